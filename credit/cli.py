@@ -1,0 +1,152 @@
+"""``credit``: the bureau's command line (contracts.md §2). Every subcommand has ``--help``.
+
+Exit codes: 0 done; 2 refused (a manifest, a quality gate, a rule), with the reason printed;
+anything else is a fault of ours.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+app = typer.Typer(no_args_is_help=True, add_completion=False,
+                  help="Credit-supervision pipeline of a market-supervision bureau (市场监督管理局).")
+db_app = typer.Typer(no_args_is_help=True, help="The database schema.")
+app.add_typer(db_app, name="db")
+console = Console()
+err = Console(stderr=True)
+
+DateOpt = Annotated[str, typer.Option("--date", help="The night, YYYY-MM-DD.")]
+
+
+def parse_day(text: str, what: str = "date") -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        err.print(f"[red]{what} {text!r} is not a date YYYY-MM-DD[/red]")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def nightly(
+    date_: DateOpt,
+    drop: Annotated[Path, typer.Option("--drop", help="The drop folder holding <YYYY-MM-DD>/manifest.json.")],
+) -> None:
+    """Run night D end to end — the same code the Airflow DAG `credit_nightly` runs."""
+    from credit.nightly import NightRefused, run_night
+    from credit.settings import get_settings
+    from credit.summary import print_refusal, print_summary
+
+    night = parse_day(date_, "--date")
+    with console.status(f"night {night}: starting", spinner="dots") as status:
+        try:
+            summary = run_night(drop, night, get_settings(),
+                                progress=lambda f: status.update(f"night {night}: ingesting {f}"))
+        except NightRefused as e:
+            print_refusal(err, e)
+            raise typer.Exit(2) from None
+    print_summary(console, summary)
+
+
+@app.command()
+def sample(
+    entities: Annotated[int, typer.Option("--entities", min=1, help="Number of entities.")],
+    nights: Annotated[int, typer.Option("--nights", min=1, help="Number of consecutive nights.")],
+    out: Annotated[Path, typer.Option("--out", help="Drop folder to write.")],
+    seed: Annotated[int, typer.Option("--seed", help="Seed: same seed, same bytes.")] = 0,
+    start: Annotated[str, typer.Option("--start", help="First night, YYYY-MM-DD.")] = "2026-07-13",
+    defect_rate: Annotated[float, typer.Option("--defect-rate", min=0.0, max=0.5,
+                                               help="Share of rows given a realistic defect.")] = 0.01,
+) -> None:
+    """Write K realistic nightly drops for N entities, deterministic for a seed."""
+    from rich.progress import Progress
+
+    from credit.sample import write_sample
+
+    with Progress(console=console, transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(label: str, done: int, total: int) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(label, total=total)
+            bar.update(tasks[label], completed=done, total=total)
+
+        folders = write_sample(out, entities, nights, seed=seed, start=parse_day(start, "--start"),
+                               defect_rate=defect_rate, progress=progress)
+    for f in folders:
+        console.print(f"wrote {f}")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the schema of the database in CREDIT_DATABASE_URL (or the embedded one)."""
+    from credit import schema
+    from credit.db import get_engine
+
+    console.print(f"schema at revision {schema.upgrade(get_engine())}")
+
+
+@db_app.command("url")
+def db_url() -> None:
+    """Print the database URL in use (starting the embedded server if needed)."""
+    from credit.db import database_url
+
+    console.print(database_url())
+
+
+@app.command()
+def quarantine(
+    date_: DateOpt,
+    source: Annotated[str | None, typer.Option("--source", help="Only this source.")] = None,
+    limit: Annotated[int, typer.Option("--limit")] = 50,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The rows held back on night D, with file, line and reason."""
+    import sqlalchemy as sa
+
+    from credit.nightly import engine_for
+    from credit.settings import get_settings
+
+    night = parse_day(date_, "--date")
+    with engine_for(get_settings()).connect() as conn:
+        rows = conn.execute(sa.text(
+            "select file, line, rule, reason, raw from quarantine where night = :n "
+            "and (cast(:s as text) is null or source = :s) order by file, line limit :l"),
+            {"n": night, "s": source, "l": limit}).mappings().all()
+    if as_json:
+        console.print_json(json.dumps([dict(r) for r in rows], ensure_ascii=False))
+        return
+    table = Table("file", "line", "reason", title=f"quarantine {night}")
+    for r in rows:
+        table.add_row(r["file"], str(r["line"]), r["reason"])
+    console.print(table)
+
+
+def _wire() -> None:
+    """Mount the commands of each area (their modules live in credit/commands/)."""
+    from credit.commands import draws, grading, rosters
+
+    app.add_typer(draws.app, name="draw", help="Double-random inspection draws (双随机抽查).")
+    app.add_typer(grading.app, name="grades", help="Credit-risk tiers A–D with reasons.")
+    for name in ("status_command", "deadlines_command"):
+        fn = getattr(rosters, name, None)
+        if fn is not None:
+            app.command(name.removesuffix("_command"))(fn)
+    for name, help_text in (("roster", "The rosters as of a date."), ("repair", "Credit repair (信用修复)."),
+                            ("objection", "Objections (异议)."), ("decision", "Officers' decisions on drafts."),
+                            ("audit", "The decision log's hash chain.")):
+        sub = getattr(rosters, f"{name}_app", None)
+        if sub is not None:
+            app.add_typer(sub, name=name, help=help_text)
+
+
+_wire()

@@ -1,0 +1,112 @@
+"""The entity store (主体库): each source's current state and, where kept, every change.
+
+Rows arrive typed and accepted; they are copied into a temporary stage with PostgreSQL COPY
+and merged with set-based SQL — a changed row updates the current table and leaves a history
+row carrying the night; an unchanged row changes nothing, which is what makes a night safe to
+load twice. A ``full`` file replaces the source's state: rows it no longer has are dropped from
+the current table, and the drop is kept in the history.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from sqlalchemy import Connection
+
+from credit.sources import Source
+
+@dataclass(frozen=True)
+class MergeResult:
+    source: str
+    staged: int
+    new: int
+    changed: int
+    dropped: int
+
+    def as_dict(self) -> dict[str, int | str]:
+        return {"source": self.source, "staged": self.staged, "new": self.new,
+                "changed": self.changed, "dropped": self.dropped}
+
+
+def _pg_array(values: pd.Series) -> pd.Series:
+    """';'-separated text → a PostgreSQL array literal, each item quoted."""
+    def one(v: object) -> object:
+        if not isinstance(v, str):
+            return None
+        items = [x.replace("\\", "\\\\").replace('"', '\\"') for x in v.split(";") if x]
+        return "{" + ",".join(f'"{x}"' for x in items) + "}"
+    return values.map(one)
+
+
+def copy_frame(conn: Connection, table: str, frame: pd.DataFrame, source: Source) -> int:
+    """COPY canonical text rows into ``table``; PostgreSQL parses them into the column types.
+
+    Canonical text (credit.quality.normalise) is already ISO dates, plain numbers and
+    true/false, so the only conversion left is ';'-lists into array literals.
+    """
+    columns = {}
+    for c in source.columns:
+        s = frame[c.name]
+        if c.kind == "list":
+            s = _pg_array(s)
+        columns[c.name] = pa.array(s.astype("string"), type=pa.string(), from_pandas=True)
+    buf = io.BytesIO()
+    pacsv.write_csv(pa.table(columns), buf, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur, cur.copy(f"copy {table} ({', '.join(source.column_names)}) from stdin (format csv)") as cp:
+        cp.write(buf.getbuffer())
+    return len(frame)
+
+
+def merge(conn: Connection, source: Source, frame: pd.DataFrame, mode: str, night: date) -> MergeResult:
+    """Merge one file's accepted rows into the store; history for every real change."""
+    name = source.name
+    stage = f"stage_{name}"
+    key = ", ".join(source.key)
+    cols = source.column_names
+    col_list = ", ".join(cols)
+    non_key = [c for c in cols if c not in source.key]
+    conn.exec_driver_sql(f"create temporary table {stage} (like {name} including defaults) on commit drop")
+    conn.exec_driver_sql(f"alter table {stage} alter column first_night drop not null, "
+                         f"alter column last_night drop not null")
+    staged = copy_frame(conn, stage, frame, source)
+    join = " and ".join(f"t.{k} = s.{k}" for k in source.key)
+    differs = f"({', '.join('s.' + c for c in non_key)}) is distinct from ({', '.join('t.' + c for c in non_key)})"
+    counts = conn.exec_driver_sql(
+        f"select count(*) filter (where t.{source.key[0]} is null), "
+        f"count(*) filter (where t.{source.key[0]} is not null and {differs}) "
+        f"from {stage} s left join {name} t on {join}").one()
+    new, changed = int(counts[0]), int(counts[1])
+    if source.history:
+        conn.exec_driver_sql(
+            f"insert into {name}_history (night, change, {col_list}) "
+            f"select %(night)s, case when t.{source.key[0]} is null then 'new' else 'changed' end, "
+            f"{', '.join('s.' + c for c in cols)} from {stage} s left join {name} t on {join} "
+            f"where t.{source.key[0]} is null or {differs}", {"night": night})
+    dropped = 0
+    if mode == "full":
+        gone = f"not exists (select 1 from {stage} s where {join})"
+        if source.history:
+            conn.exec_driver_sql(
+                f"insert into {name}_history (night, change, {col_list}) "
+                f"select %(night)s, 'dropped', {', '.join('t.' + c for c in cols)} from {name} t where {gone}",
+                {"night": night})
+        dropped = conn.exec_driver_sql(f"delete from {name} t where {gone}").rowcount
+    updates = ", ".join(f"{c} = excluded.{c}" for c in non_key)
+    where = f"({', '.join(name + '.' + c for c in non_key)}) is distinct from ({', '.join('excluded.' + c for c in non_key)})"
+    conn.exec_driver_sql(
+        f"insert into {name} ({col_list}, first_night, last_night) "
+        f"select {col_list}, %(night)s, %(night)s from {stage} "
+        f"on conflict ({key}) do update set {updates}, last_night = excluded.last_night where {where}",
+        {"night": night})
+    conn.exec_driver_sql(f"drop table {stage}")
+    return MergeResult(name, staged, new, changed, dropped)
+
+
+def current_rows(conn: Connection, source: Source) -> int:
+    return int(conn.exec_driver_sql(f"select count(*) from {source.name}").scalar_one())
