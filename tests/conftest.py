@@ -7,6 +7,7 @@ database is cloned from a migrated template, so every test starts from the real 
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import shutil
 import tempfile
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+logging.raiseExceptions = False  # the embedded server logs its shutdown after pytest closed the streams
 
 from credit import db, schema  # noqa: E402
 from credit.settings import Settings  # noqa: E402
