@@ -1,7 +1,114 @@
-"""Command-line commands of the grading area (wired into `credit` by credit/cli.py)."""
+"""Command-line commands of the grading area (wired into `credit` by credit/cli.py as ``credit grades``).
+
+- ``credit grades show USCC [--as-of D] [--json]``: the tier on or before D with its ordered
+  reasons and the facts whose change would move it up a tier.
+- ``credit grades transitions [--night D] [--json]``: the tier movements of a graded night.
+
+Exit 2 (with the reason printed) when there is nothing to show.
+"""
 
 from __future__ import annotations
 
+import json
+from datetime import date
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import text
 
 app = typer.Typer(no_args_is_help=True)
+console = Console()
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    from credit.db import get_engine
+    from credit.settings import get_settings
+
+    return get_engine(get_settings())
+
+
+def _refuse(message: str) -> None:
+    console.print(f"[red]{message}[/red]")
+    raise typer.Exit(2)
+
+
+@app.command("show")
+def show(
+    uscc: Annotated[str, typer.Argument(help="统一社会信用代码 of the entity")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD; default: the latest graded night")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of tables")] = False,
+) -> None:
+    """Show an entity's credit-risk tier (信用风险分类) with its reasons and how to improve it."""
+    from credit.grading import grade_of
+
+    try:
+        day = date.fromisoformat(as_of) if as_of else date.max
+    except ValueError:
+        _refuse(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
+        return
+    with _engine().connect() as conn:
+        g = grade_of(conn, uscc, day)
+    if g is None:
+        _refuse(f"{uscc}: 没有分类结果 (no grade on or before {as_of or 'today'}: not operating, or not graded yet)")
+        return
+    if as_json:
+        typer.echo(json.dumps({"uscc": uscc.strip().upper(), **g}, ensure_ascii=False, indent=2, default=str))
+        return
+    console.print(f"[bold]{uscc.strip().upper()}[/bold]  tier [bold]{g['grade']}[/bold] {g['label']}（{g['local_label']}）"
+                  f"  score {g['score']:g}  night {g['night']}  config {g['config_version']}")
+    t = Table(title="原因 Reasons (most important first)")
+    for c in ("code", "原因", "value", "contribution"):
+        t.add_column(c)
+    for r in g["reasons"]:
+        contrib = f"tier ≥ {r['floor']}" if r.get("floor") else str(r["contribution"])
+        t.add_row(r["code"], r["text"], json.dumps(r["value"], ensure_ascii=False), contrib)
+    console.print(t)
+    if g["to_improve"]:
+        t2 = Table(title="提升一级需改变 What would move the tier up one level")
+        for c in ("code", "事实", "value", "how"):
+            t2.add_column(c)
+        for r in g["to_improve"]:
+            t2.add_row(r["code"], r["text"], json.dumps(r["value"], ensure_ascii=False), r["change"])
+        console.print(t2)
+
+
+@app.command("transitions")
+def transitions(
+    night: Annotated[str | None, typer.Option("--night", help="YYYY-MM-DD; default: the latest graded night")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
+) -> None:
+    """Show how many entities moved between tiers on a graded night (A→C and so on)."""
+    with _engine().connect() as conn:
+        if night:
+            try:
+                day = date.fromisoformat(night)
+            except ValueError:
+                _refuse(f"--night {night!r} is not a date (YYYY-MM-DD)")
+                return
+        else:
+            day = conn.execute(text("select max(night) from grading_runs")).scalar()
+            if day is None:
+                _refuse("没有已分类的批次 (no graded night yet)")
+                return
+        rows = conn.execute(text(
+            "select from_grade, to_grade, count from grade_transitions where night = :n "
+            "order by from_grade, to_grade"), {"n": day}).all()
+    if not rows:
+        _refuse(f"{day}: 该批次没有分类结果 (night not graded)")
+        return
+    if as_json:
+        typer.echo(json.dumps({"night": str(day), "transitions": [
+            {"from": f, "to": t, "count": int(c)} for f, t, c in rows]}, ensure_ascii=False))
+        return
+    cols = ["-", "A", "B", "C", "D"]
+    m = {(f, t): int(c) for f, t, c in rows}
+    tab = Table(title=f"等级迁移 Transitions {day} (rows: previous night, columns: this night; '-' = not graded)")
+    tab.add_column("from \\ to")
+    for c in cols:
+        tab.add_column(c, justify="right")
+    for f in cols:
+        if any((f, t) in m for t in cols):
+            tab.add_row(f, *[f"{m.get((f, t), 0):,}" for t in cols])
+    console.print(tab)

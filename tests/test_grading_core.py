@@ -1,0 +1,212 @@
+"""The pure grading core: golden entities computed by hand from config/grading.yaml, and properties."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from credit.config import ConfigDoc, load_config
+from credit.grading import TIERS, ConfigError, grade, scheme_of, to_improve
+from credit.indicators import INDICATOR_DEFAULTS
+
+CONFIG = load_config("grading")
+RANK = {t: i for i, t in enumerate(TIERS)}
+
+
+def frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    full = [{**INDICATOR_DEFAULTS, "uscc": f"E{i}", **r} for i, r in enumerate(rows)]
+    df = pd.DataFrame(full)
+    df["tax_grade"] = df["tax_grade"].astype("string")
+    return df
+
+
+def reasons(out: pd.DataFrame, i: int) -> list[dict[str, Any]]:
+    return json.loads(out["reasons"].iloc[i])
+
+
+# -- golden entities (points and thresholds from config/grading.yaml "grading-2026.1") -----------
+
+GOLDEN = [
+    # nothing adverse: score 0 < B threshold 20 → A, with the neutral reason
+    ({}, "A", 0.0, ["NO_ADVERSE"]),
+    # REPORTS_MISSING 1×15 + REPORTS_LATE 1×4 + TAX_GRADE C 10 = 29 ∈ [20, 40) → B
+    ({"reports_missing": 1, "reports_late": 1, "tax_grade": "C"}, "B", 29.0, ["REPORTS_MISSING", "TAX_GRADE", "REPORTS_LATE"]),
+    # PENALTIES 2×8=16 + FINES band ≥100000 → 8 + SOCIAL_ARREARS band ≥3 → 12 + INSURED_DROP band ≥0.9 → 10 = 46 → C
+    ({"penalties": 2, "fines_total": 150000.0, "social_arrears_months": 3, "insured_drop": 0.95}, "C", 46.0,
+     ["PENALTIES", "SOCIAL_ARREARS", "INSURED_DROP", "FINES"]),
+    # rule ABNORMAL_ROSTER floor C, score 0 → C
+    ({"on_abnormal": True}, "C", 0.0, ["ABNORMAL_ROSTER"]),
+    # rule SERIOUS_LIST floor D
+    ({"on_serious": True}, "D", 0.0, ["SERIOUS_LIST"]),
+    # REPORTS_MISSING capped at 3 → 45 + OPEN_FINDINGS 15 = 60 ≥ D threshold 60 → D by score alone
+    ({"reports_missing": 5, "open_findings": 1}, "D", 60.0, ["REPORTS_MISSING", "OPEN_FINDINGS"]),
+    # rule RELATED_SERIOUS floor B; NEW_ENTITY 5 points
+    ({"related_serious": 1, "new_entity": True}, "B", 5.0, ["RELATED_SERIOUS", "NEW_ENTITY"]),
+    # TAX_GRADE D 25 + TAX_ARREARS ≥100000 → 12 = 37 → B; rule ABNORMAL_TAXPAYER lifts to C and comes first
+    ({"tax_grade": "D", "tax_arrears": 250000.0, "abnormal_taxpayer": True}, "C", 37.0,
+     ["ABNORMAL_TAXPAYER", "TAX_GRADE", "TAX_ARREARS"]),
+]
+
+
+def test_golden_entities() -> None:
+    out = grade(frame([g[0] for g in GOLDEN]), CONFIG)
+    for i, (_, tier, score, codes) in enumerate(GOLDEN):
+        assert out["grade"].iloc[i] == tier, (i, out.iloc[i].to_dict())
+        assert out["score"].iloc[i] == score
+        assert [r["code"] for r in reasons(out, i)] == codes
+
+
+def test_reason_carries_code_text_value_contribution() -> None:
+    out = grade(frame([{"penalties": 2, "on_abnormal": True}]), CONFIG)
+    rs = reasons(out, 0)
+    assert rs[0] == {"code": "ABNORMAL_ROSTER", "text": "列入经营异常名录", "kind": "rule", "floor": "C",
+                     "value": True, "contribution": None}
+    assert rs[1] == {"code": "PENALTIES", "text": "近三年行政处罚", "kind": "points", "value": 2, "contribution": 16}
+
+
+def test_to_improve_names_the_facts_that_lift_the_tier() -> None:
+    # C by score 46 (golden row 3): dropping below 40 needs the largest item, PENALTIES (16) → 30 → B
+    out = grade(frame([GOLDEN[2][0]]), CONFIG)
+    advice = to_improve("C", 46.0, reasons(out, 0), CONFIG)
+    assert [a["code"] for a in advice] == ["PENALTIES"]
+    assert to_improve("A", 0.0, reasons(grade(frame([{}]), CONFIG), 0), CONFIG) == []
+
+
+def test_non_monotone_config_is_refused() -> None:
+    data = json.loads(json.dumps(CONFIG.data))
+    data["scorecard"][0]["points"] = -5
+    with pytest.raises(ConfigError, match="REPORTS_MISSING"):
+        scheme_of(ConfigDoc("grading", "bad", data))
+    data = json.loads(json.dumps(CONFIG.data))
+    tax = next(i for i in data["scorecard"] if i["code"] == "TAX_GRADE")
+    tax["points"]["D"] = 1  # D scoring less than C would let a worse tax grade improve a tier
+    with pytest.raises(ConfigError, match="TAX_GRADE"):
+        scheme_of(ConfigDoc("grading", "bad", data))
+
+
+def test_config_version_changes_with_content(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from credit.settings import Settings
+
+    (tmp_path / "grading.yaml").write_text(
+        (Settings().config_dir / "grading.yaml").read_text(encoding="utf-8").replace("thresholds: {B: 20", "thresholds: {B: 25"),
+        encoding="utf-8")
+    other = load_config("grading", Settings(config_dir=tmp_path))
+    assert other.version != CONFIG.version and other.version.startswith("grading-2026.1@")
+    # a stricter threshold can only move entities to better tiers: golden row 2 (29 points) stays B
+    assert grade(frame([GOLDEN[1][0]]), other)["grade"].iloc[0] == "B"
+
+
+# -- properties ---------------------------------------------------------------------------------
+
+TAX_ORDER = ["A", "B", "M", "C", "D"]
+
+row_strategy = st.fixed_dictionaries({
+    "new_entity": st.booleans(),
+    "reports_missing": st.integers(0, 4),
+    "reports_late": st.integers(0, 4),
+    "report_all_zero": st.booleans(),
+    "on_abnormal": st.booleans(),
+    "on_serious": st.booleans(),
+    "penalties": st.integers(0, 6),
+    "heavier_penalties": st.integers(0, 2),
+    "fines_total": st.sampled_from([0.0, 500.0, 20000.0, 150000.0, 2e6]),
+    "penalties_unfulfilled": st.integers(0, 3),
+    "open_findings": st.integers(0, 3),
+    "inspections_adverse": st.integers(0, 4),
+    "tax_grade": st.sampled_from([None, *TAX_ORDER]),
+    "abnormal_taxpayer": st.booleans(),
+    "tax_arrears": st.sampled_from([0.0, 50.0, 200000.0]),
+    "social_arrears_months": st.integers(0, 8),
+    "insured_drop": st.sampled_from([np.nan, 0.0, 0.3, 0.6, 0.95]),
+    "related_serious": st.integers(0, 2),
+    "related_d": st.integers(0, 3),
+})
+
+
+def _worse_tax(g: Any) -> Any:
+    if g is None or pd.isna(g):
+        return "C"
+    return TAX_ORDER[min(TAX_ORDER.index(g) + 1, len(TAX_ORDER) - 1)]
+
+
+ADVERSE = {
+    "one more missing report": lambda r: {**r, "reports_missing": r["reports_missing"] + 1},
+    "one more late report": lambda r: {**r, "reports_late": r["reports_late"] + 1},
+    "all-zero report": lambda r: {**r, "report_all_zero": True},
+    "abnormal roster": lambda r: {**r, "on_abnormal": True},
+    "serious list": lambda r: {**r, "on_serious": True},
+    "a heavier penalty": lambda r: {**r, "penalties": r["penalties"] + 1, "heavier_penalties": r["heavier_penalties"] + 1,
+                                    "fines_total": r["fines_total"] + 60000.0},
+    "unfulfilled penalty": lambda r: {**r, "penalties_unfulfilled": r["penalties_unfulfilled"] + 1},
+    "open finding": lambda r: {**r, "open_findings": r["open_findings"] + 1},
+    "adverse inspection": lambda r: {**r, "inspections_adverse": r["inspections_adverse"] + 1},
+    "worse tax grade": lambda r: {**r, "tax_grade": _worse_tax(r["tax_grade"])},
+    "abnormal taxpayer": lambda r: {**r, "abnormal_taxpayer": True},
+    "tax arrears": lambda r: {**r, "tax_arrears": r["tax_arrears"] + 100000.0},
+    "social arrears": lambda r: {**r, "social_arrears_months": r["social_arrears_months"] + 2},
+    "headcount drop": lambda r: {**r, "insured_drop": 0.95},
+    "related D": lambda r: {**r, "related_d": r["related_d"] + 1},
+    "related serious": lambda r: {**r, "related_serious": r["related_serious"] + 1},
+}
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(rows=st.lists(row_strategy, min_size=1, max_size=25), fact=st.sampled_from(sorted(ADVERSE)))
+def test_adding_an_adverse_fact_never_improves_a_tier(rows: list[dict[str, Any]], fact: str) -> None:
+    before = grade(frame(rows), CONFIG)
+    after = grade(frame([ADVERSE[fact](r) for r in rows]), CONFIG)
+    rb = before["grade"].map(RANK).to_numpy()
+    ra = after["grade"].map(RANK).to_numpy()
+    assert (ra >= rb).all(), fact
+    assert (after["score"].to_numpy() >= before["score"].to_numpy()).all()
+
+
+@hsettings(max_examples=40, deadline=None)
+@given(rows=st.lists(row_strategy, min_size=1, max_size=25))
+def test_serious_list_always_d_every_grade_has_a_reason_and_grading_is_deterministic(rows: list[dict[str, Any]]) -> None:
+    df = frame(rows)
+    out = grade(df, CONFIG)
+    serious = df["on_serious"].to_numpy()
+    assert (out["grade"].to_numpy()[serious] == "D").all()
+    for i in range(len(out)):
+        rs = reasons(out, i)
+        assert len(rs) >= 1
+        assert all({"code", "text", "value", "contribution"} <= set(r) for r in rs)
+        if serious[i]:
+            assert rs[0]["code"] == "SERIOUS_LIST"
+    again = grade(df.copy(), CONFIG)
+    pd.testing.assert_frame_equal(out, again)
+    # the same rows in another order grade the same, row for row
+    shuffled = grade(df.iloc[::-1].reset_index(drop=True), CONFIG).iloc[::-1].reset_index(drop=True)
+    pd.testing.assert_frame_equal(out.reset_index(drop=True), shuffled)
+
+
+@hsettings(max_examples=40, deadline=None)
+@given(row=row_strategy)
+def test_following_the_advice_moves_the_tier_up_by_at_least_one(row: dict[str, Any]) -> None:
+    out = grade(frame([row]), CONFIG)
+    g = out["grade"].iloc[0]
+    advice = to_improve(g, float(out["score"].iloc[0]), reasons(out, 0), CONFIG)
+    if g == "A":
+        assert advice == []
+        return
+    fixed = dict(row)
+    for a in advice:  # undo each named fact (its indicator back to neutral)
+        ind = next(x.indicator for x in (*scheme_of(CONFIG).rules, *scheme_of(CONFIG).items) if x.code == a["code"])
+        fixed[ind] = INDICATOR_DEFAULTS[ind]
+    assert RANK[grade(frame([fixed]), CONFIG)["grade"].iloc[0]] <= RANK[g] - 1
+
+
+def test_scheme_is_reusable_and_frames_keep_their_index() -> None:
+    s = scheme_of(CONFIG)
+    df = frame([{}, {"on_serious": True}]).set_index(pd.Index([10, 20]))
+    out = grade(df, replace(s))
+    assert list(out.index) == [10, 20] and list(out["grade"]) == ["A", "D"]
