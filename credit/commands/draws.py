@@ -1,7 +1,206 @@
-"""Command-line commands of the draws area (wired into `credit` by credit/cli.py)."""
+"""Command-line commands of the draws area (wired into `credit` by credit/cli.py as `credit draw`).
+
+Exit codes: 0 done (for ``verify``: the record matches), 1 ``verify`` found a difference,
+2 refused with the reason printed (unknown plan, wrong seed, unknown calendar year, …).
+"""
 
 from __future__ import annotations
 
-import typer
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
 
-app = typer.Typer(no_args_is_help=True)
+import sqlalchemy as sa
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from credit.calendar import UnknownCalendarYear
+from credit.db import get_engine
+from credit.draws import core, store
+from credit.settings import get_settings
+
+app = typer.Typer(no_args_is_help=True, help="双随机、一公开: inspection plans, draws, verification, results.")
+console = Console()
+
+
+def _refuse(reason: str) -> None:
+    console.print(f"[red]refused:[/red] {reason}")
+    raise typer.Exit(2)
+
+
+def _as_of(conn: sa.Connection, as_of: str | None) -> date:
+    """The plan date: --as-of, else the latest published night (never the wall clock)."""
+    if as_of:
+        try:
+            return date.fromisoformat(as_of)
+        except ValueError:
+            _refuse(f"--as-of {as_of!r} is not an ISO date (YYYY-MM-DD)")
+    night = conn.execute(sa.text("select max(night) from night_runs")).scalar()
+    if night is None:
+        _refuse("no night has been published yet: give --as-of D")
+    return night  # type: ignore[no-any-return]
+
+
+def _strata_table(strata: list[dict[str, Any]], title: str) -> Table:
+    t = Table(title=title)
+    for c in ("matter", "stratum", "size", "sample", "probability", "threshold"):
+        t.add_column(c)
+    for s in strata:
+        t.add_row(s["matter"], s["stratum"], str(s["size"]), str(s["sample_size"]), s["inclusion_probability"],
+                  (s.get("threshold") or "")[:16])
+    return t
+
+
+@app.command()
+def plan(
+    matter: Annotated[list[str], typer.Option("--matter", help="matter id from config/draws.yaml; repeat for a joint task")],
+    scope: Annotated[str | None, typer.Option(help="GB/T 2260 region code prefix")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="plan date (default: latest night)")] = None,
+    seed_commitment: Annotated[str | None, typer.Option("--seed-commitment", help="SHA-256 hex of the seed")] = None,
+    public_seed_source: Annotated[str | None, typer.Option("--public-seed-source",
+                                                           help="the public value that will be the seed")] = None,
+) -> None:
+    """Fix a task: freeze the pools, publish their digests, strata and the seed commitment."""
+    settings = get_settings()
+    try:
+        with get_engine(settings).begin() as conn:
+            d = _as_of(conn, as_of)
+            draw_id = store.plan_draw(conn, matter, d, settings, scope=scope, seed_commitment=seed_commitment,
+                                      public_seed_source=public_seed_source)
+            p = conn.execute(sa.text("select public_plan from draw_plans where draw_id = :i"), {"i": draw_id}).scalar_one()
+    except (store.DrawRefused, UnknownCalendarYear) as e:
+        _refuse(str(e))
+    console.print(f"planned [bold]{draw_id}[/bold] as of {p['as_of']}")
+    console.print(f"entity pool digest    {p['entity_pool_digest']}")
+    console.print(f"inspector pool digest {p['inspector_pool_digest']} ({p['inspector_pool_size']} inspectors)")
+    console.print(f"seed commitment       {p['seed_commitment'] or '-'}; public seed source: {p['public_seed_source'] or '-'}")
+    console.print(f"inspection window     {p['schedule_window'][0]} … {p['schedule_window'][1]}"
+                  + (f"  [yellow]{p['schedule_note']}[/yellow]" if p["schedule_note"] else ""))
+    console.print(_strata_table(p["strata"], "strata (published: sizes and probabilities, no entity's tier)"))
+
+
+@app.command()
+def run(draw_id: str, seed: Annotated[str, typer.Option(help="the seed the plan committed to")]) -> None:
+    """Reveal the seed and draw entities, inspectors and dates; writes the public and full records."""
+    settings = get_settings()
+    try:
+        with get_engine(settings).begin() as conn:
+            summary = store.run_draw(conn, draw_id, seed, settings)
+    except store.DrawRefused as e:
+        _refuse(str(e))
+    console.print(f"drew [bold]{draw_id}[/bold]: {summary['inspections']} inspections {summary['states']}")
+    console.print(_strata_table(summary["strata"], "strata"))
+    console.print(f"public record {summary['public_record']} sha256 {summary['public_record_sha256']}")
+    console.print(f"full record   {summary['full_record']} sha256 {summary['full_record_sha256']}")
+
+
+@app.command()
+def verify(
+    draw_id: Annotated[str | None, typer.Argument(help="draw to re-derive from the database")] = None,
+    record: Annotated[Path | None, typer.Option("--record", help="a public or full record JSON file")] = None,
+) -> None:
+    """Re-derive a draw (or check a public record); exit 0 only on a match."""
+    if (draw_id is None) == (record is None):
+        _refuse("give DRAW_ID or --record FILE")
+    if record is not None:
+        try:
+            doc = json.loads(record.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as e:
+            _refuse(f"cannot read {record}: {e}")
+    else:
+        settings = get_settings()
+        try:
+            with get_engine(settings).connect() as conn:
+                doc = store.full_record(conn, draw_id)  # type: ignore[arg-type]
+        except store.DrawRefused as e:
+            _refuse(str(e))
+    result = core.verify_record(doc)
+    kind = "full record (re-derived)" if doc.get("format") == core.FULL_FORMAT else "public record (selections checked)"
+    if result.ok:
+        console.print(f"[green]match[/green]: {doc.get('draw_id')} — {kind}")
+        return
+    console.print(f"[red]differs[/red]: {doc.get('draw_id')} — {kind}\nfirst difference: {result.first_difference}")
+    raise typer.Exit(1)
+
+
+@app.command()
+def show(draw_id: str) -> None:
+    """A draw as the bureau sees it: plan, strata, current inspections (with tiers), redraws."""
+    settings = get_settings()
+    try:
+        with get_engine(settings).connect() as conn:
+            plan_row = store._plan(conn, draw_id)
+            ran = conn.execute(sa.text("select public_record from draw_runs where draw_id = :i"), {"i": draw_id}).scalar()
+            cur = store.current_inspections(conn, draw_id) if ran else None
+            events = conn.execute(sa.text("select seq, kind, uscc, inspector_id, amends_version, reason "
+                                          "from draw_events where draw_id = :i order by seq"), {"i": draw_id}).all()
+    except store.DrawRefused as e:
+        _refuse(str(e))
+    p = plan_row["public_plan"]
+    console.print(f"[bold]{draw_id}[/bold] matters {', '.join(plan_row['matters'])} as of {p['as_of']}"
+                  f" scope {p['scope'] or 'all'}; config {plan_row['config_version']}")
+    console.print(_strata_table(ran["strata"] if ran else p["strata"], "strata"))
+    if cur is None:
+        console.print("planned, not drawn yet")
+        return
+    t = Table(title="inspections (current versions)")
+    for c in ("uscc", "v", "state", "matters", "strata", "inspectors", "date", "note"):
+        t.add_column(c)
+    for r in cur.itertuples(index=False):
+        t.add_row(r.uscc, str(r.version), r.state, ",".join(r.matters), ",".join(r.strata), ",".join(r.inspectors),
+                  core.iso(r.scheduled_on) or "", r.note or "")
+    console.print(t)
+    for e in events:
+        console.print(f"redraw {e.seq}: {e.kind} {e.uscc} {e.inspector_id or ''} (amends v{e.amends_version}): {e.reason}")
+
+
+@app.command()
+def redraw(
+    draw_id: str,
+    uscc: Annotated[str, typer.Option(help="the entity whose inspection is amended")],
+    reason: Annotated[str, typer.Option(help="why (recorded and published)")],
+    recuse: Annotated[str | None, typer.Option("--recuse", help="inspector id who withdraws (回避)")] = None,
+    entity_closed: Annotated[bool, typer.Option("--entity-closed", help="the entity closed: draw the next one")] = False,
+) -> None:
+    """Record a redraw as a new event citing the version it amends (never an overwrite)."""
+    if (recuse is None) == (not entity_closed):
+        _refuse("give exactly one of --recuse INSPECTOR or --entity-closed")
+    settings = get_settings()
+    try:
+        with get_engine(settings).begin() as conn:
+            out = store.redraw(conn, draw_id, uscc, "inspector_recused" if recuse else "entity_closed", reason,
+                               settings, inspector_id=recuse)
+    except store.DrawRefused as e:
+        _refuse(str(e))
+    console.print(f"redraw {out['seq']} of {draw_id} amends version {out['amends_version']} of {uscc}:")
+    for v in out["versions"]:
+        console.print(f"  {v['uscc']} v{v['version']} {v['state']} "
+                      f"{','.join(x['inspector_id'] for x in v['inspectors'])} {v['scheduled_on'] or ''}")
+
+
+@app.command()
+def results(
+    task_id: str,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="judge overdue results on this date (default: latest night)")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The public results of a task, with each one's publication limit (domain.md §8)."""
+    settings = get_settings()
+    try:
+        with get_engine(settings).connect() as conn:
+            d = _as_of(conn, as_of)
+            rows = store.public_results(conn, task_id, settings, d)
+    except store.DrawRefused as e:
+        _refuse(str(e))
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    t = Table(title=f"results of {task_id} as of {d}")
+    for c in ("uscc", "name", "inspected", "result", "publish by", "status"):
+        t.add_column(c)
+    for r in rows:
+        t.add_row(r["uscc"], r["name"] or "", r["inspected_on"] or "", r["result"] or "",
+                  (r["publish_by"] or "?") + (" (provisional)" if r["publish_by_provisional"] else ""), r["status"])
+    console.print(t)
