@@ -1,0 +1,53 @@
+"""USCC rules (domain.md §1): the vectorised check equals python-stdnum, the reference."""
+
+from __future__ import annotations
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from stdnum.cn import uscc as stdnum_uscc
+
+from credit import uscc
+
+ALPHABET = uscc.ALPHABET
+digit_initial = st.builds(
+    lambda a, b, region, body: a + b + region + body,
+    st.sampled_from("159"), st.sampled_from("123"),
+    st.text("0123456789", min_size=6, max_size=6), st.text(ALPHABET, min_size=10, max_size=10),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(digit_initial, min_size=1, max_size=50))
+def test_vectorised_check_agrees_with_stdnum(codes: list[str]) -> None:
+    ours = uscc.check_digit_ok(codes)
+    assert list(ours) == [stdnum_uscc.is_valid(c) for c in codes]
+
+
+@settings(max_examples=300, deadline=None)
+@given(digit_initial, st.sampled_from(ALPHABET))
+def test_a_wrong_check_character_is_never_valid(code: str, other: str) -> None:
+    good = code[:17] + uscc.calc_check_character(code[:17])
+    assert uscc.check_digit_ok([good])[0] and stdnum_uscc.is_valid(good)
+    if other != good[17]:
+        assert not uscc.check_digit_ok([good[:17] + other])[0]
+        assert not uscc.is_valid(good[:17] + other)
+
+
+def test_letter_initial_codes_are_genuine() -> None:
+    # domain.md §1 trap 4: stdnum rejects Y…/N…/A… codes that the standard allows.
+    first17 = "Y1330106MA2B3C4D1"
+    code = first17 + uscc.calc_check_character(first17)
+    assert not stdnum_uscc.is_valid(code)
+    assert uscc.is_valid(code)
+
+
+def test_known_examples_from_the_rulebook() -> None:
+    assert uscc.check_digit_ok(["91110000600037341L"])[0]
+    assert uscc.organisation_check_ok(["91350100M000100Y43"])[0]   # body M000100Y, check 4
+    assert not uscc.organisation_check_ok(["91350100M000100Y53"])[0]
+
+
+def test_compact_removes_only_what_cannot_change_the_code() -> None:
+    s = pd.Series([" 91110000600037341l ", "9111-0000-6000-37341L", None], dtype="string")
+    assert list(uscc.compact(s).fillna("<NA>")) == ["91110000600037341L", "91110000600037341L", "<NA>"]
