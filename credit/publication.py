@@ -1,0 +1,52 @@
+"""Roster export (名录公示导出): the roster as of a date in the columns of contracts.md §2.
+
+CSV is UTF-8 **with BOM** so that a spreadsheet on a Chinese desktop opens the Chinese wording
+correctly; JSON keeps the characters unescaped; Parquet keeps dates typed.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from sqlalchemy.engine import Connection
+
+from credit.rosters import EXPORT_COLUMNS, roster_as_of
+
+FORMATS = ("csv", "json", "parquet")
+
+
+def export_frame(conn: Connection, roster: str, as_of: date) -> pd.DataFrame:
+    """The export rows: exactly :data:`EXPORT_COLUMNS`, in that order."""
+    return roster_as_of(conn, as_of, roster)[EXPORT_COLUMNS]
+
+
+def render(df: pd.DataFrame, fmt: str) -> bytes:
+    """The bytes of the export in ``fmt`` (csv / json / parquet)."""
+    if fmt == "csv":
+        return df.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    if fmt == "json":
+        records = json.loads(df.to_json(orient="records", date_format="iso", force_ascii=False))
+        for r in records:  # dates as YYYY-MM-DD, not timestamps
+            for k in ("included_on", "removed_on"):
+                if isinstance(r.get(k), str):
+                    r[k] = r[k][:10]
+        return json.dumps(records, ensure_ascii=False, indent=1).encode("utf-8")
+    if fmt == "parquet":
+        buf = io.BytesIO()
+        pq.write_table(pa.Table.from_pandas(df, preserve_index=False), buf)
+        return buf.getvalue()
+    raise ValueError(f"format {fmt!r} is not one of {FORMATS}")
+
+
+def export_roster(conn: Connection, roster: str, as_of: date, fmt: str = "csv", out: Path | None = None) -> bytes:
+    """Render the roster as of ``as_of``; write it to ``out`` when given; return the bytes."""
+    data = render(export_frame(conn, roster, as_of), fmt)
+    if out is not None:
+        Path(out).write_bytes(data)
+    return data

@@ -1,0 +1,280 @@
+"""What arrives at the counter, and what officers decide by hand (信用修复, 异议, 审批).
+
+A clerk records an application for removal (移出申请 / 信用修复, domain.md §3.3, §4, §5) or an
+objection (异议, §3.4) with the date it reached the bureau; an officer approves or rejects the
+night's drafts (拟列入/拟移出) and decides objections. These functions are what the command line
+calls now and the HTTP API will call later; each runs inside the caller's transaction and
+raises :class:`Refused` (exit 2 on the command line) with a reason a clerk can read.
+
+The nights decide pending applications (:func:`credit.rosters.decide_night`); nothing here
+edits a decision — every answer is a new row of the log.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from credit.calendar import UnknownCalendarYear, add_years
+from credit.rosters import LOCK_KEY, RosterEnv, _finalise, insert_decisions
+from credit.rules import Period
+from credit.settings import Settings
+
+
+class Refused(Exception):
+    """The request cannot be recorded or decided as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class Due:
+    """A deadline: the date, or a weekday-only provisional estimate when the calendar year is unknown."""
+
+    date: date | None
+    provisional: date | None
+
+    @classmethod
+    def of(cls, period: Period, start: date, env: RosterEnv) -> Due:
+        try:
+            return cls(period.end(start, env.cal), None)
+        except UnknownCalendarYear:
+            return cls(None, period.weekday_estimate(start))
+
+    def text(self) -> str:
+        if self.date:
+            return self.date.isoformat()
+        return f"{self.provisional.isoformat()} (provisional: holiday schedule not published)" if self.provisional else "?"
+
+
+def _open_entries(conn: Connection, uscc: str, roster: str, on: date) -> list[dict[str, Any]]:
+    return [dict(r) for r in conn.execute(sa.text(
+        "select * from roster_entry_detail_as_of(:d) where uscc = :u and roster = :r and state = 'listed' "
+        "order by entry_id"), {"d": on, "u": uscc, "r": roster}).mappings()]
+
+
+def apply_for_removal(conn: Connection, uscc: str, roster: str, received: date, grounds: str | None = None,
+                      *, recorded_by: str = "clerk", settings: Settings | None = None) -> dict[str, Any]:
+    """Record an application for removal received on ``received``; returns its id and decide-by date.
+
+    The decide-by date counts from receipt: 5 WD for the abnormal roster (68号令 arts. 11–14; for
+    causes 3 and 4 the limit restarts from 查实 of the cure, which the night applies), 7 WD for
+    the serious list under order 107 from 2025-12-25, 15 WD before (domain.md §4, §13 ex. 9).
+    """
+    env = RosterEnv.load(settings)
+    uscc = uscc.strip().upper()
+    if roster not in ("abnormal", "abnormal_status", "serious"):
+        raise Refused(f"unknown roster {roster!r} (abnormal / abnormal_status / serious)")
+    conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
+    entries = _open_entries(conn, uscc, roster, received)
+    if not entries:
+        raise Refused(f"{uscc} 在 {received.isoformat()} 不在{_label(roster)}中，无可申请移出的记录 "
+                      f"(not on the {roster} roster on that date)")
+    from credit.rosters import _removal_rule
+
+    rule_id = _removal_rule(roster, entries[0]["cause_code"])
+    version = env.rules.find(rule_id, received) or env.rules.versions(rule_id)[0]
+    assert version.period is not None
+    due = Due.of(version.period, received, env)
+    note = None
+    if roster == "serious":
+        earliest = add_years(min(e["included_on"] for e in entries), 1) + timedelta(days=1)
+        if received < earliest:
+            note = f"列入未满一年，{earliest.isoformat()} 起方可申请提前移出 (too early: from {earliest.isoformat()})"
+    row = conn.execute(sa.text("""
+        insert into roster_requests (kind, uscc, roster, entry_id, target_seq, received_on, grounds, recorded_by,
+                                     rule_id, rule_version, due_date, due_provisional, due_note, config_version)
+        values ('repair', :u, :r, null, null, :d, :g, :by, :rid, :rv, :due, :prov, :note, :cv)
+        returning id"""), {"u": uscc, "r": roster, "d": received, "g": grounds, "by": recorded_by, "rid": rule_id,
+                           "rv": version.version, "due": due.date, "prov": due.provisional, "note": note,
+                           "cv": env.config_version}).scalar_one()
+    return {"id": int(row), "uscc": uscc, "roster": roster, "received_on": received.isoformat(),
+            "decide_by": due.date.isoformat() if due.date else None,
+            "decide_by_provisional": due.provisional.isoformat() if due.provisional else None,
+            "rule": version.version, "basis": version.basis, "note": note,
+            "entries": [e["decision_no"] for e in entries]}
+
+
+def _label(roster: str) -> str:
+    return {"abnormal": "经营异常名录", "abnormal_status": "经营异常状态", "serious": "严重违法失信名单"}[roster]
+
+
+def _decision(conn: Connection, ref: str) -> dict[str, Any]:
+    """A decision by seq (digits) or by 文号."""
+    if ref.isdigit():
+        row = conn.execute(sa.text("select * from roster_decisions where seq = :s"), {"s": int(ref)}).mappings().first()
+    else:
+        row = conn.execute(sa.text("select * from roster_decisions where decision_no = :n"), {"n": ref}).mappings().first()
+    if row is None:
+        raise Refused(f"no decision {ref!r} in the log")
+    return dict(row)
+
+
+def file_objection(conn: Connection, ref: str, received: date, grounds: str | None = None, *,
+                   recorded_by: str = "clerk", settings: Settings | None = None) -> dict[str, Any]:
+    """Record a written objection (异议) to a listing, or a statement/hearing request on a notice.
+
+    Listing: filed within 30 days of publication (68号令 art. 16; 69号令 art. 19); the bureau
+    decides whether to accept within 5 WD, verifies within 20 WD, corrects within 5 WD of
+    establishing an error (domain.md §3.4, §13 ex. 4). Notice (告知): the statement-and-defence
+    period is 5 WD (行政处罚法 arts. 64, 85); while it is open the night does not list.
+    A late objection is still recorded (the clerk saw it arrive), marked not in time.
+    """
+    env = RosterEnv.load(settings)
+    target = _decision(conn, ref)
+    if target["action"] not in ("include", "escalate", "notice"):
+        raise Refused(f"decision {target['decision_no'] or target['seq']} is a {target['action']}: objections are "
+                      "made against a listing or a notice")
+    if received < target["decision_date"]:
+        raise Refused("the objection cannot arrive before the decision it objects to")
+    v = env.rules.find("objection", received) or env.rules.versions("objection")[0]
+    if target["action"] == "notice":
+        window = env.rules.at("ser.notice", target["decision_date"]).sub_period("defence_period")
+    else:
+        window = v.sub_period("filing_period")
+    last = Due.of(window, target["decision_date"], env)
+    in_time = None if last.date is None else received <= last.date
+    assert v.period is not None
+    due = Due.of(v.period, received, env)
+    row = conn.execute(sa.text("""
+        insert into roster_requests (kind, uscc, roster, entry_id, target_seq, received_on, grounds, recorded_by,
+                                     rule_id, rule_version, due_date, due_provisional, due_note, in_time, config_version)
+        values ('objection', :u, :r, :e, :t, :d, :g, :by, 'objection', :rv, :due, :prov, :note, :it, :cv)
+        returning id"""), {"u": target["uscc"], "r": target["roster"], "e": target["entry_id"], "t": target["seq"],
+                           "d": received, "g": grounds, "by": recorded_by, "rv": v.version, "due": due.date,
+                           "prov": due.provisional,
+                           "note": None if in_time is not False else f"逾期提出（期限至 {last.text()}）",
+                           "it": in_time, "cv": env.config_version}).scalar_one()
+    verify = None
+    if due.date:
+        try:
+            verify = v.sub_period("verify_period").end(due.date, env.cal).isoformat()
+        except UnknownCalendarYear:
+            verify = None
+    return {"id": int(row), "uscc": target["uscc"], "decision": target["decision_no"], "received_on": received.isoformat(),
+            "in_time": in_time, "filing_period_ends": last.text(), "accept_by": due.text(),
+            "verify_by_if_accepted_on_last_day": verify}
+
+
+def decide_objection(conn: Connection, request_id: int, outcome: str, on: date, officer: str,
+                     note: str | None = None, *, settings: Settings | None = None) -> dict[str, Any]:
+    """An officer's answer to an objection: ``upheld`` revokes the listing (or the notice, so no
+    listing follows), ``dismissed`` records the refusal; both are numbered decisions of the log."""
+    env = RosterEnv.load(settings)
+    if outcome not in ("upheld", "dismissed"):
+        raise Refused("outcome is upheld or dismissed")
+    conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
+    q = conn.execute(sa.text("select * from roster_requests where id = :i and kind = 'objection'"),
+                     {"i": request_id}).mappings().first()
+    if q is None:
+        raise Refused(f"no objection {request_id}")
+    if conn.execute(sa.text("select 1 from roster_decisions where request_id = :i"), {"i": request_id}).first():
+        raise Refused(f"objection {request_id} is already answered")
+    if on < q["received_on"]:
+        raise Refused("the answer cannot predate the objection")
+    target = _decision(conn, str(q["target_seq"]))
+    region = conn.execute(sa.text("select region_code from registration where uscc = :u"),
+                          {"u": target["uscc"]}).scalar()
+    if outcome == "upheld" and target["action"] in ("include", "escalate"):
+        state = conn.execute(sa.text("select state from roster_entry_detail_as_of(:d) where entry_id = :e"),
+                             {"d": on, "e": target["entry_id"]}).scalar()
+        if state != "listed":
+            raise Refused("the entry is no longer listed; nothing to revoke")
+    rule_id = "any.revoke.objection_upheld" if outcome == "upheld" else "any.refuse.objection"
+    action = "revoke" if outcome == "upheld" else "refuse"
+    cand = pd.DataFrame([{
+        "uscc": target["uscc"], "roster": target["roster"], "action": action, "rule_id": rule_id,
+        "cause_code": target["cause_code"], "entry_id": target["entry_id"] if target["action"] != "notice" else None,
+        "refers_to": target["seq"], "request_id": request_id, "region_code": region or target["authority"],
+        "fact_key": (f"close:{target['entry_id']}" if action == "revoke" and target["action"] != "notice"
+                     else f"objection:{request_id}"),
+        "facts": json.dumps({"objection": request_id, "received_on": q["received_on"].isoformat(), "note": note},
+                            ensure_ascii=False, sort_keys=True),
+        "trigger_date": on, "due_start": on if action == "revoke" else q["received_on"],
+        "reason": note,
+    }])
+    if action == "refuse":
+        v = env.rules.at("objection", q["received_on"])
+        try:
+            cand["due_date"] = v.sub_period("verify_period").end(
+                v.period.end(q["received_on"], env.cal), env.cal)  # type: ignore[union-attr]
+        except UnknownCalendarYear:
+            cand["due_date"] = None
+    rows = _finalise(cand, env, on, actor=officer, night=None)
+    if rows.empty:
+        raise Refused(f"no rule {rule_id} in force on {on.isoformat()}")
+    if action == "refuse" and note:
+        rows["reason"] = f"异议不成立：{note}"
+    out = insert_decisions(conn, rows)
+    return {"seq": int(out["seq"][0]), "decision_no": out["decision_no"][0], "action": action}
+
+
+def decide_draft(conn: Connection, seq: int, officer: str, on: date, approve: bool = True,
+                 note: str | None = None, *, settings: Settings | None = None) -> dict[str, Any]:
+    """Approve or reject a draft (拟列入/拟移出) the night wrote while drafts were switched on.
+
+    Approval issues the real decision dated ``on``, judged by the rule in force on that date;
+    rejection records the officer's refusal of the draft. Both are appended; the draft stays.
+    """
+    env = RosterEnv.load(settings)
+    conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
+    p = conn.execute(sa.text("select * from roster_decisions where seq = :s"), {"s": seq}).mappings().first()
+    if p is None or p["action"] != "propose":
+        raise Refused(f"decision {seq} is not a draft")
+    done = conn.execute(sa.text(
+        "select seq from roster_decisions where (action = 'reject' and refers_to = :s) "
+        "or (action <> 'propose' and fact_key = :k)"), {"s": seq, "k": p["fact_key"]}).first()
+    if done:
+        raise Refused(f"draft {seq} was already decided (decision {done[0]})")
+    if on < p["decision_date"]:
+        raise Refused("the approval cannot predate the draft")
+    region = conn.execute(sa.text("select region_code from registration where uscc = :u"), {"u": p["uscc"]}).scalar()
+    facts = p["facts"] if isinstance(p["facts"], str) else json.dumps(p["facts"], ensure_ascii=False, sort_keys=True)
+    cand = {k: p[k] for k in ("uscc", "roster", "rule_id", "cause_code", "entry_id", "refers_to", "request_id",
+                              "trigger_date", "due_date", "due_provisional", "reason")}
+    cand |= {"facts": facts, "region_code": region or p["authority"]}
+    if approve:
+        cand |= {"action": p["proposed_action"], "fact_key": p["fact_key"]}
+        if p["proposed_action"] in ("include", "escalate"):
+            cand["entry_id"] = None
+            if p["roster"] == "serious":
+                v = env.rules.find(p["rule_id"], on)
+                cand["effective_until"] = add_years(on, int(v.listing_years or 3)) if v else None
+    else:
+        cand |= {"action": "reject", "fact_key": f"reject:{seq}", "refers_to": seq,
+                 "reason": note or "不予批准"}
+    rows = _finalise(pd.DataFrame([cand]), env, on, actor=officer, night=None)
+    if rows.empty:
+        raise Refused(f"rule {p['rule_id']} is not in force (or switched off) on {on.isoformat()}: "
+                      "the draft cannot be approved on that date")
+    if not approve:
+        rows["action"] = "reject"
+    out = insert_decisions(conn, rows)
+    return {"seq": int(out["seq"][0]), "decision_no": out["decision_no"][0], "action": rows["action"][0]}
+
+
+def import_decision(conn: Connection, *, uscc: str, roster: str, rule_id: str, decided_on: date, decision_no: str,
+                    region_code: str, facts: dict[str, Any] | None = None, actor: str = "legacy import",
+                    settings: Settings | None = None) -> dict[str, Any]:
+    """Load a decision made by the legacy system (e.g. an 83号令-era listing), judged by the rule in
+    force on its date — historical rules that the night may no longer apply still load and display."""
+    env = RosterEnv.load(settings)
+    v = env.rules.find(rule_id, decided_on)
+    if v is None:
+        raise Refused(f"no version of {rule_id} was in force on {decided_on.isoformat()}")
+    years = v.listing_years
+    row = pd.DataFrame([{
+        "uscc": uscc, "roster": roster, "action": v.action, "rule_id": rule_id, "cause_code": v.cause_code,
+        "cause": v.wording, "basis": v.basis, "rule_version": v.version,
+        "facts": json.dumps(facts or {}, ensure_ascii=False, sort_keys=True),
+        "fact_key": f"import:{decision_no}", "trigger_date": decided_on, "decision_date": decided_on,
+        "effective_until": add_years(decided_on, int(years)) if years else None,
+        "authority": region_code, "authority_name": env.authority(pd.Series([region_code]))[1][0],
+        "decision_no": decision_no, "config_version": env.config_version, "actor": actor,
+    }])
+    out = insert_decisions(conn, row)
+    return {"seq": int(out["seq"][0]), "decision_no": decision_no}

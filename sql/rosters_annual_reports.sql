@@ -1,0 +1,30 @@
+-- Cause 1 (domain.md §3.1, §3.2): a registered enterprise / farmer co-op / 个体工商户 established
+-- before the end of report year Y with no report for Y filed by 30 June of Y+1.
+-- Parameters: :first_year, :last_year (report years the night decides), :statuses.
+with report_years as (
+    select y::bigint as report_year from generate_series(cast(:first_year as int), cast(:last_year as int)) as y
+),
+owed as (                                   -- who owed a report for which year
+    select r.uscc, r.entity_kind, r.region_code, r.address, r.established_on, y.report_year,
+           make_date(y.report_year::int + 1, 6, 30) as period_end
+      from registration as r
+     cross join report_years as y
+     where r.established_on <= make_date(y.report_year::int, 12, 31)
+       and r.status = any(cast(:statuses as text[]))
+)
+select o.uscc,
+       o.entity_kind,
+       o.region_code,
+       'annual_report_missing'                                       as cause_code,
+       o.period_end                                                  as trigger_date,
+       'annual_report_missing:' || o.uscc || ':' || o.report_year    as fact_key,
+       jsonb_build_object(
+           'source', 'annual_reports', 'uscc', o.uscc, 'report_year', o.report_year,
+           'period_end', o.period_end, 'filed_on', late.filed_on,
+           'registration', jsonb_build_object('entity_kind', o.entity_kind,
+                                              'established_on', o.established_on,
+                                              'address', o.address))::text as facts
+  from owed as o
+  left join annual_reports as late
+         on late.uscc = o.uscc and late.report_year = o.report_year
+ where late.filed_on is null or late.filed_on > o.period_end

@@ -1,0 +1,43 @@
+-- Causes 2–4 (domain.md §3.1, §3.2, §8) from findings and spot-check results.
+-- `order_served_on` is set for inspections that found undisclosed information: the bureau orders
+-- disclosure within 10 days (68号令 art. 7) and the cause arises only when that period expires
+-- unmet (the expiry is computed by the calendar in Python; `cured_on` is the first
+-- ordered_disclosure_done finding on or after the order).
+-- Parameters: :facts_from, :night, :statuses.
+with facts as (
+    select f.uscc,
+           case f.kind when 'unreachable_address' then 'unreachable'
+                       when 'false_disclosure' then 'false_disclosure'
+                       else 'instant_info_not_disclosed' end            as cause_code,
+           f.found_on                                                     as trigger_date,
+           cast(null as date)                                             as order_served_on,
+           'findings:' || f.finding_id                                    as fact_key,
+           jsonb_build_object('source', 'findings', 'finding_id', f.finding_id, 'kind', f.kind,
+                              'found_on', f.found_on, 'doc_no', f.doc_no,
+                              'department', f.department)                 as facts
+      from findings as f
+     where f.kind in ('unreachable_address', 'false_disclosure', 'ordered_disclosure_overdue')
+       and f.found_on >= :facts_from and f.found_on <= :night
+    union all
+    select i.uscc,
+           case i.result_code when 'unreachable' then 'unreachable'
+                              when 'false_disclosure' then 'false_disclosure'
+                              else 'instant_info_not_disclosed' end,
+           case when i.result_code = 'not_disclosed' then null else i.inspected_on end,
+           case when i.result_code = 'not_disclosed' then i.inspected_on end,
+           'inspection_results:' || i.task_id || ':' || i.uscc,
+           jsonb_build_object('source', 'inspection_results', 'task_id', i.task_id, 'uscc', i.uscc,
+                              'result_code', i.result_code, 'result', i.result,
+                              'inspected_on', i.inspected_on, 'doc_no', i.doc_no)
+      from inspection_results as i
+     where i.result_code in ('unreachable', 'false_disclosure', 'not_disclosed')
+       and i.inspected_on >= :facts_from and i.inspected_on <= :night
+)
+select x.uscc, r.entity_kind, r.region_code, x.cause_code, x.trigger_date, x.order_served_on, x.fact_key,
+       (x.facts || jsonb_build_object('registration_address', r.address))::text as facts,
+       (select min(c.found_on) from findings as c
+         where c.uscc = x.uscc and c.kind = 'ordered_disclosure_done'
+           and x.order_served_on is not null and c.found_on >= x.order_served_on) as cured_on
+  from facts as x
+  join registration as r using (uscc)
+ where r.status = any(cast(:statuses as text[]))

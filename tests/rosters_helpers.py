@@ -1,0 +1,62 @@
+"""Store rows for roster tests: plain inserts into the store tables (contracts.md §1 columns)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from credit.context import NightContext
+from credit.rosters import decide_night
+from credit.settings import Settings
+
+D = date.fromisoformat
+
+
+def reg(c: Connection, uscc: str, *, kind: str = "enterprise", established: str = "2020-03-01",
+        status: str = "operating", region: str = "110105", name: str = "北京测试科技有限公司",
+        address: str = "北京市朝阳区测试路1号") -> None:
+    c.execute(sa.text("""insert into registration (uscc, name, entity_kind, region_code, established_on, status,
+                         address, first_night, last_night)
+                         values (:u, :n, :k, :r, :e, :s, :a, :e, :e)"""),
+              {"u": uscc, "n": name, "k": kind, "r": region, "e": D(established), "s": status, "a": address})
+
+
+def report(c: Connection, uscc: str, year: int, filed_on: str, first_night: str | None = None) -> None:
+    c.execute(sa.text("""insert into annual_reports (uscc, report_year, filed_on, first_night, last_night)
+                         values (:u, :y, :f, :n, :n)"""),
+              {"u": uscc, "y": year, "f": D(filed_on), "n": D(first_night or filed_on)})
+
+
+def finding(c: Connection, fid: str, uscc: str, kind: str, found_on: str) -> None:
+    c.execute(sa.text("""insert into findings (finding_id, uscc, kind, found_on, doc_no, department, first_night, last_night)
+                         values (:i, :u, :k, :f, :d, '信用监管科', :f, :f)"""),
+              {"i": fid, "u": uscc, "k": kind, "f": D(found_on), "d": f"核字〔{found_on[:4]}〕{fid}号"})
+
+
+def inspection(c: Connection, task: str, uscc: str, inspected_on: str, result_code: str) -> None:
+    c.execute(sa.text("""insert into inspection_results (task_id, uscc, inspected_on, result_code, first_night, last_night)
+                         values (:t, :u, :d, :r, :d, :d)"""),
+              {"t": task, "u": uscc, "d": D(inspected_on), "r": result_code})
+
+
+def penalty(c: Connection, case_no: str, uscc: str, decided_on: str, *, category: str = "food_safety",
+            heavier: bool = True, measures: tuple[str, ...] = ("fine",), fulfilled_on: str | None = None) -> None:
+    c.execute(sa.text("""insert into penalties (case_no, uscc, decided_on, doc_no, category, measures, fine_amount,
+                         heavier, fulfilled_on, first_night, last_night)
+                         values (:c, :u, :d, :doc, :cat, :m, 50000, :h, :f, :d, :d)"""),
+              {"c": case_no, "u": uscc, "d": D(decided_on), "doc": f"罚字〔{decided_on[:4]}〕{case_no}号",
+               "cat": category, "m": list(measures), "h": heavier, "f": D(fulfilled_on) if fulfilled_on else None})
+
+
+def night(c: Connection, settings: Settings, day: str | date) -> dict[str, Any]:
+    d = D(day) if isinstance(day, str) else day
+    return decide_night(c, NightContext(d, "test", settings))
+
+
+def decisions(c: Connection, **where: Any) -> list[dict[str, Any]]:
+    cond = " and ".join(f"{k} = :{k}" for k in where) or "true"
+    return [dict(r) for r in c.execute(sa.text(f"select * from roster_decisions where {cond} order by seq"),
+                                       where).mappings()]
