@@ -158,6 +158,8 @@ def _list_text(values: Sequence[str] | None) -> str:
 def entity_pool_digest(entities: pd.DataFrame) -> str:
     """SHA-256 of the entity pool: one line per row sorted by (matter, uscc),
     ``matter|uscc|stratum|region_code|section|prev1;prev2`` + ``\\n`` (list items sorted)."""
+    if entities.empty:
+        return hashlib.sha256(b"").hexdigest()
     df = entities.sort_values(["matter", "uscc"], kind="stable")
     prev = df["prev_inspectors"].map(_list_text)
     lines = (df["matter"] + "|" + df["uscc"] + "|" + df["stratum"] + "|" + df["region_code"] + "|"
@@ -168,6 +170,8 @@ def entity_pool_digest(entities: pd.DataFrame) -> str:
 def inspector_pool_digest(inspectors: pd.DataFrame) -> str:
     """SHA-256 of the inspector pool: one line per inspector sorted by id,
     ``inspector_id|department|region_code|fields|conflicts`` + ``\\n`` (lists ';'-joined, sorted)."""
+    if inspectors.empty:
+        return hashlib.sha256(b"").hexdigest()
     df = inspectors.sort_values("inspector_id", kind="stable")
     lines = (df["inspector_id"] + "|" + df["department"] + "|" + df["region_code"] + "|"
              + df["fields"].map(_list_text) + "|" + df["conflicts"].map(_list_text) + "\n")
