@@ -228,6 +228,13 @@ def grade(frame: pd.DataFrame, config: ConfigDoc | Scheme) -> pd.DataFrame:
     """
     s = scheme_of(config)
     n = len(frame)
+    if n == 0:
+        empty = pd.DataFrame({"grade": pd.Series([], dtype=object), "score": pd.Series([], dtype=np.float64),
+                              "floor": pd.Series([], dtype=object),
+                              "reasons": pd.Series([], dtype=pd.ArrowDtype(pa.large_string()))}, index=frame.index)
+        if "uscc" in frame.columns:
+            empty.insert(0, "uscc", frame["uscc"].array)
+        return empty
     rows: list[np.ndarray] = []
     keys1: list[np.ndarray] = []
     keys2: list[np.ndarray] = []
