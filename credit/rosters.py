@@ -310,7 +310,9 @@ def _abnormal_inclusions(conn: Connection, env: RosterEnv, night: date) -> pd.Da
     out = pd.concat(parts, ignore_index=True)
     # Decided by the night on or after the day the obligation fell due: period-end triggers
     # (30 June) are decided from the next day, established facts (查实) from their own day.
-    after = np.where(out["cause_code"] == "annual_report_missing", 1, 0)
+    # The order period of a spot check likewise runs to the end of its last day.
+    ordered = out["order_served_on"].notna() if "order_served_on" in out else False
+    after = np.where((out["cause_code"] == "annual_report_missing") | ordered, 1, 0)
     trig = pd.to_datetime(out["trigger_date"])
     out = out[(trig + pd.to_timedelta(after, unit="D")) <= pd.Timestamp(night)]
     known = set(env.rules.rules)

@@ -206,7 +206,9 @@ def load_rules(settings: Settings | None = None) -> RuleBook:
                 enabled=bool(v.get("enabled", True)), period=Period.parse(v.get("period")),
                 wording=str(v["wording"]), basis=str(v["basis"]), status=str(v.get("status", "unverified")),
                 reason=v.get("reason"), listing_years=v.get("listing_years"),
-                extra={k: x for k, x in v.items() if k not in known} | {"families": m.get("families", {})},
+                # rule-level keys (e.g. order_period, families) apply to every version unless overridden
+                extra={k: x for k, x in m.items() if k not in ("roster", "action", "cause_code", "removes", "trigger")}
+                | {"families": m.get("families", {})} | {k: x for k, x in v.items() if k not in known},
             ))
         out.sort(key=lambda r: r.valid_from)
         for a, b in zip(out, out[1:], strict=False):

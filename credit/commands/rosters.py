@@ -1,7 +1,325 @@
-"""Command-line commands of the rosters area (wired into `credit` by credit/cli.py)."""
+"""Command-line commands of the rosters area (wired into `credit` by credit/cli.py).
+
+- ``credit status USCC [--as-of D] [--json]``               → :func:`status_command`
+- ``credit roster export --roster … [--as-of D] [--format …] [--out F]`` → ``roster_app``
+- ``credit repair apply USCC --roster … --received D [--grounds T]``     → ``repair_app``
+- ``credit objection file REF --received D`` / ``credit objection decide ID --outcome …`` → ``objection_app``
+- ``credit decision approve SEQ --officer O --on D`` / ``reject`` / ``list`` → ``decision_app``
+- ``credit deadlines [--on D] [--within N]``                 → :func:`deadlines_command`
+- ``credit audit verify``                                    → ``audit_app``
+
+Exit 2 = refused, with the reason printed (contracts.md §2).
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.console import Console
+from rich.table import Table
 
 app = typer.Typer(no_args_is_help=True)
+roster_app = typer.Typer(no_args_is_help=True, help="The rosters as of a date (经营异常名录 / 严重违法失信名单).")
+repair_app = typer.Typer(no_args_is_help=True, help="Applications for removal (信用修复).")
+objection_app = typer.Typer(no_args_is_help=True, help="Objections (异议) and statements on notices (陈述申辩).")
+decision_app = typer.Typer(no_args_is_help=True, help="Officers' approval of the night's drafts (拟列入/拟移出).")
+audit_app = typer.Typer(no_args_is_help=True, help="The decision log's hash chain.")
+
+console = Console()
+err = Console(stderr=True)
+
+
+def _day(text: str | None, what: str) -> date:
+    if text is None:
+        return _today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        err.print(f"[red]{what} {text!r} is not a date YYYY-MM-DD[/red]")
+        raise typer.Exit(2) from None
+
+
+def _today() -> date:
+    # The command line may default to today (a clerk's "now"); the nightly path never does.
+    return date.today()
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    from credit.db import get_engine
+    from credit.settings import get_settings
+
+    return get_engine(get_settings())
+
+
+def _refuse(message: str) -> typer.Exit:
+    err.print(f"[red]refused:[/red] {message}")
+    return typer.Exit(2)
+
+
+def _json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=1, default=str) + "\n")
+
+
+# ------------------------------------------------------------------------------------------------
+def status_command(
+    uscc: Annotated[str, typer.Argument(help="Unified social credit code (统一社会信用代码).")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date YYYY-MM-DD (default today).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+) -> None:
+    """One entity: rosters with causes, bases, dates and 文号; repair eligibility; tier with reasons."""
+    import sqlalchemy as sa
+
+    from credit.rosters import entity_rosters
+
+    day = _day(as_of, "--as-of")
+    code = uscc.strip().upper()
+    with _engine().connect() as conn:
+        reg = conn.execute(sa.text("select name, entity_kind, status from registration where uscc = :u"),
+                           {"u": code}).mappings().first()
+        rosters = entity_rosters(conn, code, day)
+        tier = None
+        try:
+            from credit.grading import grade_of  # provided by the grading area; optional until it lands
+
+            tier = grade_of(conn, code, day)
+        except ImportError:
+            tier = None
+    if reg is None and not rosters:
+        raise _refuse(f"{code}: no such entity in the store and no roster decision")
+    out: dict[str, Any] = {"uscc": code, "name": reg["name"] if reg else None, "as_of": day.isoformat(),
+                           "entity_kind": reg["entity_kind"] if reg else None,
+                           "registration_status": reg["status"] if reg else None,
+                           "rosters": rosters}
+    if tier is not None:
+        out["tier"] = tier
+    if as_json:
+        _json(out)
+        return
+    console.print(f"[bold]{code}[/bold] {out['name'] or ''} — as of {day.isoformat()}")
+    if not rosters:
+        console.print("not on any roster (未列入经营异常名录或严重违法失信名单)")
+    else:
+        t = Table("roster", "cause", "basis", "included", "文号", "state", "removed", "repair")
+        for r in rosters:
+            repair = r.get("removal_possible") or ""
+            if r.get("early_removal_from"):
+                repair += f"\napply from {r['early_removal_from']}"
+            if r.get("automatic_removal_on"):
+                repair += f"\nautomatic removal {r['automatic_removal_on']}"
+            for p in r.get("pending_applications", []):
+                repair += f"\napplication {p['id']} (received {p['received_on']}), decide by " \
+                          f"{p['decide_by'] or str(p['decide_by_provisional']) + ' provisional'}"
+            t.add_row(r["roster"], f"{r['cause_code']}\n{r['cause']}", r["basis"], r["included_on"],
+                      r["decision_no"] or "", r["state"], f"{r['removed_on'] or ''}\n{r['removal_reason'] or ''}",
+                      repair)
+        console.print(t)
+    if tier is not None:
+        console.print(f"tier [bold]{tier.get('grade')}[/bold] {tier.get('label') or ''}")
+        for reason in tier.get("reasons", []):
+            console.print(f"  - {reason}")
+
+
+# ------------------------------------------------------------------------------------------------
+@roster_app.command("export")
+def roster_export(
+    roster: Annotated[str, typer.Option("--roster", help="abnormal | serious (also abnormal_status: 个体工商户).")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date YYYY-MM-DD (default today).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv | json | parquet.")] = "csv",
+    out: Annotated[Path | None, typer.Option("--out", help="File to write (default: standard output).")] = None,
+) -> None:
+    """The roster as of D: uscc, name, roster, cause_code, cause, basis, included_on, decision_no,
+    authority, state, removed_on, removal_reason (CSV in UTF-8 with BOM)."""
+    from credit.publication import FORMATS, export_roster
+
+    if roster not in ("abnormal", "serious", "abnormal_status"):
+        raise _refuse(f"--roster {roster!r}: abnormal or serious")
+    if fmt not in FORMATS:
+        raise _refuse(f"--format {fmt!r}: one of {', '.join(FORMATS)}")
+    if fmt == "parquet" and out is None:
+        raise _refuse("parquet needs --out")
+    day = _day(as_of, "--as-of")
+    with _engine().connect() as conn:
+        data = export_roster(conn, roster, day, fmt, out)
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        err.print(f"wrote {out}")
+
+
+# ------------------------------------------------------------------------------------------------
+@repair_app.command("apply")
+def repair_apply(
+    uscc: Annotated[str, typer.Argument(help="The applicant's USCC.")],
+    roster: Annotated[str, typer.Option("--roster", help="abnormal | serious (abnormal_status for 个体工商户).")],
+    received: Annotated[str, typer.Option("--received", help="Day the application reached the bureau.")],
+    grounds: Annotated[str | None, typer.Option("--grounds", help="What the applicant states.")] = None,
+    clerk: Annotated[str, typer.Option("--clerk", help="Who recorded it.")] = "clerk",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Record an application for removal received on D; prints its id and the decide-by date."""
+    from credit.repair import Refused, apply_for_removal
+
+    day = _day(received, "--received")
+    try:
+        with _engine().begin() as conn:
+            res = apply_for_removal(conn, uscc, roster, day, grounds, recorded_by=clerk)
+    except Refused as e:
+        raise _refuse(str(e)) from None
+    if as_json:
+        _json(res)
+        return
+    by = res["decide_by"] or f"{res['decide_by_provisional']} (provisional: holiday schedule not published)"
+    console.print(f"application {res['id']} recorded; the bureau must decide by {by}")
+    if res.get("note"):
+        console.print(f"[yellow]{res['note']}[/yellow]")
+
+
+# ------------------------------------------------------------------------------------------------
+@objection_app.command("file")
+def objection_file(
+    decision: Annotated[str, typer.Argument(help="The decision objected to: its 文号 or seq.")],
+    received: Annotated[str, typer.Option("--received", help="Day the objection reached the bureau.")],
+    grounds: Annotated[str | None, typer.Option("--grounds")] = None,
+    clerk: Annotated[str, typer.Option("--clerk")] = "clerk",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Record an objection (异议) to a listing, or a statement/hearing request on a notice (告知)."""
+    from credit.repair import Refused, file_objection
+
+    day = _day(received, "--received")
+    try:
+        with _engine().begin() as conn:
+            res = file_objection(conn, decision, day, grounds, recorded_by=clerk)
+    except Refused as e:
+        raise _refuse(str(e)) from None
+    if as_json:
+        _json(res)
+        return
+    timing = "in time" if res["in_time"] else ("LATE" if res["in_time"] is False else "timing unknown (calendar)")
+    console.print(f"objection {res['id']} recorded ({timing}; period ended {res['filing_period_ends']}); "
+                  f"accept or refuse by {res['accept_by']}")
+
+
+@objection_app.command("decide")
+def objection_decide(
+    objection: Annotated[int, typer.Argument(help="Objection id.")],
+    outcome: Annotated[str, typer.Option("--outcome", help="upheld (revoke the listing/notice) | dismissed.")],
+    officer: Annotated[str, typer.Option("--officer")],
+    on: Annotated[str | None, typer.Option("--on", help="Decision date (default today).")] = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+) -> None:
+    """An officer's answer to an objection; both outcomes are numbered decisions."""
+    from credit.repair import Refused, decide_objection
+
+    day = _day(on, "--on")
+    try:
+        with _engine().begin() as conn:
+            res = decide_objection(conn, objection, outcome, day, officer, note)
+    except Refused as e:
+        raise _refuse(str(e)) from None
+    console.print(f"decision {res['seq']} ({res['action']}) {res['decision_no']}")
+
+
+# ------------------------------------------------------------------------------------------------
+@decision_app.command("approve")
+def decision_approve(
+    draft: Annotated[int, typer.Argument(help="The draft's seq (see `credit decision drafts`).")],
+    officer: Annotated[str, typer.Option("--officer")],
+    on: Annotated[str | None, typer.Option("--on", help="Approval date (default today).")] = None,
+) -> None:
+    """Approve a draft: the decision is issued on that date, with its 文号."""
+    _decide_draft(draft, officer, on, approve=True, note=None)
+
+
+@decision_app.command("reject")
+def decision_reject(
+    draft: Annotated[int, typer.Argument()],
+    officer: Annotated[str, typer.Option("--officer")],
+    on: Annotated[str | None, typer.Option("--on")] = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+) -> None:
+    """Reject a draft (recorded, no 文号)."""
+    _decide_draft(draft, officer, on, approve=False, note=note)
+
+
+def _decide_draft(draft: int, officer: str, on: str | None, *, approve: bool, note: str | None) -> None:
+    from credit.repair import Refused, decide_draft
+
+    day = _day(on, "--on")
+    try:
+        with _engine().begin() as conn:
+            res = decide_draft(conn, draft, officer, day, approve, note)
+    except Refused as e:
+        raise _refuse(str(e)) from None
+    console.print(f"decision {res['seq']} ({res['action']}) {res['decision_no'] or ''}")
+
+
+@decision_app.command("drafts")
+def decision_drafts(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Drafts waiting for an officer."""
+    import sqlalchemy as sa
+
+    with _engine().connect() as conn:
+        rows = [dict(r) for r in conn.execute(sa.text("""
+            select p.seq, p.uscc, p.roster, p.proposed_action, p.cause, p.decision_date, p.due_date
+              from roster_decisions p
+             where p.action = 'propose'
+               and not exists (select 1 from roster_decisions x where (x.action = 'reject' and x.refers_to = p.seq)
+                                  or (x.action <> 'propose' and x.fact_key = p.fact_key))
+             order by p.due_date nulls last, p.seq""")).mappings()]
+    if as_json:
+        _json(rows)
+        return
+    t = Table("seq", "uscc", "roster", "proposed", "cause", "drafted", "due")
+    for r in rows:
+        t.add_row(str(r["seq"]), r["uscc"], r["roster"], r["proposed_action"], r["cause"], str(r["decision_date"]),
+                  str(r["due_date"] or ""))
+    console.print(t)
+
+
+# ------------------------------------------------------------------------------------------------
+def deadlines_command(
+    on: Annotated[str | None, typer.Option("--on", help="Date YYYY-MM-DD (default today).")] = None,
+    within: Annotated[int, typer.Option("--within", min=0, help="Working days ahead.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Decisions due within the next N working days and any overdue, per authority."""
+    from credit.rosters import deadline_watch
+
+    day = _day(on, "--on")
+    with _engine().connect() as conn:
+        df = deadline_watch(conn, day, within)
+    if as_json:
+        _json(json.loads(df.to_json(orient="records", date_format="iso", force_ascii=False)))
+        return
+    t = Table("authority", "kind", "uscc", "roster", "ref", "due", "WD left", "overdue",
+              title=f"deadlines on {day.isoformat()} (next {within} working days)")
+    for r in df.itertuples(index=False):
+        due = "" if r.due_date is None or str(r.due_date) == "NaT" else str(r.due_date)
+        if r.provisional:
+            due += " (provisional)"
+        t.add_row(r.authority, r.kind, r.uscc, r.roster, r.ref, due,
+                  "" if r.working_days_left is None or str(r.working_days_left) == "<NA>" else str(r.working_days_left),
+                  "[red]OVERDUE[/red]" if r.overdue else "")
+    console.print(t)
+
+
+# ------------------------------------------------------------------------------------------------
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Walk the decision log's hash chain; exit 0 only when intact, else name the first broken link."""
+    from credit.audit import verify_chain
+
+    with _engine().connect() as conn:
+        report = verify_chain(conn)
+    if report.ok:
+        console.print(report.message())
+        return
+    err.print(f"[red]{report.message()}[/red]")
+    raise typer.Exit(1)

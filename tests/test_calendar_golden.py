@@ -1,0 +1,93 @@
+"""Golden tests of the working-day calendar against domain.md §13's worked examples (verbatim dates).
+
+Each case cites the rule whose deadline it checks. The calendar itself is credit/calendar.py
+(not ours); these pin its behaviour on the 2025/2026 holiday blocks and make-up working days.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from credit.calendar import UnknownCalendarYear, add_years, working_calendar
+from credit.rules import Period
+
+D = date.fromisoformat
+
+
+@pytest.fixture(scope="module")
+def cal():  # type: ignore[no-untyped-def]
+    return working_calendar()
+
+
+@pytest.mark.parametrize(("rule", "start", "n", "expected"), [
+    # §13 ex. 1 — 68号令 art. 6: 10 WD after 30 June 2026
+    ("68号令 art. 6", "2026-06-30", 10, "2026-07-14"),
+    # §13 ex. 2 — 68号令 art. 7: 10 WD after the order period ended Thu 2026-10-08 (Sat Oct 10 make-up counts)
+    ("68号令 art. 7", "2026-10-08", 10, "2026-10-21"),
+    # §13 ex. 3 — 68号令 art. 11: 5 WD after an application of Wed 2026-09-30 (National Day block)
+    ("68号令 art. 11", "2026-09-30", 5, "2026-10-13"),
+    # §13 ex. 4 — 68号令 art. 16: acceptance 5 WD after Aug 13, verification 20 WD after Aug 20
+    ("68号令 art. 16 acceptance", "2026-08-13", 5, "2026-08-20"),
+    ("68号令 art. 16 verification", "2026-08-20", 20, "2026-09-17"),
+    # §13 ex. 6 — 45号令 art. 9: 20 WD across the Spring Festival with Sat Feb 14 and Sat Feb 28 make-up days
+    ("45号令 art. 9", "2026-02-10", 20, "2026-03-16"),
+    ("45号令 art. 10 push", "2026-02-10", 10, "2026-03-02"),
+    # §13 ex. 7 — 行政处罚法 arts. 64, 85: 5 WD hearing request across Labour Day (Sat May 9 make-up)
+    ("行政处罚法 art. 64", "2026-04-30", 5, "2026-05-11"),
+    # §13 ex. 8 — spot-check results 20 WD (Sun Sep 20 make-up is day 1)
+    ("spot-check results §8", "2026-09-18", 20, "2026-10-22"),
+    # §13 ex. 9 — order 107: 7 WD after acceptance Tue 2026-09-29; the old 15 WD ended 2026-10-26
+    ("order 107 serious list", "2026-09-29", 7, "2026-10-14"),
+    ("国市监信规〔2021〕3号 15 WD", "2026-09-29", 15, "2026-10-26"),
+    # 2025 Spring Festival (Jan 28 – Feb 4 off, Sun Jan 26 and Sat Feb 8 make-up): 5 WD after Fri Jan 24: Sun 26 (1), Mon 27 (2), Feb 5, 6, 7 (5)
+    ("2025 Spring Festival", "2025-01-24", 5, "2025-02-07"),
+    # 2025 National Day (Oct 1–8 off, Sun Sep 28 and Sat Oct 11 make-up): 5 WD after Fri Sep 26: Sun 28 (1), 29, 30, Oct 9, 10 (5)
+    ("2025 National Day", "2025-09-26", 5, "2025-10-10"),
+])
+def test_working_day_limits(cal, rule: str, start: str, n: int, expected: str) -> None:  # type: ignore[no-untyped-def]
+    assert cal.add_working_days(D(start), n) == D(expected), rule
+    # the vectorised path the nights use gives the same answer
+    many = cal.add_working_days_many(np.array([D(start)], dtype="datetime64[D]"), n)
+    assert many[0].astype(date) == D(expected), rule
+    assert Period(n, "wd").end(D(start), cal) == D(expected)
+
+
+def test_make_up_days_are_working_days(cal) -> None:  # type: ignore[no-untyped-def]
+    # §12: make-up days (调休上班日) are working days; the holiday weekdays are not.
+    for d in ("2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10",
+              "2025-01-26", "2025-02-08", "2025-09-28", "2025-10-11"):
+        assert cal.is_working_day(D(d)), d
+    for d in ("2026-02-16", "2026-02-23", "2026-10-01", "2026-10-07", "2025-10-08", "2025-02-04"):
+        assert not cal.is_working_day(D(d)), d
+
+
+def test_calendar_period_rolls_past_the_holiday(cal) -> None:  # type: ignore[no-untyped-def]
+    # §13 ex. 2: "within 10 days" from Mon 2026-09-21 ends Thu 2026-10-01, a holiday → Thu 2026-10-08.
+    assert cal.end_of_calendar_period(D("2026-09-21"), 10) == D("2026-10-08")
+    assert Period(10, "days").end(D("2026-09-21"), cal) == D("2026-10-08")
+
+
+@pytest.mark.parametrize(("start", "years", "expected"), [
+    ("2026-07-14", 3, "2029-07-14"),   # §13 ex. 5 (民法典 art. 202)
+    ("2025-12-01", 1, "2026-12-01"),   # §13 ex. 9: early removal possible from the day after
+    ("2025-12-01", 3, "2028-12-01"),   # §13 ex. 9: automatic removal from 2028-12-02
+    ("2024-02-29", 3, "2027-02-28"),   # no 29 February in the end year → last day of February
+    ("2024-02-29", 4, "2028-02-29"),
+    ("2023-02-28", 1, "2024-02-28"),   # into a leap year: the corresponding day exists
+])
+def test_years_across_29_february(start: str, years: int, expected: str) -> None:
+    assert add_years(D(start), years) == D(expected)
+
+
+def test_unknown_year_is_refused_and_estimated_only_as_provisional(cal) -> None:  # type: ignore[no-untyped-def]
+    # §13 ex. 11: 2027 has no published schedule → refuse; the weekday-only count is 2027-07-14.
+    with pytest.raises(UnknownCalendarYear):
+        cal.add_working_days(D("2027-06-30"), 10)
+    with pytest.raises(UnknownCalendarYear):  # a 2026 start whose deadline runs into 2027
+        cal.add_working_days(D("2026-12-28"), 10)
+    due, prov = Period(10, "wd").end_many(np.array([D("2027-06-30"), D("2026-06-30")], dtype="datetime64[D]"), cal)
+    assert np.isnat(due[0]) and prov[0].astype(date) == D("2027-07-14")
+    assert due[1].astype(date) == D("2026-07-14") and np.isnat(prov[1])
