@@ -456,6 +456,10 @@ def grade_night(conn: Connection, ctx: NightContext) -> dict[str, Any]:
 
     config = load_config("grading", ctx.settings)
     s = scheme_of(config)
+    # Sort/hash memory for the indicator joins, for this transaction only (the default 4 MB spills
+    # to disk at millions of entities). Operators tune it in config/grading.yaml.
+    work_mem = str((config.get("database") or {}).get("work_mem", "256MB"))
+    conn.execute(text("select set_config('work_mem', :m, true)"), {"m": work_mem})
     ind = build_indicators(conn, ctx.night, config, working_calendar(ctx.settings))
     graded = grade(ind.frame, s)
     _copy_grades(conn, ctx.night, config.version, graded)

@@ -158,7 +158,7 @@ ADVERSE = {
 }
 
 
-@hsettings(max_examples=60, deadline=None)
+@hsettings(max_examples=40, deadline=None)
 @given(rows=st.lists(row_strategy, min_size=1, max_size=25), fact=st.sampled_from(sorted(ADVERSE)))
 def test_adding_an_adverse_fact_never_improves_a_tier(rows: list[dict[str, Any]], fact: str) -> None:
     before = grade(frame(rows), CONFIG)
