@@ -379,7 +379,8 @@ def _removals_on_application(conn: Connection, env: RosterEnv, night: date) -> p
     ok = np.where(abn, cured, cond_serious)
     # The limit that decides when an unmet application is refused (from receipt).
     limit = _period_end(env, df["rule_id"], received.dt.date)
-    expired = pd.Series(limit).notna() & (pd.to_datetime(pd.Series(limit)) < pd.Timestamp(night))
+    # Refused on the limit's last night (the night sees that day's data), never after it.
+    expired = pd.Series(limit).notna() & (pd.to_datetime(pd.Series(limit)) <= pd.Timestamp(night))
     too_early = (~abn) & ~old_enough
     refuse = ~ok & (expired.to_numpy() | too_early.to_numpy())
     out = df[ok | refuse].copy()

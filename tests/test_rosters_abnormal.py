@@ -91,13 +91,13 @@ def test_uncured_application_is_refused_when_its_limit_has_run(engine, settings)
         reg(c, A)
         night(c, settings, "2026-07-01")
         app = apply_for_removal(c, A, "abnormal", D("2026-09-30"), settings=settings)
-        for d in ("2026-09-30", "2026-10-08", "2026-10-13"):
+        for d in ("2026-09-30", "2026-10-08", "2026-10-12"):
             night(c, settings, d)
         assert decisions(c, action="refuse") == []              # limit not yet run out
-        night(c, settings, "2026-10-14")
+        night(c, settings, "2026-10-13")                        # last day of the 5 WD (§13 ex. 3)
         ref = decisions(c, action="refuse")[0]
         assert ref["request_id"] == app["id"] and ref["decision_no"] and ref["reason"] == "不符合移出条件，不予移出"
-        assert roster_as_of(c, D("2026-10-14"), "abnormal")["state"].tolist() == ["listed"]
+        assert roster_as_of(c, D("2026-10-13"), "abnormal")["state"].tolist() == ["listed"]
 
 
 def test_ordered_disclosure_from_a_spot_check(engine, settings) -> None:  # type: ignore[no-untyped-def]
