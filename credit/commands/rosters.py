@@ -34,6 +34,14 @@ console = Console()
 err = Console(stderr=True)
 
 
+def _group() -> None:
+    """Keep single-command apps as groups (`credit roster export`, not `credit roster`)."""
+
+
+for _sub in (roster_app, repair_app, objection_app, decision_app, audit_app):
+    _sub.callback()(_group)
+
+
 def _day(text: str | None, what: str) -> date:
     if text is None:
         return _today()
