@@ -152,30 +152,33 @@ def allocate(sizes: Mapping[str, int], ratios: Mapping[str, float | str],
 
 # -- digests of the frozen pools -----------------------------------------------------------------
 def _list_text(values: Sequence[str] | None) -> str:
-    return ";".join(sorted(values or ()))
+    return ";".join(sorted(values)) if values is not None and len(values) else ""
+
+
+def _col(df: pd.DataFrame, c: str) -> list[Any]:
+    return df[c].to_numpy(dtype=object).tolist()
 
 
 def entity_pool_digest(entities: pd.DataFrame) -> str:
     """SHA-256 of the entity pool: one line per row sorted by (matter, uscc),
     ``matter|uscc|stratum|region_code|section|prev1;prev2`` + ``\\n`` (list items sorted)."""
-    if entities.empty:
-        return hashlib.sha256(b"").hexdigest()
-    df = entities.sort_values(["matter", "uscc"], kind="stable")
-    prev = df["prev_inspectors"].map(_list_text)
-    lines = (df["matter"] + "|" + df["uscc"] + "|" + df["stratum"] + "|" + df["region_code"] + "|"
-             + df["section"] + "|" + prev + "\n")
-    return hashlib.sha256("".join(lines.tolist()).encode()).hexdigest()
+    cols = [_col(entities, c) for c in ENTITY_COLUMNS]
+    order = np.lexsort((np.array(cols[1], dtype=str), np.array(cols[0], dtype=str))) if cols[0] else []
+    rows = (tuple(c[i] for c in cols) for i in order)
+    h = hashlib.sha256()
+    h.update("".join(f"{m}|{u}|{s}|{r}|{sec}|{_list_text(p)}\n" for m, u, s, r, sec, p in rows).encode())
+    return h.hexdigest()
 
 
 def inspector_pool_digest(inspectors: pd.DataFrame) -> str:
     """SHA-256 of the inspector pool: one line per inspector sorted by id,
     ``inspector_id|department|region_code|fields|conflicts`` + ``\\n`` (lists ';'-joined, sorted)."""
-    if inspectors.empty:
-        return hashlib.sha256(b"").hexdigest()
-    df = inspectors.sort_values("inspector_id", kind="stable")
-    lines = (df["inspector_id"] + "|" + df["department"] + "|" + df["region_code"] + "|"
-             + df["fields"].map(_list_text) + "|" + df["conflicts"].map(_list_text) + "\n")
-    return hashlib.sha256("".join(lines.tolist()).encode()).hexdigest()
+    rows = sorted(zip(_col(inspectors, "inspector_id"), _col(inspectors, "department"),
+                      _col(inspectors, "region_code"), _col(inspectors, "fields"),
+                      _col(inspectors, "conflicts"), strict=True))
+    h = hashlib.sha256()
+    h.update("".join(f"{i}|{d}|{r}|{_list_text(f)}|{_list_text(c)}\n" for i, d, r, f, c in rows).encode())
+    return h.hexdigest()
 
 
 # -- quiet days and dates ------------------------------------------------------------------------
@@ -230,7 +233,7 @@ class Assigner:
     task: str
     rules: Mapping[str, Any]
     inspectors: pd.DataFrame
-    loads: np.ndarray = field(init=False)
+    _load: list[int] = field(init=False)
     _cache: dict[tuple[str, str, tuple[str, ...]], np.ndarray] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -238,7 +241,7 @@ class Assigner:
         self.inspectors = ins
         self.ids: list[str] = ins["inspector_id"].tolist()
         self.index = {x: i for i, x in enumerate(self.ids)}
-        self.loads = np.zeros(len(ins), dtype=np.int64)
+        self._load = [0] * len(ins)
         self._prefix = np.array([region_prefix(r) for r in ins["region_code"]], dtype=object)
         self._dept = ins["department"].to_numpy(dtype=object)
         self._fields = [frozenset(f or ()) for f in ins["fields"]]
@@ -269,37 +272,45 @@ class Assigner:
     def pick(self, uscc: str, region_code: str, section: str, matters: tuple[str, ...],
              exclude: Iterable[str], need: int) -> list[tuple[str, str]] | None:
         """``need`` inspectors as (id, key) in drawing order, loads updated; None if too few."""
-        cand = self.competent(region_code, section, matters)
+        # Candidate lists are short (the competent inspectors of one area): plain Python beats
+        # numpy's per-call overhead here.
         barred = set(self.conflicts.get(uscc, ()))
         barred.update(self.index[x] for x in exclude if x in self.index)
-        if barred:
-            cand = cand[~np.isin(cand, np.fromiter(barred, dtype=np.int64))]
+        cand = [i for i in self.competent(region_code, section, matters).tolist() if i not in barred]
         if len(cand) < need:
             return None
+        load = self._load
         keys: dict[int, str] = {}
         chosen: list[tuple[str, str]] = []
-        remaining = cand
         for _ in range(need):
-            loads = self.loads[remaining]
-            window = remaining[loads < loads.min() + self.spread]
-            for i in window:
-                if i not in keys:
-                    keys[int(i)] = inspector_key(self.seed, self.task, uscc, self.ids[i])
-            best = min(window, key=lambda i: keys[int(i)])
-            chosen.append((self.ids[best], keys[int(best)]))
-            self.loads[best] += 1
-            remaining = remaining[remaining != best]
+            limit = min(load[i] for i in cand) + self.spread
+            best, best_key = -1, ""
+            for i in cand:
+                if load[i] < limit:
+                    k = keys.get(i)
+                    if k is None:
+                        k = keys[i] = inspector_key(self.seed, self.task, uscc, self.ids[i])
+                    if best < 0 or k < best_key:
+                        best, best_key = i, k
+            chosen.append((self.ids[best], best_key))
+            load[best] += 1
+            cand.remove(best)
         return chosen
+
+    @property
+    def loads(self) -> np.ndarray:
+        """Inspections per inspector in this draw, in inspector-id order."""
+        return np.array(self._load, dtype=np.int64)
 
     def release(self, inspector_ids: Iterable[str]) -> None:
         for x in inspector_ids:
-            self.loads[self.index[x]] -= 1
+            self._load[self.index[x]] -= 1
 
 
 def schedule_day(entity_key: str, days: Sequence[str], quiet: frozenset[int]) -> str | None:
     """The inspection date: allowed[int(last 16 hex digits of the entity key) mod len(allowed)],
     where allowed = the plan's working days (ISO dates, ascending) not on a quiet day; None if none."""
-    allowed = [d for d in days if int(d[8:10]) not in quiet]
+    allowed = [d for d in days if int(d[8:10]) not in quiet] if quiet else days
     if not allowed:
         return None
     return allowed[int(entity_key[-16:], 16) % len(allowed)]
@@ -314,8 +325,16 @@ class DrawState:
     selected: dict[tuple[str, str], list[str]]   # (matter, stratum) → uscc in selection order
     closed: set[str]
     assigner: Assigner
-    entities: pd.DataFrame
+    _entities: Any   # a DataFrame, or a function building it (only redraws need it)
     events: list[dict[str, Any]] = field(default_factory=list)
+    days: dict[tuple[str, bool], list[str]] = field(default_factory=dict)   # allowed dates per region
+
+    @property
+    def entities(self) -> pd.DataFrame:
+        """The pool sorted by (matter, stratum, entity key), built on first use."""
+        if callable(self._entities):
+            self._entities = self._entities()
+        return self._entities  # type: ignore[no-any-return]
 
 
 def _frame(table: Mapping[str, Any] | pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -334,9 +353,13 @@ def _staff(state: DrawState, seed: str, task: str, row: Mapping[str, Any], matte
         return {"state": "unstaffed", "inspectors": [], "inspector_keys": [], "scheduled_on": None,
                 "note": f"fewer than {state.assigner.per} competent inspectors without conflict"}
     specs = [rules["matters"][m] for m in matters]
-    quiet = (quiet_rule(rules["quiet_days"], row["region_code"])
-             if any(s["quiet_days_apply"] for s in specs) else frozenset())
-    day = schedule_day(row["entity_key"], rules["schedule_days"], quiet)
+    applies = any(s["quiet_days_apply"] for s in specs)
+    allowed = state.days.get((row["region_code"], applies))
+    if allowed is None:
+        quiet = quiet_rule(rules["quiet_days"], row["region_code"]) if applies else frozenset()
+        allowed = state.days[(row["region_code"], applies)] = [
+            d for d in rules["schedule_days"] if int(d[8:10]) not in quiet]
+    day = schedule_day(row["entity_key"], allowed, frozenset())
     return {"state": "assigned" if day else "unscheduled",
             "inspectors": [t[0] for t in team], "inspector_keys": [t[1] for t in team],
             "scheduled_on": day,
@@ -358,36 +381,56 @@ def derive_draw(draw_id: str, seed: str, rules: Mapping[str, Any],
     check_token(seed, "seed")
     ent = _frame(entities, ENTITY_COLUMNS)
     ins = _frame(inspectors, INSPECTOR_COLUMNS)
-    uniq = pd.unique(ent["uscc"])
-    keymap = pd.Series(rank_keys(seed, draw_id, uniq), index=uniq)
-    ent["entity_key"] = ent["uscc"].map(keymap)
-    ent = ent.sort_values(["matter", "stratum", "entity_key"], kind="stable").reset_index(drop=True)
-    ent["rank"] = ent.groupby(["matter", "stratum"], sort=False).cumcount()
+    # Plain numpy object arrays: iterating pandas' Arrow-backed strings is ~10× slower.
+    cols = {c: ent[c].to_numpy(dtype=object) for c in ENTITY_COLUMNS}
+    codes, uniq = pd.factorize(cols["uscc"])
+    hexkeys = np.array(rank_keys(seed, draw_id, uniq.tolist()), dtype=object)
+    keys = hexkeys[codes]
+    group, groups = pd.factorize(pd.Series(cols["matter"]) + "\x00" + pd.Series(cols["stratum"]))
+    # Order by (stratum, key): hex keys as fixed-width bytes sort like the 256-bit numbers.
+    order = np.lexsort((np.array(hexkeys, dtype="S64")[codes], group))
+    g_sorted = group[order]
+    first = np.searchsorted(g_sorted, g_sorted, "left")
+    rank = np.arange(len(order)) - first
     k_of = {(a["matter"], a["stratum"]): int(a["sample_size"]) for a in allocation}
-    k = pd.Series([k_of.get(t, 0) for t in zip(ent["matter"], ent["stratum"], strict=True)], index=ent.index)
-    chosen = ent[ent["rank"] < k]
+    k_group = np.array([k_of.get(tuple(g.split("\x00", 1)), 0) for g in groups], dtype=np.int64)
+    take = order[rank < k_group[g_sorted]] if len(order) else order
+
+    def sorted_entities() -> pd.DataFrame:
+        df = pd.DataFrame({c: cols[c][order] for c in ENTITY_COLUMNS})
+        df["entity_key"] = keys[order]
+        return df.sort_values(["matter", "stratum", "entity_key"], kind="stable").reset_index(drop=True)
+
     strata: list[dict[str, Any]] = []
     selected: dict[tuple[str, str], list[str]] = {}
-    last = chosen.groupby(["matter", "stratum"], sort=False)["entity_key"].max()
+    last_key: dict[tuple[str, str], str] = {}
+    for i in take:   # the k lowest of each stratum, in key order (≈ a few % of the pool)
+        t = (cols["matter"][i], cols["stratum"][i])
+        selected.setdefault(t, []).append(cols["uscc"][i])
+        last_key[t] = keys[i]
     for a in allocation:
         t = (a["matter"], a["stratum"])
-        strata.append({**a, "threshold": last.get(t) if a["sample_size"] else None})
-    for (m, s), grp in chosen.groupby(["matter", "stratum"], sort=True):
-        selected[(str(m), str(s))] = grp["uscc"].tolist()
-    # One inspection per entity, with every matter and stratum that drew it.
-    joint = (chosen.groupby("uscc", sort=False)
-             .agg(matters=("matter", list), strata=("stratum", list), entity_key=("entity_key", "first"),
-                  region_code=("region_code", "first"), section=("section", "first"),
-                  prev_inspectors=("prev_inspectors", "first"))
-             .reset_index().sort_values("entity_key", kind="stable"))
-    state = DrawState(strata, {}, selected, set(), Assigner(seed, draw_id, rules, ins), ent)
-    for row in joint.to_dict("records"):
-        matters = tuple(row["matters"])
+        strata.append({**a, "threshold": last_key.get(t) if a["sample_size"] else None})
+    # One inspection per entity, with every matter and stratum that drew it (joint task).
+    joint: dict[str, dict[str, Any]] = {}
+    for i in take:
+        u = cols["uscc"][i]
+        j = joint.get(u)
+        if j is None:
+            joint[u] = {"uscc": u, "matters": [cols["matter"][i]], "strata": [cols["stratum"][i]],
+                        "entity_key": keys[i], "region_code": cols["region_code"][i],
+                        "section": cols["section"][i], "prev_inspectors": cols["prev_inspectors"][i]}
+        else:
+            j["matters"].append(cols["matter"][i])
+            j["strata"].append(cols["stratum"][i])
+    state = DrawState(strata, {}, selected, set(), Assigner(seed, draw_id, rules, ins), sorted_entities)
+    for row in sorted(joint.values(), key=lambda r: r["entity_key"]):
+        pairs = sorted(zip(row["matters"], row["strata"], strict=True))
+        matters = tuple(m for m, _ in pairs)
         staffed = _staff(state, seed, draw_id, row, matters, row["prev_inspectors"] or ())
         state.inspections[row["uscc"]] = {
             "uscc": row["uscc"], "version": 0, "event_seq": None, "matters": list(matters),
-            "strata": [f"{m}:{s}" for m, s in zip(matters, row["strata"], strict=True)],
-            "entity_key": row["entity_key"], **staffed}
+            "strata": [f"{m}:{s}" for m, s in pairs], "entity_key": row["entity_key"], **staffed}
     return state
 
 
