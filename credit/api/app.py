@@ -1,0 +1,57 @@
+"""``create_app(settings)``: the FastAPI service behind ``credit serve`` (issue 7, docs/api.md)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from fastapi import FastAPI
+
+from credit.api.deps import ServiceState
+from credit.api.limits import RateLimiter
+from credit.api.pages import pages
+from credit.api.routes import bureau, consumer, public
+from credit.config import load_config
+from credit.db import database_url
+from credit.settings import Settings
+
+DESCRIPTION = """
+Roster decisions of the bureau (经营异常名录、经营异常状态、严重违法失信名单) for three kinds of reader,
+all served from the same append-only decision log:
+
+* **public** (no key needed): an entity's entries on any date, roster exports, published
+  inspection results, credit-repair applications and their status, certificate verification;
+* **consumer** (joint punishment, 联合惩戒: procurement, bidding, banks): bulk screening with a
+  verifiable certificate, and a change feed of decisions;
+* **bureau**: tiers with reasons, the deadline watch, draws, decisions on objections and drafts.
+
+Send the key as `X-API-Key`. Tiers and reasons are never public. See docs/api.md.
+"""
+
+
+def create_app(settings: Settings, *, today: Callable[[], date] | None = None,
+               limiter: RateLimiter | None = None) -> FastAPI:
+    """The service for ``settings``' database. ``today`` (the bureau's calendar day, used as the
+    receipt date of online applications) defaults to the wall clock in config ``timezone``."""
+    config = load_config("api", settings)
+    zone = ZoneInfo(str(config.get("timezone", "Asia/Shanghai")))
+    engine = sa.create_engine(database_url(settings), pool_size=8, max_overflow=8, pool_pre_ping=True)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(title="credit — 企业信用监管 API", version=config.version, description=DESCRIPTION,
+                  lifespan=lifespan)
+    app.state.credit = ServiceState(settings=settings, engine=engine, config=config,
+                                    limiter=limiter or RateLimiter(),
+                                    today=today or (lambda: datetime.now(zone).date()))
+    app.include_router(public)
+    app.include_router(consumer)
+    app.include_router(bureau)
+    app.include_router(pages)
+    return app

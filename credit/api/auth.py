@@ -1,0 +1,87 @@
+"""API keys and roles (issue 7: "roles and keys stored hashed; every call authorised by role").
+
+Three roles, each seeing everything of the roles before it:
+
+- ``public``: anyone, with or without a key — roster entries, exports, published inspection
+  results, the applicants' page (domain.md §10: what is public);
+- ``consumer``: joint-punishment consumers (联合惩戒 — procurement, bidding, banks): bulk screening
+  with certificates and the change feed of decisions;
+- ``bureau``: the bureau's staff — tiers with reasons, the deadline watch, draws, decisions on
+  applications and objections. Tiers are internal (domain.md §7: "not public").
+
+A key is ``crk_`` + 43 URL-safe characters (256 random bits). Only its SHA-256 is stored; a key
+is shown once, when created.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+ROLES = ("public", "consumer", "bureau")
+RANK = {role: i for i, role in enumerate(ROLES)}
+KEY_PREFIX = "crk_"
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a key (id, name, role) or an anonymous caller (public role)."""
+
+    role: str
+    key_id: int | None = None
+    name: str | None = None
+    rate_per_minute: int | None = None
+
+    def allows(self, role: str) -> bool:
+        return RANK[self.role] >= RANK[role]
+
+    @property
+    def limiter_key(self) -> str | None:
+        return None if self.key_id is None else f"key:{self.key_id}"
+
+
+ANONYMOUS = Principal("public")
+
+
+class UnknownKey(LookupError):
+    """The key is not known or was revoked."""
+
+
+def create_key(conn: Connection, role: str, name: str, config_version: str,
+               rate_per_minute: int | None = None) -> tuple[int, str]:
+    """Create a key for ``role``; returns (id, key). The key cannot be recovered afterwards."""
+    if role not in ROLES:
+        raise ValueError(f"role {role!r} is not one of {', '.join(ROLES)}")
+    if not name.strip():
+        raise ValueError("a key needs the name of whoever holds it")
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    key_id = conn.execute(sa.text(
+        "insert into api_keys (name, role, key_hash, key_prefix, rate_per_minute, config_version) "
+        "values (:n, :r, :h, :p, :rate, :cv) returning id"),
+        {"n": name.strip(), "r": role, "h": hash_key(key), "p": key[:10], "rate": rate_per_minute,
+         "cv": config_version}).scalar_one()
+    return int(key_id), key
+
+
+def revoke_key(conn: Connection, key_id: int) -> bool:
+    n = conn.execute(sa.text("update api_keys set revoked_at = now() where id = :i and revoked_at is null"),
+                     {"i": key_id}).rowcount
+    return bool(n)
+
+
+def principal_for(conn: Connection, key: str) -> Principal:
+    """The principal a key stands for; raises :class:`UnknownKey`."""
+    row = conn.execute(sa.text(
+        "select id, name, role, rate_per_minute from api_keys where key_hash = :h and revoked_at is null"),
+        {"h": hash_key(key.strip())}).mappings().first()
+    if row is None:
+        raise UnknownKey("unknown or revoked API key")
+    return Principal(row["role"], int(row["id"]), row["name"], row["rate_per_minute"])

@@ -1,0 +1,111 @@
+"""What every route needs: the service state, the caller, role checks, rate limits, USCC checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import Depends, HTTPException, Request, Security
+from fastapi.security import APIKeyCookie, APIKeyHeader
+from sqlalchemy.engine import Connection, Engine
+
+from credit.api.auth import ANONYMOUS, Principal, UnknownKey, principal_for
+from credit.api.limits import RateLimiter
+from credit.api.validation import normalise_uscc, uscc_problem
+from credit.config import ConfigDoc
+from credit.settings import Settings
+
+KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False,
+                          description="API key (`credit api keys create`); none = the public role")
+KEY_COOKIE = APIKeyCookie(name="credit_key", auto_error=False,
+                          description="the same key, set by the bureau page's sign-in form")
+
+
+@dataclass
+class ServiceState:
+    """One per app: settings, engine, configuration, limiter and the bureau's calendar day."""
+
+    settings: Settings
+    engine: Engine
+    config: ConfigDoc
+    limiter: RateLimiter
+    today: Callable[[], date]
+
+    def connect(self) -> Any:
+        return self.engine.connect()
+
+    def begin(self) -> Any:
+        return self.engine.begin()
+
+
+def state(request: Request) -> ServiceState:
+    return request.app.state.credit  # type: ignore[no-any-return]
+
+
+def connection(request: Request) -> Iterator[Connection]:
+    """A read connection for the length of one request."""
+    with state(request).engine.connect() as conn:
+        yield conn
+
+
+def caller(request: Request, header_key: Annotated[str | None, Security(KEY_HEADER)],
+           cookie_key: Annotated[str | None, Security(KEY_COOKIE)]) -> Principal:
+    """The principal behind the request, rate-limited (HTTP 401 for an unknown key, 429 over the limit)."""
+    st = state(request)
+    key = header_key
+    auth = request.headers.get("authorization", "")
+    if not key and auth.lower().startswith("bearer "):
+        key = auth[7:].strip()
+    key = key or cookie_key
+    if key:
+        try:
+            with st.engine.connect() as conn:
+                who = principal_for(conn, key)
+        except UnknownKey:
+            raise HTTPException(401, "未知或已停用的 API 密钥 (unknown or revoked API key)",
+                                headers={"WWW-Authenticate": "ApiKey"}) from None
+    else:
+        who = ANONYMOUS
+    limits = st.config.get("rate_limits") or {}
+    per_minute = who.rate_per_minute or int(limits.get("anonymous" if who.key_id is None else who.role, 60))
+    bucket = who.limiter_key or f"addr:{request.client.host if request.client else '?'}"
+    wait = st.limiter.take(bucket, per_minute)
+    if wait > 0:
+        raise HTTPException(429, f"请求过于频繁，请 {wait:.0f} 秒后重试 (rate limit of {per_minute}/min exceeded)",
+                            headers={"Retry-After": str(max(1, round(wait)))})
+    request.state.principal = who
+    return who
+
+
+def require(role: str) -> Callable[..., Principal]:
+    """Dependency: the caller must hold ``role`` (or a higher one); 403 otherwise."""
+
+    def check(who: Annotated[Principal, Depends(caller)]) -> Principal:
+        if not who.allows(role):
+            raise HTTPException(403, f"需要 {role} 角色的密钥 (this call needs a key with the {role} role; "
+                                     f"yours is {who.role})")
+        return who
+
+    check.__name__ = f"require_{role}"
+    return check
+
+
+def checked_uscc(raw: str, where: str = "path") -> str:
+    """The normalised USCC, or HTTP 422 saying what is wrong with it."""
+    problem = uscc_problem(raw)
+    if problem:
+        raise HTTPException(422, [{"loc": [where, "uscc"], "msg": problem, "type": "value_error.uscc",
+                                   "input": raw}])
+    return normalise_uscc(raw)
+
+
+def latest_night(conn: Connection) -> date | None:
+    return conn.execute(sa.text("select max(night) from night_runs")).scalar()  # type: ignore[no-any-return]
+
+
+def default_as_of(conn: Connection, st: ServiceState) -> date:
+    """No date given: the latest published night (what the data speaks for), else today."""
+    return latest_night(conn) or st.today()

@@ -1,0 +1,56 @@
+"""Request bodies of the HTTP API (responses are documented in docs/api.md)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Roster = Literal["abnormal", "abnormal_status", "serious"]
+
+
+class ScreeningRequest(BaseModel):
+    """Bulk screening: up to 10,000 USCCs and one date (联合惩戒核查)."""
+
+    model_config = ConfigDict(extra="forbid")
+    usccs: list[str] = Field(min_length=1, max_length=10_000, description="统一社会信用代码, 18 characters each")
+    as_of: date = Field(description="the day asked about, e.g. the bid date (投标截止日)")
+
+
+class RepairApplication(BaseModel):
+    """An application for removal (信用修复 / 移出申请) of an entity's entries on one roster."""
+
+    model_config = ConfigDict(extra="forbid")
+    uscc: str = Field(description="统一社会信用代码")
+    roster: Roster
+    grounds: str = Field(min_length=1, max_length=2000, description="申请理由: what was cured and how")
+    documents: list[str] = Field(default_factory=list, max_length=20,
+                                 description="document references (e.g. 守信承诺书, proof of filing)")
+
+
+class CounterRepairApplication(RepairApplication):
+    """Recorded by bureau staff: a paper application that reached the bureau on ``received_on``."""
+
+    received_on: date
+
+
+class Objection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    decision: str = Field(min_length=1, max_length=100, description="the decision objected to: seq or 文号")
+    received_on: date
+    grounds: str | None = Field(default=None, max_length=2000)
+
+
+class ObjectionDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    outcome: Literal["upheld", "dismissed"]
+    on: date = Field(description="date of the decision")
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class DraftDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    approve: bool
+    on: date
+    note: str | None = Field(default=None, max_length=2000)

@@ -1,0 +1,341 @@
+"""JSON routes of ``credit serve``, one router per role (public / consumer / bureau)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+import sqlalchemy as sa
+from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy.engine import Connection
+
+from credit import certificates, repair
+from credit.api import views
+from credit.api.auth import Principal
+from credit.api.deps import ServiceState, caller, checked_uscc, connection, default_as_of, require, state
+from credit.api.models import (
+    CounterRepairApplication,
+    DraftDecision,
+    Objection,
+    ObjectionDecision,
+    RepairApplication,
+    ScreeningRequest,
+)
+from credit.api.validation import normalise_uscc, uscc_problem
+from credit.publication import FORMATS, export_frame, render
+
+public = APIRouter(tags=["public"], dependencies=[Depends(caller)])
+consumer = APIRouter(tags=["consumer"], dependencies=[Depends(require("consumer"))])
+bureau = APIRouter(prefix="/v1/bureau", tags=["bureau"], dependencies=[Depends(require("bureau"))])
+
+Conn = Annotated[Connection, Depends(connection)]
+St = Annotated[ServiceState, Depends(state)]
+AsOf = Annotated[date | None, Query(description="YYYY-MM-DD; default: the latest published night")]
+MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json", "parquet": "application/vnd.apache.parquet"}
+
+
+def _json(doc: Any, status: int = 200) -> JSONResponse:
+    return JSONResponse(json.loads(json.dumps(doc, ensure_ascii=False, default=str)), status_code=status)
+
+
+def _refused(e: Exception) -> HTTPException:
+    return HTTPException(409, str(e))
+
+
+# ------------------------------------------------------------------------------------------ public
+@public.get("/healthz", tags=["public"])
+def healthz(conn: Conn) -> dict[str, Any]:
+    """Liveness with the data version (decision-log head and latest night)."""
+    return {"ok": True, "data_version": certificates.data_version(conn)}
+
+
+@public.get("/v1/entities/{uscc}")
+def entity(request: Request, conn: Conn, st: St, uscc: Annotated[str, Path(max_length=64)],
+           as_of: AsOf = None) -> JSONResponse:
+    """An entity's roster entries on a date, with what each entry needs for repair and from when.
+
+    Public callers do not see entries removed by credit repair or revoked (config/api.yaml
+    ``public``); tiers are never part of this answer."""
+    code = checked_uscc(uscc)
+    who: Principal = request.state.principal
+    d = as_of or default_as_of(conn, st)
+    latest = certificates.latest_data_date(conn) or d
+    doc = views.entity_status(conn, st.settings, st.config, code, d, role=who.role, latest=latest, today=st.today())
+    if not doc["registered"] and not doc["rosters"]:
+        raise HTTPException(404, f"{code}：未找到该主体 (no entity with this USCC in the store)")
+    return _json(doc)
+
+
+@public.get("/v1/entities")
+def search(conn: Conn, st: St, name: Annotated[str, Query(min_length=2, max_length=100,
+                                                           description="part of the registered name")]) -> JSONResponse:
+    """Entities whose registered name contains ``name`` (public registration fields only)."""
+    limit = int((st.config.get("search") or {}).get("max_results", 50))
+    rows = views.search_by_name(conn, name.strip(), limit)
+    return _json({"name": name, "results": rows, "truncated": len(rows) >= limit})
+
+
+@public.get("/v1/rosters/{roster}")
+def roster_export(request: Request, conn: Conn, st: St, roster: Literal["abnormal", "abnormal_status", "serious"],
+                  as_of: AsOf = None, format: Literal["csv", "json", "parquet"] = "json") -> Response:  # noqa: A002
+    """The roster as of a date in the export columns of contracts.md §2 (CSV is UTF-8 with BOM)."""
+    assert format in FORMATS
+    d = as_of or default_as_of(conn, st)
+    df = export_frame(conn, roster, d)
+    who: Principal = request.state.principal
+    if who.role == "public" and not df.empty:
+        latest = certificates.latest_data_date(conn) or d
+        hidden = views.hidden_from_public(conn, None, max(latest, d), st.config)
+        keep = [(u, n) not in hidden for u, n in zip(df["uscc"], df["decision_no"], strict=True)]
+        df = df[pd.Series(keep, index=df.index, dtype=bool)]
+    body = render(df.reset_index(drop=True), format)
+    name = f"{roster}_{d.isoformat()}.{format}"
+    return Response(body, media_type=MEDIA[format], headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _published(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # Only results that exist are public: who is drawn and not yet inspected is a draw in progress.
+    return [r for r in rows if r["status"] in ("published", "published_late")]
+
+
+@public.get("/v1/inspection-results")
+def inspection_tasks(conn: Conn, st: St) -> JSONResponse:
+    """Inspection tasks (抽查任务) with published results."""
+    from credit.draws import public_results
+
+    tasks = conn.execute(sa.text("select draw_id from draw_runs order by draw_id")).scalars().all()
+    out = []
+    for t in tasks:  # tasks are few (tens a year): one look-up each
+        n = len(_published(public_results(conn, t, st.settings, st.today())))
+        if n:
+            out.append({"task_id": t, "results": n})
+    return _json({"tasks": out})
+
+
+@public.get("/v1/inspection-results/{task_id}")
+def inspection_results(conn: Conn, st: St, task_id: Annotated[str, Path(max_length=64)]) -> JSONResponse:
+    """Published results of one inspection task (抽查检查结果公示, domain.md §8)."""
+    from credit.draws import DrawRefused, public_results
+
+    try:
+        rows = _published(public_results(conn, task_id, st.settings, st.today()))
+    except DrawRefused:
+        raise HTTPException(404, f"没有抽查任务 {task_id} (no such task)") from None
+    if not rows:
+        raise HTTPException(404, f"抽查任务 {task_id} 尚无公示结果 (no published results)")
+    return _json({"task_id": task_id, "results": rows})
+
+
+def _submit(st: ServiceState, body: RepairApplication, received: date, channel: str, who: Principal,
+            recorded_by: str) -> dict[str, Any]:
+    code = checked_uscc(body.uscc, "body")
+    rcfg = st.config.get("repair") or {}
+    docs = [d.strip() for d in body.documents if d.strip()]
+    too_long = [d for d in docs if len(d) > int(rcfg.get("max_document_length", 200))]
+    if too_long:
+        raise HTTPException(422, [{"loc": ["body", "documents"], "type": "value_error",
+                                   "msg": f"文件编号过长 (a document reference is longer than "
+                                          f"{rcfg.get('max_document_length', 200)} characters)"}])
+    with st.begin() as conn:
+        try:
+            out = repair.apply_for_removal(conn, code, body.roster, received, body.grounds.strip(),
+                                           recorded_by=recorded_by, settings=st.settings)
+        except repair.Refused as e:
+            raise _refused(e) from None
+        conn.execute(sa.text(
+            "insert into repair_submissions (request_id, channel, documents, key_id, config_version) "
+            "values (:i, :c, :d, :k, :cv)"),
+            {"i": out["id"], "c": channel, "d": docs, "k": who.key_id, "cv": st.config.version})
+        status = views.application_status(conn, out["id"])
+    assert status is not None
+    return {**status, "basis": out.get("basis"), "entries": out.get("entries")}
+
+
+@public.post("/v1/repair-applications", status_code=201)
+def apply(request: Request, st: St, body: RepairApplication) -> JSONResponse:
+    """Submit an application for removal (信用修复); received today (the bureau's calendar day).
+
+    The answer carries the date by which the bureau must decide (order 107: 7 WD for the serious
+    list from 2025-12-25, 15 WD before; 5 WD for the abnormal roster — domain.md §3.3, §4, §5)."""
+    who: Principal = request.state.principal
+    doc = _submit(st, body, st.today(), "api", who, recorded_by=f"online:{who.name or 'public'}")
+    return _json(doc, 201)
+
+
+@public.get("/v1/repair-applications/{application_id}")
+def application(conn: Conn, application_id: Annotated[int, Path(ge=1, le=2**62)]) -> JSONResponse:
+    """Follow an application: pending, or the decisions on it (removal or refusal with reasons)."""
+    doc = views.application_status(conn, application_id)
+    if doc is None or doc["kind"] != "repair":
+        raise HTTPException(404, f"没有编号为 {application_id} 的修复申请 (no such application)")
+    return _json(doc)
+
+
+@public.post("/v1/certificates/verify")
+def verify(conn: Conn, certificate: Annotated[dict[str, Any], Body(description="a screening certificate as issued")]
+           ) -> JSONResponse:
+    """Re-check a screening certificate against the decision log: valid / superseded / invalid."""
+    try:
+        result = certificates.verify_certificate(conn, certificate)
+    except certificates.MalformedCertificate as e:
+        raise HTTPException(422, str(e)) from None
+    return _json(result.as_dict())
+
+
+# ---------------------------------------------------------------------------------------- consumer
+@consumer.post("/v1/screenings")
+def screenings(request: Request, st: St, body: ScreeningRequest) -> JSONResponse:
+    """Bulk screening with a certificate: for each USCC, whether and why it was listed on ``as_of``."""
+    limit = int((st.config.get("screening") or {}).get("max_usccs", 10_000))
+    if len(body.usccs) > limit:
+        raise HTTPException(422, f"最多 {limit} 个代码 (at most {limit} USCCs per call)")
+    problems = [{"loc": ["body", "usccs", i], "msg": p, "type": "value_error.uscc", "input": u}
+                for i, u in enumerate(body.usccs) if (p := uscc_problem(u))]
+    if problems:
+        raise HTTPException(422, problems)
+    usccs = list(dict.fromkeys(normalise_uscc(u) for u in body.usccs))
+    who: Principal = request.state.principal
+    with st.begin() as conn:
+        latest = certificates.latest_data_date(conn)
+        if latest is not None and body.as_of > latest:
+            raise HTTPException(422, f"as_of {body.as_of} 晚于最新数据日期 {latest}：无法证明尚未发生的情况 "
+                                     f"(as_of is after the latest published data, {latest})")
+        doc = certificates.issue(conn, usccs, body.as_of, issuer=str(st.config.get("issuer", "")),
+                                 issued_at=datetime.now(UTC), config_version=st.config.version, key_id=who.key_id)
+    return _json(doc)
+
+
+@consumer.get("/v1/decisions")
+def change_feed(conn: Conn, st: St, after: Annotated[int, Query(ge=0, le=2**62, description="cursor: last seq seen")] = 0,
+                limit: Annotated[int | None, Query(ge=1, le=100_000)] = None) -> JSONResponse:
+    """Roster decisions after a cursor, in log order: keep a copy in sync without re-downloading.
+
+    Drafts, their rejection and pre-listing notices are internal working papers and not in the feed.
+    ``next_after`` is the cursor for the next call; an empty page means up to date."""
+    feed = st.config.get("change_feed") or {}
+    n = min(limit or int(feed.get("default_limit", 1000)), int(feed.get("max_limit", 5000)))
+    rows = conn.execute(sa.text("""
+        select seq, uscc, roster, action, entry_id, refers_to, cause_code, cause, basis, decision_date, decision_no,
+               authority as authority_code, authority_name as authority, effective_until, reason, row_hash
+          from roster_decisions
+         where seq > :a and action not in ('propose', 'reject', 'notice')
+         order by seq limit :n"""), {"a": after, "n": n}).mappings().all()
+    items = [dict(r) for r in rows]
+    head = certificates.data_version(conn)
+    return _json({"after": after, "next_after": items[-1]["seq"] if items else after, "decisions": items,
+                  "more": bool(items) and items[-1]["seq"] < head["decision_seq"], "data_version": head})
+
+
+# ------------------------------------------------------------------------------------------ bureau
+@bureau.get("/entities/{uscc}/tier")
+def tier(conn: Conn, uscc: Annotated[str, Path(max_length=64)], as_of: AsOf = None) -> JSONResponse:
+    """The credit-risk tier (信用风险分类 A–D) with its reasons — internal, bureau only (domain.md §7)."""
+    from credit.grading import grade_of
+
+    code = checked_uscc(uscc)
+    g = grade_of(conn, code, as_of or date.max)
+    if g is None:
+        raise HTTPException(404, f"{code}：没有分类结果 (no tier on or before that date)")
+    return _json({"uscc": code, **g})
+
+
+@bureau.get("/deadlines")
+def deadlines(conn: Conn, st: St, on: AsOf = None,
+              within_wd: Annotated[int | None, Query(ge=0, le=250)] = None) -> JSONResponse:
+    """What the bureau still owes: due within N working days, and everything overdue."""
+    from credit.rosters import deadline_watch
+
+    d = on or st.today()
+    n = within_wd if within_wd is not None else int((st.config.get("deadline_watch") or {}).get("within_wd", 10))
+    df = deadline_watch(conn, d, n, st.settings)
+    items = json.loads(df.to_json(orient="records", date_format="iso", force_ascii=False))
+    for r in items:
+        if isinstance(r.get("due_date"), str):
+            r["due_date"] = r["due_date"][:10]
+    return _json({"on": d.isoformat(), "within_wd": n, "items": items})
+
+
+@bureau.get("/draws")
+def draws(conn: Conn) -> JSONResponse:
+    """Inspection draws (双随机抽查), planned and run."""
+    rows = conn.execute(sa.text("""
+        select p.draw_id, p.matters, p.scope, p.as_of, p.config_version, r.draw_id is not null as drawn
+          from draw_plans as p left join draw_runs as r using (draw_id) order by p.draw_id""")).mappings().all()
+    return _json({"draws": [dict(r) for r in rows]})
+
+
+@bureau.get("/draws/{draw_id}")
+def draw(conn: Conn, draw_id: Annotated[str, Path(max_length=64)]) -> JSONResponse:
+    """One draw: its public plan and the current version of each inspection (with strata)."""
+    from credit.draws import DrawRefused, current_inspections
+
+    plan = conn.execute(sa.text("select public_plan from draw_plans where draw_id = :i"), {"i": draw_id}).scalar()
+    if plan is None:
+        raise HTTPException(404, f"没有抽查 {draw_id} (no such draw)")
+    try:
+        cur = current_inspections(conn, draw_id)
+    except DrawRefused as e:
+        raise HTTPException(404, str(e)) from None
+    items = json.loads(cur.to_json(orient="records", date_format="iso", force_ascii=False)) if not cur.empty else []
+    return _json({"draw_id": draw_id, "plan": plan, "inspections": items})
+
+
+@bureau.get("/nights/latest")
+def latest_night(conn: Conn) -> JSONResponse:
+    """The latest published night's summary."""
+    row = conn.execute(sa.text("select night, config_version, finished_at, summary from night_runs "
+                               "order by night desc limit 1")).mappings().first()
+    if row is None:
+        raise HTTPException(404, "尚无已发布的批次 (no night published yet)")
+    return _json(dict(row))
+
+
+@bureau.post("/repair-applications", status_code=201)
+def counter_application(request: Request, st: St, body: CounterRepairApplication) -> JSONResponse:
+    """Record a paper application that reached the bureau on ``received_on``."""
+    who: Principal = request.state.principal
+    return _json(_submit(st, body, body.received_on, "api", who, recorded_by=f"clerk:{who.name}"), 201)
+
+
+@bureau.post("/objections", status_code=201)
+def objection(request: Request, st: St, body: Objection) -> JSONResponse:
+    """Record a written objection (异议) to a listing or a notice (domain.md §3.4)."""
+    who: Principal = request.state.principal
+    with st.begin() as conn:
+        try:
+            out = repair.file_objection(conn, body.decision.strip(), body.received_on, body.grounds,
+                                        recorded_by=f"clerk:{who.name}", settings=st.settings)
+        except repair.Refused as e:
+            raise _refused(e) from None
+    return _json(out, 201)
+
+
+@bureau.post("/objections/{objection_id}/decision", status_code=201)
+def objection_decision(request: Request, st: St, objection_id: Annotated[int, Path(ge=1, le=2**62)],
+                       body: ObjectionDecision) -> JSONResponse:
+    """An officer's answer to an objection: upheld (the listing is revoked) or dismissed — a decision of the log."""
+    who: Principal = request.state.principal
+    with st.begin() as conn:
+        try:
+            out = repair.decide_objection(conn, objection_id, body.outcome, body.on, f"officer:{who.name}",
+                                          body.note, settings=st.settings)
+        except repair.Refused as e:
+            raise _refused(e) from None
+    return _json(out, 201)
+
+
+@bureau.post("/drafts/{seq}/decision", status_code=201)
+def draft_decision(request: Request, st: St, seq: Annotated[int, Path(ge=1, le=2**62)],
+                   body: DraftDecision) -> JSONResponse:
+    """Approve or reject a draft the night wrote (拟列入/拟移出, e.g. a removal on a repair application)."""
+    who: Principal = request.state.principal
+    with st.begin() as conn:
+        try:
+            out = repair.decide_draft(conn, seq, f"officer:{who.name}", body.on, body.approve, body.note,
+                                      settings=st.settings)
+        except repair.Refused as e:
+            raise _refused(e) from None
+    return _json(out, 201)

@@ -1,0 +1,38 @@
+"""Input checks that tell the caller what is wrong (issue 7: "a malformed USCC gets a 422 that
+says what is wrong").
+
+Validity itself is :func:`credit.uscc.is_valid` (GB 32100-2015, domain.md §1); this module only
+explains a refusal in words a clerk can act on.
+"""
+
+from __future__ import annotations
+
+from credit import uscc as uscc_rules
+
+FORBIDDEN = set("IOZSV")
+
+
+def normalise_uscc(raw: str) -> str:
+    """Upper case without spaces or hyphens (the only edits that cannot change which code is meant)."""
+    return raw.replace(" ", "").replace("-", "").replace("\u3000", "").upper()
+
+
+def uscc_problem(raw: str) -> str | None:
+    """None when the code is a valid USCC, else why not (Chinese and English)."""
+    code = normalise_uscc(raw)
+    if uscc_rules.is_valid(code):
+        return None
+    if len(code) != 18:
+        return f"统一社会信用代码应为18位，收到{len(code)}位 (a USCC has 18 characters, got {len(code)})"
+    bad = [(i + 1, ch) for i, ch in enumerate(code) if ch not in uscc_rules.ALPHABET]
+    if bad:
+        pos, ch = bad[0]
+        why = "不使用字母 I、O、Z、S、V" if ch in FORBIDDEN else "只能使用数字和大写字母"
+        return (f"第{pos}位字符“{ch}”无效：{why} (character {ch!r} at position {pos} is not in the code "
+                "alphabet 0-9 A-H J-N P Q R T U W X Y)")
+    if not code[2:8].isdigit():
+        return ("第3至8位（登记管理机关行政区划码）必须是数字 (positions 3-8, the registering authority's "
+                "region code, must be digits)")
+    expected = uscc_rules.calc_check_character(code[:17])
+    return (f"校验码错误：第18位应为“{expected}”，收到“{code[17]}” (check character at position 18 should "
+            f"be {expected!r}, got {code[17]!r})")

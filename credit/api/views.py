@@ -1,0 +1,155 @@
+"""What each role may see of an entity (domain.md §10: what consumers need, what is public).
+
+Everything shown is read from the rosters' own functions (``entity_rosters``, ``roster_as_of``
+and the log function ``roster_entry_detail_as_of``); this module only decides visibility and adds
+the applicant's dates (when repair may be applied for, by when the bureau must decide).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from credit import certificates
+from credit.calendar import UnknownCalendarYear
+from credit.config import ConfigDoc
+from credit.rosters import RosterEnv, _removal_rule, entity_rosters
+from credit.settings import Settings
+
+ROSTER_LABELS = {"abnormal": "经营异常名录", "abnormal_status": "经营异常状态（个体工商户）",
+                 "serious": "严重违法失信名单"}
+STATE_LABELS = {"listed": "列入中", "removed": "已移出"}
+PUBLIC_REGISTRATION = ("uscc", "name", "entity_kind", "region_code", "status")  # never legal_rep_hash
+
+
+def hidden_from_public(conn: Connection, usccs: list[str] | None, on: date, cfg: ConfigDoc) -> set[tuple[str, str]]:
+    """(uscc, 文号) of entries the public no longer sees on ``on``: removed by credit repair (repair
+    means the information stops being published, domain.md §4 early removal, §5.3) or revoked as a
+    wrong listing (domain.md §3.4). Judged on the latest data, not on the date asked about."""
+    pub = cfg.get("public") or {}
+    kinds = [k for k, on_ in (("repair", pub.get("hide_repaired", True)), ("revoked", pub.get("hide_revoked", True)))
+             if on_]
+    if not kinds:
+        return set()
+    rows = conn.execute(sa.text("""
+        select e.uscc, e.decision_no from roster_entry_detail_as_of(:d) as e
+         where (cast(:u as text[]) is null or e.uscc = any(cast(:u as text[])))
+           and ((e.removal_action = 'revoke' and 'revoked' = any(:k))
+             or (e.removal_action = 'remove' and e.removal_request is not null and 'repair' = any(:k)))
+    """), {"d": on, "u": usccs, "k": kinds}).all()
+    return {(r[0], r[1]) for r in rows}
+
+
+def registration(conn: Connection, uscc: str) -> dict[str, Any] | None:
+    cols = ", ".join(PUBLIC_REGISTRATION)
+    row = conn.execute(sa.text(f"select {cols} from registration where uscc = :u"), {"u": uscc}).mappings().first()
+    return dict(row) if row else None
+
+
+def search_by_name(conn: Connection, name: str, limit: int) -> list[dict[str, Any]]:
+    """Registered entities whose name contains ``name`` (public registration fields only)."""
+    cols = ", ".join(f"r.{c}" for c in PUBLIC_REGISTRATION)
+    pattern = "%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows = conn.execute(sa.text(
+        f"select {cols} from registration as r where r.name ilike :p escape '\\' order by r.name, r.uscc limit :l"),
+        {"p": pattern, "l": limit}).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def _period_text(n: int, unit: str) -> str:
+    return f"{n}" + {"wd": "个工作日", "days": "日", "months": "个月", "years": "年"}[unit]
+
+
+def repair_outlook(env: RosterEnv, entry: dict[str, Any], today: date) -> dict[str, Any]:
+    """For a listed entry: what repair needs, from when it may be applied for, by when the bureau
+    must decide if applied for today, and when the entry ends by itself (domain.md §3.3, §4, §5)."""
+    roster, cause = entry["roster"], entry["cause_code"]
+    rule_id = _removal_rule(roster, cause)
+    out: dict[str, Any] = {"needs": entry.get("removal_possible"), "rule": None, "decide_within": None,
+                           "decide_by_if_applied_today": None, "decide_by_provisional": None,
+                           "accept_within": None,
+                           "accept_note": "受理时限：规章文本未核实，按受理后的决定时限办理 (acceptance limit unverified, "
+                                          "domain.md §5.1)"}
+    if roster == "serious":
+        out["apply_from"] = entry.get("early_removal_from")
+        out["expires_on"] = entry.get("automatic_removal_on")
+        out["expires_note"] = "届满自动移出 (removed automatically when the listing period is full)"
+    else:
+        out["apply_from"] = entry["included_on"]   # once the cause is cured (68号令 art. 10)
+        out["expires_on"] = None
+        out["expires_note"] = ("不会自动移出：须补正后申请移出 (no automatic expiry since the 2024 revision; "
+                               "apply once the cause is cured, domain.md §3.3, §3.5)")
+    start = max(today, date.fromisoformat(out["apply_from"])) if out["apply_from"] else today
+    version = env.rules.find(rule_id, start) if rule_id in env.rules.rules else None
+    if version is not None and version.period is not None:
+        out["rule"] = version.version
+        out["basis"] = version.basis
+        out["decide_within"] = _period_text(version.period.n, version.period.unit)
+        try:
+            out["decide_by_if_applied_today"] = version.period.end(start, env.cal).isoformat()
+        except UnknownCalendarYear:
+            out["decide_by_provisional"] = version.period.weekday_estimate(start).isoformat()
+    return out
+
+
+def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: str, as_of: date, *,
+                  role: str, latest: date, today: date) -> dict[str, Any]:
+    """An entity's status on ``as_of`` as ``role`` may see it, with each entry's repair outlook."""
+    reg = registration(conn, uscc)
+    entries = entity_rosters(conn, uscc, as_of, settings)
+    detail = certificates.entries_as_of(conn, [uscc], as_of).get(uscc, [])
+    kinds = {e["decision_no"]: (e["removal_kind"], e["entry_id"]) for e in detail}
+    if role == "public":
+        hidden = hidden_from_public(conn, [uscc], max(latest, as_of), cfg)
+        entries = [e for e in entries if (uscc, e["decision_no"]) not in hidden]
+    env = RosterEnv.load(settings)
+    for e in entries:
+        kind, entry_id = kinds.get(e["decision_no"], (None, None))
+        e["entry_id"] = entry_id
+        e["removal_kind"] = kind
+        e["removal_by_repair"] = kind == "repair"
+        e["roster_label"] = ROSTER_LABELS.get(e["roster"], e["roster"])
+        e["state_label"] = STATE_LABELS.get(e["state"], e["state"])
+        if e["state"] == "listed":
+            e["repair"] = repair_outlook(env, e, today)
+    return {"uscc": uscc, "name": reg["name"] if reg else None, "registered": reg is not None,
+            "registration": reg, "as_of": as_of.isoformat(),
+            "listed": any(e["state"] == "listed" for e in entries), "rosters": entries,
+            "data_version": certificates.data_version(conn)}
+
+
+def application_status(conn: Connection, request_id: int) -> dict[str, Any] | None:
+    """An application for removal: when received, by when it must be decided, and the decisions on it."""
+    q = conn.execute(sa.text("""
+        select q.id, q.kind, q.uscc, q.roster, q.received_on, q.grounds, q.rule_version, q.due_date,
+               q.due_provisional, q.due_note, s.documents, s.channel
+          from roster_requests as q left join repair_submissions as s on s.request_id = q.id
+         where q.id = :i"""), {"i": request_id}).mappings().first()
+    if q is None:
+        return None
+    decisions = conn.execute(sa.text("""
+        select seq, action, entry_id, decision_date, decision_no, reason, cause, basis, authority_name
+          from roster_decisions where request_id = :i and action not in ('propose', 'reject') order by seq"""),
+        {"i": request_id}).mappings().all()
+    ds = [{"seq": int(d["seq"]), "action": d["action"], "entry_id": d["entry_id"],
+           "decision_date": d["decision_date"].isoformat(), "decision_no": d["decision_no"],
+           "reason": d["reason"], "basis": d["basis"], "authority": d["authority_name"]} for d in decisions]
+    if not ds:
+        status = "pending"
+    elif all(d["action"] == "remove" for d in ds):
+        status = "removed"
+    elif all(d["action"] == "refuse" for d in ds):
+        status = "refused"
+    else:
+        status = "decided"
+    return {"id": int(q["id"]), "kind": q["kind"], "uscc": q["uscc"], "roster": q["roster"],
+            "roster_label": ROSTER_LABELS.get(q["roster"], q["roster"]),
+            "received_on": q["received_on"].isoformat(), "grounds": q["grounds"],
+            "documents": list(q["documents"] or []), "channel": q["channel"] or "counter",
+            "rule": q["rule_version"],
+            "decide_by": q["due_date"].isoformat() if q["due_date"] else None,
+            "decide_by_provisional": q["due_provisional"].isoformat() if q["due_provisional"] else None,
+            "note": q["due_note"], "status": status, "decisions": ds}

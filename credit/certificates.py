@@ -1,0 +1,241 @@
+"""Screening certificates (联合惩戒核查凭证): a screening answer that can be filed and re-checked.
+
+A procurement or bank officer screens suppliers "as of the bid date" (domain.md §10; 财库〔2016〕
+125号: buyers check and keep the result). Each answer is issued as a certificate carrying
+
+- the query (the USCCs, in the order asked) and the as-of date,
+- the data version: the decision log's head at issuance (``seq`` and its chained ``row_hash``,
+  migration 0002) and the latest published night,
+- the answers: per USCC whether it was on a roster that day and why (cause, basis, 文号,
+  authority, inclusion and removal dates, and whether a removal was by credit repair),
+- a digest: SHA-256 of the canonical JSON of everything above.
+
+Anyone can later re-check a certificate (:func:`verify_certificate`, ``POST
+/v1/certificates/verify``, ``credit certificate verify FILE``): the digest must match the
+content, the log must still hold the anchored decision with the same hash, and folding the log
+for the same date must give the same answers. If decisions recorded *after* the certificate
+(e.g. a listing revoked as wrong) changed the answer for that date, the certificate is reported
+``superseded`` — it was a true copy of the log when issued — rather than ``invalid``.
+
+The answers are a fold of the rosters' own log function (``roster_entry_detail_as_of``); nothing
+here re-decides a roster.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+FORMAT = "credit-screening-certificate/1"
+ENTRY_FIELDS = ("roster", "cause_code", "cause", "basis", "included_on", "decision_no", "authority", "state",
+                "removed_on", "removal_reason", "removal_no", "removal_kind", "removal_by_repair")
+
+
+def canonical(doc: Any) -> bytes:
+    """Canonical bytes: JSON, keys sorted, no spaces, UTF-8 (the digest is over these bytes)."""
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode("utf-8")
+
+
+def digest_of(doc: dict[str, Any]) -> str:
+    """``sha256:<hex>`` of a certificate without ``digest`` and ``certificate_id`` (derived from it)."""
+    body = {k: v for k, v in doc.items() if k not in ("digest", "certificate_id")}
+    return "sha256:" + hashlib.sha256(canonical(body)).hexdigest()
+
+
+def data_version(conn: Connection) -> dict[str, Any]:
+    """The decision log's head and the latest published night."""
+    head = conn.execute(sa.text(
+        "select seq, row_hash from roster_decisions order by seq desc limit 1")).mappings().first()
+    night = conn.execute(sa.text("select max(night) from night_runs")).scalar()
+    return {"decision_seq": int(head["seq"]) if head else 0, "decision_hash": head["row_hash"] if head else None,
+            "night": night.isoformat() if night else None}
+
+
+def latest_data_date(conn: Connection) -> date | None:
+    """The last day the data speaks for: the latest published night, else the latest decision."""
+    night = conn.execute(sa.text("select max(night) from night_runs")).scalar()
+    if night is not None:
+        return night  # type: ignore[no-any-return]
+    return conn.execute(sa.text("select max(decision_date) from roster_decisions")).scalar()  # type: ignore[no-any-return]
+
+
+def _iso(d: Any) -> str | None:
+    return d.isoformat() if isinstance(d, date) else None
+
+
+def removal_kind(action: str | None, request_id: Any) -> str | None:
+    """How an entry left the roster: ``repair`` (on application, 信用修复), ``revoked`` (listing
+    withdrawn as wrong, domain.md §3.4), ``removed`` (automatic, e.g. the serious list's period full)."""
+    if action is None:
+        return None
+    if action == "revoke":
+        return "revoked"
+    return "repair" if request_id is not None else "removed"
+
+
+def entries_as_of(conn: Connection, usccs: Sequence[str], as_of: date) -> dict[str, list[dict[str, Any]]]:
+    """Every roster entry of the given entities as it stood on ``as_of`` (one query for all)."""
+    rows = conn.execute(sa.text("""
+        select e.uscc, e.entry_id, e.roster, e.cause_code, e.cause, e.basis, e.included_on, e.decision_no,
+               e.authority_name, e.state, e.removed_on, e.removal_reason, e.removal_no, e.removal_action,
+               e.removal_request, e.effective_until
+          from roster_entry_detail_as_of(:d) as e
+         where e.uscc = any(:u)
+         order by e.uscc, e.included_on, e.entry_id
+    """), {"d": as_of, "u": list(usccs)}).mappings().all()
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:  # rows of the asked entities only (≤ a few per entity), not the whole roster
+        kind = removal_kind(r["removal_action"], r["removal_request"])
+        out.setdefault(r["uscc"], []).append({
+            "entry_id": int(r["entry_id"]), "roster": r["roster"], "cause_code": r["cause_code"], "cause": r["cause"],
+            "basis": r["basis"], "included_on": _iso(r["included_on"]), "decision_no": r["decision_no"],
+            "authority": r["authority_name"], "state": r["state"], "removed_on": _iso(r["removed_on"]),
+            "removal_reason": r["removal_reason"], "removal_no": r["removal_no"], "removal_kind": kind,
+            "removal_by_repair": kind == "repair", "effective_until": _iso(r["effective_until"]),
+        })
+    return out
+
+
+def screen(conn: Connection, usccs: Sequence[str], as_of: date) -> list[dict[str, Any]]:
+    """Per USCC (in the order given): registered name, whether listed on ``as_of`` and every entry."""
+    names = dict(conn.execute(sa.text("select uscc, name from registration where uscc = any(:u)"),
+                              {"u": list(usccs)}).all())
+    entries = entries_as_of(conn, usccs, as_of)
+    out = []
+    for u in usccs:
+        es = [{k: e[k] for k in ENTRY_FIELDS} for e in entries.get(u, [])]
+        out.append({"uscc": u, "name": names.get(u), "registered": u in names,
+                    "listed": any(e["state"] == "listed" for e in es),
+                    "rosters_listed": sorted({e["roster"] for e in es if e["state"] == "listed"}),
+                    "entries": es})
+    return out
+
+
+def issue(conn: Connection, usccs: Sequence[str], as_of: date, *, issuer: str, issued_at: datetime,
+          config_version: str, key_id: int | None = None) -> dict[str, Any]:
+    """Screen and issue a certificate; records it in ``screening_certificates``."""
+    version = data_version(conn)
+    doc: dict[str, Any] = {
+        "format": FORMAT, "issuer": issuer, "issued_at": issued_at.isoformat(timespec="seconds"),
+        "query": {"usccs": list(usccs), "as_of": as_of.isoformat()}, "as_of": as_of.isoformat(),
+        "data_version": version, "results": screen(conn, usccs, as_of),
+    }
+    doc["digest"] = digest_of(doc)
+    doc["certificate_id"] = "SC-" + doc["digest"].removeprefix("sha256:")[:24].upper()
+    conn.execute(sa.text(
+        "insert into screening_certificates (certificate_id, digest, issued_at, as_of, uscc_count, data_version, "
+        "key_id, config_version) values (:i, :d, :t, :a, :n, cast(:v as jsonb), :k, :cv) "
+        "on conflict do nothing"),  # the same answer asked twice in one second is one certificate
+        {"i": doc["certificate_id"], "d": doc["digest"], "t": issued_at, "a": as_of, "n": len(usccs),
+         "v": json.dumps(version), "k": key_id, "cv": config_version})
+    return doc
+
+
+@dataclass
+class Verification:
+    """The outcome of re-checking a certificate. ``verdict``: valid / superseded / invalid."""
+
+    verdict: str
+    digest_ok: bool
+    issued_here: bool
+    anchor_ok: bool
+    answers_ok: bool
+    differences: list[dict[str, Any]] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == "valid"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"verdict": self.verdict, "valid": self.ok, "digest_ok": self.digest_ok,
+                "issued_here": self.issued_here, "anchor_ok": self.anchor_ok, "answers_ok": self.answers_ok,
+                "differences": self.differences, "reasons": self.reasons}
+
+
+class MalformedCertificate(ValueError):
+    """The document is not a screening certificate of this format."""
+
+
+def _comparable(result: dict[str, Any]) -> dict[str, Any]:
+    # The registered name may change after issuance (a rename is not a roster fact); it is covered
+    # by the digest but not re-checked against the log.
+    return {k: v for k, v in result.items() if k != "name"}
+
+
+def verify_certificate(conn: Connection, doc: Any) -> Verification:
+    """Re-check a certificate against the decision log (see the module docstring)."""
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise MalformedCertificate(f"not a screening certificate (format must be {FORMAT!r})")
+    try:
+        as_of = date.fromisoformat(str(doc["as_of"]))
+        usccs = [str(u) for u in doc["query"]["usccs"]]
+        version = doc["data_version"]
+        seq = int(version["decision_seq"])
+        results = list(doc["results"])
+        claimed = str(doc["digest"])
+    except (KeyError, TypeError, ValueError) as e:
+        raise MalformedCertificate(f"certificate lacks a readable field: {e}") from None
+    if doc.get("certificate_id") != "SC-" + claimed.removeprefix("sha256:")[:24].upper():
+        raise MalformedCertificate("certificate_id does not belong to the digest")
+    reasons: list[str] = []
+    digest_ok = digest_of(doc) == claimed
+    if not digest_ok:
+        reasons.append("摘要不符：证书内容在签发后被改动 (digest does not match the content)")
+    if str(doc.get("query", {}).get("as_of")) != doc.get("as_of"):
+        digest_ok = False
+        reasons.append("查询日期与证书日期不一致 (query.as_of differs from as_of)")
+    issued_here = bool(conn.execute(sa.text("select 1 from screening_certificates where digest = :d"),
+                                    {"d": claimed}).scalar())
+    if not issued_here:
+        reasons.append("本系统没有签发该摘要的记录 (no certificate with this digest was issued here)")
+    # The anchor: the decision at the certificate's head must still be in the log, unchanged, and
+    # its stored hash must be the hash of its content chained to its predecessor.
+    if seq == 0:
+        anchor_ok = version.get("decision_hash") is None
+    else:
+        row = conn.execute(sa.text("""
+            select d.row_hash, d.prev_hash,
+                   encode(sha256(convert_to(d.prev_hash || encode(sha256(convert_to(
+                       roster_decision_canonical(d), 'UTF8')), 'hex'), 'UTF8')), 'hex') as recomputed
+              from roster_decisions as d where d.seq = :s"""), {"s": seq}).mappings().first()
+        anchor_ok = row is not None and row["row_hash"] == version.get("decision_hash") == row["recomputed"]
+    if not anchor_ok:
+        reasons.append(f"决定日志第{seq}条与证书记载的哈希不符 (log entry {seq} does not carry the certificate's hash)")
+    current = screen(conn, usccs, as_of)
+    given = {str(r.get("uscc")): _comparable(r) for r in results if isinstance(r, dict)}
+    differences = []
+    for r in current:
+        if given.get(r["uscc"]) != _comparable(r):
+            differences.append({"uscc": r["uscc"], "certificate": given.get(r["uscc"]), "log": _comparable(r)})
+    if len(given) != len(current) or set(given) != {r["uscc"] for r in current}:
+        differences.append({"uscc": None, "certificate": sorted(given), "log": [r["uscc"] for r in current]})
+    answers_ok = not differences
+    superseded = False
+    if differences and digest_ok and anchor_ok:
+        diff_usccs = [d["uscc"] for d in differences if d["uscc"]]
+        later = conn.execute(sa.text(
+            "select seq, uscc, action, decision_date from roster_decisions "
+            "where seq > :s and uscc = any(:u) and decision_date <= :d order by seq"),
+            {"s": seq, "u": diff_usccs, "d": as_of}).mappings().all()
+        changed = {r["uscc"] for r in later}
+        superseded = bool(diff_usccs) and set(diff_usccs) <= changed
+        for d in differences:
+            d["later_decisions"] = [int(r["seq"]) for r in later if r["uscc"] == d["uscc"]]
+        reasons.append("签发后记录的决定改变了该日期的答复 (decisions recorded after issuance change the "
+                       "answer for that date)" if superseded else
+                       "答复与决定日志不符 (the answers do not match the decision log)")
+    if digest_ok and anchor_ok and answers_ok:
+        verdict = "valid"
+    elif superseded:
+        verdict = "superseded"
+    else:
+        verdict = "invalid"
+    return Verification(verdict, digest_ok, issued_here, anchor_ok, answers_ok, differences, reasons)

@@ -1,0 +1,130 @@
+"""Command-line commands of the API area.
+
+credit/cli.py wires them as (integrator):
+
+- ``credit serve [--host H] [--port P]``  → :func:`serve_command`
+- ``credit api keys create --role public|consumer|bureau --name N [--rate R]`` → :data:`api_app`
+  (prints the key once; only its hash is stored); ``credit api keys list``; ``credit api keys revoke ID``
+- ``credit certificate verify FILE`` → :data:`certificate_app` (exit 0 valid, 1 superseded or
+  invalid, 2 refused: unreadable file or not a certificate)
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+api_app = typer.Typer(no_args_is_help=True, help="The HTTP API: keys and roles.")
+keys_app = typer.Typer(no_args_is_help=True, help="API keys (stored hashed; shown once).")
+api_app.add_typer(keys_app, name="keys")
+certificate_app = typer.Typer(no_args_is_help=True, help="Screening certificates (联合惩戒核查凭证).")
+
+
+def _refuse(reason: str) -> None:
+    console.print(f"[red]refused:[/red] {reason}")
+    raise typer.Exit(2)
+
+
+def serve_command(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the HTTP API (OpenAPI at /docs) and the applicants' page on PostgreSQL."""
+    import uvicorn
+
+    from credit.api import create_app
+    from credit.settings import get_settings
+
+    uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info")
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option("--role", help="public | consumer | bureau")],
+    name: Annotated[str, typer.Option("--name", help="Who holds the key (department, bank, officer).")],
+    rate: Annotated[int | None, typer.Option("--rate", min=1, help="Requests per minute (default: the role's).")] = None,
+) -> None:
+    """Create a key and print it once."""
+    from credit.api.auth import ROLES, create_key
+    from credit.config import load_config
+    from credit.db import get_engine
+    from credit.settings import get_settings
+
+    if role not in ROLES:
+        _refuse(f"--role must be one of {', '.join(ROLES)}")
+    settings = get_settings()
+    try:
+        with get_engine(settings).begin() as conn:
+            key_id, key = create_key(conn, role, name, load_config("api", settings).version, rate)
+    except ValueError as e:
+        _refuse(str(e))
+    console.print(f"key {key_id} for [bold]{name}[/bold] (role {role}); it is shown only now, keep it safe:")
+    typer.echo(key)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """Keys with their roles (never the keys themselves)."""
+    import sqlalchemy as sa
+
+    from credit.db import get_engine
+    from credit.settings import get_settings
+
+    with get_engine(get_settings()).connect() as conn:
+        rows = conn.execute(sa.text("select id, name, role, key_prefix, rate_per_minute, created_at, revoked_at "
+                                    "from api_keys order by id")).all()
+    t = Table(title="API keys")
+    for c in ("id", "name", "role", "prefix", "rate/min", "created", "revoked"):
+        t.add_column(c)
+    for r in rows:
+        t.add_row(str(r[0]), r[1], r[2], r[3] + "…", str(r[4] or "role default"), str(r[5])[:19], str(r[6] or "")[:19])
+    console.print(t)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: int) -> None:
+    """Revoke a key: calls with it are refused from now on."""
+    from credit.api.auth import revoke_key
+    from credit.db import get_engine
+    from credit.settings import get_settings
+
+    with get_engine(get_settings()).begin() as conn:
+        if not revoke_key(conn, key_id):
+            _refuse(f"no active key {key_id}")
+    console.print(f"key {key_id} revoked")
+
+
+@certificate_app.command("verify")
+def certificate_verify(file: Annotated[Path, typer.Argument(help="A certificate JSON file as issued.")]) -> None:
+    """Re-check a screening certificate against the decision log; exit 0 only when valid."""
+    from credit.certificates import MalformedCertificate, verify_certificate
+    from credit.db import get_engine
+    from credit.settings import get_settings
+
+    try:
+        doc = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        _refuse(f"cannot read {file}: {e}")
+    try:
+        with get_engine(get_settings()).connect() as conn:
+            result = verify_certificate(conn, doc)
+    except MalformedCertificate as e:
+        _refuse(str(e))
+    colour = {"valid": "green", "superseded": "yellow"}.get(result.verdict, "red")
+    console.print(f"[{colour}]{result.verdict}[/{colour}]: {doc.get('certificate_id')} as of {doc.get('as_of')}, "
+                  f"{len(doc.get('results', []))} USCCs; digest {'ok' if result.digest_ok else 'MISMATCH'}, "
+                  f"log anchor {'ok' if result.anchor_ok else 'MISMATCH'}, "
+                  f"answers {'match' if result.answers_ok else 'differ'}, "
+                  f"issued here: {'yes' if result.issued_here else 'no'}")
+    for reason in result.reasons:
+        console.print(f"  {reason}")
+    for d in result.differences[:20]:
+        console.print(f"  differs: {d['uscc']} later decisions {d.get('later_decisions', [])}")
+    if not result.ok:
+        raise typer.Exit(1)
