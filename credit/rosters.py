@@ -20,6 +20,7 @@ import io
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +68,9 @@ class RosterEnv:
     @classmethod
     def load(cls, settings: Settings | None = None) -> RosterEnv:
         settings = settings or get_settings()
-        return cls(load_rules(settings), load_config("rosters", settings), working_calendar(settings))
+        folder = Path(settings.config_dir)
+        stamp = tuple((f.stat().st_mtime_ns, f.stat().st_size) for f in (folder / "rules.yaml", folder / "rosters.yaml"))
+        return _load_env(str(folder), stamp)
 
     def drafts(self, roster: str, on: date) -> bool:
         """Whether decisions on ``roster`` made on ``on`` are drafts awaiting an officer (config switch)."""
@@ -88,6 +91,13 @@ class RosterEnv:
         names = {r: str((by_region.get(r) or default)["name"]).format(region=r) for r in uniq}
         prefixes = {r: str((by_region.get(r) or default)["doc_prefix"]).format(region=r) for r in uniq}
         return region, region.map(names), region.map(prefixes)
+
+
+@lru_cache(maxsize=8)
+def _load_env(config_dir: str, stamp: tuple[tuple[int, int], ...]) -> RosterEnv:
+    """Parsed once per configuration folder and file version (``stamp`` changes when a file does)."""
+    settings = Settings(config_dir=Path(config_dir))
+    return RosterEnv(load_rules(settings), load_config("rosters", settings), working_calendar(settings))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -170,7 +180,7 @@ def _finalise(cands: pd.DataFrame, env: RosterEnv, on: date, *, actor: str, nigh
         mask = todo & (df["rule_id"] == rid).to_numpy()
         starts = start[mask].dt.date
         for v in versions:
-            vm = starts.map(lambda s, v=v: v.in_force(s) or (s < versions[0].valid_from and v is versions[0]))
+            vm = starts.map(lambda s, v=v, first=versions[0]: v.in_force(s) or (s < first.valid_from and v is first))
             idx = np.flatnonzero(mask)[vm.to_numpy(dtype=bool)]
             if len(idx) == 0 or v.period is None:
                 continue

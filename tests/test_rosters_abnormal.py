@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 
 from credit.repair import apply_for_removal, decide_objection, file_objection
