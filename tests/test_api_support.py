@@ -45,8 +45,9 @@ class ServerThread:
 
     def __init__(self, app: Any) -> None:
         self.port = free_port()
+        # A browser keeps connections open: do not wait long for them when stopping.
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                                    lifespan="on"))
+                                                    lifespan="on", timeout_graceful_shutdown=1))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     @property

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any
 
@@ -33,6 +34,22 @@ class ServiceState:
     config: ConfigDoc
     limiter: RateLimiter
     today: Callable[[], date]
+    key_cache: dict[str, tuple[float, Principal]] = field(default_factory=dict)
+
+    def principal(self, key: str) -> Principal:
+        """The key's principal, remembered for ``key_cache_seconds`` (config) so that a busy
+        consumer's calls do not each pay a look-up; a revoked key stops working within that time."""
+        ttl = float(self.config.get("key_cache_seconds", 10))
+        now = time.monotonic()
+        hit = self.key_cache.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        with self.engine.connect() as conn:
+            who = principal_for(conn, key)
+        if len(self.key_cache) > 10_000:
+            self.key_cache.clear()
+        self.key_cache[key] = (now + ttl, who)
+        return who
 
     def connect(self) -> Any:
         return self.engine.connect()
@@ -62,8 +79,7 @@ def caller(request: Request, header_key: Annotated[str | None, Security(KEY_HEAD
     key = key or cookie_key
     if key:
         try:
-            with st.engine.connect() as conn:
-                who = principal_for(conn, key)
+            who = st.principal(key)
         except UnknownKey:
             raise HTTPException(401, "未知或已停用的 API 密钥 (unknown or revoked API key)",
                                 headers={"WWW-Authenticate": "ApiKey"}) from None

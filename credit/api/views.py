@@ -71,17 +71,17 @@ def repair_outlook(env: RosterEnv, entry: dict[str, Any], today: date) -> dict[s
     out: dict[str, Any] = {"needs": entry.get("removal_possible"), "rule": None, "decide_within": None,
                            "decide_by_if_applied_today": None, "decide_by_provisional": None,
                            "accept_within": None,
-                           "accept_note": "受理时限：规章文本未核实，按受理后的决定时限办理 (acceptance limit unverified, "
-                                          "domain.md §5.1)"}
+                           "accept_note": "受理时限：现行规章文本尚待核实，系统按收到申请之日起算决定时限"}
     if roster == "serious":
         out["apply_from"] = entry.get("early_removal_from")
         out["expires_on"] = entry.get("automatic_removal_on")
-        out["expires_note"] = "届满自动移出 (removed automatically when the listing period is full)"
+        out["expires_note"] = "列入期限届满自动移出"
     else:
         out["apply_from"] = entry["included_on"]   # once the cause is cured (68号令 art. 10)
         out["expires_on"] = None
-        out["expires_note"] = ("不会自动移出：须补正后申请移出 (no automatic expiry since the 2024 revision; "
-                               "apply once the cause is cured, domain.md §3.3, §3.5)")
+        # No automatic expiry since the 2024 revision deleted the 3-year rule (domain.md §3.3, §3.5);
+        # the acceptance limit of order 107 is unverified (domain.md §5.1).
+        out["expires_note"] = "不会自动移出：完成补正后申请移出"
     start = max(today, date.fromisoformat(out["apply_from"])) if out["apply_from"] else today
     version = env.rules.find(rule_id, start) if rule_id in env.rules.rules else None
     if version is not None and version.period is not None:
