@@ -20,6 +20,7 @@ from sqlalchemy import Connection
 
 from credit.sources import Source
 
+
 @dataclass(frozen=True)
 class MergeResult:
     source: str

@@ -26,12 +26,12 @@ import pyarrow.parquet as pq
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from credit import entities, quality, schema
+from credit import entities, grading, quality, rosters, schema
 from credit.config import load_config
 from credit.context import NightContext
 from credit.db import get_engine
-from credit.sources import SOURCES, DropError, Manifest, read_manifest, read_table
 from credit.settings import Settings
+from credit.sources import SOURCES, DropError, Manifest, read_manifest, read_table
 
 PUBLISH_LOCK = 7262832  # one night is published at a time, whatever starts them
 
@@ -205,9 +205,10 @@ def publish(manifest: Manifest, outcomes: list[FileOutcome], settings: Settings,
         stages["store"] = time.perf_counter() - t
         ctx = NightContext(night, manifest.digest, settings)
         decided: dict[str, Any] = {}
-        for area, function in (("rosters", "decide_night"), ("grading", "grade_night")):
+        # Rosters first: tonight's grades must see tonight's roster decisions.
+        for area, step in (("rosters", rosters.decide_night), ("grading", grading.grade_night)):
             t = time.perf_counter()
-            decided[area] = _area_step(area, function)(conn, ctx)
+            decided[area] = step(conn, ctx)
             stages[area] = time.perf_counter() - t
         summary = {
             "night": night.isoformat(), "manifest_digest": manifest.digest,
@@ -221,16 +222,6 @@ def publish(manifest: Manifest, outcomes: list[FileOutcome], settings: Settings,
             {"night": night, "digest": manifest.digest, "cfg": summary["config_version"],
              "started": started_at, "summary": json.dumps(summary, ensure_ascii=False, default=str)})
     return summary
-
-
-def _area_step(area: str, function: str):  # type: ignore[no-untyped-def]
-    import importlib
-
-    try:  # INTEGRATION-TODO: strict once every area has landed
-        module = importlib.import_module(f"credit.{area}")
-        return getattr(module, function)
-    except (ImportError, AttributeError):
-        return lambda conn, ctx: {"skipped": True}
 
 
 def _copy_quarantine(conn: sa.Connection, night: date, o: FileOutcome, q: pa.Table) -> None:

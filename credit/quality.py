@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 
 from credit import uscc as uscc_rules
-from credit.sources import Column, DropError, Source
+from credit.sources import Source
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 

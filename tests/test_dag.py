@@ -33,6 +33,9 @@ def airflow_env(pg_dir: Path, tmp_path_factory: pytest.TempPathFactory):  # type
 
     airflow_db.resetdb(skip_init=False)
     yield home
+    from airflow import settings as airflow_settings
+
+    airflow_settings.dispose_orm()  # before the embedded server stops, not in an atexit hook after it
 
 
 def test_dag_imports_without_errors(airflow_env: Path) -> None:
