@@ -26,6 +26,11 @@ api_app.add_typer(keys_app, name="keys")
 certificate_app = typer.Typer(no_args_is_help=True, help="Screening certificates (联合惩戒核查凭证).")
 
 
+@certificate_app.callback()
+def _certificates() -> None:
+    """Screening certificates: re-check one against the decision log."""
+
+
 def _refuse(reason: str) -> None:
     console.print(f"[red]refused:[/red] {reason}")
     raise typer.Exit(2)
