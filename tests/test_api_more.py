@@ -137,3 +137,61 @@ def test_cli_keys_and_certificate_verify(live, monkeypatch, tmp_path) -> None:  
         assert runner.invoke(certificate_app, ["verify", str(f)]).exit_code == 2
     finally:
         get_settings.cache_clear()
+
+
+def test_bureau_records_decisions_on_drafts_of_repair(engine, settings, tmp_path) -> None:
+    """With drafts switched on (config/rosters.yaml), the night only proposes; an officer's decision
+    over the API makes the listing and, after a repair application, the removal."""
+    import shutil
+
+    import yaml
+
+    from credit.api import create_app
+    from credit.api.auth import create_key
+    from credit.settings import Settings
+    from tests.test_api_support import Live, ServerThread
+
+    cfg = tmp_path / "config"
+    shutil.copytree(settings.config_dir, cfg)
+    doc = yaml.safe_load((cfg / "rosters.yaml").read_text(encoding="utf-8"))
+    doc["drafts"]["abnormal"] = [{"from": "2014-01-01", "drafts": True}]
+    doc["version"] = "rosters-test-drafts"
+    (cfg / "rosters.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    s = Settings(database_url=settings.database_url, home=settings.home, config_dir=cfg)
+    clock = {"today": D("2026-07-15")}
+    with engine.begin() as c:
+        keys = {r: create_key(c, r, f"科员{r}", "t", 100_000)[1] for r in ("consumer", "bureau")}
+    with ServerThread(create_app(s, today=lambda: clock["today"])) as srv:
+        lv = Live(srv.url, engine, s, clock, keys)
+        seed_story(lv)
+        with lv.client("consumer") as h:
+            assert h.get("/v1/decisions").json()["decisions"] == []     # drafts are not decisions
+        with lv.client() as h:
+            assert h.get(f"/v1/entities/{A}").json()["listed"] is False
+        with engine.connect() as c:
+            drafts = dict(c.execute(sa.text("select uscc, seq from roster_decisions where action = 'propose'")).all())
+        with lv.client("bureau") as h:
+            watch = h.get("/v1/bureau/deadlines", params={"on": "2026-07-15"}).json()["items"]
+            assert {w["uscc"] for w in watch if w["kind"].startswith("draft")} == {A, C}
+            ok = h.post(f"/v1/bureau/drafts/{drafts[A]}/decision", json={"approve": True, "on": "2026-07-16"})
+            assert ok.status_code == 201 and ok.json()["action"] == "include", ok.text
+            no = h.post(f"/v1/bureau/drafts/{drafts[C]}/decision", json={"approve": False, "on": "2026-07-16",
+                                                                          "note": "核实已报送纸质年报"})
+            assert no.json()["action"] == "reject"
+            assert h.post(f"/v1/bureau/drafts/{drafts[C]}/decision",
+                          json={"approve": True, "on": "2026-07-16"}).status_code == 409
+        run_night(engine, s, "2026-07-16")
+        app = file_and_apply(lv)
+        run_night(engine, s, "2026-07-22")
+        with engine.connect() as c:
+            removal = c.execute(sa.text("select seq from roster_decisions where action = 'propose' "
+                                        "and proposed_action = 'remove'")).scalar_one()
+        with lv.client("bureau") as h:
+            assert h.post(f"/v1/bureau/drafts/{removal}/decision",
+                          json={"approve": True, "on": "2026-07-23"}).status_code == 201
+        with lv.client() as h:
+            st = h.get(f"/v1/repair-applications/{app['id']}").json()
+        assert st["status"] == "removed" and st["decisions"][0]["decision_date"] == "2026-07-23"
+        with lv.client("consumer") as h:
+            feed = h.get("/v1/decisions").json()["decisions"]
+        assert [(d["uscc"], d["action"]) for d in feed] == [(A, "include"), (A, "remove")]
