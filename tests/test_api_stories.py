@@ -65,6 +65,8 @@ def test_listed_on_the_bid_date_but_removed_since(live) -> None:  # noqa: F811
     with live.client() as h:
         pub = h.get(f"/v1/entities/{A}", params={"as_of": "2026-07-16"}).json()
         assert pub["rosters"] == [] and pub["listed"] is False
+        exported = h.get("/v1/rosters/abnormal", params={"as_of": "2026-07-16"}).json()
+        assert [x["uscc"] for x in exported] == [C]
         # …and the public cannot screen.
         assert h.post("/v1/screenings", json={"usccs": [A], "as_of": "2026-07-16"}).status_code == 403
 
