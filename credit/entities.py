@@ -76,6 +76,8 @@ def merge(conn: Connection, source: Source, frame: pd.DataFrame, mode: str, nigh
     conn.exec_driver_sql(f"alter table {stage} alter column first_night drop not null, "
                          f"alter column last_night drop not null")
     staged = copy_frame(conn, stage, frame, source)
+    # A temporary table has no statistics: without them the planner joins a million rows by nested loop.
+    conn.exec_driver_sql(f"analyze {stage}")
     join = " and ".join(f"t.{k} = s.{k}" for k in source.key)
     differs = f"({', '.join('s.' + c for c in non_key)}) is distinct from ({', '.join('t.' + c for c in non_key)})"
     counts = conn.exec_driver_sql(

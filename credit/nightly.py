@@ -130,7 +130,7 @@ def ingest_file(manifest: Manifest, file: str, settings: Settings) -> FileOutcom
     folder = work_folder(settings, manifest.night)
     folder.mkdir(parents=True, exist_ok=True)
     accepted = canonical[~bad]
-    raw = table.to_pandas(types_mapper=lambda t: pd.StringDtype())
+    raw = table.to_pandas(types_mapper=lambda t: quality.ARROW_STRING)
     quarantined = pd.DataFrame({
         "line": (canonical.index[bad] + quality.ROW_OFFSET).astype("int64"),
         "rule": checked.rules[bad].astype(str).to_numpy(),
@@ -193,7 +193,7 @@ def publish(manifest: Manifest, outcomes: list[FileOutcome], settings: Settings,
         for o in order:
             source = SOURCES[o.source]
             accepted = pq.read_table(folder / f"{o.source}.accepted.parquet").to_pandas(
-                types_mapper=lambda t: pd.StringDtype())
+                types_mapper=lambda t: quality.ARROW_STRING)
             merges.append(entities.merge(conn, source, accepted, o.mode, night).as_dict())
             q = pq.read_table(folder / f"{o.source}.quarantine.parquet")
             if q.num_rows:

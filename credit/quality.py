@@ -23,9 +23,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from credit import uscc as uscc_rules
-from credit.sources import Source
+from credit.sources import Column, Source
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
@@ -150,56 +151,60 @@ def load_suite(path: str):  # type: ignore[no-untyped-def]
 # --------------------------------------------------------------------------------------------
 # Normalising
 # --------------------------------------------------------------------------------------------
-def _nfkc(s: pd.Series) -> pd.Series:
-    """Full-width digits and letters to ASCII, ideographic spaces to none (unambiguous fixes)."""
-    s = s.str.normalize("NFKC")
-    return s.str.replace(r"\s+", "", regex=True)
+ARROW_STRING = pd.StringDtype("pyarrow")
 
 
-def _pad_date(s: pd.Series) -> pd.Series:
-    s = s.str.replace(r"[/.]", "-", regex=True)
-    # 2026-7-3 → 2026-07-03: a single reading exists, so this is normalising, not guessing.
-    return s.str.replace(r"^(\d{4})-(\d{1,2})-(\d{1,2})", lambda m: f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}",
-                         regex=True)
+def _strip_all_space(arr: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Full-width digits and letters to ASCII (NFKC), then no white space at all (unambiguous fixes)."""
+    if not pc.all(pc.string_is_ascii(arr), skip_nulls=True).as_py():
+        arr = pc.utf8_normalize(arr, "NFKC")
+    return pc.replace_substring_regex(arr, r"\s+", "")
+
+
+def _canonical(arr: pa.ChunkedArray, c: Column) -> pa.ChunkedArray:
+    """One column's canonical text, with pyarrow kernels only (no per-row Python)."""
+    if c.kind == "text":
+        arr = pc.utf8_trim_whitespace(arr)
+    else:
+        arr = _strip_all_space(arr)
+    if c.kind == "uscc":
+        arr = pc.utf8_upper(pc.replace_substring_regex(arr, r"-", ""))
+    elif c.kind in ("date", "timestamp"):
+        # 2026/7/3 and 2026.7.3 → 2026-07-03: a single reading exists, so this normalises, not guesses.
+        arr = pc.replace_substring_regex(arr, r"[/.]", "-") if c.kind == "date" else \
+            pc.replace_substring_regex(arr, r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})", r"\1-\2-\3")
+        arr = pc.replace_substring_regex(arr, r"^(\d{4})-(\d)-", r"\1-0\2-")
+        arr = pc.replace_substring_regex(arr, r"^(\d{4}-\d{2})-(\d)(\D|$)", r"\1-0\2\3")
+        if c.kind == "timestamp":  # white space was removed above: put the date-time separator back
+            arr = pc.replace_substring_regex(arr, r"^(\d{4}-\d{2}-\d{2})(\d{2}:)", r"\1 \2")
+    elif c.kind == "month":
+        arr = pc.replace_substring_regex(arr, r"[/.]", "-")
+        arr = pc.replace_substring_regex(arr, r"^(\d{4})-(\d)$", r"\1-0\2")
+        arr = pc.replace_substring_regex(arr, r"^(\d{4})(\d{2})$", r"\1-\2")
+    elif c.kind == "money":
+        arr = pc.replace_substring_regex(arr, r"^¥", "")
+    elif c.kind == "bool":
+        arr = pc.utf8_lower(arr)
+        for raw, canonical in BOOL_TEXT.items():
+            arr = pc.if_else(pc.equal(arr, raw), canonical, arr)
+    elif c.kind == "enum":
+        if all(v == v.lower() for v in c.values):
+            arr = pc.utf8_lower(arr)
+        elif all(v == v.upper() for v in c.values):
+            arr = pc.utf8_upper(arr)
+    elif c.kind == "code":
+        arr = pc.utf8_upper(arr)
+    elif c.kind == "list":
+        arr = pc.utf8_trim(pc.replace_substring_regex(arr, r";+", ";"), ";")
+        if c.name == "conflicts":
+            arr = pc.utf8_upper(arr)
+    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
 
 
 def normalise(table: pa.Table, source: Source) -> pd.DataFrame:
-    """Canonical text for every column: what validation sees and what typing parses."""
-    frame = table.to_pandas(types_mapper=lambda t: pd.StringDtype() if pa.types.is_string(t) else None)
-    out: dict[str, pd.Series] = {}
-    for c in source.columns:
-        s = frame[c.name].astype("string")
-        if c.kind == "text":
-            s = s.str.strip()
-        else:
-            s = _nfkc(s)
-        if c.kind == "uscc":
-            s = uscc_rules.compact(s)
-        elif c.kind in ("date", "timestamp"):
-            s = _pad_date(s)
-            if c.kind == "timestamp":
-                s = s.str.replace(r"^(\d{4}-\d{2}-\d{2})(\d{2}:)", r"\1 \2", regex=True)
-        elif c.kind == "month":
-            s = s.str.replace(r"[/.]", "-", regex=True).str.replace(
-                r"^(\d{4})-(\d)$", r"\1-0\2", regex=True).str.replace(r"^(\d{4})(\d{2})$", r"\1-\2", regex=True)
-        elif c.kind == "money":
-            s = s.str.replace(r"^[¥￥]", "", regex=True)
-        elif c.kind == "bool":
-            s = s.str.lower().map(lambda v: BOOL_TEXT.get(v, v) if isinstance(v, str) else v).astype("string")
-        elif c.kind == "enum":
-            if all(v == v.lower() for v in c.values):
-                s = s.str.lower()
-            elif all(v == v.upper() for v in c.values):
-                s = s.str.upper()
-        elif c.kind == "code":
-            s = s.str.upper()
-        elif c.kind == "list":
-            s = s.str.replace(r";+", ";", regex=True).str.strip(";")
-            if c.name == "conflicts":
-                s = s.str.upper()
-        s = s.mask(s == "")
-        out[c.name] = s
-    return pd.DataFrame(out, index=frame.index)
+    """Canonical text for every column: what validation sees and what the store parses."""
+    canonical = pa.table({c.name: _canonical(table.column(c.name).cast(pa.string()), c) for c in source.columns})
+    return canonical.to_pandas(types_mapper={pa.string(): ARROW_STRING}.get)
 
 
 # --------------------------------------------------------------------------------------------

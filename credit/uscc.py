@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from stdnum.cn import uscc as stdnum_uscc
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"          # 31 symbols, no I O Z S V
@@ -35,10 +37,19 @@ def compact(s: pd.Series) -> pd.Series:
 
 
 def _matrix(codes: pd.Series | np.ndarray | list[str | None]) -> tuple[np.ndarray, np.ndarray]:
-    arr = pd.Series(codes, dtype="object")
-    present = arr.map(lambda v: isinstance(v, str) and len(v) == 18 and v.isascii()).to_numpy(dtype=bool)
-    fixed = np.where(present, arr.where(present, "0" * 18).to_numpy(dtype=object), "0" * 18).astype("S18")
-    return fixed.view(np.uint8).reshape(-1, 18), present
+    """Codes as an (n, 18) byte matrix without a per-row Python step; rows not 18 ASCII chars are zeros."""
+    if isinstance(codes, pd.Series) and hasattr(codes.array, "__arrow_array__"):
+        arr = pa.array(codes.array).cast(pa.string())  # Arrow-backed strings: no copy to Python objects
+    else:
+        arr = pa.array(pd.Series(codes, dtype="object"), type=pa.string(), from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    present = pc.and_(pc.equal(pc.utf8_length(arr), 18), pc.string_is_ascii(arr)).fill_null(False)
+    filled = pc.if_else(present, arr, "0" * 18)
+    # Every value is now exactly 18 bytes, so Arrow's data buffer is the matrix itself.
+    offsets = np.frombuffer(filled.buffers()[1], dtype=np.int32, count=len(filled) + 1, offset=filled.offset * 4)
+    data = np.frombuffer(filled.buffers()[2], dtype=np.uint8, count=18 * len(filled), offset=int(offsets[0]))
+    return data.reshape(-1, 18), present.to_numpy(zero_copy_only=False)
 
 
 def check_digit_ok(codes: pd.Series | np.ndarray | list[str | None]) -> np.ndarray:
