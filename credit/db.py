@@ -56,6 +56,35 @@ def create_database_if_missing(url: str) -> None:
         admin.dispose()
 
 
+# The embedded server is a single machine's working database (a developer's, a test's, a province
+# running on one box): sized for bulk nightly loads rather than many small transactions. A bureau's
+# own server is tuned by its DBAs and never touched by this code. synchronous_commit=off may lose
+# the last few milliseconds of commits on a power cut, never consistency.
+EMBEDDED_TUNING = {
+    "shared_buffers": "1GB",           # takes effect from the next start
+    "max_wal_size": "8GB",
+    "checkpoint_timeout": "30min",
+    "work_mem": "64MB",
+    "maintenance_work_mem": "512MB",
+    "synchronous_commit": "off",
+}
+
+
+def tune_embedded(url: str) -> None:
+    engine = sa.create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as c:
+            current = dict(c.execute(sa.text(
+                "select name, setting from pg_file_settings where sourcefile like '%postgresql.auto.conf'")).all())
+            missing = {k: v for k, v in EMBEDDED_TUNING.items() if current.get(k) != v}
+            for name, value in missing.items():
+                c.exec_driver_sql(f"alter system set {name} = '{value}'")
+            if missing:
+                c.exec_driver_sql("select pg_reload_conf()")
+    finally:
+        engine.dispose()
+
+
 def database_url(settings: Settings | None = None) -> str:
     """The URL of the project's database, starting the embedded server when none is configured."""
     settings = settings or get_settings()
@@ -65,6 +94,7 @@ def database_url(settings: Settings | None = None) -> str:
         data_dir = settings.home.resolve() / "pg"
         embedded_server(data_dir)
         url = embedded_url(data_dir)
+        tune_embedded(url)
         create_database_if_missing(url)
         return url
 

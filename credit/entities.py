@@ -90,7 +90,8 @@ def merge(conn: Connection, source: Source, frame: pd.DataFrame, mode: str, nigh
             f"insert into {name}_history (night, change, {col_list}) "
             f"select %(night)s, case when t.{source.key[0]} is null then 'new' else 'changed' end, "
             f"{', '.join('s.' + c for c in cols)} from {stage} s left join {name} t on {join} "
-            f"where t.{source.key[0]} is null or {differs}", {"night": night})
+            f"where t.{source.key[0]} is null or {differs} order by {', '.join('s.' + k for k in source.key)}",
+            {"night": night})
     dropped = 0
     if mode == "full":
         gone = f"not exists (select 1 from {stage} s where {join})"
@@ -104,7 +105,7 @@ def merge(conn: Connection, source: Source, frame: pd.DataFrame, mode: str, nigh
     where = f"({', '.join(name + '.' + c for c in non_key)}) is distinct from ({', '.join('excluded.' + c for c in non_key)})"
     conn.exec_driver_sql(
         f"insert into {name} ({col_list}, first_night, last_night) "
-        f"select {col_list}, %(night)s, %(night)s from {stage} "
+        f"select {col_list}, %(night)s, %(night)s from {stage} order by {key} "
         f"on conflict ({key}) do update set {updates}, last_night = excluded.last_night where {where}",
         {"night": night})
     conn.exec_driver_sql(f"drop table {stage}")
