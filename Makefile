@@ -21,6 +21,8 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(VENV)/bin/uv pip install --quiet -p $(PY) --no-deps -e .
 	touch $@
 
+# The demo keeps its own embedded database under $(DEMO)/.credit, so each `make demo` starts afresh.
+demo: export CREDIT_HOME = $(DEMO)/.credit
 demo: install
 	rm -rf $(DEMO)
 	$(CREDIT) sample --entities $(DEMO_ENTITIES) --nights 3 --out $(DEMO)/drop --seed 1 --start $(DEMO_START)

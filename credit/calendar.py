@@ -19,6 +19,7 @@ import calendar as _cal
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
+from pathlib import Path
 
 import chinese_calendar
 import numpy as np
@@ -48,7 +49,7 @@ class WorkingCalendar:
     version: str
     years: frozenset[int]
     working: np.ndarray  # sorted datetime64[D] of all working days in the known years
-    rest: frozenset[date] = field(default_factory=frozenset)  # weekday rest days (holidays)
+    rest: frozenset[date] = field(default_factory=frozenset)  # statutory holidays, weekend ones included
     roll_over_weekends: bool = True
 
     # -- single dates ---------------------------------------------------------------------------
@@ -123,12 +124,13 @@ def add_years(d: date, years: int) -> date:
 def _library_days(year: int) -> tuple[list[date], set[date]]:
     days = [date(year, 1, 1) + timedelta(days=i) for i in range(366 if _cal.isleap(year) else 365)]
     working = [d for d in days if chinese_calendar.is_workday(d)]
-    rest = {d for d in days if d.weekday() < 5 and not chinese_calendar.is_workday(d)}
+    # A named holiday is a statutory rest day whatever the weekday (e.g. Sat 2026-10-03, National Day).
+    rest = {d for d in days if chinese_calendar.get_holiday_detail(d)[1] is not None}
     return working, rest
 
 
 @lru_cache(maxsize=4)
-def _build(config_dir: str) -> WorkingCalendar:
+def _build(config_dir: str, stamp: tuple[int, int]) -> WorkingCalendar:
     doc = load_config("calendar", Settings(config_dir=config_dir))
     working: list[date] = []
     rest: set[date] = set()
@@ -141,7 +143,7 @@ def _build(config_dir: str) -> WorkingCalendar:
             workdays = {date.fromisoformat(str(x)) for x in entry.get("workdays", [])}
             days = [date(year, 1, 1) + timedelta(days=i) for i in range(366 if _cal.isleap(year) else 365)]
             w = [d for d in days if (d.weekday() < 5 and d not in holidays) or d in workdays]
-            r = {d for d in holidays if d.weekday() < 5}
+            r = set(holidays)
         else:
             w, r = _library_days(year)
         working += w
@@ -153,6 +155,11 @@ def _build(config_dir: str) -> WorkingCalendar:
 
 
 def working_calendar(settings: Settings | None = None) -> WorkingCalendar:
-    """The calendar of the configured years (cached per configuration folder)."""
+    """The calendar of the configured years.
+
+    Cached per configuration file version (modification time and size), so a long-running server
+    or worker picks up a newly published year without a restart.
+    """
     settings = settings or get_settings()
-    return _build(str(settings.config_dir))
+    st = (Path(settings.config_dir) / "calendar.yaml").stat()
+    return _build(str(settings.config_dir), (st.st_mtime_ns, st.st_size))

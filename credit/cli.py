@@ -40,6 +40,9 @@ def parse_day(text: str, what: str = "date") -> date:
 def nightly(
     date_: DateOpt,
     drop: Annotated[Path, typer.Option("--drop", help="The drop folder holding <YYYY-MM-DD>/manifest.json.")],
+    allow_gap: Annotated[bool, typer.Option(
+        "--allow-gap", help="Publish although the nights since the last published one are missing "
+                            "(only when the platform delivered nothing for them).")] = False,
 ) -> None:
     """Run night D end to end — the same code the Airflow DAG `credit_nightly` runs."""
     from credit.nightly import NightRefused, run_night
@@ -50,7 +53,8 @@ def nightly(
     with console.status(f"night {night}: starting", spinner="dots") as status:
         try:
             summary = run_night(drop, night, get_settings(),
-                                progress=lambda f: status.update(f"night {night}: ingesting {f}"))
+                                progress=lambda f: status.update(f"night {night}: ingesting {f}"),
+                                allow_gap=allow_gap)
         except NightRefused as e:
             print_refusal(err, e)
             raise typer.Exit(2) from None
@@ -153,3 +157,20 @@ def _wire() -> None:
 
 
 _wire()
+
+
+def main() -> None:
+    """Entry point of the ``credit`` command: database faults become one clear line, not a traceback."""
+    import sqlalchemy.exc
+
+    from credit.db import EmbeddedDatabaseError
+
+    try:
+        app()
+    except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError) as e:
+        err.print(f"[red]数据库无法连接 (cannot reach the database): {e.orig or e}[/red]")
+        err.print("check CREDIT_DATABASE_URL, or unset it to use the embedded database")
+        raise SystemExit(1) from None
+    except (sqlalchemy.exc.ArgumentError, EmbeddedDatabaseError) as e:
+        err.print(f"[red]数据库设置有误 (bad database setting): {e}[/red]")
+        raise SystemExit(1) from None

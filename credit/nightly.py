@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +85,13 @@ def work_folder(settings: Settings, night: date) -> Path:
 
 
 # --------------------------------------------------------------------------------------------
-def open_night(drop: Path, night: date, settings: Settings) -> NightOpened:
+def open_night(drop: Path, night: date, settings: Settings, *, allow_gap: bool = False) -> NightOpened:
+    """Check the manifest and the night's place in the sequence (nothing is written).
+
+    Nights are published one calendar day after another: a delta builds on the night before, so
+    a skipped night would lose its changes for good. ``allow_gap`` records an officer's word that
+    the platform delivered nothing for the missing nights.
+    """
     try:
         manifest = read_manifest(drop, night)
     except DropError as e:
@@ -106,6 +112,11 @@ def open_night(drop: Path, night: date, settings: Settings) -> NightOpened:
         raise NightRefused(night, [
             f"manifest.json: 批次 {night} 早于已发布的最新批次 {latest}，增量不能倒序加载 "
             "(nights are published in order) [night_out_of_order]"])
+    if latest is not None and (night - latest).days > 1 and not allow_gap:
+        raise NightRefused(night, [
+            f"manifest.json: 上一批次 {latest + timedelta(days=1)} 尚未发布；跳过它会永久丢失其中的变更 "
+            f"(night {latest + timedelta(days=1)} is not published yet; run it first, or confirm with "
+            "--allow-gap that the platform delivered nothing for the missing nights) [night_gap]"])
     return NightOpened(manifest, False)
 
 
@@ -121,6 +132,8 @@ def ingest_file(manifest: Manifest, file: str, settings: Settings) -> FileOutcom
         out.seconds = time.perf_counter() - t0
         return out
     canonical = quality.normalise(table, df.source)
+    if table.num_rows == 0 and df.mode == "full":
+        out.warnings.append("全量文件为空 (a full snapshot with no rows)")
     checked = quality.check(canonical, df.source, manifest.night,
                             settings.expectations_dir / f"{df.source.name}.json")
     out.failures += [f"{file}: {f} [critical_expectation]" for f in checked.file_failures]
@@ -174,7 +187,7 @@ def gate(manifest: Manifest, outcomes: list[FileOutcome], settings: Settings) ->
 
 
 def publish(manifest: Manifest, outcomes: list[FileOutcome], settings: Settings,
-            started_at: datetime | None = None) -> dict[str, Any]:
+            started_at: datetime | None = None, *, gap_allowed: bool = False) -> dict[str, Any]:
     """Publish the night in one transaction; returns its summary (also stored in ``night_runs``)."""
     night = manifest.night
     folder = work_folder(settings, night)
@@ -212,7 +225,7 @@ def publish(manifest: Manifest, outcomes: list[FileOutcome], settings: Settings,
             stages[area] = time.perf_counter() - t
         summary = {
             "night": night.isoformat(), "manifest_digest": manifest.digest,
-            "config_version": config_version(settings),
+            "config_version": config_version(settings), "gap_allowed": gap_allowed,
             "files": [o.as_dict() for o in outcomes], "merges": merges, **decided,
             "stages": {**{f"ingest {o.file}": round(o.seconds, 3) for o in outcomes},
                        **{k: round(v, 3) for k, v in stages.items()}},
@@ -244,10 +257,11 @@ def _copy_quarantine(conn: sa.Connection, night: date, o: FileOutcome, q: pa.Tab
 
 
 # --------------------------------------------------------------------------------------------
-def run_night(drop: Path, night: date, settings: Settings, progress: Any = None) -> dict[str, Any]:
+def run_night(drop: Path, night: date, settings: Settings, progress: Any = None, *,
+              allow_gap: bool = False) -> dict[str, Any]:
     """The whole night (``credit nightly``); raises :class:`NightRefused` on refusal."""
     started_at = datetime.now(UTC)
-    opened = open_night(drop, night, settings)
+    opened = open_night(drop, night, settings, allow_gap=allow_gap)
     if opened.already_published:
         return dict(opened.summary or {}, already_published=True)
     outcomes = []
@@ -258,4 +272,4 @@ def run_night(drop: Path, night: date, settings: Settings, progress: Any = None)
     failures = gate(opened.manifest, outcomes, settings)
     if failures:
         raise NightRefused(night, failures)
-    return publish(opened.manifest, outcomes, settings, started_at)
+    return publish(opened.manifest, outcomes, settings, started_at, gap_allowed=allow_gap)

@@ -235,6 +235,9 @@ def _add(reasons: dict[str, list[str]], rules: dict[str, list[str]], mask: np.nd
 
 def check(frame: pd.DataFrame, source: Source, night: date, suite_path: Path) -> Checked:
     """Validate canonical rows: the GX suite first, then the rules GX cannot state."""
+    if frame.empty:  # an empty delta is a night without changes: nothing to validate
+        empty = pd.Series([], index=frame.index, dtype="string")
+        return Checked(frame, empty, empty, [], [], [])
     ctx, batch_definition = _gx_context()
     suite = load_suite(str(suite_path))
     result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(

@@ -39,6 +39,7 @@ def _night(params: dict[str, Any]) -> date:
     params={
         "drop": Param(os.environ.get("CREDIT_DROP", "drop"), type="string", description="drop folder"),
         "night": Param(None, type=["null", "string"], description="night YYYY-MM-DD; default: logical date"),
+        "allow_gap": Param(False, type="boolean", description="publish although earlier nights are missing"),
     },
 )
 def credit_nightly() -> None:
@@ -49,9 +50,10 @@ def credit_nightly() -> None:
 
         params = params or get_current_context()["params"]
         night = _night(params)
-        opened = open_(Path(params["drop"]), night, get_settings())
+        opened = open_(Path(params["drop"]), night, get_settings(), allow_gap=bool(params.get("allow_gap")))
         files = [] if opened.already_published else [f.file for f in opened.manifest.files]
-        return {"night": night.isoformat(), "drop": params["drop"], "files": files}
+        return {"night": night.isoformat(), "drop": params["drop"], "files": files,
+                "allow_gap": bool(params.get("allow_gap"))}
 
     @task
     def file_names(opened: dict[str, Any]) -> list[dict[str, str]]:
@@ -80,7 +82,7 @@ def credit_nightly() -> None:
         failures = gate(manifest, results, settings)
         if failures:
             raise NightRefused(night, failures)
-        summary = publish_(manifest, results, settings)
+        summary = publish_(manifest, results, settings, gap_allowed=opened["allow_gap"])
         return {"night": summary["night"], "files": len(summary["files"])}
 
     opened = open_night()

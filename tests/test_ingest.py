@@ -277,3 +277,32 @@ def test_cli_nightly_exit_codes(settings: Settings, engine: Engine, tmp_path: Pa
     assert refused.exit_code == 2
     assert checksums(engine) == before
     settings_module.get_settings.cache_clear()
+
+
+def test_a_skipped_night_is_refused_unless_an_officer_confirms_the_gap(settings: Settings, engine: Engine,
+                                                                       tmp_path: Path) -> None:
+    drop = _good_night(tmp_path)
+    run_night(drop, NIGHT, settings)
+    later = date(2026, 7, 15)
+    write_night(drop, later, {"registration.csv": csv_file("registration", "delta", [registration_row(C)])})
+    before = checksums(engine)
+    with pytest.raises(NightRefused, match="night_gap") as refused:
+        run_night(drop, later, settings)
+    assert "2026-07-14" in str(refused.value)
+    assert checksums(engine) == before
+    summary = run_night(drop, later, settings, allow_gap=True)
+    assert summary["gap_allowed"] is True
+
+
+def test_an_empty_delta_is_a_night_without_changes(settings: Settings, engine: Engine, tmp_path: Path) -> None:
+    drop = _good_night(tmp_path)
+    run_night(drop, NIGHT, settings)
+    write_night(drop, date(2026, 7, 14), {
+        "findings.csv": csv_file("findings", "delta", [], "utf-8"),
+        "penalties.csv": csv_file("penalties", "delta", [], "gb18030"),
+    })
+    before = checksums(engine)["registration"]
+    summary = run_night(drop, date(2026, 7, 14), settings)
+    assert [(f["rows_in"], f["accepted"], f["quarantined"], f["failures"]) for f in summary["files"]] == [
+        (0, 0, 0, []), (0, 0, 0, [])]
+    assert checksums(engine)["registration"] == before

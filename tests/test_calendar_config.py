@@ -1,0 +1,53 @@
+"""The working-day calendar as data: unknown years refused, a published year added by config (domain.md §12)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from credit.calendar import UnknownCalendarYear, working_calendar
+from credit.settings import REPO_ROOT, Settings
+
+
+def _config(tmp_path: Path) -> Settings:
+    folder = tmp_path / "config"
+    shutil.copytree(REPO_ROOT / "config", folder)
+    return Settings(config_dir=folder)
+
+
+def test_a_year_without_a_published_schedule_is_refused(tmp_path: Path) -> None:
+    cal = working_calendar(_config(tmp_path))
+    with pytest.raises(UnknownCalendarYear, match="2027"):
+        cal.is_working_day(date(2027, 1, 4))
+    with pytest.raises(UnknownCalendarYear):   # a deadline that runs into the unknown year
+        cal.add_working_days(date(2026, 12, 28), 10)
+
+
+def test_publishing_a_year_in_config_takes_effect_without_a_restart(tmp_path: Path) -> None:
+    settings = _config(tmp_path)
+    working_calendar(settings)  # cached before the notice lands
+    path = Path(settings.config_dir) / "calendar.yaml"
+    # A hypothetical schedule, only to exercise the mechanism (not the real 2027 notice).
+    path.write_text(path.read_text(encoding="utf-8").replace("years: {}", (
+        "years:\n  2027:\n    notice: test\n    holidays: [2027-01-01, 2027-02-10, 2027-02-11]\n"
+        "    workdays: [2027-02-06]\n")), encoding="utf-8")
+    cal = working_calendar(settings)
+    assert cal.is_working_day(date(2027, 2, 6))          # a make-up Saturday counts
+    assert not cal.is_working_day(date(2027, 2, 10))     # a holiday does not
+    assert cal.add_working_days(date(2026, 12, 30), 2) == date(2027, 1, 4)  # Dec 31, (Jan 1 off), Jan 4
+
+
+def test_a_calendar_period_ending_on_a_weekend_holiday_rolls_over_even_without_weekend_roll_over(
+        tmp_path: Path) -> None:
+    settings = _config(tmp_path)
+    path = Path(settings.config_dir) / "calendar.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("roll_over_weekends: true", "roll_over_weekends: false"),
+                    encoding="utf-8")
+    cal = working_calendar(settings)
+    # Sat 2026-10-03 is a National Day holiday (民法典 art. 203): the period ends after the block.
+    assert cal.end_of_calendar_period(date(2026, 9, 23), 10) == date(2026, 10, 8)
+    # An ordinary Saturday does not roll over under this switch.
+    assert cal.end_of_calendar_period(date(2026, 11, 4), 10) == date(2026, 11, 14)
