@@ -37,8 +37,12 @@ test: install
 check: install
 	$(VENV)/bin/ruff check credit dags tests benchmarks
 
+# Figures are ratios to a floor measured in the same run (the machine is shared and noisy).
 bench: install
 	$(PY) -m benchmarks.ingest --entities 1000000
+	$(PY) -m benchmarks.grading --entities 1000000
+	$(PY) -m benchmarks.draws
+	$(PY) -m benchmarks.api
 
 clean:
 	rm -rf $(VENV) .credit $(DEMO)
