@@ -48,7 +48,8 @@ def synthetic(n: int, n_ins: int, seed: int = 1) -> tuple[pd.DataFrame, pd.DataF
     days = [str(d) for d in cal.working if np.datetime64("2026-09-08") <= d <= np.datetime64("2026-11-10")]
     rules: dict[str, object] = {
         "tier_ratios": {"A": 0.01, "B": 0.02, "C": 0.10, "D": 0.30}, "inspectors_per_inspection": 2,
-        "workload_spread": 2, "schedule_days": days, "quiet_days": {"4114": {"days_of_month": "1-20"}},
+        "workload_spread": 2, "competence": ["district", "city", "province"],
+        "schedule_days": days, "quiet_days": {"4114": {"days_of_month": "1-20"}},
         "matters": {"annual_report": {"departments": [], "industries": [], "regions": [], "requires_field": False,
                                       "quiet_days_apply": True, "min_count": 1, "max_count": None}}}
     return ent, ins, rules

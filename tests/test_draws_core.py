@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 import shutil
 import subprocess
 from datetime import date
@@ -291,3 +292,96 @@ def test_public_check_catches_an_edited_selection(record: dict[str, Any]) -> Non
     pub = _public(copy.deepcopy(record))
     pub["inspections"][0]["inspectors"] = pub["inspections"][0]["inspectors"][:1]
     assert "fewer than the minimum" in (core.verify_record(pub).first_difference or "")
+
+
+# -- competence widens district → city → province (finding 3) -------------------------------------
+def _zhejiang() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One inspector per district bureau, as in the sample data (region_code = the district)."""
+    regions = ("330106", "330226", "341004")   # 杭州西湖区, 宁波宁海县, 黄山徽州区
+    ent = entities(30, tiers="D", regions=regions)
+    ins = pd.DataFrame({"inspector_id": ["I000", "I001", "I002", "I003", "I004"], "department": "d1",
+                        "region_code": ["330106", "330102", "330212", "340000", "330106"],
+                        "fields": [["C", "F"]] * 5, "conflicts": [[], [], [], [], list(ent["uscc"])]})
+    return ent, ins
+
+
+def _all_drawn(competence: list[str] | None) -> dict[str, Any]:
+    r = rules()
+    r["tier_ratios"] = {**r["tier_ratios"], "D": 1}
+    if competence is not None:
+        r["competence"] = competence
+    ent, ins = _zhejiang()
+    return full_record("s", r, ent, ins)
+
+
+def test_competence_widens_to_the_city_then_the_province_and_records_the_level() -> None:
+    rec = _all_drawn(["district", "city", "province"])
+    assert core.verify_record(rec).ok
+    by_region: dict[str, set[tuple[str, Any, tuple[str, ...]]]] = {}
+    for i in rec["inspections"]:
+        team = tuple(sorted(x["inspector_id"] for x in i["inspectors"]))
+        by_region.setdefault(i["uscc"][2:8], set()).add((i["state"], i["competence"], team))
+    # 西湖区: its own inspector I000 (I004 is conflicted) and the 上城区 one of the same city.
+    assert by_region["330106"] == {("assigned", "city", ("I000", "I001"))}
+    # 宁海县: none in the district, one in the city (宁波 3302): the province's three, two drawn.
+    assert {(s, c) for s, c, _ in by_region["330226"]} == {("assigned", "province")}
+    assert all(set(t) <= {"I000", "I001", "I002"} for _, _, t in by_region["330226"])
+    # 黄山: the Anhui provincial inspector alone: never staffed short (行政处罚法 art. 42).
+    assert by_region["341004"] == {("unstaffed", None, ())}
+
+
+def test_competence_district_only_leaves_them_unstaffed_and_old_plans_record_no_level() -> None:
+    rec = _all_drawn(["district"])
+    assert {i["state"] for i in rec["inspections"]} == {"unstaffed"}
+    skip_city = _all_drawn(["district", "province"])
+    assert {i["competence"] for i in skip_city["inspections"] if i["uscc"][2:8] == "330106"} == {"province"}
+    old = _all_drawn(None)   # a plan made before the setting: district only, no level in the record
+    assert all("competence" not in i for i in old["inspections"]) and core.verify_record(old).ok
+    with pytest.raises(core.DrawError, match="narrowest first"):
+        _all_drawn(["province", "district"])
+    with pytest.raises(core.DrawError, match="among"):
+        _all_drawn(["district", "county"])
+
+
+def test_a_recusal_replacement_widens_too_and_the_level_follows() -> None:
+    r = rules()
+    r["tier_ratios"] = {**r["tier_ratios"], "D": 1}
+    r["competence"] = ["district", "city", "province"]
+    ent, ins = _zhejiang()
+    ent = ent[ent["region_code"] == "330106"].reset_index(drop=True)
+    sizes = ent.groupby(["matter", "stratum"]).size()
+    alloc = core.plan_strata(r, {(m, s): int(n) for (m, s), n in sizes.items()})
+    state = core.derive_draw(TASK, "s", r, ent, ins, alloc)
+    u = sorted(state.inspections)[0]
+    assert state.inspections[u]["competence"] == "city"
+    out = core.apply_event(state, "s", TASK, {"seq": 1, "kind": "inspector_recused", "uscc": u,
+                                             "inspector_id": "I001", "reason": "回避"})
+    v = out["versions"][0]
+    assert [x["inspector_id"] for x in v["inspectors"]] == ["I000", "I002"]   # 宁波's, from the province
+    assert v["competence"] == "province" and v["state"] == "assigned"
+    rec = full_record("s", r, ent, ins)
+    rec["events"] = state.events
+    assert core.verify_record(rec).ok
+    rec["events"][0]["outcome"]["versions"][0]["competence"] = "city"
+    assert "competence" in (core.verify_record(rec).first_difference or "")
+
+
+# -- malformed records are named, not compared (finding 2) ----------------------------------------
+@pytest.mark.parametrize("edit,field", [
+    (lambda r: r.pop("task"), "no field 'task'"),
+    (lambda r: r["inspections"][2].pop("entity_key"), "inspections[2] has no field 'entity_key'"),
+    (lambda r: r["inspections"][0]["inspectors"][1].pop("key"), "inspections[0].inspectors[1] has no field 'key'"),
+    (lambda r: r["strata"][0].pop("threshold"), "strata[0] has no field 'threshold'"),
+    (lambda r: r.update(inspections={}), "field 'inspections' of the record is not a list"),
+    (lambda r: r["entity_pool"]["columns"].remove("section"), "entity_pool has no column 'section'"),
+    (lambda r: r.update(format="something"), "field 'format'"),
+])
+def test_a_malformed_record_names_the_missing_field(record: dict[str, Any], edit: Any, field: str) -> None:
+    rec = copy.deepcopy(record)
+    edit(rec)
+    with pytest.raises(core.RecordMalformed, match=re.escape(field)):
+        core.check_record_shape(rec)
+    result = core.verify_record(rec)
+    assert not result.ok and result.malformed
+    assert field in (result.first_difference or "") and "KeyError" not in (result.first_difference or "")
+    assert not core.verify_record(record).malformed

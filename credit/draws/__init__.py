@@ -8,11 +8,14 @@ of every key is in ``docs/draws.md``.
 """
 
 from credit.draws.core import (
+    COMPETENCE_LEVELS,
     KEY_ENCODING,
     DrawError,
+    RecordMalformed,
     StratumSelection,
     VerifyResult,
     allocate,
+    check_record_shape,
     inspector_key,
     rank_key,
     rank_keys,
@@ -28,10 +31,12 @@ from credit.draws.store import (
     public_results,
     redraw,
     run_draw,
+    verify_published,
 )
 
 __all__ = [
-    "KEY_ENCODING", "DrawError", "DrawRefused", "StratumSelection", "VerifyResult", "allocate",
-    "current_inspections", "full_record", "inspector_key", "plan_draw", "public_results", "rank_key",
-    "rank_keys", "redraw", "run_draw", "seed_commitment", "select_stratum", "verify_record",
+    "COMPETENCE_LEVELS", "KEY_ENCODING", "DrawError", "DrawRefused", "RecordMalformed", "StratumSelection",
+    "VerifyResult", "allocate", "check_record_shape", "current_inspections", "full_record", "inspector_key",
+    "plan_draw", "public_results", "rank_key", "rank_keys", "redraw", "run_draw", "seed_commitment",
+    "select_stratum", "verify_published", "verify_record",
 ]

@@ -206,6 +206,22 @@ def quiet_rule(quiet: Mapping[str, Any], region_code: str) -> frozenset[int]:
     return parse_days(quiet[best]["days_of_month"]) if best else frozenset()
 
 
+# Competence levels (执法检查人员的管辖层级), narrowest first: the number of leading digits of a
+# GB/T 2260 code that an inspector's code must share with the entity's at that level.
+COMPETENCE_LEVELS: dict[str, int] = {"district": 6, "city": 4, "province": 2}
+
+
+def competence_levels(rules: Mapping[str, Any]) -> tuple[str, ...]:
+    """The plan's widening order (``competence`` in config/draws.yaml); ``district`` alone when
+    the plan predates the setting, so older records re-derive unchanged."""
+    levels = tuple(rules.get("competence") or ("district",))
+    widths = [COMPETENCE_LEVELS.get(x) for x in levels]
+    if None in widths or widths != sorted(widths, reverse=True) or len(set(levels)) != len(levels):  # type: ignore[type-var]
+        raise DrawError(f"competence {list(levels)!r}: levels must be distinct, among "
+                        f"{', '.join(COMPETENCE_LEVELS)}, narrowest first")
+    return levels
+
+
 def region_prefix(region_code: str) -> str:
     """The part of a GB/T 2260 code that names its area: 411400 → 4114 (a city covers its counties)."""
     p = region_code
@@ -224,9 +240,12 @@ class Assigner:
     matters (any when a matter names none), with the entity's GB/T 4754 section among their fields
     when a matter requires it; minus any with the entity in their conflicts (回避, 行政处罚法
     art. 43), minus the inspectors of the entity's previous inspection, minus those already
-    excluded for it (recused). Fewer than ``per_inspection`` left → the inspection is unstaffed,
-    never staffed short (art. 42). Otherwise, ``per_inspection`` times: among the remaining, those
-    whose load in this draw is below (least load among them + spread), the lowest inspector key.
+    excluded for it (recused). Fewer than needed left → the pool widens to the next level of the
+    plan's ``competence`` list (``city``: also inspectors whose code shares the entity's first 4
+    digits; ``province``: the first 2), and the level used is recorded; fewer than needed at the
+    widest level → the inspection is unstaffed, never staffed short (art. 42). Otherwise, that many
+    times: among the remaining, those whose load in this draw is below (least load among them +
+    spread), the lowest inspector key.
     """
 
     seed: str
@@ -234,7 +253,7 @@ class Assigner:
     rules: Mapping[str, Any]
     inspectors: pd.DataFrame
     _load: list[int] = field(init=False)
-    _cache: dict[tuple[str, str, tuple[str, ...]], np.ndarray] = field(init=False, default_factory=dict)
+    _cache: dict[tuple[str, str, tuple[str, ...], str], np.ndarray] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         ins = self.inspectors.sort_values("inspector_id", kind="stable").reset_index(drop=True)
@@ -243,6 +262,8 @@ class Assigner:
         self.index = {x: i for i, x in enumerate(self.ids)}
         self._load = [0] * len(ins)
         self._prefix = np.array([region_prefix(r) for r in ins["region_code"]], dtype=object)
+        self._code = ins["region_code"].to_numpy(dtype=object)
+        self.levels = competence_levels(self.rules)
         self._dept = ins["department"].to_numpy(dtype=object)
         self._fields = [frozenset(f or ()) for f in ins["fields"]]
         self.conflicts: dict[str, set[int]] = {}
@@ -252,12 +273,18 @@ class Assigner:
         self.per = int(self.rules["inspectors_per_inspection"])
         self.spread = int(self.rules["workload_spread"])
 
-    def competent(self, region_code: str, section: str, matters: tuple[str, ...]) -> np.ndarray:
-        key = (region_code, section, matters)
+    def competent(self, region_code: str, section: str, matters: tuple[str, ...],
+                  level: str = "district") -> np.ndarray:
+        """Positions of the inspectors competent for an inspection at one competence level."""
+        key = (region_code, section, matters, level)
         hit = self._cache.get(key)
         if hit is not None:
             return hit
         ok = np.array([region_code.startswith(p) for p in self._prefix], dtype=bool)
+        width = COMPETENCE_LEVELS[level]
+        if width < len(region_code):
+            area = region_code[:width]
+            ok |= np.array([c[:width] == area for c in self._code], dtype=bool)
         specs = [self.rules["matters"][m] for m in matters]
         depts = set()
         if all(s["departments"] for s in specs):
@@ -270,15 +297,20 @@ class Assigner:
         return hit
 
     def pick(self, uscc: str, region_code: str, section: str, matters: tuple[str, ...],
-             exclude: Iterable[str], need: int) -> list[tuple[str, str]] | None:
-        """``need`` inspectors as (id, key) in drawing order, loads updated; None if too few."""
+             exclude: Iterable[str], need: int) -> tuple[list[tuple[str, str]], str] | None:
+        """``need`` inspectors as (id, key) in drawing order and the competence level they were
+        drawn at (the narrowest with enough), loads updated; None if too few even at the widest."""
         # Candidate lists are short (the competent inspectors of one area): plain Python beats
         # numpy's per-call overhead here.
         barred = set(self.conflicts.get(uscc, ()))
         barred.update(self.index[x] for x in exclude if x in self.index)
-        cand = [i for i in self.competent(region_code, section, matters).tolist() if i not in barred]
-        if len(cand) < need:
-            return None
+        for level in self.levels:
+            cand = [i for i in self.competent(region_code, section, matters, level).tolist() if i not in barred]
+            if len(cand) >= need:
+                return self._choose(uscc, cand, need), level
+        return None
+
+    def _choose(self, uscc: str, cand: list[int], need: int) -> list[tuple[str, str]]:
         load = self._load
         keys: dict[int, str] = {}
         chosen: list[tuple[str, str]] = []
@@ -296,6 +328,11 @@ class Assigner:
             load[best] += 1
             cand.remove(best)
         return chosen
+
+    def wider(self, a: str | None, b: str | None) -> str | None:
+        """The wider of two competence levels (None when neither is set)."""
+        got = [x for x in (a, b) if x is not None]
+        return max(got, key=self.levels.index) if got else None
 
     @property
     def loads(self) -> np.ndarray:
@@ -347,11 +384,16 @@ def _staff(state: DrawState, seed: str, task: str, row: Mapping[str, Any], matte
            exclude: Iterable[str]) -> dict[str, Any]:
     """Inspectors and a date for one inspection (state, inspectors, keys, scheduled_on, note)."""
     rules = state.assigner.rules
-    team = state.assigner.pick(row["uscc"], row["region_code"], row["section"], matters,
-                               exclude, state.assigner.per)
-    if team is None:
+    per = state.assigner.per
+    recorded = "competence" in rules   # plans made before the setting record no level
+    got = state.assigner.pick(row["uscc"], row["region_code"], row["section"], matters, exclude, per)
+    if got is None:
+        widest = state.assigner.levels[-1]
         return {"state": "unstaffed", "inspectors": [], "inspector_keys": [], "scheduled_on": None,
-                "note": f"fewer than {state.assigner.per} competent inspectors without conflict"}
+                **({"competence": None} if recorded else {}),
+                "note": f"fewer than {per} competent inspectors without conflict"
+                        + (f" (widest level tried: {widest})" if recorded else "")}
+    team, level = got
     specs = [rules["matters"][m] for m in matters]
     applies = any(s["quiet_days_apply"] for s in specs)
     allowed = state.days.get((row["region_code"], applies))
@@ -360,10 +402,15 @@ def _staff(state: DrawState, seed: str, task: str, row: Mapping[str, Any], matte
         allowed = state.days[(row["region_code"], applies)] = [
             d for d in rules["schedule_days"] if int(d[8:10]) not in quiet]
     day = schedule_day(row["entity_key"], allowed, frozenset())
+    notes = [] if level == state.assigner.levels[0] else [
+        f"inspectors drawn at {level} level: fewer than {per} competent inspectors without conflict "
+        f"at {state.assigner.levels[state.assigner.levels.index(level) - 1]} level"]
+    if not day:
+        notes.append("no working day outside quiet days in the window")
     return {"state": "assigned" if day else "unscheduled",
             "inspectors": [t[0] for t in team], "inspector_keys": [t[1] for t in team],
-            "scheduled_on": day,
-            "note": None if day else "no working day outside quiet days in the window"}
+            "scheduled_on": day, **({"competence": level} if recorded else {}),
+            "note": "; ".join(notes) or None}
 
 
 def derive_draw(draw_id: str, seed: str, rules: Mapping[str, Any],
@@ -469,9 +516,15 @@ def apply_event(state: DrawState, seed: str, task: str, event: Mapping[str, Any]
             state.assigner.release(team)
             new.update(state="unstaffed", inspectors=[], inspector_keys=[], scheduled_on=None,
                        note=f"no replacement for recused inspector {who}")
+            if "competence" in cur:
+                new["competence"] = None
         else:
-            new.update(inspectors=team + [add[0][0]], inspector_keys=keys + [add[0][1]],
-                       note=f"inspector {who} recused, replaced by {add[0][0]}")
+            (rep_id, rep_key), level = add[0][0], add[1]
+            new.update(inspectors=team + [rep_id], inspector_keys=keys + [rep_key],
+                       note=f"inspector {who} recused, replaced by {rep_id}"
+                            + (f" (drawn at {level} level)" if level != state.assigner.levels[0] else ""))
+            if "competence" in cur:
+                new["competence"] = state.assigner.wider(cur["competence"], level)
         state.inspections[uscc] = new
         versions.append(new)
     elif event["kind"] == "entity_closed":
@@ -520,7 +573,10 @@ def public_inspection(i: Mapping[str, Any]) -> dict[str, Any]:
             "entity_key": i["entity_key"],
             "inspectors": [{"inspector_id": x, "key": k}
                            for x, k in zip(i["inspectors"], i["inspector_keys"], strict=True)],
-            "scheduled_on": i["scheduled_on"]}
+            "scheduled_on": i["scheduled_on"],
+            # The competence level the team was drawn at (district / city / province); absent
+            # from records of plans made before the setting.
+            **({"competence": i["competence"]} if "competence" in i else {})}
 
 
 def canonical_json(doc: Any) -> bytes:
@@ -530,8 +586,75 @@ def canonical_json(doc: Any) -> bytes:
 
 @dataclass(frozen=True)
 class VerifyResult:
+    """``ok``, else the first difference; ``malformed`` when the record could not be read as a
+    draw record at all (a missing or mistyped field: nothing was compared)."""
+
     ok: bool
     first_difference: str | None = None
+    malformed: bool = False
+
+
+class RecordMalformed(DrawError):
+    """A record that lacks a field the verifier needs, or has one of the wrong type."""
+
+
+# What a record must hold to be verified: field → type (None: any value, the key must be there).
+_PUBLIC_FIELDS: dict[str, Any] = {"format": str, "draw_id": str, "task": str, "seed": str,
+                                  "inspectors_per_inspection": int, "strata": list, "inspections": list}
+_FULL_FIELDS: dict[str, Any] = {"entity_pool": dict, "inspector_pool": dict, "entity_pool_digest": str,
+                                "inspector_pool_digest": str, "rules": dict}
+_STRATUM_FIELDS: dict[str, Any] = {"matter": str, "stratum": str, "sample_size": int, "threshold": None}
+_FULL_STRATUM_FIELDS: dict[str, Any] = {"size": int, "inclusion_probability": str}
+_INSPECTION_FIELDS: dict[str, Any] = {"uscc": str, "state": str, "strata": list, "entity_key": str,
+                                      "inspectors": list}
+_INSPECTOR_FIELDS: dict[str, Any] = {"inspector_id": str, "key": str}
+_EVENT_FIELDS: dict[str, Any] = {"seq": int, "kind": str, "uscc": str, "outcome": dict}
+_TYPE_NAMES = {str: "a string", int: "an integer", list: "a list", dict: "an object"}
+
+
+def _fields(where: str, doc: Any, spec: Mapping[str, Any]) -> None:
+    if not isinstance(doc, dict):
+        raise RecordMalformed(f"{where} is not a JSON object")
+    for name, kind in spec.items():
+        if name not in doc:
+            raise RecordMalformed(f"{where} has no field {name!r}")
+        value = doc[name]
+        if kind is not None and (not isinstance(value, kind) or (kind is int and isinstance(value, bool))):
+            raise RecordMalformed(f"field {name!r} of {where} is not {_TYPE_NAMES[kind]}: {value!r}"[:300])
+
+
+def check_record_shape(record: Any) -> None:
+    """Raise :class:`RecordMalformed` naming the first missing or mistyped field of a record."""
+    _fields("the record", record, _PUBLIC_FIELDS)
+    fmt = record["format"]
+    if fmt not in (PUBLIC_FORMAT, FULL_FORMAT):
+        raise RecordMalformed(f"field 'format' of the record is {fmt!r}, not {PUBLIC_FORMAT} or {FULL_FORMAT}")
+    full = fmt == FULL_FORMAT
+    for n, st in enumerate(record["strata"]):
+        _fields(f"strata[{n}]", st, {**_STRATUM_FIELDS, **(_FULL_STRATUM_FIELDS if full else {})})
+    for n, i in enumerate(record["inspections"]):
+        _fields(f"inspections[{n}]", i, _INSPECTION_FIELDS)
+        for m, x in enumerate(i["inspectors"]):
+            _fields(f"inspections[{n}].inspectors[{m}]", x, _INSPECTOR_FIELDS)
+    if not full:
+        return
+    _fields("the record", record, _FULL_FIELDS)
+    for name, columns in (("entity_pool", ENTITY_COLUMNS), ("inspector_pool", INSPECTOR_COLUMNS)):
+        _fields(name, record[name], {"columns": list, "rows": list})
+        missing = [c for c in columns if c not in record[name]["columns"]]
+        if missing:
+            raise RecordMalformed(f"{name} has no column {missing[0]!r}")
+        width = len(record[name]["columns"])
+        for n, row in enumerate(record[name]["rows"]):
+            if not isinstance(row, list) or len(row) != width:
+                raise RecordMalformed(f"{name}.rows[{n}] is not a list of {width} values")
+    events = record.get("events", [])
+    if not isinstance(events, list):
+        raise RecordMalformed("field 'events' of the record is not a list")
+    for n, ev in enumerate(events):
+        _fields(f"events[{n}]", ev, _EVENT_FIELDS)
+        if ev["kind"] == "inspector_recused":
+            _fields(f"events[{n}]", ev, {"inspector_id": str})
 
 
 def _check_public(record: Mapping[str, Any]) -> str | None:
@@ -561,6 +684,9 @@ def _check_public(record: Mapping[str, Any]) -> str | None:
                 return f"{u}: key {key} is above the threshold of stratum {tag} ({st['threshold']})"
             counts[tag] += 1
         ids = [x["inspector_id"] for x in i["inspectors"]]
+        level = i.get("competence")
+        if level is not None and level not in COMPETENCE_LEVELS:
+            return f"{u}: unknown competence level {level!r}"
         if len(set(ids)) != len(ids):
             return f"{u}: the same inspector appears twice"
         if i["state"] in ("assigned", "unscheduled") and len(ids) < per:
@@ -575,21 +701,28 @@ def _check_public(record: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _first_diff(label: str, published: Any, derived: Any) -> str | None:
+def first_difference(label: str, published: Any, other: Any, other_name: str = "database") -> str | None:
+    """The first path at which two JSON-like values differ, as ``label.key[n]: published …, database …``."""
+    return _first_diff(label, published, other, other_name)
+
+
+def _first_diff(label: str, published: Any, derived: Any, other: str = "derived") -> str | None:
     if published == derived:
         return None
     if isinstance(published, list) and isinstance(derived, list):
         for n, (a, b) in enumerate(zip(published, derived, strict=False)):
-            d = _first_diff(f"{label}[{n}]", a, b)
+            d = _first_diff(f"{label}[{n}]", a, b, other)
             if d:
                 return d
-        return f"{label}: {len(published)} published, {len(derived)} derived"
+        return f"{label}: {len(published)} published, {len(derived)} {other}"
     if isinstance(published, dict) and isinstance(derived, dict):
         for k in sorted(set(published) | set(derived)):
-            d = _first_diff(f"{label}.{k}", published.get(k), derived.get(k))
+            if (k in published) != (k in derived):
+                return f"{label}.{k}: {'only published' if k in published else f'only in the {other} copy'}"
+            d = _first_diff(f"{label}.{k}", published.get(k), derived.get(k), other)
             if d:
                 return d
-    return f"{label}: published {published!r}, derived {derived!r}"
+    return f"{label}: published {published!r}, {other} {derived!r}"
 
 
 def verify_record(record: Mapping[str, Any]) -> VerifyResult:
@@ -601,6 +734,10 @@ def verify_record(record: Mapping[str, Any]) -> VerifyResult:
     (``credit-draw-full/1``) is in addition re-derived from its frozen pools: pool digests, sample
     sizes, thresholds, every inspection and every redraw must come out identical.
     """
+    try:
+        check_record_shape(record)
+    except RecordMalformed as e:
+        return VerifyResult(False, f"the record is malformed: {e}", malformed=True)
     try:
         diff = _check_public(record)
         if diff or record.get("format") != FULL_FORMAT:
@@ -634,8 +771,13 @@ def verify_record(record: Mapping[str, Any]) -> VerifyResult:
             if diff:
                 return VerifyResult(False, diff)
         return VerifyResult(True, None)
-    except (KeyError, TypeError, ValueError) as e:
-        return VerifyResult(False, f"the record is malformed: {e!r}")
+    except KeyError as e:
+        return VerifyResult(False, f"the record is malformed: no field {e.args[0]!r} where the verifier needs one",
+                            malformed=True)
+    except DrawError as e:   # a seed or redraw the rules refuse: a difference, not a malformed file
+        return VerifyResult(False, str(e))
+    except (TypeError, ValueError) as e:
+        return VerifyResult(False, f"the record is malformed: {e}", malformed=True)
 
 
 def plan_strata(rules: Mapping[str, Any], sizes: Mapping[tuple[str, str], int]) -> list[dict[str, Any]]:
