@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -30,6 +33,8 @@ def load_store(engine: Engine, n: int = 240, inspectors: int = 12) -> None:
             values (:u, :n, 'enterprise', :r, :ind, '2020-01-01', :st, '2026-08-01', '2026-08-01')"""),
             [{"u": uscc(i), "n": f"企业{i}", "r": REGIONS[i % 3], "ind": "C13" if i % 2 else "F51",
               "st": "operating" if i % 40 else "cancelled"} for i in range(n)])
+        if not inspectors:
+            return
         c.execute(sa.text("""
             insert into inspectors (inspector_id, name, department, region_code, fields, active, conflicts,
                                     first_night, last_night)
@@ -226,3 +231,65 @@ def test_results_and_publication_limit(engine: Engine, settings: Settings) -> No
     others = [r for u, r in rows.items() if u not in (a, b)]
     assert others and all(r["status"] == "overdue" and r["result_code"] is None for r in others)
     assert "stratum" not in json.dumps(rows) and "tier" not in json.dumps(rows)
+
+
+# Finding 4: the published plan and public record cite the regulation, never internal files.
+_INTERNAL = re.compile(r"[\w./-]+\.(?:md|py|ya?ml|sql)\b|domain\.md|§")
+
+
+def test_published_records_cite_the_regulation_not_internal_files(engine: Engine, settings: Settings) -> None:
+    load_store(engine, n=120)
+    with engine.begin() as c:   # a late plan: its window note is published too
+        late = store.plan_draw(c, "annual_report", date(2026, 12, 1), settings, public_seed_source="x")
+    draw_id = plan_and_run(engine, settings, ["annual_report", "food_production", "advertising"])
+    folder = settings.reports_dir / "draws"
+    for name in (f"{draw_id}.plan.json", f"{draw_id}.public.json", f"{late}.plan.json"):
+        text = (folder / name).read_text("utf-8")
+        assert not _INTERNAL.search(text), (name, _INTERNAL.search(text))
+    public = json.loads((folder / f"{draw_id}.public.json").read_text("utf-8"))
+    basis = {m["matter"]: m["legal_basis"] for m in public["matters"]}
+    assert "企业公示信息抽查办法 第4条" in basis["annual_report"]
+    assert "provisional" in json.loads((folder / f"{late}.plan.json").read_text("utf-8"))["schedule_note"]
+
+
+def test_a_plan_whose_public_text_cites_an_internal_file_is_refused(engine: Engine, settings: Settings,
+                                                                   tmp_path: Path) -> None:
+    load_store(engine, n=30)
+    conf = tmp_path / "config"
+    shutil.copytree(settings.config_dir, conf)
+    path = conf / "draws.yaml"
+    path.write_text(path.read_text("utf-8").replace("(抽查比例不低于3%)", "(≥3%, domain.md §7)"), "utf-8")
+    with pytest.raises(store.DrawRefused, match="internal file"), engine.begin() as c:
+        store.plan_draw(c, "annual_report", AS_OF, settings.model_copy(update={"config_dir": conf}),
+                        public_seed_source="x")
+
+
+# Finding 3: one inspector per district (as in the sample data) → the pool widens to the city.
+def test_sparse_district_inspectors_are_widened_to_the_city_and_the_level_recorded(
+        engine: Engine, settings: Settings) -> None:
+    load_store(engine, n=240, inspectors=0)
+    with engine.begin() as c:   # one inspector in each of 安庆's districts 340802/340803, one in 商丘 411402
+        c.execute(sa.text("""
+            insert into inspectors (inspector_id, name, department, region_code, fields, active, conflicts,
+                                    first_night, last_night)
+            values (:i, :i, '信用监督管理科', :r, '{C,F}', true, '{}', '2026-08-01', '2026-08-01')"""),
+            [{"i": "D1", "r": "341002"}, {"i": "D2", "r": "341021"}, {"i": "D3", "r": "341102"},
+             {"i": "D4", "r": "411402"}, {"i": "D5", "r": "411421"}])
+    _grades(engine, {uscc(i): "D" for i in range(1, 240, 3)})   # 滁州 (341100) drawn at 30 %
+    draw_id = plan_and_run(engine, settings)
+    with engine.connect() as c:
+        rec = store.full_record(c, draw_id)
+        notes = dict(c.execute(sa.text("select uscc, note from draw_inspections where draw_id = :i"),
+                               {"i": draw_id}).all())
+        result, _ = store.verify_published(c, draw_id, settings)
+    assert core.verify_record(rec).ok and result.ok, result
+    assert rec["competence"] == ["district", "city", "province"]
+    seen = {}
+    for i in rec["inspections"]:
+        seen.setdefault(i["uscc"][2:8], set()).add((i["state"], i["competence"]))
+        if i["competence"] == "city":
+            assert "city level" in notes[i["uscc"]]
+    # 341000 (黄山 city code) and 411402 each have one district inspector: the city adds the other.
+    # 341100 (滁州): one inspector in the city, the province (34) adds 黄山's two.
+    assert seen == {"341000": {("assigned", "city")}, "411402": {("assigned", "city")},
+                    "341100": {("assigned", "province")}}

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import sqlalchemy as sa
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from credit.calendar import UnknownCalendarYear
@@ -26,7 +27,7 @@ console = Console()
 
 
 def _refuse(reason: str) -> None:
-    console.print(f"[red]refused:[/red] {reason}")
+    console.print(f"[red]refused:[/red] {escape(reason)}", highlight=False)
     raise typer.Exit(2)
 
 
@@ -101,27 +102,46 @@ def verify(
     draw_id: Annotated[str | None, typer.Argument(help="draw to re-derive from the database")] = None,
     record: Annotated[Path | None, typer.Option("--record", help="a public or full record JSON file")] = None,
 ) -> None:
-    """Re-derive a draw (or check a public record); exit 0 only on a match."""
+    """Verify a draw; exit 0 only when everything matches, 1 at the first difference, 2 refused.
+
+    DRAW_ID: the published files <home>/reports/draws/DRAW_ID.public.json and .full.json (and the
+    redraw event files) are checked: the public record's selections, the full record re-derived,
+    the files against the database copy, and each file's SHA-256 against the digest recorded at
+    run time. --record FILE: one public record (selections checked) or full record (re-derived).
+    """
     if (draw_id is None) == (record is None):
         _refuse("give DRAW_ID or --record FILE")
-    if record is not None:
-        try:
-            doc = json.loads(record.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as e:
-            _refuse(f"cannot read {record}: {e}")
-    else:
+    if record is None:
         settings = get_settings()
         try:
             with get_engine(settings).connect() as conn:
-                doc = store.full_record(conn, draw_id)  # type: ignore[arg-type]
+                result, passed = store.verify_published(conn, draw_id, settings)  # type: ignore[arg-type]
         except store.DrawRefused as e:
             _refuse(str(e))
+        for line in passed:
+            console.print(f"  ok: {escape(line)}", highlight=False)
+        if result.ok:
+            console.print(f"[green]match[/green]: {draw_id} — published records and database copy")
+            return
+        console.print(f"[red]differs[/red]: {draw_id}\nfirst difference: {escape(result.first_difference or '')}", highlight=False)
+        raise typer.Exit(1)
+    try:
+        doc = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        _refuse(f"cannot read {record}: {e}")
+    try:
+        core.check_record_shape(doc)
+    except core.RecordMalformed as e:
+        _refuse(f"{record} is not a draw record: {e}")
     result = core.verify_record(doc)
+    if result.malformed:
+        _refuse(f"{record} is not a draw record: {result.first_difference}")
     kind = "full record (re-derived)" if doc.get("format") == core.FULL_FORMAT else "public record (selections checked)"
     if result.ok:
         console.print(f"[green]match[/green]: {doc.get('draw_id')} — {kind}")
         return
-    console.print(f"[red]differs[/red]: {doc.get('draw_id')} — {kind}\nfirst difference: {result.first_difference}")
+    console.print(f"[red]differs[/red]: {doc.get('draw_id')} — {kind}\nfirst difference: {escape(result.first_difference or '')}",
+                  highlight=False)
     raise typer.Exit(1)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
@@ -114,7 +115,7 @@ def _schedule_days(settings: Settings, as_of: date, lead: int, window: int) -> t
     if len(days) < window:
         last = cal.working[-1].astype(date)
         note = (f"provisional: the window is cut at {last.isoformat()}; the {last.year + 1} holiday "
-                "schedule is not published (domain.md §12)")
+                "schedule (国务院办公厅 节假日安排通知) is not published yet")
     if len(days) == 0:
         raise DrawRefused(str(UnknownCalendarYear(as_of.year + 1)))
     return [str(d) for d in days], note
@@ -132,12 +133,32 @@ def _rules(doc: Mapping[str, Any], matters: Sequence[str]) -> dict[str, Any]:
     keep = ("tier_ratios", "ungraded_tier", "exclusion_window_days", "exclusion_exempt_tiers",
             "inspectors_per_inspection", "workload_spread", "schedule", "quiet_days")
     out = {k: doc[k] for k in keep}
+    out["competence"] = list(doc.get("competence") or ["district"])
+    try:
+        core.competence_levels(out)
+    except core.DrawError as e:
+        raise DrawRefused(f"config/draws.yaml {e}") from e
     out["quiet_days"] = {str(k): v for k, v in (doc.get("quiet_days") or {}).items()}
     out["matters"] = {m: {"departments": [], "industries": [], "regions": [], "requires_field": False,
                           "quiet_days_apply": True, "min_count": None, "max_count": None,
                           **doc["matters"][m]} for m in matters}
     out["key_encoding"] = core.KEY_ENCODING
     return out
+
+
+# A published record cites the law, never the project's own files (docs, rulebook, config, code).
+_INTERNAL_CITATION = re.compile(r"[\w./-]+\.(?:md|py|ya?ml|sql)\b")
+
+
+def _check_public_text(doc: Any, what: str) -> None:
+    """Refuse to publish text from the config or the code (matter names, legal bases, notes) that
+    cites an internal file (e.g. "domain.md §7"); the clerk's own seed source is not scanned."""
+    text = core.canonical_json(doc).decode()
+    hit = _INTERNAL_CITATION.search(text)
+    if hit:
+        start = max(0, hit.start() - 40)
+        raise DrawRefused(f"the {what} would cite an internal file ({text[start:hit.end()]!r}): public "
+                          "records cite the regulation (config/draws.yaml legal_basis, name)")
 
 
 def _check_tokens(df: pd.DataFrame, cols: Sequence[str], what: str) -> None:
@@ -202,9 +223,10 @@ def plan_draw(conn: Connection, matter: str | Sequence[str], as_of: date, settin
         "key_encoding": core.KEY_ENCODING, "entity_pool_digest": e_digest,
         "inspector_pool_digest": i_digest, "inspector_pool_size": int(len(inspectors)),
         "strata": strata, "inspectors_per_inspection": rules["inspectors_per_inspection"],
-        "schedule_window": [rules["schedule_days"][0], rules["schedule_days"][-1]],
+        "competence": rules["competence"], "schedule_window": [rules["schedule_days"][0], rules["schedule_days"][-1]],
         "schedule_note": schedule_note, "pool_stats": stats, "config_version": doc.version,
     }
+    _check_public_text({k: public_plan[k] for k in ("matters", "schedule_note", "competence")}, "published plan")
     conn.execute(sa.text("""
         insert into draw_plans (draw_id, matters, scope, as_of, seed_commitment, public_seed_source,
             entity_pool_digest, inspector_pool_digest, grades_night, rules, strata, public_plan, config_version)
@@ -250,6 +272,8 @@ def _public_record(plan: Mapping[str, Any], seed: str, strata: list[dict[str, An
                                   "public_seed_source", "key_encoding", "entity_pool_digest",
                                   "inspector_pool_digest", "inspectors_per_inspection", "schedule_note",
                                   "config_version")},
+            # The widening rule for inspectors' competence (plans made before it have none).
+            **({"competence": pp["competence"]} if "competence" in pp else {}),
             "format": core.PUBLIC_FORMAT, "seed": seed, "strata": strata, "inspections": inspections}
 
 
@@ -327,19 +351,153 @@ def full_record(conn: Connection, draw_id: str) -> dict[str, Any]:
         select uscc, version, event_seq, state, matters, strata, entity_key, inspectors, scheduled_on
         from draw_inspections where draw_id = :id and version = 0 and event_seq is null
         order by entity_key"""), {"id": draw_id}).mappings().all()
+    # The thresholds and the competence levels are published data: take them from the stored
+    # public record, so a changed seed or pool shows as a difference instead of being silently
+    # recomputed (draw_inspections has no column for the level; its note says it in words).
+    public = conn.execute(sa.text("select public_record from draw_runs where draw_id = :id"),
+                          {"id": draw_id}).scalar_one()
+    levels = {i["uscc"]: i["competence"] for i in public.get("inspections", []) if "competence" in i}
     inspections = [{"uscc": r["uscc"], "version": 0, "event_seq": None, "state": r["state"],
                     "matters": list(r["matters"]), "strata": list(r["strata"]), "entity_key": r["entity_key"],
                     "inspectors": [{"inspector_id": x, "key": core.inspector_key(run.seed, draw_id, r["uscc"], x)}
                                    for x in r["inspectors"]],
-                    "scheduled_on": core.iso(r["scheduled_on"])} for r in rows]
-    # The thresholds are published data: take them from the stored public record, so a changed
-    # seed or pool shows as a difference instead of being silently recomputed.
-    public = conn.execute(sa.text("select public_record from draw_runs where draw_id = :id"),
-                          {"id": draw_id}).scalar_one()
+                    "scheduled_on": core.iso(r["scheduled_on"]),
+                    **({"competence": levels.get(r["uscc"])} if "competence" in public else {})} for r in rows]
     events = [dict(e) for e in conn.execute(sa.text("""
         select seq, kind, uscc, inspector_id, reason, outcome from draw_events
         where draw_id = :id order by seq"""), {"id": draw_id}).mappings()]
     return full_record_from(plan, run.seed, ent, ins, public["strata"], inspections, events)
+
+
+# -- verifying the published records ----------------------------------------------------------------
+def _read_published(path: Path) -> tuple[bytes | None, Any, str | None]:
+    """(bytes, parsed JSON, problem) of a published record file."""
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        return None, None, f"{path.name}: cannot read the published file ({e.strerror or e})"
+    try:
+        return raw, json.loads(raw.decode("utf-8")), None
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        return raw, None, f"{path.name}: not UTF-8 JSON ({e})"
+
+
+def verify_published(conn: Connection, draw_id: str, settings: Settings) -> tuple[core.VerifyResult, list[str]]:
+    """Check the published record files of a draw against their digests and the database.
+
+    The files are ``<home>/reports/draws/<draw_id>.public.json`` and ``.full.json`` (written at
+    run time, their SHA-256 kept in ``draw_runs``) and one ``.event-NNNN.json`` per redraw. In
+    order, the first failing check is the difference returned:
+
+    1. the public file: well formed, its selections checked (seed, keys, thresholds, counts);
+    2. the full file, with the event files as its redraws: well formed and re-derived from its
+       frozen pools (digests, strata, every inspection, every redraw outcome);
+    3. the public file is the public part of the full file;
+    4. the files equal the database copy (``draw_runs.public_record``; the full record rebuilt
+       from the tables; ``draw_events``), and no event file is missing or extra;
+    5. each file's SHA-256 equals the digest stored when the draw was run, and so does the
+       database copy's canonical JSON.
+
+    Returns the result and the list of checks passed (for the report).
+    """
+    db_full = full_record(conn, draw_id)   # DrawRefused when not planned or not drawn
+    run = conn.execute(sa.text("""select public_record, public_record_sha256, full_record_sha256
+                                  from draw_runs where draw_id = :id"""), {"id": draw_id}).mappings().one()
+    db_events = {r["seq"]: dict(r) for r in conn.execute(sa.text("""
+        select seq, kind, uscc, inspector_id, reason, amends_version, outcome from draw_events
+        where draw_id = :id order by seq"""), {"id": draw_id}).mappings()}
+    folder = settings.reports_dir / "draws"
+    passed: list[str] = []
+
+    def differs(diff: str) -> tuple[core.VerifyResult, list[str]]:
+        return core.VerifyResult(False, diff), passed
+
+    # 1. the public file
+    pub_path = folder / f"{draw_id}.public.json"
+    pub_raw, pub, problem = _read_published(pub_path)
+    if problem:
+        return differs(problem)
+    if not isinstance(pub, dict) or pub.get("format") != core.PUBLIC_FORMAT:
+        return differs(f"{pub_path.name}: not a public draw record ({core.PUBLIC_FORMAT})")
+    result = core.verify_record(pub)
+    if not result.ok:
+        return differs(f"{pub_path.name}: {result.first_difference}")
+    passed.append(f"{pub_path.name}: selections checked")
+
+    # 2. the full file and the event files, re-derived
+    full_path = folder / f"{draw_id}.full.json"
+    full_raw, full, problem = _read_published(full_path)
+    if problem:
+        return differs(problem)
+    if not isinstance(full, dict) or full.get("format") != core.FULL_FORMAT:
+        return differs(f"{full_path.name}: not a full draw record ({core.FULL_FORMAT})")
+    if full.get("events"):
+        return differs(f"{full_path.name}: holds redraw events; at run time it had none "
+                       "(redraws are published as separate event files)")
+    event_files = sorted(folder.glob(f"{draw_id}.event-*.json"))
+    published_events: dict[int, dict[str, Any]] = {}
+    for path in event_files:
+        _, ev, problem = _read_published(path)
+        if problem:
+            return differs(problem)
+        if not isinstance(ev, dict) or not isinstance(ev.get("seq"), int):
+            return differs(f"{path.name}: not a redraw event record (no integer field 'seq')")
+        if path.name != f"{draw_id}.event-{ev['seq']:04d}.json" or ev.get("draw_id") != draw_id:
+            return differs(f"{path.name}: holds event {ev.get('seq')} of {ev.get('draw_id')!r}")
+        published_events[ev["seq"]] = ev
+    for seq in sorted(set(db_events) | set(published_events)):
+        if seq not in published_events:
+            return differs(f"redraw {seq}: recorded in the database, no published file "
+                           f"{draw_id}.event-{seq:04d}.json")
+        if seq not in db_events:
+            return differs(f"redraw {seq}: published file {draw_id}.event-{seq:04d}.json, "
+                           "no such event in the database")
+    event_keys = ("seq", "kind", "uscc", "inspector_id", "reason", "outcome")
+    replay = {**full, "events": [{k: published_events[s].get(k) for k in event_keys}
+                                 for s in sorted(published_events)]}
+    result = core.verify_record(replay)
+    if not result.ok:
+        where = full_path.name if not published_events else f"{full_path.name} with {len(published_events)} event file(s)"
+        return differs(f"{where}: {result.first_difference}")
+    passed.append(f"{full_path.name}: re-derived from its frozen pools"
+                  + (f", with {len(published_events)} redraw event file(s)" if published_events else ""))
+
+    # 3. the public file is the public part of the full file
+    for k in sorted(set(pub) - {"format"}):
+        diff = core.first_difference(f"{pub_path.name} vs {full_path.name}: {k}", pub[k], full.get(k))
+        if diff:
+            return differs(diff)
+    passed.append("the public record is the public part of the full record")
+
+    # 4. the files equal the database copy
+    for label, published, stored in (
+            (f"{pub_path.name} vs database", pub, run["public_record"]),
+            (f"{full_path.name} vs database", full, {**db_full, "events": []})):
+        diff = core.first_difference(label, published, stored)
+        if diff:
+            return differs(diff)
+    for seq, ev in sorted(published_events.items()):
+        stored_ev = db_events[seq]
+        for k in (*event_keys, "amends_version"):
+            diff = core.first_difference(f"{draw_id}.event-{seq:04d}.json vs database: {k}", ev.get(k), stored_ev[k])
+            if diff:
+                return differs(diff)
+    passed.append("the published files equal the database copy"
+                  + (f" (and its {len(db_events)} redraw event(s))" if db_events else ""))
+
+    # 5. digests recorded at run time
+    for name, raw, want in ((pub_path.name, pub_raw, run["public_record_sha256"]),
+                            (full_path.name, full_raw, run["full_record_sha256"])):
+        got = hashlib.sha256(raw or b"").hexdigest()
+        if got != want:
+            return differs(f"{name}: SHA-256 of the file is {got}, the run recorded {want}")
+    for name, doc, want in (("database copy of the public record", run["public_record"], run["public_record_sha256"]),
+                            ("database copy of the full record", {**db_full, "events": []}, run["full_record_sha256"])):
+        got = hashlib.sha256(core.canonical_json(doc)).hexdigest()
+        if got != want:
+            return differs(f"{name}: SHA-256 is {got}, the run recorded {want}")
+    passed.append("SHA-256 of both files (and of the database copy) equal the digests recorded at run time")
+    return core.VerifyResult(True, None), passed
 
 
 # -- redraws -------------------------------------------------------------------------------------
