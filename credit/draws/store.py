@@ -464,7 +464,8 @@ def verify_published(conn: Connection, draw_id: str, settings: Settings) -> tupl
 
     # 3. the public file is the public part of the full file
     for k in sorted(set(pub) - {"format"}):
-        diff = core.first_difference(f"{pub_path.name} vs {full_path.name}: {k}", pub[k], full.get(k))
+        diff = core.first_difference(f"{pub_path.name} vs {full_path.name}: {k}", pub[k], full.get(k),
+                                     "full record")
         if diff:
             return differs(diff)
     passed.append("the public record is the public part of the full record")
