@@ -61,9 +61,14 @@ def apply_for_removal(conn: Connection, uscc: str, roster: str, received: date, 
                       *, recorded_by: str = "clerk", settings: Settings | None = None) -> dict[str, Any]:
     """Record an application for removal received on ``received``; returns its id and decide-by date.
 
-    The decide-by date counts from receipt: 5 WD for the abnormal roster (68号令 arts. 11–14; for
-    causes 3 and 4 the limit restarts from 查实 of the cure, which the night applies), 7 WD for
-    the serious list under order 107 from 2025-12-25, 15 WD before (domain.md §4, §13 ex. 9).
+    The decide-by date counts from receipt: 5 WD for the abnormal roster causes 1 and 2 (68号令
+    arts. 11–12), 7 WD for the serious list under order 107 from 2025-12-25, 15 WD before
+    (domain.md §4, §13 ex. 9). Causes 3 and 4 count 5 WD from 查实 of the cure (arts. 13–14,
+    69号令 art. 18): without an established cure there is no date yet, and the night never
+    refuses such an application by the clock.
+
+    A second application while one on the same entry is still undecided is refused, naming the
+    first (the bureau answers each application once; the entity waits for that answer).
     """
     env = RosterEnv.load(settings)
     uscc = uscc.strip().upper()
@@ -74,13 +79,31 @@ def apply_for_removal(conn: Connection, uscc: str, roster: str, received: date, 
     if not entries:
         raise Refused(f"{uscc} 在 {received.isoformat()} 不在{_label(roster)}中，无可申请移出的记录 "
                       f"(not on the {roster} roster on that date)")
-    from credit.rosters import _removal_rule
+    from credit.rosters import _removal_rule, application_due, cure_established_on
 
+    open_ids = [int(e["entry_id"]) for e in entries]
+    first = conn.execute(sa.text("""
+        select q.id, q.received_on from roster_requests q
+          join unnest(cast(:ids as bigint[]), cast(:incs as date[])) as e(entry_id, included_on)
+            on e.included_on <= q.received_on and (q.entry_id is null or q.entry_id = e.entry_id)
+         where q.kind = 'repair' and q.uscc = :u and q.roster = :r
+           and not exists (select 1 from roster_decisions x where x.request_id = q.id and x.entry_id = e.entry_id)
+         order by q.id limit 1"""), {"u": uscc, "r": roster, "ids": open_ids,
+                                     "incs": [e["included_on"] for e in entries]}).mappings().first()
+    if first is not None:
+        raise Refused(f"{uscc} 已有尚未决定的移出申请（申请编号 {first['id']}，{first['received_on'].isoformat()} 收到），"
+                      f"不重复受理 (application {first['id']} received {first['received_on'].isoformat()} "
+                      "is still pending for the same entry)")
     rule_id = _removal_rule(roster, entries[0]["cause_code"])
     version = env.rules.find(rule_id, received) or env.rules.versions(rule_id)[0]
     assert version.period is not None
-    due = Due.of(version.period, received, env)
     note = None
+    if env.limit_from(rule_id) == "cure":
+        cure_on = cure_established_on(conn, int(entries[0]["entry_id"]), received)
+        d, p, note = application_due(env, rule_id, received, None, None, cure_on)
+        due = Due(d, p)
+    else:
+        due = Due.of(version.period, received, env)
     if roster == "serious":
         earliest = add_years(min(e["included_on"] for e in entries), 1) + timedelta(days=1)
         if received < earliest:

@@ -69,7 +69,9 @@ class RosterEnv:
     def load(cls, settings: Settings | None = None) -> RosterEnv:
         settings = settings or get_settings()
         folder = Path(settings.config_dir)
-        stamp = tuple((f.stat().st_mtime_ns, f.stat().st_size) for f in (folder / "rules.yaml", folder / "rosters.yaml"))
+        # calendar.yaml too: a newly published year must reach the due dates without a restart.
+        stamp = tuple((f.stat().st_mtime_ns, f.stat().st_size)
+                      for f in (folder / "rules.yaml", folder / "rosters.yaml", folder / "calendar.yaml"))
         return _load_env(str(folder), stamp)
 
     def drafts(self, roster: str, on: date) -> bool:
@@ -91,6 +93,42 @@ class RosterEnv:
         names = {r: str((by_region.get(r) or default)["name"]).format(region=r) for r in uniq}
         prefixes = {r: str((by_region.get(r) or default)["doc_prefix"]).format(region=r) for r in uniq}
         return region, region.map(names), region.map(prefixes)
+
+
+    def limit_from(self, rule_id: str) -> str:
+        """Where a removal rule's decision limit starts: ``receipt`` of the application (causes 1, 2,
+        serious list) or ``cure``, the bureau's 查实 of the cure (causes 3 and 4: 68号令 arts. 13–14,
+        69号令 art. 18; domain.md §3.3) — such applications are never refused by the clock."""
+        return str((self.rules.meta.get(rule_id) or {}).get("limit_from", "receipt"))
+
+    def heavier_measures(self) -> list[str]:
+        """Penalty measures that make a penalty 较重行政处罚 whatever the drop's flag (config switch)."""
+        return [str(m) for m in (self.cfg.get("heavier_measures") or [])]
+
+    def derive_due(self, rule_id: str, start: date | None) -> tuple[date | None, date | None]:
+        """(due, provisional) of ``rule_id``'s main period from ``start``, computed now: the version
+        in force on the start day (the first version for earlier starts), as the night does."""
+        if start is None or rule_id not in self.rules.rules:
+            return None, None
+        versions = self.rules.versions(rule_id)
+        v = self.rules.find(rule_id, start) or (versions[0] if start < versions[0].valid_from else None)
+        if v is None or v.period is None:
+            return None, None
+        try:
+            return v.period.end(start, self.cal), None
+        except UnknownCalendarYear:
+            return None, v.period.weekday_estimate(start)
+
+
+def effective_due(env: RosterEnv, rule_id: str | None, start: date | None, due: date | None,
+                  provisional: date | None) -> tuple[date | None, date | None]:
+    """The due date as known *now*: a stored provisional due date (year without a published holiday
+    notice) is recomputed from the rule and the start day once the calendar knows the year. Nothing
+    is appended to the log; the stored estimate stays as evidence of what was known then."""
+    if due is not None or provisional is None or rule_id is None:
+        return due, provisional
+    d, p = env.derive_due(rule_id, start)
+    return (d, None) if d is not None else (None, provisional)
 
 
 @lru_cache(maxsize=8)
@@ -150,7 +188,7 @@ def _finalise(cands: pd.DataFrame, env: RosterEnv, on: date, *, actor: str, nigh
         return pd.DataFrame(columns=INSERT_COLUMNS)
     df = cands.copy()
     for c in ("entry_id", "refers_to", "request_id", "due_start", "due_date", "effective_until", "reason",
-              "family", "due_note", "due_provisional"):
+              "family", "due_note", "due_provisional", "wording_version"):
         if c not in df:
             df[c] = None
     rule_ids = df["rule_id"].unique()
@@ -159,17 +197,22 @@ def _finalise(cands: pd.DataFrame, env: RosterEnv, on: date, *, actor: str, nigh
     df = df[keep].reset_index(drop=True)
     if df.empty:
         return pd.DataFrame(columns=INSERT_COLUMNS)
+    # A decision may carry the wording of another version of its rule (``wording_version``): the
+    # automatic end of a listing speaks the regime the listing was made under (e.g. 83号令 5 years).
+    worded = [env.rules.by_version(w) if isinstance(w, str) else None for w in df["wording_version"]]
+    row_version = [w if w is not None and w.rule_id == r else version[r]
+                   for w, r in zip(worded, df["rule_id"], strict=True)]
     families = {}
     for rid in df["rule_id"].unique():
         families.update(version[rid].extra.get("families") or {})  # type: ignore[union-attr]
     fam = df["family"].map(lambda f: families.get(f, f) if isinstance(f, str) else "")
-    wording = df["rule_id"].map(lambda r: version[r].wording)  # type: ignore[union-attr]
-    basis = df["rule_id"].map(lambda r: version[r].basis)  # type: ignore[union-attr]
+    wording = pd.Series([v.wording for v in row_version], index=df.index)  # type: ignore[union-attr]
+    basis = pd.Series([v.basis for v in row_version], index=df.index)  # type: ignore[union-attr]
     has_fam = wording.str.contains("{family}", regex=False)
     df["cause"] = np.where(has_fam, [w.replace("{family}", f) for w, f in zip(wording, fam, strict=True)], wording)
     df["basis"] = np.where(has_fam, [b.replace("{family}", f) for b, f in zip(basis, fam, strict=True)], basis)
-    df["rule_version"] = df["rule_id"].map(lambda r: version[r].version)  # type: ignore[union-attr]
-    df["reason"] = df["reason"].where(df["reason"].notna(), df["rule_id"].map(lambda r: version[r].reason))  # type: ignore[union-attr]
+    df["rule_version"] = [v.version for v in row_version]  # type: ignore[union-attr]
+    df["reason"] = df["reason"].where(df["reason"].notna(), pd.Series([v.reason for v in row_version], index=df.index))  # type: ignore[union-attr]
     # Due dates: the period of the version in force when the period started to run.
     start = pd.to_datetime(df["due_start"].where(df["due_start"].notna(), df["trigger_date"]), errors="coerce")
     due = pd.to_datetime(df["due_date"], errors="coerce").to_numpy(dtype="datetime64[D]")
@@ -189,7 +232,7 @@ def _finalise(cands: pd.DataFrame, env: RosterEnv, on: date, *, actor: str, nigh
     df["due_date"] = pd.Series(due).dt.date.where(~np.isnat(due), None)
     df["due_provisional"] = pd.Series(prov).dt.date.where(~np.isnat(prov), None)
     unknown = ~np.isnat(prov)
-    df.loc[unknown, "due_note"] = "provisional: holiday schedule not published (domain.md §12, §13 ex. 11)"
+    df.loc[unknown, "due_note"] = "provisional: holiday schedule not published (国务院办公厅当年部分节假日安排的通知尚未发布; 工作日按《中华人民共和国行政处罚法》第八十五条计算)"
     code, name, prefix = env.authority(df["region_code"])
     df["authority"], df["authority_name"], df["doc_prefix"] = code.values, name.values, prefix.values
     df["decision_date"] = on
@@ -244,6 +287,13 @@ def decide_night(conn: Connection, ctx: NightContext) -> dict[str, Any]:
     inserted = insert_decisions(conn, rows)
     head = conn.execute(sa.text(
         "select seq, row_hash from roster_decisions order by seq desc limit 1")).mappings().first()
+    if head is not None:
+        # Anchor the chain: the head this night leaves behind, in an append-only table of its own
+        # (``credit audit verify`` compares the log against every anchor: tail truncation and a
+        # consistent rewrite of the chain both show).
+        conn.execute(sa.text(
+            "insert into roster_chain_anchors (night, seq, row_hash) values (:n, :s, :h) "
+            "on conflict (night, seq) do nothing"), {"n": night, "s": head["seq"], "h": head["row_hash"]})
     summary: dict[str, Any] = {"decisions": int(len(inserted)), "config_version": env.config_version}
     if not rows.empty:
         by = rows.groupby(["roster", "action"]).size()
@@ -365,7 +415,8 @@ def _removals_on_application(conn: Connection, env: RosterEnv, night: date) -> p
     uncured when its limit has run out is refused. Serious list: after one full year, penalty
     performed, no new heavier penalty (2021 repair rules art. 7; order 107: 7 WD from 2025-12-25).
     """
-    df = _frame(conn, _sql("rosters_removal_candidates.sql"), {"n": night, "night": night})
+    df = _frame(conn, _sql("rosters_removal_candidates.sql"),
+                {"n": night, "night": night, "hm": env.heavier_measures()})
     auto = pd.DataFrame()
     if not bool(env.cfg.get("removal_requires_application", True)):
         auto = _auto_removal_candidates(conn, night)
@@ -391,6 +442,11 @@ def _removals_on_application(conn: Connection, env: RosterEnv, night: date) -> p
     limit = _period_end(env, df["rule_id"], received.dt.date)
     # Refused on the limit's last night (the night sees that day's data), never after it.
     expired = pd.Series(limit).notna() & (pd.to_datetime(pd.Series(limit)) <= pd.Timestamp(night))
+    # Causes 3 and 4: the limit runs from 查实 of the cure (68号令 arts. 13–14, 69号令 art. 18), so an
+    # application whose cure is not yet established stays open (shown on the deadline watch),
+    # never refused by the clock.
+    cure_based = (df["rule_id"].map(env.limit_from) == "cure").to_numpy()
+    expired = expired & ~cure_based
     too_early = (~abn) & ~old_enough
     refuse = ~ok & (expired.to_numpy() | too_early.to_numpy())
     out = df[ok | refuse].copy()
@@ -466,12 +522,25 @@ def _period_end(env: RosterEnv, rule_ids: pd.Series, starts: pd.Series) -> list[
 def _serious_expiries(conn: Connection, env: RosterEnv, night: date) -> pd.DataFrame:
     """Automatic removal the day after the listing period is full (3 years, 83号令-era 5 years; §4)."""
     df = _frame(conn, """
-        select e.entry_id, e.uscc, e.roster, e.cause_code, e.effective_until, r.region_code
-          from roster_entry_detail_as_of(:n) e left join registration r using (uscc)
+        select e.entry_id, e.uscc, e.roster, e.cause_code, e.effective_until, r.region_code,
+               d.rule_version as listing_rule_version
+          from roster_entry_detail_as_of(:n) e join roster_decisions d on d.seq = e.entry_id
+          left join registration r on r.uscc = e.uscc
          where e.state = 'listed' and e.roster = 'serious' and e.effective_until < :n
     """, {"n": night})
     if df.empty:
         return df
+    # The wording speaks the listing's own regime: an 83号令-era 5-year listing ends "届满5年"
+    # under 83号令 art. 9, even when it runs out after 44号令 came into force.
+    expiry_versions = env.rules.versions("ser.remove.expiry") if "ser.remove.expiry" in env.rules.rules else ()
+
+    def _regime(rule_version: str | None) -> str | None:
+        listing = env.rules.by_version(rule_version) if isinstance(rule_version, str) else None
+        years = listing.listing_years if listing else None
+        fits = [v for v in expiry_versions if years and v.listing_years == years and v.valid_from <= night]
+        return fits[-1].version if fits else None
+
+    df["wording_version"] = [_regime(v) for v in df["listing_rule_version"]]
     df["action"] = "remove"
     df["rule_id"] = "ser.remove.expiry"
     df["refers_to"] = df["entry_id"]
@@ -531,11 +600,22 @@ def _serious_notices(conn: Connection, env: RosterEnv, night: date) -> pd.DataFr
                                   'measures', p.measures, 'fine_amount', p.fine_amount,
                                   'heavier', p.heavier)::text as facts
           from penalties p join registration r using (uscc)
-         where p.heavier and p.category = any(cast(:f as text[])) and p.decided_on >= :ff and p.decided_on <= :n
+         where (p.heavier or p.measures && cast(:hm as text[]))
+           and p.category = any(cast(:f as text[])) and p.decided_on >= :ff and p.decided_on <= :n
            and r.status = any(cast(:s as text[]))
-    """, {"f": families, "ff": facts_from, "n": night, "s": _statuses(env)})
+    """, {"f": families, "ff": facts_from, "n": night, "s": _statuses(env), "hm": env.heavier_measures()})
     if df.empty:
         return df
+    # Record what made the penalty 较重行政处罚 (44号令 art. 2): the drop's flag (item 1, 从重 fine)
+    # and/or a measure of items 2–3 (rosters.yaml heavier_measures).
+    hm = set(env.heavier_measures())
+    facts = []
+    for raw in df["facts"]:
+        f = json.loads(raw)
+        f["heavier_by"] = (["heavier_flag"] if f.get("heavier") else []) + \
+            [f"measure:{m}" for m in (f.get("measures") or []) if m in hm]
+        facts.append(json.dumps(f, ensure_ascii=False, sort_keys=True))
+    df["facts"] = facts
     df["roster"] = "serious"
     df["action"] = "notice"
     df["rule_id"] = "ser.notice"
@@ -607,11 +687,57 @@ def roster_as_of(conn: Connection, as_of: date, roster: str | None = None) -> pd
     return df.reindex(columns=EXPORT_COLUMNS + ["entity_kind"])
 
 
+CURE_KIND = {"unreachable": "contact_restored", "false_disclosure": "disclosure_corrected",
+             "instant_info_not_disclosed": "ordered_disclosure_done"}
+APPLICATION_WINDOW_YEARS = 3  # 68号令 art. 10: apply within 3 years of inclusion (domain.md §3.3)
+
+
+def latest_night(conn: Connection) -> date | None:
+    """The latest published night (``max(night)`` of ``night_runs``): how far the data reach."""
+    return conn.execute(sa.text("select max(night) from night_runs")).scalar()
+
+
+def cure_established_on(conn: Connection, entry_id: int, on: date) -> date | None:
+    """The day the bureau established (查实) the cure of an abnormal-roster entry, known by ``on``."""
+    return conn.execute(sa.text("""
+        select min(f.found_on) from roster_decisions d join findings f on f.uscc = d.uscc
+         where d.seq = :e and f.found_on >= coalesce(d.trigger_date, d.decision_date) and f.found_on <= :on
+           and f.kind = case d.cause_code when 'unreachable' then 'contact_restored'
+                                          when 'false_disclosure' then 'disclosure_corrected'
+                                          when 'instant_info_not_disclosed' then 'ordered_disclosure_done' end
+    """), {"e": entry_id, "on": on}).scalar()
+
+
+def application_due(env: RosterEnv, rule_id: str, received: date, due: date | None, provisional: date | None,
+                    cure_on: date | None) -> tuple[date | None, date | None, str | None]:
+    """(decide_by, provisional, note) of an application for removal as known now.
+
+    Causes 3 and 4 (``limit_from: cure``): 5 WD from 查实 of the cure (not before receipt); while
+    the cure is not established there is no date yet. Otherwise the stored date, a provisional
+    one recomputed when the calendar has learnt its year.
+    """
+    if env.limit_from(rule_id) == "cure":
+        if cure_on is None:
+            return None, None, "自查实已更正公示信息或已恢复联系之日起5个工作日内决定（查实前不计算）" \
+                               "(5 WD from the bureau's finding that the cure happened; not yet established)"
+        d, p = env.derive_due(rule_id, max(received, cure_on))
+        return d, p, None
+    d, p = effective_due(env, rule_id, received, due, provisional)
+    return d, p, None
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
 def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings | None = None) -> list[dict[str, Any]]:
-    """One entity's entries on ``as_of`` with causes, bases, dates, 文号 and repair eligibility."""
+    """One entity's entries on ``as_of`` with causes, bases, dates and 文号, repair eligibility with
+    dates, and every application for removal on the entry with its answer (pending / refused / removed)."""
     env = RosterEnv.load(settings)
     rows = conn.execute(sa.text("""
-        select e.*, d.facts from roster_entry_detail_as_of(:d) e join roster_decisions d on d.seq = e.entry_id
+        select e.*, d.facts, d.rule_id as inc_rule_id, d.trigger_date as inc_trigger, d.due_date as inc_due,
+               d.due_provisional as inc_provisional
+          from roster_entry_detail_as_of(:d) e join roster_decisions d on d.seq = e.entry_id
          where e.uscc = :u order by e.included_on, e.entry_id
     """), {"d": as_of, "u": uscc.strip().upper()}).mappings().all()
     hints = env.cfg.get("removal_hints") or {}
@@ -624,6 +750,13 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
             "removed_on": r["removed_on"].isoformat() if r["removed_on"] else None,
             "removal_reason": r["removal_reason"], "removal_no": r["removal_no"],
         }
+        # The inclusion's own limit, derived when read: a provisional date is recomputed once the
+        # calendar knows its year, and the decision is then late if it came after it.
+        due, prov = effective_due(env, r["inc_rule_id"], r["inc_trigger"], r["inc_due"], r["inc_provisional"])
+        item["decision_due"] = _iso(due)
+        item["decision_due_provisional"] = _iso(prov)
+        item["decided_late"] = bool(due is not None and r["included_on"] > due)
+        rule_id = _removal_rule(r["roster"], r["cause_code"])
         if r["roster"] == "serious":
             item["removal_possible"] = hints.get("serious")
             item["early_removal_from"] = (add_years(r["included_on"], 1) + timedelta(days=1)).isoformat()
@@ -631,18 +764,41 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
                 item["automatic_removal_on"] = (r["effective_until"] + timedelta(days=1)).isoformat()
         else:
             item["removal_possible"] = hints.get(r["cause_code"])
+            item["removal_limit_from"] = env.limit_from(rule_id)
+            if r["roster"] == "abnormal":
+                # 68号令 art. 10: the application is made within 3 years of inclusion (民法典 art. 202).
+                item["apply_until"] = add_years(r["included_on"], APPLICATION_WINDOW_YEARS).isoformat()
+        cure_on = cure_established_on(conn, r["entry_id"], as_of) if env.limit_from(rule_id) == "cure" else None
+        if r["roster"] != "serious" and env.limit_from(rule_id) == "cure":
+            item["cure_established_on"] = _iso(cure_on)
+        apps = conn.execute(sa.text("""
+            select q.id, q.received_on, q.rule_id, q.due_date, q.due_provisional, q.grounds,
+                   x.action, x.decision_no, x.decision_date, x.reason, x.basis
+              from roster_requests q
+              left join lateral (select d.* from roster_decisions d
+                                  where d.request_id = q.id and d.entry_id = :e and d.decision_date <= :d
+                                    and d.action in ('remove', 'refuse') order by d.seq limit 1) x on true
+             where q.uscc = :u and q.roster = :r and q.kind = 'repair' and q.received_on <= :d
+               and q.received_on >= :inc and (q.entry_id is null or q.entry_id = :e)
+             order by q.id"""), {"u": r["uscc"], "r": r["roster"], "d": as_of, "e": r["entry_id"],
+                                 "inc": r["included_on"]}).mappings().all()
+        applications = []
+        for p in apps:
+            by, by_prov, note = application_due(env, p["rule_id"], p["received_on"], p["due_date"],
+                                                p["due_provisional"], cure_on)
+            status = {"remove": "removed", "refuse": "refused"}.get(p["action"] or "", "pending")
+            applications.append({
+                "id": p["id"], "received_on": p["received_on"].isoformat(), "status": status,
+                "decide_by": _iso(by), "decide_by_provisional": _iso(by_prov), "decide_by_note": note,
+                "decision": None if p["action"] is None else {
+                    "action": p["action"], "decision_no": p["decision_no"],
+                    "decision_date": p["decision_date"].isoformat(), "reason": p["reason"], "basis": p["basis"]},
+            })
+        item["applications"] = applications
         if r["state"] == "listed":
-            pending = conn.execute(sa.text("""
-                select q.id, q.received_on, q.due_date, q.due_provisional from roster_requests q
-                 where q.uscc = :u and q.roster = :r and q.kind = 'repair' and q.received_on <= :d
-                   and not exists (select 1 from roster_decisions x where x.request_id = q.id
-                                     and x.entry_id = :e and x.decision_date <= :d)
-                 order by q.id"""), {"u": r["uscc"], "r": r["roster"], "d": as_of, "e": r["entry_id"]}).mappings().all()
             item["pending_applications"] = [
-                {"id": p["id"], "received_on": p["received_on"].isoformat(),
-                 "decide_by": p["due_date"].isoformat() if p["due_date"] else None,
-                 "decide_by_provisional": p["due_provisional"].isoformat() if p["due_provisional"] else None}
-                for p in pending]
+                {k: a[k] for k in ("id", "received_on", "decide_by", "decide_by_provisional", "decide_by_note")}
+                for a in applications if a["status"] == "pending"]
         out.append(item)
     return out
 
@@ -651,17 +807,23 @@ def deadline_watch(conn: Connection, on: date, within_wd: int, settings: Setting
     """What the bureau still owes: due within the next ``within_wd`` working days, and anything overdue.
 
     Open items are drafts awaiting an officer, applications and objections not yet answered, and
-    serious-list notices whose listing is not yet decided. Columns: authority, kind, uscc,
-    roster, ref, due_date, provisional, overdue, working_days_left. Sorted per authority by due date.
+    serious-list notices whose listing is not yet decided. Due dates are derived when read: a
+    provisional date is recomputed once the calendar knows its year; an application on causes 3
+    and 4 is due 5 WD after 查实 of the cure, and shown without a date (``note``) until then.
+    Columns: authority, kind, uscc, roster, ref, due_date, provisional, overdue, working_days_left,
+    note. Sorted per authority by due date.
     """
     env = RosterEnv.load(settings)
     try:
         horizon: date | None = env.cal.add_working_days(on, within_wd) if within_wd > 0 else on
     except UnknownCalendarYear:
         horizon = None  # the horizon runs into an unknown year: show everything open, flagged
+    columns = ["authority", "kind", "uscc", "roster", "ref", "due_date", "provisional", "overdue",
+               "working_days_left", "note"]
     df = _frame(conn, """
         select p.authority_name as authority, 'draft:' || p.proposed_action as kind, p.uscc, p.roster,
-               'decision ' || p.seq as ref, p.due_date, p.due_provisional
+               'decision ' || p.seq as ref, p.due_date, p.due_provisional, p.rule_id, p.trigger_date as start_on,
+               null::date as cure_on
           from roster_decisions p
          where p.action = 'propose' and p.decision_date <= :on
            and not exists (select 1 from roster_decisions x where x.decision_date <= :on
@@ -671,36 +833,64 @@ def deadline_watch(conn: Connection, on: date, within_wd: int, settings: Setting
         select coalesce(
                  (select d.authority_name from roster_decisions d where d.uscc = q.uscc and d.roster = q.roster
                    order by d.seq desc limit 1), q.roster) as authority,
-               q.kind, q.uscc, q.roster, 'request ' || q.id, q.due_date, q.due_provisional
+               q.kind, q.uscc, q.roster, 'request ' || q.id, q.due_date, q.due_provisional, q.rule_id,
+               q.received_on,
+               (select min(f.found_on)
+                  from roster_entry_detail_as_of(:on) e join roster_decisions i on i.seq = e.entry_id
+                  join findings f on f.uscc = e.uscc
+                 where q.kind = 'repair' and e.uscc = q.uscc and e.roster = q.roster and e.state = 'listed'
+                   and e.included_on <= q.received_on and (q.entry_id is null or q.entry_id = e.entry_id)
+                   and f.found_on >= coalesce(i.trigger_date, i.decision_date) and f.found_on <= :on
+                   and f.kind = case e.cause_code when 'unreachable' then 'contact_restored'
+                                                  when 'false_disclosure' then 'disclosure_corrected' end)
           from roster_requests q
          where q.received_on <= :on
            and not exists (select 1 from roster_decisions x where x.request_id = q.id and x.decision_date <= :on)
         union all
         select n.authority_name, 'listing after notice', n.uscc, n.roster, 'decision ' || n.seq,
-               null::date, null::date
+               null::date, null::date, null::text, n.decision_date, null::date
           from roster_decisions n
          where n.action = 'notice' and n.decision_date <= :on
            and not exists (select 1 from roster_decisions x where x.refers_to = n.seq and x.decision_date <= :on
                              and x.action in ('include', 'revoke', 'propose'))
     """, {"on": on})
     if df.empty:
-        return pd.DataFrame(columns=["authority", "kind", "uscc", "roster", "ref", "due_date", "provisional",
-                                     "overdue", "working_days_left"])
-    # Listing after a notice: due = defence period end + listing period (ser.notice).
-    notice_rows = df["kind"] == "listing after notice"
-    if notice_rows.any():
-        seqs = [int(r.split()[1]) for r in df.loc[notice_rows, "ref"]]
-        noticed = dict(conn.execute(sa.text(
-            "select seq, decision_date from roster_decisions where seq = any(:s)"), {"s": seqs}).all())
-        v = env.rules.at("ser.notice", on)
-        due = []
-        for s in seqs:
+        return pd.DataFrame(columns=columns)
+    df["note"] = None
+    due_col: list[date | None] = []
+    prov_col: list[date | None] = []
+    for r in df.itertuples(index=False):
+        if r.kind == "listing after notice":
+            # Listing after a notice: due = defence period end + listing period (ser.notice).
+            v = env.rules.at("ser.notice", on)
             try:
-                due.append(v.sub_period("listing_period").end(v.sub_period("defence_period").end(noticed[s], env.cal),
-                                                              env.cal))
+                due_col.append(v.sub_period("listing_period").end(
+                    v.sub_period("defence_period").end(r.start_on, env.cal), env.cal))
             except UnknownCalendarYear:
-                due.append(None)
-        df.loc[notice_rows, "due_date"] = due
+                due_col.append(None)
+            prov_col.append(None)
+            continue
+        due = None if pd.isna(r.due_date) else r.due_date
+        prov = None if pd.isna(r.due_provisional) else r.due_provisional
+        cure = None if pd.isna(r.cure_on) else r.cure_on
+        if r.kind == "repair" and isinstance(r.rule_id, str):
+            d, p, _note = application_due(env, r.rule_id, r.start_on, due, prov, cure)
+        elif r.kind == "objection" or r.kind.startswith("draft:"):
+            d, p = effective_due(env, r.rule_id if isinstance(r.rule_id, str) else None, r.start_on, due, prov)
+        else:
+            d, p = due, prov
+        due_col.append(d)
+        prov_col.append(p)
+    notes = []
+    for r in df.itertuples(index=False):
+        if r.kind == "repair" and isinstance(r.rule_id, str) and env.limit_from(r.rule_id) == "cure" \
+                and pd.isna(r.cure_on):
+            notes.append("awaiting 查实 of the cure: 5 WD run from that finding (68号令 arts. 13–14)")
+        else:
+            notes.append(None)
+    df["note"] = notes
+    df["due_date"] = pd.Series(due_col, index=df.index, dtype=object)
+    df["due_provisional"] = pd.Series(prov_col, index=df.index, dtype=object)
     df["provisional"] = df["due_date"].isna() & df["due_provisional"].notna()
     eff = pd.to_datetime(df["due_date"].where(df["due_date"].notna(), df["due_provisional"]))
     df["overdue"] = eff < pd.Timestamp(on)
@@ -720,4 +910,4 @@ def deadline_watch(conn: Connection, on: date, within_wd: int, settings: Setting
     df["working_days_left"] = pd.array(left, dtype="Int64")
     df["due_date"] = eff[df.index].dt.date
     df = df.sort_values(["authority", "due_date", "kind", "uscc"], na_position="last", kind="stable")
-    return df.drop(columns=["due_provisional"]).reset_index(drop=True)
+    return df[columns].reset_index(drop=True)

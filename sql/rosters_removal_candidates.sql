@@ -3,7 +3,7 @@
 -- An application covers every entry of its roster open on the night and included on or before
 -- its receipt (the clerk records the entity and roster, not an entry); one not yet answered by a
 -- decision naming both the application and the entry is pending.
--- Parameters: :night.
+-- Parameters: :night; :hm, the measures that make a penalty heavier (rosters.yaml heavier_measures).
 with open_entries as (
     select e.* from roster_entry_detail_as_of(:night) as e where e.state = 'listed'
 ),
@@ -35,7 +35,8 @@ select p.request_id, p.received_on, p.entry_id, p.uscc, p.roster, p.cause_code, 
        (select pe.fulfilled_on from penalties as pe where pe.case_no = inc.facts ->> 'case_no')  as penalty_fulfilled_on,
        (inc.facts ->> 'case_no') is not null                                                      as penalty_based,
        exists (select 1 from penalties as pn
-                where pn.uscc = p.uscc and pn.heavier and pn.decided_on > p.included_on
+                where pn.uscc = p.uscc and (pn.heavier or pn.measures && cast(:hm as text[]))
+                  and pn.decided_on > p.included_on
                   and pn.decided_on <= :night)                                                  as new_heavier_penalty,
        -- escalated entries: the abnormal-roster entry behind them still open (obligations unmet)
        exists (select 1 from open_entries as src
