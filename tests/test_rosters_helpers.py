@@ -60,3 +60,9 @@ def decisions(c: Connection, **where: Any) -> list[dict[str, Any]]:
     cond = " and ".join(f"{k} = :{k}" for k in where) or "true"
     return [dict(r) for r in c.execute(sa.text(f"select * from roster_decisions where {cond} order by seq"),
                                        where).mappings()]
+
+
+def published(c: Connection, day: str) -> None:
+    """Record a published night (``night_runs``), as ``credit nightly`` does at the end of a night."""
+    c.execute(sa.text("""insert into night_runs (night, manifest_digest, config_version, started_at, finished_at, summary)
+                         values (:n, 'test', 'test', now(), now(), '{}'::jsonb)"""), {"n": D(day)})

@@ -18,10 +18,11 @@ from credit.publication import export_roster
 from credit.repair import Refused, apply_for_removal, decide_draft
 from credit.rosters import EXPORT_COLUMNS, deadline_watch, roster_as_of
 from credit.settings import Settings
-from tests.test_rosters_helpers import D, decisions, finding, night, reg, report
+from tests.test_rosters_helpers import D, decisions, finding, night, published, reg, report
 
 A = "91110105MA0000001A"
 B = "91310115MA0000002B"
+V = "91110105MA00000012"  # a valid code (check character 2)
 
 
 def _listed(c, settings) -> None:  # type: ignore[no-untyped-def]
@@ -134,19 +135,21 @@ def test_cli_export_json_and_parquet(engine, settings, tmp_path, monkeypatch) ->
 def test_cli_status_and_repair(engine, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(cmd, "_engine", lambda: engine)
     with engine.begin() as c:
-        _listed(c, settings)
+        reg(c, V)                       # the command line checks the code (GB 32100-2015)
+        night(c, settings, "2026-07-01")
+        published(c, "2026-10-13")
     app = __import__("typer").Typer()
     app.command("status")(cmd.status_command)
     app.add_typer(cmd.repair_app, name="repair")
-    r = CliRunner().invoke(app, ["status", A, "--as-of", "2026-07-02", "--json"])
+    r = CliRunner().invoke(app, ["status", V, "--as-of", "2026-07-02", "--json"])
     assert r.exit_code == 0, r.output
     out = json.loads(r.output)
     entry = out["rosters"][0]
-    assert out["uscc"] == A and entry["cause_code"] == "annual_report_missing" and entry["state"] == "listed"
+    assert out["uscc"] == V and entry["cause_code"] == "annual_report_missing" and entry["state"] == "listed"
     assert entry["decision_no"] == "110105市监信〔2026〕1号" and "补报" in entry["removal_possible"]
-    r = CliRunner().invoke(app, ["repair", "apply", A, "--roster", "abnormal", "--received", "2026-09-30"])
+    r = CliRunner().invoke(app, ["repair", "apply", V, "--roster", "abnormal", "--received", "2026-09-30"])
     assert r.exit_code == 0 and "2026-10-13" in r.output
-    r = CliRunner().invoke(app, ["repair", "apply", A, "--roster", "serious", "--received", "2026-09-30"])
+    r = CliRunner().invoke(app, ["repair", "apply", V, "--roster", "serious", "--received", "2026-09-30"])
     assert r.exit_code == 2 and "refused" in r.output
 
 

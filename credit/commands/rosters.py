@@ -69,6 +69,28 @@ def _refuse(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
+def _checked_uscc(raw: str) -> str:
+    """The USCC normalised (case, spaces), or exit 2 with what exactly is wrong (GB 32100-2015)."""
+    from credit.uscc import is_valid
+
+    code = raw.replace(" ", "").replace("-", "").replace("\u3000", "").upper()
+    if is_valid(code):
+        return code
+    try:
+        from credit.api.validation import uscc_problem
+
+        why = uscc_problem(raw) or "invalid"
+    except ImportError:  # the API package is optional for the command line
+        why = "not a valid unified social credit code (GB 32100-2015)"
+    raise _refuse(f"USCC {raw!r}: {why}")
+
+
+def _data_through(conn) -> date | None:  # type: ignore[no-untyped-def]
+    from credit.rosters import latest_night
+
+    return latest_night(conn)
+
+
 def _json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=1, default=str) + "\n")
 
@@ -76,7 +98,8 @@ def _json(obj: Any) -> None:
 # ------------------------------------------------------------------------------------------------
 def status_command(
     uscc: Annotated[str, typer.Argument(help="Unified social credit code (统一社会信用代码).")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Date YYYY-MM-DD (default today).")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Date YYYY-MM-DD (default: the latest published night).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
 ) -> None:
     """One entity: rosters with causes, bases, dates and 文号; repair eligibility; tier with reasons."""
@@ -84,9 +107,11 @@ def status_command(
 
     from credit.rosters import entity_rosters
 
-    day = _day(as_of, "--as-of")
-    code = uscc.strip().upper()
+    code = _checked_uscc(uscc)
+    asked = _day(as_of, "--as-of") if as_of is not None else None
     with _engine().connect() as conn:
+        through = _data_through(conn)
+        day = asked or through or _today()
         reg = conn.execute(sa.text("select name, entity_kind, status from registration where uscc = :u"),
                            {"u": code}).mappings().first()
         rosters = entity_rosters(conn, code, day)
@@ -99,16 +124,21 @@ def status_command(
             tier = None
     if reg is None and not rosters:
         raise _refuse(f"{code}: no such entity in the store and no roster decision")
+    beyond = through is None or day > through
     out: dict[str, Any] = {"uscc": code, "name": reg["name"] if reg else None, "as_of": day.isoformat(),
+                           "data_through": through.isoformat() if through else None, "beyond_data": beyond,
                            "entity_kind": reg["entity_kind"] if reg else None,
                            "registration_status": reg["status"] if reg else None,
-                           "rosters": rosters}
-    if tier is not None:
-        out["tier"] = tier
+                           "rosters": rosters,
+                           "tier": tier}  # always present (contracts.md §2), null without a grade
     if as_json:
         _json(out)
         return
-    console.print(f"[bold]{code}[/bold] {out['name'] or ''} — as of {day.isoformat()}")
+    console.print(f"[bold]{code}[/bold] {out['name'] or ''} — as of {day.isoformat()}; "
+                  f"data through {through.isoformat() if through else '(no night published)'}")
+    if beyond:
+        console.print(f"[yellow]warning: {day.isoformat()} is after the latest published night; "
+                      "later data may change this answer[/yellow]")
     if not rosters:
         console.print("not on any roster (未列入经营异常名录或严重违法失信名单)")
     else:
@@ -117,11 +147,19 @@ def status_command(
             repair = r.get("removal_possible") or ""
             if r.get("early_removal_from"):
                 repair += f"\napply from {r['early_removal_from']}"
+            if r.get("apply_until"):
+                repair += f"\napply until {r['apply_until']} (3 years after inclusion, 68号令 art. 10)"
             if r.get("automatic_removal_on"):
                 repair += f"\nautomatic removal {r['automatic_removal_on']}"
-            for p in r.get("pending_applications", []):
-                repair += f"\napplication {p['id']} (received {p['received_on']}), decide by " \
-                          f"{p['decide_by'] or str(p['decide_by_provisional']) + ' provisional'}"
+            for p in r.get("applications", []):
+                repair += f"\napplication {p['id']} (received {p['received_on']}): {p['status']}"
+                if p["decision"]:
+                    d = p["decision"]
+                    repair += f" {d['decision_date']} {d['decision_no'] or ''} {d['reason'] or ''}".rstrip()
+                elif p["decide_by"] or p["decide_by_provisional"]:
+                    repair += f", decide by {p['decide_by'] or str(p['decide_by_provisional']) + ' provisional'}"
+                elif p.get("decide_by_note"):
+                    repair += f", {p['decide_by_note']}"
             t.add_row(r["roster"], f"{r['cause_code']}\n{r['cause']}", r["basis"], r["included_on"],
                       r["decision_no"] or "", r["state"], f"{r['removed_on'] or ''}\n{r['removal_reason'] or ''}",
                       repair)
@@ -129,14 +167,22 @@ def status_command(
     if tier is not None:
         console.print(f"tier [bold]{tier.get('grade')}[/bold] {tier.get('label') or ''}")
         for reason in tier.get("reasons", []):
-            console.print(f"  - {reason}")
+            if isinstance(reason, dict):
+                value = reason.get("value")
+                line = f"{reason.get('code') or ''}: {reason.get('text') or ''}"
+                console.print(f"  - {line}" + (f" (value {value})" if value is not None else ""), markup=False)
+            else:
+                console.print(f"  - {reason}", markup=False)
+    else:
+        console.print("tier: none (no grade on or before this date)")
 
 
 # ------------------------------------------------------------------------------------------------
 @roster_app.command("export")
 def roster_export(
     roster: Annotated[str, typer.Option("--roster", help="abnormal | serious (also abnormal_status: 个体工商户).")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Date YYYY-MM-DD (default today).")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Date YYYY-MM-DD (default: the latest published night).")] = None,
     fmt: Annotated[str, typer.Option("--format", help="csv | json | parquet.")] = "csv",
     out: Annotated[Path | None, typer.Option("--out", help="File to write (default: standard output).")] = None,
 ) -> None:
@@ -150,9 +196,17 @@ def roster_export(
         raise _refuse(f"--format {fmt!r}: one of {', '.join(FORMATS)}")
     if fmt == "parquet" and out is None:
         raise _refuse("parquet needs --out")
-    day = _day(as_of, "--as-of")
+    asked = _day(as_of, "--as-of") if as_of is not None else None
     with _engine().connect() as conn:
+        through = _data_through(conn)
+        day = asked or through or _today()
         data = export_roster(conn, roster, day, fmt, out)
+    # On standard error, so the export itself keeps exactly the contract's columns.
+    err.print(f"{roster} roster as of {day.isoformat()}; data through "
+              f"{through.isoformat() if through else '(no night published)'}")
+    if through is None or day > through:
+        err.print(f"[yellow]warning: {day.isoformat()} is after the latest published night; "
+                  "later data may change this answer[/yellow]")
     if out is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -173,17 +227,27 @@ def repair_apply(
     """Record an application for removal received on D; prints its id and the decide-by date."""
     from credit.repair import Refused, apply_for_removal
 
+    code = _checked_uscc(uscc)
     day = _day(received, "--received")
     try:
         with _engine().begin() as conn:
-            res = apply_for_removal(conn, uscc, roster, day, grounds, recorded_by=clerk)
+            through = _data_through(conn)
+            if through is None:
+                raise Refused("no night has been published yet: the rosters cannot be checked")
+            if day > through:
+                raise Refused(f"--received {day.isoformat()} is after the latest published night "
+                              f"{through.isoformat()}: an application cannot arrive in the future of the data")
+            res = apply_for_removal(conn, code, roster, day, grounds, recorded_by=clerk)
     except Refused as e:
         raise _refuse(str(e)) from None
     if as_json:
         _json(res)
         return
-    by = res["decide_by"] or f"{res['decide_by_provisional']} (provisional: holiday schedule not published)"
-    console.print(f"application {res['id']} recorded; the bureau must decide by {by}")
+    if res["decide_by"] or res["decide_by_provisional"]:
+        by = res["decide_by"] or f"{res['decide_by_provisional']} (provisional: holiday schedule not published)"
+        console.print(f"application {res['id']} recorded; the bureau must decide by {by}")
+    else:
+        console.print(f"application {res['id']} recorded; decide-by date not yet set")
     if res.get("note"):
         console.print(f"[yellow]{res['note']}[/yellow]")
 
