@@ -27,9 +27,8 @@ demo: install
 	rm -rf $(DEMO)
 	$(CREDIT) sample --entities $(DEMO_ENTITIES) --nights 3 --out $(DEMO)/drop --seed 1 --start $(DEMO_START)
 	$(CREDIT) db upgrade
-	for night in $$($(PY) -c "import datetime as d; s=d.date.fromisoformat('$(DEMO_START)'); print(' '.join(str(s+d.timedelta(i)) for i in range(3)))"); do \
-	  $(CREDIT) nightly --date $$night --drop $(DEMO)/drop || exit $$?; \
-	done
+	$(PY) dags/run_locally.py --drop $(DEMO)/drop \
+	  $$($(PY) -c "import datetime as d; s=d.date.fromisoformat('$(DEMO_START)'); print(' '.join(str(s+d.timedelta(i)) for i in range(3)))")
 
 test: install
 	$(PY) -m pytest

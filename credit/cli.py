@@ -62,6 +62,15 @@ def nightly(
 
 
 @app.command()
+def summary(date_: DateOpt) -> None:
+    """The summary stored with published night D (files, gate, store, rosters, tiers, timings)."""
+    from credit.summary import print_stored_summary
+
+    if not print_stored_summary(console, parse_day(date_, "--date")):
+        raise typer.Exit(1)
+
+
+@app.command()
 def sample(
     entities: Annotated[int, typer.Option("--entities", min=1, help="Number of entities.")],
     nights: Annotated[int, typer.Option("--nights", min=1, help="Number of consecutive nights.")],

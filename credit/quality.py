@@ -32,13 +32,14 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
 ROW_OFFSET = 2  # physical line of row 0: the header is line 1
 
+# Non-capturing groups only: GX matches with pandas' str.contains, which warns about capture groups.
 PATTERNS: dict[str, str] = {
     "uscc": uscc_rules.SHAPE,
     "date": r"^\d{4}-\d{2}-\d{2}$",
-    "timestamp": r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?$",
+    "timestamp": r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?$",
     "int": r"^-?\d{1,15}$",
-    "money": r"^\d{1,16}(\.\d{1,2})?$",
-    "month": r"^\d{4}-(0[1-9]|1[0-2])$",
+    "money": r"^\d{1,16}(?:\.\d{1,2})?$",
+    "month": r"^\d{4}-(?:0[1-9]|1[0-2])$",
 }
 REASONS: dict[str, str] = {
     "uscc": "统一社会信用代码格式不正确 (USCC is not 18 characters of the code alphabet)",
@@ -57,7 +58,7 @@ BOOL_TEXT = {"true": "true", "false": "false", "1": "true", "0": "false", "是":
 # --------------------------------------------------------------------------------------------
 def _list_regex(values: tuple[str, ...]) -> str:
     alt = "|".join(re.escape(v) for v in values)
-    return rf"^({alt})(;({alt}))*$"
+    return rf"^(?:{alt})(?:;(?:{alt}))*$"
 
 
 def contract_expectations(source: Source) -> list[dict[str, Any]]:

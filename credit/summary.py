@@ -40,3 +40,19 @@ def print_refusal(console: Console, error: Any) -> None:
     console.print(f"[bold red]night {error.night} refused — yesterday's state is unchanged.[/bold red]")
     for r in error.reasons:
         console.print(f"  [red]•[/red] {r}")
+
+
+def print_stored_summary(console: Console, night: Any) -> bool:
+    """Print the summary stored with a published night; False when the night is not published."""
+    import sqlalchemy as sa
+
+    from credit.nightly import engine_for
+    from credit.settings import get_settings
+
+    with engine_for(get_settings()).connect() as conn:
+        summary = conn.execute(sa.text("select summary from night_runs where night = :n"), {"n": night}).scalar()
+    if summary is None:
+        console.print(f"[yellow]night {night} is not published.[/yellow]")
+        return False
+    print_summary(console, summary)
+    return True
