@@ -67,8 +67,8 @@ def apply_for_removal(conn: Connection, uscc: str, roster: str, received: date, 
     69号令 art. 18): without an established cure there is no date yet, and the night never
     refuses such an application by the clock.
 
-    A second application while one on the same entry is still undecided is refused, naming the
-    first (the bureau answers each application once; the entity waits for that answer).
+    A second application arriving while an earlier one on the same entry is still undecided is
+    refused, naming the first (the bureau answers each application once; the entity waits for that answer).
     """
     env = RosterEnv.load(settings)
     uscc = uscc.strip().upper()
@@ -86,9 +86,9 @@ def apply_for_removal(conn: Connection, uscc: str, roster: str, received: date, 
         select q.id, q.received_on from roster_requests q
           join unnest(cast(:ids as bigint[]), cast(:incs as date[])) as e(entry_id, included_on)
             on e.included_on <= q.received_on and (q.entry_id is null or q.entry_id = e.entry_id)
-         where q.kind = 'repair' and q.uscc = :u and q.roster = :r
+         where q.kind = 'repair' and q.uscc = :u and q.roster = :r and q.received_on <= :d
            and not exists (select 1 from roster_decisions x where x.request_id = q.id and x.entry_id = e.entry_id)
-         order by q.id limit 1"""), {"u": uscc, "r": roster, "ids": open_ids,
+         order by q.id limit 1"""), {"u": uscc, "r": roster, "d": received, "ids": open_ids,
                                      "incs": [e["included_on"] for e in entries]}).mappings().first()
     if first is not None:
         raise Refused(f"{uscc} 已有尚未决定的移出申请（申请编号 {first['id']}，{first['received_on'].isoformat()} 收到），"
