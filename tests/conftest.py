@@ -21,7 +21,15 @@ from sqlalchemy.engine import Engine
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 logging.raiseExceptions = False  # the embedded server logs its shutdown after pytest closed the streams
 
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
 from credit import db, schema  # noqa: E402
+
+# In CI the property tests draw the same examples every run (a red CI must be reproducible, and a
+# failing example must not spend minutes shrinking); locally they explore new examples each run.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 from credit.settings import Settings  # noqa: E402
 
 _counter = itertools.count()
