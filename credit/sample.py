@@ -50,6 +50,7 @@ import pyarrow.parquet as pq
 from stdnum.cn import uscc as stdnum_uscc
 
 from credit.regions import COUNTIES, PROVINCE_NAME, bureau_name, city_of
+from credit.sources import file_sha256
 
 __all__ = [
     "COLUMNS", "DEFECT_KINDS", "KEYS", "NORMALISABLE_DEFECTS", "SOURCES",
@@ -1507,19 +1508,11 @@ class _FileWriter:
             digest = self._sha.hexdigest()
         else:
             self._pq.close()
-            digest = _file_sha256(self.path)
+            digest = file_sha256(self.path)
         entry: dict[str, Any] = {"source": self.source, "mode": mode, "rows": self.rows, "sha256": digest}
         if self.fmt.encoding:
             entry["encoding"] = self.fmt.encoding
         return entry
-
-
-def _file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _write_json(path: Path, obj: Any, indent: int | None = 1) -> None:
@@ -1895,7 +1888,7 @@ def drop_column(night_dir: Path, file: str, column: str) -> None:
         path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + body.encode(encoding))
         rows = len(lines) - 1
     entry["rows"] = rows
-    entry["sha256"] = _file_sha256(path)
+    entry["sha256"] = file_sha256(path)
     _write_json(night_dir / "manifest.json", manifest)
     ledger_path = night_dir / "_defects.json"
     if ledger_path.exists():
