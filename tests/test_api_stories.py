@@ -157,11 +157,12 @@ def test_bureau_deadlines_draws_and_objection_decisions(live) -> None:  # noqa: 
     seed_story(live)
     live.clock["today"] = D("2026-07-16")
     with live.client("bureau") as h:
+        # Received on the latest published night (a later date is refused: 422).
         app = h.post("/v1/bureau/repair-applications", json={"uscc": C, "roster": "abnormal", "grounds": "柜台收件",
-                                                             "received_on": "2026-07-16"})
+                                                             "received_on": "2026-07-15"})
         assert app.status_code == 201, app.text
         watch = h.get("/v1/bureau/deadlines", params={"on": "2026-07-16", "within_wd": 10}).json()["items"]
-        assert any(w["uscc"] == C and w["due_date"] == "2026-07-23" for w in watch)
+        assert any(w["uscc"] == C and w["due_date"] == "2026-07-22" for w in watch)
         assert h.get("/v1/bureau/draws").json() == {"draws": []}
         assert h.get("/v1/bureau/nights/latest").json()["night"] == "2026-07-15"
         # An objection to 甲's listing, upheld: the listing is revoked by a numbered decision.

@@ -92,7 +92,7 @@ def _entity_with_error(request: Request, st: ServiceState, uscc: str, error: str
 @pages.get("/applications/{application_id}", response_class=HTMLResponse)
 def application_page(request: Request, st: St, who: Who, application_id: int) -> HTMLResponse:
     with st.connect() as conn:
-        doc = views.application_status(conn, application_id) if 0 < application_id < 2**62 else None
+        doc = views.application_status(conn, application_id, st.settings) if 0 < application_id < 2**62 else None
     if doc is None or doc["kind"] != "repair":
         return _page(request, "index.html", 404, error=f"没有编号为 {application_id} 的修复申请")
     return _page(request, "application.html", app=doc)

@@ -16,6 +16,7 @@ from credit import certificates, repair
 from credit.api import views
 from credit.api.auth import Principal
 from credit.api.deps import ServiceState, caller, checked_uscc, connection, default_as_of, require, state
+from credit.api.deps import latest_night as latest_published_night
 from credit.api.models import (
     CounterRepairApplication,
     DraftDecision,
@@ -149,7 +150,7 @@ def _submit(st: ServiceState, body: RepairApplication, received: date, channel: 
             "insert into repair_submissions (request_id, channel, documents, key_id, config_version) "
             "values (:i, :c, :d, :k, :cv)"),
             {"i": out["id"], "c": channel, "d": docs, "k": who.key_id, "cv": st.config.version})
-        status = views.application_status(conn, out["id"])
+        status = views.application_status(conn, out["id"], st.settings)
     assert status is not None
     return {**status, "basis": out.get("basis"), "entries": out.get("entries")}
 
@@ -166,9 +167,9 @@ def apply(request: Request, st: St, body: RepairApplication) -> JSONResponse:
 
 
 @public.get("/v1/repair-applications/{application_id}")
-def application(conn: Conn, application_id: Annotated[int, Path(ge=1, le=2**62)]) -> JSONResponse:
+def application(conn: Conn, st: St, application_id: Annotated[int, Path(ge=1, le=2**62)]) -> JSONResponse:
     """Follow an application: pending, or the decisions on it (removal or refusal with reasons)."""
-    doc = views.application_status(conn, application_id)
+    doc = views.application_status(conn, application_id, st.settings)
     if doc is None or doc["kind"] != "repair":
         raise HTTPException(404, f"没有编号为 {application_id} 的修复申请 (no such application)")
     return _json(doc)
@@ -295,8 +296,22 @@ def latest_night(conn: Conn) -> JSONResponse:
 
 @bureau.post("/repair-applications", status_code=201)
 def counter_application(request: Request, st: St, body: CounterRepairApplication) -> JSONResponse:
-    """Record a paper application that reached the bureau on ``received_on``."""
+    """Record a paper application that reached the bureau on ``received_on``.
+
+    ``received_on`` after the latest published night is refused (422): the rosters are known only
+    up to that night, so an application cannot be checked against them (as ``credit repair apply``)."""
     who: Principal = request.state.principal
+    with st.connect() as conn:
+        through = latest_published_night(conn)
+    if through is None or body.received_on > through:
+        after = f"晚于最新已发布批次 {through.isoformat()}" if through else "：尚无已发布的批次"
+        why = (f"after the latest published night {through.isoformat()}" if through
+               else "no night has been published yet")
+        raise HTTPException(422, [{"loc": ["body", "received_on"], "type": "value_error",
+                                   "input": body.received_on.isoformat(),
+                                   "msg": f"收到日期 {body.received_on.isoformat()} {after}，无法核对名录 "
+                                          f"(received_on is {why}: an application cannot arrive in the "
+                                          "future of the data)"}])
     return _json(_submit(st, body, body.received_on, "api", who, recorded_by=f"clerk:{who.name}"), 201)
 
 

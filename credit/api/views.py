@@ -16,13 +16,20 @@ from sqlalchemy.engine import Connection
 from credit import certificates
 from credit.calendar import UnknownCalendarYear
 from credit.config import ConfigDoc
-from credit.rosters import RosterEnv, _removal_rule, entity_rosters
+from credit.rosters import RosterEnv, _removal_rule, application_due, cure_established_on, entity_rosters
 from credit.settings import Settings
 
 ROSTER_LABELS = {"abnormal": "经营异常名录", "abnormal_status": "经营异常状态（个体工商户）",
                  "serious": "严重违法失信名单"}
 STATE_LABELS = {"listed": "列入中", "removed": "已移出"}
 PUBLIC_REGISTRATION = ("uscc", "name", "entity_kind", "region_code", "status")  # never legal_rep_hash
+
+# Fields of an entry that only the bureau sees: its own working data (whether the inclusion came
+# after its limit, and that limit, from which a reader would work it out; where a removal limit
+# starts, as a rule key) and the applications on the entry — those are followed by the applicant
+# through the application's own page (``/v1/repair-applications/{id}``), not read off a listing.
+BUREAU_ONLY_ENTRY_FIELDS = ("decided_late", "decision_due", "decision_due_provisional", "removal_limit_from",
+                            "applications", "pending_applications")
 
 
 def hidden_from_public(conn: Connection, usccs: list[str] | None, on: date, cfg: ConfigDoc) -> set[tuple[str, str]]:
@@ -64,20 +71,31 @@ def _period_text(n: int, unit: str) -> str:
 
 
 def repair_outlook(env: RosterEnv, entry: dict[str, Any], today: date) -> dict[str, Any]:
-    """For a listed entry: what repair needs, from when it may be applied for, by when the bureau
-    must decide if applied for today, and when the entry ends by itself (domain.md §3.3, §4, §5)."""
+    """For a listed entry: what repair needs, from when and until when it may be applied for, by
+    when the bureau must decide if applied for today, and when the entry ends by itself
+    (domain.md §3.3, §4, §5).
+
+    Causes 3 and 4 of the abnormal roster (rule ``limit_from: cure``) count the 5 WD from the
+    bureau's finding (查实) that the cure happened, not from receipt: while no such finding is on
+    record there is no date, only ``decide_by_note`` saying so."""
     roster, cause = entry["roster"], entry["cause_code"]
     rule_id = _removal_rule(roster, cause)
+    cure_based = rule_id in env.rules.rules and env.limit_from(rule_id) == "cure"
     out: dict[str, Any] = {"needs": entry.get("removal_possible"), "rule": None, "decide_within": None,
                            "decide_by_if_applied_today": None, "decide_by_provisional": None,
-                           "accept_within": None,
+                           "decide_by_note": None, "accept_within": None,
                            "accept_note": "受理时限：现行规章文本尚待核实，系统按收到申请之日起算决定时限"}
+    if cure_based:
+        out["accept_note"] = ("受理时限：现行规章文本尚待核实；决定时限自登记机关查实已更正公示信息或已恢复联系之日起算"
+                              "（《企业经营异常名录管理暂行办法》第十三条、第十四条）")
     if roster == "serious":
         out["apply_from"] = entry.get("early_removal_from")
+        out["apply_until"] = None
         out["expires_on"] = entry.get("automatic_removal_on")
         out["expires_note"] = "列入期限届满自动移出"
     else:
         out["apply_from"] = entry["included_on"]   # once the cause is cured (68号令 art. 10)
+        out["apply_until"] = entry.get("apply_until")   # within 3 years of inclusion (68号令 art. 10)
         out["expires_on"] = None
         # No automatic expiry since the 2024 revision deleted the 3-year rule (domain.md §3.3, §3.5);
         # the acceptance limit of order 107 is unverified (domain.md §5.1).
@@ -88,10 +106,18 @@ def repair_outlook(env: RosterEnv, entry: dict[str, Any], today: date) -> dict[s
         out["rule"] = version.version
         out["basis"] = version.basis
         out["decide_within"] = _period_text(version.period.n, version.period.unit)
-        try:
-            out["decide_by_if_applied_today"] = version.period.end(start, env.cal).isoformat()
-        except UnknownCalendarYear:
-            out["decide_by_provisional"] = version.period.weekday_estimate(start).isoformat()
+        if cure_based:
+            cure = entry.get("cure_established_on")
+            d, p, note = application_due(env, rule_id, start, None, None,
+                                         date.fromisoformat(cure) if cure else None)
+            out["decide_by_if_applied_today"] = d.isoformat() if d else None
+            out["decide_by_provisional"] = p.isoformat() if p else None
+            out["decide_by_note"] = note
+        else:
+            try:
+                out["decide_by_if_applied_today"] = version.period.end(start, env.cal).isoformat()
+            except UnknownCalendarYear:
+                out["decide_by_provisional"] = version.period.weekday_estimate(start).isoformat()
     return out
 
 
@@ -115,17 +141,47 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
         e["state_label"] = STATE_LABELS.get(e["state"], e["state"])
         if e["state"] == "listed":
             e["repair"] = repair_outlook(env, e, today)
+        if role != "bureau":
+            for k in BUREAU_ONLY_ENTRY_FIELDS:
+                e.pop(k, None)
     return {"uscc": uscc, "name": reg["name"] if reg else None, "registered": reg is not None,
             "registration": reg, "as_of": as_of.isoformat(),
             "listed": any(e["state"] == "listed" for e in entries), "rosters": entries,
             "data_version": certificates.data_version(conn)}
 
 
-def application_status(conn: Connection, request_id: int) -> dict[str, Any] | None:
+def _application_due(conn: Connection, q: Any, settings: Settings | None) -> tuple[date | None, date | None, str | None]:
+    """(decide_by, provisional, note) of an application as known now, derived the way the rosters
+    derive it (``credit.rosters.application_due``), never the date stored at receipt: for causes 3
+    and 4 it runs from 查实 of the cure of the entry applied for (none yet: no date, and a note);
+    otherwise a provisional date is recomputed once the calendar knows its year."""
+    env = RosterEnv.load(settings)
+    rule_id = q["rule_id"]
+    if not isinstance(rule_id, str) or rule_id not in env.rules.rules:
+        return q["due_date"], q["due_provisional"], q["due_note"]
+    if env.limit_from(rule_id) != "cure":
+        d, p, _ = application_due(env, rule_id, q["received_on"], q["due_date"], q["due_provisional"], None)
+        # A stored "provisional" note is stale once the date is known.
+        note = q["due_note"] if (d is None or q["due_date"] is not None) else None
+        return d, p, note
+    # The entry applied for: the one listed on receipt whose removal the application's rule governs
+    # (the first such entry, as ``credit.repair.apply_for_removal`` chose it).
+    entries = conn.execute(sa.text("""
+        select e.entry_id, e.cause_code from roster_entry_detail_as_of(:d) as e
+         where e.uscc = :u and e.roster = :r and e.included_on <= :d
+           and (cast(:e as bigint) is null or e.entry_id = cast(:e as bigint))
+         order by e.entry_id"""), {"d": q["received_on"], "u": q["uscc"], "r": q["roster"],
+                                   "e": q["entry_id"]}).mappings().all()
+    entry = next((x for x in entries if _removal_rule(q["roster"], x["cause_code"]) == rule_id), None)
+    cure_on = cure_established_on(conn, int(entry["entry_id"]), date.max) if entry is not None else None
+    return application_due(env, rule_id, q["received_on"], None, None, cure_on)
+
+
+def application_status(conn: Connection, request_id: int, settings: Settings | None = None) -> dict[str, Any] | None:
     """An application for removal: when received, by when it must be decided, and the decisions on it."""
     q = conn.execute(sa.text("""
-        select q.id, q.kind, q.uscc, q.roster, q.received_on, q.grounds, q.rule_version, q.due_date,
-               q.due_provisional, q.due_note, s.documents, s.channel
+        select q.id, q.kind, q.uscc, q.roster, q.entry_id, q.received_on, q.grounds, q.rule_id, q.rule_version,
+               q.due_date, q.due_provisional, q.due_note, s.documents, s.channel
           from roster_requests as q left join repair_submissions as s on s.request_id = q.id
          where q.id = :i"""), {"i": request_id}).mappings().first()
     if q is None:
@@ -145,11 +201,15 @@ def application_status(conn: Connection, request_id: int) -> dict[str, Any] | No
         status = "refused"
     else:
         status = "decided"
+    if q["kind"] == "repair":
+        due, prov, note = _application_due(conn, q, settings)
+    else:
+        due, prov, note = q["due_date"], q["due_provisional"], q["due_note"]
     return {"id": int(q["id"]), "kind": q["kind"], "uscc": q["uscc"], "roster": q["roster"],
             "roster_label": ROSTER_LABELS.get(q["roster"], q["roster"]),
             "received_on": q["received_on"].isoformat(), "grounds": q["grounds"],
             "documents": list(q["documents"] or []), "channel": q["channel"] or "counter",
             "rule": q["rule_version"],
-            "decide_by": q["due_date"].isoformat() if q["due_date"] else None,
-            "decide_by_provisional": q["due_provisional"].isoformat() if q["due_provisional"] else None,
-            "note": q["due_note"], "status": status, "decisions": ds}
+            "decide_by": due.isoformat() if due else None,
+            "decide_by_provisional": prov.isoformat() if prov else None,
+            "note": note, "status": status, "decisions": ds}
