@@ -93,13 +93,16 @@ def test_non_monotone_config_is_refused() -> None:
 
 
 def test_config_version_changes_with_content(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import yaml
+
     from credit.settings import Settings
 
     (tmp_path / "grading.yaml").write_text(
         (Settings().config_dir / "grading.yaml").read_text(encoding="utf-8").replace("thresholds: {B: 20", "thresholds: {B: 25"),
         encoding="utf-8")
     other = load_config("grading", Settings(config_dir=tmp_path))
-    assert other.version != CONFIG.version and other.version.startswith("grading-2026.1@")
+    label = yaml.safe_load((Settings().config_dir / "grading.yaml").read_text(encoding="utf-8"))["version"]
+    assert other.version != CONFIG.version and other.version.startswith(f"{label}@")
     # a stricter threshold can only move entities to better tiers: golden row 2 (29 points) stays B
     assert grade(frame([GOLDEN[1][0]]), other)["grade"].iloc[0] == "B"
 
@@ -210,3 +213,17 @@ def test_scheme_is_reusable_and_frames_keep_their_index() -> None:
     df = frame([{}, {"on_serious": True}]).set_index(pd.Index([10, 20]))
     out = grade(df, replace(s))
     assert list(out.index) == [10, 20] and list(out["grade"]) == ["A", "D"]
+
+
+def test_texts_shown_to_applicants_cite_regulations_not_our_files() -> None:
+    """Reason, basis and advice texts reach applicants: they cite the regulation, never domain.md."""
+    import yaml
+
+    from credit.settings import Settings
+
+    doc = yaml.safe_load((Settings().config_dir / "grading.yaml").read_text(encoding="utf-8"))
+    shown = [str(x.get(k, "")) for x in doc["rules"] + doc["scorecard"] for k in ("text", "basis", "improve")]
+    shown += [str(doc["no_adverse"]["text"])] + [str(t["label"]) for t in doc["tiers"].values()]
+    assert [s for s in shown if "domain.md" in s or "§" in s] == []
+    assert any("国市监信发〔2022〕6号" in s for s in shown)
+    assert doc["version"] != "grading-2026.1"     # the texts changed: a new version label
