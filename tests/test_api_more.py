@@ -53,6 +53,7 @@ def test_serious_list_dates_order_107_and_before(live) -> None:  # noqa: F811
         assert e["repair"]["apply_from"] == "2026-09-02"
         assert e["repair"]["expires_on"] == "2028-09-02"
         assert e["repair"]["decide_within"] == "7个工作日"
+    run_night(live.engine, live.settings, "2026-09-29")   # counter receipts reach at most the latest night
     with live.client("bureau") as h:
         new = h.post("/v1/bureau/repair-applications", json={
             "uscc": S1, "roster": "serious", "grounds": "已履行处罚决定，消除不良影响", "received_on": "2026-09-29",

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import httpx
+
 from tests.test_api_support import (  # noqa: F401
     A,
     C,
@@ -74,6 +76,10 @@ def test_application_status_derives_the_decide_by_date_from_the_cure(live) -> No
         assert r.status_code == 201, r.text
         app = r.json()
         assert app["decide_by"] is None and "查实" in app["note"]
+    # The bureau's watch lists it without a date, saying why (its note column).
+    with httpx.Client(base_url=live.url, cookies={"credit_key": live.keys["bureau"]}) as h:
+        watch = h.get("/bureau").text
+        assert U in watch and "awaiting 查实" in watch
     # The bureau establishes the cure on 07-06: the date follows from it, never the stale stored one.
     with live.engine.begin() as c:
         finding(c, "F-U2", U, "contact_restored", "2026-07-06")
