@@ -142,28 +142,38 @@ def status_command(
     if not rosters:
         console.print("not on any roster (未列入经营异常名录或严重违法失信名单)")
     else:
-        t = Table("roster", "cause", "basis", "included", "文号", "state", "removed", "repair")
+        # One block per entry, field by field: legal wording is long and must stay readable in a
+        # terminal of any width.
         for r in rosters:
-            repair = r.get("removal_possible") or ""
+            t = Table(show_header=False, box=None, padding=(0, 1), title_justify="left",
+                      title=f"{r['roster']} · {r['state']}")
+            t.add_column(style="bold", no_wrap=True)
+            t.add_column(overflow="fold")
+            t.add_row("cause", f"{r['cause_code']} — {r['cause']}")
+            t.add_row("basis", r["basis"] or "")
+            t.add_row("included on", str(r["included_on"]))
+            t.add_row("文号", r["decision_no"] or "")
+            if r["removed_on"]:
+                t.add_row("removed on", f"{r['removed_on']} — {r['removal_reason'] or ''}")
+            if r.get("removal_possible"):
+                t.add_row("repair", r["removal_possible"])
             if r.get("early_removal_from"):
-                repair += f"\napply from {r['early_removal_from']}"
+                t.add_row("apply from", str(r["early_removal_from"]))
             if r.get("apply_until"):
-                repair += f"\napply until {r['apply_until']} (3 years after inclusion, 68号令 art. 10)"
+                t.add_row("apply until", f"{r['apply_until']} (3 years after inclusion, 68号令 art. 10)")
             if r.get("automatic_removal_on"):
-                repair += f"\nautomatic removal {r['automatic_removal_on']}"
+                t.add_row("automatic removal", str(r["automatic_removal_on"]))
             for p in r.get("applications", []):
-                repair += f"\napplication {p['id']} (received {p['received_on']}): {p['status']}"
+                line = f"received {p['received_on']}: {p['status']}"
                 if p["decision"]:
                     d = p["decision"]
-                    repair += f" {d['decision_date']} {d['decision_no'] or ''} {d['reason'] or ''}".rstrip()
+                    line += f" {d['decision_date']} {d['decision_no'] or ''} {d['reason'] or ''}".rstrip()
                 elif p["decide_by"] or p["decide_by_provisional"]:
-                    repair += f", decide by {p['decide_by'] or str(p['decide_by_provisional']) + ' provisional'}"
+                    line += f", decide by {p['decide_by'] or str(p['decide_by_provisional']) + ' provisional'}"
                 elif p.get("decide_by_note"):
-                    repair += f", {p['decide_by_note']}"
-            t.add_row(r["roster"], f"{r['cause_code']}\n{r['cause']}", r["basis"], r["included_on"],
-                      r["decision_no"] or "", r["state"], f"{r['removed_on'] or ''}\n{r['removal_reason'] or ''}",
-                      repair)
-        console.print(t)
+                    line += f", {p['decide_by_note']}"
+                t.add_row(f"application {p['id']}", line)
+            console.print(t)
     if tier is not None:
         console.print(f"tier [bold]{tier.get('grade')}[/bold] {tier.get('label') or ''}")
         for reason in tier.get("reasons", []):
