@@ -158,11 +158,11 @@ def status_command(
             if r.get("removal_possible"):
                 t.add_row("repair", r["removal_possible"])
             if r.get("early_removal_from"):
-                t.add_row("apply from", str(r["early_removal_from"]))
+                t.add_row("window", f"apply from {r['early_removal_from']}")
             if r.get("apply_until"):
-                t.add_row("apply until", f"{r['apply_until']} (3 years after inclusion, 68号令 art. 10)")
+                t.add_row("window", f"apply until {r['apply_until']} (3 years after inclusion, 68号令 art. 10)")
             if r.get("automatic_removal_on"):
-                t.add_row("automatic removal", str(r["automatic_removal_on"]))
+                t.add_row("expiry", f"automatic removal {r['automatic_removal_on']}")
             for p in r.get("applications", []):
                 line = f"received {p['received_on']}: {p['status']}"
                 if p["decision"]:
