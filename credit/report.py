@@ -211,10 +211,20 @@ def collect(conn: Connection, night: date, indicators: pd.DataFrame, graded: pd.
     section = indicators["industry_code"].astype("string").str.slice(0, 1)
     return ReportData(
         night=night, config_version=run["config_version"], distribution={t: int(run["distribution"].get(t, 0)) for t in TIERS},
-        by_region=crosstab(indicators["region_code"], graded["grade"], top),
+        by_region=crosstab(indicators["region_code"], graded["grade"], top).rename(index=_region_label),
         by_industry=crosstab(section, graded["grade"], top),
         history=history, moves=moves, matrix=matrix, warnings=list(run["warnings"]),
     )
+
+
+def _region_label(code: str) -> str:
+    """'330106 杭州市西湖区' where the division is known to credit.regions, else the code alone."""
+    from credit.regions import PROVINCE_NAME, full_name
+
+    try:
+        return f"{code} {full_name(code).removeprefix(PROVINCE_NAME)}"
+    except KeyError:
+        return code
 
 
 def write(data: ReportData, reports_dir: Path) -> Path:
