@@ -109,5 +109,19 @@ def _engine_for(url: str) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True, future=True)
 
 
+@lru_cache(maxsize=8)
+def _embedded_schema_ready(url: str) -> bool:
+    from credit import schema
+
+    schema.ensure_current(_engine_for(url), auto=True)
+    return True
+
+
 def get_engine(settings: Settings | None = None) -> Engine:
-    return _engine_for(database_url(settings))
+    """The project's engine. The embedded database is migrated on first use, so every command
+    works on a fresh machine; a configured server is migrated only by ``credit db upgrade``."""
+    settings = settings or get_settings()
+    url = database_url(settings)
+    if settings.database_url is None:
+        _embedded_schema_ready(url)
+    return _engine_for(url)

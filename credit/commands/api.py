@@ -41,12 +41,21 @@ def serve_command(
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs) and the applicants' page on PostgreSQL."""
+    import signal
+    import sys
+
     import uvicorn
 
     from credit.api import create_app
+    from credit.db import get_engine
     from credit.settings import get_settings
 
-    uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info")
+    settings = get_settings()
+    get_engine(settings)  # start (and, when embedded, migrate) the database before taking requests
+    # uvicorn re-raises SIGTERM after its graceful shutdown; ending through SystemExit instead lets
+    # the embedded database stop with the process (its clean-up runs at interpreter exit).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
 @keys_app.command("create")
