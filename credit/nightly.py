@@ -14,6 +14,8 @@ The steps are plain functions so that ``credit nightly`` and the Airflow DAG run
 from __future__ import annotations
 
 import json
+import os
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -151,14 +153,22 @@ def ingest_file(manifest: Manifest, file: str, settings: Settings) -> FileOutcom
         "raw": [json.dumps(r, ensure_ascii=False) for r in
                 raw[bad].astype(object).where(raw[bad].notna(), None).to_dict(orient="records")],
     })
-    pq.write_table(pa.Table.from_pandas(accepted, preserve_index=False), folder / f"{df.source.name}.accepted.parquet")
-    pq.write_table(pa.Table.from_pandas(quarantined, preserve_index=False),
-                   folder / f"{df.source.name}.quarantine.parquet")
+    _write_atomically(pa.Table.from_pandas(accepted, preserve_index=False),
+                      folder / f"{df.source.name}.accepted.parquet")
+    _write_atomically(pa.Table.from_pandas(quarantined, preserve_index=False),
+                      folder / f"{df.source.name}.quarantine.parquet")
     out.accepted, out.quarantined = int((~bad).sum()), int(bad.sum())
     if out.accepted + out.quarantined != out.rows_in:  # the invariant of the whole pipeline
         out.failures.append(f"{file}: 行数不守恒 {out.rows_in} ≠ {out.accepted} + {out.quarantined} [rows_add_up]")
     out.seconds = time.perf_counter() - t0
     return out
+
+
+def _write_atomically(table: pa.Table, path: Path) -> None:
+    """Write then rename: a concurrent run of the same night never reads a half-written file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    pq.write_table(table, tmp)
+    os.replace(tmp, path)
 
 
 def gate(manifest: Manifest, outcomes: list[FileOutcome], settings: Settings) -> list[str]:
