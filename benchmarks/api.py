@@ -37,7 +37,7 @@ import sqlalchemy as sa
 
 
 def _uscc(i: int) -> str:
-    from credit.uscc import calc_check_character
+    from credit.contract.uscc import calc_check_character
 
     first17 = f"91110105MA{i:07d}"
     return first17 + calc_check_character(first17)
@@ -48,7 +48,7 @@ def setup(base: Path, n: int) -> tuple[str, list[str], str]:
     from credit import db, schema
     from credit.api.auth import create_key
     from credit.context import NightContext
-    from credit.rosters import decide_night
+    from credit.rosters.decide import decide_night
     from credit.settings import Settings
 
     db.embedded_server(base / "pg")
@@ -174,7 +174,7 @@ def main() -> None:
         r.raise_for_status()
         doc = r.json()
         listed = sum(x["listed"] for x in doc["results"])
-        from credit.certificates import entries_as_of
+        from credit.rosters.certificates import entries_as_of
 
         engine = sa.create_engine(url)
         with engine.connect() as c:

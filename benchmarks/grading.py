@@ -1,11 +1,11 @@
 """Benchmark of the grading core: ``python -m benchmarks.grading --entities 10000000``.
 
-Builds a synthetic indicator frame (the columns :mod:`credit.indicators` produces, with skewed
+Builds a synthetic indicator frame (the columns :mod:`credit.grading.indicators` produces, with skewed
 realistic rates: most entities clean, a few per cent with each adverse fact), then times
 
 - the **floor**: one pass that reads every indicator column the config uses and reduces it
   (what any grader must at least do), and
-- **grade**: :func:`credit.grading.grade` — rules, scorecard, tiers and the ordered JSON reasons,
+- **grade**: :func:`credit.grading.score.grade` — rules, scorecard, tiers and the ordered JSON reasons,
 
 and prints both with their ratio, the peak memory above the frame, and date, machine and versions.
 """
@@ -87,7 +87,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from credit.config import load_config
-    from credit.grading import grade, scheme_of
+    from credit.grading.score import grade, scheme_of
 
     config = load_config("grading")
     scheme = scheme_of(config)

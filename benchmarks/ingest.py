@@ -4,7 +4,7 @@
 
 Generates one night for N entities (not timed against anything), then in two fresh child
 processes measures (a) the floor: reading every file of the night with pyarrow, and (b) the
-pipeline: ``credit.nightly.run_night`` on a fresh embedded PostgreSQL. Prints wall time, the
+pipeline: ``credit.night.steps.run_night`` on a fresh embedded PostgreSQL. Prints wall time, the
 ratio (b)/(a), each stage, and each child's peak resident memory (VmHWM). The PostgreSQL server
 runs in its own processes and is not counted in the client's memory.
 """
@@ -35,7 +35,7 @@ def child_floor(drop: Path, night: date) -> dict[str, float]:
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
-    from credit.sources import read_manifest
+    from credit.contract.sources import read_manifest
 
     manifest = read_manifest(drop, night)  # the checksums are part of merely reading a drop
     t = time.perf_counter()
@@ -50,11 +50,11 @@ def child_floor(drop: Path, night: date) -> dict[str, float]:
 
 
 def child_pipeline(drop: Path, night: date, home: Path) -> dict[str, object]:
-    from credit.nightly import run_night
+    from credit.night.steps import run_night
     from credit.settings import Settings
 
     settings = Settings(home=home)
-    from credit.nightly import engine_for
+    from credit.night.steps import engine_for
 
     engine_for(settings)  # start the server and create the schema outside the timing
     t = time.perf_counter()

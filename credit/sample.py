@@ -49,8 +49,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from stdnum.cn import uscc as stdnum_uscc
 
-from credit.regions import COUNTIES, PROVINCE_NAME, bureau_name, city_of
-from credit.sources import file_sha256
+from credit.contract.regions import COUNTIES, PROVINCE_NAME, bureau_name, city_of
+from credit.contract.sources import file_sha256
 
 __all__ = [
     "COLUMNS", "DEFECT_KINDS", "KEYS", "NORMALISABLE_DEFECTS", "SOURCES",

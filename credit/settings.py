@@ -6,12 +6,20 @@ Business code never asks which environment it runs in: it receives a :class:`Set
 from __future__ import annotations
 
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+
+def bundled(*parts: str) -> Path:
+    """A folder shipped inside the package (``credit/defaults/...``) as a path on disk.
+
+    The package is always installed unzipped (a wheel, or an editable checkout), so the resource
+    is a real folder that YAML and JSON readers can open by path.
+    """
+    return Path(str(resources.files("credit").joinpath("defaults", *parts)))
 
 
 class Settings(BaseSettings):
@@ -28,12 +36,14 @@ class Settings(BaseSettings):
         description="Working folder: embedded database, Airflow metadata, night work files, reports.",
     )
     config_dir: Path = Field(
-        default=REPO_ROOT / "config",
-        description="Folder of the bureau's versioned configuration (thresholds, ratios, calendars).",
+        default_factory=lambda: bundled("config"),
+        description="Folder of the bureau's versioned configuration (thresholds, ratios, calendars); "
+                    "default: the configuration bundled with the package.",
     )
     expectations_dir: Path = Field(
-        default=REPO_ROOT / "expectations",
-        description="Folder of the Great Expectations suites (one JSON file per source).",
+        default_factory=lambda: bundled("expectations"),
+        description="Folder of the Great Expectations suites (one JSON file per source); "
+                    "default: the suites bundled with the package.",
     )
 
     @property

@@ -7,7 +7,7 @@ rosters, grades. A refused night fails the `publish` task and leaves yesterday's
 Re-running a published night changes nothing.
 
 Params: `drop` (default `$CREDIT_DROP`), `night` (default: the run's logical date).
-The logic lives in `credit.nightly`; `credit nightly --date D --drop DIR` runs the same functions.
+The logic lives in `credit.night.steps`; `credit nightly --date D --drop DIR` runs the same functions.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def _night(params: dict[str, Any]) -> date:
 def credit_nightly() -> None:
     @task
     def open_night(params: dict[str, Any] | None = None) -> dict[str, Any]:
-        from credit.nightly import open_night as open_
+        from credit.night.steps import open_night as open_
         from credit.settings import get_settings
 
         params = params or get_current_context()["params"]
@@ -61,19 +61,19 @@ def credit_nightly() -> None:
 
     @task
     def ingest(item: dict[str, str]) -> dict[str, Any]:
-        from credit.nightly import ingest_file
+        from credit.night.steps import ingest_file
         from credit.settings import get_settings
-        from credit.sources import read_manifest
+        from credit.contract.sources import read_manifest
 
         manifest = read_manifest(Path(item["drop"]), date.fromisoformat(item["night"]))
         return ingest_file(manifest, item["file"], get_settings()).as_dict()
 
     @task
     def publish(opened: dict[str, Any], outcomes: list[dict[str, Any]]) -> dict[str, Any]:
-        from credit.nightly import FileOutcome, NightRefused, gate
-        from credit.nightly import publish as publish_
+        from credit.night.steps import FileOutcome, NightRefused, gate
+        from credit.night.steps import publish as publish_
         from credit.settings import get_settings
-        from credit.sources import read_manifest
+        from credit.contract.sources import read_manifest
 
         settings = get_settings()
         night = date.fromisoformat(opened["night"])

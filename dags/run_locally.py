@@ -58,7 +58,7 @@ def main() -> int:
     from airflow.models import DagBag
     from rich.console import Console
 
-    from credit.summary import print_stored_summary
+    from credit.cli.summary import print_stored_summary
 
     console = Console()
     dag = DagBag(dag_folder=str(DAGS)).get_dag("credit_nightly")

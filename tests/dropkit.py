@@ -12,8 +12,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from credit.sources import SOURCES
-from credit.uscc import calc_check_character
+from credit.contract.sources import SOURCES
+from credit.contract.uscc import calc_check_character
 
 
 def code(region: str = "330106", body: str = "MA2B3C4D", kind: str = "91") -> str:

@@ -9,7 +9,7 @@ from datetime import date
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from credit import repair
+from credit.rosters import repair
 from tests.test_api_support import (  # noqa: F401
     SECRET_REP,
     A,
@@ -105,7 +105,7 @@ def test_published_results_are_public_draws_in_progress_are_not(live) -> None:  
 
 
 def test_cli_keys_and_certificate_verify(live, monkeypatch, tmp_path) -> None:  # noqa: F811
-    from credit.commands.api import api_app, certificate_app
+    from credit.cli.commands.api import api_app, certificate_app
     from credit.settings import get_settings
 
     monkeypatch.setenv("CREDIT_DATABASE_URL", live.settings.database_url)

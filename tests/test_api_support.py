@@ -22,8 +22,8 @@ from sqlalchemy.engine import Engine
 from credit.api import create_app
 from credit.api.auth import create_key
 from credit.context import NightContext
+from credit.contract.uscc import calc_check_character
 from credit.settings import Settings
-from credit.uscc import calc_check_character
 
 D = date.fromisoformat
 SECRET_REP = "LEGALREP-0f1e2d3c4b5a-SECRET"   # a legal_rep_hash that must never appear in any answer
@@ -112,14 +112,14 @@ def annual_report(c: sa.Connection, uscc: str, year: int, filed_on: str) -> None
 
 def run_night(engine: Engine, settings: Settings, day: str, *, grade: bool = False) -> dict[str, Any]:
     """Decide a night with the areas' own functions and record it as published."""
-    from credit.rosters import decide_night
+    from credit.rosters.decide import decide_night
 
     night = D(day)
     ctx = NightContext(night, f"test-{day}", settings)
     with engine.begin() as c:
         summary: dict[str, Any] = {"rosters": decide_night(c, ctx)}
         if grade:
-            from credit.grading import grade_night
+            from credit.grading.score import grade_night
 
             summary["grading"] = grade_night(c, ctx)
         c.execute(sa.text("insert into night_runs values (:n, :d, 'test', now(), now(), cast(:s as jsonb))"),

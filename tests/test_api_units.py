@@ -10,11 +10,11 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from credit import certificates, repair
 from credit.api.auth import Principal, UnknownKey, create_key, hash_key, principal_for, revoke_key
 from credit.api.limits import RateLimiter
 from credit.api.validation import uscc_problem
-from credit.uscc import ALPHABET, calc_check_character, is_valid
+from credit.contract.uscc import ALPHABET, calc_check_character, is_valid
+from credit.rosters import certificates, repair
 from tests.test_api_support import NAMES, A, B, C, annual_report, register, run_night
 
 codes17 = st.tuples(st.sampled_from("159"), st.sampled_from("123"), st.text("0123456789", min_size=6, max_size=6),

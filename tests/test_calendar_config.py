@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from credit.calendar import UnknownCalendarYear, working_calendar
-from credit.settings import REPO_ROOT, Settings
+from credit.settings import Settings, bundled
 
 
 def _config(tmp_path: Path) -> Settings:
     folder = tmp_path / "config"
-    shutil.copytree(REPO_ROOT / "config", folder)
+    shutil.copytree(bundled("config"), folder)
     return Settings(config_dir=folder)
 
 

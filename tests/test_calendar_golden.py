@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from credit.calendar import UnknownCalendarYear, add_years, working_calendar
-from credit.rules import Period
+from credit.rosters.rules import Period
 
 D = date.fromisoformat
 

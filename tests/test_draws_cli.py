@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
-from credit.commands.draws import app
+from credit.cli.commands.draws import app
 from credit.draws import core
 from credit.settings import Settings, get_settings
 

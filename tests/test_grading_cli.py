@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
-from credit.commands.grading import app
+from credit.cli.commands.grading import app
 from credit.context import NightContext
-from credit.grading import grade_night
+from credit.grading.score import grade_night
 from credit.settings import Settings, get_settings
 from tests.test_grading_night import all_filed, listed, reg
 

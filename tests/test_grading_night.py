@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from credit.context import NightContext
-from credit.grading import grade_night, grade_of
+from credit.grading.score import grade_night, grade_of
 from credit.settings import Settings
 
 NIGHT = date(2026, 7, 15)   # report years 2023–2025 are due (2025's deadline: Tue 2026-06-30)

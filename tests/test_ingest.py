@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
-from credit.nightly import NightRefused, run_night
+from credit.contract.sources import SOURCES
+from credit.night.steps import NightRefused, run_night
 from credit.settings import Settings
-from credit.sources import SOURCES
 from tests.dropkit import code, csv_bytes, csv_file, parquet_bytes, registration_row, write_night
 
 NIGHT = date(2026, 7, 13)
@@ -260,7 +260,7 @@ def test_nights_are_published_in_order(settings: Settings, tmp_path: Path) -> No
 def test_cli_nightly_exit_codes(settings: Settings, engine: Engine, tmp_path: Path,
                                 monkeypatch: pytest.MonkeyPatch) -> None:
     from credit import settings as settings_module
-    from credit.cli import app
+    from credit.cli.main import app
 
     monkeypatch.setenv("CREDIT_DATABASE_URL", settings.database_url or "")
     monkeypatch.setenv("CREDIT_HOME", str(settings.home))

@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from credit.report import ReportData, crosstab, render, write
+from credit.grading.report import ReportData, crosstab, render, write
 
 
 def data() -> ReportData:

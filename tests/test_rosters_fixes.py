@@ -10,11 +10,11 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from credit.audit import verify_chain
-from credit.commands import rosters as cmd
-from credit.repair import Refused, apply_for_removal, import_decision
-from credit.rosters import deadline_watch, entity_rosters
-from credit.settings import Settings
+from credit.cli.commands import rosters as cmd
+from credit.rosters.audit import verify_chain
+from credit.rosters.decide import deadline_watch, entity_rosters
+from credit.rosters.repair import Refused, apply_for_removal, import_decision
+from credit.settings import Settings, bundled
 from tests.test_rosters_helpers import D, decisions, finding, night, penalty, published, reg, report
 
 A = "91110105MA00000012"
@@ -114,7 +114,7 @@ def test_audit_verify_detects_a_consistent_rewrite_of_the_chain(engine, settings
 
 def _config_with_2027(tmp: Path) -> Path:
     cfg = tmp / "config"
-    shutil.copytree(Path(__file__).resolve().parents[1] / "config", cfg)
+    shutil.copytree(bundled("config"), cfg)
     return cfg
 
 
@@ -188,7 +188,7 @@ def test_status_json_always_has_tier_and_data_through(engine, settings, monkeypa
 
 def test_status_human_output_shows_tier_reasons_as_lines(engine, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(cmd, "_engine", lambda: engine)
-    import credit.grading as grading
+    import credit.grading.score as grading
 
     monkeypatch.setattr(grading, "grade_of", lambda conn, code, day: {
         "grade": "C", "label": "较高风险", "reasons": [{"code": "abnormal_roster", "text": "列入经营异常名录",

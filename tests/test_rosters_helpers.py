@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from credit.context import NightContext
-from credit.rosters import decide_night
+from credit.rosters.decide import decide_night
 from credit.settings import Settings
 
 D = date.fromisoformat

@@ -12,12 +12,12 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from credit.audit import verify_chain
-from credit.commands import rosters as cmd
-from credit.publication import export_roster
-from credit.repair import Refused, apply_for_removal, decide_draft
-from credit.rosters import EXPORT_COLUMNS, deadline_watch, roster_as_of
-from credit.settings import Settings
+from credit.cli.commands import rosters as cmd
+from credit.rosters.audit import verify_chain
+from credit.rosters.decide import EXPORT_COLUMNS, deadline_watch, roster_as_of
+from credit.rosters.export import export_roster
+from credit.rosters.repair import Refused, apply_for_removal, decide_draft
+from credit.settings import Settings, bundled
 from tests.test_rosters_helpers import D, decisions, finding, night, published, reg, report
 
 A = "91110105MA0000001A"
@@ -155,7 +155,7 @@ def test_cli_status_and_repair(engine, settings, monkeypatch) -> None:  # type: 
 
 def _drafts_config(tmp: Path) -> Path:
     cfg = tmp / "config"
-    shutil.copytree(Path(__file__).resolve().parents[1] / "config", cfg)
+    shutil.copytree(bundled("config"), cfg)
     text = (cfg / "rosters.yaml").read_text(encoding="utf-8")
     text = text.replace("abnormal: [{from: 2014-01-01, drafts: false}]",
                         "abnormal: [{from: 2014-01-01, drafts: false}, {from: 2026-01-01, drafts: true}]")

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from credit.repair import Refused, apply_for_removal
+from credit.rosters.repair import Refused, apply_for_removal
 from tests.test_rosters_helpers import decisions, finding, inspection, night, penalty, reg, report
 
 START = date(2026, 6, 24)

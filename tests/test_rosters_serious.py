@@ -6,9 +6,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from credit.repair import apply_for_removal, decide_objection, file_objection, import_decision
-from credit.rosters import entity_rosters, roster_as_of
-from credit.settings import Settings
+from credit.rosters.decide import entity_rosters, roster_as_of
+from credit.rosters.repair import apply_for_removal, decide_objection, file_objection, import_decision
+from credit.settings import Settings, bundled
 from tests.test_rosters_helpers import D, decisions, night, penalty, reg
 
 A = "91110105MA0000001A"
@@ -141,7 +141,7 @@ def test_83_era_listing_loads_and_displays(engine, settings) -> None:  # type: i
 
 def _config_with_escalation_on(tmp: Path) -> Path:
     cfg = tmp / "config"
-    shutil.copytree(Path(__file__).resolve().parents[1] / "config", cfg)
+    shutil.copytree(bundled("config"), cfg)
     text = (cfg / "rules.yaml").read_text(encoding="utf-8")
     old = "      - valid_from: 2024-05-01              # 777号 deleted the sentence (domain.md §3.5, §3.6): OFF by default\n        enabled: false"
     assert old in text

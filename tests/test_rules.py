@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from credit.rules import NoRuleInForce, load_rules
-from credit.settings import Settings
+from credit.rosters.rules import NoRuleInForce, load_rules
+from credit.settings import Settings, bundled
 
 D = date.fromisoformat
 
@@ -60,7 +60,7 @@ def test_every_rule_version_has_wording_basis_and_period() -> None:
 
 
 def test_overlapping_versions_are_refused(tmp_path: Path) -> None:
-    shutil.copy(Path(__file__).resolve().parents[1] / "config" / "rules.yaml", tmp_path / "rules.yaml")
+    shutil.copy(bundled("config") / "rules.yaml", tmp_path / "rules.yaml")
     text = (tmp_path / "rules.yaml").read_text(encoding="utf-8")
     # make the 2014 version of the annual-report rule run past the start of the 2024 one
     text = text.replace("valid_to: 2024-04-30\n        period: {n: 10, unit: wd}\n        wording: 未依照",

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 import pytest
 from stdnum.cn import uscc as stdnum_uscc
 
-from credit.regions import COUNTY_BY_CODE, PROVINCE_CODE
+from credit.contract.regions import COUNTY_BY_CODE, PROVINCE_CODE
 from credit.sample import drop_column, write_sample
 
 # The contract's columns, copied from contracts.md §1 (not from the generator).

@@ -14,7 +14,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from credit.nightly import run_night
+from credit.night.steps import run_night
 from credit.sample import write_sample
 from credit.settings import Settings
 

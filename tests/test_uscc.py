@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.cn import uscc as stdnum_uscc
 
-from credit import uscc
+from credit.contract import uscc
 
 ALPHABET = uscc.ALPHABET
 digit_initial = st.builds(

@@ -19,12 +19,12 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from credit import certificates
 from credit.api import views
 from credit.api.auth import Principal, UnknownKey, principal_for
 from credit.api.deps import ServiceState, caller, default_as_of, state
 from credit.api.models import RepairApplication
 from credit.api.validation import normalise_uscc, uscc_problem
+from credit.rosters import certificates
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 pages = APIRouter(include_in_schema=False)
@@ -103,7 +103,7 @@ def application_page(request: Request, st: St, who: Who, application_id: int) ->
 def bureau_page(request: Request, st: St, who: Who) -> HTMLResponse:
     if not who.allows("bureau"):
         return _page(request, "bureau_login.html")
-    from credit.rosters import deadline_watch
+    from credit.rosters.decide import deadline_watch
 
     within = int((st.config.get("deadline_watch") or {}).get("within_wd", 10))
     today = st.today()

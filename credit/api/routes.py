@@ -12,7 +12,6 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Reques
 from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Connection
 
-from credit import certificates, repair
 from credit.api import views
 from credit.api.auth import Principal
 from credit.api.deps import ServiceState, caller, checked_uscc, connection, default_as_of, require, state
@@ -26,7 +25,8 @@ from credit.api.models import (
     ScreeningRequest,
 )
 from credit.api.validation import normalise_uscc, uscc_problem
-from credit.publication import FORMATS, export_frame, render
+from credit.rosters import certificates, repair
+from credit.rosters.export import FORMATS, export_frame, render
 
 public = APIRouter(tags=["public"], dependencies=[Depends(caller)])
 consumer = APIRouter(tags=["consumer"], dependencies=[Depends(require("consumer"))])
@@ -234,7 +234,7 @@ def change_feed(conn: Conn, st: St, after: Annotated[int, Query(ge=0, le=2**62, 
 @bureau.get("/entities/{uscc}/tier")
 def tier(conn: Conn, uscc: Annotated[str, Path(max_length=64)], as_of: AsOf = None) -> JSONResponse:
     """The credit-risk tier (信用风险分类 A–D) with its reasons — internal, bureau only (domain.md §7)."""
-    from credit.grading import grade_of
+    from credit.grading.score import grade_of
 
     code = checked_uscc(uscc)
     g = grade_of(conn, code, as_of or date.max)
@@ -247,7 +247,7 @@ def tier(conn: Conn, uscc: Annotated[str, Path(max_length=64)], as_of: AsOf = No
 def deadlines(conn: Conn, st: St, on: AsOf = None,
               within_wd: Annotated[int | None, Query(ge=0, le=250)] = None) -> JSONResponse:
     """What the bureau still owes: due within N working days, and everything overdue."""
-    from credit.rosters import deadline_watch
+    from credit.rosters.decide import deadline_watch
 
     d = on or st.today()
     n = within_wd if within_wd is not None else int((st.config.get("deadline_watch") or {}).get("within_wd", 10))

@@ -1,13 +1,13 @@
 """Input checks that tell the caller what is wrong (issue 7: "a malformed USCC gets a 422 that
 says what is wrong").
 
-Validity itself is :func:`credit.uscc.is_valid` (GB 32100-2015, domain.md §1); this module only
+Validity itself is :func:`credit.contract.uscc.is_valid` (GB 32100-2015, domain.md §1); this module only
 explains a refusal in words a clerk can act on.
 """
 
 from __future__ import annotations
 
-from credit import uscc as uscc_rules
+from credit.contract import uscc as uscc_rules
 
 FORBIDDEN = set("IOZSV")
 

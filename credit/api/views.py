@@ -13,10 +13,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from credit import certificates
 from credit.calendar import UnknownCalendarYear
 from credit.config import ConfigDoc
-from credit.rosters import RosterEnv, _removal_rule, application_due, cure_established_on, entity_rosters
+from credit.rosters import certificates
+from credit.rosters.decide import (
+    RosterEnv,
+    _removal_rule,
+    application_due,
+    cure_established_on,
+    entity_rosters,
+)
 from credit.settings import Settings
 
 ROSTER_LABELS = {"abnormal": "经营异常名录", "abnormal_status": "经营异常状态（个体工商户）",
@@ -152,7 +158,7 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
 
 def _application_due(conn: Connection, q: Any, settings: Settings | None) -> tuple[date | None, date | None, str | None]:
     """(decide_by, provisional, note) of an application as known now, derived the way the rosters
-    derive it (``credit.rosters.application_due``), never the date stored at receipt: for causes 3
+    derive it (``credit.rosters.decide.application_due``), never the date stored at receipt: for causes 3
     and 4 it runs from 查实 of the cure of the entry applied for (none yet: no date, and a note);
     otherwise a provisional date is recomputed once the calendar knows its year."""
     env = RosterEnv.load(settings)
@@ -165,7 +171,7 @@ def _application_due(conn: Connection, q: Any, settings: Settings | None) -> tup
         note = q["due_note"] if (d is None or q["due_date"] is not None) else None
         return d, p, note
     # The entry applied for: the one listed on receipt whose removal the application's rule governs
-    # (the first such entry, as ``credit.repair.apply_for_removal`` chose it).
+    # (the first such entry, as ``credit.rosters.repair.apply_for_removal`` chose it).
     entries = conn.execute(sa.text("""
         select e.entry_id, e.cause_code from roster_entry_detail_as_of(:d) as e
          where e.uscc = :u and e.roster = :r and e.included_on <= :d

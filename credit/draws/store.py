@@ -20,12 +20,12 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from credit import sqlfiles
 from credit.calendar import UnknownCalendarYear, working_calendar
 from credit.config import load_config
 from credit.draws import core
-from credit.settings import REPO_ROOT, Settings
+from credit.settings import Settings
 
-SQL_DIR = REPO_ROOT / "sql"
 TIERS = ("A", "B", "C", "D")
 RESULT_LABELS = {
     "normal": "未发现问题", "not_disclosed": "未按规定公示应当公示的信息",
@@ -40,7 +40,7 @@ class DrawRefused(Exception):
 
 
 def _sql(name: str) -> sa.TextClause:
-    return sa.text((SQL_DIR / f"draws_{name}.sql").read_text(encoding="utf-8"))
+    return sqlfiles.statement(f"draws/{name}")
 
 
 def _draws_dir(settings: Settings) -> Path:

@@ -5,7 +5,7 @@ Every night every operating entity gets a tier A/B/C/D (信用风险低/一般/�
 
 1. **Rules first** (直接认定): each rule that holds sets a floor — e.g. on the serious list → D,
    on the abnormal roster → at least C (domain.md §3, §4, §7), 非正常户 → at least C (§11).
-2. **Score second**: a points scorecard over the indicators (:mod:`credit.indicators`); the
+2. **Score second**: a points scorecard over the indicators (:mod:`credit.grading.indicators`); the
    score's tier comes from the configured thresholds.
 3. The tier is the worse of the two. Rules only raise floors and every item gives a worse value
    at least the points of a better one (checked when the config is loaded), so an adverse fact
@@ -218,7 +218,7 @@ def _head(code: str, text_: str, **extra: Any) -> str:
 
 
 def grade(frame: pd.DataFrame, config: ConfigDoc | Scheme) -> pd.DataFrame:
-    """Grade an indicator frame (one row per entity; columns of :mod:`credit.indicators`).
+    """Grade an indicator frame (one row per entity; columns of :mod:`credit.grading.indicators`).
 
     Returns a frame in the input's row order with ``uscc`` (when given), ``grade`` (A–D),
     ``score`` (risk points), ``floor`` (tier the rules impose, A when none) and ``reasons``: a
@@ -451,8 +451,8 @@ def grade_night(conn: Connection, ctx: NightContext) -> dict[str, Any]:
     with the distribution and the distribution-check warnings. Uses no wall-clock time.
     """
     from credit.calendar import working_calendar
-    from credit.indicators import build_indicators
-    from credit.report import write_night_report
+    from credit.grading.indicators import build_indicators
+    from credit.grading.report import write_night_report
 
     config = load_config("grading", ctx.settings)
     s = scheme_of(config)

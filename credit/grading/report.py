@@ -218,8 +218,8 @@ def collect(conn: Connection, night: date, indicators: pd.DataFrame, graded: pd.
 
 
 def _region_label(code: str) -> str:
-    """'330106 杭州市西湖区' where the division is known to credit.regions, else the code alone."""
-    from credit.regions import PROVINCE_NAME, full_name
+    """'330106 杭州市西湖区' where the division is known to credit.contract.regions, else the code alone."""
+    from credit.contract.regions import PROVINCE_NAME, full_name
 
     try:
         return f"{code} {full_name(code).removeprefix(PROVINCE_NAME)}"

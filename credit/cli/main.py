@@ -45,9 +45,9 @@ def nightly(
                             "(only when the platform delivered nothing for them).")] = False,
 ) -> None:
     """Run night D end to end — the same code the Airflow DAG `credit_nightly` runs."""
-    from credit.nightly import NightRefused, run_night
+    from credit.cli.summary import print_refusal, print_summary
+    from credit.night.steps import NightRefused, run_night
     from credit.settings import get_settings
-    from credit.summary import print_refusal, print_summary
 
     night = parse_day(date_, "--date")
     with console.status(f"night {night}: starting", spinner="dots") as status:
@@ -64,7 +64,7 @@ def nightly(
 @app.command()
 def summary(date_: DateOpt) -> None:
     """The summary stored with published night D (files, gate, store, rosters, tiers, timings)."""
-    from credit.summary import print_stored_summary
+    from credit.cli.summary import print_stored_summary
 
     if not print_stored_summary(console, parse_day(date_, "--date")):
         raise typer.Exit(1)
@@ -126,7 +126,7 @@ def quarantine(
     """The rows held back on night D, with file, line and reason."""
     import sqlalchemy as sa
 
-    from credit.nightly import engine_for
+    from credit.night.steps import engine_for
     from credit.settings import get_settings
 
     night = parse_day(date_, "--date")
@@ -146,7 +146,7 @@ def quarantine(
 
 def _wire() -> None:
     """Mount the commands of each area (their modules live in credit/commands/)."""
-    from credit.commands import api, draws, grading, rosters
+    from credit.cli.commands import api, draws, grading, rosters
 
     app.add_typer(draws.app, name="draw", help="Double-random inspection draws (双随机抽查).")
     app.add_typer(grading.app, name="grades", help="Credit-risk tiers A–D with reasons.")

@@ -6,7 +6,7 @@ night's drafts (拟列入/拟移出) and decides objections. These functions are
 calls now and the HTTP API will call later; each runs inside the caller's transaction and
 raises :class:`Refused` (exit 2 on the command line) with a reason a clerk can read.
 
-The nights decide pending applications (:func:`credit.rosters.decide_night`); nothing here
+The nights decide pending applications (:func:`credit.rosters.decide.decide_night`); nothing here
 edits a decision — every answer is a new row of the log.
 """
 
@@ -22,8 +22,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from credit.calendar import UnknownCalendarYear, add_years
-from credit.rosters import LOCK_KEY, RosterEnv, _finalise, insert_decisions
-from credit.rules import Period
+from credit.rosters.decide import LOCK_KEY, RosterEnv, _finalise, insert_decisions
+from credit.rosters.rules import Period
 from credit.settings import Settings
 
 
@@ -79,7 +79,7 @@ def apply_for_removal(conn: Connection, uscc: str, roster: str, received: date, 
     if not entries:
         raise Refused(f"{uscc} 在 {received.isoformat()} 不在{_label(roster)}中，无可申请移出的记录 "
                       f"(not on the {roster} roster on that date)")
-    from credit.rosters import _removal_rule, application_due, cure_established_on
+    from credit.rosters.decide import _removal_rule, application_due, cure_established_on
 
     open_ids = [int(e["entry_id"]) for e in entries]
     first = conn.execute(sa.text("""

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from sqlalchemy import Connection
 
-from credit.sources import Source
+from credit.contract.sources import Source
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def _pg_array(values: pd.Series) -> pd.Series:
 def copy_frame(conn: Connection, table: str, frame: pd.DataFrame, source: Source) -> int:
     """COPY canonical text rows into ``table``; PostgreSQL parses them into the column types.
 
-    Canonical text (credit.quality.normalise) is already ISO dates, plain numbers and
+    Canonical text (credit.night.quality.normalise) is already ISO dates, plain numbers and
     true/false, so the only conversion left is ';'-lists into array literals.
     """
     columns = {}

@@ -32,10 +32,8 @@ the night is refused rather than graded as if nobody were on a roster.
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -43,12 +41,11 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from sqlalchemy import Connection
 
+from credit import sqlfiles
 from credit.calendar import UnknownCalendarYear, WorkingCalendar
 from credit.config import ConfigDoc
 
-SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
-
-#: The columns of the indicator frame :func:`credit.grading.grade` reads, with their defaults.
+#: The columns of the indicator frame :func:`credit.grading.score.grade` reads, with their defaults.
 INDICATOR_DEFAULTS: dict[str, object] = {
     "new_entity": False,
     "reports_missing": 0,
@@ -85,28 +82,6 @@ class Indicators:
 
 
 # -- SQL plumbing -------------------------------------------------------------------------------
-
-_PARAM = re.compile(r"(?<!:):([a-z_]+)\b")
-
-
-def sql_text(name: str, **params: date | int) -> str:
-    """Load ``sql/<name>.sql`` with ``:param`` placeholders rendered as typed literals.
-
-    COPY cannot take bind parameters, so values are rendered here — only ``date`` and ``int``
-    values are accepted, which cannot carry SQL.
-    """
-    text = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
-
-    def render(m: re.Match[str]) -> str:
-        value = params[m.group(1)]
-        if isinstance(value, date):
-            return f"date '{value.isoformat()}'"
-        if isinstance(value, int) and not isinstance(value, bool):
-            return str(int(value))
-        raise TypeError(f"parameter {m.group(1)} must be a date or an int")
-
-    return _PARAM.sub(render, text)
-
 
 def copy_out(conn: Connection, query: str, types: dict[str, pa.DataType]) -> pa.Table:
     """Run ``query`` through COPY … TO STDOUT (CSV) on ``conn``'s transaction and parse it with Arrow.
@@ -169,7 +144,7 @@ def population(conn: Connection, night: date) -> pd.DataFrame:
     Columns: uscc, entity_kind, region_code, industry_code, registered_capital, established_on,
     legal_rep_hash, in USCC order (row ``i`` is ``rn = i``).
     """
-    conn.exec_driver_sql(sql_text("grading_population"))
+    conn.exec_driver_sql(sqlfiles.rendered("grading/population"))
     table = copy_out(
         conn,
         "select uscc, entity_kind, region_code, industry_code, registered_capital, established_on, "
@@ -228,7 +203,7 @@ def operations(conn: Connection, night: date, n: int, deadlines: list[tuple[int,
         values = ", ".join(f"({y}, date '{d.isoformat()}')" for y, d in deadlines)
         conn.exec_driver_sql(f"insert into grading_report_years values {values}")
     conn.exec_driver_sql("analyze grading_report_years")  # 3 rows, not the planner's default guess of 2,260
-    table = copy_out(conn, sql_text("grading_operations"), {
+    table = copy_out(conn, sqlfiles.rendered("grading/operations"), {
         "rn": pa.int64(), "reports_missing": pa.int64(), "reports_late": pa.int64(),
         "employees": pa.float64(), "revenue": pa.float64()})
     out = _scatter(n, table, {"reports_missing": 0, "reports_late": 0, "employees": np.nan, "revenue": np.nan})
@@ -244,14 +219,14 @@ def supervision(conn: Connection, night: date, n: int, windows: dict[str, int]) 
             "roster_entries_as_of(date) does not exist: run the rosters migration (0002) before grading; "
             "grading without roster state would put listed entities in the wrong tier"
         )
-    rosters = copy_out(conn, sql_text("grading_rosters", night=night),
+    rosters = copy_out(conn, sqlfiles.rendered("grading/rosters", night=night),
                        {"rn": pa.int64(), "on_abnormal": pa.bool_(), "on_serious": pa.bool_()})
-    pens = copy_out(conn, sql_text("grading_penalties", night=night, penalty_years=windows["penalty_years"]),
+    pens = copy_out(conn, sqlfiles.rendered("grading/penalties", night=night, penalty_years=windows["penalty_years"]),
                     {"rn": pa.int64(), "penalties": pa.int64(), "heavier_penalties": pa.int64(),
                      "fines_total": pa.float64(), "penalties_unfulfilled": pa.int64()})
-    finds = copy_out(conn, sql_text("grading_findings", night=night, finding_years=windows["finding_years"]),
+    finds = copy_out(conn, sqlfiles.rendered("grading/findings", night=night, finding_years=windows["finding_years"]),
                      {"rn": pa.int64(), "open_findings": pa.int64()})
-    insp = copy_out(conn, sql_text("grading_inspections", night=night, inspection_years=windows["inspection_years"]),
+    insp = copy_out(conn, sqlfiles.rendered("grading/inspections", night=night, inspection_years=windows["inspection_years"]),
                     {"rn": pa.int64(), "inspections_adverse": pa.int64()})
     return pd.concat([
         _scatter(n, rosters, {"on_abnormal": False, "on_serious": False}),
@@ -263,7 +238,7 @@ def supervision(conn: Connection, night: date, n: int, windows: dict[str, int]) 
 
 def tax(conn: Connection, night: date, n: int) -> pd.DataFrame:
     """纳税: latest tax-and-fee credit grade, 非正常户 status and arrears (domain.md §11)."""
-    table = copy_out(conn, sql_text("grading_tax"), {
+    table = copy_out(conn, sqlfiles.rendered("grading/tax"), {
         "rn": pa.int64(), "tax_grade": pa.string(), "abnormal_taxpayer": pa.bool_(), "tax_arrears": pa.float64()})
     return _scatter(n, table, {"tax_grade": None, "abnormal_taxpayer": False, "tax_arrears": 0.0})
 
@@ -274,7 +249,7 @@ def social_security(conn: Connection, night: date, n: int, trend_months: int) ->
     ``insured_drop`` = 1 − latest / earlier when the earlier headcount is positive, floored at 0;
     NA when there is nothing to compare (a new insurer is not a drop).
     """
-    table = copy_out(conn, sql_text("grading_social", trend_months=trend_months), {
+    table = copy_out(conn, sqlfiles.rendered("grading/social", trend_months=trend_months), {
         "rn": pa.int64(), "insured_count": pa.float64(), "social_arrears_months": pa.int64(),
         "insured_earlier": pa.float64()})
     out = _scatter(n, table, {"insured_count": np.nan, "social_arrears_months": 0, "insured_earlier": np.nan})
@@ -289,7 +264,7 @@ def social_security(conn: Connection, night: date, n: int, trend_months: int) ->
 def relations(conn: Connection, night: date, n: int) -> pd.DataFrame:
     """关联: same legal representative behind entities on the serious list tonight or in tier D on
     the previous graded night (domain.md §3.6 art. 18 para. 2; §7 related enterprises)."""
-    table = copy_out(conn, sql_text("grading_relations", night=night),
+    table = copy_out(conn, sqlfiles.rendered("grading/relations", night=night),
                      {"rn": pa.int64(), "related_serious": pa.int64(), "related_d": pa.int64()})
     return _scatter(n, table, {"related_serious": 0, "related_d": 0})
 

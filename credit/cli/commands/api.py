@@ -117,8 +117,8 @@ def keys_revoke(key_id: int) -> None:
 @certificate_app.command("verify")
 def certificate_verify(file: Annotated[Path, typer.Argument(help="A certificate JSON file as issued.")]) -> None:
     """Re-check a screening certificate against the decision log; exit 0 only when valid."""
-    from credit.certificates import MalformedCertificate, verify_certificate
     from credit.db import get_engine
+    from credit.rosters.certificates import MalformedCertificate, verify_certificate
     from credit.settings import get_settings
 
     try:

@@ -29,13 +29,13 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from credit import sqlfiles
 from credit.calendar import UnknownCalendarYear, WorkingCalendar, add_years, working_calendar
 from credit.config import ConfigDoc, load_config
 from credit.context import NightContext
-from credit.rules import RuleBook, load_rules
+from credit.rosters.rules import RuleBook, load_rules
 from credit.settings import Settings, get_settings
 
-SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
 ROSTERS = ("abnormal", "abnormal_status", "serious")
 EXPORT_COLUMNS = ["uscc", "name", "roster", "cause_code", "cause", "basis", "included_on", "decision_no",
                   "authority", "state", "removed_on", "removal_reason"]
@@ -50,7 +50,7 @@ LOCK_KEY = 4270002  # same key as the insert trigger: one writer of the log at a
 
 
 def _sql(name: str) -> str:
-    return (SQL_DIR / name).read_text(encoding="utf-8")
+    return sqlfiles.text_of(f"rosters/{name}")
 
 
 @dataclass(frozen=True)
@@ -327,11 +327,11 @@ def _abnormal_inclusions(conn: Connection, env: RosterEnv, night: date) -> pd.Da
     """Causes 1–4 of domain.md §3.1 (individuals: causes 1 and 4 as a marking, §2)."""
     first = int(env.cfg.get("annual_report_first_year", 2025))
     last = night.year - 1 if night > date(night.year, 6, 30) else night.year - 2
-    ar = _frame(conn, _sql("rosters_annual_reports.sql"),
+    ar = _frame(conn, _sql("annual_reports"),
                 {"first_year": first, "last_year": last, "statuses": _statuses(env)}) if last >= first \
         else pd.DataFrame()
     facts_from = date.fromisoformat(str(env.cfg.get("facts_from", "2025-01-01")))
-    fx = _frame(conn, _sql("rosters_fact_inclusions.sql"),
+    fx = _frame(conn, _sql("fact_inclusions"),
                 {"facts_from": facts_from, "night": night, "statuses": _statuses(env)})
     if not fx.empty:
         # Cause 2 from a spot check: the cause arises when the 10-day order period expires unmet.
@@ -415,7 +415,7 @@ def _removals_on_application(conn: Connection, env: RosterEnv, night: date) -> p
     uncured when its limit has run out is refused. Serious list: after one full year, penalty
     performed, no new heavier penalty (2021 repair rules art. 7; order 107: 7 WD from 2025-12-25).
     """
-    df = _frame(conn, _sql("rosters_removal_candidates.sql"),
+    df = _frame(conn, _sql("removal_candidates"),
                 {"n": night, "night": night, "hm": env.heavier_measures()})
     auto = pd.DataFrame()
     if not bool(env.cfg.get("removal_requires_application", True)):

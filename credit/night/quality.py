@@ -25,8 +25,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from credit import uscc as uscc_rules
-from credit.sources import Column, Source
+from credit.contract import uscc as uscc_rules
+from credit.contract.sources import Column, Source
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 

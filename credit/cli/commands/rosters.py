@@ -71,7 +71,7 @@ def _refuse(message: str) -> typer.Exit:
 
 def _checked_uscc(raw: str) -> str:
     """The USCC normalised (case, spaces), or exit 2 with what exactly is wrong (GB 32100-2015)."""
-    from credit.uscc import is_valid
+    from credit.contract.uscc import is_valid
 
     code = raw.replace(" ", "").replace("-", "").replace("\u3000", "").upper()
     if is_valid(code):
@@ -86,7 +86,7 @@ def _checked_uscc(raw: str) -> str:
 
 
 def _data_through(conn) -> date | None:  # type: ignore[no-untyped-def]
-    from credit.rosters import latest_night
+    from credit.rosters.decide import latest_night
 
     return latest_night(conn)
 
@@ -105,7 +105,7 @@ def status_command(
     """One entity: rosters with causes, bases, dates and 文号; repair eligibility; tier with reasons."""
     import sqlalchemy as sa
 
-    from credit.rosters import entity_rosters
+    from credit.rosters.decide import entity_rosters
 
     code = _checked_uscc(uscc)
     asked = _day(as_of, "--as-of") if as_of is not None else None
@@ -117,7 +117,7 @@ def status_command(
         rosters = entity_rosters(conn, code, day)
         tier = None
         try:
-            from credit.grading import grade_of  # provided by the grading area; optional until it lands
+            from credit.grading.score import grade_of  # provided by the grading area; optional until it lands
 
             tier = grade_of(conn, code, day)
         except ImportError:
@@ -198,7 +198,7 @@ def roster_export(
 ) -> None:
     """The roster as of D: uscc, name, roster, cause_code, cause, basis, included_on, decision_no,
     authority, state, removed_on, removal_reason (CSV in UTF-8 with BOM)."""
-    from credit.publication import FORMATS, export_roster
+    from credit.rosters.export import FORMATS, export_roster
 
     if roster not in ("abnormal", "serious", "abnormal_status"):
         raise _refuse(f"--roster {roster!r}: abnormal or serious")
@@ -235,7 +235,7 @@ def repair_apply(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Record an application for removal received on D; prints its id and the decide-by date."""
-    from credit.repair import Refused, apply_for_removal
+    from credit.rosters.repair import Refused, apply_for_removal
 
     code = _checked_uscc(uscc)
     day = _day(received, "--received")
@@ -272,7 +272,7 @@ def objection_file(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Record an objection (异议) to a listing, or a statement/hearing request on a notice (告知)."""
-    from credit.repair import Refused, file_objection
+    from credit.rosters.repair import Refused, file_objection
 
     day = _day(received, "--received")
     try:
@@ -297,7 +297,7 @@ def objection_decide(
     note: Annotated[str | None, typer.Option("--note")] = None,
 ) -> None:
     """An officer's answer to an objection; both outcomes are numbered decisions."""
-    from credit.repair import Refused, decide_objection
+    from credit.rosters.repair import Refused, decide_objection
 
     day = _day(on, "--on")
     try:
@@ -331,7 +331,7 @@ def decision_reject(
 
 
 def _decide_draft(draft: int, officer: str, on: str | None, *, approve: bool, note: str | None) -> None:
-    from credit.repair import Refused, decide_draft
+    from credit.rosters.repair import Refused, decide_draft
 
     day = _day(on, "--on")
     try:
@@ -372,7 +372,7 @@ def deadlines_command(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Decisions due within the next N working days and any overdue, per authority."""
-    from credit.rosters import deadline_watch
+    from credit.rosters.decide import deadline_watch
 
     day = _day(on, "--on")
     with _engine().connect() as conn:
@@ -396,7 +396,7 @@ def deadlines_command(
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Walk the decision log's hash chain; exit 0 only when intact, else name the first broken link."""
-    from credit.audit import verify_chain
+    from credit.rosters.audit import verify_chain
 
     with _engine().connect() as conn:
         report = verify_chain(conn)

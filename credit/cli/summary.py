@@ -46,7 +46,7 @@ def print_stored_summary(console: Console, night: Any) -> bool:
     """Print the summary stored with a published night; False when the night is not published."""
     import sqlalchemy as sa
 
-    from credit.nightly import engine_for
+    from credit.night.steps import engine_for
     from credit.settings import get_settings
 
     with engine_for(get_settings()).connect() as conn:

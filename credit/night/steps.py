@@ -28,12 +28,16 @@ import pyarrow.parquet as pq
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from credit import entities, grading, quality, rosters, schema
+from credit import schema
 from credit.config import load_config
 from credit.context import NightContext
+from credit.contract.sources import SOURCES, DropError, Manifest, read_manifest, read_table
 from credit.db import get_engine
+from credit.grading import score as grading
+from credit.night import merge as entities
+from credit.night import quality
+from credit.rosters import decide as rosters
 from credit.settings import Settings
-from credit.sources import SOURCES, DropError, Manifest, read_manifest, read_table
 
 PUBLISH_LOCK = 7262832  # one night is published at a time, whatever starts them
 

@@ -1,0 +1,1 @@
+"""``credit``: the bureau's command line (contracts.md §2)."""

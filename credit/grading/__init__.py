@@ -1,0 +1,1 @@
+"""Enterprise credit-risk classification into tiers A/B/C/D (domain.md §7)."""

@@ -1,0 +1,1 @@
+"""One night of the pipeline: open, ingest, gate, publish (write-audit-publish)."""

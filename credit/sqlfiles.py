@@ -1,0 +1,49 @@
+"""The one loader of the SQL shipped with the package (``credit/sql/<area>/<name>.sql``).
+
+Statements longer than a couple of lines live in files, staged and commented like any other
+source, and are read through here: as bind-parameter text for SQLAlchemy (:func:`statement`), as
+plain text (:func:`text_of`), or with ``:name`` placeholders rendered as typed literals for
+``COPY``, which cannot take bind parameters (:func:`rendered`).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import cache
+from importlib import resources
+
+import sqlalchemy as sa
+
+_PARAM = re.compile(r"(?<!:):([a-z_]+)\b")
+
+
+@cache
+def text_of(name: str) -> str:
+    """The text of ``credit/sql/<name>.sql``; ``name`` is ``area/file`` (e.g. ``rosters/annual_reports``)."""
+    area, _, stem = name.rpartition("/")
+    folder = resources.files("credit").joinpath("sql", *area.split("/")) if area else resources.files("credit") / "sql"
+    return folder.joinpath(f"{stem}.sql").read_text(encoding="utf-8")
+
+
+def statement(name: str) -> sa.TextClause:
+    """``credit/sql/<name>.sql`` as a SQLAlchemy text clause taking ``:name`` bind parameters."""
+    return sa.text(text_of(name))
+
+
+def rendered(name: str, **params: date | int) -> str:
+    """``credit/sql/<name>.sql`` with its ``:name`` placeholders rendered as typed literals.
+
+    Only ``date`` and ``int`` values are accepted, which cannot carry SQL; anything else is a
+    programming error and raises :class:`TypeError`.
+    """
+
+    def literal(m: re.Match[str]) -> str:
+        value = params[m.group(1)]
+        if isinstance(value, date):
+            return f"date '{value.isoformat()}'"
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(int(value))
+        raise TypeError(f"parameter {m.group(1)} must be a date or an int")
+
+    return _PARAM.sub(literal, text_of(name))
