@@ -7,7 +7,7 @@ DEMO   ?= demo
 DEMO_ENTITIES ?= 5000
 DEMO_START ?= 2026-07-13
 
-.PHONY: install demo test check bench clean
+.PHONY: install demo test test-fast check lock bench clean
 
 install: $(VENV)/.installed
 
@@ -33,8 +33,18 @@ demo: install
 test: install
 	$(PY) -m pytest
 
+# The database-free tests: seconds, for the edit-test loop.
+test-fast: install
+	$(PY) -m pytest tests/unit
+
+# Lint and types: ruff over everything, mypy --strict over the package and the DAGs (pyproject.toml).
 check: install
 	$(VENV)/bin/ruff check credit dags tests benchmarks
+	$(VENV)/bin/mypy
+
+# Re-pin after editing the dependencies in pyproject.toml (existing pins are kept unless they must move).
+lock:
+	$(VENV)/bin/uv pip compile --python-version 3.11 pyproject.toml --extra dev -o requirements.lock
 
 # Figures are ratios to a floor measured in the same run (the machine is shared and noisy).
 bench: install
