@@ -2,17 +2,20 @@
 
 Statements longer than a couple of lines live in files, staged and commented like any other
 source, and are read through here: as bind-parameter text for SQLAlchemy (:func:`statement`), as
-plain text (:func:`text_of`), or with ``:name`` placeholders rendered as typed literals for
+plain text (:func:`text_of`), run into a frame (:func:`frame`), or with ``:name`` placeholders rendered as typed literals for
 ``COPY``, which cannot take bind parameters (:func:`rendered`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from functools import cache
 from importlib import resources
+from typing import Any
 
+import pandas as pd
 import sqlalchemy as sa
 
 _PARAM = re.compile(r"(?<!:):([a-z_]+)\b")
@@ -47,3 +50,9 @@ def rendered(name: str, **params: date | int) -> str:
         raise TypeError(f"parameter {m.group(1)} must be a date or an int")
 
     return _PARAM.sub(literal, text_of(name))
+
+
+def frame(conn: sa.Connection, name: str, params: Mapping[str, Any]) -> pd.DataFrame:
+    """Run ``credit/sql/<name>.sql`` with bind parameters; the rows as a frame with the query's columns."""
+    res = conn.execute(statement(name), dict(params))
+    return pd.DataFrame(res.mappings().all(), columns=list(res.keys()))

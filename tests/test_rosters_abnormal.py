@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from credit.rosters.decide import entity_rosters, roster_as_of
+from credit.rosters.read import entity_rosters, roster_as_of
 from credit.rosters.repair import apply_for_removal, decide_objection, file_objection
 from tests.test_rosters_helpers import D, decisions, finding, inspection, night, reg, report
 

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from credit.cli.commands import rosters as cmd
 from credit.rosters.audit import verify_chain
-from credit.rosters.decide import deadline_watch, entity_rosters
+from credit.rosters.deadlines import deadline_watch
+from credit.rosters.read import entity_rosters
 from credit.rosters.repair import Refused, apply_for_removal, import_decision
 from credit.settings import Settings, bundled
 from tests.test_rosters_helpers import D, decisions, finding, night, penalty, published, reg, report

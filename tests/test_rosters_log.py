@@ -14,8 +14,9 @@ from typer.testing import CliRunner
 
 from credit.cli.commands import rosters as cmd
 from credit.rosters.audit import verify_chain
-from credit.rosters.decide import EXPORT_COLUMNS, deadline_watch, roster_as_of
+from credit.rosters.deadlines import deadline_watch
 from credit.rosters.export import export_roster
+from credit.rosters.read import EXPORT_COLUMNS, roster_as_of
 from credit.rosters.repair import Refused, apply_for_removal, decide_draft
 from credit.settings import Settings, bundled
 from tests.test_rosters_helpers import D, decisions, finding, night, published, reg, report

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from credit.rosters.decide import entity_rosters, roster_as_of
+from credit.rosters.read import entity_rosters, roster_as_of
 from credit.rosters.repair import apply_for_removal, decide_objection, file_objection, import_decision
 from credit.settings import Settings, bundled
 from tests.test_rosters_helpers import D, decisions, night, penalty, reg

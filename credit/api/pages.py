@@ -103,7 +103,7 @@ def application_page(request: Request, st: St, who: Who, application_id: int) ->
 def bureau_page(request: Request, st: St, who: Who) -> HTMLResponse:
     if not who.allows("bureau"):
         return _page(request, "bureau_login.html")
-    from credit.rosters.decide import deadline_watch
+    from credit.rosters.deadlines import deadline_watch
 
     within = int((st.config.get("deadline_watch") or {}).get("within_wd", 10))
     today = st.today()

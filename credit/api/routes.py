@@ -247,7 +247,7 @@ def tier(conn: Conn, uscc: Annotated[str, Path(max_length=64)], as_of: AsOf = No
 def deadlines(conn: Conn, st: St, on: AsOf = None,
               within_wd: Annotated[int | None, Query(ge=0, le=250)] = None) -> JSONResponse:
     """What the bureau still owes: due within N working days, and everything overdue."""
-    from credit.rosters.decide import deadline_watch
+    from credit.rosters.deadlines import deadline_watch
 
     d = on or st.today()
     n = within_wd if within_wd is not None else int((st.config.get("deadline_watch") or {}).get("within_wd", 10))

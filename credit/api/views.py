@@ -16,13 +16,8 @@ from sqlalchemy.engine import Connection
 from credit.calendar import UnknownCalendarYear
 from credit.config import ConfigDoc
 from credit.rosters import certificates
-from credit.rosters.decide import (
-    RosterEnv,
-    _removal_rule,
-    application_due,
-    cure_established_on,
-    entity_rosters,
-)
+from credit.rosters.env import RosterEnv, removal_rule
+from credit.rosters.read import application_due, cure_established_on, entity_rosters
 from credit.settings import Settings
 
 ROSTER_LABELS = {"abnormal": "经营异常名录", "abnormal_status": "经营异常状态（个体工商户）",
@@ -85,7 +80,7 @@ def repair_outlook(env: RosterEnv, entry: dict[str, Any], today: date) -> dict[s
     bureau's finding (查实) that the cure happened, not from receipt: while no such finding is on
     record there is no date, only ``decide_by_note`` saying so."""
     roster, cause = entry["roster"], entry["cause_code"]
-    rule_id = _removal_rule(roster, cause)
+    rule_id = removal_rule(roster, cause)
     cure_based = rule_id in env.rules.rules and env.limit_from(rule_id) == "cure"
     out: dict[str, Any] = {"needs": entry.get("removal_possible"), "rule": None, "decide_within": None,
                            "decide_by_if_applied_today": None, "decide_by_provisional": None,
@@ -158,7 +153,7 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
 
 def _application_due(conn: Connection, q: Any, settings: Settings | None) -> tuple[date | None, date | None, str | None]:
     """(decide_by, provisional, note) of an application as known now, derived the way the rosters
-    derive it (``credit.rosters.decide.application_due``), never the date stored at receipt: for causes 3
+    derive it (``credit.rosters.read.application_due``), never the date stored at receipt: for causes 3
     and 4 it runs from 查实 of the cure of the entry applied for (none yet: no date, and a note);
     otherwise a provisional date is recomputed once the calendar knows its year."""
     env = RosterEnv.load(settings)
@@ -178,7 +173,7 @@ def _application_due(conn: Connection, q: Any, settings: Settings | None) -> tup
            and (cast(:e as bigint) is null or e.entry_id = cast(:e as bigint))
          order by e.entry_id"""), {"d": q["received_on"], "u": q["uscc"], "r": q["roster"],
                                    "e": q["entry_id"]}).mappings().all()
-    entry = next((x for x in entries if _removal_rule(q["roster"], x["cause_code"]) == rule_id), None)
+    entry = next((x for x in entries if removal_rule(q["roster"], x["cause_code"]) == rule_id), None)
     cure_on = cure_established_on(conn, int(entry["entry_id"]), date.max) if entry is not None else None
     return application_due(env, rule_id, q["received_on"], None, None, cure_on)
 

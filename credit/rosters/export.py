@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy.engine import Connection
 
-from credit.rosters.decide import EXPORT_COLUMNS, roster_as_of
+from credit.rosters.read import EXPORT_COLUMNS, roster_as_of
 
 FORMATS = ("csv", "json", "parquet")
 

@@ -22,7 +22,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from credit.calendar import UnknownCalendarYear, add_years
-from credit.rosters.decide import LOCK_KEY, RosterEnv, _finalise, insert_decisions
+from credit.rosters.env import RosterEnv, removal_rule
+from credit.rosters.log import LOCK_KEY, finalise, insert_decisions
+from credit.rosters.read import application_due, cure_established_on
 from credit.rosters.rules import Period
 from credit.settings import Settings
 
@@ -79,7 +81,6 @@ def apply_for_removal(conn: Connection, uscc: str, roster: str, received: date, 
     if not entries:
         raise Refused(f"{uscc} 在 {received.isoformat()} 不在{_label(roster)}中，无可申请移出的记录 "
                       f"(not on the {roster} roster on that date)")
-    from credit.rosters.decide import _removal_rule, application_due, cure_established_on
 
     open_ids = [int(e["entry_id"]) for e in entries]
     first = conn.execute(sa.text("""
@@ -94,7 +95,7 @@ def apply_for_removal(conn: Connection, uscc: str, roster: str, received: date, 
         raise Refused(f"{uscc} 已有尚未决定的移出申请（申请编号 {first['id']}，{first['received_on'].isoformat()} 收到），"
                       f"不重复受理 (application {first['id']} received {first['received_on'].isoformat()} "
                       "is still pending for the same entry)")
-    rule_id = _removal_rule(roster, entries[0]["cause_code"])
+    rule_id = removal_rule(roster, entries[0]["cause_code"])
     version = env.rules.find(rule_id, received) or env.rules.versions(rule_id)[0]
     assert version.period is not None
     note = None
@@ -227,7 +228,7 @@ def decide_objection(conn: Connection, request_id: int, outcome: str, on: date, 
                 v.period.end(q["received_on"], env.cal), env.cal)  # type: ignore[union-attr]
         except UnknownCalendarYear:
             cand["due_date"] = None
-    rows = _finalise(cand, env, on, actor=officer, night=None)
+    rows = finalise(cand, env, on, actor=officer, night=None)
     if rows.empty:
         raise Refused(f"no rule {rule_id} in force on {on.isoformat()}")
     if action == "refuse" and note:
@@ -270,7 +271,7 @@ def decide_draft(conn: Connection, seq: int, officer: str, on: date, approve: bo
     else:
         cand |= {"action": "reject", "fact_key": f"reject:{seq}", "refers_to": seq,
                  "reason": note or "不予批准"}
-    rows = _finalise(pd.DataFrame([cand]), env, on, actor=officer, night=None)
+    rows = finalise(pd.DataFrame([cand]), env, on, actor=officer, night=None)
     if rows.empty:
         raise Refused(f"rule {p['rule_id']} is not in force (or switched off) on {on.isoformat()}: "
                       "the draft cannot be approved on that date")

@@ -86,7 +86,7 @@ def _checked_uscc(raw: str) -> str:
 
 
 def _data_through(conn) -> date | None:  # type: ignore[no-untyped-def]
-    from credit.rosters.decide import latest_night
+    from credit.rosters.read import latest_night
 
     return latest_night(conn)
 
@@ -105,7 +105,7 @@ def status_command(
     """One entity: rosters with causes, bases, dates and 文号; repair eligibility; tier with reasons."""
     import sqlalchemy as sa
 
-    from credit.rosters.decide import entity_rosters
+    from credit.rosters.read import entity_rosters
 
     code = _checked_uscc(uscc)
     asked = _day(as_of, "--as-of") if as_of is not None else None
@@ -372,7 +372,7 @@ def deadlines_command(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Decisions due within the next N working days and any overdue, per authority."""
-    from credit.rosters.decide import deadline_watch
+    from credit.rosters.deadlines import deadline_watch
 
     day = _day(on, "--on")
     with _engine().connect() as conn:

@@ -1,20 +1,16 @@
 -- Supervision: findings (核查结果) still open — an adverse finding within the window with no
 -- later finding that cures it (unreachable ↔ contact restored, false disclosure ↔ corrected,
--- ordered disclosure overdue ↔ done); these are roster causes 2–4 of domain.md §3.1.
+-- ordered disclosure overdue ↔ done; table cure_kinds); these are roster causes 2–4 of domain.md §3.1.
 select p.rn, count(*) as open_findings
 from findings as f
+join cure_kinds as k on k.finding_kind = f.kind
 join grading_population as p using (uscc)
-where f.kind in ('unreachable_address', 'false_disclosure', 'ordered_disclosure_overdue')
-  and f.found_on > (:night - make_interval(years => :finding_years))::date
+where f.found_on > (:night - make_interval(years => :finding_years))::date
   and not exists (
       select 1
       from findings as c
       where c.uscc = f.uscc
         and c.found_on >= f.found_on
-        and c.kind = case f.kind
-                         when 'unreachable_address' then 'contact_restored'
-                         when 'false_disclosure' then 'disclosure_corrected'
-                         else 'ordered_disclosure_done'
-                     end
+        and c.kind = k.cure_kind
   )
 group by p.rn

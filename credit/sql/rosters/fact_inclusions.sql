@@ -3,12 +3,11 @@
 -- disclosure within 10 days (68号令 art. 7) and the cause arises only when that period expires
 -- unmet (the expiry is computed by the calendar in Python; `cured_on` is the first
 -- ordered_disclosure_done finding on or after the order).
+-- Which finding establishes which cause, and which its cure: table cure_kinds.
 -- Parameters: :facts_from, :night, :statuses.
 with facts as (
     select f.uscc,
-           case f.kind when 'unreachable_address' then 'unreachable'
-                       when 'false_disclosure' then 'false_disclosure'
-                       else 'instant_info_not_disclosed' end            as cause_code,
+           k.cause_code                                                   as cause_code,
            f.found_on                                                     as trigger_date,
            cast(null as date)                                             as order_served_on,
            'findings:' || f.finding_id                                    as fact_key,
@@ -16,8 +15,8 @@ with facts as (
                               'found_on', f.found_on, 'doc_no', f.doc_no,
                               'department', f.department)                 as facts
       from findings as f
-     where f.kind in ('unreachable_address', 'false_disclosure', 'ordered_disclosure_overdue')
-       and f.found_on >= :facts_from and f.found_on <= :night
+      join cure_kinds as k on k.finding_kind = f.kind
+     where f.found_on >= :facts_from and f.found_on <= :night
     union all
     select i.uscc,
            case i.result_code when 'unreachable' then 'unreachable'
@@ -36,7 +35,7 @@ with facts as (
 select x.uscc, r.entity_kind, r.region_code, x.cause_code, x.trigger_date, x.order_served_on, x.fact_key,
        (x.facts || jsonb_build_object('registration_address', r.address))::text as facts,
        (select min(c.found_on) from findings as c
-         where c.uscc = x.uscc and c.kind = 'ordered_disclosure_done'
+         where c.uscc = x.uscc and c.kind = (select k.cure_kind from cure_kinds as k where k.cause_code = x.cause_code)
            and x.order_served_on is not null and c.found_on >= x.order_served_on) as cured_on
   from facts as x
   join registration as r using (uscc)

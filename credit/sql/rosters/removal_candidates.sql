@@ -28,9 +28,7 @@ select p.request_id, p.received_on, p.entry_id, p.uscc, p.roster, p.cause_code, 
        -- causes 2–4: the bureau's finding that the cause is cured (查实)
        (select min(f.found_on) from findings as f
          where f.uscc = p.uscc and f.found_on >= coalesce(inc.trigger_date, p.included_on) and f.found_on <= :night
-           and f.kind = case p.cause_code when 'unreachable' then 'contact_restored'
-                                          when 'false_disclosure' then 'disclosure_corrected'
-                                          when 'instant_info_not_disclosed' then 'ordered_disclosure_done' end) as cured_on,
+           and f.kind = (select k.cure_kind from cure_kinds as k where k.cause_code = p.cause_code))  as cured_on,
        -- serious list: the penalty performed, and no new heavier penalty since the listing
        (select pe.fulfilled_on from penalties as pe where pe.case_no = inc.facts ->> 'case_no')  as penalty_fulfilled_on,
        (inc.facts ->> 'case_no') is not null                                                      as penalty_based,

@@ -1,0 +1,96 @@
+"""The deadline watch: what the bureau still owes, per authority, by due date (domain.md §5).
+
+Open items are drafts awaiting an officer, applications and objections not yet answered, and
+serious-list notices whose listing is not yet decided. An item overdue here is a decision the
+law's time limit has passed: the authority named decides it first.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from sqlalchemy.engine import Connection
+
+from credit import sqlfiles
+from credit.calendar import UnknownCalendarYear
+from credit.rosters.env import RosterEnv, effective_due
+from credit.rosters.read import application_due
+from credit.settings import Settings
+
+
+def deadline_watch(conn: Connection, on: date, within_wd: int, settings: Settings | None = None) -> pd.DataFrame:
+    """What the bureau still owes: due within the next ``within_wd`` working days, and anything overdue.
+
+    Open items are drafts awaiting an officer, applications and objections not yet answered, and
+    serious-list notices whose listing is not yet decided. Due dates are derived when read: a
+    provisional date is recomputed once the calendar knows its year; an application on causes 3
+    and 4 is due 5 WD after 查实 of the cure, and shown without a date (``note``) until then.
+    Columns: authority, kind, uscc, roster, ref, due_date, provisional, overdue, working_days_left,
+    note. Sorted per authority by due date.
+    """
+    env = RosterEnv.load(settings)
+    try:
+        horizon: date | None = env.cal.add_working_days(on, within_wd) if within_wd > 0 else on
+    except UnknownCalendarYear:
+        horizon = None  # the horizon runs into an unknown year: show everything open, flagged
+    columns = ["authority", "kind", "uscc", "roster", "ref", "due_date", "provisional", "overdue",
+               "working_days_left", "note"]
+    df = sqlfiles.frame(conn, "rosters/deadline_items", {"on": on})
+    if df.empty:
+        return pd.DataFrame(columns=columns)
+    df["note"] = None
+    due_col: list[date | None] = []
+    prov_col: list[date | None] = []
+    for r in df.itertuples(index=False):
+        if r.kind == "listing after notice":
+            # Listing after a notice: due = defence period end + listing period (ser.notice).
+            v = env.rules.at("ser.notice", on)
+            try:
+                due_col.append(v.sub_period("listing_period").end(
+                    v.sub_period("defence_period").end(r.start_on, env.cal), env.cal))
+            except UnknownCalendarYear:
+                due_col.append(None)
+            prov_col.append(None)
+            continue
+        due = None if pd.isna(r.due_date) else r.due_date
+        prov = None if pd.isna(r.due_provisional) else r.due_provisional
+        cure = None if pd.isna(r.cure_on) else r.cure_on
+        if r.kind == "repair" and isinstance(r.rule_id, str):
+            d, p, _note = application_due(env, r.rule_id, r.start_on, due, prov, cure)
+        elif r.kind == "objection" or r.kind.startswith("draft:"):
+            d, p = effective_due(env, r.rule_id if isinstance(r.rule_id, str) else None, r.start_on, due, prov)
+        else:
+            d, p = due, prov
+        due_col.append(d)
+        prov_col.append(p)
+    notes = []
+    for r in df.itertuples(index=False):
+        if r.kind == "repair" and isinstance(r.rule_id, str) and env.limit_from(r.rule_id) == "cure" \
+                and pd.isna(r.cure_on):
+            notes.append("awaiting 查实 of the cure: 5 WD run from that finding (68号令 arts. 13–14)")
+        else:
+            notes.append(None)
+    df["note"] = notes
+    df["due_date"] = pd.Series(due_col, index=df.index, dtype=object)
+    df["due_provisional"] = pd.Series(prov_col, index=df.index, dtype=object)
+    df["provisional"] = df["due_date"].isna() & df["due_provisional"].notna()
+    eff = pd.to_datetime(df["due_date"].where(df["due_date"].notna(), df["due_provisional"]))
+    df["overdue"] = eff < pd.Timestamp(on)
+    keep = df["overdue"] | eff.isna() | (True if horizon is None else eff <= pd.Timestamp(horizon))
+    df = df[keep].copy()
+    left: list[int | None] = []
+    for d in eff[df.index]:
+        try:
+            if pd.isna(d):
+                left.append(None)
+            elif d.date() >= on:
+                left.append(env.cal.working_days_between(on, d.date()))
+            else:
+                left.append(-env.cal.working_days_between(d.date(), on))
+        except UnknownCalendarYear:
+            left.append(None)
+    df["working_days_left"] = pd.array(left, dtype="Int64")
+    df["due_date"] = eff[df.index].dt.date
+    df = df.sort_values(["authority", "due_date", "kind", "uscc"], na_position="last", kind="stable")
+    return df[columns].reset_index(drop=True)

@@ -1,0 +1,120 @@
+"""The rule environment of every roster decision: rules, roster configuration and calendar.
+
+A decision is judged by the rule in force on its date (``config/rules.yaml``), worded and dated
+by that rule's version, and decided by the authority the configuration names for the entity's
+region (谁认定、谁修复, domain.md §5.1). :class:`RosterEnv` bundles the three, parsed once per
+version of the configuration files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from credit.calendar import UnknownCalendarYear, WorkingCalendar, working_calendar
+from credit.config import ConfigDoc, load_config
+from credit.rosters.rules import RuleBook, load_rules
+from credit.settings import Settings, get_settings
+
+ROSTERS = ("abnormal", "abnormal_status", "serious")
+
+
+@dataclass(frozen=True)
+class RosterEnv:
+    """Everything a decision needs besides the store: rules, config, calendar."""
+
+    rules: RuleBook
+    cfg: ConfigDoc
+    cal: WorkingCalendar
+
+    @property
+    def config_version(self) -> str:
+        return f"{self.rules.version};{self.cfg.version};{self.cal.version}"
+
+    @classmethod
+    def load(cls, settings: Settings | None = None) -> RosterEnv:
+        settings = settings or get_settings()
+        folder = Path(settings.config_dir)
+        # calendar.yaml too: a newly published year must reach the due dates without a restart.
+        stamp = tuple((f.stat().st_mtime_ns, f.stat().st_size)
+                      for f in (folder / "rules.yaml", folder / "rosters.yaml", folder / "calendar.yaml"))
+        return _load_env(str(folder), stamp)
+
+    def drafts(self, roster: str, on: date) -> bool:
+        """Whether decisions on ``roster`` made on ``on`` are drafts awaiting an officer (config switch)."""
+        entries = sorted((self.cfg.get("drafts") or {}).get(roster) or [], key=lambda e: str(e["from"]))
+        out = False
+        for e in entries:
+            if date.fromisoformat(str(e["from"])) <= on:
+                out = bool(e["drafts"])
+        return out
+
+    def authority(self, region: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+        """(code, name, 文号 prefix) of the deciding authority per entity (谁认定、谁修复, domain.md §5.1)."""
+        conf = self.cfg.get("authority") or {}
+        default = conf.get("default") or {"name": "{region}市场监督管理局", "doc_prefix": "{region}市监信"}
+        by_region = {str(k): v for k, v in (conf.get("by_region") or {}).items()}
+        region = region.fillna("000000").astype(str)
+        uniq = region.unique()
+        names = {r: str((by_region.get(r) or default)["name"]).format(region=r) for r in uniq}
+        prefixes = {r: str((by_region.get(r) or default)["doc_prefix"]).format(region=r) for r in uniq}
+        return region, region.map(names), region.map(prefixes)
+
+
+    def limit_from(self, rule_id: str) -> str:
+        """Where a removal rule's decision limit starts: ``receipt`` of the application (causes 1, 2,
+        serious list) or ``cure``, the bureau's 查实 of the cure (causes 3 and 4: 68号令 arts. 13–14,
+        69号令 art. 18; domain.md §3.3) — such applications are never refused by the clock."""
+        return str((self.rules.meta.get(rule_id) or {}).get("limit_from", "receipt"))
+
+    def heavier_measures(self) -> list[str]:
+        """Penalty measures that make a penalty 较重行政处罚 whatever the drop's flag (config switch)."""
+        return [str(m) for m in (self.cfg.get("heavier_measures") or [])]
+
+    def derive_due(self, rule_id: str, start: date | None) -> tuple[date | None, date | None]:
+        """(due, provisional) of ``rule_id``'s main period from ``start``, computed now: the version
+        in force on the start day (the first version for earlier starts), as the night does."""
+        if start is None or rule_id not in self.rules.rules:
+            return None, None
+        versions = self.rules.versions(rule_id)
+        v = self.rules.find(rule_id, start) or (versions[0] if start < versions[0].valid_from else None)
+        if v is None or v.period is None:
+            return None, None
+        try:
+            return v.period.end(start, self.cal), None
+        except UnknownCalendarYear:
+            return None, v.period.weekday_estimate(start)
+
+
+def effective_due(env: RosterEnv, rule_id: str | None, start: date | None, due: date | None,
+                  provisional: date | None) -> tuple[date | None, date | None]:
+    """The due date as known *now*: a stored provisional due date (year without a published holiday
+    notice) is recomputed from the rule and the start day once the calendar knows the year. Nothing
+    is appended to the log; the stored estimate stays as evidence of what was known then."""
+    if due is not None or provisional is None or rule_id is None:
+        return due, provisional
+    d, p = env.derive_due(rule_id, start)
+    return (d, None) if d is not None else (None, provisional)
+
+
+@lru_cache(maxsize=8)
+def _load_env(config_dir: str, stamp: tuple[tuple[int, int], ...]) -> RosterEnv:
+    """Parsed once per configuration folder and file version (``stamp`` changes when a file does)."""
+    settings = Settings(config_dir=Path(config_dir))
+    return RosterEnv(load_rules(settings), load_config("rosters", settings), working_calendar(settings))
+
+
+def removal_rule(roster: str, cause: str) -> str:
+    """The rule that removes an entry of ``roster`` on ``cause`` (early removal on the serious list)."""
+    if roster == "serious":
+        return "ser.remove.early"
+    return ("ind.restore." if roster == "abnormal_status" else "abn.remove.") + cause
+
+
+def decided_statuses(env: RosterEnv) -> list[str]:
+    """Registration statuses whose entities the night decides on (config ``statuses_decided``)."""
+    return [str(s) for s in env.cfg.get("statuses_decided", ["operating"])]

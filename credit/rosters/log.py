@@ -1,0 +1,129 @@
+"""The decision log's writer: candidate decisions become numbered, chained log rows.
+
+The log (``roster_decisions``) is append-only: the database refuses UPDATE and DELETE, assigns
+seq, entry ids, gap-free 文号 per authority and year, and the hash chain (migration 0002). Both
+the night (:mod:`credit.rosters.decide`) and the officers' actions (:mod:`credit.rosters.repair`)
+write through :func:`finalise` and :func:`insert_decisions`, under :data:`LOCK_KEY`.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from credit import sqlfiles
+from credit.rosters.env import RosterEnv
+
+INSERT_COLUMNS = ["uscc", "roster", "action", "proposed_action", "entry_id", "refers_to", "request_id",
+                  "cause_code", "cause", "basis", "rule_id", "rule_version", "facts", "fact_key",
+                  "trigger_date", "decision_date", "due_date", "due_provisional", "due_note",
+                  "effective_until", "reason", "authority", "authority_name", "doc_prefix", "decision_no",
+                  "config_version", "night", "actor"]
+_INT_COLUMNS = ("entry_id", "refers_to", "request_id")
+_DATE_COLUMNS = ("trigger_date", "decision_date", "due_date", "due_provisional", "effective_until", "night")
+LOCK_KEY = 4270002  # same key as the insert trigger: one writer of the log at a time
+
+
+def insert_decisions(conn: Connection, frame: pd.DataFrame) -> pd.DataFrame:
+    """Append decisions (one row each, :data:`INSERT_COLUMNS`) in the frame's order.
+
+    The database assigns seq, entry ids, 文号 and the hash chain (trigger ``roster_decisions_chain``).
+    Rows go through COPY into a temporary table, then one ``INSERT … SELECT … ORDER BY``, so a
+    million decisions are one statement. Returns the inserted rows (seq, decision_no, fact_key…).
+    """
+    if frame.empty:
+        return pd.DataFrame(columns=["seq", "decision_no", "fact_key", "uscc", "action"])
+    df = frame.reindex(columns=INSERT_COLUMNS).copy()
+    for c in _INT_COLUMNS:
+        df[c] = pd.array(pd.to_numeric(df[c], errors="coerce"), dtype="Int64")
+    for c in _DATE_COLUMNS:
+        df[c] = pd.to_datetime(df[c], errors="coerce").dt.strftime("%Y-%m-%d")
+    df.insert(0, "ord", np.arange(len(df), dtype=np.int64))
+    conn.exec_driver_sql("drop table if exists _roster_new")
+    conn.exec_driver_sql(sqlfiles.text_of("rosters/decisions_stage"))
+    buf = io.StringIO()
+    df.to_csv(buf, index=False, header=False, na_rep="")
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur, cur.copy("copy _roster_new from stdin with (format csv)") as cp:  # type: ignore[union-attr]
+        cp.write(buf.getvalue())
+    cols = ", ".join(INSERT_COLUMNS)
+    out = conn.execute(sa.text(
+        f"insert into roster_decisions ({cols}) select {cols} from _roster_new order by ord "
+        "returning seq, decision_no, fact_key, uscc, action, entry_id, due_date")).mappings().all()
+    conn.exec_driver_sql("drop table _roster_new")
+    return pd.DataFrame(out)
+
+
+def finalise(cands: pd.DataFrame, env: RosterEnv, on: date, *, actor: str, night: date | None) -> pd.DataFrame:
+    """Turn candidate decisions into log rows: rule in force, wording, due date, authority, drafts.
+
+    ``cands`` needs uscc, roster, action, rule_id, cause_code, fact_key, facts, trigger_date,
+    region_code; optional entry_id, refers_to, request_id, due_start, due_date, effective_until,
+    reason, family. Rows whose rule has no enabled version on ``on`` are dropped: a decision is
+    judged by the rule in force on its date, and a switched-off rule decides nothing.
+    """
+    if cands.empty:
+        return pd.DataFrame(columns=INSERT_COLUMNS)
+    df = cands.copy()
+    for c in ("entry_id", "refers_to", "request_id", "due_start", "due_date", "effective_until", "reason",
+              "family", "due_note", "due_provisional", "wording_version"):
+        if c not in df:
+            df[c] = None
+    rule_ids = df["rule_id"].unique()
+    version = {rid: env.rules.find(rid, on) for rid in rule_ids}
+    keep = df["rule_id"].map(lambda r: version[r] is not None and version[r].enabled).astype(bool)
+    df = df[keep].reset_index(drop=True)
+    if df.empty:
+        return pd.DataFrame(columns=INSERT_COLUMNS)
+    # A decision may carry the wording of another version of its rule (``wording_version``): the
+    # automatic end of a listing speaks the regime the listing was made under (e.g. 83号令 5 years).
+    worded = [env.rules.by_version(w) if isinstance(w, str) else None for w in df["wording_version"]]
+    row_version = [w if w is not None and w.rule_id == r else version[r]
+                   for w, r in zip(worded, df["rule_id"], strict=True)]
+    families = {}
+    for rid in df["rule_id"].unique():
+        families.update(version[rid].extra.get("families") or {})  # type: ignore[union-attr]
+    fam = df["family"].map(lambda f: families.get(f, f) if isinstance(f, str) else "")
+    wording = pd.Series([v.wording for v in row_version], index=df.index)  # type: ignore[union-attr]
+    basis = pd.Series([v.basis for v in row_version], index=df.index)  # type: ignore[union-attr]
+    has_fam = wording.str.contains("{family}", regex=False)
+    df["cause"] = np.where(has_fam, [w.replace("{family}", f) for w, f in zip(wording, fam, strict=True)], wording)
+    df["basis"] = np.where(has_fam, [b.replace("{family}", f) for b, f in zip(basis, fam, strict=True)], basis)
+    df["rule_version"] = [v.version for v in row_version]  # type: ignore[union-attr]
+    df["reason"] = df["reason"].where(df["reason"].notna(), pd.Series([v.reason for v in row_version], index=df.index))  # type: ignore[union-attr]
+    # Due dates: the period of the version in force when the period started to run.
+    start = pd.to_datetime(df["due_start"].where(df["due_start"].notna(), df["trigger_date"]), errors="coerce")
+    due = pd.to_datetime(df["due_date"], errors="coerce").to_numpy(dtype="datetime64[D]")
+    prov = np.full(len(df), np.datetime64("NaT"), dtype="datetime64[D]")
+    todo = np.isnat(due) & start.notna().to_numpy()
+    for rid in df.loc[todo, "rule_id"].unique():
+        versions = env.rules.versions(rid)
+        mask = todo & (df["rule_id"] == rid).to_numpy()
+        starts = start[mask].dt.date
+        for v in versions:
+            vm = starts.map(lambda s, v=v, first=versions[0]: v.in_force(s) or (s < first.valid_from and v is first))
+            idx = np.flatnonzero(mask)[vm.to_numpy(dtype=bool)]
+            if len(idx) == 0 or v.period is None:
+                continue
+            d, p = v.period.end_many(start.iloc[idx].to_numpy(dtype="datetime64[D]"), env.cal)
+            due[idx], prov[idx] = d, p
+    df["due_date"] = pd.Series(due).dt.date.where(~np.isnat(due), None)
+    df["due_provisional"] = pd.Series(prov).dt.date.where(~np.isnat(prov), None)
+    unknown = ~np.isnat(prov)
+    df.loc[unknown, "due_note"] = "provisional: holiday schedule not published (国务院办公厅当年部分节假日安排的通知尚未发布; 工作日按《中华人民共和国行政处罚法》第八十五条计算)"
+    code, name, prefix = env.authority(df["region_code"])
+    df["authority"], df["authority_name"], df["doc_prefix"] = code.values, name.values, prefix.values
+    df["decision_date"] = on
+    df["night"] = night
+    df["actor"] = actor
+    df["config_version"] = env.config_version
+    df["proposed_action"] = None
+    drafted = df["roster"].map(lambda r: env.drafts(r, on)).astype(bool) & (actor == "night")
+    df.loc[drafted, "proposed_action"] = df.loc[drafted, "action"]
+    df.loc[drafted, "action"] = "propose"
+    return df.reindex(columns=INSERT_COLUMNS)
