@@ -119,7 +119,7 @@ def run_night(engine: Engine, settings: Settings, day: str, *, grade: bool = Fal
     with engine.begin() as c:
         summary: dict[str, Any] = {"rosters": decide_night(c, ctx)}
         if grade:
-            from credit.grading.score import grade_night
+            from credit.grading.night import grade_night
 
             summary["grading"] = grade_night(c, ctx)
         c.execute(sa.text("insert into night_runs values (:n, :d, 'test', now(), now(), cast(:s as jsonb))"),

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from credit.cli.commands.grading import app
 from credit.context import NightContext
-from credit.grading.score import grade_night
+from credit.grading.night import grade_night
 from credit.settings import Settings, get_settings
 from tests.test_grading_night import all_filed, listed, reg
 

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from credit.config import ConfigDoc, load_config
 from credit.grading.indicators import INDICATOR_DEFAULTS
-from credit.grading.score import TIERS, ConfigError, grade, scheme_of, to_improve
+from credit.grading.scheme import TIERS, ConfigError, scheme_of
+from credit.grading.score import grade, to_improve
 
 CONFIG = load_config("grading")
 RANK = {t: i for i, t in enumerate(TIERS)}

@@ -234,7 +234,7 @@ def change_feed(conn: Conn, st: St, after: Annotated[int, Query(ge=0, le=2**62, 
 @bureau.get("/entities/{uscc}/tier")
 def tier(conn: Conn, uscc: Annotated[str, Path(max_length=64)], as_of: AsOf = None) -> JSONResponse:
     """The credit-risk tier (信用风险分类 A–D) with its reasons — internal, bureau only (domain.md §7)."""
-    from credit.grading.score import grade_of
+    from credit.grading.read import grade_of
 
     code = checked_uscc(uscc)
     g = grade_of(conn, code, as_of or date.max)

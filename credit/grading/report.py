@@ -1,6 +1,7 @@
 """The nightly grading report (每日信用风险分类报告): one self-contained HTML page per night.
 
-Written to ``<settings.reports_dir>/<night>/index.html``. Charts are inline SVG and styles are
+Written to ``<settings.reports_dir>/<night>/index.html`` after the night commits, from what it
+committed (so a page never shows a night that was rolled back). Charts are inline SVG and styles are
 inline CSS: no JavaScript, no fonts or scripts from the network, so the page opens from a USB
 stick on an offline desktop years later without our software. Tier colours follow the local
 notices' convention (domain.md §7): the two high-risk tiers in orange/red.
@@ -12,17 +13,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from html import escape
 from pathlib import Path
-from typing import Any
 
 import jinja2
 import pandas as pd
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 
-from credit.context import NightContext
+from credit import sqlfiles
+from credit.config import load_config
+from credit.contract.regions import PROVINCE_NAME, full_name
+from credit.grading.scheme import TIERS
+from credit.settings import Settings
 
-TIERS = ("A", "B", "C", "D")
 COLOURS = {"A": "#2e7d32", "B": "#1565c0", "C": "#ef6c00", "D": "#c62828"}
-LABELS = {"A": "A 信用风险低", "B": "B 信用风险一般", "C": "C 信用风险较高", "D": "D 信用风险高"}
 
 
 @dataclass
@@ -38,11 +40,19 @@ class ReportData:
     moves: pd.DataFrame                # index: night; columns: upgrades, downgrades, new, left
     matrix: pd.DataFrame               # tonight's transitions: index from_grade, columns to_grade
     warnings: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)   # tier → its name (config/grading.yaml)
+
+    def label(self, tier: str) -> str:
+        return f"{tier} {self.labels[tier]}" if tier in self.labels else tier
 
 
 def crosstab(keys: pd.Series, grades: pd.Series, top: int, other: str = "其他") -> pd.DataFrame:
     """Counts per key and tier (vectorised); keys beyond the ``top`` largest are pooled as ``other``."""
-    counts = pd.crosstab(keys.fillna("未知").astype(str).to_numpy(), grades.astype(str).to_numpy())
+    return pooled(pd.crosstab(keys.fillna("未知").astype(str).to_numpy(), grades.astype(str).to_numpy()), top, other)
+
+
+def pooled(counts: pd.DataFrame, top: int, other: str = "其他") -> pd.DataFrame:
+    """A key × tier count table, largest keys first; keys beyond the ``top`` largest pooled as ``other``."""
     counts = counts.reindex(columns=list(TIERS), fill_value=0)
     counts = counts.loc[counts.sum(axis=1).sort_values(ascending=False, kind="stable").index]
     if len(counts) > top:
@@ -53,13 +63,13 @@ def crosstab(keys: pd.Series, grades: pd.Series, top: int, other: str = "其他"
 
 # -- SVG ----------------------------------------------------------------------------------------
 
-def _svg_share_bars(counts: pd.DataFrame, width: int = 720, bar: int = 18, label_w: int = 150) -> str:
+def _svg_share_bars(counts: pd.DataFrame, legend: str, width: int = 720, bar: int = 18, label_w: int = 150) -> str:
     """Horizontal 100%-stacked bars, one per row, with the row total at the right."""
     rows = list(counts.iterrows())  # a few dozen rows of an aggregate, not entities
     height = 30 + len(rows) * (bar + 6)
     inner = width - label_w - 80
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">']
-    parts.append(_legend(label_w, 12))
+    parts.append(legend)
     for i, (label, row) in enumerate(rows):
         y = 28 + i * (bar + 6)
         total = int(row.sum())
@@ -76,20 +86,20 @@ def _svg_share_bars(counts: pd.DataFrame, width: int = 720, bar: int = 18, label
     return "".join(parts)
 
 
-def _legend(x0: int, y: int) -> str:
+def _legend(data: ReportData, x0: int, y: int) -> str:
     out = []
     for i, t in enumerate(TIERS):
         x = x0 + i * 130
         out.append(f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="{COLOURS[t]}"/>'
-                   f'<text x="{x + 16}" y="{y}" font-size="12">{escape(LABELS[t])}</text>')
+                   f'<text x="{x + 16}" y="{y}" font-size="12">{escape(data.label(t))}</text>')
     return "".join(out)
 
 
-def _svg_history(history: pd.DataFrame, width: int = 720, height: int = 220) -> str:
+def _svg_history(history: pd.DataFrame, legend: str, width: int = 720, height: int = 220) -> str:
     """Tier shares over recent nights: 100%-stacked columns, oldest left."""
     nights = list(history.index)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 40}" role="img">',
-             _legend(40, 12)]
+             legend]
     if not nights:
         parts.append('<text x="40" y="60" font-size="12">无历史数据 (no graded nights yet)</text></svg>')
         return "".join(parts)
@@ -170,22 +180,23 @@ tiers per 国市监信发〔2022〕6号 (A 信用风险低 … D 信用风险高
 def render(data: ReportData) -> str:
     """The report page as one HTML string (no external resources)."""
     total = sum(data.distribution.values())
-    dist_rows = [(t, LABELS[t], data.distribution.get(t, 0), 100 * data.distribution.get(t, 0) / total if total else 0.0)
+    dist_rows = [(t, data.label(t), data.distribution.get(t, 0), 100 * data.distribution.get(t, 0) / total if total else 0.0)
                  for t in TIERS]
     cols = [c for c in ("-", *TIERS) if c in data.matrix.columns]
     rows = [(str(r), [int(data.matrix.loc[r, c]) for c in cols]) for r in data.matrix.index]
     return _TEMPLATE.render(
         night=data.night.isoformat(), total=f"{total:,}", config_version=data.config_version,
         warnings=data.warnings, dist_rows=dist_rows,
-        region_svg=_svg_share_bars(data.by_region), industry_svg=_svg_share_bars(data.by_industry),
-        history_svg=_svg_history(data.history), moves_svg=_svg_moves(data.moves),
+        region_svg=_svg_share_bars(data.by_region, _legend(data, 150, 12)),
+        industry_svg=_svg_share_bars(data.by_industry, _legend(data, 150, 12)),
+        history_svg=_svg_history(data.history, _legend(data, 40, 12)), moves_svg=_svg_moves(data.moves),
         matrix_cols=cols, matrix_rows=rows,
     )
 
 
-def collect(conn: Connection, night: date, indicators: pd.DataFrame, graded: pd.DataFrame,
+def collect(conn: Connection, night: date, labels: dict[str, str] | None = None,
             recent: int = 14, top: int = 20) -> ReportData:
-    """Gather the report's aggregates: tonight's crosstabs from the in-memory frames, history from the store."""
+    """Gather the report's aggregates for a committed night: crosstabs and history from the store."""
     run = conn.execute(text("select config_version, distribution, warnings from grading_runs where night = :n"),
                        {"n": night}).mappings().one()
     hist_rows = conn.execute(text(
@@ -208,19 +219,22 @@ def collect(conn: Connection, night: date, indicators: pd.DataFrame, graded: pd.
               if len(tonight) else pd.DataFrame())
     order = [c for c in ("-", *TIERS)]
     matrix = matrix.reindex(index=[r for r in order if r in matrix.index], columns=[c for c in order if c in matrix.columns])
-    section = indicators["industry_code"].astype("string").str.slice(0, 1)
+    counts = sqlfiles.frame(conn, "grading/report_counts", {"night": night})
+
+    def by(key: str) -> pd.DataFrame:
+        if counts.empty:
+            return pd.DataFrame(columns=list(TIERS))
+        return pooled(counts.pivot_table(index=key, columns="grade", values="n", aggfunc="sum", fill_value=0), top)
+
     return ReportData(
         night=night, config_version=run["config_version"], distribution={t: int(run["distribution"].get(t, 0)) for t in TIERS},
-        by_region=crosstab(indicators["region_code"], graded["grade"], top).rename(index=_region_label),
-        by_industry=crosstab(section, graded["grade"], top),
-        history=history, moves=moves, matrix=matrix, warnings=list(run["warnings"]),
+        by_region=by("region_code").rename(index=_region_label), by_industry=by("section"),
+        history=history, moves=moves, matrix=matrix, warnings=list(run["warnings"]), labels=labels or {},
     )
 
 
 def _region_label(code: str) -> str:
     """'330106 杭州市西湖区' where the division is known to credit.contract.regions, else the code alone."""
-    from credit.contract.regions import PROVINCE_NAME, full_name
-
     try:
         return f"{code} {full_name(code).removeprefix(PROVINCE_NAME)}"
     except KeyError:
@@ -234,12 +248,17 @@ def write(data: ReportData, reports_dir: Path) -> Path:
     return path
 
 
-def write_night_report(conn: Connection, ctx: NightContext, indicators: pd.DataFrame, graded: pd.DataFrame,
-                       **options: Any) -> Path:
-    """Collect and write the night's page to ``<reports_dir>/<night>/index.html``; returns its path."""
-    from credit.config import load_config
+def write_night_report(engine: Engine, settings: Settings, night: date) -> Path:
+    """Write the committed night's page to ``<reports_dir>/<night>/index.html``; returns its path.
 
-    cfg = load_config("grading", ctx.settings).get("report", {}) or {}
-    data = collect(conn, ctx.night, indicators, graded, recent=int(cfg.get("recent_nights", 14)),
-                   top=int(cfg.get("top_regions", 20)))
-    return write(data, ctx.settings.reports_dir)
+    Called after the night's transaction commits, so nothing on the page comes from a night that
+    was rolled back. A failure here leaves the night published and only its page missing; calling
+    this again for the same night writes the same page.
+    """
+    cfg = load_config("grading", settings)
+    options = cfg.get("report", {}) or {}
+    labels = {t: str(v["label"]) for t, v in (cfg.get("tiers") or {}).items()}
+    with engine.connect() as conn:
+        data = collect(conn, night, labels, recent=int(options.get("recent_nights", 14)),
+                       top=int(options.get("top_regions", 20)))
+    return write(data, settings.reports_dir)

@@ -33,7 +33,7 @@ from credit.config import load_config
 from credit.context import NightContext
 from credit.contract.sources import SOURCES, DropError, Manifest, read_manifest, read_table
 from credit.db import get_engine
-from credit.grading import score as grading
+from credit.grading import night as grading
 from credit.night import merge as entities
 from credit.night import quality
 from credit.rosters import decide as rosters

@@ -41,7 +41,7 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of tables")] = False,
 ) -> None:
     """Show an entity's credit-risk tier (信用风险分类) with its reasons and how to improve it."""
-    from credit.grading.score import grade_of
+    from credit.grading.read import grade_of
 
     try:
         day = date.fromisoformat(as_of) if as_of else date.max

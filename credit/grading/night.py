@@ -1,0 +1,145 @@
+"""The night's grading: every operating entity graded inside the publishing transaction.
+
+Reads the indicators from the store (:mod:`credit.grading.indicators`), grades them with the
+pure core (:mod:`credit.grading.score`), writes ``grades``, ``grade_transitions`` and
+``grading_runs``, and checks the tier distribution with its Great Expectations suite. The HTML
+report is written after the night commits (:func:`credit.grading.report.write_night_report`).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from sqlalchemy import Connection, text
+
+from credit.calendar import working_calendar
+from credit.config import load_config
+from credit.context import NightContext
+from credit.grading.indicators import build_indicators
+from credit.grading.scheme import TIERS, Scheme, scheme_of
+from credit.grading.score import distribution, grade
+
+
+def distribution_frame(dist: dict[str, int], previous: dict[str, int] | None, scheme: Scheme) -> pd.DataFrame:
+    """One row per tier for the distribution check: share, previous share, |jump|, max share."""
+    total = sum(dist.values())
+    prev_total = sum(previous.values()) if previous else 0
+    check = scheme.data.get("distribution_check", {})
+    rows = []
+    for t in TIERS:
+        share = dist[t] / total if total else 0.0
+        prev = (previous or {}).get(t, 0) / prev_total if prev_total else np.nan
+        rows.append({"tier": t, "share": share, "previous_share": prev,
+                     "jump": abs(share - prev) if prev_total else np.nan,
+                     "max_share": float(check.get("max_share", {}).get(t, 1.0))})
+    return pd.DataFrame(rows)
+
+
+def check_distribution(frame: pd.DataFrame, scheme: Scheme, expectations_dir: os.PathLike[str] | str) -> list[str]:
+    """Validate the tier distribution with the GX suite ``expectations/tier_distribution.json``.
+
+    Returns one readable warning per failed expectation; never raises for a failed check — a
+    jump warns the bureau, it does not stop the night (issue 5). Runbook: compare tonight's
+    ``file_loads`` / ``quarantine`` per source with the previous night before acting on tiers.
+    """
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    path = os.path.join(os.fspath(expectations_dir), "tier_distribution.json")
+    with open(path, encoding="utf-8") as f:
+        doc = json.load(f)
+    ctx = gx.get_context(mode="ephemeral")
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+    suite = ctx.suites.add(gx.ExpectationSuite(**doc))
+    bd = (ctx.data_sources.add_pandas("grading").add_dataframe_asset("tiers")
+          .add_batch_definition_whole_dataframe("night"))
+    params = {"max_share_jump": float(scheme.data.get("distribution_check", {}).get("max_share_jump", 1.0))}
+    res = bd.get_batch(batch_parameters={"dataframe": frame}).validate(
+        suite, result_format="COMPLETE", expectation_parameters=params)
+    warnings: list[str] = []
+    for r in res.results:
+        if r.success:
+            continue
+        cfg = r.expectation_config
+        idx = r.result.get("unexpected_index_list") or []
+        tiers = [str(frame.loc[i, "tier"]) for i in idx if i in frame.index]
+        detail = "; ".join(
+            f"{t}: share {frame.loc[frame.tier == t, 'share'].iloc[0]:.4f}, previous "
+            f"{frame.loc[frame.tier == t, 'previous_share'].iloc[0]:.4f}" for t in tiers)
+        warnings.append(f"{cfg.type} {json.dumps(cfg.kwargs, default=str)} failed" + (f" for {detail}" if detail else ""))
+    return warnings
+
+
+def _previous_night(conn: Connection, night: date) -> date | None:
+    return conn.execute(text("select max(night) from grading_runs where night < :n"), {"n": night}).scalar()
+
+
+def _copy_grades(conn: Connection, night: date, version: str, graded: pd.DataFrame) -> None:
+    """Write the night's grades with COPY (millions of rows; row inserts would take an hour)."""
+    n = len(graded)
+    table = pa.table({
+        "night": pa.repeat(pa.scalar(night.isoformat()), n),
+        "uscc": pa.array(graded["uscc"].astype(str).to_numpy(), pa.string()),
+        "grade": pa.array(graded["grade"].to_numpy(), pa.string()),
+        "score": pa.array(graded["score"].to_numpy(), pa.float64()),
+        "config_version": pa.repeat(pa.scalar(version), n),
+        "reasons": pa.array(graded["reasons"].array),
+    })
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur, cur.copy(
+        "copy grades (night, uscc, grade, score, config_version, reasons) from stdin with (format csv)"
+    ) as cp:
+        for batch in table.to_batches(max_chunksize=500_000):
+            buf = io.BytesIO()
+            pacsv.write_csv(pa.Table.from_batches([batch]), buf, pacsv.WriteOptions(include_header=False))
+            cp.write(buf.getvalue())
+
+
+def grade_night(conn: Connection, ctx: NightContext) -> dict[str, Any]:
+    """Grade every operating entity for ``ctx.night`` inside the night's transaction.
+
+    Writes ``grades`` (one row each, with the config version), ``grade_transitions`` (from the
+    previous graded night), ``grading_runs``; returns a JSON-able summary
+    with the distribution and the distribution-check warnings. Uses no wall-clock time.
+    """
+    config = load_config("grading", ctx.settings)
+    s = scheme_of(config)
+    # Sort/hash memory for the indicator joins, for this transaction only (the default 4 MB spills
+    # to disk at millions of entities). Operators tune it in config/grading.yaml.
+    work_mem = str((config.get("database") or {}).get("work_mem", "256MB"))
+    conn.execute(text("select set_config('work_mem', :m, true)"), {"m": work_mem})
+    ind = build_indicators(conn, ctx.night, config, working_calendar(ctx.settings))
+    graded = grade(ind.frame, s)
+    _copy_grades(conn, ctx.night, config.version, graded)
+
+    prev = _previous_night(conn, ctx.night)
+    conn.execute(text(
+        "insert into grade_transitions (night, from_grade, to_grade, count) "
+        "select :n, coalesce(p.grade, '-'), coalesce(c.grade, '-'), count(*) "
+        "from (select uscc, grade from grades where night = :n) as c "
+        "full join (select uscc, grade from grades where night = :p) as p using (uscc) "
+        "group by 2, 3"), {"n": ctx.night, "p": prev})
+
+    dist = distribution(graded["grade"])
+    previous = None
+    if prev is not None:
+        previous = conn.execute(text("select distribution from grading_runs where night = :p"), {"p": prev}).scalar()
+    warnings = list(ind.warnings)
+    if len(graded):
+        warnings += check_distribution(distribution_frame(dist, previous, s), s, ctx.settings.expectations_dir)
+    conn.execute(text(
+        "insert into grading_runs (night, config_version, graded, distribution, warnings, config) "
+        "values (:n, :v, :g, cast(:d as jsonb), cast(:w as jsonb), cast(:c as jsonb))"),
+        {"n": ctx.night, "v": config.version, "g": len(graded), "d": json.dumps(dist),
+         "w": json.dumps(warnings, ensure_ascii=False), "c": json.dumps(config.data, ensure_ascii=False, default=str)})
+    return {"graded": len(graded), "config_version": config.version, "distribution": dist,
+            "previous_night": prev.isoformat() if prev else None, "warnings": warnings}

@@ -1,0 +1,116 @@
+"""The grading method of one configuration version (config/grading.yaml), validated — domain.md §7.
+
+The tiers, their order, the direct-determination rules and the points scorecard. Loading refuses a
+configuration that would let an adverse fact improve a tier (:class:`ConfigError`), so the
+monotonicity the method promises is checked once, here, not hoped for in every night.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from credit.config import ConfigDoc
+
+#: The four credit-risk tiers, best first (信用风险低/一般/较高/高); the one list every module uses.
+TIERS: tuple[str, ...] = ("A", "B", "C", "D")
+#: Position of each tier in :data:`TIERS`: a higher rank is a worse tier.
+TIER_RANK: dict[str, int] = {t: i for i, t in enumerate(TIERS)}
+
+
+class ConfigError(ValueError):
+    """config/grading.yaml breaks a promise of the method (e.g. an item that is not monotone)."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A direct determination: when ``indicator`` satisfies ``op``/``value``, the tier is at least ``floor``."""
+
+    code: str
+    text: str
+    indicator: str
+    op: str
+    floor: str
+    value: Any = None
+    improve: str = ""
+
+
+@dataclass(frozen=True)
+class Item:
+    """A scorecard item: risk points from one indicator."""
+
+    code: str
+    text: str
+    indicator: str
+    kind: str                      # flag | per_unit | bands | category
+    points: Any = 0                # number, or {category: points}
+    cap: float = math.inf
+    bands: tuple[tuple[float, float], ...] = ()
+    improve: str = ""
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """The grading method of one config version, validated."""
+
+    version: str
+    labels: dict[str, dict[str, str]]
+    thresholds: tuple[float, float, float]   # minimum score of B, C, D
+    rules: tuple[Rule, ...]
+    items: tuple[Item, ...]
+    no_adverse: dict[str, str]
+    data: dict[str, Any]
+
+    @property
+    def indicators(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for r in self.rules:
+            seen[r.indicator] = None
+        for i in self.items:
+            seen[i.indicator] = None
+        return list(seen)
+
+
+def scheme_of(config: ConfigDoc | Scheme) -> Scheme:
+    """Validate a grading config and turn it into a :class:`Scheme` (a Scheme passes through)."""
+    if isinstance(config, Scheme):
+        return config
+    d = config.data
+    th = d["thresholds"]
+    thresholds = (float(th["B"]), float(th["C"]), float(th["D"]))
+    if not thresholds[0] <= thresholds[1] <= thresholds[2]:
+        raise ConfigError("thresholds must satisfy B <= C <= D")
+    rules: list[Rule] = []
+    for r in d.get("rules", []):
+        op = str(r["op"])
+        if op not in ("true", ">=", "in"):
+            raise ConfigError(f"rule {r['code']}: op {op!r} is not one of true, >=, in")
+        if r["floor"] not in TIER_RANK:
+            raise ConfigError(f"rule {r['code']}: floor {r['floor']!r} is not a tier")
+        rules.append(Rule(r["code"], r["text"], r["indicator"], op, r["floor"], r.get("value"), r.get("improve", "")))
+    items: list[Item] = []
+    for it in d.get("scorecard", []):
+        kind = it["kind"]
+        code = it["code"]
+        if kind in ("flag", "per_unit"):
+            if float(it["points"]) < 0:
+                raise ConfigError(f"item {code}: negative points would let an adverse fact improve a tier")
+            items.append(Item(code, it["text"], it["indicator"], kind, float(it["points"]),
+                              float(it.get("cap", math.inf)), improve=it.get("improve", "")))
+        elif kind == "bands":
+            bands = tuple(sorted((float(b["min"]), float(b["points"])) for b in it["bands"]))
+            pts = [p for _, p in bands]
+            if any(p < 0 for p in pts) or pts != sorted(pts):
+                raise ConfigError(f"item {code}: band points must not fall as the value rises")
+            items.append(Item(code, it["text"], it["indicator"], kind, bands=bands, improve=it.get("improve", "")))
+        elif kind == "category":
+            points = {str(k): float(v) for k, v in it["points"].items()}
+            order = [str(x) for x in it.get("order", list(points))]
+            seq = [points.get(k, 0.0) for k in order]
+            if any(p < 0 for p in seq) or seq != sorted(seq):
+                raise ConfigError(f"item {code}: points must not fall along the adverseness order {order}")
+            items.append(Item(code, it["text"], it["indicator"], kind, points, improve=it.get("improve", "")))
+        else:
+            raise ConfigError(f"item {code}: kind {kind!r} unknown")
+    return Scheme(config.version, d["tiers"], thresholds, tuple(rules), tuple(items), d["no_adverse"], d)
