@@ -16,7 +16,6 @@ import pyarrow as pa
 from credit.contract.regions import COUNTIES
 from credit.contract.sources import SOURCES
 from credit.sample.draw import HashDraw, Salts, generator, make_permutation
-from credit.sample.words import CITY_WEIGHT
 
 CHUNK: Final = 200_000
 """Entities per generation step, and rows per written block: bounds memory at any scale."""
@@ -24,6 +23,9 @@ CHUNK: Final = 200_000
 SOURCE_NUMBER: Final = {s: i + 1 for i, s in enumerate(SOURCES)}
 """A source's number seeds its random streams: its position in the contract (contracts.md §1)."""
 
+# Relative weight of each city in the province's population of market entities.
+_CITY_WEIGHT: Final = {"330100": 20, "330200": 15, "330300": 14, "330400": 8, "330500": 5,
+                        "330600": 8, "330700": 12, "330800": 3, "330900": 2, "331000": 10, "331100": 3}
 _DAY0: Final = date(1970, 1, 1)
 
 
@@ -93,7 +95,7 @@ class Context:
         self.perm_old = make_permutation(r, 10 ** 8, (2, 5))
         self.perm_ind = make_permutation(r, 31 ** 7, (31,))
         self.perm_id = make_permutation(r, 10 ** 10, (2, 5))
-        w = np.array([CITY_WEIGHT[c.city_code] / sum(1 for x in COUNTIES if x.city_code == c.city_code)
+        w = np.array([_CITY_WEIGHT[c.city_code] / sum(1 for x in COUNTIES if x.city_code == c.city_code)
                       for c in COUNTIES])
         self.county_weights = w / w.sum()
         self.rep_pool = max(1, entities // 200)  # ~2 % of entities share ~4 legal reps each

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from credit.contract.sources import RESULT_CODES, SOURCES
-from credit.sample.cells import date_text, joined
+from credit.sample.cells import Text, date_text, joined
 from credit.sample.codes import TAX_GRADES
 from credit.sample.usccs import ALPHABET_BYTES, ALPHABET_VALUE
 from credit.sample.words import RESULT_TEXT
@@ -127,27 +127,30 @@ def _conflicting(column: str, values: list[str | None], rng: np.random.Generator
     return out
 
 
-def _transform(kind: str, column: str, vals: pa.Array, rng: np.random.Generator, night: int) -> pa.Array:
+def _transform(kind: str, column: str, vals: Text, rng: np.random.Generator, night: int) -> Text:
     """The defective version of `vals` (all non-null) for one defect kind."""
     k = len(vals)
     if kind == "bad_check_digit":
         m = np.array(vals.to_pylist(), dtype="S18").view(np.uint8).reshape(k, 18).copy()
         m[:, 17] = ALPHABET_BYTES[(ALPHABET_VALUE[m[:, 17]] + 1 + rng.integers(0, 30, k)) % 31]
-        return pa.array(m.view("S18").ravel()).cast(pa.string())
+        broken: Text = pa.array(m.view("S18").ravel()).cast(pa.string())
+        return broken
     if kind == "lowercase_uscc":
-        return pc.utf8_lower(vals)
+        lowered: Text = pc.utf8_lower(vals)
+        return lowered
     if kind == "fullwidth_digits":
-        return pa.array([v.translate(_FULLWIDTH) for v in vals.to_pylist()], pa.string())
+        return pa.array([str(v).translate(_FULLWIDTH) for v in vals.to_pylist()], pa.string())
     if kind == "stray_spaces":
         lead = pa.array(np.where(rng.random(k) < 0.5, " ", ""))
         return joined(lead, vals, pa.array(np.where(rng.random(k) < 0.7, " ", "  ")))
     if kind == "slash_date":
-        return pc.replace_substring(vals, "-", "/")
+        slashed: Text = pc.replace_substring(vals, "-", "/")
+        return slashed
     if kind == "future_date":
         return date_text(night + 30 + rng.integers(0, 400, k))
     if kind == "unparsable_value":
         garbage = _GARBAGE_DATE if column in _DATE_COLUMNS else _GARBAGE_NUMBER
-        return pa.array(garbage, pa.string()).take(pa.array(rng.integers(0, len(garbage), k)))
+        return pa.array(garbage, pa.string()).take(rng.integers(0, len(garbage), k))
     raise ValueError(kind)
 
 
@@ -175,7 +178,7 @@ def inject_defects(tbl: pa.Table, source: str, rng: np.random.Generator, rate: f
     entries: list[Defect] = []
     dup_src: list[np.ndarray] = []
     dup_kind: list[str] = []
-    edits: dict[str, list[tuple[np.ndarray, pa.Array]]] = {}  # column -> (rows, new values)
+    edits: dict[str, list[tuple[np.ndarray, Text]]] = {}  # column -> (rows, new values)
     for ki, kind in enumerate(kinds_avail):
         sel, u = rows[kinds == ki], col_u[kinds == ki]
         if not sel.size:
@@ -190,11 +193,12 @@ def inject_defects(tbl: pa.Table, source: str, rng: np.random.Generator, rate: f
             r = sel[pick == ci]
             if not r.size:
                 continue
-            vals = tbl.column(col).take(pa.array(r)).combine_chunks()
+            vals = tbl.column(col).take(r).combine_chunks()
             present = np.asarray(vals.is_valid())
             r, vals = r[present], vals.filter(pa.array(present))
             if not r.size:
                 continue
+            new: Text
             if kind == "unknown_enum":
                 new = pa.array([dict(spec.enums)[col]] * r.size, pa.string())
             else:
@@ -210,23 +214,23 @@ def inject_defects(tbl: pa.Table, source: str, rng: np.random.Generator, rate: f
     for col, parts in edits.items():  # one pass over each touched column, whatever the kinds
         r = np.concatenate([x for x, _ in parts])
         order = np.argsort(r)
-        new = pa.concat_arrays([v for _, v in parts]).take(pa.array(order))
+        values = pa.concat_arrays([v for _, v in parts]).take(order)
         mask = np.zeros(n, dtype=bool)
         mask[r] = True
         at = out.schema.get_field_index(col)
-        out = out.set_column(at, col, pc.replace_with_mask(out.column(col).combine_chunks(), pa.array(mask), new))
+        out = out.set_column(at, col, pc.replace_with_mask(out.column(col).combine_chunks(), pa.array(mask), values))
     if dup_src:
         src = np.concatenate(dup_src)
         order = np.argsort(src, kind="stable")
         src, dkinds = src[order], [dup_kind[i] for i in order.tolist()]
-        dups = {name: out.column(name).take(pa.array(src)).combine_chunks() for name in out.column_names}
+        dups = {name: out.column(name).take(src).combine_chunks() for name in out.column_names}
         conflict = np.array([kd == "duplicate_key_conflict" for kd in dkinds])
         if conflict.any():
             col = spec.conflict
-            changed = _conflicting(col, dups[col].filter(pa.array(conflict)).to_pylist(), rng)
-            dups[col] = pc.replace_with_mask(dups[col], pa.array(conflict), pa.array(changed, pa.string()))
+            other = _conflicting(col, dups[col].filter(pa.array(conflict)).to_pylist(), rng)
+            dups[col] = pc.replace_with_mask(dups[col], pa.array(conflict), pa.array(other, pa.string()))
             if col == "result_code":  # keep the wording consistent with the new code
-                text = pa.array([RESULT_TEXT[c] for c in dups[col].to_pylist()], pa.string())
+                text = pa.array([RESULT_TEXT[str(c)] for c in dups[col].to_pylist()], pa.string())
                 dups["result"] = text
         out = pa.concat_tables([out, pa.table(dups)])
         for j, (s, kd) in enumerate(zip(src.tolist(), dkinds, strict=True)):

@@ -156,7 +156,8 @@ class Draw:
 
     def normal(self, s1: int, s2: int) -> np.ndarray:
         """Standard normal by Box–Muller (1 - u keeps the logarithm finite)."""
-        return np.sqrt(-2.0 * np.log1p(-self.u(s1))) * np.cos(2.0 * np.pi * self.u(s2))
+        z: np.ndarray = np.sqrt(-2.0 * np.log1p(-self.u(s1))) * np.cos(2.0 * np.pi * self.u(s2))
+        return z
 
     def below(self, stream: int, k: np.ndarray | int) -> np.ndarray:
         """Integers uniform in [0, k)."""

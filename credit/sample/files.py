@@ -118,8 +118,9 @@ class FileWriter:
             self._pq.write_table(tbl, row_group_size=CHUNK)
             return
         sink = pa.BufferOutputStream()
-        pacsv.write_csv(tbl, sink, pacsv.WriteOptions(include_header=False, quoting_style="none",
-                                                      eol=self.fmt.eol))
+        options = pacsv.WriteOptions(  # type: ignore[call-arg]  # pyarrow-stubs 20 lack eol (pyarrow >= 16 has it)
+            include_header=False, quoting_style="none", eol=self.fmt.eol)
+        pacsv.write_csv(tbl, sink, options)
         data = sink.getvalue().to_pybytes()
         if self.fmt.encoding == "gb18030":
             data = data.decode("utf-8").encode("gb18030")

@@ -167,12 +167,12 @@ def inspection_rows(ctx: Context, e: Rows, insp: Inspectors) -> Rows | None:
 
 def inspection_table(ctx: Context, r: Rows, insp: Inspectors) -> pa.Table:
     ids = pa.array(insp.ids, pa.string())
-    codes = pa.array(RESULT_CODES).take(pa.array(r["code"]))
+    codes = pa.array(RESULT_CODES).take(r["code"])
     return pa.table({
-        "task_id": ctx.task_ids.take(pa.array(r["task"])), "uscc": pa.array(r["uscc"]).cast(pa.string()),
+        "task_id": ctx.task_ids.take(r["task"]), "uscc": pa.array(r["uscc"]).cast(pa.string()),
         "inspected_on": date_text(r["inspected"]), "result_code": codes,
-        "result": pa.array([RESULT_TEXT[c] for c in RESULT_CODES]).take(pa.array(r["code"])),
-        "inspector_ids": joined(ids.take(pa.array(r["ia"])), ";", ids.take(pa.array(r["ib"]))),
+        "result": pa.array([RESULT_TEXT[c] for c in RESULT_CODES]).take(r["code"]),
+        "inspector_ids": joined(ids.take(r["ia"]), ";", ids.take(r["ib"])),
         "doc_no": joined(words_of(COUNTY_DOC[r["county"]]), f"市监抽查〔{ctx.task_year}〕", as_text(r["task"] + 1), "号"),
     })
 

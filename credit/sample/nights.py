@@ -190,11 +190,11 @@ def _delta_tables(ctx: Context, world: World, night_no: int, night: date) -> dic
         t = tax_rows(ctx, e)
         if t is not None:
             m = nrows(t)
-            what = r.integers(0, 3, m)
-            t["abn"] = np.where(what == 0, cut - r.integers(0, 3, m), t["abn"])
-            t["grade"] = np.where(what == 0, GRADE_D, t["grade"])
+            event = r.integers(0, 3, m)  # 0 flagged 非正常户, 1 arrears paid, 2 more arrears
+            t["abn"] = np.where(event == 0, cut - r.integers(0, 3, m), t["abn"])
+            t["grade"] = np.where(event == 0, GRADE_D, t["grade"])
             owed = np.round(np.exp(np.log(20_000) + 1.2 * r.standard_normal(m)) * 100).astype(np.int64)
-            t["arrears"] = np.where(what == 1, 0, np.where(what == 2, t["arrears"] + owed, t["arrears"]))
+            t["arrears"] = np.where(event == 1, 0, np.where(event == 2, t["arrears"] + owed, t["arrears"]))
             t["upd"] = np.full(m, cut)
             tables["tax"] = tax_table(ctx, t)
 

@@ -38,7 +38,8 @@ def _gb11714_check(body: np.ndarray) -> np.ndarray:
 def _gb32100_check(first17: np.ndarray) -> np.ndarray:
     """Pos. 18: (31 - Σ value·3^(i-1) mod 31) mod 31 over the 31-symbol alphabet."""
     s = (ALPHABET_VALUE[first17] * WEIGHTS).sum(axis=1)
-    return ALPHABET_BYTES[(31 - s % 31) % 31]
+    check: np.ndarray = ALPHABET_BYTES[(31 - s % 31) % 31]
+    return check
 
 
 def _base_digits(v: np.ndarray, base: int, width: int) -> np.ndarray:

@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 
 from credit.contract.regions import COUNTIES, PROVINCE_NAME, County, bureau_name, city_of
+from credit.sample.cells import Text
 
 # (division, weight among enterprises / individual businesses / co-ops, trade word in an
 #  enterprise name, whole ending of a 个人独资企业 name, shop words of a 个体工商户, co-op words)
@@ -77,11 +78,6 @@ _ROADS: Final = ("人民路", "解放路", "中山路", "建设路", "新华路"
                  "滨江路", "学院路", "工业路", "创业路", "科技路", "东风路", "青年路", "和平路", "胜利路",
                  "长安路", "凤起路", "延安路", "庆春路", "文三路", "天目山路", "世纪大道", "开发大道",
                  "振兴路", "金山路", "望江路", "湖滨路", "府前路", "商城大道", "兴业路", "园区路")
-# Relative weight of each city in the province's population of market entities.
-CITY_WEIGHT: Final = {"330100": 20, "330200": 15, "330300": 14, "330400": 8, "330500": 5,
-                       "330600": 8, "330700": 12, "330800": 3, "330900": 2, "331000": 10, "331100": 3}
-
-
 class _Vocab:
     """Every fixed string used in names and addresses, indexed so rows carry small integers."""
 
@@ -154,9 +150,9 @@ CITY_LAST_COUNTY: Final = np.array([int(np.flatnonzero(_CNTY_CITY == x)[-1]) for
 _VOCAB: Final = pa.array(_V.words, pa.string())
 
 
-def words_of(ids: np.ndarray) -> pa.Array:
+def words_of(ids: np.ndarray) -> Text:
     """Strings of vocabulary ids."""
-    return _VOCAB.take(pa.array(np.asarray(ids, dtype=np.int32)))
+    return _VOCAB.take(np.asarray(ids, dtype=np.int32))
 
 
 
