@@ -35,7 +35,7 @@ def child_floor(drop: Path, night: date) -> dict[str, float]:
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
-    from credit.contract.sources import read_manifest
+    from credit.contract.manifest import read_manifest
 
     manifest = read_manifest(drop, night)  # the checksums are part of merely reading a drop
     t = time.perf_counter()
@@ -54,7 +54,7 @@ def child_pipeline(drop: Path, night: date, home: Path) -> dict[str, object]:
     from credit.settings import Settings
 
     settings = Settings(home=home)
-    from credit.night.steps import engine_for
+    from credit.db import engine_for
 
     engine_for(settings)  # start the server and create the schema outside the timing
     t = time.perf_counter()

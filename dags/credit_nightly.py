@@ -2,12 +2,14 @@
 ### credit_nightly — one night of the credit-supervision pipeline
 
 Reads the night's drop (`<drop>/<YYYY-MM-DD>/manifest.json`), ingests each file in its own mapped
-task, passes the quality gate and publishes the night in one transaction: entity store, quarantine,
-rosters, grades. A refused night fails the `publish` task and leaves yesterday's state unchanged.
-Re-running a published night changes nothing.
+task, then `publish` passes the quality gate, publishes the night in one transaction (entity store,
+quarantine, rosters, grades) and writes the nightly report from what was committed. A refused
+night fails the task that refused it and leaves yesterday's state unchanged. Re-running a
+published night changes nothing.
 
-Params: `drop` (default `$CREDIT_DROP`), `night` (default: the run's logical date).
-The logic lives in `credit.night.steps`; `credit nightly --date D --drop DIR` runs the same functions.
+Params: `drop` (default `$CREDIT_DROP`), `night` (default: the run's logical date), `allow_gap`.
+Each task calls one step of `credit.night.steps` (`open_night`, `ingest_file`, `publish_night`);
+`credit nightly --date D --drop DIR` runs the same steps in one process (`run_night`).
 """
 
 from __future__ import annotations
@@ -15,9 +17,27 @@ from __future__ import annotations
 import os
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from airflow.sdk import Param, dag, get_current_context, task
+
+if TYPE_CHECKING:  # the DAG file is parsed often: the pipeline is imported only when a task runs
+    from credit.night.records import FileRecord
+
+
+class Opened(TypedDict):
+    """What `open_night` hands on: the night, its drop, and its files (none when already published)."""
+
+    night: str
+    drop: str
+    allow_gap: bool
+    files: list[str]
+
+
+class FileTask(TypedDict):
+    night: str
+    drop: str
+    file: str
 
 
 def _night(params: dict[str, Any]) -> date:
@@ -44,49 +64,44 @@ def _night(params: dict[str, Any]) -> date:
 )
 def credit_nightly() -> None:
     @task
-    def open_night(params: dict[str, Any] | None = None) -> dict[str, Any]:
-        from credit.night.steps import open_night as open_
+    def open_night() -> Opened:
+        from credit.night import steps
         from credit.settings import get_settings
 
-        params = params or get_current_context()["params"]
-        night = _night(params)
-        opened = open_(Path(params["drop"]), night, get_settings(), allow_gap=bool(params.get("allow_gap")))
+        params = get_current_context()["params"]
+        night, allow_gap = _night(params), bool(params.get("allow_gap"))
+        opened = steps.open_night(Path(params["drop"]), night, get_settings(), allow_gap=allow_gap)
         files = [] if opened.already_published else [f.file for f in opened.manifest.files]
-        return {"night": night.isoformat(), "drop": params["drop"], "files": files,
-                "allow_gap": bool(params.get("allow_gap"))}
+        return {"night": night.isoformat(), "drop": str(params["drop"]), "allow_gap": allow_gap, "files": files}
 
     @task
-    def file_names(opened: dict[str, Any]) -> list[dict[str, str]]:
+    def file_tasks(opened: Opened) -> list[FileTask]:
         return [{"night": opened["night"], "drop": opened["drop"], "file": f} for f in opened["files"]]
 
     @task
-    def ingest(item: dict[str, str]) -> dict[str, Any]:
-        from credit.night.steps import ingest_file
+    def ingest(item: FileTask) -> FileRecord:
+        from credit.night import steps
         from credit.settings import get_settings
-        from credit.contract.sources import read_manifest
 
-        manifest = read_manifest(Path(item["drop"]), date.fromisoformat(item["night"]))
-        return ingest_file(manifest, item["file"], get_settings()).as_dict()
+        manifest = steps.manifest_of(Path(item["drop"]), date.fromisoformat(item["night"]))
+        return steps.ingest_file(manifest, item["file"], get_settings()).as_dict()
 
     @task
-    def publish(opened: dict[str, Any], outcomes: list[dict[str, Any]]) -> dict[str, Any]:
-        from credit.night.steps import FileOutcome, NightRefused, gate
-        from credit.night.steps import publish as publish_
+    def publish(opened: Opened, outcomes: list[FileRecord]) -> dict[str, Any]:
+        from credit.night import steps
+        from credit.night.records import FileOutcome
         from credit.settings import get_settings
-        from credit.contract.sources import read_manifest
 
-        settings = get_settings()
-        night = date.fromisoformat(opened["night"])
-        manifest = read_manifest(Path(opened["drop"]), night)
-        results = [FileOutcome(**o) for o in outcomes]
-        failures = gate(manifest, results, settings)
-        if failures:
-            raise NightRefused(night, failures)
-        summary = publish_(manifest, results, settings, gap_allowed=opened["allow_gap"])
-        return {"night": summary["night"], "files": len(summary["files"])}
+        manifest = steps.manifest_of(Path(opened["drop"]), date.fromisoformat(opened["night"]))
+        summary = steps.publish_night(manifest, [FileOutcome.from_dict(o) for o in outcomes], get_settings(),
+                                      gap_allowed=opened["allow_gap"])
+        return {"night": summary["night"], "files": len(summary["files"]),
+                "already_published": bool(summary.get("already_published"))}
 
-    opened = open_night()
-    outcomes = ingest.expand(item=file_names(opened))
+    # Task outputs are XComArgs while the DAG is built (resolved when the task runs), which the
+    # tasks' own signatures cannot express.
+    opened: Any = open_night()
+    outcomes: Any = ingest.expand(item=file_tasks(opened))
     publish(opened, outcomes)
 
 

@@ -14,7 +14,8 @@ from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from credit.contract.sources import SOURCES
-from credit.night.steps import NightRefused, run_night
+from credit.night.issues import NightRefused
+from credit.night.steps import run_night
 from credit.settings import Settings
 from tests.dropkit import code, csv_bytes, csv_file, parquet_bytes, registration_row, write_night
 

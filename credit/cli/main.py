@@ -46,7 +46,8 @@ def nightly(
 ) -> None:
     """Run night D end to end — the same code the Airflow DAG `credit_nightly` runs."""
     from credit.cli.summary import print_refusal, print_summary
-    from credit.night.steps import NightRefused, run_night
+    from credit.night.issues import NightRefused
+    from credit.night.steps import run_night
     from credit.settings import get_settings
 
     night = parse_day(date_, "--date")
@@ -81,12 +82,12 @@ def sample(
                                                help="Share of rows given a realistic defect.")] = 0.01,
 ) -> None:
     """Write K realistic nightly drops for N entities, deterministic for a seed."""
-    from rich.progress import Progress
+    from rich.progress import Progress, TaskID
 
     from credit.sample import write_sample
 
     with Progress(console=console, transient=True) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def progress(label: str, done: int, total: int) -> None:
             if label not in tasks:
@@ -126,7 +127,7 @@ def quarantine(
     """The rows held back on night D, with file, line and reason."""
     import sqlalchemy as sa
 
-    from credit.night.steps import engine_for
+    from credit.db import engine_for
     from credit.settings import get_settings
 
     night = parse_day(date_, "--date")
@@ -145,7 +146,7 @@ def quarantine(
 
 
 def _wire() -> None:
-    """Mount the commands of each area (their modules live in credit/commands/)."""
+    """Mount the commands of each area (their modules live in credit/cli/commands/)."""
     from credit.cli.commands import api, draws, grading, rosters
 
     app.add_typer(draws.app, name="draw", help="Double-random inspection draws (双随机抽查).")

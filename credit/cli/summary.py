@@ -2,29 +2,39 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from datetime import date
+from typing import cast
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from credit.night.issues import NightRefused
+from credit.night.records import NightSummary
 
-def print_summary(console: Console, summary: dict[str, Any]) -> None:
+
+def print_summary(console: Console, summary: NightSummary) -> None:
     night = summary.get("night")
     if summary.get("already_published"):
         console.print(f"[yellow]night {night} was already published; nothing changed.[/yellow]")
     files = Table("file", "source", "mode", "rows in", "accepted", "quarantined", "gate",
                   title=f"night {night} — input snapshot {str(summary.get('manifest_digest', ''))[:12]}")
+    warnings: list[str] = []
     for f in summary.get("files", []):
         files.add_row(f["file"], f["source"], f["mode"], f"{f['rows_in']:,}", f"{f['accepted']:,}",
                       f"{f['quarantined']:,}", "[green]pass[/green]" if not f["failures"] else "[red]fail[/red]")
+        warnings += [_issue_line(w) for w in f.get("warnings", [])]
     console.print(files)
+    for w in warnings:
+        console.print(f"  [yellow]![/yellow] {escape(w)}")
     merges = Table("source", "new", "changed", "dropped", title="entity store")
     for m in summary.get("merges", []):
         merges.add_row(m["source"], f"{m['new']:,}", f"{m['changed']:,}", f"{m['dropped']:,}")
     console.print(merges)
     for area in ("rosters", "grading"):
         part = summary.get(area)
-        if part:
+        if isinstance(part, Mapping) and part:
             t = Table("item", "value", title=area)
             for k, v in part.items():
                 t.add_row(str(k), str(v))
@@ -36,17 +46,26 @@ def print_summary(console: Console, summary: dict[str, Any]) -> None:
     console.print(f"config {summary.get('config_version')}")
 
 
-def print_refusal(console: Console, error: Any) -> None:
+def _issue_line(stored: object) -> str:
+    """A stored issue as one line; nights published before issues were records stored the sentence."""
+    if isinstance(stored, Mapping):
+        where = f"{stored.get('file')}: " + (f"line {stored['line']}: " if stored.get("line") is not None else "")
+        return f"{where}{stored.get('zh')} ({stored.get('en')}) [{stored.get('code')}]"
+    return str(stored)
+
+
+def print_refusal(console: Console, error: NightRefused) -> None:
+    """One line per issue, each naming its file, line where known, and rule."""
     console.print(f"[bold red]night {error.night} refused — yesterday's state is unchanged.[/bold red]")
-    for r in error.reasons:
-        console.print(f"  [red]•[/red] {r}")
+    for issue in error.issues:
+        console.print(f"  [red]•[/red] {escape(issue.text())}")
 
 
-def print_stored_summary(console: Console, night: Any) -> bool:
+def print_stored_summary(console: Console, night: date) -> bool:
     """Print the summary stored with a published night; False when the night is not published."""
     import sqlalchemy as sa
 
-    from credit.night.steps import engine_for
+    from credit.db import engine_for
     from credit.settings import get_settings
 
     with engine_for(get_settings()).connect() as conn:
@@ -54,5 +73,5 @@ def print_stored_summary(console: Console, night: Any) -> bool:
     if summary is None:
         console.print(f"[yellow]night {night} is not published.[/yellow]")
         return False
-    print_summary(console, summary)
+    print_summary(console, cast(NightSummary, summary))
     return True

@@ -10,6 +10,8 @@ rejected, because it is unverified that every real code carries it (domain.md §
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -39,12 +41,12 @@ def compact(s: pd.Series) -> pd.Series:
 def _matrix(codes: pd.Series | np.ndarray | list[str | None]) -> tuple[np.ndarray, np.ndarray]:
     """Codes as an (n, 18) byte matrix without a per-row Python step; rows not 18 ASCII chars are zeros."""
     if isinstance(codes, pd.Series) and hasattr(codes.array, "__arrow_array__"):
-        arr = pa.array(codes.array).cast(pa.string())  # Arrow-backed strings: no copy to Python objects
+        raw = pa.array(codes.array).cast(pa.string())  # Arrow-backed strings: no copy to Python objects
     else:
-        arr = pa.array(pd.Series(codes, dtype="object"), type=pa.string(), from_pandas=True)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    present = pc.and_(pc.equal(pc.utf8_length(arr), 18), pc.string_is_ascii(arr)).fill_null(False)
+        raw = pa.array(pd.Series(codes, dtype="object"), type=pa.string(), from_pandas=True)
+    # Both branches hold strings (cast or built as pa.string()), whatever the stubs infer.
+    arr = cast(pa.StringArray, raw.combine_chunks() if isinstance(raw, pa.ChunkedArray) else raw)
+    present = pc.and_(pc.equal(pc.utf8_length(arr), pa.scalar(18, pa.int32())), pc.string_is_ascii(arr)).fill_null(False)
     filled = pc.if_else(present, arr, "0" * 18)
     # Every value is now exactly 18 bytes, so Arrow's data buffer is the matrix itself.
     offsets = np.frombuffer(filled.buffers()[1], dtype=np.int32, count=len(filled) + 1, offset=filled.offset * 4)
@@ -59,7 +61,7 @@ def check_digit_ok(codes: pd.Series | np.ndarray | list[str | None]) -> np.ndarr
     valid_chars = (values >= 0).all(axis=1)
     total = (values[:, :17] * WEIGHTS).sum(axis=1)
     expected = (31 - total % 31) % 31
-    return present & valid_chars & (values[:, 17] == expected)
+    return np.asarray(present & valid_chars & (values[:, 17] == expected), dtype=bool)
 
 
 def organisation_check_ok(codes: pd.Series | np.ndarray | list[str | None]) -> np.ndarray:
@@ -68,7 +70,7 @@ def organisation_check_ok(codes: pd.Series | np.ndarray | list[str | None]) -> n
     body = _ORG_VALUE[m[:, 8:16]]
     c = 11 - (body * ORG_WEIGHTS).sum(axis=1) % 11
     expected = np.where(c == 10, ord("X"), np.where(c == 11, ord("0"), ord("0") + c))
-    return present & (body >= 0).all(axis=1) & (m[:, 16] == expected)
+    return np.asarray(present & (body >= 0).all(axis=1) & (m[:, 16] == expected), dtype=bool)
 
 
 def calc_check_character(first17: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date
+from typing import TypedDict
 
 import pandas as pd
 import pyarrow as pa
@@ -21,15 +22,25 @@ from sqlalchemy import Connection
 from credit.contract.sources import Source
 
 
-@dataclass(frozen=True)
-class MergeResult:
+class MergeRecord(TypedDict):
     source: str
     staged: int
     new: int
     changed: int
     dropped: int
 
-    def as_dict(self) -> dict[str, int | str]:
+
+@dataclass(frozen=True)
+class MergeResult:
+    """What one file changed in the store."""
+
+    source: str
+    staged: int
+    new: int
+    changed: int
+    dropped: int
+
+    def as_dict(self) -> MergeRecord:
         return {"source": self.source, "staged": self.staged, "new": self.new,
                 "changed": self.changed, "dropped": self.dropped}
 
@@ -59,6 +70,7 @@ def copy_frame(conn: Connection, table: str, frame: pd.DataFrame, source: Source
     buf = io.BytesIO()
     pacsv.write_csv(pa.table(columns), buf, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
     raw = conn.connection.driver_connection
+    assert raw is not None  # a live connection inside the night's transaction
     with raw.cursor() as cur, cur.copy(f"copy {table} ({', '.join(source.column_names)}) from stdin (format csv)") as cp:
         cp.write(buf.getbuffer())
     return len(frame)

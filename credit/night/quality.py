@@ -18,19 +18,26 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from pandas.api.extensions import ExtensionDtype
 
 from credit.contract import uscc as uscc_rules
 from credit.contract.sources import Column, Source
+from credit.issues import Issue, split_text
+from credit.night.issues import refused, warned
+from credit.night.quarantine import ROW_OFFSET, reason
+
+if TYPE_CHECKING:  # Great Expectations is imported only when a file is checked (it is slow to import)
+    from great_expectations import ExpectationSuite
+    from great_expectations.core.batch_definition import BatchDefinition
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-
-ROW_OFFSET = 2  # physical line of row 0: the header is line 1
 
 # Non-capturing groups only: GX matches with pandas' str.contains, which warns about capture groups.
 PATTERNS: dict[str, str] = {
@@ -40,14 +47,6 @@ PATTERNS: dict[str, str] = {
     "int": r"^-?\d{1,15}$",
     "money": r"^\d{1,16}(?:\.\d{1,2})?$",
     "month": r"^\d{4}-(?:0[1-9]|1[0-2])$",
-}
-REASONS: dict[str, str] = {
-    "uscc": "统一社会信用代码格式不正确 (USCC is not 18 characters of the code alphabet)",
-    "date": "日期格式不正确，应为 YYYY-MM-DD (date is not YYYY-MM-DD)",
-    "timestamp": "时间格式不正确 (timestamp is not ISO)",
-    "int": "不是整数 (not a whole number)",
-    "money": "金额格式不正确，应为不超过两位小数的非负数 (amount is not a number with up to 2 decimals)",
-    "month": "所属期格式不正确，应为 YYYY-MM (period is not YYYY-MM)",
 }
 BOOL_TEXT = {"true": "true", "false": "false", "1": "true", "0": "false", "是": "true", "否": "false",
              "t": "true", "f": "false", "yes": "true", "no": "false", "y": "true", "n": "false"}
@@ -70,34 +69,29 @@ def contract_expectations(source: Source) -> list[dict[str, Any]]:
 
     for key in source.key:
         add("expect_column_proportion_of_non_null_values_to_be_between",
-            {"critical": True, "reason": f"超过一成的行缺少主键 {key}，文件疑似损坏 (key column mostly empty)"},
-            column=key, min_value=0.9)
+            {"critical": True, "reason": reason("key_mostly_empty", column=key)}, column=key, min_value=0.9)
     for c in source.columns:
         if c.required:
-            add("expect_column_values_to_not_be_null",
-                {"reason": f"必填项 {c.name} 为空 (required value missing)"}, column=c.name)
+            add("expect_column_values_to_not_be_null", {"reason": reason("required", column=c.name)}, column=c.name)
         if c.kind in PATTERNS:
-            add("expect_column_values_to_match_regex",
-                {"reason": f"{c.name}：{REASONS[c.kind]}"}, column=c.name, regex=PATTERNS[c.kind])
+            add("expect_column_values_to_match_regex", {"reason": reason(c.kind, column=c.name)},
+                column=c.name, regex=PATTERNS[c.kind])
         elif c.kind == "code" and c.pattern:
-            add("expect_column_values_to_match_regex",
-                {"reason": f"{c.name}：代码格式不正确 (code does not match {c.pattern})"},
+            add("expect_column_values_to_match_regex", {"reason": reason("code", column=c.name, pattern=c.pattern)},
                 column=c.name, regex=c.pattern)
         elif c.kind == "enum":
             add("expect_column_values_to_be_in_set",
-                {"reason": f"{c.name}：取值不在规定范围内 {'/'.join(c.values)} (value not allowed)"},
+                {"reason": reason("enum", column=c.name, values="/".join(c.values))},
                 column=c.name, value_set=list(c.values))
         elif c.kind == "bool":
-            add("expect_column_values_to_be_in_set",
-                {"reason": f"{c.name}：应为 true 或 false (not a boolean)"},
+            add("expect_column_values_to_be_in_set", {"reason": reason("bool", column=c.name)},
                 column=c.name, value_set=["true", "false"])
         elif c.kind == "list" and c.values:
-            add("expect_column_values_to_match_regex",
-                {"reason": f"{c.name}：含有不在规定范围内的项目 (an item is not allowed)"},
+            add("expect_column_values_to_match_regex", {"reason": reason("list", column=c.name)},
                 column=c.name, regex=_list_regex(c.values))
         if c.max_length:
             add("expect_column_value_lengths_to_be_between",
-                {"reason": f"{c.name}：长度超过 {c.max_length} 字 (too long)"},
+                {"reason": reason("max_length", column=c.name, max_length=c.max_length)},
                 column=c.name, min_value=1, max_value=c.max_length)
     return out
 
@@ -109,7 +103,7 @@ def write_suite(source: Source, folder: Path) -> Path:
     suite = gx.ExpectationSuite(name=source.name, expectations=[])
     for e in contract_expectations(source):
         suite.add_expectation_configuration(_configuration(e))
-    doc = suite.to_json_dict()
+    doc: dict[str, Any] = dict(suite.to_json_dict())
     doc.pop("id", None)
     for e in doc["expectations"]:
         e.pop("id", None)
@@ -119,7 +113,7 @@ def write_suite(source: Source, folder: Path) -> Path:
     return path
 
 
-def _configuration(entry: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _configuration(entry: dict[str, Any]) -> ExpectationConfiguration:
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
     from great_expectations.expectations.metadata_types import FailureSeverity
 
@@ -130,19 +124,17 @@ def _configuration(entry: dict[str, Any]):  # type: ignore[no-untyped-def]
 
 
 @lru_cache(maxsize=1)
-def _gx_context():  # type: ignore[no-untyped-def]
+def _batch_definition() -> BatchDefinition[None]:
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
-    batch_definition = (ctx.data_sources.add_pandas("drop")
-                        .add_dataframe_asset("frame").add_batch_definition_whole_dataframe("whole"))
-    return ctx, batch_definition
+    return ctx.data_sources.add_pandas("drop").add_dataframe_asset("frame").add_batch_definition_whole_dataframe("whole")
 
 
 @lru_cache(maxsize=32)
-def load_suite(path: str):  # type: ignore[no-untyped-def]
+def load_suite(path: str) -> ExpectationSuite:
     import great_expectations as gx
 
     doc = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -155,14 +147,15 @@ def load_suite(path: str):  # type: ignore[no-untyped-def]
 ARROW_STRING = pd.StringDtype("pyarrow")
 
 
-def _strip_all_space(arr: pa.ChunkedArray) -> pa.ChunkedArray:
+def _strip_all_space(arr: pa.ChunkedArray[Any]) -> pa.ChunkedArray[Any]:
     """Full-width digits and letters to ASCII (NFKC), then no white space at all (unambiguous fixes)."""
     if not pc.all(pc.string_is_ascii(arr), skip_nulls=True).as_py():
-        arr = pc.utf8_normalize(arr, "NFKC")
+        # By name: the pyarrow stubs do not declare utf8_normalize.
+        arr = pc.call_function("utf8_normalize", [arr], pc.Utf8NormalizeOptions("NFKC"))
     return pc.replace_substring_regex(arr, r"\s+", "")
 
 
-def _canonical(arr: pa.ChunkedArray, c: Column) -> pa.ChunkedArray:
+def _canonical(arr: pa.ChunkedArray[Any], c: Column) -> pa.ChunkedArray[Any]:
     """One column's canonical text, with pyarrow kernels only (no per-row Python)."""
     if c.kind == "text":
         arr = pc.utf8_trim_whitespace(arr)
@@ -187,7 +180,7 @@ def _canonical(arr: pa.ChunkedArray, c: Column) -> pa.ChunkedArray:
     elif c.kind == "bool":
         arr = pc.utf8_lower(arr)
         for raw, canonical in BOOL_TEXT.items():
-            arr = pc.if_else(pc.equal(arr, raw), canonical, arr)
+            arr = pc.if_else(pc.equal(arr, pa.scalar(raw)), canonical, arr)
     elif c.kind == "enum":
         if all(v == v.lower() for v in c.values):
             arr = pc.utf8_lower(arr)
@@ -199,13 +192,20 @@ def _canonical(arr: pa.ChunkedArray, c: Column) -> pa.ChunkedArray:
         arr = pc.utf8_trim(pc.replace_substring_regex(arr, r";+", ";"), ";")
         if c.name == "conflicts":
             arr = pc.utf8_upper(arr)
-    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    blank: pa.ChunkedArray[Any] = pc.if_else(pc.equal(arr, pa.scalar("")), pa.scalar(None, pa.string()), arr)
+    return blank
 
 
 def normalise(table: pa.Table, source: Source) -> pd.DataFrame:
     """Canonical text for every column: what validation sees and what the store parses."""
-    canonical = pa.table({c.name: _canonical(table.column(c.name).cast(pa.string()), c) for c in source.columns})
-    return canonical.to_pandas(types_mapper={pa.string(): ARROW_STRING}.get)
+    canonical = pa.Table.from_arrays([_canonical(table.column(c.name).cast(pa.string()), c) for c in source.columns],
+                                     names=source.column_names)
+    return canonical.to_pandas(types_mapper=arrow_strings)
+
+
+def arrow_strings(t: pa.DataType) -> ExtensionDtype | None:
+    """Arrow text stays Arrow text in pandas (no Python objects per cell)."""
+    return ARROW_STRING if t == pa.string() else None
 
 
 # --------------------------------------------------------------------------------------------
@@ -213,106 +213,129 @@ def normalise(table: pa.Table, source: Source) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 @dataclass
 class Checked:
-    """The outcome of checking one file: canonical rows, each row's reasons, file-level failures."""
+    """The outcome of checking one file: canonical rows, each row's reasons, file-level verdicts."""
 
     frame: pd.DataFrame
     reasons: pd.Series           # per row: '' when accepted, else '; '-joined reasons
-    rules: pd.Series             # per row: '' or '; '-joined rule names
-    file_failures: list[str]
-    suite_results: list[dict[str, Any]]
-    warnings: list[str]
+    rules: pd.Series             # per row: '' or '; '-joined rule codes
+    file_failures: list[Issue]
+    suite_results: list[ExpectationResult]
+    warnings: list[Issue]
 
 
-def _add(reasons: dict[str, list[str]], rules: dict[str, list[str]], mask: np.ndarray,
-         index: pd.Index, rule: str, reason: str | pd.Series) -> None:
-    if not mask.any():
-        return
-    hit = index[mask]
-    texts = reason[mask] if isinstance(reason, pd.Series) else None
-    for i, label in enumerate(hit):
-        reasons.setdefault(label, []).append(texts.iloc[i] if texts is not None else reason)  # type: ignore[arg-type]
-        rules.setdefault(label, []).append(rule)
+class ExpectationResult(TypedDict):
+    """One expectation that found something, as the night's summary lists it."""
+
+    expectation: str
+    success: bool
+    unexpected: int
 
 
-def check(frame: pd.DataFrame, source: Source, night: date, suite_path: Path) -> Checked:
-    """Validate canonical rows: the GX suite first, then the rules GX cannot state."""
+class _Found:
+    """Reasons and rule codes per row label, in the order they were found."""
+
+    def __init__(self, index: pd.Index) -> None:
+        self.index = index
+        self.reasons: dict[Any, list[str]] = {}
+        self.rules: dict[Any, list[str]] = {}
+
+    def add(self, mask: np.ndarray, rule: str, text: str | pd.Series) -> None:
+        """Hold back the rows of ``mask`` for ``rule``; ``text`` is one sentence or one per row label."""
+        if not mask.any():
+            return
+        hit = self.index[mask]
+        texts = list(text.loc[hit]) if isinstance(text, pd.Series) else [text] * len(hit)
+        for label, t in zip(hit, texts, strict=True):
+            self.reasons.setdefault(label, []).append(str(t))
+            self.rules.setdefault(label, []).append(rule)
+
+    def joined(self) -> tuple[pd.Series, pd.Series]:
+        """Per row: its '; '-joined reasons and rule codes ('' when accepted)."""
+        held = pd.Index(list(self.reasons))
+        reasons = pd.Series(["; ".join(dict.fromkeys(self.reasons[k])) for k in held], index=held, dtype="string")
+        rules = pd.Series(["; ".join(dict.fromkeys(self.rules[k])) for k in held], index=held, dtype="string")
+        return reasons.reindex(self.index, fill_value=""), rules.reindex(self.index, fill_value="")
+
+
+def check(frame: pd.DataFrame, source: Source, night: date, suite_path: Path, file: str) -> Checked:
+    """Validate canonical rows of ``file``: the GX suite first, then the rules GX cannot state."""
     if frame.empty:  # an empty delta is a night without changes: nothing to validate
         empty = pd.Series([], index=frame.index, dtype="string")
         return Checked(frame, empty, empty, [], [], [])
-    ctx, batch_definition = _gx_context()
-    suite = load_suite(str(suite_path))
-    result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(
-        suite, result_format="COMPLETE")
-    reasons: dict[Any, list[str]] = {}
-    rules: dict[Any, list[str]] = {}
-    file_failures: list[str] = []
-    summary: list[dict[str, Any]] = []
+    result = _batch_definition().get_batch(batch_parameters={"dataframe": frame}).validate(
+        load_suite(str(suite_path)), result_format="COMPLETE")
+    index = frame.index
+    found = _Found(index)
+    file_failures: list[Issue] = []
+    summary: list[ExpectationResult] = []
     for r in result.results:
         cfg = r.expectation_config
+        assert cfg is not None  # every result of a suite's run names its expectation
         meta = cfg.meta or {}
         column = cfg.kwargs.get("column")
-        name = f"{cfg.type}({column})" if column else cfg.type
+        name = f"{cfg.type}({column})" if column else str(cfg.type)
         bad = r.result.get("unexpected_index_list") or []
         if bad or not r.success:  # the summary names only expectations that found something
             summary.append({"expectation": name, "success": bool(r.success), "unexpected": len(bad)})
         if meta.get("critical"):
             if not r.success:
-                file_failures.append(f"{name}: {meta.get('reason', '')}")
+                sentence = split_text(str(meta.get("reason", "")))
+                file_failures.append(refused(file, "critical_expectation", expectation=name,
+                                             zh=sentence.zh, en=sentence.en))
             continue
         if bad:
-            _add(reasons, rules, frame.index.isin(bad), frame.index, name, str(meta.get("reason", name)))
+            found.add(index.isin(bad), name, str(meta.get("reason", name)))
 
-    index = frame.index
     for c in source.columns:
         s = frame[c.name]
         present = s.notna().to_numpy()
         if c.kind == "uscc":
             shaped = present & s.str.fullmatch(uscc_rules.SHAPE).fillna(False).to_numpy(dtype=bool)
             ok = uscc_rules.check_digit_ok(s.where(shaped, None))
-            _add(reasons, rules, shaped & ~ok, index, "uscc_check_digit",
-                 f"{c.name}：统一社会信用代码校验位错误 (GB 32100 check character wrong)")
+            found.add(shaped & ~ok, "uscc_check_digit", reason("uscc_check_digit", column=c.name))
         if c.kind in ("date", "timestamp"):
             text = s.str.slice(0, 10)
             shaped = present & text.str.fullmatch(PATTERNS["date"]).fillna(False).to_numpy(dtype=bool)
             parsed = pd.to_datetime(text.where(shaped, None), format="%Y-%m-%d", errors="coerce")
-            missing = shaped & parsed.isna().to_numpy()
-            _add(reasons, rules, missing, index, "date_exists", f"{c.name}：日期不存在 (no such calendar day)")
+            found.add(shaped & parsed.isna().to_numpy(), "date_exists", reason("date_exists", column=c.name))
             if c.not_after_night:
                 future = (parsed > pd.Timestamp(night)).to_numpy(dtype=bool)
-                _add(reasons, rules, future, index, "date_not_after_night",
-                     f"{c.name}：日期晚于批次日期 {night.isoformat()} (date is in the future of the night)")
-    # Duplicated keys: identical rows keep their first copy; conflicting rows are all held back,
-    # since choosing one would be guessing (contracts.md §1: quarantine what is ambiguous).
-    clean = ~index.isin(list(reasons))
-    key = list(source.key)
-    candidates = frame[clean]
-    dup_any = candidates.duplicated(subset=key, keep=False)
-    if dup_any.any():
-        dups = candidates[dup_any]
-        lines = pd.Series(dups.index + ROW_OFFSET, index=dups.index)
-        full_dup = dups.duplicated(keep="first")
-        distinct_per_key = dups.drop_duplicates().groupby(key, dropna=False).size()
-        conflicting_keys = distinct_per_key[distinct_per_key > 1].index
-        key_index = pd.MultiIndex.from_frame(dups[key]) if len(key) > 1 else pd.Index(dups[key[0]])
-        conflict = key_index.isin(conflicting_keys)
-        first_line = lines.groupby([dups[k] for k in key], dropna=False).transform("min")
-        exact = full_dup.to_numpy() & ~conflict
-        _add(reasons, rules, np.isin(index, dups.index[exact]), index, "duplicate_row",
-             "与第 " + first_line[exact].astype(str).reindex(index).fillna("") + " 行完全重复 (exact duplicate)")
-        _add(reasons, rules, np.isin(index, dups.index[conflict]), index, "conflicting_duplicate_key",
-             pd.Series(f"主键 {'+'.join(key)} 在文件中多次出现且内容不一致，无法判断以哪行为准 "
-                       "(duplicated key with conflicting values)", index=index))
-    reason_s = pd.Series("", index=index, dtype="string")
-    rule_s = pd.Series("", index=index, dtype="string")
-    if reasons:
-        labels = list(reasons)
-        reason_s.loc[labels] = ["; ".join(dict.fromkeys(reasons[k])) for k in labels]
-        rule_s.loc[labels] = ["; ".join(dict.fromkeys(rules[k])) for k in labels]
-    warnings: list[str] = []
+                found.add(future, "date_not_after_night",
+                          reason("date_not_after_night", column=c.name, night=night.isoformat()))
+    _duplicates(frame, source, found)
+    reason_s, rule_s = found.joined()
+    warnings: list[Issue] = []
     if "uscc" in frame:
         s = frame["uscc"].where(reason_s == "")
         org_bad = int((~uscc_rules.organisation_check_ok(s) & s.notna().to_numpy()).sum())
         if org_bad:
             # domain.md §1: pos. 17 is not proven on every real code; log, never reject.
-            warnings.append(f"{org_bad} 个代码第17位组织机构代码校验不符（仅记录）")
+            warnings.append(warned(file, "organisation_code", count=org_bad))
     return Checked(frame, reason_s, rule_s, file_failures, summary, warnings)
+
+
+def _duplicates(frame: pd.DataFrame, source: Source, found: _Found) -> None:
+    """Duplicated keys among the rows not yet held back.
+
+    Identical rows keep their first copy; conflicting rows are all held back, since choosing one
+    would be guessing (contracts.md §1: quarantine what is ambiguous).
+    """
+    index = frame.index
+    key = list(source.key)
+    candidates = frame[~index.isin(list(found.reasons))]
+    dup_any = candidates.duplicated(subset=key, keep=False)
+    if not dup_any.any():
+        return
+    dups = candidates[dup_any]
+    lines = pd.Series(dups.index + ROW_OFFSET, index=dups.index)
+    full_dup = dups.duplicated(keep="first")
+    distinct_per_key = dups.drop_duplicates().groupby(key, dropna=False).size()
+    conflicting_keys = distinct_per_key[distinct_per_key > 1].index
+    key_index = pd.MultiIndex.from_frame(dups[key]) if len(key) > 1 else pd.Index(dups[key[0]])
+    conflict = key_index.isin(conflicting_keys)
+    first_line = lines.groupby([dups[k] for k in key], dropna=False).transform("min")
+    exact = full_dup.to_numpy() & ~conflict
+    found.add(np.isin(index, dups.index[exact]), "duplicate_row",
+              first_line[exact].map(lambda n: reason("duplicate_row", first_line=n)))
+    found.add(np.isin(index, dups.index[conflict]), "conflicting_duplicate_key",
+              reason("conflicting_duplicate_key", key="+".join(key)))

@@ -1,0 +1,55 @@
+"""What stops a night or is noted about it: the night's refusals and warnings, one sentence per rule.
+
+A refusal stops the night before anything is published (exit 2, yesterday's state unchanged);
+a warning is recorded with the night's summary and changes nothing. The drop's own refusals
+(manifest, checksums, encodings) are :data:`credit.contract.manifest.REFUSALS`; the reasons a
+single row is held back are :data:`credit.night.quarantine.REASONS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from credit.issues import Issue, Text, issue
+
+NIGHT_TEXTS: dict[str, Text] = {
+    # The night's place in the sequence (nights are published one calendar day after another).
+    "night_already_published": Text(
+        "批次 {night} 已于此前发布，但本次清单与已发布的不同",
+        "night already published from another drop: {published} ≠ {digest}"),
+    "night_out_of_order": Text(
+        "批次 {night} 早于已发布的最新批次 {latest}，增量不能倒序加载", "nights are published in order"),
+    "night_gap": Text(
+        "上一批次 {missing} 尚未发布；跳过它会永久丢失其中的变更",
+        "night {missing} is not published yet; run it first, or confirm with --allow-gap that the "
+        "platform delivered nothing for the missing nights"),
+    # One file's verdict.
+    "critical_expectation": Text("{expectation}：{zh}", "{expectation}: {en}"),
+    "rows_add_up": Text("行数不守恒 {rows_in} ≠ {accepted} + {quarantined}",
+                        "rows in are not accepted plus quarantined"),
+    "quarantine_ceiling": Text("隔离比例 {share:.1%} 超过上限 {ceiling:.0%}", "quarantined share above the ceiling"),
+    "full_snapshot_shrink": Text(
+        "全量快照仅 {accepted} 行，少于现有 {current} 行的 {min_share:.0%}，疑似截断",
+        "full snapshot much smaller than current state"),
+    # Warnings: noted with the night, nothing held back.
+    "empty_full_snapshot": Text("全量文件为空", "a full snapshot with no rows"),
+    "organisation_code": Text("{count} 个代码第17位组织机构代码校验不符（仅记录）",
+                              "{count} codes fail the organisation-code check of position 17 (logged only)"),
+}
+
+
+def refused(file: str, code: str, **params: object) -> Issue:
+    return issue(NIGHT_TEXTS, code, "refusal", file, line=None, **params)
+
+
+def warned(file: str, code: str, **params: object) -> Issue:
+    return issue(NIGHT_TEXTS, code, "warning", file, line=None, **params)
+
+
+class NightRefused(Exception):
+    """The night stops before publishing (exit 2); each issue names the file and the rule."""
+
+    def __init__(self, night: date, issues: Sequence[Issue]):
+        super().__init__("; ".join(i.text() for i in issues))
+        self.night, self.issues = night, list(issues)

@@ -1,0 +1,87 @@
+"""The night's records: one file's outcome and the night's summary, as stored in ``night_runs.summary``.
+
+The summary is a TypedDict so that a night just published and a night read back from the
+database are the same thing. Issues are stored as objects (:class:`credit.issues.IssueDict`);
+nights published before issues were records stored them as plain sentences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, is_dataclass
+from typing import Any, NotRequired, TypedDict
+
+from credit.issues import Issue, IssueDict
+from credit.night.merge import MergeRecord
+from credit.night.quality import ExpectationResult
+
+
+class FileRecord(TypedDict):
+    file: str
+    source: str
+    mode: str
+    sha256: str
+    rows_in: int
+    accepted: int
+    quarantined: int
+    failures: list[IssueDict]
+    warnings: list[IssueDict]
+    expectations: list[ExpectationResult]
+    seconds: float
+
+
+@dataclass
+class FileOutcome:
+    """One file of the night after ingesting: its counts and verdicts (its rows wait in the work folder)."""
+
+    file: str
+    source: str
+    mode: str
+    sha256: str
+    rows_in: int
+    accepted: int = 0
+    quarantined: int = 0
+    failures: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    expectations: list[ExpectationResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def as_dict(self) -> FileRecord:
+        return {"file": self.file, "source": self.source, "mode": self.mode, "sha256": self.sha256,
+                "rows_in": self.rows_in, "accepted": self.accepted, "quarantined": self.quarantined,
+                "failures": [i.as_dict() for i in self.failures], "warnings": [i.as_dict() for i in self.warnings],
+                "expectations": list(self.expectations), "seconds": self.seconds}
+
+    @classmethod
+    def from_dict(cls, doc: FileRecord) -> FileOutcome:
+        """Back from :meth:`as_dict` (the Airflow tasks pass outcomes as JSON)."""
+        return cls(doc["file"], doc["source"], doc["mode"], doc["sha256"], doc["rows_in"], doc["accepted"],
+                   doc["quarantined"], [Issue.from_dict(i) for i in doc["failures"]],
+                   [Issue.from_dict(i) for i in doc["warnings"]], list(doc["expectations"]), doc["seconds"])
+
+
+class NightSummary(TypedDict):
+    """What a published night reports (stored as JSON with the night, printed by ``credit nightly``)."""
+
+    night: str
+    manifest_digest: str
+    config_version: str
+    gap_allowed: bool
+    files: list[FileRecord]
+    merges: list[MergeRecord]
+    rosters: dict[str, Any]          # the rosters' own summary (credit.rosters), as JSON
+    grading: dict[str, Any]          # the grading's own summary (credit.grading), with the report's path
+    stages: dict[str, float]         # seconds per stage
+    already_published: NotRequired[bool]
+
+
+def as_json_object(part: object) -> dict[str, Any]:
+    """Another area's summary as a JSON object: a mapping, a record with ``as_dict()`` or a dataclass."""
+    if isinstance(part, Mapping):
+        return dict(part)
+    as_dict = getattr(part, "as_dict", None)
+    if callable(as_dict):
+        return dict(as_dict())
+    if is_dataclass(part) and not isinstance(part, type):
+        return asdict(part)
+    raise TypeError(f"not a summary: {type(part).__name__}")
