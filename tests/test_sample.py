@@ -23,6 +23,7 @@ import pytest
 from stdnum.cn import uscc as stdnum_uscc
 
 from credit.contract.regions import COUNTY_BY_CODE, PROVINCE_CODE
+from credit.contract.sources import SOURCES
 from credit.sample import drop_column, write_sample
 
 # The contract's columns, copied from contracts.md §1 (not from the generator).
@@ -190,6 +191,16 @@ def test_headers_are_exactly_the_contract(drop: list[Path]) -> None:
             assert lines(folder, name)[0] == COLUMNS[source_of(name)], name
             seen.add(source_of(name))
     assert seen == set(COLUMNS)
+
+
+def test_the_contract_module_says_what_contracts_md_says() -> None:
+    """The generator takes columns, keys and value sets from credit.contract.sources: check that copy too."""
+    assert {name: src.column_names for name, src in SOURCES.items()} == COLUMNS
+    assert {name: list(src.key) for name, src in SOURCES.items()} == KEYS
+    for (source, column), values in ENUMS.items():
+        declared = SOURCES[source].column(column)
+        assert set(declared.values) == values or declared.kind == "bool", (source, column)
+    assert set(SOURCES["penalties"].column("measures").values) == MEASURES
 
 
 def test_night_one_is_full_later_nights_are_deltas_of_changed_sources(drop: list[Path]) -> None:

@@ -80,7 +80,6 @@ class Context:
             mm = (start.month - 1 - back) % 12 + 1
             yy = y + (start.month - 1 - back) // 12
             months.append(date(yy, mm, 1))
-        self.periods = tuple(months)
         self.period_labels = pa.array([f"{d.year:04d}-{d.month:02d}" for d in months])
         ends = [*months[1:], first_of_month]
         self.period_start = np.array([day_of(d) for d in months], dtype=np.int64)

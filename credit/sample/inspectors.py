@@ -35,6 +35,8 @@ _SECTIONS: Final = (("A", 1.0), ("C", 3.0), ("E", 1.0), ("F", 3.0), ("G", 1.0), 
 
 @dataclass
 class Inspectors:
+    """The roster, one position per inspector; ``seq`` numbers each county bureau's inspectors."""
+
     ids: list[str]
     names: list[str]
     county: np.ndarray
