@@ -5,7 +5,7 @@ previous inspectors; inspectors at county and city level, a few with conflicts),
 
 - the **floor**: hashing the pool once (one SHA-256 per entity — what any verifiable draw must do),
 - **digest**: the entity and inspector pool digests a plan publishes,
-- **draw**: :func:`credit.draws.core.derive_draw` — keys, strata, the lowest k per stratum,
+- **draw**: :func:`credit.draws.derive.derive_draw` — keys, strata, the lowest k per stratum,
   inspectors for every inspection (recusal, previous inspectors, workload spread) and dates,
 
 and prints each with its ratio to the floor, plus date, machine and versions.
@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from credit.calendar import working_calendar
-from credit.draws import core
+from credit.draws import core, derive
 from credit.settings import Settings
 
 
@@ -75,7 +75,7 @@ def main() -> None:
     sizes = ent.groupby(["matter", "stratum"]).size()
     alloc = core.plan_strata(rules, {(str(m), str(s)): int(n) for (m, s), n in sizes.items()})
     t0 = time.perf_counter()
-    state = core.derive_draw(task, seed, rules, ent, ins, alloc)
+    state = derive.derive_draw(task, seed, rules, ent, ins, alloc)
     draw = time.perf_counter() - t0
 
     states = pd.Series([i["state"] for i in state.inspections.values()]).value_counts().to_dict()

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from credit.cli.commands.draws import app
-from credit.draws import core
+from credit.draws import core, records
 from credit.settings import Settings, get_settings
 
 from .test_draws_store import SEED, load_store
@@ -79,7 +79,7 @@ def _edit(path: Any, change: Any) -> bytes:
     raw = path.read_bytes()
     doc = json.loads(raw)
     change(doc)
-    path.write_bytes(core.canonical_json(doc))
+    path.write_bytes(records.canonical_json(doc))
     return raw
 
 

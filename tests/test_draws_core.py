@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from credit.calendar import working_calendar
-from credit.draws import core
+from credit.draws import core, dates, derive, records, verify
+from credit.draws.inspectors import region_prefix
 from credit.settings import Settings
 
 TASK = "DRAW-20260901-001"
@@ -58,12 +59,12 @@ def inspectors(n: int, regions: tuple[str, ...] = ("340000", "411400")) -> pd.Da
 def full_record(seed: str, r: dict[str, Any], ent: pd.DataFrame, ins: pd.DataFrame) -> dict[str, Any]:
     sizes = ent.groupby(["matter", "stratum"]).size()
     alloc = core.plan_strata(r, {(m, s): int(n) for (m, s), n in sizes.items()})
-    state = core.derive_draw(TASK, seed, r, ent, ins, alloc)
+    state = derive.derive_draw(TASK, seed, r, ent, ins, alloc)
     table = lambda df: {"columns": list(df.columns), "rows": [list(x) for x in df.itertuples(index=False)]}  # noqa: E731
-    return {"format": core.FULL_FORMAT, "draw_id": TASK, "task": TASK, "seed": seed,
+    return {"format": records.FULL_FORMAT, "draw_id": TASK, "task": TASK, "seed": seed,
             "seed_commitment": core.seed_commitment(seed), "inspectors_per_inspection": r["inspectors_per_inspection"],
             "strata": state.strata, "rules": r,
-            "inspections": [core.public_inspection(i) for i in sorted(state.inspections.values(),
+            "inspections": [records.public_inspection(i) for i in sorted(state.inspections.values(),
                                                                       key=lambda i: i["entity_key"])],
             "entity_pool": table(ent), "inspector_pool": table(ins),
             "entity_pool_digest": core.entity_pool_digest(ent), "inspector_pool_digest": core.inspector_pool_digest(ins),
@@ -165,7 +166,7 @@ def test_the_same_record_always_derives_the_same_draw() -> None:
     ent, ins = entities(400), inspectors(12)
     a, b = full_record("x", r, ent, ins), full_record("x", r, ent.sample(frac=1, random_state=3), ins[::-1])
     assert a["inspections"] == b["inspections"] and a["strata"] == b["strata"]
-    assert core.verify_record(a).ok and core.verify_record(a).ok
+    assert verify.verify_record(a).ok and verify.verify_record(a).ok
     assert full_record("y", r, ent, ins)["inspections"] != a["inspections"]
 
 
@@ -209,13 +210,13 @@ def test_recusal_minimum_inspectors_and_dates_are_never_violated(world: Any, see
             assert i["uscc"] not in by_id.loc[x, "conflicts"]             # 回避, art. 43
             assert x not in e["prev_inspectors"]                          # not the previous inspectors
             assert e["section"] in by_id.loc[x, "fields"]                 # competent for the section
-            assert e["region_code"].startswith(core.region_prefix(by_id.loc[x, "region_code"]))
+            assert e["region_code"].startswith(region_prefix(by_id.loc[x, "region_code"]))
         if i["state"] == "assigned":
             day = date.fromisoformat(i["scheduled_on"])
             assert cal.is_working_day(day)                                # never a rest day
-            quiet = core.quiet_rule(r["quiet_days"], e["region_code"])
+            quiet = dates.quiet_rule(r["quiet_days"], e["region_code"])
             assert day.day not in quiet                                   # never a quiet day
-    assert core.verify_record(rec).ok
+    assert verify.verify_record(rec).ok
 
 
 def test_unstaffed_when_recusal_leaves_fewer_than_two() -> None:
@@ -224,7 +225,7 @@ def test_unstaffed_when_recusal_leaves_fewer_than_two() -> None:
     ins.loc[0, "conflicts"] = [ent["uscc"][0]]
     rec = full_record("s", rules(), ent, ins)
     assert [i["state"] for i in rec["inspections"]] == ["unstaffed"]
-    assert core.verify_record(rec).ok
+    assert verify.verify_record(rec).ok
 
 
 @hsettings(max_examples=15, deadline=None)
@@ -233,7 +234,7 @@ def test_workloads_stay_within_the_configured_spread(spread: int, n_ins: int, se
     ent = entities(300, tiers="D", regions=("341000",))
     ins = inspectors(n_ins, regions=("340000",))
     r = rules(spread=spread)
-    state = core.derive_draw(TASK, seed, r, ent, ins, core.plan_strata(r, {("m1", "D"): 300}))
+    state = derive.derive_draw(TASK, seed, r, ent, ins, core.plan_strata(r, {("m1", "D"): 300}))
     assert state.assigner.loads.sum() == 2 * 90
     assert state.assigner.loads.max() - state.assigner.loads.min() <= spread
 
@@ -256,13 +257,13 @@ def record() -> dict[str, Any]:
 
 def _public(rec: dict[str, Any]) -> dict[str, Any]:
     pub = {k: v for k, v in rec.items() if k not in ("entity_pool", "inspector_pool", "rules", "events")}
-    pub["format"] = core.PUBLIC_FORMAT
+    pub["format"] = records.PUBLIC_FORMAT
     return pub
 
 
 def test_verify_accepts_the_record_and_its_public_part(record: dict[str, Any]) -> None:
-    assert core.verify_record(record) == core.VerifyResult(True, None)
-    assert core.verify_record(_public(record)).ok
+    assert verify.verify_record(record) == verify.VerifyResult(True, None)
+    assert verify.verify_record(_public(record)).ok
 
 
 @pytest.mark.parametrize("edit,expect", [
@@ -280,7 +281,7 @@ def test_verify_accepts_the_record_and_its_public_part(record: dict[str, Any]) -
 def test_verify_catches_changed_seed_pool_or_result(record: dict[str, Any], edit: Any, expect: str) -> None:
     rec = copy.deepcopy(record)
     edit(rec)
-    result = core.verify_record(rec)
+    result = verify.verify_record(rec)
     assert not result.ok
     assert expect in (result.first_difference or "")
 
@@ -288,10 +289,10 @@ def test_verify_catches_changed_seed_pool_or_result(record: dict[str, Any], edit
 def test_public_check_catches_an_edited_selection(record: dict[str, Any]) -> None:
     pub = _public(copy.deepcopy(record))
     pub["inspections"][0]["uscc"] = "91341000MA99999999X"
-    assert "entity key" in (core.verify_record(pub).first_difference or "")
+    assert "entity key" in (verify.verify_record(pub).first_difference or "")
     pub = _public(copy.deepcopy(record))
     pub["inspections"][0]["inspectors"] = pub["inspections"][0]["inspectors"][:1]
-    assert "fewer than the minimum" in (core.verify_record(pub).first_difference or "")
+    assert "fewer than the minimum" in (verify.verify_record(pub).first_difference or "")
 
 
 # -- competence widens district → city → province (finding 3) -------------------------------------
@@ -316,7 +317,7 @@ def _all_drawn(competence: list[str] | None) -> dict[str, Any]:
 
 def test_competence_widens_to_the_city_then_the_province_and_records_the_level() -> None:
     rec = _all_drawn(["district", "city", "province"])
-    assert core.verify_record(rec).ok
+    assert verify.verify_record(rec).ok
     by_region: dict[str, set[tuple[str, Any, tuple[str, ...]]]] = {}
     for i in rec["inspections"]:
         team = tuple(sorted(x["inspector_id"] for x in i["inspectors"]))
@@ -336,7 +337,7 @@ def test_competence_district_only_leaves_them_unstaffed_and_old_plans_record_no_
     skip_city = _all_drawn(["district", "province"])
     assert {i["competence"] for i in skip_city["inspections"] if i["uscc"][2:8] == "330106"} == {"province"}
     old = _all_drawn(None)   # a plan made before the setting: district only, no level in the record
-    assert all("competence" not in i for i in old["inspections"]) and core.verify_record(old).ok
+    assert all("competence" not in i for i in old["inspections"]) and verify.verify_record(old).ok
     with pytest.raises(core.DrawError, match="narrowest first"):
         _all_drawn(["province", "district"])
     with pytest.raises(core.DrawError, match="among"):
@@ -351,19 +352,19 @@ def test_a_recusal_replacement_widens_too_and_the_level_follows() -> None:
     ent = ent[ent["region_code"] == "330106"].reset_index(drop=True)
     sizes = ent.groupby(["matter", "stratum"]).size()
     alloc = core.plan_strata(r, {(m, s): int(n) for (m, s), n in sizes.items()})
-    state = core.derive_draw(TASK, "s", r, ent, ins, alloc)
+    state = derive.derive_draw(TASK, "s", r, ent, ins, alloc)
     u = sorted(state.inspections)[0]
     assert state.inspections[u]["competence"] == "city"
-    out = core.apply_event(state, "s", TASK, {"seq": 1, "kind": "inspector_recused", "uscc": u,
+    out = derive.apply_event(state, "s", TASK, {"seq": 1, "kind": "inspector_recused", "uscc": u,
                                              "inspector_id": "I001", "reason": "回避"})
     v = out["versions"][0]
     assert [x["inspector_id"] for x in v["inspectors"]] == ["I000", "I002"]   # 宁波's, from the province
     assert v["competence"] == "province" and v["state"] == "assigned"
     rec = full_record("s", r, ent, ins)
     rec["events"] = state.events
-    assert core.verify_record(rec).ok
+    assert verify.verify_record(rec).ok
     rec["events"][0]["outcome"]["versions"][0]["competence"] = "city"
-    assert "competence" in (core.verify_record(rec).first_difference or "")
+    assert "competence" in (verify.verify_record(rec).first_difference or "")
 
 
 # -- malformed records are named, not compared (finding 2) ----------------------------------------
@@ -379,9 +380,9 @@ def test_a_recusal_replacement_widens_too_and_the_level_follows() -> None:
 def test_a_malformed_record_names_the_missing_field(record: dict[str, Any], edit: Any, field: str) -> None:
     rec = copy.deepcopy(record)
     edit(rec)
-    with pytest.raises(core.RecordMalformed, match=re.escape(field)):
-        core.check_record_shape(rec)
-    result = core.verify_record(rec)
+    with pytest.raises(records.RecordMalformed, match=re.escape(field)):
+        records.check_record_shape(rec)
+    result = verify.verify_record(rec)
     assert not result.ok and result.malformed
     assert field in (result.first_difference or "") and "KeyError" not in (result.first_difference or "")
-    assert not core.verify_record(record).malformed
+    assert not verify.verify_record(record).malformed

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from credit.calendar import working_calendar
-from credit.draws import core, store
+from credit.draws import core, published, read, store, verify
 from credit.settings import Settings
 
 AS_OF = date(2026, 9, 1)
@@ -57,9 +57,9 @@ def test_plan_run_verify_round_trip(engine: Engine, settings: Settings) -> None:
     draw_id = plan_and_run(engine, settings)
     assert draw_id == "DRAW-20260901-001"
     with engine.connect() as c:
-        rec = store.full_record(c, draw_id)
+        rec = read.full_record(c, draw_id)
         plan = c.execute(sa.text("select public_plan, config_version from draw_plans")).one()
-    assert core.verify_record(rec) == core.VerifyResult(True, None)
+    assert verify.verify_record(rec) == verify.VerifyResult(True, None)
     # Cancelled entities are not in the pool; all ungraded entities are drawn as tier B.
     assert [s["stratum"] for s in rec["strata"]] == ["B"]
     assert rec["strata"][0]["size"] == 234
@@ -67,10 +67,10 @@ def test_plan_run_verify_round_trip(engine: Engine, settings: Settings) -> None:
     assert plan.config_version.startswith("draws-")
     # The files on disk are the same records: the public file checks with SHA-256 alone.
     public = json.loads((settings.reports_dir / "draws" / f"{draw_id}.public.json").read_text("utf-8"))
-    assert core.verify_record(public).ok
+    assert verify.verify_record(public).ok
     assert "entity_pool" not in public
     full = json.loads((settings.reports_dir / "draws" / f"{draw_id}.full.json").read_text("utf-8"))
-    assert core.verify_record(full).ok
+    assert verify.verify_record(full).ok
     cal = working_calendar(settings)
     for i in rec["inspections"]:
         assert i["state"] == "assigned"
@@ -97,24 +97,24 @@ def test_run_refuses_wrong_seed_and_second_run(engine: Engine, settings: Setting
     load_store(engine, n=60)
     with engine.begin() as c:
         draw_id = store.plan_draw(c, "annual_report", AS_OF, settings, seed_commitment=core.seed_commitment(SEED))
-    with pytest.raises(store.DrawRefused, match="committed"), engine.begin() as c:
+    with pytest.raises(core.DrawRefused, match="committed"), engine.begin() as c:
         store.run_draw(c, draw_id, SEED + " ", settings)
     with engine.begin() as c:
         store.run_draw(c, draw_id, SEED, settings)
-    with pytest.raises(store.DrawRefused, match="once"), engine.begin() as c:
+    with pytest.raises(core.DrawRefused, match="once"), engine.begin() as c:
         store.run_draw(c, draw_id, SEED, settings)
 
 
 def test_plan_refuses_unknown_matter_and_missing_commitment(engine: Engine, settings: Settings) -> None:
-    with pytest.raises(store.DrawRefused, match="抽查事项清单"), engine.begin() as c:
+    with pytest.raises(core.DrawRefused, match="抽查事项清单"), engine.begin() as c:
         store.plan_draw(c, "no_such_matter", AS_OF, settings, public_seed_source="x")
-    with pytest.raises(store.DrawRefused, match="exactly one"), engine.begin() as c:
+    with pytest.raises(core.DrawRefused, match="exactly one"), engine.begin() as c:
         store.plan_draw(c, "annual_report", AS_OF, settings)
 
 
 def test_unknown_calendar_year_is_refused_not_guessed(engine: Engine, settings: Settings) -> None:
     load_store(engine, n=30)
-    with pytest.raises(store.DrawRefused, match="2027"), engine.begin() as c:
+    with pytest.raises(core.DrawRefused, match="2027"), engine.begin() as c:
         store.plan_draw(c, "annual_report", date(2027, 3, 1), settings, public_seed_source="x")
     # Late in 2026 the window is cut at the last known day and marked provisional.
     with engine.begin() as c:
@@ -162,8 +162,8 @@ def test_joint_task_inspects_each_entity_once(engine: Engine, settings: Settings
     load_store(engine, n=240)
     draw_id = plan_and_run(engine, settings, ["annual_report", "food_production"])
     with engine.connect() as c:
-        rec = store.full_record(c, draw_id)
-    assert core.verify_record(rec).ok
+        rec = read.full_record(c, draw_id)
+    assert verify.verify_record(rec).ok
     usccs = [i["uscc"] for i in rec["inspections"]]
     assert len(usccs) == len(set(usccs))
     per_stratum = {f"{s['matter']}:{s['stratum']}": s["sample_size"] for s in rec["strata"]}
@@ -178,7 +178,7 @@ def test_redraws_are_events_and_verify(engine: Engine, settings: Settings) -> No
     load_store(engine, n=240)
     draw_id = plan_and_run(engine, settings)
     with engine.connect() as c:
-        rec = store.full_record(c, draw_id)
+        rec = read.full_record(c, draw_id)
     first = rec["inspections"][0]
     gone = first["inspectors"][0]["inspector_id"]
     with engine.begin() as c:
@@ -197,24 +197,24 @@ def test_redraws_are_events_and_verify(engine: Engine, settings: Settings) -> No
     threshold = rec["strata"][0]["threshold"]
     assert replacement["entity_key"] > threshold   # the next one by key
     with engine.connect() as c:
-        rec2 = store.full_record(c, draw_id)
-        cur = store.current_inspections(c, draw_id)
+        rec2 = read.full_record(c, draw_id)
+        cur = read.current_inspections(c, draw_id)
         versions = c.execute(sa.text("select count(*) from draw_inspections where draw_id = :i"),
                              {"i": draw_id}).scalar()
-    assert core.verify_record(rec2).ok
+    assert verify.verify_record(rec2).ok
     assert len(rec2["events"]) == 2
     assert versions == len(rec["inspections"]) + 3   # nothing overwritten
     assert cur.set_index("uscc").loc[second["uscc"], "state"] == "cancelled"
     # A tampered redraw outcome is caught.
     rec2["events"][0]["outcome"]["versions"][0]["inspectors"][1]["inspector_id"] = gone
-    assert not core.verify_record(rec2).ok
+    assert not verify.verify_record(rec2).ok
 
 
 def test_results_and_publication_limit(engine: Engine, settings: Settings) -> None:
     load_store(engine, n=240)
     draw_id = plan_and_run(engine, settings)
     with engine.connect() as c:
-        rec = store.full_record(c, draw_id)
+        rec = read.full_record(c, draw_id)
     a, b = rec["inspections"][0]["uscc"], rec["inspections"][1]["uscc"]
     with engine.begin() as c:
         # domain.md §13 example 8: inspected Fri 2026-09-18 → publish by Thu 2026-10-22 (20 WD).
@@ -223,7 +223,7 @@ def test_results_and_publication_limit(engine: Engine, settings: Settings) -> No
                   [{"t": draw_id, "u": a, "r": "normal", "n": date(2026, 10, 22)},
                    {"t": draw_id, "u": b, "r": "unreachable", "n": date(2026, 10, 23)}])
     with engine.connect() as c:
-        rows = {r["uscc"]: r for r in store.public_results(c, draw_id, settings, date(2026, 12, 31))}
+        rows = {r["uscc"]: r for r in read.public_results(c, draw_id, settings, date(2026, 12, 31))}
     assert rows[a]["publish_by"] == "2026-10-22" and rows[a]["status"] == "published"
     assert rows[a]["result"] == "未发现问题"
     assert rows[b]["status"] == "published_late"
@@ -259,7 +259,7 @@ def test_a_plan_whose_public_text_cites_an_internal_file_is_refused(engine: Engi
     shutil.copytree(settings.config_dir, conf)
     path = conf / "draws.yaml"
     path.write_text(path.read_text("utf-8").replace("(抽查比例不低于3%)", "(≥3%, domain.md §7)"), "utf-8")
-    with pytest.raises(store.DrawRefused, match="internal file"), engine.begin() as c:
+    with pytest.raises(core.DrawRefused, match="internal file"), engine.begin() as c:
         store.plan_draw(c, "annual_report", AS_OF, settings.model_copy(update={"config_dir": conf}),
                         public_seed_source="x")
 
@@ -278,11 +278,11 @@ def test_sparse_district_inspectors_are_widened_to_the_city_and_the_level_record
     _grades(engine, {uscc(i): "D" for i in range(1, 240, 3)})   # 滁州 (341100) drawn at 30 %
     draw_id = plan_and_run(engine, settings)
     with engine.connect() as c:
-        rec = store.full_record(c, draw_id)
+        rec = read.full_record(c, draw_id)
         notes = dict(c.execute(sa.text("select uscc, note from draw_inspections where draw_id = :i"),
                                {"i": draw_id}).all())
-        result, _ = store.verify_published(c, draw_id, settings)
-    assert core.verify_record(rec).ok and result.ok, result
+        result, _ = published.verify_published(c, draw_id, settings)
+    assert verify.verify_record(rec).ok and result.ok, result
     assert rec["competence"] == ["district", "city", "province"]
     seen = {}
     for i in rec["inspections"]:

@@ -2,37 +2,33 @@
 
 One list (抽查事项清单, config/draws.yaml ``matters``), two pools (检查对象名录库 from the entity
 store and the tiers; 执法检查人员名录库 from the ``inspectors`` source), one set of rules
-(config/draws.yaml). :mod:`credit.draws.core` is pure (keys, strata, inspectors, dates, checks);
-:mod:`credit.draws.store` keeps plans, runs and redraws in append-only tables. The byte encoding
-of every key is in ``docs/draws.md``.
+(config/draws.yaml). The pure part: :mod:`~credit.draws.core` (keys, strata, pool digests),
+:mod:`~credit.draws.inspectors` (competence, workloads), :mod:`~credit.draws.dates` (quiet days),
+:mod:`~credit.draws.derive` (the draw and its redraws), :mod:`~credit.draws.records` (the
+published record's shape) and :mod:`~credit.draws.verify`. In the database:
+:mod:`~credit.draws.pools` (what a plan freezes), :mod:`~credit.draws.store` (plans, runs and
+redraws in append-only tables), :mod:`~credit.draws.read` and :mod:`~credit.draws.published`
+(the record files against the database). The byte encoding of every key is in ``docs/draws.md``.
 """
 
 from credit.draws.core import (
-    COMPETENCE_LEVELS,
     KEY_ENCODING,
     DrawError,
-    RecordMalformed,
+    DrawRefused,
     StratumSelection,
-    VerifyResult,
     allocate,
-    check_record_shape,
     inspector_key,
     rank_key,
     rank_keys,
     seed_commitment,
     select_stratum,
-    verify_record,
 )
-from credit.draws.store import (
-    DrawRefused,
-    current_inspections,
-    full_record,
-    plan_draw,
-    public_results,
-    redraw,
-    run_draw,
-    verify_published,
-)
+from credit.draws.inspectors import COMPETENCE_LEVELS
+from credit.draws.published import verify_published
+from credit.draws.read import current_inspections, full_record, public_results
+from credit.draws.records import RecordMalformed, check_record_shape
+from credit.draws.store import plan_draw, redraw, run_draw
+from credit.draws.verify import VerifyResult, verify_record
 
 __all__ = [
     "COMPETENCE_LEVELS", "KEY_ENCODING", "DrawError", "DrawRefused", "RecordMalformed", "StratumSelection",

@@ -1,4 +1,4 @@
-"""Command-line commands of the draws area (wired into `credit` by credit/cli.py as `credit draw`).
+"""Command-line commands of the draws area (wired into `credit` by credit/cli/main.py as `credit draw`).
 
 Exit codes: 0 done (for ``verify``: the record matches), 1 ``verify`` found a difference,
 2 refused with the reason printed (unknown plan, wrong seed, unknown calendar year, …).
@@ -7,44 +7,51 @@ Exit codes: 0 done (for ``verify``: the record matches), 1 ``verify`` found a di
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
-import sqlalchemy as sa
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from sqlalchemy.engine import Connection
 
 from credit.calendar import UnknownCalendarYear
 from credit.db import get_engine
-from credit.draws import core, store
+from credit.draws import read, store
+from credit.draws.core import DrawRefused
+from credit.draws.dates import iso
+from credit.draws.published import verify_published
+from credit.draws.records import FULL_FORMAT, RecordMalformed, check_record_shape
+from credit.draws.verify import verify_record
+from credit.rosters.read import latest_night
 from credit.settings import get_settings
 
 app = typer.Typer(no_args_is_help=True, help="双随机、一公开: inspection plans, draws, verification, results.")
 console = Console()
 
 
-def _refuse(reason: str) -> None:
+def _refuse(reason: str) -> NoReturn:
     console.print(f"[red]refused:[/red] {escape(reason)}", highlight=False)
     raise typer.Exit(2)
 
 
-def _as_of(conn: sa.Connection, as_of: str | None) -> date:
+def _as_of(conn: Connection, as_of: str | None) -> date:
     """The plan date: --as-of, else the latest published night (never the wall clock)."""
     if as_of:
         try:
             return date.fromisoformat(as_of)
         except ValueError:
             _refuse(f"--as-of {as_of!r} is not an ISO date (YYYY-MM-DD)")
-    night = conn.execute(sa.text("select max(night) from night_runs")).scalar()
+    night = latest_night(conn)
     if night is None:
         _refuse("no night has been published yet: give --as-of D")
-    return night  # type: ignore[no-any-return]
+    return night
 
 
-def _strata_table(strata: list[dict[str, Any]], title: str) -> Table:
+def _strata_table(strata: Sequence[Mapping[str, Any]], title: str) -> Table:
     t = Table(title=title)
     for c in ("matter", "stratum", "size", "sample", "probability", "threshold"):
         t.add_column(c)
@@ -70,8 +77,8 @@ def plan(
             d = _as_of(conn, as_of)
             draw_id = store.plan_draw(conn, matter, d, settings, scope=scope, seed_commitment=seed_commitment,
                                       public_seed_source=public_seed_source)
-            p = conn.execute(sa.text("select public_plan from draw_plans where draw_id = :i"), {"i": draw_id}).scalar_one()
-    except (store.DrawRefused, UnknownCalendarYear) as e:
+            p = read.load_plan(conn, draw_id)["public_plan"]
+    except (DrawRefused, UnknownCalendarYear) as e:
         _refuse(str(e))
     console.print(f"planned [bold]{draw_id}[/bold] as of {p['as_of']}")
     console.print(f"entity pool digest    {p['entity_pool_digest']}")
@@ -89,7 +96,7 @@ def run(draw_id: str, seed: Annotated[str, typer.Option(help="the seed the plan 
     try:
         with get_engine(settings).begin() as conn:
             summary = store.run_draw(conn, draw_id, seed, settings)
-    except store.DrawRefused as e:
+    except DrawRefused as e:
         _refuse(str(e))
     console.print(f"drew [bold]{draw_id}[/bold]: {summary['inspections']} inspections {summary['states']}")
     console.print(_strata_table(summary["strata"], "strata"))
@@ -111,12 +118,12 @@ def verify(
     """
     if (draw_id is None) == (record is None):
         _refuse("give DRAW_ID or --record FILE")
-    if record is None:
+    if draw_id is not None:
         settings = get_settings()
         try:
             with get_engine(settings).connect() as conn:
-                result, passed = store.verify_published(conn, draw_id, settings)  # type: ignore[arg-type]
-        except store.DrawRefused as e:
+                result, passed = verify_published(conn, draw_id, settings)
+        except DrawRefused as e:
             _refuse(str(e))
         for line in passed:
             console.print(f"  ok: {escape(line)}", highlight=False)
@@ -125,18 +132,19 @@ def verify(
             return
         console.print(f"[red]differs[/red]: {draw_id}\nfirst difference: {escape(result.first_difference or '')}", highlight=False)
         raise typer.Exit(1)
+    assert record is not None   # exactly one of DRAW_ID and --record was given (checked above)
     try:
         doc = json.loads(record.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         _refuse(f"cannot read {record}: {e}")
     try:
-        core.check_record_shape(doc)
-    except core.RecordMalformed as e:
+        check_record_shape(doc)
+    except RecordMalformed as e:
         _refuse(f"{record} is not a draw record: {e}")
-    result = core.verify_record(doc)
+    result = verify_record(doc)
     if result.malformed:
         _refuse(f"{record} is not a draw record: {result.first_difference}")
-    kind = "full record (re-derived)" if doc.get("format") == core.FULL_FORMAT else "public record (selections checked)"
+    kind = "full record (re-derived)" if doc.get("format") == FULL_FORMAT else "public record (selections checked)"
     if result.ok:
         console.print(f"[green]match[/green]: {doc.get('draw_id')} — {kind}")
         return
@@ -151,12 +159,11 @@ def show(draw_id: str) -> None:
     settings = get_settings()
     try:
         with get_engine(settings).connect() as conn:
-            plan_row = store._plan(conn, draw_id)
-            ran = conn.execute(sa.text("select public_record from draw_runs where draw_id = :i"), {"i": draw_id}).scalar()
-            cur = store.current_inspections(conn, draw_id) if ran else None
-            events = conn.execute(sa.text("select seq, kind, uscc, inspector_id, amends_version, reason "
-                                          "from draw_events where draw_id = :i order by seq"), {"i": draw_id}).all()
-    except store.DrawRefused as e:
+            plan_row = read.load_plan(conn, draw_id)
+            ran = read.stored_public_record(conn, draw_id)
+            cur = read.current_inspections(conn, draw_id) if ran else None
+            events = read.redraw_events(conn, draw_id)
+    except DrawRefused as e:
         _refuse(str(e))
     p = plan_row["public_plan"]
     console.print(f"[bold]{draw_id}[/bold] matters {', '.join(plan_row['matters'])} as of {p['as_of']}"
@@ -168,12 +175,13 @@ def show(draw_id: str) -> None:
     t = Table(title="inspections (current versions)")
     for c in ("uscc", "v", "state", "matters", "strata", "inspectors", "date", "note"):
         t.add_column(c)
-    for r in cur.itertuples(index=False):
-        t.add_row(r.uscc, str(r.version), r.state, ",".join(r.matters), ",".join(r.strata), ",".join(r.inspectors),
-                  core.iso(r.scheduled_on) or "", r.note or "")
+    for r in cur.to_dict("records"):
+        t.add_row(r["uscc"], str(r["version"]), r["state"], ",".join(r["matters"]), ",".join(r["strata"]),
+                  ",".join(r["inspectors"]), iso(r["scheduled_on"]) or "", r["note"] or "")
     console.print(t)
-    for e in events:
-        console.print(f"redraw {e.seq}: {e.kind} {e.uscc} {e.inspector_id or ''} (amends v{e.amends_version}): {e.reason}")
+    for ev in events:
+        console.print(f"redraw {ev['seq']}: {ev['kind']} {ev['uscc']} {ev['inspector_id'] or ''} "
+                      f"(amends v{ev['amends_version']}): {ev['reason']}")
 
 
 @app.command()
@@ -192,7 +200,7 @@ def redraw(
         with get_engine(settings).begin() as conn:
             out = store.redraw(conn, draw_id, uscc, "inspector_recused" if recuse else "entity_closed", reason,
                                settings, inspector_id=recuse)
-    except store.DrawRefused as e:
+    except DrawRefused as e:
         _refuse(str(e))
     console.print(f"redraw {out['seq']} of {draw_id} amends version {out['amends_version']} of {uscc}:")
     for v in out["versions"]:
@@ -211,8 +219,8 @@ def results(
     try:
         with get_engine(settings).connect() as conn:
             d = _as_of(conn, as_of)
-            rows = store.public_results(conn, task_id, settings, d)
-    except store.DrawRefused as e:
+            rows = read.public_results(conn, task_id, settings, d)
+    except DrawRefused as e:
         _refuse(str(e))
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))

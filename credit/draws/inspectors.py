@@ -1,0 +1,153 @@
+"""Inspectors for inspections (执法检查人员随机匹配, domain.md §8): competence, conflicts, workloads.
+
+Pure like :mod:`credit.draws.core`: an inspector's place among the competent is the order of
+their inspector keys, so an auditor with the frozen pool re-derives every team.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from credit.draws.core import DrawError, inspector_key
+
+# Competence levels (执法检查人员的管辖层级), narrowest first: the number of leading digits of a
+# GB/T 2260 code that an inspector's code must share with the entity's at that level.
+COMPETENCE_LEVELS: dict[str, int] = {"district": 6, "city": 4, "province": 2}
+
+
+def competence_levels(rules: Mapping[str, Any]) -> tuple[str, ...]:
+    """The plan's widening order (``competence`` in config/draws.yaml); ``district`` alone when
+    the plan predates the setting, so older records re-derive unchanged."""
+    levels = tuple(rules.get("competence") or ("district",))
+    widths = [COMPETENCE_LEVELS.get(x) for x in levels]
+    known = [w for w in widths if w is not None]
+    if len(known) != len(widths) or known != sorted(known, reverse=True) or len(set(levels)) != len(levels):
+        raise DrawError(f"competence {list(levels)!r}: levels must be distinct, among "
+                        f"{', '.join(COMPETENCE_LEVELS)}, narrowest first")
+    return levels
+
+
+def region_prefix(region_code: str) -> str:
+    """The part of a GB/T 2260 code that names its area: 411400 → 4114 (a city covers its counties)."""
+    p = region_code
+    while p.endswith("00"):
+        p = p[:-2]
+    return p
+
+
+@dataclass
+class Assigner:
+    """Draws inspectors for inspections, keeping the draw's workloads (执法检查人员随机匹配).
+
+    Rule for one inspection (domain.md §8): the competent inspectors are those active in the
+    frozen pool whose area covers the entity's region, of a department of one of the inspection's
+    matters (any when a matter names none), with the entity's GB/T 4754 section among their fields
+    when a matter requires it; minus any with the entity in their conflicts (回避, 行政处罚法
+    art. 43), minus the inspectors of the entity's previous inspection, minus those already
+    excluded for it (recused). Fewer than needed left → the pool widens to the next level of the
+    plan's ``competence`` list (``city``: also inspectors whose code shares the entity's first 4
+    digits; ``province``: the first 2), and the level used is recorded; fewer than needed at the
+    widest level → the inspection is unstaffed, never staffed short (art. 42). Otherwise, that many
+    times: among the remaining, those whose load in this draw is below (least load among them +
+    spread), the lowest inspector key.
+    """
+
+    seed: str
+    task: str
+    rules: Mapping[str, Any]
+    inspectors: pd.DataFrame
+    _load: list[int] = field(init=False)
+    _cache: dict[tuple[str, str, tuple[str, ...], str], np.ndarray] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        ins = self.inspectors.sort_values("inspector_id", kind="stable").reset_index(drop=True)
+        self.inspectors = ins
+        self.ids: list[str] = ins["inspector_id"].tolist()
+        self.index = {x: i for i, x in enumerate(self.ids)}
+        self._load = [0] * len(ins)
+        self._prefix = np.array([region_prefix(r) for r in ins["region_code"]], dtype=object)
+        self._code = ins["region_code"].to_numpy(dtype=object)
+        self.levels = competence_levels(self.rules)
+        self._dept = ins["department"].to_numpy(dtype=object)
+        self._fields = [frozenset(f or ()) for f in ins["fields"]]
+        self.conflicts: dict[str, set[int]] = {}
+        for i, cs in enumerate(ins["conflicts"]):
+            for u in cs or ():
+                self.conflicts.setdefault(u, set()).add(i)
+        self.per = int(self.rules["inspectors_per_inspection"])
+        self.spread = int(self.rules["workload_spread"])
+
+    def competent(self, region_code: str, section: str, matters: tuple[str, ...],
+                  level: str = "district") -> np.ndarray:
+        """Positions of the inspectors competent for an inspection at one competence level."""
+        key = (region_code, section, matters, level)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        ok = np.array([region_code.startswith(p) for p in self._prefix], dtype=bool)
+        width = COMPETENCE_LEVELS[level]
+        if width < len(region_code):
+            area = region_code[:width]
+            ok |= np.array([c[:width] == area for c in self._code], dtype=bool)
+        specs = [self.rules["matters"][m] for m in matters]
+        depts = set()
+        if all(s["departments"] for s in specs):
+            depts = {d for s in specs for d in s["departments"]}
+            ok &= np.array([d in depts for d in self._dept], dtype=bool)
+        if any(s["requires_field"] for s in specs):
+            ok &= np.array([section in f for f in self._fields], dtype=bool)
+        hit = np.flatnonzero(ok)
+        self._cache[key] = hit
+        return hit
+
+    def pick(self, uscc: str, region_code: str, section: str, matters: tuple[str, ...],
+             exclude: Iterable[str], need: int) -> tuple[list[tuple[str, str]], str] | None:
+        """``need`` inspectors as (id, key) in drawing order and the competence level they were
+        drawn at (the narrowest with enough), loads updated; None if too few even at the widest."""
+        # Candidate lists are short (the competent inspectors of one area): plain Python beats
+        # numpy's per-call overhead here.
+        barred = set(self.conflicts.get(uscc, ()))
+        barred.update(self.index[x] for x in exclude if x in self.index)
+        for level in self.levels:
+            cand = [i for i in self.competent(region_code, section, matters, level).tolist() if i not in barred]
+            if len(cand) >= need:
+                return self._choose(uscc, cand, need), level
+        return None
+
+    def _choose(self, uscc: str, cand: list[int], need: int) -> list[tuple[str, str]]:
+        load = self._load
+        keys: dict[int, str] = {}
+        chosen: list[tuple[str, str]] = []
+        for _ in range(need):
+            limit = min(load[i] for i in cand) + self.spread
+            best, best_key = -1, ""
+            for i in cand:
+                if load[i] < limit:
+                    k = keys.get(i)
+                    if k is None:
+                        k = keys[i] = inspector_key(self.seed, self.task, uscc, self.ids[i])
+                    if best < 0 or k < best_key:
+                        best, best_key = i, k
+            chosen.append((self.ids[best], best_key))
+            load[best] += 1
+            cand.remove(best)
+        return chosen
+
+    def wider(self, a: str | None, b: str | None) -> str | None:
+        """The wider of two competence levels (None when neither is set)."""
+        got = [x for x in (a, b) if x is not None]
+        return max(got, key=self.levels.index) if got else None
+
+    @property
+    def loads(self) -> np.ndarray:
+        """Inspections per inspector in this draw, in inspector-id order."""
+        return np.array(self._load, dtype=np.int64)
+
+    def release(self, inspector_ids: Iterable[str]) -> None:
+        for x in inspector_ids:
+            self._load[self.index[x]] -= 1

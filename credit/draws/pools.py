@@ -1,0 +1,84 @@
+"""What a plan freezes: the entity pool with its strata (检查对象名录库) and the inspector pool
+(执法检查人员名录库), read from the stores on the plan date (domain.md §7–§8)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from typing import Any, TypedDict
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from credit import sqlfiles
+from credit.draws.core import ENTITY_COLUMNS, DrawRefused
+from credit.grading.scheme import TIERS
+
+
+class PoolStats(TypedDict):
+    """How the entity pool was formed, published with the plan."""
+
+    live: int
+    ungraded: int
+    excluded_recently_inspected: int
+
+
+def grades_as_of(conn: Connection, as_of: date) -> tuple[pd.DataFrame, date | None]:
+    """Tiers from the grading engine's ``grades`` table as of ``as_of`` (empty if none yet)."""
+    if conn.execute(sa.text("select to_regclass('grades')")).scalar() is None:
+        return pd.DataFrame({"uscc": [], "grade": []}), None
+    night: date | None = conn.execute(sa.text("select max(night) from grades where night <= :d"),
+                                      {"d": as_of}).scalar()
+    if night is None:
+        return pd.DataFrame({"uscc": [], "grade": []}), None
+    df = pd.read_sql(sa.text("select uscc, grade from grades where night = :n"), conn, params={"n": night})
+    return df, night
+
+
+def entity_pool(conn: Connection, rules: Mapping[str, Any], as_of: date,
+                scope: str | None) -> tuple[pd.DataFrame, PoolStats, date | None]:
+    """One row per (matter, entity) in scope, with its stratum (tier), minus recent inspections."""
+    live = pd.read_sql(sqlfiles.statement("draws/entity_pool"), conn, params={"as_of": as_of})
+    grades, grades_night = grades_as_of(conn, as_of)
+    tier = live["uscc"].map(grades.set_index("uscc")["grade"]) if len(grades) else pd.Series(np.nan, index=live.index)
+    # An entity without a grade (or with a grade outside A–D) is drawn as the configured tier (B).
+    ungraded = ~tier.isin(TIERS)
+    live["stratum"] = tier.where(~ungraded, rules["ungraded_tier"]).astype(str)
+    last = pd.to_datetime(live["last_inspected_on"])
+    cutoff = pd.Timestamp(as_of - timedelta(days=int(rules["exclusion_window_days"])))
+    recent = (last > cutoff) & ~live["stratum"].isin(rules["exclusion_exempt_tiers"])
+    if scope:
+        live = live[live["region_code"].str.startswith(scope)]
+        recent = recent[live.index]
+    stats: PoolStats = {"live": int(len(live)), "ungraded": int(ungraded[live.index].sum()),
+                        "excluded_recently_inspected": int(recent.sum())}
+    live = live[~recent]
+    parts = []
+    for matter, spec in sorted(rules["matters"].items()):
+        m = live
+        if spec["industries"]:
+            m = m[m["section"].isin(spec["industries"])]
+        if spec["regions"]:
+            m = m[m["region_code"].str.startswith(tuple(spec["regions"]))]
+        parts.append(m.assign(matter=matter))
+    pool = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ENTITY_COLUMNS)
+    pool["prev_inspectors"] = pool["prev_inspectors"].map(lambda v: sorted(v) if v is not None else [])
+    return pool[ENTITY_COLUMNS].reset_index(drop=True), stats, grades_night
+
+
+def inspector_pool(conn: Connection) -> pd.DataFrame:
+    """The active inspectors with their competence and declared conflicts."""
+    inspectors = pd.read_sql(sqlfiles.statement("draws/inspector_pool"), conn)
+    check_tokens(inspectors, ["inspector_id", "department", "region_code"], "inspector")
+    return inspectors
+
+
+def check_tokens(df: pd.DataFrame, cols: Sequence[str], what: str) -> None:
+    """Refuse a value that would make the ``|``-joined key encoding ambiguous."""
+    for c in cols:
+        bad = df[c].astype(str).str.contains(r"[|\r\n]", regex=True)
+        if bad.any():
+            raise DrawRefused(f"{what} {c} {df[c][bad].iloc[0]!r} contains '|' or a line break: "
+                              "it cannot be hashed unambiguously (docs/draws.md)")

@@ -1,0 +1,147 @@
+"""The published record files of a draw, checked against their digests and the database.
+
+What ``credit draw verify DRAW_ID`` runs: the files under ``<home>/reports/draws/`` are what the
+public and auditors hold, so they are checked on their own, re-derived, and compared with the
+database copy and the digests recorded at run time (domain.md §8: 一公开).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from credit.draws.read import EVENT_KEYS, full_record, redraw_events, stored_run
+from credit.draws.records import FULL_FORMAT, PUBLIC_FORMAT, canonical_json, first_difference
+from credit.draws.verify import VerifyResult, verify_record
+from credit.settings import Settings
+
+
+def _read_published(path: Path) -> tuple[bytes | None, Any, str | None]:
+    """(bytes, parsed JSON, problem) of a published record file."""
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        return None, None, f"{path.name}: cannot read the published file ({e.strerror or e})"
+    try:
+        return raw, json.loads(raw.decode("utf-8")), None
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        return raw, None, f"{path.name}: not UTF-8 JSON ({e})"
+
+
+def verify_published(conn: Connection, draw_id: str, settings: Settings) -> tuple[VerifyResult, list[str]]:
+    """Check the published record files of a draw against their digests and the database.
+
+    The files are ``<home>/reports/draws/<draw_id>.public.json`` and ``.full.json`` (written at
+    run time, their SHA-256 kept in ``draw_runs``) and one ``.event-NNNN.json`` per redraw. In
+    order, the first failing check is the difference returned:
+
+    1. the public file: well formed, its selections checked (seed, keys, thresholds, counts);
+    2. the full file, with the event files as its redraws: well formed and re-derived from its
+       frozen pools (digests, strata, every inspection, every redraw outcome);
+    3. the public file is the public part of the full file;
+    4. the files equal the database copy (``draw_runs.public_record``; the full record rebuilt
+       from the tables; ``draw_events``), and no event file is missing or extra;
+    5. each file's SHA-256 equals the digest stored when the draw was run, and so does the
+       database copy's canonical JSON.
+
+    Returns the result and the list of checks passed (for the report).
+    """
+    db_full = full_record(conn, draw_id)   # DrawRefused when not planned or not drawn
+    run = stored_run(conn, draw_id)
+    db_events = {e["seq"]: dict(e) for e in redraw_events(conn, draw_id)}
+    folder = settings.reports_dir / "draws"
+    passed: list[str] = []
+
+    def differs(diff: str) -> tuple[VerifyResult, list[str]]:
+        return VerifyResult(False, diff), passed
+
+    # 1. the public file
+    pub_path = folder / f"{draw_id}.public.json"
+    pub_raw, pub, problem = _read_published(pub_path)
+    if problem:
+        return differs(problem)
+    if not isinstance(pub, dict) or pub.get("format") != PUBLIC_FORMAT:
+        return differs(f"{pub_path.name}: not a public draw record ({PUBLIC_FORMAT})")
+    result = verify_record(pub)
+    if not result.ok:
+        return differs(f"{pub_path.name}: {result.first_difference}")
+    passed.append(f"{pub_path.name}: selections checked")
+
+    # 2. the full file and the event files, re-derived
+    full_path = folder / f"{draw_id}.full.json"
+    full_raw, full, problem = _read_published(full_path)
+    if problem:
+        return differs(problem)
+    if not isinstance(full, dict) or full.get("format") != FULL_FORMAT:
+        return differs(f"{full_path.name}: not a full draw record ({FULL_FORMAT})")
+    if full.get("events"):
+        return differs(f"{full_path.name}: holds redraw events; at run time it had none "
+                       "(redraws are published as separate event files)")
+    event_files = sorted(folder.glob(f"{draw_id}.event-*.json"))
+    published_events: dict[int, dict[str, Any]] = {}
+    for path in event_files:
+        _, ev, problem = _read_published(path)
+        if problem:
+            return differs(problem)
+        if not isinstance(ev, dict) or not isinstance(ev.get("seq"), int):
+            return differs(f"{path.name}: not a redraw event record (no integer field 'seq')")
+        if path.name != f"{draw_id}.event-{ev['seq']:04d}.json" or ev.get("draw_id") != draw_id:
+            return differs(f"{path.name}: holds event {ev.get('seq')} of {ev.get('draw_id')!r}")
+        published_events[ev["seq"]] = ev
+    for seq in sorted(set(db_events) | set(published_events)):
+        if seq not in published_events:
+            return differs(f"redraw {seq}: recorded in the database, no published file "
+                           f"{draw_id}.event-{seq:04d}.json")
+        if seq not in db_events:
+            return differs(f"redraw {seq}: published file {draw_id}.event-{seq:04d}.json, "
+                           "no such event in the database")
+    replay = {**full, "events": [{k: published_events[s].get(k) for k in EVENT_KEYS}
+                                 for s in sorted(published_events)]}
+    result = verify_record(replay)
+    if not result.ok:
+        where = full_path.name if not published_events else f"{full_path.name} with {len(published_events)} event file(s)"
+        return differs(f"{where}: {result.first_difference}")
+    passed.append(f"{full_path.name}: re-derived from its frozen pools"
+                  + (f", with {len(published_events)} redraw event file(s)" if published_events else ""))
+
+    # 3. the public file is the public part of the full file
+    for k in sorted(set(pub) - {"format"}):
+        diff = first_difference(f"{pub_path.name} vs {full_path.name}: {k}", pub[k], full.get(k),
+                                     "full record")
+        if diff:
+            return differs(diff)
+    passed.append("the public record is the public part of the full record")
+
+    # 4. the files equal the database copy
+    for label, published, stored in (
+            (f"{pub_path.name} vs database", pub, run["public_record"]),
+            (f"{full_path.name} vs database", full, {**db_full, "events": []})):
+        diff = first_difference(label, published, stored)
+        if diff:
+            return differs(diff)
+    for seq, ev in sorted(published_events.items()):
+        stored_ev = db_events[seq]
+        for k in (*EVENT_KEYS, "amends_version"):
+            diff = first_difference(f"{draw_id}.event-{seq:04d}.json vs database: {k}", ev.get(k), stored_ev[k])
+            if diff:
+                return differs(diff)
+    passed.append("the published files equal the database copy"
+                  + (f" (and its {len(db_events)} redraw event(s))" if db_events else ""))
+
+    # 5. digests recorded at run time
+    for name, raw, want in ((pub_path.name, pub_raw, run["public_record_sha256"]),
+                            (full_path.name, full_raw, run["full_record_sha256"])):
+        got = hashlib.sha256(raw or b"").hexdigest()
+        if got != want:
+            return differs(f"{name}: SHA-256 of the file is {got}, the run recorded {want}")
+    for name, doc, want in (("database copy of the public record", run["public_record"], run["public_record_sha256"]),
+                            ("database copy of the full record", {**db_full, "events": []}, run["full_record_sha256"])):
+        got = hashlib.sha256(canonical_json(doc)).hexdigest()
+        if got != want:
+            return differs(f"{name}: SHA-256 is {got}, the run recorded {want}")
+    passed.append("SHA-256 of both files (and of the database copy) equal the digests recorded at run time")
+    return VerifyResult(True, None), passed

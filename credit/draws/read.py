@@ -1,0 +1,278 @@
+"""The draws as read: plans, frozen pools, records rebuilt from the tables, inspections, results.
+
+Nothing here writes. The full record is rebuilt from the append-only tables (migration
+0004_draws) exactly as the run wrote it, so ``verify DRAW_ID`` compares like with like.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, TypedDict
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from credit import sqlfiles
+from credit.calendar import UnknownCalendarYear, working_calendar
+from credit.config import load_config
+from credit.draws.core import ENTITY_COLUMNS, INSPECTOR_COLUMNS, DrawRefused, PlannedStratum, inspector_key
+from credit.draws.dates import iso
+from credit.draws.records import PublicInspection, full_record_from
+from credit.settings import Settings
+
+RESULT_LABELS = {
+    "normal": "未发现问题", "not_disclosed": "未按规定公示应当公示的信息",
+    "false_disclosure": "公示信息隐瞒真实情况、弄虚作假", "unreachable": "通过登记的住所（经营场所）无法联系",
+    "ordered_to_correct": "发现问题已责令改正", "not_cooperating": "不予配合情节严重",
+    "not_operating": "未发现开展本次抽查涉及的经营活动", "pending": "发现问题待后续处理",
+}
+# The fields of a redraw the full record holds (the database also keeps the version it amends).
+EVENT_KEYS = ("seq", "kind", "uscc", "inspector_id", "reason", "outcome")
+# Only results that exist are public: who is drawn and not yet inspected is a draw in progress.
+PUBLISHED_STATES = ("published", "published_late")
+
+
+class DrawPlan(TypedDict):
+    """A row of ``draw_plans``: what a plan froze before its draw."""
+
+    draw_id: str
+    matters: list[str]
+    scope: str | None
+    as_of: date
+    seed_commitment: str | None
+    public_seed_source: str | None
+    entity_pool_digest: str
+    inspector_pool_digest: str
+    grades_night: date | None
+    rules: dict[str, Any]
+    strata: list[PlannedStratum]
+    public_plan: dict[str, Any]
+    config_version: str
+
+
+class DrawListing(TypedDict):
+    """One plan in the list of draws, and whether it has been drawn."""
+
+    draw_id: str
+    matters: list[str]
+    scope: str | None
+    as_of: date
+    config_version: str
+    drawn: bool
+
+
+class RedrawEvent(TypedDict):
+    """A row of ``draw_events``: one redraw, the version it amends and its outcome."""
+
+    seq: int
+    kind: str
+    uscc: str
+    inspector_id: str | None
+    reason: str
+    amends_version: int
+    outcome: dict[str, Any]
+
+
+class PublicResult(TypedDict):
+    """One inspection's result with its publication limit and state (domain.md §8)."""
+
+    task_id: str
+    uscc: str
+    name: str | None
+    matters: list[str]
+    scheduled_on: str | None
+    inspected_on: str | None
+    result_code: str | None
+    result: str | None
+    doc_no: str | None
+    publish_by: str | None
+    publish_by_provisional: bool
+    limit_basis: str
+    status: str
+    config_version: str
+
+
+class StoredRun(TypedDict):
+    """What ``draw_runs`` keeps of a run: the public record and the digests of both record files."""
+
+    public_record: dict[str, Any]
+    public_record_sha256: str
+    full_record_sha256: str
+
+
+class TaskResults(TypedDict):
+    """An inspection task with the number of its published results."""
+
+    task_id: str
+    results: int
+
+
+# -- plans and pools -------------------------------------------------------------------------------
+def load_plan(conn: Connection, draw_id: str) -> DrawPlan:
+    """The plan of ``draw_id``; :class:`DrawRefused` when there is none."""
+    row = conn.execute(sqlfiles.statement("draws/plan"), {"id": draw_id}).mappings().first()
+    if row is None:
+        raise DrawRefused(f"no draw plan {draw_id}")
+    return {"draw_id": row["draw_id"], "matters": list(row["matters"]), "scope": row["scope"],
+            "as_of": row["as_of"], "seed_commitment": row["seed_commitment"],
+            "public_seed_source": row["public_seed_source"], "entity_pool_digest": row["entity_pool_digest"],
+            "inspector_pool_digest": row["inspector_pool_digest"], "grades_night": row["grades_night"],
+            "rules": row["rules"], "strata": row["strata"], "public_plan": row["public_plan"],
+            "config_version": row["config_version"]}
+
+
+def public_plan(conn: Connection, draw_id: str) -> dict[str, Any] | None:
+    """The plan as published (``<draw_id>.plan.json``), or None when there is no such plan."""
+    plan: dict[str, Any] | None = conn.execute(sa.text("select public_plan from draw_plans where draw_id = :i"),
+                                               {"i": draw_id}).scalar()
+    return plan
+
+
+def draw_listing(conn: Connection) -> list[DrawListing]:
+    """Every plan, planned and drawn, in draw-id order."""
+    rows = conn.execute(sqlfiles.statement("draws/listing")).mappings().all()
+    return [{"draw_id": r["draw_id"], "matters": r["matters"], "scope": r["scope"], "as_of": r["as_of"],
+             "config_version": r["config_version"], "drawn": r["drawn"]} for r in rows]
+
+
+def frozen_pools(conn: Connection, draw_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The entity and the inspector pool the plan froze, in the order their digests hash them."""
+    ent = pd.read_sql(sa.text(f"select {', '.join(ENTITY_COLUMNS)} from draw_pool_entities "
+                              "where draw_id = :id order by matter, uscc"), conn, params={"id": draw_id})
+    ins = pd.read_sql(sa.text(f"select {', '.join(INSPECTOR_COLUMNS)} from draw_pool_inspectors "
+                              "where draw_id = :id order by inspector_id"), conn, params={"id": draw_id})
+    return ent, ins
+
+
+# -- runs and records ------------------------------------------------------------------------------
+def is_drawn(conn: Connection, draw_id: str) -> bool:
+    """Whether the plan has been run (a draw is run once)."""
+    return conn.execute(sa.text("select 1 from draw_runs where draw_id = :id"), {"id": draw_id}).first() is not None
+
+
+def stored_public_record(conn: Connection, draw_id: str) -> dict[str, Any] | None:
+    """The public record the run stored (``draw_runs.public_record``), or None when not drawn."""
+    rec: dict[str, Any] | None = conn.execute(sa.text("select public_record from draw_runs where draw_id = :i"),
+                                              {"i": draw_id}).scalar()
+    return rec
+
+
+def stored_run(conn: Connection, draw_id: str) -> StoredRun:
+    """The stored public record and the record digests of a run; :class:`DrawRefused` when not drawn."""
+    row = conn.execute(sa.text("select public_record, public_record_sha256, full_record_sha256 from draw_runs "
+                               "where draw_id = :id"), {"id": draw_id}).mappings().first()
+    if row is None:
+        raise DrawRefused(f"{draw_id} has been planned but not drawn yet")
+    return {"public_record": row["public_record"], "public_record_sha256": row["public_record_sha256"],
+            "full_record_sha256": row["full_record_sha256"]}
+
+
+def redraw_events(conn: Connection, draw_id: str) -> list[RedrawEvent]:
+    """The redraws of a draw in order."""
+    rows = conn.execute(sqlfiles.statement("draws/events"), {"id": draw_id}).mappings().all()
+    return [{"seq": r["seq"], "kind": r["kind"], "uscc": r["uscc"], "inspector_id": r["inspector_id"],
+             "reason": r["reason"], "amends_version": r["amends_version"], "outcome": r["outcome"]} for r in rows]
+
+
+def full_record(conn: Connection, draw_id: str) -> dict[str, Any]:
+    """The full record of a drawn plan, rebuilt from the tables (what ``verify DRAW_ID`` checks)."""
+    plan = load_plan(conn, draw_id)
+    seed = conn.execute(sa.text("select seed from draw_runs where draw_id = :id"), {"id": draw_id}).scalar()
+    if seed is None:
+        raise DrawRefused(f"{draw_id} has been planned but not drawn yet")
+    ent, ins = frozen_pools(conn, draw_id)
+    rows = conn.execute(sqlfiles.statement("draws/first_inspections"), {"id": draw_id}).mappings().all()
+    # The thresholds and the competence levels are published data: take them from the stored
+    # public record, so a changed seed or pool shows as a difference instead of being silently
+    # recomputed (draw_inspections has no column for the level; its note says it in words).
+    public = stored_public_record(conn, draw_id) or {}
+    levels = {i["uscc"]: i["competence"] for i in public.get("inspections", []) if "competence" in i}
+    inspections: list[PublicInspection] = []
+    for r in rows:
+        item: PublicInspection = {
+            "uscc": r["uscc"], "version": 0, "event_seq": None, "state": r["state"],
+            "matters": list(r["matters"]), "strata": list(r["strata"]), "entity_key": r["entity_key"],
+            "inspectors": [{"inspector_id": x, "key": inspector_key(seed, draw_id, r["uscc"], x)}
+                           for x in r["inspectors"]],
+            "scheduled_on": iso(r["scheduled_on"])}
+        if "competence" in public:
+            item["competence"] = levels.get(r["uscc"])
+        inspections.append(item)
+    events = [{"seq": e["seq"], "kind": e["kind"], "uscc": e["uscc"], "inspector_id": e["inspector_id"],
+               "reason": e["reason"], "outcome": e["outcome"]} for e in redraw_events(conn, draw_id)]
+    return full_record_from(plan["public_plan"], plan["rules"], seed, ent, ins, public["strata"], inspections,
+                            events)
+
+
+def current_inspections(conn: Connection, draw_id: str) -> pd.DataFrame:
+    """The current version of every inspection of a draw (highest version per entity)."""
+    return pd.read_sql(sqlfiles.statement("draws/current_inspections"), conn, params={"id": draw_id})
+
+
+# -- results (抽查检查结果公示) ---------------------------------------------------------------------
+def public_results(conn: Connection, task_id: str, settings: Settings, as_of: date | None = None) -> list[PublicResult]:
+    """The public results of a task, each with its publication limit and state.
+
+    Limit (domain.md §8): ``results_publication.days`` after the inspection, working days when so
+    configured — "working" is (unverified), the config says so. A limit in a year without a
+    published holiday schedule is shown as provisional (domain.md §12), never guessed. States:
+    ``published`` (arrived by the limit), ``published_late``, ``awaiting`` (no result yet, limit
+    not passed as of ``as_of``), ``overdue``, ``cancelled``, ``not_inspected`` (unstaffed/unscheduled).
+    Results are published as they arrive; the night a result arrived stands for its publication.
+    """
+    load_plan(conn, task_id)
+    doc = load_config("draws", settings)
+    pub = doc["results_publication"]
+    cal = working_calendar(settings)
+    df = pd.read_sql(sqlfiles.statement("draws/results"), conn, params={"task_id": task_id})
+    out: list[PublicResult] = []
+    for r in df.to_dict("records"):
+        # Few rows per task (one per drawn entity): a loop over them is fine here.
+        basis = r["inspected_on"] if r["inspected_on"] is not None and not pd.isna(r["inspected_on"]) else r["scheduled_on"]
+        limit, provisional = None, False
+        if basis is not None and not pd.isna(basis):
+            try:
+                limit = (cal.add_working_days(basis, int(pub["days"])) if pub.get("working_days")
+                         else cal.end_of_calendar_period(basis, int(pub["days"])))
+            except UnknownCalendarYear:
+                provisional = True
+        got = r["result_code"] is not None and not pd.isna(r["result_code"])
+        if r["state"] == "cancelled":
+            status = "cancelled"
+        elif got:
+            status = "published_late" if limit and r["result_received_on"] > limit else "published"
+        elif r["state"] != "assigned":
+            status = "not_inspected"
+        elif limit is None:
+            status = "awaiting"
+        else:
+            status = "overdue" if as_of is not None and as_of > limit else "awaiting"
+        out.append({
+            "task_id": task_id, "uscc": r["uscc"], "name": r["name"], "matters": list(r["matters"]),
+            "scheduled_on": iso(r["scheduled_on"]), "inspected_on": iso(r["inspected_on"]) if got else None,
+            "result_code": r["result_code"] if got else None,
+            "result": (r["result"] or RESULT_LABELS.get(r["result_code"])) if got else None,
+            "doc_no": r["doc_no"] if got else None,
+            "publish_by": iso(limit), "publish_by_provisional": provisional,
+            "limit_basis": f"{pub['days']} {'working ' if pub.get('working_days') else ''}days after the inspection"
+                           + (" (working: unverified)" if pub.get("working_unverified") else ""),
+            "status": status, "config_version": doc.version,
+        })
+    return out
+
+
+def published_results(conn: Connection, task_id: str, settings: Settings, as_of: date | None = None) -> list[PublicResult]:
+    """The results of a task that are public: those that arrived (:class:`DrawRefused` for no task)."""
+    return [r for r in public_results(conn, task_id, settings, as_of) if r["status"] in PUBLISHED_STATES]
+
+
+def tasks_with_published_results(conn: Connection, settings: Settings, as_of: date | None = None) -> list[TaskResults]:
+    """Inspection tasks (抽查任务) that have published results, with their number."""
+    tasks = conn.execute(sa.text("select draw_id from draw_runs order by draw_id")).scalars().all()
+    out: list[TaskResults] = []
+    for t in tasks:  # tasks are few (tens a year): one look-up each
+        n = len(published_results(conn, t, settings, as_of))
+        if n:
+            out.append({"task_id": t, "results": n})
+    return out
