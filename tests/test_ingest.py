@@ -140,8 +140,12 @@ def _good_night(tmp_path: Path) -> Path:
     return drop
 
 
-@pytest.mark.parametrize("breakage", ["sha256", "rows", "missing_file", "unknown_source", "encoding",
-                                      "missing_column", "night"])
+BREAKAGE_RULES = {"sha256": "sha256_mismatch", "rows": "row_count_mismatch", "missing_file": "file_missing",
+                  "unknown_source": "unknown_source", "encoding": "encoding_mismatch",
+                  "missing_column": "missing_columns", "night": "manifest_night"}
+
+
+@pytest.mark.parametrize("breakage", list(BREAKAGE_RULES))
 def test_a_broken_manifest_or_file_refuses_the_night_and_changes_no_table(
         breakage: str, settings: Settings, engine: Engine, tmp_path: Path) -> None:
     drop = _good_night(tmp_path)
@@ -175,6 +179,12 @@ def test_a_broken_manifest_or_file_refuses_the_night_and_changes_no_table(
     assert checksums(engine) == before
     expected_file = "manifest.json" if breakage == "night" else "registration.csv"
     assert expected_file in str(refused.value)
+    [issue] = refused.value.issues
+    assert (issue.file, issue.code, issue.level) == (expected_file, BREAKAGE_RULES[breakage], "refusal")
+    assert issue.zh and issue.en and issue.text().endswith(f"[{issue.code}]")
+    if breakage == "encoding":
+        assert issue.line == 2  # the first line with a GB18030 name (line 1 is the ASCII header)
+
 
 
 def test_rerunning_a_night_changes_nothing_even_twice_at_once(settings: Settings, engine: Engine,
@@ -276,6 +286,7 @@ def test_cli_nightly_exit_codes(settings: Settings, engine: Engine, tmp_path: Pa
     assert again.exit_code == 0 and "already published" in again.output
     refused = runner.invoke(app, ["nightly", "--date", "2026-07-14", "--drop", str(drop)])
     assert refused.exit_code == 2
+    assert "manifest.json: 没有找到批次清单" in refused.output and "[manifest_missing]" in refused.output
     assert checksums(engine) == before
     settings_module.get_settings.cache_clear()
 
@@ -307,3 +318,68 @@ def test_an_empty_delta_is_a_night_without_changes(settings: Settings, engine: E
     assert [(f["rows_in"], f["accepted"], f["quarantined"], f["failures"]) for f in summary["files"]] == [
         (0, 0, 0, []), (0, 0, 0, [])]
     assert checksums(engine)["registration"] == before
+
+
+def test_the_report_is_written_after_the_commit_and_named_in_the_summary(settings: Settings, engine: Engine,
+                                                                        tmp_path: Path) -> None:
+    summary = run_night(_good_night(tmp_path), NIGHT, settings)
+    report = Path(summary["grading"]["report"])
+    assert report == settings.reports_dir / NIGHT.isoformat() / "index.html" and report.is_file()
+    with engine.connect() as c:
+        stored = c.execute(sa.text("select summary from night_runs")).scalar_one()
+    assert stored["grading"]["report"] == str(report)
+    assert {k: v for k, v in stored.items() if k != "stages"} == {k: v for k, v in summary.items() if k != "stages"}
+
+
+def test_a_quarantine_ceiling_refusal_names_file_and_rule_and_warnings_are_records(
+        settings: Settings, engine: Engine, tmp_path: Path) -> None:
+    bad = [registration_row(code(body=f"MA2B3C{i:02d}"), established_on="2026-02-30") for i in range(60)]
+    write_night(tmp_path / "drop", NIGHT, {"registration.csv": csv_file("registration", "full", bad),
+                                           "findings.csv": csv_file("findings", "full", [])})
+    with pytest.raises(NightRefused) as refused:
+        run_night(tmp_path / "drop", NIGHT, settings)
+    assert [(i.file, i.code) for i in refused.value.issues] == [("registration.csv", "quarantine_ceiling")]
+    with engine.connect() as c:
+        assert c.execute(sa.text("select count(*) from night_runs")).scalar() == 0
+    write_night(tmp_path / "drop", NIGHT, {"registration.csv": csv_file("registration", "full", [registration_row(A)]),
+                                           "findings.csv": csv_file("findings", "full", [])})
+    summary = run_night(tmp_path / "drop", NIGHT, settings)
+    findings = next(f for f in summary["files"] if f["source"] == "findings")
+    assert [(w["code"], w["level"], w["file"]) for w in findings["warnings"]] == [
+        ("empty_full_snapshot", "warning", "findings.csv")]
+
+
+# -- without a database ----------------------------------------------------------------------
+def test_an_issue_renders_file_line_texts_and_rule_and_travels_as_json() -> None:
+    from credit.issues import Issue, split_text
+    from credit.night.records import FileOutcome
+
+    found = Issue(code="encoding_mismatch", level="refusal", file="tax.csv", line=7, zh="不是 utf-8 编码",
+                  en="not valid utf-8")
+    assert found.text() == "tax.csv: line 7: 不是 utf-8 编码 (not valid utf-8) [encoding_mismatch]"
+    assert str(Issue(code="c", level="warning", file="f.csv", zh="甲", en="a")) == "f.csv: 甲 (a) [c]"
+    outcome = FileOutcome("tax.csv", "tax", "full", "0" * 64, 3, 2, 1, failures=[found], seconds=0.5)
+    doc = json.loads(json.dumps(outcome.as_dict()))
+    assert doc["failures"] == [{"code": "encoding_mismatch", "level": "refusal", "file": "tax.csv", "line": 7,
+                                "zh": "不是 utf-8 编码", "en": "not valid utf-8"}]
+    assert FileOutcome.from_dict(doc) == outcome
+    assert split_text("代码格式不正确 (code does not match ^[A-T](?:\\d{2})?$)") == (
+        "代码格式不正确", "code does not match ^[A-T](?:\\d{2})?$")
+
+
+def test_quarantine_reasons_come_from_one_table_in_the_stored_wording() -> None:
+    from credit.night.quarantine import reason
+
+    assert reason("date_exists", column="established_on") == "established_on：日期不存在 (no such calendar day)"
+    assert reason("duplicate_row", first_line=3) == "与第 3 行完全重复 (exact duplicate)"
+    assert reason("date_not_after_night", column="filed_on", night="2026-07-13") == (
+        "filed_on：日期晚于批次日期 2026-07-13 (date is in the future of the night)")
+
+
+def test_the_bundled_suites_are_the_contract_written_out(tmp_path: Path) -> None:
+    from credit.night.quality import write_suite
+    from credit.settings import bundled
+
+    for source in SOURCES.values():
+        written = write_suite(source, tmp_path)
+        assert written.read_bytes() == (bundled("expectations") / written.name).read_bytes(), source.name
