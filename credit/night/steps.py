@@ -20,6 +20,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import cast
@@ -46,11 +47,12 @@ from credit.settings import Settings
 PUBLISH_LOCK = 7262832  # one night is published at a time, whatever starts them
 
 
+@dataclass(frozen=True)
 class NightOpened:
     """A night whose manifest checked out: still to publish, or published already (with its summary)."""
 
-    def __init__(self, manifest: Manifest, summary: NightSummary | None = None):
-        self.manifest, self.summary = manifest, summary
+    manifest: Manifest
+    summary: NightSummary | None = None
 
     @property
     def already_published(self) -> bool:
