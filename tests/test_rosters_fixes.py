@@ -189,7 +189,7 @@ def test_status_json_always_has_tier_and_data_through(engine, settings, monkeypa
 
 def test_status_human_output_shows_tier_reasons_as_lines(engine, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(cmd, "_engine", lambda: engine)
-    import credit.grading.score as grading
+    import credit.grading.read as grading
 
     monkeypatch.setattr(grading, "grade_of", lambda conn, code, day: {
         "grade": "C", "label": "较高风险", "reasons": [{"code": "abnormal_roster", "text": "列入经营异常名录",

@@ -28,7 +28,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -49,7 +49,15 @@ def digest_of(doc: dict[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(canonical(body)).hexdigest()
 
 
-def data_version(conn: Connection) -> dict[str, Any]:
+class DataVersion(TypedDict):
+    """What an answer was read from: the decision log's head and the latest published night."""
+
+    decision_seq: int              # 0 while the log is empty
+    decision_hash: str | None      # the head's chained row_hash
+    night: str | None
+
+
+def data_version(conn: Connection) -> DataVersion:
     """The decision log's head and the latest published night."""
     head = conn.execute(sa.text(
         "select seq, row_hash from roster_decisions order by seq desc limit 1")).mappings().first()
@@ -60,10 +68,11 @@ def data_version(conn: Connection) -> dict[str, Any]:
 
 def latest_data_date(conn: Connection) -> date | None:
     """The last day the data speaks for: the latest published night, else the latest decision."""
-    night = conn.execute(sa.text("select max(night) from night_runs")).scalar()
+    night: date | None = conn.execute(sa.text("select max(night) from night_runs")).scalar()
     if night is not None:
-        return night  # type: ignore[no-any-return]
-    return conn.execute(sa.text("select max(decision_date) from roster_decisions")).scalar()  # type: ignore[no-any-return]
+        return night
+    decided: date | None = conn.execute(sa.text("select max(decision_date) from roster_decisions")).scalar()
+    return decided
 
 
 def _iso(d: Any) -> str | None:
@@ -105,7 +114,7 @@ def entries_as_of(conn: Connection, usccs: Sequence[str], as_of: date) -> dict[s
 
 def screen(conn: Connection, usccs: Sequence[str], as_of: date) -> list[dict[str, Any]]:
     """Per USCC (in the order given): registered name, whether listed on ``as_of`` and every entry."""
-    names = dict(conn.execute(sa.text("select uscc, name from registration where uscc = any(:u)"),
+    names: dict[str, str] = dict(conn.execute(sa.text("select uscc, name from registration where uscc = any(:u)"),
                               {"u": list(usccs)}).all())
     entries = entries_as_of(conn, usccs, as_of)
     out = []

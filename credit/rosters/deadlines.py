@@ -42,35 +42,19 @@ def deadline_watch(conn: Connection, on: date, within_wd: int, settings: Setting
     df["note"] = None
     due_col: list[date | None] = []
     prov_col: list[date | None] = []
-    for r in df.itertuples(index=False):
-        if r.kind == "listing after notice":
-            # Listing after a notice: due = defence period end + listing period (ser.notice).
-            v = env.rules.at("ser.notice", on)
-            try:
-                due_col.append(v.sub_period("listing_period").end(
-                    v.sub_period("defence_period").end(r.start_on, env.cal), env.cal))
-            except UnknownCalendarYear:
-                due_col.append(None)
-            prov_col.append(None)
-            continue
-        due = None if pd.isna(r.due_date) else r.due_date
-        prov = None if pd.isna(r.due_provisional) else r.due_provisional
-        cure = None if pd.isna(r.cure_on) else r.cure_on
-        if r.kind == "repair" and isinstance(r.rule_id, str):
-            d, p, _note = application_due(env, r.rule_id, r.start_on, due, prov, cure)
-        elif r.kind == "objection" or r.kind.startswith("draft:"):
-            d, p = effective_due(env, r.rule_id if isinstance(r.rule_id, str) else None, r.start_on, due, prov)
-        else:
-            d, p = due, prov
-        due_col.append(d)
-        prov_col.append(p)
-    notes = []
-    for r in df.itertuples(index=False):
-        if r.kind == "repair" and isinstance(r.rule_id, str) and env.limit_from(r.rule_id) == "cure" \
-                and pd.isna(r.cure_on):
+    notes: list[str | None] = []
+    for kind, rule_id, start_on, stored_due, stored_prov, cure_on in zip(
+            df["kind"], df["rule_id"], df["start_on"], df["due_date"], df["due_provisional"], df["cure_on"],
+            strict=True):
+        rule = rule_id if isinstance(rule_id, str) else None
+        cure = _day(cure_on)
+        if kind == "repair" and rule is not None and env.limit_from(rule) == "cure" and cure is None:
             notes.append("awaiting 查实 of the cure: 5 WD run from that finding (68号令 arts. 13–14)")
         else:
             notes.append(None)
+        d, p = _due(env, on, kind, rule, start_on, _day(stored_due), _day(stored_prov), cure)
+        due_col.append(d)
+        prov_col.append(p)
     df["note"] = notes
     df["due_date"] = pd.Series(due_col, index=df.index, dtype=object)
     df["due_provisional"] = pd.Series(prov_col, index=df.index, dtype=object)
@@ -94,3 +78,27 @@ def deadline_watch(conn: Connection, on: date, within_wd: int, settings: Setting
     df["due_date"] = eff[df.index].dt.date
     df = df.sort_values(["authority", "due_date", "kind", "uscc"], na_position="last", kind="stable")
     return df[columns].reset_index(drop=True)
+
+
+def _day(value: object) -> date | None:
+    """A date cell of the items frame; None, NaN and NaT (no date) become None."""
+    return value if isinstance(value, date) and not pd.isna(value) else None
+
+
+def _due(env: RosterEnv, on: date, kind: str, rule_id: str | None, start_on: date, due: date | None,
+         provisional: date | None, cure_on: date | None) -> tuple[date | None, date | None]:
+    """(due, provisional) of one open item as known on ``on``."""
+    if kind == "listing after notice":
+        # Listing after a notice: due = defence period end + listing period (ser.notice).
+        v = env.rules.at("ser.notice", on)
+        try:
+            return v.sub_period("listing_period").end(
+                v.sub_period("defence_period").end(start_on, env.cal), env.cal), None
+        except UnknownCalendarYear:
+            return None, None
+    if kind == "repair" and rule_id is not None:
+        d, p, _note = application_due(env, rule_id, start_on, due, provisional, cure_on)
+        return d, p
+    if kind == "objection" or kind.startswith("draft:"):
+        return effective_due(env, rule_id, start_on, due, provisional)
+    return due, provisional

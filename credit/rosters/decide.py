@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
-from typing import Any
+from typing import NotRequired, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -34,7 +34,29 @@ from credit.rosters.log import LOCK_KEY, finalise, insert_decisions
 _ORDER = {"revoke": 0, "remove": 1, "refuse": 2, "include": 3, "escalate": 4, "notice": 5}
 
 
-def decide_night(conn: Connection, ctx: NightContext) -> dict[str, Any]:
+class ChainHead(TypedDict):
+    """The decision log's head a night leaves behind: its seq and chained ``row_hash``."""
+
+    seq: int
+    hash: str
+
+
+class RosterNightSummary(TypedDict):
+    """What :func:`decide_night` reports; stored as JSON in ``night_runs.summary["rosters"]``.
+
+    The counts are there only when the night decided something; ``chain_head`` is null while the
+    log is empty.
+    """
+
+    decisions: int
+    config_version: str
+    by_roster_action: NotRequired[dict[str, int]]   # "roster:action" → decisions
+    late: NotRequired[int]                          # decided after their due date (late data)
+    provisional_due: NotRequired[int]               # due date estimated: holiday schedule unpublished
+    chain_head: ChainHead | None
+
+
+def decide_night(conn: Connection, ctx: NightContext) -> RosterNightSummary:
     """Decide everything that fell due by ``ctx.night`` and append it to the decision log.
 
     Order within the night: corrections of wrong listings, removals and refusals on pending
@@ -76,19 +98,22 @@ def decide_night(conn: Connection, ctx: NightContext) -> dict[str, Any]:
         conn.execute(sa.text(
             "insert into roster_chain_anchors (night, seq, row_hash) values (:n, :s, :h) "
             "on conflict (night, seq) do nothing"), {"n": night, "s": head["seq"], "h": head["row_hash"]})
-    summary: dict[str, Any] = {"decisions": int(len(inserted)), "config_version": env.config_version}
-    if not rows.empty:
-        by = rows.groupby(["roster", "action"]).size()
-        summary["by_roster_action"] = {f"{r}:{a}": int(n) for (r, a), n in by.items()}
-        summary["late"] = int((pd.to_datetime(rows["due_date"]) < pd.Timestamp(night)).sum())
-        summary["provisional_due"] = int(rows["due_provisional"].notna().sum())
-    summary["chain_head"] = {"seq": head["seq"], "hash": head["row_hash"]} if head else None
-    return summary
+    chain_head = ChainHead(seq=int(head["seq"]), hash=str(head["row_hash"])) if head else None
+    if rows.empty:
+        return {"decisions": int(len(inserted)), "config_version": env.config_version, "chain_head": chain_head}
+    by = rows.groupby(["roster", "action"]).size()
+    return {
+        "decisions": int(len(inserted)), "config_version": env.config_version,
+        "by_roster_action": {f"{r}:{a}": int(n) for (r, a), n in zip(by.index, by, strict=True)},
+        "late": int((pd.to_datetime(rows["due_date"]) < pd.Timestamp(night)).sum()),
+        "provisional_due": int(rows["due_provisional"].notna().sum()),
+        "chain_head": chain_head,
+    }
 
 
 def _roster_of(kind: pd.Series) -> pd.Series:
     """Individual businesses get the abnormal-operation *status* (a marking, domain.md §2), others the roster."""
-    return np.where(kind == "individual", "abnormal_status", "abnormal")  # type: ignore[return-value]
+    return pd.Series(np.where(kind == "individual", "abnormal_status", "abnormal"), index=kind.index)
 
 
 def _include_rule(roster: pd.Series, cause: pd.Series) -> pd.Series:
@@ -143,8 +168,8 @@ def _abnormal_inclusions(conn: Connection, env: RosterEnv, night: date) -> pd.Da
     # Decided by the night on or after the day the obligation fell due: period-end triggers
     # (30 June) are decided from the next day, established facts (查实) from their own day.
     # The order period of a spot check likewise runs to the end of its last day.
-    ordered = out["order_served_on"].notna() if "order_served_on" in out else False
-    after = np.where((out["cause_code"] == "annual_report_missing") | ordered, 1, 0)
+    ordered_out = out["order_served_on"].notna() if "order_served_on" in out else pd.Series(False, index=out.index)
+    after = np.where((out["cause_code"] == "annual_report_missing") | ordered_out, 1, 0)
     trig = pd.to_datetime(out["trigger_date"])
     out = out[(trig + pd.to_timedelta(after, unit="D")) <= pd.Timestamp(night)]
     known = set(env.rules.rules)
@@ -217,9 +242,9 @@ def _removals_on_application(conn: Connection, env: RosterEnv, night: date) -> p
                                "refuse:" + rq + ":" + out["entry_id"].astype(str))
     out["request_id"] = out["request_id"].where(out["request_id"].notna(), None)
     out.loc[~sel_ok, "due_date"] = [d for d in np.asarray(limit)[(ok | refuse)][~sel_ok]]
-    reasons = np.where(too_early[ok | refuse], "列入严重违法失信名单未满一年，不予提前移出", None)
-    out["reason"] = np.where(sel_ok, None, reasons)
-    out.loc[out["reason"].isna() & ~sel_ok, "reason"] = "不符合移出条件，不予移出"
+    early = too_early[ok | refuse].to_numpy(dtype=bool)
+    out["reason"] = [None if removed else "列入严重违法失信名单未满一年，不予提前移出" if soon else "不符合移出条件，不予移出"
+                     for removed, soon in zip(sel_ok, early, strict=True)]
     out["facts"] = [json.dumps({"request_id": None if pd.isna(r) else int(r), "received_on": str(rv) if pd.notna(rv) else None,
                                 "cure_on": None if pd.isna(c) else str(c.date()),
                                 "penalty_fulfilled_on": None if pd.isna(p) else str(p)},
@@ -303,7 +328,7 @@ def _escalations(conn: Connection, env: RosterEnv, night: date) -> pd.DataFrame:
     if df.empty:
         return df
     full = pd.Series([add_years(d, 3) for d in df["included_on"]], index=df.index)
-    df = df[full < night].copy()
+    df = df[np.array([f < night for f in full], dtype=bool)].copy()
     if df.empty:
         return df
     years = env.rules.at("ser.escalate.abnormal_3_years", night).listing_years or 3

@@ -40,7 +40,7 @@ def insert_decisions(conn: Connection, frame: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["seq", "decision_no", "fact_key", "uscc", "action"])
     df = frame.reindex(columns=INSERT_COLUMNS).copy()
     for c in _INT_COLUMNS:
-        df[c] = pd.array(pd.to_numeric(df[c], errors="coerce"), dtype="Int64")
+        df[c] = pd.to_numeric(df[c], errors="coerce").astype("Int64")
     for c in _DATE_COLUMNS:
         df[c] = pd.to_datetime(df[c], errors="coerce").dt.strftime("%Y-%m-%d")
     df.insert(0, "ord", np.arange(len(df), dtype=np.int64))
@@ -49,7 +49,8 @@ def insert_decisions(conn: Connection, frame: pd.DataFrame) -> pd.DataFrame:
     buf = io.StringIO()
     df.to_csv(buf, index=False, header=False, na_rep="")
     raw = conn.connection.driver_connection
-    with raw.cursor() as cur, cur.copy("copy _roster_new from stdin with (format csv)") as cp:  # type: ignore[union-attr]
+    assert raw is not None  # a live connection inside the caller's transaction
+    with raw.cursor() as cur, cur.copy("copy _roster_new from stdin with (format csv)") as cp:
         cp.write(buf.getvalue())
     cols = ", ".join(INSERT_COLUMNS)
     out = conn.execute(sa.text(
@@ -74,28 +75,25 @@ def finalise(cands: pd.DataFrame, env: RosterEnv, on: date, *, actor: str, night
               "family", "due_note", "due_provisional", "wording_version"):
         if c not in df:
             df[c] = None
-    rule_ids = df["rule_id"].unique()
-    version = {rid: env.rules.find(rid, on) for rid in rule_ids}
-    keep = df["rule_id"].map(lambda r: version[r] is not None and version[r].enabled).astype(bool)
-    df = df[keep].reset_index(drop=True)
+    in_force = {rid: v for rid in df["rule_id"].unique()
+                if (v := env.rules.find(rid, on)) is not None and v.enabled}
+    df = df[df["rule_id"].isin(list(in_force))].reset_index(drop=True)
     if df.empty:
         return pd.DataFrame(columns=INSERT_COLUMNS)
     # A decision may carry the wording of another version of its rule (``wording_version``): the
     # automatic end of a listing speaks the regime the listing was made under (e.g. 83号令 5 years).
     worded = [env.rules.by_version(w) if isinstance(w, str) else None for w in df["wording_version"]]
-    row_version = [w if w is not None and w.rule_id == r else version[r]
+    row_version = [w if w is not None and w.rule_id == r else in_force[r]
                    for w, r in zip(worded, df["rule_id"], strict=True)]
-    families = {}
-    for rid in df["rule_id"].unique():
-        families.update(version[rid].extra.get("families") or {})  # type: ignore[union-attr]
-    fam = df["family"].map(lambda f: families.get(f, f) if isinstance(f, str) else "")
-    wording = pd.Series([v.wording for v in row_version], index=df.index)  # type: ignore[union-attr]
-    basis = pd.Series([v.basis for v in row_version], index=df.index)  # type: ignore[union-attr]
-    has_fam = wording.str.contains("{family}", regex=False)
-    df["cause"] = np.where(has_fam, [w.replace("{family}", f) for w, f in zip(wording, fam, strict=True)], wording)
-    df["basis"] = np.where(has_fam, [b.replace("{family}", f) for b, f in zip(basis, fam, strict=True)], basis)
-    df["rule_version"] = [v.version for v in row_version]  # type: ignore[union-attr]
-    df["reason"] = df["reason"].where(df["reason"].notna(), pd.Series([v.reason for v in row_version], index=df.index))  # type: ignore[union-attr]
+    families: dict[str, str] = {}
+    for v in in_force.values():
+        families.update(v.extra.get("families") or {})
+    fam = [families.get(f, f) if isinstance(f, str) else "" for f in df["family"]]
+    # A wording without "{family}" is left as it is by the replacement.
+    df["cause"] = [v.wording.replace("{family}", f) for v, f in zip(row_version, fam, strict=True)]
+    df["basis"] = [v.basis.replace("{family}", f) for v, f in zip(row_version, fam, strict=True)]
+    df["rule_version"] = [v.version for v in row_version]
+    df["reason"] = df["reason"].where(df["reason"].notna(), pd.Series([v.reason for v in row_version], index=df.index))
     # Due dates: the period of the version in force when the period started to run.
     start = pd.to_datetime(df["due_start"].where(df["due_start"].notna(), df["trigger_date"]), errors="coerce")
     due = pd.to_datetime(df["due_date"], errors="coerce").to_numpy(dtype="datetime64[D]")

@@ -8,7 +8,7 @@ computed while the holiday schedule was unpublished is exact once the year is kn
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import TypedDict
 
 import pandas as pd
 import sqlalchemy as sa
@@ -22,6 +22,74 @@ from credit.settings import Settings
 EXPORT_COLUMNS = ["uscc", "name", "roster", "cause_code", "cause", "basis", "included_on", "decision_no",
                   "authority", "state", "removed_on", "removal_reason"]
 APPLICATION_WINDOW_YEARS = 3  # 68号令 art. 10: apply within 3 years of inclusion (domain.md §3.3)
+
+
+class ApplicationDecision(TypedDict):
+    """The decision that answered an application for removal (remove or refuse)."""
+
+    action: str
+    decision_no: str | None
+    decision_date: str
+    reason: str | None
+    basis: str | None
+
+
+class PendingApplication(TypedDict):
+    """An application not yet answered, with the date the bureau must answer it by."""
+
+    id: int
+    received_on: str
+    decide_by: str | None
+    decide_by_provisional: str | None   # weekday-only estimate: the holiday schedule is unpublished
+    decide_by_note: str | None          # why there is no date yet (causes 3 and 4 before 查实)
+
+
+class ApplicationView(PendingApplication):
+    """An application for removal on an entry, with its answer (pending / refused / removed)."""
+
+    status: str
+    decision: ApplicationDecision | None
+
+
+class RepairWindow(TypedDict, total=False):
+    """When and how an entry may leave its roster (domain.md §3.3, §4); which keys depend on the roster."""
+
+    early_removal_from: str          # serious list: the day after one full year on it
+    automatic_removal_on: str        # serious list: the day after the listing period is full
+    removal_limit_from: str          # abnormal roster and status: ``receipt`` or ``cure`` (查实)
+    apply_until: str                 # abnormal roster: 3 years after inclusion (68号令 art. 10)
+    cure_established_on: str | None  # causes 3 and 4: the day the bureau established the cure
+
+
+class PendingOnListed(TypedDict, total=False):
+    """The applications still awaiting an answer; shown only while the entry is listed."""
+
+    pending_applications: list[PendingApplication]
+
+
+class RosterEntryView(RepairWindow, PendingOnListed):
+    """One roster entry of an entity as :func:`entity_rosters` shows it (dates as ISO text).
+
+    The keys of :class:`RepairWindow` depend on the roster, those of :class:`PendingOnListed` on
+    the state.
+    """
+
+    roster: str
+    cause_code: str
+    cause: str
+    basis: str
+    included_on: str
+    decision_no: str | None
+    authority: str
+    state: str
+    removed_on: str | None
+    removal_reason: str | None
+    removal_no: str | None
+    decision_due: str | None
+    decision_due_provisional: str | None
+    decided_late: bool
+    removal_possible: str | None
+    applications: list[ApplicationView]
 
 
 def roster_as_of(conn: Connection, as_of: date, roster: str | None = None) -> pd.DataFrame:
@@ -67,45 +135,34 @@ def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
 
-def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings | None = None) -> list[dict[str, Any]]:
+def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings | None = None) -> list[RosterEntryView]:
     """One entity's entries on ``as_of`` with causes, bases, dates and 文号, repair eligibility with
     dates, and every application for removal on the entry with its answer (pending / refused / removed)."""
     env = RosterEnv.load(settings)
     rows = conn.execute(sqlfiles.statement("rosters/entity_entries"), {"d": as_of, "u": uscc.strip().upper()}).mappings().all()
     hints = env.cfg.get("removal_hints") or {}
-    out: list[dict[str, Any]] = []
+    out: list[RosterEntryView] = []
     for r in rows:
-        item: dict[str, Any] = {
-            "roster": r["roster"], "cause_code": r["cause_code"], "cause": r["cause"], "basis": r["basis"],
-            "included_on": r["included_on"].isoformat(), "decision_no": r["decision_no"],
-            "authority": r["authority_name"], "state": r["state"],
-            "removed_on": r["removed_on"].isoformat() if r["removed_on"] else None,
-            "removal_reason": r["removal_reason"], "removal_no": r["removal_no"],
-        }
         # The inclusion's own limit, derived when read: a provisional date is recomputed once the
         # calendar knows its year, and the decision is then late if it came after it.
         due, prov = effective_due(env, r["inc_rule_id"], r["inc_trigger"], r["inc_due"], r["inc_provisional"])
-        item["decision_due"] = _iso(due)
-        item["decision_due_provisional"] = _iso(prov)
-        item["decided_late"] = bool(due is not None and r["included_on"] > due)
         rule_id = removal_rule(r["roster"], r["cause_code"])
+        window: RepairWindow = {}
         if r["roster"] == "serious":
-            item["removal_possible"] = hints.get("serious")
-            item["early_removal_from"] = (add_years(r["included_on"], 1) + timedelta(days=1)).isoformat()
+            window["early_removal_from"] = (add_years(r["included_on"], 1) + timedelta(days=1)).isoformat()
             if r["effective_until"]:
-                item["automatic_removal_on"] = (r["effective_until"] + timedelta(days=1)).isoformat()
+                window["automatic_removal_on"] = (r["effective_until"] + timedelta(days=1)).isoformat()
         else:
-            item["removal_possible"] = hints.get(r["cause_code"])
-            item["removal_limit_from"] = env.limit_from(rule_id)
+            window["removal_limit_from"] = env.limit_from(rule_id)
             if r["roster"] == "abnormal":
                 # 68号令 art. 10: the application is made within 3 years of inclusion (民法典 art. 202).
-                item["apply_until"] = add_years(r["included_on"], APPLICATION_WINDOW_YEARS).isoformat()
+                window["apply_until"] = add_years(r["included_on"], APPLICATION_WINDOW_YEARS).isoformat()
         cure_on = cure_established_on(conn, r["entry_id"], as_of) if env.limit_from(rule_id) == "cure" else None
         if r["roster"] != "serious" and env.limit_from(rule_id) == "cure":
-            item["cure_established_on"] = _iso(cure_on)
+            window["cure_established_on"] = _iso(cure_on)
         apps = conn.execute(sqlfiles.statement("rosters/entity_applications"), {"u": r["uscc"], "r": r["roster"], "d": as_of, "e": r["entry_id"],
                                  "inc": r["included_on"]}).mappings().all()
-        applications = []
+        applications: list[ApplicationView] = []
         for p in apps:
             by, by_prov, note = application_due(env, p["rule_id"], p["received_on"], p["due_date"],
                                                 p["due_provisional"], cure_on)
@@ -117,10 +174,25 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
                     "action": p["action"], "decision_no": p["decision_no"],
                     "decision_date": p["decision_date"].isoformat(), "reason": p["reason"], "basis": p["basis"]},
             })
-        item["applications"] = applications
+        pending: PendingOnListed = {}
         if r["state"] == "listed":
-            item["pending_applications"] = [
-                {k: a[k] for k in ("id", "received_on", "decide_by", "decide_by_provisional", "decide_by_note")}
+            pending["pending_applications"] = [
+                {"id": a["id"], "received_on": a["received_on"], "decide_by": a["decide_by"],
+                 "decide_by_provisional": a["decide_by_provisional"], "decide_by_note": a["decide_by_note"]}
                 for a in applications if a["status"] == "pending"]
+        item: RosterEntryView = {
+            "roster": r["roster"], "cause_code": r["cause_code"], "cause": r["cause"], "basis": r["basis"],
+            "included_on": r["included_on"].isoformat(), "decision_no": r["decision_no"],
+            "authority": r["authority_name"], "state": r["state"],
+            "removed_on": r["removed_on"].isoformat() if r["removed_on"] else None,
+            "removal_reason": r["removal_reason"], "removal_no": r["removal_no"],
+            "decision_due": _iso(due), "decision_due_provisional": _iso(prov),
+            "decided_late": bool(due is not None and r["included_on"] > due),
+            "removal_possible": hints.get("serious" if r["roster"] == "serious" else r["cause_code"]),
+            **window,
+            "applications": applications,
+            **pending,
+        }
         out.append(item)
     return out
+

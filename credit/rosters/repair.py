@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 import pandas as pd
 import sqlalchemy as sa
@@ -33,11 +33,54 @@ class Refused(Exception):
     """The request cannot be recorded or decided as asked; the message says why."""
 
 
+class RemovalApplication(TypedDict):
+    """An application for removal as recorded (:func:`apply_for_removal`)."""
+
+    id: int
+    uscc: str
+    roster: str
+    received_on: str
+    decide_by: str | None
+    decide_by_provisional: str | None
+    rule: str                 # the rule version the limit was counted by
+    basis: str
+    note: str | None
+    entries: list[str]        # 文号 of the listings applied against
+
+
+class ObjectionFiled(TypedDict):
+    """An objection as recorded (:func:`file_objection`), with its periods as text."""
+
+    id: int
+    uscc: str
+    decision: str | None      # 文号 of the decision objected to
+    received_on: str
+    in_time: bool | None      # None while the calendar cannot say
+    filing_period_ends: str
+    accept_by: str
+    verify_by_if_accepted_on_last_day: str | None
+
+
+class OfficerDecision(TypedDict):
+    """A decision an officer's answer appended to the log."""
+
+    seq: int
+    decision_no: str | None
+    action: str
+
+
+class ImportedDecision(TypedDict):
+    """A legacy decision loaded into the log (:func:`import_decision`)."""
+
+    seq: int
+    decision_no: str
+
+
 @dataclass(frozen=True)
 class Due:
-    """A deadline: the date, or a weekday-only provisional estimate when the calendar year is unknown."""
+    """A deadline: the day, or a weekday-only provisional estimate when the calendar year is unknown."""
 
-    date: date | None
+    day: date | None
     provisional: date | None
 
     @classmethod
@@ -48,8 +91,8 @@ class Due:
             return cls(None, period.weekday_estimate(start))
 
     def text(self) -> str:
-        if self.date:
-            return self.date.isoformat()
+        if self.day:
+            return self.day.isoformat()
         return f"{self.provisional.isoformat()} (provisional: holiday schedule not published)" if self.provisional else "?"
 
 
@@ -60,7 +103,7 @@ def _open_entries(conn: Connection, uscc: str, roster: str, on: date) -> list[di
 
 
 def apply_for_removal(conn: Connection, uscc: str, roster: str, received: date, grounds: str | None = None,
-                      *, recorded_by: str = "clerk", settings: Settings | None = None) -> dict[str, Any]:
+                      *, recorded_by: str = "clerk", settings: Settings | None = None) -> RemovalApplication:
     """Record an application for removal received on ``received``; returns its id and decide-by date.
 
     The decide-by date counts from receipt: 5 WD for the abnormal roster causes 1 and 2 (68号令
@@ -97,14 +140,13 @@ def apply_for_removal(conn: Connection, uscc: str, roster: str, received: date, 
                       "is still pending for the same entry)")
     rule_id = removal_rule(roster, entries[0]["cause_code"])
     version = env.rules.find(rule_id, received) or env.rules.versions(rule_id)[0]
-    assert version.period is not None
     note = None
     if env.limit_from(rule_id) == "cure":
         cure_on = cure_established_on(conn, int(entries[0]["entry_id"]), received)
         d, p, note = application_due(env, rule_id, received, None, None, cure_on)
         due = Due(d, p)
     else:
-        due = Due.of(version.period, received, env)
+        due = Due.of(version.main_period(), received, env)
     if roster == "serious":
         earliest = add_years(min(e["included_on"] for e in entries), 1) + timedelta(days=1)
         if received < earliest:
@@ -114,10 +156,10 @@ def apply_for_removal(conn: Connection, uscc: str, roster: str, received: date, 
                                      rule_id, rule_version, due_date, due_provisional, due_note, config_version)
         values ('repair', :u, :r, null, null, :d, :g, :by, :rid, :rv, :due, :prov, :note, :cv)
         returning id"""), {"u": uscc, "r": roster, "d": received, "g": grounds, "by": recorded_by, "rid": rule_id,
-                           "rv": version.version, "due": due.date, "prov": due.provisional, "note": note,
+                           "rv": version.version, "due": due.day, "prov": due.provisional, "note": note,
                            "cv": env.config_version}).scalar_one()
     return {"id": int(row), "uscc": uscc, "roster": roster, "received_on": received.isoformat(),
-            "decide_by": due.date.isoformat() if due.date else None,
+            "decide_by": due.day.isoformat() if due.day else None,
             "decide_by_provisional": due.provisional.isoformat() if due.provisional else None,
             "rule": version.version, "basis": version.basis, "note": note,
             "entries": [e["decision_no"] for e in entries]}
@@ -139,7 +181,7 @@ def _decision(conn: Connection, ref: str) -> dict[str, Any]:
 
 
 def file_objection(conn: Connection, ref: str, received: date, grounds: str | None = None, *,
-                   recorded_by: str = "clerk", settings: Settings | None = None) -> dict[str, Any]:
+                   recorded_by: str = "clerk", settings: Settings | None = None) -> ObjectionFiled:
     """Record a written objection (异议) to a listing, or a statement/hearing request on a notice.
 
     Listing: filed within 30 days of publication (68号令 art. 16; 69号令 art. 19); the bureau
@@ -161,22 +203,21 @@ def file_objection(conn: Connection, ref: str, received: date, grounds: str | No
     else:
         window = v.sub_period("filing_period")
     last = Due.of(window, target["decision_date"], env)
-    in_time = None if last.date is None else received <= last.date
-    assert v.period is not None
-    due = Due.of(v.period, received, env)
+    in_time = None if last.day is None else received <= last.day
+    due = Due.of(v.main_period(), received, env)
     row = conn.execute(sa.text("""
         insert into roster_requests (kind, uscc, roster, entry_id, target_seq, received_on, grounds, recorded_by,
                                      rule_id, rule_version, due_date, due_provisional, due_note, in_time, config_version)
         values ('objection', :u, :r, :e, :t, :d, :g, :by, 'objection', :rv, :due, :prov, :note, :it, :cv)
         returning id"""), {"u": target["uscc"], "r": target["roster"], "e": target["entry_id"], "t": target["seq"],
-                           "d": received, "g": grounds, "by": recorded_by, "rv": v.version, "due": due.date,
+                           "d": received, "g": grounds, "by": recorded_by, "rv": v.version, "due": due.day,
                            "prov": due.provisional,
                            "note": None if in_time is not False else f"逾期提出（期限至 {last.text()}）",
                            "it": in_time, "cv": env.config_version}).scalar_one()
     verify = None
-    if due.date:
+    if due.day:
         try:
-            verify = v.sub_period("verify_period").end(due.date, env.cal).isoformat()
+            verify = v.sub_period("verify_period").end(due.day, env.cal).isoformat()
         except UnknownCalendarYear:
             verify = None
     return {"id": int(row), "uscc": target["uscc"], "decision": target["decision_no"], "received_on": received.isoformat(),
@@ -185,7 +226,7 @@ def file_objection(conn: Connection, ref: str, received: date, grounds: str | No
 
 
 def decide_objection(conn: Connection, request_id: int, outcome: str, on: date, officer: str,
-                     note: str | None = None, *, settings: Settings | None = None) -> dict[str, Any]:
+                     note: str | None = None, *, settings: Settings | None = None) -> OfficerDecision:
     """An officer's answer to an objection: ``upheld`` revokes the listing (or the notice, so no
     listing follows), ``dismissed`` records the refusal; both are numbered decisions of the log."""
     env = RosterEnv.load(settings)
@@ -225,7 +266,7 @@ def decide_objection(conn: Connection, request_id: int, outcome: str, on: date, 
         v = env.rules.at("objection", q["received_on"])
         try:
             cand["due_date"] = v.sub_period("verify_period").end(
-                v.period.end(q["received_on"], env.cal), env.cal)  # type: ignore[union-attr]
+                v.main_period().end(q["received_on"], env.cal), env.cal)
         except UnknownCalendarYear:
             cand["due_date"] = None
     rows = finalise(cand, env, on, actor=officer, night=None)
@@ -238,7 +279,7 @@ def decide_objection(conn: Connection, request_id: int, outcome: str, on: date, 
 
 
 def decide_draft(conn: Connection, seq: int, officer: str, on: date, approve: bool = True,
-                 note: str | None = None, *, settings: Settings | None = None) -> dict[str, Any]:
+                 note: str | None = None, *, settings: Settings | None = None) -> OfficerDecision:
     """Approve or reject a draft (拟列入/拟移出) the night wrote while drafts were switched on.
 
     Approval issues the real decision dated ``on``, judged by the rule in force on that date;
@@ -283,7 +324,7 @@ def decide_draft(conn: Connection, seq: int, officer: str, on: date, approve: bo
 
 def import_decision(conn: Connection, *, uscc: str, roster: str, rule_id: str, decided_on: date, decision_no: str,
                     region_code: str, facts: dict[str, Any] | None = None, actor: str = "legacy import",
-                    settings: Settings | None = None) -> dict[str, Any]:
+                    settings: Settings | None = None) -> ImportedDecision:
     """Load a decision made by the legacy system (e.g. an 83号令-era listing), judged by the rule in
     force on its date — historical rules that the night may no longer apply still load and display."""
     env = RosterEnv.load(settings)

@@ -86,12 +86,16 @@ class Period:
     def weekday_estimate(self, start: date) -> date:
         """Monday–Friday-only count, for display as *provisional* when the year is unknown."""
         if self.unit == "wd":
-            return np.busday_offset(np.datetime64(start, "D"), self.n, roll="forward").astype(date) \
-                if np.is_busday(np.datetime64(start, "D")) else \
-                np.busday_offset(np.datetime64(start, "D"), self.n - 1, roll="forward").astype(date)
+            return _busday(start, self.n if np.is_busday(np.datetime64(start, "D")) else self.n - 1)
         end = start + timedelta(days=self.n) if self.unit == "days" else \
             (add_months(start, self.n) if self.unit == "months" else add_years(start, self.n))
-        return np.busday_offset(np.datetime64(end, "D"), 0, roll="forward").astype(date)
+        return _busday(end, 0)
+
+
+def _busday(day: date, offset: int) -> date:
+    """``offset`` Monday–Friday days after ``day``, rolled forward onto a weekday first."""
+    moved: date = np.busday_offset(np.datetime64(day, "D"), offset, roll="forward").astype(date)
+    return moved
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,12 @@ class RuleVersion:
 
     def in_force(self, on: date) -> bool:
         return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
+
+    def main_period(self) -> Period:
+        """The period of the rule itself (e.g. the decision limit); a rule without one raises KeyError."""
+        if self.period is None:
+            raise KeyError(f"rule {self.version} has no period")
+        return self.period
 
     def sub_period(self, key: str) -> Period:
         p = Period.parse(self.extra.get(key))

@@ -117,7 +117,7 @@ def status_command(
         rosters = entity_rosters(conn, code, day)
         tier = None
         try:
-            from credit.grading.score import grade_of  # provided by the grading area; optional until it lands
+            from credit.grading.read import grade_of  # provided by the grading area; optional until it lands
 
             tier = grade_of(conn, code, day)
         except ImportError:
