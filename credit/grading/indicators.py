@@ -45,8 +45,11 @@ from credit import sqlfiles
 from credit.calendar import UnknownCalendarYear, WorkingCalendar
 from credit.config import ConfigDoc
 
+#: An indicator's value where the entity has no fact (None: a text indicator stays NA).
+Default = bool | int | float | str | None
+
 #: The columns of the indicator frame :func:`credit.grading.score.grade` reads, with their defaults.
-INDICATOR_DEFAULTS: dict[str, object] = {
+INDICATOR_DEFAULTS: dict[str, Default] = {
     "new_entity": False,
     "reports_missing": 0,
     "reports_late": 0,
@@ -90,6 +93,7 @@ def copy_out(conn: Connection, query: str, types: dict[str, pa.DataType]) -> pa.
     minutes (stack-notes §6).
     """
     raw = conn.connection.driver_connection
+    assert raw is not None  # a live connection inside the night's transaction
     buf = io.BytesIO()
     with raw.cursor() as cur, cur.copy(f"copy ({query.strip().rstrip(';')}) to stdout with (format csv, header true)") as cp:
         for chunk in cp:
@@ -105,7 +109,7 @@ def copy_out(conn: Connection, query: str, types: dict[str, pa.DataType]) -> pa.
     )
 
 
-def _scatter(n: int, table: pa.Table, columns: dict[str, object]) -> pd.DataFrame:
+def _scatter(n: int, table: pa.Table, columns: dict[str, Default]) -> pd.DataFrame:
     """Spread a sparse family result (keyed by population row ``rn``) into full-length columns."""
     rn = table.column("rn").to_numpy()
     out: dict[str, object] = {}
@@ -117,17 +121,17 @@ def _scatter(n: int, table: pa.Table, columns: dict[str, object]) -> pd.DataFram
             out[name] = pd.array(arr, dtype="string")
         elif isinstance(default, bool | np.bool_):
             arr_b = np.full(n, bool(default))
-            arr_b[rn] = values.fill_null(bool(default)).to_numpy(zero_copy_only=False)
+            arr_b[rn] = values.fill_null(pa.scalar(bool(default))).to_numpy(zero_copy_only=False)
             out[name] = arr_b
         elif isinstance(default, int):
             arr_i = np.full(n, int(default), dtype=np.int64)
-            arr_i[rn] = values.fill_null(int(default)).to_numpy(zero_copy_only=False)
+            arr_i[rn] = values.fill_null(pa.scalar(int(default))).to_numpy(zero_copy_only=False)
             out[name] = arr_i
         else:
-            arr_f = np.full(n, float(default), dtype=np.float64)  # type: ignore[arg-type]
+            arr_f = np.full(n, float(default), dtype=np.float64)
             arr_f[rn] = values.cast(pa.float64()).to_numpy(zero_copy_only=False)
-            if not np.isnan(float(default)):  # type: ignore[arg-type]
-                arr_f = np.where(np.isnan(arr_f), float(default), arr_f)  # type: ignore[arg-type]
+            if not np.isnan(float(default)):
+                arr_f = np.where(np.isnan(arr_f), float(default), arr_f)
             out[name] = arr_f
     return pd.DataFrame(out)
 
@@ -153,7 +157,12 @@ def population(conn: Connection, night: date) -> pd.DataFrame:
          "industry_code": pa.string(), "registered_capital": pa.float64(), "established_on": pa.date32(),
          "legal_rep_hash": pa.string()},
     )
-    return table.to_pandas(date_as_object=False, types_mapper={pa.string(): pd.StringDtype()}.get)
+    return table.to_pandas(date_as_object=False, types_mapper=_string_as_pandas_text)
+
+
+def _string_as_pandas_text(arrow_type: pa.DataType) -> pd.api.extensions.ExtensionDtype | None:
+    """Arrow text becomes pandas' string dtype; other types convert as pandas chooses."""
+    return pd.StringDtype() if arrow_type == pa.string() else None
 
 
 def basic_attributes(pop: pd.DataFrame, night: date) -> pd.DataFrame:

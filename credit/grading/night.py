@@ -12,7 +12,7 @@ import io
 import json
 import os
 from datetime import date
-from typing import Any
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,16 @@ from credit.context import NightContext
 from credit.grading.indicators import build_indicators
 from credit.grading.scheme import TIERS, Scheme, scheme_of
 from credit.grading.score import distribution, grade
+
+
+class GradingNightSummary(TypedDict):
+    """What :func:`grade_night` reports; stored as JSON in ``night_runs.summary["grading"]``."""
+
+    graded: int
+    config_version: str
+    distribution: dict[str, int]      # tier → entities
+    previous_night: str | None        # the graded night the transitions count from
+    warnings: list[str]               # unknown calendar years and failed distribution checks
 
 
 def distribution_frame(dist: dict[str, int], previous: dict[str, int] | None, scheme: Scheme) -> pd.DataFrame:
@@ -70,6 +80,7 @@ def check_distribution(frame: pd.DataFrame, scheme: Scheme, expectations_dir: os
         if r.success:
             continue
         cfg = r.expectation_config
+        assert cfg is not None  # a result of validating a suite carries its expectation
         idx = r.result.get("unexpected_index_list") or []
         tiers = [str(frame.loc[i, "tier"]) for i in idx if i in frame.index]
         detail = "; ".join(
@@ -95,6 +106,7 @@ def _copy_grades(conn: Connection, night: date, version: str, graded: pd.DataFra
         "reasons": pa.array(graded["reasons"].array),
     })
     raw = conn.connection.driver_connection
+    assert raw is not None  # a live connection inside the night's transaction
     with raw.cursor() as cur, cur.copy(
         "copy grades (night, uscc, grade, score, config_version, reasons) from stdin with (format csv)"
     ) as cp:
@@ -104,7 +116,7 @@ def _copy_grades(conn: Connection, night: date, version: str, graded: pd.DataFra
             cp.write(buf.getvalue())
 
 
-def grade_night(conn: Connection, ctx: NightContext) -> dict[str, Any]:
+def grade_night(conn: Connection, ctx: NightContext) -> GradingNightSummary:
     """Grade every operating entity for ``ctx.night`` inside the night's transaction.
 
     Writes ``grades`` (one row each, with the config version), ``grade_transitions`` (from the
@@ -130,7 +142,7 @@ def grade_night(conn: Connection, ctx: NightContext) -> dict[str, Any]:
         "group by 2, 3"), {"n": ctx.night, "p": prev})
 
     dist = distribution(graded["grade"])
-    previous = None
+    previous: dict[str, int] | None = None
     if prev is not None:
         previous = conn.execute(text("select distribution from grading_runs where night = :p"), {"p": prev}).scalar()
     warnings = list(ind.warnings)

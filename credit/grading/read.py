@@ -3,15 +3,47 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from sqlalchemy import Connection, text
 
 from credit.config import load_config
-from credit.grading.score import to_improve
+from credit.grading.score import Improvement, to_improve
 
 
-def grade_of(conn: Connection, uscc: str, as_of: date) -> dict[str, Any] | None:
+class ReasonShown(TypedDict):
+    """One reason of a grade as shown to the bureau (the stored reason without its ``kind``)."""
+
+    code: str
+    text: str
+    value: bool | float | str | None
+    contribution: float | None     # risk points; None for a rule
+    floor: NotRequired[str]        # rules only: the tier the rule imposes at least
+
+
+class GradeAnswer(TypedDict):
+    """An entity's grade as :func:`grade_of` answers it (the API and ``credit grading show``)."""
+
+    grade: str
+    label: str
+    local_label: str
+    score: float
+    night: str
+    config_version: str
+    reasons: list[ReasonShown]
+    to_improve: list[Improvement]
+
+
+def _shown(reason: dict[str, Any]) -> ReasonShown:
+    # Every stored reason has a code and a text (:func:`credit.grading.score.grade` writes them).
+    shown: ReasonShown = {"code": reason["code"], "text": reason["text"], "value": reason.get("value"),
+                          "contribution": reason.get("contribution")}
+    if "floor" in reason:
+        shown["floor"] = reason["floor"]
+    return shown
+
+
+def grade_of(conn: Connection, uscc: str, as_of: date) -> GradeAnswer | None:
     """The latest grade of ``uscc`` on or before ``as_of``, with reasons and what would improve it."""
     row = conn.execute(text(
         "select g.night, g.grade, g.score, g.config_version, g.reasons, r.config "
@@ -22,11 +54,9 @@ def grade_of(conn: Connection, uscc: str, as_of: date) -> dict[str, Any] | None:
         return None
     cfg = row["config"] or load_config("grading").data
     labels = cfg["tiers"][row["grade"]]
-    reasons = [{k: r.get(k) for k in ("code", "text", "value", "contribution")} | (
-        {"floor": r["floor"]} if "floor" in r else {}) for r in row["reasons"]]
     return {
         "grade": row["grade"], "label": labels["label"], "local_label": labels["local_label"],
         "score": float(row["score"]), "night": row["night"].isoformat(), "config_version": row["config_version"],
-        "reasons": reasons,
+        "reasons": [_shown(r) for r in row["reasons"]],
         "to_improve": to_improve(row["grade"], float(row["score"]), row["reasons"], cfg),
     }

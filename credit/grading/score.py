@@ -22,9 +22,10 @@ Python) so tests and the benchmark run in memory; :func:`credit.grading.night.gr
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict, cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -32,26 +33,47 @@ import pyarrow.compute as pc
 from credit.config import ConfigDoc
 from credit.grading.scheme import TIER_RANK, TIERS, Item, Rule, Scheme, scheme_of
 
+if TYPE_CHECKING:
+    from pyarrow.lib import LargeStringType
 
-def _float(col: pd.Series) -> np.ndarray:
-    return pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    #: Arrow text the reasons are assembled from (large_string: offsets beyond 2 GB at millions of rows).
+    Text: TypeAlias = pa.Array[pa.Scalar[LargeStringType]]
+
+Floats = npt.NDArray[np.float64]
+Flags = npt.NDArray[np.bool_]
 
 
-def _bool(col: pd.Series) -> np.ndarray:
+class Improvement(TypedDict):
+    """A fact whose change would move a grade up one tier (:func:`to_improve`)."""
+
+    code: str
+    text: str
+    value: bool | float | str | None      # the indicator's value as the reason recorded it
+    change: str                           # what changes the fact (config ``improve``)
+    points_removed: float | None          # None for a rule: its floor goes as a whole
+
+
+def _float(col: pd.Series) -> Floats:
+    values: Floats = pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    return values
+
+
+def _bool(col: pd.Series) -> Flags:
     return col.fillna(False).to_numpy(dtype=bool)
 
 
-def _rule_mask(rule: Rule, frame: pd.DataFrame) -> np.ndarray:
+def _rule_mask(rule: Rule, frame: pd.DataFrame) -> Flags:
     col = frame[rule.indicator]
     if rule.op == "true":
         return _bool(col)
     if rule.op == ">=":
         return _float(col) >= float(rule.value)
     hit = pc.is_in(_arrow_text(col), value_set=pa.array([str(v) for v in rule.value], pa.large_string()))
-    return hit.fill_null(False).to_numpy(zero_copy_only=False)
+    mask: Flags = hit.fill_null(False).to_numpy(zero_copy_only=False)
+    return mask
 
 
-def _item_points(item: Item, frame: pd.DataFrame) -> np.ndarray:
+def _item_points(item: Item, frame: pd.DataFrame) -> Floats:
     col = frame[item.indicator]
     if item.kind == "flag":
         return np.where(_bool(col), float(item.points), 0.0)
@@ -67,38 +89,48 @@ def _item_points(item: Item, frame: pd.DataFrame) -> np.ndarray:
     keys = list(item.points)
     idx = pc.index_in(_arrow_text(col), value_set=pa.array(keys, pa.large_string()))
     table = np.append(np.asarray([item.points[k] for k in keys], dtype=np.float64), 0.0)
-    return table[idx.fill_null(len(keys)).to_numpy(zero_copy_only=False)]
+    points: Floats = table[idx.fill_null(len(keys)).to_numpy(zero_copy_only=False)]
+    return points
 
 
-def _arrow_text(col: pd.Series) -> pa.Array:
+def _arrow_text(col: pd.Series) -> Text:
     """A text column as an Arrow large_string array (no Python string objects on the way)."""
     arr = pa.array(col.array) if isinstance(col.dtype, pd.ArrowDtype | pd.StringDtype) else pa.array(col, from_pandas=True)
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
-    return arr.cast(pa.large_string())
+    text: Text = arr.cast(pa.large_string())
+    return text
 
 
-def _num_text(values: np.ndarray) -> pa.Array:
+def _num_text(values: Floats) -> Text:
     """JSON number text for a float vector (integers without '.0'); NaN never reaches here."""
     arr = pa.array(np.round(values, 2))
     return pc.cast(arr, pa.large_string())
 
 
-def _quoted(col: pd.Series) -> pa.Array:
+def _quoted(col: pd.Series) -> Text:
     """JSON string text for category values (tier letters, codes: no characters needing escapes)."""
     q = pa.scalar('"', pa.large_string())
-    return pc.binary_join_element_wise(q, _arrow_text(col), q, pa.scalar("", pa.large_string()))
+    return _concat_text(q, _arrow_text(col), q)
 
 
-def _fragments(prefix: str, value_text: pa.Array, middle: str, contribution_text: pa.Array | str) -> pa.Array:
+def _concat_text(*parts: pa.Scalar[LargeStringType] | Text) -> Text:
+    """Element-wise concatenation of text arrays and scalars (a scalar repeats along the arrays)."""
+    # pyarrow-stubs: the kernel broadcasts scalars along the arrays, but the overloads take all
+    # scalars or all arrays, so a mixed call neither matches nor has an array result type.
+    joined: Text = pc.binary_join_element_wise(*parts, pa.scalar("", pa.large_string()))  # type: ignore[type-var,assignment]
+    return joined
+
+
+def _fragments(prefix: str, value_text: Text, middle: str, contribution_text: Text | str) -> Text:
     n = len(value_text)
-    value_text = value_text.cast(pa.large_string())
-    parts: list[Any] = [pa.scalar(prefix, pa.large_string()), value_text, pa.scalar(middle, pa.large_string())]
+    ls = pa.large_string()
+    parts: list[pa.Scalar[LargeStringType] | Text] = [pa.scalar(prefix, ls), value_text, pa.scalar(middle, ls)]
     if isinstance(contribution_text, str):
-        parts.append(pa.scalar(contribution_text + "}", pa.large_string()))
+        parts.append(pa.scalar(contribution_text + "}", ls))
     else:
-        parts.extend([contribution_text.cast(pa.large_string()), pa.scalar("}", pa.large_string())])
-    out = pc.binary_join_element_wise(*parts, pa.scalar("", pa.large_string()))
+        parts.extend([contribution_text, pa.scalar("}", ls)])
+    out = _concat_text(*parts)
     assert len(out) == n
     return out
 
@@ -130,7 +162,7 @@ def grade(frame: pd.DataFrame, config: ConfigDoc | Scheme) -> pd.DataFrame:
     keys1: list[np.ndarray] = []
     keys2: list[np.ndarray] = []
     keys3: list[np.ndarray] = []
-    frags: list[pa.Array] = []
+    frags: list[Text] = []
 
     floor_rank = np.zeros(n, dtype=np.int8)
     for idx, rule in enumerate(s.rules):
@@ -142,7 +174,7 @@ def grade(frame: pd.DataFrame, config: ConfigDoc | Scheme) -> pd.DataFrame:
             continue
         col = frame[rule.indicator].iloc[hit]
         if rule.op == "true":
-            vtext: pa.Array = pa.repeat(pa.scalar("true", pa.large_string()), len(hit))
+            vtext: Text = pa.repeat(pa.scalar("true", pa.large_string()), len(hit))
         elif rule.op == ">=":
             vtext = _num_text(_float(col))
         else:
@@ -199,13 +231,14 @@ def grade(frame: pd.DataFrame, config: ConfigDoc | Scheme) -> pd.DataFrame:
     key = ((row.astype(np.int64) << 30) | (np.concatenate(keys1).astype(np.int64) << 28)
            | (((1 << 20) - 1 - severity) << 8) | np.concatenate(keys3).astype(np.int64))
     order = np.argsort(key, kind="stable")
-    fragments = pa.concat_arrays([f.cast(pa.large_string()) for f in frags]).take(pa.array(order))
+    fragments = pa.concat_arrays(frags).take(pa.array(order, pa.int64()))
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(row, minlength=n), out=offsets[1:])
-    lists = pa.LargeListArray.from_arrays(pa.array(offsets), fragments)
+    lists = pa.LargeListArray.from_arrays(pa.array(offsets, pa.int64()), fragments)
     ls = pa.large_string()
-    joined = pc.binary_join(lists, pa.scalar(", ", ls))
-    reasons = pc.binary_join_element_wise(pa.scalar("[", ls), joined, pa.scalar("]", ls), pa.scalar("", ls))
+    # An array (not chunked) of large_string lists joins into an array of large_string.
+    joined = cast("Text", pc.binary_join(lists, pa.scalar(", ", ls)))
+    reasons = _concat_text(pa.scalar("[", ls), joined, pa.scalar("]", ls))
 
     out = pd.DataFrame({
         "grade": np.asarray(TIERS)[rank],
@@ -218,7 +251,8 @@ def grade(frame: pd.DataFrame, config: ConfigDoc | Scheme) -> pd.DataFrame:
     return out
 
 
-def to_improve(grade_: str, score: float, reasons: list[dict[str, Any]], config: ConfigDoc | Scheme | dict[str, Any]) -> list[dict[str, Any]]:
+def to_improve(grade_: str, score: float, reasons: list[dict[str, Any]],
+               config: ConfigDoc | Scheme | dict[str, Any]) -> list[Improvement]:
     """The facts whose change would move the grade up (better) by one tier, for an applicant.
 
     Every rule whose floor is worse than the target tier must go; then, if the score alone is
@@ -234,7 +268,7 @@ def to_improve(grade_: str, score: float, reasons: list[dict[str, Any]], config:
         return []
     target = rank - 1
     advice = {r.code: r.improve for r in s.rules} | {i.code: i.improve for i in s.items}
-    out: list[dict[str, Any]] = []
+    out: list[Improvement] = []
     for r in reasons:
         if r.get("kind") == "rule" and TIER_RANK[r["floor"]] > target:
             out.append({"code": r["code"], "text": r["text"], "value": r.get("value"),
