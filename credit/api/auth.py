@@ -18,6 +18,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TypedDict
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -75,6 +77,27 @@ def revoke_key(conn: Connection, key_id: int) -> bool:
     n = conn.execute(sa.text("update api_keys set revoked_at = now() where id = :i and revoked_at is null"),
                      {"i": key_id}).rowcount
     return bool(n)
+
+
+class KeyListing(TypedDict):
+    """A key as listed for the bureau: who holds it, its role and prefix, never the key itself."""
+
+    id: int
+    name: str
+    role: str
+    key_prefix: str
+    rate_per_minute: int | None
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+def list_keys(conn: Connection) -> list[KeyListing]:
+    """Every key ever created, revoked ones included, in creation order."""
+    rows = conn.execute(sa.text("select id, name, role, key_prefix, rate_per_minute, created_at, revoked_at "
+                                "from api_keys order by id")).mappings().all()
+    return [{"id": r["id"], "name": r["name"], "role": r["role"], "key_prefix": r["key_prefix"],
+             "rate_per_minute": r["rate_per_minute"], "created_at": r["created_at"], "revoked_at": r["revoked_at"]}
+            for r in rows]
 
 
 def principal_for(conn: Connection, key: str) -> Principal:

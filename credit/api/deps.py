@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import Depends, HTTPException, Request, Security
 from fastapi.security import APIKeyCookie, APIKeyHeader
 from sqlalchemy.engine import Connection, Engine
@@ -17,6 +17,7 @@ from credit.api.auth import ANONYMOUS, Principal, UnknownKey, principal_for
 from credit.api.limits import RateLimiter
 from credit.api.validation import normalise_uscc, uscc_problem
 from credit.config import ConfigDoc
+from credit.rosters.read import latest_night
 from credit.settings import Settings
 
 KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False,
@@ -51,10 +52,12 @@ class ServiceState:
         self.key_cache[key] = (now + ttl, who)
         return who
 
-    def connect(self) -> Any:
+    def connect(self) -> Connection:
+        """A connection (use as a context manager)."""
         return self.engine.connect()
 
-    def begin(self) -> Any:
+    def begin(self) -> AbstractContextManager[Connection]:
+        """A connection in a transaction committed when the block ends."""
         return self.engine.begin()
 
 
@@ -116,10 +119,6 @@ def checked_uscc(raw: str, where: str = "path") -> str:
         raise HTTPException(422, [{"loc": [where, "uscc"], "msg": problem, "type": "value_error.uscc",
                                    "input": raw}])
     return normalise_uscc(raw)
-
-
-def latest_night(conn: Connection) -> date | None:
-    return conn.execute(sa.text("select max(night) from night_runs")).scalar()  # type: ignore[no-any-return]
 
 
 def default_as_of(conn: Connection, st: ServiceState) -> date:

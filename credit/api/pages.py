@@ -13,18 +13,20 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from credit.api import views
+from credit.api.applications import submit_application
 from credit.api.auth import Principal, UnknownKey, principal_for
 from credit.api.deps import ServiceState, caller, default_as_of, state
 from credit.api.models import RepairApplication
 from credit.api.validation import normalise_uscc, uscc_problem
+from credit.night.read import latest_run
 from credit.rosters import certificates
+from credit.rosters.deadlines import deadline_watch
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 pages = APIRouter(include_in_schema=False)
@@ -63,16 +65,15 @@ def entity_page(request: Request, st: St, who: Who, uscc: str = "", as_of: str =
 @pages.post("/entity/{uscc}/apply", response_class=HTMLResponse)
 def apply_page(request: Request, st: St, who: Who, uscc: str, roster: Annotated[str, Form()],
                grounds: Annotated[str, Form()] = "", documents: Annotated[str, Form()] = "") -> Response:
-    from credit.api.routes import _submit
-
     docs = [line.strip() for line in documents.splitlines() if line.strip()]
     try:
-        body = RepairApplication(uscc=uscc, roster=roster, grounds=grounds.strip(), documents=docs)  # type: ignore[arg-type]
+        body = RepairApplication.model_validate({"uscc": uscc, "roster": roster, "grounds": grounds.strip(),
+                                                  "documents": docs})
     except ValidationError as e:
         msgs = "；".join(f"{'/'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors())
         return _entity_with_error(request, st, uscc, f"申请未提交：请填写申请理由 ({msgs})")
     try:
-        out = _submit(st, body, st.today(), "page", who, recorded_by="online:page")
+        out = submit_application(st, body, st.today(), "page", who, recorded_by="online:page")
     except HTTPException as e:
         return _entity_with_error(request, st, uscc, f"申请未提交：{e.detail}", e.status_code)
     return RedirectResponse(f"/applications/{out['id']}", status_code=303)
@@ -103,18 +104,15 @@ def application_page(request: Request, st: St, who: Who, application_id: int) ->
 def bureau_page(request: Request, st: St, who: Who) -> HTMLResponse:
     if not who.allows("bureau"):
         return _page(request, "bureau_login.html")
-    from credit.rosters.deadlines import deadline_watch
-
     within = int((st.config.get("deadline_watch") or {}).get("within_wd", 10))
     today = st.today()
     with st.connect() as conn:
-        night = conn.execute(sa.text("select night, config_version, finished_at, summary from night_runs "
-                                     "order by night desc limit 1")).mappings().first()
+        night = latest_run(conn)
         watch = deadline_watch(conn, today, within, st.settings)
     report = None
     if night is not None and (st.settings.reports_dir / night["night"].isoformat() / "index.html").is_file():
         report = f"/bureau/report/{night['night'].isoformat()}"
-    return _page(request, "bureau.html", who=who, night=dict(night) if night else None, report=report,
+    return _page(request, "bureau.html", who=who, night=night, report=report,
                  watch=watch.astype(object).where(watch.notna(), None).to_dict("records"), within=within, today=today.isoformat())
 
 

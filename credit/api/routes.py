@@ -7,15 +7,14 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-import sqlalchemy as sa
 from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Connection
 
 from credit.api import views
+from credit.api.applications import refused, submit_application
 from credit.api.auth import Principal
 from credit.api.deps import ServiceState, caller, checked_uscc, connection, default_as_of, require, state
-from credit.api.deps import latest_night as latest_published_night
 from credit.api.models import (
     CounterRepairApplication,
     DraftDecision,
@@ -25,8 +24,21 @@ from credit.api.models import (
     ScreeningRequest,
 )
 from credit.api.validation import normalise_uscc, uscc_problem
+from credit.draws import DrawRefused
+from credit.draws.read import (
+    current_inspections,
+    draw_listing,
+    public_plan,
+    published_results,
+    tasks_with_published_results,
+)
+from credit.grading.read import grade_of
+from credit.night.read import latest_run
 from credit.rosters import certificates, repair
+from credit.rosters.deadlines import deadline_watch
 from credit.rosters.export import FORMATS, export_frame, render
+from credit.rosters.read import decision_feed, search_registration
+from credit.rosters.read import latest_night as latest_published_night
 
 public = APIRouter(tags=["public"], dependencies=[Depends(caller)])
 consumer = APIRouter(tags=["consumer"], dependencies=[Depends(require("consumer"))])
@@ -40,10 +52,6 @@ MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json", "parquet"
 
 def _json(doc: Any, status: int = 200) -> JSONResponse:
     return JSONResponse(json.loads(json.dumps(doc, ensure_ascii=False, default=str)), status_code=status)
-
-
-def _refused(e: Exception) -> HTTPException:
-    return HTTPException(409, str(e))
 
 
 # ------------------------------------------------------------------------------------------ public
@@ -75,7 +83,7 @@ def search(conn: Conn, st: St, name: Annotated[str, Query(min_length=2, max_leng
                                                            description="part of the registered name")]) -> JSONResponse:
     """Entities whose registered name contains ``name`` (public registration fields only)."""
     limit = int((st.config.get("search") or {}).get("max_results", 50))
-    rows = views.search_by_name(conn, name.strip(), limit)
+    rows = search_registration(conn, name.strip(), limit)
     return _json({"name": name, "results": rows, "truncated": len(rows) >= limit})
 
 
@@ -97,62 +105,22 @@ def roster_export(request: Request, conn: Conn, st: St, roster: Literal["abnorma
     return Response(body, media_type=MEDIA[format], headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-def _published(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    # Only results that exist are public: who is drawn and not yet inspected is a draw in progress.
-    return [r for r in rows if r["status"] in ("published", "published_late")]
-
-
 @public.get("/v1/inspection-results")
 def inspection_tasks(conn: Conn, st: St) -> JSONResponse:
     """Inspection tasks (抽查任务) with published results."""
-    from credit.draws import public_results
-
-    tasks = conn.execute(sa.text("select draw_id from draw_runs order by draw_id")).scalars().all()
-    out = []
-    for t in tasks:  # tasks are few (tens a year): one look-up each
-        n = len(_published(public_results(conn, t, st.settings, st.today())))
-        if n:
-            out.append({"task_id": t, "results": n})
-    return _json({"tasks": out})
+    return _json({"tasks": tasks_with_published_results(conn, st.settings, st.today())})
 
 
 @public.get("/v1/inspection-results/{task_id}")
 def inspection_results(conn: Conn, st: St, task_id: Annotated[str, Path(max_length=64)]) -> JSONResponse:
     """Published results of one inspection task (抽查检查结果公示, domain.md §8)."""
-    from credit.draws import DrawRefused, public_results
-
     try:
-        rows = _published(public_results(conn, task_id, st.settings, st.today()))
+        rows = published_results(conn, task_id, st.settings, st.today())
     except DrawRefused:
         raise HTTPException(404, f"没有抽查任务 {task_id} (no such task)") from None
     if not rows:
         raise HTTPException(404, f"抽查任务 {task_id} 尚无公示结果 (no published results)")
     return _json({"task_id": task_id, "results": rows})
-
-
-def _submit(st: ServiceState, body: RepairApplication, received: date, channel: str, who: Principal,
-            recorded_by: str) -> dict[str, Any]:
-    code = checked_uscc(body.uscc, "body")
-    rcfg = st.config.get("repair") or {}
-    docs = [d.strip() for d in body.documents if d.strip()]
-    too_long = [d for d in docs if len(d) > int(rcfg.get("max_document_length", 200))]
-    if too_long:
-        raise HTTPException(422, [{"loc": ["body", "documents"], "type": "value_error",
-                                   "msg": f"文件编号过长 (a document reference is longer than "
-                                          f"{rcfg.get('max_document_length', 200)} characters)"}])
-    with st.begin() as conn:
-        try:
-            out = repair.apply_for_removal(conn, code, body.roster, received, body.grounds.strip(),
-                                           recorded_by=recorded_by, settings=st.settings)
-        except repair.Refused as e:
-            raise _refused(e) from None
-        conn.execute(sa.text(
-            "insert into repair_submissions (request_id, channel, documents, key_id, config_version) "
-            "values (:i, :c, :d, :k, :cv)"),
-            {"i": out["id"], "c": channel, "d": docs, "k": who.key_id, "cv": st.config.version})
-        status = views.application_status(conn, out["id"], st.settings)
-    assert status is not None
-    return {**status, "basis": out.get("basis"), "entries": out.get("entries")}
 
 
 @public.post("/v1/repair-applications", status_code=201)
@@ -162,7 +130,7 @@ def apply(request: Request, st: St, body: RepairApplication) -> JSONResponse:
     The answer carries the date by which the bureau must decide (order 107: 7 WD for the serious
     list from 2025-12-25, 15 WD before; 5 WD for the abnormal roster — domain.md §3.3, §4, §5)."""
     who: Principal = request.state.principal
-    doc = _submit(st, body, st.today(), "api", who, recorded_by=f"online:{who.name or 'public'}")
+    doc = submit_application(st, body, st.today(), "api", who, recorded_by=f"online:{who.name or 'public'}")
     return _json(doc, 201)
 
 
@@ -218,13 +186,7 @@ def change_feed(conn: Conn, st: St, after: Annotated[int, Query(ge=0, le=2**62, 
     ``next_after`` is the cursor for the next call; an empty page means up to date."""
     feed = st.config.get("change_feed") or {}
     n = min(limit or int(feed.get("default_limit", 1000)), int(feed.get("max_limit", 5000)))
-    rows = conn.execute(sa.text("""
-        select seq, uscc, roster, action, entry_id, refers_to, cause_code, cause, basis, decision_date, decision_no,
-               authority as authority_code, authority_name as authority, effective_until, reason, row_hash
-          from roster_decisions
-         where seq > :a and action not in ('propose', 'reject', 'notice')
-         order by seq limit :n"""), {"a": after, "n": n}).mappings().all()
-    items = [dict(r) for r in rows]
+    items = decision_feed(conn, after, n)
     head = certificates.data_version(conn)
     return _json({"after": after, "next_after": items[-1]["seq"] if items else after, "decisions": items,
                   "more": bool(items) and items[-1]["seq"] < head["decision_seq"], "data_version": head})
@@ -234,8 +196,6 @@ def change_feed(conn: Conn, st: St, after: Annotated[int, Query(ge=0, le=2**62, 
 @bureau.get("/entities/{uscc}/tier")
 def tier(conn: Conn, uscc: Annotated[str, Path(max_length=64)], as_of: AsOf = None) -> JSONResponse:
     """The credit-risk tier (信用风险分类 A–D) with its reasons — internal, bureau only (domain.md §7)."""
-    from credit.grading.read import grade_of
-
     code = checked_uscc(uscc)
     g = grade_of(conn, code, as_of or date.max)
     if g is None:
@@ -247,8 +207,6 @@ def tier(conn: Conn, uscc: Annotated[str, Path(max_length=64)], as_of: AsOf = No
 def deadlines(conn: Conn, st: St, on: AsOf = None,
               within_wd: Annotated[int | None, Query(ge=0, le=250)] = None) -> JSONResponse:
     """What the bureau still owes: due within N working days, and everything overdue."""
-    from credit.rosters.deadlines import deadline_watch
-
     d = on or st.today()
     n = within_wd if within_wd is not None else int((st.config.get("deadline_watch") or {}).get("within_wd", 10))
     df = deadline_watch(conn, d, n, st.settings)
@@ -262,18 +220,13 @@ def deadlines(conn: Conn, st: St, on: AsOf = None,
 @bureau.get("/draws")
 def draws(conn: Conn) -> JSONResponse:
     """Inspection draws (双随机抽查), planned and run."""
-    rows = conn.execute(sa.text("""
-        select p.draw_id, p.matters, p.scope, p.as_of, p.config_version, r.draw_id is not null as drawn
-          from draw_plans as p left join draw_runs as r using (draw_id) order by p.draw_id""")).mappings().all()
-    return _json({"draws": [dict(r) for r in rows]})
+    return _json({"draws": draw_listing(conn)})
 
 
 @bureau.get("/draws/{draw_id}")
 def draw(conn: Conn, draw_id: Annotated[str, Path(max_length=64)]) -> JSONResponse:
     """One draw: its public plan and the current version of each inspection (with strata)."""
-    from credit.draws import DrawRefused, current_inspections
-
-    plan = conn.execute(sa.text("select public_plan from draw_plans where draw_id = :i"), {"i": draw_id}).scalar()
+    plan = public_plan(conn, draw_id)
     if plan is None:
         raise HTTPException(404, f"没有抽查 {draw_id} (no such draw)")
     try:
@@ -287,11 +240,10 @@ def draw(conn: Conn, draw_id: Annotated[str, Path(max_length=64)]) -> JSONRespon
 @bureau.get("/nights/latest")
 def latest_night(conn: Conn) -> JSONResponse:
     """The latest published night's summary."""
-    row = conn.execute(sa.text("select night, config_version, finished_at, summary from night_runs "
-                               "order by night desc limit 1")).mappings().first()
-    if row is None:
+    run = latest_run(conn)
+    if run is None:
         raise HTTPException(404, "尚无已发布的批次 (no night published yet)")
-    return _json(dict(row))
+    return _json(run)
 
 
 @bureau.post("/repair-applications", status_code=201)
@@ -312,7 +264,7 @@ def counter_application(request: Request, st: St, body: CounterRepairApplication
                                    "msg": f"收到日期 {body.received_on.isoformat()} {after}，无法核对名录 "
                                           f"(received_on is {why}: an application cannot arrive in the "
                                           "future of the data)"}])
-    return _json(_submit(st, body, body.received_on, "api", who, recorded_by=f"clerk:{who.name}"), 201)
+    return _json(submit_application(st, body, body.received_on, "api", who, recorded_by=f"clerk:{who.name}"), 201)
 
 
 @bureau.post("/objections", status_code=201)
@@ -324,7 +276,7 @@ def objection(request: Request, st: St, body: Objection) -> JSONResponse:
             out = repair.file_objection(conn, body.decision.strip(), body.received_on, body.grounds,
                                         recorded_by=f"clerk:{who.name}", settings=st.settings)
         except repair.Refused as e:
-            raise _refused(e) from None
+            raise refused(e) from None
     return _json(out, 201)
 
 
@@ -338,7 +290,7 @@ def objection_decision(request: Request, st: St, objection_id: Annotated[int, Pa
             out = repair.decide_objection(conn, objection_id, body.outcome, body.on, f"officer:{who.name}",
                                           body.note, settings=st.settings)
         except repair.Refused as e:
-            raise _refused(e) from None
+            raise refused(e) from None
     return _json(out, 201)
 
 
@@ -352,5 +304,5 @@ def draft_decision(request: Request, st: St, seq: Annotated[int, Path(ge=1, le=2
             out = repair.decide_draft(conn, seq, f"officer:{who.name}", body.on, body.approve, body.note,
                                       settings=st.settings)
         except repair.Refused as e:
-            raise _refused(e) from None
+            raise refused(e) from None
     return _json(out, 201)

@@ -7,23 +7,24 @@ the applicant's dates (when repair may be applied for, by when the bureau must d
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from credit.calendar import UnknownCalendarYear
 from credit.config import ConfigDoc
 from credit.rosters import certificates
+from credit.rosters.certificates import DataVersion
 from credit.rosters.env import RosterEnv, removal_rule
-from credit.rosters.read import application_due, cure_established_on, entity_rosters
+from credit.rosters.read import Registration, application_due, entity_rosters, hidden_entries, registration
+from credit.rosters.requests import application_decide_by, decisions_on, request_of
 from credit.settings import Settings
 
 ROSTER_LABELS = {"abnormal": "经营异常名录", "abnormal_status": "经营异常状态（个体工商户）",
                  "serious": "严重违法失信名单"}
 STATE_LABELS = {"listed": "列入中", "removed": "已移出"}
-PUBLIC_REGISTRATION = ("uscc", "name", "entity_kind", "region_code", "status")  # never legal_rep_hash
 
 # Fields of an entry that only the bureau sees: its own working data (whether the inclusion came
 # after its limit, and that limit, from which a reader would work it out; where a removal limit
@@ -31,6 +32,52 @@ PUBLIC_REGISTRATION = ("uscc", "name", "entity_kind", "region_code", "status")  
 # through the application's own page (``/v1/repair-applications/{id}``), not read off a listing.
 BUREAU_ONLY_ENTRY_FIELDS = ("decided_late", "decision_due", "decision_due_provisional", "removal_limit_from",
                             "applications", "pending_applications")
+
+
+class EntityStatus(TypedDict):
+    """An entity's status as one role may see it; an entry's fields depend on the role and its state."""
+
+    uscc: str
+    name: str | None
+    registered: bool
+    registration: Registration | None
+    as_of: str
+    listed: bool
+    rosters: list[dict[str, Any]]
+    data_version: DataVersion
+
+
+class DecisionOnApplication(TypedDict):
+    """A decision on an application as its applicant sees it."""
+
+    seq: int
+    action: str
+    entry_id: int | None
+    decision_date: str
+    decision_no: str | None
+    reason: str | None
+    basis: str | None
+    authority: str | None
+
+
+class ApplicationStatus(TypedDict):
+    """An application (or objection) with its decide-by date and the decisions on it."""
+
+    id: int
+    kind: str
+    uscc: str
+    roster: str
+    roster_label: str
+    received_on: str
+    grounds: str
+    documents: list[str]
+    channel: str
+    rule: str | None
+    decide_by: str | None
+    decide_by_provisional: str | None
+    note: str | None
+    status: str
+    decisions: list[DecisionOnApplication]
 
 
 def hidden_from_public(conn: Connection, usccs: list[str] | None, on: date, cfg: ConfigDoc) -> set[tuple[str, str]]:
@@ -42,36 +89,14 @@ def hidden_from_public(conn: Connection, usccs: list[str] | None, on: date, cfg:
              if on_]
     if not kinds:
         return set()
-    rows = conn.execute(sa.text("""
-        select e.uscc, e.decision_no from roster_entry_detail_as_of(:d) as e
-         where (cast(:u as text[]) is null or e.uscc = any(cast(:u as text[])))
-           and ((e.removal_action = 'revoke' and 'revoked' = any(:k))
-             or (e.removal_action = 'remove' and e.removal_request is not null and 'repair' = any(:k)))
-    """), {"d": on, "u": usccs, "k": kinds}).all()
-    return {(r[0], r[1]) for r in rows}
-
-
-def registration(conn: Connection, uscc: str) -> dict[str, Any] | None:
-    cols = ", ".join(PUBLIC_REGISTRATION)
-    row = conn.execute(sa.text(f"select {cols} from registration where uscc = :u"), {"u": uscc}).mappings().first()
-    return dict(row) if row else None
-
-
-def search_by_name(conn: Connection, name: str, limit: int) -> list[dict[str, Any]]:
-    """Registered entities whose name contains ``name`` (public registration fields only)."""
-    cols = ", ".join(f"r.{c}" for c in PUBLIC_REGISTRATION)
-    pattern = "%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    rows = conn.execute(sa.text(
-        f"select {cols} from registration as r where r.name ilike :p escape '\\' order by r.name, r.uscc limit :l"),
-        {"p": pattern, "l": limit}).mappings().all()
-    return [dict(r) for r in rows]
+    return hidden_entries(conn, usccs, on, kinds)
 
 
 def _period_text(n: int, unit: str) -> str:
     return f"{n}" + {"wd": "个工作日", "days": "日", "months": "个月", "years": "年"}[unit]
 
 
-def repair_outlook(env: RosterEnv, entry: dict[str, Any], today: date) -> dict[str, Any]:
+def repair_outlook(env: RosterEnv, entry: Mapping[str, Any], today: date) -> dict[str, Any]:
     """For a listed entry: what repair needs, from when and until when it may be applied for, by
     when the bureau must decide if applied for today, and when the entry ends by itself
     (domain.md §3.3, §4, §5).
@@ -123,10 +148,11 @@ def repair_outlook(env: RosterEnv, entry: dict[str, Any], today: date) -> dict[s
 
 
 def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: str, as_of: date, *,
-                  role: str, latest: date, today: date) -> dict[str, Any]:
+                  role: str, latest: date, today: date) -> EntityStatus:
     """An entity's status on ``as_of`` as ``role`` may see it, with each entry's repair outlook."""
     reg = registration(conn, uscc)
-    entries = entity_rosters(conn, uscc, as_of, settings)
+    # A view per role: entries gain labels and the repair outlook, and lose the bureau's fields.
+    entries: list[dict[str, Any]] = [dict(e) for e in entity_rosters(conn, uscc, as_of, settings)]
     detail = certificates.entries_as_of(conn, [uscc], as_of).get(uscc, [])
     kinds = {e["decision_no"]: (e["removal_kind"], e["entry_id"]) for e in detail}
     if role == "public":
@@ -151,49 +177,15 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
             "data_version": certificates.data_version(conn)}
 
 
-def _application_due(conn: Connection, q: Any, settings: Settings | None) -> tuple[date | None, date | None, str | None]:
-    """(decide_by, provisional, note) of an application as known now, derived the way the rosters
-    derive it (``credit.rosters.read.application_due``), never the date stored at receipt: for causes 3
-    and 4 it runs from 查实 of the cure of the entry applied for (none yet: no date, and a note);
-    otherwise a provisional date is recomputed once the calendar knows its year."""
-    env = RosterEnv.load(settings)
-    rule_id = q["rule_id"]
-    if not isinstance(rule_id, str) or rule_id not in env.rules.rules:
-        return q["due_date"], q["due_provisional"], q["due_note"]
-    if env.limit_from(rule_id) != "cure":
-        d, p, _ = application_due(env, rule_id, q["received_on"], q["due_date"], q["due_provisional"], None)
-        # A stored "provisional" note is stale once the date is known.
-        note = q["due_note"] if (d is None or q["due_date"] is not None) else None
-        return d, p, note
-    # The entry applied for: the one listed on receipt whose removal the application's rule governs
-    # (the first such entry, as ``credit.rosters.repair.apply_for_removal`` chose it).
-    entries = conn.execute(sa.text("""
-        select e.entry_id, e.cause_code from roster_entry_detail_as_of(:d) as e
-         where e.uscc = :u and e.roster = :r and e.included_on <= :d
-           and (cast(:e as bigint) is null or e.entry_id = cast(:e as bigint))
-         order by e.entry_id"""), {"d": q["received_on"], "u": q["uscc"], "r": q["roster"],
-                                   "e": q["entry_id"]}).mappings().all()
-    entry = next((x for x in entries if removal_rule(q["roster"], x["cause_code"]) == rule_id), None)
-    cure_on = cure_established_on(conn, int(entry["entry_id"]), date.max) if entry is not None else None
-    return application_due(env, rule_id, q["received_on"], None, None, cure_on)
-
-
-def application_status(conn: Connection, request_id: int, settings: Settings | None = None) -> dict[str, Any] | None:
+def application_status(conn: Connection, request_id: int, settings: Settings | None = None) -> ApplicationStatus | None:
     """An application for removal: when received, by when it must be decided, and the decisions on it."""
-    q = conn.execute(sa.text("""
-        select q.id, q.kind, q.uscc, q.roster, q.entry_id, q.received_on, q.grounds, q.rule_id, q.rule_version,
-               q.due_date, q.due_provisional, q.due_note, s.documents, s.channel
-          from roster_requests as q left join repair_submissions as s on s.request_id = q.id
-         where q.id = :i"""), {"i": request_id}).mappings().first()
+    q = request_of(conn, request_id)
     if q is None:
         return None
-    decisions = conn.execute(sa.text("""
-        select seq, action, entry_id, decision_date, decision_no, reason, cause, basis, authority_name
-          from roster_decisions where request_id = :i and action not in ('propose', 'reject') order by seq"""),
-        {"i": request_id}).mappings().all()
-    ds = [{"seq": int(d["seq"]), "action": d["action"], "entry_id": d["entry_id"],
-           "decision_date": d["decision_date"].isoformat(), "decision_no": d["decision_no"],
-           "reason": d["reason"], "basis": d["basis"], "authority": d["authority_name"]} for d in decisions]
+    ds: list[DecisionOnApplication] = [
+        {"seq": int(d["seq"]), "action": d["action"], "entry_id": d["entry_id"],
+         "decision_date": d["decision_date"].isoformat(), "decision_no": d["decision_no"],
+         "reason": d["reason"], "basis": d["basis"], "authority": d["authority_name"]} for d in decisions_on(conn, request_id)]
     if not ds:
         status = "pending"
     elif all(d["action"] == "remove" for d in ds):
@@ -203,7 +195,7 @@ def application_status(conn: Connection, request_id: int, settings: Settings | N
     else:
         status = "decided"
     if q["kind"] == "repair":
-        due, prov, note = _application_due(conn, q, settings)
+        due, prov, note = application_decide_by(conn, q, settings)
     else:
         due, prov, note = q["due_date"], q["due_provisional"], q["due_note"]
     return {"id": int(q["id"]), "kind": q["kind"], "uscc": q["uscc"], "roster": q["roster"],

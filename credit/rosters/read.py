@@ -196,3 +196,69 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
         out.append(item)
     return out
 
+
+# -- look-ups the API and the CLI share (registration, visibility, the change feed) ----------------
+class Registration(TypedDict):
+    """An entity's public registration fields (never the legal representative's hash)."""
+
+    uscc: str
+    name: str
+    entity_kind: str
+    region_code: str
+    status: str
+
+
+class FeedDecision(TypedDict):
+    """A roster decision as the change feed publishes it (domain.md §10)."""
+
+    seq: int
+    uscc: str
+    roster: str
+    action: str
+    entry_id: int | None
+    refers_to: int | None
+    cause_code: str | None
+    cause: str | None
+    basis: str | None
+    decision_date: date
+    decision_no: str | None
+    authority_code: str
+    authority: str
+    effective_until: date | None
+    reason: str | None
+    row_hash: str
+
+
+def registration(conn: Connection, uscc: str) -> Registration | None:
+    """The public registration of ``uscc``, or None when the entity store does not know it."""
+    r = conn.execute(sa.text("select uscc, name, entity_kind, region_code, status from registration where uscc = :u"),
+                     {"u": uscc}).mappings().first()
+    if r is None:
+        return None
+    return {"uscc": r["uscc"], "name": r["name"], "entity_kind": r["entity_kind"], "region_code": r["region_code"],
+            "status": r["status"]}
+
+
+def search_registration(conn: Connection, name: str, limit: int) -> list[Registration]:
+    """Registered entities whose name contains ``name`` (public fields only), by name, at most ``limit``."""
+    pattern = "%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows = conn.execute(sqlfiles.statement("rosters/search_registration"), {"p": pattern, "l": limit}).mappings().all()
+    return [{"uscc": r["uscc"], "name": r["name"], "entity_kind": r["entity_kind"], "region_code": r["region_code"],
+             "status": r["status"]} for r in rows]
+
+
+def hidden_entries(conn: Connection, usccs: list[str] | None, on: date, kinds: list[str]) -> set[tuple[str, str]]:
+    """(uscc, 文号) of entries removed by credit repair (``repair`` in ``kinds``) or revoked as a wrong
+    listing (``revoked``) as of ``on``: those the public no longer sees (domain.md §3.4, §4, §5.3)."""
+    rows = conn.execute(sqlfiles.statement("rosters/hidden_entries"), {"d": on, "u": usccs, "k": kinds}).all()
+    return {(r[0], r[1]) for r in rows}
+
+
+def decision_feed(conn: Connection, after: int, limit: int) -> list[FeedDecision]:
+    """Roster decisions after the cursor ``after``, in log order, at most ``limit`` (working papers left out)."""
+    rows = conn.execute(sqlfiles.statement("rosters/decision_feed"), {"a": after, "n": limit}).mappings().all()
+    return [{"seq": r["seq"], "uscc": r["uscc"], "roster": r["roster"], "action": r["action"],
+             "entry_id": r["entry_id"], "refers_to": r["refers_to"], "cause_code": r["cause_code"],
+             "cause": r["cause"], "basis": r["basis"], "decision_date": r["decision_date"],
+             "decision_no": r["decision_no"], "authority_code": r["authority_code"], "authority": r["authority"],
+             "effective_until": r["effective_until"], "reason": r["reason"], "row_hash": r["row_hash"]} for r in rows]

@@ -85,19 +85,18 @@ def keys_create(
 @keys_app.command("list")
 def keys_list() -> None:
     """Keys with their roles (never the keys themselves)."""
-    import sqlalchemy as sa
-
+    from credit.api.auth import list_keys
     from credit.db import get_engine
     from credit.settings import get_settings
 
     with get_engine(get_settings()).connect() as conn:
-        rows = conn.execute(sa.text("select id, name, role, key_prefix, rate_per_minute, created_at, revoked_at "
-                                    "from api_keys order by id")).all()
+        keys = list_keys(conn)
     t = Table(title="API keys")
     for c in ("id", "name", "role", "prefix", "rate/min", "created", "revoked"):
         t.add_column(c)
-    for r in rows:
-        t.add_row(str(r[0]), r[1], r[2], r[3] + "…", str(r[4] or "role default"), str(r[5])[:19], str(r[6] or "")[:19])
+    for k in keys:
+        t.add_row(str(k["id"]), k["name"], k["role"], k["key_prefix"] + "…", str(k["rate_per_minute"] or "role default"),
+                  str(k["created_at"])[:19], str(k["revoked_at"] or "")[:19])
     console.print(t)
 
 

@@ -1,0 +1,9 @@
+-- The change feed (domain.md §10): roster decisions after a cursor, in log order. Drafts, their
+-- rejection and pre-listing notices are internal working papers and not in the feed.
+select
+    seq, uscc, roster, action, entry_id, refers_to, cause_code, cause, basis, decision_date, decision_no,
+    authority as authority_code, authority_name as authority, effective_until, reason, row_hash
+from roster_decisions
+where seq > :a and action not in ('propose', 'reject', 'notice')
+order by seq
+limit :n
