@@ -11,18 +11,23 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import text
 
+from credit.grading.scheme import TIERS
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
 app = typer.Typer(no_args_is_help=True)
 console = Console()
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine() -> Engine:
     from credit.db import get_engine
     from credit.settings import get_settings
 
@@ -69,8 +74,8 @@ def show(
         t2 = Table(title="提升一级需改变 What would move the tier up one level")
         for c in ("code", "事实", "value", "how"):
             t2.add_column(c)
-        for r in g["to_improve"]:
-            t2.add_row(r["code"], r["text"], json.dumps(r["value"], ensure_ascii=False), r["change"])
+        for i in g["to_improve"]:
+            t2.add_row(i["code"], i["text"], json.dumps(i["value"], ensure_ascii=False), i["change"])
         console.print(t2)
 
 
@@ -81,6 +86,7 @@ def transitions(
 ) -> None:
     """Show how many entities moved between tiers on a graded night (A→C and so on)."""
     with _engine().connect() as conn:
+        day: date | None
         if night:
             try:
                 day = date.fromisoformat(night)
@@ -102,7 +108,7 @@ def transitions(
         typer.echo(json.dumps({"night": str(day), "transitions": [
             {"from": f, "to": t, "count": int(c)} for f, t, c in rows]}, ensure_ascii=False))
         return
-    cols = ["-", "A", "B", "C", "D"]
+    cols = ["-", *TIERS]   # '-': not graded on the previous night
     m = {(f, t): int(c) for f, t, c in rows}
     tab = Table(title=f"等级迁移 Transitions {day} (rows: previous night, columns: this night; '-' = not graded)")
     tab.add_column("from \\ to")

@@ -17,11 +17,14 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 app = typer.Typer(no_args_is_help=True)
 roster_app = typer.Typer(no_args_is_help=True, help="The rosters as of a date (经营异常名录 / 严重违法失信名单).")
@@ -57,11 +60,16 @@ def _today() -> date:
     return date.today()
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine() -> Engine:
     from credit.db import get_engine
     from credit.settings import get_settings
 
     return get_engine(get_settings())
+
+
+def _cell(value: object) -> str | None:
+    """A table cell: text as it is, nothing for None."""
+    return None if value is None else str(value)
 
 
 def _refuse(message: str) -> typer.Exit:
@@ -103,25 +111,17 @@ def status_command(
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
 ) -> None:
     """One entity: rosters with causes, bases, dates and 文号; repair eligibility; tier with reasons."""
-    import sqlalchemy as sa
-
-    from credit.rosters.read import entity_rosters
+    from credit.grading.read import grade_of
+    from credit.rosters.read import entity_rosters, registration
 
     code = _checked_uscc(uscc)
     asked = _day(as_of, "--as-of") if as_of is not None else None
     with _engine().connect() as conn:
         through = _data_through(conn)
         day = asked or through or _today()
-        reg = conn.execute(sa.text("select name, entity_kind, status from registration where uscc = :u"),
-                           {"u": code}).mappings().first()
+        reg = registration(conn, code)
         rosters = entity_rosters(conn, code, day)
-        tier = None
-        try:
-            from credit.grading.read import grade_of  # provided by the grading area; optional until it lands
-
-            tier = grade_of(conn, code, day)
-        except ImportError:
-            tier = None
+        tier = grade_of(conn, code, day)
     if reg is None and not rosters:
         raise _refuse(f"{code}: no such entity in the store and no roster decision")
     beyond = through is None or day > through
@@ -386,7 +386,7 @@ def deadlines_command(
         due = "" if r.due_date is None or str(r.due_date) == "NaT" else str(r.due_date)
         if r.provisional:
             due += " (provisional)"
-        t.add_row(r.authority, r.kind, r.uscc, r.roster, r.ref, due,
+        t.add_row(_cell(r.authority), _cell(r.kind), _cell(r.uscc), _cell(r.roster), _cell(r.ref), due,
                   "" if r.working_days_left is None or str(r.working_days_left) == "<NA>" else str(r.working_days_left),
                   "[red]OVERDUE[/red]" if r.overdue else "")
     console.print(t)
