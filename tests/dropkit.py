@@ -55,14 +55,15 @@ def write_night(drop: Path, night: date, files: dict[str, tuple[str, str, bytes,
     """files: name → (source, mode, content, encoding or None for parquet, data rows)."""
     folder = drop / night.isoformat()
     folder.mkdir(parents=True, exist_ok=True)
-    manifest: dict[str, object] = {"night": night.isoformat(), "files": {}}
+    entries: dict[str, dict[str, object]] = {}
     for name, (source, mode, content, encoding, rows) in files.items():
         (folder / name).write_bytes(content)
         entry: dict[str, object] = {"source": source, "mode": mode, "rows": rows,
                                     "sha256": hashlib.sha256(content).hexdigest()}
         if encoding:
             entry["encoding"] = encoding
-        manifest["files"][name] = entry  # type: ignore[index]
+        entries[name] = entry
+    manifest = {"night": night.isoformat(), "files": entries}
     (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     return folder
 

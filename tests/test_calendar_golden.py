@@ -1,7 +1,7 @@
 """Golden tests of the working-day calendar against domain.md §13's worked examples (verbatim dates).
 
-Each case cites the rule whose deadline it checks. The calendar itself is credit/calendar.py
-(not ours); these pin its behaviour on the 2025/2026 holiday blocks and make-up working days.
+Each case cites the rule whose deadline it checks. The calendar itself is credit/calendar.py;
+these pin its behaviour on the 2025/2026 holiday blocks and make-up working days.
 """
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ from datetime import date
 import numpy as np
 import pytest
 
-from credit.calendar import UnknownCalendarYear, add_years, working_calendar
+from credit.calendar import UnknownCalendarYear, WorkingCalendar, add_years, working_calendar
 from credit.rosters.rules import Period
 
 D = date.fromisoformat
 
 
 @pytest.fixture(scope="module")
-def cal():  # type: ignore[no-untyped-def]
+def cal() -> WorkingCalendar:
     return working_calendar()
 
 
@@ -47,7 +47,7 @@ def cal():  # type: ignore[no-untyped-def]
     # 2025 National Day (Oct 1–8 off, Sun Sep 28 and Sat Oct 11 make-up): 5 WD after Fri Sep 26: Sun 28 (1), 29, 30, Oct 9, 10 (5)
     ("2025 National Day", "2025-09-26", 5, "2025-10-10"),
 ])
-def test_working_day_limits(cal, rule: str, start: str, n: int, expected: str) -> None:  # type: ignore[no-untyped-def]
+def test_working_day_limits(cal: WorkingCalendar, rule: str, start: str, n: int, expected: str) -> None:
     assert cal.add_working_days(D(start), n) == D(expected), rule
     # the vectorised path the nights use gives the same answer
     many = cal.add_working_days_many(np.array([D(start)], dtype="datetime64[D]"), n)
@@ -55,7 +55,7 @@ def test_working_day_limits(cal, rule: str, start: str, n: int, expected: str) -
     assert Period(n, "wd").end(D(start), cal) == D(expected)
 
 
-def test_make_up_days_are_working_days(cal) -> None:  # type: ignore[no-untyped-def]
+def test_make_up_days_are_working_days(cal: WorkingCalendar) -> None:
     # §12: make-up days (调休上班日) are working days; the holiday weekdays are not.
     for d in ("2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10",
               "2025-01-26", "2025-02-08", "2025-09-28", "2025-10-11"):
@@ -64,7 +64,7 @@ def test_make_up_days_are_working_days(cal) -> None:  # type: ignore[no-untyped-
         assert not cal.is_working_day(D(d)), d
 
 
-def test_calendar_period_rolls_past_the_holiday(cal) -> None:  # type: ignore[no-untyped-def]
+def test_calendar_period_rolls_past_the_holiday(cal: WorkingCalendar) -> None:
     # §13 ex. 2: "within 10 days" from Mon 2026-09-21 ends Thu 2026-10-01, a holiday → Thu 2026-10-08.
     assert cal.end_of_calendar_period(D("2026-09-21"), 10) == D("2026-10-08")
     assert Period(10, "days").end(D("2026-09-21"), cal) == D("2026-10-08")
@@ -82,7 +82,7 @@ def test_years_across_29_february(start: str, years: int, expected: str) -> None
     assert add_years(D(start), years) == D(expected)
 
 
-def test_unknown_year_is_refused_and_estimated_only_as_provisional(cal) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_year_is_refused_and_estimated_only_as_provisional(cal: WorkingCalendar) -> None:
     # §13 ex. 11: 2027 has no published schedule → refuse; the weekday-only count is 2027-07-14.
     with pytest.raises(UnknownCalendarYear):
         cal.add_working_days(D("2027-06-30"), 10)

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from credit.contract.sources import SOURCES
 from credit.night.issues import NightRefused
+from credit.night.records import NightSummary
 from credit.night.steps import run_night
 from credit.settings import Settings
 from tests.dropkit import code, csv_bytes, csv_file, parquet_bytes, registration_row, write_night
@@ -57,7 +58,7 @@ def checksums(engine: Engine) -> dict[str, str]:
 @pytest.mark.parametrize("fmt", ["utf-8", "utf-8-bom", "gb18030", "parquet"])
 def test_every_source_in_every_encoding_and_format(fmt: str, settings: Settings, engine: Engine,
                                                    tmp_path: Path) -> None:
-    files = {}
+    files: dict[str, tuple[str, str, bytes, str | None, int]] = {}
     for name, row in one_valid_row_per_source().items():
         if fmt == "parquet":
             files[f"{name}.parquet"] = (name, "full", parquet_bytes(name, [row]), None, 1)
@@ -192,7 +193,7 @@ def test_rerunning_a_night_changes_nothing_even_twice_at_once(settings: Settings
     drop = _good_night(tmp_path)
     run_night(drop, NIGHT, settings)
     first = checksums(engine)
-    results: list[object] = []
+    results: list[NightSummary] = []
 
     def again() -> None:
         results.append(run_night(drop, NIGHT, settings))
@@ -202,7 +203,7 @@ def test_rerunning_a_night_changes_nothing_even_twice_at_once(settings: Settings
         t.start()
     for t in threads:
         t.join()
-    assert len(results) == 2 and all(r.get("already_published") for r in results)  # type: ignore[attr-defined]
+    assert len(results) == 2 and all(r.get("already_published") for r in results)
     assert checksums(engine) == first
 
 

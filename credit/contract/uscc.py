@@ -10,6 +10,7 @@ rejected, because it is unverified that every real code carries it (domain.md §
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import cast
 
 import numpy as np
@@ -38,7 +39,7 @@ def compact(s: pd.Series) -> pd.Series:
     return s.str.replace(r"[\s\-]", "", regex=True).str.upper()
 
 
-def _matrix(codes: pd.Series | np.ndarray | list[str | None]) -> tuple[np.ndarray, np.ndarray]:
+def _matrix(codes: pd.Series | np.ndarray | Sequence[str | None]) -> tuple[np.ndarray, np.ndarray]:
     """Codes as an (n, 18) byte matrix without a per-row Python step; rows not 18 ASCII chars are zeros."""
     if isinstance(codes, pd.Series) and hasattr(codes.array, "__arrow_array__"):
         raw = pa.array(codes.array).cast(pa.string())  # Arrow-backed strings: no copy to Python objects
@@ -54,7 +55,7 @@ def _matrix(codes: pd.Series | np.ndarray | list[str | None]) -> tuple[np.ndarra
     return data.reshape(-1, 18), present.to_numpy(zero_copy_only=False)
 
 
-def check_digit_ok(codes: pd.Series | np.ndarray | list[str | None]) -> np.ndarray:
+def check_digit_ok(codes: pd.Series | np.ndarray | Sequence[str | None]) -> np.ndarray:
     """Vectorised GB 32100 check of position 18 (False for missing or malformed codes)."""
     m, present = _matrix(codes)
     values = _VALUE[m]
@@ -64,7 +65,7 @@ def check_digit_ok(codes: pd.Series | np.ndarray | list[str | None]) -> np.ndarr
     return np.asarray(present & valid_chars & (values[:, 17] == expected), dtype=bool)
 
 
-def organisation_check_ok(codes: pd.Series | np.ndarray | list[str | None]) -> np.ndarray:
+def organisation_check_ok(codes: pd.Series | np.ndarray | Sequence[str | None]) -> np.ndarray:
     """Vectorised GB 11714 check of position 17 over the body at positions 9–16."""
     m, present = _matrix(codes)
     body = _ORG_VALUE[m[:, 8:16]]
