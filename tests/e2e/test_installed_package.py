@@ -12,8 +12,10 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -37,9 +39,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def installed() -> Iterator[Path]:
     """A fresh virtual environment holding the package built from this checkout, pinned by the lock."""
-    base = tmp_path_factory.mktemp("wheel")
+    # Not under pytest's private temporary folders (mode 0700): the embedded PostgreSQL runs its
+    # binaries from the environment as its own system user, which must be able to reach them.
+    base = Path(tempfile.mkdtemp(prefix="credit-wheel-", dir="/tmp"))
+    base.chmod(0o755)
     venv = base / "venv"
     _run([sys.executable, "-m", "venv", str(venv)], base, dict(os.environ))
     uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or "uv"
@@ -50,14 +55,16 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _run([uv, "pip", "install", "--quiet", "-p", str(venv / "bin" / "python"), "-c", str(REPO / "requirements.lock"),
           str(src)], base, dict(os.environ), timeout=900)
     shutil.rmtree(src)  # nothing may be read from the source tree after the install
-    return venv
+    yield venv
+    shutil.rmtree(base, ignore_errors=True)
 
 
 def test_a_three_night_sample_runs_and_is_served_from_the_installed_package(installed: Path,
                                                                             tmp_path: Path) -> None:
     credit = str(installed / "bin" / "credit")
+    home = installed.parent / "home"   # reachable by the embedded server's own user, like the venv
     env = {k: v for k, v in os.environ.items() if not k.startswith("CREDIT_")}
-    env |= {"CREDIT_HOME": str(tmp_path / "home"), "GX_ANALYTICS_ENABLED": "False"}
+    env |= {"CREDIT_HOME": str(home), "GX_ANALYTICS_ENABLED": "False"}
     work = tmp_path / "elsewhere"
     work.mkdir()
     location = _run([str(installed / "bin" / "python"), "-c", "import credit; print(credit.__file__)"], work, env)
@@ -70,7 +77,7 @@ def test_a_three_night_sample_runs_and_is_served_from_the_installed_package(inst
         _run([credit, "nightly", "--date", night, "--drop", "drop"], work, env)
     summary = _run([credit, "summary", "--date", NIGHTS[-1]], work, env)
     assert NIGHTS[-1] in summary.stdout
-    assert (tmp_path / "home" / "reports" / NIGHTS[-1] / "index.html").is_file()
+    assert (home / "reports" / NIGHTS[-1] / "index.html").is_file()
 
     port = _free_port()
     server = subprocess.Popen([credit, "serve", "--port", str(port)], cwd=work, env=env,
