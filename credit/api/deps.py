@@ -62,7 +62,8 @@ class ServiceState:
 
 
 def state(request: Request) -> ServiceState:
-    return request.app.state.credit  # type: ignore[no-any-return]
+    st: ServiceState = request.app.state.credit   # set by create_app
+    return st
 
 
 def connection(request: Request) -> Iterator[Connection]:

@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from sqlalchemy.engine import Connection, Engine
 
 app = typer.Typer(no_args_is_help=True)
 roster_app = typer.Typer(no_args_is_help=True, help="The rosters as of a date (经营异常名录 / 严重违法失信名单).")
@@ -93,7 +93,7 @@ def _checked_uscc(raw: str) -> str:
     raise _refuse(f"USCC {raw!r}: {why}")
 
 
-def _data_through(conn) -> date | None:  # type: ignore[no-untyped-def]
+def _data_through(conn: Connection) -> date | None:
     from credit.rosters.read import latest_night
 
     return latest_night(conn)
