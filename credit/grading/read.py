@@ -60,3 +60,17 @@ def grade_of(conn: Connection, uscc: str, as_of: date) -> GradeAnswer | None:
         "reasons": [_shown(r) for r in row["reasons"]],
         "to_improve": to_improve(row["grade"], float(row["score"]), row["reasons"], cfg),
     }
+
+
+def latest_graded_night(conn: Connection) -> date | None:
+    """The latest night that graded (``grading_runs``), or None before the first."""
+    night: date | None = conn.execute(text("select max(night) from grading_runs")).scalar()
+    return night
+
+
+def transitions(conn: Connection, night: date) -> list[tuple[str, str, int]]:
+    """(from tier, to tier, entities) moved on ``night``; '-' is "not graded" on that side."""
+    rows = conn.execute(text(
+        "select from_grade, to_grade, count from grade_transitions where night = :n "
+        "order by from_grade, to_grade"), {"n": night}).all()
+    return [(str(f), str(t), int(c)) for f, t, c in rows]

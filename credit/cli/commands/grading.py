@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import text
 
+from credit.grading.read import latest_graded_night
+from credit.grading.read import transitions as transitions_on
 from credit.grading.scheme import TIERS
 
 if TYPE_CHECKING:
@@ -94,13 +95,11 @@ def transitions(
                 _refuse(f"--night {night!r} is not a date (YYYY-MM-DD)")
                 return
         else:
-            day = conn.execute(text("select max(night) from grading_runs")).scalar()
+            day = latest_graded_night(conn)
             if day is None:
                 _refuse("没有已分类的批次 (no graded night yet)")
                 return
-        rows = conn.execute(text(
-            "select from_grade, to_grade, count from grade_transitions where night = :n "
-            "order by from_grade, to_grade"), {"n": day}).all()
+        rows = transitions_on(conn, day)
     if not rows:
         _refuse(f"{day}: 该批次没有分类结果 (night not graded)")
         return
