@@ -262,3 +262,22 @@ def decision_feed(conn: Connection, after: int, limit: int) -> list[FeedDecision
              "cause": r["cause"], "basis": r["basis"], "decision_date": r["decision_date"],
              "decision_no": r["decision_no"], "authority_code": r["authority_code"], "authority": r["authority"],
              "effective_until": r["effective_until"], "reason": r["reason"], "row_hash": r["row_hash"]} for r in rows]
+
+
+class OpenDraft(TypedDict):
+    """A draft decision waiting for an officer (``credit decision drafts``)."""
+
+    seq: int
+    uscc: str
+    roster: str
+    proposed_action: str
+    cause: str | None
+    decision_date: date
+    due_date: date | None
+
+
+def open_drafts(conn: Connection) -> list[OpenDraft]:
+    """Drafts neither decided nor rejected, soonest due first."""
+    rows = conn.execute(sqlfiles.statement("rosters/open_drafts")).mappings().all()
+    return [{"seq": r["seq"], "uscc": r["uscc"], "roster": r["roster"], "proposed_action": r["proposed_action"],
+             "cause": r["cause"], "decision_date": r["decision_date"], "due_date": r["due_date"]} for r in rows]

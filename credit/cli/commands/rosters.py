@@ -345,16 +345,10 @@ def _decide_draft(draft: int, officer: str, on: str | None, *, approve: bool, no
 @decision_app.command("drafts")
 def decision_drafts(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Drafts waiting for an officer."""
-    import sqlalchemy as sa
+    from credit.rosters.read import open_drafts
 
     with _engine().connect() as conn:
-        rows = [dict(r) for r in conn.execute(sa.text("""
-            select p.seq, p.uscc, p.roster, p.proposed_action, p.cause, p.decision_date, p.due_date
-              from roster_decisions p
-             where p.action = 'propose'
-               and not exists (select 1 from roster_decisions x where (x.action = 'reject' and x.refers_to = p.seq)
-                                  or (x.action <> 'propose' and x.fact_key = p.fact_key))
-             order by p.due_date nulls last, p.seq""")).mappings()]
+        rows = open_drafts(conn)
     if as_json:
         _json(rows)
         return
