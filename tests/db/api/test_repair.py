@@ -1,0 +1,153 @@
+"""Repair dates, duplicate applications and visibility over HTTP, after the rosters' change: for
+abnormal-roster causes 3 and 4 the 5-WD removal limit runs from 查实 of the cure (68号令 arts.
+13–14), not from receipt; due dates are derived when read; a second pending application is refused."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from tests.db.api.support import (  # noqa: F401
+    A,
+    C,
+    D,
+    annual_report,
+    file_and_apply,
+    live,
+    make_uscc,
+    register,
+    run_night,
+    seed_story,
+)
+from tests.db.rosters.helpers import finding
+
+U = make_uscc(41)   # 丁: cannot be reached at its registered address (cause 4)
+
+
+def _unreachable(live) -> None:  # noqa: F811
+    """丁 filed its report in time; the bureau finds it unreachable on 07-01 and lists it that night."""
+    with live.engine.begin() as c:
+        register(c, U, "北京丁物流有限公司")
+        annual_report(c, U, 2025, "2026-03-01")
+        finding(c, "F-U1", U, "unreachable_address", "2026-07-01")
+    run_night(live.engine, live.settings, "2026-07-01")
+
+
+def test_outlook_for_unreachable_waits_for_the_cure_and_shows_the_application_window(live) -> None:  # noqa: F811
+    _unreachable(live)
+    live.clock["today"] = D("2026-07-02")
+    with live.client() as h:
+        (e,) = h.get(f"/v1/entities/{U}").json()["rosters"]
+        assert e["cause_code"] == "unreachable" and e["state"] == "listed"
+        out = e["repair"]
+        # No cure established yet: no decide-by date (not 5 WD after today), and why.
+        assert out["decide_by_if_applied_today"] is None and out["decide_by_provisional"] is None
+        assert "查实" in out["decide_by_note"]
+        # 68号令 art. 10: apply within 3 years of inclusion.
+        assert out["apply_until"] == "2029-07-01"
+        assert e["cure_established_on"] is None
+        page = h.get("/entity", params={"uscc": U}).text
+        assert "2029-07-01" in page and "查实" in page and 'class="decide-by"' not in page
+    # Contact is restored (查实 on 07-06) and published with the night: 5 WD from today (≥ the finding).
+    with live.engine.begin() as c:
+        finding(c, "F-U2", U, "contact_restored", "2026-07-06")
+    run_night(live.engine, live.settings, "2026-07-06")
+    live.clock["today"] = D("2026-07-07")
+    with live.client() as h:
+        (e,) = h.get(f"/v1/entities/{U}").json()["rosters"]
+        assert e["cure_established_on"] == "2026-07-06"
+        assert e["repair"]["decide_by_if_applied_today"] == "2026-07-14"
+        assert e["repair"]["decide_by_note"] is None
+    # A cause-1 entry keeps counting from receipt, and shows its window too.
+    seed_story(live)
+    live.clock["today"] = D("2026-07-16")
+    with live.client() as h:
+        (e,) = h.get(f"/v1/entities/{C}").json()["rosters"]
+        assert e["repair"]["decide_by_if_applied_today"] == "2026-07-23"
+        assert e["repair"]["apply_until"] == "2029-07-15" and e["repair"]["decide_by_note"] is None
+
+
+def test_application_status_derives_the_decide_by_date_from_the_cure(live) -> None:  # noqa: F811
+    _unreachable(live)
+    live.clock["today"] = D("2026-07-02")
+    with live.client() as h:
+        r = h.post("/v1/repair-applications", json={"uscc": U, "roster": "abnormal", "grounds": "已恢复联系"})
+        assert r.status_code == 201, r.text
+        app = r.json()
+        assert app["decide_by"] is None and "查实" in app["note"]
+    # The bureau's watch lists it without a date, saying why (its note column).
+    with httpx.Client(base_url=live.url, cookies={"credit_key": live.keys["bureau"]}) as h:
+        watch = h.get("/bureau").text
+        assert U in watch and "awaiting 查实" in watch
+    # The bureau establishes the cure on 07-06: the date follows from it, never the stale stored one.
+    with live.engine.begin() as c:
+        finding(c, "F-U2", U, "contact_restored", "2026-07-06")
+    with live.client() as h:
+        st = h.get(f"/v1/repair-applications/{app['id']}").json()
+        assert st["status"] == "pending" and st["decide_by"] == "2026-07-13"   # 5 WD after 07-06
+        assert st["note"] is None
+        assert "2026-07-13" in h.get(f"/applications/{app['id']}").text
+    run_night(live.engine, live.settings, "2026-07-06")
+    with live.client() as h:
+        st = h.get(f"/v1/repair-applications/{app['id']}").json()
+        assert st["status"] == "removed" and st["decide_by"] == "2026-07-13"
+
+
+def test_a_second_pending_application_is_refused_naming_the_first(live) -> None:  # noqa: F811
+    seed_story(live)
+    live.clock["today"] = D("2026-07-16")
+    with live.client() as h:
+        first = h.post("/v1/repair-applications", json={"uscc": C, "roster": "abnormal", "grounds": "申请移出"})
+        assert first.status_code == 201, first.text
+        first_id = first.json()["id"]
+        again = h.post("/v1/repair-applications", json={"uscc": C, "roster": "abnormal", "grounds": "再次申请"})
+        assert again.status_code == 409 and str(first_id) in again.json()["detail"]
+        page = h.post(f"/entity/{C}/apply", data={"roster": "abnormal", "grounds": "再次申请"}, follow_redirects=False)
+        assert page.status_code == 409 and "申请未提交" in page.text and f"申请编号 {first_id}" in page.text
+    run_night(live.engine, live.settings, "2026-07-16")   # the first is still pending after it
+    with live.client("bureau") as h:
+        dup = h.post("/v1/bureau/repair-applications", json={"uscc": C, "roster": "abnormal", "grounds": "柜台收件",
+                                                             "received_on": "2026-07-16"})
+        assert dup.status_code == 409 and str(first_id) in dup.json()["detail"]
+
+
+def test_counter_application_after_the_latest_published_night_is_422(live) -> None:  # noqa: F811
+    seed_story(live)   # latest published night: 2026-07-15
+    live.clock["today"] = D("2026-07-20")
+    with live.client("bureau") as h:
+        late = h.post("/v1/bureau/repair-applications", json={"uscc": C, "roster": "abnormal", "grounds": "柜台收件",
+                                                              "received_on": "2026-07-16"})
+        assert late.status_code == 422 and "2026-07-15" in json.dumps(late.json(), ensure_ascii=False)
+        ok = h.post("/v1/bureau/repair-applications", json={"uscc": C, "roster": "abnormal", "grounds": "柜台收件",
+                                                            "received_on": "2026-07-15"})
+        assert ok.status_code == 201, ok.text
+
+
+BUREAU_ONLY = ("decided_late", "removal_limit_from", "decision_due", "applications")
+
+
+def test_public_and_consumer_answers_never_carry_bureau_fields(live) -> None:  # noqa: F811
+    seed_story(live)
+    live.clock["today"] = D("2026-07-16")
+    with live.client() as h:
+        assert h.post("/v1/repair-applications", json={"uscc": C, "roster": "abnormal",
+                                                       "grounds": "申请移出"}).status_code == 201
+    for role in (None, "public", "consumer"):
+        with live.client(role) as h:
+            for as_of in ("2026-07-15", None):
+                r = h.get(f"/v1/entities/{C}", params={"as_of": as_of} if as_of else {})
+                assert r.status_code == 200, r.text
+                assert "decided_late" not in r.text, role
+                (e,) = r.json()["rosters"]
+                assert not set(BUREAU_ONLY) & set(e), (role, sorted(e))
+                assert "pending_applications" not in e
+            page = h.get("/entity", params={"uscc": C}).text
+            assert "decided_late" not in page
+    with live.client("bureau") as h:
+        (e,) = h.get(f"/v1/entities/{C}", params={"as_of": "2026-07-16"}).json()["rosters"]
+        # listed on 07-15, one day after its limit (10 WD after 30 June): the bureau sees that
+        assert e["decided_late"] is True and e["decision_due"] == "2026-07-14"
+        assert e["removal_limit_from"] == "receipt"
+        assert [a["status"] for a in e["applications"]] == ["pending"]
+

@@ -1,0 +1,46 @@
+"""Shared set-up of the draw tests: a store of entities, tiers and inspectors, and a plan run on it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from credit.draws import core, store
+from credit.settings import Settings
+
+AS_OF = date(2026, 9, 1)
+SEED = "2026-09-01 provincial lottery 03 17 22 41"
+REGIONS = ("341000", "341100", "411402")   # 411402 lies in 商丘 (4114): quiet days 1–20
+
+
+def uscc(i: int) -> str:
+    return f"91{REGIONS[i % 3]}MA{i:08d}X"
+
+
+def load_store(engine: Engine, n: int = 240, inspectors: int = 12) -> None:
+    with engine.begin() as c:
+        c.execute(sa.text("""
+            insert into registration (uscc, name, entity_kind, region_code, industry_code, established_on,
+                                      status, first_night, last_night)
+            values (:u, :n, 'enterprise', :r, :ind, '2020-01-01', :st, '2026-08-01', '2026-08-01')"""),
+            [{"u": uscc(i), "n": f"企业{i}", "r": REGIONS[i % 3], "ind": "C13" if i % 2 else "F51",
+              "st": "operating" if i % 40 else "cancelled"} for i in range(n)])
+        if not inspectors:
+            return
+        c.execute(sa.text("""
+            insert into inspectors (inspector_id, name, department, region_code, fields, active, conflicts,
+                                    first_night, last_night)
+            values (:i, :n, :d, :r, :f, :a, :c, '2026-08-01', '2026-08-01')"""),
+            [{"i": f"INS{j:03d}", "n": f"检查员{j}", "d": "食品生产安全监督管理科" if j % 2 else "信用监督管理科",
+              "r": ("340000", "411400", "341000")[j % 3] if j < inspectors - 2 else "000000",
+              "f": ["C", "F"], "a": j != 5, "c": [uscc(1), uscc(3)] if j == 0 else []} for j in range(inspectors)])
+
+
+def plan_and_run(engine: Engine, settings: Settings, matters: list[str] | str = "annual_report") -> str:
+    with engine.begin() as c:
+        draw_id = store.plan_draw(c, matters, AS_OF, settings, seed_commitment=core.seed_commitment(SEED))
+    with engine.begin() as c:
+        store.run_draw(c, draw_id, SEED, settings)
+    return draw_id

@@ -1,0 +1,178 @@
+"""`credit draw …` end to end on a real database: plan, run, show, verify, redraw, results, refusals."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+from typer.testing import CliRunner
+
+from credit.cli.commands.draws import app
+from credit.draws import core, records
+from credit.settings import Settings, get_settings
+from tests.db.draws.helpers import SEED, load_store
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    monkeypatch.setenv("CREDIT_DATABASE_URL", str(settings.database_url))
+    monkeypatch.setenv("CREDIT_HOME", str(settings.home))
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()
+
+
+def test_cli_round_trip(engine: Engine, cli_env: Settings) -> None:
+    load_store(engine)
+    r = runner.invoke(app, ["plan", "--matter", "annual_report", "--as-of", "2026-09-01",
+                            "--seed-commitment", core.seed_commitment(SEED)])
+    assert r.exit_code == 0, r.output
+    assert "DRAW-20260901-001" in r.output
+    assert runner.invoke(app, ["run", "DRAW-20260901-001", "--seed", "wrong"]).exit_code == 2
+    r = runner.invoke(app, ["run", "DRAW-20260901-001", "--seed", SEED])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["verify", "DRAW-20260901-001"])
+    assert r.exit_code == 0 and "match" in r.output
+    assert runner.invoke(app, ["show", "DRAW-20260901-001"]).exit_code == 0
+    public = cli_env.reports_dir / "draws" / "DRAW-20260901-001.public.json"
+    assert runner.invoke(app, ["verify", "--record", str(public)]).exit_code == 0
+    doc = json.loads(public.read_text("utf-8"))
+    first_uscc = doc["inspections"][0]["uscc"]
+    first_inspector = doc["inspections"][0]["inspectors"][0]["inspector_id"]
+    doc["inspections"][0]["inspectors"][0]["inspector_id"] = "INS999"
+    edited = public.with_name("edited.json")
+    edited.write_text(json.dumps(doc), "utf-8")
+    r = runner.invoke(app, ["verify", "--record", str(edited)])
+    assert r.exit_code == 1 and "first difference" in r.output
+    r = runner.invoke(app, ["redraw", "DRAW-20260901-001", "--uscc", first_uscc, "--reason", "回避",
+                            "--recuse", first_inspector])
+    assert r.exit_code == 0, r.output
+    assert runner.invoke(app, ["verify", "DRAW-20260901-001"]).exit_code == 0
+    r = runner.invoke(app, ["results", "DRAW-20260901-001", "--as-of", "2026-09-02", "--json"])
+    assert r.exit_code == 0 and json.loads(r.output)[0]["status"] == "awaiting"
+
+
+def test_cli_refusals_exit_2(engine: Engine, cli_env: Settings) -> None:
+    assert runner.invoke(app, ["verify", "DRAW-NOPE"]).exit_code == 2
+    assert runner.invoke(app, ["plan", "--matter", "annual_report", "--as-of", "2026-09-01"]).exit_code == 2
+    r = runner.invoke(app, ["plan", "--matter", "nope", "--as-of", "2026-09-01", "--public-seed-source", "x"])
+    assert r.exit_code == 2 and "refused" in r.output
+    assert runner.invoke(app, ["plan", "--matter", "annual_report", "--public-seed-source", "x"]).exit_code == 2
+
+
+def _planned_and_run(cli_env: Settings) -> tuple[str, Any]:
+    r = runner.invoke(app, ["plan", "--matter", "annual_report", "--as-of", "2026-09-01",
+                            "--seed-commitment", core.seed_commitment(SEED)])
+    assert r.exit_code == 0, r.output
+    assert runner.invoke(app, ["run", "DRAW-20260901-001", "--seed", SEED]).exit_code == 0
+    return "DRAW-20260901-001", cli_env.reports_dir / "draws"
+
+
+def _edit(path: Any, change: Any) -> bytes:
+    """Apply ``change`` to the JSON in ``path``, written back canonically; returns the original bytes."""
+    raw = path.read_bytes()
+    doc = json.loads(raw)
+    change(doc)
+    path.write_bytes(records.canonical_json(doc))
+    return raw
+
+
+class _Out:
+    """A CLI result with its output's line wrapping (rich wraps at the console width) undone."""
+
+    def __init__(self, args: list[str]) -> None:
+        r = runner.invoke(app, args)
+        self.exit_code, self.output = r.exit_code, " ".join(r.output.replace("\n", " ").split())
+
+
+def _verify(draw_id: str) -> _Out:
+    return _Out(["verify", draw_id])
+
+
+def test_verify_draw_id_checks_the_published_files(engine: Engine, cli_env: Settings) -> None:
+    """Finding 1: `verify DRAW_ID` used to re-derive the database copy only, so an edited
+    published file still said "match"."""
+    load_store(engine)
+    draw_id, folder = _planned_and_run(cli_env)
+    public, full = folder / f"{draw_id}.public.json", folder / f"{draw_id}.full.json"
+    r = _verify(draw_id)
+    assert r.exit_code == 0 and "match" in r.output and "SHA-256" in r.output, r.output
+
+    # The public file: a changed date (selections still check) differs from the database copy.
+    raw = _edit(public, lambda d: d["inspections"][0].update(scheduled_on="2026-10-30"))
+    r = _verify(draw_id)
+    assert r.exit_code == 1, r.output
+    assert f"{draw_id}.public.json" in r.output and "inspections[0].scheduled_on" in r.output
+    public.write_bytes(raw)
+    # A changed inspector fails the public file's own key check.
+    raw = _edit(public, lambda d: d["inspections"][0]["inspectors"][0].update(inspector_id="INS999"))
+    r = _verify(draw_id)
+    assert r.exit_code == 1 and "INS999" in r.output and "key" in r.output, r.output
+    public.write_bytes(raw)
+    # The full file: an edited frozen pool no longer hashes to its published digest.
+    raw = _edit(full, lambda d: d["entity_pool"]["rows"].pop())
+    r = _verify(draw_id)
+    assert r.exit_code == 1 and f"{draw_id}.full.json" in r.output and "pool digest" in r.output, r.output
+    full.write_bytes(raw)
+    # The full file: an edited inspection differs from its re-derivation.
+    raw = _edit(full, lambda d: d["inspections"][1].update(scheduled_on="2026-10-30"))
+    r = _verify(draw_id)
+    assert r.exit_code == 1 and "inspections[1].scheduled_on" in r.output, r.output
+    full.write_bytes(raw)
+    # Same content, other bytes: the SHA-256 recorded at run time no longer matches.
+    public.write_text(json.dumps(json.loads(raw_public := public.read_bytes()), ensure_ascii=False, indent=1), "utf-8")
+    r = _verify(draw_id)
+    assert r.exit_code == 1 and "SHA-256 of the file" in r.output, r.output
+    public.write_bytes(raw_public)
+    # A missing file is a difference too.
+    full.rename(full.with_suffix(".bak"))
+    r = _verify(draw_id)
+    assert r.exit_code == 1 and "cannot read" in r.output, r.output
+    full.with_suffix(".bak").rename(full)
+    assert _verify(draw_id).exit_code == 0
+
+
+def test_verify_draw_id_checks_published_redraws(engine: Engine, cli_env: Settings) -> None:
+    load_store(engine)
+    draw_id, folder = _planned_and_run(cli_env)
+    doc = json.loads((folder / f"{draw_id}.public.json").read_text("utf-8"))
+    first = doc["inspections"][0]
+    r = runner.invoke(app, ["redraw", draw_id, "--uscc", first["uscc"], "--reason", "回避",
+                            "--recuse", first["inspectors"][0]["inspector_id"]])
+    assert r.exit_code == 0, r.output
+    r = _verify(draw_id)
+    assert r.exit_code == 0 and "1 redraw event" in r.output, r.output
+    event = folder / f"{draw_id}.event-0001.json"
+    raw = _edit(event, lambda d: d["outcome"]["versions"][0]["inspectors"].reverse())
+    r = _verify(draw_id)
+    assert r.exit_code == 1 and "event 1" in r.output, r.output
+    event.unlink()
+    r = _verify(draw_id)
+    assert r.exit_code == 1 and "no published file" in r.output, r.output
+    event.write_bytes(raw)
+    assert _verify(draw_id).exit_code == 0
+
+
+def test_verify_record_malformed_names_the_field_and_exits_2(engine: Engine, cli_env: Settings, tmp_path: Any) -> None:
+    """Finding 2: a record without `task` printed "differs: None … KeyError('task')" (exit 1)."""
+    load_store(engine)
+    draw_id, folder = _planned_and_run(cli_env)
+    doc = json.loads((folder / f"{draw_id}.public.json").read_text("utf-8"))
+    bad = tmp_path / "bad.json"
+    for change, field in ((lambda d: d.pop("task"), "'task'"),
+                          (lambda d: d["inspections"][1].pop("entity_key"), "inspections[1] has no field 'entity_key'"),
+                          (lambda d: d.pop("format"), "'format'")):
+        broken = json.loads(json.dumps(doc))
+        change(broken)
+        bad.write_text(json.dumps(broken), "utf-8")
+        r = _Out(["verify", "--record", str(bad)])
+        assert r.exit_code == 2, r.output
+        assert field in r.output and "KeyError" not in r.output and "None" not in r.output, r.output
+    for text in ("[1, 2]", "{not json"):
+        bad.write_text(text, "utf-8")
+        assert runner.invoke(app, ["verify", "--record", str(bad)]).exit_code == 2

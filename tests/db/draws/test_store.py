@@ -1,0 +1,261 @@
+"""Draws on real PostgreSQL: plan → run → verify, append-only tables, redraws, results."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from credit.calendar import working_calendar
+from credit.draws import core, published, read, store, verify
+from credit.settings import Settings
+from tests.db.draws.helpers import AS_OF, SEED, load_store, plan_and_run, uscc
+
+
+def test_plan_run_verify_round_trip(engine: Engine, settings: Settings) -> None:
+    load_store(engine)
+    draw_id = plan_and_run(engine, settings)
+    assert draw_id == "DRAW-20260901-001"
+    with engine.connect() as c:
+        rec = read.full_record(c, draw_id)
+        plan = c.execute(sa.text("select public_plan, config_version from draw_plans")).one()
+    assert verify.verify_record(rec) == verify.VerifyResult(True, None)
+    # Cancelled entities are not in the pool; all ungraded entities are drawn as tier B.
+    assert [s["stratum"] for s in rec["strata"]] == ["B"]
+    assert rec["strata"][0]["size"] == 234
+    assert rec["strata"][0]["sample_size"] == 5   # ceil(2 % × 234)
+    assert plan.config_version.startswith("draws-")
+    # The files on disk are the same records: the public file checks with SHA-256 alone.
+    public = json.loads((settings.reports_dir / "draws" / f"{draw_id}.public.json").read_text("utf-8"))
+    assert verify.verify_record(public).ok
+    assert "entity_pool" not in public
+    full = json.loads((settings.reports_dir / "draws" / f"{draw_id}.full.json").read_text("utf-8"))
+    assert verify.verify_record(full).ok
+    cal = working_calendar(settings)
+    for i in rec["inspections"]:
+        assert i["state"] == "assigned"
+        assert len(i["inspectors"]) >= 2
+        day = date.fromisoformat(i["scheduled_on"])
+        assert cal.is_working_day(day)
+        if i["uscc"][2:8] == "411402":
+            assert day.day > 20   # 商丘 quiet days
+        assert "INS005" not in [x["inspector_id"] for x in i["inspectors"]]   # inactive
+
+
+def test_tables_are_append_only(engine: Engine, settings: Settings) -> None:
+    load_store(engine, n=60)
+    draw_id = plan_and_run(engine, settings)
+    for stmt in (f"update draw_inspections set scheduled_on = '2026-09-30' where draw_id = '{draw_id}'",
+                 f"delete from draw_runs where draw_id = '{draw_id}'",
+                 "update draw_pool_entities set stratum = 'A'",
+                 "truncate draw_events"):
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"), engine.begin() as c:
+            c.exec_driver_sql(stmt)
+
+
+def test_run_refuses_wrong_seed_and_second_run(engine: Engine, settings: Settings) -> None:
+    load_store(engine, n=60)
+    with engine.begin() as c:
+        draw_id = store.plan_draw(c, "annual_report", AS_OF, settings, seed_commitment=core.seed_commitment(SEED))
+    with pytest.raises(core.DrawRefused, match="committed"), engine.begin() as c:
+        store.run_draw(c, draw_id, SEED + " ", settings)
+    with engine.begin() as c:
+        store.run_draw(c, draw_id, SEED, settings)
+    with pytest.raises(core.DrawRefused, match="once"), engine.begin() as c:
+        store.run_draw(c, draw_id, SEED, settings)
+
+
+def test_plan_refuses_unknown_matter_and_missing_commitment(engine: Engine, settings: Settings) -> None:
+    with pytest.raises(core.DrawRefused, match="抽查事项清单"), engine.begin() as c:
+        store.plan_draw(c, "no_such_matter", AS_OF, settings, public_seed_source="x")
+    with pytest.raises(core.DrawRefused, match="exactly one"), engine.begin() as c:
+        store.plan_draw(c, "annual_report", AS_OF, settings)
+
+
+def test_unknown_calendar_year_is_refused_not_guessed(engine: Engine, settings: Settings) -> None:
+    load_store(engine, n=30)
+    with pytest.raises(core.DrawRefused, match="2027"), engine.begin() as c:
+        store.plan_draw(c, "annual_report", date(2027, 3, 1), settings, public_seed_source="x")
+    # Late in 2026 the window is cut at the last known day and marked provisional.
+    with engine.begin() as c:
+        draw_id = store.plan_draw(c, "annual_report", date(2026, 12, 1), settings, public_seed_source="x")
+        rules = c.execute(sa.text("select rules from draw_plans where draw_id = :i"), {"i": draw_id}).scalar_one()
+    assert rules["schedule_days"][-1] == "2026-12-31"
+    assert "provisional" in rules["schedule_note"]
+
+
+def _grades(engine: Engine, grades: dict[str, str]) -> None:
+    with engine.begin() as c:
+        if c.execute(sa.text("select to_regclass('grades')")).scalar() is None:
+            c.exec_driver_sql("create table grades (night date, uscc text, grade text, score numeric, "
+                              "config_version text, reasons jsonb)")
+        c.execute(sa.text("insert into grades (night, uscc, grade, score, config_version, reasons) "
+                          "values ('2026-08-31', :u, :g, 0, 'test', '[\"test\"]')"),
+                  [{"u": u, "g": g} for u, g in grades.items()])
+
+
+def test_tiers_strata_and_exclusion_window(engine: Engine, settings: Settings) -> None:
+    load_store(engine, n=120)
+    _grades(engine, {uscc(i): "D" for i in range(1, 21)} | {uscc(i): "A" for i in range(21, 61)})
+    with engine.begin() as c:
+        # Inspected 100 days ago: a D entity stays in the pool (domain.md §7), a B one does not.
+        c.execute(sa.text("""insert into inspection_results (task_id, uscc, inspected_on, result_code, inspector_ids,
+                                 first_night, last_night) values ('T0', :u, '2026-05-24', 'normal', '{INS001}',
+                                 '2026-05-25', '2026-05-25')"""), [{"u": uscc(2)}, {"u": uscc(70)}])
+    draw_id = plan_and_run(engine, settings)
+    with engine.connect() as c:
+        pool = c.execute(sa.text("select uscc, stratum, prev_inspectors from draw_pool_entities where draw_id = :i"),
+                         {"i": draw_id}).all()
+        plan = c.execute(sa.text("select public_plan from draw_plans")).scalar_one()
+    strata = {u: s for u, s, _ in pool}
+    assert strata[uscc(2)] == "D" and uscc(70) not in strata
+    assert strata[uscc(30)] == "A" and strata[uscc(100)] == "B"
+    assert {s["stratum"]: s["sample_size"] for s in plan["strata"]} == {"A": 1, "B": 2, "D": 6}
+    assert plan["pool_stats"]["excluded_recently_inspected"] == 1
+    # The published plan names no entity at all.
+    assert uscc(2) not in json.dumps(plan)
+    prev = {u: p for u, _, p in pool}
+    assert prev[uscc(2)] == ["INS001"]
+
+
+def test_joint_task_inspects_each_entity_once(engine: Engine, settings: Settings) -> None:
+    load_store(engine, n=240)
+    draw_id = plan_and_run(engine, settings, ["annual_report", "food_production"])
+    with engine.connect() as c:
+        rec = read.full_record(c, draw_id)
+    assert verify.verify_record(rec).ok
+    usccs = [i["uscc"] for i in rec["inspections"]]
+    assert len(usccs) == len(set(usccs))
+    per_stratum = {f"{s['matter']}:{s['stratum']}": s["sample_size"] for s in rec["strata"]}
+    drawn = sum(len(i["strata"]) for i in rec["inspections"])
+    assert drawn == sum(per_stratum.values())
+    for i in rec["inspections"]:
+        if "food_production" in i["matters"]:
+            assert i["uscc"] in {uscc(k) for k in range(1, 240, 2)}   # C13 only
+
+
+def test_redraws_are_events_and_verify(engine: Engine, settings: Settings) -> None:
+    load_store(engine, n=240)
+    draw_id = plan_and_run(engine, settings)
+    with engine.connect() as c:
+        rec = read.full_record(c, draw_id)
+    first = rec["inspections"][0]
+    gone = first["inspectors"][0]["inspector_id"]
+    with engine.begin() as c:
+        out = store.redraw(c, draw_id, first["uscc"], "inspector_recused", "亲属关系 (行政处罚法 art. 43)",
+                           settings, inspector_id=gone)
+    assert out["amends_version"] == 0
+    v1 = out["versions"][0]
+    team = [x["inspector_id"] for x in v1["inspectors"]]
+    assert gone not in team and len(team) == 2 and v1["version"] == 1
+    second = rec["inspections"][1]
+    with engine.begin() as c:
+        out2 = store.redraw(c, draw_id, second["uscc"], "entity_closed", "注销", settings)
+    assert out2["versions"][0]["state"] == "cancelled"
+    replacement = out2["versions"][1]
+    assert replacement["uscc"] not in {i["uscc"] for i in rec["inspections"]}
+    threshold = rec["strata"][0]["threshold"]
+    assert replacement["entity_key"] > threshold   # the next one by key
+    with engine.connect() as c:
+        rec2 = read.full_record(c, draw_id)
+        cur = read.current_inspections(c, draw_id)
+        versions = c.execute(sa.text("select count(*) from draw_inspections where draw_id = :i"),
+                             {"i": draw_id}).scalar()
+    assert verify.verify_record(rec2).ok
+    assert len(rec2["events"]) == 2
+    assert versions == len(rec["inspections"]) + 3   # nothing overwritten
+    assert cur.set_index("uscc").loc[second["uscc"], "state"] == "cancelled"
+    # A tampered redraw outcome is caught.
+    rec2["events"][0]["outcome"]["versions"][0]["inspectors"][1]["inspector_id"] = gone
+    assert not verify.verify_record(rec2).ok
+
+
+def test_results_and_publication_limit(engine: Engine, settings: Settings) -> None:
+    load_store(engine, n=240)
+    draw_id = plan_and_run(engine, settings)
+    with engine.connect() as c:
+        rec = read.full_record(c, draw_id)
+    a, b = rec["inspections"][0]["uscc"], rec["inspections"][1]["uscc"]
+    with engine.begin() as c:
+        # domain.md §13 example 8: inspected Fri 2026-09-18 → publish by Thu 2026-10-22 (20 WD).
+        c.execute(sa.text("""insert into inspection_results (task_id, uscc, inspected_on, result_code, inspector_ids,
+                                 first_night, last_night) values (:t, :u, '2026-09-18', :r, '{}', :n, :n)"""),
+                  [{"t": draw_id, "u": a, "r": "normal", "n": date(2026, 10, 22)},
+                   {"t": draw_id, "u": b, "r": "unreachable", "n": date(2026, 10, 23)}])
+    with engine.connect() as c:
+        rows = {r["uscc"]: r for r in read.public_results(c, draw_id, settings, date(2026, 12, 31))}
+    assert rows[a]["publish_by"] == "2026-10-22" and rows[a]["status"] == "published"
+    assert rows[a]["result"] == "未发现问题"
+    assert rows[b]["status"] == "published_late"
+    assert "unverified" in rows[a]["limit_basis"]
+    others = [r for u, r in rows.items() if u not in (a, b)]
+    assert others and all(r["status"] == "overdue" and r["result_code"] is None for r in others)
+    assert "stratum" not in json.dumps(rows) and "tier" not in json.dumps(rows)
+
+
+# Finding 4: the published plan and public record cite the regulation, never internal files.
+_INTERNAL = re.compile(r"[\w./-]+\.(?:md|py|ya?ml|sql)\b|domain\.md|§")
+
+
+def test_published_records_cite_the_regulation_not_internal_files(engine: Engine, settings: Settings) -> None:
+    load_store(engine, n=120)
+    with engine.begin() as c:   # a late plan: its window note is published too
+        late = store.plan_draw(c, "annual_report", date(2026, 12, 1), settings, public_seed_source="x")
+    draw_id = plan_and_run(engine, settings, ["annual_report", "food_production", "advertising"])
+    folder = settings.reports_dir / "draws"
+    for name in (f"{draw_id}.plan.json", f"{draw_id}.public.json", f"{late}.plan.json"):
+        text = (folder / name).read_text("utf-8")
+        assert not _INTERNAL.search(text), (name, _INTERNAL.search(text))
+    public = json.loads((folder / f"{draw_id}.public.json").read_text("utf-8"))
+    basis = {m["matter"]: m["legal_basis"] for m in public["matters"]}
+    assert "企业公示信息抽查办法 第4条" in basis["annual_report"]
+    assert "provisional" in json.loads((folder / f"{late}.plan.json").read_text("utf-8"))["schedule_note"]
+
+
+def test_a_plan_whose_public_text_cites_an_internal_file_is_refused(engine: Engine, settings: Settings,
+                                                                   tmp_path: Path) -> None:
+    load_store(engine, n=30)
+    conf = tmp_path / "config"
+    shutil.copytree(settings.config_dir, conf)
+    path = conf / "draws.yaml"
+    path.write_text(path.read_text("utf-8").replace("(抽查比例不低于3%)", "(≥3%, domain.md §7)"), "utf-8")
+    with pytest.raises(core.DrawRefused, match="internal file"), engine.begin() as c:
+        store.plan_draw(c, "annual_report", AS_OF, settings.model_copy(update={"config_dir": conf}),
+                        public_seed_source="x")
+
+
+# Finding 3: one inspector per district (as in the sample data) → the pool widens to the city.
+def test_sparse_district_inspectors_are_widened_to_the_city_and_the_level_recorded(
+        engine: Engine, settings: Settings) -> None:
+    load_store(engine, n=240, inspectors=0)
+    with engine.begin() as c:   # one inspector in each of 安庆's districts 340802/340803, one in 商丘 411402
+        c.execute(sa.text("""
+            insert into inspectors (inspector_id, name, department, region_code, fields, active, conflicts,
+                                    first_night, last_night)
+            values (:i, :i, '信用监督管理科', :r, '{C,F}', true, '{}', '2026-08-01', '2026-08-01')"""),
+            [{"i": "D1", "r": "341002"}, {"i": "D2", "r": "341021"}, {"i": "D3", "r": "341102"},
+             {"i": "D4", "r": "411402"}, {"i": "D5", "r": "411421"}])
+    _grades(engine, {uscc(i): "D" for i in range(1, 240, 3)})   # 滁州 (341100) drawn at 30 %
+    draw_id = plan_and_run(engine, settings)
+    with engine.connect() as c:
+        rec = read.full_record(c, draw_id)
+        notes = dict(c.execute(sa.text("select uscc, note from draw_inspections where draw_id = :i"),
+                               {"i": draw_id}).all())
+        result, _ = published.verify_published(c, draw_id, settings)
+    assert verify.verify_record(rec).ok and result.ok, result
+    assert rec["competence"] == ["district", "city", "province"]
+    seen = {}
+    for i in rec["inspections"]:
+        seen.setdefault(i["uscc"][2:8], set()).add((i["state"], i["competence"]))
+        if i["competence"] == "city":
+            assert "city level" in notes[i["uscc"]]
+    # 341000 (黄山 city code) and 411402 each have one district inspector: the city adds the other.
+    # 341100 (滁州): one inspector in the city, the province (34) adds 黄山's two.
+    assert seen == {"341000": {("assigned", "city")}, "411402": {("assigned", "city")},
+                    "341100": {("assigned", "province")}}

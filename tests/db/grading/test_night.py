@@ -1,0 +1,166 @@
+"""grade_night and grade_of on a real PostgreSQL store (roster state from roster_entries_as_of)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from credit.grading.read import grade_of
+from credit.grading.report import write_night_report
+from credit.settings import Settings
+from tests.db.grading.helpers import NEXT, NIGHT, all_filed, grades, listed, night, reg, reports
+
+
+def test_night_grades_operating_entities_only_with_roster_rules(engine: Engine, settings: Settings) -> None:
+    with engine.begin() as c:
+        for u in ("CLEAN", "GONE", "REVOKED", "ABN", "SER"):
+            reg(c, u, status={"GONE": "cancelled", "REVOKED": "revoked"}.get(u, "operating"))
+            all_filed(c, u)
+        listed(c, "ABN", "abnormal")
+        listed(c, "SER", "serious")
+        listed(c, "GONE", "serious")
+    summary = night(engine, settings)
+    g = grades(engine)
+    assert set(g) == {"CLEAN", "ABN", "SER"}          # cancelled / revoked entities are not graded
+    assert g["CLEAN"][0] == "A" and g["CLEAN"][1][0]["code"] == "NO_ADVERSE"
+    assert g["ABN"][0] == "C" and g["ABN"][1][0]["code"] == "ABNORMAL_ROSTER"
+    assert g["SER"][0] == "D" and g["SER"][1][0]["code"] == "SERIOUS_LIST"
+    assert summary["graded"] == 3 and summary["distribution"] == {"A": 1, "B": 0, "C": 1, "D": 1}
+    json.dumps(summary)  # stored with the night: must be JSON-serialisable
+    with engine.connect() as c:
+        versions = c.execute(sa.text("select distinct config_version from grades")).scalars().all()
+        run = c.execute(sa.text("select graded, config_version from grading_runs where night = :n"), {"n": NIGHT}).one()
+    assert versions == [summary["config_version"]] and run == (3, summary["config_version"])
+
+
+def test_indicators_from_every_source(engine: Engine, settings: Settings) -> None:
+    with engine.begin() as c:
+        reg(c, "OPS")   # 2025 report missing, 2024 filed late: REPORTS_MISSING 15 + REPORTS_LATE 4
+        reports(c, "OPS", {2023: "2024-06-28", 2024: "2025-08-01"})
+        reg(c, "NEW", established="2026-01-10")   # nothing due yet; NEW_ENTITY 5
+        reg(c, "PEN")
+        all_filed(c, "PEN")
+        c.execute(sa.text(
+            "insert into penalties (case_no, uscc, decided_on, category, measures, fine_amount, heavier, fulfilled_on, "
+            "first_night, last_night) values "
+            "('p1', 'PEN', '2025-01-10', 'food_safety', array['fine'], 150000, false, '2025-02-01', '2026-07-01', '2026-07-01'),"
+            "('p2', 'PEN', '2026-03-10', 'other', array['warning'], null, false, null, '2026-07-01', '2026-07-01'),"
+            "('p3', 'PEN', '2022-01-10', 'other', array['fine'], 5000, true, null, '2026-07-01', '2026-07-01')"))
+        reg(c, "FND")
+        all_filed(c, "FND")
+        c.execute(sa.text(
+            "insert into findings (finding_id, uscc, kind, found_on, first_night, last_night) values "
+            "('f1', 'FND', 'unreachable_address', '2026-01-05', '2026-07-01', '2026-07-01'),"
+            "('f2', 'FND', 'contact_restored', '2026-02-05', '2026-07-01', '2026-07-01'),"
+            "('f3', 'FND', 'false_disclosure', '2026-03-05', '2026-07-01', '2026-07-01')"))
+        c.execute(sa.text(
+            "insert into inspection_results (task_id, uscc, inspected_on, result_code, first_night, last_night) values "
+            "('t1', 'FND', '2026-04-01', 'not_disclosed', '2026-07-01', '2026-07-01'),"
+            "('t2', 'FND', '2026-05-01', 'normal', '2026-07-01', '2026-07-01')"))
+        reg(c, "TAX")
+        all_filed(c, "TAX")
+        c.execute(sa.text(
+            "insert into tax (uscc, assessed_year, tax_credit_grade, abnormal_taxpayer_since, arrears, first_night, last_night) "
+            "values ('TAX', 2024, 'D', '2025-01-01', 0, '2026-07-01', '2026-07-01'),"
+            "       ('TAX', 2025, 'C', null, 500, '2026-07-01', '2026-07-01')"))
+        c.execute(sa.text(
+            "insert into social_security (uscc, period, insured_count, arrears, arrears_months, first_night, last_night) "
+            "values ('TAX', '2025-06', 40, 0, 0, '2026-07-01', '2026-07-01'),"
+            "       ('TAX', '2026-06', 4, 900, 3, '2026-07-01', '2026-07-01')"))
+    night(engine, settings)
+    g = grades(engine)
+
+    def pts(u: str) -> dict[str, Any]:
+        return {r["code"]: (r["value"], r["contribution"]) for r in g[u][1]}
+
+    assert pts("OPS") == {"REPORTS_MISSING": (1, 15), "REPORTS_LATE": (1, 4)} and g["OPS"][0] == "A"
+    assert pts("NEW") == {"NEW_ENTITY": (True, 5)}
+    # p2 is warning-only (never published), p3 is older than 3 years: only p1 counts
+    assert pts("PEN") == {"PENALTIES": (1, 8), "FINES": (150000, 8)}
+    # f1 was cured by f2; f3 is open; t1 is adverse, t2 normal
+    assert pts("FND") == {"OPEN_FINDINGS": (1, 15), "INSPECTION_ADVERSE": (1, 8)}
+    # latest assessment year (2025) counts: C 10, arrears 500 → 5; headcount 40 → 4 is a 90% drop → 10;
+    # 3 months of social arrears → 12; 2024's 非正常户 is history
+    assert pts("TAX") == {"TAX_GRADE": ("C", 10), "TAX_ARREARS": (500, 5), "INSURED_DROP": (0.9, 10),
+                          "SOCIAL_ARREARS": (3, 12)}
+    assert g["TAX"][0] == "B"
+
+
+def test_history_transitions_relations_and_grade_of(engine: Engine, settings: Settings) -> None:
+    with engine.begin() as c:
+        for u in ("K1", "K2", "K3"):
+            reg(c, u, rep="rep-k" if u != "K3" else "rep-x")
+            all_filed(c, u)
+        reg(c, "SAMEREP", rep="rep-s")
+        all_filed(c, "SAMEREP")
+        reg(c, "SERIOUS", rep="rep-s", status="revoked")   # not graded, but its serious listing counts
+        listed(c, "SERIOUS", "serious")
+    night(engine, settings)
+    assert grades(engine)["SAMEREP"][0] == "B"   # RELATED_SERIOUS floor B
+    with engine.begin() as c:
+        listed(c, "K1", "serious", on="2026-07-16")
+        c.execute(sa.text("update registration set status = 'cancelled' where uscc = 'K3'"))
+    night(engine, settings, NEXT)
+    g2 = grades(engine, NEXT)
+    assert g2["K1"][0] == "D" and "K3" not in g2
+    # K2's legal representative is K1's: K1 tonight is D, but related_d reads the previous night (A) → no points yet
+    assert all(r["code"] != "RELATED_D" for r in g2["K2"][1])
+    with engine.connect() as c:
+        moves = {(f, t): n for f, t, n in c.execute(sa.text(
+            "select from_grade, to_grade, count from grade_transitions where night = :n"), {"n": NEXT})}
+        first = {(f, t): n for f, t, n in c.execute(sa.text(
+            "select from_grade, to_grade, count from grade_transitions where night = :n"), {"n": NIGHT})}
+        # K2 shares K1's legal representative, now on the serious list tonight: RELATED_SERIOUS lifts it to B
+        assert moves == {("A", "D"): 1, ("A", "B"): 1, ("A", "-"): 1, ("B", "B"): 1}
+        assert first == {("-", "A"): 3, ("-", "B"): 1}
+        now = grade_of(c, "K1", date(2026, 12, 31))
+        then = grade_of(c, "k1 ", NIGHT)
+        assert grade_of(c, "K1", date(2026, 7, 1)) is None
+        assert grade_of(c, "SERIOUS", NEXT) is None
+    assert now is not None and then is not None
+    assert (now["grade"], now["night"], now["label"], now["local_label"]) == ("D", "2026-07-16", "信用风险高", "严重失信")
+    assert now["reasons"][0]["code"] == "SERIOUS_LIST" and now["to_improve"][0]["code"] == "SERIOUS_LIST"
+    assert set(now["reasons"][0]) >= {"code", "text", "value", "contribution"}
+    assert (then["grade"], then["night"], then["to_improve"]) == ("A", "2026-07-15", [])
+    # a third night: K2 now sees K1's D of the previous night
+    night(engine, settings, date(2026, 7, 17))
+    assert any(r["code"] == "RELATED_D" for r in grades(engine, date(2026, 7, 17))["K2"][1])
+
+
+def test_distribution_jump_warns_but_does_not_stop_the_night(engine: Engine, settings: Settings) -> None:
+    with engine.begin() as c:
+        for i in range(10):
+            reg(c, f"J{i}")
+            all_filed(c, f"J{i}")
+    first = night(engine, settings)
+    assert first["warnings"] == []
+    with engine.begin() as c:   # a "broken source" puts half the entities on the abnormal roster overnight
+        for i in range(6):
+            listed(c, f"J{i}", "abnormal", on="2026-07-16")
+    second = night(engine, settings, NEXT)
+    assert second["graded"] == 10 and second["distribution"]["C"] == 6
+    text = " ".join(second["warnings"])
+    assert "expect_column_values_to_be_between" in text and "A:" in text and "C:" in text
+    assert "expect_column_pair_values_a_to_be_greater_than_b" in text   # C share 0.6 > max_share C 0.5
+    with engine.connect() as c:
+        stored = c.execute(sa.text("select warnings from grading_runs where night = :n"), {"n": NEXT}).scalar()
+    assert stored == second["warnings"]
+
+
+def test_report_is_written_self_contained(engine: Engine, settings: Settings) -> None:
+    with engine.begin() as c:
+        reg(c, "R1", region="110105", industry="C13")
+        reg(c, "R2", region="310101", industry="F51")
+        all_filed(c, "R1")
+    summary = night(engine, settings)
+    assert "report" not in summary   # the page is written after the commit, from what was committed
+    path = write_night_report(engine, settings, NIGHT)
+    assert path == settings.reports_dir / "2026-07-15" / "index.html" and path.is_file()
+    html = path.read_text(encoding="utf-8")
+    assert "<svg" in html and "110105" in html and "310101" in html
+    assert "<script" not in html.lower() and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
+    assert "https://" not in html

@@ -1,0 +1,199 @@
+"""Golden cases of the abnormal-operation roster (经营异常名录) and the individual-business marking
+(经营异常状态), dates from domain.md §13 where it gives them; each case names the rule it checks."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from credit.rosters.read import entity_rosters, roster_as_of
+from credit.rosters.repair import apply_for_removal, decide_objection, file_objection
+from tests.db.rosters.helpers import D, decisions, finding, inspection, night, reg, report
+
+A = "91110105MA0000001A"
+B = "91110105MA0000002B"
+
+
+def test_annual_report_missing_included_the_night_after_30_june(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # 68号令 art. 6, domain.md §3.2, §13 ex. 1: decision due 10 WD after 30 June 2026 = 2026-07-14.
+    with engine.begin() as c:
+        reg(c, A)
+        reg(c, B, established="2026-01-05")        # registered in 2026: first report due in 2027
+        reg(c, "93110105MA0000003C", kind="farmer_coop")
+        reg(c, "91110105MA0000004D")
+        report(c, "91110105MA0000004D", 2025, "2026-06-30")   # filed on the last day: in time
+        assert night(c, settings, "2026-06-30")["decisions"] == 0
+        night(c, settings, "2026-07-01")
+        rows = decisions(c)
+        assert [r["uscc"] for r in rows] == [A, "93110105MA0000003C"]
+        d = rows[0]
+        assert d["action"] == "include" and d["roster"] == "abnormal" and d["cause_code"] == "annual_report_missing"
+        assert d["decision_date"] == D("2026-07-01") and d["due_date"] == D("2026-07-14") and not d["late"]
+        assert d["trigger_date"] == D("2026-06-30")
+        assert "第十八条第一款" in d["basis"] and "第八条" in d["cause"]
+        assert d["decision_no"] == "110105市监信〔2026〕1号" and rows[1]["decision_no"] == "110105市监信〔2026〕2号"
+        assert d["facts"]["report_year"] == 2025 and d["facts"]["source"] == "annual_reports"
+        assert d["night"] == D("2026-07-01") and d["actor"] == "night" and d["config_version"].startswith("rules-")
+
+
+def test_late_data_is_decided_and_marked_late(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # brief: a trigger older than its limit is decided anyway and recorded late (68号令 art. 6).
+    with engine.begin() as c:
+        reg(c, A)
+        night(c, settings, "2026-07-20")
+        d = decisions(c)[0]
+        assert d["due_date"] == D("2026-07-14") and d["decision_date"] == D("2026-07-20") and d["late"]
+
+
+def test_cancelled_revoked_and_moved_out_entities_get_no_new_decisions(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # rosters.yaml statuses_decided: 注销 entities no longer exist, 吊销/迁出 are not ours to list.
+    with engine.begin() as c:
+        reg(c, A, status="cancelled")
+        reg(c, B, status="revoked")
+        reg(c, "91110105MA0000005E", status="moved_out")
+        finding(c, "F1", A, "unreachable_address", "2026-07-02")
+        assert night(c, settings, "2026-07-03")["decisions"] == 0
+
+
+def test_individual_business_gets_the_abnormal_status_marking_not_the_roster(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # domain.md §2: 个体工商户 non-filers are marked (标记为经营异常状态), 69号令 art. 13 (unverified limit).
+    with engine.begin() as c:
+        reg(c, "92110105MA0000006F", kind="individual", name="朝阳区张三小吃店")
+        night(c, settings, "2026-07-01")
+        d = decisions(c)[0]
+        assert d["roster"] == "abnormal_status" and "经营异常状态" in d["cause"] and "69号" in d["basis"]
+        assert roster_as_of(c, D("2026-07-02"), "abnormal").empty
+        assert len(roster_as_of(c, D("2026-07-02"), "abnormal_status")) == 1
+
+
+def test_removal_after_late_filing_crosses_national_day(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # 68号令 art. 11, domain.md §13 ex. 3: application Wed 2026-09-30 → decide by Tue 2026-10-13.
+    with engine.begin() as c:
+        reg(c, A)
+        night(c, settings, "2026-07-01")
+        report(c, A, 2025, "2026-09-25")
+        app = apply_for_removal(c, A, "abnormal", D("2026-09-30"), "已补报2025年度报告", settings=settings)
+        assert app["decide_by"] == "2026-10-13"
+        night(c, settings, "2026-09-30")
+        rm = decisions(c, action="remove")[0]
+        assert rm["request_id"] == app["id"] and rm["due_date"] == D("2026-10-13") and not rm["late"]
+        assert rm["reason"] == "已补报年度报告" and "第十一条" in rm["basis"]
+        before = roster_as_of(c, D("2026-09-29"), "abnormal")
+        after = roster_as_of(c, D("2026-09-30"), "abnormal")
+        assert before["state"].tolist() == ["listed"]
+        assert after["state"].tolist() == ["removed"] and after["removal_reason"].tolist() == ["已补报年度报告"]
+        assert after["removed_on"].tolist() == [D("2026-09-30")]
+
+
+def test_uncured_application_is_refused_when_its_limit_has_run(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    with engine.begin() as c:
+        reg(c, A)
+        night(c, settings, "2026-07-01")
+        app = apply_for_removal(c, A, "abnormal", D("2026-09-30"), settings=settings)
+        for d in ("2026-09-30", "2026-10-08", "2026-10-12"):
+            night(c, settings, d)
+        assert decisions(c, action="refuse") == []              # limit not yet run out
+        night(c, settings, "2026-10-13")                        # last day of the 5 WD (§13 ex. 3)
+        ref = decisions(c, action="refuse")[0]
+        assert ref["request_id"] == app["id"] and ref["decision_no"] and ref["reason"] == "不符合移出条件，不予移出"
+        assert roster_as_of(c, D("2026-10-13"), "abnormal")["state"].tolist() == ["listed"]
+
+
+def test_ordered_disclosure_from_a_spot_check(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # 68号令 art. 7, domain.md §8, §13 ex. 2: order served Mon 2026-09-21, 10 days end Thu 2026-10-08
+    # (after the National Day block); inclusion due 10 WD later, Wed 2026-10-21.
+    with engine.begin() as c:
+        reg(c, A)
+        reg(c, B)
+        report(c, A, 2025, "2026-04-01")
+        report(c, B, 2025, "2026-04-01")
+        inspection(c, "T1", A, "2026-09-21", "not_disclosed")
+        inspection(c, "T1", B, "2026-09-21", "not_disclosed")
+        finding(c, "F9", B, "ordered_disclosure_done", "2026-10-05")   # B complied within the order period
+        assert night(c, settings, "2026-10-08")["decisions"] == 0
+        night(c, settings, "2026-10-09")
+        rows = decisions(c)
+        assert [r["uscc"] for r in rows] == [A]
+        assert rows[0]["cause_code"] == "instant_info_not_disclosed"
+        assert rows[0]["trigger_date"] == D("2026-10-08") and rows[0]["due_date"] == D("2026-10-21")
+
+
+def test_unreachable_across_spring_festival_then_cured(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # 68号令 art. 9: 10 WD after 查实 Tue 2026-02-10 — Feb 11–13, Sat 14 (make-up), Feb 24–27, Sat 28,
+    # Mon Mar 2 (10). Removal art. 14: 5 WD after 查实 of the cure Wed 2026-04-01 (Qingming 4–6 Apr off).
+    with engine.begin() as c:
+        reg(c, A)
+        finding(c, "F1", A, "unreachable_address", "2026-02-10")
+        night(c, settings, "2026-02-10")
+        inc = decisions(c)[0]
+        assert inc["cause_code"] == "unreachable" and inc["due_date"] == D("2026-03-02")
+        assert "第九条" in inc["basis"] and inc["facts"]["finding_id"] == "F1"
+        finding(c, "F2", A, "unreachable_address", "2026-03-05")      # a second fact while listed
+        inspection(c, "T7", A, "2026-03-06", "unreachable")
+        night(c, settings, "2026-03-06")
+        assert len(decisions(c, action="include")) == 1               # covered by the open entry
+        apply_for_removal(c, A, "abnormal", D("2026-03-20"), settings=settings)
+        finding(c, "F3", A, "contact_restored", "2026-04-01")
+        night(c, settings, "2026-04-01")
+        rm = decisions(c, action="remove")[0]
+        assert rm["due_date"] == D("2026-04-09") and rm["reason"] == "已变更登记住所或重新取得联系"
+        for d in ("2026-04-02", "2026-04-07"):
+            night(c, settings, d)
+        assert len(decisions(c, action="include")) == 1               # F2/T7 predate the cure: no relisting
+        finding(c, "F4", A, "unreachable_address", "2026-05-06")      # a new fact after the cure
+        night(c, settings, "2026-05-06")
+        assert len(decisions(c, action="include")) == 2
+
+
+def test_false_disclosure_rests_on_68_after_2024(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # domain.md §3.1: since 2024-05-01 false information is no longer a statutory roster cause.
+    with engine.begin() as c:
+        reg(c, A)
+        inspection(c, "T2", A, "2026-05-12", "false_disclosure")
+        night(c, settings, "2026-05-12")
+        d = decisions(c)[0]
+        assert d["cause_code"] == "false_disclosure" and "隐瞒真实情况" in d["cause"]
+        assert "企业信息公示暂行条例" not in d["basis"] and "第四条第（三）项" in d["basis"]
+
+
+def test_listing_revoked_when_the_report_was_filed_in_time_after_all(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    with engine.begin() as c:
+        reg(c, A)
+        night(c, settings, "2026-07-01")
+        report(c, A, 2025, "2026-06-28", first_night="2026-07-03")    # arrived late, filed in time
+        night(c, settings, "2026-07-03")
+        rv = decisions(c, action="revoke")[0]
+        assert rv["entry_id"] == decisions(c, action="include")[0]["seq"]
+        assert roster_as_of(c, D("2026-07-03"), "abnormal")["state"].tolist() == ["removed"]
+
+
+def test_objection_periods_and_upheld_objection(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # 68号令 art. 16, domain.md §3.4, §13 ex. 4: published 2026-07-14 → object until Thu 2026-08-13;
+    # received Aug 13 → accept by Aug 20.
+    with engine.begin() as c:
+        reg(c, A)
+        report(c, A, 2025, "2026-04-01")
+        finding(c, "F1", A, "unreachable_address", "2026-07-14")
+        night(c, settings, "2026-07-14")
+        assert len(decisions(c)) == 1
+        no = decisions(c)[0]["decision_no"]
+        ok = file_objection(c, no, D("2026-08-13"), "地址可以联系", settings=settings)
+        assert ok["in_time"] is True and ok["accept_by"] == "2026-08-20" and ok["filing_period_ends"] == "2026-08-13"
+        late = file_objection(c, no, D("2026-08-14"), settings=settings)
+        assert late["in_time"] is False
+        res = decide_objection(c, ok["id"], "upheld", D("2026-08-25"), "王科长", settings=settings)
+        assert res["action"] == "revoke" and res["decision_no"]
+        st = entity_rosters(c, A, D("2026-08-25"), settings)
+        assert st[0]["state"] == "removed" and "撤销" in st[0]["removal_reason"]
+
+
+def test_unknown_2027_calendar_gives_a_provisional_due_date(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # domain.md §12, §13 ex. 11: 2027 schedule unpublished → decision made, due date not guessed.
+    with engine.begin() as c:
+        reg(c, A)
+        report(c, A, 2025, "2026-05-01")
+        night(c, settings, "2027-07-01")
+        d = decisions(c)[0]
+        assert d["due_date"] is None and d["due_provisional"] == D("2027-07-14")
+        assert "provisional" in d["due_note"] and not d["late"]
+        n = c.execute(sa.text("select count(*) from roster_decisions")).scalar()
+        assert n == 1

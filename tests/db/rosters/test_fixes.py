@@ -1,0 +1,246 @@
+"""Findings of the two reviews of the rosters area, one test each (real PostgreSQL, fast)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from credit.cli.commands import rosters as cmd
+from credit.rosters.audit import verify_chain
+from credit.rosters.deadlines import deadline_watch
+from credit.rosters.read import entity_rosters
+from credit.rosters.repair import Refused, apply_for_removal, import_decision
+from credit.settings import Settings, bundled
+from tests.db.rosters.helpers import D, decisions, finding, night, penalty, published, reg, report
+
+A = "91110105MA00000012"
+B = "91110105MA00000025"
+
+
+@pytest.fixture(autouse=True)
+def _wide(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    monkeypatch.setattr(cmd, "console", Console(width=400))
+    monkeypatch.setattr(cmd, "err", Console(width=400, stderr=True))
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer()
+    app.command("status")(cmd.status_command)
+    app.add_typer(cmd.repair_app, name="repair")
+    app.add_typer(cmd.roster_app, name="roster")
+    return app
+
+
+def test_unreachable_application_waits_for_the_cure_and_counts_5wd_from_its_finding(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # 68号令 art. 14, domain.md §3.3: causes 3 and 4 count 5 WD from 查实 of the cure, not from receipt.
+    with engine.begin() as c:
+        reg(c, A)
+        finding(c, "F1", A, "unreachable_address", "2026-02-10")
+        night(c, settings, "2026-02-10")
+        app = apply_for_removal(c, A, "abnormal", D("2026-03-02"), settings=settings)
+        assert app["decide_by"] is None and "查实" in app["note"]
+        for d in ("2026-03-09", "2026-03-20"):                 # 5 WD after receipt passed long ago
+            night(c, settings, d)
+        assert decisions(c, action="refuse") == []
+        w = deadline_watch(c, D("2026-03-20"), 5, settings)
+        assert w["ref"].tolist() == [f"request {app['id']}"] and not w["overdue"][0] and "查实" in w["note"][0]
+        finding(c, "F2", A, "contact_restored", "2026-04-01")
+        w = deadline_watch(c, D("2026-04-01"), 5, settings)
+        assert w["due_date"].tolist() == [D("2026-04-09")]      # Apr 2, 3, (4–6 Qingming), 7, 8, 9
+        night(c, settings, "2026-04-01")
+        rm = decisions(c, action="remove")[0]
+        assert rm["request_id"] == app["id"] and rm["due_date"] == D("2026-04-09")
+
+
+def _three_nights(c, settings) -> None:  # type: ignore[no-untyped-def]
+    reg(c, A)
+    reg(c, B)
+    night(c, settings, "2026-07-01")                            # seq 1, 2
+    finding(c, "F1", A, "unreachable_address", "2026-07-02")
+    report(c, B, 2025, "2026-07-02")
+    night(c, settings, "2026-07-02")                            # seq 3
+    report(c, A, 2025, "2026-07-03")
+    apply_for_removal(c, A, "abnormal", D("2026-07-03"), settings=settings)
+    night(c, settings, "2026-07-03")                            # seq 4 (removal of the cause-1 entry)
+
+
+def test_audit_verify_detects_tail_truncation(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    with engine.begin() as c:
+        _three_nights(c, settings)
+        penalty(c, "P1", A, "2026-07-03", heavier=False, measures=("fine", "suspension"))
+        night(c, settings, "2026-07-06")                        # a notice with a numeric fine in its facts
+    with engine.connect() as c:
+        ok = verify_chain(c)
+        n = ok.checked
+    assert ok.ok and ok.anchors == 4 and n == 5, ok
+    # Tampering needs the superuser: the test disables the append-only trigger, as an intruder would.
+    with engine.begin() as c:
+        c.exec_driver_sql("alter table roster_decisions disable trigger roster_decisions_append_only")
+        c.exec_driver_sql(f"delete from roster_decisions where seq >= {n - 1}")
+        c.exec_driver_sql("alter table roster_decisions enable trigger roster_decisions_append_only")
+    with engine.connect() as c:
+        bad = verify_chain(c)
+    assert not bad.ok and bad.broken_seq == n - 1 and "missing" in (bad.problem or "")
+    assert f"{n - 1}–{n}" in (bad.problem or "")
+
+
+def test_audit_verify_detects_a_consistent_rewrite_of_the_chain(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    with engine.begin() as c:
+        _three_nights(c, settings)
+    # Superuser rewrite (trigger disabled): change decision 2 and recompute every hash after it, so
+    # every link holds; only the nightly anchors still remember the old head.
+    with engine.begin() as c:
+        c.exec_driver_sql("alter table roster_decisions disable trigger roster_decisions_append_only")
+        c.exec_driver_sql("update roster_decisions set cause = '已篡改' where seq = 2")
+        c.exec_driver_sql("""
+            do $$ declare r roster_decisions; prev text := repeat('0', 64); ch text; begin
+              for r in select * from roster_decisions order by seq loop
+                ch := encode(sha256(convert_to(roster_decision_canonical(r), 'UTF8')), 'hex');
+                update roster_decisions set prev_hash = prev, content_hash = ch,
+                       row_hash = encode(sha256(convert_to(prev || ch, 'UTF8')), 'hex') where seq = r.seq;
+                prev := encode(sha256(convert_to(prev || ch, 'UTF8')), 'hex');
+              end loop; end $$""")
+        c.exec_driver_sql("alter table roster_decisions enable trigger roster_decisions_append_only")
+    with engine.connect() as c:
+        bad = verify_chain(c)
+    assert not bad.ok and bad.broken_seq == 2 and "anchored" in (bad.problem or "")
+
+
+def _config_with_2027(tmp: Path) -> Path:
+    cfg = tmp / "config"
+    shutil.copytree(bundled("config"), cfg)
+    return cfg
+
+
+def test_provisional_due_dates_are_recomputed_when_the_year_is_published(engine, tmp_path, settings) -> None:  # type: ignore[no-untyped-def]
+    cfg = _config_with_2027(tmp_path)
+    s = Settings(database_url=settings.database_url, home=settings.home, config_dir=cfg)
+    with engine.begin() as c:
+        reg(c, A)
+        report(c, A, 2025, "2026-05-01")
+        night(c, s, "2027-07-16")                               # 2026 report missing; 2027 unknown
+        inc = decisions(c)[0]
+        assert inc["due_date"] is None and inc["due_provisional"] == D("2027-07-14") and not inc["late"]
+        app = apply_for_removal(c, A, "abnormal", D("2027-07-20"), settings=s)
+        assert app["decide_by_provisional"] == "2027-07-27"
+        # The 2027 notice is published (test data: one extra rest day, Wed 2027-07-21).
+        text = (cfg / "calendar.yaml").read_text(encoding="utf-8").replace(
+            "years: {}", "years:\n  2027:\n    notice: test\n    holidays: [2027-07-21]\n    workdays: []")
+        (cfg / "calendar.yaml").write_text(text, encoding="utf-8")
+        st = entity_rosters(c, A, D("2027-07-20"), s)[0]
+        assert st["decision_due"] == "2027-07-14" and st["decided_late"] and st["decision_due_provisional"] is None
+        assert st["pending_applications"][0]["decide_by"] == "2027-07-28"
+        w = deadline_watch(c, D("2027-07-20"), 10, s)
+        assert w["due_date"].tolist() == [D("2027-07-28")] and not w["provisional"][0]
+        assert len(decisions(c)) == 1                           # nothing appended
+
+
+def test_83_era_listing_expires_with_its_own_5_year_wording(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    with engine.begin() as c:
+        reg(c, A)
+        import_decision(c, uscc=A, roster="serious", rule_id="ser83.include.false_registration",
+                        decided_on=D("2018-03-01"), decision_no="京工商严〔2018〕12号", region_code="110105",
+                        settings=settings)
+        night(c, settings, "2023-03-02")
+        rm = decisions(c, action="remove")[0]
+        assert "届满5年" in rm["cause"] and "届满3年" not in rm["cause"] and "83号" in rm["basis"]
+
+
+def test_serious_measures_make_a_heavier_penalty_without_the_flag(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # 44号令 art. 2 items 2–3 (domain.md §4): licence revocation is 较重行政处罚 whatever the flag says.
+    with engine.begin() as c:
+        reg(c, A)
+        reg(c, B)
+        penalty(c, "P1", A, "2026-05-06", heavier=False, measures=("fine", "licence_revoked"))
+        penalty(c, "P2", B, "2026-05-06", heavier=False, measures=("fine",))
+        night(c, settings, "2026-05-06")
+        (n,) = decisions(c, action="notice")
+        assert n["uscc"] == A and n["facts"]["heavier_by"] == ["measure:licence_revoked"]
+
+
+def test_status_json_always_has_tier_and_data_through(engine, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(cmd, "_engine", lambda: engine)
+    with engine.begin() as c:
+        reg(c, A)
+        night(c, settings, "2026-07-01")
+        published(c, "2026-07-01")
+    r = CliRunner().invoke(_app(), ["status", A, "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert "tier" in out and out["tier"] is None
+    assert out["as_of"] == "2026-07-01" and out["data_through"] == "2026-07-01" and out["beyond_data"] is False
+    entry = out["rosters"][0]
+    assert entry["apply_until"] == "2029-07-01"                 # 68号令 art. 10: within 3 years
+    r = CliRunner().invoke(_app(), ["status", A, "--as-of", "2026-08-01", "--json"])
+    assert json.loads(r.output)["beyond_data"] is True
+    r = CliRunner().invoke(_app(), ["status", A, "--as-of", "2026-08-01"])
+    assert "data through 2026-07-01" in r.output and "warning" in r.output and "apply until 2029-07-01" in r.output
+    r = CliRunner().invoke(_app(), ["roster", "export", "--roster", "abnormal", "--format", "json"])
+    assert r.exit_code == 0 and "data through 2026-07-01" in r.output and json.loads(
+        r.output[r.output.index("["):])[0]["uscc"] == A
+
+
+def test_status_human_output_shows_tier_reasons_as_lines(engine, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(cmd, "_engine", lambda: engine)
+    import credit.grading.read as grading
+
+    monkeypatch.setattr(grading, "grade_of", lambda conn, code, day: {
+        "grade": "C", "label": "较高风险", "reasons": [{"code": "abnormal_roster", "text": "列入经营异常名录",
+                                                     "value": 1, "contribution": 30}]})
+    with engine.begin() as c:
+        reg(c, A)
+        published(c, "2026-07-01")
+    r = CliRunner().invoke(_app(), ["status", A])
+    assert r.exit_code == 0, r.output
+    assert "abnormal_roster: 列入经营异常名录 (value 1)" in r.output and "{" not in r.output
+
+
+@pytest.mark.parametrize("args", [["status", "91110105MA0000001A"],
+                                  ["repair", "apply", "91110105MA0000001A", "--roster", "abnormal",
+                                   "--received", "2026-07-01"]])
+def test_cli_rejects_a_malformed_uscc_precisely(engine, monkeypatch, args) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(cmd, "_engine", lambda: engine)
+    r = CliRunner().invoke(_app(), args)
+    assert r.exit_code == 2 and "校验码" in r.output and "position 18" in r.output
+
+
+def test_repair_apply_refuses_future_dates_and_a_second_pending_application(engine, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(cmd, "_engine", lambda: engine)
+    with engine.begin() as c:
+        reg(c, A)
+        night(c, settings, "2026-07-01")
+        published(c, "2026-07-01")
+        published(c, "2026-07-20")
+    r = CliRunner().invoke(_app(), ["repair", "apply", A, "--roster", "abnormal", "--received", "2026-07-21"])
+    assert r.exit_code == 2 and "latest published night 2026-07-20" in r.output
+    r = CliRunner().invoke(_app(), ["repair", "apply", A, "--roster", "abnormal", "--received", "2026-07-02", "--json"])
+    first = json.loads(r.output)["id"]
+    r = CliRunner().invoke(_app(), ["repair", "apply", A, "--roster", "abnormal", "--received", "2026-07-03"])
+    assert r.exit_code == 2 and f"application {first}" in r.output
+    with engine.begin() as c, pytest.raises(Refused, match=str(first)):
+        apply_for_removal(c, A, "abnormal", D("2026-07-06"), settings=settings)
+    with engine.begin() as c:
+        night(c, settings, "2026-07-09")                        # 5 WD ran out uncured: refused
+    r = CliRunner().invoke(_app(), ["status", A, "--json"])
+    (a,) = json.loads(r.output)["rosters"][0]["applications"]
+    assert a["id"] == first and a["status"] == "refused" and a["decision"]["reason"] == "不符合移出条件，不予移出"
+    r = CliRunner().invoke(_app(), ["status", A])
+    assert f"application {first}" in r.output and "refused" in r.output and "不予移出" in r.output
+
+
+def test_text_for_outsiders_cites_no_internal_file(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    with engine.begin() as c:
+        reg(c, A)
+        report(c, A, 2025, "2026-05-01")
+        night(c, settings, "2027-07-01")                        # provisional due note
+        (d,) = decisions(c)
+        shown = json.dumps(d, default=str, ensure_ascii=False) + json.dumps(
+            entity_rosters(c, A, D("2027-07-01"), settings), ensure_ascii=False)
+    assert "provisional" in (d["due_note"] or "") and "domain.md" not in shown

@@ -1,0 +1,176 @@
+"""Golden cases of the serious illegal and dishonest list (严重违法失信名单, domain.md §3.5, §4, §5):
+notice → statement-and-defence period → listing; early removal; automatic removal; escalation switch."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from credit.rosters.read import entity_rosters, roster_as_of
+from credit.rosters.repair import apply_for_removal, decide_objection, file_objection, import_decision
+from credit.settings import Settings, bundled
+from tests.db.rosters.helpers import D, decisions, night, penalty, reg
+
+A = "91110105MA0000001A"
+
+
+def test_notice_first_then_listing_after_the_defence_period(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # 行政处罚法 arts. 64, 85 (domain.md §13 ex. 7): notice Thu 2026-04-30 → 5 WD end Mon 2026-05-11
+    # (May 1–5 off, Sat May 9 make-up). Listing the night after; due 10 WD later (bureau target).
+    with engine.begin() as c:
+        reg(c, A)
+        reg(c, "91110105MA0000002B")
+        penalty(c, "P1", A, "2026-04-30", category="food_safety")
+        penalty(c, "P2", "91110105MA0000002B", "2026-04-30", heavier=False)        # not a heavier penalty
+        penalty(c, "P3", "91110105MA0000002B", "2026-04-30", category="other")     # not an offence family
+        night(c, settings, "2026-04-30")
+        notice = decisions(c)
+        assert [(d["uscc"], d["action"]) for d in notice] == [(A, "notice")]
+        assert notice[0]["decision_no"] and notice[0]["facts"]["case_no"] == "P1"
+        assert roster_as_of(c, D("2026-05-01"), "serious").empty                  # a notice lists nobody
+        night(c, settings, "2026-05-11")
+        assert decisions(c, action="include") == []
+        night(c, settings, "2026-05-12")
+        inc = decisions(c, action="include")[0]
+        assert inc["refers_to"] == notice[0]["seq"] and inc["trigger_date"] == D("2026-05-11")
+        assert inc["due_date"] == D("2026-05-25") and not inc["late"]
+        assert "食品安全领域" in inc["cause"] and "44号" in inc["basis"]
+        assert inc["effective_until"] == D("2029-05-12")
+        got = roster_as_of(c, D("2026-05-12"), "serious")
+        assert got["state"].tolist() == ["listed"] and got["name"].tolist() == ["北京测试科技有限公司"]
+
+
+def test_statement_holds_the_listing_until_answered(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    with engine.begin() as c:
+        reg(c, A)
+        reg(c, "91110105MA0000002B")
+        penalty(c, "P1", A, "2026-04-30")
+        penalty(c, "P2", "91110105MA0000002B", "2026-04-30")
+        night(c, settings, "2026-04-30")
+        n1, n2 = decisions(c, action="notice")
+        s1 = file_objection(c, n1["decision_no"], D("2026-05-06"), "无主观故意 (44号令 art. 12)", settings=settings)
+        s2 = file_objection(c, str(n2["seq"]), D("2026-05-07"), "申请听证", settings=settings)
+        assert s1["in_time"] is True
+        night(c, settings, "2026-05-12")
+        assert decisions(c, action="include") == []
+        decide_objection(c, s1["id"], "dismissed", D("2026-05-14"), "李处长", "理由不成立", settings=settings)
+        decide_objection(c, s2["id"], "upheld", D("2026-05-14"), "李处长", settings=settings)
+        night(c, settings, "2026-05-14")
+        inc = decisions(c, action="include")
+        assert [d["uscc"] for d in inc] == [A]                     # B's notice was revoked: never listed
+        assert decisions(c, action="revoke")[0]["refers_to"] == n2["seq"]
+
+
+def test_early_removal_after_one_full_year_order_107(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # domain.md §4, §13 ex. 9: listed 2025-12-01 → may apply from Wed 2026-12-02; decide within 7 WD.
+    with engine.begin() as c:
+        reg(c, A)
+        penalty(c, "P1", A, "2025-11-20", fulfilled_on="2026-01-10")
+        night(c, settings, "2025-11-20")
+        night(c, settings, "2025-12-01")
+        inc = decisions(c, action="include")[0]
+        assert inc["decision_date"] == D("2025-12-01") and inc["effective_until"] == D("2028-12-01")
+        st = entity_rosters(c, A, D("2026-06-01"), settings)[0]
+        assert st["early_removal_from"] == "2026-12-02" and st["automatic_removal_on"] == "2028-12-02"
+        early = apply_for_removal(c, A, "serious", D("2026-12-01"), settings=settings)
+        assert "2026-12-02" in early["note"]
+        night(c, settings, "2026-12-01")
+        ref = decisions(c, action="refuse")[0]
+        assert ref["request_id"] == early["id"] and "未满一年" in ref["reason"]
+        app = apply_for_removal(c, A, "serious", D("2026-12-02"), settings=settings)
+        assert app["decide_by"] == "2026-12-11" and "107号" in app["basis"]
+        night(c, settings, "2026-12-02")
+        rm = decisions(c, action="remove")[0]
+        assert rm["request_id"] == app["id"] and rm["reason"] == "提前移出（信用修复）" and not rm["late"]
+        assert roster_as_of(c, D("2026-12-02"), "serious")["state"].tolist() == ["removed"]
+        assert roster_as_of(c, D("2026-12-01"), "serious")["state"].tolist() == ["listed"]
+
+
+def test_early_removal_refused_after_a_new_heavier_penalty(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    with engine.begin() as c:
+        reg(c, A)
+        penalty(c, "P1", A, "2025-03-03", fulfilled_on="2025-04-01")
+        for d in ("2025-03-03", "2025-03-11"):
+            night(c, settings, d)
+        penalty(c, "P2", A, "2025-09-01", category="consumer_rights")
+        app = apply_for_removal(c, A, "serious", D("2026-04-01"), settings=settings)
+        assert app["decide_by"] == "2026-04-13"        # 7 WD: Apr 2, 3, (4–6 off), 7, 8, 9, 10, 13
+        night(c, settings, "2026-04-10")
+        assert decisions(c, action="refuse") == []
+        night(c, settings, "2026-04-13")
+        assert decisions(c, action="refuse")[0]["request_id"] == app["id"]
+
+
+def test_automatic_removal_after_three_years_across_29_february(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # domain.md §4 automatic removal, 民法典 art. 202: listed 2024-02-29 → 3 years full 2027-02-28
+    # → off from 2027-03-01 (no working-day count needed, so the unknown 2027 calendar does not block).
+    with engine.begin() as c:
+        reg(c, A)
+        import_decision(c, uscc=A, roster="serious", rule_id="ser.include.heavier_penalty", decided_on=D("2024-02-29"),
+                        decision_no="京朝市监严〔2024〕3号", region_code="110105", settings=settings)
+        night(c, settings, "2027-02-28")
+        assert decisions(c, roster="serious", action="remove") == []
+        night(c, settings, "2027-03-01")
+        rm = decisions(c, roster="serious", action="remove")[0]
+        assert rm["decision_date"] == D("2027-03-01") and rm["due_date"] == D("2027-03-01")
+        assert rm["reason"] == "期满移出" and not rm["late"]
+
+
+def test_automatic_removal_example_9(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    with engine.begin() as c:
+        reg(c, A)
+        penalty(c, "P1", A, "2025-11-20")
+        night(c, settings, "2025-11-20")
+        night(c, settings, "2025-12-01")
+        night(c, settings, "2028-12-01")
+        assert roster_as_of(c, D("2028-12-01"), "serious")["state"].tolist() == ["listed"]
+        night(c, settings, "2028-12-02")
+        assert roster_as_of(c, D("2028-12-02"), "serious")["state"].tolist() == ["removed"]
+
+
+def test_83_era_listing_loads_and_displays(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    with engine.begin() as c:
+        reg(c, A)
+        import_decision(c, uscc=A, roster="serious", rule_id="ser83.include.false_registration",
+                        decided_on=D("2018-03-01"), decision_no="京工商严〔2018〕12号", region_code="110105",
+                        settings=settings)
+        st = entity_rosters(c, A, D("2019-01-01"), settings)[0]
+        assert st["decision_no"] == "京工商严〔2018〕12号" and "83号" in st["basis"] and st["state"] == "listed"
+        assert st["automatic_removal_on"] == "2023-03-02"          # 5 years under 83号令 art. 9
+
+
+def _config_with_escalation_on(tmp: Path) -> Path:
+    cfg = tmp / "config"
+    shutil.copytree(bundled("config"), cfg)
+    text = (cfg / "rules.yaml").read_text(encoding="utf-8")
+    old = "      - valid_from: 2024-05-01              # 777号 deleted the sentence (domain.md §3.5, §3.6): OFF by default\n        enabled: false"
+    assert old in text
+    (cfg / "rules.yaml").write_text(text.replace(old, old.replace("enabled: false", "enabled: true")), encoding="utf-8")
+    return cfg
+
+
+def test_escalation_after_three_years_only_where_the_rule_provides_it(engine, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # domain.md §3.5: under 654号 art. 17 para. 2 (switched on until 2024-04-30) three full years on
+    # the abnormal roster lead to the serious list, due 10 WD after (83号令 art. 8); from 2024-05-01 off.
+    with engine.begin() as c:
+        reg(c, A)
+        reg(c, "91110105MA0000002B")
+        import_decision(c, uscc=A, roster="abnormal", rule_id="abn.include.annual_report_missing",
+                        decided_on=D("2020-07-01"), decision_no="京朝市监异〔2020〕8号", region_code="110105",
+                        facts={"report_year": 2019, "period_end": "2020-06-30"}, settings=settings)
+        import_decision(c, uscc="91110105MA0000002B", roster="abnormal", rule_id="abn.include.unreachable",
+                        decided_on=D("2022-06-01"), decision_no="京朝市监异〔2022〕3号", region_code="110105",
+                        settings=settings)
+        night(c, settings, "2023-07-01")
+        assert decisions(c, action="escalate") == []               # 3 years full at 24:00 2023-07-01
+        night(c, settings, "2023-07-02")
+        esc = decisions(c, action="escalate")[0]
+        assert esc["uscc"] == A and esc["trigger_date"] == D("2023-07-01") and esc["due_date"] == D("2023-07-14")
+        assert "届满3年" in esc["cause"] and esc["effective_until"] == D("2026-07-02")
+        night(c, settings, "2025-06-02")                            # B's 3 years are full, but the rule is off
+        assert len(decisions(c, action="escalate")) == 1
+        # a bureau that confirms a legal basis switches it on by configuration, not code
+        on = Settings(database_url=settings.database_url, home=settings.home, config_dir=_config_with_escalation_on(tmp_path))
+        night(c, on, "2025-06-03")
+        esc2 = decisions(c, action="escalate")
+        assert [d["uscc"] for d in esc2] == [A, "91110105MA0000002B"]

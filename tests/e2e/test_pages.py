@@ -1,0 +1,109 @@
+"""The applicants' page and the bureau page in a real headless Chromium (Debian's /usr/bin/chromium,
+driven by Playwright), against a running server on PostgreSQL. A screenshot of each page is kept
+under tests/artifacts/ (git-ignored). JavaScript is switched off: the pages must work without it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.db.api.support import SECRET_REP, A, C, D, live, run_night, seed_story  # noqa: F401
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
+                                reason="/usr/bin/chromium is absent (apt-get install -y chromium)")
+
+
+@pytest.fixture()
+def page() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        context = browser.new_context(java_script_enabled=False, locale="zh-CN", viewport={"width": 1100, "height": 900})
+        pg = context.new_page()
+        pg.set_default_timeout(15_000)
+        yield pg
+        context.close()
+        browser.close()
+
+
+def test_applicant_finds_status_and_applies(live, page) -> None:  # noqa: F811
+    seed_story(live)
+    with live.engine.begin() as c:
+        from tests.db.api.support import annual_report
+
+        annual_report(c, A, 2025, "2026-07-20")
+    live.clock["today"] = D("2026-07-21")
+    page.goto(live.url + "/")
+    page.screenshot(path=str(ARTIFACTS / "page_index.png"), full_page=True)
+    # A malformed code: the page says what is wrong.
+    page.fill("#uscc", A[:17] + ("0" if A[17] != "0" else "1"))
+    page.click("button[type=submit]")
+    assert "校验码错误" in page.inner_text(".error")
+    # The real code: status, repair needs and dates, then the application form.
+    page.fill("#uscc", A.lower())
+    page.click("button[type=submit]")
+    assert page.inner_text("#uscc") == A
+    assert "处于列入状态" in page.inner_text("#status")
+    entry = page.inner_text("#entry-1")
+    assert "经营异常名录" in entry and "未依照《企业信息公示暂行条例》第八条" in entry
+    assert "补报年度报告后申请移出" in entry and "5个工作日" in entry
+    assert page.inner_text("#entry-1 .decide-by") == "2026-07-28"
+    assert SECRET_REP not in page.content()
+    page.screenshot(path=str(ARTIFACTS / "page_entity.png"), full_page=True)
+    page.select_option("#roster", "abnormal")
+    page.fill("#grounds", "已于2026年7月20日补报2025年度报告")
+    page.fill("#documents", "守信承诺书\n2025年度报告回执")
+    page.click("#apply button[type=submit]")
+    assert "/applications/" in page.url
+    assert "审核中" in page.inner_text("#app-status")
+    assert page.inner_text("#decide-by").startswith("2026-07-28")
+    assert "守信承诺书" in page.content()
+    page.screenshot(path=str(ARTIFACTS / "page_application.png"), full_page=True)
+    # The night decides; the applicant follows the same page.
+    run_night(live.engine, live.settings, "2026-07-22")
+    page.reload()
+    assert "已准予移出" in page.inner_text("#app-status")
+    page.screenshot(path=str(ARTIFACTS / "page_application_decided.png"), full_page=True)
+
+
+def test_apply_without_grounds_is_refused_on_the_page(live, page) -> None:  # noqa: F811
+    seed_story(live)
+    page.goto(f"{live.url}/entity?uscc={C}")
+    # The browser would block an empty required field; an all-blank reason still reaches the server.
+    page.fill("#grounds", "   ")
+    page.click("#apply button[type=submit]")
+    assert "申请未提交" in page.inner_text(".error")
+
+
+def test_bureau_page_signs_in_and_shows_night_and_deadlines(live, page) -> None:  # noqa: F811
+    seed_story(live)
+    report = live.settings.reports_dir / "2026-07-15" / "index.html"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text("<html><body><h1>夜间报告 2026-07-15</h1></body></html>", encoding="utf-8")
+    live.clock["today"] = D("2026-07-16")
+    with live.client() as h:
+        h.post("/v1/repair-applications", json={"uscc": C, "roster": "abnormal", "grounds": "申请移出"})
+    page.goto(live.url + "/bureau")
+    page.fill("#key", live.keys["consumer"])
+    page.click("button[type=submit]")
+    assert "不是监管部门角色" in page.inner_text(".error")
+    page.fill("#key", live.keys["bureau"])
+    page.click("button[type=submit]")
+    assert "2026-07-15" in page.inner_text("#night")
+    watch = page.inner_text("#watch")
+    assert C in watch and "2026-07-23" in watch
+    page.screenshot(path=str(ARTIFACTS / "page_bureau.png"), full_page=True)
+    page.click("#report-link")
+    assert "夜间报告 2026-07-15" in page.inner_text("h1")
+    page.go_back()
+    page.click("text=退出")
+    assert page.locator("#key").count() == 1
