@@ -33,6 +33,8 @@ from typing import Any, TypedDict
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from credit import sqlfiles
+
 FORMAT = "credit-screening-certificate/1"
 ENTRY_FIELDS = ("roster", "cause_code", "cause", "basis", "included_on", "decision_no", "authority", "state",
                 "removed_on", "removal_reason", "removal_no", "removal_kind", "removal_by_repair")
@@ -91,14 +93,7 @@ def removal_kind(action: str | None, request_id: Any) -> str | None:
 
 def entries_as_of(conn: Connection, usccs: Sequence[str], as_of: date) -> dict[str, list[dict[str, Any]]]:
     """Every roster entry of the given entities as it stood on ``as_of`` (one query for all)."""
-    rows = conn.execute(sa.text("""
-        select e.uscc, e.entry_id, e.roster, e.cause_code, e.cause, e.basis, e.included_on, e.decision_no,
-               e.authority_name, e.state, e.removed_on, e.removal_reason, e.removal_no, e.removal_action,
-               e.removal_request, e.effective_until
-          from roster_entry_detail_as_of(:d) as e
-         where e.uscc = any(:u)
-         order by e.uscc, e.included_on, e.entry_id
-    """), {"d": as_of, "u": list(usccs)}).mappings().all()
+    rows = conn.execute(sqlfiles.statement("rosters/entries_for_screening"), {"d": as_of, "u": list(usccs)}).mappings().all()
     out: dict[str, list[dict[str, Any]]] = {}
     for r in rows:  # rows of the asked entities only (≤ a few per entity), not the whole roster
         kind = removal_kind(r["removal_action"], r["removal_request"])
@@ -210,11 +205,7 @@ def verify_certificate(conn: Connection, doc: Any) -> Verification:
     if seq == 0:
         anchor_ok = version.get("decision_hash") is None
     else:
-        row = conn.execute(sa.text("""
-            select d.row_hash, d.prev_hash,
-                   encode(sha256(convert_to(d.prev_hash || encode(sha256(convert_to(
-                       roster_decision_canonical(d), 'UTF8')), 'hex'), 'UTF8')), 'hex') as recomputed
-              from roster_decisions as d where d.seq = :s"""), {"s": seq}).mappings().first()
+        row = conn.execute(sqlfiles.statement("rosters/recompute_decision_hash"), {"s": seq}).mappings().first()
         anchor_ok = row is not None and row["row_hash"] == version.get("decision_hash") == row["recomputed"]
     if not anchor_ok:
         reasons.append(f"决定日志第{seq}条与证书记载的哈希不符 (log entry {seq} does not carry the certificate's hash)")

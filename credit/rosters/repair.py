@@ -21,6 +21,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from credit import sqlfiles
 from credit.calendar import UnknownCalendarYear, add_years
 from credit.rosters.env import RosterEnv, removal_rule
 from credit.rosters.log import LOCK_KEY, finalise, insert_decisions
@@ -126,13 +127,7 @@ def apply_for_removal(conn: Connection, uscc: str, roster: str, received: date, 
                       f"(not on the {roster} roster on that date)")
 
     open_ids = [int(e["entry_id"]) for e in entries]
-    first = conn.execute(sa.text("""
-        select q.id, q.received_on from roster_requests q
-          join unnest(cast(:ids as bigint[]), cast(:incs as date[])) as e(entry_id, included_on)
-            on e.included_on <= q.received_on and (q.entry_id is null or q.entry_id = e.entry_id)
-         where q.kind = 'repair' and q.uscc = :u and q.roster = :r and q.received_on <= :d
-           and not exists (select 1 from roster_decisions x where x.request_id = q.id and x.entry_id = e.entry_id)
-         order by q.id limit 1"""), {"u": uscc, "r": roster, "d": received, "ids": open_ids,
+    first = conn.execute(sqlfiles.statement("rosters/pending_application"), {"u": uscc, "r": roster, "d": received, "ids": open_ids,
                                      "incs": [e["included_on"] for e in entries]}).mappings().first()
     if first is not None:
         raise Refused(f"{uscc} 已有尚未决定的移出申请（申请编号 {first['id']}，{first['received_on'].isoformat()} 收到），"
@@ -151,11 +146,7 @@ def apply_for_removal(conn: Connection, uscc: str, roster: str, received: date, 
         earliest = add_years(min(e["included_on"] for e in entries), 1) + timedelta(days=1)
         if received < earliest:
             note = f"列入未满一年，{earliest.isoformat()} 起方可申请提前移出 (too early: from {earliest.isoformat()})"
-    row = conn.execute(sa.text("""
-        insert into roster_requests (kind, uscc, roster, entry_id, target_seq, received_on, grounds, recorded_by,
-                                     rule_id, rule_version, due_date, due_provisional, due_note, config_version)
-        values ('repair', :u, :r, null, null, :d, :g, :by, :rid, :rv, :due, :prov, :note, :cv)
-        returning id"""), {"u": uscc, "r": roster, "d": received, "g": grounds, "by": recorded_by, "rid": rule_id,
+    row = conn.execute(sqlfiles.statement("rosters/insert_repair_request"), {"u": uscc, "r": roster, "d": received, "g": grounds, "by": recorded_by, "rid": rule_id,
                            "rv": version.version, "due": due.day, "prov": due.provisional, "note": note,
                            "cv": env.config_version}).scalar_one()
     return {"id": int(row), "uscc": uscc, "roster": roster, "received_on": received.isoformat(),
@@ -205,11 +196,7 @@ def file_objection(conn: Connection, ref: str, received: date, grounds: str | No
     last = Due.of(window, target["decision_date"], env)
     in_time = None if last.day is None else received <= last.day
     due = Due.of(v.main_period(), received, env)
-    row = conn.execute(sa.text("""
-        insert into roster_requests (kind, uscc, roster, entry_id, target_seq, received_on, grounds, recorded_by,
-                                     rule_id, rule_version, due_date, due_provisional, due_note, in_time, config_version)
-        values ('objection', :u, :r, :e, :t, :d, :g, :by, 'objection', :rv, :due, :prov, :note, :it, :cv)
-        returning id"""), {"u": target["uscc"], "r": target["roster"], "e": target["entry_id"], "t": target["seq"],
+    row = conn.execute(sqlfiles.statement("rosters/insert_objection"), {"u": target["uscc"], "r": target["roster"], "e": target["entry_id"], "t": target["seq"],
                            "d": received, "g": grounds, "by": recorded_by, "rv": v.version, "due": due.day,
                            "prov": due.provisional,
                            "note": None if in_time is not False else f"逾期提出（期限至 {last.text()}）",
