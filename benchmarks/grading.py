@@ -87,8 +87,8 @@ def main() -> None:
     args = ap.parse_args()
 
     from credit.config import load_config
-    from credit.grading.score import grade
     from credit.grading.scheme import scheme_of
+    from credit.grading.score import grade
 
     config = load_config("grading")
     scheme = scheme_of(config)
