@@ -125,19 +125,15 @@ def quarantine(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """The rows held back on night D, with file, line and reason."""
-    import sqlalchemy as sa
-
     from credit.db import engine_for
+    from credit.night.read import quarantined_rows
     from credit.settings import get_settings
 
     night = parse_day(date_, "--date")
     with engine_for(get_settings()).connect() as conn:
-        rows = conn.execute(sa.text(
-            "select file, line, rule, reason, raw from quarantine where night = :n "
-            "and (cast(:s as text) is null or source = :s) order by file, line limit :l"),
-            {"n": night, "s": source, "l": limit}).mappings().all()
+        rows = quarantined_rows(conn, night, source, limit)
     if as_json:
-        console.print_json(json.dumps([dict(r) for r in rows], ensure_ascii=False))
+        console.print_json(json.dumps(rows, ensure_ascii=False, default=str))
         return
     table = Table("file", "line", "reason", title=f"quarantine {night}")
     for r in rows:

@@ -1,4 +1,4 @@
-"""Published nights as read: the latest night's run with its summary (what the bureau page shows)."""
+"""Published nights as read: the latest night's run with its summary, and the rows a night held back."""
 
 from __future__ import annotations
 
@@ -28,3 +28,23 @@ def latest_run(conn: Connection) -> NightRun | None:
         return None
     return {"night": row["night"], "config_version": row["config_version"], "finished_at": row["finished_at"],
             "summary": row["summary"]}
+
+
+class QuarantinedRow(TypedDict):
+    """A row a night held back: its file, its physical line, the rule it broke and why, as it came."""
+
+    file: str
+    line: int
+    rule: str
+    reason: str
+    raw: object
+
+
+def quarantined_rows(conn: Connection, night: date, source: str | None, limit: int) -> list[QuarantinedRow]:
+    """The rows quarantined on ``night`` (of one source, or all), by file and line, at most ``limit``."""
+    rows = conn.execute(sa.text(
+        "select file, line, rule, reason, raw from quarantine where night = :n "
+        "and (cast(:s as text) is null or source = :s) order by file, line limit :l"),
+        {"n": night, "s": source, "l": limit}).mappings().all()
+    return [{"file": r["file"], "line": r["line"], "rule": r["rule"], "reason": r["reason"], "raw": r["raw"]}
+            for r in rows]
