@@ -241,8 +241,13 @@ def _region_label(code: str) -> str:
         return code
 
 
+def page_path(reports_dir: Path, night: date) -> Path:
+    """Where the page of ``night`` lives: known before it is written, so the night's record can name it."""
+    return Path(reports_dir) / night.isoformat() / "index.html"
+
+
 def write(data: ReportData, reports_dir: Path) -> Path:
-    path = Path(reports_dir) / data.night.isoformat() / "index.html"
+    path = page_path(reports_dir, data.night)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render(data), encoding="utf-8")
     return path

@@ -7,13 +7,14 @@ nights published before issues were records stored them as plain sentences.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, is_dataclass
-from typing import Any, NotRequired, TypedDict
+from dataclasses import dataclass, field
+from typing import NotRequired, TypedDict
 
+from credit.grading.night import GradingNightSummary
 from credit.issues import Issue, IssueDict
 from credit.night.merge import MergeRecord
 from credit.night.quality import ExpectationResult
+from credit.rosters.decide import RosterNightSummary
 
 
 class FileRecord(TypedDict):
@@ -60,6 +61,12 @@ class FileOutcome:
                    [Issue.from_dict(i) for i in doc["warnings"]], list(doc["expectations"]), doc["seconds"])
 
 
+class GradingPart(GradingNightSummary):
+    """The grading's summary in the night's record, with the path of the night's report page."""
+
+    report: str
+
+
 class NightSummary(TypedDict):
     """What a published night reports (stored as JSON with the night, printed by ``credit nightly``)."""
 
@@ -69,19 +76,7 @@ class NightSummary(TypedDict):
     gap_allowed: bool
     files: list[FileRecord]
     merges: list[MergeRecord]
-    rosters: dict[str, Any]          # the rosters' own summary (credit.rosters), as JSON
-    grading: dict[str, Any]          # the grading's own summary (credit.grading), with the report's path
+    rosters: RosterNightSummary
+    grading: GradingPart
     stages: dict[str, float]         # seconds per stage
     already_published: NotRequired[bool]
-
-
-def as_json_object(part: object) -> dict[str, Any]:
-    """Another area's summary as a JSON object: a mapping, a record with ``as_dict()`` or a dataclass."""
-    if isinstance(part, Mapping):
-        return dict(part)
-    as_dict = getattr(part, "as_dict", None)
-    if callable(as_dict):
-        return dict(as_dict())
-    if is_dataclass(part) and not isinstance(part, type):
-        return asdict(part)
-    raise TypeError(f"not a summary: {type(part).__name__}")

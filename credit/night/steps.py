@@ -36,11 +36,11 @@ from credit.contract.manifest import DropError, Manifest, read_manifest, read_ta
 from credit.contract.sources import SOURCES
 from credit.db import engine_for
 from credit.grading.night import grade_night
-from credit.grading.report import write_night_report
+from credit.grading.report import page_path, write_night_report
 from credit.issues import Issue
 from credit.night import merge, quality, quarantine
 from credit.night.issues import NightRefused, refused, warned
-from credit.night.records import FileOutcome, NightSummary, as_json_object
+from credit.night.records import FileOutcome, GradingPart, NightSummary
 from credit.rosters.decide import decide_night
 from credit.settings import Settings
 
@@ -178,16 +178,8 @@ def publish_night(manifest: Manifest, outcomes: list[FileOutcome], settings: Set
         raise NightRefused(manifest.night, failures)
     engine = engine_for(settings)
     summary = _publish(engine, manifest, outcomes, settings, started_at or datetime.now(UTC), gap_allowed)
-    if summary.get("already_published"):
-        return summary
-    t = time.perf_counter()
-    report = write_night_report(engine, settings, manifest.night)
-    summary["stages"]["report"] = round(time.perf_counter() - t, 3)
-    summary["grading"]["report"] = str(report)
-    # The stored summary names the report too, as it did when the report was written inside the night.
-    with engine.begin() as conn:
-        conn.execute(sa.text("update night_runs set summary = cast(:summary as jsonb) where night = :n"),
-                     {"n": manifest.night, "summary": _json(summary)})
+    if not summary.get("already_published"):
+        write_night_report(engine, settings, manifest.night)   # at the path the night's record names
     return summary
 
 
@@ -220,10 +212,11 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
         ctx = NightContext(night, manifest.digest, settings)
         # Rosters first: tonight's grades must see tonight's roster decisions.
         t = time.perf_counter()
-        rosters = as_json_object(decide_night(conn, ctx))
+        rosters = decide_night(conn, ctx)
         stages["rosters"] = time.perf_counter() - t
         t = time.perf_counter()
-        grading = as_json_object(grade_night(conn, ctx))
+        grading: GradingPart = {**grade_night(conn, ctx),
+                                "report": str(page_path(settings.reports_dir, night))}
         stages["grading"] = time.perf_counter() - t
         summary: NightSummary = {
             "night": night.isoformat(), "manifest_digest": manifest.digest,
