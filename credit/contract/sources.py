@@ -38,8 +38,9 @@ class Column:
     required: bool = False
     values: tuple[str, ...] = ()        # for enum / list of enum
     pattern: str | None = None          # for code: a regex the normalised text must match
-    not_after_night: bool = False       # a date in the future of the night is an error (不得晚于批次日期)
+    not_after_night: bool = False       # a date (or month) in the future of the night is an error (不得晚于批次日期)
     max_length: int | None = None
+    non_negative: bool = False          # for int: a count or a number of days cannot be below zero
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,9 @@ class Source:
     key: tuple[str, ...]
     columns: tuple[Column, ...]
     history: bool = False               # keep every change with the night that brought it
+    # (column, bound): the column's amount may not exceed the bound's on the same row (a row that
+    # says both cannot be true, so it is quarantined rather than guessed at)
+    not_above: tuple[tuple[str, str], ...] = ()
 
     @property
     def column_names(self) -> list[str]:
@@ -135,4 +139,20 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         Column("active", "bool", True),
         Column("conflicts", "list"),
     ), history=True),
+    # Listed last: a source's position seeds the sample generator's streams (credit.sample.context),
+    # so appending keeps every other source's sample bytes as they were.
+    Source("bank_credit", "银行信用", ("uscc", "period"), (
+        Column("uscc", "uscc", True),
+        Column("period", "month", True, not_after_night=True),
+        Column("lenders", "int", non_negative=True),
+        Column("loans_outstanding", "money"),
+        Column("overdue_amount", "money"),
+        Column("max_overdue_days", "int", non_negative=True),
+        Column("in_default", "bool"),
+        Column("updated_on", "date", not_after_night=True),
+    ), history=True, not_above=(("overdue_amount", "loans_outstanding"),)),
 )}
+
+#: Sources that are a risk signal for grading only: never published, exported, screened or a
+#: roster cause (contracts.md §1 ``bank_credit``; domain.md §11, 征信业管理条例).
+CONFIDENTIAL_SOURCES: tuple[str, ...] = ("bank_credit",)

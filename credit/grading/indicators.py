@@ -20,6 +20,8 @@ supervision        on_abnormal (经营异常名录), on_serious (严重违法失
 tax                tax_grade (纳税缴费信用级别), abnormal_taxpayer (非正常户), tax_arrears (欠税)
 social_security    insured_count (参保人数), insured_drop (较12个月前下降比例),
                    social_arrears_months (欠缴月数)
+bank_credit        bank_overdue_days (银行贷款最长逾期天数), bank_default (银行贷款违约或不良);
+                   bureau-only signals, never published (domain.md §11, contracts.md §1)
 relations          related_serious, related_d (同一法定代表人的其他主体：严重失信 / 上期D类)
 =================  ==========================================================================
 
@@ -69,6 +71,8 @@ INDICATOR_DEFAULTS: dict[str, Default] = {
     "insured_drop": np.nan,
     "related_serious": 0,
     "related_d": 0,
+    "bank_overdue_days": 0,
+    "bank_default": False,
 }
 
 
@@ -270,6 +274,15 @@ def social_security(conn: Connection, night: date, n: int, trend_months: int) ->
     return out
 
 
+def bank_credit(conn: Connection, night: date, n: int, months: int) -> pd.DataFrame:
+    """银行信用: the longest overdue and default of the latest month reported within ``months``
+    (domain.md §11). No report in the window is neutral (0 days, no default): most entities
+    have no loans at all."""
+    table = copy_out(conn, sqlfiles.rendered("grading/bank_credit", night=night, bank_credit_months=months),
+                     {"rn": pa.int64(), "bank_overdue_days": pa.int64(), "bank_default": pa.bool_()})
+    return _scatter(n, table, {"bank_overdue_days": 0, "bank_default": False})
+
+
 def relations(conn: Connection, night: date, n: int) -> pd.DataFrame:
     """关联: same legal representative behind entities on the serious list tonight or in tier D on
     the previous graded night (domain.md §3.6 art. 18 para. 2; §7 related enterprises)."""
@@ -291,6 +304,7 @@ def build_indicators(conn: Connection, night: date, config: ConfigDoc, calendar:
         supervision(conn, night, n, windows),
         tax(conn, night, n),
         social_security(conn, night, n, windows["insured_trend_months"]),
+        bank_credit(conn, night, n, windows.get("bank_credit_months", 3)),
         relations(conn, night, n),
     ], axis=1)
     return Indicators(frame, warnings)

@@ -48,6 +48,12 @@ class Item:
     cap: float = math.inf
     bands: tuple[tuple[float, float], ...] = ()
     improve: str = ""
+    # bands only: the reason's wording per band (same order as ``bands``; '' = the item's text),
+    # e.g. "银行贷款逾期超过90天" for the band from 91 days
+    band_texts: tuple[str, ...] = ()
+
+    def text_of_band(self, band: int) -> str:
+        return (self.band_texts[band] if band < len(self.band_texts) else "") or self.text
 
 
 @dataclass(frozen=True)
@@ -99,11 +105,14 @@ def scheme_of(config: ConfigDoc | Scheme) -> Scheme:
             items.append(Item(code, it["text"], it["indicator"], kind, float(it["points"]),
                               float(it.get("cap", math.inf)), improve=it.get("improve", "")))
         elif kind == "bands":
-            bands = tuple(sorted((float(b["min"]), float(b["points"])) for b in it["bands"]))
+            ordered = sorted((float(b["min"]), float(b["points"]), str(b.get("text", ""))) for b in it["bands"])
+            bands = tuple((lo, p) for lo, p, _ in ordered)
             pts = [p for _, p in bands]
             if any(p < 0 for p in pts) or pts != sorted(pts):
                 raise ConfigError(f"item {code}: band points must not fall as the value rises")
-            items.append(Item(code, it["text"], it["indicator"], kind, bands=bands, improve=it.get("improve", "")))
+            texts = tuple(t for _, _, t in ordered) if any(t for _, _, t in ordered) else ()
+            items.append(Item(code, it["text"], it["indicator"], kind, bands=bands, improve=it.get("improve", ""),
+                              band_texts=texts))
         elif kind == "category":
             points = {str(k): float(v) for k, v in it["points"].items()}
             order = [str(x) for x in it.get("order", list(points))]

@@ -200,12 +200,22 @@ def grade(frame: pd.DataFrame, config: ConfigDoc | Scheme) -> pd.DataFrame:
             vtext = _quoted(col)
         else:
             vtext = _num_text(_float(col))
-        frags.append(_fragments(_head(item.code, item.text, kind="points"), vtext, ', "contribution": ',
-                                _num_text(pts[hit])))
-        rows.append(hit)
-        keys1.append(np.ones(len(hit)))
-        keys2.append(-pts[hit])
-        keys3.append(np.full(len(hit), float(idx)))
+        if item.band_texts:
+            # The reached band names the reason ("银行贷款逾期超过90天"): one fragment group per band.
+            band = np.searchsorted(np.asarray([lo for lo, _ in item.bands]), _float(col), side="right") - 1
+            groups = [(np.flatnonzero(band == b), item.text_of_band(b)) for b in range(len(item.bands))]
+        else:
+            groups = [(np.arange(len(hit)), item.text)]
+        for sel, wording in groups:
+            if not len(sel):
+                continue
+            at = pa.array(sel, pa.int64())
+            frags.append(_fragments(_head(item.code, wording, kind="points"), vtext.take(at), ', "contribution": ',
+                                    _num_text(pts[hit[sel]])))
+            rows.append(hit[sel])
+            keys1.append(np.ones(len(sel)))
+            keys2.append(-pts[hit[sel]])
+            keys3.append(np.full(len(sel), float(idx)))
 
     score = np.round(score, 2)
     t_b, t_c, t_d = s.thresholds

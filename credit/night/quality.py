@@ -48,6 +48,7 @@ PATTERNS: dict[str, str] = {
     "money": r"^\d{1,16}(?:\.\d{1,2})?$",
     "month": r"^\d{4}-(?:0[1-9]|1[0-2])$",
 }
+NON_NEGATIVE = r"^\d{1,15}$"
 BOOL_TEXT = {"true": "true", "false": "false", "1": "true", "0": "false", "是": "true", "否": "false",
              "t": "true", "f": "false", "yes": "true", "no": "false", "y": "true", "n": "false"}
 
@@ -76,6 +77,9 @@ def contract_expectations(source: Source) -> list[dict[str, Any]]:
         if c.kind in PATTERNS:
             add("expect_column_values_to_match_regex", {"reason": reason(c.kind, column=c.name)},
                 column=c.name, regex=PATTERNS[c.kind])
+            if c.kind == "int" and c.non_negative:
+                add("expect_column_values_to_match_regex", {"reason": reason("non_negative", column=c.name)},
+                    column=c.name, regex=NON_NEGATIVE)
         elif c.kind == "code" and c.pattern:
             add("expect_column_values_to_match_regex", {"reason": reason("code", column=c.name, pattern=c.pattern)},
                 column=c.name, regex=c.pattern)
@@ -302,6 +306,17 @@ def check(frame: pd.DataFrame, source: Source, night: date, suite_path: Path, fi
                 future = (parsed > pd.Timestamp(night)).to_numpy(dtype=bool)
                 found.add(future, "date_not_after_night",
                           reason("date_not_after_night", column=c.name, night=night.isoformat()))
+        if c.kind == "month" and c.not_after_night:
+            month = f"{night.year:04d}-{night.month:02d}"
+            shaped = present & s.str.fullmatch(PATTERNS["month"]).fillna(False).to_numpy(dtype=bool)
+            later = shaped & (s.where(shaped, None) > month).fillna(False).to_numpy(dtype=bool)
+            found.add(later, "month_not_after_night", reason("month_not_after_night", column=c.name, month=month))
+    for column, bound in source.not_above:
+        # Malformed amounts are already held back by their own expectation; here they compare as unknown.
+        amount = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        limit = pd.to_numeric(frame[bound], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        found.add(amount > limit, "not_above",
+                  reason("not_above", column=column, bound=bound))
     _duplicates(frame, source, found)
     reason_s, rule_s = found.joined()
     warnings: list[Issue] = []

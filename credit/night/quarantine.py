@@ -37,10 +37,13 @@ REASONS: dict[str, Text] = {
     "bool": Text("{column}：应为 true 或 false", "not a boolean"),
     "list": Text("{column}：含有不在规定范围内的项目", "an item is not allowed"),
     "max_length": Text("{column}：长度超过 {max_length} 字", "too long"),
+    "non_negative": Text("{column}：不能为负数", "must not be negative"),
     # The rules Great Expectations cannot state over one column, applied by credit.night.quality.
     "uscc_check_digit": Text("{column}：统一社会信用代码校验位错误", "GB 32100 check character wrong"),
     "date_exists": Text("{column}：日期不存在", "no such calendar day"),
     "date_not_after_night": Text("{column}：日期晚于批次日期 {night}", "date is in the future of the night"),
+    "month_not_after_night": Text("{column}：所属期晚于批次所在月份 {month}", "period is after the night's month"),
+    "not_above": Text("{column} 大于 {bound}，两者不可能同时成立", "{column} exceeds {bound} on the same row"),
     "duplicate_row": Text("与第 {first_line} 行完全重复", "exact duplicate"),
     "conflicting_duplicate_key": Text("主键 {key} 在文件中多次出现且内容不一致，无法判断以哪行为准",
                                       "duplicated key with conflicting values"),

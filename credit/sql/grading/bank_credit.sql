@@ -1,0 +1,19 @@
+-- Bank credit (银行信用, domain.md §11): per entity, the latest month the banks reported within
+-- :bank_credit_months months before the night — its longest overdue (days) and whether a loan is
+-- in default (违约或不良). A grading signal only: never published, never a roster cause.
+with latest as (
+    select distinct on (b.uscc)
+        p.rn,
+        b.max_overdue_days,
+        b.in_default
+    from bank_credit as b
+    join grading_population as p using (uscc)
+    where b.period >= to_char(:night - make_interval(months => :bank_credit_months), 'YYYY-MM')
+      and b.period <= to_char(:night, 'YYYY-MM')
+    order by b.uscc, b.period desc
+)
+select
+    rn,
+    coalesce(max_overdue_days, 0)  as bank_overdue_days,
+    coalesce(in_default, false)    as bank_default
+from latest
