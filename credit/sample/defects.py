@@ -98,6 +98,7 @@ _SPECS: Final[dict[str, _DefectSpec]] = {
                                 text=("result", "doc_no"), conflict="result_code"),
     "inspectors": _spec("inspectors", enums=(("active", "unknown"),), text=("name", "department"),
                         conflict="active"),
+    "bank_credit": _spec("bank_credit", enums=(("in_default", "待定"),), conflict="loans_outstanding"),
 }
 _DATE_COLUMNS: Final = frozenset(c.name for s in SOURCES.values() for c in s.columns if c.kind == "date")
 _FULLWIDTH: Final = str.maketrans("0123456789", "０１２３４５６７８９")
@@ -110,7 +111,7 @@ def _conflicting(column: str, values: list[str | None], rng: np.random.Generator
     out = []
     for v in values:
         r = int(rng.integers(1, 30))
-        if column in ("registered_capital", "fine_amount"):
+        if column in ("registered_capital", "fine_amount", "loans_outstanding"):
             out.append("100000.00" if not v else f"{float(v) * 2 + 100:.2f}")
         elif column in ("employees", "insured_count"):
             out.append(str(int(v or 0) + r))

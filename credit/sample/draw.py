@@ -96,6 +96,16 @@ class Stream(IntEnum):
     INSP_PUB = 93
     INSP_A = 94
     INSP_B = 95
+    BANK_HAS = 100
+    BANK_LENDERS = 101
+    BANK_Z1 = 102
+    BANK_Z2 = 103
+    BANK_OVERDUE = 104
+    BANK_DAYS_BAND = 105
+    BANK_DAYS = 106
+    BANK_DEFAULT = 107
+    BANK_SHARE = 108
+    BANK_UPD = 109
 
 
 class Slot(IntEnum):
@@ -110,6 +120,7 @@ class Slot(IntEnum):
     SOC_P = 9  # SOC_P + j for social-security period j (slots 9-11)
     FIND = 13
     INSP = 14  # INSP + t for spot-check task t (slots 14-18)
+    BANK = 20
     ADDR = 24
 
 

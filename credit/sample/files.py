@@ -64,6 +64,7 @@ def format_for(source: str, night_no: int, fmt_mix: bool) -> Format:
         "findings": _UTF8_BOM,
         "inspection_results": _UTF8,
         "inspectors": _GB18030 if night_no == 1 else _UTF8_BOM,
+        "bank_credit": _UTF8_BOM,
     }
     return table[source]
 

@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 
 from credit.contract.sources import SOURCES
+from credit.sample.bank import bank_changes, bank_rows, bank_table
 from credit.sample.codes import CURE_CODES, FINDING_CODES, GRADE_D, MEASURE_BIT, STATUSES
 from credit.sample.context import CHUNK, SOURCE_NUMBER, Context, Rows, concat, day_of, nrows, take
 from credit.sample.defects import Defect
@@ -71,6 +72,9 @@ def _write_full_night(ctx: Context, world: World, folder: Path, night: date,
             writers["penalties"].add(penalty_table(ctx, pen, ctx.cut1))
             later = pen["fulfilled"] > ctx.cut1
             world.defer("penalties", {**take(pen, later), "day": pen["fulfilled"][later]})
+        bank = bank_rows(ctx, e, night)
+        if bank is not None:
+            writers["bank_credit"].add(bank_table(bank))
         fnd = finding_rows(ctx, e)
         if fnd is not None:
             writers["findings"].add(finding_table(ctx, take(fnd, fnd["day"] <= ctx.cut1)))
@@ -212,6 +216,17 @@ def _delta_tables(ctx: Context, world: World, night_no: int, night: date) -> dic
                 s["months"] = np.where(owe, s["months"] + 1, 0)
                 s["arrears"] = s["months"] * s["insured"] * (900 + r.integers(0, 600, m)) * 100
                 tables["social_security"] = social_table(ctx, s)
+
+    # -- bank credit: a few borrowers newly overdue, cured or a month more overdue -----------
+    r = rng("bank_credit")
+    k = _poisson(r, 0.004, n)   # about a fifth of them have a loan
+    if k:
+        e, _ = _operating(ctx, world, r.integers(0, ctx.n_base, k))
+        b = bank_rows(ctx, e, night) if nrows(e) else None
+        if b is not None:
+            b = bank_changes(b, r)
+            b["upd"] = np.full(nrows(b), cut)
+            tables["bank_credit"] = bank_table(b)
 
     # -- findings: new ones (a fifth cured a few nights later) and cures due -----------------
     r = rng("findings")

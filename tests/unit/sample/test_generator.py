@@ -14,7 +14,7 @@ import re
 import subprocess
 import sys
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +37,14 @@ CONTRACT = {
     "findings": "finding_id, uscc, kind, found_on, doc_no, department",
     "inspection_results": "task_id, uscc, inspected_on, result_code, result, inspector_ids, doc_no",
     "inspectors": "inspector_id, name, department, region_code, fields, active, conflicts",
+    "bank_credit": "uscc, period, lenders, loans_outstanding, overdue_amount, max_overdue_days, in_default, "
+                   "updated_on",
 }
 COLUMNS = {s: [c.strip() for c in cols.split(",")] for s, cols in CONTRACT.items()}
 KEYS = {"registration": ["uscc"], "annual_reports": ["uscc", "report_year"], "tax": ["uscc", "assessed_year"],
         "social_security": ["uscc", "period"], "penalties": ["case_no"], "findings": ["finding_id"],
-        "inspection_results": ["task_id", "uscc"], "inspectors": ["inspector_id"]}
+        "inspection_results": ["task_id", "uscc"], "inspectors": ["inspector_id"],
+        "bank_credit": ["uscc", "period"]}
 ENUMS = {
     ("registration", "entity_kind"): {"enterprise", "individual", "farmer_coop"},
     ("registration", "status"): {"operating", "revoked", "cancelled", "moved_out"},
@@ -56,6 +59,7 @@ ENUMS = {
                                             "ordered_to_correct", "not_cooperating", "not_operating",
                                             "pending"},
     ("inspectors", "active"): {"true", "false"},
+    ("bank_credit", "in_default"): {"true", "false"},
 }
 MEASURES = {"warning", "criticism", "fine", "confiscation", "qualification_downgrade", "licence_revoked",
             "business_licence_revoked", "business_restricted", "suspension", "closure", "practice_ban"}
@@ -338,6 +342,27 @@ def test_clean_drop_follows_the_domain(clean: list[Path]) -> None:
         pair = res["inspector_ids"].split(";")
         assert len(set(pair)) == 2 and set(pair) <= ids
         assert re.fullmatch(r"T2026-\d{4}", res["task_id"])
+
+
+def test_bank_credit_is_rare_and_mostly_clean(clean: list[Path]) -> None:
+    """Most entities have no loan; of the borrowers a few are overdue, defaults are rare (domain.md §11)."""
+    regs = records(clean[0], "registration.csv")
+    bank = records(clean[0], "bank_credit.csv")
+    assert {b["period"] for b in bank} == {"2026-06"}
+    assert 0.1 < len(bank) / len(regs) < 0.35
+    overdue = [b for b in bank if int(b["max_overdue_days"]) > 0]
+    assert 0.02 < len(overdue) / len(bank) < 0.12
+    assert sum(b["in_default"] == "true" for b in bank) / len(bank) < 0.02
+    for b in bank:
+        assert float(b["overdue_amount"]) <= float(b["loans_outstanding"])
+        assert (int(b["max_overdue_days"]) > 0) == (float(b["overdue_amount"]) > 0)
+        assert b["updated_on"] < START.isoformat()
+    later = [(folder.name, r) for folder in clean[1:] if "bank_credit.csv" in manifest(folder)["files"]
+             for r in records(folder, "bank_credit.csv")]
+    assert later
+    for night, r in later:   # a change reported yesterday, for the last complete month
+        assert r["updated_on"] == (date.fromisoformat(night) - timedelta(days=1)).isoformat()
+        assert r["period"] == "2026-06"
 
 
 def test_defect_ledger_points_at_real_lines(drop: list[Path]) -> None:
