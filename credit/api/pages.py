@@ -4,7 +4,8 @@
   from which date, the dates the bureau must keep, and the application form;
   ``/applications/{id}``: follow an application.
 - ``/bureau``: sign in with a bureau key (kept in an HttpOnly cookie); today's night summary, the
-  deadline watch and a link to the nightly report.
+  deadline watch, the latest night's 双告知 notices per licensing department and a link to the
+  nightly report.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -25,6 +27,7 @@ from credit.api.deps import ServiceState, caller, default_as_of, state
 from credit.api.models import RepairApplication
 from credit.api.validation import normalise_uscc, uscc_problem
 from credit.night.read import latest_run
+from credit.notices.read import by_department, notices_of_night
 from credit.rosters import certificates
 from credit.rosters.deadlines import deadline_watch
 
@@ -109,10 +112,13 @@ def bureau_page(request: Request, st: St, who: Who) -> HTMLResponse:
     with st.connect() as conn:
         night = latest_run(conn)
         watch = deadline_watch(conn, today, within, st.settings)
+        # 双告知: the latest night's notices per licensing department
+        notices = by_department(notices_of_night(conn, night["night"], None, ZoneInfo(
+            str(st.config.get("timezone", "Asia/Shanghai"))))) if night is not None else {}
     report = None
     if night is not None and (st.settings.reports_dir / night["night"].isoformat() / "index.html").is_file():
         report = f"/bureau/report/{night['night'].isoformat()}"
-    return _page(request, "bureau.html", who=who, night=night, report=report,
+    return _page(request, "bureau.html", who=who, night=night, report=report, notices=notices,
                  watch=watch.astype(object).where(watch.notna(), None).to_dict("records"), within=within, today=today.isoformat())
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request, Response
@@ -34,6 +35,7 @@ from credit.draws.read import (
 )
 from credit.grading.read import grade_of
 from credit.night.read import latest_run
+from credit.notices.read import notice_feed
 from credit.rosters import certificates, repair
 from credit.rosters.deadlines import deadline_watch
 from credit.rosters.export import FORMATS, export_frame, render
@@ -244,6 +246,22 @@ def latest_night(conn: Conn) -> JSONResponse:
     if run is None:
         raise HTTPException(404, "尚无已发布的批次 (no night published yet)")
     return _json(run)
+
+
+@bureau.get("/notices")
+def notices(conn: Conn, st: St,
+            after: Annotated[int, Query(ge=0, le=2**62, description="cursor: last notice id seen")] = 0,
+            limit: Annotated[int | None, Query(ge=1, le=100_000)] = None,
+            department: Annotated[str | None, Query(max_length=100, description="one licensing department")] = None,
+            ) -> JSONResponse:
+    """双告知 notices to licensing departments after a cursor, in production order (domain.md §11).
+
+    ``next_after`` is the cursor for the next call; an empty page means up to date."""
+    feed = st.config.get("change_feed") or {}
+    n = min(limit or int(feed.get("default_limit", 1000)), int(feed.get("max_limit", 5000)))
+    items = notice_feed(conn, after, n, department, ZoneInfo(str(st.config.get("timezone", "Asia/Shanghai"))))
+    return _json({"after": after, "next_after": items[-1]["id"] if items else after, "notices": items,
+                  "more": len(items) == n})
 
 
 @bureau.post("/repair-applications", status_code=201)

@@ -32,7 +32,7 @@ def print_summary(console: Console, summary: NightSummary) -> None:
     for m in summary.get("merges", []):
         merges.add_row(m["source"], f"{m['new']:,}", f"{m['changed']:,}", f"{m['dropped']:,}")
     console.print(merges)
-    for area in ("rosters", "grading"):
+    for area in ("rosters", "grading", "notices"):
         part = summary.get(area)
         if isinstance(part, Mapping) and part:
             t = Table("item", "value", title=area)

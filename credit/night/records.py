@@ -14,6 +14,7 @@ from credit.grading.night import GradingNightSummary
 from credit.issues import Issue, IssueDict
 from credit.night.merge import MergeRecord
 from credit.night.quality import ExpectationResult
+from credit.notices.night import NoticesNightSummary
 from credit.rosters.decide import RosterNightSummary
 
 
@@ -80,3 +81,4 @@ class NightSummary(TypedDict):
     grading: GradingPart
     stages: dict[str, float]         # seconds per stage
     already_published: NotRequired[bool]
+    notices: NotRequired[NoticesNightSummary]   # 双告知 (nights published before it have none)

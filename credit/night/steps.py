@@ -9,7 +9,7 @@ The steps are plain functions, and both ``credit nightly`` (:func:`run_night`) a
    quarantined rows; written to the night's work folder, nothing in the database yet.
 3. :func:`publish_night` — :func:`gate` (file-level failures and quarantine shares: any failure
    refuses the night), then one transaction: store merge, quarantine, rosters, grading, the
-   night's record. A failure anywhere rolls everything back: yesterday's state stays as it was.
+   双告知 notices to licensing departments, the night's record. A failure anywhere rolls everything back: yesterday's state stays as it was.
    The nightly report is written after the commit, from what was committed.
 """
 
@@ -41,6 +41,7 @@ from credit.issues import Issue
 from credit.night import merge, quality, quarantine
 from credit.night.issues import NightRefused, refused, warned
 from credit.night.records import FileOutcome, GradingPart, NightSummary
+from credit.notices.night import produce_notices
 from credit.rosters.decide import decide_night
 from credit.settings import Settings
 
@@ -185,7 +186,7 @@ def publish_night(manifest: Manifest, outcomes: list[FileOutcome], settings: Set
 
 def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], settings: Settings,
              started_at: datetime, gap_allowed: bool) -> NightSummary:
-    """The night's one transaction: store, quarantine, rosters, grading, the night's record."""
+    """The night's one transaction: store, quarantine, rosters, grading, notices, the night's record."""
     night = manifest.night
     folder = work_folder(settings, night)
     stages: dict[str, float] = {}
@@ -218,10 +219,14 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
         grading: GradingPart = {**grade_night(conn, ctx),
                                 "report": str(page_path(settings.reports_dir, night))}
         stages["grading"] = time.perf_counter() - t
+        t = time.perf_counter()
+        notices = produce_notices(conn, ctx)   # 双告知: tonight's registrations to licensing departments
+        stages["notices"] = time.perf_counter() - t
         summary: NightSummary = {
             "night": night.isoformat(), "manifest_digest": manifest.digest,
             "config_version": config_version(settings), "gap_allowed": gap_allowed,
             "files": [o.as_dict() for o in outcomes], "merges": merges, "rosters": rosters, "grading": grading,
+            "notices": notices,
             "stages": {**{f"ingest {o.file}": round(o.seconds, 3) for o in outcomes},
                        **{k: round(v, 3) for k, v in stages.items()}},
         }

@@ -1,0 +1,84 @@
+"""``credit notices``: the 双告知 notices a night produced, per licensing department (domain.md §11).
+
+``credit notices --night D [--department X] [--format csv|json|xlsx] [--out F]``: without
+``--format`` a table per department on the terminal; with it, the notices as a file for the
+department's inbox (CSV is UTF-8 with BOM; xlsx keeps the USCC as text). Exit 2 with the reason
+when the night is not a date, the department is not in config/notices.yaml, or the format unknown.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+err = Console(stderr=True)
+
+
+def _refuse(message: str) -> None:
+    err.print(f"[red]{message}[/red]")
+    raise typer.Exit(2)
+
+
+def notices_command(
+    night: Annotated[str, typer.Option("--night", help="The night, YYYY-MM-DD.")],
+    department: Annotated[str | None, typer.Option(
+        "--department", help="Only this licensing department (its name in config/notices.yaml).")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="csv | json | xlsx (default: tables).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file (default: standard output).")] = None,
+) -> None:
+    """双告知: the registrations night D pushed to licensing departments (new registrations and
+    changes into a licensed industry), per department."""
+    import sys
+
+    from credit.config import load_config
+    from credit.db import engine_for
+    from credit.notices.export import FORMATS, render
+    from credit.notices.read import by_department, notices_of_night
+    from credit.notices.rules import rules_of
+    from credit.settings import get_settings
+
+    try:
+        day = date.fromisoformat(night)
+    except ValueError:
+        _refuse(f"--night {night!r} is not a date (YYYY-MM-DD)")
+        return
+    if fmt is not None and fmt not in FORMATS:
+        _refuse(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
+        return
+    if fmt == "xlsx" and out is None:
+        _refuse("--format xlsx needs --out FILE (a workbook is not printed)")
+        return
+    settings = get_settings()
+    rules = rules_of(load_config("notices", settings))
+    if department is not None and rules.department(department) is None:
+        names = "、".join(d.name for d in rules.departments)
+        _refuse(f"--department {department!r}: 配置中没有该许可部门 (not in config/notices.yaml: {names})")
+        return
+    with engine_for(settings).connect() as conn:
+        notices = notices_of_night(conn, day, department, rules.timezone)
+    if fmt is not None:
+        data = render(notices, fmt)
+        if out is not None:
+            out.write_bytes(data)
+            console.print(f"wrote {len(notices)} notices to {out}")
+        else:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        return
+    if not notices:
+        console.print(f"{day}: 没有双告知推送 (no notices produced that night"
+                      + (f" for {department})" if department else ")"))
+        return
+    for dept, items in by_department(notices).items():
+        t = Table("告知事由", "统一社会信用代码", "名称", "行业", "原行业", "成立日期", "推送时间",
+                  title=f"{dept} — {items[0]['licence']}（{len(items)} 户）")
+        for n in items:
+            t.add_row(n["event_label"], n["uscc"], n["name"], n["industry_code"], n["previous_industry_code"] or "",
+                      n["established_on"], n["produced_at"])
+        console.print(t)

@@ -1,0 +1,68 @@
+"""Notices as read: one night's per department, and the bureau's feed after a cursor."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TypedDict
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, RowMapping
+
+from credit import sqlfiles
+
+EVENT_LABELS = {"registered": "新设登记", "industry_changed": "变更为许可行业"}
+
+
+class Notice(TypedDict):
+    """One notice to a licensing department, as officers and the feed see it."""
+
+    id: int
+    night: str
+    produced_at: str                  # ISO with the bureau's offset
+    department: str
+    licence: str
+    event: str
+    event_label: str
+    uscc: str
+    name: str
+    entity_kind: str
+    region_code: str
+    industry_code: str
+    previous_industry_code: str | None
+    established_on: str
+    address: str | None
+    matched: str
+    config_version: str
+
+
+def _notice(r: RowMapping, zone: ZoneInfo | None) -> Notice:
+    produced: datetime = r["produced_at"]
+    return {"id": int(r["id"]), "night": r["night"].isoformat(),
+            "produced_at": (produced.astimezone(zone) if zone else produced).isoformat(),
+            "department": r["department"], "licence": r["licence"], "event": r["event"],
+            "event_label": EVENT_LABELS.get(r["event"], r["event"]), "uscc": r["uscc"], "name": r["name"],
+            "entity_kind": r["entity_kind"], "region_code": r["region_code"], "industry_code": r["industry_code"],
+            "previous_industry_code": r["previous_industry_code"], "established_on": r["established_on"].isoformat(),
+            "address": r["address"], "matched": r["matched"], "config_version": r["config_version"]}
+
+
+def notices_of_night(conn: Connection, night: date, department: str | None = None,
+                     zone: ZoneInfo | None = None) -> list[Notice]:
+    """The notices night ``night`` produced (one department's, when named), by department then id."""
+    rows = conn.execute(sqlfiles.statement("notices/listing"), {"night": night, "department": department})
+    return [_notice(r, zone) for r in rows.mappings()]
+
+
+def notice_feed(conn: Connection, after: int, limit: int, department: str | None = None,
+                zone: ZoneInfo | None = None) -> list[Notice]:
+    """Notices with an id above the cursor ``after``, in production order, at most ``limit``."""
+    rows = conn.execute(sqlfiles.statement("notices/feed"), {"after": after, "n": limit, "department": department})
+    return [_notice(r, zone) for r in rows.mappings()]
+
+
+def by_department(notices: list[Notice]) -> dict[str, list[Notice]]:
+    """Notices grouped by department, in the order given."""
+    out: dict[str, list[Notice]] = {}
+    for n in notices:
+        out.setdefault(n["department"], []).append(n)
+    return out

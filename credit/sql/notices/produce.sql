@@ -1,0 +1,84 @@
+-- 双告知 (dual notification, domain.md §11): tonight's registration events that a licensing
+-- department must hear of, written as notices once each.
+--
+-- Parameters: :night; :since (a new registration was established on or after it);
+-- :departments, :licences, :prefixes (parallel arrays: one element per configured GB/T 4754
+-- code or prefix of a department); :produced_at (the bureau's clock); :config_version.
+--
+-- Events:
+--   registered        the entity first reached the store tonight, operating, established
+--                     on or after :since, in an industry a department licenses;
+--   industry_changed  a known entity's industry_code changed tonight into an industry the
+--                     department licenses, from a code that department does not license.
+-- Each (department, event_key) is inserted once: a re-run of the night inserts nothing.
+with licensed as (
+    select department, licence, prefix
+    from unnest(cast(:departments as text[]), cast(:licences as text[]), cast(:prefixes as text[]))
+         as m (department, licence, prefix)
+),
+
+tonight as (
+    select
+        h.uscc, h.change, h.name, h.entity_kind, h.region_code, h.industry_code, h.established_on,
+        h.address,
+        prev.industry_code       as previous_industry_code,
+        prev.uscc is not null    as known_before
+    from registration_history as h
+    left join lateral (
+        select p.uscc, p.industry_code
+        from registration_history as p
+        where p.uscc = h.uscc and p.night < h.night and p.change <> 'dropped'
+        order by p.night desc
+        limit 1
+    ) as prev on true
+    where h.night = :night
+      and h.change in ('new', 'changed')
+      and h.status = 'operating'
+      and h.industry_code is not null
+),
+
+events as (
+    select
+        t.*,
+        l.department,
+        l.licence,
+        l.prefix,
+        case when t.known_before then 'industry_changed' else 'registered' end as event
+    from tonight as t
+    join licensed as l
+      on t.industry_code like l.prefix || '%'
+    where (not t.known_before and t.established_on >= :since)
+       or (t.known_before
+           and t.previous_industry_code is distinct from t.industry_code
+           and not exists (select 1 from licensed as o
+                           where o.department = l.department
+                             and t.previous_industry_code like o.prefix || '%'))
+),
+
+keyed as (
+    -- the most specific configured code names the match when several of a department's match
+    select distinct on (department, event_key) *
+    from (
+        select e.*,
+               case when e.event = 'registered'
+                    then 'registered:' || e.uscc || ':' || e.established_on
+                    else 'industry_changed:' || e.uscc || ':' || coalesce(e.previous_industry_code, '')
+                         || '>' || e.industry_code || ':' || cast(:night as date)
+               end as event_key
+        from events as e
+    ) as k
+    order by department, event_key, length(prefix) desc
+)
+
+insert into notices (
+    night, produced_at, department, licence, event, event_key, uscc, name, entity_kind, region_code,
+    industry_code, previous_industry_code, established_on, address, matched, config_version
+)
+select
+    cast(:night as date), cast(:produced_at as timestamptz), department, licence, event, event_key, uscc, name,
+    entity_kind, region_code, industry_code, previous_industry_code, established_on, address, prefix,
+    :config_version
+from keyed
+order by department, uscc, event_key
+on conflict (department, event_key) do nothing
+returning department, event
