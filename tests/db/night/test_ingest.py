@@ -43,6 +43,9 @@ def one_valid_row_per_source() -> dict[str, dict[str, str]]:
                                "doc_no": "杭西市监查〔2026〕9号"},
         "inspectors": {"inspector_id": "I0001", "name": "王芳", "department": "西湖区市场监督管理局",
                        "region_code": "330106", "fields": "F;C", "active": "true", "conflicts": ""},
+        "bank_credit": {"uscc": A, "period": "2026-06", "lenders": "2", "loans_outstanding": "800000.00",
+                        "overdue_amount": "0", "max_overdue_days": "0", "in_default": "false",
+                        "updated_on": "2026-07-05"},
     }
 
 
