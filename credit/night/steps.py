@@ -263,7 +263,16 @@ def publish_night(manifest: Manifest, outcomes: list[FileOutcome], settings: Set
     summary = _publish(engine, manifest, outcomes, settings, started_at or datetime.now(UTC), gap_allowed)
     if not summary.get("already_published"):
         write_night_report(engine, settings, manifest.night)   # at the path the night's record names
+    else:
+        ensure_report(settings, manifest.night)
     return summary
+
+
+def ensure_report(settings: Settings, night: date) -> None:
+    """Write a published night's page again if it is missing (the run that published it died after
+    the commit, before the page): the page comes from what was committed, so it is the same page."""
+    if not page_path(settings.reports_dir, night).is_file():
+        write_night_report(engine_for(settings), settings, night)
 
 
 def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], settings: Settings,
@@ -356,6 +365,7 @@ def run_night(drop: Path, night: date, settings: Settings, progress: Callable[[s
     started_at = datetime.now(UTC)
     opened = open_night(drop, night, settings, allow_gap=allow_gap)
     if opened.summary is not None:
+        ensure_report(settings, night)
         return {**opened.summary, "already_published": True}
     outcomes = []
     for f in opened.manifest.files:
