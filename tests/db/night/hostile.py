@@ -250,6 +250,8 @@ def big_cases() -> list[Case]:
     return [
         csv_case("line_of_50_mb_value", f"{HEADER}\n{reg(A)}\n{reg(B, name=big)}\n{reg(C)}\n", 3,
                  Published(2, [(3, "value_lengths")])),
+        csv_case("line_of_50_mb_quoted_value", f"{HEADER}\n{reg(A)}\n{reg(B, name=big + ',')}\n{reg(C)}\n", 3,
+                 Published(2, [(3, "value_lengths")])),
         csv_case("line_of_50_mb_malformed", f"{HEADER}\n{reg(A)}\n{big}\n{reg(C)}\n", 3,
                  Published(2, [(3, "malformed_field_count")])),
     ]
