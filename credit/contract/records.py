@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 ROW_OFFSET = 2  # Parquet's row 0 is reported as line 2, as if line 1 were a header
-_MIN_BLOCK = 1 << 24
+_MIN_BLOCK = 1 << 20  # Arrow's default: small blocks parse in parallel
 
 csv.field_size_limit(sys.maxsize)  # a 50 MB value is a record to judge, not a parser failure
 

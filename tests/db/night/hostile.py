@@ -142,6 +142,13 @@ def array_manifest(drop: Path) -> None:
     write_files(drop, {}, [{"night": NIGHT.isoformat(), "files": {}}])
 
 
+def array_of_files_manifest(drop: Path) -> None:
+    content = (HEADER + "\n" + reg(A) + "\n").encode()
+    (folder_of(drop) / "registration.csv").write_bytes(content)
+    write_files(drop, {}, {"night": NIGHT.isoformat(), "files": [
+        {"file": "registration.csv", **manifest_entry(content, "registration", "full", 1, "utf-8")}]})
+
+
 # -- the corpus --------------------------------------------------------------------------------
 UNBALANCED = reg(B).replace(",杭州", ',"杭州', 1)
 GB_ROW = reg(C, name="杭州乙公司").encode("gb18030")
@@ -226,6 +233,9 @@ CASES: list[Case] = [
          Refusal("penalties.parquet", "column_type")),
     # The manifest.
     Case("manifest_json_array", array_manifest, Refusal("manifest.json", "manifest_not_object")),
+    Case("manifest_files_as_array", array_of_files_manifest, Refusal("manifest.json", "manifest_files")),
+    Case("manifest_nul_in_name", manifest_pointing("registration\x00.csv"),
+         Refusal("registration\x00.csv", "manifest_path")),
     Case("manifest_parent_path", manifest_pointing("../outside.csv"), Refusal("../outside.csv", "manifest_path")),
     Case("manifest_absolute_path", manifest_pointing("OUTSIDE"), Refusal("OUTSIDE", "manifest_path")),
     Case("manifest_subfolder_path", manifest_pointing("sub/registration.csv"),

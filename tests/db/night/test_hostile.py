@@ -38,6 +38,7 @@ def run_case(case: Case, settings: Settings, engine: Engine, tmp_path: Path) -> 
         with engine.connect() as c:
             assert c.execute(sa.text("select count(*) from night_runs")).scalar() == 0
             assert c.execute(sa.text("select count(*) from quarantine")).scalar() == 0
+            assert c.execute(sa.text("select count(*) from roster_decisions")).scalar() == 0
         return
     assert isinstance(expected, Published)
     summary = run_night(drop, NIGHT, settings)
