@@ -241,26 +241,36 @@ def read_records(df: DropFile) -> Records:
 
 
 def _read_parquet(df: DropFile) -> pa.Table:
-    """A Parquet file's columns as text; a contract column of a nested or binary type refuses the file."""
+    """A Parquet file's contract columns as text (extra columns are not read, whatever their type).
+
+    A contract column listed twice, or of a nested (list, struct, map) or binary type, refuses the file.
+    """
     try:
-        table = pq.read_table(df.path)
+        pf = pq.ParquetFile(df.path)
+        schema = pf.schema_arrow
     except (pa.ArrowException, OSError, ValueError) as e:
         raise refusal(df.file, "unreadable", error=e) from e
     wanted = set(df.source.column_names)
-    names = [c.strip().lstrip("\ufeff").strip() for c in table.column_names]
-    out: list[pa.Array[Any] | pa.ChunkedArray[Any]] = []
-    for name, column in zip(names, table.columns, strict=True):
-        if name not in wanted:
-            out.append(pa.nulls(len(column), pa.string()))   # not read: an extra column of any type is ignored
-            continue
-        t = column.type
+    names = [c.strip().lstrip("\ufeff").strip() for c in schema.names]
+    twice = sorted({n for n in names if n in wanted and names.count(n) > 1})
+    if twice:
+        raise refusal(df.file, "duplicate_columns", columns=", ".join(twice))
+    picked = [(original, name) for original, name in zip(schema.names, names, strict=True) if name in wanted]
+    for original, name in picked:
+        t = schema.field(original).type
         if pa.types.is_nested(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t):
             raise refusal(df.file, "column_type", column=name, type=str(t))
+    try:
+        table = pf.read(columns=[original for original, _ in picked])
+    except (pa.ArrowException, OSError, ValueError) as e:
+        raise refusal(df.file, "unreadable", error=e) from e
+    out: list[pa.ChunkedArray[Any]] = []
+    for original, name in picked:
         try:
-            out.append(column.cast(pa.string()))
+            out.append(table.column(original).cast(pa.string()))
         except (pa.ArrowException, ValueError) as e:
-            raise refusal(df.file, "column_type", column=name, type=str(t)) from e
-    return pa.Table.from_arrays(out, names=names)
+            raise refusal(df.file, "column_type", column=name, type=str(schema.field(original).type)) from e
+    return pa.Table.from_arrays(out, names=[name for _, name in picked])
 
 
 def _read_csv(df: DropFile) -> Split:

@@ -116,6 +116,14 @@ def parquet_case(name: str, content: bytes, rows: int, expected: Expected, mode:
                                                                                rows, None)}), expected)
 
 
+def parquet_with_duplicated_column() -> bytes:
+    row = registration_row(A)
+    table = pa.Table.from_arrays([pa.array([row[c]]) for c in REG] + [pa.array(["别名"])], names=REG + ["name"])
+    buf = io.BytesIO()
+    pq.write_table(table, buf)
+    return buf.getvalue()
+
+
 def penalties_parquet_with_list_measures() -> bytes:
     cols: dict[str, pa.Array] = {c: pa.array(["x"], pa.string()) for c in SOURCES["penalties"].column_names}
     cols.update(case_no=pa.array(["杭西市监罚〔2026〕1号"]), uscc=pa.array([A]), decided_on=pa.array(["2026-03-01"]),
@@ -224,6 +232,8 @@ CASES: list[Case] = [
     parquet_case("parquet_timestamp_for_a_date", reg_parquet(
         [registration_row(A)], established_on=pa.array([1_400_000_000_000], pa.timestamp("ms"))), 1,
                  Published(0, [(2, "established_on")])),
+    parquet_case("parquet_duplicated_column", parquet_with_duplicated_column(), 1,
+                 Refusal("registration.parquet", "duplicate_columns")),
     parquet_case("parquet_binary_column", reg_parquet([registration_row(A)], name=pa.array([b"\xff\xfe"])), 1,
                  Refusal("registration.parquet", "column_type")),
     parquet_case("parquet_nul_byte", reg_parquet([registration_row(A, name="甲\x00乙"), registration_row(B)]), 2,
