@@ -368,7 +368,35 @@ def entry_steps(conn: Connection, on: date, uscc: str, settings: Settings | None
             if v["entry_id"] is not None}
 
 
-def steps_text(steps: list[Step]) -> str:
+PUBLIC_STEPS = ("notice", "include", "publish", "revoke")
+"""Steps shown outside the bureau (exports, the public view): the served and published ones; the
+proposal, the assessment and the consent are the bureau's working papers."""
+
+
+class PublicStep(TypedDict):
+    step: str
+    label: str
+    date: str
+    decision_no: str | None
+
+
+def public_steps(steps: list[Step]) -> list[PublicStep]:
+    """The steps of :data:`PUBLIC_STEPS`, without who acted or the assessment's content."""
+    return [{"step": s["step"], "label": s["label"], "date": s["date"], "decision_no": s["decision_no"]}
+            for s in steps if s["step"] in PUBLIC_STEPS]
+
+
+def listing_steps(conn: Connection, on: date, settings: Settings | None = None) -> dict[tuple[str, str], list[PublicStep]]:
+    """The public steps of every serious-list listing known on ``on``, by (uscc, 文号 of the listing)."""
+    out: dict[tuple[str, str], list[PublicStep]] = {}
+    for v in procedures(conn, on, settings=settings):
+        no = next((s["decision_no"] for s in v["steps"] if s["step"] == "include"), None)
+        if no:
+            out[(v["uscc"], no)] = public_steps(v["steps"])
+    return out
+
+
+def steps_text(steps: list[Step] | list[PublicStep]) -> str:
     """The steps on one line for a CSV cell: 拟列入 2026-03-02；告知 2026-03-02 〔文号〕；…"""
     return "；".join(f"{s['label']} {s['date']}" + (f" {s['decision_no']}" if s["decision_no"] else "")
                     for s in steps)
