@@ -54,3 +54,27 @@ class DraftDecision(BaseModel):
     approve: bool
     on: date
     note: str | None = Field(default=None, max_length=2000)
+
+
+class SeriousAssessment(BaseModel):
+    """The officer's art. 12 assessment of a serious-list proposal (44号令 art. 12, domain.md §4)."""
+
+    model_config = ConfigDict(extra="forbid")
+    on: date = Field(description="date of the assessment")
+    intent: Literal["intentional", "negligent", "no_intent_proven"]
+    frequency: str = Field(min_length=1, max_length=500, description="违法频次")
+    harm: str = Field(min_length=1, max_length=2000, description="危害后果")
+    outcome: Literal["list", "not_list"]
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class SeriousConsent(BaseModel):
+    """The next-higher bureau's answer to a listing by a county- or city-level authority."""
+
+    model_config = ConfigDict(extra="forbid")
+    on: date = Field(description="date recorded")
+    authority: str = Field(min_length=1, max_length=200, description="the consenting bureau")
+    consented_on: date
+    document_no: str = Field(min_length=1, max_length=200, description="its document number (文号)")
+    outcome: Literal["granted", "refused"] = "granted"
+    note: str | None = Field(default=None, max_length=2000)

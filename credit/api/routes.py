@@ -23,6 +23,8 @@ from credit.api.models import (
     ObjectionDecision,
     RepairApplication,
     ScreeningRequest,
+    SeriousAssessment,
+    SeriousConsent,
 )
 from credit.api.validation import normalise_uscc, uscc_problem
 from credit.draws import DrawRefused
@@ -36,7 +38,7 @@ from credit.draws.read import (
 from credit.grading.read import grade_of
 from credit.night.read import latest_run
 from credit.notices.read import notice_feed
-from credit.rosters import certificates, repair
+from credit.rosters import certificates, repair, serious
 from credit.rosters.deadlines import deadline_watch
 from credit.rosters.export import FORMATS, export_frame, render
 from credit.rosters.read import decision_feed, search_registration
@@ -322,5 +324,48 @@ def draft_decision(request: Request, st: St, seq: Annotated[int, Path(ge=1, le=2
             out = repair.decide_draft(conn, seq, f"officer:{who.name}", body.on, body.approve, body.note,
                                       settings=st.settings)
         except repair.Refused as e:
+            raise refused(e) from None
+    return _json(out, 201)
+
+
+CaseRef = Annotated[str, Path(min_length=1, max_length=200, description="the penalty's case number, or a step's seq/文号")]
+
+
+@bureau.get("/serious/procedures")
+def serious_procedures(conn: Conn, st: St, on: AsOf = None,
+                       uscc: Annotated[str | None, Query(max_length=64)] = None,
+                       open_only: Annotated[bool, Query(alias="open")] = True) -> JSONResponse:
+    """Serious-list procedures (domain.md §4) with their steps, the next step, who acts and by when."""
+    d = on or st.today()
+    code = checked_uscc(uscc) if uscc else None
+    return _json({"on": d.isoformat(),
+                  "procedures": serious.procedures(conn, d, code, open_only=open_only, settings=st.settings)})
+
+
+@bureau.post("/serious/{case}/assessment", status_code=201)
+def serious_assessment(request: Request, st: St, case: CaseRef, body: SeriousAssessment) -> JSONResponse:
+    """The officer's art. 12 assessment of a proposal (拟列入); not_list also issues the numbered 不予列入."""
+    who: Principal = request.state.principal
+    with st.begin() as conn:
+        try:
+            out = serious.record_assessment(conn, case, officer=f"officer:{who.name}", on=body.on, intent=body.intent,
+                                            frequency=body.frequency, harm=body.harm, outcome=body.outcome,
+                                            note=body.note, settings=st.settings)
+        except serious.Refused as e:
+            raise refused(e) from None
+    return _json(out, 201)
+
+
+@bureau.post("/serious/{case}/consent", status_code=201)
+def serious_consent(request: Request, st: St, case: CaseRef, body: SeriousConsent) -> JSONResponse:
+    """The next-higher bureau's consent (或不同意) to a listing by a county- or city-level authority."""
+    who: Principal = request.state.principal
+    with st.begin() as conn:
+        try:
+            out = serious.record_consent(conn, case, officer=f"officer:{who.name}", on=body.on,
+                                         consenting_authority=body.authority, consented_on=body.consented_on,
+                                         document_no=body.document_no, outcome=body.outcome, note=body.note,
+                                         settings=st.settings)
+        except serious.Refused as e:
             raise refused(e) from None
     return _json(out, 201)

@@ -20,6 +20,7 @@ from credit.rosters.certificates import DataVersion
 from credit.rosters.env import RosterEnv, removal_rule
 from credit.rosters.read import Registration, application_due, entity_rosters, hidden_entries, registration
 from credit.rosters.requests import application_decide_by, decisions_on, request_of
+from credit.rosters.serious import public_steps
 from credit.settings import Settings
 
 ROSTER_LABELS = {"abnormal": "经营异常名录", "abnormal_status": "经营异常状态（个体工商户）",
@@ -171,6 +172,8 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
         if role != "bureau":
             for k in BUREAU_ONLY_ENTRY_FIELDS:
                 e.pop(k, None)
+            if "steps" in e:  # the serious-list procedure: the served and published steps, no working papers
+                e["steps"] = public_steps(e["steps"])
     return {"uscc": uscc, "name": reg["name"] if reg else None, "registered": reg is not None,
             "registration": reg, "as_of": as_of.isoformat(),
             "listed": any(e["state"] == "listed" for e in entries), "rosters": entries,

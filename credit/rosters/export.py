@@ -17,17 +17,26 @@ import pyarrow.parquet as pq
 from sqlalchemy.engine import Connection
 
 from credit.rosters.read import EXPORT_COLUMNS, roster_as_of
+from credit.rosters.serious import listing_steps, steps_text
 
 FORMATS = ("csv", "json", "parquet")
 
 
 def export_frame(conn: Connection, roster: str, as_of: date) -> pd.DataFrame:
-    """The export rows: exactly :data:`EXPORT_COLUMNS`, in that order."""
-    return roster_as_of(conn, as_of, roster)[EXPORT_COLUMNS]
+    """The export rows: exactly :data:`EXPORT_COLUMNS`, in that order; the serious list appends
+    ``steps``, the procedure's served and published steps with their dates (domain.md §4)."""
+    df = roster_as_of(conn, as_of, roster)[EXPORT_COLUMNS]
+    if roster == "serious":
+        steps = listing_steps(conn, as_of)
+        df = df.assign(steps=pd.Series([steps.get((u, n), []) for u, n in zip(df["uscc"], df["decision_no"], strict=True)],
+                                        index=df.index, dtype=object))
+    return df
 
 
 def render(df: pd.DataFrame, fmt: str) -> bytes:
     """The bytes of the export in ``fmt`` (csv / json / parquet)."""
+    if "steps" in df and fmt in ("csv", "parquet"):
+        df = df.assign(steps=df["steps"].map(steps_text))   # one cell: 告知 2026-03-02 文号；列入决定 …
     if fmt == "csv":
         return df.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
     if fmt == "json":

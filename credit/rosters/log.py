@@ -60,13 +60,15 @@ def insert_decisions(conn: Connection, frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def finalise(cands: pd.DataFrame, env: RosterEnv, on: date, *, actor: str, night: date | None) -> pd.DataFrame:
+def finalise(cands: pd.DataFrame, env: RosterEnv, on: date, *, actor: str, night: date | None,
+             drafts: bool = True) -> pd.DataFrame:
     """Turn candidate decisions into log rows: rule in force, wording, due date, authority, drafts.
 
     ``cands`` needs uscc, roster, action, rule_id, cause_code, fact_key, facts, trigger_date,
     region_code; optional entry_id, refers_to, request_id, due_start, due_date, effective_until,
     reason, family. Rows whose rule has no enabled version on ``on`` are dropped: a decision is
     judged by the rule in force on its date, and a switched-off rule decides nothing.
+    ``drafts=False``: never a draft (the serious-list procedure has officers' steps of its own).
     """
     if cands.empty:
         return pd.DataFrame(columns=INSERT_COLUMNS)
@@ -121,7 +123,7 @@ def finalise(cands: pd.DataFrame, env: RosterEnv, on: date, *, actor: str, night
     df["actor"] = actor
     df["config_version"] = env.config_version
     df["proposed_action"] = None
-    drafted = df["roster"].map(lambda r: env.drafts(r, on)).astype(bool) & (actor == "night")
+    drafted = df["roster"].map(lambda r: env.drafts(r, on)).astype(bool) & (actor == "night") & drafts
     df.loc[drafted, "proposed_action"] = df.loc[drafted, "action"]
     df.loc[drafted, "action"] = "propose"
     return df.reindex(columns=INSERT_COLUMNS)

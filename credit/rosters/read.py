@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from credit import sqlfiles
 from credit.calendar import add_years
 from credit.rosters.env import RosterEnv, effective_due, removal_rule
+from credit.rosters.serious import Step, entry_steps
 from credit.settings import Settings
 
 EXPORT_COLUMNS = ["uscc", "name", "roster", "cause_code", "cause", "basis", "included_on", "decision_no",
@@ -67,7 +68,13 @@ class PendingOnListed(TypedDict, total=False):
     pending_applications: list[PendingApplication]
 
 
-class RosterEntryView(RepairWindow, PendingOnListed):
+class ProcedureSteps(TypedDict, total=False):
+    """Serious list: the steps of the procedure behind the entry, with their dates (domain.md §4)."""
+
+    steps: list[Step]
+
+
+class RosterEntryView(RepairWindow, PendingOnListed, ProcedureSteps):
     """One roster entry of an entity as :func:`entity_rosters` shows it (dates as ISO text).
 
     The keys of :class:`RepairWindow` depend on the roster, those of :class:`PendingOnListed` on
@@ -141,6 +148,7 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
     env = RosterEnv.load(settings)
     rows = conn.execute(sqlfiles.statement("rosters/entity_entries"), {"d": as_of, "u": uscc.strip().upper()}).mappings().all()
     hints = env.cfg.get("removal_hints") or {}
+    steps = entry_steps(conn, as_of, uscc.strip().upper(), settings) if any(r["roster"] == "serious" for r in rows) else {}
     out: list[RosterEntryView] = []
     for r in rows:
         # The inclusion's own limit, derived when read: a provisional date is recomputed once the
@@ -180,6 +188,7 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
                 {"id": a["id"], "received_on": a["received_on"], "decide_by": a["decide_by"],
                  "decide_by_provisional": a["decide_by_provisional"], "decide_by_note": a["decide_by_note"]}
                 for a in applications if a["status"] == "pending"]
+        procedure: ProcedureSteps = {"steps": steps.get(int(r["entry_id"]), [])} if r["roster"] == "serious" else {}
         item: RosterEntryView = {
             "roster": r["roster"], "cause_code": r["cause_code"], "cause": r["cause"], "basis": r["basis"],
             "included_on": r["included_on"].isoformat(), "decision_no": r["decision_no"],
@@ -192,6 +201,7 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
             **window,
             "applications": applications,
             **pending,
+            **procedure,
         }
         out.append(item)
     return out

@@ -1,6 +1,7 @@
 """Command-line commands of the rosters area (wired into `credit` by credit/cli.py).
 
-- ``credit status USCC [--as-of D] [--json]``               → :func:`status_command`
+- ``credit status USCC [--as-of D] [--json]``               → :func:`status_command` (serious list:
+  ``steps`` of each entry, ``serious_procedures`` still open)
 - ``credit roster export --roster … [--as-of D] [--format …] [--out F]`` → ``roster_app``
 - ``credit repair apply USCC --roster … --received D [--grounds T]``     → ``repair_app``
 - ``credit objection file REF --received D`` / ``credit objection decide ID --outcome …`` → ``objection_app``
@@ -113,6 +114,7 @@ def status_command(
     """One entity: rosters with causes, bases, dates and 文号; repair eligibility; tier with reasons."""
     from credit.grading.read import grade_of
     from credit.rosters.read import entity_rosters, registration
+    from credit.rosters.serious import procedures
 
     code = _checked_uscc(uscc)
     asked = _day(as_of, "--as-of") if as_of is not None else None
@@ -121,6 +123,7 @@ def status_command(
         day = asked or through or _today()
         reg = registration(conn, code)
         rosters = entity_rosters(conn, code, day)
+        pending = procedures(conn, day, code, open_only=True)   # serious list: procedures not yet ended
         tier = grade_of(conn, code, day)
     if reg is None and not rosters:
         raise _refuse(f"{code}: no such entity in the store and no roster decision")
@@ -130,6 +133,7 @@ def status_command(
                            "entity_kind": reg["entity_kind"] if reg else None,
                            "registration_status": reg["status"] if reg else None,
                            "rosters": rosters,
+                           "serious_procedures": pending,
                            "tier": tier}  # always present (contracts.md §2), null without a grade
     if as_json:
         _json(out)
@@ -163,6 +167,8 @@ def status_command(
                 t.add_row("window", f"apply until {r['apply_until']} (3 years after inclusion, 68号令 art. 10)")
             if r.get("automatic_removal_on"):
                 t.add_row("expiry", f"automatic removal {r['automatic_removal_on']}")
+            for s in r.get("steps", []):
+                t.add_row("step", f"{s['date']} {s['label']} {s['decision_no'] or ''}".rstrip())
             for p in r.get("applications", []):
                 line = f"received {p['received_on']}: {p['status']}"
                 if p["decision"]:
@@ -174,6 +180,10 @@ def status_command(
                     line += f", {p['decide_by_note']}"
                 t.add_row(f"application {p['id']}", line)
             console.print(t)
+    for proc in pending:
+        steps = "; ".join(f"{s['label']} {s['date']}" for s in proc["steps"])
+        console.print(f"serious list procedure, case {proc['case_no']}: {steps}; next: {proc['next_step_label']}"
+                      f" by {proc['next_by'] or '?'} ({proc['next_actor']})", markup=False)
     if tier is not None:
         console.print(f"tier [bold]{tier.get('grade')}[/bold] {tier.get('label') or ''}")
         for reason in tier.get("reasons", []):

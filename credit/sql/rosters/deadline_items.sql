@@ -22,10 +22,3 @@ select coalesce(
   from roster_requests q
  where q.received_on <= :on
    and not exists (select 1 from roster_decisions x where x.request_id = q.id and x.decision_date <= :on)
-union all
-select n.authority_name, 'listing after notice', n.uscc, n.roster, 'decision ' || n.seq,
-       null::date, null::date, null::text, n.decision_date, null::date
-  from roster_decisions n
- where n.action = 'notice' and n.decision_date <= :on
-   and not exists (select 1 from roster_decisions x where x.refers_to = n.seq and x.decision_date <= :on
-                     and x.action in ('include', 'revoke', 'propose'))

@@ -36,6 +36,11 @@ select p.request_id, p.received_on, p.entry_id, p.uscc, p.roster, p.cause_code, 
                 where pn.uscc = p.uscc and (pn.heavier or pn.measures && cast(:hm as text[]))
                   and pn.decided_on > p.included_on
                   and pn.decided_on <= :night)                                                  as new_heavier_penalty,
+       -- serious list: the end of a restriction of the penalty (recorded with the listing, or the
+       -- drop's restricted_until): early removal waits for it (domain.md §4)
+       greatest((inc.facts ->> 'restriction_ends')::date,
+                (select pe.restricted_until from penalties as pe where pe.case_no = inc.facts ->> 'case_no'))
+                                                                                                 as restriction_ends,
        -- escalated entries: the abnormal-roster entry behind them still open (obligations unmet)
        exists (select 1 from open_entries as src
                 where src.entry_id = (inc.facts ->> 'abnormal_entry')::bigint)                 as abnormal_still_open
