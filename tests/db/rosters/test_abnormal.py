@@ -30,7 +30,7 @@ def test_annual_report_missing_included_the_night_after_30_june(engine, settings
         assert d["decision_date"] == D("2026-07-01") and d["due_date"] == D("2026-07-14") and not d["late"]
         assert d["trigger_date"] == D("2026-06-30")
         assert "第十八条第一款" in d["basis"] and "第八条" in d["cause"]
-        assert d["decision_no"] == "110105市监信〔2026〕1号" and rows[1]["decision_no"] == "110105市监信〔2026〕2号"
+        assert d["decision_no"] == "朝阳市监信〔2026〕1号" and rows[1]["decision_no"] == "朝阳市监信〔2026〕2号"
         assert d["facts"]["report_year"] == 2025 and d["facts"]["source"] == "annual_reports"
         assert d["night"] == D("2026-07-01") and d["actor"] == "night" and d["config_version"].startswith("rules-")
 
