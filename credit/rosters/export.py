@@ -22,7 +22,7 @@ FORMATS = ("csv", "json", "parquet")
 
 
 def export_frame(conn: Connection, roster: str, as_of: date) -> pd.DataFrame:
-    """The export rows: exactly :data:`EXPORT_COLUMNS`, in that order."""
+    """The export rows: exactly :data:`EXPORT_COLUMNS`, in that order (``remedy`` last)."""
     return roster_as_of(conn, as_of, roster)[EXPORT_COLUMNS]
 
 
