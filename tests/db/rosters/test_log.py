@@ -195,5 +195,5 @@ def test_deadline_watch_lists_due_and_overdue_per_authority(engine, settings) ->
         w = deadline_watch(c, D("2026-10-09"), 3, settings)
         assert w[["authority", "uscc", "overdue"]].values.tolist() == [
             ["上海市浦东新区市场监督管理局", B, True], ["北京市朝阳区市场监督管理局", A, False]]   # by authority name
-        assert w["due_date"].tolist() == [D("2026-10-13"), D("2026-09-08")]
+        assert w["due_date"].tolist() == [D("2026-09-08"), D("2026-10-13")]
         assert deadline_watch(c, D("2026-10-09"), 1, settings)["uscc"].tolist() == [B]   # Oct 10 is the 1st WD
