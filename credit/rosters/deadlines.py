@@ -38,6 +38,9 @@ def deadline_watch(conn: Connection, on: date, within_wd: int, settings: Setting
     columns = ["authority", "kind", "uscc", "roster", "ref", "due_date", "provisional", "overdue",
                "working_days_left", "note"]
     df = sqlfiles.frame(conn, "rosters/deadline_items", {"on": on})
+    held = _quarantine_holds(conn, env, on)
+    if not held.empty:
+        df = held if df.empty else pd.concat([df, held], ignore_index=True)
     # The serious list: each open procedure's next step and its limit (credit.rosters.serious).
     procedure = pd.DataFrame([
         {"authority": p["authority"], "kind": f"serious:{p['next_step']}", "uscc": p["uscc"], "roster": "serious",
@@ -65,6 +68,8 @@ def deadline_watch(conn: Connection, on: date, within_wd: int, settings: Setting
         d, p = _due(env, on, kind, rule, start_on, _day(stored_due), _day(stored_prov), cure)
         due_col.append(d)
         prov_col.append(p)
+    if "held_note" in df:
+        notes = [h if isinstance(h, str) else n for n, h in zip(notes, df["held_note"], strict=True)]
     df["note"] = notes
     if "step_note" in df:
         df["note"] = df["step_note"].where(df["step_note"].notna(), df["note"])
@@ -99,6 +104,28 @@ def _iso_day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
+HELD_KIND = "held: quarantined report"
+
+
+def _quarantine_holds(conn: Connection, env: RosterEnv, on: date) -> pd.DataFrame:
+    """Missing-report decisions waiting on a quarantined report row (issue 13 item 5), as watch items."""
+    first = int(env.cfg.get("annual_report_first_year", 2025))
+    df = sqlfiles.frame(conn, "rosters/quarantine_holds", {"on": on, "first_year": first})
+    if df.empty:
+        return df
+    roster = ["abnormal_status" if k == "individual" else "abnormal" for k in df["entity_kind"]]
+    rule = [env.for_kind(("ind.mark." if r == "abnormal_status" else "abn.include.") + "annual_report_missing", k)
+            for r, k in zip(roster, df["entity_kind"], strict=True)]
+    return pd.DataFrame({
+        "authority": [env.authority_of(str(r)).name for r in df["region_code"]],
+        "kind": HELD_KIND, "uscc": df["uscc"], "roster": roster, "ref": df["ref"],
+        "due_date": None, "due_provisional": None, "rule_id": rule, "start_on": df["start_on"], "cure_on": None,
+        "held_note": [f"{y}年度报告在隔离区，待重新报送后决定：{r} "
+                      f"(the {y} report row is quarantined; the missing-report decision waits)"
+                      for y, r in zip(df["report_year"], df["reason"], strict=True)],
+    })
+
+
 def _day(value: object) -> date | None:
     """A date cell of the items frame; None, NaN and NaT (no date) become None."""
     return value if isinstance(value, date) and not pd.isna(value) else None
@@ -107,6 +134,8 @@ def _day(value: object) -> date | None:
 def _due(env: RosterEnv, on: date, kind: str, rule_id: str | None, start_on: date, due: date | None,
          provisional: date | None, cure_on: date | None) -> tuple[date | None, date | None]:
     """(due, provisional) of one open item as known on ``on``."""
+    if kind == HELD_KIND:
+        return env.derive_due(rule_id, start_on) if rule_id else (None, None)
     if kind == "repair" and rule_id is not None:
         d, p, _note = application_due(env, rule_id, start_on, due, provisional, cure_on)
         return d, p

@@ -129,7 +129,8 @@ def _abnormal_inclusions(conn: Connection, env: RosterEnv, night: date) -> pd.Da
     first = int(env.cfg.get("annual_report_first_year", 2025))
     last = night.year - 1 if night > date(night.year, 6, 30) else night.year - 2
     ar = sqlfiles.frame(conn, "rosters/annual_reports",
-                {"first_year": first, "last_year": last, "statuses": decided_statuses(env)}) if last >= first \
+                {"first_year": first, "last_year": last, "statuses": decided_statuses(env),
+                 "night": night}) if last >= first \
         else pd.DataFrame()
     facts_from = date.fromisoformat(str(env.cfg.get("facts_from", "2025-01-01")))
     fx = sqlfiles.frame(conn, "rosters/fact_inclusions",
@@ -162,7 +163,8 @@ def _abnormal_inclusions(conn: Connection, env: RosterEnv, night: date) -> pd.Da
             continue
         part = part.copy()
         part["roster"] = _roster_of(part["entity_kind"])
-        part["rule_id"] = _include_rule(part["roster"], part["cause_code"])
+        part["rule_id"] = [env.for_kind(r, k) for r, k in
+                           zip(_include_rule(part["roster"], part["cause_code"]), part["entity_kind"], strict=True)]
         part["action"] = "include"
         parts.append(part)
     if not parts:
@@ -208,7 +210,10 @@ def _removals_on_application(conn: Connection, env: RosterEnv, night: date) -> p
         df = pd.concat([df, auto], ignore_index=True)
     if df.empty:
         return df
-    df["rule_id"] = [removal_rule(r, c) for r, c in zip(df["roster"], df["cause_code"], strict=True)]
+    kinds = sqlfiles.frame(conn, "rosters/entity_kinds", {"u": sorted(set(df["uscc"]))})
+    df["entity_kind"] = df["uscc"].map(dict(zip(kinds["uscc"], kinds["entity_kind"], strict=True)) if not kinds.empty else {})
+    df["rule_id"] = [env.for_kind(removal_rule(r, c), k)
+                     for r, c, k in zip(df["roster"], df["cause_code"], df["entity_kind"], strict=True)]
     received = pd.to_datetime(df["received_on"])
     abn = df["roster"] != "serious"
     cure = pd.to_datetime(df["report_filed_on"].where(df["cause_code"] == "annual_report_missing", df["cured_on"]))

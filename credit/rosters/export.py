@@ -23,7 +23,7 @@ FORMATS = ("csv", "json", "parquet")
 
 
 def export_frame(conn: Connection, roster: str, as_of: date) -> pd.DataFrame:
-    """The export rows: exactly :data:`EXPORT_COLUMNS`, in that order; the serious list appends
+    """The export rows: exactly :data:`EXPORT_COLUMNS`, in that order (``remedy`` last); the serious list appends
     ``steps``, the procedure's served and published steps with their dates (domain.md §4)."""
     df = roster_as_of(conn, as_of, roster)[EXPORT_COLUMNS]
     if roster == "serious":

@@ -8,7 +8,7 @@ computed while the holiday schedule was unpublished is exact once the year is kn
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 import pandas as pd
 import sqlalchemy as sa
@@ -20,8 +20,9 @@ from credit.rosters.env import RosterEnv, effective_due, removal_rule
 from credit.rosters.serious import Step, entry_steps
 from credit.settings import Settings
 
+# contracts.md §2 fixes the order of the first twelve; ``remedy`` (救济途径, issue 13) is appended last.
 EXPORT_COLUMNS = ["uscc", "name", "roster", "cause_code", "cause", "basis", "included_on", "decision_no",
-                  "authority", "state", "removed_on", "removal_reason"]
+                  "authority", "state", "removed_on", "removal_reason", "remedy"]
 APPLICATION_WINDOW_YEARS = 3  # 68号令 art. 10: apply within 3 years of inclusion (domain.md §3.3)
 
 
@@ -33,6 +34,7 @@ class ApplicationDecision(TypedDict):
     decision_date: str
     reason: str | None
     basis: str | None
+    remedy: NotRequired[str | None]  # refusals: how to challenge them (救济途径)
 
 
 class PendingApplication(TypedDict):
@@ -96,10 +98,12 @@ class RosterEntryView(RepairWindow, PendingOnListed, ProcedureSteps):
     decision_due_provisional: str | None
     decided_late: bool
     removal_possible: str | None
+    remedy: str | None               # 救济途径 of the listing / marking (domain.md §3.4)
     applications: list[ApplicationView]
 
 
-def roster_as_of(conn: Connection, as_of: date, roster: str | None = None) -> pd.DataFrame:
+def roster_as_of(conn: Connection, as_of: date, roster: str | None = None,
+                 settings: Settings | None = None) -> pd.DataFrame:
     """The roster(s) on ``as_of``, folded from the log: the export columns plus ``entity_kind``.
 
     Every entry ever included up to ``as_of`` appears, ``state`` listed or removed (a revoked
@@ -107,7 +111,23 @@ def roster_as_of(conn: Connection, as_of: date, roster: str | None = None) -> pd
     own history (domain.md trap 5).
     """
     df = sqlfiles.frame(conn, "rosters/entries_as_of", {"d": as_of, "r": roster})
+    if not df.empty:
+        df["remedy"] = remedies(df["remedy"], df["authority_code"], df["included_on"], settings)
     return df.reindex(columns=EXPORT_COLUMNS + ["entity_kind"])
+
+
+def remedies(stored: pd.Series, authority: pd.Series, decided: pd.Series, settings: Settings | None = None) -> list[str]:
+    """The remedy statement of each decision: the one it carries, else (decisions made before
+    statements were recorded) the one the configuration gives its authority on its date."""
+    env: RosterEnv | None = None
+    out: list[str] = []
+    for s, a, d in zip(stored, authority, decided, strict=True):
+        if isinstance(s, str) and s:
+            out.append(s)
+            continue
+        env = env or RosterEnv.load(settings)
+        out.append(env.remedy(str(a), d if isinstance(d, date) else pd.Timestamp(d).date()))
+    return out
 
 
 def latest_night(conn: Connection) -> date | None:
@@ -180,7 +200,8 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
                 "decide_by": _iso(by), "decide_by_provisional": _iso(by_prov), "decide_by_note": note,
                 "decision": None if p["action"] is None else {
                     "action": p["action"], "decision_no": p["decision_no"],
-                    "decision_date": p["decision_date"].isoformat(), "reason": p["reason"], "basis": p["basis"]},
+                    "decision_date": p["decision_date"].isoformat(), "reason": p["reason"], "basis": p["basis"],
+                    "remedy": p["remedy"]},
             })
         pending: PendingOnListed = {}
         if r["state"] == "listed":
@@ -198,6 +219,8 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
             "decision_due": _iso(due), "decision_due_provisional": _iso(prov),
             "decided_late": bool(due is not None and r["included_on"] > due),
             "removal_possible": hints.get("serious" if r["roster"] == "serious" else r["cause_code"]),
+            "remedy": remedies(pd.Series([(r["facts"] or {}).get("remedy") if isinstance(r["facts"], dict) else None]),
+                               pd.Series([r["authority"]]), pd.Series([r["included_on"]]), settings)[0],
             **window,
             "applications": applications,
             **pending,

@@ -157,6 +157,9 @@ def status_command(
             t.add_row("basis", r["basis"] or "")
             t.add_row("included on", str(r["included_on"]))
             t.add_row("文号", r["decision_no"] or "")
+            t.add_row("authority", r["authority"] or "")
+            if r.get("remedy"):
+                t.add_row("remedy", r["remedy"])
             if r["removed_on"]:
                 t.add_row("removed on", f"{r['removed_on']} — {r['removal_reason'] or ''}")
             if r.get("removal_possible"):
@@ -174,6 +177,8 @@ def status_command(
                 if p["decision"]:
                     d = p["decision"]
                     line += f" {d['decision_date']} {d['decision_no'] or ''} {d['reason'] or ''}".rstrip()
+                    if d.get("remedy"):
+                        line += f" — {d['remedy']}"
                 elif p["decide_by"] or p["decide_by_provisional"]:
                     line += f", decide by {p['decide_by'] or str(p['decide_by_provisional']) + ' provisional'}"
                 elif p.get("decide_by_note"):

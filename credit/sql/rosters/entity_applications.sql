@@ -1,5 +1,5 @@
 select q.id, q.received_on, q.rule_id, q.due_date, q.due_provisional, q.grounds,
-       x.action, x.decision_no, x.decision_date, x.reason, x.basis
+       x.action, x.decision_no, x.decision_date, x.reason, x.basis, x.facts ->> 'remedy' as remedy
   from roster_requests q
   left join lateral (select d.* from roster_decisions d
                       where d.request_id = q.id and d.entry_id = :e and d.decision_date <= :d
