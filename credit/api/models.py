@@ -16,6 +16,7 @@ class ScreeningRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     usccs: list[str] = Field(min_length=1, max_length=10_000, description="统一社会信用代码, 18 characters each")
     as_of: date = Field(description="the day asked about, e.g. the bid date (投标截止日)")
+    known_at: date | None = Field(default=None, description="answer from the record as it stood after this night")
 
 
 class RepairApplication(BaseModel):

@@ -191,6 +191,11 @@ def window_of(rules: PublicityRules, cal: WorkingCalendar, *, decided_on: date, 
     return out
 
 
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of a frame as dicts keyed by column name."""
+    return [{str(k): v for k, v in r.items()} for r in df.to_dict("records")]
+
+
 def windows(penalties: pd.DataFrame, rules: PublicityRules, cal: WorkingCalendar,
             heavier_measures: Sequence[str]) -> pd.DataFrame:
     """The window of every penalty of the frame (columns of the ``penalties`` store table; the
@@ -200,17 +205,17 @@ def windows(penalties: pd.DataFrame, rules: PublicityRules, cal: WorkingCalendar
     rows = []
     has_restricted = "restricted_until" in penalties
     has_revoked = "revoked_on" in penalties
-    for p in penalties.itertuples(index=False):
-        measures = [str(m) for m in (p.measures if isinstance(p.measures, list | tuple) else
-                                     (list(p.measures) if p.measures is not None else []))]
-        fine = None if p.fine_amount is None or pd.isna(p.fine_amount) else float(p.fine_amount)
-        restricted = getattr(p, "restricted_until") if has_restricted else None
-        revoked = getattr(p, "revoked_on") if has_revoked else None
-        w = window_of(rules, cal, decided_on=p.decided_on, measures=measures, fine=fine,
-                      heavier=bool(p.heavier) or bool(set(measures) & hm), category=str(p.category),
-                      first_night=p.first_night,
+    for p in records(penalties):
+        raw = p["measures"]
+        measures = [str(m) for m in (list(raw) if raw is not None and not isinstance(raw, float) else [])]
+        fine = None if p["fine_amount"] is None or pd.isna(p["fine_amount"]) else float(p["fine_amount"])
+        restricted = p["restricted_until"] if has_restricted else None
+        revoked = p["revoked_on"] if has_revoked else None
+        w = window_of(rules, cal, decided_on=p["decided_on"], measures=measures, fine=fine,
+                      heavier=bool(p["heavier"]) or bool(set(measures) & hm), category=str(p["category"]),
+                      first_night=p["first_night"],
                       restricted_until=None if restricted is None or pd.isna(restricted) else restricted,
                       revoked_on=None if revoked is None or pd.isna(revoked) else revoked)
         if w is not None:
-            rows.append({"case_no": p.case_no, "uscc": p.uscc, "decided_on": p.decided_on, **w})
+            rows.append({"case_no": p["case_no"], "uscc": p["uscc"], "decided_on": p["decided_on"], **w})
     return pd.DataFrame(rows, columns=WINDOW_COLUMNS)

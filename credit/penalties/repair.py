@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection
 
 from credit import sqlfiles
 from credit.calendar import UnknownCalendarYear
-from credit.penalties.publicity import load_publicity_rules
+from credit.penalties.publicity import load_publicity_rules, records
 from credit.penalties.read import penalties_of
 from credit.rosters.env import RosterEnv
 from credit.rosters.log import LOCK_KEY
@@ -126,7 +126,7 @@ def repair_candidates(conn: Connection, env: RosterEnv, night: date, settings: S
         return df
     rules = load_publicity_rules(settings)
     out = []
-    for r in df.to_dict("records"):
+    for r in records(df):
         received: date = r["received_on"]
         reason: str | None = None
         grant = False

@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy.engine import Connection
 
 from credit import sqlfiles
-from credit.penalties.publicity import WINDOW_COLUMNS, load_publicity_rules, windows
+from credit.penalties.publicity import WINDOW_COLUMNS, load_publicity_rules, records, windows
 from credit.rosters.env import RosterEnv
 from credit.settings import Settings
 
@@ -43,10 +43,10 @@ def maintain_windows(conn: Connection, night: date, settings: Settings | None = 
     if now.empty:
         return 0
     prev = sqlfiles.frame(conn, "penalties/latest_windows", {"k": None, "u": None})
-    before: dict[str, dict[str, Any]] = {str(r["case_no"]): r for r in prev.to_dict("records")}
+    before: dict[str, dict[str, Any]] = {str(r["case_no"]): r for r in records(prev)}
     version = f"{rules.version};{env.cal.version}"
     rows = []
-    for r in now.to_dict("records"):
+    for r in records(now):
         old = before.get(str(r["case_no"]))
         if r["revoked_on"] is not None and not pd.isna(r["revoked_on"]):
             r["withdrawn_on"] = _value(old.get("withdrawn_on")) if old is not None else None

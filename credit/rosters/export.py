@@ -16,14 +16,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy.engine import Connection
 
+from credit.rosters.known import KnownAt
 from credit.rosters.read import EXPORT_COLUMNS, roster_as_of
 
 FORMATS = ("csv", "json", "parquet")
 
 
-def export_frame(conn: Connection, roster: str, as_of: date) -> pd.DataFrame:
-    """The export rows: exactly :data:`EXPORT_COLUMNS`, in that order."""
-    return roster_as_of(conn, as_of, roster)[EXPORT_COLUMNS]
+def export_frame(conn: Connection, roster: str, as_of: date, known: KnownAt | None = None) -> pd.DataFrame:
+    """The export rows: exactly :data:`EXPORT_COLUMNS`, in that order (``known``: as recorded after that night)."""
+    return roster_as_of(conn, as_of, roster, known)[EXPORT_COLUMNS]
 
 
 def render(df: pd.DataFrame, fmt: str) -> bytes:
@@ -44,9 +45,11 @@ def render(df: pd.DataFrame, fmt: str) -> bytes:
     raise ValueError(f"format {fmt!r} is not one of {FORMATS}")
 
 
-def export_roster(conn: Connection, roster: str, as_of: date, fmt: str = "csv", out: Path | None = None) -> bytes:
-    """Render the roster as of ``as_of``; write it to ``out`` when given; return the bytes."""
-    data = render(export_frame(conn, roster, as_of), fmt)
+def export_roster(conn: Connection, roster: str, as_of: date, fmt: str = "csv", out: Path | None = None,
+                  known: KnownAt | None = None) -> bytes:
+    """Render the roster as of ``as_of`` (as known after night ``known``); write it to ``out`` when
+    given; return the bytes."""
+    data = render(export_frame(conn, roster, as_of, known), fmt)
     if out is not None:
         Path(out).write_bytes(data)
     return data
