@@ -171,11 +171,15 @@ def read_table(df: DropFile) -> pa.Table:
     except (pa.ArrowInvalid, OSError, ValueError) as e:
         raise refusal(df.file, "unreadable", error=e) from e
     table = table.rename_columns([c.strip().lstrip("\ufeff") for c in table.column_names])
-    missing = [c for c in df.source.column_names if c not in table.column_names]
+    missing = [c for c in df.source.required_column_names if c not in table.column_names]
     if missing:
         raise refusal(df.file, "missing_columns", columns=", ".join(missing))
     if table.num_rows != df.rows:
         raise refusal(df.file, "row_count_mismatch", listed=df.rows, actual=table.num_rows)
+    # An optional column an older drop does not carry is read as empty: unknown, not refused.
+    for name in df.source.column_names:
+        if name not in table.column_names:
+            table = table.append_column(name, pa.nulls(table.num_rows, pa.string()))
     return table.select(df.source.column_names)
 
 
