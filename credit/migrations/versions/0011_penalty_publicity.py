@@ -1,7 +1,7 @@
 """penalty-information publicity, its repair, and the log as known after a night.
 
 Revision ID: 0011_penalty_publicity
-Revises: 0007_cure_kinds
+Revises: 0009_serious_procedure (branch brief: 0007_cure_kinds; chained after the cherry-picked penalty columns)
 
 - ``penalty_publicity``: the publicity window of every penalty (行政处罚信息公示, domain.md §5.1,
   §6) as each night computed it: the class under the rules in force on the decision date, the
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_penalty_publicity"
-down_revision = "0007_cure_kinds"
+down_revision = "0009_serious_procedure"  # 0007_cure_kinds on its own; after the cherry-picked 0009 here
 branch_labels = None
 depends_on = None
 
