@@ -224,10 +224,13 @@ def change_feed(conn: Conn, st: St, after: Annotated[int, Query(ge=0, le=2**62, 
 
 # ------------------------------------------------------------------------------------------ bureau
 @bureau.get("/entities/{uscc}/tier")
-def tier(conn: Conn, uscc: Annotated[str, Path(max_length=64)], as_of: AsOf = None) -> JSONResponse:
-    """The credit-risk tier (信用风险分类 A–D) with its reasons — internal, bureau only (domain.md §7)."""
+def tier(conn: Conn, uscc: Annotated[str, Path(max_length=64)], as_of: AsOf = None,
+         known_at: KnownAtNight = None) -> JSONResponse:
+    """The credit-risk tier (信用风险分类 A–D) with its reasons — internal, bureau only (domain.md §7);
+    ``known_at``: as graded by that night at the latest."""
     code = checked_uscc(uscc)
-    g = grade_of(conn, code, as_of or date.max)
+    known = known_record(conn, known_at)
+    g = grade_of(conn, code, min(as_of or date.max, known.night) if known else (as_of or date.max))
     if g is None:
         raise HTTPException(404, f"{code}：没有分类结果 (no tier on or before that date)")
     return _json({"uscc": code, **g})

@@ -25,7 +25,7 @@ from credit.rosters.requests import application_decide_by, decisions_on, request
 from credit.settings import Settings
 
 ROSTER_LABELS = {"abnormal": "经营异常名录", "abnormal_status": "经营异常状态（个体工商户）",
-                 "serious": "严重违法失信名单"}
+                 "serious": "严重违法失信名单", "penalty": "行政处罚信息"}
 STATE_LABELS = {"listed": "列入中", "removed": "已移出"}
 
 # Fields of an entry that only the bureau sees: its own working data (whether the inclusion came
