@@ -232,6 +232,7 @@ class FeedDecision(TypedDict):
     effective_until: date | None
     reason: str | None
     row_hash: str
+    case_no: str | None   # roster 'penalty': the penalty whose publicity was repaired (or not)
 
 
 def registration(conn: Connection, uscc: str) -> Registration | None:
@@ -267,7 +268,8 @@ def decision_feed(conn: Connection, after: int, limit: int) -> list[FeedDecision
              "entry_id": r["entry_id"], "refers_to": r["refers_to"], "cause_code": r["cause_code"],
              "cause": r["cause"], "basis": r["basis"], "decision_date": r["decision_date"],
              "decision_no": r["decision_no"], "authority_code": r["authority_code"], "authority": r["authority"],
-             "effective_until": r["effective_until"], "reason": r["reason"], "row_hash": r["row_hash"]} for r in rows]
+             "effective_until": r["effective_until"], "reason": r["reason"], "row_hash": r["row_hash"],
+             "case_no": r["case_no"]} for r in rows]
 
 
 class OpenDraft(TypedDict):

@@ -50,3 +50,7 @@ def test_public_sees_published_penalties_and_applies_for_repair(live) -> None:  
         then = h.get(f"/v1/entities/{P}", params={"as_of": "2026-04-10", "known_at": "2026-04-10"}).json()
         assert [p["case_no"] for p in then["penalties"]] == ["C-1"] and then["known_at"]["night"] == "2026-04-10"
         assert h.get(f"/v1/entities/{P}", params={"known_at": "2026-05-01"}).status_code == 422
+    with live.client("consumer") as h:
+        # the change feed names the case whose publicity stopped, so a copy can drop it
+        feed = h.get("/v1/decisions").json()["decisions"]
+        assert [(d["roster"], d["action"], d["case_no"]) for d in feed] == [("penalty", "remove", "C-1")]

@@ -9,9 +9,15 @@ As of 2026-03-26 the record says "removed" today, but "listed" as it stood after
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
+import sqlalchemy as sa
+import typer
+from typer.testing import CliRunner
+
 from credit.api.views import entity_status
+from credit.cli.commands import rosters as cmd
 from credit.config import load_config
 from credit.rosters.certificates import issue, screen, verify_certificate
 from credit.rosters.export import export_frame
@@ -20,7 +26,7 @@ from credit.rosters.read import entity_rosters
 from credit.rosters.repair import decide_objection, file_objection
 from tests.db.rosters.helpers import D, decisions, finding, night, published, reg, report
 
-A = "91110105MA0000001A"
+A = "91110105MA00000012"   # a valid code: the command line checks it (GB 32100)
 
 
 def _story(c, settings) -> None:  # type: ignore[no-untyped-def]
@@ -82,3 +88,44 @@ def test_a_certificate_as_known_after_a_night_stays_valid(engine, settings) -> N
         night(c, settings, "2026-03-12")
         assert verify_certificate(c, plain).verdict == "superseded"
         assert verify_certificate(c, known).verdict == "valid"
+
+
+def _cli() -> typer.Typer:
+    app = typer.Typer()
+    app.command("status")(cmd.status_command)
+    app.add_typer(cmd.repair_app, name="repair")
+    app.add_typer(cmd.roster_app, name="roster")
+    return app
+
+
+def test_cli_status_and_export_known_at_and_penalty_repair(engine, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(cmd, "_engine", lambda: engine)
+    with engine.begin() as c:
+        _story(c, settings)
+        c.execute(sa.text("""insert into penalties (case_no, uscc, decided_on, doc_no, category, measures, fine_amount,
+                             heavier, fulfilled_on, first_night, last_night) values
+                             ('K-1', :u, '2025-12-25', '罚字〔2025〕1号', 'other', array['fine'], 3000, false, null,
+                              '2026-03-27', '2026-03-27')"""), {"u": A})
+        night(c, settings, "2026-03-28")
+        published(c, "2026-03-28")
+    r = CliRunner().invoke(_cli(), ["status", A, "--as-of", "2026-03-26", "--known-at", "2026-03-26", "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert [e["state"] for e in out["rosters"]] == ["listed"] and out["known_at"]["night"] == "2026-03-26"
+    assert out["penalties"] == []                              # K-1 was not yet known after that night
+    r = CliRunner().invoke(_cli(), ["status", A, "--as-of", "2026-03-26", "--json"])
+    out = json.loads(r.output)
+    assert [e["state"] for e in out["rosters"]] == ["removed"] and out["known_at"] is None
+    assert [(p["case_no"], p["state"]) for p in out["penalties"]] == [("K-1", "ended")]   # minor (order 107 from 2025-12-25): through 2026-03-25
+    r = CliRunner().invoke(_cli(), ["roster", "export", "--roster", "abnormal", "--as-of", "2026-03-10",
+                                    "--known-at", "2026-03-26", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output[r.output.index("["):])[0]["state"] == "listed"
+    assert "as recorded after night 2026-03-26" in " ".join(r.output.split())
+    r = CliRunner().invoke(_cli(), ["status", A, "--known-at", "2026-04-01"])
+    assert r.exit_code == 2 and "after the latest published night" in r.output
+    # K-1's publicity already ended (minor, 3 months): nothing to repair
+    r = CliRunner().invoke(_cli(), ["repair", "apply", A, "--penalty", "K-1", "--received", "2026-03-28"])
+    assert r.exit_code == 2 and "不在公示中" in r.output
+    r = CliRunner().invoke(_cli(), ["repair", "apply", A, "--received", "2026-03-28"])
+    assert r.exit_code == 2 and "--penalty" in r.output
