@@ -205,17 +205,25 @@ def windows(penalties: pd.DataFrame, rules: PublicityRules, cal: WorkingCalendar
     rows = []
     has_restricted = "restricted_until" in penalties
     has_revoked = "revoked_on" in penalties
+    # Many penalties share what their window depends on (the fine only matters against the
+    # lower-fine amount): each distinct combination is computed once.
+    memo: dict[tuple[Any, ...], dict[str, Any] | None] = {}
     for p in records(penalties):
         raw = p["measures"]
-        measures = [str(m) for m in (list(raw) if raw is not None and not isinstance(raw, float) else [])]
+        measures = tuple(sorted(str(m) for m in (list(raw) if raw is not None and not isinstance(raw, float) else [])))
         fine = None if p["fine_amount"] is None or pd.isna(p["fine_amount"]) else float(p["fine_amount"])
+        fine_key = None if fine is None else fine <= rules.lower_fine_max
         restricted = p["restricted_until"] if has_restricted else None
         revoked = p["revoked_on"] if has_revoked else None
-        w = window_of(rules, cal, decided_on=p["decided_on"], measures=measures, fine=fine,
-                      heavier=bool(p["heavier"]) or bool(set(measures) & hm), category=str(p["category"]),
-                      first_night=p["first_night"],
-                      restricted_until=None if restricted is None or pd.isna(restricted) else restricted,
-                      revoked_on=None if revoked is None or pd.isna(revoked) else revoked)
+        restricted = None if restricted is None or pd.isna(restricted) else restricted
+        revoked = None if revoked is None or pd.isna(revoked) else revoked
+        heavier = bool(p["heavier"]) or bool(set(measures) & hm)
+        key = (p["decided_on"], measures, fine_key, heavier, str(p["category"]), p["first_night"], restricted, revoked)
+        if key not in memo:
+            memo[key] = window_of(rules, cal, decided_on=p["decided_on"], measures=measures, fine=fine,
+                                  heavier=heavier, category=str(p["category"]), first_night=p["first_night"],
+                                  restricted_until=restricted, revoked_on=revoked)
+        w = memo[key]
         if w is not None:
             rows.append({"case_no": p["case_no"], "uscc": p["uscc"], "decided_on": p["decided_on"], **w})
     return pd.DataFrame(rows, columns=WINDOW_COLUMNS)

@@ -232,6 +232,12 @@ def verify_certificate(conn: Connection, doc: Any) -> Verification:
     if not anchor_ok:
         reasons.append(f"决定日志第{seq}条与证书记载的哈希不符 (log entry {seq} does not carry the certificate's hash)")
     known = _known_of(doc.get("query", {}).get("known_at"))
+    if known is not None:
+        anchored = known_at(conn, known.night)
+        if anchored is None or anchored.seq != known.seq:
+            anchor_ok = False
+            reasons.append(f"证书所称 {known.night.isoformat()} 批次后的决定日志末条（第{known.seq}条）与锚点不符 "
+                           "(the log head the certificate names for its known_at night is not the anchored one)")
     current = screen(conn, usccs, as_of, known)
     given = {str(r.get("uscc")): _comparable(r) for r in results if isinstance(r, dict)}
     differences = []
