@@ -4,6 +4,7 @@ when its window ends, when it is repaired, or when its decision is revoked."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from typing import Any
 
@@ -14,8 +15,8 @@ from credit.context import NightContext
 from credit.grading.night import grade_night
 from credit.penalties.read import penalties_of, public_penalties
 from credit.penalties.repair import apply_for_penalty_repair
-from credit.rosters.repair import Refused
-from credit.settings import Settings
+from credit.rosters.repair import Refused, decide_draft
+from credit.settings import Settings, bundled
 from tests.db.rosters.helpers import D, decisions, night, reg, report
 
 A = "91110105MA0000001A"
@@ -158,3 +159,25 @@ def test_windows_are_kept_once_per_change(engine, settings) -> None:  # type: ig
             raise AssertionError("penalty_publicity must be append-only")
         except sa.exc.DBAPIError:
             pass
+
+
+def test_an_officer_decides_when_the_bureau_switches_penalty_drafts_on(engine, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # rosters.yaml drafts: the night writes a draft (拟修复); the officer's approval is the decision.
+    cfg = tmp_path / "config"
+    shutil.copytree(bundled("config"), cfg)
+    text = (cfg / "rosters.yaml").read_text(encoding="utf-8")
+    (cfg / "rosters.yaml").write_text(text.replace("drafts:\n", "drafts:\n  penalty: [{from: 2025-01-01, drafts: true}]\n", 1),
+                                      encoding="utf-8")
+    s = Settings(database_url=settings.database_url, home=settings.home, config_dir=cfg)
+    with engine.begin() as c:
+        entity(c)
+        pen(c, "O1", "2026-01-10", fulfilled_on="2026-02-01")
+        night(c, s, "2026-01-12")
+        apply_for_penalty_repair(c, A, "O1", D("2026-04-13"), settings=s)
+        night(c, s, "2026-04-13")
+        (draft,) = decisions(c, roster="penalty")
+        assert draft["action"] == "propose" and draft["proposed_action"] == "remove"
+        assert state(c, "O1", "2026-04-13") == "published"          # a draft stops nothing
+        out = decide_draft(c, draft["seq"], "王科长", D("2026-04-15"), settings=s)
+        assert out["action"] == "remove" and out["decision_no"]
+        assert state(c, "O1", "2026-04-15") == "repaired"
