@@ -67,11 +67,12 @@ def entity_page(request: Request, st: St, who: Who, uscc: str = "", as_of: str =
 
 @pages.post("/entity/{uscc}/apply", response_class=HTMLResponse)
 def apply_page(request: Request, st: St, who: Who, uscc: str, roster: Annotated[str, Form()],
-               grounds: Annotated[str, Form()] = "", documents: Annotated[str, Form()] = "") -> Response:
+               grounds: Annotated[str, Form()] = "", documents: Annotated[str, Form()] = "",
+               case_no: Annotated[str, Form()] = "") -> Response:
     docs = [line.strip() for line in documents.splitlines() if line.strip()]
     try:
         body = RepairApplication.model_validate({"uscc": uscc, "roster": roster, "grounds": grounds.strip(),
-                                                  "documents": docs})
+                                                  "documents": docs, "case_no": case_no.strip() or None})
     except ValidationError as e:
         msgs = "；".join(f"{'/'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors())
         return _entity_with_error(request, st, uscc, f"申请未提交：请填写申请理由 ({msgs})")

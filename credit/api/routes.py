@@ -41,6 +41,8 @@ from credit.notices.read import notice_feed
 from credit.rosters import certificates, repair, serious
 from credit.rosters.deadlines import deadline_watch
 from credit.rosters.export import FORMATS, export_frame, render
+from credit.rosters.known import KnownAt
+from credit.rosters.known import known_at as known_record_at
 from credit.rosters.read import decision_feed, search_registration
 from credit.rosters.read import latest_night as latest_published_night
 
@@ -51,11 +53,24 @@ bureau = APIRouter(prefix="/v1/bureau", tags=["bureau"], dependencies=[Depends(r
 Conn = Annotated[Connection, Depends(connection)]
 St = Annotated[ServiceState, Depends(state)]
 AsOf = Annotated[date | None, Query(description="YYYY-MM-DD; default: the latest published night")]
+KnownAtNight = Annotated[date | None, Query(description="YYYY-MM-DD: answer from the record as it stood after that "
+                                                        "night (record time beside the legal date as_of)")]
 MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json", "parquet": "application/vnd.apache.parquet"}
 
 
 def _json(doc: Any, status: int = 200) -> JSONResponse:
     return JSONResponse(json.loads(json.dumps(doc, ensure_ascii=False, default=str)), status_code=status)
+
+
+def known_record(conn: Connection, night: date | None) -> KnownAt | None:
+    """The record after night ``night`` (None: the whole record); a night after the latest is refused (422)."""
+    if night is None:
+        return None
+    latest = latest_published_night(conn)
+    if latest is None or night > latest:
+        raise HTTPException(422, f"known_at {night} 晚于最新已发布批次 {latest} "
+                                 f"(known_at is after the latest published night)")
+    return known_record_at(conn, night)
 
 
 # ------------------------------------------------------------------------------------------ public
@@ -67,16 +82,22 @@ def healthz(conn: Conn) -> dict[str, Any]:
 
 @public.get("/v1/entities/{uscc}")
 def entity(request: Request, conn: Conn, st: St, uscc: Annotated[str, Path(max_length=64)],
-           as_of: AsOf = None) -> JSONResponse:
-    """An entity's roster entries on a date, with what each entry needs for repair and from when.
+           as_of: AsOf = None, known_at: KnownAtNight = None) -> JSONResponse:
+    """An entity's roster entries and published penalties on a date, with what each entry needs for
+    repair and from when; ``known_at``: as the record stood after that night.
 
     Public callers do not see entries removed by credit repair or revoked (config/api.yaml
-    ``public``); tiers are never part of this answer."""
+    ``public``), nor penalties outside their publicity window, repaired or withdrawn (domain.md
+    §5.3, §6); tiers are never part of this answer."""
     code = checked_uscc(uscc)
     who: Principal = request.state.principal
     d = as_of or default_as_of(conn, st)
+    known = known_record(conn, known_at)
     latest = certificates.latest_data_date(conn) or d
-    doc = views.entity_status(conn, st.settings, st.config, code, d, role=who.role, latest=latest, today=st.today())
+    if known is not None:
+        latest = min(latest, known.night)
+    doc = views.entity_status(conn, st.settings, st.config, code, d, role=who.role, latest=latest, today=st.today(),
+                              known=known)
     if not doc["registered"] and not doc["rosters"]:
         raise HTTPException(404, f"{code}：未找到该主体 (no entity with this USCC in the store)")
     return _json(doc)
@@ -93,15 +114,20 @@ def search(conn: Conn, st: St, name: Annotated[str, Query(min_length=2, max_leng
 
 @public.get("/v1/rosters/{roster}")
 def roster_export(request: Request, conn: Conn, st: St, roster: Literal["abnormal", "abnormal_status", "serious"],
-                  as_of: AsOf = None, format: Literal["csv", "json", "parquet"] = "json") -> Response:  # noqa: A002
-    """The roster as of a date in the export columns of contracts.md §2 (CSV is UTF-8 with BOM)."""
+                  as_of: AsOf = None, format: Literal["csv", "json", "parquet"] = "json",  # noqa: A002
+                  known_at: KnownAtNight = None) -> Response:
+    """The roster as of a date in the export columns of contracts.md §2 (CSV is UTF-8 with BOM);
+    ``known_at``: as the record stood after that night."""
     assert format in FORMATS
     d = as_of or default_as_of(conn, st)
-    df = export_frame(conn, roster, d)
+    known = known_record(conn, known_at)
+    df = export_frame(conn, roster, d, known)
     who: Principal = request.state.principal
     if who.role == "public" and not df.empty:
         latest = certificates.latest_data_date(conn) or d
-        hidden = views.hidden_from_public(conn, None, max(latest, d), st.config)
+        if known is not None:
+            latest = min(latest, known.night)
+        hidden = views.hidden_from_public(conn, None, max(latest, d), st.config, known)
         keep = [(u, n) not in hidden for u, n in zip(df["uscc"], df["decision_no"], strict=True)]
         df = df[pd.Series(keep, index=df.index, dtype=bool)]
     body = render(df.reset_index(drop=True), format)
@@ -176,8 +202,12 @@ def screenings(request: Request, st: St, body: ScreeningRequest) -> JSONResponse
         if latest is not None and body.as_of > latest:
             raise HTTPException(422, f"as_of {body.as_of} 晚于最新数据日期 {latest}：无法证明尚未发生的情况 "
                                      f"(as_of is after the latest published data, {latest})")
+        if body.known_at is not None and latest is not None and body.known_at > latest:
+            raise HTTPException(422, f"known_at {body.known_at} 晚于最新数据日期 {latest} "
+                                     f"(known_at is after the latest published night, {latest})")
         doc = certificates.issue(conn, usccs, body.as_of, issuer=str(st.config.get("issuer", "")),
-                                 issued_at=datetime.now(UTC), config_version=st.config.version, key_id=who.key_id)
+                                 issued_at=datetime.now(UTC), config_version=st.config.version, key_id=who.key_id,
+                                 known_night=body.known_at)
     return _json(doc)
 
 
@@ -198,10 +228,13 @@ def change_feed(conn: Conn, st: St, after: Annotated[int, Query(ge=0, le=2**62, 
 
 # ------------------------------------------------------------------------------------------ bureau
 @bureau.get("/entities/{uscc}/tier")
-def tier(conn: Conn, uscc: Annotated[str, Path(max_length=64)], as_of: AsOf = None) -> JSONResponse:
-    """The credit-risk tier (信用风险分类 A–D) with its reasons — internal, bureau only (domain.md §7)."""
+def tier(conn: Conn, uscc: Annotated[str, Path(max_length=64)], as_of: AsOf = None,
+         known_at: KnownAtNight = None) -> JSONResponse:
+    """The credit-risk tier (信用风险分类 A–D) with its reasons — internal, bureau only (domain.md §7);
+    ``known_at``: as graded by that night at the latest."""
     code = checked_uscc(uscc)
-    g = grade_of(conn, code, as_of or date.max)
+    known = known_record(conn, known_at)
+    g = grade_of(conn, code, min(as_of or date.max, known.night) if known else (as_of or date.max))
     if g is None:
         raise HTTPException(404, f"{code}：没有分类结果 (no tier on or before that date)")
     return _json({"uscc": code, **g})

@@ -28,6 +28,8 @@ from sqlalchemy.engine import Connection
 from credit import sqlfiles
 from credit.calendar import UnknownCalendarYear, add_years
 from credit.context import NightContext
+from credit.penalties.repair import repair_candidates as penalty_repair_candidates
+from credit.penalties.store import maintain_windows
 from credit.rosters import serious
 from credit.rosters.env import RosterEnv, decided_statuses, removal_rule
 from credit.rosters.log import LOCK_KEY, finalise, insert_decisions
@@ -54,6 +56,7 @@ class RosterNightSummary(TypedDict):
     by_roster_action: NotRequired[dict[str, int]]   # "roster:action" → decisions
     late: NotRequired[int]                          # decided after their due date (late data)
     provisional_due: NotRequired[int]               # due date estimated: holiday schedule unpublished
+    penalty_windows: NotRequired[int]               # penalties whose publicity window changed (credit.penalties)
     chain_head: ChainHead | None
 
 
@@ -71,12 +74,15 @@ def decide_night(conn: Connection, ctx: NightContext) -> RosterNightSummary:
     conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
     existing = set(conn.execute(sa.text(
         "select fact_key from roster_decisions where fact_key is not null")).scalars())
+    # Penalty publicity windows first: the repair decisions below read tonight's windows.
+    windows_changed = maintain_windows(conn, night, ctx.settings)
     steps = [
         _revocations_fact_withdrawn(conn, env, night),
         _removals_on_application(conn, env, night),
         _serious_expiries(conn, env, night),
         _abnormal_inclusions(conn, env, night),
         _escalations(conn, env, night),
+        penalty_repair_candidates(conn, env, night, ctx.settings),
     ]
     frames = [s for s in steps if not s.empty]
     cands = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -102,16 +108,17 @@ def decide_night(conn: Connection, ctx: NightContext) -> RosterNightSummary:
             "insert into roster_chain_anchors (night, seq, row_hash) values (:n, :s, :h) "
             "on conflict (night, seq) do nothing"), {"n": night, "s": head["seq"], "h": head["row_hash"]})
     chain_head = ChainHead(seq=int(head["seq"]), hash=str(head["row_hash"])) if head else None
+    summary: RosterNightSummary = {"decisions": int(len(rows)), "config_version": env.config_version,
+                                   "chain_head": chain_head}
+    if windows_changed:
+        summary["penalty_windows"] = windows_changed
     if rows.empty:
-        return {"decisions": int(len(rows)), "config_version": env.config_version, "chain_head": chain_head}
+        return summary
     by = rows.groupby(["roster", "action"]).size()
-    return {
-        "decisions": int(len(rows)), "config_version": env.config_version,
-        "by_roster_action": {f"{r}:{a}": int(n) for (r, a), n in zip(by.index, by, strict=True)},
-        "late": int((pd.to_datetime(rows["due_date"]) < pd.Timestamp(night)).sum()),
-        "provisional_due": int(rows["due_provisional"].notna().sum()),
-        "chain_head": chain_head,
-    }
+    summary["by_roster_action"] = {f"{r}:{a}": int(n) for (r, a), n in zip(by.index, by, strict=True)}
+    summary["late"] = int((pd.to_datetime(rows["due_date"]) < pd.Timestamp(night)).sum())
+    summary["provisional_due"] = int(rows["due_provisional"].notna().sum())
+    return summary
 
 
 def _roster_of(kind: pd.Series) -> pd.Series:

@@ -16,16 +16,18 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy.engine import Connection
 
+from credit.rosters.known import KnownAt
 from credit.rosters.read import EXPORT_COLUMNS, roster_as_of
 from credit.rosters.serious import listing_steps, steps_text
 
 FORMATS = ("csv", "json", "parquet")
 
 
-def export_frame(conn: Connection, roster: str, as_of: date) -> pd.DataFrame:
+def export_frame(conn: Connection, roster: str, as_of: date, known: KnownAt | None = None) -> pd.DataFrame:
     """The export rows: exactly :data:`EXPORT_COLUMNS`, in that order (``remedy`` last); the serious list appends
-    ``steps``, the procedure's served and published steps with their dates (domain.md §4)."""
-    df = roster_as_of(conn, as_of, roster)[EXPORT_COLUMNS]
+    ``steps``, the procedure's served and published steps with their dates (domain.md §4).
+    ``known``: as recorded after that night."""
+    df = roster_as_of(conn, as_of, roster, known=known)[EXPORT_COLUMNS]
     if roster == "serious":
         steps = listing_steps(conn, as_of)
         df = df.assign(steps=pd.Series([steps.get((u, n), []) for u, n in zip(df["uscc"], df["decision_no"], strict=True)],
@@ -53,9 +55,11 @@ def render(df: pd.DataFrame, fmt: str) -> bytes:
     raise ValueError(f"format {fmt!r} is not one of {FORMATS}")
 
 
-def export_roster(conn: Connection, roster: str, as_of: date, fmt: str = "csv", out: Path | None = None) -> bytes:
-    """Render the roster as of ``as_of``; write it to ``out`` when given; return the bytes."""
-    data = render(export_frame(conn, roster, as_of), fmt)
+def export_roster(conn: Connection, roster: str, as_of: date, fmt: str = "csv", out: Path | None = None,
+                  known: KnownAt | None = None) -> bytes:
+    """Render the roster as of ``as_of`` (as known after night ``known``); write it to ``out`` when
+    given; return the bytes."""
+    data = render(export_frame(conn, roster, as_of, known), fmt)
     if out is not None:
         Path(out).write_bytes(data)
     return data

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from credit import sqlfiles
 from credit.calendar import add_years
 from credit.rosters.env import RosterEnv, effective_due, removal_rule
+from credit.rosters.known import KnownAt, fold, params, seq_limit
 from credit.rosters.serious import Step, entry_steps
 from credit.settings import Settings
 
@@ -103,14 +104,15 @@ class RosterEntryView(RepairWindow, PendingOnListed, ProcedureSteps):
 
 
 def roster_as_of(conn: Connection, as_of: date, roster: str | None = None,
-                 settings: Settings | None = None) -> pd.DataFrame:
+                 settings: Settings | None = None, known: KnownAt | None = None) -> pd.DataFrame:
     """The roster(s) on ``as_of``, folded from the log: the export columns plus ``entity_kind``.
 
     Every entry ever included up to ``as_of`` appears, ``state`` listed or removed (a revoked
     listing shows as removed with the revocation's reason), so a past date is answered from our
-    own history (domain.md trap 5).
+    own history (domain.md trap 5). ``known``: from the log as it stood after that night.
     """
-    df = sqlfiles.frame(conn, "rosters/entries_as_of", {"d": as_of, "r": roster})
+    res = conn.execute(fold("rosters/entries_as_of", known), {"d": as_of, "r": roster, **params(known)})
+    df = pd.DataFrame(res.mappings().all(), columns=list(res.keys()))
     if not df.empty:
         df["remedy"] = remedies(df["remedy"], df["authority_code"], df["included_on"], settings)
     return df.reindex(columns=EXPORT_COLUMNS + ["entity_kind"])
@@ -162,11 +164,14 @@ def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
 
-def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings | None = None) -> list[RosterEntryView]:
+def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings | None = None,
+                   known: KnownAt | None = None) -> list[RosterEntryView]:
     """One entity's entries on ``as_of`` with causes, bases, dates and 文号, repair eligibility with
-    dates, and every application for removal on the entry with its answer (pending / refused / removed)."""
+    dates, and every application for removal on the entry with its answer (pending / refused / removed).
+    ``known``: from the log as it stood after that night (record time beside legal time)."""
     env = RosterEnv.load(settings)
-    rows = conn.execute(sqlfiles.statement("rosters/entity_entries"), {"d": as_of, "u": uscc.strip().upper()}).mappings().all()
+    rows = conn.execute(fold("rosters/entity_entries", known),
+                        {"d": as_of, "u": uscc.strip().upper(), **params(known)}).mappings().all()
     hints = env.cfg.get("removal_hints") or {}
     steps = entry_steps(conn, as_of, uscc.strip().upper(), settings) if any(r["roster"] == "serious" for r in rows) else {}
     out: list[RosterEntryView] = []
@@ -189,7 +194,7 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
         if r["roster"] != "serious" and env.limit_from(rule_id) == "cure":
             window["cure_established_on"] = _iso(cure_on)
         apps = conn.execute(sqlfiles.statement("rosters/entity_applications"), {"u": r["uscc"], "r": r["roster"], "d": as_of, "e": r["entry_id"],
-                                 "inc": r["included_on"]}).mappings().all()
+                                 "inc": r["included_on"], "k": seq_limit(known)}).mappings().all()
         applications: list[ApplicationView] = []
         for p in apps:
             by, by_prov, note = application_due(env, p["rule_id"], p["received_on"], p["due_date"],
@@ -260,6 +265,7 @@ class FeedDecision(TypedDict):
     effective_until: date | None
     reason: str | None
     row_hash: str
+    case_no: str | None   # roster 'penalty': the penalty whose publicity was repaired (or not)
 
 
 def registration(conn: Connection, uscc: str) -> Registration | None:
@@ -280,10 +286,11 @@ def search_registration(conn: Connection, name: str, limit: int) -> list[Registr
              "status": r["status"]} for r in rows]
 
 
-def hidden_entries(conn: Connection, usccs: list[str] | None, on: date, kinds: list[str]) -> set[tuple[str, str]]:
+def hidden_entries(conn: Connection, usccs: list[str] | None, on: date, kinds: list[str],
+                   known: KnownAt | None = None) -> set[tuple[str, str]]:
     """(uscc, 文号) of entries removed by credit repair (``repair`` in ``kinds``) or revoked as a wrong
     listing (``revoked``) as of ``on``: those the public no longer sees (domain.md §3.4, §4, §5.3)."""
-    rows = conn.execute(sqlfiles.statement("rosters/hidden_entries"), {"d": on, "u": usccs, "k": kinds}).all()
+    rows = conn.execute(fold("rosters/hidden_entries", known), {"d": on, "u": usccs, "k": kinds, **params(known)}).all()
     return {(r[0], r[1]) for r in rows}
 
 
@@ -294,7 +301,8 @@ def decision_feed(conn: Connection, after: int, limit: int) -> list[FeedDecision
              "entry_id": r["entry_id"], "refers_to": r["refers_to"], "cause_code": r["cause_code"],
              "cause": r["cause"], "basis": r["basis"], "decision_date": r["decision_date"],
              "decision_no": r["decision_no"], "authority_code": r["authority_code"], "authority": r["authority"],
-             "effective_until": r["effective_until"], "reason": r["reason"], "row_hash": r["row_hash"]} for r in rows]
+             "effective_until": r["effective_until"], "reason": r["reason"], "row_hash": r["row_hash"],
+             "case_no": r["case_no"]} for r in rows]
 
 
 class OpenDraft(TypedDict):
