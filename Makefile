@@ -39,7 +39,7 @@ test-fast: install
 
 # Lint and types: ruff over everything, mypy --strict over the package and the DAGs (pyproject.toml).
 check: install
-	$(VENV)/bin/ruff check credit dags tests benchmarks
+	$(VENV)/bin/ruff check credit credit_airflow dags tests benchmarks deploy
 	$(VENV)/bin/mypy
 
 # Re-pin after editing the dependencies in pyproject.toml (existing pins are kept unless they must move).
