@@ -35,7 +35,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
+from airflow.sdk import CronDataIntervalTimetable, Param, TriggerRule, dag, get_current_context, task
 from airflow.sdk.definitions.callback import AsyncCallback
 from airflow.sdk.definitions.deadline import DeadlineAlert, DeadlineReference
 from airflow.sdk.exceptions import AirflowFailException
@@ -154,7 +154,10 @@ def credit_nightly() -> None:
             manifest = steps.manifest_of(Path(item["drop"]), date.fromisoformat(item["night"]))
             return steps.ingest_file(manifest, item["file"], get_settings()).as_dict()
 
-    @task
+    # A night with no files (the platform had no changes) and a night published already map
+    # `ingest` over nothing, which skips it: publish runs all the same (and records the night, or
+    # finds it published), unless something upstream failed.
+    @task(trigger_rule=TriggerRule.NONE_FAILED)
     def publish(opened: Opened, outcomes: list[FileRecord]) -> dict[str, Any]:
         from credit.night import steps
         from credit.night.records import FileOutcome
@@ -162,7 +165,7 @@ def credit_nightly() -> None:
 
         with refusals_fail_at_once():
             manifest = steps.manifest_of(Path(opened["drop"]), date.fromisoformat(opened["night"]))
-            summary = steps.publish_night(manifest, [FileOutcome.from_dict(o) for o in outcomes], get_settings(),
+            summary = steps.publish_night(manifest, [FileOutcome.from_dict(o) for o in outcomes or []], get_settings(),
                                           gap_allowed=opened["allow_gap"])
         return {"night": summary["night"], "files": len(summary["files"]),
                 "already_published": bool(summary.get("already_published"))}

@@ -140,3 +140,28 @@ def test_a_refused_night_fails_at_once_and_the_operator_is_told_why(
     (alert,) = received
     assert alert["kind"] == "failed" and alert["night"] == "2026-07-13"
     assert "open_night" in alert["subject"] and "registration.csv" in alert["text"]
+
+
+def test_a_night_without_files_is_published_too(airflow_env: Path, database_url: str, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The platform had no changes: `ingest` maps over nothing, and the night is still recorded
+    (otherwise the next night would refuse with night_gap)."""
+    from airflow.models import DagBag
+
+    monkeypatch.setenv("CREDIT_DATABASE_URL", database_url)
+    monkeypatch.setenv("CREDIT_HOME", str(tmp_path / "home"))
+    get_settings.cache_clear()
+    first, empty = date(2026, 7, 13), date(2026, 7, 14)
+    write_night(tmp_path / "drop", first, {
+        "registration.csv": csv_file("registration", "full", [registration_row(code())], "gb18030"),
+    })
+    write_night(tmp_path / "drop", empty, {})
+    dag = without_deadlines(DagBag(dag_folder=str(REPO / "dags")).get_dag("credit_nightly"))
+    for night in (first, empty):
+        run = dag.test(run_conf={"drop": str(tmp_path / "drop"), "night": night.isoformat()})
+        assert "success" in str(run.state).lower()
+    engine = sa.create_engine(database_url)
+    with engine.connect() as c:
+        assert c.execute(sa.text("select count(*) from night_runs")).scalar() == 2
+    engine.dispose()
+    get_settings.cache_clear()
