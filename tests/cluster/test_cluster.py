@@ -68,6 +68,17 @@ def table_rows(url: str) -> dict[str, list[tuple[str, ...]]]:
     return out
 
 
+def stages(url: str) -> dict[str, dict[str, float]]:
+    """Each night's stage timings as recorded in its summary (the time inside the steps themselves)."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as c:
+            rows = c.execute(sa.text("select night, summary -> 'stages' from night_runs order by night")).all()
+    finally:
+        engine.dispose()
+    return {str(night): dict(times) for night, times in rows}
+
+
 def test_three_nights_on_the_cluster_equal_the_cli(base: Path) -> None:
     drop, home = base / "drop", base / "h"
     subprocess.run([str(BIN / "credit"), "sample", "--entities", "500", "--nights", str(len(NIGHTS)), "--out",
@@ -127,6 +138,7 @@ def test_three_nights_on_the_cluster_equal_the_cli(base: Path) -> None:
         assert done.returncode == 0, done.stdout + done.stderr
     figures = json.loads(FIGURES.read_text(encoding="utf-8"))
     figures["cli_three_nights_seconds"] = round(time.monotonic() - t_cli, 1)
+    figures["stages"] = {"cluster": stages(cluster.database_url), "cli": stages(cli_url)}  # inside the steps
     FIGURES.write_text(json.dumps(figures, indent=1), encoding="utf-8")
 
     on_cluster, by_cli = table_rows(cluster.database_url), table_rows(cli_url)
