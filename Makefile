@@ -46,7 +46,7 @@ test-cluster: install
 airflow: install
 	$(PY) deploy/local_cluster.py --home .credit-cluster
 
-# Lint and types: ruff over everything, mypy --strict over the package and the DAGs (pyproject.toml).
+# Lint and types: ruff over everything, mypy --strict over the package, the DAGs and deploy/ (pyproject.toml).
 check: install
 	$(VENV)/bin/ruff check credit credit_airflow dags tests benchmarks deploy
 	$(VENV)/bin/mypy
