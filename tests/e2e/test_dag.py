@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
-from collections.abc import Iterator
 from datetime import date
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -14,34 +12,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from credit import db
 from credit.settings import get_settings
 from dags.run_locally import without_deadlines
 from tests.dropkit import code, csv_file, registration_row, write_night
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def airflow_env(pg_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    home = tmp_path_factory.mktemp("airflow")
-    meta = db.embedded_url(pg_dir, "airflow_meta")
-    db.create_database_if_missing(meta)
-    os.environ.update({
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": meta,
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
-        "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
-    })
-    from airflow.utils import db as airflow_db
-
-    airflow_db.resetdb(skip_init=False)
-    yield home
-    from airflow import settings as airflow_settings
-
-    airflow_settings.dispose_orm()  # before the embedded server stops, not in an atexit hook after it
 
 
 def test_dag_imports_without_errors(airflow_env: Path) -> None:

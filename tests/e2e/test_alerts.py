@@ -14,7 +14,8 @@ from types import SimpleNamespace
 import pytest
 
 from credit.settings import get_settings
-from credit_airflow.alerts import NightAlert, compose, night_in
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("airflow_env")]  # imports Airflow: see conftest.py
 
 
 @pytest.fixture()
@@ -41,6 +42,8 @@ def webhook(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, str]]]:
 
 
 def test_the_night_is_the_logical_date_in_beijing() -> None:
+    from credit_airflow.alerts import night_in
+
     # 2026-07-13 01:00 in Beijing is 2026-07-12 17:00 UTC: the night is the 13th, not the 12th.
     run = SimpleNamespace(conf={}, logical_date=datetime(2026, 7, 12, 17, 0, tzinfo=UTC))
     assert night_in({"params": {}, "dag_run": run}) == "2026-07-13"
@@ -50,6 +53,8 @@ def test_the_night_is_the_logical_date_in_beijing() -> None:
 
 
 def test_a_failure_names_the_night_the_task_and_the_reason() -> None:
+    from credit_airflow.alerts import compose
+
     ti = SimpleNamespace(task_id="publish", try_number=1, log_url="http://airflow/log")
     alert = compose("failed", {"params": {"night": "2026-07-14"}, "ti": ti, "dag_run": SimpleNamespace(run_id="r1"),
                                "exception": RuntimeError("registration.csv: quarantine share 9% > 5%")})
@@ -58,6 +63,8 @@ def test_a_failure_names_the_night_the_task_and_the_reason() -> None:
 
 
 def test_the_failure_callback_posts_to_the_webhook(webhook: list[dict[str, str]]) -> None:
+    from credit_airflow.alerts import NightAlert
+
     ti = SimpleNamespace(task_id="open_night", try_number=1, log_url="")
     NightAlert("failed").notify({"params": {"night": "2026-07-13"}, "ti": ti, "exception": ValueError("night_gap")})
     (sent,) = webhook
@@ -68,6 +75,8 @@ def test_the_triggerer_awaits_the_lateness_alert_by_its_path(webhook: list[dict[
     """Airflow's own CallbackTrigger runs the DAG's deadline callback, with the context the scheduler gives."""
     from airflow.sdk.definitions.callback import AsyncCallback
     from airflow.triggers.callback import CallbackTrigger
+
+    from credit_airflow.alerts import NightAlert
 
     callback = AsyncCallback(NightAlert, kwargs={"kind": "late"})
     context = {"dag_run": {"dag_run_id": "scheduled__2026-07-12T17:00:00+00:00", "conf": {},
