@@ -45,6 +45,15 @@ class Settings(BaseSettings):
         description="Folder of the Great Expectations suites (one JSON file per source); "
                     "default: the suites bundled with the package.",
     )
+    alert_email: str | None = Field(
+        default=None,
+        description="Comma-separated addresses told when a night fails or is late (SMTP: Airflow's "
+                    "`smtp_default` connection, e.g. AIRFLOW_CONN_SMTP_DEFAULT).",
+    )
+    alert_webhook: str | None = Field(
+        default=None,
+        description="URL that receives a JSON POST when a night fails or is late (chat bot, paging).",
+    )
 
     @property
     def work_dir(self) -> Path:
