@@ -81,6 +81,7 @@ class ProcedureView(TypedDict):
 
     case_no: str
     uscc: str
+    name: str | None              # the entity's registered name (企业名称), None when not registered
     family: str | None
     authority: str
     state: str                    # pending / listed / removed / declined / revoked
@@ -340,7 +341,9 @@ class _Case:
         step, by, who = self.next_step()
         state = self.closed() or ("listed" if self.get("include_seq") is not None else "pending")
         entry = self.get("entry_id")
-        return {"case_no": self.case_no, "uscc": str(self.row["uscc"]), "family": self.family,
+        name = self.get("entity_name")
+        return {"case_no": self.case_no, "uscc": str(self.row["uscc"]), "name": str(name) if name else None,
+                "family": self.family,
                 "authority": str(self.get("authority_name") or self.authority), "state": state,
                 "consent_required": self.needs_consent, "automatic": bool(self.switch["automatic"]),
                 "steps": self.steps(), "next_step": step, "next_step_label": STEP_LABELS.get(step or ""),

@@ -14,7 +14,7 @@ with cases as (
 step as (
     select d.* from roster_decisions as d where d.decision_date <= :n and d.roster = 'serious'
 )
-select c.case_no, f.uscc, f.facts::text as facts, f.authority, f.authority_name,
+select c.case_no, f.uscc, f.entity_name, f.facts::text as facts, f.authority, f.authority_name,
        f.region_code, f.family,
        pr.seq as proposal_seq, pr.decision_date as proposed_on, pr.facts::text as proposal_facts,
        nt.seq as notice_seq, nt.decision_date as noticed_on, nt.decision_no as notice_no,
@@ -37,7 +37,8 @@ select c.case_no, f.uscc, f.facts::text as facts, f.authority, f.authority_name,
        clo.decision_date as closed_on, clo.action as closed_by, clo.decision_no as close_no,
        pen.revoked_on as penalty_revoked_on, pen.restricted_until, pen.decided_on as penalty_decided_on
   from cases as c
-  join lateral (select d.uscc, d.facts, d.authority, d.authority_name, d.facts ->> 'category' as family,
+  join lateral (select d.uscc, r.name as entity_name, d.facts, d.authority, d.authority_name,
+                       d.facts ->> 'category' as family,
                        coalesce(r.region_code, d.authority) as region_code
                   from roster_decisions as d left join registration as r on r.uscc = d.uscc
                  where d.seq = c.first_seq) as f on true
