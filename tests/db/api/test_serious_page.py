@@ -16,7 +16,7 @@ from tests.db.rosters.helpers import decisions, night, penalty
 NAME = "北京甲科技有限公司"
 
 
-def _proposal(live: Live) -> None:
+def _proposal(live: Live) -> None:  # noqa: F811
     """A heavier food-safety penalty decided 2026-03-02 (county-level authority 110105): the night
     proposes and notifies; the statement window ends 2026-03-09, so the officer assesses from 03-10."""
     with live.engine.begin() as c:
@@ -26,7 +26,7 @@ def _proposal(live: Live) -> None:
     live.clock["today"] = D("2026-03-10")
 
 
-def _sign_in(h: httpx.Client, live: Live) -> None:
+def _sign_in(h: httpx.Client, live: Live) -> None:  # noqa: F811
     r = h.post("/bureau/login", data={"key": live.keys["bureau"]})
     assert r.status_code == 303 and "credit_key" in h.cookies
 
