@@ -83,6 +83,7 @@ class ProcedureView(TypedDict):
     uscc: str
     name: str | None              # the entity's registered name (企业名称), None when not registered
     family: str | None
+    family_label: str | None      # the family's wording of rules.yaml (e.g. 食品安全领域…), None without one
     authority: str
     state: str                    # pending / listed / removed / declined / revoked
     consent_required: bool
@@ -343,7 +344,7 @@ class _Case:
         entry = self.get("entry_id")
         name = self.get("entity_name")
         return {"case_no": self.case_no, "uscc": str(self.row["uscc"]), "name": str(name) if name else None,
-                "family": self.family,
+                "family": self.family, "family_label": _family_wording(self.env).get(self.family or ""),
                 "authority": str(self.get("authority_name") or self.authority), "state": state,
                 "consent_required": self.needs_consent, "automatic": bool(self.switch["automatic"]),
                 "steps": self.steps(), "next_step": step, "next_step_label": STEP_LABELS.get(step or ""),

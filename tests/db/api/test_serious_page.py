@@ -44,7 +44,7 @@ def test_officer_assesses_and_records_consent_on_the_page(live: Live) -> None:  
         page = h.get("/bureau").text
         row = page[page.index('id="proc-1"'):page.index('id="assess-1"')]
         assert "P1" in row and A in row and NAME in row and "第十二条裁量评估" in row and "本局承办人员" in row
-        assert "须上一级部门同意" in row
+        assert "须上一级部门同意" in row and "食品安全领域" in row
         token = _token(page)
         assert token == form_token(live.keys["bureau"])
         form = {"intent": "intentional", "frequency": "首次", "harm": "造成较大社会影响", "outcome": "list",
