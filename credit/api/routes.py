@@ -367,12 +367,16 @@ CaseRef = Annotated[str, Path(min_length=1, max_length=200, description="the pen
 @bureau.get("/serious/procedures")
 def serious_procedures(conn: Conn, st: St, on: AsOf = None,
                        uscc: Annotated[str | None, Query(max_length=64)] = None,
-                       open_only: Annotated[bool, Query(alias="open")] = True) -> JSONResponse:
-    """Serious-list procedures (domain.md §4) with their steps, the next step, who acts and by when."""
+                       open_only: Annotated[bool, Query(alias="open")] = True,
+                       known_at: KnownAtNight = None) -> JSONResponse:
+    """Serious-list procedures (domain.md §4) with their steps, the next step, who acts and by when;
+    ``known_at``: the steps as recorded after that night."""
     d = on or st.today()
     code = checked_uscc(uscc) if uscc else None
-    return _json({"on": d.isoformat(),
-                  "procedures": serious.procedures(conn, d, code, open_only=open_only, settings=st.settings)})
+    known = known_record(conn, known_at)
+    return _json({"on": d.isoformat(), "known_at": known.as_dict() if known else None,
+                  "procedures": serious.procedures(conn, d, code, open_only=open_only, settings=st.settings,
+                                                   known=known)})
 
 
 @bureau.post("/serious/{case}/assessment", status_code=201)

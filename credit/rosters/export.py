@@ -29,7 +29,7 @@ def export_frame(conn: Connection, roster: str, as_of: date, known: KnownAt | No
     ``known``: as recorded after that night."""
     df = roster_as_of(conn, as_of, roster, known=known)[EXPORT_COLUMNS]
     if roster == "serious":
-        steps = listing_steps(conn, as_of)
+        steps = listing_steps(conn, as_of, known=known)
         df = df.assign(steps=pd.Series([steps.get((u, n), []) for u, n in zip(df["uscc"], df["decision_no"], strict=True)],
                                         index=df.index, dtype=object))
     return df

@@ -173,7 +173,7 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
     rows = conn.execute(fold("rosters/entity_entries", known),
                         {"d": as_of, "u": uscc.strip().upper(), **params(known)}).mappings().all()
     hints = env.cfg.get("removal_hints") or {}
-    steps = entry_steps(conn, as_of, uscc.strip().upper(), settings) if any(r["roster"] == "serious" for r in rows) else {}
+    steps = entry_steps(conn, as_of, uscc.strip().upper(), settings, known) if any(r["roster"] == "serious" for r in rows) else {}
     out: list[RosterEntryView] = []
     for r in rows:
         # The inclusion's own limit, derived when read: a provisional date is recomputed once the

@@ -43,6 +43,7 @@ from sqlalchemy.engine import Connection
 from credit import sqlfiles
 from credit.calendar import UnknownCalendarYear, add_years
 from credit.rosters.env import RosterEnv
+from credit.rosters.known import KnownAt, night_limit, seq_limit
 from credit.rosters.log import LOCK_KEY, finalise, insert_decisions
 from credit.rosters.rules import Period
 from credit.settings import Settings
@@ -81,7 +82,9 @@ class ProcedureView(TypedDict):
 
     case_no: str
     uscc: str
+    name: str | None              # the entity's registered name (企业名称), None when not registered
     family: str | None
+    family_label: str | None      # the family's wording of rules.yaml (e.g. 食品安全领域…), None without one
     authority: str
     state: str                    # pending / listed / removed / declined / revoked
     consent_required: bool
@@ -340,7 +343,9 @@ class _Case:
         step, by, who = self.next_step()
         state = self.closed() or ("listed" if self.get("include_seq") is not None else "pending")
         entry = self.get("entry_id")
-        return {"case_no": self.case_no, "uscc": str(self.row["uscc"]), "family": self.family,
+        name = self.get("entity_name")
+        return {"case_no": self.case_no, "uscc": str(self.row["uscc"]), "name": str(name) if name else None,
+                "family": self.family, "family_label": _family_wording(self.env).get(self.family or ""),
                 "authority": str(self.get("authority_name") or self.authority), "state": state,
                 "consent_required": self.needs_consent, "automatic": bool(self.switch["automatic"]),
                 "steps": self.steps(), "next_step": step, "next_step_label": STEP_LABELS.get(step or ""),
@@ -348,23 +353,27 @@ class _Case:
                 "entry_id": int(entry) if entry is not None else None}
 
 
-def _cases(conn: Connection, env: RosterEnv, on: date, uscc: str | None = None) -> list[_Case]:
-    df = sqlfiles.frame(conn, "rosters/serious_procedures", {"n": on, "u": uscc})
+def _cases(conn: Connection, env: RosterEnv, on: date, uscc: str | None = None,
+           known: KnownAt | None = None) -> list[_Case]:
+    df = sqlfiles.frame(conn, "rosters/serious_procedures",
+                        {"n": on, "u": uscc, "ks": seq_limit(known), "kn": night_limit(known)})
     records = df.astype(object).where(df.notna(), None).to_dict("records")
     return [_Case({str(k): v for k, v in r.items()}, env, on) for r in records]
 
 
 def procedures(conn: Connection, on: date, uscc: str | None = None, *, open_only: bool = False,
-               settings: Settings | None = None) -> list[ProcedureView]:
-    """Every serious-list procedure as known on ``on`` (one entity's with ``uscc``)."""
+               settings: Settings | None = None, known: KnownAt | None = None) -> list[ProcedureView]:
+    """Every serious-list procedure as of ``on`` (one entity's with ``uscc``); ``known``: from the
+    log as it stood after that night — a step recorded later is not there (record time, issue 13)."""
     env = RosterEnv.load(settings)
-    views = [c.view() for c in _cases(conn, env, on, uscc)]
+    views = [c.view() for c in _cases(conn, env, on, uscc, known)]
     return [v for v in views if v["next_step"] is not None] if open_only else views
 
 
-def entry_steps(conn: Connection, on: date, uscc: str, settings: Settings | None = None) -> dict[int, list[Step]]:
-    """The procedure steps behind each serious-list entry of ``uscc`` (by entry id)."""
-    return {v["entry_id"]: v["steps"] for v in procedures(conn, on, uscc, settings=settings)
+def entry_steps(conn: Connection, on: date, uscc: str, settings: Settings | None = None,
+                known: KnownAt | None = None) -> dict[int, list[Step]]:
+    """The procedure steps behind each serious-list entry of ``uscc`` (by entry id), as known after ``known``."""
+    return {v["entry_id"]: v["steps"] for v in procedures(conn, on, uscc, settings=settings, known=known)
             if v["entry_id"] is not None}
 
 
@@ -386,10 +395,12 @@ def public_steps(steps: list[Step]) -> list[PublicStep]:
             for s in steps if s["step"] in PUBLIC_STEPS]
 
 
-def listing_steps(conn: Connection, on: date, settings: Settings | None = None) -> dict[tuple[str, str], list[PublicStep]]:
-    """The public steps of every serious-list listing known on ``on``, by (uscc, 文号 of the listing)."""
+def listing_steps(conn: Connection, on: date, settings: Settings | None = None,
+                  known: KnownAt | None = None) -> dict[tuple[str, str], list[PublicStep]]:
+    """The public steps of every serious-list listing as of ``on`` (as known after ``known``), by
+    (uscc, 文号 of the listing)."""
     out: dict[tuple[str, str], list[PublicStep]] = {}
-    for v in procedures(conn, on, settings=settings):
+    for v in procedures(conn, on, settings=settings, known=known):
         no = next((s["decision_no"] for s in v["steps"] if s["step"] == "include"), None)
         if no:
             out[(v["uscc"], no)] = public_steps(v["steps"])

@@ -147,7 +147,7 @@ def status_command(
         day = asked or (known.night if known else None) or through or _today()
         reg = registration(conn, code)
         rosters = entity_rosters(conn, code, day, known=known)
-        pending = procedures(conn, day, code, open_only=True)   # serious list: procedures not yet ended
+        pending = procedures(conn, day, code, open_only=True, known=known)   # serious list: procedures not yet ended
         penalties = penalties_of(conn, [code], day, known).get(code, [])
         # The tier as graded by the night K at the latest: grades are the nights' own record.
         tier = grade_of(conn, code, min(day, known.night) if known else day)

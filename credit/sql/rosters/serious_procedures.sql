@@ -3,26 +3,35 @@
 -- (<step>:penalties:<case_no>); the listing's by include:serious:penalties:<case_no>; the close of
 -- the listing (removal or revocation) through its entry. A notice of the time before the
 -- procedure (no proposal) is a case too. Optional :u restricts to one entity (null = all).
+-- As known after night K (credit/rosters/known.py; both null = today's record): :ks is the log's
+-- head after that night (decisions of higher seq were not recorded yet); :kn the night itself —
+-- a statement received, or a penalty revoked, after it cannot have been on record then.
 with cases as (
     select split_part(d.fact_key, ':penalties:', 2) as case_no, min(d.seq) as first_seq
       from roster_decisions as d
      where d.roster = 'serious' and d.action in ('proposal', 'notice') and d.decision_date <= :n
+       and (cast(:ks as bigint) is null or d.seq <= :ks)
        and (d.fact_key like 'proposal:penalties:%' or d.fact_key like 'notice:penalties:%')
        and (cast(:u as text) is null or d.uscc = cast(:u as text))
      group by 1
 ),
 step as (
     select d.* from roster_decisions as d where d.decision_date <= :n and d.roster = 'serious'
+       and (cast(:ks as bigint) is null or d.seq <= :ks)
+),
+request as (
+    select q.* from roster_requests as q
+     where q.kind = 'objection' and q.received_on <= :n
+       and (cast(:kn as date) is null or q.received_on <= :kn)
 )
-select c.case_no, f.uscc, f.facts::text as facts, f.authority, f.authority_name,
+select c.case_no, f.uscc, f.entity_name, f.facts::text as facts, f.authority, f.authority_name,
        f.region_code, f.family,
        pr.seq as proposal_seq, pr.decision_date as proposed_on, pr.facts::text as proposal_facts,
        nt.seq as notice_seq, nt.decision_date as noticed_on, nt.decision_no as notice_no,
-       (select count(*) from roster_requests as q
-         where q.kind = 'objection' and q.target_seq = nt.seq and q.received_on <= :n
+       (select count(*) from request as q
+         where q.target_seq = nt.seq
            and not exists (select 1 from step as a where a.request_id = q.id))           as open_statements,
-       (select max(q.received_on) from roster_requests as q
-         where q.kind = 'objection' and q.target_seq = nt.seq and q.received_on <= :n)  as last_statement_on,
+       (select max(q.received_on) from request as q where q.target_seq = nt.seq)        as last_statement_on,
        (select min(a.decision_date) from step as a
          where a.action = 'refuse' and a.request_id in (select q.id from roster_requests as q
                                                           where q.kind = 'objection' and q.target_seq = nt.seq)) as statements_answered_on,
@@ -35,9 +44,11 @@ select c.case_no, f.uscc, f.facts::text as facts, f.authority, f.authority_name,
        pub.decision_date as published_on,
        rvp.decision_date as proposal_revoked_on, rvp.decision_no as proposal_revoke_no,
        clo.decision_date as closed_on, clo.action as closed_by, clo.decision_no as close_no,
-       pen.revoked_on as penalty_revoked_on, pen.restricted_until, pen.decided_on as penalty_decided_on
+       case when cast(:kn as date) is null or pen.revoked_on <= :kn then pen.revoked_on end as penalty_revoked_on,
+       pen.restricted_until, pen.decided_on as penalty_decided_on
   from cases as c
-  join lateral (select d.uscc, d.facts, d.authority, d.authority_name, d.facts ->> 'category' as family,
+  join lateral (select d.uscc, r.name as entity_name, d.facts, d.authority, d.authority_name,
+                       d.facts ->> 'category' as family,
                        coalesce(r.region_code, d.authority) as region_code
                   from roster_decisions as d left join registration as r on r.uscc = d.uscc
                  where d.seq = c.first_seq) as f on true
