@@ -149,6 +149,7 @@ def verify_chain(conn: Connection, published: AnchorFile | None = None) -> Chain
         heads[int(seq)].append(_Head("recorded in the summary of night", night, str(row_hash)))
         n_recorded += 1
     problems: list[tuple[int, str, date | None]] = []
+    mismatched: list[tuple[int, str, date | None]] = []   # in-database anchors that differ from the published
     warnings: list[str] = []
     n_published = 0
     if published is not None:
@@ -158,7 +159,7 @@ def verify_chain(conn: Connection, published: AnchorFile | None = None) -> Chain
                                       "by night", a.night, a.row_hash))
             mine = db_anchor.get(a.night)
             if mine is not None and mine != (a.seq, a.row_hash):
-                problems.append((min(a.seq, mine[0]), f"the database's anchor of night {a.night.isoformat()} "
+                mismatched.append((min(a.seq, mine[0]), f"the database's anchor of night {a.night.isoformat()} "
                                  f"(decision {mine[0]}) differs from the head published outside the database "
                                  f"(decision {a.seq}, {published.path.name} line {a.line}): the anchors were rewritten",
                                  a.night))
@@ -224,10 +225,11 @@ def verify_chain(conn: Connection, published: AnchorFile | None = None) -> Chain
         return ChainReport(problem is None, checked, seq, problem, anchors=n_anchors, broken_night=night,
                            published=n_published, recorded=n_recorded, warnings=tuple(warnings))
 
-    if not problems and published is not None and published.problems:
+    if not problems and not mismatched and published is not None and published.problems:
         # The published record itself was altered (or is not signed by our key): named by its line.
         more = f" (and {len(published.problems) - 1} more)" if len(published.problems) > 1 else ""
         return report(None, published.problems[0] + more)
-    if not problems:
+    if not problems and not mismatched:
         return report()
-    return report(*min(problems, key=lambda p: p[0]))
+    # At the same decision, the walk's finding (what was altered, since which head) says more.
+    return report(*min(problems + mismatched, key=lambda p: p[0]))

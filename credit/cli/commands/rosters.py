@@ -489,7 +489,7 @@ def audit_verify(
     if report.ok:
         console.print(report.message())
         return
-    err.print(f"[red]{report.message()}[/red]", markup=False)
+    err.print(report.message(), style="red", markup=False)
     raise typer.Exit(1)
 
 
