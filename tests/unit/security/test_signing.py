@@ -105,3 +105,17 @@ def test_verify_signature_needs_only_the_file_and_the_public_key(tmp_path: Path,
     bad = runner.invoke(app, ["verify-signature", str(tmp_path / "cert.json"), "--public-key", str(tmp_path / "key.pem")])
     assert bad.exit_code == 1
     get_settings.cache_clear()
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None or shutil.which("jq") is None, reason="openssl or jq missing")
+def test_the_jq_and_openssl_recipe_of_the_readme_verifies_a_certificate(tmp_path: Path) -> None:
+    signer = signer_for(Settings(home=tmp_path / "home"))
+    cert = signer.sign_document({"format": "credit-screening-certificate/1", "as_of": "2026-07-15",
+                                 "results": [{"name": "北京甲科技有限公司", "removed_on": None, "listed": True,
+                                              "cause": "未按规定报送年度报告\u3000\"引号\""}]})
+    (tmp_path / "certificate.json").write_text(json.dumps(cert, ensure_ascii=False, indent=2), encoding="utf-8")
+    (tmp_path / "bureau.pem").write_text(signer.public_pem)
+    script = ("jq -cjS 'del(.signature)' certificate.json > body && "
+              "jq -r .signature.value certificate.json | base64 -d > certificate.sig && "
+              "openssl pkeyutl -verify -pubin -inkey bureau.pem -rawin -in body -sigfile certificate.sig")
+    assert subprocess.run(["sh", "-c", script], cwd=tmp_path, capture_output=True, check=False).returncode == 0
