@@ -12,7 +12,8 @@ and gives each service its own ``CREDIT_DATABASE_URL``; docs/deploy.md):
 - ``credit_api`` — ``credit serve`` for the public and consumers: reads everything it serves and
   INSERTs only applications and objections (``roster_requests``, ``repair_submissions``) and the
   screening certificates it issues; no UPDATE or DELETE anywhere.
-- ``credit_auditor`` — reads, nothing else (``credit audit verify``, backups).
+- ``credit_auditor`` — reads, nothing else (``credit audit verify``, backups: also the sequences'
+  positions, which pg_dump reads).
 
 None of them owns a table, so none can disable a trigger, alter or drop anything: only the owner
 (who runs ``credit db upgrade``) or a superuser can. Roles are cluster-wide: creating them is
@@ -68,6 +69,7 @@ begin
     loop
         execute format('revoke all on sequence %s from credit_writer, credit_api, credit_auditor', s.seq);
         execute format('grant usage, select on sequence %s to credit_writer', s.seq);
+        execute format('grant select on sequence %s to credit_auditor', s.seq);   -- pg_dump reads positions
         if s.relname = any(array{list(API_INSERT)!r}::text[]) then
             execute format('grant usage, select on sequence %s to credit_api', s.seq);
         end if;

@@ -94,3 +94,17 @@ def test_granting_again_is_idempotent(engine: Engine) -> None:
         c.exec_driver_sql("select credit_grant_roles()")
         c.exec_driver_sql("select credit_grant_roles()")
     assert DENIED in _refused(engine, "credit_api", "delete from roster_decisions")
+
+
+def test_the_auditor_can_take_a_backup(engine: Engine, settings: Settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from credit.backup import backup
+
+    with engine.begin() as c:
+        c.exec_driver_sql("alter role credit_auditor login")
+    try:
+        url = sa.engine.make_url(str(settings.database_url)).set(username="credit_auditor")
+        out = backup(url.render_as_string(hide_password=False), tmp_path / "audit.dump", settings)
+        assert out.stat().st_size > 0
+    finally:
+        with engine.begin() as c:
+            c.exec_driver_sql("alter role credit_auditor nologin")

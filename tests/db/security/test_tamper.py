@@ -17,7 +17,7 @@ from credit.rosters.audit import verify_chain
 from credit.rosters.repair import apply_for_removal
 from credit.settings import Settings, get_settings
 from credit.signing import signer_for
-from tests.db.api.support import A, B, C, NAMES, D, annual_report, live, register, run_night, seed_story  # noqa: F401
+from tests.db.api.support import NAMES, A, B, C, D, annual_report, live, register, run_night, seed_story  # noqa: F401
 
 runner = CliRunner()
 

@@ -20,8 +20,8 @@ from credit.signing import (
     SigningKeyError,
     document_problem,
     generated_key_path,
-    signer_for,
     sidecar_path,
+    signer_for,
     verify_file,
     write_signed,
 )
