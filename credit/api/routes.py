@@ -45,6 +45,7 @@ from credit.rosters.known import KnownAt
 from credit.rosters.known import known_at as known_record_at
 from credit.rosters.read import decision_feed, search_registration
 from credit.rosters.read import latest_night as latest_published_night
+from credit.signing import signer_for
 
 public = APIRouter(tags=["public"], dependencies=[Depends(caller)])
 consumer = APIRouter(tags=["consumer"], dependencies=[Depends(require("consumer"))])
@@ -173,6 +174,14 @@ def application(conn: Conn, st: St, application_id: Annotated[int, Path(ge=1, le
     return _json(doc)
 
 
+@public.get("/v1/keys/signing")
+def signing_key(st: St) -> JSONResponse:
+    """The bureau's public signing key (Ed25519, PEM): it verifies screening certificates, export
+    sidecars and the published chain anchors offline (``credit verify-signature``; README)."""
+    signer = signer_for(st.settings)
+    return _json({"algorithm": "Ed25519", "key_id": signer.key_id, "public_key_pem": signer.public_pem})
+
+
 @public.post("/v1/certificates/verify")
 def verify(conn: Conn, certificate: Annotated[dict[str, Any], Body(description="a screening certificate as issued")]
            ) -> JSONResponse:
@@ -207,7 +216,7 @@ def screenings(request: Request, st: St, body: ScreeningRequest) -> JSONResponse
                                      f"(known_at is after the latest published night, {latest})")
         doc = certificates.issue(conn, usccs, body.as_of, issuer=str(st.config.get("issuer", "")),
                                  issued_at=datetime.now(UTC), config_version=st.config.version, key_id=who.key_id,
-                                 known_night=body.known_at)
+                                 known_night=body.known_at, signer=signer_for(st.settings))
     return _json(doc)
 
 

@@ -42,6 +42,7 @@ from credit.night import merge, quality, quarantine
 from credit.night.issues import NightRefused, refused, warned
 from credit.night.records import FileOutcome, GradingPart, NightSummary
 from credit.notices.night import produce_notices
+from credit.rosters.anchors import publish_anchors
 from credit.rosters.decide import decide_night
 from credit.settings import Settings
 
@@ -181,6 +182,7 @@ def publish_night(manifest: Manifest, outcomes: list[FileOutcome], settings: Set
     summary = _publish(engine, manifest, outcomes, settings, started_at or datetime.now(UTC), gap_allowed)
     if not summary.get("already_published"):
         write_night_report(engine, settings, manifest.night)   # at the path the night's record names
+    publish_anchors(engine, settings)   # the chain head, signed, outside the database (credit.rosters.anchors)
     return summary
 
 

@@ -261,7 +261,12 @@ def roster_export(
         through = _data_through(conn)
         known = _known(conn, known_at, through)
         day = asked or (known.night if known else None) or through or _today()
-        data = export_roster(conn, roster, day, fmt, out, known)
+        data = export_roster(conn, roster, day, fmt, None, known)
+    if out is not None:
+        from credit.exports import write_export
+        from credit.settings import get_settings
+
+        write_export(out, data, get_settings())   # with its signed sidecar <out>.sig.json
     # On standard error, so the export itself keeps exactly the contract's columns.
     err.print(f"{roster} roster as of {day.isoformat()}; data through "
               f"{through.isoformat() if through else '(no night published)'}"
@@ -273,7 +278,7 @@ def roster_export(
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        err.print(f"wrote {out}")
+        err.print(f"wrote {out} (signature: {out.name}.sig.json)")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -453,14 +458,52 @@ def deadlines_command(
 
 # ------------------------------------------------------------------------------------------------
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Walk the decision log's hash chain; exit 0 only when intact, else name the first broken link."""
+def audit_verify(
+    anchors: Annotated[Path | None, typer.Option(
+        "--anchors", help="The anchor file published outside the database (default: "
+                          "<publication>/anchors.jsonl); give a copy kept elsewhere to check against it.")] = None,
+    public_key: Annotated[Path | None, typer.Option(
+        "--public-key", help="The bureau's published public key (PEM) that signed the anchors "
+                             "(default: the key of this installation).")] = None,
+) -> None:
+    """Walk the decision log's hash chain against the anchors in the database, the heads the nights
+    recorded and the signed anchors published outside it; exit 0 only when intact, else name the
+    first broken decision and night."""
+    from credit.rosters.anchors import anchor_path, read_anchors
     from credit.rosters.audit import verify_chain
+    from credit.settings import get_settings
+    from credit.signing import SigningKeyError, load_public_key, signer_for
 
+    settings = get_settings()
+    try:
+        key = load_public_key(public_key.read_bytes()) if public_key else signer_for(settings).public_key
+    except (OSError, SigningKeyError) as e:
+        raise _refuse(f"public key: {e}") from None
+    published = read_anchors(anchors or anchor_path(settings), key)
+    if anchors is not None and not published.exists:
+        raise _refuse(f"--anchors {anchors}: no such file")
     with _engine().connect() as conn:
-        report = verify_chain(conn)
+        report = verify_chain(conn, published)
+    for w in report.warnings:
+        err.print(f"[yellow]warning: {w}[/yellow]")
     if report.ok:
         console.print(report.message())
         return
-    err.print(f"[red]{report.message()}[/red]")
+    err.print(report.message(), style="red", markup=False)
     raise typer.Exit(1)
+
+
+@audit_app.command("publish")
+def audit_publish() -> None:
+    """Append to the anchor file the nights anchored in the database and not yet published outside
+    it (each night does this after its commit; this catches up after a crash)."""
+    from credit.rosters.anchors import anchor_path, append_missing_anchors
+    from credit.settings import get_settings
+    from credit.signing import SigningKeyError
+
+    settings = get_settings()
+    try:
+        added = append_missing_anchors(_engine(), settings)
+    except (OSError, SigningKeyError) as e:
+        raise _refuse(f"cannot publish the anchors: {e}") from None
+    console.print(f"{added} anchor(s) appended to {anchor_path(settings)}")
