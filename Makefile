@@ -7,7 +7,7 @@ DEMO   ?= demo
 DEMO_ENTITIES ?= 5000
 DEMO_START ?= 2026-07-13
 
-.PHONY: install demo test test-fast check lock bench clean
+.PHONY: install demo test test-fast test-cluster airflow check lock bench clean
 
 install: $(VENV)/.installed
 
@@ -37,9 +37,18 @@ test: install
 test-fast: install
 	$(PY) -m pytest tests/unit
 
-# Lint and types: ruff over everything, mypy --strict over the package and the DAGs (pyproject.toml).
+# The slow test alone: three sample nights through a local CeleryExecutor cluster (Redis, api-server,
+# scheduler, dag-processor, triggerer, two workers), compared with `credit nightly` (docs/deploy.md).
+test-cluster: install
+	$(PY) -m pytest tests/cluster -m cluster -s
+
+# A local Airflow cluster for a person: a sample drop, the UI's address and login printed; Ctrl-C stops it all.
+airflow: install
+	$(PY) deploy/local_cluster.py --home .credit-cluster
+
+# Lint and types: ruff over everything, mypy --strict over the package, the DAGs and deploy/ (pyproject.toml).
 check: install
-	$(VENV)/bin/ruff check credit dags tests benchmarks
+	$(VENV)/bin/ruff check credit credit_airflow dags tests benchmarks deploy
 	$(VENV)/bin/mypy
 
 # Re-pin after editing the dependencies in pyproject.toml (existing pins are kept unless they must move).

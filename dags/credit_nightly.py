@@ -1,28 +1,53 @@
 """
 ### credit_nightly — one night of the credit-supervision pipeline
 
-Reads the night's drop (`<drop>/<YYYY-MM-DD>/manifest.json`), ingests each file in its own mapped
-task, then `publish` passes the quality gate, publishes the night in one transaction (entity store,
-quarantine, rosters, grades) and writes the nightly report from what was committed. A refused
-night fails the task that refused it and leaves yesterday's state unchanged. Re-running a
-published night changes nothing.
+Waits for the night's `<drop>/<YYYY-MM-DD>/manifest.json` (a deferrable sensor: the triggerer
+polls, no worker slot is held), ingests each file in its own mapped task, then `publish` passes
+the quality gate, publishes the night in one transaction (entity store, quarantine, rosters,
+grades) and writes the nightly report from what was committed. A refused night fails the task
+that refused it at once (no retry; the reason is in the task log and in the alert) and leaves
+yesterday's state unchanged. Re-running a published night changes nothing.
 
-Params: `drop` (default `$CREDIT_DROP`), `night` (default: the run's logical date), `allow_gap`.
-Each task calls one step of `credit.night.steps` (`open_night`, `ingest_file`, `publish_night`);
-`credit nightly --date D --drop DIR` runs the same steps in one process (`run_night`).
+**When** (`config/schedule.yaml`, the bureau's clock, Asia/Shanghai by default): night D is the
+run's logical date in that timezone; its run starts at `run_at` on D+1 and waits up to
+`drop_wait_hours` for the drop. Runs go one at a time (`max_active_runs=1`) and `catchup`
+creates every night since `start_night` in order, as the night's gap refusal demands: a night
+that is not published makes the following nights refuse with `night_gap` until it is (clear
+the failed run after fixing its drop, then the later ones, oldest first; or
+`airflow backfill create --dag-id credit_nightly --from-date D --to-date E --reprocess-behavior failed`).
+
+**Faults**: database connection losses and lock time-outs are retried with exponential backoff
+(`retries`, `retry_delay_seconds`); a refusal (`NightRefused`) raises `AirflowFailException`.
+**Alerts**: a failed task, and a night not published by `published_by`, reach the operators by
+e-mail and/or webhook (`CREDIT_ALERT_EMAIL`, `CREDIT_ALERT_WEBHOOK`; `credit_airflow.alerts`).
+
+Params: `drop` (default `$CREDIT_DROP`), `night` (default: the run's logical date in the
+bureau's clock), `allow_gap`. Each task calls one step of `credit.night.steps` (`open_night`,
+`ingest_file`, `publish_night`); `credit nightly --date D --drop DIR` runs the same steps in one process.
 """
 
 from __future__ import annotations
 
 import os
-from datetime import date, datetime
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import CronDataIntervalTimetable, Param, TriggerRule, dag, get_current_context, task
+from airflow.sdk.definitions.callback import AsyncCallback
+from airflow.sdk.definitions.deadline import DeadlineAlert, DeadlineReference
+from airflow.sdk.exceptions import AirflowFailException
+
+from credit.schedule import load_schedule
+from credit_airflow.alerts import NightAlert
+from credit_airflow.sensors import ManifestSensor
 
 if TYPE_CHECKING:  # the DAG file is parsed often: the pipeline is imported only when a task runs
     from credit.night.records import FileRecord
+
+SCHEDULE = load_schedule()  # config/schedule.yaml of CREDIT_CONFIG_DIR, read when the DAG is parsed
 
 
 class Opened(TypedDict):
@@ -40,29 +65,70 @@ class FileTask(TypedDict):
     file: str
 
 
-def _night(params: dict[str, Any]) -> date:
+def night_of(params: Mapping[str, Any], dag_run: Any) -> str:
+    """The run's night: the `night` param, else its logical date (or, without one, its run-after) in the bureau's clock."""
     if params.get("night"):
-        return date.fromisoformat(str(params["night"]))
-    ctx = get_current_context()
-    logical = ctx.get("logical_date") or ctx["dag_run"].run_after
-    return logical.date()
+        return date.fromisoformat(str(params["night"])).isoformat()
+    logical = getattr(dag_run, "logical_date", None) or dag_run.run_after
+    return SCHEDULE.night_of(logical).isoformat()
+
+
+def _night(params: Mapping[str, Any]) -> date:
+    return date.fromisoformat(night_of(params, get_current_context()["dag_run"]))
+
+
+@contextmanager
+def refusals_fail_at_once() -> Iterator[None]:
+    """A refusal is not a fault: fail the task now, without retries, with the reason in the log."""
+    from credit.night.issues import NightRefused
+
+    try:
+        yield
+    except NightRefused as e:
+        raise AirflowFailException(f"night {e.night} refused: {e}") from e
+
+
+alert: Callable[..., None] = NightAlert("failed")
 
 
 @dag(
     dag_id="credit_nightly",
-    schedule="0 2 * * *",
-    start_date=datetime(2026, 1, 1),
-    catchup=False,
+    schedule=CronDataIntervalTimetable(SCHEDULE.cron, timezone=SCHEDULE.timezone),
+    start_date=SCHEDULE.logical_start(SCHEDULE.start_night),
+    end_date=SCHEDULE.logical_start(SCHEDULE.end_night) if SCHEDULE.end_night else None,
+    catchup=True,  # every night since start_night, oldest first: the night's gap refusal allows no other order
     max_active_runs=1,  # nights are published in order
     doc_md=__doc__,
     tags=["credit"],
+    default_args={
+        "retries": SCHEDULE.retries,
+        "retry_delay": SCHEDULE.retry_delay,
+        "retry_exponential_backoff": 2.0,
+        "max_retry_delay": SCHEDULE.max_retry_delay,
+        "execution_timeout": SCHEDULE.task_timeout,
+        "on_failure_callback": alert,
+    },
+    # Night D not published by `published_by` on D+1: the triggerer sends the lateness alert.
+    deadline=DeadlineAlert(reference=DeadlineReference.DAGRUN_LOGICAL_DATE, interval=SCHEDULE.lateness,
+                           callback=AsyncCallback(NightAlert, kwargs={"kind": "late"})),
+    user_defined_macros={"night_of": night_of},
     params={
         "drop": Param(os.environ.get("CREDIT_DROP", "drop"), type="string", description="drop folder"),
-        "night": Param(None, type=["null", "string"], description="night YYYY-MM-DD; default: logical date"),
+        "night": Param(None, type=["null", "string"],
+                       description="night YYYY-MM-DD; default: the logical date in the bureau's clock"),
         "allow_gap": Param(False, type="boolean", description="publish although earlier nights are missing"),
     },
 )
 def credit_nightly() -> None:
+    wait_for_manifest = ManifestSensor(
+        task_id="wait_for_manifest",
+        filepath="{{ params.drop }}/{{ night_of(params, dag_run) }}/manifest.json",
+        deferrable=True,
+        poke_interval=60,
+        timeout=SCHEDULE.drop_wait.total_seconds(),
+        retries=0,  # the wait itself is the patience; past it the night is late and the operators are told
+    )
+
     @task
     def open_night() -> Opened:
         from credit.night import steps
@@ -70,7 +136,8 @@ def credit_nightly() -> None:
 
         params = get_current_context()["params"]
         night, allow_gap = _night(params), bool(params.get("allow_gap"))
-        opened = steps.open_night(Path(params["drop"]), night, get_settings(), allow_gap=allow_gap)
+        with refusals_fail_at_once():
+            opened = steps.open_night(Path(params["drop"]), night, get_settings(), allow_gap=allow_gap)
         files = [] if opened.already_published else [f.file for f in opened.manifest.files]
         return {"night": night.isoformat(), "drop": str(params["drop"]), "allow_gap": allow_gap, "files": files}
 
@@ -83,24 +150,30 @@ def credit_nightly() -> None:
         from credit.night import steps
         from credit.settings import get_settings
 
-        manifest = steps.manifest_of(Path(item["drop"]), date.fromisoformat(item["night"]))
-        return steps.ingest_file(manifest, item["file"], get_settings()).as_dict()
+        with refusals_fail_at_once():
+            manifest = steps.manifest_of(Path(item["drop"]), date.fromisoformat(item["night"]))
+            return steps.ingest_file(manifest, item["file"], get_settings()).as_dict()
 
-    @task
+    # A night with no files (the platform had no changes) and a night published already map
+    # `ingest` over nothing, which skips it: publish runs all the same (and records the night, or
+    # finds it published), unless something upstream failed.
+    @task(trigger_rule=TriggerRule.NONE_FAILED)
     def publish(opened: Opened, outcomes: list[FileRecord]) -> dict[str, Any]:
         from credit.night import steps
         from credit.night.records import FileOutcome
         from credit.settings import get_settings
 
-        manifest = steps.manifest_of(Path(opened["drop"]), date.fromisoformat(opened["night"]))
-        summary = steps.publish_night(manifest, [FileOutcome.from_dict(o) for o in outcomes], get_settings(),
-                                      gap_allowed=opened["allow_gap"])
+        with refusals_fail_at_once():
+            manifest = steps.manifest_of(Path(opened["drop"]), date.fromisoformat(opened["night"]))
+            summary = steps.publish_night(manifest, [FileOutcome.from_dict(o) for o in outcomes or []], get_settings(),
+                                          gap_allowed=opened["allow_gap"])
         return {"night": summary["night"], "files": len(summary["files"]),
                 "already_published": bool(summary.get("already_published"))}
 
     # Task outputs are XComArgs while the DAG is built (resolved when the task runs), which the
     # tasks' own signatures cannot express.
     opened: Any = open_night()
+    wait_for_manifest >> opened
     outcomes: Any = ingest.expand(item=file_tasks(opened))
     publish(opened, outcomes)
 

@@ -8,6 +8,7 @@ answer is the application's status with its decide-by date.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -17,6 +18,7 @@ from credit.api.auth import Principal
 from credit.api.deps import ServiceState, checked_uscc
 from credit.api.models import RepairApplication
 from credit.api.views import application_status
+from credit.penalties.repair import apply_for_penalty_repair
 from credit.rosters import repair
 from credit.rosters.requests import record_submission
 
@@ -41,8 +43,13 @@ def submit_application(st: ServiceState, body: RepairApplication, received: date
                                           f"{rcfg.get('max_document_length', 200)} characters)"}])
     with st.begin() as conn:
         try:
-            out = repair.apply_for_removal(conn, code, body.roster, received, body.grounds.strip(),
-                                           recorded_by=recorded_by, settings=st.settings)
+            out: Mapping[str, Any]
+            if body.roster == "penalty" and body.case_no is not None:
+                out = apply_for_penalty_repair(conn, code, body.case_no, received, body.grounds.strip(),
+                                               recorded_by=recorded_by, settings=st.settings)
+            else:
+                out = repair.apply_for_removal(conn, code, body.roster, received, body.grounds.strip(),
+                                               recorded_by=recorded_by, settings=st.settings)
         except repair.Refused as e:
             raise refused(e) from None
         record_submission(conn, out["id"], channel, docs, who.key_id, st.config.version)

@@ -97,6 +97,7 @@ def caller(request: Request, header_key: Annotated[str | None, Security(KEY_HEAD
         raise HTTPException(429, f"请求过于频繁，请 {wait:.0f} 秒后重试 (rate limit of {per_minute}/min exceeded)",
                             headers={"Retry-After": str(max(1, round(wait)))})
     request.state.principal = who
+    request.state.key = key      # the bureau page derives its form token from it (auth.form_token)
     return who
 
 

@@ -4,8 +4,17 @@
   from which date, the dates the bureau must keep, and the application form;
   ``/applications/{id}``: follow an application.
 - ``/bureau``: sign in with a bureau key (kept in an HttpOnly cookie); today's night summary, the
-  deadline watch, the latest night's 双告知 notices per licensing department and a link to the
-  nightly report.
+  deadline watch, the open serious-list procedures (严重违法失信名单列入程序, domain.md §4) with the
+  forms an officer acts on (the art. 12 assessment, the higher bureau's consent), the latest
+  night's 双告知 notices per licensing department and a link to the nightly report.
+
+The serious-list forms post to ``/bureau/serious/{case}/assessment|consent``, which call the same
+functions as ``credit serious assess|consent`` and ``/v1/bureau/serious/…``
+(:func:`credit.rosters.serious.record_assessment`, :func:`~credit.rosters.serious.record_consent`)
+on the bureau's calendar day. The officer recorded is the signed-in key's holder
+(``officer:<key name>``, as the API records it), never a name typed into the form. Against
+cross-site requests each form carries the session's token (:func:`credit.api.auth.form_token`, from
+the key; checked on POST, HTTP 403 without it), besides the SameSite=Strict cookie.
 """
 
 from __future__ import annotations
@@ -13,22 +22,24 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from credit.api import views
 from credit.api.applications import submit_application
-from credit.api.auth import Principal, UnknownKey, principal_for
+from credit.api.auth import Principal, UnknownKey, form_token, form_token_ok, principal_for
 from credit.api.deps import ServiceState, caller, default_as_of, state
-from credit.api.models import RepairApplication
+from credit.api.models import RepairApplication, SeriousAssessment, SeriousConsent
 from credit.api.validation import normalise_uscc, uscc_problem
 from credit.night.read import latest_run
 from credit.notices.read import by_department, notices_of_night
-from credit.rosters import certificates
+from credit.rosters import certificates, serious
 from credit.rosters.deadlines import deadline_watch
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -67,11 +78,12 @@ def entity_page(request: Request, st: St, who: Who, uscc: str = "", as_of: str =
 
 @pages.post("/entity/{uscc}/apply", response_class=HTMLResponse)
 def apply_page(request: Request, st: St, who: Who, uscc: str, roster: Annotated[str, Form()],
-               grounds: Annotated[str, Form()] = "", documents: Annotated[str, Form()] = "") -> Response:
+               grounds: Annotated[str, Form()] = "", documents: Annotated[str, Form()] = "",
+               case_no: Annotated[str, Form()] = "") -> Response:
     docs = [line.strip() for line in documents.splitlines() if line.strip()]
     try:
         body = RepairApplication.model_validate({"uscc": uscc, "roster": roster, "grounds": grounds.strip(),
-                                                  "documents": docs})
+                                                  "documents": docs, "case_no": case_no.strip() or None})
     except ValidationError as e:
         msgs = "；".join(f"{'/'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors())
         return _entity_with_error(request, st, uscc, f"申请未提交：请填写申请理由 ({msgs})")
@@ -103,23 +115,107 @@ def application_page(request: Request, st: St, who: Who, application_id: int) ->
 
 
 # ------------------------------------------------------------------------------------------ bureau
+ACTORS = {"night": "夜间批处理（自动）", "officer": "本局承办人员", "party": "当事人（陈述、申辩、听证）"}
+"""Who takes a procedure's next step, as the bureau page says it."""
+Case = Annotated[str, PathParam(min_length=1, max_length=200)]
+
+
 @pages.get("/bureau", response_class=HTMLResponse)
 def bureau_page(request: Request, st: St, who: Who) -> HTMLResponse:
     if not who.allows("bureau"):
         return _page(request, "bureau_login.html")
+    step = request.query_params.get("done", "")
+    done = f"已记录：案件 {request.query_params.get('case', '')} 的{serious.STEP_LABELS[step]}" \
+        if step in serious.STEP_LABELS else None
+    return _bureau(request, st, who, ok=done)
+
+
+def _bureau(request: Request, st: ServiceState, who: Principal, status: int = 200, error: str | None = None,
+            ok: str | None = None) -> HTMLResponse:
     within = int((st.config.get("deadline_watch") or {}).get("within_wd", 10))
     today = st.today()
     with st.connect() as conn:
         night = latest_run(conn)
         watch = deadline_watch(conn, today, within, st.settings)
+        procedures = serious.procedures(conn, today, open_only=True, settings=st.settings)
         # 双告知: the latest night's notices per licensing department
         notices = by_department(notices_of_night(conn, night["night"], None, ZoneInfo(
             str(st.config.get("timezone", "Asia/Shanghai"))))) if night is not None else {}
     report = None
     if night is not None and (st.settings.reports_dir / night["night"].isoformat() / "index.html").is_file():
         report = f"/bureau/report/{night['night'].isoformat()}"
-    return _page(request, "bureau.html", who=who, night=night, report=report, notices=notices,
-                 watch=watch.astype(object).where(watch.notna(), None).to_dict("records"), within=within, today=today.isoformat())
+    key = getattr(request.state, "key", None)
+    return _page(request, "bureau.html", status, who=who, night=night, report=report, notices=notices,
+                 watch=watch.astype(object).where(watch.notna(), None).to_dict("records"), within=within,
+                 today=today.isoformat(), procedures=procedures, actors=ACTORS, error=error, ok=ok,
+                 token=form_token(key) if key else "", intents=INTENT_LABELS, outcomes=OUTCOME_LABELS,
+                 consent_outcomes=CONSENT_LABELS)
+
+
+INTENT_LABELS = {"intentional": "故意", "negligent": "过失", "no_intent_proven": "当事人能够证明没有主观故意"}
+OUTCOME_LABELS = {"list": "列入", "not_list": "不予列入"}
+CONSENT_LABELS = {"granted": "同意列入", "refused": "不同意列入"}
+
+
+def _officer_form(request: Request, st: ServiceState, who: Principal, token: str) -> HTMLResponse | None:
+    """The refusal page when the caller may not act through a bureau form, None when it may."""
+    if not who.allows("bureau"):
+        return _page(request, "bureau_login.html", 403, error="需要监管部门角色 (bureau role needed)")
+    if not form_token_ok(getattr(request.state, "key", None), token):
+        return _bureau(request, st, who, 403, error="表单已失效，请刷新页面后重新提交 (form token missing or wrong)")
+    return None
+
+
+def _invalid(e: ValidationError) -> str:
+    return "；".join(f"{'/'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors())
+
+
+@pages.post("/bureau/serious/{case}/assessment", response_class=HTMLResponse)
+def bureau_serious_assessment(request: Request, st: St, who: Who, case: Case, intent: Annotated[str, Form()] = "",
+                              frequency: Annotated[str, Form()] = "", harm: Annotated[str, Form()] = "",
+                              outcome: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
+                              token: Annotated[str, Form()] = "") -> Response:
+    """The officer's art. 12 assessment (44号令 art. 12, domain.md §4), as ``POST /v1/bureau/serious/{case}/assessment``."""
+    if (denied := _officer_form(request, st, who, token)) is not None:
+        return denied
+    try:
+        body = SeriousAssessment.model_validate({"on": st.today(), "intent": intent, "frequency": frequency.strip(),
+                                                 "harm": harm.strip(), "outcome": outcome, "note": note.strip() or None})
+    except ValidationError as e:
+        return _bureau(request, st, who, 422, error=f"评估未记录：请完整填写 ({_invalid(e)})")
+    with st.begin() as conn:
+        try:
+            serious.record_assessment(conn, case, officer=f"officer:{who.name}", on=body.on, intent=body.intent,
+                                      frequency=body.frequency, harm=body.harm, outcome=body.outcome,
+                                      note=body.note, settings=st.settings)
+        except serious.Refused as e:
+            return _bureau(request, st, who, 409, error=f"评估未记录：{e}")
+    return RedirectResponse(f"/bureau?done=assess&case={quote(case)}#serious", status_code=303)
+
+
+@pages.post("/bureau/serious/{case}/consent", response_class=HTMLResponse)
+def bureau_serious_consent(request: Request, st: St, who: Who, case: Case, authority: Annotated[str, Form()] = "",
+                           consented_on: Annotated[str, Form()] = "", document_no: Annotated[str, Form()] = "",
+                           outcome: Annotated[str, Form()] = "granted", note: Annotated[str, Form()] = "",
+                           token: Annotated[str, Form()] = "") -> Response:
+    """The next-higher bureau's consent (or refusal), as ``POST /v1/bureau/serious/{case}/consent``."""
+    if (denied := _officer_form(request, st, who, token)) is not None:
+        return denied
+    try:
+        body = SeriousConsent.model_validate({"on": st.today(), "authority": authority.strip(),
+                                              "consented_on": consented_on.strip(), "document_no": document_no.strip(),
+                                              "outcome": outcome, "note": note.strip() or None})
+    except ValidationError as e:
+        return _bureau(request, st, who, 422, error=f"意见未记录：请完整填写 ({_invalid(e)})")
+    with st.begin() as conn:
+        try:
+            serious.record_consent(conn, case, officer=f"officer:{who.name}", on=body.on,
+                                   consenting_authority=body.authority, consented_on=body.consented_on,
+                                   document_no=body.document_no, outcome=body.outcome, note=body.note,
+                                   settings=st.settings)
+        except serious.Refused as e:
+            return _bureau(request, st, who, 409, error=f"意见未记录：{e}")
+    return RedirectResponse(f"/bureau?done=consent&case={quote(case)}#serious", status_code=303)
 
 
 @pages.post("/bureau/login", response_class=HTMLResponse)

@@ -23,6 +23,8 @@ from credit.api.models import (
     ObjectionDecision,
     RepairApplication,
     ScreeningRequest,
+    SeriousAssessment,
+    SeriousConsent,
 )
 from credit.api.validation import normalise_uscc, uscc_problem
 from credit.draws import DrawRefused
@@ -36,11 +38,14 @@ from credit.draws.read import (
 from credit.grading.read import grade_of
 from credit.night.read import latest_run
 from credit.notices.read import notice_feed
-from credit.rosters import certificates, repair
+from credit.rosters import certificates, repair, serious
 from credit.rosters.deadlines import deadline_watch
 from credit.rosters.export import FORMATS, export_frame, render
+from credit.rosters.known import KnownAt
+from credit.rosters.known import known_at as known_record_at
 from credit.rosters.read import decision_feed, search_registration
 from credit.rosters.read import latest_night as latest_published_night
+from credit.signing import signer_for
 
 public = APIRouter(tags=["public"], dependencies=[Depends(caller)])
 consumer = APIRouter(tags=["consumer"], dependencies=[Depends(require("consumer"))])
@@ -49,11 +54,24 @@ bureau = APIRouter(prefix="/v1/bureau", tags=["bureau"], dependencies=[Depends(r
 Conn = Annotated[Connection, Depends(connection)]
 St = Annotated[ServiceState, Depends(state)]
 AsOf = Annotated[date | None, Query(description="YYYY-MM-DD; default: the latest published night")]
+KnownAtNight = Annotated[date | None, Query(description="YYYY-MM-DD: answer from the record as it stood after that "
+                                                        "night (record time beside the legal date as_of)")]
 MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json", "parquet": "application/vnd.apache.parquet"}
 
 
 def _json(doc: Any, status: int = 200) -> JSONResponse:
     return JSONResponse(json.loads(json.dumps(doc, ensure_ascii=False, default=str)), status_code=status)
+
+
+def known_record(conn: Connection, night: date | None) -> KnownAt | None:
+    """The record after night ``night`` (None: the whole record); a night after the latest is refused (422)."""
+    if night is None:
+        return None
+    latest = latest_published_night(conn)
+    if latest is None or night > latest:
+        raise HTTPException(422, f"known_at {night} 晚于最新已发布批次 {latest} "
+                                 f"(known_at is after the latest published night)")
+    return known_record_at(conn, night)
 
 
 # ------------------------------------------------------------------------------------------ public
@@ -65,16 +83,22 @@ def healthz(conn: Conn) -> dict[str, Any]:
 
 @public.get("/v1/entities/{uscc}")
 def entity(request: Request, conn: Conn, st: St, uscc: Annotated[str, Path(max_length=64)],
-           as_of: AsOf = None) -> JSONResponse:
-    """An entity's roster entries on a date, with what each entry needs for repair and from when.
+           as_of: AsOf = None, known_at: KnownAtNight = None) -> JSONResponse:
+    """An entity's roster entries and published penalties on a date, with what each entry needs for
+    repair and from when; ``known_at``: as the record stood after that night.
 
     Public callers do not see entries removed by credit repair or revoked (config/api.yaml
-    ``public``); tiers are never part of this answer."""
+    ``public``), nor penalties outside their publicity window, repaired or withdrawn (domain.md
+    §5.3, §6); tiers are never part of this answer."""
     code = checked_uscc(uscc)
     who: Principal = request.state.principal
     d = as_of or default_as_of(conn, st)
+    known = known_record(conn, known_at)
     latest = certificates.latest_data_date(conn) or d
-    doc = views.entity_status(conn, st.settings, st.config, code, d, role=who.role, latest=latest, today=st.today())
+    if known is not None:
+        latest = min(latest, known.night)
+    doc = views.entity_status(conn, st.settings, st.config, code, d, role=who.role, latest=latest, today=st.today(),
+                              known=known)
     if not doc["registered"] and not doc["rosters"]:
         raise HTTPException(404, f"{code}：未找到该主体 (no entity with this USCC in the store)")
     return _json(doc)
@@ -91,15 +115,20 @@ def search(conn: Conn, st: St, name: Annotated[str, Query(min_length=2, max_leng
 
 @public.get("/v1/rosters/{roster}")
 def roster_export(request: Request, conn: Conn, st: St, roster: Literal["abnormal", "abnormal_status", "serious"],
-                  as_of: AsOf = None, format: Literal["csv", "json", "parquet"] = "json") -> Response:  # noqa: A002
-    """The roster as of a date in the export columns of contracts.md §2 (CSV is UTF-8 with BOM)."""
+                  as_of: AsOf = None, format: Literal["csv", "json", "parquet"] = "json",  # noqa: A002
+                  known_at: KnownAtNight = None) -> Response:
+    """The roster as of a date in the export columns of contracts.md §2 (CSV is UTF-8 with BOM);
+    ``known_at``: as the record stood after that night."""
     assert format in FORMATS
     d = as_of or default_as_of(conn, st)
-    df = export_frame(conn, roster, d)
+    known = known_record(conn, known_at)
+    df = export_frame(conn, roster, d, known)
     who: Principal = request.state.principal
     if who.role == "public" and not df.empty:
         latest = certificates.latest_data_date(conn) or d
-        hidden = views.hidden_from_public(conn, None, max(latest, d), st.config)
+        if known is not None:
+            latest = min(latest, known.night)
+        hidden = views.hidden_from_public(conn, None, max(latest, d), st.config, known)
         keep = [(u, n) not in hidden for u, n in zip(df["uscc"], df["decision_no"], strict=True)]
         df = df[pd.Series(keep, index=df.index, dtype=bool)]
     body = render(df.reset_index(drop=True), format)
@@ -145,6 +174,14 @@ def application(conn: Conn, st: St, application_id: Annotated[int, Path(ge=1, le
     return _json(doc)
 
 
+@public.get("/v1/keys/signing")
+def signing_key(st: St) -> JSONResponse:
+    """The bureau's public signing key (Ed25519, PEM): it verifies screening certificates, export
+    sidecars and the published chain anchors offline (``credit verify-signature``; README)."""
+    signer = signer_for(st.settings)
+    return _json({"algorithm": "Ed25519", "key_id": signer.key_id, "public_key_pem": signer.public_pem})
+
+
 @public.post("/v1/certificates/verify")
 def verify(conn: Conn, certificate: Annotated[dict[str, Any], Body(description="a screening certificate as issued")]
            ) -> JSONResponse:
@@ -174,8 +211,12 @@ def screenings(request: Request, st: St, body: ScreeningRequest) -> JSONResponse
         if latest is not None and body.as_of > latest:
             raise HTTPException(422, f"as_of {body.as_of} 晚于最新数据日期 {latest}：无法证明尚未发生的情况 "
                                      f"(as_of is after the latest published data, {latest})")
+        if body.known_at is not None and latest is not None and body.known_at > latest:
+            raise HTTPException(422, f"known_at {body.known_at} 晚于最新数据日期 {latest} "
+                                     f"(known_at is after the latest published night, {latest})")
         doc = certificates.issue(conn, usccs, body.as_of, issuer=str(st.config.get("issuer", "")),
-                                 issued_at=datetime.now(UTC), config_version=st.config.version, key_id=who.key_id)
+                                 issued_at=datetime.now(UTC), config_version=st.config.version, key_id=who.key_id,
+                                 known_night=body.known_at, signer=signer_for(st.settings))
     return _json(doc)
 
 
@@ -196,10 +237,13 @@ def change_feed(conn: Conn, st: St, after: Annotated[int, Query(ge=0, le=2**62, 
 
 # ------------------------------------------------------------------------------------------ bureau
 @bureau.get("/entities/{uscc}/tier")
-def tier(conn: Conn, uscc: Annotated[str, Path(max_length=64)], as_of: AsOf = None) -> JSONResponse:
-    """The credit-risk tier (信用风险分类 A–D) with its reasons — internal, bureau only (domain.md §7)."""
+def tier(conn: Conn, uscc: Annotated[str, Path(max_length=64)], as_of: AsOf = None,
+         known_at: KnownAtNight = None) -> JSONResponse:
+    """The credit-risk tier (信用风险分类 A–D) with its reasons — internal, bureau only (domain.md §7);
+    ``known_at``: as graded by that night at the latest."""
     code = checked_uscc(uscc)
-    g = grade_of(conn, code, as_of or date.max)
+    known = known_record(conn, known_at)
+    g = grade_of(conn, code, min(as_of or date.max, known.night) if known else (as_of or date.max))
     if g is None:
         raise HTTPException(404, f"{code}：没有分类结果 (no tier on or before that date)")
     return _json({"uscc": code, **g})
@@ -322,5 +366,52 @@ def draft_decision(request: Request, st: St, seq: Annotated[int, Path(ge=1, le=2
             out = repair.decide_draft(conn, seq, f"officer:{who.name}", body.on, body.approve, body.note,
                                       settings=st.settings)
         except repair.Refused as e:
+            raise refused(e) from None
+    return _json(out, 201)
+
+
+CaseRef = Annotated[str, Path(min_length=1, max_length=200, description="the penalty's case number, or a step's seq/文号")]
+
+
+@bureau.get("/serious/procedures")
+def serious_procedures(conn: Conn, st: St, on: AsOf = None,
+                       uscc: Annotated[str | None, Query(max_length=64)] = None,
+                       open_only: Annotated[bool, Query(alias="open")] = True,
+                       known_at: KnownAtNight = None) -> JSONResponse:
+    """Serious-list procedures (domain.md §4) with their steps, the next step, who acts and by when;
+    ``known_at``: the steps as recorded after that night."""
+    d = on or st.today()
+    code = checked_uscc(uscc) if uscc else None
+    known = known_record(conn, known_at)
+    return _json({"on": d.isoformat(), "known_at": known.as_dict() if known else None,
+                  "procedures": serious.procedures(conn, d, code, open_only=open_only, settings=st.settings,
+                                                   known=known)})
+
+
+@bureau.post("/serious/{case}/assessment", status_code=201)
+def serious_assessment(request: Request, st: St, case: CaseRef, body: SeriousAssessment) -> JSONResponse:
+    """The officer's art. 12 assessment of a proposal (拟列入); not_list also issues the numbered 不予列入."""
+    who: Principal = request.state.principal
+    with st.begin() as conn:
+        try:
+            out = serious.record_assessment(conn, case, officer=f"officer:{who.name}", on=body.on, intent=body.intent,
+                                            frequency=body.frequency, harm=body.harm, outcome=body.outcome,
+                                            note=body.note, settings=st.settings)
+        except serious.Refused as e:
+            raise refused(e) from None
+    return _json(out, 201)
+
+
+@bureau.post("/serious/{case}/consent", status_code=201)
+def serious_consent(request: Request, st: St, case: CaseRef, body: SeriousConsent) -> JSONResponse:
+    """The next-higher bureau's consent (或不同意) to a listing by a county- or city-level authority."""
+    who: Principal = request.state.principal
+    with st.begin() as conn:
+        try:
+            out = serious.record_consent(conn, case, officer=f"officer:{who.name}", on=body.on,
+                                         consenting_authority=body.authority, consented_on=body.consented_on,
+                                         document_no=body.document_no, outcome=body.outcome, note=body.note,
+                                         settings=st.settings)
+        except serious.Refused as e:
             raise refused(e) from None
     return _json(out, 201)

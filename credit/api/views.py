@@ -15,15 +15,18 @@ from sqlalchemy.engine import Connection
 
 from credit.calendar import UnknownCalendarYear
 from credit.config import ConfigDoc
+from credit.penalties.read import PenaltyView, penalties_of, public_penalties
 from credit.rosters import certificates
 from credit.rosters.certificates import DataVersion
 from credit.rosters.env import RosterEnv, removal_rule
+from credit.rosters.known import KnownAt
 from credit.rosters.read import Registration, application_due, entity_rosters, hidden_entries, registration
 from credit.rosters.requests import application_decide_by, decisions_on, request_of
+from credit.rosters.serious import public_steps
 from credit.settings import Settings
 
 ROSTER_LABELS = {"abnormal": "经营异常名录", "abnormal_status": "经营异常状态（个体工商户）",
-                 "serious": "严重违法失信名单"}
+                 "serious": "严重违法失信名单", "penalty": "行政处罚信息"}
 STATE_LABELS = {"listed": "列入中", "removed": "已移出"}
 
 # Fields of an entry that only the bureau sees: its own working data (whether the inclusion came
@@ -44,6 +47,8 @@ class EntityStatus(TypedDict):
     as_of: str
     listed: bool
     rosters: list[dict[str, Any]]
+    penalties: list[PenaltyView]   # public and consumers: published ones only (domain.md §5.3, §6)
+    known_at: dict[str, Any] | None
     data_version: DataVersion
 
 
@@ -80,7 +85,8 @@ class ApplicationStatus(TypedDict):
     decisions: list[DecisionOnApplication]
 
 
-def hidden_from_public(conn: Connection, usccs: list[str] | None, on: date, cfg: ConfigDoc) -> set[tuple[str, str]]:
+def hidden_from_public(conn: Connection, usccs: list[str] | None, on: date, cfg: ConfigDoc,
+                       known: KnownAt | None = None) -> set[tuple[str, str]]:
     """(uscc, 文号) of entries the public no longer sees on ``on``: removed by credit repair (repair
     means the information stops being published, domain.md §4 early removal, §5.3) or revoked as a
     wrong listing (domain.md §3.4). Judged on the latest data, not on the date asked about."""
@@ -89,7 +95,7 @@ def hidden_from_public(conn: Connection, usccs: list[str] | None, on: date, cfg:
              if on_]
     if not kinds:
         return set()
-    return hidden_entries(conn, usccs, on, kinds)
+    return hidden_entries(conn, usccs, on, kinds, known)
 
 
 def _period_text(n: int, unit: str) -> str:
@@ -148,15 +154,22 @@ def repair_outlook(env: RosterEnv, entry: Mapping[str, Any], today: date) -> dic
 
 
 def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: str, as_of: date, *,
-                  role: str, latest: date, today: date) -> EntityStatus:
-    """An entity's status on ``as_of`` as ``role`` may see it, with each entry's repair outlook."""
+                  role: str, latest: date, today: date, known: KnownAt | None = None) -> EntityStatus:
+    """An entity's status on ``as_of`` as ``role`` may see it, with each entry's repair outlook;
+    ``known``: from the record as it stood after that night (``latest`` is then that night)."""
     reg = registration(conn, uscc)
     # A view per role: entries gain labels and the repair outlook, and lose the bureau's fields.
-    entries: list[dict[str, Any]] = [dict(e) for e in entity_rosters(conn, uscc, as_of, settings)]
-    detail = certificates.entries_as_of(conn, [uscc], as_of).get(uscc, [])
+    entries: list[dict[str, Any]] = [dict(e) for e in entity_rosters(conn, uscc, as_of, settings, known)]
+    detail = certificates.entries_as_of(conn, [uscc], as_of, known).get(uscc, [])
     kinds = {e["decision_no"]: (e["removal_kind"], e["entry_id"]) for e in detail}
+    if role == "bureau":
+        penalties = penalties_of(conn, [uscc], as_of, known, settings).get(uscc, [])
+    else:
+        # Repair means stop publishing and stop sharing (domain.md §5.3): outside the bureau only
+        # penalties inside their window, neither repaired nor withdrawn by the latest data.
+        penalties = public_penalties(conn, uscc, as_of, latest, known, settings)
     if role == "public":
-        hidden = hidden_from_public(conn, [uscc], max(latest, as_of), cfg)
+        hidden = hidden_from_public(conn, [uscc], max(latest, as_of), cfg, known)
         entries = [e for e in entries if (uscc, e["decision_no"]) not in hidden]
     env = RosterEnv.load(settings)
     for e in entries:
@@ -171,9 +184,12 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
         if role != "bureau":
             for k in BUREAU_ONLY_ENTRY_FIELDS:
                 e.pop(k, None)
+            if "steps" in e:  # the serious-list procedure: the served and published steps, no working papers
+                e["steps"] = public_steps(e["steps"])
     return {"uscc": uscc, "name": reg["name"] if reg else None, "registered": reg is not None,
             "registration": reg, "as_of": as_of.isoformat(),
             "listed": any(e["state"] == "listed" for e in entries), "rosters": entries,
+            "penalties": penalties, "known_at": known.as_dict() if known else None,
             "data_version": certificates.data_version(conn)}
 
 

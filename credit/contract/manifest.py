@@ -221,7 +221,7 @@ def read_records(df: DropFile) -> Records:
         table, lines, malformed, header_line = split.table, split.lines, tuple(split.malformed), split.header_line
     names = [c.strip().lstrip("\ufeff").strip() for c in table.column_names]
     table = table.rename_columns(names)
-    missing = [c for c in df.source.column_names if c not in names]
+    missing = [c for c in df.source.required_column_names if c not in names]
     if missing:
         hint = ""
         if len(names) == 1 and any(d in names[0] for d in (";", "\t", "|")):
@@ -235,8 +235,9 @@ def read_records(df: DropFile) -> Records:
         raise refusal(df.file, "row_count_mismatch", listed=df.rows, actual=rows)
     if lines is None:
         lines = np.arange(table.num_rows, dtype=np.int64) + ROW_OFFSET
-    picked = pa.Table.from_arrays([table.column(names.index(c)) for c in df.source.column_names],
-                                  names=df.source.column_names)
+    # An optional column an older drop does not carry is read as empty: unknown, not refused.
+    picked = pa.Table.from_arrays([table.column(names.index(c)) if c in names else pa.nulls(table.num_rows, pa.string())
+                                   for c in df.source.column_names], names=df.source.column_names)
     return Records(picked, lines, malformed)
 
 

@@ -15,7 +15,7 @@ Kind = Literal["uscc", "text", "code", "date", "timestamp", "int", "money", "boo
 
 PENALTY_CATEGORIES = (
     "food_safety", "drugs_devices_cosmetics", "quality_special_equipment", "consumer_rights",
-    "fair_competition", "registration_fraud", "unlicensed", "obstruction", "other",
+    "fair_competition", "registration_fraud", "unlicensed", "obstruction", "false_disclosure", "other",
 )
 PENALTY_MEASURES = (
     "warning", "criticism", "fine", "confiscation", "qualification_downgrade", "licence_revoked",
@@ -41,6 +41,7 @@ class Column:
     not_after_night: bool = False       # a date (or month) in the future of the night is an error (不得晚于批次日期)
     max_length: int | None = None
     non_negative: bool = False          # for int: a count or a number of days cannot be below zero
+    optional: bool = False              # older drops lack the column: read as empty (unknown), never refused
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,11 @@ class Source:
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def required_column_names(self) -> list[str]:
+        """The columns every file of the source must carry (optional ones may be absent)."""
+        return [c.name for c in self.columns if not c.optional]
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -112,6 +118,11 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         Column("fine_amount", "money"),
         Column("heavier", "bool", True),
         Column("fulfilled_on", "date", not_after_night=True),
+        # Optional since issue 13 (contracts.md §1): the end of a restriction, suspension or
+        # practice ban (domain.md §4: a restriction longer than the listing extends it), and the
+        # day the decision was revoked, changed or held void (45号令 art. 11, domain.md §6).
+        Column("restricted_until", "date", optional=True),
+        Column("revoked_on", "date", not_after_night=True, optional=True),
     ), history=True),
     Source("findings", "核查结果", ("finding_id",), (
         Column("finding_id", "text", True),

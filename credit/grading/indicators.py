@@ -14,8 +14,8 @@ basic_attributes   entity_kind, region_code, industry_code, registered_capital, 
                    new_entity (成立不满一年)
 operations         reports_missing (应报未报年报数), reports_late (逾期报送数), employees, revenue,
                    report_all_zero (最近一期年报从业人数与营业收入均为零)
-supervision        on_abnormal (经营异常名录), on_serious (严重违法失信名单), penalties,
-                   heavier_penalties (较重行政处罚), fines_total, penalties_unfulfilled,
+supervision        on_abnormal (经营异常名录), on_serious (严重违法失信名单), penalties (公示期内、
+                   未修复、未撤销的行政处罚), heavier_penalties (较重行政处罚), fines_total, penalties_unfulfilled,
                    open_findings (核查问题未纠正), inspections_adverse (抽查发现问题)
 tax                tax_grade (纳税缴费信用级别), abnormal_taxpayer (非正常户), tax_arrears (欠税)
 social_security    insured_count (参保人数), insured_drop (较12个月前下降比例),
@@ -234,7 +234,9 @@ def supervision(conn: Connection, night: date, n: int, windows: dict[str, int]) 
         )
     rosters = copy_out(conn, sqlfiles.rendered("grading/rosters", night=night),
                        {"rn": pa.int64(), "on_abnormal": pa.bool_(), "on_serious": pa.bool_()})
-    pens = copy_out(conn, sqlfiles.rendered("grading/penalties", night=night, penalty_years=windows["penalty_years"]),
+    # Only penalties still in use: inside their publicity window, not repaired, not revoked
+    # (domain.md §5.1, §5.3, §6; credit.penalties keeps the windows, the night before grading).
+    pens = copy_out(conn, sqlfiles.rendered("grading/penalties", night=night),
                     {"rn": pa.int64(), "penalties": pa.int64(), "heavier_penalties": pa.int64(),
                      "fines_total": pa.float64(), "penalties_unfulfilled": pa.int64()})
     finds = copy_out(conn, sqlfiles.rendered("grading/findings", night=night, finding_years=windows["finding_years"]),

@@ -44,6 +44,7 @@ from credit.night.faults import fault_point
 from credit.night.issues import NightRefused, refused, warned
 from credit.night.records import FileOutcome, GradingPart, NightSummary
 from credit.notices.night import produce_notices
+from credit.rosters.anchors import publish_anchors
 from credit.rosters.decide import decide_night
 from credit.settings import Settings
 
@@ -265,6 +266,7 @@ def publish_night(manifest: Manifest, outcomes: list[FileOutcome], settings: Set
         write_night_report(engine, settings, manifest.night)   # at the path the night's record names
     else:
         ensure_report(settings, manifest.night)
+    publish_anchors(engine, settings)   # the chain head, signed, outside the database (credit.rosters.anchors)
     return summary
 
 

@@ -8,7 +8,10 @@ A procurement or bank officer screens suppliers "as of the bid date" (domain.md 
   migration 0002) and the latest published night,
 - the answers: per USCC whether it was on a roster that day and why (cause, basis, 文号,
   authority, inclusion and removal dates, and whether a removal was by credit repair),
-- a digest: SHA-256 of the canonical JSON of everything above.
+- a digest: SHA-256 of the canonical JSON of everything above,
+- a signature: Ed25519 by the bureau's key over the canonical JSON of everything else
+  (:mod:`credit.signing`), so that a bank verifies a certificate **offline** with the published
+  public key alone: ``credit verify-signature cert.json --public-key signing-key.pem``.
 
 Anyone can later re-check a certificate (:func:`verify_certificate`, ``POST
 /v1/certificates/verify``, ``credit certificate verify FILE``): the digest must match the
@@ -34,6 +37,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from credit import sqlfiles
+from credit.rosters.known import KnownAt, fold, known_at, params
+from credit.signing import Signer
 
 FORMAT = "credit-screening-certificate/1"
 ENTRY_FIELDS = ("roster", "cause_code", "cause", "basis", "included_on", "decision_no", "authority", "state",
@@ -46,8 +51,9 @@ def canonical(doc: Any) -> bytes:
 
 
 def digest_of(doc: dict[str, Any]) -> str:
-    """``sha256:<hex>`` of a certificate without ``digest`` and ``certificate_id`` (derived from it)."""
-    body = {k: v for k, v in doc.items() if k not in ("digest", "certificate_id")}
+    """``sha256:<hex>`` of a certificate without ``digest``, ``certificate_id`` (derived from it) and
+    ``signature`` (over all the rest)."""
+    body = {k: v for k, v in doc.items() if k not in ("digest", "certificate_id", "signature")}
     return "sha256:" + hashlib.sha256(canonical(body)).hexdigest()
 
 
@@ -91,9 +97,12 @@ def removal_kind(action: str | None, request_id: Any) -> str | None:
     return "repair" if request_id is not None else "removed"
 
 
-def entries_as_of(conn: Connection, usccs: Sequence[str], as_of: date) -> dict[str, list[dict[str, Any]]]:
-    """Every roster entry of the given entities as it stood on ``as_of`` (one query for all)."""
-    rows = conn.execute(sqlfiles.statement("rosters/entries_for_screening"), {"d": as_of, "u": list(usccs)}).mappings().all()
+def entries_as_of(conn: Connection, usccs: Sequence[str], as_of: date,
+                  known: KnownAt | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Every roster entry of the given entities as it stood on ``as_of`` (one query for all), from the
+    log as it stood after night ``known`` when given."""
+    rows = conn.execute(fold("rosters/entries_for_screening", known),
+                        {"d": as_of, "u": list(usccs), **params(known)}).mappings().all()
     out: dict[str, list[dict[str, Any]]] = {}
     for r in rows:  # rows of the asked entities only (≤ a few per entity), not the whole roster
         kind = removal_kind(r["removal_action"], r["removal_request"])
@@ -107,11 +116,11 @@ def entries_as_of(conn: Connection, usccs: Sequence[str], as_of: date) -> dict[s
     return out
 
 
-def screen(conn: Connection, usccs: Sequence[str], as_of: date) -> list[dict[str, Any]]:
+def screen(conn: Connection, usccs: Sequence[str], as_of: date, known: KnownAt | None = None) -> list[dict[str, Any]]:
     """Per USCC (in the order given): registered name, whether listed on ``as_of`` and every entry."""
     names: dict[str, str] = dict(conn.execute(sa.text("select uscc, name from registration where uscc = any(:u)"),
                               {"u": list(usccs)}).all())
-    entries = entries_as_of(conn, usccs, as_of)
+    entries = entries_as_of(conn, usccs, as_of, known)
     out = []
     for u in usccs:
         es = [{k: e[k] for k in ENTRY_FIELDS} for e in entries.get(u, [])]
@@ -123,16 +132,27 @@ def screen(conn: Connection, usccs: Sequence[str], as_of: date) -> list[dict[str
 
 
 def issue(conn: Connection, usccs: Sequence[str], as_of: date, *, issuer: str, issued_at: datetime,
-          config_version: str, key_id: int | None = None) -> dict[str, Any]:
-    """Screen and issue a certificate; records it in ``screening_certificates``."""
+          config_version: str, key_id: int | None = None, known_night: date | None = None,
+          signer: Signer | None = None) -> dict[str, Any]:
+    """Screen and issue a certificate; records it in ``screening_certificates``; signed by ``signer``.
+
+    ``known_night``: answer from the log as it stood after that night (record time); the query then
+    carries ``known_at``, and a re-check folds the same prefix, so such a certificate never becomes
+    superseded."""
     version = data_version(conn)
+    known = known_at(conn, known_night)
+    query: dict[str, Any] = {"usccs": list(usccs), "as_of": as_of.isoformat()}
+    if known is not None:
+        query["known_at"] = known.as_dict()
     doc: dict[str, Any] = {
         "format": FORMAT, "issuer": issuer, "issued_at": issued_at.isoformat(timespec="seconds"),
-        "query": {"usccs": list(usccs), "as_of": as_of.isoformat()}, "as_of": as_of.isoformat(),
-        "data_version": version, "results": screen(conn, usccs, as_of),
+        "query": query, "as_of": as_of.isoformat(),
+        "data_version": version, "results": screen(conn, usccs, as_of, known),
     }
     doc["digest"] = digest_of(doc)
     doc["certificate_id"] = "SC-" + doc["digest"].removeprefix("sha256:")[:24].upper()
+    if signer is not None:
+        doc = signer.sign_document(doc)
     conn.execute(sa.text(
         "insert into screening_certificates (certificate_id, digest, issued_at, as_of, uscc_count, data_version, "
         "key_id, config_version) values (:i, :d, :t, :a, :n, cast(:v as jsonb), :k, :cv) "
@@ -174,6 +194,16 @@ def _comparable(result: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in result.items() if k != "name"}
 
 
+def _known_of(raw: Any) -> KnownAt | None:
+    """The record date a certificate was answered at (``query.known_at``), as it was stated then."""
+    if raw is None:
+        return None
+    try:
+        return KnownAt(date.fromisoformat(str(raw["night"])), int(raw["decision_seq"]))
+    except (KeyError, TypeError, ValueError) as e:
+        raise MalformedCertificate(f"query.known_at is not readable: {e}") from None
+
+
 def verify_certificate(conn: Connection, doc: Any) -> Verification:
     """Re-check a certificate against the decision log (see the module docstring)."""
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
@@ -209,7 +239,14 @@ def verify_certificate(conn: Connection, doc: Any) -> Verification:
         anchor_ok = row is not None and row["row_hash"] == version.get("decision_hash") == row["recomputed"]
     if not anchor_ok:
         reasons.append(f"决定日志第{seq}条与证书记载的哈希不符 (log entry {seq} does not carry the certificate's hash)")
-    current = screen(conn, usccs, as_of)
+    known = _known_of(doc.get("query", {}).get("known_at"))
+    if known is not None:
+        anchored = known_at(conn, known.night)
+        if anchored is None or anchored.seq != known.seq:
+            anchor_ok = False
+            reasons.append(f"证书所称 {known.night.isoformat()} 批次后的决定日志末条（第{known.seq}条）与锚点不符 "
+                           "(the log head the certificate names for its known_at night is not the anchored one)")
+    current = screen(conn, usccs, as_of, known)
     given = {str(r.get("uscc")): _comparable(r) for r in results if isinstance(r, dict)}
     differences = []
     for r in current:

@@ -1,7 +1,7 @@
 """The deadline watch: what the bureau still owes, per authority, by due date (domain.md §5).
 
 Open items are drafts awaiting an officer, applications and objections not yet answered, and
-serious-list notices whose listing is not yet decided. An item overdue here is a decision the
+each open serious-list procedure's next step (domain.md §4). An item overdue here is a decision the
 law's time limit has passed: the authority named decides it first.
 """
 
@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from credit import sqlfiles
 from credit.calendar import UnknownCalendarYear
+from credit.rosters import serious
 from credit.rosters.env import RosterEnv, effective_due
 from credit.rosters.read import application_due
 from credit.settings import Settings
@@ -23,7 +24,7 @@ def deadline_watch(conn: Connection, on: date, within_wd: int, settings: Setting
     """What the bureau still owes: due within the next ``within_wd`` working days, and anything overdue.
 
     Open items are drafts awaiting an officer, applications and objections not yet answered, and
-    serious-list notices whose listing is not yet decided. Due dates are derived when read: a
+    each open serious-list procedure's next step (``serious:<step>``, note: who acts). Due dates are derived when read: a
     provisional date is recomputed once the calendar knows its year; an application on causes 3
     and 4 is due 5 WD after 查实 of the cure, and shown without a date (``note``) until then.
     Columns: authority, kind, uscc, roster, ref, due_date, provisional, overdue, working_days_left,
@@ -37,6 +38,18 @@ def deadline_watch(conn: Connection, on: date, within_wd: int, settings: Setting
     columns = ["authority", "kind", "uscc", "roster", "ref", "due_date", "provisional", "overdue",
                "working_days_left", "note"]
     df = sqlfiles.frame(conn, "rosters/deadline_items", {"on": on})
+    held = _quarantine_holds(conn, env, on)
+    if not held.empty:
+        df = held if df.empty else pd.concat([df, held], ignore_index=True)
+    # The serious list: each open procedure's next step and its limit (credit.rosters.serious).
+    procedure = pd.DataFrame([
+        {"authority": p["authority"], "kind": f"serious:{p['next_step']}", "uscc": p["uscc"], "roster": "serious",
+         "ref": f"case {p['case_no']}", "due_date": _iso_day(p["next_by"]), "due_provisional": None,
+         "rule_id": None, "start_on": None, "cure_on": None,
+         "step_note": f"{p['next_step_label']}（{_ACTORS.get(p['next_actor'] or '', '')}）"}
+        for p in serious.procedures(conn, on, open_only=True, settings=settings)])
+    if not procedure.empty:
+        df = procedure if df.empty else pd.concat([df.astype(object), procedure], ignore_index=True)
     if df.empty:
         return pd.DataFrame(columns=columns)
     df["note"] = None
@@ -55,7 +68,11 @@ def deadline_watch(conn: Connection, on: date, within_wd: int, settings: Setting
         d, p = _due(env, on, kind, rule, start_on, _day(stored_due), _day(stored_prov), cure)
         due_col.append(d)
         prov_col.append(p)
+    if "held_note" in df:
+        notes = [h if isinstance(h, str) else n for n, h in zip(notes, df["held_note"], strict=True)]
     df["note"] = notes
+    if "step_note" in df:
+        df["note"] = df["step_note"].where(df["step_note"].notna(), df["note"])
     df["due_date"] = pd.Series(due_col, index=df.index, dtype=object)
     df["due_provisional"] = pd.Series(prov_col, index=df.index, dtype=object)
     df["provisional"] = df["due_date"].isna() & df["due_provisional"].notna()
@@ -80,6 +97,35 @@ def deadline_watch(conn: Connection, on: date, within_wd: int, settings: Setting
     return df[columns].reset_index(drop=True)
 
 
+_ACTORS = {"night": "每晚批处理 the night", "officer": "承办人员 an officer", "party": "当事人 the party"}
+
+
+def _iso_day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+HELD_KIND = "held: quarantined report"
+
+
+def _quarantine_holds(conn: Connection, env: RosterEnv, on: date) -> pd.DataFrame:
+    """Missing-report decisions waiting on a quarantined report row (issue 13 item 5), as watch items."""
+    first = int(env.cfg.get("annual_report_first_year", 2025))
+    df = sqlfiles.frame(conn, "rosters/quarantine_holds", {"on": on, "first_year": first})
+    if df.empty:
+        return df
+    roster = ["abnormal_status" if k == "individual" else "abnormal" for k in df["entity_kind"]]
+    rule = [env.for_kind(("ind.mark." if r == "abnormal_status" else "abn.include.") + "annual_report_missing", k)
+            for r, k in zip(roster, df["entity_kind"], strict=True)]
+    return pd.DataFrame({
+        "authority": [env.authority_of(str(r)).name for r in df["region_code"]],
+        "kind": HELD_KIND, "uscc": df["uscc"], "roster": roster, "ref": df["ref"],
+        "due_date": None, "due_provisional": None, "rule_id": rule, "start_on": df["start_on"], "cure_on": None,
+        "held_note": [f"{y}年度报告在隔离区，待重新报送后决定：{r} "
+                      f"(the {y} report row is quarantined; the missing-report decision waits)"
+                      for y, r in zip(df["report_year"], df["reason"], strict=True)],
+    })
+
+
 def _day(value: object) -> date | None:
     """A date cell of the items frame; None, NaN and NaT (no date) become None."""
     return value if isinstance(value, date) and not pd.isna(value) else None
@@ -88,14 +134,8 @@ def _day(value: object) -> date | None:
 def _due(env: RosterEnv, on: date, kind: str, rule_id: str | None, start_on: date, due: date | None,
          provisional: date | None, cure_on: date | None) -> tuple[date | None, date | None]:
     """(due, provisional) of one open item as known on ``on``."""
-    if kind == "listing after notice":
-        # Listing after a notice: due = defence period end + listing period (ser.notice).
-        v = env.rules.at("ser.notice", on)
-        try:
-            return v.sub_period("listing_period").end(
-                v.sub_period("defence_period").end(start_on, env.cal), env.cal), None
-        except UnknownCalendarYear:
-            return None, None
+    if kind == HELD_KIND:
+        return env.derive_due(rule_id, start_on) if rule_id else (None, None)
     if kind == "repair" and rule_id is not None:
         d, p, _note = application_due(env, rule_id, start_on, due, provisional, cure_on)
         return d, p

@@ -28,6 +28,9 @@ from sqlalchemy.engine import Connection
 from credit import sqlfiles
 from credit.calendar import UnknownCalendarYear, add_years
 from credit.context import NightContext
+from credit.penalties.repair import repair_candidates as penalty_repair_candidates
+from credit.penalties.store import maintain_windows
+from credit.rosters import serious
 from credit.rosters.env import RosterEnv, decided_statuses, removal_rule
 from credit.rosters.log import LOCK_KEY, finalise, insert_decisions
 
@@ -53,6 +56,7 @@ class RosterNightSummary(TypedDict):
     by_roster_action: NotRequired[dict[str, int]]   # "roster:action" → decisions
     late: NotRequired[int]                          # decided after their due date (late data)
     provisional_due: NotRequired[int]               # due date estimated: holiday schedule unpublished
+    penalty_windows: NotRequired[int]               # penalties whose publicity window changed (credit.penalties)
     chain_head: ChainHead | None
 
 
@@ -61,8 +65,8 @@ def decide_night(conn: Connection, ctx: NightContext) -> RosterNightSummary:
 
     Order within the night: corrections of wrong listings, removals and refusals on pending
     applications, serious-list expiries, then new inclusions (abnormal roster and individual
-    status), escalations (only where the rule in force provides them), serious-list notices and
-    the listings whose defence period ran out. Deterministic: the same store and configuration
+    status), escalations (only where the rule in force provides them); then the serious-list
+    procedure's steps (:func:`credit.rosters.serious.advance`). Deterministic: the same store and configuration
     give the same rows in the same order; no wall-clock time is read.
     """
     env = RosterEnv.load(ctx.settings)
@@ -70,14 +74,15 @@ def decide_night(conn: Connection, ctx: NightContext) -> RosterNightSummary:
     conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
     existing = set(conn.execute(sa.text(
         "select fact_key from roster_decisions where fact_key is not null")).scalars())
+    # Penalty publicity windows first: the repair decisions below read tonight's windows.
+    windows_changed = maintain_windows(conn, night, ctx.settings)
     steps = [
         _revocations_fact_withdrawn(conn, env, night),
         _removals_on_application(conn, env, night),
         _serious_expiries(conn, env, night),
         _abnormal_inclusions(conn, env, night),
         _escalations(conn, env, night),
-        _serious_notices(conn, env, night),
-        _serious_listings(conn, env, night),
+        penalty_repair_candidates(conn, env, night, ctx.settings),
     ]
     frames = [s for s in steps if not s.empty]
     cands = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -88,7 +93,11 @@ def decide_night(conn: Connection, ctx: NightContext) -> RosterNightSummary:
     if not rows.empty:
         rows["_o"] = rows["proposed_action"].fillna(rows["action"]).map(_ORDER).fillna(9)
         rows = rows.sort_values(["_o", "roster", "authority", "uscc", "fact_key"], kind="stable").drop(columns="_o")
-    inserted = insert_decisions(conn, rows)
+    insert_decisions(conn, rows)
+    # The serious list's procedure (proposal, notice, listing, publication, revocation): credit.rosters.serious.
+    procedure = serious.advance(conn, env, night)
+    if not procedure.empty:
+        rows = pd.concat([rows, procedure], ignore_index=True)
     head = conn.execute(sa.text(
         "select seq, row_hash from roster_decisions order by seq desc limit 1")).mappings().first()
     if head is not None:
@@ -99,16 +108,17 @@ def decide_night(conn: Connection, ctx: NightContext) -> RosterNightSummary:
             "insert into roster_chain_anchors (night, seq, row_hash) values (:n, :s, :h) "
             "on conflict (night, seq) do nothing"), {"n": night, "s": head["seq"], "h": head["row_hash"]})
     chain_head = ChainHead(seq=int(head["seq"]), hash=str(head["row_hash"])) if head else None
+    summary: RosterNightSummary = {"decisions": int(len(rows)), "config_version": env.config_version,
+                                   "chain_head": chain_head}
+    if windows_changed:
+        summary["penalty_windows"] = windows_changed
     if rows.empty:
-        return {"decisions": int(len(inserted)), "config_version": env.config_version, "chain_head": chain_head}
+        return summary
     by = rows.groupby(["roster", "action"]).size()
-    return {
-        "decisions": int(len(inserted)), "config_version": env.config_version,
-        "by_roster_action": {f"{r}:{a}": int(n) for (r, a), n in zip(by.index, by, strict=True)},
-        "late": int((pd.to_datetime(rows["due_date"]) < pd.Timestamp(night)).sum()),
-        "provisional_due": int(rows["due_provisional"].notna().sum()),
-        "chain_head": chain_head,
-    }
+    summary["by_roster_action"] = {f"{r}:{a}": int(n) for (r, a), n in zip(by.index, by, strict=True)}
+    summary["late"] = int((pd.to_datetime(rows["due_date"]) < pd.Timestamp(night)).sum())
+    summary["provisional_due"] = int(rows["due_provisional"].notna().sum())
+    return summary
 
 
 def _roster_of(kind: pd.Series) -> pd.Series:
@@ -126,7 +136,8 @@ def _abnormal_inclusions(conn: Connection, env: RosterEnv, night: date) -> pd.Da
     first = int(env.cfg.get("annual_report_first_year", 2025))
     last = night.year - 1 if night > date(night.year, 6, 30) else night.year - 2
     ar = sqlfiles.frame(conn, "rosters/annual_reports",
-                {"first_year": first, "last_year": last, "statuses": decided_statuses(env)}) if last >= first \
+                {"first_year": first, "last_year": last, "statuses": decided_statuses(env),
+                 "night": night}) if last >= first \
         else pd.DataFrame()
     facts_from = date.fromisoformat(str(env.cfg.get("facts_from", "2025-01-01")))
     fx = sqlfiles.frame(conn, "rosters/fact_inclusions",
@@ -159,7 +170,8 @@ def _abnormal_inclusions(conn: Connection, env: RosterEnv, night: date) -> pd.Da
             continue
         part = part.copy()
         part["roster"] = _roster_of(part["entity_kind"])
-        part["rule_id"] = _include_rule(part["roster"], part["cause_code"])
+        part["rule_id"] = [env.for_kind(r, k) for r, k in
+                           zip(_include_rule(part["roster"], part["cause_code"]), part["entity_kind"], strict=True)]
         part["action"] = "include"
         parts.append(part)
     if not parts:
@@ -205,7 +217,10 @@ def _removals_on_application(conn: Connection, env: RosterEnv, night: date) -> p
         df = pd.concat([df, auto], ignore_index=True)
     if df.empty:
         return df
-    df["rule_id"] = [removal_rule(r, c) for r, c in zip(df["roster"], df["cause_code"], strict=True)]
+    kinds = sqlfiles.frame(conn, "rosters/entity_kinds", {"u": sorted(set(df["uscc"]))})
+    df["entity_kind"] = df["uscc"].map(dict(zip(kinds["uscc"], kinds["entity_kind"], strict=True)) if not kinds.empty else {})
+    df["rule_id"] = [env.for_kind(removal_rule(r, c), k)
+                     for r, c, k in zip(df["roster"], df["cause_code"], df["entity_kind"], strict=True)]
     received = pd.to_datetime(df["received_on"])
     abn = df["roster"] != "serious"
     cure = pd.to_datetime(df["report_filed_on"].where(df["cause_code"] == "annual_report_missing", df["cured_on"]))
@@ -229,6 +244,12 @@ def _removals_on_application(conn: Connection, env: RosterEnv, night: date) -> p
     cure_based = (df["rule_id"].map(env.limit_from) == "cure").to_numpy()
     expired = expired & ~cure_based
     too_early = (~abn) & ~old_enough
+    # A restriction (practice ban, restriction of business…) still running blocks early removal
+    # until it ends (domain.md §4; 2021 repair rules art. 7): refused with the day it ends.
+    ends = pd.to_datetime(df["restriction_ends"]) if "restriction_ends" in df else pd.Series(pd.NaT, index=df.index)
+    restricted = (~abn) & ends.notna() & (ends >= pd.Timestamp(night))
+    ok = ok & ~restricted.to_numpy()
+    too_early = too_early | restricted
     refuse = ~ok & (expired.to_numpy() | too_early.to_numpy())
     out = df[ok | refuse].copy()
     sel_ok = ok[ok | refuse]
@@ -242,9 +263,11 @@ def _removals_on_application(conn: Connection, env: RosterEnv, night: date) -> p
                                "refuse:" + rq + ":" + out["entry_id"].astype(str))
     out["request_id"] = out["request_id"].where(out["request_id"].notna(), None)
     out.loc[~sel_ok, "due_date"] = [d for d in np.asarray(limit)[(ok | refuse)][~sel_ok]]
-    early = too_early[ok | refuse].to_numpy(dtype=bool)
-    out["reason"] = [None if removed else "列入严重违法失信名单未满一年，不予提前移出" if soon else "不符合移出条件，不予移出"
-                     for removed, soon in zip(sel_ok, early, strict=True)]
+    early = (too_early & ~restricted)[ok | refuse].to_numpy(dtype=bool)
+    limited = ends[ok | refuse].where(restricted[ok | refuse])
+    out["reason"] = [None if removed else serious.restriction_refusal(lim.date()) if pd.notna(lim)
+                     else "列入严重违法失信名单未满一年，不予提前移出" if soon else "不符合移出条件，不予移出"
+                     for removed, soon, lim in zip(sel_ok, early, limited, strict=True)]
     out["facts"] = [json.dumps({"request_id": None if pd.isna(r) else int(r), "received_on": str(rv) if pd.notna(rv) else None,
                                 "cure_on": None if pd.isna(c) else str(c.date()),
                                 "penalty_fulfilled_on": None if pd.isna(p) else str(p)},
@@ -310,15 +333,6 @@ def _serious_expiries(conn: Connection, env: RosterEnv, night: date) -> pd.DataF
     return df
 
 
-def _restricted_until(env: RosterEnv, included: pd.Series, measures: pd.Series) -> list[date | None]:
-    years = {str(k): int(v) for k, v in (env.cfg.get("restriction_years") or {}).items() if v}
-    out: list[date | None] = []
-    for d, ms in zip(included, measures, strict=True):
-        n = max([years.get(m, 0) for m in (ms or [])] or [0])
-        out.append(add_years(d, n) if n else None)
-    return out
-
-
 def _escalations(conn: Connection, env: RosterEnv, night: date) -> pd.DataFrame:
     """3 years on the abnormal roster with obligations unmet → serious list, only where the rule in
     force on the night provides it (domain.md §3.5: off from 2024-05-01 unless the bureau switches it on)."""
@@ -341,61 +355,4 @@ def _escalations(conn: Connection, env: RosterEnv, night: date) -> pd.DataFrame:
     df["fact_key"] = "escalate:" + df["abnormal_entry"].astype(str)
     df["facts"] = [json.dumps({"abnormal_entry": int(a), "abnormal_included_on": str(i), "three_years_full_on": str(t)})
                    for a, i, t in zip(df["abnormal_entry"], df["included_on"], df["trigger_date"], strict=True)]
-    return df
-
-
-def _serious_notices(conn: Connection, env: RosterEnv, night: date) -> pd.DataFrame:
-    """Step 1 for a heavier penalty (较重行政处罚) in an offence family: prior notice (告知, §4)."""
-    families = [str(f) for f in env.cfg.get("serious_families", [])]
-    facts_from = date.fromisoformat(str(env.cfg.get("facts_from", "2025-01-01")))
-    df = sqlfiles.frame(conn, "rosters/serious_notice_candidates", {"f": families, "ff": facts_from, "n": night, "s": decided_statuses(env), "hm": env.heavier_measures()})
-    if df.empty:
-        return df
-    # Record what made the penalty 较重行政处罚 (44号令 art. 2): the drop's flag (item 1, 从重 fine)
-    # and/or a measure of items 2–3 (rosters.yaml heavier_measures).
-    hm = set(env.heavier_measures())
-    facts = []
-    for raw in df["facts"]:
-        f = json.loads(raw)
-        f["heavier_by"] = (["heavier_flag"] if f.get("heavier") else []) + \
-            [f"measure:{m}" for m in (f.get("measures") or []) if m in hm]
-        facts.append(json.dumps(f, ensure_ascii=False, sort_keys=True))
-    df["facts"] = facts
-    df["roster"] = "serious"
-    df["action"] = "notice"
-    df["rule_id"] = "ser.notice"
-    df["cause_code"] = "heavier_penalty"
-    df["fact_key"] = "notice:penalties:" + df["case_no"]
-    return df
-
-
-def _serious_listings(conn: Connection, env: RosterEnv, night: date) -> pd.DataFrame:
-    """Step 2: the listing, once the statement-and-defence period (5 WD) after the notice ran out and
-    no statement or hearing request (recorded as an objection to the notice) is still open."""
-    df = sqlfiles.frame(conn, "rosters/serious_listing_candidates", {})
-    if df.empty:
-        return df
-    v = env.rules.at("ser.notice", night)
-    defence = v.sub_period("defence_period")
-    listing = v.sub_period("listing_period")
-    ends, _ = defence.end_many(df["noticed_on"].to_numpy(dtype="datetime64[D]"), env.cal)
-    df["defence_ends"] = pd.Series(ends).dt.date.where(~np.isnat(ends))
-    df = df[df["defence_ends"].notna()]
-    df = df[pd.to_datetime(df["defence_ends"]) < pd.Timestamp(night)].copy()
-    if df.empty:
-        return df
-    due, prov = listing.end_many(df["defence_ends"].to_numpy(dtype="datetime64[D]"), env.cal)
-    df["due_date"] = pd.Series(due, index=df.index).dt.date.where(~np.isnat(due))
-    df["due_provisional"] = pd.Series(prov, index=df.index).dt.date.where(~np.isnat(prov))
-    df["trigger_date"] = df["defence_ends"]
-    df["roster"] = "serious"
-    df["action"] = "include"
-    df["rule_id"] = "ser.include.heavier_penalty"
-    df["cause_code"] = "heavier_penalty"
-    df["refers_to"] = df["notice_seq"]
-    years = env.rules.at("ser.include.heavier_penalty", night).listing_years or 3
-    base = add_years(night, int(years))
-    restricted = _restricted_until(env, pd.Series([night] * len(df)), df["measures"])
-    df["effective_until"] = [max(base, r) if r else base for r in restricted]
-    df["fact_key"] = "include:serious:penalties:" + df["case_no"]
     return df

@@ -17,6 +17,7 @@ import pandas as pd
 
 from credit.calendar import UnknownCalendarYear, WorkingCalendar, working_calendar
 from credit.config import ConfigDoc, load_config
+from credit.rosters.authorities import Authority, authority_of, remedy_text
 from credit.rosters.rules import RuleBook, load_rules
 from credit.settings import Settings, get_settings
 
@@ -54,22 +55,35 @@ class RosterEnv:
         return out
 
     def authority(self, region: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-        """(code, name, 文号 prefix) of the deciding authority per entity (谁认定、谁修复, domain.md §5.1)."""
-        conf = self.cfg.get("authority") or {}
-        default = conf.get("default") or {"name": "{region}市场监督管理局", "doc_prefix": "{region}市监信"}
-        by_region = {str(k): v for k, v in (conf.get("by_region") or {}).items()}
+        """(code, name, 文号 prefix) of the deciding authority per entity, named from its GB/T 2260
+        division (谁认定、谁修复, domain.md §5.1; :mod:`credit.rosters.authorities`)."""
         region = region.fillna("000000").astype(str)
-        uniq = region.unique()
-        names = {r: str((by_region.get(r) or default)["name"]).format(region=r) for r in uniq}
-        prefixes = {r: str((by_region.get(r) or default)["doc_prefix"]).format(region=r) for r in uniq}
-        return region, region.map(names), region.map(prefixes)
+        found = {r: self.authority_of(r) for r in region.unique()}
+        return (region.map({r: a.code for r, a in found.items()}), region.map({r: a.name for r, a in found.items()}),
+                region.map({r: a.doc_prefix for r, a in found.items()}))
 
+    def authority_of(self, region: str) -> Authority:
+        """The deciding authority of one region code (``rosters.yaml`` ``authority``)."""
+        return authority_of(region, self.cfg.get("authority") or {})
+
+    def remedy(self, region: str, on: date) -> str:
+        """The remedy statement (救济途径) of a decision dated ``on`` by the authority of ``region``."""
+        return remedy_text(self.authority_of(region), on, self.cfg.get("remedy") or {})
 
     def limit_from(self, rule_id: str) -> str:
         """Where a removal rule's decision limit starts: ``receipt`` of the application (causes 1, 2,
         serious list) or ``cure``, the bureau's 查实 of the cure (causes 3 and 4: 68号令 arts. 13–14,
         69号令 art. 18; domain.md §3.3) — such applications are never refused by the clock."""
         return str((self.rules.meta.get(rule_id) or {}).get("limit_from", "receipt"))
+
+    def for_kind(self, rule_id: str, kind: object) -> str:
+        """The rule with the entity kind's own text where rules.yaml has one: farmer co-ops are
+        listed and removed under 农民专业合作社年度报告公示办法 (``coop.*``, domain.md §2)."""
+        if kind == "farmer_coop" and rule_id.startswith("abn."):
+            own = "coop." + rule_id.removeprefix("abn.")
+            if own in self.rules.rules:
+                return own
+        return rule_id
 
     def heavier_measures(self) -> list[str]:
         """Penalty measures that make a penalty 较重行政处罚 whatever the drop's flag (config switch)."""

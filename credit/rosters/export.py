@@ -1,7 +1,10 @@
 """Roster export (名录公示导出): the roster as of a date in the columns of contracts.md §2.
 
 CSV is UTF-8 **with BOM** so that a spreadsheet on a Chinese desktop opens the Chinese wording
-correctly; JSON keeps the characters unescaped; Parquet keeps dates typed.
+correctly, and its text cells are neutralised against formula injection (:mod:`credit.exports`:
+a cell starting ``=``, ``+``, ``-``, ``@``, tab or CR gets a leading ``'``); JSON keeps the
+characters unescaped; Parquet keeps dates typed. Written to a file by the CLI, an export gets a
+signed sidecar ``<file>.sig.json`` (:func:`credit.exports.write_export`).
 """
 
 from __future__ import annotations
@@ -16,20 +19,32 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy.engine import Connection
 
+from credit.exports import neutralise_frame
+from credit.rosters.known import KnownAt
 from credit.rosters.read import EXPORT_COLUMNS, roster_as_of
+from credit.rosters.serious import listing_steps, steps_text
 
 FORMATS = ("csv", "json", "parquet")
 
 
-def export_frame(conn: Connection, roster: str, as_of: date) -> pd.DataFrame:
-    """The export rows: exactly :data:`EXPORT_COLUMNS`, in that order."""
-    return roster_as_of(conn, as_of, roster)[EXPORT_COLUMNS]
+def export_frame(conn: Connection, roster: str, as_of: date, known: KnownAt | None = None) -> pd.DataFrame:
+    """The export rows: exactly :data:`EXPORT_COLUMNS`, in that order (``remedy`` last); the serious list appends
+    ``steps``, the procedure's served and published steps with their dates (domain.md §4).
+    ``known``: as recorded after that night."""
+    df = roster_as_of(conn, as_of, roster, known=known)[EXPORT_COLUMNS]
+    if roster == "serious":
+        steps = listing_steps(conn, as_of, known=known)
+        df = df.assign(steps=pd.Series([steps.get((u, n), []) for u, n in zip(df["uscc"], df["decision_no"], strict=True)],
+                                        index=df.index, dtype=object))
+    return df
 
 
 def render(df: pd.DataFrame, fmt: str) -> bytes:
     """The bytes of the export in ``fmt`` (csv / json / parquet)."""
+    if "steps" in df and fmt in ("csv", "parquet"):
+        df = df.assign(steps=df["steps"].map(steps_text))   # one cell: 告知 2026-03-02 文号；列入决定 …
     if fmt == "csv":
-        return df.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+        return neutralise_frame(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
     if fmt == "json":
         records = json.loads(df.to_json(orient="records", date_format="iso", force_ascii=False))
         for r in records:  # dates as YYYY-MM-DD, not timestamps
@@ -44,9 +59,11 @@ def render(df: pd.DataFrame, fmt: str) -> bytes:
     raise ValueError(f"format {fmt!r} is not one of {FORMATS}")
 
 
-def export_roster(conn: Connection, roster: str, as_of: date, fmt: str = "csv", out: Path | None = None) -> bytes:
-    """Render the roster as of ``as_of``; write it to ``out`` when given; return the bytes."""
-    data = render(export_frame(conn, roster, as_of), fmt)
+def export_roster(conn: Connection, roster: str, as_of: date, fmt: str = "csv", out: Path | None = None,
+                  known: KnownAt | None = None) -> bytes:
+    """Render the roster as of ``as_of`` (as known after night ``known``); write it to ``out`` when
+    given; return the bytes."""
+    data = render(export_frame(conn, roster, as_of, known), fmt)
     if out is not None:
         Path(out).write_bytes(data)
     return data

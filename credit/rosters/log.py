@@ -9,6 +9,7 @@ write through :func:`finalise` and :func:`insert_decisions`, under :data:`LOCK_K
 from __future__ import annotations
 
 import io
+import json
 from datetime import date
 
 import numpy as np
@@ -17,7 +18,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from credit import sqlfiles
+from credit.rosters.authorities import REMEDY_ACTIONS
 from credit.rosters.env import RosterEnv
+from credit.rosters.rules import RuleVersion
 
 INSERT_COLUMNS = ["uscc", "roster", "action", "proposed_action", "entry_id", "refers_to", "request_id",
                   "cause_code", "cause", "basis", "rule_id", "rule_version", "facts", "fact_key",
@@ -60,13 +63,15 @@ def insert_decisions(conn: Connection, frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def finalise(cands: pd.DataFrame, env: RosterEnv, on: date, *, actor: str, night: date | None) -> pd.DataFrame:
+def finalise(cands: pd.DataFrame, env: RosterEnv, on: date, *, actor: str, night: date | None,
+             drafts: bool = True) -> pd.DataFrame:
     """Turn candidate decisions into log rows: rule in force, wording, due date, authority, drafts.
 
     ``cands`` needs uscc, roster, action, rule_id, cause_code, fact_key, facts, trigger_date,
     region_code; optional entry_id, refers_to, request_id, due_start, due_date, effective_until,
     reason, family. Rows whose rule has no enabled version on ``on`` are dropped: a decision is
     judged by the rule in force on its date, and a switched-off rule decides nothing.
+    ``drafts=False``: never a draft (the serious-list procedure has officers' steps of its own).
     """
     if cands.empty:
         return pd.DataFrame(columns=INSERT_COLUMNS)
@@ -92,6 +97,10 @@ def finalise(cands: pd.DataFrame, env: RosterEnv, on: date, *, actor: str, night
     # A wording without "{family}" is left as it is by the replacement.
     df["cause"] = [v.wording.replace("{family}", f) for v, f in zip(row_version, fam, strict=True)]
     df["basis"] = [v.basis.replace("{family}", f) for v, f in zip(row_version, fam, strict=True)]
+    # A basis that differs by entity kind or roster (rules.yaml ``basis_by``: farmer co-ops, 个体工商户,
+    # the serious list; domain.md §2, §3.4).
+    kinds = df["entity_kind"] if "entity_kind" in df else pd.Series([None] * len(df), index=df.index)
+    df["basis"] = [_basis_by(v, k, r, b) for v, k, r, b in zip(row_version, kinds, df["roster"], df["basis"], strict=True)]
     df["rule_version"] = [v.version for v in row_version]
     df["reason"] = df["reason"].where(df["reason"].notna(), pd.Series([v.reason for v in row_version], index=df.index))
     # Due dates: the period of the version in force when the period started to run.
@@ -116,12 +125,35 @@ def finalise(cands: pd.DataFrame, env: RosterEnv, on: date, *, actor: str, night
     df.loc[unknown, "due_note"] = "provisional: holiday schedule not published (国务院办公厅当年部分节假日安排的通知尚未发布; 工作日按《中华人民共和国行政处罚法》第八十五条计算)"
     code, name, prefix = env.authority(df["region_code"])
     df["authority"], df["authority_name"], df["doc_prefix"] = code.values, name.values, prefix.values
+    # The remedy statement (救济途径) travels in the decision's facts, inside the hash chain: what the
+    # party was told stays what it was told (credit.rosters.authorities, domain.md §3.4).
+    affects = df["action"].isin(REMEDY_ACTIONS).to_numpy()
+    if affects.any():
+        remedies = {r: env.remedy(r, on) for r in df.loc[affects, "region_code"].fillna("000000").astype(str).unique()}
+        df.loc[affects, "facts"] = [_with_remedy(f, remedies[str(r) if isinstance(r, str) else "000000"])
+                                    for f, r in zip(df.loc[affects, "facts"], df.loc[affects, "region_code"], strict=True)]
     df["decision_date"] = on
     df["night"] = night
     df["actor"] = actor
     df["config_version"] = env.config_version
     df["proposed_action"] = None
-    drafted = df["roster"].map(lambda r: env.drafts(r, on)).astype(bool) & (actor == "night")
+    drafted = df["roster"].map(lambda r: env.drafts(r, on)).astype(bool) & (actor == "night") & drafts
     df.loc[drafted, "proposed_action"] = df.loc[drafted, "action"]
     df.loc[drafted, "action"] = "propose"
     return df.reindex(columns=INSERT_COLUMNS)
+
+
+def _basis_by(v: RuleVersion, kind: object, roster: object, basis: str) -> str:
+    """``basis_by`` of the rule version, keyed by entity kind first, then roster; else ``basis``."""
+    by = v.extra.get("basis_by") or {}
+    for key in (kind, roster):
+        if isinstance(key, str) and key in by:
+            return str(by[key])
+    return basis
+
+
+def _with_remedy(facts: object, remedy: str) -> str:
+    """The facts JSON with the remedy statement under ``remedy``."""
+    doc = json.loads(facts) if isinstance(facts, str) and facts else dict(facts) if isinstance(facts, dict) else {}
+    doc["remedy"] = remedy
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True)

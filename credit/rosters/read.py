@@ -8,7 +8,7 @@ computed while the holiday schedule was unpublished is exact once the year is kn
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 import pandas as pd
 import sqlalchemy as sa
@@ -17,10 +17,13 @@ from sqlalchemy.engine import Connection
 from credit import sqlfiles
 from credit.calendar import add_years
 from credit.rosters.env import RosterEnv, effective_due, removal_rule
+from credit.rosters.known import KnownAt, fold, params, seq_limit
+from credit.rosters.serious import Step, entry_steps
 from credit.settings import Settings
 
+# contracts.md §2 fixes the order of the first twelve; ``remedy`` (救济途径, issue 13) is appended last.
 EXPORT_COLUMNS = ["uscc", "name", "roster", "cause_code", "cause", "basis", "included_on", "decision_no",
-                  "authority", "state", "removed_on", "removal_reason"]
+                  "authority", "state", "removed_on", "removal_reason", "remedy"]
 APPLICATION_WINDOW_YEARS = 3  # 68号令 art. 10: apply within 3 years of inclusion (domain.md §3.3)
 
 
@@ -32,6 +35,7 @@ class ApplicationDecision(TypedDict):
     decision_date: str
     reason: str | None
     basis: str | None
+    remedy: NotRequired[str | None]  # refusals: how to challenge them (救济途径)
 
 
 class PendingApplication(TypedDict):
@@ -67,7 +71,13 @@ class PendingOnListed(TypedDict, total=False):
     pending_applications: list[PendingApplication]
 
 
-class RosterEntryView(RepairWindow, PendingOnListed):
+class ProcedureSteps(TypedDict, total=False):
+    """Serious list: the steps of the procedure behind the entry, with their dates (domain.md §4)."""
+
+    steps: list[Step]
+
+
+class RosterEntryView(RepairWindow, PendingOnListed, ProcedureSteps):
     """One roster entry of an entity as :func:`entity_rosters` shows it (dates as ISO text).
 
     The keys of :class:`RepairWindow` depend on the roster, those of :class:`PendingOnListed` on
@@ -89,18 +99,37 @@ class RosterEntryView(RepairWindow, PendingOnListed):
     decision_due_provisional: str | None
     decided_late: bool
     removal_possible: str | None
+    remedy: str | None               # 救济途径 of the listing / marking (domain.md §3.4)
     applications: list[ApplicationView]
 
 
-def roster_as_of(conn: Connection, as_of: date, roster: str | None = None) -> pd.DataFrame:
+def roster_as_of(conn: Connection, as_of: date, roster: str | None = None,
+                 settings: Settings | None = None, known: KnownAt | None = None) -> pd.DataFrame:
     """The roster(s) on ``as_of``, folded from the log: the export columns plus ``entity_kind``.
 
     Every entry ever included up to ``as_of`` appears, ``state`` listed or removed (a revoked
     listing shows as removed with the revocation's reason), so a past date is answered from our
-    own history (domain.md trap 5).
+    own history (domain.md trap 5). ``known``: from the log as it stood after that night.
     """
-    df = sqlfiles.frame(conn, "rosters/entries_as_of", {"d": as_of, "r": roster})
+    res = conn.execute(fold("rosters/entries_as_of", known), {"d": as_of, "r": roster, **params(known)})
+    df = pd.DataFrame(res.mappings().all(), columns=list(res.keys()))
+    if not df.empty:
+        df["remedy"] = remedies(df["remedy"], df["authority_code"], df["included_on"], settings)
     return df.reindex(columns=EXPORT_COLUMNS + ["entity_kind"])
+
+
+def remedies(stored: pd.Series, authority: pd.Series, decided: pd.Series, settings: Settings | None = None) -> list[str]:
+    """The remedy statement of each decision: the one it carries, else (decisions made before
+    statements were recorded) the one the configuration gives its authority on its date."""
+    env: RosterEnv | None = None
+    out: list[str] = []
+    for s, a, d in zip(stored, authority, decided, strict=True):
+        if isinstance(s, str) and s:
+            out.append(s)
+            continue
+        env = env or RosterEnv.load(settings)
+        out.append(env.remedy(str(a), d if isinstance(d, date) else pd.Timestamp(d).date()))
+    return out
 
 
 def latest_night(conn: Connection) -> date | None:
@@ -135,12 +164,16 @@ def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
 
-def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings | None = None) -> list[RosterEntryView]:
+def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings | None = None,
+                   known: KnownAt | None = None) -> list[RosterEntryView]:
     """One entity's entries on ``as_of`` with causes, bases, dates and 文号, repair eligibility with
-    dates, and every application for removal on the entry with its answer (pending / refused / removed)."""
+    dates, and every application for removal on the entry with its answer (pending / refused / removed).
+    ``known``: from the log as it stood after that night (record time beside legal time)."""
     env = RosterEnv.load(settings)
-    rows = conn.execute(sqlfiles.statement("rosters/entity_entries"), {"d": as_of, "u": uscc.strip().upper()}).mappings().all()
+    rows = conn.execute(fold("rosters/entity_entries", known),
+                        {"d": as_of, "u": uscc.strip().upper(), **params(known)}).mappings().all()
     hints = env.cfg.get("removal_hints") or {}
+    steps = entry_steps(conn, as_of, uscc.strip().upper(), settings, known) if any(r["roster"] == "serious" for r in rows) else {}
     out: list[RosterEntryView] = []
     for r in rows:
         # The inclusion's own limit, derived when read: a provisional date is recomputed once the
@@ -161,7 +194,7 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
         if r["roster"] != "serious" and env.limit_from(rule_id) == "cure":
             window["cure_established_on"] = _iso(cure_on)
         apps = conn.execute(sqlfiles.statement("rosters/entity_applications"), {"u": r["uscc"], "r": r["roster"], "d": as_of, "e": r["entry_id"],
-                                 "inc": r["included_on"]}).mappings().all()
+                                 "inc": r["included_on"], "k": seq_limit(known)}).mappings().all()
         applications: list[ApplicationView] = []
         for p in apps:
             by, by_prov, note = application_due(env, p["rule_id"], p["received_on"], p["due_date"],
@@ -172,7 +205,8 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
                 "decide_by": _iso(by), "decide_by_provisional": _iso(by_prov), "decide_by_note": note,
                 "decision": None if p["action"] is None else {
                     "action": p["action"], "decision_no": p["decision_no"],
-                    "decision_date": p["decision_date"].isoformat(), "reason": p["reason"], "basis": p["basis"]},
+                    "decision_date": p["decision_date"].isoformat(), "reason": p["reason"], "basis": p["basis"],
+                    "remedy": p["remedy"]},
             })
         pending: PendingOnListed = {}
         if r["state"] == "listed":
@@ -180,6 +214,7 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
                 {"id": a["id"], "received_on": a["received_on"], "decide_by": a["decide_by"],
                  "decide_by_provisional": a["decide_by_provisional"], "decide_by_note": a["decide_by_note"]}
                 for a in applications if a["status"] == "pending"]
+        procedure: ProcedureSteps = {"steps": steps.get(int(r["entry_id"]), [])} if r["roster"] == "serious" else {}
         item: RosterEntryView = {
             "roster": r["roster"], "cause_code": r["cause_code"], "cause": r["cause"], "basis": r["basis"],
             "included_on": r["included_on"].isoformat(), "decision_no": r["decision_no"],
@@ -189,9 +224,12 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
             "decision_due": _iso(due), "decision_due_provisional": _iso(prov),
             "decided_late": bool(due is not None and r["included_on"] > due),
             "removal_possible": hints.get("serious" if r["roster"] == "serious" else r["cause_code"]),
+            "remedy": remedies(pd.Series([(r["facts"] or {}).get("remedy") if isinstance(r["facts"], dict) else None]),
+                               pd.Series([r["authority"]]), pd.Series([r["included_on"]]), settings)[0],
             **window,
             "applications": applications,
             **pending,
+            **procedure,
         }
         out.append(item)
     return out
@@ -227,6 +265,7 @@ class FeedDecision(TypedDict):
     effective_until: date | None
     reason: str | None
     row_hash: str
+    case_no: str | None   # roster 'penalty': the penalty whose publicity was repaired (or not)
 
 
 def registration(conn: Connection, uscc: str) -> Registration | None:
@@ -247,10 +286,11 @@ def search_registration(conn: Connection, name: str, limit: int) -> list[Registr
              "status": r["status"]} for r in rows]
 
 
-def hidden_entries(conn: Connection, usccs: list[str] | None, on: date, kinds: list[str]) -> set[tuple[str, str]]:
+def hidden_entries(conn: Connection, usccs: list[str] | None, on: date, kinds: list[str],
+                   known: KnownAt | None = None) -> set[tuple[str, str]]:
     """(uscc, 文号) of entries removed by credit repair (``repair`` in ``kinds``) or revoked as a wrong
     listing (``revoked``) as of ``on``: those the public no longer sees (domain.md §3.4, §4, §5.3)."""
-    rows = conn.execute(sqlfiles.statement("rosters/hidden_entries"), {"d": on, "u": usccs, "k": kinds}).all()
+    rows = conn.execute(fold("rosters/hidden_entries", known), {"d": on, "u": usccs, "k": kinds, **params(known)}).all()
     return {(r[0], r[1]) for r in rows}
 
 
@@ -261,7 +301,8 @@ def decision_feed(conn: Connection, after: int, limit: int) -> list[FeedDecision
              "entry_id": r["entry_id"], "refers_to": r["refers_to"], "cause_code": r["cause_code"],
              "cause": r["cause"], "basis": r["basis"], "decision_date": r["decision_date"],
              "decision_no": r["decision_no"], "authority_code": r["authority_code"], "authority": r["authority"],
-             "effective_until": r["effective_until"], "reason": r["reason"], "row_hash": r["row_hash"]} for r in rows]
+             "effective_until": r["effective_until"], "reason": r["reason"], "row_hash": r["row_hash"],
+             "case_no": r["case_no"]} for r in rows]
 
 
 class OpenDraft(TypedDict):

@@ -133,7 +133,8 @@ def apply_for_removal(conn: Connection, uscc: str, roster: str, received: date, 
         raise Refused(f"{uscc} 已有尚未决定的移出申请（申请编号 {first['id']}，{first['received_on'].isoformat()} 收到），"
                       f"不重复受理 (application {first['id']} received {first['received_on'].isoformat()} "
                       "is still pending for the same entry)")
-    rule_id = removal_rule(roster, entries[0]["cause_code"])
+    kind = conn.execute(sa.text("select entity_kind from registration where uscc = :u"), {"u": uscc}).scalar()
+    rule_id = env.for_kind(removal_rule(roster, entries[0]["cause_code"]), kind)
     version = env.rules.find(rule_id, received) or env.rules.versions(rule_id)[0]
     note = None
     if env.limit_from(rule_id) == "cure":
@@ -229,8 +230,9 @@ def decide_objection(conn: Connection, request_id: int, outcome: str, on: date, 
     if on < q["received_on"]:
         raise Refused("the answer cannot predate the objection")
     target = _decision(conn, str(q["target_seq"]))
-    region = conn.execute(sa.text("select region_code from registration where uscc = :u"),
-                          {"u": target["uscc"]}).scalar()
+    reg = conn.execute(sa.text("select region_code, entity_kind from registration where uscc = :u"),
+                       {"u": target["uscc"]}).first()
+    region, kind = (reg[0], reg[1]) if reg is not None else (None, None)
     if outcome == "upheld" and target["action"] in ("include", "escalate"):
         state = conn.execute(sa.text("select state from roster_entry_detail_as_of(:d) where entry_id = :e"),
                              {"d": on, "e": target["entry_id"]}).scalar()
@@ -242,6 +244,7 @@ def decide_objection(conn: Connection, request_id: int, outcome: str, on: date, 
         "uscc": target["uscc"], "roster": target["roster"], "action": action, "rule_id": rule_id,
         "cause_code": target["cause_code"], "entry_id": target["entry_id"] if target["action"] != "notice" else None,
         "refers_to": target["seq"], "request_id": request_id, "region_code": region or target["authority"],
+        "entity_kind": kind,
         "fact_key": (f"close:{target['entry_id']}" if action == "revoke" and target["action"] != "notice"
                      else f"objection:{request_id}"),
         "facts": json.dumps({"objection": request_id, "received_on": q["received_on"].isoformat(), "note": note},

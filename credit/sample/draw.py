@@ -59,6 +59,10 @@ class Stream(IntEnum):
     PEN_PAID = 41
     PEN_PAID_DAY = 42
     PEN_DOC = 43
+    PEN_RESTRICT = 44
+    PEN_RESTRICT_LEN = 45
+    PEN_REVOKE = 46
+    PEN_REVOKE_DAY = 47
     AR_FILE = 50
     AR_DAY = 51
     AR_Z1 = 52

@@ -34,7 +34,7 @@ from credit.sample.draw import Draw, Slot, Stream, pick
 from credit.sample.words import COUNTY_BUREAU, COUNTY_CODE_TEXT, COUNTY_DOC, words_of
 
 PENALTY_FIELDS: Final = frozenset({"uscc", "county", "serial", "decided", "category", "measures", "fine",
-                                   "heavier", "fulfilled", "doc_n"})
+                                   "heavier", "fulfilled", "doc_n", "restricted", "revoked"})
 """The fields of a penalty row that its table needs."""
 FINDING_FIELDS: Final = frozenset({"uscc", "county", "kind", "day", "serial", "doc_n"})
 """The fields of a finding row that its table needs."""
@@ -44,12 +44,14 @@ FINDING_FIELDS: Final = frozenset({"uscc", "county", "kind", "day", "serial", "d
 # ================================================================================================
 _CATEGORY_WEIGHTS: Final = weights(PENALTY_CATEGORIES, {
     "food_safety": 12, "drugs_devices_cosmetics": 5, "quality_special_equipment": 10, "consumer_rights": 10,
-    "fair_competition": 12, "registration_fraud": 6, "unlicensed": 12, "obstruction": 3, "other": 30})
+    "fair_competition": 12, "registration_fraud": 6, "unlicensed": 12, "obstruction": 3, "false_disclosure": 1,
+    "other": 30})
 # A penalty carrying any of these is a 较重行政处罚 by itself (domain.md §4, 44号令 art. 2 (2)-(3));
 # the numbers weigh how often each is the heavy measure drawn.
 _HEAVY_MEASURES: Final = {"qualification_downgrade": 10, "licence_revoked": 20, "business_licence_revoked": 15,
                           "business_restricted": 15, "suspension": 30, "closure": 5, "practice_ban": 5}
 _HEAVY_BITS: Final = np.array([MEASURE_BIT[m] for m in _HEAVY_MEASURES])
+_RESTRICTING_BITS: Final = MEASURE_BIT["business_restricted"] | MEASURE_BIT["suspension"] | MEASURE_BIT["practice_ban"]
 
 
 def penalty_attrs(d: Draw, decided: np.ndarray) -> Rows:
@@ -73,8 +75,19 @@ def penalty_attrs(d: Draw, decided: np.ndarray) -> Rows:
     paid = d.u(Stream.PEN_PAID) < np.where(has_fine, 0.78, 0.90)
     lag = np.where(has_fine, 3 + d.below(Stream.PEN_PAID_DAY, 60), d.below(Stream.PEN_PAID_DAY, 10))
     fulfilled = np.where(paid, decided + lag, -1)
+    # Restrictions, suspensions and practice bans mostly carry their end (restricted_until): a
+    # suspension runs months, a restriction of business or a practice ban years — a ban may run
+    # longer than the 3-year listing (domain.md §4).
+    restricting = (measures & _RESTRICTING_BITS) > 0
+    dated = restricting & (d.u(Stream.PEN_RESTRICT) < 0.8)
+    years = np.where((measures & MEASURE_BIT["suspension"]) > 0, 0, 1 + d.below(Stream.PEN_RESTRICT_LEN, 5))
+    months = np.where(years == 0, 1 + d.below(Stream.PEN_RESTRICT_LEN, 6), 12 * years)
+    restricted = np.where(dated, decided + (months * 365.25 / 12).astype(np.int64), -1)
+    # Rarely a penalty is later revoked or annulled by review, court or the bureau (45号令 art. 11).
+    revoked = np.where(d.u(Stream.PEN_REVOKE) < 0.01, decided + 20 + d.below(Stream.PEN_REVOKE_DAY, 180), -1)
     return {"decided": decided, "category": category, "measures": measures, "fine": fine,
-            "heavier": heavier, "fulfilled": fulfilled, "doc_n": 1 + d.below(Stream.PEN_DOC, 3000)}
+            "heavier": heavier, "fulfilled": fulfilled, "doc_n": 1 + d.below(Stream.PEN_DOC, 3000),
+            "restricted": restricted, "revoked": revoked}
 
 
 def penalty_slots(ctx: Context, idx: np.ndarray, county: np.ndarray, est: np.ndarray,
@@ -108,11 +121,13 @@ def penalty_table(ctx: Context, r: Rows, cut: int) -> pa.Table:
               for m in PENALTY_MEASURES]
     measures = joined(*pieces, separator=";", skip_nulls=True)
     shown = np.where(r["fulfilled"] <= cut, r["fulfilled"], -1)  # paid after the cut: not yet known
+    revoked = np.where(r["revoked"] <= cut, r["revoked"], -1)   # revoked after the cut: not yet known
     return pa.table({
         "case_no": case, "uscc": pa.array(r["uscc"]).cast(pa.string()), "decided_on": date_text(r["decided"]),
         "doc_no": doc, "category": pa.array(PENALTY_CATEGORIES).take(r["category"]),
         "measures": measures, "fine_amount": money(r["fine"]),
         "heavier": pa.array(np.where(r["heavier"], "true", "false")), "fulfilled_on": date_text(shown),
+        "restricted_until": date_text(r["restricted"]), "revoked_on": date_text(revoked),
     })
 
 

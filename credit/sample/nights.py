@@ -72,6 +72,8 @@ def _write_full_night(ctx: Context, world: World, folder: Path, night: date,
             writers["penalties"].add(penalty_table(ctx, pen, ctx.cut1))
             later = pen["fulfilled"] > ctx.cut1
             world.defer("penalties", {**take(pen, later), "day": pen["fulfilled"][later]})
+            annulled = pen["revoked"] > ctx.cut1   # the revocation reaches the drop on its own night
+            world.defer("penalties", {**take(pen, annulled), "day": pen["revoked"][annulled]})
         bank = bank_rows(ctx, e, night)
         if bank is not None:
             writers["bank_credit"].add(bank_table(bank))
@@ -129,6 +131,8 @@ def _delta_tables(ctx: Context, world: World, night_no: int, night: date) -> dic
             parts.append(rows)
             later = rows["fulfilled"] > cut
             world.defer("penalties", {**take(rows, later), "day": rows["fulfilled"][later]})
+            annulled = rows["revoked"] > cut
+            world.defer("penalties", {**take(rows, annulled), "day": rows["revoked"][annulled]})
             blr = (rows["measures"] & MEASURE_BIT["business_licence_revoked"]) > 0
             revoked = dict(zip(e["idx"][blr].tolist(), decided[blr].tolist(), strict=True))
     paid = world.release("penalties", cut)
@@ -136,6 +140,9 @@ def _delta_tables(ctx: Context, world: World, night_no: int, night: date) -> dic
         parts.append(paid)
     pen_rows = concat([{k2: v for k2, v in p.items() if k2 in PENALTY_FIELDS} for p in parts])
     if pen_rows is not None:
+        # A penalty paid and revoked by the same night is one row of that night's file.
+        _, first = np.unique(pen_rows["serial"], return_index=True)
+        pen_rows = take(pen_rows, np.sort(first))
         tables["penalties"] = penalty_table(ctx, pen_rows, cut)
 
     # -- registration: births, closures, changes of domicile or capital -----------------------

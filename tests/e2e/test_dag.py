@@ -2,41 +2,22 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
+import json
+import threading
+import time
 from datetime import date
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from credit import db
 from credit.settings import get_settings
+from dags.run_locally import without_deadlines
 from tests.dropkit import code, csv_file, registration_row, write_night
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def airflow_env(pg_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    home = tmp_path_factory.mktemp("airflow")
-    meta = db.embedded_url(pg_dir, "airflow_meta")
-    db.create_database_if_missing(meta)
-    os.environ.update({
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": meta,
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
-        "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
-    })
-    from airflow.utils import db as airflow_db
-
-    airflow_db.resetdb(skip_init=False)
-    yield home
-    from airflow import settings as airflow_settings
-
-    airflow_settings.dispose_orm()  # before the embedded server stops, not in an atexit hook after it
 
 
 def test_dag_imports_without_errors(airflow_env: Path) -> None:
@@ -60,6 +41,7 @@ def test_dag_runs_a_night_and_a_rerun_changes_nothing(airflow_env: Path, databas
         "registration.csv": csv_file("registration", "full", [registration_row(a), registration_row(b)], "gb18030"),
     })
     dag = DagBag(dag_folder=str(REPO / "dags")).get_dag("credit_nightly")
+    without_deadlines(dag)
     conf = {"drop": str(tmp_path / "drop"), "night": night.isoformat()}
     run = dag.test(run_conf=conf)
     assert str(run.state) in ("success", "DagRunState.SUCCESS")
@@ -72,5 +54,90 @@ def test_dag_runs_a_night_and_a_rerun_changes_nothing(airflow_env: Path, databas
     with engine.connect() as c:
         assert c.execute(sa.text("select count(*) from night_runs")).scalar() == 1
         assert c.execute(sa.text("select count(*) from registration_history")).scalar() == 2
+    engine.dispose()
+    get_settings.cache_clear()
+
+
+def test_the_dag_runs_in_the_bureaus_clock_in_order_and_alerts(airflow_env: Path) -> None:
+    """Operators' expectations (issue 12): Asia/Shanghai, catchup one night at a time, a deferrable
+    wait with a timeout, retries but not for refusals, a failure alert and a lateness deadline."""
+    from airflow.models import DagBag
+
+    dag = DagBag(dag_folder=str(REPO / "dags")).get_dag("credit_nightly")
+    assert str(dag.timetable.timezone) == "Asia/Shanghai"
+    assert dag.timetable.expression == "0 1 * * *"
+    assert dag.catchup is True and dag.max_active_runs == 1
+    assert dag.start_date.isoformat() == "2026-07-12T17:00:00+00:00"  # night 2026-07-13, 01:00 in Beijing
+    sensor = dag.get_task("wait_for_manifest")
+    assert sensor.deferrable and sensor.timeout == 5 * 3600 and sensor.retries == 0
+    assert dag.get_task("publish").retries == 3 and dag.get_task("publish").retry_exponential_backoff
+    assert dag.get_task("publish").on_failure_callback
+    (alert,) = dag.deadline
+    assert alert.interval.total_seconds() == 30 * 3600  # 01:00 on D to 07:00 on D+1
+    assert alert.callback.path == "credit_airflow.alerts.NightAlert"
+
+
+def test_a_refused_night_fails_at_once_and_the_operator_is_told_why(
+        airflow_env: Path, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from airflow.models import DagBag
+
+    received: list[dict[str, str]] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("CREDIT_DATABASE_URL", database_url)
+    monkeypatch.setenv("CREDIT_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("CREDIT_ALERT_WEBHOOK", f"http://127.0.0.1:{server.server_port}/hook")
+    get_settings.cache_clear()
+    night = date(2026, 7, 13)
+    folder = write_night(tmp_path / "drop", night, {
+        "registration.csv": csv_file("registration", "full", [registration_row(code())], "gb18030"),
+    })
+    with (folder / "registration.csv").open("ab") as f:  # the file no longer matches its checksum
+        f.write(b"x")
+    dag = without_deadlines(DagBag(dag_folder=str(REPO / "dags")).get_dag("credit_nightly"))
+    t0 = time.monotonic()
+    run = dag.test(run_conf={"drop": str(tmp_path / "drop"), "night": night.isoformat()})
+    server.shutdown()
+    get_settings.cache_clear()
+    assert "failed" in str(run.state).lower()
+    assert time.monotonic() - t0 < 60  # no retry waited for: retry_delay is a minute, doubling
+    (ti,) = [ti for ti in run.get_task_instances() if ti.task_id == "open_night"]
+    assert "failed" in str(ti.state).lower() and ti.try_number == 1
+    (alert,) = received
+    assert alert["kind"] == "failed" and alert["night"] == "2026-07-13"
+    assert "open_night" in alert["subject"] and "registration.csv" in alert["text"]
+
+
+def test_a_night_without_files_is_published_too(airflow_env: Path, database_url: str, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The platform had no changes: `ingest` maps over nothing, and the night is still recorded
+    (otherwise the next night would refuse with night_gap)."""
+    from airflow.models import DagBag
+
+    monkeypatch.setenv("CREDIT_DATABASE_URL", database_url)
+    monkeypatch.setenv("CREDIT_HOME", str(tmp_path / "home"))
+    get_settings.cache_clear()
+    first, empty = date(2026, 7, 13), date(2026, 7, 14)
+    write_night(tmp_path / "drop", first, {
+        "registration.csv": csv_file("registration", "full", [registration_row(code())], "gb18030"),
+    })
+    write_night(tmp_path / "drop", empty, {})
+    dag = without_deadlines(DagBag(dag_folder=str(REPO / "dags")).get_dag("credit_nightly"))
+    for night in (first, empty):
+        run = dag.test(run_conf={"drop": str(tmp_path / "drop"), "night": night.isoformat()})
+        assert "success" in str(run.state).lower()
+    engine = sa.create_engine(database_url)
+    with engine.connect() as c:
+        assert c.execute(sa.text("select count(*) from night_runs")).scalar() == 2
     engine.dispose()
     get_settings.cache_clear()

@@ -107,3 +107,30 @@ def test_bureau_page_signs_in_and_shows_night_and_deadlines(live, page) -> None:
     page.go_back()
     page.click("text=退出")
     assert page.locator("#key").count() == 1
+
+
+def test_bureau_officer_assesses_a_serious_list_proposal(live, page) -> None:  # noqa: F811
+    """The serious-list section of the bureau page (domain.md §4): the art. 12 assessment by form."""
+    from tests.db.api.support import register
+    from tests.db.rosters.helpers import decisions, night, penalty
+
+    with live.engine.begin() as c:
+        register(c, A, "北京甲科技有限公司")
+        penalty(c, "P1", A, "2026-03-02")
+        night(c, live.settings, "2026-03-02")
+    live.clock["today"] = D("2026-03-10")
+    page.goto(live.url + "/bureau")
+    page.fill("#key", live.keys["bureau"])
+    page.click("button[type=submit]")
+    assert "第十二条裁量评估" in page.inner_text("#proc-1 .next")
+    page.select_option("#intent-1", "negligent")
+    page.fill("#frequency-1", "首次")
+    page.fill("#harm-1", "未造成严重后果")
+    page.select_option("#outcome-1", "list")
+    page.click("#assess-1 button[type=submit]")
+    assert "已记录：案件 P1 的第十二条裁量评估" in page.inner_text("#ok")
+    assert page.locator("#consent-1").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "page_bureau_serious.png"), full_page=True)
+    with live.engine.connect() as c:
+        [a] = decisions(c, action="assess")
+    assert a["actor"] == "officer:测试bureau"

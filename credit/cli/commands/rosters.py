@@ -1,8 +1,10 @@
 """Command-line commands of the rosters area (wired into `credit` by credit/cli.py).
 
-- ``credit status USCC [--as-of D] [--json]``               → :func:`status_command`
-- ``credit roster export --roster … [--as-of D] [--format …] [--out F]`` → ``roster_app``
+- ``credit status USCC [--as-of D] [--known-at K] [--json]`` → :func:`status_command` (serious list:
+  ``steps`` of each entry, ``serious_procedures`` still open)
+- ``credit roster export --roster … [--as-of D] [--known-at K] [--format …] [--out F]`` → ``roster_app``
 - ``credit repair apply USCC --roster … --received D [--grounds T]``     → ``repair_app``
+  (``--penalty CASE_NO``: repair of penalty information, 行政处罚信息信用修复)
 - ``credit objection file REF --received D`` / ``credit objection decide ID --outcome …`` → ``objection_app``
 - ``credit decision approve SEQ --officer O --on D`` / ``reject`` / ``list`` → ``decision_app``
 - ``credit deadlines [--on D] [--within N]``                 → :func:`deadlines_command`
@@ -25,6 +27,8 @@ from rich.table import Table
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
+
+    from credit.rosters.known import KnownAt
 
 app = typer.Typer(no_args_is_help=True)
 roster_app = typer.Typer(no_args_is_help=True, help="The rosters as of a date (经营异常名录 / 严重违法失信名单).")
@@ -99,6 +103,23 @@ def _data_through(conn: Connection) -> date | None:
     return latest_night(conn)
 
 
+KNOWN_AT_HELP = ("Night YYYY-MM-DD: answer from the record as it stood after that night "
+                 "(record time, beside the legal date --as-of).")
+
+
+def _known(conn: Connection, text: str | None, through: date | None) -> KnownAt | None:
+    """The record after night ``text``; refused (exit 2) when that night is after the latest published."""
+    from credit.rosters.known import known_at
+
+    if text is None:
+        return None
+    night = _day(text, "--known-at")
+    if through is None or night > through:
+        raise _refuse(f"--known-at {night.isoformat()} is after the latest published night "
+                      f"{through.isoformat() if through else '(none)'}")
+    return known_at(conn, night)
+
+
 def _json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=1, default=str) + "\n")
 
@@ -108,20 +129,28 @@ def status_command(
     uscc: Annotated[str, typer.Argument(help="Unified social credit code (统一社会信用代码).")],
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="Date YYYY-MM-DD (default: the latest published night).")] = None,
+    known_at: Annotated[str | None, typer.Option("--known-at", help=KNOWN_AT_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
 ) -> None:
-    """One entity: rosters with causes, bases, dates and 文号; repair eligibility; tier with reasons."""
+    """One entity: rosters with causes, bases, dates and 文号; penalties with their publicity window;
+    repair eligibility; tier with reasons."""
     from credit.grading.read import grade_of
+    from credit.penalties.read import penalties_of
     from credit.rosters.read import entity_rosters, registration
+    from credit.rosters.serious import procedures
 
     code = _checked_uscc(uscc)
     asked = _day(as_of, "--as-of") if as_of is not None else None
     with _engine().connect() as conn:
         through = _data_through(conn)
-        day = asked or through or _today()
+        known = _known(conn, known_at, through)
+        day = asked or (known.night if known else None) or through or _today()
         reg = registration(conn, code)
-        rosters = entity_rosters(conn, code, day)
-        tier = grade_of(conn, code, day)
+        rosters = entity_rosters(conn, code, day, known=known)
+        pending = procedures(conn, day, code, open_only=True, known=known)   # serious list: procedures not yet ended
+        penalties = penalties_of(conn, [code], day, known).get(code, [])
+        # The tier as graded by the night K at the latest: grades are the nights' own record.
+        tier = grade_of(conn, code, min(day, known.night) if known else day)
     if reg is None and not rosters:
         raise _refuse(f"{code}: no such entity in the store and no roster decision")
     beyond = through is None or day > through
@@ -129,13 +158,17 @@ def status_command(
                            "data_through": through.isoformat() if through else None, "beyond_data": beyond,
                            "entity_kind": reg["entity_kind"] if reg else None,
                            "registration_status": reg["status"] if reg else None,
+                           "known_at": known.as_dict() if known else None,
                            "rosters": rosters,
+                           "serious_procedures": pending,
+                           "penalties": penalties,
                            "tier": tier}  # always present (contracts.md §2), null without a grade
     if as_json:
         _json(out)
         return
     console.print(f"[bold]{code}[/bold] {out['name'] or ''} — as of {day.isoformat()}; "
-                  f"data through {through.isoformat() if through else '(no night published)'}")
+                  f"data through {through.isoformat() if through else '(no night published)'}"
+                  + (f"; as recorded after night {known.night.isoformat()}" if known else ""))
     if beyond:
         console.print(f"[yellow]warning: {day.isoformat()} is after the latest published night; "
                       "later data may change this answer[/yellow]")
@@ -153,6 +186,9 @@ def status_command(
             t.add_row("basis", r["basis"] or "")
             t.add_row("included on", str(r["included_on"]))
             t.add_row("文号", r["decision_no"] or "")
+            t.add_row("authority", r["authority"] or "")
+            if r.get("remedy"):
+                t.add_row("remedy", r["remedy"])
             if r["removed_on"]:
                 t.add_row("removed on", f"{r['removed_on']} — {r['removal_reason'] or ''}")
             if r.get("removal_possible"):
@@ -163,17 +199,30 @@ def status_command(
                 t.add_row("window", f"apply until {r['apply_until']} (3 years after inclusion, 68号令 art. 10)")
             if r.get("automatic_removal_on"):
                 t.add_row("expiry", f"automatic removal {r['automatic_removal_on']}")
+            for s in r.get("steps", []):
+                t.add_row("step", f"{s['date']} {s['label']} {s['decision_no'] or ''}".rstrip())
             for p in r.get("applications", []):
                 line = f"received {p['received_on']}: {p['status']}"
                 if p["decision"]:
                     d = p["decision"]
                     line += f" {d['decision_date']} {d['decision_no'] or ''} {d['reason'] or ''}".rstrip()
+                    if d.get("remedy"):
+                        line += f" — {d['remedy']}"
                 elif p["decide_by"] or p["decide_by_provisional"]:
                     line += f", decide by {p['decide_by'] or str(p['decide_by_provisional']) + ' provisional'}"
                 elif p.get("decide_by_note"):
                     line += f", {p['decide_by_note']}"
                 t.add_row(f"application {p['id']}", line)
             console.print(t)
+    for proc in pending:
+        steps = "; ".join(f"{s['label']} {s['date']}" for s in proc["steps"])
+        console.print(f"serious list procedure, case {proc['case_no']}: {steps}; next: {proc['next_step_label']}"
+                      f" by {proc['next_by'] or '?'} ({proc['next_actor']})", markup=False)
+    for pen in penalties:
+        window = f"{pen['publicity_from'] or ''} → {pen['publicity_until'] or ''}" if pen["published"] else ""
+        repair = f"; repair from {pen['repair_from']}" if pen["repair_from"] else ""
+        console.print(f"penalty {pen['case_no']} {pen['doc_no'] or ''} decided {pen['decided_on']}: "
+                      f"{pen['class_label']} {window} — {pen['state_label']}{repair}", markup=False)
     if tier is not None:
         console.print(f"tier [bold]{tier.get('grade')}[/bold] {tier.get('label') or ''}")
         for reason in tier.get("reasons", []):
@@ -193,6 +242,7 @@ def roster_export(
     roster: Annotated[str, typer.Option("--roster", help="abnormal | serious (also abnormal_status: 个体工商户).")],
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="Date YYYY-MM-DD (default: the latest published night).")] = None,
+    known_at: Annotated[str | None, typer.Option("--known-at", help=KNOWN_AT_HELP)] = None,
     fmt: Annotated[str, typer.Option("--format", help="csv | json | parquet.")] = "csv",
     out: Annotated[Path | None, typer.Option("--out", help="File to write (default: standard output).")] = None,
 ) -> None:
@@ -209,11 +259,18 @@ def roster_export(
     asked = _day(as_of, "--as-of") if as_of is not None else None
     with _engine().connect() as conn:
         through = _data_through(conn)
-        day = asked or through or _today()
-        data = export_roster(conn, roster, day, fmt, out)
+        known = _known(conn, known_at, through)
+        day = asked or (known.night if known else None) or through or _today()
+        data = export_roster(conn, roster, day, fmt, None, known)
+    if out is not None:
+        from credit.exports import write_export
+        from credit.settings import get_settings
+
+        write_export(out, data, get_settings())   # with its signed sidecar <out>.sig.json
     # On standard error, so the export itself keeps exactly the contract's columns.
     err.print(f"{roster} roster as of {day.isoformat()}; data through "
-              f"{through.isoformat() if through else '(no night published)'}")
+              f"{through.isoformat() if through else '(no night published)'}"
+              + (f"; as recorded after night {known.night.isoformat()}" if known else ""))
     if through is None or day > through:
         err.print(f"[yellow]warning: {day.isoformat()} is after the latest published night; "
                   "later data may change this answer[/yellow]")
@@ -221,23 +278,32 @@ def roster_export(
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        err.print(f"wrote {out}")
+        err.print(f"wrote {out} (signature: {out.name}.sig.json)")
 
 
 # ------------------------------------------------------------------------------------------------
 @repair_app.command("apply")
 def repair_apply(
     uscc: Annotated[str, typer.Argument(help="The applicant's USCC.")],
-    roster: Annotated[str, typer.Option("--roster", help="abnormal | serious (abnormal_status for 个体工商户).")],
     received: Annotated[str, typer.Option("--received", help="Day the application reached the bureau.")],
+    roster: Annotated[str | None, typer.Option(
+        "--roster", help="abnormal | serious (abnormal_status for 个体工商户); penalty with --penalty.")] = None,
+    penalty: Annotated[str | None, typer.Option(
+        "--penalty", help="Case number (案号) of a penalty whose publicity the applicant asks to repair.")] = None,
     grounds: Annotated[str | None, typer.Option("--grounds", help="What the applicant states.")] = None,
     clerk: Annotated[str, typer.Option("--clerk", help="Who recorded it.")] = "clerk",
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Record an application for removal received on D; prints its id and the decide-by date."""
+    """Record an application for removal (or, with --penalty, for repair of penalty information)
+    received on D; prints its id and the decide-by date."""
+    from credit.penalties.repair import apply_for_penalty_repair
     from credit.rosters.repair import Refused, apply_for_removal
 
     code = _checked_uscc(uscc)
+    if penalty is None and roster in (None, "penalty"):
+        raise _refuse("--roster abnormal|serious|abnormal_status, or --penalty CASE_NO")
+    if penalty is not None and roster not in (None, "penalty"):
+        raise _refuse("--penalty applies to penalty information: leave out --roster (or give --roster penalty)")
     day = _day(received, "--received")
     try:
         with _engine().begin() as conn:
@@ -247,7 +313,11 @@ def repair_apply(
             if day > through:
                 raise Refused(f"--received {day.isoformat()} is after the latest published night "
                               f"{through.isoformat()}: an application cannot arrive in the future of the data")
-            res = apply_for_removal(conn, code, roster, day, grounds, recorded_by=clerk)
+            if penalty is not None:
+                res: Any = apply_for_penalty_repair(conn, code, penalty, day, grounds, recorded_by=clerk)
+            else:
+                assert roster is not None
+                res = apply_for_removal(conn, code, roster, day, grounds, recorded_by=clerk)
     except Refused as e:
         raise _refuse(str(e)) from None
     if as_json:
@@ -388,14 +458,52 @@ def deadlines_command(
 
 # ------------------------------------------------------------------------------------------------
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Walk the decision log's hash chain; exit 0 only when intact, else name the first broken link."""
+def audit_verify(
+    anchors: Annotated[Path | None, typer.Option(
+        "--anchors", help="The anchor file published outside the database (default: "
+                          "<publication>/anchors.jsonl); give a copy kept elsewhere to check against it.")] = None,
+    public_key: Annotated[Path | None, typer.Option(
+        "--public-key", help="The bureau's published public key (PEM) that signed the anchors "
+                             "(default: the key of this installation).")] = None,
+) -> None:
+    """Walk the decision log's hash chain against the anchors in the database, the heads the nights
+    recorded and the signed anchors published outside it; exit 0 only when intact, else name the
+    first broken decision and night."""
+    from credit.rosters.anchors import anchor_path, read_anchors
     from credit.rosters.audit import verify_chain
+    from credit.settings import get_settings
+    from credit.signing import SigningKeyError, load_public_key, signer_for
 
+    settings = get_settings()
+    try:
+        key = load_public_key(public_key.read_bytes()) if public_key else signer_for(settings).public_key
+    except (OSError, SigningKeyError) as e:
+        raise _refuse(f"public key: {e}") from None
+    published = read_anchors(anchors or anchor_path(settings), key)
+    if anchors is not None and not published.exists:
+        raise _refuse(f"--anchors {anchors}: no such file")
     with _engine().connect() as conn:
-        report = verify_chain(conn)
+        report = verify_chain(conn, published)
+    for w in report.warnings:
+        err.print(f"[yellow]warning: {w}[/yellow]")
     if report.ok:
         console.print(report.message())
         return
-    err.print(f"[red]{report.message()}[/red]")
+    err.print(report.message(), style="red", markup=False)
     raise typer.Exit(1)
+
+
+@audit_app.command("publish")
+def audit_publish() -> None:
+    """Append to the anchor file the nights anchored in the database and not yet published outside
+    it (each night does this after its commit; this catches up after a crash)."""
+    from credit.rosters.anchors import anchor_path, append_missing_anchors
+    from credit.settings import get_settings
+    from credit.signing import SigningKeyError
+
+    settings = get_settings()
+    try:
+        added = append_missing_anchors(_engine(), settings)
+    except (OSError, SigningKeyError) as e:
+        raise _refuse(f"cannot publish the anchors: {e}") from None
+    console.print(f"{added} anchor(s) appended to {anchor_path(settings)}")

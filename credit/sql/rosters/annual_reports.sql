@@ -1,6 +1,9 @@
 -- Cause 1 (domain.md §3.1, §3.2): a registered enterprise / farmer co-op / 个体工商户 established
 -- before the end of report year Y with no report for Y filed by 30 June of Y+1.
--- Parameters: :first_year, :last_year (report years the night decides), :statuses.
+-- A report row held back in quarantine for the key (view quarantined_annual_reports, by :night) may
+-- be the filing: while it exists and no accepted row does, the decision waits (issue 13 item 5;
+-- the deadline watch shows the held row, rosters/quarantine_holds).
+-- Parameters: :first_year, :last_year (report years the night decides), :statuses, :night.
 with report_years as (
     select y::bigint as report_year from generate_series(cast(:first_year as int), cast(:last_year as int)) as y
 ),
@@ -27,4 +30,7 @@ select o.uscc,
   from owed as o
   left join annual_reports as late
          on late.uscc = o.uscc and late.report_year = o.report_year
- where late.filed_on is null or late.filed_on > o.period_end
+ where (late.filed_on is null or late.filed_on > o.period_end)
+   and (late.uscc is not null
+        or not exists (select 1 from quarantined_annual_reports as q
+                        where q.uscc = o.uscc and q.report_year = o.report_year and q.night <= :night))

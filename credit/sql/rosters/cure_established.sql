@@ -1,3 +1,4 @@
-select min(f.found_on) from roster_decisions d join findings f on f.uscc = d.uscc
- where d.seq = :e and f.found_on >= coalesce(d.trigger_date, d.decision_date) and f.found_on <= :on
-   and f.kind = (select k.cure_kind from cure_kinds as k where k.cause_code = d.cause_code)
+-- The day the cure of an entry's cause was established (查实): a curing finding or a registered
+-- change of address (view cure_events, domain.md §3.3), after the fact and known by :on.
+select min(c.cured_on) from roster_decisions d join cure_events c on c.uscc = d.uscc and c.cause_code = d.cause_code
+ where d.seq = :e and c.cured_on >= coalesce(d.trigger_date, d.decision_date) and c.cured_on <= :on

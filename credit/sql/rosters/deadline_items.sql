@@ -12,20 +12,12 @@ select coalesce(
            order by d.seq desc limit 1), q.roster) as authority,
        q.kind, q.uscc, q.roster, 'request ' || q.id, q.due_date, q.due_provisional, q.rule_id,
        q.received_on,
-       (select min(f.found_on)
+       (select min(f.cured_on)
           from roster_entry_detail_as_of(:on) e join roster_decisions i on i.seq = e.entry_id
-          join findings f on f.uscc = e.uscc
+          join cure_events f on f.uscc = e.uscc and f.cause_code = e.cause_code
          where q.kind = 'repair' and e.uscc = q.uscc and e.roster = q.roster and e.state = 'listed'
            and e.included_on <= q.received_on and (q.entry_id is null or q.entry_id = e.entry_id)
-           and f.found_on >= coalesce(i.trigger_date, i.decision_date) and f.found_on <= :on
-           and f.kind = (select k.cure_kind from cure_kinds as k where k.cause_code = e.cause_code))
+           and f.cured_on >= coalesce(i.trigger_date, i.decision_date) and f.cured_on <= :on)
   from roster_requests q
  where q.received_on <= :on
    and not exists (select 1 from roster_decisions x where x.request_id = q.id and x.decision_date <= :on)
-union all
-select n.authority_name, 'listing after notice', n.uscc, n.roster, 'decision ' || n.seq,
-       null::date, null::date, null::text, n.decision_date, null::date
-  from roster_decisions n
- where n.action = 'notice' and n.decision_date <= :on
-   and not exists (select 1 from roster_decisions x where x.refers_to = n.seq and x.decision_date <= :on
-                     and x.action in ('include', 'revoke', 'propose'))

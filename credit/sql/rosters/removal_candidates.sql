@@ -25,10 +25,11 @@ select p.request_id, p.received_on, p.entry_id, p.uscc, p.roster, p.cause_code, 
        -- cause 1: the missing report filed
        (select a.filed_on from annual_reports as a
          where a.uscc = p.uscc and a.report_year = (inc.facts ->> 'report_year')::bigint)   as report_filed_on,
-       -- causes 2–4: the bureau's finding that the cause is cured (查实)
-       (select min(f.found_on) from findings as f
-         where f.uscc = p.uscc and f.found_on >= coalesce(inc.trigger_date, p.included_on) and f.found_on <= :night
-           and f.kind = (select k.cure_kind from cure_kinds as k where k.cause_code = p.cause_code))  as cured_on,
+       -- causes 2–4: the cure established (查实): a curing finding or, for cause 4, a registered
+       -- change of address (view cure_events, domain.md §3.3)
+       (select min(c.cured_on) from cure_events as c
+         where c.uscc = p.uscc and c.cause_code = p.cause_code
+           and c.cured_on >= coalesce(inc.trigger_date, p.included_on) and c.cured_on <= :night)  as cured_on,
        -- serious list: the penalty performed, and no new heavier penalty since the listing
        (select pe.fulfilled_on from penalties as pe where pe.case_no = inc.facts ->> 'case_no')  as penalty_fulfilled_on,
        (inc.facts ->> 'case_no') is not null                                                      as penalty_based,
@@ -36,6 +37,11 @@ select p.request_id, p.received_on, p.entry_id, p.uscc, p.roster, p.cause_code, 
                 where pn.uscc = p.uscc and (pn.heavier or pn.measures && cast(:hm as text[]))
                   and pn.decided_on > p.included_on
                   and pn.decided_on <= :night)                                                  as new_heavier_penalty,
+       -- serious list: the end of a restriction of the penalty (recorded with the listing, or the
+       -- drop's restricted_until): early removal waits for it (domain.md §4)
+       greatest((inc.facts ->> 'restriction_ends')::date,
+                (select pe.restricted_until from penalties as pe where pe.case_no = inc.facts ->> 'case_no'))
+                                                                                                 as restriction_ends,
        -- escalated entries: the abnormal-roster entry behind them still open (obligations unmet)
        exists (select 1 from open_entries as src
                 where src.entry_id = (inc.facts ->> 'abnormal_entry')::bigint)                 as abnormal_still_open

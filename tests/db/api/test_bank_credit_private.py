@@ -62,6 +62,7 @@ def test_no_public_or_consumer_answer_carries_bank_credit(live: Any) -> None:  #
     with live.client() as pub, live.client("public") as keyed, live.client("consumer") as cons:
         for h in (pub, keyed, cons):
             call(h, "GET", "/healthz", "/healthz")
+            call(h, "GET", "/v1/keys/signing", "/v1/keys/signing")
             for u in (A, B, C):
                 call(h, "GET", "/v1/entities/{uscc}", f"/v1/entities/{u}")
                 call(h, "GET", "/v1/entities/{uscc}", f"/v1/entities/{u}", params={"as_of": "2026-07-15"})

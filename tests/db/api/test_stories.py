@@ -194,7 +194,7 @@ def test_roster_export_and_rate_limit(live) -> None:  # noqa: F811
         assert r.status_code == 200 and r.content.startswith(b"\xef\xbb\xbf")
         header = r.content.decode("utf-8-sig").splitlines()[0]
         assert header == ("uscc,name,roster,cause_code,cause,basis,included_on,decision_no,authority,state,"
-                          "removed_on,removal_reason")
+                          "removed_on,removal_reason,remedy")   # remedy appended last (issue 13)
         rows = h.get("/v1/rosters/abnormal", params={"as_of": "2026-07-15"}).json()
         assert sorted(x["uscc"] for x in rows) == sorted([A, C])
     # The anonymous limit (config: 120/min) answers 429 with Retry-After once exhausted.

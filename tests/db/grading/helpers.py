@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from credit.context import NightContext
 from credit.grading.night import grade_night
+from credit.penalties.store import maintain_windows
 from credit.settings import Settings
 
 NIGHT = date(2026, 7, 15)   # report years 2023–2025 are due (2025's deadline: Tue 2026-06-30)
@@ -48,6 +49,8 @@ def listed(c: sa.Connection, uscc: str, roster: str, on: str = "2026-07-10") -> 
 
 def night(engine: Engine, settings: Settings, d: date = NIGHT) -> dict[str, Any]:
     with engine.begin() as c:
+        # As the night does before grading (credit.rosters.decide): tonight's penalty publicity windows.
+        maintain_windows(c, d, settings)
         return grade_night(c, NightContext(d, "digest", settings))
 
 

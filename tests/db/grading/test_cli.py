@@ -46,7 +46,7 @@ def test_show_and_transitions(engine: Engine, settings: Settings, cli_env: None)
     res = runner.invoke(app, ["show", "91110105MA00000002", "--as-of", "2026-07-20", "--json"])
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
-    assert doc["grade"] == "C" and doc["local_label"] == "失信" and doc["night"] == "2026-07-15"
+    assert doc["grade"] == "C" and doc["local_label"] == "信用风险较高" and doc["night"] == "2026-07-15"
     assert [r["code"] for r in doc["reasons"]][:2] == ["ABNORMAL_ROSTER", "REPORTS_MISSING"]
     assert doc["to_improve"][0]["code"] == "ABNORMAL_ROSTER"
     table = runner.invoke(app, ["show", "91110105MA00000002"])

@@ -122,7 +122,7 @@ def test_history_transitions_relations_and_grade_of(engine: Engine, settings: Se
         assert grade_of(c, "K1", date(2026, 7, 1)) is None
         assert grade_of(c, "SERIOUS", NEXT) is None
     assert now is not None and then is not None
-    assert (now["grade"], now["night"], now["label"], now["local_label"]) == ("D", "2026-07-16", "信用风险高", "严重失信")
+    assert (now["grade"], now["night"], now["label"], now["local_label"]) == ("D", "2026-07-16", "信用风险高", "信用风险高")
     assert now["reasons"][0]["code"] == "SERIOUS_LIST" and now["to_improve"][0]["code"] == "SERIOUS_LIST"
     assert set(now["reasons"][0]) >= {"code", "text", "value", "contribution"}
     assert (then["grade"], then["night"], then["to_improve"]) == ("A", "2026-07-15", [])

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import threading
 from datetime import date
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -359,3 +362,36 @@ def test_a_quarantine_ceiling_refusal_names_file_and_rule_and_warnings_are_recor
 
 # -- without a database ----------------------------------------------------------------------
 
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_old_penalty_drops_without_the_optional_columns_keep_working(fmt: str, settings: Settings, engine: Engine,
+                                                                     tmp_path: Path) -> None:
+    # contracts.md §1: restricted_until and revoked_on are optional; a drop of the older format is
+    # read as if they were empty, a newer drop carries them into the store and its history.
+    drop = tmp_path / "drop"
+    old_columns = [c for c in SOURCES["penalties"].column_names if c not in ("restricted_until", "revoked_on")]
+    old = {**one_valid_row_per_source()["penalties"]}
+    if fmt == "csv":
+        content = csv_bytes("penalties", [old], columns=old_columns)
+    else:
+        buf = io.BytesIO()
+        pq.write_table(pa.table({c: pa.array([old[c]], pa.string()) for c in old_columns}), buf)
+        content = buf.getvalue()
+    write_night(drop, NIGHT, {
+        "registration.csv": csv_file("registration", "full", [registration_row(A)], "utf-8"),
+        f"penalties.{fmt}": ("penalties", "full", content, "utf-8" if fmt == "csv" else None, 1),
+    })
+    run_night(drop, NIGHT, settings)
+    with engine.connect() as c:
+        row = c.execute(sa.text("select case_no, restricted_until, revoked_on from penalties")).one()
+    assert row == ("杭西市监罚〔2026〕17号", None, None)
+    newer = {**old, "category": "false_disclosure", "heavier": "true", "measures": "fine;practice_ban",
+             "restricted_until": "2031-03-16", "revoked_on": "2026-07-10"}
+    write_night(drop, date(2026, 7, 14), {
+        "penalties.csv": csv_file("penalties", "delta", [newer], "utf-8")})
+    run_night(drop, date(2026, 7, 14), settings)
+    with engine.connect() as c:
+        row = c.execute(sa.text("select category, restricted_until, revoked_on from penalties")).one()
+        hist = c.execute(sa.text("select count(*) from penalties_history where revoked_on is not null")).scalar_one()
+    assert row == ("false_disclosure", date(2031, 3, 16), date(2026, 7, 10)) and hist == 1

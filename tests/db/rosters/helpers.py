@@ -43,12 +43,19 @@ def inspection(c: Connection, task: str, uscc: str, inspected_on: str, result_co
 
 
 def penalty(c: Connection, case_no: str, uscc: str, decided_on: str, *, category: str = "food_safety",
-            heavier: bool = True, measures: tuple[str, ...] = ("fine",), fulfilled_on: str | None = None) -> None:
+            heavier: bool = True, measures: tuple[str, ...] = ("fine",), fulfilled_on: str | None = None,
+            restricted_until: str | None = None, revoked_on: str | None = None) -> None:
     c.execute(sa.text("""insert into penalties (case_no, uscc, decided_on, doc_no, category, measures, fine_amount,
-                         heavier, fulfilled_on, first_night, last_night)
-                         values (:c, :u, :d, :doc, :cat, :m, 50000, :h, :f, :d, :d)"""),
+                         heavier, fulfilled_on, restricted_until, revoked_on, first_night, last_night)
+                         values (:c, :u, :d, :doc, :cat, :m, 50000, :h, :f, :r, :v, :d, :d)"""),
               {"c": case_no, "u": uscc, "d": D(decided_on), "doc": f"罚字〔{decided_on[:4]}〕{case_no}号",
-               "cat": category, "m": list(measures), "h": heavier, "f": D(fulfilled_on) if fulfilled_on else None})
+               "cat": category, "m": list(measures), "h": heavier, "f": D(fulfilled_on) if fulfilled_on else None,
+               "r": D(restricted_until) if restricted_until else None, "v": D(revoked_on) if revoked_on else None})
+
+
+def revoke_penalty(c: Connection, case_no: str, revoked_on: str) -> None:
+    """The drop brings the revocation of a penalty decision (contracts.md §1 revoked_on)."""
+    c.execute(sa.text("update penalties set revoked_on = :v where case_no = :c"), {"c": case_no, "v": D(revoked_on)})
 
 
 def night(c: Connection, settings: Settings, day: str | date) -> dict[str, Any]:

@@ -30,7 +30,7 @@ def test_annual_report_missing_included_the_night_after_30_june(engine, settings
         assert d["decision_date"] == D("2026-07-01") and d["due_date"] == D("2026-07-14") and not d["late"]
         assert d["trigger_date"] == D("2026-06-30")
         assert "第十八条第一款" in d["basis"] and "第八条" in d["cause"]
-        assert d["decision_no"] == "110105市监信〔2026〕1号" and rows[1]["decision_no"] == "110105市监信〔2026〕2号"
+        assert d["decision_no"] == "朝阳市监信〔2026〕1号" and rows[1]["decision_no"] == "朝阳市监信〔2026〕2号"
         assert d["facts"]["report_year"] == 2025 and d["facts"]["source"] == "annual_reports"
         assert d["night"] == D("2026-07-01") and d["actor"] == "night" and d["config_version"].startswith("rules-")
 
@@ -98,23 +98,27 @@ def test_uncured_application_is_refused_when_its_limit_has_run(engine, settings)
         assert roster_as_of(c, D("2026-10-13"), "abnormal")["state"].tolist() == ["listed"]
 
 
-def test_ordered_disclosure_from_a_spot_check(engine, settings) -> None:  # type: ignore[no-untyped-def]
-    # 68号令 art. 7, domain.md §8, §13 ex. 2: order served Mon 2026-09-21, 10 days end Thu 2026-10-08
-    # (after the National Day block); inclusion due 10 WD later, Wed 2026-10-21.
+def test_ordered_disclosure_from_a_spot_check_waits_for_the_order(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # Issue 13 item 7, 68号令 art. 7, domain.md §3.2: the 10 days run from the order (责令), not from
+    # the inspection day. The drop carries no order date (contracts.md §1), so the cause arises from
+    # the documented source, the finding ordered_disclosure_overdue. Order served Mon 2026-09-21, its
+    # 10 days end Thu 2026-10-08 (§13 ex. 2); the lapse is established on Fri 2026-10-09.
     with engine.begin() as c:
         reg(c, A)
         reg(c, B)
         report(c, A, 2025, "2026-04-01")
         report(c, B, 2025, "2026-04-01")
-        inspection(c, "T1", A, "2026-09-21", "not_disclosed")
-        inspection(c, "T1", B, "2026-09-21", "not_disclosed")
-        finding(c, "F9", B, "ordered_disclosure_done", "2026-10-05")   # B complied within the order period
+        inspection(c, "T1", A, "2026-09-14", "not_disclosed")
+        inspection(c, "T1", B, "2026-09-14", "not_disclosed")
+        # Assuming the order on the inspection day, its 10 days would end 2026-09-24: nothing yet.
+        assert night(c, settings, "2026-09-25")["decisions"] == 0
         assert night(c, settings, "2026-10-08")["decisions"] == 0
+        finding(c, "F8", A, "ordered_disclosure_overdue", "2026-10-09")   # B complied within the period
         night(c, settings, "2026-10-09")
         rows = decisions(c)
         assert [r["uscc"] for r in rows] == [A]
-        assert rows[0]["cause_code"] == "instant_info_not_disclosed"
-        assert rows[0]["trigger_date"] == D("2026-10-08") and rows[0]["due_date"] == D("2026-10-21")
+        assert rows[0]["cause_code"] == "instant_info_not_disclosed" and rows[0]["trigger_date"] == D("2026-10-09")
+        assert rows[0]["facts"]["kind"] == "ordered_disclosure_overdue"
 
 
 def test_unreachable_across_spring_festival_then_cured(engine, settings) -> None:  # type: ignore[no-untyped-def]

@@ -79,7 +79,7 @@ def test_audit_verify_detects_tail_truncation(engine, settings) -> None:  # type
     with engine.connect() as c:
         ok = verify_chain(c)
         n = ok.checked
-    assert ok.ok and ok.anchors == 4 and n == 5, ok
+    assert ok.ok and ok.anchors == 4 and n == 6, ok         # the penalty: a proposal and its notice
     # Tampering needs the superuser: the test disables the append-only trigger, as an intruder would.
     with engine.begin() as c:
         c.exec_driver_sql("alter table roster_decisions disable trigger roster_decisions_append_only")

@@ -54,8 +54,8 @@ def test_document_numbers_are_gap_free_per_authority_and_year(engine, settings) 
         report(c, A, 2026, "2027-03-01")
         night(c, settings, "2027-01-05")
         nos = [(d["authority"], d["decision_no"]) for d in decisions(c)]
-    assert nos == [("110105", "110105市监信〔2026〕1号"), ("110105", "110105市监信〔2026〕2号"),
-                   ("310115", "310115市监信〔2026〕1号"), ("110105", "110105市监信〔2027〕1号")]
+    assert nos == [("110105", "朝阳市监信〔2026〕1号"), ("110105", "朝阳市监信〔2026〕2号"),
+                   ("310115", "浦东新市监信〔2026〕1号"), ("110105", "朝阳市监信〔2027〕1号")]
 
 
 def test_audit_verify_passes_then_names_a_tampered_row(engine, settings) -> None:  # type: ignore[no-untyped-def]
@@ -128,7 +128,8 @@ def test_cli_export_json_and_parquet(engine, settings, tmp_path, monkeypatch) ->
     assert list(got[0]) == EXPORT_COLUMNS and got[0]["included_on"] == "2026-07-01"
     r = CliRunner().invoke(cmd.roster_app, ["export", "--roster", "serious", "--format", "parquet",
                                             "--as-of", "2026-07-02", "--out", str(tmp_path / "s.parquet")])
-    assert r.exit_code == 0 and list(pd.read_parquet(tmp_path / "s.parquet").columns) == EXPORT_COLUMNS
+    # the serious list appends its procedure steps after the contract's columns (contracts.md §2)
+    assert r.exit_code == 0 and list(pd.read_parquet(tmp_path / "s.parquet").columns) == [*EXPORT_COLUMNS, "steps"]
     r = CliRunner().invoke(cmd.roster_app, ["export", "--roster", "grey"])
     assert r.exit_code == 2
 
@@ -147,7 +148,7 @@ def test_cli_status_and_repair(engine, settings, monkeypatch) -> None:  # type: 
     out = json.loads(r.output)
     entry = out["rosters"][0]
     assert out["uscc"] == V and entry["cause_code"] == "annual_report_missing" and entry["state"] == "listed"
-    assert entry["decision_no"] == "110105市监信〔2026〕1号" and "补报" in entry["removal_possible"]
+    assert entry["decision_no"] == "朝阳市监信〔2026〕1号" and "补报" in entry["removal_possible"]
     r = CliRunner().invoke(app, ["repair", "apply", V, "--roster", "abnormal", "--received", "2026-09-30"])
     assert r.exit_code == 0 and "2026-10-13" in r.output
     r = CliRunner().invoke(app, ["repair", "apply", V, "--roster", "serious", "--received", "2026-09-30"])
@@ -194,6 +195,6 @@ def test_deadline_watch_lists_due_and_overdue_per_authority(engine, settings) ->
         apply_for_removal(c, B, "abnormal", D("2026-09-01"), settings=settings)        # due 2026-09-08
         w = deadline_watch(c, D("2026-10-09"), 3, settings)
         assert w[["authority", "uscc", "overdue"]].values.tolist() == [
-            ["110105市场监督管理局", A, False], ["310115市场监督管理局", B, True]]
-        assert w["due_date"].tolist() == [D("2026-10-13"), D("2026-09-08")]
+            ["上海市浦东新区市场监督管理局", B, True], ["北京市朝阳区市场监督管理局", A, False]]   # by authority name
+        assert w["due_date"].tolist() == [D("2026-09-08"), D("2026-10-13")]
         assert deadline_watch(c, D("2026-10-09"), 1, settings)["uscc"].tolist() == [B]   # Oct 10 is the 1st WD

@@ -1,10 +1,16 @@
 """Golden cases of the serious illegal and dishonest list (严重违法失信名单, domain.md §3.5, §4, §5):
-notice → statement-and-defence period → listing; early removal; automatic removal; escalation switch."""
+notice → statement-and-defence period → listing; early removal; automatic removal; escalation switch.
+
+The listings here are made by a bureau that switched every family to automatic listing
+(rosters.yaml ``serious_procedure.automatic``); the procedure with the officers' assessment and the
+higher bureau's consent is tested in test_serious_procedure.py."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
+
+import pytest
 
 from credit.rosters.read import entity_rosters, roster_as_of
 from credit.rosters.repair import apply_for_removal, decide_objection, file_objection, import_decision
@@ -14,7 +20,19 @@ from tests.db.rosters.helpers import D, decisions, night, penalty, reg
 A = "91110105MA0000001A"
 
 
-def test_notice_first_then_listing_after_the_defence_period(engine, settings) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture()
+def auto(settings: Settings, tmp_path: Path) -> Settings:
+    """The repository's config with every family switched to automatic listing from 2021-09-01."""
+    cfg = tmp_path / "auto-config"
+    shutil.copytree(bundled("config"), cfg)
+    text = (cfg / "rosters.yaml").read_text(encoding="utf-8")
+    old = "    default: [{from: 2021-09-01, automatic: false}]"
+    assert old in text
+    (cfg / "rosters.yaml").write_text(text.replace(old, old.replace("false", "true")), encoding="utf-8")
+    return Settings(database_url=settings.database_url, home=settings.home, config_dir=cfg)
+
+
+def test_notice_first_then_listing_after_the_defence_period(engine, auto) -> None:  # type: ignore[no-untyped-def]
     # 行政处罚法 arts. 64, 85 (domain.md §13 ex. 7): notice Thu 2026-04-30 → 5 WD end Mon 2026-05-11
     # (May 1–5 off, Sat May 9 make-up). Listing the night after; due 10 WD later (bureau target).
     with engine.begin() as c:
@@ -23,14 +41,15 @@ def test_notice_first_then_listing_after_the_defence_period(engine, settings) ->
         penalty(c, "P1", A, "2026-04-30", category="food_safety")
         penalty(c, "P2", "91110105MA0000002B", "2026-04-30", heavier=False)        # not a heavier penalty
         penalty(c, "P3", "91110105MA0000002B", "2026-04-30", category="other")     # not an offence family
-        night(c, settings, "2026-04-30")
-        notice = decisions(c)
-        assert [(d["uscc"], d["action"]) for d in notice] == [(A, "notice")]
+        night(c, auto, "2026-04-30")
+        steps = decisions(c)
+        assert [(d["uscc"], d["action"]) for d in steps] == [(A, "proposal"), (A, "notice")]
+        notice = steps[1:]
         assert notice[0]["decision_no"] and notice[0]["facts"]["case_no"] == "P1"
         assert roster_as_of(c, D("2026-05-01"), "serious").empty                  # a notice lists nobody
-        night(c, settings, "2026-05-11")
+        night(c, auto, "2026-05-11")
         assert decisions(c, action="include") == []
-        night(c, settings, "2026-05-12")
+        night(c, auto, "2026-05-12")
         inc = decisions(c, action="include")[0]
         assert inc["refers_to"] == notice[0]["seq"] and inc["trigger_date"] == D("2026-05-11")
         assert inc["due_date"] == D("2026-05-25") and not inc["late"]
@@ -40,64 +59,64 @@ def test_notice_first_then_listing_after_the_defence_period(engine, settings) ->
         assert got["state"].tolist() == ["listed"] and got["name"].tolist() == ["北京测试科技有限公司"]
 
 
-def test_statement_holds_the_listing_until_answered(engine, settings) -> None:  # type: ignore[no-untyped-def]
+def test_statement_holds_the_listing_until_answered(engine, auto) -> None:  # type: ignore[no-untyped-def]
     with engine.begin() as c:
         reg(c, A)
         reg(c, "91110105MA0000002B")
         penalty(c, "P1", A, "2026-04-30")
         penalty(c, "P2", "91110105MA0000002B", "2026-04-30")
-        night(c, settings, "2026-04-30")
+        night(c, auto, "2026-04-30")
         n1, n2 = decisions(c, action="notice")
-        s1 = file_objection(c, n1["decision_no"], D("2026-05-06"), "无主观故意 (44号令 art. 12)", settings=settings)
-        s2 = file_objection(c, str(n2["seq"]), D("2026-05-07"), "申请听证", settings=settings)
+        s1 = file_objection(c, n1["decision_no"], D("2026-05-06"), "无主观故意 (44号令 art. 12)", settings=auto)
+        s2 = file_objection(c, str(n2["seq"]), D("2026-05-07"), "申请听证", settings=auto)
         assert s1["in_time"] is True
-        night(c, settings, "2026-05-12")
+        night(c, auto, "2026-05-12")
         assert decisions(c, action="include") == []
-        decide_objection(c, s1["id"], "dismissed", D("2026-05-14"), "李处长", "理由不成立", settings=settings)
-        decide_objection(c, s2["id"], "upheld", D("2026-05-14"), "李处长", settings=settings)
-        night(c, settings, "2026-05-14")
+        decide_objection(c, s1["id"], "dismissed", D("2026-05-14"), "李处长", "理由不成立", settings=auto)
+        decide_objection(c, s2["id"], "upheld", D("2026-05-14"), "李处长", settings=auto)
+        night(c, auto, "2026-05-14")
         inc = decisions(c, action="include")
         assert [d["uscc"] for d in inc] == [A]                     # B's notice was revoked: never listed
         assert decisions(c, action="revoke")[0]["refers_to"] == n2["seq"]
 
 
-def test_early_removal_after_one_full_year_order_107(engine, settings) -> None:  # type: ignore[no-untyped-def]
+def test_early_removal_after_one_full_year_order_107(engine, auto) -> None:  # type: ignore[no-untyped-def]
     # domain.md §4, §13 ex. 9: listed 2025-12-01 → may apply from Wed 2026-12-02; decide within 7 WD.
     with engine.begin() as c:
         reg(c, A)
         penalty(c, "P1", A, "2025-11-20", fulfilled_on="2026-01-10")
-        night(c, settings, "2025-11-20")
-        night(c, settings, "2025-12-01")
+        night(c, auto, "2025-11-20")
+        night(c, auto, "2025-12-01")
         inc = decisions(c, action="include")[0]
         assert inc["decision_date"] == D("2025-12-01") and inc["effective_until"] == D("2028-12-01")
-        st = entity_rosters(c, A, D("2026-06-01"), settings)[0]
+        st = entity_rosters(c, A, D("2026-06-01"), auto)[0]
         assert st["early_removal_from"] == "2026-12-02" and st["automatic_removal_on"] == "2028-12-02"
-        early = apply_for_removal(c, A, "serious", D("2026-12-01"), settings=settings)
+        early = apply_for_removal(c, A, "serious", D("2026-12-01"), settings=auto)
         assert "2026-12-02" in early["note"]
-        night(c, settings, "2026-12-01")
+        night(c, auto, "2026-12-01")
         ref = decisions(c, action="refuse")[0]
         assert ref["request_id"] == early["id"] and "未满一年" in ref["reason"]
-        app = apply_for_removal(c, A, "serious", D("2026-12-02"), settings=settings)
+        app = apply_for_removal(c, A, "serious", D("2026-12-02"), settings=auto)
         assert app["decide_by"] == "2026-12-11" and "107号" in app["basis"]
-        night(c, settings, "2026-12-02")
+        night(c, auto, "2026-12-02")
         rm = decisions(c, action="remove")[0]
         assert rm["request_id"] == app["id"] and rm["reason"] == "提前移出（信用修复）" and not rm["late"]
         assert roster_as_of(c, D("2026-12-02"), "serious")["state"].tolist() == ["removed"]
         assert roster_as_of(c, D("2026-12-01"), "serious")["state"].tolist() == ["listed"]
 
 
-def test_early_removal_refused_after_a_new_heavier_penalty(engine, settings) -> None:  # type: ignore[no-untyped-def]
+def test_early_removal_refused_after_a_new_heavier_penalty(engine, auto) -> None:  # type: ignore[no-untyped-def]
     with engine.begin() as c:
         reg(c, A)
         penalty(c, "P1", A, "2025-03-03", fulfilled_on="2025-04-01")
         for d in ("2025-03-03", "2025-03-11"):
-            night(c, settings, d)
+            night(c, auto, d)
         penalty(c, "P2", A, "2025-09-01", category="consumer_rights")
-        app = apply_for_removal(c, A, "serious", D("2026-04-01"), settings=settings)
+        app = apply_for_removal(c, A, "serious", D("2026-04-01"), settings=auto)
         assert app["decide_by"] == "2026-04-13"        # 7 WD: Apr 2, 3, (4–6 off), 7, 8, 9, 10, 13
-        night(c, settings, "2026-04-10")
+        night(c, auto, "2026-04-10")
         assert decisions(c, action="refuse") == []
-        night(c, settings, "2026-04-13")
+        night(c, auto, "2026-04-13")
         assert decisions(c, action="refuse")[0]["request_id"] == app["id"]
 
 
@@ -116,15 +135,15 @@ def test_automatic_removal_after_three_years_across_29_february(engine, settings
         assert rm["reason"] == "期满移出" and not rm["late"]
 
 
-def test_automatic_removal_example_9(engine, settings) -> None:  # type: ignore[no-untyped-def]
+def test_automatic_removal_example_9(engine, auto) -> None:  # type: ignore[no-untyped-def]
     with engine.begin() as c:
         reg(c, A)
         penalty(c, "P1", A, "2025-11-20")
-        night(c, settings, "2025-11-20")
-        night(c, settings, "2025-12-01")
-        night(c, settings, "2028-12-01")
+        night(c, auto, "2025-11-20")
+        night(c, auto, "2025-12-01")
+        night(c, auto, "2028-12-01")
         assert roster_as_of(c, D("2028-12-01"), "serious")["state"].tolist() == ["listed"]
-        night(c, settings, "2028-12-02")
+        night(c, auto, "2028-12-02")
         assert roster_as_of(c, D("2028-12-02"), "serious")["state"].tolist() == ["removed"]
 
 

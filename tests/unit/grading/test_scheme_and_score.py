@@ -70,7 +70,7 @@ def test_reason_carries_code_text_value_contribution() -> None:
     rs = reasons(out, 0)
     assert rs[0] == {"code": "ABNORMAL_ROSTER", "text": "列入经营异常名录", "kind": "rule", "floor": "C",
                      "value": True, "contribution": None}
-    assert rs[1] == {"code": "PENALTIES", "text": "近三年行政处罚", "kind": "points", "value": 2, "contribution": 16}
+    assert rs[1] == {"code": "PENALTIES", "text": "公示期内的行政处罚", "kind": "points", "value": 2, "contribution": 16}
 
 
 def test_to_improve_names_the_facts_that_lift_the_tier() -> None:

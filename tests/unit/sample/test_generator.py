@@ -33,7 +33,8 @@ CONTRACT = {
     "annual_reports": "uscc, report_year, filed_on, employees, revenue, total_tax",
     "tax": "uscc, assessed_year, tax_credit_grade, abnormal_taxpayer_since, arrears, updated_on",
     "social_security": "uscc, period, insured_count, arrears, arrears_months",
-    "penalties": "case_no, uscc, decided_on, doc_no, category, measures, fine_amount, heavier, fulfilled_on",
+    "penalties": "case_no, uscc, decided_on, doc_no, category, measures, fine_amount, heavier, fulfilled_on, "
+                 "restricted_until, revoked_on",
     "findings": "finding_id, uscc, kind, found_on, doc_no, department",
     "inspection_results": "task_id, uscc, inspected_on, result_code, result, inspector_ids, doc_no",
     "inspectors": "inspector_id, name, department, region_code, fields, active, conflicts",
@@ -51,7 +52,7 @@ ENUMS = {
     ("tax", "tax_credit_grade"): set("ABMCD"),
     ("penalties", "category"): {"food_safety", "drugs_devices_cosmetics", "quality_special_equipment",
                                 "consumer_rights", "fair_competition", "registration_fraud", "unlicensed",
-                                "obstruction", "other"},
+                                "obstruction", "false_disclosure", "other"},
     ("penalties", "heavier"): {"true", "false"},
     ("findings", "kind"): {"unreachable_address", "false_disclosure", "ordered_disclosure_overdue",
                            "contact_restored", "disclosure_corrected", "ordered_disclosure_done"},
@@ -324,6 +325,10 @@ def test_clean_drop_follows_the_domain(clean: list[Path]) -> None:
             assert regs[p["uscc"]]["status"] == "revoked"
         assert "2024-01-01" <= p["decided_on"] < START.isoformat()
         assert re.fullmatch(r".+市监处罚〔20\d\d〕\d+号", p["doc_no"])
+        if p["restricted_until"]:   # optional column (contracts.md §1): only restrictions carry an end
+            assert measures & {"business_restricted", "suspension", "practice_ban"} and p["restricted_until"] > p["decided_on"]
+        if p["revoked_on"]:
+            assert p["decided_on"] < p["revoked_on"] < START.isoformat()
     reports = records(clean[0], "annual_reports.csv")
     for a in reports:
         assert regs[a["uscc"]]["established_on"][:4] <= a["report_year"]

@@ -1,0 +1,132 @@
+"""Command-line commands of the serious-list procedure (严重违法失信名单, domain.md §4).
+
+- ``credit serious list [--on D] [--uscc U] [--all] [--json]``  → the procedures with their steps,
+  next step and limit (open ones unless ``--all``)
+- ``credit serious assess REF --officer O --intent … --frequency … --harm … --outcome list|not_list``
+  → the officer's art. 12 assessment (REF: the penalty's case number, or the seq/文号 of a step)
+- ``credit serious consent REF --officer O --authority A --consented-on D --document NO``
+  → the next-higher bureau's consent (or ``--outcome refused``)
+
+Exit 2 = refused, with the reason printed (contracts.md §2).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+app = typer.Typer(no_args_is_help=True,
+                  help="The serious-list procedure (拟列入 → 告知 → 陈述申辩 → 裁量评估 → 上级同意 → 列入 → 公示).")
+console = Console()
+err = Console(stderr=True)
+
+
+def _day(text: str | None, what: str) -> date:
+    if text is None:
+        return date.today()  # an officer's "now"; the nightly path never reads the clock
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        err.print(f"[red]{what} {text!r} is not a date YYYY-MM-DD[/red]")
+        raise typer.Exit(2) from None
+
+
+def _engine() -> Engine:
+    from credit.db import get_engine
+    from credit.settings import get_settings
+
+    return get_engine(get_settings())
+
+
+def _refuse(message: str) -> typer.Exit:
+    err.print(f"[red]refused:[/red] {message}")
+    return typer.Exit(2)
+
+
+def _json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=1, default=str) + "\n")
+
+
+@app.command("list")
+def serious_list(
+    on: Annotated[str | None, typer.Option("--on", help="Date YYYY-MM-DD (default today).")] = None,
+    uscc: Annotated[str | None, typer.Option("--uscc", help="One entity only.")] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="Closed procedures too.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Serious-list procedures with their steps, the next step, who acts and by when."""
+    from credit.rosters.serious import procedures
+
+    day = _day(on, "--on")
+    with _engine().connect() as conn:
+        rows = procedures(conn, day, uscc.strip().upper() if uscc else None, open_only=not show_all)
+    if as_json:
+        _json(rows)
+        return
+    t = Table("case", "uscc", "authority", "state", "steps", "next", "by", "who", title=f"serious list procedures on {day}")
+    for p in rows:
+        steps = "\n".join(f"{s['date']} {s['label']}" + (f" {s['decision_no']}" if s["decision_no"] else "")
+                          for s in p["steps"])
+        t.add_row(p["case_no"], p["uscc"], p["authority"], p["state"], steps, p["next_step_label"] or "",
+                  p["next_by"] or "", p["next_actor"] or "")
+    console.print(t)
+
+
+@app.command("assess")
+def serious_assess(
+    ref: Annotated[str, typer.Argument(help="The penalty's case number, or the seq or 文号 of a step (the notice).")],
+    officer: Annotated[str, typer.Option("--officer", help="Who assessed (recorded).")],
+    intent: Annotated[str, typer.Option("--intent", help="intentional | negligent | no_intent_proven.")],
+    frequency: Annotated[str, typer.Option("--frequency", help="违法频次, e.g. '三年内第二次'.")],
+    harm: Annotated[str, typer.Option("--harm", help="危害后果 (harm to health, loss, social effect).")],
+    outcome: Annotated[str, typer.Option("--outcome", help="list | not_list.")],
+    on: Annotated[str | None, typer.Option("--on", help="Date of the assessment (default today).")] = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+) -> None:
+    """Record the art. 12 assessment (44号令 art. 12); not_list also issues the numbered 不予列入."""
+    from credit.rosters.serious import Refused, record_assessment
+
+    day = _day(on, "--on")
+    try:
+        with _engine().begin() as conn:
+            out = record_assessment(conn, ref, officer=officer, on=day, intent=intent, frequency=frequency,
+                                    harm=harm, outcome=outcome, note=note)
+    except Refused as e:
+        raise _refuse(str(e)) from None
+    for s in out:
+        console.print(f"decision {s['seq']} ({s['action']}) {s['decision_no'] or ''} case {s['case_no']}")
+
+
+@app.command("consent")
+def serious_consent(
+    ref: Annotated[str, typer.Argument(help="The penalty's case number, or the seq or 文号 of a step.")],
+    officer: Annotated[str, typer.Option("--officer", help="Who records it.")],
+    authority: Annotated[str, typer.Option("--authority", help="The consenting next-higher bureau.")],
+    consented_on: Annotated[str, typer.Option("--consented-on", help="Date of the bureau's answer.")],
+    document: Annotated[str, typer.Option("--document", help="Its document number (文号).")],
+    outcome: Annotated[str, typer.Option("--outcome", help="granted | refused.")] = "granted",
+    on: Annotated[str | None, typer.Option("--on", help="Date recorded (default today).")] = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+) -> None:
+    """Record the next-higher bureau's consent to a listing by a county- or city-level authority."""
+    from credit.rosters.serious import Refused, record_consent
+
+    day = _day(on, "--on")
+    given = _day(consented_on, "--consented-on")
+    try:
+        with _engine().begin() as conn:
+            out = record_consent(conn, ref, officer=officer, on=day, consenting_authority=authority,
+                                 consented_on=given, document_no=document, outcome=outcome, note=note)
+    except Refused as e:
+        raise _refuse(str(e)) from None
+    for s in out:
+        console.print(f"decision {s['seq']} ({s['action']}) {s['decision_no'] or ''} case {s['case_no']}")

@@ -1,0 +1,73 @@
+"""Record time beside legal time: the decision log "as known after night K" (issue 13).
+
+An as-of question has two dates. The legal date D asks what held on D; the record date K asks
+what the bureau's record said at the end of night K. The log is append-only and each night
+anchors the head it left behind (``roster_chain_anchors``, migration 0006), so the log as known
+after night K is its prefix up to that head: decisions recorded by that night's publish,
+including officers' decisions recorded before it. A listing revoked as wrong on a later night
+still shows as listed for D when asked as known on K.
+
+The rosters' fold ``roster_entry_detail_as_of(d)`` has a twin over a prefix,
+``roster_entry_detail_known(d, k)`` (migration 0011); :func:`fold` gives the statement of a
+roster SQL file folded over the prefix when a record date is asked, unchanged otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from credit import sqlfiles
+
+_FOLD = "roster_entry_detail_as_of(:d)"
+
+
+@dataclass(frozen=True)
+class KnownAt:
+    """Night K and the head of the log at its end (``seq`` 0: nothing was recorded yet)."""
+
+    night: date
+    seq: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"night": self.night.isoformat(), "decision_seq": self.seq}
+
+
+def known_at(conn: Connection, night: date | None) -> KnownAt | None:
+    """The log's head at the end of night ``night`` (None when no record date is asked)."""
+    if night is None:
+        return None
+    head = conn.execute(sa.text("select coalesce(max(seq), 0) from roster_chain_anchors where night <= :k"),
+                        {"k": night}).scalar()
+    return KnownAt(night, int(head or 0))
+
+
+def fold(name: str, known: KnownAt | None) -> sa.TextClause:
+    """The statement of ``credit/sql/<name>.sql``; folded over the prefix known after K when asked.
+
+    The prefix fold takes the bind parameter ``known_seq`` (:func:`params`)."""
+    text = sqlfiles.text_of(name)
+    if known is None:
+        return sa.text(text)
+    if _FOLD not in text:
+        raise ValueError(f"{name}.sql does not fold the log with {_FOLD}")
+    return sa.text(text.replace(_FOLD, "roster_entry_detail_known(:d, :known_seq)"))
+
+
+def params(known: KnownAt | None) -> dict[str, Any]:
+    """The extra bind parameters of a statement from :func:`fold`."""
+    return {} if known is None else {"known_seq": known.seq}
+
+
+def seq_limit(known: KnownAt | None) -> int | None:
+    """The highest seq of the log to read (None: all)."""
+    return None if known is None else known.seq
+
+
+def night_limit(known: KnownAt | None) -> date | None:
+    """The last night whose stored state may be read (None: all)."""
+    return None if known is None else known.night

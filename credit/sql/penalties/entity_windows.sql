@@ -1,0 +1,25 @@
+-- Penalties of the entities :u (all when null) with their publicity window as known after night
+-- :k and the repair decision (信用修复) of the log up to seq :s, decided by :d (domain.md §5, §6).
+with w as (
+    select distinct on (x.case_no) x.*
+      from penalty_publicity as x
+     where (cast(:k as date) is null or x.night <= :k)
+       and (cast(:u as text[]) is null or x.uscc = any(cast(:u as text[])))
+     order by x.case_no, x.night desc
+), rep as (
+    select distinct on (d.facts ->> 'case_no') d.facts ->> 'case_no' as case_no, d.decision_date, d.decision_no
+      from roster_decisions as d
+     where d.roster = 'penalty' and d.action = 'remove' and d.decision_date <= :d
+       and (cast(:s as bigint) is null or d.seq <= :s)
+       and (cast(:u as text[]) is null or d.uscc = any(cast(:u as text[])))
+     order by d.facts ->> 'case_no', d.seq
+)
+select w.case_no, w.uscc, w.decided_on, w.regime, w.class, w.published, w.publicity_from, w.publicity_until,
+       w.repair_from, w.repair_note, w.revoked_on, w.withdrawn_on, w.withdraw_due, w.basis,
+       p.doc_no, p.category, p.measures, p.fine_amount, p.fulfilled_on,
+       rep.decision_date as repaired_on, rep.decision_no as repair_no
+  from w
+  left join penalties as p using (case_no)
+  left join rep using (case_no)
+ where w.decided_on <= :d
+ order by w.uscc, w.decided_on, w.case_no

@@ -1,0 +1,25 @@
+-- Applications for repair of penalty information (roster 'penalty') not yet answered, with the
+-- window of the penalty and what the conditions of 45号令 art. 14 para. 1 need (domain.md §5, §6):
+-- the penalty performed, no new penalty of the same kind since, on neither roster on the night.
+with w as (
+    select distinct on (x.case_no) x.* from penalty_publicity as x
+     where x.night <= :n order by x.case_no, x.night desc
+)
+select q.id as request_id, q.uscc, q.case_no, q.received_on, q.rule_id as request_rule,
+       w.class, w.published, w.publicity_from, w.publicity_until, w.repair_from, w.repair_note,
+       w.revoked_on, w.withdrawn_on, p.fulfilled_on, p.category, p.decided_on, r.region_code,
+       exists (select 1 from penalties as n
+                where n.uscc = q.uscc and n.category = p.category and n.case_no <> p.case_no
+                  and n.decided_on > p.decided_on and n.decided_on <= :n)                    as new_same_category,
+       exists (select 1 from roster_entry_detail_as_of(:n) as e
+                where e.uscc = q.uscc and e.state = 'listed')                                as on_roster,
+       exists (select 1 from roster_decisions as d
+                where d.uscc = q.uscc and d.roster = 'penalty' and d.action = 'remove'
+                  and d.facts ->> 'case_no' = q.case_no)                                     as repaired
+  from roster_requests as q
+  join w on w.case_no = q.case_no
+  left join penalties as p on p.case_no = q.case_no
+  left join registration as r on r.uscc = q.uscc
+ where q.kind = 'repair' and q.roster = 'penalty' and q.received_on <= :n
+   and not exists (select 1 from roster_decisions as d where d.request_id = q.id)
+ order by q.id

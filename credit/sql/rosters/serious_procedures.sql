@@ -1,0 +1,67 @@
+-- The serious-list procedure of each penalty case as the log stood on :n (domain.md §4): one row
+-- per case with the date (and seq, 文号) of every step taken. Steps are found by their fact keys
+-- (<step>:penalties:<case_no>); the listing's by include:serious:penalties:<case_no>; the close of
+-- the listing (removal or revocation) through its entry. A notice of the time before the
+-- procedure (no proposal) is a case too. Optional :u restricts to one entity (null = all).
+-- As known after night K (credit/rosters/known.py; both null = today's record): :ks is the log's
+-- head after that night (decisions of higher seq were not recorded yet); :kn the night itself —
+-- a statement received, or a penalty revoked, after it cannot have been on record then.
+with cases as (
+    select split_part(d.fact_key, ':penalties:', 2) as case_no, min(d.seq) as first_seq
+      from roster_decisions as d
+     where d.roster = 'serious' and d.action in ('proposal', 'notice') and d.decision_date <= :n
+       and (cast(:ks as bigint) is null or d.seq <= :ks)
+       and (d.fact_key like 'proposal:penalties:%' or d.fact_key like 'notice:penalties:%')
+       and (cast(:u as text) is null or d.uscc = cast(:u as text))
+     group by 1
+),
+step as (
+    select d.* from roster_decisions as d where d.decision_date <= :n and d.roster = 'serious'
+       and (cast(:ks as bigint) is null or d.seq <= :ks)
+),
+request as (
+    select q.* from roster_requests as q
+     where q.kind = 'objection' and q.received_on <= :n
+       and (cast(:kn as date) is null or q.received_on <= :kn)
+)
+select c.case_no, f.uscc, f.entity_name, f.facts::text as facts, f.authority, f.authority_name,
+       f.region_code, f.family,
+       pr.seq as proposal_seq, pr.decision_date as proposed_on, pr.facts::text as proposal_facts,
+       nt.seq as notice_seq, nt.decision_date as noticed_on, nt.decision_no as notice_no,
+       (select count(*) from request as q
+         where q.target_seq = nt.seq
+           and not exists (select 1 from step as a where a.request_id = q.id))           as open_statements,
+       (select max(q.received_on) from request as q where q.target_seq = nt.seq)        as last_statement_on,
+       (select min(a.decision_date) from step as a
+         where a.action = 'refuse' and a.request_id in (select q.id from roster_requests as q
+                                                          where q.kind = 'objection' and q.target_seq = nt.seq)) as statements_answered_on,
+       (select min(x.decision_date) from step as x where x.action = 'revoke' and x.refers_to = nt.seq) as notice_revoked_on,
+       ass.seq as assess_seq, ass.decision_date as assessed_on, ass.facts::text as assess_facts, ass.actor as assessor,
+       con.seq as consent_seq, con.decision_date as consent_recorded_on, con.facts::text as consent_facts,
+       dec.decision_date as declined_on, dec.decision_no as decline_no,
+       inc.seq as include_seq, inc.entry_id, inc.decision_date as included_on, inc.decision_no as include_no,
+       inc.effective_until, inc.facts::text as include_facts,
+       pub.decision_date as published_on,
+       rvp.decision_date as proposal_revoked_on, rvp.decision_no as proposal_revoke_no,
+       clo.decision_date as closed_on, clo.action as closed_by, clo.decision_no as close_no,
+       case when cast(:kn as date) is null or pen.revoked_on <= :kn then pen.revoked_on end as penalty_revoked_on,
+       pen.restricted_until, pen.decided_on as penalty_decided_on
+  from cases as c
+  join lateral (select d.uscc, r.name as entity_name, d.facts, d.authority, d.authority_name,
+                       d.facts ->> 'category' as family,
+                       coalesce(r.region_code, d.authority) as region_code
+                  from roster_decisions as d left join registration as r on r.uscc = d.uscc
+                 where d.seq = c.first_seq) as f on true
+  left join step as pr  on pr.fact_key = 'proposal:penalties:' || c.case_no and pr.action = 'proposal'
+  left join step as nt  on nt.fact_key = 'notice:penalties:' || c.case_no and nt.action = 'notice'
+  left join step as ass on ass.fact_key = 'assess:penalties:' || c.case_no
+  left join step as con on con.fact_key = 'consent:penalties:' || c.case_no
+  left join step as dec on dec.fact_key = 'decline:penalties:' || c.case_no
+  left join step as inc on inc.fact_key = 'include:serious:penalties:' || c.case_no and inc.action = 'include'
+  left join step as pub on pub.fact_key = 'publish:penalties:' || c.case_no
+  left join step as rvp on rvp.fact_key = 'revoke:penalties:' || c.case_no
+  left join lateral (select x.decision_date, x.action, x.decision_no from step as x
+                      where x.entry_id = inc.entry_id and x.action in ('remove', 'revoke')
+                      order by x.decision_date, x.seq limit 1) as clo on true
+  left join penalties as pen on pen.case_no = c.case_no
+ order by c.first_seq

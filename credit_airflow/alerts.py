@@ -1,0 +1,141 @@
+"""The operators' alert: a night failed, or was not published in time.
+
+One Airflow notifier, :class:`NightAlert`, is configured by environment (``credit.settings``):
+``CREDIT_ALERT_EMAIL`` (addresses; sent through Airflow's SMTP connection ``smtp_default``, e.g.
+``AIRFLOW_CONN_SMTP_DEFAULT``) and/or ``CREDIT_ALERT_WEBHOOK`` (a URL that receives a JSON
+POST). With neither, the alert is only written to the log. It is the tasks'
+``on_failure_callback`` (the refusal's reason is in the message) and the DAG's deadline
+callback (run by the triggerer when a night is not published by ``published_by``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+import httpx
+from airflow.sdk import BaseNotifier
+
+from credit.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+Kind = Literal["failed", "late"]
+
+
+@dataclass(frozen=True)
+class Alert:
+    """What an operator is told: the subject line and the body, in Chinese with English in brackets."""
+
+    kind: Kind
+    night: str
+    subject: str
+    body: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"kind": self.kind, "night": self.night, "subject": self.subject, "text": self.body,
+                "msgtype": "text"}
+
+
+def _get(obj: Any, key: str) -> Any:
+    if obj is None:
+        return None
+    if isinstance(obj, Mapping):
+        return obj.get(key)
+    return getattr(obj, key, None)
+
+
+def night_in(context: Mapping[str, Any]) -> str:
+    """The night of the run the context describes: its ``night`` param, else its logical date in the bureau's clock."""
+    from credit.schedule import load_schedule
+
+    params = context.get("params") or {}
+    if params.get("night"):
+        return str(params["night"])
+    run = context.get("dag_run")
+    conf = _get(run, "conf") or {}
+    if conf.get("night"):
+        return str(conf["night"])
+    logical = context.get("logical_date") or _get(run, "logical_date") or _get(run, "run_after")
+    if isinstance(logical, str):
+        logical = datetime.fromisoformat(logical)
+    if isinstance(logical, datetime):
+        return load_schedule().night_of(logical).isoformat()
+    return "?"
+
+
+def compose(kind: Kind, context: Mapping[str, Any]) -> Alert:
+    """The alert for a failed task (``context`` of a task) or a missed deadline (the deadline's context)."""
+    from credit.schedule import load_schedule
+
+    night = night_in(context)
+    run = context.get("dag_run")
+    run_id = _get(run, "run_id") or _get(run, "dag_run_id") or "?"
+    if kind == "late":
+        schedule = load_schedule()
+        deadline = _get(context.get("deadline"), "deadline_time")
+        subject = f"[credit] 夜间批次 {night} 未按时发布 (night {night} not published in time)"
+        body = (f"夜间批次 {night} 在 {schedule.published_by:%H:%M}（{schedule.timezone}）前未发布，"
+                f"数据应于 {schedule.drop_expected_by:%H:%M} 前送达。"
+                f"(Night {night} was not published by {schedule.published_by:%H:%M} {schedule.timezone}; "
+                f"the drop was expected by {schedule.drop_expected_by:%H:%M}.) "
+                f"Run {run_id}; deadline {deadline}. Yesterday's state is still the published one: "
+                "check whether <drop>/<night>/manifest.json arrived and the run's task logs.")
+        return Alert(kind, night, subject, body)
+    ti = context.get("ti") or context.get("task_instance")
+    task = _get(ti, "task_id") or "?"
+    error = context.get("exception")
+    reason = str(error) if error is not None else "see the task log"
+    url = _get(ti, "log_url") or ""
+    subject = f"[credit] 夜间批次 {night} 失败：{task} (night {night} failed at {task})"
+    body = (f"夜间批次 {night} 在任务 {task} 失败，未发布，昨日数据保持不变。"
+            f"(Night {night} failed at task {task}; nothing was published, yesterday's state is unchanged.)\n"
+            f"原因 (reason): {reason}\n"
+            f"Run {run_id}, try {_get(ti, 'try_number') or '?'}. {url}\n"
+            "A refusal names the file and the rule: fix the drop, then clear the run (later nights "
+            "refuse with night_gap until this one is published; clear them afterwards, in order).")
+    return Alert("failed", night, subject, body)
+
+
+def _recipients(settings: Settings) -> list[str]:
+    return [a.strip() for a in (settings.alert_email or "").split(",") if a.strip()]
+
+
+def _html(alert: Alert) -> str:
+    from html import escape
+
+    return "<pre>" + escape(alert.body) + "</pre>"
+
+
+class NightAlert(BaseNotifier):
+    """Send :func:`compose`'s alert by e-mail and/or webhook, as the environment configures."""
+
+    def __init__(self, kind: Kind = "failed", context: Any = None) -> None:
+        super().__init__(context)
+        self.kind: Kind = kind
+
+    def notify(self, context: Any) -> None:
+        alert = compose(self.kind, context)
+        log.warning("%s\n%s", alert.subject, alert.body)
+        settings = get_settings()
+        if settings.alert_webhook:
+            httpx.post(settings.alert_webhook, json=alert.as_json(), timeout=30).raise_for_status()
+        if to := _recipients(settings):
+            from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+
+            SmtpNotifier(to=to, subject=alert.subject, html_content=_html(alert)).notify(context)
+
+    async def async_notify(self, context: Any) -> None:
+        alert = compose(self.kind, context)
+        log.warning("%s\n%s", alert.subject, alert.body)
+        settings = get_settings()
+        if settings.alert_webhook:
+            async with httpx.AsyncClient(timeout=30) as client:
+                (await client.post(settings.alert_webhook, json=alert.as_json())).raise_for_status()
+        if to := _recipients(settings):
+            from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+
+            await SmtpNotifier(to=to, subject=alert.subject, html_content=_html(alert)).async_notify(context)
+

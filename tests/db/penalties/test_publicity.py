@@ -1,0 +1,183 @@
+"""Golden cases of penalty-information publicity, its repair and grading on the 2026 calendar
+(domain.md §5.1, §5.3, §6; issue 13 item 9): each penalty leaves the public view and the grade
+when its window ends, when it is repaired, or when its decision is revoked."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from credit.context import NightContext
+from credit.grading.night import grade_night
+from credit.penalties.read import penalties_of, public_penalties
+from credit.penalties.repair import apply_for_penalty_repair
+from credit.rosters.repair import Refused, decide_draft
+from credit.settings import Settings, bundled
+from tests.db.rosters.helpers import D, decisions, night, reg, report
+
+A = "91110105MA0000001A"
+
+
+def pen(c: Connection, case_no: str, decided_on: str, *, fine: float | None = 50000, measures: tuple[str, ...] = ("fine",),
+        heavier: bool = False, category: str = "other", fulfilled_on: str | None = None) -> None:
+    c.execute(sa.text("""insert into penalties (case_no, uscc, decided_on, doc_no, category, measures, fine_amount,
+                         heavier, fulfilled_on, first_night, last_night)
+                         values (:c, :u, :d, :doc, :cat, :m, :f, :h, :ful, :d, :d)"""),
+              {"c": case_no, "u": A, "d": D(decided_on), "doc": f"罚字〔{decided_on[:4]}〕{case_no}号", "cat": category,
+               "m": list(measures), "f": fine, "h": heavier, "ful": D(fulfilled_on) if fulfilled_on else None})
+
+
+def entity(c: Connection) -> None:
+    reg(c, A)
+    report(c, A, 2025, "2026-03-01")
+
+
+def graded(c: Connection, settings: Settings, day: str) -> dict[str, Any]:
+    """The night (rosters, then grading) and A's scorecard codes with their values."""
+    night(c, settings, day)
+    grade_night(c, NightContext(D(day), "test", settings))
+    reasons = c.execute(sa.text("select reasons from grades where night = :n and uscc = :u"),
+                        {"n": D(day), "u": A}).scalar_one()
+    return {r["code"]: r.get("value") for r in reasons}
+
+
+def state(c: Connection, case_no: str, day: str) -> str:
+    return next(p["state"] for p in penalties_of(c, [A], D(day))[A] if p["case_no"] == case_no)
+
+
+def test_general_penalty_leaves_publicity_and_grading_after_one_year(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # order 107, general (§5.1): decided Sat 2026-01-10 → published through 2027-01-10, gone from 2027-01-11.
+    with engine.begin() as c:
+        entity(c)
+        pen(c, "G1", "2026-01-10")
+        assert graded(c, settings, "2026-01-12")["PENALTIES"] == 1
+        assert graded(c, settings, "2027-01-10")["PENALTIES"] == 1
+        assert state(c, "G1", "2027-01-10") == "published"
+        assert "PENALTIES" not in graded(c, settings, "2027-01-11")
+        assert state(c, "G1", "2027-01-11") == "ended"
+        assert public_penalties(c, A, D("2027-01-11"), D("2027-01-11")) == []
+        # as of a day inside the window the public still sees it
+        assert [p["case_no"] for p in public_penalties(c, A, D("2026-06-01"), D("2027-01-11"))] == ["G1"]
+
+
+def test_lower_fine_minor_case_leaves_after_three_months(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    with engine.begin() as c:
+        entity(c)
+        pen(c, "M1", "2026-02-10", fine=3000)
+        assert graded(c, settings, "2026-05-10")["PENALTIES"] == 1
+        assert "PENALTIES" not in graded(c, settings, "2026-05-11")
+        p = penalties_of(c, [A], D("2026-05-11"))[A][0]
+        assert p["penalty_class"] == "minor" and p["publicity_until"] == "2026-05-10" and p["repair_from"] is None
+
+
+def test_repaired_penalty_disappears_from_the_public_view_and_the_grade(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    with engine.begin() as c:
+        entity(c)
+        pen(c, "R1", "2026-01-10", fulfilled_on="2026-02-01")
+        graded(c, settings, "2026-01-12")
+        # Too early (3 months not full): recorded, refused that night with the earliest repair date.
+        early = apply_for_penalty_repair(c, A, "R1", D("2026-03-02"), "已缴纳罚款", settings=settings)
+        assert early["repair_from"] == "2026-04-11" and "2026-04-11" in (early["note"] or "")
+        night(c, settings, "2026-03-02")
+        refusal = decisions(c, roster="penalty", action="refuse")[0]
+        assert refusal["request_id"] == early["id"] and refusal["decision_no"]
+        assert "自 2026-04-11 起方可申请信用修复" in refusal["reason"]
+        assert graded(c, settings, "2026-04-10")["PENALTIES"] == 1
+        # From the earliest date: decided within 7 WD (order 107) — Apr 14–17, 20–22.
+        app = apply_for_penalty_repair(c, A, "R1", D("2026-04-13"), "已履行处罚决定", settings=settings)
+        assert app["decide_by"] == "2026-04-22" and app["note"] is None
+        try:
+            apply_for_penalty_repair(c, A, "R1", D("2026-04-13"), settings=settings)
+            raise AssertionError("a second pending application must be refused")
+        except Refused as e:
+            assert "不重复受理" in str(e)
+        scores = graded(c, settings, "2026-04-13")
+        removal = decisions(c, roster="penalty", action="remove")[0]
+        assert removal["request_id"] == app["id"] and removal["facts"]["case_no"] == "R1" and not removal["late"]
+        assert "PENALTIES" not in scores and "FINES" not in scores
+        assert state(c, "R1", "2026-04-13") == "repaired"
+        # The bureau still sees it published on a day before the repair; the public never again.
+        assert state(c, "R1", "2026-04-01") == "published"
+        assert public_penalties(c, A, D("2026-04-01"), D("2026-04-13")) == []
+        # Nothing left to repair.
+        try:
+            apply_for_penalty_repair(c, A, "R1", D("2026-04-14"), settings=settings)
+            raise AssertionError("a repaired penalty cannot be applied for")
+        except Refused as e:
+            assert "不在公示中" in str(e)
+
+
+def test_unperformed_penalty_refused_when_the_limit_runs_out(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    with engine.begin() as c:
+        entity(c)
+        pen(c, "U1", "2026-01-10")                     # never performed
+        night(c, settings, "2026-01-12")
+        app = apply_for_penalty_repair(c, A, "U1", D("2026-04-13"), settings=settings)
+        night(c, settings, "2026-04-21")
+        assert decisions(c, roster="penalty") == []      # conditions may still be met before 04-22
+        night(c, settings, "2026-04-22")
+        refusal = decisions(c, roster="penalty")[0]
+        assert refusal["action"] == "refuse" and refusal["request_id"] == app["id"]
+        assert "尚未履行行政处罚决定" in refusal["reason"]
+
+
+def test_revoked_penalty_withdrawn_within_3_wd(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # 45号令 art. 11: revoked Thu 2026-04-30 → withdrawn by 2026-05-08 (May 1–5 off; 6, 7, 8).
+    with engine.begin() as c:
+        entity(c)
+        pen(c, "V1", "2026-03-02")
+        assert graded(c, settings, "2026-04-30")["PENALTIES"] == 1
+        c.execute(sa.text("update penalties set revoked_on = '2026-04-30' where case_no = 'V1'"))
+        scores = graded(c, settings, "2026-05-06")
+        assert "PENALTIES" not in scores
+        p = penalties_of(c, [A], D("2026-05-06"))[A][0]
+        assert p["state"] == "withdrawn" and p["withdrawn_on"] == "2026-05-06" and p["withdraw_due"] == "2026-05-08"
+        assert state(c, "V1", "2026-05-05") == "published"
+        # the public does not see a revoked penalty, not even for a day before the revocation
+        assert public_penalties(c, A, D("2026-04-15"), D("2026-05-06")) == []
+        # a later night keeps the first withdrawal date (append-only, nothing new)
+        night(c, settings, "2026-05-07")
+        assert c.execute(sa.text("select count(*) from penalty_publicity where case_no = 'V1'")).scalar() == 2
+
+
+def test_windows_are_kept_once_per_change(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    with engine.begin() as c:
+        entity(c)
+        pen(c, "W1", "2026-01-10")
+        pen(c, "W2", "2026-01-10", measures=("warning",), fine=None)
+        night(c, settings, "2026-01-12")
+        night(c, settings, "2026-01-13")
+        rows = c.execute(sa.text("select case_no, night, class, published from penalty_publicity order by case_no")).all()
+        assert rows == [("W1", date(2026, 1, 12), "general", True), ("W2", date(2026, 1, 12), "not_published", False)]
+        try:
+            with c.begin_nested():
+                c.execute(sa.text("update penalty_publicity set class = 'minor'"))
+            raise AssertionError("penalty_publicity must be append-only")
+        except sa.exc.DBAPIError:
+            pass
+
+
+def test_an_officer_decides_when_the_bureau_switches_penalty_drafts_on(engine, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # rosters.yaml drafts: the night writes a draft (拟修复); the officer's approval is the decision.
+    cfg = tmp_path / "config"
+    shutil.copytree(bundled("config"), cfg)
+    text = (cfg / "rosters.yaml").read_text(encoding="utf-8")
+    (cfg / "rosters.yaml").write_text(text.replace("drafts:\n", "drafts:\n  penalty: [{from: 2025-01-01, drafts: true}]\n", 1),
+                                      encoding="utf-8")
+    s = Settings(database_url=settings.database_url, home=settings.home, config_dir=cfg)
+    with engine.begin() as c:
+        entity(c)
+        pen(c, "O1", "2026-01-10", fulfilled_on="2026-02-01")
+        night(c, s, "2026-01-12")
+        apply_for_penalty_repair(c, A, "O1", D("2026-04-13"), settings=s)
+        night(c, s, "2026-04-13")
+        (draft,) = decisions(c, roster="penalty")
+        assert draft["action"] == "propose" and draft["proposed_action"] == "remove"
+        assert state(c, "O1", "2026-04-13") == "published"          # a draft stops nothing
+        out = decide_draft(c, draft["seq"], "王科长", D("2026-04-15"), settings=s)
+        assert out["action"] == "remove" and out["decision_no"]
+        assert state(c, "O1", "2026-04-15") == "repaired"

@@ -1,0 +1,114 @@
+"""Golden windows of penalty-information publicity on the 2026 calendar (domain.md §5.1, §5.2, §6, §13)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from credit.calendar import working_calendar
+from credit.penalties.publicity import load_publicity_rules, window_of, windows
+from credit.settings import Settings, bundled
+
+D = date.fromisoformat
+SETTINGS = Settings(config_dir=bundled("config"))
+
+
+def win(decided: str, measures: tuple[str, ...] = ("fine",), fine: float | None = 50000, *, heavier: bool = False,
+        category: str = "other", first_night: str | None = None, restricted: str | None = None,
+        revoked: str | None = None) -> dict[str, Any]:
+    w = window_of(load_publicity_rules(SETTINGS), working_calendar(SETTINGS), decided_on=D(decided),
+                  measures=measures, fine=fine, heavier=heavier, category=category,
+                  first_night=D(first_night) if first_night else D(decided),
+                  restricted_until=D(restricted) if restricted else None, revoked_on=D(revoked) if revoked else None)
+    assert w is not None
+    return w
+
+
+def test_general_penalty_under_order_107_stops_after_one_year() -> None:
+    # §5.1 一般: may apply after 3 months, stops automatically at 1 year, counted from the decision (§5.3).
+    w = win("2026-01-10")
+    assert w["regime"] == "order107@2025-12-25" and w["class"] == "general" and w["published"]
+    assert w["publicity_from"] == D("2026-01-10")
+    assert w["publicity_until"] == D("2027-01-10")       # last day shown; gone from 2027-01-11
+    assert w["repair_from"] == D("2026-04-11")           # the day after 3 full months
+
+
+def test_example_10_general_window_dates() -> None:
+    # domain.md §13 example 10: from 2026-03-16, apply from Wed 2026-06-17, automatic stop 2027-03-16.
+    w = win("2026-03-16")
+    assert (w["repair_from"], w["publicity_until"]) == (D("2026-06-17"), D("2027-03-16"))
+
+
+def test_lower_fine_is_minor_three_months_without_application() -> None:
+    w = win("2026-02-10", fine=3000)
+    assert w["class"] == "minor" and w["publicity_until"] == D("2026-05-10")
+    assert w["repair_from"] is None and "自动停止公示" in w["repair_note"]
+    # a higher fine, or a fine with confiscation, is general
+    assert win("2026-02-10", fine=30000)["class"] == "general"
+    assert win("2026-02-10", ("fine", "confiscation"), fine=3000)["class"] == "general"
+    assert win("2026-02-10", ("criticism",), fine=None)["class"] == "minor"
+
+
+def test_warning_only_is_never_published() -> None:
+    w = win("2026-02-10", ("warning",), fine=None)
+    assert w["published"] is False and w["publicity_until"] is None and w["repair_from"] is None
+
+
+def test_serious_penalty_three_years_repair_after_one() -> None:
+    w = win("2026-01-10", heavier=True)
+    assert w["class"] == "serious" and w["publicity_until"] == D("2029-01-10") and w["repair_from"] == D("2027-01-11")
+
+def test_frame_of_penalties_uses_the_heavier_measures() -> None:
+    # A measure of rosters.yaml heavier_measures makes the penalty serious even without the flag (§4 items 2–3).
+    df = pd.DataFrame([
+        {"case_no": "c1", "uscc": "U", "decided_on": D("2026-01-10"), "category": "other", "measures": ["fine", "suspension"],
+         "fine_amount": 50000.0, "heavier": False, "first_night": D("2026-01-12")},
+        {"case_no": "c2", "uscc": "U", "decided_on": D("2026-01-10"), "category": "other", "measures": ["fine"],
+         "fine_amount": None, "heavier": False, "first_night": D("2026-01-12")},
+        {"case_no": "c3", "uscc": "U", "decided_on": D("2020-01-10"), "category": "other", "measures": ["fine"],
+         "fine_amount": 1.0, "heavier": False, "first_night": D("2026-01-12")}])
+    out = windows(df, load_publicity_rules(SETTINGS), working_calendar(SETTINGS), ["suspension"])
+    assert list(out["case_no"]) == ["c1", "c2"]                      # c3 predates the first regime
+    assert list(out["class"]) == ["serious", "general"]             # a fine of unknown amount is not "lower"
+
+
+def test_restriction_longer_than_the_window_governs() -> None:
+    # 45号令 art. 13 para. 3 / domain.md §4: a 5-year practice ban; no early stop while it runs.
+    w = win("2026-03-02", ("fine", "practice_ban"), restricted="2031-03-01")
+    assert w["publicity_until"] == D("2031-03-01") and w["repair_from"] == D("2031-03-02")
+
+
+def test_45_order_windows_for_history() -> None:
+    # Decided 2025-06-10, published 2025-06-12 (first night): 3 years from publication (art. 13),
+    # repair after 6 months (2021 rules art. 6).
+    w = win("2025-06-10", first_night="2025-06-12")
+    assert w["regime"] == "order45@2021-09-01" and w["class"] == "standard"
+    assert w["publicity_from"] == D("2025-06-12") and w["publicity_until"] == D("2028-06-12")
+    assert w["repair_from"] == D("2025-12-13")
+    # food safety: 1 year; criticism / lower fine: 3 months, no repair; a licence revoked: no early stop
+    assert win("2025-06-10", category="food_safety")["repair_from"] == D("2026-06-11")
+    short = win("2025-06-10", fine=2000)
+    assert short["class"] == "short" and short["publicity_until"] == D("2025-09-10") and short["repair_from"] is None
+    assert win("2025-06-10", ("fine", "licence_revoked"))["repair_from"] is None
+
+
+def test_45_order_publication_at_the_latest_on_the_art_9_limit() -> None:
+    # Loaded long after the decision (legacy data): taken as published on the 20-WD limit of
+    # art. 9 — Mon 2025-11-03 + 20 WD: Nov 4–7, 10–14, 17–21, 24–28 (19), Mon 2025-12-01 (20).
+    w = win("2025-11-03", first_night="2026-07-13")
+    assert w["publicity_from"] == D("2025-12-01")
+
+
+def test_revoked_penalty_withdrawn_within_3_wd() -> None:
+    # 45号令 art. 11: revoked Thu 2026-04-30; May 1–5 off → May 6, 7, 8.
+    assert win("2026-03-02", revoked="2026-04-30")["withdraw_due"] == D("2026-05-08")
+
+
+@pytest.mark.parametrize("decided", ["2021-08-31", "2019-01-01"])
+def test_before_the_first_regime_no_window(decided: str) -> None:
+    w = window_of(load_publicity_rules(SETTINGS), working_calendar(SETTINGS), decided_on=D(decided), measures=["fine"],
+                  fine=1.0, heavier=False, category="other", first_night=None)
+    assert w is None
