@@ -47,7 +47,8 @@ class ServerThread:
         self.port = free_port()
         # A browser keeps connections open: do not wait long for them when stopping.
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                                    lifespan="on", timeout_graceful_shutdown=1))
+                                                    lifespan="on", timeout_graceful_shutdown=1,
+                                                    proxy_headers=False))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     @property
