@@ -34,10 +34,6 @@ DOCS_PATHS = ("/docs", "/redoc")
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 def _header(scope: Scope, name: bytes) -> str | None:
     for k, v in scope.get("headers") or []:
         if k == name:
@@ -79,9 +75,12 @@ class SecurityMiddleware:
         if https and self.hsts > 0:
             extra.append((b"strict-transport-security", f"max-age={self.hsts}; includeSubDomains".encode()))
         started = False
+        answered = False      # a refusal was sent: whatever the application says afterwards is dropped
 
         async def send_with_headers(message: Message) -> None:
             nonlocal started
+            if answered:
+                return
             if message["type"] == "http.response.start":
                 started = True
                 present = {bytes(k).lower() for k, _ in message.get("headers", [])}
@@ -90,41 +89,39 @@ class SecurityMiddleware:
             await send(message)
 
         async def refuse(status: int, detail: str) -> None:
+            nonlocal answered
             body = json.dumps({"detail": detail}, ensure_ascii=False).encode("utf-8")
             await send_with_headers({"type": "http.response.start", "status": status,
                                      "headers": [(b"content-type", b"application/json; charset=utf-8"),
                                                  (b"content-length", str(len(body)).encode())]})
-            await send({"type": "http.response.body", "body": body})
+            await send_with_headers({"type": "http.response.body", "body": body})
+            answered = True
 
+        too_big = f"请求体过大，上限 {self.max_body} 字节 (request body over {self.max_body} bytes)"
         if scope.get("method") in UNSAFE and not self._same_origin(scope):
             await refuse(403, "跨站请求被拒绝 (cross-site request refused: Origin/Referer is not this service)")
             return
         length = _header(scope, b"content-length")
-        if length is not None:
-            try:
-                too_big = int(length) > self.max_body
-            except ValueError:
-                too_big = True
-            if too_big:
-                await refuse(413, f"请求体过大，上限 {self.max_body} 字节 (request body over {self.max_body} bytes)")
-                return
+        if length is not None and (not length.strip().isdigit() or int(length) > self.max_body):
+            await refuse(413, too_big)
+            return
         seen = 0
 
         async def counted() -> Message:
+            # A streamed body is counted as it arrives; past the limit the refusal goes out at once
+            # and the application is told the client left (it reads no more of the body).
             nonlocal seen
+            if answered:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_body:
-                    raise BodyTooLarge
+                if seen > self.max_body and not started:
+                    await refuse(413, too_big)
+                    return {"type": "http.disconnect"}
             return message
 
-        try:
-            await self.app(scope, counted, send_with_headers)
-        except BodyTooLarge:
-            if started:
-                raise
-            await refuse(413, f"请求体过大，上限 {self.max_body} 字节 (request body over {self.max_body} bytes)")
+        await self.app(scope, counted, send_with_headers)
 
     def _same_origin(self, scope: Scope) -> bool:
         claimed = _header(scope, b"origin")

@@ -199,7 +199,9 @@ def test_the_page_shows_the_receipt_once_and_keeps_it_out_of_the_url(live) -> No
         r = h.post(f"/entity/{C}/apply", data={"roster": "abnormal", "grounds": "申请移出", "token": page_token(h, "/")},
                    follow_redirects=False)
         assert r.status_code == 201 and 'id="receipt-token"' in r.text and "location" not in r.headers
-        rct = re.search(r'id="receipt-token">(rct_[^<]+)<', r.text).group(1)   # type: ignore[union-attr]
+        m = re.search(r'id="receipt-token">(rct_[^<]+)<', r.text)
+        assert m is not None
+        rct = m.group(1)
         assert r.headers["cache-control"] == "no-store"
         again = h.post("/receipts", data={"receipt": rct, "token": page_token(h, "/")})
         assert again.status_code == 200 and "申请移出" in again.text and 'id="receipt-token"' not in again.text
