@@ -14,7 +14,19 @@ from credit.api import create_app
 from credit.context import NightContext
 from credit.contract.sources import CONFIDENTIAL_SOURCES, SOURCES
 from credit.notices.night import produce_notices
-from tests.db.api.support import NAMES, A, B, C, D, live, make_uscc, register, page_token, run_night, signed_in  # noqa: F401
+from tests.db.api.support import (  # noqa: F401
+    NAMES,
+    A,
+    B,
+    C,
+    D,
+    live,
+    make_uscc,
+    page_token,
+    register,
+    run_night,
+    signed_in,
+)
 
 FOOD = make_uscc(40)
 # What would betray bank credit: its columns, its reason codes and its wording.

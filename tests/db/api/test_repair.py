@@ -18,10 +18,10 @@ from tests.db.api.support import (  # noqa: F401
     file_and_apply,
     live,
     make_uscc,
+    page_token,
     register,
     run_night,
     seed_story,
-    page_token,
     signed_in,
 )
 from tests.db.rosters.helpers import finding
