@@ -50,6 +50,11 @@ class Settings(BaseSettings):
         description="Comma-separated addresses told when a night fails or is late (SMTP: Airflow's "
                     "`smtp_default` connection, e.g. AIRFLOW_CONN_SMTP_DEFAULT).",
     )
+    form_secret: str | None = Field(
+        default=None,
+        description="Secret that signs the page forms' anti-CSRF tokens (credit serve). Unset: random per "
+                    "server process; set it when several processes serve one site.",
+    )
     alert_webhook: str | None = Field(
         default=None,
         description="URL that receives a JSON POST when a night fails or is late (chat bot, paging).",

@@ -59,6 +59,16 @@ def _day(text: str | None, what: str) -> date:
         raise typer.Exit(2) from None
 
 
+def _not_future(day: date, what: str) -> None:
+    """Refuse (exit 2) a received date after today on the bureau's clock (issue 14: such a date
+    would become a permanent row of the log)."""
+    from credit.api.validation import bureau_today, future_date_problem
+
+    problem = future_date_problem(day, bureau_today(), what)
+    if problem:
+        raise _refuse(problem)
+
+
 def _today() -> date:
     # The command line may default to today (a clerk's "now"); the nightly path never does.
     return date.today()
@@ -305,6 +315,7 @@ def repair_apply(
     if penalty is not None and roster not in (None, "penalty"):
         raise _refuse("--penalty applies to penalty information: leave out --roster (or give --roster penalty)")
     day = _day(received, "--received")
+    _not_future(day, "--received")
     try:
         with _engine().begin() as conn:
             through = _data_through(conn)
@@ -345,6 +356,7 @@ def objection_file(
     from credit.rosters.repair import Refused, file_objection
 
     day = _day(received, "--received")
+    _not_future(day, "--received")
     try:
         with _engine().begin() as conn:
             res = file_objection(conn, decision, day, grounds, recorded_by=clerk)
