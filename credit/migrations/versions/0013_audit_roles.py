@@ -11,7 +11,8 @@ and gives each service its own ``CREDIT_DATABASE_URL``; docs/deploy.md):
   the decision log, its anchors, notices, publicity windows, draws…) only SELECT and INSERT.
 - ``credit_api`` — ``credit serve`` for the public and consumers: reads everything it serves and
   INSERTs only applications and objections (``roster_requests``, ``repair_submissions``) and the
-  screening certificates it issues; no UPDATE or DELETE anywhere.
+  screening certificates it issues; no UPDATE or DELETE anywhere (0014 adds its own sign-in
+  sessions). What a role may write beyond reading is data: ``role_table_grants``.
 - ``credit_auditor`` — reads, nothing else (``credit audit verify``, backups: also the sequences'
   positions, which pg_dump reads).
 
@@ -35,12 +36,12 @@ depends_on = None
 ROLES = ("credit_writer", "credit_api", "credit_auditor")
 API_INSERT = ("roster_requests", "repair_submissions", "screening_certificates")
 
-GRANT_FUNCTION = f"""
+GRANT_FUNCTION = """
 create or replace function credit_grant_roles() returns void language plpgsql as $fn$
 declare
     t record;
     s record;
-    api_table text;
+    w record;
 begin
     for t in select c.oid::regclass as rel,
                     exists (select 1 from pg_trigger g where g.tgrelid = c.oid and not g.tgisinternal
@@ -56,10 +57,11 @@ begin
             execute format('grant insert, update, delete on %s to credit_writer', t.rel);
         end if;
     end loop;
-    foreach api_table in array array{list(API_INSERT)!r}::text[] loop
-        if to_regclass(api_table) is not null then
-            execute format('grant insert on %s to credit_api', to_regclass(api_table));
-        end if;
+    -- What a role may write beyond reading: rows of role_table_grants (a later migration adds its own).
+    for w in select r.role_name, to_regclass(r.table_name) as rel, r.privileges
+               from role_table_grants r where to_regclass(r.table_name) is not null
+    loop
+        execute format('grant %s on %s to %I', w.privileges, w.rel, w.role_name);
     end loop;
     for s in select q.oid::regclass as seq, owner_table.relname
                from pg_class q join pg_namespace n on n.oid = q.relnamespace
@@ -70,7 +72,7 @@ begin
         execute format('revoke all on sequence %s from credit_writer, credit_api, credit_auditor', s.seq);
         execute format('grant usage, select on sequence %s to credit_writer', s.seq);
         execute format('grant select on sequence %s to credit_auditor', s.seq);   -- pg_dump reads positions
-        if s.relname = any(array{list(API_INSERT)!r}::text[]) then
+        if s.relname in (select r.table_name from role_table_grants r where r.role_name = 'credit_api') then
             execute format('grant usage, select on sequence %s to credit_api', s.seq);
         end if;
     end loop;
@@ -92,6 +94,15 @@ def upgrade() -> None:
         end $$;""")
     op.execute("do $$ begin execute format('grant connect on database %I to credit_writer, credit_api, "
                "credit_auditor', current_database()); end $$;")
+    op.execute("""
+    create table role_table_grants (
+        role_name text not null, table_name text not null, privileges text not null,
+        primary key (role_name, table_name));
+    comment on table role_table_grants is
+        'Writes a role is granted beyond reading (credit_grant_roles() applies them); a migration adding a table adds its row';
+    """)
+    op.execute("insert into role_table_grants values " + ", ".join(
+        f"('credit_api', '{t}', 'insert')" for t in API_INSERT))
     op.execute(GRANT_FUNCTION)
     op.execute("select credit_grant_roles()")
     op.execute("alter default privileges in schema public grant select on tables to credit_writer, credit_api, "
@@ -108,3 +119,4 @@ def downgrade() -> None:
     op.execute("revoke all on all tables in schema public from credit_writer, credit_api, credit_auditor")
     op.execute("revoke all on all sequences in schema public from credit_writer, credit_api, credit_auditor")
     op.execute("drop function if exists credit_grant_roles()")
+    op.execute("drop table if exists role_table_grants")

@@ -1,7 +1,7 @@
 """the API as an intranet security review expects: applicants, receipts, sessions (issue 14).
 
 Revision ID: 0014_api_sessions
-Revises: 0011_penalty_publicity
+Revises: 0013_audit_roles
 
 - ``repair_applicants``: who applied (``applicant``: ``counter`` for what a clerk recorded at the
   counter or on the command line, ``key:<id>`` for a caller with an API key, ``contact:<sha256>``
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_api_sessions"
-down_revision = "0011_penalty_publicity"
+down_revision = "0013_audit_roles"
 branch_labels = None
 depends_on = None
 
@@ -69,7 +69,17 @@ def upgrade() -> None:
         """)
 
 
+    # The API role (0013_audit_roles) records applicants and sign-in events, and keeps its sessions:
+    # the only table it may also update and delete in.
+    op.execute("insert into role_table_grants values ('credit_api', 'repair_applicants', 'insert'), "
+               "('credit_api', 'api_session_events', 'insert'), "
+               "('credit_api', 'api_sessions', 'insert, update, delete') on conflict do nothing")
+    op.execute("select credit_grant_roles()")
+
+
 def downgrade() -> None:
+    op.execute("delete from role_table_grants where table_name in "
+               "('repair_applicants', 'api_session_events', 'api_sessions')")
     op.drop_table("api_session_events")
     op.drop_table("api_sessions")
     op.drop_table("repair_applicants")

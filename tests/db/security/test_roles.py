@@ -108,3 +108,21 @@ def test_the_auditor_can_take_a_backup(engine: Engine, settings: Settings, tmp_p
     finally:
         with engine.begin() as c:
             c.exec_driver_sql("alter role credit_auditor nologin")
+
+
+def test_the_api_keeps_its_sessions_and_records_sign_ins_but_cannot_rewrite_them(engine: Engine) -> None:
+    """Migration 0014 adds the sessions' tables to what the API role may write (role_table_grants)."""
+    from credit.api.auth import create_key, principal_for
+    from credit.api.sessions import SessionPolicy, end_session, log_event, session_principal, start_session
+
+    with engine.begin() as c:
+        _, key = create_key(c, "bureau", "科员甲", "test")
+    policy = SessionPolicy()
+    with as_role(engine, "credit_api") as c:
+        who = principal_for(c, key)
+        sid = start_session(c, who, "127.0.0.1", policy)
+        assert session_principal(c, sid, policy) is not None     # touches last_seen_at: an update
+        log_event(c, "login", who.key_id, who.name, "127.0.0.1")
+        assert end_session(c, sid, "127.0.0.1")
+    assert DENIED in _refused(engine, "credit_api", "update api_session_events set event = 'logout'")
+    assert DENIED in _refused(engine, "credit_api", "insert into role_table_grants values ('credit_api', 'x', 'all')")
