@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import Any, TypedDict
 
 from airflow.sdk import CronDataIntervalTimetable, Param, TriggerRule, dag, get_current_context, task
 from airflow.sdk.definitions.callback import AsyncCallback
@@ -43,9 +43,6 @@ from airflow.sdk.exceptions import AirflowFailException
 from credit.schedule import load_schedule
 from credit_airflow.alerts import NightAlert
 from credit_airflow.sensors import ManifestSensor
-
-if TYPE_CHECKING:  # the DAG file is parsed often: the pipeline is imported only when a task runs
-    from credit.night.records import FileRecord
 
 SCHEDULE = load_schedule()  # config/schedule.yaml of CREDIT_CONFIG_DIR, read when the DAG is parsed
 
@@ -62,6 +59,14 @@ class Opened(TypedDict):
 class FileTask(TypedDict):
     night: str
     drop: str
+    file: str
+
+
+class Staged(TypedDict):
+    """What an `ingest` task hands on: which staging its file's rows wait in (nothing on a local disk)."""
+
+    night: str
+    digest: str
     file: str
 
 
@@ -145,28 +150,32 @@ def credit_nightly() -> None:
     def file_tasks(opened: Opened) -> list[FileTask]:
         return [{"night": opened["night"], "drop": opened["drop"], "file": f} for f in opened["files"]]
 
+    # Ingest and publish may run on different workers: the rows pass through the database's
+    # staging tables (credit.night.staging), and XCom carries only their key.
     @task
-    def ingest(item: FileTask) -> FileRecord:
+    def ingest(item: FileTask) -> Staged:
         from credit.night import steps
         from credit.settings import get_settings
 
         with refusals_fail_at_once():
             manifest = steps.manifest_of(Path(item["drop"]), date.fromisoformat(item["night"]))
-            return steps.ingest_file(manifest, item["file"], get_settings()).as_dict()
+            steps.ingest_file(manifest, item["file"], get_settings())
+        return {"night": item["night"], "digest": manifest.digest, "file": item["file"]}
 
     # A night with no files (the platform had no changes) and a night published already map
     # `ingest` over nothing, which skips it: publish runs all the same (and records the night, or
     # finds it published), unless something upstream failed.
     @task(trigger_rule=TriggerRule.NONE_FAILED)
-    def publish(opened: Opened, outcomes: list[FileRecord]) -> dict[str, Any]:
+    def publish(opened: Opened, staged: list[Staged]) -> dict[str, Any]:
         from credit.night import steps
-        from credit.night.records import FileOutcome
         from credit.settings import get_settings
 
         with refusals_fail_at_once():
             manifest = steps.manifest_of(Path(opened["drop"]), date.fromisoformat(opened["night"]))
-            summary = steps.publish_night(manifest, [FileOutcome.from_dict(o) for o in outcomes or []], get_settings(),
-                                          gap_allowed=opened["allow_gap"])
+            # The drop's outcomes come from the staging of its digest, whichever worker staged them
+            # (`staged` only orders this task after them): a file of the drop not staged whole is
+            # refused under the publishing lock (`staging_missing`).
+            summary = steps.publish_night(manifest, None, get_settings(), gap_allowed=opened["allow_gap"])
         return {"night": summary["night"], "files": len(summary["files"]),
                 "already_published": bool(summary.get("already_published"))}
 
@@ -174,8 +183,8 @@ def credit_nightly() -> None:
     # tasks' own signatures cannot express.
     opened: Any = open_night()
     wait_for_manifest >> opened
-    outcomes: Any = ingest.expand(item=file_tasks(opened))
-    publish(opened, outcomes)
+    staged: Any = ingest.expand(item=file_tasks(opened))
+    publish(opened, staged)
 
 
 credit_nightly()

@@ -1,7 +1,7 @@
 """The entity store (主体库): each source's current state and, where kept, every change.
 
-Rows arrive typed and accepted; they are copied into a temporary stage with PostgreSQL COPY
-and merged with set-based SQL — a changed row updates the current table and leaves a history
+Rows arrive typed and accepted; they are copied into a temporary stage (with PostgreSQL COPY, or
+from the night's staging tables) and merged with set-based SQL — a changed row updates the current table and leaves a history
 row carrying the night; an unchanged row changes nothing, which is what makes a night safe to
 load twice. A ``full`` file replaces the source's state: rows it no longer has are dropped from
 the current table, and the drop is kept in the history.
@@ -10,6 +10,7 @@ the current table, and the drop is kept in the history.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TypedDict
@@ -77,7 +78,15 @@ def copy_frame(conn: Connection, table: str, frame: pd.DataFrame, source: Source
 
 
 def merge(conn: Connection, source: Source, frame: pd.DataFrame, mode: str, night: date) -> MergeResult:
-    """Merge one file's accepted rows into the store; history for every real change."""
+    """Merge one file's accepted rows (canonical text) into the store; history for every real change."""
+    return merge_into(conn, source, mode, night, lambda stage: copy_frame(conn, stage, frame, source))
+
+
+def merge_into(conn: Connection, source: Source, mode: str, night: date, fill: Callable[[str], int]) -> MergeResult:
+    """Merge one file's accepted rows into the store; ``fill(stage)`` puts them into the stage table.
+
+    The night's publish fills it from the night's staging (:func:`credit.night.staging.fill_stage`).
+    """
     name = source.name
     stage = f"stage_{name}"
     key = ", ".join(source.key)
@@ -87,7 +96,7 @@ def merge(conn: Connection, source: Source, frame: pd.DataFrame, mode: str, nigh
     conn.exec_driver_sql(f"create temporary table {stage} (like {name} including defaults) on commit drop")
     conn.exec_driver_sql(f"alter table {stage} alter column first_night drop not null, "
                          f"alter column last_night drop not null")
-    staged = copy_frame(conn, stage, frame, source)
+    staged = fill(stage)
     # A temporary table has no statistics: without them the planner joins a million rows by nested loop.
     conn.exec_driver_sql(f"analyze {stage}")
     join = " and ".join(f"t.{k} = s.{k}" for k in source.key)

@@ -97,11 +97,14 @@ def malformed_rows(malformed: Sequence[Malformed]) -> pd.DataFrame:
     })
 
 
-def copy_held(conn: Connection, night: date, file: str, source: str, held: pa.Table) -> None:
-    """COPY one file's held-back rows into ``quarantine`` (inside the night's transaction)."""
+def copy_held(conn: Connection, night: date, file: str, source: str, held: pa.Table, *,
+              digest: str | None = None) -> None:
+    """COPY one file's held-back rows into ``quarantine``, or with ``digest`` into the night's staging
+    (``night_staging_quarantine``, :mod:`credit.night.staging`)."""
     n = held.num_rows
+    keys = {"digest": pa.array([digest] * n, type=pa.string())} if digest is not None else {}
     table = pa.table({
-        "night": pa.array([night.isoformat()] * n), "file": pa.array([file] * n),
+        "night": pa.array([night.isoformat()] * n), **keys, "file": pa.array([file] * n),
         "line": held.column("line").combine_chunks(), "source": pa.array([source] * n),
         "rule": held.column("rule").combine_chunks(), "reason": held.column("reason").combine_chunks(),
         "raw": held.column("raw").combine_chunks(),
@@ -110,6 +113,7 @@ def copy_held(conn: Connection, night: date, file: str, source: str, held: pa.Ta
     pacsv.write_csv(table, buf, pacsv.WriteOptions(include_header=False))
     raw = conn.connection.driver_connection
     assert raw is not None  # a live connection inside the night's transaction
+    target = "night_staging_quarantine" if digest is not None else "quarantine"
     with raw.cursor() as cur, cur.copy(
-            "copy quarantine (night, file, line, source, rule, reason, raw) from stdin (format csv)") as cp:
+            f"copy {target} ({', '.join(table.column_names)}) from stdin (format csv)") as cp:
         cp.write(buf.getbuffer())

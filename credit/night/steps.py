@@ -6,18 +6,19 @@ The steps are plain functions, and both ``credit nightly`` (:func:`run_night`) a
 1. :func:`open_night` — read and check the manifest; refuse a night out of order; spot a night
    that is already published (re-running it changes nothing).
 2. :func:`ingest_file` — one file: parse, normalise, validate (GX), split into accepted and
-   quarantined rows; written to the night's work folder, nothing in the database yet.
+   quarantined rows; staged with its outcome in the night's staging tables
+   (:mod:`credit.night.staging`, keyed by night, manifest digest and file), nothing published yet.
+   Nothing passes between the steps on a local disk: ingest and publish may run on different hosts.
 3. :func:`publish_night` — :func:`gate` (file-level failures and quarantine shares: any failure
    refuses the night), then one transaction: store merge, quarantine, rosters, grading, the
    双告知 notices to licensing departments, the night's record. A failure anywhere rolls everything back: yesterday's state stays as it was.
-   The nightly report is written after the commit, from what was committed.
+   The nightly report is written after the commit, from what was committed, and the night's
+   staging is deleted.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,8 +27,6 @@ from pathlib import Path
 from typing import cast
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -39,7 +38,7 @@ from credit.db import engine_for
 from credit.grading.night import grade_night
 from credit.grading.report import page_path, write_night_report
 from credit.issues import Issue
-from credit.night import merge, quality, quarantine
+from credit.night import merge, quality, quarantine, staging
 from credit.night.faults import fault_point
 from credit.night.issues import NightRefused, refused, warned
 from credit.night.records import FileOutcome, GradingPart, NightSummary
@@ -66,16 +65,6 @@ class NightOpened:
 def config_version(settings: Settings) -> str:
     """Every configuration file in force, for the night's record."""
     return config_versions(sorted(p.stem for p in Path(settings.config_dir).glob("*.yaml")), settings)
-
-
-def work_folder(settings: Settings, night: date, digest: str | None = None) -> Path:
-    """Where a night's ingested rows wait for publishing: one folder per night *and* drop.
-
-    Keyed by the manifest's digest, so that two runs of one night from different drops never
-    read each other's rows (the one that publishes publishes its own drop, whole).
-    """
-    folder = settings.work_dir / night.isoformat()
-    return folder / digest[:32] if digest else folder
 
 
 def first_night(settings: Settings) -> date | None:
@@ -167,16 +156,27 @@ def open_night(drop: Path, night: date, settings: Settings, *, allow_gap: bool =
     return NightOpened(manifest)
 
 
+def staging_key(manifest: Manifest, file: str) -> staging.StagingKey:
+    """Where one file of this drop waits for publishing: keyed by the manifest's digest, so that two
+    runs of one night from different drops never read each other's rows."""
+    return staging.StagingKey(manifest.night, manifest.digest, file)
+
+
 def ingest_file(manifest: Manifest, file: str, settings: Settings) -> FileOutcome:
-    """Parse, normalise and validate one file; write accepted and quarantined rows to the work folder."""
+    """Parse, normalise and validate one file; stage its outcome, accepted and quarantined rows.
+
+    Staging replaces what an earlier run of the same file and drop staged (a re-run after a crash).
+    """
     t0 = time.perf_counter()
     df = manifest.file(file)
     out = FileOutcome(file, df.source.name, df.mode, df.sha256, df.rows)
+    engine = engine_for(settings)
     try:
         records = read_records(df)
     except DropError as e:
         out.failures.append(e.issue)
         out.seconds = time.perf_counter() - t0
+        staging.stage_file(engine, staging_key(manifest, file), df.source, out, None, None)
         return out
     table = records.table
     canonical = quality.normalise(table, df.source)
@@ -189,30 +189,26 @@ def ingest_file(manifest: Manifest, file: str, settings: Settings) -> FileOutcom
     out.warnings += checked.warnings
     out.expectations = checked.suite_results
     bad = (checked.reasons != "").to_numpy()
-    folder = work_folder(settings, manifest.night, manifest.digest)
-    folder.mkdir(parents=True, exist_ok=True)
     raw = table.to_pandas(types_mapper=quality.arrow_strings)
     held = quarantine.held_rows(raw, bad, checked.rules, checked.reasons, lines=records.lines)
     if records.malformed:
         held = pd.concat([held, quarantine.malformed_rows(records.malformed)], ignore_index=True)
         held = held.sort_values("line", kind="stable", ignore_index=True)
-    _write_atomically(pa.Table.from_pandas(canonical[~bad], preserve_index=False),
-                      folder / f"{df.source.name}.accepted.parquet")
-    _write_atomically(pa.Table.from_pandas(held, preserve_index=False),
-                      folder / f"{df.source.name}.quarantine.parquet")
     out.accepted, out.quarantined = int((~bad).sum()), int(bad.sum()) + len(records.malformed)
     if out.accepted + out.quarantined != out.rows_in:  # the invariant of the whole pipeline
         out.failures.append(refused(file, "rows_add_up", rows_in=out.rows_in, accepted=out.accepted,
                                     quarantined=out.quarantined))
     out.seconds = time.perf_counter() - t0
+    staging.stage_file(engine, staging_key(manifest, file), df.source, out, canonical[~bad], held)
     return out
 
 
-def _write_atomically(table: pa.Table, path: Path) -> None:
-    """Write then rename: a concurrent run of the same night never reads a half-written file."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    pq.write_table(table, tmp)
-    os.replace(tmp, path)
+def staged_outcomes(manifest: Manifest, settings: Settings) -> list[FileOutcome]:
+    """The outcomes staged for this drop's files, in the manifest's order (a file not staged is left
+    out: the publishing transaction refuses the night for it, ``staging_missing``)."""
+    with engine_for(settings).connect() as conn:
+        staged = staging.staged_files(conn, manifest.night, manifest.digest)
+    return [staged[f.file].outcome for f in manifest.files if f.file in staged]
 
 
 def gate(outcomes: list[FileOutcome], settings: Settings) -> list[Issue]:
@@ -250,18 +246,29 @@ def shrink_failures(conn: sa.Connection, outcomes: list[FileOutcome], settings: 
     return failures
 
 
-def publish_night(manifest: Manifest, outcomes: list[FileOutcome], settings: Settings, *,
+def publish_night(manifest: Manifest, outcomes: list[FileOutcome] | None, settings: Settings, *,
                   started_at: datetime | None = None, gap_allowed: bool = False) -> NightSummary:
     """Gate, publish in one transaction, then write the nightly report from what was committed.
 
+    ``outcomes`` None: the outcomes staged for this drop (:func:`staged_outcomes`), as ``credit
+    nightly`` and the DAG's ``publish`` task do; the rows always come from the night's staging.
     Raises :class:`NightRefused` when the gate fails. Returns the night's summary; a night
     published meanwhile by a concurrent run returns that run's summary, marked ``already_published``.
+    After the commit the night's staging (and any earlier night's) is deleted; after a refusal, the
+    drop's.
     """
-    failures = gate(outcomes, settings)
-    if failures:
-        raise NightRefused(manifest.night, failures)
     engine = engine_for(settings)
-    summary = _publish(engine, manifest, outcomes, settings, started_at or datetime.now(UTC), gap_allowed)
+    try:
+        if outcomes is None:
+            outcomes = staged_outcomes(manifest, settings)
+        failures = gate(outcomes, settings)
+        if failures:
+            raise NightRefused(manifest.night, failures)
+        summary = _publish(engine, manifest, outcomes, settings, started_at or datetime.now(UTC), gap_allowed)
+    except NightRefused:
+        staging.clear_refused(engine, manifest.night, manifest.digest)   # a refused night changes no table
+        raise
+    staging.clear_published(engine, manifest.night)
     if not summary.get("already_published"):
         write_night_report(engine, settings, manifest.night)   # at the path the night's record names
     else:
@@ -281,7 +288,6 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
              started_at: datetime, gap_allowed: bool) -> NightSummary:
     """The night's one transaction: store, quarantine, rosters, grading, notices, the night's record."""
     night = manifest.night
-    folder = work_folder(settings, night, manifest.digest)
     stages: dict[str, float] = {}
     with engine.begin() as conn:
         # Durable: a night reported published survives a power cut, whatever the server's default.
@@ -294,7 +300,7 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
         done = conn.execute(sa.text("select summary from night_runs where night = :n"), {"n": night}).scalar()
         if done is not None:  # published meanwhile by a concurrent run of the same drop: nothing to do
             return cast(NightSummary, dict(done, already_published=True))
-        issues = shrink_failures(conn, outcomes, settings) + _work_issues(manifest, outcomes, folder)
+        issues = shrink_failures(conn, outcomes, settings) + _staging_issues(conn, manifest, outcomes)
         if issues:
             raise NightRefused(night, issues)
         fault_point("publish:begin")
@@ -302,12 +308,9 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
         merges = []
         # Registration first, so that facts of new entities meet their entity in the same night.
         for o in sorted(outcomes, key=lambda o: list(SOURCES).index(o.source)):
-            accepted = pq.read_table(folder / f"{o.source}.accepted.parquet").to_pandas(
-                types_mapper=quality.arrow_strings)
-            merges.append(merge.merge(conn, SOURCES[o.source], accepted, o.mode, night).as_dict())
-            held = pq.read_table(folder / f"{o.source}.quarantine.parquet")
-            if held.num_rows:
-                quarantine.copy_held(conn, night, o.file, o.source, held)
+            key, source = staging_key(manifest, o.file), SOURCES[o.source]
+            merges.append(staging.merge_file(conn, source, o.mode, key).as_dict())
+            staging.publish_quarantine(conn, key)
             conn.execute(sa.text(
                 "insert into file_loads values (:night, :file, :source, :mode, :sha, :rows, :acc, :q)"),
                 {"night": night, "file": o.file, "source": o.source, "mode": o.mode, "sha": o.sha256,
@@ -344,15 +347,24 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
     return summary
 
 
-def _work_issues(manifest: Manifest, outcomes: list[FileOutcome], folder: Path) -> list[Issue]:
-    """Outcomes that are not this drop's, or whose rows are not in this drop's work folder."""
+def _staging_issues(conn: sa.Connection, manifest: Manifest, outcomes: list[FileOutcome]) -> list[Issue]:
+    """Outcomes that are not this drop's (``staging_mismatch``), and files of the drop whose outcome
+    or rows are not staged whole for this drop (``staging_missing``: a run that never ingested them,
+    or a server crash, which empties the UNLOGGED staging). The staging of the drop's files is held
+    (shared lock) until the night commits, so a re-run of ingest cannot replace it meanwhile."""
     issues: list[Issue] = []
     listed = {f.file: f.sha256 for f in manifest.files}
+    for f in manifest.files:
+        staging.lock_file(conn, staging_key(manifest, f.file), shared=True)
+    staged = staging.staged_files(conn, manifest.night, manifest.digest)
+    given = {o.file for o in outcomes}
     for o in outcomes:
+        s = staged.get(o.file)
         if listed.get(o.file) != o.sha256:
-            issues.append(refused(o.file, "work_mismatch", sha256=o.sha256[:12]))
-        elif not all((folder / f"{o.source}.{part}.parquet").is_file() for part in ("accepted", "quarantine")):
-            issues.append(refused(o.file, "work_missing", folder=folder))
+            issues.append(refused(o.file, "staging_mismatch", sha256=o.sha256[:12]))
+        elif s is None or (s.sha256, s.accepted, s.quarantined) != (o.sha256, o.accepted, o.quarantined):
+            issues.append(refused(o.file, "staging_missing", digest=manifest.digest[:12]))
+    issues += [refused(f, "staging_missing", digest=manifest.digest[:12]) for f in listed if f not in given]
     return issues
 
 
@@ -368,11 +380,12 @@ def run_night(drop: Path, night: date, settings: Settings, progress: Callable[[s
     opened = open_night(drop, night, settings, allow_gap=allow_gap)
     if opened.summary is not None:
         ensure_report(settings, night)
+        staging.clear_published(engine_for(settings), night)   # left by a run killed after its commit
         return {**opened.summary, "already_published": True}
-    outcomes = []
     for f in opened.manifest.files:
         if progress:
             progress(f.file)
-        outcomes.append(ingest_file(opened.manifest, f.file, settings))
+        ingest_file(opened.manifest, f.file, settings)
     fault_point("ingest:after")
-    return publish_night(opened.manifest, outcomes, settings, started_at=started_at, gap_allowed=allow_gap)
+    # The outcomes and rows come back from the staging, as in the DAG, where publish runs elsewhere.
+    return publish_night(opened.manifest, None, settings, started_at=started_at, gap_allowed=allow_gap)

@@ -2,7 +2,7 @@
 
 - A full snapshot that would shrink its source beyond the gate — to zero too — is refused (exit 2).
 - Two runs of one night from different drops: one publishes its own drop whole, the other is
-  refused and says why (their work files are kept apart by the manifest's digest).
+  refused and says why (their staged rows are kept apart by the manifest's digest).
 - Nights 13 and 14 started together on a fresh database: 14 never publishes before 13.
 - The order is checked again inside the publishing transaction, under the lock.
 """
@@ -90,8 +90,8 @@ def test_two_runs_of_one_night_from_different_drops_one_publishes_the_other_is_r
         stored = set(c.execute(sa.text("select uscc from registration")).scalars())
         history = set(c.execute(sa.text("select uscc from registration_history")).scalars())
     assert stored == expected and history == expected   # the winner's drop, whole, and nothing of the other
-    work = settings.work_dir / N13.isoformat()
-    assert len(list(work.iterdir())) == 2                # each drop's rows in a folder of its own
+    with engine.connect() as c:                          # the winner's commit cleared both drops' staging
+        assert c.execute(sa.text("select count(*) from night_staging_files")).scalar() == 0
 
 
 def test_nights_13_and_14_started_together_on_a_fresh_database_publish_in_order(
@@ -138,7 +138,7 @@ def test_outcomes_of_another_drop_are_not_published(settings: Settings, engine: 
     outcomes_a = [steps.ingest_file(ma, "registration.csv", settings)]
     with pytest.raises(NightRefused) as refused:
         steps.publish_night(mb, outcomes_a, settings)
-    assert [i.code for i in refused.value.issues] == ["work_mismatch"]
+    assert [i.code for i in refused.value.issues] == ["staging_mismatch"]
     assert _published(engine) == []
 
 
@@ -171,5 +171,5 @@ def test_the_publishing_transaction_commits_durably(settings: Settings, tmp_path
         run_night(tmp_path / "drop", N13, settings)
     finally:
         sa.event.remove(sa.engine.Engine, "before_cursor_execute", spy)
-    lock = next(i for i, s in enumerate(seen) if "pg_advisory_xact_lock" in s)
+    lock = next(i for i, s in enumerate(seen) if f"pg_advisory_xact_lock({steps.PUBLISH_LOCK})" in s)
     assert "set local synchronous_commit = on" in seen[lock - 1]

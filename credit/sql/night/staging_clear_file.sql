@@ -1,0 +1,11 @@
+-- One file's staging (credit.night.staging): removed before the file is staged again, so a re-run
+-- of ingest replaces what an earlier (crashed or repeated) run left.
+with accepted as (
+    delete from night_staging_rows
+     where night = :night and digest = :digest and file = :file
+), held as (
+    delete from night_staging_quarantine
+     where night = :night and digest = :digest and file = :file
+)
+delete from night_staging_files
+ where night = :night and digest = :digest and file = :file
