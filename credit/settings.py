@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     )
     home: Path = Field(
         default=Path(".credit"),
-        description="Working folder: embedded database, Airflow metadata, night work files, reports.",
+        description="Working folder: embedded database, Airflow metadata, reports.",
     )
     config_dir: Path = Field(
         default_factory=lambda: bundled("config"),
@@ -83,10 +83,6 @@ class Settings(BaseSettings):
     @property
     def publication_folder(self) -> Path:
         return (self.publication_dir or self.home / "publication").resolve()
-
-    @property
-    def work_dir(self) -> Path:
-        return self.home.resolve() / "work"
 
     @property
     def reports_dir(self) -> Path:

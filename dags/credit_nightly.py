@@ -2,7 +2,9 @@
 ### credit_nightly — one night of the credit-supervision pipeline
 
 Waits for the night's `<drop>/<YYYY-MM-DD>/manifest.json` (a deferrable sensor: the triggerer
-polls, no worker slot is held), ingests each file in its own mapped task, then `publish` passes
+polls, no worker slot is held), ingests each file in its own mapped task (its rows staged in
+PostgreSQL, keyed by night, manifest digest and file; XCom carries only that key, so the tasks may
+run on different worker hosts), then `publish` passes
 the quality gate, publishes the night in one transaction (entity store, quarantine, rosters,
 grades) and writes the nightly report from what was committed. A refused night fails the task
 that refused it at once (no retry; the reason is in the task log and in the alert) and leaves

@@ -10,7 +10,7 @@ restart the database while the night stands at that point.
 The points, in the order a night reaches them (:data:`POINTS`):
 
 - ``open:after`` — the manifest checked, nothing ingested;
-- ``ingest:after`` — every file's work files written, nothing published;
+- ``ingest:after`` — every file staged (credit.night.staging), nothing published;
 - ``publish:begin`` — inside the publishing transaction, the lock taken, nothing written yet;
 - ``publish:store`` — the store merged and the quarantine copied, rosters not yet decided;
 - ``publish:rosters`` — roster decisions written, grades not yet;

@@ -34,7 +34,7 @@ class FileRecord(TypedDict):
 
 @dataclass
 class FileOutcome:
-    """One file of the night after ingesting: its counts and verdicts (its rows wait in the work folder)."""
+    """One file of the night after ingesting: its counts and verdicts (staged with its rows, credit.night.staging)."""
 
     file: str
     source: str
@@ -56,7 +56,7 @@ class FileOutcome:
 
     @classmethod
     def from_dict(cls, doc: FileRecord) -> FileOutcome:
-        """Back from :meth:`as_dict` (the Airflow tasks pass outcomes as JSON)."""
+        """Back from :meth:`as_dict` (outcomes are staged as JSON, ``night_staging_files.outcome``)."""
         return cls(doc["file"], doc["source"], doc["mode"], doc["sha256"], doc["rows_in"], doc["accepted"],
                    doc["quarantined"], [Issue.from_dict(i) for i in doc["failures"]],
                    [Issue.from_dict(i) for i in doc["warnings"]], list(doc["expectations"]), doc["seconds"])
