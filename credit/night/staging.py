@@ -129,8 +129,3 @@ def clear_published(engine: Engine, night: date) -> None:
     with engine.begin() as conn:
         conn.execute(sqlfiles.statement("night/staging_clear_nights"), {"night": night})
 
-
-def clear_refused(engine: Engine, night: date, digest: str) -> None:
-    """After a night is refused: delete its drop's staging (a refused night changes no table)."""
-    with engine.begin() as conn:
-        conn.execute(sqlfiles.statement("night/staging_clear_drop"), {"night": night, "digest": digest})

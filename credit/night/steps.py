@@ -254,20 +254,17 @@ def publish_night(manifest: Manifest, outcomes: list[FileOutcome] | None, settin
     nightly`` and the DAG's ``publish`` task do; the rows always come from the night's staging.
     Raises :class:`NightRefused` when the gate fails. Returns the night's summary; a night
     published meanwhile by a concurrent run returns that run's summary, marked ``already_published``.
-    After the commit the night's staging (and any earlier night's) is deleted; after a refusal, the
-    drop's.
+    After the commit the night's staging (and any earlier night's) is deleted. A refusal keeps the
+    drop's staging: once its cause is fixed (an earlier night published, a ceiling configured), the
+    DAG's ``publish`` task alone may be cleared and run again.
     """
+    if outcomes is None:
+        outcomes = staged_outcomes(manifest, settings)
+    failures = gate(outcomes, settings)
+    if failures:
+        raise NightRefused(manifest.night, failures)
     engine = engine_for(settings)
-    try:
-        if outcomes is None:
-            outcomes = staged_outcomes(manifest, settings)
-        failures = gate(outcomes, settings)
-        if failures:
-            raise NightRefused(manifest.night, failures)
-        summary = _publish(engine, manifest, outcomes, settings, started_at or datetime.now(UTC), gap_allowed)
-    except NightRefused:
-        staging.clear_refused(engine, manifest.night, manifest.digest)   # a refused night changes no table
-        raise
+    summary = _publish(engine, manifest, outcomes, settings, started_at or datetime.now(UTC), gap_allowed)
     staging.clear_published(engine, manifest.night)
     if not summary.get("already_published"):
         write_night_report(engine, settings, manifest.night)   # at the path the night's record names

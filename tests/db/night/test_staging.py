@@ -5,6 +5,7 @@
 - Ingesting a file again replaces its staging (a re-run after a crash), never doubles it.
 - Staging lost before publish (a server crash empties the UNLOGGED tables) refuses the night
   with ``staging_missing``; running the night again publishes it.
+- A refused night keeps its staging: publish alone succeeds once the cause is fixed.
 """
 
 from __future__ import annotations
@@ -82,7 +83,6 @@ def test_lost_staging_refuses_the_night_and_a_rerun_publishes_it(lost: str, sett
     with pytest.raises(NightRefused) as refused:
         steps.publish_night(manifest, outcomes, settings)
     assert [(i.file, i.code) for i in refused.value.issues] == [("registration.csv", "staging_missing")]
-    assert _staged(engine) == dict.fromkeys(STAGING, 0)  # a refused night leaves no staging behind
     with engine.connect() as c:
         assert c.execute(sa.text("select count(*) from night_runs")).scalar() == 0
     steps.run_night(drop, N13, settings)
@@ -104,3 +104,18 @@ def test_publishing_clears_earlier_abandoned_staging_and_keeps_later_nights(sett
     with engine.connect() as c:
         left = c.execute(sa.text("select night, digest from night_staging_files")).all()
     assert left == [(later.night, later.digest)]        # only the night still to come
+
+
+def test_a_refused_night_keeps_its_staging_and_publish_alone_succeeds_later(settings: Settings, engine: Engine,
+                                                                             tmp_path: Path) -> None:
+    drop = tmp_path / "drop"
+    write_night(drop, N13, {"registration.csv": csv_file("registration", "full", ROWS)})
+    write_night(drop, date(2026, 7, 14), {"registration.csv": csv_file("registration", "delta", ROWS[:1])})
+    n14 = read_manifest(drop, date(2026, 7, 14))
+    steps.ingest_file(n14, "registration.csv", settings)
+    with pytest.raises(NightRefused, match="night_gap"):  # 13, delivered too, is not published yet
+        steps.publish_night(n14, None, settings)
+    assert _staged(engine)["night_staging_rows"] == 1   # refused: its staging stays
+    steps.run_night(drop, N13, settings)                # the cause fixed: 13 published
+    steps.publish_night(n14, None, settings)            # then 14's publish alone, from its staging
+    assert _staged(engine) == dict.fromkeys(STAGING, 0)
