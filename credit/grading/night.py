@@ -94,7 +94,7 @@ def _previous_night(conn: Connection, night: date) -> date | None:
     return conn.execute(text("select max(night) from grading_runs where night < :n"), {"n": night}).scalar()
 
 
-def _stage_grades(conn: Connection, night: date, version: str, graded: pd.DataFrame) -> None:
+def stage_grades(conn: Connection, night: date, version: str, graded: pd.DataFrame) -> None:
     """COPY tonight's grades into the temporary ``grades_tonight`` (millions of rows; row inserts
     would take an hour). The table is dropped at commit; only what changed reaches ``grade_ranges``."""
     conn.exec_driver_sql("drop table if exists grades_tonight")
@@ -121,7 +121,7 @@ def _stage_grades(conn: Connection, night: date, version: str, graded: pd.DataFr
     conn.exec_driver_sql("analyze grades_tonight")   # temporary tables are never auto-analyzed
 
 
-def _store_grades(conn: Connection, night: date) -> None:
+def store_grades(conn: Connection, night: date) -> None:
     """Tonight's transitions, then the ranges: close those that end tonight, open the new ones.
 
     Nights are graded in order (``credit.night.steps.open_night`` refuses an earlier night), so the
@@ -164,8 +164,8 @@ def grade_night(conn: Connection, ctx: NightContext) -> GradingNightSummary:
     later = conn.execute(text("select max(night) from grading_runs where night >= :n"), {"n": ctx.night}).scalar()
     if later is not None:
         raise ValueError(f"night {ctx.night}: night {later} is already graded (grades are ranges; nights go in order)")
-    _stage_grades(conn, ctx.night, config.version, graded)
-    _store_grades(conn, ctx.night)
+    stage_grades(conn, ctx.night, config.version, graded)
+    store_grades(conn, ctx.night)
 
     prev = _previous_night(conn, ctx.night)
 

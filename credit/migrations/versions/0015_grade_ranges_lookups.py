@@ -106,35 +106,26 @@ def upgrade() -> None:
     create function roster_entry_detail_known_of(us text[], d date, k bigint)
     returns table ({DETAIL_COLUMNS})
     language sql stable as $$
-        with inc as (
-            select * from roster_decisions
-             where uscc = any(us) and action in ('include', 'escalate') and decision_date <= d
-               and (k is null or seq <= k)
-        ), acts as (
-            -- the decisions on these entries only (roster_decisions(entry_id))
-            select c.* from roster_decisions as c
-             where c.entry_id in (select entry_id from inc) and c.action in ('correct', 'remove', 'revoke')
-               and c.decision_date <= d and (k is null or c.seq <= k)
-        ), corr as (
-            select distinct on (c.entry_id) c.entry_id, c.cause_code, c.cause, c.basis
-              from acts c
-             where c.action = 'correct'
-             order by c.entry_id, c.decision_date desc, c.seq desc
-        ), clo as (
-            select distinct on (c.entry_id) c.entry_id, c.decision_date, c.reason, c.decision_no, c.action,
-                   c.request_id
-              from acts c
-             where c.action in ('remove', 'revoke')
-             order by c.entry_id, c.decision_date, c.seq
-        )
+        -- the entities' inclusions through roster_decisions(uscc, seq); per entry, its latest
+        -- correction and its first close through roster_decisions(entry_id) (parameterised probes)
         select i.entry_id, i.uscc, i.roster,
                coalesce(corr.cause_code, i.cause_code), coalesce(corr.cause, i.cause), coalesce(corr.basis, i.basis),
                i.rule_id, i.decision_date, i.decision_no, i.authority, i.authority_name,
-               case when clo.entry_id is null then 'listed' else 'removed' end,
+               case when clo.decision_date is null then 'listed' else 'removed' end,
                clo.decision_date, clo.reason, clo.decision_no, clo.action, clo.request_id, i.effective_until
-          from inc i
-          left join corr using (entry_id)
-          left join clo using (entry_id)
+          from roster_decisions as i
+          left join lateral (
+              select c.cause_code, c.cause, c.basis from roster_decisions as c
+               where c.entry_id = i.entry_id and c.action = 'correct' and c.decision_date <= d
+                 and (k is null or c.seq <= k)
+               order by c.decision_date desc, c.seq desc limit 1) as corr on true
+          left join lateral (
+              select c.decision_date, c.reason, c.decision_no, c.action, c.request_id from roster_decisions as c
+               where c.entry_id = i.entry_id and c.action in ('remove', 'revoke') and c.decision_date <= d
+                 and (k is null or c.seq <= k)
+               order by c.decision_date, c.seq limit 1) as clo on true
+         where i.uscc = any(us) and i.action in ('include', 'escalate') and i.decision_date <= d
+           and (k is null or i.seq <= k)
     $$;
     create function roster_entry_detail_of(us text[], d date)
     returns table ({DETAIL_COLUMNS})
