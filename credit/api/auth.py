@@ -33,22 +33,6 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def form_token(key: str) -> str:
-    """The bureau page's anti-CSRF token for the session of ``key`` (sent in a hidden field).
-
-    A page form that changes the log must carry it: another site can make a signed-in browser
-    post a form (the cookie goes along when SameSite is not honoured), but it can read neither the
-    HttpOnly cookie nor the page, so it cannot know this token. It is derived from the key, so it
-    needs no server-side session store and stops working with the key; its own prefix keeps it
-    different from the stored :func:`hash_key`."""
-    return hashlib.sha256(b"credit-form-token\x00" + key.strip().encode("utf-8")).hexdigest()
-
-
-def form_token_ok(key: str | None, token: str) -> bool:
-    """Whether ``token`` is the form token of ``key`` (constant-time comparison)."""
-    return bool(key) and secrets.compare_digest(form_token(key or "").encode(), token.strip().encode("utf-8"))
-
-
 @dataclass(frozen=True)
 class Principal:
     """Who is calling: a key (id, name, role) or an anonymous caller (public role)."""

@@ -12,9 +12,18 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, Security
 from fastapi.security import APIKeyCookie, APIKeyHeader
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from credit.api.auth import ANONYMOUS, Principal, UnknownKey, principal_for
 from credit.api.limits import RateLimiter
+from credit.api.sessions import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    SessionPolicy,
+    form_token,
+    new_secret,
+    session_principal,
+)
 from credit.api.validation import normalise_uscc, uscc_problem
 from credit.config import ConfigDoc
 from credit.rosters.read import latest_night
@@ -22,8 +31,8 @@ from credit.settings import Settings
 
 KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False,
                           description="API key (`credit api keys create`); none = the public role")
-KEY_COOKIE = APIKeyCookie(name="credit_key", auto_error=False,
-                          description="the same key, set by the bureau page's sign-in form")
+SESSION = APIKeyCookie(name=SESSION_COOKIE, auto_error=False,
+                       description="the bureau page's session (set by its sign-in form; never the key itself)")
 
 
 @dataclass
@@ -35,7 +44,13 @@ class ServiceState:
     config: ConfigDoc
     limiter: RateLimiter
     today: Callable[[], date]
+    secret: bytes = b""
+    sessions: SessionPolicy = field(default_factory=SessionPolicy)
     key_cache: dict[str, tuple[float, Principal]] = field(default_factory=dict)
+
+    def limit(self, name: str, default: int) -> int:
+        """Requests per minute of config/api.yaml ``rate_limits.<name>``."""
+        return int((self.config.get("rate_limits") or {}).get(name, default))
 
     def principal(self, key: str) -> Principal:
         """The key's principal, remembered for ``key_cache_seconds`` (config) so that a busy
@@ -72,33 +87,64 @@ def connection(request: Request) -> Iterator[Connection]:
         yield conn
 
 
+def client_address(request: Request) -> str:
+    """The caller's address: the peer, or what a trusted proxy said (security.trusted_proxies)."""
+    return request.client.host if request.client else "?"
+
+
 def caller(request: Request, header_key: Annotated[str | None, Security(KEY_HEADER)],
-           cookie_key: Annotated[str | None, Security(KEY_COOKIE)]) -> Principal:
-    """The principal behind the request, rate-limited (HTTP 401 for an unknown key, 429 over the limit)."""
+           session: Annotated[str | None, Security(SESSION)]) -> Principal:
+    """The principal behind the request, rate-limited (HTTP 401 for an unknown key, 429 over the limit).
+
+    A key comes in ``X-API-Key`` or ``Authorization: Bearer``; a browser signed in to the bureau
+    page brings its session cookie instead (credit.api.sessions). Unknown keys are limited per
+    client address (``rate_limits.unknown_key``): guessing keys ends in 429, not in a look-up each."""
     st = state(request)
     key = header_key
     auth = request.headers.get("authorization", "")
     if not key and auth.lower().startswith("bearer "):
         key = auth[7:].strip()
-    key = key or cookie_key
+    addr = client_address(request)
+    who: Principal | None = None
     if key:
         try:
             who = st.principal(key)
         except UnknownKey:
+            per_minute = st.limit("unknown_key", 20)
+            wait = st.limiter.take(f"unknown:{addr}", per_minute)
+            if wait > 0:
+                raise HTTPException(429, f"未知密钥尝试过多，请 {wait:.0f} 秒后重试 (too many unknown keys from "
+                                         f"this address: {per_minute}/min)",
+                                    headers={"Retry-After": str(max(1, round(wait)))}) from None
             raise HTTPException(401, "未知或已停用的 API 密钥 (unknown or revoked API key)",
                                 headers={"WWW-Authenticate": "ApiKey"}) from None
-    else:
-        who = ANONYMOUS
+    elif session:
+        try:
+            with st.begin() as conn:
+                who = session_principal(conn, session, st.sessions)
+        except SQLAlchemyError:
+            who = None
+        request.state.session = session if who is not None else None
+    who = who or ANONYMOUS
     limits = st.config.get("rate_limits") or {}
     per_minute = who.rate_per_minute or int(limits.get("anonymous" if who.key_id is None else who.role, 60))
-    bucket = who.limiter_key or f"addr:{request.client.host if request.client else '?'}"
+    bucket = who.limiter_key or f"addr:{addr}"
     wait = st.limiter.take(bucket, per_minute)
     if wait > 0:
         raise HTTPException(429, f"请求过于频繁，请 {wait:.0f} 秒后重试 (rate limit of {per_minute}/min exceeded)",
                             headers={"Retry-After": str(max(1, round(wait)))})
     request.state.principal = who
-    request.state.key = key      # the bureau page derives its form token from it (auth.form_token)
     return who
+
+
+def browser_token(request: Request) -> str:
+    """The form token for this browser and session (credit.api.sessions); a browser without the
+    form cookie gets one with the response (:func:`credit.api.pages` sets it)."""
+    st = state(request)
+    browser = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_browser", None)
+    if not browser:
+        browser = request.state.new_browser = new_secret()
+    return form_token(st.secret, browser, getattr(request.state, "session", None))
 
 
 def require(role: str) -> Callable[..., Principal]:

@@ -31,6 +31,9 @@ class RepairApplication(BaseModel):
     grounds: str = Field(min_length=1, max_length=2000, description="申请理由: what was cured and how")
     documents: list[str] = Field(default_factory=list, max_length=20,
                                  description="document references (e.g. 守信承诺书, proof of filing)")
+    contact: str | None = Field(default=None, max_length=200,
+                                description="联系方式 (phone or e-mail), optional: an applicant who gives it has at most one "
+                                            "pending application per entry under it; kept only as a hash")
 
 
     @model_validator(mode="after")

@@ -2,8 +2,10 @@
 
 - ``/``: enter a USCC; ``/entity?uscc=…``: the public status, what each entry needs for repair and
   from which date, the dates the bureau must keep, and the application form;
-  ``/applications/{id}``: follow an application.
-- ``/bureau``: sign in with a bureau key (kept in an HttpOnly cookie); today's night summary, the
+  ``/applications/{id}?token=…`` or the receipt form on ``/`` (``POST /receipts``): follow an
+  application — its applicant (the receipt token shown once on submission) and the bureau only.
+- ``/bureau``: sign in with a bureau key (a server-side session in an HttpOnly cookie, never the
+  key: credit.api.sessions); today's night summary, the
   deadline watch, the open serious-list procedures (严重违法失信名单列入程序, domain.md §4) with the
   forms an officer acts on (the art. 12 assessment, the higher bureau's consent), the latest
   night's 双告知 notices per licensing department and a link to the nightly report.
@@ -13,8 +15,10 @@ functions as ``credit serious assess|consent`` and ``/v1/bureau/serious/…``
 (:func:`credit.rosters.serious.record_assessment`, :func:`~credit.rosters.serious.record_consent`)
 on the bureau's calendar day. The officer recorded is the signed-in key's holder
 (``officer:<key name>``, as the API records it), never a name typed into the form. Against
-cross-site requests each form carries the session's token (:func:`credit.api.auth.form_token`, from
-the key; checked on POST, HTTP 403 without it), besides the SameSite=Strict cookie.
+cross-site requests every form — the applicants' and the bureau's, sign-in and sign-out included —
+carries the browser's form token (:func:`credit.api.sessions.form_token`, bound to the session;
+checked on POST, HTTP 403 without it), besides the SameSite=Strict cookies and the Origin check
+(credit.api.security).
 """
 
 from __future__ import annotations
@@ -32,10 +36,19 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from credit.api import views
-from credit.api.applications import submit_application
-from credit.api.auth import Principal, UnknownKey, form_token, form_token_ok, principal_for
-from credit.api.deps import ServiceState, caller, default_as_of, state
+from credit.api.applications import readable_application, receipt_application, submit_application
+from credit.api.auth import Principal, UnknownKey
+from credit.api.deps import ServiceState, browser_token, caller, client_address, default_as_of, state
 from credit.api.models import RepairApplication, SeriousAssessment, SeriousConsent
+from credit.api.sessions import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    end_session,
+    form_token_ok,
+    log_event,
+    purge_expired,
+    start_session,
+)
 from credit.api.validation import normalise_uscc, uscc_problem
 from credit.night.read import latest_run
 from credit.notices.read import by_department, notices_of_night
@@ -43,13 +56,48 @@ from credit.rosters import certificates, serious
 from credit.rosters.deadlines import deadline_watch
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+STATIC = Path(__file__).parent / "static"
 pages = APIRouter(include_in_schema=False)
 St = Annotated[ServiceState, Depends(state)]
 Who = Annotated[Principal, Depends(caller)]
 
 
 def _page(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
-    return TEMPLATES.TemplateResponse(request, name, {"labels": views.ROSTER_LABELS, **ctx}, status_code=status)
+    """A page with this browser's form token; a browser without the form cookie gets it here."""
+    token = browser_token(request)
+    resp = TEMPLATES.TemplateResponse(request, name, {"labels": views.ROSTER_LABELS, "token": token, **ctx},
+                                      status_code=status)
+    _no_store(resp)
+    new = getattr(request.state, "new_browser", None)
+    if new:
+        _cookie(request, resp, CSRF_COOKIE, new, None)
+    return resp
+
+
+def _no_store(resp: Response) -> None:
+    resp.headers["Cache-Control"] = "no-store"
+
+
+def _cookie(request: Request, resp: Response, name: str, value: str, max_age: int | None) -> None:
+    """HttpOnly, SameSite=Strict, and Secure under HTTPS (or always, config session.secure_cookie)."""
+    st = state(request)
+    resp.set_cookie(name, value, max_age=max_age, httponly=True, samesite="strict", path="/",
+                    secure=st.sessions.secure(request.url.scheme))
+
+
+def _form_ok(request: Request, token: str) -> bool:
+    """Whether a posted form carries this browser's token for its current session."""
+    return form_token_ok(state(request).secret, request.cookies.get(CSRF_COOKIE),
+                         getattr(request.state, "session", None), token)
+
+
+STALE_FORM = "表单已失效，请刷新页面后重新提交 (form token missing or wrong)"
+
+
+@pages.get("/static/site.css", include_in_schema=False)
+def stylesheet() -> Response:
+    return FileResponse(STATIC / "site.css", media_type="text/css; charset=utf-8",
+                        headers={"Cache-Control": "public, max-age=3600"})
 
 
 @pages.get("/", response_class=HTMLResponse)
@@ -79,11 +127,15 @@ def entity_page(request: Request, st: St, who: Who, uscc: str = "", as_of: str =
 @pages.post("/entity/{uscc}/apply", response_class=HTMLResponse)
 def apply_page(request: Request, st: St, who: Who, uscc: str, roster: Annotated[str, Form()],
                grounds: Annotated[str, Form()] = "", documents: Annotated[str, Form()] = "",
-               case_no: Annotated[str, Form()] = "") -> Response:
+               case_no: Annotated[str, Form()] = "", contact: Annotated[str, Form()] = "",
+               token: Annotated[str, Form()] = "") -> Response:
+    if not _form_ok(request, token):
+        return _entity_with_error(request, st, uscc, f"申请未提交：{STALE_FORM}", 403)
     docs = [line.strip() for line in documents.splitlines() if line.strip()]
     try:
         body = RepairApplication.model_validate({"uscc": uscc, "roster": roster, "grounds": grounds.strip(),
-                                                  "documents": docs, "case_no": case_no.strip() or None})
+                                                  "documents": docs, "case_no": case_no.strip() or None,
+                                                  "contact": contact.strip() or None})
     except ValidationError as e:
         msgs = "；".join(f"{'/'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors())
         return _entity_with_error(request, st, uscc, f"申请未提交：请填写申请理由 ({msgs})")
@@ -91,7 +143,11 @@ def apply_page(request: Request, st: St, who: Who, uscc: str, roster: Annotated[
         out = submit_application(st, body, st.today(), "page", who, recorded_by="online:page")
     except HTTPException as e:
         return _entity_with_error(request, st, uscc, f"申请未提交：{e.detail}", e.status_code)
-    return RedirectResponse(f"/applications/{out['id']}", status_code=303)
+    # The receipt is this answer itself (not a redirect to a URL holding the token, which would
+    # stay in the history and in access logs): the token is shown once.
+    with st.connect() as conn:
+        doc = readable_application(conn, st, int(out["id"]), who, str(out["receipt_token"]))
+    return _page(request, "application.html", 201, app=doc, receipt=out["receipt_token"])
 
 
 def _entity_with_error(request: Request, st: ServiceState, uscc: str, error: str, status: int = 422) -> HTMLResponse:
@@ -106,11 +162,27 @@ def _entity_with_error(request: Request, st: ServiceState, uscc: str, error: str
 
 
 @pages.get("/applications/{application_id}", response_class=HTMLResponse)
-def application_page(request: Request, st: St, who: Who, application_id: int) -> HTMLResponse:
+def application_page(request: Request, st: St, who: Who, application_id: int, token: str = "") -> HTMLResponse:
+    """An application, for its applicant (``?token=`` the receipt token) or the bureau; 404 otherwise."""
     with st.connect() as conn:
-        doc = views.application_status(conn, application_id, st.settings) if 0 < application_id < 2**62 else None
-    if doc is None or doc["kind"] != "repair":
-        return _page(request, "index.html", 404, error=f"没有编号为 {application_id} 的修复申请")
+        doc = readable_application(conn, st, application_id, who, token[:100] or None) \
+            if 0 < application_id < 2**62 else None
+    if doc is None:
+        return _page(request, "index.html", 404, error=f"没有编号为 {application_id} 的修复申请，或回执码不符")
+    return _page(request, "application.html", app=doc)
+
+
+@pages.post("/receipts", response_class=HTMLResponse)
+def receipt_page(request: Request, st: St, who: Who, receipt: Annotated[str, Form(max_length=200)] = "",
+                 token: Annotated[str, Form()] = "") -> HTMLResponse:
+    """An application looked up by its receipt token (posted, so that the token stays out of URLs)."""
+    if not _form_ok(request, token):
+        return _page(request, "index.html", 403, error=STALE_FORM)
+    with st.connect() as conn:
+        found = receipt_application(conn, receipt)
+        doc = readable_application(conn, st, found, who, receipt) if found else None
+    if doc is None:
+        return _page(request, "index.html", 404, error="回执码无效 (unknown receipt token)")
     return _page(request, "application.html", app=doc)
 
 
@@ -144,12 +216,10 @@ def _bureau(request: Request, st: ServiceState, who: Principal, status: int = 20
     report = None
     if night is not None and (st.settings.reports_dir / night["night"].isoformat() / "index.html").is_file():
         report = f"/bureau/report/{night['night'].isoformat()}"
-    key = getattr(request.state, "key", None)
     return _page(request, "bureau.html", status, who=who, night=night, report=report, notices=notices,
                  watch=watch.astype(object).where(watch.notna(), None).to_dict("records"), within=within,
                  today=today.isoformat(), procedures=procedures, actors=ACTORS, error=error, ok=ok,
-                 token=form_token(key) if key else "", intents=INTENT_LABELS, outcomes=OUTCOME_LABELS,
-                 consent_outcomes=CONSENT_LABELS)
+                 intents=INTENT_LABELS, outcomes=OUTCOME_LABELS, consent_outcomes=CONSENT_LABELS)
 
 
 INTENT_LABELS = {"intentional": "故意", "negligent": "过失", "no_intent_proven": "当事人能够证明没有主观故意"}
@@ -161,8 +231,8 @@ def _officer_form(request: Request, st: ServiceState, who: Principal, token: str
     """The refusal page when the caller may not act through a bureau form, None when it may."""
     if not who.allows("bureau"):
         return _page(request, "bureau_login.html", 403, error="需要监管部门角色 (bureau role needed)")
-    if not form_token_ok(getattr(request.state, "key", None), token):
-        return _bureau(request, st, who, 403, error="表单已失效，请刷新页面后重新提交 (form token missing or wrong)")
+    if not _form_ok(request, token):
+        return _bureau(request, st, who, 403, error=STALE_FORM)
     return None
 
 
@@ -219,23 +289,55 @@ def bureau_serious_consent(request: Request, st: St, who: Who, case: Case, autho
 
 
 @pages.post("/bureau/login", response_class=HTMLResponse)
-def bureau_login(request: Request, st: St, key: Annotated[str, Form()] = "") -> Response:
-    try:
-        with st.connect() as conn:
-            who = principal_for(conn, key) if key.strip() else None
-    except UnknownKey:
-        who = None
-    if who is None or not who.allows("bureau"):
+def bureau_login(request: Request, st: St, key: Annotated[str, Form(max_length=200)] = "",
+                 token: Annotated[str, Form()] = "") -> Response:
+    """Sign in with a bureau key: a new server-side session (the key is not kept in the browser).
+
+    Attempts are limited per client address (config/api.yaml ``rate_limits.login``); refused ones
+    are recorded like sign-ins (``api_session_events``)."""
+    addr = client_address(request)
+    per_minute = st.limit("login", 10)
+    wait = st.limiter.take(f"login:{addr}", per_minute)
+    if wait > 0:
+        slow = _page(request, "bureau_login.html", 429,
+                     error=f"登录尝试过于频繁，请 {wait:.0f} 秒后重试 (too many sign-in attempts: {per_minute}/min)")
+        slow.headers["Retry-After"] = str(max(1, round(wait)))
+        return slow
+    if not _form_ok(request, token):
+        return _page(request, "bureau_login.html", 403, error=STALE_FORM)
+    who = None
+    if key.strip():
+        try:
+            who = st.principal(key.strip())
+        except UnknownKey:
+            who = None
+    with st.begin() as conn:
+        if who is None or not who.allows("bureau"):
+            log_event(conn, "login_refused", who.key_id if who else None, who.name if who else None, addr)
+            refused = True
+        else:
+            purge_expired(conn, st.sessions)
+            sid = start_session(conn, who, addr, st.sessions)
+            refused = False
+    if refused:
         return _page(request, "bureau_login.html", 401, error="密钥无效或不是监管部门角色 (not a bureau key)")
     resp = RedirectResponse("/bureau", status_code=303)
-    resp.set_cookie("credit_key", key.strip(), httponly=True, samesite="strict", path="/")
+    _cookie(request, resp, SESSION_COOKIE, sid, st.sessions.absolute_seconds)
     return resp
 
 
-@pages.post("/bureau/logout")
-def bureau_logout() -> Response:
+@pages.post("/bureau/logout", response_class=HTMLResponse)
+def bureau_logout(request: Request, st: St, who: Who, token: Annotated[str, Form()] = "") -> Response:
+    """Sign out: the session is deleted server-side (a copied cookie no longer works) and recorded."""
+    if not _form_ok(request, token):
+        return _page(request, "bureau_login.html", 403, error=STALE_FORM)
+    sid = getattr(request.state, "session", None)
+    if sid:
+        with st.begin() as conn:
+            end_session(conn, sid, client_address(request))
     resp = RedirectResponse("/bureau", status_code=303)
-    resp.delete_cookie("credit_key", path="/")
+    resp.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict",
+                       secure=st.sessions.secure(request.url.scheme))
     return resp
 
 

@@ -8,12 +8,12 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Header, HTTPException, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Connection
 
 from credit.api import views
-from credit.api.applications import refused, submit_application
+from credit.api.applications import readable_application, receipt_application, refused, submit_application
 from credit.api.auth import Principal
 from credit.api.deps import ServiceState, caller, checked_uscc, connection, default_as_of, require, state
 from credit.api.models import (
@@ -26,7 +26,7 @@ from credit.api.models import (
     SeriousAssessment,
     SeriousConsent,
 )
-from credit.api.validation import normalise_uscc, uscc_problem
+from credit.api.validation import future_date_problem, normalise_uscc, uscc_problem
 from credit.draws import DrawRefused
 from credit.draws.read import (
     current_inspections,
@@ -45,6 +45,7 @@ from credit.rosters.known import KnownAt
 from credit.rosters.known import known_at as known_record_at
 from credit.rosters.read import decision_feed, search_registration
 from credit.rosters.read import latest_night as latest_published_night
+from credit.signing import signer_for
 
 public = APIRouter(tags=["public"], dependencies=[Depends(caller)])
 consumer = APIRouter(tags=["consumer"], dependencies=[Depends(require("consumer"))])
@@ -60,6 +61,14 @@ MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json", "parquet"
 
 def _json(doc: Any, status: int = 200) -> JSONResponse:
     return JSONResponse(json.loads(json.dumps(doc, ensure_ascii=False, default=str)), status_code=status)
+
+
+def not_in_future(st: ServiceState, day: date, field: str) -> None:
+    """HTTP 422 when ``day`` (a date received or decided) is after the bureau's today (issue 14)."""
+    problem = future_date_problem(day, st.today(), field)
+    if problem:
+        raise HTTPException(422, [{"loc": ["body", field], "type": "value_error.future_date",
+                                   "input": day.isoformat(), "msg": problem}])
 
 
 def known_record(conn: Connection, night: date | None) -> KnownAt | None:
@@ -158,19 +167,53 @@ def apply(request: Request, st: St, body: RepairApplication) -> JSONResponse:
     """Submit an application for removal (信用修复); received today (the bureau's calendar day).
 
     The answer carries the date by which the bureau must decide (order 107: 7 WD for the serious
-    list from 2025-12-25, 15 WD before; 5 WD for the abnormal roster — domain.md §3.3, §4, §5)."""
+    list from 2025-12-25, 15 WD before; 5 WD for the abnormal roster — domain.md §3.3, §4, §5) and
+    ``receipt_token``, shown only here: the application is read back with it (or with the same
+    API key). One pending application per entry per applicant (the key, else ``contact``): 409
+    for a second one of the same applicant; other applicants are not blocked."""
     who: Principal = request.state.principal
     doc = submit_application(st, body, st.today(), "api", who, recorded_by=f"online:{who.name or 'public'}")
     return _json(doc, 201)
 
 
+ReceiptHeader = Annotated[str | None, Header(alias="X-Receipt-Token", max_length=100,
+                                             description="the receipt token given when the application was submitted")]
+
+
 @public.get("/v1/repair-applications/{application_id}")
-def application(conn: Conn, st: St, application_id: Annotated[int, Path(ge=1, le=2**62)]) -> JSONResponse:
-    """Follow an application: pending, or the decisions on it (removal or refusal with reasons)."""
-    doc = views.application_status(conn, application_id, st.settings)
-    if doc is None or doc["kind"] != "repair":
-        raise HTTPException(404, f"没有编号为 {application_id} 的修复申请 (no such application)")
+def application(request: Request, conn: Conn, st: St, application_id: Annotated[int, Path(ge=1, le=2**62)],
+                receipt: ReceiptHeader = None,
+                token: Annotated[str | None, Query(max_length=100, description="the receipt token (or send "
+                                                                                "X-Receipt-Token)")] = None,
+                ) -> JSONResponse:
+    """Follow an application: pending, or the decisions on it (removal or refusal with reasons).
+
+    Readable by its applicant — the receipt token (``X-Receipt-Token`` or ``?token=``) or the API
+    key it was submitted with — and by the bureau; 404 for anyone else."""
+    doc = readable_application(conn, st, application_id, request.state.principal, receipt or token)
+    if doc is None:
+        raise HTTPException(404, f"没有编号为 {application_id} 的修复申请，或回执码不符 "
+                                 "(no such application, or not yours: give its receipt token)")
     return _json(doc)
+
+
+@public.get("/v1/receipts/{token}")
+def application_by_receipt(request: Request, conn: Conn, st: St,
+                           token: Annotated[str, Path(min_length=1, max_length=100)]) -> JSONResponse:
+    """The application a receipt token was issued for (404 for an unknown token)."""
+    found = receipt_application(conn, token)
+    doc = readable_application(conn, st, found, request.state.principal, token) if found else None
+    if doc is None:
+        raise HTTPException(404, "回执码无效 (unknown receipt token)")
+    return _json(doc)
+
+
+@public.get("/v1/keys/signing")
+def signing_key(st: St) -> JSONResponse:
+    """The bureau's public signing key (Ed25519, PEM): it verifies screening certificates, export
+    sidecars and the published chain anchors offline (``credit verify-signature``; README)."""
+    signer = signer_for(st.settings)
+    return _json({"algorithm": "Ed25519", "key_id": signer.key_id, "public_key_pem": signer.public_pem})
 
 
 @public.post("/v1/certificates/verify")
@@ -207,7 +250,7 @@ def screenings(request: Request, st: St, body: ScreeningRequest) -> JSONResponse
                                      f"(known_at is after the latest published night, {latest})")
         doc = certificates.issue(conn, usccs, body.as_of, issuer=str(st.config.get("issuer", "")),
                                  issued_at=datetime.now(UTC), config_version=st.config.version, key_id=who.key_id,
-                                 known_night=body.known_at)
+                                 known_night=body.known_at, signer=signer_for(st.settings))
     return _json(doc)
 
 
@@ -306,6 +349,7 @@ def counter_application(request: Request, st: St, body: CounterRepairApplication
     ``received_on`` after the latest published night is refused (422): the rosters are known only
     up to that night, so an application cannot be checked against them (as ``credit repair apply``)."""
     who: Principal = request.state.principal
+    not_in_future(st, body.received_on, "received_on")
     with st.connect() as conn:
         through = latest_published_night(conn)
     if through is None or body.received_on > through:
@@ -317,13 +361,16 @@ def counter_application(request: Request, st: St, body: CounterRepairApplication
                                    "msg": f"收到日期 {body.received_on.isoformat()} {after}，无法核对名录 "
                                           f"(received_on is {why}: an application cannot arrive in the "
                                           "future of the data)"}])
-    return _json(submit_application(st, body, body.received_on, "api", who, recorded_by=f"clerk:{who.name}"), 201)
+    return _json(submit_application(st, body, body.received_on, "api", who, recorded_by=f"clerk:{who.name}",
+                                    counter=True), 201)
 
 
 @bureau.post("/objections", status_code=201)
 def objection(request: Request, st: St, body: Objection) -> JSONResponse:
-    """Record a written objection (异议) to a listing or a notice (domain.md §3.4)."""
+    """Record a written objection (异议) to a listing or a notice (domain.md §3.4); ``received_on``
+    in the future is refused (422)."""
     who: Principal = request.state.principal
+    not_in_future(st, body.received_on, "received_on")
     with st.begin() as conn:
         try:
             out = repair.file_objection(conn, body.decision.strip(), body.received_on, body.grounds,
@@ -338,6 +385,7 @@ def objection_decision(request: Request, st: St, objection_id: Annotated[int, Pa
                        body: ObjectionDecision) -> JSONResponse:
     """An officer's answer to an objection: upheld (the listing is revoked) or dismissed — a decision of the log."""
     who: Principal = request.state.principal
+    not_in_future(st, body.on, "on")
     with st.begin() as conn:
         try:
             out = repair.decide_objection(conn, objection_id, body.outcome, body.on, f"officer:{who.name}",
@@ -352,6 +400,7 @@ def draft_decision(request: Request, st: St, seq: Annotated[int, Path(ge=1, le=2
                    body: DraftDecision) -> JSONResponse:
     """Approve or reject a draft the night wrote (拟列入/拟移出, e.g. a removal on a repair application)."""
     who: Principal = request.state.principal
+    not_in_future(st, body.on, "on")
     with st.begin() as conn:
         try:
             out = repair.decide_draft(conn, seq, f"officer:{who.name}", body.on, body.approve, body.note,
@@ -383,6 +432,7 @@ def serious_procedures(conn: Conn, st: St, on: AsOf = None,
 def serious_assessment(request: Request, st: St, case: CaseRef, body: SeriousAssessment) -> JSONResponse:
     """The officer's art. 12 assessment of a proposal (拟列入); not_list also issues the numbered 不予列入."""
     who: Principal = request.state.principal
+    not_in_future(st, body.on, "on")
     with st.begin() as conn:
         try:
             out = serious.record_assessment(conn, case, officer=f"officer:{who.name}", on=body.on, intent=body.intent,
@@ -397,6 +447,8 @@ def serious_assessment(request: Request, st: St, case: CaseRef, body: SeriousAss
 def serious_consent(request: Request, st: St, case: CaseRef, body: SeriousConsent) -> JSONResponse:
     """The next-higher bureau's consent (或不同意) to a listing by a county- or city-level authority."""
     who: Principal = request.state.principal
+    not_in_future(st, body.on, "on")
+    not_in_future(st, body.consented_on, "consented_on")
     with st.begin() as conn:
         try:
             out = serious.record_consent(conn, case, officer=f"officer:{who.name}", on=body.on,

@@ -7,7 +7,12 @@ explains a refusal in words a clerk can act on.
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from credit.config import load_config
 from credit.contract import uscc as uscc_rules
+from credit.settings import Settings
 
 FORBIDDEN = set("IOZSV")
 
@@ -36,3 +41,20 @@ def uscc_problem(raw: str) -> str | None:
     expected = uscc_rules.calc_check_character(code[:17])
     return (f"校验码错误：第18位应为“{expected}”，收到“{code[17]}” (check character at position 18 should "
             f"be {expected!r}, got {code[17]!r})")
+
+
+def future_date_problem(day: date, today: date, field: str) -> str | None:
+    """None when ``day`` is not after ``today`` (the bureau's calendar day), else why it is refused.
+
+    Something received or decided cannot be dated in the future: such a date would become a
+    permanent row of the append-only log (issue 14)."""
+    if day <= today:
+        return None
+    return (f"{field} {day.isoformat()} 晚于今天（{today.isoformat()}，以本局所在时区计），不能填写将来的日期 "
+            f"({field} {day.isoformat()} is in the future: today is {today.isoformat()} on the bureau's clock)")
+
+
+def bureau_today(settings: Settings | None = None) -> date:
+    """Today on the bureau's clock (config/api.yaml ``timezone``, Asia/Shanghai by default)."""
+    zone = ZoneInfo(str(load_config("api", settings).get("timezone", "Asia/Shanghai")))
+    return datetime.now(zone).date()

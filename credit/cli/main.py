@@ -143,7 +143,7 @@ def quarantine(
 
 def _wire() -> None:
     """Mount the commands of each area (their modules live in credit/cli/commands/)."""
-    from credit.cli.commands import api, draws, grading, notices, rosters, serious
+    from credit.cli.commands import api, draws, grading, notices, rosters, security, serious
 
     app.add_typer(draws.app, name="draw", help="Double-random inspection draws (双随机抽查).")
     app.add_typer(grading.app, name="grades", help="Credit-risk tiers A–D with reasons.")
@@ -162,6 +162,10 @@ def _wire() -> None:
     app.command("serve")(api.serve_command)
     app.add_typer(api.api_app, name="api", help="API keys of consumers and bureau staff.")
     app.add_typer(api.certificate_app, name="certificate", help="Screening certificates (筛查证明).")
+    app.add_typer(security.keys_app, name="keys", help="The bureau's signing key (Ed25519).")
+    app.command("verify-signature")(security.verify_signature_command)
+    db_app.command("backup")(security.db_backup)
+    db_app.command("restore")(security.db_restore)
 
 
 _wire()

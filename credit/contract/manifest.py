@@ -7,17 +7,17 @@ published; each refusal is an :class:`~credit.issues.Issue` naming the file and 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+import numpy as np
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from credit.contract.records import ROW_OFFSET, Malformed, NoHeader, Split, split_csv
 from credit.contract.sources import SOURCES, Source
 from credit.issues import Issue, Text, issue
 
@@ -27,6 +27,9 @@ ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-8-sig": "utf-8", "gb18030":
 REFUSALS: dict[str, Text] = {
     "manifest_missing": Text("没有找到批次清单", "no manifest at {path}"),
     "manifest_unreadable": Text("批次清单不是合法的 JSON", "manifest is not valid JSON: {error}"),
+    "manifest_not_object": Text("批次清单须为 JSON 对象，而不是 {found}", "the manifest is a JSON object, not {found}"),
+    "manifest_path": Text("清单中的文件名 {name!r} 指向本批次文件夹之外或不是普通文件名",
+                          "a listed file must be a plain file name inside the night's folder"),
     "manifest_night": Text("清单日期 {found!r} 与批次 {night} 不符", "the manifest is for {found!r}, not {night}"),
     "manifest_files": Text("清单缺少 files 对象", "no 'files' object"),
     "manifest_entry": Text("清单条目格式错误", "entry is not an object"),
@@ -40,7 +43,10 @@ REFUSALS: dict[str, Text] = {
     "sha256_mismatch": Text("校验和不符：清单 {listed}，文件 {actual}", "checksum mismatch"),
     "encoding_mismatch": Text("文件不是清单声明的 {encoding} 编码", "not valid {encoding}"),
     "unreadable": Text("文件无法解析", "unreadable: {error}"),
-    "missing_columns": Text("缺少合同规定的列 {columns}", "missing columns"),
+    "missing_columns": Text("缺少合同规定的列 {columns}{hint}", "missing columns"),
+    "no_header": Text("文件没有表头行（空文件）", "no header line: the file is empty"),
+    "duplicate_columns": Text("表头中列 {columns} 出现多次，无法判断以哪列为准", "a contract column appears twice"),
+    "column_type": Text("列 {column} 的类型 {type} 无法作为文本读取", "a column of this type cannot be read as text"),
     "row_count_mismatch": Text("行数不符：清单 {listed}，文件 {actual}", "row count mismatch"),
 }
 
@@ -112,9 +118,10 @@ def read_manifest(drop: Path, night: date) -> Manifest:
         doc = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise refusal("manifest.json", "manifest_unreadable", error=e) from e
-    if not isinstance(doc, dict) or doc.get("night") != night.isoformat():
-        found = doc.get("night") if isinstance(doc, dict) else None
-        raise refusal("manifest.json", "manifest_night", found=found, night=night.isoformat())
+    if not isinstance(doc, dict):
+        raise refusal("manifest.json", "manifest_not_object", found=type(doc).__name__)
+    if doc.get("night") != night.isoformat():
+        raise refusal("manifest.json", "manifest_night", found=doc.get("night"), night=night.isoformat())
     files = doc.get("files")
     if not isinstance(files, dict):
         raise refusal("manifest.json", "manifest_files")
@@ -143,7 +150,7 @@ def read_manifest(drop: Path, night: date) -> Manifest:
         rows = entry.get("rows")
         if not isinstance(rows, int) or isinstance(rows, bool) or rows < 0:
             raise refusal(name, "manifest_rows", rows=rows)
-        fpath = folder / name
+        fpath = _inside(folder, name)
         if not fpath.is_file():
             raise refusal(name, "file_missing")
         sha = str(entry.get("sha256", "")).lower()
@@ -154,43 +161,126 @@ def read_manifest(drop: Path, night: date) -> Manifest:
     return Manifest(night, folder, tuple(out), hashlib.sha256(raw).hexdigest())
 
 
-def read_table(df: DropFile) -> pa.Table:
-    """Read a drop file with every column as text, exactly as delivered (normalising comes later).
+def _inside(folder: Path, name: str) -> Path:
+    """The listed file's path: a plain name in the night's folder, never reaching outside it.
 
-    Raises :class:`DropError` for an unreadable file, a wrong encoding, missing contract
-    columns or a row count that disagrees with the manifest.
+    ``../x.csv``, ``/etc/x.csv``, ``sub/x.csv`` and a symbolic link that resolves outside the
+    folder are refused (a drop is one flat folder, contracts.md §1).
+    """
+    plain = (name and name not in (".", "..") and "/" not in name and "\\" not in name and "\x00" not in name
+             and not Path(name).is_absolute())
+    if not plain:
+        raise refusal(name, "manifest_path", name=name)
+    path = folder / name
+    if path.exists() or path.is_symlink():
+        try:
+            path.resolve(strict=True).relative_to(folder.resolve(strict=True))
+        except (ValueError, OSError) as e:
+            raise refusal(name, "manifest_path", name=name) from e
+    return path
+
+
+@dataclass(frozen=True)
+class Records:
+    """A drop file read as text: the contract's columns of its readable records, with their lines.
+
+    ``rows`` is what the manifest's ``rows`` counts: readable plus malformed records (see
+    :mod:`credit.contract.records` for what a record and a line are).
+    """
+
+    table: pa.Table
+    lines: np.ndarray                               # int64: the physical line of each row of ``table``
+    malformed: tuple[Malformed, ...] = ()
+
+    @property
+    def rows(self) -> int:
+        return self.table.num_rows + len(self.malformed)
+
+
+def read_table(df: DropFile) -> pa.Table:
+    """The readable records of a drop file (see :func:`read_records`), contract columns only."""
+    return read_records(df).table
+
+
+def read_records(df: DropFile) -> Records:
+    """Read a drop file with every contract column as text, exactly as delivered (normalising comes later).
+
+    Raises :class:`DropError` (naming the file, the line where known and the rule) for an
+    unreadable file, a wrong encoding, no header, missing or duplicated contract columns, a
+    Parquet column that is not text-like, or a record count that disagrees with the manifest.
+    A record that cannot be split into the header's columns is not a refusal: it comes back in
+    ``malformed``, to be quarantined with its line.
+    """
+    lines: np.ndarray | None
+    malformed: tuple[Malformed, ...]
+    header_line: int | None
+    if df.format == "parquet":
+        table, lines, malformed, header_line = _read_parquet(df), None, (), None
+    else:
+        split = _read_csv(df)
+        table, lines, malformed, header_line = split.table, split.lines, tuple(split.malformed), split.header_line
+    names = [c.strip().lstrip("\ufeff").strip() for c in table.column_names]
+    table = table.rename_columns(names)
+    missing = [c for c in df.source.required_column_names if c not in names]
+    if missing:
+        hint = ""
+        if len(names) == 1 and any(d in names[0] for d in (";", "\t", "|")):
+            hint = f"（表头 {names[0][:60]!r} 疑似使用了错误的分隔符，应为逗号）"
+        raise refusal(df.file, "missing_columns", line=header_line, columns=", ".join(missing), hint=hint)
+    twice = [c for c in df.source.column_names if names.count(c) > 1]
+    if twice:
+        raise refusal(df.file, "duplicate_columns", line=header_line, columns=", ".join(twice))
+    rows = table.num_rows + len(malformed)
+    if rows != df.rows:
+        raise refusal(df.file, "row_count_mismatch", listed=df.rows, actual=rows)
+    if lines is None:
+        lines = np.arange(table.num_rows, dtype=np.int64) + ROW_OFFSET
+    # An optional column an older drop does not carry is read as empty: unknown, not refused.
+    picked = pa.Table.from_arrays([table.column(names.index(c)) if c in names else pa.nulls(table.num_rows, pa.string())
+                                   for c in df.source.column_names], names=df.source.column_names)
+    return Records(picked, lines, malformed)
+
+
+def _read_parquet(df: DropFile) -> pa.Table:
+    """A Parquet file's contract columns as text (extra columns are not read, whatever their type).
+
+    A contract column listed twice, or of a nested (list, struct, map) or binary type, refuses the file.
     """
     try:
-        if df.format == "parquet":
-            table = pq.read_table(df.path)
-            table = pa.Table.from_arrays([c.cast(pa.string()) for c in table.columns], names=table.column_names)
-        else:
-            table = _read_csv(df)
-    except DropError:
-        raise
-    except (pa.ArrowInvalid, OSError, ValueError) as e:
+        pf = pq.ParquetFile(df.path)
+        schema = pf.schema_arrow
+    except (pa.ArrowException, OSError, ValueError) as e:
         raise refusal(df.file, "unreadable", error=e) from e
-    table = table.rename_columns([c.strip().lstrip("\ufeff") for c in table.column_names])
-    missing = [c for c in df.source.required_column_names if c not in table.column_names]
-    if missing:
-        raise refusal(df.file, "missing_columns", columns=", ".join(missing))
-    if table.num_rows != df.rows:
-        raise refusal(df.file, "row_count_mismatch", listed=df.rows, actual=table.num_rows)
-    # An optional column an older drop does not carry is read as empty: unknown, not refused.
-    for name in df.source.column_names:
-        if name not in table.column_names:
-            table = table.append_column(name, pa.nulls(table.num_rows, pa.string()))
-    return table.select(df.source.column_names)
+    wanted = set(df.source.column_names)
+    names = [c.strip().lstrip("\ufeff").strip() for c in schema.names]
+    twice = sorted({n for n in names if n in wanted and names.count(n) > 1})
+    if twice:
+        raise refusal(df.file, "duplicate_columns", columns=", ".join(twice))
+    picked = [(original, name) for original, name in zip(schema.names, names, strict=True) if name in wanted]
+    for original, name in picked:
+        t = schema.field(original).type
+        if pa.types.is_nested(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t):
+            raise refusal(df.file, "column_type", column=name, type=str(t))
+    try:
+        table = pf.read(columns=[original for original, _ in picked])
+    except (pa.ArrowException, OSError, ValueError) as e:
+        raise refusal(df.file, "unreadable", error=e) from e
+    out: list[pa.ChunkedArray[Any]] = []
+    for original, name in picked:
+        try:
+            out.append(table.column(original).cast(pa.string()))
+        except (pa.ArrowException, ValueError) as e:
+            raise refusal(df.file, "column_type", column=name, type=str(schema.field(original).type)) from e
+    return pa.Table.from_arrays(out, names=[name for _, name in picked])
 
 
-def _read_csv(df: DropFile) -> pa.Table:
+def _read_csv(df: DropFile) -> Split:
     data = df.path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]  # UTF-8 byte-order mark, allowed by the contract
     encoding = "gb18030" if df.encoding == "gb18030" else "utf-8"
     try:
-        # Strict: a wrongly encoded file is refused whole, never half-read. The decoded text is
-        # not kept, so a large file stays in memory once, as bytes.
+        # Strict: a wrongly encoded file is refused whole, never half-read, naming the first bad line.
         if encoding == "utf-8":
             data.decode("utf-8")
         else:
@@ -198,12 +288,7 @@ def _read_csv(df: DropFile) -> pa.Table:
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
         raise refusal(df.file, "encoding_mismatch", line=line, encoding=encoding) from e
-    header = data.split(b"\n", 1)[0].decode("utf-8").rstrip("\r").split(",")
-    return pacsv.read_csv(
-        io.BytesIO(data),
-        read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 24),
-        convert_options=pacsv.ConvertOptions(
-            column_types={h: pa.string() for h in header},
-            strings_can_be_null=False, quoted_strings_can_be_null=False,
-        ),
-    )
+    try:
+        return split_csv(data)
+    except NoHeader as e:
+        raise refusal(df.file, "no_header", line=1) from e

@@ -24,6 +24,12 @@ NIGHT_TEXTS: dict[str, Text] = {
         "上一批次 {missing} 尚未发布；跳过它会永久丢失其中的变更",
         "night {missing} is not published yet; run it first, or confirm with --allow-gap that the "
         "platform delivered nothing for the missing nights"),
+    "night_before_first": Text(
+        "批次 {night} 早于本库的首个批次 {first}（quality.yaml first_night）", "night before the store's first night"),
+    "work_mismatch": Text("待发布的结果不属于本次清单（校验和 {sha256}），请重新运行该批次",
+                          "the ingested outcome is not this drop's: run the night again"),
+    "work_missing": Text("本次清单的中间结果不在 {folder}，请重新运行该批次",
+                         "the drop's ingested rows are missing: run the night again"),
     # One file's verdict.
     "critical_expectation": Text("{expectation}：{zh}", "{expectation}: {en}"),
     "rows_add_up": Text("行数不守恒 {rows_in} ≠ {accepted} + {quarantined}",

@@ -261,8 +261,14 @@ class _Found:
         return reasons.reindex(self.index, fill_value=""), rules.reindex(self.index, fill_value="")
 
 
-def check(frame: pd.DataFrame, source: Source, night: date, suite_path: Path, file: str) -> Checked:
-    """Validate canonical rows of ``file``: the GX suite first, then the rules GX cannot state."""
+def check(frame: pd.DataFrame, source: Source, night: date, suite_path: Path, file: str, *,
+          lines: np.ndarray | None = None, earliest: date | None = None) -> Checked:
+    """Validate canonical rows of ``file``: the GX suite first, then the rules GX cannot state.
+
+    ``lines`` are the rows' physical lines (for the reasons that cite another line); ``earliest``
+    is the earliest believable past date (``quality.yaml`` ``earliest_date``): a date or period
+    that must be past (not after the night) is held back before it.
+    """
     if frame.empty:  # an empty delta is a night without changes: nothing to validate
         empty = pd.Series([], index=frame.index, dtype="string")
         return Checked(frame, empty, empty, [], [], [])
@@ -306,18 +312,28 @@ def check(frame: pd.DataFrame, source: Source, night: date, suite_path: Path, fi
                 future = (parsed > pd.Timestamp(night)).to_numpy(dtype=bool)
                 found.add(future, "date_not_after_night",
                           reason("date_not_after_night", column=c.name, night=night.isoformat()))
+                if earliest is not None:
+                    early = (parsed < pd.Timestamp(earliest)).to_numpy(dtype=bool)
+                    found.add(early, "date_too_early",
+                              reason("date_too_early", column=c.name, earliest=earliest.isoformat()))
         if c.kind == "month" and c.not_after_night:
             month = f"{night.year:04d}-{night.month:02d}"
             shaped = present & s.str.fullmatch(PATTERNS["month"]).fillna(False).to_numpy(dtype=bool)
             later = shaped & (s.where(shaped, None) > month).fillna(False).to_numpy(dtype=bool)
             found.add(later, "month_not_after_night", reason("month_not_after_night", column=c.name, month=month))
+            if earliest is not None:
+                first = f"{earliest.year:04d}-{earliest.month:02d}"
+                early = shaped & (s.where(shaped, None) < first).fillna(False).to_numpy(dtype=bool)
+                found.add(early, "month_too_early", reason("month_too_early", column=c.name, earliest=first))
+        nul = present & s.str.contains("\x00", regex=False).fillna(False).to_numpy(dtype=bool)
+        found.add(nul, "nul_byte", reason("nul_byte", column=c.name))
     for column, bound in source.not_above:
         # Malformed amounts are already held back by their own expectation; here they compare as unknown.
         amount = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
         limit = pd.to_numeric(frame[bound], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
         found.add(amount > limit, "not_above",
                   reason("not_above", column=column, bound=bound))
-    _duplicates(frame, source, found)
+    _duplicates(frame, source, found, lines)
     reason_s, rule_s = found.joined()
     warnings: list[Issue] = []
     if "uscc" in frame:
@@ -329,7 +345,7 @@ def check(frame: pd.DataFrame, source: Source, night: date, suite_path: Path, fi
     return Checked(frame, reason_s, rule_s, file_failures, summary, warnings)
 
 
-def _duplicates(frame: pd.DataFrame, source: Source, found: _Found) -> None:
+def _duplicates(frame: pd.DataFrame, source: Source, found: _Found, lines: np.ndarray | None = None) -> None:
     """Duplicated keys among the rows not yet held back.
 
     Identical rows keep their first copy; conflicting rows are all held back, since choosing one
@@ -342,13 +358,14 @@ def _duplicates(frame: pd.DataFrame, source: Source, found: _Found) -> None:
     if not dup_any.any():
         return
     dups = candidates[dup_any]
-    lines = pd.Series(dups.index + ROW_OFFSET, index=dups.index)
+    at = lines[index.get_indexer(dups.index)] if lines is not None else dups.index + ROW_OFFSET
+    dup_lines = pd.Series(np.asarray(at), index=dups.index)
     full_dup = dups.duplicated(keep="first")
     distinct_per_key = dups.drop_duplicates().groupby(key, dropna=False).size()
     conflicting_keys = distinct_per_key[distinct_per_key > 1].index
     key_index = pd.MultiIndex.from_frame(dups[key]) if len(key) > 1 else pd.Index(dups[key[0]])
     conflict = key_index.isin(conflicting_keys)
-    first_line = lines.groupby([dups[k] for k in key], dropna=False).transform("min")
+    first_line = dup_lines.groupby([dups[k] for k in key], dropna=False).transform("min")
     exact = full_dup.to_numpy() & ~conflict
     found.add(np.isin(index, dups.index[exact]), "duplicate_row",
               first_line[exact].map(lambda n: reason("duplicate_row", first_line=n)))

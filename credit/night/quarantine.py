@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Sequence
 from datetime import date
 
 import numpy as np
@@ -18,6 +19,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from sqlalchemy import Connection
 
+from credit.contract.records import Malformed
 from credit.issues import Text
 
 ROW_OFFSET = 2  # physical line of row 0: the header is line 1
@@ -44,6 +46,14 @@ REASONS: dict[str, Text] = {
     "date_not_after_night": Text("{column}：日期晚于批次日期 {night}", "date is in the future of the night"),
     "month_not_after_night": Text("{column}：所属期晚于批次所在月份 {month}", "period is after the night's month"),
     "not_above": Text("{column} 大于 {bound}，两者不可能同时成立", "{column} exceeds {bound} on the same row"),
+    "nul_byte": Text("{column}：含有空字符（NUL，0x00），无法入库", "a NUL byte in the value"),
+    "date_too_early": Text("{column}：日期早于 {earliest}，不可信", "date before {earliest}"),
+    "month_too_early": Text("{column}：所属期早于 {earliest}，不可信", "period before {earliest}"),
+    # Records that could not be split into the header's columns (credit.contract.records).
+    "malformed_field_count": Text("该行有 {found} 个字段，表头有 {expected} 个（截断或多出分隔符）",
+                                  "record has {found} fields, the header {expected}"),
+    "malformed_quote": Text("引号未闭合，该行无法解析", "unbalanced quote"),
+    "malformed_record": Text("该行不符合 CSV 格式，无法解析", "not a CSV record: {error}"),
     "duplicate_row": Text("与第 {first_line} 行完全重复", "exact duplicate"),
     "conflicting_duplicate_key": Text("主键 {key} 在文件中多次出现且内容不一致，无法判断以哪行为准",
                                       "duplicated key with conflicting values"),
@@ -55,15 +65,35 @@ def reason(code: str, **params: object) -> str:
     return str(REASONS[code].render(**params))
 
 
-def held_rows(raw: pd.DataFrame, bad: np.ndarray, rules: pd.Series, reasons: pd.Series) -> pd.DataFrame:
-    """The rows of one file held back, as stored: line, rule codes, reasons and the row as delivered."""
+NUL_SHOWN = "\u2400"  # ␀: PostgreSQL text and jsonb cannot hold NUL, so the stored raw row shows it so
+
+
+def held_rows(raw: pd.DataFrame, bad: np.ndarray, rules: pd.Series, reasons: pd.Series,
+              lines: np.ndarray | None = None) -> pd.DataFrame:
+    """The rows of one file held back, as stored: line, rule codes, reasons and the row as delivered.
+
+    ``lines`` is each row's physical line (:mod:`credit.contract.records`); without it, row *n* is
+    line *n + 2*. A NUL byte in a value is stored as ␀ (U+2400), the one change to the raw text.
+    """
     held = raw[bad]
+    held = held.assign(**{c: held[c].str.replace("\x00", NUL_SHOWN, regex=False) for c in held.columns})
+    line = lines[bad] if lines is not None else (raw.index[bad] + ROW_OFFSET).to_numpy()
     return pd.DataFrame({
-        "line": (raw.index[bad] + ROW_OFFSET).astype("int64"),
+        "line": np.asarray(line, dtype="int64"),
         "rule": rules[bad].astype(str).to_numpy(),
         "reason": reasons[bad].astype(str).to_numpy(),
         "raw": [json.dumps(r, ensure_ascii=False) for r in
                 held.astype(object).where(held.notna(), None).to_dict(orient="records")],
+    })
+
+
+def malformed_rows(malformed: Sequence[Malformed]) -> pd.DataFrame:
+    """Records that could not be read, as stored: their line, rule, reason and text (``{"_record": …}``)."""
+    return pd.DataFrame({
+        "line": np.asarray([m.line for m in malformed], dtype="int64"),
+        "rule": [m.rule for m in malformed],
+        "reason": [reason(m.rule, found=m.found, expected=m.expected, error=m.error) for m in malformed],
+        "raw": [json.dumps({"_record": m.text.replace("\x00", NUL_SHOWN)}, ensure_ascii=False) for m in malformed],
     })
 
 

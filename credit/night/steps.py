@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import cast
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import sqlalchemy as sa
@@ -32,16 +33,18 @@ from sqlalchemy.engine import Engine
 
 from credit.config import config_versions, load_config
 from credit.context import NightContext
-from credit.contract.manifest import DropError, Manifest, read_manifest, read_table
+from credit.contract.manifest import DropError, Manifest, read_manifest, read_records
 from credit.contract.sources import SOURCES
 from credit.db import engine_for
 from credit.grading.night import grade_night
 from credit.grading.report import page_path, write_night_report
 from credit.issues import Issue
 from credit.night import merge, quality, quarantine
+from credit.night.faults import fault_point
 from credit.night.issues import NightRefused, refused, warned
 from credit.night.records import FileOutcome, GradingPart, NightSummary
 from credit.notices.night import produce_notices
+from credit.rosters.anchors import publish_anchors
 from credit.rosters.decide import decide_night
 from credit.settings import Settings
 
@@ -65,8 +68,75 @@ def config_version(settings: Settings) -> str:
     return config_versions(sorted(p.stem for p in Path(settings.config_dir).glob("*.yaml")), settings)
 
 
-def work_folder(settings: Settings, night: date) -> Path:
-    return settings.work_dir / night.isoformat()
+def work_folder(settings: Settings, night: date, digest: str | None = None) -> Path:
+    """Where a night's ingested rows wait for publishing: one folder per night *and* drop.
+
+    Keyed by the manifest's digest, so that two runs of one night from different drops never
+    read each other's rows (the one that publishes publishes its own drop, whole).
+    """
+    folder = settings.work_dir / night.isoformat()
+    return folder / digest[:32] if digest else folder
+
+
+def first_night(settings: Settings) -> date | None:
+    """The first night this store may publish (``quality.yaml`` ``first_night``), or None."""
+    value = load_config("quality", settings).get("first_night")
+    return date.fromisoformat(str(value)) if value else None
+
+
+def earliest_date(settings: Settings) -> date | None:
+    """The earliest believable past date of the drop (``quality.yaml`` ``earliest_date``)."""
+    value = load_config("quality", settings).get("earliest_date")
+    return date.fromisoformat(str(value)) if value else None
+
+
+def _earlier_nights_in_drop(drop: Path, night: date) -> list[date]:
+    """Nights delivered in the drop folder before ``night`` (folders ``YYYY-MM-DD`` with a manifest)."""
+    found = []
+    for child in drop.glob("????-??-??"):
+        try:
+            d = date.fromisoformat(child.name)
+        except ValueError:
+            continue
+        if d < night and (child / "manifest.json").is_file():
+            found.append(d)
+    return sorted(found)
+
+
+def sequence_issues(conn: sa.Connection, manifest: Manifest, settings: Settings, *, allow_gap: bool) -> list[Issue]:
+    """The night's place in the sequence: refusals (empty: it may publish after the last one).
+
+    Checked when the night opens and again inside the publishing transaction, under the lock, so
+    that two runs started together cannot both pass. A night already published from *another*
+    drop is refused (its digest differs); the same drop is not an issue here (it is recognised as
+    already published). On an empty store the first night is ``first_night`` of ``quality.yaml``
+    when set; otherwise the earliest night delivered in the drop folder, so that nights 13 and 14
+    started together on a fresh database cannot publish 14 first.
+    """
+    night = manifest.night
+    done = conn.execute(sa.text("select manifest_digest from night_runs where night = :n"), {"n": night}).scalar()
+    if done is not None:
+        if done != manifest.digest:
+            return [refused("manifest.json", "night_already_published", night=night,
+                            published=str(done)[:12], digest=manifest.digest[:12])]
+        return []
+    latest = conn.execute(sa.text("select max(night) from night_runs")).scalar()
+    if latest is not None and night < latest:
+        return [refused("manifest.json", "night_out_of_order", night=night, latest=latest)]
+    if latest is not None and (night - latest).days > 1 and not allow_gap:
+        return [refused("manifest.json", "night_gap", missing=latest + timedelta(days=1))]
+    if latest is None:
+        first = first_night(settings)
+        if first is not None and night < first:
+            return [refused("manifest.json", "night_before_first", night=night, first=first)]
+        if not allow_gap:
+            if first is not None and night > first:
+                return [refused("manifest.json", "night_gap", missing=first)]
+            if first is None:
+                earlier = _earlier_nights_in_drop(manifest.folder.parent, night)
+                if earlier:
+                    return [refused("manifest.json", "night_gap", missing=earlier[0])]
+    return []
 
 
 # --------------------------------------------------------------------------------------------
@@ -87,18 +157,13 @@ def open_night(drop: Path, night: date, settings: Settings, *, allow_gap: bool =
     """
     manifest = manifest_of(drop, night)
     with engine_for(settings).connect() as conn:
-        done = conn.execute(sa.text("select manifest_digest, summary from night_runs where night = :n"),
-                            {"n": night}).one_or_none()
-        latest = conn.execute(sa.text("select max(night) from night_runs")).scalar()
+        issues = sequence_issues(conn, manifest, settings, allow_gap=allow_gap)
+        done = conn.execute(sa.text("select summary from night_runs where night = :n"), {"n": night}).scalar()
+    if issues:
+        raise NightRefused(night, issues)
+    fault_point("open:after")
     if done is not None:
-        if done[0] != manifest.digest:
-            raise NightRefused(night, [refused("manifest.json", "night_already_published", night=night,
-                                               published=done[0][:12], digest=manifest.digest[:12])])
-        return NightOpened(manifest, cast(NightSummary, done[1]))
-    if latest is not None and night < latest:
-        raise NightRefused(night, [refused("manifest.json", "night_out_of_order", night=night, latest=latest)])
-    if latest is not None and (night - latest).days > 1 and not allow_gap:
-        raise NightRefused(night, [refused("manifest.json", "night_gap", missing=latest + timedelta(days=1))])
+        return NightOpened(manifest, cast(NightSummary, done))
     return NightOpened(manifest)
 
 
@@ -108,29 +173,34 @@ def ingest_file(manifest: Manifest, file: str, settings: Settings) -> FileOutcom
     df = manifest.file(file)
     out = FileOutcome(file, df.source.name, df.mode, df.sha256, df.rows)
     try:
-        table = read_table(df)
+        records = read_records(df)
     except DropError as e:
         out.failures.append(e.issue)
         out.seconds = time.perf_counter() - t0
         return out
+    table = records.table
     canonical = quality.normalise(table, df.source)
-    if table.num_rows == 0 and df.mode == "full":
+    if records.rows == 0 and df.mode == "full":
         out.warnings.append(warned(file, "empty_full_snapshot"))
     checked = quality.check(canonical, df.source, manifest.night,
-                            settings.expectations_dir / f"{df.source.name}.json", file)
+                            settings.expectations_dir / f"{df.source.name}.json", file,
+                            lines=records.lines, earliest=earliest_date(settings))
     out.failures += checked.file_failures
     out.warnings += checked.warnings
     out.expectations = checked.suite_results
     bad = (checked.reasons != "").to_numpy()
-    folder = work_folder(settings, manifest.night)
+    folder = work_folder(settings, manifest.night, manifest.digest)
     folder.mkdir(parents=True, exist_ok=True)
     raw = table.to_pandas(types_mapper=quality.arrow_strings)
-    held = quarantine.held_rows(raw, bad, checked.rules, checked.reasons)
+    held = quarantine.held_rows(raw, bad, checked.rules, checked.reasons, lines=records.lines)
+    if records.malformed:
+        held = pd.concat([held, quarantine.malformed_rows(records.malformed)], ignore_index=True)
+        held = held.sort_values("line", kind="stable", ignore_index=True)
     _write_atomically(pa.Table.from_pandas(canonical[~bad], preserve_index=False),
                       folder / f"{df.source.name}.accepted.parquet")
     _write_atomically(pa.Table.from_pandas(held, preserve_index=False),
                       folder / f"{df.source.name}.quarantine.parquet")
-    out.accepted, out.quarantined = int((~bad).sum()), int(bad.sum())
+    out.accepted, out.quarantined = int((~bad).sum()), int(bad.sum()) + len(records.malformed)
     if out.accepted + out.quarantined != out.rows_in:  # the invariant of the whole pipeline
         out.failures.append(refused(file, "rows_add_up", rows_in=out.rows_in, accepted=out.accepted,
                                     quarantined=out.quarantined))
@@ -149,21 +219,34 @@ def gate(outcomes: list[FileOutcome], settings: Settings) -> list[Issue]:
     """File-level verdicts; returns the failures (empty: the night may publish)."""
     cfg = load_config("quality", settings)
     failures: list[Issue] = []
+    for o in outcomes:
+        failures += o.failures
+        if o.failures or o.rows_in == 0:
+            continue
+        ceiling = float((cfg.get("per_source_ceiling") or {}).get(o.source, cfg["quarantine_ceiling"]))
+        share = o.quarantined / o.rows_in
+        if share > ceiling and o.rows_in >= int(cfg.get("ceiling_min_rows", 0)):
+            failures.append(refused(o.file, "quarantine_ceiling", share=share, ceiling=ceiling))
     with engine_for(settings).connect() as conn:
-        for o in outcomes:
-            failures += o.failures
-            if o.failures or o.rows_in == 0:
-                continue
-            ceiling = float((cfg.get("per_source_ceiling") or {}).get(o.source, cfg["quarantine_ceiling"]))
-            share = o.quarantined / o.rows_in
-            if share > ceiling and o.rows_in >= int(cfg.get("ceiling_min_rows", 0)):
-                failures.append(refused(o.file, "quarantine_ceiling", share=share, ceiling=ceiling))
-            if o.mode == "full":
-                current = merge.current_rows(conn, SOURCES[o.source])
-                min_share = float(cfg["full_snapshot_min_share"])
-                if current and o.accepted < min_share * current:
-                    failures.append(refused(o.file, "full_snapshot_shrink", accepted=o.accepted, current=current,
-                                            min_share=min_share))
+        failures += shrink_failures(conn, [o for o in outcomes if not o.failures], settings)
+    return failures
+
+
+def shrink_failures(conn: sa.Connection, outcomes: list[FileOutcome], settings: Settings) -> list[Issue]:
+    """Full snapshots that would shrink their source below the gate's share — an empty one included.
+
+    A full file replaces its source's state, so a header-only ``registration.csv`` would drop every
+    entity: it is refused like any truncated export (checked again under the publishing lock).
+    """
+    min_share = float(load_config("quality", settings)["full_snapshot_min_share"])
+    failures: list[Issue] = []
+    for o in outcomes:
+        if o.mode != "full":
+            continue
+        current = merge.current_rows(conn, SOURCES[o.source])
+        if current and o.accepted < min_share * current:
+            failures.append(refused(o.file, "full_snapshot_shrink", accepted=o.accepted, current=current,
+                                    min_share=min_share))
     return failures
 
 
@@ -181,20 +264,40 @@ def publish_night(manifest: Manifest, outcomes: list[FileOutcome], settings: Set
     summary = _publish(engine, manifest, outcomes, settings, started_at or datetime.now(UTC), gap_allowed)
     if not summary.get("already_published"):
         write_night_report(engine, settings, manifest.night)   # at the path the night's record names
+    else:
+        ensure_report(settings, manifest.night)
+    publish_anchors(engine, settings)   # the chain head, signed, outside the database (credit.rosters.anchors)
     return summary
+
+
+def ensure_report(settings: Settings, night: date) -> None:
+    """Write a published night's page again if it is missing (the run that published it died after
+    the commit, before the page): the page comes from what was committed, so it is the same page."""
+    if not page_path(settings.reports_dir, night).is_file():
+        write_night_report(engine_for(settings), settings, night)
 
 
 def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], settings: Settings,
              started_at: datetime, gap_allowed: bool) -> NightSummary:
     """The night's one transaction: store, quarantine, rosters, grading, notices, the night's record."""
     night = manifest.night
-    folder = work_folder(settings, night)
+    folder = work_folder(settings, night, manifest.digest)
     stages: dict[str, float] = {}
     with engine.begin() as conn:
+        # Durable: a night reported published survives a power cut, whatever the server's default.
+        conn.exec_driver_sql("set local synchronous_commit = on")
         conn.exec_driver_sql(f"select pg_advisory_xact_lock({PUBLISH_LOCK})")
+        # Again under the lock: a concurrent run may have published this night or a later one meanwhile.
+        issues = sequence_issues(conn, manifest, settings, allow_gap=gap_allowed)
+        if issues:
+            raise NightRefused(night, issues)
         done = conn.execute(sa.text("select summary from night_runs where night = :n"), {"n": night}).scalar()
-        if done is not None:  # published meanwhile by a concurrent run: nothing to do
+        if done is not None:  # published meanwhile by a concurrent run of the same drop: nothing to do
             return cast(NightSummary, dict(done, already_published=True))
+        issues = shrink_failures(conn, outcomes, settings) + _work_issues(manifest, outcomes, folder)
+        if issues:
+            raise NightRefused(night, issues)
+        fault_point("publish:begin")
         t = time.perf_counter()
         merges = []
         # Registration first, so that facts of new entities meet their entity in the same night.
@@ -210,11 +313,13 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
                 {"night": night, "file": o.file, "source": o.source, "mode": o.mode, "sha": o.sha256,
                  "rows": o.rows_in, "acc": o.accepted, "q": o.quarantined})
         stages["store"] = time.perf_counter() - t
+        fault_point("publish:store")
         ctx = NightContext(night, manifest.digest, settings)
         # Rosters first: tonight's grades must see tonight's roster decisions.
         t = time.perf_counter()
         rosters = decide_night(conn, ctx)
         stages["rosters"] = time.perf_counter() - t
+        fault_point("publish:rosters")
         t = time.perf_counter()
         grading: GradingPart = {**grade_night(conn, ctx),
                                 "report": str(page_path(settings.reports_dir, night))}
@@ -234,7 +339,21 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
             "insert into night_runs values (:night, :digest, :cfg, :started, now(), cast(:summary as jsonb))"),
             {"night": night, "digest": manifest.digest, "cfg": summary["config_version"],
              "started": started_at, "summary": _json(summary)})
+        fault_point("publish:inside")
+    fault_point("publish:after")
     return summary
+
+
+def _work_issues(manifest: Manifest, outcomes: list[FileOutcome], folder: Path) -> list[Issue]:
+    """Outcomes that are not this drop's, or whose rows are not in this drop's work folder."""
+    issues: list[Issue] = []
+    listed = {f.file: f.sha256 for f in manifest.files}
+    for o in outcomes:
+        if listed.get(o.file) != o.sha256:
+            issues.append(refused(o.file, "work_mismatch", sha256=o.sha256[:12]))
+        elif not all((folder / f"{o.source}.{part}.parquet").is_file() for part in ("accepted", "quarantine")):
+            issues.append(refused(o.file, "work_missing", folder=folder))
+    return issues
 
 
 def _json(summary: NightSummary) -> str:
@@ -248,10 +367,12 @@ def run_night(drop: Path, night: date, settings: Settings, progress: Callable[[s
     started_at = datetime.now(UTC)
     opened = open_night(drop, night, settings, allow_gap=allow_gap)
     if opened.summary is not None:
+        ensure_report(settings, night)
         return {**opened.summary, "already_published": True}
     outcomes = []
     for f in opened.manifest.files:
         if progress:
             progress(f.file)
         outcomes.append(ingest_file(opened.manifest, f.file, settings))
+    fault_point("ingest:after")
     return publish_night(opened.manifest, outcomes, settings, started_at=started_at, gap_allowed=allow_gap)

@@ -1,5 +1,6 @@
 """Notices for a department's inbox: CSV (UTF-8 with BOM, for a spreadsheet on a Chinese desktop),
-JSON, or xlsx with the USCC kept as text (a spreadsheet must not read it as a number)."""
+JSON, or xlsx with the USCC kept as text (a spreadsheet must not read it as a number). In CSV and
+xlsx a text cell that would start a formula gets a leading ``'`` (:mod:`credit.exports`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import csv
 import io
 import json
 
+from credit.exports import neutralise_row
 from credit.notices.read import Notice
 
 FORMATS = ("csv", "json", "xlsx")
@@ -41,7 +43,7 @@ def _rows(notices: list[Notice]) -> list[list[object]]:
     out = []
     for n in notices:
         cells: dict[str, object] = dict(n)
-        out.append(["" if cells[k] is None else cells[k] for k, _ in COLUMNS])
+        out.append(neutralise_row(["" if cells[k] is None else cells[k] for k, _ in COLUMNS]))
     return out
 
 

@@ -31,7 +31,7 @@ from credit.penalties.publicity import load_publicity_rules, records
 from credit.penalties.read import penalties_of
 from credit.rosters.env import RosterEnv
 from credit.rosters.log import LOCK_KEY
-from credit.rosters.repair import Due, Refused
+from credit.rosters.repair import COUNTER, Due, Refused, record_applicant
 from credit.settings import Settings
 
 RULE = "pen.repair"
@@ -57,12 +57,13 @@ class PenaltyRepairApplication(TypedDict):
 
 
 def apply_for_penalty_repair(conn: Connection, uscc: str, case_no: str, received: date, grounds: str | None = None,
-                             *, recorded_by: str = "clerk", settings: Settings | None = None) -> PenaltyRepairApplication:
+                             *, recorded_by: str = "clerk", settings: Settings | None = None,
+                             applicant: str = COUNTER, receipt_hash: str | None = None) -> PenaltyRepairApplication:
     """Record an application to repair (stop the publicity of) penalty ``case_no`` received on ``received``.
 
     Refused (:class:`credit.rosters.repair.Refused`) when the penalty is not the applicant's or is
-    not published on that day (nothing to repair), or when an application on it is still
-    pending. An application made before the earliest repair date is recorded and refused by the
+    not published on that day (nothing to repair), or when an application of the same
+    ``applicant`` on it is still pending (another applicant's does not block, issue 14). An application made before the earliest repair date is recorded and refused by the
     night with that date (the bureau answers every application)."""
     env = RosterEnv.load(settings)
     uscc = uscc.strip().upper()
@@ -76,7 +77,7 @@ def apply_for_penalty_repair(conn: Connection, uscc: str, case_no: str, received
     if p["state"] != "published":
         raise Refused(f"案号 {case_no} 的行政处罚信息在 {received.isoformat()} 不在公示中（{p['state_label']}），"
                       f"无需申请信用修复 (not published on that day: {p['state']})")
-    first = conn.execute(sqlfiles.statement("penalties/pending_on_case"), {"c": case_no}).mappings().first()
+    first = conn.execute(sqlfiles.statement("penalties/pending_on_case"), {"c": case_no, "a": applicant}).mappings().first()
     if first is not None:
         raise Refused(f"案号 {case_no} 已有尚未决定的信用修复申请（申请编号 {first['id']}，"
                       f"{first['received_on'].isoformat()} 收到），不重复受理 (application {first['id']} is pending)")
@@ -91,6 +92,7 @@ def apply_for_penalty_repair(conn: Connection, uscc: str, case_no: str, received
         "u": uscc, "d": received, "g": grounds, "by": recorded_by, "rid": RULE, "rv": version.version,
         "due": due.day, "prov": due.provisional, "note": note, "cv": env.config_version, "case_no": case_no,
     }).scalar_one()
+    record_applicant(conn, int(row), applicant, receipt_hash)
     return {"id": int(row), "uscc": uscc, "roster": "penalty", "case_no": case_no, "received_on": received.isoformat(),
             "decide_by": due.day.isoformat() if due.day else None,
             "decide_by_provisional": due.provisional.isoformat() if due.provisional else None,

@@ -12,6 +12,13 @@ the head (seq, row_hash) each night left behind). Without the anchors, deleting 
 decisions or rewriting the whole chain consistently would pass; with them, the anchored head is
 missing or has another hash. The first broken link (lowest seq) is named.
 
+The in-database anchors can be rewritten by the same superuser, so the walk also compares the
+log against two more records of each night's head: the head each night recorded in its summary
+(``night_runs.summary.rosters.chain_head``) and the signed anchor file published outside the
+database (:mod:`credit.rosters.anchors`, ``<publication>/anchors.jsonl``). A consistent rewrite
+of chain *and* in-database anchors still differs from the published heads, which only the
+bureau's signing key could have written; the anchor file's own links and signatures are checked.
+
 RUNBOOK: a broken link means a decision was altered or removed outside the application (the
 table refuses UPDATE/DELETE, so someone disabled the trigger as superuser). Do not "fix" the
 chain: restore the log from the last backup whose verify passed, and report the incident.
@@ -29,6 +36,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from credit.rosters.anchors import AnchorFile
+
 GENESIS = "0" * 64
 
 # The columns of roster_decision_canonical (migration 0002), in any order: jsonb sorts the keys.
@@ -45,13 +54,29 @@ class ChainReport:
     checked: int
     broken_seq: int | None = None
     problem: str | None = None
-    anchors: int = 0
+    anchors: int = 0                      # anchors in the database (roster_chain_anchors)
+    broken_night: date | None = None      # the night whose recorded head the log no longer matches
+    published: int = 0                    # anchors of the file outside the database
+    recorded: int = 0                     # heads recorded in the nights' summaries
+    warnings: tuple[str, ...] = ()
 
     def message(self) -> str:
         if self.ok:
             return (f"decision log intact: {self.checked} decisions, chain verified"
-                    f" against {self.anchors} nightly anchors")
-        return f"decision log BROKEN at decision {self.broken_seq}: {self.problem}"
+                    f" against {self.anchors} nightly anchors, {self.recorded} heads recorded by the nights"
+                    f" and {self.published} signed anchors published outside the database")
+        where = f"decision {self.broken_seq}" if self.broken_seq is not None else "the published anchors"
+        night = f" (night {self.broken_night.isoformat()})" if self.broken_night else ""
+        return f"decision log BROKEN at {where}{night}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class _Head:
+    """One record of the head a night left behind: where it is kept, the night, the hash."""
+
+    source: str
+    night: date
+    row_hash: str
 
 
 def _json_value(v: Any) -> str:
@@ -101,22 +126,61 @@ select seq from numbers where doc_seq <> coalesce(previous_no, 0) + 1 order by s
 """
 
 
-def verify_chain(conn: Connection) -> ChainReport:
-    """Walk the chain; ``ok`` only when every link, hash, number and anchor holds."""
-    anchors: dict[int, list[tuple[date, str]]] = defaultdict(list)
-    n_anchors = 0
+_RECORDED = """
+select night, (summary->'rosters'->'chain_head'->>'seq')::bigint as seq, summary->'rosters'->'chain_head'->>'hash' as hash
+  from night_runs
+ where jsonb_typeof(summary->'rosters'->'chain_head') = 'object'
+"""
+
+
+def verify_chain(conn: Connection, published: AnchorFile | None = None) -> ChainReport:
+    """Walk the chain; ``ok`` only when every link, hash, number and anchor holds — the anchors in
+    the database, the heads the nights recorded and, when given, the anchor file ``published``
+    outside the database (read and checked by :func:`credit.rosters.anchors.read_anchors`)."""
+    heads: dict[int, list[_Head]] = defaultdict(list)
+    n_anchors = n_recorded = 0
+    db_anchor: dict[date, tuple[int, str]] = {}
     for night, seq, row_hash in conn.execute(sa.text(
             "select night, seq, row_hash from roster_chain_anchors order by id")):
-        anchors[int(seq)].append((night, row_hash))
+        heads[int(seq)].append(_Head("anchored by night", night, row_hash))
+        db_anchor[night] = max(db_anchor.get(night, (0, "")), (int(seq), row_hash))
         n_anchors += 1
-    problems: list[tuple[int, str]] = []
+    for night, seq, row_hash in conn.execute(sa.text(_RECORDED)):
+        heads[int(seq)].append(_Head("recorded in the summary of night", night, str(row_hash)))
+        n_recorded += 1
+    problems: list[tuple[int, str, date | None]] = []
+    mismatched: list[tuple[int, str, date | None]] = []   # in-database anchors that differ from the published
+    warnings: list[str] = []
+    n_published = 0
+    if published is not None:
+        n_published = len(published.anchors)
+        for a in published.anchors:
+            heads[a.seq].append(_Head(f"published outside the database ({published.path.name} line {a.line}) "
+                                      "by night", a.night, a.row_hash))
+            mine = db_anchor.get(a.night)
+            if mine is not None and mine != (a.seq, a.row_hash):
+                mismatched.append((min(a.seq, mine[0]), f"the database's anchor of night {a.night.isoformat()} "
+                                 f"(decision {mine[0]}) differs from the head published outside the database "
+                                 f"(decision {a.seq}, {published.path.name} line {a.line}): the anchors were rewritten",
+                                 a.night))
+        in_file = {a.night for a in published.anchors}
+        unpublished = sorted(n for n in db_anchor if n not in in_file
+                             and (not published.anchors or n > published.anchors[-1].night))
+        if unpublished:
+            warnings.append(f"{len(unpublished)} night(s) anchored in the database are not yet in "
+                            f"{published.path} (from {unpublished[0].isoformat()}): run `credit audit publish`")
+        if not published.exists and db_anchor:
+            warnings.append(f"no anchor file at {published.path}: only the anchors inside the database were checked")
     checked = 0
     last_seq, last_hash = 0, GENESIS
+    walk_broke = False
+    good: tuple[int, date] | None = None     # the last head that still matched: where a rewrite starts after
     result = conn.execution_options(stream_results=True, yield_per=20000).execute(sa.text(_ROWS))
     for m in result.mappings():
         seq = int(m["seq"])
         checked += 1
         found: str | None = None
+        night_of: date | None = None
         if seq != last_seq + 1:
             missing = f"{last_seq + 1}" if seq == last_seq + 2 else f"{last_seq + 1}–{seq - 1}"
             found = f"gap in the log before this decision (decision {missing} missing: a decision was removed)"
@@ -129,27 +193,43 @@ def verify_chain(conn: Connection) -> ChainReport:
         elif m["row_hash"] != _sha(m["prev_hash"] + m["content_hash"]):
             found = "row hash does not match prev_hash + content hash"
         else:
-            for night, anchored in anchors.get(seq, ()):
-                if anchored != m["row_hash"]:
-                    found = (f"hash differs from the head anchored by night {night.isoformat()} "
-                             "(the chain was rewritten)")
+            for h in sorted(heads.get(seq, ()), key=lambda h: "outside" not in h.source):
+                if h.row_hash != m["row_hash"]:
+                    since = (f"; the last head that still matches is decision {good[0]} of night {good[1].isoformat()}, "
+                             f"so a decision from {good[0] + 1} to {seq} was altered" if good else
+                             f"; a decision from 1 to {seq} was altered")
+                    found = (f"hash differs from the head {h.source} {h.night.isoformat()} "
+                             f"(the chain was rewritten{since})")
+                    night_of = h.night
                     break
+            else:
+                if seq in heads:
+                    good = (seq, max(h.night for h in heads[seq]))
         if found:
-            problems.append((seq, found))
+            problems.append((seq, found, night_of))
+            walk_broke = True
             break
         last_seq, last_hash = seq, m["row_hash"]
     result.close()
-    if not problems:
-        beyond = sorted((s, night) for s, lst in anchors.items() if s > last_seq for night, _ in lst)
+    if not walk_broke:
+        beyond = sorted((s, h.night, h.source) for s, lst in heads.items() if s > last_seq for h in lst)
         if beyond:
-            s, night = beyond[-1]
-            problems.append((last_seq + 1, f"decisions {last_seq + 1}–{s} are missing: night {night.isoformat()} "
-                                           f"anchored the head at decision {s}, the log ends at {last_seq} "
-                                           "(the last decisions were removed)"))
+            s, night, source = beyond[-1]
+            problems.append((last_seq + 1, f"decisions {last_seq + 1}–{s} are missing: the head {source} "
+                                           f"{night.isoformat()} is decision {s}, the log ends at {last_seq} "
+                                           "(the last decisions were removed)", night))
     no = conn.execute(sa.text(_NUMBERS)).scalar()
     if no is not None:
-        problems.append((int(no), "gap in the document numbers (文号) of its authority and year"))
-    if not problems:
-        return ChainReport(True, checked, anchors=n_anchors)
-    seq, problem = min(problems)
-    return ChainReport(False, checked, seq, problem, anchors=n_anchors)
+        problems.append((int(no), "gap in the document numbers (文号) of its authority and year", None))
+    def report(seq: int | None = None, problem: str | None = None, night: date | None = None) -> ChainReport:
+        return ChainReport(problem is None, checked, seq, problem, anchors=n_anchors, broken_night=night,
+                           published=n_published, recorded=n_recorded, warnings=tuple(warnings))
+
+    if not problems and not mismatched and published is not None and published.problems:
+        # The published record itself was altered (or is not signed by our key): named by its line.
+        more = f" (and {len(published.problems) - 1} more)" if len(published.problems) > 1 else ""
+        return report(None, published.problems[0] + more)
+    if not problems and not mismatched:
+        return report()
+    # At the same decision, the walk's finding (what was altered, since which head) says more.
+    return report(*min(problems + mismatched, key=lambda p: p[0]))

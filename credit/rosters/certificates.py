@@ -8,7 +8,10 @@ A procurement or bank officer screens suppliers "as of the bid date" (domain.md 
   migration 0002) and the latest published night,
 - the answers: per USCC whether it was on a roster that day and why (cause, basis, 文号,
   authority, inclusion and removal dates, and whether a removal was by credit repair),
-- a digest: SHA-256 of the canonical JSON of everything above.
+- a digest: SHA-256 of the canonical JSON of everything above,
+- a signature: Ed25519 by the bureau's key over the canonical JSON of everything else
+  (:mod:`credit.signing`), so that a bank verifies a certificate **offline** with the published
+  public key alone: ``credit verify-signature cert.json --public-key signing-key.pem``.
 
 Anyone can later re-check a certificate (:func:`verify_certificate`, ``POST
 /v1/certificates/verify``, ``credit certificate verify FILE``): the digest must match the
@@ -35,6 +38,7 @@ from sqlalchemy.engine import Connection
 
 from credit import sqlfiles
 from credit.rosters.known import KnownAt, fold, known_at, params
+from credit.signing import Signer
 
 FORMAT = "credit-screening-certificate/1"
 ENTRY_FIELDS = ("roster", "cause_code", "cause", "basis", "included_on", "decision_no", "authority", "state",
@@ -47,8 +51,9 @@ def canonical(doc: Any) -> bytes:
 
 
 def digest_of(doc: dict[str, Any]) -> str:
-    """``sha256:<hex>`` of a certificate without ``digest`` and ``certificate_id`` (derived from it)."""
-    body = {k: v for k, v in doc.items() if k not in ("digest", "certificate_id")}
+    """``sha256:<hex>`` of a certificate without ``digest``, ``certificate_id`` (derived from it) and
+    ``signature`` (over all the rest)."""
+    body = {k: v for k, v in doc.items() if k not in ("digest", "certificate_id", "signature")}
     return "sha256:" + hashlib.sha256(canonical(body)).hexdigest()
 
 
@@ -127,8 +132,9 @@ def screen(conn: Connection, usccs: Sequence[str], as_of: date, known: KnownAt |
 
 
 def issue(conn: Connection, usccs: Sequence[str], as_of: date, *, issuer: str, issued_at: datetime,
-          config_version: str, key_id: int | None = None, known_night: date | None = None) -> dict[str, Any]:
-    """Screen and issue a certificate; records it in ``screening_certificates``.
+          config_version: str, key_id: int | None = None, known_night: date | None = None,
+          signer: Signer | None = None) -> dict[str, Any]:
+    """Screen and issue a certificate; records it in ``screening_certificates``; signed by ``signer``.
 
     ``known_night``: answer from the log as it stood after that night (record time); the query then
     carries ``known_at``, and a re-check folds the same prefix, so such a certificate never becomes
@@ -145,6 +151,8 @@ def issue(conn: Connection, usccs: Sequence[str], as_of: date, *, issuer: str, i
     }
     doc["digest"] = digest_of(doc)
     doc["certificate_id"] = "SC-" + doc["digest"].removeprefix("sha256:")[:24].upper()
+    if signer is not None:
+        doc = signer.sign_document(doc)
     conn.execute(sa.text(
         "insert into screening_certificates (certificate_id, digest, issued_at, as_of, uscc_count, data_version, "
         "key_id, config_version) values (:i, :d, :t, :a, :n, cast(:v as jsonb), :k, :cv) "

@@ -79,6 +79,7 @@ def decide_night(conn: Connection, ctx: NightContext) -> RosterNightSummary:
     steps = [
         _revocations_fact_withdrawn(conn, env, night),
         _removals_on_application(conn, env, night),
+        _moot_applications(conn, night),
         _serious_expiries(conn, env, night),
         _abnormal_inclusions(conn, env, night),
         _escalations(conn, env, night),
@@ -217,6 +218,9 @@ def _removals_on_application(conn: Connection, env: RosterEnv, night: date) -> p
         df = pd.concat([df, auto], ignore_index=True)
     if df.empty:
         return df
+    # Several applicants' applications on one entry: the earliest granted one removes it (the
+    # night keeps the first candidate of a fact), the others are answered as moot afterwards.
+    df = df.sort_values(["request_id", "entry_id"], kind="stable", na_position="last").reset_index(drop=True)
     kinds = sqlfiles.frame(conn, "rosters/entity_kinds", {"u": sorted(set(df["uscc"]))})
     df["entity_kind"] = df["uscc"].map(dict(zip(kinds["uscc"], kinds["entity_kind"], strict=True)) if not kinds.empty else {})
     df["rule_id"] = [env.for_kind(removal_rule(r, c), k)
@@ -275,6 +279,34 @@ def _removals_on_application(conn: Connection, env: RosterEnv, night: date) -> p
                     for r, rv, c, p in zip(out["request_id"], out["received_on"], cure[ok | refuse],
                                            out["penalty_fulfilled_on"], strict=True)]
     return out.reset_index(drop=True)
+
+
+def _moot_applications(conn: Connection, night: date) -> pd.DataFrame:
+    """Applications left unanswered on an entry that has ended since they arrived are answered as
+    moot (refused: nothing left to remove), naming the decision that ended the entry.
+
+    Several applicants may each have one application pending on an entry (issue 14): the first
+    granted removal ends the entry, and the night after answers the others (domain.md §4, §5:
+    the bureau answers every application)."""
+    df = sqlfiles.frame(conn, "rosters/moot_applications", {"n": night})
+    if df.empty:
+        return df
+    kinds = sqlfiles.frame(conn, "rosters/entity_kinds", {"u": sorted(set(df["uscc"]))})
+    df["entity_kind"] = df["uscc"].map(dict(zip(kinds["uscc"], kinds["entity_kind"], strict=True)) if not kinds.empty else {})
+    df["action"] = "refuse"
+    df["rule_id"] = "any.refuse.repair"
+    df["refers_to"] = df["entry_id"]
+    df["trigger_date"] = night
+    df["due_start"] = night
+    df["due_date"] = night
+    df["fact_key"] = "moot:" + df["request_id"].astype("int64").astype(str) + ":" + df["entry_id"].astype("int64").astype(str)
+    df["reason"] = [f"该记录已于 {r.isoformat()} 移出（{n or '已有决定'}），本申请无需另行决定"
+                    for r, n in zip(df["removed_on"], df["removal_no"], strict=True)]
+    df["facts"] = [json.dumps({"request_id": int(q), "received_on": str(rv), "moot": True,
+                               "ended_on": str(r), "ended_by": n}, ensure_ascii=False, sort_keys=True)
+                   for q, rv, r, n in zip(df["request_id"], df["received_on"], df["removed_on"], df["removal_no"],
+                                          strict=True)]
+    return df.drop(columns=["removed_on", "removal_no", "included_on"]).reset_index(drop=True)
 
 
 def _auto_removal_candidates(conn: Connection, night: date) -> pd.DataFrame:

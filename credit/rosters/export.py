@@ -1,7 +1,10 @@
 """Roster export (名录公示导出): the roster as of a date in the columns of contracts.md §2.
 
 CSV is UTF-8 **with BOM** so that a spreadsheet on a Chinese desktop opens the Chinese wording
-correctly; JSON keeps the characters unescaped; Parquet keeps dates typed.
+correctly, and its text cells are neutralised against formula injection (:mod:`credit.exports`:
+a cell starting ``=``, ``+``, ``-``, ``@``, tab or CR gets a leading ``'``); JSON keeps the
+characters unescaped; Parquet keeps dates typed. Written to a file by the CLI, an export gets a
+signed sidecar ``<file>.sig.json`` (:func:`credit.exports.write_export`).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy.engine import Connection
 
+from credit.exports import neutralise_frame
 from credit.rosters.known import KnownAt
 from credit.rosters.read import EXPORT_COLUMNS, roster_as_of
 from credit.rosters.serious import listing_steps, steps_text
@@ -40,7 +44,7 @@ def render(df: pd.DataFrame, fmt: str) -> bytes:
     if "steps" in df and fmt in ("csv", "parquet"):
         df = df.assign(steps=df["steps"].map(steps_text))   # one cell: 告知 2026-03-02 文号；列入决定 …
     if fmt == "csv":
-        return df.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+        return neutralise_frame(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
     if fmt == "json":
         records = json.loads(df.to_json(orient="records", date_format="iso", force_ascii=False))
         for r in records:  # dates as YYYY-MM-DD, not timestamps

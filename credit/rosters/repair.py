@@ -34,6 +34,19 @@ class Refused(Exception):
     """The request cannot be recorded or decided as asked; the message says why."""
 
 
+COUNTER = "counter"
+"""The applicant of what a clerk records (the counter, ``credit repair apply``): the entity itself,
+identified in person; one pending counter application per entry."""
+
+
+def record_applicant(conn: Connection, request_id: int, applicant: str, receipt_hash: str | None = None) -> None:
+    """Who applied (``counter``, ``key:<id>``, ``contact:<sha256>``, ``receipt:<sha256>``) and the
+    hash of the receipt token shown to an online applicant (the API's, credit.api.applications)."""
+    if not applicant:
+        raise Refused("an application needs its applicant")
+    conn.execute(sqlfiles.statement("rosters/insert_applicant"), {"i": request_id, "a": applicant, "h": receipt_hash})
+
+
 class RemovalApplication(TypedDict):
     """An application for removal as recorded (:func:`apply_for_removal`)."""
 
@@ -104,7 +117,8 @@ def _open_entries(conn: Connection, uscc: str, roster: str, on: date) -> list[di
 
 
 def apply_for_removal(conn: Connection, uscc: str, roster: str, received: date, grounds: str | None = None,
-                      *, recorded_by: str = "clerk", settings: Settings | None = None) -> RemovalApplication:
+                      *, recorded_by: str = "clerk", settings: Settings | None = None,
+                      applicant: str = COUNTER, receipt_hash: str | None = None) -> RemovalApplication:
     """Record an application for removal received on ``received``; returns its id and decide-by date.
 
     The decide-by date counts from receipt: 5 WD for the abnormal roster causes 1 and 2 (68号令
@@ -113,8 +127,13 @@ def apply_for_removal(conn: Connection, uscc: str, roster: str, received: date, 
     69号令 art. 18): without an established cure there is no date yet, and the night never
     refuses such an application by the clock.
 
-    A second application arriving while an earlier one on the same entry is still undecided is
-    refused, naming the first (the bureau answers each application once; the entity waits for that answer).
+    A second application *of the same applicant* (``applicant``: :data:`COUNTER` for the counter
+    and the command line, else the online applicant's identity, see :func:`record_applicant`)
+    arriving while its earlier one on the same entry is still undecided is refused, naming the
+    first (the bureau answers each application once). Another applicant's pending application does
+    not block: an anonymous application on someone else's entry must not shut the entity out
+    (issue 14); the night answers each, the first granted removal ends the entry and the others are
+    then answered as moot (:func:`credit.rosters.decide.decide_night`).
     """
     env = RosterEnv.load(settings)
     uscc = uscc.strip().upper()
@@ -127,8 +146,9 @@ def apply_for_removal(conn: Connection, uscc: str, roster: str, received: date, 
                       f"(not on the {roster} roster on that date)")
 
     open_ids = [int(e["entry_id"]) for e in entries]
-    first = conn.execute(sqlfiles.statement("rosters/pending_application"), {"u": uscc, "r": roster, "d": received, "ids": open_ids,
-                                     "incs": [e["included_on"] for e in entries]}).mappings().first()
+    first = conn.execute(sqlfiles.statement("rosters/pending_application"),
+                         {"u": uscc, "r": roster, "d": received, "ids": open_ids, "a": applicant,
+                          "incs": [e["included_on"] for e in entries]}).mappings().first()
     if first is not None:
         raise Refused(f"{uscc} 已有尚未决定的移出申请（申请编号 {first['id']}，{first['received_on'].isoformat()} 收到），"
                       f"不重复受理 (application {first['id']} received {first['received_on'].isoformat()} "
@@ -150,6 +170,7 @@ def apply_for_removal(conn: Connection, uscc: str, roster: str, received: date, 
     row = conn.execute(sqlfiles.statement("rosters/insert_repair_request"), {"u": uscc, "r": roster, "d": received, "g": grounds, "by": recorded_by, "rid": rule_id,
                            "rv": version.version, "due": due.day, "prov": due.provisional, "note": note,
                            "cv": env.config_version}).scalar_one()
+    record_applicant(conn, int(row), applicant, receipt_hash)
     return {"id": int(row), "uscc": uscc, "roster": roster, "received_on": received.isoformat(),
             "decide_by": due.day.isoformat() if due.day else None,
             "decide_by_provisional": due.provisional.isoformat() if due.provisional else None,

@@ -63,14 +63,20 @@ def test_applicant_finds_status_and_applies(live, page) -> None:  # noqa: F811
     page.fill("#grounds", "已于2026年7月20日补报2025年度报告")
     page.fill("#documents", "守信承诺书\n2025年度报告回执")
     page.click("#apply button[type=submit]")
-    assert "/applications/" in page.url
+    # The receipt: shown once, in the answer itself (never in the URL).
+    receipt = page.inner_text("#receipt-token")
+    assert receipt.startswith("rct_") and receipt not in page.url
     assert "审核中" in page.inner_text("#app-status")
     assert page.inner_text("#decide-by").startswith("2026-07-28")
     assert "守信承诺书" in page.content()
+    # The stylesheet loads under the Content-Security-Policy (no inline styles).
+    assert page.eval_on_selector("header", "e => getComputedStyle(e).backgroundColor") == "rgb(155, 27, 27)"
     page.screenshot(path=str(ARTIFACTS / "page_application.png"), full_page=True)
-    # The night decides; the applicant follows the same page.
+    # The night decides; the applicant follows the application with the receipt.
     run_night(live.engine, live.settings, "2026-07-22")
-    page.reload()
+    page.goto(live.url + "/")
+    page.fill("#receipt", receipt)
+    page.click("text=查询申请")
     assert "已准予移出" in page.inner_text("#app-status")
     page.screenshot(path=str(ARTIFACTS / "page_application_decided.png"), full_page=True)
 

@@ -55,7 +55,10 @@ def serve_command(
     # uvicorn re-raises SIGTERM after its graceful shutdown; ending through SystemExit instead lets
     # the embedded database stop with the process (its clean-up runs at interpreter exit).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    # Proxy headers are believed only from config/api.yaml security.trusted_proxies (create_app
+    # adds uvicorn's ProxyHeadersMiddleware for those); uvicorn's own default trusts 127.0.0.1.
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False,
+                server_header=False)
 
 
 @keys_app.command("create")

@@ -65,8 +65,10 @@ def notices_command(
     if fmt is not None:
         data = render(notices, fmt)
         if out is not None:
-            out.write_bytes(data)
-            console.print(f"wrote {len(notices)} notices to {out}")
+            from credit.exports import write_export
+
+            write_export(out, data, settings)   # with its signed sidecar <out>.sig.json
+            console.print(f"wrote {len(notices)} notices to {out} (signature: {out.name}.sig.json)")
         else:
             sys.stdout.buffer.write(data)
             sys.stdout.flush()

@@ -59,6 +59,16 @@ def _day(text: str | None, what: str) -> date:
         raise typer.Exit(2) from None
 
 
+def _not_future(day: date, what: str) -> None:
+    """Refuse (exit 2) a received date after today on the bureau's clock (issue 14: such a date
+    would become a permanent row of the log)."""
+    from credit.api.validation import bureau_today, future_date_problem
+
+    problem = future_date_problem(day, bureau_today(), what)
+    if problem:
+        raise _refuse(problem)
+
+
 def _today() -> date:
     # The command line may default to today (a clerk's "now"); the nightly path never does.
     return date.today()
@@ -261,7 +271,12 @@ def roster_export(
         through = _data_through(conn)
         known = _known(conn, known_at, through)
         day = asked or (known.night if known else None) or through or _today()
-        data = export_roster(conn, roster, day, fmt, out, known)
+        data = export_roster(conn, roster, day, fmt, None, known)
+    if out is not None:
+        from credit.exports import write_export
+        from credit.settings import get_settings
+
+        write_export(out, data, get_settings())   # with its signed sidecar <out>.sig.json
     # On standard error, so the export itself keeps exactly the contract's columns.
     err.print(f"{roster} roster as of {day.isoformat()}; data through "
               f"{through.isoformat() if through else '(no night published)'}"
@@ -273,7 +288,7 @@ def roster_export(
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        err.print(f"wrote {out}")
+        err.print(f"wrote {out} (signature: {out.name}.sig.json)")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -300,6 +315,7 @@ def repair_apply(
     if penalty is not None and roster not in (None, "penalty"):
         raise _refuse("--penalty applies to penalty information: leave out --roster (or give --roster penalty)")
     day = _day(received, "--received")
+    _not_future(day, "--received")
     try:
         with _engine().begin() as conn:
             through = _data_through(conn)
@@ -340,6 +356,7 @@ def objection_file(
     from credit.rosters.repair import Refused, file_objection
 
     day = _day(received, "--received")
+    _not_future(day, "--received")
     try:
         with _engine().begin() as conn:
             res = file_objection(conn, decision, day, grounds, recorded_by=clerk)
@@ -453,14 +470,52 @@ def deadlines_command(
 
 # ------------------------------------------------------------------------------------------------
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Walk the decision log's hash chain; exit 0 only when intact, else name the first broken link."""
+def audit_verify(
+    anchors: Annotated[Path | None, typer.Option(
+        "--anchors", help="The anchor file published outside the database (default: "
+                          "<publication>/anchors.jsonl); give a copy kept elsewhere to check against it.")] = None,
+    public_key: Annotated[Path | None, typer.Option(
+        "--public-key", help="The bureau's published public key (PEM) that signed the anchors "
+                             "(default: the key of this installation).")] = None,
+) -> None:
+    """Walk the decision log's hash chain against the anchors in the database, the heads the nights
+    recorded and the signed anchors published outside it; exit 0 only when intact, else name the
+    first broken decision and night."""
+    from credit.rosters.anchors import anchor_path, read_anchors
     from credit.rosters.audit import verify_chain
+    from credit.settings import get_settings
+    from credit.signing import SigningKeyError, load_public_key, signer_for
 
+    settings = get_settings()
+    try:
+        key = load_public_key(public_key.read_bytes()) if public_key else signer_for(settings).public_key
+    except (OSError, SigningKeyError) as e:
+        raise _refuse(f"public key: {e}") from None
+    published = read_anchors(anchors or anchor_path(settings), key)
+    if anchors is not None and not published.exists:
+        raise _refuse(f"--anchors {anchors}: no such file")
     with _engine().connect() as conn:
-        report = verify_chain(conn)
+        report = verify_chain(conn, published)
+    for w in report.warnings:
+        err.print(f"[yellow]warning: {w}[/yellow]")
     if report.ok:
         console.print(report.message())
         return
-    err.print(f"[red]{report.message()}[/red]")
+    err.print(report.message(), style="red", markup=False)
     raise typer.Exit(1)
+
+
+@audit_app.command("publish")
+def audit_publish() -> None:
+    """Append to the anchor file the nights anchored in the database and not yet published outside
+    it (each night does this after its commit; this catches up after a crash)."""
+    from credit.rosters.anchors import anchor_path, append_missing_anchors
+    from credit.settings import get_settings
+    from credit.signing import SigningKeyError
+
+    settings = get_settings()
+    try:
+        added = append_missing_anchors(_engine(), settings)
+    except (OSError, SigningKeyError) as e:
+        raise _refuse(f"cannot publish the anchors: {e}") from None
+    console.print(f"{added} anchor(s) appended to {anchor_path(settings)}")

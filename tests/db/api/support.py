@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -47,7 +48,8 @@ class ServerThread:
         self.port = free_port()
         # A browser keeps connections open: do not wait long for them when stopping.
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                                    lifespan="on", timeout_graceful_shutdown=1))
+                                                    lifespan="on", timeout_graceful_shutdown=1,
+                                                    proxy_headers=False))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     @property
@@ -153,3 +155,23 @@ def file_and_apply(live: Live) -> dict[str, Any]:
             "documents": ["守信承诺书", "2025年度报告回执"]})
     assert r.status_code == 201, r.text
     return r.json()
+
+
+# ------------------------------------------------------------------------------------- browsers
+def page_token(h: httpx.Client, path: str = "/") -> str:
+    """The form token of the page at ``path`` for this client (its form cookie is set by the page)."""
+    import re
+
+    m = re.search(r'name="token" value="([0-9a-f]{64})"', h.get(path).text)
+    assert m, f"{path} carries a form token"
+    return m.group(1)
+
+
+@contextmanager
+def signed_in(live: Live, role: str = "bureau") -> Iterator[httpx.Client]:
+    """A browser signed in to the bureau page with ``role``'s key (a session cookie, never the key)."""
+    with httpx.Client(base_url=live.url, timeout=60) as h:
+        r = h.post("/bureau/login", data={"key": live.keys[role], "token": page_token(h, "/bureau")})
+        assert r.status_code == 303, r.text
+        assert "credit_session" in h.cookies and live.keys[role] not in str(h.cookies)
+        yield h

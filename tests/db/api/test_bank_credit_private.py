@@ -14,7 +14,19 @@ from credit.api import create_app
 from credit.context import NightContext
 from credit.contract.sources import CONFIDENTIAL_SOURCES, SOURCES
 from credit.notices.night import produce_notices
-from tests.db.api.support import NAMES, A, B, C, D, live, make_uscc, register, run_night  # noqa: F401
+from tests.db.api.support import (  # noqa: F401
+    NAMES,
+    A,
+    B,
+    C,
+    D,
+    live,
+    make_uscc,
+    page_token,
+    register,
+    run_night,
+    signed_in,
+)
 
 FOOD = make_uscc(40)
 # What would betray bank credit: its columns, its reason codes and its wording.
@@ -62,6 +74,7 @@ def test_no_public_or_consumer_answer_carries_bank_credit(live: Any) -> None:  #
     with live.client() as pub, live.client("public") as keyed, live.client("consumer") as cons:
         for h in (pub, keyed, cons):
             call(h, "GET", "/healthz", "/healthz")
+            call(h, "GET", "/v1/keys/signing", "/v1/keys/signing")
             for u in (A, B, C):
                 call(h, "GET", "/v1/entities/{uscc}", f"/v1/entities/{u}")
                 call(h, "GET", "/v1/entities/{uscc}", f"/v1/entities/{u}", params={"as_of": "2026-07-15"})
@@ -78,10 +91,16 @@ def test_no_public_or_consumer_answer_carries_bank_credit(live: Any) -> None:  #
             call(h, "GET", "/bureau", "/bureau")     # not signed in: the sign-in page
         app = call(pub, "POST", "/v1/repair-applications", "/v1/repair-applications",
                    json={"uscc": C, "roster": "abnormal", "grounds": "已补报年报"}).json()
-        call(pub, "GET", "/v1/repair-applications/{application_id}", f"/v1/repair-applications/{app['id']}")
-        call(pub, "GET", "/applications/{application_id}", f"/applications/{app['id']}")
+        rct = app["receipt_token"]
+        call(pub, "GET", "/v1/repair-applications/{application_id}", f"/v1/repair-applications/{app['id']}",
+             params={"token": rct})
+        call(pub, "GET", "/v1/receipts/{token}", f"/v1/receipts/{rct}")
+        call(pub, "GET", "/applications/{application_id}", f"/applications/{app['id']}", params={"token": rct})
+        call(pub, "GET", "/static/site.css", "/static/site.css")
+        call(pub, "POST", "/receipts", "/receipts", data={"receipt": rct, "token": page_token(pub, "/")})
         call(pub, "POST", "/entity/{uscc}/apply", f"/entity/{A}/apply",
-             data={"roster": "abnormal", "grounds": "已补报年报"}, follow_redirects=True)
+             data={"roster": "abnormal", "grounds": "已补报年报", "token": page_token(pub, "/")},
+             follow_redirects=True)
         cert = call(cons, "POST", "/v1/screenings", "/v1/screenings",
                     json={"usccs": [A, B, C], "as_of": "2026-07-15"}).json()
         call(pub, "POST", "/v1/certificates/verify", "/v1/certificates/verify", json=cert)
@@ -117,6 +136,6 @@ def test_bureau_notice_feed_pages_with_a_cursor_and_the_page_lists_them(live: An
     for role in (None, "public", "consumer"):
         with live.client(role) as h:
             assert h.get("/v1/bureau/notices").status_code in (401, 403)
-    with httpx.Client(base_url=live.url, cookies={"credit_key": live.keys["bureau"]}) as h:
+    with signed_in(live) as h:
         page = h.get("/bureau").text
         assert "双告知" in page and "市场监督管理局（食品生产许可）" in page and FOOD in page

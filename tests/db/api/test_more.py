@@ -54,6 +54,7 @@ def test_serious_list_dates_order_107_and_before(live) -> None:  # noqa: F811
         assert e["repair"]["expires_on"] == "2028-09-02"
         assert e["repair"]["decide_within"] == "7个工作日"
     run_night(live.engine, live.settings, "2026-09-29")   # counter receipts reach at most the latest night
+    live.clock["today"] = D("2026-09-29")                 # and never a day after today (issue 14)
     with live.client("bureau") as h:
         new = h.post("/v1/bureau/repair-applications", json={
             "uscc": S1, "roster": "serious", "grounds": "已履行处罚决定，消除不良影响", "received_on": "2026-09-29",
@@ -174,6 +175,7 @@ def test_bureau_records_decisions_on_drafts_of_repair(engine, settings, tmp_path
         with lv.client("bureau") as h:
             watch = h.get("/v1/bureau/deadlines", params={"on": "2026-07-15"}).json()["items"]
             assert {w["uscc"] for w in watch if w["kind"].startswith("draft")} == {A, C}
+            clock["today"] = D("2026-07-16")
             ok = h.post(f"/v1/bureau/drafts/{drafts[A]}/decision", json={"approve": True, "on": "2026-07-16"})
             assert ok.status_code == 201 and ok.json()["action"] == "include", ok.text
             no = h.post(f"/v1/bureau/drafts/{drafts[C]}/decision", json={"approve": False, "on": "2026-07-16",
@@ -187,11 +189,12 @@ def test_bureau_records_decisions_on_drafts_of_repair(engine, settings, tmp_path
         with engine.connect() as c:
             removal = c.execute(sa.text("select seq from roster_decisions where action = 'propose' "
                                         "and proposed_action = 'remove'")).scalar_one()
+        clock["today"] = D("2026-07-23")
         with lv.client("bureau") as h:
             assert h.post(f"/v1/bureau/drafts/{removal}/decision",
                           json={"approve": True, "on": "2026-07-23"}).status_code == 201
         with lv.client() as h:
-            st = h.get(f"/v1/repair-applications/{app['id']}").json()
+            st = h.get(f"/v1/repair-applications/{app['id']}", params={"token": app["receipt_token"]}).json()
         assert st["status"] == "removed" and st["decisions"][0]["decision_date"] == "2026-07-23"
         with lv.client("consumer") as h:
             feed = h.get("/v1/decisions").json()["decisions"]

@@ -44,7 +44,7 @@ def test_public_sees_published_penalties_and_applies_for_repair(live) -> None:  
         assert app["roster"] == "penalty" and app["decide_by"] == "2026-04-22" and app["status"] == "pending"
     run_night(live.engine, live.settings, "2026-04-13")
     with live.client() as h:
-        assert h.get(f"/v1/repair-applications/{app['id']}").json()["status"] == "removed"
+        assert h.get(f"/v1/repair-applications/{app['id']}", params={"token": app["receipt_token"]}).json()["status"] == "removed"
         assert h.get(f"/v1/entities/{P}").json()["penalties"] == []
         # as the record stood after the night of 2026-04-10, the penalty was still published
         then = h.get(f"/v1/entities/{P}", params={"as_of": "2026-04-10", "known_at": "2026-04-10"}).json()

@@ -5,8 +5,10 @@ abnormal-roster causes 3 and 4 the 5-WD removal limit runs from 查实 of the cu
 from __future__ import annotations
 
 import json
+import re
 
 import httpx
+import sqlalchemy as sa
 
 from tests.db.api.support import (  # noqa: F401
     A,
@@ -16,9 +18,11 @@ from tests.db.api.support import (  # noqa: F401
     file_and_apply,
     live,
     make_uscc,
+    page_token,
     register,
     run_night,
     seed_story,
+    signed_in,
 )
 from tests.db.rosters.helpers import finding
 
@@ -77,39 +81,130 @@ def test_application_status_derives_the_decide_by_date_from_the_cure(live) -> No
         app = r.json()
         assert app["decide_by"] is None and "查实" in app["note"]
     # The bureau's watch lists it without a date, saying why (its note column).
-    with httpx.Client(base_url=live.url, cookies={"credit_key": live.keys["bureau"]}) as h:
+    with signed_in(live) as h:
         watch = h.get("/bureau").text
         assert U in watch and "awaiting 查实" in watch
     # The bureau establishes the cure on 07-06: the date follows from it, never the stale stored one.
     with live.engine.begin() as c:
         finding(c, "F-U2", U, "contact_restored", "2026-07-06")
     with live.client() as h:
-        st = h.get(f"/v1/repair-applications/{app['id']}").json()
+        st = h.get(f"/v1/repair-applications/{app['id']}", params={"token": app["receipt_token"]}).json()
         assert st["status"] == "pending" and st["decide_by"] == "2026-07-13"   # 5 WD after 07-06
         assert st["note"] is None
-        assert "2026-07-13" in h.get(f"/applications/{app['id']}").text
+        assert "2026-07-13" in h.get(f"/applications/{app['id']}", params={"token": app["receipt_token"]}).text
     run_night(live.engine, live.settings, "2026-07-06")
     with live.client() as h:
-        st = h.get(f"/v1/repair-applications/{app['id']}").json()
+        st = h.get(f"/v1/repair-applications/{app['id']}", params={"token": app["receipt_token"]}).json()
         assert st["status"] == "removed" and st["decide_by"] == "2026-07-13"
 
 
-def test_a_second_pending_application_is_refused_naming_the_first(live) -> None:  # noqa: F811
+def test_a_second_pending_application_of_the_same_applicant_is_refused_naming_the_first(live) -> None:  # noqa: F811
+    """One pending application per entry per applicant (issue 14): the same key, the same contact or
+    the counter twice is refused; a stranger's application blocks nobody."""
+    seed_story(live)
+    live.clock["today"] = D("2026-07-16")
+    with live.client("public") as keyed, live.client() as anon:
+        first = keyed.post("/v1/repair-applications", json={"uscc": C, "roster": "abnormal", "grounds": "申请移出"})
+        assert first.status_code == 201, first.text
+        first_id = first.json()["id"]
+        again = keyed.post("/v1/repair-applications", json={"uscc": C, "roster": "abnormal", "grounds": "再次申请"})
+        assert again.status_code == 409 and str(first_id) in again.json()["detail"]
+        # Anonymous callers are not blocked by the keyed one, nor by each other…
+        stranger = anon.post("/v1/repair-applications", json={"uscc": C, "roster": "abnormal", "grounds": "捣乱"})
+        assert stranger.status_code == 201, stranger.text
+        mine = anon.post("/v1/repair-applications", json={"uscc": C, "roster": "abnormal", "grounds": "申请移出",
+                                                          "contact": "138 0000 0000"})
+        assert mine.status_code == 201, mine.text
+        # …but the same contact (however spaced) is one applicant, also through the page.
+        page = anon.post(f"/entity/{C}/apply", data={"roster": "abnormal", "grounds": "再次申请",
+                                                     "contact": "13800000000", "token": page_token(anon, "/")})
+        assert page.status_code == 409 and "申请未提交" in page.text and f"申请编号 {mine.json()['id']}" in page.text
+    run_night(live.engine, live.settings, "2026-07-16")   # all still pending after it
+    with live.client("bureau") as h:
+        counter = h.post("/v1/bureau/repair-applications", json={
+            "uscc": C, "roster": "abnormal", "grounds": "柜台收件", "received_on": "2026-07-16"})
+        assert counter.status_code == 201, counter.text
+        dup = h.post("/v1/bureau/repair-applications", json={"uscc": C, "roster": "abnormal", "grounds": "柜台收件",
+                                                             "received_on": "2026-07-16"})
+        assert dup.status_code == 409 and str(counter.json()["id"]) in dup.json()["detail"]
+
+
+def test_two_applicants_on_one_entry_the_first_removal_ends_it_and_the_other_is_moot(live) -> None:  # noqa: F811
+    seed_story(live)
+    with live.engine.begin() as c:
+        annual_report(c, A, 2025, "2026-07-20")
+    live.clock["today"] = D("2026-07-21")
+    with live.client() as h:
+        stranger = h.post("/v1/repair-applications", json={"uscc": A, "roster": "abnormal", "grounds": "他人代为申请"})
+        mine = h.post("/v1/repair-applications", json={"uscc": A, "roster": "abnormal", "grounds": "已补报年报",
+                                                       "contact": "ops@example.cn"})
+        assert stranger.status_code == 201 and mine.status_code == 201, (stranger.text, mine.text)
+    first, second = stranger.json(), mine.json()
+
+    def status(app: dict[str, object]) -> dict[str, object]:
+        with live.client() as h:
+            r = h.get(f"/v1/repair-applications/{app['id']}", headers={"X-Receipt-Token": str(app["receipt_token"])})
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    summary = run_night(live.engine, live.settings, "2026-07-22")
+    assert summary["rosters"]["by_roster_action"] == {"abnormal:remove": 1}
+    assert status(first)["status"] == "removed" and status(second)["status"] == "pending"
+    run_night(live.engine, live.settings, "2026-07-23")   # the entry has ended: the other is answered
+    st = status(second)
+    assert st["status"] == "refused"
+    (d,) = st["decisions"]
+    removal_no = status(first)["decisions"][0]["decision_no"]
+    assert "无需另行决定" in d["reason"] and removal_no in d["reason"] and "2026-07-22" in d["reason"]
+    again = run_night(live.engine, live.settings, "2026-07-24")
+    assert again["rosters"]["decisions"] == 0                   # answered once
+
+
+def test_an_application_is_readable_only_by_its_applicant_and_the_bureau(live) -> None:  # noqa: F811
     seed_story(live)
     live.clock["today"] = D("2026-07-16")
     with live.client() as h:
-        first = h.post("/v1/repair-applications", json={"uscc": C, "roster": "abnormal", "grounds": "申请移出"})
-        assert first.status_code == 201, first.text
-        first_id = first.json()["id"]
-        again = h.post("/v1/repair-applications", json={"uscc": C, "roster": "abnormal", "grounds": "再次申请"})
-        assert again.status_code == 409 and str(first_id) in again.json()["detail"]
-        page = h.post(f"/entity/{C}/apply", data={"roster": "abnormal", "grounds": "再次申请"}, follow_redirects=False)
-        assert page.status_code == 409 and "申请未提交" in page.text and f"申请编号 {first_id}" in page.text
-    run_night(live.engine, live.settings, "2026-07-16")   # the first is still pending after it
+        app = h.post("/v1/repair-applications", json={"uscc": C, "roster": "abnormal", "grounds": "机密理由",
+                                                      "documents": ["内部材料"]}).json()
+        other = h.post("/v1/repair-applications", json={"uscc": C, "roster": "abnormal", "grounds": "x"}).json()
+    rct = app["receipt_token"]
+    assert rct.startswith("rct_") and len(rct) > 40
+    with live.engine.connect() as c:   # only the hash is stored
+        assert rct not in json.dumps([list(r) for r in c.execute(sa.text("select * from repair_applicants"))],
+                                     default=str)
+    with live.client() as h, live.client("public") as keyed, live.client("consumer") as cons:
+        for client in (h, keyed, cons):   # by sequential id alone: as if it did not exist
+            r = client.get(f"/v1/repair-applications/{app['id']}")
+            assert r.status_code == 404 and "机密理由" not in r.text
+            page = client.get(f"/applications/{app['id']}")
+            assert page.status_code == 404 and "机密理由" not in page.text
+        wrong = h.get(f"/v1/repair-applications/{app['id']}", params={"token": other["receipt_token"]})
+        assert wrong.status_code == 404
+        assert h.get(f"/v1/repair-applications/{app['id']}", params={"token": rct}).json()["grounds"] == "机密理由"
+        assert h.get(f"/v1/receipts/{rct}").json()["id"] == app["id"]
+        assert h.get("/v1/receipts/rct_nope").status_code == 404
+        assert "机密理由" in h.get(f"/applications/{app['id']}", params={"token": rct}).text
+        looked_up = h.post("/receipts", data={"receipt": rct, "token": page_token(h, "/")})
+        assert looked_up.status_code == 200 and "内部材料" in looked_up.text
     with live.client("bureau") as h:
-        dup = h.post("/v1/bureau/repair-applications", json={"uscc": C, "roster": "abnormal", "grounds": "柜台收件",
-                                                             "received_on": "2026-07-16"})
-        assert dup.status_code == 409 and str(first_id) in dup.json()["detail"]
+        assert h.get(f"/v1/repair-applications/{app['id']}").json()["grounds"] == "机密理由"
+    with signed_in(live) as h:
+        assert "机密理由" in h.get(f"/applications/{app['id']}").text
+
+
+def test_the_page_shows_the_receipt_once_and_keeps_it_out_of_the_url(live) -> None:  # noqa: F811
+    seed_story(live)
+    live.clock["today"] = D("2026-07-16")
+    with httpx.Client(base_url=live.url, timeout=60) as h:
+        r = h.post(f"/entity/{C}/apply", data={"roster": "abnormal", "grounds": "申请移出", "token": page_token(h, "/")},
+                   follow_redirects=False)
+        assert r.status_code == 201 and 'id="receipt-token"' in r.text and "location" not in r.headers
+        m = re.search(r'id="receipt-token">(rct_[^<]+)<', r.text)
+        assert m is not None
+        rct = m.group(1)
+        assert r.headers["cache-control"] == "no-store"
+        again = h.post("/receipts", data={"receipt": rct, "token": page_token(h, "/")})
+        assert again.status_code == 200 and "申请移出" in again.text and 'id="receipt-token"' not in again.text
 
 
 def test_counter_application_after_the_latest_published_night_is_422(live) -> None:  # noqa: F811

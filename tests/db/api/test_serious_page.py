@@ -9,8 +9,7 @@ import re
 
 import httpx
 
-from credit.api.auth import form_token
-from tests.db.api.support import A, D, Live, live, register  # noqa: F401  (the fixture)
+from tests.db.api.support import A, D, Live, live, page_token, register, signed_in  # noqa: F401  (the fixture)
 from tests.db.rosters.helpers import decisions, night, penalty
 
 NAME = "北京甲科技有限公司"
@@ -26,11 +25,6 @@ def _proposal(live: Live) -> None:  # noqa: F811
     live.clock["today"] = D("2026-03-10")
 
 
-def _sign_in(h: httpx.Client, live: Live) -> None:  # noqa: F811
-    r = h.post("/bureau/login", data={"key": live.keys["bureau"]})
-    assert r.status_code == 303 and "credit_key" in h.cookies
-
-
 def _token(page: str) -> str:
     m = re.search(r'name="token" value="([0-9a-f]{64})"', page)
     assert m, "the form carries the session's token"
@@ -39,20 +33,19 @@ def _token(page: str) -> str:
 
 def test_officer_assesses_and_records_consent_on_the_page(live: Live) -> None:  # noqa: F811
     _proposal(live)
-    with httpx.Client(base_url=live.url, timeout=60) as h:
-        _sign_in(h, live)
+    with signed_in(live) as h, signed_in(live) as other:
         page = h.get("/bureau").text
         row = page[page.index('id="proc-1"'):page.index('id="assess-1"')]
         assert "P1" in row and A in row and NAME in row and "第十二条裁量评估" in row and "本局承办人员" in row
         assert "须上一级部门同意" in row and "食品安全领域" in row
         token = _token(page)
-        assert token == form_token(live.keys["bureau"])
+        assert token != page_token(other, "/bureau")     # bound to the browser and its session
         form = {"intent": "intentional", "frequency": "首次", "harm": "造成较大社会影响", "outcome": "list",
                 "note": "经评估拟列入", "officer": "冒名者"}
         # No token, or another session's token: refused, nothing recorded.
         assert h.post("/bureau/serious/P1/assessment", data=form).status_code == 403
         assert h.post("/bureau/serious/P1/assessment",
-                      data={**form, "token": form_token(live.keys["consumer"])}).status_code == 403
+                      data={**form, "token": page_token(other, "/bureau")}).status_code == 403
         with live.engine.connect() as c:
             assert decisions(c, action="assess") == []
         # Incomplete: the page says what is missing.
@@ -91,10 +84,10 @@ def test_officer_assesses_and_records_consent_on_the_page(live: Live) -> None:  
 
 def test_serious_forms_need_the_bureau_role(live: Live) -> None:  # noqa: F811
     _proposal(live)
-    with httpx.Client(base_url=live.url, cookies={"credit_key": live.keys["consumer"]}) as h:
+    with httpx.Client(base_url=live.url, headers={"X-API-Key": live.keys["consumer"]}) as h:
         r = h.post("/bureau/serious/P1/assessment",
                    data={"intent": "intentional", "frequency": "首次", "harm": "较大", "outcome": "list",
-                         "token": form_token(live.keys["consumer"])})
+                         "token": page_token(h, "/bureau")})
         assert r.status_code == 403
     with httpx.Client(base_url=live.url) as h:
         assert h.post("/bureau/serious/P1/consent", data={"authority": "x"}).status_code == 403

@@ -108,12 +108,12 @@ def test_repair_application_followed_to_its_decision(live) -> None:  # noqa: F81
     seed_story(live)
     app = file_and_apply(live)
     with live.client() as h:
-        st = h.get(f"/v1/repair-applications/{app['id']}").json()
+        st = h.get(f"/v1/repair-applications/{app['id']}", params={"token": app["receipt_token"]}).json()
         assert st["status"] == "pending" and st["documents"] == ["守信承诺书", "2025年度报告回执"]
         assert st["received_on"] == "2026-07-21" and st["decide_by"] == "2026-07-28"
     run_night(live.engine, live.settings, "2026-07-22")
     with live.client() as h:
-        st = h.get(f"/v1/repair-applications/{app['id']}").json()
+        st = h.get(f"/v1/repair-applications/{app['id']}", params={"token": app["receipt_token"]}).json()
         assert st["status"] == "removed"
         (d,) = st["decisions"]
         assert d["action"] == "remove" and d["decision_date"] == "2026-07-22" and d["decision_no"]
@@ -132,7 +132,7 @@ def test_unmet_application_is_refused_with_reasons(live) -> None:  # noqa: F811
     assert app["decide_by"] == "2026-07-23"
     run_night(live.engine, live.settings, "2026-07-24")   # the 5 WD ran out, the report never came
     with live.client() as h:
-        st = h.get(f"/v1/repair-applications/{app['id']}").json()
+        st = h.get(f"/v1/repair-applications/{app['id']}", params={"token": app["receipt_token"]}).json()
     assert st["status"] == "refused" and st["decisions"][0]["reason"]
 
 
@@ -167,6 +167,7 @@ def test_bureau_deadlines_draws_and_objection_decisions(live) -> None:  # noqa: 
         assert h.get("/v1/bureau/nights/latest").json()["night"] == "2026-07-15"
         # An objection to 甲's listing, upheld: the listing is revoked by a numbered decision.
         seq = h.get(f"/v1/entities/{A}").json()["rosters"][0]["entry_id"]
+        live.clock["today"] = D("2026-07-24")
         obj = h.post("/v1/bureau/objections", json={"decision": str(seq), "received_on": "2026-07-20",
                                                    "grounds": "已按时报送，系统未同步"})
         assert obj.status_code == 201, obj.text

@@ -270,7 +270,11 @@ def test_nights_are_published_in_order(settings: Settings, tmp_path: Path) -> No
     drop = tmp_path / "drop"
     write_night(drop, date(2026, 7, 14), {"registration.csv": csv_file("registration", "full", [registration_row(A)])})
     write_night(drop, NIGHT, {"registration.csv": csv_file("registration", "full", [registration_row(A)])})
-    run_night(drop, date(2026, 7, 14), settings)
+    # On an empty store the earliest night delivered is the first (issue 14): 14 may not jump 13 …
+    with pytest.raises(NightRefused, match="night_gap"):
+        run_night(drop, date(2026, 7, 14), settings)
+    # … unless an officer confirms it; then 13 is too old.
+    run_night(drop, date(2026, 7, 14), settings, allow_gap=True)
     with pytest.raises(NightRefused, match="night_out_of_order"):
         run_night(drop, NIGHT, settings)
 

@@ -1,0 +1,191 @@
+"""Splitting a CSV drop file into records, each with its true physical line (contracts.md §1).
+
+What ``rows`` counts: the manifest's ``rows`` of a CSV file is the number of **data records** in
+the sense of RFC 4180 — the header is not a record, a blank line is not a record, and a quoted
+value may span several physical lines (one record, counted once). A record that cannot be read
+(too many or too few fields, an unbalanced quote, a stray carriage return) is still a record: it
+is counted, and it is quarantined with its text, never dropped and never a reason to refuse the
+whole file by itself (the quarantine ceiling judges the share).
+
+What ``line`` means: the physical line where a record starts, counting every line of the file
+from 1 — the header, blank lines and the continuation lines of quoted values included. Lines end
+at LF (``\\n``); CRLF is one line end. A Parquet file has no lines: its row *n* (from 0) is
+reported as line *n + 2*, as if it had a header line.
+
+The common file (no quote character at all, no bare CR) is split with vectorised byte scans and
+parsed by Arrow; any other file is split record by record with Python's ``csv`` module in strict
+mode, which recovers after a broken record at the next physical line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import sys
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+ROW_OFFSET = 2  # Parquet's row 0 is reported as line 2, as if line 1 were a header
+_MIN_BLOCK = 1 << 20  # Arrow's default: small blocks parse in parallel
+
+csv.field_size_limit(sys.maxsize)  # a 50 MB value is a record to judge, not a parser failure
+
+
+@dataclass(frozen=True)
+class Malformed:
+    """A record that could not be read into the file's columns (quarantined with its text)."""
+
+    line: int
+    rule: str                  # malformed_field_count | malformed_quote | malformed_record
+    text: str
+    expected: int = 0
+    found: int = 0
+    error: str = ""
+
+
+@dataclass
+class Split:
+    """A CSV file split into its header, its readable records (as text) and the malformed ones."""
+
+    header: list[str]
+    header_line: int
+    table: pa.Table                      # every header column as text, readable records only
+    lines: np.ndarray                    # int64: the physical line of each row of ``table``
+    malformed: list[Malformed] = field(default_factory=list)
+
+    @property
+    def records(self) -> int:
+        return self.table.num_rows + len(self.malformed)
+
+
+class NoHeader(ValueError):
+    """The file has no header line (empty, or blank lines only)."""
+
+
+def header_names(fields: list[str]) -> list[str]:
+    return [f.strip().lstrip("\ufeff").strip() for f in fields]
+
+
+def split_csv(data: bytes) -> Split:
+    """Split UTF-8 ``data`` (no BOM) into records; see the module's definition of rows and lines."""
+    if b'"' not in data and data.count(b"\r") == data.count(b"\r\n"):
+        fast = _split_plain(data)
+        if fast is not None:
+            return fast
+    return _split_general(data)
+
+
+# --------------------------------------------------------------------------------------------
+def _split_plain(data: bytes) -> Split | None:
+    """No quotes: a record is one non-blank line, its fields are its commas plus one."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(arr == 10)
+    starts = np.concatenate(([0], newlines + 1)).astype(np.int64)
+    ends = np.concatenate((newlines, [len(data)])).astype(np.int64)
+    if len(data) and data.endswith(b"\n"):
+        starts, ends = starts[:-1], ends[:-1]       # nothing after the last line end
+    cr = np.zeros(len(ends), dtype=bool)
+    has = ends > starts
+    cr[has] = arr[ends[has] - 1] == 13
+    content_end = ends - cr
+    blank = content_end <= starts
+    nonblank = np.flatnonzero(~blank)
+    if len(nonblank) == 0:
+        raise NoHeader
+    h = int(nonblank[0])
+    header = header_names(data[starts[h]:content_end[h]].decode("utf-8").split(","))
+    commas = np.flatnonzero(arr == 44)
+    fields = np.searchsorted(commas, content_end) - np.searchsorted(commas, starts) + 1
+    rec = nonblank[1:]
+    good = rec[fields[rec] == len(header)]
+    bad = rec[fields[rec] != len(header)]
+    malformed = [Malformed(int(i) + 1, "malformed_field_count", _text(data[starts[i]:content_end[i]]),
+                           len(header), int(fields[i])) for i in bad]
+    longest = int((content_end - starts).max()) if len(starts) else 0
+    if len(bad):
+        body = b"\n".join([data[starts[h]:content_end[h]]] + [data[starts[i]:content_end[i]] for i in good])
+    else:
+        body = data[starts[h]:]
+    table = _arrow(body, header, longest)
+    if table is None or table.num_rows != len(good):
+        return None  # Arrow read it otherwise than the scan: let the general path decide
+    return Split(header, h + 1, table, (good + 1).astype(np.int64), malformed)
+
+
+def _arrow(body: bytes, header: list[str], longest: int) -> pa.Table | None:
+    try:
+        return pacsv.read_csv(
+            io.BytesIO(body),
+            read_options=pacsv.ReadOptions(use_threads=True, block_size=max(_MIN_BLOCK, 2 * longest + 1024),
+                                           column_names=[f"c{i}" for i in range(len(header))], skip_rows=1),
+            parse_options=pacsv.ParseOptions(quote_char=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"c{i}": pa.string() for i in range(len(header))},
+                strings_can_be_null=False, quoted_strings_can_be_null=False),
+        ).rename_columns(header)
+    except (pa.ArrowInvalid, ValueError):
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+def _split_general(data: bytes) -> Split:
+    """Record by record with ``csv`` (strict): quoted values may span lines; broken records recover."""
+    text = data.decode("utf-8")
+    physical = text.split("\n")
+    if physical and physical[-1] == "":
+        physical.pop()
+    lines = [p + "\n" for p in physical]
+    header: list[str] | None = None
+    header_line = 0
+    rows: list[list[str]] = []
+    row_lines: list[int] = []
+    malformed: list[Malformed] = []
+    i = 0                                   # index of the next physical line to read
+    reader = csv.reader(itertools.islice(lines, 0, None), strict=True)
+    while i < len(lines):
+        before = reader.line_num
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as e:
+            used = reader.line_num - before
+            rule = "malformed_quote" if "unexpected end of data" in str(e) or used > 1 else "malformed_record"
+            malformed.append(Malformed(i + 1, rule, _text(lines[i].rstrip("\r\n")), error=str(e)))
+            i += 1
+            reader = csv.reader(itertools.islice(lines, i, None), strict=True)
+            continue
+        used = reader.line_num - before
+        start = i
+        i += used
+        if not record:                       # a blank line: not a record
+            continue
+        if header is None:
+            header, header_line = header_names(record), start + 1
+            continue
+        if len(record) == len(header):
+            rows.append(record)
+            row_lines.append(start + 1)
+        elif used > 1:
+            # A quote opened on this line swallowed the next ones: the opening line alone is broken.
+            malformed.append(Malformed(start + 1, "malformed_quote", _text(lines[start].rstrip("\r\n")),
+                                       len(header), len(record)))
+            i = start + 1
+            reader = csv.reader(itertools.islice(lines, i, None), strict=True)
+        else:
+            malformed.append(Malformed(start + 1, "malformed_field_count", _text(lines[start].rstrip("\r\n")),
+                                       len(header), len(record)))
+    if header is None:
+        raise NoHeader
+    table = pa.Table.from_arrays([pa.array([r[j] for r in rows], pa.string()) for j in range(len(header))],
+                                 names=header)
+    malformed.sort(key=lambda m: m.line)
+    return Split(header, header_line, table, np.asarray(row_lines, dtype=np.int64), malformed)
+
+
+def _text(raw: bytes | str) -> str:
+    return raw.decode("utf-8") if isinstance(raw, bytes) else raw

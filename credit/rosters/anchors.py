@@ -1,0 +1,163 @@
+"""The decision log's chain heads published outside the database: ``<publication>/anchors.jsonl``.
+
+Inside the database each night anchors the head it leaves behind (``roster_chain_anchors``), but
+whoever can rewrite the log as superuser can rewrite that table too. So after each night's commit
+(:func:`publish_anchors`, called by ``credit.night.steps.publish_night``) the head is also
+appended to a file in the publication folder, one line per night::
+
+    {"format": "credit-chain-anchor/1", "night": "2026-07-13", "seq": 812, "row_hash": "…",
+     "prev": "<SHA-256 of the previous line>", "published_at": "…", "signature": {…Ed25519…}}
+
+Lines are chained (``prev``: the SHA-256 of the previous line's bytes, 64 zeros for the first)
+and signed by the bureau's key (:mod:`credit.signing`): a line cannot be altered, inserted or
+reordered without the key. The file is only ever appended to; keep copies of it where the
+database's administrators cannot write (another host, WORM storage, the bureau's website): a
+rewrite of the log then shows in ``credit audit verify`` against the published heads.
+
+A night whose anchor did not reach the file (a crash right after the commit) is appended by the
+next night's publication, or by ``credit audit publish``.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy.engine import Engine
+
+from credit.settings import Settings
+from credit.signing import SigningKeyError, canonical, document_problem, signer_for
+
+FORMAT = "credit-chain-anchor/1"
+ANCHOR_FILE = "anchors.jsonl"
+PUBLIC_KEY_FILE = "signing-key.pem"
+GENESIS = "0" * 64
+log = logging.getLogger(__name__)
+
+
+def anchor_path(settings: Settings) -> Path:
+    return settings.publication_folder / ANCHOR_FILE
+
+
+def line_digest(text: str) -> str:
+    """SHA-256 of one line as written (without its newline): the next line's ``prev``."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class FileAnchor:
+    """One line of the anchor file: the head night ``night`` left behind."""
+
+    line: int
+    night: date
+    seq: int
+    row_hash: str
+
+
+@dataclass
+class AnchorFile:
+    """The anchor file as read and checked: its anchors and what is wrong with it (by line)."""
+
+    path: Path
+    exists: bool
+    anchors: list[FileAnchor] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    last: dict[str, Any] | None = None     # the last line, as published (signed)
+
+
+def read_anchors(path: Path, public: Ed25519PublicKey | None) -> AnchorFile:
+    """Read the anchor file; with ``public``, check each line's signature. Links (``prev``) and the
+    order of nights are always checked. A missing file is an empty one (``exists`` False)."""
+    out = AnchorFile(path, path.exists())
+    if not out.exists:
+        return out
+    prev = GENESIS
+    last_night: date | None = None
+    for no, raw in enumerate(path.read_bytes().split(b"\n"), start=1):
+        if not raw.strip():
+            continue
+        try:
+            text = raw.decode("utf-8")
+            doc = json.loads(text)
+            night = date.fromisoformat(str(doc["night"]))
+            anchor = FileAnchor(no, night, int(doc["seq"]), str(doc["row_hash"]))
+            link = str(doc["prev"])
+        except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
+            out.problems.append(f"{path.name} line {no}: unreadable anchor ({e})")
+            break
+        if link != prev:
+            out.problems.append(f"{path.name} line {no} (night {night}): link broken — prev is not the digest of "
+                                "the line before (a line was altered, removed or inserted)")
+        if public is not None and (problem := document_problem(doc, public)):
+            out.problems.append(f"{path.name} line {no} (night {night}): {problem}")
+        if last_night is not None and night <= last_night:
+            out.problems.append(f"{path.name} line {no}: night {night} does not come after {last_night}")
+        out.anchors.append(anchor)
+        out.last = doc
+        last_night, prev = night, line_digest(text)
+    return out
+
+
+def latest_published_head(settings: Settings) -> dict[str, Any] | None:
+    """The last line of the anchor file (signed on its own), for an export's sidecar; None before
+    the first published night."""
+    return read_anchors(anchor_path(settings), None).last
+
+
+def publish_anchors(engine: Engine, settings: Settings) -> int:
+    """Append to the anchor file every night anchored in the database and not yet in the file
+    (after a night's commit). Returns the lines appended. Never raises for the file or the key: the
+    night is committed already; the failure is logged and the next publication catches up."""
+    try:
+        return append_missing_anchors(engine, settings)
+    except (OSError, SigningKeyError) as e:
+        log.error("chain anchors not published outside the database (%s); run `credit audit publish`", e)
+        return 0
+
+
+def append_missing_anchors(engine: Engine, settings: Settings) -> int:
+    """:func:`publish_anchors` that raises (``credit audit publish``)."""
+    path = anchor_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    signer = signer_for(settings)
+    key_file = path.parent / PUBLIC_KEY_FILE
+    if not key_file.exists() or key_file.read_text(encoding="ascii", errors="replace") != signer.public_pem:
+        key_file.write_text(signer.public_pem, encoding="ascii")
+    with open(path, "a+b") as f:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX)   # one writer at a time (two nights' publications)
+        current = read_anchors(path, None)
+        last_night = current.anchors[-1].night if current.anchors else None
+        prev = GENESIS
+        if current.last is not None:
+            f.seek(0)
+            lines = [x for x in f.read().split(b"\n") if x.strip()]
+            prev = line_digest(lines[-1].decode("utf-8"))
+        with engine.connect() as conn:
+            # The head each night left behind: its last anchor (a night anchors once; a re-decided
+            # test night may anchor twice).
+            heads = conn.execute(sa.text(
+                "select distinct on (night) night, seq, row_hash from roster_chain_anchors "
+                "where cast(:after as date) is null or night > cast(:after as date) "
+                "order by night, seq desc"), {"after": last_night}).all()
+        added = 0
+        for night, seq, row_hash in heads:
+            doc = signer.sign_document({"format": FORMAT, "night": night.isoformat(), "seq": int(seq),
+                                        "row_hash": str(row_hash), "prev": prev,
+                                        "published_at": datetime.now(UTC).isoformat(timespec="seconds")})
+            text = canonical(doc).decode("utf-8")
+            f.seek(0, 2)
+            f.write(text.encode("utf-8") + b"\n")
+            prev = line_digest(text)
+            added += 1
+        f.flush()
+        os.fsync(f.fileno())
+    return added

@@ -1,0 +1,285 @@
+"""The hostile corpus (issue 14): drops an attacker or a careless platform would deliver.
+
+Each case builds one night's drop and says how it must end — a refusal naming the file, the line
+(where a line exists) and the rule, or a published night whose quarantine holds the given rows at
+their true physical lines. Used by ``test_hostile.py`` (the fast cases) and
+``test_hostile_slow.py`` (the large ones); the README's table counts them.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from credit.contract.sources import SOURCES
+from tests.dropkit import code, registration_row
+
+NIGHT = date(2026, 7, 13)
+A, B, C = code(body="MA2B3C4D"), code(body="MA2B3C4E"), code(body="MA2B3C4F")
+REG = SOURCES["registration"].column_names
+
+
+@dataclass(frozen=True)
+class Refusal:
+    file: str
+    code: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Published:
+    accepted: int
+    held: list[tuple[int, str]] = field(default_factory=list)   # (line, rule contained in the stored rule)
+
+
+Expected = Refusal | Published
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    build: Callable[[Path], None]       # writes <drop>/<NIGHT>/ (files and manifest)
+    expected: Expected
+
+
+# -- building blocks ---------------------------------------------------------------------------
+def line_of(row: dict[str, str], cols: list[str] = REG, sep: str = ",") -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n", delimiter=sep).writerow([row.get(c, "") for c in cols])
+    return buf.getvalue()[:-2]
+
+
+HEADER = ",".join(REG)
+
+
+def reg(uscc: str, **over: str) -> str:
+    return line_of(registration_row(uscc, **over))
+
+
+def manifest_entry(content: bytes, source: str, mode: str, rows: int, encoding: str | None) -> dict[str, object]:
+    entry: dict[str, object] = {"source": source, "mode": mode, "rows": rows,
+                                "sha256": hashlib.sha256(content).hexdigest()}
+    if encoding:
+        entry["encoding"] = encoding
+    return entry
+
+
+def folder_of(drop: Path) -> Path:
+    folder = drop / NIGHT.isoformat()
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def write_files(drop: Path, files: dict[str, tuple[bytes, str, str, int, str | None]],
+                manifest_override: object = None) -> None:
+    """files: name → (content, source, mode, rows, encoding or None)."""
+    folder = folder_of(drop)
+    entries = {}
+    for name, (content, source, mode, rows, enc) in files.items():
+        (folder / name).write_bytes(content)
+        entries[name] = manifest_entry(content, source, mode, rows, enc)
+    doc = manifest_override if manifest_override is not None else {"night": NIGHT.isoformat(), "files": entries}
+    (folder / "manifest.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+
+
+def csv_case(name: str, text: str | bytes, rows: int, expected: Expected, *, mode: str = "full",
+             encoding: str = "utf-8") -> Case:
+    content = text if isinstance(text, bytes) else text.encode("gb18030" if encoding == "gb18030" else "utf-8")
+    return Case(name, lambda drop: write_files(drop, {"registration.csv": (content, "registration", mode, rows,
+                                                                           encoding)}), expected)
+
+
+def parquet_of(columns: dict[str, pa.Array]) -> bytes:
+    buf = io.BytesIO()
+    pq.write_table(pa.table(columns), buf)
+    return buf.getvalue()
+
+
+def reg_parquet(rows: list[dict[str, str]], **replace: pa.Array) -> bytes:
+    cols: dict[str, pa.Array] = {c: pa.array([r.get(c) or None for r in rows], pa.string()) for c in REG}
+    cols.update(replace)
+    return parquet_of(cols)
+
+
+def parquet_case(name: str, content: bytes, rows: int, expected: Expected, mode: str = "full") -> Case:
+    return Case(name, lambda drop: write_files(drop, {"registration.parquet": (content, "registration", mode,
+                                                                               rows, None)}), expected)
+
+
+def parquet_with_duplicated_column() -> bytes:
+    row = registration_row(A)
+    table = pa.Table.from_arrays([pa.array([row[c]]) for c in REG] + [pa.array(["别名"])], names=REG + ["name"])
+    buf = io.BytesIO()
+    pq.write_table(table, buf)
+    return buf.getvalue()
+
+
+def penalties_parquet_with_list_measures() -> bytes:
+    cols: dict[str, pa.Array] = {c: pa.array(["x"], pa.string()) for c in SOURCES["penalties"].column_names}
+    cols.update(case_no=pa.array(["杭西市监罚〔2026〕1号"]), uscc=pa.array([A]), decided_on=pa.array(["2026-03-01"]),
+                category=pa.array(["food_safety"]), heavier=pa.array(["false"]), fine_amount=pa.array(["100"]),
+                fulfilled_on=pa.array([None], pa.string()), measures=pa.array([["warning", "fine"]]))
+    return parquet_of(cols)
+
+
+def manifest_pointing(name: str, target: str | None = None) -> Callable[[Path], None]:
+    """A manifest listing ``name`` (a path escaping the drop); ``target``: also create it there."""
+    def build(drop: Path) -> None:
+        folder = folder_of(drop)
+        content = (HEADER + "\n" + reg(A) + "\n").encode()
+        outside = drop.parent / "outside.csv"
+        outside.write_bytes(content)
+        if target == "symlink":
+            (folder / name).symlink_to(outside)
+        write_files(drop, {}, {"night": NIGHT.isoformat(), "files": {
+            name.replace("OUTSIDE", str(outside)): manifest_entry(content, "registration", "full", 1, "utf-8")}})
+    return build
+
+
+def array_manifest(drop: Path) -> None:
+    write_files(drop, {}, [{"night": NIGHT.isoformat(), "files": {}}])
+
+
+def array_of_files_manifest(drop: Path) -> None:
+    content = (HEADER + "\n" + reg(A) + "\n").encode()
+    (folder_of(drop) / "registration.csv").write_bytes(content)
+    write_files(drop, {}, {"night": NIGHT.isoformat(), "files": [
+        {"file": "registration.csv", **manifest_entry(content, "registration", "full", 1, "utf-8")}]})
+
+
+# -- the corpus --------------------------------------------------------------------------------
+UNBALANCED = reg(B).replace(",杭州", ',"杭州', 1)
+GB_ROW = reg(C, name="杭州乙公司").encode("gb18030")
+
+CASES: list[Case] = [
+    # Lines: blank lines, CRLF and quoted newlines all count; a record's line is where it starts.
+    csv_case("blank_lines", f"{HEADER}\n\n{reg(A)}\n\n\n{reg(B, established_on='2026-02-30')}\n", 2,
+             Published(1, [(6, "date_exists")])),
+    csv_case("crlf_blank_lines", f"{HEADER}\r\n\r\n{reg(A)}\r\n{reg(B, status='dormant')}\r\n", 2,
+             Published(1, [(4, "status")])),
+    csv_case("quoted_newline", f"{HEADER}\n{reg(A, address='杭州市' + chr(10) + '西湖区')}\n"
+             f"{reg(B, established_on='2026-08-01')}\n", 2, Published(1, [(4, "date_not_after_night")])),
+    csv_case("quoted_newline_counted_by_lines", f"{HEADER}\n{reg(A, address='a' + chr(10) + 'b')}\n", 2,
+             Refusal("registration.csv", "row_count_mismatch")),
+    # Malformed records: quarantined at their line, the night goes on.
+    csv_case("unbalanced_quote", f"{HEADER}\n{reg(A)}\n{UNBALANCED}\n{reg(C)}\n", 3,
+             Published(2, [(3, "malformed_quote")])),
+    csv_case("too_many_fields", f"{HEADER}\n{reg(A)}\n{reg(B)},extra\n", 2,
+             Published(1, [(3, "malformed_field_count")])),
+    csv_case("too_few_fields", f"{HEADER}\n{reg(A)}\n{B},名称\n", 2, Published(1, [(3, "malformed_field_count")])),
+    csv_case("truncated_mid_row", f"{HEADER}\n{reg(A)}\n{reg(B)[:40]}", 2,
+             Published(1, [(3, "malformed_field_count")])),
+    csv_case("truncated_mid_quote", f'{HEADER}\n{reg(A)}\n{B},"杭州', 2, Published(1, [(3, "malformed_quote")])),
+    csv_case("garbage_after_quote", f'{HEADER}\n{reg(A)}\n"{B}"x,{reg(B).split(",", 1)[1]}\n', 2,
+             Published(1, [(3, "malformed_record")])),
+    csv_case("bare_carriage_return", f"{HEADER}\n{reg(A)}\n{reg(B).replace('文三路', '文' + chr(13) + '三路')}\n", 2,
+             Published(1, [(3, "malformed_record")])),
+    csv_case("truncated_utf8_char", (f"{HEADER}\n{reg(A)}\n{reg(B)}").encode()[:-1] + "杭".encode()[:2], 2,
+             Refusal("registration.csv", "encoding_mismatch", 3)),
+    # Encodings, delimiters, headers.
+    csv_case("mixed_encodings", (f"{HEADER}\n{reg(A)}\n").encode() + GB_ROW + b"\n", 2,
+             Refusal("registration.csv", "encoding_mismatch", 3)),
+    csv_case("bom_mid_file", f"{HEADER}\n{reg(A)}\n\ufeff{reg(B)}\n", 2, Published(1, [(3, "uscc")])),
+    csv_case("bom_mid_file_repeated_header", f"\ufeff{HEADER}\n{reg(A)}\n\ufeff{HEADER}\n{reg(B)}\n", 3,
+             Published(2, [(3, "uscc")])),
+    csv_case("semicolon_delimiter", ";".join(REG) + "\n" + line_of(registration_row(A), sep=";") + "\n", 1,
+             Refusal("registration.csv", "missing_columns", 1)),
+    csv_case("tab_delimiter", "\t".join(REG) + "\n" + line_of(registration_row(A), sep="\t") + "\n", 1,
+             Refusal("registration.csv", "missing_columns", 1)),
+    csv_case("duplicated_contract_column", f"{HEADER},name\n{reg(A)},别名\n", 1,
+             Refusal("registration.csv", "duplicate_columns", 1)),
+    csv_case("duplicated_extra_column", f"{HEADER},note,note\n{reg(A)},x,y\n", 1, Published(1)),
+    csv_case("nul_byte_in_field", f"{HEADER}\n{reg(A)}\n{reg(B, name='杭州' + chr(0) + '公司')}\n", 2,
+             Published(1, [(3, "nul_byte")])),
+    csv_case("nul_byte_in_malformed_record", f"{HEADER}\n{reg(A)}\n{B},\x00\n", 2,
+             Published(1, [(3, "malformed_field_count")])),
+    # Dates that must be past: not before 1949, not after the night.
+    csv_case("date_before_1949", f"{HEADER}\n{reg(A)}\n{reg(B, established_on='1900-01-01')}\n", 2,
+             Published(1, [(3, "date_too_early")])),
+    csv_case("date_in_the_future", f"{HEADER}\n{reg(A)}\n{reg(B, established_on='2099-01-01')}\n", 2,
+             Published(1, [(3, "date_not_after_night")])),
+    csv_case("status_date_before_1949", f"{HEADER}\n{reg(A, status_on='1948-12-31')}\n", 1,
+             Published(0, [(2, "date_too_early")])),
+    # Empty and header-only files, in each mode.
+    csv_case("empty_file_full", b"", 0, Refusal("registration.csv", "no_header", 1)),
+    csv_case("empty_file_delta", b"", 0, Refusal("registration.csv", "no_header", 1), mode="delta"),
+    csv_case("blank_lines_only", b"\n\r\n\n", 0, Refusal("registration.csv", "no_header", 1)),
+    csv_case("header_only_full_on_empty_store", f"{HEADER}\n", 0, Published(0)),
+    csv_case("header_only_delta", f"{HEADER}\n", 0, Published(0), mode="delta"),
+    csv_case("header_only_gb18030", f"{HEADER}\r\n", 0, Published(0), mode="delta", encoding="gb18030"),
+    # Parquet type surprises.
+    parquet_case("parquet_empty_file", b"", 0, Refusal("registration.parquet", "unreadable")),
+    parquet_case("parquet_header_only_full", reg_parquet([]), 0, Published(0)),
+    parquet_case("parquet_header_only_delta", reg_parquet([]), 0, Published(0), mode="delta"),
+    parquet_case("parquet_list_column", reg_parquet([registration_row(A)], name=pa.array([["甲", "乙"]])), 1,
+                 Refusal("registration.parquet", "column_type")),
+    parquet_case("parquet_extra_list_column_ignored",
+                 reg_parquet([registration_row(A)], tags=pa.array([["x"]])), 1, Published(1)),
+    parquet_case("parquet_int_for_a_code", reg_parquet([registration_row(A)], region_code=pa.array([330106])), 1,
+                 Published(1)),
+    parquet_case("parquet_int_for_a_uscc", reg_parquet([registration_row(A)], uscc=pa.array([12345])), 1,
+                 Published(0, [(2, "uscc")])),
+    parquet_case("parquet_timestamp_for_a_date", reg_parquet(
+        [registration_row(A)], established_on=pa.array([1_400_000_000_000], pa.timestamp("ms"))), 1,
+                 Published(0, [(2, "established_on")])),
+    parquet_case("parquet_duplicated_column", parquet_with_duplicated_column(), 1,
+                 Refusal("registration.parquet", "duplicate_columns")),
+    parquet_case("parquet_binary_column", reg_parquet([registration_row(A)], name=pa.array([b"\xff\xfe"])), 1,
+                 Refusal("registration.parquet", "column_type")),
+    parquet_case("parquet_nul_byte", reg_parquet([registration_row(A, name="甲\x00乙"), registration_row(B)]), 2,
+                 Published(1, [(2, "nul_byte")])),
+    Case("parquet_list_penalty_measures", lambda drop: write_files(drop, {"penalties.parquet": (
+        penalties_parquet_with_list_measures(), "penalties", "delta", 1, None)}),
+         Refusal("penalties.parquet", "column_type")),
+    # The manifest.
+    Case("manifest_json_array", array_manifest, Refusal("manifest.json", "manifest_not_object")),
+    Case("manifest_files_as_array", array_of_files_manifest, Refusal("manifest.json", "manifest_files")),
+    Case("manifest_nul_in_name", manifest_pointing("registration\x00.csv"),
+         Refusal("registration\x00.csv", "manifest_path")),
+    Case("manifest_parent_path", manifest_pointing("../outside.csv"), Refusal("../outside.csv", "manifest_path")),
+    Case("manifest_absolute_path", manifest_pointing("OUTSIDE"), Refusal("OUTSIDE", "manifest_path")),
+    Case("manifest_subfolder_path", manifest_pointing("sub/registration.csv"),
+         Refusal("sub/registration.csv", "manifest_path")),
+    Case("manifest_symlink_outside", manifest_pointing("registration.csv", "symlink"),
+         Refusal("registration.csv", "manifest_path")),
+]
+
+# The gate: malformed rows are rows like any other, so a file mostly malformed is refused.
+_MANY = [reg(code(body=f"MA2B3C{i:02d}")) for i in range(60)]
+CASES.append(csv_case("malformed_share_above_ceiling", HEADER + "\n" + "\n".join(
+    r if i % 3 else r + ",extra" for i, r in enumerate(_MANY)) + "\n", 60,
+    Refusal("registration.csv", "quarantine_ceiling")))
+CASES.append(csv_case("malformed_share_below_ceiling", HEADER + "\n" + "\n".join(
+    r if i % 10 else r + ",extra" for i, r in enumerate(_MANY)) + "\n", 60,
+    Published(54, [(2 + i, "malformed_field_count") for i in range(0, 60, 10)])))
+
+
+def big_cases() -> list[Case]:
+    """The large cases (slow): a 50 MB line, as a value too long and as a malformed record."""
+    big = "甲" * (50 * 1024 * 1024 // 3)
+    return [
+        csv_case("line_of_50_mb_value", f"{HEADER}\n{reg(A)}\n{reg(B, name=big)}\n{reg(C)}\n", 3,
+                 Published(2, [(3, "value_lengths")])),
+        csv_case("line_of_50_mb_quoted_value", f"{HEADER}\n{reg(A)}\n{reg(B, name=big + ',')}\n{reg(C)}\n", 3,
+                 Published(2, [(3, "value_lengths")])),
+        csv_case("line_of_50_mb_malformed", f"{HEADER}\n{reg(A)}\n{big}\n{reg(C)}\n", 3,
+                 Published(2, [(3, "malformed_field_count")])),
+    ]
+
+
+def case_ids(cases: list[Case]) -> list[str]:
+    return [c.name for c in cases]
+
+
+assert len({c.name for c in CASES}) == len(CASES), "case names are unique"
+assert os.sep == "/"

@@ -1,0 +1,175 @@
+"""Nights that cannot shrink, mix or jump (issue 14), with real concurrent ``credit nightly`` processes.
+
+- A full snapshot that would shrink its source beyond the gate — to zero too — is refused (exit 2).
+- Two runs of one night from different drops: one publishes its own drop whole, the other is
+  refused and says why (their work files are kept apart by the manifest's digest).
+- Nights 13 and 14 started together on a fresh database: 14 never publishes before 13.
+- The order is checked again inside the publishing transaction, under the lock.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from credit.contract.manifest import read_manifest
+from credit.night import steps
+from credit.night.issues import NightRefused
+from credit.night.steps import run_night
+from credit.settings import Settings
+from tests.db.night.nightproc import nightly, start_nightly, wait_for
+from tests.dropkit import code, csv_file, registration_row, write_night
+
+N13, N14, N15 = date(2026, 7, 13), date(2026, 7, 14), date(2026, 7, 15)
+ROWS = [registration_row(code(body=f"MA2B3C{i:02d}")) for i in range(10)]
+
+
+def _published(engine: Engine) -> list[tuple[date, str]]:
+    with engine.connect() as c:
+        return [(n, d) for n, d in c.execute(sa.text("select night, manifest_digest from night_runs order by night"))]
+
+
+# -- shrinking --------------------------------------------------------------------------------
+@pytest.mark.parametrize("rows", [[], ROWS[:2]], ids=["header_only", "two_of_ten"])
+def test_a_full_snapshot_shrinking_the_store_is_refused_even_to_zero(rows: list[dict[str, str]], settings: Settings,
+                                                                     engine: Engine, tmp_path: Path) -> None:
+    drop = tmp_path / "drop"
+    write_night(drop, N13, {"registration.csv": csv_file("registration", "full", ROWS)})
+    run_night(drop, N13, settings)
+    write_night(drop, N14, {"registration.csv": csv_file("registration", "full", rows)})
+    done = nightly(settings, drop, N14)
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert "registration.csv" in done.stderr and "[full_snapshot_shrink]" in done.stderr
+    assert "Traceback" not in done.stderr
+    with engine.connect() as c:
+        assert c.execute(sa.text("select count(*) from registration")).scalar() == 10
+    assert [n for n, _ in _published(engine)] == [N13]
+
+
+def test_a_full_snapshot_whose_rows_are_all_quarantined_is_refused(settings: Settings, engine: Engine,
+                                                                   tmp_path: Path) -> None:
+    drop = tmp_path / "drop"
+    write_night(drop, N13, {"registration.csv": csv_file("registration", "full", ROWS)})
+    run_night(drop, N13, settings)
+    bad = [dict(r, established_on="2026-02-30") for r in ROWS[:3]]   # few rows: below the share's minimum
+    write_night(drop, N14, {"registration.csv": csv_file("registration", "full", bad)})
+    with pytest.raises(NightRefused) as refused:
+        run_night(drop, N14, settings)
+    assert [(i.file, i.code) for i in refused.value.issues] == [("registration.csv", "full_snapshot_shrink")]
+
+
+# -- mixing -----------------------------------------------------------------------------------
+def test_two_runs_of_one_night_from_different_drops_one_publishes_the_other_is_refused(
+        settings: Settings, engine: Engine, tmp_path: Path) -> None:
+    drops = {}
+    for label, rows in (("a", ROWS[:5]), ("b", ROWS[5:])):
+        drops[label] = tmp_path / label
+        write_night(drops[label], N13, {"registration.csv": csv_file("registration", "full", rows)})
+    # Both runs pass the opening checks and ingest before either publishes: the race of issue 14.
+    procs = {label: start_nightly(settings, drop, N13, CREDIT_FAULT="ingest:after@pause",
+                                  CREDIT_FAULT_SIGNAL=str(tmp_path / f"paused-{label}")) for label, drop in drops.items()}
+    for label, p in procs.items():
+        wait_for(tmp_path / f"paused-{label}", p)
+    for label in procs:
+        (tmp_path / f"paused-{label}").unlink()
+    results = {label: p.communicate(timeout=300) + (p.returncode,) for label, p in procs.items()}
+    codes = sorted(r[2] for r in results.values())
+    assert codes == [0, 2], results
+    [(night, digest)] = _published(engine)
+    winner = next(label for label, drop in drops.items() if read_manifest(drop, N13).digest == digest)
+    loser = "b" if winner == "a" else "a"
+    assert results[winner][2] == 0
+    assert "[night_already_published]" in results[loser][1] and "Traceback" not in results[loser][1]
+    expected = {r["uscc"] for r in (ROWS[:5] if winner == "a" else ROWS[5:])}
+    with engine.connect() as c:
+        stored = set(c.execute(sa.text("select uscc from registration")).scalars())
+        history = set(c.execute(sa.text("select uscc from registration_history")).scalars())
+    assert stored == expected and history == expected   # the winner's drop, whole, and nothing of the other
+    work = settings.work_dir / N13.isoformat()
+    assert len(list(work.iterdir())) == 2                # each drop's rows in a folder of its own
+
+
+def test_nights_13_and_14_started_together_on_a_fresh_database_publish_in_order(
+        settings: Settings, engine: Engine, tmp_path: Path) -> None:
+    drop = tmp_path / "drop"
+    write_night(drop, N13, {"registration.csv": csv_file("registration", "full", ROWS)})
+    write_night(drop, N14, {"registration.csv": csv_file("registration", "delta", [
+        dict(ROWS[0], status="cancelled", status_on="2026-07-14")])})
+    p13, p14 = start_nightly(settings, drop, N13), start_nightly(settings, drop, N14)
+    out14, err14 = p14.communicate(timeout=300)
+    p13.communicate(timeout=300)
+    assert p13.returncode == 0
+    if p14.returncode == 2:       # 14 opened before 13 was published: refused, and says why
+        assert "[night_gap]" in err14 and "2026-07-13" in err14
+        assert nightly(settings, drop, N14).returncode == 0
+    else:                         # 14 opened after 13 was published: then it publishes after it
+        assert p14.returncode == 0, (out14, err14)
+    with engine.connect() as c:
+        order = c.execute(sa.text("select night from night_runs order by finished_at")).scalars().all()
+        status = c.execute(sa.text("select status from registration where uscc = :u"), {"u": ROWS[0]["uscc"]}).scalar()
+    assert order == [N13, N14] and status == "cancelled"
+
+
+# -- jumping ----------------------------------------------------------------------------------
+def test_the_order_is_checked_again_under_the_publishing_lock(settings: Settings, engine: Engine,
+                                                             tmp_path: Path) -> None:
+    drop = tmp_path / "drop"
+    write_night(drop, N13, {"registration.csv": csv_file("registration", "full", ROWS)})
+    write_night(drop, N14, {"registration.csv": csv_file("registration", "full", ROWS)})
+    opened = steps.open_night(drop, N13, settings)          # 13 passes its opening checks …
+    outcomes = [steps.ingest_file(opened.manifest, f.file, settings) for f in opened.manifest.files]
+    run_night(drop, N14, settings, allow_gap=True)          # … then 14 is published meanwhile
+    with pytest.raises(NightRefused) as refused:
+        steps.publish_night(opened.manifest, outcomes, settings)
+    assert [i.code for i in refused.value.issues] == ["night_out_of_order"]
+    assert [n for n, _ in _published(engine)] == [N14]
+
+
+def test_outcomes_of_another_drop_are_not_published(settings: Settings, engine: Engine, tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    write_night(a, N13, {"registration.csv": csv_file("registration", "full", ROWS[:5])})
+    write_night(b, N13, {"registration.csv": csv_file("registration", "full", ROWS[5:])})
+    ma, mb = read_manifest(a, N13), read_manifest(b, N13)
+    outcomes_a = [steps.ingest_file(ma, "registration.csv", settings)]
+    with pytest.raises(NightRefused) as refused:
+        steps.publish_night(mb, outcomes_a, settings)
+    assert [i.code for i in refused.value.issues] == ["work_mismatch"]
+    assert _published(engine) == []
+
+
+def test_the_first_night_is_fixed_by_config(settings: Settings, engine: Engine, tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    shutil.copytree(settings.config_dir, config)
+    quality = config / "quality.yaml"
+    quality.write_text(quality.read_text().replace("first_night: null", 'first_night: "2026-07-14"'))
+    fixed = settings.model_copy(update={"config_dir": config})
+    drop = tmp_path / "drop"
+    for n in (N13, N14, N15):
+        write_night(drop, n, {"registration.csv": csv_file("registration", "full", ROWS)})
+    with pytest.raises(NightRefused, match="night_before_first"):
+        run_night(drop, N13, fixed)
+    with pytest.raises(NightRefused, match="night_gap"):
+        run_night(drop, N15, fixed)
+    run_night(drop, N14, fixed)                  # 13 is in the drop, but the store starts on 14
+    assert [n for n, _ in _published(engine)] == [N14]
+
+
+def test_the_publishing_transaction_commits_durably(settings: Settings, tmp_path: Path) -> None:
+    seen: list[str] = []
+
+    def spy(conn: object, cursor: object, statement: str, *args: object) -> None:
+        seen.append(statement)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", spy)
+    try:
+        write_night(tmp_path / "drop", N13, {"registration.csv": csv_file("registration", "full", ROWS)})
+        run_night(tmp_path / "drop", N13, settings)
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", spy)
+    lock = next(i for i, s in enumerate(seen) if "pg_advisory_xact_lock" in s)
+    assert "set local synchronous_commit = on" in seen[lock - 1]

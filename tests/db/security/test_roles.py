@@ -1,0 +1,128 @@
+"""Least privilege (migration 0013): the writer, the API and the auditor, each limited by the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+import sqlalchemy.exc
+from sqlalchemy.engine import Connection, Engine
+
+from credit.rosters.repair import apply_for_removal
+from credit.settings import Settings
+from tests.db.rosters.helpers import D, night, reg
+
+A = "91110105MA00000012"
+DENIED = "permission denied"
+
+
+@contextmanager
+def as_role(engine: Engine, role: str) -> Iterator[Connection]:
+    """A transaction run as ``role`` (the test connects as superuser and drops its rights)."""
+    with engine.connect() as c:
+        c.exec_driver_sql(f"set role {role}")
+        try:
+            yield c
+        finally:
+            c.rollback()
+
+
+def _refused(engine: Engine, role: str, sql: str) -> str:
+    with as_role(engine, role) as c, pytest.raises(sqlalchemy.exc.ProgrammingError) as e:
+        c.exec_driver_sql(sql)
+    return str(e.value)
+
+
+@pytest.fixture()
+def listed(engine: Engine, settings: Settings) -> None:
+    with engine.begin() as c:
+        reg(c, A)
+        night(c, settings, "2026-07-01")                  # 甲 listed: no 2025 annual report
+
+
+def test_roles_exist_and_cannot_log_in_by_default(engine: Engine) -> None:
+    with engine.connect() as c:
+        rows = dict(c.execute(sa.text("select rolname, rolcanlogin from pg_roles where rolname like 'credit\\_%'")).all())
+    assert rows == {"credit_writer": False, "credit_api": False, "credit_auditor": False}
+
+
+@pytest.mark.usefixtures("listed")
+def test_the_api_reads_and_records_applications_but_changes_nothing_else(engine: Engine, settings: Settings) -> None:
+    with as_role(engine, "credit_api") as c:
+        assert c.execute(sa.text("select count(*) from roster_decisions")).scalar() == 1
+        assert c.execute(sa.text("select name from registration where uscc = :u"), {"u": A}).scalar()
+    assert DENIED in _refused(engine, "credit_api", "update roster_decisions set cause = 'x' where seq = 1")
+    assert DENIED in _refused(engine, "credit_api", "delete from roster_decisions")
+    assert DENIED in _refused(engine, "credit_api",
+                              "insert into registration (uscc, name, entity_kind, region_code, established_on, status, "
+                              "first_night, last_night) values ('91110105MA00000025', 'x', 'enterprise', '110105', "
+                              "'2020-01-01', 'operating', '2020-01-01', '2020-01-01')")
+    assert DENIED in _refused(engine, "credit_api", "update api_keys set revoked_at = now()")
+    # An application for removal: the API's one write, by the rosters' own rule.
+    with as_role(engine, "credit_api") as c:
+        out = apply_for_removal(c, A, "abnormal", D("2026-07-03"), settings=settings)
+        assert out["id"] >= 1
+
+
+@pytest.mark.usefixtures("listed")
+def test_the_log_is_append_only_for_the_writer_too(engine: Engine, settings: Settings) -> None:
+    assert DENIED in _refused(engine, "credit_writer", "update roster_decisions set cause = 'x' where seq = 1")
+    assert DENIED in _refused(engine, "credit_writer", "delete from roster_chain_anchors")
+    assert DENIED in _refused(engine, "credit_writer", "truncate roster_decisions")
+    assert "must be owner" in _refused(engine, "credit_writer",
+                                       "alter table roster_decisions disable trigger roster_decisions_append_only")
+    # …and the night itself runs under it: the store, the log (append), anchors.
+    with as_role(engine, "credit_writer") as c:
+        c.exec_driver_sql("update registration set address = '北京市朝阳区新地址1号' where uscc = '91110105MA00000012'")
+        night(c, settings, "2026-07-02")
+
+
+@pytest.mark.usefixtures("listed")
+def test_the_auditor_only_reads(engine: Engine) -> None:
+    with as_role(engine, "credit_auditor") as c:
+        assert c.execute(sa.text("select count(*) from roster_chain_anchors")).scalar() == 1
+    assert DENIED in _refused(engine, "credit_auditor",
+                              "insert into roster_requests (kind, uscc, roster, received_on) "
+                              "values ('repair', '91110105MA00000012', 'abnormal', '2026-07-03')")
+    assert DENIED in _refused(engine, "credit_auditor", "update registration set name = 'x'")
+
+
+def test_granting_again_is_idempotent(engine: Engine) -> None:
+    with engine.begin() as c:
+        c.exec_driver_sql("select credit_grant_roles()")
+        c.exec_driver_sql("select credit_grant_roles()")
+    assert DENIED in _refused(engine, "credit_api", "delete from roster_decisions")
+
+
+def test_the_auditor_can_take_a_backup(engine: Engine, settings: Settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from credit.backup import backup
+
+    with engine.begin() as c:
+        c.exec_driver_sql("alter role credit_auditor login")
+    try:
+        url = sa.engine.make_url(str(settings.database_url)).set(username="credit_auditor")
+        out = backup(url.render_as_string(hide_password=False), tmp_path / "audit.dump", settings)
+        assert out.stat().st_size > 0
+    finally:
+        with engine.begin() as c:
+            c.exec_driver_sql("alter role credit_auditor nologin")
+
+
+def test_the_api_keeps_its_sessions_and_records_sign_ins_but_cannot_rewrite_them(engine: Engine) -> None:
+    """Migration 0014 adds the sessions' tables to what the API role may write (role_table_grants)."""
+    from credit.api.auth import create_key, principal_for
+    from credit.api.sessions import SessionPolicy, end_session, log_event, session_principal, start_session
+
+    with engine.begin() as c:
+        _, key = create_key(c, "bureau", "科员甲", "test")
+    policy = SessionPolicy()
+    with as_role(engine, "credit_api") as c:
+        who = principal_for(c, key)
+        sid = start_session(c, who, "127.0.0.1", policy)
+        assert session_principal(c, sid, policy) is not None     # touches last_seen_at: an update
+        log_event(c, "login", who.key_id, who.name, "127.0.0.1")
+        assert end_session(c, sid, "127.0.0.1")
+    assert DENIED in _refused(engine, "credit_api", "update api_session_events set event = 'logout'")
+    assert DENIED in _refused(engine, "credit_api", "insert into role_table_grants values ('credit_api', 'x', 'all')")

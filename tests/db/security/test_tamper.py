@@ -1,0 +1,161 @@
+"""Tamper evidence that outlives the database, and certificates a bank verifies offline (issue 14)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from typer.testing import CliRunner
+
+from credit.cli.main import app
+from credit.rosters.anchors import anchor_path, publish_anchors, read_anchors
+from credit.rosters.audit import verify_chain
+from credit.rosters.repair import apply_for_removal
+from credit.settings import Settings, get_settings
+from credit.signing import signer_for
+from tests.db.api.support import NAMES, A, B, C, D, annual_report, live, register, run_night, seed_story  # noqa: F401
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def cli_env(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> Iterator[None]:
+    monkeypatch.setenv("CREDIT_DATABASE_URL", str(settings.database_url))
+    monkeypatch.setenv("CREDIT_HOME", str(settings.home))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def _published_nights(engine: Engine, settings: Settings) -> None:
+    """Three nights, each published as publish_night does: committed, then its head appended outside.
+    07-15 lists 甲 and 丙 (no 2025 annual report); 甲 files and applies; 07-22 removes 甲."""
+    with engine.begin() as c:
+        for u, n in NAMES.items():
+            register(c, u, n)
+        annual_report(c, B, 2025, "2026-03-01")
+    run_night(engine, settings, "2026-07-15")
+    publish_anchors(engine, settings)
+    with engine.begin() as c:
+        annual_report(c, A, 2025, "2026-07-20")
+        apply_for_removal(c, A, "abnormal", D("2026-07-21"), settings=settings)
+    for day in ("2026-07-21", "2026-07-22"):
+        run_night(engine, settings, day)
+        publish_anchors(engine, settings)
+
+
+def _superuser_rewrites_everything_inside(engine: Engine, seq: int) -> None:
+    """Change decision ``seq``, recompute every hash after it, rewrite the in-database anchors and the
+    heads recorded in the nights' summaries: everything inside the database agrees again."""
+    with engine.begin() as c:
+        c.exec_driver_sql("alter table roster_decisions disable trigger roster_decisions_append_only")
+        c.exec_driver_sql(f"update roster_decisions set cause = cause || '（已篡改）' where seq = {seq}")
+        c.exec_driver_sql("""
+            do $$ declare r roster_decisions; prev text := repeat('0', 64); ch text; begin
+              for r in select * from roster_decisions order by seq loop
+                ch := encode(sha256(convert_to(roster_decision_canonical(r), 'UTF8')), 'hex');
+                update roster_decisions set prev_hash = prev, content_hash = ch,
+                       row_hash = encode(sha256(convert_to(prev || ch, 'UTF8')), 'hex') where seq = r.seq;
+                prev := encode(sha256(convert_to(prev || ch, 'UTF8')), 'hex');
+              end loop; end $$""")
+        c.exec_driver_sql("alter table roster_decisions enable trigger roster_decisions_append_only")
+        c.exec_driver_sql("alter table roster_chain_anchors disable trigger roster_chain_anchors_append_only")
+        c.exec_driver_sql("update roster_chain_anchors a set row_hash = d.row_hash from roster_decisions d "
+                          "where d.seq = a.seq")
+        c.exec_driver_sql("alter table roster_chain_anchors enable trigger roster_chain_anchors_append_only")
+        c.exec_driver_sql("alter table night_runs disable trigger user")
+        c.exec_driver_sql("""
+            update night_runs n set summary = jsonb_set(n.summary, '{rosters,chain_head,hash}', to_jsonb(d.row_hash))
+              from roster_decisions d where d.seq = (n.summary->'rosters'->'chain_head'->>'seq')::bigint""")
+        c.exec_driver_sql("alter table night_runs enable trigger user")
+
+
+def test_a_consistent_rewrite_inside_the_database_is_caught_by_the_anchors_outside_it(
+        engine: Engine, settings: Settings, cli_env: None) -> None:
+    _published_nights(engine, settings)
+    lines = anchor_path(settings).read_text().splitlines()
+    assert len(lines) == 3 and [json.loads(x)["night"] for x in lines] == ["2026-07-15", "2026-07-21", "2026-07-22"]
+    ok = runner.invoke(app, ["audit", "verify"])
+    assert ok.exit_code == 0 and "3 signed anchors published outside the database" in ok.output, ok.output
+    with engine.connect() as c:
+        heads = dict(c.execute(sa.text("select night::text, seq from roster_chain_anchors")).all())
+    first_night_head = heads["2026-07-15"]
+    target = first_night_head + 1                        # the first decision after the first night's head
+    assert heads["2026-07-22"] >= target, heads
+    _superuser_rewrites_everything_inside(engine, target)
+    with engine.connect() as c:
+        inside_only = verify_chain(c)
+    assert inside_only.ok                                # the database alone no longer notices
+    bad = runner.invoke(app, ["audit", "verify"])
+    assert bad.exit_code == 1
+    out = " ".join(bad.output.split())
+    broken = min(s for s in heads.values() if s >= target)
+    night = next(n for n, s in heads.items() if s == broken)
+    assert f"BROKEN at decision {broken} (night {night})" in out, out
+    assert "published outside the database" in out and f"decision {first_night_head} of night 2026-07-15" in out
+
+
+def test_an_altered_or_foreign_anchor_file_fails_by_its_line(engine: Engine, settings: Settings, cli_env: None,
+                                                              tmp_path: Path) -> None:
+    _published_nights(engine, settings)
+    path = anchor_path(settings)
+    lines = path.read_text().splitlines()
+    doc = json.loads(lines[1])
+    doc["row_hash"] = "0" * 64
+    copy = tmp_path / "anchors-copy.jsonl"
+    copy.write_text("\n".join([lines[0], json.dumps(doc), lines[2]]) + "\n")
+    bad = runner.invoke(app, ["audit", "verify", "--anchors", str(copy)])
+    assert bad.exit_code == 1 and "line 2" in bad.output, bad.output
+    # Someone else's key cannot publish anchors that pass for ours.
+    other = tmp_path / "other.pem"
+    other.write_text(signer_for(Settings(home=tmp_path / "elsewhere")).public_pem)
+    foreign = runner.invoke(app, ["audit", "verify", "--public-key", str(other)])
+    assert foreign.exit_code == 1 and "密钥不符" in foreign.output
+
+
+def test_a_night_whose_anchor_missed_the_file_is_caught_up(engine: Engine, settings: Settings) -> None:
+    _published_nights(engine, settings)
+    path = anchor_path(settings)
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(lines[:2]) + "\n")          # as if the process died after the third commit
+    with engine.connect() as c:
+        report = verify_chain(c, read_anchors(path, signer_for(settings).public_key))
+    assert report.ok and any("not yet in" in w for w in report.warnings)
+    assert publish_anchors(engine, settings) == 1
+    again = read_anchors(path, signer_for(settings).public_key)
+    assert not again.problems and [a.night.isoformat() for a in again.anchors][-1] == "2026-07-22"
+    assert publish_anchors(engine, settings) == 0            # idempotent
+
+
+def test_a_bank_verifies_a_certificate_offline_with_the_published_key_alone(
+        live, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    seed_story(live)
+    with live.client("consumer") as h:
+        cert = h.post("/v1/screenings", json={"usccs": [A, B], "as_of": "2026-07-15"}).json()
+    with live.client() as h:
+        key = h.get("/v1/keys/signing").json()
+    assert cert["signature"]["key_id"] == key["key_id"] and key["algorithm"] == "Ed25519"
+    (tmp_path / "cert.json").write_text(json.dumps(cert, ensure_ascii=False, indent=2), encoding="utf-8")
+    (tmp_path / "bureau.pem").write_text(key["public_key_pem"])
+    # The bank's machine: no database, no network, no settings of ours.
+    monkeypatch.setenv("CREDIT_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    monkeypatch.setenv("CREDIT_HOME", str(tmp_path / "bank"))
+    get_settings.cache_clear()
+    try:
+        ok = runner.invoke(app, ["verify-signature", str(tmp_path / "cert.json"),
+                                 "--public-key", str(tmp_path / "bureau.pem")])
+        assert ok.exit_code == 0 and "signature valid" in ok.output, ok.output
+        forged = dict(cert, results=[dict(r, listed=not r["listed"]) for r in cert["results"]])
+        (tmp_path / "forged.json").write_text(json.dumps(forged, ensure_ascii=False))
+        bad = runner.invoke(app, ["verify-signature", str(tmp_path / "forged.json"),
+                                  "--public-key", str(tmp_path / "bureau.pem")])
+        assert bad.exit_code == 1 and "INVALID" in bad.output
+    finally:
+        get_settings.cache_clear()
+    # The signature does not disturb the certificate's own re-check against the log.
+    with live.client() as h:
+        assert h.post("/v1/certificates/verify", json=cert).json()["verdict"] == "valid"

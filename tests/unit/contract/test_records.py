@@ -1,0 +1,62 @@
+"""Splitting CSV into records with their true physical lines (credit.contract.records, issue 14)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from credit.contract.records import split_csv
+
+HEADER = "a,b,c"
+
+
+def test_lines_count_the_header_blank_lines_and_continuation_lines() -> None:
+    data = b'\na,b,c\r\n\r\n1,2,3\r\n"x\ny",2,3\n\n4,5,6\n'
+    s = split_csv(data)
+    assert s.header_line == 2
+    assert s.table.to_pylist() == [{"a": "1", "b": "2", "c": "3"}, {"a": "x\ny", "b": "2", "c": "3"},
+                                   {"a": "4", "b": "5", "c": "6"}]
+    assert s.lines.tolist() == [4, 5, 8] and s.malformed == [] and s.records == 3
+
+
+def test_a_broken_record_is_kept_with_its_line_and_the_next_line_is_read() -> None:
+    s = split_csv(b'a,b,c\n1,"open,3\n4,5,6\n7,8\n9,9,9,9\n"q"x,1,2\n')
+    assert s.lines.tolist() == [3]
+    assert [(m.line, m.rule) for m in s.malformed] == [
+        (2, "malformed_quote"), (4, "malformed_field_count"), (5, "malformed_field_count"), (6, "malformed_record")]
+    assert s.records == 5
+
+
+def test_the_fast_and_the_general_path_agree() -> None:
+    plain = b"a,b,c\n\n1,2,3\n4,5\n\n6,7,8\n"
+    quoted = plain.replace(b"6,", b'"6",')
+    fast, general = split_csv(plain), split_csv(quoted)
+    assert fast.table.to_pylist() == general.table.to_pylist()
+    assert fast.lines.tolist() == general.lines.tolist() == [3, 6]
+    assert [(m.line, m.rule) for m in fast.malformed] == [(m.line, m.rule) for m in general.malformed]
+
+
+values = st.text(alphabet=st.sampled_from(list('ab,"\n 甲\r')), max_size=6)
+
+
+@given(st.lists(st.tuples(st.tuples(values, values, values), st.integers(0, 2)), max_size=8))
+def test_any_well_formed_file_comes_back_row_for_row_at_its_lines(rows: list[tuple[tuple[str, str, str], int]]) -> None:
+    buf = io.StringIO()
+    buf.write(HEADER + "\n")
+    line = 2
+    expected_lines = []
+    w = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    for fields, blanks in rows:
+        buf.write("\n" * blanks)
+        line += blanks
+        expected_lines.append(line)
+        before = buf.tell()
+        w.writerow(fields)
+        line += buf.getvalue()[before:].count("\n")
+    s = split_csv(buf.getvalue().encode())
+    assert s.malformed == []
+    assert [tuple(r.values()) for r in s.table.to_pylist()] == [f for f, _ in rows]
+    assert s.lines.tolist() == expected_lines

@@ -1,0 +1,121 @@
+"""Ed25519 signatures: the key's origin, signed documents and files, offline checks (no database)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from typer.testing import CliRunner
+
+from credit.cli.main import app
+from credit.settings import Settings, get_settings
+from credit.signing import (
+    SigningKeyError,
+    document_problem,
+    generated_key_path,
+    sidecar_path,
+    signer_for,
+    verify_file,
+    write_signed,
+)
+
+runner = CliRunner()
+
+
+def _pem(key: Ed25519PrivateKey) -> str:
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption()).decode("ascii")
+
+
+def test_a_key_is_generated_once_with_mode_0600(tmp_path: Path) -> None:
+    s = Settings(home=tmp_path / "home")
+    first, again = signer_for(s), signer_for(s)
+    assert first.key_id == again.key_id and first.key_id.startswith("ed25519:")
+    mode = stat.S_IMODE(generated_key_path(s).stat().st_mode)
+    assert mode == 0o600
+
+
+def test_the_key_from_the_environment_wins_and_a_bad_one_is_refused(tmp_path: Path) -> None:
+    key = Ed25519PrivateKey.generate()
+    s = Settings(home=tmp_path / "home", signing_key=_pem(key))  # type: ignore[arg-type]
+    assert signer_for(s).public_pem == signer_for(Settings(home=tmp_path, signing_key=_pem(key))).public_pem  # type: ignore[arg-type]
+    assert not generated_key_path(s).exists()
+    with pytest.raises(SigningKeyError):
+        signer_for(Settings(home=tmp_path, signing_key="not a key"))  # type: ignore[arg-type]
+
+
+def test_a_signed_document_fails_after_any_change(tmp_path: Path) -> None:
+    signer = signer_for(Settings(home=tmp_path))
+    doc = signer.sign_document({"as_of": "2026-07-15", "results": [{"uscc": "9111", "listed": True}]})
+    assert document_problem(doc, signer.public_key) is None
+    doc["results"][0]["listed"] = False
+    assert "改动" in (document_problem(doc, signer.public_key) or "")
+    other = signer_for(Settings(home=tmp_path / "other"))
+    assert "密钥不符" in (document_problem(signer.sign_document({"a": 1}), other.public_key) or "")
+
+
+def test_an_export_sidecar_verifies_offline_and_catches_a_changed_byte(tmp_path: Path) -> None:
+    signer = signer_for(Settings(home=tmp_path / "home"))
+    f = tmp_path / "abnormal.csv"
+    head = signer.sign_document({"night": "2026-07-13", "seq": 5, "row_hash": "ab" * 32})
+    write_signed(f, "\ufeffuscc,name\r\n9111,'=1+1\r\n".encode(), signer, head)
+    check = verify_file(f, signer.public_key)
+    assert check.ok and check.chain_head == head
+    f.write_bytes(f.read_bytes().replace(b"9111", b"9112"))
+    bad = verify_file(f, signer.public_key)
+    assert not bad.ok and any("SHA-256" in r for r in bad.reasons)
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl not installed")
+def test_the_openssl_recipe_of_the_readme_verifies_an_export(tmp_path: Path) -> None:
+    signer = signer_for(Settings(home=tmp_path / "home"))
+    f = tmp_path / "serious.csv"
+    write_signed(f, b"uscc,name\r\n", signer, None)
+    (tmp_path / "key.pem").write_text(signer.public_pem)
+    side = json.loads(sidecar_path(f).read_text())
+    (tmp_path / "serious.csv.sig").write_bytes(base64.b64decode(side["file_signature"]))
+    cmd = ["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", str(tmp_path / "key.pem"), "-rawin",
+           "-in", str(f), "-sigfile", str(tmp_path / "serious.csv.sig")]
+    assert subprocess.run(cmd, capture_output=True, check=False).returncode == 0
+    f.write_bytes(b"uscc,name\r\nX\r\n")
+    assert subprocess.run(cmd, capture_output=True, check=False).returncode != 0
+
+
+def test_verify_signature_needs_only_the_file_and_the_public_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                                 ) -> None:
+    # No database anywhere: a URL that cannot connect, a home that does not exist.
+    monkeypatch.setenv("CREDIT_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    monkeypatch.setenv("CREDIT_HOME", str(tmp_path / "absent"))
+    get_settings.cache_clear()
+    signer = signer_for(Settings(home=tmp_path / "bureau"))
+    cert = signer.sign_document({"format": "credit-screening-certificate/1", "as_of": "2026-07-15"})
+    (tmp_path / "cert.json").write_text(json.dumps(cert, ensure_ascii=False, indent=2))
+    (tmp_path / "key.pem").write_text(signer.public_pem)
+    ok = runner.invoke(app, ["verify-signature", str(tmp_path / "cert.json"), "--public-key", str(tmp_path / "key.pem")])
+    assert ok.exit_code == 0 and "signature valid" in ok.output
+    cert["as_of"] = "2026-07-16"
+    (tmp_path / "cert.json").write_text(json.dumps(cert))
+    bad = runner.invoke(app, ["verify-signature", str(tmp_path / "cert.json"), "--public-key", str(tmp_path / "key.pem")])
+    assert bad.exit_code == 1
+    get_settings.cache_clear()
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None or shutil.which("jq") is None, reason="openssl or jq missing")
+def test_the_jq_and_openssl_recipe_of_the_readme_verifies_a_certificate(tmp_path: Path) -> None:
+    signer = signer_for(Settings(home=tmp_path / "home"))
+    cert = signer.sign_document({"format": "credit-screening-certificate/1", "as_of": "2026-07-15",
+                                 "results": [{"name": "北京甲科技有限公司", "removed_on": None, "listed": True,
+                                              "cause": "未按规定报送年度报告\u3000\"引号\""}]})
+    (tmp_path / "certificate.json").write_text(json.dumps(cert, ensure_ascii=False, indent=2), encoding="utf-8")
+    (tmp_path / "bureau.pem").write_text(signer.public_pem)
+    script = ("jq -cjS 'del(.signature)' certificate.json > body && "
+              "jq -r .signature.value certificate.json | base64 -d > certificate.sig && "
+              "openssl pkeyutl -verify -pubin -inkey bureau.pem -rawin -in body -sigfile certificate.sig")
+    assert subprocess.run(["sh", "-c", script], cwd=tmp_path, capture_output=True, check=False).returncode == 0
