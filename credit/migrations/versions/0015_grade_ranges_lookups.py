@@ -1,7 +1,7 @@
 """grades kept as validity ranges; one entity's roster entries through an index; trigram name search.
 
 Revision ID: 0015_grade_ranges_lookups
-Revises: 0011_penalty_publicity
+Revises: 0014_api_sessions
 
 Province scale (issue 11):
 
@@ -31,7 +31,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0015_grade_ranges_lookups"
-down_revision = "0011_penalty_publicity"
+down_revision = "0014_api_sessions"
 branch_labels = None
 depends_on = None
 
@@ -139,6 +139,9 @@ def upgrade() -> None:
     if bind.execute(sa.text("select 1 from pg_available_extensions where name = 'pg_trgm'")).first():
         op.execute("create extension if not exists pg_trgm")
         op.execute("create index ix_registration_name_trgm on registration using gin (name gin_trgm_ops)")
+
+    # Least privilege (0013_audit_roles): the nightly writer closes ranges (UPDATE), every role reads.
+    op.execute("select credit_grant_roles()")
 
 
 def downgrade() -> None:
