@@ -29,7 +29,8 @@ def grades_as_of(conn: Connection, as_of: date) -> tuple[pd.DataFrame, date | No
     """Tiers from the grading engine's ``grades`` table as of ``as_of`` (empty if none yet)."""
     if conn.execute(sa.text("select to_regclass('grades')")).scalar() is None:
         return pd.DataFrame({"uscc": [], "grade": []}), None
-    night: date | None = conn.execute(sa.text("select max(night) from grades where night <= :d"),
+    # The latest graded night (grades are validity ranges, migration 0015; grading_runs lists the nights).
+    night: date | None = conn.execute(sa.text("select max(night) from grading_runs where night <= :d and graded > 0"),
                                       {"d": as_of}).scalar()
     if night is None:
         return pd.DataFrame({"uscc": [], "grade": []}), None

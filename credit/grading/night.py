@@ -1,8 +1,8 @@
 """The night's grading: every operating entity graded inside the publishing transaction.
 
 Reads the indicators from the store (:mod:`credit.grading.indicators`), grades them with the
-pure core (:mod:`credit.grading.score`), writes ``grades``, ``grade_transitions`` and
-``grading_runs``, and checks the tier distribution with its Great Expectations suite. The HTML
+pure core (:mod:`credit.grading.score`), writes ``grade_ranges`` (what changed only: grades are
+validity ranges, migration 0015), ``grade_transitions`` and ``grading_runs``, and checks the tier distribution with its Great Expectations suite. The HTML
 report is written after the night commits (:func:`credit.grading.report.write_night_report`).
 """
 
@@ -94,11 +94,15 @@ def _previous_night(conn: Connection, night: date) -> date | None:
     return conn.execute(text("select max(night) from grading_runs where night < :n"), {"n": night}).scalar()
 
 
-def _copy_grades(conn: Connection, night: date, version: str, graded: pd.DataFrame) -> None:
-    """Write the night's grades with COPY (millions of rows; row inserts would take an hour)."""
+def stage_grades(conn: Connection, night: date, version: str, graded: pd.DataFrame) -> None:
+    """COPY tonight's grades into the temporary ``grades_tonight`` (millions of rows; row inserts
+    would take an hour). The table is dropped at commit; only what changed reaches ``grade_ranges``."""
+    conn.exec_driver_sql("drop table if exists grades_tonight")
+    conn.exec_driver_sql(
+        "create temporary table grades_tonight (uscc text not null, grade char(1) not null, score numeric not null, "
+        "config_version text not null, reasons jsonb not null) on commit drop")
     n = len(graded)
     table = pa.table({
-        "night": pa.repeat(pa.scalar(night.isoformat()), n),
         "uscc": pa.array(graded["uscc"].astype(str).to_numpy(), pa.string()),
         "grade": pa.array(graded["grade"].to_numpy(), pa.string()),
         "score": pa.array(graded["score"].to_numpy(), pa.float64()),
@@ -108,19 +112,45 @@ def _copy_grades(conn: Connection, night: date, version: str, graded: pd.DataFra
     raw = conn.connection.driver_connection
     assert raw is not None  # a live connection inside the night's transaction
     with raw.cursor() as cur, cur.copy(
-        "copy grades (night, uscc, grade, score, config_version, reasons) from stdin with (format csv)"
+        "copy grades_tonight (uscc, grade, score, config_version, reasons) from stdin with (format csv)"
     ) as cp:
         for batch in table.to_batches(max_chunksize=500_000):
             buf = io.BytesIO()
             pacsv.write_csv(pa.Table.from_batches([batch]), buf, pacsv.WriteOptions(include_header=False))
             cp.write(buf.getvalue())
+    conn.exec_driver_sql("analyze grades_tonight")   # temporary tables are never auto-analyzed
+
+
+def store_grades(conn: Connection, night: date) -> None:
+    """Tonight's transitions, then the ranges: close those that end tonight, open the new ones.
+
+    Nights are graded in order (``credit.night.steps.open_night`` refuses an earlier night), so the
+    open ranges are the previous graded night's grades. A range ends when its entity's grade,
+    score, configuration version or reasons differ tonight, or the entity is not graded tonight.
+    Three set-based statements; the cost of the writes follows what changed."""
+    conn.execute(text(
+        "insert into grade_transitions (night, from_grade, to_grade, count) "
+        "select :n, coalesce(p.grade, '-'), coalesce(c.grade, '-'), count(*) "
+        "from grades_tonight as c "
+        "full join (select uscc, grade from grade_ranges where valid_to is null) as p using (uscc) "
+        "group by 2, 3"), {"n": night})
+    conn.execute(text(
+        "update grade_ranges as g set valid_to = :n "
+        "where g.valid_to is null and not exists (select from grades_tonight as t where t.uscc = g.uscc "
+        "and t.grade = g.grade and t.score = g.score and t.config_version = g.config_version "
+        "and t.reasons = g.reasons)"), {"n": night})
+    conn.execute(text(
+        "insert into grade_ranges (uscc, valid_from, grade, score, config_version, reasons) "
+        "select t.uscc, :n, t.grade, t.score, t.config_version, t.reasons from grades_tonight as t "
+        "where not exists (select from grade_ranges as g where g.uscc = t.uscc and g.valid_to is null)"),
+        {"n": night})
 
 
 def grade_night(conn: Connection, ctx: NightContext) -> GradingNightSummary:
     """Grade every operating entity for ``ctx.night`` inside the night's transaction.
 
-    Writes ``grades`` (one row each, with the config version), ``grade_transitions`` (from the
-    previous graded night), ``grading_runs``; returns a JSON-able summary
+    Writes ``grade_ranges`` (only the grades that changed since the previous graded night, with
+    the config version), ``grade_transitions`` (from the previous graded night), ``grading_runs``; returns a JSON-able summary
     with the distribution and the distribution-check warnings. Uses no wall-clock time.
     """
     config = load_config("grading", ctx.settings)
@@ -131,15 +161,13 @@ def grade_night(conn: Connection, ctx: NightContext) -> GradingNightSummary:
     conn.execute(text("select set_config('work_mem', :m, true)"), {"m": work_mem})
     ind = build_indicators(conn, ctx.night, config, working_calendar(ctx.settings))
     graded = grade(ind.frame, s)
-    _copy_grades(conn, ctx.night, config.version, graded)
+    later = conn.execute(text("select max(night) from grading_runs where night >= :n"), {"n": ctx.night}).scalar()
+    if later is not None:
+        raise ValueError(f"night {ctx.night}: night {later} is already graded (grades are ranges; nights go in order)")
+    stage_grades(conn, ctx.night, config.version, graded)
+    store_grades(conn, ctx.night)
 
     prev = _previous_night(conn, ctx.night)
-    conn.execute(text(
-        "insert into grade_transitions (night, from_grade, to_grade, count) "
-        "select :n, coalesce(p.grade, '-'), coalesce(c.grade, '-'), count(*) "
-        "from (select uscc, grade from grades where night = :n) as c "
-        "full join (select uscc, grade from grades where night = :p) as p using (uscc) "
-        "group by 2, 3"), {"n": ctx.night, "p": prev})
 
     dist = distribution(graded["grade"])
     previous: dict[str, int] | None = None

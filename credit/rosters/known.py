@@ -8,12 +8,14 @@ including officers' decisions recorded before it. A listing revoked as wrong on 
 still shows as listed for D when asked as known on K.
 
 The rosters' fold ``roster_entry_detail_as_of(d)`` has a twin over a prefix,
-``roster_entry_detail_known(d, k)`` (migration 0011); :func:`fold` gives the statement of a
+``roster_entry_detail_known(d, k)`` (migration 0011), and so has its per-entity form
+``roster_entry_detail_of(us, d)``: ``roster_entry_detail_known_of(us, d, k)`` (migration 0015); :func:`fold` gives the statement of a
 roster SQL file folded over the prefix when a record date is asked, unchanged otherwise.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -24,6 +26,8 @@ from sqlalchemy.engine import Connection
 from credit import sqlfiles
 
 _FOLD = "roster_entry_detail_as_of(:d)"
+# The per-entity fold (migration 0015): roster_entry_detail_of(<usccs>, :d) and its prefix twin.
+_FOLD_OF = re.compile(r"roster_entry_detail_of\((.+?), :d\)")
 
 
 @dataclass(frozen=True)
@@ -53,8 +57,9 @@ def fold(name: str, known: KnownAt | None) -> sa.TextClause:
     text = sqlfiles.text_of(name)
     if known is None:
         return sa.text(text)
-    if _FOLD not in text:
-        raise ValueError(f"{name}.sql does not fold the log with {_FOLD}")
+    if _FOLD not in text and not _FOLD_OF.search(text):
+        raise ValueError(f"{name}.sql does not fold the log with {_FOLD} or roster_entry_detail_of(…, :d)")
+    text = _FOLD_OF.sub(r"roster_entry_detail_known_of(\1, :d, :known_seq)", text)
     return sa.text(text.replace(_FOLD, "roster_entry_detail_known(:d, :known_seq)"))
 
 

@@ -8,9 +8,11 @@ serious as (
     where r.roster = 'serious' and r.state = 'listed'
 ),
 prev_d as (
+    -- the ranges in force on the previous graded night (grade_ranges, migration 0015)
     select g.uscc
-    from grades as g
-    where g.night = (select max(night) from grades where night < :night)
+    from grade_ranges as g,
+         (select max(night) as night from grading_runs where night < :night) as p
+    where g.valid_from <= p.night and (g.valid_to is null or g.valid_to > p.night)
       and g.grade = 'D'
 ),
 flagged as (

@@ -91,12 +91,13 @@ def test_unknown_calendar_year_is_refused_not_guessed(engine: Engine, settings: 
 
 
 def _grades(engine: Engine, grades: dict[str, str]) -> None:
+    """A graded night 2026-08-31 as the grading writes it: its run and a range per grade (migration 0015)."""
     with engine.begin() as c:
-        if c.execute(sa.text("select to_regclass('grades')")).scalar() is None:
-            c.exec_driver_sql("create table grades (night date, uscc text, grade text, score numeric, "
-                              "config_version text, reasons jsonb)")
-        c.execute(sa.text("insert into grades (night, uscc, grade, score, config_version, reasons) "
-                          "values ('2026-08-31', :u, :g, 0, 'test', '[\"test\"]')"),
+        c.execute(sa.text("insert into grading_runs (night, config_version, graded, distribution, warnings) "
+                          "values ('2026-08-31', 'test', :g, '{}', '[]') on conflict (night) do nothing"),
+                  {"g": len(grades)})
+        c.execute(sa.text("insert into grade_ranges (uscc, valid_from, grade, score, config_version, reasons) "
+                          "values (:u, '2026-08-31', :g, 0, 'test', '[\"test\"]')"),
                   [{"u": u, "g": g} for u, g in grades.items()])
 
 

@@ -43,7 +43,7 @@ def clean_state(sample_drop: Path, pg_dir: Path, tmp_path_factory: pytest.TempPa
         got = state(engine)
     finally:
         engine.dispose()
-    assert int(got["roster_decisions"].split(":")[0]) > 0 and int(got["grades"].split(":")[0]) > 0
+    assert int(got["roster_decisions"].split(":")[0]) > 0 and int(got["grade_ranges"].split(":")[0]) > 0
     assert int(got["quarantine"].split(":")[0]) > 0   # the sample's defects: rows held back as well
     return got
 

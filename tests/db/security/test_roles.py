@@ -126,3 +126,23 @@ def test_the_api_keeps_its_sessions_and_records_sign_ins_but_cannot_rewrite_them
         assert end_session(c, sid, "127.0.0.1")
     assert DENIED in _refused(engine, "credit_api", "update api_session_events set event = 'logout'")
     assert DENIED in _refused(engine, "credit_api", "insert into role_table_grants values ('credit_api', 'x', 'all')")
+
+
+def test_the_writer_closes_grade_ranges(engine: Engine) -> None:
+    """0015 (grades as validity ranges): a night closes a range with an UPDATE, which the writer may do."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from credit.grading.night import stage_grades, store_grades
+
+    def graded(grade: str) -> pd.DataFrame:
+        return pd.DataFrame({"uscc": [A], "grade": [grade], "score": [10.0], "reasons": ['[{"code": "TEST", "text": "测试"}]']})
+
+    with as_role(engine, "credit_writer") as c:
+        for day, grade in ((dt.date(2026, 7, 1), "A"), (dt.date(2026, 7, 2), "B")):
+            stage_grades(c, day, "test", graded(grade))
+            store_grades(c, day)
+        rows = c.execute(sa.text("select grade, valid_to from grade_ranges where uscc = :u order by valid_from"),
+                         {"u": A}).all()
+    assert rows == [("A", dt.date(2026, 7, 2)), ("B", None)]

@@ -1,0 +1,254 @@
+"""Night benchmark at province scale (issue 11): three generated nights on a fresh database.
+
+    python -m benchmarks.night --entities 100000
+
+Generates three consecutive nights with ``credit sample`` (a full first night, then two deltas),
+then for each night, in fresh child processes:
+
+- the **floor**: read every file of the night with pyarrow and COPY the same rows into plain
+  PostgreSQL tables (all columns text, no indexes) in a separate database of the same server;
+- the **night**: ``credit.night.steps.run_night`` on the benchmark's database, with its wall
+  time, the child's peak memory (``resource.getrusage``, peak resident set) and the database
+  growth (``pg_database_size`` before and after).
+
+After the nights it runs ``credit serve`` in a subprocess and, from this process over loopback,
+measures ``GET /v1/entities/{uscc}`` with 8 concurrent keep-alive httpx clients for a few
+seconds: requests per second, p50 and p99. Prints date, machine and versions. The PostgreSQL
+server runs in its own processes and is not counted in the client's memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+START = date(2026, 7, 13)
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # KiB on Linux
+
+
+def _url(home: Path, database: str | None = None) -> str:
+    from credit import db
+    from credit.db import engine_for
+    from credit.settings import Settings
+
+    engine = engine_for(Settings(home=home))   # starts the embedded server, migrates the schema
+    url = engine.url.render_as_string(hide_password=False)
+    engine.dispose()
+    if database is None:
+        return url
+    other = db.embedded_url(home / "pg", database)
+    db.create_database_if_missing(other)
+    return other
+
+
+def _size(url: str) -> int:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.connect() as c:
+        n = int(c.execute(sa.text("select pg_database_size(current_database())")).scalar_one())
+    engine.dispose()
+    return n
+
+
+def child_floor(drop: Path, night: date, home: Path) -> dict[str, Any]:
+    """Read the night's files with pyarrow and COPY the rows into plain tables (the floor)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+    import sqlalchemy as sa
+
+    from credit.contract.manifest import read_manifest
+
+    url = _url(home, "floor")
+    engine = sa.create_engine(url)
+    manifest = read_manifest(drop, night)
+    rows = 0
+    t = time.perf_counter()
+    with engine.begin() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        for k, f in enumerate(manifest.files):
+            if f.format == "parquet":
+                table = pq.read_table(f.path)
+            else:
+                table = pacsv.read_csv(f.path, read_options=pacsv.ReadOptions(encoding=f.encoding or "utf-8"))
+            cols = [pc.binary_join(c, ",") if pa.types.is_list(c.type) else c for c in table.columns]
+            table = pa.table(cols, names=[f"c{i}" for i in range(len(cols))])
+            name = f"floor_{night:%Y%m%d}_{k}"
+            conn.exec_driver_sql(f"create table {name} ({', '.join(f'c{i} text' for i in range(len(cols)))})")
+            buf = io.BytesIO()
+            pacsv.write_csv(table, buf, pacsv.WriteOptions(include_header=False))
+            with raw.cursor() as cur, cur.copy(f"copy {name} from stdin with (format csv)") as cp:
+                cp.write(buf.getvalue())
+            rows += table.num_rows
+    seconds = time.perf_counter() - t
+    engine.dispose()
+    return {"seconds": seconds, "rows": rows, "peak_mb": _peak_mb()}
+
+
+def child_night(drop: Path, night: date, home: Path) -> dict[str, Any]:
+    from credit.night.steps import run_night
+    from credit.settings import Settings
+
+    url = _url(home)
+    before = _size(url)
+    t = time.perf_counter()
+    summary = run_night(drop, night, Settings(home=home))
+    seconds = time.perf_counter() - t
+    return {"seconds": seconds, "grown": _size(url) - before, "size": _size(url), "peak_mb": _peak_mb(),
+            "rows": sum(f["rows_in"] for f in summary["files"]), "stages": summary["stages"]}
+
+
+def _run_child(*args: str) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, "-m", "benchmarks.night", "--child", *args], check=True,
+                         capture_output=True, text=True, env={**os.environ, "GX_ANALYTICS_ENABLED": "False"})
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _serve(url: str, home: Path) -> tuple[subprocess.Popen[bytes], str]:
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    credit = str(Path(sys.executable).parent / "credit")
+    proc = subprocess.Popen([credit, "serve", "--port", str(port)],
+                            env={**os.environ, "CREDIT_DATABASE_URL": url, "CREDIT_HOME": str(home)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return proc, base
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("credit serve did not start")
+
+
+def lookups(base: str, key: str, usccs: list[str], clients: int, seconds: float) -> dict[str, float]:
+    """``clients`` keep-alive clients asking random entities for ``seconds``: req/s, p50, p99 (ms)."""
+    import httpx
+
+    lat: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def worker(seed: int) -> None:
+        rng = random.Random(seed)
+        mine: list[float] = []
+        bad = 0
+        with httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=30) as h:
+            while time.monotonic() < stop:
+                t = time.perf_counter()
+                r = h.get(f"/v1/entities/{rng.choice(usccs)}")
+                mine.append((time.perf_counter() - t) * 1000)
+                bad += r.status_code not in (200, 404)
+        with lock:
+            lat.extend(mine)
+            errors[0] += bad
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    wall = time.perf_counter() - t0
+    q = statistics.quantiles(lat, n=100)
+    return {"rps": len(lat) / wall, "p50": statistics.median(lat), "p99": q[98], "n": len(lat), "errors": errors[0]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--entities", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of the look-up run")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--work", type=Path, default=None, help="folder to keep the drops in (default: temporary)")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, drop, night, home = args.child[0], Path(args.child[1]), date.fromisoformat(args.child[2]), Path(args.child[3])
+        result = (child_floor if kind == "floor" else child_night)(drop, night, home)
+        print(json.dumps(result, default=str))
+        return
+
+    from importlib.metadata import version
+
+    import sqlalchemy as sa
+
+    from credit.sample import write_sample
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="cbnight", dir="/tmp"))
+    drop, home = work / "drop", work / "home"
+    nights = [START + timedelta(days=k) for k in range(3)]
+    t = time.perf_counter()
+    if not (drop / nights[-1].isoformat() / "manifest.json").exists():
+        write_sample(drop, args.entities, len(nights), seed=args.seed, start=START)
+    generated = time.perf_counter() - t
+    shutil.rmtree(home, ignore_errors=True)
+    print(f"date        {date.today().isoformat()}  machine {platform.machine()} {os.cpu_count()} cores  "
+          f"python {platform.python_version()}  postgres (embedded) pandas {version('pandas')}  "
+          f"pyarrow {version('pyarrow')}  great-expectations {version('great-expectations')}")
+    print(f"entities    {args.entities:,}   three nights from {START}   (sample generated in {generated:.1f} s)")
+    print(f"{'night':<12}{'rows':>10}{'wall s':>9}{'floor s':>9}{'ratio':>8}{'peak MB':>9}{'grown MB':>10}{'db MB':>8}")
+    proc = None
+    try:
+        for n in nights:
+            floor = _run_child("floor", str(drop), n.isoformat(), str(home))
+            res = _run_child("night", str(drop), n.isoformat(), str(home))
+            print(f"{n.isoformat():<12}{res['rows']:>10,}{res['seconds']:9.2f}{floor['seconds']:9.2f}"
+                  f"{res['seconds'] / floor['seconds']:8.1f}{res['peak_mb']:9.0f}{res['grown'] / 1e6:10.1f}"
+                  f"{res['size'] / 1e6:8.0f}")
+            top = sorted(res["stages"].items(), key=lambda kv: -kv[1])[:3]
+            print("            slowest stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in top))
+        url = _url(home)
+        from credit.api.auth import create_key
+
+        engine = sa.create_engine(url)
+        with engine.begin() as c:
+            key = create_key(c, "consumer", "benchmark", "bench", rate_per_minute=10_000_000)[1]
+            usccs = list(c.execute(sa.text("select uscc from registration")).scalars())
+            c.exec_driver_sql("analyze")
+        engine.dispose()
+        proc, base = _serve(url, home)
+        lookups(base, key, usccs, 1, 1.0)   # warm-up
+        lk = lookups(base, key, usccs, args.clients, args.seconds)
+        print(f"look-ups    GET /v1/entities/{{uscc}}  {args.clients} clients {args.seconds:.0f} s: {lk['n']:,} requests, "
+              f"{lk['rps']:.0f} req/s, p50 {lk['p50']:.1f} ms, p99 {lk['p99']:.1f} ms"
+              + (f", errors {lk['errors']}" if lk["errors"] else ""))
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=30)
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
