@@ -1,7 +1,7 @@
 """the night's staging: what ingest hands to publish, in the database instead of a worker's disk (issue 12).
 
-Revision ID: 0015_night_staging
-Revises: 0014_api_sessions
+Revision ID: 0016_night_staging
+Revises: 0015_grade_ranges_lookups
 
 Each ingest task writes one file's outcome, accepted rows and held-back rows here, keyed by
 (night, manifest digest, file); ``publish`` reads them inside its transaction and, after the
@@ -22,8 +22,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0015_night_staging"
-down_revision = "0014_api_sessions"
+revision = "0016_night_staging"
+down_revision = "0015_grade_ranges_lookups"
 branch_labels = None
 depends_on = None
 
