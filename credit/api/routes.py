@@ -56,7 +56,8 @@ St = Annotated[ServiceState, Depends(state)]
 AsOf = Annotated[date | None, Query(description="YYYY-MM-DD; default: the latest published night")]
 KnownAtNight = Annotated[date | None, Query(description="YYYY-MM-DD: answer from the record as it stood after that "
                                                         "night (record time beside the legal date as_of)")]
-MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json", "parquet": "application/vnd.apache.parquet"}
+MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json", "parquet": "application/vnd.apache.parquet",
+         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 def _json(doc: Any, status: int = 200) -> JSONResponse:
@@ -123,7 +124,7 @@ def search(conn: Conn, st: St, name: Annotated[str, Query(min_length=2, max_leng
 
 @public.get("/v1/rosters/{roster}")
 def roster_export(request: Request, conn: Conn, st: St, roster: Literal["abnormal", "abnormal_status", "serious"],
-                  as_of: AsOf = None, format: Literal["csv", "json", "parquet"] = "json",  # noqa: A002
+                  as_of: AsOf = None, format: Literal["csv", "json", "parquet", "xlsx"] = "json",  # noqa: A002
                   known_at: KnownAtNight = None) -> Response:
     """The roster as of a date in the export columns of contracts.md §2 (CSV is UTF-8 with BOM);
     ``known_at``: as the record stood after that night."""

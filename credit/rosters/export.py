@@ -3,7 +3,9 @@
 CSV is UTF-8 **with BOM** so that a spreadsheet on a Chinese desktop opens the Chinese wording
 correctly, and its text cells are neutralised against formula injection (:mod:`credit.exports`:
 a cell starting ``=``, ``+``, ``-``, ``@``, tab or CR gets a leading ``'``); JSON keeps the
-characters unescaped; Parquet keeps dates typed. Written to a file by the CLI, an export gets a
+characters unescaped; Parquet keeps dates typed; xlsx (contracts.md §2) keeps the USCC and the
+文号 as text cells (a spreadsheet must not turn an all-digit code into 9.13E+17), dates as dates,
+the header row frozen, and its text cells neutralised like the CSV's. Written to a file by the CLI, an export gets a
 signed sidecar ``<file>.sig.json`` (:func:`credit.exports.write_export`).
 """
 
@@ -24,7 +26,7 @@ from credit.rosters.known import KnownAt
 from credit.rosters.read import EXPORT_COLUMNS, roster_as_of
 from credit.rosters.serious import listing_steps, steps_text
 
-FORMATS = ("csv", "json", "parquet")
+FORMATS = ("csv", "json", "parquet", "xlsx")
 
 
 def export_frame(conn: Connection, roster: str, as_of: date, known: KnownAt | None = None) -> pd.DataFrame:
@@ -40,8 +42,8 @@ def export_frame(conn: Connection, roster: str, as_of: date, known: KnownAt | No
 
 
 def render(df: pd.DataFrame, fmt: str) -> bytes:
-    """The bytes of the export in ``fmt`` (csv / json / parquet)."""
-    if "steps" in df and fmt in ("csv", "parquet"):
+    """The bytes of the export in ``fmt`` (csv / json / parquet / xlsx)."""
+    if "steps" in df and fmt in ("csv", "parquet", "xlsx"):
         df = df.assign(steps=df["steps"].map(steps_text))   # one cell: 告知 2026-03-02 文号；列入决定 …
     if fmt == "csv":
         return neutralise_frame(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
@@ -56,7 +58,38 @@ def render(df: pd.DataFrame, fmt: str) -> bytes:
         buf = io.BytesIO()
         pq.write_table(pa.Table.from_pandas(df, preserve_index=False), buf)
         return buf.getvalue()
+    if fmt == "xlsx":
+        return _xlsx(df)
     raise ValueError(f"format {fmt!r} is not one of {FORMATS}")
+
+
+#: Columns kept as text in xlsx whatever they look like: codes and document numbers.
+TEXT_COLUMNS = ("uscc", "decision_no")
+
+
+def _xlsx(df: pd.DataFrame) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None  # a new workbook has one sheet
+    ws.title = "名录"
+    columns = list(df.columns)
+    ws.append(columns)
+    ws.freeze_panes = "A2"
+    text_at = [columns.index(c) + 1 for c in TEXT_COLUMNS if c in columns]
+    dates_at = [columns.index(c) + 1 for c in ("included_on", "removed_on") if c in columns]
+    for row in neutralise_frame(df).itertuples(index=False, name=None):
+        ws.append([None if v is None or (not isinstance(v, str) and pd.isna(v)) else v for v in row])
+        for col in text_at:
+            cell = ws.cell(row=ws.max_row, column=col)
+            cell.value = None if cell.value is None else str(cell.value)
+            cell.number_format = "@"
+        for col in dates_at:
+            ws.cell(row=ws.max_row, column=col).number_format = "yyyy-mm-dd"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
 
 def export_roster(conn: Connection, roster: str, as_of: date, fmt: str = "csv", out: Path | None = None,

@@ -253,7 +253,7 @@ def roster_export(
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="Date YYYY-MM-DD (default: the latest published night).")] = None,
     known_at: Annotated[str | None, typer.Option("--known-at", help=KNOWN_AT_HELP)] = None,
-    fmt: Annotated[str, typer.Option("--format", help="csv | json | parquet.")] = "csv",
+    fmt: Annotated[str, typer.Option("--format", help="csv | json | parquet | xlsx.")] = "csv",
     out: Annotated[Path | None, typer.Option("--out", help="File to write (default: standard output).")] = None,
 ) -> None:
     """The roster as of D: uscc, name, roster, cause_code, cause, basis, included_on, decision_no,
@@ -264,8 +264,8 @@ def roster_export(
         raise _refuse(f"--roster {roster!r}: abnormal or serious")
     if fmt not in FORMATS:
         raise _refuse(f"--format {fmt!r}: one of {', '.join(FORMATS)}")
-    if fmt == "parquet" and out is None:
-        raise _refuse("parquet needs --out")
+    if fmt in ("parquet", "xlsx") and out is None:
+        raise _refuse(f"{fmt} needs --out")
     asked = _day(as_of, "--as-of") if as_of is not None else None
     with _engine().connect() as conn:
         through = _data_through(conn)

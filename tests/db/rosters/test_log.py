@@ -134,6 +134,37 @@ def test_cli_export_json_and_parquet(engine, settings, tmp_path, monkeypatch) ->
     assert r.exit_code == 2
 
 
+def test_cli_export_xlsx_keeps_codes_as_text(engine, settings, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """contracts.md §2 ``--format xlsx``: the contract's columns, as many rows as the CSV, the USCC
+    and 文号 as text cells (never 9.13E+17), dates as dates, the header frozen."""
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    monkeypatch.setattr(cmd, "_engine", lambda: engine)
+    with engine.begin() as c:
+        _listed(c, settings)
+        csv_rows = list(csv.reader(io.StringIO(export_roster(c, "abnormal", D("2026-07-02"), "csv").decode("utf-8-sig"))))
+    r = CliRunner().invoke(cmd.roster_app, ["export", "--roster", "abnormal", "--as-of", "2026-07-02"])
+    assert r.exit_code == 0     # csv on standard output, as before
+    r = CliRunner().invoke(cmd.roster_app, ["export", "--roster", "abnormal", "--as-of", "2026-07-02", "--format", "xlsx"])
+    assert r.exit_code == 2     # a workbook needs a file
+    r = CliRunner().invoke(cmd.roster_app, ["export", "--roster", "abnormal", "--as-of", "2026-07-02",
+                                            "--format", "xlsx", "--out", str(tmp_path / "r.xlsx")])
+    assert r.exit_code == 0, r.output
+    ws = load_workbook(tmp_path / "r.xlsx").active
+    assert ws is not None
+    rows = list(ws.iter_rows())
+    assert [c.value for c in rows[0]] == EXPORT_COLUMNS and ws.freeze_panes == "A2"
+    assert len(rows) == len(csv_rows)
+    at = {name: i for i, name in enumerate(EXPORT_COLUMNS)}
+    for row in rows[1:]:
+        assert row[at["uscc"]].data_type == "s" and len(str(row[at["uscc"]].value)) == 18
+        assert row[at["decision_no"]].data_type == "s"
+        assert isinstance(row[at["included_on"]].value, dt.datetime)
+    assert [str(row[at["uscc"]].value) for row in rows[1:]] == [r[at["uscc"]] for r in csv_rows[1:]]
+
+
 def test_cli_status_and_repair(engine, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(cmd, "_engine", lambda: engine)
     with engine.begin() as c:
