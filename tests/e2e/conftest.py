@@ -7,13 +7,17 @@ environment.
 
 from __future__ import annotations
 
+import json
 import os
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
 
 from credit import db
+from credit.settings import get_settings
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -37,3 +41,27 @@ def airflow_env(pg_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     from airflow import settings as airflow_settings
 
     airflow_settings.dispose_orm()  # before the embedded server stops, not in an atexit hook after it
+
+
+@pytest.fixture()
+def webhook(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, str]]]:
+    """A local webhook receiver for the operators' alerts (CREDIT_ALERT_WEBHOOK); yields what it received."""
+    received: list[dict[str, str]] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("CREDIT_ALERT_WEBHOOK", f"http://127.0.0.1:{server.server_port}/")
+    monkeypatch.delenv("CREDIT_ALERT_EMAIL", raising=False)
+    get_settings.cache_clear()
+    yield received
+    server.shutdown()
+    get_settings.cache_clear()

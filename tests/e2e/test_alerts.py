@@ -4,41 +4,12 @@ as a task's failure callback and as the deadline callback the triggerer awaits."
 from __future__ import annotations
 
 import asyncio
-import json
-import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from types import SimpleNamespace
 
 import pytest
 
-from credit.settings import get_settings
-
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("airflow_env")]  # imports Airflow: see conftest.py
-
-
-@pytest.fixture()
-def webhook(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, str]]]:
-    received: list[dict[str, str]] = []
-
-    class Hook(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setenv("CREDIT_ALERT_WEBHOOK", f"http://127.0.0.1:{server.server_port}/")
-    monkeypatch.delenv("CREDIT_ALERT_EMAIL", raising=False)
-    get_settings.cache_clear()
-    yield received
-    server.shutdown()
-    get_settings.cache_clear()
 
 
 def test_the_night_is_the_logical_date_in_beijing() -> None:

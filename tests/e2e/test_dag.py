@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import threading
 import time
 from datetime import date
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
@@ -78,25 +75,12 @@ def test_the_dag_runs_in_the_bureaus_clock_in_order_and_alerts(airflow_env: Path
 
 
 def test_a_refused_night_fails_at_once_and_the_operator_is_told_why(
-        airflow_env: Path, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        airflow_env: Path, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        webhook: list[dict[str, str]]) -> None:
     from airflow.models import DagBag
 
-    received: list[dict[str, str]] = []
-
-    class Hook(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setenv("CREDIT_DATABASE_URL", database_url)
     monkeypatch.setenv("CREDIT_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("CREDIT_ALERT_WEBHOOK", f"http://127.0.0.1:{server.server_port}/hook")
     get_settings.cache_clear()
     night = date(2026, 7, 13)
     folder = write_night(tmp_path / "drop", night, {
@@ -107,13 +91,12 @@ def test_a_refused_night_fails_at_once_and_the_operator_is_told_why(
     dag = without_deadlines(DagBag(dag_folder=str(REPO / "dags")).get_dag("credit_nightly"))
     t0 = time.monotonic()
     run = dag.test(run_conf={"drop": str(tmp_path / "drop"), "night": night.isoformat()})
-    server.shutdown()
     get_settings.cache_clear()
     assert "failed" in str(run.state).lower()
     assert time.monotonic() - t0 < 60  # no retry waited for: retry_delay is a minute, doubling
     (ti,) = [ti for ti in run.get_task_instances() if ti.task_id == "open_night"]
     assert "failed" in str(ti.state).lower() and ti.try_number == 1
-    (alert,) = received
+    (alert,) = webhook
     assert alert["kind"] == "failed" and alert["night"] == "2026-07-13"
     assert "open_night" in alert["subject"] and "registration.csv" in alert["text"]
 
