@@ -73,3 +73,16 @@ def published(c: Connection, day: str) -> None:
     """Record a published night (``night_runs``), as ``credit nightly`` does at the end of a night."""
     c.execute(sa.text("""insert into night_runs (night, manifest_digest, config_version, started_at, finished_at, summary)
                          values (:n, 'test', 'test', now(), now(), '{}'::jsonb)"""), {"n": D(day)})
+
+
+def rehash_chain(c: sa.Connection) -> None:
+    """What a superuser forging the log does after changing a row: recompute every link of the
+    hash chain so that each one holds again (the append-only trigger must be disabled first)."""
+    c.exec_driver_sql("""
+        do $$ declare r roster_decisions; prev text := repeat('0', 64); ch text; begin
+          for r in select * from roster_decisions order by seq loop
+            ch := encode(sha256(convert_to(roster_decision_canonical(r), 'UTF8')), 'hex');
+            update roster_decisions set prev_hash = prev, content_hash = ch,
+                   row_hash = encode(sha256(convert_to(prev || ch, 'UTF8')), 'hex') where seq = r.seq;
+            prev := encode(sha256(convert_to(prev || ch, 'UTF8')), 'hex');
+          end loop; end $$""")

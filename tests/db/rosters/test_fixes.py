@@ -16,7 +16,17 @@ from credit.rosters.deadlines import deadline_watch
 from credit.rosters.read import entity_rosters
 from credit.rosters.repair import Refused, apply_for_removal, import_decision
 from credit.settings import Settings, bundled
-from tests.db.rosters.helpers import D, decisions, finding, night, penalty, published, reg, report
+from tests.db.rosters.helpers import (
+    D,
+    decisions,
+    finding,
+    night,
+    penalty,
+    published,
+    reg,
+    rehash_chain,
+    report,
+)
 
 A = "91110105MA00000012"
 B = "91110105MA00000025"
@@ -99,14 +109,7 @@ def test_audit_verify_detects_a_consistent_rewrite_of_the_chain(engine, settings
     with engine.begin() as c:
         c.exec_driver_sql("alter table roster_decisions disable trigger roster_decisions_append_only")
         c.exec_driver_sql("update roster_decisions set cause = '已篡改' where seq = 2")
-        c.exec_driver_sql("""
-            do $$ declare r roster_decisions; prev text := repeat('0', 64); ch text; begin
-              for r in select * from roster_decisions order by seq loop
-                ch := encode(sha256(convert_to(roster_decision_canonical(r), 'UTF8')), 'hex');
-                update roster_decisions set prev_hash = prev, content_hash = ch,
-                       row_hash = encode(sha256(convert_to(prev || ch, 'UTF8')), 'hex') where seq = r.seq;
-                prev := encode(sha256(convert_to(prev || ch, 'UTF8')), 'hex');
-              end loop; end $$""")
+        rehash_chain(c)
         c.exec_driver_sql("alter table roster_decisions enable trigger roster_decisions_append_only")
     with engine.connect() as c:
         bad = verify_chain(c)

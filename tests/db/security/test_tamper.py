@@ -18,6 +18,7 @@ from credit.rosters.repair import apply_for_removal
 from credit.settings import Settings, get_settings
 from credit.signing import signer_for
 from tests.db.api.support import NAMES, A, B, C, D, annual_report, live, register, run_night, seed_story  # noqa: F401
+from tests.db.rosters.helpers import rehash_chain
 
 runner = CliRunner()
 
@@ -54,14 +55,7 @@ def _superuser_rewrites_everything_inside(engine: Engine, seq: int) -> None:
     with engine.begin() as c:
         c.exec_driver_sql("alter table roster_decisions disable trigger roster_decisions_append_only")
         c.exec_driver_sql(f"update roster_decisions set cause = cause || '（已篡改）' where seq = {seq}")
-        c.exec_driver_sql("""
-            do $$ declare r roster_decisions; prev text := repeat('0', 64); ch text; begin
-              for r in select * from roster_decisions order by seq loop
-                ch := encode(sha256(convert_to(roster_decision_canonical(r), 'UTF8')), 'hex');
-                update roster_decisions set prev_hash = prev, content_hash = ch,
-                       row_hash = encode(sha256(convert_to(prev || ch, 'UTF8')), 'hex') where seq = r.seq;
-                prev := encode(sha256(convert_to(prev || ch, 'UTF8')), 'hex');
-              end loop; end $$""")
+        rehash_chain(c)
         c.exec_driver_sql("alter table roster_decisions enable trigger roster_decisions_append_only")
         c.exec_driver_sql("alter table roster_chain_anchors disable trigger roster_chain_anchors_append_only")
         c.exec_driver_sql("update roster_chain_anchors a set row_hash = d.row_hash from roster_decisions d "
