@@ -43,6 +43,10 @@ def nightly(
     allow_gap: Annotated[bool, typer.Option(
         "--allow-gap", help="Publish although the nights since the last published one are missing "
                             "(only when the platform delivered nothing for them).")] = False,
+    partitions: Annotated[int | None, typer.Option(
+        "--partitions", min=1,
+        help="Compute the night in at most N region partitions (config/partitions.yaml), one after "
+             "another, and publish them at once, as the DAG does; default: in one transaction.")] = None,
 ) -> None:
     """Run night D end to end — the same code the Airflow DAG `credit_nightly` runs."""
     from credit.cli.summary import print_refusal, print_summary
@@ -54,8 +58,8 @@ def nightly(
     with console.status(f"night {night}: starting", spinner="dots") as status:
         try:
             summary = run_night(drop, night, get_settings(),
-                                progress=lambda f: status.update(f"night {night}: ingesting {f}"),
-                                allow_gap=allow_gap)
+                                progress=lambda f: status.update(f"night {night}: {f}"),
+                                allow_gap=allow_gap, max_partitions=partitions)
         except NightRefused as e:
             print_refusal(err, e)
             raise typer.Exit(2) from None

@@ -11,8 +11,9 @@ from __future__ import annotations
 import io
 import json
 import os
+from dataclasses import dataclass
 from datetime import date
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -21,11 +22,11 @@ import pyarrow.csv as pacsv
 from sqlalchemy import Connection, text
 
 from credit.calendar import working_calendar
-from credit.config import load_config
+from credit.config import ConfigDoc, load_config
 from credit.context import NightContext
 from credit.grading.indicators import build_indicators
 from credit.grading.scheme import TIERS, Scheme, scheme_of
-from credit.grading.score import distribution, grade
+from credit.grading.score import grade
 
 
 class GradingNightSummary(TypedDict):
@@ -97,10 +98,25 @@ def _previous_night(conn: Connection, night: date) -> date | None:
 def stage_grades(conn: Connection, night: date, version: str, graded: pd.DataFrame) -> None:
     """COPY tonight's grades into the temporary ``grades_tonight`` (millions of rows; row inserts
     would take an hour). The table is dropped at commit; only what changed reaches ``grade_ranges``."""
+    create_grades_tonight(conn)
+    copy_grades(conn, "grades_tonight (uscc, grade, score, config_version, reasons)", graded, version)
+    conn.exec_driver_sql("analyze grades_tonight")   # temporary tables are never auto-analyzed
+
+
+def create_grades_tonight(conn: Connection) -> None:
+    """The (empty) temporary ``grades_tonight``, dropped at commit."""
     conn.exec_driver_sql("drop table if exists grades_tonight")
     conn.exec_driver_sql(
         "create temporary table grades_tonight (uscc text not null, grade char(1) not null, score numeric not null, "
         "config_version text not null, reasons jsonb not null) on commit drop")
+
+
+def copy_grades(conn: Connection, target: str, graded: pd.DataFrame, version: str,
+                extra: dict[str, pa.Array[Any]] | None = None) -> None:
+    """COPY graded rows into ``target`` ("table (columns…)": uscc, grade, score, config_version,
+    reasons, then the ``extra`` columns). One conversion for every writer of grades, so a grade
+    staged by a region partition (:mod:`credit.night.partitions`) is the same numeric value as
+    one graded in the publishing transaction."""
     n = len(graded)
     table = pa.table({
         "uscc": pa.array(graded["uscc"].astype(str).to_numpy(), pa.string()),
@@ -108,17 +124,15 @@ def stage_grades(conn: Connection, night: date, version: str, graded: pd.DataFra
         "score": pa.array(graded["score"].to_numpy(), pa.float64()),
         "config_version": pa.repeat(pa.scalar(version), n),
         "reasons": pa.array(graded["reasons"].array),
+        **(extra or {}),
     })
     raw = conn.connection.driver_connection
     assert raw is not None  # a live connection inside the night's transaction
-    with raw.cursor() as cur, cur.copy(
-        "copy grades_tonight (uscc, grade, score, config_version, reasons) from stdin with (format csv)"
-    ) as cp:
+    with raw.cursor() as cur, cur.copy(f"copy {target} from stdin with (format csv)") as cp:
         for batch in table.to_batches(max_chunksize=500_000):
             buf = io.BytesIO()
             pacsv.write_csv(pa.Table.from_batches([batch]), buf, pacsv.WriteOptions(include_header=False))
             cp.write(buf.getvalue())
-    conn.exec_driver_sql("analyze grades_tonight")   # temporary tables are never auto-analyzed
 
 
 def store_grades(conn: Connection, night: date) -> None:
@@ -146,13 +160,18 @@ def store_grades(conn: Connection, night: date) -> None:
         {"n": night})
 
 
-def grade_night(conn: Connection, ctx: NightContext) -> GradingNightSummary:
-    """Grade every operating entity for ``ctx.night`` inside the night's transaction.
+@dataclass
+class Graded:
+    """One pass of grading: the configuration, the graded frame (with the relation indicators
+    ``related_serious``, ``related_d`` it was computed with) and the indicators' warnings."""
 
-    Writes ``grade_ranges`` (only the grades that changed since the previous graded night, with
-    the config version), ``grade_transitions`` (from the previous graded night), ``grading_runs``; returns a JSON-able summary
-    with the distribution and the distribution-check warnings. Uses no wall-clock time.
-    """
+    config: ConfigDoc
+    frame: pd.DataFrame
+    warnings: list[str]
+
+
+def compute_grades(conn: Connection, ctx: NightContext) -> Graded:
+    """Indicators and grades of every operating entity on ``ctx.night`` (nothing written)."""
     config = load_config("grading", ctx.settings)
     s = scheme_of(config)
     # Sort/hash memory for the indicator joins, for this transaction only (the default 4 MB spills
@@ -161,25 +180,45 @@ def grade_night(conn: Connection, ctx: NightContext) -> GradingNightSummary:
     conn.execute(text("select set_config('work_mem', :m, true)"), {"m": work_mem})
     ind = build_indicators(conn, ctx.night, config, working_calendar(ctx.settings))
     graded = grade(ind.frame, s)
+    related = ind.frame.set_index("uscc")[["related_serious", "related_d"]]
+    graded = graded.join(related, on="uscc")
+    return Graded(config, graded, list(ind.warnings))
+
+
+def grade_night(conn: Connection, ctx: NightContext) -> GradingNightSummary:
+    """Grade every operating entity for ``ctx.night`` inside the night's transaction.
+
+    Writes ``grade_ranges`` (only the grades that changed since the previous graded night, with
+    the config version), ``grade_transitions`` (from the previous graded night), ``grading_runs``; returns a JSON-able summary
+    with the distribution and the distribution-check warnings. Uses no wall-clock time.
+    """
+    g = compute_grades(conn, ctx)
+    stage_grades(conn, ctx.night, g.config.version, g.frame)
+    return record_grades(conn, ctx, g.config, g.warnings)
+
+
+def record_grades(conn: Connection, ctx: NightContext, config: ConfigDoc, warnings: list[str]) -> GradingNightSummary:
+    """Store the grades staged in ``grades_tonight`` (ranges, transitions), check the tier
+    distribution and record the night's grading run."""
     later = conn.execute(text("select max(night) from grading_runs where night >= :n"), {"n": ctx.night}).scalar()
     if later is not None:
         raise ValueError(f"night {ctx.night}: night {later} is already graded (grades are ranges; nights go in order)")
-    stage_grades(conn, ctx.night, config.version, graded)
     store_grades(conn, ctx.night)
-
+    s = scheme_of(config)
     prev = _previous_night(conn, ctx.night)
-
-    dist = distribution(graded["grade"])
+    counts: dict[str, int] = dict(conn.execute(text("select grade, count(*) from grades_tonight group by grade")).tuples().all())
+    dist = {t: int(counts.get(t, 0)) for t in TIERS}
+    graded = sum(dist.values())
     previous: dict[str, int] | None = None
     if prev is not None:
         previous = conn.execute(text("select distribution from grading_runs where night = :p"), {"p": prev}).scalar()
-    warnings = list(ind.warnings)
-    if len(graded):
+    warnings = list(warnings)
+    if graded:
         warnings += check_distribution(distribution_frame(dist, previous, s), s, ctx.settings.expectations_dir)
     conn.execute(text(
         "insert into grading_runs (night, config_version, graded, distribution, warnings, config) "
         "values (:n, :v, :g, cast(:d as jsonb), cast(:w as jsonb), cast(:c as jsonb))"),
-        {"n": ctx.night, "v": config.version, "g": len(graded), "d": json.dumps(dist),
+        {"n": ctx.night, "v": config.version, "g": graded, "d": json.dumps(dist),
          "w": json.dumps(warnings, ensure_ascii=False), "c": json.dumps(config.data, ensure_ascii=False, default=str)})
-    return {"graded": len(graded), "config_version": config.version, "distribution": dist,
+    return {"graded": graded, "config_version": config.version, "distribution": dist,
             "previous_night": prev.isoformat() if prev else None, "warnings": warnings}

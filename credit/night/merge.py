@@ -82,10 +82,14 @@ def merge(conn: Connection, source: Source, frame: pd.DataFrame, mode: str, nigh
     return merge_into(conn, source, mode, night, lambda stage: copy_frame(conn, stage, frame, source))
 
 
-def merge_into(conn: Connection, source: Source, mode: str, night: date, fill: Callable[[str], int]) -> MergeResult:
+def merge_into(conn: Connection, source: Source, mode: str, night: date, fill: Callable[[str], int],
+               scope: tuple[str, dict[str, object]] | None = None) -> MergeResult:
     """Merge one file's accepted rows into the store; ``fill(stage)`` puts them into the stage table.
 
     The night's publish fills it from the night's staging (:func:`credit.night.staging.fill_stage`).
+    ``scope``: a condition on the store's row ``t`` (SQL with ``%(name)s`` parameters) limiting what
+    a ``full`` file may drop to one region partition's rows (:mod:`credit.night.partitions`), whose
+    stage holds that region's rows only.
     """
     name = source.name
     stage = f"stage_{name}"
@@ -116,12 +120,15 @@ def merge_into(conn: Connection, source: Source, mode: str, night: date, fill: C
     dropped = 0
     if mode == "full":
         gone = f"not exists (select 1 from {stage} s where {join})"
+        scope_params: dict[str, object] = {}
+        if scope is not None:
+            gone, scope_params = f"{gone} and ({scope[0]})", scope[1]
         if source.history:
             conn.exec_driver_sql(
                 f"insert into {name}_history (night, change, {col_list}) "
                 f"select %(night)s, 'dropped', {', '.join('t.' + c for c in cols)} from {name} t where {gone}",
-                {"night": night})
-        dropped = conn.exec_driver_sql(f"delete from {name} t where {gone}").rowcount
+                {"night": night, **scope_params})
+        dropped = conn.exec_driver_sql(f"delete from {name} t where {gone}", scope_params).rowcount
     updates = ", ".join(f"{c} = excluded.{c}" for c in non_key)
     where = f"({', '.join(name + '.' + c for c in non_key)}) is distinct from ({', '.join('excluded.' + c for c in non_key)})"
     conn.exec_driver_sql(

@@ -68,6 +68,16 @@ class GradingPart(GradingNightSummary):
     report: str
 
 
+class PartitionsPart(TypedDict):
+    """A partitioned night's plan and what its partitions staged (credit.night.partitions)."""
+
+    plan: str
+    count: int
+    digits: int
+    decisions: int
+    graded: int
+
+
 class NightSummary(TypedDict):
     """What a published night reports (stored as JSON with the night, printed by ``credit nightly``)."""
 
@@ -82,3 +92,4 @@ class NightSummary(TypedDict):
     stages: dict[str, float]         # seconds per stage
     already_published: NotRequired[bool]
     notices: NotRequired[NoticesNightSummary]   # 双告知 (nights published before it have none)
+    partitions: NotRequired[PartitionsPart]     # computed in region partitions (issue 12)

@@ -105,18 +105,34 @@ def staged_files(conn: Connection, night: date, digest: str) -> dict[str, Staged
     return out
 
 
-def fill_stage(conn: Connection, stage: str, source: Source, key: StagingKey) -> int:
-    """Copy one file's staged accepted rows, typed again, into the merge's stage table; their count."""
+@dataclass(frozen=True)
+class RowScope:
+    """A region partition's rows (:mod:`credit.night.partitions`): ``rows`` is a condition on the
+    staged row ``r`` (``:name`` parameters), ``store`` the same on the store's row ``t``
+    (``%(name)s`` parameters), both with ``params``."""
+
+    rows: str
+    store: str
+    params: dict[str, object]
+
+
+def fill_stage(conn: Connection, stage: str, source: Source, key: StagingKey, scope: RowScope | None = None) -> int:
+    """Copy one file's staged accepted rows, typed again, into the merge's stage table; their count
+    (only the rows of ``scope``, when given)."""
     cols = ", ".join(f"r.{c}" for c in source.column_names)
+    where = f" and ({scope.rows})" if scope is not None else ""
     return conn.execute(sa.text(
         f"insert into {stage} ({', '.join(source.column_names)}) select {cols} "
         f"from night_staging_rows n cross join lateral jsonb_populate_record(null::{source.name}, n.row) r "
-        f"where n.night = :night and n.digest = :digest and n.file = :file"), key.params()).rowcount
+        f"where n.night = :night and n.digest = :digest and n.file = :file{where}"),
+        {**key.params(), **(scope.params if scope is not None else {})}).rowcount
 
 
-def merge_file(conn: Connection, source: Source, mode: str, key: StagingKey) -> MergeResult:
-    """Merge one file's staged accepted rows into the store (:func:`credit.night.merge.merge_into`)."""
-    return merge_into(conn, source, mode, key.night, lambda stage: fill_stage(conn, stage, source, key))
+def merge_file(conn: Connection, source: Source, mode: str, key: StagingKey, scope: RowScope | None = None) -> MergeResult:
+    """Merge one file's staged accepted rows into the store (:func:`credit.night.merge.merge_into`);
+    with ``scope``, one region partition's rows only (and a ``full`` file drops only that region's)."""
+    return merge_into(conn, source, mode, key.night, lambda stage: fill_stage(conn, stage, source, key, scope),
+                      None if scope is None else (scope.store, scope.params))
 
 
 def publish_quarantine(conn: Connection, key: StagingKey) -> int:

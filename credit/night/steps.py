@@ -14,6 +14,11 @@ The steps are plain functions, and both ``credit nightly`` (:func:`run_night`) a
    双告知 notices to licensing departments, the night's record. A failure anywhere rolls everything back: yesterday's state stays as it was.
    The nightly report is written after the commit, from what was committed, and the night's
    staging is deleted.
+
+A partitioned night (issue 12, :mod:`credit.night.partitions`) puts two steps between them:
+:func:`plan_night` splits the night into region partitions, :func:`run_partition` computes and
+stages one partition's results (one task each in the DAG, mapped with ``.expand``), and
+:func:`publish_night` with the plan applies them all in its one transaction.
 """
 
 from __future__ import annotations
@@ -38,9 +43,10 @@ from credit.db import engine_for
 from credit.grading.night import grade_night
 from credit.grading.report import page_path, write_night_report
 from credit.issues import Issue
-from credit.night import merge, quality, quarantine, staging
+from credit.night import merge, partitions, quality, quarantine, staging
 from credit.night.faults import fault_point
 from credit.night.issues import NightRefused, refused, warned
+from credit.night.partitions import PartitionSpec, PartitionSummary
 from credit.night.records import FileOutcome, GradingPart, NightSummary
 from credit.notices.night import produce_notices
 from credit.rosters.anchors import publish_anchors
@@ -247,7 +253,8 @@ def shrink_failures(conn: sa.Connection, outcomes: list[FileOutcome], settings: 
 
 
 def publish_night(manifest: Manifest, outcomes: list[FileOutcome] | None, settings: Settings, *,
-                  started_at: datetime | None = None, gap_allowed: bool = False) -> NightSummary:
+                  started_at: datetime | None = None, gap_allowed: bool = False,
+                  plan: list[PartitionSpec] | None = None) -> NightSummary:
     """Gate, publish in one transaction, then write the nightly report from what was committed.
 
     ``outcomes`` None: the outcomes staged for this drop (:func:`staged_outcomes`), as ``credit
@@ -257,6 +264,10 @@ def publish_night(manifest: Manifest, outcomes: list[FileOutcome] | None, settin
     After the commit the night's staging (and any earlier night's) is deleted. A refusal keeps the
     drop's staging: once its cause is fixed (an earlier night published, a ceiling configured), the
     DAG's ``publish`` task alone may be cleared and run again.
+
+    ``plan``: the night was computed in region partitions (:func:`run_partition`): their staged
+    results are applied instead of deciding and grading here; a partition of the plan not staged
+    refuses the night (``partition_missing``).
     """
     if outcomes is None:
         outcomes = staged_outcomes(manifest, settings)
@@ -264,7 +275,7 @@ def publish_night(manifest: Manifest, outcomes: list[FileOutcome] | None, settin
     if failures:
         raise NightRefused(manifest.night, failures)
     engine = engine_for(settings)
-    summary = _publish(engine, manifest, outcomes, settings, started_at or datetime.now(UTC), gap_allowed)
+    summary = _publish(engine, manifest, outcomes, settings, started_at or datetime.now(UTC), gap_allowed, plan)
     staging.clear_published(engine, manifest.night)
     if not summary.get("already_published"):
         write_night_report(engine, settings, manifest.night)   # at the path the night's record names
@@ -282,7 +293,7 @@ def ensure_report(settings: Settings, night: date) -> None:
 
 
 def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], settings: Settings,
-             started_at: datetime, gap_allowed: bool) -> NightSummary:
+             started_at: datetime, gap_allowed: bool, plan: list[PartitionSpec] | None = None) -> NightSummary:
     """The night's one transaction: store, quarantine, rosters, grading, notices, the night's record."""
     night = manifest.night
     stages: dict[str, float] = {}
@@ -298,8 +309,11 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
         if done is not None:  # published meanwhile by a concurrent run of the same drop: nothing to do
             return cast(NightSummary, dict(done, already_published=True))
         issues = shrink_failures(conn, outcomes, settings) + _staging_issues(conn, manifest, outcomes)
+        if plan is not None:
+            issues += partitions.partition_issues(conn, manifest, plan, settings)
         if issues:
             raise NightRefused(night, issues)
+        parts = partitions.staged_summaries(conn, manifest, plan) if plan is not None else []
         fault_point("publish:begin")
         t = time.perf_counter()
         merges = []
@@ -317,12 +331,19 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
         ctx = NightContext(night, manifest.digest, settings)
         # Rosters first: tonight's grades must see tonight's roster decisions.
         t = time.perf_counter()
-        rosters = decide_night(conn, ctx)
+        if plan is None:
+            rosters = decide_night(conn, ctx)
+        else:   # the partitions' staged decisions, numbered and chained here in the night's order
+            rosters = partitions.apply_rosters(conn, ctx, manifest, plan)
         stages["rosters"] = time.perf_counter() - t
         fault_point("publish:rosters")
         t = time.perf_counter()
-        grading: GradingPart = {**grade_night(conn, ctx),
-                                "report": str(page_path(settings.reports_dir, night))}
+        if plan is None:
+            graded = grade_night(conn, ctx)
+        else:
+            warnings = list(dict.fromkeys(w for p in parts for w in p["warnings"]))
+            graded = partitions.apply_grades(conn, ctx, manifest, plan, warnings)
+        grading: GradingPart = {**graded, "report": str(page_path(settings.reports_dir, night))}
         stages["grading"] = time.perf_counter() - t
         t = time.perf_counter()
         notices = produce_notices(conn, ctx)   # 双告知: tonight's registrations to licensing departments
@@ -333,8 +354,13 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
             "files": [o.as_dict() for o in outcomes], "merges": merges, "rosters": rosters, "grading": grading,
             "notices": notices,
             "stages": {**{f"ingest {o.file}": round(o.seconds, 3) for o in outcomes},
+                       **{f"partition {p['partition'] + 1}": p["seconds"] for p in parts},
                        **{k: round(v, 3) for k, v in stages.items()}},
         }
+        if plan is not None:
+            summary["partitions"] = {"plan": plan[0]["plan"], "count": len(plan), "digits": plan[0]["digits"],
+                                     "decisions": sum(p["decisions"] for p in parts),
+                                     "graded": sum(p["graded"] for p in parts)}
         conn.execute(sa.text(
             "insert into night_runs values (:night, :digest, :cfg, :started, now(), cast(:summary as jsonb))"),
             {"night": night, "digest": manifest.digest, "cfg": summary["config_version"],
@@ -365,14 +391,49 @@ def _staging_issues(conn: sa.Connection, manifest: Manifest, outcomes: list[File
     return issues
 
 
+def plan_night(manifest: Manifest, settings: Settings, max_partitions: int | None = None) -> list[PartitionSpec]:
+    """The night's region partitions (``config/partitions.yaml``; ``max_partitions`` overrides its cap)."""
+    return partitions.plan_partitions(engine_for(settings), manifest, settings, max_partitions)
+
+
+def run_partition(manifest: Manifest, spec: PartitionSpec, settings: Settings) -> PartitionSummary | None:
+    """Compute one region partition's results and stage them (:mod:`credit.night.partitions`), in
+    one transaction; None when the night is published already (nothing to do).
+
+    Runs after every file of the drop is ingested (``staging_missing`` otherwise) and refuses a
+    night the gate refuses; a re-run replaces what the partition staged before.
+    """
+    t0 = time.perf_counter()
+    outcomes = staged_outcomes(manifest, settings)
+    failures = gate(outcomes, settings)
+    if failures:
+        raise NightRefused(manifest.night, failures)
+    with engine_for(settings).begin() as conn:
+        partitions.lock_partition(conn, staging_key(manifest, ""), spec)
+        done = conn.execute(sa.text("select manifest_digest from night_runs where night = :n"),
+                            {"n": manifest.night}).scalar()
+        if done is not None:
+            return None
+        issues = _staging_issues(conn, manifest, outcomes)
+        if issues:
+            raise NightRefused(manifest.night, issues)
+        rehearsal = partitions.rehearse(conn, manifest, outcomes, spec, settings)
+        fault_point("partition:staged")
+        return partitions.stage(conn, manifest, spec, rehearsal, time.perf_counter() - t0)
+
+
 def _json(summary: NightSummary) -> str:
     return json.dumps(summary, ensure_ascii=False, default=str)
 
 
 # --------------------------------------------------------------------------------------------
 def run_night(drop: Path, night: date, settings: Settings, progress: Callable[[str], object] | None = None, *,
-              allow_gap: bool = False) -> NightSummary:
-    """The whole night (``credit nightly``); raises :class:`NightRefused` on refusal."""
+              allow_gap: bool = False, max_partitions: int | None = None) -> NightSummary:
+    """The whole night (``credit nightly``); raises :class:`NightRefused` on refusal.
+
+    ``max_partitions``: computed in (at most that many) region partitions, one after another,
+    then published by the same apply code as the DAG's partitioned night (``--partitions N``).
+    """
     started_at = datetime.now(UTC)
     opened = open_night(drop, night, settings, allow_gap=allow_gap)
     if opened.summary is not None:
@@ -381,8 +442,15 @@ def run_night(drop: Path, night: date, settings: Settings, progress: Callable[[s
         return {**opened.summary, "already_published": True}
     for f in opened.manifest.files:
         if progress:
-            progress(f.file)
+            progress(f"ingesting {f.file}")
         ingest_file(opened.manifest, f.file, settings)
     fault_point("ingest:after")
+    plan = None
+    if max_partitions is not None:
+        plan = plan_night(opened.manifest, settings, max_partitions)
+        for spec in plan:
+            if progress:
+                progress(f"partition {spec['index'] + 1}/{spec['count']}")
+            run_partition(opened.manifest, spec, settings)
     # The outcomes and rows come back from the staging, as in the DAG, where publish runs elsewhere.
-    return publish_night(opened.manifest, None, settings, started_at=started_at, gap_allowed=allow_gap)
+    return publish_night(opened.manifest, None, settings, started_at=started_at, gap_allowed=allow_gap, plan=plan)

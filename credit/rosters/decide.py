@@ -68,14 +68,26 @@ def decide_night(conn: Connection, ctx: NightContext) -> RosterNightSummary:
     status), escalations (only where the rule in force provides them); then the serious-list
     procedure's steps (:func:`credit.rosters.serious.advance`). Deterministic: the same store and configuration
     give the same rows in the same order; no wall-clock time is read.
+
+    Three parts, which a partitioned night (:mod:`credit.night.partitions`, issue 12) runs apart:
+    :func:`maintain_windows`, :func:`night_candidates` (per region partition, staged) and
+    :func:`append_night` (once, at publish, on the union of the partitions' rows).
     """
     env = RosterEnv.load(ctx.settings)
+    conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
+    # Penalty publicity windows first: the repair decisions below read tonight's windows.
+    windows_changed = maintain_windows(conn, ctx.night, ctx.settings)
+    return append_night(conn, ctx, env, night_candidates(conn, ctx, env), windows_changed)
+
+
+def night_candidates(conn: Connection, ctx: NightContext, env: RosterEnv) -> pd.DataFrame:
+    """The night's main pass: finalised log rows (:data:`credit.rosters.log.INSERT_COLUMNS`) not yet
+    in the log, in the order they are appended (:func:`sort_night_rows`). Reads tonight's penalty
+    windows (:func:`credit.penalties.store.maintain_windows` runs first). Appends nothing."""
     night = ctx.night
     conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
     existing = set(conn.execute(sa.text(
         "select fact_key from roster_decisions where fact_key is not null")).scalars())
-    # Penalty publicity windows first: the repair decisions below read tonight's windows.
-    windows_changed = maintain_windows(conn, night, ctx.settings)
     steps = [
         _revocations_fact_withdrawn(conn, env, night),
         _removals_on_application(conn, env, night),
@@ -90,10 +102,26 @@ def decide_night(conn: Connection, ctx: NightContext) -> RosterNightSummary:
     if not cands.empty:
         cands = cands[~cands["fact_key"].isin(existing)]
         cands = cands.drop_duplicates("fact_key", keep="first")
-    rows = finalise(cands, env, night, actor="night", night=night)
-    if not rows.empty:
-        rows["_o"] = rows["proposed_action"].fillna(rows["action"]).map(_ORDER).fillna(9)
-        rows = rows.sort_values(["_o", "roster", "authority", "uscc", "fact_key"], kind="stable").drop(columns="_o")
+    return sort_night_rows(finalise(cands, env, night, actor="night", night=night))
+
+
+def sort_night_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """The main pass's order of appending (a stable sort: rows equal in the key keep their order).
+
+    The key does not depend on how the night was split into region partitions: the union of the
+    partitions' rows sorts into the same order as the whole night's (the uscc is in the key)."""
+    if rows.empty:
+        return rows
+    rows = rows.assign(_o=rows["proposed_action"].fillna(rows["action"]).map(_ORDER).fillna(9))
+    return rows.sort_values(["_o", "roster", "authority", "uscc", "fact_key"], kind="stable").drop(columns="_o")
+
+
+def append_night(conn: Connection, ctx: NightContext, env: RosterEnv, rows: pd.DataFrame,
+                 windows_changed: int) -> RosterNightSummary:
+    """Append the main pass's ``rows`` (already in order), then the serious-list procedure's steps,
+    anchor the chain's head and summarise the night's decisions."""
+    night = ctx.night
+    conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
     insert_decisions(conn, rows)
     # The serious list's procedure (proposal, notice, listing, publication, revocation): credit.rosters.serious.
     procedure = serious.advance(conn, env, night)

@@ -1,0 +1,350 @@
+"""Region partitions of a night (issue 12): the per-entity stages computed per region, applied at once.
+
+A night's per-entity stages (store merge, roster decisions, grading) may run per region
+partition, each in its own task (the DAG maps them with ``.expand``) and transaction. The region
+is the registering authority's division code, USCC positions 3–8 (domain.md §1); the plan
+(``config/partitions.yaml``) groups the regions by province (2 digits) or prefecture (4 digits)
+into at most ``max_partitions`` contiguous ranges of codes of similar size, and every USCC falls
+in exactly one of them (the first and last ranges are open).
+
+Write-audit-publish, region by region:
+
+1. :func:`rehearse` — inside the partition's transaction, under a SAVEPOINT: merge the region's
+   staged rows into the store, decide the night's main roster pass and keep the region's rows
+   (:func:`credit.rosters.decide.night_candidates`), append them (so that tonight's grades see
+   them), grade, keep the region's grades; ROLLBACK TO SAVEPOINT. Nothing of it stays.
+2. :func:`stage` — the region's decisions (finalised, not numbered) and grades (with the relation
+   indicators they were computed with) go to the staging tables of migration 0017, keyed by
+   night, manifest digest, plan digest and partition; a re-run replaces them.
+3. At publish, in the night's one transaction (:mod:`credit.night.steps`): every partition of
+   the plan must be staged (:func:`partition_issues`, else the night is refused,
+   ``partition_missing``); the store is merged; :func:`apply_rosters` appends the union of the
+   staged decisions sorted with the night's own key (:func:`credit.rosters.decide.sort_night_rows`,
+   which does not depend on the partitioning), so seq, 文号 and the hash chain are assigned there,
+   exactly as an unpartitioned night assigns them, then runs the serious-list procedure's steps on
+   the whole store; :func:`apply_grades` takes the staged grades and regrades what crosses regions:
+   an entity whose relations (same legal representative, ``related_serious`` / ``related_d``)
+   on the whole published store differ from what its partition saw.
+
+A partition only ever sees its own region's changes of tonight; what the night decides and grades
+for an entity depends on the entity's own rows, except the relations, which step 3 fixes up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypedDict
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import sqlalchemy as sa
+from sqlalchemy import Connection
+from sqlalchemy.engine import Engine
+
+from credit import sqlfiles
+from credit.config import load_config
+from credit.context import NightContext
+from credit.contract.manifest import Manifest
+from credit.contract.sources import SOURCES
+from credit.grading.indicators import population, relations
+from credit.grading.night import (
+    GradingNightSummary,
+    compute_grades,
+    copy_grades,
+    create_grades_tonight,
+    record_grades,
+)
+from credit.issues import Issue
+from credit.night.issues import refused
+from credit.night.records import FileOutcome
+from credit.night.staging import RowScope, StagingKey, merge_file
+from credit.penalties.store import maintain_windows
+from credit.rosters.decide import RosterNightSummary, append_night, night_candidates, sort_night_rows
+from credit.rosters.env import RosterEnv
+from credit.rosters.log import INSERT_COLUMNS, LOCK_KEY
+from credit.settings import Settings
+
+PARTITION_LOCK = 7262834  # the class of the per-partition advisory locks (two-key form)
+DIGITS = {"province": 2, "prefecture": 4, "county": 6}
+
+
+class PartitionSpec(TypedDict):
+    """One region partition of a night's plan (JSON: it travels through Airflow's XCom).
+
+    Division-code prefixes of ``digits`` digits from ``lo`` (inclusive; None: from the first) to
+    ``hi`` (exclusive; None: to the last); ``plan`` is the digest of the whole plan."""
+
+    plan: str
+    index: int
+    count: int
+    digits: int
+    lo: str | None
+    hi: str | None
+
+
+class PartitionSummary(TypedDict):
+    """What one partition staged (``night_partitions.summary``)."""
+
+    partition: int
+    decisions: int
+    graded: int
+    config_version: str
+    warnings: list[str]
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Rehearsal:
+    """One region's results, read out of the rolled-back rehearsal."""
+
+    decisions: pd.DataFrame   # finalised main-pass rows of the region, in the night's order
+    grades: pd.DataFrame      # graded rows of the region with related_serious, related_d
+    config_version: str       # grading.yaml's version they were graded with
+    warnings: list[str]       # the indicators' warnings
+
+
+# --------------------------------------------------------------------------------------------
+# The plan
+def partitioning(settings: Settings) -> tuple[int, int]:
+    """``config/partitions.yaml``: (digits of the division code, max partitions); (4, 1) without it."""
+    path = Path(settings.config_dir) / "partitions.yaml"
+    if not path.is_file():
+        return DIGITS["prefecture"], 1
+    cfg = load_config("partitions", settings)
+    by = str(cfg.get("by", "prefecture"))
+    if by not in DIGITS:
+        raise ValueError(f"partitions.yaml: by is one of {', '.join(DIGITS)}, not {by!r}")
+    return DIGITS[by], max(1, int(cfg.get("max_partitions", 1)))
+
+
+def group_regions(counts: list[tuple[str, int]], cap: int) -> list[tuple[str | None, str | None]]:
+    """Contiguous ranges of regions (in code order) of similar size, at most ``cap`` of them.
+
+    Region ``i`` goes to range ⌊(entities before it) × cap / total⌋; the first range starts at
+    the beginning and the last runs to the end, so a region not counted still has a partition."""
+    total = sum(n for _, n in counts)
+    if cap <= 1 or total == 0:
+        return [(None, None)]
+    starts: list[str] = []
+    group, before = -1, 0
+    for region, n in counts:
+        g = min(cap - 1, before * cap // total)
+        if g > group:
+            starts.append(region)
+            group = g
+        before += n
+    bounds: list[str | None] = [None, *starts[1:], None]
+    return list(zip(bounds[:-1], bounds[1:], strict=True))
+
+
+def plan_partitions(engine: Engine, manifest: Manifest, settings: Settings,
+                    max_partitions: int | None = None) -> list[PartitionSpec]:
+    """The night's partitions: regions grouped by the store's and tonight's registered entities.
+
+    ``max_partitions`` overrides ``partitions.yaml``'s cap (``credit nightly --partitions N``)."""
+    digits, cap = partitioning(settings)
+    if max_partitions is not None:
+        cap = max(1, max_partitions)
+    with engine.connect() as conn:
+        rows = conn.execute(sqlfiles.statement("night/partition_regions"),
+                            {"digits": digits, "night": manifest.night, "digest": manifest.digest}).tuples().all()
+    ranges = group_regions([(str(r), int(n)) for r, n in rows], cap)
+    plan = plan_digest(digits, ranges)
+    return [PartitionSpec(plan=plan, index=i, count=len(ranges), digits=digits, lo=lo, hi=hi)
+            for i, (lo, hi) in enumerate(ranges)]
+
+
+def plan_digest(digits: int, ranges: list[tuple[str | None, str | None]]) -> str:
+    return hashlib.sha256(json.dumps([digits, ranges]).encode()).hexdigest()[:16]
+
+
+def check_plan(plan: list[PartitionSpec]) -> str:
+    """The plan's digest, after checking its partitions are whole, in order and agree with it."""
+    if not plan:
+        raise ValueError("an empty partition plan")
+    digits = plan[0]["digits"]
+    digest = plan_digest(digits, [(p["lo"], p["hi"]) for p in plan])
+    if any(p["plan"] != digest or p["index"] != i or p["count"] != len(plan) or p["digits"] != digits
+           for i, p in enumerate(plan)):
+        raise ValueError("the partition plan does not agree with itself")
+    return digest
+
+
+# --------------------------------------------------------------------------------------------
+# A region
+def region_sql(spec: PartitionSpec, expr: str, param: str) -> str:
+    """``expr`` (a USCC) in the partition; ``param`` formats a parameter name (``:{}`` or ``%({})s``).
+
+    The prefix is compared in byte order ("C"), as :func:`in_region` compares it; a USCC without
+    a division code falls in the first partition."""
+    prefix = f'substr({expr}, 3, {int(spec["digits"])}) collate "C"'
+    parts = []
+    if spec["lo"] is not None:
+        parts.append(f"{prefix} >= {param.format('p_lo')}")
+    if spec["hi"] is not None:
+        parts.append(f"{prefix} < {param.format('p_hi')}")
+    cond = " and ".join(parts) or "true"
+    return f"({expr} is null or {cond})" if spec["lo"] is None else f"({cond})"
+
+
+def row_scope(spec: PartitionSpec) -> RowScope:
+    """The partition's staged rows (``r``) and store rows (``t``), for the merge."""
+    return RowScope(region_sql(spec, "r.uscc", ":{}"), region_sql(spec, "t.uscc", "%({})s"),
+                    {"p_lo": spec["lo"], "p_hi": spec["hi"]})
+
+
+def in_region(spec: PartitionSpec, uscc: pd.Series) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """Which of ``uscc`` fall in the partition (as :func:`region_sql` decides it)."""
+    prefix = uscc.astype("string").str.slice(2, 2 + int(spec["digits"]))
+    keep = pd.Series(True, index=uscc.index)
+    if spec["lo"] is not None:
+        keep &= (prefix >= spec["lo"]).fillna(False).astype(bool)
+    if spec["hi"] is not None:
+        keep &= (prefix < spec["hi"]).fillna(False).astype(bool)
+    if spec["lo"] is None:
+        keep |= uscc.isna()
+    return keep.to_numpy(dtype=bool)
+
+
+def lock_partition(conn: Connection, night_key: StagingKey, spec: PartitionSpec, *, shared: bool = False) -> None:
+    """Hold the partition's staging lock to the end of the transaction (exclusive to stage it, shared to publish)."""
+    fn = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    conn.execute(sa.text(f"select {fn}(:cls, hashtext(:k))"),
+                 {"cls": PARTITION_LOCK,
+                  "k": f"{night_key.night.isoformat()}/{night_key.digest}/{spec['plan']}/{spec['index']}"})
+
+
+def _key_params(manifest: Manifest, plan: str, partition: int | None = None) -> dict[str, object]:
+    out: dict[str, object] = {"night": manifest.night, "digest": manifest.digest, "plan": plan}
+    if partition is not None:
+        out["partition"] = partition
+    return out
+
+
+def rehearse(conn: Connection, manifest: Manifest, outcomes: list[FileOutcome], spec: PartitionSpec,
+             settings: Settings) -> Rehearsal:
+    """The region's results, computed on the store as the night would leave it for the region, then
+    rolled back (a SAVEPOINT inside the caller's transaction): nothing of it stays in the store."""
+    conn.exec_driver_sql("savepoint partition_rehearsal")
+    scope = row_scope(spec)
+    for o in sorted(outcomes, key=lambda o: list(SOURCES).index(o.source)):
+        source = SOURCES[o.source]
+        key = StagingKey(manifest.night, manifest.digest, o.file)
+        # Sources without a USCC (the inspectors) are merged whole in every partition's rehearsal.
+        merge_file(conn, source, o.mode, key, scope if "uscc" in source.column_names else None)
+    ctx = NightContext(manifest.night, manifest.digest, settings)
+    env = RosterEnv.load(settings)
+    conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
+    windows = maintain_windows(conn, ctx.night, settings)
+    rows = night_candidates(conn, ctx, env)
+    if not rows.empty:
+        rows = rows[in_region(spec, rows["uscc"])].reset_index(drop=True)
+    append_night(conn, ctx, env, rows, windows)   # tonight's grades see tonight's decisions
+    graded = compute_grades(conn, ctx)
+    grades = graded.frame[in_region(spec, graded.frame["uscc"])].reset_index(drop=True)
+    conn.exec_driver_sql("rollback to savepoint partition_rehearsal")
+    conn.exec_driver_sql("release savepoint partition_rehearsal")
+    return Rehearsal(rows, grades, graded.config.version, graded.warnings)
+
+
+def stage(conn: Connection, manifest: Manifest, spec: PartitionSpec, r: Rehearsal, seconds: float) -> PartitionSummary:
+    """Stage the region's results, replacing what an earlier run of the partition staged."""
+    params = _key_params(manifest, spec["plan"], spec["index"])
+    conn.execute(sqlfiles.statement("night/partition_clear"), params)
+    summary = PartitionSummary(partition=spec["index"], decisions=len(r.decisions), graded=len(r.grades),
+                               config_version=r.config_version, warnings=r.warnings, seconds=round(seconds, 3))
+    conn.execute(sa.text(
+        "insert into night_partitions (night, digest, plan, partition, spec, summary) "
+        "values (:night, :digest, :plan, :partition, cast(:spec as jsonb), cast(:summary as jsonb))"),
+        {**params, "spec": json.dumps(spec), "summary": json.dumps(summary, ensure_ascii=False)})
+    raw = conn.connection.driver_connection
+    assert raw is not None  # a live connection inside the partition's transaction
+    if not r.decisions.empty:
+        df = r.decisions.reindex(columns=INSERT_COLUMNS).astype(object)
+        df = df.where(df.notna(), None)
+        with raw.cursor() as cur, cur.copy(
+                "copy night_partition_decisions (night, digest, plan, partition, ord, row) from stdin") as cp:
+            for i, rec in enumerate(df.to_dict("records")):
+                cp.write_row((manifest.night, manifest.digest, spec["plan"], spec["index"], i,
+                              json.dumps(rec, ensure_ascii=False, default=str)))
+    if len(r.grades):
+        n = len(r.grades)
+        copy_grades(conn, "night_partition_grades (uscc, grade, score, config_version, reasons, night, digest, "
+                          "plan, partition, related_serious, related_d)", r.grades, r.config_version, extra={
+                              "night": pa.repeat(pa.scalar(manifest.night.isoformat()), n),
+                              "digest": pa.repeat(pa.scalar(manifest.digest), n),
+                              "plan": pa.repeat(pa.scalar(spec["plan"]), n),
+                              "partition": pa.repeat(pa.scalar(spec["index"], pa.int64()), n),
+                              "related_serious": pa.array(r.grades["related_serious"].to_numpy(), pa.int64()),
+                              "related_d": pa.array(r.grades["related_d"].to_numpy(), pa.int64())})
+    return summary
+
+
+# --------------------------------------------------------------------------------------------
+# Publish: check, then apply
+def partition_issues(conn: Connection, manifest: Manifest, plan: list[PartitionSpec],
+                     settings: Settings) -> list[Issue]:
+    """Partitions of the plan not staged for this drop, or staged with another grading
+    configuration (``partition_missing``). Their staging is held (shared lock) until the night
+    commits, so a partition re-run cannot replace it meanwhile."""
+    digest = check_plan(plan)
+    key = StagingKey(manifest.night, manifest.digest, "")
+    for spec in plan:
+        lock_partition(conn, key, spec, shared=True)
+    staged = {int(r["partition"]): r for r in conn.execute(
+        sqlfiles.statement("night/partition_staged"), _key_params(manifest, digest)).mappings()}
+    version = load_config("grading", settings).version
+    issues = []
+    for spec in plan:
+        s = staged.get(spec["index"])
+        if s is None or s["spec"] != dict(spec) or s["summary"]["config_version"] != version:
+            issues.append(refused(f"partition {spec['index'] + 1}/{spec['count']}", "partition_missing",
+                                  partition=spec["index"] + 1, count=spec["count"], plan=digest[:12]))
+    return issues
+
+
+def staged_summaries(conn: Connection, manifest: Manifest, plan: list[PartitionSpec]) -> list[PartitionSummary]:
+    rows = conn.execute(sqlfiles.statement("night/partition_staged"), _key_params(manifest, check_plan(plan)))
+    return [r.summary for r in rows]
+
+
+def apply_rosters(conn: Connection, ctx: NightContext, manifest: Manifest, plan: list[PartitionSpec]) -> RosterNightSummary:
+    """Tonight's penalty windows, then the partitions' decisions appended as one night's (numbered
+    and chained here, in the night's order), then the serious-list procedure on the whole store."""
+    env = RosterEnv.load(ctx.settings)
+    conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
+    windows = maintain_windows(conn, ctx.night, ctx.settings)
+    records = conn.execute(sqlfiles.statement("night/partition_decisions"),
+                           _key_params(manifest, check_plan(plan))).scalars().all()
+    rows = pd.DataFrame(list(records), columns=INSERT_COLUMNS) if records else pd.DataFrame(columns=INSERT_COLUMNS)
+    return append_night(conn, ctx, env, sort_night_rows(rows), windows)
+
+
+def apply_grades(conn: Connection, ctx: NightContext, manifest: Manifest, plan: list[PartitionSpec],
+                 warnings: list[str]) -> GradingNightSummary:
+    """The partitions' grades become tonight's, except where the relations cross regions: an entity
+    whose ``related_serious`` / ``related_d`` on the whole published store (tonight's roster
+    decisions applied) differ from its partition's, or that its partition did not grade (or graded
+    although it is not graded tonight), is graded again here."""
+    params = _key_params(manifest, check_plan(plan))
+    create_grades_tonight(conn)
+    conn.execute(sqlfiles.statement("night/partition_grades_tonight"), params)
+    pop = population(conn, ctx.night)
+    now = pd.concat([pop[["uscc"]], relations(conn, ctx.night, len(pop))], axis=1)
+    staged = sqlfiles.frame(conn, "night/partition_relations", params)
+    both = now.merge(staged, on="uscc", how="outer", suffixes=("", "_staged"), indicator=True)
+    differs = (both["_merge"] != "both") | \
+        (both["related_serious"] != both["related_serious_staged"]) | (both["related_d"] != both["related_d_staged"])
+    stale = sorted(both.loc[differs, "uscc"].astype(str))
+    if stale:
+        # TODO(issue 11): grade only these entities through the night scope, not the whole store.
+        again = compute_grades(conn, ctx)
+        conn.execute(sa.text("delete from grades_tonight where uscc = any(:u)"), {"u": stale})
+        fix = again.frame[again.frame["uscc"].isin(stale)]
+        copy_grades(conn, "grades_tonight (uscc, grade, score, config_version, reasons)", fix, again.config.version)
+    conn.exec_driver_sql("analyze grades_tonight")
+    return record_grades(conn, ctx, load_config("grading", ctx.settings), warnings)
