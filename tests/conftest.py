@@ -74,3 +74,9 @@ def engine(database_url: str) -> Iterator[Engine]:
 def settings(database_url: str, tmp_path: Path) -> Settings:
     """Settings for a test: its own database and working folder, the repository's config."""
     return Settings(database_url=database_url, home=tmp_path / "home")
+
+
+@pytest.fixture()
+def second_settings(pg_dir: Path, tmp_path: Path) -> Settings:
+    """Settings of a second fresh database (and working folder), for tests that compare two runs."""
+    return Settings(database_url=_fresh_database(pg_dir), home=tmp_path / "home2")

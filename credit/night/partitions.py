@@ -124,7 +124,8 @@ def partitioning(settings: Settings) -> tuple[int, int]:
 def group_regions(counts: list[tuple[str, int]], cap: int) -> list[tuple[str | None, str | None]]:
     """Contiguous ranges of regions (in code order) of similar size, at most ``cap`` of them.
 
-    Region ``i`` goes to range ⌊(entities before it) × cap / total⌋; the first range starts at
+    A region goes to range ⌊(entities before it + half its own) × cap / total⌋ (its middle decides,
+    so a large region is not lumped with its neighbours); the first range starts at
     the beginning and the last runs to the end, so a region not counted still has a partition."""
     total = sum(n for _, n in counts)
     if cap <= 1 or total == 0:
@@ -132,7 +133,7 @@ def group_regions(counts: list[tuple[str, int]], cap: int) -> list[tuple[str | N
     starts: list[str] = []
     group, before = -1, 0
     for region, n in counts:
-        g = min(cap - 1, before * cap // total)
+        g = min(cap - 1, (2 * before + n) * cap // (2 * total))
         if g > group:
             starts.append(region)
             group = g
@@ -243,7 +244,7 @@ def rehearse(conn: Connection, manifest: Manifest, outcomes: list[FileOutcome], 
     rows = night_candidates(conn, ctx, env)
     if not rows.empty:
         rows = rows[in_region(spec, rows["uscc"])].reset_index(drop=True)
-    append_night(conn, ctx, env, rows, windows)   # tonight's grades see tonight's decisions
+    append_night(conn, ctx, env, rows, windows, anchor=False)   # tonight's grades see tonight's decisions
     graded = compute_grades(conn, ctx)
     grades = graded.frame[in_region(spec, graded.frame["uscc"])].reset_index(drop=True)
     conn.exec_driver_sql("rollback to savepoint partition_rehearsal")
@@ -325,11 +326,12 @@ def apply_rosters(conn: Connection, ctx: NightContext, manifest: Manifest, plan:
 
 
 def apply_grades(conn: Connection, ctx: NightContext, manifest: Manifest, plan: list[PartitionSpec],
-                 warnings: list[str]) -> GradingNightSummary:
+                 warnings: list[str]) -> tuple[GradingNightSummary, int]:
     """The partitions' grades become tonight's, except where the relations cross regions: an entity
     whose ``related_serious`` / ``related_d`` on the whole published store (tonight's roster
     decisions applied) differ from its partition's, or that its partition did not grade (or graded
-    although it is not graded tonight), is graded again here."""
+    although it is not graded tonight), is graded again here. Returns the summary and how many
+    entities were graded again."""
     params = _key_params(manifest, check_plan(plan))
     create_grades_tonight(conn)
     conn.execute(sqlfiles.statement("night/partition_grades_tonight"), params)
@@ -347,4 +349,4 @@ def apply_grades(conn: Connection, ctx: NightContext, manifest: Manifest, plan: 
         fix = again.frame[again.frame["uscc"].isin(stale)]
         copy_grades(conn, "grades_tonight (uscc, grade, score, config_version, reasons)", fix, again.config.version)
     conn.exec_driver_sql("analyze grades_tonight")
-    return record_grades(conn, ctx, load_config("grading", ctx.settings), warnings)
+    return record_grades(conn, ctx, load_config("grading", ctx.settings), warnings), len(stale)

@@ -74,8 +74,9 @@ class PartitionsPart(TypedDict):
     plan: str
     count: int
     digits: int
-    decisions: int
-    graded: int
+    decisions: int    # staged by the partitions (the serious-list procedure's steps are decided at publish)
+    graded: int       # graded by the partitions
+    regraded: int     # graded again at publish: relations that cross partitions
 
 
 class NightSummary(TypedDict):

@@ -338,11 +338,12 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
         stages["rosters"] = time.perf_counter() - t
         fault_point("publish:rosters")
         t = time.perf_counter()
+        regraded = 0
         if plan is None:
             graded = grade_night(conn, ctx)
         else:
             warnings = list(dict.fromkeys(w for p in parts for w in p["warnings"]))
-            graded = partitions.apply_grades(conn, ctx, manifest, plan, warnings)
+            graded, regraded = partitions.apply_grades(conn, ctx, manifest, plan, warnings)
         grading: GradingPart = {**graded, "report": str(page_path(settings.reports_dir, night))}
         stages["grading"] = time.perf_counter() - t
         t = time.perf_counter()
@@ -360,7 +361,7 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
         if plan is not None:
             summary["partitions"] = {"plan": plan[0]["plan"], "count": len(plan), "digits": plan[0]["digits"],
                                      "decisions": sum(p["decisions"] for p in parts),
-                                     "graded": sum(p["graded"] for p in parts)}
+                                     "graded": sum(p["graded"] for p in parts), "regraded": regraded}
         conn.execute(sa.text(
             "insert into night_runs values (:night, :digest, :cfg, :started, now(), cast(:summary as jsonb))"),
             {"night": night, "digest": manifest.digest, "cfg": summary["config_version"],

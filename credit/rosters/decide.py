@@ -117,9 +117,10 @@ def sort_night_rows(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def append_night(conn: Connection, ctx: NightContext, env: RosterEnv, rows: pd.DataFrame,
-                 windows_changed: int) -> RosterNightSummary:
+                 windows_changed: int, *, anchor: bool = True) -> RosterNightSummary:
     """Append the main pass's ``rows`` (already in order), then the serious-list procedure's steps,
-    anchor the chain's head and summarise the night's decisions."""
+    anchor the chain's head (unless ``anchor`` is false: a region partition's rehearsal, rolled
+    back, takes no number of the anchors' identity) and summarise the night's decisions."""
     night = ctx.night
     conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
     insert_decisions(conn, rows)
@@ -129,7 +130,7 @@ def append_night(conn: Connection, ctx: NightContext, env: RosterEnv, rows: pd.D
         rows = pd.concat([rows, procedure], ignore_index=True)
     head = conn.execute(sa.text(
         "select seq, row_hash from roster_decisions order by seq desc limit 1")).mappings().first()
-    if head is not None:
+    if head is not None and anchor:
         # Anchor the chain: the head this night leaves behind, in an append-only table of its own
         # (``credit audit verify`` compares the log against every anchor: tail truncation and a
         # consistent rewrite of the chain both show).

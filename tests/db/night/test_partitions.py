@@ -1,0 +1,159 @@
+"""Region partitions (issue 12): a night computed per region partition and published at once is
+exactly the night published in one transaction.
+
+- The same sample drops (three nights from 30 June: the first night after the annual-report
+  deadline includes dozens of entities, with 文号), published unpartitioned on one database and
+  in four prefecture partitions on another, leave the same decision rows (seq, 文号, hashes), the
+  same grades, transitions, grading runs, store, quarantine and roster exports. A relation that
+  crosses partitions (an entity's legal representative now also runs another region's entity
+  that was tier D) is regraded at publish.
+- A partition not staged refuses the night (``partition_missing``) and leaves yesterday's state;
+  a partition run twice stages the same rows once; once all are staged the night publishes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from credit.contract.manifest import read_manifest
+from credit.night import steps
+from credit.night.issues import NightRefused
+from credit.night.partitions import group_regions, in_region
+from credit.rosters.export import export_frame
+from credit.sample import write_sample
+from credit.settings import Settings
+from tests.dropkit import csv_file, write_night
+
+N1, N2, N3 = date(2026, 6, 30), date(2026, 7, 1), date(2026, 7, 2)
+SKIP_TABLES = {"alembic_version", "night_runs"}   # night_runs holds wall-clock times and the stages' seconds
+SKIP_TYPES = ("timestamp with time zone", "timestamp without time zone")
+
+
+def _fingerprints(engine: Engine) -> dict[str, tuple[int, str]]:
+    """Every table's rows (without wall-clock columns): count and md5 of the sorted rows."""
+    out: dict[str, tuple[int, str]] = {}
+    with engine.connect() as c:
+        tables = c.execute(sa.text(
+            "select table_name from information_schema.tables where table_schema = 'public' "
+            "and table_type = 'BASE TABLE' order by 1")).scalars().all()
+        for t in tables:
+            if t in SKIP_TABLES:
+                continue
+            cols = c.execute(sa.text(
+                "select column_name from information_schema.columns where table_schema = 'public' "
+                "and table_name = :t and data_type <> all(:skip) order by ordinal_position"),
+                {"t": t, "skip": list(SKIP_TYPES)}).scalars().all()
+            row = ", ".join(f'"{x}"' for x in cols)
+            n, h = c.execute(sa.text(
+                f"select count(*), md5(coalesce(string_agg(x, E'\\n' order by x), '')) "
+                f"from (select row({row})::text as x from \"{t}\") s")).one()
+            out[t] = (int(n), str(h))
+    return out
+
+
+def _rep_joins_other_region(drop: Path, engine: Engine, plan_settings: Settings) -> tuple[str, str]:
+    """Rewrite night N2: a tier-D entity of night N1 (Y) takes the legal representative of an
+    operating entity (X) of another partition, so X's ``related_d`` changes tonight."""
+    with engine.connect() as c:
+        graded = c.execute(sa.text(
+            "select g.uscc, g.grade, r.legal_rep_hash from grade_ranges g join registration r using (uscc) "
+            "where g.valid_to is null order by g.uscc")).all()
+    plan = steps.plan_night(read_manifest(drop, N1), plan_settings, 4)
+    part = {u: next(p["index"] for p in plan if in_region(p, _series([u]))[0]) for u, _, _ in graded}
+    y = next(u for u, g, _ in graded if g == "D")
+    x, rep = next((u, h) for u, g, h in graded if part[u] != part[y] and g != "D")
+    folder = drop / N1.isoformat()
+    encoding = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["files"]["registration.csv"]["encoding"]
+    rows = list(csv.DictReader(io.StringIO((folder / "registration.csv").read_bytes().decode(encoding))))
+    row = next(r for r in rows if r["uscc"] == y)
+    row.update(legal_rep_hash=rep, updated_at="2026-07-01T09:00:00")
+    write_night(drop, N2, {"registration.csv": csv_file("registration", "delta", [row])})
+    return x, y
+
+
+def _series(values: list[str]) -> object:
+    import pandas as pd
+    return pd.Series(values, dtype="string")
+
+
+@pytest.fixture()
+def drop(tmp_path: Path) -> Path:
+    write_sample(tmp_path / "drop", 300, 3, seed=5, start=N1)
+    return tmp_path / "drop"
+
+
+def test_a_night_in_four_region_partitions_is_the_night_in_one_transaction(
+        drop: Path, settings: Settings, second_settings: Settings) -> None:
+    whole, parted = sa.create_engine(str(settings.database_url)), sa.create_engine(str(second_settings.database_url))
+    try:
+        steps.run_night(drop, N1, settings)
+        first = steps.run_night(drop, N1, second_settings, max_partitions=4)
+        assert first.get("partitions", {}).get("count") == 4
+        x, _y = _rep_joins_other_region(drop, whole, second_settings)
+        summaries = {}
+        for night in (N2, N3):
+            steps.run_night(drop, night, settings)
+            summaries[night] = steps.run_night(drop, night, second_settings, max_partitions=4)
+        # The night after the deadline numbered its inclusions; a relation crossed partitions.
+        with whole.connect() as c:
+            assert c.execute(sa.text(
+                "select count(*) from roster_decisions where night = :n and decision_no is not null"),
+                {"n": N2}).scalar_one() >= 20
+            related = c.execute(sa.text(
+                "select reasons::text from grade_ranges where uscc = :x and valid_from = :n"),
+                {"x": x, "n": N2}).scalar()
+        assert summaries[N2]["partitions"]["regraded"] >= 1
+        assert related is not None   # X's grade changed tonight: the relation counts
+        assert _fingerprints(parted) == _fingerprints(whole)
+        for roster in ("abnormal", "abnormal_status", "serious"):
+            with whole.connect() as a, parted.connect() as b:
+                assert export_frame(a, roster, N3).equals(export_frame(b, roster, N3))
+    finally:
+        whole.dispose()
+        parted.dispose()
+
+
+def test_a_partition_not_staged_refuses_the_night_and_leaves_yesterday(drop: Path, settings: Settings,
+                                                                       engine: Engine) -> None:
+    steps.run_night(drop, N1, settings, max_partitions=3)
+    before = _fingerprints(engine)
+    opened = steps.open_night(drop, N2, settings)
+    for f in opened.manifest.files:
+        steps.ingest_file(opened.manifest, f.file, settings)
+    plan = steps.plan_night(opened.manifest, settings, 3)
+    assert len(plan) == 3
+    for spec in plan[:2]:
+        steps.run_partition(opened.manifest, spec, settings)
+    staged = _fingerprints(engine)
+    steps.run_partition(opened.manifest, plan[1], settings)     # a re-run replaces, never doubles
+    again = _fingerprints(engine)
+    assert again.pop("night_partitions")[0] == staged.pop("night_partitions")[0] == 2   # (its seconds differ)
+    assert again == staged
+    with pytest.raises(NightRefused) as refused:
+        steps.publish_night(opened.manifest, None, settings, plan=plan)
+    assert [i.code for i in refused.value.issues] == ["partition_missing"]
+    assert "3/3" in refused.value.issues[0].file
+    after = {t: v for t, v in _fingerprints(engine).items() if not t.startswith("night_")}
+    assert after == {t: v for t, v in before.items() if not t.startswith("night_")}   # yesterday's state
+    steps.run_partition(opened.manifest, plan[2], settings)
+    summary = steps.publish_night(opened.manifest, None, settings, plan=plan)
+    assert summary["partitions"]["count"] == 3
+    with engine.connect() as c:
+        assert c.execute(sa.text("select max(night) from night_runs")).scalar() == N2
+        assert c.execute(sa.text("select count(*) from night_partitions")).scalar() == 0   # cleared
+
+
+def test_regions_are_grouped_into_contiguous_ranges_of_similar_size() -> None:
+    counts = [("3301", 50), ("3302", 10), ("3303", 10), ("3304", 30), ("3305", 100)]
+    assert group_regions(counts, 1) == [(None, None)]
+    assert group_regions([], 4) == [(None, None)]
+    assert group_regions(counts, 3) == [(None, "3304"), ("3304", "3305"), ("3305", None)]
+    assert len(group_regions(counts, 10)) == 5
