@@ -43,6 +43,9 @@ def nightly(
     allow_gap: Annotated[bool, typer.Option(
         "--allow-gap", help="Publish although the nights since the last published one are missing "
                             "(only when the platform delivered nothing for them).")] = False,
+    full: Annotated[bool, typer.Option(
+        "--full", help="Re-decide and re-grade every entity, not only those whose inputs or dates "
+                       "changed tonight (issue 11).")] = False,
 ) -> None:
     """Run night D end to end — the same code the Airflow DAG `credit_nightly` runs."""
     from credit.cli.summary import print_refusal, print_summary
@@ -55,7 +58,7 @@ def nightly(
         try:
             summary = run_night(drop, night, get_settings(),
                                 progress=lambda f: status.update(f"night {night}: ingesting {f}"),
-                                allow_gap=allow_gap)
+                                allow_gap=allow_gap, full=full)
         except NightRefused as e:
             print_refusal(err, e)
             raise typer.Exit(2) from None

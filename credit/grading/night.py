@@ -20,12 +20,14 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from sqlalchemy import Connection, text
 
+from credit import sqlfiles
 from credit.calendar import working_calendar
 from credit.config import load_config
 from credit.context import NightContext
 from credit.grading.indicators import build_indicators
 from credit.grading.scheme import TIERS, Scheme, scheme_of
 from credit.grading.score import distribution, grade
+from credit.night.scope import is_scoped
 
 
 class GradingNightSummary(TypedDict):
@@ -121,24 +123,33 @@ def stage_grades(conn: Connection, night: date, version: str, graded: pd.DataFra
     conn.exec_driver_sql("analyze grades_tonight")   # temporary tables are never auto-analyzed
 
 
-def store_grades(conn: Connection, night: date) -> None:
+def store_grades(conn: Connection, night: date, scoped: bool = False) -> None:
     """Tonight's transitions, then the ranges: close those that end tonight, open the new ones.
 
     Nights are graded in order (``credit.night.steps.open_night`` refuses an earlier night), so the
     open ranges are the previous graded night's grades. A range ends when its entity's grade,
     score, configuration version or reasons differ tonight, or the entity is not graded tonight.
-    Three set-based statements; the cost of the writes follows what changed."""
-    conn.execute(text(
-        "insert into grade_transitions (night, from_grade, to_grade, count) "
-        "select :n, coalesce(p.grade, '-'), coalesce(c.grade, '-'), count(*) "
-        "from grades_tonight as c "
-        "full join (select uscc, grade from grade_ranges where valid_to is null) as p using (uscc) "
-        "group by 2, 3"), {"n": night})
+    Three set-based statements; the cost of the writes follows what changed.
+
+    ``scoped`` (a night on the entities of ``night_scope``, :mod:`credit.night.scope`): only the
+    ranges of the scope's entities are closed or opened; every other entity keeps its open range,
+    which is its grade tonight, so the transitions still count every entity (an entity outside the
+    scope goes from its grade to the same grade)."""
+    if not scoped:
+        conn.execute(text(
+            "insert into grade_transitions (night, from_grade, to_grade, count) "
+            "select :n, coalesce(p.grade, '-'), coalesce(c.grade, '-'), count(*) "
+            "from grades_tonight as c "
+            "full join (select uscc, grade from grade_ranges where valid_to is null) as p using (uscc) "
+            "group by 2, 3"), {"n": night})
+    else:
+        conn.execute(sqlfiles.statement("grading/transitions_scope"), {"n": night})
+    inside = " and g.uscc in (select s.uscc from night_scope as s)" if scoped else ""
     conn.execute(text(
         "update grade_ranges as g set valid_to = :n "
         "where g.valid_to is null and not exists (select from grades_tonight as t where t.uscc = g.uscc "
         "and t.grade = g.grade and t.score = g.score and t.config_version = g.config_version "
-        "and t.reasons = g.reasons)"), {"n": night})
+        "and t.reasons = g.reasons)" + inside), {"n": night})
     conn.execute(text(
         "insert into grade_ranges (uscc, valid_from, grade, score, config_version, reasons) "
         "select t.uscc, :n, t.grade, t.score, t.config_version, t.reasons from grades_tonight as t "
@@ -146,8 +157,17 @@ def store_grades(conn: Connection, night: date) -> None:
         {"n": night})
 
 
+def current_distribution(conn: Connection) -> dict[str, int]:
+    """Entities per tier over the open ranges (after :func:`store_grades`: tonight's grades of
+    every entity, in the scope or not)."""
+    rows: dict[str, int] = {str(g): int(n) for g, n in conn.execute(text(
+        "select grade, count(*) from grade_ranges where valid_to is null group by grade")).all()}
+    return {t: rows.get(t, 0) for t in TIERS}
+
+
 def grade_night(conn: Connection, ctx: NightContext) -> GradingNightSummary:
-    """Grade every operating entity for ``ctx.night`` inside the night's transaction.
+    """Grade every operating entity for ``ctx.night`` inside the night's transaction (with a scope,
+    ``ctx.scope``: the operating entities of the scope; the summary still counts every entity).
 
     Writes ``grade_ranges`` (only the grades that changed since the previous graded night, with
     the config version), ``grade_transitions`` (from the previous graded night), ``grading_runs``; returns a JSON-able summary
@@ -159,27 +179,30 @@ def grade_night(conn: Connection, ctx: NightContext) -> GradingNightSummary:
     # to disk at millions of entities). Operators tune it in config/grading.yaml.
     work_mem = str((config.get("database") or {}).get("work_mem", "256MB"))
     conn.execute(text("select set_config('work_mem', :m, true)"), {"m": work_mem})
-    ind = build_indicators(conn, ctx.night, config, working_calendar(ctx.settings))
+    scoped = is_scoped(ctx.scope)
+    ind = build_indicators(conn, ctx.night, config, working_calendar(ctx.settings), scoped)
     graded = grade(ind.frame, s)
     later = conn.execute(text("select max(night) from grading_runs where night >= :n"), {"n": ctx.night}).scalar()
     if later is not None:
         raise ValueError(f"night {ctx.night}: night {later} is already graded (grades are ranges; nights go in order)")
     stage_grades(conn, ctx.night, config.version, graded)
-    store_grades(conn, ctx.night)
+    store_grades(conn, ctx.night, scoped)
 
     prev = _previous_night(conn, ctx.night)
 
-    dist = distribution(graded["grade"])
+    # A scoped night graded only its scope: the night's figures are those of every entity.
+    dist = current_distribution(conn) if scoped else distribution(graded["grade"])
+    n_graded = sum(dist.values()) if scoped else len(graded)
     previous: dict[str, int] | None = None
     if prev is not None:
         previous = conn.execute(text("select distribution from grading_runs where night = :p"), {"p": prev}).scalar()
     warnings = list(ind.warnings)
-    if len(graded):
+    if n_graded:
         warnings += check_distribution(distribution_frame(dist, previous, s), s, ctx.settings.expectations_dir)
     conn.execute(text(
         "insert into grading_runs (night, config_version, graded, distribution, warnings, config) "
         "values (:n, :v, :g, cast(:d as jsonb), cast(:w as jsonb), cast(:c as jsonb))"),
-        {"n": ctx.night, "v": config.version, "g": len(graded), "d": json.dumps(dist),
+        {"n": ctx.night, "v": config.version, "g": n_graded, "d": json.dumps(dist),
          "w": json.dumps(warnings, ensure_ascii=False), "c": json.dumps(config.data, ensure_ascii=False, default=str)})
-    return {"graded": len(graded), "config_version": config.version, "distribution": dist,
+    return {"graded": n_graded, "config_version": config.version, "distribution": dist,
             "previous_night": prev.isoformat() if prev else None, "warnings": warnings}

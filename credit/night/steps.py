@@ -39,6 +39,7 @@ from credit.grading.night import grade_night
 from credit.grading.report import page_path, write_night_report
 from credit.issues import Issue
 from credit.night import merge, quality, quarantine, staging
+from credit.night import scope as night_scope
 from credit.night.faults import fault_point
 from credit.night.issues import NightRefused, refused, warned
 from credit.night.records import FileOutcome, GradingPart, NightSummary
@@ -247,7 +248,7 @@ def shrink_failures(conn: sa.Connection, outcomes: list[FileOutcome], settings: 
 
 
 def publish_night(manifest: Manifest, outcomes: list[FileOutcome] | None, settings: Settings, *,
-                  started_at: datetime | None = None, gap_allowed: bool = False) -> NightSummary:
+                  started_at: datetime | None = None, gap_allowed: bool = False, full: bool = False) -> NightSummary:
     """Gate, publish in one transaction, then write the nightly report from what was committed.
 
     ``outcomes`` None: the outcomes staged for this drop (:func:`staged_outcomes`), as ``credit
@@ -256,7 +257,8 @@ def publish_night(manifest: Manifest, outcomes: list[FileOutcome] | None, settin
     published meanwhile by a concurrent run returns that run's summary, marked ``already_published``.
     After the commit the night's staging (and any earlier night's) is deleted. A refusal keeps the
     drop's staging: once its cause is fixed (an earlier night published, a ceiling configured), the
-    DAG's ``publish`` task alone may be cleared and run again.
+    DAG's ``publish`` task alone may be cleared and run again. ``full``: recompute every entity
+    (``credit nightly --full``); otherwise the night's scope decides (:func:`credit.night.scope.for_night`).
     """
     if outcomes is None:
         outcomes = staged_outcomes(manifest, settings)
@@ -264,7 +266,7 @@ def publish_night(manifest: Manifest, outcomes: list[FileOutcome] | None, settin
     if failures:
         raise NightRefused(manifest.night, failures)
     engine = engine_for(settings)
-    summary = _publish(engine, manifest, outcomes, settings, started_at or datetime.now(UTC), gap_allowed)
+    summary = _publish(engine, manifest, outcomes, settings, started_at or datetime.now(UTC), gap_allowed, full)
     staging.clear_published(engine, manifest.night)
     if not summary.get("already_published"):
         write_night_report(engine, settings, manifest.night)   # at the path the night's record names
@@ -282,7 +284,7 @@ def ensure_report(settings: Settings, night: date) -> None:
 
 
 def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], settings: Settings,
-             started_at: datetime, gap_allowed: bool) -> NightSummary:
+             started_at: datetime, gap_allowed: bool, full: bool = False) -> NightSummary:
     """The night's one transaction: store, quarantine, rosters, grading, notices, the night's record."""
     night = manifest.night
     stages: dict[str, float] = {}
@@ -314,7 +316,12 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
                  "rows": o.rows_in, "acc": o.accepted, "q": o.quarantined})
         stages["store"] = time.perf_counter() - t
         fault_point("publish:store")
-        ctx = NightContext(night, manifest.digest, settings)
+        # -- issue 11: the entities tonight works on (every one, or what changed; credit.night.scope)
+        t = time.perf_counter()
+        scope = night_scope.for_night(conn, night, settings, merges=merges, full=full,
+                                      config_version=config_version(settings))
+        stages["scope"] = time.perf_counter() - t
+        ctx = NightContext(night, manifest.digest, settings, scope=scope)
         # Rosters first: tonight's grades must see tonight's roster decisions.
         t = time.perf_counter()
         rosters = decide_night(conn, ctx)
@@ -331,7 +338,7 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
             "night": night.isoformat(), "manifest_digest": manifest.digest,
             "config_version": config_version(settings), "gap_allowed": gap_allowed,
             "files": [o.as_dict() for o in outcomes], "merges": merges, "rosters": rosters, "grading": grading,
-            "notices": notices,
+            "notices": notices, "scope": scope.as_dict(),
             "stages": {**{f"ingest {o.file}": round(o.seconds, 3) for o in outcomes},
                        **{k: round(v, 3) for k, v in stages.items()}},
         }
@@ -371,7 +378,7 @@ def _json(summary: NightSummary) -> str:
 
 # --------------------------------------------------------------------------------------------
 def run_night(drop: Path, night: date, settings: Settings, progress: Callable[[str], object] | None = None, *,
-              allow_gap: bool = False) -> NightSummary:
+              allow_gap: bool = False, full: bool = False) -> NightSummary:
     """The whole night (``credit nightly``); raises :class:`NightRefused` on refusal."""
     started_at = datetime.now(UTC)
     opened = open_night(drop, night, settings, allow_gap=allow_gap)
@@ -385,4 +392,5 @@ def run_night(drop: Path, night: date, settings: Settings, progress: Callable[[s
         ingest_file(opened.manifest, f.file, settings)
     fault_point("ingest:after")
     # The outcomes and rows come back from the staging, as in the DAG, where publish runs elsewhere.
-    return publish_night(opened.manifest, None, settings, started_at=started_at, gap_allowed=allow_gap)
+    return publish_night(opened.manifest, None, settings, started_at=started_at, gap_allowed=allow_gap,
+                         full=full)
