@@ -24,7 +24,7 @@ the failed run after fixing its drop, then the later ones, oldest first; or
 e-mail and/or webhook (`CREDIT_ALERT_EMAIL`, `CREDIT_ALERT_WEBHOOK`; `credit_airflow.alerts`).
 
 Params: `drop` (default `$CREDIT_DROP`), `night` (default: the run's logical date in the
-bureau's clock), `allow_gap`. Each task calls one step of `credit.night.steps` (`open_night`,
+bureau's clock), `allow_gap`, `full` (re-decide and re-grade every entity, issue 11). Each task calls one step of `credit.night.steps` (`open_night`,
 `ingest_file`, `publish_night`); `credit nightly --date D --drop DIR` runs the same steps in one process.
 """
 
@@ -124,6 +124,7 @@ alert: Callable[..., None] = NightAlert("failed")
         "night": Param(None, type=["null", "string"],
                        description="night YYYY-MM-DD; default: the logical date in the bureau's clock"),
         "allow_gap": Param(False, type="boolean", description="publish although earlier nights are missing"),
+        "full": Param(False, type="boolean", description="recompute every entity, not only what changed (issue 11)"),
     },
 )
 def credit_nightly() -> None:
@@ -177,7 +178,8 @@ def credit_nightly() -> None:
             # The drop's outcomes come from the staging of its digest, whichever worker staged them
             # (`staged` only orders this task after them): a file of the drop not staged whole is
             # refused under the publishing lock (`staging_missing`).
-            summary = steps.publish_night(manifest, None, get_settings(), gap_allowed=opened["allow_gap"])
+            summary = steps.publish_night(manifest, None, get_settings(), gap_allowed=opened["allow_gap"],
+                                          full=bool(get_current_context()["params"].get("full")))
         return {"night": summary["night"], "files": len(summary["files"]),
                 "already_published": bool(summary.get("already_published"))}
 

@@ -43,6 +43,9 @@ def nightly(
     allow_gap: Annotated[bool, typer.Option(
         "--allow-gap", help="Publish although the nights since the last published one are missing "
                             "(only when the platform delivered nothing for them).")] = False,
+    full: Annotated[bool, typer.Option(
+        "--full", help="Re-decide and re-grade every entity, not only those whose inputs or dates "
+                       "changed tonight (issue 11).")] = False,
     partitions: Annotated[int | None, typer.Option(
         "--partitions", min=1,
         help="Compute the night in at most N region partitions (config/partitions.yaml), one after "
@@ -59,7 +62,7 @@ def nightly(
         try:
             summary = run_night(drop, night, get_settings(),
                                 progress=lambda f: status.update(f"night {night}: {f}"),
-                                allow_gap=allow_gap, max_partitions=partitions)
+                                allow_gap=allow_gap, full=full, max_partitions=partitions)
         except NightRefused as e:
             print_refusal(err, e)
             raise typer.Exit(2) from None

@@ -146,13 +146,14 @@ def roster_function_exists(conn: Connection) -> bool:
 
 # -- the population and the families -------------------------------------------------------------
 
-def population(conn: Connection, night: date) -> pd.DataFrame:
+def population(conn: Connection, night: date, scoped: bool = False) -> pd.DataFrame:
     """Create the night's grading population (temporary table ``grading_population``) and return it.
 
     Columns: uscc, entity_kind, region_code, industry_code, registered_capital, established_on,
-    legal_rep_hash, in USCC order (row ``i`` is ``rn = i``).
+    legal_rep_hash, in USCC order (row ``i`` is ``rn = i``). ``scoped``: the operating entities of
+    the night's scope only (table ``night_scope``, :mod:`credit.night.scope`).
     """
-    conn.exec_driver_sql(sqlfiles.rendered("grading/population"))
+    conn.exec_driver_sql(sqlfiles.rendered("grading/population_scope" if scoped else "grading/population"))
     table = copy_out(
         conn,
         "select uscc, entity_kind, region_code, industry_code, registered_capital, established_on, "
@@ -293,10 +294,12 @@ def relations(conn: Connection, night: date, n: int) -> pd.DataFrame:
     return _scatter(n, table, {"related_serious": 0, "related_d": 0})
 
 
-def build_indicators(conn: Connection, night: date, config: ConfigDoc, calendar: WorkingCalendar) -> Indicators:
-    """Every indicator of every operating entity on ``night``, one row per entity in USCC order."""
+def build_indicators(conn: Connection, night: date, config: ConfigDoc, calendar: WorkingCalendar,
+                     scoped: bool = False) -> Indicators:
+    """Every indicator of every operating entity on ``night``, one row per entity in USCC order
+    (``scoped``: of the entities of the night's scope, ``night_scope``)."""
     windows = {k: int(v) for k, v in config["windows"].items()}
-    pop = population(conn, night)
+    pop = population(conn, night, scoped)
     n = len(pop)
     deadlines, warnings = report_deadlines(night, windows["annual_report_years"], calendar)
     frame = pd.concat([

@@ -21,12 +21,14 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from sqlalchemy import Connection, text
 
+from credit import sqlfiles
 from credit.calendar import working_calendar
 from credit.config import ConfigDoc, load_config
 from credit.context import NightContext
 from credit.grading.indicators import build_indicators
 from credit.grading.scheme import TIERS, Scheme, scheme_of
 from credit.grading.score import grade
+from credit.night.scope import is_scoped
 
 
 class GradingNightSummary(TypedDict):
@@ -135,29 +137,46 @@ def copy_grades(conn: Connection, target: str, graded: pd.DataFrame, version: st
             cp.write(buf.getvalue())
 
 
-def store_grades(conn: Connection, night: date) -> None:
+def store_grades(conn: Connection, night: date, scoped: bool = False) -> None:
     """Tonight's transitions, then the ranges: close those that end tonight, open the new ones.
 
     Nights are graded in order (``credit.night.steps.open_night`` refuses an earlier night), so the
     open ranges are the previous graded night's grades. A range ends when its entity's grade,
     score, configuration version or reasons differ tonight, or the entity is not graded tonight.
-    Three set-based statements; the cost of the writes follows what changed."""
-    conn.execute(text(
-        "insert into grade_transitions (night, from_grade, to_grade, count) "
-        "select :n, coalesce(p.grade, '-'), coalesce(c.grade, '-'), count(*) "
-        "from grades_tonight as c "
-        "full join (select uscc, grade from grade_ranges where valid_to is null) as p using (uscc) "
-        "group by 2, 3"), {"n": night})
+    Three set-based statements; the cost of the writes follows what changed.
+
+    ``scoped`` (a night on the entities of ``night_scope``, :mod:`credit.night.scope`): only the
+    ranges of the scope's entities are closed or opened; every other entity keeps its open range,
+    which is its grade tonight, so the transitions still count every entity (an entity outside the
+    scope goes from its grade to the same grade)."""
+    if not scoped:
+        conn.execute(text(
+            "insert into grade_transitions (night, from_grade, to_grade, count) "
+            "select :n, coalesce(p.grade, '-'), coalesce(c.grade, '-'), count(*) "
+            "from grades_tonight as c "
+            "full join (select uscc, grade from grade_ranges where valid_to is null) as p using (uscc) "
+            "group by 2, 3"), {"n": night})
+    else:
+        conn.execute(sqlfiles.statement("grading/transitions_scope"), {"n": night})
+    inside = " and g.uscc in (select s.uscc from night_scope as s)" if scoped else ""
     conn.execute(text(
         "update grade_ranges as g set valid_to = :n "
         "where g.valid_to is null and not exists (select from grades_tonight as t where t.uscc = g.uscc "
         "and t.grade = g.grade and t.score = g.score and t.config_version = g.config_version "
-        "and t.reasons = g.reasons)"), {"n": night})
+        "and t.reasons = g.reasons)" + inside), {"n": night})
     conn.execute(text(
         "insert into grade_ranges (uscc, valid_from, grade, score, config_version, reasons) "
         "select t.uscc, :n, t.grade, t.score, t.config_version, t.reasons from grades_tonight as t "
         "where not exists (select from grade_ranges as g where g.uscc = t.uscc and g.valid_to is null)"),
         {"n": night})
+
+
+def current_distribution(conn: Connection) -> dict[str, int]:
+    """Entities per tier over the open ranges (after :func:`store_grades`: tonight's grades of
+    every entity, in the scope or not)."""
+    rows: dict[str, int] = {str(g): int(n) for g, n in conn.execute(text(
+        "select grade, count(*) from grade_ranges where valid_to is null group by grade")).all()}
+    return {t: rows.get(t, 0) for t in TIERS}
 
 
 @dataclass
@@ -171,14 +190,16 @@ class Graded:
 
 
 def compute_grades(conn: Connection, ctx: NightContext) -> Graded:
-    """Indicators and grades of every operating entity on ``ctx.night`` (nothing written)."""
+    """Indicators and grades of every operating entity on ``ctx.night`` (of the scope's, with
+    ``ctx.scope``); nothing written."""
     config = load_config("grading", ctx.settings)
     s = scheme_of(config)
     # Sort/hash memory for the indicator joins, for this transaction only (the default 4 MB spills
     # to disk at millions of entities). Operators tune it in config/grading.yaml.
     work_mem = str((config.get("database") or {}).get("work_mem", "256MB"))
     conn.execute(text("select set_config('work_mem', :m, true)"), {"m": work_mem})
-    ind = build_indicators(conn, ctx.night, config, working_calendar(ctx.settings))
+    scoped = is_scoped(ctx.scope)
+    ind = build_indicators(conn, ctx.night, config, working_calendar(ctx.settings), scoped)
     graded = grade(ind.frame, s)
     related = ind.frame.set_index("uscc")[["related_serious", "related_d"]]
     graded = graded.join(related, on="uscc")
@@ -186,7 +207,8 @@ def compute_grades(conn: Connection, ctx: NightContext) -> Graded:
 
 
 def grade_night(conn: Connection, ctx: NightContext) -> GradingNightSummary:
-    """Grade every operating entity for ``ctx.night`` inside the night's transaction.
+    """Grade every operating entity for ``ctx.night`` inside the night's transaction (with a scope,
+    ``ctx.scope``: the operating entities of the scope; the summary still counts every entity).
 
     Writes ``grade_ranges`` (only the grades that changed since the previous graded night, with
     the config version), ``grade_transitions`` (from the previous graded night), ``grading_runs``; returns a JSON-able summary
@@ -203,11 +225,17 @@ def record_grades(conn: Connection, ctx: NightContext, config: ConfigDoc, warnin
     later = conn.execute(text("select max(night) from grading_runs where night >= :n"), {"n": ctx.night}).scalar()
     if later is not None:
         raise ValueError(f"night {ctx.night}: night {later} is already graded (grades are ranges; nights go in order)")
-    store_grades(conn, ctx.night)
+    scoped = is_scoped(ctx.scope)
+    store_grades(conn, ctx.night, scoped)
     s = scheme_of(config)
     prev = _previous_night(conn, ctx.night)
-    counts: dict[str, int] = dict(conn.execute(text("select grade, count(*) from grades_tonight group by grade")).tuples().all())
-    dist = {t: int(counts.get(t, 0)) for t in TIERS}
+    # A scoped night graded only its scope: the night's figures are those of every entity.
+    if scoped:
+        dist = current_distribution(conn)
+    else:
+        counts: dict[str, int] = dict(conn.execute(text(
+            "select grade, count(*) from grades_tonight group by grade")).tuples().all())
+        dist = {t: int(counts.get(t, 0)) for t in TIERS}
     graded = sum(dist.values())
     previous: dict[str, int] | None = None
     if prev is not None:

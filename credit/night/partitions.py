@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -59,6 +59,7 @@ from credit.grading.night import (
     record_grades,
 )
 from credit.issues import Issue
+from credit.night import scope as night_scope
 from credit.night.issues import refused
 from credit.night.records import FileOutcome
 from credit.night.staging import RowScope, StagingKey, merge_file
@@ -237,10 +238,13 @@ def rehearse(conn: Connection, manifest: Manifest, outcomes: list[FileOutcome], 
         key = StagingKey(manifest.night, manifest.digest, o.file)
         # Sources without a USCC (the inspectors) are merged whole in every partition's rehearsal.
         merge_file(conn, source, o.mode, key, scope if "uscc" in source.column_names else None)
-    ctx = NightContext(manifest.night, manifest.digest, settings)
+    # Every entity of the region (whatever tonight's scope at publish: it keeps what it needs).
+    sc = night_scope.of_query(conn, "night/partition_scope",
+                              {"digits": spec["digits"], "p_lo": spec["lo"], "p_hi": spec["hi"]}, mode="region")
+    ctx = NightContext(manifest.night, manifest.digest, settings, scope=sc)
     env = RosterEnv.load(settings)
     conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
-    windows = maintain_windows(conn, ctx.night, settings)
+    windows = maintain_windows(conn, ctx.night, settings, scope=sc)
     rows = night_candidates(conn, ctx, env)
     if not rows.empty:
         rows = rows[in_region(spec, rows["uscc"])].reset_index(drop=True)
@@ -315,13 +319,15 @@ def staged_summaries(conn: Connection, manifest: Manifest, plan: list[PartitionS
 
 def apply_rosters(conn: Connection, ctx: NightContext, manifest: Manifest, plan: list[PartitionSpec]) -> RosterNightSummary:
     """Tonight's penalty windows, then the partitions' decisions appended as one night's (numbered
-    and chained here, in the night's order), then the serious-list procedure on the whole store."""
+    and chained here, in the night's order), then the serious-list procedure; all within the
+    night's scope (``ctx.scope``, issue 11: the partitions decided every entity of their region)."""
     env = RosterEnv.load(ctx.settings)
     conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
-    windows = maintain_windows(conn, ctx.night, ctx.settings)
+    windows = maintain_windows(conn, ctx.night, ctx.settings, scope=ctx.scope)
     records = conn.execute(sqlfiles.statement("night/partition_decisions"),
                            _key_params(manifest, check_plan(plan))).scalars().all()
     rows = pd.DataFrame(list(records), columns=INSERT_COLUMNS) if records else pd.DataFrame(columns=INSERT_COLUMNS)
+    rows = night_scope.keep(rows, conn, ctx.scope)
     return append_night(conn, ctx, env, sort_night_rows(rows), windows)
 
 
@@ -333,20 +339,28 @@ def apply_grades(conn: Connection, ctx: NightContext, manifest: Manifest, plan: 
     although it is not graded tonight), is graded again here. Returns the summary and how many
     entities were graded again."""
     params = _key_params(manifest, check_plan(plan))
+    scoped = night_scope.is_scoped(ctx.scope)
     create_grades_tonight(conn)
     conn.execute(sqlfiles.statement("night/partition_grades_tonight"), params)
-    pop = population(conn, ctx.night)
+    if scoped:   # an incremental night (issue 11): tonight's grades are those of its scope only
+        conn.exec_driver_sql("delete from grades_tonight as t where t.uscc not in (select s.uscc from night_scope as s)")
+    pop = population(conn, ctx.night, scoped)
     now = pd.concat([pop[["uscc"]], relations(conn, ctx.night, len(pop))], axis=1)
-    staged = sqlfiles.frame(conn, "night/partition_relations", params)
+    staged = night_scope.keep(sqlfiles.frame(conn, "night/partition_relations", params), conn, ctx.scope)
     both = now.merge(staged, on="uscc", how="outer", suffixes=("", "_staged"), indicator=True)
     differs = (both["_merge"] != "both") | \
         (both["related_serious"] != both["related_serious_staged"]) | (both["related_d"] != both["related_d_staged"])
     stale = sorted(both.loc[differs, "uscc"].astype(str))
     if stale:
-        # TODO(issue 11): grade only these entities through the night scope, not the whole store.
-        again = compute_grades(conn, ctx)
+        # Graded again through a scope of just these entities, then the night's scope is restored.
+        inside = conn.exec_driver_sql("select uscc from night_scope").scalars().all() if scoped else []
+        again = compute_grades(conn, replace(ctx, scope=night_scope.of_entities(conn, stale)))
+        if scoped:
+            night_scope.of_entities(conn, inside)
+        else:
+            night_scope.everything(conn)
         conn.execute(sa.text("delete from grades_tonight where uscc = any(:u)"), {"u": stale})
-        fix = again.frame[again.frame["uscc"].isin(stale)]
-        copy_grades(conn, "grades_tonight (uscc, grade, score, config_version, reasons)", fix, again.config.version)
+        copy_grades(conn, "grades_tonight (uscc, grade, score, config_version, reasons)", again.frame,
+                    again.config.version)
     conn.exec_driver_sql("analyze grades_tonight")
     return record_grades(conn, ctx, load_config("grading", ctx.settings), warnings), len(stale)

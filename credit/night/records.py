@@ -14,6 +14,7 @@ from credit.grading.night import GradingNightSummary
 from credit.issues import Issue, IssueDict
 from credit.night.merge import MergeRecord
 from credit.night.quality import ExpectationResult
+from credit.night.scope import ScopeRecord
 from credit.notices.night import NoticesNightSummary
 from credit.rosters.decide import RosterNightSummary
 
@@ -93,4 +94,5 @@ class NightSummary(TypedDict):
     stages: dict[str, float]         # seconds per stage
     already_published: NotRequired[bool]
     notices: NotRequired[NoticesNightSummary]   # 双告知 (nights published before it have none)
+    scope: NotRequired[ScopeRecord]   # the entities the night worked on (issue 11; earlier nights: none)
     partitions: NotRequired[PartitionsPart]     # computed in region partitions (issue 12)

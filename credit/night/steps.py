@@ -44,6 +44,7 @@ from credit.grading.night import grade_night
 from credit.grading.report import page_path, write_night_report
 from credit.issues import Issue
 from credit.night import merge, partitions, quality, quarantine, staging
+from credit.night import scope as night_scope
 from credit.night.faults import fault_point
 from credit.night.issues import NightRefused, refused, warned
 from credit.night.partitions import PartitionSpec, PartitionSummary
@@ -253,7 +254,7 @@ def shrink_failures(conn: sa.Connection, outcomes: list[FileOutcome], settings: 
 
 
 def publish_night(manifest: Manifest, outcomes: list[FileOutcome] | None, settings: Settings, *,
-                  started_at: datetime | None = None, gap_allowed: bool = False,
+                  started_at: datetime | None = None, gap_allowed: bool = False, full: bool = False,
                   plan: list[PartitionSpec] | None = None) -> NightSummary:
     """Gate, publish in one transaction, then write the nightly report from what was committed.
 
@@ -263,11 +264,12 @@ def publish_night(manifest: Manifest, outcomes: list[FileOutcome] | None, settin
     published meanwhile by a concurrent run returns that run's summary, marked ``already_published``.
     After the commit the night's staging (and any earlier night's) is deleted. A refusal keeps the
     drop's staging: once its cause is fixed (an earlier night published, a ceiling configured), the
-    DAG's ``publish`` task alone may be cleared and run again.
+    DAG's ``publish`` task alone may be cleared and run again. ``full``: recompute every entity
+    (``credit nightly --full``); otherwise the night's scope decides (:func:`credit.night.scope.for_night`).
 
     ``plan``: the night was computed in region partitions (:func:`run_partition`): their staged
-    results are applied instead of deciding and grading here; a partition of the plan not staged
-    refuses the night (``partition_missing``).
+    results are applied instead of deciding and grading here (within the night's scope); a
+    partition of the plan not staged refuses the night (``partition_missing``).
     """
     if outcomes is None:
         outcomes = staged_outcomes(manifest, settings)
@@ -275,7 +277,8 @@ def publish_night(manifest: Manifest, outcomes: list[FileOutcome] | None, settin
     if failures:
         raise NightRefused(manifest.night, failures)
     engine = engine_for(settings)
-    summary = _publish(engine, manifest, outcomes, settings, started_at or datetime.now(UTC), gap_allowed, plan)
+    summary = _publish(engine, manifest, outcomes, settings, started_at or datetime.now(UTC), gap_allowed, full,
+                       plan)
     staging.clear_published(engine, manifest.night)
     if not summary.get("already_published"):
         write_night_report(engine, settings, manifest.night)   # at the path the night's record names
@@ -293,7 +296,8 @@ def ensure_report(settings: Settings, night: date) -> None:
 
 
 def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], settings: Settings,
-             started_at: datetime, gap_allowed: bool, plan: list[PartitionSpec] | None = None) -> NightSummary:
+             started_at: datetime, gap_allowed: bool, full: bool = False,
+             plan: list[PartitionSpec] | None = None) -> NightSummary:
     """The night's one transaction: store, quarantine, rosters, grading, notices, the night's record."""
     night = manifest.night
     stages: dict[str, float] = {}
@@ -328,7 +332,12 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
                  "rows": o.rows_in, "acc": o.accepted, "q": o.quarantined})
         stages["store"] = time.perf_counter() - t
         fault_point("publish:store")
-        ctx = NightContext(night, manifest.digest, settings)
+        # -- issue 11: the entities tonight works on (every one, or what changed; credit.night.scope)
+        t = time.perf_counter()
+        scope = night_scope.for_night(conn, night, settings, merges=merges, full=full,
+                                      config_version=config_version(settings))
+        stages["scope"] = time.perf_counter() - t
+        ctx = NightContext(night, manifest.digest, settings, scope=scope)
         # Rosters first: tonight's grades must see tonight's roster decisions.
         t = time.perf_counter()
         if plan is None:
@@ -353,7 +362,7 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
             "night": night.isoformat(), "manifest_digest": manifest.digest,
             "config_version": config_version(settings), "gap_allowed": gap_allowed,
             "files": [o.as_dict() for o in outcomes], "merges": merges, "rosters": rosters, "grading": grading,
-            "notices": notices,
+            "notices": notices, "scope": scope.as_dict(),
             "stages": {**{f"ingest {o.file}": round(o.seconds, 3) for o in outcomes},
                        **{f"partition {p['partition'] + 1}": p["seconds"] for p in parts},
                        **{k: round(v, 3) for k, v in stages.items()}},
@@ -429,7 +438,7 @@ def _json(summary: NightSummary) -> str:
 
 # --------------------------------------------------------------------------------------------
 def run_night(drop: Path, night: date, settings: Settings, progress: Callable[[str], object] | None = None, *,
-              allow_gap: bool = False, max_partitions: int | None = None) -> NightSummary:
+              allow_gap: bool = False, full: bool = False, max_partitions: int | None = None) -> NightSummary:
     """The whole night (``credit nightly``); raises :class:`NightRefused` on refusal.
 
     ``max_partitions``: computed in (at most that many) region partitions, one after another,
@@ -454,4 +463,5 @@ def run_night(drop: Path, night: date, settings: Settings, progress: Callable[[s
                 progress(f"partition {spec['index'] + 1}/{spec['count']}")
             run_partition(opened.manifest, spec, settings)
     # The outcomes and rows come back from the staging, as in the DAG, where publish runs elsewhere.
-    return publish_night(opened.manifest, None, settings, started_at=started_at, gap_allowed=allow_gap, plan=plan)
+    return publish_night(opened.manifest, None, settings, started_at=started_at, gap_allowed=allow_gap,
+                         full=full, plan=plan)

@@ -27,6 +27,8 @@ from sqlalchemy.engine import Connection
 
 from credit import sqlfiles
 from credit.calendar import UnknownCalendarYear
+from credit.night import scope as night_scope
+from credit.night.scope import NightScope
 from credit.penalties.publicity import load_publicity_rules, records
 from credit.penalties.read import penalties_of
 from credit.rosters.env import RosterEnv
@@ -120,10 +122,12 @@ def _unmet(r: dict[str, object], night: date, conditions: dict[str, bool]) -> li
     return out
 
 
-def repair_candidates(conn: Connection, env: RosterEnv, night: date, settings: Settings | None = None) -> pd.DataFrame:
+def repair_candidates(conn: Connection, env: RosterEnv, night: date, settings: Settings | None = None, *,
+                      scope: NightScope | None = None) -> pd.DataFrame:
     """The night's decisions on pending penalty repair applications, as candidates for the log's
-    writer (:func:`credit.rosters.log.finalise`)."""
-    df = sqlfiles.frame(conn, "penalties/pending_repairs", {"n": night})
+    writer (:func:`credit.rosters.log.finalise`); with a ``scope``, of its entities only."""
+    df = night_scope.frame(conn, "penalties/pending_repairs", {"n": night}, scope).sort_values(
+        "request_id", ignore_index=True)
     if df.empty:
         return df
     rules = load_publicity_rules(settings)

@@ -17,6 +17,8 @@ import pandas as pd
 from sqlalchemy.engine import Connection
 
 from credit import sqlfiles
+from credit.night import scope as night_scope
+from credit.night.scope import NightScope
 from credit.penalties.publicity import WINDOW_COLUMNS, load_publicity_rules, records, windows
 from credit.rosters.env import RosterEnv
 from credit.settings import Settings
@@ -32,11 +34,13 @@ def _value(v: Any) -> Any:
     return v
 
 
-def maintain_windows(conn: Connection, night: date, settings: Settings | None = None) -> int:
-    """Append tonight's changed windows; returns how many cases got a new row."""
+def maintain_windows(conn: Connection, night: date, settings: Settings | None = None, *,
+                     scope: NightScope | None = None) -> int:
+    """Append tonight's changed windows; returns how many cases got a new row. With a ``scope``,
+    only the penalties of its entities (credit.night.scope)."""
     rules = load_publicity_rules(settings)
     env = RosterEnv.load(settings)
-    pens = sqlfiles.frame(conn, "penalties/store_penalties", {})
+    pens = night_scope.frame(conn, "penalties/store_penalties", {}, scope).sort_values("case_no", ignore_index=True)
     if pens.empty:
         return 0
     now = windows(pens, rules, env.cal, env.heavier_measures())

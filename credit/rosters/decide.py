@@ -28,6 +28,8 @@ from sqlalchemy.engine import Connection
 from credit import sqlfiles
 from credit.calendar import UnknownCalendarYear, add_years
 from credit.context import NightContext
+from credit.night import scope as night_scope
+from credit.night.scope import NightScope
 from credit.penalties.repair import repair_candidates as penalty_repair_candidates
 from credit.penalties.store import maintain_windows
 from credit.rosters import serious
@@ -76,7 +78,7 @@ def decide_night(conn: Connection, ctx: NightContext) -> RosterNightSummary:
     env = RosterEnv.load(ctx.settings)
     conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
     # Penalty publicity windows first: the repair decisions below read tonight's windows.
-    windows_changed = maintain_windows(conn, ctx.night, ctx.settings)
+    windows_changed = maintain_windows(conn, ctx.night, ctx.settings, scope=ctx.scope)
     return append_night(conn, ctx, env, night_candidates(conn, ctx, env), windows_changed)
 
 
@@ -85,17 +87,18 @@ def night_candidates(conn: Connection, ctx: NightContext, env: RosterEnv) -> pd.
     in the log, in the order they are appended (:func:`sort_night_rows`). Reads tonight's penalty
     windows (:func:`credit.penalties.store.maintain_windows` runs first). Appends nothing."""
     night = ctx.night
+    sc = ctx.scope   # the entities decided on tonight (None: all; credit.night.scope)
     conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
     existing = set(conn.execute(sa.text(
         "select fact_key from roster_decisions where fact_key is not null")).scalars())
     steps = [
-        _revocations_fact_withdrawn(conn, env, night),
-        _removals_on_application(conn, env, night),
-        _moot_applications(conn, night),
-        _serious_expiries(conn, env, night),
-        _abnormal_inclusions(conn, env, night),
-        _escalations(conn, env, night),
-        penalty_repair_candidates(conn, env, night, ctx.settings),
+        _revocations_fact_withdrawn(conn, env, night, sc),
+        _removals_on_application(conn, env, night, sc),
+        _moot_applications(conn, night, sc),
+        _serious_expiries(conn, env, night, sc),
+        _abnormal_inclusions(conn, env, night, sc),
+        _escalations(conn, env, night, sc),
+        penalty_repair_candidates(conn, env, night, ctx.settings, scope=sc),
     ]
     frames = [s for s in steps if not s.empty]
     cands = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -122,10 +125,11 @@ def append_night(conn: Connection, ctx: NightContext, env: RosterEnv, rows: pd.D
     anchor the chain's head (unless ``anchor`` is false: a region partition's rehearsal, rolled
     back, takes no number of the anchors' identity) and summarise the night's decisions."""
     night = ctx.night
+    sc = ctx.scope   # the entities decided on tonight (None: all; credit.night.scope)
     conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
     insert_decisions(conn, rows)
     # The serious list's procedure (proposal, notice, listing, publication, revocation): credit.rosters.serious.
-    procedure = serious.advance(conn, env, night)
+    procedure = serious.advance(conn, env, night, scope=sc)
     if not procedure.empty:
         rows = pd.concat([rows, procedure], ignore_index=True)
     head = conn.execute(sa.text(
@@ -161,17 +165,17 @@ def _include_rule(roster: pd.Series, cause: pd.Series) -> pd.Series:
     return pd.Series(prefix, index=roster.index) + cause
 
 
-def _abnormal_inclusions(conn: Connection, env: RosterEnv, night: date) -> pd.DataFrame:
+def _abnormal_inclusions(conn: Connection, env: RosterEnv, night: date, sc: NightScope | None = None) -> pd.DataFrame:
     """Causes 1–4 of domain.md §3.1 (individuals: causes 1 and 4 as a marking, §2)."""
     first = int(env.cfg.get("annual_report_first_year", 2025))
     last = night.year - 1 if night > date(night.year, 6, 30) else night.year - 2
-    ar = sqlfiles.frame(conn, "rosters/annual_reports",
+    ar = night_scope.frame(conn, "rosters/annual_reports",
                 {"first_year": first, "last_year": last, "statuses": decided_statuses(env),
-                 "night": night}) if last >= first \
+                 "night": night}, sc) if last >= first \
         else pd.DataFrame()
     facts_from = date.fromisoformat(str(env.cfg.get("facts_from", "2025-01-01")))
-    fx = sqlfiles.frame(conn, "rosters/fact_inclusions",
-                {"facts_from": facts_from, "night": night, "statuses": decided_statuses(env)})
+    fx = night_scope.frame(conn, "rosters/fact_inclusions",
+                {"facts_from": facts_from, "night": night, "statuses": decided_statuses(env)}, sc)
     if not fx.empty:
         # Cause 2 from a spot check: the cause arises when the 10-day order period expires unmet.
         ordered = fx["order_served_on"].notna()
@@ -184,7 +188,7 @@ def _abnormal_inclusions(conn: Connection, env: RosterEnv, night: date) -> pd.Da
             fx = fx[~(ordered & (cured | fx["trigger_date"].isna()))]
         # Facts on causes 2–4 for an entity already listed (or cured after the fact) on the same
         # cause are covered by that entry: one listing per cause at a time.
-        entries = sqlfiles.frame(conn, "rosters/entry_states", {"n": night})
+        entries = night_scope.frame(conn, "rosters/entry_states", {"n": night}, sc)
         fx = fx.assign(roster=_roster_of(fx["entity_kind"]))
         if not entries.empty:
             m = fx.reset_index().merge(entries, on=["uscc", "roster", "cause_code"], how="inner")
@@ -218,9 +222,9 @@ def _abnormal_inclusions(conn: Connection, env: RosterEnv, night: date) -> pd.Da
     return out[out["rule_id"].isin(known)].reset_index(drop=True)
 
 
-def _revocations_fact_withdrawn(conn: Connection, env: RosterEnv, night: date) -> pd.DataFrame:
+def _revocations_fact_withdrawn(conn: Connection, env: RosterEnv, night: date, sc: NightScope | None = None) -> pd.DataFrame:
     """A cause-1 listing whose report turns out to have been filed in time (late data) is revoked."""
-    df = sqlfiles.frame(conn, "rosters/fact_withdrawn", {"n": night})
+    df = night_scope.frame(conn, "rosters/fact_withdrawn", {"n": night}, sc)
     if df.empty:
         return df
     df["action"] = "revoke"
@@ -230,7 +234,7 @@ def _revocations_fact_withdrawn(conn: Connection, env: RosterEnv, night: date) -
     return df
 
 
-def _removals_on_application(conn: Connection, env: RosterEnv, night: date) -> pd.DataFrame:
+def _removals_on_application(conn: Connection, env: RosterEnv, night: date, sc: NightScope | None = None) -> pd.DataFrame:
     """Pending applications for removal (domain.md §3.3, §4 early removal, §5).
 
     Abnormal roster / individual status: removed once the cure is established, due 5 WD after
@@ -238,11 +242,11 @@ def _removals_on_application(conn: Connection, env: RosterEnv, night: date) -> p
     uncured when its limit has run out is refused. Serious list: after one full year, penalty
     performed, no new heavier penalty (2021 repair rules art. 7; order 107: 7 WD from 2025-12-25).
     """
-    df = sqlfiles.frame(conn, "rosters/removal_candidates",
-                {"n": night, "night": night, "hm": env.heavier_measures()})
+    df = night_scope.frame(conn, "rosters/removal_candidates",
+                {"n": night, "night": night, "hm": env.heavier_measures()}, sc)
     auto = pd.DataFrame()
     if not bool(env.cfg.get("removal_requires_application", True)):
-        auto = _auto_removal_candidates(conn, night)
+        auto = _auto_removal_candidates(conn, night, sc)
     if not auto.empty:
         df = pd.concat([df, auto], ignore_index=True)
     if df.empty:
@@ -310,14 +314,14 @@ def _removals_on_application(conn: Connection, env: RosterEnv, night: date) -> p
     return out.reset_index(drop=True)
 
 
-def _moot_applications(conn: Connection, night: date) -> pd.DataFrame:
+def _moot_applications(conn: Connection, night: date, sc: NightScope | None = None) -> pd.DataFrame:
     """Applications left unanswered on an entry that has ended since they arrived are answered as
     moot (refused: nothing left to remove), naming the decision that ended the entry.
 
     Several applicants may each have one application pending on an entry (issue 14): the first
     granted removal ends the entry, and the night after answers the others (domain.md §4, §5:
     the bureau answers every application)."""
-    df = sqlfiles.frame(conn, "rosters/moot_applications", {"n": night})
+    df = night_scope.frame(conn, "rosters/moot_applications", {"n": night}, sc)
     if df.empty:
         return df
     kinds = sqlfiles.frame(conn, "rosters/entity_kinds", {"u": sorted(set(df["uscc"]))})
@@ -338,9 +342,9 @@ def _moot_applications(conn: Connection, night: date) -> pd.DataFrame:
     return df.drop(columns=["removed_on", "removal_no", "included_on"]).reset_index(drop=True)
 
 
-def _auto_removal_candidates(conn: Connection, night: date) -> pd.DataFrame:
+def _auto_removal_candidates(conn: Connection, night: date, sc: NightScope | None = None) -> pd.DataFrame:
     """When the bureau does not require an application, the cure itself is the application."""
-    df = sqlfiles.frame(conn, "rosters/auto_removal_candidates", {"n": night})
+    df = night_scope.frame(conn, "rosters/auto_removal_candidates", {"n": night}, sc)
     if df.empty:
         return df
     cure = df["report_filed_on"].where(df["cause_code"] == "annual_report_missing", df["cured_on"])
@@ -368,9 +372,9 @@ def _period_end(env: RosterEnv, rule_ids: pd.Series, starts: pd.Series) -> list[
     return out
 
 
-def _serious_expiries(conn: Connection, env: RosterEnv, night: date) -> pd.DataFrame:
+def _serious_expiries(conn: Connection, env: RosterEnv, night: date, sc: NightScope | None = None) -> pd.DataFrame:
     """Automatic removal the day after the listing period is full (3 years, 83号令-era 5 years; §4)."""
-    df = sqlfiles.frame(conn, "rosters/serious_expiries", {"n": night})
+    df = night_scope.frame(conn, "rosters/serious_expiries", {"n": night}, sc)
     if df.empty:
         return df
     # The wording speaks the listing's own regime: an 83号令-era 5-year listing ends "届满5年"
@@ -394,12 +398,12 @@ def _serious_expiries(conn: Connection, env: RosterEnv, night: date) -> pd.DataF
     return df
 
 
-def _escalations(conn: Connection, env: RosterEnv, night: date) -> pd.DataFrame:
+def _escalations(conn: Connection, env: RosterEnv, night: date, sc: NightScope | None = None) -> pd.DataFrame:
     """3 years on the abnormal roster with obligations unmet → serious list, only where the rule in
     force on the night provides it (domain.md §3.5: off from 2024-05-01 unless the bureau switches it on)."""
     if not env.rules.enabled("ser.escalate.abnormal_3_years", night):
         return pd.DataFrame()
-    df = sqlfiles.frame(conn, "rosters/escalation_candidates", {"n": night, "s": decided_statuses(env)})
+    df = night_scope.frame(conn, "rosters/escalation_candidates", {"n": night, "s": decided_statuses(env)}, sc)
     if df.empty:
         return df
     full = pd.Series([add_years(d, 3) for d in df["included_on"]], index=df.index)

@@ -40,8 +40,9 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from credit import sqlfiles
 from credit.calendar import UnknownCalendarYear, add_years
+from credit.night import scope as night_scope
+from credit.night.scope import NightScope
 from credit.rosters.env import RosterEnv
 from credit.rosters.known import KnownAt, night_limit, seq_limit
 from credit.rosters.log import LOCK_KEY, finalise, insert_decisions
@@ -354,9 +355,9 @@ class _Case:
 
 
 def _cases(conn: Connection, env: RosterEnv, on: date, uscc: str | None = None,
-           known: KnownAt | None = None) -> list[_Case]:
-    df = sqlfiles.frame(conn, "rosters/serious_procedures",
-                        {"n": on, "u": uscc, "ks": seq_limit(known), "kn": night_limit(known)})
+           known: KnownAt | None = None, scope: NightScope | None = None) -> list[_Case]:
+    df = night_scope.frame(conn, "rosters/serious_procedures",
+                           {"n": on, "u": uscc, "ks": seq_limit(known), "kn": night_limit(known)}, scope)
     records = df.astype(object).where(df.notna(), None).to_dict("records")
     return [_Case({str(k): v for k, v in r.items()}, env, on) for r in records]
 
@@ -416,11 +417,12 @@ def steps_text(steps: list[Step] | list[PublicStep]) -> str:
 # ------------------------------------------------------------------------------------------------
 # The night: proposals, and the time-driven steps
 # ------------------------------------------------------------------------------------------------
-def _proposals(conn: Connection, env: RosterEnv, night: date) -> pd.DataFrame:
+def _proposals(conn: Connection, env: RosterEnv, night: date, scope: NightScope | None = None) -> pd.DataFrame:
     families = [str(f) for f in env.cfg.get("serious_families", [])]
     facts_from = date.fromisoformat(str(env.cfg.get("facts_from", "2025-01-01")))
-    df = sqlfiles.frame(conn, "rosters/serious_proposal_candidates",
-                        {"f": families, "hm": env.heavier_measures(), "ff": facts_from, "n": night})
+    df = night_scope.frame(conn, "rosters/serious_proposal_candidates",
+                           {"f": families, "hm": env.heavier_measures(), "ff": facts_from, "n": night}, scope)
+    df = df.sort_values("case_no", ignore_index=True)
     if df.empty:
         return df
     # The statutory cause exists from the day its rule is in force (2024-05-01, domain.md §3.6).
@@ -463,10 +465,10 @@ def _step_row(case: _Case, action: str, rule_id: str, fact_key: str, trigger: da
             "facts": json.dumps(facts, ensure_ascii=False, sort_keys=True, default=str), **extra}
 
 
-def _time_driven(conn: Connection, env: RosterEnv, night: date) -> pd.DataFrame:
+def _time_driven(conn: Connection, env: RosterEnv, night: date, scope: NightScope | None = None) -> pd.DataFrame:
     """The steps the night owes on ``night``: notices, listings, publications, revocations."""
     rows: list[dict[str, Any]] = []
-    for case in _cases(conn, env, night):
+    for case in _cases(conn, env, night, scope=scope):
         step, _by, _who = case.next_step()
         key = case.case_no
         if step == "revoke":
@@ -519,8 +521,9 @@ def _listing(case: _Case, env: RosterEnv, night: date, met: date) -> dict[str, A
                      refers_to=int(case.row["notice_seq"]), effective_until=until, due_date=due, facts=extra)
 
 
-def advance(conn: Connection, env: RosterEnv, night: date) -> pd.DataFrame:
+def advance(conn: Connection, env: RosterEnv, night: date, *, scope: NightScope | None = None) -> pd.DataFrame:
     """Append the night's serious-list steps; returns the log rows appended (as :func:`finalise` made them).
+    With a ``scope``, the procedures of its entities only (credit.night.scope).
 
     Runs in rounds (a proposal and its notice, a listing and its publication fall on the same
     night); each round appends only facts the log does not hold, so a re-run adds nothing.
@@ -528,7 +531,8 @@ def advance(conn: Connection, env: RosterEnv, night: date) -> pd.DataFrame:
     conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
     made: list[pd.DataFrame] = []
     for _ in range(4):
-        parts = [p for p in (_proposals(conn, env, night), _time_driven(conn, env, night)) if not p.empty]
+        parts = [p for p in (_proposals(conn, env, night, scope), _time_driven(conn, env, night, scope))
+                 if not p.empty]
         if not parts:
             break
         cands = pd.concat(parts, ignore_index=True).drop_duplicates("fact_key", keep="first")

@@ -1,0 +1,296 @@
+"""The night's scope: the set of entities a night re-decides and re-grades (issue 11).
+
+A night works on a *scope*, materialised as the temporary table ``night_scope(uscc text primary
+key)`` inside the publishing transaction (dropped at commit). Everything the night decides or
+grades per entity reads only the scope's entities:
+
+- :func:`credit.rosters.decide.decide_night` runs its candidate queries through :func:`frame`,
+  which keeps the rows of the scope's entities (the filter is pushed into the query by the
+  planner: a semi-join on ``night_scope``);
+- :func:`credit.grading.night.grade_night` grades the operating entities of the scope (the grading
+  population, ``sql/grading/population.sql``, is intersected with ``night_scope``) and closes or
+  opens grade ranges of the scope only; the distribution, the transitions and ``grading_runs``
+  stay those of *all* entities (derived from the ranges).
+
+A scope is either **everything** (a full night: no filter at all, so the night is exactly what it
+was before scopes existed) or a set of USCCs. :func:`restrict_to_region` intersects either with
+a region prefix (the first digits of the GB/T 2260 division code, USCC characters 3–8), which is
+how a night can be run for one region.
+
+The scope of an incremental night (:func:`incremental`, SQL in ``sql/night/scope_*.sql``) is the
+entities whose inputs changed tonight, those that time alone changes tonight, and the entities
+related to them through the same legal representative; a night with a global time event (a new
+year, an annual-report deadline, a configured date, a configuration change) runs full
+(:func:`global_events`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
+
+import pandas as pd
+import sqlalchemy as sa
+
+from credit import sqlfiles
+
+if TYPE_CHECKING:
+    from credit.night.merge import MergeRecord
+    from credit.settings import Settings
+
+TABLE = "night_scope"
+Mode = Literal["full", "incremental", "region"]
+
+
+class ScopeRecord(TypedDict):
+    """What a night records about its scope (``night_runs.summary["scope"]``)."""
+
+    mode: str                    # full | incremental (| region, for a night run per region)
+    entities: int                # entities in the scope (a full night: every registered entity)
+    reasons: dict[str, int]      # why entities are in it (reason → entities; one entity may have several)
+
+
+@dataclass(frozen=True)
+class NightScope:
+    """The entities a night works on. ``everything``: no filter (a full night)."""
+
+    mode: Mode
+    everything: bool
+    entities: int
+    reasons: dict[str, int] = field(default_factory=dict)
+    region_prefix: str | None = None
+
+    def as_dict(self) -> ScopeRecord:
+        reasons = dict(self.reasons)
+        if self.region_prefix is not None:
+            reasons["region_prefix:" + self.region_prefix] = self.entities
+        return {"mode": self.mode, "entities": self.entities, "reasons": reasons}
+
+
+def is_scoped(scope: NightScope | None) -> bool:
+    """Whether ``scope`` filters anything (None and a full scope do not)."""
+    return scope is not None and not scope.everything
+
+
+# -- materialising ----------------------------------------------------------------------------------
+
+def _create(conn: sa.Connection) -> None:
+    conn.exec_driver_sql(f"drop table if exists {TABLE}")
+    conn.exec_driver_sql(f"create temporary table {TABLE} (uscc text primary key) on commit drop")
+
+
+def _count(conn: sa.Connection) -> int:
+    conn.exec_driver_sql(f"analyze {TABLE}")   # temporary tables are never auto-analyzed
+    return int(conn.exec_driver_sql(f"select count(*) from {TABLE}").scalar_one())
+
+
+def everything(conn: sa.Connection) -> NightScope:
+    """A full night: every entity. ``night_scope`` exists (empty) so that scoped SQL still parses."""
+    _create(conn)
+    n = int(conn.exec_driver_sql("select count(*) from registration").scalar_one())
+    return NightScope("full", True, n, {"full": n})
+
+
+def of_entities(conn: sa.Connection, usccs: Iterable[str], mode: Mode = "incremental",
+                reasons: Mapping[str, int] | None = None) -> NightScope:
+    """A scope of the given entities (tests, officers' re-runs of a few entities)."""
+    _create(conn)
+    values = sorted({str(u) for u in usccs})
+    if values:
+        conn.execute(sa.text(f"insert into {TABLE} select unnest(cast(:u as text[])) on conflict do nothing"),
+                     {"u": values})
+    n = _count(conn)
+    return NightScope(mode, False, n, dict(reasons or {"given": n}))
+
+
+def of_query(conn: sa.Connection, name: str, params: Mapping[str, Any], mode: Mode = "incremental") -> NightScope:
+    """A scope from ``sql/<name>.sql``, which returns rows ``(uscc, reason)``: the entities (distinct)
+    and, per reason, how many entities it brought."""
+    _create(conn)
+    conn.execute(sa.text(f"create temporary table night_scope_reasons on commit drop as "
+                         f"{sqlfiles.text_of(name).rstrip().rstrip(';')}\n"), dict(params))
+    conn.exec_driver_sql(f"insert into {TABLE} select distinct uscc from night_scope_reasons "
+                         f"where uscc is not null on conflict do nothing")
+    rows = conn.exec_driver_sql("select reason, count(distinct uscc) from night_scope_reasons "
+                                "where uscc is not null group by reason order by reason").all()
+    conn.exec_driver_sql("drop table night_scope_reasons")
+    return NightScope(mode, False, _count(conn), {str(r): int(n) for r, n in rows})
+
+
+def add_query(conn: sa.Connection, scope: NightScope, name: str, params: Mapping[str, Any], reason: str) -> NightScope:
+    """Add the entities ``sql/<name>.sql`` returns (a column ``uscc``) to a materialised scope."""
+    if scope.everything:
+        return scope
+    before = scope.entities
+    conn.execute(sa.text(f"insert into {TABLE} select distinct q.uscc from (\n"
+                         f"{sqlfiles.text_of(name).rstrip().rstrip(';')}\n) as q "
+                         f"where q.uscc is not null on conflict do nothing"), dict(params))
+    n = _count(conn)
+    return replace(scope, entities=n, reasons={**scope.reasons, reason: n - before})
+
+
+def restrict_to_region(conn: sa.Connection, scope: NightScope, prefix: str) -> NightScope:
+    """``scope`` ∩ the entities whose division code (USCC characters 3–8) starts with ``prefix``.
+
+    A full scope becomes every entity the store knows with that prefix: registered, or named by a
+    roster decision, an application or a penalty (an entity may be penalised before it is
+    registered here). The result is never "everything": the SQL filters on ``night_scope``.
+    """
+    if not prefix.isdigit() or not 1 <= len(prefix) <= 6:
+        raise ValueError(f"region prefix must be 1 to 6 digits of a GB/T 2260 code, not {prefix!r}")
+    params = {"p": prefix, "k": len(prefix)}
+    if scope.everything:
+        _create(conn)
+        conn.execute(sqlfiles.statement("night/scope_region_all"), params)
+    else:
+        conn.execute(sa.text(f"delete from {TABLE} where substr(uscc, 3, :k) <> :p"), params)
+    n = _count(conn)
+    return NightScope(scope.mode if not scope.everything else "region", False, n,
+                      scope.reasons if not scope.everything else {}, prefix)
+
+
+# -- reading through the scope ----------------------------------------------------------------------
+
+def scoped_sql(sql: str, key: str = "uscc") -> str:
+    """``sql`` (one select) restricted to the scope's entities by its column ``key``."""
+    body = sql.strip().rstrip(";")
+    return (f"select * from (\n{body}\n) as scoped "
+            f"where scoped.{key} in (select s.uscc from {TABLE} as s)")
+
+
+def frame(conn: sa.Connection, name: str, params: Mapping[str, Any], scope: NightScope | None,
+          key: str = "uscc") -> pd.DataFrame:
+    """:func:`credit.sqlfiles.frame` of ``sql/<name>.sql`` with only the scope's entities.
+
+    Without a scope (or a full one) this *is* ``sqlfiles.frame``: a full night runs exactly the
+    statements it always ran. Callers that need an order sort the frame themselves.
+    """
+    if not is_scoped(scope):
+        return sqlfiles.frame(conn, name, params)
+    res = conn.execute(sa.text(scoped_sql(sqlfiles.text_of(name), key)), dict(params))
+    return pd.DataFrame(res.mappings().all(), columns=list(res.keys()))
+
+
+def keep(df: pd.DataFrame, conn: sa.Connection, scope: NightScope | None, key: str = "uscc") -> pd.DataFrame:
+    """The rows of ``df`` whose ``key`` is in the scope (for frames built in Python)."""
+    if not is_scoped(scope) or df.empty:
+        return df
+    inside = set(conn.execute(sa.text(f"select uscc from {TABLE} where uscc = any(:u)"),
+                              {"u": sorted(set(df[key].dropna().astype(str)))}).scalars())
+    return df[df[key].isin(inside)]
+
+
+def population_filter(scope: NightScope | None) -> int:
+    """1 when the grading population is restricted to ``night_scope`` (a literal for ``rendered``)."""
+    return 1 if is_scoped(scope) else 0
+
+
+# -- the scope of a night ------------------------------------------------------------------------------
+
+#: Configuration files whose dates change decisions or grades for everyone on the day (rule
+#: versions in force from a date, switches, first years); calendar.yaml is not among them: its
+#: holidays only move the dates of pending items, and pending items are in every night's scope.
+DATED_CONFIGS = ("rules", "rosters", "grading", "publicity")
+
+
+def _dates_in(value: object) -> Iterable[date]:
+    """Every date written in a configuration document (YAML dates and ISO date strings)."""
+    if isinstance(value, date):
+        yield value
+    elif isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            yield date.fromisoformat(value)
+        except ValueError:
+            return
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _dates_in(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _dates_in(v)
+
+
+def _annual_report_last_year(night: date) -> int:
+    """The last report year the rosters decide on ``night`` (credit.rosters.decide, domain.md §3.1)."""
+    return night.year - 1 if night > date(night.year, 6, 30) else night.year - 2
+
+
+def global_events(conn: sa.Connection, night: date, prev: date, settings: Settings, config_version: str,
+                  merges: list[MergeRecord]) -> list[str]:
+    """What changes tonight for every entity at once — any one makes the night full.
+
+    A new year; the annual-report deadline passing (the rosters' cause 1 from 1 July, the grading's
+    deadline rolled to a working day, domain.md §2, §12); a date of the configuration reached (a
+    rule version, a switch); a configuration changed since the previous night (rules, calendar,
+    grading…); a source kept without history loaded in full mode that dropped rows (which
+    entities lost a row is no longer known).
+    """
+    from credit.calendar import working_calendar
+    from credit.config import load_config
+    from credit.grading.indicators import report_deadlines
+
+    events: list[str] = []
+    if night.year != prev.year:
+        events.append("year_change")
+    if _annual_report_last_year(night) != _annual_report_last_year(prev):
+        events.append("annual_report_deadline:rosters")
+    grading = load_config("grading", settings)
+    years = int(grading["windows"]["annual_report_years"])
+    cal = working_calendar(settings)
+    if report_deadlines(night, years, cal)[0] != report_deadlines(prev, years, cal)[0]:
+        events.append("annual_report_deadline:grading")
+    for name in DATED_CONFIGS:
+        doc = load_config(name, settings)
+        if any(prev < d <= night for d in _dates_in(doc.data)):
+            events.append(f"configured_date:{name}")
+    before = conn.execute(sa.text("select config_version from night_runs where night = :p"), {"p": prev}).scalar()
+    if before != config_version:
+        events.append("config_changed")
+    from credit.contract.sources import SOURCES
+    for m in merges:
+        source = SOURCES.get(m["source"])
+        if source is not None and not source.history and m["dropped"]:
+            events.append(f"dropped_without_history:{m['source']}")
+    return events
+
+
+def incremental(conn: sa.Connection, night: date, prev: date, settings: Settings) -> NightScope:
+    """The scope of an incremental night: inputs changed tonight, the log and officers since the
+    previous night, what time alone changes tonight (``sql/night/scope_incremental.sql``), then
+    the entities related to those through their legal representative (``scope_relatives.sql``)."""
+    from credit.config import load_config
+    from credit.rosters.env import RosterEnv
+
+    windows = load_config("grading", settings)["windows"]
+    env = RosterEnv.load(settings)
+    prev_seq = conn.execute(sa.text("select coalesce(max(seq), 0) from roster_chain_anchors where night <= :p"),
+                            {"p": prev}).scalar_one()
+    escalation = "ser.escalate.abnormal_3_years" in env.rules.rules and \
+        env.rules.enabled("ser.escalate.abnormal_3_years", night)
+    scope = of_query(conn, "night/scope_incremental", {
+        "night": night, "prev": prev, "prev_seq": int(prev_seq),
+        "finding_years": int(windows["finding_years"]), "inspection_years": int(windows["inspection_years"]),
+        "bank_window": (night.year, night.month) != (prev.year, prev.month), "escalation": escalation,
+    })
+    prev_graded = conn.execute(sa.text("select max(night) from grading_runs where night < :n"), {"n": night}).scalar()
+    return add_query(conn, scope, "night/scope_relatives", {"prev_graded": prev_graded}, "relatives:legal_rep")
+
+
+def for_night(conn: sa.Connection, night: date, settings: Settings, *, merges: list[MergeRecord],
+              full: bool = False, config_version: str) -> NightScope:
+    """The scope of tonight's night, inside the publishing transaction after the store's merge.
+
+    Full (every entity) when forced (``credit nightly --full``), on the first night, and on a night
+    with a global event (:func:`global_events`); otherwise :func:`incremental`. The reasons of a
+    full night say why it is full.
+    """
+    prev = conn.execute(sa.text("select max(night) from night_runs where night < :n"), {"n": night}).scalar()
+    why = ["forced"] if full else ["first_night"] if prev is None else \
+        global_events(conn, night, prev, settings, config_version, merges)
+    if why:
+        scope = everything(conn)
+        return replace(scope, reasons={w: scope.entities for w in why})
+    assert prev is not None
+    return incremental(conn, night, prev, settings)

@@ -1,0 +1,99 @@
+-- The entities an incremental night works on (credit.night.scope.for_night, issue 11), one row
+-- per (uscc, reason); an entity may come for several reasons. A superset is harmless (the night
+-- re-decides and re-grades it to the same result); a missing entity is a wrong night, which the
+-- equivalence test (tests/db/night/test_incremental.py) looks for.
+-- Parameters: :night tonight; :prev the previous published night; :prev_seq the decision log's
+-- head after it; :finding_years, :inspection_years (grading.yaml windows); :bank_window (true when
+-- the month changed: bank credit's window of months moved); :escalation (the 3-year escalation of
+-- domain.md §3.5 is in force tonight).
+with
+-- 1. inputs changed tonight: the store's history rows of tonight (new, changed, dropped), rows of
+--    sources kept without history that changed tonight, and annual reports held in quarantine
+--    tonight (a held row may be the filing: domain.md §3.1, issue 13).
+changed as (
+    select uscc, 'input:registration' as reason from registration_history where night = :night
+    union all select uscc, 'input:annual_reports' from annual_reports_history where night = :night
+    union all select uscc, 'input:tax' from tax_history where night = :night
+    union all select uscc, 'input:social_security' from social_security where last_night = :night
+    union all select uscc, 'input:penalties' from penalties_history where night = :night
+    union all select uscc, 'input:findings' from findings_history where night = :night
+    union all select uscc, 'input:inspection_results' from inspection_results_history where night = :night
+    union all select uscc, 'input:bank_credit' from bank_credit_history where night = :night
+    union all select uscc, 'input:quarantined_annual_reports' from quarantined_annual_reports where night = :night
+),
+-- 2. the log and the officers since the previous night: decisions recorded after its head
+--    (officers' assessments, consents, drafts confirmed, corrections), and every entity with an
+--    application or objection on file — an application falls due by the working-day calendar
+--    (domain.md §3.3, §4, §5), so its entity is looked at every night while the bureau holds it.
+officers as (
+    select uscc, 'log:decisions_since' as reason from roster_decisions where seq > :prev_seq and uscc is not null
+    union all select uscc, 'log:applications' from roster_requests where uscc is not null
+),
+-- 3. what time alone changes tonight, each for the dates that fall in (previous night, tonight]
+timed as (
+    -- the serious-list procedure (domain.md §4): notice, statement window (5 working days),
+    -- listing and publication are due by dates of the calendar — every open case, every night
+    select d.uscc, 'time:serious_procedure' as reason
+      from roster_decisions as d
+     where d.roster = 'serious' and d.uscc is not null
+       and (d.fact_key like 'proposal:penalties:%' or d.fact_key like 'notice:penalties:%')
+       and not exists (select 1 from roster_decisions as x
+                        where x.fact_key in ('publish:penalties:' || split_part(d.fact_key, ':penalties:', 2),
+                                             'revoke:penalties:' || split_part(d.fact_key, ':penalties:', 2),
+                                             'decline:penalties:' || split_part(d.fact_key, ':penalties:', 2)))
+    union all
+    -- a serious listing whose period is full (removed the day after, domain.md §4), not yet closed
+    select d.uscc, 'time:serious_expiry'
+      from roster_decisions as d
+     where d.roster = 'serious' and d.action in ('include', 'escalate') and d.effective_until < :night
+       and not exists (select 1 from roster_decisions as c
+                        where c.entry_id = d.seq and c.action in ('remove', 'revoke'))
+    union all
+    -- 3 years on the abnormal roster (domain.md §3.5), where the rule is in force
+    select d.uscc, 'time:abnormal_3_years'
+      from roster_decisions as d
+     where cast(:escalation as boolean) and d.roster = 'abnormal' and d.action = 'include'
+       and least(d.decision_date, coalesce(d.trigger_date, d.decision_date)) <= (:night - interval '3 years')::date + 1
+       and not exists (select 1 from roster_decisions as c
+                        where c.entry_id = d.seq and c.action in ('remove', 'revoke'))
+    union all
+    -- 成立不满一年 ends (grading.yaml NEW_ENTITY; credit.grading.indicators: 365 days)
+    select uscc, 'time:first_year_over' from registration
+     where established_on + 365 > :prev and established_on + 365 <= :night
+    union all
+    -- findings: effective from their day (causes 2–4, domain.md §3.1), and leaving the grading's
+    -- look-back (grading.yaml finding_years)
+    select uscc, 'time:finding_dates' from findings
+     where (found_on > :prev and found_on <= :night)
+        or ((found_on + make_interval(years => :finding_years))::date > :prev
+            and (found_on + make_interval(years => :finding_years))::date <= :night)
+    union all
+    select uscc, 'time:inspection_dates' from inspection_results
+     where (inspected_on > :prev and inspected_on <= :night)
+        or ((inspected_on + make_interval(years => :inspection_years))::date > :prev
+            and (inspected_on + make_interval(years => :inspection_years))::date <= :night)
+    union all
+    -- penalties: decided, performed, revoked, restriction ended (domain.md §4, §5) …
+    select uscc, 'time:penalty_dates' from penalties
+     where (decided_on > :prev and decided_on <= :night)
+        or (fulfilled_on > :prev and fulfilled_on <= :night)
+        or (revoked_on > :prev and revoked_on <= :night)
+        or (restricted_until >= :prev and restricted_until < :night)
+    union all
+    -- … and their publicity window opening or ending, or withdrawn (domain.md §5.1, §6)
+    select w.uscc, 'time:penalty_publicity'
+      from (select distinct on (x.case_no) x.* from penalty_publicity as x
+             where x.night <= :night order by x.case_no, x.night desc) as w
+     where (w.publicity_from > :prev and w.publicity_from <= :night)
+        or (w.publicity_until >= :prev and w.publicity_until < :night)
+        or (w.revoked_on > :prev and w.revoked_on <= :night)
+        or (w.withdrawn_on > :prev and w.withdrawn_on <= :night)
+        or (w.repair_from > :prev and w.repair_from <= :night)
+        or (w.withdraw_due >= :prev and w.withdraw_due <= :night)
+    union all
+    -- bank credit: the window of months (grading.yaml bank_credit_months) moved with the month
+    select distinct uscc, 'time:bank_credit_month' from bank_credit where cast(:bank_window as boolean)
+)
+select uscc, reason from changed
+union all select uscc, reason from officers
+union all select uscc, reason from timed

@@ -1,0 +1,19 @@
+-- Entities related to the scope through their legal representative (issue 11): the grading's
+-- related_serious (serious list tonight) and related_d (tier D on the previous graded night) of
+-- an entity change when another entity with the same legal_rep_hash changes (domain.md §3.6, §7).
+-- Related: every entity sharing a representative — current or any earlier one, so that a change
+-- of representative reaches both sides — with an entity of the scope, or with an entity whose
+-- tier D began or ended on the previous graded night (:prev_graded; null: none).
+with
+moved as (
+    select s.uscc from night_scope as s
+    union
+    select g.uscc from grade_ranges as g
+     where g.grade = 'D' and (g.valid_from = cast(:prev_graded as date) or g.valid_to = cast(:prev_graded as date))
+),
+reps as (
+    select r.legal_rep_hash as h from registration as r join moved using (uscc) where r.legal_rep_hash is not null
+    union
+    select h.legal_rep_hash from registration_history as h join moved using (uscc) where h.legal_rep_hash is not null
+)
+select r.uscc from registration as r join reps on reps.h = r.legal_rep_hash

@@ -1,0 +1,130 @@
+"""Incremental nights give exactly what recomputing every entity gives (issue 11).
+
+One generated province (``credit sample``), its nights run on two databases: incrementally
+(``credit nightly``: the night's scope, :mod:`credit.night.scope`) and fully (``--full``). After
+every night both stores must hold the same decision log (rows, document numbers, hashes), grade
+ranges (tier as of every night), transitions, distributions, penalty windows and roster exports.
+The nights cross the National Day holiday of 2026 (1–7 October, make-up working days 10 October
+and 20 September: the serious-list statement window and application limits count working days)
+and the year end; officers act between nights (applications for removal and penalty repair,
+statements on a notice, the art. 12 assessment). Some nights are skipped (``--allow-gap``), which
+stretches the time window an incremental night must cover.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from credit.night import scope as night_scope
+from credit.night.steps import run_night
+from credit.penalties.repair import apply_for_penalty_repair
+from credit.rosters.export import export_frame
+from credit.rosters.repair import Refused, apply_for_removal
+from credit.sample import write_sample
+from credit.settings import Settings
+from tests.db.night.nightproc import fresh_database, state
+
+START = date(2026, 9, 24)
+LAST = date(2027, 1, 2)
+
+#: The nights run (the others are skipped with --allow-gap): across National Day and the year end.
+NIGHTS = [START + timedelta(days=k) for k in range(0, 12)] + \
+    [date(2026, 10, 13), date(2026, 10, 20), date(2026, 11, 2), date(2026, 12, 30), date(2026, 12, 31),
+     date(2027, 1, 1), date(2027, 1, 2)]
+
+
+@pytest.fixture(scope="module")
+def drop(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("drop")
+    write_sample(out, 1500, (LAST - START).days + 1, seed=11, start=START, defect_rate=0.005)
+    return out
+
+
+def _officers(engine: Engine, settings: Settings, night: date) -> None:
+    """Between nights: the counter receives applications for the entries and penalties on file."""
+    with engine.begin() as c:
+        listed = c.execute(sa.text(
+            "select uscc, roster from roster_entry_detail_as_of(:n) where state = 'listed' "
+            "order by uscc, roster limit 3"), {"n": night}).all()
+        for uscc, roster in listed:
+            try:
+                apply_for_removal(c, uscc, roster, night, "已补报", settings=settings)
+            except Refused:
+                pass
+        cases = c.execute(sa.text(
+            "select p.uscc, p.case_no from penalties as p where p.fulfilled_on is not null "
+            "order by p.case_no limit 2")).all()
+        for uscc, case_no in cases:
+            try:
+                apply_for_penalty_repair(c, uscc, case_no, night, "已履行", settings=settings)
+            except Refused:
+                pass
+
+
+def _compare(a: Engine, b: Engine, night: date) -> None:
+    sa_, sb = state(a), state(b)
+    sa_.pop("night_runs.summary"), sb.pop("night_runs.summary")
+    differ = sorted(t for t in set(sa_) | set(sb) if sa_.get(t) != sb.get(t))
+    assert not differ, f"night {night}: incremental and full differ in {differ}"
+    # The night's record differs only in its scope and timings.
+    assert _decided(a) == _decided(b), f"night {night}: the nights' summaries differ"
+    with a.connect() as ca, b.connect() as cb:
+        for roster in ("abnormal", "abnormal_status", "serious"):
+            ea, eb = export_frame(ca, roster, night), export_frame(cb, roster, night)
+            assert ea.equals(eb), f"night {night}: export of {roster} differs"
+
+
+def _decided(engine: Engine) -> list[object]:
+    with engine.connect() as c:
+        docs = c.execute(sa.text("select summary from night_runs order by night")).scalars().all()
+    return [{k: v for k, v in d.items() if k in ("rosters", "grading", "merges", "notices")} |
+            {"grading": {k: v for k, v in d["grading"].items() if k != "report"}} for d in docs]
+
+
+def _scopes(engine: Engine) -> list[tuple[date, dict[str, object]]]:
+    with engine.connect() as c:
+        return [(n, s) for n, s in c.execute(sa.text(
+            "select night, summary -> 'scope' from night_runs order by night")).all()]
+
+
+def test_incremental_nights_equal_full_nights(drop: Path, pg_dir: Path, tmp_path: Path) -> None:
+    inc = Settings(database_url=fresh_database(pg_dir, "incremental_a"), home=tmp_path / "a")
+    full = Settings(database_url=fresh_database(pg_dir, "incremental_b"), home=tmp_path / "b")
+    ea, eb = sa.create_engine(inc.database_url), sa.create_engine(full.database_url)
+    try:
+        for i, night in enumerate(NIGHTS):
+            run_night(drop, night, inc, allow_gap=True)
+            run_night(drop, night, full, allow_gap=True, full=True)
+            _compare(ea, eb, night)
+            if i % 3 == 1:
+                _officers(ea, inc, night)
+                _officers(eb, full, night)
+        scopes = _scopes(ea)
+        modes = [s["mode"] for _, s in scopes]
+        assert modes[0] == "full" and "incremental" in modes
+        # The year end is a global event: that night is full.
+        assert dict(scopes)[date(2027, 1, 1)]["mode"] == "full"
+        # An incremental night works on a small part of the province.
+        small = [s["entities"] for _, s in scopes if s["mode"] == "incremental"]
+        assert max(small) < 1500
+    finally:
+        ea.dispose()
+        eb.dispose()
+
+
+def test_a_scope_of_a_region_keeps_its_entities(engine: Engine) -> None:
+    with engine.begin() as c:
+        c.exec_driver_sql("insert into roster_requests (kind, uscc, roster, received_on, recorded_by, rule_id, rule_version, config_version) "
+                          "values ('repair', '91330106MA2B3C4D1X', 'abnormal', '2026-07-01', 'clerk', 'abn.remove.x', 'v', 'v')")
+        sc = night_scope.restrict_to_region(c, night_scope.everything(c), "3301")
+        assert (sc.everything, sc.entities, sc.mode) == (False, 1, "region")
+        assert c.exec_driver_sql("select uscc from night_scope").scalars().all() == ["91330106MA2B3C4D1X"]
+        sc = night_scope.of_entities(c, ["91330106MA2B3C4D1X", "91440300MA5DC0AB16"])
+        assert night_scope.restrict_to_region(c, sc, "44").entities == 1
+        with pytest.raises(ValueError):
+            night_scope.restrict_to_region(c, sc, "x1")
