@@ -4,9 +4,15 @@
 Waits for the night's `<drop>/<YYYY-MM-DD>/manifest.json` (a deferrable sensor: the triggerer
 polls, no worker slot is held), ingests each file in its own mapped task (its rows staged in
 PostgreSQL, keyed by night, manifest digest and file; XCom carries only that key, so the tasks may
-run on different worker hosts), then `publish` passes
-the quality gate, publishes the night in one transaction (entity store, quarantine, rosters,
-grades) and writes the nightly report from what was committed. A refused night fails the task
+run on different worker hosts), then `plan_partitions` splits the night into region partitions
+(`config/partitions.yaml`: by province or prefecture of the USCC's division code, at most
+`max_partitions`; param `partitions` overrides the cap) and one mapped `partition` task per region
+computes its store merge, roster decisions and grades and stages them in PostgreSQL
+(`credit.night.partitions`, write-audit-publish: nothing of it is visible yet). Then `publish` passes
+the quality gate, checks every partition is staged (`partition_missing` otherwise), and in one
+transaction merges the store and applies the partitions' results (decisions numbered and chained
+in the night's own order, grades, relations across regions graded again), so the whole night
+becomes visible at once, and writes the nightly report from what was committed. A refused night fails the task
 that refused it at once (no retry; the reason is in the task log and in the alert) and leaves
 yesterday's state unchanged. Re-running a published night changes nothing.
 
@@ -24,8 +30,10 @@ the failed run after fixing its drop, then the later ones, oldest first; or
 e-mail and/or webhook (`CREDIT_ALERT_EMAIL`, `CREDIT_ALERT_WEBHOOK`; `credit_airflow.alerts`).
 
 Params: `drop` (default `$CREDIT_DROP`), `night` (default: the run's logical date in the
-bureau's clock), `allow_gap`, `full` (re-decide and re-grade every entity, issue 11). Each task calls one step of `credit.night.steps` (`open_night`,
-`ingest_file`, `publish_night`); `credit nightly --date D --drop DIR` runs the same steps in one process.
+bureau's clock), `allow_gap`, `full` (re-decide and re-grade every entity, issue 11), `partitions`
+(the cap on region partitions). Each task calls one step of `credit.night.steps` (`open_night`,
+`ingest_file`, `plan_night`, `run_partition`, `publish_night`); `credit nightly --date D --drop DIR
+--partitions N` runs the same steps in one process.
 """
 
 from __future__ import annotations
@@ -35,7 +43,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from airflow.sdk import CronDataIntervalTimetable, Param, TriggerRule, dag, get_current_context, task
 from airflow.sdk.definitions.callback import AsyncCallback
@@ -62,6 +70,14 @@ class FileTask(TypedDict):
     night: str
     drop: str
     file: str
+
+
+class PartitionTask(TypedDict):
+    """One region partition of the night (``credit.night.partitions.PartitionSpec``, JSON)."""
+
+    night: str
+    drop: str
+    spec: dict[str, Any]
 
 
 class Staged(TypedDict):
@@ -125,6 +141,8 @@ alert: Callable[..., None] = NightAlert("failed")
                        description="night YYYY-MM-DD; default: the logical date in the bureau's clock"),
         "allow_gap": Param(False, type="boolean", description="publish although earlier nights are missing"),
         "full": Param(False, type="boolean", description="recompute every entity, not only what changed (issue 11)"),
+        "partitions": Param(None, type=["null", "integer"], minimum=1,
+                            description="at most N region partitions; default: config/partitions.yaml"),
     },
 )
 def credit_nightly() -> None:
@@ -165,30 +183,61 @@ def credit_nightly() -> None:
             steps.ingest_file(manifest, item["file"], get_settings())
         return {"night": item["night"], "digest": manifest.digest, "file": item["file"]}
 
-    # A night with no files (the platform had no changes) and a night published already map
-    # `ingest` over nothing, which skips it: publish runs all the same (and records the night, or
-    # finds it published), unless something upstream failed.
+    # The region partitions (issue 12): planned once the drop is staged, one mapped task each. A
+    # night with no files (the platform had no changes) maps `ingest` over nothing, which skips it:
+    # the plan runs all the same; a night published already plans no partition.
     @task(trigger_rule=TriggerRule.NONE_FAILED)
-    def publish(opened: Opened, staged: list[Staged]) -> dict[str, Any]:
+    def plan_partitions(opened: Opened, staged: list[Staged]) -> list[PartitionTask]:
         from credit.night import steps
+        from credit.settings import get_settings
+
+        params = get_current_context()["params"]
+        manifest = steps.manifest_of(Path(opened["drop"]), date.fromisoformat(opened["night"]))
+        if steps.open_night(Path(opened["drop"]), manifest.night, get_settings(),
+                            allow_gap=opened["allow_gap"]).already_published:
+            return []
+        cap = int(params["partitions"]) if params.get("partitions") else None
+        return [{"night": opened["night"], "drop": opened["drop"], "spec": dict(spec)}
+                for spec in steps.plan_night(manifest, get_settings(), cap)]
+
+    @task
+    def partition(item: PartitionTask) -> dict[str, Any] | None:
+        from credit.night import steps
+        from credit.night.partitions import PartitionSpec
+        from credit.settings import get_settings
+
+        with refusals_fail_at_once():
+            manifest = steps.manifest_of(Path(item["drop"]), date.fromisoformat(item["night"]))
+            done = steps.run_partition(manifest, cast(PartitionSpec, item["spec"]), get_settings())
+        return dict(done) if done is not None else None
+
+    @task(trigger_rule=TriggerRule.NONE_FAILED)
+    def publish(opened: Opened, staged: list[Staged], planned: list[PartitionTask],
+                parts: list[Any]) -> dict[str, Any]:
+        from credit.night import steps
+        from credit.night.partitions import PartitionSpec
         from credit.settings import get_settings
 
         with refusals_fail_at_once():
             manifest = steps.manifest_of(Path(opened["drop"]), date.fromisoformat(opened["night"]))
             # The drop's outcomes come from the staging of its digest, whichever worker staged them
             # (`staged` only orders this task after them): a file of the drop not staged whole is
-            # refused under the publishing lock (`staging_missing`).
+            # refused under the publishing lock (`staging_missing`); so is a partition of the plan
+            # not staged (`partition_missing`), whatever `parts` says.
+            plan = [cast(PartitionSpec, t["spec"]) for t in planned] or None
             summary = steps.publish_night(manifest, None, get_settings(), gap_allowed=opened["allow_gap"],
-                                          full=bool(get_current_context()["params"].get("full")))
+                                          full=bool(get_current_context()["params"].get("full")), plan=plan)
         return {"night": summary["night"], "files": len(summary["files"]),
-                "already_published": bool(summary.get("already_published"))}
+                "partitions": len(plan or []), "already_published": bool(summary.get("already_published"))}
 
     # Task outputs are XComArgs while the DAG is built (resolved when the task runs), which the
     # tasks' own signatures cannot express.
     opened: Any = open_night()
     wait_for_manifest >> opened
     staged: Any = ingest.expand(item=file_tasks(opened))
-    publish(opened, staged)
+    planned: Any = plan_partitions(opened, staged)
+    parts: Any = partition.expand(item=planned)
+    publish(opened, staged, planned, parts)
 
 
 credit_nightly()

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from credit.settings import get_settings
+from credit.night.steps import run_night
+from credit.settings import Settings, get_settings
 from dags.run_locally import without_deadlines
 from tests.dropkit import code, csv_file, registration_row, write_night
+from tests.fingerprints import fingerprints
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -123,4 +125,35 @@ def test_a_night_without_files_is_published_too(airflow_env: Path, database_url:
     with engine.connect() as c:
         assert c.execute(sa.text("select count(*) from night_runs")).scalar() == 2
     engine.dispose()
+    get_settings.cache_clear()
+
+
+def test_the_dag_runs_a_night_in_region_partitions_as_credit_nightly_does(
+        airflow_env: Path, database_url: str, second_settings: Settings, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 12: `plan_partitions` maps one `partition` task per region (here two prefectures),
+    `publish` applies them at once; the state equals `credit nightly`'s in one transaction."""
+    from airflow.models import DagBag
+
+    monkeypatch.setenv("CREDIT_DATABASE_URL", database_url)
+    monkeypatch.setenv("CREDIT_HOME", str(tmp_path / "home"))
+    get_settings.cache_clear()
+    night = date(2026, 7, 13)
+    rows = [registration_row(code(region=r, body=f"MA2B3C{i}D")) for i, r in enumerate(("330106", "330206", "330212"))]
+    write_night(tmp_path / "drop", night, {"registration.csv": csv_file("registration", "full", rows)})
+    dag = DagBag(dag_folder=str(REPO / "dags")).get_dag("credit_nightly")
+    without_deadlines(dag)
+    run = dag.test(run_conf={"drop": str(tmp_path / "drop"), "night": night.isoformat(), "partitions": 2})
+    assert str(run.state) in ("success", "DagRunState.SUCCESS")
+    mapped = [ti for ti in run.get_task_instances() if ti.task_id == "partition"]
+    assert sorted(ti.map_index for ti in mapped) == [0, 1]
+    engine = sa.create_engine(database_url)
+    with engine.connect() as c:
+        summary = c.execute(sa.text("select summary from night_runs")).scalar_one()
+    assert summary["partitions"]["count"] == 2
+    run_night(tmp_path / "drop", night, second_settings)
+    other = sa.create_engine(str(second_settings.database_url))
+    assert fingerprints(engine) == fingerprints(other)
+    engine.dispose()
+    other.dispose()
     get_settings.cache_clear()

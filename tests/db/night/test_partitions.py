@@ -31,34 +31,9 @@ from credit.rosters.export import export_frame
 from credit.sample import write_sample
 from credit.settings import Settings
 from tests.dropkit import csv_file, write_night
+from tests.fingerprints import fingerprints
 
 N1, N2, N3 = date(2026, 6, 30), date(2026, 7, 1), date(2026, 7, 2)
-SKIP_TABLES = {"alembic_version", "night_runs"}   # night_runs holds wall-clock times and the stages' seconds
-SKIP_TYPES = ("timestamp with time zone", "timestamp without time zone")
-
-
-def _fingerprints(engine: Engine) -> dict[str, tuple[int, str]]:
-    """Every table's rows (without wall-clock columns): count and md5 of the sorted rows."""
-    out: dict[str, tuple[int, str]] = {}
-    with engine.connect() as c:
-        tables = c.execute(sa.text(
-            "select table_name from information_schema.tables where table_schema = 'public' "
-            "and table_type = 'BASE TABLE' order by 1")).scalars().all()
-        for t in tables:
-            if t in SKIP_TABLES:
-                continue
-            cols = c.execute(sa.text(
-                "select column_name from information_schema.columns where table_schema = 'public' "
-                "and table_name = :t and data_type <> all(:skip) order by ordinal_position"),
-                {"t": t, "skip": list(SKIP_TYPES)}).scalars().all()
-            row = ", ".join(f'"{x}"' for x in cols)
-            n, h = c.execute(sa.text(
-                f"select count(*), md5(coalesce(string_agg(x, E'\\n' order by x), '')) "
-                f"from (select row({row})::text as x from \"{t}\") s")).one()
-            out[t] = (int(n), str(h))
-    return out
-
-
 def _rep_joins_other_region(drop: Path, engine: Engine, plan_settings: Settings) -> tuple[str, str]:
     """Rewrite night N2: a tier-D entity of night N1 (Y) takes the legal representative of an
     operating entity (X) of another partition, so X's ``related_d`` changes tonight."""
@@ -111,8 +86,10 @@ def test_a_night_in_four_region_partitions_is_the_night_in_one_transaction(
                 "select reasons::text from grade_ranges where uscc = :x and valid_from = :n"),
                 {"x": x, "n": N2}).scalar()
         assert summaries[N2]["partitions"]["regraded"] >= 1
+        # Night N2 is a full night (the deadline), N3 an incremental one (issue 11): both are covered.
+        assert [summaries[n].get("scope", {}).get("mode") for n in (N2, N3)] == ["full", "incremental"]
         assert related is not None   # X's grade changed tonight: the relation counts
-        assert _fingerprints(parted) == _fingerprints(whole)
+        assert fingerprints(parted) == fingerprints(whole)
         for roster in ("abnormal", "abnormal_status", "serious"):
             with whole.connect() as a, parted.connect() as b:
                 assert export_frame(a, roster, N3).equals(export_frame(b, roster, N3))
@@ -124,7 +101,7 @@ def test_a_night_in_four_region_partitions_is_the_night_in_one_transaction(
 def test_a_partition_not_staged_refuses_the_night_and_leaves_yesterday(drop: Path, settings: Settings,
                                                                        engine: Engine) -> None:
     steps.run_night(drop, N1, settings, max_partitions=3)
-    before = _fingerprints(engine)
+    before = fingerprints(engine)
     opened = steps.open_night(drop, N2, settings)
     for f in opened.manifest.files:
         steps.ingest_file(opened.manifest, f.file, settings)
@@ -132,16 +109,16 @@ def test_a_partition_not_staged_refuses_the_night_and_leaves_yesterday(drop: Pat
     assert len(plan) == 3
     for spec in plan[:2]:
         steps.run_partition(opened.manifest, spec, settings)
-    staged = _fingerprints(engine)
+    staged = fingerprints(engine)
     steps.run_partition(opened.manifest, plan[1], settings)     # a re-run replaces, never doubles
-    again = _fingerprints(engine)
+    again = fingerprints(engine)
     assert again.pop("night_partitions")[0] == staged.pop("night_partitions")[0] == 2   # (its seconds differ)
     assert again == staged
     with pytest.raises(NightRefused) as refused:
         steps.publish_night(opened.manifest, None, settings, plan=plan)
     assert [i.code for i in refused.value.issues] == ["partition_missing"]
     assert "3/3" in refused.value.issues[0].file
-    after = {t: v for t, v in _fingerprints(engine).items() if not t.startswith("night_")}
+    after = {t: v for t, v in fingerprints(engine).items() if not t.startswith("night_")}
     assert after == {t: v for t, v in before.items() if not t.startswith("night_")}   # yesterday's state
     steps.run_partition(opened.manifest, plan[2], settings)
     summary = steps.publish_night(opened.manifest, None, settings, plan=plan)
