@@ -235,17 +235,20 @@ def rehearse(conn: Connection, manifest: Manifest, outcomes: list[FileOutcome], 
     scope = row_scope(spec)
     for o in sorted(outcomes, key=lambda o: list(SOURCES).index(o.source)):
         source = SOURCES[o.source]
-        key = StagingKey(manifest.night, manifest.digest, o.file)
-        # Sources without a USCC (the inspectors) are merged whole in every partition's rehearsal.
-        merge_file(conn, source, o.mode, key, scope if "uscc" in source.column_names else None)
+        # Sources without a USCC (the inspectors, for the draws) change no entity's decisions or
+        # grade: not rehearsed (rehearsing them whole would make the partitions wait on each other's rows).
+        if "uscc" in source.column_names:
+            merge_file(conn, source, o.mode, StagingKey(manifest.night, manifest.digest, o.file), scope)
     # Every entity of the region (whatever tonight's scope at publish: it keeps what it needs).
     sc = night_scope.of_query(conn, "night/partition_scope",
                               {"digits": spec["digits"], "p_lo": spec["lo"], "p_hi": spec["hi"]}, mode="region")
     ctx = NightContext(manifest.night, manifest.digest, settings, scope=sc)
     env = RosterEnv.load(settings)
-    conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
     windows = maintain_windows(conn, ctx.night, settings, scope=sc)
-    rows = night_candidates(conn, ctx, env)
+    # Without the log's lock until the first append: the partitions' candidates are computed side
+    # by side; from the append to the rollback the log's lock orders the rehearsals (seq is
+    # "previous + 1", one writer at a time), released by ROLLBACK TO SAVEPOINT.
+    rows = night_candidates(conn, ctx, env, lock=False)
     if not rows.empty:
         rows = rows[in_region(spec, rows["uscc"])].reset_index(drop=True)
     append_night(conn, ctx, env, rows, windows, anchor=False)   # tonight's grades see tonight's decisions

@@ -82,13 +82,16 @@ def decide_night(conn: Connection, ctx: NightContext) -> RosterNightSummary:
     return append_night(conn, ctx, env, night_candidates(conn, ctx, env), windows_changed)
 
 
-def night_candidates(conn: Connection, ctx: NightContext, env: RosterEnv) -> pd.DataFrame:
+def night_candidates(conn: Connection, ctx: NightContext, env: RosterEnv, *, lock: bool = True) -> pd.DataFrame:
     """The night's main pass: finalised log rows (:data:`credit.rosters.log.INSERT_COLUMNS`) not yet
     in the log, in the order they are appended (:func:`sort_night_rows`). Reads tonight's penalty
-    windows (:func:`credit.penalties.store.maintain_windows` runs first). Appends nothing."""
+    windows (:func:`credit.penalties.store.maintain_windows` runs first). Appends nothing.
+    ``lock`` false: without the log's lock (a region partition's rehearsal, which only reads here,
+    so that partitions compute their candidates side by side; publish appends under the lock)."""
     night = ctx.night
     sc = ctx.scope   # the entities decided on tonight (None: all; credit.night.scope)
-    conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
+    if lock:
+        conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
     existing = set(conn.execute(sa.text(
         "select fact_key from roster_decisions where fact_key is not null")).scalars())
     steps = [
