@@ -33,7 +33,7 @@ NIGHT_TEXTS: dict[str, Text] = {
                             "the staging): run the night again"),
     "partition_missing": Text("区域分区 {partition}/{count}（分区方案 {plan}）的结果未暂存或已过期，请重新运行该分区",
                               "a region partition's results are not staged for this drop and plan (or were "
-                              "staged with another grading configuration): run the partition again"),
+                              "staged under another configuration): run the partition again"),
     # One file's verdict.
     "critical_expectation": Text("{expectation}：{zh}", "{expectation}: {en}"),
     "rows_add_up": Text("行数不守恒 {rows_in} ≠ {accepted} + {quarantined}",

@@ -93,7 +93,7 @@ class PartitionSummary(TypedDict):
     partition: int
     decisions: int
     graded: int
-    config_version: str
+    config_version: str      # every configuration in force (credit.night.steps.config_version)
     warnings: list[str]
     seconds: float
 
@@ -259,12 +259,14 @@ def rehearse(conn: Connection, manifest: Manifest, outcomes: list[FileOutcome], 
     return Rehearsal(rows, grades, graded.config.version, graded.warnings)
 
 
-def stage(conn: Connection, manifest: Manifest, spec: PartitionSpec, r: Rehearsal, seconds: float) -> PartitionSummary:
-    """Stage the region's results, replacing what an earlier run of the partition staged."""
+def stage(conn: Connection, manifest: Manifest, spec: PartitionSpec, r: Rehearsal, seconds: float,
+          config: str) -> PartitionSummary:
+    """Stage the region's results, replacing what an earlier run of the partition staged; ``config``:
+    every configuration in force, which publish compares with its own."""
     params = _key_params(manifest, spec["plan"], spec["index"])
     conn.execute(sqlfiles.statement("night/partition_clear"), params)
     summary = PartitionSummary(partition=spec["index"], decisions=len(r.decisions), graded=len(r.grades),
-                               config_version=r.config_version, warnings=r.warnings, seconds=round(seconds, 3))
+                               config_version=config, warnings=r.warnings, seconds=round(seconds, 3))
     conn.execute(sa.text(
         "insert into night_partitions (night, digest, plan, partition, spec, summary) "
         "values (:night, :digest, :plan, :partition, cast(:spec as jsonb), cast(:summary as jsonb))"),
@@ -294,10 +296,9 @@ def stage(conn: Connection, manifest: Manifest, spec: PartitionSpec, r: Rehearsa
 
 # --------------------------------------------------------------------------------------------
 # Publish: check, then apply
-def partition_issues(conn: Connection, manifest: Manifest, plan: list[PartitionSpec],
-                     settings: Settings) -> list[Issue]:
-    """Partitions of the plan not staged for this drop, or staged with another grading
-    configuration (``partition_missing``). Their staging is held (shared lock) until the night
+def partition_issues(conn: Connection, manifest: Manifest, plan: list[PartitionSpec], config: str) -> list[Issue]:
+    """Partitions of the plan not staged for this drop, or staged under another configuration than
+    ``config`` (``partition_missing``). Their staging is held (shared lock) until the night
     commits, so a partition re-run cannot replace it meanwhile."""
     digest = check_plan(plan)
     key = StagingKey(manifest.night, manifest.digest, "")
@@ -305,11 +306,10 @@ def partition_issues(conn: Connection, manifest: Manifest, plan: list[PartitionS
         lock_partition(conn, key, spec, shared=True)
     staged = {int(r["partition"]): r for r in conn.execute(
         sqlfiles.statement("night/partition_staged"), _key_params(manifest, digest)).mappings()}
-    version = load_config("grading", settings).version
     issues = []
     for spec in plan:
         s = staged.get(spec["index"])
-        if s is None or s["spec"] != dict(spec) or s["summary"]["config_version"] != version:
+        if s is None or s["spec"] != dict(spec) or s["summary"]["config_version"] != config:
             issues.append(refused(f"partition {spec['index'] + 1}/{spec['count']}", "partition_missing",
                                   partition=spec["index"] + 1, count=spec["count"], plan=digest[:12]))
     return issues

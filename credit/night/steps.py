@@ -314,7 +314,7 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
             return cast(NightSummary, dict(done, already_published=True))
         issues = shrink_failures(conn, outcomes, settings) + _staging_issues(conn, manifest, outcomes)
         if plan is not None:
-            issues += partitions.partition_issues(conn, manifest, plan, settings)
+            issues += partitions.partition_issues(conn, manifest, plan, config_version(settings))
         if issues:
             raise NightRefused(night, issues)
         parts = partitions.staged_summaries(conn, manifest, plan) if plan is not None else []
@@ -429,7 +429,8 @@ def run_partition(manifest: Manifest, spec: PartitionSpec, settings: Settings) -
             raise NightRefused(manifest.night, issues)
         rehearsal = partitions.rehearse(conn, manifest, outcomes, spec, settings)
         fault_point("partition:staged")
-        return partitions.stage(conn, manifest, spec, rehearsal, time.perf_counter() - t0)
+        return partitions.stage(conn, manifest, spec, rehearsal, time.perf_counter() - t0,
+                                config_version(settings))
 
 
 def _json(summary: NightSummary) -> str:
