@@ -201,8 +201,9 @@ def compute_grades(conn: Connection, ctx: NightContext) -> Graded:
     scoped = is_scoped(ctx.scope)
     ind = build_indicators(conn, ctx.night, config, working_calendar(ctx.settings), scoped)
     graded = grade(ind.frame, s)
-    related = ind.frame.set_index("uscc")[["related_serious", "related_d"]]
-    graded = graded.join(related, on="uscc")
+    # grade() keeps the indicator frame's rows and index: the relations it was graded with, row by row.
+    graded = graded.assign(related_serious=ind.frame["related_serious"].to_numpy(),
+                           related_d=ind.frame["related_d"].to_numpy())
     return Graded(config, graded, list(ind.warnings))
 
 
