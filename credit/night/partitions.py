@@ -239,12 +239,13 @@ def rehearse(conn: Connection, manifest: Manifest, outcomes: list[FileOutcome], 
         # grade: not rehearsed (rehearsing them whole would make the partitions wait on each other's rows).
         if "uscc" in source.column_names:
             merge_file(conn, source, o.mode, StagingKey(manifest.night, manifest.digest, o.file), scope)
-    # Every entity of the region (whatever tonight's scope at publish: it keeps what it needs).
-    sc = night_scope.of_query(conn, "night/partition_scope",
-                              {"digits": spec["digits"], "p_lo": spec["lo"], "p_hi": spec["hi"]}, mode="region")
-    ctx = NightContext(manifest.night, manifest.digest, settings, scope=sc)
+    # Every entity is decided and graded, and the region's results kept (whatever tonight's scope at
+    # publish: it keeps what it needs). Not through a region scope (``credit.night.scope``) yet:
+    # the scoped statements were measured far slower than the plain ones on a 25k-entity region
+    # (docs/scaling.md); the SQL file night/partition_scope.sql builds that scope once they are not.
+    ctx = NightContext(manifest.night, manifest.digest, settings)
     env = RosterEnv.load(settings)
-    windows = maintain_windows(conn, ctx.night, settings, scope=sc)
+    windows = maintain_windows(conn, ctx.night, settings)
     # Without the log's lock until the first append: the partitions' candidates are computed side
     # by side; from the append to the rollback the log's lock orders the rehearsals (seq is
     # "previous + 1", one writer at a time), released by ROLLBACK TO SAVEPOINT.
