@@ -62,7 +62,7 @@ from credit.issues import Issue
 from credit.night import scope as night_scope
 from credit.night.issues import refused
 from credit.night.records import FileOutcome
-from credit.night.staging import RowScope, StagingKey, merge_file
+from credit.night.staging import RowScope, StagingKey, merge_file, publish_quarantine
 from credit.penalties.store import maintain_windows
 from credit.rosters.decide import RosterNightSummary, append_night, night_candidates, sort_night_rows
 from credit.rosters.env import RosterEnv
@@ -237,8 +237,13 @@ def rehearse(conn: Connection, manifest: Manifest, outcomes: list[FileOutcome], 
         source = SOURCES[o.source]
         # Sources without a USCC (the inspectors, for the draws) change no entity's decisions or
         # grade: not rehearsed (rehearsing them whole would make the partitions wait on each other's rows).
+        key = StagingKey(manifest.night, manifest.digest, o.file)
         if "uscc" in source.column_names:
-            merge_file(conn, source, o.mode, StagingKey(manifest.night, manifest.digest, o.file), scope)
+            merge_file(conn, source, o.mode, key, scope)
+        # Tonight's held-back rows too: a quarantined annual report holds its cause-1 decision
+        # (view quarantined_annual_reports). All of them (the view reads a normalised USCC), so
+        # partitions running side by side wait here for each other's rollback: see docs/scaling.md.
+        publish_quarantine(conn, key)
     # Every entity is decided and graded, and the region's results kept (whatever tonight's scope at
     # publish: it keeps what it needs). Not through a region scope (``credit.night.scope``) yet:
     # the scoped statements were measured far slower than the plain ones on a 25k-entity region

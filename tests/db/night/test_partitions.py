@@ -134,3 +134,19 @@ def test_regions_are_grouped_into_contiguous_ranges_of_similar_size() -> None:
     assert group_regions([], 4) == [(None, None)]
     assert group_regions(counts, 3) == [(None, "3304"), ("3304", "3305"), ("3305", None)]
     assert len(group_regions(counts, 10)) == 5
+
+
+def test_a_quarantined_annual_report_holds_its_decision_in_partitions_too(
+        tmp_path: Path, settings: Settings, second_settings: Settings) -> None:
+    """A night after the deadline whose drop holds back annual-report rows (the cluster test's sample):
+    the rehearsals see tonight's quarantine, so they wait on those reports as the whole night does."""
+    drop = tmp_path / "drop13"
+    write_sample(drop, 500, 1, seed=1, start=date(2026, 7, 13))
+    steps.run_night(drop, date(2026, 7, 13), settings)
+    steps.run_night(drop, date(2026, 7, 13), second_settings, max_partitions=4)
+    whole, parted = sa.create_engine(str(settings.database_url)), sa.create_engine(str(second_settings.database_url))
+    with whole.connect() as c:
+        assert c.execute(sa.text("select count(*) from quarantined_annual_reports")).scalar_one() > 0
+    assert fingerprints(parted) == fingerprints(whole)
+    whole.dispose()
+    parted.dispose()
