@@ -246,7 +246,7 @@ def rehearse(conn: Connection, manifest: Manifest, outcomes: list[FileOutcome], 
         publish_quarantine(conn, key)
     # Every entity is decided and graded, and the region's results kept (whatever tonight's scope at
     # publish: it keeps what it needs). Not through a region scope (``credit.night.scope``) yet:
-    # the scoped statements were measured far slower than the plain ones on a 25k-entity region
+    # the scoped statements were measured far slower than the plain ones on a 100k-entity region
     # (docs/scaling.md); the SQL file night/partition_scope.sql builds that scope once they are not.
     ctx = NightContext(manifest.night, manifest.digest, settings)
     env = RosterEnv.load(settings)
