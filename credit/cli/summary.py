@@ -32,6 +32,10 @@ def print_summary(console: Console, summary: NightSummary) -> None:
     for m in summary.get("merges", []):
         merges.add_row(m["source"], f"{m['new']:,}", f"{m['changed']:,}", f"{m['dropped']:,}")
     console.print(merges)
+    scope = summary.get("scope")
+    if scope:   # issue 11: which entities the night re-decided and re-graded, and why
+        reasons = ", ".join(f"{k} {v:,}" for k, v in sorted(scope["reasons"].items()))
+        console.print(f"scope {scope['mode']}: {scope['entities']:,} entities ({escape(reasons)})")
     for area in ("rosters", "grading", "notices"):
         part = summary.get(area)
         if isinstance(part, Mapping) and part:

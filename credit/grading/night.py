@@ -24,10 +24,13 @@ from credit import sqlfiles
 from credit.calendar import working_calendar
 from credit.config import load_config
 from credit.context import NightContext
-from credit.grading.indicators import build_indicators
+from credit.grading.indicators import build_indicators, chunk_population, create_population
 from credit.grading.scheme import TIERS, Scheme, scheme_of
 from credit.grading.score import distribution, grade
 from credit.night.scope import is_scoped
+
+#: Entities graded at a time when grading.yaml does not say (``database.chunk_entities``).
+CHUNK_ENTITIES = 200_000
 
 
 class GradingNightSummary(TypedDict):
@@ -96,13 +99,16 @@ def _previous_night(conn: Connection, night: date) -> date | None:
     return conn.execute(text("select max(night) from grading_runs where night < :n"), {"n": night}).scalar()
 
 
-def stage_grades(conn: Connection, night: date, version: str, graded: pd.DataFrame) -> None:
-    """COPY tonight's grades into the temporary ``grades_tonight`` (millions of rows; row inserts
-    would take an hour). The table is dropped at commit; only what changed reaches ``grade_ranges``."""
+def open_grades_tonight(conn: Connection) -> None:
+    """The temporary ``grades_tonight`` the night's grades are COPYed into (dropped at commit)."""
     conn.exec_driver_sql("drop table if exists grades_tonight")
     conn.exec_driver_sql(
         "create temporary table grades_tonight (uscc text not null, grade char(1) not null, score numeric not null, "
         "config_version text not null, reasons jsonb not null) on commit drop")
+
+
+def copy_grades(conn: Connection, version: str, graded: pd.DataFrame) -> None:
+    """COPY grades into ``grades_tonight`` (millions of rows; row inserts would take an hour)."""
     n = len(graded)
     table = pa.table({
         "uscc": pa.array(graded["uscc"].astype(str).to_numpy(), pa.string()),
@@ -120,6 +126,13 @@ def stage_grades(conn: Connection, night: date, version: str, graded: pd.DataFra
             buf = io.BytesIO()
             pacsv.write_csv(pa.Table.from_batches([batch]), buf, pacsv.WriteOptions(include_header=False))
             cp.write(buf.getvalue())
+
+
+def stage_grades(conn: Connection, night: date, version: str, graded: pd.DataFrame) -> None:
+    """COPY tonight's grades into the temporary ``grades_tonight``. The table is dropped at commit;
+    only what changed reaches ``grade_ranges``."""
+    open_grades_tonight(conn)
+    copy_grades(conn, version, graded)
     conn.exec_driver_sql("analyze grades_tonight")   # temporary tables are never auto-analyzed
 
 
@@ -179,24 +192,39 @@ def grade_night(conn: Connection, ctx: NightContext) -> GradingNightSummary:
     # to disk at millions of entities). Operators tune it in config/grading.yaml.
     work_mem = str((config.get("database") or {}).get("work_mem", "256MB"))
     conn.execute(text("select set_config('work_mem', :m, true)"), {"m": work_mem})
-    scoped = is_scoped(ctx.scope)
-    ind = build_indicators(conn, ctx.night, config, working_calendar(ctx.settings), scoped)
-    graded = grade(ind.frame, s)
     later = conn.execute(text("select max(night) from grading_runs where night >= :n"), {"n": ctx.night}).scalar()
     if later is not None:
         raise ValueError(f"night {ctx.night}: night {later} is already graded (grades are ranges; nights go in order)")
-    stage_grades(conn, ctx.night, config.version, graded)
+    scoped = is_scoped(ctx.scope)
+    calendar = working_calendar(ctx.settings)
+    # Chunks of the population (issue 11): the indicator frame holds one chunk at a time, so the
+    # client's memory does not grow with the province (grading.yaml database.chunk_entities).
+    size = max(1, int((config.get("database") or {}).get("chunk_entities", CHUNK_ENTITIES)))
+    n = create_population(conn, scoped)
+    open_grades_tonight(conn)
+    counts = dict.fromkeys(TIERS, 0)
+    warnings: list[str] = []
+    for start in range(0, max(n, 1), size):
+        if n > size:
+            chunk_population(conn, start, size)
+        ind = build_indicators(conn, ctx.night, config, calendar, scoped, created=True)
+        graded = grade(ind.frame, s)
+        copy_grades(conn, config.version, graded)
+        warnings += [w for w in ind.warnings if w not in warnings]
+        for t, k in distribution(graded["grade"]).items():
+            counts[t] += k
+        del ind, graded
+    conn.exec_driver_sql("analyze grades_tonight")   # temporary tables are never auto-analyzed
     store_grades(conn, ctx.night, scoped)
 
     prev = _previous_night(conn, ctx.night)
 
     # A scoped night graded only its scope: the night's figures are those of every entity.
-    dist = current_distribution(conn) if scoped else distribution(graded["grade"])
-    n_graded = sum(dist.values()) if scoped else len(graded)
+    dist = current_distribution(conn) if scoped else counts
+    n_graded = sum(dist.values())
     previous: dict[str, int] | None = None
     if prev is not None:
         previous = conn.execute(text("select distribution from grading_runs where night = :p"), {"p": prev}).scalar()
-    warnings = list(ind.warnings)
     if n_graded:
         warnings += check_distribution(distribution_frame(dist, previous, s), s, ctx.settings.expectations_dir)
     conn.execute(text(

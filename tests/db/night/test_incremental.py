@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from credit import sqlfiles
+from credit.grading import night as grading_night
 from credit.night import scope as night_scope
 from credit.night.steps import run_night
 from credit.penalties.repair import apply_for_penalty_repair
@@ -93,13 +94,17 @@ def _scopes(engine: Engine) -> list[tuple[date, dict[str, object]]]:
             "select night, summary -> 'scope' from night_runs order by night")).all()]
 
 
-def test_incremental_nights_equal_full_nights(drop: Path, pg_dir: Path, tmp_path: Path) -> None:
+def test_incremental_nights_equal_full_nights(drop: Path, pg_dir: Path, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Also: the incremental store grades by chunks of 400 entities, the full one in one piece."""
     inc = Settings(database_url=fresh_database(pg_dir, "incremental_a"), home=tmp_path / "a")
     full = Settings(database_url=fresh_database(pg_dir, "incremental_b"), home=tmp_path / "b")
     ea, eb = sa.create_engine(inc.database_url), sa.create_engine(full.database_url)
     try:
         for i, night in enumerate(NIGHTS):
+            monkeypatch.setattr(grading_night, "CHUNK_ENTITIES", 400)
             run_night(drop, night, inc, allow_gap=True)
+            monkeypatch.setattr(grading_night, "CHUNK_ENTITIES", 10**9)
             run_night(drop, night, full, allow_gap=True, full=True)
             _compare(ea, eb, night)
             if i % 3 == 1:
