@@ -6,9 +6,9 @@ every night both stores must hold the same decision log (rows, document numbers,
 ranges (tier as of every night), transitions, distributions, penalty windows and roster exports.
 The nights cross the National Day holiday of 2026 (1–7 October, make-up working days 10 October
 and 20 September: the serious-list statement window and application limits count working days)
-and the year end; officers act between nights (applications for removal and penalty repair,
-statements on a notice, the art. 12 assessment). Some nights are skipped (``--allow-gap``), which
-stretches the time window an incremental night must cover.
+and the year end; officers act between nights (applications for removal and for penalty repair,
+whose limits run in working days). Some nights are skipped (``--allow-gap``), which stretches the
+time window an incremental night must cover.
 """
 
 from __future__ import annotations
@@ -174,3 +174,31 @@ def test_the_comparison_sees_a_missing_time_event(drop: Path, pg_dir: Path, tmp_
     finally:
         ea.dispose()
         eb.dispose()
+
+
+def test_credit_nightly_full_records_a_full_scope(drop: Path, settings: Settings,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """`credit nightly --full` (contracts.md: an added option) forces a full night; without it the
+    next night is incremental; the printed summary names the scope."""
+    from typer.testing import CliRunner
+
+    from credit.cli.main import app
+    from credit.settings import get_settings
+
+    monkeypatch.setenv("CREDIT_DATABASE_URL", str(settings.database_url))
+    monkeypatch.setenv("CREDIT_HOME", str(settings.home))
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        for night, extra in ((NIGHTS[0], []), (NIGHTS[1], ["--full"]), (NIGHTS[2], [])):
+            r = runner.invoke(app, ["nightly", "--date", night.isoformat(), "--drop", str(drop), *extra])
+            assert r.exit_code == 0, r.output
+        assert "scope incremental:" in r.output
+    finally:
+        get_settings.cache_clear()
+    engine = sa.create_engine(str(settings.database_url))
+    with engine.connect() as c:
+        scopes = c.execute(sa.text("select summary -> 'scope' from night_runs order by night")).scalars().all()
+    engine.dispose()
+    assert [s["mode"] for s in scopes] == ["full", "full", "incremental"]
+    assert list(scopes[1]["reasons"]) == ["forced"]
