@@ -176,20 +176,6 @@ def frame(conn: sa.Connection, name: str, params: Mapping[str, Any], scope: Nigh
     return pd.DataFrame(res.mappings().all(), columns=list(res.keys()))
 
 
-def keep(df: pd.DataFrame, conn: sa.Connection, scope: NightScope | None, key: str = "uscc") -> pd.DataFrame:
-    """The rows of ``df`` whose ``key`` is in the scope (for frames built in Python)."""
-    if not is_scoped(scope) or df.empty:
-        return df
-    inside = set(conn.execute(sa.text(f"select uscc from {TABLE} where uscc = any(:u)"),
-                              {"u": sorted(set(df[key].dropna().astype(str)))}).scalars())
-    return df[df[key].isin(inside)]
-
-
-def population_filter(scope: NightScope | None) -> int:
-    """1 when the grading population is restricted to ``night_scope`` (a literal for ``rendered``)."""
-    return 1 if is_scoped(scope) else 0
-
-
 # -- the scope of a night ------------------------------------------------------------------------------
 
 #: Configuration files whose dates change decisions or grades for everyone on the day (rule
