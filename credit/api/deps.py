@@ -26,6 +26,7 @@ from credit.api.sessions import (
 )
 from credit.api.validation import normalise_uscc, uscc_problem
 from credit.config import ConfigDoc
+from credit.rosters.certificates import DataVersion
 from credit.rosters.read import latest_night
 from credit.settings import Settings
 
@@ -85,6 +86,16 @@ def connection(request: Request) -> Iterator[Connection]:
     """A read connection for the length of one request."""
     with state(request).engine.connect() as conn:
         yield conn
+
+
+def read_connection(request: Request) -> Iterator[Connection]:
+    """A connection in autocommit for a route that only reads (the entity look-up, issue 11).
+
+    Each statement reads the latest committed data, as under the default READ COMMITTED, but
+    without a transaction's BEGIN and ROLLBACK round trips. Only for routes that never write: in
+    autocommit a write would be committed at once (writes go through ``ServiceState.begin``)."""
+    with state(request).engine.connect() as conn:
+        yield conn.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def client_address(request: Request) -> str:
@@ -169,6 +180,9 @@ def checked_uscc(raw: str, where: str = "path") -> str:
     return normalise_uscc(raw)
 
 
-def default_as_of(conn: Connection, st: ServiceState) -> date:
-    """No date given: the latest published night (what the data speaks for), else today."""
+def default_as_of(conn: Connection, st: ServiceState, version: DataVersion | None = None) -> date:
+    """No date given: the latest published night (what the data speaks for), else today.
+    ``version``: the data version already read for the answer (its night spares a query)."""
+    if version is not None:
+        return date.fromisoformat(version["night"]) if version["night"] else st.today()
     return latest_night(conn) or st.today()

@@ -15,7 +15,16 @@ from sqlalchemy.engine import Connection
 from credit.api import views
 from credit.api.applications import readable_application, receipt_application, refused, submit_application
 from credit.api.auth import Principal
-from credit.api.deps import ServiceState, caller, checked_uscc, connection, default_as_of, require, state
+from credit.api.deps import (
+    ServiceState,
+    caller,
+    checked_uscc,
+    connection,
+    default_as_of,
+    read_connection,
+    require,
+    state,
+)
 from credit.api.models import (
     CounterRepairApplication,
     DraftDecision,
@@ -52,6 +61,7 @@ consumer = APIRouter(tags=["consumer"], dependencies=[Depends(require("consumer"
 bureau = APIRouter(prefix="/v1/bureau", tags=["bureau"], dependencies=[Depends(require("bureau"))])
 
 Conn = Annotated[Connection, Depends(connection)]
+ReadConn = Annotated[Connection, Depends(read_connection)]   # autocommit: routes that never write
 St = Annotated[ServiceState, Depends(state)]
 AsOf = Annotated[date | None, Query(description="YYYY-MM-DD; default: the latest published night")]
 KnownAtNight = Annotated[date | None, Query(description="YYYY-MM-DD: answer from the record as it stood after that "
@@ -91,7 +101,7 @@ def healthz(conn: Conn) -> dict[str, Any]:
 
 
 @public.get("/v1/entities/{uscc}")
-def entity(request: Request, conn: Conn, st: St, uscc: Annotated[str, Path(max_length=64)],
+def entity(request: Request, conn: ReadConn, st: St, uscc: Annotated[str, Path(max_length=64)],
            as_of: AsOf = None, known_at: KnownAtNight = None) -> JSONResponse:
     """An entity's roster entries and published penalties on a date, with what each entry needs for
     repair and from when; ``known_at``: as the record stood after that night.
@@ -101,13 +111,14 @@ def entity(request: Request, conn: Conn, st: St, uscc: Annotated[str, Path(max_l
     §5.3, §6); tiers are never part of this answer."""
     code = checked_uscc(uscc)
     who: Principal = request.state.principal
-    d = as_of or default_as_of(conn, st)
+    version = certificates.data_version(conn)   # read once: the default date, the latest data, the answer's version
+    d = as_of or default_as_of(conn, st, version)
     known = known_record(conn, known_at)
-    latest = certificates.latest_data_date(conn) or d
+    latest = certificates.latest_data_date(conn, version) or d
     if known is not None:
         latest = min(latest, known.night)
     doc = views.entity_status(conn, st.settings, st.config, code, d, role=who.role, latest=latest, today=st.today(),
-                              known=known)
+                              known=known, version=version)
     if not doc["registered"] and not doc["rosters"]:
         raise HTTPException(404, f"{code}：未找到该主体 (no entity with this USCC in the store)")
     return _json(doc)

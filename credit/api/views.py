@@ -90,12 +90,17 @@ def hidden_from_public(conn: Connection, usccs: list[str] | None, on: date, cfg:
     """(uscc, 文号) of entries the public no longer sees on ``on``: removed by credit repair (repair
     means the information stops being published, domain.md §4 early removal, §5.3) or revoked as a
     wrong listing (domain.md §3.4). Judged on the latest data, not on the date asked about."""
-    pub = cfg.get("public") or {}
-    kinds = [k for k, on_ in (("repair", pub.get("hide_repaired", True)), ("revoked", pub.get("hide_revoked", True)))
-             if on_]
+    kinds = hidden_kinds(cfg)
     if not kinds:
         return set()
     return hidden_entries(conn, usccs, on, kinds, known)
+
+
+def hidden_kinds(cfg: ConfigDoc) -> list[str]:
+    """The removal kinds the public does not see (config/api.yaml ``public``): ``repair``, ``revoked``."""
+    pub = cfg.get("public") or {}
+    return [k for k, on_ in (("repair", pub.get("hide_repaired", True)), ("revoked", pub.get("hide_revoked", True)))
+            if on_]
 
 
 def _period_text(n: int, unit: str) -> str:
@@ -154,9 +159,11 @@ def repair_outlook(env: RosterEnv, entry: Mapping[str, Any], today: date) -> dic
 
 
 def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: str, as_of: date, *,
-                  role: str, latest: date, today: date, known: KnownAt | None = None) -> EntityStatus:
+                  role: str, latest: date, today: date, known: KnownAt | None = None,
+                  version: DataVersion | None = None) -> EntityStatus:
     """An entity's status on ``as_of`` as ``role`` may see it, with each entry's repair outlook;
-    ``known``: from the record as it stood after that night (``latest`` is then that night)."""
+    ``known``: from the record as it stood after that night (``latest`` is then that night);
+    ``version``: the data version the caller read before (else it is read here, last)."""
     reg = registration(conn, uscc)
     # A view per role: entries gain labels and the repair outlook, and lose the bureau's fields.
     entries: list[dict[str, Any]] = [dict(e) for e in entity_rosters(conn, uscc, as_of, settings, known)]
@@ -169,7 +176,13 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
         # penalties inside their window, neither repaired nor withdrawn by the latest data.
         penalties = public_penalties(conn, uscc, as_of, latest, known, settings)
     if role == "public":
-        hidden = hidden_from_public(conn, [uscc], max(latest, as_of), cfg, known)
+        if as_of >= latest:
+            # Judged on the date asked, which is the latest data: the entries just read say it
+            # (removal kinds of hidden_entries), no second fold of the entity's log.
+            hide = set(hidden_kinds(cfg))
+            hidden = {(uscc, e["decision_no"]) for e in detail if e["removal_kind"] in hide}
+        else:
+            hidden = hidden_from_public(conn, [uscc], latest, cfg, known)
         entries = [e for e in entries if (uscc, e["decision_no"]) not in hidden]
     env = RosterEnv.load(settings)
     for e in entries:
@@ -190,7 +203,7 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
             "registration": reg, "as_of": as_of.isoformat(),
             "listed": any(e["state"] == "listed" for e in entries), "rosters": entries,
             "penalties": penalties, "known_at": known.as_dict() if known else None,
-            "data_version": certificates.data_version(conn)}
+            "data_version": version if version is not None else certificates.data_version(conn)}
 
 
 def application_status(conn: Connection, request_id: int, settings: Settings | None = None) -> ApplicationStatus | None:
