@@ -189,8 +189,7 @@ def ingest_file(manifest: Manifest, file: str, settings: Settings) -> FileOutcom
     out.warnings += checked.warnings
     out.expectations = checked.suite_results
     bad = (checked.reasons != "").to_numpy()
-    raw = table.to_pandas(types_mapper=quality.arrow_strings)
-    held = quarantine.held_rows(raw, bad, checked.rules, checked.reasons, lines=records.lines)
+    held = quarantine.held_rows(table, bad, checked.rules, checked.reasons, lines=records.lines)   # held rows only
     if records.malformed:
         held = pd.concat([held, quarantine.malformed_rows(records.malformed)], ignore_index=True)
         held = held.sort_values("line", kind="stable", ignore_index=True)
