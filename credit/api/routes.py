@@ -23,7 +23,7 @@ from credit.api.deps import (
     default_as_of,
     read_connection,
     require,
-    state,
+    service_state,
 )
 from credit.api.models import (
     CounterRepairApplication,
@@ -62,7 +62,7 @@ bureau = APIRouter(prefix="/v1/bureau", tags=["bureau"], dependencies=[Depends(r
 
 Conn = Annotated[Connection, Depends(connection)]
 ReadConn = Annotated[Connection, Depends(read_connection)]   # autocommit: routes that never write
-St = Annotated[ServiceState, Depends(state)]
+St = Annotated[ServiceState, Depends(service_state)]   # on the event loop: no worker thread
 AsOf = Annotated[date | None, Query(description="YYYY-MM-DD; default: the latest published night")]
 KnownAtNight = Annotated[date | None, Query(description="YYYY-MM-DD: answer from the record as it stood after that "
                                                         "night (record time beside the legal date as_of)")]

@@ -20,7 +20,14 @@ from credit.rosters import certificates
 from credit.rosters.certificates import DataVersion
 from credit.rosters.env import RosterEnv, removal_rule
 from credit.rosters.known import KnownAt
-from credit.rosters.read import Registration, application_due, entity_rosters, hidden_entries, registration
+from credit.rosters.read import (
+    EntryRemoval,
+    Registration,
+    application_due,
+    entity_rosters,
+    hidden_entries,
+    registration,
+)
 from credit.rosters.requests import application_decide_by, decisions_on, request_of
 from credit.rosters.serious import public_steps
 from credit.settings import Settings
@@ -166,9 +173,10 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
     ``version``: the data version the caller read before (else it is read here, last)."""
     reg = registration(conn, uscc)
     # A view per role: entries gain labels and the repair outlook, and lose the bureau's fields.
-    entries: list[dict[str, Any]] = [dict(e) for e in entity_rosters(conn, uscc, as_of, settings, known)]
-    detail = certificates.entries_as_of(conn, [uscc], as_of, known).get(uscc, [])
-    kinds = {e["decision_no"]: (e["removal_kind"], e["entry_id"]) for e in detail}
+    removals: list[EntryRemoval] = []   # how each entry left its roster, from the same fold
+    entries: list[dict[str, Any]] = [dict(e) for e in entity_rosters(conn, uscc, as_of, settings, known,
+                                                                     removals=removals)]
+    kinds = {r.decision_no: (r.removal_kind, r.entry_id) for r in removals}
     if role == "bureau":
         penalties = penalties_of(conn, [uscc], as_of, known, settings).get(uscc, [])
     else:
@@ -180,9 +188,9 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
             # Judged on the date asked, which is the latest data: the entries just read say it
             # (removal kinds of hidden_entries), no second fold of the entity's log.
             hide = set(hidden_kinds(cfg))
-            hidden = {(uscc, e["decision_no"]) for e in detail if e["removal_kind"] in hide}
+            hidden: set[tuple[str, str | None]] = {(uscc, r.decision_no) for r in removals if r.removal_kind in hide}
         else:
-            hidden = hidden_from_public(conn, [uscc], latest, cfg, known)
+            hidden = set(hidden_from_public(conn, [uscc], latest, cfg, known))
         entries = [e for e in entries if (uscc, e["decision_no"]) not in hidden]
     env = RosterEnv.load(settings)
     for e in entries:

@@ -52,13 +52,13 @@ def test_a_look_up_is_a_few_statements_and_never_the_whole_roster(counted: Count
         for uscc, entries in ((A, 1), (B, 0), (C, 1)):
             status, sql = counted.look_up(uscc, role)
             assert status == 200, (role, NAMES[uscc])
-            # the data version, registration, the entity's entries twice (the view and the
-            # certificate's fields), its penalties; one more per entry (its applications)
-            assert len(sql) <= 5 + entries, (role, NAMES[uscc], sql)
+            # the data version, registration, the entity's entries (one fold), its penalties; one
+            # more per entry (its applications)
+            assert len(sql) <= 4 + entries, (role, NAMES[uscc], sql)
             assert not any("roster_entry_detail_as_of(" in s or "roster_entry_detail_known(" in s for s in sql), sql
             assert sum("from night_runs" in s for s in sql) <= 1, sql
     # An earlier date asked by the public: what is hidden is judged on the latest data (one more fold)
     status, sql = counted.look_up(A, None, as_of="2026-07-16")
-    assert status == 200 and len(sql) <= 7, sql
+    assert status == 200 and len(sql) <= 6, sql
     status, sql = counted.look_up("91110105MA0000990X", None)
-    assert status in (404, 422) and len(sql) <= 5, sql
+    assert status in (404, 422) and len(sql) <= 4, sql
