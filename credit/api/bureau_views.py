@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 
 from credit import sqlfiles
 from credit.api.views import ROSTER_LABELS, ApplicationStatus, application_status
+from credit.contract.sources import SOURCES
 from credit.grading.scheme import TIERS
 from credit.settings import Settings
 
@@ -46,11 +47,31 @@ def clock(ts: datetime | str | None, zone: ZoneInfo) -> str:
     return ts.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def source_label(source: str) -> str:
+    """A drop source by the Chinese name a clerk knows (credit.contract.sources), e.g. 登记."""
+    found = SOURCES.get(source)
+    return found.label if found is not None else source
+
+
 def kind_label(kind: str) -> str:
-    """A deadline-watch item's kind in Chinese (``serious:<step>`` keeps its step label from the note)."""
+    """A deadline-watch item's kind (credit.rosters.deadlines) in Chinese: ``draft:<action>``,
+    ``repair``, ``objection``, ``serious:<step>`` (its step is in the note), a held report."""
     if kind.startswith("serious:"):
         return "严重违法失信名单列入程序"
+    if kind.startswith("draft:"):
+        return f"待审批草稿（{ACTION_LABELS.get(kind.removeprefix('draft:'), kind.removeprefix('draft:'))}）"
+    if kind.startswith("held"):
+        return "年报被隔离，待核查"
     return KIND_LABELS.get(kind, kind)
+
+
+REF_LABELS = {"decision": "决定", "request": "申请", "case": "案件", "objection": "异议"}
+
+
+def ref_label(ref: str) -> str:
+    """A deadline-watch item's reference (``decision 12``, ``request 3``, ``case P1``) in Chinese."""
+    head, _, rest = ref.partition(" ")
+    return f"{REF_LABELS[head]} {rest}" if head in REF_LABELS and rest else ref
 
 
 class FileRow(TypedDict):
@@ -109,7 +130,7 @@ def night_view(night: date, config_version: str, finished_at: datetime, summary:
     """A night's stored summary as tables: files, decisions per roster and action, tiers."""
     doc: Mapping[str, Any] = json.loads(summary) if isinstance(summary, str) else summary
     files: list[FileRow] = [
-        {"file": str(f.get("file", "")), "source": str(f.get("source", "")),
+        {"file": str(f.get("file", "")), "source": source_label(str(f.get("source", ""))),
          "mode": MODE_LABELS.get(str(f.get("mode", "")), str(f.get("mode", ""))),
          "rows_in": int(f.get("rows_in") or 0), "accepted": int(f.get("accepted") or 0),
          "quarantined": int(f.get("quarantined") or 0), "failures": len(f.get("failures") or []),
@@ -243,7 +264,8 @@ def quarantine_page(conn: Connection, night: date, page: int, size: int = QUARAN
     page = min(max(1, page), pages)
     rows = conn.execute(sqlfiles.statement("workbench/quarantine_page"),
                         {"n": night, "l": size, "o": (page - 1) * size}).mappings().all()
-    by_file = [dict(r) for r in conn.execute(sqlfiles.statement("workbench/quarantine_by_file"), {"n": night}).mappings()]
+    by_file = [{**r, "source": source_label(str(r["source"]))}
+               for r in conn.execute(sqlfiles.statement("workbench/quarantine_by_file"), {"n": night}).mappings()]
     return {"night": night.isoformat(), "total": total, "page": page, "pages": pages,
             "first": (page - 1) * size + 1 if total else 0, "last": min(page * size, total),
             "rows": [{"file": r["file"], "line": int(r["line"]), "rule": r["rule"], "reason": r["reason"],

@@ -228,6 +228,7 @@ def _bureau(request: Request, st: ServiceState, who: Principal, status: int = 20
     rows = watch.astype(object).where(watch.notna(), None).to_dict("records")
     for w in rows:
         w["kind_label"] = bureau_views.kind_label(str(w.get("kind") or ""))
+        w["ref_label"] = bureau_views.ref_label(str(w.get("ref") or ""))
     return _page(request, "bureau.html", status, who=who, me=workbench_who(who), night=nights[0] if nights else None,
                  notices=notices, watch=rows, within=within,
                  today=today.isoformat(), procedures=procedures, actors=ACTORS, error=error, ok=ok,

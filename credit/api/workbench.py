@@ -220,18 +220,33 @@ def draw_page(request: Request, st: St, who: Who, draw_id: Annotated[str, PathPa
         rows: list[dict[str, Any]] = []
         if drawn:
             cur = draws_read.current_inspections(conn, draw_id)
-            rows = [{str(k): ("" if v is None else ("；".join(map(str, v)) if isinstance(v, list | tuple) else v))
-                     for k, v in r.items()} for r in cur.astype(object).where(cur.notna(), None).to_dict("records")]
+            rows = [{INSPECTION_COLUMNS.get(str(k), str(k)): _cell(v) for k, v in r.items() if str(k) != "event_seq"}
+                    for r in cur.astype(object).where(cur.notna(), None).to_dict("records")]
     return bureau_page(request, st, who, "bureau_draw.html", draw_id=draw_id, plan=plan, drawn=drawn,
                        inspections=rows)
+
+
+INSPECTION_COLUMNS = {"uscc": "统一社会信用代码", "version": "版本", "state": "状态", "matters": "抽查事项",
+                      "strata": "层", "inspectors": "检查人员", "scheduled_on": "计划检查日期", "note": "说明"}
+
+
+def _cell(value: object) -> str:
+    """A drawn inspection's value as a table cell (lists joined, nothing printed as Python)."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return "；".join(_cell(v) for v in value)
+    if isinstance(value, dict):
+        return "，".join(f"{k}：{_cell(v)}" for k, v in value.items())
+    return str(value)
 
 
 @workbench.post("/bureau/draws/plan", response_class=HTMLResponse)
 def draw_plan(request: Request, st: St, who: Who, matter: Annotated[list[str] | None, Form()] = None,
               scope: Annotated[str, Form(max_length=12)] = "", seed_commitment: Annotated[str, Form(max_length=64)] = "",
               public_seed_source: Annotated[str, Form(max_length=500)] = "",
-              token: Annotated[str, Form()] = "") -> Response:
-    """Fix a task (抽查任务) as of the latest published night, as ``credit draw plan``."""
+              as_of: Annotated[str, Form(max_length=10)] = "", token: Annotated[str, Form()] = "") -> Response:
+    """Fix a task (抽查任务) as of a date (default: the latest published night), as ``credit draw plan``."""
     if (out := _signed_out(request, who, 403)) is not None:
         return out
     if not form_ok(request, token):
@@ -243,10 +258,10 @@ def draw_plan(request: Request, st: St, who: Who, matter: Annotated[list[str] | 
         return _draws(request, st, who, 403, error=f"未记录：{why}")
     try:
         with st.begin() as conn:
-            as_of = latest_night(conn)
-            if as_of is None:
-                return _draws(request, st, who, 409, error="尚无已发布的批次，无法确定抽查名录")
-            draw_id = draws_store.plan_draw(conn, matter, as_of, st.settings, scope=scope.strip() or None,
+            day = _night(as_of.strip()) if as_of.strip() else latest_night(conn)
+            if day is None:
+                return _draws(request, st, who, 422, error="名录日期应为 YYYY-MM-DD；尚无已发布批次时必须填写")
+            draw_id = draws_store.plan_draw(conn, matter, day, st.settings, scope=scope.strip() or None,
                                             seed_commitment=seed_commitment.strip() or None,
                                             public_seed_source=public_seed_source.strip() or None)
     except (DrawRefused, UnknownCalendarYear) as e:

@@ -186,3 +186,27 @@ def test_officers_cli(engine, settings: Settings, monkeypatch: pytest.MonkeyPatc
             assert c.execute(sa.text("select disabled_at is not null from officers")).scalar_one()
     finally:
         get_settings.cache_clear()
+
+
+def test_draws_planned_and_drawn_on_the_workbench(bench: Live) -> None:  # noqa: F811
+    from credit.draws import core
+    from tests.db.draws.helpers import SEED, load_store
+
+    load_store(bench.engine)
+    bench.clock["today"] = D("2026-09-02")
+    plan = {"matter": ["annual_report"], "as_of": "2026-09-01", "seed_commitment": core.seed_commitment(SEED)}
+    with officer_session(bench, "li.ban") as h:          # 办案人员: may not fix a task
+        r = h.post("/bureau/draws/plan", data={**plan, "token": form_token(h, "/bureau/draws")})
+        assert r.status_code == 403 and "无权审批" in r.text
+    with officer_session(bench, "zhang.shen") as h:
+        r = h.post("/bureau/draws/plan", data={**plan, "token": form_token(h, "/bureau/draws")})
+        assert r.status_code == 303, r.text
+        page = h.get("/bureau/draws").text
+        assert "DRAW-20260901-001" in page and "企业年度报告等公示信息抽查" in page and "待抽取" in page
+        r = h.post("/bureau/draws/DRAW-20260901-001/run", data={"seed": "wrong", "token": form_token(h, "/bureau/draws")})
+        assert r.status_code == 409
+        r = h.post("/bureau/draws/DRAW-20260901-001/run", data={"seed": SEED, "token": form_token(h, "/bureau/draws")})
+        assert r.status_code == 303
+        page = h.get("/bureau/draws/DRAW-20260901-001").text
+        assert "抽取结果" in page and "统一社会信用代码" in page and "检查人员" in page
+        assert "[" not in re.sub(r"<[^>]+>", "", page.split('id="inspections"')[1])   # no Python lists
