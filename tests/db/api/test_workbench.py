@@ -210,3 +210,40 @@ def test_draws_planned_and_drawn_on_the_workbench(bench: Live) -> None:  # noqa:
         page = h.get("/bureau/draws/DRAW-20260901-001").text
         assert "抽取结果" in page and "统一社会信用代码" in page and "检查人员" in page
         assert "[" not in re.sub(r"<[^>]+>", "", page.split('id="inspections"')[1])   # no Python lists
+
+
+def test_the_api_role_signs_officers_in_but_cannot_change_accounts(engine) -> None:  # type: ignore[no-untyped-def]
+    """0018: the API role (credit_api) reads accounts, records sign-ins and keeps sessions of
+    officers; it can neither change a password nor re-enable an account."""
+    from credit.api.officers import Lockout, add_officer, authenticate, disable_officer
+    from credit.api.sessions import SessionPolicy, session_principal, start_session
+    from tests.db.security.test_roles import DENIED, as_role
+
+    with engine.begin() as c:
+        add_officer(c, "zhou.shen", "周审", "approver", "110105", PASSWORD)
+    policy = SessionPolicy()
+    with as_role(engine, "credit_api") as c:
+        assert authenticate(c, "zhou.shen", "wrong-password-1", Lockout(), "127.0.0.1").refusal == "unknown"
+        out = authenticate(c, "zhou.shen", PASSWORD, Lockout(), "127.0.0.1")
+        assert out.officer is not None
+        from credit.api.auth import Principal
+
+        who = Principal("bureau", None, "zhou.shen", None, officer_id=out.officer["id"], officer_role="approver",
+                        authority="110105")
+        sid = start_session(c, who, "127.0.0.1", policy)
+        me = session_principal(c, sid, policy)
+        assert me is not None and me.actor == "account:zhou.shen" and me.authority == "110105"
+        for sql in ("update officers set password_hash = 'x'", "update officers set disabled_at = null",
+                    "insert into officers (login, display_name, role, authority, password_hash) "
+                    "values ('evil', 'e', 'admin', '110105', 'x')"):
+            with pytest.raises(sa.exc.ProgrammingError, match=DENIED):
+                with c.begin_nested():
+                    c.exec_driver_sql(sql)
+    # Disabling the account ends its live session at once.
+    with engine.begin() as c:
+        sid = start_session(c, who, "127.0.0.1", policy)
+    with engine.begin() as c:
+        assert session_principal(c, sid, policy) is not None
+        assert disable_officer(c, "zhou.shen")
+        assert session_principal(c, sid, policy) is None
+        assert authenticate(c, "zhou.shen", PASSWORD, Lockout(), None).officer is None
