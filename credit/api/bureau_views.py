@@ -199,6 +199,11 @@ def draft_authority(conn: Connection, seq: int) -> str | None:
     return conn.execute(sqlfiles.statement("workbench/draft_authority"), {"s": seq}).scalar()
 
 
+def decision_no(conn: Connection, seq: int) -> str | None:
+    """The 文号 of a decision of the log (None for a draft's rejection, or no such decision)."""
+    return conn.execute(sqlfiles.statement("workbench/decision_no"), {"s": seq}).scalar()
+
+
 # --------------------------------------------------------------------------------------- requests
 class RequestRow(TypedDict):
     """An application or objection with its decide-by date, and the draft on it if any."""

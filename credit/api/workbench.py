@@ -20,6 +20,7 @@ typed into a form; an account's role and authority are checked first (credit.api
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -64,6 +65,24 @@ def _signed_out(request: Request, who: Principal, status: int = 200) -> HTMLResp
         return None
     return render_page(request, "bureau_login.html", status,
                        error=None if status == 200 else "请先登录监管部门工作台")
+
+
+DONE = {"approve": "草稿 {ref} 已批准", "reject": "草稿 {ref} 不予批准", "upheld": "异议 {ref}：异议成立（撤销该决定）",
+        "dismissed": "异议 {ref}：异议不成立（驳回）", "plan": "抽查任务 {ref} 已确定", "run": "抽查任务 {ref} 已抽取"}
+"""The confirmation line after a form (303 to ``?done=<what>&ref=<id>[&seq=<decision>]``): built
+here from fixed texts, never text carried in the URL."""
+
+
+def _done(st: ServiceState, done: str, ref: str, seq: int | None) -> str | None:
+    if done not in DONE or not re.fullmatch(r"[A-Za-z0-9-]{1,64}", ref):
+        return None
+    text = "已记录：" + DONE[done].format(ref=ref)
+    if seq is not None and 0 < seq < 2**62:
+        with st.connect() as conn:
+            number = bv.decision_no(conn, seq)
+        if number:
+            text += f"，文号 {number}"
+    return text
 
 
 def _night(text: str) -> date | None:
@@ -117,10 +136,11 @@ def _drafts(request: Request, st: ServiceState, who: Principal, status: int = 20
 
 
 @workbench.get("/bureau/drafts", response_class=HTMLResponse)
-def drafts_page(request: Request, st: St, who: Who, done: str = "") -> HTMLResponse:
+def drafts_page(request: Request, st: St, who: Who, done: str = "", ref: str = "",
+                seq: int | None = None) -> HTMLResponse:
     if (out := _signed_out(request, who)) is not None:
         return out
-    return _drafts(request, st, who, ok=f"已记录：{done[:100]}" if done else None)
+    return _drafts(request, st, who, ok=_done(st, done, ref, seq))
 
 
 @workbench.post("/bureau/drafts/{seq}/decision", response_class=HTMLResponse)
@@ -144,10 +164,8 @@ def draft_decision(request: Request, st: St, who: Who, seq: Annotated[int, PathP
                                       settings=st.settings)
         except repair.Refused as e:
             return again(request, st, who, 409, error=f"未记录：{e}")
-    what = f"草稿 {seq} {'已批准' if decision == 'approve' else '不予批准'}" + \
-        (f"，文号 {res['decision_no']}" if res["decision_no"] else "")
     target = "/bureau/requests" if back == "requests" else "/bureau/drafts"
-    return RedirectResponse(f"{target}?done={quote(what)}", status_code=303)
+    return RedirectResponse(f"{target}?done={decision}&ref={seq}&seq={res['seq']}", status_code=303)
 
 
 # ---------------------------------------------------------------------------------------- requests
@@ -162,10 +180,11 @@ def _requests(request: Request, st: ServiceState, who: Principal, status: int = 
 
 
 @workbench.get("/bureau/requests", response_class=HTMLResponse)
-def requests_page(request: Request, st: St, who: Who, done: str = "") -> HTMLResponse:
+def requests_page(request: Request, st: St, who: Who, done: str = "", ref: str = "",
+                  seq: int | None = None) -> HTMLResponse:
     if (out := _signed_out(request, who)) is not None:
         return out
-    return _requests(request, st, who, ok=f"已记录：{done[:100]}" if done else None)
+    return _requests(request, st, who, ok=_done(st, done, ref, seq))
 
 
 @workbench.post("/bureau/objections/{objection_id}/decision", response_class=HTMLResponse)
@@ -188,8 +207,7 @@ def objection_decision(request: Request, st: St, who: Who, objection_id: Annotat
                                           settings=st.settings)
         except repair.Refused as e:
             return _requests(request, st, who, 409, error=f"未记录：{e}")
-    what = f"异议 {objection_id}：{OBJECTION_OUTCOMES[outcome]}，文号 {res['decision_no'] or ''}"
-    return RedirectResponse(f"/bureau/requests?done={quote(what)}", status_code=303)
+    return RedirectResponse(f"/bureau/requests?done={outcome}&ref={objection_id}&seq={res['seq']}", status_code=303)
 
 
 # ------------------------------------------------------------------------------------------- draws
@@ -202,14 +220,15 @@ def _draws(request: Request, st: ServiceState, who: Principal, status: int = 200
 
 
 @workbench.get("/bureau/draws", response_class=HTMLResponse)
-def draws_page(request: Request, st: St, who: Who, done: str = "") -> HTMLResponse:
+def draws_page(request: Request, st: St, who: Who, done: str = "", ref: str = "") -> HTMLResponse:
     if (out := _signed_out(request, who)) is not None:
         return out
-    return _draws(request, st, who, ok=f"已记录：{done[:100]}" if done else None)
+    return _draws(request, st, who, ok=_done(st, done, ref, None))
 
 
 @workbench.get("/bureau/draws/{draw_id}", response_class=HTMLResponse)
-def draw_page(request: Request, st: St, who: Who, draw_id: Annotated[str, PathParam(max_length=64)]) -> HTMLResponse:
+def draw_page(request: Request, st: St, who: Who, draw_id: Annotated[str, PathParam(max_length=64)],
+              done: str = "") -> HTMLResponse:
     if (out := _signed_out(request, who)) is not None:
         return out
     with st.connect() as conn:
@@ -223,7 +242,7 @@ def draw_page(request: Request, st: St, who: Who, draw_id: Annotated[str, PathPa
             rows = [{INSPECTION_COLUMNS.get(str(k), str(k)): _cell(v) for k, v in r.items() if str(k) != "event_seq"}
                     for r in cur.astype(object).where(cur.notna(), None).to_dict("records")]
     return bureau_page(request, st, who, "bureau_draw.html", draw_id=draw_id, plan=plan, drawn=drawn,
-                       inspections=rows)
+                       inspections=rows, ok=_done(st, done, draw_id, None))
 
 
 INSPECTION_COLUMNS = {"uscc": "统一社会信用代码", "version": "版本", "state": "状态", "matters": "抽查事项",
@@ -266,7 +285,7 @@ def draw_plan(request: Request, st: St, who: Who, matter: Annotated[list[str] | 
                                             public_seed_source=public_seed_source.strip() or None)
     except (DrawRefused, UnknownCalendarYear) as e:
         return _draws(request, st, who, 409, error=f"未记录：{e}")
-    return RedirectResponse(f"/bureau/draws?done={quote(f'抽查任务 {draw_id} 已确定')}", status_code=303)
+    return RedirectResponse(f"/bureau/draws?done=plan&ref={quote(draw_id)}", status_code=303)
 
 
 @workbench.post("/bureau/draws/{draw_id}/run", response_class=HTMLResponse)
@@ -282,7 +301,7 @@ def draw_run(request: Request, st: St, who: Who, draw_id: Annotated[str, PathPar
         return _draws(request, st, who, 403, error=f"未记录：{why}")
     try:
         with st.begin() as conn:
-            summary = draws_store.run_draw(conn, draw_id, seed.strip(), st.settings)
+            draws_store.run_draw(conn, draw_id, seed.strip(), st.settings)
     except (DrawRefused, UnknownCalendarYear) as e:
         return _draws(request, st, who, 409, error=f"未抽取：{e}")
-    return RedirectResponse(f"/bureau/draws/{quote(draw_id)}?done={summary['inspections']}", status_code=303)
+    return RedirectResponse(f"/bureau/draws/{quote(draw_id)}?done=run", status_code=303)

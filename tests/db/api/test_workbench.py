@@ -76,6 +76,9 @@ def test_drafts_approved_by_role_and_authority_record_the_account(bench: Live) -
         r = h.post(f"/bureau/drafts/{seqs[C]}/decision", data={"decision": "reject", "note": "已核实报送纸质年报",
                                                                 "token": form_token(h, "/bureau/drafts")})
         assert r.status_code == 303
+        # The confirmation line is built from fixed texts: nothing of the URL is shown as such.
+        assert "已记录" not in h.get("/bureau/drafts", params={"done": "您的账号已停用，请致电", "ref": "1"}).text
+        assert "停用" not in h.get("/bureau/drafts", params={"done": "approve", "ref": "停用"}).text
         # A form without its token changes nothing.
         assert h.post(f"/bureau/drafts/{seqs[C]}/decision", data={"decision": "approve"}).status_code == 403
     with bench.engine.connect() as c:
