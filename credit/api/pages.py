@@ -4,11 +4,13 @@
   from which date, the dates the bureau must keep, and the application form;
   ``/applications/{id}?token=…`` or the receipt form on ``/`` (``POST /receipts``): follow an
   application — its applicant (the receipt token shown once on submission) and the bureau only.
-- ``/bureau``: sign in with a bureau key (a server-side session in an HttpOnly cookie, never the
-  key: credit.api.sessions); today's night summary, the
+- ``/bureau``: sign in with an officer's login and password (credit.api.officers) or a bureau key
+  (a server-side session in an HttpOnly cookie, never the password or key: credit.api.sessions);
+  the latest night as tables (credit.api.bureau_views), the
   deadline watch, the open serious-list procedures (严重违法失信名单列入程序, domain.md §4) with the
   forms an officer acts on (the art. 12 assessment, the higher bureau's consent), the latest
-  night's 双告知 notices per licensing department and a link to the nightly report.
+  night's 双告知 notices per licensing department and a link to the nightly report. The other
+  pages of the workbench (nights, quarantine, drafts, requests, draws) are credit.api.workbench.
 
 The serious-list forms post to ``/bureau/serious/{case}/assessment|consent``, which call the same
 functions as ``credit serious assess|consent`` and ``/v1/bureau/serious/…``
