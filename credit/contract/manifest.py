@@ -6,7 +6,6 @@ published; each refusal is an :class:`~credit.issues.Issue` naming the file and 
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -280,31 +279,16 @@ def _read_csv(df: DropFile) -> Split:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]  # UTF-8 byte-order mark, allowed by the contract
     encoding = "gb18030" if df.encoding == "gb18030" else "utf-8"
-    # Strict: a wrongly encoded file is refused whole, never half-read, naming the first bad line.
-    data = _as_utf8(df, data, encoding)
+    try:
+        # Strict: a wrongly encoded file is refused whole, never half-read, naming the first bad line.
+        if encoding == "utf-8":
+            data.decode("utf-8")
+        else:
+            data = data.decode(encoding).encode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise refusal(df.file, "encoding_mismatch", line=line, encoding=encoding) from e
     try:
         return split_csv(data)
     except NoHeader as e:
         raise refusal(df.file, "no_header", line=1) from e
-
-
-DECODE_CHUNK = 1 << 24   # bytes of a drop file decoded at a time
-
-
-def _as_utf8(df: DropFile, data: bytes, encoding: str) -> bytes:
-    """``data`` checked strictly against ``encoding`` and given back as UTF-8, decoded 16 MB at a
-    time: a whole file as one ``str`` would cost two to four times its size (issue 11, memory
-    bounded by chunks). A byte that does not decode refuses the file, naming its line."""
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
-    out: list[bytes] = []
-    view = memoryview(data)
-    for start in range(0, len(data), DECODE_CHUNK) or [0]:
-        pending = len(decoder.getstate()[0])   # bytes of a character cut by the previous chunk
-        try:
-            text = decoder.decode(view[start:start + DECODE_CHUNK], final=start + DECODE_CHUNK >= len(data))
-        except UnicodeDecodeError as e:
-            line = data.count(b"\n", 0, start - pending + e.start) + 1
-            raise refusal(df.file, "encoding_mismatch", line=line, encoding=encoding) from e
-        if encoding != "utf-8":
-            out.append(text.encode("utf-8"))
-    return data if encoding == "utf-8" else b"".join(out)

@@ -20,10 +20,10 @@ mode, which recovers after a broken record at the next physical line.
 from __future__ import annotations
 
 import csv
+import io
 import itertools
 import sys
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -62,9 +62,6 @@ class Split:
         return self.table.num_rows + len(self.malformed)
 
 
-SCAN_CHUNK = 1 << 24   # bytes of a file scanned at a time for line ends and commas
-
-
 class NoHeader(ValueError):
     """The file has no header line (empty, or blank lines only)."""
 
@@ -86,7 +83,7 @@ def split_csv(data: bytes) -> Split:
 def _split_plain(data: bytes) -> Split | None:
     """No quotes: a record is one non-blank line, its fields are its commas plus one."""
     arr = np.frombuffer(data, dtype=np.uint8)
-    newlines = _positions(arr, 10)
+    newlines = np.flatnonzero(arr == 10)
     starts = np.concatenate(([0], newlines + 1)).astype(np.int64)
     ends = np.concatenate((newlines, [len(data)])).astype(np.int64)
     if len(data) and data.endswith(b"\n"):
@@ -101,49 +98,28 @@ def _split_plain(data: bytes) -> Split | None:
         raise NoHeader
     h = int(nonblank[0])
     header = header_names(data[starts[h]:content_end[h]].decode("utf-8").split(","))
-    fields = _commas_per_line(arr, starts, content_end) + 1
+    commas = np.flatnonzero(arr == 44)
+    fields = np.searchsorted(commas, content_end) - np.searchsorted(commas, starts) + 1
     rec = nonblank[1:]
     good = rec[fields[rec] == len(header)]
     bad = rec[fields[rec] != len(header)]
     malformed = [Malformed(int(i) + 1, "malformed_field_count", _text(data[starts[i]:content_end[i]]),
                            len(header), int(fields[i])) for i in bad]
     longest = int((content_end - starts).max()) if len(starts) else 0
-    body: bytes | memoryview
     if len(bad):
         body = b"\n".join([data[starts[h]:content_end[h]]] + [data[starts[i]:content_end[i]] for i in good])
     else:
-        body = memoryview(data)[starts[h]:]   # no copy of the file
+        body = data[starts[h]:]
     table = _arrow(body, header, longest)
     if table is None or table.num_rows != len(good):
         return None  # Arrow read it otherwise than the scan: let the general path decide
     return Split(header, h + 1, table, (good + 1).astype(np.int64), malformed)
 
 
-def _positions(arr: np.ndarray, byte: int) -> np.ndarray:
-    """Offsets of ``byte`` in ``arr``, found a chunk at a time (no boolean mask of the whole file)."""
-    parts = [np.flatnonzero(arr[a:a + SCAN_CHUNK] == byte) + a for a in range(0, len(arr), SCAN_CHUNK)]
-    return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
-
-
-def _commas_per_line(arr: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Commas between each line's start and end, counted a chunk of the file at a time: the
-    positions of one chunk's commas are held, not the whole file's (issue 11: bounded memory)."""
-    count = np.zeros(len(starts), dtype=np.int64)
-    for a in range(0, len(arr), SCAN_CHUNK):
-        commas = np.flatnonzero(arr[a:a + SCAN_CHUNK] == 44) + a
-        if len(commas) == 0:
-            continue
-        lo = int(np.searchsorted(ends, a, side="right"))                 # lines ending after the chunk's start
-        hi = int(np.searchsorted(starts, a + SCAN_CHUNK, side="left"))   # … and starting before its end
-        count[lo:hi] += np.searchsorted(commas, ends[lo:hi]) - np.searchsorted(commas, starts[lo:hi])
-    return count
-
-
-def _arrow(body: bytes | memoryview, header: list[str], longest: int) -> pa.Table | None:
-    source: Any = pa.BufferReader(pa.py_buffer(body))   # a NativeFile over the bytes: no copy
+def _arrow(body: bytes, header: list[str], longest: int) -> pa.Table | None:
     try:
         return pacsv.read_csv(
-            source,
+            io.BytesIO(body),
             read_options=pacsv.ReadOptions(use_threads=True, block_size=max(_MIN_BLOCK, 2 * longest + 1024),
                                            column_names=[f"c{i}" for i in range(len(header))], skip_rows=1),
             parse_options=pacsv.ParseOptions(quote_char=False),
