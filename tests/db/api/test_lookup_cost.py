@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from credit.api import create_app
 from credit.api.auth import create_key
 from credit.settings import Settings
-from tests.db.api.support import A, B, C, NAMES, D, Live, ServerThread, file_and_apply, run_night, seed_story
+from tests.db.api.support import NAMES, A, B, C, D, Live, ServerThread, file_and_apply, run_night, seed_story
 
 
 @dataclass
