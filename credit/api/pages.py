@@ -27,7 +27,6 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi import Path as PathParam
@@ -35,6 +34,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
+from credit import clock
 from credit.api import views
 from credit.api.applications import readable_application, receipt_application, submit_application
 from credit.api.auth import Principal, UnknownKey
@@ -211,8 +211,7 @@ def _bureau(request: Request, st: ServiceState, who: Principal, status: int = 20
         watch = deadline_watch(conn, today, within, st.settings)
         procedures = serious.procedures(conn, today, open_only=True, settings=st.settings)
         # 双告知: the latest night's notices per licensing department
-        notices = by_department(notices_of_night(conn, night["night"], None, ZoneInfo(
-            str(st.config.get("timezone", "Asia/Shanghai"))))) if night is not None else {}
+        notices = by_department(notices_of_night(conn, night["night"], None, clock.zone(st.settings))) if night is not None else {}
     report = None
     if night is not None and (st.settings.reports_dir / night["night"].isoformat() / "index.html").is_file():
         report = f"/bureau/report/{night['night'].isoformat()}"

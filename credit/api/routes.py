@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Connection
 
+from credit import clock
 from credit.api import views
 from credit.api.applications import readable_application, receipt_application, refused, submit_application
 from credit.api.auth import Principal
@@ -250,7 +250,7 @@ def screenings(request: Request, st: St, body: ScreeningRequest) -> JSONResponse
             raise HTTPException(422, f"known_at {body.known_at} 晚于最新数据日期 {latest} "
                                      f"(known_at is after the latest published night, {latest})")
         doc = certificates.issue(conn, usccs, body.as_of, issuer=str(st.config.get("issuer", "")),
-                                 issued_at=datetime.now(UTC), config_version=st.config.version, key_id=who.key_id,
+                                 issued_at=clock.now(st.settings), config_version=st.config.version, key_id=who.key_id,
                                  known_night=body.known_at, signer=signer_for(st.settings))
     return _json(doc)
 
@@ -338,7 +338,7 @@ def notices(conn: Conn, st: St,
     ``next_after`` is the cursor for the next call; an empty page means up to date."""
     feed = st.config.get("change_feed") or {}
     n = min(limit or int(feed.get("default_limit", 1000)), int(feed.get("max_limit", 5000)))
-    items = notice_feed(conn, after, n, department, ZoneInfo(str(st.config.get("timezone", "Asia/Shanghai"))))
+    items = notice_feed(conn, after, n, department, clock.zone(st.settings))
     return _json({"after": after, "next_after": items[-1]["id"] if items else after, "notices": items,
                   "more": len(items) == n})
 

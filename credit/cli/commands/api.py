@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-console = Console()
+from credit.cli import output
+
+console = output.console()
 api_app = typer.Typer(no_args_is_help=True, help="The HTTP API: keys and roles.")
 keys_app = typer.Typer(no_args_is_help=True, help="API keys (stored hashed; shown once).")
 api_app.add_typer(keys_app, name="keys")

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.engine import Connection
 
 from credit.calendar import UnknownCalendarYear
+from credit.cli import output
 from credit.db import get_engine
 from credit.draws import read, store
 from credit.draws.core import DrawRefused
@@ -30,7 +30,7 @@ from credit.rosters.read import latest_night
 from credit.settings import get_settings
 
 app = typer.Typer(no_args_is_help=True, help="双随机、一公开: inspection plans, draws, verification, results.")
-console = Console()
+console = output.console()
 
 
 def _refuse(reason: str) -> NoReturn:

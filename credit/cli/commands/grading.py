@@ -14,9 +14,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from credit.cli import output
 from credit.grading.read import latest_graded_night
 from credit.grading.read import transitions as transitions_on
 from credit.grading.scheme import TIERS
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
 app = typer.Typer(no_args_is_help=True)
-console = Console()
+console = output.console()
 
 
 def _engine() -> Engine:

@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-console = Console()
-err = Console(stderr=True)
+from credit.cli import output
+
+console = output.console()
+err = output.console(stderr=True)
 
 
 def _refuse(message: str) -> None:
@@ -36,6 +37,7 @@ def notices_command(
     changes into a licensed industry), per department."""
     import sys
 
+    from credit import clock
     from credit.config import load_config
     from credit.db import engine_for
     from credit.notices.export import FORMATS, render
@@ -61,7 +63,7 @@ def notices_command(
         _refuse(f"--department {department!r}: 配置中没有该许可部门 (not in config/notices.yaml: {names})")
         return
     with engine_for(settings).connect() as conn:
-        notices = notices_of_night(conn, day, department, rules.timezone)
+        notices = notices_of_night(conn, day, department, clock.zone(settings))
     if fmt is not None:
         data = render(notices, fmt)
         if out is not None:

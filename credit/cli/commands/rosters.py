@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from credit.cli import output
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -37,8 +38,8 @@ objection_app = typer.Typer(no_args_is_help=True, help="Objections (异议) and 
 decision_app = typer.Typer(no_args_is_help=True, help="Officers' approval of the night's drafts (拟列入/拟移出).")
 audit_app = typer.Typer(no_args_is_help=True, help="The decision log's hash chain.")
 
-console = Console()
-err = Console(stderr=True)
+console = output.console()
+err = output.console(stderr=True)
 
 
 def _group() -> None:
@@ -70,8 +71,11 @@ def _not_future(day: date, what: str) -> None:
 
 
 def _today() -> date:
-    # The command line may default to today (a clerk's "now"); the nightly path never does.
-    return date.today()
+    # The command line may default to today (a clerk's "now", on the bureau's clock: credit.clock);
+    # the nightly path never does.
+    from credit.clock import today
+
+    return today()
 
 
 def _engine() -> Engine:

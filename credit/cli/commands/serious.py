@@ -18,21 +18,24 @@ from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from credit.cli import output
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
 app = typer.Typer(no_args_is_help=True,
                   help="The serious-list procedure (拟列入 → 告知 → 陈述申辩 → 裁量评估 → 上级同意 → 列入 → 公示).")
-console = Console()
-err = Console(stderr=True)
+console = output.console()
+err = output.console(stderr=True)
 
 
 def _day(text: str | None, what: str) -> date:
     if text is None:
-        return date.today()  # an officer's "now"; the nightly path never reads the clock
+        from credit.clock import today
+
+        return today()  # an officer's "now" on the bureau's clock; the nightly path never reads it
     try:
         return date.fromisoformat(text)
     except ValueError:
