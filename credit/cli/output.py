@@ -19,6 +19,8 @@ from typing import Any
 
 from rich.console import Console, ConsoleDimensions
 
+from credit.rosters.labels import ROSTER_LABELS, action_label, roster_label
+
 #: Width given to rich when the output is not a terminal: wide enough that no table is ever cut
 #: or wrapped (rich sizes a table to its content, so nothing is padded to this width).
 UNCUT_WIDTH = 1_000_000
@@ -105,13 +107,6 @@ def flat_items(value: object, prefix: str = "") -> Iterator[tuple[str, str]]:
 # ------------------------------------------------------------------------------------------------
 # Chinese labels (the codes stay in --json and in the exports' column values)
 # ------------------------------------------------------------------------------------------------
-ROSTER_LABELS = {"abnormal": "经营异常名录", "abnormal_status": "经营异常状态（个体工商户）",
-                 "serious": "严重违法失信名单", "penalty": "行政处罚信息"}
-ACTION_LABELS = {"include": "列入", "escalate": "转入严重违法失信名单", "remove": "移出", "revoke": "撤销",
-                 "correct": "更正", "notice": "告知", "refuse": "不予移出", "propose": "拟办（待审批）",
-                 "reject": "驳回草稿", "proposal": "拟列入", "assess": "裁量评估", "consent": "上级同意",
-                 "decline": "不予列入", "publish": "公示"}
-STATE_LABELS = {"listed": "列入中", "removed": "已移出"}
 TIER_LABELS = {"A": "A 信用风险低", "B": "B 信用风险一般", "C": "C 信用风险较高", "D": "D 信用风险高"}
 SUMMARY_KEYS = {
     "decisions": "决定数 decisions", "by_roster_action": "按名录与决定 by roster and action",
@@ -122,14 +117,6 @@ SUMMARY_KEYS = {
     "warnings": "警告 warnings", "by_department": "按许可部门 by department", "by_event": "按事由 by event",
     "notices": "告知数 notices", "seq": "序号 seq", "hash": "哈希 hash",
 }
-
-
-def roster_label(code: object) -> str:
-    return ROSTER_LABELS.get(str(code), str(code)) if code is not None else ""
-
-
-def action_label(code: object) -> str:
-    return ACTION_LABELS.get(str(code), str(code)) if code is not None else ""
 
 
 def tier_label(code: object) -> str:
@@ -149,3 +136,21 @@ def summary_key(path: str) -> str:
         else:
             out.append(SUMMARY_KEYS.get(part, part))
     return " › ".join(out)
+
+
+# ------------------------------------------------------------------------------------------------
+# Arguments
+# ------------------------------------------------------------------------------------------------
+def checked_uscc(raw: str) -> str:
+    """A USCC argument as the drop normalises it (full-width, spaces, case: :func:`credit.contract.uscc.canonical`),
+    or exit 2 saying exactly what is wrong with it (GB 32100-2015)."""
+    import typer
+    from rich.markup import escape
+
+    from credit.api.validation import normalise_uscc, uscc_problem
+
+    problem = uscc_problem(raw)
+    if problem is None:
+        return normalise_uscc(raw)
+    console(stderr=True).print(f"[red]refused:[/red] USCC {escape(repr(raw))}: {escape(problem)}")
+    raise typer.Exit(2)

@@ -154,7 +154,7 @@ def verify(
 
 
 @app.command()
-def show(draw_id: str) -> None:
+def show(draw_id: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """A draw as the bureau sees it: plan, strata, current inspections (with tiers), redraws."""
     settings = get_settings()
     try:
@@ -166,6 +166,10 @@ def show(draw_id: str) -> None:
     except DrawRefused as e:
         _refuse(str(e))
     p = plan_row["public_plan"]
+    if as_json:
+        output.emit_json({"draw_id": draw_id, "plan": plan_row, "strata": ran["strata"] if ran else p["strata"],
+                          "inspections": None if cur is None else cur.to_dict("records"), "redraws": events})
+        return
     console.print(f"[bold]{draw_id}[/bold] matters {', '.join(plan_row['matters'])} as of {p['as_of']}"
                   f" scope {p['scope'] or 'all'}; config {plan_row['config_version']}")
     console.print(_strata_table(ran["strata"] if ran else p["strata"], "strata"))
@@ -195,6 +199,7 @@ def redraw(
     """Record a redraw as a new event citing the version it amends (never an overwrite)."""
     if (recuse is None) == (not entity_closed):
         _refuse("give exactly one of --recuse INSPECTOR or --entity-closed")
+    uscc = output.checked_uscc(uscc)
     settings = get_settings()
     try:
         with get_engine(settings).begin() as conn:

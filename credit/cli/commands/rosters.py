@@ -22,9 +22,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from credit.cli import output
+from credit.rosters.labels import STATE_LABELS, action_label, roster_label
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -96,19 +98,8 @@ def _refuse(message: str) -> typer.Exit:
 
 
 def _checked_uscc(raw: str) -> str:
-    """The USCC normalised (case, spaces), or exit 2 with what exactly is wrong (GB 32100-2015)."""
-    from credit.contract.uscc import is_valid
-
-    code = raw.replace(" ", "").replace("-", "").replace("\u3000", "").upper()
-    if is_valid(code):
-        return code
-    try:
-        from credit.api.validation import uscc_problem
-
-        why = uscc_problem(raw) or "invalid"
-    except ImportError:  # the API package is optional for the command line
-        why = "not a valid unified social credit code (GB 32100-2015)"
-    raise _refuse(f"USCC {raw!r}: {why}")
+    """The USCC normalised as the drop normalises it, or exit 2 with what exactly is wrong."""
+    return output.checked_uscc(raw)
 
 
 def _data_through(conn: Connection) -> date | None:
@@ -193,7 +184,7 @@ def status_command(
         # terminal of any width.
         for r in rosters:
             t = Table(show_header=False, box=None, padding=(0, 1), title_justify="left",
-                      title=f"{r['roster']} · {r['state']}")
+                      title=f"{roster_label(r['roster'])} · {STATE_LABELS.get(r['state'], r['state'])}")
             t.add_column(style="bold", no_wrap=True)
             t.add_column(overflow="fold")
             t.add_row("cause", f"{r['cause_code']} — {r['cause']}")
@@ -391,7 +382,8 @@ def objection_decide(
             res = decide_objection(conn, objection, outcome, day, officer, note)
     except Refused as e:
         raise _refuse(str(e)) from None
-    console.print(f"decision {res['seq']} ({res['action']}) {res['decision_no']}")
+    console.print(f"decision {res['seq']} ({action_label(res['action'])} {res['action']}) "
+                  f"{res['decision_no']}", markup=False)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -425,7 +417,8 @@ def _decide_draft(draft: int, officer: str, on: str | None, *, approve: bool, no
             res = decide_draft(conn, draft, officer, day, approve, note)
     except Refused as e:
         raise _refuse(str(e)) from None
-    console.print(f"decision {res['seq']} ({res['action']}) {res['decision_no'] or ''}")
+    console.print(f"decision {res['seq']} ({action_label(res['action'])} {res['action']}) "
+                  f"{res['decision_no'] or ''}", markup=False)
 
 
 @decision_app.command("drafts")
@@ -438,16 +431,17 @@ def decision_drafts(as_json: Annotated[bool, typer.Option("--json")] = False) ->
     if as_json:
         _json(rows)
         return
-    t = Table("seq", "uscc", "roster", "proposed", "cause", "drafted", "due")
+    t = Table("序号 seq", "统一社会信用代码", "名录 roster", "拟办 proposed", "事由 cause", "起草 drafted", "期限 due",
+              title=f"待审批草稿 drafts（{len(rows)}）")
     for r in rows:
-        t.add_row(str(r["seq"]), r["uscc"], r["roster"], r["proposed_action"], r["cause"], str(r["decision_date"]),
-                  str(r["due_date"] or ""))
+        t.add_row(str(r["seq"]), r["uscc"], roster_label(r["roster"]), action_label(r["proposed_action"]),
+                  escape(str(r["cause"] or "")), str(r["decision_date"]), str(r["due_date"] or ""))
     console.print(t)
 
 
 # ------------------------------------------------------------------------------------------------
 def deadlines_command(
-    on: Annotated[str | None, typer.Option("--on", help="Date YYYY-MM-DD (default today).")] = None,
+    on: Annotated[str | None, typer.Option("--on", help="Date YYYY-MM-DD (default: today on the bureau's clock).")] = None,
     within: Annotated[int, typer.Option("--within", min=0, help="Working days ahead.")] = 5,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
@@ -460,15 +454,16 @@ def deadlines_command(
     if as_json:
         _json(json.loads(df.to_json(orient="records", date_format="iso", force_ascii=False)))
         return
-    t = Table("authority", "kind", "uscc", "roster", "ref", "due", "WD left", "overdue",
-              title=f"deadlines on {day.isoformat()} (next {within} working days)")
+    t = Table("机关 authority", "事项 kind", "统一社会信用代码", "名录 roster", "编号 ref", "期限 due",
+              "剩余工作日 WD left", "逾期 overdue", "说明 note",
+              title=f"期限提醒 deadlines on {day.isoformat()}（{within} 个工作日内到期及已逾期）")
     for r in df.itertuples(index=False):
         due = "" if r.due_date is None or str(r.due_date) == "NaT" else str(r.due_date)
         if r.provisional:
-            due += " (provisional)"
-        t.add_row(_cell(r.authority), _cell(r.kind), _cell(r.uscc), _cell(r.roster), _cell(r.ref), due,
+            due += "（暂定）"
+        t.add_row(_cell(r.authority), _cell(r.kind_label), _cell(r.uscc), _cell(r.roster_label), _cell(r.ref_label), due,
                   "" if r.working_days_left is None or str(r.working_days_left) == "<NA>" else str(r.working_days_left),
-                  "[red]OVERDUE[/red]" if r.overdue else "")
+                  "[red]已逾期 OVERDUE[/red]" if r.overdue else "", escape(r.note) if isinstance(r.note, str) else "")
     console.print(t)
 
 
