@@ -40,7 +40,7 @@ from credit.night.read import latest_run
 from credit.notices.read import notice_feed
 from credit.rosters import certificates, repair, serious
 from credit.rosters.deadlines import deadline_watch
-from credit.rosters.export import FORMATS, export_frame, render
+from credit.rosters.export import FORMATS, export_frame, export_note, render
 from credit.rosters.known import KnownAt
 from credit.rosters.known import known_at as known_record_at
 from credit.rosters.read import decision_feed, search_registration
@@ -140,7 +140,8 @@ def roster_export(request: Request, conn: Conn, st: St, roster: Literal["abnorma
         hidden = views.hidden_from_public(conn, None, max(latest, d), st.config, known)
         keep = [(u, n) not in hidden for u, n in zip(df["uscc"], df["decision_no"], strict=True)]
         df = df[pd.Series(keep, index=df.index, dtype=bool)]
-    body = render(df.reset_index(drop=True), format)
+    note = export_note(conn, roster, d, known, st.settings, len(df)) if format == "xlsx" else None
+    body = render(df.reset_index(drop=True), format, note)
     name = f"{roster}_{d.isoformat()}.{format}"
     return Response(body, media_type=MEDIA[format], headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

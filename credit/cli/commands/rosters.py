@@ -254,6 +254,7 @@ def roster_export(
     """The roster as of D: uscc, name, roster, cause_code, cause, basis, included_on, decision_no,
     authority, state, removed_on, removal_reason (CSV in UTF-8 with BOM)."""
     from credit.rosters.export import FORMATS, export_roster
+    from credit.settings import get_settings
 
     if roster not in ("abnormal", "serious", "abnormal_status"):
         raise _refuse(f"--roster {roster!r}: abnormal or serious")
@@ -266,14 +267,13 @@ def roster_export(
         through = _data_through(conn)
         known = _known(conn, known_at, through)
         day = asked or (known.night if known else None) or through or _today()
-        data = export_roster(conn, roster, day, fmt, None, known)
+        data = export_roster(conn, roster, day, fmt, None, known, get_settings())
     if out is not None:
         from credit.exports import write_export
-        from credit.settings import get_settings
 
         write_export(out, data, get_settings())   # with its signed sidecar <out>.sig.json
     # On standard error, so the export itself keeps exactly the contract's columns.
-    err.print(f"{roster} roster as of {day.isoformat()}; data through "
+    err.print(f"{roster_label(roster)} {roster} roster as of {day.isoformat()}; data through "
               f"{through.isoformat() if through else '(no night published)'}"
               + (f"; as recorded after night {known.night.isoformat()}" if known else ""))
     if through is None or day > through:
