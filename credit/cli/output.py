@@ -86,14 +86,12 @@ def cell(value: object) -> str:
 def flat_items(value: object, prefix: str = "") -> Iterator[tuple[str, str]]:
     """``(key, text)`` pairs of a nested record: ``{"by_department": {"卫健委": 3}}`` gives
     ``("by_department.卫健委", "3")``; list items are numbered; a scalar under no key has key ''."""
-    if isinstance(value, Mapping):
-        if not value:
-            yield prefix, "（无）"
+    if isinstance(value, Mapping | list | tuple) and not value:
+        yield prefix, "（无）"
+    elif isinstance(value, Mapping):
         for k, v in value.items():
             yield from flat_items(v, f"{prefix}.{k}" if prefix else str(k))
     elif isinstance(value, list | tuple):
-        if not value:
-            yield prefix, "（无）"
         scalars = all(not isinstance(v, Mapping | list | tuple) for v in value)
         if scalars:
             yield prefix, "；".join(cell(v) for v in value)
