@@ -75,12 +75,15 @@ def serious_list(
     if as_json:
         _json(rows)
         return
-    t = Table("case", "uscc", "authority", "state", "steps", "next", "by", "who", title=f"serious list procedures on {day}")
+    from credit.rosters.labels import ACTOR_LABELS
+
+    t = Table("案件 case", "统一社会信用代码", "机关 authority", "状态 state", "已办步骤 steps", "下一步 next", "期限 by",
+              "办理人 who", title=f"严重违法失信名单列入程序 serious list procedures on {day}")
     for p in rows:
         steps = "\n".join(f"{s['date']} {s['label']}" + (f" {s['decision_no']}" if s["decision_no"] else "")
                           for s in p["steps"])
         t.add_row(p["case_no"], p["uscc"], p["authority"], p["state"], steps, p["next_step_label"] or "",
-                  p["next_by"] or "", p["next_actor"] or "")
+                  p["next_by"] or "", ACTOR_LABELS.get(p["next_actor"] or "", p["next_actor"] or ""))
     console.print(t)
 
 
