@@ -139,6 +139,14 @@ def summary_key(path: str) -> str:
 # ------------------------------------------------------------------------------------------------
 # Arguments
 # ------------------------------------------------------------------------------------------------
+def uscc_arg(raw: str) -> str:
+    """A USCC argument normalised as the drop normalises it (full-width, spaces, case), unchecked:
+    for look-ups, where an unknown code simply finds nothing."""
+    from credit.contract.uscc import canonical
+
+    return canonical(raw)
+
+
 def checked_uscc(raw: str) -> str:
     """A USCC argument as the drop normalises it (full-width, spaces, case: :func:`credit.contract.uscc.canonical`),
     or exit 2 saying exactly what is wrong with it (GB 32100-2015)."""

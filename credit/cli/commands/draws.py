@@ -199,7 +199,7 @@ def redraw(
     """Record a redraw as a new event citing the version it amends (never an overwrite)."""
     if (recuse is None) == (not entity_closed):
         _refuse("give exactly one of --recuse INSPECTOR or --entity-closed")
-    uscc = output.checked_uscc(uscc)
+    uscc = output.uscc_arg(uscc)
     settings = get_settings()
     try:
         with get_engine(settings).begin() as conn:

@@ -54,7 +54,7 @@ def show(
     except ValueError:
         _refuse(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
         return
-    uscc = output.checked_uscc(uscc)   # full-width, spaces, case: as the drop normalises it
+    uscc = output.uscc_arg(uscc)   # full-width, spaces, case: as the drop normalises it
     with _engine().connect() as conn:
         g = grade_of(conn, uscc, day)
     if g is None:

@@ -71,7 +71,7 @@ def serious_list(
 
     day = _day(on, "--on")
     with _engine().connect() as conn:
-        rows = procedures(conn, day, output.checked_uscc(uscc) if uscc else None, open_only=not show_all)
+        rows = procedures(conn, day, output.uscc_arg(uscc) if uscc else None, open_only=not show_all)
     if as_json:
         _json(rows)
         return
