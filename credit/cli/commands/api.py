@@ -146,6 +146,7 @@ def certificate_verify(file: Annotated[Path, typer.Argument(help="A certificate 
     for reason in result.reasons:
         console.print(f"  {reason}")
     for d in result.differences[:20]:
-        console.print(f"  differs: {d['uscc']} later decisions {d.get('later_decisions', [])}")
+        later = output.cell(d.get("later_decisions") or []).replace("\n", "; ") or "（无）"
+        console.print(f"  differs: {d['uscc']} later decisions: {later}", markup=False)
     if not result.ok:
         raise typer.Exit(1)

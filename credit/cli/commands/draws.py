@@ -98,7 +98,8 @@ def run(draw_id: str, seed: Annotated[str, typer.Option(help="the seed the plan 
             summary = store.run_draw(conn, draw_id, seed, settings)
     except DrawRefused as e:
         _refuse(str(e))
-    console.print(f"drew [bold]{draw_id}[/bold]: {summary['inspections']} inspections {summary['states']}")
+    states = "; ".join(f"{k}: {v}" for k, v in output.flat_items(summary["states"]))
+    console.print(f"drew [bold]{draw_id}[/bold]: {summary['inspections']} inspections ({escape(states)})")
     console.print(_strata_table(summary["strata"], "strata"))
     console.print(f"public record {summary['public_record']} sha256 {summary['public_record_sha256']}")
     console.print(f"full record   {summary['full_record']} sha256 {summary['full_record_sha256']}")

@@ -26,7 +26,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from credit.cli import output
-from credit.rosters.labels import STATE_LABELS, action_label, roster_label
+from credit.rosters.labels import ACTOR_LABELS, STATE_LABELS, action_label, roster_label
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -222,7 +222,8 @@ def status_command(
     for proc in pending:
         steps = "; ".join(f"{s['label']} {s['date']}" for s in proc["steps"])
         console.print(f"serious list procedure, case {proc['case_no']}: {steps}; next: {proc['next_step_label']}"
-                      f" by {proc['next_by'] or '?'} ({proc['next_actor']})", markup=False)
+                      f" by {proc['next_by'] or '?'} ({ACTOR_LABELS.get(proc['next_actor'] or '', proc['next_actor'])})",
+                      markup=False)
     for pen in penalties:
         window = f"{pen['publicity_from'] or ''} → {pen['publicity_until'] or ''}" if pen["published"] else ""
         repair = f"; repair from {pen['repair_from']}" if pen["repair_from"] else ""
