@@ -187,25 +187,25 @@ def status_command(
                       title=f"{roster_label(r['roster'])} · {STATE_LABELS.get(r['state'], r['state'])}")
             t.add_column(style="bold", no_wrap=True)
             t.add_column(overflow="fold")
-            t.add_row("cause", f"{r['cause_code']} — {r['cause']}")
-            t.add_row("basis", r["basis"] or "")
-            t.add_row("included on", str(r["included_on"]))
+            t.add_row("事由 cause", f"{r['cause_code']} — {r['cause']}")
+            t.add_row("依据 basis", r["basis"] or "")
+            t.add_row("列入日期 included on", str(r["included_on"]))
             t.add_row("文号", r["decision_no"] or "")
-            t.add_row("authority", r["authority"] or "")
+            t.add_row("作出机关 authority", r["authority"] or "")
             if r.get("remedy"):
-                t.add_row("remedy", r["remedy"])
+                t.add_row("救济途径 remedy", r["remedy"])
             if r["removed_on"]:
-                t.add_row("removed on", f"{r['removed_on']} — {r['removal_reason'] or ''}")
+                t.add_row("移出 removed on", f"{r['removed_on']} — {r['removal_reason'] or ''}")
             if r.get("removal_possible"):
-                t.add_row("repair", r["removal_possible"])
+                t.add_row("信用修复 repair", r["removal_possible"])
             if r.get("early_removal_from"):
-                t.add_row("window", f"apply from {r['early_removal_from']}")
+                t.add_row("申请期 window", f"apply from {r['early_removal_from']}")
             if r.get("apply_until"):
-                t.add_row("window", f"apply until {r['apply_until']} (3 years after inclusion, 68号令 art. 10)")
+                t.add_row("申请期 window", f"apply until {r['apply_until']} (3 years after inclusion, 68号令 art. 10)")
             if r.get("automatic_removal_on"):
-                t.add_row("expiry", f"automatic removal {r['automatic_removal_on']}")
+                t.add_row("期满 expiry", f"automatic removal {r['automatic_removal_on']}")
             for s in r.get("steps", []):
-                t.add_row("step", f"{s['date']} {s['label']} {s['decision_no'] or ''}".rstrip())
+                t.add_row("程序步骤 step", f"{s['date']} {s['label']} {s['decision_no'] or ''}".rstrip())
             for p in r.get("applications", []):
                 line = f"received {p['received_on']}: {p['status']}"
                 if p["decision"]:
@@ -217,7 +217,7 @@ def status_command(
                     line += f", decide by {p['decide_by'] or str(p['decide_by_provisional']) + ' provisional'}"
                 elif p.get("decide_by_note"):
                     line += f", {p['decide_by_note']}"
-                t.add_row(f"application {p['id']}", line)
+                t.add_row(f"申请 application {p['id']}", line)
             console.print(t)
     for proc in pending:
         steps = "; ".join(f"{s['label']} {s['date']}" for s in proc["steps"])
