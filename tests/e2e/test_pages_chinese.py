@@ -132,3 +132,23 @@ def test_every_applicant_page_is_chinese_and_prints(live, page) -> None:  # noqa
     assert "回执码无效" in chinese_only(page, "unknown receipt")
     page.goto(live.url + "/applications/999999")
     chinese_only(page, "unknown application")
+
+
+def test_penalty_section_and_its_repair_form_are_chinese(live, page) -> None:  # noqa: F811
+    """A published penalty (行政处罚信息) with its repair outlook, then a refused repair application."""
+    from tests.db.api.support import register
+    from tests.db.rosters.helpers import night, penalty
+
+    with live.engine.begin() as c:
+        register(c, A, "北京甲科技有限公司")
+        penalty(c, "P1", A, "2026-03-02", heavier=False)
+        night(c, live.settings, "2026-03-02")
+    live.clock["today"] = D("2026-07-15")
+    page.goto(f"{live.url}/entity?uscc={A}&as_of=2026-07-15")
+    text = chinese_only(page, "entity with a penalty")
+    assert "行政处罚信息" in text and "罚字〔2026〕P1号" in text
+    page.screenshot(path=str(ARTIFACTS / "page_entity_penalty.png"), full_page=True)
+    if page.locator("form.apply-penalty").count():
+        page.fill("form.apply-penalty textarea[name=grounds]", "   ")
+        page.click("form.apply-penalty button[type=submit]")
+        assert "申请未提交" in chinese_only(page, "refused penalty repair")
