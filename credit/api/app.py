@@ -18,6 +18,7 @@ from credit.api.pages import pages
 from credit.api.routes import bureau, consumer, public
 from credit.api.security import SecurityMiddleware
 from credit.api.sessions import SessionPolicy, new_secret
+from credit.api.workbench import workbench
 from credit.config import ConfigDoc, load_config
 from credit.db import database_url
 from credit.settings import Settings
@@ -62,6 +63,7 @@ def create_app(settings: Settings, *, today: Callable[[], date] | None = None,
     app.include_router(bureau)
     app.include_router(pages)
     app.include_router(docs)
+    app.include_router(workbench)
     sec = config.get("security") or {}
     app.add_middleware(SecurityMiddleware, max_body_bytes=int(sec.get("max_body_bytes", 1_048_576)),
                        allowed_origins=[str(o) for o in sec.get("allowed_origins") or []],

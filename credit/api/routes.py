@@ -12,7 +12,7 @@ from fastapi import APIRouter, Body, Depends, Header, HTTPException, Path, Query
 from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Connection
 
-from credit.api import views
+from credit.api import bureau_views, officers, views
 from credit.api.applications import readable_application, receipt_application, refused, submit_application
 from credit.api.auth import Principal
 from credit.api.deps import ServiceState, caller, checked_uscc, connection, default_as_of, require, state
@@ -413,7 +413,9 @@ def objection_decision(request: Request, st: St, objection_id: Annotated[int, Pa
     not_in_future(st, body.on, "on")
     with st.begin() as conn:
         try:
-            out = repair.decide_objection(conn, objection_id, body.outcome, body.on, f"officer:{who.name}",
+            if (why := officers.refusal(who, "decide", bureau_views.request_authority(conn, objection_id))):
+                raise HTTPException(403, why)
+            out = repair.decide_objection(conn, objection_id, body.outcome, body.on, who.actor,
                                           body.note, settings=st.settings)
         except repair.Refused as e:
             raise refused(e) from None
@@ -428,7 +430,9 @@ def draft_decision(request: Request, st: St, seq: Annotated[int, Path(ge=1, le=2
     not_in_future(st, body.on, "on")
     with st.begin() as conn:
         try:
-            out = repair.decide_draft(conn, seq, f"officer:{who.name}", body.on, body.approve, body.note,
+            if (why := officers.refusal(who, "approve", bureau_views.draft_authority(conn, seq))):
+                raise HTTPException(403, why)
+            out = repair.decide_draft(conn, seq, who.actor, body.on, body.approve, body.note,
                                       settings=st.settings)
         except repair.Refused as e:
             raise refused(e) from None
@@ -460,7 +464,7 @@ def serious_assessment(request: Request, st: St, case: CaseRef, body: SeriousAss
     not_in_future(st, body.on, "on")
     with st.begin() as conn:
         try:
-            out = serious.record_assessment(conn, case, officer=f"officer:{who.name}", on=body.on, intent=body.intent,
+            out = serious.record_assessment(conn, case, officer=who.actor, on=body.on, intent=body.intent,
                                             frequency=body.frequency, harm=body.harm, outcome=body.outcome,
                                             note=body.note, settings=st.settings)
         except serious.Refused as e:
@@ -476,7 +480,7 @@ def serious_consent(request: Request, st: St, case: CaseRef, body: SeriousConsen
     not_in_future(st, body.consented_on, "consented_on")
     with st.begin() as conn:
         try:
-            out = serious.record_consent(conn, case, officer=f"officer:{who.name}", on=body.on,
+            out = serious.record_consent(conn, case, officer=who.actor, on=body.on,
                                          consenting_authority=body.authority, consented_on=body.consented_on,
                                          document_no=body.document_no, outcome=body.outcome, note=body.note,
                                          settings=st.settings)
