@@ -12,11 +12,13 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from credit import clock
 from credit.api.deps import ServiceState
+from credit.api.docs import docs
 from credit.api.limits import RateLimiter
 from credit.api.pages import pages
 from credit.api.routes import bureau, consumer, public
 from credit.api.security import SecurityMiddleware
 from credit.api.sessions import SessionPolicy, new_secret
+from credit.api.workbench import workbench
 from credit.config import ConfigDoc, load_config
 from credit.db import database_url
 from credit.settings import Settings
@@ -47,8 +49,9 @@ def create_app(settings: Settings, *, today: Callable[[], date] | None = None,
         yield
         engine.dispose()
 
+    # /docs and /redoc are credit.api.docs: served from the app's own files, no CDN (issue 15).
     app = FastAPI(title="credit — 企业信用监管 API", version=config.version, description=DESCRIPTION,
-                  lifespan=lifespan)
+                  lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.credit = ServiceState(settings=settings, engine=engine, config=config,
                                     limiter=limiter or RateLimiter(),
                                     today=today or (lambda: clock.today(settings)),
@@ -58,6 +61,8 @@ def create_app(settings: Settings, *, today: Callable[[], date] | None = None,
     app.include_router(consumer)
     app.include_router(bureau)
     app.include_router(pages)
+    app.include_router(docs)
+    app.include_router(workbench)
     sec = config.get("security") or {}
     app.add_middleware(SecurityMiddleware, max_body_bytes=int(sec.get("max_body_bytes", 1_048_576)),
                        allowed_origins=[str(o) for o in sec.get("allowed_origins") or []],

@@ -154,7 +154,7 @@ def quarantine(
 
 def _wire() -> None:
     """Mount the commands of each area (their modules live in credit/cli/commands/)."""
-    from credit.cli.commands import api, draws, grading, notices, rosters, security, serious
+    from credit.cli.commands import api, draws, grading, notices, officers, rosters, security, serious
 
     app.add_typer(draws.app, name="draw", help="Double-random inspection draws (双随机抽查).")
     app.add_typer(grading.app, name="grades", help="Credit-risk tiers A–D with reasons.")
@@ -172,6 +172,7 @@ def _wire() -> None:
     app.add_typer(serious.app, name="serious", help="The serious-list procedure (严重违法失信名单: 评估、上级同意).")
     app.command("serve")(api.serve_command)
     app.add_typer(api.api_app, name="api", help="API keys of consumers and bureau staff.")
+    app.add_typer(officers.app, name="officers", help="Officers' accounts of the bureau workbench.")
     app.add_typer(api.certificate_app, name="certificate", help="Screening certificates (筛查证明).")
     app.add_typer(security.keys_app, name="keys", help="The bureau's signing key (Ed25519).")
     app.command("verify-signature")(security.verify_signature_command)
