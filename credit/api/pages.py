@@ -30,7 +30,6 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi import Path as PathParam
@@ -38,6 +37,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
+from credit import clock
 from credit.api import bureau_views, officers, views
 from credit.api.applications import readable_application, receipt_application, submit_application
 from credit.api.auth import Principal, UnknownKey
@@ -53,6 +53,7 @@ from credit.api.sessions import (
     start_session,
 )
 from credit.api.validation import normalise_uscc, uscc_problem
+from credit.api.wording import for_public, form_problems
 from credit.night.read import latest_run
 from credit.notices.read import by_department, notices_of_night
 from credit.rosters import certificates, serious
@@ -104,7 +105,7 @@ def form_ok(request: Request, token: str) -> bool:
     return _form_ok(request, token)
 
 
-STALE_FORM = "表单已失效，请刷新页面后重新提交 (form token missing or wrong)"
+STALE_FORM = "表单已失效，请刷新页面后重新提交"
 
 
 @pages.get("/static/site.css", include_in_schema=False)
@@ -122,19 +123,24 @@ def index(request: Request, who: Who) -> HTMLResponse:
 def entity_page(request: Request, st: St, who: Who, uscc: str = "", as_of: str = "") -> HTMLResponse:
     problem = uscc_problem(uscc) if uscc else "请输入统一社会信用代码"
     if problem:
-        return _page(request, "index.html", 422, error=problem, uscc=uscc)
+        return _page(request, "index.html", 422, error=for_public(problem), uscc=uscc)
     code = normalise_uscc(uscc)
     with st.connect() as conn:
         try:
             d = date.fromisoformat(as_of) if as_of else default_as_of(conn, st)
         except ValueError:
-            return _page(request, "index.html", 422, error=f"日期“{as_of}”格式应为 YYYY-MM-DD", uscc=uscc)
+            return _page(request, "index.html", 422, error=f"日期“{as_of}”格式有误，应为“年-月-日”，例如 2026-07-15", uscc=uscc)
         latest = certificates.latest_data_date(conn) or d
         doc = views.entity_status(conn, st.settings, st.config, code, d, role="public", latest=latest,
                                   today=st.today())
     if not doc["registered"] and not doc["rosters"]:
         return _page(request, "index.html", 404, error=f"未找到统一社会信用代码为 {code} 的主体", uscc=uscc)
-    return _page(request, "entity.html", doc=doc, today=st.today().isoformat())
+    return _page(request, "entity.html", doc=doc, today=st.today().isoformat(), issuer=_issuer(st))
+
+
+def _issuer(st: ServiceState) -> str:
+    """Who publishes the record, as printed at the foot of a printed page (config/api.yaml ``issuer``)."""
+    return str(st.config.get("issuer") or "市场监督管理部门")
 
 
 @pages.post("/entity/{uscc}/apply", response_class=HTMLResponse)
@@ -150,28 +156,31 @@ def apply_page(request: Request, st: St, who: Who, uscc: str, roster: Annotated[
                                                   "documents": docs, "case_no": case_no.strip() or None,
                                                   "contact": contact.strip() or None})
     except ValidationError as e:
-        msgs = "；".join(f"{'/'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors())
-        return _entity_with_error(request, st, uscc, f"申请未提交：请填写申请理由 ({msgs})")
+        return _entity_with_error(request, st, uscc, f"申请未提交：{form_problems(e.errors())}")
     try:
         out = submit_application(st, body, st.today(), "page", who, recorded_by="online:page")
     except HTTPException as e:
-        return _entity_with_error(request, st, uscc, f"申请未提交：{e.detail}", e.status_code)
+        detail = e.detail if isinstance(e.detail, str) else \
+            "；".join(str(d.get("msg", "")) for d in e.detail if isinstance(d, dict))
+        return _entity_with_error(request, st, uscc, f"申请未提交：{for_public(detail)}", e.status_code)
     # The receipt is this answer itself (not a redirect to a URL holding the token, which would
     # stay in the history and in access logs): the token is shown once.
     with st.connect() as conn:
         doc = readable_application(conn, st, int(out["id"]), who, str(out["receipt_token"]))
-    return _page(request, "application.html", 201, app=doc, receipt=out["receipt_token"])
+    return _page(request, "application.html", 201, app=doc, receipt=out["receipt_token"], issuer=_issuer(st),
+                 today=st.today().isoformat())
 
 
 def _entity_with_error(request: Request, st: ServiceState, uscc: str, error: str, status: int = 422) -> HTMLResponse:
     code = normalise_uscc(uscc)
-    if uscc_problem(code):
-        return _page(request, "index.html", 422, error=uscc_problem(code), uscc=uscc)
+    if (problem := uscc_problem(code)) is not None:
+        return _page(request, "index.html", 422, error=for_public(problem), uscc=uscc)
     with st.connect() as conn:
         d = default_as_of(conn, st)
         doc = views.entity_status(conn, st.settings, st.config, code, d, role="public",
                                   latest=certificates.latest_data_date(conn) or d, today=st.today())
-    return _page(request, "entity.html", status, doc=doc, error=error, today=st.today().isoformat())
+    return _page(request, "entity.html", status, doc=doc, error=error, today=st.today().isoformat(),
+                 issuer=_issuer(st))
 
 
 @pages.get("/applications/{application_id}", response_class=HTMLResponse)
@@ -182,7 +191,7 @@ def application_page(request: Request, st: St, who: Who, application_id: int, to
             if 0 < application_id < 2**62 else None
     if doc is None:
         return _page(request, "index.html", 404, error=f"没有编号为 {application_id} 的修复申请，或回执码不符")
-    return _page(request, "application.html", app=doc)
+    return _page(request, "application.html", app=doc, issuer=_issuer(st), today=st.today().isoformat())
 
 
 @pages.post("/receipts", response_class=HTMLResponse)
@@ -195,8 +204,8 @@ def receipt_page(request: Request, st: St, who: Who, receipt: Annotated[str, For
         found = receipt_application(conn, receipt)
         doc = readable_application(conn, st, found, who, receipt) if found else None
     if doc is None:
-        return _page(request, "index.html", 404, error="回执码无效 (unknown receipt token)")
-    return _page(request, "application.html", app=doc)
+        return _page(request, "index.html", 404, error="回执码无效")
+    return _page(request, "application.html", app=doc, issuer=_issuer(st), today=st.today().isoformat())
 
 
 # ------------------------------------------------------------------------------------------ bureau
@@ -219,7 +228,7 @@ def _bureau(request: Request, st: ServiceState, who: Principal, status: int = 20
             ok: str | None = None) -> HTMLResponse:
     within = int((st.config.get("deadline_watch") or {}).get("within_wd", 10))
     today = st.today()
-    zone = ZoneInfo(str(st.config.get("timezone", "Asia/Shanghai")))
+    zone = clock.zone(st.settings)
     with st.connect() as conn:
         night = latest_run(conn)
         nights = bureau_views.recent_nights(conn, zone, st.settings, limit=1)
@@ -229,8 +238,8 @@ def _bureau(request: Request, st: ServiceState, who: Principal, status: int = 20
         notices = by_department(notices_of_night(conn, night["night"], None, zone)) if night is not None else {}
     rows = watch.astype(object).where(watch.notna(), None).to_dict("records")
     for w in rows:
-        w["kind_label"] = bureau_views.kind_label(str(w.get("kind") or ""))
-        w["ref_label"] = bureau_views.ref_label(str(w.get("ref") or ""))
+        w["kind_label"] = w.get("kind_label") or bureau_views.kind_label(str(w.get("kind") or ""))
+        w["ref_label"] = w.get("ref_label") or bureau_views.ref_label(str(w.get("ref") or ""))
     return _page(request, "bureau.html", status, who=who, me=workbench_who(who), night=nights[0] if nights else None,
                  notices=notices, watch=rows, within=within,
                  today=today.isoformat(), procedures=procedures, actors=ACTORS, error=error, ok=ok,

@@ -30,6 +30,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from credit import clock
 from credit.api import bureau_views as bv
 from credit.api import officers
 from credit.api.auth import Principal
@@ -50,8 +51,8 @@ Night = Annotated[str, PathParam(max_length=10)]
 
 
 def zone_of(st: ServiceState) -> ZoneInfo:
-    """The bureau's clock (config/api.yaml ``timezone``)."""
-    return ZoneInfo(str(st.config.get("timezone", "Asia/Shanghai")))
+    """The bureau's clock (:mod:`credit.clock`: config/schedule.yaml ``timezone``)."""
+    return clock.zone(st.settings)
 
 
 def bureau_page(request: Request, st: ServiceState, who: Principal, name: str, status: int = 200,

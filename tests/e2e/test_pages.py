@@ -55,7 +55,7 @@ def test_applicant_finds_status_and_applies(live, page) -> None:  # noqa: F811
     assert "处于列入状态" in page.inner_text("#status")
     entry = page.inner_text("#entry-1")
     assert "经营异常名录" in entry and "未依照《企业信息公示暂行条例》第八条" in entry
-    assert "补报年度报告后申请移出" in entry and "5个工作日" in entry
+    assert "补报未报年份的年度报告并公示后，申请移出" in entry and "5个工作日" in entry
     assert page.inner_text("#entry-1 .decide-by") == "2026-07-28"
     assert SECRET_REP not in page.content()
     page.screenshot(path=str(ARTIFACTS / "page_entity.png"), full_page=True)
