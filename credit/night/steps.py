@@ -199,7 +199,8 @@ def ingest_file(manifest: Manifest, file: str, settings: Settings) -> FileOutcom
         out.failures.append(refused(file, "rows_add_up", rows_in=out.rows_in, accepted=out.accepted,
                                     quarantined=out.quarantined))
     out.seconds = time.perf_counter() - t0
-    staging.stage_file(engine, staging_key(manifest, file), df.source, out, canonical[~bad], held)
+    staging.stage_file(engine, staging_key(manifest, file), df.source, out, canonical[~bad], held,
+                       checked.records)
     return out
 
 
@@ -308,6 +309,7 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
             key, source = staging_key(manifest, o.file), SOURCES[o.source]
             merges.append(staging.merge_file(conn, source, o.mode, key).as_dict())
             staging.publish_quarantine(conn, key)
+            staging.publish_quality(conn, key)   # the quality view's results (credit.night.quality_results)
             conn.execute(sa.text(
                 "insert into file_loads values (:night, :file, :source, :mode, :sha, :rows, :acc, :q)"),
                 {"night": night, "file": o.file, "source": o.source, "mode": o.mode, "sha": o.sha256,
