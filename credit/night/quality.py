@@ -12,9 +12,9 @@ rule names. Every input row ends either accepted or quarantined — never both, 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
-import logging
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
