@@ -14,6 +14,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from credit.api.deps import ServiceState
 from credit.api.limits import RateLimiter
 from credit.api.pages import pages
+from credit.api.quality import quality_api, quality_pages
 from credit.api.routes import bureau, consumer, public
 from credit.api.security import SecurityMiddleware
 from credit.api.sessions import SessionPolicy, new_secret
@@ -59,6 +60,8 @@ def create_app(settings: Settings, *, today: Callable[[], date] | None = None,
     app.include_router(consumer)
     app.include_router(bureau)
     app.include_router(pages)
+    app.include_router(quality_api)
+    app.include_router(quality_pages)
     sec = config.get("security") or {}
     app.add_middleware(SecurityMiddleware, max_body_bytes=int(sec.get("max_body_bytes", 1_048_576)),
                        allowed_origins=[str(o) for o in sec.get("allowed_origins") or []],
