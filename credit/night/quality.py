@@ -12,7 +12,6 @@ rule names. Every input row ends either accepted or quarantined — never both, 
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from pandas.api.extensions import ExtensionDtype
 from credit.contract import uscc as uscc_rules
 from credit.contract.sources import Column, Source
 from credit.issues import Issue, split_text
+from credit.logs import quiet_great_expectations
 from credit.night.issues import refused, warned
 from credit.night.quality_results import ExpectationRecord, records_of
 from credit.night.quarantine import ROW_OFFSET, reason
@@ -40,9 +40,8 @@ if TYPE_CHECKING:  # Great Expectations is imported only when a file is checked 
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-# Great Expectations logs ~200 INFO lines per import and validation (issue 15: each ingest task's
-# log was 214 lines of it); its warnings and errors still come through.
-logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
+quiet_great_expectations()
 
 # Non-capturing groups only: GX matches with pandas' str.contains, which warns about capture groups.
 PATTERNS: dict[str, str] = {
@@ -137,6 +136,7 @@ def _batch_definition() -> BatchDefinition[None]:
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    quiet_great_expectations()   # after the import: some of its modules set their loggers to INFO
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
     return ctx.data_sources.add_pandas("drop").add_dataframe_asset("frame").add_batch_definition_whole_dataframe("whole")

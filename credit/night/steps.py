@@ -19,6 +19,7 @@ The steps are plain functions, and both ``credit nightly`` (:func:`run_night`) a
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,12 +43,14 @@ from credit.night import merge, quality, quarantine, staging
 from credit.night.faults import fault_point
 from credit.night.issues import NightRefused, refused, warned
 from credit.night.records import FileOutcome, GradingPart, NightSummary
+from credit.night.summary_lines import summary_lines
 from credit.notices.night import produce_notices
 from credit.rosters.anchors import publish_anchors
 from credit.rosters.decide import decide_night
 from credit.settings import Settings
 
 PUBLISH_LOCK = 7262832  # one night is published at a time, whatever starts them
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -272,6 +275,8 @@ def publish_night(manifest: Manifest, outcomes: list[FileOutcome] | None, settin
     else:
         ensure_report(settings, manifest.night)
     publish_anchors(engine, settings)   # the chain head, signed, outside the database (credit.rosters.anchors)
+    for line in summary_lines(summary):  # the night's summary in the log (the DAG's publish task log)
+        log.info("%s", line)
     return summary
 
 
