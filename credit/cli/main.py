@@ -143,7 +143,7 @@ def quarantine(
 
 def _wire() -> None:
     """Mount the commands of each area (their modules live in credit/cli/commands/)."""
-    from credit.cli.commands import api, draws, grading, notices, rosters, security, serious
+    from credit.cli.commands import api, draws, grading, notices, quality, rosters, security, serious
 
     app.add_typer(draws.app, name="draw", help="Double-random inspection draws (双随机抽查).")
     app.add_typer(grading.app, name="grades", help="Credit-risk tiers A–D with reasons.")
@@ -158,6 +158,7 @@ def _wire() -> None:
         if sub is not None:
             app.add_typer(sub, name=name, help=help_text)
     app.command("notices")(notices.notices_command)
+    app.command("quality")(quality.quality_command)
     app.add_typer(serious.app, name="serious", help="The serious-list procedure (严重违法失信名单: 评估、上级同意).")
     app.command("serve")(api.serve_command)
     app.add_typer(api.api_app, name="api", help="API keys of consumers and bureau staff.")
