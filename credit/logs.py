@@ -56,6 +56,7 @@ def configure_logging(log_format: str, level: str = "INFO") -> None:
     handler.setFormatter(JsonFormatter())
     root.addHandler(handler)
     root.setLevel(level.upper())
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)   # a line per plugin, every start
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):   # uvicorn's own handlers print text
         lg = logging.getLogger(name)
         lg.handlers.clear()

@@ -175,9 +175,17 @@ _wire()
 def main() -> None:
     """Entry point of the ``credit`` command: database faults become one clear line, not a traceback."""
     import sqlalchemy.exc
+    from pydantic import ValidationError
 
     from credit.db import EmbeddedDatabaseError
+    from credit.logs import configure_logging
+    from credit.settings import get_settings
 
+    try:
+        configure_logging(get_settings().log_format)   # CREDIT_LOG_FORMAT=json: JSON lines on standard error
+    except ValidationError as e:
+        err.print(f"[red]设置有误 (bad CREDIT_ setting): {e.errors()[0]['loc']}: {e.errors()[0]['msg']}[/red]")
+        raise SystemExit(2) from None
     try:
         app()
     except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError) as e:
