@@ -17,7 +17,8 @@ import json
 from datetime import date
 from typing import Annotated, Any, TypedDict
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection
@@ -85,13 +86,6 @@ def _observed(r: QualityResult) -> str:
     if r["observed_value"] is not None:
         return f"观测值 {_fmt(r['measure'], False) if r['measure'] is not None else r['observed_value']}"
     return "—"
-
-
-def _night(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise HTTPException(422, "批次日期格式应为 YYYY-MM-DD (night is YYYY-MM-DD)") from None
 
 
 def _files(results: list[QualityResult]) -> list[dict[str, Any]]:
@@ -189,15 +183,15 @@ def _json(doc: Any) -> JSONResponse:
 
 
 @quality_api.get("/quality", response_model=QualityNightsOut)
-def quality_nights_route(conn: Conn) -> JSONResponse:
-    """The published nights with data quality results, newest first (up to 60)."""
-    return _json({"nights": quality_nights(conn)})
+def quality_nights_route(conn: Conn, limit: Annotated[int, Query(ge=1, le=366)] = 60) -> JSONResponse:
+    """The published nights with data quality results, newest first."""
+    return _json({"nights": quality_nights(conn, limit)})
 
 
 @quality_api.get("/quality/{night}", response_model=QualityOut)
-def quality_night_route(conn: Conn, night: str) -> JSONResponse:
+def quality_night_route(conn: Conn, night: Annotated[date, PathParam(description="YYYY-MM-DD")]) -> JSONResponse:
     """Every Great Expectations result of a published night, per file, with its trend."""
-    d = _night(night)
+    d = night
     results = night_results(conn, d)
     if not results:
         raise HTTPException(404, f"{d} 没有已发布的数据质量结果 (no published quality results for that night)")
