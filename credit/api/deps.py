@@ -127,7 +127,7 @@ def caller(request: Request, header_key: Annotated[str | None, Security(KEY_HEAD
         request.state.session = session if who is not None else None
     who = who or ANONYMOUS
     limits = st.config.get("rate_limits") or {}
-    per_minute = who.rate_per_minute or int(limits.get("anonymous" if who.key_id is None else who.role, 60))
+    per_minute = who.rate_per_minute or int(limits.get("anonymous" if who.key_id is None and who.officer_id is None else who.role, 60))
     bucket = who.limiter_key or f"addr:{addr}"
     wait = st.limiter.take(bucket, per_minute)
     if wait > 0:

@@ -113,12 +113,17 @@ def repair_outlook(env: RosterEnv, entry: Mapping[str, Any], today: date) -> dic
     roster, cause = entry["roster"], entry["cause_code"]
     rule_id = removal_rule(roster, cause)
     cure_based = rule_id in env.rules.rules and env.limit_from(rule_id) == "cure"
-    out: dict[str, Any] = {"needs": entry.get("removal_possible"), "rule": None, "decide_within": None,
+    # What repair needs, in Chinese (config/rosters.yaml public_removal_hints; the contract's
+    # ``removal_possible`` stays the officers' wording). The acceptance step (受理时限) is not shown:
+    # its limit under order 107 is unverified (domain.md §5.1), and the public is told only what is
+    # settled — for causes 3 and 4, that the decision limit runs from 查实 (68号令 arts. 13–14, §3.3).
+    hint = (env.cfg.get("public_removal_hints") or {}).get(roster)
+    needs = (hint.get(cause) if isinstance(hint, dict) else hint) or entry.get("removal_possible")
+    out: dict[str, Any] = {"needs": needs, "rule": None, "rule_status": None, "decide_within": None,
                            "decide_by_if_applied_today": None, "decide_by_provisional": None,
-                           "decide_by_note": None, "accept_within": None,
-                           "accept_note": "受理时限：现行规章文本尚待核实，系统按收到申请之日起算决定时限"}
+                           "decide_by_note": None, "accept_within": None, "accept_note": None}
     if cure_based:
-        out["accept_note"] = ("受理时限：现行规章文本尚待核实；决定时限自登记机关查实已更正公示信息或已恢复联系之日起算"
+        out["accept_note"] = ("决定时限自登记机关查实已更正公示信息或已恢复联系之日起算"
                               "（《企业经营异常名录管理暂行办法》第十三条、第十四条）")
     if roster == "serious":
         out["apply_from"] = entry.get("early_removal_from")
@@ -136,6 +141,7 @@ def repair_outlook(env: RosterEnv, entry: Mapping[str, Any], today: date) -> dic
     version = env.rules.find(rule_id, start) if rule_id in env.rules.rules else None
     if version is not None and version.period is not None:
         out["rule"] = version.version
+        out["rule_status"] = version.status   # verified | text_copy | secondary | unverified (domain.md §0)
         out["basis"] = version.basis
         out["decide_within"] = _period_text(version.period.n, version.period.unit)
         if cure_based:

@@ -168,11 +168,11 @@ def _canonical(arr: pa.ChunkedArray[Any], c: Column) -> pa.ChunkedArray[Any]:
     """One column's canonical text, with pyarrow kernels only (no per-row Python)."""
     if c.kind == "text":
         arr = pc.utf8_trim_whitespace(arr)
+    elif c.kind == "uscc":
+        arr = uscc_rules.canonical_array(arr)   # the one USCC normaliser of every entry point
     else:
         arr = _strip_all_space(arr)
-    if c.kind == "uscc":
-        arr = pc.utf8_upper(pc.replace_substring_regex(arr, r"-", ""))
-    elif c.kind in ("date", "timestamp"):
+    if c.kind in ("date", "timestamp"):
         # 2026/7/3 and 2026.7.3 → 2026-07-03: a single reading exists, so this normalises, not guesses.
         arr = pc.replace_substring_regex(arr, r"[/.]", "-") if c.kind == "date" else \
             pc.replace_substring_regex(arr, r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})", r"\1-\2-\3")

@@ -152,8 +152,7 @@ def application_due(env: RosterEnv, rule_id: str, received: date, due: date | No
     """
     if env.limit_from(rule_id) == "cure":
         if cure_on is None:
-            return None, None, "自查实已更正公示信息或已恢复联系之日起5个工作日内决定（查实前不计算）" \
-                               "(5 WD from the bureau's finding that the cure happened; not yet established)"
+            return None, None, "自查实已更正公示信息或已恢复联系之日起5个工作日内决定（查实前不计算）"
         d, p = env.derive_due(rule_id, max(received, cure_on))
         return d, p, None
     d, p = effective_due(env, rule_id, received, due, provisional)

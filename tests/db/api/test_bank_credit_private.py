@@ -87,6 +87,7 @@ def test_no_public_or_consumer_answer_carries_bank_credit(live: Any) -> None:  #
             call(h, "GET", "/openapi.json", "/openapi.json")
             for page in ("/docs", "/docs/oauth2-redirect", "/redoc", "/"):
                 call(h, "GET", page, page)
+            call(h, "GET", "/docs/assets/{name}", "/docs/assets/swagger-init.js")
             call(h, "GET", "/entity", "/entity", params={"uscc": C})
             call(h, "GET", "/bureau", "/bureau")     # not signed in: the sign-in page
         app = call(pub, "POST", "/v1/repair-applications", "/v1/repair-applications",
