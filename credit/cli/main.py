@@ -154,7 +154,17 @@ def quarantine(
 
 def _wire() -> None:
     """Mount the commands of each area (their modules live in credit/cli/commands/)."""
-    from credit.cli.commands import api, draws, grading, notices, officers, quality, rosters, security, serious
+    from credit.cli.commands import (
+        api,
+        draws,
+        grading,
+        notices,
+        officers,
+        quality,
+        rosters,
+        security,
+        serious,
+    )
 
     app.add_typer(draws.app, name="draw", help="Double-random inspection draws (双随机抽查).")
     app.add_typer(grading.app, name="grades", help="Credit-risk tiers A–D with reasons.")

@@ -1,7 +1,7 @@
 """the data quality view: every published night's Great Expectations results (issue 15).
 
 Revision ID: 0019_quality_results
-Revises: 0016_night_staging
+Revises: 0018_officers
 
 - ``quality_results``: one row per expectation of each file's suite, per published night — the
   expectation, its kwargs, whether it held, the observed value (aggregate expectations) or the
@@ -18,7 +18,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0019_quality_results"
-down_revision = "0016_night_staging"
+down_revision = "0018_officers"
 branch_labels = None
 depends_on = None
 
