@@ -8,19 +8,23 @@ from datetime import date
 
 import sqlalchemy as sa
 from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from credit import clock
 from credit.api.deps import ServiceState
 from credit.api.docs import docs
 from credit.api.limits import RateLimiter
+from credit.api.metrics import ApiMetrics, MetricsMiddleware, metrics_router
 from credit.api.pages import pages
+from credit.api.quality import quality_api, quality_pages
 from credit.api.routes import bureau, consumer, public
 from credit.api.security import SecurityMiddleware
 from credit.api.sessions import SessionPolicy, new_secret
 from credit.api.workbench import workbench
 from credit.config import ConfigDoc, load_config
 from credit.db import database_url
+from credit.night.metrics import NightCollector
 from credit.settings import Settings
 
 DESCRIPTION = """
@@ -63,10 +67,18 @@ def create_app(settings: Settings, *, today: Callable[[], date] | None = None,
     app.include_router(pages)
     app.include_router(docs)
     app.include_router(workbench)
+    app.include_router(quality_api)
+    app.include_router(quality_pages)
+    app.include_router(metrics_router)
+    # /metrics (credit.api.metrics): this app's requests, and the nights read from the database at scrape time.
+    registry = CollectorRegistry()
+    app.state.metrics = ApiMetrics(registry)
+    registry.register(NightCollector(engine))
     sec = config.get("security") or {}
     app.add_middleware(SecurityMiddleware, max_body_bytes=int(sec.get("max_body_bytes", 1_048_576)),
                        allowed_origins=[str(o) for o in sec.get("allowed_origins") or []],
                        hsts_seconds=int(sec.get("hsts_seconds", 31_536_000)))
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)   # outside: refused requests count too
     # Outermost: X-Forwarded-For/-Proto believed only from the configured proxies (none by
     # default; `credit serve` turns uvicorn's own proxy handling off, which trusts 127.0.0.1).
     proxies = trusted_proxies(config)

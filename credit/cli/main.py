@@ -154,7 +154,17 @@ def quarantine(
 
 def _wire() -> None:
     """Mount the commands of each area (their modules live in credit/cli/commands/)."""
-    from credit.cli.commands import api, draws, grading, notices, officers, rosters, security, serious
+    from credit.cli.commands import (
+        api,
+        draws,
+        grading,
+        notices,
+        officers,
+        quality,
+        rosters,
+        security,
+        serious,
+    )
 
     app.add_typer(draws.app, name="draw", help="Double-random inspection draws (双随机抽查).")
     app.add_typer(grading.app, name="grades", help="Credit-risk tiers A–D with reasons.")
@@ -169,6 +179,7 @@ def _wire() -> None:
         if sub is not None:
             app.add_typer(sub, name=name, help=help_text)
     app.command("notices")(notices.notices_command)
+    app.command("quality")(quality.quality_command)
     app.add_typer(serious.app, name="serious", help="The serious-list procedure (严重违法失信名单: 评估、上级同意).")
     app.command("serve")(api.serve_command)
     app.add_typer(api.api_app, name="api", help="API keys of consumers and bureau staff.")
@@ -186,9 +197,17 @@ _wire()
 def main() -> None:
     """Entry point of the ``credit`` command: database faults become one clear line, not a traceback."""
     import sqlalchemy.exc
+    from pydantic import ValidationError
 
     from credit.db import EmbeddedDatabaseError
+    from credit.logs import configure_logging
+    from credit.settings import get_settings
 
+    try:
+        configure_logging(get_settings().log_format)   # CREDIT_LOG_FORMAT=json: JSON lines on standard error
+    except ValidationError as e:
+        err.print(f"[red]设置有误 (bad CREDIT_ setting): {e.errors()[0]['loc']}: {e.errors()[0]['msg']}[/red]")
+        raise SystemExit(2) from None
     try:
         app()
     except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError) as e:

@@ -58,8 +58,11 @@ def serve_command(
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     # Proxy headers are believed only from config/api.yaml security.trusted_proxies (create_app
     # adds uvicorn's ProxyHeadersMiddleware for those); uvicorn's own default trusts 127.0.0.1.
+    # CREDIT_LOG_FORMAT=json: uvicorn's loggers write through the JSON handler (credit.logs), not its own.
+    from uvicorn.config import LOGGING_CONFIG
+
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False,
-                server_header=False)
+                server_header=False, log_config=None if settings.log_format == "json" else LOGGING_CONFIG)
 
 
 @keys_app.command("create")
