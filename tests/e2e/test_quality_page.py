@@ -18,7 +18,7 @@ def test_officer_reads_the_quality_of_a_sample_night(live, page, tmp_path) -> No
     steps.run_night(drop, date(2026, 7, 13), live.settings)
     page.goto(live.url + "/bureau/quality")
     page.fill("#key", live.keys["bureau"])                 # not signed in: the sign-in form first
-    page.click("button[type=submit]")
+    page.click("#key-login button")
     page.click("#quality-link")                           # from the workbench to the quality view
     assert page.inner_text("h1") == "数据质量：2026-07-13 批次"   # the latest night with results
     assert page.locator("h2").count() == 9                # one table per file of the sample night
