@@ -1,7 +1,7 @@
 """look-ups by index: an entity's registration history through (uscc, night).
 
 Revision ID: 0021_lookup_indexes
-Revises: 0018_officers
+Revises: 0019_quality_results
 
 Province scale (issue 11). The entity look-up (``GET /v1/entities/{uscc}``) asks, for an entry of
 causes 3 and 4, when its cure was established (查实, domain.md §3.3): the view ``cure_events``
@@ -19,7 +19,7 @@ No table is added, so no grants change (``credit_grant_roles`` is not needed).
 from alembic import op
 
 revision = "0021_lookup_indexes"
-down_revision = "0018_officers"   # main since the merge of 0018 (the integrator re-chains parallel branches)
+down_revision = "0019_quality_results"
 branch_labels = None
 depends_on = None
 
