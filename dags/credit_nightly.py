@@ -168,16 +168,20 @@ def credit_nightly() -> None:
     # A night with no files (the platform had no changes) and a night published already map
     # `ingest` over nothing, which skips it: publish runs all the same (and records the night, or
     # finds it published), unless something upstream failed.
+    # `publish` takes no argument from `ingest`: the rows and outcomes come from the staging of the
+    # drop's digest. (It used to take the mapped tasks' output, a lazy XCom sequence whose reading
+    # past its end logged a red "XCom not found" once per night; only the order is needed.)
     @task(trigger_rule=TriggerRule.NONE_FAILED)
-    def publish(opened: Opened, staged: list[Staged]) -> dict[str, Any]:
+    def publish(opened: Opened) -> dict[str, Any]:
         from credit.night import steps
         from credit.settings import get_settings
 
         with refusals_fail_at_once():
             manifest = steps.manifest_of(Path(opened["drop"]), date.fromisoformat(opened["night"]))
             # The drop's outcomes come from the staging of its digest, whichever worker staged them
-            # (`staged` only orders this task after them): a file of the drop not staged whole is
-            # refused under the publishing lock (`staging_missing`).
+            # (the ingest tasks only run before this one): a file of the drop not staged whole is
+            # refused under the publishing lock (`staging_missing`). The night's summary goes to
+            # this task's log (credit.night.steps logs it line by line).
             summary = steps.publish_night(manifest, None, get_settings(), gap_allowed=opened["allow_gap"],
                                           full=bool(get_current_context()["params"].get("full")))
         return {"night": summary["night"], "files": len(summary["files"]),
@@ -188,7 +192,8 @@ def credit_nightly() -> None:
     opened: Any = open_night()
     wait_for_manifest >> opened
     staged: Any = ingest.expand(item=file_tasks(opened))
-    publish(opened, staged)
+    published: Any = publish(opened)
+    staged >> published
 
 
 credit_nightly()

@@ -27,6 +27,7 @@ from credit.context import NightContext
 from credit.grading.indicators import build_indicators, chunk_population, create_population
 from credit.grading.scheme import TIERS, Scheme, scheme_of
 from credit.grading.score import distribution, grade
+from credit.logs import quiet_great_expectations
 from credit.night.scope import is_scoped
 
 #: Entities graded at a time when grading.yaml does not say (``database.chunk_entities``).
@@ -69,6 +70,7 @@ def check_distribution(frame: pd.DataFrame, scheme: Scheme, expectations_dir: os
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    quiet_great_expectations()   # after the import: some of its modules set their loggers to INFO
     path = os.path.join(os.fspath(expectations_dir), "tier_distribution.json")
     with open(path, encoding="utf-8") as f:
         doc = json.load(f)
