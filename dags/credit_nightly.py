@@ -183,11 +183,13 @@ def credit_nightly() -> None:
             steps.ingest_file(manifest, item["file"], get_settings())
         return {"night": item["night"], "digest": manifest.digest, "file": item["file"]}
 
+    # No task takes the mapped tasks' output as an argument: only their order is needed, and reading
+    # a lazy XCom sequence past its end logs a red "XCom not found" (the rows come from the staging).
     # The region partitions (issue 12): planned once the drop is staged, one mapped task each. A
     # night with no files (the platform had no changes) maps `ingest` over nothing, which skips it:
     # the plan runs all the same; a night published already plans no partition.
     @task(trigger_rule=TriggerRule.NONE_FAILED)
-    def plan_partitions(opened: Opened, staged: list[Staged]) -> list[PartitionTask]:
+    def plan_partitions(opened: Opened) -> list[PartitionTask]:
         from credit.night import steps
         from credit.settings import get_settings
 
@@ -212,8 +214,7 @@ def credit_nightly() -> None:
         return dict(done) if done is not None else None
 
     @task(trigger_rule=TriggerRule.NONE_FAILED)
-    def publish(opened: Opened, staged: list[Staged], planned: list[PartitionTask],
-                parts: list[Any]) -> dict[str, Any]:
+    def publish(opened: Opened, planned: list[PartitionTask]) -> dict[str, Any]:
         from credit.night import steps
         from credit.night.partitions import PartitionSpec
         from credit.settings import get_settings
@@ -221,9 +222,10 @@ def credit_nightly() -> None:
         with refusals_fail_at_once():
             manifest = steps.manifest_of(Path(opened["drop"]), date.fromisoformat(opened["night"]))
             # The drop's outcomes come from the staging of its digest, whichever worker staged them
-            # (`staged` only orders this task after them): a file of the drop not staged whole is
+            # (the ingest tasks only run before this one): a file of the drop not staged whole is
             # refused under the publishing lock (`staging_missing`); so is a partition of the plan
-            # not staged (`partition_missing`), whatever `parts` says.
+            # not staged (`partition_missing`), whatever the partition tasks returned. The night's summary goes to this task's log
+            # (credit.night.steps logs it line by line).
             plan = [cast(PartitionSpec, t["spec"]) for t in planned] or None
             summary = steps.publish_night(manifest, None, get_settings(), gap_allowed=opened["allow_gap"],
                                           full=bool(get_current_context()["params"].get("full")), plan=plan)
@@ -235,9 +237,11 @@ def credit_nightly() -> None:
     opened: Any = open_night()
     wait_for_manifest >> opened
     staged: Any = ingest.expand(item=file_tasks(opened))
-    planned: Any = plan_partitions(opened, staged)
+    planned: Any = plan_partitions(opened)
+    staged >> planned
     parts: Any = partition.expand(item=planned)
-    publish(opened, staged, planned, parts)
+    published: Any = publish(opened, planned)
+    parts >> published
 
 
 credit_nightly()

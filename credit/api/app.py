@@ -4,21 +4,27 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import sqlalchemy as sa
 from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from credit import clock
 from credit.api.deps import ServiceState
+from credit.api.docs import docs
 from credit.api.limits import RateLimiter
+from credit.api.metrics import ApiMetrics, MetricsMiddleware, metrics_router
 from credit.api.pages import pages
+from credit.api.quality import quality_api, quality_pages
 from credit.api.routes import bureau, consumer, public
 from credit.api.security import SecurityMiddleware
 from credit.api.sessions import SessionPolicy, new_secret
+from credit.api.workbench import workbench
 from credit.config import ConfigDoc, load_config
 from credit.db import database_url
+from credit.night.metrics import NightCollector
 from credit.settings import Settings
 
 DESCRIPTION = """
@@ -40,7 +46,6 @@ def create_app(settings: Settings, *, today: Callable[[], date] | None = None,
     """The service for ``settings``' database. ``today`` (the bureau's calendar day, used as the
     receipt date of online applications) defaults to the wall clock in config ``timezone``."""
     config = load_config("api", settings)
-    zone = ZoneInfo(str(config.get("timezone", "Asia/Shanghai")))
     engine = sa.create_engine(database_url(settings), pool_size=8, max_overflow=8, pool_pre_ping=True)
 
     @asynccontextmanager
@@ -48,21 +53,32 @@ def create_app(settings: Settings, *, today: Callable[[], date] | None = None,
         yield
         engine.dispose()
 
+    # /docs and /redoc are credit.api.docs: served from the app's own files, no CDN (issue 15).
     app = FastAPI(title="credit — 企业信用监管 API", version=config.version, description=DESCRIPTION,
-                  lifespan=lifespan)
+                  lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.credit = ServiceState(settings=settings, engine=engine, config=config,
                                     limiter=limiter or RateLimiter(),
-                                    today=today or (lambda: datetime.now(zone).date()),
+                                    today=today or (lambda: clock.today(settings)),
                                     secret=(settings.form_secret or new_secret()).encode("utf-8"),
                                     sessions=SessionPolicy.of(config.get("session")))
     app.include_router(public)
     app.include_router(consumer)
     app.include_router(bureau)
     app.include_router(pages)
+    app.include_router(docs)
+    app.include_router(workbench)
+    app.include_router(quality_api)
+    app.include_router(quality_pages)
+    app.include_router(metrics_router)
+    # /metrics (credit.api.metrics): this app's requests, and the nights read from the database at scrape time.
+    registry = CollectorRegistry()
+    app.state.metrics = ApiMetrics(registry)
+    registry.register(NightCollector(engine))
     sec = config.get("security") or {}
     app.add_middleware(SecurityMiddleware, max_body_bytes=int(sec.get("max_body_bytes", 1_048_576)),
                        allowed_origins=[str(o) for o in sec.get("allowed_origins") or []],
                        hsts_seconds=int(sec.get("hsts_seconds", 31_536_000)))
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)   # outside: refused requests count too
     # Outermost: X-Forwarded-For/-Proto believed only from the configured proxies (none by
     # default; `credit serve` turns uvicorn's own proxy handling off, which trusts 127.0.0.1).
     proxies = trusted_proxies(config)

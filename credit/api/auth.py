@@ -41,13 +41,29 @@ class Principal:
     key_id: int | None = None
     name: str | None = None
     rate_per_minute: int | None = None
+    # An officer signed in to the workbench with a password (credit.api.officers): role ``bureau``,
+    # ``name`` the login, and the account's own role and authority.
+    officer_id: int | None = None
+    officer_role: str | None = None
+    authority: str | None = None
+    display_name: str | None = None
 
     def allows(self, role: str) -> bool:
         return RANK[self.role] >= RANK[role]
 
     @property
     def limiter_key(self) -> str | None:
+        if self.officer_id is not None:
+            return f"officer:{self.officer_id}"
         return None if self.key_id is None else f"key:{self.key_id}"
+
+    @property
+    def actor(self) -> str:
+        """Who a decision records: ``account:<login>`` for an officer's account (issue 15), else
+        ``officer:<key name>`` for a bureau key, as before."""
+        if self.officer_id is not None:
+            return f"account:{self.name}"
+        return f"officer:{self.name}"
 
 
 ANONYMOUS = Principal("public")

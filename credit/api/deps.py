@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, Security
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyCookie, APIKeyHeader
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,6 +27,7 @@ from credit.api.sessions import (
 )
 from credit.api.validation import normalise_uscc, uscc_problem
 from credit.config import ConfigDoc
+from credit.rosters.certificates import DataVersion
 from credit.rosters.read import latest_night
 from credit.settings import Settings
 
@@ -52,14 +54,19 @@ class ServiceState:
         """Requests per minute of config/api.yaml ``rate_limits.<name>``."""
         return int((self.config.get("rate_limits") or {}).get(name, default))
 
+    def remembered(self, key: str) -> Principal | None:
+        """The key's principal while remembered (:meth:`principal`), else None: no database."""
+        hit = self.key_cache.get(key)
+        return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
     def principal(self, key: str) -> Principal:
         """The key's principal, remembered for ``key_cache_seconds`` (config) so that a busy
         consumer's calls do not each pay a look-up; a revoked key stops working within that time."""
         ttl = float(self.config.get("key_cache_seconds", 10))
         now = time.monotonic()
-        hit = self.key_cache.get(key)
-        if hit is not None and hit[0] > now:
-            return hit[1]
+        hit = self.remembered(key)
+        if hit is not None:
+            return hit
         with self.engine.connect() as conn:
             who = principal_for(conn, key)
         if len(self.key_cache) > 10_000:
@@ -81,10 +88,26 @@ def state(request: Request) -> ServiceState:
     return st
 
 
+async def service_state(request: Request) -> ServiceState:
+    """:func:`state` as a dependency run on the event loop: it does no I/O, so it takes no worker
+    thread (each sync dependency is a hop to the thread pool and back, issue 11)."""
+    return state(request)
+
+
 def connection(request: Request) -> Iterator[Connection]:
     """A read connection for the length of one request."""
     with state(request).engine.connect() as conn:
         yield conn
+
+
+def read_connection(request: Request) -> Iterator[Connection]:
+    """A connection in autocommit for a route that only reads (the entity look-up, issue 11).
+
+    Each statement reads the latest committed data, as under the default READ COMMITTED, but
+    without a transaction's BEGIN and ROLLBACK round trips. Only for routes that never write: in
+    autocommit a write would be committed at once (writes go through ``ServiceState.begin``)."""
+    with state(request).engine.connect() as conn:
+        yield conn.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def client_address(request: Request) -> str:
@@ -92,13 +115,24 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "?"
 
 
-def caller(request: Request, header_key: Annotated[str | None, Security(KEY_HEADER)],
-           session: Annotated[str | None, Security(SESSION)]) -> Principal:
+def _session_principal(st: ServiceState, session: str) -> Principal | None:
+    try:
+        with st.begin() as conn:
+            return session_principal(conn, session, st.sessions)
+    except SQLAlchemyError:
+        return None
+
+
+async def caller(request: Request, header_key: Annotated[str | None, Security(KEY_HEADER)],
+                 session: Annotated[str | None, Security(SESSION)]) -> Principal:
     """The principal behind the request, rate-limited (HTTP 401 for an unknown key, 429 over the limit).
 
     A key comes in ``X-API-Key`` or ``Authorization: Bearer``; a browser signed in to the bureau
     page brings its session cookie instead (credit.api.sessions). Unknown keys are limited per
-    client address (``rate_limits.unknown_key``): guessing keys ends in 429, not in a look-up each."""
+    client address (``rate_limits.unknown_key``): guessing keys ends in 429, not in a look-up each.
+
+    Runs on the event loop (issue 11: no worker-thread hop for a remembered key); the database
+    look-ups of a key not remembered and of a session go to the thread pool."""
     st = state(request)
     key = header_key
     auth = request.headers.get("authorization", "")
@@ -108,7 +142,7 @@ def caller(request: Request, header_key: Annotated[str | None, Security(KEY_HEAD
     who: Principal | None = None
     if key:
         try:
-            who = st.principal(key)
+            who = st.remembered(key) or await run_in_threadpool(st.principal, key)
         except UnknownKey:
             per_minute = st.limit("unknown_key", 20)
             wait = st.limiter.take(f"unknown:{addr}", per_minute)
@@ -119,15 +153,11 @@ def caller(request: Request, header_key: Annotated[str | None, Security(KEY_HEAD
             raise HTTPException(401, "未知或已停用的 API 密钥 (unknown or revoked API key)",
                                 headers={"WWW-Authenticate": "ApiKey"}) from None
     elif session:
-        try:
-            with st.begin() as conn:
-                who = session_principal(conn, session, st.sessions)
-        except SQLAlchemyError:
-            who = None
+        who = await run_in_threadpool(_session_principal, st, session)
         request.state.session = session if who is not None else None
     who = who or ANONYMOUS
     limits = st.config.get("rate_limits") or {}
-    per_minute = who.rate_per_minute or int(limits.get("anonymous" if who.key_id is None else who.role, 60))
+    per_minute = who.rate_per_minute or int(limits.get("anonymous" if who.key_id is None and who.officer_id is None else who.role, 60))
     bucket = who.limiter_key or f"addr:{addr}"
     wait = st.limiter.take(bucket, per_minute)
     if wait > 0:
@@ -147,10 +177,10 @@ def browser_token(request: Request) -> str:
     return form_token(st.secret, browser, getattr(request.state, "session", None))
 
 
-def require(role: str) -> Callable[..., Principal]:
+def require(role: str) -> Callable[..., Awaitable[Principal]]:
     """Dependency: the caller must hold ``role`` (or a higher one); 403 otherwise."""
 
-    def check(who: Annotated[Principal, Depends(caller)]) -> Principal:
+    async def check(who: Annotated[Principal, Depends(caller)]) -> Principal:   # no I/O: on the event loop
         if not who.allows(role):
             raise HTTPException(403, f"需要 {role} 角色的密钥 (this call needs a key with the {role} role; "
                                      f"yours is {who.role})")
@@ -169,6 +199,9 @@ def checked_uscc(raw: str, where: str = "path") -> str:
     return normalise_uscc(raw)
 
 
-def default_as_of(conn: Connection, st: ServiceState) -> date:
-    """No date given: the latest published night (what the data speaks for), else today."""
+def default_as_of(conn: Connection, st: ServiceState, version: DataVersion | None = None) -> date:
+    """No date given: the latest published night (what the data speaks for), else today.
+    ``version``: the data version already read for the answer (its night spares a query)."""
+    if version is not None:
+        return date.fromisoformat(version["night"]) if version["night"] else st.today()
     return latest_night(conn) or st.today()

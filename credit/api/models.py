@@ -1,9 +1,14 @@
-"""Request bodies of the HTTP API (responses are documented in docs/api.md)."""
+"""Request bodies and response documents of the HTTP API (docs/api.md).
+
+The response models give OpenAPI a schema for every JSON answer (issue 15); the handlers return
+the documents as built by the areas' own functions (``JSONResponse``), so a model documents the
+answer and never reshapes it. Nested documents whose keys depend on the roster or the step are
+open (``extra="allow"``): the model names the fields every answer has."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -92,3 +97,262 @@ class SeriousConsent(BaseModel):
     document_no: str = Field(min_length=1, max_length=200, description="its document number (文号)")
     outcome: Literal["granted", "refused"] = "granted"
     note: str | None = Field(default=None, max_length=2000)
+
+
+# ------------------------------------------------------------------------------------- responses
+class Open(BaseModel):
+    """A document that may carry more fields than it names."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class DataVersion(BaseModel):
+    """What an answer was read from: the decision log's head and the latest published night."""
+
+    decision_seq: int = Field(description="0 while the log is empty")
+    decision_hash: str | None = Field(description="the head's chained row_hash")
+    night: str | None = Field(description="the latest published night (YYYY-MM-DD)")
+
+
+class Health(BaseModel):
+    ok: bool
+    data_version: DataVersion
+
+
+class RepairOutlook(Open):
+    """What repair of a listed entry needs, from and until when, and by when the bureau decides."""
+
+    needs: str | None = Field(description="修复条件, in Chinese")
+    apply_from: str | None = None
+    apply_until: str | None = None
+    expires_on: str | None = None
+    decide_within: str | None = None
+    decide_by_if_applied_today: str | None = None
+    decide_by_provisional: str | None = None
+    decide_by_note: str | None = None
+
+
+class RosterEntry(Open):
+    """One roster entry; the repair window's keys depend on the roster, the bureau's fields on the role."""
+
+    roster: str
+    roster_label: str
+    cause_code: str
+    cause: str
+    basis: str
+    included_on: str
+    decision_no: str | None
+    authority: str
+    state: Literal["listed", "removed"]
+    state_label: str
+    removed_on: str | None
+    removal_reason: str | None
+    repair: RepairOutlook | None = Field(default=None, description="listed entries only")
+
+
+class EntityStatusDoc(BaseModel):
+    """An entity's status on a date as the caller's role may see it (``GET /v1/entities/{uscc}``)."""
+
+    uscc: str
+    name: str | None
+    registered: bool
+    registration: dict[str, Any] | None
+    as_of: str
+    listed: bool
+    rosters: list[RosterEntry]
+    penalties: list[dict[str, Any]] = Field(description="published penalties (domain.md §5.3, §6)")
+    known_at: dict[str, Any] | None
+    data_version: DataVersion
+
+
+class SearchResults(BaseModel):
+    name: str
+    results: list[dict[str, Any]] = Field(description="public registration fields of each match")
+    truncated: bool
+
+
+class InspectionTasks(BaseModel):
+    tasks: list[dict[str, Any]]
+
+
+class InspectionResults(BaseModel):
+    task_id: str
+    results: list[dict[str, Any]]
+
+
+class ApplicationDecisionDoc(BaseModel):
+    seq: int
+    action: str
+    entry_id: int | None
+    decision_date: str
+    decision_no: str | None
+    reason: str | None
+    basis: str | None
+    authority: str | None
+
+
+class ApplicationDoc(BaseModel):
+    """An application for removal with its decide-by date and the decisions on it."""
+
+    id: int
+    kind: str
+    uscc: str
+    roster: str
+    roster_label: str
+    received_on: str
+    grounds: str
+    documents: list[str]
+    channel: str
+    rule: str | None
+    decide_by: str | None
+    decide_by_provisional: str | None
+    note: str | None
+    status: Literal["pending", "removed", "refused", "decided"]
+    decisions: list[ApplicationDecisionDoc]
+
+
+class SubmittedApplication(ApplicationDoc):
+    """The answer to a submission: the application, its basis and entries, and the receipt token (shown once)."""
+
+    basis: str | None
+    entries: list[Any] | None
+    receipt_token: str = Field(description="rct_…: read the application back with it; shown only here")
+
+
+class SigningKey(BaseModel):
+    algorithm: Literal["Ed25519"]
+    key_id: str
+    public_key_pem: str
+
+
+class Verification(BaseModel):
+    """A screening certificate re-checked against the decision log."""
+
+    verdict: str = Field(description="valid / superseded / invalid")
+    valid: bool
+    digest_ok: bool
+    issued_here: bool
+    anchor_ok: bool | None
+    answers_ok: bool | None
+    differences: list[Any]
+    reasons: list[Any]
+
+
+class Certificate(Open):
+    """A screening certificate (联合惩戒核查凭证): the query, the answers and the data they came from."""
+
+    certificate_id: str
+    format: str
+    issuer: str
+    issued_at: str
+    as_of: str
+    query: dict[str, Any]
+    data_version: dict[str, Any]
+    results: list[dict[str, Any]]
+    digest: str
+
+
+class DecisionFeed(BaseModel):
+    after: int
+    next_after: int = Field(description="the cursor for the next call")
+    decisions: list[dict[str, Any]] = Field(description="roster decisions in log order (drafts and notices excluded)")
+    more: bool
+    data_version: DataVersion
+
+
+class TierDoc(Open):
+    """An entity's credit-risk tier with its reasons (bureau only, domain.md §7)."""
+
+    uscc: str
+    grade: Literal["A", "B", "C", "D"]
+    label: str
+    score: float
+    night: str
+    config_version: str
+    reasons: list[dict[str, Any]]
+    to_improve: list[dict[str, Any]]
+
+
+class DeadlineWatch(BaseModel):
+    on: str
+    within_wd: int
+    items: list[dict[str, Any]] = Field(description="what the bureau owes: due within within_wd working days, or overdue")
+
+
+class DrawList(BaseModel):
+    draws: list[dict[str, Any]]
+
+
+class DrawDoc(BaseModel):
+    draw_id: str
+    plan: dict[str, Any]
+    inspections: list[dict[str, Any]]
+
+
+class NightDoc(Open):
+    """The latest published night's run."""
+
+    night: str
+    config_version: str
+    finished_at: str
+    summary: dict[str, Any]
+
+
+class NoticeFeed(BaseModel):
+    after: int
+    next_after: int
+    notices: list[dict[str, Any]] = Field(description="双告知 notices in production order (domain.md §11)")
+    more: bool
+
+
+class ObjectionFiledDoc(BaseModel):
+    """A written objection as recorded, with its periods (domain.md §3.4)."""
+
+    id: int
+    uscc: str
+    decision: str | None = Field(description="文号 of the decision objected to")
+    received_on: str
+    in_time: bool | None = Field(description="None while the calendar cannot say")
+    filing_period_ends: str
+    accept_by: str
+    verify_by_if_accepted_on_last_day: str | None
+
+
+class OfficerDecisionDoc(BaseModel):
+    """The decision an officer's answer appended to the log."""
+
+    seq: int
+    decision_no: str | None
+    action: str
+
+
+class OfficerStepDoc(BaseModel):
+    """What an officer's step of the serious-list procedure appended to the log."""
+
+    seq: int
+    action: str
+    decision_no: str | None
+    case_no: str
+
+
+class SeriousProcedures(BaseModel):
+    on: str
+    known_at: dict[str, Any] | None
+    procedures: list[dict[str, Any]] = Field(description="each procedure with its steps, next step, actor and due date")
+
+
+class RosterRow(BaseModel):
+    """One row of a roster export, in the columns of contracts.md §2."""
+
+    uscc: str
+    name: str | None
+    roster: str
+    cause_code: str
+    cause: str
+    basis: str
+    included_on: str
+    decision_no: str | None
+    authority: str
+    state: Literal["listed", "removed"]
+    removed_on: str | None
+    removal_reason: str | None

@@ -4,17 +4,20 @@
   from which date, the dates the bureau must keep, and the application form;
   ``/applications/{id}?token=…`` or the receipt form on ``/`` (``POST /receipts``): follow an
   application — its applicant (the receipt token shown once on submission) and the bureau only.
-- ``/bureau``: sign in with a bureau key (a server-side session in an HttpOnly cookie, never the
-  key: credit.api.sessions); today's night summary, the
+- ``/bureau``: sign in with an officer's login and password (credit.api.officers) or a bureau key
+  (a server-side session in an HttpOnly cookie, never the password or key: credit.api.sessions);
+  the latest night as tables (credit.api.bureau_views), the
   deadline watch, the open serious-list procedures (严重违法失信名单列入程序, domain.md §4) with the
   forms an officer acts on (the art. 12 assessment, the higher bureau's consent), the latest
-  night's 双告知 notices per licensing department and a link to the nightly report.
+  night's 双告知 notices per licensing department and a link to the nightly report. The other
+  pages of the workbench (nights, quarantine, drafts, requests, draws) are credit.api.workbench.
 
 The serious-list forms post to ``/bureau/serious/{case}/assessment|consent``, which call the same
 functions as ``credit serious assess|consent`` and ``/v1/bureau/serious/…``
 (:func:`credit.rosters.serious.record_assessment`, :func:`~credit.rosters.serious.record_consent`)
-on the bureau's calendar day. The officer recorded is the signed-in key's holder
-(``officer:<key name>``, as the API records it), never a name typed into the form. Against
+on the bureau's calendar day. The officer recorded is the signed-in account (``account:<login>``,
+credit.api.officers; with a bureau key ``officer:<key name>``, as the API records it), never a name
+typed into the form; an account's role is checked (the assessment: any role; consent: approver). Against
 cross-site requests every form — the applicants' and the bureau's, sign-in and sign-out included —
 carries the browser's form token (:func:`credit.api.sessions.form_token`, bound to the session;
 checked on POST, HTTP 403 without it), besides the SameSite=Strict cookies and the Origin check
@@ -27,7 +30,6 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi import Path as PathParam
@@ -35,7 +37,8 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from credit.api import views
+from credit import clock
+from credit.api import bureau_views, officers, views
 from credit.api.applications import readable_application, receipt_application, submit_application
 from credit.api.auth import Principal, UnknownKey
 from credit.api.deps import ServiceState, browser_token, caller, client_address, default_as_of, state
@@ -50,6 +53,7 @@ from credit.api.sessions import (
     start_session,
 )
 from credit.api.validation import normalise_uscc, uscc_problem
+from credit.api.wording import for_public, form_problems
 from credit.night.read import latest_run
 from credit.notices.read import by_department, notices_of_night
 from credit.rosters import certificates, serious
@@ -91,7 +95,17 @@ def _form_ok(request: Request, token: str) -> bool:
                          getattr(request.state, "session", None), token)
 
 
-STALE_FORM = "表单已失效，请刷新页面后重新提交 (form token missing or wrong)"
+def render_page(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+    """A page with this browser's form token (for the workbench's routes, credit.api.workbench)."""
+    return _page(request, name, status, **ctx)
+
+
+def form_ok(request: Request, token: str) -> bool:
+    """Whether a posted form carries this browser's token (for credit.api.workbench)."""
+    return _form_ok(request, token)
+
+
+STALE_FORM = "表单已失效，请刷新页面后重新提交"
 
 
 @pages.get("/static/site.css", include_in_schema=False)
@@ -109,19 +123,24 @@ def index(request: Request, who: Who) -> HTMLResponse:
 def entity_page(request: Request, st: St, who: Who, uscc: str = "", as_of: str = "") -> HTMLResponse:
     problem = uscc_problem(uscc) if uscc else "请输入统一社会信用代码"
     if problem:
-        return _page(request, "index.html", 422, error=problem, uscc=uscc)
+        return _page(request, "index.html", 422, error=for_public(problem), uscc=uscc)
     code = normalise_uscc(uscc)
     with st.connect() as conn:
         try:
             d = date.fromisoformat(as_of) if as_of else default_as_of(conn, st)
         except ValueError:
-            return _page(request, "index.html", 422, error=f"日期“{as_of}”格式应为 YYYY-MM-DD", uscc=uscc)
+            return _page(request, "index.html", 422, error=f"日期“{as_of}”格式有误，应为“年-月-日”，例如 2026-07-15", uscc=uscc)
         latest = certificates.latest_data_date(conn) or d
         doc = views.entity_status(conn, st.settings, st.config, code, d, role="public", latest=latest,
                                   today=st.today())
     if not doc["registered"] and not doc["rosters"]:
         return _page(request, "index.html", 404, error=f"未找到统一社会信用代码为 {code} 的主体", uscc=uscc)
-    return _page(request, "entity.html", doc=doc, today=st.today().isoformat())
+    return _page(request, "entity.html", doc=doc, today=st.today().isoformat(), issuer=_issuer(st))
+
+
+def _issuer(st: ServiceState) -> str:
+    """Who publishes the record, as printed at the foot of a printed page (config/api.yaml ``issuer``)."""
+    return str(st.config.get("issuer") or "市场监督管理部门")
 
 
 @pages.post("/entity/{uscc}/apply", response_class=HTMLResponse)
@@ -137,28 +156,31 @@ def apply_page(request: Request, st: St, who: Who, uscc: str, roster: Annotated[
                                                   "documents": docs, "case_no": case_no.strip() or None,
                                                   "contact": contact.strip() or None})
     except ValidationError as e:
-        msgs = "；".join(f"{'/'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors())
-        return _entity_with_error(request, st, uscc, f"申请未提交：请填写申请理由 ({msgs})")
+        return _entity_with_error(request, st, uscc, f"申请未提交：{form_problems(e.errors())}")
     try:
         out = submit_application(st, body, st.today(), "page", who, recorded_by="online:page")
     except HTTPException as e:
-        return _entity_with_error(request, st, uscc, f"申请未提交：{e.detail}", e.status_code)
+        detail = e.detail if isinstance(e.detail, str) else \
+            "；".join(str(d.get("msg", "")) for d in e.detail if isinstance(d, dict))
+        return _entity_with_error(request, st, uscc, f"申请未提交：{for_public(detail)}", e.status_code)
     # The receipt is this answer itself (not a redirect to a URL holding the token, which would
     # stay in the history and in access logs): the token is shown once.
     with st.connect() as conn:
         doc = readable_application(conn, st, int(out["id"]), who, str(out["receipt_token"]))
-    return _page(request, "application.html", 201, app=doc, receipt=out["receipt_token"])
+    return _page(request, "application.html", 201, app=doc, receipt=out["receipt_token"], issuer=_issuer(st),
+                 today=st.today().isoformat())
 
 
 def _entity_with_error(request: Request, st: ServiceState, uscc: str, error: str, status: int = 422) -> HTMLResponse:
     code = normalise_uscc(uscc)
-    if uscc_problem(code):
-        return _page(request, "index.html", 422, error=uscc_problem(code), uscc=uscc)
+    if (problem := uscc_problem(code)) is not None:
+        return _page(request, "index.html", 422, error=for_public(problem), uscc=uscc)
     with st.connect() as conn:
         d = default_as_of(conn, st)
         doc = views.entity_status(conn, st.settings, st.config, code, d, role="public",
                                   latest=certificates.latest_data_date(conn) or d, today=st.today())
-    return _page(request, "entity.html", status, doc=doc, error=error, today=st.today().isoformat())
+    return _page(request, "entity.html", status, doc=doc, error=error, today=st.today().isoformat(),
+                 issuer=_issuer(st))
 
 
 @pages.get("/applications/{application_id}", response_class=HTMLResponse)
@@ -169,7 +191,7 @@ def application_page(request: Request, st: St, who: Who, application_id: int, to
             if 0 < application_id < 2**62 else None
     if doc is None:
         return _page(request, "index.html", 404, error=f"没有编号为 {application_id} 的修复申请，或回执码不符")
-    return _page(request, "application.html", app=doc)
+    return _page(request, "application.html", app=doc, issuer=_issuer(st), today=st.today().isoformat())
 
 
 @pages.post("/receipts", response_class=HTMLResponse)
@@ -182,8 +204,8 @@ def receipt_page(request: Request, st: St, who: Who, receipt: Annotated[str, For
         found = receipt_application(conn, receipt)
         doc = readable_application(conn, st, found, who, receipt) if found else None
     if doc is None:
-        return _page(request, "index.html", 404, error="回执码无效 (unknown receipt token)")
-    return _page(request, "application.html", app=doc)
+        return _page(request, "index.html", 404, error="回执码无效")
+    return _page(request, "application.html", app=doc, issuer=_issuer(st), today=st.today().isoformat())
 
 
 # ------------------------------------------------------------------------------------------ bureau
@@ -206,20 +228,33 @@ def _bureau(request: Request, st: ServiceState, who: Principal, status: int = 20
             ok: str | None = None) -> HTMLResponse:
     within = int((st.config.get("deadline_watch") or {}).get("within_wd", 10))
     today = st.today()
+    zone = clock.zone(st.settings)
     with st.connect() as conn:
         night = latest_run(conn)
+        nights = bureau_views.recent_nights(conn, zone, st.settings, limit=1)
         watch = deadline_watch(conn, today, within, st.settings)
         procedures = serious.procedures(conn, today, open_only=True, settings=st.settings)
         # 双告知: the latest night's notices per licensing department
-        notices = by_department(notices_of_night(conn, night["night"], None, ZoneInfo(
-            str(st.config.get("timezone", "Asia/Shanghai"))))) if night is not None else {}
-    report = None
-    if night is not None and (st.settings.reports_dir / night["night"].isoformat() / "index.html").is_file():
-        report = f"/bureau/report/{night['night'].isoformat()}"
-    return _page(request, "bureau.html", status, who=who, night=night, report=report, notices=notices,
-                 watch=watch.astype(object).where(watch.notna(), None).to_dict("records"), within=within,
+        notices = by_department(notices_of_night(conn, night["night"], None, zone)) if night is not None else {}
+    rows = watch.astype(object).where(watch.notna(), None).to_dict("records")
+    for w in rows:
+        w["kind_label"] = w.get("kind_label") or bureau_views.kind_label(str(w.get("kind") or ""))
+        w["ref_label"] = w.get("ref_label") or bureau_views.ref_label(str(w.get("ref") or ""))
+    return _page(request, "bureau.html", status, who=who, me=workbench_who(who), night=nights[0] if nights else None,
+                 notices=notices, watch=rows, within=within,
                  today=today.isoformat(), procedures=procedures, actors=ACTORS, error=error, ok=ok,
                  intents=INTENT_LABELS, outcomes=OUTCOME_LABELS, consent_outcomes=CONSENT_LABELS)
+
+
+def workbench_who(who: Principal) -> dict[str, str]:
+    """The signed-in officer (or key holder) as the workbench names them."""
+    if who.officer_id is not None:
+        from credit.rosters.authorities import authority_of
+
+        return {"name": who.display_name or who.name or "", "login": who.name or "",
+                "role": officers.ROLE_LABELS.get(who.officer_role or "", who.officer_role or ""),
+                "authority": authority_of(who.authority or "000000", {}).name}
+    return {"name": who.name or "", "login": "", "role": "监管部门密钥", "authority": ""}
 
 
 INTENT_LABELS = {"intentional": "故意", "negligent": "过失", "no_intent_proven": "当事人能够证明没有主观故意"}
@@ -227,12 +262,16 @@ OUTCOME_LABELS = {"list": "列入", "not_list": "不予列入"}
 CONSENT_LABELS = {"granted": "同意列入", "refused": "不同意列入"}
 
 
-def _officer_form(request: Request, st: ServiceState, who: Principal, token: str) -> HTMLResponse | None:
-    """The refusal page when the caller may not act through a bureau form, None when it may."""
+def _officer_form(request: Request, st: ServiceState, who: Principal, token: str,
+                  action: str = "draft") -> HTMLResponse | None:
+    """The refusal page when the caller may not act through a bureau form, None when it may (an
+    officer's account also needs a role allowing ``action``, credit.api.officers)."""
     if not who.allows("bureau"):
         return _page(request, "bureau_login.html", 403, error="需要监管部门角色 (bureau role needed)")
     if not _form_ok(request, token):
         return _bureau(request, st, who, 403, error=STALE_FORM)
+    if (why := officers.refusal(who, action, None)) is not None:
+        return _bureau(request, st, who, 403, error=f"未记录：{why}")
     return None
 
 
@@ -255,7 +294,7 @@ def bureau_serious_assessment(request: Request, st: St, who: Who, case: Case, in
         return _bureau(request, st, who, 422, error=f"评估未记录：请完整填写 ({_invalid(e)})")
     with st.begin() as conn:
         try:
-            serious.record_assessment(conn, case, officer=f"officer:{who.name}", on=body.on, intent=body.intent,
+            serious.record_assessment(conn, case, officer=who.actor, on=body.on, intent=body.intent,
                                       frequency=body.frequency, harm=body.harm, outcome=body.outcome,
                                       note=body.note, settings=st.settings)
         except serious.Refused as e:
@@ -269,7 +308,7 @@ def bureau_serious_consent(request: Request, st: St, who: Who, case: Case, autho
                            outcome: Annotated[str, Form()] = "granted", note: Annotated[str, Form()] = "",
                            token: Annotated[str, Form()] = "") -> Response:
     """The next-higher bureau's consent (or refusal), as ``POST /v1/bureau/serious/{case}/consent``."""
-    if (denied := _officer_form(request, st, who, token)) is not None:
+    if (denied := _officer_form(request, st, who, token, "approve")) is not None:
         return denied
     try:
         body = SeriousConsent.model_validate({"on": st.today(), "authority": authority.strip(),
@@ -279,7 +318,7 @@ def bureau_serious_consent(request: Request, st: St, who: Who, case: Case, autho
         return _bureau(request, st, who, 422, error=f"意见未记录：请完整填写 ({_invalid(e)})")
     with st.begin() as conn:
         try:
-            serious.record_consent(conn, case, officer=f"officer:{who.name}", on=body.on,
+            serious.record_consent(conn, case, officer=who.actor, on=body.on,
                                    consenting_authority=body.authority, consented_on=body.consented_on,
                                    document_no=body.document_no, outcome=body.outcome, note=body.note,
                                    settings=st.settings)
@@ -290,21 +329,26 @@ def bureau_serious_consent(request: Request, st: St, who: Who, case: Case, autho
 
 @pages.post("/bureau/login", response_class=HTMLResponse)
 def bureau_login(request: Request, st: St, key: Annotated[str, Form(max_length=200)] = "",
+                 login: Annotated[str, Form(max_length=64)] = "", password: Annotated[str, Form(max_length=200)] = "",
                  token: Annotated[str, Form()] = "") -> Response:
-    """Sign in with a bureau key: a new server-side session (the key is not kept in the browser).
+    """Sign in with an officer's login and password (credit.api.officers), or with a bureau key:
+    a new server-side session (neither the password nor the key is kept in the browser).
 
-    Attempts are limited per client address (config/api.yaml ``rate_limits.login``); refused ones
-    are recorded like sign-ins (``api_session_events``)."""
+    Attempts are limited per client address (config/api.yaml ``rate_limits.login``); an account
+    is locked after repeated refusals (``officer_lockout``); refused ones are recorded like
+    sign-ins (``api_session_events``)."""
     addr = client_address(request)
     per_minute = st.limit("login", 10)
     wait = st.limiter.take(f"login:{addr}", per_minute)
     if wait > 0:
         slow = _page(request, "bureau_login.html", 429,
-                     error=f"登录尝试过于频繁，请 {wait:.0f} 秒后重试 (too many sign-in attempts: {per_minute}/min)")
+                     error=f"登录尝试过于频繁，请 {wait:.0f} 秒后重试")
         slow.headers["Retry-After"] = str(max(1, round(wait)))
         return slow
     if not _form_ok(request, token):
         return _page(request, "bureau_login.html", 403, error=STALE_FORM)
+    if login.strip():
+        return _officer_login(request, st, login, password, addr)
     who = None
     if key.strip():
         try:
@@ -320,10 +364,32 @@ def bureau_login(request: Request, st: St, key: Annotated[str, Form(max_length=2
             sid = start_session(conn, who, addr, st.sessions)
             refused = False
     if refused:
-        return _page(request, "bureau_login.html", 401, error="密钥无效或不是监管部门角色 (not a bureau key)")
+        return _page(request, "bureau_login.html", 401, error="密钥无效或不是监管部门角色")
+    return _signed_in(request, st, sid)
+
+
+def _signed_in(request: Request, st: ServiceState, sid: str) -> Response:
     resp = RedirectResponse("/bureau", status_code=303)
     _cookie(request, resp, SESSION_COOKIE, sid, st.sessions.absolute_seconds)
     return resp
+
+
+def _officer_login(request: Request, st: ServiceState, login: str, password: str, addr: str) -> Response:
+    lockout = officers.Lockout.of(st.config.get("officer_lockout"))
+    with st.begin() as conn:
+        out = officers.authenticate(conn, login, password, lockout, addr)
+        if out.officer is not None:
+            acc = out.officer
+            who = Principal("bureau", None, acc["login"], None, officer_id=acc["id"], officer_role=acc["role"],
+                            authority=acc["authority"], display_name=acc["display_name"])
+            purge_expired(conn, st.sessions)
+            sid = start_session(conn, who, addr, st.sessions)
+    if out.refusal == "locked":
+        return _page(request, "bureau_login.html", 423, login=login,
+                     error=f"登录失败次数过多，账号已锁定，请 {lockout.minutes} 分钟后再试或联系管理员")
+    if out.officer is None:
+        return _page(request, "bureau_login.html", 401, login=login, error="用户名或密码错误")
+    return _signed_in(request, st, sid)
 
 
 @pages.post("/bureau/logout", response_class=HTMLResponse)

@@ -3,28 +3,59 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Connection
 
-from credit.api import views
+from credit import clock
+from credit.api import bureau_views, officers, views
 from credit.api.applications import readable_application, receipt_application, refused, submit_application
 from credit.api.auth import Principal
-from credit.api.deps import ServiceState, caller, checked_uscc, connection, default_as_of, require, state
+from credit.api.deps import (
+    ServiceState,
+    caller,
+    checked_uscc,
+    connection,
+    default_as_of,
+    read_connection,
+    require,
+    service_state,
+)
 from credit.api.models import (
+    ApplicationDoc,
+    Certificate,
     CounterRepairApplication,
+    DeadlineWatch,
+    DecisionFeed,
     DraftDecision,
+    DrawDoc,
+    DrawList,
+    EntityStatusDoc,
+    Health,
+    InspectionResults,
+    InspectionTasks,
+    NightDoc,
+    NoticeFeed,
     Objection,
     ObjectionDecision,
+    ObjectionFiledDoc,
+    OfficerDecisionDoc,
+    OfficerStepDoc,
     RepairApplication,
+    RosterRow,
     ScreeningRequest,
+    SearchResults,
     SeriousAssessment,
     SeriousConsent,
+    SeriousProcedures,
+    SigningKey,
+    SubmittedApplication,
+    TierDoc,
+    Verification,
 )
 from credit.api.validation import future_date_problem, normalise_uscc, uscc_problem
 from credit.draws import DrawRefused
@@ -40,7 +71,7 @@ from credit.night.read import latest_run
 from credit.notices.read import notice_feed
 from credit.rosters import certificates, repair, serious
 from credit.rosters.deadlines import deadline_watch
-from credit.rosters.export import FORMATS, export_frame, render
+from credit.rosters.export import FORMATS, export_frame, export_note, render
 from credit.rosters.known import KnownAt
 from credit.rosters.known import known_at as known_record_at
 from credit.rosters.read import decision_feed, search_registration
@@ -52,7 +83,8 @@ consumer = APIRouter(tags=["consumer"], dependencies=[Depends(require("consumer"
 bureau = APIRouter(prefix="/v1/bureau", tags=["bureau"], dependencies=[Depends(require("bureau"))])
 
 Conn = Annotated[Connection, Depends(connection)]
-St = Annotated[ServiceState, Depends(state)]
+ReadConn = Annotated[Connection, Depends(read_connection)]   # autocommit: routes that never write
+St = Annotated[ServiceState, Depends(service_state)]   # on the event loop: no worker thread
 AsOf = Annotated[date | None, Query(description="YYYY-MM-DD; default: the latest published night")]
 KnownAtNight = Annotated[date | None, Query(description="YYYY-MM-DD: answer from the record as it stood after that "
                                                         "night (record time beside the legal date as_of)")]
@@ -84,14 +116,14 @@ def known_record(conn: Connection, night: date | None) -> KnownAt | None:
 
 
 # ------------------------------------------------------------------------------------------ public
-@public.get("/healthz", tags=["public"])
+@public.get("/healthz", tags=["public"], response_model=Health)
 def healthz(conn: Conn) -> dict[str, Any]:
     """Liveness with the data version (decision-log head and latest night)."""
     return {"ok": True, "data_version": certificates.data_version(conn)}
 
 
-@public.get("/v1/entities/{uscc}")
-def entity(request: Request, conn: Conn, st: St, uscc: Annotated[str, Path(max_length=64)],
+@public.get("/v1/entities/{uscc}", response_model=EntityStatusDoc)
+def entity(request: Request, conn: ReadConn, st: St, uscc: Annotated[str, Path(max_length=64)],
            as_of: AsOf = None, known_at: KnownAtNight = None) -> JSONResponse:
     """An entity's roster entries and published penalties on a date, with what each entry needs for
     repair and from when; ``known_at``: as the record stood after that night.
@@ -101,19 +133,20 @@ def entity(request: Request, conn: Conn, st: St, uscc: Annotated[str, Path(max_l
     §5.3, §6); tiers are never part of this answer."""
     code = checked_uscc(uscc)
     who: Principal = request.state.principal
-    d = as_of or default_as_of(conn, st)
+    version = certificates.data_version(conn)   # read once: the default date, the latest data, the answer's version
+    d = as_of or default_as_of(conn, st, version)
     known = known_record(conn, known_at)
-    latest = certificates.latest_data_date(conn) or d
+    latest = certificates.latest_data_date(conn, version) or d
     if known is not None:
         latest = min(latest, known.night)
     doc = views.entity_status(conn, st.settings, st.config, code, d, role=who.role, latest=latest, today=st.today(),
-                              known=known)
+                              known=known, version=version)
     if not doc["registered"] and not doc["rosters"]:
         raise HTTPException(404, f"{code}：未找到该主体 (no entity with this USCC in the store)")
     return _json(doc)
 
 
-@public.get("/v1/entities")
+@public.get("/v1/entities", response_model=SearchResults)
 def search(conn: Conn, st: St, name: Annotated[str, Query(min_length=2, max_length=100,
                                                            description="part of the registered name")]) -> JSONResponse:
     """Entities whose registered name contains ``name`` (public registration fields only)."""
@@ -122,7 +155,9 @@ def search(conn: Conn, st: St, name: Annotated[str, Query(min_length=2, max_leng
     return _json({"name": name, "results": rows, "truncated": len(rows) >= limit})
 
 
-@public.get("/v1/rosters/{roster}")
+@public.get("/v1/rosters/{roster}", response_model=list[RosterRow], responses={200: {
+    "description": "the roster in the chosen format (format=json: the rows below)",
+    "content": {MEDIA[f]: {"schema": {"type": "string", "format": "binary"}} for f in ("csv", "parquet", "xlsx")}}})
 def roster_export(request: Request, conn: Conn, st: St, roster: Literal["abnormal", "abnormal_status", "serious"],
                   as_of: AsOf = None, format: Literal["csv", "json", "parquet", "xlsx"] = "json",  # noqa: A002
                   known_at: KnownAtNight = None) -> Response:
@@ -140,18 +175,19 @@ def roster_export(request: Request, conn: Conn, st: St, roster: Literal["abnorma
         hidden = views.hidden_from_public(conn, None, max(latest, d), st.config, known)
         keep = [(u, n) not in hidden for u, n in zip(df["uscc"], df["decision_no"], strict=True)]
         df = df[pd.Series(keep, index=df.index, dtype=bool)]
-    body = render(df.reset_index(drop=True), format)
+    note = export_note(conn, roster, d, known, st.settings, len(df)) if format == "xlsx" else None
+    body = render(df.reset_index(drop=True), format, note)
     name = f"{roster}_{d.isoformat()}.{format}"
     return Response(body, media_type=MEDIA[format], headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@public.get("/v1/inspection-results")
+@public.get("/v1/inspection-results", response_model=InspectionTasks)
 def inspection_tasks(conn: Conn, st: St) -> JSONResponse:
     """Inspection tasks (抽查任务) with published results."""
     return _json({"tasks": tasks_with_published_results(conn, st.settings, st.today())})
 
 
-@public.get("/v1/inspection-results/{task_id}")
+@public.get("/v1/inspection-results/{task_id}", response_model=InspectionResults)
 def inspection_results(conn: Conn, st: St, task_id: Annotated[str, Path(max_length=64)]) -> JSONResponse:
     """Published results of one inspection task (抽查检查结果公示, domain.md §8)."""
     try:
@@ -163,7 +199,7 @@ def inspection_results(conn: Conn, st: St, task_id: Annotated[str, Path(max_leng
     return _json({"task_id": task_id, "results": rows})
 
 
-@public.post("/v1/repair-applications", status_code=201)
+@public.post("/v1/repair-applications", status_code=201, response_model=SubmittedApplication)
 def apply(request: Request, st: St, body: RepairApplication) -> JSONResponse:
     """Submit an application for removal (信用修复); received today (the bureau's calendar day).
 
@@ -181,7 +217,7 @@ ReceiptHeader = Annotated[str | None, Header(alias="X-Receipt-Token", max_length
                                              description="the receipt token given when the application was submitted")]
 
 
-@public.get("/v1/repair-applications/{application_id}")
+@public.get("/v1/repair-applications/{application_id}", response_model=ApplicationDoc)
 def application(request: Request, conn: Conn, st: St, application_id: Annotated[int, Path(ge=1, le=2**62)],
                 receipt: ReceiptHeader = None,
                 token: Annotated[str | None, Query(max_length=100, description="the receipt token (or send "
@@ -198,7 +234,7 @@ def application(request: Request, conn: Conn, st: St, application_id: Annotated[
     return _json(doc)
 
 
-@public.get("/v1/receipts/{token}")
+@public.get("/v1/receipts/{token}", response_model=ApplicationDoc)
 def application_by_receipt(request: Request, conn: Conn, st: St,
                            token: Annotated[str, Path(min_length=1, max_length=100)]) -> JSONResponse:
     """The application a receipt token was issued for (404 for an unknown token)."""
@@ -209,7 +245,7 @@ def application_by_receipt(request: Request, conn: Conn, st: St,
     return _json(doc)
 
 
-@public.get("/v1/keys/signing")
+@public.get("/v1/keys/signing", response_model=SigningKey)
 def signing_key(st: St) -> JSONResponse:
     """The bureau's public signing key (Ed25519, PEM): it verifies screening certificates, export
     sidecars and the published chain anchors offline (``credit verify-signature``; README)."""
@@ -217,7 +253,7 @@ def signing_key(st: St) -> JSONResponse:
     return _json({"algorithm": "Ed25519", "key_id": signer.key_id, "public_key_pem": signer.public_pem})
 
 
-@public.post("/v1/certificates/verify")
+@public.post("/v1/certificates/verify", response_model=Verification)
 def verify(conn: Conn, certificate: Annotated[dict[str, Any], Body(description="a screening certificate as issued")]
            ) -> JSONResponse:
     """Re-check a screening certificate against the decision log: valid / superseded / invalid."""
@@ -229,7 +265,7 @@ def verify(conn: Conn, certificate: Annotated[dict[str, Any], Body(description="
 
 
 # ---------------------------------------------------------------------------------------- consumer
-@consumer.post("/v1/screenings")
+@consumer.post("/v1/screenings", response_model=Certificate)
 def screenings(request: Request, st: St, body: ScreeningRequest) -> JSONResponse:
     """Bulk screening with a certificate: for each USCC, whether and why it was listed on ``as_of``."""
     limit = int((st.config.get("screening") or {}).get("max_usccs", 10_000))
@@ -250,12 +286,12 @@ def screenings(request: Request, st: St, body: ScreeningRequest) -> JSONResponse
             raise HTTPException(422, f"known_at {body.known_at} 晚于最新数据日期 {latest} "
                                      f"(known_at is after the latest published night, {latest})")
         doc = certificates.issue(conn, usccs, body.as_of, issuer=str(st.config.get("issuer", "")),
-                                 issued_at=datetime.now(UTC), config_version=st.config.version, key_id=who.key_id,
+                                 issued_at=clock.now(st.settings), config_version=st.config.version, key_id=who.key_id,
                                  known_night=body.known_at, signer=signer_for(st.settings))
     return _json(doc)
 
 
-@consumer.get("/v1/decisions")
+@consumer.get("/v1/decisions", response_model=DecisionFeed)
 def change_feed(conn: Conn, st: St, after: Annotated[int, Query(ge=0, le=2**62, description="cursor: last seq seen")] = 0,
                 limit: Annotated[int | None, Query(ge=1, le=100_000)] = None) -> JSONResponse:
     """Roster decisions after a cursor, in log order: keep a copy in sync without re-downloading.
@@ -271,7 +307,7 @@ def change_feed(conn: Conn, st: St, after: Annotated[int, Query(ge=0, le=2**62, 
 
 
 # ------------------------------------------------------------------------------------------ bureau
-@bureau.get("/entities/{uscc}/tier")
+@bureau.get("/entities/{uscc}/tier", response_model=TierDoc)
 def tier(conn: Conn, uscc: Annotated[str, Path(max_length=64)], as_of: AsOf = None,
          known_at: KnownAtNight = None) -> JSONResponse:
     """The credit-risk tier (信用风险分类 A–D) with its reasons — internal, bureau only (domain.md §7);
@@ -284,7 +320,7 @@ def tier(conn: Conn, uscc: Annotated[str, Path(max_length=64)], as_of: AsOf = No
     return _json({"uscc": code, **g})
 
 
-@bureau.get("/deadlines")
+@bureau.get("/deadlines", response_model=DeadlineWatch)
 def deadlines(conn: Conn, st: St, on: AsOf = None,
               within_wd: Annotated[int | None, Query(ge=0, le=250)] = None) -> JSONResponse:
     """What the bureau still owes: due within N working days, and everything overdue."""
@@ -298,13 +334,13 @@ def deadlines(conn: Conn, st: St, on: AsOf = None,
     return _json({"on": d.isoformat(), "within_wd": n, "items": items})
 
 
-@bureau.get("/draws")
+@bureau.get("/draws", response_model=DrawList)
 def draws(conn: Conn) -> JSONResponse:
     """Inspection draws (双随机抽查), planned and run."""
     return _json({"draws": draw_listing(conn)})
 
 
-@bureau.get("/draws/{draw_id}")
+@bureau.get("/draws/{draw_id}", response_model=DrawDoc)
 def draw(conn: Conn, draw_id: Annotated[str, Path(max_length=64)]) -> JSONResponse:
     """One draw: its public plan and the current version of each inspection (with strata)."""
     plan = public_plan(conn, draw_id)
@@ -318,7 +354,7 @@ def draw(conn: Conn, draw_id: Annotated[str, Path(max_length=64)]) -> JSONRespon
     return _json({"draw_id": draw_id, "plan": plan, "inspections": items})
 
 
-@bureau.get("/nights/latest")
+@bureau.get("/nights/latest", response_model=NightDoc)
 def latest_night(conn: Conn) -> JSONResponse:
     """The latest published night's summary."""
     run = latest_run(conn)
@@ -327,7 +363,7 @@ def latest_night(conn: Conn) -> JSONResponse:
     return _json(run)
 
 
-@bureau.get("/notices")
+@bureau.get("/notices", response_model=NoticeFeed)
 def notices(conn: Conn, st: St,
             after: Annotated[int, Query(ge=0, le=2**62, description="cursor: last notice id seen")] = 0,
             limit: Annotated[int | None, Query(ge=1, le=100_000)] = None,
@@ -338,12 +374,12 @@ def notices(conn: Conn, st: St,
     ``next_after`` is the cursor for the next call; an empty page means up to date."""
     feed = st.config.get("change_feed") or {}
     n = min(limit or int(feed.get("default_limit", 1000)), int(feed.get("max_limit", 5000)))
-    items = notice_feed(conn, after, n, department, ZoneInfo(str(st.config.get("timezone", "Asia/Shanghai"))))
+    items = notice_feed(conn, after, n, department, clock.zone(st.settings))
     return _json({"after": after, "next_after": items[-1]["id"] if items else after, "notices": items,
                   "more": len(items) == n})
 
 
-@bureau.post("/repair-applications", status_code=201)
+@bureau.post("/repair-applications", status_code=201, response_model=SubmittedApplication)
 def counter_application(request: Request, st: St, body: CounterRepairApplication) -> JSONResponse:
     """Record a paper application that reached the bureau on ``received_on``.
 
@@ -366,7 +402,7 @@ def counter_application(request: Request, st: St, body: CounterRepairApplication
                                     counter=True), 201)
 
 
-@bureau.post("/objections", status_code=201)
+@bureau.post("/objections", status_code=201, response_model=ObjectionFiledDoc)
 def objection(request: Request, st: St, body: Objection) -> JSONResponse:
     """Record a written objection (异议) to a listing or a notice (domain.md §3.4); ``received_on``
     in the future is refused (422)."""
@@ -381,7 +417,7 @@ def objection(request: Request, st: St, body: Objection) -> JSONResponse:
     return _json(out, 201)
 
 
-@bureau.post("/objections/{objection_id}/decision", status_code=201)
+@bureau.post("/objections/{objection_id}/decision", status_code=201, response_model=OfficerDecisionDoc)
 def objection_decision(request: Request, st: St, objection_id: Annotated[int, Path(ge=1, le=2**62)],
                        body: ObjectionDecision) -> JSONResponse:
     """An officer's answer to an objection: upheld (the listing is revoked) or dismissed — a decision of the log."""
@@ -389,14 +425,16 @@ def objection_decision(request: Request, st: St, objection_id: Annotated[int, Pa
     not_in_future(st, body.on, "on")
     with st.begin() as conn:
         try:
-            out = repair.decide_objection(conn, objection_id, body.outcome, body.on, f"officer:{who.name}",
+            if (why := officers.refusal(who, "decide", bureau_views.request_authority(conn, objection_id))):
+                raise HTTPException(403, why)
+            out = repair.decide_objection(conn, objection_id, body.outcome, body.on, who.actor,
                                           body.note, settings=st.settings)
         except repair.Refused as e:
             raise refused(e) from None
     return _json(out, 201)
 
 
-@bureau.post("/drafts/{seq}/decision", status_code=201)
+@bureau.post("/drafts/{seq}/decision", status_code=201, response_model=OfficerDecisionDoc)
 def draft_decision(request: Request, st: St, seq: Annotated[int, Path(ge=1, le=2**62)],
                    body: DraftDecision) -> JSONResponse:
     """Approve or reject a draft the night wrote (拟列入/拟移出, e.g. a removal on a repair application)."""
@@ -404,7 +442,9 @@ def draft_decision(request: Request, st: St, seq: Annotated[int, Path(ge=1, le=2
     not_in_future(st, body.on, "on")
     with st.begin() as conn:
         try:
-            out = repair.decide_draft(conn, seq, f"officer:{who.name}", body.on, body.approve, body.note,
+            if (why := officers.refusal(who, "approve", bureau_views.draft_authority(conn, seq))):
+                raise HTTPException(403, why)
+            out = repair.decide_draft(conn, seq, who.actor, body.on, body.approve, body.note,
                                       settings=st.settings)
         except repair.Refused as e:
             raise refused(e) from None
@@ -414,7 +454,7 @@ def draft_decision(request: Request, st: St, seq: Annotated[int, Path(ge=1, le=2
 CaseRef = Annotated[str, Path(min_length=1, max_length=200, description="the penalty's case number, or a step's seq/文号")]
 
 
-@bureau.get("/serious/procedures")
+@bureau.get("/serious/procedures", response_model=SeriousProcedures)
 def serious_procedures(conn: Conn, st: St, on: AsOf = None,
                        uscc: Annotated[str | None, Query(max_length=64)] = None,
                        open_only: Annotated[bool, Query(alias="open")] = True,
@@ -429,14 +469,14 @@ def serious_procedures(conn: Conn, st: St, on: AsOf = None,
                                                    known=known)})
 
 
-@bureau.post("/serious/{case}/assessment", status_code=201)
+@bureau.post("/serious/{case}/assessment", status_code=201, response_model=list[OfficerStepDoc])
 def serious_assessment(request: Request, st: St, case: CaseRef, body: SeriousAssessment) -> JSONResponse:
     """The officer's art. 12 assessment of a proposal (拟列入); not_list also issues the numbered 不予列入."""
     who: Principal = request.state.principal
     not_in_future(st, body.on, "on")
     with st.begin() as conn:
         try:
-            out = serious.record_assessment(conn, case, officer=f"officer:{who.name}", on=body.on, intent=body.intent,
+            out = serious.record_assessment(conn, case, officer=who.actor, on=body.on, intent=body.intent,
                                             frequency=body.frequency, harm=body.harm, outcome=body.outcome,
                                             note=body.note, settings=st.settings)
         except serious.Refused as e:
@@ -444,7 +484,7 @@ def serious_assessment(request: Request, st: St, case: CaseRef, body: SeriousAss
     return _json(out, 201)
 
 
-@bureau.post("/serious/{case}/consent", status_code=201)
+@bureau.post("/serious/{case}/consent", status_code=201, response_model=list[OfficerStepDoc])
 def serious_consent(request: Request, st: St, case: CaseRef, body: SeriousConsent) -> JSONResponse:
     """The next-higher bureau's consent (或不同意) to a listing by a county- or city-level authority."""
     who: Principal = request.state.principal
@@ -452,7 +492,7 @@ def serious_consent(request: Request, st: St, case: CaseRef, body: SeriousConsen
     not_in_future(st, body.consented_on, "consented_on")
     with st.begin() as conn:
         try:
-            out = serious.record_consent(conn, case, officer=f"officer:{who.name}", on=body.on,
+            out = serious.record_consent(conn, case, officer=who.actor, on=body.on,
                                          consenting_authority=body.authority, consented_on=body.consented_on,
                                          document_no=body.document_no, outcome=body.outcome, note=body.note,
                                          settings=st.settings)

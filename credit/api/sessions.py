@@ -77,17 +77,27 @@ def form_token_ok(secret: bytes, browser: str | None, session: str | None, token
     return hmac.compare_digest(form_token(secret, browser, session).encode(), token.strip().encode("utf-8"))
 
 
-def log_event(conn: Connection, event: str, key_id: int | None, key_name: str | None, client: str | None) -> None:
-    """A row of ``api_session_events``: login, logout, login_refused or expired."""
+def log_event(conn: Connection, event: str, key_id: int | None, key_name: str | None, client: str | None,
+              officer_id: int | None = None) -> None:
+    """A row of ``api_session_events``: login, logout, login_refused, login_locked or expired."""
+    if officer_id is not None:
+        conn.execute(sqlfiles.statement("api/insert_officer_event"),
+                     {"e": event, "o": officer_id, "n": key_name, "c": client})
+        return
     conn.execute(sqlfiles.statement("api/insert_session_event"), {"e": event, "k": key_id, "n": key_name, "c": client})
 
 
 def start_session(conn: Connection, who: Principal, client: str | None, policy: SessionPolicy) -> str:
-    """A new session for ``who`` (a bureau key's principal); returns the id for the cookie."""
+    """A new session for ``who`` (a bureau key's principal, or an officer's account); returns the id
+    for the cookie."""
     sid = new_secret()
-    conn.execute(sqlfiles.statement("api/insert_session"),
-                 {"h": digest(sid), "k": who.key_id, "absolute": policy.absolute_seconds, "c": client})
-    log_event(conn, "login", who.key_id, who.name, client)
+    if who.officer_id is not None:
+        conn.execute(sqlfiles.statement("api/insert_officer_session"),
+                     {"h": digest(sid), "o": who.officer_id, "absolute": policy.absolute_seconds, "c": client})
+    else:
+        conn.execute(sqlfiles.statement("api/insert_session"),
+                     {"h": digest(sid), "k": who.key_id, "absolute": policy.absolute_seconds, "c": client})
+    log_event(conn, "login", who.key_id, who.name, client, who.officer_id)
     return sid
 
 
@@ -99,6 +109,10 @@ def session_principal(conn: Connection, sid: str, policy: SessionPolicy) -> Prin
         return None
     if row["stale"]:    # at most one write a minute per session
         conn.execute(sqlfiles.statement("api/touch_session"), {"h": digest(sid)})
+    if row["officer_id"] is not None:
+        return Principal("bureau", None, row["name"], None, officer_id=int(row["officer_id"]),
+                         officer_role=row["officer_role"], authority=row["authority"],
+                         display_name=row["display_name"])
     return Principal(row["role"], int(row["key_id"]), row["name"], row["rate_per_minute"])
 
 
@@ -107,13 +121,16 @@ def end_session(conn: Connection, sid: str, client: str | None) -> bool:
     row = conn.execute(sqlfiles.statement("api/delete_session"), {"h": digest(sid)}).mappings().first()
     if row is None:
         return False
-    log_event(conn, "logout", int(row["key_id"]), row["key_name"], client)
+    officer = row["officer_id"]
+    log_event(conn, "logout", None if row["key_id"] is None else int(row["key_id"]), row["key_name"], client,
+              None if officer is None else int(officer))
     return True
 
 
 def purge_expired(conn: Connection, policy: SessionPolicy) -> int:
     """Delete expired sessions (recorded as ``expired``); returns how many."""
     rows = conn.execute(sqlfiles.statement("api/delete_expired_sessions"), {"idle": policy.idle_seconds}).all()
-    for (key_id,) in rows:
-        log_event(conn, "expired", int(key_id), None, None)
+    for key_id, officer_id in rows:
+        log_event(conn, "expired", None if key_id is None else int(key_id), None, None,
+                  None if officer_id is None else int(officer_id))
     return len(rows)

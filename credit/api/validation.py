@@ -7,10 +7,9 @@ explains a refusal in words a clerk can act on.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
-from credit.config import load_config
+from credit import clock
 from credit.contract import uscc as uscc_rules
 from credit.settings import Settings
 
@@ -18,8 +17,9 @@ FORBIDDEN = set("IOZSV")
 
 
 def normalise_uscc(raw: str) -> str:
-    """Upper case without spaces or hyphens (the only edits that cannot change which code is meant)."""
-    return raw.replace(" ", "").replace("-", "").replace("\u3000", "").upper()
+    """The code as the drop normalises it: full-width to ASCII, no spaces or hyphens, upper case
+    (:func:`credit.contract.uscc.canonical`, the one normaliser of every entry point)."""
+    return uscc_rules.canonical(raw)
 
 
 def uscc_problem(raw: str) -> str | None:
@@ -55,6 +55,5 @@ def future_date_problem(day: date, today: date, field: str) -> str | None:
 
 
 def bureau_today(settings: Settings | None = None) -> date:
-    """Today on the bureau's clock (config/api.yaml ``timezone``, Asia/Shanghai by default)."""
-    zone = ZoneInfo(str(load_config("api", settings).get("timezone", "Asia/Shanghai")))
-    return datetime.now(zone).date()
+    """Today on the bureau's clock (:func:`credit.clock.today`)."""
+    return clock.today(settings)

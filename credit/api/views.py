@@ -20,7 +20,14 @@ from credit.rosters import certificates
 from credit.rosters.certificates import DataVersion
 from credit.rosters.env import RosterEnv, removal_rule
 from credit.rosters.known import KnownAt
-from credit.rosters.read import Registration, application_due, entity_rosters, hidden_entries, registration
+from credit.rosters.read import (
+    EntryRemoval,
+    Registration,
+    application_due,
+    entity_rosters,
+    hidden_entries,
+    registration,
+)
 from credit.rosters.requests import application_decide_by, decisions_on, request_of
 from credit.rosters.serious import public_steps
 from credit.settings import Settings
@@ -90,12 +97,17 @@ def hidden_from_public(conn: Connection, usccs: list[str] | None, on: date, cfg:
     """(uscc, 文号) of entries the public no longer sees on ``on``: removed by credit repair (repair
     means the information stops being published, domain.md §4 early removal, §5.3) or revoked as a
     wrong listing (domain.md §3.4). Judged on the latest data, not on the date asked about."""
-    pub = cfg.get("public") or {}
-    kinds = [k for k, on_ in (("repair", pub.get("hide_repaired", True)), ("revoked", pub.get("hide_revoked", True)))
-             if on_]
+    kinds = hidden_kinds(cfg)
     if not kinds:
         return set()
     return hidden_entries(conn, usccs, on, kinds, known)
+
+
+def hidden_kinds(cfg: ConfigDoc) -> list[str]:
+    """The removal kinds the public does not see (config/api.yaml ``public``): ``repair``, ``revoked``."""
+    pub = cfg.get("public") or {}
+    return [k for k, on_ in (("repair", pub.get("hide_repaired", True)), ("revoked", pub.get("hide_revoked", True)))
+            if on_]
 
 
 def _period_text(n: int, unit: str) -> str:
@@ -113,12 +125,17 @@ def repair_outlook(env: RosterEnv, entry: Mapping[str, Any], today: date) -> dic
     roster, cause = entry["roster"], entry["cause_code"]
     rule_id = removal_rule(roster, cause)
     cure_based = rule_id in env.rules.rules and env.limit_from(rule_id) == "cure"
-    out: dict[str, Any] = {"needs": entry.get("removal_possible"), "rule": None, "decide_within": None,
+    # What repair needs, in Chinese (config/rosters.yaml public_removal_hints; the contract's
+    # ``removal_possible`` stays the officers' wording). The acceptance step (受理时限) is not shown:
+    # its limit under order 107 is unverified (domain.md §5.1), and the public is told only what is
+    # settled — for causes 3 and 4, that the decision limit runs from 查实 (68号令 arts. 13–14, §3.3).
+    hint = (env.cfg.get("public_removal_hints") or {}).get(roster)
+    needs = (hint.get(cause) if isinstance(hint, dict) else hint) or entry.get("removal_possible")
+    out: dict[str, Any] = {"needs": needs, "rule": None, "rule_status": None, "decide_within": None,
                            "decide_by_if_applied_today": None, "decide_by_provisional": None,
-                           "decide_by_note": None, "accept_within": None,
-                           "accept_note": "受理时限：现行规章文本尚待核实，系统按收到申请之日起算决定时限"}
+                           "decide_by_note": None, "accept_within": None, "accept_note": None}
     if cure_based:
-        out["accept_note"] = ("受理时限：现行规章文本尚待核实；决定时限自登记机关查实已更正公示信息或已恢复联系之日起算"
+        out["accept_note"] = ("决定时限自登记机关查实已更正公示信息或已恢复联系之日起算"
                               "（《企业经营异常名录管理暂行办法》第十三条、第十四条）")
     if roster == "serious":
         out["apply_from"] = entry.get("early_removal_from")
@@ -136,6 +153,7 @@ def repair_outlook(env: RosterEnv, entry: Mapping[str, Any], today: date) -> dic
     version = env.rules.find(rule_id, start) if rule_id in env.rules.rules else None
     if version is not None and version.period is not None:
         out["rule"] = version.version
+        out["rule_status"] = version.status   # verified | text_copy | secondary | unverified (domain.md §0)
         out["basis"] = version.basis
         out["decide_within"] = _period_text(version.period.n, version.period.unit)
         if cure_based:
@@ -154,14 +172,17 @@ def repair_outlook(env: RosterEnv, entry: Mapping[str, Any], today: date) -> dic
 
 
 def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: str, as_of: date, *,
-                  role: str, latest: date, today: date, known: KnownAt | None = None) -> EntityStatus:
+                  role: str, latest: date, today: date, known: KnownAt | None = None,
+                  version: DataVersion | None = None) -> EntityStatus:
     """An entity's status on ``as_of`` as ``role`` may see it, with each entry's repair outlook;
-    ``known``: from the record as it stood after that night (``latest`` is then that night)."""
+    ``known``: from the record as it stood after that night (``latest`` is then that night);
+    ``version``: the data version the caller read before (else it is read here, last)."""
     reg = registration(conn, uscc)
     # A view per role: entries gain labels and the repair outlook, and lose the bureau's fields.
-    entries: list[dict[str, Any]] = [dict(e) for e in entity_rosters(conn, uscc, as_of, settings, known)]
-    detail = certificates.entries_as_of(conn, [uscc], as_of, known).get(uscc, [])
-    kinds = {e["decision_no"]: (e["removal_kind"], e["entry_id"]) for e in detail}
+    removals: list[EntryRemoval] = []   # how each entry left its roster, from the same fold
+    entries: list[dict[str, Any]] = [dict(e) for e in entity_rosters(conn, uscc, as_of, settings, known,
+                                                                     removals=removals)]
+    kinds = {r.decision_no: (r.removal_kind, r.entry_id) for r in removals}
     if role == "bureau":
         penalties = penalties_of(conn, [uscc], as_of, known, settings).get(uscc, [])
     else:
@@ -169,7 +190,13 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
         # penalties inside their window, neither repaired nor withdrawn by the latest data.
         penalties = public_penalties(conn, uscc, as_of, latest, known, settings)
     if role == "public":
-        hidden = hidden_from_public(conn, [uscc], max(latest, as_of), cfg, known)
+        if as_of >= latest:
+            # Judged on the date asked, which is the latest data: the entries just read say it
+            # (removal kinds of hidden_entries), no second fold of the entity's log.
+            hide = set(hidden_kinds(cfg))
+            hidden: set[tuple[str, str | None]] = {(uscc, r.decision_no) for r in removals if r.removal_kind in hide}
+        else:
+            hidden = set(hidden_from_public(conn, [uscc], latest, cfg, known))
         entries = [e for e in entries if (uscc, e["decision_no"]) not in hidden]
     env = RosterEnv.load(settings)
     for e in entries:
@@ -190,7 +217,7 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
             "registration": reg, "as_of": as_of.isoformat(),
             "listed": any(e["state"] == "listed" for e in entries), "rosters": entries,
             "penalties": penalties, "known_at": known.as_dict() if known else None,
-            "data_version": certificates.data_version(conn)}
+            "data_version": version if version is not None else certificates.data_version(conn)}
 
 
 def application_status(conn: Connection, request_id: int, settings: Settings | None = None) -> ApplicationStatus | None:

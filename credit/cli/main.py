@@ -6,15 +6,15 @@ anything else is a fault of ours.
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from credit.cli import output
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
@@ -22,8 +22,8 @@ app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="Credit-supervision pipeline of a market-supervision bureau (市场监督管理局).")
 db_app = typer.Typer(no_args_is_help=True, help="The database schema.")
 app.add_typer(db_app, name="db")
-console = Console()
-err = Console(stderr=True)
+console = output.console()
+err = output.console(stderr=True)
 
 DateOpt = Annotated[str, typer.Option("--date", help="The night, YYYY-MM-DD.")]
 
@@ -50,6 +50,7 @@ def nightly(
         "--partitions", min=1,
         help="Compute the night in at most N region partitions (config/partitions.yaml), one after "
              "another, and publish them at once, as the DAG does; default: in one transaction.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the night's summary as JSON.")] = False,
 ) -> None:
     """Run night D end to end — the same code the Airflow DAG `credit_nightly` runs."""
     from credit.cli.summary import print_refusal, print_summary
@@ -66,15 +67,19 @@ def nightly(
         except NightRefused as e:
             print_refusal(err, e)
             raise typer.Exit(2) from None
-    print_summary(console, summary)
+    if as_json:
+        output.emit_json(summary)
+    else:
+        print_summary(console, summary)
 
 
 @app.command()
-def summary(date_: DateOpt) -> None:
+def summary(date_: DateOpt,
+            as_json: Annotated[bool, typer.Option("--json", help="The stored summary as JSON.")] = False) -> None:
     """The summary stored with published night D (files, gate, store, rosters, tiers, timings)."""
     from credit.cli.summary import print_stored_summary
 
-    if not print_stored_summary(console, parse_day(date_, "--date")):
+    if not print_stored_summary(console, parse_day(date_, "--date"), as_json=as_json):
         raise typer.Exit(1)
 
 
@@ -128,29 +133,45 @@ def db_url() -> None:
 def quarantine(
     date_: DateOpt,
     source: Annotated[str | None, typer.Option("--source", help="Only this source.")] = None,
-    limit: Annotated[int, typer.Option("--limit")] = 50,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="At most this many rows (0: all).")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON: {night, total, shown, rows}.")] = False,
 ) -> None:
-    """The rows held back on night D, with file, line and reason."""
+    """The rows held back on night D: file, line, rule, reason and the row as it came; says how
+    many rows a --limit left out."""
     from credit.db import engine_for
-    from credit.night.read import quarantined_rows
+    from credit.night.read import quarantine_count, quarantined_rows
     from credit.settings import get_settings
 
     night = parse_day(date_, "--date")
     with engine_for(get_settings()).connect() as conn:
-        rows = quarantined_rows(conn, night, source, limit)
+        total = quarantine_count(conn, night, source)
+        rows = quarantined_rows(conn, night, source, limit or max(total, 1))
     if as_json:
-        console.print_json(json.dumps(rows, ensure_ascii=False, default=str))
+        output.emit_json({"night": night.isoformat(), "source": source, "total": total, "shown": len(rows),
+                          "rows": rows})
         return
-    table = Table("file", "line", "reason", title=f"quarantine {night}")
+    table = Table("文件 file", "行 line", "规则 rule", "原因 reason", "原始内容 raw",
+                  title=f"隔离区 quarantine {night}" + (f" · {source}" if source else ""))
     for r in rows:
-        table.add_row(r["file"], str(r["line"]), r["reason"])
+        table.add_row(r["file"], str(r["line"]), r["rule"], r["reason"], output.cell(r["raw"]), end_section=False)
     console.print(table)
+    note = output.cut_note(len(rows), total)
+    console.print(note or f"共 {total:,} 行 ({total:,} rows)", markup=False)
 
 
 def _wire() -> None:
     """Mount the commands of each area (their modules live in credit/cli/commands/)."""
-    from credit.cli.commands import api, draws, grading, notices, rosters, security, serious
+    from credit.cli.commands import (
+        api,
+        draws,
+        grading,
+        notices,
+        officers,
+        quality,
+        rosters,
+        security,
+        serious,
+    )
 
     app.add_typer(draws.app, name="draw", help="Double-random inspection draws (双随机抽查).")
     app.add_typer(grading.app, name="grades", help="Credit-risk tiers A–D with reasons.")
@@ -165,9 +186,11 @@ def _wire() -> None:
         if sub is not None:
             app.add_typer(sub, name=name, help=help_text)
     app.command("notices")(notices.notices_command)
+    app.command("quality")(quality.quality_command)
     app.add_typer(serious.app, name="serious", help="The serious-list procedure (严重违法失信名单: 评估、上级同意).")
     app.command("serve")(api.serve_command)
     app.add_typer(api.api_app, name="api", help="API keys of consumers and bureau staff.")
+    app.add_typer(officers.app, name="officers", help="Officers' accounts of the bureau workbench.")
     app.add_typer(api.certificate_app, name="certificate", help="Screening certificates (筛查证明).")
     app.add_typer(security.keys_app, name="keys", help="The bureau's signing key (Ed25519).")
     app.command("verify-signature")(security.verify_signature_command)
@@ -181,9 +204,17 @@ _wire()
 def main() -> None:
     """Entry point of the ``credit`` command: database faults become one clear line, not a traceback."""
     import sqlalchemy.exc
+    from pydantic import ValidationError
 
     from credit.db import EmbeddedDatabaseError
+    from credit.logs import configure_logging
+    from credit.settings import get_settings
 
+    try:
+        configure_logging(get_settings().log_format)   # CREDIT_LOG_FORMAT=json: JSON lines on standard error
+    except ValidationError as e:
+        err.print(f"[red]设置有误 (bad CREDIT_ setting): {e.errors()[0]['loc']}: {e.errors()[0]['msg']}[/red]")
+        raise SystemExit(2) from None
     try:
         app()
     except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError) as e:

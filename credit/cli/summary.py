@@ -1,4 +1,6 @@
-"""How a night is shown to the officer on duty (rich tables on the terminal)."""
+"""How a night is shown to the officer on duty: tables, and nested parts of the summary (counts per
+roster and action, per department, the chain head) as ``key: value`` rows with Chinese names —
+never a Python dict (issue 15). ``--json`` gives the stored summary as it is."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from credit.cli import output
 from credit.night.issues import NightRefused
 from credit.night.records import NightSummary
 
@@ -32,12 +35,17 @@ def print_summary(console: Console, summary: NightSummary) -> None:
     for m in summary.get("merges", []):
         merges.add_row(m["source"], f"{m['new']:,}", f"{m['changed']:,}", f"{m['dropped']:,}")
     console.print(merges)
-    for area in ("rosters", "grading", "notices"):
+    scope = summary.get("scope")
+    if scope:   # issue 11: which entities the night re-decided and re-graded, and why
+        reasons = ", ".join(f"{k} {v:,}" for k, v in sorted(scope["reasons"].items()))
+        console.print(f"scope {scope['mode']}: {scope['entities']:,} entities ({escape(reasons)})")
+    for area, title in (("rosters", "名录决定 rosters"), ("grading", "信用风险分类 grading"),
+                        ("notices", "双告知 notices")):
         part = summary.get(area)
         if isinstance(part, Mapping) and part:
-            t = Table("item", "value", title=area)
-            for k, v in part.items():
-                t.add_row(str(k), str(v))
+            t = Table("项目 item", "值 value", title=title)
+            for key, text in output.flat_items(part):
+                t.add_row(escape(output.summary_key(key)), escape(text))
             console.print(t)
     stages = Table("stage", "seconds", title="timings")
     for k, v in summary.get("stages", {}).items():
@@ -61,8 +69,9 @@ def print_refusal(console: Console, error: NightRefused) -> None:
         console.print(f"  [red]•[/red] {escape(issue.text())}")
 
 
-def print_stored_summary(console: Console, night: date) -> bool:
-    """Print the summary stored with a published night; False when the night is not published."""
+def print_stored_summary(console: Console, night: date, *, as_json: bool = False) -> bool:
+    """Print the summary stored with a published night (as JSON with ``as_json``); False when the
+    night is not published."""
     import sqlalchemy as sa
 
     from credit.db import engine_for
@@ -73,5 +82,8 @@ def print_stored_summary(console: Console, night: date) -> bool:
     if summary is None:
         console.print(f"[yellow]night {night} is not published.[/yellow]")
         return False
-    print_summary(console, cast(NightSummary, summary))
+    if as_json:
+        output.emit_json(summary)
+    else:
+        print_summary(console, cast(NightSummary, summary))
     return True

@@ -146,14 +146,32 @@ def roster_function_exists(conn: Connection) -> bool:
 
 # -- the population and the families -------------------------------------------------------------
 
-def population(conn: Connection, night: date, scoped: bool = False) -> pd.DataFrame:
+def create_population(conn: Connection, scoped: bool = False) -> int:
+    """Create the night's grading population (temporary table ``grading_population``); its size.
+    ``scoped``: the operating entities of the night's scope only (table ``night_scope``,
+    :mod:`credit.night.scope`)."""
+    conn.exec_driver_sql(sqlfiles.rendered("grading/population_scope" if scoped else "grading/population"))
+    return int(conn.exec_driver_sql("select count(*) from grading_population").scalar_one())
+
+
+def chunk_population(conn: Connection, start: int, size: int) -> None:
+    """Make rows ``start ≤ rn < start + size`` of the whole population the population graded next
+    (the whole one is first renamed ``grading_everyone``; credit.grading.night grades by chunks)."""
+    if start == 0:
+        conn.exec_driver_sql("drop table if exists grading_everyone")
+        conn.exec_driver_sql("alter table grading_population rename to grading_everyone")
+    conn.exec_driver_sql(sqlfiles.rendered("grading/population_chunk", a=start, b=start + size))
+
+
+def population(conn: Connection, night: date, scoped: bool = False, *, created: bool = False) -> pd.DataFrame:
     """Create the night's grading population (temporary table ``grading_population``) and return it.
 
     Columns: uscc, entity_kind, region_code, industry_code, registered_capital, established_on,
-    legal_rep_hash, in USCC order (row ``i`` is ``rn = i``). ``scoped``: the operating entities of
-    the night's scope only (table ``night_scope``, :mod:`credit.night.scope`).
+    legal_rep_hash, in USCC order (row ``i`` is ``rn = i``). ``scoped``: see :func:`create_population`;
+    ``created``: the table is there already (:func:`chunk_population`).
     """
-    conn.exec_driver_sql(sqlfiles.rendered("grading/population_scope" if scoped else "grading/population"))
+    if not created:
+        create_population(conn, scoped)
     table = copy_out(
         conn,
         "select uscc, entity_kind, region_code, industry_code, registered_capital, established_on, "
@@ -295,11 +313,12 @@ def relations(conn: Connection, night: date, n: int) -> pd.DataFrame:
 
 
 def build_indicators(conn: Connection, night: date, config: ConfigDoc, calendar: WorkingCalendar,
-                     scoped: bool = False) -> Indicators:
+                     scoped: bool = False, *, created: bool = False) -> Indicators:
     """Every indicator of every operating entity on ``night``, one row per entity in USCC order
-    (``scoped``: of the entities of the night's scope, ``night_scope``)."""
+    (``scoped``: of the entities of the night's scope, ``night_scope``; ``created``: of the
+    population table as it stands, a chunk of it)."""
     windows = {k: int(v) for k, v in config["windows"].items()}
-    pop = population(conn, night, scoped)
+    pop = population(conn, night, scoped, created=created)
     n = len(pop)
     deadlines, warnings = report_deadlines(night, windows["annual_report_years"], calendar)
     frame = pd.concat([

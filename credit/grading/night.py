@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypedDict
@@ -25,10 +26,14 @@ from credit import sqlfiles
 from credit.calendar import working_calendar
 from credit.config import ConfigDoc, load_config
 from credit.context import NightContext
-from credit.grading.indicators import build_indicators
+from credit.grading.indicators import build_indicators, chunk_population, create_population
 from credit.grading.scheme import TIERS, Scheme, scheme_of
 from credit.grading.score import grade
+from credit.logs import quiet_great_expectations
 from credit.night.scope import is_scoped
+
+#: Entities graded at a time when grading.yaml does not say (``database.chunk_entities``).
+CHUNK_ENTITIES = 200_000
 
 
 class GradingNightSummary(TypedDict):
@@ -67,6 +72,7 @@ def check_distribution(frame: pd.DataFrame, scheme: Scheme, expectations_dir: os
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    quiet_great_expectations()   # after the import: some of its modules set their loggers to INFO
     path = os.path.join(os.fspath(expectations_dir), "tier_distribution.json")
     with open(path, encoding="utf-8") as f:
         doc = json.load(f)
@@ -97,20 +103,24 @@ def _previous_night(conn: Connection, night: date) -> date | None:
     return conn.execute(text("select max(night) from grading_runs where night < :n"), {"n": night}).scalar()
 
 
-def stage_grades(conn: Connection, night: date, version: str, graded: pd.DataFrame) -> None:
-    """COPY tonight's grades into the temporary ``grades_tonight`` (millions of rows; row inserts
-    would take an hour). The table is dropped at commit; only what changed reaches ``grade_ranges``."""
-    create_grades_tonight(conn)
-    copy_grades(conn, "grades_tonight (uscc, grade, score, config_version, reasons)", graded, version)
-    conn.exec_driver_sql("analyze grades_tonight")   # temporary tables are never auto-analyzed
+#: ``grades_tonight`` with its columns, for :func:`copy_grades`.
+GRADES_TONIGHT = "grades_tonight (uscc, grade, score, config_version, reasons)"
 
 
-def create_grades_tonight(conn: Connection) -> None:
-    """The (empty) temporary ``grades_tonight``, dropped at commit."""
+def open_grades_tonight(conn: Connection) -> None:
+    """The (empty) temporary ``grades_tonight`` the night's grades are COPYed into, dropped at commit."""
     conn.exec_driver_sql("drop table if exists grades_tonight")
     conn.exec_driver_sql(
         "create temporary table grades_tonight (uscc text not null, grade char(1) not null, score numeric not null, "
         "config_version text not null, reasons jsonb not null) on commit drop")
+
+
+def stage_grades(conn: Connection, night: date, version: str, graded: pd.DataFrame) -> None:
+    """COPY tonight's grades into the temporary ``grades_tonight``. The table is dropped at commit;
+    only what changed reaches ``grade_ranges``."""
+    open_grades_tonight(conn)
+    copy_grades(conn, GRADES_TONIGHT, graded, version)
+    conn.exec_driver_sql("analyze grades_tonight")   # temporary tables are never auto-analyzed
 
 
 def copy_grades(conn: Connection, target: str, graded: pd.DataFrame, version: str,
@@ -189,9 +199,11 @@ class Graded:
     warnings: list[str]
 
 
-def compute_grades(conn: Connection, ctx: NightContext) -> Graded:
+def graded_chunks(conn: Connection, ctx: NightContext) -> Iterator[Graded]:
     """Indicators and grades of every operating entity on ``ctx.night`` (of the scope's, with
-    ``ctx.scope``); nothing written."""
+    ``ctx.scope``), one chunk of the population at a time (issue 11: the indicator frame holds one
+    chunk, so the client's memory does not grow with the province; grading.yaml
+    ``database.chunk_entities``); nothing written."""
     config = load_config("grading", ctx.settings)
     s = scheme_of(config)
     # Sort/hash memory for the indicator joins, for this transaction only (the default 4 MB spills
@@ -199,12 +211,28 @@ def compute_grades(conn: Connection, ctx: NightContext) -> Graded:
     work_mem = str((config.get("database") or {}).get("work_mem", "256MB"))
     conn.execute(text("select set_config('work_mem', :m, true)"), {"m": work_mem})
     scoped = is_scoped(ctx.scope)
-    ind = build_indicators(conn, ctx.night, config, working_calendar(ctx.settings), scoped)
-    graded = grade(ind.frame, s)
-    # grade() keeps the indicator frame's rows and index: the relations it was graded with, row by row.
-    graded = graded.assign(related_serious=ind.frame["related_serious"].to_numpy(),
-                           related_d=ind.frame["related_d"].to_numpy())
-    return Graded(config, graded, list(ind.warnings))
+    calendar = working_calendar(ctx.settings)
+    size = max(1, int((config.get("database") or {}).get("chunk_entities", CHUNK_ENTITIES)))
+    n = create_population(conn, scoped)
+    for start in range(0, max(n, 1), size):
+        if n > size:
+            chunk_population(conn, start, size)
+        ind = build_indicators(conn, ctx.night, config, calendar, scoped, created=True)
+        graded = grade(ind.frame, s)
+        # grade() keeps the indicator frame's rows and index: the relations it was graded with, row by row.
+        graded = graded.assign(related_serious=ind.frame["related_serious"].to_numpy(),
+                               related_d=ind.frame["related_d"].to_numpy())
+        yield Graded(config, graded, list(ind.warnings))
+
+
+def compute_grades(conn: Connection, ctx: NightContext) -> Graded:
+    """The grades of :func:`graded_chunks` in one frame (a region's, or a few entities graded again
+    at publish: bounded by what the caller scoped)."""
+    parts = list(graded_chunks(conn, ctx))
+    warnings: list[str] = []
+    for p in parts:
+        warnings += [w for w in p.warnings if w not in warnings]
+    return Graded(parts[0].config, pd.concat([p.frame for p in parts], ignore_index=True), warnings)
 
 
 def grade_night(conn: Connection, ctx: NightContext) -> GradingNightSummary:
@@ -215,9 +243,19 @@ def grade_night(conn: Connection, ctx: NightContext) -> GradingNightSummary:
     the config version), ``grade_transitions`` (from the previous graded night), ``grading_runs``; returns a JSON-able summary
     with the distribution and the distribution-check warnings. Uses no wall-clock time.
     """
-    g = compute_grades(conn, ctx)
-    stage_grades(conn, ctx.night, g.config.version, g.frame)
-    return record_grades(conn, ctx, g.config, g.warnings)
+    later = conn.execute(text("select max(night) from grading_runs where night >= :n"), {"n": ctx.night}).scalar()
+    if later is not None:
+        raise ValueError(f"night {ctx.night}: night {later} is already graded (grades are ranges; nights go in order)")
+    open_grades_tonight(conn)
+    warnings: list[str] = []
+    config: ConfigDoc | None = None
+    for g in graded_chunks(conn, ctx):
+        config = g.config
+        copy_grades(conn, GRADES_TONIGHT, g.frame, g.config.version)
+        warnings += [w for w in g.warnings if w not in warnings]
+        del g
+    conn.exec_driver_sql("analyze grades_tonight")   # temporary tables are never auto-analyzed
+    return record_grades(conn, ctx, config or load_config("grading", ctx.settings), warnings)
 
 
 def record_grades(conn: Connection, ctx: NightContext, config: ConfigDoc, warnings: list[str]) -> GradingNightSummary:

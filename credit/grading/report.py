@@ -20,6 +20,8 @@ from sqlalchemy import Connection, Engine, text
 
 from credit import sqlfiles
 from credit.config import load_config
+from credit.contract.industry import STANDARD as INDUSTRY_STANDARD
+from credit.contract.industry import section_label
 from credit.contract.regions import PROVINCE_NAME, full_name
 from credit.grading.scheme import TIERS
 from credit.settings import Settings
@@ -62,26 +64,61 @@ def pooled(counts: pd.DataFrame, top: int, other: str = "其他") -> pd.DataFram
 
 
 # -- SVG ----------------------------------------------------------------------------------------
+# Every chart has its axes drawn and labelled, its values written on it, and a scale from zero
+# (issue 15). Count scales run to a round number at least MIN_COUNT_AXIS, so that one downgrade
+# among thousands of entities is a short bar, not a full-height one.
+MIN_COUNT_AXIS = 10
+FONT = 'font-family="Noto Sans CJK SC, Microsoft YaHei, sans-serif"'
 
-def _svg_share_bars(counts: pd.DataFrame, legend: str, width: int = 720, bar: int = 18, label_w: int = 150) -> str:
-    """Horizontal 100%-stacked bars, one per row, with the row total at the right."""
+
+def nice_axis(top_value: float, minimum: int = MIN_COUNT_AXIS, ticks: int = 5) -> tuple[int, int]:
+    """(axis maximum, tick step) for counts up to ``top_value``: a step of 1, 2 or 5 × 10^k, the
+    maximum a multiple of it and at least ``minimum``."""
+    top = max(float(top_value), float(minimum), 1.0)
+    raw = top / ticks
+    magnitude = 10 ** max(0, len(str(int(raw))) - 1)
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    return int(-(-top // step) * step), int(step)
+
+
+def _text(x: float, y: float, body: object, size: int = 12, anchor: str = "start", extra: str = "") -> str:
+    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}"{extra}>'
+            f'{escape(str(body))}</text>')
+
+
+def svg_share_bars(counts: pd.DataFrame, legend: str, width: int = 760, bar: int = 18, label_w: int = 230) -> str:
+    """Horizontal 100%-stacked bars, one per row: an x axis of shares 0–100%, each tier's share
+    written on its segment where it fits, and the row's number of entities at the right."""
     rows = list(counts.iterrows())  # a few dozen rows of an aggregate, not entities
-    height = 30 + len(rows) * (bar + 6)
-    inner = width - label_w - 80
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">']
-    parts.append(legend)
+    top, axis_h = 40, 34
+    height = top + len(rows) * (bar + 6) + axis_h
+    inner = width - label_w - 90
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" {FONT}>', legend]
+    parts.append(_text(label_w + inner + 6, top - 4, "合计（户）", 11))
+    base = top + len(rows) * (bar + 6)
     for i, (label, row) in enumerate(rows):
-        y = 28 + i * (bar + 6)
+        y = top + i * (bar + 6)
         total = int(row.sum())
-        parts.append(f'<text x="{label_w - 6}" y="{y + bar - 5}" text-anchor="end" font-size="12">{escape(str(label))}</text>')
+        parts.append(_text(label_w - 6, y + bar - 5, label, 12, "end"))
         x = float(label_w)
         for t in TIERS:
-            w = inner * (int(row[t]) / total) if total else 0.0
+            n = int(row[t])
+            w = inner * (n / total) if total else 0.0
             if w > 0:
+                share = 100 * n / total
                 parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar}" fill="{COLOURS[t]}">'
-                             f'<title>{escape(str(label))} {t}: {int(row[t])} ({100 * int(row[t]) / total:.1f}%)</title></rect>')
+                             f'<title>{escape(str(label))} {t}：{n:,} 户（{share:.1f}%）</title></rect>')
+                if w >= 34:
+                    parts.append(_text(x + w / 2, y + bar - 5, f"{share:.0f}%", 10, "middle", ' fill="#fff"'))
             x += w
-        parts.append(f'<text x="{label_w + inner + 6}" y="{y + bar - 5}" font-size="12">{total:,}</text>')
+        parts.append(_text(label_w + inner + 6, y + bar - 5, f"{total:,}"))
+    # The x axis: shares from 0 to 100%.
+    parts.append(f'<line x1="{label_w}" y1="{base}" x2="{label_w + inner}" y2="{base}" stroke="#444"/>')
+    for pct in (0, 25, 50, 75, 100):
+        x = label_w + inner * pct / 100
+        parts.append(f'<line x1="{x:.1f}" y1="{base}" x2="{x:.1f}" y2="{base + 4}" stroke="#444"/>')
+        parts.append(_text(x, base + 15, f"{pct}%", 10, "middle"))
+    parts.append(_text(label_w + inner / 2, base + 30, "各等级占比（%）", 11, "middle"))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -95,52 +132,87 @@ def _legend(data: ReportData, x0: int, y: int) -> str:
     return "".join(out)
 
 
-def _svg_history(history: pd.DataFrame, legend: str, width: int = 720, height: int = 220) -> str:
-    """Tier shares over recent nights: 100%-stacked columns, oldest left."""
+def _y_axis(left: float, top: float, height: float, ticks: list[tuple[float, str]], title: str, right: float) -> str:
+    """A vertical axis at ``left`` with labelled ticks (fraction of ``height`` from the bottom,
+    text), light grid lines to ``right``, and the axis title above it."""
+    parts = [f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + height}" stroke="#444"/>',
+             f'<line x1="{left}" y1="{top + height}" x2="{right}" y2="{top + height}" stroke="#444"/>',
+             _text(left - 40, top - 20, title, 11)]
+    for frac, label in ticks:
+        y = top + height * (1 - frac)
+        if frac > 0:
+            parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" stroke="#ddd"/>')
+        parts.append(f'<line x1="{left - 4}" y1="{y:.1f}" x2="{left}" y2="{y:.1f}" stroke="#444"/>')
+        parts.append(_text(left - 6, y + 4, label, 10, "end"))
+    return "".join(parts)
+
+
+def svg_history(history: pd.DataFrame, legend: str, width: int = 760, height: int = 220) -> str:
+    """Tier shares over recent nights: 100%-stacked columns, oldest left, on a 0–100% axis; each
+    column's number of graded entities above it and each tier's share on its segment where it fits."""
     nights = list(history.index)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 40}" role="img">',
-             legend]
+    left, top = 56.0, 60.0
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{int(top + height + 46)}" '
+             f'role="img" {FONT}>', legend]
     if not nights:
-        parts.append('<text x="40" y="60" font-size="12">无历史数据 (no graded nights yet)</text></svg>')
+        parts.append(_text(left, 70, "尚无历史数据：还没有已分类的批次"))
+        parts.append("</svg>")
         return "".join(parts)
-    slot = (width - 60) / len(nights)
+    right = width - 10.0
+    parts.append(_y_axis(left, top, height, [(f / 100, f"{f}%") for f in (0, 25, 50, 75, 100)], "各等级占比（%）", right))
+    slot = (right - left) / len(nights)
     col = max(4.0, slot * 0.7)
     for i, night in enumerate(nights):
         row = history.loc[night]
         total = int(row.sum())
-        x = 40 + i * slot
-        y = float(height + 20)
+        x = left + i * slot + (slot - col) / 2
+        y = top + height
         for t in TIERS:
-            h = height * 0.85 * (int(row[t]) / total) if total else 0.0
+            n = int(row[t])
+            h = height * (n / total) if total else 0.0
             y -= h
             if h > 0:
+                share = 100 * n / total
                 parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{col:.1f}" height="{h:.1f}" fill="{COLOURS[t]}">'
-                             f'<title>{night} {t}: {int(row[t])}</title></rect>')
-        parts.append(f'<text x="{x + col / 2:.1f}" y="{height + 34}" font-size="10" text-anchor="middle">'
-                     f'{escape(str(night)[5:])}</text>')
+                             f'<title>{night} {t}：{n:,} 户（{share:.1f}%）</title></rect>')
+                if h >= 13 and col >= 26:
+                    parts.append(_text(x + col / 2, y + h / 2 + 4, f"{share:.0f}%", 9, "middle", ' fill="#fff"'))
+        parts.append(_text(x + col / 2, top - 2 if total else top + height - 2, f"{total:,}", 9, "middle"))
+        parts.append(_text(x + col / 2, top + height + 14, str(night)[5:], 10, "middle"))
+    parts.append(_text((left + right) / 2, top + height + 32, "批次日期（月-日）；柱顶数字为当晚分类主体数（户）", 11, "middle"))
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _svg_moves(moves: pd.DataFrame, width: int = 720, height: int = 160) -> str:
-    """Upgrades (tier improved) and downgrades per night as paired columns."""
+def svg_moves(moves: pd.DataFrame, width: int = 760, height: int = 160) -> str:
+    """Upgrades (tier improved) and downgrades per night as paired columns on a count axis from
+    zero (:func:`nice_axis`), each column's count written above it."""
     nights = list(moves.index)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 40}" role="img">',
-             f'<rect x="40" y="2" width="12" height="12" fill="{COLOURS["A"]}"/><text x="56" y="12" font-size="12">升级 upgrades</text>'
-             f'<rect x="180" y="2" width="12" height="12" fill="{COLOURS["D"]}"/><text x="196" y="12" font-size="12">降级 downgrades</text>']
+    left, top = 56.0, 60.0
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{int(top + height + 46)}" '
+             f'role="img" {FONT}>',
+             f'<rect x="{left:.0f}" y="2" width="12" height="12" fill="{COLOURS["A"]}"/>' + _text(left + 16, 12, "升级（等级变好）")
+             + f'<rect x="{left + 150:.0f}" y="2" width="12" height="12" fill="{COLOURS["D"]}"/>'
+             + _text(left + 166, 12, "降级（等级变差）")]
     if not nights:
+        parts.append(_text(left, 70, "尚无历史数据：还没有已分类的批次"))
         return "".join(parts) + "</svg>"
-    top = max(1, int(moves[["upgrades", "downgrades"]].to_numpy().max()))
-    slot = (width - 60) / len(nights)
+    right = width - 10.0
+    axis_max, step = nice_axis(float(moves[["upgrades", "downgrades"]].to_numpy().max()))
+    ticks = [(v / axis_max, f"{v:,}") for v in range(0, axis_max + 1, step)]
+    parts.append(_y_axis(left, top, height, ticks, "主体数（户）", right))
+    slot = (right - left) / len(nights)
     col = max(2.0, slot * 0.35)
     for i, night in enumerate(nights):
-        x = 40 + i * slot
-        for j, (key, colour) in enumerate((("upgrades", COLOURS["A"]), ("downgrades", COLOURS["D"]))):
+        x = left + i * slot + (slot - 2 * col) / 2
+        for j, (key, colour, word) in enumerate((("upgrades", COLOURS["A"], "升级"), ("downgrades", COLOURS["D"], "降级"))):
             v = int(moves.loc[night, key])
-            h = (height - 10) * v / top
-            parts.append(f'<rect x="{x + j * col:.1f}" y="{height + 20 - h:.1f}" width="{col:.1f}" height="{h:.1f}" '
-                         f'fill="{colour}"><title>{night} {key}: {v}</title></rect>')
-        parts.append(f'<text x="{x + col:.1f}" y="{height + 34}" font-size="10" text-anchor="middle">{escape(str(night)[5:])}</text>')
+            h = height * v / axis_max
+            parts.append(f'<rect x="{x + j * col:.1f}" y="{top + height - h:.1f}" width="{col:.1f}" height="{h:.1f}" '
+                         f'fill="{colour}"><title>{night} {word}：{v:,} 户</title></rect>')
+            parts.append(_text(x + j * col + col / 2, top + height - h - 3, f"{v:,}", 9, "middle"))
+        parts.append(_text(x + col, top + height + 14, str(night)[5:], 10, "middle"))
+    parts.append(_text((left + right) / 2, top + height + 32, "批次日期（月-日）", 11, "middle"))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -156,21 +228,21 @@ th{background:#f2f2f2}td.l,th.l{text-align:left}.warn{background:#fff3e0;border-
 .small{color:#666;font-size:.85em}
 </style></head><body>
 <h1>企业信用风险分类日报 — {{ night }}</h1>
-<p class="small">Credit-risk tiers of {{ total }} operating entities · configuration {{ config_version }} ·
-tiers per 国市监信发〔2022〕6号 (A 信用风险低 … D 信用风险高). This page needs no software: open it in any browser.</p>
-{% if warnings %}<div class="warn"><b>分布检查警告 (distribution check warnings)</b><ul>
+<p class="small">在营主体 {{ total }} 户的信用风险分类 · 配置版本 {{ config_version }} ·
+分类依据国市监信发〔2022〕6号（A 信用风险低 … D 信用风险高）。本页无需任何软件，用浏览器即可打开。</p>
+{% if warnings %}<div class="warn"><b>分布检查警告</b><ul>
 {% for w in warnings %}<li>{{ w }}</li>{% endfor %}</ul></div>{% endif %}
-<h2>分类分布 Distribution</h2>
-<table><tr><th class="l">tier</th><th>entities</th><th>share</th></tr>
+<h2>分类分布</h2>
+<table><tr><th class="l">等级</th><th>主体数（户）</th><th>占比</th></tr>
 {% for t, label, n, share in dist_rows %}<tr><td class="l">{{ label }}</td><td>{{ "{:,}".format(n) }}</td><td>{{ "%.2f"|format(share) }}%</td></tr>{% endfor %}
 </table>
-<h2>按地区 By region</h2>{{ region_svg|safe }}
-<h2>按行业门类 By industry section (GB/T 4754)</h2>{{ industry_svg|safe }}
-<h2>近期分布 Recent nights</h2>{{ history_svg|safe }}
-<h2>等级变动 Upgrades and downgrades</h2>{{ moves_svg|safe }}
-<h2>今晚的等级迁移 Tonight's transitions</h2>
-<p class="small">Rows: previous graded night; columns: tonight; “-” = not graded that night (new, or no longer operating).</p>
-<table><tr><th class="l">from \\ to</th>{% for c in matrix_cols %}<th>{{ c }}</th>{% endfor %}</tr>
+<h2>按地区</h2>{{ region_svg|safe }}
+<h2>按行业门类（{{ industry_standard }}）</h2>{{ industry_svg|safe }}
+<h2>近期各批次分布</h2>{{ history_svg|safe }}
+<h2>等级升降</h2>{{ moves_svg|safe }}
+<h2>今晚的等级迁移</h2>
+<p class="small">行：上一已分类批次的等级；列：今晚的等级；“-”表示该批次未分类（新设，或已不在营）。</p>
+<table><tr><th class="l">上次 \\ 今晚</th>{% for c in matrix_cols %}<th>{{ c }}</th>{% endfor %}</tr>
 {% for r, cells in matrix_rows %}<tr><th class="l">{{ r }}</th>{% for v in cells %}<td>{{ "{:,}".format(v) }}</td>{% endfor %}</tr>{% endfor %}
 </table>
 </body></html>
@@ -187,9 +259,11 @@ def render(data: ReportData) -> str:
     return _TEMPLATE.render(
         night=data.night.isoformat(), total=f"{total:,}", config_version=data.config_version,
         warnings=data.warnings, dist_rows=dist_rows,
-        region_svg=_svg_share_bars(data.by_region, _legend(data, 150, 12)),
-        industry_svg=_svg_share_bars(data.by_industry, _legend(data, 150, 12)),
-        history_svg=_svg_history(data.history, _legend(data, 40, 12)), moves_svg=_svg_moves(data.moves),
+        region_svg=svg_share_bars(data.by_region, _legend(data, 230, 12)),
+        industry_svg=svg_share_bars(data.by_industry.rename(index=lambda k: section_label(str(k))),
+                                     _legend(data, 230, 12)),
+        history_svg=svg_history(data.history, _legend(data, 56, 12)), moves_svg=svg_moves(data.moves),
+        industry_standard=INDUSTRY_STANDARD,
         matrix_cols=cols, matrix_rows=rows,
     )
 

@@ -46,6 +46,9 @@ class MergeResult:
                 "changed": self.changed, "dropped": self.dropped}
 
 
+COPY_CHUNK_ROWS = 100_000  # rows per CSV chunk of a COPY (client memory per chunk, not per file)
+
+
 def _pg_array(values: pd.Series) -> pd.Series:
     """';'-separated text → a PostgreSQL array literal, each item quoted."""
     def one(v: object) -> object:
@@ -61,19 +64,24 @@ def copy_frame(conn: Connection, table: str, frame: pd.DataFrame, source: Source
 
     Canonical text (credit.night.quality.normalise) is already ISO dates, plain numbers and
     true/false, so the only conversion left is ';'-lists into array literals.
+
+    The rows go in chunks of :data:`COPY_CHUNK_ROWS` through one COPY: the client holds one chunk's
+    Arrow columns and CSV text at a time, not the whole file's (issue 11: bounded memory).
     """
-    columns = {}
-    for c in source.columns:
-        s = frame[c.name]
-        if c.kind == "list":
-            s = _pg_array(s)
-        columns[c.name] = pa.array(s.astype("string"), type=pa.string(), from_pandas=True)
-    buf = io.BytesIO()
-    pacsv.write_csv(pa.table(columns), buf, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
     raw = conn.connection.driver_connection
     assert raw is not None  # a live connection inside the night's transaction
     with raw.cursor() as cur, cur.copy(f"copy {table} ({', '.join(source.column_names)}) from stdin (format csv)") as cp:
-        cp.write(buf.getbuffer())
+        for start in range(0, len(frame), COPY_CHUNK_ROWS):
+            part = frame.iloc[start:start + COPY_CHUNK_ROWS]
+            columns = {}
+            for c in source.columns:
+                s = part[c.name]
+                if c.kind == "list":
+                    s = _pg_array(s)
+                columns[c.name] = pa.array(s.astype("string"), type=pa.string(), from_pandas=True)
+            buf = io.BytesIO()
+            pacsv.write_csv(pa.table(columns), buf, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+            cp.write(buf.getbuffer())
     return len(frame)
 
 

@@ -52,10 +52,11 @@ from credit.contract.manifest import Manifest
 from credit.contract.sources import SOURCES
 from credit.grading.indicators import population, relations
 from credit.grading.night import (
+    GRADES_TONIGHT,
     GradingNightSummary,
     compute_grades,
     copy_grades,
-    create_grades_tonight,
+    open_grades_tonight,
     record_grades,
 )
 from credit.issues import Issue
@@ -349,7 +350,7 @@ def apply_grades(conn: Connection, ctx: NightContext, manifest: Manifest, plan: 
     entities were graded again."""
     params = _key_params(manifest, check_plan(plan))
     scoped = night_scope.is_scoped(ctx.scope)
-    create_grades_tonight(conn)
+    open_grades_tonight(conn)
     conn.execute(sqlfiles.statement("night/partition_grades_tonight"), params)
     if scoped:   # an incremental night (issue 11): tonight's grades are those of its scope only
         conn.exec_driver_sql("delete from grades_tonight as t where t.uscc not in (select s.uscc from night_scope as s)")
@@ -369,7 +370,7 @@ def apply_grades(conn: Connection, ctx: NightContext, manifest: Manifest, plan: 
         else:
             night_scope.everything(conn)
         conn.execute(sa.text("delete from grades_tonight where uscc = any(:u)"), {"u": stale})
-        copy_grades(conn, "grades_tonight (uscc, grade, score, config_version, reasons)", again.frame,
+        copy_grades(conn, GRADES_TONIGHT, again.frame,
                     again.config.version)
     conn.exec_driver_sql("analyze grades_tonight")
     return record_grades(conn, ctx, load_config("grading", ctx.settings), warnings), len(stale)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -29,7 +29,9 @@ from pandas.api.extensions import ExtensionDtype
 from credit.contract import uscc as uscc_rules
 from credit.contract.sources import Column, Source
 from credit.issues import Issue, split_text
+from credit.logs import quiet_great_expectations
 from credit.night.issues import refused, warned
+from credit.night.quality_results import ExpectationRecord, records_of
 from credit.night.quarantine import ROW_OFFSET, reason
 
 if TYPE_CHECKING:  # Great Expectations is imported only when a file is checked (it is slow to import)
@@ -38,6 +40,8 @@ if TYPE_CHECKING:  # Great Expectations is imported only when a file is checked 
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+quiet_great_expectations()
 
 # Non-capturing groups only: GX matches with pandas' str.contains, which warns about capture groups.
 PATTERNS: dict[str, str] = {
@@ -132,6 +136,7 @@ def _batch_definition() -> BatchDefinition[None]:
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    quiet_great_expectations()   # after the import: some of its modules set their loggers to INFO
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
     return ctx.data_sources.add_pandas("drop").add_dataframe_asset("frame").add_batch_definition_whole_dataframe("whole")
@@ -163,11 +168,11 @@ def _canonical(arr: pa.ChunkedArray[Any], c: Column) -> pa.ChunkedArray[Any]:
     """One column's canonical text, with pyarrow kernels only (no per-row Python)."""
     if c.kind == "text":
         arr = pc.utf8_trim_whitespace(arr)
+    elif c.kind == "uscc":
+        arr = uscc_rules.canonical_array(arr)   # the one USCC normaliser of every entry point
     else:
         arr = _strip_all_space(arr)
-    if c.kind == "uscc":
-        arr = pc.utf8_upper(pc.replace_substring_regex(arr, r"-", ""))
-    elif c.kind in ("date", "timestamp"):
+    if c.kind in ("date", "timestamp"):
         # 2026/7/3 and 2026.7.3 → 2026-07-03: a single reading exists, so this normalises, not guesses.
         arr = pc.replace_substring_regex(arr, r"[/.]", "-") if c.kind == "date" else \
             pc.replace_substring_regex(arr, r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})", r"\1-\2-\3")
@@ -225,6 +230,7 @@ class Checked:
     file_failures: list[Issue]
     suite_results: list[ExpectationResult]
     warnings: list[Issue]
+    records: list[ExpectationRecord] = field(default_factory=list)   # every expectation (the quality view)
 
 
 class ExpectationResult(TypedDict):
@@ -342,7 +348,7 @@ def check(frame: pd.DataFrame, source: Source, night: date, suite_path: Path, fi
         if org_bad:
             # domain.md §1: pos. 17 is not proven on every real code; log, never reject.
             warnings.append(warned(file, "organisation_code", count=org_bad))
-    return Checked(frame, reason_s, rule_s, file_failures, summary, warnings)
+    return Checked(frame, reason_s, rule_s, file_failures, summary, warnings, records_of(result.results))
 
 
 def _duplicates(frame: pd.DataFrame, source: Source, found: _Found, lines: np.ndarray | None = None) -> None:

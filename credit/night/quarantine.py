@@ -68,16 +68,23 @@ def reason(code: str, **params: object) -> str:
 NUL_SHOWN = "\u2400"  # ␀: PostgreSQL text and jsonb cannot hold NUL, so the stored raw row shows it so
 
 
-def held_rows(raw: pd.DataFrame, bad: np.ndarray, rules: pd.Series, reasons: pd.Series,
+def held_rows(raw: pd.DataFrame | pa.Table, bad: np.ndarray, rules: pd.Series, reasons: pd.Series,
               lines: np.ndarray | None = None) -> pd.DataFrame:
     """The rows of one file held back, as stored: line, rule codes, reasons and the row as delivered.
 
+    ``raw`` is the file as read, a frame or the Arrow table itself: then only the held rows become
+    pandas, never a copy of the whole file (issue 11: a night's memory does not follow the file).
     ``lines`` is each row's physical line (:mod:`credit.contract.records`); without it, row *n* is
     line *n + 2*. A NUL byte in a value is stored as ␀ (U+2400), the one change to the raw text.
     """
-    held = raw[bad]
+    if isinstance(raw, pa.Table):
+        held = raw.filter(pa.array(bad, type=pa.bool_())).to_pandas(
+            types_mapper=lambda t: pd.StringDtype("pyarrow") if t == pa.string() else None)
+        held.index = np.flatnonzero(bad)
+    else:
+        held = raw[bad]
     held = held.assign(**{c: held[c].str.replace("\x00", NUL_SHOWN, regex=False) for c in held.columns})
-    line = lines[bad] if lines is not None else (raw.index[bad] + ROW_OFFSET).to_numpy()
+    line = lines[bad] if lines is not None else np.asarray(held.index) + ROW_OFFSET
     return pd.DataFrame({
         "line": np.asarray(line, dtype="int64"),
         "rule": rules[bad].astype(str).to_numpy(),

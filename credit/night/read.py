@@ -48,3 +48,10 @@ def quarantined_rows(conn: Connection, night: date, source: str | None, limit: i
         {"n": night, "s": source, "l": limit}).mappings().all()
     return [{"file": r["file"], "line": r["line"], "rule": r["rule"], "reason": r["reason"], "raw": r["raw"]}
             for r in rows]
+
+
+def quarantine_count(conn: Connection, night: date, source: str | None) -> int:
+    """How many rows ``night`` quarantined (of one source, or all): what a cut listing reports."""
+    from credit import sqlfiles
+
+    return int(conn.execute(sqlfiles.statement("night/quarantine_count"), {"n": night, "s": source}).scalar_one())

@@ -155,7 +155,10 @@ def restrict_to_region(conn: sa.Connection, scope: NightScope, prefix: str) -> N
 
 def scoped_sql(sql: str, key: str = "uscc") -> str:
     """``sql`` (one select) restricted to the scope's entities by its column ``key``."""
-    body = sql.strip().rstrip(";")
+    lines = sql.rstrip().splitlines()
+    while lines and (not lines[-1].strip() or lines[-1].lstrip().startswith("--")):
+        lines.pop()   # trailing comments would swallow the closing parenthesis
+    body = "\n".join(lines).rstrip().rstrip(";")
     return (f"select * from (\n{body}\n) as scoped "
             f"where scoped.{key} in (select s.uscc from {TABLE} as s)")
 
@@ -173,20 +176,6 @@ def frame(conn: sa.Connection, name: str, params: Mapping[str, Any], scope: Nigh
     return pd.DataFrame(res.mappings().all(), columns=list(res.keys()))
 
 
-def keep(df: pd.DataFrame, conn: sa.Connection, scope: NightScope | None, key: str = "uscc") -> pd.DataFrame:
-    """The rows of ``df`` whose ``key`` is in the scope (for frames built in Python)."""
-    if not is_scoped(scope) or df.empty:
-        return df
-    inside = set(conn.execute(sa.text(f"select uscc from {TABLE} where uscc = any(:u)"),
-                              {"u": sorted(set(df[key].dropna().astype(str)))}).scalars())
-    return df[df[key].isin(inside)]
-
-
-def population_filter(scope: NightScope | None) -> int:
-    """1 when the grading population is restricted to ``night_scope`` (a literal for ``rendered``)."""
-    return 1 if is_scoped(scope) else 0
-
-
 # -- the scope of a night ------------------------------------------------------------------------------
 
 #: Configuration files whose dates change decisions or grades for everyone on the day (rule
@@ -195,7 +184,17 @@ def population_filter(scope: NightScope | None) -> int:
 DATED_CONFIGS = ("rules", "rosters", "grading", "publicity")
 
 
-def _dates_in(value: object) -> Iterable[date]:
+def keep(df: pd.DataFrame, conn: sa.Connection, scope: NightScope | None, key: str = "uscc") -> pd.DataFrame:
+    """The rows of ``df`` whose ``key`` is in the scope (for frames built in Python, e.g. the region
+    partitions' staged results, :mod:`credit.night.partitions`)."""
+    if not is_scoped(scope) or df.empty:
+        return df
+    inside = set(conn.execute(sa.text(f"select uscc from {TABLE} where uscc = any(:u)"),
+                              {"u": sorted(set(df[key].dropna().astype(str)))}).scalars())
+    return df[df[key].isin(inside)]
+
+
+def dates_in(value: object) -> Iterable[date]:
     """Every date written in a configuration document (YAML dates and ISO date strings)."""
     if isinstance(value, date):
         yield value
@@ -206,13 +205,13 @@ def _dates_in(value: object) -> Iterable[date]:
             return
     elif isinstance(value, dict):
         for v in value.values():
-            yield from _dates_in(v)
+            yield from dates_in(v)
     elif isinstance(value, list):
         for v in value:
-            yield from _dates_in(v)
+            yield from dates_in(v)
 
 
-def _annual_report_last_year(night: date) -> int:
+def annual_report_last_year(night: date) -> int:
     """The last report year the rosters decide on ``night`` (credit.rosters.decide, domain.md §3.1)."""
     return night.year - 1 if night > date(night.year, 6, 30) else night.year - 2
 
@@ -234,7 +233,7 @@ def global_events(conn: sa.Connection, night: date, prev: date, settings: Settin
     events: list[str] = []
     if night.year != prev.year:
         events.append("year_change")
-    if _annual_report_last_year(night) != _annual_report_last_year(prev):
+    if annual_report_last_year(night) != annual_report_last_year(prev):
         events.append("annual_report_deadline:rosters")
     grading = load_config("grading", settings)
     years = int(grading["windows"]["annual_report_years"])
@@ -243,7 +242,7 @@ def global_events(conn: sa.Connection, night: date, prev: date, settings: Settin
         events.append("annual_report_deadline:grading")
     for name in DATED_CONFIGS:
         doc = load_config(name, settings)
-        if any(prev < d <= night for d in _dates_in(doc.data)):
+        if any(prev < d <= night for d in dates_in(doc.data)):
             events.append(f"configured_date:{name}")
     before = conn.execute(sa.text("select config_version from night_runs where night = :p"), {"p": prev}).scalar()
     if before != config_version:

@@ -29,6 +29,7 @@ from credit import sqlfiles
 from credit.contract.sources import Source
 from credit.night import quarantine
 from credit.night.merge import MergeResult, copy_frame, merge_into
+from credit.night.quality_results import ExpectationRecord
 from credit.night.records import FileOutcome, FileRecord
 
 STAGING_LOCK = 7262833  # the class of the per-file advisory locks (two-key form: apart from the bigint locks)
@@ -64,13 +65,15 @@ def lock_file(conn: Connection, key: StagingKey, *, shared: bool = False) -> Non
 
 
 def stage_file(engine: Engine, key: StagingKey, source: Source, outcome: FileOutcome,
-               accepted: pd.DataFrame | None, held: pd.DataFrame | None) -> None:
+               accepted: pd.DataFrame | None, held: pd.DataFrame | None,
+               expectations: list[ExpectationRecord] | None = None) -> None:
     """Stage one ingested file whole, replacing whatever an earlier run of it staged.
 
     ``accepted`` is canonical text (:func:`credit.night.quality.normalise`): COPY parses it into
     the source's column types here, in the ingest task, and the rows are kept as the JSON of a row
     of the source's table. ``held`` is :func:`credit.night.quarantine.held_rows`'s frame. A file
-    refused before its rows were read stages its outcome only.
+    refused before its rows were read stages its outcome only. ``expectations`` are the file's
+    Great Expectations results (:mod:`credit.night.quality_results`), published with the night.
     """
     with engine.begin() as conn:
         lock_file(conn, key)
@@ -92,6 +95,9 @@ def stage_file(engine: Engine, key: StagingKey, source: Source, outcome: FileOut
         conn.execute(sqlfiles.statement("night/staging_outcome"),
                      {**key.params(), "source": source.name, "sha256": outcome.sha256,
                       "outcome": json.dumps(outcome.as_dict(), ensure_ascii=False, default=str)})
+        if expectations:
+            conn.execute(sqlfiles.statement("night/staging_expectations"),
+                         {**key.params(), "expectations": json.dumps(expectations, ensure_ascii=False)})
 
 
 def staged_files(conn: Connection, night: date, digest: str) -> dict[str, StagedFile]:
@@ -138,6 +144,11 @@ def merge_file(conn: Connection, source: Source, mode: str, key: StagingKey, sco
 def publish_quarantine(conn: Connection, key: StagingKey) -> int:
     """Move one file's staged held-back rows into ``quarantine`` (inside the night's transaction)."""
     return conn.execute(sqlfiles.statement("night/staging_publish_quarantine"), key.params()).rowcount
+
+
+def publish_quality(conn: Connection, key: StagingKey) -> int:
+    """Move one file's staged quality results into ``quality_results`` (inside the night's transaction)."""
+    return conn.execute(sqlfiles.statement("night/staging_publish_quality"), key.params()).rowcount
 
 
 def clear_published(engine: Engine, night: date) -> None:

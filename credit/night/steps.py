@@ -24,6 +24,7 @@ stages one partition's results (one task each in the DAG, mapped with ``.expand`
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,12 +50,14 @@ from credit.night.faults import fault_point
 from credit.night.issues import NightRefused, refused, warned
 from credit.night.partitions import PartitionSpec, PartitionSummary
 from credit.night.records import FileOutcome, GradingPart, NightSummary
+from credit.night.summary_lines import summary_lines
 from credit.notices.night import produce_notices
 from credit.rosters.anchors import publish_anchors
 from credit.rosters.decide import decide_night
 from credit.settings import Settings
 
 PUBLISH_LOCK = 7262832  # one night is published at a time, whatever starts them
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -196,8 +199,7 @@ def ingest_file(manifest: Manifest, file: str, settings: Settings) -> FileOutcom
     out.warnings += checked.warnings
     out.expectations = checked.suite_results
     bad = (checked.reasons != "").to_numpy()
-    raw = table.to_pandas(types_mapper=quality.arrow_strings)
-    held = quarantine.held_rows(raw, bad, checked.rules, checked.reasons, lines=records.lines)
+    held = quarantine.held_rows(table, bad, checked.rules, checked.reasons, lines=records.lines)   # held rows only
     if records.malformed:
         held = pd.concat([held, quarantine.malformed_rows(records.malformed)], ignore_index=True)
         held = held.sort_values("line", kind="stable", ignore_index=True)
@@ -206,7 +208,8 @@ def ingest_file(manifest: Manifest, file: str, settings: Settings) -> FileOutcom
         out.failures.append(refused(file, "rows_add_up", rows_in=out.rows_in, accepted=out.accepted,
                                     quarantined=out.quarantined))
     out.seconds = time.perf_counter() - t0
-    staging.stage_file(engine, staging_key(manifest, file), df.source, out, canonical[~bad], held)
+    staging.stage_file(engine, staging_key(manifest, file), df.source, out, canonical[~bad], held,
+                       checked.records)
     return out
 
 
@@ -285,6 +288,8 @@ def publish_night(manifest: Manifest, outcomes: list[FileOutcome] | None, settin
     else:
         ensure_report(settings, manifest.night)
     publish_anchors(engine, settings)   # the chain head, signed, outside the database (credit.rosters.anchors)
+    for line in summary_lines(summary):  # the night's summary in the log (the DAG's publish task log)
+        log.info("%s", line)
     return summary
 
 
@@ -326,6 +331,7 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
             key, source = staging_key(manifest, o.file), SOURCES[o.source]
             merges.append(staging.merge_file(conn, source, o.mode, key).as_dict())
             staging.publish_quarantine(conn, key)
+            staging.publish_quality(conn, key)   # the quality view's results (credit.night.quality_results)
             conn.execute(sa.text(
                 "insert into file_loads values (:night, :file, :source, :mode, :sha, :rows, :acc, :q)"),
                 {"night": night, "file": o.file, "source": o.source, "mode": o.mode, "sha": o.sha256,

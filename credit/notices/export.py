@@ -1,5 +1,6 @@
 """Notices for a department's inbox: CSV (UTF-8 with BOM, for a spreadsheet on a Chinese desktop),
-JSON, or xlsx with the USCC kept as text (a spreadsheet must not read it as a number). In CSV and
+JSON, or xlsx with the USCC kept as text (a spreadsheet must not read it as a number), dates as
+dates, the header frozen and a 说明 sheet (night, department, produced at, configuration). In CSV and
 xlsx a text cell that would start a formula gets a leading ``'`` (:mod:`credit.exports`)."""
 
 from __future__ import annotations
@@ -7,9 +8,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date, datetime
 
-from credit.exports import neutralise_row
+from credit import clock
+from credit.config import load_config
+from credit.exports import ExportNote, neutralise_row, workbook
 from credit.notices.read import Notice
+from credit.settings import Settings
 
 FORMATS = ("csv", "json", "xlsx")
 
@@ -22,8 +27,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
-def render(notices: list[Notice], fmt: str) -> bytes:
-    """The bytes of ``notices`` in ``fmt`` (csv / json / xlsx)."""
+def render(notices: list[Notice], fmt: str, note: ExportNote | None = None) -> bytes:
+    """The bytes of ``notices`` in ``fmt`` (csv / json / xlsx); ``note``: the xlsx 说明 sheet."""
     if fmt == "json":
         return json.dumps(notices, ensure_ascii=False, indent=1).encode("utf-8")
     if fmt == "csv":
@@ -34,7 +39,7 @@ def render(notices: list[Notice], fmt: str) -> bytes:
             w.writerow(row)
         return buf.getvalue().encode("utf-8-sig")
     if fmt == "xlsx":
-        return _xlsx(notices)
+        return _xlsx(notices, note)
     raise ValueError(f"format {fmt!r} is not one of {FORMATS}")
 
 
@@ -47,18 +52,27 @@ def _rows(notices: list[Notice]) -> list[list[object]]:
     return out
 
 
-def _xlsx(notices: list[Notice]) -> bytes:
-    from openpyxl import Workbook
+def _xlsx(notices: list[Notice], note: ExportNote | None) -> bytes:
+    """Chinese headings, the header frozen, the USCC as text, dates and times as such (the bureau's
+    wall clock), a 说明 sheet (:func:`credit.exports.workbook`)."""
+    rows = []
+    for n in notices:
+        cells: dict[str, object] = dict(n)
+        cells["night"] = date.fromisoformat(n["night"])
+        cells["established_on"] = date.fromisoformat(n["established_on"])
+        cells["produced_at"] = datetime.fromisoformat(n["produced_at"]).replace(tzinfo=None)  # already bureau time
+        rows.append([cells[k] for k, _ in COLUMNS])
+    return workbook(COLUMNS, rows, sheet="双告知", text_columns=("uscc", "industry_code", "previous_industry_code",
+                                                                 "region_code"),
+                    date_columns=("night", "established_on"), datetime_columns=("produced_at",), note=note)
 
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None  # a new workbook has one sheet
-    ws.title = "双告知"
-    ws.append([head for _, head in COLUMNS])
-    uscc_col = [k for k, _ in COLUMNS].index("uscc") + 1
-    for row in _rows(notices):
-        ws.append(row)
-        ws.cell(row=ws.max_row, column=uscc_col).number_format = "@"   # text, never a number
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+
+def notices_note(night: date, department: str | None, notices: list[Notice], settings: Settings | None = None) -> ExportNote:
+    """The 说明 of a notices workbook: the night, the department, rows, produced at (bureau clock), config."""
+    versions = sorted({n["config_version"] for n in notices})
+    facts = (("批次日期 night", night.isoformat()),
+             ("许可部门 department", department or "全部 (all departments)"),
+             ("行数 rows", str(len(notices))),
+             ("生成时间 produced at", clock.stamp(settings=settings)),
+             ("配置版本 config version", "；".join(versions) if versions else load_config("notices", settings).version))
+    return ExportNote(f"双告知推送（{night.isoformat()}）", facts)

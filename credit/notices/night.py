@@ -12,7 +12,7 @@ from typing import TypedDict
 
 from sqlalchemy import Connection
 
-from credit import sqlfiles
+from credit import clock, sqlfiles
 from credit.config import load_config
 from credit.context import NightContext
 from credit.notices.rules import rules_of
@@ -32,7 +32,8 @@ def produce_notices(conn: Connection, ctx: NightContext, *, now: datetime | None
     config = load_config("notices", ctx.settings)
     rules = rules_of(config)
     departments, licences, prefixes = rules.arrays()
-    produced_at = (now or datetime.now(rules.timezone)).astimezone(rules.timezone)
+    zone = clock.zone(ctx.settings)   # the bureau's clock (credit.clock)
+    produced_at = (now or clock.now(ctx.settings)).astimezone(zone)
     rows = conn.execute(sqlfiles.statement("notices/produce"), {
         "night": ctx.night, "since": ctx.night - timedelta(days=rules.new_registration_days),
         "departments": departments, "licences": licences, "prefixes": prefixes,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from credit.config import ConfigDoc
 
@@ -42,7 +41,6 @@ class NoticeRules:
     """config/notices.yaml, validated."""
 
     version: str
-    timezone: ZoneInfo
     new_registration_days: int
     departments: tuple[Department, ...]
 
@@ -58,10 +56,6 @@ class NoticeRules:
 def rules_of(config: ConfigDoc) -> NoticeRules:
     """Validate config/notices.yaml; a code that could never match is refused, with its department named."""
     data = config.data
-    try:
-        zone = ZoneInfo(str(data.get("timezone", "Asia/Shanghai")))
-    except (ZoneInfoNotFoundError, ValueError) as e:
-        raise NoticeConfigError(f"timezone {data.get('timezone')!r} is not a known time zone") from e
     days = int(data.get("new_registration_days", 30))
     if days < 0:
         raise NoticeConfigError("new_registration_days must not be negative")
@@ -78,4 +72,4 @@ def rules_of(config: ConfigDoc) -> NoticeRules:
         if any(d.name == name for d in departments):
             raise NoticeConfigError(f"{name}: listed twice")
         departments.append(Department(name, licence, codes))
-    return NoticeRules(config.version, zone, days, tuple(departments))
+    return NoticeRules(config.version, days, tuple(departments))

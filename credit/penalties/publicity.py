@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -135,11 +136,23 @@ def parse_rules(doc: ConfigDoc) -> PublicityRules:
 
 
 def load_publicity_rules(settings: Settings | None = None) -> PublicityRules:
-    """The bureau's ``publicity.yaml``; the bundled one when the bureau's folder has none yet."""
+    """The bureau's ``publicity.yaml``; the bundled one when the bureau's folder has none yet.
+
+    Parsed once per version of the file (its modification time and size), like the roster rules
+    (:class:`credit.rosters.env.RosterEnv`): a look-up does not parse YAML (issue 11), and an edited
+    file is read again without a restart."""
     settings = settings or get_settings()
-    if not (Path(settings.config_dir) / "publicity.yaml").exists():
-        settings = Settings(config_dir=bundled("config"))
-    return parse_rules(load_config("publicity", settings))
+    folder = Path(settings.config_dir)
+    if not (folder / "publicity.yaml").exists():
+        folder = bundled("config")
+    st = (folder / "publicity.yaml").stat()
+    return _load_rules(str(folder), (st.st_mtime_ns, st.st_size))
+
+
+@lru_cache(maxsize=8)
+def _load_rules(config_dir: str, stamp: tuple[int, int]) -> PublicityRules:
+    """Parsed once per configuration folder and file version (``stamp`` changes when the file does)."""
+    return parse_rules(load_config("publicity", Settings(config_dir=Path(config_dir))))
 
 
 def _end(start: date, p: Period) -> date:

@@ -110,8 +110,11 @@ def public_penalties(conn: Connection, uscc: str, as_of: date, latest: date, kno
                      settings: Settings | None = None) -> list[PenaltyView]:
     """What the public sees of an entity's penalties on ``as_of``: published ones only, and none that
     the latest data (``latest``, as known after K when asked) shows repaired or withdrawn."""
-    shown = [p for p in penalties_of(conn, [uscc], as_of, known, settings).get(uscc, []) if p["state"] == "published"]
+    on_date = penalties_of(conn, [uscc], as_of, known, settings).get(uscc, [])
+    shown = [p for p in on_date if p["state"] == "published"]
     if not shown:
         return []
-    later = {p["case_no"]: p["state"] for p in penalties_of(conn, [uscc], max(latest, as_of), known, settings).get(uscc, [])}
+    # Asked on (or after) the latest data: the states just read are the latest ones.
+    latest_states = on_date if as_of >= latest else penalties_of(conn, [uscc], latest, known, settings).get(uscc, [])
+    later = {p["case_no"]: p["state"] for p in latest_states}
     return [p for p in shown if later.get(p["case_no"]) not in ("repaired", "withdrawn")]

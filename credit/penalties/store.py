@@ -46,7 +46,11 @@ def maintain_windows(conn: Connection, night: date, settings: Settings | None = 
     now = windows(pens, rules, env.cal, env.heavier_measures())
     if now.empty:
         return 0
-    prev = sqlfiles.frame(conn, "penalties/latest_windows", {"k": None, "u": None})
+    # With a scope, the earlier windows of its penalties only (the others are not compared tonight).
+    if night_scope.is_scoped(scope):
+        prev = sqlfiles.frame(conn, "penalties/latest_windows_of_cases", {"c": sorted(set(pens["case_no"].astype(str)))})
+    else:
+        prev = sqlfiles.frame(conn, "penalties/latest_windows", {"k": None, "u": None})
     before: dict[str, dict[str, Any]] = {str(r["case_no"]): r for r in records(prev)}
     version = f"{rules.version};{env.cal.version}"
     rows = []

@@ -67,16 +67,20 @@ class DataVersion(TypedDict):
 
 def data_version(conn: Connection) -> DataVersion:
     """The decision log's head and the latest published night."""
-    head = conn.execute(sa.text(
-        "select seq, row_hash from roster_decisions order by seq desc limit 1")).mappings().first()
-    night = conn.execute(sa.text("select max(night) from night_runs")).scalar()
-    return {"decision_seq": int(head["seq"]) if head else 0, "decision_hash": head["row_hash"] if head else None,
+    head = conn.execute(sqlfiles.statement("rosters/data_version")).mappings().one()
+    night = head["night"]
+    return {"decision_seq": int(head["seq"]) if head["seq"] is not None else 0, "decision_hash": head["row_hash"],
             "night": night.isoformat() if night else None}
 
 
-def latest_data_date(conn: Connection) -> date | None:
-    """The last day the data speaks for: the latest published night, else the latest decision."""
-    night: date | None = conn.execute(sa.text("select max(night) from night_runs")).scalar()
+def latest_data_date(conn: Connection, version: DataVersion | None = None) -> date | None:
+    """The last day the data speaks for: the latest published night, else the latest decision.
+    ``version``: the data version the caller already read (its night spares a query)."""
+    night: date | None
+    if version is not None:
+        night = date.fromisoformat(version["night"]) if version["night"] else None
+    else:
+        night = conn.execute(sa.text("select max(night) from night_runs")).scalar()
     if night is not None:
         return night
     decided: date | None = conn.execute(sa.text("select max(decision_date) from roster_decisions")).scalar()

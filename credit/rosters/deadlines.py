@@ -16,6 +16,7 @@ from credit import sqlfiles
 from credit.calendar import UnknownCalendarYear
 from credit.rosters import serious
 from credit.rosters.env import RosterEnv, effective_due
+from credit.rosters.labels import ACTOR_LABELS, action_label, roster_label
 from credit.rosters.read import application_due
 from credit.settings import Settings
 
@@ -28,7 +29,8 @@ def deadline_watch(conn: Connection, on: date, within_wd: int, settings: Setting
     provisional date is recomputed once the calendar knows its year; an application on causes 3
     and 4 is due 5 WD after 查实 of the cure, and shown without a date (``note``) until then.
     Columns: authority, kind, uscc, roster, ref, due_date, provisional, overdue, working_days_left,
-    note. Sorted per authority by due date.
+    note, and for people ``kind_label``, ``roster_label``, ``ref_label`` (Chinese, issue 15; ``kind``
+    and ``ref`` stay the codes machines read). Sorted per authority by due date.
     """
     env = RosterEnv.load(settings)
     try:
@@ -36,7 +38,7 @@ def deadline_watch(conn: Connection, on: date, within_wd: int, settings: Setting
     except UnknownCalendarYear:
         horizon = None  # the horizon runs into an unknown year: show everything open, flagged
     columns = ["authority", "kind", "uscc", "roster", "ref", "due_date", "provisional", "overdue",
-               "working_days_left", "note"]
+               "working_days_left", "note", "kind_label", "roster_label", "ref_label"]
     df = sqlfiles.frame(conn, "rosters/deadline_items", {"on": on})
     held = _quarantine_holds(conn, env, on)
     if not held.empty:
@@ -46,7 +48,7 @@ def deadline_watch(conn: Connection, on: date, within_wd: int, settings: Setting
         {"authority": p["authority"], "kind": f"serious:{p['next_step']}", "uscc": p["uscc"], "roster": "serious",
          "ref": f"case {p['case_no']}", "due_date": _iso_day(p["next_by"]), "due_provisional": None,
          "rule_id": None, "start_on": None, "cure_on": None,
-         "step_note": f"{p['next_step_label']}（{_ACTORS.get(p['next_actor'] or '', '')}）"}
+         "step_note": f"{p['next_step_label']}（{ACTOR_LABELS.get(p['next_actor'] or '', '')}）"}
         for p in serious.procedures(conn, on, open_only=True, settings=settings)])
     if not procedure.empty:
         df = procedure if df.empty else pd.concat([df.astype(object), procedure], ignore_index=True)
@@ -62,7 +64,7 @@ def deadline_watch(conn: Connection, on: date, within_wd: int, settings: Setting
         rule = rule_id if isinstance(rule_id, str) else None
         cure = _day(cure_on)
         if kind == "repair" and rule is not None and env.limit_from(rule) == "cure" and cure is None:
-            notes.append("awaiting 查实 of the cure: 5 WD run from that finding (68号令 arts. 13–14)")
+            notes.append("待查实整改情况：自查实之日起5个工作日内作出决定（68号令第十三条、第十四条）")
         else:
             notes.append(None)
         d, p = _due(env, on, kind, rule, start_on, _day(stored_due), _day(stored_prov), cure)
@@ -94,10 +96,26 @@ def deadline_watch(conn: Connection, on: date, within_wd: int, settings: Setting
     df["working_days_left"] = pd.array(left, dtype="Int64")
     df["due_date"] = eff[df.index].dt.date
     df = df.sort_values(["authority", "due_date", "kind", "uscc"], na_position="last", kind="stable")
+    df["kind_label"] = [kind_label(str(k)) for k in df["kind"]]
+    df["roster_label"] = [roster_label(r) for r in df["roster"]]
+    df["ref_label"] = [ref_label(str(r)) for r in df["ref"]]
     return df[columns].reset_index(drop=True)
 
 
-_ACTORS = {"night": "每晚批处理 the night", "officer": "承办人员 an officer", "party": "当事人 the party"}
+def kind_label(kind: str) -> str:
+    """The item kind as an officer reads it: 草稿待审批：列入, 信用修复申请, 严重违法失信名单：列入决定 …"""
+    if kind.startswith("draft:"):
+        return f"草稿待审批：{action_label(kind.removeprefix('draft:'))}"
+    if kind.startswith("serious:"):
+        step = kind.removeprefix("serious:")
+        return f"严重违法失信名单：{serious.STEP_LABELS.get(step, step)}"
+    return KIND_LABELS.get(kind, kind)
+
+
+def ref_label(ref: str) -> str:
+    """``decision 855`` → ``决定 855``, ``request 12`` → ``申请 12``, ``case X`` → ``案件 X``."""
+    word, _, rest = ref.partition(" ")
+    return f"{REF_WORDS[word]} {rest}" if word in REF_WORDS and rest else ref
 
 
 def _iso_day(text: str | None) -> date | None:
@@ -105,6 +123,8 @@ def _iso_day(text: str | None) -> date | None:
 
 
 HELD_KIND = "held: quarantined report"
+KIND_LABELS = {"repair": "信用修复申请（移出申请）", "objection": "异议及陈述申辩", HELD_KIND: "待决定：年度报告在隔离区"}
+REF_WORDS = {"decision": "决定", "request": "申请", "case": "案件"}
 
 
 def _quarantine_holds(conn: Connection, env: RosterEnv, on: date) -> pd.DataFrame:
@@ -120,8 +140,7 @@ def _quarantine_holds(conn: Connection, env: RosterEnv, on: date) -> pd.DataFram
         "authority": [env.authority_of(str(r)).name for r in df["region_code"]],
         "kind": HELD_KIND, "uscc": df["uscc"], "roster": roster, "ref": df["ref"],
         "due_date": None, "due_provisional": None, "rule_id": rule, "start_on": df["start_on"], "cure_on": None,
-        "held_note": [f"{y}年度报告在隔离区，待重新报送后决定：{r} "
-                      f"(the {y} report row is quarantined; the missing-report decision waits)"
+        "held_note": [f"{y}年度报告在隔离区，待重新报送后决定：{r}"
                       for y, r in zip(df["report_year"], df["reason"], strict=True)],
     })
 

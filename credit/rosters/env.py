@@ -8,6 +8,7 @@ version of the configuration files.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -41,8 +42,8 @@ class RosterEnv:
         settings = settings or get_settings()
         folder = Path(settings.config_dir)
         # calendar.yaml too: a newly published year must reach the due dates without a restart.
-        stamp = tuple((f.stat().st_mtime_ns, f.stat().st_size)
-                      for f in (folder / "rules.yaml", folder / "rosters.yaml", folder / "calendar.yaml"))
+        stats = [os.stat(folder / f) for f in ("rules.yaml", "rosters.yaml", "calendar.yaml")]   # one stat each
+        stamp = tuple((st.st_mtime_ns, st.st_size) for st in stats)
         return _load_env(str(folder), stamp)
 
     def drafts(self, roster: str, on: date) -> bool:

@@ -5,7 +5,10 @@ correctly, and its text cells are neutralised against formula injection (:mod:`c
 a cell starting ``=``, ``+``, ``-``, ``@``, tab or CR gets a leading ``'``); JSON keeps the
 characters unescaped; Parquet keeps dates typed; xlsx (contracts.md §2) keeps the USCC and the
 文号 as text cells (a spreadsheet must not turn an all-digit code into 9.13E+17), dates as dates,
-the header row frozen, and its text cells neutralised like the CSV's. Written to a file by the CLI, an export gets a
+the header row frozen, and its text cells neutralised like the CSV's; its headings are Chinese
+(:data:`HEADINGS`, the CSV and JSON keep the contract's column names) and a second sheet 说明 says
+as of when and as known after which night, the decision log's head, when (bureau clock) and under
+which configuration it was produced (:func:`export_note`, issue 15). Written to a file by the CLI, an export gets a
 signed sidecar ``<file>.sig.json`` (:func:`credit.exports.write_export`).
 """
 
@@ -21,10 +24,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy.engine import Connection
 
-from credit.exports import neutralise_frame
+from credit import clock, sqlfiles
+from credit.config import config_versions
+from credit.exports import ExportNote, neutralise_frame, workbook
 from credit.rosters.known import KnownAt
-from credit.rosters.read import EXPORT_COLUMNS, roster_as_of
+from credit.rosters.labels import roster_label
+from credit.rosters.read import EXPORT_COLUMNS, latest_night, roster_as_of
 from credit.rosters.serious import listing_steps, steps_text
+from credit.settings import Settings
 
 FORMATS = ("csv", "json", "parquet", "xlsx")
 
@@ -41,8 +48,8 @@ def export_frame(conn: Connection, roster: str, as_of: date, known: KnownAt | No
     return df
 
 
-def render(df: pd.DataFrame, fmt: str) -> bytes:
-    """The bytes of the export in ``fmt`` (csv / json / parquet / xlsx)."""
+def render(df: pd.DataFrame, fmt: str, note: ExportNote | None = None) -> bytes:
+    """The bytes of the export in ``fmt`` (csv / json / parquet / xlsx); ``note``: the xlsx 说明 sheet."""
     if "steps" in df and fmt in ("csv", "parquet", "xlsx"):
         df = df.assign(steps=df["steps"].map(steps_text))   # one cell: 告知 2026-03-02 文号；列入决定 …
     if fmt == "csv":
@@ -59,7 +66,7 @@ def render(df: pd.DataFrame, fmt: str) -> bytes:
         pq.write_table(pa.Table.from_pandas(df, preserve_index=False), buf)
         return buf.getvalue()
     if fmt == "xlsx":
-        return _xlsx(df)
+        return _xlsx(df, note)
     raise ValueError(f"format {fmt!r} is not one of {FORMATS}")
 
 
@@ -67,36 +74,47 @@ def render(df: pd.DataFrame, fmt: str) -> bytes:
 TEXT_COLUMNS = ("uscc", "decision_no")
 
 
-def _xlsx(df: pd.DataFrame) -> bytes:
-    from openpyxl import Workbook
+#: The xlsx headings an officer reads (contracts.md §2 column → Chinese).
+HEADINGS = {"uscc": "统一社会信用代码", "name": "名称", "roster": "名录", "cause_code": "事由代码",
+            "cause": "列入事由", "basis": "依据", "included_on": "列入日期", "decision_no": "决定书文号",
+            "authority": "作出决定机关", "state": "状态", "removed_on": "移出日期", "removal_reason": "移出事由",
+            "remedy": "救济途径", "steps": "程序步骤"}
 
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None  # a new workbook has one sheet
-    ws.title = "名录"
-    columns = list(df.columns)
-    ws.append(columns)
-    ws.freeze_panes = "A2"
-    text_at = [columns.index(c) + 1 for c in TEXT_COLUMNS if c in columns]
-    dates_at = [columns.index(c) + 1 for c in ("included_on", "removed_on") if c in columns]
-    for row in neutralise_frame(df).itertuples(index=False, name=None):
-        ws.append([None if v is None or (not isinstance(v, str) and pd.isna(v)) else v for v in row])
-        for col in text_at:
-            cell = ws.cell(row=ws.max_row, column=col)
-            cell.value = None if cell.value is None else str(cell.value)
-            cell.number_format = "@"
-        for col in dates_at:
-            ws.cell(row=ws.max_row, column=col).number_format = "yyyy-mm-dd"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+
+def _xlsx(df: pd.DataFrame, note: ExportNote | None) -> bytes:
+    columns = [str(c) for c in df.columns]
+    rows = (list(r) for r in df.itertuples(index=False, name=None))
+    return workbook([(c, HEADINGS.get(c, c)) for c in columns], rows, sheet="名录", text_columns=TEXT_COLUMNS,
+                    date_columns=("included_on", "removed_on"), note=note)
+
+
+def export_note(conn: Connection, roster: str, as_of: date, known: KnownAt | None = None,
+                settings: Settings | None = None, rows: int | None = None) -> ExportNote:
+    """The 说明 of a roster workbook: as of, as known after which night, the decision log's head the
+    rows reflect (at the end of night K with ``known``, else the log's latest decision), when it
+    was produced on the bureau's clock, and the configuration versions."""
+    head = conn.execute(sqlfiles.statement("rosters/export_chain_head"),
+                        {"k": known.night if known else None}).mappings().first()
+    through = latest_night(conn)
+    facts = [("截至日期 as of", as_of.isoformat()),
+             ("依据记录 known at", f"第 {known.night.isoformat()} 批次处理后的记录 (as recorded after night "
+                                  f"{known.night.isoformat()})" if known else "当前记录 (the record as it stands)"),
+             ("数据截至批次 data through", through.isoformat() if through else "尚无已发布批次 (no night published)"),
+             ("决定链头 chain head", f"决定 {head['seq']}，哈希 {head['row_hash']}" if head else "（决定日志为空）")]
+    if rows is not None:
+        facts.append(("行数 rows", str(rows)))
+    facts += [("生成时间 produced at", clock.stamp(settings=settings)),
+              ("配置版本 config version", config_versions(["rules", "rosters", "calendar"], settings))]
+    return ExportNote(f"{roster_label(roster)}（截至 {as_of.isoformat()}）", tuple(facts))
 
 
 def export_roster(conn: Connection, roster: str, as_of: date, fmt: str = "csv", out: Path | None = None,
-                  known: KnownAt | None = None) -> bytes:
+                  known: KnownAt | None = None, settings: Settings | None = None) -> bytes:
     """Render the roster as of ``as_of`` (as known after night ``known``); write it to ``out`` when
     given; return the bytes."""
-    data = render(export_frame(conn, roster, as_of, known), fmt)
+    df = export_frame(conn, roster, as_of, known)
+    note = export_note(conn, roster, as_of, known, settings, len(df)) if fmt == "xlsx" else None
+    data = render(df, fmt, note)
     if out is not None:
         Path(out).write_bytes(data)
     return data

@@ -8,7 +8,7 @@ computed while the holiday schedule was unpublished is exact once the year is kn
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import NotRequired, TypedDict
+from typing import NamedTuple, NotRequired, TypedDict
 
 import pandas as pd
 import sqlalchemy as sa
@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from credit import sqlfiles
 from credit.calendar import add_years
+from credit.rosters.certificates import removal_kind
 from credit.rosters.env import RosterEnv, effective_due, removal_rule
 from credit.rosters.known import KnownAt, fold, params, seq_limit
 from credit.rosters.serious import Step, entry_steps
@@ -152,8 +153,7 @@ def application_due(env: RosterEnv, rule_id: str, received: date, due: date | No
     """
     if env.limit_from(rule_id) == "cure":
         if cure_on is None:
-            return None, None, "自查实已更正公示信息或已恢复联系之日起5个工作日内决定（查实前不计算）" \
-                               "(5 WD from the bureau's finding that the cure happened; not yet established)"
+            return None, None, "自查实已更正公示信息或已恢复联系之日起5个工作日内决定（查实前不计算）"
         d, p = env.derive_due(rule_id, max(received, cure_on))
         return d, p, None
     d, p = effective_due(env, rule_id, received, due, provisional)
@@ -164,14 +164,27 @@ def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
 
+class EntryRemoval(NamedTuple):
+    """How an entry of :func:`entity_rosters` left its roster, by its 文号 (the certificate's fields)."""
+
+    decision_no: str | None
+    removal_kind: str | None   # credit.rosters.certificates.removal_kind: repair / revoked / removed
+    entry_id: int
+
+
 def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings | None = None,
-                   known: KnownAt | None = None) -> list[RosterEntryView]:
+                   known: KnownAt | None = None, *, removals: list[EntryRemoval] | None = None) -> list[RosterEntryView]:
     """One entity's entries on ``as_of`` with causes, bases, dates and 文号, repair eligibility with
     dates, and every application for removal on the entry with its answer (pending / refused / removed).
-    ``known``: from the log as it stood after that night (record time beside legal time)."""
+    ``known``: from the log as it stood after that night (record time beside legal time).
+    ``removals``: a list to receive, per entry in the same order, how it left its roster, read from
+    the same fold (the API's look-up needs no second fold of the entity, issue 11)."""
     env = RosterEnv.load(settings)
     rows = conn.execute(fold("rosters/entity_entries", known),
                         {"d": as_of, "u": uscc.strip().upper(), **params(known)}).mappings().all()
+    if removals is not None:
+        removals.extend(EntryRemoval(r["decision_no"], removal_kind(r["removal_action"], r["removal_request"]),
+                                     int(r["entry_id"])) for r in rows)
     hints = env.cfg.get("removal_hints") or {}
     steps = entry_steps(conn, as_of, uscc.strip().upper(), settings, known) if any(r["roster"] == "serious" for r in rows) else {}
     out: list[RosterEntryView] = []

@@ -27,6 +27,16 @@ def test_dag_imports_without_errors(airflow_env: Path) -> None:
     assert "credit_nightly" in bag.dag_ids
 
 
+def test_publish_reads_no_xcom_of_the_mapped_ingest(airflow_env: Path) -> None:
+    """Issue 15: publish took the mapped ingest's output (a lazy XCom sequence) and reading it past
+    its end logged "XCom not found" each night; it now only runs after the ingest tasks."""
+    from airflow.models import DagBag
+
+    publish = DagBag(dag_folder=str(REPO / "dags")).get_dag("credit_nightly").get_task("publish")
+    assert "ingest" in publish.upstream_task_ids
+    assert "ingest" not in repr(publish.op_args) + repr(publish.op_kwargs)
+
+
 def test_dag_runs_a_night_and_a_rerun_changes_nothing(airflow_env: Path, database_url: str,
                                                         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from airflow.models import DagBag

@@ -96,6 +96,10 @@ def test_a_three_night_sample_runs_and_is_served_from_the_installed_package(inst
         assert "<html" in body.lower()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/openapi.json", timeout=5) as spec:
             assert b'"openapi"' in spec.read()
+        # The offline /docs: its start-up script is package data, the Swagger UI bundle a dependency's.
+        for asset in ("swagger-init.js", "swagger-ui-bundle.js"):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/docs/assets/{asset}", timeout=5) as js:
+                assert b"SwaggerUIBundle" in js.read()
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -55,7 +55,7 @@ def test_applicant_finds_status_and_applies(live, page) -> None:  # noqa: F811
     assert "处于列入状态" in page.inner_text("#status")
     entry = page.inner_text("#entry-1")
     assert "经营异常名录" in entry and "未依照《企业信息公示暂行条例》第八条" in entry
-    assert "补报年度报告后申请移出" in entry and "5个工作日" in entry
+    assert "补报未报年份的年度报告并公示后，申请移出" in entry and "5个工作日" in entry
     assert page.inner_text("#entry-1 .decide-by") == "2026-07-28"
     assert SECRET_REP not in page.content()
     page.screenshot(path=str(ARTIFACTS / "page_entity.png"), full_page=True)
@@ -100,15 +100,15 @@ def test_bureau_page_signs_in_and_shows_night_and_deadlines(live, page) -> None:
         h.post("/v1/repair-applications", json={"uscc": C, "roster": "abnormal", "grounds": "申请移出"})
     page.goto(live.url + "/bureau")
     page.fill("#key", live.keys["consumer"])
-    page.click("button[type=submit]")
+    page.click("#key-login button[type=submit]")
     assert "不是监管部门角色" in page.inner_text(".error")
     page.fill("#key", live.keys["bureau"])
-    page.click("button[type=submit]")
+    page.click("#key-login button[type=submit]")
     assert "2026-07-15" in page.inner_text("#night")
     watch = page.inner_text("#watch")
     assert C in watch and "2026-07-23" in watch
     page.screenshot(path=str(ARTIFACTS / "page_bureau.png"), full_page=True)
-    page.click("#report-link")
+    page.click("#night .report-link")
     assert "夜间报告 2026-07-15" in page.inner_text("h1")
     page.go_back()
     page.click("text=退出")
@@ -127,7 +127,7 @@ def test_bureau_officer_assesses_a_serious_list_proposal(live, page) -> None:  #
     live.clock["today"] = D("2026-03-10")
     page.goto(live.url + "/bureau")
     page.fill("#key", live.keys["bureau"])
-    page.click("button[type=submit]")
+    page.click("#key-login button[type=submit]")
     assert "第十二条裁量评估" in page.inner_text("#proc-1 .next")
     page.select_option("#intent-1", "negligent")
     page.fill("#frequency-1", "首次")

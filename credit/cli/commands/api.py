@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-console = Console()
+from credit.cli import output
+
+console = output.console()
 api_app = typer.Typer(no_args_is_help=True, help="The HTTP API: keys and roles.")
 keys_app = typer.Typer(no_args_is_help=True, help="API keys (stored hashed; shown once).")
 api_app.add_typer(keys_app, name="keys")
@@ -57,8 +58,11 @@ def serve_command(
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     # Proxy headers are believed only from config/api.yaml security.trusted_proxies (create_app
     # adds uvicorn's ProxyHeadersMiddleware for those); uvicorn's own default trusts 127.0.0.1.
+    # CREDIT_LOG_FORMAT=json: uvicorn's loggers write through the JSON handler (credit.logs), not its own.
+    from uvicorn.config import LOGGING_CONFIG
+
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False,
-                server_header=False)
+                server_header=False, log_config=None if settings.log_format == "json" else LOGGING_CONFIG)
 
 
 @keys_app.command("create")
@@ -86,20 +90,24 @@ def keys_create(
 
 
 @keys_app.command("list")
-def keys_list() -> None:
-    """Keys with their roles (never the keys themselves)."""
+def keys_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Keys with their roles (never the keys themselves); times on the bureau's clock."""
+    from credit import clock
     from credit.api.auth import list_keys
     from credit.db import get_engine
     from credit.settings import get_settings
 
     with get_engine(get_settings()).connect() as conn:
         keys = list_keys(conn)
+    if as_json:
+        output.emit_json(keys)
+        return
     t = Table(title="API keys")
     for c in ("id", "name", "role", "prefix", "rate/min", "created", "revoked"):
         t.add_column(c)
     for k in keys:
         t.add_row(str(k["id"]), k["name"], k["role"], k["key_prefix"] + "…", str(k["rate_per_minute"] or "role default"),
-                  str(k["created_at"])[:19], str(k["revoked_at"] or "")[:19])
+                  clock.stamp(k["created_at"]), clock.stamp(k["revoked_at"]) if k["revoked_at"] else "")
     console.print(t)
 
 
@@ -141,6 +149,7 @@ def certificate_verify(file: Annotated[Path, typer.Argument(help="A certificate 
     for reason in result.reasons:
         console.print(f"  {reason}")
     for d in result.differences[:20]:
-        console.print(f"  differs: {d['uscc']} later decisions {d.get('later_decisions', [])}")
+        later = output.cell(d.get("later_decisions") or []).replace("\n", "; ") or "（无）"
+        console.print(f"  differs: {d['uscc']} later decisions: {later}", markup=False)
     if not result.ok:
         raise typer.Exit(1)

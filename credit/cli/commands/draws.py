@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.engine import Connection
 
 from credit.calendar import UnknownCalendarYear
+from credit.cli import output
 from credit.db import get_engine
 from credit.draws import read, store
 from credit.draws.core import DrawRefused
@@ -30,7 +30,7 @@ from credit.rosters.read import latest_night
 from credit.settings import get_settings
 
 app = typer.Typer(no_args_is_help=True, help="双随机、一公开: inspection plans, draws, verification, results.")
-console = Console()
+console = output.console()
 
 
 def _refuse(reason: str) -> NoReturn:
@@ -98,7 +98,8 @@ def run(draw_id: str, seed: Annotated[str, typer.Option(help="the seed the plan 
             summary = store.run_draw(conn, draw_id, seed, settings)
     except DrawRefused as e:
         _refuse(str(e))
-    console.print(f"drew [bold]{draw_id}[/bold]: {summary['inspections']} inspections {summary['states']}")
+    states = "; ".join(f"{k}: {v}" for k, v in output.flat_items(summary["states"]))
+    console.print(f"drew [bold]{draw_id}[/bold]: {summary['inspections']} inspections ({escape(states)})")
     console.print(_strata_table(summary["strata"], "strata"))
     console.print(f"public record {summary['public_record']} sha256 {summary['public_record_sha256']}")
     console.print(f"full record   {summary['full_record']} sha256 {summary['full_record_sha256']}")
@@ -154,7 +155,7 @@ def verify(
 
 
 @app.command()
-def show(draw_id: str) -> None:
+def show(draw_id: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """A draw as the bureau sees it: plan, strata, current inspections (with tiers), redraws."""
     settings = get_settings()
     try:
@@ -166,6 +167,10 @@ def show(draw_id: str) -> None:
     except DrawRefused as e:
         _refuse(str(e))
     p = plan_row["public_plan"]
+    if as_json:
+        output.emit_json({"draw_id": draw_id, "plan": plan_row, "strata": ran["strata"] if ran else p["strata"],
+                          "inspections": None if cur is None else cur.to_dict("records"), "redraws": events})
+        return
     console.print(f"[bold]{draw_id}[/bold] matters {', '.join(plan_row['matters'])} as of {p['as_of']}"
                   f" scope {p['scope'] or 'all'}; config {plan_row['config_version']}")
     console.print(_strata_table(ran["strata"] if ran else p["strata"], "strata"))
@@ -195,6 +200,7 @@ def redraw(
     """Record a redraw as a new event citing the version it amends (never an overwrite)."""
     if (recuse is None) == (not entity_closed):
         _refuse("give exactly one of --recuse INSPECTOR or --entity-closed")
+    uscc = output.uscc_arg(uscc)
     settings = get_settings()
     try:
         with get_engine(settings).begin() as conn:

@@ -14,9 +14,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from credit.cli import output
 from credit.grading.read import latest_graded_night
 from credit.grading.read import transitions as transitions_on
 from credit.grading.scheme import TIERS
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
 app = typer.Typer(no_args_is_help=True)
-console = Console()
+console = output.console()
 
 
 def _engine() -> Engine:
@@ -54,15 +54,16 @@ def show(
     except ValueError:
         _refuse(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
         return
+    uscc = output.uscc_arg(uscc)   # full-width, spaces, case: as the drop normalises it
     with _engine().connect() as conn:
         g = grade_of(conn, uscc, day)
     if g is None:
         _refuse(f"{uscc}: 没有分类结果 (no grade on or before {as_of or 'today'}: not operating, or not graded yet)")
         return
     if as_json:
-        typer.echo(json.dumps({"uscc": uscc.strip().upper(), **g}, ensure_ascii=False, indent=2, default=str))
+        output.emit_json({"uscc": uscc, **g})
         return
-    console.print(f"[bold]{uscc.strip().upper()}[/bold]  tier [bold]{g['grade']}[/bold] {g['label']}（{g['local_label']}）"
+    console.print(f"[bold]{uscc}[/bold]  tier [bold]{g['grade']}[/bold] {g['label']}（{g['local_label']}）"
                   f"  score {g['score']:g}  night {g['night']}  config {g['config_version']}")
     t = Table(title="原因 Reasons (most important first)")
     for c in ("code", "原因", "value", "contribution"):

@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-console = Console()
-err = Console(stderr=True)
+from credit.cli import output
+
+console = output.console()
+err = output.console(stderr=True)
 
 
 def _refuse(message: str) -> None:
@@ -31,18 +32,24 @@ def notices_command(
         "--department", help="Only this licensing department (its name in config/notices.yaml).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="csv | json | xlsx (default: tables).")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write to this file (default: standard output).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
 ) -> None:
     """双告知: the registrations night D pushed to licensing departments (new registrations and
     changes into a licensed industry), per department."""
     import sys
 
+    from credit import clock
     from credit.config import load_config
     from credit.db import engine_for
-    from credit.notices.export import FORMATS, render
+    from credit.notices.export import FORMATS, notices_note, render
     from credit.notices.read import by_department, notices_of_night
     from credit.notices.rules import rules_of
     from credit.settings import get_settings
 
+    if as_json and fmt not in (None, "json"):
+        _refuse(f"--json and --format {fmt} contradict each other")
+        return
+    fmt = "json" if as_json else fmt
     try:
         day = date.fromisoformat(night)
     except ValueError:
@@ -61,9 +68,9 @@ def notices_command(
         _refuse(f"--department {department!r}: 配置中没有该许可部门 (not in config/notices.yaml: {names})")
         return
     with engine_for(settings).connect() as conn:
-        notices = notices_of_night(conn, day, department, rules.timezone)
+        notices = notices_of_night(conn, day, department, clock.zone(settings))
     if fmt is not None:
-        data = render(notices, fmt)
+        data = render(notices, fmt, notices_note(day, department, notices, settings) if fmt == "xlsx" else None)
         if out is not None:
             from credit.exports import write_export
 

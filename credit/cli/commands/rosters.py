@@ -22,8 +22,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+
+from credit.cli import output
+from credit.rosters.labels import ACTOR_LABELS, STATE_LABELS, action_label, roster_label
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -37,8 +40,8 @@ objection_app = typer.Typer(no_args_is_help=True, help="Objections (异议) and 
 decision_app = typer.Typer(no_args_is_help=True, help="Officers' approval of the night's drafts (拟列入/拟移出).")
 audit_app = typer.Typer(no_args_is_help=True, help="The decision log's hash chain.")
 
-console = Console()
-err = Console(stderr=True)
+console = output.console()
+err = output.console(stderr=True)
 
 
 def _group() -> None:
@@ -70,8 +73,11 @@ def _not_future(day: date, what: str) -> None:
 
 
 def _today() -> date:
-    # The command line may default to today (a clerk's "now"); the nightly path never does.
-    return date.today()
+    # The command line may default to today (a clerk's "now", on the bureau's clock: credit.clock);
+    # the nightly path never does.
+    from credit.clock import today
+
+    return today()
 
 
 def _engine() -> Engine:
@@ -92,19 +98,8 @@ def _refuse(message: str) -> typer.Exit:
 
 
 def _checked_uscc(raw: str) -> str:
-    """The USCC normalised (case, spaces), or exit 2 with what exactly is wrong (GB 32100-2015)."""
-    from credit.contract.uscc import is_valid
-
-    code = raw.replace(" ", "").replace("-", "").replace("\u3000", "").upper()
-    if is_valid(code):
-        return code
-    try:
-        from credit.api.validation import uscc_problem
-
-        why = uscc_problem(raw) or "invalid"
-    except ImportError:  # the API package is optional for the command line
-        why = "not a valid unified social credit code (GB 32100-2015)"
-    raise _refuse(f"USCC {raw!r}: {why}")
+    """The USCC normalised as the drop normalises it, or exit 2 with what exactly is wrong."""
+    return output.checked_uscc(raw)
 
 
 def _data_through(conn: Connection) -> date | None:
@@ -189,28 +184,28 @@ def status_command(
         # terminal of any width.
         for r in rosters:
             t = Table(show_header=False, box=None, padding=(0, 1), title_justify="left",
-                      title=f"{r['roster']} · {r['state']}")
+                      title=f"{roster_label(r['roster'])} · {STATE_LABELS.get(r['state'], r['state'])}")
             t.add_column(style="bold", no_wrap=True)
             t.add_column(overflow="fold")
-            t.add_row("cause", f"{r['cause_code']} — {r['cause']}")
-            t.add_row("basis", r["basis"] or "")
-            t.add_row("included on", str(r["included_on"]))
+            t.add_row("事由 cause", f"{r['cause_code']} — {r['cause']}")
+            t.add_row("依据 basis", r["basis"] or "")
+            t.add_row("列入日期 included on", str(r["included_on"]))
             t.add_row("文号", r["decision_no"] or "")
-            t.add_row("authority", r["authority"] or "")
+            t.add_row("作出机关 authority", r["authority"] or "")
             if r.get("remedy"):
-                t.add_row("remedy", r["remedy"])
+                t.add_row("救济途径 remedy", r["remedy"])
             if r["removed_on"]:
-                t.add_row("removed on", f"{r['removed_on']} — {r['removal_reason'] or ''}")
+                t.add_row("移出 removed on", f"{r['removed_on']} — {r['removal_reason'] or ''}")
             if r.get("removal_possible"):
-                t.add_row("repair", r["removal_possible"])
+                t.add_row("信用修复 repair", r["removal_possible"])
             if r.get("early_removal_from"):
-                t.add_row("window", f"apply from {r['early_removal_from']}")
+                t.add_row("申请期 window", f"apply from {r['early_removal_from']}")
             if r.get("apply_until"):
-                t.add_row("window", f"apply until {r['apply_until']} (3 years after inclusion, 68号令 art. 10)")
+                t.add_row("申请期 window", f"apply until {r['apply_until']} (3 years after inclusion, 68号令 art. 10)")
             if r.get("automatic_removal_on"):
-                t.add_row("expiry", f"automatic removal {r['automatic_removal_on']}")
+                t.add_row("期满 expiry", f"automatic removal {r['automatic_removal_on']}")
             for s in r.get("steps", []):
-                t.add_row("step", f"{s['date']} {s['label']} {s['decision_no'] or ''}".rstrip())
+                t.add_row("程序步骤 step", f"{s['date']} {s['label']} {s['decision_no'] or ''}".rstrip())
             for p in r.get("applications", []):
                 line = f"received {p['received_on']}: {p['status']}"
                 if p["decision"]:
@@ -222,12 +217,13 @@ def status_command(
                     line += f", decide by {p['decide_by'] or str(p['decide_by_provisional']) + ' provisional'}"
                 elif p.get("decide_by_note"):
                     line += f", {p['decide_by_note']}"
-                t.add_row(f"application {p['id']}", line)
+                t.add_row(f"申请 application {p['id']}", line)
             console.print(t)
     for proc in pending:
         steps = "; ".join(f"{s['label']} {s['date']}" for s in proc["steps"])
         console.print(f"serious list procedure, case {proc['case_no']}: {steps}; next: {proc['next_step_label']}"
-                      f" by {proc['next_by'] or '?'} ({proc['next_actor']})", markup=False)
+                      f" by {proc['next_by'] or '?'} ({ACTOR_LABELS.get(proc['next_actor'] or '', proc['next_actor'])})",
+                      markup=False)
     for pen in penalties:
         window = f"{pen['publicity_from'] or ''} → {pen['publicity_until'] or ''}" if pen["published"] else ""
         repair = f"; repair from {pen['repair_from']}" if pen["repair_from"] else ""
@@ -259,6 +255,7 @@ def roster_export(
     """The roster as of D: uscc, name, roster, cause_code, cause, basis, included_on, decision_no,
     authority, state, removed_on, removal_reason (CSV in UTF-8 with BOM)."""
     from credit.rosters.export import FORMATS, export_roster
+    from credit.settings import get_settings
 
     if roster not in ("abnormal", "serious", "abnormal_status"):
         raise _refuse(f"--roster {roster!r}: abnormal or serious")
@@ -271,14 +268,13 @@ def roster_export(
         through = _data_through(conn)
         known = _known(conn, known_at, through)
         day = asked or (known.night if known else None) or through or _today()
-        data = export_roster(conn, roster, day, fmt, None, known)
+        data = export_roster(conn, roster, day, fmt, None, known, get_settings())
     if out is not None:
         from credit.exports import write_export
-        from credit.settings import get_settings
 
         write_export(out, data, get_settings())   # with its signed sidecar <out>.sig.json
     # On standard error, so the export itself keeps exactly the contract's columns.
-    err.print(f"{roster} roster as of {day.isoformat()}; data through "
+    err.print(f"{roster_label(roster)} {roster} roster as of {day.isoformat()}; data through "
               f"{through.isoformat() if through else '(no night published)'}"
               + (f"; as recorded after night {known.night.isoformat()}" if known else ""))
     if through is None or day > through:
@@ -387,7 +383,8 @@ def objection_decide(
             res = decide_objection(conn, objection, outcome, day, officer, note)
     except Refused as e:
         raise _refuse(str(e)) from None
-    console.print(f"decision {res['seq']} ({res['action']}) {res['decision_no']}")
+    console.print(f"decision {res['seq']} ({action_label(res['action'])} {res['action']}) "
+                  f"{res['decision_no']}", markup=False)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -421,7 +418,8 @@ def _decide_draft(draft: int, officer: str, on: str | None, *, approve: bool, no
             res = decide_draft(conn, draft, officer, day, approve, note)
     except Refused as e:
         raise _refuse(str(e)) from None
-    console.print(f"decision {res['seq']} ({res['action']}) {res['decision_no'] or ''}")
+    console.print(f"decision {res['seq']} ({action_label(res['action'])} {res['action']}) "
+                  f"{res['decision_no'] or ''}", markup=False)
 
 
 @decision_app.command("drafts")
@@ -434,16 +432,17 @@ def decision_drafts(as_json: Annotated[bool, typer.Option("--json")] = False) ->
     if as_json:
         _json(rows)
         return
-    t = Table("seq", "uscc", "roster", "proposed", "cause", "drafted", "due")
+    t = Table("序号 seq", "统一社会信用代码", "名录 roster", "拟办 proposed", "事由 cause", "起草 drafted", "期限 due",
+              title=f"待审批草稿 drafts（{len(rows)}）")
     for r in rows:
-        t.add_row(str(r["seq"]), r["uscc"], r["roster"], r["proposed_action"], r["cause"], str(r["decision_date"]),
-                  str(r["due_date"] or ""))
+        t.add_row(str(r["seq"]), r["uscc"], roster_label(r["roster"]), action_label(r["proposed_action"]),
+                  escape(str(r["cause"] or "")), str(r["decision_date"]), str(r["due_date"] or ""))
     console.print(t)
 
 
 # ------------------------------------------------------------------------------------------------
 def deadlines_command(
-    on: Annotated[str | None, typer.Option("--on", help="Date YYYY-MM-DD (default today).")] = None,
+    on: Annotated[str | None, typer.Option("--on", help="Date YYYY-MM-DD (default: today on the bureau's clock).")] = None,
     within: Annotated[int, typer.Option("--within", min=0, help="Working days ahead.")] = 5,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
@@ -456,15 +455,16 @@ def deadlines_command(
     if as_json:
         _json(json.loads(df.to_json(orient="records", date_format="iso", force_ascii=False)))
         return
-    t = Table("authority", "kind", "uscc", "roster", "ref", "due", "WD left", "overdue",
-              title=f"deadlines on {day.isoformat()} (next {within} working days)")
+    t = Table("机关 authority", "事项 kind", "统一社会信用代码", "名录 roster", "编号 ref", "期限 due",
+              "剩余工作日 WD left", "逾期 overdue", "说明 note",
+              title=f"期限提醒 deadlines on {day.isoformat()}（{within} 个工作日内到期及已逾期）")
     for r in df.itertuples(index=False):
         due = "" if r.due_date is None or str(r.due_date) == "NaT" else str(r.due_date)
         if r.provisional:
-            due += " (provisional)"
-        t.add_row(_cell(r.authority), _cell(r.kind), _cell(r.uscc), _cell(r.roster), _cell(r.ref), due,
+            due += "（暂定）"
+        t.add_row(_cell(r.authority), _cell(r.kind_label), _cell(r.uscc), _cell(r.roster_label), _cell(r.ref_label), due,
                   "" if r.working_days_left is None or str(r.working_days_left) == "<NA>" else str(r.working_days_left),
-                  "[red]OVERDUE[/red]" if r.overdue else "")
+                  "[red]已逾期 OVERDUE[/red]" if r.overdue else "", escape(r.note) if isinstance(r.note, str) else "")
     console.print(t)
 
 

@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-console = Console()
-err = Console(stderr=True)
+from credit.cli import output
+
+console = output.console()
+err = output.console(stderr=True)
 keys_app = typer.Typer(no_args_is_help=True, help="The bureau's signing key (Ed25519).")
 
 

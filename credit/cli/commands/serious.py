@@ -18,21 +18,24 @@ from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from credit.cli import output
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
 app = typer.Typer(no_args_is_help=True,
                   help="The serious-list procedure (拟列入 → 告知 → 陈述申辩 → 裁量评估 → 上级同意 → 列入 → 公示).")
-console = Console()
-err = Console(stderr=True)
+console = output.console()
+err = output.console(stderr=True)
 
 
 def _day(text: str | None, what: str) -> date:
     if text is None:
-        return date.today()  # an officer's "now"; the nightly path never reads the clock
+        from credit.clock import today
+
+        return today()  # an officer's "now" on the bureau's clock; the nightly path never reads it
     try:
         return date.fromisoformat(text)
     except ValueError:
@@ -68,16 +71,19 @@ def serious_list(
 
     day = _day(on, "--on")
     with _engine().connect() as conn:
-        rows = procedures(conn, day, uscc.strip().upper() if uscc else None, open_only=not show_all)
+        rows = procedures(conn, day, output.uscc_arg(uscc) if uscc else None, open_only=not show_all)
     if as_json:
         _json(rows)
         return
-    t = Table("case", "uscc", "authority", "state", "steps", "next", "by", "who", title=f"serious list procedures on {day}")
+    from credit.rosters.labels import ACTOR_LABELS
+
+    t = Table("案件 case", "统一社会信用代码", "机关 authority", "状态 state", "已办步骤 steps", "下一步 next", "期限 by",
+              "办理人 who", title=f"严重违法失信名单列入程序 serious list procedures on {day}")
     for p in rows:
         steps = "\n".join(f"{s['date']} {s['label']}" + (f" {s['decision_no']}" if s["decision_no"] else "")
                           for s in p["steps"])
         t.add_row(p["case_no"], p["uscc"], p["authority"], p["state"], steps, p["next_step_label"] or "",
-                  p["next_by"] or "", p["next_actor"] or "")
+                  p["next_by"] or "", ACTOR_LABELS.get(p["next_actor"] or "", p["next_actor"] or ""))
     console.print(t)
 
 

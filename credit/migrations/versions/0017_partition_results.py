@@ -1,7 +1,7 @@
 """region partitions stage their results; the night's publish applies them at once (issue 12).
 
 Revision ID: 0017_partition_results
-Revises: 0016_night_staging
+Revises: 0021_lookup_indexes
 
 A partitioned night (``credit.night.partitions``) computes each region partition's results in
 its own task and transaction and stages them here, keyed by (night, manifest digest, plan,
@@ -25,7 +25,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0017_partition_results"
-down_revision = "0016_night_staging"
+down_revision = "0021_lookup_indexes"
 branch_labels = None
 depends_on = None
 

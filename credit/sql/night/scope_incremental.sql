@@ -28,6 +28,10 @@ changed as (
 officers as (
     select uscc, 'log:decisions_since' as reason from roster_decisions where seq > :prev_seq and uscc is not null
     union all select uscc, 'log:applications' from roster_requests where uscc is not null
+    -- a decision takes effect on its date (roster_entry_detail_as_of): one recorded earlier with a
+    -- later date (an officer's, an imported one) changes the state on that night
+    union all select uscc, 'log:decisions_dated' from roster_decisions
+     where decision_date > :prev and decision_date <= :night and uscc is not null
 ),
 -- 3. what time alone changes tonight, each for the dates that fall in (previous night, tonight]
 timed as (
@@ -38,9 +42,11 @@ timed as (
      where d.roster = 'serious' and d.uscc is not null
        and (d.fact_key like 'proposal:penalties:%' or d.fact_key like 'notice:penalties:%')
        and not exists (select 1 from roster_decisions as x
-                        where x.fact_key in ('publish:penalties:' || split_part(d.fact_key, ':penalties:', 2),
-                                             'revoke:penalties:' || split_part(d.fact_key, ':penalties:', 2),
-                                             'decline:penalties:' || split_part(d.fact_key, ':penalties:', 2)))
+                        where x.fact_key = 'publish:penalties:' || split_part(d.fact_key, ':penalties:', 2))
+       and not exists (select 1 from roster_decisions as x
+                        where x.fact_key = 'revoke:penalties:' || split_part(d.fact_key, ':penalties:', 2))
+       and not exists (select 1 from roster_decisions as x
+                        where x.fact_key = 'decline:penalties:' || split_part(d.fact_key, ':penalties:', 2))
     union all
     -- a serious listing whose period is full (removed the day after, domain.md §4), not yet closed
     select d.uscc, 'time:serious_expiry'
@@ -62,15 +68,16 @@ timed as (
      where established_on + 365 > :prev and established_on + 365 <= :night
     union all
     -- findings: effective from their day (causes 2–4, domain.md §3.1), and leaving the grading's
-    -- look-back (grading.yaml finding_years)
+    -- look-back (grading.yaml finding_years: `found_on > night - years`, which for a 29 February
+    -- turns a day after `found_on + years`, hence the day's margin)
     select uscc, 'time:finding_dates' from findings
      where (found_on > :prev and found_on <= :night)
-        or ((found_on + make_interval(years => :finding_years))::date > :prev
+        or ((found_on + make_interval(years => :finding_years))::date + 1 > :prev
             and (found_on + make_interval(years => :finding_years))::date <= :night)
     union all
     select uscc, 'time:inspection_dates' from inspection_results
      where (inspected_on > :prev and inspected_on <= :night)
-        or ((inspected_on + make_interval(years => :inspection_years))::date > :prev
+        or ((inspected_on + make_interval(years => :inspection_years))::date + 1 > :prev
             and (inspected_on + make_interval(years => :inspection_years))::date <= :night)
     union all
     -- penalties: decided, performed, revoked, restriction ended (domain.md §4, §5) …

@@ -20,6 +20,7 @@ select p.case_no, p.uscc, p.decided_on as trigger_date, p.category as family,
    and (p.category = any(cast(:f as text[])) or p.category = 'false_disclosure')
    and p.decided_on >= :ff and p.decided_on <= :n
    and (p.revoked_on is null or p.revoked_on > :n)
-   and not exists (select 1 from roster_decisions as d
-                    where d.fact_key in ('proposal:penalties:' || p.case_no, 'notice:penalties:' || p.case_no))
+   -- two equality probes, not one `in (…)`: that one was a nested loop over the whole log per penalty
+   and not exists (select 1 from roster_decisions as d where d.fact_key = 'proposal:penalties:' || p.case_no)
+   and not exists (select 1 from roster_decisions as d where d.fact_key = 'notice:penalties:' || p.case_no)
  order by p.case_no

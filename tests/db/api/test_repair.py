@@ -83,7 +83,7 @@ def test_application_status_derives_the_decide_by_date_from_the_cure(live) -> No
     # The bureau's watch lists it without a date, saying why (its note column).
     with signed_in(live) as h:
         watch = h.get("/bureau").text
-        assert U in watch and "awaiting 查实" in watch
+        assert U in watch and "待查实" in watch
     # The bureau establishes the cure on 07-06: the date follows from it, never the stale stored one.
     with live.engine.begin() as c:
         finding(c, "F-U2", U, "contact_restored", "2026-07-06")

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from credit.cli.commands import rosters as cmd
 from credit.rosters.audit import verify_chain
 from credit.rosters.deadlines import deadline_watch
-from credit.rosters.export import export_roster
+from credit.rosters.export import HEADINGS, export_roster
 from credit.rosters.read import EXPORT_COLUMNS, roster_as_of
 from credit.rosters.repair import Refused, apply_for_removal, decide_draft
 from credit.settings import Settings, bundled
@@ -152,11 +152,22 @@ def test_cli_export_xlsx_keeps_codes_as_text(engine, settings, tmp_path, monkeyp
     r = CliRunner().invoke(cmd.roster_app, ["export", "--roster", "abnormal", "--as-of", "2026-07-02",
                                             "--format", "xlsx", "--out", str(tmp_path / "r.xlsx")])
     assert r.exit_code == 0, r.output
-    ws = load_workbook(tmp_path / "r.xlsx").active
-    assert ws is not None
+    wb = load_workbook(tmp_path / "r.xlsx")
+    ws = wb["名录"]
     rows = list(ws.iter_rows())
-    assert [c.value for c in rows[0]] == EXPORT_COLUMNS and ws.freeze_panes == "A2"
+    # Chinese headings for the officer (issue 15); the CSV keeps the contract's column names.
+    assert [c.value for c in rows[0]] == [HEADINGS[c] for c in EXPORT_COLUMNS] and ws.freeze_panes == "A2"
+    assert csv_rows[0] == EXPORT_COLUMNS
     assert len(rows) == len(csv_rows)
+    # The 说明 sheet: as of, known at, chain head, produced at (bureau clock), config version, column codes.
+    note = {r[0].value: r[1].value if len(r) > 1 else None for r in wb["说明"].iter_rows()}
+    assert note["截至日期 as of"] == "2026-07-02"
+    assert note["行数 rows"] == str(len(csv_rows) - 1)
+    with engine.connect() as c:
+        head = c.execute(sa.text("select seq, row_hash from roster_decisions order by seq desc limit 1")).one()
+    assert note["决定链头 chain head"] == f"决定 {head.seq}，哈希 {head.row_hash}"
+    assert "Asia/Shanghai" in note["生成时间 produced at"] and "rules-" in note["配置版本 config version"]
+    assert note["统一社会信用代码"] == "uscc" and note["决定书文号"] == "decision_no"
     at = {name: i for i, name in enumerate(EXPORT_COLUMNS)}
     for row in rows[1:]:
         assert row[at["uscc"]].data_type == "s" and len(str(row[at["uscc"]].value)) == 18

@@ -51,3 +51,39 @@ def test_known_examples_from_the_rulebook() -> None:
 def test_compact_removes_only_what_cannot_change_the_code() -> None:
     s = pd.Series([" 91110000600037341l ", "9111-0000-6000-37341L", None], dtype="string")
     assert list(uscc.compact(s).fillna("<NA>")) == ["91110000600037341L", "91110000600037341L", "<NA>"]
+
+
+FULL_WIDTH = "９１１１００００６０００３７３４１ｌ"       # typed with a Chinese input method
+SPACED = "\u3000９１１１ ００００\u3000６０００－３７３４１Ｌ "
+
+
+def test_one_normaliser_for_every_entry_point() -> None:
+    """Full-width digits and letters, ideographic and ASCII spaces, full-width hyphens, lower case:
+    the canonical 18 characters (issue 15) — and a code that is not one stays refusable."""
+    assert uscc.canonical(FULL_WIDTH) == "91110000600037341L"
+    assert uscc.canonical(SPACED) == "91110000600037341L"
+    assert uscc.is_valid(FULL_WIDTH) and uscc.is_valid(SPACED)
+    assert uscc.canonical("91110000600037341") == "91110000600037341"   # too short: left for the check
+    assert not uscc.is_valid("９１１１００００６０００３７３４１Ｍ")
+
+
+def test_the_drop_uses_the_same_normaliser() -> None:
+    """The night's column normaliser and the single-code one give the same answer."""
+    import pyarrow as pa
+
+    from credit.contract.sources import SOURCES
+    from credit.night.quality import normalise
+
+    source = SOURCES["findings"]
+    table = pa.table({c.name: pa.array([None] * 3, pa.string()) for c in source.columns})
+    table = table.set_column(table.schema.get_field_index("uscc"), "uscc",
+                             pa.array([FULL_WIDTH, SPACED, "91110000600037341l"], pa.string()))
+    got = normalise(table, source)["uscc"].tolist()
+    assert got == [uscc.canonical(FULL_WIDTH), uscc.canonical(SPACED), "91110000600037341L"]
+
+
+def test_the_api_and_the_command_line_accept_a_full_width_code() -> None:
+    from credit.api.validation import normalise_uscc, uscc_problem
+
+    assert uscc_problem(FULL_WIDTH) is None and normalise_uscc(FULL_WIDTH) == "91110000600037341L"
+    assert uscc_problem("９１１１００００６０００３７３４１Ｍ") is not None

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pandas as pd
+import pytest
 
-from credit.grading.report import ReportData, crosstab, render, write
+from credit.contract.industry import SECTIONS, section_label
+from credit.grading.report import (
+    ReportData,
+    crosstab,
+    nice_axis,
+    render,
+    svg_history,
+    svg_moves,
+    svg_share_bars,
+    write,
+)
 
 
 def data() -> ReportData:
@@ -45,4 +57,51 @@ def test_report_without_history_still_renders() -> None:
     d.moves = d.moves.iloc[0:0]
     d.matrix = pd.DataFrame()
     html = render(d)
-    assert "no graded nights yet" in html
+    assert "尚无历史数据" in html
+
+
+def test_gbt4754_sections_are_named_in_chinese() -> None:
+    """GB/T 4754-2017: 20 sections A–T; the report names them, not bare letters."""
+    assert list(SECTIONS) == [chr(c) for c in range(ord("A"), ord("T") + 1)]
+    assert SECTIONS["A"] == "农、林、牧、渔业" and SECTIONS["C"] == "制造业" and SECTIONS["F"] == "批发和零售业"
+    assert SECTIONS["H"] == "住宿和餐饮业" and SECTIONS["T"] == "国际组织"
+    assert section_label("C") == "C 制造业" and section_label("未知") == "未知" and section_label("其他") == "其他"
+    html = render(data())
+    assert "C 制造业" in html and "F 批发和零售业" in html and "G 交通运输、仓储和邮政业" in html
+    assert 'text-anchor="end">C</text>' not in html and 'text-anchor="end">F</text>' not in html
+
+
+@pytest.mark.parametrize(("top", "axis"), [(0, (10, 2)), (1, (10, 2)), (7, (10, 2)), (12, (15, 5)), (48, (50, 10)),
+                                           (130, (150, 50)), (2_345, (2_500, 500))])
+def test_count_axis_is_round_from_zero_and_not_stretched(top: int, axis: tuple[int, int]) -> None:
+    assert nice_axis(top) == axis
+
+
+def _bars(svg: str) -> list[tuple[float, str]]:
+    """(height, title) of each bar of a chart."""
+    return [(float(h), t) for h, t in re.findall(r'<rect [^>]*height="([\d.]+)"[^>]*><title>([^<]*)</title>', svg)]
+
+
+def test_one_downgrade_is_a_short_bar_with_its_value_and_axes() -> None:
+    moves = data().moves   # one downgrade on the second night, nothing else
+    svg = svg_moves(moves)
+    heights = {t: h for h, t in _bars(svg)}
+    assert heights["2026-07-15 降级：1 户"] == pytest.approx(160 / 10)   # a tenth of the axis, not all of it
+    assert heights["2026-07-14 升级：0 户"] == 0
+    assert "主体数（户）" in svg and "批次日期（月-日）" in svg             # both axes titled
+    ticks = re.findall(r'text-anchor="end">(\d+)</text>', svg)
+    assert ticks == ["0", "2", "4", "6", "8", "10"]                       # from zero, round steps
+    values = re.findall(r'font-size="9" text-anchor="middle">(\d+)</text>', svg)
+    assert values == ["0", "0", "0", "1"]                                 # every bar carries its value
+
+
+def test_share_charts_carry_axes_and_values() -> None:
+    d = data()
+    hist = svg_history(d.history, "")
+    assert "各等级占比（%）" in hist and ">100%<" in hist and ">0%<" in hist
+    totals = re.findall(r'font-size="9" text-anchor="middle">(\d+)</text>', hist)
+    assert totals == ["5", "5"]   # each night's graded entities above its column
+    assert "2026-07-15 A：2 户（40.0%）" in hist
+    bars = svg_share_bars(d.by_industry, "")
+    assert "各等级占比（%）" in bars and "合计（户）" in bars and ">50%<" in bars
+    assert 'text-anchor="end">C</text>' in bars   # raw keys stay raw here; render() names the sections

@@ -1,0 +1,308 @@
+"""The bureau workbench's pages beyond the overview (issue 15): server-rendered, Chinese, no JavaScript.
+
+- ``/bureau/nights``: the latest nights as tables (files, rows, quarantined, decisions per roster
+  and action, the tier distribution), times on the bureau's clock, each with its report and its
+  quarantine;
+- ``/bureau/nights/{night}/quarantine?page=N``: the rows the night held back (file, line, reason,
+  raw content), paged; ``…/quarantine.csv``: all of them (UTF-8 with BOM);
+- ``/bureau/drafts``: drafts (拟列入/拟移出) with approve/reject — :func:`credit.rosters.repair.decide_draft`,
+  as ``credit decision approve|reject`` and ``POST /v1/bureau/drafts/{seq}/decision``;
+- ``/bureau/requests``: repair applications and objections with their decide-by dates; an
+  objection's answer — :func:`credit.rosters.repair.decide_objection`, as ``credit objection decide``
+  and the API — and, for an application the night drafted a removal for, the draft's approval;
+- ``/bureau/draws``: plans, drawing, the drawn inspections — :func:`credit.draws.store.plan_draw`,
+  :func:`~credit.draws.store.run_draw`, as ``credit draw plan|run``.
+
+Every form carries the browser's form token (credit.api.sessions) and acts on the bureau's
+calendar day. The actor recorded is the signed-in account (``account:<login>``) — never a name
+typed into a form; an account's role and authority are checked first (credit.api.officers).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Path as PathParam
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from credit import clock
+from credit.api import bureau_views as bv
+from credit.api import officers
+from credit.api.auth import Principal
+from credit.api.deps import ServiceState, caller, state
+from credit.api.pages import STALE_FORM, form_ok, render_page, workbench_who
+from credit.calendar import UnknownCalendarYear
+from credit.config import load_config
+from credit.draws import read as draws_read
+from credit.draws import store as draws_store
+from credit.draws.core import DrawRefused
+from credit.rosters import repair
+from credit.rosters.read import latest_night
+
+workbench = APIRouter(include_in_schema=False)
+St = Annotated[ServiceState, Depends(state)]
+Who = Annotated[Principal, Depends(caller)]
+Night = Annotated[str, PathParam(max_length=10)]
+
+
+def zone_of(st: ServiceState) -> ZoneInfo:
+    """The bureau's clock (:mod:`credit.clock`: config/schedule.yaml ``timezone``)."""
+    return clock.zone(st.settings)
+
+
+def bureau_page(request: Request, st: ServiceState, who: Principal, name: str, status: int = 200,
+                **ctx: Any) -> HTMLResponse:
+    """A workbench page: the signed-in officer, the bureau's today, the navigation."""
+    return render_page(request, name, status, who=who, me=workbench_who(who), today=st.today().isoformat(), **ctx)
+
+
+def _signed_out(request: Request, who: Principal, status: int = 200) -> HTMLResponse | None:
+    if who.allows("bureau"):
+        return None
+    return render_page(request, "bureau_login.html", status,
+                       error=None if status == 200 else "请先登录监管部门工作台")
+
+
+DONE = {"approve": "草稿 {ref} 已批准", "reject": "草稿 {ref} 不予批准", "upheld": "异议 {ref}：异议成立（撤销该决定）",
+        "dismissed": "异议 {ref}：异议不成立（驳回）", "plan": "抽查任务 {ref} 已确定", "run": "抽查任务 {ref} 已抽取"}
+"""The confirmation line after a form (303 to ``?done=<what>&ref=<id>[&seq=<decision>]``): built
+here from fixed texts, never text carried in the URL."""
+
+
+def _done(st: ServiceState, done: str, ref: str, seq: int | None) -> str | None:
+    if done not in DONE or not re.fullmatch(r"[A-Za-z0-9-]{1,64}", ref):
+        return None
+    text = "已记录：" + DONE[done].format(ref=ref)
+    if seq is not None and 0 < seq < 2**62:
+        with st.connect() as conn:
+            number = bv.decision_no(conn, seq)
+        if number:
+            text += f"，文号 {number}"
+    return text
+
+
+def _night(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+# ------------------------------------------------------------------------------------------ nights
+@workbench.get("/bureau/nights", response_class=HTMLResponse)
+def nights_page(request: Request, st: St, who: Who) -> HTMLResponse:
+    if (out := _signed_out(request, who)) is not None:
+        return out
+    with st.connect() as conn:
+        nights = bv.recent_nights(conn, zone_of(st), st.settings, limit=7)
+    return bureau_page(request, st, who, "bureau_nights.html", nights=nights)
+
+
+@workbench.get("/bureau/nights/{night}/quarantine", response_class=HTMLResponse)
+def quarantine_page(request: Request, st: St, who: Who, night: Night, page: int = 1) -> HTMLResponse:
+    if (out := _signed_out(request, who)) is not None:
+        return out
+    d = _night(night)
+    if d is None:
+        return bureau_page(request, st, who, "bureau_quarantine.html", 422, q=None,
+                           error=f"日期“{night[:10]}”格式应为 YYYY-MM-DD")
+    with st.connect() as conn:
+        q = bv.quarantine_page(conn, d, page)
+    return bureau_page(request, st, who, "bureau_quarantine.html", q=q)
+
+
+@workbench.get("/bureau/nights/{night}/quarantine.csv")
+def quarantine_csv(request: Request, st: St, who: Who, night: Night) -> Response:
+    if (out := _signed_out(request, who, 403)) is not None:
+        return out
+    d = _night(night)
+    if d is None:
+        return Response("日期格式应为 YYYY-MM-DD", status_code=422, media_type="text/plain; charset=utf-8")
+    with st.connect() as conn:
+        body = bv.quarantine_csv(conn, d)
+    return Response(body, media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="quarantine-{d.isoformat()}.csv"', "Cache-Control": "no-store"})
+
+
+# ------------------------------------------------------------------------------------------ drafts
+def _drafts(request: Request, st: ServiceState, who: Principal, status: int = 200, **ctx: Any) -> HTMLResponse:
+    with st.connect() as conn:
+        drafts = bv.open_drafts(conn)
+    return bureau_page(request, st, who, "bureau_drafts.html", status, drafts=drafts, **ctx)
+
+
+@workbench.get("/bureau/drafts", response_class=HTMLResponse)
+def drafts_page(request: Request, st: St, who: Who, done: str = "", ref: str = "",
+                seq: int | None = None) -> HTMLResponse:
+    if (out := _signed_out(request, who)) is not None:
+        return out
+    return _drafts(request, st, who, ok=_done(st, done, ref, seq))
+
+
+@workbench.post("/bureau/drafts/{seq}/decision", response_class=HTMLResponse)
+def draft_decision(request: Request, st: St, who: Who, seq: Annotated[int, PathParam(ge=1, le=2**62)],
+                   decision: Annotated[str, Form()] = "", note: Annotated[str, Form(max_length=2000)] = "",
+                   back: Annotated[str, Form()] = "drafts", token: Annotated[str, Form()] = "") -> Response:
+    """Approve or reject a draft on the bureau's today, as ``credit decision approve|reject``."""
+    if (out := _signed_out(request, who, 403)) is not None:
+        return out
+    again = _requests if back == "requests" else _drafts
+    if not form_ok(request, token):
+        return again(request, st, who, 403, error=STALE_FORM)
+    if decision not in ("approve", "reject"):
+        return again(request, st, who, 422, error="请选择批准或不予批准")
+    with st.begin() as conn:
+        why = officers.refusal(who, "approve", bv.draft_authority(conn, seq))
+        if why is not None:
+            return again(request, st, who, 403, error=f"未记录：{why}")
+        try:
+            res = repair.decide_draft(conn, seq, who.actor, st.today(), decision == "approve", note.strip() or None,
+                                      settings=st.settings)
+        except repair.Refused as e:
+            return again(request, st, who, 409, error=f"未记录：{e}")
+    target = "/bureau/requests" if back == "requests" else "/bureau/drafts"
+    return RedirectResponse(f"{target}?done={decision}&ref={seq}&seq={res['seq']}", status_code=303)
+
+
+# ---------------------------------------------------------------------------------------- requests
+OBJECTION_OUTCOMES = {"upheld": "异议成立（撤销该决定）", "dismissed": "异议不成立（驳回）"}
+
+
+def _requests(request: Request, st: ServiceState, who: Principal, status: int = 200, **ctx: Any) -> HTMLResponse:
+    with st.connect() as conn:
+        rows = bv.open_requests(conn, st.settings)
+    return bureau_page(request, st, who, "bureau_requests.html", status, requests=rows,
+                       outcomes=OBJECTION_OUTCOMES, **ctx)
+
+
+@workbench.get("/bureau/requests", response_class=HTMLResponse)
+def requests_page(request: Request, st: St, who: Who, done: str = "", ref: str = "",
+                  seq: int | None = None) -> HTMLResponse:
+    if (out := _signed_out(request, who)) is not None:
+        return out
+    return _requests(request, st, who, ok=_done(st, done, ref, seq))
+
+
+@workbench.post("/bureau/objections/{objection_id}/decision", response_class=HTMLResponse)
+def objection_decision(request: Request, st: St, who: Who, objection_id: Annotated[int, PathParam(ge=1, le=2**62)],
+                       outcome: Annotated[str, Form()] = "", note: Annotated[str, Form(max_length=2000)] = "",
+                       token: Annotated[str, Form()] = "") -> Response:
+    """An answer to an objection on the bureau's today, as ``credit objection decide``."""
+    if (out := _signed_out(request, who, 403)) is not None:
+        return out
+    if not form_ok(request, token):
+        return _requests(request, st, who, 403, error=STALE_FORM)
+    if outcome not in OBJECTION_OUTCOMES:
+        return _requests(request, st, who, 422, error="请选择异议是否成立")
+    with st.begin() as conn:
+        why = officers.refusal(who, "decide", bv.request_authority(conn, objection_id))
+        if why is not None:
+            return _requests(request, st, who, 403, error=f"未记录：{why}")
+        try:
+            res = repair.decide_objection(conn, objection_id, outcome, st.today(), who.actor, note.strip() or None,
+                                          settings=st.settings)
+        except repair.Refused as e:
+            return _requests(request, st, who, 409, error=f"未记录：{e}")
+    return RedirectResponse(f"/bureau/requests?done={outcome}&ref={objection_id}&seq={res['seq']}", status_code=303)
+
+
+# ------------------------------------------------------------------------------------------- draws
+def _draws(request: Request, st: ServiceState, who: Principal, status: int = 200, **ctx: Any) -> HTMLResponse:
+    matters = {str(k): str((v or {}).get("name", k))
+               for k, v in (load_config("draws", st.settings).get("matters") or {}).items()}
+    with st.connect() as conn:
+        listing = draws_read.draw_listing(conn)
+    return bureau_page(request, st, who, "bureau_draws.html", status, draws=listing, matters=matters, **ctx)
+
+
+@workbench.get("/bureau/draws", response_class=HTMLResponse)
+def draws_page(request: Request, st: St, who: Who, done: str = "", ref: str = "") -> HTMLResponse:
+    if (out := _signed_out(request, who)) is not None:
+        return out
+    return _draws(request, st, who, ok=_done(st, done, ref, None))
+
+
+@workbench.get("/bureau/draws/{draw_id}", response_class=HTMLResponse)
+def draw_page(request: Request, st: St, who: Who, draw_id: Annotated[str, PathParam(max_length=64)],
+              done: str = "") -> HTMLResponse:
+    if (out := _signed_out(request, who)) is not None:
+        return out
+    with st.connect() as conn:
+        plan = draws_read.public_plan(conn, draw_id)
+        if plan is None:
+            return _draws(request, st, who, 404, error=f"没有抽查任务 {draw_id}")
+        drawn = draws_read.is_drawn(conn, draw_id)
+        rows: list[dict[str, Any]] = []
+        if drawn:
+            cur = draws_read.current_inspections(conn, draw_id)
+            rows = [{INSPECTION_COLUMNS.get(str(k), str(k)): _cell(v) for k, v in r.items() if str(k) != "event_seq"}
+                    for r in cur.astype(object).where(cur.notna(), None).to_dict("records")]
+    return bureau_page(request, st, who, "bureau_draw.html", draw_id=draw_id, plan=plan, drawn=drawn,
+                       inspections=rows, ok=_done(st, done, draw_id, None))
+
+
+INSPECTION_COLUMNS = {"uscc": "统一社会信用代码", "version": "版本", "state": "状态", "matters": "抽查事项",
+                      "strata": "层", "inspectors": "检查人员", "scheduled_on": "计划检查日期", "note": "说明"}
+
+
+def _cell(value: object) -> str:
+    """A drawn inspection's value as a table cell (lists joined, nothing printed as Python)."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return "；".join(_cell(v) for v in value)
+    if isinstance(value, dict):
+        return "，".join(f"{k}：{_cell(v)}" for k, v in value.items())
+    return str(value)
+
+
+@workbench.post("/bureau/draws/plan", response_class=HTMLResponse)
+def draw_plan(request: Request, st: St, who: Who, matter: Annotated[list[str] | None, Form()] = None,
+              scope: Annotated[str, Form(max_length=12)] = "", seed_commitment: Annotated[str, Form(max_length=64)] = "",
+              public_seed_source: Annotated[str, Form(max_length=500)] = "",
+              as_of: Annotated[str, Form(max_length=10)] = "", token: Annotated[str, Form()] = "") -> Response:
+    """Fix a task (抽查任务) as of a date (default: the latest published night), as ``credit draw plan``."""
+    if (out := _signed_out(request, who, 403)) is not None:
+        return out
+    if not form_ok(request, token):
+        return _draws(request, st, who, 403, error=STALE_FORM)
+    if not matter:
+        return _draws(request, st, who, 422, error="请至少选择一个抽查事项")
+    why = officers.refusal(who, "approve", None)
+    if why is not None:
+        return _draws(request, st, who, 403, error=f"未记录：{why}")
+    try:
+        with st.begin() as conn:
+            day = _night(as_of.strip()) if as_of.strip() else latest_night(conn)
+            if day is None:
+                return _draws(request, st, who, 422, error="名录日期应为 YYYY-MM-DD；尚无已发布批次时必须填写")
+            draw_id = draws_store.plan_draw(conn, matter, day, st.settings, scope=scope.strip() or None,
+                                            seed_commitment=seed_commitment.strip() or None,
+                                            public_seed_source=public_seed_source.strip() or None)
+    except (DrawRefused, UnknownCalendarYear) as e:
+        return _draws(request, st, who, 409, error=f"未记录：{e}")
+    return RedirectResponse(f"/bureau/draws?done=plan&ref={quote(draw_id)}", status_code=303)
+
+
+@workbench.post("/bureau/draws/{draw_id}/run", response_class=HTMLResponse)
+def draw_run(request: Request, st: St, who: Who, draw_id: Annotated[str, PathParam(max_length=64)],
+             seed: Annotated[str, Form(max_length=500)] = "", token: Annotated[str, Form()] = "") -> Response:
+    """Reveal the seed and draw, as ``credit draw run``."""
+    if (out := _signed_out(request, who, 403)) is not None:
+        return out
+    if not form_ok(request, token):
+        return _draws(request, st, who, 403, error=STALE_FORM)
+    why = officers.refusal(who, "approve", None)
+    if why is not None:
+        return _draws(request, st, who, 403, error=f"未记录：{why}")
+    try:
+        with st.begin() as conn:
+            draws_store.run_draw(conn, draw_id, seed.strip(), st.settings)
+    except (DrawRefused, UnknownCalendarYear) as e:
+        return _draws(request, st, who, 409, error=f"未抽取：{e}")
+    return RedirectResponse(f"/bureau/draws/{quote(draw_id)}?done=run", status_code=303)

@@ -1,0 +1,107 @@
+"""``credit officers add|list|disable|password``: officers' accounts of the bureau workbench (issue 15).
+
+Passwords are read from a prompt (hidden, asked twice) or, with ``--password-stdin``, from the
+first line of standard input — never from an argument, which would stay in the shell history and
+the process list. Exit 2 = refused, with the reason printed (contracts.md §2).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+app = typer.Typer(no_args_is_help=True, help="Officers' accounts of the bureau workbench (role, authority, password).")
+console = Console()
+err = Console(stderr=True)
+StdinOpt = Annotated[bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin.")]
+
+
+def _refuse(reason: str) -> typer.Exit:
+    err.print(f"[red]refused:[/red] {reason}")
+    return typer.Exit(2)
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(typer.prompt("password", hide_input=True, confirmation_prompt=True))
+
+
+@app.command("add")
+def add(
+    login: Annotated[str, typer.Argument(help="Login name (a-z 0-9 . _ -), never reused.")],
+    name: Annotated[str, typer.Option("--name", help="Display name (the officer's name).")],
+    role: Annotated[str, typer.Option("--role", help="officer (办案人员) | approver (审核人员) | admin (管理员)")],
+    authority: Annotated[str, typer.Option("--authority", help="GB/T 2260 code of the issuing authority, e.g. 110105.")],
+    password_stdin: StdinOpt = False,
+) -> None:
+    """Create an officer's account."""
+    from credit.api.officers import Refused, add_officer
+    from credit.db import get_engine
+    from credit.rosters.authorities import authority_of
+    from credit.settings import get_settings
+
+    password = _password(password_stdin)
+    try:
+        with get_engine(get_settings()).begin() as conn:
+            acc = add_officer(conn, login, name, role, authority, password)
+    except Refused as e:
+        raise _refuse(str(e)) from None
+    console.print(f"account {acc['id']} {acc['login']} ({acc['display_name']}, {acc['role_label']}) "
+                  f"for {authority_of(acc['authority'], {}).name}")
+
+
+@app.command("list")
+def list_(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Every account (never a password hash)."""
+    import json
+
+    from credit.api.officers import list_officers
+    from credit.db import get_engine
+    from credit.settings import get_settings
+
+    with get_engine(get_settings()).connect() as conn:
+        rows = list_officers(conn)
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, default=str, indent=2))
+        return
+    t = Table("id", "login", "name", "role", "authority", "created", "disabled", title="officers")
+    for r in rows:
+        t.add_row(str(r["id"]), r["login"], r["display_name"], f"{r['role']} {r['role_label']}", r["authority"],
+                  r["created_at"].strftime("%Y-%m-%d %H:%M"),
+                  r["disabled_at"].strftime("%Y-%m-%d %H:%M") if r["disabled_at"] else "")
+    console.print(t)
+
+
+@app.command("disable")
+def disable(login: Annotated[str, typer.Argument()]) -> None:
+    """Disable an account: it can no longer sign in, and its sessions end now."""
+    from credit.api.officers import disable_officer
+    from credit.db import get_engine
+    from credit.settings import get_settings
+
+    with get_engine(get_settings()).begin() as conn:
+        if not disable_officer(conn, login):
+            raise _refuse(f"no live account {login!r}")
+    console.print(f"account {login} disabled")
+
+
+@app.command("password")
+def password(login: Annotated[str, typer.Argument()], password_stdin: StdinOpt = False) -> None:
+    """Set a new password (the account's sessions end)."""
+    from credit.api.officers import Refused, set_password
+    from credit.db import get_engine
+    from credit.settings import get_settings
+
+    new = _password(password_stdin)
+    try:
+        with get_engine(get_settings()).begin() as conn:
+            if not set_password(conn, login, new):
+                raise Refused(f"no live account {login!r}")
+    except Refused as e:
+        raise _refuse(str(e)) from None
+    console.print(f"password of {login} changed")

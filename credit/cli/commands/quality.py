@@ -1,0 +1,64 @@
+"""``credit quality --night D [--json]``: night D's Great Expectations results (the quality view, issue 15).
+
+One row per expectation of each file's suite: the rule, its column and parameters, what it
+observed (unexpected rows and their share, or the measured value), pass or fail, and the same
+rule's values over the last published nights. ``--json`` prints the records the API serves
+(``GET /v1/bureau/quality/{night}``). Exit 1 when the night has no published results, 2 when
+``--night`` is not a date.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+err = Console(stderr=True)
+
+
+def _value(v: float | None, percent: bool) -> str:
+    return "—" if v is None else (f"{v:.2f}%" if percent else f"{v:.4g}")
+
+
+def quality_command(
+    night: Annotated[str, typer.Option("--night", help="The night, YYYY-MM-DD.")],
+    as_json: Annotated[bool, typer.Option("--json", help="The results as JSON.")] = False,
+) -> None:
+    """Data quality of published night D: every expectation per file, observed value, pass/fail, trend."""
+    from credit.db import engine_for
+    from credit.night.quality_results import night_results
+    from credit.settings import get_settings
+
+    try:
+        d = date.fromisoformat(night)
+    except ValueError:
+        err.print(f"[red]--night {night!r} is not a date YYYY-MM-DD[/red]")
+        raise typer.Exit(2) from None
+    with engine_for(get_settings()).connect() as conn:
+        results = night_results(conn, d)
+    if not results:
+        err.print(f"[yellow]{d}: no published quality results (没有已发布的数据质量结果)[/yellow]")
+        raise typer.Exit(1)
+    if as_json:
+        print(json.dumps({"night": d, "results": results}, ensure_ascii=False, default=str, indent=1))
+        return
+    files: dict[str, Table] = {}
+    for r in results:
+        t = files.get(r["file"])
+        if t is None:
+            t = files[r["file"]] = Table("#", "规则 rule", "字段 column", "参数 parameters", "范围 scope",
+                                         "观测 observed", "结论 verdict", "趋势 trend", title=f"{d} {r['file']}")
+        percent = r["unexpected_percent"] is not None
+        observed = (f"{r['unexpected_count']}/{r['element_count']} ({_value(r['unexpected_percent'], True)})"
+                    if r["unexpected_count"] is not None else _value(r["measure"], False))
+        trend = " ".join(_value(p["value"], percent) + ("" if p["success"] else "✗") for p in r["trend"])
+        t.add_row(str(r["seq"] + 1), r["label"], r["column"] or "", r["parameters"],
+                  "整批 file" if r["critical"] else "逐行 rows", observed,
+                  "[green]通过 pass[/green]" if r["success"] else "[red]未通过 fail[/red]", trend)
+    for t in files.values():
+        console.print(t)

@@ -1,0 +1,162 @@
+"""What the command line prints, for people and for machines (issue 15).
+
+- **One console factory** (:func:`console`): on a terminal, rich as usual; when standard output
+  is a file, a pipe or a CI log, tables are printed at their full natural width — no cell is cut
+  (``annual_repo…``) or wrapped at 80 columns — and without colour codes.
+- **Machines** get ``--json`` on every listing command (:func:`emit_json`: UTF-8, unescaped Chinese).
+- **No raw dicts or Python reprs**: nested records become ``key: value`` rows (:func:`flat_items`).
+- **A limit that cuts says so** (:func:`cut_note`): "共 196 行，显示前 50 行".
+- **Chinese labels where officers read them**: rosters, actions, tiers, deadline kinds.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from rich.console import Console, ConsoleDimensions
+
+from credit.rosters.labels import ROSTER_LABELS, action_label, roster_label
+
+#: Width given to rich when the output is not a terminal: wide enough that no table is ever cut
+#: or wrapped (rich sizes a table to its content, so nothing is padded to this width).
+UNCUT_WIDTH = 1_000_000
+
+
+class BureauConsole(Console):
+    """A rich console that never cuts what it prints when the output is not a terminal.
+
+    Rich falls back to 80 columns (or the width of a terminal on another stream) when standard
+    output is redirected; a table then loses the ends of its cells. The decision is taken at each
+    print, so a console made at import time follows whatever stream the command writes to.
+    """
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        dims = super().size
+        return dims if self.is_terminal else ConsoleDimensions(UNCUT_WIDTH, dims.height)
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        self.width, self.height = new_size
+
+
+def console(*, stderr: bool = False) -> Console:
+    """The console of a command (standard output, or standard error for messages and warnings)."""
+    return BureauConsole(stderr=stderr, highlight=False)
+
+
+def emit_json(obj: Any) -> None:
+    """``obj`` as JSON on standard output: unescaped Chinese, ISO dates, one document."""
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=1, default=_jsonable) + "\n")
+    sys.stdout.flush()
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def cut_note(shown: int, total: int) -> str | None:
+    """The line that says a limit cut the listing, or None when everything was shown."""
+    if total <= shown:
+        return None
+    return (f"共 {total:,} 行，显示前 {shown:,} 行；--limit 可显示更多 "
+            f"(showing {shown:,} of {total:,} rows; raise --limit to see more)")
+
+
+def cell(value: object) -> str:
+    """One table cell for a person: nested records as ``key: value`` lines, lists one item a line,
+    nothing for None; never a Python repr."""
+    if value is None:
+        return ""
+    if isinstance(value, Mapping) or isinstance(value, list | tuple):
+        return "\n".join(f"{k}: {v}" if k else v for k, v in flat_items(value))
+    if isinstance(value, float):
+        return f"{value:,.2f}" if abs(value) >= 1000 else f"{value:g}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def flat_items(value: object, prefix: str = "") -> Iterator[tuple[str, str]]:
+    """``(key, text)`` pairs of a nested record: ``{"by_department": {"卫健委": 3}}`` gives
+    ``("by_department.卫健委", "3")``; list items are numbered; a scalar under no key has key ''."""
+    if isinstance(value, Mapping | list | tuple) and not value:
+        yield prefix, "（无）"
+    elif isinstance(value, Mapping):
+        for k, v in value.items():
+            yield from flat_items(v, f"{prefix}.{k}" if prefix else str(k))
+    elif isinstance(value, list | tuple):
+        scalars = all(not isinstance(v, Mapping | list | tuple) for v in value)
+        if scalars:
+            yield prefix, "；".join(cell(v) for v in value)
+        else:
+            for i, v in enumerate(value, 1):
+                yield from flat_items(v, f"{prefix}[{i}]")
+    else:
+        yield prefix, cell(value)
+
+
+# ------------------------------------------------------------------------------------------------
+# Chinese labels (the codes stay in --json and in the exports' column values)
+# ------------------------------------------------------------------------------------------------
+TIER_LABELS = {"A": "A 信用风险低", "B": "B 信用风险一般", "C": "C 信用风险较高", "D": "D 信用风险高"}
+SUMMARY_KEYS = {
+    "decisions": "决定数 decisions", "by_roster_action": "按名录与决定 by roster and action",
+    "late": "超期决定 decided late", "provisional_due": "暂定期限 provisional due dates",
+    "penalty_windows": "处罚公示期变化 penalty windows", "chain_head": "决定链头 chain head",
+    "config_version": "配置版本 config version", "graded": "已分类 graded",
+    "distribution": "等级分布 distribution", "previous_night": "上一分类批次 previous night",
+    "warnings": "警告 warnings", "by_department": "按许可部门 by department", "by_event": "按事由 by event",
+    "notices": "告知数 notices", "seq": "序号 seq", "hash": "哈希 hash",
+}
+
+
+def tier_label(code: object) -> str:
+    return TIER_LABELS.get(str(code), str(code)) if code is not None else ""
+
+
+def summary_key(path: str) -> str:
+    """A flattened summary key for a person: known parts in Chinese (with the code kept), a
+    ``roster:action`` pair as its two Chinese names."""
+    out = []
+    for part in path.split("."):
+        if ":" in part and part.split(":", 1)[0] in ROSTER_LABELS:
+            r, a = part.split(":", 1)
+            out.append(f"{roster_label(r)}·{action_label(a)}")
+        elif part in TIER_LABELS:
+            out.append(tier_label(part))
+        else:
+            out.append(SUMMARY_KEYS.get(part, part))
+    return " › ".join(out)
+
+
+# ------------------------------------------------------------------------------------------------
+# Arguments
+# ------------------------------------------------------------------------------------------------
+def uscc_arg(raw: str) -> str:
+    """A USCC argument normalised as the drop normalises it (full-width, spaces, case), unchecked:
+    for look-ups, where an unknown code simply finds nothing."""
+    from credit.contract.uscc import canonical
+
+    return canonical(raw)
+
+
+def checked_uscc(raw: str) -> str:
+    """A USCC argument as the drop normalises it (full-width, spaces, case: :func:`credit.contract.uscc.canonical`),
+    or exit 2 saying exactly what is wrong with it (GB 32100-2015)."""
+    import typer
+    from rich.markup import escape
+
+    from credit.api.validation import normalise_uscc, uscc_problem
+
+    problem = uscc_problem(raw)
+    if problem is None:
+        return normalise_uscc(raw)
+    console(stderr=True).print(f"[red]refused:[/red] USCC {escape(repr(raw))}: {escape(problem)}")
+    raise typer.Exit(2)

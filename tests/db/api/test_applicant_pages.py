@@ -1,0 +1,31 @@
+"""The applicants' entity page tells the public only what is settled (issue 15): the repair
+condition in Chinese, no acceptance caveat, and no decision limit from an unverified rule."""
+
+from __future__ import annotations
+
+from tests.db.api.support import C, live, register, run_night, seed_story  # noqa: F401
+
+IND = "92110105MA0000006E"   # a 个体工商户: abnormal status (经营异常状态), 69号令
+
+
+def test_individual_business_page_shows_no_unverified_limit(live) -> None:  # noqa: F811
+    with live.engine.begin() as c:
+        register(c, IND, "朝阳区张三小吃店", kind="individual")
+    run_night(live.engine, live.settings, "2026-07-15")
+    with live.client() as h:
+        page = h.get("/entity", params={"uscc": IND}).text
+        doc = h.get(f"/v1/entities/{IND}").json()
+    [entry] = doc["rosters"]
+    assert entry["roster"] == "abnormal_status" and entry["repair"]["rule_status"] == "unverified"
+    assert "补报年度报告后，申请恢复正常记载状态" in page
+    # ind.restore.annual_report_missing: 5 WD is not in any text read (config/rules.yaml) → not promised.
+    assert "以登记机关受理时告知的期限为准" in page and "5个工作日" not in page
+    assert "待核实" not in page and "受理时限" not in page
+
+
+def test_abnormal_roster_page_keeps_its_settled_limit(live) -> None:  # noqa: F811
+    seed_story(live)
+    with live.client() as h:
+        page = h.get("/entity", params={"uscc": C}).text
+    assert "补报未报年份的年度报告并公示后，申请移出" in page and "5个工作日" in page
+    assert "以登记机关受理时告知的期限为准" not in page and "待核实" not in page

@@ -1,0 +1,252 @@
+"""The officers' workbench (issue 15): accounts, password sign-in and lockout, approvals checked by
+role and authority and recorded with the account, nights as tables, the quarantine paged and as
+CSV, the ``credit officers`` commands."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from credit.cli.commands.officers import app as officers_cli
+from credit.settings import Settings, get_settings
+from tests.db.api.support import A, C, D, Live, seed_story
+from tests.db.api.workbench_support import PASSWORD, bench, drafts, form_token, officer_session  # noqa: F401
+
+
+def _login(h: httpx.Client, login: str, password: str) -> httpx.Response:
+    return h.post("/bureau/login", data={"login": login, "password": password, "token": form_token(h, "/bureau")})
+
+
+def _events(live: Live, login: str) -> list[str]:
+    with live.engine.connect() as c:
+        return list(c.execute(sa.text(
+            "select e.event from api_session_events e join officers o on o.id = e.officer_id "
+            "where o.login = :l order by e.id"), {"l": login}).scalars())
+
+
+def test_password_sign_in_lockout_and_sign_out(bench: Live) -> None:  # noqa: F811
+    with httpx.Client(base_url=bench.url, timeout=60) as h:
+        assert _login(h, "nobody", PASSWORD).status_code == 401
+        for _ in range(5):
+            r = _login(h, "zhang.shen", "wrong-password-123")
+            assert r.status_code == 401 and "用户名或密码错误" in r.text
+        # Locked: even the right password is refused, and the refusal is recorded.
+        r = _login(h, "zhang.shen", PASSWORD)
+        assert r.status_code == 423 and "已锁定" in r.text and "credit_session" not in h.cookies
+    assert _events(bench, "zhang.shen") == ["login_refused"] * 5 + ["login_locked"]
+    # Another account is not affected; it signs in, sees who it is, and signs out.
+    with officer_session(bench, "li.ban") as h:
+        page = h.get("/bureau").text
+        assert "李办（办案人员，北京市朝阳区市场监督管理局）" in page
+        assert h.post("/bureau/logout", data={"token": form_token(h, "/bureau")}).status_code == 303
+        assert 'id="password-login"' in h.get("/bureau").text
+    assert _events(bench, "li.ban") == ["login", "logout"]
+    # The password is never stored as such.
+    with bench.engine.connect() as c:
+        stored = c.execute(sa.text("select password_hash from officers where login = 'li.ban'")).scalar_one()
+    assert stored.startswith("scrypt$") and PASSWORD not in stored
+
+
+def test_drafts_approved_by_role_and_authority_record_the_account(bench: Live) -> None:  # noqa: F811
+    seed_story(bench)
+    seqs = drafts(bench.engine)
+    bench.clock["today"] = D("2026-07-16")
+    with officer_session(bench, "li.ban") as h:          # 办案人员: may not approve
+        page = h.get("/bureau/drafts").text
+        assert f'id="draft-{seqs[A]}"' in page and "北京甲科技有限公司" in page
+        r = h.post(f"/bureau/drafts/{seqs[A]}/decision", data={"decision": "approve",
+                                                                "token": form_token(h, "/bureau/drafts")})
+        assert r.status_code == 403 and "办案人员无权审批" in r.text
+    with officer_session(bench, "wang.dong") as h:       # another authority's approver
+        r = h.post(f"/bureau/drafts/{seqs[A]}/decision", data={"decision": "approve",
+                                                                "token": form_token(h, "/bureau/drafts")})
+        assert r.status_code == 403 and "北京市朝阳区市场监督管理局" in r.text
+    with officer_session(bench, "zhang.shen") as h:
+        r = h.post(f"/bureau/drafts/{seqs[A]}/decision", data={"decision": "approve", "officer": "冒名",
+                                                                "token": form_token(h, "/bureau/drafts")})
+        assert r.status_code == 303
+        page = h.get(r.headers["location"]).text
+        assert "已批准" in page and f'id="draft-{seqs[A]}"' not in page
+        r = h.post(f"/bureau/drafts/{seqs[C]}/decision", data={"decision": "reject", "note": "已核实报送纸质年报",
+                                                                "token": form_token(h, "/bureau/drafts")})
+        assert r.status_code == 303
+        # The confirmation line is built from fixed texts: nothing of the URL is shown as such.
+        assert "已记录" not in h.get("/bureau/drafts", params={"done": "您的账号已停用，请致电", "ref": "1"}).text
+        assert "停用" not in h.get("/bureau/drafts", params={"done": "approve", "ref": "停用"}).text
+        # A form without its token changes nothing.
+        assert h.post(f"/bureau/drafts/{seqs[C]}/decision", data={"decision": "approve"}).status_code == 403
+    with bench.engine.connect() as c:
+        rows = c.execute(sa.text("select action, actor, decision_date from roster_decisions "
+                                 "where action in ('include', 'reject') order by seq")).mappings().all()
+    assert [(r["action"], r["actor"], r["decision_date"]) for r in rows] == [
+        ("include", "account:zhang.shen", D("2026-07-16")), ("reject", "account:zhang.shen", D("2026-07-16"))]
+
+
+def test_objection_decided_on_the_workbench(bench: Live) -> None:  # noqa: F811
+    seed_story(bench)
+    bench.clock["today"] = D("2026-07-16")
+    with officer_session(bench, "zhang.shen") as h:
+        assert h.post(f"/bureau/drafts/{drafts(bench.engine)[A]}/decision",
+                      data={"decision": "approve", "token": form_token(h, "/bureau/drafts")}).status_code == 303
+    with bench.engine.connect() as c:
+        listing = c.execute(sa.text("select seq from roster_decisions where action = 'include'")).scalar_one()
+    bench.clock["today"] = D("2026-07-20")
+    with bench.client("bureau") as h:
+        obj = h.post("/v1/bureau/objections", json={"decision": str(listing), "received_on": "2026-07-20",
+                                                    "grounds": "已按期报送年报"}).json()
+    with officer_session(bench, "zhang.shen") as h:
+        page = h.get("/bureau/requests").text
+        row = re.search(rf'<tr id="request-{obj["id"]}">.*?</tr>', page, re.S)
+        assert row and "异议" in row.group(0) and "已按期报送年报" in row.group(0)
+        assert re.search(r'class="decide-by">\d{4}-\d\d-\d\d', row.group(0))
+        r = h.post(f"/bureau/objections/{obj['id']}/decision",
+                   data={"outcome": "dismissed", "note": "逾期未报送属实", "token": form_token(h, "/bureau/requests")})
+        assert r.status_code == 303
+        assert "异议不成立" in h.get(r.headers["location"]).text
+    with bench.engine.connect() as c:
+        d = c.execute(sa.text("select action, actor, decision_no from roster_decisions where request_id = :i"),
+                      {"i": obj["id"]}).mappings().one()
+    assert d["action"] == "refuse" and d["actor"] == "account:zhang.shen" and d["decision_no"]
+
+
+def _summary() -> dict[str, Any]:
+    return {"night": "2026-07-15", "files": [
+        {"file": "registration.csv", "source": "registration", "mode": "full", "rows_in": 1000, "accepted": 940,
+         "quarantined": 60, "failures": [], "warnings": [{"code": "x"}]}],
+        "rosters": {"decisions": 3, "by_roster_action": {"abnormal:include": 2, "abnormal:propose": 1},
+                    "chain_head": {"seq": 3, "hash": "ab"}},
+        "grading": {"graded": 940, "distribution": {"A": 600, "B": 300, "C": 30, "D": 10},
+                    "report": "/srv/credit/reports/2026-07-15/index.html"}}
+
+
+def test_nights_as_tables_and_the_quarantine_paged_and_downloaded(bench: Live) -> None:  # noqa: F811
+    with bench.engine.begin() as c:
+        c.execute(sa.text("insert into night_runs values ('2026-07-15', 'd', 'cfg-1', "
+                          "'2026-07-15 19:05:01.123456+00', '2026-07-15 19:12:09.654321+00', cast(:s as jsonb))"),
+                  {"s": json.dumps(_summary())})
+        for i in range(60):
+            raw = {"uscc": f"=HYPERLINK({i})" if i == 0 else f"代码{i}", "name": "某公司"}
+            c.execute(sa.text("insert into quarantine values ('2026-07-15', 'registration.csv', :l, 'registration', "
+                              "'uscc_check', '统一社会信用代码校验码错误', cast(:r as jsonb))"),
+                      {"l": i + 2, "r": json.dumps(raw, ensure_ascii=False)})
+    with officer_session(bench, "li.ban") as h:
+        page = h.get("/bureau/nights").text
+        assert "2026-07-16 03:12:09" in page                # the bureau's clock, to the second
+        assert not re.search(r"\d\d:\d\d:\d\d\.\d", page) and "{'" not in page and "/srv/" not in page
+        for text in ("经营异常名录", "列入", "拟作决定（草稿）", "信用风险低", "63.8%", "registration.csv"):
+            assert text in page, text
+        q = h.get("/bureau/nights/2026-07-15/quarantine").text
+        assert "共隔离 60 行" in q and "第 1–50 行" in q and q.count('<td class="raw">') == 50
+        q2 = h.get("/bureau/nights/2026-07-15/quarantine", params={"page": 2}).text
+        assert q2.count('<td class="raw">') == 10 and "代码59" in q2
+        csv = h.get("/bureau/nights/2026-07-15/quarantine.csv")
+        assert csv.status_code == 200 and "attachment" in csv.headers["content-disposition"]
+        assert csv.content.startswith(b"\xef\xbb\xbf")
+        lines = csv.content.decode("utf-8-sig").splitlines()
+        assert len(lines) == 61 and lines[0] == "文件,行号,规则,原因,原始内容"
+        assert bad_date(h)
+    # Signed out: neither the pages nor the download.
+    with httpx.Client(base_url=bench.url, timeout=60) as h:
+        assert h.get("/bureau/nights/2026-07-15/quarantine.csv").status_code == 403
+        assert "代码1" not in h.get("/bureau/nights/2026-07-15/quarantine").text
+
+
+def bad_date(h: httpx.Client) -> bool:
+    return h.get("/bureau/nights/2026-13-45/quarantine").status_code == 422
+
+
+def test_officers_cli(engine, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("CREDIT_DATABASE_URL", str(settings.database_url))
+    monkeypatch.setenv("CREDIT_HOME", str(settings.home))
+    get_settings.cache_clear()
+    try:
+        run = CliRunner().invoke
+        r = run(officers_cli, ["add", "zhao.shen", "--name", "赵审", "--role", "approver", "--authority", "110105",
+                               "--password-stdin"], input="长长的口令-abcdefg\n")
+        assert r.exit_code == 0 and "北京市朝阳区市场监督管理局" in r.output, r.output
+        assert run(officers_cli, ["add", "zhao.shen", "--name", "赵", "--role", "approver", "--authority", "110105",
+                                  "--password-stdin"], input="长长的口令-abcdefg\n").exit_code == 2
+        assert run(officers_cli, ["add", "qian", "--name", "钱", "--role", "boss", "--authority", "110105",
+                                  "--password-stdin"], input="长长的口令-abcdefg\n").exit_code == 2
+        assert run(officers_cli, ["add", "qian", "--name", "钱", "--role", "officer", "--authority", "110105",
+                                  "--password-stdin"], input="short\n").exit_code == 2
+        # The password is never an argument.
+        assert run(officers_cli, ["add", "qian", "--name", "钱", "--role", "officer", "--authority", "110105",
+                                  "--password", "长长的口令-abcdefg"]).exit_code != 0
+        r = run(officers_cli, ["list", "--json"])
+        [acc] = json.loads(r.output)
+        assert acc["login"] == "zhao.shen" and acc["role_label"] == "审核人员" and "password_hash" not in acc
+        assert run(officers_cli, ["password", "zhao.shen", "--password-stdin"], input="另一个长口令-xyz123\n").exit_code == 0
+        assert run(officers_cli, ["disable", "zhao.shen"]).exit_code == 0
+        assert run(officers_cli, ["disable", "zhao.shen"]).exit_code == 2
+        with engine.connect() as c:
+            assert c.execute(sa.text("select disabled_at is not null from officers")).scalar_one()
+    finally:
+        get_settings.cache_clear()
+
+
+def test_draws_planned_and_drawn_on_the_workbench(bench: Live) -> None:  # noqa: F811
+    from credit.draws import core
+    from tests.db.draws.helpers import SEED, load_store
+
+    load_store(bench.engine)
+    bench.clock["today"] = D("2026-09-02")
+    plan = {"matter": ["annual_report"], "as_of": "2026-09-01", "seed_commitment": core.seed_commitment(SEED)}
+    with officer_session(bench, "li.ban") as h:          # 办案人员: may not fix a task
+        r = h.post("/bureau/draws/plan", data={**plan, "token": form_token(h, "/bureau/draws")})
+        assert r.status_code == 403 and "无权审批" in r.text
+    with officer_session(bench, "zhang.shen") as h:
+        r = h.post("/bureau/draws/plan", data={**plan, "token": form_token(h, "/bureau/draws")})
+        assert r.status_code == 303, r.text
+        page = h.get("/bureau/draws").text
+        assert "DRAW-20260901-001" in page and "企业年度报告等公示信息抽查" in page and "待抽取" in page
+        r = h.post("/bureau/draws/DRAW-20260901-001/run", data={"seed": "wrong", "token": form_token(h, "/bureau/draws")})
+        assert r.status_code == 409
+        r = h.post("/bureau/draws/DRAW-20260901-001/run", data={"seed": SEED, "token": form_token(h, "/bureau/draws")})
+        assert r.status_code == 303
+        page = h.get("/bureau/draws/DRAW-20260901-001").text
+        assert "抽取结果" in page and "统一社会信用代码" in page and "检查人员" in page
+        assert "[" not in re.sub(r"<[^>]+>", "", page.split('id="inspections"')[1])   # no Python lists
+
+
+def test_the_api_role_signs_officers_in_but_cannot_change_accounts(engine) -> None:  # type: ignore[no-untyped-def]
+    """0018: the API role (credit_api) reads accounts, records sign-ins and keeps sessions of
+    officers; it can neither change a password nor re-enable an account."""
+    from credit.api.officers import Lockout, add_officer, authenticate, disable_officer
+    from credit.api.sessions import SessionPolicy, session_principal, start_session
+    from tests.db.security.test_roles import DENIED, as_role
+
+    with engine.begin() as c:
+        add_officer(c, "zhou.shen", "周审", "approver", "110105", PASSWORD)
+    policy = SessionPolicy()
+    with as_role(engine, "credit_api") as c:
+        assert authenticate(c, "zhou.shen", "wrong-password-1", Lockout(), "127.0.0.1").refusal == "unknown"
+        out = authenticate(c, "zhou.shen", PASSWORD, Lockout(), "127.0.0.1")
+        assert out.officer is not None
+        from credit.api.auth import Principal
+
+        who = Principal("bureau", None, "zhou.shen", None, officer_id=out.officer["id"], officer_role="approver",
+                        authority="110105")
+        sid = start_session(c, who, "127.0.0.1", policy)
+        me = session_principal(c, sid, policy)
+        assert me is not None and me.actor == "account:zhou.shen" and me.authority == "110105"
+        for sql in ("update officers set password_hash = 'x'", "update officers set disabled_at = null",
+                    "insert into officers (login, display_name, role, authority, password_hash) "
+                    "values ('evil', 'e', 'admin', '110105', 'x')"):
+            with pytest.raises(sa.exc.ProgrammingError, match=DENIED):
+                with c.begin_nested():
+                    c.exec_driver_sql(sql)
+    # Disabling the account ends its live session at once.
+    with engine.begin() as c:
+        sid = start_session(c, who, "127.0.0.1", policy)
+    with engine.begin() as c:
+        assert session_principal(c, sid, policy) is not None
+        assert disable_officer(c, "zhou.shen")
+        assert session_principal(c, sid, policy) is None
+        assert authenticate(c, "zhou.shen", PASSWORD, Lockout(), None).officer is None

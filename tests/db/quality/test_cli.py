@@ -1,0 +1,43 @@
+"""``credit quality --night D [--json]`` (issue 15)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from credit.cli.main import app
+from credit.night import steps
+from credit.settings import Settings, get_settings
+from tests.dropkit import code, csv_file, registration_row, write_night
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    monkeypatch.setenv("CREDIT_DATABASE_URL", str(settings.database_url))
+    monkeypatch.setenv("CREDIT_HOME", str(settings.home))
+    monkeypatch.setenv("COLUMNS", "250")
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()
+
+
+def test_quality_prints_each_expectation_and_json(cli_env: Settings, tmp_path: Path) -> None:
+    rows = [registration_row(code(body=f"MA2B3C{i:02d}")) for i in range(10)]
+    bad = [dict(registration_row(code(body="MA2B3C99")), uscc="NOT-A-CODE")]
+    write_night(tmp_path / "drop", date(2026, 7, 13), {"registration.csv": csv_file("registration", "full", rows + bad)})
+    steps.run_night(tmp_path / "drop", date(2026, 7, 13), cli_env)
+    r = runner.invoke(app, ["quality", "--night", "2026-07-13"])
+    assert r.exit_code == 0, r.output
+    assert "registration.csv" in r.output and "1/11 (9.09%)" in r.output and "未通过 fail" in r.output
+    r = runner.invoke(app, ["quality", "--night", "2026-07-13", "--json"])
+    doc = json.loads(r.output)
+    assert doc["night"] == "2026-07-13" and [x["unexpected_count"] for x in doc["results"] if not x["success"]] == [1]
+    assert runner.invoke(app, ["quality", "--night", "2026-07-14"]).exit_code == 1
+    assert runner.invoke(app, ["quality", "--night", "tomorrow"]).exit_code == 2

@@ -1,0 +1,82 @@
+"""The command line for people and machines (issue 15): the bureau's "today", a full-width USCC,
+a quarantine listing sent to a file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+import typer
+from typer.testing import CliRunner
+
+from credit import clock
+from credit.cli.commands import rosters as cmd
+from tests.db.rosters.helpers import night, published, reg
+
+V = "91110105MA00000012"
+V_FULL_WIDTH = "".join(chr(ord(c) + 0xFEE0) for c in V.lower())   # ９１１１…ｍａ… from a Chinese input method
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer()
+    app.command("status")(cmd.status_command)
+    app.command("deadlines")(cmd.deadlines_command)
+    return app
+
+
+def test_deadlines_default_to_the_bureaus_today(engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Just after 16:00 UTC on 30 September it is 1 October in Shanghai: the watch is for 1 October."""
+    monkeypatch.setattr(cmd, "_engine", lambda: engine)
+    monkeypatch.setattr(clock, "utc_now", lambda: datetime(2026, 9, 30, 16, 1, tzinfo=UTC))
+    r = CliRunner().invoke(_app(), ["deadlines"])
+    assert r.exit_code == 0, r.output
+    assert "deadlines on 2026-10-01" in r.output and "2026-09-30" not in r.output
+
+
+def test_a_full_width_uscc_gets_the_same_answer(engine, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(cmd, "_engine", lambda: engine)
+    with engine.begin() as c:
+        reg(c, V)
+        night(c, settings, "2026-07-01")
+        published(c, "2026-10-13")
+    ascii_ = CliRunner().invoke(_app(), ["status", V, "--json"])
+    full = CliRunner().invoke(_app(), ["status", V_FULL_WIDTH, "--json"])
+    assert ascii_.exit_code == 0 and full.exit_code == 0, full.output
+    assert json.loads(full.output) == json.loads(ascii_.output) and json.loads(full.output)["uscc"] == V
+    bad = CliRunner().invoke(_app(), ["status", V_FULL_WIDTH[:-1] + "Ｘ"])
+    assert bad.exit_code == 2
+
+
+def test_quarantine_sent_to_a_file_shows_every_column_and_what_it_left_out(  # type: ignore[no-untyped-def]
+        engine, database_url, settings, tmp_path, monkeypatch) -> None:
+    reason = "第 7 行：统一社会信用代码校验位错误，应为“L”——该行未入库，待报送部门更正后重新报送 (check character)"
+    with engine.begin() as c:
+        for line in range(2, 9):
+            c.execute(sa.text("insert into quarantine values ('2026-07-15', 'annual_reports.csv', :l, 'annual_reports', "
+                              "'uscc_check_digit', :r, cast(:raw as jsonb))"),
+                      {"l": line, "r": reason, "raw": json.dumps({"uscc": "91110000600037341X", "report_year": "2025",
+                                                                  "revenue": "1234567.89"}, ensure_ascii=False)})
+    out = tmp_path / "q.txt"
+    env = {**os.environ, "CREDIT_DATABASE_URL": database_url, "CREDIT_HOME": str(tmp_path / "home"), "COLUMNS": "80"}
+    with out.open("w", encoding="utf-8") as f:
+        done = subprocess.run([sys.executable, "-c", "from credit.cli.main import main; main()", "quarantine",
+                               "--date", "2026-07-15", "--limit", "5"], stdout=f, stderr=subprocess.PIPE, env=env,
+                              timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    text = Path(out).read_text(encoding="utf-8")
+    assert reason in text and "uscc_check_digit" in text and "annual_reports.csv" in text
+    assert "report_year: 2025" in text and "revenue: 1234567.89" in text       # the raw row, not a dict repr
+    assert "…" not in text and "{'" not in text
+    assert "共 7 行，显示前 5 行" in text and "showing 5 of 7" in text
+    from credit.cli.main import app
+
+    monkeypatch.setattr("credit.settings.get_settings", lambda: settings)
+    r = CliRunner().invoke(app, ["quarantine", "--date", "2026-07-15", "--limit", "5", "--json"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.output)
+    assert (doc["total"], doc["shown"], len(doc["rows"])) == (7, 5, 5)

@@ -1,0 +1,40 @@
+"""What the applicants' pages say: Chinese only (issue 15)."""
+
+from __future__ import annotations
+
+import pytest
+
+from credit.api.validation import uscc_problem
+from credit.api.wording import for_public, form_problems
+from credit.config import load_config
+from credit.settings import Settings
+
+
+@pytest.mark.parametrize("raw", ["9111010", "91110105MA0000010I", "91110105MA00000101", "91ABCDEFMA00000101"])
+def test_uscc_refusals_on_the_page_are_chinese_with_full_width_punctuation(raw: str) -> None:
+    said = for_public(uscc_problem(raw) or "")
+    assert said and not any(c.isascii() and c.isalpha() and c not in "IOZSV" for c in said.replace(raw, "")), said
+    assert "(" not in said and ")" not in said
+
+
+def test_an_english_aside_goes_a_chinese_one_stays() -> None:
+    assert for_public("已有尚未决定的移出申请（申请编号 3，2026-07-21 收到），不重复受理 (application 3 is pending)") == \
+        "已有尚未决定的移出申请（申请编号 3，2026-07-21 收到），不重复受理"
+    assert for_public("unknown roster 'x' (abnormal / abnormal_status / serious)") == "请求未能处理，请核对填写的内容"
+
+
+def test_form_problems_name_the_field_in_chinese() -> None:
+    errors = [{"loc": ("grounds",), "type": "string_too_short", "msg": "String should have at least 1 character"},
+              {"loc": ("documents", 3), "type": "string_too_long", "msg": "String should have at most 200 characters"}]
+    assert form_problems(errors) == "申请理由未填写；证明材料过长"
+
+
+def test_every_removal_the_rules_know_has_a_chinese_hint_for_the_public() -> None:
+    settings = Settings()
+    hints = load_config("rosters", settings)["public_removal_hints"]
+    rules = load_config("rules", settings)["rules"]
+    removable = {(r["roster"], r["removes"]) for r in rules.values()
+                 if r.get("action") == "remove" and r.get("roster") in ("abnormal", "abnormal_status")}
+    assert removable and all(cause in hints[roster] for roster, cause in removable), removable
+    texts = [t for v in hints.values() for t in (v.values() if isinstance(v, dict) else [v])]
+    assert all(not any(c.isascii() and c.isalpha() for c in t) for t in texts)

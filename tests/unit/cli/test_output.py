@@ -1,0 +1,76 @@
+"""Output for people and machines (issue 15): redirected output is never cut at 80 columns, nested
+records never print as Python dicts, a limit that cuts says so."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from rich.table import Table
+
+from credit.cli import output
+from credit.cli.summary import print_summary
+from credit.night.records import NightSummary
+
+WIDE_CELL = "annual_reports.csv: 第 12 行 — " + "违反规则的一长段原始内容 " * 20
+
+
+def test_a_redirected_table_keeps_every_cell_in_full(tmp_path: Path) -> None:
+    """stdout to a file (as in `credit quarantine --date D > file`): rich would cut at 80 columns."""
+    script = tmp_path / "wide.py"
+    script.write_text(
+        "from rich.table import Table\n"
+        "from credit.cli import output\n"
+        "t = Table('file', 'reason')\n"
+        f"t.add_row('annual_reports.csv', {WIDE_CELL!r})\n"
+        "output.console().print(t)\n", encoding="utf-8")
+    out = tmp_path / "out.txt"
+    with out.open("w", encoding="utf-8") as f:
+        subprocess.run([sys.executable, str(script)], stdout=f, check=True, env={"COLUMNS": "80", "PATH": ""})
+    text = out.read_text(encoding="utf-8")
+    assert WIDE_CELL.strip() in text and "annual_reports.csv" in text and "…" not in text
+    assert "\x1b[" not in text          # no colour codes in a file
+
+
+def test_the_console_decides_at_each_print(capsys) -> None:  # type: ignore[no-untyped-def]
+    con = output.console()               # made once, like a module's console
+    t = Table("a")
+    t.add_row("x" * 500)
+    con.print(t)
+    assert "x" * 500 in capsys.readouterr().out
+
+
+def test_nested_records_become_key_value_lines() -> None:
+    part = {"decisions": 3, "by_roster_action": {"abnormal:include": 2, "serious:notice": 1},
+            "chain_head": {"seq": 855, "hash": "ab12"}, "warnings": [], "distribution": {"A": 10, "B": 2}}
+    flat = dict(output.flat_items(part))
+    assert flat["by_roster_action.abnormal:include"] == "2" and flat["chain_head.seq"] == "855"
+    assert flat["warnings"] == "（无）"
+    assert output.summary_key("by_roster_action.abnormal:include").endswith("经营异常名录·列入")
+    assert output.summary_key("distribution.B") == "等级分布 distribution › B 信用风险一般"
+    assert "{" not in output.cell(part) and "'" not in output.cell(part)
+
+
+def test_the_night_summary_prints_no_python_dicts(capsys) -> None:  # type: ignore[no-untyped-def]
+    summary: NightSummary = {
+        "night": "2026-07-15", "manifest_digest": "f" * 64, "config_version": "x", "gap_allowed": False,
+        "files": [], "merges": [], "stages": {"ingest": 1.5},
+        "rosters": {"decisions": 2, "config_version": "r", "by_roster_action": {"abnormal:include": 2},
+                    "chain_head": {"seq": 855, "hash": "9c0ffee"}},
+        "grading": {"graded": 5, "config_version": "g", "distribution": {"A": 5}, "previous_night": None,
+                    "warnings": []},
+        "notices": {"notices": 1, "by_department": {"市卫生健康委员会": 1}, "by_event": {"registered": 1},
+                    "config_version": "n"},
+    }
+    print_summary(output.console(), summary)
+    text = capsys.readouterr().out
+    assert "{'" not in text and "'seq'" not in text
+    assert "决定链头 chain head › 序号 seq" in text and "855" in text and "9c0ffee" in text
+    assert "经营异常名录·列入" in text and "市卫生健康委员会" in text
+
+
+def test_a_cut_listing_says_how_many_rows_it_left_out() -> None:
+    assert output.cut_note(50, 50) is None
+    note = output.cut_note(50, 196)
+    assert note is not None and "共 196 行，显示前 50 行" in note and "showing 50 of 196" in note

@@ -1,0 +1,32 @@
+"""The night's scope without a database: configured dates, the annual-report boundary, scoped SQL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from credit.night.scope import NightScope, annual_report_last_year, dates_in, scoped_sql
+
+
+def test_every_date_written_in_a_configuration_is_found() -> None:
+    doc = {"version": "x", "rules": [{"id": "a", "valid_from": date(2024, 5, 1)},
+                                     {"id": "b", "versions": [{"from": "2025-12-25"}, {"from": "not-a-date"}]}],
+           "facts_from": "2025-01-01", "n": 3, "text": "2025-13-01"}
+    assert sorted(dates_in(doc)) == [date(2024, 5, 1), date(2025, 1, 1), date(2025, 12, 25)]
+
+
+def test_cause_one_moves_on_the_first_of_july() -> None:
+    # domain.md §3.1: the report for Y is due by 30 June of Y+1, decided from 1 July.
+    assert annual_report_last_year(date(2026, 6, 30)) == 2024
+    assert annual_report_last_year(date(2026, 7, 1)) == 2025
+    assert annual_report_last_year(date(2027, 1, 1)) == 2025
+
+
+def test_scoped_sql_survives_a_trailing_comment_and_semicolon() -> None:
+    sql = scoped_sql("select uscc from registration;\n-- the end\n")
+    assert sql.endswith("where scoped.uscc in (select s.uscc from night_scope as s)")
+    assert "select * from (\nselect uscc from registration\n) as scoped" in sql
+
+
+def test_the_record_of_a_region_scope_names_its_prefix() -> None:
+    rec = NightScope("region", False, 12, {"input:registration": 3}, "4403").as_dict()
+    assert rec == {"mode": "region", "entities": 12, "reasons": {"input:registration": 3, "region_prefix:4403": 12}}
