@@ -29,12 +29,18 @@ def test_dag_imports_without_errors(airflow_env: Path) -> None:
 
 def test_publish_reads_no_xcom_of_the_mapped_ingest(airflow_env: Path) -> None:
     """Issue 15: publish took the mapped ingest's output (a lazy XCom sequence) and reading it past
-    its end logged "XCom not found" each night; it now only runs after the ingest tasks."""
+    its end logged "XCom not found" each night; it now only runs after the ingest tasks (and after
+    the region partitions, whose output it does not read either)."""
     from airflow.models import DagBag
 
-    publish = DagBag(dag_folder=str(REPO / "dags")).get_dag("credit_nightly").get_task("publish")
-    assert "ingest" in publish.upstream_task_ids
-    assert "ingest" not in repr(publish.op_args) + repr(publish.op_kwargs)
+    dag = DagBag(dag_folder=str(REPO / "dags")).get_dag("credit_nightly")
+    publish, plan = dag.get_task("publish"), dag.get_task("plan_partitions")
+    assert "partition" in publish.upstream_task_ids and "ingest" in plan.upstream_task_ids
+    from airflow.sdk.definitions.xcom_arg import XComArg
+
+    for t in (publish, plan):   # the tasks whose output they read: none of the mapped ones
+        read = {op.task_id for op, _ in XComArg.iter_xcom_references((t.op_args, t.op_kwargs))}
+        assert read and not read & {"ingest", "partition"}, (t.task_id, read)
 
 
 def test_dag_runs_a_night_and_a_rerun_changes_nothing(airflow_env: Path, database_url: str,
