@@ -9,7 +9,9 @@
   as ``credit decision approve|reject`` and ``POST /v1/bureau/drafts/{seq}/decision``;
 - ``/bureau/requests``: repair applications and objections with their decide-by dates; an
   objection's answer — :func:`credit.rosters.repair.decide_objection`, as ``credit objection decide``
-  and the API — and, for an application the night drafted a removal for, the draft's approval;
+  and the API — and, for an application the night drafted a removal for, the draft's approval
+  (:func:`credit.rosters.repair.decide_draft`; a rejection needs its reason); an application the
+  night has not drafted yet says so (待夜间批次审查);
 - ``/bureau/draws``: plans, drawing, the drawn inspections — :func:`credit.draws.store.plan_draw`,
   :func:`~credit.draws.store.run_draw`, as ``credit draw plan|run``.
 
@@ -156,6 +158,8 @@ def draft_decision(request: Request, st: St, who: Who, seq: Annotated[int, PathP
         return again(request, st, who, 403, error=STALE_FORM)
     if decision not in ("approve", "reject"):
         return again(request, st, who, 422, error="请选择批准或不予批准")
+    if decision == "reject" and not note.strip():
+        return again(request, st, who, 422, error="未记录：不予批准须填写理由")
     with st.begin() as conn:
         why = officers.refusal(who, "approve", bv.draft_authority(conn, seq))
         if why is not None:

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from credit.cli.commands.officers import app as officers_cli
 from credit.settings import Settings, get_settings
-from tests.db.api.support import A, C, D, Live, seed_story
+from tests.db.api.support import A, C, D, Live, file_and_apply, run_night, seed_story
 from tests.db.api.workbench_support import PASSWORD, bench, drafts, form_token, officer_session  # noqa: F401
 
 
@@ -113,6 +113,49 @@ def test_objection_decided_on_the_workbench(bench: Live) -> None:  # noqa: F811
         d = c.execute(sa.text("select action, actor, decision_no from roster_decisions where request_id = :i"),
                       {"i": obj["id"]}).mappings().one()
     assert d["action"] == "refuse" and d["actor"] == "account:zhang.shen" and d["decision_no"]
+
+
+def test_application_decided_on_the_workbench(bench: Live) -> None:  # noqa: F811
+    """A removal application: before the night it waits (待夜间批次审查), the night drafts the removal,
+    a rejection needs a reason, and the approval removes the entry with the account recorded."""
+    seed_story(bench)
+    bench.clock["today"] = D("2026-07-16")
+    with officer_session(bench, "zhang.shen") as h:
+        assert h.post(f"/bureau/drafts/{drafts(bench.engine)[A]}/decision",
+                      data={"decision": "approve", "token": form_token(h, "/bureau/drafts")}).status_code == 303
+    app = file_and_apply(bench)
+
+    def row(h: httpx.Client) -> str:
+        m = re.search(rf'<tr id="request-{app["id"]}">.*?</tr>', h.get("/bureau/requests").text, re.S)
+        assert m, "the application is listed"
+        return m.group(0)
+
+    with officer_session(bench, "zhang.shen") as h:
+        before = row(h)
+        assert "信用修复" in before and "待夜间批次审查" in before and "decide-draft-" not in before
+        assert re.search(r'class="decide-by">\d{4}-\d\d-\d\d', before)
+    run_night(bench.engine, bench.settings, "2026-07-22")
+    with bench.engine.connect() as c:
+        draft = c.execute(sa.text("select seq from roster_decisions where action = 'propose' and request_id = :i"),
+                          {"i": app["id"]}).scalar_one()
+    bench.clock["today"] = D("2026-07-23")
+    with officer_session(bench, "zhang.shen") as h:
+        after = row(h)
+        assert f'id="decide-draft-{draft}"' in after and "待夜间批次审查" not in after
+        token = form_token(h, "/bureau/requests")
+        r = h.post(f"/bureau/drafts/{draft}/decision", data={"decision": "reject", "back": "requests", "token": token})
+        assert r.status_code == 422 and "不予批准须填写理由" in r.text
+        r = h.post(f"/bureau/drafts/{draft}/decision", data={"decision": "approve", "back": "requests", "token": token})
+        assert r.status_code == 303 and r.headers["location"].startswith("/bureau/requests?done=approve")
+        assert f'id="request-{app["id"]}"' not in h.get(r.headers["location"]).text
+    with bench.engine.connect() as c:
+        d = c.execute(sa.text("select action, actor, decision_date, decision_no from roster_decisions "
+                              "where request_id = :i and action <> 'propose'"), {"i": app["id"]}).mappings().one()
+    assert (d["action"], d["actor"], d["decision_date"]) == ("remove", "account:zhang.shen", D("2026-07-23"))
+    assert d["decision_no"]
+    with httpx.Client(base_url=bench.url, timeout=60) as h:
+        page = h.get(f"/applications/{app['id']}", params={"token": app["receipt_token"]}).text
+    assert "已准予移出" in page and d["decision_no"] in page
 
 
 def _summary() -> dict[str, Any]:
