@@ -1,6 +1,7 @@
 """The officers' workbench in a real headless Chromium without JavaScript (issue 15): an officer signs
 in with a password, approves a draft, decides an objection, browses a night's quarantine and
-downloads it; the decisions record the officer's account. Screenshots: tests/artifacts/workbench_*.png."""
+downloads it, decides a repair application; the decisions record the officer's account.
+Screenshots: tests/artifacts/workbench_*.png and tests/e2e/artifacts/workbench_application.png."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from tests.db.api.support import A, D, seed_story
+from tests.db.api.support import A, D, file_and_apply, run_night, seed_story
 from tests.db.api.workbench_support import PASSWORD, bench, drafts  # noqa: F401
 from tests.e2e.test_pages import page, pytestmark  # noqa: F401
 
@@ -73,3 +74,44 @@ def test_officer_approves_decides_and_browses_the_quarantine(bench, page) -> Non
         actors = c.execute(sa.text("select action, actor from roster_decisions where action in ('include', 'refuse') "
                                    "order by seq")).all()
     assert [tuple(a) for a in actors] == [("include", "account:zhang.shen"), ("refuse", "account:zhang.shen")]
+
+
+def test_officer_decides_a_repair_application(bench, page) -> None:  # noqa: F811
+    """An entity on the abnormal roster applies for removal; the night drafts the removal; the
+    approver signs in with a password and approves it on 修复申请与异议; the applicant's page shows it."""
+    E2E_ARTIFACTS = Path(__file__).parent / "artifacts"
+    E2E_ARTIFACTS.mkdir(exist_ok=True)
+    seed_story(bench)
+    with bench.engine.begin() as c:  # 甲's listing (the night of 07-15 drafted it; approved as the CLI does)
+        from credit.rosters.repair import decide_draft
+
+        decide_draft(c, drafts(bench.engine)[A], "account:zhang.shen", D("2026-07-16"), settings=bench.settings)
+    app = file_and_apply(bench)  # 甲 files its report on 07-20 and applies online on 07-21
+    run_night(bench.engine, bench.settings, "2026-07-22")  # the night drafts the removal
+    with bench.engine.connect() as c:
+        draft = c.execute(sa.text("select seq from roster_decisions where action = 'propose' and request_id = :i"),
+                          {"i": app["id"]}).scalar_one()
+    bench.clock["today"] = D("2026-07-23")
+    page.goto(bench.url + "/bureau")
+    page.fill("#login", "zhang.shen")
+    page.fill("#password", PASSWORD)
+    page.click("#password-login button[type=submit]")
+    assert "张审" in page.inner_text("#me")
+    page.click("nav.bureau-nav >> text=修复申请与异议")
+    row = f"#request-{app['id']}"
+    text = page.inner_text(row)
+    assert "信用修复" in text and A in text and "已于2026-07-20补报2025年度报告并公示" in text
+    assert page.inner_text(f"{row} .decide-by").startswith("2026-07-28")
+    page.screenshot(path=str(E2E_ARTIFACTS / "workbench_application.png"), full_page=True)
+    page.fill(f"#note-requests-{draft}", "已补报年报，准予移出")
+    page.click(f"#decide-draft-{draft} button.approve")
+    assert f"草稿 {draft} 已批准" in page.inner_text("#ok")
+    assert page.locator(row).count() == 0
+    with bench.engine.connect() as c:
+        d = c.execute(sa.text("select action, actor, decision_no from roster_decisions "
+                              "where request_id = :i and action <> 'propose'"), {"i": app["id"]}).mappings().all()
+    assert [(r["action"], r["actor"]) for r in d] == [("remove", "account:zhang.shen")]
+    # The applicant follows the application with the receipt token: decided, with the 文号.
+    page.goto(f"{bench.url}/applications/{app['id']}?token={app['receipt_token']}")
+    assert "已准予移出" in page.inner_text("#app-status")
+    assert d[0]["decision_no"] and d[0]["decision_no"] in page.inner_text("body")
