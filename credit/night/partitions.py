@@ -10,7 +10,8 @@ in exactly one of them (the first and last ranges are open).
 Write-audit-publish, region by region:
 
 1. :func:`rehearse` — inside the partition's transaction, under a SAVEPOINT: merge the region's
-   staged rows into the store, decide the night's main roster pass and keep the region's rows
+   staged rows into the store, then, through a scope of the region's entities
+   (``night/partition_scope.sql``, :mod:`credit.night.scope`), decide the night's main roster pass and keep the region's rows
    (:func:`credit.rosters.decide.night_candidates`), append them (so that tonight's grades see
    them), grade, keep the region's grades; ROLLBACK TO SAVEPOINT. Nothing of it stays.
 2. :func:`stage` — the region's decisions (finalised, not numbered) and grades (with the relation
