@@ -10,7 +10,8 @@ in exactly one of them (the first and last ranges are open).
 Write-audit-publish, region by region:
 
 1. :func:`rehearse` — inside the partition's transaction, under a SAVEPOINT: merge the region's
-   staged rows into the store, decide the night's main roster pass and keep the region's rows
+   staged rows into the store, then, through a scope of the region's entities
+   (``night/partition_scope.sql``, :mod:`credit.night.scope`), decide the night's main roster pass and keep the region's rows
    (:func:`credit.rosters.decide.night_candidates`), append them (so that tonight's grades see
    them), grade, keep the region's grades; ROLLBACK TO SAVEPOINT. Nothing of it stays.
 2. :func:`stage` — the region's decisions (finalised, not numbered) and grades (with the relation
@@ -245,13 +246,15 @@ def rehearse(conn: Connection, manifest: Manifest, outcomes: list[FileOutcome], 
         # (view quarantined_annual_reports). All of them (the view reads a normalised USCC), so
         # partitions running side by side wait here for each other's rollback: see docs/scaling.md.
         publish_quarantine(conn, key)
-    # Every entity is decided and graded, and the region's results kept (whatever tonight's scope at
-    # publish: it keeps what it needs). Not through a region scope (``credit.night.scope``) yet:
-    # the scoped statements were measured far slower than the plain ones on a 100k-entity region
-    # (docs/scaling.md); the SQL file night/partition_scope.sql builds that scope once they are not.
-    ctx = NightContext(manifest.night, manifest.digest, settings)
+    # The region's entities only (issue 12: the partitions divide the per-entity work): a scope of
+    # every entity the store knows in the region (night/partition_scope.sql), through which the
+    # roster candidates, the penalty windows and the grading population are read
+    # (:mod:`credit.night.scope`). Whatever tonight's scope at publish: it keeps what it needs.
+    region = night_scope.of_query(conn, "night/partition_scope",
+                                 {"digits": spec["digits"], "p_lo": spec["lo"], "p_hi": spec["hi"]}, mode="region")
+    ctx = NightContext(manifest.night, manifest.digest, settings, region)
     env = RosterEnv.load(settings)
-    windows = maintain_windows(conn, ctx.night, settings)
+    windows = maintain_windows(conn, ctx.night, settings, scope=region)
     # Without the log's lock until the first append: the partitions' candidates are computed side
     # by side; from the append to the rollback the log's lock orders the rehearsals (seq is
     # "previous + 1", one writer at a time), released by ROLLBACK TO SAVEPOINT.

@@ -36,6 +36,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from credit import sqlfiles
 from credit.config import config_versions, load_config
 from credit.context import NightContext
 from credit.contract.manifest import DropError, Manifest, read_manifest, read_records
@@ -283,6 +284,7 @@ def publish_night(manifest: Manifest, outcomes: list[FileOutcome] | None, settin
     summary = _publish(engine, manifest, outcomes, settings, started_at or datetime.now(UTC), gap_allowed, full,
                        plan)
     staging.clear_published(engine, manifest.night)
+    refresh_statistics(engine)
     if not summary.get("already_published"):
         write_night_report(engine, settings, manifest.night)   # at the path the night's record names
     else:
@@ -291,6 +293,25 @@ def publish_night(manifest: Manifest, outcomes: list[FileOutcome] | None, settin
     for line in summary_lines(summary):  # the night's summary in the log (the DAG's publish task log)
         log.info("%s", line)
     return summary
+
+
+def refresh_statistics(engine: Engine) -> list[str]:
+    """After a night's commit, ANALYZE the tables it changed by more than a tenth (a first night
+    loads a province into empty tables). Autovacuum would, within a minute or so; a night, or a
+    region partition, planned before that on an empty table's statistics picks nested loops over
+    millions of rows (measured: 38 s instead of 1 s for one partition of 30,000 entities). An
+    incremental night changes far less than a tenth and costs nothing here. Returns the tables.
+    Never raises: the night is committed; a failure is logged and autovacuum catches up."""
+    try:
+        with engine.connect() as conn:
+            names = [str(n) for n in conn.execute(sqlfiles.statement("night/stale_statistics")).scalars()]
+            for name in names:
+                conn.exec_driver_sql(f"analyze {name}")
+            conn.commit()
+    except sa.exc.DBAPIError as e:
+        log.warning("statistics not refreshed after the night (autovacuum will): %s", e.orig)
+        return []
+    return names
 
 
 def ensure_report(settings: Settings, night: date) -> None:
