@@ -255,9 +255,12 @@ def create_night_facts(conn: Connection, night: date) -> None:
     conn.exec_driver_sql(sqlfiles.rendered("grading/night_facts", night=night))
 
 
-def supervision(conn: Connection, night: date, n: int, windows: dict[str, int]) -> pd.DataFrame:
+def supervision(conn: Connection, night: date, n: int, windows: dict[str, int], *, facts: bool = False) -> pd.DataFrame:
     """监管: roster state as of the night, penalties and their weight, open findings, recent
-    spot-check problems (domain.md §3, §4, §6, §8). Reads :func:`create_night_facts`'s tables."""
+    spot-check problems (domain.md §3, §4, §6, §8). Reads :func:`create_night_facts`'s
+    ``grading_listed`` (``facts``: created already for ``night``; otherwise created here)."""
+    if not facts:
+        create_night_facts(conn, night)
     rosters = copy_out(conn, sqlfiles.rendered("grading/rosters"),
                        {"rn": pa.int64(), "on_abnormal": pa.bool_(), "on_serious": pa.bool_()})
     # Only penalties still in use: inside their publicity window, not repaired, not revoked
@@ -311,10 +314,13 @@ def bank_credit(conn: Connection, night: date, n: int, months: int) -> pd.DataFr
     return _scatter(n, table, {"bank_overdue_days": 0, "bank_default": False})
 
 
-def relations(conn: Connection, night: date, n: int) -> pd.DataFrame:
+def relations(conn: Connection, night: date, n: int, *, facts: bool = False) -> pd.DataFrame:
     """关联: same legal representative behind entities on the serious list tonight or in tier D on
     the previous graded night (domain.md §3.6 art. 18 para. 2; §7 related enterprises). Reads
-    :func:`create_night_facts`'s ``grading_flagged``."""
+    :func:`create_night_facts`'s ``grading_flagged`` (``facts``: created already for ``night`` in
+    this transaction, with the roster state as it stands; otherwise created here)."""
+    if not facts:
+        create_night_facts(conn, night)
     table = copy_out(conn, sqlfiles.rendered("grading/relations"),
                      {"rn": pa.int64(), "related_serious": pa.int64(), "related_d": pa.int64()})
     return _scatter(n, table, {"related_serious": 0, "related_d": 0})
@@ -336,10 +342,10 @@ def build_indicators(conn: Connection, night: date, config: ConfigDoc, calendar:
         pop[["uscc", "legal_rep_hash"]],
         basic_attributes(pop, night),
         operations(conn, night, n, deadlines),
-        supervision(conn, night, n, windows),
+        supervision(conn, night, n, windows, facts=True),
         tax(conn, night, n),
         social_security(conn, night, n, windows["insured_trend_months"]),
         bank_credit(conn, night, n, windows.get("bank_credit_months", 3)),
-        relations(conn, night, n),
+        relations(conn, night, n, facts=True),
     ], axis=1)
     return Indicators(frame, warnings)
