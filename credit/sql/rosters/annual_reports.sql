@@ -14,9 +14,6 @@ owed as (                                   -- who owed a report for which year
      cross join report_years as y
      where r.established_on <= make_date(y.report_year::int, 12, 31)
        and r.status = any(cast(:statuses as text[]))
-),
-held as (                                   -- report rows held in quarantine by :night, per key
-    select distinct q.uscc, q.report_year from quarantined_annual_reports as q where q.night <= :night
 )
 select o.uscc,
        o.entity_kind,
@@ -33,9 +30,7 @@ select o.uscc,
   from owed as o
   left join annual_reports as late
          on late.uscc = o.uscc and late.report_year = o.report_year
-  -- a join, not `not exists` per row: costed as a subplan per row, that made a scoped night hash
-  -- every annual report instead of probing its entities' by the primary key
-  left join held as h
-         on h.uscc = o.uscc and h.report_year = o.report_year
  where (late.filed_on is null or late.filed_on > o.period_end)
-   and (late.uscc is not null or h.uscc is null)
+   and (late.uscc is not null
+        or not exists (select 1 from quarantined_annual_reports as q
+                        where q.uscc = o.uscc and q.report_year = o.report_year and q.night <= :night))
