@@ -54,5 +54,11 @@ def rendered(name: str, **params: date | int) -> str:
 
 def frame(conn: sa.Connection, name: str, params: Mapping[str, Any]) -> pd.DataFrame:
     """Run ``credit/sql/<name>.sql`` with bind parameters; the rows as a frame with the query's columns."""
-    res = conn.execute(statement(name), dict(params))
-    return pd.DataFrame(res.mappings().all(), columns=list(res.keys()))
+    return rows_frame(conn.execute(statement(name), dict(params)))
+
+
+def rows_frame(res: sa.CursorResult[Any]) -> pd.DataFrame:
+    """A result's rows as a frame with its columns. Built from tuples: the same frame (values and
+    dtypes) as from the rows' mappings, which pandas reads key by key (half the time of a roster
+    night's candidate frames at 200,000 entities, issue 11)."""
+    return pd.DataFrame([tuple(r) for r in res.all()], columns=list(res.keys()))

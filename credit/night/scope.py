@@ -199,8 +199,8 @@ def frame(conn: sa.Connection, name: str, params: Mapping[str, Any], scope: Nigh
     """
     if not is_scoped(scope):
         return sqlfiles.frame(conn, name, params)
-    res = conn.execute(sa.text(scoped_sql(sqlfiles.text_of(name), key)), {**params, SCOPE_PARAM: usccs(conn, scope)})
-    return pd.DataFrame(res.mappings().all(), columns=list(res.keys()))
+    return sqlfiles.rows_frame(conn.execute(sa.text(scoped_sql(sqlfiles.text_of(name), key)),
+                                            {**params, SCOPE_PARAM: usccs(conn, scope)}))
 
 
 # -- the scope of a night ------------------------------------------------------------------------------
