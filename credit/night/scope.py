@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from credit.settings import Settings
 
 TABLE = "night_scope"
+_USCCS = "credit.night.scope.usccs"   # conn.info key: (scope, its USCCs), usccs()
 Mode = Literal["full", "incremental", "region"]
 
 
@@ -78,11 +79,13 @@ def is_scoped(scope: NightScope | None) -> bool:
 # -- materialising ----------------------------------------------------------------------------------
 
 def _create(conn: sa.Connection) -> None:
+    conn.info.pop(_USCCS, None)
     conn.exec_driver_sql(f"drop table if exists {TABLE}")
     conn.exec_driver_sql(f"create temporary table {TABLE} (uscc text primary key) on commit drop")
 
 
 def _count(conn: sa.Connection) -> int:
+    conn.info.pop(_USCCS, None)   # the table changed: the USCCs are read again (usccs)
     conn.exec_driver_sql(f"analyze {TABLE}")   # temporary tables are never auto-analyzed
     return int(conn.exec_driver_sql(f"select count(*) from {TABLE}").scalar_one())
 
@@ -184,10 +187,18 @@ def scoped_sql(sql: str, key: str = "uscc") -> str:
 
 
 def usccs(conn: sa.Connection, scope: NightScope | None) -> list[str] | None:
-    """The scope's USCCs in order; None when ``scope`` filters nothing (none, or a full night)."""
+    """The scope's USCCs in order; None when ``scope`` filters nothing (none, or a full night).
+
+    Read once per scope and connection: ``night_scope`` changes only through the functions above,
+    each of which returns a new :class:`NightScope` (the cache holds the object it was read for)."""
     if not is_scoped(scope):
         return None
-    return [str(u) for u in conn.execute(sa.text(f"select uscc from {TABLE} order by uscc")).scalars()]
+    cached = conn.info.get(_USCCS)
+    if cached is not None and cached[0] is scope:
+        return list(cached[1])
+    values = [str(u) for u in conn.execute(sa.text(f"select uscc from {TABLE} order by uscc")).scalars()]
+    conn.info[_USCCS] = (scope, values)
+    return list(values)
 
 
 def frame(conn: sa.Connection, name: str, params: Mapping[str, Any], scope: NightScope | None,
