@@ -127,6 +127,15 @@ def test_a_nights_month_gets_its_partition_by_itself(engine: Engine) -> None:
         assert retention.ensure_ahead(c, date(2031, 12, 31)) == 0
 
 
+def test_the_night_role_gets_its_months_made_though_it_owns_no_table(engine: Engine) -> None:
+    with engine.begin() as c:
+        c.exec_driver_sql("set local role credit_writer")    # as a deployment's night runs (migration 0013)
+        _held(c, date(2030, 1, 2), 1)
+        _night_run(c, date(2030, 1, 2))
+        assert _where(c) == {date(2030, 1, 2): "quarantine_2030_01"}
+        assert {"quarantine_2030_02", "quarantine_2030_03"} <= set(_partitions(c))
+
+
 def test_a_night_runs_with_its_quarantine_in_its_month_and_again_changes_nothing(settings: Settings,
                                                                                   engine: Engine,
                                                                                   tmp_path: Path) -> None:
