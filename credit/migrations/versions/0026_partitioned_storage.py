@@ -187,13 +187,17 @@ def _recreate(views: list[tuple[str, str, str | None]]) -> None:
 
 
 def _swap(table: str, partitioned: bool) -> None:
-    """Replace ``table`` by a (non-)partitioned copy with every row, its key, comment and views."""
+    """Replace ``table`` by a (non-)partitioned copy with every row, its key, indexes, comment and views."""
     views = _views_over(table)
     for name, _, _ in views:
         op.execute(f"drop view {name}")
     key = op.get_bind().execute(sa.text(
         "select pg_get_constraintdef(oid) from pg_constraint where conrelid = cast(:t as regclass) and contype = 'p'"),
         {"t": table}).scalar_one()
+    # indexes besides the key (another revision may have added some): made again on the new table
+    indexes = op.get_bind().execute(sa.text(
+        "select pg_get_indexdef(i.indexrelid) from pg_index i where i.indrelid = cast(:t as regclass) "
+        "and not i.indisprimary order by 1"), {"t": table}).scalars().all()
     old = f"{table}_before_0026"
     op.execute(f"alter table {table} rename to {old}")
     op.execute(f"alter table {old} rename constraint {table}_pkey to {old}_pkey")
@@ -208,6 +212,8 @@ def _swap(table: str, partitioned: bool) -> None:
                    f"from (select distinct date_trunc('month', night)::date as m from {old}) as months order by m")
     op.execute(f"insert into {table} select * from {old}")
     op.execute(f"drop table {old}")
+    for definition in indexes:
+        op.execute(definition)
     _recreate(views)
 
 

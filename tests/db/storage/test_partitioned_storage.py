@@ -71,9 +71,11 @@ def test_the_migration_partitions_a_quarantine_with_rows_and_the_downgrade_gives
             _held(c, date(2026, 6, 30), 7, "annual_reports", {"uscc": Y, "report_year": "2025"})
             _held(c, date(2026, 7, 13), 3)
             _held(c, date(2026, 7, 13), 4, "annual_reports", {"uscc": Z, "report_year": "2025"})
+            c.exec_driver_sql("create index ix_quarantine_test_source on quarantine (source, night)")  # as a later revision might
             rows = _rows(c)
             view = set(c.execute(sa.text("select * from quarantined_annual_reports")).all())
         assert len(view) == 2
+        index = "select indexdef from pg_indexes where indexname = 'ix_quarantine_test_source'"
         schema.upgrade(engine, REVISION)
         with engine.connect() as c:
             assert c.execute(sa.text("select relkind from pg_class where relname = 'quarantine'")).scalar() == "p"
@@ -91,6 +93,7 @@ def test_the_migration_partitions_a_quarantine_with_rows_and_the_downgrade_gives
                                        "has_table_privilege('credit_api', 'quarantine', 'select'), "
                                        "has_table_privilege('credit_api', 'quarantine', 'insert')")).one()
             assert tuple(grants) == (True, True, False)
+            assert "ON ONLY public.quarantine USING btree (source, night)" in str(c.execute(sa.text(index)).scalar())
         with pytest.raises(sa.exc.IntegrityError):          # the key holds across the partitions
             with engine.begin() as c:
                 _held(c, date(2026, 7, 13), 3)
@@ -105,6 +108,7 @@ def test_the_migration_partitions_a_quarantine_with_rows_and_the_downgrade_gives
             assert set(c.execute(sa.text("select * from quarantined_annual_reports")).all()) == view
             assert c.execute(sa.text("select count(*) from pg_class where relname like 'quarantine\\_%'")).scalar() == 1
             assert c.execute(sa.text("select to_regproc('credit_night_partition')")).scalar() is None
+            assert "ON public.quarantine USING btree (source, night)" in str(c.execute(sa.text(index)).scalar())
         schema.upgrade(engine, REVISION)                    # and up again
         with engine.connect() as c:
             assert _rows(c) == rows
