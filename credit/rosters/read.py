@@ -281,10 +281,12 @@ class FeedDecision(TypedDict):
     case_no: str | None   # roster 'penalty': the penalty whose publicity was repaired (or not)
 
 
+_REGISTRATION = sa.text("select uscc, name, entity_kind, region_code, status from registration where uscc = :u")
+
+
 def registration(conn: Connection, uscc: str) -> Registration | None:
     """The public registration of ``uscc``, or None when the entity store does not know it."""
-    r = conn.execute(sa.text("select uscc, name, entity_kind, region_code, status from registration where uscc = :u"),
-                     {"u": uscc}).mappings().first()
+    r = conn.execute(_REGISTRATION, {"u": uscc}).mappings().first()
     if r is None:
         return None
     return {"uscc": r["uscc"], "name": r["name"], "entity_kind": r["entity_kind"], "region_code": r["region_code"],
