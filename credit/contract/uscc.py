@@ -56,7 +56,7 @@ _ASCII_GAPS = re.compile(r"[\t\n\f\r \-]+")
 
 
 def canonical(raw: str) -> str:
-    """One code through :func:`canonical_array` (a CLI argument, a path or query parameter, a form field).
+    r"""One code through :func:`canonical_array` (a CLI argument, a path or query parameter, a form field).
 
     ASCII text (every code a look-up receives but a full-width one) takes the same edits without
     building Arrow arrays, a tenth of the cost on the API's every request (issue 11): NFKC leaves

@@ -122,8 +122,8 @@ def entries_as_of(conn: Connection, usccs: Sequence[str], as_of: date,
 
 def screen(conn: Connection, usccs: Sequence[str], as_of: date, known: KnownAt | None = None) -> list[dict[str, Any]]:
     """Per USCC (in the order given): registered name, whether listed on ``as_of`` and every entry."""
-    names: dict[str, str] = dict(conn.execute(sa.text("select uscc, name from registration where uscc = any(:u)"),
-                              {"u": list(usccs)}).all())
+    names: dict[str, str] = dict(conn.execute(sqlfiles.statement("rosters/screening_names"),
+                                              {"u": list(usccs)}).all())
     entries = entries_as_of(conn, usccs, as_of, known)
     out = []
     for u in usccs:
