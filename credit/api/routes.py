@@ -74,7 +74,7 @@ from credit.rosters.deadlines import deadline_watch
 from credit.rosters.export import FORMATS, export_frame, export_note, render
 from credit.rosters.known import KnownAt
 from credit.rosters.known import known_at as known_record_at
-from credit.rosters.read import decision_feed, search_registration
+from credit.rosters.read import decision_feed, entity_head, search_registration
 from credit.rosters.read import latest_night as latest_published_night
 from credit.signing import signer_for
 
@@ -153,14 +153,16 @@ def entity_answer(st: ServiceState, code: str, role: str, as_of: date | None, kn
     :func:`credit.api.deps.read_connection`)."""
     with st.engine.connect() as c:
         conn = c.execution_options(isolation_level="AUTOCOMMIT")
-        version = certificates.data_version(conn)   # read once: the default date, the latest data, the answer's version
+        # read once, with the registration: the default date, the latest data, the answer's version
+        head = entity_head(conn, code)
+        version = head.version
         d = as_of or default_as_of(conn, st, version)
         known = known_record(conn, known_at)
         latest = certificates.latest_data_date(conn, version) or d
         if known is not None:
             latest = min(latest, known.night)
         doc = views.entity_status(conn, st.settings, st.config, code, d, role=role, latest=latest,
-                                  today=st.today(), known=known, version=version)
+                                  today=st.today(), known=known, head=head)
     if not doc["registered"] and not doc["rosters"]:
         raise HTTPException(404, f"{code}：未找到该主体 (no entity with this USCC in the store)")
     return _json(doc)

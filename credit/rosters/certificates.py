@@ -34,7 +34,7 @@ from datetime import date, datetime
 from typing import Any, TypedDict
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, RowMapping
 
 from credit import sqlfiles
 from credit.rosters.known import KnownAt, fold, known_at, params
@@ -67,7 +67,11 @@ class DataVersion(TypedDict):
 
 def data_version(conn: Connection) -> DataVersion:
     """The decision log's head and the latest published night."""
-    head = conn.execute(sqlfiles.statement("rosters/data_version")).mappings().one()
+    return version_of(conn.execute(sqlfiles.statement("rosters/data_version")).mappings().one())
+
+
+def version_of(head: RowMapping) -> DataVersion:
+    """The data version in a row with the log head's ``seq`` and ``row_hash`` and the latest ``night``."""
     night = head["night"]
     return {"decision_seq": int(head["seq"]) if head["seq"] is not None else 0, "decision_hash": head["row_hash"],
             "night": night.isoformat() if night else None}
