@@ -149,8 +149,10 @@ async def entity(request: Request, st: St, uscc: Annotated[str, Path(max_length=
 
 
 def entity_answer(st: ServiceState, code: str, role: str, as_of: date | None, known_at: date | None) -> JSONResponse:
-    """The body of :func:`entity`, on a connection in autocommit (it only reads: see
-    :func:`credit.api.deps.read_connection`)."""
+    """The body of :func:`entity`, on a connection in autocommit: each statement reads the latest
+    committed data, as under the default READ COMMITTED, without a transaction's BEGIN and
+    ROLLBACK round trips. Only for an answer that never writes (in autocommit a write would be
+    committed at once; writes go through ``ServiceState.begin``)."""
     with st.engine.connect() as c:
         conn = c.execution_options(isolation_level="AUTOCOMMIT")
         # read once, with the registration: the default date, the latest data, the answer's version
