@@ -224,6 +224,24 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _postgres_cpu_seconds(home: Path) -> float:
+    """CPU seconds of the embedded PostgreSQL's processes (its postmaster and every child: the
+    backends of the server's connection pool live through a run), Linux ``/proc``; 0 elsewhere."""
+    try:
+        postmaster = int((home / "pg" / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    total = _cpu_seconds(postmaster)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == postmaster:
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--entities", type=int, default=100_000)
@@ -298,13 +316,15 @@ def main() -> None:
         with httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=60) as h:   # warm-up
             for u in random.Random(args.seed).sample(usccs, min(50, len(usccs))):
                 h.get(f"/v1/entities/{u}")
-        cpu = _cpu_seconds(proc.pid)
+        cpu, pg_cpu = _cpu_seconds(proc.pid), _postgres_cpu_seconds(home)
         lk = lookups(base, key, usccs, args.clients, args.seconds)
-        cpu = _cpu_seconds(proc.pid) - cpu
+        cpu, pg_cpu = _cpu_seconds(proc.pid) - cpu, _postgres_cpu_seconds(home) - pg_cpu
+        n = max(lk["n"], 1)
         print(f"look-ups    GET /v1/entities/{{uscc}}  {args.clients} clients {args.seconds:.0f} s: {lk['n']:,} requests, "
               f"{lk['rps']:.0f} req/s, p50 {lk['p50']:.1f} ms, p99 {lk['p99']:.1f} ms, "
-              f"server CPU {1000 * cpu / max(lk['n'], 1):.2f} ms per look-up"
-              + (f", errors {lk['errors']}" if lk["errors"] else ""))
+              f"server CPU {1000 * cpu / n:.2f} ms per look-up (PostgreSQL {1000 * pg_cpu / n:.2f} ms)"
+              + (f", errors {lk['errors']}" if lk["errors"] else "")
+              + f"   load average {os.getloadavg()[0]:.2f}")
     finally:
         if proc is not None:
             proc.terminate()
