@@ -155,10 +155,10 @@ def lookups(base: str, key: str, usccs: list[str], clients: int, seconds: float)
     """``clients`` keep-alive connections asking random entities for ``seconds``: req/s, p50, p99 (ms).
 
     The client runs in a child process of its own (:func:`child_lookups`): asyncio over raw
-    HTTP/1.1 keep-alive connections, a few µs of CPU per request, so that on a 2-core machine the
-    server, not the client, is what is measured (a threaded httpx client in this process took
-    about as much CPU per request as the server it measured). Each request is read to the end of
-    its body (``Content-Length``) and its status checked."""
+    HTTP/1.1 keep-alive connections, little CPU per request, so that on a 2-core machine the
+    client takes as little as it can of what the server and PostgreSQL need (it was 8 httpx
+    client threads in the benchmark's own process). Each request is read to the end of its body
+    (``Content-Length``) and its status checked."""
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
         f.write("\n".join(usccs))
     try:
