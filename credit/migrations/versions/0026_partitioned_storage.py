@@ -42,7 +42,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0026_partitioned_storage"
-down_revision = "0017_partition_results"
+down_revision = "0025_lookup_speed"
 branch_labels = None
 depends_on = None
 
