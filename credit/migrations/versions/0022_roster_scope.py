@@ -17,7 +17,7 @@ No table is added, so no grants change (``credit_grant_roles`` is not needed).
 from alembic import op
 
 revision = "0022_roster_scope"
-down_revision = "0017_partition_results"
+down_revision = "0026_partitioned_storage"
 branch_labels = None
 depends_on = None
 
