@@ -223,7 +223,9 @@ def graded_chunks(conn: Connection, ctx: NightContext) -> Iterator[Graded]:
     for start in range(0, max(n, 1), size):
         if n > size:
             chunk_population(conn, start, size)
-        ind = build_indicators(conn, ctx.night, config, calendar, scoped, created=True, facts=True)
+        # Several chunks: each reads only its USCC range of the fact tables (issue 11).
+        ind = build_indicators(conn, ctx.night, config, calendar, scoped, created=True, facts=True,
+                               ranged=n > size)
         graded = grade(ind.frame, s)
         # grade() keeps the indicator frame's rows and index: the relations it was graded with, row by row.
         graded = graded.assign(related_serious=ind.frame["related_serious"].to_numpy(),

@@ -2,6 +2,9 @@
 -- grading_report_years holds the report years looked at with their filing deadline (30 June of
 -- the next year, rolled to a working day by 民法典 art. 203); it is filled by credit.indicators.
 -- A report for year Y is due from an entity established in year Y or earlier (it files in Y+1).
+-- :ranged = 1: the population is one chunk of several, a contiguous USCC range (issue 11); the
+-- fact tables are read between its first and last USCC by their uscc index (InitPlans). 0: the
+-- condition folds away when planned (whole or scoped population, plans unchanged).
 with
 due as (
     select p.rn, p.uscc, y.report_year, y.deadline
@@ -14,6 +17,7 @@ filed as (
     from due as d
     left join annual_reports as a
       on a.uscc = d.uscc and a.report_year = d.report_year
+     and (:ranged = 0 or a.uscc between (select min(uscc) from grading_population) and (select max(uscc) from grading_population))
 ),
 counted as (
     select
@@ -27,6 +31,7 @@ latest as (
     select distinct on (a.uscc) p.rn, a.employees, a.revenue
     from annual_reports as a
     join grading_population as p using (uscc)
+    where (:ranged = 0 or a.uscc between (select min(uscc) from grading_population) and (select max(uscc) from grading_population))
     order by a.uscc, a.report_year desc
 )
 select

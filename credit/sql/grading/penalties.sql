@@ -4,12 +4,9 @@
 -- row by the night) covers the night, it was not revoked, and no repair decision (信用修复, roster
 -- 'penalty' of the log) stopped it. Warning-only decisions are never published (45号令 art. 2)
 -- and do not count. `heavier` is 较重行政处罚 (domain.md §4).
-with w as (
-    select distinct on (pw.case_no) pw.case_no, pw.published, pw.publicity_from, pw.publicity_until, pw.revoked_on
-      from penalty_publicity as pw
-     where pw.night <= :night
-     order by pw.case_no, pw.night desc
-)
+-- :ranged = 1: the population is one chunk of several, a contiguous USCC range (issue 11); the
+-- fact tables are read between its first and last USCC by their uscc index (InitPlans). 0: the
+-- condition folds away when planned (whole or scoped population, plans unchanged).
 select
     p.rn,
     count(*)                                          as penalties,
@@ -17,9 +14,18 @@ select
     coalesce(sum(x.fine_amount), 0)                   as fines_total,
     count(*) filter (where x.fulfilled_on is null)    as penalties_unfulfilled
 from penalties as x
-join w using (case_no)
 join grading_population as p using (uscc)
-where w.published
+-- the case's window as the latest night by :night computed it (primary key (case_no, night)):
+-- read case by case, so a chunk reads the windows of its own cases only
+cross join lateral (
+    select pw.published, pw.publicity_from, pw.publicity_until, pw.revoked_on
+      from penalty_publicity as pw
+     where pw.case_no = x.case_no and pw.night <= :night
+     order by pw.night desc
+     limit 1
+) as w
+where (:ranged = 0 or x.uscc between (select min(uscc) from grading_population) and (select max(uscc) from grading_population))
+  and w.published
   and w.publicity_from <= :night and :night <= w.publicity_until
   and (w.revoked_on is null or w.revoked_on > :night)
   and not exists (select 1 from roster_decisions as d
