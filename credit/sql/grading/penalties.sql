@@ -6,7 +6,8 @@
 -- and do not count. `heavier` is 较重行政处罚 (domain.md §4).
 -- :ranged = 1: the population is one chunk of several, a contiguous USCC range (issue 11); the
 -- fact tables are read between its first and last USCC by their uscc index (InitPlans). 0: the
--- condition folds away when planned (whole or scoped population, plans unchanged).
+-- condition folds away when planned (whole or scoped population). The publicity window is looked up
+-- case by case in every mode (before: computed for every case of the province, per chunk).
 select
     p.rn,
     count(*)                                          as penalties,
