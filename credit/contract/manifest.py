@@ -8,17 +8,25 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Any, Literal
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from credit.contract.records import ROW_OFFSET, Malformed, NoHeader, Split, WrongEncoding, split_csv, split_csv_chunks
+from credit.contract.records import (
+    ROW_OFFSET,
+    Malformed,
+    NoHeader,
+    Split,
+    WrongEncoding,
+    split_csv,
+    split_csv_chunks,
+)
 from credit.contract.sources import SOURCES, Source
 from credit.issues import Issue, Text, issue
 
