@@ -429,8 +429,9 @@ class SuiteTally:
     """A file's Great Expectations results, added up over its chunks exactly (issue 11).
 
     A row expectation's counts are sums over the chunks, and its percentage and verdict follow
-    from the sums as GX computes them (``unexpected / non-missing × 100``; vacuously true without
-    non-missing values; ``mostly``). The non-null proportion of a column (the suites' critical,
+    from the sums as GX computes them (``unexpected / non-missing × 100``, or over every row for
+    ``not_be_null``, which reports no missing values; vacuously true without rows to judge;
+    ``mostly``). The non-null proportion of a column (the suites' critical,
     file-wide expectation) is the file's non-null values over its rows, judged against the
     expectation's bounds as GX judges them. A file of one chunk keeps GX's results as they are.
     An expectation of any other whole-file kind cannot be added up: a suite holding one refuses
@@ -459,11 +460,16 @@ class SuiteTally:
         if first.type in self.MAP_KINDS:
             total = sum(p.element_count or 0 for p in parts)
             unexpected = sum(p.unexpected_count or 0 for p in parts)
-            missing = sum(p.missing_count or 0 for p in parts)
-            nonnull = total - missing
-            percent = unexpected / nonnull * 100 if total > 0 and nonnull > 0 else None
             mostly = float(first.kwargs.get("mostly", 1.0))
-            success = True if total == 0 or nonnull == 0 else (nonnull - unexpected) / nonnull >= mostly
+            missing: int | None = None
+            if first.missing_count is None:   # not-null: every row counts, GX reports no missing values
+                percent = unexpected / total * 100 if total > 0 else None
+                success = True if total == 0 else (total - unexpected) / total >= mostly
+            else:
+                missing = sum(p.missing_count or 0 for p in parts)
+                nonnull = total - missing
+                percent = unexpected / nonnull * 100 if total > 0 and nonnull > 0 else None
+                success = True if total == 0 or nonnull == 0 else (nonnull - unexpected) / nonnull >= mostly
             record["success"], record["element_count"], record["unexpected_count"] = success, total, unexpected
             record["missing_count"], record["unexpected_percent"] = missing, percent
             return success, record, unexpected_rows
