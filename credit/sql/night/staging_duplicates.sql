@@ -2,18 +2,21 @@
 -- a key staged more than once. Exact copies (one row hash) keep their first line; conflicting
 -- copies are all held back (contracts.md §1: quarantine what is ambiguous). The rows held back are
 -- removed from the file's accepted rows and returned, with the line of the key's first copy.
-with keys as (
-    select dup_key,
-           min(line)                   as first_line,
-           min(dup_row) <> max(dup_row) as conflicting
+-- One pass over the file's rows (a window by key), then the held rows by their row address: a
+-- join on the key itself would be planned on an unanalysed staging table, as a nested loop.
+with copies as (
+    select ctid                                                   as at,
+           line,
+           count(*) over by_key                                   as copies,
+           min(line) over by_key                                  as first_line,
+           min(dup_row) over by_key <> max(dup_row) over by_key   as conflicting
       from night_staging_rows
      where night = :night and digest = :digest and file = :file
-     group by dup_key
-    having count(*) > 1
+    window by_key as (partition by dup_key)
 )
 delete from night_staging_rows r
- using keys k
- where r.night = :night and r.digest = :digest and r.file = :file
-   and r.dup_key = k.dup_key
-   and (k.conflicting or r.line > k.first_line)
-returning r.line, k.conflicting, k.first_line
+ using copies c
+ where r.ctid = c.at
+   and c.copies > 1
+   and (c.conflicting or c.line > c.first_line)
+returning r.line, c.conflicting, c.first_line
