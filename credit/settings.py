@@ -49,8 +49,9 @@ class Settings(BaseSettings):
     ingest_chunk_rows: int = Field(
         default=100_000, ge=1,
         description="Rows of a drop file read, checked and staged at a time (issue 11): a night's client "
-                    "memory follows this, not the size of the province (measured: ingest peaks at 646 MB "
-                    "with 100,000-row chunks at 100 k and 400 k entities; 946 MB with 200,000).",
+                    "memory follows this, not the size of the province (measured, first night: ingest peaked at "
+                    "646 MB at 100 k entities and 762 MB at 400 k with 100,000-row chunks; 946 MB at 400 k "
+                    "with 200,000).",
     )
     alert_email: str | None = Field(
         default=None,
