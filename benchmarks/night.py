@@ -11,10 +11,12 @@ then for each night, in fresh child processes:
   time, the child's peak memory (``resource.getrusage``, peak resident set) and the database
   growth (``pg_database_size`` before and after).
 
-After the nights it runs ``credit serve`` in a subprocess and, from this process over loopback,
-measures ``GET /v1/entities/{uscc}`` with 8 concurrent keep-alive httpx clients for a few
-seconds: requests per second, p50, p99 and the server's CPU per look-up (``/proc``: unlike latency,
-it does not depend on what else the machine runs). Prints date, machine and versions. The PostgreSQL
+After the nights it runs ``credit serve`` in a subprocess and measures ``GET /v1/entities/{uscc}``
+over loopback with 8 concurrent keep-alive connections for a few seconds (an asyncio client in a
+process of its own, :func:`lookups`): requests per second, p50, p99 and the server's CPU per
+look-up (``/proc``: unlike latency, it does not depend on what else the machine runs).
+``--lookups-only --work DIR`` measures the look-ups again on the database an earlier run left in
+``DIR`` (before/after a change to the server, on the same data). Prints date, machine and versions. The PostgreSQL
 server runs in its own processes and is not counted in the client's memory.
 """
 
@@ -33,7 +35,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -151,40 +152,66 @@ def _serve(url: str, home: Path) -> tuple[subprocess.Popen[bytes], str]:
 
 
 def lookups(base: str, key: str, usccs: list[str], clients: int, seconds: float) -> dict[str, float]:
-    """``clients`` keep-alive clients asking random entities for ``seconds``: req/s, p50, p99 (ms)."""
-    import httpx
+    """``clients`` keep-alive connections asking random entities for ``seconds``: req/s, p50, p99 (ms).
 
-    lat: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    stop = time.monotonic() + seconds
+    The client runs in a child process of its own (:func:`child_lookups`): asyncio over raw
+    HTTP/1.1 keep-alive connections, little CPU per request, so that on a 2-core machine the
+    client takes as little as it can of what the server and PostgreSQL need (it was 8 httpx
+    client threads in the benchmark's own process). Each request is read to the end of its body
+    (``Content-Length``) and its status checked."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+        f.write("\n".join(usccs))
+    try:
+        return _run_child("lookups", base, key, f.name, str(clients), str(seconds))
+    finally:
+        os.unlink(f.name)
 
-    def worker(seed: int) -> None:
+
+def child_lookups(base: str, key: str, usccs_file: str, clients: int, seconds: float) -> dict[str, Any]:
+    """The load generator: ``clients`` asyncio connections, one request in flight on each."""
+    import asyncio
+    from urllib.parse import urlsplit
+
+    usccs = Path(usccs_file).read_text().split()
+    where = urlsplit(base)
+    host, port = where.hostname or "127.0.0.1", where.port or 80
+
+    async def worker(seed: int, stop: float, lat: list[float], errors: list[int]) -> None:
         rng = random.Random(seed)
-        mine: list[float] = []
-        bad = 0
-        with httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=30) as h:
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
             while time.monotonic() < stop:
+                request = (f"GET /v1/entities/{rng.choice(usccs)} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+                           f"X-API-Key: {key}\r\nAccept: application/json\r\n\r\n").encode()
                 t = time.perf_counter()
-                r = h.get(f"/v1/entities/{rng.choice(usccs)}")
-                mine.append((time.perf_counter() - t) * 1000)
-                bad += r.status_code not in (200, 404)
-        with lock:
-            lat.extend(mine)
-            errors[0] += bad
+                writer.write(request)
+                head = await reader.readuntil(b"\r\n\r\n")
+                status = int(head[9:12])
+                length = 0
+                for line in head.split(b"\r\n")[1:]:
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                await reader.readexactly(length)
+                lat.append((time.perf_counter() - t) * 1000)
+                errors[0] += status not in (200, 404)
+        finally:
+            writer.close()
 
-    t0 = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    wall = time.perf_counter() - t0
+    async def run() -> tuple[list[float], int, float]:
+        lat: list[float] = []
+        errors = [0]
+        t0 = time.perf_counter()
+        stop = time.monotonic() + seconds
+        await asyncio.gather(*(worker(i, stop, lat, errors) for i in range(clients)))
+        return lat, errors[0], time.perf_counter() - t0
+
+    lat, errors, wall = asyncio.run(run())
     if len(lat) < 2:   # a machine too busy to answer twice in the time given: no quantiles to speak of
         return {"rps": len(lat) / wall, "p50": lat[0] if lat else float("nan"), "p99": float("nan"),
-                "n": len(lat), "errors": errors[0]}
+                "n": len(lat), "errors": errors}
     q = statistics.quantiles(lat, n=100)
-    return {"rps": len(lat) / wall, "p50": statistics.median(lat), "p99": q[98], "n": len(lat), "errors": errors[0]}
+    return {"rps": len(lat) / wall, "p50": statistics.median(lat), "p99": q[98], "n": len(lat), "errors": errors}
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -197,6 +224,24 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _postgres_cpu_seconds(home: Path) -> float:
+    """CPU seconds of the embedded PostgreSQL's processes (its postmaster and every child: the
+    backends of the server's connection pool live through a run), Linux ``/proc``; 0 elsewhere."""
+    try:
+        postmaster = int((home / "pg" / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    total = _cpu_seconds(postmaster)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == postmaster:
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--entities", type=int, default=100_000)
@@ -204,8 +249,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="length of the look-up run")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--work", type=Path, default=None, help="folder to keep the drops in (default: temporary)")
+    parser.add_argument("--lookups-only", action="store_true",
+                        help="skip the nights: measure the look-ups on the database the nights left in --work")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child and args.child[0] == "lookups":
+        base, key, usccs_file, clients, seconds = args.child[1:6]
+        print(json.dumps(child_lookups(base, key, usccs_file, int(clients), float(seconds))))
+        return
     if args.child:
         kind, drop, night, home = args.child[0], Path(args.child[1]), date.fromisoformat(args.child[2]), Path(args.child[3])
         result = (child_floor if kind == "floor" else child_night)(drop, night, home)
@@ -221,30 +272,35 @@ def main() -> None:
     work = args.work or Path(tempfile.mkdtemp(prefix="cbnight", dir="/tmp"))
     drop, home = work / "drop", work / "home"
     nights = [START + timedelta(days=k) for k in range(3)]
-    t = time.perf_counter()
-    if not (drop / nights[-1].isoformat() / "manifest.json").exists():
-        write_sample(drop, args.entities, len(nights), seed=args.seed, start=START)
-    generated = time.perf_counter() - t
-    shutil.rmtree(home, ignore_errors=True)
+    if args.lookups_only and args.work is None:
+        parser.error("--lookups-only needs the --work folder of an earlier run")
     print(f"date        {date.today().isoformat()}  machine {platform.machine()} {os.cpu_count()} cores  "
           f"python {platform.python_version()}  postgres (embedded) pandas {version('pandas')}  "
-          f"pyarrow {version('pyarrow')}  great-expectations {version('great-expectations')}")
-    print(f"entities    {args.entities:,}   three nights from {START}   (sample generated in {generated:.1f} s)")
-    print(f"{'night':<12}{'rows':>10}{'wall s':>9}{'floor s':>9}{'ratio':>8}{'peak MB':>9}{'grown MB':>10}{'db MB':>8}")
+          f"pyarrow {version('pyarrow')}  great-expectations {version('great-expectations')}  "
+          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     proc = None
-    walls: list[float] = []
     try:
-        for n in nights:
-            floor = _run_child("floor", str(drop), n.isoformat(), str(home))
-            res = _run_child("night", str(drop), n.isoformat(), str(home))
-            print(f"{n.isoformat():<12}{res['rows']:>10,}{res['seconds']:9.2f}{floor['seconds']:9.2f}"
-                  f"{res['seconds'] / floor['seconds']:8.1f}{res['peak_mb']:9.0f}{res['grown'] / 1e6:10.1f}"
-                  f"{res['size'] / 1e6:8.0f}")
-            top = sorted(res["stages"].items(), key=lambda kv: -kv[1])[:3]
-            print("            slowest stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in top))
-            walls.append(res["seconds"])
-        print("incremental nights / first night: "
-              + ", ".join(f"{w / walls[0]:.2f}" for w in walls[1:]) + "   (target ≤ 0.10)")
+        if not args.lookups_only:
+            t = time.perf_counter()
+            if not (drop / nights[-1].isoformat() / "manifest.json").exists():
+                write_sample(drop, args.entities, len(nights), seed=args.seed, start=START)
+            generated = time.perf_counter() - t
+            shutil.rmtree(home, ignore_errors=True)
+            print(f"entities    {args.entities:,}   three nights from {START}   (sample generated in {generated:.1f} s)")
+            print(f"{'night':<12}{'rows':>10}{'wall s':>9}{'floor s':>9}{'ratio':>8}{'peak MB':>9}"
+                  f"{'grown MB':>10}{'db MB':>8}")
+            walls: list[float] = []
+            for n in nights:
+                floor = _run_child("floor", str(drop), n.isoformat(), str(home))
+                res = _run_child("night", str(drop), n.isoformat(), str(home))
+                print(f"{n.isoformat():<12}{res['rows']:>10,}{res['seconds']:9.2f}{floor['seconds']:9.2f}"
+                      f"{res['seconds'] / floor['seconds']:8.1f}{res['peak_mb']:9.0f}{res['grown'] / 1e6:10.1f}"
+                      f"{res['size'] / 1e6:8.0f}")
+                top = sorted(res["stages"].items(), key=lambda kv: -kv[1])[:3]
+                print("            slowest stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in top))
+                walls.append(res["seconds"])
+            print("incremental nights / first night: "
+                  + ", ".join(f"{w / walls[0]:.2f}" for w in walls[1:]) + "   (target ≤ 0.10)")
         url = _url(home)
         from credit.api.auth import create_key
 
@@ -260,13 +316,15 @@ def main() -> None:
         with httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=60) as h:   # warm-up
             for u in random.Random(args.seed).sample(usccs, min(50, len(usccs))):
                 h.get(f"/v1/entities/{u}")
-        cpu = _cpu_seconds(proc.pid)
+        cpu, pg_cpu = _cpu_seconds(proc.pid), _postgres_cpu_seconds(home)
         lk = lookups(base, key, usccs, args.clients, args.seconds)
-        cpu = _cpu_seconds(proc.pid) - cpu
+        cpu, pg_cpu = _cpu_seconds(proc.pid) - cpu, _postgres_cpu_seconds(home) - pg_cpu
+        n = max(lk["n"], 1)
         print(f"look-ups    GET /v1/entities/{{uscc}}  {args.clients} clients {args.seconds:.0f} s: {lk['n']:,} requests, "
               f"{lk['rps']:.0f} req/s, p50 {lk['p50']:.1f} ms, p99 {lk['p99']:.1f} ms, "
-              f"server CPU {1000 * cpu / max(lk['n'], 1):.1f} ms per look-up"
-              + (f", errors {lk['errors']}" if lk["errors"] else ""))
+              f"server CPU {1000 * cpu / n:.2f} ms per look-up (PostgreSQL {1000 * pg_cpu / n:.2f} ms)"
+              + (f", errors {lk['errors']}" if lk["errors"] else "")
+              + f"   load average {os.getloadavg()[0]:.2f}")
     finally:
         if proc is not None:
             proc.terminate()

@@ -123,11 +123,18 @@ def add_years(d: date, years: int) -> date:
 
 
 def _library_days(year: int) -> tuple[list[date], set[date]]:
+    """A year's working days and statutory rest days from chinesecalendar's own tables.
+
+    Read from its ``holidays`` and ``workdays`` maps (the same data ``is_workday`` reads), not day by
+    day through the API: a make-up working day (调休) carries the holiday's name too, so a name alone
+    does not make a rest day.
+    """
+    holidays = {d for d in chinese_calendar.holidays if d.year == year}
+    makeup = {d for d in chinese_calendar.workdays if d.year == year}
     days = [date(year, 1, 1) + timedelta(days=i) for i in range(366 if _cal.isleap(year) else 365)]
-    working = [d for d in days if chinese_calendar.is_workday(d)]
-    # A named holiday is a statutory rest day whatever the weekday (e.g. Sat 2026-10-03, National Day).
-    rest = {d for d in days if chinese_calendar.get_holiday_detail(d)[1] is not None}
-    return working, rest
+    working = [d for d in days if d in makeup or (d.weekday() < 5 and d not in holidays)]
+    # A statutory holiday is a rest day whatever the weekday (e.g. Sat 2026-10-03, National Day).
+    return working, holidays
 
 
 @lru_cache(maxsize=4)

@@ -100,16 +100,6 @@ def connection(request: Request) -> Iterator[Connection]:
         yield conn
 
 
-def read_connection(request: Request) -> Iterator[Connection]:
-    """A connection in autocommit for a route that only reads (the entity look-up, issue 11).
-
-    Each statement reads the latest committed data, as under the default READ COMMITTED, but
-    without a transaction's BEGIN and ROLLBACK round trips. Only for routes that never write: in
-    autocommit a write would be committed at once (writes go through ``ServiceState.begin``)."""
-    with state(request).engine.connect() as conn:
-        yield conn.execution_options(isolation_level="AUTOCOMMIT")
-
-
 def client_address(request: Request) -> str:
     """The caller's address: the peer, or what a trusted proxy said (security.trusted_proxies)."""
     return request.client.host if request.client else "?"

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 import pandas as pd
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Path, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Connection
 
@@ -21,7 +22,6 @@ from credit.api.deps import (
     checked_uscc,
     connection,
     default_as_of,
-    read_connection,
     require,
     service_state,
 )
@@ -74,7 +74,7 @@ from credit.rosters.deadlines import deadline_watch
 from credit.rosters.export import FORMATS, export_frame, export_note, render
 from credit.rosters.known import KnownAt
 from credit.rosters.known import known_at as known_record_at
-from credit.rosters.read import decision_feed, search_registration
+from credit.rosters.read import decision_feed, entity_head, search_registration
 from credit.rosters.read import latest_night as latest_published_night
 from credit.signing import signer_for
 
@@ -83,7 +83,6 @@ consumer = APIRouter(tags=["consumer"], dependencies=[Depends(require("consumer"
 bureau = APIRouter(prefix="/v1/bureau", tags=["bureau"], dependencies=[Depends(require("bureau"))])
 
 Conn = Annotated[Connection, Depends(connection)]
-ReadConn = Annotated[Connection, Depends(read_connection)]   # autocommit: routes that never write
 St = Annotated[ServiceState, Depends(service_state)]   # on the event loop: no worker thread
 AsOf = Annotated[date | None, Query(description="YYYY-MM-DD; default: the latest published night")]
 KnownAtNight = Annotated[date | None, Query(description="YYYY-MM-DD: answer from the record as it stood after that "
@@ -92,8 +91,19 @@ MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json", "parquet"
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
+class RenderedJSON(JSONResponse):
+    """A JSON response whose body :func:`_json` rendered already (bytes pass through as they are)."""
+
+    def render(self, content: Any) -> bytes:
+        return content if isinstance(content, bytes) else super().render(content)
+
+
 def _json(doc: Any, status: int = 200) -> JSONResponse:
-    return JSONResponse(json.loads(json.dumps(doc, ensure_ascii=False, default=str)), status_code=status)
+    """``doc`` as JSON, values JSON does not know as their ``str``: rendered once, to the bytes
+    ``JSONResponse`` gives the document after a round trip through JSON (issue 11: it was dumped,
+    loaded and dumped again on every answer)."""
+    body = json.dumps(doc, ensure_ascii=False, default=str, allow_nan=False, separators=(",", ":"))
+    return RenderedJSON(body.encode("utf-8"), status_code=status)
 
 
 def not_in_future(st: ServiceState, day: date, field: str) -> None:
@@ -123,8 +133,8 @@ def healthz(conn: Conn) -> dict[str, Any]:
 
 
 @public.get("/v1/entities/{uscc}", response_model=EntityStatusDoc)
-def entity(request: Request, conn: ReadConn, st: St, uscc: Annotated[str, Path(max_length=64)],
-           as_of: AsOf = None, known_at: KnownAtNight = None) -> JSONResponse:
+async def entity(request: Request, st: St, uscc: Annotated[str, Path(max_length=64)],
+                 as_of: AsOf = None, known_at: KnownAtNight = None) -> JSONResponse:
     """An entity's roster entries and published penalties on a date, with what each entry needs for
     repair and from when; ``known_at``: as the record stood after that night.
 
@@ -133,14 +143,28 @@ def entity(request: Request, conn: ReadConn, st: St, uscc: Annotated[str, Path(m
     §5.3, §6); tiers are never part of this answer."""
     code = checked_uscc(uscc)
     who: Principal = request.state.principal
-    version = certificates.data_version(conn)   # read once: the default date, the latest data, the answer's version
-    d = as_of or default_as_of(conn, st, version)
-    known = known_record(conn, known_at)
-    latest = certificates.latest_data_date(conn, version) or d
-    if known is not None:
-        latest = min(latest, known.night)
-    doc = views.entity_status(conn, st.settings, st.config, code, d, role=who.role, latest=latest, today=st.today(),
-                              known=known, version=version)
+    # One hop to a worker thread for the whole answer (connection, statements, rendering), not
+    # one per dependency and one for the route (issue 11).
+    return await run_in_threadpool(entity_answer, st, code, who.role, as_of, known_at)
+
+
+def entity_answer(st: ServiceState, code: str, role: str, as_of: date | None, known_at: date | None) -> JSONResponse:
+    """The body of :func:`entity`, on a connection in autocommit: each statement reads the latest
+    committed data, as under the default READ COMMITTED, without a transaction's BEGIN and
+    ROLLBACK round trips. Only for an answer that never writes (in autocommit a write would be
+    committed at once; writes go through ``ServiceState.begin``)."""
+    with st.engine.connect() as c:
+        conn = c.execution_options(isolation_level="AUTOCOMMIT")
+        # read once, with the registration: the default date, the latest data, the answer's version
+        head = entity_head(conn, code)
+        version = head.version
+        d = as_of or default_as_of(conn, st, version)
+        known = known_record(conn, known_at)
+        latest = certificates.latest_data_date(conn, version) or d
+        if known is not None:
+            latest = min(latest, known.night)
+        doc = views.entity_status(conn, st.settings, st.config, code, d, role=role, latest=latest,
+                                  today=st.today(), known=known, head=head)
     if not doc["registered"] and not doc["rosters"]:
         raise HTTPException(404, f"{code}：未找到该主体 (no entity with this USCC in the store)")
     return _json(doc)

@@ -21,6 +21,7 @@ from credit.rosters.certificates import DataVersion
 from credit.rosters.env import RosterEnv, removal_rule
 from credit.rosters.known import KnownAt
 from credit.rosters.read import (
+    EntityHead,
     EntryRemoval,
     Registration,
     application_due,
@@ -173,15 +174,20 @@ def repair_outlook(env: RosterEnv, entry: Mapping[str, Any], today: date) -> dic
 
 def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: str, as_of: date, *,
                   role: str, latest: date, today: date, known: KnownAt | None = None,
-                  version: DataVersion | None = None) -> EntityStatus:
+                  version: DataVersion | None = None, head: EntityHead | None = None) -> EntityStatus:
     """An entity's status on ``as_of`` as ``role`` may see it, with each entry's repair outlook;
     ``known``: from the record as it stood after that night (``latest`` is then that night);
-    ``version``: the data version the caller read before (else it is read here, last)."""
-    reg = registration(conn, uscc)
+    ``version``: the data version the caller read before (else it is read here, last); ``head``:
+    the data version and registration the caller read together (:func:`entity_head`)."""
+    if head is not None:
+        version, reg = head.version, head.registration
+    else:
+        reg = registration(conn, uscc)
+    env = RosterEnv.load(settings)   # once per answer: the entries and their repair outlook
     # A view per role: entries gain labels and the repair outlook, and lose the bureau's fields.
     removals: list[EntryRemoval] = []   # how each entry left its roster, from the same fold
     entries: list[dict[str, Any]] = [dict(e) for e in entity_rosters(conn, uscc, as_of, settings, known,
-                                                                     removals=removals)]
+                                                                     removals=removals, env=env)]
     kinds = {r.decision_no: (r.removal_kind, r.entry_id) for r in removals}
     if role == "bureau":
         penalties = penalties_of(conn, [uscc], as_of, known, settings).get(uscc, [])
@@ -198,7 +204,6 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
         else:
             hidden = set(hidden_from_public(conn, [uscc], latest, cfg, known))
         entries = [e for e in entries if (uscc, e["decision_no"]) not in hidden]
-    env = RosterEnv.load(settings)
     for e in entries:
         kind, entry_id = kinds.get(e["decision_no"], (None, None))
         e["entry_id"] = entry_id

@@ -171,6 +171,7 @@ def _wire() -> None:
         rosters,
         security,
         serious,
+        storage,
     )
 
     app.add_typer(draws.app, name="draw", help="Double-random inspection draws (双随机抽查).")
@@ -194,6 +195,7 @@ def _wire() -> None:
     app.add_typer(api.certificate_app, name="certificate", help="Screening certificates (筛查证明).")
     app.add_typer(security.keys_app, name="keys", help="The bureau's signing key (Ed25519).")
     app.command("verify-signature")(security.verify_signature_command)
+    app.command("retention")(storage.retention_command)
     db_app.command("backup")(security.db_backup)
     db_app.command("restore")(security.db_restore)
 

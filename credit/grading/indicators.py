@@ -243,15 +243,25 @@ def operations(conn: Connection, night: date, n: int, deadlines: list[tuple[int,
     return out
 
 
-def supervision(conn: Connection, night: date, n: int, windows: dict[str, int]) -> pd.DataFrame:
-    """监管: roster state as of the night, penalties and their weight, open findings, recent
-    spot-check problems (domain.md §3, §4, §6, §8)."""
+def create_night_facts(conn: Connection, night: date) -> None:
+    """The facts every chunk of the night's population reads, computed once a night (issue 11):
+    roster state as of the night (``grading_listed``) and the entities that make a relation
+    adverse (``grading_flagged``), temporary tables of ``grading/night_facts.sql``."""
     if not roster_function_exists(conn):
         raise RostersUnavailable(
             "roster_entries_as_of(date) does not exist: run the rosters migration (0002) before grading; "
             "grading without roster state would put listed entities in the wrong tier"
         )
-    rosters = copy_out(conn, sqlfiles.rendered("grading/rosters", night=night),
+    conn.exec_driver_sql(sqlfiles.rendered("grading/night_facts", night=night))
+
+
+def supervision(conn: Connection, night: date, n: int, windows: dict[str, int], *, facts: bool = False) -> pd.DataFrame:
+    """监管: roster state as of the night, penalties and their weight, open findings, recent
+    spot-check problems (domain.md §3, §4, §6, §8). Reads :func:`create_night_facts`'s
+    ``grading_listed`` (``facts``: created already for ``night``; otherwise created here)."""
+    if not facts:
+        create_night_facts(conn, night)
+    rosters = copy_out(conn, sqlfiles.rendered("grading/rosters"),
                        {"rn": pa.int64(), "on_abnormal": pa.bool_(), "on_serious": pa.bool_()})
     # Only penalties still in use: inside their publicity window, not repaired, not revoked
     # (domain.md §5.1, §5.3, §6; credit.penalties keeps the windows, the night before grading).
@@ -304,20 +314,27 @@ def bank_credit(conn: Connection, night: date, n: int, months: int) -> pd.DataFr
     return _scatter(n, table, {"bank_overdue_days": 0, "bank_default": False})
 
 
-def relations(conn: Connection, night: date, n: int) -> pd.DataFrame:
+def relations(conn: Connection, night: date, n: int, *, facts: bool = False) -> pd.DataFrame:
     """关联: same legal representative behind entities on the serious list tonight or in tier D on
-    the previous graded night (domain.md §3.6 art. 18 para. 2; §7 related enterprises)."""
-    table = copy_out(conn, sqlfiles.rendered("grading/relations", night=night),
+    the previous graded night (domain.md §3.6 art. 18 para. 2; §7 related enterprises). Reads
+    :func:`create_night_facts`'s ``grading_flagged`` (``facts``: created already for ``night`` in
+    this transaction, with the roster state as it stands; otherwise created here)."""
+    if not facts:
+        create_night_facts(conn, night)
+    table = copy_out(conn, sqlfiles.rendered("grading/relations"),
                      {"rn": pa.int64(), "related_serious": pa.int64(), "related_d": pa.int64()})
     return _scatter(n, table, {"related_serious": 0, "related_d": 0})
 
 
 def build_indicators(conn: Connection, night: date, config: ConfigDoc, calendar: WorkingCalendar,
-                     scoped: bool = False, *, created: bool = False) -> Indicators:
+                     scoped: bool = False, *, created: bool = False, facts: bool = False) -> Indicators:
     """Every indicator of every operating entity on ``night``, one row per entity in USCC order
     (``scoped``: of the entities of the night's scope, ``night_scope``; ``created``: of the
-    population table as it stands, a chunk of it)."""
+    population table as it stands, a chunk of it; ``facts``: :func:`create_night_facts` ran
+    already for ``night`` in this transaction, once for every chunk)."""
     windows = {k: int(v) for k, v in config["windows"].items()}
+    if not facts:
+        create_night_facts(conn, night)
     pop = population(conn, night, scoped, created=created)
     n = len(pop)
     deadlines, warnings = report_deadlines(night, windows["annual_report_years"], calendar)
@@ -325,10 +342,10 @@ def build_indicators(conn: Connection, night: date, config: ConfigDoc, calendar:
         pop[["uscc", "legal_rep_hash"]],
         basic_attributes(pop, night),
         operations(conn, night, n, deadlines),
-        supervision(conn, night, n, windows),
+        supervision(conn, night, n, windows, facts=True),
         tax(conn, night, n),
         social_security(conn, night, n, windows["insured_trend_months"]),
         bank_credit(conn, night, n, windows.get("bank_credit_months", 3)),
-        relations(conn, night, n),
+        relations(conn, night, n, facts=True),
     ], axis=1)
     return Indicators(frame, warnings)

@@ -26,7 +26,12 @@ from credit import sqlfiles
 from credit.calendar import working_calendar
 from credit.config import ConfigDoc, load_config
 from credit.context import NightContext
-from credit.grading.indicators import build_indicators, chunk_population, create_population
+from credit.grading.indicators import (
+    build_indicators,
+    chunk_population,
+    create_night_facts,
+    create_population,
+)
 from credit.grading.scheme import TIERS, Scheme, scheme_of
 from credit.grading.score import grade
 from credit.logs import quiet_great_expectations
@@ -214,10 +219,11 @@ def graded_chunks(conn: Connection, ctx: NightContext) -> Iterator[Graded]:
     calendar = working_calendar(ctx.settings)
     size = max(1, int((config.get("database") or {}).get("chunk_entities", CHUNK_ENTITIES)))
     n = create_population(conn, scoped)
+    create_night_facts(conn, ctx.night)   # once a night: every chunk reads the same roster state
     for start in range(0, max(n, 1), size):
         if n > size:
             chunk_population(conn, start, size)
-        ind = build_indicators(conn, ctx.night, config, calendar, scoped, created=True)
+        ind = build_indicators(conn, ctx.night, config, calendar, scoped, created=True, facts=True)
         graded = grade(ind.frame, s)
         # grade() keeps the indicator frame's rows and index: the relations it was graded with, row by row.
         graded = graded.assign(related_serious=ind.frame["related_serious"].to_numpy(),

@@ -3,14 +3,16 @@
 Rows arrive typed and accepted; they are copied into a temporary stage (with PostgreSQL COPY, or
 from the night's staging tables) and merged with set-based SQL — a changed row updates the current table and leaves a history
 row carrying the night; an unchanged row changes nothing, which is what makes a night safe to
-load twice. A ``full`` file replaces the source's state: rows it no longer has are dropped from
+load twice. An empty table (a first night) is bulk-loaded: plain inserts, its indexes built after
+the load (issue 11; :func:`merge_into`). A ``full`` file replaces the source's state: rows it no longer has are dropped from
 the current table, and the drop is kept in the history.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import TypedDict
@@ -20,6 +22,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from sqlalchemy import Connection
 
+from credit import sqlfiles
 from credit.contract.sources import Source
 
 
@@ -98,32 +101,110 @@ def merge_into(conn: Connection, source: Source, mode: str, night: date, fill: C
     ``scope``: a condition on the store's row ``t`` (SQL with ``%(name)s`` parameters) limiting what
     a ``full`` file may drop to one region partition's rows (:mod:`credit.night.partitions`), whose
     stage holds that region's rows only.
+
+    Two ways, the same rows (issue 11): into an **empty** table (a first night) every staged row is
+    new, so nothing is compared — the rows and their ``new`` history rows are inserted plainly, with
+    the tables' indexes built after the load (:func:`_bulk_load`); otherwise the rows that differ
+    from the store are found once (one join, ``{stage}_changes``) and only they reach the history
+    and the upsert (an unchanged row would not have changed anything there either).
     """
     name = source.name
     stage = f"stage_{name}"
-    key = ", ".join(source.key)
-    cols = source.column_names
-    col_list = ", ".join(cols)
-    non_key = [c for c in cols if c not in source.key]
     conn.exec_driver_sql(f"create temporary table {stage} (like {name} including defaults) on commit drop")
     conn.exec_driver_sql(f"alter table {stage} alter column first_night drop not null, "
                          f"alter column last_night drop not null")
     staged = fill(stage)
+    if scope is None and _is_empty(conn, name):
+        result = _load_empty(conn, source, stage, staged, night)
+    else:
+        result = _merge_changes(conn, source, mode, night, stage, staged, scope)
+    conn.exec_driver_sql(f"drop table {stage}")
+    return result
+
+
+def _is_empty(conn: Connection, table: str) -> bool:
+    return not conn.exec_driver_sql(f"select exists (select from {table})").scalar_one()
+
+
+def _load_empty(conn: Connection, source: Source, stage: str, staged: int, night: date) -> MergeResult:
+    """The stage into an empty current table: every row is ``new`` (the history gets each one, and
+    a ``full`` file has nothing to drop). The same rows and history rows as :func:`_merge_changes`
+    would write, without its comparisons and with the indexes built once after the load."""
+    name = source.name
+    cols = ", ".join(source.column_names)
+    key = ", ".join(source.key)
+    if source.history:
+        history = f"{name}_history"
+        with _bulk_load(conn, history, _is_empty(conn, history)):
+            conn.exec_driver_sql(
+                f"insert into {history} (night, change, {cols}) "
+                f"select %(night)s, 'new', {cols} from {stage} order by {key}", {"night": night})
+    with _bulk_load(conn, name, True):
+        conn.exec_driver_sql(
+            f"insert into {name} ({cols}, first_night, last_night) "
+            f"select {cols}, %(night)s, %(night)s from {stage} order by {key}", {"night": night})
+    if staged:
+        # The rest of the night (rosters, grading) plans its joins on this table: with the
+        # statistics of the rows just loaded, not those of an empty table. ANALYZE inside the
+        # transaction samples the transaction's own rows.
+        conn.exec_driver_sql(f"analyze {name}")
+    return MergeResult(name, staged, staged, 0, 0)
+
+
+@contextmanager
+def _bulk_load(conn: Connection, table: str, empty: bool) -> Iterator[None]:
+    """Load-then-index (issue 11): on an ``empty`` table, drop its indexes (and the primary-key or
+    unique constraints they back) for the load and build them again after it, with the same names
+    and definitions. A unique index built after the load checks uniqueness as the load would have:
+    a duplicate key fails the night as before. The table stays locked (ACCESS EXCLUSIVE) until the
+    night commits: it was empty, so a reader waiting for it would have found nothing. A table that
+    a foreign key refers to keeps its indexes (``night/bulk_indexes.sql``)."""
+    indexes = conn.execute(sqlfiles.statement("night/bulk_indexes"), {"table": table}).all() if empty else []
+    if not indexes or any(i.blocked for i in indexes):
+        yield
+        return
+    for i in indexes:
+        if i.constraint_name is not None:
+            conn.exec_driver_sql(f'alter table {table} drop constraint "{i.constraint_name}"')
+        else:
+            conn.exec_driver_sql(f"drop index {i.index_name}")
+    yield
+    for i in indexes:
+        conn.exec_driver_sql(i.definition)
+        if i.constraint_name is not None:
+            kind = "primary key" if i.constraint_kind == "p" else "unique"
+            conn.exec_driver_sql(f'alter table {table} add constraint "{i.constraint_name}" {kind} using index '
+                                 f"{i.index_name}")
+
+
+def _merge_changes(conn: Connection, source: Source, mode: str, night: date, stage: str, staged: int,
+                   scope: tuple[str, dict[str, object]] | None) -> MergeResult:
+    """The stage merged into a current table that has rows: a changed row updates it and leaves a
+    history row, an unchanged one changes nothing, a ``full`` file drops what it no longer has."""
+    name = source.name
+    key = ", ".join(source.key)
+    cols = source.column_names
+    col_list = ", ".join(cols)
+    non_key = [c for c in cols if c not in source.key]
+    changes = f"{stage}_changes"
     # A temporary table has no statistics: without them the planner joins a million rows by nested loop.
     conn.exec_driver_sql(f"analyze {stage}")
     join = " and ".join(f"t.{k} = s.{k}" for k in source.key)
     differs = f"({', '.join('s.' + c for c in non_key)}) is distinct from ({', '.join('t.' + c for c in non_key)})"
+    # The staged rows that are new or differ from the store, found once for the counts, the
+    # history and the upsert.
+    conn.exec_driver_sql(
+        f"create temporary table {changes} on commit drop as "
+        f"select {', '.join('s.' + c for c in cols)}, t.{source.key[0]} is null as is_new "
+        f"from {stage} s left join {name} t on {join} where t.{source.key[0]} is null or {differs}")
     counts = conn.exec_driver_sql(
-        f"select count(*) filter (where t.{source.key[0]} is null), "
-        f"count(*) filter (where t.{source.key[0]} is not null and {differs}) "
-        f"from {stage} s left join {name} t on {join}").one()
+        f"select count(*) filter (where is_new), count(*) filter (where not is_new) from {changes}").one()
     new, changed = int(counts[0]), int(counts[1])
     if source.history:
         conn.exec_driver_sql(
             f"insert into {name}_history (night, change, {col_list}) "
-            f"select %(night)s, case when t.{source.key[0]} is null then 'new' else 'changed' end, "
-            f"{', '.join('s.' + c for c in cols)} from {stage} s left join {name} t on {join} "
-            f"where t.{source.key[0]} is null or {differs} order by {', '.join('s.' + k for k in source.key)}",
+            f"select %(night)s, case when is_new then 'new' else 'changed' end, {col_list} "
+            f"from {changes} order by {key}",
             {"night": night})
     dropped = 0
     if mode == "full":
@@ -141,10 +222,10 @@ def merge_into(conn: Connection, source: Source, mode: str, night: date, fill: C
     where = f"({', '.join(name + '.' + c for c in non_key)}) is distinct from ({', '.join('excluded.' + c for c in non_key)})"
     conn.exec_driver_sql(
         f"insert into {name} ({col_list}, first_night, last_night) "
-        f"select {col_list}, %(night)s, %(night)s from {stage} order by {key} "
+        f"select {col_list}, %(night)s, %(night)s from {changes} order by {key} "
         f"on conflict ({key}) do update set {updates}, last_night = excluded.last_night where {where}",
         {"night": night})
-    conn.exec_driver_sql(f"drop table {stage}")
+    conn.exec_driver_sql(f"drop table {changes}")
     return MergeResult(name, staged, new, changed, dropped)
 
 

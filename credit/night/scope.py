@@ -5,8 +5,8 @@ key)`` inside the publishing transaction (dropped at commit). Everything the nig
 grades per entity reads only the scope's entities:
 
 - :func:`credit.rosters.decide.decide_night` runs its candidate queries through :func:`frame`,
-  which keeps the rows of the scope's entities (the filter is pushed into the query by the
-  planner: a semi-join on ``night_scope``);
+  which keeps the rows of the scope's entities (the scope's USCCs bound as an array, a filter the
+  planner pushes down to the tables; the rosters' fold of the log read per entity, by index);
 - :func:`credit.grading.night.grade_night` grades the operating entities of the scope (the grading
   population, ``sql/grading/population.sql``, is intersected with ``night_scope``) and closes or
   opens grade ranges of the scope only; the distribution, the transitions and ``grading_runs``
@@ -26,6 +26,7 @@ year, an annual-report deadline, a configured date, a configuration change) runs
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from credit.settings import Settings
 
 TABLE = "night_scope"
+_USCCS = "credit.night.scope.usccs"   # conn.info key: (scope, its USCCs), usccs()
 Mode = Literal["full", "incremental", "region"]
 
 
@@ -77,11 +79,13 @@ def is_scoped(scope: NightScope | None) -> bool:
 # -- materialising ----------------------------------------------------------------------------------
 
 def _create(conn: sa.Connection) -> None:
+    conn.info.pop(_USCCS, None)
     conn.exec_driver_sql(f"drop table if exists {TABLE}")
     conn.exec_driver_sql(f"create temporary table {TABLE} (uscc text primary key) on commit drop")
 
 
 def _count(conn: sa.Connection) -> int:
+    conn.info.pop(_USCCS, None)   # the table changed: the USCCs are read again (usccs)
     conn.exec_driver_sql(f"analyze {TABLE}")   # temporary tables are never auto-analyzed
     return int(conn.exec_driver_sql(f"select count(*) from {TABLE}").scalar_one())
 
@@ -153,14 +157,48 @@ def restrict_to_region(conn: sa.Connection, scope: NightScope, prefix: str) -> N
 
 # -- reading through the scope ----------------------------------------------------------------------
 
+#: The bind parameter that carries the scope's USCCs into a scoped statement (:func:`scoped_sql`).
+SCOPE_PARAM = "scope_usccs"
+#: The rosters' whole-log fold (migration 0002) as the roster SQL files write it.
+_FOLD = re.compile(r"roster_entry_detail_as_of\((:\w+)\)")
+
+
 def scoped_sql(sql: str, key: str = "uscc") -> str:
-    """``sql`` (one select) restricted to the scope's entities by its column ``key``."""
+    """``sql`` (one select) restricted to the scope's entities by its column ``key``.
+
+    The scope comes as the array bound to :data:`SCOPE_PARAM` (the rows of ``night_scope``,
+    :func:`frame`): a restriction on ``key`` that the planner pushes into the query down to the
+    tables the column comes from (an index probe per entity, or a hashed filter), where a
+    semi-join on ``night_scope`` left on top of the query was planned as a hash join over whole
+    tables. The array is a bound value, so the planner knows its length. The query's folds of the
+    whole log, ``roster_entry_detail_as_of(:d)``, become the fold of the scope's entities,
+    ``roster_entry_detail_of(us, :d)`` (migration 0015: their inclusions through
+    ``roster_decisions(uscc, seq)``, corrections and closes through ``roster_decisions(entry_id)``):
+    the same rows for those entities, since every roster query relates an entry to its own
+    entity's row by uscc. So the rule stays written once, in its file, and a scoped night costs
+    its entities' rows, not the log's."""
     lines = sql.rstrip().splitlines()
     while lines and (not lines[-1].strip() or lines[-1].lstrip().startswith("--")):
         lines.pop()   # trailing comments would swallow the closing parenthesis
     body = "\n".join(lines).rstrip().rstrip(";")
-    return (f"select * from (\n{body}\n) as scoped "
-            f"where scoped.{key} in (select s.uscc from {TABLE} as s)")
+    usccs = f"cast(:{SCOPE_PARAM} as text[])"
+    body = _FOLD.sub(rf"roster_entry_detail_of({usccs}, \1)", body)
+    return f"select * from (\n{body}\n) as scoped where scoped.{key} = any({usccs})"
+
+
+def usccs(conn: sa.Connection, scope: NightScope | None) -> list[str] | None:
+    """The scope's USCCs in order; None when ``scope`` filters nothing (none, or a full night).
+
+    Read once per scope and connection: ``night_scope`` changes only through the functions above,
+    each of which returns a new :class:`NightScope` (the cache holds the object it was read for)."""
+    if not is_scoped(scope):
+        return None
+    cached = conn.info.get(_USCCS)
+    if cached is not None and cached[0] is scope:
+        return list(cached[1])
+    values = [str(u) for u in conn.execute(sa.text(f"select uscc from {TABLE} order by uscc")).scalars()]
+    conn.info[_USCCS] = (scope, values)
+    return list(values)
 
 
 def frame(conn: sa.Connection, name: str, params: Mapping[str, Any], scope: NightScope | None,
@@ -172,8 +210,8 @@ def frame(conn: sa.Connection, name: str, params: Mapping[str, Any], scope: Nigh
     """
     if not is_scoped(scope):
         return sqlfiles.frame(conn, name, params)
-    res = conn.execute(sa.text(scoped_sql(sqlfiles.text_of(name), key)), dict(params))
-    return pd.DataFrame(res.mappings().all(), columns=list(res.keys()))
+    return sqlfiles.rows_frame(conn.execute(sa.text(scoped_sql(sqlfiles.text_of(name), key)),
+                                            {**params, SCOPE_PARAM: usccs(conn, scope)}))
 
 
 # -- the scope of a night ------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from datetime import date, datetime
 from typing import Any, TypedDict
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, RowMapping
 
 from credit import sqlfiles
 from credit.rosters.known import KnownAt, fold, known_at, params
@@ -67,7 +67,11 @@ class DataVersion(TypedDict):
 
 def data_version(conn: Connection) -> DataVersion:
     """The decision log's head and the latest published night."""
-    head = conn.execute(sqlfiles.statement("rosters/data_version")).mappings().one()
+    return version_of(conn.execute(sqlfiles.statement("rosters/data_version")).mappings().one())
+
+
+def version_of(head: RowMapping) -> DataVersion:
+    """The data version in a row with the log head's ``seq`` and ``row_hash`` and the latest ``night``."""
     night = head["night"]
     return {"decision_seq": int(head["seq"]) if head["seq"] is not None else 0, "decision_hash": head["row_hash"],
             "night": night.isoformat() if night else None}
@@ -122,8 +126,8 @@ def entries_as_of(conn: Connection, usccs: Sequence[str], as_of: date,
 
 def screen(conn: Connection, usccs: Sequence[str], as_of: date, known: KnownAt | None = None) -> list[dict[str, Any]]:
     """Per USCC (in the order given): registered name, whether listed on ``as_of`` and every entry."""
-    names: dict[str, str] = dict(conn.execute(sa.text("select uscc, name from registration where uscc = any(:u)"),
-                              {"u": list(usccs)}).all())
+    names: dict[str, str] = dict(conn.execute(sqlfiles.statement("rosters/screening_names"),
+                                              {"u": list(usccs)}).all())
     entries = entries_as_of(conn, usccs, as_of, known)
     out = []
     for u in usccs:

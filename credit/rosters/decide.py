@@ -34,7 +34,7 @@ from credit.penalties.repair import repair_candidates as penalty_repair_candidat
 from credit.penalties.store import maintain_windows
 from credit.rosters import serious
 from credit.rosters.env import RosterEnv, decided_statuses, removal_rule
-from credit.rosters.log import LOCK_KEY, finalise, insert_decisions
+from credit.rosters.log import LOCK_KEY, finalise, held_fact_keys, insert_decisions
 
 _ORDER = {"revoke": 0, "remove": 1, "refuse": 2, "include": 3, "escalate": 4, "notice": 5}
 
@@ -92,8 +92,6 @@ def night_candidates(conn: Connection, ctx: NightContext, env: RosterEnv, *, loc
     sc = ctx.scope   # the entities decided on tonight (None: all; credit.night.scope)
     if lock:
         conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
-    existing = set(conn.execute(sa.text(
-        "select fact_key from roster_decisions where fact_key is not null")).scalars())
     steps = [
         _revocations_fact_withdrawn(conn, env, night, sc),
         _removals_on_application(conn, env, night, sc),
@@ -106,7 +104,7 @@ def night_candidates(conn: Connection, ctx: NightContext, env: RosterEnv, *, loc
     frames = [s for s in steps if not s.empty]
     cands = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if not cands.empty:
-        cands = cands[~cands["fact_key"].isin(existing)]
+        cands = cands[~cands["fact_key"].isin(held_fact_keys(conn, cands["fact_key"]))]
         cands = cands.drop_duplicates("fact_key", keep="first")
     return sort_night_rows(finalise(cands, env, night, actor="night", night=night))
 

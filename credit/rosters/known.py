@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -54,8 +55,14 @@ def fold(name: str, known: KnownAt | None) -> sa.TextClause:
     """The statement of ``credit/sql/<name>.sql``; folded over the prefix known after K when asked.
 
     The prefix fold takes the bind parameter ``known_seq`` (:func:`params`)."""
+    return _folded(name, known is not None)
+
+
+@cache
+def _folded(name: str, prefix: bool) -> sa.TextClause:
+    """:func:`fold`'s statement, built once per file and kind (as :func:`credit.sqlfiles.statement`)."""
     text = sqlfiles.text_of(name)
-    if known is None:
+    if not prefix:
         return sa.text(text)
     if _FOLD not in text and not _FOLD_OF.search(text):
         raise ValueError(f"{name}.sql does not fold the log with {_FOLD} or roster_entry_detail_of(…, :d)")

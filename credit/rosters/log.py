@@ -63,6 +63,14 @@ def insert_decisions(conn: Connection, frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def held_fact_keys(conn: Connection, keys: pd.Series) -> set[str]:
+    """The fact keys among ``keys`` that the log already holds (by index, not the whole log)."""
+    wanted = sorted({str(k) for k in keys.dropna()})
+    if not wanted:
+        return set()
+    return {str(k) for k in conn.execute(sqlfiles.statement("rosters/held_fact_keys"), {"k": wanted}).scalars()}
+
+
 def finalise(cands: pd.DataFrame, env: RosterEnv, on: date, *, actor: str, night: date | None,
              drafts: bool = True) -> pd.DataFrame:
     """Turn candidate decisions into log rows: rule in force, wording, due date, authority, drafts.
@@ -153,7 +161,18 @@ def _basis_by(v: RuleVersion, kind: object, roster: object, basis: str) -> str:
 
 
 def _with_remedy(facts: object, remedy: str) -> str:
-    """The facts JSON with the remedy statement under ``remedy``."""
+    """The facts JSON with the remedy statement under ``remedy``.
+
+    A JSON object's text gets the member appended, without parsing and writing it again (a first
+    night has one per inclusion: that was most of :func:`finalise`'s time). The log stores facts
+    as ``jsonb``, which orders the keys and keeps the last of a duplicated key, so the stored
+    value, and the hash chain over it, are those of setting ``doc["remedy"]`` in a parsed copy."""
+    member = '"remedy": ' + json.dumps(remedy, ensure_ascii=False)
+    if isinstance(facts, str):
+        text = facts.strip()
+        if text.startswith("{") and text.endswith("}"):
+            body = text[1:-1].strip()
+            return "{" + (body + ", " if body else "") + member + "}"
     doc = json.loads(facts) if isinstance(facts, str) and facts else dict(facts) if isinstance(facts, dict) else {}
     doc["remedy"] = remedy
     return json.dumps(doc, ensure_ascii=False, sort_keys=True)

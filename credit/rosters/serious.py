@@ -45,7 +45,7 @@ from credit.night import scope as night_scope
 from credit.night.scope import NightScope
 from credit.rosters.env import RosterEnv
 from credit.rosters.known import KnownAt, night_limit, seq_limit
-from credit.rosters.log import LOCK_KEY, finalise, insert_decisions
+from credit.rosters.log import LOCK_KEY, finalise, held_fact_keys, insert_decisions
 from credit.rosters.rules import Period
 from credit.settings import Settings
 
@@ -356,8 +356,10 @@ class _Case:
 
 def _cases(conn: Connection, env: RosterEnv, on: date, uscc: str | None = None,
            known: KnownAt | None = None, scope: NightScope | None = None) -> list[_Case]:
+    # The cases of one entity, or of a scoped night's entities, read by index (issue 11).
+    us = [uscc] if uscc is not None else night_scope.usccs(conn, scope)
     df = night_scope.frame(conn, "rosters/serious_procedures",
-                           {"n": on, "u": uscc, "ks": seq_limit(known), "kn": night_limit(known)}, scope)
+                           {"n": on, "us": us, "ks": seq_limit(known), "kn": night_limit(known)}, scope)
     records = df.astype(object).where(df.notna(), None).to_dict("records")
     return [_Case({str(k): v for k, v in r.items()}, env, on) for r in records]
 
@@ -536,9 +538,7 @@ def advance(conn: Connection, env: RosterEnv, night: date, *, scope: NightScope 
         if not parts:
             break
         cands = pd.concat(parts, ignore_index=True).drop_duplicates("fact_key", keep="first")
-        held = set(conn.execute(sa.text("select fact_key from roster_decisions where fact_key = any(:k)"),
-                                {"k": cands["fact_key"].tolist()}).scalars())
-        cands = cands[~cands["fact_key"].isin(held)]
+        cands = cands[~cands["fact_key"].isin(held_fact_keys(conn, cands["fact_key"]))]
         rows = finalise(cands, env, night, actor="night", night=night, drafts=False)
         if rows.empty:
             break

@@ -2,7 +2,8 @@
 -- per case with the date (and seq, 文号) of every step taken. Steps are found by their fact keys
 -- (<step>:penalties:<case_no>); the listing's by include:serious:penalties:<case_no>; the close of
 -- the listing (removal or revocation) through its entry. A notice of the time before the
--- procedure (no proposal) is a case too. Optional :u restricts to one entity (null = all).
+-- procedure (no proposal) is a case too. Optional :us restricts to those entities (null = all;
+-- one entity's look-up, or a scoped night's entities: read through roster_decisions(uscc, roster)).
 -- As known after night K (credit/rosters/known.py; both null = today's record): :ks is the log's
 -- head after that night (decisions of higher seq were not recorded yet); :kn the night itself —
 -- a statement received, or a penalty revoked, after it cannot have been on record then.
@@ -12,14 +13,16 @@ with cases as (
      where d.roster = 'serious' and d.action in ('proposal', 'notice') and d.decision_date <= :n
        and (cast(:ks as bigint) is null or d.seq <= :ks)
        and (d.fact_key like 'proposal:penalties:%' or d.fact_key like 'notice:penalties:%')
-       and (cast(:u as text) is null or d.uscc = cast(:u as text))
+       and (cast(:us as text[]) is null or d.uscc = any(cast(:us as text[])))
      group by 1
 ),
-step as (
+-- not materialized: each use below is a probe of the log by index (fact key, entry, request,
+-- refers_to; migration 0022), never a scan of every serious-list decision per case.
+step as not materialized (
     select d.* from roster_decisions as d where d.decision_date <= :n and d.roster = 'serious'
        and (cast(:ks as bigint) is null or d.seq <= :ks)
 ),
-request as (
+request as not materialized (
     select q.* from roster_requests as q
      where q.kind = 'objection' and q.received_on <= :n
        and (cast(:kn as date) is null or q.received_on <= :kn)

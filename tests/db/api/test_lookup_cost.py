@@ -52,9 +52,9 @@ def test_a_look_up_is_a_few_statements_and_never_the_whole_roster(counted: Count
         for uscc, entries in ((A, 1), (B, 0), (C, 1)):
             status, sql = counted.look_up(uscc, role)
             assert status == 200, (role, NAMES[uscc])
-            # the data version, registration, the entity's entries (one fold), its penalties; one
+            # the data version with the registration, the entity's entries (one fold), its penalties; one
             # more per entry (its applications)
-            assert len(sql) <= 4 + entries, (role, NAMES[uscc], sql)
+            assert len(sql) <= 3 + entries, (role, NAMES[uscc], sql)
             assert not any("roster_entry_detail_as_of(" in s or "roster_entry_detail_known(" in s for s in sql), sql
             assert sum("from night_runs" in s for s in sql) <= 1, sql
     # An earlier date asked by the public: what is hidden is judged on the latest data (one more fold)

@@ -51,3 +51,18 @@ def test_a_calendar_period_ending_on_a_weekend_holiday_rolls_over_even_without_w
     assert cal.end_of_calendar_period(date(2026, 9, 23), 10) == date(2026, 10, 8)
     # An ordinary Saturday does not roll over under this switch.
     assert cal.end_of_calendar_period(date(2026, 11, 4), 10) == date(2026, 11, 14)
+    # A make-up working day (Sat 2026-10-10, 调休 for National Day) is no rest day: the period ends on it.
+    assert cal.end_of_calendar_period(date(2026, 9, 30), 10) == date(2026, 10, 10)
+    # The same for the make-up Sunday before the holiday (Sun 2026-09-20).
+    assert cal.end_of_calendar_period(date(2026, 9, 10), 10) == date(2026, 9, 20)
+
+
+def test_the_library_years_match_chinesecalendar_day_by_day(tmp_path: Path) -> None:
+    import chinese_calendar
+
+    cal = working_calendar(_config(tmp_path))
+    for year in (2020, 2025, 2026):
+        d = date(year, 1, 1)
+        while d.year == year:
+            assert cal.is_working_day(d) == chinese_calendar.is_workday(d), d
+            d = date.fromordinal(d.toordinal() + 1)

@@ -87,3 +87,16 @@ def test_the_api_and_the_command_line_accept_a_full_width_code() -> None:
 
     assert uscc_problem(FULL_WIDTH) is None and normalise_uscc(FULL_WIDTH) == "91110000600037341L"
     assert uscc_problem("９１１１００００６０００３７３４１Ｍ") is not None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.text(st.characters(max_codepoint=127), max_size=24),
+                          st.text(ALPHABET + "abcdefghijklmnopqrstuvwxyz -\t\n\r\f\v\x1c\x1f", max_size=24),
+                          st.text(max_size=24)), min_size=1, max_size=20))
+def test_one_code_is_normalised_as_the_arrow_kernels_normalise_a_column(raws: list[str]) -> None:
+    """``canonical``'s plain-Python path for ASCII text (issue 11: every look-up normalises its
+    code) gives exactly what the Arrow kernels give, white space RE2 does not know included."""
+    import pyarrow as pa
+
+    column = uscc.canonical_array(pa.chunked_array([pa.array(raws, type=pa.string())])).to_pylist()
+    assert [uscc.canonical(r) for r in raws] == column

@@ -23,8 +23,15 @@ def test_cause_one_moves_on_the_first_of_july() -> None:
 
 def test_scoped_sql_survives_a_trailing_comment_and_semicolon() -> None:
     sql = scoped_sql("select uscc from registration;\n-- the end\n")
-    assert sql.endswith("where scoped.uscc in (select s.uscc from night_scope as s)")
+    assert sql.endswith("where scoped.uscc = any(cast(:scope_usccs as text[]))")
     assert "select * from (\nselect uscc from registration\n) as scoped" in sql
+
+
+def test_scoped_sql_folds_the_scope_s_entries_only() -> None:
+    # issue 11: a scoped night reads its entities' entries by index, not the whole log's fold.
+    sql = scoped_sql("select e.uscc from roster_entry_detail_as_of(:n) as e where e.state = 'listed'")
+    assert "roster_entry_detail_as_of" not in sql
+    assert "from roster_entry_detail_of(cast(:scope_usccs as text[]), :n) as e" in sql
 
 
 def test_the_record_of_a_region_scope_names_its_prefix() -> None:

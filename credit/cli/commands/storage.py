@@ -1,0 +1,60 @@
+"""``credit retention [--apply] [--json]``: months of operational data past their period (issue 11).
+
+A dry run by default: every month of every table ``config/retention.yaml`` names (operational
+tables partitioned by night month, migration 0026), with what retention would do and why.
+``--apply`` drops the months marked drop, in one transaction, as the database owner (the
+function it calls refuses legal records, default partitions, recent months and quarantine
+months that still hold back a decision; docs/storage.md). Exit 2 when the configuration cannot
+be followed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+err = Console(stderr=True)
+
+
+def retention_command(
+    apply_: Annotated[bool, typer.Option("--apply", help="Drop the months marked drop (default: a dry run).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="The months and actions as JSON.")] = False,
+) -> None:
+    """Retention of operational data (staging, quarantine…): dry run by default; legal records are never deleted."""
+    import sqlalchemy as sa
+
+    from credit import retention
+    from credit.db import engine_for
+    from credit.settings import get_settings
+
+    settings = get_settings()
+    try:
+        version, _ = retention.rules(settings)
+        with engine_for(settings).begin() as conn:
+            actions = retention.plan(conn, settings)
+            dropped = retention.apply(conn, actions) if apply_ else []
+    except retention.RetentionError as e:
+        err.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from None
+    except sa.exc.DBAPIError as e:
+        err.print(f"[red]retention refused by the database, nothing dropped: {str(e.orig).splitlines()[0]}[/red]")
+        raise typer.Exit(2) from None
+    if as_json:
+        print(json.dumps({"config_version": version, "applied": apply_, "dropped": dropped, "months": actions},
+                         ensure_ascii=False, default=str, indent=1))
+        return
+    t = Table("表 table", "分区 partition", "从 from", "至 to", "行 rows≈", "MB", "处理 action", "原因 reason",
+              title=f"retention ({version}){'' if apply_ else ' — dry run, nothing dropped (--apply to drop)'}")
+    for a in actions:
+        verb = ("[red]已删除 dropped[/red]" if apply_ else "[yellow]将删除 drop[/yellow]") if a["action"] == "drop" \
+            else "保留 keep"
+        t.add_row(a["table"], a["partition"], str(a["start"] or "—"), str(a["end"] or "—"), f"{a['rows']:,}",
+                  f"{a['bytes'] / 1e6:.1f}", verb, a["reason"])
+    console.print(t)
+    if not actions:
+        console.print("no operational table is configured for retention (config/retention.yaml): nothing to do")

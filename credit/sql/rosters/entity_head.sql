@@ -1,0 +1,8 @@
+-- What a look-up reads first, in one statement and one snapshot (issue 11): the data version (as
+-- rosters/data_version: the log's head through its primary key, the latest published night) and
+-- the entity's public registration fields (null when the entity store does not know :u).
+select h.seq, h.row_hash, (select max(n.night) from night_runs as n) as night,
+       r.uscc, r.name, r.entity_kind, r.region_code, r.status
+  from (select 1) as one
+  left join lateral (select d.seq, d.row_hash from roster_decisions as d order by d.seq desc limit 1) as h on true
+  left join registration as r on r.uscc = :u

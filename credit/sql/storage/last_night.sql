@@ -1,0 +1,2 @@
+-- The last published night.
+select max(night) from night_runs
