@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0023_chunked_ingest"
-down_revision = "0017_partition_results"
+down_revision = "0022_roster_scope"
 branch_labels = None
 depends_on = None
 
