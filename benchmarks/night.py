@@ -296,7 +296,7 @@ def main() -> None:
                 print(f"{n.isoformat():<12}{res['rows']:>10,}{res['seconds']:9.2f}{floor['seconds']:9.2f}"
                       f"{res['seconds'] / floor['seconds']:8.1f}{res['peak_mb']:9.0f}{res['grown'] / 1e6:10.1f}"
                       f"{res['size'] / 1e6:8.0f}")
-                top = sorted(res["stages"].items(), key=lambda kv: -kv[1])[:3]
+                top = sorted(res["stages"].items(), key=lambda kv: -kv[1])[:6]
                 print("            slowest stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in top))
                 walls.append(res["seconds"])
             print("incremental nights / first night: "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,7 +18,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from credit.contract.records import ROW_OFFSET, Malformed, NoHeader, Split, split_csv
+from credit.contract.records import (
+    ROW_OFFSET,
+    Malformed,
+    NoHeader,
+    Split,
+    WrongEncoding,
+    split_csv,
+    split_csv_chunks,
+)
 from credit.contract.sources import SOURCES, Source
 from credit.issues import Issue, Text, issue
 
@@ -219,8 +228,18 @@ def read_records(df: DropFile) -> Records:
     else:
         split = _read_csv(df)
         table, lines, malformed, header_line = split.table, split.lines, tuple(split.malformed), split.header_line
-    names = [c.strip().lstrip("\ufeff").strip() for c in table.column_names]
-    table = table.rename_columns(names)
+    _check_columns(df, table.column_names, header_line)
+    rows = table.num_rows + len(malformed)
+    if rows != df.rows:
+        raise refusal(df.file, "row_count_mismatch", listed=df.rows, actual=rows)
+    if lines is None:
+        lines = np.arange(table.num_rows, dtype=np.int64) + ROW_OFFSET
+    return Records(_picked(df, table), lines, malformed)
+
+
+def _check_columns(df: DropFile, header: list[str], header_line: int | None) -> None:
+    """Refuse a header that lacks a contract column or has one twice."""
+    names = [c.strip().lstrip("\ufeff").strip() for c in header]
     missing = [c for c in df.source.required_column_names if c not in names]
     if missing:
         hint = ""
@@ -230,15 +249,78 @@ def read_records(df: DropFile) -> Records:
     twice = [c for c in df.source.column_names if names.count(c) > 1]
     if twice:
         raise refusal(df.file, "duplicate_columns", line=header_line, columns=", ".join(twice))
-    rows = table.num_rows + len(malformed)
+
+
+def _picked(df: DropFile, table: pa.Table) -> pa.Table:
+    """The contract's columns of ``table``, in the contract's order."""
+    names = [c.strip().lstrip("\ufeff").strip() for c in table.column_names]
+    # An optional column an older drop does not carry is read as empty: unknown, not refused.
+    return pa.Table.from_arrays([table.column(names.index(c)) if c in names else pa.nulls(table.num_rows, pa.string())
+                                 for c in df.source.column_names], names=df.source.column_names)
+
+
+def iter_records(df: DropFile, chunk_rows: int) -> Iterator[Records]:
+    """Read a drop file in chunks of about ``chunk_rows`` records, each as :func:`read_records`
+    reads a whole file: the contract's columns as text, every row with its true physical line,
+    the malformed records of the chunk apart (issue 11: memory follows the chunk, not the file).
+
+    The same refusals as :func:`read_records`, raised when the chunk that shows them is read:
+    the header's at the first chunk, the row count after the last one, an encoding error at the
+    chunk holding it (so a caller stages a file's chunks in one transaction and drops them on a
+    refusal). Every chunk but the last is cut where a record ends (see
+    :func:`credit.contract.records.split_csv_chunks`).
+    """
+    rows = 0
+    if df.format == "parquet":
+        chunks = _parquet_chunks(df, chunk_rows)
+    else:
+        chunks = _csv_chunks(df, chunk_rows)
+    first = True
+    for table, lines, malformed, header_line in chunks:
+        if first:
+            _check_columns(df, table.column_names, header_line)
+            first = False
+        rows += table.num_rows + len(malformed)
+        yield Records(_picked(df, table), lines, malformed)
     if rows != df.rows:
         raise refusal(df.file, "row_count_mismatch", listed=df.rows, actual=rows)
-    if lines is None:
-        lines = np.arange(table.num_rows, dtype=np.int64) + ROW_OFFSET
-    # An optional column an older drop does not carry is read as empty: unknown, not refused.
-    picked = pa.Table.from_arrays([table.column(names.index(c)) if c in names else pa.nulls(table.num_rows, pa.string())
-                                   for c in df.source.column_names], names=df.source.column_names)
-    return Records(picked, lines, malformed)
+
+
+_Chunk = tuple[pa.Table, np.ndarray, tuple[Malformed, ...], int | None]
+
+
+def _parquet_chunks(df: DropFile, chunk_rows: int) -> Iterator[_Chunk]:
+    try:
+        pf = pq.ParquetFile(df.path)
+        schema = pf.schema_arrow
+    except (pa.ArrowException, OSError, ValueError) as e:
+        raise refusal(df.file, "unreadable", error=e) from e
+    picked = _parquet_columns(df, schema)
+    start = 0
+    try:
+        batches = pf.iter_batches(batch_size=max(1, chunk_rows), columns=[original for original, _ in picked])
+        empty = True
+        for batch in batches:
+            empty = False
+            table = _parquet_text(df, pa.Table.from_batches([batch]), schema, picked)
+            yield table, np.arange(start, start + table.num_rows, dtype=np.int64) + ROW_OFFSET, (), None
+            start += table.num_rows
+        if empty:   # a file without rows still has its columns (checked against the contract)
+            table = _parquet_text(df, schema.empty_table().select([o for o, _ in picked]), schema, picked)
+            yield table, np.zeros(0, dtype=np.int64), (), None
+    except (pa.ArrowException, OSError, ValueError) as e:
+        raise refusal(df.file, "unreadable", error=e) from e
+
+
+def _csv_chunks(df: DropFile, chunk_rows: int) -> Iterator[_Chunk]:
+    encoding = "gb18030" if df.encoding == "gb18030" else "utf-8"
+    try:
+        for split in split_csv_chunks(df.path, encoding, chunk_rows):
+            yield split.table, split.lines, tuple(split.malformed), split.header_line
+    except WrongEncoding as e:
+        raise refusal(df.file, "encoding_mismatch", line=e.line, encoding=encoding) from e
+    except NoHeader as e:
+        raise refusal(df.file, "no_header", line=1) from e
 
 
 def _read_parquet(df: DropFile) -> pa.Table:
@@ -251,6 +333,16 @@ def _read_parquet(df: DropFile) -> pa.Table:
         schema = pf.schema_arrow
     except (pa.ArrowException, OSError, ValueError) as e:
         raise refusal(df.file, "unreadable", error=e) from e
+    picked = _parquet_columns(df, schema)
+    try:
+        table = pf.read(columns=[original for original, _ in picked])
+    except (pa.ArrowException, OSError, ValueError) as e:
+        raise refusal(df.file, "unreadable", error=e) from e
+    return _parquet_text(df, table, schema, picked)
+
+
+def _parquet_columns(df: DropFile, schema: pa.Schema) -> list[tuple[str, str]]:
+    """The contract's columns of a Parquet file: (name in the file, contract name)."""
     wanted = set(df.source.column_names)
     names = [c.strip().lstrip("\ufeff").strip() for c in schema.names]
     twice = sorted({n for n in names if n in wanted and names.count(n) > 1})
@@ -261,10 +353,10 @@ def _read_parquet(df: DropFile) -> pa.Table:
         t = schema.field(original).type
         if pa.types.is_nested(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t):
             raise refusal(df.file, "column_type", column=name, type=str(t))
-    try:
-        table = pf.read(columns=[original for original, _ in picked])
-    except (pa.ArrowException, OSError, ValueError) as e:
-        raise refusal(df.file, "unreadable", error=e) from e
+    return picked
+
+
+def _parquet_text(df: DropFile, table: pa.Table, schema: pa.Schema, picked: list[tuple[str, str]]) -> pa.Table:
     out: list[pa.ChunkedArray[Any]] = []
     for original, name in picked:
         try:

@@ -23,7 +23,9 @@ import csv
 import io
 import itertools
 import sys
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -189,3 +191,91 @@ def _split_general(data: bytes) -> Split:
 
 def _text(raw: bytes | str) -> str:
     return raw.decode("utf-8") if isinstance(raw, bytes) else raw
+
+
+# --------------------------------------------------------------------------------------------
+class WrongEncoding(ValueError):
+    """The file is not valid in its declared encoding; ``line`` is the first line that is not."""
+
+    def __init__(self, line: int):
+        super().__init__(f"line {line}")
+        self.line = line
+
+
+def split_csv_chunks(path: Path, encoding: str, chunk_rows: int) -> Iterator[Split]:
+    """Split a CSV file into records chunk by chunk (issue 11): ``chunk_rows`` physical lines each
+    (the last chunk fewer), every record with its true physical line, as :func:`split_csv` splits
+    a whole file.
+
+    A chunk ends at a line end outside quotes: after an even number of quote characters since the
+    start of the file (a ``"`` byte is never part of a multi-byte UTF-8 or GB 18030 character, nor
+    is ``\\n``), so a quoted value spanning lines stays in one chunk. Each chunk after the one
+    holding the header is split with the header's lines in front of it, and its lines are shifted
+    back to the file's. ``encoding`` is ``utf-8`` or ``gb18030``; a byte-order mark is skipped.
+    Raises :class:`NoHeader` and :class:`WrongEncoding` (strict: a wrongly encoded file is refused
+    whole, naming its first bad line, even after earlier chunks were returned).
+    """
+    chunk_rows = max(1, chunk_rows)
+    with open(path, "rb") as f:
+        pending = f.read(1 << 16)
+        if pending.startswith(b"\xef\xbb\xbf"):
+            pending = pending[3:]   # UTF-8 byte-order mark, allowed by the contract
+        per_line = len(pending) / max(1, pending.count(b"\n"))
+        block = max(1 << 16, int(per_line * chunk_rows * 1.1))
+        eof = False
+        before = 0                # physical lines before ``pending``
+        header: bytes | None = None
+        header_lines = 0          # physical lines of ``header``: the file's lines up to the header's end
+        while pending or not eof:
+            cut = len(pending) if eof else _record_end(pending, chunk_rows)
+            if cut == 0:          # fewer than chunk_rows records end in what was read: read on
+                more = f.read(block)
+                eof = not more
+                pending += more
+                continue
+            data, pending = pending[:cut], pending[cut:]
+            if encoding == "utf-8":
+                _decoded(data, "utf-8", before)
+            else:
+                data = _decoded(data, encoding, before).encode("utf-8")
+            if header is None:
+                try:
+                    split = split_csv(data)
+                except NoHeader:
+                    if eof and not pending:
+                        raise
+                    before += data.count(b"\n")
+                    continue
+                header_lines = split.header_line
+                end = -1
+                for _ in range(header_lines):
+                    end = data.find(b"\n", end + 1)
+                header = data[:end + 1] if end >= 0 else data + b"\n"
+                split.header_line += before
+                shift = before
+            else:
+                split = split_csv(header + data)
+                shift = before - header_lines
+            if shift:
+                split.lines = split.lines + shift
+                split.malformed = [replace(m, line=m.line + shift) for m in split.malformed]
+            before += data.count(b"\n")
+            yield split
+        if header is None:
+            raise NoHeader
+
+
+def _record_end(data: bytes, records: int) -> int:
+    """Where the ``records``-th line end outside quotes of ``data`` is (just after it); 0: not there yet."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(arr == 10)
+    quotes = np.flatnonzero(arr == 34)
+    outside = newlines[np.searchsorted(quotes, newlines) % 2 == 0] if len(quotes) else newlines
+    return int(outside[records - 1]) + 1 if len(outside) >= records else 0
+
+
+def _decoded(data: bytes, encoding: str, before: int) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as e:
+        raise WrongEncoding(before + data.count(b"\n", 0, e.start) + 1) from e

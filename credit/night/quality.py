@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -129,6 +130,25 @@ def _configuration(entry: dict[str, Any]) -> ExpectationConfiguration:
     critical = bool((entry.get("meta") or {}).get("critical"))
     return ExpectationConfiguration(type=entry["type"], kwargs=entry["kwargs"], meta=entry.get("meta"),
                                     severity=FailureSeverity.CRITICAL if critical else FailureSeverity.WARNING)
+
+
+_warming: list[threading.Thread] = []
+
+
+def warm_up() -> None:
+    """Start importing Great Expectations in a background thread (issue 11).
+
+    Importing it costs 2.5 s on a quiet machine and 10 s on a busy one (it imports scipy and
+    altair for expectations the suites never use), whatever the file: it was the "fixed cost" of
+    ``annual_reports``, the first file of a night alphabetically. Started when a night opens (or
+    an ingest task starts), the import overlaps the manifest's checksums and the first chunk's
+    reading, which release the interpreter lock; the first validation waits for it (the import
+    lock) if it is not done.
+    """
+    if not _warming:
+        t = threading.Thread(target=_batch_definition, name="gx-import", daemon=True)
+        _warming.append(t)
+        t.start()
 
 
 @lru_cache(maxsize=1)
@@ -273,31 +293,86 @@ def check(frame: pd.DataFrame, source: Source, night: date, suite_path: Path, fi
 
     ``lines`` are the rows' physical lines (for the reasons that cite another line); ``earliest``
     is the earliest believable past date (``quality.yaml`` ``earliest_date``): a date or period
-    that must be past (not after the night) is held back before it.
+    that must be past (not after the night) is held back before it. The whole file in one frame:
+    ingest checks a file chunk by chunk (:func:`check_rows`, :class:`SuiteTally`, duplicates
+    across chunks in the staging); this is the same check over one chunk.
     """
     if frame.empty:  # an empty delta is a night without changes: nothing to validate
         empty = pd.Series([], index=frame.index, dtype="string")
         return Checked(frame, empty, empty, [], [], [])
+    rows = check_rows(frame, source, night, suite_path, earliest=earliest)
+    _duplicates(frame, source, rows.found, lines)
+    reason_s, rule_s = rows.found.joined()
+    tally = SuiteTally(file)
+    tally.add(rows)
+    failures, summary, records = tally.verdict()
+    warnings: list[Issue] = []
+    org_bad = organisation_mismatches(frame, reason_s == "")
+    if org_bad:
+        # domain.md §1: pos. 17 is not proven on every real code; log, never reject.
+        warnings.append(warned(file, "organisation_code", count=org_bad))
+    return Checked(frame, reason_s, rule_s, failures, summary, warnings, records)
+
+
+def organisation_mismatches(frame: pd.DataFrame, accepted: pd.Series | np.ndarray) -> int:
+    """How many accepted rows' USCC fail the embedded organisation-code check (pos. 17)."""
+    if "uscc" not in frame:
+        return 0
+    s = frame["uscc"].where(accepted)
+    return int((~uscc_rules.organisation_check_ok(s) & s.notna().to_numpy()).sum())
+
+
+@dataclass
+class RowsChecked:
+    """One chunk's row rules: the reasons found per row (no duplicates yet), and what GX measured."""
+
+    found: _Found
+    partials: list[_Partial]
+
+
+@dataclass
+class _Partial:
+    """One expectation over one chunk: what GX found, kept small enough to add up over a file."""
+
+    type: str
+    kwargs: dict[str, Any]
+    meta: dict[str, Any]
+    success: bool
+    element_count: int | None
+    unexpected_count: int | None
+    missing_count: int | None
+    unexpected_percent: float | None
+    observed_value: Any
+    unexpected_rows: int           # len(unexpected_index_list)
+    rows: int                      # the chunk's rows
+    nonnull: int | None            # the column's non-null values (aggregate expectations over one column)
+    record: ExpectationRecord      # GX's own record of the chunk (a file of one chunk publishes it as is)
+
+
+def check_rows(frame: pd.DataFrame, source: Source, night: date, suite_path: Path, *,
+               earliest: date | None = None) -> RowsChecked:
+    """The row rules over one chunk of a file's canonical rows: the GX suite (its row expectations
+    hold rows back; every expectation's result is kept for :class:`SuiteTally`), then the rules GX
+    cannot state over one row. Duplicated keys are a rule over the whole file: not here."""
+    for t in _warming:
+        t.join()   # one Great Expectations context, made by the warm-up when it ran
     result = _batch_definition().get_batch(batch_parameters={"dataframe": frame}).validate(
         load_suite(str(suite_path)), result_format="COMPLETE")
     index = frame.index
     found = _Found(index)
-    file_failures: list[Issue] = []
-    summary: list[ExpectationResult] = []
-    for r in result.results:
+    partials: list[_Partial] = []
+    for r, record in zip(result.results, records_of(result.results), strict=True):
         cfg = r.expectation_config
         assert cfg is not None  # every result of a suite's run names its expectation
-        meta = cfg.meta or {}
+        meta = dict(cfg.meta or {})
         column = cfg.kwargs.get("column")
         name = f"{cfg.type}({column})" if column else str(cfg.type)
         bad = r.result.get("unexpected_index_list") or []
-        if bad or not r.success:  # the summary names only expectations that found something
-            summary.append({"expectation": name, "success": bool(r.success), "unexpected": len(bad)})
+        nonnull = int(frame[column].notna().sum()) if isinstance(column, str) and column in frame else None
+        partials.append(_Partial(str(cfg.type), record["kwargs"], meta, bool(r.success), record["element_count"],
+                                 record["unexpected_count"], record["missing_count"], record["unexpected_percent"],
+                                 record["observed_value"], len(bad), len(frame), nonnull, record))
         if meta.get("critical"):
-            if not r.success:
-                sentence = split_text(str(meta.get("reason", "")))
-                file_failures.append(refused(file, "critical_expectation", expectation=name,
-                                             zh=sentence.zh, en=sentence.en))
             continue
         if bad:
             found.add(index.isin(bad), name, str(meta.get("reason", name)))
@@ -339,16 +414,94 @@ def check(frame: pd.DataFrame, source: Source, night: date, suite_path: Path, fi
         limit = pd.to_numeric(frame[bound], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
         found.add(amount > limit, "not_above",
                   reason("not_above", column=column, bound=bound))
-    _duplicates(frame, source, found, lines)
-    reason_s, rule_s = found.joined()
-    warnings: list[Issue] = []
-    if "uscc" in frame:
-        s = frame["uscc"].where(reason_s == "")
-        org_bad = int((~uscc_rules.organisation_check_ok(s) & s.notna().to_numpy()).sum())
-        if org_bad:
-            # domain.md §1: pos. 17 is not proven on every real code; log, never reject.
-            warnings.append(warned(file, "organisation_code", count=org_bad))
-    return Checked(frame, reason_s, rule_s, file_failures, summary, warnings, records_of(result.results))
+    return RowsChecked(found, partials)
+
+
+def _between(value: float, kwargs: dict[str, Any]) -> bool:
+    """GX's verdict of a metric between ``min_value`` and ``max_value`` (``strict_min``/``strict_max``)."""
+    lo, hi = kwargs.get("min_value"), kwargs.get("max_value")
+    above = lo is None or (value > lo if kwargs.get("strict_min") else value >= lo)
+    below = hi is None or (value < hi if kwargs.get("strict_max") else value <= hi)
+    return bool(above and below)
+
+
+class SuiteTally:
+    """A file's Great Expectations results, added up over its chunks exactly (issue 11).
+
+    A row expectation's counts are sums over the chunks, and its percentage and verdict follow
+    from the sums as GX computes them (``unexpected / non-missing × 100``, or over every row for
+    ``not_be_null``, which reports no missing values; vacuously true without rows to judge;
+    ``mostly``). The non-null proportion of a column (the suites' critical,
+    file-wide expectation) is the file's non-null values over its rows, judged against the
+    expectation's bounds as GX judges them. A file of one chunk keeps GX's results as they are.
+    An expectation of any other whole-file kind cannot be added up: a suite holding one refuses
+    to check a file of more than one chunk (:class:`ValueError`, a configuration error).
+    """
+
+    MAP_KINDS = frozenset({"expect_column_values_to_not_be_null", "expect_column_values_to_match_regex",
+                           "expect_column_values_to_be_in_set", "expect_column_value_lengths_to_be_between",
+                           "expect_column_values_to_be_between", "expect_column_values_to_not_match_regex",
+                           "expect_column_values_to_not_be_in_set", "expect_column_values_to_be_null"})
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.chunks: list[list[_Partial]] = []
+
+    def add(self, rows: RowsChecked) -> None:
+        self.chunks.append(rows.partials)
+
+    def _merged(self, parts: list[_Partial]) -> tuple[bool, ExpectationRecord, int]:
+        """One expectation over the whole file: its verdict, its record, its unexpected rows."""
+        first = parts[0]
+        if len(parts) == 1:
+            return first.success, first.record, first.unexpected_rows
+        record = first.record.copy()
+        unexpected_rows = sum(p.unexpected_rows for p in parts)
+        if first.type in self.MAP_KINDS:
+            total = sum(p.element_count or 0 for p in parts)
+            unexpected = sum(p.unexpected_count or 0 for p in parts)
+            mostly = float(first.kwargs.get("mostly", 1.0))
+            missing: int | None = None
+            if first.missing_count is None:   # not-null: every row counts, GX reports no missing values
+                percent = unexpected / total * 100 if total > 0 else None
+                success = True if total == 0 else (total - unexpected) / total >= mostly
+            else:
+                missing = sum(p.missing_count or 0 for p in parts)
+                nonnull = total - missing
+                percent = unexpected / nonnull * 100 if total > 0 and nonnull > 0 else None
+                success = True if total == 0 or nonnull == 0 else (nonnull - unexpected) / nonnull >= mostly
+            record["success"], record["element_count"], record["unexpected_count"] = success, total, unexpected
+            record["missing_count"], record["unexpected_percent"] = missing, percent
+            return success, record, unexpected_rows
+        if first.type == "expect_column_proportion_of_non_null_values_to_be_between":
+            rows = sum(p.rows for p in parts)
+            nonnull_values = sum(p.nonnull or 0 for p in parts)
+            proportion = nonnull_values / rows if rows > 0 else 0
+            success = _between(proportion, first.kwargs)
+            record["success"], record["observed_value"] = success, proportion
+            return success, record, unexpected_rows
+        raise ValueError(f"{self.file}: {first.type} judges the whole file and cannot be added up over chunks")
+
+    def verdict(self) -> tuple[list[Issue], list[ExpectationResult], list[ExpectationRecord]]:
+        """The file's critical failures, the expectations that found something, every expectation's record."""
+        failures: list[Issue] = []
+        summary: list[ExpectationResult] = []
+        records: list[ExpectationRecord] = []
+        if not self.chunks:
+            return failures, summary, records
+        for parts in zip(*self.chunks, strict=True):
+            first = parts[0]
+            success, record, bad = self._merged(list(parts))
+            column = first.kwargs.get("column")
+            name = f"{first.type}({column})" if column else first.type
+            if bad or not success:  # the summary names only expectations that found something
+                summary.append({"expectation": name, "success": success, "unexpected": bad})
+            if first.meta.get("critical") and not success:
+                sentence = split_text(str(first.meta.get("reason", "")))
+                failures.append(refused(self.file, "critical_expectation", expectation=name,
+                                        zh=sentence.zh, en=sentence.en))
+            records.append(record)
+        return failures, summary, records
 
 
 def _duplicates(frame: pd.DataFrame, source: Source, found: _Found, lines: np.ndarray | None = None) -> None:

@@ -16,9 +16,10 @@ refuses the night (``staging_missing``) until ingest runs again.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import sqlalchemy as sa
@@ -26,7 +27,7 @@ from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
 from credit import sqlfiles
-from credit.contract.sources import Source
+from credit.contract.sources import Column, Source
 from credit.night import quarantine
 from credit.night.merge import MergeResult, copy_frame, merge_into
 from credit.night.quality_results import ExpectationRecord
@@ -98,6 +99,94 @@ def stage_file(engine: Engine, key: StagingKey, source: Source, outcome: FileOut
         if expectations:
             conn.execute(sqlfiles.statement("night/staging_expectations"),
                          {**key.params(), "expectations": json.dumps(expectations, ensure_ascii=False)})
+
+
+class FileStager:
+    """One file's staging written chunk by chunk inside one transaction (issue 11, :mod:`credit.night.ingest`).
+
+    :meth:`open` takes the file's lock and removes what an earlier run staged; :meth:`rows` and
+    :meth:`held` add one chunk's accepted and held-back rows; :meth:`duplicates` finds the keys
+    staged more than once over the whole file; :meth:`finish` stages the outcome. Rolled back
+    together: a file is staged whole or not at all.
+    """
+
+    EXTRA = (Column("_line", "text"), Column("_dup_key", "text"), Column("_dup_row", "text"))
+
+    def __init__(self, conn: Connection, key: StagingKey, source: Source) -> None:
+        self.conn, self.key, self.source = conn, key, source
+        self.tmp = f"_staging_{source.name}"
+        self.created = False
+
+    def open(self) -> None:
+        lock_file(self.conn, self.key)
+        self.conn.execute(sqlfiles.statement("night/staging_clear_file"), self.key.params())
+
+    def rows(self, accepted: pd.DataFrame, lines: np.ndarray) -> int:
+        """Stage one chunk's accepted rows (canonical text, as :func:`stage_file`), with their lines,
+        their key as text and a hash of the whole row (what :meth:`duplicates` compares)."""
+        if not len(accepted):
+            return 0
+        conn, source = self.conn, self.source
+        if not self.created:
+            conn.exec_driver_sql(f"create temporary table {self.tmp} (like {source.name} including defaults) "
+                                 f"on commit drop")
+            conn.exec_driver_sql(f"alter table {self.tmp} alter column first_night drop not null, "
+                                 f"alter column last_night drop not null, add column _line bigint, "
+                                 f"add column _dup_key text, add column _dup_row bigint")
+            self.created = True
+        else:
+            conn.exec_driver_sql(f"truncate {self.tmp}")
+        frame = accepted.assign(_line=np.asarray(lines, dtype=np.int64).astype(str),
+                                _dup_key=key_text(accepted, source),
+                                _dup_row=row_hash(accepted, source).astype(str))
+        copy_frame(conn, self.tmp, frame, replace(source, columns=source.columns + self.EXTRA))
+        conn.execute(sa.text(
+            f"insert into night_staging_rows (night, digest, file, row, line, dup_key, dup_row) "
+            f"select :night, :digest, :file, jsonb_strip_nulls(to_jsonb(s) - 'first_night' - 'last_night' "
+            f"- '_line' - '_dup_key' - '_dup_row'), s._line, s._dup_key, s._dup_row from {self.tmp} s"),
+            self.key.params())
+        return len(accepted)
+
+    def held(self, held: pd.DataFrame) -> int:
+        """Stage one chunk's held-back rows (:func:`credit.night.quarantine.held_rows`'s frame)."""
+        if len(held):
+            quarantine.copy_held(self.conn, self.key.night, self.key.file, self.source.name,
+                                 pa.Table.from_pandas(held, preserve_index=False), digest=self.key.digest)
+        return len(held)
+
+    def duplicates(self) -> dict[int, tuple[str, str]]:
+        """The keys staged more than once over the whole file, removed from its accepted rows: by
+        line, the rule and reason each held-back row gets (``credit.night.quality``'s duplicate rules)."""
+        out: dict[int, tuple[str, str]] = {}
+        conflicting = quarantine.reason("conflicting_duplicate_key", key="+".join(self.source.key))
+        for line, conflict, first_line in self.conn.execute(sqlfiles.statement("night/staging_duplicates"),
+                                                            self.key.params()):
+            out[int(line)] = (("conflicting_duplicate_key", conflicting) if conflict else
+                              ("duplicate_row", quarantine.reason("duplicate_row", first_line=int(first_line))))
+        return out
+
+    def finish(self, outcome: FileOutcome, expectations: list[ExpectationRecord] | None) -> None:
+        self.conn.execute(sqlfiles.statement("night/staging_outcome"),
+                          {**self.key.params(), "source": self.source.name, "sha256": outcome.sha256,
+                           "outcome": json.dumps(outcome.as_dict(), ensure_ascii=False, default=str)})
+        if expectations:
+            self.conn.execute(sqlfiles.statement("night/staging_expectations"),
+                              {**self.key.params(), "expectations": json.dumps(expectations, ensure_ascii=False)})
+
+
+def key_text(frame: pd.DataFrame, source: Source) -> pd.Series:
+    """Each row's key as canonical text, the key's columns joined by U+001F (U+001E: unknown)."""
+    parts = [frame[k].astype("string").fillna("\x1e") for k in source.key]
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined.str.cat(part, sep="\x1f")
+    return joined
+
+
+def row_hash(frame: pd.DataFrame, source: Source) -> np.ndarray:
+    """A 64-bit hash of each whole canonical row (pandas' hash of the source's columns)."""
+    hashed = pd.util.hash_pandas_object(frame[source.column_names], index=False)
+    return np.asarray(hashed.to_numpy(dtype=np.uint64)).view(np.int64)
 
 
 def staged_files(conn: Connection, night: date, digest: str) -> dict[str, StagedFile]:

@@ -32,23 +32,22 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import cast
 
-import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from credit import sqlfiles
 from credit.config import config_versions, load_config
 from credit.context import NightContext
-from credit.contract.manifest import DropError, Manifest, read_manifest, read_records
+from credit.contract.manifest import DropError, Manifest, read_manifest
 from credit.contract.sources import SOURCES
 from credit.db import engine_for
 from credit.grading.night import grade_night
 from credit.grading.report import page_path, write_night_report
 from credit.issues import Issue
-from credit.night import merge, partitions, quality, quarantine, staging
+from credit.night import ingest, merge, partitions, quality, staging
 from credit.night import scope as night_scope
 from credit.night.faults import fault_point
-from credit.night.issues import NightRefused, refused, warned
+from credit.night.issues import NightRefused, refused
 from credit.night.partitions import PartitionSpec, PartitionSummary
 from credit.night.records import FileOutcome, GradingPart, NightSummary
 from credit.night.summary_lines import summary_lines
@@ -155,6 +154,7 @@ def open_night(drop: Path, night: date, settings: Settings, *, allow_gap: bool =
     a skipped night would lose its changes for good. ``allow_gap`` records an officer's word that
     the platform delivered nothing for the missing nights.
     """
+    quality.warm_up()   # Great Expectations is imported meanwhile (checksums, sequence), not by the first file
     manifest = manifest_of(drop, night)
     with engine_for(settings).connect() as conn:
         issues = sequence_issues(conn, manifest, settings, allow_gap=allow_gap)
@@ -176,42 +176,14 @@ def staging_key(manifest: Manifest, file: str) -> staging.StagingKey:
 def ingest_file(manifest: Manifest, file: str, settings: Settings) -> FileOutcome:
     """Parse, normalise and validate one file; stage its outcome, accepted and quarantined rows.
 
+    In chunks of ``settings.ingest_chunk_rows`` records (:mod:`credit.night.ingest`, issue 11).
     Staging replaces what an earlier run of the same file and drop staged (a re-run after a crash).
     """
-    t0 = time.perf_counter()
+    quality.warm_up()   # imported meanwhile, while the first chunk is read
     df = manifest.file(file)
-    out = FileOutcome(file, df.source.name, df.mode, df.sha256, df.rows)
-    engine = engine_for(settings)
-    try:
-        records = read_records(df)
-    except DropError as e:
-        out.failures.append(e.issue)
-        out.seconds = time.perf_counter() - t0
-        staging.stage_file(engine, staging_key(manifest, file), df.source, out, None, None)
-        return out
-    table = records.table
-    canonical = quality.normalise(table, df.source)
-    if records.rows == 0 and df.mode == "full":
-        out.warnings.append(warned(file, "empty_full_snapshot"))
-    checked = quality.check(canonical, df.source, manifest.night,
-                            settings.expectations_dir / f"{df.source.name}.json", file,
-                            lines=records.lines, earliest=earliest_date(settings))
-    out.failures += checked.file_failures
-    out.warnings += checked.warnings
-    out.expectations = checked.suite_results
-    bad = (checked.reasons != "").to_numpy()
-    held = quarantine.held_rows(table, bad, checked.rules, checked.reasons, lines=records.lines)   # held rows only
-    if records.malformed:
-        held = pd.concat([held, quarantine.malformed_rows(records.malformed)], ignore_index=True)
-        held = held.sort_values("line", kind="stable", ignore_index=True)
-    out.accepted, out.quarantined = int((~bad).sum()), int(bad.sum()) + len(records.malformed)
-    if out.accepted + out.quarantined != out.rows_in:  # the invariant of the whole pipeline
-        out.failures.append(refused(file, "rows_add_up", rows_in=out.rows_in, accepted=out.accepted,
-                                    quarantined=out.quarantined))
-    out.seconds = time.perf_counter() - t0
-    staging.stage_file(engine, staging_key(manifest, file), df.source, out, canonical[~bad], held,
-                       checked.records)
-    return out
+    return ingest.ingest(engine_for(settings), staging_key(manifest, file), df, manifest.night,
+                         settings.expectations_dir / f"{df.source.name}.json",
+                         chunk_rows=settings.ingest_chunk_rows, earliest=earliest_date(settings))
 
 
 def staged_outcomes(manifest: Manifest, settings: Settings) -> list[FileOutcome]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from credit.contract.records import split_csv
+from credit.contract.records import NoHeader, WrongEncoding, split_csv, split_csv_chunks
 
 HEADER = "a,b,c"
 
@@ -60,3 +62,54 @@ def test_any_well_formed_file_comes_back_row_for_row_at_its_lines(rows: list[tup
     assert s.malformed == []
     assert [tuple(r.values()) for r in s.table.to_pylist()] == [f for f, _ in rows]
     assert s.lines.tolist() == expected_lines
+    for chunk_rows in (1, 2, 5):   # in chunks (issue 11): the same records at the same lines
+        assert _chunked(buf.getvalue().encode(), chunk_rows) == _whole(s)
+
+
+# -- in chunks (issue 11) ----------------------------------------------------------------------
+def _whole(s: object) -> tuple[list[tuple[object, ...]], list[int], list[tuple[int, str, str]]]:
+    from credit.contract.records import Split
+
+    assert isinstance(s, Split)
+    return ([tuple(r.values()) for r in s.table.to_pylist()], s.lines.tolist(),
+            [(m.line, m.rule, m.text) for m in s.malformed])
+
+
+def _chunked(data: bytes, chunk_rows: int, encoding: str = "utf-8") -> tuple[
+        list[tuple[object, ...]], list[int], list[tuple[int, str, str]]]:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "f.csv"
+        path.write_bytes(data)
+        rows: list[tuple[object, ...]] = []
+        lines: list[int] = []
+        malformed: list[tuple[int, str, str]] = []
+        for s in split_csv_chunks(path, encoding, chunk_rows):
+            part = _whole(s)
+            rows += part[0]
+            lines += part[1]
+            malformed += part[2]
+        return rows, lines, malformed
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 2, 3, 100])
+@pytest.mark.parametrize("data", [
+    b'\na,b,c\r\n\r\n1,2,3\r\n"x\ny",2,3\n\n4,5,6\n',
+    b"\xef\xbb\xbfa,b,c\n\n1,2,3\n4,5\n\n6,7,8\n9,9,9",
+    b'a,b,c\n1,2,3\n4,5\n7,8\n9,9,9,9\n"q"x,1,2\n',
+    b"\n\n\n\na,b,c\n1,2,3\n",
+])
+def test_a_file_in_chunks_gives_the_records_lines_and_malformed_records_of_the_whole(data: bytes,
+                                                                                      chunk_rows: int) -> None:
+    assert _chunked(data, chunk_rows) == _whole(split_csv(data.removeprefix(b"\xef\xbb\xbf")))
+
+
+def test_in_chunks_an_encoding_error_names_its_line_and_an_empty_file_has_no_header() -> None:
+    data = "a,b,c\n1,2,3\n甲,乙,丙\n".encode("gb18030")
+    assert _chunked(data, 1, "gb18030") == ([("1", "2", "3"), ("甲", "乙", "丙")], [2, 3], [])
+    with pytest.raises(WrongEncoding) as e:
+        _chunked(b"a,b,c\n1,2,3\n4,5,6\n\xff,1,2\n", 1)
+    assert e.value.line == 4
+    with pytest.raises(NoHeader):
+        _chunked(b"\n\n", 1)

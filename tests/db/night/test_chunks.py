@@ -1,0 +1,86 @@
+"""A file ingested in chunks (issue 11) stages what one chunk stages: the same accepted rows, the same
+quarantined lines with their rules and reasons, the same outcome and Great Expectations results;
+a duplicated key whose copies fall into two chunks is still found; a file refused in a later
+chunk stages nothing of its earlier chunks."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from credit.contract.manifest import read_manifest
+from credit.night import steps
+from credit.sample import write_sample
+from credit.settings import Settings
+from tests.dropkit import code, csv_file, registration_row, write_night
+
+N13 = date(2026, 7, 13)
+
+
+def _staged(engine: Engine) -> dict[str, Any]:
+    with engine.connect() as c:
+        rows = c.execute(sa.text("select file, line, row::text from night_staging_rows order by file, line")).all()
+        held = c.execute(sa.text("select file, line, rule, reason, raw::text from night_staging_quarantine "
+                                 "order by file, line")).all()
+        files = c.execute(sa.text("select file, outcome - 'seconds', expectations from night_staging_files "
+                                  "order by file")).all()
+    return {"rows": rows, "held": held, "files": files}
+
+
+def _ingest(drop: Path, settings: Settings, chunk_rows: int) -> list[dict[str, Any]]:
+    chunked = settings.model_copy(update={"ingest_chunk_rows": chunk_rows})
+    manifest = read_manifest(drop, N13)
+    return [dict(steps.ingest_file(manifest, f.file, chunked).as_dict(), seconds=0) for f in manifest.files]
+
+
+def test_a_file_in_many_chunks_stages_what_one_chunk_stages(settings: Settings, engine: Engine,
+                                                             tmp_path: Path) -> None:
+    drop = tmp_path / "drop"
+    write_sample(drop, 300, 1, seed=5, defect_rate=0.05)   # every source, csv and parquet, with defects
+    whole = _ingest(drop, settings, 1_000_000)
+    one = _staged(engine)
+    assert any(r[2] == "duplicate_row" for r in one["held"])   # the case the chunks must not lose
+    assert {f["file"] for f in whole if f["quarantined"]} and one["rows"]
+    chunks = _ingest(drop, settings, 37)
+    assert chunks == whole
+    staged = _staged(engine)
+    for a, b in zip(staged["files"], one["files"], strict=True):
+        for x, y in zip(a[2] or [], b[2] or [], strict=True):
+            assert x == y, a[0]
+    assert staged == one
+
+
+def test_a_duplicated_key_straddling_two_chunks_is_found(settings: Settings, engine: Engine, tmp_path: Path) -> None:
+    rows = [registration_row(code(body=f"MA2B3C{i:02d}")) for i in range(6)]
+    exact = dict(rows[1])                                     # line 3 again at line 8: an exact copy
+    conflicting = dict(rows[2], name="另一家公司")              # line 4's key with another name at line 9
+    drop = tmp_path / "drop"
+    write_night(drop, N13, {"registration.csv": csv_file("registration", "full", rows + [exact, conflicting])})
+    for chunk_rows in (1_000, 3):
+        [out] = _ingest(drop, settings, chunk_rows)
+        assert (out["accepted"], out["quarantined"]) == (5, 3)
+        with engine.connect() as c:
+            held = c.execute(sa.text("select line, rule, reason from night_staging_quarantine order by line")).all()
+            lines = c.execute(sa.text("select line from night_staging_rows order by line")).scalars().all()
+        assert [(h[0], h[1]) for h in held] == [(4, "conflicting_duplicate_key"), (8, "duplicate_row"),
+                                                (9, "conflicting_duplicate_key")]
+        assert "第 3 行" in held[1][2]
+        assert lines == [2, 3, 5, 6, 7]
+
+
+def test_a_file_refused_in_a_later_chunk_stages_none_of_its_chunks(settings: Settings, engine: Engine,
+                                                                   tmp_path: Path) -> None:
+    rows = [registration_row(code(body=f"MA2B3C{i:02d}")) for i in range(8)]
+    name, entry = "registration.csv", csv_file("registration", "full", rows)
+    drop = tmp_path / "drop"
+    folder = write_night(drop, N13, {name: entry})
+    data = (folder / name).read_bytes() + "9,坏\n".encode("gb18030")   # not UTF-8, on the file's last line
+    write_night(drop, N13, {name: (entry[0], entry[1], data, entry[3], entry[4] + 1)})
+    [out] = _ingest(drop, settings, 2)
+    assert [(f["code"], f["line"]) for f in out["failures"]] == [("encoding_mismatch", 10)]
+    staged = _staged(engine)
+    assert staged["rows"] == [] and staged["held"] == [] and len(staged["files"]) == 1
