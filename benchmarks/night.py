@@ -105,6 +105,9 @@ def child_floor(drop: Path, night: date, home: Path) -> dict[str, Any]:
                 cp.write(buf.getvalue())
             rows += table.num_rows
     seconds = time.perf_counter() - t
+    with engine.begin() as conn:   # the floor's copies are not kept: at 10 M they would take gigabytes
+        for k in range(len(manifest.files)):
+            conn.exec_driver_sql(f"drop table floor_{night:%Y%m%d}_{k}")
     engine.dispose()
     return {"seconds": seconds, "rows": rows, "peak_mb": _peak_mb()}
 
