@@ -289,13 +289,18 @@ def iter_records(df: DropFile, chunk_rows: int) -> Iterator[Records]:
 _Chunk = tuple[pa.Table, np.ndarray, tuple[Malformed, ...], int | None]
 
 
-def _parquet_chunks(df: DropFile, chunk_rows: int) -> Iterator[_Chunk]:
+def _open_parquet(df: DropFile) -> tuple[pq.ParquetFile, pa.Schema, list[tuple[str, str]]]:
+    """The file, its Arrow schema and its contract columns; an unreadable file is refused."""
     try:
         pf = pq.ParquetFile(df.path)
         schema = pf.schema_arrow
     except (pa.ArrowException, OSError, ValueError) as e:
         raise refusal(df.file, "unreadable", error=e) from e
-    picked = _parquet_columns(df, schema)
+    return pf, schema, _parquet_columns(df, schema)
+
+
+def _parquet_chunks(df: DropFile, chunk_rows: int) -> Iterator[_Chunk]:
+    pf, schema, picked = _open_parquet(df)
     start = 0
     try:
         batches = pf.iter_batches(batch_size=max(1, chunk_rows), columns=[original for original, _ in picked])
@@ -328,12 +333,7 @@ def _read_parquet(df: DropFile) -> pa.Table:
 
     A contract column listed twice, or of a nested (list, struct, map) or binary type, refuses the file.
     """
-    try:
-        pf = pq.ParquetFile(df.path)
-        schema = pf.schema_arrow
-    except (pa.ArrowException, OSError, ValueError) as e:
-        raise refusal(df.file, "unreadable", error=e) from e
-    picked = _parquet_columns(df, schema)
+    pf, schema, picked = _open_parquet(df)
     try:
         table = pf.read(columns=[original for original, _ in picked])
     except (pa.ArrowException, OSError, ValueError) as e:
