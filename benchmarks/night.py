@@ -125,9 +125,16 @@ def child_night(drop: Path, night: date, home: Path) -> dict[str, Any]:
             "rows": sum(f["rows_in"] for f in summary["files"]), "stages": summary["stages"]}
 
 
+class ChildFailed(RuntimeError):
+    """A floor or night child process that did not finish; carries the end of what it wrote."""
+
+
 def _run_child(*args: str) -> dict[str, Any]:
-    out = subprocess.run([sys.executable, "-m", "benchmarks.night", "--child", *args], check=True,
+    out = subprocess.run([sys.executable, "-m", "benchmarks.night", "--child", *args],
                          capture_output=True, text=True, env={**os.environ, "GX_ANALYTICS_ENABLED": "False"})
+    if out.returncode != 0:
+        tail = "\n".join((out.stderr or out.stdout).strip().splitlines()[-30:])
+        raise ChildFailed(f"the {args[0]} child for {args[2]} ended with status {out.returncode}:\n{tail}")
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
@@ -328,6 +335,9 @@ def main() -> None:
               f"server CPU {1000 * cpu / n:.2f} ms per look-up (PostgreSQL {1000 * pg_cpu / n:.2f} ms)"
               + (f", errors {lk['errors']}" if lk["errors"] else "")
               + f"   load average {os.getloadavg()[0]:.2f}")
+    except ChildFailed as e:
+        print(e, file=sys.stderr)
+        raise SystemExit(1) from None
     finally:
         if proc is not None:
             proc.terminate()
