@@ -20,7 +20,7 @@ Write-audit-publish, region by region:
 3. At publish, in the night's one transaction (:mod:`credit.night.steps`): every partition of
    the plan must be staged (:func:`partition_issues`, else the night is refused,
    ``partition_missing``); the store is merged; :func:`apply_rosters` appends the union of the
-   staged decisions sorted with the night's own key (:func:`credit.rosters.decide.sort_night_rows`,
+   staged decisions in the night's own order (:data:`credit.rosters.log.NIGHT_ORDER`,
    which does not depend on the partitioning), so seq, 文号 and the hash chain are assigned there,
    exactly as an unpartitioned night assigns them, then runs the serious-list procedure's steps on
    the whole store; :func:`apply_grades` takes the staged grades and regrades what crosses regions:
@@ -66,7 +66,7 @@ from credit.night.issues import refused
 from credit.night.records import FileOutcome
 from credit.night.staging import RowScope, StagingKey, merge_file, publish_quarantine
 from credit.penalties.store import maintain_windows
-from credit.rosters.decide import RosterNightSummary, append_night, night_candidates, sort_night_rows
+from credit.rosters.decide import RosterNightSummary, append_night, night_candidates
 from credit.rosters.env import RosterEnv
 from credit.rosters.log import INSERT_COLUMNS, LOCK_KEY
 from credit.settings import Settings
@@ -261,7 +261,7 @@ def rehearse(conn: Connection, manifest: Manifest, outcomes: list[FileOutcome], 
     rows = night_candidates(conn, ctx, env, lock=False)
     if not rows.empty:
         rows = rows[in_region(spec, rows["uscc"])].reset_index(drop=True)
-    append_night(conn, ctx, env, rows, windows, anchor=False)   # tonight's grades see tonight's decisions
+    append_night(conn, ctx, env, [rows], windows, anchor=False)   # tonight's grades see tonight's decisions
     graded = compute_grades(conn, ctx)
     grades = graded.frame[in_region(spec, graded.frame["uscc"])].reset_index(drop=True)
     conn.exec_driver_sql("rollback to savepoint partition_rehearsal")
@@ -341,7 +341,7 @@ def apply_rosters(conn: Connection, ctx: NightContext, manifest: Manifest, plan:
                            _key_params(manifest, check_plan(plan))).scalars().all()
     rows = pd.DataFrame(list(records), columns=INSERT_COLUMNS) if records else pd.DataFrame(columns=INSERT_COLUMNS)
     rows = night_scope.keep(rows, conn, ctx.scope)
-    return append_night(conn, ctx, env, sort_night_rows(rows), windows)
+    return append_night(conn, ctx, env, [rows], windows)
 
 
 def apply_grades(conn: Connection, ctx: NightContext, manifest: Manifest, plan: list[PartitionSpec],

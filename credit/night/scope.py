@@ -27,7 +27,7 @@ year, an annual-report deadline, a configured date, a configuration change) runs
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
@@ -212,6 +212,30 @@ def frame(conn: sa.Connection, name: str, params: Mapping[str, Any], scope: Nigh
         return sqlfiles.frame(conn, name, params)
     return sqlfiles.rows_frame(conn.execute(sa.text(scoped_sql(sqlfiles.text_of(name), key)),
                                             {**params, SCOPE_PARAM: usccs(conn, scope)}))
+
+
+def frames(conn: sa.Connection, name: str, params: Mapping[str, Any], scope: NightScope | None,
+           rows: int, key: str = "uscc") -> Iterator[pd.DataFrame]:
+    """:func:`frame`'s rows, ``rows`` at a time, from a server-side cursor: a query whose result
+    grows with the province (cause 1 on a first night: one row per entity and year owed) never
+    sits in the client whole (issue 11). Planned for its whole result, as :func:`frame`'s is
+    (``cursor_tuple_fraction`` 1: a cursor is otherwise planned for its first tenth, with nested
+    loops where a full night wants hash joins). The cursor lives in the caller's transaction;
+    other statements may run between two chunks."""
+    if is_scoped(scope):
+        stmt, bound = sa.text(scoped_sql(sqlfiles.text_of(name), key)), {**params, SCOPE_PARAM: usccs(conn, scope)}
+    else:
+        stmt, bound = sqlfiles.statement(name), dict(params)
+    before = conn.exec_driver_sql("select current_setting('cursor_tuple_fraction')").scalar_one()
+    conn.exec_driver_sql("select set_config('cursor_tuple_fraction', '1', true)")
+    res = conn.execute(stmt, bound, execution_options={"stream_results": True, "max_row_buffer": rows})
+    try:
+        columns = list(res.keys())
+        for part in res.partitions(rows):
+            yield pd.DataFrame([tuple(r) for r in part], columns=columns)
+    finally:
+        res.close()
+        conn.execute(sa.text("select set_config('cursor_tuple_fraction', :v, true)"), {"v": before})
 
 
 # -- the scope of a night ------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ so deciding the same night twice adds nothing.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from typing import NotRequired, TypedDict
 
@@ -34,7 +35,7 @@ from credit.penalties.repair import repair_candidates as penalty_repair_candidat
 from credit.penalties.store import maintain_windows
 from credit.rosters import serious
 from credit.rosters.env import RosterEnv, decided_statuses, removal_rule
-from credit.rosters.log import LOCK_KEY, finalise, held_fact_keys, insert_decisions
+from credit.rosters.log import INSERT_COLUMNS, LOCK_KEY, NIGHT_ORDER, DecisionStage, finalise, held_fact_keys
 
 _ORDER = {"revoke": 0, "remove": 1, "refuse": 2, "include": 3, "escalate": 4, "notice": 5}
 
@@ -73,23 +74,33 @@ def decide_night(conn: Connection, ctx: NightContext) -> RosterNightSummary:
 
     Three parts, which a partitioned night (:mod:`credit.night.partitions`, issue 12) runs apart:
     :func:`maintain_windows`, :func:`night_candidates` (per region partition, staged) and
-    :func:`append_night` (once, at publish, on the union of the partitions' rows).
+    :func:`append_night` (once, at publish, on the union of the partitions' rows). Here the
+    candidates go to the log chunk by chunk (:func:`candidate_chunks`): the client holds one
+    chunk, whatever the province (issue 11).
     """
     env = RosterEnv.load(ctx.settings)
     conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
     # Penalty publicity windows first: the repair decisions below read tonight's windows.
     windows_changed = maintain_windows(conn, ctx.night, ctx.settings, scope=ctx.scope)
-    return append_night(conn, ctx, env, night_candidates(conn, ctx, env), windows_changed)
+    return append_night(conn, ctx, env, candidate_chunks(conn, ctx, env), windows_changed)
 
 
-def night_candidates(conn: Connection, ctx: NightContext, env: RosterEnv, *, lock: bool = True) -> pd.DataFrame:
+def candidate_chunks(conn: Connection, ctx: NightContext, env: RosterEnv, *, lock: bool = True) -> Iterator[pd.DataFrame]:
     """The night's main pass: finalised log rows (:data:`credit.rosters.log.INSERT_COLUMNS`) not yet
-    in the log, in the order they are appended (:func:`sort_night_rows`). Reads tonight's penalty
-    windows (:func:`credit.penalties.store.maintain_windows` runs first). Appends nothing.
-    ``lock`` false: without the log's lock (a region partition's rehearsal, which only reads here,
-    so that partitions compute their candidates side by side; publish appends under the lock)."""
+    in the log, a chunk at a time, in no particular order (the log's writer sorts them,
+    :data:`credit.rosters.log.NIGHT_ORDER`). Reads tonight's penalty windows
+    (:func:`credit.penalties.store.maintain_windows` runs first). Appends nothing. ``lock`` false:
+    without the log's lock (a region partition's rehearsal, which only reads here, so that
+    partitions compute their candidates side by side; publish appends under the lock).
+
+    Cause 1 (one row per entity and report year owed: most of a first night) is read from a
+    server-side cursor, a chunk at a time; the other steps are bounded by what is pending, and
+    are finalised a chunk at a time. A fact already in the log is not decided again; two steps
+    proposing the same fact keep the first step's (cause 1's facts are its own: its keys name
+    the report year)."""
     night = ctx.night
     sc = ctx.scope   # the entities decided on tonight (None: all; credit.night.scope)
+    size = ctx.settings.rosters_chunk_rows   # CREDIT_ROSTERS_CHUNK_ROWS
     if lock:
         conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
     steps = [
@@ -97,7 +108,7 @@ def night_candidates(conn: Connection, ctx: NightContext, env: RosterEnv, *, loc
         _removals_on_application(conn, env, night, sc),
         _moot_applications(conn, night, sc),
         _serious_expiries(conn, env, night, sc),
-        _abnormal_inclusions(conn, env, night, sc),
+        _fact_inclusions(conn, env, night, sc),
         _escalations(conn, env, night, sc),
         penalty_repair_candidates(conn, env, night, ctx.settings, scope=sc),
     ]
@@ -105,34 +116,57 @@ def night_candidates(conn: Connection, ctx: NightContext, env: RosterEnv, *, loc
     cands = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if not cands.empty:
         cands = cands[~cands["fact_key"].isin(held_fact_keys(conn, cands["fact_key"]))]
-        cands = cands.drop_duplicates("fact_key", keep="first")
-    return sort_night_rows(finalise(cands, env, night, actor="night", night=night))
+        cands = cands.drop_duplicates("fact_key", keep="first").reset_index(drop=True)
+    for start in range(0, len(cands), size):
+        yield finalise(cands.iloc[start:start + size], env, night, actor="night", night=night)
+    del cands, frames, steps
+    for part in _annual_report_inclusions(conn, env, night, sc, size):
+        part = part[~part["fact_key"].isin(held_fact_keys(conn, part["fact_key"]))]
+        yield finalise(part, env, night, actor="night", night=night)
+
+
+def night_candidates(conn: Connection, ctx: NightContext, env: RosterEnv, *, lock: bool = True) -> pd.DataFrame:
+    """:func:`candidate_chunks` in one frame, in the order they are appended
+    (:func:`sort_night_rows`): a region partition's, bounded by its region."""
+    chunks = [c for c in candidate_chunks(conn, ctx, env, lock=lock) if not c.empty]
+    rows = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=INSERT_COLUMNS)
+    return sort_night_rows(rows)
+
+
+def night_rank(rows: pd.DataFrame) -> pd.Series:
+    """The rank of each row's action in the night's order (a draft ranks as what it proposes)."""
+    return rows["proposed_action"].fillna(rows["action"]).map(_ORDER).fillna(9).astype(int)
 
 
 def sort_night_rows(rows: pd.DataFrame) -> pd.DataFrame:
     """The main pass's order of appending (a stable sort: rows equal in the key keep their order).
 
     The key does not depend on how the night was split into region partitions: the union of the
-    partitions' rows sorts into the same order as the whole night's (the uscc is in the key)."""
+    partitions' rows sorts into the same order as the whole night's (the uscc is in the key). The
+    log's writer appends in the same order (:data:`credit.rosters.log.NIGHT_ORDER`)."""
     if rows.empty:
         return rows
-    rows = rows.assign(_o=rows["proposed_action"].fillna(rows["action"]).map(_ORDER).fillna(9))
+    rows = rows.assign(_o=night_rank(rows))
     return rows.sort_values(["_o", "roster", "authority", "uscc", "fact_key"], kind="stable").drop(columns="_o")
 
 
-def append_night(conn: Connection, ctx: NightContext, env: RosterEnv, rows: pd.DataFrame,
+def append_night(conn: Connection, ctx: NightContext, env: RosterEnv, chunks: Iterable[pd.DataFrame],
                  windows_changed: int, *, anchor: bool = True) -> RosterNightSummary:
-    """Append the main pass's ``rows`` (already in order), then the serious-list procedure's steps,
-    anchor the chain's head (unless ``anchor`` is false: a region partition's rehearsal, rolled
-    back, takes no number of the anchors' identity) and summarise the night's decisions."""
+    """Append the main pass's rows (``chunks`` of finalised log rows, in any order: they are staged
+    as they come and appended in the night's order, :data:`credit.rosters.log.NIGHT_ORDER`), then
+    the serious-list procedure's steps, anchor the chain's head (unless ``anchor`` is false: a
+    region partition's rehearsal, rolled back, takes no number of the anchors' identity) and
+    summarise the night's decisions."""
     night = ctx.night
     sc = ctx.scope   # the entities decided on tonight (None: all; credit.night.scope)
     conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
-    insert_decisions(conn, rows)
+    stage, tally = DecisionStage(conn), _Tally(night)
+    for rows in chunks:
+        stage.add(rows, night_rank(rows) if not rows.empty else None)
+        tally.add(rows)
+    stage.append(NIGHT_ORDER)
     # The serious list's procedure (proposal, notice, listing, publication, revocation): credit.rosters.serious.
-    procedure = serious.advance(conn, env, night, scope=sc)
-    if not procedure.empty:
-        rows = pd.concat([rows, procedure], ignore_index=True)
+    tally.add(serious.advance(conn, env, night, scope=sc))
     head = conn.execute(sa.text(
         "select seq, row_hash from roster_decisions order by seq desc limit 1")).mappings().first()
     if head is not None and anchor:
@@ -143,17 +177,36 @@ def append_night(conn: Connection, ctx: NightContext, env: RosterEnv, rows: pd.D
             "insert into roster_chain_anchors (night, seq, row_hash) values (:n, :s, :h) "
             "on conflict (night, seq) do nothing"), {"n": night, "s": head["seq"], "h": head["row_hash"]})
     chain_head = ChainHead(seq=int(head["seq"]), hash=str(head["row_hash"])) if head else None
-    summary: RosterNightSummary = {"decisions": int(len(rows)), "config_version": env.config_version,
+    summary: RosterNightSummary = {"decisions": tally.decisions, "config_version": env.config_version,
                                    "chain_head": chain_head}
     if windows_changed:
         summary["penalty_windows"] = windows_changed
-    if rows.empty:
+    if not tally.decisions:
         return summary
-    by = rows.groupby(["roster", "action"]).size()
-    summary["by_roster_action"] = {f"{r}:{a}": int(n) for (r, a), n in zip(by.index, by, strict=True)}
-    summary["late"] = int((pd.to_datetime(rows["due_date"]) < pd.Timestamp(night)).sum())
-    summary["provisional_due"] = int(rows["due_provisional"].notna().sum())
+    summary["by_roster_action"] = {f"{r}:{a}": n for (r, a), n in sorted(tally.by_roster_action.items())}
+    summary["late"] = tally.late
+    summary["provisional_due"] = tally.provisional_due
     return summary
+
+
+class _Tally:
+    """The night's decisions counted chunk by chunk, for its summary."""
+
+    def __init__(self, night: date) -> None:
+        self.night = pd.Timestamp(night)
+        self.decisions = self.late = self.provisional_due = 0
+        self.by_roster_action: dict[tuple[str, str], int] = {}
+
+    def add(self, rows: pd.DataFrame) -> None:
+        if rows.empty:
+            return
+        self.decisions += len(rows)
+        counts = rows.groupby(["roster", "action"]).size()
+        for (r, a), n in zip(counts.index, counts, strict=True):
+            key = (str(r), str(a))
+            self.by_roster_action[key] = self.by_roster_action.get(key, 0) + int(n)
+        self.late += int((pd.to_datetime(rows["due_date"]) < self.night).sum())
+        self.provisional_due += int(rows["due_provisional"].notna().sum())
 
 
 def _roster_of(kind: pd.Series) -> pd.Series:
@@ -166,61 +219,69 @@ def _include_rule(roster: pd.Series, cause: pd.Series) -> pd.Series:
     return pd.Series(prefix, index=roster.index) + cause
 
 
-def _abnormal_inclusions(conn: Connection, env: RosterEnv, night: date, sc: NightScope | None = None) -> pd.DataFrame:
-    """Causes 1–4 of domain.md §3.1 (individuals: causes 1 and 4 as a marking, §2)."""
+def _annual_report_inclusions(conn: Connection, env: RosterEnv, night: date, sc: NightScope | None,
+                              rows: int) -> Iterator[pd.DataFrame]:
+    """Cause 1 of domain.md §3.1 (individuals: as a marking, §2), ``rows`` candidates at a time."""
     first = int(env.cfg.get("annual_report_first_year", 2025))
-    last = night.year - 1 if night > date(night.year, 6, 30) else night.year - 2
-    ar = night_scope.frame(conn, "rosters/annual_reports",
-                {"first_year": first, "last_year": last, "statuses": decided_statuses(env),
-                 "night": night}, sc) if last >= first \
-        else pd.DataFrame()
+    last = night_scope.annual_report_last_year(night)
+    if last < first:
+        return
+    for part in night_scope.frames(conn, "rosters/annual_reports",
+                                   {"first_year": first, "last_year": last, "statuses": decided_statuses(env),
+                                    "night": night}, sc, rows):
+        yield _inclusions(part, env, night)
+
+
+def _fact_inclusions(conn: Connection, env: RosterEnv, night: date, sc: NightScope | None = None) -> pd.DataFrame:
+    """Causes 2–4 of domain.md §3.1 (individuals: cause 4 as a marking, §2)."""
     facts_from = date.fromisoformat(str(env.cfg.get("facts_from", "2025-01-01")))
     fx = night_scope.frame(conn, "rosters/fact_inclusions",
                 {"facts_from": facts_from, "night": night, "statuses": decided_statuses(env)}, sc)
-    if not fx.empty:
-        # Cause 2 from a spot check: the cause arises when the 10-day order period expires unmet.
-        ordered = fx["order_served_on"].notna()
-        if ordered.any():
-            period = env.rules.at("abn.include.instant_info_not_disclosed", night).sub_period("order_period")
-            served = fx.loc[ordered, "order_served_on"].to_numpy(dtype="datetime64[D]")
-            end, _ = period.end_many(served, env.cal)  # NaT when the calendar cannot say: wait
-            fx.loc[ordered, "trigger_date"] = pd.Series(end, index=fx.index[ordered]).dt.date.where(~np.isnat(end))
-            cured = pd.to_datetime(fx["cured_on"]) <= pd.to_datetime(fx["trigger_date"])
-            fx = fx[~(ordered & (cured | fx["trigger_date"].isna()))]
-        # Facts on causes 2–4 for an entity already listed (or cured after the fact) on the same
-        # cause are covered by that entry: one listing per cause at a time.
-        entries = night_scope.frame(conn, "rosters/entry_states", {"n": night}, sc)
-        fx = fx.assign(roster=_roster_of(fx["entity_kind"]))
-        if not entries.empty:
-            m = fx.reset_index().merge(entries, on=["uscc", "roster", "cause_code"], how="inner")
-            covered = m[(m["state"] == "listed") |
-                        (pd.to_datetime(m["removed_on"]) >= pd.to_datetime(m["trigger_date"]))]["index"]
-            fx = fx[~fx.index.isin(covered)]
-        # Several new facts on one cause: the earliest decides, the rest are covered by it.
-        fx = fx.sort_values(["uscc", "roster", "cause_code", "trigger_date", "fact_key"])
-        fx = fx.drop_duplicates(["uscc", "roster", "cause_code"], keep="first")
-    parts = []
-    for part in (ar, fx):
-        if part.empty:
-            continue
-        part = part.copy()
-        part["roster"] = _roster_of(part["entity_kind"])
-        part["rule_id"] = [env.for_kind(r, k) for r, k in
-                           zip(_include_rule(part["roster"], part["cause_code"]), part["entity_kind"], strict=True)]
-        part["action"] = "include"
-        parts.append(part)
-    if not parts:
+    if fx.empty:
+        return fx
+    # Cause 2 from a spot check: the cause arises when the 10-day order period expires unmet.
+    ordered = fx["order_served_on"].notna()
+    if ordered.any():
+        period = env.rules.at("abn.include.instant_info_not_disclosed", night).sub_period("order_period")
+        served = fx.loc[ordered, "order_served_on"].to_numpy(dtype="datetime64[D]")
+        end, _ = period.end_many(served, env.cal)  # NaT when the calendar cannot say: wait
+        fx.loc[ordered, "trigger_date"] = pd.Series(end, index=fx.index[ordered]).dt.date.where(~np.isnat(end))
+        cured = pd.to_datetime(fx["cured_on"]) <= pd.to_datetime(fx["trigger_date"])
+        fx = fx[~(ordered & (cured | fx["trigger_date"].isna()))]
+    # Facts on causes 2–4 for an entity already listed (or cured after the fact) on the same
+    # cause are covered by that entry: one listing per cause at a time.
+    entries = night_scope.frame(conn, "rosters/entry_states", {"n": night}, sc)
+    fx = fx.assign(roster=_roster_of(fx["entity_kind"]))
+    if not entries.empty:
+        m = fx.reset_index().merge(entries, on=["uscc", "roster", "cause_code"], how="inner")
+        covered = m[(m["state"] == "listed") |
+                    (pd.to_datetime(m["removed_on"]) >= pd.to_datetime(m["trigger_date"]))]["index"]
+        fx = fx[~fx.index.isin(covered)]
+    # Several new facts on one cause: the earliest decides, the rest are covered by it.
+    fx = fx.sort_values(["uscc", "roster", "cause_code", "trigger_date", "fact_key"])
+    fx = fx.drop_duplicates(["uscc", "roster", "cause_code"], keep="first")
+    return _inclusions(fx, env, night)
+
+
+def _inclusions(part: pd.DataFrame, env: RosterEnv, night: date) -> pd.DataFrame:
+    """Inclusion candidates of causes 1–4 (domain.md §3.1) that fall due by ``night``: the roster
+    (or the individual's status, §2) and the rule by entity kind."""
+    if part.empty:
         return pd.DataFrame()
-    out = pd.concat(parts, ignore_index=True)
+    part = part.copy()
+    part["roster"] = _roster_of(part["entity_kind"])
+    part["rule_id"] = [env.for_kind(r, k) for r, k in
+                       zip(_include_rule(part["roster"], part["cause_code"]), part["entity_kind"], strict=True)]
+    part["action"] = "include"
     # Decided by the night on or after the day the obligation fell due: period-end triggers
     # (30 June) are decided from the next day, established facts (查实) from their own day.
     # The order period of a spot check likewise runs to the end of its last day.
-    ordered_out = out["order_served_on"].notna() if "order_served_on" in out else pd.Series(False, index=out.index)
-    after = np.where((out["cause_code"] == "annual_report_missing") | ordered_out, 1, 0)
-    trig = pd.to_datetime(out["trigger_date"])
-    out = out[(trig + pd.to_timedelta(after, unit="D")) <= pd.Timestamp(night)]
+    ordered = part["order_served_on"].notna() if "order_served_on" in part else pd.Series(False, index=part.index)
+    after = np.where((part["cause_code"] == "annual_report_missing") | ordered, 1, 0)
+    trig = pd.to_datetime(part["trigger_date"])
+    part = part[(trig + pd.to_timedelta(after, unit="D")) <= pd.Timestamp(night)]
     known = set(env.rules.rules)
-    return out[out["rule_id"].isin(known)].reset_index(drop=True)
+    return part[part["rule_id"].isin(known)].reset_index(drop=True)
 
 
 def _revocations_fact_withdrawn(conn: Connection, env: RosterEnv, night: date, sc: NightScope | None = None) -> pd.DataFrame:

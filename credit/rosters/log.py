@@ -29,38 +29,81 @@ INSERT_COLUMNS = ["uscc", "roster", "action", "proposed_action", "entry_id", "re
                   "config_version", "night", "actor"]
 _INT_COLUMNS = ("entry_id", "refers_to", "request_id")
 _DATE_COLUMNS = ("trigger_date", "decision_date", "due_date", "due_provisional", "effective_until", "night")
+_COPY_ROWS = 5_000   # rows of CSV text per write of a COPY (a decision's row is about 1 KB of text)
 LOCK_KEY = 4270002  # same key as the insert trigger: one writer of the log at a time
 
 
-def insert_decisions(conn: Connection, frame: pd.DataFrame) -> pd.DataFrame:
-    """Append decisions (one row each, :data:`INSERT_COLUMNS`) in the frame's order.
+#: The night's order of appending, over the stage (:class:`DecisionStage`): the rank of the
+#: action (``rank``, :func:`credit.rosters.decide.night_rank`), then roster, authority, uscc and
+#: fact_key in code-point order (``collate "C"``, as Python and pandas compare strings), then the
+#: order of arrival. The same order as :func:`credit.rosters.decide.sort_night_rows`, which sorts a
+#: frame: a night staged in chunks appends its decisions as the whole night's frame would.
+NIGHT_ORDER = 'rank, roster collate "C", authority collate "C", uscc collate "C", fact_key collate "C", ord'
 
-    The database assigns seq, entry ids, 文号 and the hash chain (trigger ``roster_decisions_chain``).
-    Rows go through COPY into a temporary table, then one ``INSERT … SELECT … ORDER BY``, so a
-    million decisions are one statement. Returns the inserted rows (seq, decision_no, fact_key…).
-    """
+
+class DecisionStage:
+    """New decisions on their way into the log: COPYed chunk by chunk into the temporary
+    ``_roster_new`` (``sql/rosters/decisions_stage.sql``), then appended in one ``INSERT … SELECT …
+    ORDER BY``. The database assigns seq, entry ids, 文号 and the hash chain (trigger
+    ``roster_decisions_chain``). A night's million decisions never sit in the client at once
+    (issue 11): each chunk is written as it is made, and the stage holds them until the append."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.rows = 0
+        conn.exec_driver_sql("drop table if exists _roster_new")
+        conn.exec_driver_sql(sqlfiles.text_of("rosters/decisions_stage"))
+
+    def add(self, frame: pd.DataFrame, rank: pd.Series | None = None) -> None:
+        """COPY log rows (:data:`INSERT_COLUMNS`) after those added before; ``rank``: the night's
+        rank of each row's action (:data:`NIGHT_ORDER`)."""
+        if frame.empty:
+            return
+        df = frame.reindex(columns=INSERT_COLUMNS).copy()
+        for c in _INT_COLUMNS:
+            df[c] = pd.to_numeric(df[c], errors="coerce").astype("Int64")
+        for c in _DATE_COLUMNS:
+            df[c] = pd.to_datetime(df[c], errors="coerce").dt.strftime("%Y-%m-%d")
+        df.insert(0, "ord", np.arange(self.rows, self.rows + len(df), dtype=np.int64))
+        df["rank"] = pd.Series(rank.to_numpy(), index=df.index).astype("Int64") if rank is not None else None
+        raw = self.conn.connection.driver_connection
+        assert raw is not None  # a live connection inside the caller's transaction
+        with raw.cursor() as cur, cur.copy(f"copy _roster_new (ord, {', '.join(INSERT_COLUMNS)}, rank) "
+                                           "from stdin with (format csv)") as cp:
+            for lo in range(0, len(df), _COPY_ROWS):   # the CSV text of a few thousand rows at a time
+                buf = io.BytesIO()
+                df.iloc[lo:lo + _COPY_ROWS].to_csv(buf, index=False, header=False, na_rep="", encoding="utf-8")
+                cp.write(buf.getvalue())
+        self.rows += len(df)
+
+    def append(self, order: str = "ord") -> int:
+        """Append the staged rows to the log in ``order`` (:data:`NIGHT_ORDER`, or arrival);
+        returns how many; the stage is dropped."""
+        cols = ", ".join(INSERT_COLUMNS)
+        n = self.conn.execute(sa.text(
+            f"insert into roster_decisions ({cols}) select {cols} from _roster_new order by {order}")).rowcount
+        self.conn.exec_driver_sql("drop table _roster_new")
+        return int(n)
+
+    def append_returning(self) -> pd.DataFrame:
+        """Append in the order of arrival; returns the inserted rows (seq, decision_no, fact_key…)."""
+        cols = ", ".join(INSERT_COLUMNS)
+        out = self.conn.execute(sa.text(
+            f"insert into roster_decisions ({cols}) select {cols} from _roster_new order by ord "
+            "returning seq, decision_no, fact_key, uscc, action, entry_id, due_date")).mappings().all()
+        self.conn.exec_driver_sql("drop table _roster_new")
+        return pd.DataFrame(out)
+
+
+def insert_decisions(conn: Connection, frame: pd.DataFrame) -> pd.DataFrame:
+    """Append decisions (one row each, :data:`INSERT_COLUMNS`) in the frame's order, through a
+    :class:`DecisionStage`: one COPY, one statement for a million decisions. Returns the inserted
+    rows (seq, decision_no, fact_key…)."""
     if frame.empty:
         return pd.DataFrame(columns=["seq", "decision_no", "fact_key", "uscc", "action"])
-    df = frame.reindex(columns=INSERT_COLUMNS).copy()
-    for c in _INT_COLUMNS:
-        df[c] = pd.to_numeric(df[c], errors="coerce").astype("Int64")
-    for c in _DATE_COLUMNS:
-        df[c] = pd.to_datetime(df[c], errors="coerce").dt.strftime("%Y-%m-%d")
-    df.insert(0, "ord", np.arange(len(df), dtype=np.int64))
-    conn.exec_driver_sql("drop table if exists _roster_new")
-    conn.exec_driver_sql(sqlfiles.text_of("rosters/decisions_stage"))
-    buf = io.StringIO()
-    df.to_csv(buf, index=False, header=False, na_rep="")
-    raw = conn.connection.driver_connection
-    assert raw is not None  # a live connection inside the caller's transaction
-    with raw.cursor() as cur, cur.copy("copy _roster_new from stdin with (format csv)") as cp:
-        cp.write(buf.getvalue())
-    cols = ", ".join(INSERT_COLUMNS)
-    out = conn.execute(sa.text(
-        f"insert into roster_decisions ({cols}) select {cols} from _roster_new order by ord "
-        "returning seq, decision_no, fact_key, uscc, action, entry_id, due_date")).mappings().all()
-    conn.exec_driver_sql("drop table _roster_new")
-    return pd.DataFrame(out)
+    stage = DecisionStage(conn)
+    stage.add(frame)
+    return stage.append_returning()
 
 
 def held_fact_keys(conn: Connection, keys: pd.Series) -> set[str]:
