@@ -68,7 +68,7 @@ class Source:
         return next(c for c in self.columns if c.name == name)
 
 
-REGION = r"^\d{6}$"
+REGION = r"^[0-9]{6}$"
 SOURCES: dict[str, Source] = {s.name: s for s in (
     Source("registration", "登记", ("uscc",), (
         Column("uscc", "uscc", True),
@@ -76,7 +76,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         Column("entity_kind", "enum", True, ("enterprise", "individual", "farmer_coop")),
         Column("legal_form", "text"),
         Column("region_code", "code", True, pattern=REGION),
-        Column("industry_code", "code", pattern=r"^[A-T](?:\d{2}(?:\d{1,2})?)?$"),
+        Column("industry_code", "code", pattern=r"^[A-T](?:[0-9]{2}(?:[0-9]{1,2})?)?$"),
         Column("registered_capital", "money"),
         Column("established_on", "date", True, not_after_night=True),
         Column("status", "enum", True, ("operating", "revoked", "cancelled", "moved_out")),

@@ -45,15 +45,19 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 quiet_great_expectations()
 
 # Non-capturing groups only: GX matches with pandas' str.contains, which warns about capture groups.
+# Digits are [0-9], never \d: Python's \d also matches Arabic-Indic and other Unicode digits, which
+# NFKC leaves as they are and PostgreSQL cannot read as a number or a date (a row of them stopped
+# the night's staging); and pandas checks \d row by row in Python over a column holding any
+# non-ASCII text, [0-9] with Arrow's kernel (issue 11: half the annual reports' ingest).
 PATTERNS: dict[str, str] = {
     "uscc": uscc_rules.SHAPE,
-    "date": r"^\d{4}-\d{2}-\d{2}$",
-    "timestamp": r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?$",
-    "int": r"^-?\d{1,15}$",
-    "money": r"^\d{1,16}(?:\.\d{1,2})?$",
-    "month": r"^\d{4}-(?:0[1-9]|1[0-2])$",
+    "date": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+    "timestamp": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?)?$",
+    "int": r"^-?[0-9]{1,15}$",
+    "money": r"^[0-9]{1,16}(?:\.[0-9]{1,2})?$",
+    "month": r"^[0-9]{4}-(?:0[1-9]|1[0-2])$",
 }
-NON_NEGATIVE = r"^\d{1,15}$"
+NON_NEGATIVE = r"^[0-9]{1,15}$"
 BOOL_TEXT = {"true": "true", "false": "false", "1": "true", "0": "false", "是": "true", "否": "false",
              "t": "true", "f": "false", "yes": "true", "no": "false", "y": "true", "n": "false"}
 

@@ -210,6 +210,13 @@ CASES: list[Case] = [
              Published(1, [(3, "date_not_after_night")])),
     csv_case("status_date_before_1949", f"{HEADER}\n{reg(A, status_on='1948-12-31')}\n", 1,
              Published(0, [(2, "date_too_early")])),
+    # Digits: full-width ones are normalised (NFKC); other Unicode digits, which NFKC keeps and no
+    # reader of numbers or dates takes, are held (they passed Python's \d and stopped the staging).
+    csv_case("full_width_digits_normalised", f"{HEADER}\n{reg(A, registered_capital='１０００．５０')}\n", 1, Published(1)),
+    csv_case("arabic_indic_digits_in_an_amount", f"{HEADER}\n{reg(A)}\n{reg(B, registered_capital='١٠٠٠')}\n", 2,
+             Published(1, [(3, "registered_capital")])),
+    csv_case("devanagari_digits_in_a_date", f"{HEADER}\n{reg(A)}\n{reg(B, established_on='२०१५-०३-०२')}\n", 2,
+             Published(1, [(3, "established_on")])),
     # Empty and header-only files, in each mode.
     csv_case("empty_file_full", b"", 0, Refusal("registration.csv", "no_header", 1)),
     csv_case("empty_file_delta", b"", 0, Refusal("registration.csv", "no_header", 1), mode="delta"),
