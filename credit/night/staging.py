@@ -2,12 +2,21 @@
 
 Nothing passes between the night's tasks on a worker's local disk, so ingest and publish may run
 on different hosts. Each ingested file leaves, keyed by (night, manifest digest, file), its
-outcome (``night_staging_files``), its accepted rows (``night_staging_rows``) and its held-back
-rows (``night_staging_quarantine``), all written in one transaction: a file is staged whole or
-not at all, and staging it again replaces it (an advisory lock per key orders two runs of the same
-file). Keyed by the digest, two runs of one night from different drops never read each other's
-rows. Publishing reads a drop's staging inside its transaction; after the commit the night's
-staging and that of every earlier night is deleted (:func:`clear_published`).
+outcome (``night_staging_files``), its accepted rows (``night_staging_<source>``, one table per
+source, :func:`staging_table`) and its held-back rows (``night_staging_quarantine``), all written
+in one transaction: a file is staged whole or not at all, and staging it again replaces it (an
+advisory lock per key orders two runs of the same file). Keyed by the digest, two runs of one
+night from different drops never read each other's rows. Publishing reads a drop's staging inside
+its transaction; after the commit the night's staging and that of every earlier night is deleted
+(:func:`clear_published`).
+
+The accepted rows are staged **typed** (migration 0027, issue 11): a chunk's canonical text is
+COPYed straight into its source's staging table, whose columns are the source's store columns
+(PostgreSQL parses the types there, in the ingest task) plus the key and what finds duplicates
+(``line``, ``dup_key``, ``dup_row``); publish reads them as they are into the merge
+(:func:`fill_stage`). Until then they were staged as JSON (``night_staging_rows``): turning each
+row into JSON at ingest and back at publish was half of a first night's ingest of the two largest
+files and a quarter of its store stage (200,000 entities, docs/storage.md).
 
 The tables are UNLOGGED: a crash of the server empties them, and the publishing transaction then
 refuses the night (``staging_missing``) until ingest runs again.
@@ -18,6 +27,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -27,13 +37,33 @@ from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
 from credit import sqlfiles
-from credit.contract.sources import Column, Source
+from credit.contract.sources import SOURCES, Column, Source
 from credit.night import quarantine
 from credit.night.merge import MergeResult, copy_frame, merge_into
 from credit.night.quality_results import ExpectationRecord
 from credit.night.records import FileOutcome, FileRecord
 
 STAGING_LOCK = 7262833  # the class of the per-file advisory locks (two-key form: apart from the bigint locks)
+# The columns of a staging table besides the source's own (migration 0027), in COPY's text form.
+STAGED = (Column("night", "date"), Column("digest", "text"), Column("file", "text"),
+          Column("line", "int"), Column("dup_key", "text"), Column("dup_row", "int"))
+
+
+def staging_table(source: Source) -> str:
+    """The table one source's accepted rows are staged in, typed (migration 0027)."""
+    if not source.name.isidentifier():
+        raise ValueError(f"not a source's name: {source.name!r}")
+    return f"night_staging_{source.name}"
+
+
+@cache
+def _rows_statement(name: str, table: str) -> sa.TextClause:
+    """``credit/sql/<name>.sql`` on one source's staging table (its ``{rows}``)."""
+    return sa.text(sqlfiles.text_of(name).format(rows=table))
+
+
+def _rows_sql(name: str, source: Source) -> sa.TextClause:
+    return _rows_statement(name, staging_table(source))
 
 
 @dataclass(frozen=True)
@@ -71,25 +101,16 @@ def stage_file(engine: Engine, key: StagingKey, source: Source, outcome: FileOut
     """Stage one ingested file whole, replacing whatever an earlier run of it staged.
 
     ``accepted`` is canonical text (:func:`credit.night.quality.normalise`): COPY parses it into
-    the source's column types here, in the ingest task, and the rows are kept as the JSON of a row
-    of the source's table. ``held`` is :func:`credit.night.quarantine.held_rows`'s frame. A file
+    the source's column types here, in the ingest task, straight into the source's staging table
+    (without lines: :class:`FileStager` stages a file chunk by chunk with them). ``held`` is :func:`credit.night.quarantine.held_rows`'s frame. A file
     refused before its rows were read stages its outcome only. ``expectations`` are the file's
     Great Expectations results (:mod:`credit.night.quality_results`), published with the night.
     """
     with engine.begin() as conn:
         lock_file(conn, key)
-        conn.execute(sqlfiles.statement("night/staging_clear_file"), key.params())
+        conn.execute(_rows_sql("night/staging_clear_file", source), key.params())
         if accepted is not None and len(accepted):
-            tmp = f"_staging_{source.name}"
-            conn.exec_driver_sql(f"create temporary table {tmp} (like {source.name} including defaults) "
-                                 f"on commit drop")
-            conn.exec_driver_sql(f"alter table {tmp} alter column first_night drop not null, "
-                                 f"alter column last_night drop not null")
-            copy_frame(conn, tmp, accepted, source)
-            conn.execute(sa.text(
-                f"insert into night_staging_rows (night, digest, file, row) "
-                f"select :night, :digest, :file, jsonb_strip_nulls(to_jsonb(s) - 'first_night' - 'last_night') "
-                f"from {tmp} s"), key.params())
+            copy_rows(conn, key, source, accepted, None)
         if held is not None and len(held):
             quarantine.copy_held(conn, key.night, key.file, source.name,
                                  pa.Table.from_pandas(held, preserve_index=False), digest=key.digest)
@@ -110,42 +131,19 @@ class FileStager:
     together: a file is staged whole or not at all.
     """
 
-    EXTRA = (Column("_line", "text"), Column("_dup_key", "text"), Column("_dup_row", "text"))
-
     def __init__(self, conn: Connection, key: StagingKey, source: Source) -> None:
         self.conn, self.key, self.source = conn, key, source
-        self.tmp = f"_staging_{source.name}"
-        self.created = False
 
     def open(self) -> None:
         lock_file(self.conn, self.key)
-        self.conn.execute(sqlfiles.statement("night/staging_clear_file"), self.key.params())
+        self.conn.execute(_rows_sql("night/staging_clear_file", self.source), self.key.params())
 
     def rows(self, accepted: pd.DataFrame, lines: np.ndarray) -> int:
         """Stage one chunk's accepted rows (canonical text, as :func:`stage_file`), with their lines,
         their key as text and a hash of the whole row (what :meth:`duplicates` compares)."""
         if not len(accepted):
             return 0
-        conn, source = self.conn, self.source
-        if not self.created:
-            conn.exec_driver_sql(f"create temporary table {self.tmp} (like {source.name} including defaults) "
-                                 f"on commit drop")
-            conn.exec_driver_sql(f"alter table {self.tmp} alter column first_night drop not null, "
-                                 f"alter column last_night drop not null, add column _line bigint, "
-                                 f"add column _dup_key text, add column _dup_row bigint")
-            self.created = True
-        else:
-            conn.exec_driver_sql(f"truncate {self.tmp}")
-        frame = accepted.assign(_line=np.asarray(lines, dtype=np.int64).astype(str),
-                                _dup_key=key_text(accepted, source),
-                                _dup_row=row_hash(accepted, source).astype(str))
-        copy_frame(conn, self.tmp, frame, replace(source, columns=source.columns + self.EXTRA))
-        conn.execute(sa.text(
-            f"insert into night_staging_rows (night, digest, file, row, line, dup_key, dup_row) "
-            f"select :night, :digest, :file, jsonb_strip_nulls(to_jsonb(s) - 'first_night' - 'last_night' "
-            f"- '_line' - '_dup_key' - '_dup_row'), s._line, s._dup_key, s._dup_row from {self.tmp} s"),
-            self.key.params())
-        return len(accepted)
+        return copy_rows(self.conn, self.key, self.source, accepted, lines)
 
     def held(self, held: pd.DataFrame) -> int:
         """Stage one chunk's held-back rows (:func:`credit.night.quarantine.held_rows`'s frame)."""
@@ -159,7 +157,7 @@ class FileStager:
         line, the rule and reason each held-back row gets (``credit.night.quality``'s duplicate rules)."""
         out: dict[int, tuple[str, str]] = {}
         conflicting = quarantine.reason("conflicting_duplicate_key", key="+".join(self.source.key))
-        for line, conflict, first_line in self.conn.execute(sqlfiles.statement("night/staging_duplicates"),
+        for line, conflict, first_line in self.conn.execute(_rows_sql("night/staging_duplicates", self.source),
                                                             self.key.params()):
             out[int(line)] = (("conflicting_duplicate_key", conflicting) if conflict else
                               ("duplicate_row", quarantine.reason("duplicate_row", first_line=int(first_line))))
@@ -172,6 +170,18 @@ class FileStager:
         if expectations:
             self.conn.execute(sqlfiles.statement("night/staging_expectations"),
                               {**self.key.params(), "expectations": json.dumps(expectations, ensure_ascii=False)})
+
+
+def copy_rows(conn: Connection, key: StagingKey, source: Source, accepted: pd.DataFrame,
+              lines: np.ndarray | None) -> int:
+    """COPY accepted rows (canonical text) into the source's staging table, typed by PostgreSQL on
+    the way in, with the staging key, their ``lines`` (None: unknown), their key as text and a hash
+    of the whole row; how many."""
+    frame = accepted.assign(night=key.night.isoformat(), digest=key.digest, file=key.file,
+                            line=None if lines is None else np.asarray(lines, dtype=np.int64).astype(str),
+                            dup_key=key_text(accepted, source),
+                            dup_row=row_hash(accepted, source).astype(str))
+    return copy_frame(conn, staging_table(source), frame, replace(source, columns=source.columns + STAGED))
 
 
 def key_text(frame: pd.DataFrame, source: Source) -> pd.Series:
@@ -190,21 +200,24 @@ def row_hash(frame: pd.DataFrame, source: Source) -> np.ndarray:
 
 
 def staged_files(conn: Connection, night: date, digest: str) -> dict[str, StagedFile]:
-    """The files staged for one night and drop, by file name."""
-    rows = conn.execute(sqlfiles.statement("night/staging_outcomes"), {"night": night, "digest": digest}).mappings()
+    """The files staged for one night and drop, by file name, with the rows actually staged for each
+    (the accepted ones counted in their source's staging table)."""
+    rows = conn.execute(sqlfiles.statement("night/staging_outcomes"), {"night": night, "digest": digest}).mappings().all()
     out: dict[str, StagedFile] = {}
     for r in rows:
         record: FileRecord = r["outcome"]
-        out[r["file"]] = StagedFile(FileOutcome.from_dict(record), r["sha256"],
-                                    int(r["staged_accepted"]), int(r["staged_quarantined"]))
+        source = SOURCES.get(r["source"])
+        accepted = 0 if source is None else int(conn.execute(
+            _rows_sql("night/staging_count", source), {"night": night, "digest": digest, "file": r["file"]}).scalar_one())
+        out[r["file"]] = StagedFile(FileOutcome.from_dict(record), r["sha256"], accepted, int(r["staged_quarantined"]))
     return out
 
 
 @dataclass(frozen=True)
 class RowScope:
     """A region partition's rows (:mod:`credit.night.partitions`): ``rows`` is a condition on the
-    staged row ``r`` (``:name`` parameters), ``store`` the same on the store's row ``t``
-    (``%(name)s`` parameters), both with ``params``."""
+    staged row ``r`` (a row of the source's staging table, ``:name`` parameters), ``store`` the
+    same on the store's row ``t`` (``%(name)s`` parameters), both with ``params``."""
 
     rows: str
     store: str
@@ -212,14 +225,14 @@ class RowScope:
 
 
 def fill_stage(conn: Connection, stage: str, source: Source, key: StagingKey, scope: RowScope | None = None) -> int:
-    """Copy one file's staged accepted rows, typed again, into the merge's stage table; their count
-    (only the rows of ``scope``, when given)."""
+    """Copy one file's staged accepted rows, as they were staged (typed), into the merge's stage
+    table; their count (only the rows of ``scope``, when given)."""
     cols = ", ".join(f"r.{c}" for c in source.column_names)
     where = f" and ({scope.rows})" if scope is not None else ""
     return conn.execute(sa.text(
         f"insert into {stage} ({', '.join(source.column_names)}) select {cols} "
-        f"from night_staging_rows n cross join lateral jsonb_populate_record(null::{source.name}, n.row) r "
-        f"where n.night = :night and n.digest = :digest and n.file = :file{where}"),
+        f"from {staging_table(source)} r "
+        f"where r.night = :night and r.digest = :digest and r.file = :file{where}"),
         {**key.params(), **(scope.params if scope is not None else {})}).rowcount
 
 
@@ -243,5 +256,7 @@ def publish_quality(conn: Connection, key: StagingKey) -> int:
 def clear_published(engine: Engine, night: date) -> None:
     """After a night is published: delete its staging (every drop's) and every earlier night's."""
     with engine.begin() as conn:
+        for source in SOURCES.values():
+            conn.execute(_rows_sql("night/staging_clear_rows", source), {"night": night})
         conn.execute(sqlfiles.statement("night/staging_clear_nights"), {"night": night})
 

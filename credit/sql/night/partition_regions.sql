@@ -4,10 +4,9 @@
 select substr(u.uscc, 3, :digits) collate "C" as region, count(*) as entities
   from (select uscc from registration
         union all
-        select n.row ->> 'uscc'
-          from night_staging_rows as n
-          join night_staging_files as f using (night, digest, file)
-         where n.night = :night and n.digest = :digest and f.source = 'registration') as u
+        select n.uscc
+          from night_staging_registration as n
+         where n.night = :night and n.digest = :digest) as u
  where u.uscc is not null
  group by 1
  order by 1

@@ -13,7 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from credit.contract.manifest import read_manifest
+from credit.contract.sources import SOURCES
 from credit.night import steps
+from credit.night.staging import staging_table
 from credit.sample import write_sample
 from credit.settings import Settings
 from tests.dropkit import code, csv_file, registration_row, write_night
@@ -23,7 +25,9 @@ N13 = date(2026, 7, 13)
 
 def _staged(engine: Engine) -> dict[str, Any]:
     with engine.connect() as c:
-        rows = c.execute(sa.text("select file, line, row::text from night_staging_rows order by file, line")).all()
+        rows = sorted(r for source in SOURCES.values() for r in c.execute(sa.text(
+            f"select file, line, (to_jsonb(r) - 'night' - 'digest' - 'file' - 'line')::text "
+            f"from {staging_table(source)} r")).all())
         held = c.execute(sa.text("select file, line, rule, reason, raw::text from night_staging_quarantine "
                                  "order by file, line")).all()
         files = c.execute(sa.text("select file, outcome - 'seconds', expectations from night_staging_files "
@@ -65,7 +69,7 @@ def test_a_duplicated_key_straddling_two_chunks_is_found(settings: Settings, eng
         assert (out["accepted"], out["quarantined"]) == (5, 3)
         with engine.connect() as c:
             held = c.execute(sa.text("select line, rule, reason from night_staging_quarantine order by line")).all()
-            lines = c.execute(sa.text("select line from night_staging_rows order by line")).scalars().all()
+            lines = c.execute(sa.text("select line from night_staging_registration order by line")).scalars().all()
         assert [(h[0], h[1]) for h in held] == [(4, "conflicting_duplicate_key"), (8, "duplicate_row"),
                                                 (9, "conflicting_duplicate_key")]
         assert "第 3 行" in held[1][2]

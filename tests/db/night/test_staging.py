@@ -26,7 +26,7 @@ from tests.dropkit import code, csv_file, registration_row, write_night
 N13 = date(2026, 7, 13)
 ROWS = [registration_row(code(body=f"MA2B3C{i:02d}")) for i in range(10)]
 BAD = [dict(registration_row(code(body="MA2B3C99")), established_on="2026-02-30")]
-STAGING = ("night_staging_files", "night_staging_rows", "night_staging_quarantine")
+STAGING = ("night_staging_files", "night_staging_registration", "night_staging_quarantine")
 
 
 def _staged(engine: Engine) -> dict[str, int]:
@@ -49,7 +49,7 @@ def test_ingested_with_one_home_published_with_another_empty_home(settings: Sett
     for f in manifest.files:
         steps.ingest_file(manifest, f.file, ingesting)
     assert _files_under(ingesting.home) == []           # nothing left on the ingesting worker's disk
-    assert _staged(engine) == {"night_staging_files": 1, "night_staging_rows": 10, "night_staging_quarantine": 1}
+    assert _staged(engine) == {"night_staging_files": 1, "night_staging_registration": 10, "night_staging_quarantine": 1}
     assert not publishing.home.exists()
     summary = steps.publish_night(read_manifest(drop, N13), None, publishing)
     assert [(f["file"], f["accepted"], f["quarantined"]) for f in summary["files"]] == [("registration.csv", 10, 1)]
@@ -66,12 +66,12 @@ def test_ingesting_a_file_again_replaces_its_staging(settings: Settings, engine:
     first = steps.ingest_file(manifest, "registration.csv", settings)
     again = steps.ingest_file(manifest, "registration.csv", settings)
     assert (again.accepted, again.quarantined) == (first.accepted, first.quarantined) == (10, 1)
-    assert _staged(engine) == {"night_staging_files": 1, "night_staging_rows": 10, "night_staging_quarantine": 1}
+    assert _staged(engine) == {"night_staging_files": 1, "night_staging_registration": 10, "night_staging_quarantine": 1}
     assert [o.as_dict() | {"seconds": 0} for o in steps.staged_outcomes(manifest, settings)] == \
         [again.as_dict() | {"seconds": 0}]
 
 
-@pytest.mark.parametrize("lost", ["night_staging_rows", "night_staging_files"])
+@pytest.mark.parametrize("lost", ["night_staging_registration", "night_staging_files"])
 def test_lost_staging_refuses_the_night_and_a_rerun_publishes_it(lost: str, settings: Settings, engine: Engine,
                                                                  tmp_path: Path) -> None:
     drop = tmp_path / "drop"
@@ -115,7 +115,7 @@ def test_a_refused_night_keeps_its_staging_and_publish_alone_succeeds_later(sett
     steps.ingest_file(n14, "registration.csv", settings)
     with pytest.raises(NightRefused, match="night_gap"):  # 13, delivered too, is not published yet
         steps.publish_night(n14, None, settings)
-    assert _staged(engine)["night_staging_rows"] == 1   # refused: its staging stays
+    assert _staged(engine)["night_staging_registration"] == 1   # refused: its staging stays
     steps.run_night(drop, N13, settings)                # the cause fixed: 13 published
     steps.publish_night(n14, None, settings)            # then 14's publish alone, from its staging
     assert _staged(engine) == dict.fromkeys(STAGING, 0)
