@@ -94,13 +94,16 @@ def merge(conn: Connection, source: Source, frame: pd.DataFrame, mode: str, nigh
 
 
 def merge_into(conn: Connection, source: Source, mode: str, night: date, fill: Callable[[str], int],
-               scope: tuple[str, dict[str, object]] | None = None) -> MergeResult:
+               scope: tuple[str, dict[str, object]] | None = None,
+               rows: tuple[str, dict[str, object]] | None = None) -> MergeResult:
     """Merge one file's accepted rows into the store; ``fill(stage)`` puts them into the stage table.
 
     The night's publish fills it from the night's staging (:func:`credit.night.staging.fill_stage`).
     ``scope``: a condition on the store's row ``t`` (SQL with ``%(name)s`` parameters) limiting what
     a ``full`` file may drop to one region partition's rows (:mod:`credit.night.partitions`), whose
-    stage holds that region's rows only.
+    stage holds that region's rows only. ``rows``: the same rows as ``fill`` puts into the stage, as
+    a query (SQL with ``%(name)s`` parameters, and its parameters) that an empty table is loaded
+    from directly, without the stage (:func:`credit.night.staging.staged_rows`).
 
     Two ways, the same rows (issue 11): into an **empty** table (a first night) every staged row is
     new, so nothing is compared — the rows and their ``new`` history rows are inserted plainly, with
@@ -109,13 +112,15 @@ def merge_into(conn: Connection, source: Source, mode: str, night: date, fill: C
     and the upsert (an unchanged row would not have changed anything there either).
     """
     name = source.name
+    if scope is None and rows is not None and _is_empty(conn, name):
+        return _load_empty(conn, source, f"({rows[0]}) as s", rows[1], night)
     stage = f"stage_{name}"
     conn.exec_driver_sql(f"create temporary table {stage} (like {name} including defaults) on commit drop")
     conn.exec_driver_sql(f"alter table {stage} alter column first_night drop not null, "
                          f"alter column last_night drop not null")
     staged = fill(stage)
     if scope is None and _is_empty(conn, name):
-        result = _load_empty(conn, source, stage, staged, night)
+        result = _load_empty(conn, source, stage, {}, night)
     else:
         result = _merge_changes(conn, source, mode, night, stage, staged, scope)
     conn.exec_driver_sql(f"drop table {stage}")
@@ -126,10 +131,11 @@ def _is_empty(conn: Connection, table: str) -> bool:
     return not conn.exec_driver_sql(f"select exists (select from {table})").scalar_one()
 
 
-def _load_empty(conn: Connection, source: Source, stage: str, staged: int, night: date) -> MergeResult:
-    """The stage into an empty current table: every row is ``new`` (the history gets each one, and
-    a ``full`` file has nothing to drop). The same rows and history rows as :func:`_merge_changes`
-    would write, without its comparisons and with the indexes built once after the load."""
+def _load_empty(conn: Connection, source: Source, stage: str, params: dict[str, object], night: date) -> MergeResult:
+    """The stage (a table, or a query with ``params``) into an empty current table: every row is
+    ``new`` (the history gets each one, and a ``full`` file has nothing to drop). The same rows and
+    history rows as :func:`_merge_changes` would write, without its comparisons and with the
+    indexes built once after the load."""
     name = source.name
     cols = ", ".join(source.column_names)
     key = ", ".join(source.key)
@@ -138,11 +144,11 @@ def _load_empty(conn: Connection, source: Source, stage: str, staged: int, night
         with _bulk_load(conn, history, _is_empty(conn, history)):
             conn.exec_driver_sql(
                 f"insert into {history} (night, change, {cols}) "
-                f"select %(night)s, 'new', {cols} from {stage} order by {key}", {"night": night})
+                f"select %(night)s, 'new', {cols} from {stage} order by {key}", {**params, "night": night})
     with _bulk_load(conn, name, True):
-        conn.exec_driver_sql(
+        staged = conn.exec_driver_sql(
             f"insert into {name} ({cols}, first_night, last_night) "
-            f"select {cols}, %(night)s, %(night)s from {stage} order by {key}", {"night": night})
+            f"select {cols}, %(night)s, %(night)s from {stage} order by {key}", {**params, "night": night}).rowcount
     if staged:
         # The rest of the night (rosters, grading) plans its joins on this table: with the
         # statistics of the rows just loaded, not those of an empty table. ANALYZE inside the

@@ -236,11 +236,21 @@ def fill_stage(conn: Connection, stage: str, source: Source, key: StagingKey, sc
         {**key.params(), **(scope.params if scope is not None else {})}).rowcount
 
 
+def staged_rows(source: Source, key: StagingKey) -> tuple[str, dict[str, object]]:
+    """One file's staged accepted rows as a query on its source's staging table (``%(name)s``
+    parameters, and the parameters): what an empty store table is loaded from directly."""
+    return (f"select {', '.join(source.column_names)} from {staging_table(source)} "
+            f"where night = %(staged_night)s and digest = %(staged_digest)s and file = %(staged_file)s",
+            {"staged_night": key.night, "staged_digest": key.digest, "staged_file": key.file})
+
+
 def merge_file(conn: Connection, source: Source, mode: str, key: StagingKey, scope: RowScope | None = None) -> MergeResult:
     """Merge one file's staged accepted rows into the store (:func:`credit.night.merge.merge_into`);
-    with ``scope``, one region partition's rows only (and a ``full`` file drops only that region's)."""
+    with ``scope``, one region partition's rows only (and a ``full`` file drops only that region's).
+    An empty store table (a first night) is loaded straight from the staging table."""
     return merge_into(conn, source, mode, key.night, lambda stage: fill_stage(conn, stage, source, key, scope),
-                      None if scope is None else (scope.store, scope.params))
+                      None if scope is None else (scope.store, scope.params),
+                      rows=staged_rows(source, key) if scope is None else None)
 
 
 def publish_quarantine(conn: Connection, key: StagingKey) -> int:
