@@ -14,9 +14,10 @@ The accepted rows are staged **typed** (migration 0027, issue 11): a chunk's can
 COPYed straight into its source's staging table, whose columns are the source's store columns
 (PostgreSQL parses the types there, in the ingest task) plus the key and what finds duplicates
 (``line``, ``dup_key``, ``dup_row``); publish reads them as they are into the merge
-(:func:`fill_stage`). Until then they were staged as JSON (``night_staging_rows``): turning each
-row into JSON at ingest and back at publish was half of a first night's ingest of the two largest
-files and a quarter of its store stage (200,000 entities, docs/storage.md).
+(:func:`fill_stage`; an empty store table, a first night's, is loaded straight from the staging
+table, :func:`staged_rows`). Until then they were staged as JSON (``night_staging_rows``):
+turning each row into JSON at ingest and back at publish cost about a quarter of a first night's
+ingest of the two largest files and of its store stage (200,000 entities; docs/storage.md).
 
 The tables are UNLOGGED: a crash of the server empties them, and the publishing transaction then
 refuses the night (``staging_missing``) until ingest runs again.
