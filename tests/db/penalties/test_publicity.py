@@ -181,3 +181,30 @@ def test_an_officer_decides_when_the_bureau_switches_penalty_drafts_on(engine, s
         out = decide_draft(c, draft["seq"], "王科长", D("2026-04-15"), settings=s)
         assert out["action"] == "remove" and out["decision_no"]
         assert state(c, "O1", "2026-04-15") == "repaired"
+
+
+def test_windows_kept_in_chunks_of_two_cases_are_those_of_one_chunk(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    """maintain_windows reads the penalties a chunk at a time (issue 11): with chunks of two cases,
+    a revocation, a changed fine and cases on both sides of a chunk's edge keep the same rows."""
+    from credit.penalties.store import maintain_windows
+
+    def run(size: int) -> list[tuple[Any, ...]]:
+        chunked = settings.model_copy(update={"rosters_chunk_rows": size})
+        with engine.begin() as c:
+            entity(c)
+            for k in range(7):
+                pen(c, f"K{k}", f"2026-0{1 + k % 3}-1{k}", fine=None if k == 3 else 5000 * (k + 1),
+                    measures=("warning",) if k == 3 else ("fine",), heavier=k == 5)
+            counts = [maintain_windows(c, D("2026-04-30"), chunked)]
+            c.execute(sa.text("update penalties set revoked_on = '2026-04-30' where case_no in ('K1', 'K4')"))
+            c.execute(sa.text("update penalties set fine_amount = 900 where case_no = 'K6'"))
+            counts += [maintain_windows(c, D("2026-05-06"), chunked), maintain_windows(c, D("2026-05-07"), chunked)]
+            rows = c.execute(sa.text(
+                "select case_no, night, class, published, publicity_until, withdrawn_on, withdraw_due "
+                "from penalty_publicity order by case_no, night")).all()
+            c.rollback()
+        return [tuple(counts), *[tuple(r) for r in rows]]
+
+    whole = run(1000)
+    assert whole[0] == (7, 3, 0) and len(whole) == 1 + 10
+    assert run(2) == whole
