@@ -32,6 +32,7 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
+import psycopg
 import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy import Connection
@@ -264,10 +265,27 @@ def publish_quality(conn: Connection, key: StagingKey) -> int:
     return conn.execute(sqlfiles.statement("night/staging_publish_quality"), key.params()).rowcount
 
 
-def clear_published(engine: Engine, night: date) -> None:
-    """After a night is published: delete its staging (every drop's) and every earlier night's."""
+def clear_published(engine: Engine, night: date) -> list[str]:
+    """After a night is published: delete its staging (every drop's) and every earlier night's;
+    then truncate the sources' staging tables left empty (``night/staging_truncate_empty.sql``:
+    their pages back at once, none for later nights to scan). A table another run is using is
+    left as it is (no wait). Returns the sources' staging tables now empty on disk."""
     with engine.begin() as conn:
         for source in SOURCES.values():
             conn.execute(_rows_sql("night/staging_clear_rows", source), {"night": night})
         conn.execute(sqlfiles.statement("night/staging_clear_nights"), {"night": night})
+    truncated = []
+    for source in SOURCES.values():
+        try:
+            with engine.begin() as conn:
+                conn.execute(_rows_sql("night/staging_truncate_empty", source))
+                emptied = conn.execute(sa.text("select pg_relation_size(cast(:t as regclass)) = 0"),
+                                       {"t": staging_table(source)}).scalar()
+        except sa.exc.OperationalError as e:
+            if isinstance(e.orig, psycopg.errors.LockNotAvailable):
+                continue   # an ingest of another drop holds it: its rows stay, a later night truncates
+            raise
+        if emptied:
+            truncated.append(staging_table(source))
+    return truncated
 

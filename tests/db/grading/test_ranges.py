@@ -11,8 +11,6 @@ from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -23,6 +21,7 @@ from credit.grading.night import stage_grades, store_grades
 from credit.grading.read import grade_of
 from credit.settings import Settings
 from tests.db.grading.helpers import NEXT, NIGHT, all_filed, listed, night, reg
+from tests.db.migrations import downgrade
 
 Night = dict[str, tuple[str, float, str]]   # uscc → (grade, score, reasons as JSON)
 USCCS = [f"E{i}" for i in range(6)]
@@ -149,11 +148,7 @@ def test_the_migration_turns_per_night_rows_into_ranges(pg_dir: Path) -> None:
         assert view == {(n, u): g for n, graded in per_night.items() for u, g in graded.items()}
         assert then is not None and (then["grade"], then["night"]) == ("D", "2026-07-02")
         # and back: the per-night table again, row for row
-        cfg = Config()
-        cfg.set_main_option("script_location", str(schema.MIGRATIONS))
-        with engine.begin() as c:
-            cfg.attributes["connection"] = c
-            command.downgrade(cfg, "0011_penalty_publicity")
+        downgrade(engine, "0011_penalty_publicity")
         with engine.connect() as c:
             back = {(n, u): g for n, u, g in c.execute(sa.text("select night, uscc, grade from grades"))}
             kind = c.execute(sa.text("select relkind from pg_class where relname = 'grades'")).scalar_one()

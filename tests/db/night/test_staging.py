@@ -119,3 +119,34 @@ def test_a_refused_night_keeps_its_staging_and_publish_alone_succeeds_later(sett
     steps.run_night(drop, N13, settings)                # the cause fixed: 13 published
     steps.publish_night(n14, None, settings)            # then 14's publish alone, from its staging
     assert _staged(engine) == dict.fromkeys(STAGING, 0)
+
+
+def _bytes(engine: Engine, table: str) -> int:
+    with engine.connect() as c:
+        return int(c.execute(sa.text("select pg_relation_size(cast(:t as regclass))"), {"t": table}).scalar_one())
+
+
+def test_publishing_truncates_emptied_staging_unless_another_run_holds_it_or_rows_remain(
+        settings: Settings, engine: Engine, tmp_path: Path) -> None:
+    """Staging tables left empty by a published night give their pages back (truncated); one still
+    holding a later night's rows keeps them, and one another run holds is left without waiting."""
+    drop = tmp_path / "drop"
+    rows = [registration_row(code(body=f"MA2B3D{i:02d}")) for i in range(40)]
+    write_night(drop, N13, {"registration.csv": csv_file("registration", "full", rows)})
+    write_night(drop, date(2026, 7, 14), {"registration.csv": csv_file("registration", "delta", rows[:1])})
+    write_night(drop, date(2026, 7, 15), {"registration.csv": csv_file("registration", "delta", rows[1:2])})
+    steps.ingest_file(read_manifest(drop, date(2026, 7, 14)), "registration.csv", settings)
+    steps.run_night(drop, N13, settings)
+    assert _bytes(engine, "night_staging_registration") > 0            # night 14's row is still staged
+    assert _staged(engine)["night_staging_registration"] == 1
+    steps.run_night(drop, date(2026, 7, 14), settings)
+    assert _bytes(engine, "night_staging_registration") == 0           # nothing left: truncated
+    # Night 15 is ingested; meanwhile another run holds the table: publishing neither waits nor fails.
+    steps.ingest_file(read_manifest(drop, date(2026, 7, 15)), "registration.csv", settings)
+    with engine.connect() as other:
+        other.execute(sa.text("lock table night_staging_registration in access share mode"))
+        summary = steps.run_night(drop, date(2026, 7, 15), settings)
+        assert summary["night"] == "2026-07-15"
+        other.rollback()
+    assert _staged(engine)["night_staging_registration"] == 0
+    assert _bytes(engine, "night_staging_registration") > 0            # deleted, not truncated: it was held

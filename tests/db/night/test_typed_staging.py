@@ -15,8 +15,6 @@ from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlalchemy.engine import Engine
 
 from credit import schema
@@ -25,6 +23,7 @@ from credit.contract.sources import SOURCES
 from credit.night import staging, steps
 from credit.sample import write_sample
 from credit.settings import Settings
+from tests.db.migrations import downgrade
 from tests.dropkit import code, csv_file, registration_row, write_night
 
 N13 = date(2026, 7, 13)
@@ -89,11 +88,7 @@ def test_the_migration_moves_what_is_staged_and_the_night_still_publishes(settin
     with engine.connect() as c:
         typed = _typed(c)
     assert all(typed.values())
-    cfg = Config()
-    cfg.set_main_option("script_location", str(schema.MIGRATIONS))
-    with engine.begin() as c:
-        cfg.attributes["connection"] = c
-        command.downgrade(cfg, BEFORE)
+    downgrade(engine, BEFORE)
     with engine.connect() as c:
         assert all(c.execute(sa.text("select to_regclass(:t)"), {"t": staging.staging_table(s)}).scalar() is None
                    for s in SOURCES.values())

@@ -19,14 +19,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 import typer
-from alembic import command
-from alembic.config import Config
 from sqlalchemy.engine import Connection, Engine
 from typer.testing import CliRunner
 
 from credit import db, retention, schema
 from credit.night import steps
 from credit.settings import Settings, get_settings
+from tests.db.migrations import downgrade
 from tests.dropkit import code, csv_file, registration_row, write_night
 
 REVISION = "0026_partitioned_storage"
@@ -97,11 +96,7 @@ def test_the_migration_partitions_a_quarantine_with_rows_and_the_downgrade_gives
         with pytest.raises(sa.exc.IntegrityError):          # the key holds across the partitions
             with engine.begin() as c:
                 _held(c, date(2026, 7, 13), 3)
-        cfg = Config()
-        cfg.set_main_option("script_location", str(schema.MIGRATIONS))
-        with engine.begin() as c:
-            cfg.attributes["connection"] = c
-            command.downgrade(cfg, BEFORE)
+        downgrade(engine, BEFORE)
         with engine.connect() as c:
             assert c.execute(sa.text("select relkind from pg_class where relname = 'quarantine'")).scalar() == "r"
             assert _rows(c) == rows
