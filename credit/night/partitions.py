@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypedDict
@@ -337,11 +338,17 @@ def apply_rosters(conn: Connection, ctx: NightContext, manifest: Manifest, plan:
     env = RosterEnv.load(ctx.settings)
     conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
     windows = maintain_windows(conn, ctx.night, ctx.settings, scope=ctx.scope)
-    records = conn.execute(sqlfiles.statement("night/partition_decisions"),
-                           _key_params(manifest, check_plan(plan))).scalars().all()
-    rows = pd.DataFrame(list(records), columns=INSERT_COLUMNS) if records else pd.DataFrame(columns=INSERT_COLUMNS)
-    rows = night_scope.keep(rows, conn, ctx.scope)
-    return append_night(conn, ctx, env, [rows], windows)
+    return append_night(conn, ctx, env, _staged_decisions(conn, ctx, manifest, plan), windows)
+
+
+def _staged_decisions(conn: Connection, ctx: NightContext, manifest: Manifest,
+                      plan: list[PartitionSpec]) -> Iterator[pd.DataFrame]:
+    """The partitions' staged decisions of the night's scope, ``CREDIT_ROSTERS_CHUNK_ROWS`` at a
+    time from a server-side cursor (issue 11: publish does not hold a province's decisions; the
+    log's writer puts them in the night's order)."""
+    for part in night_scope.frames(conn, "night/partition_decisions", _key_params(manifest, check_plan(plan)),
+                                   None, ctx.settings.rosters_chunk_rows):
+        yield night_scope.keep(pd.DataFrame(list(part["row"]), columns=INSERT_COLUMNS), conn, ctx.scope)
 
 
 def apply_grades(conn: Connection, ctx: NightContext, manifest: Manifest, plan: list[PartitionSpec],

@@ -1,5 +1,5 @@
 -- Every partition's staged roster decisions, partition by partition in their own order: publish
--- sorts them with the night's key (credit.rosters.decide.sort_night_rows), stably.
+-- reads them a chunk at a time and appends them in the night's order (credit.rosters.log.NIGHT_ORDER).
 select row
   from night_partition_decisions
  where night = :night and digest = :digest and plan = :plan
