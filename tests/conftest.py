@@ -77,6 +77,19 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture()
+def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """The environment a ``credit`` command reads in-process: the test's database and home
+    (``CREDIT_DATABASE_URL``, ``CREDIT_HOME``), with the cached settings read again."""
+    from credit.settings import get_settings
+
+    monkeypatch.setenv("CREDIT_DATABASE_URL", str(settings.database_url))
+    monkeypatch.setenv("CREDIT_HOME", str(settings.home))
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()
+
+
+@pytest.fixture()
 def second_settings(pg_dir: Path, tmp_path: Path) -> Settings:
     """Settings of a second fresh database (and working folder), for tests that compare two runs."""
     return Settings(database_url=_fresh_database(pg_dir), home=tmp_path / "home2")

@@ -69,6 +69,8 @@ class Source:
 
 
 REGION = r"^[0-9]{6}$"
+#: A GB/T 4754-2017 code: a section letter, then a division, group or class (contracts.md §1 ``industry_code``).
+INDUSTRY = r"^[A-T](?:[0-9]{2}(?:[0-9]{1,2})?)?$"
 SOURCES: dict[str, Source] = {s.name: s for s in (
     Source("registration", "登记", ("uscc",), (
         Column("uscc", "uscc", True),
@@ -76,7 +78,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         Column("entity_kind", "enum", True, ("enterprise", "individual", "farmer_coop")),
         Column("legal_form", "text"),
         Column("region_code", "code", True, pattern=REGION),
-        Column("industry_code", "code", pattern=r"^[A-T](?:[0-9]{2}(?:[0-9]{1,2})?)?$"),
+        Column("industry_code", "code", pattern=INDUSTRY),
         Column("registered_capital", "money"),
         Column("established_on", "date", True, not_after_night=True),
         Column("status", "enum", True, ("operating", "revoked", "cancelled", "moved_out")),

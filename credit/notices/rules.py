@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass
 
 from credit.config import ConfigDoc
+from credit.contract.sources import INDUSTRY
 
 #: A GB/T 4754 code as the registration contract writes it (contracts.md §1 ``industry_code``).
-INDUSTRY_CODE = re.compile(r"^[A-T](?:\d{2}(?:\d{1,2})?)?$")
+INDUSTRY_CODE = re.compile(INDUSTRY)
 
 
 class NoticeConfigError(ValueError):

@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from credit.cli.commands.draws import app
 from credit.draws import core, records
-from credit.settings import Settings, get_settings
+from credit.settings import Settings
 from tests.db.draws.helpers import SEED, load_store
 
 runner = CliRunner()
-
-
-@pytest.fixture()
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
-    monkeypatch.setenv("CREDIT_DATABASE_URL", str(settings.database_url))
-    monkeypatch.setenv("CREDIT_HOME", str(settings.home))
-    get_settings.cache_clear()
-    yield get_settings()
-    get_settings.cache_clear()
 
 
 def test_cli_round_trip(engine: Engine, cli_env: Settings) -> None:

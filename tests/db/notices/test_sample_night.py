@@ -8,7 +8,6 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from credit.contract.sources import SOURCES
 from credit.night.steps import run_night
 from credit.notices.night import produce_notices
 from credit.sample import write_sample
-from credit.settings import Settings, get_settings
+from credit.settings import Settings
 from tests.dropkit import code, csv_file, registration_row, write_night
 
 N1, N2 = date(2026, 7, 13), date(2026, 7, 14)
@@ -31,15 +30,6 @@ TWIN, TWIN_OVERDUE = code(body="MA7TWN01"), code(body="MA7TWN02")
 FOOD, CONSULTING = code(body="MA7FD001"), code(body="MA7CN001")
 FOOD_DEPT = "市场监督管理局（食品生产许可）"
 runner = CliRunner()
-
-
-@pytest.fixture()
-def cli_env(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> Iterator[None]:
-    monkeypatch.setenv("CREDIT_DATABASE_URL", str(settings.database_url))
-    monkeypatch.setenv("CREDIT_HOME", str(settings.home))
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def _append(folder: Path, source: str, rows: list[dict[str, str]]) -> None:

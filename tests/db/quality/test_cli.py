@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -12,20 +11,17 @@ from typer.testing import CliRunner
 
 from credit.cli.main import app
 from credit.night import steps
-from credit.settings import Settings, get_settings
+from credit.settings import Settings
 from tests.dropkit import code, csv_file, registration_row, write_night
 
 runner = CliRunner()
 
 
 @pytest.fixture()
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
-    monkeypatch.setenv("CREDIT_DATABASE_URL", str(settings.database_url))
-    monkeypatch.setenv("CREDIT_HOME", str(settings.home))
+def cli_env(cli_env: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """The shared ``cli_env`` (tests/conftest.py), printing tables 250 columns wide."""
     monkeypatch.setenv("COLUMNS", "250")
-    get_settings.cache_clear()
-    yield get_settings()
-    get_settings.cache_clear()
+    return cli_env
 
 
 def test_quality_prints_each_expectation_and_json(cli_env: Settings, tmp_path: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -20,15 +19,6 @@ from credit.settings import Settings, get_settings
 
 runner = CliRunner()
 N1 = date(2026, 7, 13)
-
-
-@pytest.fixture()
-def cli_env(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> Iterator[None]:
-    monkeypatch.setenv("CREDIT_DATABASE_URL", str(settings.database_url))
-    monkeypatch.setenv("CREDIT_HOME", str(settings.home))
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def _digest(engine: Engine) -> tuple[int, str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,15 +20,6 @@ from tests.db.api.support import NAMES, A, B, C, D, annual_report, live, registe
 from tests.db.rosters.helpers import rehash_chain
 
 runner = CliRunner()
-
-
-@pytest.fixture()
-def cli_env(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> Iterator[None]:
-    monkeypatch.setenv("CREDIT_DATABASE_URL", str(settings.database_url))
-    monkeypatch.setenv("CREDIT_HOME", str(settings.home))
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def _published_nights(engine: Engine, settings: Settings) -> None:

@@ -218,15 +218,6 @@ def test_the_night_role_cannot_drop_a_month(aged_store: Engine) -> None:
             c.execute(sa.text("select credit_drop_night_partition('quarantine_2024_03')"))
 
 
-@pytest.fixture()
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
-    monkeypatch.setenv("CREDIT_DATABASE_URL", str(settings.database_url))
-    monkeypatch.setenv("CREDIT_HOME", str(settings.home))
-    get_settings.cache_clear()
-    yield get_settings()
-    get_settings.cache_clear()
-
-
 def test_credit_retention_is_a_dry_run_unless_applied(aged_store: Engine, cli_env: Settings) -> None:
     from credit.cli.commands.storage import retention_command
 
