@@ -53,6 +53,14 @@ class Settings(BaseSettings):
                     "646 MB at 100 k entities and 762 MB at 400 k with 100,000-row chunks; 946 MB at 400 k "
                     "with 200,000).",
     )
+    ingest_processes: int = Field(
+        default=2, ge=1,
+        description="Worker processes that ingest a drop's files side by side in `credit nightly` (issue 11), "
+                    "used when at least two files hold more than `ingest_chunk_rows` rows (a smaller drop is "
+                    "ingested in the night's own process); 1: always one file after another. Each worker holds "
+                    "one chunk at a time, so the night's client memory grows by about one ingest per process. "
+                    "The DAG runs its ingest tasks side by side on its own.",
+    )
     rosters_chunk_rows: int = Field(
         default=20_000, ge=1,
         description="Candidate decisions made, finalised and staged at a time by a night's rosters (issue 11): "

@@ -150,17 +150,34 @@ def warm_up() -> None:
     lock) if it is not done.
     """
     if not _warming:
-        t = threading.Thread(target=_batch_definition, name="gx-import", daemon=True)
+        t = threading.Thread(target=batch_definition, name="gx-import", daemon=True)
         _warming.append(t)
         t.start()
 
 
+def skip_batch_fingerprint() -> None:
+    """Great Expectations' pandas engine fingerprints every batch it is given: an MD5 over
+    ``pd.util.hash_pandas_object`` of the whole frame, kept as a batch marker, for any frame whose
+    shallow ``memory_usage()`` is under its module's ``HASH_THRESHOLD`` (1e9 bytes; an Arrow-backed
+    chunk of 100,000 rows always is). Nothing of ours reads the marker, and hashing every chunk
+    of every file again was 7 % of a first night's Python time (issue 11, py-spy at 200 k). A
+    threshold of 0 turns the fingerprint off; validation itself is unchanged. The attribute is
+    checked, so an upgrade of Great Expectations that renames it fails here, not silently."""
+    from great_expectations.execution_engine import pandas_execution_engine as engine
+
+    if not hasattr(engine, "HASH_THRESHOLD"):
+        raise RuntimeError("great_expectations' pandas engine has no HASH_THRESHOLD: see skip_batch_fingerprint")
+    engine.HASH_THRESHOLD = 0
+
+
 @lru_cache(maxsize=1)
-def _batch_definition() -> BatchDefinition[None]:
+def batch_definition() -> BatchDefinition[None]:
+    """The night's one Great Expectations context and pandas batch definition (made once a process)."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     quiet_great_expectations()   # after the import: some of its modules set their loggers to INFO
+    skip_batch_fingerprint()
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
     return ctx.data_sources.add_pandas("drop").add_dataframe_asset("frame").add_batch_definition_whole_dataframe("whole")
@@ -360,7 +377,7 @@ def check_rows(frame: pd.DataFrame, source: Source, night: date, suite_path: Pat
     cannot state over one row. Duplicated keys are a rule over the whole file: not here."""
     for t in _warming:
         t.join()   # one Great Expectations context, made by the warm-up when it ran
-    result = _batch_definition().get_batch(batch_parameters={"dataframe": frame}).validate(
+    result = batch_definition().get_batch(batch_parameters={"dataframe": frame}).validate(
         load_suite(str(suite_path)), result_format="COMPLETE")
     index = frame.index
     found = _Found(index)

@@ -58,6 +58,27 @@ def test_a_file_in_many_chunks_stages_what_one_chunk_stages(settings: Settings, 
     assert staged == one
 
 
+def test_files_ingested_in_worker_processes_stage_what_one_process_stages(settings: Settings, engine: Engine,
+                                                                         tmp_path: Path) -> None:
+    """``credit nightly`` ingests a large drop's files in ``ingest_processes`` spawned workers (issue
+    11): each file is staged by its own transaction, so the staging is the same as one file after
+    another in the night's process."""
+    drop = tmp_path / "drop"
+    write_sample(drop, 300, 1, seed=5, defect_rate=0.05)
+    manifest = read_manifest(drop, N13)
+    sequential = settings.model_copy(update={"ingest_chunk_rows": 37, "ingest_processes": 1})
+    said: list[str] = []
+    steps.ingest_files(manifest, sequential, said.append)
+    one = _staged(engine)
+    assert said == [f"ingesting {f.file}" for f in manifest.files]
+    parallel = sequential.model_copy(update={"ingest_processes": 2})
+    said.clear()
+    steps.ingest_files(manifest, parallel, said.append)
+    assert said[0] == f"ingesting {len(manifest.files)} files in 2 processes"
+    assert sorted(said[1:]) == sorted(f"ingested {f.file}" for f in manifest.files)
+    assert _staged(engine) == one
+
+
 def test_a_duplicated_key_straddling_two_chunks_is_found(settings: Settings, engine: Engine, tmp_path: Path) -> None:
     rows = [registration_row(code(body=f"MA2B3C{i:02d}")) for i in range(6)]
     exact = dict(rows[1])                                     # line 3 again at line 8: an exact copy

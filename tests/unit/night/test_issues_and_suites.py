@@ -41,3 +41,14 @@ def test_the_bundled_suites_are_the_contract_written_out(tmp_path: Path) -> None
     for source in SOURCES.values():
         written = write_suite(source, tmp_path)
         assert written.read_bytes() == (bundled("expectations") / written.name).read_bytes(), source.name
+
+
+def test_a_chunk_is_validated_without_fingerprinting_it() -> None:
+    """Great Expectations hashes every pandas batch it is given unless told otherwise (issue 11):
+    the night's context is made with the fingerprint off, and a chunk's batch carries none."""
+    import pandas as pd
+
+    from credit.night import quality
+
+    batch = quality.batch_definition().get_batch(batch_parameters={"dataframe": pd.DataFrame({"a": ["1", "2"]})})
+    assert "pandas_data_fingerprint" not in batch.batch_markers
