@@ -407,6 +407,22 @@ def _staged_decisions(conn: Connection, ctx: NightContext, manifest: Manifest,
         yield night_scope.keep(pd.DataFrame(list(part["row"]), columns=INSERT_COLUMNS), conn, ctx.scope)
 
 
+def stale_entities(conn: Connection, ctx: NightContext, manifest: Manifest, plan: list[PartitionSpec]) -> list[str]:
+    """The entities :func:`apply_grades` grades again, in USCC order: their relations on the store as
+    it stands (tonight's roster decisions applied) differ from the staged ones, or they are graded
+    on one side only. Compared in the database (issue 11, ``night/partition_stale.sql``): tonight's
+    population and its relations go to temporary tables (``grading_population``,
+    ``grading_relations``); only the stale USCCs reach the client."""
+    scoped = night_scope.is_scoped(ctx.scope)
+    create_population(conn, scoped)
+    create_night_facts(conn, ctx.night)
+    conn.exec_driver_sql("drop table if exists grading_relations")
+    conn.exec_driver_sql("create temporary table grading_relations on commit drop as\n"
+                         + sqlfiles.text_of("grading/relations"))
+    return [str(u) for u in conn.execute(sqlfiles.statement("night/partition_stale"),
+                                         {**_key_params(manifest, check_plan(plan)), "scoped": scoped}).scalars()]
+
+
 def apply_grades(conn: Connection, ctx: NightContext, manifest: Manifest, plan: list[PartitionSpec],
                  warnings: list[str]) -> tuple[GradingNightSummary, int]:
     """The partitions' grades become tonight's, except where the relations cross regions: an entity
@@ -420,15 +436,7 @@ def apply_grades(conn: Connection, ctx: NightContext, manifest: Manifest, plan: 
     conn.execute(sqlfiles.statement("night/partition_grades_tonight"), params)
     if scoped:   # an incremental night (issue 11): tonight's grades are those of its scope only
         conn.exec_driver_sql("delete from grades_tonight as t where t.uscc not in (select s.uscc from night_scope as s)")
-    # The comparison runs in the database (issue 11): tonight's population and its relations into
-    # temporary tables, a full join with the staged relations; only the stale USCCs come back.
-    create_population(conn, scoped)
-    create_night_facts(conn, ctx.night)
-    conn.exec_driver_sql("drop table if exists grading_relations")
-    conn.exec_driver_sql("create temporary table grading_relations on commit drop as\n"
-                         + sqlfiles.text_of("grading/relations"))
-    stale = [str(u) for u in conn.execute(sqlfiles.statement("night/partition_stale"),
-                                          {**params, "scoped": scoped}).scalars()]
+    stale = stale_entities(conn, ctx, manifest, plan)
     if stale:
         # Graded again through a scope of just these entities, then the night's scope is restored.
         inside = conn.exec_driver_sql("select uscc from night_scope").scalars().all() if scoped else []
