@@ -17,6 +17,10 @@ The points, in the order a night reaches them (:data:`POINTS`):
 - ``publish:inside`` — everything written, the night's record too, just before COMMIT;
 - ``publish:after`` — committed, the nightly report not yet written.
 
+A partitioned night also reaches ``partition:staged`` in each partition task (not in
+:data:`POINTS`, which an unpartitioned night goes through): the region's rehearsal rolled back,
+its results written to the staging connection, not committed (:mod:`credit.night.partitions`).
+
 Unset (always, outside tests) every call is a dictionary look-up and nothing else.
 """
 

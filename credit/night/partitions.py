@@ -11,12 +11,25 @@ Write-audit-publish, region by region:
 
 1. :func:`rehearse` — inside the partition's transaction, under a SAVEPOINT: merge the region's
    staged rows into the store, then, through a scope of the region's entities
-   (``night/partition_scope.sql``, :mod:`credit.night.scope`), decide the night's main roster pass and keep the region's rows
-   (:func:`credit.rosters.decide.night_candidates`), append them (so that tonight's grades see
-   them), grade, keep the region's grades; ROLLBACK TO SAVEPOINT. Nothing of it stays.
-2. :func:`stage` — the region's decisions (finalised, not numbered) and grades (with the relation
-   indicators they were computed with) go to the staging tables of migration 0017, keyed by
-   night, manifest digest, plan digest and partition; a re-run replaces them.
+   (``night/partition_scope.sql``, :mod:`credit.night.scope`), decide the night's main roster
+   pass chunk by chunk (:func:`credit.rosters.decide.candidate_chunks`, the region's rows of each),
+   append them (so that tonight's grades see them), grade by chunks of the population
+   (:func:`credit.grading.night.graded_chunks`), keep the region's grades; ROLLBACK TO SAVEPOINT.
+   Nothing of it stays in the store.
+2. Staging, as the rehearsal goes (issue 11: the client holds one chunk, not the region): each
+   chunk of decisions (finalised, not numbered) and of grades (with the relation indicators they
+   were computed with) is COPYed, as it is made, into the staging tables of migration 0017, keyed by
+   night, manifest digest, plan digest and partition, through a second connection of the same
+   engine (:class:`PartitionStaging`), in a transaction of its own that the rollback of step 1
+   does not touch. It first deletes what an earlier run of the partition staged; :func:`stage`
+   writes the partition's summary row (``night_partitions``) last, and the caller
+   (:func:`credit.night.steps.run_partition`) commits it only once the rehearsal is rolled back. A
+   failure or crash before that commit leaves the partition as it was (an earlier run's staging,
+   or nothing, and publish refuses ``partition_missing``). The partition's advisory lock
+   (:func:`lock_partition`) is held by the rehearsal's connection from before the staging
+   connection opens until after it commits; the staging connection takes no lock and touches only
+   the partition's own staging rows, which nothing else writes meanwhile, so it never waits on the
+   rehearsal.
 3. At publish, in the night's one transaction (:mod:`credit.night.steps`): every partition of
    the plan must be staged (:func:`partition_issues`, else the night is refused,
    ``partition_missing``); the store is merged; :func:`apply_rosters` appends the union of the
@@ -25,7 +38,8 @@ Write-audit-publish, region by region:
    exactly as an unpartitioned night assigns them, then runs the serious-list procedure's steps on
    the whole store; :func:`apply_grades` takes the staged grades and regrades what crosses regions:
    an entity whose relations (same legal representative, ``related_serious`` / ``related_d``)
-   on the whole published store differ from what its partition saw.
+   on the whole published store differ from what its partition saw (compared in the database,
+   ``night/partition_stale.sql``: only those USCCs reach the client).
 
 A partition only ever sees its own region's changes of tonight; what the night decides and grades
 for an entity depends on the entity's own rows, except the relations, which step 3 fixes up.
@@ -52,12 +66,13 @@ from credit.config import load_config
 from credit.context import NightContext
 from credit.contract.manifest import Manifest
 from credit.contract.sources import SOURCES
-from credit.grading.indicators import population, relations
+from credit.grading.indicators import create_night_facts, create_population
 from credit.grading.night import (
     GRADES_TONIGHT,
     GradingNightSummary,
     compute_grades,
     copy_grades,
+    graded_chunks,
     open_grades_tonight,
     record_grades,
 )
@@ -67,7 +82,7 @@ from credit.night.issues import refused
 from credit.night.records import FileOutcome
 from credit.night.staging import RowScope, StagingKey, merge_file, publish_quarantine
 from credit.penalties.store import maintain_windows
-from credit.rosters.decide import RosterNightSummary, append_night, night_candidates
+from credit.rosters.decide import RosterNightSummary, append_night, candidate_chunks
 from credit.rosters.env import RosterEnv
 from credit.rosters.log import INSERT_COLUMNS, LOCK_KEY
 from credit.settings import Settings
@@ -103,10 +118,10 @@ class PartitionSummary(TypedDict):
 
 @dataclass(frozen=True)
 class Rehearsal:
-    """One region's results, read out of the rolled-back rehearsal."""
+    """What one region's rehearsal staged (on the staging connection, not committed yet)."""
 
-    decisions: pd.DataFrame   # finalised main-pass rows of the region, in the night's order
-    grades: pd.DataFrame      # graded rows of the region with related_serious, related_d
+    decisions: int            # finalised main-pass rows of the region
+    graded: int               # graded rows of the region, with related_serious, related_d
     config_version: str       # grading.yaml's version they were graded with
     warnings: list[str]       # the indicators' warnings
 
@@ -230,10 +245,58 @@ def _key_params(manifest: Manifest, plan: str, partition: int | None = None) -> 
     return out
 
 
+class PartitionStaging:
+    """One partition's results on their way to the staging tables of migration 0017, written through
+    the staging connection ``out`` (a transaction of its own, not the rehearsal's): what was staged
+    for the partition before is deleted first, then every chunk is COPYed as the rehearsal makes it,
+    so the client holds one chunk at a time (issue 11). Nothing is visible to publish until the
+    caller commits ``out``, after the summary row (:func:`stage`)."""
+
+    def __init__(self, out: Connection, manifest: Manifest, spec: PartitionSpec) -> None:
+        self.out, self.manifest, self.spec = out, manifest, spec
+        self.decisions = self.graded = 0
+        out.execute(sqlfiles.statement("night/partition_clear"), _key_params(manifest, spec["plan"], spec["index"]))
+
+    def add_decisions(self, rows: pd.DataFrame) -> None:
+        """Finalised log rows (:data:`INSERT_COLUMNS`), numbered (``ord``) after those added before."""
+        if rows.empty:
+            return
+        df = rows.reindex(columns=INSERT_COLUMNS).astype(object)
+        df = df.where(df.notna(), None)
+        m, s = self.manifest, self.spec
+        raw = self.out.connection.driver_connection
+        assert raw is not None  # a live connection inside the staging transaction
+        with raw.cursor() as cur, cur.copy(
+                "copy night_partition_decisions (night, digest, plan, partition, ord, row) from stdin") as cp:
+            for i, rec in enumerate(df.to_dict("records"), start=self.decisions):
+                cp.write_row((m.night, m.digest, s["plan"], s["index"], i,
+                              json.dumps(rec, ensure_ascii=False, default=str)))
+        self.decisions += len(df)
+
+    def add_grades(self, grades: pd.DataFrame, version: str) -> None:
+        """Graded rows, with the relation indicators they were computed with."""
+        n = len(grades)
+        if not n:
+            return
+        m, s = self.manifest, self.spec
+        copy_grades(self.out, "night_partition_grades (uscc, grade, score, config_version, reasons, night, digest, "
+                              "plan, partition, related_serious, related_d)", grades, version, extra={
+                                  "night": pa.repeat(pa.scalar(m.night.isoformat()), n),
+                                  "digest": pa.repeat(pa.scalar(m.digest), n),
+                                  "plan": pa.repeat(pa.scalar(s["plan"]), n),
+                                  "partition": pa.repeat(pa.scalar(s["index"], pa.int64()), n),
+                                  "related_serious": pa.array(grades["related_serious"].to_numpy(), pa.int64()),
+                                  "related_d": pa.array(grades["related_d"].to_numpy(), pa.int64())})
+        self.graded += n
+
+
 def rehearse(conn: Connection, manifest: Manifest, outcomes: list[FileOutcome], spec: PartitionSpec,
-             settings: Settings) -> Rehearsal:
+             settings: Settings, out: Connection) -> Rehearsal:
     """The region's results, computed on the store as the night would leave it for the region, then
-    rolled back (a SAVEPOINT inside the caller's transaction): nothing of it stays in the store."""
+    rolled back (a SAVEPOINT inside the caller's transaction ``conn``): nothing of it stays in the
+    store. The results go, a chunk at a time as they are made, to the staging tables through
+    ``out`` (:class:`PartitionStaging`), which the rollback does not touch."""
+    staging = PartitionStaging(out, manifest, spec)
     conn.exec_driver_sql("savepoint partition_rehearsal")
     scope = row_scope(spec)
     for o in sorted(outcomes, key=lambda o: list(SOURCES).index(o.source)):
@@ -256,52 +319,45 @@ def rehearse(conn: Connection, manifest: Manifest, outcomes: list[FileOutcome], 
     ctx = NightContext(manifest.night, manifest.digest, settings, region)
     env = RosterEnv.load(settings)
     windows = maintain_windows(conn, ctx.night, settings, scope=region)
-    # Without the log's lock until the first append: the partitions' candidates are computed side
-    # by side; from the append to the rollback the log's lock orders the rehearsals (seq is
-    # "previous + 1", one writer at a time), released by ROLLBACK TO SAVEPOINT.
-    rows = night_candidates(conn, ctx, env, lock=False)
-    if not rows.empty:
-        rows = rows[in_region(spec, rows["uscc"])].reset_index(drop=True)
-    append_night(conn, ctx, env, [rows], windows, anchor=False)   # tonight's grades see tonight's decisions
-    graded = compute_grades(conn, ctx)
-    grades = graded.frame[in_region(spec, graded.frame["uscc"])].reset_index(drop=True)
+
+    def region_chunks() -> Iterator[pd.DataFrame]:
+        # The region's candidates, a chunk at a time: staged, and appended (so that tonight's
+        # grades see them). Computed without the log's lock (append_night takes it once they are
+        # all in its stage): the partitions compute theirs side by side; from the append to the
+        # rollback the log's lock orders the rehearsals (seq is "previous + 1", one writer at a
+        # time), released by ROLLBACK TO SAVEPOINT.
+        for rows in candidate_chunks(conn, ctx, env, lock=False):
+            if rows.empty:
+                continue
+            rows = rows[in_region(spec, rows["uscc"])].reset_index(drop=True)
+            staging.add_decisions(rows)
+            yield rows
+
+    append_night(conn, ctx, env, region_chunks(), windows, anchor=False)
+    version, warnings = "", []
+    for g in graded_chunks(conn, ctx):
+        version = g.config.version
+        staging.add_grades(g.frame[in_region(spec, g.frame["uscc"])], version)
+        warnings += [w for w in g.warnings if w not in warnings]
+        del g
     conn.exec_driver_sql("rollback to savepoint partition_rehearsal")
     conn.exec_driver_sql("release savepoint partition_rehearsal")
-    return Rehearsal(rows, grades, graded.config.version, graded.warnings)
+    return Rehearsal(staging.decisions, staging.graded, version, warnings)
 
 
-def stage(conn: Connection, manifest: Manifest, spec: PartitionSpec, r: Rehearsal, seconds: float,
+def stage(out: Connection, manifest: Manifest, spec: PartitionSpec, r: Rehearsal, seconds: float,
           config: str) -> PartitionSummary:
-    """Stage the region's results, replacing what an earlier run of the partition staged; ``config``:
-    every configuration in force, which publish compares with its own."""
+    """The partition's summary row, last, on the staging connection ``out`` that :func:`rehearse`
+    staged its rows through; ``config``: every configuration in force, which publish compares with
+    its own. The caller commits ``out`` (only after the rehearsal was rolled back): the partition is
+    then staged whole, replacing what an earlier run of it staged."""
     params = _key_params(manifest, spec["plan"], spec["index"])
-    conn.execute(sqlfiles.statement("night/partition_clear"), params)
-    summary = PartitionSummary(partition=spec["index"], decisions=len(r.decisions), graded=len(r.grades),
+    summary = PartitionSummary(partition=spec["index"], decisions=r.decisions, graded=r.graded,
                                config_version=config, warnings=r.warnings, seconds=round(seconds, 3))
-    conn.execute(sa.text(
+    out.execute(sa.text(
         "insert into night_partitions (night, digest, plan, partition, spec, summary) "
         "values (:night, :digest, :plan, :partition, cast(:spec as jsonb), cast(:summary as jsonb))"),
         {**params, "spec": json.dumps(spec), "summary": json.dumps(summary, ensure_ascii=False)})
-    raw = conn.connection.driver_connection
-    assert raw is not None  # a live connection inside the partition's transaction
-    if not r.decisions.empty:
-        df = r.decisions.reindex(columns=INSERT_COLUMNS).astype(object)
-        df = df.where(df.notna(), None)
-        with raw.cursor() as cur, cur.copy(
-                "copy night_partition_decisions (night, digest, plan, partition, ord, row) from stdin") as cp:
-            for i, rec in enumerate(df.to_dict("records")):
-                cp.write_row((manifest.night, manifest.digest, spec["plan"], spec["index"], i,
-                              json.dumps(rec, ensure_ascii=False, default=str)))
-    if len(r.grades):
-        n = len(r.grades)
-        copy_grades(conn, "night_partition_grades (uscc, grade, score, config_version, reasons, night, digest, "
-                          "plan, partition, related_serious, related_d)", r.grades, r.config_version, extra={
-                              "night": pa.repeat(pa.scalar(manifest.night.isoformat()), n),
-                              "digest": pa.repeat(pa.scalar(manifest.digest), n),
-                              "plan": pa.repeat(pa.scalar(spec["plan"]), n),
-                              "partition": pa.repeat(pa.scalar(spec["index"], pa.int64()), n),
-                              "related_serious": pa.array(r.grades["related_serious"].to_numpy(), pa.int64()),
-                              "related_d": pa.array(r.grades["related_d"].to_numpy(), pa.int64())})
     return summary
 
 
@@ -351,6 +407,22 @@ def _staged_decisions(conn: Connection, ctx: NightContext, manifest: Manifest,
         yield night_scope.keep(pd.DataFrame(list(part["row"]), columns=INSERT_COLUMNS), conn, ctx.scope)
 
 
+def stale_entities(conn: Connection, ctx: NightContext, manifest: Manifest, plan: list[PartitionSpec]) -> list[str]:
+    """The entities :func:`apply_grades` grades again, in USCC order: their relations on the store as
+    it stands (tonight's roster decisions applied) differ from the staged ones, or they are graded
+    on one side only. Compared in the database (issue 11, ``night/partition_stale.sql``): tonight's
+    population and its relations go to temporary tables (``grading_population``,
+    ``grading_relations``); only the stale USCCs reach the client."""
+    scoped = night_scope.is_scoped(ctx.scope)
+    create_population(conn, scoped)
+    create_night_facts(conn, ctx.night)
+    conn.exec_driver_sql("drop table if exists grading_relations")
+    conn.exec_driver_sql("create temporary table grading_relations on commit drop as\n"
+                         + sqlfiles.text_of("grading/relations"))
+    return [str(u) for u in conn.execute(sqlfiles.statement("night/partition_stale"),
+                                         {**_key_params(manifest, check_plan(plan)), "scoped": scoped}).scalars()]
+
+
 def apply_grades(conn: Connection, ctx: NightContext, manifest: Manifest, plan: list[PartitionSpec],
                  warnings: list[str]) -> tuple[GradingNightSummary, int]:
     """The partitions' grades become tonight's, except where the relations cross regions: an entity
@@ -364,13 +436,7 @@ def apply_grades(conn: Connection, ctx: NightContext, manifest: Manifest, plan: 
     conn.execute(sqlfiles.statement("night/partition_grades_tonight"), params)
     if scoped:   # an incremental night (issue 11): tonight's grades are those of its scope only
         conn.exec_driver_sql("delete from grades_tonight as t where t.uscc not in (select s.uscc from night_scope as s)")
-    pop = population(conn, ctx.night, scoped)
-    now = pd.concat([pop[["uscc"]], relations(conn, ctx.night, len(pop))], axis=1)
-    staged = night_scope.keep(sqlfiles.frame(conn, "night/partition_relations", params), conn, ctx.scope)
-    both = now.merge(staged, on="uscc", how="outer", suffixes=("", "_staged"), indicator=True)
-    differs = (both["_merge"] != "both") | \
-        (both["related_serious"] != both["related_serious_staged"]) | (both["related_d"] != both["related_d_staged"])
-    stale = sorted(both.loc[differs, "uscc"].astype(str))
+    stale = stale_entities(conn, ctx, manifest, plan)
     if stale:
         # Graded again through a scope of just these entities, then the night's scope is restored.
         inside = conn.exec_driver_sql("select uscc from night_scope").scalars().all() if scoped else []

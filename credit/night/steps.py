@@ -456,8 +456,9 @@ def plan_night(manifest: Manifest, settings: Settings, max_partitions: int | Non
 
 
 def run_partition(manifest: Manifest, spec: PartitionSpec, settings: Settings) -> PartitionSummary | None:
-    """Compute one region partition's results and stage them (:mod:`credit.night.partitions`), in
-    one transaction; None when the night is published already (nothing to do).
+    """Compute one region partition's results and stage them (:mod:`credit.night.partitions`): the
+    rehearsal in one transaction, the staged rows in a second one, committed last (all or nothing);
+    None when the night is published already (nothing to do).
 
     Runs after every file of the drop is ingested (``staging_missing`` otherwise) and refuses a
     night the gate refuses; a re-run replaces what the partition staged before.
@@ -467,7 +468,8 @@ def run_partition(manifest: Manifest, spec: PartitionSpec, settings: Settings) -
     failures = gate(outcomes, settings)
     if failures:
         raise NightRefused(manifest.night, failures)
-    with engine_for(settings).begin() as conn:
+    engine = engine_for(settings)
+    with engine.begin() as conn:
         partitions.lock_partition(conn, staging_key(manifest, ""), spec)
         done = conn.execute(sa.text("select manifest_digest from night_runs where night = :n"),
                             {"n": manifest.night}).scalar()
@@ -476,10 +478,13 @@ def run_partition(manifest: Manifest, spec: PartitionSpec, settings: Settings) -
         issues = _staging_issues(conn, manifest, outcomes)
         if issues:
             raise NightRefused(manifest.night, issues)
-        rehearsal = partitions.rehearse(conn, manifest, outcomes, spec, settings)
-        fault_point("partition:staged")
-        return partitions.stage(conn, manifest, spec, rehearsal, time.perf_counter() - t0,
-                                config_version(settings))
+        # The staging connection (its own transaction: the rehearsal's SAVEPOINT is rolled back)
+        # takes no lock; ``conn`` holds the partition's lock until ``out`` has committed.
+        with engine.connect() as out, out.begin():
+            rehearsal = partitions.rehearse(conn, manifest, outcomes, spec, settings, out)
+            fault_point("partition:staged")   # rolled back, staged, not committed: nothing of it stays
+            return partitions.stage(out, manifest, spec, rehearsal, time.perf_counter() - t0,
+                                    config_version(settings))
 
 
 def _json(summary: NightSummary) -> str:

@@ -156,14 +156,18 @@ def append_night(conn: Connection, ctx: NightContext, env: RosterEnv, chunks: It
     as they come and appended in the night's order, :data:`credit.rosters.log.NIGHT_ORDER`), then
     the serious-list procedure's steps, anchor the chain's head (unless ``anchor`` is false: a
     region partition's rehearsal, rolled back, takes no number of the anchors' identity) and
-    summarise the night's decisions."""
+    summarise the night's decisions.
+
+    The log's lock is taken once ``chunks`` are staged (the stage is this transaction's temporary
+    table): a region partition's rehearsal computes its candidates while they are consumed here,
+    side by side with the other partitions', and waits for the lock only to append."""
     night = ctx.night
     sc = ctx.scope   # the entities decided on tonight (None: all; credit.night.scope)
-    conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
     stage, tally = DecisionStage(conn), _Tally(night)
     for rows in chunks:
         stage.add(rows, night_rank(rows) if not rows.empty else None)
         tally.add(rows)
+    conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
     stage.append(NIGHT_ORDER)
     # The serious list's procedure (proposal, notice, listing, publication, revocation): credit.rosters.serious.
     tally.add(serious.advance(conn, env, night, scope=sc))

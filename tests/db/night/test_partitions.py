@@ -16,20 +16,25 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from credit.context import NightContext
 from credit.contract.manifest import read_manifest
-from credit.night import steps
+from credit.night import partitions, steps
+from credit.night import scope as night_scope
 from credit.night.issues import NightRefused
 from credit.night.partitions import group_regions, in_region
 from credit.rosters.export import export_frame
 from credit.sample import write_sample
 from credit.settings import Settings
+from tests.db.grading.helpers import listed
 from tests.dropkit import csv_file, write_night
 from tests.fingerprints import fingerprints
 
@@ -59,6 +64,17 @@ def _series(values: list[str]) -> object:
     return pd.Series(values, dtype="string")
 
 
+def _grading_chunks(settings: Settings, size: int) -> Settings:
+    """``settings`` with grading.yaml's ``database.chunk_entities`` set to ``size`` (a copy of its configuration)."""
+    config = settings.home / f"config-chunks-{size}"
+    shutil.copytree(settings.config_dir, config)
+    path = config / "grading.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "\ndatabase:\n" in text
+    path.write_text(text.replace("\ndatabase:\n", f"\ndatabase:\n  chunk_entities: {size}\n"), encoding="utf-8")
+    return settings.model_copy(update={"config_dir": config})
+
+
 @pytest.fixture()
 def drop(tmp_path: Path) -> Path:
     write_sample(tmp_path / "drop", 300, 3, seed=5, start=N1)
@@ -67,9 +83,12 @@ def drop(tmp_path: Path) -> Path:
 
 def test_a_night_in_four_region_partitions_is_the_night_in_one_transaction(
         drop: Path, settings: Settings, second_settings: Settings) -> None:
-    # The partitioned night also reads, decides and appends in chunks of 5 rows (issue 11): the
-    # same log as the whole night's in one chunk.
-    second_settings = second_settings.model_copy(update={"rosters_chunk_rows": 5})
+    # The partitioned night also reads, decides, stages and appends in chunks of 5 rows (issue 11),
+    # each chunk staged as its rehearsal makes it: the same log as the whole night's in one chunk.
+    # Both grade in chunks of 7 entities (the chunk size is part of grading's configuration version),
+    # so the rehearsals stage their grades chunk by chunk too.
+    settings = _grading_chunks(settings, 7)
+    second_settings = second_settings.model_copy(update={"rosters_chunk_rows": 5, "config_dir": settings.config_dir})
     whole, parted = sa.create_engine(str(settings.database_url)), sa.create_engine(str(second_settings.database_url))
     try:
         steps.run_night(drop, N1, settings)
@@ -153,3 +172,87 @@ def test_a_quarantined_annual_report_holds_its_decision_in_partitions_too(
     assert fingerprints(parted) == fingerprints(whole)
     whole.dispose()
     parted.dispose()
+
+
+def _staged_rows(engine: Engine) -> dict[str, tuple[int, str]]:
+    prints = fingerprints(engine)
+    return {t: prints[t] for t in ("night_partition_decisions", "night_partition_grades")}
+
+
+def test_a_partition_that_fails_after_its_rehearsal_stages_nothing_and_keeps_what_was_staged(
+        drop: Path, settings: Settings, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The partition's rows are staged chunk by chunk through a second connection while it rehearses
+    (issue 11), committed after the rehearsal: a failure before that commit (at the fault point
+    ``partition:staged``, or on the staging connection once everything is written) leaves an earlier
+    run's staging as it was, and a partition never staged unstaged (``partition_missing``)."""
+    steps.run_night(drop, N1, settings, max_partitions=3)
+    opened = steps.open_night(drop, N2, settings)
+    for f in opened.manifest.files:
+        steps.ingest_file(opened.manifest, f.file, settings)
+    plan = steps.plan_night(opened.manifest, settings, 3)
+    for spec in plan[:2]:
+        steps.run_partition(opened.manifest, spec, settings)
+    staged = _staged_rows(engine)
+    with engine.connect() as c:
+        summaries = c.execute(sa.text("select partition, summary from night_partitions order by 1")).all()
+    assert [p for p, _ in summaries] == [0, 1] and sum(s["graded"] for _, s in summaries) > 0
+
+    def crash(point: str) -> None:
+        if point == "partition:staged":
+            raise RuntimeError("the task dies")
+
+    monkeypatch.setattr(steps, "fault_point", crash)
+    with pytest.raises(RuntimeError):
+        steps.run_partition(opened.manifest, plan[0], settings)     # a re-run dies before its commit
+    with pytest.raises(RuntimeError):
+        steps.run_partition(opened.manifest, plan[2], settings)     # a first run dies before its commit
+    monkeypatch.undo()
+    real_stage = partitions.stage
+
+    def stage_then_fail(*args: Any, **kw: Any) -> object:
+        real_stage(*args, **kw)   # the summary row written too, then the connection fails
+        raise sa.exc.OperationalError("commit", {}, Exception("the staging connection is lost"))
+
+    monkeypatch.setattr(partitions, "stage", stage_then_fail)
+    with pytest.raises(sa.exc.OperationalError):
+        steps.run_partition(opened.manifest, plan[1], settings)
+    monkeypatch.undo()
+    assert _staged_rows(engine) == staged
+    with engine.connect() as c:
+        assert c.execute(sa.text("select partition, summary from night_partitions order by 1")).all() == summaries
+    with pytest.raises(NightRefused) as refused:
+        steps.publish_night(opened.manifest, None, settings, plan=plan)
+    assert [(i.code, i.file) for i in refused.value.issues] == [("partition_missing", "partition 3/3")]
+    steps.run_partition(opened.manifest, plan[2], settings)   # no lock left behind by the failed runs
+    assert steps.publish_night(opened.manifest, None, settings, plan=plan)["partitions"]["count"] == 3
+
+
+def test_publish_grades_again_exactly_the_entities_whose_relations_differ_from_their_partitions(
+        drop: Path, settings: Settings, engine: Engine) -> None:
+    """apply_grades compares tonight's relations with the staged ones in the database: an entity X
+    whose legal representative now also runs an entity Y of another partition that enters the
+    serious list is stale, and so is an entity graded tonight that no partition staged; nothing else."""
+    steps.run_night(drop, N1, settings, max_partitions=3)
+    opened = steps.open_night(drop, N2, settings)
+    for f in opened.manifest.files:
+        steps.ingest_file(opened.manifest, f.file, settings)
+    plan = steps.plan_night(opened.manifest, settings, 3)
+    for spec in plan:
+        steps.run_partition(opened.manifest, spec, settings)
+    with engine.begin() as c:
+        ctx = NightContext(N2, opened.manifest.digest, settings, night_scope.everything(c))
+        before = set(partitions.stale_entities(c, ctx, opened.manifest, plan))
+        ops = c.execute(sa.text(
+            "select r.uscc, r.legal_rep_hash, count(*) over (partition by r.legal_rep_hash) as n "
+            "from registration as r where r.status = 'operating' and r.legal_rep_hash is not null "
+            "and r.uscc not in (select uscc from roster_decisions where uscc is not null) order by r.uscc")).all()
+        part = {u: next(p["index"] for p in plan if in_region(p, _series([u]))[0]) for u, _, _ in ops}
+        x, rep = next((u, h) for u, h, n in ops if n == 1 and u not in before)
+        y = next(u for u, _, n in ops if n == 1 and part[u] != part[x] and u != x)
+        gone = next(u for u, _, _ in ops if u not in before and u not in (x, y))
+        c.execute(sa.text("update registration set legal_rep_hash = :h where uscc = :y"), {"h": rep, "y": y})
+        listed(c, y, "serious", on=N2.isoformat())
+        c.execute(sa.text("delete from night_partition_grades where uscc = :u"), {"u": gone})
+        after = partitions.stale_entities(c, ctx, opened.manifest, plan)
+        c.rollback()
+    assert after == sorted(before | {x, gone})
