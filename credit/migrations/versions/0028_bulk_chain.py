@@ -1,0 +1,243 @@
+"""a night's decisions numbered and chained as a set, not by a trigger per row (issue 11).
+
+Revision ID: 0028_bulk_chain
+Revises: 0027_typed_staging
+
+Measured at 200,000 entities (first night, 36,037 inclusions): appending the night's stage to
+the decision log took 3.9 s of the rosters stage's 6.8 s, and 2.7 s of it was the per-row
+trigger ``roster_decisions_before_insert`` (migration 0002, 0009): per row it takes the advisory
+lock, reads the last seq and row hash, looks up the last 文号 of the authority and year, builds
+the canonical row and hashes it twice.
+
+``roster_decisions_append(order_by)`` does the same for the whole stage of
+:class:`credit.rosters.log.DecisionStage` (the session's temporary ``_roster_new``) at once,
+under the same advisory lock (4270002): seq (last + position in ``order_by``), the entry id of
+an include/escalate, the 文号 of a NUMBERED action without one (gap-free per authority and year
+of the decision date: the last ``doc_seq`` of that authority and year + the row's position among
+the numbered rows of that authority and year, domain.md §3, §4), ``late``, the content hash
+(the same ``roster_decision_canonical`` of the finished row), then the chain
+(``row_hash = sha256(prev_hash || content_hash)``) in one loop over the content hashes in seq
+order, and inserts the finished rows with one INSERT. The rows are byte for byte those the
+trigger gives when the stage is inserted in the same order (``tests/db/rosters/test_bulk_chain.py``),
+and ``credit audit verify`` walks them like any other.
+
+The trigger stays for every other writer (officers' actions, repair, the serious procedure,
+``DecisionStage.append_returning``). It is skipped (a ``WHEN`` condition, so not even called)
+only for rows inserted while ``credit.bulk_chain`` is ``on`` **and** the current user is the
+role that ran this migration, which owns the log and the function. The function sets the
+setting for its own duration only (``SET`` clause) and, being SECURITY DEFINER, runs as that
+owner; an ordinary writer (``credit_writer``, ``credit_api``) who sets ``credit.bulk_chain``
+himself is still himself, so the trigger numbers and chains his rows as before. Limits:
+
+- the owner (and a superuser) can insert rows with the setting on and skip the trigger; they can
+  equally drop or disable it, so no power is added; the application's own code sets it nowhere
+  but here, and ``credit audit verify`` would name such a row;
+- if the owner of the table is changed later, the condition no longer matches and the trigger
+  runs on the function's rows too: it assigns the very same values (same order, same
+  predecessors), so the rows stay right, only as slow as before;
+- a column added to ``roster_decisions`` later must be known here: the function refuses to run
+  when the table has a column it does not fill (rather than hash a row the trigger would see
+  with a default the function does not know).
+
+``order_by`` is not SQL the function runs as given: it must be a list of the stage's columns,
+each optionally ``collate "C"`` (:data:`credit.rosters.log.NIGHT_ORDER`, or ``ord``), and the
+function quotes each name itself. EXECUTE is revoked from PUBLIC and granted to ``credit_writer``
+(the night's role, migration 0013). No table is added, so no grants of tables change.
+"""
+
+from alembic import op
+
+revision = "0028_bulk_chain"
+down_revision = "0027_typed_staging"
+branch_labels = None
+depends_on = None
+
+GENESIS = "0" * 64
+# Actions that issue a document addressed to the party and therefore take a 文号 (0009_serious_procedure).
+NUMBERED = ("include", "escalate", "remove", "revoke", "correct", "notice", "refuse", "decline")
+# The columns the function computes; every other column of the log comes from the stage.
+COMPUTED = ("seq", "entry_id", "doc_year", "doc_seq", "decision_no", "late", "content_hash", "prev_hash",
+            "row_hash")
+
+
+# The fields of roster_decision_canonical (0002_rosters) and their types in the log.
+CANONICAL = {"seq": "bigint", "uscc": "text", "roster": "text", "action": "text", "proposed_action": "text",
+             "entry_id": "bigint", "refers_to": "bigint", "request_id": "bigint", "cause_code": "text",
+             "cause": "text", "basis": "text", "rule_id": "text", "rule_version": "text", "facts": "jsonb",
+             "fact_key": "text", "trigger_date": "date", "decision_date": "date", "due_date": "date",
+             "due_provisional": "date", "due_note": "text", "late": "boolean", "effective_until": "date",
+             "reason": "text", "authority": "text", "authority_name": "text", "doc_prefix": "text",
+             "decision_no": "text", "doc_year": "integer", "doc_seq": "integer", "config_version": "text",
+             "night": "date", "actor": "text"}
+
+
+def _canonical_expr(alias: str) -> str:
+    """The text of ``roster_decision_canonical`` of the row whose columns are ``alias.<column>``,
+    written out as one ``concat`` instead of building a jsonb and printing it, and inline rather
+    than a function call per row (together a quarter of the cost). jsonb prints an object's keys
+    shortest first, then by their bytes, as ``"key": value`` joined by ``", "``; a string or a date
+    with the same escaping as ``to_json`` (``escape_json``, ISO dates), a number, boolean or jsonb
+    as its text; SQL NULL as ``null``. The function checks it against the reference on every call
+    (first and last row) and the tests on every row they append."""
+    keys = sorted(CANONICAL, key=lambda k: (len(k.encode()), k.encode()))
+    parts = []
+    for i, k in enumerate(keys):
+        value = f"to_json({alias}.{k})::text" if CANONICAL[k] in ("text", "date") else f"({alias}.{k})::text"
+        parts.append(f"'{'{' if i == 0 else ', '}\"{k}\": ', coalesce({value}, 'null')")
+    return "concat(" + ", ".join(parts) + ", '}')"
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return "(" + ",".join(f"'{v}'" for v in values) + ")"
+
+
+def _function(schema: str) -> str:
+    computed = "array[" + ", ".join(f"'{c}'" for c in COMPUTED) + "]"
+    canonical = _canonical_expr("f")
+    return rf"""
+create or replace function roster_decisions_append(order_by text) returns bigint
+language plpgsql security definer
+set search_path = "{schema}", pg_temp
+set credit.bulk_chain = 'on'
+as $fn$
+declare
+    stage_cols text[] := array(select a.attname::text from pg_attribute a
+                                where a.attrelid = 'pg_temp._roster_new'::regclass and a.attnum > 0
+                                  and not a.attisdropped);
+    keys text := '';
+    item text;
+    m text[];
+    col record;
+    fields text := '';
+    cols text := '';
+    picks text := '';
+    last_seq bigint;
+    last_hash text;
+    prev text;
+    h text;
+    n bigint := 0;
+    prevs text[] := '{{}}';
+    rows_ text[] := '{{}}';
+begin
+    -- the order: the stage's columns, each optionally collate "C"; quoted here, never run as given
+    foreach item in array string_to_array(order_by, ',') loop
+        m := regexp_match(item, '^\s*([a-z_]+)(\s+collate\s+"C")?\s*$');
+        if m is null or not (m[1] = any(stage_cols)) then
+            raise exception 'roster_decisions_append: not an order of the stage: %', order_by
+                using errcode = 'invalid_parameter_value';
+        end if;
+        keys := keys || case when keys = '' then '' else ', ' end || 'n.' || quote_ident(m[1])
+                || case when m[2] is null then '' else ' collate "C"' end;
+    end loop;
+    -- the finished row, column by column in the log's order: computed as the trigger
+    -- roster_decisions_before_insert does (0009), or the stage's value, with the log's type
+    for col in select a.attname::text as name, format_type(a.atttypid, a.atttypmod) as type
+                 from pg_attribute a where a.attrelid = 'roster_decisions'::regclass and a.attnum > 0
+                  and not a.attisdropped order by a.attnum loop
+        if not (col.name = any({computed}) or col.name = any(stage_cols)) then
+            raise exception 'roster_decisions_append: the log''s column % is not known to the bulk append (migration 0028)',
+                col.name using errcode = 'feature_not_supported';
+        end if;
+        cols := cols || case when cols = '' then '' else ', ' end || quote_ident(col.name);
+        if col.name in ('content_hash', 'prev_hash', 'row_hash') then
+            picks := picks || case col.name when 'content_hash' then ', d.' else ', c.' end || col.name;
+            continue;
+        end if;
+        picks := picks || case when picks = '' then '' else ', ' end || 'd.' || quote_ident(col.name);
+        fields := fields || ', (' || case col.name
+            when 'seq' then 't.seq'
+            when 'entry_id' then 'case when t.action in (''include'', ''escalate'') and t.entry_id is null then t.seq else t.entry_id end'
+            when 'doc_year' then 'case when t.numbered then t.y end'
+            when 'doc_seq' then 'case when t.numbered then t.doc_seq end'
+            when 'decision_no' then 'case when t.numbered then coalesce(t.doc_prefix, t.authority) || ''〔'' || t.y || ''〕'' || t.doc_seq || ''号'' else t.decision_no end'
+            when 'late' then 't.due_date is not null and t.decision_date > t.due_date'
+            else 't.' || quote_ident(col.name) end || ')::' || col.type || ' as ' || quote_ident(col.name);
+    end loop;
+
+    -- one writer of the log at a time: seq, 文号 and the chain are each "previous + 1"
+    perform pg_advisory_xact_lock(4270002);
+    select d.seq, d.row_hash into last_seq, last_hash from roster_decisions d order by d.seq desc limit 1;
+
+    drop table if exists pg_temp._roster_done;
+    execute format($q$
+        create temp table _roster_done on commit drop as
+        with s as (
+            select n.*, row_number() over (order by %1$s) as pos,
+                   (n.action in {_in(NUMBERED)} and n.decision_no is null) as numbered,
+                   extract(year from n.decision_date)::int as y
+              from pg_temp._roster_new n
+        ), last_doc as (   -- the last 文号 of each authority and year the stage numbers
+            select p.authority, p.y,
+                   (select max(d.doc_seq) from roster_decisions d
+                     where d.authority = p.authority and d.doc_year = p.y) as doc_seq
+              from (select distinct s.authority, s.y from s where s.numbered) p
+        ), t as (
+            select s.*, %2$s::bigint + s.pos as seq,
+                   case when s.numbered then (coalesce(l.doc_seq, 0)
+                        + row_number() over (partition by s.numbered, s.authority, s.y order by s.pos))::int end as doc_seq
+              from s left join last_doc l on s.numbered and l.authority = s.authority and l.y = s.y
+        ), f as (
+            select t.pos%3$s from t
+        )
+        select f.*, encode(sha256(convert_to({canonical}, 'UTF8')), 'hex') as content_hash
+          from f
+    $q$, keys, coalesce(last_seq, 0), fields);
+    -- a guard against the canonical text above drifting from roster_decision_canonical, which
+    -- the trigger and audit verify use: the first and the last row hashed through it again
+    execute format($q$
+        select count(*) from pg_temp._roster_done d
+         where d.pos in (1, (select max(e.pos) from pg_temp._roster_done e))
+           and d.content_hash is distinct from
+               encode(sha256(convert_to(roster_decision_canonical(row(%1$s)::roster_decisions), 'UTF8')), 'hex')
+    $q$, replace(replace(replace(picks, 'd.content_hash', 'null'), 'c.prev_hash', 'null'), 'c.row_hash', 'null'))
+    into n;
+    if n > 0 then
+        raise exception 'roster_decisions_append: its canonical row differs from roster_decision_canonical (migration 0028)';
+    end if;
+
+    -- the chain, in seq order: each row's hash covers its predecessor's
+    n := 0;
+    prev := coalesce(last_hash, '{GENESIS}');
+    for h in select d.content_hash from pg_temp._roster_done d order by d.pos loop
+        n := n + 1;
+        prevs[n] := prev;
+        prev := encode(sha256(convert_to(prev || h, 'UTF8')), 'hex');
+        rows_[n] := prev;
+    end loop;
+
+    execute format($q$
+        insert into roster_decisions (%1$s)
+        select %2$s
+          from pg_temp._roster_done d
+          join unnest($1, $2) with ordinality as c(prev_hash, row_hash, pos) on c.pos = d.pos
+         order by d.pos
+    $q$, cols, picks) using prevs, rows_;
+    drop table pg_temp._roster_done;
+    return n;
+end
+$fn$;
+revoke all on function roster_decisions_append(text) from public;
+grant execute on function roster_decisions_append(text) to credit_writer;
+"""
+
+
+def _trigger(skip_for: str | None) -> str:
+    when = ("" if skip_for is None else
+            f"when (current_setting('credit.bulk_chain', true) is distinct from 'on' or current_user <> '{skip_for}')")
+    return f"""
+drop trigger roster_decisions_chain on roster_decisions;
+create trigger roster_decisions_chain before insert on roster_decisions
+    for each row {when} execute function roster_decisions_before_insert();
+"""
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    schema, owner = bind.exec_driver_sql("select current_schema(), current_user").one()
+    op.execute(_function(schema.replace('"', '""')))
+    op.execute(_trigger(owner.replace("'", "''")))
+
+
+def downgrade() -> None:
+    op.execute(_trigger(None))
+    op.execute("drop function if exists roster_decisions_append(text)")
