@@ -113,11 +113,7 @@ declare
     picks text := '';
     last_seq bigint;
     last_hash text;
-    prev text;
-    h text;
     n bigint := 0;
-    prevs text[] := '{{}}';
-    rows_ text[] := '{{}}';
 begin
     -- the order: the stage's columns, each optionally collate "C"; quoted here, never run as given
     foreach item in array string_to_array(order_by, ',') loop
@@ -140,7 +136,8 @@ begin
         end if;
         cols := cols || case when cols = '' then '' else ', ' end || quote_ident(col.name);
         if col.name in ('content_hash', 'prev_hash', 'row_hash') then
-            picks := picks || case col.name when 'content_hash' then ', d.' else ', c.' end || col.name;
+            picks := picks || ', ' || case col.name when 'content_hash' then 'd.content_hash'
+                when 'prev_hash' then 'left(d.link, 64)' else 'right(d.link, 64)' end;
             continue;
         end if;
         picks := picks || case when picks = '' then '' else ', ' end || 'd.' || quote_ident(col.name);
@@ -158,19 +155,23 @@ begin
     perform pg_advisory_xact_lock(4270002);
     select d.seq, d.row_hash into last_seq, last_hash from roster_decisions d order by d.seq desc limit 1;
 
-    drop table if exists pg_temp._roster_done;
+    -- one statement: the finished rows, their content hash and the chain (the window aggregate
+    -- roster_chain over the content hashes in seq order), inserted in seq order
     execute format($q$
-        create temp table _roster_done on commit drop as
+        insert into roster_decisions (%4$s)
         with s as (
             select n.*, row_number() over (order by %1$s) as pos,
                    (n.action in {_in(NUMBERED)} and n.decision_no is null) as numbered,
                    extract(year from n.decision_date)::int as y
               from pg_temp._roster_new n
-        ), last_doc as (   -- the last 文号 of each authority and year the stage numbers
+        ), last_doc as (   -- the last 文号 of each authority and year the stage numbers (read from
+                           -- the stage, not from s: s, read once, is not materialised)
             select p.authority, p.y,
                    (select max(d.doc_seq) from roster_decisions d
                      where d.authority = p.authority and d.doc_year = p.y) as doc_seq
-              from (select distinct s.authority, s.y from s where s.numbered) p
+              from (select distinct n.authority, extract(year from n.decision_date)::int as y
+                      from pg_temp._roster_new n
+                     where n.action in {_in(NUMBERED)} and n.decision_no is null) p
         ), t as (
             select s.*, %2$s::bigint + s.pos as seq,
                    case when s.numbered then (coalesce(l.doc_seq, 0)
@@ -178,46 +179,44 @@ begin
               from s left join last_doc l on s.numbered and l.authority = s.authority and l.y = s.y
         ), f as (
             select t.pos%3$s from t
+        ), h as (   -- offset 0: hashed once here, not again in the window's output
+            select f.*, encode(sha256(convert_to({canonical}, 'UTF8')), 'hex') as content_hash from f offset 0
+        ), d as (
+            select h.*, roster_chain(h.content_hash, %5$L)
+                        over (order by h.pos rows between unbounded preceding and current row) as link
+              from h
         )
-        select f.*, encode(sha256(convert_to({canonical}, 'UTF8')), 'hex') as content_hash
-          from f
-    $q$, keys, coalesce(last_seq, 0), fields);
+        select %6$s from d order by d.pos
+    $q$, keys, coalesce(last_seq, 0), fields, cols, coalesce(last_hash, '{GENESIS}'), picks);
+    get diagnostics n = row_count;
     -- a guard against the canonical text above drifting from roster_decision_canonical, which
-    -- the trigger and audit verify use: the first and the last row hashed through it again
-    execute format($q$
-        select count(*) from pg_temp._roster_done d
-         where d.pos in (1, (select max(e.pos) from pg_temp._roster_done e))
-           and d.content_hash is distinct from
-               encode(sha256(convert_to(roster_decision_canonical(row(%1$s)::roster_decisions), 'UTF8')), 'hex')
-    $q$, replace(replace(replace(picks, 'd.content_hash', 'null'), 'c.prev_hash', 'null'), 'c.row_hash', 'null'))
-    into n;
-    if n > 0 then
+    -- the trigger and audit verify use: the first and the last row appended, hashed through it
+    if exists (select 1 from roster_decisions d
+                where d.seq in (coalesce(last_seq, 0) + 1, coalesce(last_seq, 0) + n)
+                  and d.content_hash <> encode(sha256(convert_to(roster_decision_canonical(d), 'UTF8')), 'hex')) then
         raise exception 'roster_decisions_append: its canonical row differs from roster_decision_canonical (migration 0028)';
     end if;
-
-    -- the chain, in seq order: each row's hash covers its predecessor's
-    n := 0;
-    prev := coalesce(last_hash, '{GENESIS}');
-    for h in select d.content_hash from pg_temp._roster_done d order by d.pos loop
-        n := n + 1;
-        prevs[n] := prev;
-        prev := encode(sha256(convert_to(prev || h, 'UTF8')), 'hex');
-        rows_[n] := prev;
-    end loop;
-
-    execute format($q$
-        insert into roster_decisions (%1$s)
-        select %2$s
-          from pg_temp._roster_done d
-          join unnest($1, $2) with ordinality as c(prev_hash, row_hash, pos) on c.pos = d.pos
-         order by d.pos
-    $q$, cols, picks) using prevs, rows_;
-    drop table pg_temp._roster_done;
     return n;
 end
 $fn$;
 revoke all on function roster_decisions_append(text) from public;
 grant execute on function roster_decisions_append(text) to credit_writer;
+"""
+
+
+# The chain's step: the link is (previous row hash, this row hash), the first link starts at
+# ``start`` (the log's last row hash, or the genesis); row_hash = sha256(prev_hash || content_hash)
+# as in roster_decisions_before_insert.
+CHAIN = """
+create or replace function roster_chain_step(link text, content_hash text, start text) returns text
+language plpgsql immutable as $fn$
+declare
+    prev text := coalesce(right(link, 64), start);
+begin
+    return prev || encode(sha256(convert_to(prev || content_hash, 'UTF8')), 'hex');
+end
+$fn$;
+create or replace aggregate roster_chain(text, text) (sfunc = roster_chain_step, stype = text);
 """
 
 
@@ -234,6 +233,7 @@ create trigger roster_decisions_chain before insert on roster_decisions
 def upgrade() -> None:
     bind = op.get_bind()
     schema, owner = bind.exec_driver_sql("select current_schema(), current_user").one()
+    op.execute(CHAIN)
     op.execute(_function(schema.replace('"', '""')))
     op.execute(_trigger(owner.replace("'", "''")))
 
@@ -241,3 +241,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute(_trigger(None))
     op.execute("drop function if exists roster_decisions_append(text)")
+    op.execute("drop aggregate if exists roster_chain(text, text)")
+    op.execute("drop function if exists roster_chain_step(text, text, text)")
