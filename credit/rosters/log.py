@@ -84,7 +84,7 @@ class DecisionStage:
         dropped. The rows are numbered and chained as a set by ``roster_decisions_append``
         (migration 0028): the same rows as the per-row trigger gives, without a trigger call per
         row (a first night's inclusions, issue 11)."""
-        self.conn.exec_driver_sql(sqlfiles.text_of("rosters/stage_to_owner"))
+        self.conn.execute(sqlfiles.statement("rosters/stage_to_owner"))
         n = self.conn.execute(sqlfiles.statement("rosters/append_stage"), {"order_by": order}).scalar_one()
         self.conn.exec_driver_sql("drop table _roster_new")
         return int(n)
