@@ -74,7 +74,10 @@ class DecisionStage:
                                            "from stdin with (format csv)") as cp:
             for lo in range(0, len(df), _COPY_ROWS):   # the CSV text of a few thousand rows at a time
                 buf = io.BytesIO()
-                df.iloc[lo:lo + _COPY_ROWS].to_csv(buf, index=False, header=False, na_rep="", encoding="utf-8")
+                # lines end in CRLF so that a text holding a bare CR is quoted too (Python's csv quotes
+                # only the line terminator's characters; COPY refuses an unquoted CR)
+                df.iloc[lo:lo + _COPY_ROWS].to_csv(buf, index=False, header=False, na_rep="", encoding="utf-8",
+                                                   lineterminator="\r\n")
                 cp.write(buf.getvalue())
         self.rows += len(df)
 
