@@ -10,16 +10,19 @@ lock, reads the last seq and row hash, looks up the last 文号 of the authority
 the canonical row and hashes it twice.
 
 ``roster_decisions_append(order_by)`` does the same for the whole stage of
-:class:`credit.rosters.log.DecisionStage` (the session's temporary ``_roster_new``) at once,
-under the same advisory lock (4270002): seq (last + position in ``order_by``), the entry id of
-an include/escalate, the 文号 of a NUMBERED action without one (gap-free per authority and year
-of the decision date: the last ``doc_seq`` of that authority and year + the row's position among
-the numbered rows of that authority and year, domain.md §3, §4), ``late``, the content hash
-(the same ``roster_decision_canonical`` of the finished row), then the chain
-(``row_hash = sha256(prev_hash || content_hash)``) in one loop over the content hashes in seq
-order, and inserts the finished rows with one INSERT. The rows are byte for byte those the
-trigger gives when the stage is inserted in the same order (``tests/db/rosters/test_bulk_chain.py``),
-and ``credit audit verify`` walks them like any other.
+:class:`credit.rosters.log.DecisionStage` (the session's temporary ``_roster_new``) in one
+INSERT … SELECT, under the same advisory lock (4270002): seq (last + position in ``order_by``),
+the entry id of an include/escalate, the 文号 of a NUMBERED action without one (gap-free per
+authority and year of the decision date: the last ``doc_seq`` of that authority and year + the
+row's position among the stage's numbered rows of that authority and year, domain.md §3, §4),
+``late``, the content hash (the text of ``roster_decision_canonical`` written out inline, see
+:func:`_canonical_expr`; the first and last row appended are checked against the function
+itself, and the append refused if they differ), and the chain as a window aggregate over the
+content hashes in seq order (``roster_chain``: ``row_hash = sha256(prev_hash || content_hash)``).
+The rows are byte for byte those the trigger gives when the stage is inserted in the same order
+(``tests/db/rosters/test_bulk_chain.py``, with hypothesis), and ``credit audit verify`` walks
+them like any other. Measured on the same 36,037 rows (backend CPU, a loaded machine): trigger
+path 2.5 s, this function 1.6 s, the bare INSERT without any trigger 0.7 s.
 
 The trigger stays for every other writer (officers' actions, repair, the serious procedure,
 ``DecisionStage.append_returning``). It is skipped (a ``WHEN`` condition, so not even called)
@@ -27,17 +30,21 @@ only for rows inserted while ``credit.bulk_chain`` is ``on`` **and** the current
 role that ran this migration, which owns the log and the function. The function sets the
 setting for its own duration only (``SET`` clause) and, being SECURITY DEFINER, runs as that
 owner; an ordinary writer (``credit_writer``, ``credit_api``) who sets ``credit.bulk_chain``
-himself is still himself, so the trigger numbers and chains his rows as before. Limits:
+himself is still himself, so the trigger numbers and chains his rows as before. A writer allowed
+to call the function (``credit_writer``) only chooses the stage's content and its order, which he
+could insert anyway; the numbers and hashes are the function's. Limits:
 
 - the owner (and a superuser) can insert rows with the setting on and skip the trigger; they can
-  equally drop or disable it, so no power is added; the application's own code sets it nowhere
-  but here, and ``credit audit verify`` would name such a row;
-- if the owner of the table is changed later, the condition no longer matches and the trigger
-  runs on the function's rows too: it assigns the very same values (same order, same
-  predecessors), so the rows stay right, only as slow as before;
-- a column added to ``roster_decisions`` later must be known here: the function refuses to run
-  when the table has a column it does not fill (rather than hash a row the trigger would see
-  with a default the function does not know).
+  equally drop or disable it, so no power is added; the application sets it nowhere but in this
+  function, and a row with a wrong link or number is named by ``credit audit verify``;
+- if the owner of the table or the function is changed later, the condition no longer matches
+  and the trigger runs on the function's rows too: it assigns the very same values (same order,
+  same predecessors), so the rows stay right, only as slow as before;
+- a column added to ``roster_decisions`` later is taken from the stage when the stage has it
+  (``credit.rosters.log.INSERT_COLUMNS``); a column neither in the stage nor computed here makes
+  the function refuse to run, rather than hash a row whose default it does not know;
+- a later change of ``roster_decision_canonical`` must change :func:`_canonical_expr` too (the
+  check above refuses to append until it does).
 
 ``order_by`` is not SQL the function runs as given: it must be a list of the stage's columns,
 each optionally ``collate "C"`` (:data:`credit.rosters.log.NIGHT_ORDER`, or ``ord``), and the

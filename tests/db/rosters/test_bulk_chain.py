@@ -194,3 +194,25 @@ def test_a_canonical_text_drifting_from_the_reference_is_refused(engine) -> None
         stage.add(pd.DataFrame([_row(1)], columns=INSERT_COLUMNS))
         with pytest.raises(sa.exc.DBAPIError, match="differs from roster_decision_canonical"):
             stage.append()
+
+
+def test_the_migration_goes_down_and_up_again(engine) -> None:  # type: ignore[no-untyped-def]
+    """Down to 0027: the trigger without its condition and no function, the night's append by the
+    trigger; up again: the function and the condition back."""
+    from credit import schema
+    from tests.db.migrations import downgrade
+
+    def parts(c: Connection) -> tuple[bool, bool]:
+        when = c.execute(sa.text("select pg_get_triggerdef(oid) like '%WHEN%' from pg_trigger "
+                                 "where tgname = 'roster_decisions_chain'")).scalar_one()
+        return when, c.execute(sa.text("select to_regprocedure('roster_decisions_append(text)') is not null")).scalar_one()
+
+    downgrade(engine, "0027_typed_staging")
+    with engine.connect() as c:
+        assert parts(c) == (False, False)
+    schema.upgrade(engine)
+    with engine.connect() as c, c.begin():
+        assert parts(c) == (True, True)
+        stage = DecisionStage(c)
+        stage.add(pd.DataFrame([_row(1)], columns=INSERT_COLUMNS))
+        assert stage.append() == 1
