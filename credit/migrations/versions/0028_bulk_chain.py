@@ -166,24 +166,24 @@ begin
     -- roster_chain over the content hashes in seq order), inserted in seq order
     execute format($q$
         insert into roster_decisions (%4$s)
-        with s as (
-            select n.*, row_number() over (order by %1$s) as pos,
+        with k as (   -- the order and the numbers, sorted on the few columns they need
+            select n.ctid as row_id, row_number() over (order by %1$s) as pos, n.authority,
                    (n.action in {_in(NUMBERED)} and n.decision_no is null) as numbered,
                    extract(year from n.decision_date)::int as y
               from pg_temp._roster_new n
-        ), last_doc as (   -- the last 文号 of each authority and year the stage numbers (read from
-                           -- the stage, not from s: s, read once, is not materialised)
+        ), last_doc as (   -- the last 文号 of each authority and year the stage numbers
             select p.authority, p.y,
                    (select max(d.doc_seq) from roster_decisions d
                      where d.authority = p.authority and d.doc_year = p.y) as doc_seq
-              from (select distinct n.authority, extract(year from n.decision_date)::int as y
-                      from pg_temp._roster_new n
-                     where n.action in {_in(NUMBERED)} and n.decision_no is null) p
-        ), t as (
-            select s.*, %2$s::bigint + s.pos as seq,
-                   case when s.numbered then (coalesce(l.doc_seq, 0)
-                        + row_number() over (partition by s.numbered, s.authority, s.y order by s.pos))::int end as doc_seq
-              from s left join last_doc l on s.numbered and l.authority = s.authority and l.y = s.y
+              from (select distinct k.authority, k.y from k where k.numbered) p
+        ), numbers as (
+            select k.row_id, k.pos, k.numbered, k.y, %2$s::bigint + k.pos as seq,
+                   case when k.numbered then (coalesce(l.doc_seq, 0)
+                        + row_number() over (partition by k.numbered, k.authority, k.y order by k.pos))::int end as doc_seq
+              from k left join last_doc l on k.numbered and l.authority = k.authority and l.y = k.y
+        ), t as (     -- each staged row once (ctid), with its numbers
+            select n.*, x.pos, x.numbered, x.y, x.seq, x.doc_seq
+              from pg_temp._roster_new n join numbers x on x.row_id = n.ctid
         ), f as (
             select t.pos%3$s from t
         ), h as (   -- offset 0: hashed once here, not again in the window's output
