@@ -43,10 +43,12 @@ NIGHT_ORDER = 'rank, roster collate "C", authority collate "C", uscc collate "C"
 
 class DecisionStage:
     """New decisions on their way into the log: COPYed chunk by chunk into the temporary
-    ``_roster_new`` (``sql/rosters/decisions_stage.sql``), then appended in one ``INSERT … SELECT …
-    ORDER BY``. The database assigns seq, entry ids, 文号 and the hash chain (trigger
-    ``roster_decisions_chain``). A night's million decisions never sit in the client at once
-    (issue 11): each chunk is written as it is made, and the stage holds them until the append."""
+    ``_roster_new`` (``sql/rosters/decisions_stage.sql``), then appended in one statement. The
+    database assigns seq, entry ids, 文号 and the hash chain (:meth:`append`: the function
+    ``roster_decisions_append``, as a set; :meth:`append_returning`: the trigger
+    ``roster_decisions_chain``, row by row). A night's million decisions never sit in the client
+    at once (issue 11): each chunk is written as it is made, and the stage holds them until the
+    append."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -72,16 +74,21 @@ class DecisionStage:
                                            "from stdin with (format csv)") as cp:
             for lo in range(0, len(df), _COPY_ROWS):   # the CSV text of a few thousand rows at a time
                 buf = io.BytesIO()
-                df.iloc[lo:lo + _COPY_ROWS].to_csv(buf, index=False, header=False, na_rep="", encoding="utf-8")
+                # lines end in CRLF so that a text holding a bare CR is quoted too (Python's csv quotes
+                # only the line terminator's characters; COPY refuses an unquoted CR)
+                df.iloc[lo:lo + _COPY_ROWS].to_csv(buf, index=False, header=False, na_rep="", encoding="utf-8",
+                                                   lineterminator="\r\n")
                 cp.write(buf.getvalue())
         self.rows += len(df)
 
     def append(self, order: str = "ord") -> int:
-        """Append the staged rows to the log in ``order`` (:data:`NIGHT_ORDER`, or arrival);
-        returns how many; the stage is dropped."""
-        cols = ", ".join(INSERT_COLUMNS)
-        n = self.conn.execute(sa.text(
-            f"insert into roster_decisions ({cols}) select {cols} from _roster_new order by {order}")).rowcount
+        """Append the staged rows to the log in ``order`` (:data:`NIGHT_ORDER`, or arrival: a list
+        of the stage's columns, each optionally ``collate "C"``); returns how many; the stage is
+        dropped. The rows are numbered and chained as a set by ``roster_decisions_append``
+        (migration 0028): the same rows as the per-row trigger gives, without a trigger call per
+        row (a first night's inclusions, issue 11)."""
+        self.conn.execute(sqlfiles.statement("rosters/stage_to_owner"))
+        n = self.conn.execute(sqlfiles.statement("rosters/append_stage"), {"order_by": order}).scalar_one()
         self.conn.exec_driver_sql("drop table _roster_new")
         return int(n)
 
