@@ -63,9 +63,10 @@ timed as (
        and not exists (select 1 from roster_decisions as c
                         where c.entry_id = d.seq and c.action in ('remove', 'revoke'))
     union all
-    -- 成立不满一年 ends (grading.yaml NEW_ENTITY; credit.grading.indicators: 365 days)
+    -- 成立不满一年 ends (grading.yaml NEW_ENTITY; credit.grading.indicators: 365 days): written on
+    -- established_on itself, so that registration(established_on) finds them (migration 0030)
     select uscc, 'time:first_year_over' from registration
-     where established_on + 365 > :prev and established_on + 365 <= :night
+     where established_on > cast(:prev as date) - 365 and established_on <= cast(:night as date) - 365
     union all
     -- findings: effective from their day (causes 2–4, domain.md §3.1), and leaving the grading's
     -- look-back (grading.yaml finding_years: `found_on > night - years`, which for a 29 February
