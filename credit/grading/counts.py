@@ -51,10 +51,10 @@ def store_counts(conn: Connection, night: date, distribution: dict[str, int], in
     prev = previous_counted(conn, night) if incremental else None
     if prev is not None:
         conn.exec_driver_sql(sqlfiles.rendered("grading/counts_delta", night=night, prev=prev))
-        totals = dict(conn.execute(text(
-            "select grade, sum(n) from grade_counts_tonight group by grade")).tuples().all())
+        totals: dict[str, int] = {str(g): int(n) for g, n in conn.execute(text(
+            "select grade, sum(n) from grade_counts_tonight group by grade")).all()}
         negative = conn.execute(text("select exists (select from grade_counts_tonight where n < 0)")).scalar()
-        if not negative and all(int(totals.get(t, 0)) == int(distribution.get(t, 0)) for t in TIERS):
+        if not negative and all(totals.get(t, 0) == int(distribution.get(t, 0)) for t in TIERS):
             conn.execute(text(
                 "insert into grade_counts (night, region_code, section, grade, n) "
                 "select :n, region_code, section, grade, n from grade_counts_tonight where n > 0"), {"n": night})

@@ -34,7 +34,7 @@ depends_on = None
 INDEXES = (
     ("ix_grade_ranges_valid_from", "grade_ranges", ["valid_from"], None),
     ("ix_grade_ranges_valid_to", "grade_ranges", ["valid_to"], "valid_to is not null"),
-    ("ix_registration_legal_rep", "registration", ["legal_rep_hash"], "legal_rep_hash is not null"),
+    ("ix_registration_legal_rep", "registration", ["legal_rep_hash"], None),
     ("ix_registration_established_on", "registration", ["established_on"], None),
     ("ix_roster_decisions_decision_date", "roster_decisions", ["decision_date"], None),
     ("ix_social_security_last_night", "social_security", ["last_night"], None),

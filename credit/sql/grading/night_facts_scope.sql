@@ -38,13 +38,15 @@ create temporary table grading_flagged on commit drop as
 with
 prev_night as (select max(night) as night from grading_runs where night < :night),
 prev_d as (
-    -- the ranges in force on the previous graded night, of grading_related (grade_ranges' key)
-    select g.uscc
+    -- the ranges in force on the previous graded night, of grading_related: a probe of
+    -- grade_ranges(uscc, valid_from) per entity (lateral: a join was planned over every range)
+    select x.uscc
     from grading_related as x
-    join grade_ranges as g on g.uscc = x.uscc,
-         prev_night as p
-    where g.valid_from <= p.night and (g.valid_to is null or g.valid_to > p.night)
-      and g.grade = 'D'
+    cross join prev_night as p
+    cross join lateral (select 1 from grade_ranges as g
+                         where g.uscc = x.uscc and g.valid_from <= p.night
+                           and (g.valid_to is null or g.valid_to > p.night) and g.grade = 'D'
+                         limit 1) as d
 )
 select reg.uscc, reg.legal_rep_hash,
        coalesce(s.on_serious, false) as is_serious,
