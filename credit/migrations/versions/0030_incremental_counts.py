@@ -21,6 +21,8 @@ of the night. This revision gives them what they need to go through indexes:
 - ``registration(established_on)``: the entities whose first year ends tonight.
 - ``roster_decisions(decision_date)``: decisions dated in the night's window.
 - ``social_security(last_night)``: the rows of this source kept without history changed tonight.
+- ``findings(found_on)``, ``inspection_results(inspected_on)``, ``penalties``' dates: the facts whose
+  dates (or look-back windows) fall in the night's window.
 """
 
 import sqlalchemy as sa
@@ -38,6 +40,12 @@ INDEXES = (
     ("ix_registration_established_on", "registration", ["established_on"], None),
     ("ix_roster_decisions_decision_date", "roster_decisions", ["decision_date"], None),
     ("ix_social_security_last_night", "social_security", ["last_night"], None),
+    ("ix_findings_found_on", "findings", ["found_on"], None),
+    ("ix_inspection_results_inspected_on", "inspection_results", ["inspected_on"], None),
+    ("ix_penalties_decided_on", "penalties", ["decided_on"], None),
+    ("ix_penalties_fulfilled_on", "penalties", ["fulfilled_on"], "fulfilled_on is not null"),
+    ("ix_penalties_revoked_on", "penalties", ["revoked_on"], "revoked_on is not null"),
+    ("ix_penalties_restricted_until", "penalties", ["restricted_until"], "restricted_until is not null"),
 )
 
 
