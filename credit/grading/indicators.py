@@ -245,16 +245,18 @@ def operations(conn: Connection, night: date, n: int, deadlines: list[tuple[int,
     return out
 
 
-def create_night_facts(conn: Connection, night: date) -> None:
+def create_night_facts(conn: Connection, night: date, scoped: bool = False) -> None:
     """The facts every chunk of the night's population reads, computed once a night (issue 11):
     roster state as of the night (``grading_listed``) and the entities that make a relation
-    adverse (``grading_flagged``), temporary tables of ``grading/night_facts.sql``."""
+    adverse (``grading_flagged``), temporary tables of ``grading/night_facts.sql``. ``scoped``:
+    the population is a scoped night's (:func:`create_population` ran): only the rows its families
+    read, through indexes (``grading/night_facts_scope.sql``), not the whole log and registry."""
     if not roster_function_exists(conn):
         raise RostersUnavailable(
             "roster_entries_as_of(date) does not exist: run the rosters migration (0002) before grading; "
             "grading without roster state would put listed entities in the wrong tier"
         )
-    conn.exec_driver_sql(sqlfiles.rendered("grading/night_facts", night=night))
+    conn.exec_driver_sql(sqlfiles.rendered("grading/night_facts_scope" if scoped else "grading/night_facts", night=night))
 
 
 def supervision(conn: Connection, night: date, n: int, windows: dict[str, int], *, facts: bool = False,

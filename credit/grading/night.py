@@ -26,6 +26,7 @@ from credit import sqlfiles
 from credit.calendar import working_calendar
 from credit.config import ConfigDoc, load_config
 from credit.context import NightContext
+from credit.grading.counts import store_counts
 from credit.grading.indicators import (
     build_indicators,
     chunk_population,
@@ -172,7 +173,8 @@ def store_grades(conn: Connection, night: date, scoped: bool = False) -> None:
             "full join (select uscc, grade from grade_ranges where valid_to is null) as p using (uscc) "
             "group by 2, 3"), {"n": night})
     else:
-        conn.execute(sqlfiles.statement("grading/transitions_scope"), {"n": night})
+        outside = _outside_scope(conn, night)
+        conn.execute(sqlfiles.statement("grading/transitions_scope"), {"n": night, "outside": json.dumps(outside)})
     inside = " and g.uscc in (select s.uscc from night_scope as s)" if scoped else ""
     conn.execute(text(
         "update grade_ranges as g set valid_to = :n "
@@ -184,6 +186,33 @@ def store_grades(conn: Connection, night: date, scoped: bool = False) -> None:
         "select t.uscc, :n, t.grade, t.score, t.config_version, t.reasons from grades_tonight as t "
         "where not exists (select from grade_ranges as g where g.uscc = t.uscc and g.valid_to is null)"),
         {"n": night})
+
+
+def _outside_scope(conn: Connection, night: date) -> dict[str, int]:
+    """The open ranges outside ``night_scope`` per tier, before tonight's are stored: the previous
+    graded night's distribution (its open ranges, :func:`record_grades`) less the scope's open
+    ranges (index probes), so that a scoped night reads no range outside its scope (issue 11).
+    Counted from the ranges themselves when there is no previous distribution or the two disagree."""
+    prev = _previous_night(conn, night)
+    before: dict[str, int] | None = None
+    if prev is not None:
+        before = conn.execute(text("select distribution from grading_runs where night = :p"), {"p": prev}).scalar()
+    if before is not None:
+        inside = {str(g): int(n) for g, n in conn.execute(sqlfiles.statement("grading/transitions_scope_open")).all()}
+        outside = {t: int(before.get(t, 0)) - inside.get(t, 0) for t in TIERS}
+        if all(n >= 0 for n in outside.values()) and set(inside) <= set(TIERS):
+            return outside
+    return {str(g): int(n) for g, n in conn.execute(sqlfiles.statement("grading/transitions_scope_outside")).all()}
+
+
+def tonight_distribution(conn: Connection, night: date) -> dict[str, int]:
+    """Entities per tier tonight from tonight's transitions (every entity's move, its grade tonight
+    in ``to_grade``; ``-``: not graded tonight): the open ranges after :func:`store_grades`,
+    without reading them (issue 11)."""
+    rows: dict[str, int] = {str(g): int(n) for g, n in conn.execute(text(
+        "select to_grade, sum(count) from grade_transitions where night = :n and to_grade <> '-' "
+        "group by to_grade"), {"n": night}).all()}
+    return {t: rows.get(t, 0) for t in TIERS}
 
 
 def current_distribution(conn: Connection) -> dict[str, int]:
@@ -219,7 +248,7 @@ def graded_chunks(conn: Connection, ctx: NightContext) -> Iterator[Graded]:
     calendar = working_calendar(ctx.settings)
     size = max(1, int((config.get("database") or {}).get("chunk_entities", CHUNK_ENTITIES)))
     n = create_population(conn, scoped)
-    create_night_facts(conn, ctx.night)   # once a night: every chunk reads the same roster state
+    create_night_facts(conn, ctx.night, scoped)   # once a night: every chunk reads the same roster state
     for start in range(0, max(n, 1), size):
         if n > size:
             chunk_population(conn, start, size)
@@ -278,16 +307,17 @@ def record_grades(conn: Connection, ctx: NightContext, config: ConfigDoc, warnin
     prev = _previous_night(conn, ctx.night)
     # A scoped night graded only its scope: the night's figures are those of every entity.
     if scoped:
-        dist = current_distribution(conn)
+        dist = tonight_distribution(conn, ctx.night)
     else:
         counts: dict[str, int] = dict(conn.execute(text(
             "select grade, count(*) from grades_tonight group by grade")).tuples().all())
         dist = {t: int(counts.get(t, 0)) for t in TIERS}
     graded = sum(dist.values())
+    # The report's counts by region and industry section, kept per night (issue 11).
+    warnings = list(warnings) + store_counts(conn, ctx.night, dist, incremental=scoped)
     previous: dict[str, int] | None = None
     if prev is not None:
         previous = conn.execute(text("select distribution from grading_runs where night = :p"), {"p": prev}).scalar()
-    warnings = list(warnings)
     if graded:
         warnings += check_distribution(distribution_frame(dist, previous, s), s, ctx.settings.expectations_dir)
     conn.execute(text(

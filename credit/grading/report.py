@@ -293,7 +293,10 @@ def collect(conn: Connection, night: date, labels: dict[str, str] | None = None,
               if len(tonight) else pd.DataFrame())
     order = [c for c in ("-", *TIERS)]
     matrix = matrix.reindex(index=[r for r in order if r in matrix.index], columns=[c for c in order if c in matrix.columns])
-    counts = sqlfiles.frame(conn, "grading/report_counts", {"night": night})
+    # Stored by the night (credit.grading.counts, issue 11); counted here for a night graded before.
+    counts = sqlfiles.frame(conn, "grading/report_counts_stored", {"night": night})
+    if counts.empty:
+        counts = sqlfiles.frame(conn, "grading/report_counts", {"night": night})
 
     def by(key: str) -> pd.DataFrame:
         if counts.empty:

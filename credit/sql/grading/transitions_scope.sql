@@ -1,7 +1,10 @@
 -- Tonight's transitions on a scoped night (credit.night.scope, issue 11), before the ranges are
 -- stored: the scope's entities from their open range to tonight's grade (grades_tonight), and
 -- every entity outside the scope from its open range to the same grade (its grade holds) — the
--- same counts as a full night's `grades_tonight full join open ranges`. Parameter: :n the night.
+-- same counts as a full night's `grades_tonight full join open ranges`. The entities outside the
+-- scope per tier come as :outside (jsonb, tier → entities: the previous graded night's
+-- distribution, which the open ranges are, less the scope's open ranges; credit.grading.night
+-- .store_grades), so that no statement reads every open range. Parameters: :n the night, :outside.
 insert into grade_transitions (night, from_grade, to_grade, count)
 select :n, from_grade, to_grade, sum(n)
   from (
@@ -12,9 +15,8 @@ select :n, from_grade, to_grade, sum(n)
             using (uscc)
          group by 1, 2
         union all
-        select g.grade, g.grade, count(*)
-          from grade_ranges as g
-         where g.valid_to is null and g.uscc not in (select s.uscc from night_scope as s)
-         group by 1, 2
+        select o.key, o.key, o.value::bigint
+          from jsonb_each_text(cast(:outside as jsonb)) as o
+         where o.value::bigint > 0
        ) as t
  group by from_grade, to_grade

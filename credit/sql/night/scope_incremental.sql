@@ -63,24 +63,35 @@ timed as (
        and not exists (select 1 from roster_decisions as c
                         where c.entry_id = d.seq and c.action in ('remove', 'revoke'))
     union all
-    -- 成立不满一年 ends (grading.yaml NEW_ENTITY; credit.grading.indicators: 365 days)
+    -- 成立不满一年 ends (grading.yaml NEW_ENTITY; credit.grading.indicators: 365 days): written on
+    -- established_on itself, so that registration(established_on) finds them (migration 0030)
     select uscc, 'time:first_year_over' from registration
-     where established_on + 365 > :prev and established_on + 365 <= :night
+     where established_on > cast(:prev as date) - 365 and established_on <= cast(:night as date) - 365
     union all
     -- findings: effective from their day (causes 2–4, domain.md §3.1), and leaving the grading's
     -- look-back (grading.yaml finding_years: `found_on > night - years`, which for a 29 February
     -- turns a day after `found_on + years`, hence the day's margin)
+    -- The first two lines are a superset of the exact test below them (a year later is the same
+    -- day ± 1 for a 29 February: a margin of 3 days), written on found_on itself so that
+    -- findings(found_on) finds the rows (migration 0030); the exact test then keeps the right ones.
     select uscc, 'time:finding_dates' from findings
-     where (found_on > :prev and found_on <= :night)
-        or ((found_on + make_interval(years => :finding_years))::date + 1 > :prev
-            and (found_on + make_interval(years => :finding_years))::date <= :night)
+     where ((found_on > :prev and found_on <= :night)
+            or found_on between (cast(:prev as date) - make_interval(years => :finding_years))::date - 3
+                            and (cast(:night as date) - make_interval(years => :finding_years))::date + 3)
+       and ((found_on > :prev and found_on <= :night)
+            or ((found_on + make_interval(years => :finding_years))::date + 1 > :prev
+                and (found_on + make_interval(years => :finding_years))::date <= :night))
     union all
-    select uscc, 'time:inspection_dates' from inspection_results
-     where (inspected_on > :prev and inspected_on <= :night)
-        or ((inspected_on + make_interval(years => :inspection_years))::date + 1 > :prev
-            and (inspected_on + make_interval(years => :inspection_years))::date <= :night)
+    select uscc, 'time:inspection_dates' from inspection_results   -- as findings: inspection_results(inspected_on)
+     where ((inspected_on > :prev and inspected_on <= :night)
+            or inspected_on between (cast(:prev as date) - make_interval(years => :inspection_years))::date - 3
+                                and (cast(:night as date) - make_interval(years => :inspection_years))::date + 3)
+       and ((inspected_on > :prev and inspected_on <= :night)
+            or ((inspected_on + make_interval(years => :inspection_years))::date + 1 > :prev
+                and (inspected_on + make_interval(years => :inspection_years))::date <= :night))
     union all
-    -- penalties: decided, performed, revoked, restriction ended (domain.md §4, §5) …
+    -- penalties: decided, performed, revoked, restriction ended (domain.md §4, §5) … (an index
+    -- on each date, migration 0030)
     select uscc, 'time:penalty_dates' from penalties
      where (decided_on > :prev and decided_on <= :night)
         or (fulfilled_on > :prev and fulfilled_on <= :night)

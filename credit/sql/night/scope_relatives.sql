@@ -16,4 +16,6 @@ reps as (
     union
     select h.legal_rep_hash from registration_history as h join moved using (uscc) where h.legal_rep_hash is not null
 )
-select r.uscc from registration as r join reps on reps.h = r.legal_rep_hash
+-- the representatives as an array: one probe of registration(legal_rep_hash) each (migration 0030),
+-- where a join was planned as a hash join over every registration
+select r.uscc from registration as r where r.legal_rep_hash = any(array(select reps.h from reps))
