@@ -79,6 +79,7 @@ from credit.grading.night import (
 from credit.issues import Issue
 from credit.night import scope as night_scope
 from credit.night.issues import refused
+from credit.night.merge import plan_on_tonights_rows
 from credit.night.records import FileOutcome
 from credit.night.staging import RowScope, StagingKey, merge_file, publish_quarantine
 from credit.penalties.store import maintain_windows
@@ -333,7 +334,8 @@ def rehearse(conn: Connection, manifest: Manifest, outcomes: list[FileOutcome], 
             staging.add_decisions(rows)
             yield rows
 
-    append_night(conn, ctx, env, region_chunks(), windows, anchor=False)
+    appended = append_night(conn, ctx, env, region_chunks(), windows, anchor=False)
+    plan_on_tonights_rows(conn, "roster_decisions", int(appended["decisions"]))   # as publish does
     version, warnings = "", []
     for g in graded_chunks(conn, ctx):
         version = g.config.version

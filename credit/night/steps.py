@@ -303,19 +303,6 @@ def publish_night(manifest: Manifest, outcomes: list[FileOutcome] | None, settin
     return summary
 
 
-def plan_on_tonights_rows(conn: sa.Connection, table: str, added: int) -> bool:
-    """ANALYZE ``table`` inside the night's transaction when tonight added more than a tenth of its
-    rows (at least 1,000), so that the statements after it plan on what is there. Within the
-    transaction autovacuum cannot see the rows yet; a first night, or the re-run of a first night
-    that failed after the rosters (its statistics say "empty"), otherwise plans grading's roster
-    folds as nested loops over a table it thinks has no rows. Returns whether it analyzed."""
-    known = conn.execute(sqlfiles.statement("night/table_rows_estimate"), {"t": table}).scalar()
-    if known is None or added <= max(1000, 0.1 * float(known)):
-        return False
-    conn.exec_driver_sql(f"analyze {table}")
-    return True
-
-
 def refresh_statistics(engine: Engine) -> list[str]:
     """After a night's commit, ANALYZE the tables it changed by more than a tenth (a first night
     loads a province into empty tables). Autovacuum would, within a minute or so; a night, or a
@@ -393,7 +380,7 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
         else:   # the partitions' staged decisions, numbered and chained here in the night's order
             rosters = partitions.apply_rosters(conn, ctx, manifest, plan)
         stages["rosters"] = time.perf_counter() - t
-        plan_on_tonights_rows(conn, "roster_decisions", int(rosters["decisions"]))
+        merge.plan_on_tonights_rows(conn, "roster_decisions", int(rosters["decisions"]))
         fault_point("publish:rosters")
         t = time.perf_counter()
         regraded = 0

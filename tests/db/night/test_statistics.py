@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, Engine, text
 
-from credit.night.steps import plan_on_tonights_rows
+from credit.night.merge import plan_on_tonights_rows
 
 
 def _estimate(conn: Connection, table: str) -> float:
