@@ -1,6 +1,6 @@
 """Statistics inside the night: a table that tonight grew by more than a tenth is analyzed before
 the statements that read it back (the re-run of a first night that failed after its rosters found
-``roster_decisions`` planned as empty and hung in grading's roster fold)."""
+``roster_decisions`` planned as empty and hung in grading's roster fold; a first night's region partitions, its rosters)."""
 
 from __future__ import annotations
 
@@ -35,4 +35,28 @@ def test_an_empty_table_that_received_a_province_is_analyzed(engine: Engine) -> 
         conn.exec_driver_sql("insert into empty_before select generate_series(1, 5000)")
         assert plan_on_tonights_rows(conn, "empty_before", 5000)
         assert _estimate(conn, "empty_before") == 5000
+        tx.rollback()
+
+
+def test_a_region_merged_into_an_empty_table_is_analyzed_with_its_history(engine: Engine) -> None:
+    """A region partition's rehearsal of a first night merges its region into the empty store
+    (not the bulk load, which is publish's): the rosters and grading after it plan on its rows."""
+    from datetime import date
+
+    from credit.contract.sources import SOURCES
+    from credit.night.merge import merge_into
+
+    source = SOURCES["tax"]
+    cols = ", ".join(source.column_names)
+    with engine.connect() as conn, conn.begin() as tx:
+        conn.exec_driver_sql("analyze tax; analyze tax_history")   # the statistics of an empty store
+        merge_into(conn, source, "full", date(2026, 7, 13),
+                   lambda stage: conn.exec_driver_sql(
+                       f"insert into {stage} ({cols}) select {cols} from (select "
+                       "'91110000' || lpad(i::text, 10, '0') as uscc, 2025 as assessed_year, 'A' as tax_credit_grade, "
+                       "null::date as abnormal_taxpayer_since, 0 as arrears, date '2026-07-01' as updated_on "
+                       "from generate_series(1, 3000) as i) as s").rowcount,
+                   scope=("t.uscc like %(p)s", {"p": "911100%"}))
+        assert _estimate(conn, "tax") == 3000
+        assert _estimate(conn, "tax_history") == 3000
         tx.rollback()
