@@ -57,8 +57,9 @@ class Settings(BaseSettings):
         default=2, ge=1,
         description="Worker processes that ingest a drop's files side by side in `credit nightly` (issue 11), "
                     "used when at least two files hold more than `ingest_chunk_rows` rows (a smaller drop is "
-                    "ingested in the night's own process); 1: always one file after another. Each worker holds "
-                    "one chunk at a time, so the night's client memory grows by about one ingest per process. "
+                    "ingested in the night's own process); 1: always one file after another. The processes share "
+                    "the chunk (each reads `ingest_chunk_rows` / N rows at a time), so the rows held at once stay "
+                    "one chunk's; each process adds its interpreter and libraries (about 290 MB). "
                     "The DAG runs its ingest tasks side by side on its own.",
     )
     rosters_chunk_rows: int = Field(

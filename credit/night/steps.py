@@ -192,7 +192,7 @@ def ingest_files(manifest: Manifest, settings: Settings, progress: Callable[[str
     """Every file of the drop, each through :func:`ingest_file` (what the DAG's mapped ingest tasks
     do side by side): in ``settings.ingest_processes`` worker processes when at least two files
     hold more than one chunk of rows (issue 11: the COPY streams of a first night run in
-    parallel), otherwise one after another in this process, where a small drop costs less than
+    parallel, each process with its share of the chunk), otherwise one after another in this process, where a small drop costs less than
     starting a process that imports Great Expectations. The largest files start first.
 
     Each file is staged in its own transaction whatever the order (:mod:`credit.night.staging`),
@@ -209,9 +209,14 @@ def ingest_files(manifest: Manifest, settings: Settings, progress: Callable[[str
         return
     if progress:
         progress(f"ingesting {len(files)} files in {workers} processes")
+    # The processes share the chunk: each reads ingest_chunk_rows / workers rows at a time, so
+    # that the rows in memory at once stay one chunk's (issue 11: ≤ 1.5 GB at any N; with a whole
+    # chunk each, two workers took a 1 M first night to 1.7 GB). What is staged does not depend
+    # on the chunk (tests/db/night/test_chunks.py).
+    shared = settings.model_copy(update={"ingest_chunk_rows": max(1, settings.ingest_chunk_rows // workers)})
     # spawn, not fork: the parent may hold a database connection and Great Expectations' import thread
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        running = {pool.submit(ingest_file, manifest, f.file, settings): f.file for f in files}
+        running = {pool.submit(ingest_file, manifest, f.file, shared): f.file for f in files}
         try:
             for done in as_completed(running):
                 done.result()
