@@ -27,8 +27,16 @@ import json
 import logging
 import multiprocessing
 import time
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -190,41 +198,60 @@ def ingest_file(manifest: Manifest, file: str, settings: Settings) -> FileOutcom
 
 def ingest_files(manifest: Manifest, settings: Settings, progress: Callable[[str], object] | None = None) -> None:
     """Every file of the drop, each through :func:`ingest_file` (what the DAG's mapped ingest tasks
-    do side by side): in ``settings.ingest_processes`` worker processes when at least two files
-    hold more than one chunk of rows (issue 11: the COPY streams of a first night run in
-    parallel, each process with its share of the chunk), otherwise one after another in this process, where a small drop costs less than
-    starting a process that imports Great Expectations. The largest files start first.
+    do side by side).
 
-    Each file is staged in its own transaction whatever the order (:mod:`credit.night.staging`),
-    so what is staged does not depend on the processes; the first failure cancels the files not
-    started and is raised here."""
-    files = sorted(manifest.files, key=lambda f: f.rows, reverse=True)
-    big = sum(f.rows > settings.ingest_chunk_rows for f in files)
-    workers = min(settings.ingest_processes, big)
-    if workers < 2:
+    Issue 11: when at least two files hold more than one chunk of rows, ``settings.ingest_processes``
+    streams ingest at once: this process (in a thread) and ``ingest_processes - 1`` spawned worker
+    processes, each taking the largest file left as it becomes free. Otherwise (a small drop, where
+    starting a process that imports Great Expectations costs more than the files) one file after
+    another here, in the manifest's order.
+
+    The streams share the chunk: each reads ``ingest_chunk_rows`` / streams rows at a time, so the
+    rows in memory at once stay one chunk's (≤ 1.5 GB at any N; with a whole chunk each and the
+    parent idle beside two workers, a 1 M first night took 1.7 GB). Each file is staged in its own
+    transaction (:mod:`credit.night.staging`) and what is staged does not depend on the chunk or
+    the order (``tests/db/night/test_chunks.py``). The first failure stops the files not started;
+    those running finish, then it is raised here."""
+    big = sum(f.rows > settings.ingest_chunk_rows for f in manifest.files)
+    streams = min(settings.ingest_processes, big)
+    if streams < 2:
         for f in manifest.files:
             if progress:
                 progress(f"ingesting {f.file}")
             ingest_file(manifest, f.file, settings)
         return
     if progress:
-        progress(f"ingesting {len(files)} files in {workers} processes")
-    # The processes share the chunk: each reads ingest_chunk_rows / workers rows at a time, so
-    # that the rows in memory at once stay one chunk's (issue 11: ≤ 1.5 GB at any N; with a whole
-    # chunk each, two workers took a 1 M first night to 1.7 GB). What is staged does not depend
-    # on the chunk (tests/db/night/test_chunks.py).
-    shared = settings.model_copy(update={"ingest_chunk_rows": max(1, settings.ingest_chunk_rows // workers)})
-    # spawn, not fork: the parent may hold a database connection and Great Expectations' import thread
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        running = {pool.submit(ingest_file, manifest, f.file, shared): f.file for f in files}
-        try:
-            for done in as_completed(running):
-                done.result()
-                if progress:
-                    progress(f"ingested {running[done]}")
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+        progress(f"ingesting {len(manifest.files)} files in {streams} processes")
+    shared = settings.model_copy(update={"ingest_chunk_rows": max(1, settings.ingest_chunk_rows // streams)})
+    left = deque(sorted(manifest.files, key=lambda f: f.rows, reverse=True))
+    # spawn, not fork: this process holds a database connection and Great Expectations' import thread
+    with ThreadPoolExecutor(1, thread_name_prefix="ingest") as here, \
+            ProcessPoolExecutor(streams - 1, mp_context=multiprocessing.get_context("spawn")) as there:
+        free: dict[Executor, int] = {here: 1, there: streams - 1}   # here first: no process to start
+        running: dict[Future[FileOutcome], tuple[Executor, str]] = {}
+
+        def start() -> None:
+            for pool in free:
+                while free[pool] and left:
+                    f = left.popleft()
+                    running[pool.submit(ingest_file, manifest, f.file, shared)] = (pool, f.file)
+                    free[pool] -= 1
+
+        start()
+        failed: BaseException | None = None
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                pool, name = running.pop(future)
+                free[pool] += 1
+                if (error := future.exception()) is not None:
+                    failed = failed or error
+                    left.clear()
+                elif progress:
+                    progress(f"ingested {name}")
+            start()
+        if failed is not None:
+            raise failed
 
 
 def staged_outcomes(manifest: Manifest, settings: Settings) -> list[FileOutcome]:
