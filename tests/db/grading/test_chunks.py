@@ -4,7 +4,6 @@ tables, grade exactly as one chunk does — entities on a chunk's boundary inclu
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +14,7 @@ from credit.context import NightContext
 from credit.grading.night import compute_grades
 from credit.penalties.store import maintain_windows
 from credit.settings import Settings
+from tests.configkit import grading_chunks
 from tests.db.grading.helpers import NIGHT, listed, reg, reports
 
 ENTITIES = [f"E{i:02d}" for i in range(12)]   # chunks of 4: E00–E03, E04–E07, E08–E11
@@ -59,16 +59,6 @@ def _facts(c: sa.Connection) -> None:
     listed(c, "E11", "serious")
 
 
-def _chunked(settings: Settings, tmp_path: Path, size: int) -> Settings:
-    config = tmp_path / f"config-{size}"
-    shutil.copytree(settings.config_dir, config)
-    path = config / "grading.yaml"
-    text = path.read_text(encoding="utf-8")
-    assert "\ndatabase:\n" in text
-    path.write_text(text.replace("\ndatabase:\n", f"\ndatabase:\n  chunk_entities: {size}\n"), encoding="utf-8")
-    return settings.model_copy(update={"config_dir": config})
-
-
 def _grades(engine: Engine, settings: Settings) -> pd.DataFrame:
     with engine.begin() as c:
         g = compute_grades(c, NightContext(NIGHT, "digest", settings))
@@ -81,7 +71,7 @@ def test_small_chunks_grade_as_one_chunk(engine: Engine, settings: Settings, tmp
         _facts(c)
         maintain_windows(c, NIGHT, settings)
     whole = _grades(engine, settings)
-    chunked = _grades(engine, _chunked(settings, tmp_path, CHUNK))
+    chunked = _grades(engine, grading_chunks(settings, tmp_path, CHUNK))
     assert list(whole["uscc"]) == ENTITIES
     # every family counts for every entity, the chunks' first and last ones included
     codes: dict[str, set[str]] = {
@@ -102,6 +92,6 @@ def test_chunks_see_the_facts_of_their_own_range_only(engine: Engine, settings: 
         maintain_windows(c, NIGHT, settings)
     whole = _grades(engine, settings)
     for size in (1, 5, 11):
-        got = _grades(engine, _chunked(settings, tmp_path, size))
+        got = _grades(engine, grading_chunks(settings, tmp_path, size))
         pd.testing.assert_frame_equal(got, whole, obj=f"chunk_entities={size}")
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from credit.night.partitions import group_regions, in_region
 from credit.rosters.export import export_frame
 from credit.sample import write_sample
 from credit.settings import Settings
+from tests.configkit import grading_chunks
 from tests.db.grading.helpers import listed
 from tests.dropkit import csv_file, write_night
 from tests.fingerprints import fingerprints
@@ -64,17 +64,6 @@ def _series(values: list[str]) -> object:
     return pd.Series(values, dtype="string")
 
 
-def _grading_chunks(settings: Settings, size: int) -> Settings:
-    """``settings`` with grading.yaml's ``database.chunk_entities`` set to ``size`` (a copy of its configuration)."""
-    config = settings.home / f"config-chunks-{size}"
-    shutil.copytree(settings.config_dir, config)
-    path = config / "grading.yaml"
-    text = path.read_text(encoding="utf-8")
-    assert "\ndatabase:\n" in text
-    path.write_text(text.replace("\ndatabase:\n", f"\ndatabase:\n  chunk_entities: {size}\n"), encoding="utf-8")
-    return settings.model_copy(update={"config_dir": config})
-
-
 @pytest.fixture()
 def drop(tmp_path: Path) -> Path:
     write_sample(tmp_path / "drop", 300, 3, seed=5, start=N1)
@@ -87,7 +76,7 @@ def test_a_night_in_four_region_partitions_is_the_night_in_one_transaction(
     # each chunk staged as its rehearsal makes it: the same log as the whole night's in one chunk.
     # Both grade in chunks of 7 entities (the chunk size is part of grading's configuration version),
     # so the rehearsals stage their grades chunk by chunk too.
-    settings = _grading_chunks(settings, 7)
+    settings = grading_chunks(settings, settings.home, 7)
     second_settings = second_settings.model_copy(update={"rosters_chunk_rows": 5, "config_dir": settings.config_dir})
     whole, parted = sa.create_engine(str(settings.database_url)), sa.create_engine(str(second_settings.database_url))
     try:
