@@ -35,7 +35,7 @@ from credit.penalties.repair import repair_candidates as penalty_repair_candidat
 from credit.penalties.store import maintain_windows
 from credit.rosters import serious
 from credit.rosters.env import RosterEnv, decided_statuses, removal_rule
-from credit.rosters.log import INSERT_COLUMNS, LOCK_KEY, NIGHT_ORDER, DecisionStage, finalise, held_fact_keys
+from credit.rosters.log import LOCK_KEY, NIGHT_ORDER, DecisionStage, finalise, held_fact_keys
 
 _ORDER = {"revoke": 0, "remove": 1, "refuse": 2, "include": 3, "escalate": 4, "notice": 5}
 
@@ -73,7 +73,7 @@ def decide_night(conn: Connection, ctx: NightContext) -> RosterNightSummary:
     give the same rows in the same order; no wall-clock time is read.
 
     Three parts, which a partitioned night (:mod:`credit.night.partitions`, issue 12) runs apart:
-    :func:`maintain_windows`, :func:`night_candidates` (per region partition, staged) and
+    :func:`maintain_windows`, :func:`candidate_chunks` (per region partition, staged) and
     :func:`append_night` (once, at publish, on the union of the partitions' rows). Here the
     candidates go to the log chunk by chunk (:func:`candidate_chunks`): the client holds one
     chunk, whatever the province (issue 11).
@@ -123,14 +123,6 @@ def candidate_chunks(conn: Connection, ctx: NightContext, env: RosterEnv, *, loc
     for part in _annual_report_inclusions(conn, env, night, sc, size):
         part = part[~part["fact_key"].isin(held_fact_keys(conn, part["fact_key"]))]
         yield finalise(part, env, night, actor="night", night=night)
-
-
-def night_candidates(conn: Connection, ctx: NightContext, env: RosterEnv, *, lock: bool = True) -> pd.DataFrame:
-    """:func:`candidate_chunks` in one frame, in the order they are appended
-    (:func:`sort_night_rows`): a region partition's, bounded by its region."""
-    chunks = [c for c in candidate_chunks(conn, ctx, env, lock=lock) if not c.empty]
-    rows = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=INSERT_COLUMNS)
-    return sort_night_rows(rows)
 
 
 def night_rank(rows: pd.DataFrame) -> pd.Series:
