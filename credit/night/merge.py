@@ -139,16 +139,19 @@ def _load_empty(conn: Connection, source: Source, stage: str, params: dict[str, 
     name = source.name
     cols = ", ".join(source.column_names)
     key = ", ".join(source.key)
-    if source.history:
-        history = f"{name}_history"
-        with _bulk_load(conn, history, _is_empty(conn, history)):
-            conn.exec_driver_sql(
-                f"insert into {history} (night, change, {cols}) "
-                f"select %(night)s, 'new', {cols} from {stage} order by {key}", {**params, "night": night})
     with _bulk_load(conn, name, True):
         staged = conn.exec_driver_sql(
             f"insert into {name} ({cols}, first_night, last_night) "
             f"select {cols}, %(night)s, %(night)s from {stage} order by {key}", {**params, "night": night}).rowcount
+    if source.history and staged:
+        # The history's new rows from the table just loaded, every row of which is tonight's: the
+        # stage (a wide staging table, or a query) is read and sorted once, not twice. The table
+        # was written in key order, so a scan of it comes in that order too.
+        history = f"{name}_history"
+        with _bulk_load(conn, history, _is_empty(conn, history)):
+            conn.exec_driver_sql(
+                f"insert into {history} (night, change, {cols}) select %(night)s, 'new', {cols} from {name}",
+                {"night": night})
     if staged:
         # The rest of the night (rosters, grading) plans its joins on this table: with the
         # statistics of the rows just loaded, not those of an empty table. ANALYZE inside the
