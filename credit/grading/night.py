@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from sqlalchemy import Connection, text
 
-from credit import sqlfiles
+from credit import bulk, sqlfiles
 from credit.calendar import working_calendar
 from credit.config import ConfigDoc, load_config
 from credit.context import NightContext
@@ -181,11 +181,13 @@ def store_grades(conn: Connection, night: date, scoped: bool = False) -> None:
         "where g.valid_to is null and not exists (select from grades_tonight as t where t.uscc = g.uscc "
         "and t.grade = g.grade and t.score = g.score and t.config_version = g.config_version "
         "and t.reasons = g.reasons)" + inside), {"n": night})
-    conn.execute(text(
-        "insert into grade_ranges (uscc, valid_from, grade, score, config_version, reasons) "
-        "select t.uscc, :n, t.grade, t.score, t.config_version, t.reasons from grades_tonight as t "
-        "where not exists (select from grade_ranges as g where g.uscc = t.uscc and g.valid_to is null)"),
-        {"n": night})
+    # A first night opens a range for every entity: into the empty table, indexes built after.
+    with bulk.load_then_index(conn, "grade_ranges", not scoped and bulk.is_empty(conn, "grade_ranges")):
+        conn.execute(text(
+            "insert into grade_ranges (uscc, valid_from, grade, score, config_version, reasons) "
+            "select t.uscc, :n, t.grade, t.score, t.config_version, t.reasons from grades_tonight as t "
+            "where not exists (select from grade_ranges as g where g.uscc = t.uscc and g.valid_to is null)"),
+            {"n": night})
 
 
 def _outside_scope(conn: Connection, night: date) -> dict[str, int]:

@@ -11,8 +11,7 @@ the current table, and the drop is kept in the history.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TypedDict
@@ -22,7 +21,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from sqlalchemy import Connection
 
-from credit import sqlfiles
+from credit import bulk, sqlfiles
 from credit.contract.sources import Source
 
 
@@ -107,28 +106,24 @@ def merge_into(conn: Connection, source: Source, mode: str, night: date, fill: C
 
     Two ways, the same rows (issue 11): into an **empty** table (a first night) every staged row is
     new, so nothing is compared — the rows and their ``new`` history rows are inserted plainly, with
-    the tables' indexes built after the load (:func:`_bulk_load`); otherwise the rows that differ
+    the tables' indexes built after the load (:func:`credit.bulk.load_then_index`); otherwise the rows that differ
     from the store are found once (one join, ``{stage}_changes``) and only they reach the history
     and the upsert (an unchanged row would not have changed anything there either).
     """
     name = source.name
-    if scope is None and rows is not None and _is_empty(conn, name):
+    if scope is None and rows is not None and bulk.is_empty(conn, name):
         return _load_empty(conn, source, f"({rows[0]}) as s", rows[1], night)
     stage = f"stage_{name}"
     conn.exec_driver_sql(f"create temporary table {stage} (like {name} including defaults) on commit drop")
     conn.exec_driver_sql(f"alter table {stage} alter column first_night drop not null, "
                          f"alter column last_night drop not null")
     staged = fill(stage)
-    if scope is None and _is_empty(conn, name):
+    if scope is None and bulk.is_empty(conn, name):
         result = _load_empty(conn, source, stage, {}, night)
     else:
         result = _merge_changes(conn, source, mode, night, stage, staged, scope)
     conn.exec_driver_sql(f"drop table {stage}")
     return result
-
-
-def _is_empty(conn: Connection, table: str) -> bool:
-    return not conn.exec_driver_sql(f"select exists (select from {table})").scalar_one()
 
 
 def _load_empty(conn: Connection, source: Source, stage: str, params: dict[str, object], night: date) -> MergeResult:
@@ -139,7 +134,7 @@ def _load_empty(conn: Connection, source: Source, stage: str, params: dict[str, 
     name = source.name
     cols = ", ".join(source.column_names)
     key = ", ".join(source.key)
-    with _bulk_load(conn, name, True):
+    with bulk.load_then_index(conn, name, True):
         staged = conn.exec_driver_sql(
             f"insert into {name} ({cols}, first_night, last_night) "
             f"select {cols}, %(night)s, %(night)s from {stage} order by {key}", {**params, "night": night}).rowcount
@@ -148,7 +143,7 @@ def _load_empty(conn: Connection, source: Source, stage: str, params: dict[str, 
         # stage (a wide staging table, or a query) is read and sorted once, not twice. The table
         # was written in key order, so a scan of it comes in that order too.
         history = f"{name}_history"
-        with _bulk_load(conn, history, _is_empty(conn, history)):
+        with bulk.load_then_index(conn, history, bulk.is_empty(conn, history)):
             conn.exec_driver_sql(
                 f"insert into {history} (night, change, {cols}) select %(night)s, 'new', {cols} from {name}",
                 {"night": night})
@@ -158,32 +153,6 @@ def _load_empty(conn: Connection, source: Source, stage: str, params: dict[str, 
         # transaction samples the transaction's own rows.
         conn.exec_driver_sql(f"analyze {name}")
     return MergeResult(name, staged, staged, 0, 0)
-
-
-@contextmanager
-def _bulk_load(conn: Connection, table: str, empty: bool) -> Iterator[None]:
-    """Load-then-index (issue 11): on an ``empty`` table, drop its indexes (and the primary-key or
-    unique constraints they back) for the load and build them again after it, with the same names
-    and definitions. A unique index built after the load checks uniqueness as the load would have:
-    a duplicate key fails the night as before. The table stays locked (ACCESS EXCLUSIVE) until the
-    night commits: it was empty, so a reader waiting for it would have found nothing. A table that
-    a foreign key refers to keeps its indexes (``night/bulk_indexes.sql``)."""
-    indexes = conn.execute(sqlfiles.statement("night/bulk_indexes"), {"table": table}).all() if empty else []
-    if not indexes or any(i.blocked for i in indexes):
-        yield
-        return
-    for i in indexes:
-        if i.constraint_name is not None:
-            conn.exec_driver_sql(f'alter table {table} drop constraint "{i.constraint_name}"')
-        else:
-            conn.exec_driver_sql(f"drop index {i.index_name}")
-    yield
-    for i in indexes:
-        conn.exec_driver_sql(i.definition)
-        if i.constraint_name is not None:
-            kind = "primary key" if i.constraint_kind == "p" else "unique"
-            conn.exec_driver_sql(f'alter table {table} add constraint "{i.constraint_name}" {kind} using index '
-                                 f"{i.index_name}")
 
 
 def _merge_changes(conn: Connection, source: Source, mode: str, night: date, stage: str, staged: int,

@@ -1,3 +1,4 @@
+-- credit.bulk.load_then_index.
 -- The indexes of one table (:table, a name the search path resolves) that a bulk load into the
 -- empty table may drop and build again after the rows are in (issue 11: building a b-tree from the
 -- loaded rows is a sort; keeping it during the load is one descent per row). With each index its

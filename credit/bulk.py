@@ -1,0 +1,47 @@
+"""Loading a table that is empty (a first night): the rows first, the indexes after (issue 11).
+
+Building a b-tree from the rows already in a table is one sort; keeping it during the load is one
+descent and page write per row and index. Used by the store's first load
+(:mod:`credit.night.merge`) and the first night's grade ranges (:mod:`credit.grading.night`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection
+
+from credit import sqlfiles
+
+
+def is_empty(conn: Connection, table: str) -> bool:
+    """Whether ``table`` (a name the search path resolves) has no row visible to this transaction."""
+    return not conn.exec_driver_sql(f"select exists (select from {table})").scalar_one()
+
+
+@contextmanager
+def load_then_index(conn: Connection, table: str, empty: bool) -> Iterator[None]:
+    """On an ``empty`` table, drop its indexes (and the primary-key or unique constraints they
+    back) for what the block loads, and build them again after it, with the same names and
+    definitions. A unique index built after the load checks uniqueness as the load would have: a
+    duplicate key fails the transaction as before. The table stays locked (ACCESS EXCLUSIVE) until
+    the transaction ends: it was empty, so a reader waiting for it would have found nothing. A
+    table that a foreign key refers to keeps its indexes (``storage/bulk_indexes.sql``), and so
+    does every table when ``empty`` is false."""
+    indexes = conn.execute(sqlfiles.statement("storage/bulk_indexes"), {"table": table}).all() if empty else []
+    if not indexes or any(i.blocked for i in indexes):
+        yield
+        return
+    for i in indexes:
+        if i.constraint_name is not None:
+            conn.exec_driver_sql(f'alter table {table} drop constraint "{i.constraint_name}"')
+        else:
+            conn.exec_driver_sql(f"drop index {i.index_name}")
+    yield
+    for i in indexes:
+        conn.exec_driver_sql(i.definition)
+        if i.constraint_name is not None:
+            kind = "primary key" if i.constraint_kind == "p" else "unique"
+            conn.exec_driver_sql(f'alter table {table} add constraint "{i.constraint_name}" {kind} using index '
+                                 f"{i.index_name}")
