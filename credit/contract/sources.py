@@ -38,7 +38,8 @@ class Column:
     required: bool = False
     values: tuple[str, ...] = ()        # for enum / list of enum
     pattern: str | None = None          # for code: a regex the normalised text must match
-    not_after_night: bool = False       # a date (or month) in the future of the night is an error (不得晚于批次日期)
+    not_after_night: bool = False       # a date (or month) in the future of the night is an error (不得晚于批次日期);
+                                        # for an int year column, a year after the night's year
     max_length: int | None = None
     non_negative: bool = False          # for int: a count or a number of days cannot be below zero
     optional: bool = False              # older drops lack the column: read as empty (unknown), never refused
@@ -54,6 +55,9 @@ class Source:
     # (column, bound): the column's amount may not exceed the bound's on the same row (a row that
     # says both cannot be true, so it is quarantined rather than guessed at)
     not_above: tuple[tuple[str, str], ...] = ()
+    # (column, bound): the column's date may not be before the bound's on the same row (an event
+    # that cannot precede the one it follows: a penalty fulfilled or revoked before it was decided)
+    not_before: tuple[tuple[str, str], ...] = ()
 
     @property
     def column_names(self) -> list[str]:
@@ -86,10 +90,10 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         Column("address", "text"),
         Column("legal_rep_hash", "text"),
         Column("updated_at", "timestamp"),
-    ), history=True),
+    ), history=True, not_before=(("status_on", "established_on"),)),
     Source("annual_reports", "年报", ("uscc", "report_year"), (
         Column("uscc", "uscc", True),
-        Column("report_year", "int", True),
+        Column("report_year", "int", True, not_after_night=True),
         Column("filed_on", "date", True, not_after_night=True),
         Column("employees", "int"),
         Column("revenue", "money"),
@@ -97,7 +101,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
     ), history=True),
     Source("tax", "纳税", ("uscc", "assessed_year"), (
         Column("uscc", "uscc", True),
-        Column("assessed_year", "int", True),
+        Column("assessed_year", "int", True, not_after_night=True),
         Column("tax_credit_grade", "enum", False, ("A", "B", "M", "C", "D")),
         Column("abnormal_taxpayer_since", "date", not_after_night=True),
         Column("arrears", "money"),
@@ -125,7 +129,8 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         # day the decision was revoked, changed or held void (45号令 art. 11, domain.md §6).
         Column("restricted_until", "date", optional=True),
         Column("revoked_on", "date", not_after_night=True, optional=True),
-    ), history=True),
+    ), history=True, not_before=(("fulfilled_on", "decided_on"), ("restricted_until", "decided_on"),
+                                 ("revoked_on", "decided_on"))),
     Source("findings", "核查结果", ("finding_id",), (
         Column("finding_id", "text", True),
         Column("uscc", "uscc", True),

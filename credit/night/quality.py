@@ -300,6 +300,10 @@ class _Found:
             self.reasons.setdefault(label, []).append(str(t))
             self.rules.setdefault(label, []).append(rule)
 
+    def held(self) -> np.ndarray:
+        """Per row: held back already (by any rule found so far)."""
+        return np.asarray(self.index.isin(list(self.reasons)), dtype=bool)
+
     def joined(self) -> tuple[pd.Series, pd.Series]:
         """Per row: its '; '-joined reasons and rule codes ('' when accepted)."""
         held = pd.Index(list(self.reasons))
@@ -427,6 +431,11 @@ def check_rows(frame: pd.DataFrame, source: Source, night: date, suite_path: Pat
                 first = f"{earliest.year:04d}-{earliest.month:02d}"
                 early = shaped & (s.where(shaped, None) < first).fillna(False).to_numpy(dtype=bool)
                 found.add(early, "month_too_early", reason("month_too_early", column=c.name, earliest=first))
+        if c.kind == "int" and c.not_after_night:
+            # A year column (report_year, assessed_year): a year the night has not reached is impossible.
+            year = pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+            found.add(year > night.year, "year_not_after_night",
+                      reason("year_not_after_night", column=c.name, year=night.year))
         nul = present & s.str.contains("\x00", regex=False).fillna(False).to_numpy(dtype=bool)
         found.add(nul, "nul_byte", reason("nul_byte", column=c.name))
     for column, bound in source.not_above:
@@ -435,6 +444,16 @@ def check_rows(frame: pd.DataFrame, source: Source, night: date, suite_path: Pat
         limit = pd.to_numeric(frame[bound], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
         found.add(amount > limit, "not_above",
                   reason("not_above", column=column, bound=bound))
+    # Two dates of one row in an impossible order (domain facts: a penalty is fulfilled, restricted
+    # or revoked after it is decided; a status changes after establishment). Only rows no rule has
+    # held back yet: a malformed, missing or future date is held (or unknown) for its own reason
+    # and is not blamed a second time here.
+    clean = ~found.held()
+    for column, bound in source.not_before:
+        day = pd.to_datetime(frame[column], format="%Y-%m-%d", errors="coerce")
+        since = pd.to_datetime(frame[bound], format="%Y-%m-%d", errors="coerce")
+        found.add(clean & (day < since).to_numpy(dtype=bool), "not_before",
+                  reason("not_before", column=column, bound=bound))
     return RowsChecked(found, partials)
 
 

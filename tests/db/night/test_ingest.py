@@ -92,6 +92,7 @@ DEFECTS = [
     ({"status": "dormant"}, False, "expect_column_values_to_be_in_set(status)"),
     ({"name": ""}, False, "expect_column_values_to_not_be_null(name)"),
     ({"region_code": "33010"}, False, "expect_column_values_to_match_regex(region_code)"),
+    ({"status": "revoked", "status_on": "2014-01-01"}, False, "not_before"),   # revoked before it was established
     # Unambiguous defects are normalised, not quarantined (contracts.md §1).
     ({"uscc": A.lower()}, True, None),
     ({"uscc": " " + A[:9] + " " + A[9:]}, True, None),

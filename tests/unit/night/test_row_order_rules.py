@@ -1,0 +1,65 @@
+"""Rows whose dates or years say two things that cannot both be true are quarantined, each for
+one precise reason (contracts.md §1: quarantine what is not unambiguous): a penalty fulfilled,
+restricted or revoked before it was decided, an assessment or report year the night has not
+reached. A row already held for a malformed or future date is not blamed a second time."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from credit.contract.sources import SOURCES
+from credit.night import quality
+from credit.settings import bundled
+from tests.dropkit import code
+
+NIGHT = date(2026, 7, 13)
+USCC = code()
+PEN = SOURCES["penalties"]
+
+
+def _penalty(case: str, **over: str | None) -> dict[str, str | None]:
+    row: dict[str, str | None] = {
+        "case_no": case, "uscc": USCC, "decided_on": "2026-03-02", "doc_no": "杭市监处罚〔2026〕1号",
+        "category": "other", "measures": "fine", "fine_amount": "1000", "heavier": "false",
+        "fulfilled_on": None, "restricted_until": None, "revoked_on": None}
+    row.update(over)
+    return row
+
+
+def _rules(source: str, rows: list[dict[str, str | None]], night: date = NIGHT) -> list[str]:
+    frame = pd.DataFrame(rows, columns=SOURCES[source].column_names).astype(quality.ARROW_STRING)
+    checked = quality.check_rows(frame, SOURCES[source], night, bundled("expectations") / f"{source}.json")
+    _, rules = checked.found.joined()
+    return [str(r) for r in rules]
+
+
+def test_a_penalty_cannot_be_fulfilled_restricted_or_revoked_before_it_was_decided() -> None:
+    rules = _rules("penalties", [
+        _penalty("ok", fulfilled_on="2026-03-02", restricted_until="2026-09-01", revoked_on="2026-05-01"),
+        _penalty("paid-before", fulfilled_on="2026-03-01"),
+        _penalty("ends-before", restricted_until="2025-12-31"),
+        _penalty("revoked-before", revoked_on="2026-01-15"),
+    ])
+    assert rules == ["", "not_before", "not_before", "not_before"]
+
+
+def test_a_malformed_or_future_date_is_held_for_its_own_reason_only() -> None:
+    rules = _rules("penalties", [
+        _penalty("future", decided_on="2026-12-02", fulfilled_on="2025-06-18"),
+        _penalty("no-such-day", decided_on="2026-02-30", fulfilled_on="2025-09-28"),
+    ])
+    assert rules == ["date_not_after_night", "date_exists"]
+
+
+def test_a_year_the_night_has_not_reached_is_held() -> None:
+    tax = {"uscc": USCC, "tax_credit_grade": "A", "abnormal_taxpayer_since": None,
+           "arrears": None, "updated_on": "2026-04-01"}
+    rules = _rules("tax", [{**tax, "assessed_year": "2025"}, {**tax, "assessed_year": "2026"},
+                           {**tax, "assessed_year": "2099"}])
+    assert rules == ["", "", "year_not_after_night"]
+    report = {"uscc": USCC, "filed_on": "2026-05-01", "employees": "3", "revenue": None,
+              "total_tax": None}
+    assert _rules("annual_reports", [{**report, "report_year": "2025"}, {**report, "report_year": "2027"}]) == [
+        "", "year_not_after_night"]
