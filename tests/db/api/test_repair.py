@@ -91,11 +91,16 @@ def test_application_status_derives_the_decide_by_date_from_the_cure(live) -> No
         st = h.get(f"/v1/repair-applications/{app['id']}", params={"token": app["receipt_token"]}).json()
         assert st["status"] == "pending" and st["decide_by"] == "2026-07-13"   # 5 WD after 07-06
         assert st["note"] is None
-        assert "2026-07-13" in h.get(f"/applications/{app['id']}", params={"token": app["receipt_token"]}).text
+        page = h.get(f"/applications/{app['id']}", params={"token": app["receipt_token"]}).text
+        assert "2026-07-13" in page
+        # Nothing is decided yet: the printed foot names no deciding authority, least of all the software.
+        assert "作出决定机关" not in page and "尚未作出决定" in page
     run_night(live.engine, live.settings, "2026-07-06")
     with live.client() as h:
         st = h.get(f"/v1/repair-applications/{app['id']}", params={"token": app["receipt_token"]}).json()
         assert st["status"] == "removed" and st["decide_by"] == "2026-07-13"
+        page = h.get(f"/applications/{app['id']}", params={"token": app["receipt_token"]}).text
+        assert f"作出决定机关：{st['decisions'][0]['authority']}" in page
 
 
 def test_a_second_pending_application_of_the_same_applicant_is_refused_naming_the_first(live) -> None:  # noqa: F811
