@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -106,7 +107,7 @@ def _stage_rows(df: pd.DataFrame, first: int, rank: pd.Series | None) -> pa.Tabl
     than the COPY): a value that is no number or no date is NULL, and so is an empty text (an empty
     unquoted field, as the CSV of pandas had it)."""
     n = len(df)
-    cols: dict[str, pa.Array] = {"ord": pa.array(np.arange(first, first + n, dtype=np.int64))}
+    cols: dict[str, pa.Array[Any]] = {"ord": pa.array(np.arange(first, first + n, dtype=np.int64))}
     for c in INSERT_COLUMNS:
         s = df[c]
         if c in _INT_COLUMNS:
@@ -121,14 +122,16 @@ def _stage_rows(df: pd.DataFrame, first: int, rank: pd.Series | None) -> pa.Tabl
     return pa.table(cols)
 
 
-def _text(s: pd.Series) -> pa.Array:
+def _text(s: pd.Series) -> pa.Array[Any]:
     """A text column as Arrow strings: missing values and empty texts null, anything else its
     ``str`` (what ``to_csv`` wrote)."""
     try:
         arr = pa.array(s, type=pa.string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):   # not all text: numbers, booleans, mappings…
         arr = pa.array([None if _missing(v) else v if isinstance(v, str) else str(v) for v in s], type=pa.string())
-    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    empty = pc.equal(arr, pa.scalar("", pa.string()))
+    text: pa.Array[Any] = pc.if_else(empty, pa.scalar(None, pa.string()), arr)
+    return text
 
 
 def _missing(v: object) -> bool:
