@@ -11,9 +11,13 @@ from __future__ import annotations
 import io
 import json
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -30,6 +34,9 @@ INSERT_COLUMNS = ["uscc", "roster", "action", "proposed_action", "entry_id", "re
 _INT_COLUMNS = ("entry_id", "refers_to", "request_id")
 _DATE_COLUMNS = ("trigger_date", "decision_date", "due_date", "due_provisional", "effective_until", "night")
 _COPY_ROWS = 5_000   # rows of CSV text per write of a COPY (a decision's row is about 1 KB of text)
+# Arrow's CSV writer quotes every text value (a bare CR or LF inside is then data, not a line end,
+# for COPY), and writes a null as an empty unquoted field, which COPY reads as NULL.
+_CSV = pacsv.WriteOptions(include_header=False, quoting_style="needed")
 LOCK_KEY = 4270002  # same key as the insert trigger: one writer of the log at a time
 
 
@@ -61,25 +68,16 @@ class DecisionStage:
         rank of each row's action (:data:`NIGHT_ORDER`)."""
         if frame.empty:
             return
-        df = frame.reindex(columns=INSERT_COLUMNS).copy()
-        for c in _INT_COLUMNS:
-            df[c] = pd.to_numeric(df[c], errors="coerce").astype("Int64")
-        for c in _DATE_COLUMNS:
-            df[c] = pd.to_datetime(df[c], errors="coerce").dt.strftime("%Y-%m-%d")
-        df.insert(0, "ord", np.arange(self.rows, self.rows + len(df), dtype=np.int64))
-        df["rank"] = pd.Series(rank.to_numpy(), index=df.index).astype("Int64") if rank is not None else None
+        table = _stage_rows(frame.reindex(columns=INSERT_COLUMNS), self.rows, rank)
         raw = self.conn.connection.driver_connection
         assert raw is not None  # a live connection inside the caller's transaction
         with raw.cursor() as cur, cur.copy(f"copy _roster_new (ord, {', '.join(INSERT_COLUMNS)}, rank) "
                                            "from stdin with (format csv)") as cp:
-            for lo in range(0, len(df), _COPY_ROWS):   # the CSV text of a few thousand rows at a time
+            for batch in table.to_batches(max_chunksize=_COPY_ROWS):   # a few thousand rows' text at a time
                 buf = io.BytesIO()
-                # lines end in CRLF so that a text holding a bare CR is quoted too (Python's csv quotes
-                # only the line terminator's characters; COPY refuses an unquoted CR)
-                df.iloc[lo:lo + _COPY_ROWS].to_csv(buf, index=False, header=False, na_rep="", encoding="utf-8",
-                                                   lineterminator="\r\n")
-                cp.write(buf.getvalue())
-        self.rows += len(df)
+                pacsv.write_csv(batch, buf, _CSV)
+                cp.write(buf.getbuffer())
+        self.rows += table.num_rows
 
     def append(self, order: str = "ord") -> int:
         """Append the staged rows to the log in ``order`` (:data:`NIGHT_ORDER`, or arrival: a list
@@ -100,6 +98,44 @@ class DecisionStage:
             "returning seq, decision_no, fact_key, uscc, action, entry_id, due_date")).mappings().all()
         self.conn.exec_driver_sql("drop table _roster_new")
         return pd.DataFrame(out)
+
+
+def _stage_rows(df: pd.DataFrame, first: int, rank: pd.Series | None) -> pa.Table:
+    """The stage's columns of ``df`` (:data:`INSERT_COLUMNS`) as Arrow, for COPY: ``ord`` from
+    ``first`` on, ids as integers, dates as dates, text as text; ``rank`` the night's rank of each
+    row. The same values COPY took from ``DataFrame.to_csv`` before (issue 11: the writing cost more
+    than the COPY): a value that is no number or no date is NULL, and so is an empty text (an empty
+    unquoted field, as the CSV of pandas had it)."""
+    n = len(df)
+    cols: dict[str, pa.Array[Any]] = {"ord": pa.array(np.arange(first, first + n, dtype=np.int64))}
+    for c in INSERT_COLUMNS:
+        s = df[c]
+        if c in _INT_COLUMNS:
+            cols[c] = pa.array(pd.to_numeric(s, errors="coerce").astype("Int64"), type=pa.int64(), from_pandas=True)
+        elif c in _DATE_COLUMNS:
+            days = pd.to_datetime(s, errors="coerce").to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+            cols[c] = pa.array(days, type=pa.date32(), from_pandas=True)
+        else:
+            cols[c] = _text(s)
+    ranks = pd.Series(rank.to_numpy(), index=df.index).astype("Int64") if rank is not None else pd.Series([None] * n)
+    cols["rank"] = pa.array(ranks, type=pa.int16(), from_pandas=True)
+    return pa.table(cols)
+
+
+def _text(s: pd.Series) -> pa.Array[Any]:
+    """A text column as Arrow strings: missing values and empty texts null, anything else its
+    ``str`` (what ``to_csv`` wrote)."""
+    try:
+        arr = pa.array(s, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):   # not all text: numbers, booleans, mappings…
+        arr = pa.array([None if _missing(v) else v if isinstance(v, str) else str(v) for v in s], type=pa.string())
+    empty = pc.equal(arr, pa.scalar("", pa.string()))
+    text: pa.Array[Any] = pc.if_else(empty, pa.scalar(None, pa.string()), arr)
+    return text
+
+
+def _missing(v: object) -> bool:
+    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
 
 
 def insert_decisions(conn: Connection, frame: pd.DataFrame) -> pd.DataFrame:
