@@ -171,6 +171,13 @@ def apply_page(request: Request, st: St, who: Who, uscc: str, roster: Annotated[
                  today=st.today().isoformat())
 
 
+@pages.get("/entity/{uscc}/apply")
+def apply_again(uscc: str) -> RedirectResponse:
+    """The application form's address opened without the form (a reload or a bookmark after
+    submitting): back to the entity's page and its form, not an error."""
+    return RedirectResponse(f"/entity?uscc={quote(uscc, safe='')}#apply", status_code=303)
+
+
 def _entity_with_error(request: Request, st: ServiceState, uscc: str, error: str, status: int = 422) -> HTMLResponse:
     code = normalise_uscc(uscc)
     if (problem := uscc_problem(code)) is not None:
@@ -206,6 +213,13 @@ def receipt_page(request: Request, st: St, who: Who, receipt: Annotated[str, For
     if doc is None:
         return _page(request, "index.html", 404, error="回执码无效")
     return _page(request, "application.html", app=doc, issuer=_issuer(st), today=st.today().isoformat())
+
+
+@pages.get("/receipts")
+def receipts_again() -> RedirectResponse:
+    """The receipt form's address opened without the form: back to the start page, where the form is
+    (the receipt token is posted, never put in a URL)."""
+    return RedirectResponse("/", status_code=303)
 
 
 # ------------------------------------------------------------------------------------------ bureau
@@ -390,6 +404,13 @@ def _officer_login(request: Request, st: ServiceState, login: str, password: str
     if out.officer is None:
         return _page(request, "bureau_login.html", 401, login=login, error="用户名或密码错误")
     return _signed_in(request, st, sid)
+
+
+@pages.get("/bureau/login")
+@pages.get("/bureau/logout")
+def bureau_sign_in_again() -> RedirectResponse:
+    """The sign-in and sign-out forms' addresses opened without their form: the bureau page."""
+    return RedirectResponse("/bureau", status_code=303)
 
 
 @pages.post("/bureau/logout", response_class=HTMLResponse)
