@@ -13,8 +13,9 @@
   opened without its form (HTTP 405), the refusal's Chinese wording otherwise — never English
   JSON, never a traceback.
 - **The last resort** (:func:`install`): a value PostgreSQL still refuses (``DataError``: NUL,
-  a date or number out of range, a string too long for its column) is a 422 of the same two
-  kinds, not a 500; the refused statement is logged for the operator.
+  a date or number out of range, a string too long for its column) or a string that cannot be
+  encoded (``UnicodeEncodeError``) is a 422 of the same two kinds, not a 500; the refusal is
+  logged for the operator.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ class BadText:
         """The character in words (Chinese, with its code point)."""
         code = ord(self.char)
         if code == 0:
-            return "空字符（NUL，U+0000）"
+            return "空字符（U+0000）"
         if 0xD800 <= code <= 0xDFFF:
             return f"不成对的代理码位（U+{code:04X}）"
         return f"控制字符（U+{code:04X}）"
@@ -330,3 +331,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_invalid_request)
     app.add_exception_handler(sqlalchemy.exc.DataError, on_data_error)
     app.add_exception_handler(psycopg.DataError, on_data_error)
+    # A str that cannot be encoded (a lone surrogate past the text check) fails in the driver or in
+    # the answer's rendering: the request's text, not the server.
+    app.add_exception_handler(UnicodeEncodeError, on_data_error)
