@@ -4,6 +4,9 @@
   from which date, the dates the bureau must keep, and the application form;
   ``/applications/{id}?token=…`` or the receipt form on ``/`` (``POST /receipts``): follow an
   application — its applicant (the receipt token shown once on submission) and the bureau only.
+  A form's address opened without its form (``GET /receipts``, ``GET /entity/{uscc}/apply``: a
+  reload or a bookmark) redirects to the form; other errors on these pages are Chinese pages
+  (credit.api.errors).
 - ``/bureau``: sign in with an officer's login and password (credit.api.officers) or a bureau key
   (a server-side session in an HttpOnly cookie, never the password or key: credit.api.sessions);
   the latest night as tables (credit.api.bureau_views), the

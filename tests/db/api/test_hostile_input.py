@@ -36,8 +36,8 @@ def api_refusal(r: httpx.Response) -> dict[str, Any]:
     return dict(err)
 
 
-def requests_recorded(live: Any) -> int:
-    with live.engine.connect() as c:
+def requests_recorded(service: Any) -> int:
+    with service.engine.connect() as c:
         return int(c.execute(sa.text("select count(*) from roster_requests")).scalar_one())
 
 
