@@ -14,6 +14,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from credit import clock
 from credit.api.deps import ServiceState
 from credit.api.docs import docs
+from credit.api.errors import install as install_edge
 from credit.api.limits import RateLimiter
 from credit.api.metrics import ApiMetrics, MetricsMiddleware, metrics_router
 from credit.api.pages import pages
@@ -74,6 +75,9 @@ def create_app(settings: Settings, *, today: Callable[[], date] | None = None,
     registry = CollectorRegistry()
     app.state.metrics = ApiMetrics(registry)
     registry.register(NightCollector(engine))
+    # Innermost: forbidden characters refused (422) before any route; errors in Chinese on pages,
+    # in the API's shape on /v1; a value the database refuses is a 422, not a 500 (credit.api.errors).
+    install_edge(app)
     sec = config.get("security") or {}
     app.add_middleware(SecurityMiddleware, max_body_bytes=int(sec.get("max_body_bytes", 1_048_576)),
                        allowed_origins=[str(o) for o in sec.get("allowed_origins") or []],

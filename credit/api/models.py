@@ -163,6 +163,11 @@ class EntityStatusDoc(BaseModel):
     penalties: list[dict[str, Any]] = Field(description="published penalties (domain.md §5.3, §6)")
     known_at: dict[str, Any] | None
     data_version: DataVersion
+    data_through: str | None = Field(default=None, description="the last night the answer's data speak for: the "
+                                     "latest published night (with known_at: that night); null before the first")
+    beyond_data: bool = Field(default=False, description="true when as_of is after data_through (or no night is "
+                              "published): the answer is the state as of the latest published data, and "
+                              "decisions of later nights may change it")
 
 
 class SearchResults(BaseModel):

@@ -4,6 +4,9 @@
   from which date, the dates the bureau must keep, and the application form;
   ``/applications/{id}?token=…`` or the receipt form on ``/`` (``POST /receipts``): follow an
   application — its applicant (the receipt token shown once on submission) and the bureau only.
+  A form's address opened without its form (``GET /receipts``, ``GET /entity/{uscc}/apply``: a
+  reload or a bookmark) redirects to the form; other errors on these pages are Chinese pages
+  (credit.api.errors).
 - ``/bureau``: sign in with an officer's login and password (credit.api.officers) or a bureau key
   (a server-side session in an HttpOnly cookie, never the password or key: credit.api.sessions);
   the latest night as tables (credit.api.bureau_views), the
@@ -171,6 +174,13 @@ def apply_page(request: Request, st: St, who: Who, uscc: str, roster: Annotated[
                  today=st.today().isoformat())
 
 
+@pages.get("/entity/{uscc}/apply")
+def apply_again(uscc: str) -> RedirectResponse:
+    """The application form's address opened without the form (a reload or a bookmark after
+    submitting): back to the entity's page and its form, not an error."""
+    return RedirectResponse(f"/entity?uscc={quote(uscc, safe='')}#apply", status_code=303)
+
+
 def _entity_with_error(request: Request, st: ServiceState, uscc: str, error: str, status: int = 422) -> HTMLResponse:
     code = normalise_uscc(uscc)
     if (problem := uscc_problem(code)) is not None:
@@ -206,6 +216,13 @@ def receipt_page(request: Request, st: St, who: Who, receipt: Annotated[str, For
     if doc is None:
         return _page(request, "index.html", 404, error="回执码无效")
     return _page(request, "application.html", app=doc, issuer=_issuer(st), today=st.today().isoformat())
+
+
+@pages.get("/receipts")
+def receipts_again() -> RedirectResponse:
+    """The receipt form's address opened without the form: back to the start page, where the form is
+    (the receipt token is posted, never put in a URL)."""
+    return RedirectResponse("/", status_code=303)
 
 
 # ------------------------------------------------------------------------------------------ bureau
@@ -390,6 +407,13 @@ def _officer_login(request: Request, st: ServiceState, login: str, password: str
     if out.officer is None:
         return _page(request, "bureau_login.html", 401, login=login, error="用户名或密码错误")
     return _signed_in(request, st, sid)
+
+
+@pages.get("/bureau/login")
+@pages.get("/bureau/logout")
+def bureau_sign_in_again() -> RedirectResponse:
+    """The sign-in and sign-out forms' addresses opened without their form: the bureau page."""
+    return RedirectResponse("/bureau", status_code=303)
 
 
 @pages.post("/bureau/logout", response_class=HTMLResponse)

@@ -58,6 +58,8 @@ class EntityStatus(TypedDict):
     penalties: list[PenaltyView]   # public and consumers: published ones only (domain.md §5.3, §6)
     known_at: dict[str, Any] | None
     data_version: DataVersion
+    data_through: str | None   # the latest published night (or ``known_at``'s night), None before the first
+    beyond_data: bool          # as_of after data_through: later decisions may change this answer
 
 
 class DecisionOnApplication(TypedDict):
@@ -218,11 +220,25 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
                 e.pop(k, None)
             if "steps" in e:  # the serious-list procedure: the served and published steps, no working papers
                 e["steps"] = public_steps(e["steps"])
+    version = version if version is not None else certificates.data_version(conn)
+    through = data_through(version, known)
     return {"uscc": uscc, "name": reg["name"] if reg else None, "registered": reg is not None,
             "registration": reg, "as_of": as_of.isoformat(),
             "listed": any(e["state"] == "listed" for e in entries), "rosters": entries,
             "penalties": penalties, "known_at": known.as_dict() if known else None,
-            "data_version": version if version is not None else certificates.data_version(conn)}
+            "data_version": version, "data_through": through.isoformat() if through else None,
+            "beyond_data": through is None or as_of > through}
+
+
+def data_through(version: DataVersion, known: KnownAt | None = None) -> date | None:
+    """The last day an answer's data speaks for: the latest published night, or the night of
+    ``known`` when answering from the record as it stood then; None before the first night. An
+    answer for a later date is the state those data give, which later nights' decisions may change
+    (as ``credit status`` warns: "after the latest published night")."""
+    night = date.fromisoformat(version["night"]) if version["night"] else None
+    if known is not None:
+        return min(night, known.night) if night is not None else known.night
+    return night
 
 
 def application_status(conn: Connection, request_id: int, settings: Settings | None = None) -> ApplicationStatus | None:

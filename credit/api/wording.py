@@ -17,9 +17,10 @@ ENGLISH_ASIDE = re.compile(r"\s*[(（][^()（）\u3400-\u9fff]*[A-Za-z][^()（�
 ASCII_TO_FULL = str.maketrans({"(": "（", ")": "）", ";": "；", ":": "："})
 
 FIELD_LABELS = {"uscc": "统一社会信用代码", "roster": "名录", "case_no": "案号", "grounds": "申请理由",
-                "documents": "证明材料", "contact": "联系方式", "receipt": "回执码"}
+                "documents": "证明材料", "contact": "联系方式", "receipt": "回执码", "application_id": "申请编号"}
 PROBLEM_LABELS = {"missing": "未填写", "string_too_short": "未填写", "string_too_long": "过长",
-                  "too_long": "项数过多", "literal_error": "取值无效", "value_error": "填写有误"}
+                  "too_long": "项数过多", "literal_error": "取值无效", "value_error": "填写有误",
+                  "int_parsing": "应为数字"}
 
 
 def for_public(message: str, fallback: str = "请求未能处理，请核对填写的内容") -> str:

@@ -98,6 +98,8 @@ def test_no_public_or_consumer_answer_carries_bank_credit(live: Any) -> None:  #
         call(pub, "GET", "/v1/receipts/{token}", f"/v1/receipts/{rct}")
         call(pub, "GET", "/applications/{application_id}", f"/applications/{app['id']}", params={"token": rct})
         call(pub, "GET", "/static/site.css", "/static/site.css")
+        call(pub, "GET", "/receipts", "/receipts")                   # the forms' addresses reopened: redirects
+        call(pub, "GET", "/entity/{uscc}/apply", f"/entity/{A}/apply")
         call(pub, "POST", "/receipts", "/receipts", data={"receipt": rct, "token": page_token(pub, "/")})
         call(pub, "POST", "/entity/{uscc}/apply", f"/entity/{A}/apply",
              data={"roster": "abnormal", "grounds": "已补报年报", "token": page_token(pub, "/")},

@@ -1,0 +1,336 @@
+"""The edge of ``credit serve``: what no request may carry, and how every refusal reads.
+
+- **Text a request may not carry** (:class:`TextInputMiddleware`): a NUL (U+0000, PostgreSQL text
+  cannot hold it), a lone surrogate (U+D800–U+DFFF, not encodable in UTF-8) or another control
+  character (C0 other than tab, line feed and carriage return; DEL) anywhere in the path, the query,
+  a form field (URL-encoded or multipart) or a JSON string (keys included) is refused with HTTP 422
+  before any route runs — checked once, on the values as the application would decode them, not
+  endpoint by endpoint.
+- **Who reads the refusal** (:func:`wants_page`): the JSON API (``/v1/…``, ``/healthz``,
+  ``/metrics``, the OpenAPI pages) answers in its usual shape, ``{"detail": [{"loc", "msg",
+  "type", …}]}`` for a 422; the applicants' and the bureau's pages answer a browser with a page in
+  Chinese (``error.html``): 页面不存在 for an unknown address, an explanation for a form address
+  opened without its form (HTTP 405), the refusal's Chinese wording otherwise — never English
+  JSON, never a traceback.
+- **The last resort** (:func:`install`): a value PostgreSQL still refuses (``DataError``: NUL,
+  a date or number out of range, a string too long for its column) or a string that cannot be
+  encoded (``UnicodeEncodeError``) is a 422 of the same two kinds, not a 500; the refusal is
+  logged for the operator.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import sqlalchemy.exc
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.datastructures import Headers, QueryParams
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from credit.api.wording import for_public, form_problems
+
+log = logging.getLogger("credit.api")
+
+# Paths whose callers are programs: they keep JSON errors. Everything else is a page.
+API_PREFIXES = ("/v1/", "/healthz", "/metrics", "/openapi.json", "/docs", "/redoc", "/static/")
+
+# NUL, the other C0 controls but tab, LF and CR, DEL, and UTF-16 surrogates (only ever lone in a
+# Python str: a pair decodes to one code point).
+FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+_PAGES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                     autoescape=select_autoescape(default=True))
+
+
+def is_api_path(path: str) -> bool:
+    """Whether ``path`` belongs to the JSON API rather than to the pages."""
+    return path == "/v1" or path.startswith(API_PREFIXES)
+
+
+def wants_page(path: str, accept: str | None) -> bool:
+    """Whether a refusal at ``path`` is answered with a Chinese page: a page address, asked by a
+    client that does not want JSON only (a browser sends ``text/html``; ``curl`` sends ``*/*``)."""
+    if is_api_path(path):
+        return False
+    a = (accept or "").lower()
+    return "text/html" in a or "application/json" not in a
+
+
+# ------------------------------------------------------------------------------------------ text
+@dataclass(frozen=True)
+class BadText:
+    """Where a request carries a character it may not, and which one."""
+
+    loc: tuple[str | int, ...]
+    value: str
+    char: str
+
+    @property
+    def what(self) -> str:
+        """The character in words (Chinese, with its code point)."""
+        code = ord(self.char)
+        if code == 0:
+            return "空字符（U+0000）"
+        if 0xD800 <= code <= 0xDFFF:
+            return f"不成对的代理码位（U+{code:04X}）"
+        return f"控制字符（U+{code:04X}）"
+
+    def api_detail(self) -> list[dict[str, Any]]:
+        """The refusal in the API's 422 shape (FastAPI's ``detail`` list)."""
+        field = "/".join(str(x) for x in self.loc)
+        return [{"type": "value_error.text", "loc": list(self.loc), "input": printable(self.value[:200]),
+                 "msg": f"{field} 含有不允许的字符：{self.what} ({field} contains a character that is not "
+                        f"allowed: U+{ord(self.char):04X}; NUL, lone surrogates and control characters other "
+                        f"than tab, line feed and carriage return are refused)"}]
+
+
+def bad_char(text: str) -> str | None:
+    """The first character of ``text`` a request may not carry, or None."""
+    m = FORBIDDEN.search(text)
+    return m.group(0) if m else None
+
+
+def printable(text: str) -> str:
+    """``text`` with its forbidden characters written as ``\\uXXXX`` (safe to echo in JSON and HTML)."""
+    return FORBIDDEN.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+def _first_bad(items: Iterable[tuple[tuple[str | int, ...], str]]) -> BadText | None:
+    for loc, value in items:
+        ch = bad_char(value)
+        if ch is not None:
+            return BadText(loc, value, ch)
+    return None
+
+
+def _json_strings(doc: Any, loc: tuple[str | int, ...]) -> Iterable[tuple[tuple[str | int, ...], str]]:
+    """Every string of a JSON document (keys too) with where it stands."""
+    if isinstance(doc, str):
+        yield loc, doc
+    elif isinstance(doc, dict):
+        for k, v in doc.items():
+            yield (*loc, k), k
+            yield from _json_strings(v, (*loc, k))
+    elif isinstance(doc, list):
+        for i, v in enumerate(doc):
+            yield from _json_strings(v, (*loc, i))
+
+
+def bad_in_url(scope: Scope) -> BadText | None:
+    """A forbidden character in the path or in a query parameter (as Starlette decodes them)."""
+    path = str(scope.get("path", ""))
+    if (ch := bad_char(path)) is not None:
+        return BadText(("path",), path, ch)
+    query = QueryParams(scope.get("query_string", b""))
+    return _first_bad(item for k, v in query.multi_items() for item in ((("query", k), k), (("query", k), v)))
+
+
+def bad_in_json(body: bytes) -> BadText | None:
+    """A forbidden character in a JSON body's strings. Raw control characters and broken UTF-8 make
+    the body invalid JSON, which FastAPI refuses itself: only escapes (``\\u0000``, ``\\ud800``)
+    and a raw DEL can bring one into a string."""
+    if b"\\u" not in body and b"\x7f" not in body:
+        return None
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        return None
+    return _first_bad(_json_strings(doc, ("body",)))
+
+
+async def bad_in_form(scope: Scope, body: bytes) -> BadText | None:
+    """A forbidden character in a form's field names or values, parsed by Starlette as the route will."""
+    from starlette.requests import Request as StarletteRequest
+
+    async def once() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    try:
+        form = await StarletteRequest(scope, once).form()
+    except (MultiPartException, ValueError, KeyError):
+        return None    # the route meets the same error and answers it
+    try:
+        return _first_bad(item for k, v in form.multi_items()
+                          for item in ((("body", k), k),) + (((("body", k), v),) if isinstance(v, str) else ()))
+    finally:
+        await form.close()    # closes its uploads
+
+
+class TextInputMiddleware:
+    """Refuses (HTTP 422) a request carrying a forbidden character in its path, query, form or JSON
+    body (pure ASGI). A body is read whole — within ``security.max_body_bytes``, which
+    :class:`credit.api.security.SecurityMiddleware` enforces outside this one — and handed on as it came."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        bad = bad_in_url(scope)
+        if bad is not None:
+            await refusal(scope, bad)(scope, receive, send)
+            return
+        kind = _body_kind(scope)
+        if kind is None:
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return     # the client left, or the body was refused as too big (answered outside)
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        bad = bad_in_json(body) if kind == "json" else await bad_in_form(scope, body)
+        if bad is not None:
+            await refusal(scope, bad)(scope, receive, send)
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+def _body_kind(scope: Scope) -> str | None:
+    """``form`` or ``json`` for a state-changing request whose body the routes decode, else None."""
+    if scope.get("method") not in UNSAFE:
+        return None
+    ctype = (Headers(scope=scope).get("content-type") or "").split(";")[0].strip().lower()
+    if ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return "form"
+    # FastAPI decodes a body as JSON without a content type, or with application/json or …+json.
+    if not ctype or ctype == "application/json" or (ctype.startswith("application/") and ctype.endswith("+json")):
+        return "json"
+    return None
+
+
+def refusal(scope: Scope, bad: BadText) -> Response:
+    """The 422 for ``bad``: a Chinese page for a page address, the API's shape otherwise."""
+    if wants_page(str(scope.get("path", "")), Headers(scope=scope).get("accept")):
+        return error_page(422, "提交的内容有误",
+                          f"提交的内容含有不允许的字符：{bad.what}。请删除该字符后重新填写。", path=str(scope.get("path", "")))
+    return safe_json({"detail": bad.api_detail()}, 422)
+
+
+# ----------------------------------------------------------------------------------------- pages
+def error_page(status: int, heading: str, message: str, *, path: str = "/",
+               headers: dict[str, str] | None = None) -> HTMLResponse:
+    """A Chinese error page (``error.html``) with a link back to where to start again: the bureau's
+    start for a bureau address, the applicants' otherwise."""
+    bureau = path.startswith("/bureau")
+    html = _PAGES.get_template("error.html").render(
+        heading=heading, message=message, back="/bureau" if bureau else "/",
+        back_label="返回监管部门首页" if bureau else "返回首页，重新开始查询")
+    resp = HTMLResponse(html, status_code=status, headers=headers)
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+HEADINGS = {400: "请求有误", 401: "需要登录", 403: "无权访问", 404: "页面不存在", 405: "请从表单重新开始",
+            409: "请求未能处理", 413: "提交的内容过大", 422: "提交的内容有误", 423: "账号已锁定",
+            429: "请求过于频繁"}
+MESSAGES = {404: "您要访问的页面不存在，请检查地址，或返回首页重新开始查询。",
+            405: "这个地址只用于提交表单，不能直接打开或刷新。请从下面的链接返回，重新开始。"}
+
+
+def _page_for_http(request: Request, exc: StarletteHTTPException) -> HTMLResponse:
+    default = MESSAGES.get(exc.status_code, "请求未能处理，请返回首页重新开始。")
+    detail = exc.detail if isinstance(exc.detail, str) else ""
+    # Starlette's own details ("Not Found", "Method Not Allowed") are English only: for_public drops them.
+    message = for_public(detail, default) if detail else default
+    return error_page(exc.status_code, HEADINGS.get(exc.status_code, "请求未能处理"), message,
+                      path=request.url.path, headers=dict(exc.headers) if exc.headers else None)
+
+
+# ---------------------------------------------------------------------------------------- handlers
+def _unsurrogate(obj: Any) -> Any:
+    if isinstance(obj, str):
+        return printable(obj) if bad_char(obj) else obj
+    if isinstance(obj, dict):
+        return {_unsurrogate(k): _unsurrogate(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_unsurrogate(v) for v in obj]
+    return obj
+
+
+def safe_json(doc: Any, status: int, headers: dict[str, str] | None = None) -> JSONResponse:
+    """``doc`` as JSON with any echoed forbidden character escaped (a lone surrogate cannot be
+    encoded in UTF-8: echoing one made the error answer itself fail)."""
+    return JSONResponse(_unsurrogate(jsonable_encoder(doc)), status_code=status, headers=headers)
+
+
+def _accepts(request: Request) -> bool:
+    return wants_page(request.url.path, request.headers.get("accept"))
+
+
+async def on_http_error(request: Request, exc: Exception) -> Response:
+    """An HTTP error (404 of an unknown address, 405, or one a route raised)."""
+    assert isinstance(exc, StarletteHTTPException)
+    if _accepts(request):
+        return _page_for_http(request, exc)
+    if isinstance(exc.detail, str) and not bad_char(exc.detail):
+        return await http_exception_handler(request, exc)
+    return safe_json({"detail": exc.detail}, exc.status_code, dict(exc.headers) if exc.headers else None)
+
+
+async def on_invalid_request(request: Request, exc: Exception) -> Response:
+    """A parameter or body FastAPI could not validate: the usual 422, its echoed input made safe;
+    on a page, the problems in Chinese."""
+    assert isinstance(exc, RequestValidationError)
+    if _accepts(request):
+        return error_page(422, "提交的内容有误", f"{form_problems(exc.errors())}。请核对后重新填写。",
+                          path=request.url.path)
+    return safe_json({"detail": exc.errors()}, 422)
+
+
+async def on_data_error(request: Request, exc: Exception) -> Response:
+    """Last resort: a value the database refused (NUL, out of range, too long) is the caller's
+    error, HTTP 422, not the server's. The refusal is logged; the caller is not shown the SQL."""
+    orig = getattr(exc, "orig", exc)
+    log.warning("422 for %s %s: the database refused a value: %s", request.method, request.url.path,
+                str(orig).splitlines()[0] if str(orig) else type(orig).__name__)
+    if _accepts(request):
+        return error_page(422, "提交的内容有误", "提交的内容无法处理（含有不允许的字符，或数值、日期超出范围）。请核对后重新填写。",
+                          path=request.url.path)
+    return safe_json({"detail": [{"type": "value_error.data", "loc": ["request"],
+                                  "msg": "请求中的某个值无法处理（含有不允许的字符，或数值、日期超出范围）"
+                                         " (a value of this request was refused by the database: a NUL or "
+                                         "control character, or a number or date out of range)"}]}, 422)
+
+
+def install(app: FastAPI) -> None:
+    """The edge: the text check (innermost middleware, inside the body-size limit, so add this
+    before :class:`~credit.api.security.SecurityMiddleware`) and the error handlers."""
+    app.add_middleware(TextInputMiddleware)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(RequestValidationError, on_invalid_request)
+    app.add_exception_handler(sqlalchemy.exc.DataError, on_data_error)
+    app.add_exception_handler(psycopg.DataError, on_data_error)
+    # A str that cannot be encoded (a lone surrogate past the text check) fails in the driver or in
+    # the answer's rendering: the request's text, not the server.
+    app.add_exception_handler(UnicodeEncodeError, on_data_error)

@@ -1,0 +1,37 @@
+"""What a browser meets off the happy path, in a real headless Chromium: an unknown address, a
+form's address opened again after submitting, a character the service refuses typed into the
+form, a date after the latest published night — every page Chinese only (no English word)."""
+
+from __future__ import annotations
+
+from tests.db.api.support import C, D, live, seed_story  # noqa: F401
+from tests.e2e.test_pages_chinese import chinese_only, page  # noqa: F401
+
+
+def test_error_pages_and_the_far_future_caveat_are_chinese(live, page) -> None:  # noqa: F811
+    seed_story(live)
+    live.clock["today"] = D("2026-07-16")
+    page.goto(live.url + "/receipt?token=rct_x")
+    assert "页面不存在" in chinese_only(page, "unknown address")
+    page.click("#back")
+    assert page.url == live.url + "/"
+    # Submit an application, then open the form's address again (what a reload by address does).
+    page.goto(f"{live.url}/entity?uscc={C}")
+    page.fill("#grounds", "已补报2025年度报告")
+    page.click("#apply button[type=submit]")
+    chinese_only(page, "receipt")
+    page.goto(f"{live.url}/entity/{C}/apply")
+    assert page.url.endswith(f"/entity?uscc={C}#apply")
+    chinese_only(page, "the form's address opened again")
+    page.goto(live.url + "/receipts")
+    assert page.url == live.url + "/"
+    # A control character typed into the form: refused with a Chinese page, nothing recorded.
+    page.goto(f"{live.url}/entity?uscc={C}")
+    page.fill("#grounds", "理由\x00\x1b")
+    page.fill("#contact", "13900000000")
+    page.click("#apply button[type=submit]")
+    assert "不允许的字符" in chinese_only(page, "forbidden character")
+    # A date far after the latest published night: the answer says what it rests on.
+    page.goto(f"{live.url}/entity?uscc={C}&as_of=9999-12-31")
+    text = chinese_only(page, "far-future date")
+    assert "晚于最新数据日期 2026-07-15" in page.inner_text("#beyond-data") and "可能改变该结果" in text
