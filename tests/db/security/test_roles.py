@@ -146,3 +146,25 @@ def test_the_writer_closes_grade_ranges(engine: Engine) -> None:
         rows = c.execute(sa.text("select grade, valid_to from grade_ranges where uscc = :u order by valid_from"),
                          {"u": A}).all()
     assert rows == [("A", dt.date(2026, 7, 2)), ("B", None)]
+
+
+def test_the_writer_loads_a_first_night_with_the_indexes_in_place(engine: Engine) -> None:
+    """A first night's bulk load drops and rebuilds a table's indexes only for a role that owns the
+    table (credit.bulk): the writer, which owns none, loads into the empty store and grade ranges
+    with the indexes kept, instead of failing on "must be owner"."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from credit.contract.sources import SOURCES
+    from credit.night import merge
+    from tests.dropkit import registration_row
+
+    reg_source = SOURCES["registration"]
+    frame = pd.DataFrame([{k: (v or None) for k, v in registration_row(A).items()}], columns=reg_source.column_names)
+    with as_role(engine, "credit_writer") as c:
+        indexes = c.exec_driver_sql("select indexname from pg_indexes where tablename = 'registration' order by 1").all()
+        result = merge.merge(c, reg_source, frame, "full", dt.date(2026, 7, 13))
+        assert (result.new, c.exec_driver_sql("select count(*) from registration_history").scalar_one()) == (1, 1)
+        assert c.exec_driver_sql(
+            "select indexname from pg_indexes where tablename = 'registration' order by 1").all() == indexes
