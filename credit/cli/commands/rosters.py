@@ -263,6 +263,8 @@ def roster_export(
         raise _refuse(f"--format {fmt!r}: one of {', '.join(FORMATS)}")
     if fmt in ("parquet", "xlsx") and out is None:
         raise _refuse(f"{fmt} needs --out")
+    if out is not None:
+        out = output.out_file(out)   # missing folders made, a folder refused: before any work
     asked = _day(as_of, "--as-of") if as_of is not None else None
     with _engine().connect() as conn:
         through = _data_through(conn)
@@ -272,7 +274,8 @@ def roster_export(
     if out is not None:
         from credit.exports import write_export
 
-        write_export(out, data, get_settings())   # with its signed sidecar <out>.sig.json
+        with output.writing(out):
+            write_export(out, data, get_settings())   # with its signed sidecar <out>.sig.json
     # On standard error, so the export itself keeps exactly the contract's columns.
     err.print(f"{roster_label(roster)} {roster} roster as of {day.isoformat()}; data through "
               f"{through.isoformat() if through else '(no night published)'}"
