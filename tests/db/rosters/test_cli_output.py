@@ -119,3 +119,23 @@ def test_a_due_date_the_calendar_cannot_compute_says_so(engine, settings, monkey
         with pytest.raises(serious.Refused, match="陈述申辩期限至 2027-01-05（暂定"):
             serious.record_assessment(c, "P2", officer="王科长", on=date(2027, 1, 2), intent="intentional",
                                       frequency="首次", harm="无", outcome="list", settings=settings)
+
+
+def test_an_export_into_a_missing_folder_makes_it_and_a_folder_as_the_file_is_refused(  # type: ignore[no-untyped-def]
+        engine, settings, cli_env, tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(cmd, "_engine", lambda: engine)
+    app = typer.Typer()
+    app.add_typer(cmd.roster_app, name="roster")
+    with engine.begin() as c:
+        reg(c, V)
+        published(c, "2026-07-01")
+    out = tmp_path / "nonexist" / "dir" / "x.json"
+    r = CliRunner().invoke(app, ["roster", "export", "--roster", "abnormal", "--format", "json", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert json.loads(out.read_text(encoding="utf-8")) == [] and (out.parent / "x.json.sig.json").is_file()
+    r = CliRunner().invoke(app, ["roster", "export", "--roster", "abnormal", "--format", "json", "--out", str(tmp_path)])
+    assert r.exit_code == 2 and "is a folder" in r.output, r.output
+    (tmp_path / "y.json.sig.json").mkdir()       # the signature cannot be written: one line, exit 2
+    r = CliRunner().invoke(app, ["roster", "export", "--roster", "abnormal", "--format", "json",
+                                 "--out", str(tmp_path / "y.json")])
+    assert r.exit_code == 2 and "cannot write" in r.output, r.output
