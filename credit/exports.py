@@ -9,6 +9,28 @@ and a cell whose first non-blank character is a trigger is prefixed too. Only te
 touched; genuinely numeric columns (ints, floats, dates) are left as they are. JSON and Parquet
 are typed formats and are not changed.
 
+**Codes that look like numbers, in CSV** (:func:`spreadsheet_text`, :func:`csv_bytes`): a
+spreadsheet opening a CSV by double-click (Excel and WPS on a Chinese desktop) types every cell
+itself — an all-digit USCC ``913301007494307318`` becomes ``9.13301E+17`` and loses its last three
+digits for good, a region code or a 文号 of digits loses its leading zeros or becomes a date. CSV
+carries no types, and quoting the field does not help. What was weighed:
+
+- a leading ``'``: Excel hides it only when a person types it; opening a CSV it stays visible, and
+  it is already this module's mark of a neutralised formula;
+- ``="913…"``: a formula — exactly what the formula neutralising forbids a cell to be, and every
+  program reading the CSV would get ``="…"`` instead of the code;
+- a **leading tab** (chosen): Excel and WPS keep a cell that starts with a tab as text, so the
+  code shows in full with no visible mark, and a program reading the CSV gets the code after one
+  whitespace character that any ``strip()`` removes. It can never start a formula: it is put only
+  in front of values made of digits and the separators of numbers and dates (``0-9 . , : / - +
+  e E %`` and spaces, first character a digit), and only in the identifier columns an export names
+  (USCCs, document numbers, region and industry codes), after the formula neutralising.
+
+The xlsx export stays the format made for spreadsheets (codes as typed text cells); JSON and
+Parquet are the formats for programs and are never changed. Timestamps in CSV are written
+``YYYY-MM-DD HH:MM:SS`` on the bureau's clock (:func:`csv_timestamp`), which a spreadsheet reads as
+a date and time, not ISO's ``T…+08:00`` that it keeps as text.
+
 **Workbooks** (:func:`workbook`, issue 15): Chinese headings, the header row frozen, codes as text,
 dates as dates, and a 说明 sheet saying as of when, the decision log's head, when and under which
 configuration the file was produced (:class:`ExportNote`).
@@ -20,9 +42,12 @@ decision log's head as last published outside the database (:mod:`credit.signing
 
 from __future__ import annotations
 
+import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +79,55 @@ def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 def neutralise_row(cells: list[Any]) -> list[Any]:
     return [neutralise(v) for v in cells]
+
+
+#: A value a spreadsheet would read as a number or a date: digits and the separators of numbers
+#: and dates only, starting with a digit (a neutralised cell starts with ``'`` and never matches).
+_NUMBER_LIKE = re.compile(r"[0-9][0-9.,:/ eE%+\-]*")
+SPREADSHEET_TEXT_MARK = "\t"
+
+
+def spreadsheet_text(value: Any) -> Any:
+    """An identifier cell of a CSV as a spreadsheet must keep it: a value that looks like a number
+    or a date gets a leading tab (see the module: Excel and WPS then keep it as text, in full);
+    anything else, missing values included, is returned as it is."""
+    if isinstance(value, str) and _NUMBER_LIKE.fullmatch(value):
+        return SPREADSHEET_TEXT_MARK + value
+    return value
+
+
+def csv_timestamp(value: datetime | str, zone: tzinfo | None = None) -> str:
+    """A timestamp as a CSV cell a spreadsheet reads as a date and time: ``YYYY-MM-DD HH:MM:SS``
+    on the bureau's clock ``zone``, fractions of a second dropped. Without ``zone`` the value is
+    already on the bureau's clock (an ISO string with the bureau's offset, as the notices carry)."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if zone is not None and moment.tzinfo is not None:
+        moment = moment.astimezone(zone)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def csv_frame(df: pd.DataFrame, text_columns: Sequence[str]) -> pd.DataFrame:
+    """A copy of ``df`` ready for a CSV a spreadsheet opens: every text cell neutralised against
+    formulas, then the identifier ``text_columns`` kept as text (:func:`spreadsheet_text`)."""
+    out = neutralise_frame(df)
+    for c in text_columns:
+        if c in out.columns:
+            out[c] = out[c].map(spreadsheet_text, na_action="ignore")
+    return out
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], text_columns: Sequence[int]) -> bytes:
+    """A CSV export: UTF-8 with BOM (contracts.md §2: a spreadsheet on a Chinese desktop reads the
+    Chinese), CRLF line ends, every text cell neutralised, the identifier cells at the positions
+    ``text_columns`` kept as text (:func:`spreadsheet_text`)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(header)
+    keep = set(text_columns)
+    for row in rows:
+        cells = neutralise_row(list(row))
+        w.writerow([spreadsheet_text(v) if i in keep else v for i, v in enumerate(cells)])
+    return buf.getvalue().encode("utf-8-sig")
 
 
 def write_export(out: Path, data: bytes, settings: Settings) -> Path:

@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -111,6 +111,18 @@ class Settings(BaseSettings):
                     "on standard error (credit.logs); `text`: as the libraries do. Airflow's task logs are "
                     "Airflow's own.",
     )
+
+    @field_validator("home")
+    @classmethod
+    def _home_is_a_folder(cls, home: Path) -> Path:
+        """``CREDIT_HOME`` names a folder (made when first needed): an existing file there, or a
+        file where one of its parent folders should be, is a bad setting, said in one line."""
+        for p in (home, *home.parents):
+            if p.exists():
+                if not p.is_dir():
+                    raise ValueError(f"{p} is a file, not a folder ({p} 是文件，不是文件夹)")
+                break
+        return home
 
     @property
     def publication_folder(self) -> Path:

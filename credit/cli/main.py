@@ -98,6 +98,7 @@ def sample(
 
     from credit.sample import write_sample
 
+    out = output.out_folder(out)
     with Progress(console=console, transient=True) as bar:
         tasks: dict[str, TaskID] = {}
 
@@ -215,7 +216,9 @@ def main() -> None:
     try:
         configure_logging(get_settings().log_format)   # CREDIT_LOG_FORMAT=json: JSON lines on standard error
     except ValidationError as e:
-        err.print(f"[red]设置有误 (bad CREDIT_ setting): {e.errors()[0]['loc']}: {e.errors()[0]['msg']}[/red]")
+        first = e.errors()[0]
+        name = "CREDIT_" + "_".join(str(p) for p in first["loc"]).upper()
+        err.print(f"设置有误 (bad setting) {name}: {first['msg']}", style="red", markup=False)
         raise SystemExit(2) from None
     try:
         app()

@@ -14,8 +14,10 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, NoReturn
 
 from rich.console import Console, ConsoleDimensions
 
@@ -139,6 +141,52 @@ def summary_key(path: str) -> str:
 # ------------------------------------------------------------------------------------------------
 # Arguments
 # ------------------------------------------------------------------------------------------------
+def refuse(message: str) -> NoReturn:
+    """The CLI's usual refusal: one line on standard error, exit 2 (contracts.md §2)."""
+    import typer
+    from rich.markup import escape
+
+    console(stderr=True).print(f"[red]refused:[/red] {escape(message)}")
+    raise typer.Exit(2)
+
+
+def out_file(path: Path, option: str = "--out") -> Path:
+    """The file a command is about to write (every ``--out F``, one behaviour): missing parent
+    folders are created, as ``credit db backup`` always did; a folder given as the file, or a
+    parent that cannot be made a folder, is refused (exit 2) in one line, never a traceback.
+    Called before any work, so a wrong ``--out`` costs nothing."""
+    if path.is_dir():
+        refuse(f"{option} {path}: 这是一个文件夹，请给出文件名 (is a folder; give a file name inside it)")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        refuse(f"{option} {path}: 无法创建所在文件夹 (cannot create its folder: {e.strerror or e}: {e.filename or path.parent})")
+    return path
+
+
+def out_folder(path: Path, option: str = "--out") -> Path:
+    """A folder a command is about to write into (``credit sample --out DIR``): created with its
+    parents when missing; an existing file in its place is refused (exit 2) in one line."""
+    if path.exists() and not path.is_dir():
+        refuse(f"{option} {path}: 这是一个文件，不是文件夹 (is a file, not a folder)")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        refuse(f"{option} {path}: 无法创建文件夹 (cannot create the folder: {e.strerror or e}: {e.filename or path})")
+    return path
+
+
+@contextmanager
+def writing(path: Path, option: str = "--out") -> Iterator[None]:
+    """Around the write of ``path`` (after :func:`out_file`): a failure the system reports
+    (permission denied, disk full, a folder where the signature sidecar goes) is refused (exit 2)
+    in one line naming the file, never a traceback."""
+    try:
+        yield
+    except OSError as e:
+        refuse(f"{option} {path}: 写入失败 (cannot write: {e.strerror or e}: {e.filename or path})")
+
+
 def uscc_arg(raw: str) -> str:
     """A USCC argument normalised as the drop normalises it (full-width, spaces, case), unchecked:
     for look-ups, where an unknown code simply finds nothing."""

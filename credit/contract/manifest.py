@@ -26,6 +26,7 @@ from credit.contract.records import (
     WrongEncoding,
     split_csv,
     split_csv_chunks,
+    with_lf_line_ends,
 )
 from credit.contract.sources import SOURCES, Source
 from credit.issues import Issue, Text, issue
@@ -43,7 +44,8 @@ REFUSALS: dict[str, Text] = {
     "manifest_files": Text("清单缺少 files 对象", "no 'files' object"),
     "manifest_entry": Text("清单条目格式错误", "entry is not an object"),
     "unknown_source": Text("未知的数据来源 {source!r}", "unknown source"),
-    "duplicate_source": Text("同一来源 {source} 在清单中出现两次", "source {source} listed twice"),
+    "duplicate_source": Text("本文件声明的来源 {source} 已由清单中的 {other} 提供，同一来源只能有一个文件",
+                             "source {source} is already listed for {other}"),
     "manifest_mode": Text("模式 {mode!r} 无效，应为 full 或 delta", "mode is neither full nor delta"),
     "manifest_format": Text("文件须为 .csv 或 .parquet", "a file is .csv or .parquet"),
     "manifest_encoding": Text("编码 {encoding!r} 不受支持", "the encoding is utf-8 or gb18030"),
@@ -135,16 +137,15 @@ def read_manifest(drop: Path, night: date) -> Manifest:
     if not isinstance(files, dict):
         raise refusal("manifest.json", "manifest_files")
     out: list[DropFile] = []
-    seen_sources: set[str] = set()
+    repeats = _repeated_sources(files)
     for name, entry in sorted(files.items()):
         if not isinstance(entry, dict):
             raise refusal(name, "manifest_entry")
         src = entry.get("source")
         if src not in SOURCES:
             raise refusal(name, "unknown_source", source=src)
-        if src in seen_sources:
-            raise refusal(name, "duplicate_source", source=src)
-        seen_sources.add(src)
+        if name in repeats:
+            raise refusal(name, "duplicate_source", source=src, other=repeats[name])
         mode = entry.get("mode")
         if mode not in ("full", "delta"):
             raise refusal(name, "manifest_mode", mode=mode)
@@ -168,6 +169,25 @@ def read_manifest(drop: Path, night: date) -> Manifest:
             raise refusal(name, "sha256_mismatch", listed=sha or "(空)", actual=actual)
         out.append(DropFile(name, SOURCES[src], mode, rows, actual, None if is_parquet else enc, fpath))
     return Manifest(night, folder, tuple(out), hashlib.sha256(raw).hexdigest())
+
+
+def _repeated_sources(files: dict[str, Any]) -> dict[str, str]:
+    """file → the file already listed for its source, for each file that repeats a source.
+
+    Of the files declaring one source, the one named after it keeps it (``penalties.csv`` for
+    ``penalties``), else the first in the manifest's order; the others repeat it. So a
+    ``findings.csv`` declared as ``penalties`` beside ``penalties.csv`` is the file named.
+    """
+    holders: dict[str, list[str]] = {}
+    for name, entry in files.items():
+        if isinstance(entry, dict) and isinstance(entry.get("source"), str):
+            holders.setdefault(entry["source"], []).append(name)
+    out: dict[str, str] = {}
+    for src, names in holders.items():
+        if len(names) > 1:
+            keeper = next((n for n in names if Path(n).stem == src), names[0])
+            out |= {n: keeper for n in names if n != keeper}
+    return out
 
 
 def _inside(folder: Path, name: str) -> Path:
@@ -370,6 +390,7 @@ def _read_csv(df: DropFile) -> Split:
     data = df.path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]  # UTF-8 byte-order mark, allowed by the contract
+    data = with_lf_line_ends(data)   # CR-only line ends (old Mac files): lines numbered by their CRs
     encoding = "gb18030" if df.encoding == "gb18030" else "utf-8"
     try:
         # Strict: a wrongly encoded file is refused whole, never half-read, naming the first bad line.

@@ -9,8 +9,12 @@ whole file by itself (the quarantine ceiling judges the share).
 
 What ``line`` means: the physical line where a record starts, counting every line of the file
 from 1 — the header, blank lines and the continuation lines of quoted values included. Lines end
-at LF (``\\n``); CRLF is one line end. A Parquet file has no lines: its row *n* (from 0) is
-reported as line *n + 2*, as if it had a header line.
+at LF (``\\n``); CRLF is one line end. A file with no LF at all whose lines end at a bare CR
+(classic Mac OS, still written by old exporters) has its CRs read as line ends: nothing else could
+end its lines, so this is the unambiguous normalising of contracts.md §1, and its lines are
+numbered by those CRs. A bare CR in a file that has LF line ends stays what it is there, a stray
+character (the record holding it is malformed and quarantined). A Parquet file has no lines: its
+row *n* (from 0) is reported as line *n + 2*, as if it had a header line.
 
 The common file (no quote character at all, no bare CR) is split with vectorised byte scans and
 parsed by Arrow; any other file is split record by record with Python's ``csv`` module in strict
@@ -72,8 +76,27 @@ def header_names(fields: list[str]) -> list[str]:
     return [f.strip().lstrip("\ufeff").strip() for f in fields]
 
 
+def cr_line_ends(data: bytes) -> bool:
+    """Whether a whole file's lines end at bare CRs: it has CRs and no LF at all (see the module)."""
+    return b"\r" in data and b"\n" not in data
+
+
+def with_lf_line_ends(data: bytes) -> bytes:
+    """A whole file with its line ends as LF: a CR-only file's CRs become LFs (one for one, so its
+    lines keep their numbers); any other file is returned as it is. Safe before decoding: a CR byte
+    is never part of a multi-byte UTF-8 or GB 18030 character."""
+    return data.replace(b"\r", b"\n") if cr_line_ends(data) else data
+
+
 def split_csv(data: bytes) -> Split:
-    """Split UTF-8 ``data`` (no BOM) into records; see the module's definition of rows and lines."""
+    """Split a whole file's UTF-8 ``data`` (no BOM) into records; see the module's definition of
+    rows and lines (CR-only line ends included)."""
+    return _split(with_lf_line_ends(data))
+
+
+def _split(data: bytes) -> Split:
+    """Split UTF-8 ``data`` whose lines end at LF (a chunk of a file, or a whole file after
+    :func:`with_lf_line_ends`) into records."""
     if b'"' not in data and data.count(b"\r") == data.count(b"\r\n"):
         fast = _split_plain(data)
         if fast is not None:
@@ -211,7 +234,8 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int) -> Iterator[Spl
     start of the file (a ``"`` byte is never part of a multi-byte UTF-8 or GB 18030 character, nor
     is ``\\n``), so a quoted value spanning lines stays in one chunk. Each chunk after the one
     holding the header is split with the header's lines in front of it, and its lines are shifted
-    back to the file's. ``encoding`` is ``utf-8`` or ``gb18030``; a byte-order mark is skipped.
+    back to the file's. ``encoding`` is ``utf-8`` or ``gb18030``; a byte-order mark is skipped; a
+    file with CR-only line ends is read with its CRs as line ends (see the module).
     Raises :class:`NoHeader` and :class:`WrongEncoding` (strict: a wrongly encoded file is refused
     whole, naming its first bad line, even after earlier chunks were returned).
     """
@@ -220,6 +244,11 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int) -> Iterator[Spl
         pending = f.read(1 << 16)
         if pending.startswith(b"\xef\xbb\xbf"):
             pending = pending[3:]   # UTF-8 byte-order mark, allowed by the contract
+        # CR-only line ends are a property of the whole file (a CR and no LF anywhere): looked for
+        # past the first block only when that block has no LF.
+        cr_only = b"\n" not in pending and _cr_only(path)
+        if cr_only:
+            pending = pending.replace(b"\r", b"\n")
         per_line = len(pending) / max(1, pending.count(b"\n"))
         block = max(1 << 16, int(per_line * chunk_rows * 1.1))
         eof = False
@@ -231,7 +260,7 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int) -> Iterator[Spl
             if cut == 0:          # fewer than chunk_rows records end in what was read: read on
                 more = f.read(block)
                 eof = not more
-                pending += more
+                pending += more.replace(b"\r", b"\n") if cr_only else more
                 continue
             data, pending = pending[:cut], pending[cut:]
             if encoding == "utf-8":
@@ -240,7 +269,7 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int) -> Iterator[Spl
                 data = _decoded(data, encoding, before).encode("utf-8")
             if header is None:
                 try:
-                    split = split_csv(data)
+                    split = _split(data)
                 except NoHeader:
                     if eof and not pending:
                         raise
@@ -254,7 +283,7 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int) -> Iterator[Spl
                 split.header_line += before
                 shift = before
             else:
-                split = split_csv(header + data)
+                split = _split(header + data)
                 shift = before - header_lines
             if shift:
                 split.lines = split.lines + shift
@@ -263,6 +292,17 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int) -> Iterator[Spl
             yield split
         if header is None:
             raise NoHeader
+
+
+def _cr_only(path: Path) -> bool:
+    """:func:`cr_line_ends` of a whole file, read block by block."""
+    cr = False
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            if b"\n" in block:
+                return False
+            cr = cr or b"\r" in block
+    return cr
 
 
 def _record_end(data: bytes, records: int) -> int:

@@ -1,18 +1,20 @@
 """Notices for a department's inbox: CSV (UTF-8 with BOM, for a spreadsheet on a Chinese desktop),
 JSON, or xlsx with the USCC kept as text (a spreadsheet must not read it as a number), dates as
 dates, the header frozen and a 说明 sheet (night, department, produced at, configuration). In CSV and
-xlsx a text cell that would start a formula gets a leading ``'`` (:mod:`credit.exports`)."""
+xlsx a text cell that would start a formula gets a leading ``'`` (:mod:`credit.exports`); in CSV a
+code that looks like a number (an all-digit USCC, a region code) gets a leading tab so that a
+spreadsheet keeps it as text, and 推送时间 is ``YYYY-MM-DD HH:MM:SS`` on the bureau's clock
+(:func:`credit.exports.spreadsheet_text`, :func:`credit.exports.csv_timestamp`). JSON keeps ISO
+timestamps with their offset."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date, datetime
 
 from credit import clock
 from credit.config import load_config
-from credit.exports import ExportNote, neutralise_row, workbook
+from credit.exports import ExportNote, csv_bytes, csv_timestamp, workbook
 from credit.notices.read import Notice
 from credit.settings import Settings
 
@@ -32,23 +34,25 @@ def render(notices: list[Notice], fmt: str, note: ExportNote | None = None) -> b
     if fmt == "json":
         return json.dumps(notices, ensure_ascii=False, indent=1).encode("utf-8")
     if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\r\n")
-        w.writerow([head for _, head in COLUMNS])
-        for row in _rows(notices):
-            w.writerow(row)
-        return buf.getvalue().encode("utf-8-sig")
+        codes = [k for k, _ in COLUMNS]
+        return csv_bytes([head for _, head in COLUMNS], _rows(notices), [codes.index(c) for c in TEXT_COLUMNS])
     if fmt == "xlsx":
         return _xlsx(notices, note)
     raise ValueError(f"format {fmt!r} is not one of {FORMATS}")
 
 
+#: Codes kept as text in CSV and xlsx, whatever they look like (an all-digit USCC, a region code).
+TEXT_COLUMNS = ("uscc", "industry_code", "previous_industry_code", "region_code")
+
+
 def _rows(notices: list[Notice]) -> list[list[object]]:
-    """Each notice's cells in the order of :data:`COLUMNS` ('' where unknown)."""
+    """Each notice's CSV cells in the order of :data:`COLUMNS` ('' where unknown); 推送时间 as
+    ``YYYY-MM-DD HH:MM:SS`` on the bureau's clock (``produced_at`` is already in its time)."""
     out = []
     for n in notices:
         cells: dict[str, object] = dict(n)
-        out.append(neutralise_row(["" if cells[k] is None else cells[k] for k, _ in COLUMNS]))
+        cells["produced_at"] = csv_timestamp(n["produced_at"])
+        out.append(["" if cells[k] is None else cells[k] for k, _ in COLUMNS])
     return out
 
 
@@ -62,8 +66,7 @@ def _xlsx(notices: list[Notice], note: ExportNote | None) -> bytes:
         cells["established_on"] = date.fromisoformat(n["established_on"])
         cells["produced_at"] = datetime.fromisoformat(n["produced_at"]).replace(tzinfo=None)  # already bureau time
         rows.append([cells[k] for k, _ in COLUMNS])
-    return workbook(COLUMNS, rows, sheet="双告知", text_columns=("uscc", "industry_code", "previous_industry_code",
-                                                                 "region_code"),
+    return workbook(COLUMNS, rows, sheet="双告知", text_columns=TEXT_COLUMNS,
                     date_columns=("night", "established_on"), datetime_columns=("produced_at",), note=note)
 
 

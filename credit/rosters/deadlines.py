@@ -8,6 +8,7 @@ law's time limit has passed: the authority named decides it first.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pandas as pd
 from sqlalchemy.engine import Connection
@@ -46,9 +47,11 @@ def deadline_watch(conn: Connection, on: date, within_wd: int, settings: Setting
     # The serious list: each open procedure's next step and its limit (credit.rosters.serious).
     procedure = pd.DataFrame([
         {"authority": p["authority"], "kind": f"serious:{p['next_step']}", "uscc": p["uscc"], "roster": "serious",
-         "ref": f"case {p['case_no']}", "due_date": _iso_day(p["next_by"]), "due_provisional": None,
+         "ref": f"case {p['case_no']}", "due_date": _iso_day(p["next_by"]),
+         "due_provisional": _iso_day(p["next_by_provisional"]),   # the calendar lacks the year: an estimate
          "rule_id": None, "start_on": None, "cure_on": None,
-         "step_note": f"{p['next_step_label']}（{ACTOR_LABELS.get(p['next_actor'] or '', '')}）"}
+         "step_note": f"{p['next_step_label']}（{ACTOR_LABELS.get(p['next_actor'] or '', '')}）"
+                      + (f"；期限暂定：{p['next_by_note']}" if p["next_by_note"] else "")}
         for p in serious.procedures(conn, on, open_only=True, settings=settings)])
     if not procedure.empty:
         df = procedure if df.empty else pd.concat([df.astype(object), procedure], ignore_index=True)
@@ -100,6 +103,24 @@ def deadline_watch(conn: Connection, on: date, within_wd: int, settings: Setting
     df["roster_label"] = [roster_label(r) for r in df["roster"]]
     df["ref_label"] = [ref_label(str(r)) for r in df["ref"]]
     return df[columns].reset_index(drop=True)
+
+
+def watch_records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of :func:`deadline_watch` as JSON-ready records: ``due_date`` as ``YYYY-MM-DD`` (not
+    a timestamp), ``None`` for every missing value, plain ``bool`` and ``int``."""
+    out: list[dict[str, Any]] = []
+    for row in df.astype(object).where(df.notna(), None).to_dict("records"):
+        rec: dict[str, Any] = {}
+        for k, v in row.items():
+            if isinstance(v, pd.Timestamp):
+                v = v.date()
+            if isinstance(v, date):
+                v = v.isoformat()
+            elif hasattr(v, "item"):          # a numpy scalar
+                v = v.item()
+            rec[str(k)] = v
+        out.append(rec)
+    return out
 
 
 def kind_label(kind: str) -> str:

@@ -1,8 +1,10 @@
 """Roster export (名录公示导出): the roster as of a date in the columns of contracts.md §2.
 
 CSV is UTF-8 **with BOM** so that a spreadsheet on a Chinese desktop opens the Chinese wording
-correctly, and its text cells are neutralised against formula injection (:mod:`credit.exports`:
-a cell starting ``=``, ``+``, ``-``, ``@``, tab or CR gets a leading ``'``); JSON keeps the
+correctly, its text cells are neutralised against formula injection (:mod:`credit.exports`:
+a cell starting ``=``, ``+``, ``-``, ``@``, tab or CR gets a leading ``'``), and a USCC or 文号
+that looks like a number gets a leading tab so that the spreadsheet keeps it as text, all 18
+characters (:func:`credit.exports.spreadsheet_text`, which says why a tab); JSON keeps the
 characters unescaped; Parquet keeps dates typed; xlsx (contracts.md §2) keeps the USCC and the
 文号 as text cells (a spreadsheet must not turn an all-digit code into 9.13E+17), dates as dates,
 the header row frozen, and its text cells neutralised like the CSV's; its headings are Chinese
@@ -26,7 +28,7 @@ from sqlalchemy.engine import Connection
 
 from credit import clock, sqlfiles
 from credit.config import config_versions
-from credit.exports import ExportNote, neutralise_frame, workbook
+from credit.exports import ExportNote, csv_frame, workbook
 from credit.rosters.known import KnownAt
 from credit.rosters.labels import roster_label
 from credit.rosters.read import EXPORT_COLUMNS, latest_night, roster_as_of
@@ -53,7 +55,8 @@ def render(df: pd.DataFrame, fmt: str, note: ExportNote | None = None) -> bytes:
     if "steps" in df and fmt in ("csv", "parquet", "xlsx"):
         df = df.assign(steps=df["steps"].map(steps_text))   # one cell: 告知 2026-03-02 文号；列入决定 …
     if fmt == "csv":
-        return neutralise_frame(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+        # codes that look like numbers stay text in a spreadsheet (a leading tab: credit.exports)
+        return csv_frame(df, TEXT_COLUMNS).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
     if fmt == "json":
         records = json.loads(df.to_json(orient="records", date_format="iso", force_ascii=False))
         for r in records:  # dates as YYYY-MM-DD, not timestamps
@@ -70,7 +73,8 @@ def render(df: pd.DataFrame, fmt: str, note: ExportNote | None = None) -> bytes:
     raise ValueError(f"format {fmt!r} is not one of {FORMATS}")
 
 
-#: Columns kept as text in xlsx whatever they look like: codes and document numbers.
+#: Columns kept as text in xlsx and CSV whatever they look like: codes and document numbers (in
+#: CSV a value that looks like a number gets a leading tab, :func:`credit.exports.spreadsheet_text`).
 TEXT_COLUMNS = ("uscc", "decision_no")
 
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, TypedDict
+from typing import Any, NamedTuple, TypedDict
 
 import pandas as pd
 import sqlalchemy as sa
@@ -94,6 +94,8 @@ class ProcedureView(TypedDict):
     next_step: str | None         # the step still owed, None when the procedure is closed
     next_step_label: str | None
     next_by: str | None           # its limit (ISO date); None when the calendar cannot say
+    next_by_provisional: str | None   # a Monday–Friday estimate (ISO date) when the calendar lacks the year
+    next_by_note: str | None      # why next_by is missing: the year's working calendar is not published
     next_actor: str | None        # night / officer / party
     entry_id: int | None
 
@@ -180,6 +182,27 @@ def _j(value: object) -> dict[str, Any]:
     if isinstance(value, dict):
         return value
     return json.loads(value) if isinstance(value, str) and value else {}
+
+
+class NextStep(NamedTuple):
+    """The step a procedure still owes, with its limit."""
+
+    step: str | None
+    by: date | None                   # the limit on the working calendar; None without one or unknown
+    who: str | None                   # night / officer / party
+    provisional: date | None = None   # a Monday–Friday estimate when the calendar lacks the year
+    note: str | None = None           # why ``by`` is unknown (the year's calendar is not published)
+
+
+def _owed(step: str, period: Period | None, start: date | None, env: RosterEnv, who: str) -> NextStep:
+    """``step`` with the end of ``period`` from ``start``; a year the working calendar does not know
+    gives a provisional estimate and the calendar's own sentence saying so (domain.md §12)."""
+    if period is None or start is None:
+        return NextStep(step, None, who)
+    try:
+        return NextStep(step, period.end(start, env.cal), who)
+    except UnknownCalendarYear as e:
+        return NextStep(step, None, who, period.weekday_estimate(start), str(e))
 
 
 def _end(period: Period, start: date | None, env: RosterEnv) -> date | None:
@@ -275,38 +298,50 @@ class _Case:
         return day
 
     def next_step(self) -> tuple[str | None, date | None, str | None]:
-        """(step, limit, who acts) still owed on ``on``."""
+        """(step, limit, who acts) still owed on ``on``; :meth:`next_owed` says more."""
+        n = self.next_owed()
+        return n.step, n.by, n.who
+
+    def next_owed(self) -> NextStep:
+        """The step still owed on ``on``, its limit and who acts; when the working calendar does not
+        know the limit's year, a provisional Monday–Friday estimate and why (domain.md §12)."""
         env = self.env
         state = self.closed()
         if self.penalty_revoked() and state not in ("revoked", "declined", "removed"):
             v = env.rules.find("ser.revoke.penalty_revoked", self.penalty_revoked() or self.on)
-            return "revoke", _end(v.main_period(), self.penalty_revoked(), env) if v else None, "night"
+            return _owed("revoke", v.main_period() if v else None, self.penalty_revoked(), env, "night")
         if state is not None:
-            return None, None, None
+            return NextStep(None, None, None)
         if self.get("notice_seq") is None:
             v = env.rules.versions("ser.notice")[-1]
-            return "notice", _end(v.main_period(), _d(self.get("proposed_on")), env), "night"
+            return _owed("notice", v.main_period(), _d(self.get("proposed_on")), env, "night")
         if self.get("include_seq") is not None:
             v = env.rules.versions("ser.publish")[-1]
-            return "publish", _end(v.main_period(), _d(self.get("included_on")), env), "night"
+            return _owed("publish", v.main_period(), _d(self.get("included_on")), env, "night")
         ends = self.defence_ends
+        noticed = _d(self.get("noticed_on"))
+        if ends is None and noticed is not None:
+            # The window's end falls in a year the calendar does not know: it is not known to have
+            # closed, so the party's window stays the step owed (nothing is assessed or listed).
+            v = env.rules.find("ser.notice", noticed) or env.rules.versions("ser.notice")[-1]
+            return _owed("statement_window", v.sub_period("defence_period"), noticed, env, "party")
         if ends is not None and self.on <= ends:
-            return "statement_window", ends, "party"
+            return NextStep("statement_window", ends, "party")
         if int(self.get("open_statements") or 0) > 0:
-            return "statement", None, "officer"
+            return NextStep("statement", None, "officer")
         start = max(d for d in (ends, _d(self.get("statements_answered_on"))) if d is not None) if ends else None
         if self.switch["automatic"]:
             v = env.rules.at("ser.notice", _d(self.get("noticed_on")) or self.on)
-            return "include", _end(v.sub_period("listing_period"), ends, env), "night"
+            return _owed("include", v.sub_period("listing_period"), ends, env, "night")
         if not self.assessment():
             v = env.rules.versions("ser.assess")[-1]
-            return "assess", _end(v.main_period(), start, env), "officer"
+            return _owed("assess", v.main_period(), start, env, "officer")
         if self.needs_consent and not self.consent():
             v = env.rules.versions("ser.consent")[-1]
-            return "consent", _end(v.main_period(), _d(self.get("assessed_on")), env), "officer"
+            return _owed("consent", v.main_period(), _d(self.get("assessed_on")), env, "officer")
         rule = "ser.include.false_disclosure" if self.family == "false_disclosure" else "ser.include.heavier_penalty"
         v = env.rules.versions(rule)[-1]
-        return "include", _end(v.main_period(), self.prerequisites_met_on(), env), "night"
+        return _owed("include", v.main_period(), self.prerequisites_met_on(), env, "night")
 
     def steps(self) -> list[Step]:
         out: list[Step] = []
@@ -341,7 +376,7 @@ class _Case:
         return out
 
     def view(self) -> ProcedureView:
-        step, by, who = self.next_step()
+        step, by, who, provisional, note = self.next_owed()
         state = self.closed() or ("listed" if self.get("include_seq") is not None else "pending")
         entry = self.get("entry_id")
         name = self.get("entity_name")
@@ -350,7 +385,9 @@ class _Case:
                 "authority": str(self.get("authority_name") or self.authority), "state": state,
                 "consent_required": self.needs_consent, "automatic": bool(self.switch["automatic"]),
                 "steps": self.steps(), "next_step": step, "next_step_label": STEP_LABELS.get(step or ""),
-                "next_by": by.isoformat() if by else None, "next_actor": who,
+                "next_by": by.isoformat() if by else None,
+                "next_by_provisional": provisional.isoformat() if provisional else None, "next_by_note": note,
+                "next_actor": who,
                 "entry_id": int(entry) if entry is not None else None}
 
 
@@ -599,9 +636,12 @@ def record_assessment(conn: Connection, ref: str, *, officer: str, on: date, int
                       "(a party that proves it had no intent is not listed, 44号令 art. 12)")
     conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
     case = _case_for(conn, env, ref, on)
-    step, _by, _who = case.next_step()
+    owed = case.next_owed()
+    step = owed.step
     if step != "assess":
-        why = {"statement_window": f"陈述申辩期限至 {case.defence_ends} 届满前不得评估 (the statement window is still open)",
+        window_end = (str(case.defence_ends) if case.defence_ends else
+                      f"{owed.provisional}（暂定：{owed.note}）")
+        why = {"statement_window": f"陈述申辩期限至 {window_end} 届满前不得评估 (the statement window is still open)",
                "statement": "尚有陈述申辩或听证申请未处理 (a statement or hearing request is still unanswered)",
                "notice": "尚未告知 (the party has not been notified yet)"}.get(step or "", "")
         raise Refused(f"案件 {case.case_no} 当前不需要裁量评估 {why} (next step: {step or 'none'})".rstrip())

@@ -61,6 +61,8 @@ def notices_command(
     if fmt == "xlsx" and out is None:
         _refuse("--format xlsx needs --out FILE (a workbook is not printed)")
         return
+    if out is not None:
+        out = output.out_file(out)   # missing folders made, a folder refused: before any work
     settings = get_settings()
     rules = rules_of(load_config("notices", settings))
     if department is not None and rules.department(department) is None:
@@ -74,7 +76,8 @@ def notices_command(
         if out is not None:
             from credit.exports import write_export
 
-            write_export(out, data, settings)   # with its signed sidecar <out>.sig.json
+            with output.writing(out):
+                write_export(out, data, settings)   # with its signed sidecar <out>.sig.json
             console.print(f"wrote {len(notices)} notices to {out} (signature: {out.name}.sig.json)")
         else:
             sys.stdout.buffer.write(data)

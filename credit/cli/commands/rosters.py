@@ -222,7 +222,7 @@ def status_command(
     for proc in pending:
         steps = "; ".join(f"{s['label']} {s['date']}" for s in proc["steps"])
         console.print(f"serious list procedure, case {proc['case_no']}: {steps}; next: {proc['next_step_label']}"
-                      f" by {proc['next_by'] or '?'} ({ACTOR_LABELS.get(proc['next_actor'] or '', proc['next_actor'])})",
+                      f"{_by_text(proc)} ({ACTOR_LABELS.get(proc['next_actor'] or '', proc['next_actor'])})",
                       markup=False)
     for pen in penalties:
         window = f"{pen['publicity_from'] or ''} → {pen['publicity_until'] or ''}" if pen["published"] else ""
@@ -240,6 +240,16 @@ def status_command(
                 console.print(f"  - {reason}", markup=False)
     else:
         console.print("tier: none (no grade on or before this date)")
+
+
+def _by_text(proc: Any) -> str:
+    """The limit of a procedure's next step as a person reads it: the date; a provisional date with
+    why it is provisional; or that no fixed limit applies — never a bare '?'."""
+    if proc["next_by"]:
+        return f" by {proc['next_by']}"
+    if proc.get("next_by_provisional"):
+        return f" by {proc['next_by_provisional']} (暂定 provisional: {proc.get('next_by_note') or ''})"
+    return " (未设期限 no limit set)"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -263,6 +273,8 @@ def roster_export(
         raise _refuse(f"--format {fmt!r}: one of {', '.join(FORMATS)}")
     if fmt in ("parquet", "xlsx") and out is None:
         raise _refuse(f"{fmt} needs --out")
+    if out is not None:
+        out = output.out_file(out)   # missing folders made, a folder refused: before any work
     asked = _day(as_of, "--as-of") if as_of is not None else None
     with _engine().connect() as conn:
         through = _data_through(conn)
@@ -272,7 +284,8 @@ def roster_export(
     if out is not None:
         from credit.exports import write_export
 
-        write_export(out, data, get_settings())   # with its signed sidecar <out>.sig.json
+        with output.writing(out):
+            write_export(out, data, get_settings())   # with its signed sidecar <out>.sig.json
     # On standard error, so the export itself keeps exactly the contract's columns.
     err.print(f"{roster_label(roster)} {roster} roster as of {day.isoformat()}; data through "
               f"{through.isoformat() if through else '(no night published)'}"
@@ -447,13 +460,13 @@ def deadlines_command(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Decisions due within the next N working days and any overdue, per authority."""
-    from credit.rosters.deadlines import deadline_watch
+    from credit.rosters.deadlines import deadline_watch, watch_records
 
     day = _day(on, "--on")
     with _engine().connect() as conn:
         df = deadline_watch(conn, day, within)
     if as_json:
-        _json(json.loads(df.to_json(orient="records", date_format="iso", force_ascii=False)))
+        _json(watch_records(df))   # due_date YYYY-MM-DD; provisional true with a note when not computable
         return
     t = Table("机关 authority", "事项 kind", "统一社会信用代码", "名录 roster", "编号 ref", "期限 due",
               "剩余工作日 WD left", "逾期 overdue", "说明 note",

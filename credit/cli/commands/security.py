@@ -32,13 +32,16 @@ def keys_public(out: Annotated[Path | None, typer.Option("--out", help="Also wri
     from credit.settings import get_settings
     from credit.signing import SigningKeyError, signer_for
 
+    if out is not None:
+        out = output.out_file(out)
     try:
         signer = signer_for(get_settings())
     except SigningKeyError as e:
         err.print(f"[red]refused:[/red] {e}")
         raise typer.Exit(2) from None
     if out is not None:
-        out.write_text(signer.public_pem, encoding="ascii")
+        with output.writing(out):
+            out.write_text(signer.public_pem, encoding="ascii")
         err.print(f"wrote {out} ({signer.key_id})")
     print(signer.public_pem, end="")
 
@@ -79,9 +82,12 @@ def db_backup(out: Annotated[Path, typer.Option("--out", help="The dump file to 
     from credit.db import database_url
     from credit.settings import get_settings
 
+    out = output.out_file(out)
     settings = get_settings()
+    url = database_url(settings)
     try:
-        backup(database_url(settings), out, settings)
+        with output.writing(out):
+            backup(url, out, settings)
     except BackupError as e:
         err.print(f"[red]backup failed:[/red] {e}", markup=False)
         raise typer.Exit(1) from None

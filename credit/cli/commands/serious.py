@@ -83,7 +83,9 @@ def serious_list(
         steps = "\n".join(f"{s['date']} {s['label']}" + (f" {s['decision_no']}" if s["decision_no"] else "")
                           for s in p["steps"])
         t.add_row(p["case_no"], p["uscc"], p["authority"], p["state"], steps, p["next_step_label"] or "",
-                  p["next_by"] or "", ACTOR_LABELS.get(p["next_actor"] or "", p["next_actor"] or ""))
+                  p["next_by"] or (f"{p['next_by_provisional']}（暂定：{p['next_by_note']}）"
+                                   if p["next_by_provisional"] else ""),
+                  ACTOR_LABELS.get(p["next_actor"] or "", p["next_actor"] or ""))
     console.print(t)
 
 

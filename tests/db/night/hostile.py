@@ -184,6 +184,11 @@ CASES: list[Case] = [
              Published(1, [(3, "malformed_record")])),
     csv_case("bare_carriage_return", f"{HEADER}\n{reg(A)}\n{reg(B).replace('文三路', '文' + chr(13) + '三路')}\n", 2,
              Published(1, [(3, "malformed_record")])),
+    # CR-only line ends (old Mac files): read as line ends, the lines numbered by the CRs (contracts.md §1).
+    csv_case("cr_line_ends", f"{HEADER}\r{reg(A)}\r\r{reg(B, status='dormant')}\r{reg(C)}\r", 3,
+             Published(2, [(4, "status")])),
+    csv_case("cr_line_ends_gb18030_malformed", f"{HEADER}\r{reg(A)}\r{reg(B)},extra\r", 2,
+             Published(1, [(3, "malformed_field_count")]), mode="delta", encoding="gb18030"),
     csv_case("truncated_utf8_char", (f"{HEADER}\n{reg(A)}\n{reg(B)}").encode()[:-1] + "杭".encode()[:2], 2,
              Refusal("registration.csv", "encoding_mismatch", 3)),
     # Encodings, delimiters, headers.
@@ -249,6 +254,10 @@ CASES: list[Case] = [
         penalties_parquet_with_list_measures(), "penalties", "delta", 1, None)}),
          Refusal("penalties.parquet", "column_type")),
     # The manifest.
+    Case("manifest_source_repeated", lambda drop: write_files(drop, {
+        "registration.csv": (f"{HEADER}\n".encode(), "registration", "delta", 0, "utf-8"),
+        "findings.csv": (f"{HEADER}\n".encode(), "registration", "delta", 0, "utf-8")}),
+         Refusal("findings.csv", "duplicate_source")),
     Case("manifest_json_array", array_manifest, Refusal("manifest.json", "manifest_not_object")),
     Case("manifest_files_as_array", array_of_files_manifest, Refusal("manifest.json", "manifest_files")),
     Case("manifest_nul_in_name", manifest_pointing("registration\x00.csv"),

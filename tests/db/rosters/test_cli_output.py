@@ -7,9 +7,10 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 import typer
 from typer.testing import CliRunner
@@ -80,3 +81,61 @@ def test_quarantine_sent_to_a_file_shows_every_column_and_what_it_left_out(  # t
     assert r.exit_code == 0, r.output
     doc = json.loads(r.output)
     assert (doc["total"], doc["shown"], len(doc["rows"])) == (7, 5, 5)
+
+
+def test_a_due_date_the_calendar_cannot_compute_says_so(engine, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """contracts.md §2 ``credit deadlines --json``: ``due_date`` is ``YYYY-MM-DD``; a limit in 2027,
+    whose working calendar is not published (chinesecalendar stops at 2026), is provisional with a
+    note — never a blank date with ``provisional: false``, never "by ?" in ``credit status``."""
+    import re
+
+    from credit.rosters import serious
+    from tests.db.rosters.helpers import penalty
+    from tests.dropkit import code
+
+    late, early = V, code(region="110000", body="MA000009")
+    monkeypatch.setattr(cmd, "_engine", lambda: engine)
+    with engine.begin() as c:
+        reg(c, late)
+        reg(c, early)
+        penalty(c, "P1", early, "2026-12-01", category="food_safety")
+        night(c, settings, "2026-12-01")
+        penalty(c, "P2", late, "2026-12-29", category="food_safety")   # notice Tue 12-29: 5 WD run into 2027
+        night(c, settings, "2026-12-29")
+        published(c, "2026-12-29")
+    r = CliRunner().invoke(_app(), ["deadlines", "--on", "2027-01-02", "--within", "10", "--json"])
+    assert r.exit_code == 0, r.output
+    items = {i["uscc"]: i for i in json.loads(r.output)}
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", i["due_date"]) for i in items.values()), items
+    window = items[late]
+    assert window["kind"] == "serious:statement_window" and window["provisional"] is True
+    assert window["due_date"] == "2027-01-05"              # Mon–Fri estimate: Dec 30, 31, Jan 1, 4, 5
+    assert "2027" in window["note"] and "暂定" in window["note"]
+    assert items[early]["provisional"] is False
+    r = CliRunner().invoke(_app(), ["status", late, "--as-of", "2027-01-02"])
+    assert r.exit_code == 0, r.output
+    assert "by ?" not in r.output and "by 2027-01-05 (暂定 provisional: 2027 年" in r.output
+    with engine.begin() as c:   # the window is not known to be over: no assessment yet
+        with pytest.raises(serious.Refused, match="陈述申辩期限至 2027-01-05（暂定"):
+            serious.record_assessment(c, "P2", officer="王科长", on=date(2027, 1, 2), intent="intentional",
+                                      frequency="首次", harm="无", outcome="list", settings=settings)
+
+
+def test_an_export_into_a_missing_folder_makes_it_and_a_folder_as_the_file_is_refused(  # type: ignore[no-untyped-def]
+        engine, settings, cli_env, tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(cmd, "_engine", lambda: engine)
+    app = typer.Typer()
+    app.add_typer(cmd.roster_app, name="roster")
+    with engine.begin() as c:
+        reg(c, V)
+        published(c, "2026-07-01")
+    out = tmp_path / "nonexist" / "dir" / "x.json"
+    r = CliRunner().invoke(app, ["roster", "export", "--roster", "abnormal", "--format", "json", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert json.loads(out.read_text(encoding="utf-8")) == [] and (out.parent / "x.json.sig.json").is_file()
+    r = CliRunner().invoke(app, ["roster", "export", "--roster", "abnormal", "--format", "json", "--out", str(tmp_path)])
+    assert r.exit_code == 2 and "is a folder" in r.output, r.output
+    (tmp_path / "y.json.sig.json").mkdir()       # the signature cannot be written: one line, exit 2
+    r = CliRunner().invoke(app, ["roster", "export", "--roster", "abnormal", "--format", "json",
+                                 "--out", str(tmp_path / "y.json")])
+    assert r.exit_code == 2 and "cannot write" in r.output, r.output

@@ -113,3 +113,36 @@ def test_in_chunks_an_encoding_error_names_its_line_and_an_empty_file_has_no_hea
     assert e.value.line == 4
     with pytest.raises(NoHeader):
         _chunked(b"\n\n", 1)
+
+
+# -- CR-only line ends (old Mac files): read as line ends, lines numbered by the CRs -------------
+CR_ONLY = b"a,b,c\r1,2,3\r\r4,5\r6,7,8\r"
+
+
+def test_a_file_whose_lines_end_at_bare_crs_is_read_line_by_line() -> None:
+    s = split_csv(CR_ONLY)
+    assert s.header == ["a", "b", "c"] and s.header_line == 1
+    assert s.table.to_pylist() == [{"a": "1", "b": "2", "c": "3"}, {"a": "6", "b": "7", "c": "8"}]
+    assert s.lines.tolist() == [2, 5]
+    assert [(m.line, m.rule, m.text) for m in s.malformed] == [(4, "malformed_field_count", "4,5")]
+    quoted = split_csv(b'a,b,c\r"x",2,3\r"y\rz",5,6\r7,8,9')   # a quoted CR spans two lines, as a quoted LF does
+    assert quoted.table.to_pylist()[1] == {"a": "y\nz", "b": "5", "c": "6"} and quoted.lines.tolist() == [2, 3, 5]
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 2, 100])
+def test_in_chunks_a_cr_only_file_gives_the_same_records_at_the_same_lines(chunk_rows: int) -> None:
+    assert _chunked(b"\xef\xbb\xbf" + CR_ONLY, chunk_rows) == _whole(split_csv(CR_ONLY)) == (
+        [("1", "2", "3"), ("6", "7", "8")], [2, 5], [(4, "malformed_field_count", "4,5")])
+    gb = "a,b,c\r甲,乙,丙\r\r丁,戊,己".encode("gb18030")
+    assert _chunked(gb, chunk_rows, "gb18030") == ([("甲", "乙", "丙"), ("丁", "戊", "己")], [2, 4], [])
+    with pytest.raises(WrongEncoding) as e:
+        _chunked(b"a,b,c\r1,2,3\r\xff,1,2\r", chunk_rows)
+    assert e.value.line == 3
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 2, 100])
+def test_a_bare_cr_in_a_file_with_lf_line_ends_stays_a_stray_character(chunk_rows: int) -> None:
+    data = b"a,b,c\n1,2,3\n4,\r5,6"          # the last line has no LF after it: its chunk holds no LF either
+    whole = split_csv(data)
+    assert whole.lines.tolist() == [2] and [(m.line, m.rule) for m in whole.malformed] == [(3, "malformed_record")]
+    assert _chunked(data, chunk_rows) == _whole(whole)

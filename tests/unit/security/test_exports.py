@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import date
 
 import pandas as pd
@@ -54,12 +55,12 @@ def test_roster_csv_keeps_the_contract_columns_and_neutralises_every_typed_cell(
     for row, text in zip(rows[1:], HOSTILE, strict=True):
         assert row[1] == "'" + text and row[11] == "'" + text
         assert row[6] == "2026-07-01"
-    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for cell in row)
+    # no cell starts a formula; an all-digit USCC starts with the tab that keeps it text (credit.exports)
+    assert not any(cell.startswith(("=", "+", "-", "@", "\r")) for row in rows for cell in row)
+    assert all(cell[1:].isdigit() for row in rows for cell in row if cell.startswith("\t"))
 
 
 def test_roster_json_is_typed_data_and_keeps_the_text() -> None:
-    import json
-
     records = json.loads(render_roster(_roster_frame(), "json"))
     assert [r["name"] for r in records] == HOSTILE
 
@@ -89,3 +90,53 @@ def test_notices_csv_and_xlsx_neutralise_typed_cells() -> None:
     assert [ws.cell(row=r, column=6).value for r in range(2, len(HOSTILE) + 2)] == [
         "'" + t.replace("\r", "\n") for t in HOSTILE]
     assert ws.cell(row=2, column=13).value == 1
+
+
+# -- codes that look like numbers, and timestamps, as a spreadsheet opens the CSV ----------------
+@pytest.mark.parametrize("value, kept", [
+    ("913301007494307318", "\t913301007494307318"),   # an all-digit USCC: 9.13301E+17 in a spreadsheet
+    ("330523", "\t330523"), ("0571", "\t0571"),        # region codes: a number, leading zero lost
+    ("2026-001", "\t2026-001"), ("1/2", "\t1/2"),       # a document number a spreadsheet makes a date
+    ("91330523MAP1G3FW6J", "91330523MAP1G3FW6J"),     # letters: a spreadsheet keeps it as text anyway
+    ("上城市监信〔2026〕1号", "上城市监信〔2026〕1号"), ("C1391", "C1391"),
+    ("'-1+2", "'-1+2"), ("", ""), (None, None),         # a neutralised formula, nothing
+])
+def test_an_identifier_that_looks_like_a_number_gets_a_leading_tab(value: str | None, kept: str | None) -> None:
+    from credit.exports import spreadsheet_text
+
+    assert spreadsheet_text(value) == kept
+    assert kept is None or kept.strip() == (value or "")   # a program gets the code back with strip()
+
+
+def test_roster_csv_keeps_all_digit_codes_as_text_and_other_programs_can_read_them() -> None:
+    df = _roster_frame().iloc[:2].copy()
+    df["uscc"] = ["913301007494307318", "91330523MAP1G3FW6J"]
+    df["decision_no"] = ["20260713001", "上城市监信〔2026〕1号"]
+    rows = list(csv.reader(io.StringIO(render_roster(df, "csv").decode("utf-8-sig"), newline="")))
+    at = {c: rows[0].index(c) for c in ("uscc", "decision_no", "included_on")}
+    assert [r[at["uscc"]] for r in rows[1:]] == ["\t913301007494307318", "91330523MAP1G3FW6J"]
+    assert [r[at["decision_no"]] for r in rows[1:]] == ["\t20260713001", "上城市监信〔2026〕1号"]
+    assert [r[at["included_on"]] for r in rows[1:]] == ["2026-07-01", "2026-07-01"]   # dates stay dates
+    back = pd.read_csv(io.BytesIO(render_roster(df, "csv")), encoding="utf-8-sig", dtype=str)
+    assert back["uscc"].str.strip().tolist() == ["913301007494307318", "91330523MAP1G3FW6J"]
+    assert json.loads(render_roster(df, "json"))[0]["uscc"] == "913301007494307318"   # typed formats untouched
+
+
+def test_notices_csv_keeps_codes_as_text_and_writes_the_push_time_as_a_spreadsheet_reads_it() -> None:
+    n = _notice("测试食品有限公司", 1)
+    n.update(uscc="913301007494307318", produced_at="2026-11-30T21:24:33.631204+08:00")
+    rows = list(csv.DictReader(io.StringIO(render_notices([n], "csv").decode("utf-8-sig"), newline="")))
+    [row] = rows
+    assert row["统一社会信用代码"] == "\t913301007494307318" and row["登记机关区划"] == "\t110105"
+    assert row["行业代码"] == "\t1391" and row["原行业代码"] == ""
+    assert row["推送时间"] == "2026-11-30 21:24:33" and row["成立日期"] == "2026-07-13" and row["编号"] == "1"
+    assert json.loads(render_notices([n], "json"))[0]["produced_at"] == "2026-11-30T21:24:33.631204+08:00"
+
+
+def test_a_csv_timestamp_is_on_the_bureaus_clock() -> None:
+    from zoneinfo import ZoneInfo
+
+    from credit.exports import csv_timestamp
+
+    assert csv_timestamp("2026-11-30T13:24:33.63+00:00", ZoneInfo("Asia/Shanghai")) == "2026-11-30 21:24:33"
+    assert csv_timestamp("2026-11-30T21:24:33.63+08:00") == "2026-11-30 21:24:33"

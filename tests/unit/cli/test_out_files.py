@@ -1,0 +1,103 @@
+"""Every command that writes a file behaves one way (contracts.md §2): missing parent folders are
+made; a folder given as the file, a file where a folder is needed, or a write the system refuses
+is one line and exit 2 — never a traceback. A ``CREDIT_HOME`` that is a file is a bad setting."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import typer
+from pydantic import ValidationError
+from typer.testing import CliRunner
+
+from credit.cli import output
+from credit.cli.main import app
+from credit.settings import Settings
+
+
+@pytest.fixture(autouse=True)
+def _no_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A home of the test's own and a database that cannot be reached: a check that came after
+    the database would fail here, not start an embedded server."""
+    from credit.settings import get_settings
+
+    monkeypatch.setenv("CREDIT_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("CREDIT_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def _refused(args: list[str]) -> str:
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 2, (r.exit_code, r.output, r.exception)
+    assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
+    assert "Traceback" not in r.output and "Error" not in r.output
+    return r.output
+
+
+@pytest.mark.parametrize("args", [
+    ["roster", "export", "--roster", "abnormal", "--format", "json", "--out"],
+    ["roster", "export", "--roster", "abnormal", "--out"],
+    ["notices", "--night", "2026-07-13", "--format", "csv", "--out"],
+    ["notices", "--night", "2026-07-13", "--format", "xlsx", "--out"],
+    ["keys", "public", "--out"],
+    ["db", "backup", "--out"],
+])
+def test_a_folder_given_as_the_file_is_refused_in_one_line_before_any_work(args: list[str], tmp_path: Path) -> None:
+    said = _refused([*args, str(tmp_path)])   # no database is reached: the check comes first
+    assert f"--out {tmp_path}" in said and "is a folder" in said
+
+
+def test_a_file_where_a_parent_folder_should_be_is_refused(tmp_path: Path) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    said = _refused(["roster", "export", "--roster", "abnormal", "--format", "json", "--out", str(afile / "x.json")])
+    assert "cannot create its folder" in said
+    said = _refused(["sample", "--entities", "3", "--nights", "1", "--out", str(afile)])
+    assert "is a file, not a folder" in said
+
+
+def test_missing_parent_folders_are_made(tmp_path: Path) -> None:
+    target = tmp_path / "nonexist" / "dir" / "x.json"
+    assert output.out_file(target) == target and target.parent.is_dir() and not target.exists()
+    folder = tmp_path / "a" / "b"
+    assert output.out_folder(folder) == folder and folder.is_dir()
+
+
+def test_keys_public_writes_into_a_missing_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("credit.settings.get_settings", lambda: Settings(home=tmp_path / "home"))
+    target = tmp_path / "no" / "such" / "pub.pem"
+    r = CliRunner().invoke(app, ["keys", "public", "--out", str(target)])
+    assert r.exit_code == 0, r.output
+    assert target.read_text(encoding="ascii").startswith("-----BEGIN PUBLIC KEY-----")
+
+
+def test_a_write_the_system_refuses_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "r.csv"
+    with pytest.raises(typer.Exit) as e, output.writing(target):
+        raise PermissionError(13, "Permission denied", str(target))
+    assert e.value.exit_code == 2
+    said = capsys.readouterr().err
+    assert said.count("\n") == 1 and "Permission denied" in said and str(target) in said
+
+
+def test_credit_home_that_is_a_file_is_a_bad_setting(tmp_path: Path) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    for home in (afile, afile / "sub"):
+        with pytest.raises(ValidationError, match="is a file, not a folder"):
+            Settings(home=home)
+        env = {**os.environ, "CREDIT_HOME": str(home), "GX_ANALYTICS_ENABLED": "False"}
+        env.pop("CREDIT_DATABASE_URL", None)
+        done = subprocess.run([sys.executable, "-c", "from credit.cli.main import main; main()", "db", "url"],
+                              capture_output=True, text=True, env=env, timeout=120, check=False)
+        assert done.returncode == 2, done.stderr
+        assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
+        assert "CREDIT_HOME" in done.stderr and "is a file, not a folder" in done.stderr
+    assert Settings(home=tmp_path / "new" / "home").home == tmp_path / "new" / "home"   # a missing folder is fine
