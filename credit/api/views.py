@@ -185,6 +185,8 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
         version, reg = head.version, head.registration
     else:
         reg = registration(conn, uscc)
+    if known is not None:
+        reg = registration(conn, uscc, known)   # as the store held it after night K (contracts.md §2)
     env = RosterEnv.load(settings)   # once per answer: the entries and their repair outlook
     # A view per role: entries gain labels and the repair outlook, and lose the bureau's fields.
     removals: list[EntryRemoval] = []   # how each entry left its roster, from the same fold

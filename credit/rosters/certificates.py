@@ -126,8 +126,12 @@ def entries_as_of(conn: Connection, usccs: Sequence[str], as_of: date,
 
 def screen(conn: Connection, usccs: Sequence[str], as_of: date, known: KnownAt | None = None) -> list[dict[str, Any]]:
     """Per USCC (in the order given): registered name, whether listed on ``as_of`` and every entry."""
-    names: dict[str, str] = dict(conn.execute(sqlfiles.statement("rosters/screening_names"),
-                                              {"u": list(usccs)}).all())
+    if known is None:
+        names: dict[str, str] = dict(conn.execute(sqlfiles.statement("rosters/screening_names"),
+                                                  {"u": list(usccs)}).all())
+    else:   # the register as the store held it after night K (contracts.md §2): a later entity is unknown then
+        names = {r["uscc"]: r["name"] for r in conn.execute(sqlfiles.statement("rosters/registration_known"),
+                                                            {"u": list(usccs), "kn": known.night}).mappings()}
     entries = entries_as_of(conn, usccs, as_of, known)
     out = []
     for u in usccs:

@@ -105,6 +105,7 @@ def candidate_chunks(conn: Connection, ctx: NightContext, env: RosterEnv, *, loc
         conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
     steps = [
         _revocations_fact_withdrawn(conn, env, night, sc),
+        _revocations_cured_before_listing(conn, env, night, sc),
         _removals_on_application(conn, env, night, sc),
         _moot_applications(conn, night, sc),
         _serious_expiries(conn, env, night, sc),
@@ -244,11 +245,19 @@ def _fact_inclusions(conn: Connection, env: RosterEnv, night: date, sc: NightSco
         fx.loc[ordered, "trigger_date"] = pd.Series(end, index=fx.index[ordered]).dt.date.where(~np.isnat(end))
         cured = pd.to_datetime(fx["cured_on"]) <= pd.to_datetime(fx["trigger_date"])
         fx = fx[~(ordered & (cured | fx["trigger_date"].isna()))]
+    # Causes 3 and 4 (rules.yaml lapses_on_cure): a cure established (查实) on or after the fact and
+    # by tonight leaves no cause to list — its removal would already be due (domain.md §3.3, §3.4).
+    # Dropped before the dedupe below, so that a later, uncured fact on the cause still decides.
+    fx = fx.assign(roster=_roster_of(fx["entity_kind"]))
+    rules = [env.for_kind(r, k) for r, k in
+             zip(_include_rule(fx["roster"], fx["cause_code"]), fx["entity_kind"], strict=True)]
+    lapsed = pd.Series([env.lapses_on_cure(r) for r in rules], index=fx.index, dtype=bool) & \
+        fx["cured_on"].notna() & fx["order_served_on"].isna()
+    fx = fx[~lapsed]
     # Facts on causes 2–4 for an entity already listed (or cured after the fact) on the same
     # cause are covered by that entry: one listing per cause at a time.
     entries = night_scope.frame(conn, "rosters/entry_states", {"n": night}, sc)
-    fx = fx.assign(roster=_roster_of(fx["entity_kind"]))
-    if not entries.empty:
+    if not entries.empty and not fx.empty:
         m = fx.reset_index().merge(entries, on=["uscc", "roster", "cause_code"], how="inner")
         covered = m[(m["state"] == "listed") |
                     (pd.to_datetime(m["removed_on"]) >= pd.to_datetime(m["trigger_date"]))]["index"]
@@ -283,6 +292,24 @@ def _inclusions(part: pd.DataFrame, env: RosterEnv, night: date) -> pd.DataFrame
 def _revocations_fact_withdrawn(conn: Connection, env: RosterEnv, night: date, sc: NightScope | None = None) -> pd.DataFrame:
     """A cause-1 listing whose report turns out to have been filed in time (late data) is revoked."""
     df = night_scope.frame(conn, "rosters/fact_withdrawn", {"n": night}, sc)
+    if df.empty:
+        return df
+    df["action"] = "revoke"
+    df["rule_id"] = "any.revoke.fact_withdrawn"
+    df["refers_to"] = df["entry_id"]
+    df["fact_key"] = "close:" + df["entry_id"].astype(str)
+    return df
+
+
+def _revocations_cured_before_listing(conn: Connection, env: RosterEnv, night: date,
+                                      sc: NightScope | None = None) -> pd.DataFrame:
+    """A listing on a cause that lapses on its cure (causes 3 and 4, rules.yaml ``lapses_on_cure``)
+    made although the cure was established (查实) on or before the listing — by a night before this
+    rule, or a cure the store learnt later — is revoked as wrong (domain.md §3.3, §3.4)."""
+    rules = env.lapsing_rules()
+    if not rules:
+        return pd.DataFrame()
+    df = night_scope.frame(conn, "rosters/cured_before_listing", {"n": night, "rules": rules}, sc)
     if df.empty:
         return df
     df["action"] = "revoke"

@@ -77,6 +77,16 @@ class RosterEnv:
         69号令 art. 18; domain.md §3.3) — such applications are never refused by the clock."""
         return str((self.rules.meta.get(rule_id) or {}).get("limit_from", "receipt"))
 
+    def lapses_on_cure(self, rule_id: str) -> bool:
+        """Whether an inclusion rule's cause ends with the bureau's 查实 of its cure (rules.yaml
+        ``lapses_on_cure``: causes 3 and 4, domain.md §3.3, §3.4): a cure established by the
+        decision leaves nothing to list."""
+        return bool((self.rules.meta.get(rule_id) or {}).get("lapses_on_cure", False))
+
+    def lapsing_rules(self) -> list[str]:
+        """The inclusion rules whose cause lapses on its cure (:meth:`lapses_on_cure`)."""
+        return sorted(r for r in self.rules.rules if self.lapses_on_cure(r))
+
     def for_kind(self, rule_id: str, kind: object) -> str:
         """The rule with the entity kind's own text where rules.yaml has one: farmer co-ops are
         listed and removed under 农民专业合作社年度报告公示办法 (``coop.*``, domain.md §2)."""

@@ -18,7 +18,7 @@ from credit import sqlfiles
 from credit.calendar import add_years
 from credit.rosters.certificates import DataVersion, removal_kind, version_of
 from credit.rosters.env import RosterEnv, effective_due, removal_rule
-from credit.rosters.known import KnownAt, fold, params, seq_limit
+from credit.rosters.known import KnownAt, fold, night_limit, params, seq_limit
 from credit.rosters.serious import Step, entry_steps
 from credit.settings import Settings
 
@@ -112,7 +112,11 @@ def roster_as_of(conn: Connection, as_of: date, roster: str | None = None,
     listing shows as removed with the revocation's reason), so a past date is answered from our
     own history (domain.md trap 5). ``known``: from the log as it stood after that night.
     """
-    res = conn.execute(fold("rosters/entries_as_of", known), {"d": as_of, "r": roster, **params(known)})
+    if known is None:
+        res = conn.execute(fold("rosters/entries_as_of", known), {"d": as_of, "r": roster})
+    else:   # names and kinds as the store held them after night K too (contracts.md §2)
+        res = conn.execute(fold("rosters/entries_known", known),
+                           {"d": as_of, "r": roster, "kn": known.night, **params(known)})
     df = pd.DataFrame(res.mappings().all(), columns=list(res.keys()))
     if not df.empty:
         df["remedy"] = remedies(df["remedy"], df["authority_code"], df["included_on"], settings)
@@ -145,9 +149,11 @@ def latest_night(conn: Connection) -> date | None:
     return conn.execute(sa.text("select max(night) from night_runs")).scalar()
 
 
-def cure_established_on(conn: Connection, entry_id: int, on: date) -> date | None:
-    """The day the bureau established (查实) the cure of an abnormal-roster entry, known by ``on``."""
-    return conn.execute(sqlfiles.statement("rosters/cure_established"), {"e": entry_id, "on": on}).scalar()
+def cure_established_on(conn: Connection, entry_id: int, on: date, known: KnownAt | None = None) -> date | None:
+    """The day the bureau established (查实) the cure of an abnormal-roster entry, known by ``on``;
+    ``known``: only a cure the store held after that night (record time, contracts.md §2)."""
+    return conn.execute(sqlfiles.statement("rosters/cure_established"),
+                        {"e": entry_id, "on": on, "kn": night_limit(known)}).scalar()
 
 
 def application_due(env: RosterEnv, rule_id: str, received: date, due: date | None, provisional: date | None,
@@ -212,11 +218,12 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
             if r["roster"] == "abnormal":
                 # 68号令 art. 10: the application is made within 3 years of inclusion (民法典 art. 202).
                 window["apply_until"] = add_years(r["included_on"], APPLICATION_WINDOW_YEARS).isoformat()
-        cure_on = cure_established_on(conn, r["entry_id"], as_of) if env.limit_from(rule_id) == "cure" else None
+        cure_on = cure_established_on(conn, r["entry_id"], as_of, known) if env.limit_from(rule_id) == "cure" else None
         if r["roster"] != "serious" and env.limit_from(rule_id) == "cure":
             window["cure_established_on"] = _iso(cure_on)
         apps = conn.execute(sqlfiles.statement("rosters/entity_applications"), {"u": r["uscc"], "r": r["roster"], "d": as_of, "e": r["entry_id"],
-                                 "inc": r["included_on"], "k": seq_limit(known)}).mappings().all()
+                                 "inc": r["included_on"], "k": seq_limit(known),
+                                 "kn": night_limit(known)}).mappings().all()
         applications: list[ApplicationView] = []
         for p in apps:
             by, by_prov, note = application_due(env, p["rule_id"], p["received_on"], p["due_date"],
@@ -293,10 +300,21 @@ class FeedDecision(TypedDict):
 _REGISTRATION = sa.text("select uscc, name, entity_kind, region_code, status from registration where uscc = :u")
 
 
-def registration(conn: Connection, uscc: str) -> Registration | None:
-    """The public registration of ``uscc``, or None when the entity store does not know it."""
+def registration(conn: Connection, uscc: str, known: KnownAt | None = None) -> Registration | None:
+    """The public registration of ``uscc``, or None when the entity store does not know it;
+    ``known``: as the store held it after that night (record time, contracts.md §2)."""
+    if known is not None:
+        return registrations_known(conn, [uscc], known).get(uscc)
     r = conn.execute(_REGISTRATION, {"u": uscc}).mappings().first()
     return None if r is None else _registration(r)
+
+
+def registrations_known(conn: Connection, usccs: list[str], known: KnownAt) -> dict[str, Registration]:
+    """The public registrations of ``usccs`` as the store held them after night ``known``: an
+    entity registered, renamed or dropped on a later night shows as it stood then."""
+    rows = conn.execute(sqlfiles.statement("rosters/registration_known"),
+                        {"u": list(usccs), "kn": known.night}).mappings().all()
+    return {r["uscc"]: _registration(r) for r in rows}
 
 
 def _registration(r: RowMapping) -> Registration:

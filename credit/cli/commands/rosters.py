@@ -150,7 +150,7 @@ def status_command(
         through = _data_through(conn)
         known = _known(conn, known_at, through)
         day = asked or (known.night if known else None) or through or _today()
-        reg = registration(conn, code)
+        reg = registration(conn, code, known)   # as the store held it after night K
         rosters = entity_rosters(conn, code, day, known=known)
         pending = procedures(conn, day, code, open_only=True, known=known)   # serious list: procedures not yet ended
         penalties = penalties_of(conn, [code], day, known).get(code, [])

@@ -1,5 +1,5 @@
 -- Penalties of the entities :u (all when null) with their publicity window as known after night
--- :k and the repair decision (信用修复) of the log up to seq :s, decided by :d (domain.md §5, §6).
+-- :k (and the penalty's own columns as held then) and the repair decision (信用修复) of the log up to seq :s, decided by :d (domain.md §5, §6).
 with w as (
     select distinct on (x.case_no) x.*
       from penalty_publicity as x
@@ -19,7 +19,21 @@ select w.case_no, w.uscc, w.decided_on, w.regime, w.class, w.published, w.public
        p.doc_no, p.category, p.measures, p.fine_amount, p.fulfilled_on,
        rep.decision_date as repaired_on, rep.decision_no as repair_no
   from w
-  left join penalties as p using (case_no)
+  -- the penalty as the store held it after night :k (its latest history row up to K, index
+  -- (case_no, night), migration 0035): a fine corrected or a fulfilment delivered on a later night
+  -- does not show at --known-at K (contracts.md §2); a case without history rows by its current row
+  left join lateral (
+        select c.doc_no, c.category, c.measures, c.fine_amount, c.fulfilled_on
+          from penalties as c
+         where c.case_no = w.case_no
+           and (cast(:k as date) is null
+                or not exists (select 1 from penalties_history as x where x.case_no = w.case_no))
+        union all
+        select h.doc_no, h.category, h.measures, h.fine_amount, h.fulfilled_on
+          from (select x.* from penalties_history as x
+                 where cast(:k as date) is not null and x.case_no = w.case_no and x.night <= :k
+                 order by x.night desc limit 1) as h
+       ) as p on true
   left join rep using (case_no)
  where w.decided_on <= :d
  order by w.uscc, w.decided_on, w.case_no

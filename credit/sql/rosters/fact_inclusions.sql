@@ -1,7 +1,8 @@
 -- Causes 2–4 (domain.md §3.1, §3.2, §8) from findings and spot-check results.
 -- `order_served_on` is the day an order to disclose was served, when the drop carries one (it does
 -- not yet: contracts.md §1); the cause then arises only when its 10-day period expires unmet (the
--- expiry is computed by the calendar in Python; `cured_on` is the first cure on or after the order).
+-- expiry is computed by the calendar in Python; `cured_on` is the first cure on or after the order,
+-- or, without an order, on or after the fact).
 -- Which finding establishes which cause, and which its cure: table cure_kinds.
 -- Parameters: :facts_from, :night, :statuses.
 with facts as (
@@ -37,9 +38,11 @@ with facts as (
 )
 select x.uscc, r.entity_kind, r.region_code, x.cause_code, x.trigger_date, x.order_served_on, x.fact_key,
        (x.facts || jsonb_build_object('registration_address', r.address))::text as facts,
+       -- the first cure established (查实) since the order, else since the fact, by the night: a
+       -- cause of rules.yaml `lapses_on_cure` (3 and 4) cured by then is not listed (domain.md §3.3)
        (select min(c.cured_on) from cure_events as c
          where c.uscc = x.uscc and c.cause_code = x.cause_code
-           and x.order_served_on is not null and c.cured_on >= x.order_served_on) as cured_on
+           and c.cured_on >= coalesce(x.order_served_on, x.trigger_date) and c.cured_on <= :night) as cured_on
   from facts as x
   join registration as r using (uscc)
  where r.status = any(cast(:statuses as text[]))

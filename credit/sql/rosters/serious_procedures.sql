@@ -6,7 +6,8 @@
 -- one entity's look-up, or a scoped night's entities: read through roster_decisions(uscc, roster)).
 -- As known after night K (credit/rosters/known.py; both null = today's record): :ks is the log's
 -- head after that night (decisions of higher seq were not recorded yet); :kn the night itself —
--- a statement received, or a penalty revoked, after it cannot have been on record then.
+-- a statement received after it cannot have been on record then, nor a penalty's revocation
+-- that reached the store on a later night (penalties_history).
 with cases as (
     select split_part(d.fact_key, ':penalties:', 2) as case_no, min(d.seq) as first_seq
       from roster_decisions as d
@@ -47,8 +48,7 @@ select c.case_no, f.uscc, f.entity_name, f.facts::text as facts, f.authority, f.
        pub.decision_date as published_on,
        rvp.decision_date as proposal_revoked_on, rvp.decision_no as proposal_revoke_no,
        clo.decision_date as closed_on, clo.action as closed_by, clo.decision_no as close_no,
-       case when cast(:kn as date) is null or pen.revoked_on <= :kn then pen.revoked_on end as penalty_revoked_on,
-       pen.restricted_until, pen.decided_on as penalty_decided_on
+       pen.revoked_on as penalty_revoked_on, pen.restricted_until, pen.decided_on as penalty_decided_on
   from cases as c
   join lateral (select d.uscc, r.name as entity_name, d.facts, d.authority, d.authority_name,
                        d.facts ->> 'category' as family,
@@ -66,5 +66,22 @@ select c.case_no, f.uscc, f.entity_name, f.facts::text as facts, f.authority, f.
   left join lateral (select x.decision_date, x.action, x.decision_no from step as x
                       where x.entry_id = inc.entry_id and x.action in ('remove', 'revoke')
                       order by x.decision_date, x.seq limit 1) as clo on true
-  left join penalties as pen on pen.case_no = c.case_no
+  -- the penalty as the store held it after night :kn (its latest history row up to then, index
+  -- (case_no, night), migration 0035): a revocation delivered on a later night was not on record,
+  -- whatever its date; a case without history rows by its current row, its revocation dated by then
+  left join lateral (
+        select p.revoked_on, p.restricted_until, p.decided_on
+          from penalties as p
+         where p.case_no = c.case_no
+           and (cast(:kn as date) is null
+                or not exists (select 1 from penalties_history as x where x.case_no = c.case_no))
+        union all
+        select h.revoked_on, h.restricted_until, h.decided_on
+          from (select x.* from penalties_history as x
+                 where cast(:kn as date) is not null and x.case_no = c.case_no and x.night <= :kn
+                 order by x.night desc limit 1) as h
+       ) as pen0 on true
+  left join lateral (select pen0.restricted_until, pen0.decided_on,
+                            case when cast(:kn as date) is null or pen0.revoked_on <= :kn
+                                 then pen0.revoked_on end as revoked_on) as pen on true
  order by c.first_seq

@@ -61,7 +61,7 @@ def _plan(c: sa.Connection, name: str, values: dict[str, Any]) -> str:
 def test_the_cure_date_reads_one_entity_s_history_through_indexes(engine: Engine) -> None:
     seqs = _store(engine)
     with engine.connect() as c:
-        plan = _plan(c, "rosters/cure_established", {"e": seqs["U000010"], "on": D("2026-07-01")})
+        plan = _plan(c, "rosters/cure_established", {"e": seqs["U000010"], "on": D("2026-07-01"), "kn": None})
     assert "ix_registration_history_uscc_night" in plan, plan
     assert "Seq Scan on registration_history" not in plan and "Seq Scan on findings" not in plan, plan
 

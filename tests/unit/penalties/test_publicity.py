@@ -61,6 +61,18 @@ def test_serious_penalty_three_years_repair_after_one() -> None:
     w = win("2026-01-10", heavier=True)
     assert w["class"] == "serious" and w["publicity_until"] == D("2029-01-10") and w["repair_from"] == D("2027-01-11")
 
+
+def test_lower_fine_under_heavier_punishment_is_serious_not_minor() -> None:
+    # domain.md §4 item (1): a fine set under 从重处罚 is a 较重行政处罚 whatever its amount, so under
+    # order 107 it is serious (§5.1: 1–3 years, repair after 1 year), never 轻微 (3 months).
+    w = win("2026-02-02", fine=1000, heavier=True)
+    assert w["class"] == "serious"
+    assert (w["publicity_until"], w["repair_from"]) == (D("2029-02-02"), D("2027-02-03"))
+    assert win("2026-02-02", ("criticism",), fine=None, heavier=True)["class"] == "serious"
+    # 45号令 art. 13 (history) classes by amount only: a lower fine is published 3 months (§6).
+    assert win("2025-06-02", fine=1000, heavier=True, first_night="2025-06-03")["class"] == "short"
+
+
 def test_frame_of_penalties_uses_the_heavier_measures() -> None:
     # A measure of rosters.yaml heavier_measures makes the penalty serious even without the flag (§4 items 2–3).
     df = pd.DataFrame([

@@ -1,0 +1,109 @@
+"""``--known-at K`` respects the record time of the store's facts, not only of the log (contracts.md §2:
+"as the record stood after night K"). One golden case per fact family the as-of answers read: a
+fact that reached the store on night 2026-07-17 is invisible when asked as known after 2026-07-16,
+whatever date it carries (the review's repro: a ``contact_restored`` finding dated 2026-07-16
+delivered on night 2026-07-17 showed as ``cure_established_on`` at --known-at 2026-07-16).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from credit.penalties.read import penalties_of
+from credit.rosters.certificates import screen
+from credit.rosters.export import export_frame
+from credit.rosters.known import known_at
+from credit.rosters.read import entity_rosters, registration
+from tests.db.rosters.helpers import D, night, published, reg, report
+
+A = "91110105MA00000012"
+B = "91110105MA00000020"
+
+
+def _finding(c, fid: str, uscc: str, kind: str, found_on: str, first_night: str) -> None:  # type: ignore[no-untyped-def]
+    c.execute(sa.text("""insert into findings (finding_id, uscc, kind, found_on, first_night, last_night)
+                         values (:i, :u, :k, :f, :n, :n)"""),
+              {"i": fid, "u": uscc, "k": kind, "f": D(found_on), "n": D(first_night)})
+
+
+def _nights(c, settings, *days: str) -> None:  # type: ignore[no-untyped-def]
+    for d in days:
+        night(c, settings, d)
+        published(c, d)
+
+
+def _cure(c, settings, k: str) -> str | None:  # type: ignore[no-untyped-def]
+    (entry,) = [e for e in entity_rosters(c, A, D("2026-07-16"), settings, known_at(c, D(k)))
+                if e["cause_code"] == "unreachable"]
+    return entry["cure_established_on"]
+
+
+def test_a_finding_delivered_later_is_not_known_earlier(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    with engine.begin() as c:
+        reg(c, A, established="2020-03-01")
+        report(c, A, 2025, "2026-03-01")
+        _finding(c, "F1", A, "unreachable_address", "2026-07-13", "2026-07-13")
+        _nights(c, settings, "2026-07-13", "2026-07-14", "2026-07-15", "2026-07-16")
+        _finding(c, "F2", A, "contact_restored", "2026-07-16", "2026-07-17")   # dated 16, delivered 17
+        _nights(c, settings, "2026-07-17")
+        assert _cure(c, settings, "2026-07-16") is None
+        assert _cure(c, settings, "2026-07-17") == "2026-07-16"
+        (today,) = [e for e in entity_rosters(c, A, D("2026-07-16"), settings) if e["cause_code"] == "unreachable"]
+        assert today["cure_established_on"] == "2026-07-16"
+
+
+def _history(c, night_: str, change: str, name: str, address: str, updated: str) -> None:  # type: ignore[no-untyped-def]
+    c.execute(sa.text("""insert into registration_history (night, change, uscc, name, entity_kind, region_code,
+                         established_on, status, address, updated_at)
+                         values (:n, :c, :u, :name, 'enterprise', '110105', '2020-03-01', 'operating', :a, :t)"""),
+              {"n": D(night_), "c": change, "u": A, "name": name, "a": address, "t": D(updated)})
+
+
+def test_registration_and_an_address_change_delivered_later(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # cause 4's cure by a registered change of address (68号令 art. 14, domain.md §3.3), dated 16 by
+    # its updated_at, reached the store on night 17 with a new name.
+    with engine.begin() as c:
+        reg(c, A, name="北京新名科技有限公司", address="北京市朝阳区新路2号")
+        report(c, A, 2025, "2026-03-01")
+        _history(c, "2026-07-13", "new", "北京旧名科技有限公司", "北京市朝阳区旧路1号", "2020-03-01")
+        _finding(c, "F1", A, "unreachable_address", "2026-07-13", "2026-07-13")
+        _nights(c, settings, "2026-07-13", "2026-07-16")
+        _history(c, "2026-07-17", "changed", "北京新名科技有限公司", "北京市朝阳区新路2号", "2026-07-16")
+        reg(c, B, name="北京后来科技有限公司")                       # registered on night 17
+        report(c, B, 2025, "2026-03-01")
+        c.execute(sa.text("update registration set first_night = '2026-07-17' where uscc = :u"), {"u": B})
+        _nights(c, settings, "2026-07-17")
+        k16, k17 = known_at(c, D("2026-07-16")), known_at(c, D("2026-07-17"))
+        assert _cure(c, settings, "2026-07-16") is None
+        assert _cure(c, settings, "2026-07-17") == "2026-07-16"
+        reg16, reg17 = registration(c, A, k16), registration(c, A, k17)
+        assert reg16 is not None and reg16["name"] == "北京旧名科技有限公司"
+        assert reg17 is not None and reg17["name"] == "北京新名科技有限公司"
+        assert registration(c, B, k16) is None and registration(c, B, k17) is not None
+        assert list(export_frame(c, "abnormal", D("2026-07-16"), k16)["name"]) == ["北京旧名科技有限公司"]
+        assert list(export_frame(c, "abnormal", D("2026-07-16"), None)["name"]) == ["北京新名科技有限公司"]
+        assert [(r["name"], r["registered"]) for r in screen(c, [A, B], D("2026-07-16"), k16)] == \
+            [("北京旧名科技有限公司", True), (None, False)]
+
+
+def test_a_penalty_as_the_store_held_it_after_night_k(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # The fine was corrected on night 17: as known after 16 the penalty shows the fine of then.
+    with engine.begin() as c:
+        reg(c, A)
+        row = {"c": "P1", "u": A, "d": D("2026-07-10"), "doc": "罚字〔2026〕P1号", "cat": "other", "m": ["fine"]}
+        c.execute(sa.text("""insert into penalties_history (night, change, case_no, uscc, decided_on, doc_no, category,
+                             measures, fine_amount, heavier, fulfilled_on)
+                             values ('2026-07-14', 'new', :c, :u, :d, :doc, :cat, :m, 50000, false, null)"""), row)
+        c.execute(sa.text("""insert into penalties (case_no, uscc, decided_on, doc_no, category, measures, fine_amount,
+                             heavier, fulfilled_on, first_night, last_night)
+                             values (:c, :u, :d, :doc, :cat, :m, 50000, false, null, '2026-07-14', '2026-07-14')"""), row)
+        _nights(c, settings, "2026-07-14", "2026-07-16")
+        c.execute(sa.text("""insert into penalties_history (night, change, case_no, uscc, decided_on, doc_no, category,
+                             measures, fine_amount, heavier, fulfilled_on)
+                             values ('2026-07-17', 'changed', :c, :u, :d, :doc, :cat, :m, 80000, false, '2026-07-16')"""), row)
+        c.execute(sa.text("update penalties set fine_amount = 80000, fulfilled_on = '2026-07-16' where case_no = 'P1'"))
+        _nights(c, settings, "2026-07-17")
+        fine = {k: [p["fine_amount"] for p in penalties_of(c, [A], D("2026-07-16"), known_at(c, D(k)), settings)[A]]
+                for k in ("2026-07-16", "2026-07-17")}
+        assert fine == {"2026-07-16": [50000.0], "2026-07-17": [80000.0]}
+        assert penalties_of(c, [A], D("2026-07-16"), known_at(c, D("2026-07-13")), settings) == {}
