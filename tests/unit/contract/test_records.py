@@ -113,3 +113,43 @@ def test_in_chunks_an_encoding_error_names_its_line_and_an_empty_file_has_no_hea
     assert e.value.line == 4
     with pytest.raises(NoHeader):
         _chunked(b"\n\n", 1)
+
+
+# -- a second read of a few chunks (issue 11, credit.night.duplicates) -----------------------------
+def _chunks(data: bytes, chunk_rows: int, encoding: str = "utf-8",
+            only: set[int] | None = None) -> list[tuple[int, tuple[object, ...]]]:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "f.csv"
+        path.write_bytes(data)
+        return [(s.chunk, _whole(s)) for s in split_csv_chunks(path, encoding, chunk_rows, only)]
+
+
+@given(st.lists(st.tuples(st.tuples(values, values, values), st.integers(0, 2)), max_size=8),
+       st.sampled_from([b"", b"\n", b"\r\n\n"]), st.sampled_from(["a,b,c", '"a",b,c', "a,b\r,c"]),
+       st.integers(1, 4), st.sets(st.integers(0, 8)), st.sampled_from(["utf-8", "gb18030"]))
+def test_reading_only_some_chunks_gives_those_chunks_of_a_whole_read(
+        rows: list[tuple[tuple[str, str, str], int]], blank: bytes, header: str, chunk_rows: int, only: set[int],
+        encoding: str) -> None:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    for fields, blanks in rows:
+        buf.write("\n" * blanks)
+        w.writerow(fields)
+    data = blank + (header + "\n" + buf.getvalue()).encode(encoding)
+    try:
+        whole = _chunks(data, chunk_rows, encoding)
+    except NoHeader:                     # the header a bare CR breaks, and no record after it
+        with pytest.raises(NoHeader):
+            _chunks(data, chunk_rows, encoding, only)
+        return
+    assert [c for c, _ in whole] == list(range(len(whole)))
+    assert _chunks(data, chunk_rows, encoding, only) == [(c, part) for c, part in whole if c in only]
+
+
+def test_a_skipped_chunk_is_not_decoded() -> None:
+    data = "a,b,c\n1,2,3\n甲,乙,丙\n4,5,6\n".encode("gb18030") + b"\xff\xff,1,2\n7,8,9\n"
+    assert _chunks(data, 2, "gb18030", {1}) == [(1, ([("甲", "乙", "丙"), ("4", "5", "6")], [3, 4], []))]
+    with pytest.raises(WrongEncoding):
+        _chunks(data, 2, "gb18030", {2})
