@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -220,6 +220,7 @@ class Records:
     table: pa.Table
     lines: np.ndarray                               # int64: the physical line of each row of ``table``
     malformed: tuple[Malformed, ...] = ()
+    chunk: int = 0                                  # which chunk of the file (:func:`iter_records`), from 0
 
     @property
     def rows(self) -> int:
@@ -279,34 +280,39 @@ def _picked(df: DropFile, table: pa.Table) -> pa.Table:
                                  for c in df.source.column_names], names=df.source.column_names)
 
 
-def iter_records(df: DropFile, chunk_rows: int) -> Iterator[Records]:
+def iter_records(df: DropFile, chunk_rows: int, only: Container[int] | None = None) -> Iterator[Records]:
     """Read a drop file in chunks of about ``chunk_rows`` records, each as :func:`read_records`
     reads a whole file: the contract's columns as text, every row with its true physical line,
     the malformed records of the chunk apart (issue 11: memory follows the chunk, not the file).
+    Each chunk says which it is (``Records.chunk``, from 0).
 
     The same refusals as :func:`read_records`, raised when the chunk that shows them is read:
     the header's at the first chunk, the row count after the last one, an encoding error at the
     chunk holding it (so a caller stages a file's chunks in one transaction and drops them on a
     refusal). Every chunk but the last is cut where a record ends (see
     :func:`credit.contract.records.split_csv_chunks`).
+
+    With ``only``, the chunks of those numbers alone, the others skipped without being parsed: a
+    second read of a file a whole read already judged (:mod:`credit.night.duplicates`), so neither
+    the header nor the row count is checked again.
     """
     rows = 0
     if df.format == "parquet":
-        chunks = _parquet_chunks(df, chunk_rows)
+        chunks = _parquet_chunks(df, chunk_rows, only)
     else:
-        chunks = _csv_chunks(df, chunk_rows)
-    first = True
-    for table, lines, malformed, header_line in chunks:
+        chunks = _csv_chunks(df, chunk_rows, only)
+    first = only is None
+    for table, lines, malformed, header_line, chunk in chunks:
         if first:
             _check_columns(df, table.column_names, header_line)
             first = False
         rows += table.num_rows + len(malformed)
-        yield Records(_picked(df, table), lines, malformed)
-    if rows != df.rows:
+        yield Records(_picked(df, table), lines, malformed, chunk)
+    if only is None and rows != df.rows:
         raise refusal(df.file, "row_count_mismatch", listed=df.rows, actual=rows)
 
 
-_Chunk = tuple[pa.Table, np.ndarray, tuple[Malformed, ...], int | None]
+_Chunk = tuple[pa.Table, np.ndarray, tuple[Malformed, ...], int | None, int]
 
 
 def _open_parquet(df: DropFile) -> tuple[pq.ParquetFile, pa.Schema, list[tuple[str, str]]]:
@@ -319,29 +325,30 @@ def _open_parquet(df: DropFile) -> tuple[pq.ParquetFile, pa.Schema, list[tuple[s
     return pf, schema, _parquet_columns(df, schema)
 
 
-def _parquet_chunks(df: DropFile, chunk_rows: int) -> Iterator[_Chunk]:
+def _parquet_chunks(df: DropFile, chunk_rows: int, only: Container[int] | None) -> Iterator[_Chunk]:
     pf, schema, picked = _open_parquet(df)
     start = 0
     try:
         batches = pf.iter_batches(batch_size=max(1, chunk_rows), columns=[original for original, _ in picked])
         empty = True
-        for batch in batches:
+        for chunk, batch in enumerate(batches):
             empty = False
-            table = _parquet_text(df, pa.Table.from_batches([batch]), schema, picked)
-            yield table, np.arange(start, start + table.num_rows, dtype=np.int64) + ROW_OFFSET, (), None
-            start += table.num_rows
-        if empty:   # a file without rows still has its columns (checked against the contract)
+            if only is None or chunk in only:
+                table = _parquet_text(df, pa.Table.from_batches([batch]), schema, picked)
+                yield table, np.arange(start, start + table.num_rows, dtype=np.int64) + ROW_OFFSET, (), None, chunk
+            start += batch.num_rows
+        if empty and (only is None or 0 in only):   # a file without rows still has its columns (checked against the contract)
             table = _parquet_text(df, schema.empty_table().select([o for o, _ in picked]), schema, picked)
-            yield table, np.zeros(0, dtype=np.int64), (), None
+            yield table, np.zeros(0, dtype=np.int64), (), None, 0
     except (pa.ArrowException, OSError, ValueError) as e:
         raise refusal(df.file, "unreadable", error=e) from e
 
 
-def _csv_chunks(df: DropFile, chunk_rows: int) -> Iterator[_Chunk]:
+def _csv_chunks(df: DropFile, chunk_rows: int, only: Container[int] | None) -> Iterator[_Chunk]:
     encoding = "gb18030" if df.encoding == "gb18030" else "utf-8"
     try:
-        for split in split_csv_chunks(df.path, encoding, chunk_rows):
-            yield split.table, split.lines, tuple(split.malformed), split.header_line
+        for split in split_csv_chunks(df.path, encoding, chunk_rows, only):
+            yield split.table, split.lines, tuple(split.malformed), split.header_line, split.chunk
     except WrongEncoding as e:
         raise refusal(df.file, "encoding_mismatch", line=e.line, encoding=encoding) from e
     except NoHeader as e:

@@ -27,7 +27,7 @@ import csv
 import io
 import itertools
 import sys
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -62,6 +62,7 @@ class Split:
     table: pa.Table                      # every header column as text, readable records only
     lines: np.ndarray                    # int64: the physical line of each row of ``table``
     malformed: list[Malformed] = field(default_factory=list)
+    chunk: int = 0                       # which chunk of its file (:func:`split_csv_chunks`), from 0
 
     @property
     def records(self) -> int:
@@ -225,10 +226,16 @@ class WrongEncoding(ValueError):
         self.line = line
 
 
-def split_csv_chunks(path: Path, encoding: str, chunk_rows: int) -> Iterator[Split]:
+def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
+                     only: Container[int] | None = None) -> Iterator[Split]:
     """Split a CSV file into records chunk by chunk (issue 11): ``chunk_rows`` physical lines each
     (the last chunk fewer), every record with its true physical line, as :func:`split_csv` splits
-    a whole file.
+    a whole file. Each split says which chunk it is (``Split.chunk``, from 0).
+
+    With ``only``, the chunks of those numbers alone: the others are cut at the same places (a
+    scan of their bytes) but neither decoded nor parsed, what a second read of a file for a few
+    of its rows costs (:mod:`credit.night.duplicates`). Such a read assumes a first, whole read
+    of the same file passed: an encoding error in a skipped chunk is not seen.
 
     A chunk ends at a line end outside quotes: after an even number of quote characters since the
     start of the file (a ``"`` byte is never part of a multi-byte UTF-8 or GB 18030 character, nor
@@ -255,6 +262,7 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int) -> Iterator[Spl
         before = 0                # physical lines before ``pending``
         header: bytes | None = None
         header_lines = 0          # physical lines of ``header``: the file's lines up to the header's end
+        chunk = 0                 # the number of the next chunk returned (a chunk before the header is none)
         while pending or not eof:
             cut = len(pending) if eof else _record_end(pending, chunk_rows)
             if cut == 0:          # fewer than chunk_rows records end in what was read: read on
@@ -263,6 +271,16 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int) -> Iterator[Spl
                 pending += more.replace(b"\r", b"\n") if cr_only else more
                 continue
             data, pending = pending[:cut], pending[cut:]
+            if only is not None and chunk not in only:
+                if header is None and (head_end := _plain_header_end(data)) is not None:
+                    head = data[:head_end]
+                    header = head if encoding == "utf-8" else _decoded(head, encoding, before).encode("utf-8")
+                    header_lines = head.count(b"\n")
+                if header is not None:   # skipped: only its lines are counted
+                    before += data.count(b"\n")
+                    chunk += 1
+                    continue
+                # a header this scan cannot tell apart: the chunk is split whole, and not returned
             if encoding == "utf-8":
                 _decoded(data, "utf-8", before)
             else:
@@ -289,7 +307,10 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int) -> Iterator[Spl
                 split.lines = split.lines + shift
                 split.malformed = [replace(m, line=m.line + shift) for m in split.malformed]
             before += data.count(b"\n")
-            yield split
+            split.chunk = chunk
+            chunk += 1
+            if only is None or split.chunk in only:
+                yield split
         if header is None:
             raise NoHeader
 
@@ -303,6 +324,19 @@ def _cr_only(path: Path) -> bool:
                 return False
             cr = cr or b"\r" in block
     return cr
+
+
+def _plain_header_end(data: bytes) -> int | None:
+    """Where the header's line of a file's first chunk ends (just after it), when a byte scan can
+    tell: blank lines, then a line without quote, carriage return or NUL, which both splitting
+    paths read as the header (:func:`split_csv`); None otherwise (and for a chunk of blank lines)."""
+    start = 0
+    while (end := data.find(b"\n", start)) >= 0:
+        line = data[start:end].removesuffix(b"\r")
+        if line:
+            return None if b'"' in line or b"\r" in line or b"\x00" in line else end + 1
+        start = end + 1
+    return None
 
 
 def _record_end(data: bytes, records: int) -> int:

@@ -10,9 +10,10 @@ A file is read, normalised, checked and staged one chunk of rows at a time
 2. what judges the whole file is judged over the whole file: the suite's results are added up
    over the chunks exactly (:class:`credit.night.quality.SuiteTally`: the same counts,
    percentages and verdicts as one run over the file, so the published quality results and a
-   critical expectation's refusal are the same), and duplicated keys are found over the file's
-   staged rows in PostgreSQL (a key may straddle two chunks). Rows held back as duplicates are
-   read again, in a second pass over the file, to quarantine them as delivered.
+   critical expectation's refusal are the same), and duplicated keys are found over the whole
+   file (a key may straddle two chunks): candidates by a hash of each accepted row's key, kept
+   while the chunks are staged, then decided in PostgreSQL, reading again only the chunks that
+   hold candidates, and quarantined as delivered (:mod:`credit.night.duplicates`).
 
 A refusal of the file (an encoding error, a row count that disagrees, ...) rolls the chunks back
 and stages the outcome alone, as before.
@@ -26,10 +27,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from sqlalchemy.engine import Engine
 
 from credit.contract.manifest import DropError, DropFile, iter_records
-from credit.night import quality, quarantine, staging
+from credit.night import duplicates, quality, quarantine, staging
 from credit.night.issues import refused, warned
 from credit.night.quality_results import ExpectationRecord
 from credit.night.records import FileOutcome
@@ -60,6 +62,7 @@ def _ingest(stager: staging.FileStager, df: DropFile, night: date, suite: Path, 
     source, file = df.source, df.file
     stager.open()
     tally = quality.SuiteTally(file)
+    keys = duplicates.KeyHashes(source)
     rows = accepted = held = org_bad = 0
     for records in iter_records(df, chunk_rows):
         rows += records.rows
@@ -72,16 +75,20 @@ def _ingest(stager: staging.FileStager, df: DropFile, night: date, suite: Path, 
             reasons, rules = checked.found.joined()
             bad = (reasons != "").to_numpy()
             org_bad += quality.organisation_mismatches(canonical, ~bad)
-            accepted += stager.rows(canonical[~bad], records.lines[~bad])
+            good = canonical[~bad]
+            accepted += stager.rows(good, records.lines[~bad])
+            keys.add(records.chunk, good, ~bad)
             held += stager.held(quarantine.held_rows(table, bad, rules, reasons, lines=records.lines))
-            del canonical, checked, reasons, rules
+            del canonical, checked, reasons, rules, good
         if records.malformed:
             held += stager.held(quarantine.malformed_rows(records.malformed))
-    duplicates = stager.duplicates()
-    if duplicates:
-        org_bad -= _hold_duplicates(stager, df, chunk_rows, duplicates)
-        accepted -= len(duplicates)
-        held += len(duplicates)
+    candidates = keys.candidates()
+    del keys
+    if candidates:
+        found, found_org_bad = _hold_duplicates(stager, df, chunk_rows, candidates)
+        org_bad -= found_org_bad
+        accepted -= found
+        held += found
     if rows == 0 and df.mode == "full":
         out.warnings.append(warned(file, "empty_full_snapshot"))
     failures, summary, expectations = tally.verdict()
@@ -98,21 +105,31 @@ def _ingest(stager: staging.FileStager, df: DropFile, night: date, suite: Path, 
 
 
 def _hold_duplicates(stager: staging.FileStager, df: DropFile, chunk_rows: int,
-                     duplicates: dict[int, tuple[str, str]]) -> int:
-    """Quarantine the rows held back as duplicates as delivered (a second pass over the file, reading
-    only those rows into pandas); returns how many of them failed the organisation-code check (they
-    were counted as accepted)."""
-    wanted = np.fromiter(duplicates, dtype=np.int64, count=len(duplicates))
-    org_bad = 0
-    for records in iter_records(df, chunk_rows):
-        mask = np.isin(records.lines, wanted)
+                     candidates: dict[int, np.ndarray]) -> tuple[int, int]:
+    """Decide the candidate duplicates (by chunk, their positions among its rows) and quarantine the
+    rows held back as delivered, reading again only the chunks that hold them
+    (:mod:`credit.night.duplicates`); returns how many were held back and how many of them failed
+    the organisation-code check (they were counted as accepted)."""
+    keep = sum(len(at) for at in candidates.values()) <= chunk_rows   # the candidates' raw rows: one chunk at most
+    kept: list[tuple[pa.Table, np.ndarray]] = []
+    for records in iter_records(df, chunk_rows, only=candidates):
+        at = candidates[records.chunk]
+        raw, lines = records.table.take(at), records.lines[at]
+        canonical = quality.normalise(raw, df.source)
+        stager.candidates(canonical, lines, records.chunk, quality.organisation_mismatch(canonical))
+        if keep:
+            kept.append((raw, lines))
+    found = stager.duplicates()
+    if not found:
+        return 0, 0
+    wanted = np.fromiter(found, dtype=np.int64, count=len(found))
+    chunks = kept if keep else ((r.table, r.lines) for r in
+                                iter_records(df, chunk_rows, only={d.chunk for d in found.values()}))
+    for table, lines in chunks:
+        mask = np.isin(lines, wanted)
         if not mask.any():
             continue
-        found = {int(n): duplicates[int(n)] for n in records.lines[mask]}
-        rules = pd.Series([found[int(n)][0] if m else "" for n, m in zip(records.lines, mask, strict=True)])
-        reasons = pd.Series([found[int(n)][1] if m else "" for n, m in zip(records.lines, mask, strict=True)])
-        stager.held(quarantine.held_rows(records.table, mask, rules, reasons, lines=records.lines))
-        org_bad += quality.organisation_mismatches(quality.normalise(records.table.filter(mask), df.source),
-                                                   np.ones(int(mask.sum()), dtype=bool))
-    return org_bad
-
+        rules = pd.Series([found[int(n)].rule if m else "" for n, m in zip(lines, mask, strict=True)])
+        reasons = pd.Series([found[int(n)].reason if m else "" for n, m in zip(lines, mask, strict=True)])
+        stager.held(quarantine.held_rows(table, mask, rules, reasons, lines=lines))
+    return len(found), sum(d.organisation_mismatch for d in found.values())

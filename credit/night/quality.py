@@ -347,6 +347,14 @@ def organisation_mismatches(frame: pd.DataFrame, accepted: pd.Series | np.ndarra
     return int((~uscc_rules.organisation_check_ok(s) & s.notna().to_numpy()).sum())
 
 
+def organisation_mismatch(frame: pd.DataFrame) -> np.ndarray:
+    """Per row: its USCC is there and fails the embedded organisation-code check (pos. 17)."""
+    if "uscc" not in frame:
+        return np.zeros(len(frame), dtype=bool)
+    s = frame["uscc"]
+    return np.asarray(~uscc_rules.organisation_check_ok(s) & s.notna().to_numpy(), dtype=bool)
+
+
 @dataclass
 class RowsChecked:
     """One chunk's row rules: the reasons found per row (no duplicates yet), and what GX measured."""

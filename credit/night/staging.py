@@ -12,8 +12,8 @@ its transaction; after the commit the night's staging and that of every earlier 
 
 The accepted rows are staged **typed** (migration 0027, issue 11): a chunk's canonical text is
 COPYed straight into its source's staging table, whose columns are the source's store columns
-(PostgreSQL parses the types there, in the ingest task) plus the key and what finds duplicates
-(``line``, ``dup_key``, ``dup_row``); publish reads them as they are into the merge
+(PostgreSQL parses the types there, in the ingest task) plus the key and the row's physical
+``line``; publish reads them as they are into the merge
 (:func:`fill_stage`; an empty store table, a first night's, is loaded straight from the staging
 table, :func:`staged_rows`). Until then they were staged as JSON (``night_staging_rows``):
 turning each row into JSON at ingest and back at publish cost about a quarter of a first night's
@@ -25,6 +25,7 @@ refuses the night (``staging_missing``) until ingest runs again.
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass, replace
 from datetime import date
@@ -34,21 +35,22 @@ import numpy as np
 import pandas as pd
 import psycopg
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
 from credit import sqlfiles
 from credit.contract.sources import SOURCES, Column, Source
+from credit.night import duplicates as dups
 from credit.night import quarantine
 from credit.night.merge import MergeResult, copy_frame, merge_into
 from credit.night.quality_results import ExpectationRecord
 from credit.night.records import FileOutcome, FileRecord
 
 STAGING_LOCK = 7262833  # the class of the per-file advisory locks (two-key form: apart from the bigint locks)
-# The columns of a staging table besides the source's own (migration 0027), in COPY's text form.
-STAGED = (Column("night", "date"), Column("digest", "text"), Column("file", "text"),
-          Column("line", "int"), Column("dup_key", "text"), Column("dup_row", "int"))
+# The columns of a staging table besides the source's own (migrations 0027, 0031), in COPY's text form.
+STAGED = (Column("night", "date"), Column("digest", "text"), Column("file", "text"), Column("line", "int"))
 
 
 def staging_table(source: Source) -> str:
@@ -128,21 +130,22 @@ class FileStager:
     """One file's staging written chunk by chunk inside one transaction (issue 11, :mod:`credit.night.ingest`).
 
     :meth:`open` takes the file's lock and removes what an earlier run staged; :meth:`rows` and
-    :meth:`held` add one chunk's accepted and held-back rows; :meth:`duplicates` finds the keys
-    staged more than once over the whole file; :meth:`finish` stages the outcome. Rolled back
-    together: a file is staged whole or not at all.
+    :meth:`held` add one chunk's accepted and held-back rows; :meth:`candidates` and
+    :meth:`duplicates` find the keys staged more than once over the whole file
+    (:mod:`credit.night.duplicates`); :meth:`finish` stages the outcome. Rolled back together: a
+    file is staged whole or not at all.
     """
 
     def __init__(self, conn: Connection, key: StagingKey, source: Source) -> None:
         self.conn, self.key, self.source = conn, key, source
+        self._candidates = False
 
     def open(self) -> None:
         lock_file(self.conn, self.key)
         self.conn.execute(_rows_sql("night/staging_clear_file", self.source), self.key.params())
 
     def rows(self, accepted: pd.DataFrame, lines: np.ndarray) -> int:
-        """Stage one chunk's accepted rows (canonical text, as :func:`stage_file`), with their lines,
-        their key as text and a hash of the whole row (what :meth:`duplicates` compares)."""
+        """Stage one chunk's accepted rows (canonical text, as :func:`stage_file`), with their lines."""
         if not len(accepted):
             return 0
         return copy_rows(self.conn, self.key, self.source, accepted, lines)
@@ -154,15 +157,47 @@ class FileStager:
                                  pa.Table.from_pandas(held, preserve_index=False), digest=self.key.digest)
         return len(held)
 
-    def duplicates(self) -> dict[int, tuple[str, str]]:
-        """The keys staged more than once over the whole file, removed from its accepted rows: by
-        line, the rule and reason each held-back row gets (``credit.night.quality``'s duplicate rules)."""
-        out: dict[int, tuple[str, str]] = {}
+    def candidates(self, canonical: pd.DataFrame, lines: np.ndarray, chunk: int,
+                   organisation_mismatch: np.ndarray) -> int:
+        """Stage some of one chunk's accepted rows (canonical text) as candidate duplicates, for
+        :meth:`duplicates`: their lines, the chunk, their key as text, a hash of the whole row and
+        whether their USCC fails the organisation-code check; how many."""
+        if not self._candidates:
+            self.conn.execute(sqlfiles.statement("night/staging_candidates"))
+            self._candidates = True
+        table = pa.table({
+            "line": pa.array(np.asarray(lines, dtype=np.int64)),
+            "chunk": pa.array(np.full(len(canonical), chunk, dtype=np.int64)),
+            "dup_key": dups.key_text(canonical, self.source),
+            "dup_row": pa.array(dups.row_hash(canonical, self.source)),
+            "organisation_mismatch": pa.array(np.asarray(organisation_mismatch, dtype=bool)),
+        })
+        buf = io.BytesIO()
+        pacsv.write_csv(table, buf, pacsv.WriteOptions(include_header=False))
+        raw = self.conn.connection.driver_connection
+        assert raw is not None  # a live connection inside the file's transaction
+        with raw.cursor() as cur, cur.copy(
+                f"copy night_duplicate_candidates ({', '.join(table.column_names)}) from stdin (format csv)") as cp:
+            cp.write(buf.getbuffer())
+        return table.num_rows
+
+    def duplicates(self) -> dict[int, dups.Duplicate]:
+        """The keys staged more than once over the whole file, among the :meth:`candidates`, removed
+        from its accepted rows: by line, what each held-back row gets (the rule and reason of
+        ``credit.night.quality``'s duplicate rules)."""
+        out: dict[int, dups.Duplicate] = {}
+        if not self._candidates:
+            return out
         conflicting = quarantine.reason("conflicting_duplicate_key", key="+".join(self.source.key))
-        for line, conflict, first_line in self.conn.execute(_rows_sql("night/staging_duplicates", self.source),
-                                                            self.key.params()):
-            out[int(line)] = (("conflicting_duplicate_key", conflicting) if conflict else
-                              ("duplicate_row", quarantine.reason("duplicate_row", first_line=int(first_line))))
+        for line, conflict, first_line, chunk, org in self.conn.execute(sqlfiles.statement("night/staging_duplicates")):
+            rule, reason = (("conflicting_duplicate_key", conflicting) if conflict else
+                            ("duplicate_row", quarantine.reason("duplicate_row", first_line=int(first_line))))
+            out[int(line)] = dups.Duplicate(rule, reason, int(chunk), bool(org))
+        if out:
+            dropped = self.conn.execute(_rows_sql("night/staging_duplicates_drop", self.source),
+                                        {**self.key.params(), "lines": list(out)}).rowcount
+            if dropped != len(out):
+                raise RuntimeError(f"{self.key.file}: {len(out)} duplicates held back, {dropped} staged rows removed")
         return out
 
     def finish(self, outcome: FileOutcome, expectations: list[ExpectationRecord] | None) -> None:
@@ -177,28 +212,10 @@ class FileStager:
 def copy_rows(conn: Connection, key: StagingKey, source: Source, accepted: pd.DataFrame,
               lines: np.ndarray | None) -> int:
     """COPY accepted rows (canonical text) into the source's staging table, typed by PostgreSQL on
-    the way in, with the staging key, their ``lines`` (None: unknown), their key as text and a hash
-    of the whole row; how many."""
+    the way in, with the staging key and their ``lines`` (None: unknown); how many."""
     frame = accepted.assign(night=key.night.isoformat(), digest=key.digest, file=key.file,
-                            line=None if lines is None else np.asarray(lines, dtype=np.int64).astype(str),
-                            dup_key=key_text(accepted, source),
-                            dup_row=row_hash(accepted, source).astype(str))
+                            line=None if lines is None else np.asarray(lines, dtype=np.int64).astype(str))
     return copy_frame(conn, staging_table(source), frame, replace(source, columns=source.columns + STAGED))
-
-
-def key_text(frame: pd.DataFrame, source: Source) -> pd.Series:
-    """Each row's key as canonical text, the key's columns joined by U+001F (U+001E: unknown)."""
-    parts = [frame[k].astype("string").fillna("\x1e") for k in source.key]
-    joined = parts[0]
-    for part in parts[1:]:
-        joined = joined.str.cat(part, sep="\x1f")
-    return joined
-
-
-def row_hash(frame: pd.DataFrame, source: Source) -> np.ndarray:
-    """A 64-bit hash of each whole canonical row (pandas' hash of the source's columns)."""
-    hashed = pd.util.hash_pandas_object(frame[source.column_names], index=False)
-    return np.asarray(hashed.to_numpy(dtype=np.uint64)).view(np.int64)
 
 
 def staged_files(conn: Connection, night: date, digest: str) -> dict[str, StagedFile]:

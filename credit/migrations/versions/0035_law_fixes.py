@@ -20,7 +20,7 @@ No table is added, so no grants change.
 from alembic import op
 
 revision = "0035_law_fixes"
-down_revision = "0030_incremental_counts"
+down_revision = "0031_staging_dups"
 branch_labels = None
 depends_on = None
 

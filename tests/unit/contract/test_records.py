@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from credit.contract.records import NoHeader, WrongEncoding, split_csv, split_csv_chunks
@@ -146,3 +146,42 @@ def test_a_bare_cr_in_a_file_with_lf_line_ends_stays_a_stray_character(chunk_row
     whole = split_csv(data)
     assert whole.lines.tolist() == [2] and [(m.line, m.rule) for m in whole.malformed] == [(3, "malformed_record")]
     assert _chunked(data, chunk_rows) == _whole(whole)
+
+
+# -- a second read of a few chunks (issue 11, credit.night.duplicates) -----------------------------
+def _chunks(data: bytes, chunk_rows: int, encoding: str = "utf-8",
+            only: set[int] | None = None) -> list[tuple[int, tuple[object, ...]]]:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "f.csv"
+        path.write_bytes(data)
+        return [(s.chunk, _whole(s)) for s in split_csv_chunks(path, encoding, chunk_rows, only)]
+
+
+@settings(deadline=None)
+@given(st.lists(st.tuples(st.tuples(values, values, values), st.integers(0, 2)), max_size=8),
+       st.sampled_from([b"", b"\n", b"\r\n\n"]), st.sampled_from(["a,b,c", '"a",b,c', "a,b\r,c"]),
+       st.integers(1, 4), st.sets(st.integers(0, 8)), st.sampled_from(["utf-8", "gb18030"]))
+def test_reading_only_some_chunks_gives_those_chunks_of_a_whole_read(
+        rows: list[tuple[tuple[str, str, str], int]], blank: bytes, header: str, chunk_rows: int, only: set[int],
+        encoding: str) -> None:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    for fields, blanks in rows:
+        buf.write("\n" * blanks)
+        w.writerow(fields)
+    data = blank + (header + "\n" + buf.getvalue()).encode(encoding)
+    try:
+        whole = _chunks(data, chunk_rows, encoding)
+    except NoHeader:   # no header a whole read accepts: there is no second read of such a file
+        return
+    assert [c for c, _ in whole] == list(range(len(whole)))
+    assert _chunks(data, chunk_rows, encoding, only) == [(c, part) for c, part in whole if c in only]
+
+
+def test_a_skipped_chunk_is_not_decoded() -> None:
+    data = "a,b,c\n1,2,3\n甲,乙,丙\n4,5,6\n".encode("gb18030") + b"\xff\xff,1,2\n7,8,9\n"
+    assert _chunks(data, 2, "gb18030", {1}) == [(1, ([("甲", "乙", "丙"), ("4", "5", "6")], [3, 4], []))]
+    with pytest.raises(WrongEncoding):
+        _chunks(data, 2, "gb18030", {2})

@@ -1,0 +1,162 @@
+"""A file's duplicated keys at what its duplicates cost (issue 11, :mod:`credit.night.duplicates`).
+
+Candidates are the accepted rows whose key's hash is seen twice; PostgreSQL decides over them
+alone, and only the chunks holding them are read again. What is staged must not depend on it:
+the same accepted rows, the same held-back rows with their lines, rules, reasons and rows as
+delivered, the same outcome, whatever the chunks, however the hashes collide.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+from sqlalchemy.engine import Engine
+
+from credit.contract import manifest as manifest_module
+from credit.contract.manifest import read_manifest
+from credit.contract.sources import Source
+from credit.night import duplicates, steps
+from credit.night.staging import clear_published
+from credit.settings import Settings
+from tests.db.night.test_chunks import _staged
+from tests.dropkit import code, csv_bytes, csv_file, registration_row, write_night
+
+N13 = date(2026, 7, 13)
+
+
+def _ingest(drop: Path, settings: Settings, chunk_rows: int) -> list[dict[str, Any]]:
+    chunked = settings.model_copy(update={"ingest_chunk_rows": chunk_rows})
+    manifest = read_manifest(drop, N13)
+    return [dict(steps.ingest_file(manifest, f.file, chunked).as_dict(), seconds=0) for f in manifest.files]
+
+
+def _report(year: str, uscc: str, employees: str = "12") -> dict[str, str]:
+    return {"uscc": uscc, "report_year": year, "filed_on": "2026-05-20", "employees": employees,
+            "revenue": "1200000.50", "total_tax": "35000"}
+
+
+def _reread(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The ``only`` of every read of a file that is not the whole (the chunks read again)."""
+    calls: list[object] = []
+    real = manifest_module.iter_records
+
+    def spy(df: Any, chunk_rows: int, only: Any = None) -> Any:
+        if only is not None:
+            calls.append(sorted(only))
+        return real(df, chunk_rows, only)
+
+    monkeypatch.setattr("credit.night.ingest.iter_records", spy)
+    return calls
+
+
+def test_copies_straddling_chunks_of_a_gb18030_file_are_found_and_only_their_chunks_read_again(
+        settings: Settings, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    a, b, c = (code(body=f"MA2B3D{i:02d}") for i in range(3))
+    rows = [_report(str(2015 + i), code(body=f"MA2B3C{i:02d}")) for i in range(9)]
+    rows[1] = _report("2024", a)                       # line 5 (two blank lines, the header at line 3)
+    rows[7] = _report("2024", a)                       # line 11: an exact copy of line 5, two chunks later
+    rows[2] = _report("2025", b)                       # line 6
+    rows[8] = _report("2025", b, employees="13")       # line 12: b's key again, another row: both held back
+    rows.append(_report("2024", c))                    # line 13 and, in the next chunk, line 14 (exact)
+    rows.append(_report("2024", c))
+    rows += [_report("2020", code(body=f"MA2B3E{i:02d}")) for i in range(6)]   # lines 15–20: none
+    data = b"\r\n\n" + csv_bytes("annual_reports", rows, "gb18030")
+    drop = tmp_path / "drop"
+    write_night(drop, N13, {"annual_reports.csv": ("annual_reports", "full", data, "gb18030", len(rows))})
+    whole = _ingest(drop, settings, 1_000)
+    one = _staged(engine)
+    assert [(h[1], h[2]) for h in one["held"]] == [(6, "conflicting_duplicate_key"), (11, "duplicate_row"),
+                                                   (12, "conflicting_duplicate_key"), (14, "duplicate_row")]
+    assert '"employees": "13"' in one["held"][2][4] and "第 5 行" in one["held"][1][3]
+    reread = _reread(monkeypatch)
+    assert _ingest(drop, settings, 3) == whole          # lines 1–3 (the header), 4–6, 7–9, 10–12, 13–15, …
+    assert _staged(engine) == one
+    # The chunks holding candidates, and no others; six candidates are more than a chunk's rows, so
+    # the chunks of the rows held back are read once more to quarantine them as delivered.
+    assert reread == [[1, 3, 4], [1, 3, 4]]
+    assert _ingest(drop, settings, 6) == whole          # lines 1–6, 7–12, 13–18, 19–20
+    assert _staged(engine) == one
+    assert reread[2:] == [[0, 1, 2]]                    # six candidates, kept: no third read
+
+
+def test_a_hash_collision_is_a_candidate_that_stays_accepted(settings: Settings, engine: Engine, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [registration_row(code(body=f"MA2B3C{i:02d}")) for i in range(7)]
+    rows.append(dict(rows[5]))                                   # line 9: an exact copy of line 7
+    drop = tmp_path / "drop"
+    write_night(drop, N13, {"registration.csv": csv_file("registration", "full", rows)})
+    honest = _ingest(drop, settings, 4)                      # lines 1–4, 5–8, 9
+    expected = _staged(engine)
+    assert [(h[1], h[2]) for h in expected["held"]] == [(9, "duplicate_row")]
+    real = duplicates.key_hash
+    colliding = {rows[0]["uscc"], rows[3]["uscc"]}           # lines 2 and 5, two chunks: given one hash
+
+    def some_collide(frame: pd.DataFrame, source: Source) -> np.ndarray:
+        hashes = real(frame, source).copy()
+        hashes[frame["uscc"].isin(colliding).to_numpy()] = 7
+        return hashes
+
+    reread = _reread(monkeypatch)
+    monkeypatch.setattr(duplicates, "key_hash", some_collide)
+    assert _ingest(drop, settings, 4) == honest
+    assert _staged(engine) == expected
+    assert reread == [[0, 1, 2]]          # the collision's chunks and the copies': 4 candidates, kept in memory
+    # Every key one hash: every accepted row is a candidate, more than a chunk of them, so the held
+    # rows are quarantined by reading their chunk again rather than from rows kept in memory.
+    monkeypatch.setattr(duplicates, "key_hash", lambda frame, source: np.zeros(len(frame), dtype=np.uint64))
+    reread.clear()
+    assert _ingest(drop, settings, 4) == honest
+    assert _staged(engine) == expected
+    assert reread == [[0, 1, 2], [2]]
+
+
+def test_a_file_without_duplicates_runs_no_statement_for_them(settings: Settings, engine: Engine,
+                                                               tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [registration_row(code(body=f"MA2B3C{i:02d}")) for i in range(7)]
+    drop = tmp_path / "drop"
+    write_night(drop, N13, {"registration.csv": csv_file("registration", "full", rows)})
+    said: list[str] = []
+
+    def executed(conn: object, cursor: object, statement: str, *rest: object) -> None:
+        said.append(statement)
+
+    sa.event.listen(Engine, "before_cursor_execute", executed)
+    try:
+        [out] = _ingest(drop, settings, 3)
+    finally:
+        sa.event.remove(Engine, "before_cursor_execute", executed)
+    assert out["accepted"] == 7 and any("night_staging_registration" in s for s in said)
+    assert not [s for s in said if "duplicate" in s]
+
+
+# A small key and value space: duplicated keys, exact copies and conflicts are common.
+_rows = st.lists(st.tuples(st.integers(0, 5), st.sampled_from(["杭州甲公司", "杭州乙公司", " 杭州甲公司 "]),
+                           st.booleans()), min_size=0, max_size=14)
+
+
+@hsettings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=_rows, chunk_rows=st.integers(1, 5))
+def test_staging_in_small_chunks_is_staging_in_one(settings: Settings, engine: Engine, rows: list[tuple[int, str, bool]],
+                                                   chunk_rows: int) -> None:
+    """Property: whatever the rows and the chunks, what is staged is what one chunk stages (the name
+    with spaces is the same canonical name: an exact copy; a bad date holds a row back before any
+    duplicate rule sees it)."""
+    clear_published(engine, N13)        # the staging of the examples before (another drop, another digest)
+    drop = Path(tempfile.mkdtemp(prefix="dups", dir=settings.home.parent))
+    written = [registration_row(code(body=f"MA2B3C{k:02d}"), name=name,
+                                **({} if good else {"established_on": "2015-13-45"})) for k, name, good in rows]
+    write_night(drop, N13, {"registration.csv": csv_file("registration", "full", written)})
+    whole = _ingest(drop, settings, 1_000)
+    one = _staged(engine)
+    assert _ingest(drop, settings, chunk_rows) == whole
+    assert _staged(engine) == one
