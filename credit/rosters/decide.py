@@ -291,7 +291,12 @@ def _inclusions(part: pd.DataFrame, env: RosterEnv, night: date) -> pd.DataFrame
 
 def _revocations_fact_withdrawn(conn: Connection, env: RosterEnv, night: date, sc: NightScope | None = None) -> pd.DataFrame:
     """A cause-1 listing whose report turns out to have been filed in time (late data) is revoked."""
-    df = night_scope.frame(conn, "rosters/fact_withdrawn", {"n": night}, sc)
+    return _revoked_as_wrong(night_scope.frame(conn, "rosters/fact_withdrawn", {"n": night}, sc))
+
+
+def _revoked_as_wrong(df: pd.DataFrame) -> pd.DataFrame:
+    """Listings (their ``entry_id``) to revoke because the fact they stand on does not hold: one
+    revocation each, keyed by the entry so that a later night proposes it once."""
     if df.empty:
         return df
     df["action"] = "revoke"
@@ -309,14 +314,7 @@ def _revocations_cured_before_listing(conn: Connection, env: RosterEnv, night: d
     rules = env.lapsing_rules()
     if not rules:
         return pd.DataFrame()
-    df = night_scope.frame(conn, "rosters/cured_before_listing", {"n": night, "rules": rules}, sc)
-    if df.empty:
-        return df
-    df["action"] = "revoke"
-    df["rule_id"] = "any.revoke.fact_withdrawn"
-    df["refers_to"] = df["entry_id"]
-    df["fact_key"] = "close:" + df["entry_id"].astype(str)
-    return df
+    return _revoked_as_wrong(night_scope.frame(conn, "rosters/cured_before_listing", {"n": night, "rules": rules}, sc))
 
 
 def _removals_on_application(conn: Connection, env: RosterEnv, night: date, sc: NightScope | None = None) -> pd.DataFrame:
