@@ -191,7 +191,17 @@ def plan_draw(conn: Connection, matter: str | Sequence[str], as_of: date, settin
     rules["schedule_days"], schedule_note = schedule_days(
         settings, as_of, int(sched["lead_working_days"]), int(sched["window_working_days"]))
     rules["schedule_note"] = schedule_note
+    # A plan draws from the store as published: not as of a day before the store's first night
+    # (its pool would be today's entities put back in time), and never from an empty pool.
+    first = conn.execute(sqlfiles.statement("draws/first_night")).scalar()
+    if first is None or as_of < first:
+        raise DrawRefused(f"as of {as_of} the store holds nothing yet (its first night: {first or 'none'}): "
+                          "plan as of a published night or later")
     entities, stats, grades_night = entity_pool(conn, rules, as_of, scope)
+    if entities.empty:
+        where = f"scope {scope}" if scope else "the store"
+        raise DrawRefused(f"nothing to draw: no entity of {where} is in the pool of {', '.join(matters)} "
+                          f"as of {as_of}")
     inspectors = inspector_pool(conn)
     n = conn.execute(sa.text("select count(*) from draw_plans where as_of = :d"), {"d": as_of}).scalar()
     draw_id = f"DRAW-{as_of:%Y%m%d}-{int(n or 0) + 1:03d}"

@@ -260,3 +260,17 @@ def test_sparse_district_inspectors_are_widened_to_the_city_and_the_level_record
     # 341100 (滁州): one inspector in the city, the province (34) adds 黄山's two.
     assert seen == {"341000": {("assigned", "city")}, "411402": {("assigned", "city")},
                     "341100": {("assigned", "province")}}
+
+
+def test_a_plan_needs_published_entities_to_draw_from(engine: Engine, settings: Settings) -> None:
+    """A plan is refused, saying why, before the store's first night (its pool would be today's
+    entities put back in time) and when the scope leaves nothing to draw from."""
+    with pytest.raises(core.DrawRefused, match="holds nothing yet"), engine.begin() as c:
+        store.plan_draw(c, "annual_report", AS_OF, settings, public_seed_source="x")   # an empty store
+    load_store(engine, n=30)
+    with pytest.raises(core.DrawRefused, match="first night: 2026-08-01"), engine.begin() as c:
+        store.plan_draw(c, "annual_report", date(2020, 1, 1), settings, public_seed_source="x")
+    with pytest.raises(core.DrawRefused, match="nothing to draw: no entity of scope 99"), engine.begin() as c:
+        store.plan_draw(c, "annual_report", AS_OF, settings, scope="99", public_seed_source="x")
+    with engine.begin() as c:
+        assert store.plan_draw(c, "annual_report", AS_OF, settings, public_seed_source="x").startswith("DRAW-")
