@@ -98,15 +98,27 @@ def embedded_url(data_dir: Path, database: str = EMBEDDED_DATABASE) -> str:
     return f"postgresql+psycopg://postgres@/{database}?host={data_dir.resolve()}"
 
 
+# A database this code creates compares text by code point with PostgreSQL's builtin provider
+# (17 and later): the order glibc's C.UTF-8 gives and Python's, so no result changes, but compared
+# byte by byte (abbreviated keys) instead of through strcoll. Sorts and index builds on USCCs take
+# about half the time (1 M registration rows: an index on uscc 1.14 s → 0.58 s; issue 11). Its
+# character classes stay Unicode, which pg_trgm needs to cut Chinese names into trigrams.
+# A bureau's server creates its own database: docs/deploy.md recommends the same.
+CODE_POINT_LOCALE = " template template0 encoding 'UTF8' locale_provider builtin builtin_locale 'C.UTF-8'"
+
+
 def create_database_if_missing(url: str) -> None:
-    """``CREATE DATABASE`` for the URL's database when it does not exist (needs rights on ``postgres``)."""
+    """``CREATE DATABASE`` for the URL's database when it does not exist (needs rights on
+    ``postgres``); on PostgreSQL 17 or later in code-point order (:data:`CODE_POINT_LOCALE`)."""
     u = make_url(url)
     admin = sa.create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as c:
             exists = c.execute(sa.text("select 1 from pg_database where datname = :d"), {"d": u.database}).scalar()
             if not exists:
-                c.execute(sa.text(f'create database "{u.database}"'))
+                version = int(c.exec_driver_sql("show server_version_num").scalar_one())
+                locale = CODE_POINT_LOCALE if version >= 170000 else ""
+                c.execute(sa.text(f'create database "{u.database}"{locale}'))
     finally:
         admin.dispose()
 
