@@ -202,7 +202,13 @@ def roster_export(request: Request, conn: Conn, st: St, roster: Literal["abnorma
     note = export_note(conn, roster, d, known, st.settings, len(df)) if format == "xlsx" else None
     body = render(df.reset_index(drop=True), format, note)
     name = f"{roster}_{d.isoformat()}.{format}"
-    return Response(body, media_type=MEDIA[format], headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    # The body is the contract's columns alone; whether the date asked lies beyond the data goes
+    # in headers, as data_through and beyond_data do in an entity's answer.
+    through = views.data_through(certificates.data_version(conn), known)
+    return Response(body, media_type=MEDIA[format], headers={
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "X-Data-Through": through.isoformat() if through else "none",
+        "X-Beyond-Data": "true" if through is None or d > through else "false"})
 
 
 @public.get("/v1/inspection-results", response_model=InspectionTasks)

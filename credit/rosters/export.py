@@ -105,6 +105,10 @@ def export_note(conn: Connection, roster: str, as_of: date, known: KnownAt | Non
                                   f"{known.night.isoformat()})" if known else "当前记录 (the record as it stands)"),
              ("数据截至批次 data through", through.isoformat() if through else "尚无已发布批次 (no night published)"),
              ("决定链头 chain head", f"决定 {head['seq']}，哈希 {head['row_hash']}" if head else "（决定日志为空）")]
+    last = min(through, known.night) if through and known else known.night if known else through
+    if last is None or as_of > last:
+        facts.append(("提示 caveat", "截至日期晚于数据所及的最近批次，其后批次的决定可能改变本表 (as of is after the "
+                                    "last night the data speak for: decisions of later nights may change this roster)"))
     if rows is not None:
         facts.append(("行数 rows", str(rows)))
     facts += [("生成时间 produced at", clock.stamp(settings=settings)),

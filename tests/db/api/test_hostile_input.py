@@ -133,6 +133,14 @@ def test_a_date_after_the_latest_published_night_carries_a_caveat(live) -> None:
         now = h.get(f"/v1/entities/{C}").json()
         assert now["as_of"] == "2026-07-15" and now["beyond_data"] is False
         assert h.get(f"/v1/entities/{C}", params={"as_of": "2026-07-01"}).json()["beyond_data"] is False
+        # the roster's export keeps the contract's columns; the caveat is in its headers and workbook
+        roster = h.get("/v1/rosters/abnormal", params={"as_of": "2030-01-01"})
+        assert roster.headers["X-Data-Through"] == "2026-07-15" and roster.headers["X-Beyond-Data"] == "true"
+        assert C in [r["uscc"] for r in roster.json()]
+        today = h.get("/v1/rosters/abnormal", params={"as_of": "2026-07-15", "format": "xlsx"})
+        assert today.headers["X-Beyond-Data"] == "false" and "提示 caveat".encode() not in _sheet_text(today.content)
+        later = h.get("/v1/rosters/abnormal", params={"as_of": "2030-01-01", "format": "xlsx"})
+        assert "其后批次的决定可能改变本表".encode() in _sheet_text(later.content)
         run_night(live.engine, live.settings, "2026-07-16")
         known = h.get(f"/v1/entities/{C}", params={"as_of": "2026-07-16", "known_at": "2026-07-15"}).json()
         assert known["data_through"] == "2026-07-15" and known["beyond_data"] is True
@@ -143,3 +151,12 @@ def test_a_date_after_the_latest_published_night_carries_a_caveat(live) -> None:
         assert LATIN.findall(caveat.group(1)) == []
         assert 'id="beyond-data"' not in h.get("/entity", params={"uscc": C}).text
         assert 'id="beyond-data"' not in h.get("/entity", params={"uscc": A, "as_of": "2026-07-16"}).text
+
+
+def _sheet_text(xlsx: bytes) -> bytes:
+    """The shared strings of a workbook (every text cell of every sheet)."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as z:
+        return b"".join(z.read(n) for n in z.namelist() if n.endswith(".xml"))
