@@ -3,7 +3,9 @@
 Every published penalty is shown for a period that depends on the rules in force on its
 decision date (``config/publicity.yaml``): 45号令 before 2025-12-25 (short 3 months for criticism
 and lower fines, otherwise 3 years from publication; domain.md §6 art. 13), order 107 from then
-(minor 3 months, general 1 year, serious 3 years from the decision; domain.md §5.1, §5.3).
+(minor 3 months, general 1 year, serious 3 years, from publication too: 45号令 art. 13 still counts
+them; domain.md §5.1, §6, §13 example 10). Under both, the penalties of 45号令 art. 14 para. 3 are
+never stopped early.
 Each window has its earliest repair date (none where repair is not available, with the reason)
 and its automatic end; a restriction longer than the period governs (45号令 art. 13 para. 3,
 domain.md §4). A revoked, changed or void decision is withdrawn within 3 WD (45号令 art. 11).

@@ -32,9 +32,10 @@ def test_public_sees_published_penalties_and_applies_for_repair(live) -> None:  
         doc = h.get(f"/v1/entities/{P}").json()
         assert [p["case_no"] for p in doc["penalties"]] == ["C-1"]        # the warning is never published
         (p,) = doc["penalties"]
-        assert p["publicity_until"] == "2027-01-10" and p["repair_from"] == "2026-04-11"
+        # published the night of 2026-01-12: one year and three months from then (45号令 art. 13, §6)
+        assert p["publicity_until"] == "2027-01-12" and p["repair_from"] == "2026-04-13"
         page = h.get("/entity", params={"uscc": P}).text
-        assert "C-1" in page and "2026-04-11 起可申请" in page and 'name="case_no"' in page
+        assert "C-1" in page and "2026-04-13 起可申请" in page and 'name="case_no"' in page
         bad = h.post("/v1/repair-applications", json={"uscc": P, "roster": "penalty", "grounds": "x"})
         assert bad.status_code == 422                                   # a penalty application names its case
         r = h.post("/v1/repair-applications", json={"uscc": P, "roster": "penalty", "case_no": "C-1",

@@ -116,7 +116,11 @@ def test_cli_status_and_export_known_at_and_penalty_repair(engine, settings, mon
     r = CliRunner().invoke(_cli(), ["status", A, "--as-of", "2026-03-26", "--json"])
     out = json.loads(r.output)
     assert [e["state"] for e in out["rosters"]] == ["removed"] and out["known_at"] is None
-    assert [(p["case_no"], p["state"]) for p in out["penalties"]] == [("K-1", "ended")]   # minor (order 107 from 2025-12-25): through 2026-03-25
+    # minor (order 107 from 2025-12-25), 3 months from its publication, taken as the 20th WD after
+    # the decision (loaded late): 2026-01-23 (make-up Sunday 2026-01-04 counted) → through 2026-04-23
+    assert [(p["case_no"], p["state"]) for p in out["penalties"]] == [("K-1", "published")]
+    r = CliRunner().invoke(_cli(), ["status", A, "--as-of", "2026-04-24", "--json"])
+    assert [(p["case_no"], p["state"]) for p in json.loads(r.output)["penalties"]] == [("K-1", "ended")]
     r = CliRunner().invoke(_cli(), ["roster", "export", "--roster", "abnormal", "--as-of", "2026-03-10",
                                     "--known-at", "2026-03-26", "--format", "json"])
     assert r.exit_code == 0, r.output
@@ -124,8 +128,8 @@ def test_cli_status_and_export_known_at_and_penalty_repair(engine, settings, mon
     assert "as recorded after night 2026-03-26" in " ".join(r.output.split())
     r = CliRunner().invoke(_cli(), ["status", A, "--known-at", "2026-04-01"])
     assert r.exit_code == 2 and "after the latest published night" in r.output
-    # K-1's publicity already ended (minor, 3 months): nothing to repair
+    # K-1 is minor (3 months, then it stops by itself): an application is recorded, and told so
     r = CliRunner().invoke(_cli(), ["repair", "apply", A, "--penalty", "K-1", "--received", "2026-03-28"])
-    assert r.exit_code == 2 and "不在公示中" in r.output
+    assert r.exit_code == 0 and "无需申请信用修复" in r.output
     r = CliRunner().invoke(_cli(), ["repair", "apply", A, "--received", "2026-03-28"])
     assert r.exit_code == 2 and "--penalty" in r.output

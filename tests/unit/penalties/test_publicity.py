@@ -28,7 +28,8 @@ def win(decided: str, measures: tuple[str, ...] = ("fine",), fine: float | None 
 
 
 def test_general_penalty_under_order_107_stops_after_one_year() -> None:
-    # §5.1 一般: may apply after 3 months, stops automatically at 1 year, counted from the decision (§5.3).
+    # §5.1 一般: may apply after 3 months, stops automatically at 1 year, counted from publication
+    # (45号令 art. 13, §6): here published the night of the decision.
     w = win("2026-01-10")
     assert w["regime"] == "order107@2025-12-25" and w["class"] == "general" and w["published"]
     assert w["publicity_from"] == D("2026-01-10")
@@ -37,9 +38,27 @@ def test_general_penalty_under_order_107_stops_after_one_year() -> None:
 
 
 def test_example_10_general_window_dates() -> None:
-    # domain.md §13 example 10: from 2026-03-16, apply from Wed 2026-06-17, automatic stop 2027-03-16.
-    w = win("2026-03-16")
+    # domain.md §13 examples 6 and 10: decided Tue 2026-02-10, published by the 20th WD, Mon
+    # 2026-03-16 (make-up Saturdays Feb 14 and 28 counted, the Spring Festival skipped); 3 months
+    # later one may apply, from Wed 2026-06-17; it stops when 1 year is full, 2027-03-16. The
+    # periods run from publication (45号令 art. 13), not from the decision.
+    w = win("2026-02-10", first_night="2026-05-13")     # reached the store long after the decision
+    assert w["publicity_from"] == D("2026-03-16")
     assert (w["repair_from"], w["publicity_until"]) == (D("2026-06-17"), D("2027-03-16"))
+    # published the night after the decision: the windows run from that night
+    w = win("2026-02-10", first_night="2026-02-11")
+    assert (w["publicity_from"], w["repair_from"], w["publicity_until"]) == (D("2026-02-11"), D("2026-05-12"), D("2027-02-11"))
+
+
+def test_order_107_penalties_of_art_14_para_3_are_never_stopped_early() -> None:
+    # 45号令 art. 14 para. 3 (§6) stays in force under order 107: a suspension, a restriction, a ban,
+    # a downgrading or a revocation is published its whole period, without repair.
+    for measure in ("suspension", "business_restricted", "practice_ban", "qualification_downgrade",
+                    "licence_revoked", "business_licence_revoked"):
+        w = win("2026-09-18", ("fine", measure), heavier=True)
+        assert w["class"] == "restricted" and w["repair_from"] is None, measure
+        assert w["publicity_until"] == D("2029-09-18") and "不得提前停止公示" in w["repair_note"]
+    assert win("2026-09-18", ("fine",), heavier=True)["repair_from"] == D("2027-09-19")
 
 
 def test_lower_fine_is_minor_three_months_without_application() -> None:
@@ -84,12 +103,17 @@ def test_frame_of_penalties_uses_the_heavier_measures() -> None:
          "fine_amount": 1.0, "heavier": False, "first_night": D("2026-01-12")}])
     out = windows(df, load_publicity_rules(SETTINGS), working_calendar(SETTINGS), ["suspension"])
     assert list(out["case_no"]) == ["c1", "c2"]                      # c3 predates the first regime
-    assert list(out["class"]) == ["serious", "general"]             # a fine of unknown amount is not "lower"
+    assert list(out["class"]) == ["restricted", "general"]          # a fine of unknown amount is not "lower"
+    assert out.iloc[0]["repair_from"] is None or pd.isna(out.iloc[0]["repair_from"])  # suspension: no early stop
 
 
 def test_restriction_longer_than_the_window_governs() -> None:
-    # 45号令 art. 13 para. 3 / domain.md §4: a 5-year practice ban; no early stop while it runs.
+    # 45号令 art. 13 para. 3 / domain.md §4: a 5-year practice ban is published while it runs, and
+    # never stopped early (art. 14 para. 3).
     w = win("2026-03-02", ("fine", "practice_ban"), restricted="2031-03-01")
+    assert w["publicity_until"] == D("2031-03-01") and w["repair_from"] is None
+    # a restriction that is not among art. 14 para. 3's measures: repair only once it has ended
+    w = win("2026-03-02", ("fine",), heavier=True, restricted="2031-03-01")
     assert w["publicity_until"] == D("2031-03-01") and w["repair_from"] == D("2031-03-02")
 
 
