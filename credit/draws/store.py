@@ -197,7 +197,7 @@ def plan_draw(conn: Connection, matter: str | Sequence[str], as_of: date, settin
     if first is None or as_of < first:
         raise DrawRefused(f"as of {as_of} the store holds nothing yet (its first night: {first or 'none'}): "
                           "plan as of a published night or later")
-    entities, stats, grades_night = entity_pool(conn, rules, as_of, scope)
+    entities, stats, grades_night, excluded = entity_pool(conn, rules, as_of, scope)
     if entities.empty:
         where = f"scope {scope}" if scope else "the store"
         raise DrawRefused(f"nothing to draw: no entity of {where} is in the pool of {', '.join(matters)} "
@@ -219,6 +219,9 @@ def plan_draw(conn: Connection, matter: str | Sequence[str], as_of: date, settin
         "strata": strata, "inspectors_per_inspection": rules["inspectors_per_inspection"],
         "competence": rules["competence"], "schedule_window": [rules["schedule_days"][0], rules["schedule_days"][-1]],
         "schedule_note": schedule_note, "pool_stats": stats, "config_version": doc.version,
+        # Entities an earlier live draw drew, left out of this pool (domain.md §8); repeated in
+        # the public record, where ``verify`` checks that none of them is drawn.
+        "excluded_drawn": excluded,
     }
     check_public_text({k: public_plan[k] for k in ("matters", "schedule_note", "competence")}, "published plan")
     conn.execute(sqlfiles.statement("draws/insert_plan"), {
