@@ -29,13 +29,12 @@ from credit.draws.core import (
     INSPECTOR_COLUMNS,
     KEY_ENCODING,
     DrawError,
+    DrawnStratum,
     DrawRefused,
-    PlannedStratum,
     check_token,
     entity_pool_digest,
     inspector_pool_digest,
     plan_strata,
-    planned_part,
     seed_commitment,
     stratum_sizes,
 )
@@ -60,7 +59,7 @@ class RunSummary(TypedDict):
     draw_id: str
     inspections: int
     states: dict[str, int]
-    strata: list[PlannedStratum]
+    strata: list[DrawnStratum]   # with the thresholds the run fixed
     public_record: str
     public_record_sha256: str
     full_record: str
@@ -271,7 +270,7 @@ def run_draw(conn: Connection, draw_id: str, seed: str, settings: Settings) -> R
     _insert_versions(conn, draw_id, list(state.inspections.values()), cv)
     states = pd.Series([i["state"] for i in inspections], dtype=object).value_counts().to_dict()
     return {"draw_id": draw_id, "inspections": len(inspections), "states": {str(k): int(v) for k, v in states.items()},
-            "strata": [planned_part(s) for s in state.strata],
+            "strata": list(state.strata),
             "public_record": str(out / f"{draw_id}.public.json"), "public_record_sha256": public_sha,
             "full_record": str(out / f"{draw_id}.full.json"), "full_record_sha256": full_sha,
             "schedule_note": plan["rules"].get("schedule_note"), "config_version": cv}
