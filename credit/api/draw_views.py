@@ -86,7 +86,7 @@ def note_html(note: str | None, matters: Mapping[str, str]) -> Markup:
     return Markup("；").join(parts)
 
 
-def inspection_row(r: Mapping[str, Any], matters: Mapping[str, str]) -> dict[str, Any]:
+def inspection_row(r: Mapping[Any, Any], matters: Mapping[str, str]) -> dict[str, Any]:
     """One current inspection (``credit.draws.read.current_inspections``) as the page shows it."""
     state = str(r["state"])
     return {

@@ -34,8 +34,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from credit import clock
 from credit.api import bureau_views as bv
-from credit.api import draw_views
-from credit.api import officers
+from credit.api import draw_views, officers
 from credit.api.auth import Principal
 from credit.api.deps import ServiceState, caller, state
 from credit.api.pages import STALE_FORM, form_ok, render_page, workbench_who
