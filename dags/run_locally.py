@@ -72,7 +72,7 @@ def main() -> int:
 
     from credit.cli.summary import print_stored_summary
 
-    console = Console()
+    console = Console(emoji=False)   # data (file names, codes) printed as is: no emoji codes
     dag = without_deadlines(DagBag(dag_folder=str(DAGS)).get_dag("credit_nightly"))
     for night in args.nights:
         console.rule(f"credit_nightly — {night} (Airflow dag.test)")

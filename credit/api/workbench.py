@@ -34,7 +34,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from credit import clock
 from credit.api import bureau_views as bv
-from credit.api import officers
+from credit.api import draw_views, officers
 from credit.api.auth import Principal
 from credit.api.deps import ServiceState, caller, state
 from credit.api.pages import STALE_FORM, form_ok, render_page, workbench_who
@@ -216,9 +216,14 @@ def objection_decision(request: Request, st: St, who: Who, objection_id: Annotat
 
 
 # ------------------------------------------------------------------------------------------- draws
+def _matter_names(st: ServiceState) -> dict[str, str]:
+    """Matter id → its name on the 抽查事项清单 (config/draws.yaml)."""
+    return {str(k): str((v or {}).get("name", k))
+            for k, v in (load_config("draws", st.settings).get("matters") or {}).items()}
+
+
 def _draws(request: Request, st: ServiceState, who: Principal, status: int = 200, **ctx: Any) -> HTMLResponse:
-    matters = {str(k): str((v or {}).get("name", k))
-               for k, v in (load_config("draws", st.settings).get("matters") or {}).items()}
+    matters = _matter_names(st)
     with st.connect() as conn:
         listing = draws_read.draw_listing(conn)
     return bureau_page(request, st, who, "bureau_draws.html", status, draws=listing, matters=matters, **ctx)
@@ -236,33 +241,23 @@ def draw_page(request: Request, st: St, who: Who, draw_id: Annotated[str, PathPa
               done: str = "") -> HTMLResponse:
     if (out := _signed_out(request, who)) is not None:
         return out
+    matters = _matter_names(st)
     with st.connect() as conn:
         plan = draws_read.public_plan(conn, draw_id)
         if plan is None:
             return _draws(request, st, who, 404, error=f"没有抽查任务 {draw_id}")
+        # The names the plan froze (a later edit of the list does not rename a task's matters).
+        matters.update({str(m["matter"]): str(m["name"]) for m in plan.get("matters") or [] if m.get("name")})
         drawn = draws_read.is_drawn(conn, draw_id)
         rows: list[dict[str, Any]] = []
         if drawn:
             cur = draws_read.current_inspections(conn, draw_id)
-            rows = [{INSPECTION_COLUMNS.get(str(k), str(k)): _cell(v) for k, v in r.items() if str(k) != "event_seq"}
+            rows = [draw_views.inspection_row(r, matters)
                     for r in cur.astype(object).where(cur.notna(), None).to_dict("records")]
+    # In Chinese (review item 4): states, matters by name, strata as matter and tier, notes' meaning.
     return bureau_page(request, st, who, "bureau_draw.html", draw_id=draw_id, plan=plan, drawn=drawn,
-                       inspections=rows, ok=_done(st, done, draw_id, None))
-
-
-INSPECTION_COLUMNS = {"uscc": "统一社会信用代码", "version": "版本", "state": "状态", "matters": "抽查事项",
-                      "strata": "层", "inspectors": "检查人员", "scheduled_on": "计划检查日期", "note": "说明"}
-
-
-def _cell(value: object) -> str:
-    """A drawn inspection's value as a table cell (lists joined, nothing printed as Python)."""
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        return "；".join(_cell(v) for v in value)
-    if isinstance(value, dict):
-        return "，".join(f"{k}：{_cell(v)}" for k, v in value.items())
-    return str(value)
+                       inspections=rows, matters=matters, levels=draw_views.LEVEL_LABELS,
+                       ok=_done(st, done, draw_id, None))
 
 
 @workbench.post("/bureau/draws/plan", response_class=HTMLResponse)

@@ -47,8 +47,12 @@ class BureauConsole(Console):
 
 
 def console(*, stderr: bool = False) -> Console:
-    """The console of a command (standard output, or standard error for messages and warnings)."""
-    return BureauConsole(stderr=stderr, highlight=False)
+    """The console of a command (standard output, or standard error for messages and warnings).
+
+    No emoji codes: what it prints holds user data and record fields, and rich would turn
+    ``annual_report:B:`` into ``annual_report🅱`` (``:B:`` is an emoji code); ``escape`` does
+    not prevent that, only ``emoji=False`` does."""
+    return BureauConsole(stderr=stderr, highlight=False, emoji=False)
 
 
 def emit_json(obj: Any) -> None:

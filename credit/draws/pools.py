@@ -23,6 +23,15 @@ class PoolStats(TypedDict):
     live: int
     ungraded: int
     excluded_recently_inspected: int
+    # Entities left out because an earlier, still-live draw drew them (may overlap the above).
+    excluded_drawn_earlier: int
+
+
+class ExcludedDraw(TypedDict):
+    """An earlier draw and the entities of it a new plan leaves out of its pool (published)."""
+
+    draw_id: str
+    usccs: list[str]
 
 
 def grades_as_of(conn: Connection, as_of: date) -> tuple[pd.DataFrame, date | None]:
@@ -39,8 +48,16 @@ def grades_as_of(conn: Connection, as_of: date) -> tuple[pd.DataFrame, date | No
 
 
 def entity_pool(conn: Connection, rules: Mapping[str, Any], as_of: date,
-                scope: str | None) -> tuple[pd.DataFrame, PoolStats, date | None]:
-    """One row per (matter, entity) in scope, with its stratum (tier), minus recent inspections."""
+                scope: str | None) -> tuple[pd.DataFrame, PoolStats, date | None, list[ExcludedDraw]]:
+    """One row per (matter, entity) in scope, with its stratum (tier), minus recent inspections.
+
+    Left out (domain.md §8: 国办发〔2024〕54号, no repeated checks of the same enterprise; tiers in
+    ``exclusion_exempt_tiers`` excepted, domain.md §7): entities with an inspection result within
+    ``exclusion_window_days`` before ``as_of``, and entities drawn by an earlier draw that is still
+    live (not cancelled) whose inspection falls after that cutoff — drawn, not yet inspected.
+    The latter are returned per earlier draw, for the plan to publish (so anyone holding the
+    earlier draws' public records sees why they are missing; ``verify`` checks none is drawn).
+    """
     live = pd.read_sql(sqlfiles.statement("draws/entity_pool"), conn, params={"as_of": as_of})
     grades, grades_night = grades_as_of(conn, as_of)
     tier = live["uscc"].map(grades.set_index("uscc")["grade"]) if len(grades) else pd.Series(np.nan, index=live.index)
@@ -49,13 +66,21 @@ def entity_pool(conn: Connection, rules: Mapping[str, Any], as_of: date,
     live["stratum"] = tier.where(~ungraded, rules["ungraded_tier"]).astype(str)
     last = pd.to_datetime(live["last_inspected_on"])
     cutoff = pd.Timestamp(as_of - timedelta(days=int(rules["exclusion_window_days"])))
-    recent = (last > cutoff) & ~live["stratum"].isin(rules["exclusion_exempt_tiers"])
+    exempt = live["stratum"].isin(rules["exclusion_exempt_tiers"])
+    recent = (last > cutoff) & ~exempt
+    drawn = pd.read_sql(sqlfiles.statement("draws/drawn_earlier"), conn, params={"cutoff": cutoff.date()})
+    held = live["uscc"].isin(drawn["uscc"]) & ~exempt
     if scope:
         live = live[live["region_code"].str.startswith(scope)]
-        recent = recent[live.index]
+        recent, held = recent[live.index], held[live.index]
+    left_out = set(live["uscc"][held])
+    excluded: list[ExcludedDraw] = [
+        {"draw_id": str(d), "usccs": sorted(g)}
+        for d, g in drawn[drawn["uscc"].isin(left_out)].groupby("draw_id", sort=True)["uscc"]]
     stats: PoolStats = {"live": int(len(live)), "ungraded": int(ungraded[live.index].sum()),
-                        "excluded_recently_inspected": int(recent.sum())}
-    live = live[~recent]
+                        "excluded_recently_inspected": int(recent.sum()),
+                        "excluded_drawn_earlier": len(left_out)}
+    live = live[~(recent | held)]
     parts = []
     for matter, spec in sorted(rules["matters"].items()):
         m = live
@@ -66,7 +91,7 @@ def entity_pool(conn: Connection, rules: Mapping[str, Any], as_of: date,
         parts.append(m.assign(matter=matter))
     pool = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ENTITY_COLUMNS)
     pool["prev_inspectors"] = pool["prev_inspectors"].map(lambda v: sorted(v) if v is not None else [])
-    return pool[ENTITY_COLUMNS].reset_index(drop=True), stats, grades_night
+    return pool[ENTITY_COLUMNS].reset_index(drop=True), stats, grades_night, excluded
 
 
 def inspector_pool(conn: Connection) -> pd.DataFrame:

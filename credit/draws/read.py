@@ -220,12 +220,25 @@ def public_results(conn: Connection, task_id: str, settings: Settings, as_of: da
     ``published`` (arrived by the limit), ``published_late``, ``awaiting`` (no result yet, limit
     not passed as of ``as_of``), ``overdue``, ``cancelled``, ``not_inspected`` (unstaffed/unscheduled).
     Results are published as they arrive; the night a result arrived stands for its publication.
+
+    A task this installation did not draw (an earlier task, another department's joint task) is
+    read from the ``inspection_results`` source alone (contracts.md §1): its delivered results, by
+    the same rule (no matters or schedule are known for it). :class:`DrawRefused` when the task is
+    neither planned here nor in the source.
     """
-    load_plan(conn, task_id)
+    if is_drawn(conn, task_id):
+        df = pd.read_sql(sqlfiles.statement("draws/results"), conn, params={"task_id": task_id})
+    else:
+        df = pd.read_sql(sqlfiles.statement("draws/delivered_results"), conn, params={"task_id": task_id})
+        if df.empty:
+            try:
+                load_plan(conn, task_id)   # planned here, not drawn yet: no results
+            except DrawRefused:
+                raise DrawRefused(f"no inspection task {task_id}: not drawn here and no result of it "
+                                  "in the inspection_results source") from None
     doc = load_config("draws", settings)
     pub = doc["results_publication"]
     cal = working_calendar(settings)
-    df = pd.read_sql(sqlfiles.statement("draws/results"), conn, params={"task_id": task_id})
     out: list[PublicResult] = []
     for r in df.to_dict("records"):
         # Few rows per task (one per drawn entity): a loop over them is fine here.
@@ -275,4 +288,7 @@ def tasks_with_published_results(conn: Connection, settings: Settings, as_of: da
         n = len(published_results(conn, t, settings, as_of))
         if n:
             out.append({"task_id": t, "results": n})
-    return out
+    # Tasks not drawn here: every delivered result is published (public_results).
+    for r in conn.execute(sqlfiles.statement("draws/delivered_tasks")).mappings():
+        out.append({"task_id": r["task_id"], "results": int(r["results"])})
+    return sorted(out, key=lambda t: t["task_id"])

@@ -104,6 +104,9 @@ def public_record_from(public_plan: Mapping[str, Any], seed: str, strata: Sequen
     return {**{k: pp[k] for k in PLAN_FIELDS},
             # The widening rule for inspectors' competence (plans made before it have none).
             **({"competence": pp["competence"]} if "competence" in pp else {}),
+            # The entities earlier live draws drew, left out of the pool (plans made before the
+            # rule have none, and their records stay as they were).
+            **({"excluded_drawn": pp["excluded_drawn"]} if "excluded_drawn" in pp else {}),
             "format": PUBLIC_FORMAT, "seed": seed, "strata": list(strata), "inspections": list(inspections)}
 
 
@@ -132,6 +135,7 @@ _FULL_STRATUM_FIELDS: dict[str, Any] = {"size": int, "inclusion_probability": st
 _INSPECTION_FIELDS: dict[str, Any] = {"uscc": str, "state": str, "strata": list, "entity_key": str,
                                       "inspectors": list}
 _INSPECTOR_FIELDS: dict[str, Any] = {"inspector_id": str, "key": str}
+_EXCLUDED_FIELDS: dict[str, Any] = {"draw_id": str, "usccs": list}
 _EVENT_FIELDS: dict[str, Any] = {"seq": int, "kind": str, "uscc": str, "outcome": dict}
 _TYPE_NAMES = {str: "a string", int: "an integer", list: "a list", dict: "an object"}
 
@@ -160,6 +164,13 @@ def check_record_shape(record: Any) -> None:
         _fields(f"inspections[{n}]", i, _INSPECTION_FIELDS)
         for m, x in enumerate(i["inspectors"]):
             _fields(f"inspections[{n}].inspectors[{m}]", x, _INSPECTOR_FIELDS)
+    excluded = record.get("excluded_drawn", [])
+    if not isinstance(excluded, list):
+        raise RecordMalformed("field 'excluded_drawn' of the record is not a list")
+    for n, d in enumerate(excluded):
+        _fields(f"excluded_drawn[{n}]", d, _EXCLUDED_FIELDS)
+        if not all(isinstance(u, str) for u in d["usccs"]):
+            raise RecordMalformed(f"excluded_drawn[{n}].usccs is not a list of strings")
     if not full:
         return
     _fields("the record", record, _FULL_FIELDS)

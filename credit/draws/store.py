@@ -29,13 +29,12 @@ from credit.draws.core import (
     INSPECTOR_COLUMNS,
     KEY_ENCODING,
     DrawError,
+    DrawnStratum,
     DrawRefused,
-    PlannedStratum,
     check_token,
     entity_pool_digest,
     inspector_pool_digest,
     plan_strata,
-    planned_part,
     seed_commitment,
     stratum_sizes,
 )
@@ -60,7 +59,7 @@ class RunSummary(TypedDict):
     draw_id: str
     inspections: int
     states: dict[str, int]
-    strata: list[PlannedStratum]
+    strata: list[DrawnStratum]   # with the thresholds the run fixed
     public_record: str
     public_record_sha256: str
     full_record: str
@@ -197,7 +196,7 @@ def plan_draw(conn: Connection, matter: str | Sequence[str], as_of: date, settin
     if first is None or as_of < first:
         raise DrawRefused(f"as of {as_of} the store holds nothing yet (its first night: {first or 'none'}): "
                           "plan as of a published night or later")
-    entities, stats, grades_night = entity_pool(conn, rules, as_of, scope)
+    entities, stats, grades_night, excluded = entity_pool(conn, rules, as_of, scope)
     if entities.empty:
         where = f"scope {scope}" if scope else "the store"
         raise DrawRefused(f"nothing to draw: no entity of {where} is in the pool of {', '.join(matters)} "
@@ -219,6 +218,9 @@ def plan_draw(conn: Connection, matter: str | Sequence[str], as_of: date, settin
         "strata": strata, "inspectors_per_inspection": rules["inspectors_per_inspection"],
         "competence": rules["competence"], "schedule_window": [rules["schedule_days"][0], rules["schedule_days"][-1]],
         "schedule_note": schedule_note, "pool_stats": stats, "config_version": doc.version,
+        # Entities an earlier live draw drew, left out of this pool (domain.md §8); repeated in
+        # the public record, where ``verify`` checks that none of them is drawn.
+        "excluded_drawn": excluded,
     }
     check_public_text({k: public_plan[k] for k in ("matters", "schedule_note", "competence")}, "published plan")
     conn.execute(sqlfiles.statement("draws/insert_plan"), {
@@ -268,7 +270,7 @@ def run_draw(conn: Connection, draw_id: str, seed: str, settings: Settings) -> R
     _insert_versions(conn, draw_id, list(state.inspections.values()), cv)
     states = pd.Series([i["state"] for i in inspections], dtype=object).value_counts().to_dict()
     return {"draw_id": draw_id, "inspections": len(inspections), "states": {str(k): int(v) for k, v in states.items()},
-            "strata": [planned_part(s) for s in state.strata],
+            "strata": list(state.strata),
             "public_record": str(out / f"{draw_id}.public.json"), "public_record_sha256": public_sha,
             "full_record": str(out / f"{draw_id}.full.json"), "full_record_sha256": full_sha,
             "schedule_note": plan["rules"].get("schedule_note"), "config_version": cv}

@@ -57,6 +57,7 @@ def check_selections(record: Mapping[str, Any]) -> str | None:
     commitment = record.get("seed_commitment")
     if commitment and seed_commitment(seed) != commitment:
         return f"seed: SHA-256 of the seed is {seed_commitment(seed)}, the plan committed to {commitment}"
+    held = excluded_drawn(record)
     thresholds = {f"{s['matter']}:{s['stratum']}": s for s in record["strata"]}
     counts = {t: 0 for t in thresholds}
     per = int(record["inspectors_per_inspection"])
@@ -65,6 +66,8 @@ def check_selections(record: Mapping[str, Any]) -> str | None:
         key = rank_key(seed, task, u).hex()
         if i["entity_key"] != key:
             return f"{u}: entity key is {key}, the record says {i['entity_key']}"
+        if u in held:
+            return f"{u}: drawn, but the plan left it out of the pool as drawn by {held[u]} (excluded_drawn)"
         for tag in i["strata"]:
             st = thresholds.get(tag)
             if st is None:
@@ -88,6 +91,16 @@ def check_selections(record: Mapping[str, Any]) -> str | None:
         if counts[tag] != int(st["sample_size"]):
             return f"stratum {tag}: {counts[tag]} entities drawn, the plan fixed {st['sample_size']}"
     return None
+
+
+def excluded_drawn(record: Mapping[str, Any]) -> dict[str, str]:
+    """USCC → the earlier draw that drew it, for the entities the plan left out (domain.md §8);
+    empty for records made before the rule."""
+    out: dict[str, str] = {}
+    for d in record.get("excluded_drawn") or []:
+        for u in d["usccs"]:
+            out.setdefault(u, d["draw_id"])
+    return out
 
 
 def verify_record(record: Mapping[str, Any]) -> VerifyResult:
@@ -114,6 +127,13 @@ def verify_record(record: Mapping[str, Any]) -> VerifyResult:
                                   record["inspector_pool_digest"])):
             if got != want:
                 return VerifyResult(False, f"{label}: the pool hashes to {got}, the plan published {want}")
+        held = excluded_drawn(record)
+        if held:
+            inside = ent["uscc"][ent["uscc"].isin(list(held))]
+            if len(inside):
+                u = str(inside.iloc[0])
+                return VerifyResult(False, f"entity pool: {u} is in the pool, but the plan left it out "
+                                           f"as drawn by {held[u]} (excluded_drawn)")
         rules = record["rules"]
         allocation = plan_strata(rules, stratum_sizes(ent))
         planned = [{k: s[k] for k in ("matter", "stratum", "size", "sample_size", "inclusion_probability")}

@@ -134,8 +134,14 @@ def kind_label(kind: str) -> str:
 
 
 def ref_label(ref: str) -> str:
-    """``decision 855`` → ``决定 855``, ``request 12`` → ``申请 12``, ``case X`` → ``案件 X``."""
+    """``decision 855`` → ``决定 855``, ``request 12`` → ``申请 12``, ``case X`` → ``案件 X``,
+    ``quarantine 2026-07-13 annual_reports.csv:1725`` → ``隔离区 2026-07-13 annual_reports.csv 第1725行``
+    (the file name is kept: it is what the officer has delivered again)."""
     word, _, rest = ref.partition(" ")
+    if word == "quarantine" and rest:
+        night, _, where = rest.partition(" ")
+        file, sep, line = where.rpartition(":")
+        return f"隔离区 {night} {file} 第{line}行" if sep and line.isdigit() else f"隔离区 {rest}"
     return f"{REF_WORDS[word]} {rest}" if word in REF_WORDS and rest else ref
 
 

@@ -11,12 +11,14 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from credit.cli import output
+
 app = typer.Typer(no_args_is_help=True, help="Officers' accounts of the bureau workbench (role, authority, password).")
-console = Console()
-err = Console(stderr=True)
+# The shared console: uncut tables off a terminal, no emoji codes in data (credit.cli.output).
+console = output.console()
+err = output.console(stderr=True)
 StdinOpt = Annotated[bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin.")]
 
 

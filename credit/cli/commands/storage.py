@@ -14,11 +14,13 @@ import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-console = Console()
-err = Console(stderr=True)
+from credit.cli import output
+
+# The shared console: uncut tables off a terminal, no emoji codes in data (credit.cli.output).
+console = output.console()
+err = output.console(stderr=True)
 
 
 def retention_command(

@@ -105,6 +105,28 @@ def test_published_results_are_public_draws_in_progress_are_not(live) -> None:  
         assert h.get("/v1/bureau/draws").json()["draws"][0]["drawn"] is True
 
 
+# Review item 3: results the drop delivered for a task not drawn here (an earlier task, another
+# department's joint task) were unreadable: the list was empty and the task 404.
+def test_results_of_tasks_not_drawn_here_are_published(live) -> None:  # noqa: F811
+    u1, u2 = make_uscc(300), make_uscc(301)
+    with live.engine.begin() as c:
+        register(c, u1, "北京外部抽查一有限公司")
+        register(c, u2, "北京外部抽查二有限公司")
+        c.execute(sa.text("""insert into inspection_results (task_id, uscc, inspected_on, result_code, result, doc_no,
+                             first_night, last_night) values ('T2026-0001', :u, '2026-09-10', :r, null, 'J-2',
+                             '2026-09-11', '2026-09-11')"""), [{"u": u1, "r": "normal"}, {"u": u2, "r": "unreachable"}])
+    live.clock["today"] = D("2026-09-15")
+    with live.client() as h:
+        assert {"task_id": "T2026-0001", "results": 2} in h.get("/v1/inspection-results").json()["tasks"]
+        r = h.get("/v1/inspection-results/T2026-0001")
+        assert r.status_code == 200, r.text
+        res = {x["uscc"]: x for x in r.json()["results"]}
+        assert set(res) == {u1, u2} and res[u1]["name"] == "北京外部抽查一有限公司"
+        assert res[u1]["result"] == "未发现问题" and res[u2]["result"] == "通过登记的住所（经营场所）无法联系"
+        assert res[u1]["status"] == "published" and res[u1]["publish_by"]
+        assert h.get("/v1/inspection-results/T2026-0002").status_code == 404
+
+
 def test_cli_keys_and_certificate_verify(live, monkeypatch, tmp_path) -> None:  # noqa: F811
     from credit.cli.commands.api import api_app, certificate_app
     from credit.settings import get_settings

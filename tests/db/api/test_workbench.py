@@ -256,6 +256,26 @@ def test_draws_planned_and_drawn_on_the_workbench(bench: Live) -> None:  # noqa:
         page = h.get("/bureau/draws/DRAW-20260901-001").text
         assert "抽取结果" in page and "统一社会信用代码" in page and "检查人员" in page
         assert "[" not in re.sub(r"<[^>]+>", "", page.split('id="inspections"')[1])   # no Python lists
+    # Review item 4: states, matters, strata and notes were English and codes. A recusal and a
+    # closed entity give the page the notes a redraw writes.
+    from credit.draws import read, store
+
+    with bench.engine.connect() as c:
+        rec = read.full_record(c, "DRAW-20260901-001")
+    first, second = rec["inspections"][0], rec["inspections"][1]
+    with bench.engine.begin() as c:
+        store.redraw(c, "DRAW-20260901-001", first["uscc"], "inspector_recused", "亲属关系", bench.settings,
+                     inspector_id=first["inspectors"][0]["inspector_id"])
+        store.redraw(c, "DRAW-20260901-001", second["uscc"], "entity_closed", "注销", bench.settings)
+    with officer_session(bench, "zhang.shen") as h:
+        page = h.get("/bureau/draws/DRAW-20260901-001").text
+    main = page.split("<main>", 1)[1].split("</main>", 1)[0]
+    visible = re.sub(r"<[^>]*>", " ", re.sub(r"<code>[^<]*</code>", " ", main))
+    assert re.findall(r"[A-Za-z]{2,}", visible) == [], visible
+    table = visible.split("抽取结果", 1)[1]
+    for words in ("企业年度报告等公示信息抽查", "已安排", "已取消", "信用风险一般", "回避", "主体已关闭", "替补"):
+        assert words in table, words
+    assert 'title="annual_report:B"' in main and 'title="assigned"' in main   # the codes, for who needs them
 
 
 def test_the_api_role_signs_officers_in_but_cannot_change_accounts(engine) -> None:  # type: ignore[no-untyped-def]

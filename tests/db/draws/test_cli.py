@@ -165,3 +165,55 @@ def test_verify_record_malformed_names_the_field_and_exits_2(engine: Engine, cli
     for text in ("[1, 2]", "{not json"):
         bad.write_text(text, "utf-8")
         assert runner.invoke(app, ["verify", "--record", str(bad)]).exit_code == 2
+
+
+# Review item 3: results delivered for a task not drawn here were refused ("no draw plan").
+def test_results_of_a_task_not_drawn_here_are_read_from_the_source(engine: Engine, cli_env: Settings) -> None:
+    import sqlalchemy as sa
+
+    from tests.db.draws.helpers import uscc
+
+    load_store(engine, n=30)
+    with engine.begin() as c:
+        c.execute(sa.text("""insert into inspection_results (task_id, uscc, inspected_on, result_code, result,
+                                 inspector_ids, doc_no, first_night, last_night)
+                             values ('T2026-0001', :u, '2026-09-18', :r, null, '{INS001}', 'J-7', :n, :n)"""),
+                  [{"u": uscc(1), "r": "normal", "n": "2026-10-22"}, {"u": uscc(2), "r": "unreachable", "n": "2026-10-23"}])
+    r = runner.invoke(app, ["results", "T2026-0001", "--as-of", "2026-12-31", "--json"])
+    assert r.exit_code == 0, r.output
+    rows = {x["uscc"]: x for x in json.loads(r.output)}
+    assert set(rows) == {uscc(1), uscc(2)}
+    assert rows[uscc(1)]["result"] == "未发现问题" and rows[uscc(1)]["name"] == "企业1"
+    # The same publication limit as a task drawn here: 20 working days after the inspection.
+    assert rows[uscc(1)]["publish_by"] == "2026-10-22" and rows[uscc(1)]["status"] == "published"
+    assert rows[uscc(2)]["status"] == "published_late"
+    r = runner.invoke(app, ["results", "T2026-0001", "--as-of", "2026-12-31"])
+    assert r.exit_code == 0 and uscc(1) in r.output
+    r = runner.invoke(app, ["results", "T2026-9999", "--as-of", "2026-12-31"])
+    assert r.exit_code == 2 and "no inspection task T2026-9999" in " ".join(r.output.split())
+
+
+# Review item 6: `draw run` printed the strata table with an empty threshold column.
+def test_run_prints_the_thresholds_it_fixed(engine: Engine, cli_env: Settings) -> None:
+    load_store(engine)
+    r = runner.invoke(app, ["plan", "--matter", "annual_report", "--as-of", "2026-09-01",
+                            "--seed-commitment", core.seed_commitment(SEED)])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["run", "DRAW-20260901-001", "--seed", SEED])
+    assert r.exit_code == 0, r.output
+    public = json.loads((cli_env.reports_dir / "draws" / "DRAW-20260901-001.public.json").read_text("utf-8"))
+    for s in public["strata"]:
+        assert s["threshold"] and s["threshold"][:16] in r.output
+
+
+# Review item 5: rich turned the stratum tag "annual_report:B" + ":" into an emoji (🅱).
+def test_verify_prints_stratum_tags_not_emoji(engine: Engine, cli_env: Settings) -> None:
+    load_store(engine)
+    draw_id, folder = _planned_and_run(cli_env)
+    doc = json.loads((folder / f"{draw_id}.public.json").read_text("utf-8"))
+    doc["inspections"].pop()
+    edited = folder / "dropped.json"
+    edited.write_text(json.dumps(doc), "utf-8")
+    out = _Out(["verify", "--record", str(edited)])
+    assert out.exit_code == 1
+    assert "stratum annual_report:B: " in out.output and "\U0001f171" not in out.output

@@ -274,3 +274,48 @@ def test_a_plan_needs_published_entities_to_draw_from(engine: Engine, settings: 
         store.plan_draw(c, "annual_report", AS_OF, settings, scope="99", public_seed_source="x")
     with engine.begin() as c:
         assert store.plan_draw(c, "annual_report", AS_OF, settings, public_seed_source="x").startswith("DRAW-")
+
+
+# Review item 1: a second draw re-drew entities an earlier, still-live draw had already drawn
+# (not yet inspected, so no result excluded them): the same enterprise inspected twice in weeks.
+def test_a_second_draw_leaves_out_entities_an_earlier_live_draw_drew(engine: Engine, settings: Settings,
+                                                                      tmp_path: Path) -> None:
+    load_store(engine, n=40)   # 39 operating entities, all ungraded (tier B)
+    conf = tmp_path / "config"
+    shutil.copytree(settings.config_dir, conf)
+    path = conf / "draws.yaml"   # half of tier B per draw: two draws of 20 of 39 must overlap unless excluded
+    path.write_text(path.read_text("utf-8").replace("B: 0.02", "B: 0.5"), "utf-8")
+    s = settings.model_copy(update={"config_dir": conf})
+    first = plan_and_run(engine, s)
+    with engine.connect() as c:
+        closed = read.full_record(c, first)["inspections"][0]["uscc"]
+    with engine.begin() as c:   # a cancelled inspection no longer holds its entity; its replacement does
+        store.redraw(c, first, closed, "entity_closed", "注销", s)
+    with engine.begin() as c:
+        second = store.plan_draw(c, "annual_report", AS_OF, s, seed_commitment=core.seed_commitment("seed-two"))
+    with engine.begin() as c:
+        store.run_draw(c, second, "seed-two", s)
+    with engine.connect() as c:
+        rec1, rec2 = read.full_record(c, first), read.full_record(c, second)
+        plan2 = read.load_plan(c, second)["public_plan"]
+        live1 = read.current_inspections(c, first)
+    drawn1 = set(live1["uscc"][live1["state"] != "cancelled"])
+    drawn2 = {i["uscc"] for i in rec2["inspections"]}
+    assert len(drawn1) == 20 and closed not in drawn1 and drawn2
+    assert not drawn1 & drawn2
+    # Verifiable: the plan and the public record name the earlier draw and the entities it left out.
+    assert plan2["excluded_drawn"] == [{"draw_id": first, "usccs": sorted(drawn1)}]
+    assert plan2["pool_stats"]["excluded_drawn_earlier"] == 20
+    public2 = json.loads((s.reports_dir / "draws" / f"{second}.public.json").read_text("utf-8"))
+    assert public2["excluded_drawn"] == plan2["excluded_drawn"]
+    assert verify.verify_record(public2).ok and verify.verify_record(rec2).ok
+    with engine.connect() as c:
+        assert published.verify_published(c, second, s)[0].ok
+    # A record whose pool or selection holds an excluded entity does not verify.
+    bad = json.loads(json.dumps(public2))
+    bad["excluded_drawn"][0]["usccs"].append(rec2["inspections"][0]["uscc"])
+    diff = verify.verify_record(bad).first_difference or ""
+    assert rec2["inspections"][0]["uscc"] in diff and first in diff
+    # A record made before the rule (no excluded_drawn) still verifies as it was.
+    old = {k: v for k, v in rec1.items() if k != "excluded_drawn"}
+    assert verify.verify_record(old).ok

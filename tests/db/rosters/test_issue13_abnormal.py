@@ -44,6 +44,8 @@ def test_item5_a_quarantined_report_holds_the_missing_report_listing(engine, set
         assert held["kind"].tolist() == ["held: quarantined report"]
         assert held["due_date"].tolist() == [D("2026-07-14")] and not held["overdue"].iloc[0]
         assert "隔离区" in held["note"].iloc[0] and "annual_reports.csv:7" in held["ref"].iloc[0]
+        # Review (users) item 4: the overview showed the reference as "quarantine 2026-06-20 annual_reports.csv:7".
+        assert held["ref_label"].iloc[0] == "隔离区 2026-06-20 annual_reports.csv 第7行"
         assert held["authority"].iloc[0] == "武汉市武昌区市场监督管理局"
         # The row is delivered again, accepted, filed in time: A is never listed and stops waiting.
         report(c, A, 2025, "2026-06-29", first_night="2026-07-02")

@@ -41,6 +41,17 @@ def test_the_console_decides_at_each_print(capsys) -> None:  # type: ignore[no-u
     assert "x" * 500 in capsys.readouterr().out
 
 
+def test_the_console_prints_emoji_codes_as_written(capsys) -> None:  # type: ignore[no-untyped-def]
+    """Review item 5: ``stratum annual_report:B: 2 entities`` came out as ``annual_report🅱 2``."""
+    con = output.console()
+    con.print("stratum annual_report:B: 2 drawn; annual_report:A: 1 :smile:")
+    t = Table("stratum")
+    t.add_row("x:B:y")
+    con.print(t)
+    out = capsys.readouterr().out
+    assert "annual_report:B: 2" in out and "annual_report:A: 1 :smile:" in out and "x:B:y" in out
+
+
 def test_nested_records_become_key_value_lines() -> None:
     part = {"decisions": 3, "by_roster_action": {"abnormal:include": 2, "serious:notice": 1},
             "chain_head": {"seq": 855, "hash": "ab12"}, "warnings": [], "distribution": {"A": 10, "B": 2}}
