@@ -19,6 +19,7 @@ from typing import TypedDict
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
+import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from credit import bulk, sqlfiles
@@ -94,7 +95,8 @@ def merge(conn: Connection, source: Source, frame: pd.DataFrame, mode: str, nigh
 
 def merge_into(conn: Connection, source: Source, mode: str, night: date, fill: Callable[[str], int],
                scope: tuple[str, dict[str, object]] | None = None,
-               rows: tuple[str, dict[str, object]] | None = None) -> MergeResult:
+               rows: tuple[str, dict[str, object]] | None = None,
+               held: dict[str, object] | None = None) -> MergeResult:
     """Merge one file's accepted rows into the store; ``fill(stage)`` puts them into the stage table.
 
     The night's publish fills it from the night's staging (:func:`credit.night.staging.fill_stage`).
@@ -102,7 +104,9 @@ def merge_into(conn: Connection, source: Source, mode: str, night: date, fill: C
     a ``full`` file may drop to one region partition's rows (:mod:`credit.night.partitions`), whose
     stage holds that region's rows only. ``rows``: the same rows as ``fill`` puts into the stage, as
     a query (SQL with ``%(name)s`` parameters, and its parameters) that an empty table is loaded
-    from directly, without the stage (:func:`credit.night.staging.staged_rows`).
+    from directly, without the stage (:func:`credit.night.staging.staged_rows`). ``held``: the
+    staging key (``night``, ``digest``, ``file``) of the file's held-back rows, whose keys a ``full``
+    file does not drop (:func:`_held_back_keys`).
 
     Two ways, the same rows (issue 11): into an **empty** table (a first night) every staged row is
     new, so nothing is compared — the rows and their ``new`` history rows are inserted plainly, with
@@ -121,7 +125,7 @@ def merge_into(conn: Connection, source: Source, mode: str, night: date, fill: C
     if scope is None and bulk.is_empty(conn, name):
         result = _load_empty(conn, source, stage, {}, night)
     else:
-        result = _merge_changes(conn, source, mode, night, stage, staged, scope)
+        result = _merge_changes(conn, source, mode, night, stage, staged, scope, held)
     conn.exec_driver_sql(f"drop table {stage}")
     return result
 
@@ -156,9 +160,10 @@ def _load_empty(conn: Connection, source: Source, stage: str, params: dict[str, 
 
 
 def _merge_changes(conn: Connection, source: Source, mode: str, night: date, stage: str, staged: int,
-                   scope: tuple[str, dict[str, object]] | None) -> MergeResult:
+                   scope: tuple[str, dict[str, object]] | None, held: dict[str, object] | None) -> MergeResult:
     """The stage merged into a current table that has rows: a changed row updates it and leaves a
-    history row, an unchanged one changes nothing, a ``full`` file drops what it no longer has."""
+    history row, an unchanged one changes nothing, a ``full`` file drops what it no longer has —
+    but not what one of its held-back rows may stand for (:func:`_held_back_keys`)."""
     name = source.name
     key = ", ".join(source.key)
     cols = source.column_names
@@ -190,6 +195,8 @@ def _merge_changes(conn: Connection, source: Source, mode: str, night: date, sta
         scope_params: dict[str, object] = {}
         if scope is not None:
             gone, scope_params = f"{gone} and ({scope[0]})", scope[1]
+        if held is not None and (kept := _held_back_keys(conn, source, stage, held)) is not None:
+            gone = f"{gone} and not exists (select 1 from {kept} h where h.k is null or h.k = t.{kept_on(source)}::text)"
         if source.history:
             conn.exec_driver_sql(
                 f"insert into {name}_history (night, change, {col_list}) "
@@ -211,6 +218,31 @@ def _merge_changes(conn: Connection, source: Source, mode: str, night: date, sta
     if source.history:
         plan_on_tonights_rows(conn, f"{name}_history", new + changed + dropped)
     return MergeResult(name, staged, new, changed, dropped)
+
+
+def kept_on(source: Source) -> str:
+    """The column of a source's key its held-back rows keep rows by: the USCC when the key has one
+    (a composite key's year or month is not matched on), else the key itself."""
+    return "uscc" if "uscc" in source.key else source.key[0]
+
+
+def _held_back_keys(conn: Connection, source: Source, stage: str, held: dict[str, object]) -> str | None:
+    """The temporary table (column ``k``) of the keys a ``full`` file's held-back rows stand for,
+    or None when the file held none back (``sql/night/held_back_keys.sql``). A row quarantined
+    tonight — a field the gate refused, a record that could not be split — is not an entity gone
+    from the source: dropping it would lose the entity (contracts.md §1, "quarantine what is not"
+    unambiguous; the README's "nothing is lost"). Its rows stay as they were until a night
+    delivers it readable; a held row whose key cannot be read at all keeps every row of the
+    source (``k`` NULL): it could stand for any of them."""
+    table = f"{stage}_held"
+    key = kept_on(source)
+    conn.execute(sa.text(f"create temporary table {table} on commit drop as " + sqlfiles.text_of("night/held_back_keys")),
+                 {**held, "key": key, "by_uscc": key == "uscc"})
+    if not conn.exec_driver_sql(f"select exists (select from {table})").scalar():
+        conn.exec_driver_sql(f"drop table {table}")
+        return None
+    conn.exec_driver_sql(f"analyze {table}")
+    return table
 
 
 def plan_on_tonights_rows(conn: Connection, table: str, added: int) -> bool:

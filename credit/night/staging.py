@@ -269,7 +269,7 @@ def merge_file(conn: Connection, source: Source, mode: str, key: StagingKey, sco
     An empty store table (a first night) is loaded straight from the staging table."""
     return merge_into(conn, source, mode, key.night, lambda stage: fill_stage(conn, stage, source, key, scope),
                       None if scope is None else (scope.store, scope.params),
-                      rows=staged_rows(source, key) if scope is None else None)
+                      rows=staged_rows(source, key) if scope is None else None, held=dict(key.params()))
 
 
 def publish_quarantine(conn: Connection, key: StagingKey) -> int:
