@@ -23,6 +23,7 @@ from credit import sqlfiles
 from credit.api.views import ROSTER_LABELS, ApplicationStatus, application_status
 from credit.contract.sources import SOURCES
 from credit.grading.scheme import TIERS
+from credit.rosters.labels import specific_label
 from credit.settings import Settings
 
 ACTION_LABELS = {"include": "列入", "escalate": "升级列入", "remove": "移出", "revoke": "撤销",
@@ -139,7 +140,8 @@ def night_view(night: date, config_version: str, finished_at: datetime, summary:
     counts: list[DecisionCount] = []
     for key, n in sorted((rosters.get("by_roster_action") or {}).items()):
         roster, _, action = str(key).partition(":")
-        counts.append({"roster": ROSTER_LABELS.get(roster, roster), "action": ACTION_LABELS.get(action, action),
+        counts.append({"roster": ROSTER_LABELS.get(roster, roster),
+                       "action": specific_label(action, roster=roster) or ACTION_LABELS.get(action, action),
                        "count": int(n)})
     graded, tiers = _tiers(doc.get("grading"))
     has_report = (reports_dir / night.isoformat() / "index.html").is_file()
@@ -187,7 +189,8 @@ def open_drafts(conn: Connection) -> list[DraftRow]:
     rows = conn.execute(sqlfiles.statement("workbench/open_drafts")).mappings().all()
     return [{"seq": int(r["seq"]), "uscc": r["uscc"], "name": r["name"],
              "roster": ROSTER_LABELS.get(r["roster"], r["roster"]),
-             "proposed": ACTION_LABELS.get(r["proposed_action"] or "", r["proposed_action"] or ""),
+             "proposed": specific_label(r["proposed_action"], r["rule_id"], r["roster"])
+                         or ACTION_LABELS.get(r["proposed_action"] or "", r["proposed_action"] or ""),
              "cause": r["cause"], "drafted_on": r["decision_date"].isoformat(),
              "due_date": r["due_date"].isoformat() if r["due_date"] else "", "authority": r["authority"],
              "authority_name": r["authority_name"],

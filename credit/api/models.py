@@ -188,6 +188,7 @@ class InspectionResults(BaseModel):
 class ApplicationDecisionDoc(BaseModel):
     seq: int
     action: str
+    label: str = Field("", description="the decision made, in Chinese (e.g. 异议不成立, 不予移出, 恢复正常记载状态)")
     entry_id: int | None
     decision_date: str
     decision_no: str | None
@@ -213,6 +214,7 @@ class ApplicationDoc(BaseModel):
     decide_by_provisional: str | None
     note: str | None
     status: Literal["pending", "removed", "refused", "decided"]
+    status_label: str = Field("", description="the status in Chinese, naming the decision made")
     decisions: list[ApplicationDecisionDoc]
 
 
@@ -329,6 +331,8 @@ class OfficerDecisionDoc(BaseModel):
     seq: int
     decision_no: str | None
     action: str
+    rule_id: str | None = None
+    label: str = Field("", description="the decision made, in Chinese (e.g. 异议不成立 for a dismissed objection)")
 
 
 class OfficerStepDoc(BaseModel):

@@ -20,6 +20,7 @@ from credit.rosters import certificates
 from credit.rosters.certificates import DataVersion
 from credit.rosters.env import RosterEnv, removal_rule
 from credit.rosters.known import KnownAt
+from credit.rosters.labels import decision_label
 from credit.rosters.read import (
     EntityHead,
     EntryRemoval,
@@ -67,6 +68,7 @@ class DecisionOnApplication(TypedDict):
 
     seq: int
     action: str
+    label: str                # the decision made, in Chinese (credit.rosters.labels.decision_label)
     entry_id: int | None
     decision_date: str
     decision_no: str | None
@@ -92,6 +94,7 @@ class ApplicationStatus(TypedDict):
     decide_by_provisional: str | None
     note: str | None
     status: str
+    status_label: str         # the status in Chinese, naming the decision made (异议不成立, 不予移出 …)
     decisions: list[DecisionOnApplication]
 
 
@@ -249,7 +252,8 @@ def application_status(conn: Connection, request_id: int, settings: Settings | N
     if q is None:
         return None
     ds: list[DecisionOnApplication] = [
-        {"seq": int(d["seq"]), "action": d["action"], "entry_id": d["entry_id"],
+        {"seq": int(d["seq"]), "action": d["action"], "label": decision_label(d["action"], d["rule_id"], d["roster"]),
+         "entry_id": d["entry_id"],
          "decision_date": d["decision_date"].isoformat(), "decision_no": d["decision_no"],
          "reason": d["reason"], "basis": d["basis"], "authority": d["authority_name"]} for d in decisions_on(conn, request_id)]
     if not ds:
@@ -271,4 +275,19 @@ def application_status(conn: Connection, request_id: int, settings: Settings | N
             "rule": q["rule_version"],
             "decide_by": due.isoformat() if due else None,
             "decide_by_provisional": prov.isoformat() if prov else None,
-            "note": note, "status": status, "decisions": ds}
+            "note": note, "status": status, "status_label": _status_label(status, q["roster"], ds), "decisions": ds}
+
+
+STATUS_TEXT = {"pending": "审核中", "removed": "已准予移出", "refused": "不予移出", "decided": "已作出决定"}
+REMOVED_TEXT = {"abnormal_status": "已恢复正常记载状态", "penalty": "已准予信用修复，停止公示"}
+
+
+def _status_label(status: str, roster: str, ds: list[DecisionOnApplication]) -> str:
+    """A request's status as its reader sees it: a refusal by the decision made (异议不成立 for an
+    objection, 不予移出 / 不予恢复正常记载状态 / 不予信用修复 for an application), a removal by what it
+    does for the roster (a 个体工商户's status is restored, domain.md §2)."""
+    if status == "refused" and ds:
+        return ds[-1]["label"]
+    if status == "removed":
+        return REMOVED_TEXT.get(roster, STATUS_TEXT["removed"])
+    return STATUS_TEXT.get(status, status)

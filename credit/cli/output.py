@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 
 from rich.console import Console, ConsoleDimensions
 
-from credit.rosters.labels import ROSTER_LABELS, action_label, roster_label
+from credit.rosters.labels import ROSTER_LABELS, decision_label, roster_label
 
 #: Width given to rich when the output is not a terminal: wide enough that no table is ever cut
 #: or wrapped (rich sizes a table to its content, so nothing is padded to this width).
@@ -134,7 +134,7 @@ def summary_key(path: str) -> str:
     for part in path.split("."):
         if ":" in part and part.split(":", 1)[0] in ROSTER_LABELS:
             r, a = part.split(":", 1)
-            out.append(f"{roster_label(r)}·{action_label(a)}")
+            out.append(f"{roster_label(r)}·{decision_label(a, roster=r)}")
         elif part in TIER_LABELS:
             out.append(tier_label(part))
         else:

@@ -14,8 +14,9 @@ basic_attributes   entity_kind, region_code, industry_code, registered_capital, 
                    new_entity (成立不满一年)
 operations         reports_missing (应报未报年报数), reports_late (逾期报送数), employees, revenue,
                    report_all_zero (最近一期年报从业人数与营业收入均为零)
-supervision        on_abnormal (经营异常名录), on_serious (严重违法失信名单), penalties (公示期内、
-                   未修复、未撤销的行政处罚), heavier_penalties (较重行政处罚), fines_total, penalties_unfulfilled,
+supervision        on_abnormal (经营异常名录), marked_abnormal (个体工商户被标记为经营异常状态),
+                   on_serious (严重违法失信名单), penalties (公示期内、未修复、未撤销的行政处罚),
+                   heavier_penalties (较重行政处罚), fines_total, penalties_unfulfilled,
                    open_findings (核查问题未纠正), inspections_adverse (抽查发现问题)
 tax                tax_grade (纳税缴费信用级别), abnormal_taxpayer (非正常户), tax_arrears (欠税)
 social_security    insured_count (参保人数), insured_drop (较12个月前下降比例),
@@ -57,6 +58,7 @@ INDICATOR_DEFAULTS: dict[str, Default] = {
     "reports_late": 0,
     "report_all_zero": False,
     "on_abnormal": False,
+    "marked_abnormal": False,
     "on_serious": False,
     "penalties": 0,
     "heavier_penalties": 0,
@@ -268,7 +270,8 @@ def supervision(conn: Connection, night: date, n: int, windows: dict[str, int], 
     if not facts:
         create_night_facts(conn, night)
     rosters = copy_out(conn, sqlfiles.rendered("grading/rosters", ranged=int(ranged)),
-                       {"rn": pa.int64(), "on_abnormal": pa.bool_(), "on_serious": pa.bool_()})
+                       {"rn": pa.int64(), "on_abnormal": pa.bool_(), "marked_abnormal": pa.bool_(),
+                        "on_serious": pa.bool_()})
     # Only penalties still in use: inside their publicity window, not repaired, not revoked
     # (domain.md §5.1, §5.3, §6; credit.penalties keeps the windows, the night before grading).
     pens = copy_out(conn, sqlfiles.rendered("grading/penalties", night=night, ranged=int(ranged)),
@@ -281,7 +284,7 @@ def supervision(conn: Connection, night: date, n: int, windows: dict[str, int], 
                                            ranged=int(ranged)),
                     {"rn": pa.int64(), "inspections_adverse": pa.int64()})
     return pd.concat([
-        _scatter(n, rosters, {"on_abnormal": False, "on_serious": False}),
+        _scatter(n, rosters, {"on_abnormal": False, "marked_abnormal": False, "on_serious": False}),
         _scatter(n, pens, {"penalties": 0, "heavier_penalties": 0, "fines_total": 0.0, "penalties_unfulfilled": 0}),
         _scatter(n, finds, {"open_findings": 0}),
         _scatter(n, insp, {"inspections_adverse": 0}),

@@ -4,7 +4,8 @@ Every night every operating entity gets a tier A/B/C/D (信用风险低/一般/�
 良好/警示/失信/严重失信) with its ordered reasons. The method, all of it in ``config/grading.yaml``:
 
 1. **Rules first** (直接认定): each rule that holds sets a floor — e.g. on the serious list → D,
-   on the abnormal roster → at least C (domain.md §3, §4, §7), 非正常户 → at least C (§11).
+   on the abnormal roster, or a 个体工商户 marked abnormal (its own rule, §2) → at least C
+   (domain.md §3, §4, §7), 非正常户 → at least C (§11).
 2. **Score second**: a points scorecard over the indicators (:mod:`credit.grading.indicators`); the
    score's tier comes from the configured thresholds.
 3. The tier is the worse of the two. Rules only raise floors and every item gives a worse value

@@ -17,7 +17,7 @@ from credit import sqlfiles
 from credit.calendar import UnknownCalendarYear
 from credit.rosters import serious
 from credit.rosters.env import RosterEnv, effective_due
-from credit.rosters.labels import ACTOR_LABELS, action_label, roster_label
+from credit.rosters.labels import ACTOR_LABELS, decision_label, roster_label
 from credit.rosters.read import application_due
 from credit.settings import Settings
 
@@ -99,7 +99,7 @@ def deadline_watch(conn: Connection, on: date, within_wd: int, settings: Setting
     df["working_days_left"] = pd.array(left, dtype="Int64")
     df["due_date"] = eff[df.index].dt.date
     df = df.sort_values(["authority", "due_date", "kind", "uscc"], na_position="last", kind="stable")
-    df["kind_label"] = [kind_label(str(k)) for k in df["kind"]]
+    df["kind_label"] = [kind_label(str(k), r) for k, r in zip(df["kind"], df["roster"], strict=True)]
     df["roster_label"] = [roster_label(r) for r in df["roster"]]
     df["ref_label"] = [ref_label(str(r)) for r in df["ref"]]
     return df[columns].reset_index(drop=True)
@@ -123,10 +123,11 @@ def watch_records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
-def kind_label(kind: str) -> str:
-    """The item kind as an officer reads it: 草稿待审批：列入, 信用修复申请, 严重违法失信名单：列入决定 …"""
+def kind_label(kind: str, roster: object = None) -> str:
+    """The item kind as an officer reads it: 草稿待审批：列入, 信用修复申请, 严重违法失信名单：列入决定 …
+    (a draft on a 个体工商户's status: 草稿待审批：标记为经营异常状态, domain.md §2)."""
     if kind.startswith("draft:"):
-        return f"草稿待审批：{action_label(kind.removeprefix('draft:'))}"
+        return f"草稿待审批：{decision_label(kind.removeprefix('draft:'), roster=roster)}"
     if kind.startswith("serious:"):
         step = kind.removeprefix("serious:")
         return f"严重违法失信名单：{serious.STEP_LABELS.get(step, step)}"

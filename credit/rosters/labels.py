@@ -27,4 +27,48 @@ def roster_label(code: object) -> str:
 
 
 def action_label(code: object) -> str:
+    """The generic name of an action code; where a decision is known, use :func:`decision_label`."""
     return "" if code is None else ACTION_LABELS.get(str(code), str(code))
+
+
+RULE_LABELS = {
+    ("any.refuse.objection", "refuse"): "异议不成立",
+    ("any.revoke.objection_upheld", "revoke"): "异议成立，撤销原决定",
+    ("pen.repair", "remove"): "信用修复，停止公示",
+    ("pen.refuse.repair", "refuse"): "不予信用修复",
+    ("ser.remove.early", "remove"): "提前移出",
+    ("ser.remove.expiry", "remove"): "期满移出",
+}
+"""Decisions named by (rule, action) where the action code is shared by decisions of different
+kinds (rules.yaml): ``refuse`` answers a repair application (不予移出) or an objection (异议不成立,
+domain.md §3.4); ``revoke`` follows an upheld objection or a fact that never held. Keyed with the
+action too: a draft's rejection (``reject``) keeps the rule of the draft it rejects."""
+
+ROSTER_ACTION_LABELS = {
+    ("abnormal_status", "include"): "标记为经营异常状态",
+    ("abnormal_status", "remove"): "恢复正常记载状态",
+    ("abnormal_status", "refuse"): "不予恢复正常记载状态",
+    ("penalty", "remove"): "信用修复，停止公示",
+    ("penalty", "refuse"): "不予信用修复",
+}
+"""A 个体工商户 is marked and restored, never listed or removed (domain.md §2, 69号令 arts. 13–18);
+penalty information stops being published on repair (§5.1, §6)."""
+
+
+def specific_label(action: object, rule_id: object = None, roster: object = None) -> str | None:
+    """The name of a decision by its rule (where the action is shared) or its roster (where the
+    roster names it otherwise); None where the action's own name is right."""
+    if action is None:
+        return None
+    found = RULE_LABELS.get((str(rule_id), str(action))) if rule_id is not None else None
+    if found is None and roster is not None:
+        found = ROSTER_ACTION_LABELS.get((str(roster), str(action)))
+    return found
+
+
+def decision_label(action: object, rule_id: object = None, roster: object = None) -> str:
+    """The name of the decision actually made: by its rule where the action is shared (an
+    objection refused is 异议不成立, not 不予移出), by roster where the roster names it otherwise
+    (a 个体工商户 is 标记, not 列入), else the action's name. Presentation only: the stored
+    ``action`` never changes (the log is append-only)."""
+    return specific_label(action, rule_id, roster) or action_label(action)

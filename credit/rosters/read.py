@@ -19,6 +19,7 @@ from credit.calendar import add_years
 from credit.rosters.certificates import DataVersion, removal_kind, version_of
 from credit.rosters.env import RosterEnv, effective_due, removal_rule
 from credit.rosters.known import KnownAt, fold, night_limit, params, seq_limit
+from credit.rosters.labels import decision_label
 from credit.rosters.serious import Step, entry_steps
 from credit.settings import Settings
 
@@ -282,6 +283,7 @@ class FeedDecision(TypedDict):
     uscc: str
     roster: str
     action: str
+    label: str            # the decision made, in Chinese (labels.decision_label: 异议不成立, not 不予移出)
     entry_id: int | None
     refers_to: int | None
     cause_code: str | None
@@ -356,6 +358,7 @@ def decision_feed(conn: Connection, after: int, limit: int) -> list[FeedDecision
     """Roster decisions after the cursor ``after``, in log order, at most ``limit`` (working papers left out)."""
     rows = conn.execute(sqlfiles.statement("rosters/decision_feed"), {"a": after, "n": limit}).mappings().all()
     return [{"seq": r["seq"], "uscc": r["uscc"], "roster": r["roster"], "action": r["action"],
+             "label": decision_label(r["action"], r["rule_id"], r["roster"]),
              "entry_id": r["entry_id"], "refers_to": r["refers_to"], "cause_code": r["cause_code"],
              "cause": r["cause"], "basis": r["basis"], "decision_date": r["decision_date"],
              "decision_no": r["decision_no"], "authority_code": r["authority_code"], "authority": r["authority"],
@@ -370,6 +373,7 @@ class OpenDraft(TypedDict):
     uscc: str
     roster: str
     proposed_action: str
+    rule_id: str | None
     cause: str | None
     decision_date: date
     due_date: date | None
@@ -379,4 +383,4 @@ def open_drafts(conn: Connection) -> list[OpenDraft]:
     """Drafts neither decided nor rejected, soonest due first."""
     rows = conn.execute(sqlfiles.statement("rosters/open_drafts")).mappings().all()
     return [{"seq": r["seq"], "uscc": r["uscc"], "roster": r["roster"], "proposed_action": r["proposed_action"],
-             "cause": r["cause"], "decision_date": r["decision_date"], "due_date": r["due_date"]} for r in rows]
+             "rule_id": r["rule_id"], "cause": r["cause"], "decision_date": r["decision_date"], "due_date": r["due_date"]} for r in rows]

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection
 from credit import sqlfiles
 from credit.calendar import UnknownCalendarYear, add_years
 from credit.rosters.env import RosterEnv, removal_rule
+from credit.rosters.labels import decision_label
 from credit.rosters.log import LOCK_KEY, finalise, insert_decisions
 from credit.rosters.read import application_due, cure_established_on
 from credit.rosters.rules import Period
@@ -81,6 +82,8 @@ class OfficerDecision(TypedDict):
     seq: int
     decision_no: str | None
     action: str
+    rule_id: str | None
+    label: str                # the decision made, in Chinese (credit.rosters.labels.decision_label)
 
 
 class ImportedDecision(TypedDict):
@@ -286,7 +289,8 @@ def decide_objection(conn: Connection, request_id: int, outcome: str, on: date, 
     if action == "refuse" and note:
         rows["reason"] = f"异议不成立：{note}"
     out = insert_decisions(conn, rows)
-    return {"seq": int(out["seq"][0]), "decision_no": out["decision_no"][0], "action": action}
+    return {"seq": int(out["seq"][0]), "decision_no": out["decision_no"][0], "action": action, "rule_id": rule_id,
+            "label": decision_label(action, rule_id, target["roster"])}
 
 
 def decide_draft(conn: Connection, seq: int, officer: str, on: date, approve: bool = True,
@@ -330,7 +334,9 @@ def decide_draft(conn: Connection, seq: int, officer: str, on: date, approve: bo
     if not approve:
         rows["action"] = "reject"
     out = insert_decisions(conn, rows)
-    return {"seq": int(out["seq"][0]), "decision_no": out["decision_no"][0], "action": rows["action"][0]}
+    action = str(rows["action"][0])
+    return {"seq": int(out["seq"][0]), "decision_no": out["decision_no"][0], "action": action,
+            "rule_id": p["rule_id"], "label": decision_label(action, p["rule_id"], p["roster"])}
 
 
 def import_decision(conn: Connection, *, uscc: str, roster: str, rule_id: str, decided_on: date, decision_no: str,

@@ -43,6 +43,8 @@ class RequestDecision(TypedDict):
 
     seq: int
     action: str
+    rule_id: str | None
+    roster: str
     entry_id: int | None
     decision_date: date
     decision_no: str | None
@@ -66,7 +68,8 @@ def request_of(conn: Connection, request_id: int) -> RequestRecord | None:
 def decisions_on(conn: Connection, request_id: int) -> list[RequestDecision]:
     """The decisions made on a request, in log order (drafts and their rejection left out)."""
     rows = conn.execute(sqlfiles.statement("rosters/application_decisions"), {"i": request_id}).mappings().all()
-    return [{"seq": d["seq"], "action": d["action"], "entry_id": d["entry_id"], "decision_date": d["decision_date"],
+    return [{"seq": d["seq"], "action": d["action"], "rule_id": d["rule_id"], "roster": d["roster"],
+             "entry_id": d["entry_id"], "decision_date": d["decision_date"],
              "decision_no": d["decision_no"], "reason": d["reason"], "cause": d["cause"], "basis": d["basis"],
              "authority_name": d["authority_name"]} for d in rows]
 

@@ -26,7 +26,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from credit.cli import output
-from credit.rosters.labels import ACTOR_LABELS, STATE_LABELS, action_label, roster_label
+from credit.rosters.labels import ACTOR_LABELS, STATE_LABELS, decision_label, roster_label
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -396,7 +396,7 @@ def objection_decide(
             res = decide_objection(conn, objection, outcome, day, officer, note)
     except Refused as e:
         raise _refuse(str(e)) from None
-    console.print(f"decision {res['seq']} ({action_label(res['action'])} {res['action']}) "
+    console.print(f"decision {res['seq']} ({res['label']} {res['action']}) "
                   f"{res['decision_no']}", markup=False)
 
 
@@ -431,7 +431,7 @@ def _decide_draft(draft: int, officer: str, on: str | None, *, approve: bool, no
             res = decide_draft(conn, draft, officer, day, approve, note)
     except Refused as e:
         raise _refuse(str(e)) from None
-    console.print(f"decision {res['seq']} ({action_label(res['action'])} {res['action']}) "
+    console.print(f"decision {res['seq']} ({res['label']} {res['action']}) "
                   f"{res['decision_no'] or ''}", markup=False)
 
 
@@ -448,7 +448,8 @@ def decision_drafts(as_json: Annotated[bool, typer.Option("--json")] = False) ->
     t = Table("序号 seq", "统一社会信用代码", "名录 roster", "拟办 proposed", "事由 cause", "起草 drafted", "期限 due",
               title=f"待审批草稿 drafts（{len(rows)}）")
     for r in rows:
-        t.add_row(str(r["seq"]), r["uscc"], roster_label(r["roster"]), action_label(r["proposed_action"]),
+        t.add_row(str(r["seq"]), r["uscc"], roster_label(r["roster"]),
+                  decision_label(r["proposed_action"], r["rule_id"], r["roster"]),
                   escape(str(r["cause"] or "")), str(r["decision_date"]), str(r["due_date"] or ""))
     console.print(t)
 

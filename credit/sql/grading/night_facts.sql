@@ -4,8 +4,9 @@
 -- grading_listed   — roster state as of the night (domain.md §3 abnormal roster, §4 serious list),
 --                    from the rosters area's function roster_entries_as_of(d): our own history,
 --                    never the public page (domain.md trap 5). A 个体工商户 marked abnormal
---                    (abnormal_status, domain.md §2) counts as on the abnormal roster: local
---                    notices show both as 失信 (domain.md §7). One row per entity with a listed entry.
+--                    (abnormal_status, domain.md §2) is marked_abnormal, not on_abnormal: it is
+--                    never on the roster, and its reason and advice say so (grading.yaml
+--                    ABNORMAL_STATUS, same floor). One row per entity with a listed entry.
 -- grading_flagged  — entities with a legal representative that are on the serious list tonight or
 --                    were tier D on the previous graded night (the previous night, not tonight, so
 --                    the night stays a single pass), for the relations family (domain.md §3.6, §7).
@@ -13,7 +14,8 @@ drop table if exists grading_listed;
 create temporary table grading_listed on commit drop as
 select
     r.uscc,
-    bool_or(r.roster in ('abnormal', 'abnormal_status')) as on_abnormal,
+    bool_or(r.roster = 'abnormal')                        as on_abnormal,
+    bool_or(r.roster = 'abnormal_status')                 as marked_abnormal,
     bool_or(r.roster = 'serious')                         as on_serious
 from roster_entries_as_of(:night) as r
 where r.state = 'listed'

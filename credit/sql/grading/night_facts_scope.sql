@@ -23,7 +23,8 @@ drop table if exists grading_listed;
 create temporary table grading_listed on commit drop as
 select
     r.uscc,
-    bool_or(r.roster in ('abnormal', 'abnormal_status')) as on_abnormal,
+    bool_or(r.roster = 'abnormal')                        as on_abnormal,
+    bool_or(r.roster = 'abnormal_status')                 as marked_abnormal,
     bool_or(r.roster = 'serious')                         as on_serious
 from roster_entry_detail_of(array(select p.uscc from grading_population as p
                                   union

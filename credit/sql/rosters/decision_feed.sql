@@ -4,7 +4,7 @@
 -- working papers or change no roster state, and are not in the feed.
 select
     seq, uscc, roster, action, entry_id, refers_to, cause_code, cause, basis, decision_date, decision_no,
-    authority as authority_code, authority_name as authority, effective_until, reason, row_hash,
+    authority as authority_code, authority_name as authority, effective_until, reason, row_hash, rule_id,
     -- roster 'penalty' (repair of penalty information): the case whose publicity stops or not
     case when roster = 'penalty' then facts ->> 'case_no' end as case_no
 from roster_decisions

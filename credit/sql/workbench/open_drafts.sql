@@ -1,6 +1,6 @@
 -- Drafts waiting for an approver (as rosters/open_drafts), with the entity's name, the issuing
 -- authority and the application a draft answers.
-select p.seq, p.uscc, r.name, p.roster, p.proposed_action, p.cause, p.decision_date, p.due_date,
+select p.seq, p.uscc, r.name, p.roster, p.proposed_action, p.rule_id, p.cause, p.decision_date, p.due_date,
        p.authority, p.authority_name, p.request_id
   from roster_decisions as p
   left join registration as r on r.uscc = p.uscc

@@ -59,3 +59,26 @@ def test_show_and_transitions(engine: Engine, settings: Settings, cli_env: None)
     assert runner.invoke(app, ["transitions", "--night", "2026-07-10"]).exit_code == 2
     with engine.connect() as c:
         assert c.execute(sa.text("select count(*) from grades")).scalar() == 2
+
+
+def test_show_a_marked_individual_business(engine: Engine, settings: Settings, cli_env: None) -> None:
+    # domain.md §2: a 个体工商户 is marked (标记为经营异常状态, roster abnormal_status), not listed; its
+    # reason and advice name the marking and the restoration of normal status (69号令), not the roster.
+    runner = CliRunner()
+    with engine.begin() as c:
+        for u in ("92110105MA00000003", "91110105MA00000004"):
+            reg(c, u)
+            all_filed(c, u)
+        listed(c, "92110105MA00000003", "abnormal_status")
+        listed(c, "91110105MA00000004", "abnormal")
+        grade_night(c, NightContext(NIGHT, "d", settings))
+    doc = json.loads(runner.invoke(app, ["show", "92110105MA00000003", "--json"]).output)
+    assert doc["grade"] == "C"
+    assert [(r["code"], r["text"]) for r in doc["reasons"]] == [("ABNORMAL_STATUS", "被标记为经营异常状态")]
+    assert doc["to_improve"][0]["code"] == "ABNORMAL_STATUS"
+    assert "恢复正常记载状态" in doc["to_improve"][0]["change"] and "名录" not in doc["to_improve"][0]["change"]
+    table = runner.invoke(app, ["show", "92110105MA00000003"])
+    assert table.exit_code == 0 and "被标记为经营异常状态" in table.output and "列入经营异常名录" not in table.output
+    ent = json.loads(runner.invoke(app, ["show", "91110105MA00000004", "--json"]).output)
+    assert [(r["code"], r["text"]) for r in ent["reasons"]] == [("ABNORMAL_ROSTER", "列入经营异常名录")]
+    assert ent["to_improve"][0]["change"].endswith("（《企业经营异常名录管理暂行办法》第十条至第十四条）")

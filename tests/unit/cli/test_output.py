@@ -59,6 +59,9 @@ def test_nested_records_become_key_value_lines() -> None:
     assert flat["by_roster_action.abnormal:include"] == "2" and flat["chain_head.seq"] == "855"
     assert flat["warnings"] == "（无）"
     assert output.summary_key("by_roster_action.abnormal:include").endswith("经营异常名录·列入")
+    # a 个体工商户 is marked and restored, not listed and removed (domain.md §2)
+    assert output.summary_key("by_roster_action.abnormal_status:include").endswith("（个体工商户）·标记为经营异常状态")
+    assert output.summary_key("by_roster_action.abnormal_status:remove").endswith("（个体工商户）·恢复正常记载状态")
     assert output.summary_key("distribution.B") == "等级分布 distribution › B 信用风险一般"
     assert "{" not in output.cell(part) and "'" not in output.cell(part)
 

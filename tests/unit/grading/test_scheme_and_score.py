@@ -81,6 +81,39 @@ def test_to_improve_names_the_facts_that_lift_the_tier() -> None:
     assert to_improve("A", 0.0, reasons(grade(frame([{}]), CONFIG), 0), CONFIG) == []
 
 
+def test_marked_individual_business_is_told_its_own_rule() -> None:
+    # domain.md §2: a 个体工商户 is not put on the roster but marked (标记为经营异常状态, 69号令 arts.
+    # 13–15) and restored to normal status (arts. 16–18). Same floor C as a listing (scoring unchanged).
+    out = grade(frame([{"marked_abnormal": True}, {"on_abnormal": True}]), CONFIG)
+    assert list(out["grade"]) == ["C", "C"] and list(out["score"]) == [0.0, 0.0]
+    marked, listed_ = reasons(out, 0), reasons(out, 1)
+    assert marked == [{"code": "ABNORMAL_STATUS", "text": "被标记为经营异常状态", "kind": "rule", "floor": "C",
+                       "value": True, "contribution": None}]
+    assert "名录" not in marked[0]["text"]
+    advice = to_improve("C", 0.0, marked, CONFIG)
+    assert [a["code"] for a in advice] == ["ABNORMAL_STATUS"]
+    assert "恢复正常记载状态" in advice[0]["change"] and "《个体工商户年度报告暂行办法》" in advice[0]["change"]
+    assert "第十六条至第十八条" in advice[0]["change"]
+    assert "名录" not in advice[0]["change"] and "企业经营异常名录管理暂行办法" not in advice[0]["change"]
+    # an enterprise on the roster: reason and advice unchanged
+    assert listed_ == [{"code": "ABNORMAL_ROSTER", "text": "列入经营异常名录", "kind": "rule", "floor": "C",
+                        "value": True, "contribution": None}]
+    assert to_improve("C", 0.0, listed_, CONFIG)[0]["change"] == (
+        "补报年报、履行公示义务、更正公示信息或恢复联系后申请移出经营异常名录（《企业经营异常名录管理暂行办法》第十条至第十四条）")
+
+
+def test_reasons_graded_under_an_older_config_stay_readable() -> None:
+    # A grade stored under grading-2026.4 (before the marking had its own rule) is read with the
+    # config stored with its night (grading_runs.config): its advice is that version's.
+    old = json.loads(json.dumps(CONFIG.data))
+    old["version"] = "grading-2026.4"
+    old["rules"] = [r for r in old["rules"] if r["code"] != "ABNORMAL_STATUS"]
+    stored = [{"code": "ABNORMAL_ROSTER", "text": "列入经营异常名录", "kind": "rule", "floor": "C", "value": True,
+               "contribution": None}]
+    advice = to_improve("C", 0.0, stored, old)
+    assert [a["code"] for a in advice] == ["ABNORMAL_ROSTER"] and advice[0]["change"].startswith("补报年报")
+
+
 def test_non_monotone_config_is_refused() -> None:
     data = json.loads(json.dumps(CONFIG.data))
     data["scorecard"][0]["points"] = -5
@@ -118,6 +151,7 @@ row_strategy = st.fixed_dictionaries({
     "reports_late": st.integers(0, 4),
     "report_all_zero": st.booleans(),
     "on_abnormal": st.booleans(),
+    "marked_abnormal": st.booleans(),
     "on_serious": st.booleans(),
     "penalties": st.integers(0, 6),
     "heavier_penalties": st.integers(0, 2),
@@ -146,6 +180,7 @@ ADVERSE = {
     "one more late report": lambda r: {**r, "reports_late": r["reports_late"] + 1},
     "all-zero report": lambda r: {**r, "report_all_zero": True},
     "abnormal roster": lambda r: {**r, "on_abnormal": True},
+    "marked abnormal": lambda r: {**r, "marked_abnormal": True},
     "serious list": lambda r: {**r, "on_serious": True},
     "a heavier penalty": lambda r: {**r, "penalties": r["penalties"] + 1, "heavier_penalties": r["heavier_penalties"] + 1,
                                     "fines_total": r["fines_total"] + 60000.0},
