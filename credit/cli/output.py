@@ -86,9 +86,14 @@ def emit_json(obj: Any) -> None:
     """``obj`` as JSON on standard output: unescaped Chinese, ISO dates, one document. DEL and the
     C1 controls, which JSON may leave raw, are written as ``\\u00xx`` (the same string, and no
     terminal escape when the JSON is read on a screen)."""
-    text = json.dumps(obj, ensure_ascii=False, indent=1, default=_jsonable)
-    sys.stdout.write(_RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+    sys.stdout.write(json_shown(json.dumps(obj, ensure_ascii=False, indent=1, default=_jsonable)) + "\n")
     sys.stdout.flush()
+
+
+def json_shown(text: str) -> str:
+    """JSON text (``json.dumps(..., ensure_ascii=False)``) with DEL and the C1 controls written as
+    ``\\u00xx``: the same document, and nothing a terminal would take for an escape sequence."""
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -231,7 +231,7 @@ def results(
     except DrawRefused as e:
         _refuse(str(e))
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        typer.echo(output.json_shown(json.dumps(rows, ensure_ascii=False, indent=1)))
         return
     t = output.table(title=f"results of {escape(task_id)} as of {d}")
     for c in ("uscc", "name", "inspected", "result", "publish by", "status"):

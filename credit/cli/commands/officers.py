@@ -68,7 +68,7 @@ def list_(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     with get_engine(get_settings()).connect() as conn:
         rows = list_officers(conn)
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, default=str, indent=2))
+        typer.echo(output.json_shown(json.dumps(rows, ensure_ascii=False, default=str, indent=2)))
         return
     t = output.table("id", "login", "name", "role", "authority", "created", "disabled", title="officers")
     for r in rows:

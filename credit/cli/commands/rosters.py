@@ -125,7 +125,7 @@ def _known(conn: Connection, text: str | None, through: date | None) -> KnownAt 
 
 
 def _json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=1, default=str) + "\n")
+    sys.stdout.write(output.json_shown(json.dumps(obj, ensure_ascii=False, indent=1, default=str)) + "\n")
 
 
 # ------------------------------------------------------------------------------------------------

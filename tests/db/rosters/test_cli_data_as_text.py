@@ -62,6 +62,8 @@ def test_status_shows_a_hostile_name_as_text(hostile_store: Settings) -> None:
     out = _run(["status", A]).output
     _shown_literally(out)
     assert "经营异常名录" in out
+    as_json = _run(["status", A, "--json"]).output
+    assert json.loads(as_json)["name"] == NAME and "\x1b" not in as_json and "\x9b" not in as_json
 
 
 def test_notices_show_a_hostile_name_as_text(hostile_store: Settings) -> None:
