@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from credit.cli import output
 
@@ -32,7 +31,7 @@ def parse_day(text: str, what: str = "date") -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        err.print(f"[red]{what} {text!r} is not a date YYYY-MM-DD[/red]")
+        err.print(f"[red]{what} {output.esc(repr(text))} is not a date YYYY-MM-DD[/red]")
         raise typer.Exit(2) from None
 
 
@@ -110,7 +109,7 @@ def sample(
         folders = write_sample(out, entities, nights, seed=seed, start=parse_day(start, "--start"),
                                defect_rate=defect_rate, progress=progress)
     for f in folders:
-        console.print(f"wrote {f}")
+        console.print(f"wrote {f}", markup=False)
 
 
 @db_app.command("upgrade")
@@ -127,7 +126,7 @@ def db_url() -> None:
     """Print the database URL in use (starting the embedded server if needed)."""
     from credit.db import database_url
 
-    console.print(database_url())
+    console.print(database_url(), markup=False)
 
 
 @app.command()
@@ -151,8 +150,8 @@ def quarantine(
         output.emit_json({"night": night.isoformat(), "source": source, "total": total, "shown": len(rows),
                           "rows": rows})
         return
-    table = Table("文件 file", "行 line", "规则 rule", "原因 reason", "原始内容 raw",
-                  title=f"隔离区 quarantine {night}" + (f" · {source}" if source else ""))
+    table = output.table("文件 file", "行 line", "规则 rule", "原因 reason", "原始内容 raw",
+                         title=f"隔离区 quarantine {night}" + (f" · {output.esc(source)}" if source else ""))
     for r in rows:
         table.add_row(r["file"], str(r["line"]), r["rule"], r["reason"], output.cell(r["raw"]), end_section=False)
     console.print(table)
@@ -223,9 +222,9 @@ def main() -> None:
     try:
         app()
     except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError) as e:
-        err.print(f"[red]数据库无法连接 (cannot reach the database): {e.orig or e}[/red]")
+        err.print(f"[red]数据库无法连接 (cannot reach the database): {output.esc(e.orig or e)}[/red]")
         err.print("check CREDIT_DATABASE_URL, or unset it to use the embedded database")
         raise SystemExit(1) from None
     except (sqlalchemy.exc.ArgumentError, EmbeddedDatabaseError) as e:
-        err.print(f"[red]数据库设置有误 (bad database setting): {e}[/red]")
+        err.print(f"[red]数据库设置有误 (bad database setting): {output.esc(e)}[/red]")
         raise SystemExit(1) from None

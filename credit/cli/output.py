@@ -7,11 +7,19 @@
 - **No raw dicts or Python reprs**: nested records become ``key: value`` rows (:func:`flat_items`).
 - **A limit that cuts says so** (:func:`cut_note`): "共 196 行，显示前 50 行".
 - **Chinese labels where officers read them**: rosters, actions, tiers, deadline kinds.
+- **Data is shown as it came, never obeyed** (review D3): a name, address, file name or raw
+  quarantined value is printed as plain text, not read as rich markup (``[/]`` in a drop must not
+  crash a command, ``[white on white]`` must not hide text), and control characters (ESC, C1, DEL
+  and C0 except tab and newline) are shown as ``\\x1b`` / ``\\u009b`` instead of reaching the
+  terminal. Cells of :func:`table` are data (style a cell of ours with a :class:`~rich.text.Text`);
+  data inside one of our own markup messages goes through :func:`esc`; every string printed by
+  the console has its control characters made visible (:meth:`BureauConsole.render_str`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -19,7 +27,18 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
-from rich.console import Console, ConsoleDimensions
+from rich.console import (
+    Console,
+    ConsoleDimensions,
+    HighlighterType,
+    JustifyMethod,
+    OverflowMethod,
+    RenderableType,
+)
+from rich.markup import escape
+from rich.style import Style
+from rich.table import Column, Table
+from rich.text import Text
 
 from credit.rosters.labels import ROSTER_LABELS, decision_label, roster_label
 
@@ -45,6 +64,14 @@ class BureauConsole(Console):
     def size(self, new_size: tuple[int, int]) -> None:
         self.width, self.height = new_size
 
+    def render_str(self, text: str, *, style: str | Style = "", justify: JustifyMethod | None = None,
+                   overflow: OverflowMethod | None = None, emoji: bool | None = None, markup: bool | None = None,
+                   highlight: bool | None = None, highlighter: HighlighterType | None = None) -> Text:
+        """Every string this console prints (messages, table cells, titles) with its control
+        characters shown (:func:`visible`): a terminal escape in data is never sent as one."""
+        return super().render_str(visible(text), style=style, justify=justify, overflow=overflow, emoji=emoji,
+                                  markup=markup, highlight=highlight, highlighter=highlighter)
+
 
 def console(*, stderr: bool = False) -> Console:
     """The console of a command (standard output, or standard error for messages and warnings).
@@ -56,9 +83,63 @@ def console(*, stderr: bool = False) -> Console:
 
 
 def emit_json(obj: Any) -> None:
-    """``obj`` as JSON on standard output: unescaped Chinese, ISO dates, one document."""
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=1, default=_jsonable) + "\n")
+    """``obj`` as JSON on standard output: unescaped Chinese, ISO dates, one document. DEL and the
+    C1 controls, which JSON may leave raw, are written as ``\\u00xx`` (the same string, and no
+    terminal escape when the JSON is read on a screen)."""
+    sys.stdout.write(json_shown(json.dumps(obj, ensure_ascii=False, indent=1, default=_jsonable)) + "\n")
     sys.stdout.flush()
+
+
+def json_shown(text: str) -> str:
+    """JSON text (``json.dumps(..., ensure_ascii=False)``) with DEL and the C1 controls written as
+    ``\\u00xx``: the same document, and nothing a terminal would take for an escape sequence."""
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+# ------------------------------------------------------------------------------------------------
+# Data shown, never obeyed (review D3)
+# ------------------------------------------------------------------------------------------------
+#: C0 controls except tab and newline, DEL, and the C1 controls (U+0080–U+009F: U+009B is a CSI).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: What json.dumps(ensure_ascii=False) leaves raw of those (it escapes C0 itself).
+_RAW_IN_JSON = re.compile("[\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """``text`` with each control character written out (``\\x1b``, ``\\x7f``, ``\\u009b``), so that
+    a value from a drop can neither recolour the terminal, move its cursor nor set its title."""
+    return _CONTROL.sub(_written_out, text)
+
+
+def _written_out(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    return f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}"
+
+
+def plain(value: object) -> Text:
+    """A value from the data as the console shows it: the text as written (never read as markup or
+    an emoji code), control characters visible; formatted as :func:`cell` when not a string."""
+    return Text(visible(value if isinstance(value, str) else cell(value)))
+
+
+def esc(value: object) -> str:
+    """A value from the data inside one of our own markup messages (``f"[red]refused:[/red] {esc(x)}"``)."""
+    return escape(str(value))
+
+
+class DataTable(Table):
+    """A table whose string cells are data: shown as written, never read as markup. A cell that
+    should be styled is given as a :class:`~rich.text.Text` (``Text("fail", style="red")``)."""
+
+    def add_row(self, *renderables: RenderableType | None, style: str | Style | None = None,
+                end_section: bool = False) -> None:
+        super().add_row(*(plain(r) if isinstance(r, str) else r for r in renderables), style=style,
+                        end_section=end_section)
+
+
+def table(*headers: Column | str, **options: Any) -> DataTable:
+    """The table of a command (the headers and title are ours; the cells are data: :class:`DataTable`)."""
+    return DataTable(*headers, **options)
 
 
 def _jsonable(value: object) -> object:

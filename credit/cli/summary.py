@@ -10,7 +10,7 @@ from typing import cast
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
+from rich.text import Text
 
 from credit.cli import output
 from credit.night.issues import NightRefused
@@ -21,17 +21,17 @@ def print_summary(console: Console, summary: NightSummary) -> None:
     night = summary.get("night")
     if summary.get("already_published"):
         console.print(f"[yellow]night {night} was already published; nothing changed.[/yellow]")
-    files = Table("file", "source", "mode", "rows in", "accepted", "quarantined", "gate",
-                  title=f"night {night} — input snapshot {str(summary.get('manifest_digest', ''))[:12]}")
+    files = output.table("file", "source", "mode", "rows in", "accepted", "quarantined", "gate",
+                         title=f"night {night} — input snapshot {escape(str(summary.get('manifest_digest', ''))[:12])}")
     warnings: list[str] = []
     for f in summary.get("files", []):
         files.add_row(f["file"], f["source"], f["mode"], f"{f['rows_in']:,}", f"{f['accepted']:,}",
-                      f"{f['quarantined']:,}", "[green]pass[/green]" if not f["failures"] else "[red]fail[/red]")
+                      f"{f['quarantined']:,}", Text("pass", style="green") if not f["failures"] else Text("fail", style="red"))
         warnings += [_issue_line(w) for w in f.get("warnings", [])]
     console.print(files)
     for w in warnings:
         console.print(f"  [yellow]![/yellow] {escape(w)}")
-    merges = Table("source", "new", "changed", "dropped", title="entity store")
+    merges = output.table("source", "new", "changed", "dropped", title="entity store")
     for m in summary.get("merges", []):
         merges.add_row(m["source"], f"{m['new']:,}", f"{m['changed']:,}", f"{m['dropped']:,}")
     console.print(merges)
@@ -43,15 +43,15 @@ def print_summary(console: Console, summary: NightSummary) -> None:
                         ("notices", "双告知 notices")):
         part = summary.get(area)
         if isinstance(part, Mapping) and part:
-            t = Table("项目 item", "值 value", title=title)
+            t = output.table("项目 item", "值 value", title=title)
             for key, text in output.flat_items(part):
-                t.add_row(escape(output.summary_key(key)), escape(text))
+                t.add_row(output.summary_key(key), text)
             console.print(t)
-    stages = Table("stage", "seconds", title="timings")
+    stages = output.table("stage", "seconds", title="timings")
     for k, v in summary.get("stages", {}).items():
         stages.add_row(k, f"{v:.2f}")
     console.print(stages)
-    console.print(f"config {summary.get('config_version')}")
+    console.print(f"config {summary.get('config_version')}", markup=False)
 
 
 def _issue_line(stored: object) -> str:

@@ -55,7 +55,7 @@ class ChainReport:
     broken_seq: int | None = None
     problem: str | None = None
     anchors: int = 0                      # anchors in the database (roster_chain_anchors)
-    broken_night: date | None = None      # the night whose recorded head the log no longer matches
+    broken_night: date | None = None      # the night that published the first broken decision (first head covering it)
     published: int = 0                    # anchors of the file outside the database
     recorded: int = 0                     # heads recorded in the nights' summaries
     warnings: tuple[str, ...] = ()
@@ -171,6 +171,12 @@ def verify_chain(conn: Connection, published: AnchorFile | None = None) -> Chain
                             f"{published.path} (from {unpublished[0].isoformat()}): run `credit audit publish`")
         if not published.exists and db_anchor:
             warnings.append(f"no anchor file at {published.path}: only the anchors inside the database were checked")
+
+    def first_night_covering(seq: int) -> date | None:
+        """The night that published decision ``seq``: the earliest night whose head is at or after it
+        (later nights that recorded the same head only repeated it)."""
+        return min((h.night for s, lst in heads.items() if s >= seq for h in lst), default=None)
+
     checked = 0
     last_seq, last_hash = 0, GENESIS
     walk_broke = False
@@ -184,6 +190,7 @@ def verify_chain(conn: Connection, published: AnchorFile | None = None) -> Chain
         if seq != last_seq + 1:
             missing = f"{last_seq + 1}" if seq == last_seq + 2 else f"{last_seq + 1}–{seq - 1}"
             found = f"gap in the log before this decision (decision {missing} missing: a decision was removed)"
+            night_of = first_night_covering(last_seq + 1)
         elif _sha(canonical_text(dict(m))) != m["content_hash"]:
             found = "content changed (hash of the row, recomputed in Python, differs from the stored hash)"
         elif m["db_recomputed"] != m["content_hash"]:
@@ -193,7 +200,7 @@ def verify_chain(conn: Connection, published: AnchorFile | None = None) -> Chain
         elif m["row_hash"] != _sha(m["prev_hash"] + m["content_hash"]):
             found = "row hash does not match prev_hash + content hash"
         else:
-            for h in sorted(heads.get(seq, ()), key=lambda h: "outside" not in h.source):
+            for h in sorted(heads.get(seq, ()), key=lambda h: ("outside" not in h.source, h.night)):
                 if h.row_hash != m["row_hash"]:
                     since = (f"; the last head that still matches is decision {good[0]} of night {good[1].isoformat()}, "
                              f"so a decision from {good[0] + 1} to {seq} was altered" if good else
@@ -212,16 +219,21 @@ def verify_chain(conn: Connection, published: AnchorFile | None = None) -> Chain
         last_seq, last_hash = seq, m["row_hash"]
     result.close()
     if not walk_broke:
-        beyond = sorted((s, h.night, h.source) for s, lst in heads.items() if s > last_seq for h in lst)
+        beyond = [(h.night, s, h.source) for s, lst in heads.items() if s > last_seq for h in lst]
         if beyond:
-            s, night, source = beyond[-1]
-            problems.append((last_seq + 1, f"decisions {last_seq + 1}–{s} are missing: the head {source} "
+            # Named by the first night that published a missing decision (its head covers it), with
+            # the highest head any night recorded as the end of what is missing.
+            night, s, source = min(beyond, key=lambda b: (b[0], b[1], "outside" not in b[2]))
+            top = max(b[1] for b in beyond)
+            problems.append((last_seq + 1, f"decisions {last_seq + 1}–{top} are missing: the head {source} "
                                            f"{night.isoformat()} is decision {s}, the log ends at {last_seq} "
                                            "(the last decisions were removed)", night))
     no = conn.execute(sa.text(_NUMBERS)).scalar()
     if no is not None:
         problems.append((int(no), "gap in the document numbers (文号) of its authority and year", None))
     def report(seq: int | None = None, problem: str | None = None, night: date | None = None) -> ChainReport:
+        if night is None and seq is not None:
+            night = first_night_covering(seq)
         return ChainReport(problem is None, checked, seq, problem, anchors=n_anchors, broken_night=night,
                            published=n_published, recorded=n_recorded, warnings=tuple(warnings))
 

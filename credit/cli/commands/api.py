@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from credit.cli import output
 
@@ -33,7 +32,7 @@ def _certificates() -> None:
 
 
 def _refuse(reason: str) -> None:
-    console.print(f"[red]refused:[/red] {reason}")
+    console.print(f"[red]refused:[/red] {output.esc(reason)}")
     raise typer.Exit(2)
 
 
@@ -85,7 +84,7 @@ def keys_create(
             key_id, key = create_key(conn, role, name, load_config("api", settings).version, rate)
     except ValueError as e:
         _refuse(str(e))
-    console.print(f"key {key_id} for [bold]{name}[/bold] (role {role}); it is shown only now, keep it safe:")
+    console.print(f"key {key_id} for [bold]{output.esc(name)}[/bold] (role {role}); it is shown only now, keep it safe:")
     typer.echo(key)
 
 
@@ -102,7 +101,7 @@ def keys_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     if as_json:
         output.emit_json(keys)
         return
-    t = Table(title="API keys")
+    t = output.table(title="API keys")
     for c in ("id", "name", "role", "prefix", "rate/min", "created", "revoked"):
         t.add_column(c)
     for k in keys:
@@ -141,13 +140,14 @@ def certificate_verify(file: Annotated[Path, typer.Argument(help="A certificate 
     except MalformedCertificate as e:
         _refuse(str(e))
     colour = {"valid": "green", "superseded": "yellow"}.get(result.verdict, "red")
-    console.print(f"[{colour}]{result.verdict}[/{colour}]: {doc.get('certificate_id')} as of {doc.get('as_of')}, "
+    console.print(f"[{colour}]{result.verdict}[/{colour}]: {output.esc(doc.get('certificate_id'))} "
+                  f"as of {output.esc(doc.get('as_of'))}, "
                   f"{len(doc.get('results', []))} USCCs; digest {'ok' if result.digest_ok else 'MISMATCH'}, "
                   f"log anchor {'ok' if result.anchor_ok else 'MISMATCH'}, "
                   f"answers {'match' if result.answers_ok else 'differ'}, "
                   f"issued here: {'yes' if result.issued_here else 'no'}")
     for reason in result.reasons:
-        console.print(f"  {reason}")
+        console.print(f"  {reason}", markup=False)
     for d in result.differences[:20]:
         later = output.cell(d.get("later_decisions") or []).replace("\n", "; ") or "（无）"
         console.print(f"  differs: {d['uscc']} later decisions: {later}", markup=False)

@@ -52,7 +52,7 @@ def _as_of(conn: Connection, as_of: str | None) -> date:
 
 
 def _strata_table(strata: Sequence[Mapping[str, Any]], title: str) -> Table:
-    t = Table(title=title)
+    t = output.table(title=title)
     for c in ("matter", "stratum", "size", "sample", "probability", "threshold"):
         t.add_column(c)
     for s in strata:
@@ -80,12 +80,14 @@ def plan(
             p = read.load_plan(conn, draw_id)["public_plan"]
     except (DrawRefused, UnknownCalendarYear) as e:
         _refuse(str(e))
-    console.print(f"planned [bold]{draw_id}[/bold] as of {p['as_of']}")
-    console.print(f"entity pool digest    {p['entity_pool_digest']}")
-    console.print(f"inspector pool digest {p['inspector_pool_digest']} ({p['inspector_pool_size']} inspectors)")
-    console.print(f"seed commitment       {p['seed_commitment'] or '-'}; public seed source: {p['public_seed_source'] or '-'}")
+    console.print(f"planned [bold]{escape(draw_id)}[/bold] as of {p['as_of']}")
+    console.print(f"entity pool digest    {p['entity_pool_digest']}", markup=False)
+    console.print(f"inspector pool digest {p['inspector_pool_digest']} ({p['inspector_pool_size']} inspectors)",
+                  markup=False)
+    console.print(f"seed commitment       {p['seed_commitment'] or '-'}; public seed source: {p['public_seed_source'] or '-'}",
+                  markup=False)
     console.print(f"inspection window     {p['schedule_window'][0]} … {p['schedule_window'][1]}"
-                  + (f"  [yellow]{p['schedule_note']}[/yellow]" if p["schedule_note"] else ""))
+                  + (f"  [yellow]{escape(p['schedule_note'])}[/yellow]" if p["schedule_note"] else ""))
     console.print(_strata_table(p["strata"], "strata (published: sizes and probabilities, no entity's tier)"))
 
 
@@ -99,10 +101,10 @@ def run(draw_id: str, seed: Annotated[str, typer.Option(help="the seed the plan 
     except DrawRefused as e:
         _refuse(str(e))
     states = "; ".join(f"{k}: {v}" for k, v in output.flat_items(summary["states"]))
-    console.print(f"drew [bold]{draw_id}[/bold]: {summary['inspections']} inspections ({escape(states)})")
+    console.print(f"drew [bold]{escape(draw_id)}[/bold]: {summary['inspections']} inspections ({escape(states)})")
     console.print(_strata_table(summary["strata"], "strata"))
-    console.print(f"public record {summary['public_record']} sha256 {summary['public_record_sha256']}")
-    console.print(f"full record   {summary['full_record']} sha256 {summary['full_record_sha256']}")
+    console.print(f"public record {summary['public_record']} sha256 {summary['public_record_sha256']}", markup=False)
+    console.print(f"full record   {summary['full_record']} sha256 {summary['full_record_sha256']}", markup=False)
 
 
 @app.command()
@@ -129,9 +131,9 @@ def verify(
         for line in passed:
             console.print(f"  ok: {escape(line)}", highlight=False)
         if result.ok:
-            console.print(f"[green]match[/green]: {draw_id} — published records and database copy")
+            console.print(f"[green]match[/green]: {escape(draw_id)} — published records and database copy")
             return
-        console.print(f"[red]differs[/red]: {draw_id}\nfirst difference: {escape(result.first_difference or '')}", highlight=False)
+        console.print(f"[red]differs[/red]: {escape(draw_id)}\nfirst difference: {escape(result.first_difference or '')}", highlight=False)
         raise typer.Exit(1)
     assert record is not None   # exactly one of DRAW_ID and --record was given (checked above)
     try:
@@ -147,9 +149,9 @@ def verify(
         _refuse(f"{record} is not a draw record: {result.first_difference}")
     kind = "full record (re-derived)" if doc.get("format") == FULL_FORMAT else "public record (selections checked)"
     if result.ok:
-        console.print(f"[green]match[/green]: {doc.get('draw_id')} — {kind}")
+        console.print(f"[green]match[/green]: {escape(str(doc.get('draw_id')))} — {kind}")
         return
-    console.print(f"[red]differs[/red]: {doc.get('draw_id')} — {kind}\nfirst difference: {escape(result.first_difference or '')}",
+    console.print(f"[red]differs[/red]: {escape(str(doc.get('draw_id')))} — {kind}\nfirst difference: {escape(result.first_difference or '')}",
                   highlight=False)
     raise typer.Exit(1)
 
@@ -171,13 +173,13 @@ def show(draw_id: str, as_json: Annotated[bool, typer.Option("--json")] = False)
         output.emit_json({"draw_id": draw_id, "plan": plan_row, "strata": ran["strata"] if ran else p["strata"],
                           "inspections": None if cur is None else cur.to_dict("records"), "redraws": events})
         return
-    console.print(f"[bold]{draw_id}[/bold] matters {', '.join(plan_row['matters'])} as of {p['as_of']}"
-                  f" scope {p['scope'] or 'all'}; config {plan_row['config_version']}")
+    console.print(f"[bold]{escape(draw_id)}[/bold] matters {escape(', '.join(plan_row['matters']))} as of {p['as_of']}"
+                  f" scope {escape(p['scope'] or 'all')}; config {escape(plan_row['config_version'])}")
     console.print(_strata_table(ran["strata"] if ran else p["strata"], "strata"))
     if cur is None:
         console.print("planned, not drawn yet")
         return
-    t = Table(title="inspections (current versions)")
+    t = output.table(title="inspections (current versions)")
     for c in ("uscc", "v", "state", "matters", "strata", "inspectors", "date", "note"):
         t.add_column(c)
     for r in cur.to_dict("records"):
@@ -186,7 +188,7 @@ def show(draw_id: str, as_json: Annotated[bool, typer.Option("--json")] = False)
     console.print(t)
     for ev in events:
         console.print(f"redraw {ev['seq']}: {ev['kind']} {ev['uscc']} {ev['inspector_id'] or ''} "
-                      f"(amends v{ev['amends_version']}): {ev['reason']}")
+                      f"(amends v{ev['amends_version']}): {ev['reason']}", markup=False)
 
 
 @app.command()
@@ -208,10 +210,10 @@ def redraw(
                                settings, inspector_id=recuse)
     except DrawRefused as e:
         _refuse(str(e))
-    console.print(f"redraw {out['seq']} of {draw_id} amends version {out['amends_version']} of {uscc}:")
+    console.print(f"redraw {out['seq']} of {draw_id} amends version {out['amends_version']} of {uscc}:", markup=False)
     for v in out["versions"]:
         console.print(f"  {v['uscc']} v{v['version']} {v['state']} "
-                      f"{','.join(x['inspector_id'] for x in v['inspectors'])} {v['scheduled_on'] or ''}")
+                      f"{','.join(x['inspector_id'] for x in v['inspectors'])} {v['scheduled_on'] or ''}", markup=False)
 
 
 @app.command()
@@ -229,9 +231,9 @@ def results(
     except DrawRefused as e:
         _refuse(str(e))
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        typer.echo(output.json_shown(json.dumps(rows, ensure_ascii=False, indent=1)))
         return
-    t = Table(title=f"results of {task_id} as of {d}")
+    t = output.table(title=f"results of {escape(task_id)} as of {d}")
     for c in ("uscc", "name", "inspected", "result", "publish by", "status"):
         t.add_column(c)
     for r in rows:

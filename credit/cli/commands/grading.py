@@ -14,7 +14,6 @@ from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from credit.cli import output
 from credit.grading.read import latest_graded_night
@@ -36,7 +35,7 @@ def _engine() -> Engine:
 
 
 def _refuse(message: str) -> None:
-    console.print(f"[red]{message}[/red]")
+    console.print(message, style="red", markup=False)
     raise typer.Exit(2)
 
 
@@ -63,9 +62,10 @@ def show(
     if as_json:
         output.emit_json({"uscc": uscc, **g})
         return
-    console.print(f"[bold]{uscc}[/bold]  tier [bold]{g['grade']}[/bold] {g['label']}（{g['local_label']}）"
-                  f"  score {g['score']:g}  night {g['night']}  config {g['config_version']}")
-    t = Table(title="原因 Reasons (most important first)")
+    console.print(f"[bold]{output.esc(uscc)}[/bold]  tier [bold]{output.esc(g['grade'])}[/bold] "
+                  f"{output.esc(g['label'])}（{output.esc(g['local_label'])}）"
+                  f"  score {g['score']:g}  night {g['night']}  config {output.esc(g['config_version'])}")
+    t = output.table(title="原因 Reasons (most important first)")
     for c in ("code", "原因", "value", "contribution"):
         t.add_column(c)
     for r in g["reasons"]:
@@ -73,7 +73,7 @@ def show(
         t.add_row(r["code"], r["text"], json.dumps(r["value"], ensure_ascii=False), contrib)
     console.print(t)
     if g["to_improve"]:
-        t2 = Table(title="提升一级需改变 What would move the tier up one level")
+        t2 = output.table(title="提升一级需改变 What would move the tier up one level")
         for c in ("code", "事实", "value", "how"):
             t2.add_column(c)
         for i in g["to_improve"]:
@@ -110,7 +110,7 @@ def transitions(
         return
     cols = ["-", *TIERS]   # '-': not graded on the previous night
     m = {(f, t): int(c) for f, t, c in rows}
-    tab = Table(title=f"等级迁移 Transitions {day} (rows: previous night, columns: this night; '-' = not graded)")
+    tab = output.table(title=f"等级迁移 Transitions {day} (rows: previous night, columns: this night; '-' = not graded)")
     tab.add_column("from \\ to")
     for c in cols:
         tab.add_column(c, justify="right")

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from credit.cli import output
 
@@ -22,7 +21,7 @@ err = output.console(stderr=True)
 
 
 def _refuse(message: str) -> None:
-    err.print(f"[red]{message}[/red]")
+    err.print(message, style="red", markup=False)
     raise typer.Exit(2)
 
 
@@ -78,18 +77,18 @@ def notices_command(
 
             with output.writing(out):
                 write_export(out, data, settings)   # with its signed sidecar <out>.sig.json
-            console.print(f"wrote {len(notices)} notices to {out} (signature: {out.name}.sig.json)")
+            console.print(f"wrote {len(notices)} notices to {out} (signature: {out.name}.sig.json)", markup=False)
         else:
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
         return
     if not notices:
         console.print(f"{day}: 没有双告知推送 (no notices produced that night"
-                      + (f" for {department})" if department else ")"))
+                      + (f" for {department})" if department else ")"), markup=False)
         return
     for dept, items in by_department(notices).items():
-        t = Table("告知事由", "统一社会信用代码", "名称", "行业", "原行业", "成立日期", "推送时间",
-                  title=f"{dept} — {items[0]['licence']}（{len(items)} 户）")
+        t = output.table("告知事由", "统一社会信用代码", "名称", "行业", "原行业", "成立日期", "推送时间",
+                         title=output.esc(f"{dept} — {items[0]['licence']}（{len(items)} 户）"))
         for n in items:
             t.add_row(n["event_label"], n["uscc"], n["name"], n["industry_code"], n["previous_industry_code"] or "",
                       n["established_on"], n["produced_at"])

@@ -11,7 +11,6 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from credit.cli import output
 
@@ -23,7 +22,7 @@ StdinOpt = Annotated[bool, typer.Option("--password-stdin", help="Read the passw
 
 
 def _refuse(reason: str) -> typer.Exit:
-    err.print(f"[red]refused:[/red] {reason}")
+    err.print(f"[red]refused:[/red] {output.esc(reason)}")
     return typer.Exit(2)
 
 
@@ -54,7 +53,7 @@ def add(
     except Refused as e:
         raise _refuse(str(e)) from None
     console.print(f"account {acc['id']} {acc['login']} ({acc['display_name']}, {acc['role_label']}) "
-                  f"for {authority_of(acc['authority'], {}).name}")
+                  f"for {authority_of(acc['authority'], {}).name}", markup=False)
 
 
 @app.command("list")
@@ -69,9 +68,9 @@ def list_(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     with get_engine(get_settings()).connect() as conn:
         rows = list_officers(conn)
     if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, default=str, indent=2))
+        typer.echo(output.json_shown(json.dumps(rows, ensure_ascii=False, default=str, indent=2)))
         return
-    t = Table("id", "login", "name", "role", "authority", "created", "disabled", title="officers")
+    t = output.table("id", "login", "name", "role", "authority", "created", "disabled", title="officers")
     for r in rows:
         t.add_row(str(r["id"]), r["login"], r["display_name"], f"{r['role']} {r['role_label']}", r["authority"],
                   r["created_at"].strftime("%Y-%m-%d %H:%M"),
@@ -89,7 +88,7 @@ def disable(login: Annotated[str, typer.Argument()]) -> None:
     with get_engine(get_settings()).begin() as conn:
         if not disable_officer(conn, login):
             raise _refuse(f"no live account {login!r}")
-    console.print(f"account {login} disabled")
+    console.print(f"account {login} disabled", markup=False)
 
 
 @app.command("password")
@@ -106,4 +105,4 @@ def password(login: Annotated[str, typer.Argument()], password_stdin: StdinOpt =
                 raise Refused(f"no live account {login!r}")
     except Refused as e:
         raise _refuse(str(e)) from None
-    console.print(f"password of {login} changed")
+    console.print(f"password of {login} changed", markup=False)

@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from credit.cli import output
 
@@ -39,7 +40,7 @@ def quality_command(
     try:
         d = date.fromisoformat(night)
     except ValueError:
-        err.print(f"[red]--night {night!r} is not a date YYYY-MM-DD[/red]")
+        err.print(f"[red]--night {output.esc(repr(night))} is not a date YYYY-MM-DD[/red]")
         raise typer.Exit(2) from None
     with engine_for(get_settings()).connect() as conn:
         results = night_results(conn, d)
@@ -53,14 +54,15 @@ def quality_command(
     for r in results:
         t = files.get(r["file"])
         if t is None:
-            t = files[r["file"]] = Table("#", "规则 rule", "字段 column", "参数 parameters", "范围 scope",
-                                         "观测 observed", "结论 verdict", "趋势 trend", title=f"{d} {r['file']}")
+            t = files[r["file"]] = output.table("#", "规则 rule", "字段 column", "参数 parameters", "范围 scope",
+                                                "观测 observed", "结论 verdict", "趋势 trend",
+                                                title=f"{d} {output.esc(r['file'])}")
         percent = r["unexpected_percent"] is not None
         observed = (f"{r['unexpected_count']}/{r['element_count']} ({_value(r['unexpected_percent'], True)})"
                     if r["unexpected_count"] is not None else _value(r["measure"], False))
         trend = " ".join(_value(p["value"], percent) + ("" if p["success"] else "✗") for p in r["trend"])
         t.add_row(str(r["seq"] + 1), r["label"], r["column"] or "", r["parameters"],
                   "整批 file" if r["critical"] else "逐行 rows", observed,
-                  "[green]通过 pass[/green]" if r["success"] else "[red]未通过 fail[/red]", trend)
+                  Text("通过 pass", style="green") if r["success"] else Text("未通过 fail", style="red"), trend)
     for t in files.values():
         console.print(t)

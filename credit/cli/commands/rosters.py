@@ -22,8 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
+from rich.text import Text
 
 from credit.cli import output
 from credit.rosters.labels import ACTOR_LABELS, STATE_LABELS, decision_label, roster_label
@@ -58,7 +57,7 @@ def _day(text: str | None, what: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        err.print(f"[red]{what} {text!r} is not a date YYYY-MM-DD[/red]")
+        err.print(f"[red]{what} {output.esc(repr(text))} is not a date YYYY-MM-DD[/red]")
         raise typer.Exit(2) from None
 
 
@@ -93,7 +92,7 @@ def _cell(value: object) -> str | None:
 
 
 def _refuse(message: str) -> typer.Exit:
-    err.print(f"[red]refused:[/red] {message}")
+    err.print(f"[red]refused:[/red] {output.esc(message)}")
     return typer.Exit(2)
 
 
@@ -126,7 +125,7 @@ def _known(conn: Connection, text: str | None, through: date | None) -> KnownAt 
 
 
 def _json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=1, default=str) + "\n")
+    sys.stdout.write(output.json_shown(json.dumps(obj, ensure_ascii=False, indent=1, default=str)) + "\n")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -171,7 +170,7 @@ def status_command(
     if as_json:
         _json(out)
         return
-    console.print(f"[bold]{code}[/bold] {out['name'] or ''} — as of {day.isoformat()}; "
+    console.print(f"[bold]{code}[/bold] {output.esc(out['name'] or '')} — as of {day.isoformat()}; "
                   f"data through {through.isoformat() if through else '(no night published)'}"
                   + (f"; as recorded after night {known.night.isoformat()}" if known else ""))
     if beyond:
@@ -183,8 +182,8 @@ def status_command(
         # One block per entry, field by field: legal wording is long and must stay readable in a
         # terminal of any width.
         for r in rosters:
-            t = Table(show_header=False, box=None, padding=(0, 1), title_justify="left",
-                      title=f"{roster_label(r['roster'])} · {STATE_LABELS.get(r['state'], r['state'])}")
+            t = output.table(show_header=False, box=None, padding=(0, 1), title_justify="left",
+                             title=output.esc(f"{roster_label(r['roster'])} · {STATE_LABELS.get(r['state'], r['state'])}"))
             t.add_column(style="bold", no_wrap=True)
             t.add_column(overflow="fold")
             t.add_row("事由 cause", f"{r['cause_code']} — {r['cause']}")
@@ -230,7 +229,7 @@ def status_command(
         console.print(f"penalty {pen['case_no']} {pen['doc_no'] or ''} decided {pen['decided_on']}: "
                       f"{pen['class_label']} {window} — {pen['state_label']}{repair}", markup=False)
     if tier is not None:
-        console.print(f"tier [bold]{tier.get('grade')}[/bold] {tier.get('label') or ''}")
+        console.print(f"tier [bold]{output.esc(tier.get('grade'))}[/bold] {output.esc(tier.get('label') or '')}")
         for reason in tier.get("reasons", []):
             if isinstance(reason, dict):
                 value = reason.get("value")
@@ -289,7 +288,7 @@ def roster_export(
     # On standard error, so the export itself keeps exactly the contract's columns.
     err.print(f"{roster_label(roster)} {roster} roster as of {day.isoformat()}; data through "
               f"{through.isoformat() if through else '(no night published)'}"
-              + (f"; as recorded after night {known.night.isoformat()}" if known else ""))
+              + (f"; as recorded after night {known.night.isoformat()}" if known else ""), markup=False)
     if through is None or day > through:
         err.print(f"[yellow]warning: {day.isoformat()} is after the latest published night; "
                   "later data may change this answer[/yellow]")
@@ -297,7 +296,7 @@ def roster_export(
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        err.print(f"wrote {out} (signature: {out.name}.sig.json)")
+        err.print(f"wrote {out} (signature: {out.name}.sig.json)", markup=False)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -345,11 +344,11 @@ def repair_apply(
         return
     if res["decide_by"] or res["decide_by_provisional"]:
         by = res["decide_by"] or f"{res['decide_by_provisional']} (provisional: holiday schedule not published)"
-        console.print(f"application {res['id']} recorded; the bureau must decide by {by}")
+        console.print(f"application {res['id']} recorded; the bureau must decide by {by}", markup=False)
     else:
         console.print(f"application {res['id']} recorded; decide-by date not yet set")
     if res.get("note"):
-        console.print(f"[yellow]{res['note']}[/yellow]")
+        console.print(str(res["note"]), style="yellow", markup=False)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -376,7 +375,7 @@ def objection_file(
         return
     timing = "in time" if res["in_time"] else ("LATE" if res["in_time"] is False else "timing unknown (calendar)")
     console.print(f"objection {res['id']} recorded ({timing}; period ended {res['filing_period_ends']}); "
-                  f"accept or refuse by {res['accept_by']}")
+                  f"accept or refuse by {res['accept_by']}", markup=False)
 
 
 @objection_app.command("decide")
@@ -445,12 +444,12 @@ def decision_drafts(as_json: Annotated[bool, typer.Option("--json")] = False) ->
     if as_json:
         _json(rows)
         return
-    t = Table("序号 seq", "统一社会信用代码", "名录 roster", "拟办 proposed", "事由 cause", "起草 drafted", "期限 due",
-              title=f"待审批草稿 drafts（{len(rows)}）")
+    t = output.table("序号 seq", "统一社会信用代码", "名录 roster", "拟办 proposed", "事由 cause", "起草 drafted",
+                     "期限 due", title=f"待审批草稿 drafts（{len(rows)}）")
     for r in rows:
         t.add_row(str(r["seq"]), r["uscc"], roster_label(r["roster"]),
                   decision_label(r["proposed_action"], r["rule_id"], r["roster"]),
-                  escape(str(r["cause"] or "")), str(r["decision_date"]), str(r["due_date"] or ""))
+                  str(r["cause"] or ""), str(r["decision_date"]), str(r["due_date"] or ""))
     console.print(t)
 
 
@@ -469,16 +468,16 @@ def deadlines_command(
     if as_json:
         _json(watch_records(df))   # due_date YYYY-MM-DD; provisional true with a note when not computable
         return
-    t = Table("机关 authority", "事项 kind", "统一社会信用代码", "名录 roster", "编号 ref", "期限 due",
-              "剩余工作日 WD left", "逾期 overdue", "说明 note",
-              title=f"期限提醒 deadlines on {day.isoformat()}（{within} 个工作日内到期及已逾期）")
+    t = output.table("机关 authority", "事项 kind", "统一社会信用代码", "名录 roster", "编号 ref", "期限 due",
+                     "剩余工作日 WD left", "逾期 overdue", "说明 note",
+                     title=f"期限提醒 deadlines on {day.isoformat()}（{within} 个工作日内到期及已逾期）")
     for r in df.itertuples(index=False):
         due = "" if r.due_date is None or str(r.due_date) == "NaT" else str(r.due_date)
         if r.provisional:
             due += "（暂定）"
         t.add_row(_cell(r.authority), _cell(r.kind_label), _cell(r.uscc), _cell(r.roster_label), _cell(r.ref_label), due,
                   "" if r.working_days_left is None or str(r.working_days_left) == "<NA>" else str(r.working_days_left),
-                  "[red]已逾期 OVERDUE[/red]" if r.overdue else "", escape(r.note) if isinstance(r.note, str) else "")
+                  Text("已逾期 OVERDUE", style="red") if r.overdue else "", r.note if isinstance(r.note, str) else "")
     console.print(t)
 
 
@@ -511,9 +510,9 @@ def audit_verify(
     with _engine().connect() as conn:
         report = verify_chain(conn, published)
     for w in report.warnings:
-        err.print(f"[yellow]warning: {w}[/yellow]")
+        err.print(f"warning: {w}", style="yellow", markup=False)
     if report.ok:
-        console.print(report.message())
+        console.print(report.message(), markup=False)
         return
     err.print(report.message(), style="red", markup=False)
     raise typer.Exit(1)
@@ -532,4 +531,4 @@ def audit_publish() -> None:
         added = append_missing_anchors(_engine(), settings)
     except (OSError, SigningKeyError) as e:
         raise _refuse(f"cannot publish the anchors: {e}") from None
-    console.print(f"{added} anchor(s) appended to {anchor_path(settings)}")
+    console.print(f"{added} anchor(s) appended to {anchor_path(settings)}", markup=False)

@@ -37,12 +37,12 @@ def keys_public(out: Annotated[Path | None, typer.Option("--out", help="Also wri
     try:
         signer = signer_for(get_settings())
     except SigningKeyError as e:
-        err.print(f"[red]refused:[/red] {e}")
+        err.print(f"[red]refused:[/red] {output.esc(e)}")
         raise typer.Exit(2) from None
     if out is not None:
         with output.writing(out):
             out.write_text(signer.public_pem, encoding="ascii")
-        err.print(f"wrote {out} ({signer.key_id})")
+        err.print(f"wrote {out} ({signer.key_id})", markup=False)
     print(signer.public_pem, end="")
 
 
@@ -60,7 +60,7 @@ def verify_signature_command(
         key = load_public_key(public_key.read_bytes())
         check = verify_file(file, key, sidecar)
     except (OSError, SigningKeyError) as e:
-        err.print(f"[red]refused:[/red] {e}", markup=False)
+        err.print(f"[red]refused:[/red] {output.esc(e)}")
         raise typer.Exit(2) from None
     if check.ok:
         console.print(f"signature valid: {file.name} ({check.kind}) signed by {check.key_id}", markup=False)
@@ -89,9 +89,9 @@ def db_backup(out: Annotated[Path, typer.Option("--out", help="The dump file to 
         with output.writing(out):
             backup(url, out, settings)
     except BackupError as e:
-        err.print(f"[red]backup failed:[/red] {e}", markup=False)
+        err.print(f"[red]backup failed:[/red] {output.esc(e)}")
         raise typer.Exit(1) from None
-    console.print(f"wrote {out} ({out.stat().st_size:,} bytes)")
+    console.print(f"wrote {out} ({out.stat().st_size:,} bytes)", markup=False)
 
 
 def db_restore(
@@ -123,7 +123,7 @@ def db_restore(
     try:
         done = restore(dump, url, settings)
     except BackupError as e:
-        err.print(f"[red]restore failed:[/red] {e}", markup=False)
+        err.print(f"[red]restore failed:[/red] {output.esc(e)}")
         raise typer.Exit(1) from None
     console.print(f"restored {done.tables} tables, {done.decisions} decisions into "
                   f"{make_url(url).database}", markup=False)

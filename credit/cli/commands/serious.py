@@ -18,7 +18,6 @@ from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from credit.cli import output
 
@@ -39,7 +38,7 @@ def _day(text: str | None, what: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        err.print(f"[red]{what} {text!r} is not a date YYYY-MM-DD[/red]")
+        err.print(f"[red]{what} {output.esc(repr(text))} is not a date YYYY-MM-DD[/red]")
         raise typer.Exit(2) from None
 
 
@@ -51,12 +50,12 @@ def _engine() -> Engine:
 
 
 def _refuse(message: str) -> typer.Exit:
-    err.print(f"[red]refused:[/red] {message}")
+    err.print(f"[red]refused:[/red] {output.esc(message)}")
     return typer.Exit(2)
 
 
 def _json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=1, default=str) + "\n")
+    sys.stdout.write(output.json_shown(json.dumps(obj, ensure_ascii=False, indent=1, default=str)) + "\n")
 
 
 @app.command("list")
@@ -77,8 +76,8 @@ def serious_list(
         return
     from credit.rosters.labels import ACTOR_LABELS
 
-    t = Table("案件 case", "统一社会信用代码", "机关 authority", "状态 state", "已办步骤 steps", "下一步 next", "期限 by",
-              "办理人 who", title=f"严重违法失信名单列入程序 serious list procedures on {day}")
+    t = output.table("案件 case", "统一社会信用代码", "机关 authority", "状态 state", "已办步骤 steps", "下一步 next",
+                     "期限 by", "办理人 who", title=f"严重违法失信名单列入程序 serious list procedures on {day}")
     for p in rows:
         steps = "\n".join(f"{s['date']} {s['label']}" + (f" {s['decision_no']}" if s["decision_no"] else "")
                           for s in p["steps"])
@@ -111,7 +110,7 @@ def serious_assess(
     except Refused as e:
         raise _refuse(str(e)) from None
     for s in out:
-        console.print(f"decision {s['seq']} ({s['action']}) {s['decision_no'] or ''} case {s['case_no']}")
+        console.print(f"decision {s['seq']} ({s['action']}) {s['decision_no'] or ''} case {s['case_no']}", markup=False)
 
 
 @app.command("consent")
@@ -137,4 +136,4 @@ def serious_consent(
     except Refused as e:
         raise _refuse(str(e)) from None
     for s in out:
-        console.print(f"decision {s['seq']} ({s['action']}) {s['decision_no'] or ''} case {s['case_no']}")
+        console.print(f"decision {s['seq']} ({s['action']}) {s['decision_no'] or ''} case {s['case_no']}", markup=False)

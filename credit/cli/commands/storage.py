@@ -14,7 +14,7 @@ import json
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.text import Text
 
 from credit.cli import output
 
@@ -41,20 +41,21 @@ def retention_command(
             actions = retention.plan(conn, settings)
             dropped = retention.apply(conn, actions) if apply_ else []
     except retention.RetentionError as e:
-        err.print(f"[red]{e}[/red]")
+        err.print(str(e), style="red", markup=False)
         raise typer.Exit(2) from None
     except sa.exc.DBAPIError as e:
-        err.print(f"[red]retention refused by the database, nothing dropped: {str(e.orig).splitlines()[0]}[/red]")
+        err.print(f"retention refused by the database, nothing dropped: {str(e.orig).splitlines()[0]}", style="red",
+                  markup=False)
         raise typer.Exit(2) from None
     if as_json:
         print(json.dumps({"config_version": version, "applied": apply_, "dropped": dropped, "months": actions},
                          ensure_ascii=False, default=str, indent=1))
         return
-    t = Table("表 table", "分区 partition", "从 from", "至 to", "行 rows≈", "MB", "处理 action", "原因 reason",
-              title=f"retention ({version}){'' if apply_ else ' — dry run, nothing dropped (--apply to drop)'}")
+    t = output.table("表 table", "分区 partition", "从 from", "至 to", "行 rows≈", "MB", "处理 action", "原因 reason",
+                     title=f"retention ({output.esc(version)}){'' if apply_ else ' — dry run, nothing dropped (--apply to drop)'}")
     for a in actions:
-        verb = ("[red]已删除 dropped[/red]" if apply_ else "[yellow]将删除 drop[/yellow]") if a["action"] == "drop" \
-            else "保留 keep"
+        verb = (Text("已删除 dropped", style="red") if apply_ else Text("将删除 drop", style="yellow")) \
+            if a["action"] == "drop" else "保留 keep"
         t.add_row(a["table"], a["partition"], str(a["start"] or "—"), str(a["end"] or "—"), f"{a['rows']:,}",
                   f"{a['bytes'] / 1e6:.1f}", verb, a["reason"])
     console.print(t)
