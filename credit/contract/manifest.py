@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Container, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from credit.contract.records import (
     ROW_OFFSET,
+    FileChanged,
     Malformed,
     NoHeader,
     Split,
@@ -52,6 +53,8 @@ REFUSALS: dict[str, Text] = {
     "manifest_rows": Text("行数 {rows!r} 无效", "the row count is a whole number"),
     "file_missing": Text("清单列出的文件不存在", "listed but missing"),
     "sha256_mismatch": Text("校验和不符：清单 {listed}，文件 {actual}", "checksum mismatch"),
+    "file_changed": Text("文件在读取过程中被改动，请待文件传送完毕后重新运行该批次",
+                         "the file changed while it was read"),
     "encoding_mismatch": Text("文件不是清单声明的 {encoding} 编码", "not valid {encoding}"),
     "unreadable": Text("文件无法解析", "unreadable: {error}"),
     "missing_columns": Text("缺少合同规定的列 {columns}{hint}", "missing columns"),
@@ -232,6 +235,27 @@ def read_table(df: DropFile) -> pa.Table:
     return read_records(df).table
 
 
+@dataclass
+class ReadDigest:
+    """The SHA-256 of the bytes one read of a drop file took (:func:`iter_records`), once it is over."""
+
+    sha256: str = ""
+
+
+def _verified(df: DropFile, actual: str) -> str:
+    """The hash of the bytes a read took; refuses the file when it is not the manifest's.
+
+    The manifest's checksum is checked when the manifest is read (:func:`read_manifest`), but a
+    file may change after that (a platform re-delivering it, a copy still being written; in the
+    DAG the ingest tasks run long after the opening checks): what is ingested must be what the
+    manifest lists, so every read hashes the bytes it takes and ends with this check (contracts.md
+    §1: a checksum that disagrees stops the night; hostile review D1).
+    """
+    if actual != df.sha256:
+        raise refusal(df.file, "sha256_mismatch", listed=df.sha256, actual=actual)
+    return actual
+
+
 def read_records(df: DropFile) -> Records:
     """Read a drop file with every contract column as text, exactly as delivered (normalising comes later).
 
@@ -239,7 +263,8 @@ def read_records(df: DropFile) -> Records:
     unreadable file, a wrong encoding, no header, missing or duplicated contract columns, a
     Parquet column that is not text-like, or a record count that disagrees with the manifest.
     A record that cannot be split into the header's columns is not a refusal: it comes back in
-    ``malformed``, to be quarantined with its line.
+    ``malformed``, to be quarantined with its line. The bytes read must hash to the manifest's
+    SHA-256 (``sha256_mismatch`` otherwise: the file changed after the manifest was read).
     """
     lines: np.ndarray | None
     malformed: tuple[Malformed, ...]
@@ -280,7 +305,8 @@ def _picked(df: DropFile, table: pa.Table) -> pa.Table:
                                  for c in df.source.column_names], names=df.source.column_names)
 
 
-def iter_records(df: DropFile, chunk_rows: int, only: Container[int] | None = None) -> Iterator[Records]:
+def iter_records(df: DropFile, chunk_rows: int, only: Container[int] | None = None, *,
+                 read: ReadDigest | None = None) -> Iterator[Records]:
     """Read a drop file in chunks of about ``chunk_rows`` records, each as :func:`read_records`
     reads a whole file: the contract's columns as text, every row with its true physical line,
     the malformed records of the chunk apart (issue 11: memory follows the chunk, not the file).
@@ -295,12 +321,21 @@ def iter_records(df: DropFile, chunk_rows: int, only: Container[int] | None = No
     With ``only``, the chunks of those numbers alone, the others skipped without being parsed: a
     second read of a file a whole read already judged (:mod:`credit.night.duplicates`), so neither
     the header nor the row count is checked again.
+
+    Every read, whole or partial, hashes the bytes it takes (the whole file: a partial read scans
+    the chunks it skips) and, once the last chunk is returned, refuses the file with
+    ``sha256_mismatch`` when they are not the bytes the manifest's SHA-256 lists: a file changed
+    after the manifest was read, or between a whole read and a partial one, is never taken for the
+    manifest's (hostile review D1). The check comes after the chunks, so a caller stages them in a
+    transaction that such a refusal rolls back, and reads to the end; a Parquet file is read into
+    memory and checked before any chunk. ``read`` receives the hash of what was read.
     """
     rows = 0
+    digest = hashlib.sha256()
     if df.format == "parquet":
-        chunks = _parquet_chunks(df, chunk_rows, only)
+        chunks = _parquet_chunks(df, chunk_rows, only, digest.update)
     else:
-        chunks = _csv_chunks(df, chunk_rows, only)
+        chunks = _csv_chunks(df, chunk_rows, only, digest.update)
     first = only is None
     for table, lines, malformed, header_line, chunk in chunks:
         if first:
@@ -308,6 +343,9 @@ def iter_records(df: DropFile, chunk_rows: int, only: Container[int] | None = No
             first = False
         rows += table.num_rows + len(malformed)
         yield Records(_picked(df, table), lines, malformed, chunk)
+    actual = _verified(df, digest.hexdigest())
+    if read is not None:
+        read.sha256 = actual
     if only is None and rows != df.rows:
         raise refusal(df.file, "row_count_mismatch", listed=df.rows, actual=rows)
 
@@ -315,18 +353,29 @@ def iter_records(df: DropFile, chunk_rows: int, only: Container[int] | None = No
 _Chunk = tuple[pa.Table, np.ndarray, tuple[Malformed, ...], int | None, int]
 
 
-def _open_parquet(df: DropFile) -> tuple[pq.ParquetFile, pa.Schema, list[tuple[str, str]]]:
-    """The file, its Arrow schema and its contract columns; an unreadable file is refused."""
+def _open_parquet(df: DropFile, read: Callable[[bytes], None] | None = None,
+                  ) -> tuple[pq.ParquetFile, pa.Schema, list[tuple[str, str]]]:
+    """The file, its Arrow schema and its contract columns; an unreadable file is refused.
+
+    The file's bytes are read once, given to ``read``, checked against the manifest's SHA-256 and
+    parsed from memory: Parquet is read by seeking, so hashing while parsing would miss the parts
+    not read, and a file changed meanwhile would mix two files (hostile review D1).
+    """
+    data = _bytes_of(df)
+    if read is not None:
+        read(data)
+    _verified(df, hashlib.sha256(data).hexdigest())
     try:
-        pf = pq.ParquetFile(df.path)
+        pf = pq.ParquetFile(pa.BufferReader(data))
         schema = pf.schema_arrow
     except (pa.ArrowException, OSError, ValueError) as e:
         raise refusal(df.file, "unreadable", error=e) from e
     return pf, schema, _parquet_columns(df, schema)
 
 
-def _parquet_chunks(df: DropFile, chunk_rows: int, only: Container[int] | None) -> Iterator[_Chunk]:
-    pf, schema, picked = _open_parquet(df)
+def _parquet_chunks(df: DropFile, chunk_rows: int, only: Container[int] | None,
+                    read: Callable[[bytes], None]) -> Iterator[_Chunk]:
+    pf, schema, picked = _open_parquet(df, read)
     start = 0
     try:
         batches = pf.iter_batches(batch_size=max(1, chunk_rows), columns=[original for original, _ in picked])
@@ -344,11 +393,18 @@ def _parquet_chunks(df: DropFile, chunk_rows: int, only: Container[int] | None) 
         raise refusal(df.file, "unreadable", error=e) from e
 
 
-def _csv_chunks(df: DropFile, chunk_rows: int, only: Container[int] | None) -> Iterator[_Chunk]:
+def _csv_chunks(df: DropFile, chunk_rows: int, only: Container[int] | None,
+                read: Callable[[bytes], None]) -> Iterator[_Chunk]:
     encoding = "gb18030" if df.encoding == "gb18030" else "utf-8"
     try:
-        for split in split_csv_chunks(df.path, encoding, chunk_rows, only):
+        for split in split_csv_chunks(df.path, encoding, chunk_rows, only, read):
             yield split.table, split.lines, tuple(split.malformed), split.header_line, split.chunk
+    except FileChanged as e:
+        raise refusal(df.file, "file_changed") from e
+    except FileNotFoundError as e:     # deleted since the manifest was read
+        raise refusal(df.file, "file_missing") from e
+    except OSError as e:
+        raise refusal(df.file, "unreadable", error=e) from e
     except WrongEncoding as e:
         raise refusal(df.file, "encoding_mismatch", line=e.line, encoding=encoding) from e
     except NoHeader as e:
@@ -393,8 +449,19 @@ def _parquet_text(df: DropFile, table: pa.Table, schema: pa.Schema, picked: list
     return pa.Table.from_arrays(out, names=[name for _, name in picked])
 
 
+def _bytes_of(df: DropFile) -> bytes:
+    """A whole drop file's bytes; a file gone since the manifest was read is refused, not a traceback."""
+    try:
+        return df.path.read_bytes()
+    except FileNotFoundError as e:
+        raise refusal(df.file, "file_missing") from e
+    except OSError as e:
+        raise refusal(df.file, "unreadable", error=e) from e
+
+
 def _read_csv(df: DropFile) -> Split:
-    data = df.path.read_bytes()
+    data = _bytes_of(df)
+    _verified(df, hashlib.sha256(data).hexdigest())   # what is split is what the manifest lists (D1)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]  # UTF-8 byte-order mark, allowed by the contract
     data = with_lf_line_ends(data)   # CR-only line ends (old Mac files): lines numbered by their CRs
