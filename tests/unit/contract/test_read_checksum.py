@@ -15,7 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from credit.contract.manifest import DropError, DropFile, ReadDigest, iter_records, read_manifest, read_records
+from credit.contract.manifest import (
+    DropError,
+    DropFile,
+    ReadDigest,
+    iter_records,
+    read_manifest,
+    read_records,
+)
 from tests.dropkit import code, csv_bytes, parquet_bytes, write_night
 
 NIGHT = date(2026, 7, 13)
