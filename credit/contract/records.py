@@ -240,7 +240,8 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
     With ``only``, the chunks of those numbers alone: the others are cut at the same places (a
     scan of their bytes) but neither decoded nor parsed, what a second read of a file for a few
     of its rows costs (:mod:`credit.night.duplicates`). Such a read assumes a first, whole read
-    of the same file passed: an encoding error in a skipped chunk is not seen.
+    of the same file passed: an encoding error in a skipped chunk is not seen (the caller checks
+    that the bytes are the same, by their hash: see ``read`` below).
 
     A chunk ends at a line end outside quotes: after an even number of quote characters since the
     start of the file (a ``"`` byte is never part of a multi-byte UTF-8 or GB 18030 character, nor
