@@ -6,13 +6,14 @@ published; each refusal is an :class:`~credit.issues.Issue` naming the file and 
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
-from collections.abc import Container, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 import numpy as np
 import pyarrow as pa
@@ -20,6 +21,7 @@ import pyarrow.parquet as pq
 
 from credit.contract.records import (
     ROW_OFFSET,
+    FileChanged,
     Malformed,
     NoHeader,
     Split,
@@ -36,22 +38,31 @@ ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-8-sig": "utf-8", "gb18030":
 # The refusals of a drop, one sentence per rule.
 REFUSALS: dict[str, Text] = {
     "manifest_missing": Text("没有找到批次清单", "no manifest at {path}"),
-    "manifest_unreadable": Text("批次清单不是合法的 JSON", "manifest is not valid JSON: {error}"),
-    "manifest_not_object": Text("批次清单须为 JSON 对象，而不是 {found}", "the manifest is a JSON object, not {found}"),
+    "manifest_unreadable": Text("批次清单不是合法的 JSON（第 {row} 行第 {column} 列：{error}）",
+                                "manifest is not valid JSON: {error} (line {row}, column {column})"),
+    "manifest_empty": Text("批次清单是空文件{bom}", "the manifest is empty{bom_en}"),
+    "manifest_not_utf8": Text("批次清单须为 UTF-8 编码（可带 BOM）：{detail}", "the manifest is not UTF-8: {detail_en}"),
+    "manifest_not_object": Text("批次清单须为 JSON 对象，而不是{found}", "the manifest is a JSON object, not {found_en}"),
     "manifest_path": Text("清单中的文件名 {name!r} 指向本批次文件夹之外或不是普通文件名",
                           "a listed file must be a plain file name inside the night's folder"),
-    "manifest_night": Text("清单日期 {found!r} 与批次 {night} 不符", "the manifest is for {found!r}, not {night}"),
+    "manifest_night": Text("清单日期（night）{given}，而本次运行的批次是 {night}",
+                           "the manifest's night {given_en}; this run is for {night}"),
     "manifest_files": Text("清单缺少 files 对象", "no 'files' object"),
     "manifest_entry": Text("清单条目格式错误", "entry is not an object"),
-    "unknown_source": Text("未知的数据来源 {source!r}", "unknown source"),
+    "unknown_source": Text("未知的数据来源：source {given}，应为 {known} 之一",
+                           "unknown source: 'source' {given_en}, not one of {known}"),
     "duplicate_source": Text("本文件声明的来源 {source} 已由清单中的 {other} 提供，同一来源只能有一个文件",
                              "source {source} is already listed for {other}"),
-    "manifest_mode": Text("模式 {mode!r} 无效，应为 full 或 delta", "mode is neither full nor delta"),
+    "manifest_mode": Text("模式无效：mode {given}，应为 full 或 delta", "'mode' {given_en}, neither full nor delta"),
     "manifest_format": Text("文件须为 .csv 或 .parquet", "a file is .csv or .parquet"),
-    "manifest_encoding": Text("编码 {encoding!r} 不受支持", "the encoding is utf-8 or gb18030"),
-    "manifest_rows": Text("行数 {rows!r} 无效", "the row count is a whole number"),
+    "manifest_encoding": Text("编码不受支持：encoding {given}，应为 utf-8 或 gb18030",
+                              "'encoding' {given_en}; the encoding is utf-8 or gb18030"),
+    "manifest_rows": Text("行数无效：rows {given}，应为不小于 0 的整数",
+                          "'rows' {given_en}; the row count is a whole number, 0 or more"),
     "file_missing": Text("清单列出的文件不存在", "listed but missing"),
     "sha256_mismatch": Text("校验和不符：清单 {listed}，文件 {actual}", "checksum mismatch"),
+    "file_changed": Text("文件在读取过程中被改动，请待文件传送完毕后重新运行该批次",
+                         "the file changed while it was read"),
     "encoding_mismatch": Text("文件不是清单声明的 {encoding} 编码", "not valid {encoding}"),
     "unreadable": Text("文件无法解析", "unreadable: {error}"),
     "missing_columns": Text("缺少合同规定的列 {columns}{hint}", "missing columns"),
@@ -126,13 +137,15 @@ def read_manifest(drop: Path, night: date) -> Manifest:
         raise refusal("manifest.json", "manifest_missing", path=path)
     raw = path.read_bytes()
     try:
-        doc = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise refusal("manifest.json", "manifest_unreadable", error=e) from e
+        doc = json.loads(_manifest_text(raw))
+    except json.JSONDecodeError as e:
+        raise refusal("manifest.json", "manifest_unreadable", line=e.lineno, error=e.msg,
+                      row=e.lineno, column=e.colno) from e
     if not isinstance(doc, dict):
-        raise refusal("manifest.json", "manifest_not_object", found=type(doc).__name__)
+        kind = _JSON_KINDS.get(type(doc), ("值", "value"))
+        raise refusal("manifest.json", "manifest_not_object", found=kind[0], found_en=kind[1])
     if doc.get("night") != night.isoformat():
-        raise refusal("manifest.json", "manifest_night", found=doc.get("night"), night=night.isoformat())
+        raise refusal("manifest.json", "manifest_night", night=night.isoformat(), **_given(doc, "night"))
     files = doc.get("files")
     if not isinstance(files, dict):
         raise refusal("manifest.json", "manifest_files")
@@ -142,33 +155,86 @@ def read_manifest(drop: Path, night: date) -> Manifest:
         if not isinstance(entry, dict):
             raise refusal(name, "manifest_entry")
         src = entry.get("source")
-        if src not in SOURCES:
-            raise refusal(name, "unknown_source", source=src)
+        if not isinstance(src, str) or src not in SOURCES:
+            raise refusal(name, "unknown_source", known=", ".join(SOURCES), **_given(entry, "source"))
         if name in repeats:
             raise refusal(name, "duplicate_source", source=src, other=repeats[name])
         mode = entry.get("mode")
         if mode not in ("full", "delta"):
-            raise refusal(name, "manifest_mode", mode=mode)
+            raise refusal(name, "manifest_mode", **_given(entry, "mode"))
         is_parquet = name.endswith(".parquet")
         if not is_parquet and not name.endswith(".csv"):
             raise refusal(name, "manifest_format")
         enc = entry.get("encoding")
         if not is_parquet:
-            enc = ENCODINGS.get(str(enc or "").lower())
+            enc = ENCODINGS.get(enc.lower()) if isinstance(enc, str) else None
             if enc is None:
-                raise refusal(name, "manifest_encoding", encoding=entry.get("encoding"))
+                raise refusal(name, "manifest_encoding", **_given(entry, "encoding"))
         rows = entry.get("rows")
         if not isinstance(rows, int) or isinstance(rows, bool) or rows < 0:
-            raise refusal(name, "manifest_rows", rows=rows)
+            raise refusal(name, "manifest_rows", **_given(entry, "rows"))
         fpath = _inside(folder, name)
         if not fpath.is_file():
             raise refusal(name, "file_missing")
-        sha = str(entry.get("sha256", "")).lower()
+        given = entry.get("sha256", "")
+        sha = given.lower() if isinstance(given, str) else _json_text(given)
         actual = file_sha256(fpath)
         if sha != actual:
             raise refusal(name, "sha256_mismatch", listed=sha or "(空)", actual=actual)
         out.append(DropFile(name, SOURCES[src], mode, rows, actual, None if is_parquet else enc, fpath))
     return Manifest(night, folder, tuple(out), hashlib.sha256(raw).hexdigest())
+
+
+_JSON_KINDS: dict[type, tuple[str, str]] = {
+    list: ("数组（array）", "an array"), str: ("字符串（string）", "a string"), int: ("数字（number）", "a number"),
+    float: ("数字（number）", "a number"), bool: ("true/false", "true/false"), type(None): ("null", "null"),
+}
+
+
+def _manifest_text(raw: bytes) -> str:
+    """The manifest's text: UTF-8, with or without a byte-order mark (as the data files, contracts.md §1).
+
+    An empty manifest (nothing, white space, or a BOM alone: a copy cut short), a UTF-16 one (a
+    UTF-16 BOM, or NUL bytes) and other bytes that are not UTF-8 are refused naming that cause,
+    not with the JSON parser's error on what decoding made of them (hostile review D6).
+    """
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise refusal("manifest.json", "manifest_not_utf8", detail="文件是 UTF-16 编码（以 UTF-16 的 BOM 开头），请另存为 UTF-8",
+                      detail_en="it is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8")
+    if b"\x00" in raw:
+        raise refusal("manifest.json", "manifest_not_utf8", detail="文件含有 NUL 字节，疑似 UTF-16 编码，请另存为 UTF-8",
+                      detail_en="it holds NUL bytes, as UTF-16 does; save it as UTF-8")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        byte = f"0x{raw[e.start]:02x}"
+        raise refusal("manifest.json", "manifest_not_utf8", detail=f"第 {line} 行的字节 {byte} 不是 UTF-8（疑似 GB 18030 等编码）",
+                      detail_en=f"byte {byte} on line {line} is not UTF-8") from e
+    if not text.strip():
+        bom = raw.startswith(codecs.BOM_UTF8)
+        raise refusal("manifest.json", "manifest_empty", bom="（只有一个 UTF-8 字节顺序标记 BOM，没有内容）" if bom else "",
+                      bom_en=" (nothing after its UTF-8 byte-order mark)" if bom else "")
+    return text
+
+
+def _json_text(value: object) -> str:
+    """A manifest's value as written in JSON (``true``, ``null``, ``"2"``), cut at 60 characters."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+class _Given(TypedDict):
+    given: str
+    given_en: str
+
+
+def _given(doc: dict[str, Any], key: str) -> _Given:
+    """``given`` and ``given_en`` of a refusal: the value of ``key`` as written, or that it is missing."""
+    if key not in doc:
+        return {"given": "缺失", "given_en": "is missing"}
+    text = _json_text(doc[key])
+    return {"given": f"为 {text}", "given_en": f"is {text}"}
 
 
 def _repeated_sources(files: dict[str, Any]) -> dict[str, str]:
@@ -232,6 +298,27 @@ def read_table(df: DropFile) -> pa.Table:
     return read_records(df).table
 
 
+@dataclass
+class ReadDigest:
+    """The SHA-256 of the bytes one read of a drop file took (:func:`iter_records`), once it is over."""
+
+    sha256: str = ""
+
+
+def _verified(df: DropFile, actual: str) -> str:
+    """The hash of the bytes a read took; refuses the file when it is not the manifest's.
+
+    The manifest's checksum is checked when the manifest is read (:func:`read_manifest`), but a
+    file may change after that (a platform re-delivering it, a copy still being written; in the
+    DAG the ingest tasks run long after the opening checks): what is ingested must be what the
+    manifest lists, so every read hashes the bytes it takes and ends with this check (contracts.md
+    §1: a checksum that disagrees stops the night; hostile review D1).
+    """
+    if actual != df.sha256:
+        raise refusal(df.file, "sha256_mismatch", listed=df.sha256, actual=actual)
+    return actual
+
+
 def read_records(df: DropFile) -> Records:
     """Read a drop file with every contract column as text, exactly as delivered (normalising comes later).
 
@@ -239,7 +326,8 @@ def read_records(df: DropFile) -> Records:
     unreadable file, a wrong encoding, no header, missing or duplicated contract columns, a
     Parquet column that is not text-like, or a record count that disagrees with the manifest.
     A record that cannot be split into the header's columns is not a refusal: it comes back in
-    ``malformed``, to be quarantined with its line.
+    ``malformed``, to be quarantined with its line. The bytes read must hash to the manifest's
+    SHA-256 (``sha256_mismatch`` otherwise: the file changed after the manifest was read).
     """
     lines: np.ndarray | None
     malformed: tuple[Malformed, ...]
@@ -280,7 +368,8 @@ def _picked(df: DropFile, table: pa.Table) -> pa.Table:
                                  for c in df.source.column_names], names=df.source.column_names)
 
 
-def iter_records(df: DropFile, chunk_rows: int, only: Container[int] | None = None) -> Iterator[Records]:
+def iter_records(df: DropFile, chunk_rows: int, only: Container[int] | None = None, *,
+                 read: ReadDigest | None = None) -> Iterator[Records]:
     """Read a drop file in chunks of about ``chunk_rows`` records, each as :func:`read_records`
     reads a whole file: the contract's columns as text, every row with its true physical line,
     the malformed records of the chunk apart (issue 11: memory follows the chunk, not the file).
@@ -295,12 +384,21 @@ def iter_records(df: DropFile, chunk_rows: int, only: Container[int] | None = No
     With ``only``, the chunks of those numbers alone, the others skipped without being parsed: a
     second read of a file a whole read already judged (:mod:`credit.night.duplicates`), so neither
     the header nor the row count is checked again.
+
+    Every read, whole or partial, hashes the bytes it takes (the whole file: a partial read scans
+    the chunks it skips) and, once the last chunk is returned, refuses the file with
+    ``sha256_mismatch`` when they are not the bytes the manifest's SHA-256 lists: a file changed
+    after the manifest was read, or between a whole read and a partial one, is never taken for the
+    manifest's (hostile review D1). The check comes after the chunks, so a caller stages them in a
+    transaction that such a refusal rolls back, and reads to the end; a Parquet file is read into
+    memory and checked before any chunk. ``read`` receives the hash of what was read.
     """
     rows = 0
+    digest = hashlib.sha256()
     if df.format == "parquet":
-        chunks = _parquet_chunks(df, chunk_rows, only)
+        chunks = _parquet_chunks(df, chunk_rows, only, digest.update)
     else:
-        chunks = _csv_chunks(df, chunk_rows, only)
+        chunks = _csv_chunks(df, chunk_rows, only, digest.update)
     first = only is None
     for table, lines, malformed, header_line, chunk in chunks:
         if first:
@@ -308,6 +406,9 @@ def iter_records(df: DropFile, chunk_rows: int, only: Container[int] | None = No
             first = False
         rows += table.num_rows + len(malformed)
         yield Records(_picked(df, table), lines, malformed, chunk)
+    actual = _verified(df, digest.hexdigest())
+    if read is not None:
+        read.sha256 = actual
     if only is None and rows != df.rows:
         raise refusal(df.file, "row_count_mismatch", listed=df.rows, actual=rows)
 
@@ -315,18 +416,29 @@ def iter_records(df: DropFile, chunk_rows: int, only: Container[int] | None = No
 _Chunk = tuple[pa.Table, np.ndarray, tuple[Malformed, ...], int | None, int]
 
 
-def _open_parquet(df: DropFile) -> tuple[pq.ParquetFile, pa.Schema, list[tuple[str, str]]]:
-    """The file, its Arrow schema and its contract columns; an unreadable file is refused."""
+def _open_parquet(df: DropFile, read: Callable[[bytes], None] | None = None,
+                  ) -> tuple[pq.ParquetFile, pa.Schema, list[tuple[str, str]]]:
+    """The file, its Arrow schema and its contract columns; an unreadable file is refused.
+
+    The file's bytes are read once, given to ``read``, checked against the manifest's SHA-256 and
+    parsed from memory: Parquet is read by seeking, so hashing while parsing would miss the parts
+    not read, and a file changed meanwhile would mix two files (hostile review D1).
+    """
+    data = _bytes_of(df)
+    if read is not None:
+        read(data)
+    _verified(df, hashlib.sha256(data).hexdigest())
     try:
-        pf = pq.ParquetFile(df.path)
+        pf = pq.ParquetFile(pa.BufferReader(data))
         schema = pf.schema_arrow
     except (pa.ArrowException, OSError, ValueError) as e:
         raise refusal(df.file, "unreadable", error=e) from e
     return pf, schema, _parquet_columns(df, schema)
 
 
-def _parquet_chunks(df: DropFile, chunk_rows: int, only: Container[int] | None) -> Iterator[_Chunk]:
-    pf, schema, picked = _open_parquet(df)
+def _parquet_chunks(df: DropFile, chunk_rows: int, only: Container[int] | None,
+                    read: Callable[[bytes], None]) -> Iterator[_Chunk]:
+    pf, schema, picked = _open_parquet(df, read)
     start = 0
     try:
         batches = pf.iter_batches(batch_size=max(1, chunk_rows), columns=[original for original, _ in picked])
@@ -344,11 +456,18 @@ def _parquet_chunks(df: DropFile, chunk_rows: int, only: Container[int] | None) 
         raise refusal(df.file, "unreadable", error=e) from e
 
 
-def _csv_chunks(df: DropFile, chunk_rows: int, only: Container[int] | None) -> Iterator[_Chunk]:
+def _csv_chunks(df: DropFile, chunk_rows: int, only: Container[int] | None,
+                read: Callable[[bytes], None]) -> Iterator[_Chunk]:
     encoding = "gb18030" if df.encoding == "gb18030" else "utf-8"
     try:
-        for split in split_csv_chunks(df.path, encoding, chunk_rows, only):
+        for split in split_csv_chunks(df.path, encoding, chunk_rows, only, read):
             yield split.table, split.lines, tuple(split.malformed), split.header_line, split.chunk
+    except FileChanged as e:
+        raise refusal(df.file, "file_changed") from e
+    except FileNotFoundError as e:     # deleted since the manifest was read
+        raise refusal(df.file, "file_missing") from e
+    except OSError as e:
+        raise refusal(df.file, "unreadable", error=e) from e
     except WrongEncoding as e:
         raise refusal(df.file, "encoding_mismatch", line=e.line, encoding=encoding) from e
     except NoHeader as e:
@@ -393,8 +512,19 @@ def _parquet_text(df: DropFile, table: pa.Table, schema: pa.Schema, picked: list
     return pa.Table.from_arrays(out, names=[name for _, name in picked])
 
 
+def _bytes_of(df: DropFile) -> bytes:
+    """A whole drop file's bytes; a file gone since the manifest was read is refused, not a traceback."""
+    try:
+        return df.path.read_bytes()
+    except FileNotFoundError as e:
+        raise refusal(df.file, "file_missing") from e
+    except OSError as e:
+        raise refusal(df.file, "unreadable", error=e) from e
+
+
 def _read_csv(df: DropFile) -> Split:
-    data = df.path.read_bytes()
+    data = _bytes_of(df)
+    _verified(df, hashlib.sha256(data).hexdigest())   # what is split is what the manifest lists (D1)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]  # UTF-8 byte-order mark, allowed by the contract
     data = with_lf_line_ends(data)   # CR-only line ends (old Mac files): lines numbered by their CRs

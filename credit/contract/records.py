@@ -27,7 +27,7 @@ import csv
 import io
 import itertools
 import sys
-from collections.abc import Container, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -218,6 +218,11 @@ def _text(raw: bytes | str) -> str:
 
 
 # --------------------------------------------------------------------------------------------
+class FileChanged(ValueError):
+    """The file changed while it was read: the scan that decided its line ends saw other bytes
+    than the read that split it (see :func:`split_csv_chunks`)."""
+
+
 class WrongEncoding(ValueError):
     """The file is not valid in its declared encoding; ``line`` is the first line that is not."""
 
@@ -227,7 +232,7 @@ class WrongEncoding(ValueError):
 
 
 def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
-                     only: Container[int] | None = None) -> Iterator[Split]:
+                     only: Container[int] | None = None, read: Callable[[bytes], None] | None = None) -> Iterator[Split]:
     """Split a CSV file into records chunk by chunk (issue 11): ``chunk_rows`` physical lines each
     (the last chunk fewer), every record with its true physical line, as :func:`split_csv` splits
     a whole file. Each split says which chunk it is (``Split.chunk``, from 0).
@@ -235,7 +240,8 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
     With ``only``, the chunks of those numbers alone: the others are cut at the same places (a
     scan of their bytes) but neither decoded nor parsed, what a second read of a file for a few
     of its rows costs (:mod:`credit.night.duplicates`). Such a read assumes a first, whole read
-    of the same file passed: an encoding error in a skipped chunk is not seen.
+    of the same file passed: an encoding error in a skipped chunk is not seen (the caller checks
+    that the bytes are the same, by their hash: see ``read`` below).
 
     A chunk ends at a line end outside quotes: after an even number of quote characters since the
     start of the file (a ``"`` byte is never part of a multi-byte UTF-8 or GB 18030 character, nor
@@ -245,15 +251,26 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
     file with CR-only line ends is read with its CRs as line ends (see the module).
     Raises :class:`NoHeader` and :class:`WrongEncoding` (strict: a wrongly encoded file is refused
     whole, naming its first bad line, even after earlier chunks were returned).
+
+    ``read`` is given every block of the file's bytes as it is read, once each, in order and before
+    anything is done to them (a skipped chunk's too, and the bytes after the last chunk wanted: the
+    whole file is always read): the caller hashes what was split (hostile review D1, see
+    :func:`credit.contract.manifest.iter_records`). Raises :class:`FileChanged` when the scan that
+    decided CR-only line ends (made before the chunks, over another read of the file) disagrees
+    with the bytes read.
     """
     chunk_rows = max(1, chunk_rows)
     with open(path, "rb") as f:
         pending = f.read(1 << 16)
+        if read is not None:
+            read(pending)
         if pending.startswith(b"\xef\xbb\xbf"):
             pending = pending[3:]   # UTF-8 byte-order mark, allowed by the contract
         # CR-only line ends are a property of the whole file (a CR and no LF anywhere): looked for
         # past the first block only when that block has no LF.
-        cr_only = b"\n" not in pending and _cr_only(path)
+        scanned = b"\n" not in pending
+        cr_only = scanned and _cr_only(path)
+        lf_seen, cr_seen = not scanned, b"\r" in pending
         if cr_only:
             pending = pending.replace(b"\r", b"\n")
         per_line = len(pending) / max(1, pending.count(b"\n"))
@@ -268,6 +285,12 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
             if cut == 0:          # fewer than chunk_rows records end in what was read: read on
                 more = f.read(block)
                 eof = not more
+                if read is not None:
+                    read(more)
+                if scanned:
+                    lf_seen, cr_seen = lf_seen or b"\n" in more, cr_seen or b"\r" in more
+                    if eof and cr_only != (cr_seen and not lf_seen):
+                        raise FileChanged(str(path))
                 pending += more.replace(b"\r", b"\n") if cr_only else more
                 continue
             data, pending = pending[:cut], pending[cut:]

@@ -16,7 +16,11 @@ A file is read, normalised, checked and staged one chunk of rows at a time
    hold candidates, and quarantined as delivered (:mod:`credit.night.duplicates`).
 
 A refusal of the file (an encoding error, a row count that disagrees, ...) rolls the chunks back
-and stages the outcome alone, as before.
+and stages the outcome alone, as before. Every read of the file hashes the bytes it takes and
+refuses them (``sha256_mismatch``) when they are not the manifest's, after its last chunk; the
+outcome's ``sha256`` (``file_loads.sha256`` once published) is the hash of what the first, whole
+read took, so the publishing step's check against the manifest (``staging_mismatch``) compares
+the manifest with the file as ingested, not with itself (hostile review D1).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import pandas as pd
 import pyarrow as pa
 from sqlalchemy.engine import Engine
 
-from credit.contract.manifest import DropError, DropFile, iter_records
+from credit.contract.manifest import DropError, DropFile, ReadDigest, iter_records
 from credit.night import duplicates, quality, quarantine, staging
 from credit.night.issues import refused, warned
 from credit.night.quality_results import ExpectationRecord
@@ -64,7 +68,8 @@ def _ingest(stager: staging.FileStager, df: DropFile, night: date, suite: Path, 
     tally = quality.SuiteTally(file)
     keys = duplicates.KeyHashes(source)
     rows = accepted = held = org_bad = 0
-    for records in iter_records(df, chunk_rows):
+    read = ReadDigest()
+    for records in iter_records(df, chunk_rows, read=read):
         rows += records.rows
         table = records.table
         n = table.num_rows
@@ -82,6 +87,7 @@ def _ingest(stager: staging.FileStager, df: DropFile, night: date, suite: Path, 
             del canonical, checked, reasons, rules, good
         if records.malformed:
             held += stager.held(quarantine.malformed_rows(records.malformed))
+    out.sha256 = read.sha256   # the bytes staged (iter_records refused them if not the manifest's)
     candidates = keys.candidates()
     del keys
     if candidates:

@@ -197,12 +197,22 @@ def load_suite(path: str) -> ExpectationSuite:
 ARROW_STRING = pd.StringDtype("pyarrow")
 
 
-def _strip_all_space(arr: pa.ChunkedArray[Any]) -> pa.ChunkedArray[Any]:
-    """Full-width digits and letters to ASCII (NFKC), then no white space at all (unambiguous fixes)."""
+def _trimmed_ascii(arr: pa.ChunkedArray[Any]) -> pa.ChunkedArray[Any]:
+    """Full-width digits, letters and spaces to ASCII (NFKC: the ideographic space U+3000 and the
+    no-break space become spaces), then no white space before or after the value: the unambiguous
+    fixes of contracts.md §1 (README: "stray spaces").
+
+    White space *inside* the value stays, and the value's check holds the row back: ``3 4`` may be
+    34 or 3 and a stray 4, ``2026-7-1 4`` the 14th or the 1st, and a line break inside a quoted
+    value says even less (hostile review D4). Until then every white space was deleted, a leftover
+    of the first normaliser, which turned ideographic spaces into nothing; only the timestamp's
+    date–time separator was put back, and spaces around a list's ``;`` (both unambiguous) are
+    handled by their kinds in :func:`_canonical`.
+    """
     if not pc.all(pc.string_is_ascii(arr), skip_nulls=True).as_py():
         # By name: the pyarrow stubs do not declare utf8_normalize.
         arr = pc.call_function("utf8_normalize", [arr], pc.Utf8NormalizeOptions("NFKC"))
-    return pc.replace_substring_regex(arr, r"\s+", "")
+    return pc.utf8_trim_whitespace(arr)
 
 
 def _canonical(arr: pa.ChunkedArray[Any], c: Column) -> pa.ChunkedArray[Any]:
@@ -212,21 +222,21 @@ def _canonical(arr: pa.ChunkedArray[Any], c: Column) -> pa.ChunkedArray[Any]:
     elif c.kind == "uscc":
         arr = uscc_rules.canonical_array(arr)   # the one USCC normaliser of every entry point
     else:
-        arr = _strip_all_space(arr)
+        arr = _trimmed_ascii(arr)
     if c.kind in ("date", "timestamp"):
         # 2026/7/3 and 2026.7.3 → 2026-07-03: a single reading exists, so this normalises, not guesses.
         arr = pc.replace_substring_regex(arr, r"[/.]", "-") if c.kind == "date" else \
             pc.replace_substring_regex(arr, r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})", r"\1-\2-\3")
         arr = pc.replace_substring_regex(arr, r"^(\d{4})-(\d)-", r"\1-0\2-")
         arr = pc.replace_substring_regex(arr, r"^(\d{4}-\d{2})-(\d)(\D|$)", r"\1-0\2\3")
-        if c.kind == "timestamp":  # white space was removed above: put the date-time separator back
-            arr = pc.replace_substring_regex(arr, r"^(\d{4}-\d{2}-\d{2})(\d{2}:)", r"\1 \2")
+        if c.kind == "timestamp":  # spaces or tabs between the date and the time: one space
+            arr = pc.replace_substring_regex(arr, r"^(\d{4}-\d{2}-\d{2})[ \t]+(\d)", r"\1 \2")
     elif c.kind == "month":
         arr = pc.replace_substring_regex(arr, r"[/.]", "-")
         arr = pc.replace_substring_regex(arr, r"^(\d{4})-(\d)$", r"\1-0\2")
         arr = pc.replace_substring_regex(arr, r"^(\d{4})(\d{2})$", r"\1-\2")
     elif c.kind == "money":
-        arr = pc.replace_substring_regex(arr, r"^¥", "")
+        arr = pc.replace_substring_regex(arr, r"^¥[ \t]*", "")
     elif c.kind == "bool":
         arr = pc.utf8_lower(arr)
         for raw, canonical in BOOL_TEXT.items():
@@ -239,6 +249,8 @@ def _canonical(arr: pa.ChunkedArray[Any], c: Column) -> pa.ChunkedArray[Any]:
     elif c.kind == "code":
         arr = pc.utf8_upper(arr)
     elif c.kind == "list":
+        # White space around the separators is not part of an item; inside an item it stays (D4).
+        arr = pc.replace_substring_regex(arr, r"\s*;\s*", ";")
         arr = pc.utf8_trim(pc.replace_substring_regex(arr, r";+", ";"), ";")
         if c.name == "conflicts":
             arr = pc.utf8_upper(arr)

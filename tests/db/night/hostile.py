@@ -222,6 +222,12 @@ CASES: list[Case] = [
              Published(1, [(3, "registered_capital")])),
     csv_case("devanagari_digits_in_a_date", f"{HEADER}\n{reg(A)}\n{reg(B, established_on='२०१५-०३-०२')}\n", 2,
              Published(1, [(3, "established_on")])),
+    # White space inside a number or a date is not a stray space: held, never deleted (hostile review D4).
+    csv_case("line_break_inside_a_quoted_date", f"{HEADER}\n{reg(A)}\n"
+             f"{reg(B, established_on='2015-03-0' + chr(13) + chr(10) + '2')}\n", 2,
+             Published(1, [(3, "established_on")])),
+    csv_case("space_inside_an_amount", f"{HEADER}\n{reg(A, registered_capital=' 1000.50 ')}\n"
+             f"{reg(B, registered_capital='10 00.50')}\n", 2, Published(1, [(3, "registered_capital")])),
     # Empty and header-only files, in each mode.
     csv_case("empty_file_full", b"", 0, Refusal("registration.csv", "no_header", 1)),
     csv_case("empty_file_delta", b"", 0, Refusal("registration.csv", "no_header", 1), mode="delta"),

@@ -50,10 +50,10 @@ def _reread(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     calls: list[object] = []
     real = manifest_module.iter_records
 
-    def spy(df: Any, chunk_rows: int, only: Any = None) -> Any:
+    def spy(df: Any, chunk_rows: int, only: Any = None, **kw: Any) -> Any:
         if only is not None:
             calls.append(sorted(only))
-        return real(df, chunk_rows, only)
+        return real(df, chunk_rows, only, **kw)
 
     monkeypatch.setattr("credit.night.ingest.iter_records", spy)
     return calls

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from datetime import date
 from pathlib import Path
@@ -23,7 +24,7 @@ from credit.night.issues import NightRefused
 from credit.night.steps import run_night
 from credit.settings import Settings
 from tests.db.night.nightproc import nightly, start_nightly, wait_for
-from tests.dropkit import code, csv_file, registration_row, write_night
+from tests.dropkit import code, csv_bytes, csv_file, registration_row, write_night
 
 N13, N14, N15 = date(2026, 7, 13), date(2026, 7, 14), date(2026, 7, 15)
 ROWS = [registration_row(code(body=f"MA2B3C{i:02d}")) for i in range(10)]
@@ -140,6 +141,58 @@ def test_outcomes_of_another_drop_are_not_published(settings: Settings, engine: 
         steps.publish_night(mb, outcomes_a, settings)
     assert [i.code for i in refused.value.issues] == ["staging_mismatch"]
     assert _published(engine) == []
+
+
+# -- a file changed after the opening checks (hostile review D1) -------------------------------
+def _redeliver(folder: Path, name: str, rows: list[dict[str, str]]) -> None:
+    """The platform delivers the file again, other content, as many records (an atomic rename)."""
+    new = folder / (name + ".part")
+    new.write_bytes(csv_bytes("registration", rows))
+    new.replace(folder / name)
+
+
+def test_a_file_changed_after_the_opening_checks_is_refused_and_the_outcome_holds_what_was_read(
+        settings: Settings, engine: Engine, tmp_path: Path) -> None:
+    drop = tmp_path / "drop"
+    folder = write_night(drop, N13, {"registration.csv": csv_file("registration", "full", ROWS)})
+    opened = steps.open_night(drop, N13, settings)              # the manifest's checksum holds here …
+    listed = opened.manifest.file("registration.csv").sha256
+    same = steps.ingest_file(opened.manifest, "registration.csv", settings)
+    assert (same.failures, same.sha256, same.accepted) == ([], listed, len(ROWS))
+    _redeliver(folder, "registration.csv", [dict(r, name="另一家公司") for r in ROWS])   # … then the file changes
+    out = steps.ingest_file(opened.manifest, "registration.csv", settings)
+    assert [(i.file, i.code) for i in out.failures] == [("registration.csv", "sha256_mismatch")]
+    assert hashlib.sha256((folder / "registration.csv").read_bytes()).hexdigest() in out.failures[0].text()
+    with pytest.raises(NightRefused) as refused:
+        steps.publish_night(opened.manifest, None, settings)
+    assert ("registration.csv", "sha256_mismatch") in [(i.file, i.code) for i in refused.value.issues]
+    assert _published(engine) == []
+    with engine.connect() as c:
+        assert c.execute(sa.text("select count(*) from registration")).scalar() == 0
+
+
+def test_a_nightly_run_whose_file_is_replaced_while_it_waits_after_opening_is_refused(
+        settings: Settings, engine: Engine, tmp_path: Path) -> None:
+    """The reviewer's race, made certain by pausing after the opening checks: refused (exit 2),
+    yesterday's state kept, and a re-run on the manifest's file publishes."""
+    drop = tmp_path / "drop"
+    folder = write_night(drop, N13, {"registration.csv": csv_file("registration", "full", ROWS)})
+    original = (folder / "registration.csv").read_bytes()
+    signal = tmp_path / "paused"
+    p = start_nightly(settings, drop, N13, CREDIT_FAULT="open:after@pause", CREDIT_FAULT_SIGNAL=str(signal))
+    wait_for(signal, p)
+    _redeliver(folder, "registration.csv", [dict(r, name="另一家公司") for r in ROWS])
+    signal.unlink()
+    out, err = p.communicate(timeout=300)
+    assert p.returncode == 2, (out, err)
+    assert "registration.csv" in err and "[sha256_mismatch]" in err and "Traceback" not in err
+    assert _published(engine) == []
+    (folder / "registration.csv").write_bytes(original)
+    assert nightly(settings, drop, N13).returncode == 0
+    with engine.connect() as c:
+        names = set(c.execute(sa.text("select name from registration")).scalars())
+        sha = c.execute(sa.text("select sha256 from file_loads where file = 'registration.csv'")).scalar()
+    assert names == {ROWS[0]["name"]} and sha == hashlib.sha256(original).hexdigest()
 
 
 def test_the_first_night_is_fixed_by_config(settings: Settings, engine: Engine, tmp_path: Path) -> None:

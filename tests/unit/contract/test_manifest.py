@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,3 +45,92 @@ def test_a_repeated_source_names_the_file_that_repeats_it_and_the_one_that_has_i
     found = e.value.issue
     assert (found.file, found.code) == (blamed, "duplicate_source")
     assert other in found.text() and "penalties" in found.text()
+
+
+# -- refusals read as the manifest was written (hostile review D6) ----------------------------
+def _with(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> Path:
+    """A valid one-file drop whose manifest ``change`` edits (the reviewer's cases b20–b31)."""
+    drop = _drop(tmp_path, {"annual_reports.csv": "annual_reports"})
+    path = tmp_path / NIGHT.isoformat() / "manifest.json"
+    doc = json.loads(path.read_text())
+    change(doc)
+    path.write_text(json.dumps(doc))
+    return drop
+
+
+def _refusal(drop: Path) -> tuple[str, str, str]:
+    with pytest.raises(DropError) as e:
+        read_manifest(drop, NIGHT)
+    found = e.value.issue
+    assert "None" not in found.text() and "True" not in found.text() and "NoneType" not in found.text()
+    return found.file, found.code, found.text()
+
+
+def _entry(key: str, value: object = ...) -> Callable[[dict[str, Any]], None]:
+    def change(doc: dict[str, Any]) -> None:
+        entry = doc["files"]["annual_reports.csv"]
+        if value is ...:
+            del entry[key]
+        else:
+            entry[key] = value
+    return change
+
+
+@pytest.mark.parametrize("change, code, shown", [
+    (lambda doc: doc.pop("night"), "manifest_night", ["清单日期（night）缺失", "night is missing"]),
+    (lambda doc: doc.update(night=None), "manifest_night", ["清单日期（night）为 null", "night is null"]),
+    (lambda doc: doc.update(night=20260713), "manifest_night", ["为 20260713", "is 20260713"]),
+    (lambda doc: doc.update(night="2026-07-14"), "manifest_night", ['为 "2026-07-14"', "2026-07-13"]),
+    (_entry("source", None), "unknown_source", ["source 为 null", "'source' is null", "annual_reports"]),
+    (_entry("source"), "unknown_source", ["source 缺失", "'source' is missing"]),
+    (_entry("source", ["tax"]), "unknown_source", ['为 ["tax"]']),       # not a traceback (unhashable)
+    (_entry("source", "taxes"), "unknown_source", ['为 "taxes"']),
+    (_entry("rows", True), "manifest_rows", ["rows 为 true", "'rows' is true"]),
+    (_entry("rows", "2"), "manifest_rows", ['rows 为 "2"']),
+    (_entry("rows", 2.0), "manifest_rows", ["rows 为 2.0"]),
+    (_entry("rows"), "manifest_rows", ["rows 缺失", "'rows' is missing"]),
+    (_entry("mode", None), "manifest_mode", ["mode 为 null"]),
+    (_entry("mode"), "manifest_mode", ["mode 缺失"]),
+    (_entry("encoding"), "manifest_encoding", ["encoding 缺失", "'encoding' is missing"]),
+    (_entry("encoding", False), "manifest_encoding", ["encoding 为 false"]),
+    (_entry("sha256", None), "sha256_mismatch", ["清单 null"]),
+    (_entry("sha256"), "sha256_mismatch", ["清单 (空)"]),
+])
+def test_a_refusal_shows_the_manifest_value_as_written_in_json_or_says_it_is_missing(
+        tmp_path: Path, change: Callable[[dict[str, Any]], None], code: str, shown: list[str]) -> None:
+    file, found, text = _refusal(_with(tmp_path, change))
+    assert found == code
+    assert file == ("manifest.json" if code == "manifest_night" else "annual_reports.csv")
+    for part in shown:
+        assert part in text
+
+
+@pytest.mark.parametrize("content, code, shown", [
+    (b"", "manifest_empty", ["空文件", "empty"]),
+    (b"\xef\xbb\xbf", "manifest_empty", ["BOM", "byte-order mark"]),     # the reviewer's b31: a BOM, nothing after it
+    (b"\xef\xbb\xbf \r\n", "manifest_empty", ["BOM"]),
+    ('{"night": "2026-07-13", "files": {}}'.encode("utf-16"), "manifest_not_utf8", ["UTF-16"]),
+    ('{"night": "2026-07-13", "files": {}}'.encode("utf-16-le"), "manifest_not_utf8", ["NUL", "UTF-16"]),
+    ('{"night": "2026-07-13", "files": {}, "注": "中"}'.encode("gb18030"), "manifest_not_utf8",
+     ["第 1 行", "0xd6", "line 1"]),
+    (b'{"night": "2026-07-13",\n "files": {', "manifest_unreadable", ["第 2 行", "line 2"]),
+    (b"[]", "manifest_not_object", ["数组", "array"]),
+    (b'"x"', "manifest_not_object", ["字符串", "string"]),
+    (b"null", "manifest_not_object", ["null"]),
+])
+def test_a_manifest_that_cannot_be_read_says_why(tmp_path: Path, content: bytes, code: str, shown: list[str]) -> None:
+    folder = tmp_path / NIGHT.isoformat()
+    folder.mkdir(parents=True)
+    (folder / "manifest.json").write_bytes(content)
+    file, found, text = _refusal(tmp_path)
+    assert (file, found) == ("manifest.json", code), text
+    for part in shown:
+        assert part in text
+
+
+def test_a_manifest_saved_with_a_utf8_bom_is_read(tmp_path: Path) -> None:
+    """contracts.md §1 allows a BOM in the data files; Windows tools write one into JSON too."""
+    drop = _drop(tmp_path, {"annual_reports.csv": "annual_reports"})
+    path = tmp_path / NIGHT.isoformat() / "manifest.json"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert [f.file for f in read_manifest(drop, NIGHT).files] == ["annual_reports.csv"]
