@@ -9,11 +9,12 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
+import tempfile
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal, TypedDict
+from typing import IO, Any, Literal, TypedDict
 
 import numpy as np
 import pyarrow as pa
@@ -416,29 +417,53 @@ def iter_records(df: DropFile, chunk_rows: int, only: Container[int] | None = No
 _Chunk = tuple[pa.Table, np.ndarray, tuple[Malformed, ...], int | None, int]
 
 
-def _open_parquet(df: DropFile, read: Callable[[bytes], None] | None = None,
-                  ) -> tuple[pq.ParquetFile, pa.Schema, list[tuple[str, str]]]:
-    """The file, its Arrow schema and its contract columns; an unreadable file is refused.
+_COPY_BLOCK = 1 << 20
 
-    The file's bytes are read once, given to ``read``, checked against the manifest's SHA-256 and
-    parsed from memory: Parquet is read by seeking, so hashing while parsing would miss the parts
-    not read, and a file changed meanwhile would mix two files (hostile review D1).
+
+def _open_parquet(df: DropFile, read: Callable[[bytes], None] | None = None,
+                  ) -> tuple[pq.ParquetFile, pa.Schema, list[tuple[str, str]], IO[bytes]]:
+    """The file, its Arrow schema, its contract columns and the private copy it is read from (the
+    caller closes it, which deletes it); an unreadable file is refused.
+
+    The file's bytes are copied once, block by block, into an anonymous temporary file, each block
+    given to ``read`` and hashed; the copy is checked against the manifest's SHA-256 and parsed:
+    Parquet is read by seeking, so hashing while parsing would miss the parts not read, and a file
+    changed meanwhile would mix two files (hostile review D1). A copy on the task's own disk rather
+    than the bytes in memory: a province's tax file (140 MB at 10 M entities) would otherwise sit in
+    the client whole, against the memory bound (issue 11). Nothing passes to another task by it.
     """
-    data = _bytes_of(df)
-    if read is not None:
-        read(data)
-    _verified(df, hashlib.sha256(data).hexdigest())
+    h = hashlib.sha256()
+    copy = tempfile.TemporaryFile(prefix="credit-parquet-")
     try:
-        pf = pq.ParquetFile(pa.BufferReader(data))
-        schema = pf.schema_arrow
-    except (pa.ArrowException, OSError, ValueError) as e:
+        with open(df.path, "rb") as f:
+            for block in iter(lambda: f.read(_COPY_BLOCK), b""):
+                if read is not None:
+                    read(block)
+                h.update(block)
+                copy.write(block)
+    except FileNotFoundError as e:
+        copy.close()
+        raise refusal(df.file, "file_missing") from e
+    except OSError as e:
+        copy.close()
         raise refusal(df.file, "unreadable", error=e) from e
-    return pf, schema, _parquet_columns(df, schema)
+    try:
+        _verified(df, h.hexdigest())
+        copy.seek(0)
+        pf = pq.ParquetFile(pa.PythonFile(copy, mode="r"))
+        schema = pf.schema_arrow
+    except DropError:
+        copy.close()
+        raise
+    except (pa.ArrowException, OSError, ValueError) as e:
+        copy.close()
+        raise refusal(df.file, "unreadable", error=e) from e
+    return pf, schema, _parquet_columns(df, schema), copy
 
 
 def _parquet_chunks(df: DropFile, chunk_rows: int, only: Container[int] | None,
                     read: Callable[[bytes], None]) -> Iterator[_Chunk]:
-    pf, schema, picked = _open_parquet(df, read)
+    pf, schema, picked, copy = _open_parquet(df, read)
     start = 0
     try:
         batches = pf.iter_batches(batch_size=max(1, chunk_rows), columns=[original for original, _ in picked])
@@ -454,6 +479,8 @@ def _parquet_chunks(df: DropFile, chunk_rows: int, only: Container[int] | None,
             yield table, np.zeros(0, dtype=np.int64), (), None, 0
     except (pa.ArrowException, OSError, ValueError) as e:
         raise refusal(df.file, "unreadable", error=e) from e
+    finally:
+        copy.close()
 
 
 def _csv_chunks(df: DropFile, chunk_rows: int, only: Container[int] | None,
@@ -479,11 +506,13 @@ def _read_parquet(df: DropFile) -> pa.Table:
 
     A contract column listed twice, or of a nested (list, struct, map) or binary type, refuses the file.
     """
-    pf, schema, picked = _open_parquet(df)
+    pf, schema, picked, copy = _open_parquet(df)
     try:
         table = pf.read(columns=[original for original, _ in picked])
     except (pa.ArrowException, OSError, ValueError) as e:
         raise refusal(df.file, "unreadable", error=e) from e
+    finally:
+        copy.close()
     return _parquet_text(df, table, schema, picked)
 
 
