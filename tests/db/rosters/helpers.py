@@ -86,3 +86,20 @@ def rehash_chain(c: sa.Connection) -> None:
                    row_hash = encode(sha256(convert_to(prev || ch, 'UTF8')), 'hex') where seq = r.seq;
             prev := encode(sha256(convert_to(prev || ch, 'UTF8')), 'hex');
           end loop; end $$""")
+
+
+def three_nights(c: Connection, settings: Settings, a: str, b: str) -> None:
+    """Three nights of decisions: ``a`` and ``b`` listed for a missing 2025 report on 07-01 (seq 1,
+    2), ``a`` listed again for an unreachable address on 07-02 (seq 3: ``b`` filed its report),
+    ``a`` removed on application on 07-03 (seq 4, the cause-1 entry)."""
+    from credit.rosters.repair import apply_for_removal
+
+    reg(c, a)
+    reg(c, b)
+    night(c, settings, "2026-07-01")
+    finding(c, "F1", a, "unreachable_address", "2026-07-02")
+    report(c, b, 2025, "2026-07-02")
+    night(c, settings, "2026-07-02")
+    report(c, a, 2025, "2026-07-03")
+    apply_for_removal(c, a, "abnormal", date(2026, 7, 3), settings=settings)
+    night(c, settings, "2026-07-03")

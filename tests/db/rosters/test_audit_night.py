@@ -3,24 +3,17 @@ the earliest night whose recorded head covers it, not the latest night that reco
 
 from __future__ import annotations
 
+import pytest
+
 from credit.rosters.audit import verify_chain
-from credit.rosters.repair import apply_for_removal
-from tests.db.rosters.helpers import D, finding, night, reg, report
+from tests.db.rosters.helpers import D, night, three_nights
 
 A = "91110105MA00000012"
 B = "91110105MA00000025"
 
 
 def _nights(c, settings) -> None:  # type: ignore[no-untyped-def]
-    reg(c, A)
-    reg(c, B)
-    night(c, settings, "2026-07-01")                            # seq 1, 2
-    finding(c, "F1", A, "unreachable_address", "2026-07-02")
-    report(c, B, 2025, "2026-07-02")
-    night(c, settings, "2026-07-02")                            # seq 3
-    report(c, A, 2025, "2026-07-03")
-    apply_for_removal(c, A, "abnormal", D("2026-07-03"), settings=settings)
-    night(c, settings, "2026-07-03")                            # seq 4
+    three_nights(c, settings, A, B)                            # seq 1, 2 | 3 | 4
     for day in ("2026-07-06", "2026-07-07", "2026-07-08"):      # quiet nights: the head stays at 4
         night(c, settings, day)
 
@@ -47,21 +40,16 @@ def test_deleted_tail_names_the_night_that_published_it(engine, settings) -> Non
     assert "(night 2026-07-03)" in bad.message(), bad.message()
 
 
-def test_deleted_tail_of_several_nights_names_the_first(engine, settings) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(("where", "seq", "problem", "night_named"), [
+    ("seq >= 3", 3, "3–4", "2026-07-02"),                 # a tail of several nights: the first
+    ("seq = 2", 3, "decision 2 missing", "2026-07-01"),   # a gap: the night of the missing decision
+])
+def test_the_night_named_is_that_of_the_first_broken_decision(engine, settings, where: str, seq: int,  # type: ignore[no-untyped-def]
+                                                              problem: str, night_named: str) -> None:
     with engine.begin() as c:
         _nights(c, settings)
-        _delete_as_superuser(c, "seq >= 3")
+        _delete_as_superuser(c, where)
     with engine.connect() as c:
         bad = verify_chain(c)
-    assert not bad.ok and bad.broken_seq == 3 and "3–4" in (bad.problem or ""), bad.message()
-    assert bad.broken_night == D("2026-07-02"), bad.message()
-
-
-def test_a_gap_names_the_night_of_the_missing_decision(engine, settings) -> None:  # type: ignore[no-untyped-def]
-    with engine.begin() as c:
-        _nights(c, settings)
-        _delete_as_superuser(c, "seq = 2")
-    with engine.connect() as c:
-        bad = verify_chain(c)
-    assert not bad.ok and bad.broken_seq == 3 and "decision 2 missing" in (bad.problem or ""), bad.message()
-    assert bad.broken_night == D("2026-07-01"), bad.message()
+    assert not bad.ok and bad.broken_seq == seq and problem in (bad.problem or ""), bad.message()
+    assert bad.broken_night == D(night_named), bad.message()

@@ -26,6 +26,7 @@ from tests.db.rosters.helpers import (
     reg,
     rehash_chain,
     report,
+    three_nights,
 )
 
 A = "91110105MA00000012"
@@ -70,15 +71,7 @@ def test_unreachable_application_waits_for_the_cure_and_counts_5wd_from_its_find
 
 
 def _three_nights(c, settings) -> None:  # type: ignore[no-untyped-def]
-    reg(c, A)
-    reg(c, B)
-    night(c, settings, "2026-07-01")                            # seq 1, 2
-    finding(c, "F1", A, "unreachable_address", "2026-07-02")
-    report(c, B, 2025, "2026-07-02")
-    night(c, settings, "2026-07-02")                            # seq 3
-    report(c, A, 2025, "2026-07-03")
-    apply_for_removal(c, A, "abnormal", D("2026-07-03"), settings=settings)
-    night(c, settings, "2026-07-03")                            # seq 4 (removal of the cause-1 entry)
+    three_nights(c, settings, A, B)
 
 
 def test_audit_verify_detects_tail_truncation(engine, settings) -> None:  # type: ignore[no-untyped-def]
