@@ -20,7 +20,7 @@ from credit.rosters import certificates
 from credit.rosters.certificates import DataVersion
 from credit.rosters.env import RosterEnv, removal_rule
 from credit.rosters.known import KnownAt
-from credit.rosters.labels import decision_label
+from credit.rosters.labels import decision_label, state_label
 from credit.rosters.read import (
     EntityHead,
     EntryRemoval,
@@ -36,7 +36,6 @@ from credit.settings import Settings
 
 ROSTER_LABELS = {"abnormal": "经营异常名录", "abnormal_status": "经营异常状态（个体工商户）",
                  "serious": "严重违法失信名单", "penalty": "行政处罚信息"}
-STATE_LABELS = {"listed": "列入中", "removed": "已移出"}
 
 # Fields of an entry that only the bureau sees: its own working data (whether the inclusion came
 # after its limit, and that limit, from which a reader would work it out; where a removal limit
@@ -217,7 +216,7 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
         e["removal_kind"] = kind
         e["removal_by_repair"] = kind == "repair"
         e["roster_label"] = ROSTER_LABELS.get(e["roster"], e["roster"])
-        e["state_label"] = STATE_LABELS.get(e["state"], e["state"])
+        e["state_label"] = state_label(e["state"], e["roster"])
         if e["state"] == "listed":
             e["repair"] = repair_outlook(env, e, today)
         if role != "bureau":

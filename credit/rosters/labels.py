@@ -18,6 +18,17 @@ ACTION_LABELS = {"include": "列入", "escalate": "转入严重违法失信名�
 
 STATE_LABELS = {"listed": "列入中", "removed": "已移出"}
 
+# A 个体工商户 is not put on the roster but marked in abnormal-operation status, and re-filing
+# restores its normal status (domain.md §2, 69号令): its entries are told in those words.
+MARKING_STATE_LABELS = {"listed": "标记中", "removed": "已恢复正常记载状态"}
+
+
+def state_label(state: object, roster: object = None) -> str:
+    """An entry's state as read: 列入中 / 已移出, or for a 个体工商户's marking 标记中 / 已恢复正常记载状态."""
+    labels = MARKING_STATE_LABELS if roster == "abnormal_status" else STATE_LABELS
+    return "" if state is None else labels.get(str(state), str(state))
+
+
 ACTOR_LABELS = {"night": "每晚批处理", "officer": "承办人员", "party": "当事人"}
 """Who takes a procedure's next step."""
 

@@ -201,7 +201,6 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
     if removals is not None:
         removals.extend(EntryRemoval(r["decision_no"], removal_kind(r["removal_action"], r["removal_request"]),
                                      int(r["entry_id"])) for r in rows)
-    hints = env.cfg.get("removal_hints") or {}
     steps = entry_steps(conn, as_of, uscc.strip().upper(), settings, known) if any(r["roster"] == "serious" for r in rows) else {}
     out: list[RosterEntryView] = []
     for r in rows:
@@ -253,7 +252,7 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
             "removal_reason": r["removal_reason"], "removal_no": r["removal_no"],
             "decision_due": _iso(due), "decision_due_provisional": _iso(prov),
             "decided_late": bool(due is not None and r["included_on"] > due),
-            "removal_possible": hints.get("serious" if r["roster"] == "serious" else r["cause_code"]),
+            "removal_possible": removal_hint(env, r["roster"], r["cause_code"]),
             "remedy": remedy_of((r["facts"] or {}).get("remedy") if isinstance(r["facts"], dict) else None,
                                 r["authority"], r["included_on"], env),
             **window,
@@ -263,6 +262,20 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
         }
         out.append(item)
     return out
+
+
+def removal_hint(env: RosterEnv, roster: str, cause_code: str | None) -> str | None:
+    """How an entry can leave its roster (contracts.md §2 ``removal_possible``; rosters.yaml
+    ``removal_hints``). A 个体工商户's marking is not removed but its normal status restored
+    (domain.md §2, 69号令 arts. 16–18): its hint says so, in the applicants' words
+    (``public_removal_hints.abnormal_status``)."""
+    if roster == "abnormal_status":
+        zh = ((env.cfg.get("public_removal_hints") or {}).get("abnormal_status") or {}).get(cause_code)
+        if zh:
+            return f"on application, to restore normal status ({zh})"
+    hints = env.cfg.get("removal_hints") or {}
+    hint = hints.get("serious" if roster == "serious" else cause_code)
+    return None if hint is None else str(hint)
 
 
 # -- look-ups the API and the CLI share (registration, visibility, the change feed) ----------------

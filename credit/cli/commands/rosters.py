@@ -25,7 +25,7 @@ import typer
 from rich.text import Text
 
 from credit.cli import output
-from credit.rosters.labels import ACTOR_LABELS, STATE_LABELS, decision_label, roster_label
+from credit.rosters.labels import ACTOR_LABELS, decision_label, roster_label, state_label
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
@@ -182,19 +182,20 @@ def status_command(
         # One block per entry, field by field: legal wording is long and must stay readable in a
         # terminal of any width.
         for r in rosters:
+            marking = r["roster"] == "abnormal_status"   # a 个体工商户 is marked, not listed (domain.md §2)
             t = output.table(show_header=False, box=None, padding=(0, 1), title_justify="left",
-                             title=output.esc(f"{roster_label(r['roster'])} · {STATE_LABELS.get(r['state'], r['state'])}"))
+                             title=output.esc(f"{roster_label(r['roster'])} · {state_label(r['state'], r['roster'])}"))
             t.add_column(style="bold", no_wrap=True)
             t.add_column(overflow="fold")
             t.add_row("事由 cause", f"{r['cause_code']} — {r['cause']}")
             t.add_row("依据 basis", r["basis"] or "")
-            t.add_row("列入日期 included on", str(r["included_on"]))
+            t.add_row("标记日期 marked on" if marking else "列入日期 included on", str(r["included_on"]))
             t.add_row("文号", r["decision_no"] or "")
             t.add_row("作出机关 authority", r["authority"] or "")
             if r.get("remedy"):
                 t.add_row("救济途径 remedy", r["remedy"])
             if r["removed_on"]:
-                t.add_row("移出 removed on", f"{r['removed_on']} — {r['removal_reason'] or ''}")
+                t.add_row("恢复 restored on" if marking else "移出 removed on", f"{r['removed_on']} — {r['removal_reason'] or ''}")
             if r.get("removal_possible"):
                 t.add_row("信用修复 repair", r["removal_possible"])
             if r.get("early_removal_from"):

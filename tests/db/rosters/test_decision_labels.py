@@ -12,6 +12,7 @@ from credit.cli.commands import rosters as cmd
 from credit.rosters.read import decision_feed
 from credit.rosters.repair import file_objection
 from tests.db.rosters.helpers import D, decisions, night, reg, report
+from tests.dropkit import code
 
 A = "91110105MA0000001A"
 IND = "92110105MA0000006F"
@@ -51,3 +52,24 @@ def test_a_dismissed_objection_is_shown_as_such(engine, settings, monkeypatch) -
             st = application_status(c, oid, settings)
             assert st is not None and st["status"] == "refused"
             assert st["status_label"] == "异议不成立" and [d["label"] for d in st["decisions"]] == ["异议不成立"]
+
+
+def test_status_tells_a_marking_as_a_marking(engine, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A 个体工商户 is marked in abnormal status, not listed, and its normal status is restored
+    (domain.md §2, 69号令; recheck N2): `credit status` says so, an enterprise's entry is unchanged."""
+    monkeypatch.setattr(cmd, "_engine", lambda: engine)
+    ENT, SHOP = code(region="110105", body="MA000007"), code(region="110105", body="MA000008", kind="92")
+    with engine.begin() as c:
+        reg(c, ENT)
+        reg(c, SHOP, kind="individual", name="朝阳区张三小吃店")
+        report(c, ENT, 2024, "2025-04-01")
+        night(c, settings, "2026-07-01")
+    app = typer.Typer()
+    app.command("status")(cmd.status_command)
+    app.command("noop")(lambda: None)
+    marked = " ".join(CliRunner().invoke(app, ["status", SHOP, "--as-of", "2026-07-02"]).output.split())
+    assert "经营异常状态（个体工商户） · 标记中" in marked and "标记日期 marked on 2026-07-01" in marked
+    assert "列入" not in marked and "申请恢复正常记载状态" in marked and "申请移出" not in marked
+    listed = " ".join(CliRunner().invoke(app, ["status", ENT, "--as-of", "2026-07-02"]).output.split())
+    assert "经营异常名录 · 列入中" in listed and "列入日期 included on 2026-07-01" in listed
+    assert "补报年度报告后申请移出" in listed
