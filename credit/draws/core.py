@@ -167,12 +167,6 @@ def allocate(sizes: Mapping[str, int], ratios: Mapping[str, float | str],
     return out
 
 
-def planned_part(stratum: PlannedStratum) -> PlannedStratum:
-    """The fields of a stratum fixed at plan time (without the threshold the draw adds)."""
-    return {"matter": stratum["matter"], "stratum": stratum["stratum"], "size": stratum["size"],
-            "sample_size": stratum["sample_size"], "inclusion_probability": stratum["inclusion_probability"]}
-
-
 def stratum_sizes(entities: pd.DataFrame) -> dict[tuple[str, str], int]:
     """Entities per (matter, stratum) of an entity pool."""
     out: dict[tuple[str, str], int] = {}
