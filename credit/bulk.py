@@ -14,6 +14,22 @@ from sqlalchemy import Connection
 
 from credit import sqlfiles
 
+ANALYZED = "credit.analyzed"
+
+
+def analyze(conn: Connection, table: str) -> None:
+    """ANALYZE ``table`` inside the night's transaction, once tonight writes nothing more to it: the
+    statements after it plan on the rows just written, and the refresh after the commit
+    (:func:`credit.night.steps.refresh_statistics`) leaves it alone (:func:`analyzed`)."""
+    conn.exec_driver_sql(f"analyze {table}")
+    conn.info.setdefault(ANALYZED, set()).add(table)
+
+
+def analyzed(conn: Connection) -> set[str]:
+    """The tables :func:`analyze` analyzed on this connection since the last call (which forgets them)."""
+    names: set[str] = conn.info.pop(ANALYZED, set())
+    return names
+
 
 def is_empty(conn: Connection, table: str) -> bool:
     """Whether ``table`` (a name the search path resolves) has no row visible to this transaction."""
@@ -33,6 +49,13 @@ def load_then_index(conn: Connection, table: str, empty: bool) -> Iterator[None]
     if not indexes or any(i.blocked for i in indexes):
         yield
         return
+    # Truncated, the empty table gets new storage in this transaction: on a server at wal_level
+    # minimal (the embedded one, credit.db.EMBEDDED_TUNING) its load and index builds then skip the
+    # write-ahead log, the files being synced at commit instead (PostgreSQL's "Populating a
+    # Database"). Under the lock, the table is checked empty again: nothing is ever truncated away.
+    conn.exec_driver_sql(f"lock table {table} in access exclusive mode")
+    if all(i.may_truncate for i in indexes) and is_empty(conn, table):
+        conn.exec_driver_sql(f"truncate {table}")
     for i in indexes:
         if i.constraint_name is not None:
             conn.exec_driver_sql(f'alter table {table} drop constraint "{i.constraint_name}"')

@@ -8,6 +8,9 @@ a first night are those of the schema.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -77,3 +80,98 @@ def test_a_first_nights_grade_ranges_have_the_schemas_indexes(engine: Engine, se
     with engine.connect() as c:
         assert (_indexes(c, "grade_ranges"), _constraints(c, "grade_ranges")) == schema
         assert c.execute(sa.text("select count(*) from grade_ranges where valid_to is null")).scalar_one() == 2
+
+
+def _relfilenode(c: sa.Connection, table: str) -> int:
+    return int(c.execute(sa.text("select relfilenode from pg_class where oid = cast(:t as regclass)"),
+                         {"t": table}).scalar_one())
+
+
+@pytest.fixture
+def committed(engine: Engine) -> Iterator[str]:
+    """A table of an earlier transaction (one created in the loading transaction has new storage
+    already, which TRUNCATE keeps), with the indexes of :func:`_table`."""
+    with engine.begin() as c:
+        c.exec_driver_sql("create table bulk_committed (k text primary key, v int, w text)")
+        c.exec_driver_sql("create index bulk_committed_w on bulk_committed (w)")
+    try:
+        yield "bulk_committed"
+    finally:
+        with engine.begin() as c:
+            c.exec_driver_sql("drop table bulk_committed")
+            c.exec_driver_sql("drop function if exists bulk_refuse()")
+
+
+def test_an_empty_table_is_loaded_into_storage_new_in_the_transaction(engine: Engine, committed: str) -> None:
+    # New storage is what lets a server at wal_level minimal skip the WAL for the load.
+    with engine.begin() as c:
+        old = _relfilenode(c, committed)
+        with bulk.load_then_index(c, committed, True):
+            c.exec_driver_sql(f"insert into {committed} select g::text, g, null from generate_series(1, 50) g")
+        assert _relfilenode(c, committed) != old
+        assert c.exec_driver_sql(f"select count(*) from {committed}").scalar_one() == 50
+        c.rollback()
+
+
+def test_a_table_guarded_against_truncate_is_loaded_where_it_is(engine: Engine, committed: str) -> None:
+    with engine.begin() as c:
+        c.exec_driver_sql("create function bulk_refuse() returns trigger language plpgsql as "
+                          "$$ begin raise exception 'append-only'; end $$")
+        c.exec_driver_sql(f"create trigger bulk_no_truncate before truncate on {committed} "
+                          "for each statement execute function bulk_refuse()")
+    with engine.begin() as c:
+        old = _relfilenode(c, committed)
+        with bulk.load_then_index(c, committed, True):
+            c.exec_driver_sql(f"insert into {committed} values ('a', 1, null)")
+        assert _relfilenode(c, committed) == old
+        c.rollback()
+
+
+def test_a_table_that_filled_meanwhile_is_not_truncated(engine: Engine, committed: str) -> None:
+    # The caller's "empty" may be stale by the time the lock is held: rows are never truncated away.
+    with engine.begin() as c:
+        c.exec_driver_sql(f"insert into {committed} values ('kept', 0, 'x')")
+    with engine.begin() as c:
+        old = _relfilenode(c, committed)
+        with bulk.load_then_index(c, committed, True):
+            c.exec_driver_sql(f"insert into {committed} values ('a', 1, null)")
+        assert c.exec_driver_sql(f"select count(*) from {committed}").scalar_one() == 2
+        assert _relfilenode(c, committed) == old
+        c.rollback()
+
+
+def _counted(engine: Engine, tables: tuple[str, ...]) -> None:
+    """Until the server's statistics count the committed rows of ``tables`` (they are flushed
+    about once a second)."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with engine.connect() as c:
+            counted = c.execute(sa.text("select count(*) from pg_stat_user_tables where relname = any(:t) "
+                                        "and n_mod_since_analyze > 0"), {"t": list(tables)}).scalar_one()
+        if counted == len(tables):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"the statistics never counted the rows of {tables}")
+
+
+def test_the_tables_a_night_analyzed_after_writing_them_are_not_analyzed_again(engine: Engine) -> None:
+    from credit.night.steps import refresh_statistics
+    with engine.begin() as c:
+        for t in ("stats_fresh", "stats_stale"):
+            c.exec_driver_sql(f"create table {t} (k int)")
+    try:
+        with engine.begin() as c:
+            assert bulk.analyzed(c) == set()
+            for t in ("stats_fresh", "stats_stale"):
+                c.exec_driver_sql(f"insert into {t} select generate_series(1, 5000)")
+            bulk.analyze(c, "stats_fresh")
+            fresh = bulk.analyzed(c)
+            assert fresh == {"stats_fresh"} and bulk.analyzed(c) == set()
+            c.exec_driver_sql("select pg_stat_force_next_flush()")
+        _counted(engine, ("stats_fresh", "stats_stale"))
+        names = refresh_statistics(engine, fresh)
+        assert any(n.endswith(".stats_stale") for n in names)
+        assert not any(n.endswith(".stats_fresh") for n in names)
+    finally:
+        with engine.begin() as c:
+            c.exec_driver_sql("drop table stats_fresh, stats_stale")

@@ -7,6 +7,8 @@
 -- constraint other than a primary key or unique one (an exclusion constraint) owns an index, or
 -- the loading role does not own it (credit_writer, which runs the nights in production, owns no
 -- table, migration 0013: it loads with the indexes in place rather than failing).
+-- `may_truncate`: the (empty) table may be truncated before the load, to load into storage new in
+-- the transaction — not when a trigger guards it against TRUNCATE (the append-only tables).
 select i.indexrelid::regclass::text                  as index_name,
        pg_get_indexdef(i.indexrelid)                 as definition,
        c.conname                                     as constraint_name,
@@ -14,7 +16,10 @@ select i.indexrelid::regclass::text                  as index_name,
        exists (select from pg_constraint as f where f.confrelid = i.indrelid and f.contype = 'f')
            or (c.contype is not null and c.contype not in ('p', 'u'))
            or not pg_has_role(current_user, t.relowner, 'USAGE')
-                                                     as blocked
+                                                     as blocked,
+       not exists (select from pg_trigger as g
+                    where g.tgrelid = i.indrelid and (g.tgtype & 32) <> 0)
+                                                     as may_truncate
   from pg_index as i
   join pg_class as t on t.oid = i.indrelid
   left join pg_constraint as c on c.conindid = i.indexrelid and c.conrelid = i.indrelid
