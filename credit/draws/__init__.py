@@ -28,11 +28,11 @@ from credit.draws.published import verify_published
 from credit.draws.read import current_inspections, full_record, public_results
 from credit.draws.records import RecordMalformed, check_record_shape
 from credit.draws.store import plan_draw, redraw, run_draw
-from credit.draws.verify import VerifyResult, verify_record
+from credit.draws.verify import VerifyResult, verify_record, verify_records
 
 __all__ = [
     "COMPETENCE_LEVELS", "KEY_ENCODING", "DrawError", "DrawRefused", "RecordMalformed", "StratumSelection",
     "VerifyResult", "allocate", "check_record_shape", "current_inspections", "full_record", "inspector_key",
     "plan_draw", "public_results", "rank_key", "rank_keys", "redraw", "run_draw", "seed_commitment",
-    "select_stratum", "verify_published", "verify_record",
+    "select_stratum", "verify_published", "verify_record", "verify_records",
 ]

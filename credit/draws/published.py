@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from credit.draws.read import EVENT_KEYS, full_record, redraw_events, stored_run
-from credit.draws.records import FULL_FORMAT, PUBLIC_FORMAT, canonical_json, first_difference
-from credit.draws.verify import VerifyResult, verify_record
+from credit.draws.read import EVENT_KEYS, full_record, public_plan, redraw_events, stored_run
+from credit.draws.records import FULL_FORMAT, PLAN_FORMAT, PUBLIC_FORMAT, canonical_json, first_difference
+from credit.draws.verify import VerifyResult, public_part_difference, verify_record
 from credit.settings import Settings
 
 
@@ -39,6 +39,9 @@ def verify_published(conn: Connection, draw_id: str, settings: Settings) -> tupl
     run time, their SHA-256 kept in ``draw_runs``) and one ``.event-NNNN.json`` per redraw. In
     order, the first failing check is the difference returned:
 
+    0. the plan file ``<draw_id>.plan.json`` (published before the draw) equals the database's
+       plan; both record files below are bound to it (draw id, the seed against its commitment,
+       every published plan field and stratum: :func:`credit.draws.verify.plan_bindings`);
     1. the public file: well formed, its selections checked (seed, keys, thresholds, counts);
     2. the full file, with the event files as its redraws: well formed and re-derived from its
        frozen pools (digests, strata, every inspection, every redraw outcome);
@@ -59,6 +62,19 @@ def verify_published(conn: Connection, draw_id: str, settings: Settings) -> tupl
     def differs(diff: str) -> tuple[VerifyResult, list[str]]:
         return VerifyResult(False, diff), passed
 
+    # 0. the plan published before the draw, which the records are bound to
+    db_plan = public_plan(conn, draw_id)
+    plan_path = folder / f"{draw_id}.plan.json"
+    _, plan, problem = _read_published(plan_path)
+    if problem:
+        return differs(problem)
+    if not isinstance(plan, dict) or plan.get("format") != PLAN_FORMAT:
+        return differs(f"{plan_path.name}: not a draw plan ({PLAN_FORMAT})")
+    diff = first_difference(f"{plan_path.name} vs database", plan, db_plan)
+    if diff:
+        return differs(diff)
+    passed.append(f"{plan_path.name}: the plan published before the draw equals the database's")
+
     # 1. the public file
     pub_path = folder / f"{draw_id}.public.json"
     pub_raw, pub, problem = _read_published(pub_path)
@@ -66,10 +82,11 @@ def verify_published(conn: Connection, draw_id: str, settings: Settings) -> tupl
         return differs(problem)
     if not isinstance(pub, dict) or pub.get("format") != PUBLIC_FORMAT:
         return differs(f"{pub_path.name}: not a public draw record ({PUBLIC_FORMAT})")
-    result = verify_record(pub)
+    result = verify_record(pub, plan)
     if not result.ok:
         return differs(f"{pub_path.name}: {result.first_difference}")
-    passed.append(f"{pub_path.name}: selections checked")
+    passed.append(f"{pub_path.name}: bound to the plan (draw id, seed commitment, pool digests, strata), "
+                  "selections checked")
 
     # 2. the full file and the event files, re-derived
     full_path = folder / f"{draw_id}.full.json"
@@ -101,7 +118,7 @@ def verify_published(conn: Connection, draw_id: str, settings: Settings) -> tupl
                            "no such event in the database")
     replay = {**full, "events": [{k: published_events[s].get(k) for k in EVENT_KEYS}
                                  for s in sorted(published_events)]}
-    result = verify_record(replay)
+    result = verify_record(replay, plan)
     if not result.ok:
         where = full_path.name if not published_events else f"{full_path.name} with {len(published_events)} event file(s)"
         return differs(f"{where}: {result.first_difference}")
@@ -109,11 +126,9 @@ def verify_published(conn: Connection, draw_id: str, settings: Settings) -> tupl
                   + (f", with {len(published_events)} redraw event file(s)" if published_events else ""))
 
     # 3. the public file is the public part of the full file
-    for k in sorted(set(pub) - {"format"}):
-        diff = first_difference(f"{pub_path.name} vs {full_path.name}: {k}", pub[k], full.get(k),
-                                     "full record")
-        if diff:
-            return differs(diff)
+    diff = public_part_difference(pub, full, pub_path.name, full_path.name)
+    if diff:
+        return differs(diff)
     passed.append("the public record is the public part of the full record")
 
     # 4. the files equal the database copy

@@ -18,6 +18,8 @@ from credit.draws.core import ENTITY_COLUMNS, INSPECTOR_COLUMNS, DrawError, Draw
 
 FULL_FORMAT = "credit-draw-full/1"
 PUBLIC_FORMAT = "credit-draw-public/1"
+# The plan published before the draw (``DRAW_ID.plan.json``): what a record is bound to.
+PLAN_FORMAT = "credit-draw-plan/1"
 # The plan fields a public record repeats, so that it can be checked without the plan.
 PLAN_FIELDS = ("draw_id", "task", "as_of", "matters", "scope", "seed_commitment", "public_seed_source",
                "key_encoding", "entity_pool_digest", "inspector_pool_digest", "inspectors_per_inspection",
@@ -137,6 +139,10 @@ _INSPECTION_FIELDS: dict[str, Any] = {"uscc": str, "state": str, "strata": list,
 _INSPECTOR_FIELDS: dict[str, Any] = {"inspector_id": str, "key": str}
 _EXCLUDED_FIELDS: dict[str, Any] = {"draw_id": str, "usccs": list}
 _EVENT_FIELDS: dict[str, Any] = {"seq": int, "kind": str, "uscc": str, "outcome": dict}
+_PLAN_FIELDS: dict[str, Any] = {"format": str, "draw_id": str, "task": str, "strata": list,
+                                "seed_commitment": None, "public_seed_source": None}
+_PLAN_STRATUM_FIELDS: dict[str, Any] = {"matter": str, "stratum": str, "size": int, "sample_size": int,
+                                        "inclusion_probability": str}
 _TYPE_NAMES = {str: "a string", int: "an integer", list: "a list", dict: "an object"}
 
 
@@ -190,6 +196,15 @@ def check_record_shape(record: Any) -> None:
         _fields(f"events[{n}]", ev, _EVENT_FIELDS)
         if ev["kind"] == "inspector_recused":
             _fields(f"events[{n}]", ev, {"inspector_id": str})
+
+
+def check_plan_shape(plan: Any) -> None:
+    """Raise :class:`RecordMalformed` unless ``plan`` reads as a published plan (``DRAW_ID.plan.json``)."""
+    _fields("the plan", plan, _PLAN_FIELDS)
+    if plan["format"] != PLAN_FORMAT:
+        raise RecordMalformed(f"field 'format' of the plan is {plan['format']!r}, not {PLAN_FORMAT}")
+    for n, st in enumerate(plan["strata"]):
+        _fields(f"the plan's strata[{n}]", st, _PLAN_STRATUM_FIELDS)
 
 
 def first_difference(label: str, published: Any, derived: Any, other: str = "database") -> str | None:

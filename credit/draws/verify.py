@@ -3,11 +3,20 @@
 A public record is checked selection by selection; a full record is in addition re-derived from
 its frozen pools with the very functions the draw ran (:mod:`credit.draws.derive`), so any
 difference between what was published and what the rules give is found (domain.md §8).
+
+A record is also *bound* to the draw it claims to be (一公开: the plan is published before the
+draw, so nobody can pick the seed or the pool afterwards). On its own, a record must hash its keys
+with its own draw id (the task) and name what fixed its seed beforehand; held against the plan
+published before the draw (``DRAW_ID.plan.json``), its revealed seed must hash to the plan's
+commitment and every field the plan published (draw id, matters, scope, pool digests, strata,
+exclusions, …) must be the plan's. A public and a full record held together must be one draw's.
+Without the plan, a self-consistent record of a seed chosen after the fact cannot be told from
+the real one: the CLI says so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,11 +38,20 @@ from credit.draws.derive import apply_event, derive_draw
 from credit.draws.inspectors import COMPETENCE_LEVELS
 from credit.draws.records import (
     FULL_FORMAT,
+    PLAN_FIELDS,
+    PUBLIC_FORMAT,
     RecordMalformed,
+    check_plan_shape,
     check_record_shape,
     first_difference,
     public_inspection,
 )
+
+# What the full record adds to the public one (records.full_record_from); the rest is public.
+FULL_ONLY = ("rules", "entity_pool", "inspector_pool", "events")
+# The plan's fields a record repeats besides PLAN_FIELDS (absent from plans made before them).
+LATER_PLAN_FIELDS = ("competence", "excluded_drawn")
+PLANNED_STRATUM = ("matter", "stratum", "size", "sample_size", "inclusion_probability")
 
 
 @dataclass(frozen=True)
@@ -60,9 +78,14 @@ def check_selections(record: Mapping[str, Any]) -> str | None:
     held = excluded_drawn(record)
     thresholds = {f"{s['matter']}:{s['stratum']}": s for s in record["strata"]}
     counts = {t: 0 for t in thresholds}
+    highest: dict[str, str] = {}
+    seen: set[str] = set()
     per = int(record["inspectors_per_inspection"])
     for i in record["inspections"]:
         u = i["uscc"]
+        if u in seen:   # one inspection per entity (a joint task inspects it once for all matters)
+            return f"{u}: drawn twice (the record lists two inspections of it)"
+        seen.add(u)
         key = rank_key(seed, task, u).hex()
         if i["entity_key"] != key:
             return f"{u}: entity key is {key}, the record says {i['entity_key']}"
@@ -75,6 +98,7 @@ def check_selections(record: Mapping[str, Any]) -> str | None:
             if st["threshold"] is None or key > st["threshold"]:
                 return f"{u}: key {key} is above the threshold of stratum {tag} ({st['threshold']})"
             counts[tag] += 1
+            highest[tag] = max(highest.get(tag, key), key)
         ids = [x["inspector_id"] for x in i["inspectors"]]
         level = i.get("competence")
         if level is not None and level not in COMPETENCE_LEVELS:
@@ -90,6 +114,94 @@ def check_selections(record: Mapping[str, Any]) -> str | None:
     for tag, st in thresholds.items():
         if counts[tag] != int(st["sample_size"]):
             return f"stratum {tag}: {counts[tag]} entities drawn, the plan fixed {st['sample_size']}"
+    for tag, st in thresholds.items():
+        # The threshold is the key of the last entity drawn: a higher one would let the record
+        # keep any k entities under it instead of the k lowest.
+        if st["threshold"] != highest.get(tag):
+            return (f"stratum {tag}: threshold {st['threshold']} is not the highest key drawn in it "
+                    f"({highest.get(tag)}): the threshold is the key of the last entity drawn")
+    return None
+
+
+def record_bindings(record: Mapping[str, Any]) -> str | None:
+    """What a record alone must say of itself to be one draw's record; the first difference or None.
+
+    Its keys are hashed with its task, which the plan sets to the draw id, so a record whose
+    draw_id differs from its task is an edited record or one of another draw. Its seed must be
+    fixed by something published before the draw: a commitment (checked against the seed by
+    :func:`check_selections`) or a public seed source. A full record's frozen rules must agree
+    with the fields it publishes (matters, inspectors per inspection, competence, key encoding).
+    """
+    if record["task"] != record["draw_id"]:
+        return (f"task: the keys are hashed with task {record['task']}, but the record says it is draw "
+                f"{record['draw_id']} (a draw's task is its draw id: an edited draw_id, or a record of another draw)")
+    if not record.get("seed_commitment") and not record.get("public_seed_source"):
+        return ("seed: the record names neither a seed commitment nor a public seed source, so nothing "
+                "published before the draw fixed its seed (every plan publishes one of the two)")
+    if record.get("format") != FULL_FORMAT:
+        return None
+    rules = record["rules"]
+    for k in ("inspectors_per_inspection", "competence", "key_encoding"):
+        if k in record and k in rules and record[k] != rules[k]:
+            return f"{k}: the record publishes {record[k]!r}, its frozen rules draw with {rules[k]!r}"
+    if "matters" in record:
+        published = sorted(m["matter"] for m in record["matters"])
+        if published != sorted(rules["matters"]):
+            return (f"matters: the record publishes {', '.join(published)}, its frozen rules draw for "
+                    f"{', '.join(sorted(rules['matters']))}")
+    return None
+
+
+def plan_bindings(record: Mapping[str, Any], plan: Mapping[str, Any]) -> str | None:
+    """The first difference between a record and the plan published before its draw, or None.
+
+    In order: which draw (draw_id, task), the revealed seed against the plan's commitment, every
+    plan field the record repeats, the strata (size, sample size, probability), and for a full
+    record the frozen rules against the plan's inspection window and inspector pool size.
+    """
+    for k in ("draw_id", "task"):
+        if record[k] != plan[k]:
+            return (f"{k}: the record is of {record[k]}, the plan published before the draw is of {plan[k]} "
+                    "(a record of another draw)")
+    commitment = plan["seed_commitment"]
+    if commitment and seed_commitment(record["seed"]) != commitment:
+        return (f"seed: SHA-256 of the revealed seed is {seed_commitment(record['seed'])}, the plan's seed "
+                f"commitment, published before the draw, is {commitment} (not the seed the bureau committed to)")
+    for k in (*PLAN_FIELDS, *LATER_PLAN_FIELDS):
+        if (k in record) != (k in plan):
+            return f"record vs plan: {k}: {'only in the record' if k in record else 'in the plan, not in the record'}"
+        diff = first_difference(f"record vs plan: {k}", record.get(k), plan.get(k), "plan")
+        if diff:
+            return diff
+    planned = [{k: s.get(k) for k in PLANNED_STRATUM} for s in record["strata"]]
+    diff = first_difference("record vs plan: strata", planned, plan["strata"], "plan")
+    if diff:
+        return diff
+    if record.get("format") == FULL_FORMAT:
+        days = record["rules"].get("schedule_days")
+        if "schedule_window" in plan and days is not None:
+            diff = first_difference("record vs plan: schedule_window (first and last day of the frozen rules)",
+                                    [days[0], days[-1]] if days else [], plan["schedule_window"], "plan")
+            if diff:
+                return diff
+        size = len(record["inspector_pool"]["rows"])
+        if "inspector_pool_size" in plan and size != plan["inspector_pool_size"]:
+            return f"inspector pool: {size} inspectors in the record, the plan published {plan['inspector_pool_size']}"
+    return None
+
+
+def public_part_difference(pub: Mapping[str, Any], full: Mapping[str, Any], pub_label: str = "public record",
+                           full_label: str = "full record") -> str | None:
+    """The first difference between a public record and the public part of a full record, or None."""
+    # Which draw and which seed first: the plainest difference when the two are of different draws.
+    first = ("draw_id", "task", "seed_commitment", "public_seed_source", "seed")
+    rest = sorted((set(pub) | set(full)) - {"format", *FULL_ONLY, *first})
+    for k in (*[k for k in first if k in pub or k in full], *rest):
+        if (k in pub) != (k in full):
+            return f"{pub_label} vs {full_label}: {k}: only in the {'public' if k in pub else 'full'} record"
+        diff = first_difference(f"{pub_label} vs {full_label}: {k}", pub[k], full[k], "full record")
+        if diff:
+            return diff
     return None
 
 
@@ -103,10 +215,11 @@ def excluded_drawn(record: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
-def verify_record(record: Mapping[str, Any]) -> VerifyResult:
+def verify_record(record: Mapping[str, Any], plan: Mapping[str, Any] | None = None) -> VerifyResult:
     """Check a draw record: match, or the first difference.
 
-    A public record (``credit-draw-public/1``) is checked selection by selection (seed against
+    With ``plan`` (the plan published before the draw), the record is first bound to it
+    (:func:`plan_bindings`); every record is bound to itself (:func:`record_bindings`). A public record (``credit-draw-public/1``) is checked selection by selection (seed against
     its commitment, every key recomputed, every key at or below its stratum's threshold, counts
     equal to the published sample sizes, at least the minimum of inspectors). A full record
     (``credit-draw-full/1``) is in addition re-derived from its frozen pools: pool digests, sample
@@ -116,7 +229,15 @@ def verify_record(record: Mapping[str, Any]) -> VerifyResult:
         check_record_shape(record)
     except RecordMalformed as e:
         return VerifyResult(False, f"the record is malformed: {e}", malformed=True)
+    if plan is not None:
+        try:
+            check_plan_shape(plan)
+        except RecordMalformed as e:
+            return VerifyResult(False, f"the plan is malformed: {e}", malformed=True)
     try:
+        diff = (plan_bindings(record, plan) if plan is not None else None) or record_bindings(record)
+        if diff:
+            return VerifyResult(False, diff)
         diff = check_selections(record)
         if diff or record.get("format") != FULL_FORMAT:
             return VerifyResult(diff is None, diff)
@@ -162,3 +283,34 @@ def verify_record(record: Mapping[str, Any]) -> VerifyResult:
         return VerifyResult(False, str(e))
     except (TypeError, ValueError) as e:
         return VerifyResult(False, f"the record is malformed: {e}", malformed=True)
+
+
+def verify_records(records: Sequence[Mapping[str, Any]], plan: Mapping[str, Any] | None = None,
+                   labels: Sequence[str] | None = None) -> VerifyResult:
+    """Check records an outsider holds together (say a public and a full record), against ``plan``.
+
+    They must all be of one draw; each must verify (:func:`verify_record`); a public record must
+    be the public part of every full record given. A difference names the record (``labels``).
+    """
+    names = list(labels) if labels is not None else [f"record {n + 1}" for n in range(len(records))]
+    for n, rec in enumerate(records):
+        try:
+            check_record_shape(rec)
+        except RecordMalformed as e:
+            return VerifyResult(False, f"{names[n]} is malformed: {e}", malformed=True)
+    ids = [rec["draw_id"] for rec in records]
+    for n, i in enumerate(ids[1:], 1):
+        if i != ids[0]:
+            return VerifyResult(False, f"{names[0]} is of draw {ids[0]}, {names[n]} of draw {i}: "
+                                       "records of different draws")
+    for n, rec in enumerate(records):
+        result = verify_record(rec, plan)
+        if not result.ok:
+            return VerifyResult(False, f"{names[n]}: {result.first_difference}", result.malformed)
+    for a, pub in enumerate(records):
+        for b, full in enumerate(records):
+            if pub["format"] == PUBLIC_FORMAT and full["format"] == FULL_FORMAT:
+                diff = public_part_difference(pub, full, names[a], names[b])
+                if diff:
+                    return VerifyResult(False, diff)
+    return VerifyResult(True, None)

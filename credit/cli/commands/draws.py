@@ -6,6 +6,7 @@ Exit codes: 0 done (for ``verify``: the record matches), 1 ``verify`` found a di
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -24,8 +25,8 @@ from credit.draws import read, store
 from credit.draws.core import DrawRefused
 from credit.draws.dates import iso
 from credit.draws.published import verify_published
-from credit.draws.records import FULL_FORMAT, RecordMalformed, check_record_shape
-from credit.draws.verify import verify_record
+from credit.draws.records import FULL_FORMAT, RecordMalformed, check_plan_shape, check_record_shape
+from credit.draws.verify import verify_records
 from credit.rosters.read import latest_night
 from credit.settings import get_settings
 
@@ -81,6 +82,10 @@ def plan(
     except (DrawRefused, UnknownCalendarYear) as e:
         _refuse(str(e))
     console.print(f"planned [bold]{escape(draw_id)}[/bold] as of {p['as_of']}")
+    # Published before the draw: its SHA-256, announced with it, is what `verify --plan` binds a record to.
+    plan_file = store.draws_dir(settings) / f"{draw_id}.plan.json"
+    console.print(f"plan file             {plan_file} sha256 {hashlib.sha256(plan_file.read_bytes()).hexdigest()}",
+                  markup=False)
     console.print(f"entity pool digest    {p['entity_pool_digest']}", markup=False)
     console.print(f"inspector pool digest {p['inspector_pool_digest']} ({p['inspector_pool_size']} inspectors)",
                   markup=False)
@@ -107,21 +112,49 @@ def run(draw_id: str, seed: Annotated[str, typer.Option(help="the seed the plan 
     console.print(f"full record   {summary['full_record']} sha256 {summary['full_record_sha256']}", markup=False)
 
 
+def _read_json(path: Path, what: str) -> Any:
+    """The parsed JSON of a file given on the command line; refused (exit 2) when unreadable."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        _refuse(f"cannot read {what} {path}: {e}")
+
+
+def _plan_beside(paths: Sequence[Path], docs: Sequence[Mapping[str, Any]]) -> Path | None:
+    """The plan file published with the records (``DRAW_ID.plan.json`` in a record's folder), if any."""
+    for path, doc in zip(paths, docs, strict=True):
+        draw_id = doc["draw_id"]
+        if draw_id and Path(draw_id).name == draw_id:   # a draw id, not a path out of the folder
+            found = path.parent / f"{draw_id}.plan.json"
+            if found.is_file():
+                return found
+    return None
+
+
 @app.command()
 def verify(
     draw_id: Annotated[str | None, typer.Argument(help="draw to re-derive from the database")] = None,
-    record: Annotated[Path | None, typer.Option("--record", help="a public or full record JSON file")] = None,
+    record: Annotated[list[Path] | None, typer.Option(
+        "--record", help="a public or full record JSON file; repeat to give both records of one draw")] = None,
+    plan: Annotated[Path | None, typer.Option(
+        "--plan", help="the plan published before the draw (DRAW_ID.plan.json); default: the one beside the record")] = None,
 ) -> None:
     """Verify a draw; exit 0 only when everything matches, 1 at the first difference, 2 refused.
 
-    DRAW_ID: the published files <home>/reports/draws/DRAW_ID.public.json and .full.json (and the
-    redraw event files) are checked: the public record's selections, the full record re-derived,
-    the files against the database copy, and each file's SHA-256 against the digest recorded at
-    run time. --record FILE: one public record (selections checked) or full record (re-derived).
+    DRAW_ID: the published files <home>/reports/draws/DRAW_ID.plan.json, .public.json and
+    .full.json (and the redraw event files) are checked: the records bound to the plan, the public
+    record's selections, the full record re-derived, the files against the database copy, and
+    each record file's SHA-256 against the digest recorded at run time. --record FILE: a public
+    record (selections checked) or full record (re-derived), bound to the plan published before
+    the draw (--plan FILE, else DRAW_ID.plan.json beside the record): same draw id, the revealed
+    seed against the plan's seed commitment, every field the plan published. Two --record files
+    (public and full) must be of one draw, the public one the public part of the full one.
     """
-    if (draw_id is None) == (record is None):
+    if (draw_id is None) == (not record):
         _refuse("give DRAW_ID or --record FILE")
     if draw_id is not None:
+        if plan is not None:
+            _refuse("--plan goes with --record FILE; verify DRAW_ID checks the published plan file itself")
         settings = get_settings()
         try:
             with get_engine(settings).connect() as conn:
@@ -135,25 +168,48 @@ def verify(
             return
         console.print(f"[red]differs[/red]: {escape(draw_id)}\nfirst difference: {escape(result.first_difference or '')}", highlight=False)
         raise typer.Exit(1)
-    assert record is not None   # exactly one of DRAW_ID and --record was given (checked above)
-    try:
-        doc = json.loads(record.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        _refuse(f"cannot read {record}: {e}")
-    try:
-        check_record_shape(doc)
-    except RecordMalformed as e:
-        _refuse(f"{record} is not a draw record: {e}")
-    result = verify_record(doc)
+    assert record   # exactly one of DRAW_ID and --record was given (checked above)
+    docs = [_read_json(path, "record") for path in record]
+    for path, doc in zip(record, docs, strict=True):
+        try:
+            check_record_shape(doc)
+        except RecordMalformed as e:
+            _refuse(f"{path} is not a draw record: {e}")
+    plan_path = plan or _plan_beside(record, docs)
+    plan_doc = None
+    if plan_path is not None:
+        plan_doc = _read_json(plan_path, "plan")
+        try:
+            check_plan_shape(plan_doc)
+        except RecordMalformed as e:
+            _refuse(f"{plan_path} is not a draw plan: {e}")
+    result = verify_records(docs, plan_doc, [p.name for p in record])
     if result.malformed:
-        _refuse(f"{record} is not a draw record: {result.first_difference}")
-    kind = "full record (re-derived)" if doc.get("format") == FULL_FORMAT else "public record (selections checked)"
-    if result.ok:
-        console.print(f"[green]match[/green]: {escape(str(doc.get('draw_id')))} — {kind}")
+        _refuse(f"not a draw record: {result.first_difference}")
+    kinds = " + ".join("full record (re-derived)" if d["format"] == FULL_FORMAT else "public record (selections checked)"
+                       for d in docs)
+    shown = escape(str(docs[0]["draw_id"]))
+    if not result.ok:
+        console.print(f"[red]differs[/red]: {shown} — {kinds}\nfirst difference: {escape(result.first_difference or '')}",
+                      highlight=False)
+        raise typer.Exit(1)
+    if plan_path is None or plan_doc is None:
+        console.print(f"[green]match[/green]: {shown} — {kinds}")
+        # Self-consistent is all a record alone can show: a record drawn with a seed chosen
+        # after the fact checks as well. The plan published before the draw binds it.
+        console.print("[yellow]not bound to a plan[/yellow]: no plan file was given or found beside the record, so "
+                      "nothing shows this is the draw the bureau committed to before drawing (未与事前公布的抽查计划核对); "
+                      f"give --plan {shown}.plan.json", highlight=False)
         return
-    console.print(f"[red]differs[/red]: {escape(str(doc.get('draw_id')))} — {kind}\nfirst difference: {escape(result.first_difference or '')}",
-                  highlight=False)
-    raise typer.Exit(1)
+    plan_sha = hashlib.sha256(plan_path.read_bytes()).hexdigest()
+    console.print(f"  ok: bound to the plan {escape(str(plan_path))} (SHA-256 {plan_sha}): draw id, "
+                  + ("seed against its commitment, " if plan_doc["seed_commitment"] else "")
+                  + "matters, scope, pool digests, strata", highlight=False)
+    if not plan_doc["seed_commitment"]:
+        console.print("[yellow]check by hand[/yellow]: the plan names the public value that is the seed, "
+                      f"{escape(str(plan_doc['public_seed_source']))}; the record's seed must be that value: "
+                      f"{escape(str(docs[0]['seed']))}", highlight=False)
+    console.print(f"[green]match[/green]: {shown} — {kinds}, bound to the plan published before the draw")
 
 
 @app.command()

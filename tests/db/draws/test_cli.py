@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -9,9 +10,9 @@ from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from credit.cli.commands.draws import app
-from credit.draws import core, records
+from credit.draws import core, records, store
 from credit.settings import Settings
-from tests.db.draws.helpers import SEED, load_store
+from tests.db.draws.helpers import AS_OF, SEED, load_store
 
 runner = CliRunner()
 
@@ -217,3 +218,87 @@ def test_verify_prints_stratum_tags_not_emoji(engine: Engine, cli_env: Settings)
     out = _Out(["verify", "--record", str(edited)])
     assert out.exit_code == 1
     assert "stratum annual_report:B: " in out.output and "\U0001f171" not in out.output
+
+
+# Review: `verify --record FILE` did not bind the record to the draw it claims to be.
+def _forged(doc: dict[str, Any], seed: str) -> dict[str, Any]:
+    """A self-consistent public record of another seed: own commitment, keys and thresholds recomputed."""
+    out = json.loads(json.dumps(doc))
+    out.update(seed=seed, seed_commitment=core.seed_commitment(seed))
+    highest: dict[str, str] = {}
+    for i in out["inspections"]:
+        i["entity_key"] = core.rank_key(seed, out["task"], i["uscc"]).hex()
+        for x in i["inspectors"]:
+            x["key"] = core.inspector_key(seed, out["task"], i["uscc"], x["inspector_id"])
+        for tag in i["strata"]:
+            highest[tag] = max(highest.get(tag, i["entity_key"]), i["entity_key"])
+    for s in out["strata"]:
+        s["threshold"] = highest.get(f"{s['matter']}:{s['stratum']}")
+    return out
+
+
+def test_verify_record_is_bound_to_the_plan_published_before_the_draw(engine: Engine, cli_env: Settings,
+                                                                       tmp_path: Any) -> None:
+    load_store(engine)
+    draw_id, folder = _planned_and_run(cli_env)
+    public, full, plan = (folder / f"{draw_id}.{k}.json" for k in ("public", "full", "plan"))
+    doc = json.loads(public.read_text("utf-8"))
+    # Honest records: bound to the plan found beside them, or given; alone they match with a warning.
+    r = _Out(["verify", "--record", str(public)])
+    assert r.exit_code == 0 and "bound to the plan" in r.output and "not bound" not in r.output, r.output
+    assert hashlib.sha256(plan.read_bytes()).hexdigest() in r.output
+    r = _Out(["verify", "--record", str(public), "--record", str(full)])
+    assert r.exit_code == 0 and "full record (re-derived)" in r.output, r.output
+    alone = tmp_path / "public.json"
+    alone.write_bytes(public.read_bytes())
+    r = _Out(["verify", "--record", str(alone)])
+    assert r.exit_code == 0 and "not bound to a plan" in r.output, r.output
+    assert _Out(["verify", "--record", str(alone), "--plan", str(plan)]).exit_code == 0
+
+    # An edited draw id: the keys were hashed with the old task.
+    alone.write_text(json.dumps({**doc, "draw_id": "DRAW-20260901-009"}), "utf-8")
+    r = _Out(["verify", "--record", str(alone)])
+    assert r.exit_code == 1 and "task" in r.output and "DRAW-20260901-009" in r.output, r.output
+    r = _Out(["verify", "--record", str(alone), "--plan", str(plan)])
+    assert r.exit_code == 1 and "draw_id" in r.output and draw_id in r.output, r.output
+
+    # A fabricated record (own seed and commitment): checks alone, not against the plan.
+    forged = _forged(doc, "a seed picked after the draw")
+    alone.write_text(json.dumps(forged), "utf-8")
+    r = _Out(["verify", "--record", str(alone)])
+    assert r.exit_code == 0 and "not bound to a plan" in r.output, r.output
+    r = _Out(["verify", "--record", str(alone), "--plan", str(plan)])
+    assert r.exit_code == 1 and "seed commitment" in r.output and doc["seed_commitment"] in r.output, r.output
+    beside = folder / "forged.json"   # found beside the plan: bound without --plan
+    beside.write_text(json.dumps(forged), "utf-8")
+    assert _Out(["verify", "--record", str(beside)]).exit_code == 1
+    beside.unlink()
+
+    # A public and a full record of different draws.
+    with engine.begin() as c:
+        second = store.plan_draw(c, "annual_report", AS_OF, cli_env, seed_commitment=core.seed_commitment("two"))
+    with engine.begin() as c:
+        store.run_draw(c, second, "two", cli_env)
+    r = _Out(["verify", "--record", str(public), "--record", str(folder / f"{second}.full.json")])
+    assert r.exit_code == 1 and "different draws" in r.output and second in r.output, r.output
+    # The plan of another draw.
+    r = _Out(["verify", "--record", str(public), "--plan", str(folder / f"{second}.plan.json")])
+    assert r.exit_code == 1 and "draw_id" in r.output and second in r.output, r.output
+    # Not a plan: refused.
+    assert _Out(["verify", "--record", str(public), "--plan", str(full)]).exit_code == 2
+
+
+def test_verify_draw_id_checks_the_published_plan(engine: Engine, cli_env: Settings) -> None:
+    load_store(engine)
+    draw_id, folder = _planned_and_run(cli_env)
+    plan = folder / f"{draw_id}.plan.json"
+    r = _verify(draw_id)
+    assert r.exit_code == 0 and f"{draw_id}.plan.json" in r.output, r.output
+    raw = _edit(plan, lambda d: d.update(seed_commitment=core.seed_commitment("another seed")))
+    r = _verify(draw_id)
+    assert r.exit_code == 1 and f"{draw_id}.plan.json vs database" in r.output, r.output
+    plan.unlink()
+    r = _verify(draw_id)
+    assert r.exit_code == 1 and "cannot read" in r.output, r.output
+    plan.write_bytes(raw)
+    assert _verify(draw_id).exit_code == 0
