@@ -218,15 +218,16 @@ def copy_rows(conn: Connection, key: StagingKey, source: Source, accepted: pd.Da
     return copy_frame(conn, staging_table(source), frame, replace(source, columns=source.columns + STAGED))
 
 
-def staged_files(conn: Connection, night: date, digest: str) -> dict[str, StagedFile]:
+def staged_files(conn: Connection, night: date, digest: str, *, counted: bool = True) -> dict[str, StagedFile]:
     """The files staged for one night and drop, by file name, with the rows actually staged for each
-    (the accepted ones counted in their source's staging table)."""
+    (the accepted ones counted in their source's staging table; ``counted`` False: not counted,
+    ``accepted`` 0 — for the outcomes alone, a count of 1 M staged rows costing about 0.4 s)."""
     rows = conn.execute(sqlfiles.statement("night/staging_outcomes"), {"night": night, "digest": digest}).mappings().all()
     out: dict[str, StagedFile] = {}
     for r in rows:
         record: FileRecord = r["outcome"]
         source = SOURCES.get(r["source"])
-        accepted = 0 if source is None else int(conn.execute(
+        accepted = 0 if source is None or not counted else int(conn.execute(
             _rows_sql("night/staging_count", source), {"night": night, "digest": digest, "file": r["file"]}).scalar_one())
         out[r["file"]] = StagedFile(FileOutcome.from_dict(record), r["sha256"], accepted, int(r["staged_quarantined"]))
     return out

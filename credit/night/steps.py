@@ -260,9 +260,10 @@ def ingest_files(manifest: Manifest, settings: Settings, progress: Callable[[str
 
 def staged_outcomes(manifest: Manifest, settings: Settings) -> list[FileOutcome]:
     """The outcomes staged for this drop's files, in the manifest's order (a file not staged is left
-    out: the publishing transaction refuses the night for it, ``staging_missing``)."""
+    out: the publishing transaction refuses the night for it, ``staging_missing``). The staged rows
+    are counted against the outcomes there, under the staging's lock, not here."""
     with engine_for(settings).connect() as conn:
-        staged = staging.staged_files(conn, manifest.night, manifest.digest)
+        staged = staging.staged_files(conn, manifest.night, manifest.digest, counted=False)
     return [staged[f.file].outcome for f in manifest.files if f.file in staged]
 
 
