@@ -14,22 +14,6 @@ from sqlalchemy import Connection
 
 from credit import sqlfiles
 
-ANALYZED = "credit.analyzed"
-
-
-def analyze(conn: Connection, table: str) -> None:
-    """ANALYZE ``table`` inside the night's transaction, once tonight writes nothing more to it: the
-    statements after it plan on the rows just written, and the refresh after the commit
-    (:func:`credit.night.steps.refresh_statistics`) leaves it alone (:func:`analyzed`)."""
-    conn.exec_driver_sql(f"analyze {table}")
-    conn.info.setdefault(ANALYZED, set()).add(table)
-
-
-def analyzed(conn: Connection) -> set[str]:
-    """The tables :func:`analyze` analyzed on this connection since the last call (which forgets them)."""
-    names: set[str] = conn.info.pop(ANALYZED, set())
-    return names
-
 
 def is_empty(conn: Connection, table: str) -> bool:
     """Whether ``table`` (a name the search path resolves) has no row visible to this transaction."""

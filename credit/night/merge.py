@@ -155,7 +155,7 @@ def _load_empty(conn: Connection, source: Source, stage: str, params: dict[str, 
         # The rest of the night (rosters, grading) plans its joins on this table: with the
         # statistics of the rows just loaded, not those of an empty table. ANALYZE inside the
         # transaction samples the transaction's own rows.
-        bulk.analyze(conn, name)
+        conn.exec_driver_sql(f"analyze {name}")
     return MergeResult(name, staged, staged, 0, 0)
 
 
@@ -254,7 +254,7 @@ def plan_on_tonights_rows(conn: Connection, table: str, added: int) -> bool:
     known = conn.execute(sqlfiles.statement("night/table_rows_estimate"), {"t": table}).scalar()
     if known is None or added <= max(1000, 0.1 * float(known)):
         return False
-    bulk.analyze(conn, table)
+    conn.exec_driver_sql(f"analyze {table}")
     return True
 
 

@@ -29,7 +29,6 @@ import multiprocessing
 import time
 from collections import deque
 from collections.abc import Callable
-from collections.abc import Set as AbstractSet
 from concurrent.futures import (
     FIRST_COMPLETED,
     Executor,
@@ -46,7 +45,7 @@ from typing import cast
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from credit import bulk, sqlfiles
+from credit import sqlfiles
 from credit.config import config_versions, load_config
 from credit.context import NightContext
 from credit.contract.manifest import DropError, Manifest, read_manifest
@@ -326,10 +325,10 @@ def publish_night(manifest: Manifest, outcomes: list[FileOutcome] | None, settin
     if failures:
         raise NightRefused(manifest.night, failures)
     engine = engine_for(settings)
-    summary, fresh = _publish(engine, manifest, outcomes, settings, started_at or datetime.now(UTC), gap_allowed,
-                              full, plan)
+    summary = _publish(engine, manifest, outcomes, settings, started_at or datetime.now(UTC), gap_allowed, full,
+                       plan)
     staging.clear_published(engine, manifest.night)
-    refresh_statistics(engine, fresh)
+    refresh_statistics(engine)
     if not summary.get("already_published"):
         write_night_report(engine, settings, manifest.night)   # at the path the night's record names
     else:
@@ -340,11 +339,11 @@ def publish_night(manifest: Manifest, outcomes: list[FileOutcome] | None, settin
     return summary
 
 
-def refresh_statistics(engine: Engine, fresh: AbstractSet[str] = frozenset()) -> list[str]:
-    """After a night's commit, ANALYZE the tables it changed by more than a tenth (a first night
-    loads a province into empty tables), except ``fresh``: those the night's transaction analyzed
-    after its last write to them (:func:`credit.bulk.analyze`), whose statistics are already the
-    committed rows'. Autovacuum would, within a minute or so; a night, or a
+def refresh_statistics(engine: Engine) -> list[str]:
+    """After a night's commit, ANALYZE the tables whose statistics count a tenth more or fewer rows
+    than they hold (a first night loads a province into empty tables; a table the night analyzed
+    inside its transaction after loading it is counted right already). Autovacuum would, within a
+    minute or so; a night, or a
     region partition, planned before that on an empty table's statistics picks nested loops over
     millions of rows (measured: 38 s instead of 1 s for one partition of 30,000 entities). An
     incremental night changes far less than a tenth and costs nothing here. The tables are
@@ -358,8 +357,7 @@ def refresh_statistics(engine: Engine, fresh: AbstractSet[str] = frozenset()) ->
 
     try:
         with engine.connect() as conn:
-            names = [str(n) for n in conn.execute(sqlfiles.statement("night/stale_statistics"),
-                                                  {"fresh": sorted(fresh)}).scalars()]
+            names = [str(n) for n in conn.execute(sqlfiles.statement("night/stale_statistics")).scalars()]
         with ThreadPoolExecutor(2, thread_name_prefix="analyze") as pool:
             list(pool.map(analyze, names))
     except sa.exc.DBAPIError as e:
@@ -377,13 +375,11 @@ def ensure_report(settings: Settings, night: date) -> None:
 
 def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], settings: Settings,
              started_at: datetime, gap_allowed: bool, full: bool = False,
-             plan: list[PartitionSpec] | None = None) -> tuple[NightSummary, set[str]]:
-    """The night's one transaction: store, quarantine, rosters, grading, notices, the night's record.
-    Returns the summary and the tables analyzed in it after their last write (:func:`credit.bulk.analyzed`)."""
+             plan: list[PartitionSpec] | None = None) -> NightSummary:
+    """The night's one transaction: store, quarantine, rosters, grading, notices, the night's record."""
     night = manifest.night
     stages: dict[str, float] = {}
     with engine.begin() as conn:
-        bulk.analyzed(conn)   # forget what an earlier transaction on this pooled connection analyzed
         # Durable: a night reported published survives a power cut, whatever the server's default.
         conn.exec_driver_sql("set local synchronous_commit = on")
         conn.exec_driver_sql(f"select pg_advisory_xact_lock({PUBLISH_LOCK})")
@@ -393,7 +389,7 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
             raise NightRefused(night, issues)
         done = conn.execute(sa.text("select summary from night_runs where night = :n"), {"n": night}).scalar()
         if done is not None:  # published meanwhile by a concurrent run of the same drop: nothing to do
-            return cast(NightSummary, dict(done, already_published=True)), set()
+            return cast(NightSummary, dict(done, already_published=True))
         issues = shrink_failures(conn, outcomes, settings) + _staging_issues(conn, manifest, outcomes)
         if plan is not None:
             issues += partitions.partition_issues(conn, manifest, plan, config_version(settings))
@@ -460,9 +456,8 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
             {"night": night, "digest": manifest.digest, "cfg": summary["config_version"],
              "started": started_at, "summary": _json(summary)})
         fault_point("publish:inside")
-        fresh = bulk.analyzed(conn)
     fault_point("publish:after")
-    return summary, fresh
+    return summary
 
 
 def _staging_issues(conn: sa.Connection, manifest: Manifest, outcomes: list[FileOutcome]) -> list[Issue]:

@@ -154,24 +154,25 @@ def _counted(engine: Engine, tables: tuple[str, ...]) -> None:
     raise AssertionError(f"the statistics never counted the rows of {tables}")
 
 
-def test_the_tables_a_night_analyzed_after_writing_them_are_not_analyzed_again(engine: Engine) -> None:
+def test_after_a_night_the_tables_whose_statistics_miss_rows_are_analyzed_and_only_they(engine: Engine) -> None:
     from credit.night.steps import refresh_statistics
     with engine.begin() as c:
-        for t in ("stats_fresh", "stats_stale"):
+        for t in ("stats_fresh", "stats_stale", "stats_small"):
             c.exec_driver_sql(f"create table {t} (k int)")
     try:
         with engine.begin() as c:
-            assert bulk.analyzed(c) == set()
             for t in ("stats_fresh", "stats_stale"):
                 c.exec_driver_sql(f"insert into {t} select generate_series(1, 5000)")
-            bulk.analyze(c, "stats_fresh")
-            fresh = bulk.analyzed(c)
-            assert fresh == {"stats_fresh"} and bulk.analyzed(c) == set()
+            c.exec_driver_sql("insert into stats_small select generate_series(1, 50)")
+            c.exec_driver_sql("analyze stats_fresh")   # inside the writing transaction, after its last write
             c.exec_driver_sql("select pg_stat_force_next_flush()")
-        _counted(engine, ("stats_fresh", "stats_stale"))
-        names = refresh_statistics(engine, fresh)
+        _counted(engine, ("stats_fresh", "stats_stale", "stats_small"))
+        names = refresh_statistics(engine)
         assert any(n.endswith(".stats_stale") for n in names)
-        assert not any(n.endswith(".stats_fresh") for n in names)
+        assert not any(n.endswith((".stats_fresh", ".stats_small")) for n in names)
+        # Analyzed now, the table is not analyzed again by the next night (its changes since the
+        # in-transaction ANALYZE are still counted as such: not the test used).
+        assert not any(n.endswith((".stats_stale", ".stats_fresh")) for n in refresh_statistics(engine))
     finally:
         with engine.begin() as c:
-            c.exec_driver_sql("drop table stats_fresh, stats_stale")
+            c.exec_driver_sql("drop table stats_fresh, stats_stale, stats_small")
