@@ -340,15 +340,16 @@ def publish_night(manifest: Manifest, outcomes: list[FileOutcome] | None, settin
 
 
 def refresh_statistics(engine: Engine) -> list[str]:
-    """After a night's commit, ANALYZE the tables whose statistics count a tenth more or fewer rows
-    than they hold (a first night loads a province into empty tables; a table the night analyzed
-    inside its transaction after loading it is counted right already). Autovacuum would, within a
-    minute or so; a night, or a
+    """After a night's commit, ANALYZE the tables it changed by more than a tenth (a first night
+    loads a province into empty tables). Autovacuum would, within a minute or so; a night, or a
     region partition, planned before that on an empty table's statistics picks nested loops over
     millions of rows (measured: 38 s instead of 1 s for one partition of 30,000 entities). An
-    incremental night changes far less than a tenth and costs nothing here. The tables are
-    analyzed two at a time, each on a connection of its own (a first night at 1 M: seven tables,
-    0.6 s each). Returns the tables. Never raises: the night is committed; a failure is logged and
+    incremental night changes far less than a tenth and costs nothing here. A table the night
+    analyzed inside its transaction is analyzed again: that ANALYZE leaves the transaction's rows
+    counted as changes, which autovacuum would act on, and reading the committed rows here sets
+    their hint bits, which the next night otherwise pays for (measured at 1 M: the next night's
+    grading and scope 3.6 s → 2.0 s and 2.1 s → 0.8 s). The tables are analyzed two at a time,
+    each on a connection of its own (1 M: 13 tables, 3 s). Returns the tables. Never raises: the night is committed; a failure is logged and
     autovacuum catches up."""
     def analyze(name: str) -> None:
         with engine.connect() as conn:
