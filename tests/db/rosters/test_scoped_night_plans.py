@@ -104,3 +104,44 @@ def test_a_scoped_query_gives_the_whole_query_s_rows_of_its_entities(engine: Eng
             pd.testing.assert_frame_equal(got, want, check_dtype=False, obj=name)
             seen += len(got)
         assert seen > 10   # the scope's entries, their removals, applications and procedures
+
+
+def test_a_scoped_night_probes_the_annual_reports_of_its_entities(engine: Engine) -> None:
+    """Cause 1 (domain.md §3.1) for a few entities reads their reports by key, not every report:
+    the held rows of quarantine were a NOT EXISTS under an OR, which the planner costed once per
+    row, so a scoped night read the whole table by hash (0.7 s at 1 M entities, growing with N)."""
+    n = 20_000
+    with engine.begin() as c:
+        c.execute(sa.text(
+            "insert into registration (uscc, name, entity_kind, region_code, industry_code, registered_capital, "
+            "established_on, status, first_night, last_night) select 'R' || lpad(i::text, 17, '0'), '企业', "
+            "'enterprise', '110105', 'C13', 1, date '2020-01-01', 'operating', date '2026-07-01', date '2026-07-01' "
+            "from generate_series(1, :n) as i"), {"n": n})
+        c.execute(sa.text(
+            "insert into annual_reports (uscc, report_year, filed_on, first_night, last_night) "
+            "select 'R' || lpad(i::text, 17, '0'), y, make_date(y + 1, 5, 1), date '2026-07-01', date '2026-07-01' "
+            "from generate_series(1, :n) as i, generate_series(2023, 2025) as y where i % 5 <> 0"), {"n": n})
+        c.execute(sa.text(
+            "insert into quarantine (night, file, line, source, rule, reason, raw) "
+            "select date '2026-07-01', 'annual_reports.csv', i, 'annual_reports', 'malformed_record', '格式', "
+            "jsonb_build_object('uscc', 'R' || lpad(i::text, 17, '0'), 'report_year', '2025') "
+            "from generate_series(5, :n, 50) as i union all "   # and other entities' held rows, as a province has
+            "select date '2026-07-01', 'annual_reports.csv', 100000 + i, 'annual_reports', 'malformed_record', '格式', "
+            "jsonb_build_object('uscc', 'Q' || lpad(i::text, 17, '0'), 'report_year', '2025') "
+            "from generate_series(1, :n / 2) as i"), {"n": n})
+        for t in ("registration", "annual_reports", "quarantine"):
+            c.exec_driver_sql(f"analyze {t}")
+        usccs = [f"R{i:017d}" for i in (5, 10, 11, 55, 1000, 19_995)]   # 18 characters, as held rows need
+        night_scope.of_entities(c, usccs)
+        values = {"first_year": 2025, "last_year": 2025, "statuses": ["operating"], "night": date(2026, 7, 15)}
+        name = "rosters/annual_reports"
+        c.exec_driver_sql("set local cursor_tuple_fraction = 1")   # as credit.night.scope.frames plans it
+        plan = "\n".join(r[0] for r in c.execute(
+            sa.text("explain " + night_scope.scoped_sql(sqlfiles.text_of(name))),
+            {**values, night_scope.SCOPE_PARAM: usccs}))
+        assert "Seq Scan on annual_reports" not in plan, plan
+        whole = sqlfiles.frame(c, name, values)
+        mine = night_scope.frame(c, name, values, night_scope.NightScope("incremental", False, len(usccs)))
+        want = sorted(whole.loc[whole["uscc"].isin(usccs), "fact_key"])
+        assert sorted(mine["fact_key"]) == want == [f"annual_report_missing:R{i:017d}:2025" for i in (10, 1000, 19_995)]
+        c.rollback()
