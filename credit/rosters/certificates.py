@@ -211,7 +211,9 @@ def _known_of(raw: Any) -> KnownAt | None:
     if raw is None:
         return None
     try:
-        return KnownAt(date.fromisoformat(str(raw["night"])), int(raw["decision_seq"]))
+        request = raw.get("request_id")
+        return KnownAt(date.fromisoformat(str(raw["night"])), int(raw["decision_seq"]),
+                       None if request is None else int(request))
     except (KeyError, TypeError, ValueError) as e:
         raise MalformedCertificate(f"query.known_at is not readable: {e}") from None
 

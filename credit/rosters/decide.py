@@ -170,8 +170,11 @@ def append_night(conn: Connection, ctx: NightContext, env: RosterEnv, chunks: It
         # Anchor the chain: the head this night leaves behind, in an append-only table of its own
         # (``credit audit verify`` compares the log against every anchor: tail truncation and a
         # consistent rewrite of the chain both show).
+        # With it, the last application on record: what "as known after night K" shows of them
+        # (credit.rosters.known, migration 0036).
         conn.execute(sa.text(
-            "insert into roster_chain_anchors (night, seq, row_hash) values (:n, :s, :h) "
+            "insert into roster_chain_anchors (night, seq, row_hash, request_id) "
+            "values (:n, :s, :h, (select coalesce(max(id), 0) from roster_requests)) "
             "on conflict (night, seq) do nothing"), {"n": night, "s": head["seq"], "h": head["row_hash"]})
     chain_head = ChainHead(seq=int(head["seq"]), hash=str(head["row_hash"])) if head else None
     summary: RosterNightSummary = {"decisions": tally.decisions, "config_version": env.config_version,

@@ -33,22 +33,30 @@ _FOLD_OF = re.compile(r"roster_entry_detail_of\((.+?), :d\)")
 
 @dataclass(frozen=True)
 class KnownAt:
-    """Night K and the head of the log at its end (``seq`` 0: nothing was recorded yet)."""
+    """Night K, the head of the log at its end (``seq`` 0: nothing was recorded yet) and the last
+    application then on record (``request_id``; None: anchored before migration 0036, when an
+    application's received date stands in for its record time)."""
 
     night: date
     seq: int
+    request_id: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"night": self.night.isoformat(), "decision_seq": self.seq}
+        out: dict[str, Any] = {"night": self.night.isoformat(), "decision_seq": self.seq}
+        if self.request_id is not None:
+            out["request_id"] = self.request_id
+        return out
 
 
 def known_at(conn: Connection, night: date | None) -> KnownAt | None:
     """The log's head at the end of night ``night`` (None when no record date is asked)."""
     if night is None:
         return None
-    head = conn.execute(sa.text("select coalesce(max(seq), 0) from roster_chain_anchors where night <= :k"),
-                        {"k": night}).scalar()
-    return KnownAt(night, int(head or 0))
+    head, request = conn.execute(sa.text(
+        "select coalesce(max(seq), 0), (select a.request_id from roster_chain_anchors as a where a.night <= :k "
+        "order by a.night desc, a.seq desc limit 1) from roster_chain_anchors where night <= :k"),
+        {"k": night}).one()
+    return KnownAt(night, int(head or 0), None if request is None else int(request))
 
 
 def fold(name: str, known: KnownAt | None) -> sa.TextClause:
@@ -78,6 +86,11 @@ def params(known: KnownAt | None) -> dict[str, Any]:
 def seq_limit(known: KnownAt | None) -> int | None:
     """The highest seq of the log to read (None: all)."""
     return None if known is None else known.seq
+
+
+def request_limit(known: KnownAt | None) -> int | None:
+    """The highest application id on record after night K (None: all, or not recorded then)."""
+    return None if known is None else known.request_id
 
 
 def night_limit(known: KnownAt | None) -> date | None:

@@ -18,7 +18,7 @@ from credit import sqlfiles
 from credit.calendar import add_years
 from credit.rosters.certificates import DataVersion, removal_kind, version_of
 from credit.rosters.env import RosterEnv, effective_due, removal_rule
-from credit.rosters.known import KnownAt, fold, night_limit, params, seq_limit
+from credit.rosters.known import KnownAt, fold, night_limit, params, request_limit, seq_limit
 from credit.rosters.labels import decision_label
 from credit.rosters.serious import Step, entry_steps
 from credit.settings import Settings
@@ -223,7 +223,7 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
             window["cure_established_on"] = _iso(cure_on)
         apps = conn.execute(sqlfiles.statement("rosters/entity_applications"), {"u": r["uscc"], "r": r["roster"], "d": as_of, "e": r["entry_id"],
                                  "inc": r["included_on"], "k": seq_limit(known),
-                                 "kn": night_limit(known)}).mappings().all()
+                                 "kn": night_limit(known), "kq": request_limit(known)}).mappings().all()
         applications: list[ApplicationView] = []
         for p in apps:
             by, by_prov, note = application_due(env, p["rule_id"], p["received_on"], p["due_date"],

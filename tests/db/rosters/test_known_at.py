@@ -63,7 +63,7 @@ def test_a_revoked_listing_still_shows_as_listed_when_asked_as_known_then(engine
         then = entity_status(c, settings, cfg, A, D("2026-03-10"), role="public", latest=D("2026-03-26"),
                              today=D("2026-03-28"), known=k26)
         assert now["rosters"] == [] and [e["state"] for e in then["rosters"]] == ["listed"]
-        assert then["known_at"] == {"night": "2026-03-26", "decision_seq": k26.seq}
+        assert then["known_at"] == {"night": "2026-03-26", "decision_seq": k26.seq, "request_id": 0}
         # screening as known then: listed; today's record: not listed on that date
         assert screen(c, [A], D("2026-03-26"), k26)[0]["listed"] is True
         assert screen(c, [A], D("2026-03-26"))[0]["listed"] is False

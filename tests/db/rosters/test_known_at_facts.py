@@ -107,3 +107,31 @@ def test_a_penalty_as_the_store_held_it_after_night_k(engine, settings) -> None:
                 for k in ("2026-07-16", "2026-07-17")}
         assert fine == {"2026-07-16": [50000.0], "2026-07-17": [80000.0]}
         assert penalties_of(c, [A], D("2026-07-16"), known_at(c, D("2026-07-13")), settings) == {}
+
+
+def _applications(c, settings, known) -> list[str]:  # type: ignore[no-untyped-def]
+    (entry,) = [e for e in entity_rosters(c, A, D("2026-07-20"), settings, known)
+                if e["cause_code"] == "annual_report_missing"]
+    return [a["received_on"] for a in entry["applications"]]
+
+
+def test_an_application_recorded_after_night_k_is_not_known_after_k(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # Received (legal time) on 07-02, recorded (record time) after night 07-02 anchored the log: as
+    # the record stood after night 07-02 there was no application; after night 07-03 there was.
+    from credit.rosters.known import KnownAt
+    from credit.rosters.repair import apply_for_removal
+
+    with engine.begin() as c:
+        reg(c, A, established="2020-03-01")
+        _nights(c, settings, "2026-07-01", "2026-07-02")
+        apply_for_removal(c, A, "abnormal", D("2026-07-02"), "已补报", settings=settings)
+        assert _applications(c, settings, None) == ["2026-07-02"]
+        k2 = known_at(c, D("2026-07-02"))
+        assert k2 is not None and k2.request_id == 0
+        assert _applications(c, settings, k2) == []
+        _nights(c, settings, "2026-07-03")
+        assert _applications(c, settings, known_at(c, D("2026-07-03"))) == ["2026-07-02"]
+        # An anchor from before migration 0036 holds no application id: the received date stands in.
+        assert _applications(c, settings, KnownAt(D("2026-07-02"), k2.seq)) == ["2026-07-02"]
+        assert KnownAt(D("2026-07-02"), 5).as_dict() == {"night": "2026-07-02", "decision_seq": 5}
+        assert k2.as_dict() == {"night": "2026-07-02", "decision_seq": k2.seq, "request_id": 0}
