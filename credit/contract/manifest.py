@@ -112,6 +112,17 @@ class Manifest:
     def file(self, name: str) -> DropFile:
         return next(f for f in self.files if f.file == name)
 
+    @property
+    def content_digest(self) -> str:
+        """The drop's identity by what it delivers, not by how its manifest is written: a SHA-256
+        over the night and, file by file, name, source, mode, rows, checksum and encoding (as
+        normalised). A manifest delivered again with other white space, key order or letter case
+        of a checksum, or other keys of its own, is the same drop (contracts.md §2: re-running a
+        night changes nothing)."""
+        doc = [self.night.isoformat(),
+               sorted([f.file, f.source.name, f.mode, f.rows, f.sha256, f.encoding] for f in self.files)]
+        return hashlib.sha256(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
+
 
 def night_folder(drop: Path, night: date) -> Path:
     return Path(drop) / night.isoformat()

@@ -93,6 +93,7 @@ class NightSummary(TypedDict):
     grading: GradingPart
     stages: dict[str, float]         # seconds per stage
     already_published: NotRequired[bool]
+    manifest_content: NotRequired[str]   # Manifest.content_digest (nights published before it have none)
     notices: NotRequired[NoticesNightSummary]   # 双告知 (nights published before it have none)
     scope: NotRequired[ScopeRecord]   # the entities the night worked on (issue 11; earlier nights: none)
     partitions: NotRequired[PartitionsPart]     # computed in region partitions (issue 12)

@@ -118,14 +118,17 @@ def sequence_issues(conn: sa.Connection, manifest: Manifest, settings: Settings,
     Checked when the night opens and again inside the publishing transaction, under the lock, so
     that two runs started together cannot both pass. A night already published from *another*
     drop is refused (its digest differs); the same drop is not an issue here (it is recognised as
-    already published). On an empty store the first night is ``first_night`` of ``quality.yaml``
+    already published), nor is the same drop whose manifest was written again (other white space
+    or key order: the same :attr:`Manifest.content_digest` as the published night recorded). On an empty store the first night is ``first_night`` of ``quality.yaml``
     when set; otherwise the earliest night delivered in the drop folder, so that nights 13 and 14
     started together on a fresh database cannot publish 14 first.
     """
     night = manifest.night
-    done = conn.execute(sa.text("select manifest_digest from night_runs where night = :n"), {"n": night}).scalar()
+    row = conn.execute(sa.text("select manifest_digest, summary ->> 'manifest_content' from night_runs "
+                               "where night = :n"), {"n": night}).first()
+    done, content = (None, None) if row is None else row
     if done is not None:
-        if done != manifest.digest:
+        if done != manifest.digest and content != manifest.content_digest:
             return [refused("manifest.json", "night_already_published", night=night,
                             published=str(done)[:12], digest=manifest.digest[:12])]
         return []
@@ -440,7 +443,7 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
         notices = produce_notices(conn, ctx)   # 双告知: tonight's registrations to licensing departments
         stages["notices"] = time.perf_counter() - t
         summary: NightSummary = {
-            "night": night.isoformat(), "manifest_digest": manifest.digest,
+            "night": night.isoformat(), "manifest_digest": manifest.digest, "manifest_content": manifest.content_digest,
             "config_version": config_version(settings), "gap_allowed": gap_allowed,
             "files": [o.as_dict() for o in outcomes], "merges": merges, "rosters": rosters, "grading": grading,
             "notices": notices, "scope": scope.as_dict(),

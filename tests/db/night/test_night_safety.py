@@ -64,6 +64,35 @@ def test_a_full_snapshot_whose_rows_are_all_quarantined_is_refused(settings: Set
     assert [(i.file, i.code) for i in refused.value.issues] == [("registration.csv", "full_snapshot_shrink")]
 
 
+# -- the same drop, its manifest written again ----------------------------------------------------
+def test_a_drop_whose_manifest_is_written_again_is_the_night_already_published(settings: Settings, engine: Engine,
+                                                                             tmp_path: Path) -> None:
+    # The platform delivers the night again with the manifest re-serialised: other white space and
+    # key order, the checksum in capitals, a key of its own. The files are the same, so the drop is:
+    # re-running it changes nothing (contracts.md §2), where it was refused as another drop.
+    import json
+
+    drop = tmp_path / "drop"
+    folder = write_night(drop, N13, {"registration.csv": csv_file("registration", "full", ROWS)})
+    first = run_night(drop, N13, settings)
+    doc = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    entry = doc["files"]["registration.csv"]
+    again = {"files": {"registration.csv": {**dict(reversed(list(entry.items()))),
+                                            "sha256": entry["sha256"].upper(), "encoding": "UTF-8"}},
+             "night": doc["night"], "delivered_again": True}
+    (folder / "manifest.json").write_text(json.dumps(again, indent=2), encoding="utf-8")
+    assert read_manifest(drop, N13).digest != first["manifest_digest"]
+    summary = run_night(drop, N13, settings)
+    assert summary.get("already_published") is True and summary["manifest_digest"] == first["manifest_digest"]
+    assert _published(engine) == [(N13, first["manifest_digest"])]
+    # What it delivers differs (a delta, no longer a full snapshot): another drop, refused.
+    again["files"]["registration.csv"]["mode"] = "delta"
+    (folder / "manifest.json").write_text(json.dumps(again, indent=2), encoding="utf-8")
+    with pytest.raises(NightRefused) as refused:
+        run_night(drop, N13, settings)
+    assert [i.code for i in refused.value.issues] == ["night_already_published"]
+
+
 # -- mixing -----------------------------------------------------------------------------------
 def test_two_runs_of_one_night_from_different_drops_one_publishes_the_other_is_refused(
         settings: Settings, engine: Engine, tmp_path: Path) -> None:
