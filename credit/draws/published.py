@@ -32,6 +32,16 @@ def _read_published(path: Path) -> tuple[bytes | None, Any, str | None]:
         return raw, None, f"{path.name}: not UTF-8 JSON ({e})"
 
 
+def _read_record(path: Path, fmt: str, what: str) -> tuple[bytes | None, dict[str, Any], str | None]:
+    """(bytes, document, problem) of a published file that must be a ``what`` of format ``fmt``."""
+    raw, doc, problem = _read_published(path)
+    if problem:
+        return raw, {}, problem
+    if not isinstance(doc, dict) or doc.get("format") != fmt:
+        return raw, {}, f"{path.name}: not a {what} ({fmt})"
+    return raw, doc, None
+
+
 def verify_published(conn: Connection, draw_id: str, settings: Settings) -> tuple[VerifyResult, list[str]]:
     """Check the published record files of a draw against their digests and the database.
 
@@ -65,11 +75,9 @@ def verify_published(conn: Connection, draw_id: str, settings: Settings) -> tupl
     # 0. the plan published before the draw, which the records are bound to
     db_plan = public_plan(conn, draw_id)
     plan_path = folder / f"{draw_id}.plan.json"
-    _, plan, problem = _read_published(plan_path)
+    _, plan, problem = _read_record(plan_path, PLAN_FORMAT, "draw plan")
     if problem:
         return differs(problem)
-    if not isinstance(plan, dict) or plan.get("format") != PLAN_FORMAT:
-        return differs(f"{plan_path.name}: not a draw plan ({PLAN_FORMAT})")
     diff = first_difference(f"{plan_path.name} vs database", plan, db_plan)
     if diff:
         return differs(diff)
@@ -77,11 +85,9 @@ def verify_published(conn: Connection, draw_id: str, settings: Settings) -> tupl
 
     # 1. the public file
     pub_path = folder / f"{draw_id}.public.json"
-    pub_raw, pub, problem = _read_published(pub_path)
+    pub_raw, pub, problem = _read_record(pub_path, PUBLIC_FORMAT, "public draw record")
     if problem:
         return differs(problem)
-    if not isinstance(pub, dict) or pub.get("format") != PUBLIC_FORMAT:
-        return differs(f"{pub_path.name}: not a public draw record ({PUBLIC_FORMAT})")
     result = verify_record(pub, plan)
     if not result.ok:
         return differs(f"{pub_path.name}: {result.first_difference}")
@@ -90,11 +96,9 @@ def verify_published(conn: Connection, draw_id: str, settings: Settings) -> tupl
 
     # 2. the full file and the event files, re-derived
     full_path = folder / f"{draw_id}.full.json"
-    full_raw, full, problem = _read_published(full_path)
+    full_raw, full, problem = _read_record(full_path, FULL_FORMAT, "full draw record")
     if problem:
         return differs(problem)
-    if not isinstance(full, dict) or full.get("format") != FULL_FORMAT:
-        return differs(f"{full_path.name}: not a full draw record ({FULL_FORMAT})")
     if full.get("events"):
         return differs(f"{full_path.name}: holds redraw events; at run time it had none "
                        "(redraws are published as separate event files)")
