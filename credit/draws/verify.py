@@ -219,7 +219,8 @@ def verify_record(record: Mapping[str, Any], plan: Mapping[str, Any] | None = No
     """Check a draw record: match, or the first difference.
 
     With ``plan`` (the plan published before the draw), the record is first bound to it
-    (:func:`plan_bindings`); every record is bound to itself (:func:`record_bindings`). A public record (``credit-draw-public/1``) is checked selection by selection (seed against
+    (:func:`plan_bindings`); every record is bound to itself (:func:`record_bindings`). A public
+    record (``credit-draw-public/1``) is checked selection by selection (seed against
     its commitment, every key recomputed, every key at or below its stratum's threshold, counts
     equal to the published sample sizes, at least the minimum of inspectors). A full record
     (``credit-draw-full/1``) is in addition re-derived from its frozen pools: pool digests, sample
