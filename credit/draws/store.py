@@ -115,8 +115,10 @@ def schedule_days(settings: Settings, as_of: date, lead: int, window: int) -> tu
     note = None
     if len(days) < window:
         last = cal.working[-1].astype(date)
-        note = (f"provisional: the window is cut at {last.isoformat()}; the {last.year + 1} holiday "
-                "schedule (国务院办公厅 节假日安排通知) is not published yet")
+        # Published in the plan and the public record: Chinese first, English in brackets.
+        note = (f"暂定：检查期间截至 {last.isoformat()}，{last.year + 1} 年节假日安排（国务院办公厅通知）尚未公布 "
+                f"(provisional: the window is cut at {last.isoformat()}; the {last.year + 1} holiday "
+                "schedule is not published yet)")
     if len(days) == 0:
         raise DrawRefused(str(UnknownCalendarYear(as_of.year + 1)))
     return [str(d) for d in days], note

@@ -66,3 +66,23 @@ def test_the_library_years_match_chinesecalendar_day_by_day(tmp_path: Path) -> N
         while d.year == year:
             assert cal.is_working_day(d) == chinese_calendar.is_workday(d), d
             d = date.fromordinal(d.toordinal() + 1)
+
+
+def test_limits_across_the_year_end_once_the_next_year_is_added(tmp_path: Path) -> None:
+    """Golden checks by hand across 2026 → 2027 (start day not counted, domain.md §12), on a
+    hypothetical 2027 entry (1 Jan off, nothing else in early January; not the real notice)."""
+    settings = _config(tmp_path)
+    path = Path(settings.config_dir) / "calendar.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("years: {}", (
+        "years:\n  2027:\n    notice: test\n    holidays: [2027-01-01, 2027-02-05]\n"
+        "    workdays: [2027-02-20]\n")), encoding="utf-8")
+    cal = working_calendar(settings)
+    # 陈述申辩 5 WD from a notice on Sat 2026-12-26: Dec 28, 29, 30, 31, (Jan 1 off, 2–3 weekend), Mon Jan 4.
+    assert cal.add_working_days(date(2026, 12, 26), 5) == date(2027, 1, 4)
+    # 10 WD from Tue 2026-12-22: Dec 23, 24, 25, 28, 29, 30, 31, Jan 4, 5, 6.
+    assert cal.add_working_days(date(2026, 12, 22), 10) == date(2027, 1, 6)
+    # 20 WD from a penalty decided Wed 2026-12-16 (45号令 art. 9): Dec 17–31 (11), Jan 4–8 (16), Jan 11–14.
+    assert cal.add_working_days(date(2026, 12, 16), 20) == date(2027, 1, 14)
+    # "10日" from 2026-12-22 ends on 2027-01-01, a holiday → the next working day, Mon Jan 4.
+    assert cal.end_of_calendar_period(date(2026, 12, 22), 10) == date(2027, 1, 4)
+    assert cal.working_days_between(date(2026, 12, 30), date(2027, 1, 4)) == 2
