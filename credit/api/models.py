@@ -147,7 +147,7 @@ class RosterEntry(Open):
     state_label: str
     removed_on: str | None
     removal_reason: str | None
-    repair: RepairOutlook | None = Field(default=None, description="listed entries only")
+    repair: RepairOutlook | None = Field(default=None, description="entries listed on the date asked and still listed by the latest data (an outlook is about today)")
 
 
 class EntityStatusDoc(BaseModel):

@@ -210,6 +210,13 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
         else:
             hidden = set(hidden_from_public(conn, [uscc], latest, cfg, known))
         entries = [e for e in entries if (uscc, e["decision_no"]) not in hidden]
+    # The repair outlook speaks of today (apply now, decided by …): only for an entry still listed by
+    # the answer's latest data. Asked about a past date, an entry listed then but removed, repaired or
+    # revoked as wrong since (domain.md §3.3, §3.4, §10) keeps its state of that date, with no outlook.
+    still_listed: set[str | None] | None = None
+    if as_of < latest and any(e["state"] == "listed" for e in entries):
+        still_listed = {n["decision_no"] for n in entity_rosters(conn, uscc, latest, settings, known, env=env)
+                        if n["state"] == "listed"}
     for e in entries:
         kind, entry_id = kinds.get(e["decision_no"], (None, None))
         e["entry_id"] = entry_id
@@ -217,7 +224,7 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
         e["removal_by_repair"] = kind == "repair"
         e["roster_label"] = ROSTER_LABELS.get(e["roster"], e["roster"])
         e["state_label"] = state_label(e["state"], e["roster"])
-        if e["state"] == "listed":
+        if e["state"] == "listed" and (still_listed is None or e["decision_no"] in still_listed):
             e["repair"] = repair_outlook(env, e, today)
         if role != "bureau":
             for k in BUREAU_ONLY_ENTRY_FIELDS:
