@@ -157,9 +157,12 @@ def status_command(
         tier = grade_of(conn, code, min(day, known.night) if known else day)
     if reg is None and not rosters:
         raise _refuse(f"{code}: no such entity in the store and no roster decision")
-    beyond = through is None or day > through
+    # The data the answer speaks for end with night K when it is asked "as known after K" (as the
+    # API's data_through does), else with the latest published night.
+    speaks = known.night if known else through
+    beyond = speaks is None or day > speaks
     out: dict[str, Any] = {"uscc": code, "name": reg["name"] if reg else None, "as_of": day.isoformat(),
-                           "data_through": through.isoformat() if through else None, "beyond_data": beyond,
+                           "data_through": speaks.isoformat() if speaks else None, "beyond_data": beyond,
                            "entity_kind": reg["entity_kind"] if reg else None,
                            "registration_status": reg["status"] if reg else None,
                            "known_at": known.as_dict() if known else None,
@@ -171,11 +174,12 @@ def status_command(
         _json(out)
         return
     console.print(f"[bold]{code}[/bold] {output.esc(out['name'] or '')} — as of {day.isoformat()}; "
-                  f"data through {through.isoformat() if through else '(no night published)'}"
+                  f"data through {speaks.isoformat() if speaks else '(no night published)'}"
                   + (f"; as recorded after night {known.night.isoformat()}" if known else ""))
     if beyond:
-        console.print(f"[yellow]warning: {day.isoformat()} is after the latest published night; "
-                      "later data may change this answer[/yellow]")
+        console.print(f"[yellow]warning: {day.isoformat()} is after the "
+                      + (f"night {known.night.isoformat()} asked for" if known else "latest published night")
+                      + "; later data may change this answer[/yellow]")
     if not rosters:
         console.print("not on any roster (未列入经营异常名录或严重违法失信名单)")
     else:

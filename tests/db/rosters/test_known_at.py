@@ -113,6 +113,12 @@ def test_cli_status_and_export_known_at_and_penalty_repair(engine, settings, mon
     out = json.loads(r.output)
     assert [e["state"] for e in out["rosters"]] == ["listed"] and out["known_at"]["night"] == "2026-03-26"
     assert out["penalties"] == []                              # K-1 was not yet known after that night
+    # the data the answer speaks for end with night K, as in the API's answer (review: it said the latest night)
+    assert out["data_through"] == "2026-03-26" and out["beyond_data"] is False
+    r = CliRunner().invoke(_cli(), ["status", A, "--as-of", "2026-03-27", "--known-at", "2026-03-26", "--json"])
+    assert json.loads(r.output)["beyond_data"] is True
+    r = CliRunner().invoke(_cli(), ["status", A, "--as-of", "2026-03-26", "--known-at", "2026-03-26"])
+    assert "data through 2026-03-26" in " ".join(r.output.split()), r.output
     r = CliRunner().invoke(_cli(), ["status", A, "--as-of", "2026-03-26", "--json"])
     out = json.loads(r.output)
     assert [e["state"] for e in out["rosters"]] == ["removed"] and out["known_at"] is None
