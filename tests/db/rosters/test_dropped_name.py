@@ -17,7 +17,6 @@ from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from credit.cli.commands import rosters as cmd
-
 from credit.night.steps import run_night
 from credit.rosters.export import export_roster
 from credit.rosters.known import known_at
