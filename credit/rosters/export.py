@@ -66,11 +66,23 @@ def render(df: pd.DataFrame, fmt: str, note: ExportNote | None = None) -> bytes:
         return json.dumps(records, ensure_ascii=False, indent=1).encode("utf-8")
     if fmt == "parquet":
         buf = io.BytesIO()
-        pq.write_table(pa.Table.from_pandas(df, preserve_index=False), buf)
+        pq.write_table(pa.Table.from_pandas(df, schema=_parquet_schema(df), preserve_index=False), buf)
         return buf.getvalue()
     if fmt == "xlsx":
         return _xlsx(df, note)
     raise ValueError(f"format {fmt!r} is not one of {FORMATS}")
+
+
+#: The dated columns of the export; every other column of the contract is text (contracts.md §2).
+DATE_COLUMNS = ("included_on", "removed_on")
+
+
+def _parquet_schema(df: pd.DataFrame) -> pa.Schema:
+    """One Parquet type per column whatever the rows hold: dates ``date32``, the rest text. Inferred
+    from the rows, a column with no value yet (``removed_on`` before any removal, every column of an
+    empty roster) came out as Parquet's ``null`` type, and tomorrow's file no longer appended to
+    today's."""
+    return pa.schema([(str(c), pa.date32() if c in DATE_COLUMNS else pa.large_string()) for c in df.columns])
 
 
 #: Columns kept as text in xlsx and CSV whatever they look like: codes and document numbers (in
@@ -89,7 +101,7 @@ def _xlsx(df: pd.DataFrame, note: ExportNote | None) -> bytes:
     columns = [str(c) for c in df.columns]
     rows = (list(r) for r in df.itertuples(index=False, name=None))
     return workbook([(c, HEADINGS.get(c, c)) for c in columns], rows, sheet="名录", text_columns=TEXT_COLUMNS,
-                    date_columns=("included_on", "removed_on"), note=note)
+                    date_columns=DATE_COLUMNS, note=note)
 
 
 def export_note(conn: Connection, roster: str, as_of: date, known: KnownAt | None = None,

@@ -324,6 +324,15 @@ def registration(conn: Connection, uscc: str, known: KnownAt | None = None) -> R
     return None if r is None else _registration(r)
 
 
+def last_known_name(conn: Connection, uscc: str, known: KnownAt | None = None) -> str | None:
+    """The last name the store held for ``uscc`` (after night ``known`` when given), also when a later
+    full snapshot no longer delivers it (contracts.md §1): its decisions stand and it stays named
+    (contracts.md §2). None when the store never held it."""
+    name = conn.execute(sqlfiles.statement("rosters/last_name"),
+                        {"u": uscc, "kn": known.night if known else None}).scalar()
+    return None if name is None else str(name)
+
+
 def registrations_known(conn: Connection, usccs: list[str], known: KnownAt) -> dict[str, Registration]:
     """The public registrations of ``usccs`` as the store held them after night ``known``: an
     entity registered, renamed or dropped on a later night shows as it stood then."""

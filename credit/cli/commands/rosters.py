@@ -140,7 +140,7 @@ def status_command(
     repair eligibility; tier with reasons."""
     from credit.grading.read import grade_of
     from credit.penalties.read import penalties_of
-    from credit.rosters.read import entity_rosters, registration
+    from credit.rosters.read import entity_rosters, last_known_name, registration
     from credit.rosters.serious import procedures
 
     code = _checked_uscc(uscc)
@@ -150,6 +150,8 @@ def status_command(
         known = _known(conn, known_at, through)
         day = asked or (known.night if known else None) or through or _today()
         reg = registration(conn, code, known)   # as the store held it after night K
+        # dropped by a later full snapshot: still named by the last name the store held (contracts.md §2)
+        name = reg["name"] if reg else last_known_name(conn, code, known)
         rosters = entity_rosters(conn, code, day, known=known)
         pending = procedures(conn, day, code, open_only=True, known=known)   # serious list: procedures not yet ended
         penalties = penalties_of(conn, [code], day, known).get(code, [])
@@ -161,7 +163,7 @@ def status_command(
     # API's data_through does), else with the latest published night.
     speaks = known.night if known else through
     beyond = speaks is None or day > speaks
-    out: dict[str, Any] = {"uscc": code, "name": reg["name"] if reg else None, "as_of": day.isoformat(),
+    out: dict[str, Any] = {"uscc": code, "name": name, "as_of": day.isoformat(),
                            "data_through": speaks.isoformat() if speaks else None, "beyond_data": beyond,
                            "entity_kind": reg["entity_kind"] if reg else None,
                            "registration_status": reg["status"] if reg else None,

@@ -2,7 +2,9 @@
 -- fold is cut at that night's head by credit/rosters/known.py): the name and entity kind are the
 -- registration as the store held it then (registration_history up to :kn, index (uscc, night);
 -- an entity without history rows by its current row when it arrived by then).
-select e.uscc, coalesce(r.name, '') as name, e.roster, e.cause_code, e.cause, e.basis, e.included_on,
+-- An entity dropped by a full snapshot by then is still named, by the last name the store held up to :kn.
+select e.uscc, coalesce(r.name, (select h.name from registration_history as h where h.uscc = e.uscc and h.night <= :kn
+                                  order by h.night desc limit 1), '') as name, e.roster, e.cause_code, e.cause, e.basis, e.included_on,
        e.decision_no, e.authority_name as authority, e.state, e.removed_on, e.removal_reason,
        r.entity_kind, e.authority as authority_code,
        (select d.facts ->> 'remedy' from roster_decisions as d where d.seq = e.entry_id) as remedy
