@@ -202,6 +202,12 @@ def draft_authority(conn: Connection, seq: int) -> str | None:
     return conn.execute(sqlfiles.statement("workbench/draft_authority"), {"s": seq}).scalar()
 
 
+def serious_authority(conn: Connection, ref: str) -> str | None:
+    """The authority (code) running a serious-list procedure (domain.md §4), named by its case number
+    or a step's seq/文号; None when there is no such procedure."""
+    return conn.execute(sqlfiles.statement("workbench/serious_authority"), {"r": ref.strip()}).scalar()
+
+
 def decision_no(conn: Connection, seq: int) -> str | None:
     """The 文号 of a decision of the log (None for a draft's rejection, or no such decision)."""
     return conn.execute(sqlfiles.statement("workbench/decision_no"), {"s": seq}).scalar()

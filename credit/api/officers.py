@@ -236,3 +236,15 @@ def refusal(who: Principal, action: str, authority: str | None) -> str | None:
         return (f"该事项由{authority_of(authority, {}).name}决定，本账号所属机关为"
                 f"{authority_of(who.authority or '000000', {}).name}")
     return None
+
+
+def serious_refusal(who: Principal, action: str, authority: str | None, *, higher_too: bool = False) -> str | None:
+    """Why ``who`` may not take a step of a serious-list procedure run by ``authority`` (its code),
+    or None. The art. 12 assessment is the case authority's own (本局承办人员); the higher bureau's
+    consent (``higher_too``) may also be recorded by that higher bureau (domain.md §4)."""
+    if higher_too and authority is not None and who.authority is not None:
+        from credit.rosters.serious import higher_authority
+
+        if who.authority == higher_authority(authority):
+            authority = who.authority
+    return refusal(who, action, authority)

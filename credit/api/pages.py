@@ -310,6 +310,8 @@ def bureau_serious_assessment(request: Request, st: St, who: Who, case: Case, in
     except ValidationError as e:
         return _bureau(request, st, who, 422, error=f"评估未记录：请完整填写 ({_invalid(e)})")
     with st.begin() as conn:
+        if (why := officers.serious_refusal(who, "draft", bureau_views.serious_authority(conn, case))) is not None:
+            return _bureau(request, st, who, 403, error=f"评估未记录：{why}")
         try:
             serious.record_assessment(conn, case, officer=who.actor, on=body.on, intent=body.intent,
                                       frequency=body.frequency, harm=body.harm, outcome=body.outcome,
@@ -334,6 +336,9 @@ def bureau_serious_consent(request: Request, st: St, who: Who, case: Case, autho
     except ValidationError as e:
         return _bureau(request, st, who, 422, error=f"意见未记录：请完整填写 ({_invalid(e)})")
     with st.begin() as conn:
+        why = officers.serious_refusal(who, "approve", bureau_views.serious_authority(conn, case), higher_too=True)
+        if why is not None:
+            return _bureau(request, st, who, 403, error=f"意见未记录：{why}")
         try:
             serious.record_consent(conn, case, officer=who.actor, on=body.on,
                                    consenting_authority=body.authority, consented_on=body.consented_on,

@@ -505,6 +505,8 @@ def serious_assessment(request: Request, st: St, case: CaseRef, body: SeriousAss
     who: Principal = request.state.principal
     not_in_future(st, body.on, "on")
     with st.begin() as conn:
+        if (why := officers.serious_refusal(who, "draft", bureau_views.serious_authority(conn, case))):
+            raise HTTPException(403, why)
         try:
             out = serious.record_assessment(conn, case, officer=who.actor, on=body.on, intent=body.intent,
                                             frequency=body.frequency, harm=body.harm, outcome=body.outcome,
@@ -521,6 +523,9 @@ def serious_consent(request: Request, st: St, case: CaseRef, body: SeriousConsen
     not_in_future(st, body.on, "on")
     not_in_future(st, body.consented_on, "consented_on")
     with st.begin() as conn:
+        why = officers.serious_refusal(who, "approve", bureau_views.serious_authority(conn, case), higher_too=True)
+        if why:
+            raise HTTPException(403, why)
         try:
             out = serious.record_consent(conn, case, officer=who.actor, on=body.on,
                                          consenting_authority=body.authority, consented_on=body.consented_on,
