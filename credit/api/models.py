@@ -132,6 +132,16 @@ class RepairOutlook(Open):
     decide_by_note: str | None = None
 
 
+class RemovedSince(Open):
+    """How an entry listed on the date asked has left its roster since, by the latest data."""
+
+    removed_on: str | None
+    removal_no: str | None = Field(description="the 文号 of the decision that ended the entry")
+    removal_reason: str | None
+    removal_kind: Literal["revoked", "repair", "removed"] | None
+    label: str = Field(description="what happened since, in Chinese")
+
+
 class RosterEntry(Open):
     """One roster entry; the repair window's keys depend on the roster, the bureau's fields on the role."""
 
@@ -148,6 +158,9 @@ class RosterEntry(Open):
     removed_on: str | None
     removal_reason: str | None
     repair: RepairOutlook | None = Field(default=None, description="entries listed on the date asked and still listed by the latest data (an outlook is about today)")
+    removed_since: RemovedSince | None = Field(
+        default=None, description="entries listed on the date asked that have left the roster by the latest data "
+        "(or night K's): when, by which decision, and how — revoked (the listing withdrawn as wrong), repair, removed")
 
 
 class EntityStatusDoc(BaseModel):

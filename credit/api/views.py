@@ -25,10 +25,12 @@ from credit.rosters.read import (
     EntityHead,
     EntryRemoval,
     Registration,
+    RemovedSince,
     application_due,
     entity_rosters,
     hidden_entries,
     registration,
+    removed_since,
 )
 from credit.rosters.requests import application_decide_by, decisions_on, request_of
 from credit.rosters.serious import public_steps
@@ -213,10 +215,12 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
     # The repair outlook speaks of today (apply now, decided by …): only for an entry still listed by
     # the answer's latest data. Asked about a past date, an entry listed then but removed, repaired or
     # revoked as wrong since (domain.md §3.3, §3.4, §10) keeps its state of that date, with no outlook.
-    still_listed: set[str | None] | None = None
+    # Such an entry also says how it left its roster since (removed_since): a consumer screening a
+    # past date learns that the listing was later revoked as wrong (domain.md §3.4) or ended, without
+    # the state of that date being rewritten (how a revocation reads for earlier dates is open).
+    since: dict[str | None, RemovedSince] | None = None
     if as_of < latest and any(e["state"] == "listed" for e in entries):
-        still_listed = {n["decision_no"] for n in entity_rosters(conn, uscc, latest, settings, known, env=env)
-                        if n["state"] == "listed"}
+        since = removed_since(conn, uscc, latest, settings, known, env=env)
     for e in entries:
         kind, entry_id = kinds.get(e["decision_no"], (None, None))
         e["entry_id"] = entry_id
@@ -224,7 +228,10 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
         e["removal_by_repair"] = kind == "repair"
         e["roster_label"] = ROSTER_LABELS.get(e["roster"], e["roster"])
         e["state_label"] = state_label(e["state"], e["roster"])
-        if e["state"] == "listed" and (still_listed is None or e["decision_no"] in still_listed):
+        later = None if since is None or e["state"] != "listed" else since.get(e["decision_no"])
+        if later is not None:
+            e["removed_since"] = later
+        elif e["state"] == "listed":
             e["repair"] = repair_outlook(env, e, today)
         if role != "bureau":
             for k in BUREAU_ONLY_ENTRY_FIELDS:

@@ -79,6 +79,20 @@ class ProcedureSteps(TypedDict, total=False):
     steps: list[Step]
 
 
+class RemovedSince(TypedDict):
+    """How an entry listed on the date asked has left its roster by the answer's latest data."""
+
+    removed_on: str | None
+    removal_no: str | None
+    removal_reason: str | None
+    removal_kind: str | None   # revoked (as wrong, domain.md §3.4) / repair (信用修复) / removed
+    label: str                 # in Chinese, what happened since
+
+
+REMOVED_SINCE_LABELS = {"revoked": "该列入决定已于{on}被撤销（{no}）", "repair": "已于{on}经信用修复移出（{no}）",
+                        "removed": "已于{on}移出（{no}）"}
+
+
 class RosterEntryView(RepairWindow, PendingOnListed, ProcedureSteps):
     """One roster entry of an entity as :func:`entity_rosters` shows it (dates as ISO text).
 
@@ -261,6 +275,25 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
             **procedure,
         }
         out.append(item)
+    return out
+
+
+def removed_since(conn: Connection, uscc: str, latest: date, settings: Settings | None = None,
+                  known: KnownAt | None = None, *, env: RosterEnv | None = None) -> dict[str | None, RemovedSince]:
+    """By 文号, the entity's entries that have left their roster by ``latest`` (the answer's latest
+    data, or night K's), with how: read from the log's fold on ``latest`` (one more fold of the entity)."""
+    removals: list[EntryRemoval] = []
+    now = entity_rosters(conn, uscc, latest, settings, known, removals=removals, env=env)
+    kinds = {r.decision_no: r.removal_kind for r in removals}
+    out: dict[str | None, RemovedSince] = {}
+    for n in now:
+        if n["state"] != "removed":
+            continue
+        kind = kinds.get(n["decision_no"])
+        label = REMOVED_SINCE_LABELS.get(kind or "removed", REMOVED_SINCE_LABELS["removed"])
+        out[n["decision_no"]] = {"removed_on": n["removed_on"], "removal_no": n["removal_no"],
+                                 "removal_reason": n["removal_reason"], "removal_kind": kind,
+                                 "label": label.format(on=n["removed_on"] or "", no=n["removal_no"] or "无文号")}
     return out
 
 

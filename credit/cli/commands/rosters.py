@@ -140,7 +140,7 @@ def status_command(
     repair eligibility; tier with reasons."""
     from credit.grading.read import grade_of
     from credit.penalties.read import penalties_of
-    from credit.rosters.read import entity_rosters, last_known_name, registration
+    from credit.rosters.read import entity_rosters, last_known_name, registration, removed_since
     from credit.rosters.serious import procedures
 
     code = _checked_uscc(uscc)
@@ -152,7 +152,14 @@ def status_command(
         reg = registration(conn, code, known)   # as the store held it after night K
         # dropped by a later full snapshot: still named by the last name the store held (contracts.md §2)
         name = reg["name"] if reg else last_known_name(conn, code, known)
-        rosters = entity_rosters(conn, code, day, known=known)
+        rosters: list[dict[str, Any]] = [dict(r) for r in entity_rosters(conn, code, day, known=known)]
+        # an entry listed on a past date that has left its roster since says how (revoked as wrong, …)
+        latest = known.night if known else through
+        if latest is not None and day < latest and any(r["state"] == "listed" for r in rosters):
+            since = removed_since(conn, code, latest, known=known)
+            for r in rosters:
+                if r["state"] == "listed" and r["decision_no"] in since:
+                    r["removed_since"] = since[r["decision_no"]]
         pending = procedures(conn, day, code, open_only=True, known=known)   # serious list: procedures not yet ended
         penalties = penalties_of(conn, [code], day, known).get(code, [])
         # The tier as graded by the night K at the latest: grades are the nights' own record.
@@ -202,6 +209,8 @@ def status_command(
                 t.add_row("救济途径 remedy", r["remedy"])
             if r["removed_on"]:
                 t.add_row("恢复 restored on" if marking else "移出 removed on", f"{r['removed_on']} — {r['removal_reason'] or ''}")
+            if r.get("removed_since"):
+                t.add_row("此后 since", r["removed_since"]["label"])
             if r.get("removal_possible"):
                 t.add_row("信用修复 repair", r["removal_possible"])
             if r.get("early_removal_from"):

@@ -40,12 +40,18 @@ def test_no_repair_outlook_for_an_entry_removed_since(engine, settings) -> None:
         [e] = now["rosters"]
         assert e["state"] == "listed"            # the legal state on 2026-03-10
         assert "repair" not in e                  # but nothing to apply for today: revoked since
+        revoked = decisions(c, action="revoke")[0]
+        assert e["removed_since"] == {               # and the consumer is told so
+            "removed_on": "2026-03-25", "removal_no": revoked["decision_no"],
+            "removal_reason": e["removed_since"]["removal_reason"], "removal_kind": "revoked",
+            "label": f"该列入决定已于2026-03-25被撤销（{revoked['decision_no']}）"}
 
         then = entity_status(c, settings, cfg, A, D("2026-03-10"), role="consumer", latest=D("2026-03-26"),
                              today=D("2026-03-28"), known=k26)
         [e] = then["rosters"]
-        assert e["state"] == "listed" and e["repair"]["rule"] is not None
+        assert e["state"] == "listed" and e["repair"]["rule"] is not None and "removed_since" not in e
 
         today = entity_status(c, settings, cfg, A, D("2026-03-27"), role="consumer", latest=D("2026-03-27"),
                               today=D("2026-03-28"))
         assert [x["state"] for x in today["rosters"]] == ["removed"] and "repair" not in today["rosters"][0]
+        assert "removed_since" not in today["rosters"][0]   # the date asked already says it

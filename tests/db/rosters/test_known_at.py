@@ -122,6 +122,15 @@ def test_cli_status_and_export_known_at_and_penalty_repair(engine, settings, mon
     r = CliRunner().invoke(_cli(), ["status", A, "--as-of", "2026-03-26", "--json"])
     out = json.loads(r.output)
     assert [e["state"] for e in out["rosters"]] == ["removed"] and out["known_at"] is None
+    # a date while it was listed: listed then, and said to have been revoked as wrong since
+    r = CliRunner().invoke(_cli(), ["status", A, "--as-of", "2026-03-10", "--json"])
+    [e] = json.loads(r.output)["rosters"]
+    assert e["state"] == "listed" and e["removed_since"]["removal_kind"] == "revoked"
+    assert e["removed_since"]["removal_no"] == out["rosters"][0]["removal_no"]
+    r = CliRunner().invoke(_cli(), ["status", A, "--as-of", "2026-03-10"])
+    assert "被撤销" in r.output, r.output
+    r = CliRunner().invoke(_cli(), ["status", A, "--as-of", "2026-03-10", "--known-at", "2026-03-26", "--json"])
+    assert "removed_since" not in json.loads(r.output)["rosters"][0]   # not yet recorded after that night
     # minor (order 107 from 2025-12-25), 3 months from its publication, taken as the 20th WD after
     # the decision (loaded late): 2026-01-23 (make-up Sunday 2026-01-04 counted) → through 2026-04-23
     assert [(p["case_no"], p["state"]) for p in out["penalties"]] == [("K-1", "published")]
