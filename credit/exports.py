@@ -202,14 +202,14 @@ def workbook(headings: Sequence[tuple[str, str]], rows: Iterable[Sequence[Any]],
     for row in rows:
         ws.append([_excel_value(v) for v in row])
         r = ws.max_row
-        for cell in ws[r]:
-            _guard_text(cell)
         for col in text_at:
             cell = ws.cell(row=r, column=col)
             cell.value = None if cell.value is None else str(cell.value)
             cell.number_format = "@"
         for col, fmt in formats.items():
             ws.cell(row=r, column=col).number_format = fmt
+        for cell in ws[r]:       # last: setting a value again lets openpyxl read "=…" as a formula
+            _guard_text(cell)
     for i, (code, heading) in enumerate(headings, start=1):   # wide enough for the heading or an 18-char code
         ws.column_dimensions[get_column_letter(i)].width = max(
             12, 2 * len(heading) + 2, 20 if code in text_columns else 0)

@@ -102,7 +102,9 @@ def test_roster_xlsx_keeps_the_exact_text_as_a_quote_prefixed_string_cell() -> N
     from openpyxl import load_workbook
 
     df = _roster_frame()
-    df.loc[len(df)] = {**df.iloc[0].to_dict(), "name": "北京测试科技有限公司", "removal_reason": None}
+    df["decision_no"] = HOSTILE                   # a code column, written as a text cell ("@") too
+    df.loc[len(df)] = {**df.iloc[0].to_dict(), "name": "北京测试科技有限公司", "removal_reason": None,
+                       "decision_no": "京朝市监罚〔2026〕1号"}
     ws = load_workbook(io.BytesIO(render_roster(df, "xlsx"))).active
     assert ws is not None
     col = [c.value for c in ws[1]].index("名称") + 1
@@ -110,6 +112,11 @@ def test_roster_xlsx_keeps_the_exact_text_as_a_quote_prefixed_string_cell() -> N
     assert [c.value for c in cells] == [t.replace("\r", "\n") for t in HOSTILE] + ["北京测试科技有限公司"]
     assert all(c.data_type == "s" for c in cells)
     assert [c.quotePrefix for c in cells] == [True] * len(HOSTILE) + [False]
+    col = [c.value for c in ws[1]].index("决定书文号") + 1
+    codes = [ws.cell(row=r, column=col) for r in range(2, len(df) + 2)]
+    assert [c.value for c in codes] == [t.replace("\r", "\n") for t in HOSTILE] + ["京朝市监罚〔2026〕1号"]
+    assert all(c.data_type == "s" for c in codes)
+    assert [c.quotePrefix for c in codes] == [True] * len(HOSTILE) + [False]
 
 
 # -- codes that look like numbers, and timestamps, as a spreadsheet opens the CSV ----------------
