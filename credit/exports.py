@@ -6,8 +6,12 @@ return is read as a formula by spreadsheet programs (``=cmd|' /C calc'!A0``, ``@
 cell is written with a leading ``'`` (the OWASP recommendation), which makes it text. A leading
 tab or line break is kept, never stripped (stripping ``\\t=1+1`` would hand over a live formula),
 and a cell whose first non-blank character is a trigger is prefixed too. Only text columns are
-touched; genuinely numeric columns (ints, floats, dates) are left as they are. JSON and Parquet
-are typed formats and are not changed.
+touched; genuinely numeric columns (ints, floats, dates) are left as they are. That ``'`` is for
+CSV, which carries no types. In a **workbook** a cell written as a string is never a formula, so
+such a cell keeps its exact text (the value a bank compares with a name, no visible ``'``) in a
+string cell whose style has ``quotePrefix`` set (:func:`workbook`): Excel and WPS show it as typed
+and keep it text even after a person edits it. JSON and Parquet are typed formats and are not
+changed.
 
 **Codes that look like numbers, in CSV** (:func:`spreadsheet_text`, :func:`csv_bytes`): a
 spreadsheet opening a CSV by double-click (Excel and WPS on a Chinese desktop) types every cell
@@ -59,12 +63,15 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 _BLANKS = " \t\r\n\u3000"
 
 
+def formula_like(value: Any) -> bool:
+    """Whether a spreadsheet could read the text ``value`` as a formula (see the module)."""
+    return isinstance(value, str) and bool(value) and (
+        value.startswith(FORMULA_TRIGGERS) or value.lstrip(_BLANKS).startswith(FORMULA_TRIGGERS[:4]))
+
+
 def neutralise(value: Any) -> Any:
-    """A cell as it may safely reach a spreadsheet: text that would start a formula gets a ``'``."""
-    if isinstance(value, str) and value and (
-            value.startswith(FORMULA_TRIGGERS) or value.lstrip(_BLANKS).startswith(FORMULA_TRIGGERS[:4])):
-        return "'" + value
-    return value
+    """A CSV cell as it may safely reach a spreadsheet: text that would start a formula gets a ``'``."""
+    return "'" + value if formula_like(value) else value
 
 
 def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -159,12 +166,22 @@ def _excel_value(value: Any) -> Any:
     return value
 
 
+def _guard_text(cell: Any) -> None:
+    """A text cell of a workbook as typed: a string cell (openpyxl would store ``=…`` as a formula
+    and ``#N/A`` as an error), with ``quotePrefix`` when a spreadsheet could read it as a formula."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+        if formula_like(cell.value):
+            cell.quotePrefix = True
+
+
 def workbook(headings: Sequence[tuple[str, str]], rows: Iterable[Sequence[Any]], *, sheet: str,
              text_columns: Sequence[str] = (), date_columns: Sequence[str] = (),
              datetime_columns: Sequence[str] = (), note: ExportNote | None = None) -> bytes:
     """An xlsx workbook: Chinese headings over the rows (``headings``: (column code, heading)), the
     header row frozen, codes and document numbers as text cells (an all-digit USCC never becomes
-    9.13E+17), dates as dates, every text cell neutralised against formulas; and a second sheet
+    9.13E+17), dates as dates, every text cell kept as its exact text in a string cell (one that
+    could read as a formula gets the style's ``quotePrefix``, see the module); and a second sheet
     说明 with the note and the heading ↔ column-code map (the codes of the CSV and JSON export)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
@@ -183,7 +200,7 @@ def workbook(headings: Sequence[tuple[str, str]], rows: Iterable[Sequence[Any]],
     formats = {codes.index(c) + 1: "yyyy-mm-dd" for c in date_columns if c in codes}
     formats |= {codes.index(c) + 1: "yyyy-mm-dd hh:mm:ss" for c in datetime_columns if c in codes}
     for row in rows:
-        ws.append([_excel_value(v) for v in neutralise_row(list(row))])
+        ws.append([_excel_value(v) for v in row])
         r = ws.max_row
         for col in text_at:
             cell = ws.cell(row=r, column=col)
@@ -191,6 +208,8 @@ def workbook(headings: Sequence[tuple[str, str]], rows: Iterable[Sequence[Any]],
             cell.number_format = "@"
         for col, fmt in formats.items():
             ws.cell(row=r, column=col).number_format = fmt
+        for cell in ws[r]:       # last: setting a value again lets openpyxl read "=…" as a formula
+            _guard_text(cell)
     for i, (code, heading) in enumerate(headings, start=1):   # wide enough for the heading or an 18-char code
         ws.column_dimensions[get_column_letter(i)].width = max(
             12, 2 * len(heading) + 2, 20 if code in text_columns else 0)
@@ -199,7 +218,8 @@ def workbook(headings: Sequence[tuple[str, str]], rows: Iterable[Sequence[Any]],
         info.append([note.title])
         info["A1"].font = Font(bold=True, size=13)
         for label, value in note.facts:
-            info.append([label, neutralise(value)])
+            info.append([label, value])
+            _guard_text(info.cell(row=info.max_row, column=2))
         info.append([])
         info.append(["列名", "字段代码（CSV、JSON 导出的列名）"])
         for code, heading in headings:

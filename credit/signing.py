@@ -59,15 +59,21 @@ def public_pem(public: Ed25519PublicKey) -> str:
                                serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
 
 
-def load_public_key(pem: bytes | str) -> Ed25519PublicKey:
-    """A public key from PEM (SubjectPublicKeyInfo, as ``credit keys public`` prints it)."""
+def load_public_key(pem: bytes | str, where: str = "公钥") -> Ed25519PublicKey:
+    """A public key from PEM (SubjectPublicKeyInfo, as ``credit keys public`` prints it). Refused
+    in our own words, Chinese first, naming ``where`` (the file it came from), never with the
+    library's text."""
     data = pem.encode("ascii", "replace") if isinstance(pem, str) else pem
     try:
         key = serialization.load_pem_public_key(data)
-    except (ValueError, UnsupportedAlgorithm) as e:
-        raise SigningKeyError(f"not a PEM public key: {e}") from None
+    except (ValueError, UnsupportedAlgorithm):
+        raise SigningKeyError(
+            f"{where} 不是 PEM 格式的公钥（应为本局公布的公钥文本，以 -----BEGIN PUBLIC KEY----- 开头）"
+            f" ({where} is not a PEM public key: expected the bureau's published public key, the text"
+            " starting with -----BEGIN PUBLIC KEY-----)") from None
     if not isinstance(key, Ed25519PublicKey):
-        raise SigningKeyError("the public key is not an Ed25519 key")
+        raise SigningKeyError(f"{where} 不是本局使用的 Ed25519 公钥 ({where} is not an Ed25519 public key, "
+                              "the kind the bureau signs with)")
     return key
 
 
@@ -214,6 +220,12 @@ class FileCheck:
     chain_head: dict[str, Any] | None = None
 
 
+def _meant_as_json(path: Path, data: bytes) -> bool:
+    """Whether a file is meant to be a signed JSON document (a certificate…), not an export: its
+    name ends in ``.json`` or its text starts with ``{``."""
+    return path.suffix.lower() == ".json" or data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
+
+
 def verify_file(path: Path, public: Ed25519PublicKey, sidecar: Path | None = None) -> FileCheck:
     """Check a file offline with the public key alone: a file with its sidecar ``<file>.sig.json``,
     or a signed JSON document itself (a screening certificate, the sidecar, an anchor line)."""
@@ -223,8 +235,17 @@ def verify_file(path: Path, public: Ed25519PublicKey, sidecar: Path | None = Non
     if sidecar is None and not side.exists():
         try:
             doc = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            return FileCheck(False, "file", (f"no signature: {side.name} not found beside the file",), kid)
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            if _meant_as_json(path, data):   # a certificate (or other signed JSON) cut short or damaged
+                at = f"第 {e.lineno} 行第 {e.colno} 列处" if isinstance(e, json.JSONDecodeError) else "编码"
+                where = (f"line {e.lineno} column {e.colno}" if isinstance(e, json.JSONDecodeError)
+                         else "not UTF-8")
+                return FileCheck(False, "document", (
+                    f"{path.name} 不是有效的证明文件 JSON（{at}无法解析，文件可能不完整或已损坏），旁边也没有签名文件 "
+                    f"{side.name} ({path.name} is not a valid certificate JSON: it cannot be read at {where},"
+                    f" it may be truncated or damaged; and no signature sidecar {side.name} is beside it)",), kid)
+            return FileCheck(False, "file", (f"没有签名：文件旁没有 {side.name} (no signature: {side.name} not found "
+                                             "beside the file)",), kid)
         problem = document_problem(doc, public)
         return FileCheck(problem is None, "document", (problem,) if problem else (), kid)
     try:

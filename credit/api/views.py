@@ -29,6 +29,7 @@ from credit.rosters.read import (
     application_due,
     entity_rosters,
     hidden_entries,
+    last_known_name,
     registration,
     removed_since,
 )
@@ -240,7 +241,11 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
                 e["steps"] = public_steps(e["steps"])
     version = version if version is not None else certificates.data_version(conn)
     through = data_through(version, known)
-    return {"uscc": uscc, "name": reg["name"] if reg else None, "registered": reg is not None,
+    # Dropped by a later full snapshot (contracts.md §1) while its decisions stand: still named by
+    # the last name the store held (up to night K), as `credit status` and the roster export name it
+    # (contracts.md §2). Only read when the store no longer registers it.
+    name = reg["name"] if reg else last_known_name(conn, uscc, known)
+    return {"uscc": uscc, "name": name, "registered": reg is not None,
             "registration": reg, "as_of": as_of.isoformat(),
             "listed": any(e["state"] == "listed" for e in entries), "rosters": entries,
             "penalties": penalties, "known_at": known.as_dict() if known else None,

@@ -156,11 +156,23 @@ def cut_note(shown: int, total: int) -> str | None:
             f"(showing {shown:,} of {total:,} rows; raise --limit to see more)")
 
 
+def when(instant: datetime | str, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+    """A stored instant (or an ISO string of one) as a person reads it: on the bureau's clock
+    (:func:`credit.clock.local`; a naive instant is UTC), ``2026-12-01 05:52:07``, no fractions of
+    a second and no offset — as the pages and the CSV exports show it."""
+    from credit import clock
+
+    moment = datetime.fromisoformat(instant) if isinstance(instant, str) else instant
+    return clock.local(moment).strftime(fmt)
+
+
 def cell(value: object) -> str:
     """One table cell for a person: nested records as ``key: value`` lines, lists one item a line,
-    nothing for None; never a Python repr."""
+    nothing for None, an instant on the bureau's clock (:func:`when`); never a Python repr."""
     if value is None:
         return ""
+    if isinstance(value, datetime):
+        return when(value)
     if isinstance(value, Mapping) or isinstance(value, list | tuple):
         return "\n".join(f"{k}: {v}" if k else v for k, v in flat_items(value))
     if isinstance(value, float):

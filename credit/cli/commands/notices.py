@@ -91,5 +91,5 @@ def notices_command(
                          title=output.esc(f"{dept} — {items[0]['licence']}（{len(items)} 户）"))
         for n in items:
             t.add_row(n["event_label"], n["uscc"], n["name"], n["industry_code"], n["previous_industry_code"] or "",
-                      n["established_on"], n["produced_at"])
+                      n["established_on"], output.when(n["produced_at"]))   # as the page and the CSV show it
         console.print(t)

@@ -517,9 +517,9 @@ def audit_verify(
 
     settings = get_settings()
     try:
-        key = load_public_key(public_key.read_bytes()) if public_key else signer_for(settings).public_key
+        key = load_public_key(public_key.read_bytes(), str(public_key)) if public_key else signer_for(settings).public_key
     except (OSError, SigningKeyError) as e:
-        raise _refuse(f"public key: {e}") from None
+        raise _refuse(str(e)) from None
     published = read_anchors(anchors or anchor_path(settings), key)
     if anchors is not None and not published.exists:
         raise _refuse(f"--anchors {anchors}: no such file")

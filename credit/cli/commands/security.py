@@ -57,7 +57,7 @@ def verify_signature_command(
     from credit.signing import SigningKeyError, load_public_key, verify_file
 
     try:
-        key = load_public_key(public_key.read_bytes())
+        key = load_public_key(public_key.read_bytes(), str(public_key))
         check = verify_file(file, key, sidecar)
     except (OSError, SigningKeyError) as e:
         err.print(f"[red]refused:[/red] {output.esc(e)}")

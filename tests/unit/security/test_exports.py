@@ -86,10 +86,37 @@ def test_notices_csv_and_xlsx_neutralise_typed_cells() -> None:
     assert ws is not None
     cells = [c for row in ws.iter_rows(min_row=2) for c in row]
     assert not any(c.data_type == "f" for c in cells)              # openpyxl would store "=…" as a formula
+    # In xlsx a cell written as a string is never a formula: the exact text (no visible ``'``, the
+    # value banks compare with names), as a string cell whose style has quotePrefix set, so that
+    # Excel and WPS keep it text even after the officer edits it.
     # (XML stores a CR as a line feed: the workbook's own normalisation, not ours)
-    assert [ws.cell(row=r, column=6).value for r in range(2, len(HOSTILE) + 2)] == [
-        "'" + t.replace("\r", "\n") for t in HOSTILE]
+    names_cells = [ws.cell(row=r, column=6) for r in range(2, len(HOSTILE) + 2)]
+    assert [c.value for c in names_cells] == [t.replace("\r", "\n") for t in HOSTILE]
+    assert all(c.data_type == "s" and c.quotePrefix for c in names_cells)
+    assert ws.cell(row=2, column=2).value == "=1+1" and ws.cell(row=2, column=2).quotePrefix
+    assert not ws.cell(row=2, column=3).quotePrefix            # 食品生产许可: nothing to guard
     assert ws.cell(row=2, column=13).value == 1
+
+
+def test_roster_xlsx_keeps_the_exact_text_as_a_quote_prefixed_string_cell() -> None:
+    from openpyxl import load_workbook
+
+    df = _roster_frame()
+    df["decision_no"] = HOSTILE                   # a code column, written as a text cell ("@") too
+    df.loc[len(df)] = {**df.iloc[0].to_dict(), "name": "北京测试科技有限公司", "removal_reason": None,
+                       "decision_no": "京朝市监罚〔2026〕1号"}
+    ws = load_workbook(io.BytesIO(render_roster(df, "xlsx"))).active
+    assert ws is not None
+    col = [c.value for c in ws[1]].index("名称") + 1
+    cells = [ws.cell(row=r, column=col) for r in range(2, len(df) + 2)]
+    assert [c.value for c in cells] == [t.replace("\r", "\n") for t in HOSTILE] + ["北京测试科技有限公司"]
+    assert all(c.data_type == "s" for c in cells)
+    assert [c.quotePrefix for c in cells] == [True] * len(HOSTILE) + [False]
+    col = [c.value for c in ws[1]].index("决定书文号") + 1
+    codes = [ws.cell(row=r, column=col) for r in range(2, len(df) + 2)]
+    assert [c.value for c in codes] == [t.replace("\r", "\n") for t in HOSTILE] + ["京朝市监罚〔2026〕1号"]
+    assert all(c.data_type == "s" for c in codes)
+    assert [c.quotePrefix for c in codes] == [True] * len(HOSTILE) + [False]
 
 
 # -- codes that look like numbers, and timestamps, as a spreadsheet opens the CSV ----------------

@@ -119,3 +119,37 @@ def test_the_jq_and_openssl_recipe_of_the_readme_verifies_a_certificate(tmp_path
               "jq -r .signature.value certificate.json | base64 -d > certificate.sig && "
               "openssl pkeyutl -verify -pubin -inkey bureau.pem -rawin -in body -sigfile certificate.sig")
     assert subprocess.run(["sh", "-c", script], cwd=tmp_path, capture_output=True, check=False).returncode == 0
+
+
+def _bureau(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    monkeypatch.setenv("CREDIT_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    monkeypatch.setenv("CREDIT_HOME", str(tmp_path / "absent"))
+    get_settings.cache_clear()
+    signer = signer_for(Settings(home=tmp_path / "bureau"))
+    (tmp_path / "key.pem").write_text(signer.public_pem)
+    return signer.sign_document({"format": "credit-screening-certificate/1", "as_of": "2026-07-15"})
+
+
+def test_a_truncated_certificate_is_named_as_not_a_valid_certificate(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A certificate cut short is no JSON: say so (Chinese first), name it; not "no sidecar found"."""
+    text = json.dumps(_bureau(tmp_path, monkeypatch), ensure_ascii=False, indent=2)
+    (tmp_path / "t_trunc.json").write_text(text[: len(text) // 2], encoding="utf-8")
+    r = runner.invoke(app, ["verify-signature", str(tmp_path / "t_trunc.json"), "--public-key", str(tmp_path / "key.pem")])
+    get_settings.cache_clear()
+    assert r.exit_code == 1, r.output                         # README: 1 with the reason
+    assert "不是有效的证明文件 JSON" in r.output and "t_trunc.json" in r.output
+    assert "not a valid certificate JSON" in r.output
+    assert r.output.index("不是有效的证明文件") < r.output.index("not a valid certificate")
+    assert "not found beside the file" not in r.output
+
+
+def test_a_public_key_that_is_not_pem_is_refused_in_our_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "cert.json").write_text(json.dumps(_bureau(tmp_path, monkeypatch), ensure_ascii=False))
+    (tmp_path / "bad.pem").write_text("这不是密钥\n", encoding="utf-8")
+    r = runner.invoke(app, ["verify-signature", str(tmp_path / "cert.json"), "--public-key", str(tmp_path / "bad.pem")])
+    get_settings.cache_clear()
+    assert r.exit_code == 2, r.output                         # refused, as before
+    assert "bad.pem" in r.output and "不是 PEM 格式的公钥" in r.output and "not a PEM public key" in r.output
+    assert r.output.index("不是 PEM") < r.output.index("not a PEM")
+    assert "cryptography.io" not in r.output and "See " not in r.output
