@@ -138,7 +138,8 @@ def repair_outlook(env: RosterEnv, entry: Mapping[str, Any], today: date) -> dic
     # its limit under order 107 is unverified (domain.md §5.1), and the public is told only what is
     # settled — for causes 3 and 4, that the decision limit runs from 查实 (68号令 arts. 13–14, §3.3).
     hint = (env.cfg.get("public_removal_hints") or {}).get(roster)
-    needs = (hint.get(cause) if isinstance(hint, dict) else hint) or entry.get("removal_possible")
+    needs = (hint.get(cause) if isinstance(hint, dict) else hint) or entry.get("removal_possible_zh") \
+        or entry.get("removal_possible")
     out: dict[str, Any] = {"needs": needs, "rule": None, "rule_status": None, "decide_within": None,
                            "decide_by_if_applied_today": None, "decide_by_provisional": None,
                            "decide_by_note": None, "accept_within": None, "accept_note": None}

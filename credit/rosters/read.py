@@ -7,6 +7,7 @@ computed while the holiday schedule was unpublished is exact once the year is kn
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import NamedTuple, NotRequired, TypedDict
 
@@ -114,7 +115,8 @@ class RosterEntryView(RepairWindow, PendingOnListed, ProcedureSteps):
     decision_due: str | None
     decision_due_provisional: str | None
     decided_late: bool
-    removal_possible: str | None
+    removal_possible: str | None     # the contract's wording (contracts.md §2)
+    removal_possible_zh: str | None  # the same in Chinese
     remedy: str | None               # 救济途径 of the listing / marking (domain.md §3.4)
     applications: list[ApplicationView]
 
@@ -258,6 +260,7 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
                  "decide_by_provisional": a["decide_by_provisional"], "decide_by_note": a["decide_by_note"]}
                 for a in applications if a["status"] == "pending"]
         procedure: ProcedureSteps = {"steps": steps.get(int(r["entry_id"]), [])} if r["roster"] == "serious" else {}
+        possible, possible_zh = removal_possible(removal_hint(env, r["roster"], r["cause_code"]))
         item: RosterEntryView = {
             "roster": r["roster"], "cause_code": r["cause_code"], "cause": r["cause"], "basis": r["basis"],
             "included_on": r["included_on"].isoformat(), "decision_no": r["decision_no"],
@@ -266,7 +269,7 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
             "removal_reason": r["removal_reason"], "removal_no": r["removal_no"],
             "decision_due": _iso(due), "decision_due_provisional": _iso(prov),
             "decided_late": bool(due is not None and r["included_on"] > due),
-            "removal_possible": removal_hint(env, r["roster"], r["cause_code"]),
+            "removal_possible": possible, "removal_possible_zh": possible_zh,
             "remedy": remedy_of((r["facts"] or {}).get("remedy") if isinstance(r["facts"], dict) else None,
                                 r["authority"], r["included_on"], env),
             **window,
@@ -309,6 +312,19 @@ def removal_hint(env: RosterEnv, roster: str, cause_code: str | None) -> str | N
     hints = env.cfg.get("removal_hints") or {}
     hint = hints.get("serious" if roster == "serious" else cause_code)
     return None if hint is None else str(hint)
+
+
+_HINT_IN_CHINESE = re.compile(r"(?P<en>.*?)\s*[(（](?P<zh>[^()（）]*[\u4e00-\u9fff][^()（）]*)[)）]\s*", re.DOTALL)
+
+
+def removal_possible(hint: str | None) -> tuple[str | None, str | None]:
+    """A removal hint (:func:`removal_hint`, written "wording (中文)") as the contract's
+    ``removal_possible`` — the wording alone, e.g. "on application, after filing the missing
+    report" (contracts.md §2) — and its Chinese (None when the hint has none)."""
+    if hint is None:
+        return None, None
+    m = _HINT_IN_CHINESE.fullmatch(hint)
+    return (hint, None) if m is None else (m["en"], m["zh"])
 
 
 # -- look-ups the API and the CLI share (registration, visibility, the change feed) ----------------

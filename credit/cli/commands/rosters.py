@@ -178,7 +178,11 @@ def status_command(
                            "rosters": rosters,
                            "serious_procedures": pending,
                            "penalties": penalties,
-                           "tier": tier}  # always present (contracts.md §2), null without a grade
+                           # always present (contracts.md §2), null without a grade; its reasons
+                           # are texts as the contract shows them, each reason whole in reason_details
+                           "tier": None if tier is None else {
+                               **tier, "reasons": [r["text"] for r in tier["reasons"]],
+                               "reason_details": tier["reasons"]}}
     if as_json:
         _json(out)
         return
@@ -212,7 +216,8 @@ def status_command(
             if r.get("removed_since"):
                 t.add_row("此后 since", r["removed_since"]["label"])
             if r.get("removal_possible"):
-                t.add_row("信用修复 repair", r["removal_possible"])
+                zh = r.get("removal_possible_zh")
+                t.add_row("信用修复 repair", r["removal_possible"] + (f" ({zh})" if zh else ""))
             if r.get("early_removal_from"):
                 t.add_row("申请期 window", f"apply from {r['early_removal_from']}")
             if r.get("apply_until"):
@@ -246,13 +251,10 @@ def status_command(
                       f"{pen['class_label']} {window} — {pen['state_label']}{repair}", markup=False)
     if tier is not None:
         console.print(f"tier [bold]{output.esc(tier.get('grade'))}[/bold] {output.esc(tier.get('label') or '')}")
-        for reason in tier.get("reasons", []):
-            if isinstance(reason, dict):
-                value = reason.get("value")
-                line = f"{reason.get('code') or ''}: {reason.get('text') or ''}"
-                console.print(f"  - {line}" + (f" (value {value})" if value is not None else ""), markup=False)
-            else:
-                console.print(f"  - {reason}", markup=False)
+        for reason in tier["reasons"]:
+            value = reason.get("value")
+            line = f"{reason.get('code') or ''}: {reason.get('text') or ''}"
+            console.print(f"  - {line}" + (f" (value {value})" if value is not None else ""), markup=False)
     else:
         console.print("tier: none (no grade on or before this date)")
 

@@ -174,6 +174,9 @@ def test_status_json_always_has_tier_and_data_through(engine, settings, monkeypa
     assert out["as_of"] == "2026-07-01" and out["data_through"] == "2026-07-01" and out["beyond_data"] is False
     entry = out["rosters"][0]
     assert entry["apply_until"] == "2029-07-01"                 # 68号令 art. 10: within 3 years
+    # the contract's wording (contracts.md §2), its Chinese beside it
+    assert entry["removal_possible"] == "on application, after filing the missing report"
+    assert entry["removal_possible_zh"] == "补报年度报告后申请移出"
     r = CliRunner().invoke(_app(), ["status", A, "--as-of", "2026-08-01", "--json"])
     assert json.loads(r.output)["beyond_data"] is True
     r = CliRunner().invoke(_app(), ["status", A, "--as-of", "2026-08-01"])
@@ -240,3 +243,23 @@ def test_text_for_outsiders_cites_no_internal_file(engine, settings) -> None:  #
         shown = json.dumps(d, default=str, ensure_ascii=False) + json.dumps(
             entity_rosters(c, A, D("2027-07-01"), settings), ensure_ascii=False)
     assert "provisional" in (d["due_note"] or "") and "domain.md" not in shown
+
+
+def test_status_json_tier_reasons_are_texts_as_the_contract_shows(engine, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # contracts.md §2: "tier": {"grade": "C", "reasons": ["…"]}; each reason whole in reason_details
+    from credit.context import NightContext
+    from credit.grading.night import grade_night
+
+    monkeypatch.setattr(cmd, "_engine", lambda: engine)
+    with engine.begin() as c:
+        reg(c, A)
+        night(c, settings, "2026-07-01")
+        grade_night(c, NightContext(D("2026-07-01"), "test", settings))
+        published(c, "2026-07-01")
+    r = CliRunner().invoke(_app(), ["status", A, "--json"])
+    tier = json.loads(r.output)["tier"]
+    assert tier["grade"] in "ABCD" and tier["reasons"] and all(isinstance(x, str) for x in tier["reasons"])
+    assert tier["reasons"] == [d["text"] for d in tier["reason_details"]]
+    assert "列入经营异常名录" in tier["reasons"]
+    r = CliRunner().invoke(_app(), ["status", A])
+    assert "ABNORMAL_ROSTER: 列入经营异常名录" in r.output
