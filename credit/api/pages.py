@@ -247,13 +247,13 @@ NOTICES_PER_DEPARTMENT = 10
 
 
 def watch_rows(conn: Connection, st: ServiceState, where: bureau_views.Scope) -> list[dict[str, Any]]:
-    """The deadline watch (credit.rosters.deadlines) in ``where``, most urgent first: by due date
+    """The deadline watch (credit.rosters.deadlines) of the authorities in ``where``, most urgent first: by due date
     (overdue first), items without a date last; labels in Chinese. Read whole: the due dates are
     derived on the working calendar when read."""
     within = watch_within(st)
-    watch = deadline_watch(conn, st.today(), within, st.settings)
+    watch = deadline_watch(conn, st.today(), within, st.settings, district=where["prefix"])
     rows = [{str(k): v for k, v in w.items()} for w in watch.astype(object).where(watch.notna(), None)
-            .to_dict("records") if bureau_views.in_scope(where, w.get("authority"))]
+            .to_dict("records")]
     for w in rows:
         w["kind_label"] = w.get("kind_label") or bureau_views.kind_label(str(w.get("kind") or ""))
         w["ref_label"] = w.get("ref_label") or bureau_views.ref_label(str(w.get("ref") or ""))
