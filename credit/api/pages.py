@@ -12,7 +12,10 @@
   the latest night as tables (credit.api.bureau_views), the
   deadline watch, the open serious-list procedures (严重违法失信名单列入程序, domain.md §4) with the
   forms an officer acts on (the art. 12 assessment, the higher bureau's consent), the latest
-  night's 双告知 notices per licensing department and a link to the nightly report. The other
+  night's 双告知 notices per licensing department and a link to the nightly report. Each section
+  is short — the 20 most urgent items of the account's district (``?scope=all``: every district),
+  the first 10 notices per department — with "共 N 项，查看全部" linking to its paged page
+  (credit.api.workbench). The other
   pages of the workbench (nights, quarantine, drafts, requests, draws) are credit.api.workbench.
 
 The serious-list forms post to ``/bureau/serious/{case}/assessment|consent``, which call the same

@@ -15,6 +15,20 @@
 - ``/bureau/draws``: plans, drawing, the drawn inspections — :func:`credit.draws.store.plan_draw`,
   :func:`~credit.draws.store.run_draw`, as ``credit draw plan|run``.
 
+- ``/bureau/deadlines``, ``/bureau/serious``, ``/bureau/notices``: the overview's sections whole —
+  the deadline watch, the open serious-list procedures with their forms (posting to the overview's
+  routes), a night's 双告知 notices.
+
+The long lists (drafts, requests, deadlines, procedures, notices) are paged, 50 rows a page
+(``?page=N``; a malformed number gives page 1 and HTTP 422 with a Chinese note, a page past the
+last one the last page): drafts, requests and notices with LIMIT/OFFSET in SQL and a count that
+stops at :data:`credit.api.bureau_views.COUNT_CAP` ("至少 10000 项"); the deadline watch and the
+procedures, whose limits are derived on the working calendar when read, are read whole (the watch
+filtered to the district in SQL) and cut in Python. An officer's account sees its own authority's
+district by default (a city's or province's bureau: the divisions below it, by GB/T 2260 code
+prefix, :func:`credit.api.bureau_views.scope_of`); ``?scope=all`` shows every district — acting on
+another authority's item is still refused (credit.api.officers). A bureau key sees every district.
+
 Every form carries the browser's form token (credit.api.sessions) and acts on the bureau's
 calendar day. The actor recorded is the signed-in account (``account:<login>``) — never a name
 typed into a form; an account's role and authority are checked first (credit.api.officers).
@@ -120,16 +134,17 @@ def nights_page(request: Request, st: St, who: Who) -> HTMLResponse:
 
 
 @workbench.get("/bureau/nights/{night}/quarantine", response_class=HTMLResponse)
-def quarantine_page(request: Request, st: St, who: Who, night: Night, page: int = 1) -> HTMLResponse:
+def quarantine_page(request: Request, st: St, who: Who, night: Night, page: str = "") -> HTMLResponse:
     if (out := _signed_out(request, who)) is not None:
         return out
     d = _night(night)
     if d is None:
         return bureau_page(request, st, who, "bureau_quarantine.html", 422, q=None,
                            error=f"日期“{night[:10]}”格式应为 YYYY-MM-DD")
+    number, note = bv.parse_page(page)
     with st.connect() as conn:
-        q = bv.quarantine_page(conn, d, page)
-    return bureau_page(request, st, who, "bureau_quarantine.html", q=q)
+        q = bv.quarantine_page(conn, d, number)
+    return bureau_page(request, st, who, "bureau_quarantine.html", 422 if note else 200, q=q, error=note)
 
 
 @workbench.get("/bureau/nights/{night}/quarantine.csv")

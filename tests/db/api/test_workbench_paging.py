@@ -115,3 +115,11 @@ def test_overview_shows_the_most_urgent_and_links_to_all(bench: Live) -> None:  
         assert listed == set(by_region["110105"])
         assert "共 58 项" in h.get("/bureau", params={"scope": "all"}).text
         assert h.get("/bureau/deadlines", params={"page": "zz"}).status_code == 422
+        # The other long lists: the procedures with their forms, the night's notices, the quarantine.
+        for path in ("/bureau/serious", "/bureau/notices", "/bureau/notices?night=2026-07-15&department=x"):
+            r = h.get(path)
+            assert r.status_code == 200 and "共 0 项" in r.text, path
+            _no_repr(r.text)
+        assert h.get("/bureau/notices", params={"night": "2026-99-99"}).status_code == 422
+        r = h.get("/bureau/nights/2026-07-15/quarantine", params={"page": "abc"})
+        assert r.status_code == 422 and "页码" in r.text
