@@ -167,6 +167,118 @@ def night_of(conn: Connection, night: date, zone: ZoneInfo, settings: Settings) 
                       settings.reports_dir)
 
 
+# ------------------------------------------------------------------------- paging and districts
+PAGE_SIZE = 50
+"""Rows on a page of the workbench's long lists (drafts, requests, deadlines, procedures)."""
+COUNT_CAP = 10_000
+"""A list's count stops here ("至少 10000 项"): counting further would cost more than the page."""
+OVERVIEW_ROWS = 20
+"""Rows of each section on the overview (the most urgent), with a link to the whole list."""
+MAX_PAGE = 1_000_000
+
+
+class Paging(TypedDict):
+    """Where a page stands in its list (as the quarantine page: ``?page=N``, "共 N 项")."""
+
+    page: int
+    size: int
+    total: int              # exact, or the cap when ``at_least``
+    at_least: bool          # the count stopped at the cap: "至少 N 项"
+    pages: int | None       # None when the count is not exact
+    first: int              # the first and last row shown (1-based; 0 on an empty page)
+    last: int
+    has_next: bool
+    total_text: str         # "共 58 项" / "至少 10000 项"
+    note: str | None        # a page asked for beyond the last one, or a malformed number
+
+
+def parse_page(text: str | None) -> tuple[int, str | None]:
+    """The page number asked for (``?page=``), 1 when absent; a malformed one gives page 1 and a note."""
+    raw = (text or "").strip()
+    if not raw:
+        return 1, None
+    if raw.isascii() and raw.isdigit() and len(raw) <= 7 and 1 <= int(raw) <= MAX_PAGE:
+        return int(raw), None
+    shown = raw[:20] + ("…" if len(raw) > 20 else "")
+    return 1, f"页码“{shown}”无效，页码应为从 1 开始的整数；现显示第 1 页"
+
+
+def paging(total: int, page: int, size: int = PAGE_SIZE, cap: int = COUNT_CAP) -> Paging:
+    """The page of a list of ``total`` rows (counted up to ``cap``); a page beyond the last is the last one."""
+    at_least = total >= cap
+    pages = None if at_least else max(1, -(-total // size))
+    note = None
+    if pages is not None and page > pages:
+        note = f"第 {page} 页超出范围（共 {pages} 页），现显示第 {pages} 页"
+        page = pages
+    return {"page": page, "size": size, "total": total, "at_least": at_least, "pages": pages, "first": 0,
+            "last": 0, "has_next": False, "total_text": f"至少 {cap} 项" if at_least else f"共 {total} 项",
+            "note": note}
+
+
+def settle(p: Paging, shown: int, more: bool) -> Paging:
+    """The page once its rows are read: which rows it shows and whether another page follows."""
+    first = (p["page"] - 1) * p["size"] + 1 if shown else 0
+    note = p["note"]
+    if not shown and p["page"] > 1 and note is None:
+        note = f"第 {p['page']} 页超出范围，没有内容；请返回第 1 页"
+    return {**p, "first": first, "last": first + shown - 1 if shown else 0, "has_next": more, "note": note}
+
+
+def page_of(items: list[Any], page: int, size: int = PAGE_SIZE) -> tuple[list[Any], Paging]:
+    """One page of a list read whole (the deadline watch and the serious-list procedures, whose due
+    dates are derived on the working calendar when read, not stored)."""
+    p = paging(len(items), page, size, cap=max(len(items) + 1, COUNT_CAP))
+    start = (p["page"] - 1) * size
+    shown = items[start:start + size]
+    return shown, settle(p, len(shown), start + size < len(items))
+
+
+class Scope(TypedDict):
+    """Which districts a list shows: the account's own (and those below it, for a higher bureau), or all."""
+
+    all: bool
+    pattern: str | None     # LIKE pattern of authority codes; None: every district
+    prefix: str | None
+    label: str              # what the page says it shows
+    mine_label: str         # the switch's two sides
+    switchable: bool        # an officer's account (a bureau key acts for the bureau as a whole)
+
+
+def district_prefix(code: str) -> str:
+    """The codes an authority's district covers, as a prefix of GB/T 2260 codes: a province's (xx0000)
+    and a city's (xxyy00) bureau cover the divisions below them, a county's its own code."""
+    if len(code) == 6 and code.isdigit():
+        if code[2:] == "0000":
+            return code[:2]
+        if code[4:] == "00":
+            return code[:4]
+    return code
+
+
+def scope_of(authority: str | None, ask: str | None) -> Scope:
+    """The districts a list shows for an account of ``authority`` (its code; None for a bureau key):
+    its own by default, every district with ``?scope=all``."""
+    if not authority:
+        return {"all": True, "pattern": None, "prefix": None, "label": "全部辖区", "mine_label": "",
+                "switchable": False}
+    from credit.rosters.authorities import authority_of
+
+    prefix = district_prefix(authority)
+    name = authority_of(authority, {}).name
+    mine = f"本局（{name}）" if prefix == authority else f"本局及下级辖区（{name}）"
+    if (ask or "").strip() == "all":
+        return {"all": True, "pattern": None, "prefix": None, "label": "全部辖区", "mine_label": mine,
+                "switchable": True}
+    return {"all": False, "pattern": prefix + "%", "prefix": prefix, "label": mine, "mine_label": mine,
+            "switchable": True}
+
+
+def in_scope(scope: Scope, authority: object) -> bool:
+    """Whether an item of ``authority`` (a code) is in the scope (lists read whole, filtered here)."""
+    return scope["prefix"] is None or str(authority or "").startswith(scope["prefix"])
+
+
 # ----------------------------------------------------------------------------------------- drafts
 class DraftRow(TypedDict):
     """A draft (拟列入/拟移出) waiting for an approver."""
@@ -184,17 +296,26 @@ class DraftRow(TypedDict):
     request_id: int | None
 
 
-def open_drafts(conn: Connection) -> list[DraftRow]:
-    """Drafts neither approved nor rejected, soonest due first (as ``credit decision drafts``)."""
-    rows = conn.execute(sqlfiles.statement("workbench/open_drafts")).mappings().all()
-    return [{"seq": int(r["seq"]), "uscc": r["uscc"], "name": r["name"],
-             "roster": ROSTER_LABELS.get(r["roster"], r["roster"]),
-             "proposed": specific_label(r["proposed_action"], r["rule_id"], r["roster"])
-                         or ACTION_LABELS.get(r["proposed_action"] or "", r["proposed_action"] or ""),
-             "cause": r["cause"], "drafted_on": r["decision_date"].isoformat(),
-             "due_date": r["due_date"].isoformat() if r["due_date"] else "", "authority": r["authority"],
-             "authority_name": r["authority_name"],
-             "request_id": None if r["request_id"] is None else int(r["request_id"])} for r in rows]
+def open_drafts(conn: Connection, scope: Scope | None = None, page: int = 1,
+                size: int = PAGE_SIZE) -> tuple[list[DraftRow], Paging]:
+    """One page of the drafts neither approved nor rejected, soonest due first (as ``credit decision
+    drafts``), in ``scope`` (every district without one), and how many there are."""
+    pat = scope["pattern"] if scope else None
+    total = int(conn.execute(sqlfiles.statement("workbench/open_drafts_count"),
+                             {"pat": pat, "cap": COUNT_CAP}).scalar_one())
+    paged = paging(total, page, size)
+    rows = conn.execute(sqlfiles.statement("workbench/open_drafts_page"),
+                        {"pat": pat, "l": size + 1, "o": (paged["page"] - 1) * size}).mappings().all()
+    out: list[DraftRow] = [
+        {"seq": int(r["seq"]), "uscc": r["uscc"], "name": r["name"],
+         "roster": ROSTER_LABELS.get(r["roster"], r["roster"]),
+         "proposed": specific_label(r["proposed_action"], r["rule_id"], r["roster"])
+                     or ACTION_LABELS.get(r["proposed_action"] or "", r["proposed_action"] or ""),
+         "cause": r["cause"], "drafted_on": r["decision_date"].isoformat(),
+         "due_date": r["due_date"].isoformat() if r["due_date"] else "", "authority": r["authority"],
+         "authority_name": r["authority_name"],
+         "request_id": None if r["request_id"] is None else int(r["request_id"])} for r in rows[:size]]
+    return out, settle(paged, len(out), len(rows) > size)
 
 
 def draft_authority(conn: Connection, seq: int) -> str | None:
@@ -224,18 +345,25 @@ class RequestRow(TypedDict):
     draft_seq: int | None
 
 
-def open_requests(conn: Connection, settings: Settings, limit: int = 200) -> list[RequestRow]:
-    """Applications for removal and objections not yet decided, oldest first."""
-    rows = conn.execute(sqlfiles.statement("workbench/open_requests"), {"l": limit}).mappings().all()
+def open_requests(conn: Connection, settings: Settings, scope: Scope | None = None, page: int = 1,
+                  size: int = PAGE_SIZE) -> tuple[list[RequestRow], Paging]:
+    """One page of the applications for removal and objections not yet decided, oldest first, in
+    ``scope`` (every district without one), and how many there are."""
+    pat = scope["pattern"] if scope else None
+    total = int(conn.execute(sqlfiles.statement("workbench/open_requests_count"),
+                             {"pat": pat, "cap": COUNT_CAP}).scalar_one())
+    paged = paging(total, page, size)
+    rows = conn.execute(sqlfiles.statement("workbench/open_requests_page"),
+                        {"pat": pat, "l": size + 1, "o": (paged["page"] - 1) * size}).mappings().all()
     out: list[RequestRow] = []
-    for r in rows:
+    for r in rows[:size]:
         app = application_status(conn, int(r["id"]), settings)
         if app is None:
             continue
         out.append({"app": app, "kind_label": KIND_LABELS.get(app["kind"], app["kind"]),
                     "status_label": STATUS_LABELS.get(app["status"], app["status"]),
                     "authority": r["authority"], "draft_seq": None if r["draft_seq"] is None else int(r["draft_seq"])})
-    return out
+    return out, settle(paged, min(len(rows), size), len(rows) > size)
 
 
 def request_authority(conn: Connection, request_id: int) -> str | None:

@@ -12,7 +12,10 @@
   the latest night as tables (credit.api.bureau_views), the
   deadline watch, the open serious-list procedures (严重违法失信名单列入程序, domain.md §4) with the
   forms an officer acts on (the art. 12 assessment, the higher bureau's consent), the latest
-  night's 双告知 notices per licensing department and a link to the nightly report. The other
+  night's 双告知 notices per licensing department and a link to the nightly report. Each section
+  is short — the 20 most urgent items of the account's district (``?scope=all``: every district),
+  the first 10 notices per department — with "共 N 项，查看全部" linking to its paged page
+  (credit.api.workbench). The other
   pages of the workbench (nights, quarantine, drafts, requests, draws) are credit.api.workbench.
 
 The serious-list forms post to ``/bureau/serious/{case}/assessment|consent``, which call the same
@@ -39,6 +42,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
+from sqlalchemy.engine import Connection
 
 from credit import clock
 from credit.api import bureau_views, officers, views
@@ -58,7 +62,7 @@ from credit.api.sessions import (
 from credit.api.validation import normalise_uscc, uscc_problem
 from credit.api.wording import for_public, form_problems
 from credit.night.read import latest_run
-from credit.notices.read import by_department, notices_of_night
+from credit.notices.read import notices_counts, notices_head
 from credit.rosters import certificates, serious
 from credit.rosters.deadlines import deadline_watch
 
@@ -232,34 +236,77 @@ Case = Annotated[str, PathParam(min_length=1, max_length=200)]
 
 
 @pages.get("/bureau", response_class=HTMLResponse)
-def bureau_page(request: Request, st: St, who: Who) -> HTMLResponse:
+def bureau_page(request: Request, st: St, who: Who, scope: str = "") -> HTMLResponse:
     if not who.allows("bureau"):
         return _page(request, "bureau_login.html")
     step = request.query_params.get("done", "")
     done = f"已记录：案件 {request.query_params.get('case', '')} 的{serious.STEP_LABELS[step]}" \
         if step in serious.STEP_LABELS else None
-    return _bureau(request, st, who, ok=done)
+    return _bureau(request, st, who, ok=done, scope=scope)
 
 
-def _bureau(request: Request, st: ServiceState, who: Principal, status: int = 200, error: str | None = None,
-            ok: str | None = None) -> HTMLResponse:
-    within = int((st.config.get("deadline_watch") or {}).get("within_wd", 10))
-    today = st.today()
-    zone = clock.zone(st.settings)
-    with st.connect() as conn:
-        night = latest_run(conn)
-        nights = bureau_views.recent_nights(conn, zone, st.settings, limit=1)
-        watch = deadline_watch(conn, today, within, st.settings)
-        procedures = serious.procedures(conn, today, open_only=True, settings=st.settings)
-        # 双告知: the latest night's notices per licensing department
-        notices = by_department(notices_of_night(conn, night["night"], None, zone)) if night is not None else {}
-    rows = watch.astype(object).where(watch.notna(), None).to_dict("records")
+NOTICES_PER_DEPARTMENT = 10
+"""Notices of each licensing department on the overview (the count says how many there are)."""
+
+
+def watch_rows(conn: Connection, st: ServiceState, where: bureau_views.Scope) -> list[dict[str, Any]]:
+    """The deadline watch (credit.rosters.deadlines) of the authorities in ``where``, most urgent first: by due date
+    (overdue first), items without a date last; labels in Chinese. Read whole: the due dates are
+    derived on the working calendar when read."""
+    within = watch_within(st)
+    watch = deadline_watch(conn, st.today(), within, st.settings, district=where["prefix"])
+    rows = [{str(k): v for k, v in w.items()} for w in watch.astype(object).where(watch.notna(), None)
+            .to_dict("records")]
     for w in rows:
         w["kind_label"] = w.get("kind_label") or bureau_views.kind_label(str(w.get("kind") or ""))
         w["ref_label"] = w.get("ref_label") or bureau_views.ref_label(str(w.get("ref") or ""))
+        due = w.get("due_date")
+        w["due_date"] = due.isoformat() if isinstance(due, date) else due
+    rows.sort(key=lambda w: (w["due_date"] is None, str(w["due_date"] or ""), str(w.get("kind") or ""),
+                             str(w.get("uscc") or "")))
+    return rows
+
+
+def watch_within(st: ServiceState) -> int:
+    """The deadline watch's horizon in working days (config/api.yaml ``deadline_watch.within_wd``)."""
+    return int((st.config.get("deadline_watch") or {}).get("within_wd", 10))
+
+
+def open_procedures(conn: Connection, st: ServiceState, where: bureau_views.Scope) -> list[serious.ProcedureView]:
+    """The open serious-list procedures (domain.md §4) run by an authority in ``where``, the next
+    step's limit soonest first (those without a limit last)."""
+    procs = [p for p in serious.procedures(conn, st.today(), open_only=True, settings=st.settings)
+             if bureau_views.in_scope(where, p["authority"])]
+    procs.sort(key=lambda p: (not (p["next_by"] or p["next_by_provisional"]),
+                              str(p["next_by"] or p["next_by_provisional"] or ""), p["case_no"]))
+    return procs
+
+
+def scope_query(where: bureau_views.Scope) -> str:
+    """The query string keeping a list's district switch in its links ("" or "?scope=all")."""
+    return "?scope=all" if where["all"] and where["switchable"] else ""
+
+
+def _bureau(request: Request, st: ServiceState, who: Principal, status: int = 200, error: str | None = None,
+            ok: str | None = None, scope: str = "") -> HTMLResponse:
+    within = watch_within(st)
+    today = st.today()
+    zone = clock.zone(st.settings)
+    where = bureau_views.scope_of(who.authority if who.officer_id is not None else None, scope)
+    with st.connect() as conn:
+        night = latest_run(conn)
+        nights = bureau_views.recent_nights(conn, zone, st.settings, limit=1)
+        watch = watch_rows(conn, st, where)
+        procedures = open_procedures(conn, st, where)
+        # 双告知: the latest night's notices per licensing department (the first few of each)
+        notices = notices_head(conn, night["night"], NOTICES_PER_DEPARTMENT, zone) if night is not None else {}
+        counts = notices_counts(conn, night["night"]) if night is not None else {}
+    short = bureau_views.OVERVIEW_ROWS
     return _page(request, "bureau.html", status, who=who, me=workbench_who(who), night=nights[0] if nights else None,
-                 notices=notices, watch=rows, within=within,
-                 today=today.isoformat(), procedures=procedures, actors=ACTORS, error=error, ok=ok,
+                 notices=notices, notice_counts=counts, watch=watch[:short], watch_total=len(watch), within=within,
+                 today=today.isoformat(), procedures=procedures[:short], procedures_total=len(procedures),
+                 scope=where, sq=scope_query(where), notice_night=night["night"].isoformat() if night else None,
+                 actors=ACTORS, error=error, ok=ok,
                  intents=INTENT_LABELS, outcomes=OUTCOME_LABELS, consent_outcomes=CONSENT_LABELS)
 
 

@@ -15,6 +15,20 @@
 - ``/bureau/draws``: plans, drawing, the drawn inspections — :func:`credit.draws.store.plan_draw`,
   :func:`~credit.draws.store.run_draw`, as ``credit draw plan|run``.
 
+- ``/bureau/deadlines``, ``/bureau/serious``, ``/bureau/notices``: the overview's sections whole —
+  the deadline watch, the open serious-list procedures with their forms (posting to the overview's
+  routes), a night's 双告知 notices.
+
+The long lists (drafts, requests, deadlines, procedures, notices) are paged, 50 rows a page
+(``?page=N``; a malformed number gives page 1 and HTTP 422 with a Chinese note, a page past the
+last one the last page): drafts, requests and notices with LIMIT/OFFSET in SQL and a count that
+stops at :data:`credit.api.bureau_views.COUNT_CAP` ("至少 10000 项"); the deadline watch and the
+procedures, whose limits are derived on the working calendar when read, are read whole (the watch
+filtered to the district in SQL) and cut in Python. An officer's account sees its own authority's
+district by default (a city's or province's bureau: the divisions below it, by GB/T 2260 code
+prefix, :func:`credit.api.bureau_views.scope_of`); ``?scope=all`` shows every district — acting on
+another authority's item is still refused (credit.api.officers). A bureau key sees every district.
+
 Every form carries the browser's form token (credit.api.sessions) and acts on the bureau's
 calendar day. The actor recorded is the signed-in account (``account:<login>``) — never a name
 typed into a form; an account's role and authority are checked first (credit.api.officers).
@@ -37,12 +51,26 @@ from credit.api import bureau_views as bv
 from credit.api import draw_views, officers
 from credit.api.auth import Principal
 from credit.api.deps import ServiceState, caller, state
-from credit.api.pages import STALE_FORM, form_ok, render_page, workbench_who
+from credit.api.pages import (
+    ACTORS,
+    CONSENT_LABELS,
+    INTENT_LABELS,
+    OUTCOME_LABELS,
+    STALE_FORM,
+    form_ok,
+    open_procedures,
+    render_page,
+    watch_rows,
+    watch_within,
+    workbench_who,
+)
 from credit.calendar import UnknownCalendarYear
 from credit.config import load_config
 from credit.draws import read as draws_read
 from credit.draws import store as draws_store
 from credit.draws.core import DrawRefused
+from credit.notices.read import notices_counts
+from credit.notices.read import notices_page as notices_page_of
 from credit.rosters import repair
 from credit.rosters.read import latest_night
 
@@ -106,16 +134,17 @@ def nights_page(request: Request, st: St, who: Who) -> HTMLResponse:
 
 
 @workbench.get("/bureau/nights/{night}/quarantine", response_class=HTMLResponse)
-def quarantine_page(request: Request, st: St, who: Who, night: Night, page: int = 1) -> HTMLResponse:
+def quarantine_page(request: Request, st: St, who: Who, night: Night, page: str = "") -> HTMLResponse:
     if (out := _signed_out(request, who)) is not None:
         return out
     d = _night(night)
     if d is None:
         return bureau_page(request, st, who, "bureau_quarantine.html", 422, q=None,
                            error=f"日期“{night[:10]}”格式应为 YYYY-MM-DD")
+    number, note = bv.parse_page(page)
     with st.connect() as conn:
-        q = bv.quarantine_page(conn, d, page)
-    return bureau_page(request, st, who, "bureau_quarantine.html", q=q)
+        q = bv.quarantine_page(conn, d, number)
+    return bureau_page(request, st, who, "bureau_quarantine.html", 422 if note else 200, q=q, error=note)
 
 
 @workbench.get("/bureau/nights/{night}/quarantine.csv")
@@ -131,19 +160,41 @@ def quarantine_csv(request: Request, st: St, who: Who, night: Night) -> Response
         "Content-Disposition": f'attachment; filename="quarantine-{d.isoformat()}.csv"', "Cache-Control": "no-store"})
 
 
+# ------------------------------------------------------------------------------------- long lists
+def listing(who: Principal, page: str, scope: str) -> tuple[int, str | None, bv.Scope]:
+    """What a long list's address asks for: the page (a malformed number gives page 1 and a note)
+    and the districts (the account's own by default, ``?scope=all`` every district)."""
+    number, note = bv.parse_page(page)
+    return number, note, bv.scope_of(who.authority if who.officer_id is not None else None, scope)
+
+
+def list_page(request: Request, st: ServiceState, who: Principal, name: str, status: int, base: str,
+              p: bv.Paging, where: bv.Scope, note: str | None, extra: str = "", **ctx: Any) -> HTMLResponse:
+    """A long list's page: its count, district switch and page links (a malformed page number: 422)."""
+    scoped = "&scope=all" if where["all"] and where["switchable"] else ""
+    if note is not None and status == 200:
+        status = 422
+    return bureau_page(request, st, who, name, status, p=p, scope=where, base=base, page_sq=extra + scoped,
+                       error=ctx.pop("error", None) or note, **ctx)
+
+
 # ------------------------------------------------------------------------------------------ drafts
-def _drafts(request: Request, st: ServiceState, who: Principal, status: int = 200, **ctx: Any) -> HTMLResponse:
+def _drafts(request: Request, st: ServiceState, who: Principal, status: int = 200, page: str = "",
+            scope: str = "", **ctx: Any) -> HTMLResponse:
+    number, note, where = listing(who, page, scope)
     with st.connect() as conn:
-        drafts = bv.open_drafts(conn)
-    return bureau_page(request, st, who, "bureau_drafts.html", status, drafts=drafts, **ctx)
+        drafts, p = bv.open_drafts(conn, where, number)
+    return list_page(request, st, who, "bureau_drafts.html", status, "/bureau/drafts", p, where, note,
+                     drafts=drafts, **ctx)
 
 
 @workbench.get("/bureau/drafts", response_class=HTMLResponse)
 def drafts_page(request: Request, st: St, who: Who, done: str = "", ref: str = "",
-                seq: int | None = None) -> HTMLResponse:
+                seq: int | None = None, page: str = "", scope: str = "") -> HTMLResponse:
+    """The drafts in the account's district (``?scope=all``: every district), 50 a page (``?page=N``)."""
     if (out := _signed_out(request, who)) is not None:
         return out
-    return _drafts(request, st, who, ok=_done(st, done, ref, seq))
+    return _drafts(request, st, who, page=page, scope=scope, ok=_done(st, done, ref, seq))
 
 
 @workbench.post("/bureau/drafts/{seq}/decision", response_class=HTMLResponse)
@@ -177,19 +228,75 @@ def draft_decision(request: Request, st: St, who: Who, seq: Annotated[int, PathP
 OBJECTION_OUTCOMES = {"upheld": "异议成立（撤销该决定）", "dismissed": "异议不成立（驳回）"}
 
 
-def _requests(request: Request, st: ServiceState, who: Principal, status: int = 200, **ctx: Any) -> HTMLResponse:
+def _requests(request: Request, st: ServiceState, who: Principal, status: int = 200, page: str = "",
+              scope: str = "", **ctx: Any) -> HTMLResponse:
+    number, note, where = listing(who, page, scope)
     with st.connect() as conn:
-        rows = bv.open_requests(conn, st.settings)
-    return bureau_page(request, st, who, "bureau_requests.html", status, requests=rows,
-                       outcomes=OBJECTION_OUTCOMES, **ctx)
+        rows, p = bv.open_requests(conn, st.settings, where, number)
+    return list_page(request, st, who, "bureau_requests.html", status, "/bureau/requests", p, where, note,
+                     requests=rows, outcomes=OBJECTION_OUTCOMES, **ctx)
 
 
 @workbench.get("/bureau/requests", response_class=HTMLResponse)
 def requests_page(request: Request, st: St, who: Who, done: str = "", ref: str = "",
-                  seq: int | None = None) -> HTMLResponse:
+                  seq: int | None = None, page: str = "", scope: str = "") -> HTMLResponse:
+    """Applications and objections in the account's district (``?scope=all``: every district), paged."""
     if (out := _signed_out(request, who)) is not None:
         return out
-    return _requests(request, st, who, ok=_done(st, done, ref, seq))
+    return _requests(request, st, who, page=page, scope=scope, ok=_done(st, done, ref, seq))
+
+
+# ------------------------------------------------------------------- deadlines, procedures, notices
+@workbench.get("/bureau/deadlines", response_class=HTMLResponse)
+def deadlines_page(request: Request, st: St, who: Who, page: str = "", scope: str = "") -> HTMLResponse:
+    """The whole deadline watch in the account's district (``?scope=all``: every district), most
+    urgent first (overdue first), paged; the overview shows its first rows."""
+    if (out := _signed_out(request, who)) is not None:
+        return out
+    number, note, where = listing(who, page, scope)
+    with st.connect() as conn:
+        rows, p = bv.page_of(watch_rows(conn, st, where), number)
+    return list_page(request, st, who, "bureau_deadlines.html", 200, "/bureau/deadlines", p, where, note,
+                     watch=rows, within=watch_within(st))
+
+
+@workbench.get("/bureau/serious", response_class=HTMLResponse)
+def serious_page(request: Request, st: St, who: Who, page: str = "", scope: str = "") -> HTMLResponse:
+    """The open serious-list procedures (domain.md §4) with their forms (posting to the same
+    ``/bureau/serious/{case}/…`` routes as the overview's), paged, in the account's district."""
+    if (out := _signed_out(request, who)) is not None:
+        return out
+    number, note, where = listing(who, page, scope)
+    with st.connect() as conn:
+        procs, p = bv.page_of(open_procedures(conn, st, where), number)
+    return list_page(request, st, who, "bureau_serious.html", 200, "/bureau/serious", p, where, note,
+                     procedures=procs, actors=ACTORS, intents=INTENT_LABELS, outcomes=OUTCOME_LABELS,
+                     consent_outcomes=CONSENT_LABELS)
+
+
+@workbench.get("/bureau/notices", response_class=HTMLResponse)
+def notices_page(request: Request, st: St, who: Who, night: str = "", department: str = "",
+                 page: str = "") -> HTMLResponse:
+    """A night's 双告知 notices (one department's with ``?department=``; the latest night by default), paged."""
+    if (out := _signed_out(request, who)) is not None:
+        return out
+    number, note = bv.parse_page(page)
+    where = bv.scope_of(None, "")
+    dept = department.strip()[:200] or None
+    with st.connect() as conn:
+        d = _night(night.strip()) if night.strip() else latest_night(conn)
+        if d is None:
+            return bureau_page(request, st, who, "bureau_notices.html", 422 if night.strip() else 200, p=None,
+                               error=f"日期“{night[:10]}”格式应为 YYYY-MM-DD" if night.strip() else "尚无已发布的批次")
+        counts = notices_counts(conn, d)
+        total = counts.get(dept, 0) if dept else sum(counts.values())
+        p = bv.paging(total, number, cap=total + 1)
+        items = notices_page_of(conn, d, dept, bv.PAGE_SIZE, (p["page"] - 1) * bv.PAGE_SIZE, zone_of(st))
+    p = bv.settle(p, len(items), p["page"] * bv.PAGE_SIZE < total)
+    extra = f"&night={d.isoformat()}" + (f"&department={quote(dept, safe='')}" if dept else "")
+    base = f"/bureau/notices?night={d.isoformat()}"
+    return list_page(request, st, who, "bureau_notices.html", 200, base, p, where, note, extra, items=items,
+                     night=d.isoformat(), department=dept)
 
 
 @workbench.post("/bureau/objections/{objection_id}/decision", response_class=HTMLResponse)

@@ -66,3 +66,24 @@ def by_department(notices: list[Notice]) -> dict[str, list[Notice]]:
     for n in notices:
         out.setdefault(n["department"], []).append(n)
     return out
+
+
+def notices_head(conn: Connection, night: date, per_department: int,
+                 zone: ZoneInfo | None = None) -> dict[str, list[Notice]]:
+    """The first ``per_department`` notices of a night per department (the workbench's short list)."""
+    rows = conn.execute(sqlfiles.statement("workbench/notices_head"), {"night": night, "l": per_department})
+    return by_department([_notice(r, zone) for r in rows.mappings()])
+
+
+def notices_counts(conn: Connection, night: date) -> dict[str, int]:
+    """How many notices a night produced, per department."""
+    rows = conn.execute(sqlfiles.statement("workbench/notices_count"), {"night": night})
+    return {str(r[0]): int(r[1]) for r in rows}
+
+
+def notices_page(conn: Connection, night: date, department: str | None, limit: int, offset: int,
+                 zone: ZoneInfo | None = None) -> list[Notice]:
+    """``limit`` notices of a night (one department's, when named) from ``offset``, by department then id."""
+    rows = conn.execute(sqlfiles.statement("workbench/notices_page"),
+                        {"night": night, "department": department, "l": limit, "o": offset})
+    return [_notice(r, zone) for r in rows.mappings()]

@@ -22,7 +22,8 @@ from credit.rosters.read import application_due
 from credit.settings import Settings
 
 
-def deadline_watch(conn: Connection, on: date, within_wd: int, settings: Settings | None = None) -> pd.DataFrame:
+def deadline_watch(conn: Connection, on: date, within_wd: int, settings: Settings | None = None, *,
+                   district: str | None = None) -> pd.DataFrame:
     """What the bureau still owes: due within the next ``within_wd`` working days, and anything overdue.
 
     Open items are drafts awaiting an officer, applications and objections not yet answered, and
@@ -32,6 +33,9 @@ def deadline_watch(conn: Connection, on: date, within_wd: int, settings: Setting
     Columns: authority, kind, uscc, roster, ref, due_date, provisional, overdue, working_days_left,
     note, and for people ``kind_label``, ``roster_label``, ``ref_label`` (Chinese, issue 15; ``kind``
     and ``ref`` stay the codes machines read). Sorted per authority by due date.
+
+    ``district``: only the items of authorities whose GB/T 2260 code starts with it (a county's
+    code, a city's first 4 digits, a province's first 2: the workbench's district filter).
     """
     env = RosterEnv.load(settings)
     try:
@@ -40,8 +44,9 @@ def deadline_watch(conn: Connection, on: date, within_wd: int, settings: Setting
         horizon = None  # the horizon runs into an unknown year: show everything open, flagged
     columns = ["authority", "kind", "uscc", "roster", "ref", "due_date", "provisional", "overdue",
                "working_days_left", "note", "kind_label", "roster_label", "ref_label"]
-    df = sqlfiles.frame(conn, "rosters/deadline_items", {"on": on})
-    held = _quarantine_holds(conn, env, on)
+    df = sqlfiles.frame(conn, "rosters/deadline_items",
+                        {"on": on, "pat": None if district is None else district + "%"})
+    held = _quarantine_holds(conn, env, on, district)
     if not held.empty:
         df = held if df.empty else pd.concat([df, held], ignore_index=True)
     # The serious list: each open procedure's next step and its limit (credit.rosters.serious).
@@ -52,7 +57,8 @@ def deadline_watch(conn: Connection, on: date, within_wd: int, settings: Setting
          "rule_id": None, "start_on": None, "cure_on": None,
          "step_note": f"{p['next_step_label']}（{ACTOR_LABELS.get(p['next_actor'] or '', '')}）"
                       + (f"；期限暂定：{p['next_by_note']}" if p["next_by_note"] else "")}
-        for p in serious.procedures(conn, on, open_only=True, settings=settings)])
+        for p in serious.procedures(conn, on, open_only=True, settings=settings)
+        if district is None or str(p["authority"]).startswith(district)])
     if not procedure.empty:
         df = procedure if df.empty else pd.concat([df.astype(object), procedure], ignore_index=True)
     if df.empty:
@@ -155,10 +161,12 @@ KIND_LABELS = {"repair": "信用修复申请（移出申请）", "objection": "�
 REF_WORDS = {"decision": "决定", "request": "申请", "case": "案件"}
 
 
-def _quarantine_holds(conn: Connection, env: RosterEnv, on: date) -> pd.DataFrame:
+def _quarantine_holds(conn: Connection, env: RosterEnv, on: date, district: str | None = None) -> pd.DataFrame:
     """Missing-report decisions waiting on a quarantined report row (issue 13 item 5), as watch items."""
     first = int(env.cfg.get("annual_report_first_year", 2025))
     df = sqlfiles.frame(conn, "rosters/quarantine_holds", {"on": on, "first_year": first})
+    if district is not None and not df.empty:
+        df = df[df["region_code"].astype(str).str.startswith(district)].reset_index(drop=True)
     if df.empty:
         return df
     roster = ["abnormal_status" if k == "individual" else "abnormal" for k in df["entity_kind"]]

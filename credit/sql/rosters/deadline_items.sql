@@ -1,3 +1,5 @@
+-- The open items of the deadline watch: drafts, then applications and objections not yet answered.
+-- :pat (a LIKE pattern of authority codes, null for all) keeps one district's items (the workbench).
 select p.authority_name as authority, 'draft:' || p.proposed_action as kind, p.uscc, p.roster,
        'decision ' || p.seq as ref, p.due_date, p.due_provisional, p.rule_id, p.trigger_date as start_on,
        null::date as cure_on
@@ -6,6 +8,7 @@ select p.authority_name as authority, 'draft:' || p.proposed_action as kind, p.u
    and not exists (select 1 from roster_decisions x where x.decision_date <= :on
                      and ((x.action = 'reject' and x.refers_to = p.seq)
                           or (x.action <> 'propose' and x.fact_key = p.fact_key)))
+   and (cast(:pat as text) is null or p.authority like cast(:pat as text))
 union all
 select coalesce(
          (select d.authority_name from roster_decisions d where d.uscc = q.uscc and d.roster = q.roster
@@ -21,3 +24,7 @@ select coalesce(
   from roster_requests q
  where q.received_on <= :on
    and not exists (select 1 from roster_decisions x where x.request_id = q.id and x.decision_date <= :on)
+   and (cast(:pat as text) is null
+        or coalesce((select d.authority from roster_decisions d where d.uscc = q.uscc and d.roster = q.roster
+                      order by d.seq desc limit 1),
+                    (select g.region_code from registration g where g.uscc = q.uscc)) like cast(:pat as text))
