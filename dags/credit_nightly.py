@@ -21,8 +21,9 @@ run's logical date in that timezone; its run starts at `run_at` on D+1 and waits
 `drop_wait_hours` for the drop. Runs go one at a time (`max_active_runs=1`) and `catchup`
 creates every night since `start_night` in order, as the night's gap refusal demands: a night
 that is not published makes the following nights refuse with `night_gap` until it is (clear
-the failed run after fixing its drop, then the later ones, oldest first; or
-`airflow backfill create --dag-id credit_nightly --from-date D --to-date E --reprocess-behavior failed`).
+the failed run after fixing its drop, then the later ones, oldest first; or, for nights 07-15 .. 07-17,
+`airflow backfill create --dag-id credit_nightly --from-date 2026-07-15T01:00+08:00 --to-date 2026-07-17T01:00+08:00 --reprocess-behavior failed`:
+the CLI takes logical dates, `run_at` in the bureau's zone, never a bare night, docs/deploy.md).
 
 **Faults**: database connection losses and lock time-outs are retried with exponential backoff
 (`retries`, `retry_delay_seconds`); a refusal (`NightRefused`) raises `AirflowFailException`.
