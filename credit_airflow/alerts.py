@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 import httpx
@@ -66,13 +66,47 @@ def night_in(context: Mapping[str, Any]) -> str:
     return "?"
 
 
-def compose(kind: Kind, context: Mapping[str, Any]) -> Alert:
-    """The alert for a failed task (``context`` of a task) or a missed deadline (the deadline's context)."""
+def published_at(night: str, settings: Settings) -> datetime | None:
+    """When ``night`` was published, as the night's database says; None while it is not, and when
+    the database cannot say (no ``CREDIT_DATABASE_URL`` in this process, or unreachable): the
+    alert goes out all the same."""
+    if not settings.database_url or night == "?":
+        return None
+    import sqlalchemy as sa
+
+    from credit.night.read import published_at as night_published_at
+
+    try:
+        engine = sa.create_engine(settings.database_url)   # a plain read: no schema check in the triggerer
+        try:
+            with engine.connect() as conn:
+                return night_published_at(conn, date.fromisoformat(night))
+        finally:
+            engine.dispose()
+    except Exception as e:  # noqa: BLE001 - the alert is sent whatever the database answers
+        log.warning("night %s: could not read whether it was published (%s)", night, e)
+        return None
+
+
+def compose(kind: Kind, context: Mapping[str, Any], published: datetime | None = None) -> Alert:
+    """The alert for a failed task (``context`` of a task) or a missed deadline (the deadline's
+    context); ``published``: when the late night was published after all (a run created after its
+    deadline — catch-up after downtime, a DAG unpaused on past nights — is late before it starts)."""
+    from credit.clock import local
     from credit.schedule import load_schedule
 
     night = night_in(context)
     run = context.get("dag_run")
     run_id = _get(run, "run_id") or _get(run, "dag_run_id") or "?"
+    if kind == "late" and published is not None:
+        schedule = load_schedule()
+        at = f"{local(published):%Y-%m-%d %H:%M}"
+        subject = f"[credit] 夜间批次 {night} 已于 {at} 发布，晚于 {schedule.published_by:%H:%M} (night {night} published late)"
+        body = (f"夜间批次 {night} 应于 {schedule.published_by:%H:%M}（{schedule.timezone}）前发布，实际于 {at} 发布。"
+                f"(Night {night} was due by {schedule.published_by:%H:%M} {schedule.timezone} and was published "
+                f"at {at}.) Run {run_id}. Nothing to do for this night; if several nights are late, check "
+                "why the runs were delayed (catch-up after downtime, a queue of runs).")
+        return Alert(kind, night, subject, body)
     if kind == "late":
         schedule = load_schedule()
         deadline = _get(context.get("deadline"), "deadline_time")
@@ -116,8 +150,13 @@ class NightAlert(BaseNotifier):
         super().__init__(context)
         self.kind: Kind = kind
 
+    def _compose(self, context: Any) -> Alert:
+        if self.kind != "late":
+            return compose(self.kind, context)
+        return compose(self.kind, context, published_at(night_in(context), get_settings()))
+
     def notify(self, context: Any) -> None:
-        alert = compose(self.kind, context)
+        alert = self._compose(context)
         log.warning("%s\n%s", alert.subject, alert.body)
         settings = get_settings()
         if settings.alert_webhook:
@@ -128,7 +167,9 @@ class NightAlert(BaseNotifier):
             SmtpNotifier(to=to, subject=alert.subject, html_content=_html(alert)).notify(context)
 
     async def async_notify(self, context: Any) -> None:
-        alert = compose(self.kind, context)
+        import asyncio
+
+        alert = await asyncio.to_thread(self._compose, context)   # the database read off the event loop
         log.warning("%s\n%s", alert.subject, alert.body)
         settings = get_settings()
         if settings.alert_webhook:

@@ -30,6 +30,13 @@ def latest_run(conn: Connection) -> NightRun | None:
             "summary": row["summary"]}
 
 
+def published_at(conn: Connection, night: date) -> datetime | None:
+    """When ``night`` was published (its run's end), None while it is not."""
+    at: datetime | None = conn.execute(sa.text("select finished_at from night_runs where night = :n"),
+                                       {"n": night}).scalar()
+    return at
+
+
 class QuarantinedRow(TypedDict):
     """A row a night held back: its file, its physical line, the rule it broke and why, as it came."""
 

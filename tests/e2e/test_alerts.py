@@ -63,3 +63,37 @@ def test_the_triggerer_awaits_the_lateness_alert_by_its_path(webhook: list[dict[
     (sent,) = webhook
     assert sent["kind"] == "late" and sent["night"] == "2026-07-13"
     assert "未按时发布" in sent["subject"] and "07:00" in sent["text"] and "Asia/Shanghai" in sent["text"]
+
+
+LATE_CONTEXT = {"dag_run": {"dag_run_id": "scheduled__2026-07-12T17:00:00+00:00", "conf": {},
+                            "logical_date": "2026-07-12T17:00:00+00:00"},
+                "deadline": {"id": "x", "deadline_time": "2026-07-13T23:00:00+00:00"}}
+
+
+def test_a_late_night_published_meanwhile_is_told_as_published_late() -> None:
+    from credit_airflow.alerts import compose
+
+    alert = compose("late", LATE_CONTEXT, published=datetime(2026, 7, 13, 0, 30, tzinfo=UTC))
+    assert alert.kind == "late" and "已于 2026-07-13 08:30 发布" in alert.subject
+    assert "Yesterday's state" not in alert.body and "published at 2026-07-13 08:30" in alert.body
+    assert "未按时发布" in compose("late", LATE_CONTEXT).subject   # not published: as before
+
+
+def test_the_lateness_alert_reads_whether_the_night_was_published(webhook: list[dict[str, str]], engine, settings,  # type: ignore[no-untyped-def]
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlalchemy as sa
+
+    from credit.settings import get_settings
+    from credit_airflow.alerts import NightAlert
+
+    with engine.begin() as c:
+        c.execute(sa.text("insert into night_runs (night, manifest_digest, config_version, started_at, finished_at, "
+                          "summary) values ('2026-07-13', 'd', 'v', now(), '2026-07-13 00:30:00+00', '{}'::jsonb)"))
+    monkeypatch.setenv("CREDIT_DATABASE_URL", str(settings.database_url))
+    get_settings.cache_clear()
+    asyncio.run(NightAlert("late").async_notify(LATE_CONTEXT))
+    NightAlert("late").notify({**LATE_CONTEXT, "dag_run": {**LATE_CONTEXT["dag_run"],
+                                                            "logical_date": "2026-07-13T17:00:00+00:00"}})
+    late_but_published, still_late = webhook
+    assert "已于 2026-07-13 08:30 发布" in late_but_published["subject"]
+    assert still_late["night"] == "2026-07-14" and "未按时发布" in still_late["subject"]
