@@ -88,10 +88,25 @@ def published_at(night: str, settings: Settings) -> datetime | None:
         return None
 
 
-def compose(kind: Kind, context: Mapping[str, Any], published: datetime | None = None) -> Alert:
+def _overdue_when_created(deadline: Any, now: datetime | None) -> bool:
+    """Whether the alert is sent well after its deadline: the triggerer runs a deadline's callback at
+    the deadline, so a run created after it (catch-up, unpausing on past nights) is alerted at once."""
+    if now is None or deadline is None:
+        return False
+    try:
+        at = deadline if isinstance(deadline, datetime) else datetime.fromisoformat(str(deadline))
+    except ValueError:
+        return False
+    return at.tzinfo is not None and (now - at).total_seconds() > 600
+
+
+def compose(kind: Kind, context: Mapping[str, Any], published: datetime | None = None,
+            now: datetime | None = None) -> Alert:
     """The alert for a failed task (``context`` of a task) or a missed deadline (the deadline's
     context); ``published``: when the late night was published after all (a run created after its
-    deadline — catch-up after downtime, a DAG unpaused on past nights — is late before it starts)."""
+    deadline — catch-up after downtime, a DAG unpaused on past nights — is late before it starts);
+    ``now``: when the alert is sent (a run still unpublished whose deadline had long passed is said to
+    be such a run)."""
     from credit.clock import local
     from credit.schedule import load_schedule
 
@@ -117,6 +132,10 @@ def compose(kind: Kind, context: Mapping[str, Any], published: datetime | None =
                 f"the drop was expected by {schedule.drop_expected_by:%H:%M}.) "
                 f"Run {run_id}; deadline {deadline}. Yesterday's state is still the published one: "
                 "check whether <drop>/<night>/manifest.json arrived and the run's task logs.")
+        if _overdue_when_created(deadline, now):
+            body += ("\n此批次在期限过后才创建（补跑或积压），可能随后即发布；若失败另行告警。"
+                     "(The run was created after its deadline — a catch-up or a queue of runs — and may "
+                     "publish shortly; a failure is alerted on its own.)")
         return Alert(kind, night, subject, body)
     ti = context.get("ti") or context.get("task_instance")
     task = _get(ti, "task_id") or "?"
@@ -153,7 +172,9 @@ class NightAlert(BaseNotifier):
     def _compose(self, context: Any) -> Alert:
         if self.kind != "late":
             return compose(self.kind, context)
-        return compose(self.kind, context, published_at(night_in(context), get_settings()))
+        from credit.clock import utc_now
+
+        return compose(self.kind, context, published_at(night_in(context), get_settings()), utc_now())
 
     def notify(self, context: Any) -> None:
         alert = self._compose(context)

@@ -77,6 +77,9 @@ def test_a_late_night_published_meanwhile_is_told_as_published_late() -> None:
     assert alert.kind == "late" and "已于 2026-07-13 08:30 发布" in alert.subject
     assert "Yesterday's state" not in alert.body and "published at 2026-07-13 08:30" in alert.body
     assert "未按时发布" in compose("late", LATE_CONTEXT).subject   # not published: as before
+    at_the_deadline = compose("late", LATE_CONTEXT, now=datetime(2026, 7, 13, 23, 0, 5, tzinfo=UTC))
+    caught_up = compose("late", LATE_CONTEXT, now=datetime(2026, 7, 20, 3, 0, tzinfo=UTC))
+    assert "补跑" not in at_the_deadline.body and "补跑" in caught_up.body
 
 
 def test_the_lateness_alert_reads_whether_the_night_was_published(webhook: list[dict[str, str]], engine, settings,  # type: ignore[no-untyped-def]
