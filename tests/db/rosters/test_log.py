@@ -190,7 +190,8 @@ def test_cli_status_and_repair(engine, settings, monkeypatch) -> None:  # type: 
     out = json.loads(r.output)
     entry = out["rosters"][0]
     assert out["uscc"] == V and entry["cause_code"] == "annual_report_missing" and entry["state"] == "listed"
-    assert entry["decision_no"] == "朝阳市监信〔2026〕1号" and "补报" in entry["removal_possible"]
+    assert entry["decision_no"] == "朝阳市监信〔2026〕1号" and "补报" in entry["removal_possible_zh"]
+    assert entry["removal_possible"] == "on application, after filing the missing report"   # contracts.md §2
     r = CliRunner().invoke(app, ["repair", "apply", V, "--roster", "abnormal", "--received", "2026-09-30"])
     assert r.exit_code == 0 and "2026-10-13" in r.output
     r = CliRunner().invoke(app, ["repair", "apply", V, "--roster", "serious", "--received", "2026-09-30"])
