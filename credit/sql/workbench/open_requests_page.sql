@@ -1,10 +1,10 @@
 -- One page of the applications for removal and objections with no decision yet (drafts and their
 -- rejection are not decisions), oldest first; the authority that decides each (that of the decision
--- objected to, of the entry's listing, else the entity's registration area) and an open draft on it.
+-- objected to, of the entry's listing, else the entity's registration area: request_authorities)
+-- and an open draft on it.
 -- :pat is a LIKE pattern of authority codes, null for every district; :l is one more than a page.
 select s.id, s.kind, s.authority, s.draft_seq
-  from (select q.id, q.kind, q.received_on,
-               coalesce(t.authority, inc.authority, g.region_code) as authority,
+  from (select q.id, q.kind, q.received_on, a.authority,
                (select p.seq from roster_decisions as p
                  where p.request_id = q.id and p.action = 'propose'
                    and not exists (select 1 from roster_decisions as x
@@ -12,11 +12,7 @@ select s.id, s.kind, s.authority, s.draft_seq
                                        or (x.action <> 'propose' and x.fact_key = p.fact_key))
                  order by p.seq limit 1) as draft_seq
           from roster_requests as q
-          left join roster_decisions as t on t.seq = q.target_seq
-          left join lateral (select d.authority from roster_decisions as d
-                              where d.entry_id = q.entry_id and d.action in ('include', 'escalate')
-                              order by d.seq limit 1) as inc on true
-          left join registration as g on g.uscc = q.uscc
+          join request_authorities as a on a.request_id = q.id
          where not exists (select 1 from roster_decisions as d
                             where d.request_id = q.id and d.action not in ('propose', 'reject'))) as s
  where cast(:pat as text) is null or s.authority like cast(:pat as text)
