@@ -12,8 +12,9 @@ A file is read, normalised, checked and staged one chunk of rows at a time
    percentages and verdicts as one run over the file, so the published quality results and a
    critical expectation's refusal are the same), and duplicated keys are found over the whole
    file (a key may straddle two chunks): candidates by a hash of each accepted row's key, kept
-   while the chunks are staged, then decided in PostgreSQL, reading again only the chunks that
-   hold candidates, and quarantined as delivered (:mod:`credit.night.duplicates`).
+   while the chunks are staged (past 3 M rows, by PostgreSQL's count of the staged keys), then
+   decided in PostgreSQL, reading again only the chunks that hold candidates, and quarantined as
+   delivered (:mod:`credit.night.duplicates`).
 
 A refusal of the file (an encoding error, a row count that disagrees, ...) rolls the chunks back
 and stages the outcome alone, as before. Every read of the file hashes the bytes it takes and
@@ -67,6 +68,7 @@ def _ingest(stager: staging.FileStager, df: DropFile, night: date, suite: Path, 
     stager.open()
     tally = quality.SuiteTally(file)
     keys = duplicates.KeyHashes(source)
+    chunks = duplicates.ChunkLines()
     rows = accepted = held = org_bad = 0
     read = ReadDigest()
     for records in iter_records(df, chunk_rows, read=read):
@@ -82,13 +84,14 @@ def _ingest(stager: staging.FileStager, df: DropFile, night: date, suite: Path, 
             org_bad += quality.organisation_mismatches(canonical, ~bad)
             good = canonical[~bad]
             accepted += stager.rows(good, records.lines[~bad])
-            keys.add(records.chunk, good, ~bad)
+            keys.add(good, records.lines[~bad])
+            chunks.add(records.chunk, records.lines)
             held += stager.held(quarantine.held_rows(table, bad, rules, reasons, lines=records.lines))
             del canonical, checked, reasons, rules, good
         if records.malformed:
             held += stager.held(quarantine.malformed_rows(records.malformed))
     out.sha256 = read.sha256   # the bytes staged (iter_records refused them if not the manifest's)
-    candidates = keys.candidates()
+    candidates = chunks.split(stager.candidate_lines() if keys.overflowed else keys.candidates())
     del keys
     if candidates:
         found, found_org_bad = _hold_duplicates(stager, df, chunk_rows, candidates)
@@ -112,14 +115,14 @@ def _ingest(stager: staging.FileStager, df: DropFile, night: date, suite: Path, 
 
 def _hold_duplicates(stager: staging.FileStager, df: DropFile, chunk_rows: int,
                      candidates: dict[int, np.ndarray]) -> tuple[int, int]:
-    """Decide the candidate duplicates (by chunk, their positions among its rows) and quarantine the
+    """Decide the candidate duplicates (by chunk, their lines) and quarantine the
     rows held back as delivered, reading again only the chunks that hold them
     (:mod:`credit.night.duplicates`); returns how many were held back and how many of them failed
     the organisation-code check (they were counted as accepted)."""
     keep = sum(len(at) for at in candidates.values()) <= chunk_rows   # the candidates' raw rows: one chunk at most
     kept: list[tuple[pa.Table, np.ndarray]] = []
     for records in iter_records(df, chunk_rows, only=candidates):
-        at = candidates[records.chunk]
+        at = np.flatnonzero(np.isin(records.lines, candidates[records.chunk]))
         raw, lines = records.table.take(at), records.lines[at]
         canonical = quality.normalise(raw, df.source)
         stager.candidates(canonical, lines, records.chunk, quality.organisation_mismatch(canonical))

@@ -70,6 +70,16 @@ def _rows_sql(name: str, source: Source) -> sa.TextClause:
     return _rows_statement(name, staging_table(source))
 
 
+@cache
+def _key_statement(name: str, table: str, key: tuple[str, ...]) -> sa.TextClause:
+    """``credit/sql/<name>.sql`` on one source's staging table and key: its ``{rows}`` and ``{key}``
+    (the key's columns)."""
+    if not key or not all(c.isidentifier() for c in key):
+        raise ValueError(f"not a source's key: {key!r}")
+    return sa.text(sqlfiles.text_of(name).format(
+        rows=table, key=", ".join(key)))
+
+
 @dataclass(frozen=True)
 class StagingKey:
     """Which staging one file's rows wait in: the night, the manifest's digest, the file."""
@@ -180,6 +190,14 @@ class FileStager:
                 f"copy night_duplicate_candidates ({', '.join(table.column_names)}) from stdin (format csv)") as cp:
             cp.write(buf.getbuffer())
         return table.num_rows
+
+    def candidate_lines(self) -> np.ndarray:
+        """The lines of the staged rows whose key is staged more than once over the file, ascending
+        (``night/staging_key_candidates``): the candidate duplicates, by PostgreSQL's count of
+        the keys, not the client's (issue 11: nothing kept per row, at any N)."""
+        lines = self.conn.execute(_key_statement("night/staging_key_candidates", staging_table(self.source),
+                                                         tuple(self.source.key)), self.key.params())
+        return np.fromiter((line for (line,) in lines), dtype=np.int64)
 
     def duplicates(self) -> dict[int, dups.Duplicate]:
         """The keys staged more than once over the whole file, among the :meth:`candidates`, removed

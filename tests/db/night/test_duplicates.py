@@ -25,8 +25,9 @@ from sqlalchemy.engine import Engine
 from credit.contract import manifest as manifest_module
 from credit.contract.manifest import read_manifest
 from credit.contract.sources import Source
+from credit.contract.sources import SOURCES
 from credit.night import duplicates, steps
-from credit.night.staging import clear_published
+from credit.night.staging import FileStager, StagingKey, clear_published
 from credit.settings import Settings
 from tests.db.night.test_chunks import _staged
 from tests.dropkit import code, csv_bytes, csv_file, registration_row, write_night
@@ -87,6 +88,57 @@ def test_copies_straddling_chunks_of_a_gb18030_file_are_found_and_only_their_chu
     assert _ingest(drop, settings, 6) == whole          # lines 1–6, 7–12, 13–18, 19–20
     assert _staged(engine) == one
     assert reread[2:] == [[0, 1, 2]]                    # six candidates, kept: no third read
+
+
+def test_past_the_client_s_limit_the_database_counts_the_keys_and_stages_the_same(
+        settings: Settings, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file with more accepted rows than the client keeps hashes for (a province's annual reports):
+    PostgreSQL names the candidates, and what is staged is what the client's count stages."""
+    a, b = (code(body=f"MA2B3D{i:02d}") for i in range(2))
+    rows = [_report(str(2015 + i), code(body=f"MA2B3C{i:02d}")) for i in range(9)]
+    rows[1] = _report("2024", a)                       # line 3
+    rows[7] = _report("2024", a)                       # line 9: an exact copy, two chunks later
+    rows[2] = _report("2025", b)                       # line 4
+    rows[8] = _report("2025", b, employees="13")       # line 10: conflicting
+    drop = tmp_path / "drop"
+    write_night(drop, N13, {"annual_reports.csv": ("annual_reports", "full", csv_bytes("annual_reports", rows),
+                                                   "utf-8", len(rows))})
+    by_client = _ingest(drop, settings, 3)
+    staged = _staged(engine)
+    assert [(h[1], h[2]) for h in staged["held"]] == [(4, "conflicting_duplicate_key"), (9, "duplicate_row"),
+                                                      (10, "conflicting_duplicate_key")]
+    counted: list[int] = []
+    real = FileStager.candidate_lines
+
+    def spy(self: FileStager) -> np.ndarray:
+        lines = real(self)
+        counted.extend(lines.tolist())
+        return lines
+
+    monkeypatch.setattr(duplicates, "CLIENT_KEY_ROWS", 4)
+    monkeypatch.setattr(FileStager, "candidate_lines", spy)
+    reread = _reread(monkeypatch)
+    assert _ingest(drop, settings, 3) == by_client
+    assert _staged(engine) == staged
+    assert counted == [3, 4, 9, 10] and reread[0] == [0, 1, 2, 3]   # lines 1–3 (the header), 4–6, 7–9, 10
+
+
+def test_the_database_counts_the_keys_of_the_file_alone(engine: Engine) -> None:
+    """Another drop's or file's staged rows are not the file's copies."""
+    key = StagingKey(N13, "d" * 64, "annual_reports.csv")
+    a, b, c = (code(body=f"MA2B3D{i:02d}") for i in range(3))
+    staged = [(4, a, 2024), (5, b, 2024), (9, a, 2024), (11, a, 2025), (12, c, 2025), (20, b, 2023), (40, a, 2024)]
+    other = [("e" * 64, key.file, 50, c, 2025),               # another drop's staging
+             (key.digest, "other.csv", 51, b, 2023)]          # another file of the drop
+    with engine.begin() as conn:
+        conn.execute(sa.text("insert into night_staging_annual_reports (night, digest, file, line, uscc, report_year,"
+                             " filed_on) values (:n, :d, :f, :l, :u, :y, date '2026-05-20')"),
+                     [{"n": key.night, "d": key.digest, "f": key.file, "l": line, "u": u, "y": y}
+                      for line, u, y in staged] +
+                     [{"n": key.night, "d": d, "f": f, "l": line, "u": u, "y": y} for d, f, line, u, y in other])
+        lines = FileStager(conn, key, SOURCES["annual_reports"]).candidate_lines()
+        assert lines.tolist() == [4, 9, 40]
+        conn.rollback()
 
 
 def test_a_hash_collision_is_a_candidate_that_stays_accepted(settings: Settings, engine: Engine, tmp_path: Path,
