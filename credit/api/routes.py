@@ -330,10 +330,13 @@ def change_feed(conn: Conn, st: St, after: Annotated[int, Query(ge=0, le=2**62, 
     ``next_after`` is the cursor for the next call; an empty page means up to date."""
     feed = st.config.get("change_feed") or {}
     n = min(limit or int(feed.get("default_limit", 1000)), int(feed.get("max_limit", 5000)))
-    items = decision_feed(conn, after, n)
+    # One row beyond the page says whether the feed holds more: the log's head alone would say
+    # "more" when only working papers (left out of the feed) follow the page.
+    items = decision_feed(conn, after, n + 1)
+    more, items = len(items) > n, items[:n]
     head = certificates.data_version(conn)
     return _json({"after": after, "next_after": items[-1]["seq"] if items else after, "decisions": items,
-                  "more": bool(items) and items[-1]["seq"] < head["decision_seq"], "data_version": head})
+                  "more": more, "data_version": head})
 
 
 # ------------------------------------------------------------------------------------------ bureau

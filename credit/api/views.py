@@ -157,7 +157,8 @@ def repair_outlook(env: RosterEnv, entry: Mapping[str, Any], today: date) -> dic
         out["expires_on"] = None
         # No automatic expiry since the 2024 revision deleted the 3-year rule (domain.md §3.3, §3.5);
         # the acceptance limit of order 107 is unverified (domain.md §5.1).
-        out["expires_note"] = "不会自动移出：完成补正后申请移出"
+        out["expires_note"] = ("不会自动恢复：补报年度报告后申请恢复正常记载状态" if roster == "abnormal_status"
+                               else "不会自动移出：完成补正后申请移出")
     start = max(today, date.fromisoformat(out["apply_from"])) if out["apply_from"] else today
     version = env.rules.find(rule_id, start) if rule_id in env.rules.rules else None
     if version is not None and version.period is not None:

@@ -195,6 +195,8 @@ def verify(
         raise typer.Exit(1)
     if plan_path is None or plan_doc is None:
         console.print(f"[green]match[/green]: {shown} — {kinds}")
+        if all(d["format"] != FULL_FORMAT for d in docs):
+            _public_limits(shown)
         # Self-consistent is all a record alone can show: a record drawn with a seed chosen
         # after the fact checks as well. The plan published before the draw binds it.
         console.print("[yellow]not bound to a plan[/yellow]: no plan file was given or found beside the record, so "
@@ -210,6 +212,17 @@ def verify(
                       f"{escape(str(plan_doc['public_seed_source']))}; the record's seed must be that value: "
                       f"{escape(str(docs[0]['seed']))}", highlight=False)
     console.print(f"[green]match[/green]: {shown} — {kinds}, bound to the plan published before the draw")
+    if all(d["format"] != FULL_FORMAT for d in docs):
+        _public_limits(shown)
+
+
+def _public_limits(shown: str) -> None:
+    """Say what a public record cannot show (docs/draws.md): its pools are published as digests only."""
+    console.print("[yellow]not shown by a public record[/yellow]: that no entity of the pool with a lower key was "
+                  "left out, that the inspectors named are those the draw picks from the inspector pool, and that "
+                  "each date is the one the date rule gives — the pools and quiet days are published as digests "
+                  "and configuration only; the bureau checks them against its full record (公开记录无法核验检查对象库、检查人员库和检查日期，"
+                  f"须由市场监管部门以完整记录核验): credit draw verify {shown}", highlight=False)
 
 
 @app.command()

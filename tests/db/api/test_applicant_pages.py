@@ -29,3 +29,26 @@ def test_abnormal_roster_page_keeps_its_settled_limit(live) -> None:  # noqa: F8
         page = h.get("/entity", params={"uscc": C}).text
     assert "补报未报年份的年度报告并公示后，申请移出" in page and "5个工作日" in page
     assert "以登记机关受理时告知的期限为准" not in page and "待核实" not in page
+
+
+def test_individual_business_page_speaks_of_marking_and_restoring(live) -> None:  # noqa: F811
+    """A 个体工商户 is marked in abnormal status and restored, never listed on or removed from the
+    roster (domain.md §2, 69号令): the page's status line, repair table and form say so (r27consumer)."""
+    with live.engine.begin() as c:
+        register(c, IND, "朝阳区张三小吃店", kind="individual")
+    run_night(live.engine, live.settings, "2026-07-15")
+    with live.client() as h:
+        page = h.get("/entity", params={"uscc": IND}).text
+    assert "被标记为经营异常状态" in page and "处于列入状态" not in page
+    assert "自动恢复日期" in page and "不会自动恢复：补报年度报告后申请恢复正常记载状态" in page
+    assert "自动移出日期" not in page and "不会自动移出" not in page
+    assert "提交信用修复（恢复正常记载状态）申请" in page and "申请恢复的事项" in page
+    assert "申请移出的名录" not in page
+
+
+def test_abnormal_roster_page_still_speaks_of_listing_and_removal(live) -> None:  # noqa: F811
+    seed_story(live)
+    with live.client() as h:
+        page = h.get("/entity", params={"uscc": C}).text
+    assert "处于列入状态" in page and "自动移出日期" in page and "不会自动移出" in page
+    assert "提交信用修复（移出）申请" in page and "申请移出的名录" in page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import sqlalchemy as sa
 
 from tests.db.api.support import NAMES, SECRET_REP, A, B, C, D, file_and_apply, live, run_night, seed_story  # noqa: F401
 
@@ -202,3 +203,44 @@ def test_roster_export_and_rate_limit(live) -> None:  # noqa: F811
     with httpx.Client(base_url=live.url) as h:
         codes = [h.get("/healthz").status_code for _ in range(130)]
     assert codes.count(429) >= 1 and codes[0] == 200
+
+
+def test_change_feed_says_no_more_when_only_working_papers_follow(live) -> None:  # noqa: F811
+    """A consumer polls while ``more`` is true: working papers after the last feed decision (here
+    the serious list's proposal and notice, left out of the feed) are not "more"."""
+    from tests.db.rosters.helpers import penalty
+
+    seed_story(live)
+    with live.engine.begin() as c:
+        penalty(c, "P-FEED-1", B, "2026-07-14", measures=("fine", "business_restricted"))
+    run_night(live.engine, live.settings, "2026-07-16")
+    with live.engine.connect() as c:
+        kinds = [r[0] for r in c.execute(sa.text("select action from roster_decisions order by seq")).all()]
+    assert kinds[-1] in ("proposal", "notice", "propose"), kinds   # the log ends with working papers
+    with live.client("consumer") as h:
+        page = h.get("/v1/decisions", params={"after": 0, "limit": 100}).json()
+        assert page["decisions"] and page["more"] is False
+        first = h.get("/v1/decisions", params={"after": 0, "limit": 1}).json()
+        assert len(first["decisions"]) == 1 and first["more"] is True
+        last = h.get("/v1/decisions", params={"after": 0, "limit": len(page["decisions"])}).json()
+        assert last["more"] is False
+
+
+def test_bulk_screening_answers_repeats_once_and_unknown_codes_as_unregistered(live) -> None:  # noqa: F811
+    """A consumer's list of codes with repeats (as typed and once normalised), an unknown code and a
+    malformed one: the answer docs/api.md describes (r27consumer)."""
+    from pathlib import Path
+
+    seed_story(live)
+    spaced = " ".join([A[:4], A[4:8], A[8:]]).lower()
+    unknown = "91110000600037341L"
+    with live.client("consumer") as h:
+        bad = h.post("/v1/screenings", json={"usccs": [A, A[:17], B], "as_of": "2026-07-15"})
+        assert bad.status_code == 422 and [d["loc"] for d in bad.json()["detail"]] == [["body", "usccs", 1]]
+        cert = h.post("/v1/screenings", json={"usccs": [A, spaced, B, unknown, A], "as_of": "2026-07-15"}).json()
+    assert cert["query"]["usccs"] == [A, B, unknown]
+    assert [r["uscc"] for r in cert["results"]] == [A, B, unknown]
+    (u,) = [r for r in cert["results"] if r["uscc"] == unknown]
+    assert u["registered"] is False and u["listed"] is False and u["entries"] == []
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "api.md").read_text(encoding="utf-8")
+    assert "is answered once" in doc and "`registered: false, listed: false`" in doc

@@ -302,3 +302,24 @@ def test_verify_draw_id_checks_the_published_plan(engine: Engine, cli_env: Setti
     assert r.exit_code == 1 and "cannot read" in r.output, r.output
     plan.write_bytes(raw)
     assert _verify(draw_id).exit_code == 0
+
+
+# r27consumer: an outsider's public record with another inspector (key recomputed) and another date
+# said "match" with nothing more: the output must say what a public record cannot show.
+def test_verify_public_record_says_what_it_cannot_show(engine: Engine, cli_env: Settings, tmp_path: Any) -> None:
+    load_store(engine)
+    draw_id, folder = _planned_and_run(cli_env)
+    public, full, plan = (folder / f"{draw_id}.{k}.json" for k in ("public", "full", "plan"))
+    doc = json.loads(public.read_text("utf-8"))
+    i = doc["inspections"][0]
+    i["inspectors"][0] = {"inspector_id": "INS-NOT-DRAWN",
+                          "key": core.inspector_key(doc["seed"], doc["task"], i["uscc"], "INS-NOT-DRAWN")}
+    i["scheduled_on"] = "2026-09-30"
+    swapped = tmp_path / "swapped.json"
+    swapped.write_text(json.dumps(doc), "utf-8")
+    r = _Out(["verify", "--record", str(swapped), "--plan", str(plan)])
+    assert r.exit_code == 0 and "match" in r.output
+    assert "not shown by a public record" in r.output and "inspector pool" in r.output, r.output
+    # The full record catches what the public one cannot; with it, no such caveat is printed.
+    r = _Out(["verify", "--record", str(public), "--record", str(full)])
+    assert r.exit_code == 0 and "not shown by a public record" not in r.output, r.output
