@@ -28,7 +28,7 @@ from credit.contract.sources import Source
 from credit.night import duplicates, steps
 from credit.night.staging import clear_published
 from credit.settings import Settings
-from tests.db.night.test_chunks import _staged
+from tests.db.night.stagingkit import staged_state
 from tests.dropkit import code, csv_bytes, csv_file, registration_row, write_night
 
 N13 = date(2026, 7, 13)
@@ -74,18 +74,18 @@ def test_copies_straddling_chunks_of_a_gb18030_file_are_found_and_only_their_chu
     drop = tmp_path / "drop"
     write_night(drop, N13, {"annual_reports.csv": ("annual_reports", "full", data, "gb18030", len(rows))})
     whole = _ingest(drop, settings, 1_000)
-    one = _staged(engine)
+    one = staged_state(engine)
     assert [(h[1], h[2]) for h in one["held"]] == [(6, "conflicting_duplicate_key"), (11, "duplicate_row"),
                                                    (12, "conflicting_duplicate_key"), (14, "duplicate_row")]
     assert '"employees": "13"' in one["held"][2][4] and "第 5 行" in one["held"][1][3]
     reread = _reread(monkeypatch)
     assert _ingest(drop, settings, 3) == whole          # lines 1–3 (the header), 4–6, 7–9, 10–12, 13–15, …
-    assert _staged(engine) == one
+    assert staged_state(engine) == one
     # The chunks holding candidates, and no others; six candidates are more than a chunk's rows, so
     # the chunks of the rows held back are read once more to quarantine them as delivered.
     assert reread == [[1, 3, 4], [1, 3, 4]]
     assert _ingest(drop, settings, 6) == whole          # lines 1–6, 7–12, 13–18, 19–20
-    assert _staged(engine) == one
+    assert staged_state(engine) == one
     assert reread[2:] == [[0, 1, 2]]                    # six candidates, kept: no third read
 
 
@@ -96,7 +96,7 @@ def test_a_hash_collision_is_a_candidate_that_stays_accepted(settings: Settings,
     drop = tmp_path / "drop"
     write_night(drop, N13, {"registration.csv": csv_file("registration", "full", rows)})
     honest = _ingest(drop, settings, 4)                      # lines 1–4, 5–8, 9
-    expected = _staged(engine)
+    expected = staged_state(engine)
     assert [(h[1], h[2]) for h in expected["held"]] == [(9, "duplicate_row")]
     real = duplicates.key_hash
     colliding = {rows[0]["uscc"], rows[3]["uscc"]}           # lines 2 and 5, two chunks: given one hash
@@ -109,14 +109,14 @@ def test_a_hash_collision_is_a_candidate_that_stays_accepted(settings: Settings,
     reread = _reread(monkeypatch)
     monkeypatch.setattr(duplicates, "key_hash", some_collide)
     assert _ingest(drop, settings, 4) == honest
-    assert _staged(engine) == expected
+    assert staged_state(engine) == expected
     assert reread == [[0, 1, 2]]          # the collision's chunks and the copies': 4 candidates, kept in memory
     # Every key one hash: every accepted row is a candidate, more than a chunk of them, so the held
     # rows are quarantined by reading their chunk again rather than from rows kept in memory.
     monkeypatch.setattr(duplicates, "key_hash", lambda frame, source: np.zeros(len(frame), dtype=np.uint64))
     reread.clear()
     assert _ingest(drop, settings, 4) == honest
-    assert _staged(engine) == expected
+    assert staged_state(engine) == expected
     assert reread == [[0, 1, 2], [2]]
 
 
@@ -157,6 +157,6 @@ def test_staging_in_small_chunks_is_staging_in_one(settings: Settings, engine: E
                                 **({} if good else {"established_on": "2015-13-45"})) for k, name, good in rows]
     write_night(drop, N13, {"registration.csv": csv_file("registration", "full", written)})
     whole = _ingest(drop, settings, 1_000)
-    one = _staged(engine)
+    one = staged_state(engine)
     assert _ingest(drop, settings, chunk_rows) == whole
-    assert _staged(engine) == one
+    assert staged_state(engine) == one

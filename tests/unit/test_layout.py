@@ -1,0 +1,44 @@
+"""The shape the team set itself, checked on the source tree (README "How a night runs", docs).
+
+Each rule reads the files as text or syntax trees; nothing is imported, so these run in
+milliseconds and tell the file and line that breaks a rule.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TREES = ("credit", "dags", "credit_airflow", "tests", "benchmarks")
+
+
+def _sources(*trees: str) -> list[Path]:
+    return sorted(p for t in trees for p in (ROOT / t).rglob("*.py") if "migrations" not in p.parts)
+
+
+def _where(path: Path, node: ast.AST) -> str:
+    return f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}"
+
+
+def test_credit_never_imports_airflow() -> None:
+    """``credit/`` is a plain package; Airflow is wiring in ``dags/`` and ``credit_airflow/``."""
+    found = []
+    for path in _sources("credit"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            found += [f"{_where(path, node)} {n}" for n in names if n.split(".")[0] == "airflow"]
+    assert found == []
+
+
+def test_no_module_imports_another_modules_private_names() -> None:
+    """``from x import _y`` ties a module to another's insides; a shared helper is made public
+    (in a kit module for tests) instead."""
+    found = []
+    for path in _sources(*TREES):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module != "__future__":
+                found += [f"{_where(path, node)} from {node.module} import {a.name}" for a in node.names
+                          if a.name.startswith("_") and not a.name.startswith("__")]
+    assert found == []
