@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -16,27 +15,21 @@ from credit.contract.manifest import read_manifest
 from credit.night import steps
 from credit.sample import write_sample
 from credit.settings import Settings
-from tests.db.night.stagingkit import staged_state
+from tests.db.night.stagingkit import ingest_in_chunks, staged_state
 from tests.dropkit import code, csv_file, registration_row, write_night
 
 N13 = date(2026, 7, 13)
-
-
-def _ingest(drop: Path, settings: Settings, chunk_rows: int) -> list[dict[str, Any]]:
-    chunked = settings.model_copy(update={"ingest_chunk_rows": chunk_rows})
-    manifest = read_manifest(drop, N13)
-    return [dict(steps.ingest_file(manifest, f.file, chunked).as_dict(), seconds=0) for f in manifest.files]
 
 
 def test_a_file_in_many_chunks_stages_what_one_chunk_stages(settings: Settings, engine: Engine,
                                                              tmp_path: Path) -> None:
     drop = tmp_path / "drop"
     write_sample(drop, 300, 1, seed=5, defect_rate=0.05)   # every source, csv and parquet, with defects
-    whole = _ingest(drop, settings, 1_000_000)
+    whole = ingest_in_chunks(drop, settings, 1_000_000)
     one = staged_state(engine)
     assert any(r[2] == "duplicate_row" for r in one["held"])   # the case the chunks must not lose
     assert {f["file"] for f in whole if f["quarantined"]} and one["rows"]
-    chunks = _ingest(drop, settings, 37)
+    chunks = ingest_in_chunks(drop, settings, 37)
     assert chunks == whole
     staged = staged_state(engine)
     for a, b in zip(staged["files"], one["files"], strict=True):
@@ -73,7 +66,7 @@ def test_a_duplicated_key_straddling_two_chunks_is_found(settings: Settings, eng
     drop = tmp_path / "drop"
     write_night(drop, N13, {"registration.csv": csv_file("registration", "full", rows + [exact, conflicting])})
     for chunk_rows in (1_000, 3):
-        [out] = _ingest(drop, settings, chunk_rows)
+        [out] = ingest_in_chunks(drop, settings, chunk_rows)
         assert (out["accepted"], out["quarantined"]) == (5, 3)
         with engine.connect() as c:
             held = c.execute(sa.text("select line, rule, reason from night_staging_quarantine order by line")).all()
@@ -92,7 +85,7 @@ def test_a_file_refused_in_a_later_chunk_stages_none_of_its_chunks(settings: Set
     folder = write_night(drop, N13, {name: entry})
     data = (folder / name).read_bytes() + "9,坏\n".encode("gb18030")   # not UTF-8, on the file's last line
     write_night(drop, N13, {name: (entry[0], entry[1], data, entry[3], entry[4] + 1)})
-    [out] = _ingest(drop, settings, 2)
+    [out] = ingest_in_chunks(drop, settings, 2)
     assert [(f["code"], f["line"]) for f in out["failures"]] == [("encoding_mismatch", 10)]
     staged = staged_state(engine)
     assert staged["rows"] == [] and staged["held"] == [] and len(staged["files"]) == 1

@@ -23,21 +23,14 @@ from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
 from credit.contract import manifest as manifest_module
-from credit.contract.manifest import read_manifest
 from credit.contract.sources import Source
-from credit.night import duplicates, steps
+from credit.night import duplicates
 from credit.night.staging import clear_published
 from credit.settings import Settings
-from tests.db.night.stagingkit import staged_state
+from tests.db.night.stagingkit import ingest_in_chunks, staged_state
 from tests.dropkit import code, csv_bytes, csv_file, registration_row, write_night
 
 N13 = date(2026, 7, 13)
-
-
-def _ingest(drop: Path, settings: Settings, chunk_rows: int) -> list[dict[str, Any]]:
-    chunked = settings.model_copy(update={"ingest_chunk_rows": chunk_rows})
-    manifest = read_manifest(drop, N13)
-    return [dict(steps.ingest_file(manifest, f.file, chunked).as_dict(), seconds=0) for f in manifest.files]
 
 
 def _report(year: str, uscc: str, employees: str = "12") -> dict[str, str]:
@@ -73,18 +66,18 @@ def test_copies_straddling_chunks_of_a_gb18030_file_are_found_and_only_their_chu
     data = b"\r\n\n" + csv_bytes("annual_reports", rows, "gb18030")
     drop = tmp_path / "drop"
     write_night(drop, N13, {"annual_reports.csv": ("annual_reports", "full", data, "gb18030", len(rows))})
-    whole = _ingest(drop, settings, 1_000)
+    whole = ingest_in_chunks(drop, settings, 1_000)
     one = staged_state(engine)
     assert [(h[1], h[2]) for h in one["held"]] == [(6, "conflicting_duplicate_key"), (11, "duplicate_row"),
                                                    (12, "conflicting_duplicate_key"), (14, "duplicate_row")]
     assert '"employees": "13"' in one["held"][2][4] and "第 5 行" in one["held"][1][3]
     reread = _reread(monkeypatch)
-    assert _ingest(drop, settings, 3) == whole          # lines 1–3 (the header), 4–6, 7–9, 10–12, 13–15, …
+    assert ingest_in_chunks(drop, settings, 3) == whole          # lines 1–3 (the header), 4–6, 7–9, 10–12, 13–15, …
     assert staged_state(engine) == one
     # The chunks holding candidates, and no others; six candidates are more than a chunk's rows, so
     # the chunks of the rows held back are read once more to quarantine them as delivered.
     assert reread == [[1, 3, 4], [1, 3, 4]]
-    assert _ingest(drop, settings, 6) == whole          # lines 1–6, 7–12, 13–18, 19–20
+    assert ingest_in_chunks(drop, settings, 6) == whole          # lines 1–6, 7–12, 13–18, 19–20
     assert staged_state(engine) == one
     assert reread[2:] == [[0, 1, 2]]                    # six candidates, kept: no third read
 
@@ -95,7 +88,7 @@ def test_a_hash_collision_is_a_candidate_that_stays_accepted(settings: Settings,
     rows.append(dict(rows[5]))                                   # line 9: an exact copy of line 7
     drop = tmp_path / "drop"
     write_night(drop, N13, {"registration.csv": csv_file("registration", "full", rows)})
-    honest = _ingest(drop, settings, 4)                      # lines 1–4, 5–8, 9
+    honest = ingest_in_chunks(drop, settings, 4)                      # lines 1–4, 5–8, 9
     expected = staged_state(engine)
     assert [(h[1], h[2]) for h in expected["held"]] == [(9, "duplicate_row")]
     real = duplicates.key_hash
@@ -108,14 +101,14 @@ def test_a_hash_collision_is_a_candidate_that_stays_accepted(settings: Settings,
 
     reread = _reread(monkeypatch)
     monkeypatch.setattr(duplicates, "key_hash", some_collide)
-    assert _ingest(drop, settings, 4) == honest
+    assert ingest_in_chunks(drop, settings, 4) == honest
     assert staged_state(engine) == expected
     assert reread == [[0, 1, 2]]          # the collision's chunks and the copies': 4 candidates, kept in memory
     # Every key one hash: every accepted row is a candidate, more than a chunk of them, so the held
     # rows are quarantined by reading their chunk again rather than from rows kept in memory.
     monkeypatch.setattr(duplicates, "key_hash", lambda frame, source: np.zeros(len(frame), dtype=np.uint64))
     reread.clear()
-    assert _ingest(drop, settings, 4) == honest
+    assert ingest_in_chunks(drop, settings, 4) == honest
     assert staged_state(engine) == expected
     assert reread == [[0, 1, 2], [2]]
 
@@ -132,7 +125,7 @@ def test_a_file_without_duplicates_runs_no_statement_for_them(settings: Settings
 
     sa.event.listen(Engine, "before_cursor_execute", executed)
     try:
-        [out] = _ingest(drop, settings, 3)
+        [out] = ingest_in_chunks(drop, settings, 3)
     finally:
         sa.event.remove(Engine, "before_cursor_execute", executed)
     assert out["accepted"] == 7 and any("night_staging_registration" in s for s in said)
@@ -156,7 +149,7 @@ def test_staging_in_small_chunks_is_staging_in_one(settings: Settings, engine: E
     written = [registration_row(code(body=f"MA2B3C{k:02d}"), name=name,
                                 **({} if good else {"established_on": "2015-13-45"})) for k, name, good in rows]
     write_night(drop, N13, {"registration.csv": csv_file("registration", "full", written)})
-    whole = _ingest(drop, settings, 1_000)
+    whole = ingest_in_chunks(drop, settings, 1_000)
     one = staged_state(engine)
-    assert _ingest(drop, settings, chunk_rows) == whole
+    assert ingest_in_chunks(drop, settings, chunk_rows) == whole
     assert staged_state(engine) == one
