@@ -217,14 +217,6 @@ def tonight_distribution(conn: Connection, night: date) -> dict[str, int]:
     return {t: rows.get(t, 0) for t in TIERS}
 
 
-def current_distribution(conn: Connection) -> dict[str, int]:
-    """Entities per tier over the open ranges (after :func:`store_grades`: tonight's grades of
-    every entity, in the scope or not)."""
-    rows: dict[str, int] = {str(g): int(n) for g, n in conn.execute(text(
-        "select grade, count(*) from grade_ranges where valid_to is null group by grade")).all()}
-    return {t: rows.get(t, 0) for t in TIERS}
-
-
 @dataclass
 class Graded:
     """One pass of grading: the configuration, the graded frame (with the relation indicators

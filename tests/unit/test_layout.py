@@ -7,6 +7,7 @@ milliseconds and tell the file and line that breaks a rule.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,4 +42,28 @@ def test_no_module_imports_another_modules_private_names() -> None:
             if isinstance(node, ast.ImportFrom) and node.module != "__future__":
                 found += [f"{_where(path, node)} from {node.module} import {a.name}" for a in node.names
                           if a.name.startswith("_") and not a.name.startswith("__")]
+    assert found == []
+
+
+def test_every_function_of_credit_is_called_somewhere() -> None:
+    """A function or method of ``credit/`` that no file names (its own but for its definition,
+    or any other module, DAG, test or benchmark) is dead code. Decorated ones are reached through
+    their decorator (routes, CLI commands, validators)."""
+    words: dict[str, set[Path]] = {}
+    for path in _sources(*TREES):
+        for word in set(re.findall(r"[A-Za-z_]\w*", path.read_text(encoding="utf-8"))):
+            words.setdefault(word, set()).add(path)
+    found = []
+    for path in _sources("credit"):
+        text = path.read_text(encoding="utf-8")
+        tree = ast.parse(text)
+        defs = [n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+        for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
+            defs += [m for m in cls.body if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef)]
+        for d in defs:
+            if d.decorator_list or d.name.startswith("__"):
+                continue
+            named_here = len(re.findall(rf"\b{re.escape(d.name)}\b", text))
+            if named_here <= 1 and not words.get(d.name, set()) - {path}:
+                found.append(f"{_where(path, d)} {d.name}")
     assert found == []
