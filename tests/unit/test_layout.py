@@ -67,3 +67,30 @@ def test_every_function_of_credit_is_called_somewhere() -> None:
             if named_here <= 1 and not words.get(d.name, set()) - {path}:
                 found.append(f"{_where(path, d)} {d.name}")
     assert found == []
+
+
+#: How the code names a legal text: an order (44号令), an article (art. 12, 第十二条), a statute.
+LEGAL_TEXT = re.compile(r"\d+号令|\barts?\. ?\d|第[0-9一二三四五六七八九十]+条|行政处罚法|民法典|条例|国市监")
+
+
+def test_code_that_names_a_legal_rule_cites_its_domain_section() -> None:
+    """Every rule's code cites its section of ``shared/domain.md`` (``§N``): a function or class
+    that names a legal text cites it itself or its module's docstring does. The sample generator
+    only imitates the rules and is left out."""
+    found = []
+    for path in _sources("credit"):
+        if "sample" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        tree = ast.parse(text)
+        if "§" in (ast.get_docstring(tree) or ""):
+            continue
+        if LEGAL_TEXT.search(text) and "§" not in text:
+            found.append(f"{path.relative_to(ROOT)} (names a legal text, cites no section)")
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                source = ast.get_source_segment(text, node) or ""
+                if LEGAL_TEXT.search(source) and "§" not in source:
+                    found.append(f"{_where(path, node)} {node.name}")
+    assert found == []
