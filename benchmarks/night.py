@@ -82,7 +82,8 @@ class TreePeak:
         return max(self.peak_kb / 1024, _peak_mb())
 
 
-def _url(home: Path, database: str | None = None) -> str:
+def database_url(home: Path, database: str | None = None) -> str:
+    """The URL of the embedded server under ``home`` (migrated), or of its ``database`` (created if missing)."""
     from credit import db
     from credit.db import engine_for
     from credit.settings import Settings
@@ -117,7 +118,7 @@ def child_floor(drop: Path, night: date, home: Path) -> dict[str, Any]:
 
     from credit.contract.manifest import read_manifest
 
-    url = _url(home, "floor")
+    url = database_url(home, "floor")
     engine = sa.create_engine(url)
     manifest = read_manifest(drop, night)
     rows = 0
@@ -151,7 +152,7 @@ def child_night(drop: Path, night: date, home: Path) -> dict[str, Any]:
     from credit.night.steps import run_night
     from credit.settings import Settings
 
-    url = _url(home)
+    url = database_url(home)
     before = _size(url)
     peak = TreePeak()
     t = time.perf_counter()
@@ -165,7 +166,8 @@ class ChildFailed(RuntimeError):
     """A floor or night child process that did not finish; carries the end of what it wrote."""
 
 
-def _run_child(*args: str) -> dict[str, Any]:
+def run_child(*args: str) -> dict[str, Any]:
+    """Run ``python -m benchmarks.night --child *args`` and return the JSON of its last line."""
     out = subprocess.run([sys.executable, "-m", "benchmarks.night", "--child", *args],
                          capture_output=True, text=True, env={**os.environ, "GX_ANALYTICS_ENABLED": "False"})
     if out.returncode != 0:
@@ -208,7 +210,7 @@ def lookups(base: str, key: str, usccs: list[str], clients: int, seconds: float)
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
         f.write("\n".join(usccs))
     try:
-        return _run_child("lookups", base, key, f.name, str(clients), str(seconds))
+        return run_child("lookups", base, key, f.name, str(clients), str(seconds))
     finally:
         os.unlink(f.name)
 
@@ -337,8 +339,8 @@ def main() -> None:
                   f"{'grown MB':>10}{'db MB':>8}")
             walls: list[float] = []
             for n in nights:
-                floor = _run_child("floor", str(drop), n.isoformat(), str(home))
-                res = _run_child("night", str(drop), n.isoformat(), str(home))
+                floor = run_child("floor", str(drop), n.isoformat(), str(home))
+                res = run_child("night", str(drop), n.isoformat(), str(home))
                 print(f"{n.isoformat():<12}{res['rows']:>10,}{res['seconds']:9.2f}{floor['seconds']:9.2f}"
                       f"{res['seconds'] / floor['seconds']:8.1f}{res['peak_mb']:9.0f}{res['grown'] / 1e6:10.1f}"
                       f"{res['size'] / 1e6:8.0f}")
@@ -347,7 +349,7 @@ def main() -> None:
                 walls.append(res["seconds"])
             print("incremental nights / first night: "
                   + ", ".join(f"{w / walls[0]:.2f}" for w in walls[1:]) + "   (target ≤ 0.10)")
-        url = _url(home)
+        url = database_url(home)
         from credit.api.auth import create_key
 
         engine = sa.create_engine(url)

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from benchmarks.night import _run_child, _url
+from benchmarks.night import database_url, run_child
 
 SIZES = """
 select c.relname as name,
@@ -59,9 +59,9 @@ def main() -> None:
         shutil.rmtree(args.home, ignore_errors=True)
     snapshots: list[dict[str, Any]] = []
     for n in nights:
-        res = _run_child("night", str(args.drop), n.isoformat(), str(args.home))
+        res = run_child("night", str(args.drop), n.isoformat(), str(args.home))
         snapshots.append({"night": n.isoformat(), "seconds": res["seconds"], "rows": res["rows"],
-                          "sizes": sizes(_url(args.home))})
+                          "sizes": sizes(database_url(args.home))})
         print(f"{n}: {res['rows']:,} rows in {res['seconds']:.1f} s, database {res['size'] / 1e6:.0f} MB", flush=True)
     if args.json:
         args.json.write_text(json.dumps(snapshots, indent=1))

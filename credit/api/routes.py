@@ -504,7 +504,8 @@ def serious_procedures(conn: Conn, st: St, on: AsOf = None,
 
 @bureau.post("/serious/{case}/assessment", status_code=201, response_model=list[OfficerStepDoc])
 def serious_assessment(request: Request, st: St, case: CaseRef, body: SeriousAssessment) -> JSONResponse:
-    """The officer's art. 12 assessment of a proposal (拟列入); not_list also issues the numbered 不予列入."""
+    """The officer's art. 12 assessment (44号令, domain.md §4) of a proposal (拟列入); not_list also
+    issues the numbered 不予列入."""
     who: Principal = request.state.principal
     not_in_future(st, body.on, "on")
     with st.begin() as conn:

@@ -132,7 +132,7 @@ def frozen_rules(doc: Mapping[str, Any], matters: Sequence[str]) -> dict[str, An
                           f"(config/draws.yaml lists {', '.join(sorted(doc['matters']))})")
     per = int(doc["inspectors_per_inspection"])
     if per < 2:
-        raise DrawRefused("inspectors_per_inspection must be at least 2 (行政处罚法 art. 42)")
+        raise DrawRefused("inspectors_per_inspection must be at least 2 (行政处罚法 art. 42)")  # domain.md §8
     keep = ("tier_ratios", "ungraded_tier", "exclusion_window_days", "exclusion_exempt_tiers",
             "inspectors_per_inspection", "workload_spread", "schedule", "quiet_days")
     out = {k: doc[k] for k in keep}

@@ -166,28 +166,15 @@ def store_grades(conn: Connection, night: date, scoped: bool = False) -> None:
     which is its grade tonight, so the transitions still count every entity (an entity outside the
     scope goes from its grade to the same grade)."""
     if not scoped:
-        conn.execute(text(
-            "insert into grade_transitions (night, from_grade, to_grade, count) "
-            "select :n, coalesce(p.grade, '-'), coalesce(c.grade, '-'), count(*) "
-            "from grades_tonight as c "
-            "full join (select uscc, grade from grade_ranges where valid_to is null) as p using (uscc) "
-            "group by 2, 3"), {"n": night})
+        conn.execute(sqlfiles.statement("grading/transitions_full"), {"n": night})
     else:
         outside = _outside_scope(conn, night)
         conn.execute(sqlfiles.statement("grading/transitions_scope"), {"n": night, "outside": json.dumps(outside)})
     inside = " and g.uscc in (select s.uscc from night_scope as s)" if scoped else ""
-    conn.execute(text(
-        "update grade_ranges as g set valid_to = :n "
-        "where g.valid_to is null and not exists (select from grades_tonight as t where t.uscc = g.uscc "
-        "and t.grade = g.grade and t.score = g.score and t.config_version = g.config_version "
-        "and t.reasons = g.reasons)" + inside), {"n": night})
+    conn.execute(text(sqlfiles.text_of("grading/close_ranges").rstrip() + inside), {"n": night})
     # A first night opens a range for every entity: into the empty table, indexes built after.
     with bulk.load_then_index(conn, "grade_ranges", not scoped and bulk.is_empty(conn, "grade_ranges")):
-        conn.execute(text(
-            "insert into grade_ranges (uscc, valid_from, grade, score, config_version, reasons) "
-            "select t.uscc, :n, t.grade, t.score, t.config_version, t.reasons from grades_tonight as t "
-            "where not exists (select from grade_ranges as g where g.uscc = t.uscc and g.valid_to is null)"),
-            {"n": night})
+        conn.execute(sqlfiles.statement("grading/open_ranges"), {"n": night})
 
 
 def _outside_scope(conn: Connection, night: date) -> dict[str, int]:
@@ -214,14 +201,6 @@ def tonight_distribution(conn: Connection, night: date) -> dict[str, int]:
     rows: dict[str, int] = {str(g): int(n) for g, n in conn.execute(text(
         "select to_grade, sum(count) from grade_transitions where night = :n and to_grade <> '-' "
         "group by to_grade"), {"n": night}).all()}
-    return {t: rows.get(t, 0) for t in TIERS}
-
-
-def current_distribution(conn: Connection) -> dict[str, int]:
-    """Entities per tier over the open ranges (after :func:`store_grades`: tonight's grades of
-    every entity, in the scope or not)."""
-    rows: dict[str, int] = {str(g): int(n) for g, n in conn.execute(text(
-        "select grade, count(*) from grade_ranges where valid_to is null group by grade")).all()}
     return {t: rows.get(t, 0) for t in TIERS}
 
 

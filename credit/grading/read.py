@@ -7,6 +7,7 @@ from typing import Any, NotRequired, TypedDict
 
 from sqlalchemy import Connection, text
 
+from credit import sqlfiles
 from credit.config import load_config
 from credit.grading.score import Improvement, to_improve
 
@@ -45,17 +46,8 @@ def _shown(reason: dict[str, Any]) -> ReasonShown:
 
 def grade_of(conn: Connection, uscc: str, as_of: date) -> GradeAnswer | None:
     """The latest grade of ``uscc`` on or before ``as_of``, with reasons and what would improve it."""
-    # The range in force on ``as_of`` is the latest one opened by then (one probe of the primary key
-    # (uscc, valid_from)); its night is the latest graded night on or before ``as_of`` inside it —
-    # the night whose row the per-night table held (migration 0015).
-    row = conn.execute(text(
-        "select n.night, g.grade, g.score, g.config_version, g.reasons, r.config "
-        "from (select * from grade_ranges where uscc = :u and valid_from <= :d "
-        "      order by valid_from desc limit 1) as g "
-        "cross join lateral (select coalesce(max(x.night), g.valid_from) as night from grading_runs as x "
-        "      where x.night >= g.valid_from and x.night <= :d and (g.valid_to is null or x.night < g.valid_to)) as n "
-        "left join grading_runs as r on r.night = n.night"),
-        {"u": uscc.strip().upper(), "d": as_of}).mappings().first()
+    row = conn.execute(sqlfiles.statement("grading/grade_of"),
+                       {"u": uscc.strip().upper(), "d": as_of}).mappings().first()
     if row is None:
         return None
     cfg = row["config"] or load_config("grading").data

@@ -4,7 +4,7 @@ Each night recomputes the windows of all penalties of the store by the rules of
 :mod:`credit.penalties.publicity` and appends a row only for a case whose window changed (a new
 case, a corrected fine, a revocation, a new rules version): the table is append-only and the
 window "as known after night K" is the latest row with ``night <= K``. A revoked decision is
-withdrawn by the first night that sees ``revoked_on`` (45号令 art. 11: within 3 WD; the row
+withdrawn by the first night that sees ``revoked_on`` (45号令 art. 11, domain.md §6: within 3 WD; the row
 keeps the due date, so a late withdrawal shows). Re-running a night adds nothing.
 """
 

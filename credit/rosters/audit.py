@@ -36,6 +36,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from credit import sqlfiles
 from credit.rosters.anchors import AnchorFile
 
 GENESIS = "0" * 64
@@ -116,22 +117,6 @@ select {", ".join("d.facts::text as facts" if c == "facts" else "d." + c for c i
   from roster_decisions as d order by d.seq
 """
 
-_NUMBERS = """
-with numbers as (
-    select d.seq, d.doc_seq,
-           lag(d.doc_seq) over (partition by d.authority, d.doc_year order by d.doc_seq) as previous_no
-      from roster_decisions as d where d.doc_seq is not null
-)
-select seq from numbers where doc_seq <> coalesce(previous_no, 0) + 1 order by seq limit 1
-"""
-
-
-_RECORDED = """
-select night, (summary->'rosters'->'chain_head'->>'seq')::bigint as seq, summary->'rosters'->'chain_head'->>'hash' as hash
-  from night_runs
- where jsonb_typeof(summary->'rosters'->'chain_head') = 'object'
-"""
-
 
 def verify_chain(conn: Connection, published: AnchorFile | None = None) -> ChainReport:
     """Walk the chain; ``ok`` only when every link, hash, number and anchor holds — the anchors in
@@ -145,7 +130,7 @@ def verify_chain(conn: Connection, published: AnchorFile | None = None) -> Chain
         heads[int(seq)].append(_Head("anchored by night", night, row_hash))
         db_anchor[night] = max(db_anchor.get(night, (0, "")), (int(seq), row_hash))
         n_anchors += 1
-    for night, seq, row_hash in conn.execute(sa.text(_RECORDED)):
+    for night, seq, row_hash in conn.execute(sqlfiles.statement("rosters/audit_recorded_heads")):
         heads[int(seq)].append(_Head("recorded in the summary of night", night, str(row_hash)))
         n_recorded += 1
     problems: list[tuple[int, str, date | None]] = []
@@ -228,7 +213,7 @@ def verify_chain(conn: Connection, published: AnchorFile | None = None) -> Chain
             problems.append((last_seq + 1, f"decisions {last_seq + 1}–{top} are missing: the head {source} "
                                            f"{night.isoformat()} is decision {s}, the log ends at {last_seq} "
                                            "(the last decisions were removed)", night))
-    no = conn.execute(sa.text(_NUMBERS)).scalar()
+    no = conn.execute(sqlfiles.statement("rosters/audit_numbers")).scalar()
     if no is not None:
         problems.append((int(no), "gap in the document numbers (文号) of its authority and year", None))
     def report(seq: int | None = None, problem: str | None = None, night: date | None = None) -> ChainReport:

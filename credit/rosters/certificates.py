@@ -165,10 +165,7 @@ def issue(conn: Connection, usccs: Sequence[str], as_of: date, *, issuer: str, i
     doc["certificate_id"] = "SC-" + doc["digest"].removeprefix("sha256:")[:24].upper()
     if signer is not None:
         doc = signer.sign_document(doc)
-    conn.execute(sa.text(
-        "insert into screening_certificates (certificate_id, digest, issued_at, as_of, uscc_count, data_version, "
-        "key_id, config_version) values (:i, :d, :t, :a, :n, cast(:v as jsonb), :k, :cv) "
-        "on conflict do nothing"),  # the same answer asked twice in one second is one certificate
+    conn.execute(sqlfiles.statement("rosters/insert_certificate"),  # once per id (see the file)
         {"i": doc["certificate_id"], "d": doc["digest"], "t": issued_at, "a": as_of, "n": len(usccs),
          "v": json.dumps(version), "k": key_id, "cv": config_version})
     return doc

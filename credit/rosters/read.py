@@ -232,7 +232,8 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
         else:
             window["removal_limit_from"] = env.limit_from(rule_id)
             if r["roster"] == "abnormal":
-                # 68号令 art. 10: the application is made within 3 years of inclusion (民法典 art. 202).
+                # 68号令 art. 10: the application is made within 3 years of inclusion (民法典 art. 202;
+                # domain.md §3.3, §12).
                 window["apply_until"] = add_years(r["included_on"], APPLICATION_WINDOW_YEARS).isoformat()
         cure_on = cure_established_on(conn, r["entry_id"], as_of, known) if env.limit_from(rule_id) == "cure" else None
         if r["roster"] != "serious" and env.limit_from(rule_id) == "cure":

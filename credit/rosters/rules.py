@@ -178,19 +178,6 @@ class RuleBook:
                 return v
         return None
 
-    def for_cause(self, roster: str, action: str, cause_code: str) -> str | None:
-        """The rule id deciding ``action`` on ``cause_code`` of ``roster`` (e.g. which removal rule)."""
-        for rule_id, m in self.meta.items():
-            if m.get("roster") not in (roster, "any") or m.get("action") != action:
-                continue
-            if action == "remove":
-                if m.get("removes") in (cause_code, "any"):
-                    return rule_id
-            elif m.get("cause_code") == cause_code:
-                return rule_id
-        return None
-
-
 def _day(raw: Any) -> date | None:
     if raw is None or raw == "":
         return None

@@ -43,6 +43,7 @@ from sqlalchemy.engine import Connection
 from credit.calendar import UnknownCalendarYear, add_years
 from credit.night import scope as night_scope
 from credit.night.scope import NightScope
+from credit.rosters.authorities import divisions
 from credit.rosters.env import RosterEnv
 from credit.rosters.known import KnownAt, night_limit, seq_limit
 from credit.rosters.log import LOCK_KEY, finalise, held_fact_keys, insert_decisions
@@ -137,7 +138,13 @@ def authority_level(code: str) -> str:
 
 
 def higher_authority(code: str) -> str:
-    """The next-higher bureau's code (county → city, or the municipality; city → province)."""
+    """The next-higher bureau's code (domain.md §4): the parent of ``code``'s GB/T 2260 division, the
+    one that names the authorities (:func:`credit.rosters.authorities.divisions`), so a county-level
+    division under a province directly (仙桃 429004, 石河子 659001) answers to the province. A code
+    the dataset lacks is read from its digits: county → city, or the municipality; city → province."""
+    known = divisions().get(code)
+    if known is not None and known.parent:
+        return known.parent
     if authority_level(code) == "county" and code[:2] not in _MUNICIPALITIES:
         return code[:4] + "00"
     return code[:2] + "0000"

@@ -7,51 +7,31 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from credit.contract.manifest import read_manifest
-from credit.contract.sources import SOURCES
 from credit.night import steps
-from credit.night.staging import staging_table
 from credit.sample import write_sample
 from credit.settings import Settings
+from tests.db.night.stagingkit import ingest_in_chunks, staged_state
 from tests.dropkit import code, csv_file, registration_row, write_night
 
 N13 = date(2026, 7, 13)
-
-
-def _staged(engine: Engine) -> dict[str, Any]:
-    with engine.connect() as c:
-        rows = sorted(r for source in SOURCES.values() for r in c.execute(sa.text(
-            f"select file, line, (to_jsonb(r) - 'night' - 'digest' - 'file' - 'line')::text "
-            f"from {staging_table(source)} r")).all())
-        held = c.execute(sa.text("select file, line, rule, reason, raw::text from night_staging_quarantine "
-                                 "order by file, line")).all()
-        files = c.execute(sa.text("select file, outcome - 'seconds', expectations from night_staging_files "
-                                  "order by file")).all()
-    return {"rows": rows, "held": held, "files": files}
-
-
-def _ingest(drop: Path, settings: Settings, chunk_rows: int) -> list[dict[str, Any]]:
-    chunked = settings.model_copy(update={"ingest_chunk_rows": chunk_rows})
-    manifest = read_manifest(drop, N13)
-    return [dict(steps.ingest_file(manifest, f.file, chunked).as_dict(), seconds=0) for f in manifest.files]
 
 
 def test_a_file_in_many_chunks_stages_what_one_chunk_stages(settings: Settings, engine: Engine,
                                                              tmp_path: Path) -> None:
     drop = tmp_path / "drop"
     write_sample(drop, 300, 1, seed=5, defect_rate=0.05)   # every source, csv and parquet, with defects
-    whole = _ingest(drop, settings, 1_000_000)
-    one = _staged(engine)
+    whole = ingest_in_chunks(drop, settings, 1_000_000)
+    one = staged_state(engine)
     assert any(r[2] == "duplicate_row" for r in one["held"])   # the case the chunks must not lose
     assert {f["file"] for f in whole if f["quarantined"]} and one["rows"]
-    chunks = _ingest(drop, settings, 37)
+    chunks = ingest_in_chunks(drop, settings, 37)
     assert chunks == whole
-    staged = _staged(engine)
+    staged = staged_state(engine)
     for a, b in zip(staged["files"], one["files"], strict=True):
         for x, y in zip(a[2] or [], b[2] or [], strict=True):
             assert x == y, a[0]
@@ -69,14 +49,14 @@ def test_files_ingested_in_worker_processes_stage_what_one_process_stages(settin
     sequential = settings.model_copy(update={"ingest_chunk_rows": 37, "ingest_processes": 1})
     said: list[str] = []
     steps.ingest_files(manifest, sequential, said.append)
-    one = _staged(engine)
+    one = staged_state(engine)
     assert said == [f"ingesting {f.file}" for f in manifest.files]
     parallel = sequential.model_copy(update={"ingest_processes": 2})
     said.clear()
     steps.ingest_files(manifest, parallel, said.append)
     assert said[0] == f"ingesting {len(manifest.files)} files in 2 processes"
     assert sorted(said[1:]) == sorted(f"ingested {f.file}" for f in manifest.files)
-    assert _staged(engine) == one
+    assert staged_state(engine) == one
 
 
 def test_a_duplicated_key_straddling_two_chunks_is_found(settings: Settings, engine: Engine, tmp_path: Path) -> None:
@@ -86,7 +66,7 @@ def test_a_duplicated_key_straddling_two_chunks_is_found(settings: Settings, eng
     drop = tmp_path / "drop"
     write_night(drop, N13, {"registration.csv": csv_file("registration", "full", rows + [exact, conflicting])})
     for chunk_rows in (1_000, 3):
-        [out] = _ingest(drop, settings, chunk_rows)
+        [out] = ingest_in_chunks(drop, settings, chunk_rows)
         assert (out["accepted"], out["quarantined"]) == (5, 3)
         with engine.connect() as c:
             held = c.execute(sa.text("select line, rule, reason from night_staging_quarantine order by line")).all()
@@ -105,7 +85,7 @@ def test_a_file_refused_in_a_later_chunk_stages_none_of_its_chunks(settings: Set
     folder = write_night(drop, N13, {name: entry})
     data = (folder / name).read_bytes() + "9,坏\n".encode("gb18030")   # not UTF-8, on the file's last line
     write_night(drop, N13, {name: (entry[0], entry[1], data, entry[3], entry[4] + 1)})
-    [out] = _ingest(drop, settings, 2)
+    [out] = ingest_in_chunks(drop, settings, 2)
     assert [(f["code"], f["line"]) for f in out["failures"]] == [("encoding_mismatch", 10)]
-    staged = _staged(engine)
+    staged = staged_state(engine)
     assert staged["rows"] == [] and staged["held"] == [] and len(staged["files"]) == 1

@@ -1,9 +1,10 @@
 """A file's duplicated keys at what its duplicates cost (issue 11, :mod:`credit.night.duplicates`).
 
-Candidates are the accepted rows whose key's hash is seen twice; PostgreSQL decides over them
-alone, and only the chunks holding them are read again. What is staged must not depend on it:
-the same accepted rows, the same held-back rows with their lines, rules, reasons and rows as
-delivered, the same outcome, whatever the chunks, however the hashes collide.
+Candidates are the accepted rows whose key's hash is seen twice (past the client's limit, whose key
+PostgreSQL counts twice); PostgreSQL decides over them alone, and only the chunks holding them are
+read again. What is staged must not depend on it: the same accepted rows, the same held-back rows
+with their lines, rules, reasons and rows as delivered, the same outcome, whatever the chunks,
+however the hashes collide, whoever counts the keys.
 """
 
 from __future__ import annotations
@@ -23,22 +24,14 @@ from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
 from credit.contract import manifest as manifest_module
-from credit.contract.manifest import read_manifest
-from credit.contract.sources import Source
-from credit.contract.sources import SOURCES
-from credit.night import duplicates, steps
+from credit.contract.sources import SOURCES, Source
+from credit.night import duplicates
 from credit.night.staging import FileStager, StagingKey, clear_published
 from credit.settings import Settings
-from tests.db.night.test_chunks import _staged
+from tests.db.night.stagingkit import ingest_in_chunks, staged_state
 from tests.dropkit import code, csv_bytes, csv_file, registration_row, write_night
 
 N13 = date(2026, 7, 13)
-
-
-def _ingest(drop: Path, settings: Settings, chunk_rows: int) -> list[dict[str, Any]]:
-    chunked = settings.model_copy(update={"ingest_chunk_rows": chunk_rows})
-    manifest = read_manifest(drop, N13)
-    return [dict(steps.ingest_file(manifest, f.file, chunked).as_dict(), seconds=0) for f in manifest.files]
 
 
 def _report(year: str, uscc: str, employees: str = "12") -> dict[str, str]:
@@ -74,19 +67,19 @@ def test_copies_straddling_chunks_of_a_gb18030_file_are_found_and_only_their_chu
     data = b"\r\n\n" + csv_bytes("annual_reports", rows, "gb18030")
     drop = tmp_path / "drop"
     write_night(drop, N13, {"annual_reports.csv": ("annual_reports", "full", data, "gb18030", len(rows))})
-    whole = _ingest(drop, settings, 1_000)
-    one = _staged(engine)
+    whole = ingest_in_chunks(drop, settings, 1_000)
+    one = staged_state(engine)
     assert [(h[1], h[2]) for h in one["held"]] == [(6, "conflicting_duplicate_key"), (11, "duplicate_row"),
                                                    (12, "conflicting_duplicate_key"), (14, "duplicate_row")]
     assert '"employees": "13"' in one["held"][2][4] and "第 5 行" in one["held"][1][3]
     reread = _reread(monkeypatch)
-    assert _ingest(drop, settings, 3) == whole          # lines 1–3 (the header), 4–6, 7–9, 10–12, 13–15, …
-    assert _staged(engine) == one
+    assert ingest_in_chunks(drop, settings, 3) == whole          # lines 1–3 (the header), 4–6, 7–9, 10–12, 13–15, …
+    assert staged_state(engine) == one
     # The chunks holding candidates, and no others; six candidates are more than a chunk's rows, so
     # the chunks of the rows held back are read once more to quarantine them as delivered.
     assert reread == [[1, 3, 4], [1, 3, 4]]
-    assert _ingest(drop, settings, 6) == whole          # lines 1–6, 7–12, 13–18, 19–20
-    assert _staged(engine) == one
+    assert ingest_in_chunks(drop, settings, 6) == whole          # lines 1–6, 7–12, 13–18, 19–20
+    assert staged_state(engine) == one
     assert reread[2:] == [[0, 1, 2]]                    # six candidates, kept: no third read
 
 
@@ -103,8 +96,8 @@ def test_past_the_client_s_limit_the_database_counts_the_keys_and_stages_the_sam
     drop = tmp_path / "drop"
     write_night(drop, N13, {"annual_reports.csv": ("annual_reports", "full", csv_bytes("annual_reports", rows),
                                                    "utf-8", len(rows))})
-    by_client = _ingest(drop, settings, 3)
-    staged = _staged(engine)
+    by_client = ingest_in_chunks(drop, settings, 3)
+    staged = staged_state(engine)
     assert [(h[1], h[2]) for h in staged["held"]] == [(4, "conflicting_duplicate_key"), (9, "duplicate_row"),
                                                       (10, "conflicting_duplicate_key")]
     counted: list[int] = []
@@ -118,8 +111,8 @@ def test_past_the_client_s_limit_the_database_counts_the_keys_and_stages_the_sam
     monkeypatch.setattr(duplicates, "CLIENT_KEY_ROWS", 4)
     monkeypatch.setattr(FileStager, "candidate_lines", spy)
     reread = _reread(monkeypatch)
-    assert _ingest(drop, settings, 3) == by_client
-    assert _staged(engine) == staged
+    assert ingest_in_chunks(drop, settings, 3) == by_client
+    assert staged_state(engine) == staged
     assert counted == [3, 4, 9, 10] and reread[0] == [0, 1, 2, 3]   # lines 1–3 (the header), 4–6, 7–9, 10
 
 
@@ -147,8 +140,8 @@ def test_a_hash_collision_is_a_candidate_that_stays_accepted(settings: Settings,
     rows.append(dict(rows[5]))                                   # line 9: an exact copy of line 7
     drop = tmp_path / "drop"
     write_night(drop, N13, {"registration.csv": csv_file("registration", "full", rows)})
-    honest = _ingest(drop, settings, 4)                      # lines 1–4, 5–8, 9
-    expected = _staged(engine)
+    honest = ingest_in_chunks(drop, settings, 4)                      # lines 1–4, 5–8, 9
+    expected = staged_state(engine)
     assert [(h[1], h[2]) for h in expected["held"]] == [(9, "duplicate_row")]
     real = duplicates.key_hash
     colliding = {rows[0]["uscc"], rows[3]["uscc"]}           # lines 2 and 5, two chunks: given one hash
@@ -160,15 +153,15 @@ def test_a_hash_collision_is_a_candidate_that_stays_accepted(settings: Settings,
 
     reread = _reread(monkeypatch)
     monkeypatch.setattr(duplicates, "key_hash", some_collide)
-    assert _ingest(drop, settings, 4) == honest
-    assert _staged(engine) == expected
+    assert ingest_in_chunks(drop, settings, 4) == honest
+    assert staged_state(engine) == expected
     assert reread == [[0, 1, 2]]          # the collision's chunks and the copies': 4 candidates, kept in memory
     # Every key one hash: every accepted row is a candidate, more than a chunk of them, so the held
     # rows are quarantined by reading their chunk again rather than from rows kept in memory.
     monkeypatch.setattr(duplicates, "key_hash", lambda frame, source: np.zeros(len(frame), dtype=np.uint64))
     reread.clear()
-    assert _ingest(drop, settings, 4) == honest
-    assert _staged(engine) == expected
+    assert ingest_in_chunks(drop, settings, 4) == honest
+    assert staged_state(engine) == expected
     assert reread == [[0, 1, 2], [2]]
 
 
@@ -184,7 +177,7 @@ def test_a_file_without_duplicates_runs_no_statement_for_them(settings: Settings
 
     sa.event.listen(Engine, "before_cursor_execute", executed)
     try:
-        [out] = _ingest(drop, settings, 3)
+        [out] = ingest_in_chunks(drop, settings, 3)
     finally:
         sa.event.remove(Engine, "before_cursor_execute", executed)
     assert out["accepted"] == 7 and any("night_staging_registration" in s for s in said)
@@ -208,7 +201,7 @@ def test_staging_in_small_chunks_is_staging_in_one(settings: Settings, engine: E
     written = [registration_row(code(body=f"MA2B3C{k:02d}"), name=name,
                                 **({} if good else {"established_on": "2015-13-45"})) for k, name, good in rows]
     write_night(drop, N13, {"registration.csv": csv_file("registration", "full", written)})
-    whole = _ingest(drop, settings, 1_000)
-    one = _staged(engine)
-    assert _ingest(drop, settings, chunk_rows) == whole
-    assert _staged(engine) == one
+    whole = ingest_in_chunks(drop, settings, 1_000)
+    one = staged_state(engine)
+    assert ingest_in_chunks(drop, settings, chunk_rows) == whole
+    assert staged_state(engine) == one

@@ -55,3 +55,20 @@ def test_tier_labels_say_only_what_the_tier_means() -> None:
     assert {g: (t["label"], t["local_label"]) for g, t in tiers.items()} == {
         "A": ("信用风险低", "信用风险低"), "B": ("信用风险一般", "信用风险一般"),
         "C": ("信用风险较高", "信用风险较高"), "D": ("信用风险高", "信用风险高")}
+
+
+@pytest.mark.parametrize(("code", "higher"), [
+    ("420106", "420100"),   # a district: its city's bureau
+    ("110105", "110000"),   # a district of a municipality: the municipality's
+    ("330100", "330000"),   # a city: the province's
+    ("429004", "420000"),   # 仙桃市, 省直辖县级行政区划: the province's (no city 429000 exists)
+    ("659001", "650000"),   # 石河子市, 自治区直辖县级行政区划: the region's
+    ("419001", "410000"),   # 济源市
+    ("339999", "339900"),   # not in the dataset: read from the code, as before
+])
+def test_the_next_higher_bureau_is_the_divisions_parent(code: str, higher: str) -> None:
+    """The bureau whose consent a serious listing needs (domain.md §4) is the division one level up
+    in GB/T 2260, the same parent that names the authority (``authorities.divisions``)."""
+    from credit.rosters.serious import higher_authority
+
+    assert higher_authority(code) == higher

@@ -1,0 +1,12 @@
+-- One entity's grade on a date (credit.grading.read.grade_of; the API's look-up): the range in
+-- force on :d is the latest one opened by then (one probe of the primary key (uscc, valid_from));
+-- its night is the latest graded night on or before :d inside it, the night whose row the
+-- per-night table held (migration 0015). Parameters: :u the USCC, :d the date.
+select n.night, g.grade, g.score, g.config_version, g.reasons, r.config
+  from (select * from grade_ranges where uscc = :u and valid_from <= :d
+         order by valid_from desc limit 1) as g
+ cross join lateral (select coalesce(max(x.night), g.valid_from) as night
+                       from grading_runs as x
+                      where x.night >= g.valid_from and x.night <= :d
+                        and (g.valid_to is null or x.night < g.valid_to)) as n
+  left join grading_runs as r on r.night = n.night

@@ -1,0 +1,117 @@
+"""The shape the team set itself, checked on the source tree (README "How a night runs", docs).
+
+Each rule reads the files as text or syntax trees; nothing is imported, so these run in
+milliseconds and tell the file and line that breaks a rule.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TREES = ("credit", "dags", "credit_airflow", "tests", "benchmarks")
+
+
+def _sources(*trees: str) -> list[Path]:
+    return sorted(p for t in trees for p in (ROOT / t).rglob("*.py") if "migrations" not in p.parts)
+
+
+def _where(path: Path, node: ast.AST) -> str:
+    return f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}"
+
+
+def test_credit_never_imports_airflow() -> None:
+    """``credit/`` is a plain package; Airflow is wiring in ``dags/`` and ``credit_airflow/``."""
+    found = []
+    for path in _sources("credit"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            found += [f"{_where(path, node)} {n}" for n in names if n.split(".")[0] == "airflow"]
+    assert found == []
+
+
+def test_no_module_imports_another_modules_private_names() -> None:
+    """``from x import _y`` ties a module to another's insides; a shared helper is made public
+    (in a kit module for tests) instead."""
+    found = []
+    for path in _sources(*TREES):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module != "__future__":
+                found += [f"{_where(path, node)} from {node.module} import {a.name}" for a in node.names
+                          if a.name.startswith("_") and not a.name.startswith("__")]
+    assert found == []
+
+
+def test_every_function_of_credit_is_called_somewhere() -> None:
+    """A function or method of ``credit/`` that no file names (its own but for its definition,
+    or any other module, DAG, test or benchmark) is dead code. Decorated ones are reached through
+    their decorator (routes, CLI commands, validators)."""
+    words: dict[str, set[Path]] = {}
+    for path in _sources(*TREES):
+        for word in set(re.findall(r"[A-Za-z_]\w*", path.read_text(encoding="utf-8"))):
+            words.setdefault(word, set()).add(path)
+    found = []
+    for path in _sources("credit"):
+        text = path.read_text(encoding="utf-8")
+        tree = ast.parse(text)
+        defs = [n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+        for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
+            defs += [m for m in cls.body if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef)]
+        for d in defs:
+            if d.decorator_list or d.name.startswith("__"):
+                continue
+            named_here = len(re.findall(rf"\b{re.escape(d.name)}\b", text))
+            if named_here <= 1 and not words.get(d.name, set()) - {path}:
+                found.append(f"{_where(path, d)} {d.name}")
+    assert found == []
+
+
+#: How the code names a legal text: an order (44号令), an article (art. 12, 第十二条), a statute.
+LEGAL_TEXT = re.compile(r"\d+号令|\barts?\. ?\d|第[0-9一二三四五六七八九十]+条|行政处罚法|民法典|条例|国市监")
+
+
+def test_code_that_names_a_legal_rule_cites_its_domain_section() -> None:
+    """Every rule's code cites its section of ``shared/domain.md`` (``§N``): a function or class
+    that names a legal text cites it itself or its module's docstring does. The sample generator
+    only imitates the rules and is left out."""
+    found = []
+    for path in _sources("credit"):
+        if "sample" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        tree = ast.parse(text)
+        if "§" in (ast.get_docstring(tree) or ""):
+            continue
+        if LEGAL_TEXT.search(text) and "§" not in text:
+            found.append(f"{path.relative_to(ROOT)} (names a legal text, cites no section)")
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                source = ast.get_source_segment(text, node) or ""
+                if LEGAL_TEXT.search(source) and "§" not in source:
+                    found.append(f"{_where(path, node)} {node.name}")
+    assert found == []
+
+
+SQL_START = re.compile(r"\s*(select|insert|update|delete|with|create|alter)\s", re.IGNORECASE)
+
+
+def test_sql_statements_of_any_length_live_in_files() -> None:
+    """SQL longer than a short line lives in ``credit/sql/<area>/<name>.sql``, staged and
+    commented, read through :mod:`credit.sqlfiles`; a one-line look-up may stay where it is used.
+    Statements Python builds (column lists, table names) are f-strings and not counted."""
+    found = []
+    for path in _sources("credit"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                      if isinstance(n, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+                      and n.body and isinstance(n.body[0], ast.Expr)}
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+                    and SQL_START.match(node.value)
+                    and (len(node.value) >= 200 or node.value.strip().count("\n") >= 2)):
+                found.append(f"{_where(path, node)} {node.value.strip()[:60]!r}")
+    assert found == []
