@@ -3,6 +3,8 @@ condition in Chinese, no acceptance caveat, and no decision limit from an unveri
 
 from __future__ import annotations
 
+import re
+
 from tests.db.api.support import C, live, register, run_night, seed_story  # noqa: F401
 
 IND = "92110105MA0000006E"   # a 个体工商户: abnormal status (经营异常状态), 69号令
@@ -52,3 +54,5 @@ def test_abnormal_roster_page_still_speaks_of_listing_and_removal(live) -> None:
         page = h.get("/entity", params={"uscc": C}).text
     assert "处于列入状态" in page and "自动移出日期" in page and "不会自动移出" in page
     assert "提交信用修复（移出）申请" in page and "申请移出的名录" in page
+    # The application period's last day is a day to apply on (民法典 art. 202; domain.md §12): "截至 …（含当日）".
+    assert re.search(r"截至 \d{4}-\d{2}-\d{2}（含当日；自列入之日起3年内申请", page)
