@@ -43,6 +43,8 @@ REFUSALS: dict[str, Text] = {
                                 "manifest is not valid JSON: {error} (line {row}, column {column})"),
     "manifest_empty": Text("批次清单是空文件{bom}", "the manifest is empty{bom_en}"),
     "manifest_not_utf8": Text("批次清单须为 UTF-8 编码（可带 BOM）：{detail}", "the manifest is not UTF-8: {detail_en}"),
+    "manifest_duplicate_key": Text("批次清单中{where}的键 {key} 出现了 {count} 次，无法判断以哪一个为准",
+                                   "the key {key} appears {count} times {where_en}; which one holds cannot be told"),
     "manifest_not_object": Text("批次清单须为 JSON 对象，而不是{found}", "the manifest is a JSON object, not {found_en}"),
     "manifest_path": Text("清单中的文件名 {name!r} 指向本批次文件夹之外或不是普通文件名",
                           "a listed file must be a plain file name inside the night's folder"),
@@ -149,7 +151,9 @@ def read_manifest(drop: Path, night: date) -> Manifest:
         raise refusal("manifest.json", "manifest_missing", path=path)
     raw = path.read_bytes()
     try:
-        doc = json.loads(_manifest_text(raw))
+        doc = json.loads(_manifest_text(raw), object_pairs_hook=_unique_keys)
+    except _RepeatedKey as e:
+        raise _repeated_key_refusal(e) from None
     except json.JSONDecodeError as e:
         raise refusal("manifest.json", "manifest_unreadable", line=e.lineno, error=e.msg,
                       row=e.lineno, column=e.colno) from e
@@ -228,6 +232,35 @@ def _manifest_text(raw: bytes) -> str:
         raise refusal("manifest.json", "manifest_empty", bom="（只有一个 UTF-8 字节顺序标记 BOM，没有内容）" if bom else "",
                       bom_en=" (nothing after its UTF-8 byte-order mark)" if bom else "")
     return text
+
+
+class _RepeatedKey(Exception):
+    def __init__(self, key: str, count: int, pairs: list[tuple[str, Any]]):
+        super().__init__(key)
+        self.key, self.count, self.pairs = key, count, pairs
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are all distinct; a repeated key raises :class:`_RepeatedKey`.
+
+    The JSON reader keeps the last of repeated keys without a word, so a manifest listing a file
+    twice, or giving two nights, would be read as whichever came last (contracts.md §1: a
+    disagreement stops the night).
+    """
+    keys = [k for k, _ in pairs]
+    for k in keys:
+        if keys.count(k) > 1:
+            raise _RepeatedKey(k, keys.count(k), pairs)
+    return dict(pairs)
+
+
+def _repeated_key_refusal(e: _RepeatedKey) -> DropError:
+    """The refusal of a repeated key: a file listed twice names that file, other keys the manifest."""
+    key = _json_text(e.key)
+    entries = all(isinstance(v, dict) and "source" in v for _, v in e.pairs)
+    if entries:
+        return refusal(e.key, "manifest_duplicate_key", key=key, count=e.count, where=" files ", where_en="in 'files'")
+    return refusal("manifest.json", "manifest_duplicate_key", key=key, count=e.count, where="", where_en="in an object")
 
 
 def _json_text(value: object) -> str:

@@ -134,3 +134,34 @@ def test_a_manifest_saved_with_a_utf8_bom_is_read(tmp_path: Path) -> None:
     path = tmp_path / NIGHT.isoformat() / "manifest.json"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     assert [f.file for f in read_manifest(drop, NIGHT).files] == ["annual_reports.csv"]
+
+
+def _with_text(tmp_path: Path, edit: Callable[[str], str]) -> Path:
+    """A valid one-file drop whose manifest's JSON text ``edit`` rewrites (for what ``json`` cannot write)."""
+    drop = _drop(tmp_path, {"annual_reports.csv": "annual_reports"})
+    path = tmp_path / NIGHT.isoformat() / "manifest.json"
+    path.write_text(edit(path.read_text()))
+    return drop
+
+
+def _file_listed_twice(text: str) -> str:
+    """annual_reports.csv listed twice: first with a wrong row count and checksum, then as it is."""
+    doc = json.loads(text)
+    right = json.dumps(doc["files"]["annual_reports.csv"])
+    wrong = json.dumps({**doc["files"]["annual_reports.csv"], "rows": 999, "sha256": "1" * 64})
+    return text.replace(f'"annual_reports.csv": {right}', f'"annual_reports.csv": {wrong}, "annual_reports.csv": {right}')
+
+
+@pytest.mark.parametrize("edit, blamed, shown", [
+    # The JSON reader kept the last of repeated keys, so these nights were published as the last said.
+    (_file_listed_twice, "annual_reports.csv", ['"annual_reports.csv"', "2 次", "files", "2 times"]),
+    (lambda t: t.replace('{"night": ', '{"night": "2026-07-14", "night": ', 1), "manifest.json",
+     ['"night"', "2 次", "2 times"]),
+    (lambda t: t.replace('"mode": "full"', '"mode": "full", "mode": "delta"', 1), "manifest.json", ['"mode"']),
+])
+def test_a_key_repeated_in_the_manifest_refuses_the_night(
+        tmp_path: Path, edit: Callable[[str], str], blamed: str, shown: list[str]) -> None:
+    file, code, text = _refusal(_with_text(tmp_path, edit))
+    assert (file, code) == (blamed, "manifest_duplicate_key"), text
+    for part in shown:
+        assert part in text, text
