@@ -20,7 +20,8 @@ from credit.night.records import NightSummary
 def print_summary(console: Console, summary: NightSummary) -> None:
     night = summary.get("night")
     if summary.get("already_published"):
-        console.print(f"[yellow]night {night} was already published; nothing changed.[/yellow]")
+        console.print(f"[yellow]批次 {night} 此前已发布，本次未作任何改动 "
+                      f"(night {night} was already published; nothing changed.)[/yellow]")
     files = output.table("file", "source", "mode", "rows in", "accepted", "quarantined", "gate",
                          title=f"night {night} — input snapshot {escape(str(summary.get('manifest_digest', ''))[:12])}")
     warnings: list[str] = []

@@ -79,3 +79,15 @@ def test_a_refused_night_is_announced_in_chinese_with_english_in_brackets() -> N
     first, second = con.file.getvalue().splitlines()  # type: ignore[attr-defined]  # the StringIO given above
     assert first.startswith("批次 2026-07-15 被拒绝，昨日的状态未变 (night 2026-07-15 refused"), first
     assert "registration.csv: 校验和不符 (checksum mismatch) [sha256_mismatch]" in second
+
+
+def test_a_night_run_again_says_so_in_chinese_with_english_in_brackets() -> None:
+    from typing import cast
+
+    from credit.cli.summary import print_summary
+    from credit.night.records import NightSummary
+
+    con = output.BureauConsole(file=io.StringIO(), highlight=False, emoji=False, width=200)
+    print_summary(con, cast(NightSummary, {"night": "2026-07-15", "already_published": True}))
+    first = con.file.getvalue().splitlines()[0]  # type: ignore[attr-defined]  # the StringIO given above
+    assert first == "批次 2026-07-15 此前已发布，本次未作任何改动 (night 2026-07-15 was already published; nothing changed.)"
