@@ -20,7 +20,8 @@ from credit.night.records import NightSummary
 def print_summary(console: Console, summary: NightSummary) -> None:
     night = summary.get("night")
     if summary.get("already_published"):
-        console.print(f"[yellow]night {night} was already published; nothing changed.[/yellow]")
+        console.print(f"[yellow]批次 {night} 此前已发布，本次未作任何改动 "
+                      f"(night {night} was already published; nothing changed.)[/yellow]")
     files = output.table("file", "source", "mode", "rows in", "accepted", "quarantined", "gate",
                          title=f"night {night} — input snapshot {escape(str(summary.get('manifest_digest', ''))[:12])}")
     warnings: list[str] = []
@@ -64,7 +65,8 @@ def _issue_line(stored: object) -> str:
 
 def print_refusal(console: Console, error: NightRefused) -> None:
     """One line per issue, each naming its file, line where known, and rule."""
-    console.print(f"[bold red]night {error.night} refused — yesterday's state is unchanged.[/bold red]")
+    console.print(f"[bold red]批次 {error.night} 被拒绝，昨日的状态未变 "
+                  f"(night {error.night} refused — yesterday's state is unchanged.)[/bold red]")
     for issue in error.issues:
         console.print(f"  [red]•[/red] {escape(issue.text())}")
 

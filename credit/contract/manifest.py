@@ -43,8 +43,10 @@ REFUSALS: dict[str, Text] = {
                                 "manifest is not valid JSON: {error} (line {row}, column {column})"),
     "manifest_empty": Text("批次清单是空文件{bom}", "the manifest is empty{bom_en}"),
     "manifest_not_utf8": Text("批次清单须为 UTF-8 编码（可带 BOM）：{detail}", "the manifest is not UTF-8: {detail_en}"),
+    "manifest_duplicate_key": Text("批次清单中{where}的键 {key} 出现了 {count} 次，无法判断以哪一个为准",
+                                   "the key {key} appears {count} times {where_en}; which one holds cannot be told"),
     "manifest_not_object": Text("批次清单须为 JSON 对象，而不是{found}", "the manifest is a JSON object, not {found_en}"),
-    "manifest_path": Text("清单中的文件名 {name!r} 指向本批次文件夹之外或不是普通文件名",
+    "manifest_path": Text("清单中的文件名{name}指向本批次文件夹之外或不是普通文件名",
                           "a listed file must be a plain file name inside the night's folder"),
     "manifest_night": Text("清单日期（night）{given}，而本次运行的批次是 {night}",
                            "the manifest's night {given_en}; this run is for {night}"),
@@ -66,7 +68,7 @@ REFUSALS: dict[str, Text] = {
                          "the file changed while it was read"),
     "encoding_mismatch": Text("文件不是清单声明的 {encoding} 编码", "not valid {encoding}"),
     "unreadable": Text("文件无法解析", "unreadable: {error}"),
-    "missing_columns": Text("缺少合同规定的列 {columns}{hint}", "missing columns"),
+    "missing_columns": Text("缺少合同规定的列 {columns}{hint}", "missing columns {columns}{hint_en}"),
     "no_header": Text("文件没有表头行（空文件）", "no header line: the file is empty"),
     "duplicate_columns": Text("表头中列 {columns} 出现多次，无法判断以哪列为准", "a contract column appears twice"),
     "column_type": Text("列 {column} 的类型 {type} 无法作为文本读取", "a column of this type cannot be read as text"),
@@ -149,7 +151,9 @@ def read_manifest(drop: Path, night: date) -> Manifest:
         raise refusal("manifest.json", "manifest_missing", path=path)
     raw = path.read_bytes()
     try:
-        doc = json.loads(_manifest_text(raw))
+        doc = json.loads(_manifest_text(raw), object_pairs_hook=_unique_keys)
+    except _RepeatedKey as e:
+        raise _repeated_key_refusal(e) from None
     except json.JSONDecodeError as e:
         raise refusal("manifest.json", "manifest_unreadable", line=e.lineno, error=e.msg,
                       row=e.lineno, column=e.colno) from e
@@ -230,6 +234,43 @@ def _manifest_text(raw: bytes) -> str:
     return text
 
 
+class _RepeatedKey(Exception):
+    def __init__(self, key: str, count: int, pairs: list[tuple[str, Any]]):
+        super().__init__(key)
+        self.key, self.count, self.pairs = key, count, pairs
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are all distinct; a repeated key raises :class:`_RepeatedKey`.
+
+    The JSON reader keeps the last of repeated keys without a word, so a manifest listing a file
+    twice, or giving two nights, would be read as whichever came last (contracts.md §1: a
+    disagreement stops the night).
+    """
+    keys = [k for k, _ in pairs]
+    for k in keys:
+        if keys.count(k) > 1:
+            raise _RepeatedKey(k, keys.count(k), pairs)
+    return dict(pairs)
+
+
+def _repeated_key_refusal(e: _RepeatedKey) -> DropError:
+    """The refusal of a repeated key: a file listed twice names that file, other keys the manifest."""
+    key = _json_text(e.key)
+    entries = all(isinstance(v, dict) and "source" in v for _, v in e.pairs)
+    if entries:
+        return refusal(e.key, "manifest_duplicate_key", key=key, count=e.count, where=" files ", where_en="in 'files'")
+    return refusal("manifest.json", "manifest_duplicate_key", key=key, count=e.count, where="", where_en="in an object")
+
+
+def shown(text: str, limit: int = 60) -> str:
+    """``text`` as an officer reads it in a message: in 「」, cut at ``limit`` characters, a control
+    character written as its code (``\\x00``) instead of being printed, never a Python repr."""
+    cut = text if len(text) <= limit else text[:limit - 1] + "…"
+    return "「" + "".join(ch if ch.isprintable() else (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+                         for ch in cut) + "」"
+
+
 def _json_text(value: object) -> str:
     """A manifest's value as written in JSON (``true``, ``null``, ``"2"``), cut at 60 characters."""
     text = json.dumps(value, ensure_ascii=False)
@@ -277,13 +318,13 @@ def _inside(folder: Path, name: str) -> Path:
     plain = (name and name not in (".", "..") and "/" not in name and "\\" not in name and "\x00" not in name
              and not Path(name).is_absolute())
     if not plain:
-        raise refusal(name, "manifest_path", name=name)
+        raise refusal(name, "manifest_path", name=shown(name))
     path = folder / name
     if path.exists() or path.is_symlink():
         try:
             path.resolve(strict=True).relative_to(folder.resolve(strict=True))
         except (ValueError, OSError) as e:
-            raise refusal(name, "manifest_path", name=name) from e
+            raise refusal(name, "manifest_path", name=shown(name)) from e
     return path
 
 
@@ -363,10 +404,16 @@ def _check_columns(df: DropFile, header: list[str], header_line: int | None) -> 
     names = [c.strip().lstrip("\ufeff").strip() for c in header]
     missing = [c for c in df.source.required_column_names if c not in names]
     if missing:
-        hint = ""
+        hint = hint_en = ""
+        lower = {n.lower(): n for n in names}
         if len(names) == 1 and any(d in names[0] for d in (";", "\t", "|")):
-            hint = f"（表头 {names[0][:60]!r} 疑似使用了错误的分隔符，应为逗号）"
-        raise refusal(df.file, "missing_columns", line=header_line, columns=", ".join(missing), hint=hint)
+            hint = f"（表头{shown(names[0])}疑似使用了错误的分隔符，应为逗号）"
+            hint_en = " (the header seems split by another delimiter than the comma)"
+        elif cased := [(lower[m], m) for m in missing if m in lower]:
+            hint = "（表头中" + "、".join(f"{shown(n)}与 {m}" for n, m in cased) + " 仅大小写不同，列名须为小写）"
+            hint_en = " (the header has them in other letter case; column names are lower case)"
+        raise refusal(df.file, "missing_columns", line=header_line, columns=", ".join(missing), hint=hint,
+                      hint_en=hint_en)
     twice = [c for c in df.source.column_names if names.count(c) > 1]
     if twice:
         raise refusal(df.file, "duplicate_columns", line=header_line, columns=", ".join(twice))

@@ -95,7 +95,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         Column("uscc", "uscc", True),
         Column("report_year", "int", True, not_after_night=True),
         Column("filed_on", "date", True, not_after_night=True),
-        Column("employees", "int"),
+        Column("employees", "int", non_negative=True),
         Column("revenue", "money"),
         Column("total_tax", "money"),
     ), history=True),
@@ -110,9 +110,9 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
     Source("social_security", "社保", ("uscc", "period"), (
         Column("uscc", "uscc", True),
         Column("period", "month", True),
-        Column("insured_count", "int"),
+        Column("insured_count", "int", non_negative=True),
         Column("arrears", "money"),
-        Column("arrears_months", "int"),
+        Column("arrears_months", "int", non_negative=True),
     )),
     Source("penalties", "行政处罚", ("case_no",), (
         Column("case_no", "text", True),

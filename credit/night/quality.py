@@ -57,7 +57,7 @@ PATTERNS: dict[str, str] = {
     "money": r"^[0-9]{1,16}(?:\.[0-9]{1,2})?$",
     "month": r"^[0-9]{4}-(?:0[1-9]|1[0-2])$",
 }
-NON_NEGATIVE = r"^[0-9]{1,15}$"
+NEGATIVE = r"^-"
 BOOL_TEXT = {"true": "true", "false": "false", "1": "true", "0": "false", "是": "true", "否": "false",
              "t": "true", "f": "false", "yes": "true", "no": "false", "y": "true", "n": "false"}
 
@@ -87,8 +87,10 @@ def contract_expectations(source: Source) -> list[dict[str, Any]]:
             add("expect_column_values_to_match_regex", {"reason": reason(c.kind, column=c.name)},
                 column=c.name, regex=PATTERNS[c.kind])
             if c.kind == "int" and c.non_negative:
-                add("expect_column_values_to_match_regex", {"reason": reason("non_negative", column=c.name)},
-                    column=c.name, regex=NON_NEGATIVE)
+                # Its own expectation type: a suite keeps one expectation per type and column, so a
+                # second regex replaced the whole-number one and "abc" was held as "negative".
+                add("expect_column_values_to_not_match_regex", {"reason": reason("non_negative", column=c.name)},
+                    column=c.name, regex=NEGATIVE)
         elif c.kind == "code" and c.pattern:
             add("expect_column_values_to_match_regex", {"reason": reason("code", column=c.name, pattern=c.pattern)},
                 column=c.name, regex=c.pattern)

@@ -32,6 +32,7 @@ EXPECTATION_LABELS = {
     "expect_column_proportion_of_non_null_values_to_be_between": "非空比例不低于下限",
     "expect_column_values_to_not_be_null": "不得为空",
     "expect_column_values_to_match_regex": "符合格式",
+    "expect_column_values_to_not_match_regex": "不符合所列格式",
     "expect_column_values_to_be_in_set": "取值在允许范围内",
     "expect_column_value_lengths_to_be_between": "长度在范围内",
 }

@@ -62,3 +62,32 @@ def test_json_keeps_the_data_and_sends_no_control_character(capsys: pytest.Captu
     text = capsys.readouterr().out
     assert json.loads(text) == value
     assert not any(ch in text for ch in "\x1b\x9b\x7f")
+
+
+def test_a_refused_night_is_announced_in_chinese_with_english_in_brackets() -> None:
+    """The officer running the night reads its refusal headline in Chinese first (README: every
+    reason is Chinese with English in brackets); each issue follows with its file and rule."""
+    from datetime import date
+
+    from credit.cli.summary import print_refusal
+    from credit.issues import Issue
+    from credit.night.issues import NightRefused
+
+    con = output.BureauConsole(file=io.StringIO(), highlight=False, emoji=False, width=200)
+    found = Issue(code="sha256_mismatch", level="refusal", file="registration.csv", zh="校验和不符", en="checksum mismatch")
+    print_refusal(con, NightRefused(date(2026, 7, 15), [found]))
+    first, second = con.file.getvalue().splitlines()  # type: ignore[attr-defined]  # the StringIO given above
+    assert first.startswith("批次 2026-07-15 被拒绝，昨日的状态未变 (night 2026-07-15 refused"), first
+    assert "registration.csv: 校验和不符 (checksum mismatch) [sha256_mismatch]" in second
+
+
+def test_a_night_run_again_says_so_in_chinese_with_english_in_brackets() -> None:
+    from typing import cast
+
+    from credit.cli.summary import print_summary
+    from credit.night.records import NightSummary
+
+    con = output.BureauConsole(file=io.StringIO(), highlight=False, emoji=False, width=200)
+    print_summary(con, cast(NightSummary, {"night": "2026-07-15", "already_published": True}))
+    first = con.file.getvalue().splitlines()[0]  # type: ignore[attr-defined]  # the StringIO given above
+    assert first == "批次 2026-07-15 此前已发布，本次未作任何改动 (night 2026-07-15 was already published; nothing changed.)"

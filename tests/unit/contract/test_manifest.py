@@ -134,3 +134,70 @@ def test_a_manifest_saved_with_a_utf8_bom_is_read(tmp_path: Path) -> None:
     path = tmp_path / NIGHT.isoformat() / "manifest.json"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     assert [f.file for f in read_manifest(drop, NIGHT).files] == ["annual_reports.csv"]
+
+
+def _with_text(tmp_path: Path, edit: Callable[[str], str]) -> Path:
+    """A valid one-file drop whose manifest's JSON text ``edit`` rewrites (for what ``json`` cannot write)."""
+    drop = _drop(tmp_path, {"annual_reports.csv": "annual_reports"})
+    path = tmp_path / NIGHT.isoformat() / "manifest.json"
+    path.write_text(edit(path.read_text()))
+    return drop
+
+
+def _file_listed_twice(text: str) -> str:
+    """annual_reports.csv listed twice: first with a wrong row count and checksum, then as it is."""
+    doc = json.loads(text)
+    right = json.dumps(doc["files"]["annual_reports.csv"])
+    wrong = json.dumps({**doc["files"]["annual_reports.csv"], "rows": 999, "sha256": "1" * 64})
+    return text.replace(f'"annual_reports.csv": {right}', f'"annual_reports.csv": {wrong}, "annual_reports.csv": {right}')
+
+
+@pytest.mark.parametrize("edit, blamed, shown", [
+    # The JSON reader kept the last of repeated keys, so these nights were published as the last said.
+    (_file_listed_twice, "annual_reports.csv", ['"annual_reports.csv"', "2 次", "files", "2 times"]),
+    (lambda t: t.replace('{"night": ', '{"night": "2026-07-14", "night": ', 1), "manifest.json",
+     ['"night"', "2 次", "2 times"]),
+    (lambda t: t.replace('"mode": "full"', '"mode": "full", "mode": "delta"', 1), "manifest.json", ['"mode"']),
+])
+def test_a_key_repeated_in_the_manifest_refuses_the_night(
+        tmp_path: Path, edit: Callable[[str], str], blamed: str, shown: list[str]) -> None:
+    file, code, text = _refusal(_with_text(tmp_path, edit))
+    assert (file, code) == (blamed, "manifest_duplicate_key"), text
+    for part in shown:
+        assert part in text, text
+
+
+@pytest.mark.parametrize("name, shown", [
+    ("../outside.csv", "「../outside.csv」"),
+    ("registration\x00.csv", "「registration\\x00.csv」"),     # a NUL written as its code, not printed
+])
+def test_a_path_refusal_shows_the_name_in_chinese_quotes_not_as_a_python_repr(
+        tmp_path: Path, name: str, shown: str) -> None:
+    def rename(doc: dict[str, Any]) -> None:
+        doc["files"][name] = doc["files"].pop("annual_reports.csv")
+    file, code, text = _refusal(_with(tmp_path, rename))
+    assert (file, code) == (name, "manifest_path")
+    assert shown in text and repr(name) not in text, text
+
+
+@pytest.mark.parametrize("header, shown", [
+    ("USCC,report_year,filed_on,employees,revenue,total_tax", ["uscc", "「USCC」", "大小写", "letter case"]),
+    ("uscc;report_year;filed_on;employees;revenue;total_tax", ["「uscc;report_year", "分隔符", "delimiter"]),
+])
+def test_a_header_missing_columns_says_what_it_holds_instead(tmp_path: Path, header: str, shown: list[str]) -> None:
+    from credit.contract.manifest import read_records
+
+    drop = _drop(tmp_path, {"annual_reports.csv": "annual_reports"})
+    folder = tmp_path / NIGHT.isoformat()
+    content = (header + "\n").encode()
+    (folder / "annual_reports.csv").write_bytes(content)
+    doc = json.loads((folder / "manifest.json").read_text())
+    doc["files"]["annual_reports.csv"]["sha256"] = hashlib.sha256(content).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps(doc))
+    with pytest.raises(DropError) as e:
+        read_records(read_manifest(drop, NIGHT).file("annual_reports.csv"))
+    found = e.value.issue
+    assert (found.code, found.line) == ("missing_columns", 1)
+    assert "'" not in found.zh, found.text()
+    for part in shown:
+        assert part in found.text(), found.text()
