@@ -2,18 +2,33 @@
 
 Each file carries a human ``version``; the version recorded with every output is that label
 plus the first 12 hex digits of the file's SHA-256, so an edit without a new label still shows.
+
+A bureau's own folder (``CREDIT_CONFIG_DIR``) is checked when a file is read: a key the bundled
+file of the same name does not know (a typo such as ``quarantine_cieling``) and the few values
+that switch a safeguard off when out of range (a share above 1, an unknown timezone) are refused
+with :class:`ConfigError`, naming the file, the key and what to write instead, before a night
+uses them.
 """
 
 from __future__ import annotations
 
+import difflib
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 
-from credit.settings import Settings, get_settings
+from credit.settings import Settings, bundled, get_settings
+
+
+class ConfigError(ValueError):
+    """A configuration file that cannot be used as written; the message names the file and the fix."""
 
 
 @dataclass(frozen=True)
@@ -29,14 +44,94 @@ class ConfigDoc:
         return self.data.get(key, default)
 
 
+def _share(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        return "a share between 0 and 1 (0.20 = 20 %)"
+    return None
+
+
+def _shares(value: Any) -> str | None:
+    if not isinstance(value, dict) or any(_share(v) for v in value.values()):
+        return "a mapping of sources to shares between 0 and 1, e.g. {registration: 0.05}"
+    return None
+
+
+def _count(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return "a whole number, 0 or more"
+    return None
+
+
+def _day(value: Any) -> str | None:
+    if isinstance(value, date):
+        return None
+    try:
+        date.fromisoformat(str(value))
+    except ValueError:
+        return "a date YYYY-MM-DD"
+    return None
+
+
+def _zone(value: Any) -> str | None:
+    try:
+        ZoneInfo(str(value))
+    except (ValueError, KeyError):   # ZoneInfoNotFoundError is a KeyError
+        return "an IANA timezone such as Asia/Shanghai"
+    return None
+
+
+# The values whose wrong form would quietly disable a safeguard or fail only in the middle of a night.
+_VALUES: dict[tuple[str, str], Callable[[Any], str | None]] = {
+    ("quality", "quarantine_ceiling"): _share,
+    ("quality", "per_source_ceiling"): _shares,
+    ("quality", "full_snapshot_min_share"): _share,
+    ("quality", "ceiling_min_rows"): _count,
+    ("quality", "earliest_date"): _day,
+    ("schedule", "timezone"): _zone,
+}
+
+
+@cache
+def _bundled_keys(name: str) -> frozenset[str]:
+    path = bundled("config", f"{name}.yaml")
+    if not path.is_file():
+        return frozenset()
+    return frozenset(yaml.safe_load(path.read_bytes()) or {})
+
+
+def _check(name: str, path: Path, data: dict[str, Any]) -> None:
+    known = _bundled_keys(name)
+    for key in data:
+        if known and key not in known:
+            near = difflib.get_close_matches(str(key), sorted(known), n=1)
+            hint = f"did you mean '{near[0]}'?" if near else f"known keys: {', '.join(sorted(known))}"
+            raise ConfigError(f"{path}: 未知的配置项 (unknown key) '{key}' — {hint}")
+    for (doc, key), check in _VALUES.items():
+        if doc == name and data.get(key) is not None:
+            wanted = check(data[key])
+            if wanted:
+                raise ConfigError(f"{path}: 配置值无效 (invalid value) {key}: {data[key]!r} — write {wanted}")
+
+
 def load_config(name: str, settings: Settings | None = None) -> ConfigDoc:
-    """Load ``<config_dir>/<name>.yaml``; its ``version`` key is required."""
+    """Load ``<config_dir>/<name>.yaml``; its ``version`` key is required; see :class:`ConfigError`."""
     settings = settings or get_settings()
     path = Path(settings.config_dir) / f"{name}.yaml"
-    raw = path.read_bytes()
-    data = yaml.safe_load(raw) or {}
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise ConfigError(f"{path}: 无法读取配置文件 (cannot read the configuration file: {e.strerror}) — "
+                          f"CREDIT_CONFIG_DIR must name a folder holding every file of the bundled "
+                          f"configuration ({bundled('config')})") from None
+    try:
+        data = yaml.safe_load(raw) or {}
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: 不是有效的 YAML (not valid YAML): {e}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: 应为键值映射 (must be a mapping of keys to values)")
     if "version" not in data:
-        raise ValueError(f"{path} has no 'version' key: every bureau configuration must be versioned")
+        raise ConfigError(f"{path} has no 'version' key: every bureau configuration must be versioned")
+    _check(name, path, data)
     digest = hashlib.sha256(raw).hexdigest()[:12]
     return ConfigDoc(name, f"{data['version']}@{digest}", data)
 

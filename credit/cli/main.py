@@ -208,6 +208,7 @@ def main() -> None:
     import sqlalchemy.exc
     from pydantic import ValidationError
 
+    from credit.config import ConfigError
     from credit.db import EmbeddedDatabaseError
     from credit.logs import configure_logging
     from credit.settings import get_settings
@@ -222,9 +223,20 @@ def main() -> None:
     try:
         app()
     except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError) as e:
+        state = str(getattr(e.orig, "sqlstate", None) or "")
+        if state.startswith("53"):   # the server answered: out of disk, memory or connections (class 53)
+            err.print(f"[red]数据库服务器资源不足 (the database server is out of disk space or another resource): "
+                      f"{output.esc(e.orig)}[/red]")
+            err.print("free space on the database's disk (CREDIT_HOME for the embedded one) and run the "
+                      "command again; its transaction was rolled back", markup=False)
+            raise SystemExit(1) from None
         err.print(f"[red]数据库无法连接 (cannot reach the database): {output.esc(e.orig or e)}[/red]")
         err.print("check CREDIT_DATABASE_URL, or unset it to use the embedded database")
         raise SystemExit(1) from None
+    except ConfigError as e:
+        err.print(f"配置有误 (bad configuration) {e}", style="red", markup=False)
+        err.print("fix that file (or unset CREDIT_CONFIG_DIR for the bundled one) and run the command again", markup=False)
+        raise SystemExit(2) from None
     except (sqlalchemy.exc.ArgumentError, EmbeddedDatabaseError) as e:
         err.print(f"[red]数据库设置有误 (bad database setting): {output.esc(e)}[/red]")
         raise SystemExit(1) from None

@@ -171,6 +171,8 @@ def cell(value: object) -> str:
     nothing for None, an instant on the bureau's clock (:func:`when`); never a Python repr."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
     if isinstance(value, datetime):
         return when(value)
     if isinstance(value, Mapping) or isinstance(value, list | tuple):

@@ -63,21 +63,22 @@ def show(
         output.emit_json({"uscc": uscc, **g})
         return
     console.print(f"[bold]{output.esc(uscc)}[/bold]  tier [bold]{output.esc(g['grade'])}[/bold] "
-                  f"{output.esc(g['label'])}（{output.esc(g['local_label'])}）"
-                  f"  score {g['score']:g}  night {g['night']}  config {output.esc(g['config_version'])}")
+                  f"{output.esc(g['label'])}"
+                  + (f"（{output.esc(g['local_label'])}）" if g.get("local_label") not in (None, g["label"]) else "")
+                  + f"  score {g['score']:g}  night {g['night']}  config {output.esc(g['config_version'])}")
     t = output.table(title="原因 Reasons (most important first)")
     for c in ("code", "原因", "value", "contribution"):
         t.add_column(c)
     for r in g["reasons"]:
         contrib = f"tier ≥ {r['floor']}" if r.get("floor") else str(r["contribution"])
-        t.add_row(r["code"], r["text"], json.dumps(r["value"], ensure_ascii=False), contrib)
+        t.add_row(r["code"], r["text"], output.cell(r["value"]), contrib)
     console.print(t)
     if g["to_improve"]:
         t2 = output.table(title="提升一级需改变 What would move the tier up one level")
         for c in ("code", "事实", "value", "how"):
             t2.add_column(c)
         for i in g["to_improve"]:
-            t2.add_row(i["code"], i["text"], json.dumps(i["value"], ensure_ascii=False), i["change"])
+            t2.add_row(i["code"], i["text"], output.cell(i["value"]), i["change"])
         console.print(t2)
 
 

@@ -254,7 +254,7 @@ def status_command(
         for reason in tier["reasons"]:
             value = reason.get("value")
             line = f"{reason.get('code') or ''}: {reason.get('text') or ''}"
-            console.print(f"  - {line}" + (f" (value {value})" if value is not None else ""), markup=False)
+            console.print(f"  - {line}" + (f" (value {output.cell(value)})" if value is not None else ""), markup=False)
     else:
         console.print("tier: none (no grade on or before this date)")
 

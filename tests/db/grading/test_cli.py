@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+import typer
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
@@ -82,3 +83,25 @@ def test_show_a_marked_individual_business(engine: Engine, settings: Settings, c
     ent = json.loads(runner.invoke(app, ["show", "91110105MA00000004", "--json"]).output)
     assert [(r["code"], r["text"]) for r in ent["reasons"]] == [("ABNORMAL_ROSTER", "列入经营异常名录")]
     assert ent["to_improve"][0]["change"].endswith("（《企业经营异常名录管理暂行办法》第十条至第十四条）")
+
+
+def test_the_tables_show_values_as_an_officer_reads_them(engine: Engine, settings: Settings, cli_env: None) -> None:
+    """A boolean reason reads 是/否, never Python's True or JSON's true, and the tier's name is not
+    said twice when the local label is the national one."""
+    from credit.cli.commands import rosters
+
+    with engine.begin() as c:
+        reg(c, "91110105MA0000000Y")
+        listed(c, "91110105MA0000000Y", "abnormal")
+        grade_night(c, NightContext(NIGHT, "d", settings))
+    table = CliRunner().invoke(app, ["show", "91110105MA0000000Y"])
+    assert table.exit_code == 0, table.output
+    assert "信用风险较高（信用风险较高）" not in table.output
+    row = next(line for line in table.output.splitlines() if "ABNORMAL_ROSTER" in line)
+    assert "是" in row and "true" not in row and "True" not in row
+    status = typer.Typer()
+    status.command("status")(rosters.status_command)
+    status.command("unused")(lambda: None)
+    said = CliRunner().invoke(status, ["status", "91110105MA0000000Y"])
+    assert said.exit_code == 0, said.output
+    assert "列入经营异常名录 (value 是)" in said.output and "True" not in said.output

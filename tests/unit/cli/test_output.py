@@ -88,3 +88,8 @@ def test_a_cut_listing_says_how_many_rows_it_left_out() -> None:
     assert output.cut_note(50, 50) is None
     note = output.cut_note(50, 196)
     assert note is not None and "共 196 行，显示前 50 行" in note and "showing 50 of 196" in note
+
+
+def test_a_yes_or_no_reads_in_chinese_not_as_a_python_repr() -> None:
+    assert output.cell(True) == "是" and output.cell(False) == "否"
+    assert dict(output.flat_items({"in_default": True}))["in_default"] == "是"

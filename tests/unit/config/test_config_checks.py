@@ -1,0 +1,72 @@
+"""A bureau's configuration folder with a typo or a value out of range is refused when read,
+naming the file, the key and the fix — never a KeyError in the middle of a night, never a
+quarantine ceiling of 200 % that quietly switches the gate off."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from credit.config import ConfigError, load_config
+from credit.settings import Settings, bundled
+
+
+def _folder(tmp_path: Path, name: str, old: str, new: str) -> Settings:
+    folder = tmp_path / "config"
+    shutil.copytree(bundled("config"), folder)
+    path = folder / f"{name}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return Settings(config_dir=folder)
+
+
+def test_every_bundled_file_passes() -> None:
+    settings = Settings(config_dir=bundled("config"))
+    for path in sorted(bundled("config").glob("*.yaml")):
+        load_config(path.stem, settings)
+
+
+def test_a_misspelt_key_is_refused_with_the_right_one(tmp_path: Path) -> None:
+    settings = _folder(tmp_path, "quality", "\nquarantine_ceiling:", "\nquarantine_cieling:")
+    with pytest.raises(ConfigError, match=r"quality\.yaml.*'quarantine_cieling'.*did you mean 'quarantine_ceiling'"):
+        load_config("quality", settings)
+
+
+@pytest.mark.parametrize(("name", "old", "new", "key"), [
+    ("quality", "quarantine_ceiling: 0.20", "quarantine_ceiling: 2.0", "quarantine_ceiling"),
+    ("quality", "quarantine_ceiling: 0.20", "quarantine_ceiling: '20%'", "quarantine_ceiling"),
+    ("quality", "full_snapshot_min_share: 0.80", "full_snapshot_min_share: -1", "full_snapshot_min_share"),
+    ("quality", "ceiling_min_rows: 50", "ceiling_min_rows: fifty", "ceiling_min_rows"),
+    ("quality", "per_source_ceiling: {}", "per_source_ceiling: {registration: 5}", "per_source_ceiling"),
+    ("quality", 'earliest_date: "1949-01-01"', 'earliest_date: "1949/01/01"', "earliest_date"),
+    ("schedule", "timezone: Asia/Shanghai", "timezone: Asia/Shanghia", "timezone"),
+])
+def test_a_value_out_of_range_is_refused(tmp_path: Path, name: str, old: str, new: str, key: str) -> None:
+    settings = _folder(tmp_path, name, old, new)
+    with pytest.raises(ConfigError, match=rf"{name}\.yaml.*invalid value.*{key}"):
+        load_config(name, settings)
+
+
+def test_broken_yaml_and_a_missing_folder_are_refused(tmp_path: Path) -> None:
+    settings = _folder(tmp_path, "quality", "ceiling_min_rows: 50", "ceiling_min_rows: [50")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config("quality", settings)
+    with pytest.raises(ConfigError, match="cannot read the configuration file"):
+        load_config("schedule", Settings(config_dir=tmp_path / "nowhere"))
+
+
+def test_the_command_line_says_so_in_one_message_with_exit_2(tmp_path: Path) -> None:
+    settings = _folder(tmp_path, "schedule", "timezone: Asia/Shanghai", "timezone: Asia/Shanghia")
+    env = {**os.environ, "CREDIT_CONFIG_DIR": str(settings.config_dir), "CREDIT_HOME": str(tmp_path / "home")}
+    env.pop("CREDIT_DATABASE_URL", None)
+    done = subprocess.run([sys.executable, "-c", "from credit.cli.main import main; main()", "deadlines"],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr + done.stdout
+    assert "schedule.yaml" in done.stderr and "Asia/Shanghai" in done.stderr
