@@ -539,8 +539,10 @@ def run_night(drop: Path, night: date, settings: Settings, progress: Callable[[s
     started_at = datetime.now(UTC)
     opened = open_night(drop, night, settings, allow_gap=allow_gap)
     if opened.summary is not None:
+        # What a run killed after its commit left undone: the page, the staging, the signed anchor.
         ensure_report(settings, night)
-        staging.clear_published(engine_for(settings), night)   # left by a run killed after its commit
+        staging.clear_published(engine_for(settings), night)
+        publish_anchors(engine_for(settings), settings)
         return {**opened.summary, "already_published": True}
     ingest_files(opened.manifest, settings, progress)
     fault_point("ingest:after")

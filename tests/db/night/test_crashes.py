@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from credit.grading.report import page_path
 from credit.night.faults import POINTS
+from credit.rosters.anchors import anchor_path, read_anchors
 from credit.sample import write_sample
 from credit.settings import Settings
 from tests.db.night.nightproc import fresh_database, nightly, start_nightly, state, wait_for
@@ -64,6 +65,8 @@ def test_sigkill_then_rerun_equals_an_uninterrupted_night(point: str, sample_dro
         assert "Traceback" not in again.stderr
         assert state(engine) == clean_state
         assert page_path(settings.reports_dir, NIGHT).is_file()
+        # the night's signed anchor outside the database, as an uninterrupted night leaves it
+        assert [a.night for a in read_anchors(anchor_path(settings), None).anchors] == [NIGHT]
     finally:
         engine.dispose()
 
