@@ -68,14 +68,16 @@ def main() -> int:
     args = parser.parse_args()
     prepare_airflow()
     from airflow.models import DagBag
-    from rich.console import Console
 
+    from credit.cli.output import console as bureau_console
     from credit.cli.summary import print_stored_summary
 
-    console = Console(emoji=False)   # data (file names, codes) printed as is: no emoji codes
+    # The command line's console: no emoji codes, and printed to a file or a CI log nothing is
+    # wrapped at 80 columns (a rule would then fill the uncut width: a plain heading instead).
+    console = bureau_console()
     dag = without_deadlines(DagBag(dag_folder=str(DAGS)).get_dag("credit_nightly"))
     for night in args.nights:
-        console.rule(f"credit_nightly — {night} (Airflow dag.test)")
+        console.print(f"── credit_nightly — {night} (Airflow dag.test) ──", style="bold")
         run = dag.test(run_conf={"drop": str(args.drop.resolve()), "night": night.isoformat()})
         if "success" not in str(run.state).lower():
             console.print(f"[bold red]night {night} refused or failed: see the task logs above; "
