@@ -201,7 +201,7 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
                                                                      removals=removals, env=env)]
     kinds = {r.decision_no: (r.removal_kind, r.entry_id) for r in removals}
     if role == "bureau":
-        penalties = penalties_of(conn, [uscc], as_of, known, settings).get(uscc, [])
+        penalties = penalties_of(conn, uscc, as_of, known, settings)
     else:
         # Repair means stop publishing and stop sharing (domain.md §5.3): outside the bureau only
         # penalties inside their window, neither repaired nor withdrawn by the latest data.

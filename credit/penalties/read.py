@@ -82,16 +82,20 @@ def state_on(row: dict[str, Any], on: date) -> str:
     return "published"
 
 
-def penalties_of(conn: Connection, usccs: list[str] | None, as_of: date, known: KnownAt | None = None,
-                 settings: Settings | None = None) -> dict[str, list[PenaltyView]]:
-    """Every penalty of the entities (all when None) decided by ``as_of``, with its state on ``as_of``."""
+def penalties_of(conn: Connection, uscc: str, as_of: date, known: KnownAt | None = None,
+                 settings: Settings | None = None) -> list[PenaltyView]:
+    """Every penalty of the entity decided by ``as_of``, with its state on ``as_of``.
+
+    One entity, by a scalar parameter: PostgreSQL then keeps one generic plan for the prepared
+    statement of a look-up. With an array of entities it planned every call again (its generic
+    estimate for ``= any($1)`` assumes several), which was most of a look-up's database time."""
     rules = load_publicity_rules(settings)
     rows = conn.execute(sqlfiles.statement("penalties/entity_windows"),
-                        {"u": usccs, "d": as_of, "k": night_limit(known), "s": seq_limit(known)}).mappings().all()
-    out: dict[str, list[PenaltyView]] = {}
+                        {"u": uscc, "d": as_of, "k": night_limit(known), "s": seq_limit(known)}).mappings().all()
+    out: list[PenaltyView] = []
     for r in rows:
         st = state_on(dict(r), as_of)
-        out.setdefault(r["uscc"], []).append({
+        out.append({
             "case_no": r["case_no"], "doc_no": r["doc_no"], "decided_on": r["decided_on"].isoformat(),
             "category": r["category"], "category_label": CATEGORY_LABELS.get(r["category"] or "", r["category"]),
             "measures": list(r["measures"] or []),
@@ -110,11 +114,11 @@ def public_penalties(conn: Connection, uscc: str, as_of: date, latest: date, kno
                      settings: Settings | None = None) -> list[PenaltyView]:
     """What the public sees of an entity's penalties on ``as_of``: published ones only, and none that
     the latest data (``latest``, as known after K when asked) shows repaired or withdrawn."""
-    on_date = penalties_of(conn, [uscc], as_of, known, settings).get(uscc, [])
+    on_date = penalties_of(conn, uscc, as_of, known, settings)
     shown = [p for p in on_date if p["state"] == "published"]
     if not shown:
         return []
     # Asked on (or after) the latest data: the states just read are the latest ones.
-    latest_states = on_date if as_of >= latest else penalties_of(conn, [uscc], latest, known, settings).get(uscc, [])
+    latest_states = on_date if as_of >= latest else penalties_of(conn, uscc, latest, known, settings)
     later = {p["case_no"]: p["state"] for p in latest_states}
     return [p for p in shown if later.get(p["case_no"]) not in ("repaired", "withdrawn")]

@@ -71,7 +71,7 @@ def apply_for_penalty_repair(conn: Connection, uscc: str, case_no: str, received
     uscc = uscc.strip().upper()
     case_no = case_no.strip()
     conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
-    mine = {p["case_no"]: p for p in penalties_of(conn, [uscc], received, None, settings).get(uscc, [])}
+    mine = {p["case_no"]: p for p in penalties_of(conn, uscc, received, None, settings)}
     p = mine.get(case_no)
     if p is None:
         raise Refused(f"{uscc} 没有案号为 {case_no} 的行政处罚信息 (no penalty {case_no} of this entity known by "

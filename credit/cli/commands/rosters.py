@@ -161,7 +161,7 @@ def status_command(
                 if r["state"] == "listed" and r["decision_no"] in since:
                     r["removed_since"] = since[r["decision_no"]]
         pending = procedures(conn, day, code, open_only=True, known=known)   # serious list: procedures not yet ended
-        penalties = penalties_of(conn, [code], day, known).get(code, [])
+        penalties = penalties_of(conn, code, day, known)
         # The tier as graded by the night K at the latest: grades are the nights' own record.
         tier = grade_of(conn, code, min(day, known.night) if known else day)
     if reg is None and not rosters:

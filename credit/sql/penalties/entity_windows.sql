@@ -1,17 +1,17 @@
--- Penalties of the entities :u (all when null) with their publicity window as known after night
+-- Penalties of the entity :u with their publicity window as known after night
 -- :k (and the penalty's own columns as held then) and the repair decision (信用修复) of the log up to seq :s, decided by :d (domain.md §5, §6).
 with w as (
     select distinct on (x.case_no) x.*
       from penalty_publicity as x
      where (cast(:k as date) is null or x.night <= :k)
-       and (cast(:u as text[]) is null or x.uscc = any(cast(:u as text[])))
+       and x.uscc = :u
      order by x.case_no, x.night desc
 ), rep as (
     select distinct on (d.facts ->> 'case_no') d.facts ->> 'case_no' as case_no, d.decision_date, d.decision_no
       from roster_decisions as d
      where d.roster = 'penalty' and d.action = 'remove' and d.decision_date <= :d
        and (cast(:s as bigint) is null or d.seq <= :s)
-       and (cast(:u as text[]) is null or d.uscc = any(cast(:u as text[])))
+       and d.uscc = :u
      order by d.facts ->> 'case_no', d.seq
 )
 select w.case_no, w.uscc, w.decided_on, w.regime, w.class, w.published, w.publicity_from, w.publicity_until,

@@ -46,7 +46,7 @@ def graded(c: Connection, settings: Settings, day: str) -> dict[str, Any]:
 
 
 def state(c: Connection, case_no: str, day: str) -> str:
-    return next(p["state"] for p in penalties_of(c, [A], D(day))[A] if p["case_no"] == case_no)
+    return next(p["state"] for p in penalties_of(c, A, D(day)) if p["case_no"] == case_no)
 
 
 def test_general_penalty_leaves_publicity_and_grading_after_one_year(engine, settings) -> None:  # type: ignore[no-untyped-def]
@@ -70,7 +70,7 @@ def test_lower_fine_minor_case_leaves_after_three_months(engine, settings) -> No
         pen(c, "M1", "2026-02-10", fine=3000)
         assert graded(c, settings, "2026-05-10")["PENALTIES"] == 1
         assert "PENALTIES" not in graded(c, settings, "2026-05-11")
-        p = penalties_of(c, [A], D("2026-05-11"))[A][0]
+        p = penalties_of(c, A, D("2026-05-11"))[0]
         assert p["penalty_class"] == "minor" and p["publicity_until"] == "2026-05-10" and p["repair_from"] is None
 
 
@@ -134,7 +134,7 @@ def test_revoked_penalty_withdrawn_within_3_wd(engine, settings) -> None:  # typ
         c.execute(sa.text("update penalties set revoked_on = '2026-04-30' where case_no = 'V1'"))
         scores = graded(c, settings, "2026-05-06")
         assert "PENALTIES" not in scores
-        p = penalties_of(c, [A], D("2026-05-06"))[A][0]
+        p = penalties_of(c, A, D("2026-05-06"))[0]
         assert p["state"] == "withdrawn" and p["withdrawn_on"] == "2026-05-06" and p["withdraw_due"] == "2026-05-08"
         assert state(c, "V1", "2026-05-05") == "published"
         # the public does not see a revoked penalty, not even for a day before the revocation

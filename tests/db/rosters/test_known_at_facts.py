@@ -103,10 +103,10 @@ def test_a_penalty_as_the_store_held_it_after_night_k(engine, settings) -> None:
                              values ('2026-07-17', 'changed', :c, :u, :d, :doc, :cat, :m, 80000, false, '2026-07-16')"""), row)
         c.execute(sa.text("update penalties set fine_amount = 80000, fulfilled_on = '2026-07-16' where case_no = 'P1'"))
         _nights(c, settings, "2026-07-17")
-        fine = {k: [p["fine_amount"] for p in penalties_of(c, [A], D("2026-07-16"), known_at(c, D(k)), settings)[A]]
+        fine = {k: [p["fine_amount"] for p in penalties_of(c, A, D("2026-07-16"), known_at(c, D(k)), settings)]
                 for k in ("2026-07-16", "2026-07-17")}
         assert fine == {"2026-07-16": [50000.0], "2026-07-17": [80000.0]}
-        assert penalties_of(c, [A], D("2026-07-16"), known_at(c, D("2026-07-13")), settings) == {}
+        assert penalties_of(c, A, D("2026-07-16"), known_at(c, D("2026-07-13")), settings) == []
 
 
 def _applications(c, settings, known) -> list[str]:  # type: ignore[no-untyped-def]

@@ -9,7 +9,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from credit.api.views import entity_status
+from credit.config import load_config
 from credit.rosters.known import KnownAt, fold, params
+from credit.rosters.read import entity_head
+from credit.settings import Settings
 
 ENTITIES = 3000
 
@@ -70,3 +74,33 @@ def test_the_per_entity_fold_gives_the_whole_fold_s_entries(engine: Engine) -> N
                              {"d": d, "u": picked}).all() == c.execute(sa.text(
                 "select * from roster_entry_detail_as_of(:d) where uscc = any(:u) order by entry_id"),
                 {"d": d, "u": picked}).all()
+
+
+def test_a_look_up_s_statements_keep_one_generic_plan(engine: Engine, settings: Settings) -> None:
+    """``GET /v1/entities/{uscc}`` prepares its statements (psycopg, after five runs on a
+    connection) and PostgreSQL then either keeps a generic plan or plans every call again. The
+    penalties statement once took an array of entities: its generic estimate for ``= any($1)``
+    assumed several, so it was planned on every look-up, most of a look-up's database time."""
+    _log(engine)
+    with engine.begin() as c:
+        c.execute(sa.text(
+            "insert into penalty_publicity (case_no, night, uscc, decided_on, regime, class, published, "
+            "publicity_from, publicity_until, basis, config_version) "
+            "select 'P' || i || '-' || j, date '2026-06-01', 'U' || lpad(i::text, 6, '0'), "
+            "date '2026-01-01' + (i % 150), 'order_45', 'general', true, date '2026-01-08' + (i % 150), "
+            "date '2026-04-08' + (i % 150), '45号令', 't1' "
+            "from generate_series(1, :n) as i, generate_series(1, 1 + i % 3) as j"), {"n": ENTITIES})
+        c.exec_driver_sql("analyze penalty_publicity")
+    cfg = load_config("api", settings)
+    with engine.connect() as c:
+        for i in range(1, 25):
+            u = f"U{i * 97:06d}"
+            head = entity_head(c, u)
+            entity_status(c, settings, cfg, u, date(2026, 7, 1), role="consumer", latest=date(2026, 7, 1),
+                          today=date(2026, 7, 2), head=head)
+        plans = c.execute(sa.text(
+            "select statement, generic_plans, custom_plans from pg_prepared_statements "
+            "where generic_plans + custom_plans >= 10")).all()
+    assert len(plans) >= 3, plans   # the head, the entries and the penalties at least
+    replanned = [p.statement.splitlines()[0] for p in plans if p.generic_plans == 0]
+    assert not replanned, f"planned again on every look-up: {replanned}"
