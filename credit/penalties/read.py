@@ -90,8 +90,8 @@ def penalties_of(conn: Connection, uscc: str, as_of: date, known: KnownAt | None
     statement of a look-up. With an array of entities it planned every call again (its generic
     estimate for ``= any($1)`` assumes several), which was most of a look-up's database time."""
     rules = load_publicity_rules(settings)
-    rows = conn.execute(sqlfiles.statement("penalties/entity_windows"),
-                        {"u": uscc, "d": as_of, "k": night_limit(known), "s": seq_limit(known)}).mappings().all()
+    rows = sqlfiles.dict_rows(conn, sqlfiles.statement("penalties/entity_windows"),
+                              {"u": uscc, "d": as_of, "k": night_limit(known), "s": seq_limit(known)})
     out: list[PenaltyView] = []
     for r in rows:
         st = state_on(dict(r), as_of)

@@ -28,13 +28,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypedDict
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 
 from credit import sqlfiles
 from credit.rosters.known import KnownAt, fold, known_at, params
@@ -70,7 +70,7 @@ def data_version(conn: Connection) -> DataVersion:
     return version_of(conn.execute(sqlfiles.statement("rosters/data_version")).mappings().one())
 
 
-def version_of(head: RowMapping) -> DataVersion:
+def version_of(head: Mapping[Any, Any]) -> DataVersion:
     """The data version in a row with the log head's ``seq`` and ``row_hash`` and the latest ``night``."""
     night = head["night"]
     return {"decision_seq": int(head["seq"]) if head["seq"] is not None else 0, "decision_hash": head["row_hash"],

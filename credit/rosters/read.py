@@ -8,12 +8,13 @@ computed while the holiday schedule was unpublished is exact once the year is kn
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import NamedTuple, NotRequired, TypedDict
+from typing import Any, NamedTuple, NotRequired, TypedDict
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 
 from credit import sqlfiles
 from credit.calendar import add_years
@@ -212,8 +213,8 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
     the same fold (the API's look-up needs no second fold of the entity, issue 11).
     ``env``: the rules and calendar the caller loaded already (else loaded here)."""
     env = env or RosterEnv.load(settings)
-    rows = conn.execute(fold("rosters/entity_entries", known),
-                        {"d": as_of, "u": uscc.strip().upper(), **params(known)}).mappings().all()
+    rows = sqlfiles.dict_rows(conn, fold("rosters/entity_entries", known),
+                              {"d": as_of, "u": uscc.strip().upper(), **params(known)})
     if removals is not None:
         removals.extend(EntryRemoval(r["decision_no"], removal_kind(r["removal_action"], r["removal_request"]),
                                      int(r["entry_id"])) for r in rows)
@@ -391,7 +392,7 @@ def registrations_known(conn: Connection, usccs: list[str], known: KnownAt) -> d
     return {r["uscc"]: _registration(r) for r in rows}
 
 
-def _registration(r: RowMapping) -> Registration:
+def _registration(r: Mapping[Any, Any]) -> Registration:
     return {"uscc": r["uscc"], "name": r["name"], "entity_kind": r["entity_kind"], "region_code": r["region_code"],
             "status": r["status"]}
 
@@ -406,7 +407,7 @@ class EntityHead(NamedTuple):
 def entity_head(conn: Connection, uscc: str) -> EntityHead:
     """The data version and the public registration of ``uscc`` (None when the entity store does
     not know it), in one statement: one round trip fewer for every look-up (issue 11)."""
-    r = conn.execute(sqlfiles.statement("rosters/entity_head"), {"u": uscc}).mappings().one()
+    [r] = sqlfiles.dict_rows(conn, sqlfiles.statement("rosters/entity_head"), {"u": uscc})
     return EntityHead(version_of(r), None if r["uscc"] is None else _registration(r))
 
 
