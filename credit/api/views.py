@@ -100,7 +100,7 @@ class ApplicationStatus(TypedDict):
     decisions: list[DecisionOnApplication]
 
 
-def hidden_from_public(conn: Connection, usccs: list[str] | None, on: date, cfg: ConfigDoc,
+def hidden_from_public(conn: Connection, uscc: str | None, on: date, cfg: ConfigDoc,
                        known: KnownAt | None = None) -> set[tuple[str, str]]:
     """(uscc, 文号) of entries the public no longer sees on ``on``: removed by credit repair (repair
     means the information stops being published, domain.md §4 early removal, §5.3) or revoked as a
@@ -108,7 +108,7 @@ def hidden_from_public(conn: Connection, usccs: list[str] | None, on: date, cfg:
     kinds = hidden_kinds(cfg)
     if not kinds:
         return set()
-    return hidden_entries(conn, usccs, on, kinds, known)
+    return hidden_entries(conn, uscc, on, kinds, known)
 
 
 def hidden_kinds(cfg: ConfigDoc) -> list[str]:
@@ -213,7 +213,7 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
             hide = set(hidden_kinds(cfg))
             hidden: set[tuple[str, str | None]] = {(uscc, r.decision_no) for r in removals if r.removal_kind in hide}
         else:
-            hidden = set(hidden_from_public(conn, [uscc], latest, cfg, known))
+            hidden = set(hidden_from_public(conn, uscc, latest, cfg, known))
         entries = [e for e in entries if (uscc, e["decision_no"]) not in hidden]
     # The repair outlook speaks of today (apply now, decided by …): only for an entry still listed by
     # the answer's latest data. Asked about a past date, an entry listed then but removed, repaired or

@@ -419,11 +419,16 @@ def search_registration(conn: Connection, name: str, limit: int) -> list[Registr
              "status": r["status"]} for r in rows]
 
 
-def hidden_entries(conn: Connection, usccs: list[str] | None, on: date, kinds: list[str],
+def hidden_entries(conn: Connection, uscc: str | None, on: date, kinds: list[str],
                    known: KnownAt | None = None) -> set[tuple[str, str]]:
     """(uscc, 文号) of entries removed by credit repair (``repair`` in ``kinds``) or revoked as a wrong
-    listing (``revoked``) as of ``on``: those the public no longer sees (domain.md §3.4, §4, §5.3)."""
-    rows = conn.execute(fold("rosters/hidden_entries", known), {"d": on, "u": usccs, "k": kinds, **params(known)}).all()
+    listing (``revoked``) as of ``on``: those the public no longer sees (domain.md §3.4, §4, §5.3).
+    Of one entity (``uscc``), through its own decisions, or of every entity (None)."""
+    if uscc is None:
+        rows = conn.execute(fold("rosters/hidden_entries", known), {"d": on, "k": kinds, **params(known)}).all()
+    else:
+        rows = conn.execute(fold("rosters/hidden_entries_of", known),
+                            {"d": on, "u": uscc, "k": kinds, **params(known)}).all()
     return {(r[0], r[1]) for r in rows}
 
 

@@ -49,7 +49,7 @@ def test_one_entity_and_a_screening_batch_are_read_through_indexes(engine: Engin
         for name, values in (("rosters/entity_entries", {"u": "U000030", "d": date(2026, 12, 31)}),
                              ("rosters/entries_for_screening",
                               {"u": [f"U{i:06d}" for i in range(1, 400, 7)], "d": date(2026, 12, 31)}),
-                             ("rosters/hidden_entries", {"u": ["U000030"], "d": date(2026, 12, 31),
+                             ("rosters/hidden_entries_of", {"u": "U000030", "d": date(2026, 12, 31),
                                                          "k": ["repair", "revoked"]})):
             for k in (None, known):
                 plan = _plan(c, fold(name, k), {**values, **params(k)})
@@ -96,8 +96,11 @@ def test_a_look_up_s_statements_keep_one_generic_plan(engine: Engine, settings: 
         for i in range(1, 25):
             u = f"U{i * 97:06d}"
             head = entity_head(c, u)
-            entity_status(c, settings, cfg, u, date(2026, 7, 1), role="consumer", latest=date(2026, 7, 1),
-                          today=date(2026, 7, 2), head=head)
+            # each role, on the latest data's date and on an earlier one (other statements then)
+            for role in ("public", "consumer", "bureau"):
+                for d in (date(2026, 7, 1), date(2026, 3, 1)):
+                    entity_status(c, settings, cfg, u, d, role=role, latest=date(2026, 7, 1),
+                                  today=date(2026, 7, 2), head=head)
         plans = c.execute(sa.text(
             "select statement, generic_plans, custom_plans from pg_prepared_statements "
             "where generic_plans + custom_plans >= 10")).all()
