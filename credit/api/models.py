@@ -303,6 +303,22 @@ class DrawList(BaseModel):
     draws: list[dict[str, Any]]
 
 
+class PublishedDrawRow(BaseModel):
+    """A draw as the public sees it (一公开): its plan's SHA-256, and its public record's once drawn."""
+
+    draw_id: str
+    matters: list[str]
+    scope: str | None
+    as_of: str
+    plan_sha256: str = Field(description="SHA-256 of GET /v1/draws/{draw_id}/plan.json, as announced with the plan")
+    drawn: bool
+    record_sha256: str | None = Field(description="SHA-256 of GET /v1/draws/{draw_id}/public.json, stored when drawn")
+
+
+class PublishedDraws(BaseModel):
+    draws: list[PublishedDrawRow]
+
+
 class DrawDoc(BaseModel):
     draw_id: str
     plan: dict[str, Any]

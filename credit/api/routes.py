@@ -45,6 +45,7 @@ from credit.api.models import (
     ObjectionFiledDoc,
     OfficerDecisionDoc,
     OfficerStepDoc,
+    PublishedDraws,
     RepairApplication,
     RosterRow,
     ScreeningRequest,
@@ -59,6 +60,7 @@ from credit.api.models import (
 )
 from credit.api.validation import future_date_problem, normalise_uscc, uscc_problem
 from credit.draws import DrawRefused
+from credit.draws.public import PublishedFile, RecordAltered, plan_file, published_draws, record_file
 from credit.draws.read import (
     current_inspections,
     draw_listing,
@@ -227,6 +229,46 @@ def inspection_results(conn: Conn, st: St, task_id: Annotated[str, Path(max_leng
     if not rows:
         raise HTTPException(404, f"抽查任务 {task_id} 尚无公示结果 (no published results)")
     return _json({"task_id": task_id, "results": rows})
+
+
+@public.get("/v1/draws", response_model=PublishedDraws)
+def published_draw_list(conn: Conn) -> JSONResponse:
+    """Inspection draws (双随机抽查) as made public (一公开, domain.md §8): each plan with the SHA-256
+    of its plan file and, once drawn, of its public record (docs/draws.md, an outsider's check)."""
+    return _json({"draws": published_draws(conn)})
+
+
+_DRAW_FILE: dict[int | str, dict[str, Any]] = {200: {"description": "the file's bytes, canonical JSON (docs/draws.md)",
+                    "content": {"application/json": {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+def _published(doc: PublishedFile) -> Response:
+    return Response(doc.body, media_type="application/json", headers={
+        "Content-Disposition": f'attachment; filename="{doc.name}"', "X-Content-SHA256": doc.sha256})
+
+
+@public.get("/v1/draws/{draw_id}/plan.json", response_class=Response, responses=_DRAW_FILE)
+def published_draw_plan(conn: Conn, draw_id: Annotated[str, Path(max_length=64)]) -> Response:
+    """A draw's plan as announced before the draw (``DRAW_ID.plan.json``), byte for byte: its
+    SHA-256 is the one announced with it."""
+    try:
+        return _published(plan_file(conn, draw_id))
+    except DrawRefused as e:
+        raise HTTPException(404, str(e)) from None
+
+
+@public.get("/v1/draws/{draw_id}/public.json", response_class=Response, responses=_DRAW_FILE)
+def published_draw_record(conn: Conn, draw_id: Annotated[str, Path(max_length=64)]) -> Response:
+    """A draw's public record (``DRAW_ID.public.json``), byte for byte as drawn: check it with
+    ``credit draw verify --record DRAW_ID.public.json --plan DRAW_ID.plan.json`` or by hand
+    (docs/draws.md). 404 before the draw; 409 when the stored record no longer matches the
+    SHA-256 stored when it was drawn."""
+    try:
+        return _published(record_file(conn, draw_id))
+    except DrawRefused as e:
+        raise HTTPException(404, str(e)) from None
+    except RecordAltered as e:
+        raise HTTPException(409, str(e)) from None
 
 
 @public.post("/v1/repair-applications", status_code=201, response_model=SubmittedApplication)

@@ -37,12 +37,12 @@ def test_no_server_error_on_any_operation(live) -> None:  # noqa: F811
             try:
                 run()
             except Unsatisfiable:
-                # An operation without inputs (e.g. /healthz) has nothing to make invalid.
                 assert mode == schemathesis.GenerationMode.NEGATIVE, op.label
+                # An operation without inputs (e.g. /healthz) has nothing to make invalid.
+                assert not op.definition.raw.get("parameters") and "requestBody" not in op.definition.raw, op.label
                 continue
             tried.append(f"{mode.value} {op.label}")
     assert sum(t.startswith("positive") for t in tried) == len(operations)
-    assert sum(t.startswith("negative") for t in tried) >= len(operations) - 5
     # The run reached the handlers (answers) and the validation (422s), not only the router.
     assert {200, 422} <= statuses and max(statuses) < 500
     # The entity path with a real code still answers after the run (nothing was left broken).

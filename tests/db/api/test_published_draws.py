@@ -1,0 +1,68 @@
+"""一公开 over HTTP (domain.md §8, docs/draws.md): anyone fetches a draw's plan and public record,
+byte for byte the files whose SHA-256 the bureau announced and stored, and checks the draw with
+them alone; a record altered in the store is not served."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from credit.cli.commands.draws import app as draw_cli
+from credit.draws import core, store
+from tests.db.api.support import live  # noqa: F401
+from tests.db.draws.helpers import AS_OF, SEED, load_store
+
+
+def _sha(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def test_an_outsider_fetches_a_draw_and_checks_it(live, tmp_path: Path) -> None:  # noqa: F811
+    load_store(live.engine)
+    with live.engine.begin() as c:
+        draw_id = store.plan_draw(c, "annual_report", AS_OF, live.settings, seed_commitment=core.seed_commitment(SEED))
+    folder = live.settings.reports_dir / "draws"
+    with live.client() as h:   # no key: what anyone may read
+        [row] = h.get("/v1/draws").json()["draws"]
+        assert row["draw_id"] == draw_id and row["drawn"] is False and row["record_sha256"] is None
+        plan = h.get(f"/v1/draws/{draw_id}/plan.json")
+        assert plan.status_code == 200 and plan.headers["content-type"] == "application/json"
+        assert plan.content == (folder / f"{draw_id}.plan.json").read_bytes()   # the announced file
+        assert _sha(plan.content) == row["plan_sha256"] == plan.headers["x-content-sha256"]
+        before = h.get(f"/v1/draws/{draw_id}/public.json")
+        assert before.status_code == 404 and "尚未抽取" in before.text
+        assert h.get("/v1/draws/DRAW-19990101-001/plan.json").status_code == 404
+    with live.engine.begin() as c:
+        store.run_draw(c, draw_id, SEED, live.settings)
+    with live.client() as h:
+        [row] = h.get("/v1/draws").json()["draws"]
+        record = h.get(f"/v1/draws/{draw_id}/public.json")
+        assert record.status_code == 200, record.text
+        assert record.content == (folder / f"{draw_id}.public.json").read_bytes()
+        assert row["drawn"] is True and _sha(record.content) == row["record_sha256"]
+        assert h.get(f"/v1/draws/{draw_id}/plan.json").content == plan.content   # unchanged by the run
+    # The outsider's check, with the two fetched files alone (no database).
+    (tmp_path / f"{draw_id}.plan.json").write_bytes(plan.content)
+    (tmp_path / f"{draw_id}.public.json").write_bytes(record.content)
+    r = CliRunner().invoke(draw_cli, ["verify", "--record", str(tmp_path / f"{draw_id}.public.json"),
+                                      "--plan", str(tmp_path / f"{draw_id}.plan.json")])
+    assert r.exit_code == 0 and "match" in r.output, r.output
+
+
+def test_a_record_altered_in_the_store_is_not_served(live) -> None:  # noqa: F811
+    load_store(live.engine)
+    with live.engine.begin() as c:
+        draw_id = store.plan_draw(c, "annual_report", AS_OF, live.settings, seed_commitment=core.seed_commitment(SEED))
+    with live.engine.begin() as c:
+        store.run_draw(c, draw_id, SEED, live.settings)
+    with live.engine.begin() as c:   # past the append-only guard, as only the database's owner can
+        c.exec_driver_sql("alter table draw_runs disable trigger user")
+        c.execute(sa.text("update draw_runs set public_record = jsonb_set(public_record, '{inspections,0,uscc}', "
+                          "'\"91341000MA99999999X\"') where draw_id = :d"), {"d": draw_id})
+        c.exec_driver_sql("alter table draw_runs enable trigger user")
+    with live.client() as h:
+        r = h.get(f"/v1/draws/{draw_id}/public.json")
+        assert r.status_code == 409 and "摘要不符" in r.text
