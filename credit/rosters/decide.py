@@ -388,9 +388,13 @@ def _removals_on_application(conn: Connection, env: RosterEnv, night: date, sc: 
     out.loc[~sel_ok, "due_date"] = [d for d in np.asarray(limit)[(ok | refuse)][~sel_ok]]
     early = (too_early & ~restricted)[ok | refuse].to_numpy(dtype=bool)
     limited = ends[ok | refuse].where(restricted[ok | refuse])
+    unmet = [unmet_conditions(roster, cause, heavier, based, fulfilled, still_open) for roster, cause, heavier, based,
+             fulfilled, still_open in zip(out["roster"], out["cause_code"], out["new_heavier_penalty"].astype(bool),
+                                          out["penalty_based"].astype(bool), penalty_ok[ok | refuse],
+                                          out["abnormal_still_open"].astype(bool), strict=True)]
     out["reason"] = [None if removed else serious.restriction_refusal(lim.date()) if pd.notna(lim)
-                     else "列入严重违法失信名单未满一年，不予提前移出" if soon else "不符合移出条件，不予移出"
-                     for removed, soon, lim in zip(sel_ok, early, limited, strict=True)]
+                     else "列入严重违法失信名单未满一年，不予提前移出" if soon else refusal_reason(roster, why)
+                     for removed, soon, lim, roster, why in zip(sel_ok, early, limited, out["roster"], unmet, strict=True)]
     out["facts"] = [json.dumps({"request_id": None if pd.isna(r) else int(r), "received_on": str(rv) if pd.notna(rv) else None,
                                 "cure_on": None if pd.isna(c) else str(c.date()),
                                 "penalty_fulfilled_on": None if pd.isna(p) else str(p)},
@@ -398,6 +402,38 @@ def _removals_on_application(conn: Connection, env: RosterEnv, night: date, sc: 
                     for r, rv, c, p in zip(out["request_id"], out["received_on"], cure[ok | refuse],
                                            out["penalty_fulfilled_on"], strict=True)]
     return out.reset_index(drop=True)
+
+
+#: What an application on the abnormal roster (or a 个体工商户's abnormal status) still lacks when its
+#: limit runs out, by the cause of the entry (domain.md §3.3: the cure of each cause, 68号令 arts.
+#: 11–12). Causes 3 and 4 are never refused by the clock: their limit runs from 查实 of the cure.
+UNCURED = {"annual_report_missing": "办理期限届满时仍未补报年度报告",
+           "instant_info_not_disclosed": "办理期限届满时仍未履行即时信息公示义务"}
+
+
+def unmet_conditions(roster: str, cause_code: str | None, heavier: bool, penalty_based: bool,
+                     fulfilled: bool, abnormal_open: bool) -> list[str]:
+    """The conditions of removal an application does not meet, in words the applicant reads: on
+    the abnormal roster the cure of its cause; on the serious list (after its year) the penalty's
+    obligations performed, no new heavier penalty, and, for a listing on the abnormal roster's
+    three years, that entry removed (domain.md §4 early removal; 2021 repair rules art. 7)."""
+    if roster != "serious":
+        return [UNCURED.get(cause_code or "", "列入的情形尚未消除")]
+    out: list[str] = []
+    if penalty_based and not fulfilled:
+        out.append("行政处罚决定规定的义务尚未履行完毕")
+    if not penalty_based and abnormal_open:
+        out.append("据以列入的经营异常名录记录尚未移出")
+    if heavier:
+        out.append("列入后又受到较重行政处罚")
+    return out
+
+
+def refusal_reason(roster: str, unmet: list[str]) -> str:
+    """The reason of a refused application: the rule's words (rules.yaml ``any.refuse.repair``),
+    then what was not met, so that an applicant knows what to do before applying again."""
+    head = "不符合恢复正常记载状态的条件，不予恢复" if roster == "abnormal_status" else "不符合移出条件，不予移出"
+    return f"{head}：{'；'.join(unmet)}" if unmet else head
 
 
 def _moot_applications(conn: Connection, night: date, sc: NightScope | None = None) -> pd.DataFrame:

@@ -94,7 +94,7 @@ def test_uncured_application_is_refused_when_its_limit_has_run(engine, settings)
         assert decisions(c, action="refuse") == []              # limit not yet run out
         night(c, settings, "2026-10-13")                        # last day of the 5 WD (§13 ex. 3)
         ref = decisions(c, action="refuse")[0]
-        assert ref["request_id"] == app["id"] and ref["decision_no"] and ref["reason"] == "不符合移出条件，不予移出"
+        assert ref["request_id"] == app["id"] and ref["decision_no"] and ref["reason"] == "不符合移出条件，不予移出：办理期限届满时仍未补报年度报告"
         assert roster_as_of(c, D("2026-10-13"), "abnormal")["state"].tolist() == ["listed"]
 
 

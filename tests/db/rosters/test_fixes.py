@@ -229,7 +229,7 @@ def test_repair_apply_refuses_future_dates_and_a_second_pending_application(engi
         night(c, settings, "2026-07-09")                        # 5 WD ran out uncured: refused
     r = CliRunner().invoke(_app(), ["status", A, "--json"])
     (a,) = json.loads(r.output)["rosters"][0]["applications"]
-    assert a["id"] == first and a["status"] == "refused" and a["decision"]["reason"] == "不符合移出条件，不予移出"
+    assert a["id"] == first and a["status"] == "refused" and a["decision"]["reason"] == "不符合移出条件，不予移出：办理期限届满时仍未补报年度报告"
     r = CliRunner().invoke(_app(), ["status", A])
     assert f"application {first}" in r.output and "refused" in r.output and "不予移出" in r.output
 

@@ -117,7 +117,10 @@ def test_early_removal_refused_after_a_new_heavier_penalty(engine, auto) -> None
         night(c, auto, "2026-04-10")
         assert decisions(c, action="refuse") == []
         night(c, auto, "2026-04-13")
-        assert decisions(c, action="refuse")[0]["request_id"] == app["id"]
+        ref = decisions(c, action="refuse")[0]
+        assert ref["request_id"] == app["id"]
+        # the applicant is told what was not met (P1's obligations were performed)
+        assert ref["reason"] == "不符合移出条件，不予移出：列入后又受到较重行政处罚"
 
 
 def test_automatic_removal_after_three_years_across_29_february(engine, settings) -> None:  # type: ignore[no-untyped-def]
