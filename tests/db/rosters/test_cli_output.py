@@ -109,14 +109,14 @@ def test_a_due_date_the_calendar_cannot_compute_says_so(engine, settings, monkey
     assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", i["due_date"]) for i in items.values()), items
     window = items[late]
     assert window["kind"] == "serious:statement_window" and window["provisional"] is True
-    assert window["due_date"] == "2027-01-05"              # Mon–Fri estimate: Dec 30, 31, Jan 1, 4, 5
+    assert window["due_date"] == "2027-01-06"              # Mon–Fri estimate: Dec 30, 31, (元旦), Jan 4, 5, 6
     assert "2027" in window["note"] and "暂定" in window["note"]
     assert items[early]["provisional"] is False
     r = CliRunner().invoke(_app(), ["status", late, "--as-of", "2027-01-02"])
     assert r.exit_code == 0, r.output
-    assert "by ?" not in r.output and "by 2027-01-05 (暂定 provisional: 2027 年" in r.output
+    assert "by ?" not in r.output and "by 2027-01-06 (暂定 provisional: 2027 年" in r.output
     with engine.begin() as c:   # the window is not known to be over: no assessment yet
-        with pytest.raises(serious.Refused, match="陈述申辩期限至 2027-01-05（暂定"):
+        with pytest.raises(serious.Refused, match="陈述申辩期限至 2027-01-06（暂定"):
             serious.record_assessment(c, "P2", officer="王科长", on=date(2027, 1, 2), intent="intentional",
                                       frequency="首次", harm="无", outcome="list", settings=settings)
 

@@ -91,3 +91,17 @@ def test_unknown_year_is_refused_and_estimated_only_as_provisional(cal: WorkingC
     due, prov = Period(10, "wd").end_many(np.array([D("2027-06-30"), D("2026-06-30")], dtype="datetime64[D]"), cal)
     assert np.isnat(due[0]) and prov[0].astype(date) == D("2027-07-14")
     assert due[1].astype(date) == D("2026-07-14") and np.isnat(prov[1])
+
+
+@pytest.mark.parametrize(("n", "unit", "start", "expected"), [
+    (5, "wd", "2026-12-29", "2027-01-06"),    # Dec 30, 31, (Fri 1 Jan 元旦), Jan 4, 5, 6
+    (5, "wd", "2027-01-01", "2027-01-08"),    # counted from a day off: Jan 4 is the first
+    (1, "wd", "2027-01-02", "2027-01-04"),
+    (10, "days", "2026-12-22", "2027-01-04"),  # ends on 元旦 → the next day not off (民法典 art. 203)
+    (3, "wd", "2027-09-29", "2027-10-05"),    # Sep 30, (Fri 1 Oct 国庆节), Oct 4, 5
+    (3, "wd", "2028-04-27", "2028-05-04"),    # Apr 28, (Mon 1, Tue 2 May 劳动节), May 3, 4
+])
+def test_a_provisional_count_never_ends_on_a_day_the_law_fixes_off(n: int, unit: str, start: str, expected: str) -> None:
+    # §12: 元旦 1 Jan, 劳动节 1–2 May, 国庆节 1–3 Oct are days off by date (全国年节及纪念日放假办法
+    # art. 2); a weekday-only estimate (§13 ex. 11) for a year without a notice skips them.
+    assert Period(n, unit).weekday_estimate(D(start)) == D(expected)
