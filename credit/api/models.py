@@ -308,6 +308,7 @@ class PublishedDrawRow(BaseModel):
 
     draw_id: str
     matters: list[str]
+    matter_names: list[str] = Field(description="the matters' names on the 抽查事项清单, as the plan froze them")
     scope: str | None
     as_of: str
     plan_sha256: str = Field(description="SHA-256 of GET /v1/draws/{draw_id}/plan.json, as announced with the plan")

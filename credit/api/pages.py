@@ -61,6 +61,7 @@ from credit.api.sessions import (
 )
 from credit.api.validation import normalise_uscc, uscc_problem
 from credit.api.wording import for_public, form_problems
+from credit.draws.public import published_draws
 from credit.night.read import latest_run
 from credit.notices.read import notices_counts, notices_head
 from credit.rosters import certificates, serious
@@ -124,6 +125,15 @@ def stylesheet() -> Response:
 @pages.get("/", response_class=HTMLResponse)
 def index(request: Request, who: Who) -> HTMLResponse:
     return _page(request, "index.html")
+
+
+@pages.get("/draws", response_class=HTMLResponse)
+def draws_page(request: Request, st: St, who: Who) -> HTMLResponse:
+    """抽查公示 (一公开, domain.md §8): every draw with its plan and public record to download, their
+    SHA-256, and how to check them (docs/draws.md, an outsider's check)."""
+    with st.connect() as conn:
+        rows = published_draws(conn)
+    return _page(request, "draws.html", draws=rows)
 
 
 @pages.get("/entity", response_class=HTMLResponse)

@@ -32,6 +32,7 @@ class PublishedDraw(TypedDict):
 
     draw_id: str
     matters: list[str]
+    matter_names: list[str]       # as the plan froze them (抽查事项清单)
     scope: str | None
     as_of: str
     plan_sha256: str
@@ -55,7 +56,9 @@ def published_draws(conn: Connection) -> list[PublishedDraw]:
     """Every planned draw, in draw-id order, with the SHA-256 of its plan and, once drawn, of its
     public record."""
     rows = conn.execute(sqlfiles.statement("draws/published")).mappings().all()
-    return [{"draw_id": r["draw_id"], "matters": list(r["matters"]), "scope": r["scope"],
+    return [{"draw_id": r["draw_id"], "matters": list(r["matters"]),
+             "matter_names": [str(m.get("name") or m["matter"]) for m in r["public_plan"].get("matters") or []],
+             "scope": r["scope"],
              "as_of": r["as_of"].isoformat(), "plan_sha256": _file("", canonical_json(r["public_plan"])).sha256,
              "drawn": r["record_sha256"] is not None, "record_sha256": r["record_sha256"]} for r in rows]
 

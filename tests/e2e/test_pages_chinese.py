@@ -152,3 +152,30 @@ def test_penalty_section_and_its_repair_form_are_chinese(live, page) -> None:  #
         page.fill("form.apply-penalty textarea[name=grounds]", "   ")
         page.click("form.apply-penalty button[type=submit]")
         assert "申请未提交" in chinese_only(page, "refused penalty repair")
+
+
+def test_the_draws_page_is_chinese_and_its_files_check(live, page) -> None:  # noqa: F811
+    """抽查公示 (domain.md §8 一公开): the public page of the draws, in Chinese, whose links give the
+    files whose SHA-256 it shows."""
+    import hashlib
+
+    import httpx
+
+    from credit.draws import core, store
+    from tests.db.draws.helpers import AS_OF, SEED, load_store
+
+    load_store(live.engine)
+    with live.engine.begin() as c:
+        drawn = store.plan_draw(c, "annual_report", AS_OF, live.settings, seed_commitment=core.seed_commitment(SEED))
+    with live.engine.begin() as c:
+        store.run_draw(c, drawn, SEED, live.settings)
+    page.goto(live.url + "/")
+    page.click("header a[href='/draws']")
+    text = chinese_only(page, "draws")
+    assert drawn in text and "已抽取" in text and "如何核验" in text
+    for link in ("a.plan", "a.record"):
+        href = page.locator(f"#draw-1 {link}").get_attribute("href")
+        shown = page.locator(f"#draw-1 {link} ~ code.digest").inner_text()
+        body = httpx.get(live.url + str(href), timeout=30).content
+        assert hashlib.sha256(body).hexdigest() == shown, link
+    page.screenshot(path=str(ARTIFACTS / "page_draws_zh.png"), full_page=True)

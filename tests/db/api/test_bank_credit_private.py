@@ -85,6 +85,7 @@ def test_no_public_or_consumer_answer_carries_bank_credit(live: Any) -> None:  #
             call(h, "GET", "/v1/inspection-results", "/v1/inspection-results")
             call(h, "GET", "/v1/inspection-results/{task_id}", "/v1/inspection-results/T2026-0001")
             call(h, "GET", "/v1/draws", "/v1/draws")
+            call(h, "GET", "/draws", "/draws")
             for name in ("plan.json", "public.json"):
                 call(h, "GET", f"/v1/draws/{{draw_id}}/{name}", f"/v1/draws/DRAW-20260701-001/{name}")
             call(h, "GET", "/openapi.json", "/openapi.json")

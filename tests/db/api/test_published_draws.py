@@ -5,6 +5,7 @@ them alone; a record altered in the store is not served."""
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -66,3 +67,25 @@ def test_a_record_altered_in_the_store_is_not_served(live) -> None:  # noqa: F81
     with live.client() as h:
         r = h.get(f"/v1/draws/{draw_id}/public.json")
         assert r.status_code == 409 and "摘要不符" in r.text
+
+
+def test_the_public_page_lists_each_draw_with_its_files_and_digests(live) -> None:  # noqa: F811
+    load_store(live.engine)
+    with live.engine.begin() as c:
+        drawn = store.plan_draw(c, "annual_report", AS_OF, live.settings, seed_commitment=core.seed_commitment(SEED))
+    with live.engine.begin() as c:
+        store.run_draw(c, drawn, SEED, live.settings)
+        planned = store.plan_draw(c, "annual_report", AS_OF, live.settings, seed_commitment=core.seed_commitment("x"))
+    with live.client() as h:
+        page = h.get("/draws")
+        assert page.status_code == 200 and "抽查公示" in page.text
+        listing = {d["draw_id"]: d for d in h.get("/v1/draws").json()["draws"]}
+        for draw_id in (drawn, planned):
+            row = listing[draw_id]
+            plan = h.get(f"/v1/draws/{draw_id}/plan.json").content
+            assert _sha(plan) == row["plan_sha256"] and row["plan_sha256"] in page.text
+            assert f'href="/v1/draws/{draw_id}/plan.json"' in page.text
+            names = [m["name"] for m in json.loads(plan)["matters"]]   # as the plan froze them
+            assert row["matter_names"] == names and all(n and n in page.text for n in names)
+        assert f'href="/v1/draws/{drawn}/public.json"' in page.text and listing[drawn]["record_sha256"] in page.text
+        assert f'href="/v1/draws/{planned}/public.json"' not in page.text and "尚未抽取" in page.text
