@@ -2,8 +2,9 @@
 
 Statements longer than a couple of lines live in files, staged and commented like any other
 source, and are read through here: as bind-parameter text for SQLAlchemy (:func:`statement`), as
-plain text (:func:`text_of`), run into a frame (:func:`frame`), or with ``:name`` placeholders rendered as typed literals for
-``COPY``, which cannot take bind parameters (:func:`rendered`).
+plain text (:func:`text_of`), run into a frame (:func:`frame`), run into dicts by psycopg itself
+(:func:`dict_rows`, a look-up's hot statements), or with ``:name`` placeholders rendered as typed
+literals for ``COPY``, which cannot take bind parameters (:func:`rendered`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pandas as pd
 import psycopg
 import sqlalchemy as sa
 from psycopg.rows import dict_row
+from sqlalchemy.dialects import postgresql
 
 _PARAM = re.compile(r"(?<!:):([a-z_]+)\b")
 
@@ -71,10 +73,13 @@ def rows_frame(res: sa.CursorResult[Any]) -> pd.DataFrame:
     return pd.DataFrame([tuple(r) for r in res.all()], columns=list(res.keys()))
 
 
+_PSYCOPG: sa.Dialect = postgresql.psycopg.dialect()  # type: ignore[no-untyped-call]
+
+
 @cache
-def _driver_text(text: str, dialect: sa.Dialect) -> str:
-    """A statement's text as the driver's own (``%(name)s`` placeholders, ``%`` doubled)."""
-    return str(sa.text(text).compile(dialect=dialect))
+def _driver_text(text: str) -> str:
+    """A statement's text as psycopg's own (``%(name)s`` placeholders, ``%`` doubled)."""
+    return str(sa.text(text).compile(dialect=_PSYCOPG))
 
 
 def dict_rows(conn: sa.Connection, stmt: sa.TextClause, params: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -87,7 +92,7 @@ def dict_rows(conn: sa.Connection, stmt: sa.TextClause, params: Mapping[str, Any
     kinds), as ``conn.execute`` raises it."""
     driver = conn.connection.driver_connection
     assert isinstance(driver, psycopg.Connection)
-    text = _driver_text(stmt.text, conn.dialect)
+    text = _driver_text(stmt.text)
     try:
         with driver.cursor(row_factory=dict_row) as cur:
             cur.execute(text, params)
