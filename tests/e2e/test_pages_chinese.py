@@ -161,14 +161,10 @@ def test_the_draws_page_is_chinese_and_its_files_check(live, page) -> None:  # n
 
     import httpx
 
-    from credit.draws import core, store
-    from tests.db.draws.helpers import AS_OF, SEED, load_store
+    from tests.db.draws.helpers import load_store, plan_and_run
 
     load_store(live.engine)
-    with live.engine.begin() as c:
-        drawn = store.plan_draw(c, "annual_report", AS_OF, live.settings, seed_commitment=core.seed_commitment(SEED))
-    with live.engine.begin() as c:
-        store.run_draw(c, drawn, SEED, live.settings)
+    drawn = plan_and_run(live.engine, live.settings)
     page.goto(live.url + "/")
     page.click("header a[href='/draws']")
     text = chinese_only(page, "draws")

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from credit.cli.commands.draws import app as draw_cli
 from credit.draws import core, store
 from tests.db.api.support import live  # noqa: F401
-from tests.db.draws.helpers import AS_OF, SEED, load_store
+from tests.db.draws.helpers import AS_OF, SEED, load_store, plan_and_run
 
 
 def _sha(body: bytes) -> str:
@@ -55,10 +55,7 @@ def test_an_outsider_fetches_a_draw_and_checks_it(live, tmp_path: Path) -> None:
 
 def test_a_record_altered_in_the_store_is_not_served(live) -> None:  # noqa: F811
     load_store(live.engine)
-    with live.engine.begin() as c:
-        draw_id = store.plan_draw(c, "annual_report", AS_OF, live.settings, seed_commitment=core.seed_commitment(SEED))
-    with live.engine.begin() as c:
-        store.run_draw(c, draw_id, SEED, live.settings)
+    draw_id = plan_and_run(live.engine, live.settings)
     with live.engine.begin() as c:   # past the append-only guard, as only the database's owner can
         c.exec_driver_sql("alter table draw_runs disable trigger user")
         c.execute(sa.text("update draw_runs set public_record = jsonb_set(public_record, '{inspections,0,uscc}', "
@@ -71,10 +68,8 @@ def test_a_record_altered_in_the_store_is_not_served(live) -> None:  # noqa: F81
 
 def test_the_public_page_lists_each_draw_with_its_files_and_digests(live) -> None:  # noqa: F811
     load_store(live.engine)
+    drawn = plan_and_run(live.engine, live.settings)
     with live.engine.begin() as c:
-        drawn = store.plan_draw(c, "annual_report", AS_OF, live.settings, seed_commitment=core.seed_commitment(SEED))
-    with live.engine.begin() as c:
-        store.run_draw(c, drawn, SEED, live.settings)
         planned = store.plan_draw(c, "annual_report", AS_OF, live.settings, seed_commitment=core.seed_commitment("x"))
     with live.client() as h:
         page = h.get("/draws")
