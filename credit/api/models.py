@@ -316,6 +316,34 @@ class PublishedDrawRow(BaseModel):
     record_sha256: str | None = Field(description="SHA-256 of GET /v1/draws/{draw_id}/public.json, stored when drawn")
 
 
+class DrawPlanFile(Open):
+    """``DRAW_ID.plan.json`` (``credit-draw-plan/1``, docs/draws.md): served as its bytes, canonical
+    JSON; the fields an outsider checks first."""
+
+    format: str
+    draw_id: str
+    task: str
+    as_of: str
+    matters: list[dict[str, Any]]
+    seed_commitment: str | None
+    public_seed_source: str | None
+    entity_pool_digest: str
+    inspector_pool_digest: str
+    strata: list[dict[str, Any]]
+
+
+class DrawPublicRecordFile(Open):
+    """``DRAW_ID.public.json`` (``credit-draw-public/1``, docs/draws.md): served as its bytes,
+    canonical JSON; the fields an outsider checks first."""
+
+    format: str
+    draw_id: str
+    task: str
+    seed: str
+    strata: list[dict[str, Any]]
+    inspections: list[dict[str, Any]]
+
+
 class PublishedDraws(BaseModel):
     draws: list[PublishedDrawRow]
 

@@ -10,6 +10,7 @@ import pandas as pd
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.engine import Connection
 
 from credit import clock
@@ -34,6 +35,8 @@ from credit.api.models import (
     DraftDecision,
     DrawDoc,
     DrawList,
+    DrawPlanFile,
+    DrawPublicRecordFile,
     EntityStatusDoc,
     Health,
     InspectionResults,
@@ -238,8 +241,8 @@ def published_draw_list(conn: Conn) -> JSONResponse:
     return _json({"draws": published_draws(conn)})
 
 
-_DRAW_FILE: dict[int | str, dict[str, Any]] = {200: {"description": "the file's bytes, canonical JSON (docs/draws.md)",
-                    "content": {"application/json": {"schema": {"type": "string", "format": "binary"}}}}}
+def _draw_file(model: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
+    return {200: {"model": model, "description": "the file's bytes, canonical JSON (docs/draws.md)"}}
 
 
 def _published(doc: PublishedFile) -> Response:
@@ -247,7 +250,7 @@ def _published(doc: PublishedFile) -> Response:
         "Content-Disposition": f'attachment; filename="{doc.name}"', "X-Content-SHA256": doc.sha256})
 
 
-@public.get("/v1/draws/{draw_id}/plan.json", response_class=Response, responses=_DRAW_FILE)
+@public.get("/v1/draws/{draw_id}/plan.json", response_class=Response, responses=_draw_file(DrawPlanFile))
 def published_draw_plan(conn: Conn, draw_id: Annotated[str, Path(max_length=64)]) -> Response:
     """A draw's plan as announced before the draw (``DRAW_ID.plan.json``), byte for byte: its
     SHA-256 is the one announced with it."""
@@ -257,7 +260,7 @@ def published_draw_plan(conn: Conn, draw_id: Annotated[str, Path(max_length=64)]
         raise HTTPException(404, str(e)) from None
 
 
-@public.get("/v1/draws/{draw_id}/public.json", response_class=Response, responses=_DRAW_FILE)
+@public.get("/v1/draws/{draw_id}/public.json", response_class=Response, responses=_draw_file(DrawPublicRecordFile))
 def published_draw_record(conn: Conn, draw_id: Annotated[str, Path(max_length=64)]) -> Response:
     """A draw's public record (``DRAW_ID.public.json``), byte for byte as drawn: check it with
     ``credit draw verify --record DRAW_ID.public.json --plan DRAW_ID.plan.json`` or by hand

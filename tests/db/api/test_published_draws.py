@@ -11,6 +11,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
+from credit.api.models import DrawPlanFile, DrawPublicRecordFile
 from credit.cli.commands.draws import app as draw_cli
 from credit.draws import core, store
 from tests.db.api.support import live  # noqa: F401
@@ -45,6 +46,9 @@ def test_an_outsider_fetches_a_draw_and_checks_it(live, tmp_path: Path) -> None:
         assert record.content == (folder / f"{draw_id}.public.json").read_bytes()
         assert row["drawn"] is True and _sha(record.content) == row["record_sha256"]
         assert h.get(f"/v1/draws/{draw_id}/plan.json").content == plan.content   # unchanged by the run
+    # The files have the fields the OpenAPI document names for them.
+    DrawPlanFile.model_validate_json(plan.content)
+    DrawPublicRecordFile.model_validate_json(record.content)
     # The outsider's check, with the two fetched files alone (no database).
     (tmp_path / f"{draw_id}.plan.json").write_bytes(plan.content)
     (tmp_path / f"{draw_id}.public.json").write_bytes(record.content)
