@@ -28,11 +28,7 @@ DateOpt = Annotated[str, typer.Option("--date", help="The night, YYYY-MM-DD.")]
 
 
 def parse_day(text: str, what: str = "date") -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        err.print(f"[red]{what} {output.esc(repr(text))} is not a date YYYY-MM-DD[/red]")
-        raise typer.Exit(2) from None
+    return output.day_arg(text, what)
 
 
 @app.command()

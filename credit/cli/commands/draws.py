@@ -39,13 +39,10 @@ def _refuse(reason: str) -> NoReturn:
     raise typer.Exit(2)
 
 
-def _as_of(conn: Connection, as_of: str | None) -> date:
+def _as_of(conn: Connection, as_of: date | None) -> date:
     """The plan date: --as-of, else the latest published night (never the wall clock)."""
-    if as_of:
-        try:
-            return date.fromisoformat(as_of)
-        except ValueError:
-            _refuse(f"--as-of {as_of!r} is not an ISO date (YYYY-MM-DD)")
+    if as_of is not None:
+        return as_of
     night = latest_night(conn)
     if night is None:
         _refuse("no night has been published yet: give --as-of D")
@@ -72,10 +69,11 @@ def plan(
                                                            help="the public value that will be the seed")] = None,
 ) -> None:
     """Fix a task: freeze the pools, publish their digests, strata and the seed commitment."""
+    given = output.day_arg(as_of, "--as-of") if as_of else None   # before the database: a typo costs nothing
     settings = get_settings()
     try:
         with get_engine(settings).begin() as conn:
-            d = _as_of(conn, as_of)
+            d = _as_of(conn, given)
             draw_id = store.plan_draw(conn, matter, d, settings, scope=scope, seed_commitment=seed_commitment,
                                       public_seed_source=public_seed_source)
             p = read.load_plan(conn, draw_id)["public_plan"]
@@ -292,10 +290,11 @@ def results(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """The public results of a task, with each one's publication limit (domain.md §8)."""
+    given = output.day_arg(as_of, "--as-of") if as_of else None
     settings = get_settings()
     try:
         with get_engine(settings).connect() as conn:
-            d = _as_of(conn, as_of)
+            d = _as_of(conn, given)
             rows = read.public_results(conn, task_id, settings, d)
     except DrawRefused as e:
         _refuse(str(e))

@@ -48,11 +48,7 @@ def show(
     """Show an entity's credit-risk tier (信用风险分类) with its reasons and how to improve it."""
     from credit.grading.read import grade_of
 
-    try:
-        day = date.fromisoformat(as_of) if as_of else date.max
-    except ValueError:
-        _refuse(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
-        return
+    day = output.day_arg(as_of, "--as-of") if as_of else date.max
     uscc = output.uscc_arg(uscc)   # full-width, spaces, case: as the drop normalises it
     with _engine().connect() as conn:
         g = grade_of(conn, uscc, day)
@@ -88,15 +84,9 @@ def transitions(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
 ) -> None:
     """Show how many entities moved between tiers on a graded night (A→C and so on)."""
+    day: date | None = output.day_arg(night, "--night") if night else None
     with _engine().connect() as conn:
-        day: date | None
-        if night:
-            try:
-                day = date.fromisoformat(night)
-            except ValueError:
-                _refuse(f"--night {night!r} is not a date (YYYY-MM-DD)")
-                return
-        else:
+        if day is None:
             day = latest_graded_night(conn)
             if day is None:
                 _refuse("没有已分类的批次 (no graded night yet)")

@@ -8,7 +8,6 @@ when the night is not a date, the department is not in config/notices.yaml, or t
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -49,11 +48,7 @@ def notices_command(
         _refuse(f"--json and --format {fmt} contradict each other")
         return
     fmt = "json" if as_json else fmt
-    try:
-        day = date.fromisoformat(night)
-    except ValueError:
-        _refuse(f"--night {night!r} is not a date (YYYY-MM-DD)")
-        return
+    day = output.day_arg(night, "--night")
     if fmt is not None and fmt not in FORMATS:
         _refuse(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
         return

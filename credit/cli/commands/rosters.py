@@ -54,11 +54,7 @@ for _sub in (roster_app, repair_app, objection_app, decision_app, audit_app):
 def _day(text: str | None, what: str) -> date:
     if text is None:
         return _today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        err.print(f"[red]{what} {output.esc(repr(text))} is not a date YYYY-MM-DD[/red]")
-        raise typer.Exit(2) from None
+    return output.day_arg(text, what)
 
 
 def _not_future(day: date, what: str) -> None:
@@ -111,13 +107,13 @@ KNOWN_AT_HELP = ("Night YYYY-MM-DD: answer from the record as it stood after tha
                  "(record time, beside the legal date --as-of).")
 
 
-def _known(conn: Connection, text: str | None, through: date | None) -> KnownAt | None:
-    """The record after night ``text``; refused (exit 2) when that night is after the latest published."""
+def _known(conn: Connection, night: date | None, through: date | None) -> KnownAt | None:
+    """The record after night ``night`` (``--known-at``, read by :func:`_day` before the database);
+    refused (exit 2) when that night is after the latest published."""
     from credit.rosters.known import known_at
 
-    if text is None:
+    if night is None:
         return None
-    night = _day(text, "--known-at")
     if through is None or night > through:
         raise _refuse(f"--known-at {night.isoformat()} is after the latest published night "
                       f"{through.isoformat() if through else '(none)'}")
@@ -145,9 +141,10 @@ def status_command(
 
     code = _checked_uscc(uscc)
     asked = _day(as_of, "--as-of") if as_of is not None else None
+    record_night = _day(known_at, "--known-at") if known_at is not None else None
     with _engine().connect() as conn:
         through = _data_through(conn)
-        known = _known(conn, known_at, through)
+        known = _known(conn, record_night, through)
         day = asked or (known.night if known else None) or through or _today()
         reg = registration(conn, code, known)   # as the store held it after night K
         # dropped by a later full snapshot: still named by the last name the store held (contracts.md §2)
@@ -293,9 +290,10 @@ def roster_export(
     if out is not None:
         out = output.out_file(out)   # missing folders made, a folder refused: before any work
     asked = _day(as_of, "--as-of") if as_of is not None else None
+    record_night = _day(known_at, "--known-at") if known_at is not None else None
     with _engine().connect() as conn:
         through = _data_through(conn)
-        known = _known(conn, known_at, through)
+        known = _known(conn, record_night, through)
         day = asked or (known.night if known else None) or through or _today()
         data = export_roster(conn, roster, day, fmt, None, known, get_settings())
     if out is not None:

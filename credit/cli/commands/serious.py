@@ -35,11 +35,7 @@ def _day(text: str | None, what: str) -> date:
         from credit.clock import today
 
         return today()  # an officer's "now" on the bureau's clock; the nightly path never reads it
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        err.print(f"[red]{what} {output.esc(repr(text))} is not a date YYYY-MM-DD[/red]")
-        raise typer.Exit(2) from None
+    return output.day_arg(text, what)
 
 
 def _engine() -> Engine:
