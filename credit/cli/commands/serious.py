@@ -70,14 +70,14 @@ def serious_list(
     if as_json:
         _json(rows)
         return
-    from credit.rosters.labels import ACTOR_LABELS
+    from credit.rosters.labels import ACTOR_LABELS, procedure_state_label
 
     t = output.table("案件 case", "统一社会信用代码", "机关 authority", "状态 state", "已办步骤 steps", "下一步 next",
                      "期限 by", "办理人 who", title=f"严重违法失信名单列入程序 serious list procedures on {day}")
     for p in rows:
         steps = "\n".join(f"{s['date']} {s['label']}" + (f" {s['decision_no']}" if s["decision_no"] else "")
                           for s in p["steps"])
-        t.add_row(p["case_no"], p["uscc"], p["authority"], p["state"], steps, p["next_step_label"] or "",
+        t.add_row(p["case_no"], p["uscc"], p["authority"], procedure_state_label(p["state"]), steps, p["next_step_label"] or "",
                   p["next_by"] or (f"{p['next_by_provisional']}（暂定：{p['next_by_note']}）"
                                    if p["next_by_provisional"] else ""),
                   ACTOR_LABELS.get(p["next_actor"] or "", p["next_actor"] or ""))
