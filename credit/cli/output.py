@@ -286,6 +286,12 @@ def writing(path: Path, option: str = "--out") -> Iterator[None]:
         refuse(f"{option} {path}: 写入失败 (cannot write: {e.strerror or e}: {e.filename or path})")
 
 
+#: What ``--help`` shows for a date option (``--as-of YYYY-MM-DD``) instead of typer's ``<str>``.
+DAY = "YYYY-MM-DD"
+#: What ``--help`` shows for a USCC argument (统一社会信用代码) instead of its parameter name.
+USCC = "USCC"
+
+
 def day_arg(text: str, option: str) -> date:
     """A date given on the command line (``--as-of``, ``--date``, ``--night`` …) as ISO
     ``YYYY-MM-DD``, or exit 2 (contracts.md §2) with one line naming the option and the value in

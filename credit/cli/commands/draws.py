@@ -65,7 +65,7 @@ def _strata_table(strata: Sequence[Mapping[str, Any]], title: str) -> Table:
 def plan(
     matter: Annotated[list[str], typer.Option("--matter", help="matter id from config/draws.yaml; repeat for a joint task")],
     scope: Annotated[str | None, typer.Option(help="GB/T 2260 region code prefix")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="plan date (default: latest night)")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar=output.DAY, help="plan date (default: latest night)")] = None,
     seed_commitment: Annotated[str | None, typer.Option("--seed-commitment", help="SHA-256 hex of the seed")] = None,
     public_seed_source: Annotated[str | None, typer.Option("--public-seed-source",
                                                            help="the public value that will be the seed")] = None,
@@ -300,7 +300,7 @@ def redraw(
 @app.command()
 def results(
     task_id: str,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="judge overdue results on this date (default: latest night)")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar=output.DAY, help="judge overdue results on this date (default: latest night)")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """The public results of a task, with each one's publication limit (domain.md §8)."""

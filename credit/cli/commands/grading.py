@@ -41,8 +41,8 @@ def _refuse(message: str) -> None:
 
 @app.command("show")
 def show(
-    uscc: Annotated[str, typer.Argument(help="统一社会信用代码 of the entity")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD; default: the latest graded night")] = None,
+    uscc: Annotated[str, typer.Argument(metavar=output.USCC, help="统一社会信用代码 of the entity")],
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar=output.DAY, help="YYYY-MM-DD; default: the latest graded night")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of tables")] = False,
 ) -> None:
     """Show an entity's credit-risk tier (信用风险分类) with its reasons and how to improve it."""
@@ -80,7 +80,7 @@ def show(
 
 @app.command("transitions")
 def transitions(
-    night: Annotated[str | None, typer.Option("--night", help="YYYY-MM-DD; default: the latest graded night")] = None,
+    night: Annotated[str | None, typer.Option("--night", metavar=output.DAY, help="YYYY-MM-DD; default: the latest graded night")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
 ) -> None:
     """Show how many entities moved between tiers on a graded night (A→C and so on)."""

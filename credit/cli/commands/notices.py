@@ -25,7 +25,7 @@ def _refuse(message: str) -> None:
 
 
 def notices_command(
-    night: Annotated[str, typer.Option("--night", help="The night, YYYY-MM-DD.")],
+    night: Annotated[str, typer.Option("--night", metavar=output.DAY, help="The night, YYYY-MM-DD.")],
     department: Annotated[str | None, typer.Option(
         "--department", help="Only this licensing department (its name in config/notices.yaml).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="csv | json | xlsx (default: tables).")] = None,

@@ -28,7 +28,7 @@ def _value(v: float | None, percent: bool) -> str:
 
 
 def quality_command(
-    night: Annotated[str, typer.Option("--night", help="The night, YYYY-MM-DD.")],
+    night: Annotated[str, typer.Option("--night", metavar=output.DAY, help="The night, YYYY-MM-DD.")],
     as_json: Annotated[bool, typer.Option("--json", help="The results as JSON.")] = False,
 ) -> None:
     """Data quality of published night D: every expectation per file, observed value, pass/fail, trend."""

@@ -56,7 +56,7 @@ def _json(obj: Any) -> None:
 
 @app.command("list")
 def serious_list(
-    on: Annotated[str | None, typer.Option("--on", help="Date YYYY-MM-DD (default today).")] = None,
+    on: Annotated[str | None, typer.Option("--on", metavar=output.DAY, help="Date YYYY-MM-DD (default today).")] = None,
     uscc: Annotated[str | None, typer.Option("--uscc", help="One entity only.")] = None,
     show_all: Annotated[bool, typer.Option("--all", help="Closed procedures too.")] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -92,7 +92,7 @@ def serious_assess(
     frequency: Annotated[str, typer.Option("--frequency", help="违法频次, e.g. '三年内第二次'.")],
     harm: Annotated[str, typer.Option("--harm", help="危害后果 (harm to health, loss, social effect).")],
     outcome: Annotated[str, typer.Option("--outcome", help="list | not_list.")],
-    on: Annotated[str | None, typer.Option("--on", help="Date of the assessment (default today).")] = None,
+    on: Annotated[str | None, typer.Option("--on", metavar=output.DAY, help="Date of the assessment (default today).")] = None,
     note: Annotated[str | None, typer.Option("--note")] = None,
 ) -> None:
     """Record the art. 12 assessment (44号令 art. 12); not_list also issues the numbered 不予列入."""
@@ -114,10 +114,10 @@ def serious_consent(
     ref: Annotated[str, typer.Argument(help="The penalty's case number, or the seq or 文号 of a step.")],
     officer: Annotated[str, typer.Option("--officer", help="Who records it.")],
     authority: Annotated[str, typer.Option("--authority", help="The consenting next-higher bureau.")],
-    consented_on: Annotated[str, typer.Option("--consented-on", help="Date of the bureau's answer.")],
+    consented_on: Annotated[str, typer.Option("--consented-on", metavar=output.DAY, help="Date of the bureau's answer.")],
     document: Annotated[str, typer.Option("--document", help="Its document number (文号).")],
     outcome: Annotated[str, typer.Option("--outcome", help="granted | refused.")] = "granted",
-    on: Annotated[str | None, typer.Option("--on", help="Date recorded (default today).")] = None,
+    on: Annotated[str | None, typer.Option("--on", metavar=output.DAY, help="Date recorded (default today).")] = None,
     note: Annotated[str | None, typer.Option("--note")] = None,
 ) -> None:
     """Record the next-higher bureau's consent to a listing by a county- or city-level authority."""
