@@ -17,11 +17,7 @@ from typing import Any
 from markupsafe import Markup
 
 from credit.api.bureau_views import TIER_LABELS
-
-STATE_LABELS = {"assigned": "已安排", "unstaffed": "检查人员不足，未安排", "unscheduled": "无可安排日期，未安排",
-                "cancelled": "已取消"}
-#: Competence levels of the inspector draw (config/draws.yaml ``competence``, docs/draws.md).
-LEVEL_LABELS = {"district": "区县级", "city": "设区的市级", "province": "省级"}
+from credit.draws.labels import LEVEL_LABELS, STATE_LABELS
 
 
 def code(value: object) -> Markup:

@@ -24,15 +24,11 @@ app.add_typer(db_app, name="db")
 console = output.console()
 err = output.console(stderr=True)
 
-DateOpt = Annotated[str, typer.Option("--date", help="The night, YYYY-MM-DD.")]
+DateOpt = Annotated[str, typer.Option("--date", metavar=output.DAY, help="The night, YYYY-MM-DD.")]
 
 
 def parse_day(text: str, what: str = "date") -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        err.print(f"[red]{what} {output.esc(repr(text))} is not a date YYYY-MM-DD[/red]")
-        raise typer.Exit(2) from None
+    return output.day_arg(text, what)
 
 
 @app.command()
@@ -88,7 +84,7 @@ def sample(
     nights: Annotated[int, typer.Option("--nights", min=1, help="Number of consecutive nights.")],
     out: Annotated[Path, typer.Option("--out", help="Drop folder to write.")],
     seed: Annotated[int, typer.Option("--seed", help="Seed: same seed, same bytes.")] = 0,
-    start: Annotated[str, typer.Option("--start", help="First night, YYYY-MM-DD.")] = "2026-07-13",
+    start: Annotated[str, typer.Option("--start", metavar=output.DAY, help="First night, YYYY-MM-DD.")] = "2026-07-13",
     defect_rate: Annotated[float, typer.Option("--defect-rate", min=0.0, max=0.5,
                                                help="Share of rows given a realistic defect.")] = 0.01,
 ) -> None:

@@ -286,6 +286,28 @@ def writing(path: Path, option: str = "--out") -> Iterator[None]:
         refuse(f"{option} {path}: 写入失败 (cannot write: {e.strerror or e}: {e.filename or path})")
 
 
+#: What ``--help`` shows for a date option (``--as-of YYYY-MM-DD``) instead of typer's ``<str>``.
+DAY = "YYYY-MM-DD"
+#: What ``--help`` shows for a USCC argument (统一社会信用代码) instead of its parameter name.
+USCC = "USCC"
+
+
+def day_arg(text: str, option: str) -> date:
+    """A date given on the command line (``--as-of``, ``--date``, ``--night`` …) as ISO
+    ``YYYY-MM-DD``, or exit 2 (contracts.md §2) with one line naming the option and the value in
+    「」, Chinese first: ``--as-of「2026-13-01」不是有效日期，应写作 YYYY-MM-DD（如 2026-07-15）(…)``."""
+    import typer
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    console(stderr=True).print(
+        f"[red]{escape(option)}「{escape(visible(text))}」不是有效日期，应写作 YYYY-MM-DD（如 2026-07-15）[/red] "
+        f"({escape(option)} is not a date YYYY-MM-DD)")
+    raise typer.Exit(2)
+
+
 def uscc_arg(raw: str) -> str:
     """A USCC argument normalised as the drop normalises it (full-width, spaces, case), unchecked:
     for look-ups, where an unknown code simply finds nothing."""

@@ -50,11 +50,23 @@ class QuarantinedRow(TypedDict):
 def quarantined_rows(conn: Connection, night: date, source: str | None, limit: int) -> list[QuarantinedRow]:
     """The rows quarantined on ``night`` (of one source, or all), by file and line, at most ``limit``."""
     rows = conn.execute(sa.text(
-        "select file, line, rule, reason, raw from quarantine where night = :n "
+        "select file, line, rule, reason, source, raw from quarantine where night = :n "
         "and (cast(:s as text) is null or source = :s) order by file, line limit :l"),
         {"n": night, "s": source, "l": limit}).mappings().all()
-    return [{"file": r["file"], "line": r["line"], "rule": r["rule"], "reason": r["reason"], "raw": r["raw"]}
-            for r in rows]
+    return [{"file": r["file"], "line": r["line"], "rule": r["rule"], "reason": r["reason"],
+             "raw": in_file_order(r["source"], r["raw"])} for r in rows]
+
+
+def in_file_order(source: str | None, raw: object) -> object:
+    """A held row's fields in its file's column order (contracts.md §1), as an officer reads the file;
+    a field the contract does not name (an extra column) after them, as stored. ``raw`` is kept in
+    ``jsonb``, which orders an object's keys its own way (shortest first), not the file's."""
+    from credit.contract.sources import SOURCES
+
+    if not isinstance(raw, dict) or source not in SOURCES:
+        return raw
+    order = {name: i for i, name in enumerate(SOURCES[source].column_names)}
+    return dict(sorted(raw.items(), key=lambda kv: order.get(kv[0], len(order))))
 
 
 def quarantine_count(conn: Connection, night: date, source: str | None) -> int:

@@ -29,6 +29,16 @@ def state_label(state: object, roster: object = None) -> str:
     return "" if state is None else labels.get(str(state), str(state))
 
 
+PROCEDURE_STATE_LABELS = {"pending": "办理中（尚未列入）", **STATE_LABELS,
+                          "declined": ACTION_LABELS["decline"], "revoked": "已撤销"}
+"""Where a serious-list procedure stands (``ProcedureView.state``, credit/rosters/serious.py):
+still running, listed (列入中) or removed (已移出) as an entry is, declined (不予列入), or revoked."""
+
+
+def procedure_state_label(state: object) -> str:
+    return "" if state is None else PROCEDURE_STATE_LABELS.get(str(state), str(state))
+
+
 ACTOR_LABELS = {"night": "每晚批处理", "officer": "承办人员", "party": "当事人"}
 """Who takes a procedure's next step."""
 

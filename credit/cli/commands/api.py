@@ -91,7 +91,6 @@ def keys_create(
 @keys_app.command("list")
 def keys_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Keys with their roles (never the keys themselves); times on the bureau's clock."""
-    from credit import clock
     from credit.api.auth import list_keys
     from credit.db import get_engine
     from credit.settings import get_settings
@@ -106,7 +105,7 @@ def keys_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         t.add_column(c)
     for k in keys:
         t.add_row(str(k["id"]), k["name"], k["role"], k["key_prefix"] + "…", str(k["rate_per_minute"] or "role default"),
-                  clock.stamp(k["created_at"]), clock.stamp(k["revoked_at"]) if k["revoked_at"] else "")
+                  output.when(k["created_at"]), output.when(k["revoked_at"]) if k["revoked_at"] else "")
     console.print(t)
 
 

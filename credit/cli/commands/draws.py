@@ -24,6 +24,7 @@ from credit.db import get_engine
 from credit.draws import read, store
 from credit.draws.core import DrawRefused
 from credit.draws.dates import iso
+from credit.draws.labels import RESULT_STATUS_LABELS, STATE_LABELS, label
 from credit.draws.published import verify_published
 from credit.draws.records import FULL_FORMAT, RecordMalformed, check_plan_shape, check_record_shape
 from credit.draws.verify import verify_records
@@ -39,13 +40,10 @@ def _refuse(reason: str) -> NoReturn:
     raise typer.Exit(2)
 
 
-def _as_of(conn: Connection, as_of: str | None) -> date:
+def _as_of(conn: Connection, as_of: date | None) -> date:
     """The plan date: --as-of, else the latest published night (never the wall clock)."""
-    if as_of:
-        try:
-            return date.fromisoformat(as_of)
-        except ValueError:
-            _refuse(f"--as-of {as_of!r} is not an ISO date (YYYY-MM-DD)")
+    if as_of is not None:
+        return as_of
     night = latest_night(conn)
     if night is None:
         _refuse("no night has been published yet: give --as-of D")
@@ -54,7 +52,8 @@ def _as_of(conn: Connection, as_of: str | None) -> date:
 
 def _strata_table(strata: Sequence[Mapping[str, Any]], title: str) -> Table:
     t = output.table(title=title)
-    for c in ("matter", "stratum", "size", "sample", "probability", "threshold"):
+    for c in ("抽查事项 matter", "分层 stratum", "对象数 size", "抽取数 sample", "抽取概率 probability",
+              "阈值 threshold"):
         t.add_column(c)
     for s in strata:
         t.add_row(s["matter"], s["stratum"], str(s["size"]), str(s["sample_size"]), s["inclusion_probability"],
@@ -66,34 +65,38 @@ def _strata_table(strata: Sequence[Mapping[str, Any]], title: str) -> Table:
 def plan(
     matter: Annotated[list[str], typer.Option("--matter", help="matter id from config/draws.yaml; repeat for a joint task")],
     scope: Annotated[str | None, typer.Option(help="GB/T 2260 region code prefix")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="plan date (default: latest night)")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar=output.DAY, help="plan date (default: latest night)")] = None,
     seed_commitment: Annotated[str | None, typer.Option("--seed-commitment", help="SHA-256 hex of the seed")] = None,
     public_seed_source: Annotated[str | None, typer.Option("--public-seed-source",
                                                            help="the public value that will be the seed")] = None,
 ) -> None:
     """Fix a task: freeze the pools, publish their digests, strata and the seed commitment."""
+    given = output.day_arg(as_of, "--as-of") if as_of else None   # before the database: a typo costs nothing
     settings = get_settings()
     try:
         with get_engine(settings).begin() as conn:
-            d = _as_of(conn, as_of)
+            d = _as_of(conn, given)
             draw_id = store.plan_draw(conn, matter, d, settings, scope=scope, seed_commitment=seed_commitment,
                                       public_seed_source=public_seed_source)
             p = read.load_plan(conn, draw_id)["public_plan"]
     except (DrawRefused, UnknownCalendarYear) as e:
         _refuse(str(e))
-    console.print(f"planned [bold]{escape(draw_id)}[/bold] as of {p['as_of']}")
+    console.print(f"已制定抽查计划 planned [bold]{escape(draw_id)}[/bold]，基准日 as of {p['as_of']}")
     # Published before the draw: its SHA-256, announced with it, is what `verify --plan` binds a record to.
     plan_file = store.draws_dir(settings) / f"{draw_id}.plan.json"
-    console.print(f"plan file             {plan_file} sha256 {hashlib.sha256(plan_file.read_bytes()).hexdigest()}",
+    console.print(f"计划文件 plan file             {plan_file} sha256 {hashlib.sha256(plan_file.read_bytes()).hexdigest()}",
                   markup=False)
-    console.print(f"entity pool digest    {p['entity_pool_digest']}", markup=False)
-    console.print(f"inspector pool digest {p['inspector_pool_digest']} ({p['inspector_pool_size']} inspectors)",
+    console.print(f"检查对象库摘要 entity pool digest    {p['entity_pool_digest']}", markup=False)
+    console.print(f"检查人员库摘要 inspector pool digest {p['inspector_pool_digest']}"
+                  f"（{p['inspector_pool_size']} 名检查人员 inspectors）",
                   markup=False)
-    console.print(f"seed commitment       {p['seed_commitment'] or '-'}; public seed source: {p['public_seed_source'] or '-'}",
+    console.print(f"随机种子承诺 seed commitment       {p['seed_commitment'] or '-'}；"
+                  f"公开种子来源 public seed source: {p['public_seed_source'] or '-'}",
                   markup=False)
-    console.print(f"inspection window     {p['schedule_window'][0]} … {p['schedule_window'][1]}"
+    console.print(f"检查期间 inspection window     {p['schedule_window'][0]} … {p['schedule_window'][1]}"
                   + (f"  [yellow]{escape(p['schedule_note'])}[/yellow]" if p["schedule_note"] else ""))
-    console.print(_strata_table(p["strata"], "strata (published: sizes and probabilities, no entity's tier)"))
+    console.print(_strata_table(p["strata"], "分层（公布各层对象数与抽取概率，不公布主体的分类） "
+                                             "strata (published: sizes and probabilities, no entity's tier)"))
 
 
 @app.command()
@@ -105,11 +108,14 @@ def run(draw_id: str, seed: Annotated[str, typer.Option(help="the seed the plan 
             summary = store.run_draw(conn, draw_id, seed, settings)
     except DrawRefused as e:
         _refuse(str(e))
-    states = "; ".join(f"{k}: {v}" for k, v in output.flat_items(summary["states"]))
-    console.print(f"drew [bold]{escape(draw_id)}[/bold]: {summary['inspections']} inspections ({escape(states)})")
-    console.print(_strata_table(summary["strata"], "strata"))
-    console.print(f"public record {summary['public_record']} sha256 {summary['public_record_sha256']}", markup=False)
-    console.print(f"full record   {summary['full_record']} sha256 {summary['full_record_sha256']}", markup=False)
+    states = "；".join(f"{label(STATE_LABELS, k)} {k}: {v}" for k, v in output.flat_items(summary["states"]))
+    console.print(f"已抽取 drew [bold]{escape(draw_id)}[/bold]：{summary['inspections']} 项检查 inspections"
+                  f"（{escape(states)}）")
+    console.print(_strata_table(summary["strata"], "分层 strata"))
+    console.print(f"公开记录 public record {summary['public_record']} sha256 {summary['public_record_sha256']}",
+                  markup=False)
+    console.print(f"完整记录 full record   {summary['full_record']} sha256 {summary['full_record_sha256']}",
+                  markup=False)
 
 
 def _read_json(path: Path, what: str) -> Any:
@@ -242,21 +248,27 @@ def show(draw_id: str, as_json: Annotated[bool, typer.Option("--json")] = False)
         output.emit_json({"draw_id": draw_id, "plan": plan_row, "strata": ran["strata"] if ran else p["strata"],
                           "inspections": None if cur is None else cur.to_dict("records"), "redraws": events})
         return
-    console.print(f"[bold]{escape(draw_id)}[/bold] matters {escape(', '.join(plan_row['matters']))} as of {p['as_of']}"
-                  f" scope {escape(p['scope'] or 'all')}; config {escape(plan_row['config_version'])}")
-    console.print(_strata_table(ran["strata"] if ran else p["strata"], "strata"))
+    console.print(f"[bold]{escape(draw_id)}[/bold] 抽查事项 matters {escape(', '.join(plan_row['matters']))}；"
+                  f"基准日 as of {p['as_of']}；范围 scope {escape(p['scope'] or '全部 all')}；"
+                  f"配置 config {escape(plan_row['config_version'])}")
+    console.print(_strata_table(ran["strata"] if ran else p["strata"], "分层 strata"))
     if cur is None:
-        console.print("planned, not drawn yet")
+        console.print("已制定计划，尚未抽取 (planned, not drawn yet)")
         return
-    t = output.table(title="inspections (current versions)")
-    for c in ("uscc", "v", "state", "matters", "strata", "inspectors", "date", "note"):
+    t = output.table(title="检查对象（当前版本） inspections (current versions)")
+    for c in ("统一社会信用代码 uscc", "版本 v", "状态 state", "抽查事项 matters", "分层 strata", "检查人员 inspectors",
+              "检查日期 date", "说明 note"):
         t.add_column(c)
+    # The stored note is English (the records keep it as written); read it as the bureau page does.
+    from credit.api.draw_views import note_html
+
     for r in cur.to_dict("records"):
-        t.add_row(r["uscc"], str(r["version"]), r["state"], ",".join(r["matters"]), ",".join(r["strata"]),
-                  ",".join(r["inspectors"]), iso(r["scheduled_on"]) or "", r["note"] or "")
+        t.add_row(r["uscc"], str(r["version"]), label(STATE_LABELS, r["state"]), ",".join(r["matters"]),
+                  ",".join(r["strata"]), ",".join(r["inspectors"]), iso(r["scheduled_on"]) or "",
+                  note_html(r["note"], {}).striptags())
     console.print(t)
     for ev in events:
-        console.print(f"redraw {ev['seq']}: {ev['kind']} {ev['uscc']} {ev['inspector_id'] or ''} "
+        console.print(f"重新抽取 redraw {ev['seq']}: {ev['kind']} {ev['uscc']} {ev['inspector_id'] or ''} "
                       f"(amends v{ev['amends_version']}): {ev['reason']}", markup=False)
 
 
@@ -288,24 +300,27 @@ def redraw(
 @app.command()
 def results(
     task_id: str,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="judge overdue results on this date (default: latest night)")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar=output.DAY, help="judge overdue results on this date (default: latest night)")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """The public results of a task, with each one's publication limit (domain.md §8)."""
+    given = output.day_arg(as_of, "--as-of") if as_of else None
     settings = get_settings()
     try:
         with get_engine(settings).connect() as conn:
-            d = _as_of(conn, as_of)
+            d = _as_of(conn, given)
             rows = read.public_results(conn, task_id, settings, d)
     except DrawRefused as e:
         _refuse(str(e))
     if as_json:
         typer.echo(output.json_shown(json.dumps(rows, ensure_ascii=False, indent=1)))
         return
-    t = output.table(title=f"results of {escape(task_id)} as of {d}")
-    for c in ("uscc", "name", "inspected", "result", "publish by", "status"):
+    t = output.table(title=f"抽查检查结果 results of {output.esc(task_id)}，截至 as of {d}")
+    for c in ("统一社会信用代码 uscc", "名称 name", "检查日期 inspected", "检查结果 result", "公示期限 publish by",
+              "状态 status"):
         t.add_column(c)
     for r in rows:
         t.add_row(r["uscc"], r["name"] or "", r["inspected_on"] or "", r["result"] or "",
-                  (r["publish_by"] or "?") + (" (provisional)" if r["publish_by_provisional"] else ""), r["status"])
+                  (r["publish_by"] or "?") + ("（暂定 provisional）" if r["publish_by_provisional"] else ""),
+                  label(RESULT_STATUS_LABELS, r["status"]))
     console.print(t)

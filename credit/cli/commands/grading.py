@@ -41,18 +41,14 @@ def _refuse(message: str) -> None:
 
 @app.command("show")
 def show(
-    uscc: Annotated[str, typer.Argument(help="统一社会信用代码 of the entity")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD; default: the latest graded night")] = None,
+    uscc: Annotated[str, typer.Argument(metavar=output.USCC, help="统一社会信用代码 of the entity")],
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar=output.DAY, help="YYYY-MM-DD; default: the latest graded night")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of tables")] = False,
 ) -> None:
     """Show an entity's credit-risk tier (信用风险分类) with its reasons and how to improve it."""
     from credit.grading.read import grade_of
 
-    try:
-        day = date.fromisoformat(as_of) if as_of else date.max
-    except ValueError:
-        _refuse(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)")
-        return
+    day = output.day_arg(as_of, "--as-of") if as_of else date.max
     uscc = output.uscc_arg(uscc)   # full-width, spaces, case: as the drop normalises it
     with _engine().connect() as conn:
         g = grade_of(conn, uscc, day)
@@ -84,19 +80,13 @@ def show(
 
 @app.command("transitions")
 def transitions(
-    night: Annotated[str | None, typer.Option("--night", help="YYYY-MM-DD; default: the latest graded night")] = None,
+    night: Annotated[str | None, typer.Option("--night", metavar=output.DAY, help="YYYY-MM-DD; default: the latest graded night")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
 ) -> None:
     """Show how many entities moved between tiers on a graded night (A→C and so on)."""
+    day: date | None = output.day_arg(night, "--night") if night else None
     with _engine().connect() as conn:
-        day: date | None
-        if night:
-            try:
-                day = date.fromisoformat(night)
-            except ValueError:
-                _refuse(f"--night {night!r} is not a date (YYYY-MM-DD)")
-                return
-        else:
+        if day is None:
             day = latest_graded_night(conn)
             if day is None:
                 _refuse("没有已分类的批次 (no graded night yet)")

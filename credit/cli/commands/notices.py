@@ -8,7 +8,6 @@ when the night is not a date, the department is not in config/notices.yaml, or t
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -26,7 +25,7 @@ def _refuse(message: str) -> None:
 
 
 def notices_command(
-    night: Annotated[str, typer.Option("--night", help="The night, YYYY-MM-DD.")],
+    night: Annotated[str, typer.Option("--night", metavar=output.DAY, help="The night, YYYY-MM-DD.")],
     department: Annotated[str | None, typer.Option(
         "--department", help="Only this licensing department (its name in config/notices.yaml).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="csv | json | xlsx (default: tables).")] = None,
@@ -49,11 +48,7 @@ def notices_command(
         _refuse(f"--json and --format {fmt} contradict each other")
         return
     fmt = "json" if as_json else fmt
-    try:
-        day = date.fromisoformat(night)
-    except ValueError:
-        _refuse(f"--night {night!r} is not a date (YYYY-MM-DD)")
-        return
+    day = output.day_arg(night, "--night")
     if fmt is not None and fmt not in FORMATS:
         _refuse(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
         return

@@ -73,8 +73,8 @@ def list_(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     t = output.table("id", "login", "name", "role", "authority", "created", "disabled", title="officers")
     for r in rows:
         t.add_row(str(r["id"]), r["login"], r["display_name"], f"{r['role']} {r['role_label']}", r["authority"],
-                  output.when(r["created_at"], "%Y-%m-%d %H:%M"),     # the bureau's clock, not UTC
-                  output.when(r["disabled_at"], "%Y-%m-%d %H:%M") if r["disabled_at"] else "")
+                  output.when(r["created_at"]),     # the bureau's clock, not UTC; as every listing
+                  output.when(r["disabled_at"]) if r["disabled_at"] else "")
     console.print(t)
 
 

@@ -10,7 +10,6 @@ rule's values over the last published nights. ``--json`` prints the records the 
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated
 
 import typer
@@ -29,7 +28,7 @@ def _value(v: float | None, percent: bool) -> str:
 
 
 def quality_command(
-    night: Annotated[str, typer.Option("--night", help="The night, YYYY-MM-DD.")],
+    night: Annotated[str, typer.Option("--night", metavar=output.DAY, help="The night, YYYY-MM-DD.")],
     as_json: Annotated[bool, typer.Option("--json", help="The results as JSON.")] = False,
 ) -> None:
     """Data quality of published night D: every expectation per file, observed value, pass/fail, trend."""
@@ -37,11 +36,7 @@ def quality_command(
     from credit.night.quality_results import night_results
     from credit.settings import get_settings
 
-    try:
-        d = date.fromisoformat(night)
-    except ValueError:
-        err.print(f"[red]--night {output.esc(repr(night))} is not a date YYYY-MM-DD[/red]")
-        raise typer.Exit(2) from None
+    d = output.day_arg(night, "--night")
     with engine_for(get_settings()).connect() as conn:
         results = night_results(conn, d)
     if not results:

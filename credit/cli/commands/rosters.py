@@ -54,11 +54,7 @@ for _sub in (roster_app, repair_app, objection_app, decision_app, audit_app):
 def _day(text: str | None, what: str) -> date:
     if text is None:
         return _today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        err.print(f"[red]{what} {output.esc(repr(text))} is not a date YYYY-MM-DD[/red]")
-        raise typer.Exit(2) from None
+    return output.day_arg(text, what)
 
 
 def _not_future(day: date, what: str) -> None:
@@ -111,13 +107,13 @@ KNOWN_AT_HELP = ("Night YYYY-MM-DD: answer from the record as it stood after tha
                  "(record time, beside the legal date --as-of).")
 
 
-def _known(conn: Connection, text: str | None, through: date | None) -> KnownAt | None:
-    """The record after night ``text``; refused (exit 2) when that night is after the latest published."""
+def _known(conn: Connection, night: date | None, through: date | None) -> KnownAt | None:
+    """The record after night ``night`` (``--known-at``, read by :func:`_day` before the database);
+    refused (exit 2) when that night is after the latest published."""
     from credit.rosters.known import known_at
 
-    if text is None:
+    if night is None:
         return None
-    night = _day(text, "--known-at")
     if through is None or night > through:
         raise _refuse(f"--known-at {night.isoformat()} is after the latest published night "
                       f"{through.isoformat() if through else '(none)'}")
@@ -130,10 +126,10 @@ def _json(obj: Any) -> None:
 
 # ------------------------------------------------------------------------------------------------
 def status_command(
-    uscc: Annotated[str, typer.Argument(help="Unified social credit code (统一社会信用代码).")],
+    uscc: Annotated[str, typer.Argument(metavar=output.USCC, help="Unified social credit code (统一社会信用代码).")],
     as_of: Annotated[str | None, typer.Option(
-        "--as-of", help="Date YYYY-MM-DD (default: the latest published night).")] = None,
-    known_at: Annotated[str | None, typer.Option("--known-at", help=KNOWN_AT_HELP)] = None,
+        "--as-of", metavar=output.DAY, help="Date YYYY-MM-DD (default: the latest published night).")] = None,
+    known_at: Annotated[str | None, typer.Option("--known-at", metavar=output.DAY, help=KNOWN_AT_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
 ) -> None:
     """One entity: rosters with causes, bases, dates and 文号; penalties with their publicity window;
@@ -145,9 +141,10 @@ def status_command(
 
     code = _checked_uscc(uscc)
     asked = _day(as_of, "--as-of") if as_of is not None else None
+    record_night = _day(known_at, "--known-at") if known_at is not None else None
     with _engine().connect() as conn:
         through = _data_through(conn)
-        known = _known(conn, known_at, through)
+        known = _known(conn, record_night, through)
         day = asked or (known.night if known else None) or through or _today()
         reg = registration(conn, code, known)   # as the store held it after night K
         # dropped by a later full snapshot: still named by the last name the store held (contracts.md §2)
@@ -274,8 +271,8 @@ def _by_text(proc: Any) -> str:
 def roster_export(
     roster: Annotated[str, typer.Option("--roster", help="abnormal | serious (also abnormal_status: 个体工商户).")],
     as_of: Annotated[str | None, typer.Option(
-        "--as-of", help="Date YYYY-MM-DD (default: the latest published night).")] = None,
-    known_at: Annotated[str | None, typer.Option("--known-at", help=KNOWN_AT_HELP)] = None,
+        "--as-of", metavar=output.DAY, help="Date YYYY-MM-DD (default: the latest published night).")] = None,
+    known_at: Annotated[str | None, typer.Option("--known-at", metavar=output.DAY, help=KNOWN_AT_HELP)] = None,
     fmt: Annotated[str, typer.Option("--format", help="csv | json | parquet | xlsx.")] = "csv",
     out: Annotated[Path | None, typer.Option("--out", help="File to write (default: standard output).")] = None,
 ) -> None:
@@ -293,9 +290,10 @@ def roster_export(
     if out is not None:
         out = output.out_file(out)   # missing folders made, a folder refused: before any work
     asked = _day(as_of, "--as-of") if as_of is not None else None
+    record_night = _day(known_at, "--known-at") if known_at is not None else None
     with _engine().connect() as conn:
         through = _data_through(conn)
-        known = _known(conn, known_at, through)
+        known = _known(conn, record_night, through)
         day = asked or (known.night if known else None) or through or _today()
         data = export_roster(conn, roster, day, fmt, None, known, get_settings())
     if out is not None:
@@ -320,8 +318,8 @@ def roster_export(
 # ------------------------------------------------------------------------------------------------
 @repair_app.command("apply")
 def repair_apply(
-    uscc: Annotated[str, typer.Argument(help="The applicant's USCC.")],
-    received: Annotated[str, typer.Option("--received", help="Day the application reached the bureau.")],
+    uscc: Annotated[str, typer.Argument(metavar=output.USCC, help="The applicant's USCC.")],
+    received: Annotated[str, typer.Option("--received", metavar=output.DAY, help="Day the application reached the bureau.")],
     roster: Annotated[str | None, typer.Option(
         "--roster", help="abnormal | serious (abnormal_status for 个体工商户); penalty with --penalty.")] = None,
     penalty: Annotated[str | None, typer.Option(
@@ -373,7 +371,7 @@ def repair_apply(
 @objection_app.command("file")
 def objection_file(
     decision: Annotated[str, typer.Argument(help="The decision objected to: its 文号 or seq.")],
-    received: Annotated[str, typer.Option("--received", help="Day the objection reached the bureau.")],
+    received: Annotated[str, typer.Option("--received", metavar=output.DAY, help="Day the objection reached the bureau.")],
     grounds: Annotated[str | None, typer.Option("--grounds")] = None,
     clerk: Annotated[str, typer.Option("--clerk")] = "clerk",
     as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -401,7 +399,7 @@ def objection_decide(
     objection: Annotated[int, typer.Argument(help="Objection id.")],
     outcome: Annotated[str, typer.Option("--outcome", help="upheld (revoke the listing/notice) | dismissed.")],
     officer: Annotated[str, typer.Option("--officer")],
-    on: Annotated[str | None, typer.Option("--on", help="Decision date (default today).")] = None,
+    on: Annotated[str | None, typer.Option("--on", metavar=output.DAY, help="Decision date (default today).")] = None,
     note: Annotated[str | None, typer.Option("--note")] = None,
 ) -> None:
     """An officer's answer to an objection; both outcomes are numbered decisions."""
@@ -422,7 +420,7 @@ def objection_decide(
 def decision_approve(
     draft: Annotated[int, typer.Argument(help="The draft's seq (see `credit decision drafts`).")],
     officer: Annotated[str, typer.Option("--officer")],
-    on: Annotated[str | None, typer.Option("--on", help="Approval date (default today).")] = None,
+    on: Annotated[str | None, typer.Option("--on", metavar=output.DAY, help="Approval date (default today).")] = None,
 ) -> None:
     """Approve a draft: the decision is issued on that date, with its 文号."""
     _decide_draft(draft, officer, on, approve=True, note=None)
@@ -432,7 +430,7 @@ def decision_approve(
 def decision_reject(
     draft: Annotated[int, typer.Argument()],
     officer: Annotated[str, typer.Option("--officer")],
-    on: Annotated[str | None, typer.Option("--on")] = None,
+    on: Annotated[str | None, typer.Option("--on", metavar=output.DAY)] = None,
     note: Annotated[str | None, typer.Option("--note")] = None,
 ) -> None:
     """Reject a draft (recorded, no 文号)."""
@@ -473,7 +471,7 @@ def decision_drafts(as_json: Annotated[bool, typer.Option("--json")] = False) ->
 
 # ------------------------------------------------------------------------------------------------
 def deadlines_command(
-    on: Annotated[str | None, typer.Option("--on", help="Date YYYY-MM-DD (default: today on the bureau's clock).")] = None,
+    on: Annotated[str | None, typer.Option("--on", metavar=output.DAY, help="Date YYYY-MM-DD (default: today on the bureau's clock).")] = None,
     within: Annotated[int, typer.Option("--within", min=0, help="Working days ahead.")] = 5,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:

@@ -35,11 +35,7 @@ def _day(text: str | None, what: str) -> date:
         from credit.clock import today
 
         return today()  # an officer's "now" on the bureau's clock; the nightly path never reads it
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        err.print(f"[red]{what} {output.esc(repr(text))} is not a date YYYY-MM-DD[/red]")
-        raise typer.Exit(2) from None
+    return output.day_arg(text, what)
 
 
 def _engine() -> Engine:
@@ -60,7 +56,7 @@ def _json(obj: Any) -> None:
 
 @app.command("list")
 def serious_list(
-    on: Annotated[str | None, typer.Option("--on", help="Date YYYY-MM-DD (default today).")] = None,
+    on: Annotated[str | None, typer.Option("--on", metavar=output.DAY, help="Date YYYY-MM-DD (default today).")] = None,
     uscc: Annotated[str | None, typer.Option("--uscc", help="One entity only.")] = None,
     show_all: Annotated[bool, typer.Option("--all", help="Closed procedures too.")] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -74,14 +70,14 @@ def serious_list(
     if as_json:
         _json(rows)
         return
-    from credit.rosters.labels import ACTOR_LABELS
+    from credit.rosters.labels import ACTOR_LABELS, procedure_state_label
 
     t = output.table("案件 case", "统一社会信用代码", "机关 authority", "状态 state", "已办步骤 steps", "下一步 next",
                      "期限 by", "办理人 who", title=f"严重违法失信名单列入程序 serious list procedures on {day}")
     for p in rows:
         steps = "\n".join(f"{s['date']} {s['label']}" + (f" {s['decision_no']}" if s["decision_no"] else "")
                           for s in p["steps"])
-        t.add_row(p["case_no"], p["uscc"], p["authority"], p["state"], steps, p["next_step_label"] or "",
+        t.add_row(p["case_no"], p["uscc"], p["authority"], procedure_state_label(p["state"]), steps, p["next_step_label"] or "",
                   p["next_by"] or (f"{p['next_by_provisional']}（暂定：{p['next_by_note']}）"
                                    if p["next_by_provisional"] else ""),
                   ACTOR_LABELS.get(p["next_actor"] or "", p["next_actor"] or ""))
@@ -96,7 +92,7 @@ def serious_assess(
     frequency: Annotated[str, typer.Option("--frequency", help="违法频次, e.g. '三年内第二次'.")],
     harm: Annotated[str, typer.Option("--harm", help="危害后果 (harm to health, loss, social effect).")],
     outcome: Annotated[str, typer.Option("--outcome", help="list | not_list.")],
-    on: Annotated[str | None, typer.Option("--on", help="Date of the assessment (default today).")] = None,
+    on: Annotated[str | None, typer.Option("--on", metavar=output.DAY, help="Date of the assessment (default today).")] = None,
     note: Annotated[str | None, typer.Option("--note")] = None,
 ) -> None:
     """Record the art. 12 assessment (44号令 art. 12); not_list also issues the numbered 不予列入."""
@@ -118,10 +114,10 @@ def serious_consent(
     ref: Annotated[str, typer.Argument(help="The penalty's case number, or the seq or 文号 of a step.")],
     officer: Annotated[str, typer.Option("--officer", help="Who records it.")],
     authority: Annotated[str, typer.Option("--authority", help="The consenting next-higher bureau.")],
-    consented_on: Annotated[str, typer.Option("--consented-on", help="Date of the bureau's answer.")],
+    consented_on: Annotated[str, typer.Option("--consented-on", metavar=output.DAY, help="Date of the bureau's answer.")],
     document: Annotated[str, typer.Option("--document", help="Its document number (文号).")],
     outcome: Annotated[str, typer.Option("--outcome", help="granted | refused.")] = "granted",
-    on: Annotated[str | None, typer.Option("--on", help="Date recorded (default today).")] = None,
+    on: Annotated[str | None, typer.Option("--on", metavar=output.DAY, help="Date recorded (default today).")] = None,
     note: Annotated[str | None, typer.Option("--note")] = None,
 ) -> None:
     """Record the next-higher bureau's consent to a listing by a county- or city-level authority."""

@@ -323,3 +323,30 @@ def test_verify_public_record_says_what_it_cannot_show(engine: Engine, cli_env: 
     # The full record catches what the public one cannot; with it, no such caveat is printed.
     r = _Out(["verify", "--record", str(public), "--record", str(full)])
     assert r.exit_code == 0 and "not shown by a public record" not in r.output, r.output
+
+
+# s28: plan, run, show and results printed English headings and state codes to officers.
+def test_draw_tables_read_in_chinese_and_json_keeps_the_codes(engine: Engine, cli_env: Settings) -> None:
+    load_store(engine)
+    r = runner.invoke(app, ["plan", "--matter", "annual_report", "--as-of", "2026-09-01",
+                            "--seed-commitment", core.seed_commitment(SEED)])
+    assert r.exit_code == 0, r.output
+    assert "已制定抽查计划" in r.output and "抽取概率 probability" in r.output and "分层（公布" in r.output
+    r = runner.invoke(app, ["run", "DRAW-20260901-001", "--seed", SEED])
+    assert r.exit_code == 0, r.output
+    assert "已抽取" in r.output and "已安排 assigned:" in r.output and "公开记录 public record" in r.output
+    r = runner.invoke(app, ["show", "DRAW-20260901-001"])
+    assert r.exit_code == 0, r.output
+    assert "检查对象（当前版本）" in r.output and "状态 state" in r.output
+    rows = [line.split("│") for line in r.output.splitlines() if line.startswith("│")]
+    inspections = [cells for cells in rows if len(cells) == 10]
+    assert inspections and all(cells[3].strip() == "已安排" for cells in inspections)
+    assert "assigned" not in r.output
+    r = runner.invoke(app, ["show", "DRAW-20260901-001", "--json"])
+    assert {i["state"] for i in json.loads(r.output)["inspections"]} == {"assigned"}
+    r = runner.invoke(app, ["results", "DRAW-20260901-001", "--as-of", "2026-09-02"])
+    assert r.exit_code == 0, r.output
+    assert "抽查检查结果" in r.output and "公示期限 publish by" in r.output and "待公示" in r.output
+    assert "awaiting" not in r.output
+    r = runner.invoke(app, ["results", "DRAW-20260901-001", "--as-of", "2026-09-02", "--json"])
+    assert {x["status"] for x in json.loads(r.output)} == {"awaiting"}

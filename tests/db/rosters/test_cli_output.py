@@ -139,3 +139,26 @@ def test_an_export_into_a_missing_folder_makes_it_and_a_folder_as_the_file_is_re
     r = CliRunner().invoke(app, ["roster", "export", "--roster", "abnormal", "--format", "json",
                                  "--out", str(tmp_path / "y.json")])
     assert r.exit_code == 2 and "cannot write" in r.output, r.output
+
+
+def test_quarantine_shows_a_held_rows_fields_in_its_files_column_order(  # type: ignore[no-untyped-def]
+        engine, settings, monkeypatch) -> None:
+    """jsonb keeps an object's keys shortest first (uscc, revenue, filed_on …); an officer compares
+    the row with the file, whose columns come in the contract's order (contracts.md §1). A column
+    the contract does not name comes after them."""
+    from credit.cli.main import app
+    from credit.contract.sources import SOURCES
+
+    raw = {"uscc": "91110000600037341X", "report_year": "2025", "filed_on": "2026-03-11", "employees": "4",
+           "revenue": "285205.09", "total_tax": "12182.50", "x": "extra"}
+    with engine.begin() as c:
+        c.execute(sa.text("insert into quarantine values ('2026-07-15', 'annual_reports.csv', 2, 'annual_reports', "
+                          "'uscc_check_digit', 'uscc', cast(:raw as jsonb))"), {"raw": json.dumps(raw)})
+    monkeypatch.setattr("credit.settings.get_settings", lambda: settings)
+    r = CliRunner().invoke(app, ["quarantine", "--date", "2026-07-15"], env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    shown = [line.split("│")[5].strip().split(":")[0] for line in r.output.splitlines()
+             if line.startswith("│") and ": " in line.split("│")[5]]
+    assert shown == [*SOURCES["annual_reports"].column_names, "x"]
+    r = CliRunner().invoke(app, ["quarantine", "--date", "2026-07-15", "--json"])
+    assert list(json.loads(r.output)["rows"][0]["raw"]) == [*SOURCES["annual_reports"].column_names, "x"]

@@ -35,8 +35,26 @@ def test_officers_list_shows_when_an_account_was_made_on_the_bureaus_clock(monke
     monkeypatch.setattr(credit.api.officers, "list_officers", lambda _conn: [account])
     r = CliRunner().invoke(officers.app, ["list"], env={"COLUMNS": "200"})
     assert r.exit_code == 0, r.output
-    assert "2026-12-01 05:52" in r.output and "2026-12-01 10:00" in r.output
+    assert "2026-12-01 05:52:07" in r.output and "2026-12-01 10:00:00" in r.output
     assert "2026-11-30" not in r.output and "21:52" not in r.output
+
+
+def test_api_keys_list_shows_its_times_as_officers_list_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One format for an instant in every listing (:func:`credit.cli.output.when`): no zone name in
+    one table and none in the next, no seconds cut in one of them."""
+    import credit.api.auth
+    import credit.db
+    from credit.cli.commands import api
+
+    key = {"id": 1, "name": "信用科", "role": "bureau", "key_prefix": "crk_HTDZP8", "rate_per_minute": None,
+           "created_at": datetime(2026, 11, 30, 21, 52, 7, 654321, tzinfo=UTC),
+           "revoked_at": datetime(2026, 12, 1, 2, 0, tzinfo=UTC)}
+    monkeypatch.setattr(credit.db, "get_engine", lambda *_: _Engine())
+    monkeypatch.setattr(credit.api.auth, "list_keys", lambda _conn: [key])
+    r = CliRunner().invoke(api.api_app, ["keys", "list"], env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    assert "2026-12-01 05:52:07" in r.output and "2026-12-01 10:00:00" in r.output
+    assert "Asia/Shanghai" not in r.output and ".654321" not in r.output and "21:52" not in r.output
 
 
 def _notice(produced_at: str) -> dict[str, Any]:
