@@ -89,7 +89,9 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         Column("status_on", "date", not_after_night=True),
         Column("address", "text"),
         Column("legal_rep_hash", "text"),
-        Column("updated_at", "timestamp"),
+        # A night's drop holds what changed up to the night (contracts.md §1): a record changed on a
+        # later day cannot be true yet, as tax/bank_credit updated_on (date part compared; s28drop).
+        Column("updated_at", "timestamp", not_after_night=True),
     ), history=True, not_before=(("status_on", "established_on"),)),
     Source("annual_reports", "年报", ("uscc", "report_year"), (
         Column("uscc", "uscc", True),
