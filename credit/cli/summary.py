@@ -15,6 +15,7 @@ from rich.text import Text
 from credit.cli import output
 from credit.night.issues import NightRefused
 from credit.night.records import NightSummary
+from credit.night.summary_lines import unlisted_lines
 
 
 def print_summary(console: Console, summary: NightSummary) -> None:
@@ -32,6 +33,8 @@ def print_summary(console: Console, summary: NightSummary) -> None:
     console.print(files)
     for w in warnings:
         console.print(f"  [yellow]![/yellow] {escape(w)}")
+    for line in unlisted_lines(summary):   # files the manifest does not list were not read (contracts.md §1)
+        console.print(f"[yellow]{escape(line)}[/yellow]")
     merges = output.table("source", "new", "changed", "dropped", title="entity store")
     for m in summary.get("merges", []):
         merges.add_row(m["source"], f"{m['new']:,}", f"{m['changed']:,}", f"{m['dropped']:,}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import json
+import os
 import tempfile
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
@@ -110,6 +111,7 @@ class Manifest:
     files: tuple[DropFile, ...]
     digest: str                          # sha256 of manifest.json: the input snapshot's identity
     extra: dict[str, object] = field(default_factory=dict)
+    unlisted: tuple[str, ...] = ()       # entries of the night's folder the manifest does not list: not read
 
     def file(self, name: str) -> DropFile:
         return next(f for f in self.files if f.file == name)
@@ -198,7 +200,32 @@ def read_manifest(drop: Path, night: date) -> Manifest:
         if sha != actual:
             raise refusal(name, "sha256_mismatch", listed=sha or "(空)", actual=actual)
         out.append(DropFile(name, SOURCES[src], mode, rows, actual, None if is_parquet else enc, fpath))
-    return Manifest(night, folder, tuple(out), hashlib.sha256(raw).hexdigest())
+    return Manifest(night, folder, tuple(out), hashlib.sha256(raw).hexdigest(),
+                    unlisted=unlisted_entries(folder, set(files)))
+
+
+def unlisted_entries(folder: Path, listed: Container[str]) -> tuple[str, ...]:
+    """The names in the night's folder that the manifest does not list (a folder with a trailing
+    ``/``), sorted; the manifest itself is not one.
+
+    contracts.md §1 reads only what the manifest lists ("a source absent from a night's manifest
+    simply did not change that night") and names no refusal for an extra file, so such a file is
+    not read and does not refuse the night: it is named in the night's summary and log, so that
+    an operator learns that a file meant to be sent was not read. A name that is not UTF-8 is
+    written with its bytes escaped (``\\xff``), so that it can be stored and printed.
+    """
+    try:
+        with os.scandir(folder) as it:
+            entries = [(e.name, e.is_dir(follow_symlinks=False)) for e in it]
+    except OSError:
+        return ()
+    names = []
+    for name, is_dir in entries:
+        if name == "manifest.json" or name in listed:
+            continue
+        text = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        names.append(text + ("/" if is_dir else ""))
+    return tuple(sorted(names))
 
 
 _JSON_KINDS: dict[type, tuple[str, str]] = {

@@ -40,6 +40,9 @@ class Column:
     pattern: str | None = None          # for code: a regex the normalised text must match
     not_after_night: bool = False       # a date (or month) in the future of the night is an error (不得晚于批次日期);
                                         # for an int year column, a year after the night's year
+    # for an int year column: the year must be over before a record of it can exist (an annual
+    # report for year Y is filed from 1 January of Y+1, domain.md §2): the night's own year is held too
+    year_closed: bool = False
     max_length: int | None = None
     non_negative: bool = False          # for int: a count or a number of days cannot be below zero
     optional: bool = False              # older drops lack the column: read as empty (unknown), never refused
@@ -89,11 +92,13 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         Column("status_on", "date", not_after_night=True),
         Column("address", "text"),
         Column("legal_rep_hash", "text"),
-        Column("updated_at", "timestamp"),
+        # A night's drop holds what changed up to the night (contracts.md §1): a record changed on a
+        # later day cannot be true yet, as tax/bank_credit updated_on (date part compared; s28drop).
+        Column("updated_at", "timestamp", not_after_night=True),
     ), history=True, not_before=(("status_on", "established_on"),)),
     Source("annual_reports", "年报", ("uscc", "report_year"), (
         Column("uscc", "uscc", True),
-        Column("report_year", "int", True, not_after_night=True),
+        Column("report_year", "int", True, not_after_night=True, year_closed=True),
         Column("filed_on", "date", True, not_after_night=True),
         Column("employees", "int", non_negative=True),
         Column("revenue", "money"),

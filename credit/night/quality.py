@@ -458,6 +458,9 @@ def check_rows(frame: pd.DataFrame, source: Source, night: date, suite_path: Pat
             year = pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
             found.add(year > night.year, "year_not_after_night",
                       reason("year_not_after_night", column=c.name, year=night.year))
+            if c.year_closed:   # a report for year Y is filed from 1 January Y+1 (domain.md §2, 条例 art. 8)
+                found.add(year == night.year, "year_not_closed",
+                          reason("year_not_closed", column=c.name, year=night.year, next=night.year + 1))
         nul = present & s.str.contains("\x00", regex=False).fillna(False).to_numpy(dtype=bool)
         found.add(nul, "nul_byte", reason("nul_byte", column=c.name))
     for column, bound in source.not_above:

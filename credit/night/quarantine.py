@@ -47,6 +47,9 @@ REASONS: dict[str, Text] = {
     "month_not_after_night": Text("{column}：所属期晚于批次所在月份 {month}", "period is after the night's month"),
     "not_before": Text("{column} 早于 {bound}，两者不可能同时成立", "{column} is before {bound} on the same row"),
     "year_not_after_night": Text("{column}：年份晚于批次所在年份 {year}", "year is after the night's year"),
+    "year_not_closed": Text("{column}：{year} 年度的年报自 {next} 年 1 月 1 日起报送，批次所在年度尚未结束"
+                            "（企业信息公示暂行条例第八条）",
+                            "a report for year {year} is filed from 1 January {next}; the year is not over"),
     "not_above": Text("{column} 大于 {bound}，两者不可能同时成立", "{column} exceeds {bound} on the same row"),
     "nul_byte": Text("{column}：含有空字符（NUL，0x00），无法入库", "a NUL byte in the value"),
     "date_too_early": Text("{column}：日期早于 {earliest}，不可信", "date before {earliest}"),

@@ -80,6 +80,16 @@ class PartitionsPart(TypedDict):
     regraded: int     # graded again at publish: relations that cross partitions
 
 
+class UnlistedPart(TypedDict):
+    """Entries of the night's folder its manifest does not list, so not read (contracts.md §1)."""
+
+    count: int
+    files: list[str]       # the first UNLISTED_SHOWN names, sorted
+
+
+UNLISTED_SHOWN = 200
+
+
 class NightSummary(TypedDict):
     """What a published night reports (stored as JSON with the night, printed by ``credit nightly``)."""
 
@@ -97,3 +107,4 @@ class NightSummary(TypedDict):
     notices: NotRequired[NoticesNightSummary]   # 双告知 (nights published before it have none)
     scope: NotRequired[ScopeRecord]   # the entities the night worked on (issue 11; earlier nights: none)
     partitions: NotRequired[PartitionsPart]     # computed in region partitions (issue 12)
+    unlisted: NotRequired[UnlistedPart]   # files in the folder the manifest does not list (none: absent)

@@ -59,7 +59,7 @@ from credit.night import scope as night_scope
 from credit.night.faults import fault_point
 from credit.night.issues import NightRefused, refused
 from credit.night.partitions import PartitionSpec, PartitionSummary
-from credit.night.records import FileOutcome, GradingPart, NightSummary
+from credit.night.records import UNLISTED_SHOWN, FileOutcome, GradingPart, NightSummary
 from credit.night.summary_lines import summary_lines
 from credit.notices.night import produce_notices
 from credit.rosters.anchors import publish_anchors
@@ -170,6 +170,8 @@ def open_night(drop: Path, night: date, settings: Settings, *, allow_gap: bool =
     """
     quality.warm_up()   # Great Expectations is imported meanwhile (checksums, sequence), not by the first file
     manifest = manifest_of(drop, night)
+    for name in manifest.unlisted:   # not read (contracts.md §1); named in the summary too
+        log.warning("%s: not listed in manifest.json, not read (未列入清单，未读取) [unlisted_file]", name)
     with engine_for(settings).connect() as conn:
         issues = sequence_issues(conn, manifest, settings, allow_gap=allow_gap)
         done = conn.execute(sa.text("select summary from night_runs where night = :n"), {"n": night}).scalar()
@@ -453,6 +455,8 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
                        **{f"partition {p['partition'] + 1}": p["seconds"] for p in parts},
                        **{k: round(v, 3) for k, v in stages.items()}},
         }
+        if manifest.unlisted:   # not read, named so that the operator learns of them (contracts.md §1)
+            summary["unlisted"] = {"count": len(manifest.unlisted), "files": list(manifest.unlisted[:UNLISTED_SHOWN])}
         if plan is not None:
             summary["partitions"] = {"plan": plan[0]["plan"], "count": len(plan), "digits": plan[0]["digits"],
                                      "decisions": sum(p["decisions"] for p in parts),

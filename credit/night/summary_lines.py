@@ -28,6 +28,7 @@ def summary_lines(summary: NightSummary) -> list[str]:
         lines.append(f"  {f['file']} ({f['source']}, {f['mode']}): rows in {f['rows_in']:,}, accepted "
                      f"{f['accepted']:,}, quarantined {f['quarantined']:,} ({share:.2%})"
                      + (f", {len(f['failures'])} failures" if f["failures"] else ""))
+    lines += unlisted_lines(summary)
     for m in summary.get("merges", []):
         lines.append(f"  store {m['source']}: new {m['new']:,}, changed {m['changed']:,}, dropped {m['dropped']:,}")
     rosters = summary.get("rosters")
@@ -45,3 +46,14 @@ def summary_lines(summary: NightSummary) -> list[str]:
     if stages:
         lines.append("stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in stages.items()))
     return lines
+
+
+def unlisted_lines(summary: NightSummary) -> list[str]:
+    """The files of the night's folder that its manifest does not list: not read (contracts.md §1)."""
+    part = summary.get("unlisted")
+    if not part:
+        return []
+    more = part["count"] - len(part["files"])
+    return ([f"unlisted files, not read (未列入清单，未读取): {part['count']}"]
+            + [f"  {name}: not listed in manifest.json [unlisted_file]" for name in part["files"]]
+            + ([f"  … and {more} more"] if more > 0 else []))

@@ -360,7 +360,7 @@ class FeedDecision(TypedDict):
     effective_until: date | None
     reason: str | None
     row_hash: str
-    case_no: str | None   # roster 'penalty': the penalty whose publicity was repaired (or not)
+    case_no: str | None   # the penalty case behind a "penalty" repair or a serious-list decision (else None)
 
 
 _REGISTRATION = sa.text("select uscc, name, entity_kind, region_code, status from registration where uscc = :u")

@@ -5,9 +5,16 @@
 select
     seq, uscc, roster, action, entry_id, refers_to, cause_code, cause, basis, decision_date, decision_no,
     authority as authority_code, authority_name as authority, effective_until, reason, row_hash, rule_id,
-    -- roster 'penalty' (repair of penalty information): the case whose publicity stops or not
-    case when roster = 'penalty' then facts ->> 'case_no' end as case_no
-from roster_decisions
+    -- the penalty case the decision rests on: roster 'penalty' (repair of penalty information), the
+    -- case whose publicity stops or not; roster 'serious' (domain.md §4: a listing follows a heavier
+    -- penalty, 44号令 art. 2, or a penalty under 企业信息公示暂行条例 art. 18 para. 2), the listing's
+    -- case, which a removal or revocation takes from the listing it closes (entry_id). A listing
+    -- with no penalty behind it (the historical 3-year escalation, §3.5) has none.
+    case when d.roster = 'penalty' then d.facts ->> 'case_no'
+         when d.roster = 'serious' then coalesce(d.facts ->> 'case_no',
+              (select i.facts ->> 'case_no' from roster_decisions as i where i.seq = d.entry_id))
+    end as case_no
+from roster_decisions as d
 where seq > :a and action not in ('propose', 'reject', 'notice', 'proposal', 'assess', 'consent', 'decline', 'publish')
   and not (action = 'revoke' and entry_id is null)
 order by seq

@@ -221,3 +221,22 @@ def test_bureau_records_decisions_on_drafts_of_repair(engine, settings, tmp_path
         with lv.client("consumer") as h:
             feed = h.get("/v1/decisions").json()["decisions"]
         assert [(d["uscc"], d["action"]) for d in feed] == [(A, "include"), (A, "remove")]
+
+
+def test_the_change_feed_names_the_penalty_case_of_serious_list_decisions(live) -> None:  # noqa: F811
+    # A serious-list listing follows a penalty case (domain.md §4); the feed names it, on the
+    # listing and on what closes or answers it (taken from the listing, entry_id): s28drop gap 3.
+    _serious(live)
+    run_night(live.engine, live.settings, "2026-09-29")
+    live.clock["today"] = D("2026-09-29")
+    with live.client("bureau") as h:
+        assert h.post("/v1/bureau/repair-applications", json={
+            "uscc": S1, "roster": "serious", "grounds": "已履行处罚决定，消除不良影响",
+            "received_on": "2026-09-29"}).status_code in (200, 201)
+    for night in ("2026-09-30", "2026-10-09", "2026-10-10", "2026-10-11", "2026-10-12", "2026-10-13", "2026-10-14"):
+        run_night(live.engine, live.settings, night)
+    with live.client("consumer") as h:
+        feed = [d for d in h.get("/v1/decisions").json()["decisions"] if d["roster"] == "serious"]
+    assert {(d["uscc"], d["action"]) for d in feed} >= {(S1, "include"), (S2, "include")}
+    assert any(d["action"] != "include" and d["uscc"] == S1 for d in feed), feed
+    assert all(d["case_no"] == f"case-{d['uscc']}" for d in feed), feed

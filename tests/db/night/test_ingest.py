@@ -93,6 +93,10 @@ DEFECTS = [
     ({"name": ""}, False, "expect_column_values_to_not_be_null(name)"),
     ({"region_code": "33010"}, False, "expect_column_values_to_match_regex(region_code)"),
     ({"status": "revoked", "status_on": "2014-01-01"}, False, "not_before"),   # revoked before it was established
+    # A record changed after the night it comes in has not happened yet (contracts.md §1: a night's
+    # drop holds what changed up to that night; quarantine what cannot be true): s28drop gap 2.
+    ({"updated_at": "2026-07-14T00:00:01"}, False, "date_not_after_night"),
+    ({"updated_at": "2099-01-01"}, False, "date_not_after_night"),
     # Unambiguous defects are normalised, not quarantined (contracts.md §1).
     ({"uscc": A.lower()}, True, None),
     ({"uscc": " " + A[:9] + " " + A[9:]}, True, None),
@@ -100,6 +104,7 @@ DEFECTS = [
     ({"established_on": "2015/3/2"}, True, None),
     ({"established_on": "２０１５－０３－０２"}, True, None),
     ({"status": " Operating "}, True, None),
+    ({"updated_at": "2026-07-13T23:59:59"}, True, None),   # the night's own day, any hour
 ]
 
 

@@ -63,3 +63,18 @@ def test_a_year_the_night_has_not_reached_is_held() -> None:
               "total_tax": None}
     assert _rules("annual_reports", [{**report, "report_year": "2025"}, {**report, "report_year": "2027"}]) == [
         "", "year_not_after_night"]
+
+
+def test_an_annual_report_for_the_nights_own_year_is_held() -> None:
+    # An annual report for year Y is filed from 1 January of Y+1 (domain.md §2; 企业信息公示暂行条例
+    # art. 8): on a night of 2026 no report for 2026 can exist yet (s28drop gap 4). A tax
+    # assessment year keeps its rule (a year after the night's).
+    report = {"uscc": USCC, "filed_on": "2026-05-01", "employees": "3", "revenue": None, "total_tax": None}
+    rows = [{**report, "report_year": "2025"}, {**report, "report_year": "2026"}, {**report, "report_year": "2027"}]
+    assert _rules("annual_reports", rows) == ["", "year_not_closed", "year_not_after_night"]
+    assert _rules("annual_reports", rows, night=date(2027, 1, 1)) == ["", "", "year_not_closed"]
+    frame = pd.DataFrame(rows[1:2], columns=SOURCES["annual_reports"].column_names).astype(quality.ARROW_STRING)
+    found = quality.check_rows(frame, SOURCES["annual_reports"], NIGHT,
+                               bundled("expectations") / "annual_reports.json").found
+    reasons, _ = found.joined()
+    assert "2027" in str(reasons[0]) and "report_year" in str(reasons[0])
