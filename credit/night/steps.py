@@ -171,7 +171,7 @@ def open_night(drop: Path, night: date, settings: Settings, *, allow_gap: bool =
     quality.warm_up()   # Great Expectations is imported meanwhile (checksums, sequence), not by the first file
     manifest = manifest_of(drop, night)
     for name in manifest.unlisted:   # not read (contracts.md §1); named in the summary too
-        log.warning("%s: not listed in manifest.json, not read (未列入清单，未读取) [unlisted_file]", name)
+        log.warning("「%s」未列入 manifest.json，未读取 (not listed in manifest.json, not read) [unlisted_file]", name)
     with engine_for(settings).connect() as conn:
         issues = sequence_issues(conn, manifest, settings, allow_gap=allow_gap)
         done = conn.execute(sa.text("select summary from night_runs where night = :n"), {"n": night}).scalar()

@@ -54,6 +54,6 @@ def unlisted_lines(summary: NightSummary) -> list[str]:
     if not part:
         return []
     more = part["count"] - len(part["files"])
-    return ([f"unlisted files, not read (未列入清单，未读取): {part['count']}"]
-            + [f"  {name}: not listed in manifest.json [unlisted_file]" for name in part["files"]]
-            + ([f"  … and {more} more"] if more > 0 else []))
+    return ([f"未列入 manifest.json 的文件 {part['count']} 个，未读取 (unlisted files, not read):"]
+            + [f"  「{name}」 [unlisted_file]" for name in part["files"]]
+            + ([f"  …… 另有 {more} 个 (and {more} more)"] if more > 0 else []))
