@@ -10,24 +10,18 @@ goes in a ``title`` attribute.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from markupsafe import Markup
 
 from credit.api.bureau_views import TIER_LABELS
-from credit.draws.labels import LEVEL_LABELS, STATE_LABELS
+from credit.draws.labels import LEVEL_LABELS, STATE_LABELS, matter_label, note_parts
 
 
 def code(value: object) -> Markup:
     """A code an officer needs (USCC, inspector id, draw id), escaped and marked as code."""
     return Markup("<code>{}</code>").format(value)
-
-
-def matter_label(matter: str, matters: Mapping[str, str]) -> str:
-    """A matter by its name on the 抽查事项清单 (the name ``/bureau/draws`` shows)."""
-    return matters.get(matter, matter)
 
 
 def stratum_label(tag: str, matters: Mapping[str, str]) -> str:
@@ -37,49 +31,11 @@ def stratum_label(tag: str, matters: Mapping[str, str]) -> str:
     return f"{matter_label(matter, matters)} · {tier_text}"
 
 
-def _level(word: str) -> str:
-    return LEVEL_LABELS.get(word, word)
-
-
-# One pattern per note ``credit.draws.derive`` writes (notes are joined with "; ").
-_NOTES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Mapping[str, str]], Markup]]] = [
-    (re.compile(r"inspectors drawn at (\w+) level: fewer than (\d+) competent inspectors without conflict "
-                r"at (\w+) level"),
-     lambda m, _: Markup("{}范围内无回避情形的有权检查人员不足{}名，检查人员在{}范围抽取").format(
-         _level(m[3]), m[2], _level(m[1]))),
-    (re.compile(r"fewer than (\d+) competent inspectors without conflict(?: \(widest level tried: (\w+)\))?"),
-     lambda m, _: Markup("无回避情形的有权检查人员不足{}名{}").format(
-         m[1], f"（已扩大至{_level(m[2])}范围）" if m[2] else "")),
-    (re.compile(r"no working day outside quiet days in the window"),
-     lambda m, _: Markup("检查期间内除企业宁静日外没有工作日")),
-    (re.compile(r"no replacement for recused inspector (\S+)"),
-     lambda m, _: Markup("检查人员{}回避，无可替换的检查人员").format(code(m[1]))),
-    (re.compile(r"inspector (\S+) recused, replaced by (\S+?)(?: \(drawn at (\w+) level\))?"),
-     lambda m, _: Markup("检查人员{}回避，由{}替换{}").format(
-         code(m[1]), code(m[2]), f"（在{_level(m[3])}范围抽取）" if m[3] else "")),
-    (re.compile(r"entity closed"), lambda m, _: Markup("主体已关闭，本次检查取消")),
-    (re.compile(r"also drawn for (\S+) in place of (\S+)"),
-     lambda m, ms: Markup("另为“{}”替补抽中（替代{}）").format(matter_label(m[1], ms), code(m[2]))),
-    (re.compile(r"drawn for (\S+) in place of (\S+)"),
-     lambda m, ms: Markup("为“{}”替补抽中（替代{}）").format(matter_label(m[1], ms), code(m[2]))),
-]
-
-
 def note_html(note: str | None, matters: Mapping[str, str]) -> Markup:
-    """The meaning of a drawn inspection's note in Chinese (codes kept as ``<code>``); a part no
-    pattern knows is shown as it is, as code."""
-    if not note:
-        return Markup("")
-    parts: list[Markup] = []
-    for part in note.split("; "):
-        for pattern, render in _NOTES:
-            m = pattern.fullmatch(part)
-            if m:
-                parts.append(render(m, matters))
-                break
-        else:
-            parts.append(code(part))
-    return Markup("；").join(parts)
+    """The meaning of a drawn inspection's note in Chinese (:func:`credit.draws.labels.note_parts`),
+    its codes kept as ``<code>``."""
+    return Markup("；").join(Markup(sentence).format(*(code(v) if is_code else v for v, is_code in args))
+                            for sentence, args in note_parts(note, matters))
 
 
 def inspection_row(r: Mapping[Any, Any], matters: Mapping[str, str]) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from credit.db import get_engine
 from credit.draws import read, store
 from credit.draws.core import DrawRefused
 from credit.draws.dates import iso
-from credit.draws.labels import RESULT_STATUS_LABELS, STATE_LABELS, label
+from credit.draws.labels import RESULT_STATUS_LABELS, STATE_LABELS, label, note_text
 from credit.draws.published import verify_published
 from credit.draws.records import FULL_FORMAT, RecordMalformed, check_plan_shape, check_record_shape
 from credit.draws.verify import verify_records
@@ -259,13 +259,11 @@ def show(draw_id: str, as_json: Annotated[bool, typer.Option("--json")] = False)
     for c in ("统一社会信用代码 uscc", "版本 v", "状态 state", "抽查事项 matters", "分层 strata", "检查人员 inspectors",
               "检查日期 date", "说明 note"):
         t.add_column(c)
-    # The stored note is English (the records keep it as written); read it as the bureau page does.
-    from credit.api.draw_views import note_html
-
+    # The stored note is English (the records keep it as written); read as the bureau page reads it.
     for r in cur.to_dict("records"):
         t.add_row(r["uscc"], str(r["version"]), label(STATE_LABELS, r["state"]), ",".join(r["matters"]),
                   ",".join(r["strata"]), ",".join(r["inspectors"]), iso(r["scheduled_on"]) or "",
-                  note_html(r["note"], {}).striptags())
+                  note_text(r["note"], {}))
     console.print(t)
     for ev in events:
         console.print(f"重新抽取 redraw {ev['seq']}: {ev['kind']} {ev['uscc']} {ev['inspector_id'] or ''} "

@@ -49,3 +49,20 @@ def test_strata_states_and_matters_by_name() -> None:
     assert row["matters"] == "企业年度报告等公示信息抽查；食品生产企业监督检查"
     assert row["strata"].startswith("企业年度报告等公示信息抽查 · C类（信用风险较高）")
     assert row["strata_codes"] == "annual_report:C,food_production:C"
+
+
+def test_the_command_line_reads_a_note_as_the_page_does_without_the_api() -> None:
+    """``credit draw show`` reads notes through credit.draws.labels, the page's own sentences as
+    plain text, and does not import the API package for them (it cost the command 1.8 s)."""
+    import subprocess
+    import sys
+
+    from credit.draws.labels import note_text
+
+    note = f"inspector INS001 recused, replaced by INS007 (drawn at city level); drawn for annual_report in place of {U}"
+    assert note_text(note, MATTERS) == (f"检查人员INS001回避，由INS007替换（在设区的市级范围抽取）；"
+                                        f"为“企业年度报告等公示信息抽查”替补抽中（替代{U}）")
+    out = subprocess.run([sys.executable, "-c", "import sys, credit.cli.commands.draws; "
+                          "print(sorted(m for m in sys.modules if m.startswith('credit.api')))"],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
