@@ -20,6 +20,9 @@ RESULT_STATUS_LABELS = {"published": "已公示", "published_late": "已公示�
 """Where an inspection's result stands against its publication limit (``credit.draws.read.public_results``,
 domain.md §8)."""
 
+REDRAW_KIND_LABELS = {"inspector_recused": "检查人员回避", "entity_closed": "主体已关闭"}
+"""Why a redraw was recorded (``draw_events.kind``, ``credit.draws.derive``)."""
+
 
 def label(labels: dict[str, str], code: object) -> str:
     """``code``'s Chinese name in ``labels``, the code itself when it has none, '' for None."""
@@ -68,7 +71,7 @@ def note_parts(note: str | None, matters: Mapping[str, str]) -> list[tuple[str, 
     wrote it): per part, a Chinese sentence with ``{}`` and the values for it; a part no pattern
     knows is itself, as a code."""
     out: list[tuple[str, tuple[Arg, ...]]] = []
-    for part in note.split("; ") if note else []:
+    for part in note.split("; ") if isinstance(note, str) and note else []:   # a frame's missing note is NaN
         for pattern, sentence, args in _NOTES:
             m = pattern.fullmatch(part)
             if m:

@@ -24,7 +24,7 @@ from credit.db import get_engine
 from credit.draws import read, store
 from credit.draws.core import DrawRefused
 from credit.draws.dates import iso
-from credit.draws.labels import RESULT_STATUS_LABELS, STATE_LABELS, label, note_text
+from credit.draws.labels import REDRAW_KIND_LABELS, RESULT_STATUS_LABELS, STATE_LABELS, label, note_text
 from credit.draws.published import verify_published
 from credit.draws.records import FULL_FORMAT, RecordMalformed, check_plan_shape, check_record_shape
 from credit.draws.verify import verify_records
@@ -260,13 +260,13 @@ def show(draw_id: str, as_json: Annotated[bool, typer.Option("--json")] = False)
               "检查日期 date", "说明 note"):
         t.add_column(c)
     # The stored note is English (the records keep it as written); read as the bureau page reads it.
-    for r in cur.to_dict("records"):
-        t.add_row(r["uscc"], str(r["version"]), label(STATE_LABELS, r["state"]), ",".join(r["matters"]),
-                  ",".join(r["strata"]), ",".join(r["inspectors"]), iso(r["scheduled_on"]) or "",
+    for r in cur.astype(object).where(cur.notna(), None).to_dict("records"):   # missing: None, as the page reads them
+        t.add_row(r["uscc"], str(r["version"]), label(STATE_LABELS, r["state"]), ",".join(r["matters"] or []),
+                  ",".join(r["strata"] or []), ",".join(r["inspectors"] or []), iso(r["scheduled_on"]) or "",
                   note_text(r["note"], {}))
     console.print(t)
     for ev in events:
-        console.print(f"重新抽取 redraw {ev['seq']}: {ev['kind']} {ev['uscc']} {ev['inspector_id'] or ''} "
+        console.print(f"重新抽取 redraw {ev['seq']}: {label(REDRAW_KIND_LABELS, ev['kind'])} {ev['uscc']} {ev['inspector_id'] or ''} "
                       f"(amends v{ev['amends_version']}): {ev['reason']}", markup=False)
 
 

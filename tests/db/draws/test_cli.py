@@ -43,6 +43,10 @@ def test_cli_round_trip(engine: Engine, cli_env: Settings) -> None:
                             "--recuse", first_inspector])
     assert r.exit_code == 0, r.output
     assert runner.invoke(app, ["verify", "DRAW-20260901-001"]).exit_code == 0
+    r = runner.invoke(app, ["show", "DRAW-20260901-001"])
+    shown = r.output
+    assert r.exit_code == 0, (r.exception, shown[-600:])
+    assert "重新抽取 redraw 1: 检查人员回避" in shown and "inspector_recused" not in shown, shown[-600:]
     r = runner.invoke(app, ["results", "DRAW-20260901-001", "--as-of", "2026-09-02", "--json"])
     assert r.exit_code == 0 and json.loads(r.output)[0]["status"] == "awaiting"
 
