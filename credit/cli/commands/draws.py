@@ -289,9 +289,10 @@ def redraw(
                                settings, inspector_id=recuse)
     except DrawRefused as e:
         _refuse(str(e))
-    console.print(f"redraw {out['seq']} of {draw_id} amends version {out['amends_version']} of {uscc}:", markup=False)
+    console.print(f"重新抽取第 {out['seq']} 次，更正 {uscc} 的第 {out['amends_version']} 版 (redraw {out['seq']} of "
+                  f"{draw_id} amends version {out['amends_version']} of {uscc}):", markup=False)
     for v in out["versions"]:
-        console.print(f"  {v['uscc']} v{v['version']} {v['state']} "
+        console.print(f"  {v['uscc']} v{v['version']} {label(STATE_LABELS, v['state'])} "
                       f"{','.join(x['inspector_id'] for x in v['inspectors'])} {v['scheduled_on'] or ''}", markup=False)
 
 

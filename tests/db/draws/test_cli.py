@@ -42,6 +42,7 @@ def test_cli_round_trip(engine: Engine, cli_env: Settings) -> None:
     r = runner.invoke(app, ["redraw", "DRAW-20260901-001", "--uscc", first_uscc, "--reason", "回避",
                             "--recuse", first_inspector])
     assert r.exit_code == 0, r.output
+    assert "重新抽取第 1 次" in r.output and "assigned" not in r.output and "已安排" in r.output, r.output
     assert runner.invoke(app, ["verify", "DRAW-20260901-001"]).exit_code == 0
     r = runner.invoke(app, ["show", "DRAW-20260901-001"])
     shown = r.output
