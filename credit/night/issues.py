@@ -24,6 +24,10 @@ NIGHT_TEXTS: dict[str, Text] = {
         "上一批次 {missing} 尚未发布；跳过它会永久丢失其中的变更",
         "night {missing} is not published yet; run it first, or confirm with --allow-gap that the "
         "platform delivered nothing for the missing nights"),
+    "night_in_future": Text(
+        "批次 {night} 晚于今天 {today}（{zone}）：该日尚未开始，不可能有其数据，请核对日期",
+        "night {night} is after today {today} ({zone}): the day has not begun, so no drop can hold it; "
+        "check the date"),
     "night_before_first": Text(
         "批次 {night} 早于本库的首个批次 {first}（quality.yaml first_night）", "night before the store's first night"),
     "staging_mismatch": Text("待发布的结果不属于本次清单（校验和 {sha256}），请重新运行该批次",

@@ -45,7 +45,7 @@ from typing import cast
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from credit import sqlfiles
+from credit import clock, sqlfiles
 from credit.config import config_versions, load_config
 from credit.context import NightContext
 from credit.contract.manifest import DropError, Manifest, read_manifest
@@ -115,6 +115,11 @@ def _earlier_nights_in_drop(drop: Path, night: date) -> list[date]:
 def sequence_issues(conn: sa.Connection, manifest: Manifest, settings: Settings, *, allow_gap: bool) -> list[Issue]:
     """The night's place in the sequence: refusals (empty: it may publish after the last one).
 
+    A night after today on the bureau's clock (:mod:`credit.clock`) is refused first: its day has
+    not begun, so the date is a mistake, and once published it would refuse every real night
+    after it (``night_out_of_order``). Today's own night is not refused (the schedule runs night
+    D on D+1, but an officer may run it once the platform has delivered).
+
     Checked when the night opens and again inside the publishing transaction, under the lock, so
     that two runs started together cannot both pass. A night already published from *another*
     drop is refused (its digest differs); the same drop is not an issue here (it is recognised as
@@ -125,6 +130,9 @@ def sequence_issues(conn: sa.Connection, manifest: Manifest, settings: Settings,
     fresh database cannot publish 14 first.
     """
     night = manifest.night
+    today = clock.today(settings)
+    if night > today:   # a mistyped date published would refuse every real night after it as out of order
+        return [refused("manifest.json", "night_in_future", night=night, today=today, zone=clock.zone(settings).key)]
     row = conn.execute(sa.text("select manifest_digest, summary ->> 'manifest_content' from night_runs "
                                "where night = :n"), {"n": night}).first()
     done, content = (None, None) if row is None else row

@@ -13,14 +13,14 @@ time window an incremental night must cover.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from credit import sqlfiles
+from credit import clock, sqlfiles
 from credit.grading import night as grading_night
 from credit.night import scope as night_scope
 from credit.night.steps import run_night
@@ -100,6 +100,8 @@ def test_incremental_nights_equal_full_nights(drop: Path, pg_dir: Path, tmp_path
     inc = Settings(database_url=fresh_database(pg_dir, "incremental_a"), home=tmp_path / "a")
     full = Settings(database_url=fresh_database(pg_dir, "incremental_b"), home=tmp_path / "b")
     ea, eb = sa.create_engine(inc.database_url), sa.create_engine(full.database_url)
+    # Run after the last night (a night after the bureau's today is refused): 3 January 2027, 10:00 in Shanghai.
+    monkeypatch.setattr(clock, "utc_now", lambda: datetime(2027, 1, 3, 2, 0, tzinfo=UTC))
     try:
         for i, night in enumerate(NIGHTS):
             monkeypatch.setattr(grading_night, "CHUNK_ENTITIES", 400)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from credit import clock
 from credit.contract.manifest import read_manifest
 from credit.night import steps
 from credit.night.issues import NightRefused
@@ -255,3 +256,34 @@ def test_the_publishing_transaction_commits_durably(settings: Settings, tmp_path
         sa.event.remove(sa.engine.Engine, "before_cursor_execute", spy)
     lock = next(i for i, s in enumerate(seen) if f"pg_advisory_xact_lock({steps.PUBLISH_LOCK})" in s)
     assert "set local synchronous_commit = on" in seen[lock - 1]
+
+
+# -- a night that has not begun ----------------------------------------------------------------
+def test_a_night_after_today_on_the_bureau_s_clock_is_refused_and_today_s_is_not(
+        settings: Settings, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 2026-07-13 16:30 UTC is 2026-07-14 00:30 in Shanghai: the bureau's 14th has begun, its 15th has not.
+    monkeypatch.setattr(clock, "utc_now", lambda: datetime(2026, 7, 13, 16, 30, tzinfo=UTC))
+    drop = tmp_path / "drop"
+    for n in (N13, N14, N15):
+        write_night(drop, n, {"registration.csv": csv_file("registration", "full", ROWS)})
+    run_night(drop, N13, settings)
+    run_night(drop, N14, settings)        # today's own night: the bureau's day, not the machine's (UTC 13th)
+    with pytest.raises(NightRefused) as refused:
+        run_night(drop, N15, settings)
+    assert [i.code for i in refused.value.issues] == ["night_in_future"]
+    assert "2026-07-15" in str(refused.value) and "2026-07-14" in str(refused.value)
+    assert [n for n, _ in _published(engine)] == [N13, N14]
+
+
+def test_the_night_s_day_is_checked_again_under_the_publishing_lock(
+        settings: Settings, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    drop = tmp_path / "drop"
+    write_night(drop, N13, {"registration.csv": csv_file("registration", "full", ROWS)})
+    monkeypatch.setattr(clock, "utc_now", lambda: datetime(2026, 7, 13, 1, 0, tzinfo=UTC))
+    opened = steps.open_night(drop, N13, settings)            # 13 July, 09:00 in Shanghai: may run
+    outcomes = [steps.ingest_file(opened.manifest, f.file, settings) for f in opened.manifest.files]
+    monkeypatch.setattr(clock, "utc_now", lambda: datetime(2026, 7, 12, 1, 0, tzinfo=UTC))   # clock set back
+    with pytest.raises(NightRefused) as refused:
+        steps.publish_night(opened.manifest, outcomes, settings)
+    assert [i.code for i in refused.value.issues] == ["night_in_future"]
+    assert _published(engine) == []
