@@ -25,6 +25,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 ROLES = ("public", "consumer", "bureau")
+#: The roles as officers read them (the codes stay in --json and the API).
+ROLE_LABELS = {"public": "社会公众", "consumer": "联合惩戒使用单位", "bureau": "本局"}
 RANK = {role: i for i, role in enumerate(ROLES)}
 KEY_PREFIX = "crk_"
 

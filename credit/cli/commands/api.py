@@ -71,27 +71,28 @@ def keys_create(
     rate: Annotated[int | None, typer.Option("--rate", min=1, help="Requests per minute (default: the role's).")] = None,
 ) -> None:
     """Create a key and print it once."""
-    from credit.api.auth import ROLES, create_key
+    from credit.api.auth import ROLE_LABELS, ROLES, create_key
     from credit.config import load_config
     from credit.db import get_engine
     from credit.settings import get_settings
 
     if role not in ROLES:
-        _refuse(f"--role must be one of {', '.join(ROLES)}")
+        _refuse(f"--role 须为 {' / '.join(ROLES)} 之一 (--role must be one of {', '.join(ROLES)})")
     settings = get_settings()
     try:
         with get_engine(settings).begin() as conn:
             key_id, key = create_key(conn, role, name, load_config("api", settings).version, rate)
     except ValueError as e:
         _refuse(str(e))
-    console.print(f"key {key_id} for [bold]{output.esc(name)}[/bold] (role {role}); it is shown only now, keep it safe:")
+    console.print(f"已为 [bold]{output.esc(name)}[/bold] 创建密钥 {key_id}（角色 {ROLE_LABELS[role]} {role}）；"
+                  "密钥只显示这一次，请妥善保管 (key shown only now, keep it safe):")
     typer.echo(key)
 
 
 @keys_app.command("list")
 def keys_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Keys with their roles (never the keys themselves); times on the bureau's clock."""
-    from credit.api.auth import list_keys
+    from credit.api.auth import ROLE_LABELS, list_keys
     from credit.db import get_engine
     from credit.settings import get_settings
 
@@ -100,11 +101,10 @@ def keys_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     if as_json:
         output.emit_json(keys)
         return
-    t = output.table(title="API keys")
-    for c in ("id", "name", "role", "prefix", "rate/min", "created", "revoked"):
-        t.add_column(c)
+    t = output.table("编号 id", "名称 name", "角色 role", "前缀 prefix", "每分钟限额 rate/min", "创建 created",
+                     "吊销 revoked", title="API 密钥 API keys")
     for k in keys:
-        t.add_row(str(k["id"]), k["name"], k["role"], k["key_prefix"] + "…", str(k["rate_per_minute"] or "role default"),
+        t.add_row(str(k["id"]), k["name"], f'{ROLE_LABELS.get(k["role"], k["role"])} {k["role"]}', k["key_prefix"] + "…", str(k["rate_per_minute"] or "按角色默认 role default"),
                   output.when(k["created_at"]), output.when(k["revoked_at"]) if k["revoked_at"] else "")
     console.print(t)
 
@@ -118,8 +118,8 @@ def keys_revoke(key_id: int) -> None:
 
     with get_engine(get_settings()).begin() as conn:
         if not revoke_key(conn, key_id):
-            _refuse(f"no active key {key_id}")
-    console.print(f"key {key_id} revoked")
+            _refuse(f"没有有效的密钥 {key_id} (no active key {key_id})")
+    console.print(f"密钥 {key_id} 已吊销 (key {key_id} revoked)")
 
 
 @certificate_app.command("verify")

@@ -70,7 +70,8 @@ def list_(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     if as_json:
         typer.echo(output.json_shown(json.dumps(rows, ensure_ascii=False, default=str, indent=2)))
         return
-    t = output.table("id", "login", "name", "role", "authority", "created", "disabled", title="officers")
+    t = output.table("编号 id", "登录名 login", "姓名 name", "角色 role", "机关 authority", "创建 created",
+                     "停用 disabled", title="工作人员账户 officers")
     for r in rows:
         t.add_row(str(r["id"]), r["login"], r["display_name"], f"{r['role']} {r['role_label']}", r["authority"],
                   output.when(r["created_at"]),     # the bureau's clock, not UTC; as every listing

@@ -143,7 +143,11 @@ def test_cli_keys_and_certificate_verify(live, monkeypatch, tmp_path) -> None:  
         with live.engine.connect() as c:
             stored = c.execute(sa.text("select key_hash, role from api_keys where name = '某银行授信部'")).one()
         assert stored.role == "consumer" and key not in stored.key_hash and len(stored.key_hash) == 64
-        assert runner.invoke(api_app, ["keys", "create", "--role", "root", "--name", "x"]).exit_code == 2
+        root = runner.invoke(api_app, ["keys", "create", "--role", "root", "--name", "x"])
+        assert root.exit_code == 2 and "--role 须为" in root.output
+        listed = runner.invoke(api_app, ["keys", "list"], env={"COLUMNS": "200"})
+        assert listed.exit_code == 0, listed.output
+        assert "API 密钥" in listed.output and "角色 role" in listed.output and "联合惩戒使用单位 consumer" in listed.output
         seed_story(live)
         import httpx
 

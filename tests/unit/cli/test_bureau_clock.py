@@ -37,6 +37,7 @@ def test_officers_list_shows_when_an_account_was_made_on_the_bureaus_clock(monke
     assert r.exit_code == 0, r.output
     assert "2026-12-01 05:52:07" in r.output and "2026-12-01 10:00:00" in r.output
     assert "2026-11-30" not in r.output and "21:52" not in r.output
+    assert "工作人员账户" in r.output and "登录名 login" in r.output and "停用 disabled" in r.output
 
 
 def test_api_keys_list_shows_its_times_as_officers_list_does(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -55,6 +56,7 @@ def test_api_keys_list_shows_its_times_as_officers_list_does(monkeypatch: pytest
     assert r.exit_code == 0, r.output
     assert "2026-12-01 05:52:07" in r.output and "2026-12-01 10:00:00" in r.output
     assert "Asia/Shanghai" not in r.output and ".654321" not in r.output and "21:52" not in r.output
+    assert "本局 bureau" in r.output and "按角色默认" in r.output and "吊销 revoked" in r.output
 
 
 def _notice(produced_at: str) -> dict[str, Any]:
