@@ -1,0 +1,46 @@
+"""Review of the serious list as the law runs it (session 29): early removal by repair (domain.md
+§4, §5) and the penalty revoked (§6, 45号令 art. 11)."""
+
+from __future__ import annotations
+
+from credit.rosters import serious
+from credit.rosters.read import roster_as_of
+from credit.rosters.repair import apply_for_removal
+from tests.db.rosters.helpers import D, decisions, night, penalty, reg, revoke_penalty
+
+P = "91110000MA0000009P"        # the province-level bureau (110000): no consent needed
+
+
+def _list(c, settings) -> None:  # type: ignore[no-untyped-def]
+    reg(c, P, region="110000")
+    penalty(c, "P1", P, "2025-03-03", fulfilled_on="2025-03-20")
+    night(c, settings, "2025-03-03")
+    serious.record_assessment(c, "P1", officer="王科长", on=D("2025-03-11"), intent="intentional",
+                              frequency="三年内首次", harm="涉案食品已流入市场", outcome="list", settings=settings)
+    night(c, settings, "2025-03-11")
+
+
+def test_a_later_heavier_penalty_since_revoked_does_not_block_early_removal(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # domain.md §4 early removal: "no new heavier penalty". A heavier penalty decided after the
+    # listing but revoked (revoked_on) before the application is decided is no penalty any more
+    # (45号令 art. 11, domain.md §6: it is withdrawn); it cannot be the reason to refuse.
+    with engine.begin() as c:
+        _list(c, settings)
+        penalty(c, "P2", P, "2025-06-03", category="other", measures=("fine",), heavier=True,
+                fulfilled_on="2025-06-10", revoked_on="2025-09-01")
+        app = apply_for_removal(c, P, "serious", D("2026-03-16"), settings=settings)
+        night(c, settings, "2026-03-25")
+        assert decisions(c, action="refuse") == []
+        rm = decisions(c, action="remove")
+        assert [d["request_id"] for d in rm] == [app["id"]]
+        assert roster_as_of(c, D("2026-03-25"), "serious")["state"].tolist() == ["removed"]
+
+
+def test_a_later_heavier_penalty_in_force_still_blocks_early_removal(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    with engine.begin() as c:
+        _list(c, settings)
+        penalty(c, "P2", P, "2025-06-03", category="other", measures=("fine",), heavier=True, fulfilled_on="2025-06-10")
+        apply_for_removal(c, P, "serious", D("2026-03-16"), settings=settings)
+        night(c, settings, "2026-03-25")
+        [ref] = decisions(c, action="refuse")
+        assert "列入后又受到较重行政处罚" in ref["reason"]
