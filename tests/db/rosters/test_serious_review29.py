@@ -9,6 +9,7 @@ from credit.rosters.repair import apply_for_removal
 from tests.db.rosters.helpers import D, decisions, night, penalty, reg, revoke_penalty
 
 P = "91110000MA0000009P"        # the province-level bureau (110000): no consent needed
+A = "91110105MA0000001A"        # 朝阳区 (110105): county level, consent needed
 
 
 def _list(c, settings) -> None:  # type: ignore[no-untyped-def]
@@ -44,3 +45,38 @@ def test_a_later_heavier_penalty_in_force_still_blocks_early_removal(engine, set
         night(c, settings, "2026-03-25")
         [ref] = decisions(c, action="refuse")
         assert "列入后又受到较重行政处罚" in ref["reason"]
+
+
+def test_cli_refuses_officer_steps_dated_after_today(engine, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # An assessment or a consent is a permanent row of the append-only log (domain.md §4 procedure):
+    # dated after the bureau's today it would be a decision not yet taken. The API refuses such a
+    # date (422, routes.not_in_future) and `credit repair apply --received` too; so must the CLI.
+    import typer
+    from typer.testing import CliRunner
+
+    from credit.api import validation
+    from credit.cli.commands import serious as scmd
+
+    monkeypatch.setattr(scmd, "_engine", lambda: engine)
+    monkeypatch.setattr(validation, "bureau_today", lambda settings=None: D("2026-03-11"))
+    with engine.begin() as c:
+        reg(c, P, region="110000")
+        reg(c, A, region="110105")
+        penalty(c, "P1", P, "2026-03-02")
+        penalty(c, "P2", A, "2026-03-02")
+        night(c, settings, "2026-03-02")
+    app = typer.Typer()
+    app.add_typer(scmd.app, name="serious")
+    run = CliRunner().invoke
+    base = ["--officer", "王科长", "--intent", "intentional", "--frequency", "首次", "--harm", "较大", "--outcome", "list"]
+    r = run(app, ["serious", "assess", "P1", "--on", "2026-03-20", *base])
+    assert r.exit_code == 2 and "晚于今天" in r.output and "Traceback" not in r.output, r.output
+    r = run(app, ["serious", "assess", "P2", "--on", "2026-03-10", *base])
+    assert r.exit_code == 0, r.output
+    consent = ["--officer", "王科长", "--authority", "北京市市场监督管理局", "--document", "京市监信函〔2026〕3号"]
+    r = run(app, ["serious", "consent", "P2", "--on", "2026-03-11", "--consented-on", "2026-03-16", *consent])
+    assert r.exit_code == 2 and "晚于今天" in r.output, r.output
+    r = run(app, ["serious", "consent", "P2", "--on", "2026-03-16", "--consented-on", "2026-03-11", *consent])
+    assert r.exit_code == 2 and "晚于今天" in r.output, r.output
+    with engine.begin() as c:
+        assert [d["action"] for d in decisions(c) if d["action"] in ("assess", "consent")] == ["assess"]
