@@ -80,3 +80,35 @@ def test_cli_refuses_officer_steps_dated_after_today(engine, settings, monkeypat
     assert r.exit_code == 2 and "晚于今天" in r.output, r.output
     with engine.begin() as c:
         assert [d["action"] for d in decisions(c) if d["action"] in ("assess", "consent")] == ["assess"]
+
+
+def test_officer_step_cannot_be_dated_before_a_later_step_of_the_case(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # The step is judged on the case as of its date; a revocation (45号令 art. 11) or a consent
+    # already in the log for a later day must not be overtaken by a backdated step: a numbered
+    # 不予列入 on a revoked procedure, or a second consent that ended in a UniqueViolation traceback.
+    import pytest
+
+    def assess(ref: str, on: str, outcome: str) -> list:  # type: ignore[type-arg]
+        return serious.record_assessment(c, ref, officer="王科长", on=D(on), intent="intentional", frequency="首次",
+                                         harm="较大", outcome=outcome, settings=settings)
+
+    def consent(on: str, outcome: str, no: str) -> list:  # type: ignore[type-arg]
+        return serious.record_consent(c, "P2", officer="李处长", on=D(on), consenting_authority="北京市市场监督管理局",
+                                      consented_on=D(on), document_no=no, outcome=outcome, settings=settings)
+
+    with engine.begin() as c:
+        reg(c, P, region="110000")
+        reg(c, A, region="110105")
+        penalty(c, "P1", P, "2026-03-02")
+        penalty(c, "P2", A, "2026-03-02")
+        night(c, settings, "2026-03-02")
+        revoke_penalty(c, "P1", "2026-04-30")
+        night(c, settings, "2026-05-06")                 # P1's proposal revoked on 2026-05-06
+        with pytest.raises(serious.Refused, match="不能补记更早日期"):
+            assess("P1", "2026-03-11", "not_list")
+        assess("P2", "2026-03-10", "list")
+        consent("2026-03-12", "granted", "京市监信函〔2026〕1号")
+        with pytest.raises(serious.Refused, match="不能补记更早日期"):
+            consent("2026-03-11", "refused", "京市监信函〔2026〕2号")
+        assert [d["action"] for d in decisions(c) if d["action"] in ("assess", "consent", "decline")] == \
+            ["assess", "consent"]
