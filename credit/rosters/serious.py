@@ -40,6 +40,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from credit import sqlfiles
 from credit.calendar import UnknownCalendarYear, add_years
 from credit.night import scope as night_scope
 from credit.night.scope import NightScope
@@ -608,8 +609,21 @@ def _case_for(conn: Connection, env: RosterEnv, ref: str, on: date) -> _Case:
         case_no = str(row["fact_key"]).split(":penalties:", 1)[1]
     for c in _cases(conn, env, on):
         if c.case_no == case_no:
+            _not_before_latest(conn, c, on)
             return c
     raise Refused(f"{ref} 不是严重违法失信名单列入程序中的案件 (no serious-list procedure for {ref!r} on {on.isoformat()})")
+
+
+def _not_before_latest(conn: Connection, case: _Case, on: date) -> None:
+    """Refuse an officer's step dated before a decision the log already holds for the procedure:
+    the step is judged on the case as of ``on``, and a later step (a revocation, a consent, the
+    listing) recorded meanwhile would otherwise be ignored — the log is append-only, and what it
+    said of an earlier day must not change afterwards (domain.md §4)."""
+    latest = conn.execute(sqlfiles.statement("rosters/serious_case_latest"), {"k": case.case_no}).scalar()
+    if latest is not None and on < latest:
+        raise Refused(f"案件 {case.case_no} 已有 {latest.isoformat()} 的决定，不能补记更早日期（{on.isoformat()}）的步骤 "
+                      f"(case {case.case_no} has a decision of {latest.isoformat()}: a step cannot be dated "
+                      f"{on.isoformat()}, before it)")
 
 
 def _officer_rows(conn: Connection, env: RosterEnv, rows: list[dict[str, Any]], on: date, officer: str) -> list[OfficerStep]:

@@ -38,6 +38,16 @@ def _day(text: str | None, what: str) -> date:
     return output.day_arg(text, what)
 
 
+def _not_future(day: date, what: str) -> None:
+    """Refuse (exit 2) a step dated after today on the bureau's clock: an assessment or a consent is
+    a permanent row of the append-only log, and the API refuses such a date too (issue 14)."""
+    from credit.api.validation import bureau_today, future_date_problem
+
+    problem = future_date_problem(day, bureau_today(), what)
+    if problem:
+        raise _refuse(problem)
+
+
 def _engine() -> Engine:
     from credit.db import get_engine
     from credit.settings import get_settings
@@ -99,6 +109,7 @@ def serious_assess(
     from credit.rosters.serious import Refused, record_assessment
 
     day = _day(on, "--on")
+    _not_future(day, "--on")
     try:
         with _engine().begin() as conn:
             out = record_assessment(conn, ref, officer=officer, on=day, intent=intent, frequency=frequency,
@@ -125,6 +136,8 @@ def serious_consent(
 
     day = _day(on, "--on")
     given = _day(consented_on, "--consented-on")
+    _not_future(day, "--on")
+    _not_future(given, "--consented-on")
     try:
         with _engine().begin() as conn:
             out = record_consent(conn, ref, officer=officer, on=day, consenting_authority=authority,

@@ -30,13 +30,15 @@ select p.request_id, p.received_on, p.entry_id, p.uscc, p.roster, p.cause_code, 
        (select min(c.cured_on) from cure_events as c
          where c.uscc = p.uscc and c.cause_code = p.cause_code
            and c.cured_on >= coalesce(inc.trigger_date, p.included_on) and c.cured_on <= :night)  as cured_on,
-       -- serious list: the penalty performed, and no new heavier penalty since the listing
+       -- serious list: the penalty performed, and no new heavier penalty (still in force) since the listing
        (select pe.fulfilled_on from penalties as pe where pe.case_no = inc.facts ->> 'case_no')  as penalty_fulfilled_on,
        (inc.facts ->> 'case_no') is not null                                                      as penalty_based,
        exists (select 1 from penalties as pn
                 where pn.uscc = p.uscc and (pn.heavier or pn.measures && cast(:hm as text[]))
                   and pn.decided_on > p.included_on
-                  and pn.decided_on <= :night)                                                  as new_heavier_penalty,
+                  and pn.decided_on <= :night
+                  -- a penalty revoked, changed or held void by the night is no penalty (45号令 art. 11)
+                  and (pn.revoked_on is null or pn.revoked_on > :night))                                                  as new_heavier_penalty,
        -- serious list: the end of a restriction of the penalty (recorded with the listing, or the
        -- drop's restricted_until): early removal waits for it (domain.md §4)
        greatest((inc.facts ->> 'restriction_ends')::date,
