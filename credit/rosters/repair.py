@@ -277,12 +277,17 @@ def decide_objection(conn: Connection, request_id: int, outcome: str, on: date, 
         "reason": note,
     }])
     if action == "refuse":
+        # Accept within 5 WD of receipt, then verify within 20 WD (68号令 art. 16, domain.md §3.4):
+        # the answer is due at the end of both. A year without a published holiday schedule gives a
+        # provisional estimate of both steps (domain.md §12), never the rule's own 0-day period from
+        # receipt, which would mark a timely answer late.
         v = env.rules.at("objection", q["received_on"])
+        accept, verify = v.main_period(), v.sub_period("verify_period")
         try:
-            cand["due_date"] = v.sub_period("verify_period").end(
-                v.main_period().end(q["received_on"], env.cal), env.cal)
+            cand["due_date"] = verify.end(accept.end(q["received_on"], env.cal), env.cal)
         except UnknownCalendarYear:
             cand["due_date"] = None
+            cand["due_provisional"] = verify.weekday_estimate(accept.weekday_estimate(q["received_on"]))
     rows = finalise(cand, env, on, actor=officer, night=None)
     if rows.empty:
         raise Refused(f"no rule {rule_id} in force on {on.isoformat()}")
@@ -317,6 +322,8 @@ def decide_draft(conn: Connection, seq: int, officer: str, on: date, approve: bo
     cand = {k: p[k] for k in ("uscc", "roster", "rule_id", "cause_code", "entry_id", "refers_to", "request_id",
                               "trigger_date", "due_date", "due_provisional", "reason")}
     cand |= {"facts": facts, "region_code": region or p["authority"]}
+    # A provisional date of the draft is derived again from its rule: the calendar may know the year now.
+    cand["due_provisional"] = None
     if approve:
         cand |= {"action": p["proposed_action"], "fact_key": p["fact_key"]}
         if p["proposed_action"] in ("include", "escalate"):

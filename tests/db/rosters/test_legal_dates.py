@@ -1,0 +1,27 @@
+"""Legal dates end to end against domain.md §3.4, §12 and §13 (review s29): each test is a date the
+system got wrong, checked day by day."""
+
+from __future__ import annotations
+
+from credit.rosters.repair import decide_objection, file_objection
+from tests.db.rosters.helpers import D, decisions, finding, night, reg, report
+
+A = "91110105MA00000012"
+
+
+def test_objection_answered_at_the_year_end_is_not_late_and_its_limit_is_provisional(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # 68号令 art. 16 (domain.md §3.4): accept within 5 WD of receipt, then verify within 20 WD. An
+    # objection received Mon 2026-12-28 runs into 2027, whose holiday notice is not published: the
+    # limit is provisional (§12), Mon–Fri without 1 January: accept by Jan 5, verify by Tue 2027-02-02.
+    # The answer two days after receipt was logged with the receipt day as its limit and as late.
+    with engine.begin() as c:
+        reg(c, A)
+        report(c, A, 2025, "2026-04-01")
+        finding(c, "F1", A, "unreachable_address", "2026-12-14")
+        night(c, settings, "2026-12-14")
+        no = decisions(c)[0]["decision_no"]
+        ok = file_objection(c, no, D("2026-12-28"), "地址可以联系", settings=settings)
+        decide_objection(c, ok["id"], "dismissed", D("2026-12-30"), "王科长", settings=settings)
+        (refuse,) = decisions(c, action="refuse")
+        assert refuse["due_date"] is None and refuse["due_provisional"] == D("2027-02-02")
+        assert refuse["late"] is False and "provisional" in refuse["due_note"]
