@@ -220,6 +220,10 @@ def file_objection(conn: Connection, ref: str, received: date, grounds: str | No
         window = v.sub_period("filing_period")
     last = Due.of(window, target["decision_date"], env)
     in_time = None if last.day is None else received <= last.day
+    if in_time is None and window.unit in ("wd", "days") and received <= target["decision_date"] + timedelta(days=window.n):
+        # The window ends in a year without a published holiday schedule (domain.md §12), but never
+        # before its n-th calendar day: rest days only move its end later. Received by then is in time.
+        in_time = True
     due = Due.of(v.main_period(), received, env)
     row = conn.execute(sqlfiles.statement("rosters/insert_objection"), {"u": target["uscc"], "r": target["roster"], "e": target["entry_id"], "t": target["seq"],
                            "d": received, "g": grounds, "by": recorded_by, "rv": v.version, "due": due.day,

@@ -25,3 +25,19 @@ def test_objection_answered_at_the_year_end_is_not_late_and_its_limit_is_provisi
         (refuse,) = decisions(c, action="refuse")
         assert refuse["due_date"] is None and refuse["due_provisional"] == D("2027-02-02")
         assert refuse["late"] is False and "provisional" in refuse["due_note"]
+
+
+def test_objection_within_the_window_is_in_time_even_when_the_window_ends_in_an_unpublished_year(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # 68号令 art. 16 (domain.md §3.4): 30 days from the listing of Mon 2026-12-21 end in 2027 (about
+    # 2027-01-20, provisional, §12). Rest days can only move that end later, so an objection received
+    # on 2026-12-28 is in time whatever the 2027 notice says; it was recorded as "unknown".
+    with engine.begin() as c:
+        reg(c, A)
+        report(c, A, 2025, "2026-04-01")
+        finding(c, "F1", A, "unreachable_address", "2026-12-21")
+        night(c, settings, "2026-12-21")
+        no = decisions(c)[0]["decision_no"]
+        ok = file_objection(c, no, D("2026-12-28"), "地址可以联系", settings=settings)
+        assert ok["in_time"] is True and ok["filing_period_ends"].startswith("2027-01-20 (provisional")
+        late = file_objection(c, no, D("2027-01-21"), settings=settings)
+        assert late["in_time"] is None            # after the 30th day: only the 2027 notice can say
