@@ -230,12 +230,14 @@ def file_objection(conn: Connection, ref: str, received: date, grounds: str | No
                            "prov": due.provisional,
                            "note": None if in_time is not False else f"逾期提出（期限至 {last.text()}）",
                            "it": in_time, "cv": env.config_version}).scalar_one()
-    verify = None
+    # Verified within 20 WD of the acceptance (domain.md §3.4); in a year without a published holiday
+    # schedule, the estimate of both steps, said to be one (§12), as accept_by is.
+    verify_period = v.sub_period("verify_period")
     if due.day:
-        try:
-            verify = v.sub_period("verify_period").end(due.day, env.cal).isoformat()
-        except UnknownCalendarYear:
-            verify = None
+        verify = Due.of(verify_period, due.day, env).text()
+    else:
+        start = due.provisional or v.main_period().weekday_estimate(received)
+        verify = Due(None, verify_period.weekday_estimate(start)).text()
     return {"id": int(row), "uscc": target["uscc"], "decision": target["decision_no"], "received_on": received.isoformat(),
             "in_time": in_time, "filing_period_ends": last.text(), "accept_by": due.text(),
             "verify_by_if_accepted_on_last_day": verify}

@@ -39,5 +39,9 @@ def test_objection_within_the_window_is_in_time_even_when_the_window_ends_in_an_
         no = decisions(c)[0]["decision_no"]
         ok = file_objection(c, no, D("2026-12-28"), "地址可以联系", settings=settings)
         assert ok["in_time"] is True and ok["filing_period_ends"].startswith("2027-01-20 (provisional")
+        # accepted by Tue 2027-01-05 (Dec 29, 30, 31, Jan 4, 5), verified by Tue 2027-02-02 (20 WD):
+        # both provisional, both given (the verification date was left empty)
+        assert ok["accept_by"].startswith("2027-01-05 (provisional")
+        assert ok["verify_by_if_accepted_on_last_day"].startswith("2027-02-02 (provisional")
         late = file_objection(c, no, D("2027-01-21"), settings=settings)
         assert late["in_time"] is None            # after the 30th day: only the 2027 notice can say
