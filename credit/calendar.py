@@ -85,8 +85,12 @@ class WorkingCalendar:
     def roll_forward(self, d: date) -> date:
         """``d`` if it is not a rest day, else the next working day (民法典 art. 203)."""
         if not self.roll_over_weekends:
+            # Only a known year can say whether a day is a statutory rest day: an unknown year is
+            # refused here too, never read as "no holidays" (domain.md §12).
+            self._check(d)
             while d in self.rest:
                 d += timedelta(days=1)
+                self._check(d)
             return d
         while not self.is_working_day(d):
             d += timedelta(days=1)

@@ -19,6 +19,7 @@ from credit.config import load_config
 from credit.draws.core import ENTITY_COLUMNS, INSPECTOR_COLUMNS, DrawRefused, PlannedStratum, inspector_key
 from credit.draws.dates import iso
 from credit.draws.records import PublicInspection, full_record_from
+from credit.rosters.rules import Period
 from credit.settings import Settings
 
 RESULT_LABELS = {
@@ -88,6 +89,7 @@ class PublicResult(TypedDict):
     doc_no: str | None
     publish_by: str | None
     publish_by_provisional: bool
+    publish_by_estimate: str | None   # when provisional: a weekday-only estimate (domain.md §12, §13 ex. 11)
     limit_basis: str
     status: str
     config_version: str
@@ -243,13 +245,14 @@ def public_results(conn: Connection, task_id: str, settings: Settings, as_of: da
     for r in df.to_dict("records"):
         # Few rows per task (one per drawn entity): a loop over them is fine here.
         basis = r["inspected_on"] if r["inspected_on"] is not None and not pd.isna(r["inspected_on"]) else r["scheduled_on"]
-        limit, provisional = None, False
+        limit, provisional, estimate = None, False, None
         if basis is not None and not pd.isna(basis):
+            period = Period(int(pub["days"]), "wd" if pub.get("working_days") else "days")
             try:
-                limit = (cal.add_working_days(basis, int(pub["days"])) if pub.get("working_days")
-                         else cal.end_of_calendar_period(basis, int(pub["days"])))
+                limit = period.end(basis, cal)
             except UnknownCalendarYear:
-                provisional = True
+                # The year's holiday notice is not published: an estimate, said to be one (domain.md §12).
+                provisional, estimate = True, period.weekday_estimate(basis)
         got = r["result_code"] is not None and not pd.isna(r["result_code"])
         if r["state"] == "cancelled":
             status = "cancelled"
@@ -267,7 +270,7 @@ def public_results(conn: Connection, task_id: str, settings: Settings, as_of: da
             "result_code": r["result_code"] if got else None,
             "result": (r["result"] or RESULT_LABELS.get(r["result_code"])) if got else None,
             "doc_no": r["doc_no"] if got else None,
-            "publish_by": iso(limit), "publish_by_provisional": provisional,
+            "publish_by": iso(limit), "publish_by_provisional": provisional, "publish_by_estimate": iso(estimate),
             "limit_basis": f"{pub['days']} {'working ' if pub.get('working_days') else ''}days after the inspection"
                            + (" (working: unverified)" if pub.get("working_unverified") else ""),
             "status": status, "config_version": doc.version,

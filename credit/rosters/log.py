@@ -200,8 +200,9 @@ def finalise(cands: pd.DataFrame, env: RosterEnv, on: date, *, actor: str, night
     # Due dates: the period of the version in force when the period started to run.
     start = pd.to_datetime(df["due_start"].where(df["due_start"].notna(), df["trigger_date"]), errors="coerce")
     due = pd.to_datetime(df["due_date"], errors="coerce").to_numpy(dtype="datetime64[D]")
-    prov = np.full(len(df), np.datetime64("NaT"), dtype="datetime64[D]")
-    todo = np.isnat(due) & start.notna().to_numpy()
+    # A provisional date the caller derived itself (a limit of several steps) is kept as given.
+    prov = pd.to_datetime(df["due_provisional"], errors="coerce").to_numpy(dtype="datetime64[D]")
+    todo = np.isnat(due) & np.isnat(prov) & start.notna().to_numpy()
     for rid in df.loc[todo, "rule_id"].unique():
         versions = env.rules.versions(rid)
         mask = todo & (df["rule_id"] == rid).to_numpy()

@@ -220,18 +220,24 @@ def file_objection(conn: Connection, ref: str, received: date, grounds: str | No
         window = v.sub_period("filing_period")
     last = Due.of(window, target["decision_date"], env)
     in_time = None if last.day is None else received <= last.day
+    if in_time is None and window.unit in ("wd", "days") and received <= target["decision_date"] + timedelta(days=window.n):
+        # The window ends in a year without a published holiday schedule (domain.md §12), but never
+        # before its n-th calendar day: rest days only move its end later. Received by then is in time.
+        in_time = True
     due = Due.of(v.main_period(), received, env)
     row = conn.execute(sqlfiles.statement("rosters/insert_objection"), {"u": target["uscc"], "r": target["roster"], "e": target["entry_id"], "t": target["seq"],
                            "d": received, "g": grounds, "by": recorded_by, "rv": v.version, "due": due.day,
                            "prov": due.provisional,
                            "note": None if in_time is not False else f"逾期提出（期限至 {last.text()}）",
                            "it": in_time, "cv": env.config_version}).scalar_one()
-    verify = None
+    # Verified within 20 WD of the acceptance (domain.md §3.4); in a year without a published holiday
+    # schedule, the estimate of both steps, said to be one (§12), as accept_by is.
+    verify_period = v.sub_period("verify_period")
     if due.day:
-        try:
-            verify = v.sub_period("verify_period").end(due.day, env.cal).isoformat()
-        except UnknownCalendarYear:
-            verify = None
+        verify = Due.of(verify_period, due.day, env).text()
+    else:
+        start = due.provisional or v.main_period().weekday_estimate(received)
+        verify = Due(None, verify_period.weekday_estimate(start)).text()
     return {"id": int(row), "uscc": target["uscc"], "decision": target["decision_no"], "received_on": received.isoformat(),
             "in_time": in_time, "filing_period_ends": last.text(), "accept_by": due.text(),
             "verify_by_if_accepted_on_last_day": verify}
@@ -277,12 +283,17 @@ def decide_objection(conn: Connection, request_id: int, outcome: str, on: date, 
         "reason": note,
     }])
     if action == "refuse":
+        # Accept within 5 WD of receipt, then verify within 20 WD (68号令 art. 16, domain.md §3.4):
+        # the answer is due at the end of both. A year without a published holiday schedule gives a
+        # provisional estimate of both steps (domain.md §12), never the rule's own 0-day period from
+        # receipt, which would mark a timely answer late.
         v = env.rules.at("objection", q["received_on"])
+        accept, verify = v.main_period(), v.sub_period("verify_period")
         try:
-            cand["due_date"] = v.sub_period("verify_period").end(
-                v.main_period().end(q["received_on"], env.cal), env.cal)
+            cand["due_date"] = verify.end(accept.end(q["received_on"], env.cal), env.cal)
         except UnknownCalendarYear:
             cand["due_date"] = None
+            cand["due_provisional"] = verify.weekday_estimate(accept.weekday_estimate(q["received_on"]))
     rows = finalise(cand, env, on, actor=officer, night=None)
     if rows.empty:
         raise Refused(f"no rule {rule_id} in force on {on.isoformat()}")
@@ -317,6 +328,8 @@ def decide_draft(conn: Connection, seq: int, officer: str, on: date, approve: bo
     cand = {k: p[k] for k in ("uscc", "roster", "rule_id", "cause_code", "entry_id", "refers_to", "request_id",
                               "trigger_date", "due_date", "due_provisional", "reason")}
     cand |= {"facts": facts, "region_code": region or p["authority"]}
+    # A provisional date of the draft is derived again from its rule: the calendar may know the year now.
+    cand["due_provisional"] = None
     if approve:
         cand |= {"action": p["proposed_action"], "fact_key": p["fact_key"]}
         if p["proposed_action"] in ("include", "escalate"):

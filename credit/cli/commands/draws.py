@@ -320,6 +320,7 @@ def results(
         t.add_column(c)
     for r in rows:
         t.add_row(r["uscc"], r["name"] or "", r["inspected_on"] or "", r["result"] or "",
-                  (r["publish_by"] or "?") + ("（暂定 provisional）" if r["publish_by_provisional"] else ""),
+                  (r["publish_by"] or r["publish_by_estimate"] or "?")
+                  + ("（暂定 provisional）" if r["publish_by_provisional"] else ""),
                   label(RESULT_STATUS_LABELS, r["status"]))
     console.print(t)

@@ -319,3 +319,19 @@ def test_a_second_draw_leaves_out_entities_an_earlier_live_draw_drew(engine: Eng
     # A record made before the rule (no excluded_drawn) still verifies as it was.
     old = {k: v for k, v in rec1.items() if k != "excluded_drawn"}
     assert verify.verify_record(old).ok
+
+
+def test_results_limit_in_an_unpublished_year_is_a_provisional_date(engine: Engine, settings: Settings) -> None:
+    # domain.md §8, §12, §13 ex. 11: 20 WD after an inspection of Fri 2026-12-18 run into 2027, whose
+    # holiday notice is not published. The limit is not guessed as a hard date, but the answer gives
+    # the weekday-only estimate and says it is one: Dec 21–25 (5), 28–31 (9), (1 January off),
+    # Jan 4–8 (14), 11–15 (19), Mon 2027-01-18 (20). It used to give no date at all ("?").
+    with engine.begin() as c:
+        c.execute(sa.text("""insert into inspection_results (task_id, uscc, inspected_on, result_code, inspector_ids,
+                                 first_night, last_night) values ('EXT-2026-12', :u, '2026-12-18', 'normal', '{}',
+                                 '2026-12-21', '2026-12-21')"""), {"u": uscc(1)})
+    with engine.connect() as c:
+        (row,) = read.public_results(c, "EXT-2026-12", settings, date(2026, 12, 21))
+    assert row["publish_by"] is None and row["publish_by_provisional"] is True
+    assert row["publish_by_estimate"] == "2027-01-18"
+    assert row["status"] == "published"

@@ -105,3 +105,21 @@ def test_a_provisional_count_never_ends_on_a_day_the_law_fixes_off(n: int, unit:
     # §12: 元旦 1 Jan, 劳动节 1–2 May, 国庆节 1–3 Oct are days off by date (全国年节及纪念日放假办法
     # art. 2); a weekday-only estimate (§13 ex. 11) for a year without a notice skips them.
     assert Period(n, unit).weekday_estimate(D(start)) == D(expected)
+
+
+def test_without_weekend_roll_over_an_unknown_year_is_still_refused(cal: WorkingCalendar) -> None:
+    # config roll_over_weekends: false (domain.md §12: whether weekends roll is unverified) must not
+    # turn an unpublished year into a year without holidays: "10日" from 2026-12-22 ends on 1 January
+    # 2027, a day off by law, and was returned as a hard date. The weekday-only estimate stays the
+    # provisional answer (Mon 2027-01-04).
+    from dataclasses import replace
+
+    strict = replace(cal, roll_over_weekends=False)
+    with pytest.raises(UnknownCalendarYear):
+        strict.end_of_calendar_period(D("2026-12-22"), 10)
+    due, prov = Period(10, "days").end_many(np.array([D("2026-12-22")], dtype="datetime64[D]"), strict)
+    assert np.isnat(due[0]) and prov[0].astype(date) == D("2027-01-04")
+    # a known year still rolls over its statutory holidays only: Thu 2026-10-01 → Thu 2026-10-08,
+    # and Sat 2026-08-15 stays (no weekend roll-over)
+    assert strict.end_of_calendar_period(D("2026-09-21"), 10) == D("2026-10-08")
+    assert strict.end_of_calendar_period(D("2026-07-16"), 30) == D("2026-08-15")
