@@ -77,6 +77,9 @@ def deadline_watch(conn: Connection, on: date, within_wd: int, settings: Setting
         else:
             notes.append(None)
         d, p = _due(env, on, kind, rule, start_on, _day(stored_due), _day(stored_prov), cure)
+        limit = d if d is not None else p
+        if kind == "objection" and limit is not None and limit < on:
+            d, p, notes[-1] = _verification_due(env, _day(start_on), d, p)
         due_col.append(d)
         prov_col.append(p)
     if "held_note" in df:
@@ -184,6 +187,31 @@ def _quarantine_holds(conn: Connection, env: RosterEnv, on: date, district: str 
 def _day(value: object) -> date | None:
     """A date cell of the items frame; None, NaN and NaT (no date) become None."""
     return value if isinstance(value, date) and not pd.isna(value) else None
+
+
+def _verification_due(env: RosterEnv, received: date | None, accept_by: date | None,
+                      accept_by_provisional: date | None) -> tuple[date | None, date | None, str]:
+    """An objection whose acceptance limit has passed, still unanswered: the limit of its answer.
+
+    68号令 art. 16 (domain.md §3.4): accept within 5 WD of receipt, then verify and answer within
+    20 WD of the acceptance. The log records no acceptance step, so an objection past its
+    acceptance limit may well have been accepted on time: its answer is then due 20 WD after that
+    limit at the latest — the limit the answer is judged late against when it is recorded
+    (:func:`credit.rosters.repair.decide_objection`). Shown with the acceptance limit named, not as
+    overdue at the acceptance limit. A year without a published holiday notice gives a
+    provisional estimate (domain.md §12)."""
+    accept = accept_by or accept_by_provisional
+    assert accept is not None and received is not None
+    verify = env.rules.at("objection", received).sub_period("verify_period")
+    note = (f"受理期限 {accept.isoformat()}{'（暂定）' if accept_by is None else ''}已过；"
+            f"受理的，应自受理之日起{verify.n}{'个工作日' if verify.unit == 'wd' else '日'}内核实并书面答复"
+            "（68号令第十六条），按最迟受理日计")
+    if accept_by is not None:
+        try:
+            return verify.end(accept_by, env.cal), None, note
+        except UnknownCalendarYear:
+            pass
+    return None, verify.weekday_estimate(accept), note
 
 
 def _due(env: RosterEnv, on: date, kind: str, rule_id: str | None, start_on: date, due: date | None,

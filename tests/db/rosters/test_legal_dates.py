@@ -45,3 +45,26 @@ def test_objection_within_the_window_is_in_time_even_when_the_window_ends_in_an_
         assert ok["verify_by_if_accepted_on_last_day"].startswith("2027-02-02 (provisional")
         late = file_objection(c, no, D("2027-01-21"), settings=settings)
         assert late["in_time"] is None            # after the 30th day: only the 2027 notice can say
+
+
+def test_an_unanswered_objection_past_its_acceptance_limit_shows_its_answer_limit(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # domain.md §13 example 4 (68号令 art. 16): received Thu 2026-08-13, accepted by Thu 08-20 (5 WD),
+    # answered by Thu 09-17 (20 WD after the acceptance). The log records no acceptance step, so on
+    # 09-10 the watch listed the objection as overdue since 08-20, although an answer that day is on
+    # time (decide_objection judges it against 09-17). It now shows 09-17, naming the acceptance limit.
+    from credit.rosters.deadlines import deadline_watch
+
+    with engine.begin() as c:
+        reg(c, A)
+        report(c, A, 2025, "2026-04-01")
+        finding(c, "F1", A, "unreachable_address", "2026-07-14")
+        night(c, settings, "2026-07-14")
+        no = decisions(c)[0]["decision_no"]
+        file_objection(c, no, D("2026-08-13"), "地址可以联系", settings=settings)
+        before = deadline_watch(c, D("2026-08-18"), 5, settings)
+        assert before["due_date"].tolist() == [D("2026-08-20")] and before["note"].isna().all()
+        w = deadline_watch(c, D("2026-09-10"), 5, settings)
+        assert w["kind"].tolist() == ["objection"] and w["due_date"].tolist() == [D("2026-09-17")]
+        assert w["overdue"].tolist() == [False] and w["working_days_left"].tolist() == [5]
+        assert "受理期限 2026-08-20" in w["note"][0] and "68号令第十六条" in w["note"][0]
+        assert deadline_watch(c, D("2026-09-18"), 5, settings)["overdue"].tolist() == [True]
