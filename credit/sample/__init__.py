@@ -1,8 +1,9 @@
 """Deterministic generator of realistic nightly drops (样例夜间数据包) — contracts.md §1.
 
 ``write_sample`` writes one folder per night, ``<out>/<YYYY-MM-DD>/``, holding ``manifest.json``,
-one file per source that changed, and ``_defects.json``: the ledger of the defects injected on
-purpose (not listed in the manifest; tests and benchmarks read it). Night 1 carries a full
+one file per source that changed; beside them, ``<out>/_defects/<YYYY-MM-DD>.json`` is the
+ledger of the defects injected on purpose into that night (outside the night's folder, which holds
+only what the platform delivers; tests and benchmarks read it, :func:`defects_path`). Night 1 carries a full
 snapshot (``mode: full``) of every source of the contract; later nights carry ``delta`` files
 with the changed and new rows only, and leave out a source that did not change. Sources,
 columns, keys and value sets are imported from :mod:`credit.contract.sources`, never restated.
@@ -26,8 +27,8 @@ How determinism and scale are reconciled (one module each):
 """
 
 from credit.sample.defects import DEFECT_KINDS, NORMALISABLE_DEFECTS, Defect
-from credit.sample.files import ManifestEntry, drop_column
+from credit.sample.files import ManifestEntry, defects_path, drop_column
 from credit.sample.nights import Progress, write_sample
 
-__all__ = ["DEFECT_KINDS", "NORMALISABLE_DEFECTS", "Defect", "ManifestEntry", "Progress", "drop_column",
+__all__ = ["DEFECT_KINDS", "NORMALISABLE_DEFECTS", "Defect", "ManifestEntry", "Progress", "defects_path", "drop_column",
            "write_sample"]

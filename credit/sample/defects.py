@@ -1,4 +1,4 @@
-"""Realistic defects injected on purpose, each recorded in the night's ``_defects.json`` (contracts.md §1).
+"""Realistic defects injected on purpose, each recorded in the night's ledger, ``<drop>/_defects/<night>.json`` (contracts.md §1).
 
 Real files carry them: with ``defect_rate`` r, about r of the rows of every file get one of
 :data:`DEFECT_KINDS`. Normalisable kinds (:data:`NORMALISABLE_DEFECTS`) have a single reading;
@@ -31,7 +31,7 @@ NORMALISABLE_DEFECTS: Final = frozenset({"lowercase_uscc", "fullwidth_digits", "
 
 
 class Defect(TypedDict):
-    """One entry of ``_defects.json``: where a defect is and whether it has a single reading."""
+    """One entry of a night's defect ledger: where a defect is and whether it has a single reading."""
 
     line: int  # 1-based physical line: header = 1; Parquet rows are numbered the same way (row + 2)
     row: int  # 0-based data row

@@ -146,14 +146,23 @@ def write_json(path: Path, obj: object, indent: int | None = 1) -> None:
     path.write_text(json.dumps(obj, ensure_ascii=False, indent=indent) + "\n", encoding="utf-8")
 
 
+def defects_path(night_dir: Path) -> Path:
+    """The ledger of the defects injected into one night, ``<drop>/_defects/<YYYY-MM-DD>.json``:
+    beside the night's folder, not in it, so that the night holds only what the platform would
+    deliver (a file in it that the manifest does not list is named in the night's log, contracts.md §1)."""
+    night_dir = Path(night_dir)
+    return night_dir.parent / "_defects" / f"{night_dir.name}.json"
+
+
 def prepare_folder(folder: Path) -> None:
     """Create the night folder and remove files an earlier run may have left there."""
     folder.mkdir(parents=True, exist_ok=True)
     for source in SOURCES:
         for suffix in (".csv", ".parquet"):
             (folder / (source + suffix)).unlink(missing_ok=True)
-    for name in ("manifest.json", "_defects.json"):
-        (folder / name).unlink(missing_ok=True)
+    for old in (folder / "manifest.json", folder / "_defects.json", defects_path(folder)):
+        old.unlink(missing_ok=True)   # _defects.json in the night: where earlier versions wrote the ledger
+    defects_path(folder).parent.mkdir(exist_ok=True)
 
 
 
@@ -190,7 +199,7 @@ def drop_column(night_dir: Path, file: str, column: str) -> None:
     entry["rows"] = rows
     entry["sha256"] = file_sha256(path)
     write_json(night_dir / "manifest.json", manifest)
-    ledger_path = night_dir / "_defects.json"
+    ledger_path = defects_path(night_dir)
     if ledger_path.exists():
         ledger = json.loads(ledger_path.read_text(encoding="utf-8"))
         if file in ledger:

@@ -35,7 +35,14 @@ from credit.sample.facts import (
     tax_rows,
     tax_table,
 )
-from credit.sample.files import FileWriter, ManifestEntry, format_for, prepare_folder, write_json
+from credit.sample.files import (
+    FileWriter,
+    ManifestEntry,
+    defects_path,
+    format_for,
+    prepare_folder,
+    write_json,
+)
 from credit.sample.inspectors import inspection_rows, inspection_table, make_inspectors
 from credit.sample.world import DELTA_SERIAL, World
 
@@ -305,7 +312,7 @@ def write_sample(out: Path, entities: int, nights: int, *, seed: int = 0,
 
     Night 1 (`start`) is a full snapshot of every source; later nights, on consecutive days,
     carry deltas. Same arguments give byte-identical files. `defect_rate` is the share of rows
-    given one realistic defect (0: a clean drop), recorded per file in ``_defects.json``.
+    given one realistic defect (0: a clean drop), recorded per file in the night's ledger (:func:`credit.sample.files.defects_path`).
     `fmt_mix` varies formats by source (UTF-8, UTF-8 with BOM, GB18030 with CRLF, Parquet);
     without it every file is plain UTF-8 CSV. `progress(label, done, total)` reports progress.
     Returns the night folders written.
@@ -329,7 +336,7 @@ def write_sample(out: Path, entities: int, nights: int, *, seed: int = 0,
             if progress is not None:
                 progress(f"{night.isoformat()} delta", 1, 1)
         write_json(folder / "manifest.json", {"night": night.isoformat(), "files": entries})
-        write_json(folder / "_defects.json", ledger, indent=None)  # C encoder: large at scale
+        write_json(defects_path(folder), ledger, indent=None)  # C encoder: large at scale
         folders.append(folder)
     return folders
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from credit.night.steps import run_night
-from credit.sample import write_sample
+from credit.sample import defects_path, write_sample
 from credit.settings import Settings
 
 NIGHT = date(2026, 7, 13)
@@ -24,8 +24,9 @@ NIGHT = date(2026, 7, 13)
 def test_every_injected_defect_lands_where_the_contract_says(settings: Settings, engine: Engine,
                                                               tmp_path: Path) -> None:
     write_sample(tmp_path / "drop", 1500, 1, seed=11, start=NIGHT, defect_rate=0.03)
-    ledger = json.loads((tmp_path / "drop" / NIGHT.isoformat() / "_defects.json").read_text(encoding="utf-8"))
+    ledger = json.loads(defects_path(tmp_path / "drop" / NIGHT.isoformat()).read_text(encoding="utf-8"))
     summary = run_night(tmp_path / "drop", NIGHT, settings)
+    assert "unlisted" not in summary   # the ledger is beside the night's folder, not an unlisted file in it
     with engine.connect() as c:
         held = {(f, line): reason for f, line, reason in c.execute(sa.text("select file, line, reason from quarantine"))}
     kinds = {e["kind"] for entries in ledger.values() for e in entries}

@@ -24,7 +24,7 @@ from stdnum.cn import uscc as stdnum_uscc
 
 from credit.contract.regions import COUNTY_BY_CODE, PROVINCE_CODE
 from credit.contract.sources import SOURCES
-from credit.sample import drop_column, write_sample
+from credit.sample import defects_path, drop_column, write_sample
 
 # The contract's columns, copied from contracts.md §1 (not from the generator).
 CONTRACT = {
@@ -96,7 +96,7 @@ def manifest(folder: Path) -> dict[str, Any]:
 
 
 def ledger(folder: Path) -> dict[str, list[dict[str, Any]]]:
-    return json.loads((folder / "_defects.json").read_text(encoding="utf-8"))
+    return json.loads(defects_path(folder).read_text(encoding="utf-8"))
 
 
 def lines(folder: Path, name: str) -> list[list[str]]:
@@ -155,7 +155,7 @@ def test_same_seed_same_bytes_other_seed_other_bytes(drop: list[Path], drop_agai
                                                      tmp_path: Path) -> None:
     for a, b in zip(drop, drop_again, strict=True):
         assert (a / "manifest.json").read_bytes() == (b / "manifest.json").read_bytes()
-        assert (a / "_defects.json").read_bytes() == (b / "_defects.json").read_bytes()
+        assert defects_path(a).read_bytes() == defects_path(b).read_bytes()
     other = write_sample(tmp_path, 1500, 1, seed=8, defect_rate=0.03)
     digests = {n: e["sha256"] for n, e in manifest(other[0])["files"].items()}
     for name, entry in manifest(drop[0])["files"].items():
@@ -172,8 +172,8 @@ def test_bytes_do_not_depend_on_the_process(tmp_path: Path) -> None:
                    cwd=Path(__file__).resolve().parents[3])
     for folder in here:
         other = tmp_path / "there" / folder.name
-        for name in ("manifest.json", "_defects.json"):
-            assert (folder / name).read_bytes() == (other / name).read_bytes(), (folder.name, name)
+        assert (folder / "manifest.json").read_bytes() == (other / "manifest.json").read_bytes(), folder.name
+        assert defects_path(folder).read_bytes() == defects_path(other).read_bytes(), folder.name
 
 
 def test_manifest_rows_and_checksums_match_the_files(drop: list[Path]) -> None:
@@ -220,9 +220,11 @@ def test_night_one_is_full_later_nights_are_deltas_of_changed_sources(drop: list
         for name, entry in files.items():
             assert entry["rows"] < first[name]["rows"], name
     assert absent > 0, "some source should be unchanged on some night"
-    # Only the files of the manifest (and the ledger) are in a night folder.
+    # Only the files of the manifest are in a night folder (nothing a night would name as unlisted);
+    # the ledger is beside it.
     for folder in drop:
-        assert {p.name for p in folder.iterdir()} == {*manifest(folder)["files"], "manifest.json", "_defects.json"}
+        assert {p.name for p in folder.iterdir()} == {*manifest(folder)["files"], "manifest.json"}
+        assert defects_path(folder).is_file()
 
 
 def test_delta_rows_are_changes_of_their_night(drop: list[Path]) -> None:
