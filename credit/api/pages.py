@@ -165,21 +165,23 @@ def apply_page(request: Request, st: St, who: Who, uscc: str, roster: Annotated[
                grounds: Annotated[str, Form()] = "", documents: Annotated[str, Form()] = "",
                case_no: Annotated[str, Form()] = "", contact: Annotated[str, Form()] = "",
                token: Annotated[str, Form()] = "") -> Response:
+    # A refused application gives its form back filled in as sent: the applicant corrects, never retypes.
+    sent = {"roster": roster, "grounds": grounds, "documents": documents, "case_no": case_no, "contact": contact}
     if not _form_ok(request, token):
-        return _entity_with_error(request, st, uscc, f"申请未提交：{STALE_FORM}", 403)
+        return _entity_with_error(request, st, uscc, f"申请未提交：{STALE_FORM}", 403, sent)
     docs = [line.strip() for line in documents.splitlines() if line.strip()]
     try:
         body = RepairApplication.model_validate({"uscc": uscc, "roster": roster, "grounds": grounds.strip(),
                                                   "documents": docs, "case_no": case_no.strip() or None,
                                                   "contact": contact.strip() or None})
     except ValidationError as e:
-        return _entity_with_error(request, st, uscc, f"申请未提交：{form_problems(e.errors())}")
+        return _entity_with_error(request, st, uscc, f"申请未提交：{form_problems(e.errors())}", 422, sent)
     try:
         out = submit_application(st, body, st.today(), "page", who, recorded_by="online:page")
     except HTTPException as e:
         detail = e.detail if isinstance(e.detail, str) else \
             "；".join(str(d.get("msg", "")) for d in e.detail if isinstance(d, dict))
-        return _entity_with_error(request, st, uscc, f"申请未提交：{for_public(detail)}", e.status_code)
+        return _entity_with_error(request, st, uscc, f"申请未提交：{for_public(detail)}", e.status_code, sent)
     # The receipt is this answer itself (not a redirect to a URL holding the token, which would
     # stay in the history and in access logs): the token is shown once.
     with st.connect() as conn:
@@ -195,7 +197,8 @@ def apply_again(uscc: str) -> RedirectResponse:
     return RedirectResponse(f"/entity?uscc={quote(uscc, safe='')}#apply", status_code=303)
 
 
-def _entity_with_error(request: Request, st: ServiceState, uscc: str, error: str, status: int = 422) -> HTMLResponse:
+def _entity_with_error(request: Request, st: ServiceState, uscc: str, error: str, status: int = 422,
+                       form: dict[str, str] | None = None) -> HTMLResponse:
     code = normalise_uscc(uscc)
     if (problem := uscc_problem(code)) is not None:
         return _page(request, "index.html", 422, error=for_public(problem), uscc=uscc)
@@ -204,7 +207,7 @@ def _entity_with_error(request: Request, st: ServiceState, uscc: str, error: str
         doc = views.entity_status(conn, st.settings, st.config, code, d, role="public",
                                   latest=certificates.latest_data_date(conn) or d, today=st.today())
     return _page(request, "entity.html", status, doc=doc, error=error, today=st.today().isoformat(),
-                 issuer=_issuer(st))
+                 issuer=_issuer(st), form=form)
 
 
 @pages.get("/applications/{application_id}", response_class=HTMLResponse)
