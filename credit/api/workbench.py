@@ -375,23 +375,30 @@ def draw_plan(request: Request, st: St, who: Who, matter: Annotated[list[str] | 
     """Fix a task (抽查任务) as of a date (default: the latest published night), as ``credit draw plan``."""
     if (out := _signed_out(request, who, 403)) is not None:
         return out
+    # A refused plan gives its form back as sent: the officer corrects, never retypes.
+    sent = {"matter": matter or [], "as_of": as_of, "scope": scope, "seed_commitment": seed_commitment,
+            "public_seed_source": public_seed_source}
     if not form_ok(request, token):
-        return _draws(request, st, who, 403, error=STALE_FORM)
+        return _draws(request, st, who, 403, error=STALE_FORM, plan_form=sent)
     if not matter:
-        return _draws(request, st, who, 422, error="请至少选择一个抽查事项")
+        return _draws(request, st, who, 422, error="请至少选择一个抽查事项", plan_form=sent)
     why = officers.refusal(who, "approve", None)
     if why is not None:
-        return _draws(request, st, who, 403, error=f"未记录：{why}")
+        return _draws(request, st, who, 403, error=f"未记录：{why}", plan_form=sent)
     try:
         with st.begin() as conn:
             day = _night(as_of.strip()) if as_of.strip() else latest_night(conn)
             if day is None:
-                return _draws(request, st, who, 422, error="名录日期应为 YYYY-MM-DD；尚无已发布批次时必须填写")
+                return _draws(request, st, who, 422, error="名录日期应为 YYYY-MM-DD；尚无已发布批次时必须填写",
+                              plan_form=sent)
+            if day > st.today():
+                return _draws(request, st, who, 422, plan_form=sent,
+                              error=f"名录日期 {day.isoformat()} 晚于今天（本局时间 {st.today().isoformat()}），不能确定任务")
             draw_id = draws_store.plan_draw(conn, matter, day, st.settings, scope=scope.strip() or None,
                                             seed_commitment=seed_commitment.strip() or None,
                                             public_seed_source=public_seed_source.strip() or None)
     except (DrawRefused, UnknownCalendarYear) as e:
-        return _draws(request, st, who, 409, error=f"未记录：{e}")
+        return _draws(request, st, who, 409, error=f"未记录：{e}", plan_form=sent)
     return RedirectResponse(f"/bureau/draws?done=plan&ref={quote(draw_id)}", status_code=303)
 
 

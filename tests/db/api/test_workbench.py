@@ -313,3 +313,36 @@ def test_the_api_role_signs_officers_in_but_cannot_change_accounts(engine) -> No
         assert disable_officer(c, "zhou.shen")
         assert session_principal(c, sid, policy) is None
         assert authenticate(c, "zhou.shen", PASSWORD, Lockout(), None).officer is None
+
+
+def test_a_refused_draw_plan_says_why_in_chinese_and_keeps_the_form(bench: Live) -> None:  # noqa: F811
+    """The plan form's refusals were the command line's English ("give exactly one of
+    --seed-commitment HEX …", "scope 'abc' is not …"), a list date after today went on to a calendar
+    refusal, and every refusal gave the form back empty."""
+    from tests.db.draws.helpers import load_store
+
+    load_store(bench.engine)
+    bench.clock["today"] = D("2026-09-02")
+    cases = [
+        ({"matter": ["annual_report"], "as_of": "2026-09-01"}, 409, "只填一项"),
+        ({"matter": ["annual_report"], "as_of": "2026-09-01", "seed_commitment": "zz"}, 409, "64 位十六进制"),
+        ({"matter": ["annual_report"], "as_of": "2026-09-01", "scope": "abc", "public_seed_source": "上证"}, 409,
+         "不是行政区划代码"),
+        ({"matter": ["bogus"], "as_of": "2026-09-01", "public_seed_source": "上证"}, 409, "不在抽查事项清单内"),
+        ({"matter": ["annual_report"], "as_of": "2026-09-03", "public_seed_source": "上证"}, 422, "晚于今天"),
+    ]
+    with officer_session(bench, "zhang.shen") as h:
+        for data, status, words in cases:
+            r = h.post("/bureau/draws/plan", data={**data, "token": form_token(h, "/bureau/draws")})
+            assert r.status_code == status, (data, r.text)
+            error = re.search(r'<p class="error" role="alert">(.*?)</p>', r.text, re.S)
+            assert error and words in error.group(1), (data, error)
+            assert re.match(r"(未记录：)?[\u4e00-\u9fff]", error.group(1)), error.group(1)   # Chinese first
+            form = r.text.split('id="draw-plan"', 1)[1]
+            assert f'value="{data["as_of"]}"' in form
+            for key in ("scope", "seed_commitment", "public_seed_source"):
+                if key in data:
+                    assert f'name="{key}"' in form and f'value="{data[key]}"' in form, key
+            if data["matter"] == ["annual_report"]:
+                assert 'value="annual_report" checked' in form
+        assert "DRAW-" not in h.get("/bureau/draws").text.split('id="draw-plan"')[0]   # nothing was planned
