@@ -352,8 +352,16 @@ def _officer_form(request: Request, st: ServiceState, who: Principal, token: str
     return None
 
 
-def _invalid(e: ValidationError) -> str:
-    return "；".join(f"{'/'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors())
+ASSESSMENT_FIELDS = {"intent": "主观过错", "frequency": "违法频次", "harm": "危害后果", "outcome": "评估结论",
+                     "note": "评估说明"}
+CONSENT_FIELDS = {"authority": "出具意见的机关", "consented_on": "意见日期", "document_no": "文号", "outcome": "意见",
+                  "note": "备注"}
+"""The serious-list forms' fields by their labels on the page (bureau_serious_table.html)."""
+
+
+def _invalid(e: ValidationError, labels: dict[str, str]) -> str:
+    """What a serious-list form lacks, by the names its labels give (pydantic's English stays out)."""
+    return form_problems(e.errors(), labels)
 
 
 @pages.post("/bureau/serious/{case}/assessment", response_class=HTMLResponse)
@@ -368,7 +376,7 @@ def bureau_serious_assessment(request: Request, st: St, who: Who, case: Case, in
         body = SeriousAssessment.model_validate({"on": st.today(), "intent": intent, "frequency": frequency.strip(),
                                                  "harm": harm.strip(), "outcome": outcome, "note": note.strip() or None})
     except ValidationError as e:
-        return _bureau(request, st, who, 422, error=f"评估未记录：请完整填写 ({_invalid(e)})")
+        return _bureau(request, st, who, 422, error=f"评估未记录：{_invalid(e, ASSESSMENT_FIELDS)}")
     with st.begin() as conn:
         if (why := officers.serious_refusal(who, "draft", bureau_views.serious_authority(conn, case))) is not None:
             return _bureau(request, st, who, 403, error=f"评估未记录：{why}")
@@ -394,7 +402,7 @@ def bureau_serious_consent(request: Request, st: St, who: Who, case: Case, autho
                                               "consented_on": consented_on.strip(), "document_no": document_no.strip(),
                                               "outcome": outcome, "note": note.strip() or None})
     except ValidationError as e:
-        return _bureau(request, st, who, 422, error=f"意见未记录：请完整填写 ({_invalid(e)})")
+        return _bureau(request, st, who, 422, error=f"意见未记录：{_invalid(e, CONSENT_FIELDS)}")
     with st.begin() as conn:
         why = officers.serious_refusal(who, "approve", bureau_views.serious_authority(conn, case), higher_too=True)
         if why is not None:

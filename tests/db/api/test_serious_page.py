@@ -51,6 +51,15 @@ def test_officer_assesses_and_records_consent_on_the_page(live: Live) -> None:  
         # Incomplete: the page says what is missing.
         r = h.post("/bureau/serious/P1/assessment", data={**form, "harm": " ", "token": token})
         assert r.status_code == 422 and "评估未记录" in r.text
+        # ... by the form's own labels, not pydantic's English with the codes of the choices.
+        r = h.post("/bureau/serious/P1/assessment", data={**form, "intent": "", "harm": " ", "token": token})
+        error = re.search(r'<p class="error" role="alert">(.*?)</p>', r.text, re.S)
+        assert error and error.group(1) == "评估未记录：主观过错取值无效；危害后果未填写", error
+        r = h.post("/bureau/serious/P1/consent", data={"authority": "北京市市场监督管理局", "consented_on": "2026-02-30",
+                                                        "document_no": "", "token": token})
+        error = re.search(r'<p class="error" role="alert">(.*?)</p>', r.text, re.S)
+        assert r.status_code == 422 and error and \
+            error.group(1) == "意见未记录：意见日期应为有效日期（年-月-日）；文号未填写", error
         ok = h.post("/bureau/serious/P1/assessment", data={**form, "token": token})
         assert ok.status_code == 303 and ok.headers["location"].startswith("/bureau?done=assess")
         page = h.get(ok.headers["location"]).text

@@ -73,6 +73,11 @@ def test_drafts_approved_by_role_and_authority_record_the_account(bench: Live) -
         assert r.status_code == 303
         page = h.get(r.headers["location"]).text
         assert "已批准" in page and f'id="draft-{seqs[A]}"' not in page
+        again = h.post(f"/bureau/drafts/{seqs[A]}/decision", data={"decision": "approve",
+                                                                    "token": form_token(h, "/bureau/drafts")})
+        error = re.search(r'<p class="error" role="alert">(.*?)</p>', again.text, re.S)
+        assert again.status_code == 409 and error and error.group(1).startswith(f"未记录：草稿 {seqs[A]} 已经审批"), \
+            again.text
         r = h.post(f"/bureau/drafts/{seqs[C]}/decision", data={"decision": "reject", "note": "已核实报送纸质年报",
                                                                 "token": form_token(h, "/bureau/drafts")})
         assert r.status_code == 303
@@ -109,6 +114,15 @@ def test_objection_decided_on_the_workbench(bench: Live) -> None:  # noqa: F811
                    data={"outcome": "dismissed", "note": "逾期未报送属实", "token": form_token(h, "/bureau/requests")})
         assert r.status_code == 303
         assert "异议不成立" in h.get(r.headers["location"]).text
+        # The same form sent again (a second click, the browser's back and resend) records nothing
+        # and says so in Chinese: it read "未记录：objection N is already answered".
+        again = h.post(f"/bureau/objections/{obj['id']}/decision",
+                       data={"outcome": "dismissed", "note": "逾期未报送属实", "token": form_token(h, "/bureau/requests")})
+        error = re.search(r'<p class="error" role="alert">(.*?)</p>', again.text, re.S)
+        assert again.status_code == 409 and error and error.group(1).startswith(f"未记录：异议 {obj['id']} 已经作出答复")
+        missing = h.post("/bureau/objections/999999/decision",
+                         data={"outcome": "upheld", "token": form_token(h, "/bureau/requests")})
+        assert missing.status_code == 409 and "没有编号为 999999 的异议" in missing.text
     with bench.engine.connect() as c:
         d = c.execute(sa.text("select action, actor, decision_no from roster_decisions where request_id = :i"),
                       {"i": obj["id"]}).mappings().one()
