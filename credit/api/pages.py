@@ -344,7 +344,7 @@ def _officer_form(request: Request, st: ServiceState, who: Principal, token: str
     """The refusal page when the caller may not act through a bureau form, None when it may (an
     officer's account also needs a role allowing ``action``, credit.api.officers)."""
     if not who.allows("bureau"):
-        return _page(request, "bureau_login.html", 403, error="需要监管部门角色 (bureau role needed)")
+        return _page(request, "bureau_login.html", 403, error="请先登录监管部门工作台")
     if not _form_ok(request, token):
         return _bureau(request, st, who, 403, error=STALE_FORM)
     if (why := officers.refusal(who, action, None)) is not None:

@@ -99,6 +99,9 @@ def test_serious_forms_need_the_bureau_role(live: Live) -> None:  # noqa: F811
                          "token": page_token(h, "/bureau")})
         assert r.status_code == 403
     with httpx.Client(base_url=live.url) as h:
-        assert h.post("/bureau/serious/P1/consent", data={"authority": "x"}).status_code == 403
+        r = h.post("/bureau/serious/P1/consent", data={"authority": "x"})
+        # Signed out (or the session expired): asked to sign in, as the workbench's other forms ask,
+        # in Chinese alone (it read "需要监管部门角色 (bureau role needed)").
+        assert r.status_code == 403 and '<p class="error" role="alert">请先登录监管部门工作台</p>' in r.text
     with live.engine.connect() as c:
         assert decisions(c, action="assess") == [] and decisions(c, action="consent") == []
