@@ -360,3 +360,6 @@ def test_a_refused_draw_plan_says_why_in_chinese_and_keeps_the_form(bench: Live)
             if data["matter"] == ["annual_report"]:
                 assert 'value="annual_report" checked' in form
         assert "DRAW-" not in h.get("/bureau/draws").text.split('id="draw-plan"')[0]   # nothing was planned
+        r = h.post("/bureau/draws/NOPE/run", data={"seed": "1", "token": form_token(h, "/bureau/draws")})
+        error = re.search(r'<p class="error" role="alert">(.*?)</p>', r.text, re.S)
+        assert r.status_code == 409 and error and error.group(1).startswith("未抽取：没有抽查任务「NOPE」"), error
