@@ -143,6 +143,8 @@ def quarantine_page(request: Request, st: St, who: Who, night: Night, page: str 
                            error=f"日期“{night[:10]}”格式应为 YYYY-MM-DD")
     number, note = bv.parse_page(page)
     with st.connect() as conn:
+        if not bv.published(conn, d):
+            return bureau_page(request, st, who, "bureau_quarantine.html", 404, q=None, error=bv.unpublished(d))
         q = bv.quarantine_page(conn, d, number)
     return bureau_page(request, st, who, "bureau_quarantine.html", 422 if note else 200, q=q, error=note)
 
@@ -155,6 +157,8 @@ def quarantine_csv(request: Request, st: St, who: Who, night: Night) -> Response
     if d is None:
         return Response("日期格式应为 YYYY-MM-DD", status_code=422, media_type="text/plain; charset=utf-8")
     with st.connect() as conn:
+        if not bv.published(conn, d):
+            return Response(bv.unpublished(d), status_code=404, media_type="text/plain; charset=utf-8")
         body = bv.quarantine_csv(conn, d)
     return Response(body, media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="quarantine-{d.isoformat()}.csv"', "Cache-Control": "no-store"})
@@ -288,6 +292,8 @@ def notices_page(request: Request, st: St, who: Who, night: str = "", department
         if d is None:
             return bureau_page(request, st, who, "bureau_notices.html", 422 if night.strip() else 200, p=None,
                                error=f"日期“{night[:10]}”格式应为 YYYY-MM-DD" if night.strip() else "尚无已发布的批次")
+        if not bv.published(conn, d):
+            return bureau_page(request, st, who, "bureau_notices.html", 404, p=None, error=bv.unpublished(d))
         counts = notices_counts(conn, d)
         total = counts.get(dept, 0) if dept else sum(counts.values())
         p = bv.paging(total, number, cap=total + 1)

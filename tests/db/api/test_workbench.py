@@ -208,6 +208,12 @@ def test_nights_as_tables_and_the_quarantine_paged_and_downloaded(bench: Live) -
         lines = csv.content.decode("utf-8-sig").splitlines()
         assert len(lines) == 61 and lines[0] == "文件,行号,规则,原因,原始内容"
         assert bad_date(h)
+        # A night never published is said to be one, not shown as a night with nothing held back.
+        for path in ("/bureau/nights/2099-01-01/quarantine", "/bureau/notices?night=2099-01-01"):
+            r = h.get(path)
+            assert r.status_code == 404 and "2099-01-01 没有已发布的夜间批次" in r.text and "共隔离 0 行" not in r.text
+        r = h.get("/bureau/nights/2099-01-01/quarantine.csv")
+        assert r.status_code == 404 and "没有已发布的夜间批次" in r.text
     # Signed out: neither the pages nor the download.
     with httpx.Client(base_url=bench.url, timeout=60) as h:
         assert h.get("/bureau/nights/2026-07-15/quarantine.csv").status_code == 403
