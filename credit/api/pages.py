@@ -301,7 +301,8 @@ def scope_query(where: bureau_views.Scope) -> str:
 
 
 def _bureau(request: Request, st: ServiceState, who: Principal, status: int = 200, error: str | None = None,
-            ok: str | None = None, scope: str = "") -> HTMLResponse:
+            ok: str | None = None, scope: str = "", form: dict[str, str] | None = None) -> HTMLResponse:
+    """The overview; ``form``: a refused serious-list form as sent (with its ``case``), given back filled in."""
     within = watch_within(st)
     today = st.today()
     zone = clock.zone(st.settings)
@@ -320,7 +321,7 @@ def _bureau(request: Request, st: ServiceState, who: Principal, status: int = 20
                  today=today.isoformat(), procedures=procedures[:short], procedures_total=len(procedures),
                  scope=where, sq=scope_query(where), notice_night=night["night"].isoformat() if night else None,
                  actors=ACTORS, error=error, ok=ok,
-                 intents=INTENT_LABELS, outcomes=OUTCOME_LABELS, consent_outcomes=CONSENT_LABELS)
+                 intents=INTENT_LABELS, outcomes=OUTCOME_LABELS, consent_outcomes=CONSENT_LABELS, sent_form=form)
 
 
 def workbench_who(who: Principal) -> dict[str, str]:
@@ -340,15 +341,15 @@ CONSENT_LABELS = {"granted": "同意列入", "refused": "不同意列入"}
 
 
 def _officer_form(request: Request, st: ServiceState, who: Principal, token: str,
-                  action: str = "draft") -> HTMLResponse | None:
+                  action: str = "draft", form: dict[str, str] | None = None) -> HTMLResponse | None:
     """The refusal page when the caller may not act through a bureau form, None when it may (an
     officer's account also needs a role allowing ``action``, credit.api.officers)."""
     if not who.allows("bureau"):
         return _page(request, "bureau_login.html", 403, error="请先登录监管部门工作台")
     if not _form_ok(request, token):
-        return _bureau(request, st, who, 403, error=STALE_FORM)
+        return _bureau(request, st, who, 403, error=STALE_FORM, form=form)
     if (why := officers.refusal(who, action, None)) is not None:
-        return _bureau(request, st, who, 403, error=f"未记录：{why}")
+        return _bureau(request, st, who, 403, error=f"未记录：{why}", form=form)
     return None
 
 
@@ -370,22 +371,23 @@ def bureau_serious_assessment(request: Request, st: St, who: Who, case: Case, in
                               outcome: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
                               token: Annotated[str, Form()] = "") -> Response:
     """The officer's art. 12 assessment (44号令 art. 12, domain.md §4), as ``POST /v1/bureau/serious/{case}/assessment``."""
-    if (denied := _officer_form(request, st, who, token)) is not None:
+    sent = {"case": case, "intent": intent, "frequency": frequency, "harm": harm, "outcome": outcome, "note": note}
+    if (denied := _officer_form(request, st, who, token, form=sent)) is not None:
         return denied
     try:
         body = SeriousAssessment.model_validate({"on": st.today(), "intent": intent, "frequency": frequency.strip(),
                                                  "harm": harm.strip(), "outcome": outcome, "note": note.strip() or None})
     except ValidationError as e:
-        return _bureau(request, st, who, 422, error=f"评估未记录：{_invalid(e, ASSESSMENT_FIELDS)}")
+        return _bureau(request, st, who, 422, error=f"评估未记录：{_invalid(e, ASSESSMENT_FIELDS)}", form=sent)
     with st.begin() as conn:
         if (why := officers.serious_refusal(who, "draft", bureau_views.serious_authority(conn, case))) is not None:
-            return _bureau(request, st, who, 403, error=f"评估未记录：{why}")
+            return _bureau(request, st, who, 403, error=f"评估未记录：{why}", form=sent)
         try:
             serious.record_assessment(conn, case, officer=who.actor, on=body.on, intent=body.intent,
                                       frequency=body.frequency, harm=body.harm, outcome=body.outcome,
                                       note=body.note, settings=st.settings)
         except serious.Refused as e:
-            return _bureau(request, st, who, 409, error=f"评估未记录：{e}")
+            return _bureau(request, st, who, 409, error=f"评估未记录：{e}", form=sent)
     return RedirectResponse(f"/bureau?done=assess&case={quote(case)}#serious", status_code=303)
 
 
@@ -395,25 +397,27 @@ def bureau_serious_consent(request: Request, st: St, who: Who, case: Case, autho
                            outcome: Annotated[str, Form()] = "granted", note: Annotated[str, Form()] = "",
                            token: Annotated[str, Form()] = "") -> Response:
     """The next-higher bureau's consent (or refusal), as ``POST /v1/bureau/serious/{case}/consent``."""
-    if (denied := _officer_form(request, st, who, token, "approve")) is not None:
+    sent = {"case": case, "authority": authority, "consented_on": consented_on, "document_no": document_no,
+            "outcome": outcome, "note": note}
+    if (denied := _officer_form(request, st, who, token, "approve", form=sent)) is not None:
         return denied
     try:
         body = SeriousConsent.model_validate({"on": st.today(), "authority": authority.strip(),
                                               "consented_on": consented_on.strip(), "document_no": document_no.strip(),
                                               "outcome": outcome, "note": note.strip() or None})
     except ValidationError as e:
-        return _bureau(request, st, who, 422, error=f"意见未记录：{_invalid(e, CONSENT_FIELDS)}")
+        return _bureau(request, st, who, 422, error=f"意见未记录：{_invalid(e, CONSENT_FIELDS)}", form=sent)
     with st.begin() as conn:
         why = officers.serious_refusal(who, "approve", bureau_views.serious_authority(conn, case), higher_too=True)
         if why is not None:
-            return _bureau(request, st, who, 403, error=f"意见未记录：{why}")
+            return _bureau(request, st, who, 403, error=f"意见未记录：{why}", form=sent)
         try:
             serious.record_consent(conn, case, officer=who.actor, on=body.on,
                                    consenting_authority=body.authority, consented_on=body.consented_on,
                                    document_no=body.document_no, outcome=body.outcome, note=body.note,
                                    settings=st.settings)
         except serious.Refused as e:
-            return _bureau(request, st, who, 409, error=f"意见未记录：{e}")
+            return _bureau(request, st, who, 409, error=f"意见未记录：{e}", form=sent)
     return RedirectResponse(f"/bureau?done=consent&case={quote(case)}#serious", status_code=303)
 
 

@@ -55,6 +55,10 @@ def test_officer_assesses_and_records_consent_on_the_page(live: Live) -> None:  
         r = h.post("/bureau/serious/P1/assessment", data={**form, "intent": "", "harm": " ", "token": token})
         error = re.search(r'<p class="error" role="alert">(.*?)</p>', r.text, re.S)
         assert error and error.group(1) == "评估未记录：主观过错取值无效；危害后果未填写", error
+        # ... and gives the form back as sent: nothing typed is lost.
+        assess = r.text[r.text.index('id="assess-1"'):].split("</form>", 1)[0]
+        assert 'name="frequency" maxlength="500" required value="首次"' in assess
+        assert '<option value="list" selected>' in assess and ">经评估拟列入</textarea>" in assess
         r = h.post("/bureau/serious/P1/consent", data={"authority": "北京市市场监督管理局", "consented_on": "2026-02-30",
                                                         "document_no": "", "token": token})
         error = re.search(r'<p class="error" role="alert">(.*?)</p>', r.text, re.S)
@@ -79,6 +83,10 @@ def test_officer_assesses_and_records_consent_on_the_page(live: Live) -> None:  
         live.clock["today"] = D("2026-03-11")
         c_form = {"authority": "北京市市场监督管理局", "consented_on": "2026-03-11",
                   "document_no": "京市监信函〔2026〕3号", "outcome": "granted", "token": token}
+        r = h.post("/bureau/serious/P1/consent", data={**c_form, "document_no": " ", "note": "电话确认"})
+        consent = r.text[r.text.index('id="consent-1"'):].split("</form>", 1)[0]
+        assert r.status_code == 422 and 'required value="北京市市场监督管理局"' in consent
+        assert 'value="2026-03-11" max="2026-03-11"' in consent and ">电话确认</textarea>" in consent
         r = h.post("/bureau/serious/P1/consent", data=c_form)
         assert r.status_code == 303, r.text
         with live.engine.connect() as c:
