@@ -208,7 +208,12 @@ def draft_decision(request: Request, st: St, who: Who, seq: Annotated[int, PathP
     """Approve or reject a draft on the bureau's today, as ``credit decision approve|reject``."""
     if (out := _signed_out(request, who, 403)) is not None:
         return out
-    again = _requests if back == "requests" else _drafts
+    list_again = _requests if back == "requests" else _drafts
+    sent = {"draft": seq, "note": note}          # a refused decision gives its note back
+
+    def again(request: Request, st: ServiceState, who: Principal, status: int, error: str) -> HTMLResponse:
+        return list_again(request, st, who, status, error=error, sent_form=sent)
+
     if not form_ok(request, token):
         return again(request, st, who, 403, error=STALE_FORM)
     if decision not in ("approve", "reject"):
@@ -312,19 +317,20 @@ def objection_decision(request: Request, st: St, who: Who, objection_id: Annotat
     """An answer to an objection on the bureau's today, as ``credit objection decide``."""
     if (out := _signed_out(request, who, 403)) is not None:
         return out
+    sent = {"objection": objection_id, "outcome": outcome, "note": note}   # a refused answer comes back as sent
     if not form_ok(request, token):
-        return _requests(request, st, who, 403, error=STALE_FORM)
+        return _requests(request, st, who, 403, error=STALE_FORM, sent_form=sent)
     if outcome not in OBJECTION_OUTCOMES:
-        return _requests(request, st, who, 422, error="请选择异议是否成立")
+        return _requests(request, st, who, 422, error="请选择异议是否成立", sent_form=sent)
     with st.begin() as conn:
         why = officers.refusal(who, "decide", bv.request_authority(conn, objection_id))
         if why is not None:
-            return _requests(request, st, who, 403, error=f"未记录：{why}")
+            return _requests(request, st, who, 403, error=f"未记录：{why}", sent_form=sent)
         try:
             res = repair.decide_objection(conn, objection_id, outcome, st.today(), who.actor, note.strip() or None,
                                           settings=st.settings)
         except repair.Refused as e:
-            return _requests(request, st, who, 409, error=f"未记录：{e}")
+            return _requests(request, st, who, 409, error=f"未记录：{e}", sent_form=sent)
     return RedirectResponse(f"/bureau/requests?done={outcome}&ref={objection_id}&seq={res['seq']}", status_code=303)
 
 

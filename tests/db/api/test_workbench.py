@@ -67,6 +67,13 @@ def test_drafts_approved_by_role_and_authority_record_the_account(bench: Live) -
         r = h.post(f"/bureau/drafts/{seqs[A]}/decision", data={"decision": "approve",
                                                                 "token": form_token(h, "/bureau/drafts")})
         assert r.status_code == 403 and "北京市朝阳区市场监督管理局" in r.text
+    with officer_session(bench, "zhang.shen") as h:      # a refused decision gives its note back
+        r = h.post(f"/bureau/drafts/{seqs[A]}/decision", data={"decision": "maybe", "note": "已电话核实 <i>",
+                                                                "token": form_token(h, "/bureau/drafts")})
+        form = r.text[r.text.index(f'id="decide-draft-{seqs[A]}"'):].split("</form>", 1)[0]
+        assert r.status_code == 422 and 'value="已电话核实 &lt;i&gt;"' in form
+        other = r.text[r.text.index(f'id="decide-draft-{seqs[C]}"'):].split("</form>", 1)[0]
+        assert 'value=""' in other
     with officer_session(bench, "zhang.shen") as h:
         r = h.post(f"/bureau/drafts/{seqs[A]}/decision", data={"decision": "approve", "officer": "冒名",
                                                                 "token": form_token(h, "/bureau/drafts")})
@@ -110,6 +117,10 @@ def test_objection_decided_on_the_workbench(bench: Live) -> None:  # noqa: F811
         row = re.search(rf'<tr id="request-{obj["id"]}">.*?</tr>', page, re.S)
         assert row and "异议" in row.group(0) and "已按期报送年报" in row.group(0)
         assert re.search(r'class="decide-by">\d{4}-\d\d-\d\d', row.group(0))
+        r = h.post(f"/bureau/objections/{obj['id']}/decision",
+                   data={"outcome": "", "note": "逾期未报送属实", "token": form_token(h, "/bureau/requests")})
+        form = r.text[r.text.index(f'id="decide-objection-{obj["id"]}"'):].split("</form>", 1)[0]
+        assert r.status_code == 422 and 'value="逾期未报送属实"' in form          # the reason is given back
         r = h.post(f"/bureau/objections/{obj['id']}/decision",
                    data={"outcome": "dismissed", "note": "逾期未报送属实", "token": form_token(h, "/bureau/requests")})
         assert r.status_code == 303
