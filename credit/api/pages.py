@@ -443,6 +443,8 @@ def bureau_login(request: Request, st: St, key: Annotated[str, Form(max_length=2
         return _page(request, "bureau_login.html", 403, error=STALE_FORM)
     if login.strip():
         return _officer_login(request, st, login, password, addr)
+    if not key.strip():
+        return _page(request, "bureau_login.html", 422, error="请填写用户名和密码（或使用监管部门 API 密钥登录）")
     who = None
     if key.strip():
         try:

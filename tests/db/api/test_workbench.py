@@ -33,6 +33,9 @@ def _events(live: Live, login: str) -> list[str]:
 def test_password_sign_in_lockout_and_sign_out(bench: Live) -> None:  # noqa: F811
     with httpx.Client(base_url=bench.url, timeout=60) as h:
         assert _login(h, "nobody", PASSWORD).status_code == 401
+        # Nothing filled in: asked for what is missing (it answered "密钥无效…", about the key form).
+        r = _login(h, " ", "")
+        assert r.status_code == 422 and "请填写用户名和密码" in r.text and "密钥无效" not in r.text
         for _ in range(5):
             r = _login(h, "zhang.shen", "wrong-password-123")
             assert r.status_code == 401 and "用户名或密码错误" in r.text
