@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -46,7 +46,8 @@ from sqlalchemy.engine import Connection
 
 from credit import clock
 from credit.api import bureau_views, officers, views
-from credit.api.applications import readable_application, receipt_application, submit_application
+from credit.api.applications import readable_application as _readable
+from credit.api.applications import receipt_application, submit_application
 from credit.api.auth import Principal, UnknownKey
 from credit.api.deps import ServiceState, browser_token, caller, client_address, default_as_of, state
 from credit.api.models import RepairApplication, SeriousAssessment, SeriousConsent
@@ -60,6 +61,7 @@ from credit.api.sessions import (
     start_session,
 )
 from credit.api.validation import normalise_uscc, uscc_problem
+from credit.api.views import ApplicationStatus, DecisionOnApplication
 from credit.api.wording import for_public, form_problems
 from credit.draws.public import published_draws
 from credit.night.read import latest_run
@@ -72,6 +74,21 @@ STATIC = Path(__file__).parent / "static"
 pages = APIRouter(include_in_schema=False)
 St = Annotated[ServiceState, Depends(state)]
 Who = Annotated[Principal, Depends(caller)]
+
+
+def readable_application(conn: Connection, st: ServiceState, application_id: int, who: Principal,
+                         token: str | None) -> ApplicationStatus | None:
+    """An application as its page shows it: for anyone but the bureau, its note and the decisions'
+    reasons without their English asides (the JSON API keeps them; a text with no Chinese in it,
+    e.g. an officer's own words, stays as written)."""
+    doc = _readable(conn, st, application_id, who, token)
+    if doc is None or who.allows("bureau"):
+        return doc
+    out = cast(ApplicationStatus, {**doc})
+    out["note"] = for_public(doc["note"], doc["note"]) if doc["note"] else doc["note"]
+    out["decisions"] = [cast(DecisionOnApplication, {**d, "reason": for_public(d["reason"], d["reason"])
+                                                     if d["reason"] else d["reason"]}) for d in doc["decisions"]]
+    return out
 
 
 def _page(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
