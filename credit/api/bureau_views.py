@@ -167,6 +167,15 @@ def night_of(conn: Connection, night: date, zone: ZoneInfo, settings: Settings) 
                       settings.reports_dir)
 
 
+def published(conn: Connection, night: date) -> bool:
+    """Whether ``night`` is a published night (a night the workbench's per-night pages can show)."""
+    return conn.execute(sqlfiles.statement("workbench/night"), {"n": night}).first() is not None
+
+
+def unpublished(night: date) -> str:
+    return f"{night.isoformat()} 没有已发布的夜间批次"
+
+
 # ------------------------------------------------------------------------- paging and districts
 PAGE_SIZE = 50
 """Rows on a page of the workbench's long lists (drafts, requests, deadlines, procedures)."""

@@ -323,6 +323,17 @@ async def on_data_error(request: Request, exc: Exception) -> Response:
                                          "control character, or a number or date out of range)"}]}, 422)
 
 
+async def on_server_error(request: Request, exc: Exception) -> Response:
+    """Anything else a route did not expect (a bug, the database gone): logged with its traceback
+    here; the caller gets a Chinese page (or a JSON ``detail``), never Starlette's English
+    "Internal Server Error" and never the exception's text."""
+    log.error("500 for %s %s: %s", request.method, request.url.path, type(exc).__name__)   # the server logs the traceback
+    message = "系统暂时无法处理这个请求，请稍后再试；如果一直出现，请联系登记机关。"
+    if _accepts(request):
+        return error_page(500, "系统暂时无法处理", message, path=request.url.path)
+    return safe_json({"detail": f"{message} (internal server error)"}, 500)
+
+
 def install(app: FastAPI) -> None:
     """The edge: the text check (innermost middleware, inside the body-size limit, so add this
     before :class:`~credit.api.security.SecurityMiddleware`) and the error handlers."""
@@ -334,3 +345,4 @@ def install(app: FastAPI) -> None:
     # A str that cannot be encoded (a lone surrogate past the text check) fails in the driver or in
     # the answer's rendering: the request's text, not the server.
     app.add_exception_handler(UnicodeEncodeError, on_data_error)
+    app.add_exception_handler(Exception, on_server_error)

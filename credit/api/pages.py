@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -46,7 +46,8 @@ from sqlalchemy.engine import Connection
 
 from credit import clock
 from credit.api import bureau_views, officers, views
-from credit.api.applications import readable_application, receipt_application, submit_application
+from credit.api.applications import readable_application as _readable
+from credit.api.applications import receipt_application, submit_application
 from credit.api.auth import Principal, UnknownKey
 from credit.api.deps import ServiceState, browser_token, caller, client_address, default_as_of, state
 from credit.api.models import RepairApplication, SeriousAssessment, SeriousConsent
@@ -60,6 +61,7 @@ from credit.api.sessions import (
     start_session,
 )
 from credit.api.validation import normalise_uscc, uscc_problem
+from credit.api.views import ApplicationStatus, DecisionOnApplication
 from credit.api.wording import for_public, form_problems
 from credit.draws.public import published_draws
 from credit.night.read import latest_run
@@ -72,6 +74,21 @@ STATIC = Path(__file__).parent / "static"
 pages = APIRouter(include_in_schema=False)
 St = Annotated[ServiceState, Depends(state)]
 Who = Annotated[Principal, Depends(caller)]
+
+
+def readable_application(conn: Connection, st: ServiceState, application_id: int, who: Principal,
+                         token: str | None) -> ApplicationStatus | None:
+    """An application as its page shows it: for anyone but the bureau, its note and the decisions'
+    reasons without their English asides (the JSON API keeps them; a text with no Chinese in it,
+    e.g. an officer's own words, stays as written)."""
+    doc = _readable(conn, st, application_id, who, token)
+    if doc is None or who.allows("bureau"):
+        return doc
+    out = cast(ApplicationStatus, {**doc})
+    out["note"] = for_public(doc["note"], doc["note"]) if doc["note"] else doc["note"]
+    out["decisions"] = [cast(DecisionOnApplication, {**d, "reason": for_public(d["reason"], d["reason"])
+                                                     if d["reason"] else d["reason"]}) for d in doc["decisions"]]
+    return out
 
 
 def _page(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
@@ -165,21 +182,23 @@ def apply_page(request: Request, st: St, who: Who, uscc: str, roster: Annotated[
                grounds: Annotated[str, Form()] = "", documents: Annotated[str, Form()] = "",
                case_no: Annotated[str, Form()] = "", contact: Annotated[str, Form()] = "",
                token: Annotated[str, Form()] = "") -> Response:
+    # A refused application gives its form back filled in as sent: the applicant corrects, never retypes.
+    sent = {"roster": roster, "grounds": grounds, "documents": documents, "case_no": case_no, "contact": contact}
     if not _form_ok(request, token):
-        return _entity_with_error(request, st, uscc, f"申请未提交：{STALE_FORM}", 403)
+        return _entity_with_error(request, st, uscc, f"申请未提交：{STALE_FORM}", 403, sent)
     docs = [line.strip() for line in documents.splitlines() if line.strip()]
     try:
         body = RepairApplication.model_validate({"uscc": uscc, "roster": roster, "grounds": grounds.strip(),
                                                   "documents": docs, "case_no": case_no.strip() or None,
                                                   "contact": contact.strip() or None})
     except ValidationError as e:
-        return _entity_with_error(request, st, uscc, f"申请未提交：{form_problems(e.errors())}")
+        return _entity_with_error(request, st, uscc, f"申请未提交：{form_problems(e.errors())}", 422, sent)
     try:
         out = submit_application(st, body, st.today(), "page", who, recorded_by="online:page")
     except HTTPException as e:
         detail = e.detail if isinstance(e.detail, str) else \
             "；".join(str(d.get("msg", "")) for d in e.detail if isinstance(d, dict))
-        return _entity_with_error(request, st, uscc, f"申请未提交：{for_public(detail)}", e.status_code)
+        return _entity_with_error(request, st, uscc, f"申请未提交：{for_public(detail)}", e.status_code, sent)
     # The receipt is this answer itself (not a redirect to a URL holding the token, which would
     # stay in the history and in access logs): the token is shown once.
     with st.connect() as conn:
@@ -195,7 +214,8 @@ def apply_again(uscc: str) -> RedirectResponse:
     return RedirectResponse(f"/entity?uscc={quote(uscc, safe='')}#apply", status_code=303)
 
 
-def _entity_with_error(request: Request, st: ServiceState, uscc: str, error: str, status: int = 422) -> HTMLResponse:
+def _entity_with_error(request: Request, st: ServiceState, uscc: str, error: str, status: int = 422,
+                       form: dict[str, str] | None = None) -> HTMLResponse:
     code = normalise_uscc(uscc)
     if (problem := uscc_problem(code)) is not None:
         return _page(request, "index.html", 422, error=for_public(problem), uscc=uscc)
@@ -204,7 +224,7 @@ def _entity_with_error(request: Request, st: ServiceState, uscc: str, error: str
         doc = views.entity_status(conn, st.settings, st.config, code, d, role="public",
                                   latest=certificates.latest_data_date(conn) or d, today=st.today())
     return _page(request, "entity.html", status, doc=doc, error=error, today=st.today().isoformat(),
-                 issuer=_issuer(st))
+                 issuer=_issuer(st), form=form)
 
 
 @pages.get("/applications/{application_id}", response_class=HTMLResponse)
@@ -298,7 +318,8 @@ def scope_query(where: bureau_views.Scope) -> str:
 
 
 def _bureau(request: Request, st: ServiceState, who: Principal, status: int = 200, error: str | None = None,
-            ok: str | None = None, scope: str = "") -> HTMLResponse:
+            ok: str | None = None, scope: str = "", form: dict[str, str] | None = None) -> HTMLResponse:
+    """The overview; ``form``: a refused serious-list form as sent (with its ``case``), given back filled in."""
     within = watch_within(st)
     today = st.today()
     zone = clock.zone(st.settings)
@@ -317,7 +338,7 @@ def _bureau(request: Request, st: ServiceState, who: Principal, status: int = 20
                  today=today.isoformat(), procedures=procedures[:short], procedures_total=len(procedures),
                  scope=where, sq=scope_query(where), notice_night=night["night"].isoformat() if night else None,
                  actors=ACTORS, error=error, ok=ok,
-                 intents=INTENT_LABELS, outcomes=OUTCOME_LABELS, consent_outcomes=CONSENT_LABELS)
+                 intents=INTENT_LABELS, outcomes=OUTCOME_LABELS, consent_outcomes=CONSENT_LABELS, sent_form=form)
 
 
 def workbench_who(who: Principal) -> dict[str, str]:
@@ -337,20 +358,28 @@ CONSENT_LABELS = {"granted": "同意列入", "refused": "不同意列入"}
 
 
 def _officer_form(request: Request, st: ServiceState, who: Principal, token: str,
-                  action: str = "draft") -> HTMLResponse | None:
+                  action: str = "draft", form: dict[str, str] | None = None) -> HTMLResponse | None:
     """The refusal page when the caller may not act through a bureau form, None when it may (an
     officer's account also needs a role allowing ``action``, credit.api.officers)."""
     if not who.allows("bureau"):
-        return _page(request, "bureau_login.html", 403, error="需要监管部门角色 (bureau role needed)")
+        return _page(request, "bureau_login.html", 403, error="请先登录监管部门工作台")
     if not _form_ok(request, token):
-        return _bureau(request, st, who, 403, error=STALE_FORM)
+        return _bureau(request, st, who, 403, error=STALE_FORM, form=form)
     if (why := officers.refusal(who, action, None)) is not None:
-        return _bureau(request, st, who, 403, error=f"未记录：{why}")
+        return _bureau(request, st, who, 403, error=f"未记录：{why}", form=form)
     return None
 
 
-def _invalid(e: ValidationError) -> str:
-    return "；".join(f"{'/'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors())
+ASSESSMENT_FIELDS = {"intent": "主观过错", "frequency": "违法频次", "harm": "危害后果", "outcome": "评估结论",
+                     "note": "评估说明"}
+CONSENT_FIELDS = {"authority": "出具意见的机关", "consented_on": "意见日期", "document_no": "文号", "outcome": "意见",
+                  "note": "备注"}
+"""The serious-list forms' fields by their labels on the page (bureau_serious_table.html)."""
+
+
+def _invalid(e: ValidationError, labels: dict[str, str]) -> str:
+    """What a serious-list form lacks, by the names its labels give (pydantic's English stays out)."""
+    return form_problems(e.errors(), labels)
 
 
 @pages.post("/bureau/serious/{case}/assessment", response_class=HTMLResponse)
@@ -359,22 +388,23 @@ def bureau_serious_assessment(request: Request, st: St, who: Who, case: Case, in
                               outcome: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
                               token: Annotated[str, Form()] = "") -> Response:
     """The officer's art. 12 assessment (44号令 art. 12, domain.md §4), as ``POST /v1/bureau/serious/{case}/assessment``."""
-    if (denied := _officer_form(request, st, who, token)) is not None:
+    sent = {"case": case, "intent": intent, "frequency": frequency, "harm": harm, "outcome": outcome, "note": note}
+    if (denied := _officer_form(request, st, who, token, form=sent)) is not None:
         return denied
     try:
         body = SeriousAssessment.model_validate({"on": st.today(), "intent": intent, "frequency": frequency.strip(),
                                                  "harm": harm.strip(), "outcome": outcome, "note": note.strip() or None})
     except ValidationError as e:
-        return _bureau(request, st, who, 422, error=f"评估未记录：请完整填写 ({_invalid(e)})")
+        return _bureau(request, st, who, 422, error=f"评估未记录：{_invalid(e, ASSESSMENT_FIELDS)}", form=sent)
     with st.begin() as conn:
         if (why := officers.serious_refusal(who, "draft", bureau_views.serious_authority(conn, case))) is not None:
-            return _bureau(request, st, who, 403, error=f"评估未记录：{why}")
+            return _bureau(request, st, who, 403, error=f"评估未记录：{why}", form=sent)
         try:
             serious.record_assessment(conn, case, officer=who.actor, on=body.on, intent=body.intent,
                                       frequency=body.frequency, harm=body.harm, outcome=body.outcome,
                                       note=body.note, settings=st.settings)
         except serious.Refused as e:
-            return _bureau(request, st, who, 409, error=f"评估未记录：{e}")
+            return _bureau(request, st, who, 409, error=f"评估未记录：{e}", form=sent)
     return RedirectResponse(f"/bureau?done=assess&case={quote(case)}#serious", status_code=303)
 
 
@@ -384,25 +414,27 @@ def bureau_serious_consent(request: Request, st: St, who: Who, case: Case, autho
                            outcome: Annotated[str, Form()] = "granted", note: Annotated[str, Form()] = "",
                            token: Annotated[str, Form()] = "") -> Response:
     """The next-higher bureau's consent (or refusal), as ``POST /v1/bureau/serious/{case}/consent``."""
-    if (denied := _officer_form(request, st, who, token, "approve")) is not None:
+    sent = {"case": case, "authority": authority, "consented_on": consented_on, "document_no": document_no,
+            "outcome": outcome, "note": note}
+    if (denied := _officer_form(request, st, who, token, "approve", form=sent)) is not None:
         return denied
     try:
         body = SeriousConsent.model_validate({"on": st.today(), "authority": authority.strip(),
                                               "consented_on": consented_on.strip(), "document_no": document_no.strip(),
                                               "outcome": outcome, "note": note.strip() or None})
     except ValidationError as e:
-        return _bureau(request, st, who, 422, error=f"意见未记录：请完整填写 ({_invalid(e)})")
+        return _bureau(request, st, who, 422, error=f"意见未记录：{_invalid(e, CONSENT_FIELDS)}", form=sent)
     with st.begin() as conn:
         why = officers.serious_refusal(who, "approve", bureau_views.serious_authority(conn, case), higher_too=True)
         if why is not None:
-            return _bureau(request, st, who, 403, error=f"意见未记录：{why}")
+            return _bureau(request, st, who, 403, error=f"意见未记录：{why}", form=sent)
         try:
             serious.record_consent(conn, case, officer=who.actor, on=body.on,
                                    consenting_authority=body.authority, consented_on=body.consented_on,
                                    document_no=body.document_no, outcome=body.outcome, note=body.note,
                                    settings=st.settings)
         except serious.Refused as e:
-            return _bureau(request, st, who, 409, error=f"意见未记录：{e}")
+            return _bureau(request, st, who, 409, error=f"意见未记录：{e}", form=sent)
     return RedirectResponse(f"/bureau?done=consent&case={quote(case)}#serious", status_code=303)
 
 
@@ -428,6 +460,8 @@ def bureau_login(request: Request, st: St, key: Annotated[str, Form(max_length=2
         return _page(request, "bureau_login.html", 403, error=STALE_FORM)
     if login.strip():
         return _officer_login(request, st, login, password, addr)
+    if not key.strip():
+        return _page(request, "bureau_login.html", 422, error="请填写用户名和密码（或使用监管部门 API 密钥登录）")
     who = None
     if key.strip():
         try:

@@ -25,6 +25,14 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from credit.api.errors import error_page, wants_page
+from credit.api.wording import for_public
+
+REFUSAL_HEADINGS = {403: "无权访问", 413: "提交的内容过大"}
+REFUSAL_ADVICE = {403: "请从本站页面重新打开表单后提交。",
+                  413: "请删减填写的内容（例如证明材料只填编号），然后重新提交。"}
+"""How the edge's own refusals read on a page (the API keeps its JSON ``detail``)."""
+
 PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
             "frame-ancestors 'none'; base-uri 'none'")
 # /docs and /redoc load only the app's own files (credit.api.docs); Swagger UI and ReDoc set
@@ -91,9 +99,16 @@ class SecurityMiddleware:
 
         async def refuse(status: int, detail: str) -> None:
             nonlocal answered
-            body = json.dumps({"detail": detail}, ensure_ascii=False).encode("utf-8")
+            kind = b"application/json; charset=utf-8"
+            if wants_page(path, _header(scope, b"accept")):
+                # A browser on a page gets a Chinese page, not the JSON of the API.
+                page = error_page(status, REFUSAL_HEADINGS[status], f"{for_public(detail)}。{REFUSAL_ADVICE[status]}",
+                                  path=path)
+                body, kind = bytes(page.body), b"text/html; charset=utf-8"
+            else:
+                body = json.dumps({"detail": detail}, ensure_ascii=False).encode("utf-8")
             await send_with_headers({"type": "http.response.start", "status": status,
-                                     "headers": [(b"content-type", b"application/json; charset=utf-8"),
+                                     "headers": [(b"content-type", kind), (b"cache-control", b"no-store"),
                                                  (b"content-length", str(len(body)).encode())]})
             await send_with_headers({"type": "http.response.body", "body": body})
             answered = True

@@ -20,7 +20,9 @@ FIELD_LABELS = {"uscc": "统一社会信用代码", "roster": "名录", "case_no
                 "documents": "证明材料", "contact": "联系方式", "receipt": "回执码", "application_id": "申请编号"}
 PROBLEM_LABELS = {"missing": "未填写", "string_too_short": "未填写", "string_too_long": "过长",
                   "too_long": "项数过多", "literal_error": "取值无效", "value_error": "填写有误",
-                  "int_parsing": "应为数字"}
+                  "int_parsing": "应为数字", "date_parsing": "应为有效日期（年-月-日）",
+                  "date_from_datetime_parsing": "应为有效日期（年-月-日）", "date_type": "应为有效日期（年-月-日）",
+                  "enum": "取值无效"}
 
 
 def for_public(message: str, fallback: str = "请求未能处理，请核对填写的内容") -> str:
@@ -30,12 +32,14 @@ def for_public(message: str, fallback: str = "请求未能处理，请核对填�
     return text if CJK.search(text) else fallback
 
 
-def form_problems(errors: Iterable[Mapping[str, Any]]) -> str:
-    """Pydantic's errors on a form, one Chinese phrase per field: "申请理由未填写；联系方式过长"."""
+def form_problems(errors: Iterable[Mapping[str, Any]], labels: Mapping[str, str] | None = None) -> str:
+    """Pydantic's errors on a form, one Chinese phrase per field: "申请理由未填写；联系方式过长"
+    (``labels``: the form's own field names, before the applicants' forms' ones)."""
+    names = {**FIELD_LABELS, **(labels or {})}
     out: list[str] = []
     for err in errors:
         loc = [str(x) for x in err.get("loc", ()) if not isinstance(x, int)]
-        field = next((FIELD_LABELS[x] for x in reversed(loc) if x in FIELD_LABELS), "填写的内容")
+        field = next((names[x] for x in reversed(loc) if x in names), "填写的内容")
         phrase = field + PROBLEM_LABELS.get(str(err.get("type", "")), "填写有误")
         if phrase not in out:
             out.append(phrase)

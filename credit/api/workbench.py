@@ -143,6 +143,8 @@ def quarantine_page(request: Request, st: St, who: Who, night: Night, page: str 
                            error=f"日期“{night[:10]}”格式应为 YYYY-MM-DD")
     number, note = bv.parse_page(page)
     with st.connect() as conn:
+        if not bv.published(conn, d):
+            return bureau_page(request, st, who, "bureau_quarantine.html", 404, q=None, error=bv.unpublished(d))
         q = bv.quarantine_page(conn, d, number)
     return bureau_page(request, st, who, "bureau_quarantine.html", 422 if note else 200, q=q, error=note)
 
@@ -155,6 +157,8 @@ def quarantine_csv(request: Request, st: St, who: Who, night: Night) -> Response
     if d is None:
         return Response("日期格式应为 YYYY-MM-DD", status_code=422, media_type="text/plain; charset=utf-8")
     with st.connect() as conn:
+        if not bv.published(conn, d):
+            return Response(bv.unpublished(d), status_code=404, media_type="text/plain; charset=utf-8")
         body = bv.quarantine_csv(conn, d)
     return Response(body, media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="quarantine-{d.isoformat()}.csv"', "Cache-Control": "no-store"})
@@ -204,7 +208,12 @@ def draft_decision(request: Request, st: St, who: Who, seq: Annotated[int, PathP
     """Approve or reject a draft on the bureau's today, as ``credit decision approve|reject``."""
     if (out := _signed_out(request, who, 403)) is not None:
         return out
-    again = _requests if back == "requests" else _drafts
+    list_again = _requests if back == "requests" else _drafts
+    sent = {"draft": seq, "note": note}          # a refused decision gives its note back
+
+    def again(request: Request, st: ServiceState, who: Principal, status: int, error: str) -> HTMLResponse:
+        return list_again(request, st, who, status, error=error, sent_form=sent)
+
     if not form_ok(request, token):
         return again(request, st, who, 403, error=STALE_FORM)
     if decision not in ("approve", "reject"):
@@ -288,6 +297,8 @@ def notices_page(request: Request, st: St, who: Who, night: str = "", department
         if d is None:
             return bureau_page(request, st, who, "bureau_notices.html", 422 if night.strip() else 200, p=None,
                                error=f"日期“{night[:10]}”格式应为 YYYY-MM-DD" if night.strip() else "尚无已发布的批次")
+        if not bv.published(conn, d):
+            return bureau_page(request, st, who, "bureau_notices.html", 404, p=None, error=bv.unpublished(d))
         counts = notices_counts(conn, d)
         total = counts.get(dept, 0) if dept else sum(counts.values())
         p = bv.paging(total, number, cap=total + 1)
@@ -306,19 +317,20 @@ def objection_decision(request: Request, st: St, who: Who, objection_id: Annotat
     """An answer to an objection on the bureau's today, as ``credit objection decide``."""
     if (out := _signed_out(request, who, 403)) is not None:
         return out
+    sent = {"objection": objection_id, "outcome": outcome, "note": note}   # a refused answer comes back as sent
     if not form_ok(request, token):
-        return _requests(request, st, who, 403, error=STALE_FORM)
+        return _requests(request, st, who, 403, error=STALE_FORM, sent_form=sent)
     if outcome not in OBJECTION_OUTCOMES:
-        return _requests(request, st, who, 422, error="请选择异议是否成立")
+        return _requests(request, st, who, 422, error="请选择异议是否成立", sent_form=sent)
     with st.begin() as conn:
         why = officers.refusal(who, "decide", bv.request_authority(conn, objection_id))
         if why is not None:
-            return _requests(request, st, who, 403, error=f"未记录：{why}")
+            return _requests(request, st, who, 403, error=f"未记录：{why}", sent_form=sent)
         try:
             res = repair.decide_objection(conn, objection_id, outcome, st.today(), who.actor, note.strip() or None,
                                           settings=st.settings)
         except repair.Refused as e:
-            return _requests(request, st, who, 409, error=f"未记录：{e}")
+            return _requests(request, st, who, 409, error=f"未记录：{e}", sent_form=sent)
     return RedirectResponse(f"/bureau/requests?done={outcome}&ref={objection_id}&seq={res['seq']}", status_code=303)
 
 
@@ -375,23 +387,30 @@ def draw_plan(request: Request, st: St, who: Who, matter: Annotated[list[str] | 
     """Fix a task (抽查任务) as of a date (default: the latest published night), as ``credit draw plan``."""
     if (out := _signed_out(request, who, 403)) is not None:
         return out
+    # A refused plan gives its form back as sent: the officer corrects, never retypes.
+    sent = {"matter": matter or [], "as_of": as_of, "scope": scope, "seed_commitment": seed_commitment,
+            "public_seed_source": public_seed_source}
     if not form_ok(request, token):
-        return _draws(request, st, who, 403, error=STALE_FORM)
+        return _draws(request, st, who, 403, error=STALE_FORM, plan_form=sent)
     if not matter:
-        return _draws(request, st, who, 422, error="请至少选择一个抽查事项")
+        return _draws(request, st, who, 422, error="请至少选择一个抽查事项", plan_form=sent)
     why = officers.refusal(who, "approve", None)
     if why is not None:
-        return _draws(request, st, who, 403, error=f"未记录：{why}")
+        return _draws(request, st, who, 403, error=f"未记录：{why}", plan_form=sent)
     try:
         with st.begin() as conn:
             day = _night(as_of.strip()) if as_of.strip() else latest_night(conn)
             if day is None:
-                return _draws(request, st, who, 422, error="名录日期应为 YYYY-MM-DD；尚无已发布批次时必须填写")
+                return _draws(request, st, who, 422, error="名录日期应为 YYYY-MM-DD；尚无已发布批次时必须填写",
+                              plan_form=sent)
+            if day > st.today():
+                return _draws(request, st, who, 422, plan_form=sent,
+                              error=f"名录日期 {day.isoformat()} 晚于今天（本局时间 {st.today().isoformat()}），不能确定任务")
             draw_id = draws_store.plan_draw(conn, matter, day, st.settings, scope=scope.strip() or None,
                                             seed_commitment=seed_commitment.strip() or None,
                                             public_seed_source=public_seed_source.strip() or None)
     except (DrawRefused, UnknownCalendarYear) as e:
-        return _draws(request, st, who, 409, error=f"未记录：{e}")
+        return _draws(request, st, who, 409, error=f"未记录：{e}", plan_form=sent)
     return RedirectResponse(f"/bureau/draws?done=plan&ref={quote(draw_id)}", status_code=303)
 
 

@@ -61,10 +61,14 @@ class DrawnStratum(PlannedStratum):
 
 
 # -- keys ----------------------------------------------------------------------------------------
+WHAT = {"seed": "随机种子"}
+"""The Chinese name of a value ``check_token`` refuses, where it has one."""
+
+
 def check_token(value: str, what: str) -> str:
     """Refuse a value that would make the ``|``-joined encoding ambiguous."""
     if not value or any(c in value for c in FORBIDDEN_CHARS):
-        raise DrawError(f"{what} {value!r} is empty or contains '|' or a line break")
+        raise DrawError(f"{WHAT.get(what, what)}为空或含有“|”或换行 ({what} {value!r} is empty or contains '|' or a line break)")
     return value
 
 

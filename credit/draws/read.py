@@ -115,7 +115,7 @@ def load_plan(conn: Connection, draw_id: str) -> DrawPlan:
     """The plan of ``draw_id``; :class:`DrawRefused` when there is none."""
     row = conn.execute(sqlfiles.statement("draws/plan"), {"id": draw_id}).mappings().first()
     if row is None:
-        raise DrawRefused(f"no draw plan {draw_id}")
+        raise DrawRefused(f"没有抽查任务「{draw_id}」 (no draw plan {draw_id})")
     return {"draw_id": row["draw_id"], "matters": list(row["matters"]), "scope": row["scope"],
             "as_of": row["as_of"], "seed_commitment": row["seed_commitment"],
             "public_seed_source": row["public_seed_source"], "entity_pool_digest": row["entity_pool_digest"],
@@ -165,7 +165,7 @@ def stored_run(conn: Connection, draw_id: str) -> StoredRun:
     row = conn.execute(sa.text("select public_record, public_record_sha256, full_record_sha256 from draw_runs "
                                "where draw_id = :id"), {"id": draw_id}).mappings().first()
     if row is None:
-        raise DrawRefused(f"{draw_id} has been planned but not drawn yet")
+        raise DrawRefused(f"抽查任务「{draw_id}」已确定，尚未抽取 ({draw_id} has been planned but not drawn yet)")
     return {"public_record": row["public_record"], "public_record_sha256": row["public_record_sha256"],
             "full_record_sha256": row["full_record_sha256"]}
 
@@ -182,7 +182,7 @@ def full_record(conn: Connection, draw_id: str) -> dict[str, Any]:
     plan = load_plan(conn, draw_id)
     seed = conn.execute(sa.text("select seed from draw_runs where draw_id = :id"), {"id": draw_id}).scalar()
     if seed is None:
-        raise DrawRefused(f"{draw_id} has been planned but not drawn yet")
+        raise DrawRefused(f"抽查任务「{draw_id}」已确定，尚未抽取 ({draw_id} has been planned but not drawn yet)")
     ent, ins = frozen_pools(conn, draw_id)
     rows = conn.execute(sqlfiles.statement("draws/first_inspections"), {"id": draw_id}).mappings().all()
     # The thresholds and the competence levels are published data: take them from the stored

@@ -128,8 +128,8 @@ def frozen_rules(doc: Mapping[str, Any], matters: Sequence[str]) -> dict[str, An
     """The values of config/draws.yaml a plan freezes (so later edits never change it)."""
     unknown = [m for m in matters if m not in doc["matters"]]
     if unknown:
-        raise DrawRefused(f"unknown matter(s) {', '.join(unknown)}: not on the 抽查事项清单 "
-                          f"(config/draws.yaml lists {', '.join(sorted(doc['matters']))})")
+        raise DrawRefused(f"抽查事项 {'、'.join(unknown)} 不在抽查事项清单内 (unknown matter(s) {', '.join(unknown)}: "
+                          f"not on the 抽查事项清单; config/draws.yaml lists {', '.join(sorted(doc['matters']))})")
     per = int(doc["inspectors_per_inspection"])
     if per < 2:
         raise DrawRefused("inspectors_per_inspection must be at least 2 (行政处罚法 art. 42)")  # domain.md §8
@@ -177,15 +177,18 @@ def plan_draw(conn: Connection, matter: str | Sequence[str], as_of: date, settin
     """
     matters = [matter] if isinstance(matter, str) else sorted(set(matter))
     if not matters:
-        raise DrawRefused("a plan needs at least one matter")
+        raise DrawRefused("请至少选择一个抽查事项 (a plan needs at least one matter)")
     if (seed_commitment is None) == (public_seed_source is None):
-        raise DrawRefused("give exactly one of --seed-commitment HEX or --public-seed-source TEXT")
+        raise DrawRefused("随机种子承诺值和公开种子来源须填写其中一项，且只填一项 "
+                          "(give exactly one of --seed-commitment HEX or --public-seed-source TEXT)")
     if seed_commitment is not None:
         seed_commitment = seed_commitment.strip().lower()
         if len(seed_commitment) != 64 or any(c not in "0123456789abcdef" for c in seed_commitment):
-            raise DrawRefused("the seed commitment must be a SHA-256 digest: 64 hex digits")
+            raise DrawRefused("随机种子承诺值应为 SHA-256 摘要：64 位十六进制数字 "
+                              "(the seed commitment must be a SHA-256 digest: 64 hex digits)")
     if scope is not None and not scope.isdigit():
-        raise DrawRefused(f"scope {scope!r} is not a GB/T 2260 region code (prefix)")
+        raise DrawRefused(f"范围“{scope}”不是行政区划代码（GB/T 2260）或其前缀 "
+                          f"(scope {scope!r} is not a GB/T 2260 region code (prefix))")
     doc = load_config("draws", settings)
     rules = frozen_rules(doc.data, matters)
     sched = rules["schedule"]
@@ -196,13 +199,14 @@ def plan_draw(conn: Connection, matter: str | Sequence[str], as_of: date, settin
     # (its pool would be today's entities put back in time), and never from an empty pool.
     first = conn.execute(sqlfiles.statement("draws/first_night")).scalar()
     if first is None or as_of < first:
-        raise DrawRefused(f"as of {as_of} the store holds nothing yet (its first night: {first or 'none'}): "
-                          "plan as of a published night or later")
+        raise DrawRefused(f"名录日期 {as_of} 时尚无已发布的数据（最早批次：{first or '无'}），请以已发布批次之日或其后为名录日期 "
+                          f"(as of {as_of} the store holds nothing yet (its first night: {first or 'none'}): "
+                          "plan as of a published night or later)")
     entities, stats, grades_night, excluded = entity_pool(conn, rules, as_of, scope)
     if entities.empty:
         where = f"scope {scope}" if scope else "the store"
-        raise DrawRefused(f"nothing to draw: no entity of {where} is in the pool of {', '.join(matters)} "
-                          f"as of {as_of}")
+        raise DrawRefused(f"{f'范围 {scope} 内' if scope else ''}没有可抽取的主体：{as_of} 时没有主体属于所选抽查事项的检查对象名录库 "
+                          f"(nothing to draw: no entity of {where} is in the pool of {', '.join(matters)} as of {as_of})")
     inspectors = inspector_pool(conn)
     n = conn.execute(sa.text("select count(*) from draw_plans where as_of = :d"), {"d": as_of}).scalar()
     draw_id = f"DRAW-{as_of:%Y%m%d}-{int(n or 0) + 1:03d}"
@@ -248,14 +252,15 @@ def run_draw(conn: Connection, draw_id: str, seed: str, settings: Settings) -> R
     """
     plan = load_plan(conn, draw_id)
     if is_drawn(conn, draw_id):
-        raise DrawRefused(f"{draw_id} was drawn already; a draw is run once (use redraw for amendments)")
+        raise DrawRefused(f"{draw_id} 已经抽取，每项抽查只抽取一次（变更须按重新抽取办理） "
+                          f"({draw_id} was drawn already; a draw is run once (use redraw for amendments))")
     try:
         check_token(seed, "seed")
     except DrawError as e:
         raise DrawRefused(str(e)) from e
     if plan["seed_commitment"] and seed_commitment(seed) != plan["seed_commitment"]:
-        raise DrawRefused(f"SHA-256 of this seed is {seed_commitment(seed)}; the plan committed to "
-                          f"{plan['seed_commitment']}: not the committed seed")
+        raise DrawRefused(f"该种子的 SHA-256 摘要为 {seed_commitment(seed)}，与计划公布的承诺值 "
+                          f"{plan['seed_commitment']} 不符，不是承诺的种子 (not the committed seed)")
     ent, ins = frozen_pools(conn, draw_id)
     state = derive_draw(draw_id, seed, plan["rules"], ent, ins, plan["strata"])
     inspections = [public_inspection(i)

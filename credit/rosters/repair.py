@@ -249,16 +249,16 @@ def decide_objection(conn: Connection, request_id: int, outcome: str, on: date, 
     listing follows), ``dismissed`` records the refusal; both are numbered decisions of the log."""
     env = RosterEnv.load(settings)
     if outcome not in ("upheld", "dismissed"):
-        raise Refused("outcome is upheld or dismissed")
+        raise Refused("异议处理结论应为成立或不成立 (outcome is upheld or dismissed)")
     conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
     q = conn.execute(sa.text("select * from roster_requests where id = :i and kind = 'objection'"),
                      {"i": request_id}).mappings().first()
     if q is None:
-        raise Refused(f"no objection {request_id}")
+        raise Refused(f"没有编号为 {request_id} 的异议 (no objection {request_id})")
     if conn.execute(sa.text("select 1 from roster_decisions where request_id = :i"), {"i": request_id}).first():
-        raise Refused(f"objection {request_id} is already answered")
+        raise Refused(f"异议 {request_id} 已经作出答复，不再重复决定 (objection {request_id} is already answered)")
     if on < q["received_on"]:
-        raise Refused("the answer cannot predate the objection")
+        raise Refused("答复日期不能早于收到异议的日期 (the answer cannot predate the objection)")
     target = _decision(conn, str(q["target_seq"]))
     reg = conn.execute(sa.text("select region_code, entity_kind from registration where uscc = :u"),
                        {"u": target["uscc"]}).first()
@@ -267,7 +267,7 @@ def decide_objection(conn: Connection, request_id: int, outcome: str, on: date, 
         state = conn.execute(sa.text("select state from roster_entry_detail_as_of(:d) where entry_id = :e"),
                              {"d": on, "e": target["entry_id"]}).scalar()
         if state != "listed":
-            raise Refused("the entry is no longer listed; nothing to revoke")
+            raise Refused("该记录已不在名录中，无可撤销的列入 (the entry is no longer listed; nothing to revoke)")
     rule_id = "any.revoke.objection_upheld" if outcome == "upheld" else "any.refuse.objection"
     action = "revoke" if outcome == "upheld" else "refuse"
     cand = pd.DataFrame([{
@@ -315,14 +315,14 @@ def decide_draft(conn: Connection, seq: int, officer: str, on: date, approve: bo
     conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
     p = conn.execute(sa.text("select * from roster_decisions where seq = :s"), {"s": seq}).mappings().first()
     if p is None or p["action"] != "propose":
-        raise Refused(f"decision {seq} is not a draft")
+        raise Refused(f"决定 {seq} 不是待审批的草稿 (decision {seq} is not a draft)")
     done = conn.execute(sa.text(
         "select seq from roster_decisions where (action = 'reject' and refers_to = :s) "
         "or (action <> 'propose' and fact_key = :k)"), {"s": seq, "k": p["fact_key"]}).first()
     if done:
-        raise Refused(f"draft {seq} was already decided (decision {done[0]})")
+        raise Refused(f"草稿 {seq} 已经审批（决定 {done[0]}），不再重复决定 (draft {seq} was already decided (decision {done[0]}))")
     if on < p["decision_date"]:
-        raise Refused("the approval cannot predate the draft")
+        raise Refused("审批日期不能早于拟稿日期 (the approval cannot predate the draft)")
     region = conn.execute(sa.text("select region_code from registration where uscc = :u"), {"u": p["uscc"]}).scalar()
     facts = p["facts"] if isinstance(p["facts"], str) else json.dumps(p["facts"], ensure_ascii=False, sort_keys=True)
     cand = {k: p[k] for k in ("uscc", "roster", "rule_id", "cause_code", "entry_id", "refers_to", "request_id",
@@ -342,8 +342,9 @@ def decide_draft(conn: Connection, seq: int, officer: str, on: date, approve: bo
                  "reason": note or "不予批准"}
     rows = finalise(pd.DataFrame([cand]), env, on, actor=officer, night=None)
     if rows.empty:
-        raise Refused(f"rule {p['rule_id']} is not in force (or switched off) on {on.isoformat()}: "
-                      "the draft cannot be approved on that date")
+        raise Refused(f"规则 {p['rule_id']} 在 {on.isoformat()} 不施行（或已停用），该日不能批准此草稿 "
+                      f"(rule {p['rule_id']} is not in force (or switched off) on {on.isoformat()}: "
+                      "the draft cannot be approved on that date)")
     if not approve:
         rows["action"] = "reject"
     out = insert_decisions(conn, rows)

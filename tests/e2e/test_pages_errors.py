@@ -35,3 +35,24 @@ def test_error_pages_and_the_far_future_caveat_are_chinese(live, page) -> None: 
     page.goto(f"{live.url}/entity?uscc={C}&as_of=9999-12-31")
     text = chinese_only(page, "far-future date")
     assert "晚于最新数据日期 2026-07-15" in page.inner_text("#beyond-data") and "可能改变该结果" in text
+
+
+def test_a_refused_application_keeps_what_was_typed(live, page) -> None:  # noqa: F811
+    """Too many documents (a browser cannot stop that): the refusal is Chinese and the form comes
+    back as typed, so the applicant removes a few lines and sends it again."""
+    seed_story(live)
+    live.clock["today"] = D("2026-07-16")
+    page.goto(f"{live.url}/entity?uscc={C}")
+    grounds = "已补报2025年度报告并公示 <b>附件见后</b>"
+    documents = "\n".join(f"材料{i}" for i in range(1, 26))
+    page.fill("#grounds", grounds)
+    page.fill("#documents", documents)
+    page.fill("#contact", "13900000000")
+    page.click("#apply button[type=submit]")
+    assert "证明材料项数过多" in chinese_only(page, "too many documents")
+    assert page.input_value("#grounds") == grounds
+    assert page.input_value("#documents") == documents
+    assert page.input_value("#contact") == "13900000000"
+    page.fill("#documents", "材料1\n材料2")
+    page.click("#apply button[type=submit]")
+    assert "回执码" in chinese_only(page, "the receipt after the correction")

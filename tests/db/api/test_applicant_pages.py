@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.db.api.support import C, live, register, run_night, seed_story  # noqa: F401
+from tests.db.api.support import C, live, page_token, register, run_night, seed_story  # noqa: F401
 
 IND = "92110105MA0000006E"   # a 个体工商户: abnormal status (经营异常状态), 69号令
 
@@ -56,3 +56,32 @@ def test_abnormal_roster_page_still_speaks_of_listing_and_removal(live) -> None:
     assert "提交信用修复（移出）申请" in page and "申请移出的名录" in page
     # The application period's last day is a day to apply on (民法典 art. 202; domain.md §12): "截至 …（含当日）".
     assert re.search(r"截至 \d{4}-\d{2}-\d{2}（含当日；自列入之日起3年内申请", page)
+
+
+def test_a_refused_application_gives_its_form_back_as_sent(live) -> None:  # noqa: F811
+    """A refused application (too many documents, a stale form, a second one pending) keeps what the
+    applicant typed: grounds, documents and contact come back in the form, escaped, never lost."""
+    import html
+
+    import httpx
+
+    seed_story(live)
+    grounds = "已补报年度报告 <b>并公示</b> & 承诺"
+    documents = "\n".join(f"材料{i}" for i in range(25))          # more than the 20 allowed
+    sent = {"roster": "abnormal", "grounds": grounds, "documents": documents, "contact": "a@example.cn"}
+    with httpx.Client(base_url=live.url, timeout=60) as h:
+        token = page_token(h, f"/entity?uscc={C}")
+        for data, status in (({**sent, "token": token}, 422), ({**sent, "token": "0" * 64}, 403)):
+            r = h.post(f"/entity/{C}/apply", data=data)
+            assert r.status_code == status, r.text
+            form = r.text[r.text.index('id="apply"'):]
+            assert f'id="grounds" name="grounds" rows="4" maxlength="2000" required>{html.escape(grounds)}</textarea>' \
+                in form, form
+            assert html.escape("材料0\n材料1") in form and "材料24" in form
+            assert 'value="a@example.cn"' in form
+            assert "<b>并公示</b>" not in r.text
+        ok = h.post(f"/entity/{C}/apply", data={**sent, "documents": "材料0", "token": token})
+        assert ok.status_code == 201, ok.text
+        again = h.post(f"/entity/{C}/apply", data={**sent, "grounds": "第二次", "documents": "材料0", "token": token})
+        assert again.status_code == 409
+        assert ">第二次</textarea>" in again.text

@@ -68,6 +68,12 @@ def test_serious_list_dates_order_107_and_before(live) -> None:  # noqa: F811
         too_early = h.post("/v1/bureau/repair-applications", json={
             "uscc": S1, "roster": "serious", "grounds": "x", "received_on": "2026-01-05"}).json()
         assert "未满一年" in (too_early["note"] or "")
+    # The applicant's own page says it in Chinese alone (the note's English aside stays with the API).
+    live.clock["today"] = D("2026-01-05")
+    with live.client() as h:
+        mine = h.post("/v1/repair-applications", json={"uscc": S1, "roster": "serious", "grounds": "申请提前移出"}).json()
+        page = h.get(f"/applications/{mine['id']}", params={"token": mine["receipt_token"]}).text
+    assert "列入未满一年，2026-09-02 起方可申请提前移出" in page and "too early" not in page
 
 
 def test_published_results_are_public_draws_in_progress_are_not(live) -> None:  # noqa: F811

@@ -45,7 +45,7 @@ def test_every_form_needs_its_browser_token_and_cross_site_posts_are_refused(liv
         # A cross-site post is refused before anything else, token or not.
         token = page_token(h, "/")
         evil = h.post(f"/entity/{C}/apply", data={**form, "token": token}, headers={"Origin": "https://evil.example"})
-        assert evil.status_code == 403 and "cross-site" in evil.text
+        assert evil.status_code == 403 and "跨站请求被拒绝" in evil.text   # a page: Chinese
         evil = h.post(f"/entity/{C}/apply", data={**form, "token": token},
                       headers={"Referer": "https://evil.example/x"})
         assert evil.status_code == 403
@@ -243,3 +243,23 @@ def test_dates_in_the_future_are_refused_on_every_entry_point(live: Live, engine
         assert r.exit_code == 2 and "in the future" in r.output, r.output
     with engine.connect() as c:
         assert c.execute(sa.text("select count(*) from roster_requests")).scalar_one() == 0
+
+
+def test_edge_refusals_on_a_page_are_chinese_pages(live) -> None:  # noqa: F811
+    """A form too large (a pasted file in the documents box) or posted from another site: a browser
+    got the API's JSON ({"detail": "请求体过大… (request body over …)"}); now a Chinese page. The
+    API keeps its JSON."""
+    seed_story(live)
+    page = {"Accept": "text/html,application/xhtml+xml"}
+    with httpx.Client(base_url=live.url, timeout=60) as h:
+        big = h.post(f"/entity/{C}/apply", headers=page,
+                     data={"roster": "abnormal", "grounds": "x", "documents": "材" * 400_000})
+        cross = h.post(f"/entity/{C}/apply", headers={**page, "Origin": "http://evil.example"},
+                       data={"roster": "abnormal", "grounds": "x"})
+        api = h.post("/v1/repair-applications", headers={"Origin": "http://evil.example"},
+                     json={"uscc": C, "roster": "abnormal", "grounds": "x"})
+    for r, status, words in ((big, 413, "提交的内容过大"), (cross, 403, "跨站请求被拒绝")):
+        assert r.status_code == status and r.headers["content-type"].startswith("text/html"), r.text
+        assert words in r.text and "detail" not in r.text and "request" not in r.text
+        assert "content-security-policy" in r.headers
+    assert api.status_code == 403 and api.headers["content-type"].startswith("application/json")

@@ -51,6 +51,19 @@ def test_officer_assesses_and_records_consent_on_the_page(live: Live) -> None:  
         # Incomplete: the page says what is missing.
         r = h.post("/bureau/serious/P1/assessment", data={**form, "harm": " ", "token": token})
         assert r.status_code == 422 and "评估未记录" in r.text
+        # ... by the form's own labels, not pydantic's English with the codes of the choices.
+        r = h.post("/bureau/serious/P1/assessment", data={**form, "intent": "", "harm": " ", "token": token})
+        error = re.search(r'<p class="error" role="alert">(.*?)</p>', r.text, re.S)
+        assert error and error.group(1) == "评估未记录：主观过错取值无效；危害后果未填写", error
+        # ... and gives the form back as sent: nothing typed is lost.
+        assess = r.text[r.text.index('id="assess-1"'):].split("</form>", 1)[0]
+        assert 'name="frequency" maxlength="500" required value="首次"' in assess
+        assert '<option value="list" selected>' in assess and ">经评估拟列入</textarea>" in assess
+        r = h.post("/bureau/serious/P1/consent", data={"authority": "北京市市场监督管理局", "consented_on": "2026-02-30",
+                                                        "document_no": "", "token": token})
+        error = re.search(r'<p class="error" role="alert">(.*?)</p>', r.text, re.S)
+        assert r.status_code == 422 and error and \
+            error.group(1) == "意见未记录：意见日期应为有效日期（年-月-日）；文号未填写", error
         ok = h.post("/bureau/serious/P1/assessment", data={**form, "token": token})
         assert ok.status_code == 303 and ok.headers["location"].startswith("/bureau?done=assess")
         page = h.get(ok.headers["location"]).text
@@ -70,6 +83,10 @@ def test_officer_assesses_and_records_consent_on_the_page(live: Live) -> None:  
         live.clock["today"] = D("2026-03-11")
         c_form = {"authority": "北京市市场监督管理局", "consented_on": "2026-03-11",
                   "document_no": "京市监信函〔2026〕3号", "outcome": "granted", "token": token}
+        r = h.post("/bureau/serious/P1/consent", data={**c_form, "document_no": " ", "note": "电话确认"})
+        consent = r.text[r.text.index('id="consent-1"'):].split("</form>", 1)[0]
+        assert r.status_code == 422 and 'required value="北京市市场监督管理局"' in consent
+        assert 'value="2026-03-11" max="2026-03-11"' in consent and ">电话确认</textarea>" in consent
         r = h.post("/bureau/serious/P1/consent", data=c_form)
         assert r.status_code == 303, r.text
         with live.engine.connect() as c:
@@ -90,6 +107,9 @@ def test_serious_forms_need_the_bureau_role(live: Live) -> None:  # noqa: F811
                          "token": page_token(h, "/bureau")})
         assert r.status_code == 403
     with httpx.Client(base_url=live.url) as h:
-        assert h.post("/bureau/serious/P1/consent", data={"authority": "x"}).status_code == 403
+        r = h.post("/bureau/serious/P1/consent", data={"authority": "x"})
+        # Signed out (or the session expired): asked to sign in, as the workbench's other forms ask,
+        # in Chinese alone (it read "需要监管部门角色 (bureau role needed)").
+        assert r.status_code == 403 and '<p class="error" role="alert">请先登录监管部门工作台</p>' in r.text
     with live.engine.connect() as c:
         assert decisions(c, action="assess") == [] and decisions(c, action="consent") == []

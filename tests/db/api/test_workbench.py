@@ -33,6 +33,9 @@ def _events(live: Live, login: str) -> list[str]:
 def test_password_sign_in_lockout_and_sign_out(bench: Live) -> None:  # noqa: F811
     with httpx.Client(base_url=bench.url, timeout=60) as h:
         assert _login(h, "nobody", PASSWORD).status_code == 401
+        # Nothing filled in: asked for what is missing (it answered "密钥无效…", about the key form).
+        r = _login(h, " ", "")
+        assert r.status_code == 422 and "请填写用户名和密码" in r.text and "密钥无效" not in r.text
         for _ in range(5):
             r = _login(h, "zhang.shen", "wrong-password-123")
             assert r.status_code == 401 and "用户名或密码错误" in r.text
@@ -67,12 +70,24 @@ def test_drafts_approved_by_role_and_authority_record_the_account(bench: Live) -
         r = h.post(f"/bureau/drafts/{seqs[A]}/decision", data={"decision": "approve",
                                                                 "token": form_token(h, "/bureau/drafts")})
         assert r.status_code == 403 and "北京市朝阳区市场监督管理局" in r.text
+    with officer_session(bench, "zhang.shen") as h:      # a refused decision gives its note back
+        r = h.post(f"/bureau/drafts/{seqs[A]}/decision", data={"decision": "maybe", "note": "已电话核实 <i>",
+                                                                "token": form_token(h, "/bureau/drafts")})
+        form = r.text[r.text.index(f'id="decide-draft-{seqs[A]}"'):].split("</form>", 1)[0]
+        assert r.status_code == 422 and 'value="已电话核实 &lt;i&gt;"' in form
+        other = r.text[r.text.index(f'id="decide-draft-{seqs[C]}"'):].split("</form>", 1)[0]
+        assert 'value=""' in other
     with officer_session(bench, "zhang.shen") as h:
         r = h.post(f"/bureau/drafts/{seqs[A]}/decision", data={"decision": "approve", "officer": "冒名",
                                                                 "token": form_token(h, "/bureau/drafts")})
         assert r.status_code == 303
         page = h.get(r.headers["location"]).text
         assert "已批准" in page and f'id="draft-{seqs[A]}"' not in page
+        again = h.post(f"/bureau/drafts/{seqs[A]}/decision", data={"decision": "approve",
+                                                                    "token": form_token(h, "/bureau/drafts")})
+        error = re.search(r'<p class="error" role="alert">(.*?)</p>', again.text, re.S)
+        assert again.status_code == 409 and error and error.group(1).startswith(f"未记录：草稿 {seqs[A]} 已经审批"), \
+            again.text
         r = h.post(f"/bureau/drafts/{seqs[C]}/decision", data={"decision": "reject", "note": "已核实报送纸质年报",
                                                                 "token": form_token(h, "/bureau/drafts")})
         assert r.status_code == 303
@@ -106,9 +121,22 @@ def test_objection_decided_on_the_workbench(bench: Live) -> None:  # noqa: F811
         assert row and "异议" in row.group(0) and "已按期报送年报" in row.group(0)
         assert re.search(r'class="decide-by">\d{4}-\d\d-\d\d', row.group(0))
         r = h.post(f"/bureau/objections/{obj['id']}/decision",
+                   data={"outcome": "", "note": "逾期未报送属实", "token": form_token(h, "/bureau/requests")})
+        form = r.text[r.text.index(f'id="decide-objection-{obj["id"]}"'):].split("</form>", 1)[0]
+        assert r.status_code == 422 and 'value="逾期未报送属实"' in form          # the reason is given back
+        r = h.post(f"/bureau/objections/{obj['id']}/decision",
                    data={"outcome": "dismissed", "note": "逾期未报送属实", "token": form_token(h, "/bureau/requests")})
         assert r.status_code == 303
         assert "异议不成立" in h.get(r.headers["location"]).text
+        # The same form sent again (a second click, the browser's back and resend) records nothing
+        # and says so in Chinese: it read "未记录：objection N is already answered".
+        again = h.post(f"/bureau/objections/{obj['id']}/decision",
+                       data={"outcome": "dismissed", "note": "逾期未报送属实", "token": form_token(h, "/bureau/requests")})
+        error = re.search(r'<p class="error" role="alert">(.*?)</p>', again.text, re.S)
+        assert again.status_code == 409 and error and error.group(1).startswith(f"未记录：异议 {obj['id']} 已经作出答复")
+        missing = h.post("/bureau/objections/999999/decision",
+                         data={"outcome": "upheld", "token": form_token(h, "/bureau/requests")})
+        assert missing.status_code == 409 and "没有编号为 999999 的异议" in missing.text
     with bench.engine.connect() as c:
         d = c.execute(sa.text("select action, actor, decision_no from roster_decisions where request_id = :i"),
                       {"i": obj["id"]}).mappings().one()
@@ -194,6 +222,12 @@ def test_nights_as_tables_and_the_quarantine_paged_and_downloaded(bench: Live) -
         lines = csv.content.decode("utf-8-sig").splitlines()
         assert len(lines) == 61 and lines[0] == "文件,行号,规则,原因,原始内容"
         assert bad_date(h)
+        # A night never published is said to be one, not shown as a night with nothing held back.
+        for path in ("/bureau/nights/2099-01-01/quarantine", "/bureau/notices?night=2099-01-01"):
+            r = h.get(path)
+            assert r.status_code == 404 and "2099-01-01 没有已发布的夜间批次" in r.text and "共隔离 0 行" not in r.text
+        r = h.get("/bureau/nights/2099-01-01/quarantine.csv")
+        assert r.status_code == 404 and "没有已发布的夜间批次" in r.text
     # Signed out: neither the pages nor the download.
     with httpx.Client(base_url=bench.url, timeout=60) as h:
         assert h.get("/bureau/nights/2026-07-15/quarantine.csv").status_code == 403
@@ -313,3 +347,39 @@ def test_the_api_role_signs_officers_in_but_cannot_change_accounts(engine) -> No
         assert disable_officer(c, "zhou.shen")
         assert session_principal(c, sid, policy) is None
         assert authenticate(c, "zhou.shen", PASSWORD, Lockout(), None).officer is None
+
+
+def test_a_refused_draw_plan_says_why_in_chinese_and_keeps_the_form(bench: Live) -> None:  # noqa: F811
+    """The plan form's refusals were the command line's English ("give exactly one of
+    --seed-commitment HEX …", "scope 'abc' is not …"), a list date after today went on to a calendar
+    refusal, and every refusal gave the form back empty."""
+    from tests.db.draws.helpers import load_store
+
+    load_store(bench.engine)
+    bench.clock["today"] = D("2026-09-02")
+    cases = [
+        ({"matter": ["annual_report"], "as_of": "2026-09-01"}, 409, "只填一项"),
+        ({"matter": ["annual_report"], "as_of": "2026-09-01", "seed_commitment": "zz"}, 409, "64 位十六进制"),
+        ({"matter": ["annual_report"], "as_of": "2026-09-01", "scope": "abc", "public_seed_source": "上证"}, 409,
+         "不是行政区划代码"),
+        ({"matter": ["bogus"], "as_of": "2026-09-01", "public_seed_source": "上证"}, 409, "不在抽查事项清单内"),
+        ({"matter": ["annual_report"], "as_of": "2026-09-03", "public_seed_source": "上证"}, 422, "晚于今天"),
+    ]
+    with officer_session(bench, "zhang.shen") as h:
+        for data, status, words in cases:
+            r = h.post("/bureau/draws/plan", data={**data, "token": form_token(h, "/bureau/draws")})
+            assert r.status_code == status, (data, r.text)
+            error = re.search(r'<p class="error" role="alert">(.*?)</p>', r.text, re.S)
+            assert error and words in error.group(1), (data, error)
+            assert re.match(r"(未记录：)?[\u4e00-\u9fff]", error.group(1)), error.group(1)   # Chinese first
+            form = r.text.split('id="draw-plan"', 1)[1]
+            assert f'value="{data["as_of"]}"' in form
+            for key in ("scope", "seed_commitment", "public_seed_source"):
+                if key in data:
+                    assert f'name="{key}"' in form and f'value="{data[key]}"' in form, key
+            if data["matter"] == ["annual_report"]:
+                assert 'value="annual_report" checked' in form
+        assert "DRAW-" not in h.get("/bureau/draws").text.split('id="draw-plan"')[0]   # nothing was planned
+        r = h.post("/bureau/draws/NOPE/run", data={"seed": "1", "token": form_token(h, "/bureau/draws")})
+        error = re.search(r'<p class="error" role="alert">(.*?)</p>', r.text, re.S)
+        assert r.status_code == 409 and error and error.group(1).startswith("未抽取：没有抽查任务「NOPE」"), error
