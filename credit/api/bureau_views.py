@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 from credit import sqlfiles
 from credit.api.views import ROSTER_LABELS, ApplicationStatus, application_status
 from credit.contract.sources import SOURCES
+from credit.exports import neutralise_row
 from credit.grading.scheme import TIERS
 from credit.rosters.labels import specific_label
 from credit.settings import Settings
@@ -432,10 +433,7 @@ def quarantine_csv(conn: Connection, night: date) -> bytes:
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(QUARANTINE_HEADERS)
     for r in conn.execute(sqlfiles.statement("workbench/quarantine_all"), {"n": night}).mappings():
-        w.writerow([r["file"], r["line"], r["rule"], _neutral(r["reason"]), _neutral(_raw_text(r["raw"]))])
+        # Every text cell as the other exports neutralise it (CSV injection; credit.exports): the
+        # file's name is the platform's, the raw row a hostile sender's.
+        w.writerow(neutralise_row([r["file"], r["line"], r["rule"], r["reason"], _raw_text(r["raw"])]))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
-
-
-def _neutral(text: str) -> str:
-    """A cell a spreadsheet shows as text, never runs as a formula (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
