@@ -60,6 +60,11 @@ def notice_feed(conn: Connection, after: int, limit: int, department: str | None
     return [_notice(r, zone) for r in rows.mappings()]
 
 
+def department_known(conn: Connection, department: str) -> bool:
+    """Whether any notice was ever produced for ``department`` (also one a former configuration named)."""
+    return bool(conn.execute(sqlfiles.statement("notices/department_known"), {"department": department}).scalar())
+
+
 def by_department(notices: list[Notice]) -> dict[str, list[Notice]]:
     """Notices grouped by department, in the order given."""
     out: dict[str, list[Notice]] = {}
