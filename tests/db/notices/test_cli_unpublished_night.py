@@ -32,3 +32,21 @@ def test_an_unpublished_night_is_refused_and_no_file_written(cli_env: Settings, 
         assert "尚未发布" in r.output and "not published" in r.output and "没有双告知推送" not in r.output
         assert "Traceback" not in r.output
     assert not out.exists()
+
+
+def test_a_department_of_an_earlier_configuration_is_still_exported(cli_env: Settings, tmp_path: Path) -> None:
+    """A department renamed or dropped from config/notices.yaml keeps the notices it was sent; the
+    bureau can still list and export them by its name (as the feed answers it)."""
+    engine = sa.create_engine(str(cli_env.database_url))
+    with engine.begin() as c:
+        published(c, "2026-07-13")
+        c.execute(sa.text(
+            "insert into notices (night, produced_at, department, licence, event, event_key, uscc, name, entity_kind, "
+            "region_code, industry_code, established_on, matched, config_version) values ('2026-07-13', now(), "
+            "'旧许可部门', '旧许可证', 'registered', 'registered:x', '91330106MA2B3C4D11', '某公司', 'enterprise', "
+            "'330106', 'C14', '2026-07-10', 'C14', 'notices-old')"))
+    engine.dispose()
+    r = runner.invoke(app, ["notices", "--night", "2026-07-13", "--department", "旧许可部门", "--json"])
+    assert r.exit_code == 0, r.output
+    assert "旧许可证" in r.output
+    assert runner.invoke(app, ["notices", "--night", "2026-07-13", "--department", "药监局"]).exit_code == 2
