@@ -69,7 +69,7 @@ from credit.config import load_config
 from credit.draws import read as draws_read
 from credit.draws import store as draws_store
 from credit.draws.core import DrawRefused
-from credit.notices.read import notices_counts
+from credit.notices.read import night_published, notices_counts
 from credit.notices.read import notices_page as notices_page_of
 from credit.rosters import repair
 from credit.rosters.read import latest_night
@@ -288,6 +288,9 @@ def notices_page(request: Request, st: St, who: Who, night: str = "", department
         if d is None:
             return bureau_page(request, st, who, "bureau_notices.html", 422 if night.strip() else 200, p=None,
                                error=f"日期“{night[:10]}”格式应为 YYYY-MM-DD" if night.strip() else "尚无已发布的批次")
+        if not night_published(conn, d):   # its notices do not exist yet: "none" would be untrue
+            return bureau_page(request, st, who, "bureau_notices.html", 404, p=None, night=d.isoformat(),
+                               error=f"批次 {d.isoformat()} 尚未发布，尚无双告知推送")
         counts = notices_counts(conn, d)
         total = counts.get(dept, 0) if dept else sum(counts.values())
         p = bv.paging(total, number, cap=total + 1)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from credit.context import NightContext
 from credit.notices.night import produce_notices
-from tests.db.api.support import D, live, make_uscc, register  # noqa: F401
+from tests.db.api.support import D, live, make_uscc, register, run_night, signed_in  # noqa: F401
 
 FOOD = make_uscc(41)
 FOOD_DEPT = "市场监督管理局（食品生产许可）"
@@ -47,3 +47,14 @@ def test_an_unknown_department_is_refused_not_answered_up_to_date(live: Any) -> 
         assert h.get("/v1/bureau/notices", params={"department": "教育局"}).json()["notices"] == []
         old = h.get("/v1/bureau/notices", params={"department": "旧许可部门"}).json()
         assert [n["department"] for n in old["notices"]] == ["旧许可部门"]
+
+
+def test_the_notices_page_of_a_night_not_published_says_so(live: Any) -> None:  # noqa: F811
+    """The page must not say a night had nothing to push when it has not been published yet."""
+    run_night(live.engine, live.settings, "2026-07-15")
+    with signed_in(live) as h:
+        done = h.get("/bureau/notices", params={"night": "2026-07-15"})
+        assert done.status_code == 200 and "该批次没有需要推送给许可部门的登记" in done.text
+        r = h.get("/bureau/notices", params={"night": "2026-07-20"})
+        assert r.status_code == 404 and "尚未发布" in r.text
+        assert "没有需要推送" not in r.text
