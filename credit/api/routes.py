@@ -62,6 +62,7 @@ from credit.api.models import (
     Verification,
 )
 from credit.api.validation import future_date_problem, normalise_uscc, uscc_problem
+from credit.config import load_config
 from credit.draws import DrawRefused
 from credit.draws.public import PublishedFile, RecordAltered, plan_file, published_draws, record_file
 from credit.draws.read import (
@@ -73,7 +74,8 @@ from credit.draws.read import (
 )
 from credit.grading.read import grade_of
 from credit.night.read import latest_run
-from credit.notices.read import notice_feed
+from credit.notices.read import department_known, notice_feed
+from credit.notices.rules import rules_of
 from credit.rosters import certificates, repair, serious
 from credit.rosters.deadlines import deadline_watch
 from credit.rosters.export import FORMATS, export_frame, export_note, render
@@ -449,9 +451,17 @@ def notices(conn: Conn, st: St,
             ) -> JSONResponse:
     """双告知 notices to licensing departments after a cursor, in production order (domain.md §11).
 
-    ``next_after`` is the cursor for the next call; an empty page means up to date."""
+    ``next_after`` is the cursor for the next call; an empty page means up to date. A ``department``
+    that config/notices.yaml does not name and no notice was ever produced for is refused (422, the
+    configured names listed): an empty page would tell a misspelt department it is up to date."""
     feed = st.config.get("change_feed") or {}
     n = min(limit or int(feed.get("default_limit", 1000)), int(feed.get("max_limit", 5000)))
+    if department is not None:
+        rules = rules_of(load_config("notices", st.settings))
+        if rules.department(department) is None and not department_known(conn, department):
+            names = "、".join(d.name for d in rules.departments)
+            raise HTTPException(422, f"没有该许可部门「{department}」，配置的许可部门为：{names} "
+                                     f"(no such licensing department in config/notices.yaml)")
     items = notice_feed(conn, after, n, department, clock.zone(st.settings))
     return _json({"after": after, "next_after": items[-1]["id"] if items else after, "notices": items,
                   "more": len(items) == n})

@@ -471,9 +471,9 @@ def check_rows(frame: pd.DataFrame, source: Source, night: date, suite_path: Pat
         nul = present & s.str.contains("\x00", regex=False).fillna(False).to_numpy(dtype=bool)
         found.add(nul, "nul_byte", reason("nul_byte", column=c.name))
     for column, bound in source.not_above:
-        # Malformed amounts are already held back by their own expectation; here they compare as unknown.
-        amount = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-        limit = pd.to_numeric(frame[bound], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        # Malformed amounts are already held back by their own expectation; here they compare as
+        # unknown — a negative one too, which pd.to_numeric alone would read as a number.
+        amount, limit = _well_formed_money(frame[column]), _well_formed_money(frame[bound])
         found.add(amount > limit, "not_above",
                   reason("not_above", column=column, bound=bound))
     # Two dates of one row in an impossible order (domain facts: a penalty is fulfilled, restricted
@@ -487,6 +487,15 @@ def check_rows(frame: pd.DataFrame, source: Source, night: date, suite_path: Pat
         found.add(clean & (day < since).to_numpy(dtype=bool), "not_before",
                   reason("not_before", column=column, bound=bound))
     return RowsChecked(found, partials)
+
+
+def _well_formed_money(values: pd.Series) -> np.ndarray:
+    """The amounts of the contract's money shape as floats; any other value (malformed, negative,
+    empty) as NaN, so that a comparison with it is false."""
+    text = values.astype("string")
+    shaped = text.str.fullmatch(PATTERNS["money"]).fillna(False).to_numpy(dtype=bool)
+    numbers = pd.to_numeric(text.where(shaped, None), errors="coerce")
+    return numbers.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 def _between(value: float, kwargs: dict[str, Any]) -> bool:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, RowMapping
 
 from credit import sqlfiles
+from credit.night.read import published_at
 
 EVENT_LABELS = {"registered": "新设登记", "industry_changed": "变更为许可行业"}
 
@@ -58,6 +59,17 @@ def notice_feed(conn: Connection, after: int, limit: int, department: str | None
     """Notices with an id above the cursor ``after``, in production order, at most ``limit``."""
     rows = conn.execute(sqlfiles.statement("notices/feed"), {"after": after, "n": limit, "department": department})
     return [_notice(r, zone) for r in rows.mappings()]
+
+
+def night_published(conn: Connection, night: date) -> bool:
+    """Whether ``night`` is published: only then are its notices all there (they are produced in
+    its publishing transaction)."""
+    return published_at(conn, night) is not None
+
+
+def department_known(conn: Connection, department: str) -> bool:
+    """Whether any notice was ever produced for ``department`` (also one a former configuration named)."""
+    return bool(conn.execute(sqlfiles.statement("notices/department_known"), {"department": department}).scalar())
 
 
 def by_department(notices: list[Notice]) -> dict[str, list[Notice]]:

@@ -3,7 +3,8 @@
 ``credit notices --night D [--department X] [--format csv|json|xlsx] [--out F]``: without
 ``--format`` a table per department on the terminal; with it, the notices as a file for the
 department's inbox (CSV is UTF-8 with BOM; xlsx keeps the USCC as text). Exit 2 with the reason
-when the night is not a date, the department is not in config/notices.yaml, or the format unknown.
+when the night is not a date or not published (no notices exist yet), the department is neither in
+config/notices.yaml nor named by any notice, or the format unknown.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def notices_command(
     from credit.config import load_config
     from credit.db import engine_for
     from credit.notices.export import FORMATS, notices_note, render
-    from credit.notices.read import by_department, notices_of_night
+    from credit.notices.read import by_department, department_known, night_published, notices_of_night
     from credit.notices.rules import rules_of
     from credit.settings import get_settings
 
@@ -59,11 +60,16 @@ def notices_command(
         out = output.out_file(out)   # missing folders made, a folder refused: before any work
     settings = get_settings()
     rules = rules_of(load_config("notices", settings))
-    if department is not None and rules.department(department) is None:
-        names = "、".join(d.name for d in rules.departments)
-        _refuse(f"--department {department!r}: 配置中没有该许可部门 (not in config/notices.yaml: {names})")
-        return
     with engine_for(settings).connect() as conn:
+        # a department an earlier configuration named keeps the notices it was sent
+        if department is not None and rules.department(department) is None and not department_known(conn, department):
+            names = "、".join(d.name for d in rules.departments)
+            _refuse(f"--department {department!r}: 配置中没有该许可部门 (not in config/notices.yaml: {names})")
+            return
+        if not night_published(conn, day):   # no notice exists yet: "none produced" would be untrue
+            _refuse(f"{day}: 该批次尚未发布，尚无双告知推送 (night not published: no notices yet; "
+                    "run or repair the night first)")
+            return
         notices = notices_of_night(conn, day, department, clock.zone(settings))
     if fmt is not None:
         data = render(notices, fmt, notices_note(day, department, notices, settings) if fmt == "xlsx" else None)

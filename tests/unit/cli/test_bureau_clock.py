@@ -74,6 +74,7 @@ def test_notices_table_shows_the_push_time_as_the_page_and_csv_do(monkeypatch: p
     monkeypatch.setattr(credit.db, "engine_for", lambda *_: _Engine())
     monkeypatch.setattr(credit.notices.read, "notices_of_night",
                         lambda *_: [_notice("2026-12-01T05:56:38.695999+08:00")])
+    monkeypatch.setattr(credit.notices.read, "night_published", lambda *_: True)
     app = typer.Typer()
     app.command()(notices_command)
     r = CliRunner().invoke(app, ["--night", "2026-11-30"], env={"COLUMNS": "200"})
