@@ -19,7 +19,7 @@ from credit.api.limits import RateLimiter
 from credit.api.metrics import ApiMetrics, MetricsMiddleware, metrics_router
 from credit.api.pages import pages
 from credit.api.quality import quality_api, quality_pages
-from credit.api.routes import bureau, consumer, public
+from credit.api.routes import bureau, consumer, licensing, public
 from credit.api.security import SecurityMiddleware
 from credit.api.sessions import SessionPolicy, new_secret
 from credit.api.workbench import workbench
@@ -65,6 +65,7 @@ def create_app(settings: Settings, *, today: Callable[[], date] | None = None,
     app.include_router(public)
     app.include_router(consumer)
     app.include_router(bureau)
+    app.include_router(licensing)
     app.include_router(pages)
     app.include_router(docs)
     app.include_router(workbench)

@@ -180,6 +180,14 @@ def require(role: str) -> Callable[..., Awaitable[Principal]]:
     return check
 
 
+async def require_licensing(who: Annotated[Principal, Depends(caller)]) -> Principal:   # no I/O: on the event loop
+    """Dependency: a licensing department's key (:mod:`credit.api.auth`); 403 otherwise, a bureau
+    key included — the bureau reads every department's notices through ``/v1/bureau/notices``."""
+    if who.role != "licensing" or who.department is None:
+        raise HTTPException(403, f"需要许可部门的密钥 (this call needs a licensing department's key; yours is {who.role})")
+    return who
+
+
 def checked_uscc(raw: str, where: str = "path") -> str:
     """The normalised USCC, or HTTP 422 saying what is wrong with it."""
     problem = uscc_problem(raw)

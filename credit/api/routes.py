@@ -24,6 +24,7 @@ from credit.api.deps import (
     connection,
     default_as_of,
     require,
+    require_licensing,
     service_state,
 )
 from credit.api.models import (
@@ -88,6 +89,7 @@ from credit.signing import signer_for
 public = APIRouter(tags=["public"], dependencies=[Depends(caller)])
 consumer = APIRouter(tags=["consumer"], dependencies=[Depends(require("consumer"))])
 bureau = APIRouter(prefix="/v1/bureau", tags=["bureau"], dependencies=[Depends(require("bureau"))])
+licensing = APIRouter(prefix="/v1/licensing", tags=["licensing"], dependencies=[Depends(require_licensing)])
 
 Conn = Annotated[Connection, Depends(connection)]
 St = Annotated[ServiceState, Depends(service_state)]   # on the event loop: no worker thread
@@ -463,6 +465,23 @@ def notices(conn: Conn, st: St,
             raise HTTPException(422, f"没有该许可部门「{department}」，配置的许可部门为：{names} "
                                      f"(no such licensing department in config/notices.yaml)")
     items = notice_feed(conn, after, n, department, clock.zone(st.settings))
+    return _json({"after": after, "next_after": items[-1]["id"] if items else after, "notices": items,
+                  "more": len(items) == n})
+
+
+@licensing.get("/notices", response_model=NoticeFeed)
+def licensing_notices(request: Request, conn: Conn, st: St,
+                      after: Annotated[int, Query(ge=0, le=2**62, description="cursor: last notice id seen")] = 0,
+                      limit: Annotated[int | None, Query(ge=1, le=100_000)] = None) -> JSONResponse:
+    """双告知 notices of the calling licensing department alone, after a cursor, in production order
+    (domain.md §11): the department is the key's (``credit api keys create --role licensing
+    --department …``), never a parameter. ``next_after`` is the cursor for the next call; an empty
+    page means up to date. The key opens nothing of the bureau's: no tiers, no bank data, no other
+    department's notices."""
+    who: Principal = request.state.principal
+    feed = st.config.get("change_feed") or {}
+    n = min(limit or int(feed.get("default_limit", 1000)), int(feed.get("max_limit", 5000)))
+    items = notice_feed(conn, after, n, who.department, clock.zone(st.settings))
     return _json({"after": after, "next_after": items[-1]["id"] if items else after, "notices": items,
                   "more": len(items) == n})
 

@@ -3,7 +3,7 @@
 credit/cli.py wires them as (integrator):
 
 - ``credit serve [--host H] [--port P]``  → :func:`serve_command`
-- ``credit api keys create --role public|consumer|bureau --name N [--rate R]`` → :data:`api_app`
+- ``credit api keys create --role public|consumer|bureau|licensing --name N [--rate R] [--department D]`` → :data:`api_app`
   (prints the key once; only its hash is stored); ``credit api keys list``; ``credit api keys revoke ID``
 - ``credit certificate verify FILE`` → :data:`certificate_app` (exit 0 valid, 1 superseded or
   invalid, 2 refused: unreadable file or not a certificate)
@@ -66,25 +66,38 @@ def serve_command(
 
 @keys_app.command("create")
 def keys_create(
-    role: Annotated[str, typer.Option("--role", help="public | consumer | bureau")],
+    role: Annotated[str, typer.Option("--role", help="public | consumer | bureau | licensing")],
     name: Annotated[str, typer.Option("--name", help="Who holds the key (department, bank, officer).")],
     rate: Annotated[int | None, typer.Option("--rate", min=1, help="Requests per minute (default: the role's).")] = None,
+    department: Annotated[str | None, typer.Option(
+        "--department", help="With --role licensing: the licensing department (config/notices.yaml) whose "
+                             "双告知 notices the key reads, and no other.")] = None,
 ) -> None:
     """Create a key and print it once."""
     from credit.api.auth import ROLE_LABELS, ROLES, create_key
     from credit.config import load_config
     from credit.db import get_engine
+    from credit.notices.rules import rules_of
     from credit.settings import get_settings
 
     if role not in ROLES:
         _refuse(f"--role 须为 {' / '.join(ROLES)} 之一 (--role must be one of {', '.join(ROLES)})")
     settings = get_settings()
+    if role == "licensing":
+        rules = rules_of(load_config("notices", settings))
+        if department is None or rules.department(department) is None:
+            names = "、".join(d.name for d in rules.departments)
+            _refuse(f"--role licensing 须用 --department 指明配置的许可部门之一：{names} "
+                    f"(a licensing key needs --department, one of config/notices.yaml's departments)")
+    elif department is not None:
+        _refuse("只有 --role licensing 的密钥可以指明 --department (only a licensing key names a department)")
     try:
         with get_engine(settings).begin() as conn:
-            key_id, key = create_key(conn, role, name, load_config("api", settings).version, rate)
+            key_id, key = create_key(conn, role, name, load_config("api", settings).version, rate, department)
     except ValueError as e:
         _refuse(str(e))
-    console.print(f"已为 [bold]{output.esc(name)}[/bold] 创建密钥 {key_id}（角色 {ROLE_LABELS[role]} {role}）；"
+    whose = f"，{output.esc(department)}" if department else ""
+    console.print(f"已为 [bold]{output.esc(name)}[/bold] 创建密钥 {key_id}（角色 {ROLE_LABELS[role]} {role}{whose}）；"
                   "密钥只显示这一次，请妥善保管 (key shown only now, keep it safe):")
     typer.echo(key)
 
@@ -101,10 +114,10 @@ def keys_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     if as_json:
         output.emit_json(keys)
         return
-    t = output.table("编号 id", "名称 name", "角色 role", "前缀 prefix", "每分钟限额 rate/min", "创建 created",
-                     "吊销 revoked", title="API 密钥 API keys")
+    t = output.table("编号 id", "名称 name", "角色 role", "许可部门 department", "前缀 prefix", "每分钟限额 rate/min",
+                     "创建 created", "吊销 revoked", title="API 密钥 API keys")
     for k in keys:
-        t.add_row(str(k["id"]), k["name"], f'{ROLE_LABELS.get(k["role"], k["role"])} {k["role"]}', k["key_prefix"] + "…", str(k["rate_per_minute"] or "按角色默认 role default"),
+        t.add_row(str(k["id"]), k["name"], f'{ROLE_LABELS.get(k["role"], k["role"])} {k["role"]}', k["department"] or "", k["key_prefix"] + "…", str(k["rate_per_minute"] or "按角色默认 role default"),
                   output.when(k["created_at"]), output.when(k["revoked_at"]) if k["revoked_at"] else "")
     console.print(t)
 

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from credit.api import create_app
+from credit.api.auth import create_key
 from credit.context import NightContext
 from credit.contract.sources import CONFIDENTIAL_SOURCES, SOURCES
 from credit.notices.night import produce_notices
@@ -113,6 +114,13 @@ def test_no_public_or_consumer_answer_carries_bank_credit(live: Any) -> None:  #
         call(pub, "POST", "/v1/certificates/verify", "/v1/certificates/verify", json=cert)
         call(cons, "GET", "/v1/decisions", "/v1/decisions")
         call(cons, "GET", "/v1/decisions", "/v1/decisions", params={"after": 0, "limit": 5})
+    # A licensing department's key (migration 0038): its notices, and the public's answers.
+    with live.engine.begin() as c:
+        dept_key = create_key(c, "licensing", "区教育局", "test", department="教育局")[1]
+    with httpx.Client(base_url=live.url, headers={"X-API-Key": dept_key}, timeout=60) as lic:
+        call(lic, "GET", "/v1/licensing/notices", "/v1/licensing/notices")
+        for u in (A, B, C):
+            call(lic, "GET", "/v1/entities/{uscc}", f"/v1/entities/{u}")
 
     # Every route that is not the bureau's was walked: a new public route must join this test.
     routes = {(m, r.path) for r in create_app(live.settings).routes for m in getattr(r, "methods", None) or ()

@@ -151,6 +151,13 @@ def test_cli_keys_and_certificate_verify(live, monkeypatch, tmp_path) -> None:  
         assert stored.role == "consumer" and key not in stored.key_hash and len(stored.key_hash) == 64
         root = runner.invoke(api_app, ["keys", "create", "--role", "root", "--name", "x"])
         assert root.exit_code == 2 and "--role 须为" in root.output
+        for bad in (["--role", "licensing", "--name", "x"],
+                    ["--role", "licensing", "--name", "x", "--department", "食品生产许可"],
+                    ["--role", "bureau", "--name", "x", "--department", "教育局"]):
+            assert runner.invoke(api_app, ["keys", "create", *bad]).exit_code == 2, bad
+        dept = runner.invoke(api_app, ["keys", "create", "--role", "licensing", "--name", "区教育局",
+                                       "--department", "教育局"])
+        assert dept.exit_code == 0 and "许可部门 licensing，教育局" in dept.output, dept.output
         listed = runner.invoke(api_app, ["keys", "list"], env={"COLUMNS": "200"})
         assert listed.exit_code == 0, listed.output
         assert "API 密钥" in listed.output and "角色 role" in listed.output and "联合惩戒使用单位 consumer" in listed.output

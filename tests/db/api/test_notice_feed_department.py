@@ -58,3 +58,37 @@ def test_the_notices_page_of_a_night_not_published_says_so(live: Any) -> None:  
         r = h.get("/bureau/notices", params={"night": "2026-07-20"})
         assert r.status_code == 404 and "没有已发布的夜间批次" in r.text
         assert "没有需要推送" not in r.text
+
+
+def test_a_licensing_key_reads_its_own_department_s_notices_and_nothing_of_the_bureau_s(live: Any) -> None:  # noqa: F811
+    """A licensing department no longer needs a bureau key, which opened tiers with their bank-credit
+    reasons (domain.md §11, never shown outside the bureau) and every department's notices: its own
+    key reads its department's notices alone (migration 0038, docs/api.md)."""
+    import httpx
+
+    from credit.api.auth import create_key
+
+    _one_food_notice(live)
+    with live.engine.begin() as c:
+        food = create_key(c, "licensing", "区市场监管局食品生产科", "test", department=FOOD_DEPT)[1]
+        edu = create_key(c, "licensing", "区教育局", "test", department="教育局")[1]
+    with httpx.Client(base_url=live.url, headers={"X-API-Key": food}, timeout=60) as h:
+        feed = h.get("/v1/licensing/notices").json()
+        assert [(n["uscc"], n["department"]) for n in feed["notices"]] == [(FOOD, FOOD_DEPT)]
+        assert h.get("/v1/licensing/notices", params={"after": feed["next_after"]}).json()["notices"] == []
+        # nothing of the bureau's: neither the whole feed, nor a tier (with its bank reasons), nor a report
+        for path in ("/v1/bureau/notices", f"/v1/bureau/entities/{FOOD}/tier", "/v1/bureau/nights/latest"):
+            assert h.get(path).status_code == 403, path
+        assert h.get(f"/v1/entities/{FOOD}").status_code == 200     # what the public sees, it sees
+    with httpx.Client(base_url=live.url, headers={"X-API-Key": edu}, timeout=60) as h:
+        assert h.get("/v1/licensing/notices").json()["notices"] == []     # not the food department's
+    for role in (None, "public", "consumer", "bureau"):   # the feed of one department is its key's alone
+        with live.client(role) as h:
+            assert h.get("/v1/licensing/notices").status_code == 403, role
+    with live.engine.begin() as c:
+        for role, dept in (("licensing", None), ("bureau", FOOD_DEPT)):
+            try:
+                create_key(c, role, "x", "test", department=dept)
+            except ValueError:
+                continue
+            raise AssertionError(f"{role} key with department {dept!r} was created")

@@ -48,7 +48,7 @@ def test_api_keys_list_shows_its_times_as_officers_list_does(monkeypatch: pytest
     from credit.cli.commands import api
 
     key = {"id": 1, "name": "信用科", "role": "bureau", "key_prefix": "crk_HTDZP8", "rate_per_minute": None,
-           "created_at": datetime(2026, 11, 30, 21, 52, 7, 654321, tzinfo=UTC),
+           "created_at": datetime(2026, 11, 30, 21, 52, 7, 654321, tzinfo=UTC), "department": None,
            "revoked_at": datetime(2026, 12, 1, 2, 0, tzinfo=UTC)}
     monkeypatch.setattr(credit.db, "get_engine", lambda *_: _Engine())
     monkeypatch.setattr(credit.api.auth, "list_keys", lambda _conn: [key])
