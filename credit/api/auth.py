@@ -60,6 +60,12 @@ class Principal:
         return RANK[self.role] >= RANK[role]
 
     @property
+    def view_role(self) -> str:
+        """The role whose view of entities and rosters the caller gets: a licensing department sees
+        what the public sees (hidden entries included: never the consumers' fuller view)."""
+        return "public" if self.role == "licensing" else self.role
+
+    @property
     def limiter_key(self) -> str | None:
         if self.officer_id is not None:
             return f"officer:{self.officer_id}"

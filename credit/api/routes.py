@@ -154,7 +154,7 @@ async def entity(request: Request, st: St, uscc: Annotated[str, Path(max_length=
     who: Principal = request.state.principal
     # One hop to a worker thread for the whole answer (connection, statements, rendering), not
     # one per dependency and one for the route (issue 11).
-    return await run_in_threadpool(entity_answer, st, code, who.role, as_of, known_at)
+    return await run_in_threadpool(entity_answer, st, code, who.view_role, as_of, known_at)
 
 
 def entity_answer(st: ServiceState, code: str, role: str, as_of: date | None, known_at: date | None) -> JSONResponse:
@@ -201,7 +201,7 @@ def roster_export(request: Request, conn: Conn, st: St, roster: Literal["abnorma
     known = known_record(conn, known_at)
     df = export_frame(conn, roster, d, known)
     who: Principal = request.state.principal
-    if who.role == "public" and not df.empty:
+    if who.view_role == "public" and not df.empty:
         latest = certificates.latest_data_date(conn) or d
         if known is not None:
             latest = min(latest, known.night)

@@ -70,6 +70,18 @@ def test_listed_on_the_bid_date_but_removed_since(live) -> None:  # noqa: F811
         assert [x["uscc"] for x in exported] == [C]
         # …and the public cannot screen.
         assert h.post("/v1/screenings", json={"usccs": [A], "as_of": "2026-07-16"}).status_code == 403
+    # A licensing department's key sees what the public sees, not the consumers' fuller view.
+    import httpx
+
+    from credit.api.auth import create_key
+    with live.engine.begin() as c:
+        dept = create_key(c, "licensing", "区教育局", "test", department="教育局")[1]
+    with httpx.Client(base_url=live.url, headers={"X-API-Key": dept}, timeout=60) as h:
+        seen = h.get(f"/v1/entities/{A}", params={"as_of": "2026-07-16"}).json()
+        assert seen["rosters"] == [] and seen["listed"] is False
+        exported = h.get("/v1/rosters/abnormal", params={"as_of": "2026-07-16"}).json()
+        assert [x["uscc"] for x in exported] == [C]
+        assert h.post("/v1/screenings", json={"usccs": [A], "as_of": "2026-07-16"}).status_code == 403
 
 
 def test_certificate_verifies_and_tampering_is_caught(live, tmp_path) -> None:  # noqa: F811
