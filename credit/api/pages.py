@@ -45,8 +45,7 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Connection
 
 from credit import clock
-from credit.api import bureau_views, officers, views
-from credit.api.applications import readable_application as _readable
+from credit.api import applications, bureau_views, officers, views
 from credit.api.applications import receipt_application, submit_application
 from credit.api.auth import Principal, UnknownKey
 from credit.api.deps import ServiceState, browser_token, caller, client_address, default_as_of, state
@@ -81,7 +80,7 @@ def readable_application(conn: Connection, st: ServiceState, application_id: int
     """An application as its page shows it: for anyone but the bureau, its note and the decisions'
     reasons without their English asides (the JSON API keeps them; a text with no Chinese in it,
     e.g. an officer's own words, stays as written)."""
-    doc = _readable(conn, st, application_id, who, token)
+    doc = applications.readable_application(conn, st, application_id, who, token)
     if doc is None or who.allows("bureau"):
         return doc
     out = cast(ApplicationStatus, {**doc})
