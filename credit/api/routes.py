@@ -456,17 +456,13 @@ def notices(conn: Conn, st: St,
     ``next_after`` is the cursor for the next call; an empty page means up to date. A ``department``
     that config/notices.yaml does not name and no notice was ever produced for is refused (422, the
     configured names listed): an empty page would tell a misspelt department it is up to date."""
-    feed = st.config.get("change_feed") or {}
-    n = min(limit or int(feed.get("default_limit", 1000)), int(feed.get("max_limit", 5000)))
     if department is not None:
         rules = rules_of(load_config("notices", st.settings))
         if rules.department(department) is None and not department_known(conn, department):
             names = "、".join(d.name for d in rules.departments)
             raise HTTPException(422, f"没有该许可部门「{department}」，配置的许可部门为：{names} "
                                      f"(no such licensing department in config/notices.yaml)")
-    items = notice_feed(conn, after, n, department, clock.zone(st.settings))
-    return _json({"after": after, "next_after": items[-1]["id"] if items else after, "notices": items,
-                  "more": len(items) == n})
+    return _notice_page(conn, st, after, limit, department)
 
 
 @licensing.get("/notices", response_model=NoticeFeed)
@@ -479,9 +475,14 @@ def licensing_notices(request: Request, conn: Conn, st: St,
     page means up to date. The key opens nothing of the bureau's: no tiers, no bank data, no other
     department's notices."""
     who: Principal = request.state.principal
+    return _notice_page(conn, st, after, limit, who.department)
+
+
+def _notice_page(conn: Connection, st: ServiceState, after: int, limit: int | None, department: str | None) -> JSONResponse:
+    """One page of the notice feed after the cursor (config/api.yaml ``change_feed`` limits)."""
     feed = st.config.get("change_feed") or {}
     n = min(limit or int(feed.get("default_limit", 1000)), int(feed.get("max_limit", 5000)))
-    items = notice_feed(conn, after, n, who.department, clock.zone(st.settings))
+    items = notice_feed(conn, after, n, department, clock.zone(st.settings))
     return _json({"after": after, "next_after": items[-1]["id"] if items else after, "notices": items,
                   "more": len(items) == n})
 
