@@ -60,3 +60,34 @@ def test_a_region_merged_into_an_empty_table_is_analyzed_with_its_history(engine
         assert _estimate(conn, "tax") == 3000
         assert _estimate(conn, "tax_history") == 3000
         tx.rollback()
+
+
+def test_analyze_skips_the_wide_columns_no_statement_compares(engine: Engine) -> None:
+    """Migration 0039: ANALYZE collects nothing for a decision's facts, basis and digests or a grade
+    range's reasons (statistics target 0: no plan reads them; they were half of a first night's
+    ANALYZE), and still collects the columns statements filter on; the downgrade gives the
+    server's default back."""
+    from importlib import import_module
+
+    from credit import schema
+    from tests.db.migrations import downgrade
+
+    quiet = import_module("credit.migrations.versions.0039_quiet_statistics").QUIET
+
+    def targets() -> dict[tuple[str, str], int | None]:
+        with engine.connect() as conn:
+            return {(t, c): conn.execute(text(
+                "select attstattarget from pg_attribute where attrelid = cast(:t as regclass) and attname = :c"),
+                {"t": t, "c": c}).scalar_one() for t, cols in quiet.items() for c in cols}
+
+    assert set(targets().values()) == {0}
+    with engine.connect() as conn:   # what statements filter and join on keeps the server's default
+        kept = conn.execute(text(
+            "select attname from pg_attribute where attrelid = 'roster_decisions'::regclass and attnum > 0 "
+            "and not attisdropped and attstattarget is null")).scalars().all()
+    assert {"uscc", "roster", "entry_id", "decision_date", "night", "seq"} <= set(kept)
+    downgrade(engine, "0038_licensing_keys")
+    try:
+        assert set(targets().values()) == {None}
+    finally:
+        schema.upgrade(engine)
