@@ -86,3 +86,25 @@ def test_limits_across_the_year_end_once_the_next_year_is_added(tmp_path: Path) 
     # "10日" from 2026-12-22 ends on 2027-01-01, a holiday → the next working day, Mon Jan 4.
     assert cal.end_of_calendar_period(date(2026, 12, 22), 10) == date(2027, 1, 4)
     assert cal.working_days_between(date(2026, 12, 30), date(2027, 1, 4)) == 2
+
+
+def test_one_date_and_many_dates_give_the_same_working_day_limits(tmp_path: Path) -> None:
+    """``add_working_days`` (one date, by bisection) answers and refuses exactly as
+    ``add_working_days_many`` (arrays) over every day of the known years and the year after, for
+    the periods the rules use and longer ones: holidays, make-up working days, year ends."""
+    import numpy as np
+
+    cal = working_calendar(_config(tmp_path))
+    first, last = date(min(cal.years), 1, 1), date(max(cal.years) + 1, 1, 10)
+    starts = [date.fromordinal(o) for o in range(first.toordinal(), last.toordinal(), 3)]
+    for n in (1, 2, 5, 10, 15, 20, 60):
+        for d in starts:
+            try:
+                many: object = cal.add_working_days_many(np.array([d], dtype="datetime64[D]"), n)[0].astype(date)
+            except UnknownCalendarYear as e:
+                many = ("refused", e.year)
+            try:
+                one: object = cal.add_working_days(d, n)
+            except UnknownCalendarYear as e:
+                one = ("refused", e.year)
+            assert one == many, (d, n)
