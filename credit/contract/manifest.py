@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Container, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -454,7 +454,7 @@ def _picked(df: DropFile, table: pa.Table) -> pa.Table:
                                  for c in df.source.column_names], names=df.source.column_names)
 
 
-def iter_records(df: DropFile, chunk_rows: int, only: Container[int] | None = None, *,
+def iter_records(df: DropFile, chunk_rows: int, only: Container[int] | Mapping[int, np.ndarray] | None = None, *,
                  read: ReadDigest | None = None) -> Iterator[Records]:
     """Read a drop file in chunks of about ``chunk_rows`` records, each as :func:`read_records`
     reads a whole file: the contract's columns as text, every row with its true physical line,
@@ -469,7 +469,10 @@ def iter_records(df: DropFile, chunk_rows: int, only: Container[int] | None = No
 
     With ``only``, the chunks of those numbers alone, the others skipped without being parsed: a
     second read of a file a whole read already judged (:mod:`credit.night.duplicates`), so neither
-    the header nor the row count is checked again.
+    the header nor the row count is checked again. With ``only`` a mapping (chunk → lines of rows
+    that read accepted), each of those chunks gives the rows at those lines alone, the same as its
+    whole read then filtered by line: a CSV chunk's other records are neither decoded nor parsed
+    (:func:`credit.contract.records.split_csv_chunks`), a Parquet batch's other rows not made text.
 
     Every read, whole or partial, hashes the bytes it takes (the whole file: a partial read scans
     the chunks it skips) and, once the last chunk is returned, refuses the file with
@@ -546,7 +549,7 @@ def _open_parquet(df: DropFile, read: Callable[[bytes], None] | None = None,
     return pf, schema, _parquet_columns(df, schema), copy
 
 
-def _parquet_chunks(df: DropFile, chunk_rows: int, only: Container[int] | None,
+def _parquet_chunks(df: DropFile, chunk_rows: int, only: Container[int] | Mapping[int, np.ndarray] | None,
                     read: Callable[[bytes], None]) -> Iterator[_Chunk]:
     pf, schema, picked, copy = _open_parquet(df, read)
     start = 0
@@ -555,7 +558,12 @@ def _parquet_chunks(df: DropFile, chunk_rows: int, only: Container[int] | None,
         empty = True
         for chunk, batch in enumerate(batches):
             empty = False
-            if only is None or chunk in only:
+            if isinstance(only, Mapping) and chunk in only:   # the rows wanted, by position (row n: line n + 2)
+                at = np.unique(np.asarray(only[chunk], dtype=np.int64)) - ROW_OFFSET - start
+                at = at[(at >= 0) & (at < batch.num_rows)]
+                table = _parquet_text(df, pa.Table.from_batches([batch]).take(at), schema, picked)
+                yield table, at + start + ROW_OFFSET, (), None, chunk
+            elif only is None or chunk in only:
                 table = _parquet_text(df, pa.Table.from_batches([batch]), schema, picked)
                 yield table, np.arange(start, start + table.num_rows, dtype=np.int64) + ROW_OFFSET, (), None, chunk
             start += batch.num_rows
@@ -568,7 +576,7 @@ def _parquet_chunks(df: DropFile, chunk_rows: int, only: Container[int] | None,
         copy.close()
 
 
-def _csv_chunks(df: DropFile, chunk_rows: int, only: Container[int] | None,
+def _csv_chunks(df: DropFile, chunk_rows: int, only: Container[int] | Mapping[int, np.ndarray] | None,
                 read: Callable[[bytes], None]) -> Iterator[_Chunk]:
     encoding = "gb18030" if df.encoding == "gb18030" else "utf-8"
     try:

@@ -15,14 +15,15 @@ into two chunks. Exact copies keep their first line; conflicting copies are all 
    at any N, and a file of up to 3 M rows keeps the cheaper count in the client.
    :class:`ChunkLines` tells which chunk holds each candidate's line (the last line of every
    chunk: a few numbers a chunk). A file without candidates (most of them) costs nothing more.
-2. Only the chunks holding candidates are read again (:func:`credit.contract.manifest.iter_records`
-   with ``only``: the others are cut, not parsed), and only the candidate rows are normalised, to
+2. Only the candidates' records are read again (:func:`credit.contract.manifest.iter_records`
+   with ``only``, chunk → lines: the chunks without one are cut, not parsed; in the others only
+   the candidates' lines are decoded and parsed), and only the candidate rows are normalised, to
    stage their key as text and a hash of the whole canonical row (:func:`key_text`,
    :func:`row_hash`); PostgreSQL decides over them alone, exactly as over every staged row
    (``credit/sql/night/staging_duplicates.sql``), and the rows held back leave the accepted rows.
 3. They are quarantined as delivered with their true physical line: from the candidates' raw rows
-   kept in step 2 when they are no more than a chunk's rows, else by reading again the chunks
-   holding them (a file full of duplicates does not grow the night's memory).
+   kept in step 2 when they are no more than a chunk's rows, else by reading again the records
+   held back (a file full of duplicates does not grow the night's memory).
 
 Measured (issue 11): the hashes cost 16 bytes a row held and 32 while they are sorted, and at
 10 M entities a whole file's (20 M annual reports beside 10 M registrations) took a first night's

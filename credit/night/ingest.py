@@ -121,7 +121,7 @@ def _hold_duplicates(stager: staging.FileStager, df: DropFile, chunk_rows: int,
     the organisation-code check (they were counted as accepted)."""
     keep = sum(len(at) for at in candidates.values()) <= chunk_rows   # the candidates' raw rows: one chunk at most
     kept: list[tuple[pa.Table, np.ndarray]] = []
-    for records in iter_records(df, chunk_rows, only=candidates):
+    for records in iter_records(df, chunk_rows, only=candidates):   # the candidates' rows alone
         at = np.flatnonzero(np.isin(records.lines, candidates[records.chunk]))
         raw, lines = records.table.take(at), records.lines[at]
         canonical = quality.normalise(raw, df.source)
@@ -132,8 +132,9 @@ def _hold_duplicates(stager: staging.FileStager, df: DropFile, chunk_rows: int,
     if not found:
         return 0, 0
     wanted = np.fromiter(found, dtype=np.int64, count=len(found))
-    chunks = kept if keep else ((r.table, r.lines) for r in
-                                iter_records(df, chunk_rows, only={d.chunk for d in found.values()}))
+    in_chunk = np.fromiter((d.chunk for d in found.values()), dtype=np.int64, count=len(found))
+    held_at = {int(c): wanted[in_chunk == c] for c in np.unique(in_chunk)}   # read again: those rows alone
+    chunks = kept if keep else ((r.table, r.lines) for r in iter_records(df, chunk_rows, only=held_at))
     for table, lines in chunks:
         mask = np.isin(lines, wanted)
         if not mask.any():

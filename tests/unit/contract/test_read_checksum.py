@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
 import pytest
 
 from credit.contract.manifest import (
@@ -98,6 +100,23 @@ def test_a_file_replaced_between_the_whole_read_and_the_partial_reread_is_refuse
     with pytest.raises(DropError) as e:
         list(iter_records(df, 7, only={1}))
     _refused(e, df)
+    with pytest.raises(DropError) as e:    # the rows at some lines alone (the candidates' second read)
+        list(iter_records(df, 7, only={1: np.array([10, 12])}))
+    _refused(e, df)
+
+
+@pytest.mark.parametrize("name", ["annual_reports.csv", "annual_reports.parquet"])
+def test_a_reread_of_some_lines_gives_the_rows_of_the_whole_read_at_those_lines(tmp_path: Path, name: str) -> None:
+    df = _file(tmp_path, name)
+    whole = {r.chunk: r for r in iter_records(df, 7)}
+    wanted = {1: whole[1].lines[[4, 0]], 3: whole[3].lines[[-1]], 5: whole[5].lines}
+    again = ReadDigest()
+    got = list(iter_records(df, 7, only=wanted, read=again))
+    assert [r.chunk for r in got] == [1, 3, 5] and again.sha256 == df.sha256
+    for r in got:
+        keep = np.isin(whole[r.chunk].lines, wanted[r.chunk])
+        assert r.table.to_pylist() == whole[r.chunk].table.filter(pa.array(keep)).to_pylist()
+        assert r.lines.tolist() == whole[r.chunk].lines[keep].tolist() and r.malformed == ()
 
 
 def test_a_file_overwritten_in_place_while_its_chunks_are_read_is_refused(tmp_path: Path) -> None:

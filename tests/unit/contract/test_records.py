@@ -185,3 +185,70 @@ def test_a_skipped_chunk_is_not_decoded() -> None:
     assert _chunks(data, 2, "gb18030", {1}) == [(1, ([("甲", "乙", "丙"), ("4", "5", "6")], [3, 4], []))]
     with pytest.raises(WrongEncoding):
         _chunks(data, 2, "gb18030", {2})
+
+
+# -- a second read of a few records (credit.night.duplicates: only the candidates are parsed) -----
+def _wanted(data: bytes, chunk_rows: int, encoding: str,
+            only: dict[int, list[int]]) -> list[tuple[int, tuple[object, ...]]]:
+    import tempfile
+
+    import numpy as np
+
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "f.csv"
+        path.write_bytes(data)
+        return [(s.chunk, _whole(s)) for s in split_csv_chunks(
+            path, encoding, chunk_rows, {c: np.asarray(lines, dtype=np.int64) for c, lines in only.items()})]
+
+
+# Values that make every kind of record: quoted line ends, a bare CR, embedded and stray quotes
+# (``a"b`` unquoted), a field too many, GB 18030 characters, NUL.
+raw_values = st.text(alphabet=st.sampled_from(list('ab,"\n 甲\r\x00')), max_size=5)
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.lists(st.tuples(st.tuples(raw_values, raw_values, raw_values), st.integers(0, 3)), max_size=10),
+       st.sampled_from([b"", b"\n", b"\r\n\n", b"\xef\xbb\xbf"]), st.sampled_from(["a,b,c", '"a",b,c', 'a,"b\nx",c']),
+       st.integers(1, 4), st.sampled_from(["utf-8", "gb18030"]), st.sampled_from(["\n", "\r\n", "\r"]),
+       st.booleans(), st.booleans(), st.randoms(use_true_random=False))
+def test_reading_only_some_records_gives_those_records_of_a_whole_read(
+        rows: list[tuple[tuple[str, str, str], int]], lead: bytes, header: str, chunk_rows: int, encoding: str,
+        end: str, quote_all: bool, raw: bool, rnd: object) -> None:
+    import random
+
+    assert isinstance(rnd, random.Random)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator=end, quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL)
+    for fields, blanks in rows:
+        buf.write(end * blanks)
+        if raw:      # written as they are, unquoted: malformed records and stray quotes as well
+            buf.write(",".join(fields) + end)
+        else:
+            w.writerow(fields)
+    text = header.replace("\n", end) + end + buf.getvalue()
+    if rnd.random() < 0.3:
+        text = text.removesuffix(end)                     # the last record without a line end
+    data = (lead if encoding == "utf-8" or lead != b"\xef\xbb\xbf" else b"") + text.encode(encoding)
+    try:
+        whole = _chunks(data, chunk_rows, encoding)
+    except (NoHeader, WrongEncoding):   # a file a whole read refuses has no second read
+        return
+    wanted = {c: sorted(rnd.sample(lines, rnd.randint(1, len(lines)))) for c, (_, lines, _) in whole
+              if lines and rnd.random() < 0.7}
+    expected = []
+    for c, (records, lines, _) in whole:
+        if c in wanted:
+            kept = [(r, n) for r, n in zip(records, lines, strict=True) if n in wanted[c]]
+            expected.append((c, ([r for r, _ in kept], [n for _, n in kept], [])))
+    assert _wanted(data, chunk_rows, encoding, wanted) == expected
+
+
+def test_the_records_wanted_are_parsed_alone() -> None:
+    # Chunk 1's other line is not valid UTF-8: a whole split of the chunk would refuse it.
+    data = b'a,b,c\n1,2,3\n"x\ny",5,6\n\xff,8,9\n7,"q""r",9'
+    assert _wanted(data, 2, "utf-8", {1: [3]}) == [(1, ([("x\ny", "5", "6")], [3], []))]
+    assert _wanted(data, 2, "utf-8", {2: [6]}) == [(2, ([("7", 'q"r', "9")], [6], []))]
+    assert _wanted(data, 2, "utf-8", {0: [2]}) == [(0, ([("1", "2", "3")], [2], []))]
+    with pytest.raises(WrongEncoding) as e:   # a line wanted is decoded, strictly
+        _wanted(b"a,b,c\n1,2,3\n\xff,8,9\n", 5, "utf-8", {0: [3]})
+    assert e.value.line == 3
