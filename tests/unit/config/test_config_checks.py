@@ -70,3 +70,24 @@ def test_the_command_line_says_so_in_one_message_with_exit_2(tmp_path: Path) -> 
     assert done.returncode == 2
     assert "Traceback" not in done.stderr + done.stdout
     assert "schedule.yaml" in done.stderr and "Asia/Shanghai" in done.stderr
+
+
+def test_a_file_is_parsed_once_per_content_and_each_caller_gets_its_own_copy(tmp_path: Path) -> None:
+    """The parse is shared by content (credit.config._checked): an edited file is read afresh at
+    once, a typo put in afterwards is still refused, and what one caller changes in its document
+    never reaches the next caller."""
+    folder = tmp_path / "config"
+    shutil.copytree(bundled("config"), folder)
+    settings = Settings(config_dir=folder)
+    first = load_config("quality", settings)
+    first.data["quarantine_ceiling"] = 0.99
+    again = load_config("quality", settings)
+    assert again.data == load_config("quality", Settings(config_dir=bundled("config"))).data
+    path = folder / "quality.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert 'version: "quality-' in text
+    path.write_text(text.replace('version: "quality-', 'version: "edited-1-quality-', 1), encoding="utf-8")
+    assert load_config("quality", settings).version.startswith("edited-1-quality-")
+    path.write_text(text + "\nquarantine_cieling: 0.5\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="quarantine_cieling"):
+        load_config("quality", settings)
