@@ -18,8 +18,8 @@ from tests.db.api.workbench_support import bench, form_token, officer_session  #
 FORM = {"roster": "abnormal", "grounds": "已补报年度报告并公示", "documents": "守信承诺书"}
 
 
-def _applications(live: Live) -> int:
-    with live.engine.connect() as c:
+def _applications(service: Live) -> int:
+    with service.engine.connect() as c:
         return int(c.execute(sa.text("select count(*) from repair_applicants")).scalar_one())
 
 
