@@ -4,6 +4,9 @@
   from which date, the dates the bureau must keep, and the application form;
   ``/applications/{id}?token=…`` or the receipt form on ``/`` (``POST /receipts``): follow an
   application — its applicant (the receipt token shown once on submission) and the bureau only.
+  The application forms carry a single-use submission id (``once``, credit.api.once): the same
+  form posted twice (a double click, a reload that re-posts) records one application and answers
+  the second post, in the same browser, with the first one's receipt page.
   A form's address opened without its form (``GET /receipts``, ``GET /entity/{uscc}/apply``: a
   reload or a bookmark) redirects to the form; other errors on these pages are Chinese pages
   (credit.api.errors).
