@@ -25,6 +25,7 @@ from typing import Any
 from fastapi import HTTPException
 from sqlalchemy.engine import Connection
 
+from credit.api import once as once_
 from credit.api.auth import Principal
 from credit.api.deps import ServiceState, checked_uscc
 from credit.api.models import RepairApplication
@@ -89,13 +90,17 @@ def refused(e: Exception) -> HTTPException:
 
 
 def submit_application(st: ServiceState, body: RepairApplication, received: date, channel: str, who: Principal,
-                       recorded_by: str, *, counter: bool = False) -> dict[str, Any]:
+                       recorded_by: str, *, counter: bool = False, once: once_.Once | None = None) -> dict[str, Any]:
     """Record an application received on ``received``; its status plus the basis, the entries it
     concerns and the receipt token (``receipt_token``, shown only in this answer).
 
     ``counter``: recorded by bureau staff for a paper application (the counter is its applicant).
     HTTP 422 for an invalid USCC or an over-long document reference, 409 when the rules refuse it
-    (e.g. this applicant already has an application pending on the entry)."""
+    (e.g. this applicant already has an application pending on the entry).
+
+    ``once``: the post's submission id or idempotency key (credit.api.once); when its first post
+    was recorded, the answer is that post's (the same application and receipt token) and nothing
+    is recorded."""
     code = checked_uscc(body.uscc, "body")
     rcfg = st.config.get("repair") or {}
     docs = [d.strip() for d in body.documents if d.strip()]
@@ -108,6 +113,8 @@ def submit_application(st: ServiceState, body: RepairApplication, received: date
     receipt_hash = digest(receipt)
     applicant = applicant_of(who, body.contact, receipt_hash, "counter" if counter else channel)
     with st.begin() as conn:
+        if (first := once_.claim(conn, once)) is not None:
+            return first
         try:
             out: Mapping[str, Any]
             if body.roster == "penalty" and body.case_no is not None:
@@ -122,5 +129,7 @@ def submit_application(st: ServiceState, body: RepairApplication, received: date
             raise refused(e) from None
         record_submission(conn, out["id"], channel, docs, who.key_id, st.config.version)
         status = application_status(conn, out["id"], st.settings)
-    assert status is not None   # recorded just above, in the same transaction
-    return {**status, "basis": out.get("basis"), "entries": out.get("entries"), "receipt_token": receipt}
+        assert status is not None   # recorded just above, in the same transaction
+        doc = {**status, "basis": out.get("basis"), "entries": out.get("entries"), "receipt_token": receipt}
+        once_.answer(conn, once, doc)
+    return doc

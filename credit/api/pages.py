@@ -4,6 +4,9 @@
   from which date, the dates the bureau must keep, and the application form;
   ``/applications/{id}?token=…`` or the receipt form on ``/`` (``POST /receipts``): follow an
   application — its applicant (the receipt token shown once on submission) and the bureau only.
+  The application forms carry a single-use submission id (``once``, credit.api.once): the same
+  form posted twice (a double click, a reload that re-posts) records one application and answers
+  the second post, in the same browser, with the first one's receipt page.
   A form's address opened without its form (``GET /receipts``, ``GET /entity/{uscc}/apply``: a
   reload or a bookmark) redirects to the form; other errors on these pages are Chinese pages
   (credit.api.errors).
@@ -46,6 +49,7 @@ from sqlalchemy.engine import Connection
 
 from credit import clock
 from credit.api import applications, bureau_views, officers, views
+from credit.api import once as once_
 from credit.api.applications import receipt_application, submit_application
 from credit.api.auth import Principal, UnknownKey
 from credit.api.deps import ServiceState, browser_token, caller, client_address, default_as_of, state
@@ -53,6 +57,7 @@ from credit.api.models import RepairApplication, SeriousAssessment, SeriousConse
 from credit.api.sessions import (
     CSRF_COOKIE,
     SESSION_COOKIE,
+    digest,
     end_session,
     form_token_ok,
     log_event,
@@ -93,8 +98,8 @@ def readable_application(conn: Connection, st: ServiceState, application_id: int
 def _page(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
     """A page with this browser's form token; a browser without the form cookie gets it here."""
     token = browser_token(request)
-    resp = TEMPLATES.TemplateResponse(request, name, {"labels": views.ROSTER_LABELS, "token": token, **ctx},
-                                      status_code=status)
+    resp = TEMPLATES.TemplateResponse(request, name, {"labels": views.ROSTER_LABELS, "token": token,
+                                                      "new_once": once_.new_id, **ctx}, status_code=status)
     _no_store(resp)
     new = getattr(request.state, "new_browser", None)
     if new:
@@ -130,6 +135,22 @@ def form_ok(request: Request, token: str) -> bool:
 
 
 STALE_FORM = "表单已失效，请刷新页面后重新提交"
+OTHER_CONTENT = "此表单已提交过，本次内容与首次提交不同，未记录；请刷新页面后重新填写"
+
+
+def form_once(request: Request, once: str, route: str, sent: dict[str, Any]) -> once_.Once | None:
+    """A page form's submission id (credit.api.once) for this browser; None without a valid one
+    (a form rendered before the ids existed posts as it always did)."""
+    once = once.strip()
+    browser = request.cookies.get(CSRF_COOKIE)
+    if not browser or not once_.valid_key(once):
+        return None
+    return once_.of("browser:" + digest(browser), once, route, sent)
+
+
+def still_running(follow: str) -> str:
+    """The answer to a second post while the first still runs (the same id, kept in the form)."""
+    return f"{once_.STILL_RUNNING}：首次提交仍在处理中，{follow}"
 
 
 @pages.get("/static/site.css", include_in_schema=False)
@@ -180,7 +201,13 @@ def _issuer(st: ServiceState) -> str:
 def apply_page(request: Request, st: St, who: Who, uscc: str, roster: Annotated[str, Form()],
                grounds: Annotated[str, Form()] = "", documents: Annotated[str, Form()] = "",
                case_no: Annotated[str, Form()] = "", contact: Annotated[str, Form()] = "",
-               token: Annotated[str, Form()] = "") -> Response:
+               token: Annotated[str, Form()] = "", once: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """An application from the entity page's form; the answer is its receipt page (201).
+
+    The form's submission id (``once``, credit.api.once) makes a second post of the same form (a
+    double click, a reload that re-posts) answer with the first post's receipt page, in this
+    browser only, instead of recording a second application (or, with a contact given, showing
+    "already pending" to an applicant who has just been given a receipt)."""
     # A refused application gives its form back filled in as sent: the applicant corrects, never retypes.
     sent = {"roster": roster, "grounds": grounds, "documents": documents, "case_no": case_no, "contact": contact}
     if not _form_ok(request, token):
@@ -192,8 +219,14 @@ def apply_page(request: Request, st: St, who: Who, uscc: str, roster: Annotated[
                                                   "contact": contact.strip() or None})
     except ValidationError as e:
         return _entity_with_error(request, st, uscc, f"申请未提交：{form_problems(e.errors())}", 422, sent)
+    ticket = form_once(request, once, f"/entity/{body.uscc}/apply", sent)
     try:
-        out = submit_application(st, body, st.today(), "page", who, recorded_by="online:page")
+        out = submit_application(st, body, st.today(), "page", who, recorded_by="online:page", once=ticket)
+    except once_.StillRunning:
+        return _entity_with_error(request, st, uscc, still_running("稍候再次点击本表单的提交按钮即显示其回执（不会重复提交）"),
+                                  409, {**sent, "once": once.strip()})
+    except once_.OtherRequest:
+        return _entity_with_error(request, st, uscc, f"申请未提交：{OTHER_CONTENT}", 422, sent)
     except HTTPException as e:
         detail = e.detail if isinstance(e.detail, str) else \
             "；".join(str(d.get("msg", "")) for d in e.detail if isinstance(d, dict))

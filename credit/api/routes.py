@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -15,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from credit import clock
 from credit.api import bureau_views, officers, views
+from credit.api import once as once_
 from credit.api.applications import readable_application, receipt_application, refused, submit_application
 from credit.api.auth import Principal
 from credit.api.deps import (
@@ -113,6 +116,58 @@ def _json(doc: Any, status: int = 200) -> JSONResponse:
     loaded and dumped again on every answer)."""
     body = json.dumps(doc, ensure_ascii=False, default=str, allow_nan=False, separators=(",", ":"))
     return RenderedJSON(body.encode("utf-8"), status_code=status)
+
+
+IdempotencyKey = Annotated[str | None, Header(
+    alias=once_.HEADER, max_length=once_.MAX_KEY,
+    description="optional: 16–200 printable ASCII characters (e.g. a UUID) naming this request; sent again "
+                "with the same body by the same caller it records nothing and gets the first answer")]
+
+
+def api_once(request: Request, key: str | None, body: BaseModel) -> once_.Once | None:
+    """The call's ``Idempotency-Key`` (credit.api.once) for its caller — the API key, the officer's
+    account, else ``public`` (then the key is the only secret) — with what it sent; None without one.
+    HTTP 422 for a malformed key."""
+    if key is None:
+        return None
+    key = key.strip()
+    if not once_.valid_key(key):
+        raise HTTPException(422, [{"loc": ["header", once_.HEADER], "type": "value_error",
+                                   "msg": f"幂等键应为 {once_.MIN_KEY} 至 {once_.MAX_KEY} 个可打印 ASCII 字符，例如 UUID "
+                                          f"(Idempotency-Key is {once_.MIN_KEY} to {once_.MAX_KEY} printable ASCII "
+                                          "characters, e.g. a UUID)"}])
+    who: Principal = request.state.principal
+    caller = (f"key:{who.key_id}" if who.key_id is not None
+              else f"officer:{who.officer_id}" if who.officer_id is not None else "public")
+    return once_.of(caller, key, request.url.path, body.model_dump(mode="json"))
+
+
+@contextmanager
+def once_refusals() -> Iterator[None]:
+    """An ``Idempotency-Key``'s refusals as HTTP errors: its first call still running (409, with
+    ``Retry-After``), or the key reused with another body (422)."""
+    try:
+        yield
+    except once_.StillRunning:
+        raise HTTPException(409, f"{once_.STILL_RUNNING} (the first request with this Idempotency-Key is still "
+                                 "being processed: send it again later for its answer)",
+                            headers={"Retry-After": "2"}) from None
+    except once_.OtherRequest:
+        raise HTTPException(422, [{"loc": ["header", once_.HEADER], "type": "value_error",
+                                   "msg": "该幂等键已用于内容不同的请求，未记录 (this Idempotency-Key was used for a "
+                                          "request with another body: nothing was recorded)"}]) from None
+
+
+def recorded(st: ServiceState, ticket: once_.Once | None, work: Callable[[Connection], Any],
+             status: int = 201) -> JSONResponse:
+    """Run a creating call's ``work`` in one transaction with its ``Idempotency-Key``'s claim and
+    answer (credit.api.once): with a key already answered, the first answer and nothing recorded."""
+    with once_refusals(), st.begin() as conn:
+        if (first := once_.claim(conn, ticket)) is not None:
+            return _json(first["body"], int(first["status"]))
+        out = work(conn)
+        once_.answer(conn, ticket, {"status": status, "body": out})
+    return _json(out, status)
 
 
 def not_in_future(st: ServiceState, day: date, field: str) -> None:
@@ -279,16 +334,23 @@ def published_draw_record(conn: Conn, draw_id: Annotated[str, Path(max_length=64
 
 
 @public.post("/v1/repair-applications", status_code=201, response_model=SubmittedApplication)
-def apply(request: Request, st: St, body: RepairApplication) -> JSONResponse:
+def apply(request: Request, st: St, body: RepairApplication, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Submit an application for removal (信用修复); received today (the bureau's calendar day).
 
     The answer carries the date by which the bureau must decide (order 107: 7 WD for the serious
     list from 2025-12-25, 15 WD before; 5 WD for the abnormal roster — domain.md §3.3, §4, §5) and
     ``receipt_token``, shown only here: the application is read back with it (or with the same
     API key). One pending application per entry per applicant (the key, else ``contact``): 409
-    for a second one of the same applicant; other applicants are not blocked."""
+    for a second one of the same applicant; other applicants are not blocked.
+
+    ``Idempotency-Key``: the same key sent again by the same caller with the same body records
+    nothing and answers as the first call did (the same application and receipt token); with
+    another body, 422."""
     who: Principal = request.state.principal
-    doc = submit_application(st, body, st.today(), "api", who, recorded_by=f"online:{who.name or 'public'}")
+    ticket = api_once(request, idempotency_key, body)
+    with once_refusals():
+        doc = submit_application(st, body, st.today(), "api", who, recorded_by=f"online:{who.name or 'public'}",
+                                 once=ticket)
     return _json(doc, 201)
 
 
@@ -488,7 +550,8 @@ def _notice_page(conn: Connection, st: ServiceState, after: int, limit: int | No
 
 
 @bureau.post("/repair-applications", status_code=201, response_model=SubmittedApplication)
-def counter_application(request: Request, st: St, body: CounterRepairApplication) -> JSONResponse:
+def counter_application(request: Request, st: St, body: CounterRepairApplication,
+                        idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Record a paper application that reached the bureau on ``received_on``.
 
     ``received_on`` after the latest published night is refused (422): the rosters are known only
@@ -506,57 +569,63 @@ def counter_application(request: Request, st: St, body: CounterRepairApplication
                                    "msg": f"收到日期 {body.received_on.isoformat()} {after}，无法核对名录 "
                                           f"(received_on is {why}: an application cannot arrive in the "
                                           "future of the data)"}])
-    return _json(submit_application(st, body, body.received_on, "api", who, recorded_by=f"clerk:{who.name}",
-                                    counter=True), 201)
+    ticket = api_once(request, idempotency_key, body)
+    with once_refusals():
+        doc = submit_application(st, body, body.received_on, "api", who, recorded_by=f"clerk:{who.name}",
+                                 counter=True, once=ticket)
+    return _json(doc, 201)
 
 
 @bureau.post("/objections", status_code=201, response_model=ObjectionFiledDoc)
-def objection(request: Request, st: St, body: Objection) -> JSONResponse:
+def objection(request: Request, st: St, body: Objection, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Record a written objection (异议) to a listing or a notice (domain.md §3.4); ``received_on``
     in the future is refused (422)."""
     who: Principal = request.state.principal
     not_in_future(st, body.received_on, "received_on")
-    with st.begin() as conn:
+
+    def work(conn: Connection) -> Any:
         try:
-            out = repair.file_objection(conn, body.decision.strip(), body.received_on, body.grounds,
-                                        recorded_by=f"clerk:{who.name}", settings=st.settings)
+            return repair.file_objection(conn, body.decision.strip(), body.received_on, body.grounds,
+                                         recorded_by=f"clerk:{who.name}", settings=st.settings)
         except repair.Refused as e:
             raise refused(e) from None
-    return _json(out, 201)
+    return recorded(st, api_once(request, idempotency_key, body), work)
 
 
 @bureau.post("/objections/{objection_id}/decision", status_code=201, response_model=OfficerDecisionDoc)
 def objection_decision(request: Request, st: St, objection_id: Annotated[int, Path(ge=1, le=2**62)],
-                       body: ObjectionDecision) -> JSONResponse:
+                       body: ObjectionDecision, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """An officer's answer to an objection: upheld (the listing is revoked) or dismissed — a decision of the log."""
     who: Principal = request.state.principal
     not_in_future(st, body.on, "on")
-    with st.begin() as conn:
+
+    def work(conn: Connection) -> Any:
         try:
             if (why := officers.refusal(who, "decide", bureau_views.request_authority(conn, objection_id))):
                 raise HTTPException(403, why)
-            out = repair.decide_objection(conn, objection_id, body.outcome, body.on, who.actor,
-                                          body.note, settings=st.settings)
+            return repair.decide_objection(conn, objection_id, body.outcome, body.on, who.actor,
+                                           body.note, settings=st.settings)
         except repair.Refused as e:
             raise refused(e) from None
-    return _json(out, 201)
+    return recorded(st, api_once(request, idempotency_key, body), work)
 
 
 @bureau.post("/drafts/{seq}/decision", status_code=201, response_model=OfficerDecisionDoc)
 def draft_decision(request: Request, st: St, seq: Annotated[int, Path(ge=1, le=2**62)],
-                   body: DraftDecision) -> JSONResponse:
+                   body: DraftDecision, idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Approve or reject a draft the night wrote (拟列入/拟移出, e.g. a removal on a repair application)."""
     who: Principal = request.state.principal
     not_in_future(st, body.on, "on")
-    with st.begin() as conn:
+
+    def work(conn: Connection) -> Any:
         try:
             if (why := officers.refusal(who, "approve", bureau_views.draft_authority(conn, seq))):
                 raise HTTPException(403, why)
-            out = repair.decide_draft(conn, seq, who.actor, body.on, body.approve, body.note,
-                                      settings=st.settings)
+            return repair.decide_draft(conn, seq, who.actor, body.on, body.approve, body.note,
+                                       settings=st.settings)
         except repair.Refused as e:
             raise refused(e) from None
-    return _json(out, 201)
+    return recorded(st, api_once(request, idempotency_key, body), work)
 
 
 CaseRef = Annotated[str, Path(min_length=1, max_length=200, description="the penalty's case number, or a step's seq/文号")]
@@ -578,38 +647,42 @@ def serious_procedures(conn: Conn, st: St, on: AsOf = None,
 
 
 @bureau.post("/serious/{case}/assessment", status_code=201, response_model=list[OfficerStepDoc])
-def serious_assessment(request: Request, st: St, case: CaseRef, body: SeriousAssessment) -> JSONResponse:
+def serious_assessment(request: Request, st: St, case: CaseRef, body: SeriousAssessment,
+                       idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """The officer's art. 12 assessment (44号令, domain.md §4) of a proposal (拟列入); not_list also
     issues the numbered 不予列入."""
     who: Principal = request.state.principal
     not_in_future(st, body.on, "on")
-    with st.begin() as conn:
+
+    def work(conn: Connection) -> Any:
         if (why := officers.serious_refusal(who, "draft", bureau_views.serious_authority(conn, case))):
             raise HTTPException(403, why)
         try:
-            out = serious.record_assessment(conn, case, officer=who.actor, on=body.on, intent=body.intent,
-                                            frequency=body.frequency, harm=body.harm, outcome=body.outcome,
-                                            note=body.note, settings=st.settings)
+            return serious.record_assessment(conn, case, officer=who.actor, on=body.on, intent=body.intent,
+                                             frequency=body.frequency, harm=body.harm, outcome=body.outcome,
+                                             note=body.note, settings=st.settings)
         except serious.Refused as e:
             raise refused(e) from None
-    return _json(out, 201)
+    return recorded(st, api_once(request, idempotency_key, body), work)
 
 
 @bureau.post("/serious/{case}/consent", status_code=201, response_model=list[OfficerStepDoc])
-def serious_consent(request: Request, st: St, case: CaseRef, body: SeriousConsent) -> JSONResponse:
+def serious_consent(request: Request, st: St, case: CaseRef, body: SeriousConsent,
+                    idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """The next-higher bureau's consent (或不同意) to a listing by a county- or city-level authority."""
     who: Principal = request.state.principal
     not_in_future(st, body.on, "on")
     not_in_future(st, body.consented_on, "consented_on")
-    with st.begin() as conn:
+
+    def work(conn: Connection) -> Any:
         why = officers.serious_refusal(who, "approve", bureau_views.serious_authority(conn, case), higher_too=True)
         if why:
             raise HTTPException(403, why)
         try:
-            out = serious.record_consent(conn, case, officer=who.actor, on=body.on,
-                                         consenting_authority=body.authority, consented_on=body.consented_on,
-                                         document_no=body.document_no, outcome=body.outcome, note=body.note,
-                                         settings=st.settings)
+            return serious.record_consent(conn, case, officer=who.actor, on=body.on,
+                                          consenting_authority=body.authority, consented_on=body.consented_on,
+                                          document_no=body.document_no, outcome=body.outcome, note=body.note,
+                                          settings=st.settings)
         except serious.Refused as e:
             raise refused(e) from None
-    return _json(out, 201)
+    return recorded(st, api_once(request, idempotency_key, body), work)

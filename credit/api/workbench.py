@@ -49,17 +49,21 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from credit import clock
 from credit.api import bureau_views as bv
 from credit.api import draw_views, officers
+from credit.api import once as once_
 from credit.api.auth import Principal
 from credit.api.deps import ServiceState, caller, state
 from credit.api.pages import (
     ACTORS,
     CONSENT_LABELS,
     INTENT_LABELS,
+    OTHER_CONTENT,
     OUTCOME_LABELS,
     STALE_FORM,
     form_ok,
+    form_once,
     open_procedures,
     render_page,
+    still_running,
     watch_rows,
     watch_within,
     workbench_who,
@@ -383,8 +387,13 @@ def draw_page(request: Request, st: St, who: Who, draw_id: Annotated[str, PathPa
 def draw_plan(request: Request, st: St, who: Who, matter: Annotated[list[str] | None, Form()] = None,
               scope: Annotated[str, Form(max_length=12)] = "", seed_commitment: Annotated[str, Form(max_length=64)] = "",
               public_seed_source: Annotated[str, Form(max_length=500)] = "",
-              as_of: Annotated[str, Form(max_length=10)] = "", token: Annotated[str, Form()] = "") -> Response:
-    """Fix a task (抽查任务) as of a date (default: the latest published night), as ``credit draw plan``."""
+              as_of: Annotated[str, Form(max_length=10)] = "", token: Annotated[str, Form()] = "",
+              once: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """Fix a task (抽查任务) as of a date (default: the latest published night), as ``credit draw plan``.
+
+    The only workbench form that records something new on every post (the decisions and the
+    serious-list steps are refused the second time by their rules): its submission id (``once``,
+    credit.api.once) makes a second post of the same form answer with the first one's task."""
     if (out := _signed_out(request, who, 403)) is not None:
         return out
     # A refused plan gives its form back as sent: the officer corrects, never retypes.
@@ -397,8 +406,11 @@ def draw_plan(request: Request, st: St, who: Who, matter: Annotated[list[str] | 
     why = officers.refusal(who, "approve", None)
     if why is not None:
         return _draws(request, st, who, 403, error=f"未记录：{why}", plan_form=sent)
+    ticket = form_once(request, once, "/bureau/draws/plan", sent)
     try:
         with st.begin() as conn:
+            if (first := once_.claim(conn, ticket)) is not None:
+                return RedirectResponse(f"/bureau/draws?done=plan&ref={quote(str(first['draw_id']))}", status_code=303)
             day = _night(as_of.strip()) if as_of.strip() else latest_night(conn)
             if day is None:
                 return _draws(request, st, who, 422, error="名录日期应为 YYYY-MM-DD；尚无已发布批次时必须填写",
@@ -409,6 +421,12 @@ def draw_plan(request: Request, st: St, who: Who, matter: Annotated[list[str] | 
             draw_id = draws_store.plan_draw(conn, matter, day, st.settings, scope=scope.strip() or None,
                                             seed_commitment=seed_commitment.strip() or None,
                                             public_seed_source=public_seed_source.strip() or None)
+            once_.answer(conn, ticket, {"draw_id": draw_id})
+    except once_.StillRunning:
+        return _draws(request, st, who, 409, error=still_running("稍候再次点击“确定任务”即显示该任务（不会重复确定）"),
+                      plan_form={**sent, "once": once.strip()})
+    except once_.OtherRequest:
+        return _draws(request, st, who, 422, error=f"未记录：{OTHER_CONTENT}", plan_form=sent)
     except (DrawRefused, UnknownCalendarYear) as e:
         return _draws(request, st, who, 409, error=f"未记录：{e}", plan_form=sent)
     return RedirectResponse(f"/bureau/draws?done=plan&ref={quote(draw_id)}", status_code=303)

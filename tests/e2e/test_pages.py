@@ -140,3 +140,21 @@ def test_bureau_officer_assesses_a_serious_list_proposal(live, page) -> None:  #
     with live.engine.connect() as c:
         [a] = decisions(c, action="assess")
     assert a["actor"] == "officer:测试bureau"
+
+
+def test_a_double_click_and_a_reload_record_one_application(live, page) -> None:  # noqa: F811
+    """The application form double-clicked, then its receipt page reloaded (Chromium posts the form
+    again): one application, and every answer is the first one's receipt (credit.api.once)."""
+    import sqlalchemy as sa
+
+    seed_story(live)
+    page.goto(f"{live.url}/entity?uscc={C}")
+    page.select_option("#roster", "abnormal")
+    page.fill("#grounds", "已补报年度报告并公示")
+    page.dblclick("#apply button[type=submit]")
+    page.wait_for_selector("#receipt-token")
+    receipt = page.inner_text("#receipt-token")
+    page.reload()
+    assert page.inner_text("#receipt-token") == receipt
+    with live.engine.connect() as c:
+        assert c.execute(sa.text("select count(*) from repair_applicants")).scalar_one() == 1
