@@ -17,7 +17,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -190,6 +190,67 @@ def memoise_type_names() -> None:
         expectation.camel_to_snake = lru_cache(maxsize=256)(expectation.camel_to_snake)
 
 
+_kept = threading.local()   # per thread: the configurations built during one graph_validate call
+
+
+def keep_configurations() -> None:
+    """Great Expectations builds an expectation's configuration again each time it reads it
+    (``Expectation.configuration``, a property: a pydantic ``dict()`` of the expectation and a new
+    ``ExpectationConfiguration``), and a validation reads it about 120 times per expectation
+    while it plans the metrics: 2,053 builds per chunk of ``registration``, a quarter of a
+    10-row chunk's CPU under cProfile (issue 11). Here an expectation object's configuration is
+    built once and handed out again, but only while Great Expectations' ``graph_validate`` runs
+    (the scope of one validation, per thread) and only to the object that built it.
+
+    Why nothing can tell: every expectation object read inside ``graph_validate`` is made there,
+    from a configuration, by ``to_domain_obj`` (one per expectation to plan it, one per metric
+    in ``get_metric_kwargs``, one per expectation to judge it), and dropped when it returns;
+    nothing there assigns to such an object, and its configuration's readers (the success,
+    domain and runtime kwargs, ``get_metric_kwargs``, the result format) only read it; the last
+    one (``_build_evr``) puts it in the expectation's result, where the uncached property's last
+    build went. The suite's own expectations are read before the scope (``expectation_
+    configurations``), whose configurations GX then changes in place (suite parameters): they are
+    never kept. Outside the scope the property is GX's own. The results, every count, percentage,
+    observed value and unexpected index, are the same (tests/unit/night/test_gx_configurations.py).
+    Measured on the 1 M drop's chunks (helpers' machine, process_time, median of 30): see the
+    commit. The attributes are checked, so an upgrade of Great Expectations that renames them
+    fails here, not silently."""
+    from great_expectations.expectations.expectation import Expectation
+    from great_expectations.validator.validator import Validator
+
+    built = Expectation.__dict__.get("configuration")
+    if not isinstance(built, property) or built.fget is None or not hasattr(Validator, "graph_validate"):
+        raise RuntimeError("great_expectations has no Expectation.configuration property or "
+                           "Validator.graph_validate: see keep_configurations")
+    if getattr(built.fget, "keeps_configurations", False):
+        return
+    build = built.fget
+
+    def configuration(self: Expectation) -> ExpectationConfiguration:
+        kept: dict[int, tuple[Expectation, ExpectationConfiguration]] | None = getattr(_kept, "configurations", None)
+        if kept is None:
+            return build(self)   # type: ignore[no-any-return]
+        hit = kept.get(id(self))
+        if hit is None:   # the object itself is kept too: its id is not reused while the scope lasts
+            hit = kept[id(self)] = (self, build(self))
+        return hit[1]
+
+    configuration.keeps_configurations = True   # type: ignore[attr-defined]
+    validate = Validator.graph_validate
+
+    @wraps(validate)
+    def graph_validate(self: Validator, *args: Any, **kwargs: Any) -> Any:
+        outer = getattr(_kept, "configurations", None)
+        _kept.configurations = {} if outer is None else outer
+        try:
+            return validate(self, *args, **kwargs)
+        finally:
+            _kept.configurations = outer
+
+    Expectation.configuration = property(configuration)   # type: ignore[method-assign,assignment]
+    Validator.graph_validate = graph_validate   # type: ignore[method-assign]
+
+
 @lru_cache(maxsize=1)
 def batch_definition() -> BatchDefinition[None]:
     """The night's one Great Expectations context and pandas batch definition (made once a process)."""
@@ -199,6 +260,7 @@ def batch_definition() -> BatchDefinition[None]:
     quiet_great_expectations()   # after the import: some of its modules set their loggers to INFO
     skip_batch_fingerprint()
     memoise_type_names()
+    keep_configurations()
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
     return ctx.data_sources.add_pandas("drop").add_dataframe_asset("frame").add_batch_definition_whole_dataframe("whole")
