@@ -265,7 +265,10 @@ def _plain_key(value: Any) -> Any:
     if kind is str or kind is int or kind is bool or value is None:
         return kind, value
     if kind is list or kind is tuple:
-        return kind, tuple(_plain_key(v) for v in value)
+        items = tuple(value)
+        if all(type(v) is str for v in items):   # a value set: its texts bare (a frozen item is a tuple, never a str)
+            return kind, items
+        return kind, tuple(_plain_key(v) for v in items)
     if kind is dict:
         return kind, tuple((_plain_key(k), _plain_key(v)) for k, v in value.items())
     raise _Unplain

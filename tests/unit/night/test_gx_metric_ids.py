@@ -82,3 +82,10 @@ def test_wrapping_twice_keeps_one_cache() -> None:
     first = IDDict.to_id
     quality.memoise_metric_ids()
     assert IDDict.to_id is first
+
+
+def test_a_list_of_texts_and_a_list_of_frozen_values_are_other_keys() -> None:
+    texts = quality._plain_key(["a", "b"])
+    assert texts != quality._plain_key([("a",), "b"]) and texts != quality._plain_key(["a", None])
+    assert texts != quality._plain_key(("a", "b"))
+    assert quality._plain_key(["a", 1]) != quality._plain_key(["a", True])
