@@ -213,7 +213,7 @@ def keep_configurations() -> None:
     never kept. Outside the scope the property is GX's own. The results, every count, percentage,
     observed value and unexpected index, are the same (tests/unit/night/test_gx_configurations.py).
     Measured on chunks of the 1 M drop's first night (process_time of one validate, median of
-    20, interleaved with GX's own property in one process, two runs): 10-row chunks 1.25-1.39×
+    20, interleaved with GX's own property in one process, two runs): 10-row chunks 1.25-1.37×
     (registration 198 → 158 ms), 75,000-row chunks 1.01-1.35×. The attributes are checked, so an upgrade of Great Expectations that renames them
     fails here, not silently."""
     from great_expectations.expectations.expectation import Expectation
