@@ -69,7 +69,7 @@ def _by_row(cands: pd.DataFrame, env: RosterEnv) -> pd.DataFrame:
         v = w if w is not None and w.rule_id == r["rule_id"] else v
         fams: dict[str, str] = {}
         for rid in cands["rule_id"].unique():
-            fams.update((env.rules.find(rid, ON).extra.get("families") or {}))  # type: ignore[union-attr]
+            fams.update(env.rules.find(rid, ON).extra.get("families") or {})  # type: ignore[union-attr]
         f = fams.get(r["family"], r["family"]) if isinstance(r["family"], str) else ""
         basis = _basis_by(v, r["entity_kind"], r["roster"], v.basis.replace("{family}", f))
         versions = env.rules.versions(r["rule_id"])
