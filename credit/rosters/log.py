@@ -227,7 +227,7 @@ def finalise(cands: pd.DataFrame, env: RosterEnv, on: date, *, actor: str, night
         codes, uniq = pd.factorize(regions)   # a missing region (code -1) says what "000000" says
         said = np.array([remedies[str(r) if isinstance(r, str) else "000000"] for r in uniq]
                         + ([remedies["000000"]] if (codes < 0).any() else []), dtype=object)
-        df.loc[affects, "facts"] = _with_remedies(df.loc[affects, "facts"], said[np.where(codes < 0, len(uniq), codes)])
+        df.loc[affects, "facts"] = with_remedies(df.loc[affects, "facts"], said[np.where(codes < 0, len(uniq), codes)])
     df["decision_date"] = on
     df["night"] = night
     df["actor"] = actor
@@ -272,7 +272,7 @@ def _word(df: pd.DataFrame, env: RosterEnv, in_force: dict[str, RuleVersion]) ->
         v = worded if worded is not None and worded.rule_id == rid else in_force[rid]
         f = families.get(fam, fam) if fam is not None else ""
         cause.append(v.wording.replace("{family}", f))
-        basis.append(_basis_by(v, kind, roster, v.basis.replace("{family}", f)))
+        basis.append(basis_by(v, kind, roster, v.basis.replace("{family}", f)))
         version.append(v.version)
         reason.append(v.reason)
     take = inverse.reshape(-1)
@@ -282,7 +282,7 @@ def _word(df: pd.DataFrame, env: RosterEnv, in_force: dict[str, RuleVersion]) ->
     df["reason"] = df["reason"].where(df["reason"].notna(), pd.Series(np.array(reason, dtype=object)[take], index=df.index))
 
 
-def _basis_by(v: RuleVersion, kind: object, roster: object, basis: str) -> str:
+def basis_by(v: RuleVersion, kind: object, roster: object, basis: str) -> str:
     """``basis_by`` of the rule version, keyed by entity kind first, then roster; else ``basis``."""
     by = v.extra.get("basis_by") or {}
     for key in (kind, roster):
@@ -295,8 +295,8 @@ def _basis_by(v: RuleVersion, kind: object, roster: object, basis: str) -> str:
 _SPACES = pa.array(sorted({chr(i) for i in range(0x3001) if chr(i).isspace()}), type=pa.string())
 
 
-def _with_remedies(facts: pd.Series, remedies: np.ndarray[Any, np.dtype[Any]]) -> np.ndarray[Any, np.dtype[Any]]:
-    """:func:`_with_remedy` of each row (``facts[i]``, ``remedies[i]``), on the columns: a JSON
+def with_remedies(facts: pd.Series, remedies: np.ndarray[Any, np.dtype[Any]]) -> np.ndarray[Any, np.dtype[Any]]:
+    """:func:`with_remedy` of each row (``facts[i]``, ``remedies[i]``), on the columns: a JSON
     object's text whose inside starts and ends with no white space (what ``json.dumps`` writes)
     gets the member appended by Arrow's string kernels; any other value goes row by row. The same
     texts as row by row: the member is appended to the text between the braces, which
@@ -320,11 +320,11 @@ def _with_remedies(facts: pd.Series, remedies: np.ndarray[Any, np.dtype[Any]]) -
     joined = pc.binary_join_element_wise("{", body, sep, member, "}", "")
     out[fast_np] = joined.filter(fast).to_numpy(zero_copy_only=False)
     for i in np.flatnonzero(~fast_np):
-        out[i] = _with_remedy(facts.iloc[i], remedies[i])
+        out[i] = with_remedy(facts.iloc[i], remedies[i])
     return out
 
 
-def _with_remedy(facts: object, remedy: str) -> str:
+def with_remedy(facts: object, remedy: str) -> str:
     """The facts JSON with the remedy statement under ``remedy``.
 
     A JSON object's text gets the member appended, without parsing and writing it again (a first

@@ -14,7 +14,7 @@ import pytest
 from credit.calendar import UnknownCalendarYear
 from credit.rosters.authorities import REMEDY_ACTIONS
 from credit.rosters.env import RosterEnv
-from credit.rosters.log import _basis_by, _with_remedies, _with_remedy, finalise
+from credit.rosters.log import basis_by, finalise, with_remedies, with_remedy
 from credit.settings import Settings
 
 ON = date(2026, 7, 13)
@@ -71,7 +71,7 @@ def _by_row(cands: pd.DataFrame, env: RosterEnv) -> pd.DataFrame:
         for rid in cands["rule_id"].unique():
             fams.update(env.rules.find(rid, ON).extra.get("families") or {})  # type: ignore[union-attr]
         f = fams.get(r["family"], r["family"]) if isinstance(r["family"], str) else ""
-        basis = _basis_by(v, r["entity_kind"], r["roster"], v.basis.replace("{family}", f))
+        basis = basis_by(v, r["entity_kind"], r["roster"], v.basis.replace("{family}", f))
         versions = env.rules.versions(r["rule_id"])
         due = None
         for cand in versions:
@@ -84,7 +84,7 @@ def _by_row(cands: pd.DataFrame, env: RosterEnv) -> pd.DataFrame:
         region = r["region_code"] if isinstance(r["region_code"], str) else "000000"
         out.append({"cause": v.wording.replace("{family}", f), "basis": basis, "rule_version": v.version,
                     "reason": r["reason"] if isinstance(r["reason"], str) else v.reason, "due_date": due,
-                    "facts": _with_remedy(r["facts"], env.remedy(region, ON))})
+                    "facts": with_remedy(r["facts"], env.remedy(region, ON))})
     return pd.DataFrame(out)
 
 
@@ -109,10 +109,10 @@ def test_remedies_on_columns_equal_row_by_row(arrow: bool) -> None:
              '{\x1c"a":1}', '{"a":1\u3000}', '{"a": "中文"}', '{"a":1\x85}', '{"a":1\u200b}', "{\t}"]
     remedies = np.array(['甲"\n', "乙"] * 7, dtype=object)
     series = pd.Series(facts, dtype="string[pyarrow]" if arrow else object)
-    got = _with_remedies(series, remedies)
-    assert list(got) == [_with_remedy(f, r) for f, r in zip(facts, remedies, strict=True)]
+    got = with_remedies(series, remedies)
+    assert list(got) == [with_remedy(f, r) for f, r in zip(facts, remedies, strict=True)]
 
 
 def test_remedies_of_mappings_go_row_by_row() -> None:
-    got = _with_remedies(pd.Series([{"b": 1, "a": 2}, '{"c": 3}'], dtype=object), np.array(["x", "y"], dtype=object))
+    got = with_remedies(pd.Series([{"b": 1, "a": 2}, '{"c": 3}'], dtype=object), np.array(["x", "y"], dtype=object))
     assert list(got) == ['{"a": 2, "b": 1, "remedy": "x"}', '{"c": 3, "remedy": "y"}']
