@@ -59,7 +59,7 @@ events as (
     from tonight as t
     cross join prefix_lengths as n
     join licensed as l
-      on l.prefix = left(t.industry_code, n.len)
+      on l.prefix = left(t.industry_code, n.len) and length(l.prefix) = n.len   -- a code shorter than n.len matches once
     where (not t.known_before and t.established_on >= :since)
        or (t.known_before
            and t.previous_industry_code is distinct from t.industry_code
