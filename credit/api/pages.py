@@ -24,7 +24,8 @@
 The serious-list forms post to ``/bureau/serious/{case}/assessment|consent``, which call the same
 functions as ``credit serious assess|consent`` and ``/v1/bureau/serious/…``
 (:func:`credit.rosters.serious.record_assessment`, :func:`~credit.rosters.serious.record_consent`)
-on the bureau's calendar day. The officer recorded is the signed-in account (``account:<login>``,
+on the bureau's calendar day; sent twice with one submission id (``once``), the second post shows
+the first one's result (:func:`recorded_form`). The officer recorded is the signed-in account (``account:<login>``,
 credit.api.officers; with a bureau key ``officer:<key name>``, as the API records it), never a name
 typed into the form; an account's role is checked (the assessment: any role; consent: approver). Against
 cross-site requests every form — the applicants' and the bureau's, sign-in and sign-out included —

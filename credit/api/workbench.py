@@ -30,7 +30,9 @@ prefix, :func:`credit.api.bureau_views.scope_of`); ``?scope=all`` shows every di
 another authority's item is still refused (credit.api.officers). A bureau key sees every district.
 
 Every form carries the browser's form token (credit.api.sessions) and acts on the bureau's
-calendar day. The actor recorded is the signed-in account (``account:<login>``) — never a name
+calendar day; every form that records carries a single-use submission id (``once``,
+credit.api.once): posted twice (a double click), the second post shows the first one's result
+instead of the rule's refusal of a second decision (409). The actor recorded is the signed-in account (``account:<login>``) — never a name
 typed into a form; an account's role and authority are checked first (credit.api.officers).
 """
 
@@ -424,9 +426,9 @@ def draw_plan(request: Request, st: St, who: Who, matter: Annotated[list[str] | 
               once: Annotated[str, Form(max_length=200)] = "") -> Response:
     """Fix a task (抽查任务) as of a date (default: the latest published night), as ``credit draw plan``.
 
-    The only workbench form that records something new on every post (the decisions and the
-    serious-list steps are refused the second time by their rules): its submission id (``once``,
-    credit.api.once) makes a second post of the same form answer with the first one's task."""
+    A form that records something new on every post: its submission id (``once``,
+    credit.api.once) makes a second post of the same form answer with the first one's task (the
+    other forms, refused the second time by their rules, use it through ``recorded_form``)."""
     if (out := _signed_out(request, who, 403)) is not None:
         return out
     # A refused plan gives its form back as sent: the officer corrects, never retypes.

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from credit.api import once as once_
 from credit.api.sessions import digest
-from tests.db.api.support import A, C, D, Live, live, signed_in  # noqa: F401
+from tests.db.api.support import A, C, D, Live, live, register, signed_in  # noqa: F401
 from tests.db.api.support import seed_story as seed
 from tests.db.api.workbench_support import bench, drafts, form_token, officer_session  # noqa: F401
 from tests.db.rosters.helpers import decisions, night, penalty
@@ -28,8 +28,8 @@ def _once(page: str, form_id: str) -> str:
     return m.group(1)
 
 
-def _count(live: Live, sql: str) -> int:
-    with live.engine.connect() as c:
+def _count(service: Live, sql: str) -> int:
+    with service.engine.connect() as c:
         return int(c.execute(sa.text(sql)).scalar_one())
 
 
@@ -119,8 +119,6 @@ def test_an_objection_answered_twice_records_one_answer(bench: Live) -> None:  #
 
 def test_the_serious_list_steps_posted_twice_record_once(live: Live) -> None:  # noqa: F811
     with live.engine.begin() as c:
-        from tests.db.api.support import register
-
         register(c, A, "北京甲科技有限公司")
         penalty(c, "P1", A, "2026-03-02")
         night(c, live.settings, "2026-03-02")
