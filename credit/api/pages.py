@@ -24,7 +24,8 @@
 The serious-list forms post to ``/bureau/serious/{case}/assessment|consent``, which call the same
 functions as ``credit serious assess|consent`` and ``/v1/bureau/serious/…``
 (:func:`credit.rosters.serious.record_assessment`, :func:`~credit.rosters.serious.record_consent`)
-on the bureau's calendar day. The officer recorded is the signed-in account (``account:<login>``,
+on the bureau's calendar day; sent twice with one submission id (``once``), the second post shows
+the first one's result (:func:`recorded_form`). The officer recorded is the signed-in account (``account:<login>``,
 credit.api.officers; with a bureau key ``officer:<key name>``, as the API records it), never a name
 typed into the form; an account's role is checked (the assessment: any role; consent: approver). Against
 cross-site requests every form — the applicants' and the bureau's, sign-in and sign-out included —
@@ -35,6 +36,7 @@ checked on POST, HTTP 403 without it), besides the SameSite=Strict cookies and t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, cast
@@ -151,6 +153,32 @@ def form_once(request: Request, once: str, route: str, sent: dict[str, Any]) -> 
 def still_running(follow: str) -> str:
     """The answer to a second post while the first still runs (the same id, kept in the form)."""
     return f"{once_.STILL_RUNNING}：首次提交仍在处理中，{follow}"
+
+
+class Refused(Exception):
+    """A bureau form refused inside the transaction that would record it (its rules, the account's
+    authority): raised, not returned, so that the transaction rolls back with the form's claimed
+    submission id (credit.api.once) and the same form sent again is checked again, as the API does."""
+
+    def __init__(self, status: int, error: str) -> None:
+        super().__init__(error)
+        self.status = status
+        self.error = error
+
+
+def recorded_form(st: ServiceState, ticket: once_.Once | None, work: Callable[[Connection], str]) -> Response:
+    """A bureau form's ``work`` in one transaction with its submission id's claim and answer
+    (credit.api.once, as ``credit.api.routes.recorded`` for the API): ``work`` records and returns
+    the address the officer is sent to (303, the confirmation line); with the id already answered,
+    the first post's address and nothing recorded — the decisions, objections' answers,
+    serious-list steps and draws are refused the second time by their own rules, so a double click
+    used to show the officer that refusal (409) instead of the first post's result."""
+    with st.begin() as conn:
+        if (first := once_.claim(conn, ticket)) is not None:
+            return RedirectResponse(str(first["location"]), status_code=303)
+        location = work(conn)
+        once_.answer(conn, ticket, {"location": location})
+    return RedirectResponse(location, status_code=303)
 
 
 @pages.get("/static/site.css", include_in_schema=False)
@@ -418,8 +446,9 @@ def _invalid(e: ValidationError, labels: dict[str, str]) -> str:
 def bureau_serious_assessment(request: Request, st: St, who: Who, case: Case, intent: Annotated[str, Form()] = "",
                               frequency: Annotated[str, Form()] = "", harm: Annotated[str, Form()] = "",
                               outcome: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
-                              token: Annotated[str, Form()] = "") -> Response:
-    """The officer's art. 12 assessment (44号令 art. 12, domain.md §4), as ``POST /v1/bureau/serious/{case}/assessment``."""
+                              token: Annotated[str, Form()] = "", once: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """The officer's art. 12 assessment (44号令 art. 12, domain.md §4), as ``POST /v1/bureau/serious/{case}/assessment``;
+    sent twice with one submission id (``once``), the second post shows the first's result (:func:`recorded_form`)."""
     sent = {"case": case, "intent": intent, "frequency": frequency, "harm": harm, "outcome": outcome, "note": note}
     if (denied := _officer_form(request, st, who, token, form=sent)) is not None:
         return denied
@@ -428,24 +457,28 @@ def bureau_serious_assessment(request: Request, st: St, who: Who, case: Case, in
                                                  "harm": harm.strip(), "outcome": outcome, "note": note.strip() or None})
     except ValidationError as e:
         return _bureau(request, st, who, 422, error=f"评估未记录：{_invalid(e, ASSESSMENT_FIELDS)}", form=sent)
-    with st.begin() as conn:
+
+    def work(conn: Connection) -> str:
         if (why := officers.serious_refusal(who, "draft", bureau_views.serious_authority(conn, case))) is not None:
-            return _bureau(request, st, who, 403, error=f"评估未记录：{why}", form=sent)
+            raise Refused(403, f"评估未记录：{why}")
         try:
             serious.record_assessment(conn, case, officer=who.actor, on=body.on, intent=body.intent,
                                       frequency=body.frequency, harm=body.harm, outcome=body.outcome,
                                       note=body.note, settings=st.settings)
         except serious.Refused as e:
-            return _bureau(request, st, who, 409, error=f"评估未记录：{e}", form=sent)
-    return RedirectResponse(f"/bureau?done=assess&case={quote(case)}#serious", status_code=303)
+            raise Refused(409, f"评估未记录：{e}") from None
+        return f"/bureau?done=assess&case={quote(case)}#serious"
+
+    return _serious_form(request, st, who, f"/bureau/serious/{case}/assessment", sent, once, work, "记录评估")
 
 
 @pages.post("/bureau/serious/{case}/consent", response_class=HTMLResponse)
 def bureau_serious_consent(request: Request, st: St, who: Who, case: Case, authority: Annotated[str, Form()] = "",
                            consented_on: Annotated[str, Form()] = "", document_no: Annotated[str, Form()] = "",
                            outcome: Annotated[str, Form()] = "granted", note: Annotated[str, Form()] = "",
-                           token: Annotated[str, Form()] = "") -> Response:
-    """The next-higher bureau's consent (or refusal), as ``POST /v1/bureau/serious/{case}/consent``."""
+                           token: Annotated[str, Form()] = "", once: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """The next-higher bureau's consent (or refusal), as ``POST /v1/bureau/serious/{case}/consent``;
+    sent twice with one submission id (``once``), the second post shows the first's result."""
     sent = {"case": case, "authority": authority, "consented_on": consented_on, "document_no": document_no,
             "outcome": outcome, "note": note}
     if (denied := _officer_form(request, st, who, token, "approve", form=sent)) is not None:
@@ -456,18 +489,36 @@ def bureau_serious_consent(request: Request, st: St, who: Who, case: Case, autho
                                               "outcome": outcome, "note": note.strip() or None})
     except ValidationError as e:
         return _bureau(request, st, who, 422, error=f"意见未记录：{_invalid(e, CONSENT_FIELDS)}", form=sent)
-    with st.begin() as conn:
+
+    def work(conn: Connection) -> str:
         why = officers.serious_refusal(who, "approve", bureau_views.serious_authority(conn, case), higher_too=True)
         if why is not None:
-            return _bureau(request, st, who, 403, error=f"意见未记录：{why}", form=sent)
+            raise Refused(403, f"意见未记录：{why}")
         try:
             serious.record_consent(conn, case, officer=who.actor, on=body.on,
                                    consenting_authority=body.authority, consented_on=body.consented_on,
                                    document_no=body.document_no, outcome=body.outcome, note=body.note,
                                    settings=st.settings)
         except serious.Refused as e:
-            return _bureau(request, st, who, 409, error=f"意见未记录：{e}", form=sent)
-    return RedirectResponse(f"/bureau?done=consent&case={quote(case)}#serious", status_code=303)
+            raise Refused(409, f"意见未记录：{e}") from None
+        return f"/bureau?done=consent&case={quote(case)}#serious"
+
+    return _serious_form(request, st, who, f"/bureau/serious/{case}/consent", sent, once, work, "记录意见")
+
+
+def _serious_form(request: Request, st: ServiceState, who: Principal, route: str, sent: dict[str, str], once: str,
+                  work: Callable[[Connection], str], button: str) -> Response:
+    """A serious-list form's step recorded once per submission id (:func:`recorded_form`); its
+    refusals on the overview, the form given back as sent (while the first post runs: with its id)."""
+    try:
+        return recorded_form(st, form_once(request, once, route, sent), work)
+    except once_.StillRunning:
+        return _bureau(request, st, who, 409, error=still_running(f"稍候再次点击“{button}”即显示其结果（不会重复记录）"),
+                       form={**sent, "once": once.strip()})
+    except once_.OtherRequest:
+        return _bureau(request, st, who, 422, error=f"未记录：{OTHER_CONTENT}", form=sent)
+    except Refused as e:
+        return _bureau(request, st, who, e.status, error=e.error, form=sent)
 
 
 @pages.post("/bureau/login", response_class=HTMLResponse)

@@ -30,7 +30,9 @@ prefix, :func:`credit.api.bureau_views.scope_of`); ``?scope=all`` shows every di
 another authority's item is still refused (credit.api.officers). A bureau key sees every district.
 
 Every form carries the browser's form token (credit.api.sessions) and acts on the bureau's
-calendar day. The actor recorded is the signed-in account (``account:<login>``) — never a name
+calendar day; every form that records carries a single-use submission id (``once``,
+credit.api.once): posted twice (a double click), the second post shows the first one's result
+instead of the rule's refusal of a second decision (409). The actor recorded is the signed-in account (``account:<login>``) — never a name
 typed into a form; an account's role and authority are checked first (credit.api.officers).
 """
 
@@ -45,6 +47,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.engine import Connection
 
 from credit import clock
 from credit.api import bureau_views as bv
@@ -59,9 +62,11 @@ from credit.api.pages import (
     OTHER_CONTENT,
     OUTCOME_LABELS,
     STALE_FORM,
+    Refused,
     form_ok,
     form_once,
     open_procedures,
+    recorded_form,
     render_page,
     still_running,
     watch_rows,
@@ -208,15 +213,19 @@ def drafts_page(request: Request, st: St, who: Who, done: str = "", ref: str = "
 @workbench.post("/bureau/drafts/{seq}/decision", response_class=HTMLResponse)
 def draft_decision(request: Request, st: St, who: Who, seq: Annotated[int, PathParam(ge=1, le=2**62)],
                    decision: Annotated[str, Form()] = "", note: Annotated[str, Form(max_length=2000)] = "",
-                   back: Annotated[str, Form()] = "drafts", token: Annotated[str, Form()] = "") -> Response:
-    """Approve or reject a draft on the bureau's today, as ``credit decision approve|reject``."""
+                   back: Annotated[str, Form()] = "drafts", token: Annotated[str, Form()] = "",
+                   once: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """Approve or reject a draft on the bureau's today, as ``credit decision approve|reject``; sent
+    twice with one submission id (``once``), the second post shows the first's result (a draft is
+    decided once: it used to answer 409 "已经审批")."""
     if (out := _signed_out(request, who, 403)) is not None:
         return out
     list_again = _requests if back == "requests" else _drafts
-    sent = {"draft": seq, "note": note}          # a refused decision gives its note back
+    sent: dict[str, Any] = {"draft": seq, "note": note}          # a refused decision gives its note back
 
-    def again(request: Request, st: ServiceState, who: Principal, status: int, error: str) -> HTMLResponse:
-        return list_again(request, st, who, status, error=error, sent_form=sent)
+    def again(request: Request, st: ServiceState, who: Principal, status: int, error: str,
+              form: dict[str, Any] = sent) -> HTMLResponse:
+        return list_again(request, st, who, status, error=error, sent_form=form)
 
     if not form_ok(request, token):
         return again(request, st, who, 403, error=STALE_FORM)
@@ -224,17 +233,30 @@ def draft_decision(request: Request, st: St, who: Who, seq: Annotated[int, PathP
         return again(request, st, who, 422, error="请选择批准或不予批准")
     if decision == "reject" and not note.strip():
         return again(request, st, who, 422, error="未记录：不予批准须填写理由")
-    with st.begin() as conn:
+
+    def work(conn: Connection) -> str:
         why = officers.refusal(who, "approve", bv.draft_authority(conn, seq))
         if why is not None:
-            return again(request, st, who, 403, error=f"未记录：{why}")
+            raise Refused(403, f"未记录：{why}")
         try:
             res = repair.decide_draft(conn, seq, who.actor, st.today(), decision == "approve", note.strip() or None,
                                       settings=st.settings)
         except repair.Refused as e:
-            return again(request, st, who, 409, error=f"未记录：{e}")
-    target = "/bureau/requests" if back == "requests" else "/bureau/drafts"
-    return RedirectResponse(f"{target}?done={decision}&ref={seq}&seq={res['seq']}", status_code=303)
+            raise Refused(409, f"未记录：{e}") from None
+        target = "/bureau/requests" if back == "requests" else "/bureau/drafts"
+        return f"{target}?done={decision}&ref={seq}&seq={res['seq']}"
+
+    ticket = form_once(request, once, f"/bureau/drafts/{seq}/decision",
+                       {"decision": decision, "note": note, "back": back})
+    try:
+        return recorded_form(st, ticket, work)
+    except once_.StillRunning:
+        return again(request, st, who, 409, still_running("稍候再次点击同一按钮即显示其结果（不会重复记录）"),
+                     {**sent, "once": once.strip()})
+    except once_.OtherRequest:
+        return again(request, st, who, 422, error=f"未记录：{OTHER_CONTENT}")
+    except Refused as e:
+        return again(request, st, who, e.status, error=e.error)
 
 
 # ---------------------------------------------------------------------------------------- requests
@@ -317,8 +339,10 @@ def notices_page(request: Request, st: St, who: Who, night: str = "", department
 @workbench.post("/bureau/objections/{objection_id}/decision", response_class=HTMLResponse)
 def objection_decision(request: Request, st: St, who: Who, objection_id: Annotated[int, PathParam(ge=1, le=2**62)],
                        outcome: Annotated[str, Form()] = "", note: Annotated[str, Form(max_length=2000)] = "",
-                       token: Annotated[str, Form()] = "") -> Response:
-    """An answer to an objection on the bureau's today, as ``credit objection decide``."""
+                       token: Annotated[str, Form()] = "", once: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """An answer to an objection on the bureau's today, as ``credit objection decide``; sent twice
+    with one submission id (``once``), the second post shows the first's result (an objection is
+    answered once: it used to answer 409 "已经作出答复")."""
     if (out := _signed_out(request, who, 403)) is not None:
         return out
     sent = {"objection": objection_id, "outcome": outcome, "note": note}   # a refused answer comes back as sent
@@ -326,16 +350,27 @@ def objection_decision(request: Request, st: St, who: Who, objection_id: Annotat
         return _requests(request, st, who, 403, error=STALE_FORM, sent_form=sent)
     if outcome not in OBJECTION_OUTCOMES:
         return _requests(request, st, who, 422, error="请选择异议是否成立", sent_form=sent)
-    with st.begin() as conn:
+
+    def work(conn: Connection) -> str:
         why = officers.refusal(who, "decide", bv.request_authority(conn, objection_id))
         if why is not None:
-            return _requests(request, st, who, 403, error=f"未记录：{why}", sent_form=sent)
+            raise Refused(403, f"未记录：{why}")
         try:
             res = repair.decide_objection(conn, objection_id, outcome, st.today(), who.actor, note.strip() or None,
                                           settings=st.settings)
         except repair.Refused as e:
-            return _requests(request, st, who, 409, error=f"未记录：{e}", sent_form=sent)
-    return RedirectResponse(f"/bureau/requests?done={outcome}&ref={objection_id}&seq={res['seq']}", status_code=303)
+            raise Refused(409, f"未记录：{e}") from None
+        return f"/bureau/requests?done={outcome}&ref={objection_id}&seq={res['seq']}"
+
+    try:
+        return recorded_form(st, form_once(request, once, f"/bureau/objections/{objection_id}/decision", sent), work)
+    except once_.StillRunning:
+        return _requests(request, st, who, 409, error=still_running("稍候再次点击“作出决定”即显示其结果（不会重复记录）"),
+                         sent_form={**sent, "once": once.strip()})
+    except once_.OtherRequest:
+        return _requests(request, st, who, 422, error=f"未记录：{OTHER_CONTENT}", sent_form=sent)
+    except Refused as e:
+        return _requests(request, st, who, e.status, error=e.error, sent_form=sent)
 
 
 # ------------------------------------------------------------------------------------------- draws
@@ -391,9 +426,9 @@ def draw_plan(request: Request, st: St, who: Who, matter: Annotated[list[str] | 
               once: Annotated[str, Form(max_length=200)] = "") -> Response:
     """Fix a task (抽查任务) as of a date (default: the latest published night), as ``credit draw plan``.
 
-    The only workbench form that records something new on every post (the decisions and the
-    serious-list steps are refused the second time by their rules): its submission id (``once``,
-    credit.api.once) makes a second post of the same form answer with the first one's task."""
+    A form that records something new on every post: its submission id (``once``,
+    credit.api.once) makes a second post of the same form answer with the first one's task (the
+    other forms, refused the second time by their rules, use it through ``recorded_form``)."""
     if (out := _signed_out(request, who, 403)) is not None:
         return out
     # A refused plan gives its form back as sent: the officer corrects, never retypes.
@@ -412,12 +447,12 @@ def draw_plan(request: Request, st: St, who: Who, matter: Annotated[list[str] | 
             if (first := once_.claim(conn, ticket)) is not None:
                 return RedirectResponse(f"/bureau/draws?done=plan&ref={quote(str(first['draw_id']))}", status_code=303)
             day = _night(as_of.strip()) if as_of.strip() else latest_night(conn)
+            # Raised, not returned: a return here committed the id's claim without its answer, and
+            # the same form sent again then read "已提交，请勿重复提交" for ever instead of this refusal.
             if day is None:
-                return _draws(request, st, who, 422, error="名录日期应为 YYYY-MM-DD；尚无已发布批次时必须填写",
-                              plan_form=sent)
+                raise Refused(422, "名录日期应为 YYYY-MM-DD；尚无已发布批次时必须填写")
             if day > st.today():
-                return _draws(request, st, who, 422, plan_form=sent,
-                              error=f"名录日期 {day.isoformat()} 晚于今天（本局时间 {st.today().isoformat()}），不能确定任务")
+                raise Refused(422, f"名录日期 {day.isoformat()} 晚于今天（本局时间 {st.today().isoformat()}），不能确定任务")
             draw_id = draws_store.plan_draw(conn, matter, day, st.settings, scope=scope.strip() or None,
                                             seed_commitment=seed_commitment.strip() or None,
                                             public_seed_source=public_seed_source.strip() or None)
@@ -427,6 +462,8 @@ def draw_plan(request: Request, st: St, who: Who, matter: Annotated[list[str] | 
                       plan_form={**sent, "once": once.strip()})
     except once_.OtherRequest:
         return _draws(request, st, who, 422, error=f"未记录：{OTHER_CONTENT}", plan_form=sent)
+    except Refused as e:
+        return _draws(request, st, who, e.status, error=e.error, plan_form=sent)
     except (DrawRefused, UnknownCalendarYear) as e:
         return _draws(request, st, who, 409, error=f"未记录：{e}", plan_form=sent)
     return RedirectResponse(f"/bureau/draws?done=plan&ref={quote(draw_id)}", status_code=303)
@@ -434,8 +471,11 @@ def draw_plan(request: Request, st: St, who: Who, matter: Annotated[list[str] | 
 
 @workbench.post("/bureau/draws/{draw_id}/run", response_class=HTMLResponse)
 def draw_run(request: Request, st: St, who: Who, draw_id: Annotated[str, PathParam(max_length=64)],
-             seed: Annotated[str, Form(max_length=500)] = "", token: Annotated[str, Form()] = "") -> Response:
-    """Reveal the seed and draw, as ``credit draw run``."""
+             seed: Annotated[str, Form(max_length=500)] = "", token: Annotated[str, Form()] = "",
+             once: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """Reveal the seed and draw, as ``credit draw run``; sent twice with one submission id
+    (``once``), the second post shows the first's result (a task is drawn once: it used to answer
+    409 "已经抽取")."""
     if (out := _signed_out(request, who, 403)) is not None:
         return out
     if not form_ok(request, token):
@@ -443,9 +483,17 @@ def draw_run(request: Request, st: St, who: Who, draw_id: Annotated[str, PathPar
     why = officers.refusal(who, "approve", None)
     if why is not None:
         return _draws(request, st, who, 403, error=f"未记录：{why}")
+
+    def work(conn: Connection) -> str:
+        draws_store.run_draw(conn, draw_id, seed.strip(), st.settings)
+        return f"/bureau/draws/{quote(draw_id)}?done=run"
+
     try:
-        with st.begin() as conn:
-            draws_store.run_draw(conn, draw_id, seed.strip(), st.settings)
+        return recorded_form(st, form_once(request, once, f"/bureau/draws/{draw_id}/run", {"seed": seed}), work)
+    except once_.StillRunning:
+        return _draws(request, st, who, 409, error=still_running("稍候再次点击“抽取”即显示其结果（不会重复抽取）"),
+                      run_form={"draw_id": draw_id, "seed": seed, "once": once.strip()})
+    except once_.OtherRequest:
+        return _draws(request, st, who, 422, error=f"未抽取：{OTHER_CONTENT}")
     except (DrawRefused, UnknownCalendarYear) as e:
         return _draws(request, st, who, 409, error=f"未抽取：{e}")
-    return RedirectResponse(f"/bureau/draws/{quote(draw_id)}?done=run", status_code=303)

@@ -158,3 +158,60 @@ def test_a_double_click_and_a_reload_record_one_application(live, page) -> None:
     assert page.inner_text("#receipt-token") == receipt
     with live.engine.connect() as c:
         assert c.execute(sa.text("select count(*) from repair_applicants")).scalar_one() == 1
+
+
+def test_a_double_click_on_a_decision_form_records_one_step(live, page) -> None:  # noqa: F811
+    """The serious-list assessment clicked twice while its first post still runs (credit.api.once on
+    the workbench's forms): one assessment, and the page the officer is left on is its confirmation,
+    not the rule's refusal of the second post (当前不需要裁量评估, 409).
+
+    The first post is held on the procedures' lock (as a slow transaction would be) until the second
+    has reached the server: Chromium then drops the first answer and shows the second. A plain
+    ``dblclick`` is not enough: both clicks fall in one task and Chromium sends one post."""
+    import time
+
+    import sqlalchemy as sa
+
+    from credit.rosters.serious import LOCK_KEY
+    from tests.db.api.support import register
+    from tests.db.rosters.helpers import decisions, night, penalty
+
+    with live.engine.begin() as c:
+        register(c, A, "北京甲科技有限公司")
+        penalty(c, "P1", A, "2026-03-02")
+        night(c, live.settings, "2026-03-02")
+    live.clock["today"] = D("2026-03-10")
+    page.goto(live.url + "/bureau")
+    page.fill("#key", live.keys["bureau"])
+    page.click("#key-login button[type=submit]")
+    page.select_option("#intent-1", "negligent")
+    page.fill("#frequency-1", "首次")
+    page.fill("#harm-1", "未造成严重后果")
+    page.select_option("#outcome-1", "list")
+
+    def waiting(c: sa.Connection, n: int) -> None:
+        for _ in range(100):
+            if c.execute(sa.text("select count(*) from pg_locks where not granted")).scalar_one() >= n:
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"{n} posts waiting")
+
+    button = page.locator("#assess-1 button[type=submit]")
+    button.scroll_into_view_if_needed()
+    box = button.bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    with live.engine.connect() as held, live.engine.connect() as watch:
+        held.execute(sa.text("select pg_advisory_lock(:k)"), {"k": LOCK_KEY})
+        try:        # the mouse itself: a locator's click would wait for the first post's page
+            page.mouse.click(x, y)
+            waiting(watch, 1)
+            page.mouse.click(x, y)
+            waiting(watch, 2)
+        finally:
+            held.execute(sa.text("select pg_advisory_unlock(:k)"), {"k": LOCK_KEY})
+    page.wait_for_selector("#ok, .error")
+    assert page.locator(".error").count() == 0, page.inner_text("main")
+    assert "已记录：案件 P1 的第十二条裁量评估" in page.inner_text("#ok")
+    with live.engine.connect() as c:
+        assert len(decisions(c, action="assess")) == 1
