@@ -228,7 +228,7 @@ def graded_chunks(conn: Connection, ctx: NightContext) -> Iterator[Graded]:
     scoped = is_scoped(ctx.scope)
     calendar = working_calendar(ctx.settings)
     size = max(1, int((config.get("database") or {}).get("chunk_entities", CHUNK_ENTITIES)))
-    n = create_population(conn, scoped)
+    n = create_population(conn, scoped, chunk=size)
     create_night_facts(conn, ctx.night, scoped)   # once a night: every chunk reads the same roster state
     for start in range(0, max(n, 1), size):
         if n > size:
