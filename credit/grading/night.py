@@ -26,7 +26,7 @@ from credit import bulk, sqlfiles
 from credit.calendar import working_calendar
 from credit.config import ConfigDoc, load_config
 from credit.context import NightContext
-from credit.grading.counts import store_counts
+from credit.grading.counts import add_counts, chunk_counts, store_counts
 from credit.grading.indicators import (
     build_indicators,
     chunk_population,
@@ -207,11 +207,13 @@ def tonight_distribution(conn: Connection, night: date) -> dict[str, int]:
 @dataclass
 class Graded:
     """One pass of grading: the configuration, the graded frame (with the relation indicators
-    ``related_serious``, ``related_d`` it was computed with) and the indicators' warnings."""
+    ``related_serious``, ``related_d`` it was computed with), the indicators' warnings and the
+    report's counts of its grades (:func:`credit.grading.counts.chunk_counts`)."""
 
     config: ConfigDoc
     frame: pd.DataFrame
     warnings: list[str]
+    counts: pd.DataFrame
 
 
 def graded_chunks(conn: Connection, ctx: NightContext) -> Iterator[Graded]:
@@ -228,7 +230,7 @@ def graded_chunks(conn: Connection, ctx: NightContext) -> Iterator[Graded]:
     scoped = is_scoped(ctx.scope)
     calendar = working_calendar(ctx.settings)
     size = max(1, int((config.get("database") or {}).get("chunk_entities", CHUNK_ENTITIES)))
-    n = create_population(conn, scoped)
+    n = create_population(conn, scoped, chunk=size)
     create_night_facts(conn, ctx.night, scoped)   # once a night: every chunk reads the same roster state
     for start in range(0, max(n, 1), size):
         if n > size:
@@ -240,7 +242,7 @@ def graded_chunks(conn: Connection, ctx: NightContext) -> Iterator[Graded]:
         # grade() keeps the indicator frame's rows and index: the relations it was graded with, row by row.
         graded = graded.assign(related_serious=ind.frame["related_serious"].to_numpy(),
                                related_d=ind.frame["related_d"].to_numpy())
-        yield Graded(config, graded, list(ind.warnings))
+        yield Graded(config, graded, list(ind.warnings), chunk_counts(conn, ind.frame, graded["grade"]))
 
 
 def compute_grades(conn: Connection, ctx: NightContext) -> Graded:
@@ -250,7 +252,8 @@ def compute_grades(conn: Connection, ctx: NightContext) -> Graded:
     warnings: list[str] = []
     for p in parts:
         warnings += [w for w in p.warnings if w not in warnings]
-    return Graded(parts[0].config, pd.concat([p.frame for p in parts], ignore_index=True), warnings)
+    return Graded(parts[0].config, pd.concat([p.frame for p in parts], ignore_index=True), warnings,
+                  add_counts([p.counts for p in parts]))
 
 
 def grade_night(conn: Connection, ctx: NightContext) -> GradingNightSummary:
@@ -267,18 +270,24 @@ def grade_night(conn: Connection, ctx: NightContext) -> GradingNightSummary:
     open_grades_tonight(conn)
     warnings: list[str] = []
     config: ConfigDoc | None = None
+    counts: list[pd.DataFrame] = []
     for g in graded_chunks(conn, ctx):
         config = g.config
         copy_grades(conn, GRADES_TONIGHT, g.frame, g.config.version)
         warnings += [w for w in g.warnings if w not in warnings]
+        counts.append(g.counts)
         del g
     conn.exec_driver_sql("analyze grades_tonight")   # temporary tables are never auto-analyzed
-    return record_grades(conn, ctx, config or load_config("grading", ctx.settings), warnings)
+    return record_grades(conn, ctx, config or load_config("grading", ctx.settings), warnings,
+                         counted=add_counts(counts))
 
 
-def record_grades(conn: Connection, ctx: NightContext, config: ConfigDoc, warnings: list[str]) -> GradingNightSummary:
+def record_grades(conn: Connection, ctx: NightContext, config: ConfigDoc, warnings: list[str],
+                  counted: pd.DataFrame | None = None) -> GradingNightSummary:
     """Store the grades staged in ``grades_tonight`` (ranges, transitions), check the tier
-    distribution and record the night's grading run."""
+    distribution and record the night's grading run. ``counted``: the report's counts of the
+    grades staged, counted while grading (:func:`grade_night`); a full night stores them
+    (:func:`credit.grading.counts.store_counts`) instead of counting every grade on the server."""
     later = conn.execute(text("select max(night) from grading_runs where night >= :n"), {"n": ctx.night}).scalar()
     if later is not None:
         raise ValueError(f"night {ctx.night}: night {later} is already graded (grades are ranges; nights go in order)")
@@ -295,7 +304,8 @@ def record_grades(conn: Connection, ctx: NightContext, config: ConfigDoc, warnin
         dist = {t: int(counts.get(t, 0)) for t in TIERS}
     graded = sum(dist.values())
     # The report's counts by region and industry section, kept per night (issue 11).
-    warnings = list(warnings) + store_counts(conn, ctx.night, dist, incremental=scoped)
+    warnings = list(warnings) + store_counts(conn, ctx.night, dist, incremental=scoped,
+                                             counted=None if scoped else counted)
     previous: dict[str, int] | None = None
     if prev is not None:
         previous = conn.execute(text("select distribution from grading_runs where night = :p"), {"p": prev}).scalar()

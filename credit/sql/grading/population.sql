@@ -2,6 +2,8 @@
 -- Cancelled / revoked / moved-out entities are not graded. `rn` numbers the population in USCC
 -- order so that every indicator family can return only the rows it has facts for and the
 -- Python side scatters them into full-length columns (no join on text keys in pandas).
+-- Indexed by population_index.sql when graded whole (credit.grading.indicators.create_population):
+-- a population graded by chunks is read by rn only (population_chunk.sql), each chunk indexed.
 drop table if exists grading_population;
 create temporary table grading_population on commit drop as
 select
@@ -15,6 +17,4 @@ select
     r.legal_rep_hash
 from registration as r
 where r.status = 'operating';
-create index on grading_population (uscc);
-create index on grading_population (legal_rep_hash);
 analyze grading_population;

@@ -2,6 +2,8 @@
 -- province): rows :a ≤ rn < :b of grading_everyone (the whole population, population.sql or
 -- population_scope.sql, renamed), numbered again from 0 so that the families scatter into
 -- chunk-length columns. Same columns as population.sql.
+-- grading_everyone is indexed by rn (credit.grading.indicators.chunk_population): a chunk is a
+-- range scan of its rows, not a scan of the whole population per chunk.
 drop table if exists grading_population;
 create temporary table grading_population on commit drop as
 select

@@ -1,6 +1,7 @@
 -- The grading population of a scoped night (credit.night.scope, issue 11): population.sql
 -- restricted to the entities of night_scope. Same columns and numbering as population.sql (keep
 -- the two in step); `rn` numbers the scope's operating entities 0..n-1 in USCC order.
+-- Indexed by population_index.sql when graded whole, as population.sql.
 drop table if exists grading_population;
 create temporary table grading_population on commit drop as
 select
@@ -15,6 +16,4 @@ select
 from registration as r
 join night_scope as s using (uscc)
 where r.status = 'operating';
-create index on grading_population (uscc);
-create index on grading_population (legal_rep_hash);
 analyze grading_population;

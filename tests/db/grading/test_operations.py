@@ -61,3 +61,30 @@ def test_operations_whole_population_and_by_chunks(engine: Engine, settings: Set
         c.rollback()
     pd.testing.assert_frame_equal(whole, EXPECTED)
     pd.testing.assert_frame_equal(pd.concat(parts, ignore_index=True), EXPECTED)
+
+
+def _indexed(c: sa.Connection, table: str) -> set[str]:
+    """The columns ``table``'s (this session's temporary) indexes are on."""
+    return {str(a) for a in c.execute(sa.text(
+        "select a.attname from pg_index as i join pg_attribute as a on a.attrelid = i.indrelid "
+        "and a.attnum = any (i.indkey) where i.indrelid = to_regclass(:t)"), {"t": table}).scalars()}
+
+
+def test_a_population_graded_by_chunks_is_indexed_by_rn_only(engine: Engine) -> None:
+    """Graded whole, the population is indexed by USCC and legal representative; graded by chunks,
+    the whole is indexed by rn (each chunk a range scan) and each chunk by USCC and representative."""
+    _store(engine)
+    with engine.begin() as c:
+        n = create_population(c, chunk=n_whole(c))
+        assert _indexed(c, "grading_population") == {"uscc", "legal_rep_hash"}
+        assert create_population(c, chunk=2) == n
+        assert _indexed(c, "grading_population") == set()
+        chunk_population(c, 0, 2)
+        assert _indexed(c, "grading_everyone") == {"rn"}
+        assert _indexed(c, "grading_population") == {"uscc", "legal_rep_hash"}
+        c.rollback()
+
+
+def n_whole(c: sa.Connection) -> int:
+    """A chunk as large as the store's operating entities: the population is graded whole."""
+    return int(c.execute(sa.text("select count(*) from registration where status = 'operating'")).scalar_one())
