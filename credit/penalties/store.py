@@ -52,7 +52,9 @@ def changes(now: pd.DataFrame, prev: pd.DataFrame, night: date) -> pd.DataFrame:
 
     Columnar (issue 11): the per-case dicts and the comparison value by value took 70 % of
     maintain_windows' client time on a first night at 1 M entities; here each column is compared
-    whole, missing equal to missing, dates as days."""
+    whole, missing equal to missing, dates as days. On the 1 M drop's first night (34,014 cases) the
+    comparison took 0.99 s of CPU with no previous row and 1.51 s against unchanged rows; now 0.51 s
+    and 0.14 s (tests/unit/penalties/test_windows_columnar.py keeps the per-case reference)."""
     n = len(now)
     cases = now["case_no"].astype(str).to_numpy(dtype=object)
     if prev.empty:
