@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from credit.calendar import UnknownCalendarYear, WorkingCalendar, add_months
@@ -211,34 +212,180 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in r.items()} for r in df.to_dict("records")]
 
 
+_DAY = "datetime64[D]"
+NAT = np.datetime64("NaT", "D")
+_NOT_PUBLISHED_NOTE = "该处罚信息不予公示，无需信用修复"
+
+
+def add_months_many(days: np.ndarray, months: np.ndarray | int) -> np.ndarray:
+    """:func:`credit.calendar.add_months` over an array of days (民法典 art. 202: the corresponding
+    day, or the end month's last day); NaT stays NaT."""
+    days = np.asarray(days, dtype=_DAY)
+    first = days.astype("datetime64[M]")
+    offset = (days - first.astype(_DAY)).astype(np.int64)          # day of month, 0-based
+    target = first + np.asarray(months, dtype=np.int64)
+    length = ((target + 1).astype(_DAY) - target.astype(_DAY)).astype(np.int64)
+    out = target.astype(_DAY) + np.minimum(offset, length - 1)
+    return np.where(np.isnat(days), NAT, out)
+
+
+def day_array(col: pd.Series | None, n: int) -> np.ndarray:
+    """A column of dates (date objects, Timestamps, None/NaN/NaT) as ``datetime64[D]``.
+
+    Converted once per distinct value: numpy turns ``date`` objects into days at ~5 µs each, and a
+    night's penalties have a few thousand distinct dates (1,950 decision dates among 34,014 on the
+    1 M drop's first night)."""
+    if col is None:
+        return np.full(n, NAT)
+    if col.dtype.kind == "M":
+        return col.to_numpy().astype(_DAY)
+    codes, uniq = pd.factorize(col.to_numpy(dtype=object), use_na_sentinel=True)
+    days = np.array([None if pd.isna(u) else u for u in uniq], dtype=_DAY)
+    return np.where(codes < 0, NAT, days[np.maximum(codes, 0)] if len(days) else NAT)
+
+
+def _measure_masks(measures: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Each penalty's set of measures as a bit mask over the frame's distinct measure names.
+
+    The windows depend on the *set* of measures only (:meth:`PenaltyClass.matches` and the heavier
+    measures test sets), so one integer per penalty stands for the sorted tuple the per-row code
+    built. A missing list (None/NaN) is the empty set; a NULL inside a list is the name "None" (the
+    per-row code's ``str(m)``). Over 63 distinct names (the bureau's catalogue has 12) it raises
+    OverflowError and the caller numbers the distinct sets instead."""
+    s = pd.Series(measures.to_numpy(dtype=object), dtype=object)
+    lengths = s.str.len().fillna(0).to_numpy()
+    exploded = s.explode()
+    positions = exploded.index.to_numpy()
+    real = lengths[positions] > 0                    # an empty or missing list explodes to one NaN
+    values = exploded.to_numpy(dtype=object)[real]
+    values[pd.isna(values)] = None
+    names = values.astype(str)
+    codes, uniq = pd.factorize(names)
+    if len(uniq) > 63:
+        raise OverflowError("more than 63 distinct measures")
+    mask = np.zeros(len(s), dtype=np.uint64)
+    np.bitwise_or.at(mask, positions[real], np.left_shift(np.uint64(1), codes.astype(np.uint64)))
+    return mask, [str(u) for u in uniq]
+
+
 def windows(penalties: pd.DataFrame, rules: PublicityRules, cal: WorkingCalendar,
             heavier_measures: Sequence[str]) -> pd.DataFrame:
     """The window of every penalty of the frame (columns of the ``penalties`` store table; the
     optional ``restricted_until`` and ``revoked_on`` are used when present). Penalties decided
-    before the first regime are left out."""
+    before the first regime are left out.
+
+    Columnar (issue 11): the rules of :func:`window_of` over whole columns. A penalty's class depends
+    on its regime, its set of measures, whether its fine is lower, whether it is heavier and its
+    category; the distinct combinations (a few dozen at 1 M entities) are classed by
+    :meth:`PenaltyClass.matches` itself, and the dates are numpy arithmetic: the start is the
+    publication (first night, at the latest the art. 9 limit of 20 WD, never before the decision:
+    45号令 art. 9, 13, domain.md §6, §13 example 10), the end and the repair date are months after it
+    (民法典 art. 202, domain.md §12), a longer restriction governs and delays repair (45号令 art. 13
+    para. 3, domain.md §4), a revoked decision is withdrawn within 3 WD (45号令 art. 11). Working-day
+    ends are computed once per distinct date (:meth:`Period.end_many`). On the 1 M drop's first
+    night (34,014 penalties) the per-row version took 1.91 s of CPU and this one 0.28 s
+    (6.9×; ten copies, 340,140 penalties: 17.1 s and 1.97 s, 8.7×; the per-row reference stays in
+    tests/unit/penalties/test_windows_columnar.py, which compares both)."""
+    n = len(penalties)
+    if n == 0:
+        return pd.DataFrame(columns=WINDOW_COLUMNS)
+    decided = day_array(penalties["decided_on"], n)
+    regime_of = np.full(n, -1, dtype=np.int64)
+    for i, r in enumerate(rules.regimes):            # sorted and disjoint: at most one is in force
+        inside = decided >= np.datetime64(r.valid_from, "D")
+        if r.valid_to is not None:
+            inside &= decided <= np.datetime64(r.valid_to, "D")
+        regime_of[inside & (regime_of < 0)] = i
+    kept = np.flatnonzero(regime_of >= 0)
+    pens = penalties.iloc[kept]
+    decided, regime_of = decided[kept], regime_of[kept]
+    m = len(kept)
+
+    try:
+        mask, names = _measure_masks(pens["measures"])
+    except OverflowError:
+        codes, uniq = pd.factorize(pens["measures"].map(
+            lambda raw: tuple(sorted({str(x) for x in (list(raw) if raw is not None and not isinstance(raw, float) else [])}))))
+        mask, names = codes.astype(np.uint64), []
+        sets = [set(u) for u in uniq]
+    else:
+        sets = []
     hm = set(heavier_measures)
-    rows = []
-    has_restricted = "restricted_until" in penalties
-    has_revoked = "revoked_on" in penalties
-    # Many penalties share what their window depends on (the fine only matters against the
-    # lower-fine amount): each distinct combination is computed once.
-    memo: dict[tuple[Any, ...], dict[str, Any] | None] = {}
-    for p in records(penalties):
-        raw = p["measures"]
-        measures = tuple(sorted(str(m) for m in (list(raw) if raw is not None and not isinstance(raw, float) else [])))
-        fine = None if p["fine_amount"] is None or pd.isna(p["fine_amount"]) else float(p["fine_amount"])
-        fine_key = None if fine is None else fine <= rules.lower_fine_max
-        restricted = p["restricted_until"] if has_restricted else None
-        revoked = p["revoked_on"] if has_revoked else None
-        restricted = None if restricted is None or pd.isna(restricted) else restricted
-        revoked = None if revoked is None or pd.isna(revoked) else revoked
-        heavier = bool(p["heavier"]) or bool(set(measures) & hm)
-        key = (p["decided_on"], measures, fine_key, heavier, str(p["category"]), p["first_night"], restricted, revoked)
-        if key not in memo:
-            memo[key] = window_of(rules, cal, decided_on=p["decided_on"], measures=measures, fine=fine,
-                                  heavier=heavier, category=str(p["category"]), first_night=p["first_night"],
-                                  restricted_until=restricted, revoked_on=revoked)
-        w = memo[key]
-        if w is not None:
-            rows.append({"case_no": p["case_no"], "uscc": p["uscc"], "decided_on": p["decided_on"], **w})
-    return pd.DataFrame(rows, columns=WINDOW_COLUMNS)
+    fine = pd.to_numeric(pens["fine_amount"]).to_numpy(dtype=float)
+    fine_low = ~np.isnan(fine) & (fine <= rules.lower_fine_max)
+    heavier = pens["heavier"].to_numpy(dtype=object).astype(bool) if pens["heavier"].dtype.kind != "b" \
+        else pens["heavier"].to_numpy()
+    if names:
+        hm_bits = np.uint64(sum(1 << i for i, nm in enumerate(names) if nm in hm))
+        heavier = heavier | ((mask & hm_bits) != 0)
+    elif sets:
+        heavier = heavier | np.array([bool(x & hm) for x in sets], dtype=bool)[mask.astype(np.int64)]
+    category = pens["category"].to_numpy(dtype=object).astype(str)
+
+    def measure_set(code: int) -> set[str]:
+        return sets[code] if sets else {nm for i, nm in enumerate(names) if code >> i & 1}
+
+    # the class of each distinct combination, by the per-penalty rule itself
+    combos = pd.DataFrame({"r": regime_of, "m": mask, "f": fine_low, "h": heavier, "c": category})
+    group = combos.groupby(["r", "m", "f", "h", "c"], sort=False).ngroup().to_numpy()
+    firsts = combos.drop_duplicates(["r", "m", "f", "h", "c"]).itertuples(index=False)
+    classes: list[PenaltyClass] = []
+    for r, code, low, heavy, cat in firsts:
+        regime = rules.regimes[int(r)]
+        ms = measure_set(int(code))
+        # the fine only matters against the lower-fine amount: the amount itself stands for "lower"
+        fine_arg = rules.lower_fine_max if low else None
+        cls = next((c for c in regime.classes
+                    if c.matches(sorted(ms), fine_arg, bool(heavy), str(cat), rules.lower_fine_max)), None)
+        if cls is None:
+            raise ValueError(f"publicity.yaml: no class of {regime.id} matches a penalty (add a catch-all class)")
+        classes.append(cls)
+
+    def per_class(value: Any, dtype: Any = object) -> np.ndarray:
+        return np.array([value(c) for c in classes], dtype=dtype)[group]
+
+    regimes = rules.regimes
+    published = per_class(lambda c: bool(c.published and c.period is not None), bool)
+    period = per_class(lambda c: _months(c.period) if c.published and c.period is not None else 0, np.int64)
+    has_repair = per_class(lambda c: c.repair_after is not None, bool) & published
+    repair_after = per_class(lambda c: _months(c.repair_after) if c.repair_after is not None else 0, np.int64)
+    note = per_class(lambda c: c.repair_note)
+    note[~published] = per_class(lambda c: c.repair_note or _NOT_PUBLISHED_NOTE)[~published]
+
+    first = day_array(pens["first_night"], m)
+    restricted = day_array(pens["restricted_until"] if "restricted_until" in pens else None, m)
+    revoked = day_array(pens["revoked_on"] if "revoked_on" in pens else None, m)
+    start = decided.copy()
+    for i, r in enumerate(regimes):
+        if r.runs_from != "publication":
+            continue
+        rows = np.flatnonzero((regime_of == i) & published)
+        s0 = np.where(np.isnat(first[rows]), decided[rows], first[rows])
+        if r.publication_limit is not None:
+            # the art. 9 limit where the calendar knows it (NaT, i.e. not applied, where it does not)
+            limit, _ = r.publication_limit.end_many(decided[rows], cal)
+            s0 = np.where(np.isnat(limit), s0, np.minimum(s0, limit))
+        start[rows] = np.maximum(s0, decided[rows])
+    until = np.where(published, add_months_many(start, period), NAT)
+    repair = np.where(has_repair, add_months_many(start, repair_after) + np.timedelta64(1, "D"), NAT)
+    longer = ~np.isnat(restricted) & published & (restricted > until)
+    until[longer] = restricted[longer]                       # 45号令 art. 13 para. 3, domain.md §4, §6
+    blocked = ~np.isnat(repair) & ~np.isnat(restricted) & (restricted >= repair)
+    repair[blocked] = restricted[blocked] + np.timedelta64(1, "D")   # no early stop while restricted (§4)
+    withdraw = np.full(m, NAT)
+    due = published & ~np.isnat(revoked)
+    if due.any():
+        withdraw[due] = rules.withdraw_within.end_many(revoked[due], cal)[0]   # NaT: year not published
+
+    revoked_raw = pens["revoked_on"].to_numpy(dtype=object).copy() if "revoked_on" in pens else np.full(m, None)
+    revoked_raw[np.isnat(revoked)] = None
+    out = pd.DataFrame({
+        "case_no": pens["case_no"].to_numpy(dtype=object), "uscc": pens["uscc"].to_numpy(dtype=object),
+        "decided_on": pens["decided_on"].to_numpy(dtype=object),
+        "regime": np.array([r.version for r in regimes], dtype=object)[regime_of],
+        "class": per_class(lambda c: c.name), "published": per_class(lambda c: c.published).astype(object),
+        "publicity_from": np.where(published, start, NAT).astype(object), "publicity_until": until.astype(object),
+        "repair_from": repair.astype(object), "repair_note": note, "revoked_on": revoked_raw,
+        "withdraw_due": withdraw.astype(object),
+        "basis": np.array([r.basis for r in regimes], dtype=object)[regime_of]}, columns=WINDOW_COLUMNS, dtype=object)
+    return out

@@ -11,19 +11,22 @@ keeps the due date, so a late withdrawal shows). Re-running a night adds nothing
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Connection
 
 from credit import sqlfiles
 from credit.night import scope as night_scope
 from credit.night.scope import NightScope
-from credit.penalties.publicity import WINDOW_COLUMNS, load_publicity_rules, records, windows
+from credit.penalties.publicity import NAT, WINDOW_COLUMNS, day_array, load_publicity_rules, windows
 from credit.rosters.env import RosterEnv
 from credit.settings import Settings, get_settings
 
 COMPARED = [c for c in WINDOW_COLUMNS if c not in ("case_no", "uscc", "decided_on")] + ["withdrawn_on"]
+#: The columns of dates: compared and written as days (a Timestamp as its date, NaT/NaN/None as None).
+DATES = ("decided_on", "publicity_from", "publicity_until", "repair_from", "revoked_on", "withdraw_due", "withdrawn_on")
 
 
 def _value(v: Any) -> Any:
@@ -32,6 +35,63 @@ def _value(v: Any) -> Any:
     if isinstance(v, pd.Timestamp):
         return v.date()
     return v
+
+
+def _objects(col: pd.Series | np.ndarray) -> np.ndarray:
+    """A column as Python values with None for every missing one (:func:`_value` of each)."""
+    out = np.asarray(col, dtype=object).copy()
+    out[pd.isna(out)] = None
+    return out
+
+
+def changes(now: pd.DataFrame, prev: pd.DataFrame, night: date) -> pd.DataFrame:
+    """The windows of ``now`` to append tonight (columns of ``penalty_publicity`` but night and
+    config_version), in ``now``'s order: a new case, or one whose window differs from its latest
+    row (``prev``, one row per case) in a column of :data:`COMPARED`. A revoked case keeps the
+    night its withdrawal was first recorded, else it is withdrawn tonight (45号令 art. 11, domain.md §6).
+
+    Columnar (issue 11): the per-case dicts and the comparison value by value took 70 % of
+    maintain_windows' client time on a first night at 1 M entities; here each column is compared
+    whole, missing equal to missing, dates as days. On the 1 M drop's first night (34,014 cases) the
+    comparison took 0.99 s of CPU with no previous row and 1.51 s against unchanged rows; now 0.51 s
+    and 0.14 s (tests/unit/penalties/test_windows_columnar.py keeps the per-case reference)."""
+    n = len(now)
+    cases = now["case_no"].astype(str).to_numpy(dtype=object)
+    if prev.empty:
+        pos = np.full(n, -1, dtype=np.int64)
+    else:
+        pos = pd.Index(prev["case_no"].astype(str).to_numpy(dtype=object)).get_indexer(cases)
+    has_old = pos >= 0
+    take = np.maximum(pos, 0)
+
+    def old(col: str) -> pd.Series | None:
+        if prev.empty or col not in prev:
+            return None
+        return prev[col].iloc[take].reset_index(drop=True)
+
+    revoked = day_array(now["revoked_on"], n)
+    before = old("withdrawn_on")
+    kept = day_array(before, n) if before is not None else np.full(n, NAT)
+    kept[~has_old] = NAT
+    withdrawn = np.where(np.isnat(revoked), NAT, np.where(np.isnat(kept), np.datetime64(night, "D"), kept))
+
+    out = {c: day_array(now[c], n) for c in DATES if c != "withdrawn_on"} | {"withdrawn_on": withdrawn}
+    same = has_old.copy()
+    for c in COMPARED:
+        o = old(c)
+        if c in DATES:
+            b = day_array(o, n) if o is not None else np.full(n, NAT)
+            a = out[c]
+            same &= (np.isnat(a) & np.isnat(b)) | (a == b)
+        else:
+            a = _objects(now[c])
+            b = _objects(o) if o is not None else np.full(n, None, dtype=object)
+            a_na, b_na = pd.isna(a), pd.isna(b)
+            same &= (a_na & b_na) | (~a_na & ~b_na & (a == b))
+    rows = ~same
+    frame = {c: (out[c][rows].astype(object) if c in DATES else _objects(now[c].to_numpy(dtype=object)[rows]))
+             for c in [*WINDOW_COLUMNS, "withdrawn_on"]}
+    return pd.DataFrame(frame, columns=[*WINDOW_COLUMNS, "withdrawn_on"], dtype=object)
 
 
 def maintain_windows(conn: Connection, night: date, settings: Settings | None = None, *,
@@ -53,19 +113,10 @@ def maintain_windows(conn: Connection, night: date, settings: Settings | None = 
         if now.empty:
             continue
         prev = sqlfiles.frame(conn, "penalties/latest_windows_of_cases", {"c": sorted(set(now["case_no"].astype(str)))})
-        before: dict[str, dict[str, Any]] = {str(r["case_no"]): r for r in records(prev)}
-        rows = []
-        for r in records(now):
-            old = before.get(str(r["case_no"]))
-            if r["revoked_on"] is not None and not pd.isna(r["revoked_on"]):
-                r["withdrawn_on"] = _value(old.get("withdrawn_on")) if old is not None else None
-                r["withdrawn_on"] = r["withdrawn_on"] or night
-            else:
-                r["withdrawn_on"] = None
-            if old is not None and all(_value(r[c]) == _value(old.get(c)) for c in COMPARED):
-                continue
-            rows.append({k: _value(v) for k, v in r.items()} | {"night": night, "config_version": version})
-        if rows:
-            conn.execute(sqlfiles.statement("penalties/insert_window"), rows)
-        changed += len(rows)
+        new = changes(now, prev, night)
+        if len(new):
+            new["night"], new["config_version"] = night, version
+            # the frame's columns are the statement's parameter names (str)
+            conn.execute(sqlfiles.statement("penalties/insert_window"), cast(list[dict[str, Any]], new.to_dict("records")))
+        changed += len(new)
     return changed
