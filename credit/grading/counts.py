@@ -103,11 +103,7 @@ def store_counts(conn: Connection, night: date, distribution: dict[str, int], in
     if not incremental and counted is not None:
         per_tier = {str(g): int(n) for g, n in counted.groupby("grade")["n"].sum().items()}
         if all(per_tier.get(t, 0) == int(distribution.get(t, 0)) for t in TIERS) and set(per_tier) <= set(TIERS):
-            conn.execute(text(
-                "insert into grade_counts (night, region_code, section, grade, n) "
-                "select :n, c.region_code, c.section, c.grade, c.n "
-                "from unnest(cast(:r as text[]), cast(:s as text[]), cast(:g as text[]), cast(:k as bigint[])) "
-                "as c (region_code, section, grade, n)"),
+            conn.execute(sqlfiles.statement("grading/counts_counted"),
                 {"n": night, "r": [str(v) for v in counted["region_code"]], "s": [str(v) for v in counted["section"]],
                  "g": [str(v) for v in counted["grade"]], "k": [int(v) for v in counted["n"]]})
             return []
