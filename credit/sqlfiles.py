@@ -90,7 +90,7 @@ def execute_binary(conn: sa.Connection, stmt: sa.TextClause, params: Mapping[str
     psycopg writes a list for the text format element by element in Python, searching each text
     for characters to quote; in binary it writes lengths and bytes. The 33,905 windows of the 1 M
     drop's first night (14 lists, ``sql/penalties/insert_windows.sql``) took 1.4–1.6 s of client
-    CPU in text and take 0.37–0.44 s in binary (issue 11). An error of the driver is raised as
+    CPU in text and take 0.24–0.45 s in binary (issue 11). An error of the driver is raised as
     SQLAlchemy's, as ``conn.execute`` raises it."""
     driver = conn.connection.driver_connection
     assert isinstance(driver, psycopg.Connection)

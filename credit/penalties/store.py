@@ -102,10 +102,10 @@ def window_arrays(new: pd.DataFrame, night: date, version: str) -> dict[str, Any
 
     One statement per chunk, its parameters in binary (:func:`credit.sqlfiles.execute_binary`),
     instead of one INSERT per window (issue 11): on the 1 M drop's first night (33,905 windows,
-    three runs each on one connection) the executemany took 2.2–2.9 s of client CPU, 1.35–1.9 s of
-    the server's and 4.3–7.4 s of wall time; the arrays take 0.37–0.44 s (0.12 s of it here),
-    0.92–1.05 s and 1.45–2.1 s, with the same rows (tests/db/penalties/test_insert_windows.py keeps
-    the row-by-row insert as the reference)."""
+    five runs each, alternating, on one connection) the executemany took 1.85–2.9 s of client CPU,
+    1.35–1.9 s of the server's and 3.4–7.4 s of wall time; the arrays take 0.24–0.45 s (0.12 s of
+    it here), 0.79–1.14 s and 1.1–2.1 s, and the table's rows are the same (one md5 over all of
+    them; tests/db/penalties/test_insert_windows.py keeps the row-by-row insert as the reference)."""
     params: dict[str, Any] = {"night": night, "config_version": version}
     for c in [*WINDOW_COLUMNS, "withdrawn_on"]:
         params[c] = [v.item() if isinstance(v, np.generic) else v for v in _objects(new[c].to_numpy(dtype=object))]
