@@ -2,7 +2,8 @@
 -- :bank_credit_months months before the night — its longest overdue (days) and whether a loan is
 -- in default (违约或不良). A grading signal only: never published, never a roster cause.
 -- :ranged = 1: the population is one chunk of several, a contiguous USCC range (issue 11); the
--- fact tables are read between its first and last USCC by their uscc index, :lo and :hi (values: see below). 0: the
+-- fact tables are read between its first and last USCC by their uscc index, :lo and :hi (values
+-- read once per chunk, credit.grading.indicators.chunk_bounds: the planner sees the range). 0: the
 -- condition folds away when planned (whole or scoped population, plans unchanged).
 with latest as (
     select distinct on (b.uscc)

@@ -3,7 +3,8 @@
 -- the next year, rolled to a working day by 民法典 art. 203); it is filled by credit.indicators.
 -- A report for year Y is due from an entity established in year Y or earlier (it files in Y+1).
 -- :ranged = 1: the population is one chunk of several, a contiguous USCC range (issue 11); the
--- fact tables are read between its first and last USCC by their uscc index, :lo and :hi (values: see below). 0: the
+-- fact tables are read between its first and last USCC by their uscc index, :lo and :hi (values
+-- read once per chunk, credit.grading.indicators.chunk_bounds: the planner sees the range). 0: the
 -- condition folds away when planned (whole or scoped population, plans unchanged).
 --
 -- One pass over the population's reports (issue 11, stop 30): each report is read once, joined to

@@ -5,7 +5,8 @@
 -- 'penalty' of the log) stopped it. Warning-only decisions are never published (45号令 art. 2)
 -- and do not count. `heavier` is 较重行政处罚 (domain.md §4).
 -- :ranged = 1: the population is one chunk of several, a contiguous USCC range (issue 11); the
--- fact tables are read between its first and last USCC by their uscc index, :lo and :hi (values: see below). 0: the
+-- fact tables are read between its first and last USCC by their uscc index, :lo and :hi (values
+-- read once per chunk, credit.grading.indicators.chunk_bounds: the planner sees the range). 0: the
 -- condition folds away when planned (whole or scoped population). The publicity window is looked up
 -- case by case in every mode (before: computed for every case of the province, per chunk).
 select

@@ -2,7 +2,8 @@
 -- status (非正常户) and arrears (domain.md §11). These raise risk; they never put an entity on a
 -- roster (§11 "Pipeline use").
 -- :ranged = 1: the population is one chunk of several, a contiguous USCC range (issue 11); the
--- fact tables are read between its first and last USCC by their uscc index, :lo and :hi (values: see below). 0: the
+-- fact tables are read between its first and last USCC by their uscc index, :lo and :hi (values
+-- read once per chunk, credit.grading.indicators.chunk_bounds: the planner sees the range). 0: the
 -- condition folds away when planned (whole or scoped population, plans unchanged).
 select distinct on (t.uscc)
     p.rn,
