@@ -10,7 +10,7 @@ literals for ``COPY``, which cannot take bind parameters (:func:`rendered`).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -44,14 +44,19 @@ def statement(name: str) -> sa.TextClause:
     return sa.text(text_of(name))
 
 
-def rendered(name: str, **params: date | int) -> str:
+def rendered(name: str, *, bound: Collection[str] = (), **params: date | int) -> str:
     """``credit/sql/<name>.sql`` with its ``:name`` placeholders rendered as typed literals.
 
     Only ``date`` and ``int`` values are accepted, which cannot carry SQL; anything else is a
-    programming error and raises :class:`TypeError`.
+    programming error and raises :class:`TypeError`. The placeholders named in ``bound`` become
+    psycopg's ``%(name)s`` instead (and every other ``%`` is doubled): values of any type passed
+    with the statement to psycopg, which quotes them (:func:`credit.grading.indicators.copy_out`,
+    a chunk's first and last USCC).
     """
 
     def literal(m: re.Match[str]) -> str:
+        if m.group(1) in bound:
+            return f"%({m.group(1)})s"
         value = params[m.group(1)]
         if isinstance(value, date):
             return f"date '{value.isoformat()}'"
@@ -59,7 +64,8 @@ def rendered(name: str, **params: date | int) -> str:
             return str(int(value))
         raise TypeError(f"parameter {m.group(1)} must be a date or an int")
 
-    return _PARAM.sub(literal, text_of(name))
+    source = text_of(name)
+    return _PARAM.sub(literal, source.replace("%", "%%") if bound else source)
 
 
 def frame(conn: sa.Connection, name: str, params: Mapping[str, Any]) -> pd.DataFrame:

@@ -35,6 +35,7 @@ the night is refused rather than graded as if nobody were on a roster.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -92,16 +93,20 @@ class Indicators:
 
 # -- SQL plumbing -------------------------------------------------------------------------------
 
-def copy_out(conn: Connection, query: str, types: dict[str, pa.DataType]) -> pa.Table:
+def copy_out(conn: Connection, query: str, types: dict[str, pa.DataType],
+             params: Mapping[str, object] | None = None) -> pa.Table:
     """Run ``query`` through COPY … TO STDOUT (CSV) on ``conn``'s transaction and parse it with Arrow.
 
     COPY plus Arrow's CSV reader moves millions of rows in seconds, where row fetching would take
-    minutes (stack-notes §6).
+    minutes (stack-notes §6). ``params``: values of the query's ``%(name)s`` placeholders
+    (:func:`credit.sqlfiles.rendered`'s ``bound``). COPY takes no parameters of the server's, so
+    psycopg quotes them into the text: the planner sees the values, as it would bound ones.
     """
     raw = conn.connection.driver_connection
     assert raw is not None  # a live connection inside the night's transaction
     buf = io.BytesIO()
-    with raw.cursor() as cur, cur.copy(f"copy ({query.strip().rstrip(';')}) to stdout with (format csv, header true)") as cp:
+    with raw.cursor() as cur, cur.copy(f"copy ({query.strip().rstrip(';')}) to stdout with (format csv, header true)",
+                                       params) as cp:
         for chunk in cp:
             buf.write(chunk)
     buf.seek(0)
@@ -140,6 +145,32 @@ def _scatter(n: int, table: pa.Table, columns: dict[str, Default]) -> pd.DataFra
                 arr_f = np.where(np.isnan(arr_f), float(default), arr_f)
             out[name] = arr_f
     return pd.DataFrame(out)
+
+
+#: A chunk's first and last USCC (:func:`chunk_bounds`); None when the population is empty.
+Bounds = tuple[str | None, str | None]
+
+
+def chunk_bounds(conn: Connection) -> Bounds:
+    """The first and last USCC of the population graded next, a chunk of the whole
+    (:func:`chunk_population`), read once per chunk: two probes of its USCC index."""
+    lo, hi = conn.exec_driver_sql("select min(uscc), max(uscc) from grading_population").one()
+    return lo, hi
+
+
+def _family(name: str, bounds: Bounds | None, **params: date | int) -> tuple[str, dict[str, object]]:
+    """A family's statement and its values: ``:ranged`` 1 with a chunk's ``bounds`` as ``:lo`` and
+    ``:hi``, values the planner sees; 0 without (``:lo``, ``:hi`` null and never read).
+
+    Before, the statements read the bounds themselves, ``(select min(uscc) from grading_population)``:
+    InitPlans, whose values are not known when the statement is planned, so the planner took a
+    range of the fact table's index for a default fraction of it. At 1 M entities, a chunk of
+    200,000: social.sql expected 5,240 rows of social_security and read 411,000; rosters.sql, 867
+    listed rows expected for 33,716, probed the chunk's index per row: 0.29–0.37 s of the backend's
+    CPU against 0.11–0.18 s now (docs/benchmarks.md, "A grading chunk's USCC range")."""
+    lo, hi = bounds if bounds is not None else (None, None)
+    return (sqlfiles.rendered(name, bound=("lo", "hi"), ranged=int(bounds is not None), **params),
+            {"lo": lo, "hi": hi})
 
 
 def roster_function_exists(conn: Connection) -> bool:
@@ -246,18 +277,19 @@ def report_deadlines(night: date, years_back: int, calendar: WorkingCalendar) ->
 
 
 def operations(conn: Connection, night: date, n: int, deadlines: list[tuple[int, date]], *,
-               ranged: bool = False) -> pd.DataFrame:
+               bounds: Bounds | None = None) -> pd.DataFrame:
     """经营: annual reports missing and late over the due years, and the latest report's figures.
-    ``ranged``: see :func:`build_indicators`."""
+    ``bounds``: see :func:`build_indicators`."""
     conn.exec_driver_sql("drop table if exists grading_report_years")
     conn.exec_driver_sql("create temporary table grading_report_years (report_year int, deadline date) on commit drop")
     if deadlines:
         values = ", ".join(f"({y}, date '{d.isoformat()}')" for y, d in deadlines)
         conn.exec_driver_sql(f"insert into grading_report_years values {values}")
     conn.exec_driver_sql("analyze grading_report_years")  # 3 rows, not the planner's default guess of 2,260
-    table = copy_out(conn, sqlfiles.rendered("grading/operations", ranged=int(ranged)), {
+    query, bound = _family("grading/operations", bounds)
+    table = copy_out(conn, query, {
         "rn": pa.int64(), "reports_missing": pa.int64(), "reports_late": pa.int64(),
-        "employees": pa.float64(), "revenue": pa.float64()})
+        "employees": pa.float64(), "revenue": pa.float64()}, bound)
     out = _scatter(n, table, {"reports_missing": 0, "reports_late": 0, "employees": np.nan, "revenue": np.nan})
     out["report_all_zero"] = (out["employees"] == 0) & (out["revenue"] == 0)
     return out
@@ -278,27 +310,26 @@ def create_night_facts(conn: Connection, night: date, scoped: bool = False) -> N
 
 
 def supervision(conn: Connection, night: date, n: int, windows: dict[str, int], *, facts: bool = False,
-                ranged: bool = False) -> pd.DataFrame:
+                bounds: Bounds | None = None) -> pd.DataFrame:
     """监管: roster state as of the night, penalties and their weight, open findings, recent
     spot-check problems (domain.md §3, §4, §6, §8). Reads :func:`create_night_facts`'s
     ``grading_listed`` (``facts``: created already for ``night``; otherwise created here;
-    ``ranged``: see :func:`build_indicators`)."""
+    ``bounds``: see :func:`build_indicators`)."""
     if not facts:
         create_night_facts(conn, night)
-    rosters = copy_out(conn, sqlfiles.rendered("grading/rosters", ranged=int(ranged)),
-                       {"rn": pa.int64(), "on_abnormal": pa.bool_(), "marked_abnormal": pa.bool_(),
-                        "on_serious": pa.bool_()})
+    query, values = _family("grading/rosters", bounds)
+    rosters = copy_out(conn, query, {"rn": pa.int64(), "on_abnormal": pa.bool_(), "marked_abnormal": pa.bool_(),
+                                     "on_serious": pa.bool_()}, values)
     # Only penalties still in use: inside their publicity window, not repaired, not revoked
     # (domain.md §5.1, §5.3, §6; credit.penalties keeps the windows, the night before grading).
-    pens = copy_out(conn, sqlfiles.rendered("grading/penalties", night=night, ranged=int(ranged)),
-                    {"rn": pa.int64(), "penalties": pa.int64(), "heavier_penalties": pa.int64(),
-                     "fines_total": pa.float64(), "penalties_unfulfilled": pa.int64()})
-    finds = copy_out(conn, sqlfiles.rendered("grading/findings", night=night, finding_years=windows["finding_years"],
-                                            ranged=int(ranged)),
-                     {"rn": pa.int64(), "open_findings": pa.int64()})
-    insp = copy_out(conn, sqlfiles.rendered("grading/inspections", night=night, inspection_years=windows["inspection_years"],
-                                           ranged=int(ranged)),
-                    {"rn": pa.int64(), "inspections_adverse": pa.int64()})
+    query, values = _family("grading/penalties", bounds, night=night)
+    pens = copy_out(conn, query, {"rn": pa.int64(), "penalties": pa.int64(), "heavier_penalties": pa.int64(),
+                                  "fines_total": pa.float64(), "penalties_unfulfilled": pa.int64()}, values)
+    query, values = _family("grading/findings", bounds, night=night, finding_years=windows["finding_years"])
+    finds = copy_out(conn, query, {"rn": pa.int64(), "open_findings": pa.int64()}, values)
+    query, values = _family("grading/inspections", bounds, night=night,
+                            inspection_years=windows["inspection_years"])
+    insp = copy_out(conn, query, {"rn": pa.int64(), "inspections_adverse": pa.int64()}, values)
     return pd.concat([
         _scatter(n, rosters, {"on_abnormal": False, "marked_abnormal": False, "on_serious": False}),
         _scatter(n, pens, {"penalties": 0, "heavier_penalties": 0, "fines_total": 0.0, "penalties_unfulfilled": 0}),
@@ -307,24 +338,28 @@ def supervision(conn: Connection, night: date, n: int, windows: dict[str, int], 
     ], axis=1)
 
 
-def tax(conn: Connection, night: date, n: int, *, ranged: bool = False) -> pd.DataFrame:
+def tax(conn: Connection, night: date, n: int, *, bounds: Bounds | None = None) -> pd.DataFrame:
     """纳税: latest tax-and-fee credit grade, 非正常户 status and arrears (domain.md §11).
-    ``ranged``: see :func:`build_indicators`."""
-    table = copy_out(conn, sqlfiles.rendered("grading/tax", ranged=int(ranged)), {
-        "rn": pa.int64(), "tax_grade": pa.string(), "abnormal_taxpayer": pa.bool_(), "tax_arrears": pa.float64()})
+    ``bounds``: see :func:`build_indicators`."""
+    query, values = _family("grading/tax", bounds)
+    table = copy_out(conn, query, {
+        "rn": pa.int64(), "tax_grade": pa.string(), "abnormal_taxpayer": pa.bool_(), "tax_arrears": pa.float64()},
+        values)
     return _scatter(n, table, {"tax_grade": None, "abnormal_taxpayer": False, "tax_arrears": 0.0})
 
 
-def social_security(conn: Connection, night: date, n: int, trend_months: int, *, ranged: bool = False) -> pd.DataFrame:
+def social_security(conn: Connection, night: date, n: int, trend_months: int, *,
+                    bounds: Bounds | None = None) -> pd.DataFrame:
     """社保: insured headcount, its drop against ``trend_months`` earlier, arrears months (domain.md §11).
 
     ``insured_drop`` = 1 − latest / earlier when the earlier headcount is positive, floored at 0;
-    NA when there is nothing to compare (a new insurer is not a drop). ``ranged``: see
+    NA when there is nothing to compare (a new insurer is not a drop). ``bounds``: see
     :func:`build_indicators`.
     """
-    table = copy_out(conn, sqlfiles.rendered("grading/social", trend_months=trend_months, ranged=int(ranged)), {
+    query, values = _family("grading/social", bounds, trend_months=trend_months)
+    table = copy_out(conn, query, {
         "rn": pa.int64(), "insured_count": pa.float64(), "social_arrears_months": pa.int64(),
-        "insured_earlier": pa.float64()})
+        "insured_earlier": pa.float64()}, values)
     out = _scatter(n, table, {"insured_count": np.nan, "social_arrears_months": 0, "insured_earlier": np.nan})
     earlier = out.pop("insured_earlier").to_numpy()
     latest = out["insured_count"].to_numpy()
@@ -334,13 +369,13 @@ def social_security(conn: Connection, night: date, n: int, trend_months: int, *,
     return out
 
 
-def bank_credit(conn: Connection, night: date, n: int, months: int, *, ranged: bool = False) -> pd.DataFrame:
+def bank_credit(conn: Connection, night: date, n: int, months: int, *, bounds: Bounds | None = None) -> pd.DataFrame:
     """银行信用: the longest overdue and default of the latest month reported within ``months``
     (domain.md §11). No report in the window is neutral (0 days, no default): most entities
-    have no loans at all. ``ranged``: see :func:`build_indicators`."""
-    table = copy_out(conn, sqlfiles.rendered("grading/bank_credit", night=night, bank_credit_months=months,
-                                              ranged=int(ranged)),
-                     {"rn": pa.int64(), "bank_overdue_days": pa.int64(), "bank_default": pa.bool_()})
+    have no loans at all. ``bounds``: see :func:`build_indicators`."""
+    query, values = _family("grading/bank_credit", bounds, night=night, bank_credit_months=months)
+    table = copy_out(conn, query, {"rn": pa.int64(), "bank_overdue_days": pa.int64(), "bank_default": pa.bool_()},
+                     values)
     return _scatter(n, table, {"bank_overdue_days": 0, "bank_default": False})
 
 
@@ -367,7 +402,9 @@ def build_indicators(conn: Connection, night: date, config: ConfigDoc, calendar:
     ``ranged``: the population is one chunk of several (:func:`chunk_population`), a contiguous
     USCC range: every family reads the fact tables only between the chunk's first and last USCC,
     through their (uscc, …) indexes, instead of reading each table whole once per chunk (issue 11:
-    grading time linear in the entities, not in entities × chunks). Off for a single population,
+    grading time linear in the entities, not in entities × chunks). The two USCCs are read once
+    (:func:`chunk_bounds`) and given to every statement as values, so that each is planned for the
+    chunk's share of the fact tables (:func:`_family`). Off for a single population,
     the whole one or a scoped night's few scattered entities, whose plans stay as they were (the
     ``:ranged = 0 or …`` condition of the SQL folds away when the query is planned). The relations
     family reads ``grading_flagged`` by legal representative, computed once a night, not by range."""
@@ -375,16 +412,17 @@ def build_indicators(conn: Connection, night: date, config: ConfigDoc, calendar:
     if not facts:
         create_night_facts(conn, night)
     pop = population(conn, night, scoped, created=created)
+    bounds = chunk_bounds(conn) if ranged else None
     n = len(pop)
     deadlines, warnings = report_deadlines(night, windows["annual_report_years"], calendar)
     frame = pd.concat([
         pop[["uscc", "legal_rep_hash"]],
         basic_attributes(pop, night),
-        operations(conn, night, n, deadlines, ranged=ranged),
-        supervision(conn, night, n, windows, facts=True, ranged=ranged),
-        tax(conn, night, n, ranged=ranged),
-        social_security(conn, night, n, windows["insured_trend_months"], ranged=ranged),
-        bank_credit(conn, night, n, windows.get("bank_credit_months", 3), ranged=ranged),
+        operations(conn, night, n, deadlines, bounds=bounds),
+        supervision(conn, night, n, windows, facts=True, bounds=bounds),
+        tax(conn, night, n, bounds=bounds),
+        social_security(conn, night, n, windows["insured_trend_months"], bounds=bounds),
+        bank_credit(conn, night, n, windows.get("bank_credit_months", 3), bounds=bounds),
         relations(conn, night, n, facts=True),
     ], axis=1)
     return Indicators(frame, warnings)

@@ -2,13 +2,14 @@
 -- later finding that cures it (unreachable ↔ contact restored, false disclosure ↔ corrected,
 -- ordered disclosure overdue ↔ done; table cure_kinds); these are roster causes 2–4 of domain.md §3.1.
 -- :ranged = 1: the population is one chunk of several, a contiguous USCC range (issue 11); the
--- fact tables are read between its first and last USCC by their uscc index (InitPlans). 0: the
+-- fact tables are read between its first and last USCC by their uscc index, :lo and :hi (values
+-- read once per chunk, credit.grading.indicators.chunk_bounds: the planner sees the range). 0: the
 -- condition folds away when planned (whole or scoped population, plans unchanged).
 select p.rn, count(*) as open_findings
 from findings as f
 join cure_kinds as k on k.finding_kind = f.kind
 join grading_population as p using (uscc)
-where (:ranged = 0 or f.uscc between (select min(uscc) from grading_population) and (select max(uscc) from grading_population))
+where (:ranged = 0 or f.uscc between :lo and :hi)
   and f.found_on > (:night - make_interval(years => :finding_years))::date
   and not exists (
       select 1

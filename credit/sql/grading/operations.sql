@@ -3,7 +3,8 @@
 -- the next year, rolled to a working day by 民法典 art. 203); it is filled by credit.indicators.
 -- A report for year Y is due from an entity established in year Y or earlier (it files in Y+1).
 -- :ranged = 1: the population is one chunk of several, a contiguous USCC range (issue 11); the
--- fact tables are read between its first and last USCC by their uscc index (InitPlans). 0: the
+-- fact tables are read between its first and last USCC by their uscc index, :lo and :hi (values
+-- read once per chunk, credit.grading.indicators.chunk_bounds: the planner sees the range). 0: the
 -- condition folds away when planned (whole or scoped population, plans unchanged).
 --
 -- One pass over the population's reports (issue 11, stop 30): each report is read once, joined to
@@ -39,7 +40,7 @@ reported as (
     join grading_population as p on p.uscc = a.uscc
     cross join (select array_agg(report_year::bigint) as years, array_agg(deadline) as deadlines
                   from grading_report_years) as ys
-    where (:ranged = 0 or a.uscc between (select min(uscc) from grading_population) and (select max(uscc) from grading_population))
+    where (:ranged = 0 or a.uscc between :lo and :hi)
     group by a.uscc
 )
 select

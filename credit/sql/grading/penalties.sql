@@ -5,7 +5,8 @@
 -- 'penalty' of the log) stopped it. Warning-only decisions are never published (45号令 art. 2)
 -- and do not count. `heavier` is 较重行政处罚 (domain.md §4).
 -- :ranged = 1: the population is one chunk of several, a contiguous USCC range (issue 11); the
--- fact tables are read between its first and last USCC by their uscc index (InitPlans). 0: the
+-- fact tables are read between its first and last USCC by their uscc index, :lo and :hi (values
+-- read once per chunk, credit.grading.indicators.chunk_bounds: the planner sees the range). 0: the
 -- condition folds away when planned (whole or scoped population). The publicity window is looked up
 -- case by case in every mode (before: computed for every case of the province, per chunk).
 select
@@ -25,7 +26,7 @@ cross join lateral (
      order by pw.night desc
      limit 1
 ) as w
-where (:ranged = 0 or x.uscc between (select min(uscc) from grading_population) and (select max(uscc) from grading_population))
+where (:ranged = 0 or x.uscc between :lo and :hi)
   and w.published
   and w.publicity_from <= :night and :night <= w.publicity_until
   and (w.revoked_on is null or w.revoked_on > :night)

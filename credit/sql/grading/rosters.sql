@@ -3,7 +3,8 @@
 -- history, never the public page, domain.md trap 5; a 个体工商户's abnormal_status marking is
 -- marked_abnormal, apart from the roster, §2).
 -- :ranged = 1: the population is one chunk of several, a contiguous USCC range (issue 11); the
--- fact tables are read between its first and last USCC by their uscc index (InitPlans). 0: the
+-- fact tables are read between its first and last USCC by their uscc index, :lo and :hi (values
+-- read once per chunk, credit.grading.indicators.chunk_bounds: the planner sees the range). 0: the
 -- condition folds away when planned (whole or scoped population, plans unchanged).
 select
     p.rn,
@@ -12,4 +13,4 @@ select
     l.on_serious
 from grading_listed as l
 join grading_population as p using (uscc)
-where (:ranged = 0 or l.uscc between (select min(uscc) from grading_population) and (select max(uscc) from grading_population))
+where (:ranged = 0 or l.uscc between :lo and :hi)

@@ -1,22 +1,35 @@
 -- Social security (社保): the latest period's insured headcount and arrears months, and the
 -- headcount :trend_months earlier for the trend (domain.md §11).
 -- :ranged = 1: the population is one chunk of several, a contiguous USCC range (issue 11); the
--- fact tables are read between its first and last USCC by their uscc index (InitPlans). 0: the
--- condition folds away when planned (whole or scoped population, plans unchanged).
-with latest as (
-    select distinct on (s.uscc) p.rn, s.uscc, s.period, s.insured_count, s.arrears_months
+-- fact tables are read between its first and last USCC by their uscc index, :lo and :hi (values,
+-- credit.grading.indicators.chunk_bounds). 0: the condition folds away when planned (whole or
+-- scoped population).
+--
+-- One pass over the population's rows: each row learns its entity's latest period (a window by
+-- uscc), and the rows of that period and of :trend_months before it are kept and folded into one
+-- row per entity (social_security's key is (uscc, period): at most one row of each). Before, the
+-- latest rows were found (distinct on, a sort by uscc and period) and then joined to a second
+-- pass over social_security for the earlier period. At 1 M, a chunk of 200,000 entities (411,000
+-- rows in its range; EXPLAIN ANALYZE, timing off, 3 runs each, interleaved on the shared machine):
+-- 1.1–1.8 s against 2.1–2.7 s; a scoped night of 20,000 entities 0.55–0.72 s against 0.95–1.6 s.
+with facts as (
+    select
+        p.rn,
+        s.period,
+        s.insured_count,
+        s.arrears_months,
+        max(s.period) over w as latest,
+        to_char(to_date(max(s.period) over w, 'YYYY-MM') - make_interval(months => :trend_months), 'YYYY-MM') as earlier
     from social_security as s
     join grading_population as p using (uscc)
-    where (:ranged = 0 or s.uscc between (select min(uscc) from grading_population) and (select max(uscc) from grading_population))
-    order by s.uscc, s.period desc
+    where (:ranged = 0 or s.uscc between :lo and :hi)
+    window w as (partition by s.uscc)
 )
 select
-    l.rn,
-    l.insured_count,
-    coalesce(l.arrears_months, 0) as social_arrears_months,
-    e.insured_count               as insured_earlier
-from latest as l
-left join social_security as e
-  on e.uscc = l.uscc
- and e.period = to_char(to_date(l.period, 'YYYY-MM') - make_interval(months => :trend_months), 'YYYY-MM')
- and (:ranged = 0 or e.uscc between (select min(uscc) from grading_population) and (select max(uscc) from grading_population))
+    rn,
+    max(insured_count) filter (where period = latest)                as insured_count,
+    coalesce(max(arrears_months) filter (where period = latest), 0)  as social_arrears_months,
+    max(insured_count) filter (where period = earlier)               as insured_earlier
+from facts
+where period = latest or period = earlier
+group by rn

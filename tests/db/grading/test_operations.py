@@ -10,7 +10,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from credit.calendar import working_calendar
-from credit.grading.indicators import chunk_population, create_population, operations, report_deadlines
+from credit.grading.indicators import (
+    chunk_bounds,
+    chunk_population,
+    create_population,
+    operations,
+    report_deadlines,
+)
 from credit.settings import Settings
 from tests.db.grading.helpers import NIGHT, reg, reports
 
@@ -57,7 +63,7 @@ def test_operations_whole_population_and_by_chunks(engine: Engine, settings: Set
         parts = []
         for start in range(0, n, 2):   # chunks E1–E2, E3–E4, E5–E6, E7, each read by its USCC range
             chunk_population(c, start, 2)
-            parts.append(operations(c, NIGHT, min(2, n - start), deadlines, ranged=True))
+            parts.append(operations(c, NIGHT, min(2, n - start), deadlines, bounds=chunk_bounds(c)))
         c.rollback()
     pd.testing.assert_frame_equal(whole, EXPECTED)
     pd.testing.assert_frame_equal(pd.concat(parts, ignore_index=True), EXPECTED)
