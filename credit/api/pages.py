@@ -181,6 +181,22 @@ def recorded_form(st: ServiceState, ticket: once_.Once | None, work: Callable[[C
     return RedirectResponse(location, status_code=303)
 
 
+def answered_form(st: ServiceState, ticket: once_.Once | None, work: Callable[[Connection], str],
+                  again: Callable[[int, str, bool], Response], hint: str) -> Response:
+    """:func:`recorded_form`, its outcomes shown to the officer: ``again(status, error, keep_id)``
+    renders the form's page with the error, the form given back (with its submission id only
+    while the first post still runs, so that the next click shows that post's result); ``hint``
+    tells the officer what to click then."""
+    try:
+        return recorded_form(st, ticket, work)
+    except once_.StillRunning:
+        return again(409, still_running(hint), True)
+    except once_.OtherRequest:
+        return again(422, f"未记录：{OTHER_CONTENT}", False)
+    except Refused as e:
+        return again(e.status, e.error, False)
+
+
 @pages.get("/static/site.css", include_in_schema=False)
 def stylesheet() -> Response:
     return FileResponse(STATIC / "site.css", media_type="text/css; charset=utf-8",
@@ -510,15 +526,11 @@ def _serious_form(request: Request, st: ServiceState, who: Principal, route: str
                   work: Callable[[Connection], str], button: str) -> Response:
     """A serious-list form's step recorded once per submission id (:func:`recorded_form`); its
     refusals on the overview, the form given back as sent (while the first post runs: with its id)."""
-    try:
-        return recorded_form(st, form_once(request, once, route, sent), work)
-    except once_.StillRunning:
-        return _bureau(request, st, who, 409, error=still_running(f"稍候再次点击“{button}”即显示其结果（不会重复记录）"),
-                       form={**sent, "once": once.strip()})
-    except once_.OtherRequest:
-        return _bureau(request, st, who, 422, error=f"未记录：{OTHER_CONTENT}", form=sent)
-    except Refused as e:
-        return _bureau(request, st, who, e.status, error=e.error, form=sent)
+    def again(status: int, error: str, keep: bool) -> Response:
+        return _bureau(request, st, who, status, error=error, form={**sent, "once": once.strip()} if keep else sent)
+
+    return answered_form(st, form_once(request, once, route, sent), work, again,
+                         f"稍候再次点击“{button}”即显示其结果（不会重复记录）")
 
 
 @pages.post("/bureau/login", response_class=HTMLResponse)

@@ -63,6 +63,7 @@ from credit.api.pages import (
     OUTCOME_LABELS,
     STALE_FORM,
     Refused,
+    answered_form,
     form_ok,
     form_once,
     open_procedures,
@@ -248,15 +249,12 @@ def draft_decision(request: Request, st: St, who: Who, seq: Annotated[int, PathP
 
     ticket = form_once(request, once, f"/bureau/drafts/{seq}/decision",
                        {"decision": decision, "note": note, "back": back})
-    try:
-        return recorded_form(st, ticket, work)
-    except once_.StillRunning:
-        return again(request, st, who, 409, still_running("稍候再次点击同一按钮即显示其结果（不会重复记录）"),
-                     {**sent, "once": once.strip()})
-    except once_.OtherRequest:
-        return again(request, st, who, 422, error=f"未记录：{OTHER_CONTENT}")
-    except Refused as e:
-        return again(request, st, who, e.status, error=e.error)
+    def shown(status: int, error: str, keep: bool) -> Response:
+        if keep:
+            return again(request, st, who, status, error, {**sent, "once": once.strip()})
+        return again(request, st, who, status, error=error)
+
+    return answered_form(st, ticket, work, shown, "稍候再次点击同一按钮即显示其结果（不会重复记录）")
 
 
 # ---------------------------------------------------------------------------------------- requests
@@ -362,15 +360,11 @@ def objection_decision(request: Request, st: St, who: Who, objection_id: Annotat
             raise Refused(409, f"未记录：{e}") from None
         return f"/bureau/requests?done={outcome}&ref={objection_id}&seq={res['seq']}"
 
-    try:
-        return recorded_form(st, form_once(request, once, f"/bureau/objections/{objection_id}/decision", sent), work)
-    except once_.StillRunning:
-        return _requests(request, st, who, 409, error=still_running("稍候再次点击“作出决定”即显示其结果（不会重复记录）"),
-                         sent_form={**sent, "once": once.strip()})
-    except once_.OtherRequest:
-        return _requests(request, st, who, 422, error=f"未记录：{OTHER_CONTENT}", sent_form=sent)
-    except Refused as e:
-        return _requests(request, st, who, e.status, error=e.error, sent_form=sent)
+    def shown(status: int, error: str, keep: bool) -> Response:
+        return _requests(request, st, who, status, error=error, sent_form={**sent, "once": once.strip()} if keep else sent)
+
+    return answered_form(st, form_once(request, once, f"/bureau/objections/{objection_id}/decision", sent), work,
+                         shown, "稍候再次点击“作出决定”即显示其结果（不会重复记录）")
 
 
 # ------------------------------------------------------------------------------------------- draws

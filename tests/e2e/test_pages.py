@@ -115,19 +115,27 @@ def test_bureau_page_signs_in_and_shows_night_and_deadlines(live, page) -> None:
     assert page.locator("#key").count() == 1
 
 
-def test_bureau_officer_assesses_a_serious_list_proposal(live, page) -> None:  # noqa: F811
-    """The serious-list section of the bureau page (domain.md §4): the art. 12 assessment by form."""
+def _serious_case_on_the_bureau_page(server, page) -> None:  # type: ignore[no-untyped-def]
+    """Case P1 of entity A penalised on 2 March 2026 and published that night; on 10 March the
+    bureau's officer, signed in with the bureau's key, sees its art. 12 assessment due."""
     from tests.db.api.support import register
-    from tests.db.rosters.helpers import decisions, night, penalty
+    from tests.db.rosters.helpers import night, penalty
 
-    with live.engine.begin() as c:
+    with server.engine.begin() as c:
         register(c, A, "北京甲科技有限公司")
         penalty(c, "P1", A, "2026-03-02")
-        night(c, live.settings, "2026-03-02")
-    live.clock["today"] = D("2026-03-10")
-    page.goto(live.url + "/bureau")
-    page.fill("#key", live.keys["bureau"])
+        night(c, server.settings, "2026-03-02")
+    server.clock["today"] = D("2026-03-10")
+    page.goto(server.url + "/bureau")
+    page.fill("#key", server.keys["bureau"])
     page.click("#key-login button[type=submit]")
+
+
+def test_bureau_officer_assesses_a_serious_list_proposal(live, page) -> None:  # noqa: F811
+    """The serious-list section of the bureau page (domain.md §4): the art. 12 assessment by form."""
+    from tests.db.rosters.helpers import decisions
+
+    _serious_case_on_the_bureau_page(live, page)
     assert "第十二条裁量评估" in page.inner_text("#proc-1 .next")
     page.select_option("#intent-1", "negligent")
     page.fill("#frequency-1", "首次")
@@ -173,17 +181,9 @@ def test_a_double_click_on_a_decision_form_records_one_step(live, page) -> None:
     import sqlalchemy as sa
 
     from credit.rosters.serious import LOCK_KEY
-    from tests.db.api.support import register
-    from tests.db.rosters.helpers import decisions, night, penalty
+    from tests.db.rosters.helpers import decisions
 
-    with live.engine.begin() as c:
-        register(c, A, "北京甲科技有限公司")
-        penalty(c, "P1", A, "2026-03-02")
-        night(c, live.settings, "2026-03-02")
-    live.clock["today"] = D("2026-03-10")
-    page.goto(live.url + "/bureau")
-    page.fill("#key", live.keys["bureau"])
-    page.click("#key-login button[type=submit]")
+    _serious_case_on_the_bureau_page(live, page)
     page.select_option("#intent-1", "negligent")
     page.fill("#frequency-1", "首次")
     page.fill("#harm-1", "未造成严重后果")
