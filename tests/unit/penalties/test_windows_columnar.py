@@ -164,3 +164,19 @@ def test_add_months_many_is_the_civil_code_corresponding_day() -> None:
     days = np.array(["2026-01-31", "2024-01-31", "2025-12-31", "2026-03-16", "NaT"], dtype="datetime64[D]")
     got = add_months_many(days, np.array([1, 1, 2, 12, 3]))
     assert [str(d) for d in got] == ["2026-02-28", "2024-02-29", "2026-02-28", "2027-03-16", "NaT"]
+
+
+def test_more_measure_names_than_a_bit_mask_holds_are_numbered_by_set() -> None:
+    """Over 63 distinct measure names the sets are numbered instead of masked (the OverflowError
+    path of windows): the same windows as the reference, the catalogue's heavier measures and
+    the lower fine still deciding the class."""
+    names = MEASURES + [f"local_measure_{k}" for k in range(60)]
+    rows = [{"case_no": f"C{i:05d}", "uscc": f"U{i % 7}", "decided_on": EDGES[i % len(EDGES)],
+             "category": CATEGORIES[i % len(CATEGORIES)],
+             "measures": [names[i % len(names)], names[(3 * i + 1) % len(names)]] if i % 5 else None,
+             "fine_amount": [None, 5000.0, 10000.01][i % 3], "heavier": i % 4 == 0,
+             "first_night": EDGES[i % len(EDGES)] + timedelta(days=i % 30), "restricted_until": None,
+             "revoked_on": EDGES[(i + 3) % len(EDGES)] if i % 6 == 0 else None} for i in range(160)]
+    df = pd.DataFrame(rows)
+    assert len({m for r in rows for m in (r["measures"] or [])}) > 63
+    assert normal(windows(df, RULES, CAL, HEAVIER)) == normal(windows_reference(df, HEAVIER))
