@@ -7,6 +7,8 @@
   changed before publish is what the store gets (there is no JSON copy to read instead).
 - The migration moves what is staged: a night ingested before the upgrade (as JSON in
   ``night_staging_rows``) publishes after it, and the downgrade gives the JSON back.
+- A source's staging table has no index (migration 0042: a file's COPY keeps none up to date);
+  the quarantine's staging, shared by every file, keeps its key's.
 """
 
 from __future__ import annotations
@@ -58,6 +60,18 @@ def test_every_source_has_a_typed_staging_table_with_its_store_columns(engine: E
             assert c.execute(sa.text("select has_table_privilege('credit_writer', :t, 'insert, delete')"),
                              {"t": table}).scalar()
         assert c.execute(sa.text("select to_regclass('night_staging_rows')")).scalar() is None
+
+
+def _indexes(c: sa.Connection, table: str) -> list[str]:
+    return list(c.execute(sa.text("select indexname from pg_indexes where schemaname = current_schema() "
+                                  "and tablename = :t order by 1"), {"t": table}).scalars())
+
+
+def test_a_sources_staging_table_has_no_index_and_the_quarantines_keeps_its_key(engine: Engine) -> None:
+    with engine.connect() as c:
+        for source in SOURCES.values():
+            assert _indexes(c, staging.staging_table(source)) == [], source.name
+        assert _indexes(c, "night_staging_quarantine") == ["ix_night_staging_quarantine_key"]
 
 
 def test_publish_reads_the_typed_staged_rows_as_they_are(settings: Settings, engine: Engine, tmp_path: Path) -> None:
