@@ -77,3 +77,16 @@ def test_a_duplicate_key_still_fails_a_first_load(engine: Engine) -> None:
     frame = _frame([*ROWS[:3], ROWS[1]])
     with engine.connect() as c, c.begin(), pytest.raises(sa.exc.IntegrityError):
         merge.merge(c, REG, frame, "full", N13)
+
+
+def test_a_first_load_writes_the_table_and_its_history_in_key_order(engine: Engine) -> None:
+    """A file's rows come in file order, not key order; the first load sorts them, so the table's
+    pages and its history's hold them in key order (a range of USCCs reads few pages: at 1 M, 20 k
+    annual reports by key read 380 buffers sorted, 7,785 unsorted). Fails if the sort is dropped."""
+    shuffled = _frame(ROWS[5:] + ROWS[:5][::-1])
+    with engine.connect() as c, c.begin() as tr:
+        merge.merge(c, REG, shuffled, "full", N13)
+        for table in ("registration", "registration_history"):
+            on_disk = c.exec_driver_sql(f"select uscc from {table} order by ctid").scalars().all()
+            assert on_disk == sorted(r["uscc"] for r in ROWS)
+        tr.rollback()
