@@ -15,6 +15,7 @@ import json
 import os
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache, wraps
@@ -376,20 +377,14 @@ def _canonical(arr: pa.ChunkedArray[Any], c: Column) -> pa.ChunkedArray[Any]:
         arr = uscc_rules.canonical_array(arr)   # the one USCC normaliser of every entry point
     else:
         arr = _trimmed_ascii(arr)
-    if c.kind in ("date", "timestamp"):
-        # 2026/7/3 and 2026.7.3 → 2026-07-03: a single reading exists, so this normalises, not guesses.
-        arr = pc.replace_substring_regex(arr, r"[/.]", "-") if c.kind == "date" else \
-            pc.replace_substring_regex(arr, r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})", r"\1-\2-\3")
-        arr = pc.replace_substring_regex(arr, r"^(\d{4})-(\d)-", r"\1-0\2-")
-        arr = pc.replace_substring_regex(arr, r"^(\d{4}-\d{2})-(\d)(\D|$)", r"\1-0\2\3")
-        if c.kind == "timestamp":  # spaces or tabs between the date and the time: one space
-            arr = pc.replace_substring_regex(arr, r"^(\d{4}-\d{2}-\d{2})[ \t]+(\d)", r"\1 \2")
+    if c.kind == "date":
+        arr = _rewritten(arr, _off_pattern(arr, r"^\d{4}-\d{2}-\d{2}$"), lambda a: _date_text(a, c.kind))
+    elif c.kind == "timestamp":
+        arr = _date_text(arr, c.kind)
     elif c.kind == "month":
-        arr = pc.replace_substring_regex(arr, r"[/.]", "-")
-        arr = pc.replace_substring_regex(arr, r"^(\d{4})-(\d)$", r"\1-0\2")
-        arr = pc.replace_substring_regex(arr, r"^(\d{4})(\d{2})$", r"\1-\2")
+        arr = _rewritten(arr, _off_pattern(arr, r"^\d{4}-\d{2}$"), _month_text)
     elif c.kind == "money":
-        arr = pc.replace_substring_regex(arr, r"^¥[ \t]*", "")
+        arr = _rewritten(arr, pc.starts_with(arr, "¥"), lambda a: pc.replace_substring_regex(a, r"^¥[ \t]*", ""))
     elif c.kind == "bool":
         arr = pc.utf8_lower(arr)
         for raw, canonical in BOOL_TEXT.items():
@@ -409,6 +404,49 @@ def _canonical(arr: pa.ChunkedArray[Any], c: Column) -> pa.ChunkedArray[Any]:
             arr = pc.utf8_upper(arr)
     blank: pa.ChunkedArray[Any] = pc.if_else(pc.equal(arr, pa.scalar("")), pa.scalar(None, pa.string()), arr)
     return blank
+
+
+def _date_text(arr: Any, kind: str) -> Any:   # Arrow text, chunked or not (the stubs know no common type)
+    """A date's or timestamp's text with its date written ``YYYY-MM-DD``."""
+    # 2026/7/3 and 2026.7.3 → 2026-07-03: a single reading exists, so this normalises, not guesses.
+    arr = pc.replace_substring_regex(arr, r"[/.]", "-") if kind == "date" else \
+        pc.replace_substring_regex(arr, r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})", r"\1-\2-\3")
+    arr = pc.replace_substring_regex(arr, r"^(\d{4})-(\d)-", r"\1-0\2-")
+    arr = pc.replace_substring_regex(arr, r"^(\d{4}-\d{2})-(\d)(\D|$)", r"\1-0\2\3")
+    if kind == "timestamp":  # spaces or tabs between the date and the time: one space
+        arr = pc.replace_substring_regex(arr, r"^(\d{4}-\d{2}-\d{2})[ \t]+(\d)", r"\1 \2")
+    return arr
+
+
+def _month_text(arr: Any) -> Any:
+    """A month's text written ``YYYY-MM``."""
+    arr = pc.replace_substring_regex(arr, r"[/.]", "-")
+    arr = pc.replace_substring_regex(arr, r"^(\d{4})-(\d)$", r"\1-0\2")
+    return pc.replace_substring_regex(arr, r"^(\d{4})(\d{2})$", r"\1-\2")
+
+
+def _off_pattern(arr: pa.ChunkedArray[Any], pattern: str) -> Any:
+    """Per value: it does not match ``pattern`` (its canonical shape; null for a missing value)."""
+    return pc.invert(pc.match_substring_regex(arr, pattern))
+
+
+def _rewritten(arr: pa.ChunkedArray[Any], needs: Any, rewrite: Callable[[Any], Any]) -> pa.ChunkedArray[Any]:
+    """``rewrite`` applied to the values of ``needs`` alone (null: not needed), the others as they are.
+
+    For a rewrite that leaves every other value as it is: a date, month or amount already in its
+    canonical shape (``YYYY-MM-DD``, ``YYYY-MM``, no ``¥``), which none of its kind's replacements
+    matches. Every value of a real drop but a few is canonical already; one match over the column
+    then rewrites those few, instead of every replacement building the whole column again (1 M
+    drop, ``annual_reports``, CPU per row: the ``filed_on`` column 0.68 → 0.20 µs, an amount
+    0.15 → 0.05 µs).
+    """
+    mask: Any = pc.fill_null(needs, False)
+    if not pc.any(mask).as_py():
+        return arr
+    flat, where = arr.combine_chunks(), mask.combine_chunks()
+    done = rewrite(flat.filter(where))
+    done = done.combine_chunks() if isinstance(done, pa.ChunkedArray) else done
+    return pa.chunked_array([pc.replace_with_mask(flat, where, done)])
 
 
 def normalise(table: pa.Table, source: Source) -> pd.DataFrame:
@@ -662,8 +700,9 @@ def _holding_nul(values: pd.Series) -> np.ndarray:
     """Per row: its text holds a NUL character (False when missing). One Arrow kernel and its
     mask, without pandas' accessor building a boolean Series, filling it and converting it
     again (run over every column of every chunk)."""
-    found = pc.match_substring(_arrow_text(values), "\x00")
-    return np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
+    found: Any = pc.match_substring(_arrow_text(values), "\x00")
+    found = pc.fill_null(found, False)
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _arrow_text(values: pd.Series) -> pa.ChunkedArray[Any]:
