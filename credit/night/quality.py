@@ -15,6 +15,7 @@ import json
 import os
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache, wraps
@@ -376,20 +377,14 @@ def _canonical(arr: pa.ChunkedArray[Any], c: Column) -> pa.ChunkedArray[Any]:
         arr = uscc_rules.canonical_array(arr)   # the one USCC normaliser of every entry point
     else:
         arr = _trimmed_ascii(arr)
-    if c.kind in ("date", "timestamp"):
-        # 2026/7/3 and 2026.7.3 → 2026-07-03: a single reading exists, so this normalises, not guesses.
-        arr = pc.replace_substring_regex(arr, r"[/.]", "-") if c.kind == "date" else \
-            pc.replace_substring_regex(arr, r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})", r"\1-\2-\3")
-        arr = pc.replace_substring_regex(arr, r"^(\d{4})-(\d)-", r"\1-0\2-")
-        arr = pc.replace_substring_regex(arr, r"^(\d{4}-\d{2})-(\d)(\D|$)", r"\1-0\2\3")
-        if c.kind == "timestamp":  # spaces or tabs between the date and the time: one space
-            arr = pc.replace_substring_regex(arr, r"^(\d{4}-\d{2}-\d{2})[ \t]+(\d)", r"\1 \2")
+    if c.kind == "date":
+        arr = _rewritten(arr, _off_pattern(arr, r"^\d{4}-\d{2}-\d{2}$"), lambda a: _date_text(a, c.kind))
+    elif c.kind == "timestamp":
+        arr = _date_text(arr, c.kind)
     elif c.kind == "month":
-        arr = pc.replace_substring_regex(arr, r"[/.]", "-")
-        arr = pc.replace_substring_regex(arr, r"^(\d{4})-(\d)$", r"\1-0\2")
-        arr = pc.replace_substring_regex(arr, r"^(\d{4})(\d{2})$", r"\1-\2")
+        arr = _rewritten(arr, _off_pattern(arr, r"^\d{4}-\d{2}$"), _month_text)
     elif c.kind == "money":
-        arr = pc.replace_substring_regex(arr, r"^¥[ \t]*", "")
+        arr = _rewritten(arr, pc.starts_with(arr, "¥"), lambda a: pc.replace_substring_regex(a, r"^¥[ \t]*", ""))
     elif c.kind == "bool":
         arr = pc.utf8_lower(arr)
         for raw, canonical in BOOL_TEXT.items():
@@ -409,6 +404,49 @@ def _canonical(arr: pa.ChunkedArray[Any], c: Column) -> pa.ChunkedArray[Any]:
             arr = pc.utf8_upper(arr)
     blank: pa.ChunkedArray[Any] = pc.if_else(pc.equal(arr, pa.scalar("")), pa.scalar(None, pa.string()), arr)
     return blank
+
+
+def _date_text(arr: Any, kind: str) -> Any:   # Arrow text, chunked or not (the stubs know no common type)
+    """A date's or timestamp's text with its date written ``YYYY-MM-DD``."""
+    # 2026/7/3 and 2026.7.3 → 2026-07-03: a single reading exists, so this normalises, not guesses.
+    arr = pc.replace_substring_regex(arr, r"[/.]", "-") if kind == "date" else \
+        pc.replace_substring_regex(arr, r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})", r"\1-\2-\3")
+    arr = pc.replace_substring_regex(arr, r"^(\d{4})-(\d)-", r"\1-0\2-")
+    arr = pc.replace_substring_regex(arr, r"^(\d{4}-\d{2})-(\d)(\D|$)", r"\1-0\2\3")
+    if kind == "timestamp":  # spaces or tabs between the date and the time: one space
+        arr = pc.replace_substring_regex(arr, r"^(\d{4}-\d{2}-\d{2})[ \t]+(\d)", r"\1 \2")
+    return arr
+
+
+def _month_text(arr: Any) -> Any:
+    """A month's text written ``YYYY-MM``."""
+    arr = pc.replace_substring_regex(arr, r"[/.]", "-")
+    arr = pc.replace_substring_regex(arr, r"^(\d{4})-(\d)$", r"\1-0\2")
+    return pc.replace_substring_regex(arr, r"^(\d{4})(\d{2})$", r"\1-\2")
+
+
+def _off_pattern(arr: pa.ChunkedArray[Any], pattern: str) -> Any:
+    """Per value: it does not match ``pattern`` (its canonical shape; null for a missing value)."""
+    return pc.invert(pc.match_substring_regex(arr, pattern))
+
+
+def _rewritten(arr: pa.ChunkedArray[Any], needs: Any, rewrite: Callable[[Any], Any]) -> pa.ChunkedArray[Any]:
+    """``rewrite`` applied to the values of ``needs`` alone (null: not needed), the others as they are.
+
+    For a rewrite that leaves every other value as it is: a date, month or amount already in its
+    canonical shape (``YYYY-MM-DD``, ``YYYY-MM``, no ``¥``), which none of its kind's replacements
+    matches. Every value of a real drop but a few is canonical already; one match over the column
+    then rewrites those few, instead of every replacement building the whole column again (1 M
+    drop, ``annual_reports``, CPU per row: the ``filed_on`` column 0.68 → 0.20 µs, an amount
+    0.15 → 0.05 µs).
+    """
+    mask: Any = pc.fill_null(needs, False)
+    if not pc.any(mask).as_py():
+        return arr
+    flat, where = arr.combine_chunks(), mask.combine_chunks()
+    done = rewrite(flat.filter(where))
+    done = done.combine_chunks() if isinstance(done, pa.ChunkedArray) else done
+    return pa.chunked_array([pc.replace_with_mask(flat, where, done)])
 
 
 def normalise(table: pa.Table, source: Source) -> pd.DataFrame:
@@ -613,14 +651,13 @@ def check_rows(frame: pd.DataFrame, source: Source, night: date, suite_path: Pat
                 found.add(early, "month_too_early", reason("month_too_early", column=c.name, earliest=first))
         if c.kind == "int" and c.not_after_night:
             # A year column (report_year, assessed_year): a year the night has not reached is impossible.
-            year = pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+            year = _year_numbers(s)
             found.add(year > night.year, "year_not_after_night",
                       reason("year_not_after_night", column=c.name, year=night.year))
             if c.year_closed:   # a report for year Y is filed from 1 January Y+1 (domain.md §2, 条例 art. 8)
                 found.add(year == night.year, "year_not_closed",
                           reason("year_not_closed", column=c.name, year=night.year, next=night.year + 1))
-        nul = present & s.str.contains("\x00", regex=False).fillna(False).to_numpy(dtype=bool)
-        found.add(nul, "nul_byte", reason("nul_byte", column=c.name))
+        found.add(_holding_nul(s), "nul_byte", reason("nul_byte", column=c.name))
     for column, bound in source.not_above:
         # Malformed amounts are already held back by their own expectation; here they compare as
         # unknown — a negative one too, which pd.to_numeric alone would read as a number.
@@ -638,6 +675,41 @@ def check_rows(frame: pd.DataFrame, source: Source, night: date, suite_path: Pat
         found.add(clean & (day < since).to_numpy(dtype=bool), "not_before",
                   reason("not_before", column=column, bound=bound))
     return RowsChecked(found, partials)
+
+
+#: Plain year text (ASCII digits, as many as an int64 holds exactly as a float): read by Arrow's cast.
+_PLAIN_YEAR = r"^[0-9]{1,15}$"
+
+
+def _year_numbers(values: pd.Series) -> np.ndarray:
+    """A year column's values as ``pd.to_numeric(errors="coerce")`` reads them, as floats (NaN: none).
+
+    When every value present is plain ASCII digits (every row of a real drop), one Arrow cast reads
+    them, the same numbers; any other text is left to pandas, whose reading (signs, decimals,
+    exponents, ...) it is. pandas' parse of Arrow text was a sixth of the row rules' own time on
+    the 1 M drop's ``annual_reports`` (py-spy, issue 11: 2.3 s of CPU over 2 M rows).
+    """
+    arr = _arrow_text(values)
+    if pc.all(pc.match_substring_regex(arr, _PLAIN_YEAR), skip_nulls=True).as_py() is not False:
+        numbers = pc.cast(pc.cast(arr, pa.int64()), pa.float64())
+        return np.asarray(numbers.to_numpy(zero_copy_only=False), dtype=np.float64)
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _holding_nul(values: pd.Series) -> np.ndarray:
+    """Per row: its text holds a NUL character (False when missing). One Arrow kernel and its
+    mask, without pandas' accessor building a boolean Series, filling it and converting it
+    again (run over every column of every chunk)."""
+    found: Any = pc.match_substring(_arrow_text(values), "\x00")
+    found = pc.fill_null(found, False)
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _arrow_text(values: pd.Series) -> pa.ChunkedArray[Any]:
+    """A column of canonical text as Arrow text (no copy of Arrow-backed text)."""
+    arr = pa.chunked_array([pa.array(values.array, type=pa.string(), from_pandas=True)]) \
+        if not isinstance(values.dtype, pd.ArrowDtype | pd.StringDtype) else values.array.__arrow_array__()
+    return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
 
 
 def _well_formed_money(values: pd.Series) -> np.ndarray:

@@ -1,0 +1,63 @@
+"""The row rules' Arrow readings (issue 11, ingest's CPU per row) read what pandas read before."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from credit.contract.sources import Column
+from credit.night import quality
+from credit.night.quality import ARROW_STRING, _holding_nul, _year_numbers
+
+YEARS = [
+    ["2025", "2026", None, "0123", "2027"],                       # plain digits: Arrow's cast
+    ["2025", "+2026", "1e3", "x", None, "2026.5", "-1", "٢٠٢٦"],   # any other text: pandas' reading
+    [None, None],
+    [],
+]
+
+
+@pytest.mark.parametrize("values", YEARS)
+@pytest.mark.parametrize("dtype", [ARROW_STRING, object])
+def test_year_numbers_are_pandas_numbers(values: list[str | None], dtype: object) -> None:
+    s = pd.Series(values, dtype=dtype)
+    expected = pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    got = _year_numbers(s)
+    assert got.dtype == np.float64
+    assert np.array_equal(got, expected, equal_nan=True)
+
+
+@pytest.mark.parametrize("dtype", [ARROW_STRING, object])
+def test_holding_nul_is_the_rows_with_a_nul(dtype: object) -> None:
+    s = pd.Series(["a\x00b", None, "ab", "", "\x00"], dtype=dtype)
+    assert _holding_nul(s).tolist() == [True, False, False, False, True]
+
+
+# Canonical values (left as they are) mixed with values a rewrite changes, nulls and blanks, over
+# two chunks: the rows rewritten alone must land back at their own places.
+MESSY = {
+    "date": ["2026-07-03", "2026/7/3", None, "2026.7.13", "2025-12-01", "", "2026-7-3", "x/y", "2026-07-3"],
+    "month": ["2026-07", "2026/7", None, "202607", "2025-12", "", "2026.7", "2026-7", "13/13"],
+    "money": ["12.50", "¥12.50", None, "¥ 3", "0", "", "¥\t7.1", "1¥", "¥"],
+}
+
+
+@pytest.mark.parametrize("kind", sorted(MESSY))
+def test_only_the_rows_off_their_shape_are_rewritten(kind: str) -> None:
+    values = MESSY[kind]
+    arr = pa.chunked_array([pa.array(values[:4], pa.string()), pa.array(values[4:], pa.string())])
+    column = Column("c", kind)   # type: ignore[arg-type]
+    got = quality._canonical(arr, column).to_pylist()
+    whole = quality._trimmed_ascii(arr)   # the reference: every replacement over the whole column
+    if kind == "date":
+        whole = quality._date_text(whole, kind)
+    elif kind == "month":
+        whole = quality._month_text(whole)
+    else:
+        whole = pc.replace_substring_regex(whole, r"^¥[ \t]*", "")
+    expected = [None if v in (None, "") else v for v in whole.to_pylist()]
+    assert got == expected
+    assert got != [None if v in (None, "") else v for v in values]   # something was rewritten
