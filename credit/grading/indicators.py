@@ -187,9 +187,9 @@ def create_population(conn: Connection, scoped: bool = False, *, chunk: int | No
     ``chunk``: the population is graded by chunks of that many entities when it holds more
     (:func:`chunk_population`). It is then left without the indexes by USCC and by legal
     representative (``grading/population_index.sql``), which only a population graded whole reads:
-    each chunk is indexed itself, and the whole is read by ``rn``. At 1 M entities (899,008 graded)
-    the two builds took 2.0–7.1 s of the server's time on the shared 2-core machine (uscc 0.7–2.3 s,
-    legal_rep_hash 1.3–5.3 s), for indexes no statement read."""
+    each chunk is indexed by USCC itself (``grading/population_chunk.sql``), and the whole is read
+    by ``rn``. At 1 M entities (899,008 graded) the two builds took 2.0–7.1 s of the server's time
+    on the shared 2-core machine (uscc 0.7–2.3 s, legal_rep_hash 1.3–5.3 s), for indexes no statement read."""
     conn.exec_driver_sql(sqlfiles.rendered("grading/population_scope" if scoped else "grading/population"))
     n = int(conn.exec_driver_sql("select count(*) from grading_population").scalar_one())
     if chunk is None or n <= chunk:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from credit.context import NightContext
+from credit.grading.indicators import chunk_population, create_population
 from credit.grading.night import compute_grades
 from credit.penalties.store import maintain_windows
 from credit.settings import Settings
@@ -95,3 +96,26 @@ def test_chunks_see_the_facts_of_their_own_range_only(engine: Engine, settings: 
         got = _grades(engine, grading_chunks(settings, tmp_path, size))
         pd.testing.assert_frame_equal(got, whole, obj=f"chunk_entities={size}")
 
+
+
+def test_a_chunk_is_indexed_by_uscc_only(engine: Engine, settings: Settings, tmp_path: Path) -> None:
+    """A chunk of the population carries the USCC index its families read and no index by legal
+    representative (population_chunk.sql: no plan of a chunk read it; at 1 M its build was a third
+    of a chunk's server time), and its relations still count across chunks: E11 (rep-1) is on the
+    serious list, E01 and E06 share its representative from other chunks."""
+    with engine.begin() as c:
+        _facts(c)
+    with engine.begin() as c:
+        n = create_population(c, chunk=CHUNK)
+        chunk_population(c, 0, CHUNK)
+        chunk_population(c, CHUNK, CHUNK)   # the second chunk, as the night makes it
+        columns = c.exec_driver_sql(
+            "select array_agg(a.attname::text order by a.attname) from pg_index as i "
+            "join pg_attribute as a on a.attrelid = i.indrelid and a.attnum = any (i.indkey) "
+            "where i.indrelid = 'grading_population'::regclass").scalar()
+        c.rollback()
+    assert n == len(ENTITIES)
+    assert columns == ["uscc"]
+    grades = _grades(engine, grading_chunks(settings, tmp_path, CHUNK)).set_index("uscc")
+    assert grades.loc[["E01", "E06"], "related_serious"].tolist() == [1, 1]
+    assert grades.loc[["E00", "E11"], "related_serious"].tolist() == [0, 0]
