@@ -212,6 +212,9 @@ class FileStager:
                             ("duplicate_row", quarantine.reason("duplicate_row", first_line=int(first_line))))
             out[int(line)] = dups.Duplicate(rule, reason, int(chunk), bool(org))
         if out:
+            # The held lines a constant of the plan, hashed (night/staging_duplicates_drop.sql), even
+            # when the connection has run the statement often enough for a generic plan.
+            self.conn.exec_driver_sql("set local plan_cache_mode = force_custom_plan")
             dropped = self.conn.execute(_rows_sql("night/staging_duplicates_drop", self.source),
                                         {**self.key.params(), "lines": list(out)}).rowcount
             if dropped != len(out):

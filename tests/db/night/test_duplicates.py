@@ -23,6 +23,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
+from credit import sqlfiles
 from credit.contract import manifest as manifest_module
 from credit.contract.sources import SOURCES, Source
 from credit.night import duplicates
@@ -131,6 +132,34 @@ def test_the_database_counts_the_keys_of_the_file_alone(engine: Engine) -> None:
                      [{"n": key.night, "d": d, "f": f, "l": line, "u": u, "y": y} for d, f, line, u, y in other])
         lines = FileStager(conn, key, SOURCES["annual_reports"]).candidate_lines()
         assert lines.tolist() == [4, 9, 40]
+        conn.rollback()
+
+
+def test_the_held_duplicates_leave_the_staging_in_one_scan_without_a_nested_loop(engine: Engine) -> None:
+    """The staging table has no index and no statistics (migration 0042): a join of its rows to the
+    held lines was planned as a nested loop over both (a 1 M first night hung on it). The lines are
+    a hashed constant array instead, and the plan stays a custom one however often the connection
+    has run the statement (``plan_cache_mode``)."""
+    key = StagingKey(N13, "d" * 64, "annual_reports.csv")
+    a, b = code(body="MA2B3D01"), code(body="MA2B3D02")
+    with engine.begin() as conn:
+        conn.execute(sa.text("insert into night_staging_annual_reports (night, digest, file, line, uscc, report_year,"
+                             " filed_on) select :n, :d, :f, g, :u, 2000 + g % 20, date '2026-05-20'"
+                             " from generate_series(1, 20000) as g"),
+                     {"n": key.night, "d": key.digest, "f": key.file, "u": a})
+        stager = FileStager(conn, key, SOURCES["annual_reports"])
+        drop = sqlfiles.text_of("night/staging_duplicates_drop").format(rows="night_staging_annual_reports")
+        lines = list(range(3, 20000, 7))
+        plan = "\n".join(conn.execute(sa.text("explain " + drop), {**key.params(), "lines": lines}).scalars())
+        assert "Nested Loop" not in plan and "= ANY" in plan, plan
+        stager.candidates(pd.DataFrame({"uscc": [a, a, b], "report_year": ["2024", "2024", "2025"],
+                                        "filed_on": ["2026-05-20"] * 3, "employees": [None] * 3,
+                                        "revenue": [None] * 3, "total_tax": [None] * 3}),
+                          np.array([7, 14, 21]), 0, np.zeros(3, dtype=bool))
+        assert list(stager.duplicates()) == [14]
+        assert conn.exec_driver_sql("show plan_cache_mode").scalar() == "force_custom_plan"
+        assert conn.exec_driver_sql("select count(*) from night_staging_annual_reports where line in (7, 14, 21)"
+                                    ).scalar() == 2
         conn.rollback()
 
 
