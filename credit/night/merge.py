@@ -51,6 +51,27 @@ class MergeResult:
 
 COPY_CHUNK_ROWS = 100_000  # rows per CSV chunk of a COPY (client memory per chunk, not per file)
 
+#: The sources whose history a first night reads back inside its own transaction after loading it,
+#: which :func:`_load_empty` therefore analyzes right after the bulk load (issue 11). Tonight's
+#: registration_history rows make the 双告知 notices (``sql/notices/produce.sql``). A history never
+#: analyzed has no column statistics: the planner took ``night = :night`` for 1 row of 995,919
+#: (899,008 real), so the notices statement probed every row's previous registration (2.7 M
+#: buffers) before the prefix join instead of only the 199,054 rows that meet a licensed code.
+#: Measured on the 1 M first night's database, EXPLAIN ANALYZE in rolled-back transactions with
+#: registration_history's statistics deleted or kept, interleaved three times: 3.95-4.42 s
+#: without, 1.60-2.01 s with (4.57 s in the night itself); the ANALYZE costs 0.57-0.62 s on
+#: rows of the transaction's own. One full 1 M first night each way on a fresh home (same
+#: session, load average 1.5-2.9): the statement 3.57 s → 1.31 s, its ANALYZE 0.56 s, the same
+#: 2,352 notices. The other histories are left to
+#: :func:`credit.night.steps.refresh_statistics` after the commit: five are read on later,
+#: incremental nights only (``sql/night/scope_incremental.sql``), and analyzing them in the night
+#: would add about 1 s that no statement of it uses (annual reports 0.33-0.36 s, inspections
+#: 0.26, bank credit 0.18-0.22, tax 0.15-0.21, findings 0.09); penalties_history (34 k rows,
+#: ANALYZE 0.23-0.25 s) is read by the rosters' ``serious_procedures.sql``, under 0.3 s in the
+#: night's server log and profile, so its ANALYZE could not pay for itself. A statement that
+#: comes to read another history inside a first night adds its source here.
+HISTORY_READ_TONIGHT = frozenset({"registration"})
+
 
 def _pg_array(values: pd.Series) -> pd.Series:
     """';'-separated text → a PostgreSQL array literal, each item quoted."""
@@ -157,10 +178,13 @@ def _load_empty(conn: Connection, source: Source, stage: str, params: dict[str, 
         # stage (a wide staging table, or a query) is read and sorted once, not twice. The table
         # was written in key order, so a scan of it comes in that order too.
         history = f"{name}_history"
-        with bulk.load_then_index(conn, history, bulk.is_empty(conn, history)):
+        history_was_empty = bulk.is_empty(conn, history)
+        with bulk.load_then_index(conn, history, history_was_empty):
             conn.exec_driver_sql(
                 f"insert into {history} (night, change, {cols}) select %(night)s, 'new', {cols} from {name}",
                 {"night": night})
+        if history_was_empty and name in HISTORY_READ_TONIGHT:
+            conn.exec_driver_sql(f"analyze {history}")
     if staged:
         # The rest of the night (rosters, grading) plans its joins on this table: with the
         # statistics of the rows just loaded, not those of an empty table. ANALYZE inside the

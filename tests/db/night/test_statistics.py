@@ -91,3 +91,34 @@ def test_analyze_skips_the_wide_columns_no_statement_compares(engine: Engine) ->
         assert set(targets().values()) == {None}
     finally:
         schema.upgrade(engine)
+
+
+def test_a_history_bulk_loaded_tonight_is_analyzed_inside_the_night(engine: Engine) -> None:
+    """A first night bulk-loads each source's history into an empty table, and later statements of
+    the same transaction read it back (the 双告知 statement: tonight's registration_history rows).
+    Never analyzed, its columns have no statistics and the planner guesses at ``night = :night``:
+    the history is analyzed right after its load. Fails if that ANALYZE is dropped."""
+    from datetime import date
+
+    import pandas as pd
+
+    from credit.contract.sources import SOURCES
+    from credit.night.merge import merge
+    from tests.dropkit import code, registration_row
+
+    source = SOURCES["registration"]
+    rows = [registration_row(code(body=f"MA2B3C{i:02d}"), name=f"示例{i}公司") for i in range(12)]
+    frame = pd.DataFrame([{k: (v or None) for k, v in r.items()} for r in rows], columns=source.column_names)
+
+    def night_values(conn: Connection) -> object:
+        return conn.execute(text(
+            "select most_common_vals::text from pg_stats where tablename = 'registration_history' "
+            "and attname = 'night'")).scalar()
+
+    with engine.connect() as conn, conn.begin() as tx:
+        # A first night's history has never been analyzed: no statistics at all (undone by the rollback).
+        conn.exec_driver_sql("delete from pg_statistic where starelid = 'registration_history'::regclass")
+        assert night_values(conn) is None
+        merge(conn, source, frame, "full", date(2026, 7, 13))
+        assert night_values(conn) == "{2026-07-13}"
+        tx.rollback()
