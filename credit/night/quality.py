@@ -11,21 +11,15 @@ rule names. Every input row ends either accepted or quarantined — never both, 
 
 from __future__ import annotations
 
-import importlib.abc
-import importlib.machinery
-import importlib.util
 import json
 import os
 import re
-import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache, wraps
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
@@ -152,11 +146,11 @@ def warm_up() -> None:
     """Start importing Great Expectations in a background thread (issue 11).
 
     Importing it costs 2.5 s on a quiet machine and 10 s on a busy one (it imports scipy and
-    altair for expectations the suites never use: deferred since, :func:`deferred_imports`),
-    whatever the file: it was the "fixed cost" of ``annual_reports``, the first file of a night
-    alphabetically. Started when a night opens (or an ingest task starts), the import overlaps the
-    manifest's checksums and the first chunk's reading, which release the interpreter lock; the
-    first validation waits for it (the import lock) if it is not done.
+    altair for expectations the suites never use), whatever the file: it was the "fixed cost" of
+    ``annual_reports``, the first file of a night alphabetically. Started when a night opens (or
+    an ingest task starts), the import overlaps the manifest's checksums and the first chunk's
+    reading, which release the interpreter lock; the first validation waits for it (the import
+    lock) if it is not done.
     """
     if not _warming:
         t = threading.Thread(target=batch_definition, name="gx-import", daemon=True)
@@ -327,66 +321,10 @@ def memoise_metric_ids() -> None:
     IDDict.to_id = to_id   # type: ignore[method-assign]
 
 
-#: Modules Great Expectations imports when it is imported, for expectations the suites never hold
-#: (``expect_column_kl_divergence_to_be_less_than``: ``scipy.stats`` and ``altair``; the
-#: bootstrapped and parameterised KS-test metrics: ``scipy.stats``), and uses only inside those
-#: expectations' functions: see :func:`deferred_imports`.
-DEFERRED_IMPORTS = frozenset({"scipy.stats", "altair"})
-
-
-class _DeferredFinder(importlib.abc.MetaPathFinder):
-    """Finds the modules of ``names`` as the finders after it do, with a loader that runs a module
-    only when one of its attributes is first read (:class:`importlib.util.LazyLoader`)."""
-
-    def __init__(self, names: frozenset[str]) -> None:
-        self.names = names
-
-    def find_spec(self, fullname: str, path: Sequence[str] | None,
-                  target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
-        if fullname not in self.names:
-            return None
-        for finder in sys.meta_path:
-            if finder is self or not hasattr(finder, "find_spec"):
-                continue
-            spec = finder.find_spec(fullname, path, target)
-            if spec is not None:
-                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                    spec.loader = importlib.util.LazyLoader(spec.loader)
-                return spec
-        return None
-
-
-@contextmanager
-def deferred_imports(names: frozenset[str] = DEFERRED_IMPORTS) -> Iterator[None]:
-    """While it lasts, a module of ``names`` imported for the first time is imported lazily: its
-    code runs when one of its attributes is first read, not at the ``import`` (issue 11).
-
-    Great Expectations imports ``scipy.stats`` and ``altair`` when it is imported, for one
-    expectation and two metrics the suites never hold; each uses them only inside its functions
-    (``stats.entropy``, ``stats.kstest``, ``alt.Chart``; no annotation or class attribute reads
-    them: those modules have ``from __future__ import annotations``), so they are never run in a
-    night, and an expectation that did need them would run them at its first use and get the same
-    module. Everything else is imported as before, and a module imported already is left as it is.
-    The finder is in ``sys.meta_path`` only while this lasts (the warm-up thread's import); another
-    thread importing one of ``names`` meanwhile gets it deferred too, which changes nothing but when
-    its code runs.
-    Measured (``import great_expectations`` and ``get_context``, process_time in a fresh
-    interpreter, three runs each, alternating, on the helpers' shared machine): 5.84, 5.87, 5.08 s
-    → 3.57, 2.62, 3.94 s: the import was the wait of a small night's first file
-    (:func:`warm_up`)."""
-    finder = _DeferredFinder(names)
-    sys.meta_path.insert(0, finder)
-    try:
-        yield
-    finally:
-        sys.meta_path.remove(finder)
-
-
 @lru_cache(maxsize=1)
 def batch_definition() -> BatchDefinition[None]:
     """The night's one Great Expectations context and pandas batch definition (made once a process)."""
-    with deferred_imports():
-        import great_expectations as gx
+    import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     quiet_great_expectations()   # after the import: some of its modules set their loggers to INFO
