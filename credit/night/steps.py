@@ -356,7 +356,8 @@ def publish_night(manifest: Manifest, outcomes: list[FileOutcome] | None, settin
 
 # How long the short transaction of :func:`partitions_ahead` waits for a reader of the quarantine
 # (the workbench's pages: short look-ups) before it leaves the month to the publish's trigger.
-PARTITIONS_AHEAD_LOCK_TIMEOUT = "5s"
+# Readers that arrive while it waits queue behind its lock request, so the wait stays short.
+PARTITIONS_AHEAD_LOCK_TIMEOUT = "500ms"
 
 
 def partitions_ahead(engine: Engine, night: date) -> int | None:
@@ -378,8 +379,8 @@ def partitions_ahead(engine: Engine, night: date) -> int | None:
     on its default partition, held by the trigger until the night's commit; here until this
     short commit (milliseconds: the default holds none of tonight's rows yet). A reader of the
     quarantine holding the default longer than :data:`PARTITIONS_AHEAD_LOCK_TIMEOUT` makes this
-    give up (a warning) rather than queue the workbench's readers behind it; the trigger then
-    makes the month as before. Once the month exists (every later night of it) this is a
+    give up (a warning); the trigger then makes the month as before. Readers arriving during that
+    wait queue behind the lock request (PostgreSQL grants locks in order), hence half a second. Once the month exists (every later night of it) this is a
     look-up in the catalog and takes no lock on the quarantine."""
     try:
         with engine.begin() as conn:

@@ -9,7 +9,11 @@ file has the same key, and a source's table holds the files of the nights not ye
 normally one: whatever reads it by key (the publish's fill of the merge stage, the staged-row
 count, the duplicate candidates, a re-run's clear) reads all or nearly all of it, which a
 sequential scan does as well as the index. After a night is published the table is truncated
-(``credit.night.staging.clear_published``), so a scan never wades through a night's dead rows.
+(``credit.night.staging.clear_published``), so a scan does not wade through that night's dead rows
+— except when a later night is staged already or another drop's ingest holds the table: then the
+published rows are deleted, and until autovacuum clears them the next reads by key scan their
+pages too (with the index they would have been skipped). Both are rare (a night ingested before the
+previous one is published; two drops of one night ingested at once).
 
 Measured on the 1 M first night's registration file (two chunks, 398,777 accepted rows, COPYed
 inside a transaction then rolled back, twice each): the server's share of the COPY 3.0–3.8 s with

@@ -158,6 +158,17 @@ def test_the_held_duplicates_leave_the_staging_in_one_scan_without_a_nested_loop
                           np.array([7, 14, 21]), 0, np.zeros(3, dtype=bool))
         assert list(stager.duplicates()) == [14]
         assert conn.exec_driver_sql("show plan_cache_mode").scalar() == "force_custom_plan"
+        # Under the stager's setting, prepared and run past the point where the plan cache may switch
+        # to a generic plan, the lines stay a constant (a generic plan has them as $4, compared one
+        # by one for every row; with force_generic_plan this fails).
+        prepared = drop.replace(":night", "$1").replace(":digest", "$2").replace(":file", "$3") \
+                       .replace(":lines", "$4")
+        conn.exec_driver_sql(f"prepare held_drop (date, text, text, bigint[]) as {prepared}")
+        args = "(date '2026-07-13', '" + "d" * 64 + "', 'annual_reports.csv', array[900001, 900002]::bigint[])"
+        for _ in range(7):
+            conn.exec_driver_sql(f"execute held_drop {args}")
+        plan = "\n".join(conn.exec_driver_sql(f"explain execute held_drop {args}").scalars())
+        assert "$4" not in plan and "'{900001,900002}'" in plan, plan
         assert conn.exec_driver_sql("select count(*) from night_staging_annual_reports where line in (7, 14, 21)"
                                     ).scalar() == 2
         conn.rollback()
