@@ -361,7 +361,7 @@ def _trimmed_ascii(arr: pa.ChunkedArray[Any]) -> pa.ChunkedArray[Any]:
     value says even less (hostile review D4). Until then every white space was deleted, a leftover
     of the first normaliser, which turned ideographic spaces into nothing; only the timestamp's
     date–time separator was put back, and spaces around a list's ``;`` (both unambiguous) are
-    handled by their kinds in :func:`_canonical`.
+    handled by their kinds in :func:`canonical_column`.
     """
     if not pc.all(pc.string_is_ascii(arr), skip_nulls=True).as_py():
         # By name: the pyarrow stubs do not declare utf8_normalize.
@@ -369,7 +369,7 @@ def _trimmed_ascii(arr: pa.ChunkedArray[Any]) -> pa.ChunkedArray[Any]:
     return pc.utf8_trim_whitespace(arr)
 
 
-def _canonical(arr: pa.ChunkedArray[Any], c: Column) -> pa.ChunkedArray[Any]:
+def canonical_column(arr: pa.ChunkedArray[Any], c: Column) -> pa.ChunkedArray[Any]:
     """One column's canonical text, with pyarrow kernels only (no per-row Python)."""
     if c.kind == "text":
         arr = pc.utf8_trim_whitespace(arr)
@@ -451,7 +451,7 @@ def _rewritten(arr: pa.ChunkedArray[Any], needs: Any, rewrite: Callable[[Any], A
 
 def normalise(table: pa.Table, source: Source) -> pd.DataFrame:
     """Canonical text for every column: what validation sees and what the store parses."""
-    canonical = pa.Table.from_arrays([_canonical(table.column(c.name).cast(pa.string()), c) for c in source.columns],
+    canonical = pa.Table.from_arrays([canonical_column(table.column(c.name).cast(pa.string()), c) for c in source.columns],
                                      names=source.column_names)
     return canonical.to_pandas(types_mapper=arrow_strings)
 
@@ -651,13 +651,13 @@ def check_rows(frame: pd.DataFrame, source: Source, night: date, suite_path: Pat
                 found.add(early, "month_too_early", reason("month_too_early", column=c.name, earliest=first))
         if c.kind == "int" and c.not_after_night:
             # A year column (report_year, assessed_year): a year the night has not reached is impossible.
-            year = _year_numbers(s)
+            year = year_numbers(s)
             found.add(year > night.year, "year_not_after_night",
                       reason("year_not_after_night", column=c.name, year=night.year))
             if c.year_closed:   # a report for year Y is filed from 1 January Y+1 (domain.md §2, 条例 art. 8)
                 found.add(year == night.year, "year_not_closed",
                           reason("year_not_closed", column=c.name, year=night.year, next=night.year + 1))
-        found.add(_holding_nul(s), "nul_byte", reason("nul_byte", column=c.name))
+        found.add(holding_nul(s), "nul_byte", reason("nul_byte", column=c.name))
     for column, bound in source.not_above:
         # Malformed amounts are already held back by their own expectation; here they compare as
         # unknown — a negative one too, which pd.to_numeric alone would read as a number.
@@ -681,7 +681,7 @@ def check_rows(frame: pd.DataFrame, source: Source, night: date, suite_path: Pat
 _PLAIN_YEAR = r"^[0-9]{1,15}$"
 
 
-def _year_numbers(values: pd.Series) -> np.ndarray:
+def year_numbers(values: pd.Series) -> np.ndarray:
     """A year column's values as ``pd.to_numeric(errors="coerce")`` reads them, as floats (NaN: none).
 
     When every value present is plain ASCII digits (every row of a real drop), one Arrow cast reads
@@ -696,7 +696,7 @@ def _year_numbers(values: pd.Series) -> np.ndarray:
     return pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def _holding_nul(values: pd.Series) -> np.ndarray:
+def holding_nul(values: pd.Series) -> np.ndarray:
     """Per row: its text holds a NUL character (False when missing). One Arrow kernel and its
     mask, without pandas' accessor building a boolean Series, filling it and converting it
     again (run over every column of every chunk)."""

@@ -9,8 +9,7 @@ import pyarrow.compute as pc
 import pytest
 
 from credit.contract.sources import Column
-from credit.night import quality
-from credit.night.quality import ARROW_STRING, _holding_nul, _year_numbers
+from credit.night.quality import ARROW_STRING, canonical_column, holding_nul, year_numbers
 
 YEARS = [
     ["2025", "2026", None, "0123", "2027"],                       # plain digits: Arrow's cast
@@ -25,7 +24,7 @@ YEARS = [
 def test_year_numbers_are_pandas_numbers(values: list[str | None], dtype: object) -> None:
     s = pd.Series(values, dtype=dtype)
     expected = pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    got = _year_numbers(s)
+    got = year_numbers(s)
     assert got.dtype == np.float64
     assert np.array_equal(got, expected, equal_nan=True)
 
@@ -33,7 +32,7 @@ def test_year_numbers_are_pandas_numbers(values: list[str | None], dtype: object
 @pytest.mark.parametrize("dtype", [ARROW_STRING, object])
 def test_holding_nul_is_the_rows_with_a_nul(dtype: object) -> None:
     s = pd.Series(["a\x00b", None, "ab", "", "\x00"], dtype=dtype)
-    assert _holding_nul(s).tolist() == [True, False, False, False, True]
+    assert holding_nul(s).tolist() == [True, False, False, False, True]
 
 
 # Canonical values (left as they are) mixed with values a rewrite changes, nulls and blanks, over
@@ -45,19 +44,23 @@ MESSY = {
 }
 
 
+#: Every replacement of a kind over the whole column, as normalise did it before rewriting only
+#: the values off their shape (the reference; the values here are ASCII without spaces).
+WHOLE = {
+    "date": [(r"[/.]", "-"), (r"^(\d{4})-(\d)-", r"\1-0\2-"), (r"^(\d{4}-\d{2})-(\d)(\D|$)", r"\1-0\2\3")],
+    "month": [(r"[/.]", "-"), (r"^(\d{4})-(\d)$", r"\1-0\2"), (r"^(\d{4})(\d{2})$", r"\1-\2")],
+    "money": [(r"^¥[ \t]*", "")],
+}
+
+
 @pytest.mark.parametrize("kind", sorted(MESSY))
 def test_only_the_rows_off_their_shape_are_rewritten(kind: str) -> None:
     values = MESSY[kind]
     arr = pa.chunked_array([pa.array(values[:4], pa.string()), pa.array(values[4:], pa.string())])
-    column = Column("c", kind)   # type: ignore[arg-type]
-    got = quality._canonical(arr, column).to_pylist()
-    whole = quality._trimmed_ascii(arr)   # the reference: every replacement over the whole column
-    if kind == "date":
-        whole = quality._date_text(whole, kind)
-    elif kind == "month":
-        whole = quality._month_text(whole)
-    else:
-        whole = pc.replace_substring_regex(whole, r"^¥[ \t]*", "")
+    got = canonical_column(arr, Column("c", kind)).to_pylist()   # type: ignore[arg-type]
+    whole = pa.chunked_array([pa.array(values, pa.string())])
+    for pattern, replacement in WHOLE[kind]:
+        whole = pc.replace_substring_regex(whole, pattern, replacement)
     expected = [None if v in (None, "") else v for v in whole.to_pylist()]
     assert got == expected
     assert got != [None if v in (None, "") else v for v in values]   # something was rewritten
