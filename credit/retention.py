@@ -128,7 +128,6 @@ def apply(conn: Connection, actions: list[MonthAction]) -> list[str]:
 
 def ensure_ahead(conn: Connection, night: date) -> int:
     """Make the partitions of ``night``'s month and the two after it (every night-partitioned table);
-    a night makes them before its publishing transaction (:func:`credit.night.steps.partitions_ahead`),
-    and a trigger on ``night_runs`` again at its commit. Returns how many were made."""
+    the night's publish does it by itself (a trigger on ``night_runs``). Returns how many were made."""
     return int(conn.execute(sqlfiles.statement("storage/partitions_ahead"), {"night": night}).scalar_one())
 

@@ -45,7 +45,7 @@ from typing import cast
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from credit import clock, retention, sqlfiles
+from credit import clock, sqlfiles
 from credit.config import config_versions, load_config
 from credit.context import NightContext
 from credit.contract.manifest import DropError, Manifest, read_manifest
@@ -339,7 +339,6 @@ def publish_night(manifest: Manifest, outcomes: list[FileOutcome] | None, settin
     if failures:
         raise NightRefused(manifest.night, failures)
     engine = engine_for(settings)
-    partitions_ahead(engine, manifest.night)
     summary = _publish(engine, manifest, outcomes, settings, started_at or datetime.now(UTC), gap_allowed, full,
                        plan)
     staging.clear_published(engine, manifest.night)
@@ -352,43 +351,6 @@ def publish_night(manifest: Manifest, outcomes: list[FileOutcome] | None, settin
     for line in summary_lines(summary):  # the night's summary in the log (the DAG's publish task log)
         log.info("%s", line)
     return summary
-
-
-# How long the short transaction of :func:`partitions_ahead` waits for a reader of the quarantine
-# (the workbench's pages: short look-ups) before it leaves the month to the publish's trigger.
-# Readers that arrive while it waits queue behind its lock request, so the wait stays short.
-PARTITIONS_AHEAD_LOCK_TIMEOUT = "500ms"
-
-
-def partitions_ahead(engine: Engine, night: date) -> int | None:
-    """Make the month partitions of ``night`` (and the two months after it) of the tables
-    partitioned by night, in a short transaction of its own before the publishing one, so that
-    tonight's quarantined rows land in their month at once. Returns how many were made; None when
-    it failed, which is a warning and never a failed night (as in the trigger).
-
-    The trigger on ``night_runs`` (migration 0026) does the same at the end of the publish; made
-    there, the month's rows first land in the default partition and are moved out before the
-    commit: on a first night every quarantined row of the night. Measured on the 1 M home after
-    its first night (35,000 quarantined rows, the July partition detached and refilled in a
-    rolled-back transaction, two runs each): quarantine insert plus the trigger's move 1.87 s and
-    1.94 s (the trigger's part 0.74 s and 1.06 s; ``insert into night_runs`` 1.95 s in the first
-    night's server log) → 0.42 s and 0.73 s with the month made before (0.04 s and 0.07 s for
-    this call, the trigger then 0.00 s). Kept: the trigger, for a night published otherwise.
-
-    Locks: attaching a month takes SHARE UPDATE EXCLUSIVE on ``quarantine`` and ACCESS EXCLUSIVE
-    on its default partition, held by the trigger until the night's commit; here until this
-    short commit (milliseconds: the default holds none of tonight's rows yet). A reader of the
-    quarantine holding the default longer than :data:`PARTITIONS_AHEAD_LOCK_TIMEOUT` makes this
-    give up (a warning); the trigger then makes the month as before. Readers arriving during that
-    wait queue behind the lock request (PostgreSQL grants locks in order), hence half a second. Once the month exists (every later night of it) this is a
-    look-up in the catalog and takes no lock on the quarantine."""
-    try:
-        with engine.begin() as conn:
-            conn.exec_driver_sql(f"set local lock_timeout = '{PARTITIONS_AHEAD_LOCK_TIMEOUT}'")
-            return retention.ensure_ahead(conn, night)
-    except sa.exc.DBAPIError as e:
-        log.warning("partitions ahead of night %s not made before the publish (its trigger will): %s", night, e.orig)
-        return None
 
 
 def refresh_statistics(engine: Engine) -> list[str]:
