@@ -33,7 +33,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 import pandas as pd
+import psycopg
 import sqlalchemy as sa
+from psycopg.adapt import Dumper
 
 from credit import sqlfiles
 
@@ -186,6 +188,52 @@ def scoped_sql(sql: str, key: str = "uscc") -> str:
     return f"select * from (\n{body}\n) as scoped where scoped.{key} = any({usccs})"
 
 
+class ScopeArray(tuple[str, ...]):
+    """The scope's USCCs as the ``text[]`` bound to :data:`SCOPE_PARAM`, written out once.
+
+    psycopg writes a list parameter element by element in Python (``ListDumper``), again for every
+    statement it is bound to: an incremental night at 1 M binds its 7,824 USCCs to every candidate
+    query of the rosters, every round of the serious-list procedures and the penalty windows, and
+    the writing was 0.43 s of the rosters stage's 4.75 s (py-spy, /work/bench/p33/a.raw: 8 % of the
+    stage). This tuple carries its array literal, which :class:`_ScopeArrayDumper` hands to the
+    driver as it is: the same ``text[]`` value, so the same statements and plans."""
+
+    literal: bytes
+
+    def __new__(cls, values: Iterable[str]) -> ScopeArray:
+        self = super().__new__(cls, values)
+        quoted = ('"' + u.replace("\\", "\\\\").replace('"', '\\"') + '"' for u in self)
+        self.literal = ("{" + ",".join(quoted) + "}").encode()
+        return self
+
+
+class _ScopeArrayDumper(Dumper):
+    """Writes a :class:`ScopeArray` as its ready ``text[]`` literal (text format)."""
+
+    oid = psycopg.postgres.types["text"].array_oid
+
+    def dump(self, obj: ScopeArray) -> bytes:
+        return obj.literal
+
+
+def _register(conn: sa.Connection) -> None:
+    """:class:`ScopeArray`'s dumper on ``conn``'s driver connection (idempotent; a dict entry)."""
+    driver = conn.connection.driver_connection
+    if isinstance(driver, psycopg.Connection):
+        driver.adapters.register_dumper(ScopeArray, _ScopeArrayDumper)
+
+
+def _scope_array(conn: sa.Connection, scope: NightScope) -> ScopeArray:
+    cached = conn.info.get(_USCCS)
+    if cached is not None and cached[0] is scope:
+        array: ScopeArray = cached[1]
+    else:
+        array = ScopeArray(str(u) for u in conn.execute(sa.text(f"select uscc from {TABLE} order by uscc")).scalars())
+        conn.info[_USCCS] = (scope, array)
+    _register(conn)
+    return array
+
+
 def usccs(conn: sa.Connection, scope: NightScope | None) -> list[str] | None:
     """The scope's USCCs in order; None when ``scope`` filters nothing (none, or a full night).
 
@@ -193,12 +241,18 @@ def usccs(conn: sa.Connection, scope: NightScope | None) -> list[str] | None:
     each of which returns a new :class:`NightScope` (the cache holds the object it was read for)."""
     if not is_scoped(scope):
         return None
-    cached = conn.info.get(_USCCS)
-    if cached is not None and cached[0] is scope:
-        return list(cached[1])
-    values = [str(u) for u in conn.execute(sa.text(f"select uscc from {TABLE} order by uscc")).scalars()]
-    conn.info[_USCCS] = (scope, values)
-    return list(values)
+    assert scope is not None
+    return list(_scope_array(conn, scope))
+
+
+def bound(conn: sa.Connection, scope: NightScope | None) -> ScopeArray | None:
+    """The scope's USCCs as the value to bind (:data:`SCOPE_PARAM`, or a query's own array of the
+    scope's entities): :func:`usccs` as a :class:`ScopeArray`, written out once per scope and
+    connection. None when ``scope`` filters nothing."""
+    if not is_scoped(scope):
+        return None
+    assert scope is not None
+    return _scope_array(conn, scope)
 
 
 def frame(conn: sa.Connection, name: str, params: Mapping[str, Any], scope: NightScope | None,
@@ -211,7 +265,19 @@ def frame(conn: sa.Connection, name: str, params: Mapping[str, Any], scope: Nigh
     if not is_scoped(scope):
         return sqlfiles.frame(conn, name, params)
     return sqlfiles.rows_frame(conn.execute(sa.text(scoped_sql(sqlfiles.text_of(name), key)),
-                                            {**params, SCOPE_PARAM: usccs(conn, scope)}))
+                                            {**params, SCOPE_PARAM: bound(conn, scope)}))
+
+
+def records(conn: sa.Connection, name: str, params: Mapping[str, Any], scope: NightScope | None,
+            key: str = "uscc") -> list[dict[str, Any]]:
+    """:func:`frame`'s rows as dicts of the driver's values (NULL as None), without a frame: for
+    a caller that goes through the rows one by one (:func:`credit.rosters.serious._cases`)."""
+    if is_scoped(scope):
+        res = conn.execute(sa.text(scoped_sql(sqlfiles.text_of(name), key)), {**params, SCOPE_PARAM: bound(conn, scope)})
+    else:
+        res = conn.execute(sqlfiles.statement(name), dict(params))
+    columns = [str(k) for k in res.keys()]
+    return [dict(zip(columns, r, strict=True)) for r in res.all()]
 
 
 def frames(conn: sa.Connection, name: str, params: Mapping[str, Any], scope: NightScope | None,
@@ -223,12 +289,12 @@ def frames(conn: sa.Connection, name: str, params: Mapping[str, Any], scope: Nig
     loops where a full night wants hash joins). The cursor lives in the caller's transaction;
     other statements may run between two chunks."""
     if is_scoped(scope):
-        stmt, bound = sa.text(scoped_sql(sqlfiles.text_of(name), key)), {**params, SCOPE_PARAM: usccs(conn, scope)}
+        stmt, values = sa.text(scoped_sql(sqlfiles.text_of(name), key)), {**params, SCOPE_PARAM: bound(conn, scope)}
     else:
-        stmt, bound = sqlfiles.statement(name), dict(params)
+        stmt, values = sqlfiles.statement(name), dict(params)
     before = conn.exec_driver_sql("select current_setting('cursor_tuple_fraction')").scalar_one()
     conn.exec_driver_sql("select set_config('cursor_tuple_fraction', '1', true)")
-    res = conn.execute(stmt, bound, execution_options={"stream_results": True, "max_row_buffer": rows})
+    res = conn.execute(stmt, values, execution_options={"stream_results": True, "max_row_buffer": rows})
     try:
         columns = list(res.keys())
         for part in res.partitions(rows):
