@@ -14,6 +14,11 @@ statement's 0.56–0.86 s (0.98 s in the night's statement log). A partial index
 alone (by ``valid_from``) holds a few thousand entries (32 kB at 1 M): the same statement reads
 the D ranges through it in 5–17 ms and takes 0.31–0.48 s (EXPLAIN ANALYZE on a copy of the night,
 a scope of 5,677 entities, the same 2,148 relatives added; a shared 2-core machine at load ~3).
+Inside the benchmark's night 2 itself (a fresh copy, the server just started, so its buffers
+are cold) the D ranges take 31 ms through it and what is left of the statement is its probes of
+``registration`` and ``registration_history`` by USCC and of ``registration(legal_rep_hash)``,
+7,185 each at 0.09–0.12 ms read from outside the server's buffers (2.26 s under EXPLAIN ANALYZE
+at load 4): those follow the scope, and are not this index's to cut.
 
 What it costs: a first night builds the table's indexes after its load
 (:func:`credit.bulk.load_then_index`), this one with them: 0.50–0.55 s on the 1 M table (3 builds;
