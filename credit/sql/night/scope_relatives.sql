@@ -8,6 +8,8 @@ with
 moved as (
     select s.uscc from night_scope as s
     union
+    -- the D ranges by their own index (migration 0044): after a full night every range began on
+    -- :prev_graded, and grade_ranges(valid_from) alone was a scan of the whole table
     select g.uscc from grade_ranges as g
      where g.grade = 'D' and (g.valid_from = cast(:prev_graded as date) or g.valid_to = cast(:prev_graded as date))
 ),
