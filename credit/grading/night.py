@@ -164,13 +164,22 @@ def store_grades(conn: Connection, night: date, scoped: bool = False) -> None:
     ``scoped`` (a night on the entities of ``night_scope``, :mod:`credit.night.scope`): only the
     ranges of the scope's entities are closed or opened; every other entity keeps its open range,
     which is its grade tonight, so the transitions still count every entity (an entity outside the
-    scope goes from its grade to the same grade)."""
+    scope goes from its grade to the same grade).
+
+    The scope's ranges are found by ``ix_grade_ranges_current``, one probe per entity, not by a
+    scan of every open range (issue 11: after a first night every entity's range is open). The
+    restriction of ``close_ranges`` is ``uscc = any(array(select … night_scope))``: with ``uscc in
+    (select … night_scope)`` the planner, although night_scope is analyzed, costed 7,824 probes
+    above one sequential read and hashed the 899,000 open ranges (at 1 M, night 2: 0.90–1.1 s);
+    an array's length is unknown when planned, so the index is probed for its sorted USCCs
+    (0.23 s, EXPLAIN ANALYZE, same data). The transitions' statements probe it by a lateral
+    subquery (``transitions_scope_open.sql``)."""
     if not scoped:
         conn.execute(sqlfiles.statement("grading/transitions_full"), {"n": night})
     else:
         outside = _outside_scope(conn, night)
         conn.execute(sqlfiles.statement("grading/transitions_scope"), {"n": night, "outside": json.dumps(outside)})
-    inside = " and g.uscc in (select s.uscc from night_scope as s)" if scoped else ""
+    inside = " and g.uscc = any(array(select s.uscc from night_scope as s))" if scoped else ""
     conn.execute(text(sqlfiles.text_of("grading/close_ranges").rstrip() + inside), {"n": night})
     # A first night opens a range for every entity: into the empty table, indexes built after.
     with bulk.load_then_index(conn, "grade_ranges", not scoped and bulk.is_empty(conn, "grade_ranges")):
