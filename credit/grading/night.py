@@ -19,6 +19,7 @@ from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
+import psycopg
 import pyarrow as pa
 import pyarrow.csv as pacsv
 from sqlalchemy import Connection, text
@@ -219,26 +220,37 @@ SCOPED_RANDOM_PAGE_COST = "1.1"
 
 
 @contextmanager
-def scoped_costs(conn: Connection, scoped: bool) -> Iterator[None]:
-    """The indicator families of a scoped night planned with ``random_page_cost`` 1.1 instead of
-    the default 4, for those statements only (the setting is restored after them).
+def scoped_costs(conn: Connection, small: bool) -> Iterator[None]:
+    """The indicator families of a small scoped night planned with ``random_page_cost`` 1.1 instead
+    of the default 4, for those statements only (the setting is restored after them, also when
+    they fail).
 
-    A scoped night's population is a few thousand entities (night 2 at 1 M: 6,877 of 7,824), and
-    the planner knows it (``grading_population`` is analyzed), yet at the default cost of a random
-    page it priced one probe of a fact table's (uscc, …) key per entity above one sequential read of
-    the table, and hashed every row: annual_reports (2.0 M rows), social_security (1.0 M), tax
-    (822,000). The fact tables' pages are in memory on a night's server (a random page costs about
-    what a sequential one does), and at 1.1 the planner probes the keys. Night 2's scope on the 1 M
-    base after night 1 (EXPLAIN ANALYZE, the same session, on the shared machine): operations
-    1.39 s → 0.27 s, social 0.58 s → 0.10 s, tax 0.95 s → 0.15 s; bank_credit (155,000 rows in its
-    window) keeps its scan. A full night's and a chunk's plans are not touched (``scoped`` False)."""
-    if not scoped:
+    ``small``: a scoped night whose population is one chunk (``chunk_entities``, 200,000 by
+    default): an incremental night's scope, a few thousand entities (night 2 at 1 M: 6,877 of
+    7,824). The planner knows it (``grading_population`` is analyzed), yet at the default cost of a
+    random page it priced one probe of a fact table's (uscc, …) key per entity above one sequential
+    read of the table, and hashed every row: annual_reports (2.0 M rows), social_security (1.0 M),
+    tax (822,000). The fact tables' pages are in memory on a night's server (a random page costs
+    about what a sequential one does), and at 1.1 the planner probes the keys. Night 2's scope on
+    the 1 M base after night 1 (EXPLAIN ANALYZE, the same session, on the shared machine):
+    operations 1.39 s → 0.27 s, social 0.58 s → 0.10 s, tax 0.95 s → 0.15 s; bank_credit (155,000
+    rows in its window) keeps its scan. Not measured on larger scopes, so not applied to them: a
+    full night, a region partition's rehearsal or an incremental night of more than one chunk
+    keeps the server's setting (its chunks read USCC ranges of the fact tables)."""
+    if not small:
         yield
         return
     before = conn.exec_driver_sql("select current_setting('random_page_cost')").scalar_one()
     conn.execute(text("select set_config('random_page_cost', :v, true)"), {"v": SCOPED_RANDOM_PAGE_COST})
-    yield
-    conn.execute(text("select set_config('random_page_cost', :v, true)"), {"v": before})
+    try:
+        yield
+    finally:
+        # A failed statement aborted the transaction: its rollback restores the setting, and a
+        # statement here would only hide the error behind "current transaction is aborted".
+        driver = conn.connection.driver_connection
+        if not (isinstance(driver, psycopg.Connection)
+                and driver.info.transaction_status == psycopg.pq.TransactionStatus.INERROR):
+            conn.execute(text("select set_config('random_page_cost', :v, true)"), {"v": before})
 
 
 @dataclass
@@ -273,7 +285,7 @@ def graded_chunks(conn: Connection, ctx: NightContext) -> Iterator[Graded]:
         if n > size:
             chunk_population(conn, start, size)
         # Several chunks: each reads only its USCC range of the fact tables (issue 11).
-        with scoped_costs(conn, scoped):
+        with scoped_costs(conn, scoped and n <= size):
             ind = build_indicators(conn, ctx.night, config, calendar, scoped, created=True, facts=True,
                                    ranged=n > size)
         graded = grade(ind.frame, s)

@@ -194,7 +194,7 @@ class ScopeArray(tuple[str, ...]):
     psycopg writes a list parameter element by element in Python (``ListDumper``), again for every
     statement it is bound to: an incremental night at 1 M binds its 7,824 USCCs to every candidate
     query of the rosters, every round of the serious-list procedures and the penalty windows, and
-    the writing was 0.43 s of the rosters stage's 4.75 s (py-spy, /work/bench/p33/a.raw: 8 % of the
+    the writing was 0.43 s of the rosters stage's 4.75 s (py-spy, /work/bench/p33/a.raw: 9 % of the
     stage). This tuple carries its array literal, which :class:`_ScopeArrayDumper` hands to the
     driver as it is: the same ``text[]`` value, so the same statements and plans."""
 
@@ -216,11 +216,14 @@ class _ScopeArrayDumper(Dumper):
         return obj.literal
 
 
-def _register(conn: sa.Connection) -> None:
-    """:class:`ScopeArray`'s dumper on ``conn``'s driver connection (idempotent; a dict entry)."""
+def register_scope_array(conn: sa.Connection) -> bool:
+    """:class:`ScopeArray`'s dumper on ``conn``'s driver connection (idempotent; a dict entry).
+    False when the driver is not psycopg 3, which cannot take it (:func:`bound` then binds a list)."""
     driver = conn.connection.driver_connection
-    if isinstance(driver, psycopg.Connection):
-        driver.adapters.register_dumper(ScopeArray, _ScopeArrayDumper)
+    if not isinstance(driver, psycopg.Connection):
+        return False
+    driver.adapters.register_dumper(ScopeArray, _ScopeArrayDumper)
+    return True
 
 
 def _scope_array(conn: sa.Connection, scope: NightScope) -> ScopeArray:
@@ -230,7 +233,6 @@ def _scope_array(conn: sa.Connection, scope: NightScope) -> ScopeArray:
     else:
         array = ScopeArray(str(u) for u in conn.execute(sa.text(f"select uscc from {TABLE} order by uscc")).scalars())
         conn.info[_USCCS] = (scope, array)
-    _register(conn)
     return array
 
 
@@ -245,14 +247,15 @@ def usccs(conn: sa.Connection, scope: NightScope | None) -> list[str] | None:
     return list(_scope_array(conn, scope))
 
 
-def bound(conn: sa.Connection, scope: NightScope | None) -> ScopeArray | None:
+def bound(conn: sa.Connection, scope: NightScope | None) -> ScopeArray | list[str] | None:
     """The scope's USCCs as the value to bind (:data:`SCOPE_PARAM`, or a query's own array of the
     scope's entities): :func:`usccs` as a :class:`ScopeArray`, written out once per scope and
-    connection. None when ``scope`` filters nothing."""
+    connection (a plain list on a driver other than psycopg 3). None when ``scope`` filters nothing."""
     if not is_scoped(scope):
         return None
     assert scope is not None
-    return _scope_array(conn, scope)
+    array = _scope_array(conn, scope)
+    return array if register_scope_array(conn) else list(array)
 
 
 def frame(conn: sa.Connection, name: str, params: Mapping[str, Any], scope: NightScope | None,

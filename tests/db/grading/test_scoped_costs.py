@@ -5,6 +5,7 @@ setting, the setting is back after the families, and the grades are those of a f
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -14,9 +15,10 @@ from sqlalchemy.engine import Engine
 
 from credit.context import NightContext
 from credit.grading import indicators
-from credit.grading.night import SCOPED_RANDOM_PAGE_COST, compute_grades
+from credit.grading.night import SCOPED_RANDOM_PAGE_COST, compute_grades, scoped_costs
 from credit.night import scope as night_scope
 from credit.settings import Settings
+from tests.configkit import grading_chunks
 from tests.db.grading.helpers import NIGHT, all_filed, reg, reports
 
 USCCS = [f"K{i:02d}" for i in range(12)]
@@ -27,7 +29,7 @@ def _setting(c: sa.Connection) -> str:
 
 
 def test_only_a_scoped_nights_families_plan_with_cheap_random_pages(
-        engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+        engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     with engine.begin() as c:
         for i, u in enumerate(USCCS):
             reg(c, u)
@@ -54,7 +56,20 @@ def test_only_a_scoped_nights_families_plan_with_cheap_random_pages(
         scoped = compute_grades(c, replace(ctx, scope=night_scope.of_entities(c, inside))).frame
         assert seen and set(seen) == {SCOPED_RANDOM_PAGE_COST}
         assert _setting(c) == server
+        seen.clear()
+        # A scope of more than one chunk (a region's rehearsal, a large night) was not measured
+        # with the lower cost: it keeps the server's.
+        chunked = replace(ctx, settings=grading_chunks(settings, tmp_path, 2),
+                          scope=night_scope.of_entities(c, inside))
+        compute_grades(c, chunked)
+        assert seen and set(seen) == {server}
         c.rollback()
     cols = ["uscc", "grade", "score"]
     want = full[full["uscc"].isin(inside)][cols].sort_values("uscc").reset_index(drop=True)
     pd.testing.assert_frame_equal(scoped[cols].sort_values("uscc").reset_index(drop=True), want)
+
+
+def test_a_failed_statement_under_the_lower_cost_keeps_its_own_error(engine: Engine) -> None:
+    with engine.begin() as c, pytest.raises(sa.exc.ProgrammingError, match="no_such_table"), \
+            scoped_costs(c, True):
+        c.exec_driver_sql("select * from no_such_table")

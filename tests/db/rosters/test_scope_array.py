@@ -13,7 +13,7 @@ _TRICKY = ["U000001", 'a"b', "c\\d", "e,f", "{g}", "NULL", " h ", "", "名称"]
 
 def test_the_scope_array_is_the_list_s_text_array(engine: Engine) -> None:
     with engine.begin() as c:
-        night_scope._register(c)
+        assert night_scope.register_scope_array(c)
         for values in (_TRICKY, [], ["U000001"]):
             got = c.execute(sa.text("select cast(:a as text[]) = cast(:b as text[]), cast(:a as text[])"),
                             {"a": night_scope.ScopeArray(values), "b": list(values)}).one()
