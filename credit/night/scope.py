@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
@@ -269,6 +270,31 @@ def frame(conn: sa.Connection, name: str, params: Mapping[str, Any], scope: Nigh
         return sqlfiles.frame(conn, name, params)
     return sqlfiles.rows_frame(conn.execute(sa.text(scoped_sql(sqlfiles.text_of(name), key)),
                                             {**params, SCOPE_PARAM: bound(conn, scope)}))
+
+
+@contextmanager
+def serial(conn: sa.Connection, scope: NightScope | None) -> Iterator[None]:
+    """A scoped night's statements inside planned without parallel workers
+    (``max_parallel_workers_per_gather`` 0 for them; the setting is restored after). A full night's
+    plans are not touched.
+
+    Causes 2–4 (``sql/rosters/fact_inclusions.sql``) bound to night 2's 7,824 USCCs at 1 M: the
+    planner estimates 6,984 findings for ``uscc = any(scope)`` (there are 259) and gathers two
+    workers over the union of findings and spot checks. Their start, on the night's two cores, was
+    the statement: EXPLAIN ANALYZE showed the Gather's first row at 126–143 ms for 28–62 ms of the
+    workers' work (at either ``random_page_cost``, 4 or 1.1, so grading's
+    :func:`credit.grading.night.scoped_costs` does not help it). The statement executed and fetched
+    in the night's transaction, best of 3 interleaved: 238 ms with workers, 64 ms without (302
+    rows either way). The only scoped candidate statement of the rosters planned parallel."""
+    if not is_scoped(scope):
+        yield
+        return
+    before = conn.exec_driver_sql("select current_setting('max_parallel_workers_per_gather')").scalar_one()
+    conn.exec_driver_sql("select set_config('max_parallel_workers_per_gather', '0', true)")
+    try:
+        yield
+    finally:
+        conn.execute(sa.text("select set_config('max_parallel_workers_per_gather', :v, true)"), {"v": before})
 
 
 def records(conn: sa.Connection, name: str, params: Mapping[str, Any], scope: NightScope | None,

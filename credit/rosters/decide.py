@@ -249,8 +249,9 @@ def _annual_report_inclusions(conn: Connection, env: RosterEnv, night: date, sc:
 def _fact_inclusions(conn: Connection, env: RosterEnv, night: date, sc: NightScope | None = None) -> pd.DataFrame:
     """Causes 2–4 of domain.md §3.1 (individuals: cause 4 as a marking, §2)."""
     facts_from = date.fromisoformat(str(env.cfg.get("facts_from", "2025-01-01")))
-    fx = night_scope.frame(conn, "rosters/fact_inclusions",
-                {"facts_from": facts_from, "night": night, "statuses": decided_statuses(env)}, sc)
+    with night_scope.serial(conn, sc):   # a scoped night: no parallel workers (night_scope.serial)
+        fx = night_scope.frame(conn, "rosters/fact_inclusions",
+                               {"facts_from": facts_from, "night": night, "statuses": decided_statuses(env)}, sc)
     if fx.empty:
         return fx
     # Cause 2 from a spot check: the cause arises when the 10-day order period expires unmet.
