@@ -18,10 +18,13 @@ import os
 import subprocess
 import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
@@ -260,3 +263,26 @@ def engine_for(settings: Settings) -> Engine:
     engine = get_engine(settings)
     schema.ensure_current(engine, auto=settings.database_url is None)
     return engine
+
+
+@contextmanager
+def local_setting(conn: sa.Connection, name: str, value: str, when: bool = True) -> Iterator[None]:
+    """The server setting ``name`` at ``value`` for the statements run inside, within the caller's
+    transaction (``set_config(…, true)``), and back at what it was after them; nothing when
+    ``when`` is false. A planner setting for a few statements whose plans were measured with it
+    (issue 11: a scoped night's statements; ``credit.grading.night.scoped_costs``,
+    ``credit.night.scope.serial``), never for the rest of the transaction. When a statement inside
+    failed and aborted the transaction, the rollback restores it: a statement here would only hide
+    the error behind "current transaction is aborted"."""
+    if not when:
+        yield
+        return
+    before = conn.execute(sa.text("select current_setting(:n)"), {"n": name}).scalar_one()
+    conn.execute(sa.text("select set_config(:n, :v, true)"), {"n": name, "v": value})
+    try:
+        yield
+    finally:
+        driver = conn.connection.driver_connection
+        if not (isinstance(driver, psycopg.Connection)
+                and driver.info.transaction_status == psycopg.pq.TransactionStatus.INERROR):
+            conn.execute(sa.text("select set_config(:n, :v, true)"), {"n": name, "v": before})

@@ -19,7 +19,6 @@ from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
-import psycopg
 import pyarrow as pa
 import pyarrow.csv as pacsv
 from sqlalchemy import Connection, text
@@ -28,6 +27,7 @@ from credit import bulk, sqlfiles
 from credit.calendar import working_calendar
 from credit.config import ConfigDoc, load_config
 from credit.context import NightContext
+from credit.db import local_setting
 from credit.grading.counts import add_counts, chunk_counts, store_counts
 from credit.grading.indicators import (
     build_indicators,
@@ -237,20 +237,8 @@ def scoped_costs(conn: Connection, small: bool) -> Iterator[None]:
     rows in its window) keeps its scan. Not measured on larger scopes, so not applied to them: a
     full night, a region partition's rehearsal or an incremental night of more than one chunk
     keeps the server's setting (its chunks read USCC ranges of the fact tables)."""
-    if not small:
+    with local_setting(conn, "random_page_cost", SCOPED_RANDOM_PAGE_COST, small):
         yield
-        return
-    before = conn.exec_driver_sql("select current_setting('random_page_cost')").scalar_one()
-    conn.execute(text("select set_config('random_page_cost', :v, true)"), {"v": SCOPED_RANDOM_PAGE_COST})
-    try:
-        yield
-    finally:
-        # A failed statement aborted the transaction: its rollback restores the setting, and a
-        # statement here would only hide the error behind "current transaction is aborted".
-        driver = conn.connection.driver_connection
-        if not (isinstance(driver, psycopg.Connection)
-                and driver.info.transaction_status == psycopg.pq.TransactionStatus.INERROR):
-            conn.execute(text("select set_config('random_page_cost', :v, true)"), {"v": before})
 
 
 @dataclass

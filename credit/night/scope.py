@@ -39,6 +39,7 @@ import sqlalchemy as sa
 from psycopg.adapt import Dumper
 
 from credit import sqlfiles
+from credit.db import local_setting
 
 if TYPE_CHECKING:
     from credit.night.merge import MergeRecord
@@ -286,15 +287,8 @@ def serial(conn: sa.Connection, scope: NightScope | None) -> Iterator[None]:
     :func:`credit.grading.night.scoped_costs` does not help it). The statement executed and fetched
     in the night's transaction, best of 3 interleaved: 238 ms with workers, 64 ms without (302
     rows either way). The only scoped candidate statement of the rosters planned parallel."""
-    if not is_scoped(scope):
+    with local_setting(conn, "max_parallel_workers_per_gather", "0", is_scoped(scope)):
         yield
-        return
-    before = conn.exec_driver_sql("select current_setting('max_parallel_workers_per_gather')").scalar_one()
-    conn.exec_driver_sql("select set_config('max_parallel_workers_per_gather', '0', true)")
-    try:
-        yield
-    finally:
-        conn.execute(sa.text("select set_config('max_parallel_workers_per_gather', :v, true)"), {"v": before})
 
 
 def records(conn: sa.Connection, name: str, params: Mapping[str, Any], scope: NightScope | None,
