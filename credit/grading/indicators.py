@@ -379,12 +379,13 @@ def bank_credit(conn: Connection, night: date, n: int, months: int, *, bounds: B
     the same rows, by one probe of bank_credit's key per entity). ``bank_credit.sql`` joined the
     window's rows to the population, and even at the scoped night's ``random_page_cost`` 1.1
     (``credit.grading.night.scoped_costs``) the planner priced the probes a little above a read of
-    every row in the window (7,292 against 7,105) and hashed them all: at 1 M, night 2 (6,877
-    entities graded, 2,005 with a report in the window, 154,104 rows in it), EXPLAIN ANALYZE in
-    the night's transaction, three rounds: 187, 207, 226 ms, of which ~90 ms are the window's
-    ``to_char`` bounds evaluated per row of the scan; the key probed per entity 29–47 ms. The
-    lateral form has no hash join to choose. A full night and a chunk of several keep
-    ``bank_credit.sql`` (their populations read most of the window)."""
+    every row in the window (7,292 against 7,105) and hashed them all. At 1 M, night 2 (7,057
+    operating entities in the scope, 2,005 with a report in the window, 154,104 rows in it; the
+    window's ``to_char`` bounds evaluated per row of the scan were ~90 ms of it), EXPLAIN ANALYZE
+    in the night's transaction, the two forms alternated three times, the same 2,005 rows (md5):
+    ``bank_credit.sql`` 251, 224, 237 ms; this one 56 (first, its pages read from outside the
+    server's buffers), 39, 41 ms. The lateral form has no hash join to choose. A full night and a
+    chunk of several keep ``bank_credit.sql`` (their populations read most of the window)."""
     values: dict[str, object] | None = None
     if probe and bounds is None:
         query = sqlfiles.rendered("grading/bank_credit_scope", night=night, bank_credit_months=months)
