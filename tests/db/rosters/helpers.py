@@ -103,3 +103,15 @@ def three_nights(c: Connection, settings: Settings, a: str, b: str) -> None:
     report(c, a, 2025, "2026-07-03")
     apply_for_removal(c, a, "abnormal", date(2026, 7, 3), settings=settings)
     night(c, settings, "2026-07-03")
+
+
+def serious_cases(c: Connection, last: int) -> None:
+    """A serious-list proposal and its notice for every tenth entity up to ``last``: case C<i> of
+    U<i> (six digits), both on 2026-03-01, straight into the log (plan and scope tests)."""
+    for action in ("proposal", "notice"):
+        c.execute(sa.text(
+            "insert into roster_decisions (uscc, roster, action, cause_code, cause, basis, rule_id, rule_version, "
+            "facts, fact_key, decision_date, authority, authority_name, config_version, actor) "
+            "select 'U' || lpad(i::text, 6, '0'), 'serious', :a, 'heavier_penalty', '拟列入', 'art. 5', 'r', "
+            "'t1', jsonb_build_object('case_no', 'C' || i), :a || ':penalties:C' || i, date '2026-03-01', "
+            "'110105', '测试局', 't1', 'night' from generate_series(10, :n, 10) as i"), {"n": last, "a": action})

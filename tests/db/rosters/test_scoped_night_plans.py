@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from credit import sqlfiles
 from credit.night import scope as night_scope
+from tests.db.rosters.helpers import serious_cases
 
 ENTITIES = 3000
 NIGHT = date(2026, 12, 31)
@@ -48,13 +49,7 @@ def _log(engine: Engine) -> None:
             "select d.uscc, d.roster, 'remove', d.seq, d.cause_code, '移出', 'art. 9', 'r', 't1', '{}'::jsonb, "
             "d.decision_date + 30, '110105', '测试局', 't1', 'night' "
             "from roster_decisions as d where d.action = 'include' and d.seq % 3 = 0 order by d.seq"))
-        for action in ("proposal", "notice"):
-            c.execute(sa.text(
-                "insert into roster_decisions (uscc, roster, action, cause_code, cause, basis, rule_id, rule_version, "
-                "facts, fact_key, decision_date, authority, authority_name, config_version, actor) "
-                "select 'U' || lpad(i::text, 6, '0'), 'serious', :a, 'heavier_penalty', '拟列入', 'art. 5', 'r', "
-                "'t1', jsonb_build_object('case_no', 'C' || i), :a || ':penalties:C' || i, date '2026-03-01', "
-                "'110105', '测试局', 't1', 'night' from generate_series(10, :n, 10) as i"), {"n": ENTITIES, "a": action})
+        serious_cases(c, ENTITIES)
         c.execute(sa.text(
             "insert into roster_requests (kind, uscc, roster, received_on, recorded_by, rule_id, rule_version, "
             "config_version) select 'repair', 'U' || lpad(i::text, 6, '0'), 'abnormal', date '2026-09-01', "

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from credit.night import scope as night_scope
 from credit.rosters import serious
 from credit.rosters.env import RosterEnv
+from tests.db.rosters.helpers import serious_cases
 
 NIGHT = date(2026, 12, 31)
 
@@ -19,13 +20,7 @@ NIGHT = date(2026, 12, 31)
 def _log(engine: Engine, n: int = 1000) -> None:
     """Serious-list procedures, a proposal and its notice, of every tenth entity (case C<i> of U<i>)."""
     with engine.begin() as c:
-        for action in ("proposal", "notice"):
-            c.execute(sa.text(
-                "insert into roster_decisions (uscc, roster, action, cause_code, cause, basis, rule_id, rule_version, "
-                "facts, fact_key, decision_date, authority, authority_name, config_version, actor) "
-                "select 'U' || lpad(i::text, 6, '0'), 'serious', :a, 'heavier_penalty', '拟列入', 'art. 5', 'r', "
-                "'t1', jsonb_build_object('case_no', 'C' || i), :a || ':penalties:C' || i, date '2026-03-01', "
-                "'110105', '测试局', 't1', 'night' from generate_series(10, :n, 10) as i"), {"n": n, "a": action})
+        serious_cases(c, n)
 
 
 def _rows(cases: list[serious._Case]) -> list[tuple[str, dict[str, object]]]:
