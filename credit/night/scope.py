@@ -293,14 +293,13 @@ def serial(conn: sa.Connection, scope: NightScope | None) -> Iterator[None]:
 
 def records(conn: sa.Connection, name: str, params: Mapping[str, Any], scope: NightScope | None,
             key: str = "uscc") -> list[dict[str, Any]]:
-    """:func:`frame`'s rows as dicts of the driver's values (NULL as None), without a frame: for
-    a caller that goes through the rows one by one (:func:`credit.rosters.serious._cases`)."""
+    """:func:`frame`'s rows as dicts of the driver's values (NULL as None), without a frame
+    (:func:`credit.sqlfiles.dict_rows`): for a caller that goes through the rows one by one
+    (:func:`credit.rosters.serious._cases`)."""
     if is_scoped(scope):
-        res = conn.execute(sa.text(scoped_sql(sqlfiles.text_of(name), key)), {**params, SCOPE_PARAM: bound(conn, scope)})
-    else:
-        res = conn.execute(sqlfiles.statement(name), dict(params))
-    columns = [str(k) for k in res.keys()]
-    return [dict(zip(columns, r, strict=True)) for r in res.all()]
+        return sqlfiles.dict_rows(conn, sa.text(scoped_sql(sqlfiles.text_of(name), key)),
+                                  {**params, SCOPE_PARAM: bound(conn, scope)})
+    return sqlfiles.dict_rows(conn, sqlfiles.statement(name), params)
 
 
 def frames(conn: sa.Connection, name: str, params: Mapping[str, Any], scope: NightScope | None,
