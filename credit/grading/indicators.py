@@ -46,6 +46,7 @@ import pyarrow.csv as pacsv
 from sqlalchemy import Connection
 
 from credit import sqlfiles
+from credit.annual_reports import filing_period_end
 from credit.calendar import UnknownCalendarYear, WorkingCalendar
 from credit.config import ConfigDoc
 
@@ -258,7 +259,8 @@ def report_deadlines(night: date, years_back: int, calendar: WorkingCalendar) ->
     """The report years whose filing deadline has passed by ``night``, with that deadline.
 
     The annual report for year Y is filed 1 January – 30 June of Y+1 (domain.md §2, 企业信息公示暂行条例
-    art. 8); a deadline on a rest day rolls to the next working day (民法典 art. 203, domain.md §12).
+    art. 8); a deadline on a rest day rolls to the next working day (民法典 art. 203, domain.md §12):
+    :func:`credit.annual_reports.filing_period_end`, the end the rosters' cause 1 uses too.
     A year whose calendar is unknown is left out with a warning — its deadline is never guessed.
     """
     years: list[tuple[int, date]] = []
@@ -267,7 +269,7 @@ def report_deadlines(night: date, years_back: int, calendar: WorkingCalendar) ->
         if date(report_year + 1, 6, 30) >= night:
             continue  # not yet due whatever the calendar says: rolling only moves a deadline later
         try:
-            deadline = calendar.roll_forward(date(report_year + 1, 6, 30))
+            deadline = filing_period_end(report_year, calendar)
         except UnknownCalendarYear as e:
             warnings.append(f"annual_report_deadline_unknown:{report_year}: {e}")
             continue

@@ -361,17 +361,16 @@ def dates_in(value: object) -> Iterable[date]:
             yield from dates_in(v)
 
 
-def annual_report_last_year(night: date) -> int:
-    """The last report year the rosters decide on ``night`` (credit.rosters.decide, domain.md §3.1)."""
-    return night.year - 1 if night > date(night.year, 6, 30) else night.year - 2
-
-
 def global_events(conn: sa.Connection, night: date, prev: date, settings: Settings, config_version: str,
                   merges: list[MergeRecord]) -> list[str]:
     """What changes tonight for every entity at once — any one makes the night full.
 
-    A new year; the annual-report deadline passing (the rosters' cause 1 from 1 July, the grading's
-    deadline rolled to a working day, domain.md §2, §12); a date of the configuration reached (a
+    A new year; the annual-report filing period ending (30 June, or the working day it rolls to
+    when a rest day: one date, :func:`credit.annual_reports.filing_period_end`, for the rosters'
+    cause 1, decided from the day after, and for the grading's deadline; domain.md §2, §12 — each
+    side compared on its own years, since the grading looks back a window of years and leaves out
+    a year the calendar cannot date, which the rosters may take provisionally,
+    :func:`credit.annual_reports.ended_before`); a date of the configuration reached (a
     rule version, a switch); a configuration changed since the previous night (rules, calendar,
     grading…); a source kept without history loaded in full mode that dropped rows (which
     entities lost a row is no longer known).
@@ -379,11 +378,13 @@ def global_events(conn: sa.Connection, night: date, prev: date, settings: Settin
     from credit.calendar import working_calendar
     from credit.config import load_config
     from credit.grading.indicators import report_deadlines
+    from credit.rosters.env import RosterEnv
 
     events: list[str] = []
     if night.year != prev.year:
         events.append("year_change")
-    if annual_report_last_year(night) != annual_report_last_year(prev):
+    env = RosterEnv.load(settings)
+    if env.annual_report_period_ends(night)[0] != env.annual_report_period_ends(prev)[0]:
         events.append("annual_report_deadline:rosters")
     grading = load_config("grading", settings)
     years = int(grading["windows"]["annual_report_years"])

@@ -166,8 +166,9 @@ REF_WORDS = {"decision": "决定", "request": "申请", "case": "案件"}
 
 def _quarantine_holds(conn: Connection, env: RosterEnv, on: date, district: str | None = None) -> pd.DataFrame:
     """Missing-report decisions waiting on a quarantined report row (issue 13 item 5), as watch items."""
-    first = int(env.cfg.get("annual_report_first_year", 2025))
-    df = sqlfiles.frame(conn, "rosters/quarantine_holds", {"on": on, "first_year": first})
+    ends = env.annual_report_period_ends(on)[0]   # the years cause 1 decides on ``on``, as the night does
+    df = sqlfiles.frame(conn, "rosters/quarantine_holds",
+                        {"on": on, "years": [y for y, _ in ends], "period_ends": [e for _, e in ends]})
     if district is not None and not df.empty:
         df = df[df["region_code"].astype(str).str.startswith(district)].reset_index(drop=True)
     if df.empty:

@@ -60,6 +60,7 @@ class RosterNightSummary(TypedDict):
     late: NotRequired[int]                          # decided after their due date (late data)
     provisional_due: NotRequired[int]               # due date estimated: holiday schedule unpublished
     penalty_windows: NotRequired[int]               # penalties whose publicity window changed (credit.penalties)
+    warnings: NotRequired[list[str]]                # report years cause 1 waits on: calendar unknown
     chain_head: ChainHead | None
 
 
@@ -181,6 +182,9 @@ def append_night(conn: Connection, ctx: NightContext, env: RosterEnv, chunks: It
                                    "chain_head": chain_head}
     if windows_changed:
         summary["penalty_windows"] = windows_changed
+    waiting = env.annual_report_period_ends(night)[1]   # never left out silently
+    if waiting:
+        summary["warnings"] = waiting
     if not tally.decisions:
         return summary
     summary["by_roster_action"] = {f"{r}:{a}": n for (r, a), n in sorted(tally.by_roster_action.items())}
@@ -235,14 +239,21 @@ def _rules_for_kinds(env: RosterEnv, rule: pd.Series, kind: pd.Series) -> list[s
 
 def _annual_report_inclusions(conn: Connection, env: RosterEnv, night: date, sc: NightScope | None,
                               rows: int) -> Iterator[pd.DataFrame]:
-    """Cause 1 of domain.md §3.1 (individuals: as a marking, §2), ``rows`` candidates at a time."""
-    first = int(env.cfg.get("annual_report_first_year", 2025))
-    last = night_scope.annual_report_last_year(night)
-    if last < first:
+    """Cause 1 of domain.md §3.1 (individuals: as a marking, §2), ``rows`` candidates at a time: the
+    report years whose filing period ended before ``night``, each with its end (30 June, rolled
+    past a rest day: :func:`credit.annual_reports.ended_before`), which is the facts' ``period_end``
+    and the decision's trigger date."""
+    # The decision is due 10 WD after the trigger date (rules.yaml period; credit.rosters.log.finalise
+    # counts from trigger_date). Domain.md §3.2 says "within 10 WD after 30 June": with the period's
+    # last day rolled past a rest day (domain.md §12, 民法典 art. 203) the period ends on that working
+    # day, and the 10 WD count from the end of the period — in 2024 from Mon 07-01 to 07-15, where a
+    # count from Sun 06-30 gave 07-12, while the enterprise could still file on 07-01.
+    ends = env.annual_report_period_ends(night)[0]
+    if not ends:
         return
     for part in night_scope.frames(conn, "rosters/annual_reports",
-                                   {"first_year": first, "last_year": last, "statuses": decided_statuses(env),
-                                    "night": night}, sc, rows):
+                                   {"years": [y for y, _ in ends], "period_ends": [e for _, e in ends],
+                                    "statuses": decided_statuses(env), "night": night}, sc, rows):
         yield _inclusions(part, env, night)
 
 
@@ -294,8 +305,9 @@ def _inclusions(part: pd.DataFrame, env: RosterEnv, night: date) -> pd.DataFrame
     part["roster"] = _roster_of(part["entity_kind"])
     part["rule_id"] = _rules_for_kinds(env, _include_rule(part["roster"], part["cause_code"]), part["entity_kind"])
     part["action"] = "include"
-    # Decided by the night on or after the day the obligation fell due: period-end triggers
-    # (30 June) are decided from the next day, established facts (查实) from their own day.
+    # Decided by the night on or after the day the obligation fell due: period-end triggers (the
+    # end of the annual-report period, 30 June or the working day it rolls to) are decided from the
+    # next day, established facts (查实) from their own day.
     # The order period of a spot check likewise runs to the end of its last day.
     ordered = part["order_served_on"].notna() if "order_served_on" in part else pd.Series(False, index=part.index)
     after = np.where((part["cause_code"] == "annual_report_missing") | ordered, 1, 0)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from credit.annual_reports import ended_before
 from credit.calendar import UnknownCalendarYear, WorkingCalendar, working_calendar
 from credit.config import ConfigDoc, load_config
 from credit.rosters.authorities import Authority, authority_of, remedy_text
@@ -45,6 +46,15 @@ class RosterEnv:
         stats = [os.stat(folder / f) for f in ("rules.yaml", "rosters.yaml", "calendar.yaml")]   # one stat each
         stamp = tuple((st.st_mtime_ns, st.st_size) for st in stats)
         return _load_env(str(folder), stamp)
+
+    def annual_report_period_ends(self, night: date) -> tuple[list[tuple[int, date]], list[str]]:
+        """The report years cause 1 decides on ``night`` (from ``rosters.yaml``
+        ``annual_report_first_year``) with the end of each one's filing period, and warnings for the
+        years whose end the calendar cannot give (:func:`credit.annual_reports.ended_before`). One
+        answer for the night's decisions (:mod:`credit.rosters.decide`), the deadline watch's
+        quarantine holds (:mod:`credit.rosters.deadlines`) and the scope's full-night trigger
+        (:func:`credit.night.scope.global_events`)."""
+        return ended_before(night, int(self.cfg.get("annual_report_first_year", 2025)), self.cal)
 
     def drafts(self, roster: str, on: date) -> bool:
         """Whether decisions on ``roster`` made on ``on`` are drafts awaiting an officer (config switch)."""

@@ -1,18 +1,24 @@
 -- Cause 1 (domain.md §3.1, §3.2): a registered enterprise / farmer co-op / 个体工商户 established
--- before the end of report year Y with no report for Y filed by 30 June of Y+1.
+-- before the end of report year Y with no report for Y filed by the end of the filing period:
+-- 30 June of Y+1, or the working day it rolls to when a rest day (民法典 art. 203, domain.md §12),
+-- computed once in Python (credit.annual_reports.filing_period_end) and bound here per year.
 -- A report row held back in quarantine for the key (view quarantined_annual_reports, by :night) may
 -- be the filing: while it exists and no accepted row does, the decision waits (issue 13 item 5;
 -- the deadline watch shows the held row, rosters/quarantine_holds).
--- Parameters: :first_year, :last_year (report years the night decides), :statuses, :night.
+-- Parameters: :years (the report years the night decides) and :period_ends (each one's end, same
+-- order; credit.annual_reports.ended_before), :statuses, :night. The years are read by position
+-- from generate_series over the arrays' length, which the planner counts exactly as it counted
+-- the former generate_series over the first and last year (an unnest of a bound array it would guess).
 -- The held rows are a join, not a NOT EXISTS under the OR: as a subplan the planner costed it per
 -- row and read every annual report by hash for a scoped night of a few thousand entities (issue
 -- 11: 0.7 s at 1 M, growing with N); as a join, the scope's entities probe the key.
 with report_years as (
-    select y::bigint as report_year from generate_series(cast(:first_year as int), cast(:last_year as int)) as y
+    select (cast(:years as int[]))[i]::bigint as report_year, (cast(:period_ends as date[]))[i] as period_end
+      from generate_series(1, cardinality(cast(:years as int[]))) as i
 ),
 owed as (                                   -- who owed a report for which year
     select r.uscc, r.entity_kind, r.region_code, r.address, r.established_on, y.report_year,
-           make_date(y.report_year::int + 1, 6, 30) as period_end
+           y.period_end
       from registration as r
      cross join report_years as y
      where r.established_on <= make_date(y.report_year::int, 12, 31)

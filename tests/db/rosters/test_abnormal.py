@@ -3,10 +3,18 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+from pathlib import Path
+
 import sqlalchemy as sa
 
+from credit.calendar import working_calendar
+from credit.grading.indicators import report_deadlines
+from credit.rosters.deadlines import deadline_watch
 from credit.rosters.read import entity_rosters, roster_as_of
 from credit.rosters.repair import apply_for_removal, decide_objection, file_objection
+from credit.settings import Settings, bundled
 from tests.db.rosters.helpers import D, decisions, finding, inspection, night, reg, report
 
 A = "91110105MA0000001A"
@@ -28,7 +36,7 @@ def test_annual_report_missing_included_the_night_after_30_june(engine, settings
         d = rows[0]
         assert d["action"] == "include" and d["roster"] == "abnormal" and d["cause_code"] == "annual_report_missing"
         assert d["decision_date"] == D("2026-07-01") and d["due_date"] == D("2026-07-14") and not d["late"]
-        assert d["trigger_date"] == D("2026-06-30")
+        assert d["trigger_date"] == D("2026-06-30") and d["facts"]["period_end"] == "2026-06-30"   # a Tuesday: not rolled
         assert "第十八条第一款" in d["basis"] and "第八条" in d["cause"]
         assert d["decision_no"] == "朝阳市监信〔2026〕1号" and rows[1]["decision_no"] == "朝阳市监信〔2026〕2号"
         assert d["facts"]["report_year"] == 2025 and d["facts"]["source"] == "annual_reports"
@@ -201,3 +209,74 @@ def test_unknown_2027_calendar_gives_a_provisional_due_date(engine, settings) ->
         assert "provisional" in d["due_note"] and not d["late"]
         n = c.execute(sa.text("select count(*) from roster_decisions")).scalar()
         assert n == 1
+
+
+def _from_2023(settings: Settings, tmp: Path) -> Settings:
+    """The repository's config with cause 1 decided from report year 2023 (2024's 30 June is a Sunday)."""
+    cfg = tmp / "config"
+    shutil.copytree(bundled("config"), cfg)
+    text = (cfg / "rosters.yaml").read_text(encoding="utf-8")
+    assert "annual_report_first_year: 2025\n" in text
+    (cfg / "rosters.yaml").write_text(text.replace("annual_report_first_year: 2025\n", "annual_report_first_year: 2023\n"),
+                                      encoding="utf-8")
+    return Settings(database_url=settings.database_url, home=settings.home, config_dir=cfg)
+
+
+def _held(c: sa.Connection, uscc: str, year: int) -> None:
+    c.execute(sa.text("""insert into quarantine (night, file, line, source, rule, reason, raw)
+                         values ('2024-06-28', 'annual_reports.csv', 7, 'annual_reports', 'date', 'bad date',
+                                 cast(:raw as jsonb))"""),
+              {"raw": json.dumps({"uscc": uscc, "report_year": str(year)})})
+
+
+def test_a_sunday_30_june_ends_the_period_on_monday(engine, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # 企业信息公示暂行条例 art. 8 with 民法典 art. 203 (domain.md §2, §12): Sun 2024-06-30 is a rest
+    # day, the 2023 reports' period ends Mon 2024-07-01. A report filed that day is in time; no one is
+    # included on the night of 07-01 (the enterprise may still file); from 07-02 the non-filer is,
+    # trigger 2024-07-01, due 10 WD after it (68号令 art. 6, domain.md §3.2): Jul 2, 3, 4, 5 (4),
+    # Jul 8–12 (9), Mon 2024-07-15 (10) — no holiday in July 2024.
+    s = _from_2023(settings, tmp_path)
+    held = "91110105MA0000009H"
+    with engine.begin() as c:
+        reg(c, A)                                         # no 2023 report
+        reg(c, B)
+        report(c, B, 2023, "2024-07-01")                  # filed on the rolled last day: in time
+        reg(c, held)
+        _held(c, held, 2023)                              # its 2023 report sits in quarantine
+        assert night(c, s, "2024-07-01")["decisions"] == 0
+        assert deadline_watch(c, D("2024-07-01"), 10, s).empty      # no hold before the period ended
+        night(c, s, "2024-07-02")
+        rows = decisions(c)
+        assert [r["uscc"] for r in rows] == [A]
+        d = rows[0]
+        assert d["cause_code"] == "annual_report_missing" and d["fact_key"] == f"annual_report_missing:{A}:2023"
+        assert d["trigger_date"] == D("2024-07-01") and d["facts"]["period_end"] == "2024-07-01"
+        assert d["decision_date"] == D("2024-07-02") and d["due_date"] == D("2024-07-15") and not d["late"]
+        w = deadline_watch(c, D("2024-07-02"), 10, s)
+        assert w["uscc"].tolist() == [held] and w["due_date"].tolist() == [D("2024-07-15")]
+        # A report of 07-01 arriving after a listing (late data) revokes it: filed in time.
+        report(c, A, 2023, "2024-07-01", first_night="2024-07-03")
+        night(c, s, "2024-07-03")
+        assert decisions(c, action="revoke")[0]["entry_id"] == d["seq"]
+
+
+def test_a_report_filed_the_day_after_a_sunday_30_june_is_in_time_for_the_grading(settings) -> None:  # type: ignore[no-untyped-def]
+    # The grading and the roster share the end (credit.annual_reports.filing_period_end).
+    deadlines, warnings = report_deadlines(D("2024-07-02"), 3, working_calendar(settings))
+    assert deadlines[-1] == (2023, D("2024-07-01")) and not warnings
+    assert report_deadlines(D("2024-07-01"), 3, working_calendar(settings))[0][-1][0] == 2022
+
+
+def test_an_unknown_year_s_weekend_30_june_waits_with_a_warning(engine, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # credit.annual_reports.ended_before: 2028 and 2029 are unknown to the calendar. Fri 2028-06-30 is
+    # taken (the due date is then provisional, as in example 11); Sat 2029-06-30 could end the period
+    # that Saturday (a make-up day) or on Monday: report year 2028 waits, and the night says so.
+    s = _from_2023(settings, tmp_path)
+    with engine.begin() as c:
+        reg(c, A)
+        for y in (2023, 2024, 2025, 2026):
+            report(c, A, y, f"{y + 1}-05-01")
+        summary = night(c, s, "2029-07-10")
+        assert [r["fact_key"] for r in decisions(c)] == [f"annual_report_missing:{A}:2027"]
+        assert decisions(c)[0]["trigger_date"] == D("2028-06-30") and decisions(c)[0]["due_date"] is None
+        assert [w.split(":")[:2] for w in summary["warnings"]] == [["annual_report_period_end_unknown", "2028"]]

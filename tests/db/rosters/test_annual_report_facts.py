@@ -37,7 +37,8 @@ def test_facts_are_the_text_jsonb_prints(engine) -> None:  # type: ignore[no-unt
             if i % 3 == 0:
                 report(c, u, 2025, "2026-08-01")   # late: the candidate names its filing day
             usccs.append(u)
-        got = sqlfiles.frame(c, "rosters/annual_reports", {"first_year": 2024, "last_year": 2025,
+        got = sqlfiles.frame(c, "rosters/annual_reports", {"years": [2024, 2025],
+                                                           "period_ends": [D("2025-06-30"), D("2026-06-30")],
                                                            "statuses": ["operating"], "night": D("2026-07-13")})
         assert len(got) == 2 * len(ADDRESSES)
         for row in got.itertuples():

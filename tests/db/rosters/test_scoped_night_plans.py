@@ -128,7 +128,8 @@ def test_a_scoped_night_probes_the_annual_reports_of_its_entities(engine: Engine
             c.exec_driver_sql(f"analyze {t}")
         usccs = [f"R{i:017d}" for i in (5, 10, 11, 55, 1000, 19_995)]   # 18 characters, as held rows need
         night_scope.of_entities(c, usccs)
-        values = {"first_year": 2025, "last_year": 2025, "statuses": ["operating"], "night": date(2026, 7, 15)}
+        values = {"years": [2025], "period_ends": [date(2026, 6, 30)], "statuses": ["operating"],
+                  "night": date(2026, 7, 15)}
         name = "rosters/annual_reports"
         c.exec_driver_sql("set local cursor_tuple_fraction = 1")   # as credit.night.scope.frames plans it
         plan = "\n".join(r[0] for r in c.execute(

@@ -1,10 +1,11 @@
-"""The night's scope without a database: configured dates, the annual-report boundary, scoped SQL."""
+"""The night's scope without a database: configured dates, scoped SQL (the
+annual-report boundary: tests/unit/calendar/test_annual_reports.py)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from credit.night.scope import NightScope, annual_report_last_year, dates_in, scoped_sql
+from credit.night.scope import NightScope, dates_in, scoped_sql
 
 
 def test_every_date_written_in_a_configuration_is_found() -> None:
@@ -12,13 +13,6 @@ def test_every_date_written_in_a_configuration_is_found() -> None:
                                      {"id": "b", "versions": [{"from": "2025-12-25"}, {"from": "not-a-date"}]}],
            "facts_from": "2025-01-01", "n": 3, "text": "2025-13-01"}
     assert sorted(dates_in(doc)) == [date(2024, 5, 1), date(2025, 1, 1), date(2025, 12, 25)]
-
-
-def test_cause_one_moves_on_the_first_of_july() -> None:
-    # domain.md §3.1: the report for Y is due by 30 June of Y+1, decided from 1 July.
-    assert annual_report_last_year(date(2026, 6, 30)) == 2024
-    assert annual_report_last_year(date(2026, 7, 1)) == 2025
-    assert annual_report_last_year(date(2027, 1, 1)) == 2025
 
 
 def test_scoped_sql_survives_a_trailing_comment_and_semicolon() -> None:
