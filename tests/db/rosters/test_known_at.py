@@ -58,13 +58,17 @@ def test_a_revoked_listing_still_shows_as_listed_when_asked_as_known_then(engine
         # the export as of a date, as known then
         assert list(export_frame(c, "abnormal", D("2026-03-10"), k26)["state"]) == ["listed"]
         assert list(export_frame(c, "abnormal", D("2026-03-26"), None)["state"]) == ["removed"]
-        # the public does not see a listing revoked as wrong — unless asked as known before the revocation
+        # the public does not see a listing revoked as wrong, judged on the latest record also when
+        # asked as known before the revocation (s34); a consumer sees the record of that night
         cfg = load_config("api", settings)
         now = entity_status(c, settings, cfg, A, D("2026-03-10"), role="public", latest=D("2026-03-27"),
                             today=D("2026-03-28"))
-        then = entity_status(c, settings, cfg, A, D("2026-03-10"), role="public", latest=D("2026-03-26"),
+        hidden = entity_status(c, settings, cfg, A, D("2026-03-10"), role="public", latest=D("2026-03-26"),
+                               today=D("2026-03-28"), known=k26)
+        then = entity_status(c, settings, cfg, A, D("2026-03-10"), role="consumer", latest=D("2026-03-26"),
                              today=D("2026-03-28"), known=k26)
-        assert now["rosters"] == [] and [e["state"] for e in then["rosters"]] == ["listed"]
+        assert now["rosters"] == [] and hidden["rosters"] == [] and hidden["listed"] is False
+        assert [e["state"] for e in then["rosters"]] == ["listed"]
         assert then["known_at"] == {"night": "2026-03-26", "decision_seq": k26.seq, "request_id": 0}
         # screening as known then: listed; today's record: not listed on that date
         assert screen(c, [A], D("2026-03-26"), k26)[0]["listed"] is True
