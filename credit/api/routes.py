@@ -83,7 +83,7 @@ from credit.notices.rules import rules_of
 from credit.rosters import certificates, repair, serious
 from credit.rosters.deadlines import deadline_watch
 from credit.rosters.export import FORMATS, export_frame, export_note, render
-from credit.rosters.known import KnownAt
+from credit.rosters.known import KnownAt, NoNightPublished
 from credit.rosters.known import known_at as known_record_at
 from credit.rosters.read import decision_feed, entity_head, search_registration
 from credit.rosters.read import latest_night as latest_published_night
@@ -179,14 +179,22 @@ def not_in_future(st: ServiceState, day: date, field: str) -> None:
 
 
 def known_record(conn: Connection, night: date | None) -> KnownAt | None:
-    """The record after night ``night`` (None: the whole record); a night after the latest is refused (422)."""
+    """The record after night ``night`` (None: the whole record); a night after the latest is refused (422).
+
+    A day that is no published night answers from the latest night on or before it, named in
+    ``known_at.night`` and ``data_through``; a day before the first night is refused (422), as
+    ``credit status`` and ``credit roster export`` refuse it (exit 2): an empty roster would read
+    as "nothing was listed" (credit.rosters.known.known_at)."""
     if night is None:
         return None
     latest = latest_published_night(conn)
     if latest is None or night > latest:
         raise HTTPException(422, f"known_at {night} 晚于最新已发布批次 {latest} "
                                  f"(known_at is after the latest published night)")
-    return known_record_at(conn, night)
+    try:
+        return known_record_at(conn, night)
+    except NoNightPublished as e:
+        raise HTTPException(422, f"known_at: {e}") from None
 
 
 # ------------------------------------------------------------------------------------------ public
@@ -257,10 +265,10 @@ def roster_export(request: Request, conn: Conn, st: St, roster: Literal["abnorma
     df = export_frame(conn, roster, d, known)
     who: Principal = request.state.principal
     if who.view_role == "public" and not df.empty:
+        # Judged on the latest data of the whole record, also when asked as known after K
+        # (views.hidden_from_public): the record of K may predate the repair.
         latest = certificates.latest_data_date(conn) or d
-        if known is not None:
-            latest = min(latest, known.night)
-        hidden = views.hidden_from_public(conn, None, max(latest, d), st.config, known)
+        hidden = views.hidden_from_public(conn, None, max(latest, d), st.config)
         keep = [(u, n) not in hidden for u, n in zip(df["uscc"], df["decision_no"], strict=True)]
         df = df[pd.Series(keep, index=df.index, dtype=bool)]
     note = export_note(conn, roster, d, known, st.settings, len(df)) if format == "xlsx" else None
@@ -426,9 +434,12 @@ def screenings(request: Request, st: St, body: ScreeningRequest) -> JSONResponse
         if body.known_at is not None and latest is not None and body.known_at > latest:
             raise HTTPException(422, f"known_at {body.known_at} 晚于最新数据日期 {latest} "
                                      f"(known_at is after the latest published night, {latest})")
-        doc = certificates.issue(conn, usccs, body.as_of, issuer=str(st.config.get("issuer", "")),
-                                 issued_at=clock.now(st.settings), config_version=st.config.version, key_id=who.key_id,
-                                 known_night=body.known_at, signer=signer_for(st.settings))
+        try:
+            doc = certificates.issue(conn, usccs, body.as_of, issuer=str(st.config.get("issuer", "")),
+                                     issued_at=clock.now(st.settings), config_version=st.config.version,
+                                     key_id=who.key_id, known_night=body.known_at, signer=signer_for(st.settings))
+        except NoNightPublished as e:
+            raise HTTPException(422, f"known_at: {e}") from None
     return _json(doc)
 
 

@@ -100,15 +100,18 @@ class ApplicationStatus(TypedDict):
     decisions: list[DecisionOnApplication]
 
 
-def hidden_from_public(conn: Connection, uscc: str | None, on: date, cfg: ConfigDoc,
-                       known: KnownAt | None = None) -> set[tuple[str, str]]:
+def hidden_from_public(conn: Connection, uscc: str | None, on: date, cfg: ConfigDoc) -> set[tuple[str, str]]:
     """(uscc, 文号) of entries the public no longer sees on ``on``: removed by credit repair (repair
     means the information stops being published, domain.md §4 early removal, §5.3) or revoked as a
-    wrong listing (domain.md §3.4). Judged on the latest data, not on the date asked about."""
+    wrong listing (domain.md §3.4). Judged on the latest data (``on``: the latest data date, or the
+    date asked when later), not on the date asked about, and on the whole record: never on the
+    record as it stood after a night K (``known_at``). Asked "as known after K" for a K before the
+    repair, the record of K still shows the entry; an answer built on it gave the repaired entry
+    back to the public (an outsider's acceptance pass, s34), which repair forbids."""
     kinds = hidden_kinds(cfg)
     if not kinds:
         return set()
-    return hidden_entries(conn, uscc, on, kinds, known)
+    return hidden_entries(conn, uscc, on, kinds)
 
 
 def hidden_kinds(cfg: ConfigDoc) -> list[str]:
@@ -200,20 +203,25 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
     entries: list[dict[str, Any]] = [dict(e) for e in entity_rosters(conn, uscc, as_of, settings, known,
                                                                      removals=removals, env=env)]
     kinds = {r.decision_no: (r.removal_kind, r.entry_id) for r in removals}
+    # What is hidden outside the bureau is judged on the latest data of the whole record, whatever
+    # ``known`` says (``latest`` is then night K): the latest data date, read only when asked as
+    # known after K (the version's night spares a query when the caller read it).
+    newest = latest if known is None or role == "bureau" else \
+        (certificates.latest_data_date(conn, version) or latest)
     if role == "bureau":
         penalties = penalties_of(conn, uscc, as_of, known, settings)
     else:
         # Repair means stop publishing and stop sharing (domain.md §5.3): outside the bureau only
         # penalties inside their window, neither repaired nor withdrawn by the latest data.
-        penalties = public_penalties(conn, uscc, as_of, latest, known, settings)
+        penalties = public_penalties(conn, uscc, as_of, newest, known, settings)
     if role == "public":
-        if as_of >= latest:
+        if known is None and as_of >= latest:
             # Judged on the date asked, which is the latest data: the entries just read say it
             # (removal kinds of hidden_entries), no second fold of the entity's log.
             hide = set(hidden_kinds(cfg))
             hidden: set[tuple[str, str | None]] = {(uscc, r.decision_no) for r in removals if r.removal_kind in hide}
         else:
-            hidden = set(hidden_from_public(conn, uscc, latest, cfg, known))
+            hidden = set(hidden_from_public(conn, uscc, max(newest, as_of), cfg))
         entries = [e for e in entries if (uscc, e["decision_no"]) not in hidden]
     # The repair outlook speaks of today (apply now, decided by …): only for an entry still listed by
     # the answer's latest data. Asked about a past date, an entry listed then but removed, repaired or

@@ -112,13 +112,17 @@ def penalties_of(conn: Connection, uscc: str, as_of: date, known: KnownAt | None
 
 def public_penalties(conn: Connection, uscc: str, as_of: date, latest: date, known: KnownAt | None = None,
                      settings: Settings | None = None) -> list[PenaltyView]:
-    """What the public sees of an entity's penalties on ``as_of``: published ones only, and none that
-    the latest data (``latest``, as known after K when asked) shows repaired or withdrawn."""
+    """What the public sees of an entity's penalties on ``as_of`` (as known after K when ``known``
+    is given): published ones only, and none that the latest data (``latest``: the latest data
+    date of the whole record, whatever ``known`` says) shows repaired or withdrawn. Repair stops
+    publishing for good (domain.md §5.3): the record of a night K before the repair must not
+    publish the penalty again."""
     on_date = penalties_of(conn, uscc, as_of, known, settings)
     shown = [p for p in on_date if p["state"] == "published"]
     if not shown:
         return []
-    # Asked on (or after) the latest data: the states just read are the latest ones.
-    latest_states = on_date if as_of >= latest else penalties_of(conn, uscc, latest, known, settings)
+    # Asked on (or after) the latest data of the whole record: the states just read are the latest ones.
+    latest_states = on_date if known is None and as_of >= latest else \
+        penalties_of(conn, uscc, max(as_of, latest), None, settings)
     later = {p["case_no"]: p["state"] for p in latest_states}
     return [p for p in shown if later.get(p["case_no"]) not in ("repaired", "withdrawn")]

@@ -37,7 +37,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from credit import sqlfiles
-from credit.rosters.known import KnownAt, fold, known_at, params
+from credit.rosters.known import KnownAt, NoNightPublished, fold, known_at, params
 from credit.signing import Signer
 
 FORMAT = "credit-screening-certificate/1"
@@ -252,8 +252,12 @@ def verify_certificate(conn: Connection, doc: Any) -> Verification:
         reasons.append(f"决定日志第{seq}条与证书记载的哈希不符 (log entry {seq} does not carry the certificate's hash)")
     known = _known_of(doc.get("query", {}).get("known_at"))
     if known is not None:
-        anchored = known_at(conn, known.night)
-        if anchored is None or anchored.seq != known.seq:
+        try:
+            anchored = known_at(conn, known.night)
+            anchored_seq = anchored.seq if anchored is not None else None
+        except NoNightPublished:
+            anchored_seq = 0   # nothing was on record before the first night (as issued then)
+        if anchored_seq != known.seq:
             anchor_ok = False
             reasons.append(f"证书所称 {known.night.isoformat()} 批次后的决定日志末条（第{known.seq}条）与锚点不符 "
                            "(the log head the certificate names for its known_at night is not the anchored one)")

@@ -48,15 +48,34 @@ class KnownAt:
         return out
 
 
+class NoNightPublished(LookupError):
+    """``known_at`` for a day before the first published night: there is no record after any night
+    then, and an empty answer would read as "nothing was listed" (contracts.md §2)."""
+
+    def __init__(self, night: date) -> None:
+        self.night = night
+        super().__init__(f"{night.isoformat()} 当日或之前没有已发布的批次 "
+                         f"(no night published on or before {night.isoformat()})")
+
+
 def known_at(conn: Connection, night: date | None) -> KnownAt | None:
-    """The log's head at the end of night ``night`` (None when no record date is asked)."""
+    """The log's head at the end of night ``night`` (None when no record date is asked).
+
+    For a day that is no published night (a day skipped in a gap, a weekend) the record after it
+    is the record after the latest published night on or before it — the record does not change
+    between nights — and the answer names that night (``KnownAt.night``), so what is printed ("as
+    recorded after night …") and ``data_through`` name the night the record is. Before the first
+    published night: :class:`NoNightPublished`."""
     if night is None:
         return None
-    head, request = conn.execute(sa.text(
-        "select coalesce(max(seq), 0), (select a.request_id from roster_chain_anchors as a where a.night <= :k "
+    last, head, request = conn.execute(sa.text(
+        "select (select max(r.night) from night_runs as r where r.night <= :k), coalesce(max(seq), 0), "
+        "(select a.request_id from roster_chain_anchors as a where a.night <= :k "
         "order by a.night desc, a.seq desc limit 1) from roster_chain_anchors where night <= :k"),
         {"k": night}).one()
-    return KnownAt(night, int(head or 0), None if request is None else int(request))
+    if last is None:
+        raise NoNightPublished(night)
+    return KnownAt(last, int(head or 0), None if request is None else int(request))
 
 
 def fold(name: str, known: KnownAt | None) -> sa.TextClause:

@@ -109,15 +109,21 @@ KNOWN_AT_HELP = ("Night YYYY-MM-DD: answer from the record as it stood after tha
 
 def _known(conn: Connection, night: date | None, through: date | None) -> KnownAt | None:
     """The record after night ``night`` (``--known-at``, read by :func:`_day` before the database);
-    refused (exit 2) when that night is after the latest published."""
-    from credit.rosters.known import known_at
+    refused (exit 2) when that night is after the latest published, or before the first (an
+    empty roster would read as "nothing was listed"). A day that is no published night gives the
+    record after the latest night on or before it, and that night is the one printed
+    (credit.rosters.known.known_at), as the API's ``known_at`` answers."""
+    from credit.rosters.known import NoNightPublished, known_at
 
     if night is None:
         return None
     if through is None or night > through:
         raise _refuse(f"--known-at {night.isoformat()} is after the latest published night "
                       f"{through.isoformat() if through else '(none)'}")
-    return known_at(conn, night)
+    try:
+        return known_at(conn, night)
+    except NoNightPublished as e:
+        raise _refuse(f"--known-at: {e}") from None
 
 
 def _json(obj: Any) -> None:
@@ -188,7 +194,7 @@ def status_command(
                   + (f"; as recorded after night {known.night.isoformat()}" if known else ""))
     if beyond:
         console.print(f"[yellow]warning: {day.isoformat()} is after the "
-                      + (f"night {known.night.isoformat()} asked for" if known else "latest published night")
+                      + (f"night {known.night.isoformat()} of the record asked for" if known else "latest published night")
                       + "; later data may change this answer[/yellow]")
     if not rosters:
         console.print("not on any roster (未列入经营异常名录或严重违法失信名单)")
@@ -302,12 +308,16 @@ def roster_export(
         with output.writing(out):
             write_export(out, data, get_settings())   # with its signed sidecar <out>.sig.json
     # On standard error, so the export itself keeps exactly the contract's columns.
+    # The data the export speaks for end with night K when asked "as known after K", as in
+    # `credit status` and the API's X-Data-Through.
+    speaks = known.night if known else through
     err.print(f"{roster_label(roster)} {roster} roster as of {day.isoformat()}; data through "
-              f"{through.isoformat() if through else '(no night published)'}"
+              f"{speaks.isoformat() if speaks else '(no night published)'}"
               + (f"; as recorded after night {known.night.isoformat()}" if known else ""), markup=False)
-    if through is None or day > through:
-        err.print(f"[yellow]warning: {day.isoformat()} is after the latest published night; "
-                  "later data may change this answer[/yellow]")
+    if speaks is None or day > speaks:
+        err.print(f"[yellow]warning: {day.isoformat()} is after the "
+                  + (f"night {known.night.isoformat()} of the record asked for" if known else "latest published night")
+                  + "; later data may change this answer[/yellow]")
     if out is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

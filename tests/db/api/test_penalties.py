@@ -47,10 +47,15 @@ def test_public_sees_published_penalties_and_applies_for_repair(live) -> None:  
     with live.client() as h:
         assert h.get(f"/v1/repair-applications/{app['id']}", params={"token": app["receipt_token"]}).json()["status"] == "removed"
         assert h.get(f"/v1/entities/{P}").json()["penalties"] == []
-        # as the record stood after the night of 2026-04-10, the penalty was still published
-        then = h.get(f"/v1/entities/{P}", params={"as_of": "2026-04-10", "known_at": "2026-04-10"}).json()
-        assert [p["case_no"] for p in then["penalties"]] == ["C-1"] and then["known_at"]["night"] == "2026-04-10"
+        # repair stops publishing for good: not published again as the record stood before it (s34)
+        hidden = h.get(f"/v1/entities/{P}", params={"as_of": "2026-04-10", "known_at": "2026-04-10"}).json()
+        assert hidden["penalties"] == [] and hidden["known_at"]["night"] == "2026-04-10"
+        assert h.get(f"/v1/entities/{P}", params={"known_at": "2026-04-10"}).json()["penalties"] == []
         assert h.get(f"/v1/entities/{P}", params={"known_at": "2026-05-01"}).status_code == 422
+    with live.client("bureau") as h:
+        # the bureau's record as it stood after the night of 2026-04-10: the penalty was still published
+        then = h.get(f"/v1/entities/{P}", params={"as_of": "2026-04-10", "known_at": "2026-04-10"}).json()
+        assert {p["case_no"]: p["state"] for p in then["penalties"]}["C-1"] == "published"
     with live.client("consumer") as h:
         # the change feed names the case whose publicity stopped, so a copy can drop it
         feed = h.get("/v1/decisions").json()["decisions"]

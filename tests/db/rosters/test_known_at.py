@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 import typer
 from typer.testing import CliRunner
@@ -21,7 +22,7 @@ from credit.cli.commands import rosters as cmd
 from credit.config import load_config
 from credit.rosters.certificates import issue, screen, verify_certificate
 from credit.rosters.export import export_frame
-from credit.rosters.known import known_at
+from credit.rosters.known import NoNightPublished, known_at
 from credit.rosters.read import entity_rosters
 from credit.rosters.repair import decide_objection, file_objection
 from tests.db.rosters.helpers import D, decisions, finding, night, published, reg, report
@@ -51,18 +52,23 @@ def test_a_revoked_listing_still_shows_as_listed_when_asked_as_known_then(engine
         assert [e["state"] for e in entity_rosters(c, A, D("2026-03-26"), settings)] == ["removed"]
         assert [e["state"] for e in entity_rosters(c, A, D("2026-03-26"), settings, k26)] == ["listed"]
         assert [e["state"] for e in entity_rosters(c, A, D("2026-03-26"), settings, k27)] == ["removed"]
-        # before anything was recorded: nothing
-        assert entity_rosters(c, A, D("2026-03-26"), settings, known_at(c, D("2026-03-01"))) == []
+        # before the first night there is no record after a night: refused (s34), not an empty answer
+        with pytest.raises(NoNightPublished):
+            known_at(c, D("2026-03-01"))
         # the export as of a date, as known then
         assert list(export_frame(c, "abnormal", D("2026-03-10"), k26)["state"]) == ["listed"]
         assert list(export_frame(c, "abnormal", D("2026-03-26"), None)["state"]) == ["removed"]
-        # the public does not see a listing revoked as wrong — unless asked as known before the revocation
+        # the public does not see a listing revoked as wrong, judged on the latest record also when
+        # asked as known before the revocation (s34); a consumer sees the record of that night
         cfg = load_config("api", settings)
         now = entity_status(c, settings, cfg, A, D("2026-03-10"), role="public", latest=D("2026-03-27"),
                             today=D("2026-03-28"))
-        then = entity_status(c, settings, cfg, A, D("2026-03-10"), role="public", latest=D("2026-03-26"),
+        hidden = entity_status(c, settings, cfg, A, D("2026-03-10"), role="public", latest=D("2026-03-26"),
+                               today=D("2026-03-28"), known=k26)
+        then = entity_status(c, settings, cfg, A, D("2026-03-10"), role="consumer", latest=D("2026-03-26"),
                              today=D("2026-03-28"), known=k26)
-        assert now["rosters"] == [] and [e["state"] for e in then["rosters"]] == ["listed"]
+        assert now["rosters"] == [] and hidden["rosters"] == [] and hidden["listed"] is False
+        assert [e["state"] for e in then["rosters"]] == ["listed"]
         assert then["known_at"] == {"night": "2026-03-26", "decision_seq": k26.seq, "request_id": 0}
         # screening as known then: listed; today's record: not listed on that date
         assert screen(c, [A], D("2026-03-26"), k26)[0]["listed"] is True

@@ -7,12 +7,13 @@ delivered on night 2026-07-17 showed as ``cure_established_on`` at --known-at 20
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from credit.penalties.read import penalties_of
 from credit.rosters.certificates import screen
 from credit.rosters.export import export_frame
-from credit.rosters.known import known_at
+from credit.rosters.known import KnownAt, NoNightPublished, known_at
 from credit.rosters.read import entity_rosters, registration
 from tests.db.rosters.helpers import D, night, published, reg, report
 
@@ -106,7 +107,11 @@ def test_a_penalty_as_the_store_held_it_after_night_k(engine, settings) -> None:
         fine = {k: [p["fine_amount"] for p in penalties_of(c, A, D("2026-07-16"), known_at(c, D(k)), settings)]
                 for k in ("2026-07-16", "2026-07-17")}
         assert fine == {"2026-07-16": [50000.0], "2026-07-17": [80000.0]}
-        assert penalties_of(c, A, D("2026-07-16"), known_at(c, D("2026-07-13")), settings) == []
+        # before the first night: no record after a night to answer from (s34: refused) — a record
+        # with nothing on it still shows no penalty
+        with pytest.raises(NoNightPublished):
+            known_at(c, D("2026-07-13"))
+        assert penalties_of(c, A, D("2026-07-16"), KnownAt(D("2026-07-13"), 0, 0), settings) == []
 
 
 def _applications(c, settings, known) -> list[str]:  # type: ignore[no-untyped-def]
