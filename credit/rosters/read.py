@@ -239,8 +239,10 @@ def applied_entries_due(env: RosterEnv, entries: list[AppliedEntry], received: d
             d, p = env.derive_due(e.rule_id, received)
         if d is None and p is None and env.limit_from(e.rule_id) == "cure":
             waiting.append(e.label)
-        elif d is not None or p is not None:
-            known.append((d or p, d, p))  # type: ignore[arg-type]
+        elif d is not None:
+            known.append((d, d, p))
+        elif p is not None:           # a weekday-only estimate (the year's holidays unpublished)
+            known.append((p, d, p))
     if not known:
         return None, None, only_note if waiting else None
     _, d, p = min(known, key=lambda k: k[0])
