@@ -13,7 +13,8 @@ union all
 -- An application for removal covers every entry of its roster listed on receipt, each decided by
 -- its own rule; it is open while one of them, still listed, has no answer on it (``entries``: those,
 -- with their 查实 of the cure, for the per-entry limits of credit.rosters.deadlines). ``cure_on``: the
--- earliest cure of any entry covered (what the watch read before the entries were listed).
+-- earliest cure of any entry covered (what the watch read before the entries were listed). The entries
+-- are the entity's own fold (roster_entry_detail_of, migration 0015), not the whole roster's per request.
 select coalesce(
          (select d.authority_name from roster_decisions d where d.uscc = q.uscc and d.roster = q.roster
            order by d.seq desc limit 1), q.roster) as authority,
@@ -31,7 +32,7 @@ select coalesce(
                           and f.cured_on >= coalesce(i.trigger_date, i.decision_date) and f.cured_on <= :on) as cured_on,
                       exists (select 1 from roster_decisions x where x.request_id = q.id
                                  and x.entry_id = e.entry_id and x.decision_date <= :on) as answered
-                 from roster_entry_detail_as_of(:on) e join roster_decisions i on i.seq = e.entry_id
+                 from roster_entry_detail_of(array[q.uscc], :on) e join roster_decisions i on i.seq = e.entry_id
                 where q.kind = 'repair' and e.uscc = q.uscc and e.roster = q.roster and e.state = 'listed'
                   and e.included_on <= q.received_on and (q.entry_id is null or q.entry_id = e.entry_id)) as x
        ) as c on true
