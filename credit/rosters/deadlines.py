@@ -16,9 +16,9 @@ from sqlalchemy.engine import Connection
 from credit import sqlfiles
 from credit.calendar import UnknownCalendarYear
 from credit.rosters import serious
-from credit.rosters.env import RosterEnv, effective_due
+from credit.rosters.env import RosterEnv, effective_due, removal_rule
 from credit.rosters.labels import ACTOR_LABELS, decision_label, roster_label
-from credit.rosters.read import application_due
+from credit.rosters.read import AppliedEntry, application_due, applied_entries_due, entry_label, same_cause
 from credit.settings import Settings
 
 
@@ -67,13 +67,22 @@ def deadline_watch(conn: Connection, on: date, within_wd: int, settings: Setting
     due_col: list[date | None] = []
     prov_col: list[date | None] = []
     notes: list[str | None] = []
-    for kind, rule_id, start_on, stored_due, stored_prov, cure_on in zip(
+    covered = df["entries"] if "entries" in df else pd.Series(None, index=df.index, dtype=object)
+    for kind, rule_id, start_on, stored_due, stored_prov, cure_on, entries, roster in zip(
             df["kind"], df["rule_id"], df["start_on"], df["due_date"], df["due_provisional"], df["cure_on"],
-            strict=True):
+            covered, df["roster"], strict=True):
         rule = rule_id if isinstance(rule_id, str) else None
         cure = _day(cure_on)
+        if kind == "repair" and rule in env.rules.rules and isinstance(entries, list) and entries:
+            # Each entry still unanswered by its own limit; the earliest known one is the item's.
+            d, p, waiting = _application_due(env, rule, str(roster), _day(start_on), _day(stored_due),
+                                             _day(stored_prov), entries)
+            notes.append(CURE_NOTE if waiting and d is None and p is None else waiting)
+            due_col.append(d)
+            prov_col.append(p)
+            continue
         if kind == "repair" and rule is not None and env.limit_from(rule) == "cure" and cure is None:
-            notes.append("待查实整改情况：自查实之日起5个工作日内作出决定（68号令第十三条、第十四条）")
+            notes.append(CURE_NOTE)
         else:
             notes.append(None)
         d, p = _due(env, on, kind, rule, start_on, _day(stored_due), _day(stored_prov), cure)
@@ -213,6 +222,27 @@ def _verification_due(env: RosterEnv, received: date | None, accept_by: date | N
         except UnknownCalendarYear:
             pass
     return None, verify.weekday_estimate(accept), note
+
+
+CURE_NOTE = "待查实整改情况：自查实之日起5个工作日内作出决定（68号令第十三条、第十四条）"
+
+
+def _application_due(env: RosterEnv, rule_id: str, roster: str, received: date | None, due: date | None,
+                     provisional: date | None, entries: list[dict[str, Any]]) -> tuple[date | None, date | None, str | None]:
+    """(due, provisional, note) of an open application for removal from the entries it covers still
+    unanswered (``entries`` of rosters/deadline_items.sql): each by its own rule, the earliest known
+    limit the item's (:func:`credit.rosters.read.applied_entries_due`). A cause-3/4 entry before 查实
+    has no limit: it never makes the item overdue, and the note names it."""
+    if received is None:
+        return due, provisional, None
+    applied = []
+    for e in entries:
+        base = removal_rule(roster, str(e["cause_code"]))
+        cure = e.get("cure_on")
+        applied.append(AppliedEntry(rule_id if same_cause(rule_id, base) else base,
+                                    date.fromisoformat(cure) if isinstance(cure, str) else None,
+                                    entry_label(e.get("cause"), e.get("decision_no"))))
+    return applied_entries_due(env, applied, received, rule_id, due, provisional)
 
 
 def _due(env: RosterEnv, on: date, kind: str, rule_id: str | None, start_on: date, due: date | None,

@@ -191,6 +191,67 @@ def application_due(env: RosterEnv, rule_id: str, received: date, due: date | No
     return d, p, None
 
 
+class AppliedEntry(NamedTuple):
+    """One entry an application for removal covers, as its decide-by date is counted: the entry's own
+    removal rule (:func:`credit.rosters.env.removal_rule`, for the entity's kind), its 查实 of the cure
+    where that rule counts from it, and how a clerk names it (cause and 文号)."""
+
+    rule_id: str
+    cure_on: date | None
+    label: str
+
+
+def entry_label(cause: object, decision_no: object) -> str:
+    """An entry as a note names it: its cause in Chinese and the 文号 of its listing."""
+    return f"{cause or ''}（{decision_no}）" if decision_no else str(cause or "")
+
+
+def same_cause(rule_a: str, rule_b: str) -> bool:
+    """Whether two removal rules remove on the same cause, whatever the entity kind's own text
+    (``coop.remove.X`` and ``abn.remove.X``, :meth:`credit.rosters.env.RosterEnv.for_kind`)."""
+    return rule_a.partition(".")[2] == rule_b.partition(".")[2]
+
+
+def applied_entries_due(env: RosterEnv, entries: list[AppliedEntry], received: date, stored_rule: str | None,
+                        due: date | None, provisional: date | None) -> tuple[date | None, date | None, str | None]:
+    """(decide_by, provisional, note) of an application for removal covering ``entries`` (every
+    entry of its roster listed on receipt, domain.md §3.3), as known now.
+
+    Each entry has its own limit, as the night decides it (credit.rosters.decide): 5 WD from
+    receipt for causes 1 and 2, 5 WD from 查实 of the cure for causes 3 and 4, none before 查实
+    (:func:`application_due`). The application's date is the earliest limit known; the entries
+    still waiting for 查实 are named in the note, so a clerk sees both what is due and what is not
+    yet counted. An entity listed for a missing report and for false disclosure that applied on
+    Wed 2026-09-30 is due Tue 2026-10-13 for the report (§13 ex. 3) and has no date for the false
+    disclosure until 查实 — never 2026-10-13 for both, which made the cure-bound part look overdue.
+    The date stored at receipt is used for the entry whose rule it was counted by (``stored_rule``),
+    so a provisional date is recomputed as before; one entry gives exactly :func:`application_due`.
+    """
+    known: list[tuple[date, date | None, date | None]] = []
+    waiting: list[str] = []
+    only_note: str | None = None
+    for e in entries:
+        if env.limit_from(e.rule_id) == "cure":
+            d, p, only_note = application_due(env, e.rule_id, received, None, None, e.cure_on)
+        elif e.rule_id == stored_rule:
+            d, p, _ = application_due(env, e.rule_id, received, due, provisional, None)
+        else:
+            d, p = env.derive_due(e.rule_id, received)
+        if d is None and p is None and env.limit_from(e.rule_id) == "cure":
+            waiting.append(e.label)
+        elif d is not None:
+            known.append((d, d, p))
+        elif p is not None:           # a weekday-only estimate (the year's holidays unpublished)
+            known.append((p, d, p))
+    if not known:
+        return None, None, only_note if waiting else None
+    _, d, p = min(known, key=lambda k: k[0])
+    if not waiting:
+        return d, p, None
+    return d, p, (f"{'、'.join(waiting)}：自查实已更正公示信息或已恢复联系之日起5个工作日内决定（查实前不计算），"
+                  "不适用上述日期")
+
+
 def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
@@ -243,9 +304,17 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
                                  "inc": r["included_on"], "k": seq_limit(known),
                                  "kn": night_limit(known), "kq": request_limit(known)}).mappings().all()
         applications: list[ApplicationView] = []
+        # An application covers every entry listed on receipt and records one rule (the one its stored
+        # date was counted by): on this entry it is due by the entry's own rule (s34: a false
+        # disclosure waits for 查实 even when the same application's missing report is due from receipt).
         for p in apps:
-            by, by_prov, note = application_due(env, p["rule_id"], p["received_on"], p["due_date"],
-                                                p["due_provisional"], cure_on)
+            if p["rule_id"] in env.rules.rules:
+                own = p["rule_id"] if same_cause(p["rule_id"], rule_id) else rule_id
+                by, by_prov, note = applied_entries_due(env, [AppliedEntry(own, cure_on, "")], p["received_on"],
+                                                        p["rule_id"], p["due_date"], p["due_provisional"])
+            else:
+                by, by_prov, note = application_due(env, p["rule_id"], p["received_on"], p["due_date"],
+                                                    p["due_provisional"], cure_on)
             status = {"remove": "removed", "refuse": "refused"}.get(p["action"] or "", "pending")
             applications.append({
                 "id": p["id"], "received_on": p["received_on"].isoformat(), "status": status,

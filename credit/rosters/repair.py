@@ -26,7 +26,13 @@ from credit.calendar import UnknownCalendarYear, add_years
 from credit.rosters.env import RosterEnv, removal_rule
 from credit.rosters.labels import decision_label
 from credit.rosters.log import LOCK_KEY, finalise, insert_decisions
-from credit.rosters.read import application_due, cure_established_on
+from credit.rosters.read import (
+    AppliedEntry,
+    application_due,
+    applied_entries_due,
+    cure_established_on,
+    entry_label,
+)
 from credit.rosters.rules import Period
 from credit.settings import Settings
 
@@ -157,15 +163,18 @@ def apply_for_removal(conn: Connection, uscc: str, roster: str, received: date, 
                       f"不重复受理 (application {first['id']} received {first['received_on'].isoformat()} "
                       "is still pending for the same entry)")
     kind = conn.execute(sa.text("select entity_kind from registration where uscc = :u"), {"u": uscc}).scalar()
-    rule_id = env.for_kind(removal_rule(roster, entries[0]["cause_code"]), kind)
+    # Each entry is decided by its own rule (credit.rosters.decide): the recorded date is the earliest
+    # limit known and the rule it was counted by; entries whose limit waits for 查实 are named in the note.
+    applied = [AppliedEntry(r, cure_established_on(conn, int(e["entry_id"]), received)
+                            if env.limit_from(r) == "cure" else None, entry_label(e["cause"], e["decision_no"]))
+               for e in entries for r in [env.for_kind(removal_rule(roster, e["cause_code"]), kind)]]
+    dues = [_entry_due(env, a, received) for a in applied]
+    known = [i for i, x in enumerate(dues) if x.day or x.provisional]
+    lead = min(known, key=lambda i: dues[i].day or dues[i].provisional or date.max) if known else 0
+    rule_id = applied[lead].rule_id
     version = env.rules.find(rule_id, received) or env.rules.versions(rule_id)[0]
-    note = None
-    if env.limit_from(rule_id) == "cure":
-        cure_on = cure_established_on(conn, int(entries[0]["entry_id"]), received)
-        d, p, note = application_due(env, rule_id, received, None, None, cure_on)
-        due = Due(d, p)
-    else:
-        due = Due.of(version.main_period(), received, env)
+    due = dues[lead]
+    _, _, note = applied_entries_due(env, applied, received, rule_id, due.day, due.provisional)
     if roster == "serious":
         earliest = add_years(min(e["included_on"] for e in entries), 1) + timedelta(days=1)
         if received < earliest:
@@ -179,6 +188,16 @@ def apply_for_removal(conn: Connection, uscc: str, roster: str, received: date, 
             "decide_by_provisional": due.provisional.isoformat() if due.provisional else None,
             "rule": version.version, "basis": version.basis, "note": note,
             "entries": [e["decision_no"] for e in entries]}
+
+
+def _entry_due(env: RosterEnv, entry: AppliedEntry, received: date) -> Due:
+    """One covered entry's limit as known on receipt: 5 WD from 查实 of its cure for causes 3 and 4
+    (none yet without it), else its rule's period from receipt."""
+    if env.limit_from(entry.rule_id) == "cure":
+        d, p, _ = application_due(env, entry.rule_id, received, None, None, entry.cure_on)
+        return Due(d, p)
+    version = env.rules.find(entry.rule_id, received) or env.rules.versions(entry.rule_id)[0]
+    return Due.of(version.main_period(), received, env)
 
 
 def _label(roster: str) -> str:

@@ -15,7 +15,14 @@ from sqlalchemy.engine import Connection
 
 from credit import sqlfiles
 from credit.rosters.env import RosterEnv, removal_rule
-from credit.rosters.read import application_due, cure_established_on
+from credit.rosters.read import (
+    AppliedEntry,
+    application_due,
+    applied_entries_due,
+    cure_established_on,
+    entry_label,
+    same_cause,
+)
 from credit.settings import Settings
 
 
@@ -84,22 +91,34 @@ def record_submission(conn: Connection, request_id: int, channel: str, documents
 def application_decide_by(conn: Connection, q: RequestRecord,
                           settings: Settings | None) -> tuple[date | None, date | None, str | None]:
     """(decide_by, provisional, note) of an application as known now, derived the way the rosters
-    derive it (:func:`credit.rosters.read.application_due`), never the date stored at receipt: for
-    causes 3 and 4 it runs from 查实 of the cure of the entry applied for (none yet: no date, and a
-    note); otherwise a provisional date is recomputed once the calendar knows its year."""
+    derive it (:func:`credit.rosters.read.applied_entries_due`), never the date stored at receipt
+    alone: the application covers every entry of its roster listed on receipt, each due by its own
+    rule — causes 3 and 4 from 查实 of the cure (none yet: no date, the entry named in the note),
+    otherwise from receipt (a provisional date recomputed once the calendar knows its year). The
+    entries not yet answered on it count (all of them once every one is answered); the date is the
+    earliest known."""
     env = RosterEnv.load(settings)
     rule_id = q["rule_id"]
     if not isinstance(rule_id, str) or rule_id not in env.rules.rules:
         return q["due_date"], q["due_provisional"], q["due_note"]
-    if env.limit_from(rule_id) != "cure":
-        d, p, _ = application_due(env, rule_id, q["received_on"], q["due_date"], q["due_provisional"], None)
-        # A stored "provisional" note is stale once the date is known.
-        note = q["due_note"] if (d is None or q["due_date"] is not None) else None
-        return d, p, note
-    # The entry applied for: the one listed on receipt whose removal the application's rule governs
-    # (the first such entry, as ``credit.rosters.repair.apply_for_removal`` chose it).
     entries = conn.execute(sqlfiles.statement("rosters/applied_entries"),
                            {"d": q["received_on"], "u": q["uscc"], "r": q["roster"], "e": q["entry_id"]}).mappings().all()
-    entry = next((x for x in entries if removal_rule(q["roster"], x["cause_code"]) == rule_id), None)
-    cure_on = cure_established_on(conn, int(entry["entry_id"]), date.max) if entry is not None else None
-    return application_due(env, rule_id, q["received_on"], None, None, cure_on)
+    answered = {d["entry_id"] for d in decisions_on(conn, q["id"])}
+    entries = [x for x in entries if x["entry_id"] not in answered] or entries
+    applied: list[AppliedEntry] = []
+    for x in entries:
+        base = removal_rule(q["roster"], x["cause_code"])
+        own = rule_id if same_cause(rule_id, base) else base
+        cure_on = cure_established_on(conn, int(x["entry_id"]), date.max) if env.limit_from(own) == "cure" else None
+        applied.append(AppliedEntry(own, cure_on, entry_label(x["cause"], x["decision_no"])))
+    if not applied:   # nothing listed on receipt any more: the application's own rule, as recorded
+        cure_based = env.limit_from(rule_id) == "cure"
+        d, p, n = application_due(env, rule_id, q["received_on"], None if cure_based else q["due_date"],
+                                  None if cure_based else q["due_provisional"], None)
+        return d, p, n if cure_based else (q["due_note"] if (d is None or q["due_date"] is not None) else None)
+    d, p, note = applied_entries_due(env, applied, q["received_on"], rule_id, q["due_date"], q["due_provisional"])
+    if any(env.limit_from(a.rule_id) == "cure" for a in applied):
+        return d, p, note
+    # A stored note (the serious list's "too early") stays; a stored "provisional" note is stale once
+    # the date is known.
+    return d, p, q["due_note"] if (d is None or q["due_date"] is not None) else None

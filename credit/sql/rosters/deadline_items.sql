@@ -2,7 +2,7 @@
 -- :pat (a LIKE pattern of authority codes, null for all) keeps one district's items (the workbench).
 select p.authority_name as authority, 'draft:' || p.proposed_action as kind, p.uscc, p.roster,
        'decision ' || p.seq as ref, p.due_date, p.due_provisional, p.rule_id, p.trigger_date as start_on,
-       null::date as cure_on
+       null::date as cure_on, null::jsonb as entries
   from roster_decisions p
  where p.action = 'propose' and p.decision_date <= :on
    and not exists (select 1 from roster_decisions x where x.decision_date <= :on
@@ -10,20 +10,35 @@ select p.authority_name as authority, 'draft:' || p.proposed_action as kind, p.u
                           or (x.action <> 'propose' and x.fact_key = p.fact_key)))
    and (cast(:pat as text) is null or p.authority like cast(:pat as text))
 union all
+-- An application for removal covers every entry of its roster listed on receipt, each decided by
+-- its own rule; it is open while one of them, still listed, has no answer on it (``entries``: those,
+-- with their 查实 of the cure, for the per-entry limits of credit.rosters.deadlines). ``cure_on``: the
+-- earliest cure of any entry covered (what the watch read before the entries were listed). The entries
+-- are the entity's own fold (roster_entry_detail_of, migration 0015), not the whole roster's per request.
 select coalesce(
          (select d.authority_name from roster_decisions d where d.uscc = q.uscc and d.roster = q.roster
            order by d.seq desc limit 1), q.roster) as authority,
        q.kind, q.uscc, q.roster, 'request ' || q.id, q.due_date, q.due_provisional, q.rule_id,
-       q.received_on,
-       (select min(f.cured_on)
-          from roster_entry_detail_as_of(:on) e join roster_decisions i on i.seq = e.entry_id
-          join cure_events f on f.uscc = e.uscc and f.cause_code = e.cause_code
-         where q.kind = 'repair' and e.uscc = q.uscc and e.roster = q.roster and e.state = 'listed'
-           and e.included_on <= q.received_on and (q.entry_id is null or q.entry_id = e.entry_id)
-           and f.cured_on >= coalesce(i.trigger_date, i.decision_date) and f.cured_on <= :on)
+       q.received_on, c.cure_on, c.entries
   from roster_requests q
+  left join lateral (
+       select min(x.cured_on) as cure_on,
+              jsonb_agg(jsonb_build_object('cause_code', x.cause_code, 'cause', x.cause,
+                                           'decision_no', x.decision_no, 'cure_on', x.cured_on)
+                        order by x.entry_id) filter (where not x.answered) as entries
+         from (select e.entry_id, e.cause_code, e.cause, e.decision_no,
+                      (select min(f.cured_on) from cure_events f
+                        where f.uscc = e.uscc and f.cause_code = e.cause_code
+                          and f.cured_on >= coalesce(i.trigger_date, i.decision_date) and f.cured_on <= :on) as cured_on,
+                      exists (select 1 from roster_decisions x where x.request_id = q.id
+                                 and x.entry_id = e.entry_id and x.decision_date <= :on) as answered
+                 from roster_entry_detail_of(array[q.uscc], :on) e join roster_decisions i on i.seq = e.entry_id
+                where q.kind = 'repair' and e.uscc = q.uscc and e.roster = q.roster and e.state = 'listed'
+                  and e.included_on <= q.received_on and (q.entry_id is null or q.entry_id = e.entry_id)) as x
+       ) as c on true
  where q.received_on <= :on
-   and not exists (select 1 from roster_decisions x where x.request_id = q.id and x.decision_date <= :on)
+   and (not exists (select 1 from roster_decisions x where x.request_id = q.id and x.decision_date <= :on)
+        or c.entries is not null)
    and (cast(:pat as text) is null
         or coalesce((select d.authority from roster_decisions d where d.uscc = q.uscc and d.roster = q.roster
                       order by d.seq desc limit 1),

@@ -251,3 +251,28 @@ def test_public_and_consumer_answers_never_carry_bureau_fields(live) -> None:  #
         assert e["removal_limit_from"] == "receipt"
         assert [a["status"] for a in e["applications"]] == ["pending"]
 
+
+
+def test_two_causes_the_page_shows_the_earliest_known_date_and_names_the_entry_awaiting_its_cure(live) -> None:  # noqa: F811
+    # s34: listed for the missing 2025 report (07-01) and for false disclosure (07-06); an application
+    # received Mon 07-06 is due Mon 07-13 for the report (5 WD from receipt), the false disclosure
+    # only 5 WD after 查实 of its correction — the page says so, as the command line does.
+    F = make_uscc(43)
+    with live.engine.begin() as c:
+        register(c, F, "北京戊贸易有限公司")
+    run_night(live.engine, live.settings, "2026-07-01")
+    with live.engine.begin() as c:
+        c.execute(sa.text("insert into inspection_results (task_id, uscc, inspected_on, result_code, first_night, "
+                          "last_night) values ('T-F', :u, '2026-07-06', 'false_disclosure', '2026-07-06', '2026-07-06')"),
+                  {"u": F})
+    run_night(live.engine, live.settings, "2026-07-06")
+    live.clock["today"] = D("2026-07-06")
+    with live.client() as h:
+        r = h.post("/v1/repair-applications", json={"uscc": F, "roster": "abnormal", "grounds": "已补报、已更正"})
+        assert r.status_code == 201, r.text
+        app = r.json()
+        assert app["decide_by"] == "2026-07-13" and "查实前不计算" in app["note"] and "隐瞒真实情况" in app["note"]
+        st = h.get(f"/v1/repair-applications/{app['id']}", params={"token": app["receipt_token"]}).json()
+        assert st["decide_by"] == "2026-07-13" and st["note"] == app["note"]
+        page = h.get(f"/applications/{app['id']}", params={"token": app["receipt_token"]}).text
+        assert 'id="decide-by">2026-07-13<' in page and "查实前不计算" in page and "隐瞒真实情况" in page
