@@ -242,6 +242,10 @@ def public_results(conn: Connection, task_id: str, settings: Settings, as_of: da
     pub = doc["results_publication"]
     cal = working_calendar(settings)
     out: list[PublicResult] = []
+    # A missing value as None, not the NaN pandas reads a SQL null of a text column as (a result
+    # of an entity the registration store does not know has no name): NaN is truthy, prints as a
+    # float and is not JSON (an outsider's acceptance pass: the CLI's traceback, the API's 500).
+    df = df.astype(object).where(df.notna(), None)
     for r in df.to_dict("records"):
         # Few rows per task (one per drawn entity): a loop over them is fine here.
         basis = r["inspected_on"] if r["inspected_on"] is not None and not pd.isna(r["inspected_on"]) else r["scheduled_on"]

@@ -21,7 +21,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from credit import sqlfiles
+from credit import clock, sqlfiles
 from credit.calendar import UnknownCalendarYear, working_calendar
 from credit.config import load_config
 from credit.draws.core import (
@@ -189,6 +189,12 @@ def plan_draw(conn: Connection, matter: str | Sequence[str], as_of: date, settin
     if scope is not None and not scope.isdigit():
         raise DrawRefused(f"范围“{scope}”不是行政区划代码（GB/T 2260）或其前缀 "
                           f"(scope {scope!r} is not a GB/T 2260 region code (prefix))")
+    # The pools are frozen as of the plan's date: a date after today (the bureau's clock) would
+    # freeze today's tiers under a later date. The workbench's form says the same before it calls
+    # here; the command line had no check (an outsider's acceptance pass).
+    if as_of > clock.today(settings):
+        raise DrawRefused(f"名录日期 {as_of.isoformat()} 晚于今天（本局时间 {clock.today(settings).isoformat()}），"
+                          f"不能确定任务 (the plan date is after today on the bureau's clock)")
     doc = load_config("draws", settings)
     rules = frozen_rules(doc.data, matters)
     sched = rules["schedule"]

@@ -6,6 +6,7 @@ import hashlib
 import json
 from typing import Any
 
+import pytest
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
@@ -355,3 +356,33 @@ def test_draw_tables_read_in_chinese_and_json_keeps_the_codes(engine: Engine, cl
     assert "awaiting" not in r.output
     r = runner.invoke(app, ["results", "DRAW-20260901-001", "--as-of", "2026-09-02", "--json"])
     assert {x["status"] for x in json.loads(r.output)} == {"awaiting"}
+
+
+# An outsider's acceptance pass (s34): a result of an entity the registration store does not know
+# (delivered by inspection_results alone) had a NaN name: `draw results` ended in a traceback and
+# its --json wrote NaN; a plan dated after today was accepted by the command line alone.
+def test_a_result_of_an_unregistered_entity_and_a_plan_after_today(engine: Engine, cli_env: Settings) -> None:
+    import sqlalchemy as sa
+
+    from credit import clock
+    from tests.db.draws.helpers import uscc
+
+    load_store(engine, n=30)
+    stranger = "91330106MA2CDXFF0L"   # a valid USCC that registration does not hold
+    with engine.begin() as c:
+        c.execute(sa.text("""insert into inspection_results (task_id, uscc, inspected_on, result_code, result,
+                                 inspector_ids, doc_no, first_night, last_night)
+                             values ('T2026-0003', :u, '2026-09-18', 'normal', null, '{INS001}', :d, :n, :n)"""),
+                  [{"u": stranger, "d": None, "n": "2026-10-22"}, {"u": uscc(1), "d": "J-1", "n": "2026-10-22"}])
+    r = runner.invoke(app, ["results", "T2026-0003", "--as-of", "2026-12-31", "--json"])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.output, parse_constant=lambda c: pytest.fail(f"{c} in the JSON"))
+    by = {x["uscc"]: x for x in rows}
+    assert by[stranger]["name"] is None and by[stranger]["doc_no"] is None and by[uscc(1)]["name"] == "企业1"
+    r = runner.invoke(app, ["results", "T2026-0003", "--as-of", "2026-12-31"])
+    assert r.exit_code == 0 and stranger in r.output and "Traceback" not in r.output, r.output
+    later = clock.today(cli_env).toordinal() + 1
+    from datetime import date
+    r = runner.invoke(app, ["plan", "--matter", "annual_report", "--as-of", date.fromordinal(later).isoformat(),
+                            "--seed-commitment", core.seed_commitment(SEED)])
+    assert r.exit_code == 2 and "晚于今天" in r.output, r.output

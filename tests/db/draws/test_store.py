@@ -78,7 +78,14 @@ def test_plan_refuses_unknown_matter_and_missing_commitment(engine: Engine, sett
         store.plan_draw(c, "annual_report", AS_OF, settings)
 
 
-def test_unknown_calendar_year_is_refused_not_guessed(engine: Engine, settings: Settings) -> None:
+def test_unknown_calendar_year_is_refused_not_guessed(engine: Engine, settings: Settings,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, datetime
+
+    from credit import clock
+
+    # On 2 March 2027, a plan of 1 March 2027 is no plan of the future: refused for the calendar.
+    monkeypatch.setattr(clock, "utc_now", lambda: datetime(2027, 3, 2, 4, tzinfo=UTC))
     load_store(engine, n=30)
     with pytest.raises(core.DrawRefused, match="2027"), engine.begin() as c:
         store.plan_draw(c, "annual_report", date(2027, 3, 1), settings, public_seed_source="x")
