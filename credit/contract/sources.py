@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from credit.contract.industry import SECTIONS
+
 Kind = Literal["uscc", "text", "code", "date", "timestamp", "int", "money", "bool", "enum", "list", "month"]
 
 PENALTY_CATEGORIES = (
@@ -61,6 +63,10 @@ class Source:
     # (column, bound): the column's date may not be before the bound's on the same row (an event
     # that cannot precede the one it follows: a penalty fulfilled or revoked before it was decided)
     not_before: tuple[tuple[str, str], ...] = ()
+    # (date column, year column): the date may not fall before the year has ended (an annual
+    # report for year Y is filed from 1 January of Y+1, domain.md §2: one dated earlier cannot be
+    # that year's report, and stored as filed it would count as filed in time)
+    after_year_end: tuple[tuple[str, str], ...] = ()
 
     @property
     def column_names(self) -> list[str]:
@@ -103,7 +109,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         Column("employees", "int", non_negative=True),
         Column("revenue", "money"),
         Column("total_tax", "money"),
-    ), history=True),
+    ), history=True, after_year_end=(("filed_on", "report_year"),)),
     Source("tax", "纳税", ("uscc", "assessed_year"), (
         Column("uscc", "uscc", True),
         Column("assessed_year", "int", True, not_after_night=True),
@@ -114,7 +120,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
     ), history=True),
     Source("social_security", "社保", ("uscc", "period"), (
         Column("uscc", "uscc", True),
-        Column("period", "month", True),
+        Column("period", "month", True, not_after_night=True),
         Column("insured_count", "int", non_negative=True),
         Column("arrears", "money"),
         Column("arrears_months", "int", non_negative=True),
@@ -158,7 +164,8 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         Column("name", "text", True),
         Column("department", "text"),
         Column("region_code", "code", True, pattern=REGION),
-        Column("fields", "list"),
+        # GB/T 4754 sections (门类): an inspector whose fields name none of them is drawn for nothing
+        Column("fields", "list", values=tuple(SECTIONS)),
         Column("active", "bool", True),
         Column("conflicts", "list"),
     ), history=True),

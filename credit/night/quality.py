@@ -400,8 +400,12 @@ def canonical_column(arr: pa.ChunkedArray[Any], c: Column) -> pa.ChunkedArray[An
         # White space around the separators is not part of an item; inside an item it stays (D4).
         arr = pc.replace_substring_regex(arr, r"\s*;\s*", ";")
         arr = pc.utf8_trim(pc.replace_substring_regex(arr, r";+", ";"), ";")
-        if c.name == "conflicts":
+        # Letter case, as for an enum: the items of a list of values written in one case ("Fine",
+        # "c" for section C) have one reading; USCCs (conflicts) are upper case.
+        if c.name == "conflicts" or (c.values and all(v == v.upper() for v in c.values)):
             arr = pc.utf8_upper(arr)
+        elif c.values and all(v == v.lower() for v in c.values):
+            arr = pc.utf8_lower(arr)
     blank: pa.ChunkedArray[Any] = pc.if_else(pc.equal(arr, pa.scalar("")), pa.scalar(None, pa.string()), arr)
     return blank
 
@@ -674,6 +678,12 @@ def check_rows(frame: pd.DataFrame, source: Source, night: date, suite_path: Pat
         since = pd.to_datetime(frame[bound], format="%Y-%m-%d", errors="coerce")
         found.add(clean & (day < since).to_numpy(dtype=bool), "not_before",
                   reason("not_before", column=column, bound=bound))
+    # A report dated before its year was over (domain.md §2: filed from 1 January of the next year).
+    for column, year_column in source.after_year_end:
+        day = pd.to_datetime(frame[column], format="%Y-%m-%d", errors="coerce")
+        year = year_numbers(frame[year_column])
+        found.add(clean & (day.dt.year.to_numpy(dtype=np.float64, na_value=np.nan) <= year), "before_year_end",
+                  reason("before_year_end", column=column, year_column=year_column))
     return RowsChecked(found, partials)
 
 

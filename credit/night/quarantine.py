@@ -50,6 +50,9 @@ REASONS: dict[str, Text] = {
     "year_not_closed": Text("{column}：{year} 年度的年报自 {next} 年 1 月 1 日起报送，批次所在年度尚未结束"
                             "（企业信息公示暂行条例第八条）",
                             "a report for year {year} is filed from 1 January {next}; the year is not over"),
+    "before_year_end": Text("{column} 早于 {year_column} 所指年度结束：年报自次年 1 月 1 日起报送"
+                            "（企业信息公示暂行条例第八条）",
+                            "{column} is before the end of the {year_column}; a report is filed from 1 January after it"),
     "not_above": Text("{column} 大于 {bound}，两者不可能同时成立", "{column} exceeds {bound} on the same row"),
     "nul_byte": Text("{column}：含有空字符（NUL，0x00），无法入库", "a NUL byte in the value"),
     "date_too_early": Text("{column}：日期早于 {earliest}，不可信", "date before {earliest}"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import pyarrow as pa
 
 from credit.contract.sources import SOURCES
 from credit.night import quality
@@ -72,9 +73,55 @@ def test_an_annual_report_for_the_nights_own_year_is_held() -> None:
     report = {"uscc": USCC, "filed_on": "2026-05-01", "employees": "3", "revenue": None, "total_tax": None}
     rows = [{**report, "report_year": "2025"}, {**report, "report_year": "2026"}, {**report, "report_year": "2027"}]
     assert _rules("annual_reports", rows) == ["", "year_not_closed", "year_not_after_night"]
-    assert _rules("annual_reports", rows, night=date(2027, 1, 1)) == ["", "", "year_not_closed"]
+    # On 1 January 2027 a 2026 report can exist (filed that day); one of 2027 cannot.
+    on_new_year = [{**r, "filed_on": "2027-01-01"} for r in rows]
+    assert _rules("annual_reports", on_new_year, night=date(2027, 1, 1)) == ["", "", "year_not_closed"]
     frame = pd.DataFrame(rows[1:2], columns=SOURCES["annual_reports"].column_names).astype(quality.ARROW_STRING)
     found = quality.check_rows(frame, SOURCES["annual_reports"], NIGHT,
                                bundled("expectations") / "annual_reports.json").found
     reasons, _ = found.joined()
     assert "2027" in str(reasons[0]) and "report_year" in str(reasons[0])
+
+
+def test_an_annual_report_filed_before_its_year_was_over_is_held() -> None:
+    # Year Y's report is filed from 1 January of Y+1 (domain.md §2): dated earlier, the row cannot
+    # be that year's report, and stored as filed it would count as filed in time (a roster listing
+    # for the missing report would be revoked as unfounded). An outsider's acceptance pass found a
+    # 2025 report dated 2025-06-30 accepted.
+    report = {"uscc": USCC, "employees": "3", "revenue": None, "total_tax": None}
+    rows = [{**report, "report_year": "2025", "filed_on": "2025-06-30"},
+            {**report, "report_year": "2025", "filed_on": "2025-12-31"},
+            {**report, "report_year": "2025", "filed_on": "2026-01-01"},
+            {**report, "report_year": "2024", "filed_on": "2023-01-01"},
+            {**report, "report_year": "2024", "filed_on": "2026-07-01"},   # late, but a filing of 2024
+            {**report, "report_year": "2025", "filed_on": "2025/13/01"}]   # malformed: its own reason only
+    assert _rules("annual_reports", rows) == ["before_year_end", "before_year_end", "", "before_year_end", "",
+                                              "expect_column_values_to_match_regex(filed_on)"]
+    frame = pd.DataFrame(rows[:1], columns=SOURCES["annual_reports"].column_names).astype(quality.ARROW_STRING)
+    reasons, _ = quality.check_rows(frame, SOURCES["annual_reports"], NIGHT,
+                                    bundled("expectations") / "annual_reports.json").found.joined()
+    assert "filed_on" in str(reasons[0]) and "1 月 1 日" in str(reasons[0])
+
+
+def test_a_social_security_period_after_the_nights_month_is_held() -> None:
+    # The grading reads the latest period (社保 arrears months): a period in the future would stand
+    # in for the real one indefinitely. Like bank_credit's period (an outsider's acceptance pass).
+    row = {"uscc": USCC, "insured_count": "5", "arrears": "0", "arrears_months": "0"}
+    rows = [{**row, "period": "2026-06"}, {**row, "period": "2026-07"}, {**row, "period": "2026-08"},
+            {**row, "period": "2099-01"}]
+    assert _rules("social_security", rows) == ["", "", "month_not_after_night", "month_not_after_night"]
+
+
+def test_an_inspectors_fields_are_gbt_4754_sections_in_any_letter_case() -> None:
+    # contracts.md §1: fields are ';'-separated GB/T 4754 sections (门类, A–T). Lower case has one
+    # reading and is written upper case; anything else ("xyz", a division "C13") is held, where it
+    # used to be stored and qualified the inspector for nothing in a draw (credit.draws.inspectors).
+    col = SOURCES["inspectors"].column("fields")
+    written = quality.canonical_column(pa.chunked_array([["c; f", "A;t", "xyz;C13", None]]), col)
+    assert written.to_pylist() == ["C;F", "A;T", "XYZ;C13", None]
+    base = {"inspector_id": "ZF1", "name": "张三", "department": "执法大队", "region_code": "330106",
+            "active": "true", "conflicts": None}
+    rows = [{**base, "fields": "C;F"}, {**base, "fields": "XYZ;C13"}, {**base, "fields": None}]
+    assert _rules("inspectors", rows) == ["", "expect_column_values_to_match_regex(fields)", ""]
+    measures = quality.canonical_column(pa.chunked_array([["Fine; WARNING"]]), SOURCES["penalties"].column("measures"))
+    assert measures.to_pylist() == ["fine;warning"]
