@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import sys
 from collections.abc import Iterator, Mapping
@@ -86,7 +87,8 @@ def emit_json(obj: Any) -> None:
     """``obj`` as JSON on standard output: unescaped Chinese, ISO dates, one document. DEL and the
     C1 controls, which JSON may leave raw, are written as ``\\u00xx`` (the same string, and no
     terminal escape when the JSON is read on a screen)."""
-    sys.stdout.write(json_shown(json.dumps(obj, ensure_ascii=False, indent=1, default=_jsonable)) + "\n")
+    sys.stdout.write(json_shown(json.dumps(_missing_as_null(obj), ensure_ascii=False, indent=1, default=_jsonable))
+                     + "\n")
     sys.stdout.flush()
 
 
@@ -140,6 +142,19 @@ class DataTable(Table):
 def table(*headers: Column | str, **options: Any) -> DataTable:
     """The table of a command (the headers and title are ours; the cells are data: :class:`DataTable`)."""
     return DataTable(*headers, **options)
+
+
+def _missing_as_null(value: object) -> object:
+    """``value`` with every float NaN (how pandas reads a SQL null beside text or numbers) as None:
+    ``json.dumps`` would write ``NaN``, which is not JSON, and a reader's parser refuses the whole
+    document (an outsider's acceptance pass found one in ``draw results --json``)."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _missing_as_null(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_missing_as_null(v) for v in value]
+    return value
 
 
 def _jsonable(value: object) -> object:

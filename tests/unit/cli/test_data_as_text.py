@@ -64,6 +64,14 @@ def test_json_keeps_the_data_and_sends_no_control_character(capsys: pytest.Captu
     assert not any(ch in text for ch in "\x1b\x9b\x7f")
 
 
+def test_json_writes_a_missing_value_as_null_never_nan(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    output.emit_json({"rows": [{"name": float("nan"), "n": 1.5}], "t": (float("nan"),)})
+    text = capsys.readouterr().out
+    assert json.loads(text, parse_constant=lambda c: pytest.fail(c)) == {"rows": [{"name": None, "n": 1.5}], "t": [None]}
+
+
 def test_a_refused_night_is_announced_in_chinese_with_english_in_brackets() -> None:
     """The officer running the night reads its refusal headline in Chinese first (README: every
     reason is Chinese with English in brackets); each issue follows with its file and rule."""
