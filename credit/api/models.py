@@ -124,6 +124,8 @@ class RepairOutlook(Open):
 
     needs: str | None = Field(description="修复条件, in Chinese")
     apply_from: str | None = None
+    apply_note: str | None = Field(default=None, description="serious list: a restriction of the penalty that holds "
+                                   "early removal back (domain.md §4), in Chinese")
     apply_until: str | None = None
     expires_on: str | None = None
     decide_within: str | None = None

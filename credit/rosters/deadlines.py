@@ -46,6 +46,15 @@ def deadline_watch(conn: Connection, on: date, within_wd: int, settings: Setting
                "working_days_left", "note", "kind_label", "roster_label", "ref_label"]
     df = sqlfiles.frame(conn, "rosters/deadline_items",
                         {"on": on, "pat": None if district is None else district + "%"})
+    if not df.empty:
+        # An item no decision of its roster precedes (the repair of penalty information) is the
+        # entity's registration authority's, as the night's decision on it will be: never the code
+        # 'penalty' in the authority column (an outsider's acceptance pass).
+        nameless = df["authority"].isna()
+        df.loc[nameless, "authority"] = [env.authority_of(str(r)).name if isinstance(r, str) else roster
+                                         for r, roster in zip(df.loc[nameless, "region_code"],
+                                                              df.loc[nameless, "roster"], strict=True)]
+        df = df.drop(columns="region_code")
     held = _quarantine_holds(conn, env, on, district)
     if not held.empty:
         df = held if df.empty else pd.concat([df, held], ignore_index=True)

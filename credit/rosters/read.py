@@ -62,7 +62,8 @@ class ApplicationView(PendingApplication):
 class RepairWindow(TypedDict, total=False):
     """When and how an entry may leave its roster (domain.md §3.3, §4); which keys depend on the roster."""
 
-    early_removal_from: str          # serious list: the day after one full year on it
+    early_removal_from: str          # serious list: the day after one full year on it, or after a longer restriction
+    restriction_ends: str            # serious list: the last day of the penalty's restriction (domain.md §4)
     automatic_removal_on: str        # serious list: the day after the listing period is full
     removal_limit_from: str          # abnormal roster and status: ``receipt`` or ``cure`` (查实)
     apply_until: str                 # abnormal roster: 3 years after inclusion (68号令 art. 10)
@@ -288,9 +289,19 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
         rule_id = removal_rule(r["roster"], r["cause_code"])
         window: RepairWindow = {}
         if r["roster"] == "serious":
-            window["early_removal_from"] = (add_years(r["included_on"], 1) + timedelta(days=1)).isoformat()
-            if r["effective_until"]:
-                window["automatic_removal_on"] = (r["effective_until"] + timedelta(days=1)).isoformat()
+            # After one full year on the list, and not while a restriction of the penalty runs
+            # (domain.md §4): the day the night would first grant it (credit.rosters.decide refuses
+            # before). A restriction running to the automatic removal leaves no early removal.
+            early = add_years(r["included_on"], 1) + timedelta(days=1)
+            ends = conn.execute(sqlfiles.statement("rosters/restriction_ends"), {"e": r["entry_id"]}).scalar()
+            if ends is not None:
+                early = max(early, ends + timedelta(days=1))
+                window["restriction_ends"] = ends.isoformat()
+            automatic = r["effective_until"] + timedelta(days=1) if r["effective_until"] else None
+            if automatic is None or early < automatic:
+                window["early_removal_from"] = early.isoformat()
+            if automatic is not None:
+                window["automatic_removal_on"] = automatic.isoformat()
         else:
             window["removal_limit_from"] = env.limit_from(rule_id)
             if r["roster"] == "abnormal":

@@ -2,7 +2,7 @@
 -- :pat (a LIKE pattern of authority codes, null for all) keeps one district's items (the workbench).
 select p.authority_name as authority, 'draft:' || p.proposed_action as kind, p.uscc, p.roster,
        'decision ' || p.seq as ref, p.due_date, p.due_provisional, p.rule_id, p.trigger_date as start_on,
-       null::date as cure_on, null::jsonb as entries
+       null::date as cure_on, null::jsonb as entries, null::text as region_code
   from roster_decisions p
  where p.action = 'propose' and p.decision_date <= :on
    and not exists (select 1 from roster_decisions x where x.decision_date <= :on
@@ -15,11 +15,14 @@ union all
 -- with their 查实 of the cure, for the per-entry limits of credit.rosters.deadlines). ``cure_on``: the
 -- earliest cure of any entry covered (what the watch read before the entries were listed). The entries
 -- are the entity's own fold (roster_entry_detail_of, migration 0015), not the whole roster's per request.
-select coalesce(
-         (select d.authority_name from roster_decisions d where d.uscc = q.uscc and d.roster = q.roster
-           order by d.seq desc limit 1), q.roster) as authority,
+-- ``authority``: the roster's last deciding authority; none yet (the repair of penalty information,
+-- roster 'penalty', which no roster decision of its own precedes): null, and ``region_code`` names
+-- the entity's registration authority (credit.rosters.deadlines), which the district filter below reads too.
+select (select d.authority_name from roster_decisions d where d.uscc = q.uscc and d.roster = q.roster
+         order by d.seq desc limit 1) as authority,
        q.kind, q.uscc, q.roster, 'request ' || q.id, q.due_date, q.due_provisional, q.rule_id,
-       q.received_on, c.cure_on, c.entries
+       q.received_on, c.cure_on, c.entries,
+       (select g.region_code from registration g where g.uscc = q.uscc) as region_code
   from roster_requests q
   left join lateral (
        select min(x.cured_on) as cure_on,

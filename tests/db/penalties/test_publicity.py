@@ -82,6 +82,11 @@ def test_repaired_penalty_disappears_from_the_public_view_and_the_grade(engine, 
         # Too early (3 months not full): recorded, refused that night with the earliest repair date.
         early = apply_for_penalty_repair(c, A, "R1", D("2026-03-02"), "已缴纳罚款", settings=settings)
         assert early["repair_from"] == "2026-04-11" and "2026-04-11" in (early["note"] or "")
+        # On the watch before any decision on it: the registration authority's item, never "penalty".
+        from credit.rosters.deadlines import deadline_watch
+        watch = deadline_watch(c, D("2026-03-02"), 10, settings)
+        item = watch[(watch["uscc"] == A) & (watch["roster"] == "penalty")]
+        assert len(item) == 1 and str(item["authority"].iloc[0]).endswith("市场监督管理局"), item.to_dict("records")
         night(c, settings, "2026-03-02")
         refusal = decisions(c, roster="penalty", action="refuse")[0]
         assert refusal["request_id"] == early["id"] and refusal["decision_no"]

@@ -105,6 +105,31 @@ def test_early_removal_after_one_full_year_order_107(engine, auto) -> None:  # t
         assert roster_as_of(c, D("2026-12-01"), "serious")["state"].tolist() == ["listed"]
 
 
+def test_early_removal_waits_for_a_restriction_the_status_says_so(engine, auto) -> None:  # type: ignore[no-untyped-def]
+    # domain.md §4: no early removal while a restriction of the penalty runs. The status (and the API
+    # and page built on it) said "from one full year" while the night refused that day (an
+    # outsider's acceptance pass): the day now is the one the night grants, or none at all.
+    b = "91110105MA0000002Y"
+    with engine.begin() as c:
+        reg(c, A)
+        reg(c, b)
+        penalty(c, "P1", A, "2025-11-20", fulfilled_on="2026-01-10", measures=("fine", "suspension"),
+                restricted_until="2027-03-31")
+        penalty(c, "P2", b, "2025-11-20", fulfilled_on="2026-01-10", measures=("fine", "practice_ban"),
+                restricted_until="2030-06-30")
+        night(c, auto, "2025-11-20")
+        night(c, auto, "2025-12-01")
+        st = entity_rosters(c, A, D("2026-06-01"), auto)[0]
+        assert st["early_removal_from"] == "2027-04-01" and st["restriction_ends"] == "2027-03-31"
+        assert st["automatic_removal_on"] == "2028-12-02"
+        longer = entity_rosters(c, b, D("2026-06-01"), auto)[0]
+        assert "early_removal_from" not in longer and longer["automatic_removal_on"] == "2030-07-01"
+        app = apply_for_removal(c, A, "serious", D("2026-12-02"), settings=auto)
+        night(c, auto, "2026-12-02")
+        ref = [r for r in decisions(c, action="refuse") if r["request_id"] == app["id"]][0]
+        assert "2027-04-01" in ref["reason"]
+
+
 def test_early_removal_refused_after_a_new_heavier_penalty(engine, auto) -> None:  # type: ignore[no-untyped-def]
     with engine.begin() as c:
         reg(c, A)

@@ -1,0 +1,8 @@
+-- The end of the restriction behind a serious-list entry (domain.md §4: early removal waits for
+-- it), as the night's removal candidates read it (rosters/removal_candidates.sql): recorded with the
+-- listing, or the penalty's restricted_until delivered since. One entry by the log's primary key.
+-- Parameters: :e (the entry id: the seq of its inclusion).
+select greatest((inc.facts ->> 'restriction_ends')::date,
+                (select pe.restricted_until from penalties as pe where pe.case_no = inc.facts ->> 'case_no'))
+  from roster_decisions as inc
+ where inc.seq = :e
