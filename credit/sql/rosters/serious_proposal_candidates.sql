@@ -7,7 +7,10 @@
 -- A penalty already revoked (revoked_on) proposes nothing; a case already in the log (a proposal,
 -- or a notice of the time before the procedure) is not proposed again.
 -- Parameters: :f families, :hm heavier measures, :ff facts from, :n the night.
-select p.case_no, p.uscc, p.decided_on as trigger_date, p.category as family,
+-- ``due_start``: the night the penalty reached the store (rules.yaml ser.propose: proposed the night
+-- it arrives, 0 days): counted from its decision, which a drop brings a night later at the
+-- earliest, every proposal was late (an outsider's acceptance pass).
+select p.case_no, p.uscc, p.decided_on as trigger_date, p.first_night as due_start, p.category as family,
        coalesce(r.region_code, substr(p.uscc, 3, 6)) as region_code,
        jsonb_build_object('source', 'penalties', 'case_no', p.case_no, 'uscc', p.uscc,
                           'decided_on', p.decided_on, 'doc_no', p.doc_no, 'category', p.category,

@@ -130,6 +130,21 @@ def test_early_removal_waits_for_a_restriction_the_status_says_so(engine, auto) 
         assert "2027-04-01" in ref["reason"]
 
 
+def test_a_proposal_is_due_the_night_its_penalty_arrives(engine, auto) -> None:  # type: ignore[no-untyped-def]
+    # rules.yaml ser.propose: 0 days from the night the penalty reaches the store. Counted from the
+    # decision, which a drop brings a night later at the earliest, every proposal was late.
+    import sqlalchemy as sa
+
+    with engine.begin() as c:
+        reg(c, A)
+        penalty(c, "P1", A, "2025-11-17")
+        c.execute(sa.text("update penalties set first_night = '2025-11-18', last_night = '2025-11-18'"))
+        night(c, auto, "2025-11-18")
+        proposal = decisions(c, action="proposal")[0]
+        assert proposal["trigger_date"] == D("2025-11-17") and proposal["due_date"] == D("2025-11-18")
+        assert not proposal["late"]
+
+
 def test_early_removal_refused_after_a_new_heavier_penalty(engine, auto) -> None:  # type: ignore[no-untyped-def]
     with engine.begin() as c:
         reg(c, A)
