@@ -11,8 +11,10 @@ select q.id as request_id, q.uscc, q.case_no, q.received_on, q.rule_id as reques
        exists (select 1 from penalties as n
                 where n.uscc = q.uscc and n.category = p.category and n.case_no <> p.case_no
                   and n.decided_on > p.decided_on and n.decided_on <= :n)                    as new_same_category,
-       exists (select 1 from roster_entry_detail_as_of(:n) as e
-                where e.uscc = q.uscc and e.state = 'listed')                                as on_roster,
+       -- the two rosters of art. 14 para. 1 (4), not a 个体工商户's abnormal-status marking, which is
+       -- no roster (domain.md §2, 69号令); the entity's own entries, not the whole roster's fold
+       exists (select 1 from roster_entry_detail_of(array[q.uscc], :n) as e
+                where e.state = 'listed' and e.roster in ('abnormal', 'serious'))             as on_roster,
        exists (select 1 from roster_decisions as d
                 where d.uscc = q.uscc and d.roster = 'penalty' and d.action = 'remove'
                   and d.facts ->> 'case_no' = q.case_no)                                     as repaired

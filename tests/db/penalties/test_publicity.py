@@ -213,3 +213,19 @@ def test_windows_kept_in_chunks_of_two_cases_are_those_of_one_chunk(engine, sett
     whole = run(1000)
     assert whole[0] == (7, 3, 0) and len(whole) == 1 + 10
     assert run(2) == whole
+
+
+def test_an_individual_business_marked_abnormal_is_on_no_roster_for_penalty_repair(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # 45号令 art. 14 para. 1 (4) (domain.md §6): "on neither roster". A 个体工商户 who did not file is
+    # marked in abnormal status (domain.md §2, 69号令), which is no roster: its repair was refused as
+    # "被列入经营异常名录或严重违法失信名单" (an outsider's acceptance pass).
+    with engine.begin() as c:
+        reg(c, A, kind="individual")
+        pen(c, "R2", "2026-01-10", fulfilled_on="2026-02-01")
+        graded(c, settings, "2026-01-12")
+        graded(c, settings, "2026-07-01")
+        assert decisions(c, roster="abnormal_status", action="include"), "the marking for the 2025 report"
+        app = apply_for_penalty_repair(c, A, "R2", D("2026-07-02"), "已履行处罚决定", settings=settings)
+        graded(c, settings, "2026-07-02")
+        answer = [d for d in decisions(c, roster="penalty") if d["request_id"] == app["id"]]
+        assert [d["action"] for d in answer] == ["remove"], answer
