@@ -741,6 +741,13 @@ def record_consent(conn: Connection, ref: str, *, officer: str, on: date, consen
     assessed = _d(case.get("assessed_on"))
     if assessed is not None and consented_on < assessed:
         raise Refused("同意日期早于裁量评估 (consent cannot predate the assessment)")
+    # The next-higher bureau's consent (domain.md §4), named as the log names authorities or by its
+    # code: any other bureau's answer is not that consent (an outsider's acceptance pass).
+    higher = env.authority_of(higher_authority(case.authority))
+    if consenting_authority.strip() not in (higher.name, higher.code):
+        raise Refused(f"须由上一级市场监督管理部门（{higher.name}，{higher.code}）同意，"
+                      f"“{consenting_authority.strip()}”不是该部门 (consent must come from the next-higher "
+                      f"bureau {higher.code})")
     consent = {"outcome": outcome, "authority": consenting_authority, "consented_on": consented_on.isoformat(),
                "document_no": document_no, "officer": officer, "note": note,
                "expected_authority_code": higher_authority(case.authority)}

@@ -65,6 +65,10 @@ def test_item1_heavier_food_penalty_is_a_proposal_waiting_for_assessment_and_con
         assert decisions(c, action="include") == []                                   # consent still missing
         [p] = serious.procedures(c, D("2026-03-11"), A, settings=settings)
         assert p["next_step"] == "consent"
+        # Only the next-higher bureau consents (domain.md §4): another bureau's answer is refused.
+        with pytest.raises(serious.Refused, match="北京市市场监督管理局"):
+            serious.record_consent(c, "P1", officer="王科长", on=D("2026-03-13"), consenting_authority="上级局",
+                                   consented_on=D("2026-03-13"), document_no="某函〔2026〕1号", settings=settings)
         serious.record_consent(c, "P1", officer="王科长", on=D("2026-03-13"), consenting_authority="北京市市场监督管理局",
                                consented_on=D("2026-03-13"), document_no="京市监信函〔2026〕12号", settings=settings)
         night(c, settings, "2026-03-13")
