@@ -540,6 +540,7 @@ def _serious_expiries(conn: Connection, env: RosterEnv, night: date, sc: NightSc
     df["refers_to"] = df["entry_id"]
     df["trigger_date"] = [d + timedelta(days=1) for d in df["effective_until"]]
     df["due_date"] = df["trigger_date"]
+    df["effective_on"] = df["trigger_date"]   # off the list that day, also when a later night records it
     df["fact_key"] = "close:" + df["entry_id"].astype(str)
     df["facts"] = [json.dumps({"listing_period_full_on": str(d)}) for d in df["effective_until"]]
     return df

@@ -176,7 +176,7 @@ def finalise(cands: pd.DataFrame, env: RosterEnv, on: date, *, actor: str, night
         return pd.DataFrame(columns=INSERT_COLUMNS)
     df = cands.copy()
     for c in ("entry_id", "refers_to", "request_id", "due_start", "due_date", "effective_until", "reason",
-              "family", "due_note", "due_provisional", "wording_version"):
+              "family", "due_note", "due_provisional", "wording_version", "effective_on"):
         if c not in df:
             df[c] = None
     in_force = {rid: v for rid in df["rule_id"].unique()
@@ -228,7 +228,16 @@ def finalise(cands: pd.DataFrame, env: RosterEnv, on: date, *, actor: str, night
         said = np.array([remedies[str(r) if isinstance(r, str) else "000000"] for r in uniq]
                         + ([remedies["000000"]] if (codes < 0).any() else []), dtype=object)
         df.loc[affects, "facts"] = with_remedies(df.loc[affects, "facts"], said[np.where(codes < 0, len(uniq), codes)])
+    # A decision takes effect on its date; one the law makes effective on a day of its own (the
+    # automatic end of a listing period, ``effective_on``) is dated that day when the night that
+    # records it comes later (a night skipped): the entry is off the list from the day the law
+    # says, in every as-of answer, and the night records when it became known (record time).
+    eff = pd.to_datetime(df["effective_on"], errors="coerce")
+    earlier = (eff.notna() & (eff < pd.Timestamp(on))).to_numpy()
     df["decision_date"] = on
+    if earlier.any():
+        df["decision_date"] = df["decision_date"].astype(object)
+        df.loc[earlier, "decision_date"] = list(eff[earlier].dt.date)
     df["night"] = night
     df["actor"] = actor
     df["config_version"] = env.config_version

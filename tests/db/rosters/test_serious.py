@@ -145,6 +145,24 @@ def test_a_proposal_is_due_the_night_its_penalty_arrives(engine, auto) -> None: 
         assert not proposal["late"]
 
 
+def test_automatic_removal_dated_the_day_the_period_ends_when_a_night_is_skipped(engine, auto) -> None:  # type: ignore[no-untyped-def]
+    # domain.md §4: off the list when the listing period is full. Recorded by a later night (the
+    # nights of 12-02 and 12-03 not run), the removal was dated that night, and the days between
+    # answered "listed" beside automatic_removal_on (an outsider's acceptance pass).
+    with engine.begin() as c:
+        reg(c, A)
+        penalty(c, "P1", A, "2025-11-20")
+        night(c, auto, "2025-11-20")
+        night(c, auto, "2025-12-01")
+        night(c, auto, "2028-12-04")
+        rm = decisions(c, action="remove")[0]
+        assert rm["decision_date"] == D("2028-12-02") and rm["night"] == D("2028-12-04") and not rm["late"]
+        assert roster_as_of(c, D("2028-12-02"), "serious")["state"].tolist() == ["removed"]
+        assert roster_as_of(c, D("2028-12-01"), "serious")["state"].tolist() == ["listed"]
+        st = entity_rosters(c, A, D("2028-12-03"), auto)[0]
+        assert st["state"] == "removed" and st["removed_on"] == "2028-12-02"
+
+
 def test_early_removal_refused_after_a_new_heavier_penalty(engine, auto) -> None:  # type: ignore[no-untyped-def]
     with engine.begin() as c:
         reg(c, A)
