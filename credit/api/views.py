@@ -33,7 +33,7 @@ from credit.rosters.read import (
     registration,
     removed_since,
 )
-from credit.rosters.requests import application_decide_by, decisions_on, request_of
+from credit.rosters.requests import application_decide_by, decisions_on, request_of, unanswered_entries
 from credit.rosters.serious import public_steps
 from credit.settings import Settings
 
@@ -289,8 +289,8 @@ def application_status(conn: Connection, request_id: int, settings: Settings | N
          "entry_id": d["entry_id"],
          "decision_date": d["decision_date"].isoformat(), "decision_no": d["decision_no"],
          "reason": d["reason"], "basis": d["basis"], "authority": d["authority_name"]} for d in decisions_on(conn, request_id)]
-    if not ds:
-        status = "pending"
+    if not ds or (q["kind"] == "repair" and unanswered_entries(conn, q)):
+        status = "pending"   # an entry it covers still waits for its answer (s34 review)
     elif all(d["action"] == "remove" for d in ds):
         status = "removed"
     elif all(d["action"] == "refuse" for d in ds):

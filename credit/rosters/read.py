@@ -293,9 +293,10 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
             # (domain.md §4): the day the night would first grant it (credit.rosters.decide refuses
             # before). A restriction running to the automatic removal leaves no early removal.
             early = add_years(r["included_on"], 1) + timedelta(days=1)
-            ends = conn.execute(sqlfiles.statement("rosters/restriction_ends"), {"e": r["entry_id"]}).scalar()
-            if ends is not None:
-                early = max(early, ends + timedelta(days=1))
+            ends = conn.execute(sqlfiles.statement("rosters/restriction_ends"),
+                                {"e": r["entry_id"], "current": known is None}).scalar()
+            if ends is not None and ends + timedelta(days=1) > early:   # only a restriction that holds it back
+                early = ends + timedelta(days=1)
                 window["restriction_ends"] = ends.isoformat()
             automatic = r["effective_until"] + timedelta(days=1) if r["effective_until"] else None
             if automatic is None or early < automatic:

@@ -88,6 +88,19 @@ def record_submission(conn: Connection, request_id: int, channel: str, documents
                  {"i": request_id, "c": channel, "d": list(documents), "k": key_id, "cv": config_version})
 
 
+def unanswered_entries(conn: Connection, q: RequestRecord) -> list[int]:
+    """The entries an application for removal covers (listed on its roster on receipt) that are
+    still listed by the latest data and have no answer on it: while one is left, the application
+    is pending, whatever was decided on the others (a false disclosure waits for 查实 after the
+    missing report beside it was refused)."""
+    params = {"u": q["uscc"], "r": q["roster"], "e": q["entry_id"]}
+    statement = sqlfiles.statement("rosters/applied_entries")
+    on_receipt = {int(x["entry_id"]) for x in conn.execute(statement, {**params, "d": q["received_on"]}).mappings()}
+    listed_now = {int(x["entry_id"]) for x in conn.execute(statement, {**params, "d": date.max}).mappings()}
+    answered = {d["entry_id"] for d in decisions_on(conn, int(q["id"]))}
+    return sorted((on_receipt & listed_now) - answered)
+
+
 def application_decide_by(conn: Connection, q: RequestRecord,
                           settings: Settings | None) -> tuple[date | None, date | None, str | None]:
     """(decide_by, provisional, note) of an application as known now, derived the way the rosters

@@ -32,6 +32,7 @@ pending proposal or the listing that rested on it within 3 WD (45号令 art. 11,
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -744,7 +745,8 @@ def record_consent(conn: Connection, ref: str, *, officer: str, on: date, consen
     # The next-higher bureau's consent (domain.md §4), named as the log names authorities or by its
     # code: any other bureau's answer is not that consent (an outsider's acceptance pass).
     higher = env.authority_of(higher_authority(case.authority))
-    if consenting_authority.strip() not in (higher.name, higher.code):
+    if unicodedata.normalize("NFKC", consenting_authority).strip() not in (
+            unicodedata.normalize("NFKC", higher.name), higher.code):
         raise Refused(f"须由上一级市场监督管理部门（{higher.name}，{higher.code}）同意，"
                       f"“{consenting_authority.strip()}”不是该部门 (consent must come from the next-higher "
                       f"bureau {higher.code})")

@@ -40,6 +40,15 @@ select (select d.authority_name from roster_decisions d where d.uscc = q.uscc an
                   and e.included_on <= q.received_on and (q.entry_id is null or q.entry_id = e.entry_id)) as x
        ) as c on true
  where q.received_on <= :on
+   -- on the request alone, so that the lateral above runs for these rows only, never for every
+   -- application ever received (roster_requests only grows): unanswered, or an answered repair
+   -- that may cover more entries than it has answers (more inclusions on its roster by receipt)
+   and (not exists (select 1 from roster_decisions x where x.request_id = q.id and x.decision_date <= :on)
+        or (q.kind = 'repair' and q.entry_id is null
+            and (select count(*) from roster_decisions i
+                  where i.uscc = q.uscc and i.roster = q.roster and i.action in ('include', 'escalate')
+                    and i.decision_date <= q.received_on)
+                > (select count(*) from roster_decisions x where x.request_id = q.id and x.decision_date <= :on)))
    and (not exists (select 1 from roster_decisions x where x.request_id = q.id and x.decision_date <= :on)
         or c.entries is not null)
    and (cast(:pat as text) is null

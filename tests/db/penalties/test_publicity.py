@@ -86,7 +86,9 @@ def test_repaired_penalty_disappears_from_the_public_view_and_the_grade(engine, 
         from credit.rosters.deadlines import deadline_watch
         watch = deadline_watch(c, D("2026-03-02"), 10, settings)
         item = watch[(watch["uscc"] == A) & (watch["roster"] == "penalty")]
-        assert len(item) == 1 and str(item["authority"].iloc[0]).endswith("市场监督管理局"), item.to_dict("records")
+        from credit.rosters.env import RosterEnv
+        expected = RosterEnv.load(settings).authority_of("110105").name   # reg()'s region: 朝阳区
+        assert len(item) == 1 and item["authority"].iloc[0] == expected != "市场监督管理局", item.to_dict("records")
         night(c, settings, "2026-03-02")
         refusal = decisions(c, roster="penalty", action="refuse")[0]
         assert refusal["request_id"] == early["id"] and refusal["decision_no"]

@@ -86,6 +86,10 @@ def test_two_causes_each_entry_by_its_own_limit(engine: Engine, settings: Settin
         assert not w["overdue"][0] and w["due_date"].isna().all() and "查实" in w["note"][0]
         due, prov, note = application_decide_by(c, q, settings)
         assert (due, prov, note) == (None, None, WAITING)
+        # The applicant is not told "refused" while the false disclosure's answer is still owed.
+        from credit.api.views import application_status
+        status = application_status(c, int(q["id"]), settings)
+        assert status is not None and status["status"] == "pending", status
         # 查实 of the correction on Mon 2026-11-02 → 5 WD: Nov 3, 4, 5, 6, 9
         finding(c, "F2", A, "disclosure_corrected", "2026-11-02")
         w = deadline_watch(c, D("2026-11-02"), 10, settings)

