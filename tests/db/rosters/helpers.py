@@ -75,6 +75,17 @@ def published(c: Connection, day: str) -> None:
                          values (:n, 'test', 'test', now(), now(), '{}'::jsonb)"""), {"n": D(day)})
 
 
+def unreachable_story(c: Connection, settings: Settings, uscc: str) -> None:
+    """The known-at stories' start: ``uscc`` registered, its 2025 report filed, found unreachable on
+    2026-03-02 and listed that night; the nights of 2026-03-02 and 03-26 published."""
+    reg(c, uscc)
+    report(c, uscc, 2025, "2026-03-01")
+    finding(c, "F1", uscc, "unreachable_address", "2026-03-02")
+    for d in ("2026-03-02", "2026-03-26"):
+        night(c, settings, d)
+        published(c, d)
+
+
 def rehash_chain(c: sa.Connection) -> None:
     """What a superuser forging the log does after changing a row: recompute every link of the
     hash chain so that each one holds again (the append-only trigger must be disabled first)."""

@@ -14,19 +14,14 @@ from credit.api.views import entity_status
 from credit.config import load_config
 from credit.rosters.known import known_at
 from credit.rosters.repair import decide_objection, file_objection
-from tests.db.rosters.helpers import D, decisions, finding, night, published, reg, report
+from tests.db.rosters.helpers import D, decisions, night, published, unreachable_story
 
 A = "91110105MA00000012"
 
 
 def test_no_repair_outlook_for_an_entry_removed_since(engine, settings) -> None:  # type: ignore[no-untyped-def]
     with engine.begin() as c:
-        reg(c, A)
-        report(c, A, 2025, "2026-03-01")
-        finding(c, "F1", A, "unreachable_address", "2026-03-02")
-        for d in ("2026-03-02", "2026-03-26"):
-            night(c, settings, d)
-            published(c, d)
+        unreachable_story(c, settings, A)
         k26 = known_at(c, D("2026-03-26"))
         listing = decisions(c, action="include")[0]
         obj = file_objection(c, listing["decision_no"], D("2026-03-20"), "地址可以联系", settings=settings)

@@ -25,18 +25,13 @@ from credit.rosters.export import export_frame
 from credit.rosters.known import NoNightPublished, known_at
 from credit.rosters.read import entity_rosters
 from credit.rosters.repair import decide_objection, file_objection
-from tests.db.rosters.helpers import D, decisions, finding, night, published, reg, report
+from tests.db.rosters.helpers import D, decisions, finding, night, published, reg, report, unreachable_story
 
 A = "91110105MA00000012"   # a valid code: the command line checks it (GB 32100)
 
 
 def _story(c, settings) -> None:  # type: ignore[no-untyped-def]
-    reg(c, A)
-    report(c, A, 2025, "2026-03-01")
-    finding(c, "F1", A, "unreachable_address", "2026-03-02")
-    for d in ("2026-03-02", "2026-03-26"):
-        night(c, settings, d)
-        published(c, d)
+    unreachable_story(c, settings, A)
     listing = decisions(c, action="include")[0]
     obj = file_objection(c, listing["decision_no"], D("2026-03-20"), "地址可以联系", settings=settings)
     decide_objection(c, obj["id"], "upheld", D("2026-03-25"), "王科长", settings=settings)

@@ -16,19 +16,14 @@ from typer.testing import CliRunner
 
 from credit.cli.commands import rosters as cmd
 from credit.rosters.known import known_at
-from tests.db.rosters.helpers import D, finding, night, published, reg, report
+from tests.db.rosters.helpers import D, unreachable_story
 
 A = "91110105MA00000012"
 
 
 def _two_nights(engine, settings) -> None:  # type: ignore[no-untyped-def]
     with engine.begin() as c:
-        reg(c, A)
-        report(c, A, 2025, "2026-03-01")
-        finding(c, "F1", A, "unreachable_address", "2026-03-02")
-        for d in ("2026-03-02", "2026-03-26"):
-            night(c, settings, d)
-            published(c, d)
+        unreachable_story(c, settings, A)
 
 
 def _cli() -> typer.Typer:

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from credit.rosters.read import entity_rosters, roster_as_of
 from credit.rosters.repair import apply_for_removal, decide_objection, file_objection, import_decision
 from credit.settings import Settings, bundled
-from tests.db.rosters.helpers import D, decisions, night, penalty, reg
+from tests.db.rosters.helpers import D, decisions, night, penalty, published, reg
 
 A = "91110105MA0000001A"
 
@@ -135,8 +135,7 @@ def test_early_removal_waits_for_a_restriction_the_status_says_so(engine, auto) 
         # B's listing recorded none (the drop added it later), so that record says one full year.
         from credit.rosters.known import known_at
         c.execute(sa.text("update penalties set restricted_until = '2027-01-31' where case_no = 'P3'"))
-        c.execute(sa.text("insert into night_runs select night, 'test', 'test', now(), now(), '{}'::jsonb "
-                          "from (values (date '2025-12-01')) as v(night) on conflict do nothing"))
+        published(c, "2025-12-01")
         now_ = [e for e in entity_rosters(c, "91110105MA0000003W", D("2026-06-01"), auto) if e["roster"] == "serious"][0]
         then = [e for e in entity_rosters(c, "91110105MA0000003W", D("2026-06-01"), auto,
                                           known_at(c, D("2025-12-01"))) if e["roster"] == "serious"][0]
