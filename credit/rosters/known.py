@@ -68,11 +68,7 @@ def known_at(conn: Connection, night: date | None) -> KnownAt | None:
     published night: :class:`NoNightPublished`."""
     if night is None:
         return None
-    last, head, request = conn.execute(sa.text(
-        "select (select max(r.night) from night_runs as r where r.night <= :k), coalesce(max(seq), 0), "
-        "(select a.request_id from roster_chain_anchors as a where a.night <= :k "
-        "order by a.night desc, a.seq desc limit 1) from roster_chain_anchors where night <= :k"),
-        {"k": night}).one()
+    last, head, request = conn.execute(sqlfiles.statement("rosters/known_head"), {"k": night}).one()
     if last is None:
         raise NoNightPublished(night)
     return KnownAt(last, int(head or 0), None if request is None else int(request))
