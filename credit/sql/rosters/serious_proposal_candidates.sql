@@ -7,10 +7,19 @@
 -- A penalty already revoked (revoked_on) proposes nothing; a case already in the log (a proposal,
 -- or a notice of the time before the procedure) is not proposed again.
 -- Parameters: :f families, :hm heavier measures, :ff facts from, :n the night.
--- ``due_start``: the night the penalty reached the store (rules.yaml ser.propose: proposed the night
--- it arrives, 0 days): counted from its decision, which a drop brings a night later at the
--- earliest, every proposal was late (an outsider's acceptance pass).
-select p.case_no, p.uscc, p.decided_on as trigger_date, p.first_night as due_start, p.category as family,
+-- ``due_start``: the night the stored penalty came to qualify (rules.yaml ser.propose: proposed the
+-- night it arrives, 0 days): counted from its decision, which a drop brings a night later at the
+-- earliest, every proposal was late (an outsider's acceptance pass). Not its first night either: a
+-- penalty that arrived light and a later night made heavier (the flag, a measure of :hm, a family of
+-- :f, its decision date into range, its revocation withdrawn) could not be proposed before that
+-- night, and counted from its arrival the proposal read late, weeks overdue in the deadline watch
+-- (an outside review). So the earliest night of the unbroken run of qualifying versions in
+-- penalties_history that ends at the current one: the nights after the last version that did not
+-- qualify (each judged by this rule as of its own night) or was dropped from the store. One index
+-- scan of the case's history rows (ix_penalties_history_case_night, migration 0035) per candidate; a
+-- case without history rows (a store filled before its history) starts at its first night, as
+-- does one that qualified from its arrival (its run begins with its 'new' row).
+select p.case_no, p.uscc, p.decided_on as trigger_date, coalesce(q.since, p.first_night) as due_start, p.category as family,
        coalesce(r.region_code, substr(p.uscc, 3, 6)) as region_code,
        jsonb_build_object('source', 'penalties', 'case_no', p.case_no, 'uscc', p.uscc,
                           'decided_on', p.decided_on, 'doc_no', p.doc_no, 'category', p.category,
@@ -19,6 +28,21 @@ select p.case_no, p.uscc, p.decided_on as trigger_date, p.first_night as due_sta
                           'registration_status', r.status)::text as facts
   from penalties as p
   left join registration as r using (uscc)
+  left join lateral (
+        select min(v.night) as since
+          from (select x.night,
+                       -- every version from tonight's back to this one qualified: the where clause
+                       -- below, for the version as the store held it on its night
+                       bool_and(x.change <> 'dropped'
+                                and coalesce((x.heavier or x.measures && cast(:hm as text[]))
+                                             and (x.category = any(cast(:f as text[])) or x.category = 'false_disclosure')
+                                             and x.decided_on >= :ff and x.decided_on <= x.night
+                                             and (x.revoked_on is null or x.revoked_on > x.night), false))
+                           over (order by x.night desc) as unbroken
+                  from penalties_history as x
+                 where x.case_no = p.case_no and x.night <= :n) as v
+         where v.unbroken
+       ) as q on true
  where (p.heavier or p.measures && cast(:hm as text[]))
    and (p.category = any(cast(:f as text[])) or p.category = 'false_disclosure')
    and p.decided_on >= :ff and p.decided_on <= :n

@@ -157,6 +157,52 @@ def test_a_proposal_is_due_the_night_its_penalty_arrives(engine, auto) -> None: 
         assert not proposal["late"]
 
 
+def _delivered(c, case_no: str, night_: str, change: str, **cols) -> None:  # type: ignore[no-untyped-def]
+    """The drop of ``night_`` brings penalty ``case_no`` (new or changed, ``cols`` over the stored
+    row): the current row and its history row, as the night's merge writes them."""
+    import sqlalchemy as sa
+
+    if cols:
+        c.execute(sa.text("update penalties set " + ", ".join(f"{k} = :{k}" for k in cols) + " where case_no = :c"),
+                  {"c": case_no, **cols})
+    c.execute(sa.text("update penalties set last_night = :n" + (", first_night = :n" if change == "new" else "")
+                      + " where case_no = :c"), {"c": case_no, "n": D(night_)})
+    c.execute(sa.text("""insert into penalties_history (night, change, case_no, uscc, decided_on, doc_no, category,
+                         measures, fine_amount, heavier, fulfilled_on, restricted_until, revoked_on)
+                         select :n, :ch, case_no, uscc, decided_on, doc_no, category, measures, fine_amount,
+                                heavier, fulfilled_on, restricted_until, revoked_on
+                           from penalties where case_no = :c"""), {"c": case_no, "n": D(night_), "ch": change})
+
+
+def test_a_penalty_made_heavier_later_is_due_the_night_it_came_to_qualify(engine, auto) -> None:  # type: ignore[no-untyped-def]
+    # An outside review: P1 arrived on 11-18 light (no flag, a plain fine); the drop of 12-08 made it
+    # heavier (a business-licence revocation, rosters.yaml heavier_measures). The bureau could not
+    # propose it before 12-08: counted from its arrival the proposal was 20 days late. P3's decision
+    # date arrived as 2024-12-30, before facts_from (2025-01-01), and was corrected on 12-01: its
+    # run starts 12-01. P2 qualified from its arrival: due the night it arrived, as before.
+    with engine.begin() as c:
+        reg(c, A)
+        penalty(c, "P1", A, "2025-11-17", heavier=False)
+        penalty(c, "P2", A, "2025-11-17")
+        penalty(c, "P3", A, "2024-12-30")
+        for case in ("P1", "P2", "P3"):
+            _delivered(c, case, "2025-11-18", "new")
+        night(c, auto, "2025-11-18")
+        assert [(d["facts"]["case_no"], d["due_date"], d["late"]) for d in decisions(c, action="proposal")] == \
+            [("P2", D("2025-11-18"), False)]
+        _delivered(c, "P1", "2025-11-25", "changed", fine_amount=60000)          # still light
+        night(c, auto, "2025-11-25")
+        _delivered(c, "P3", "2025-12-01", "changed", decided_on=D("2025-01-02"))
+        night(c, auto, "2025-12-01")
+        _delivered(c, "P1", "2025-12-08", "changed", measures=["fine", "business_licence_revoked"])
+        night(c, auto, "2025-12-08")
+        got = [(d["facts"]["case_no"], d["decision_date"], d["trigger_date"], d["due_date"], d["late"])
+               for d in decisions(c, action="proposal")]
+        assert got == [("P2", D("2025-11-18"), D("2025-11-17"), D("2025-11-18"), False),
+                       ("P3", D("2025-12-01"), D("2025-01-02"), D("2025-12-01"), False),
+                       ("P1", D("2025-12-08"), D("2025-11-17"), D("2025-12-08"), False)]
+
+
 def test_automatic_removal_dated_the_day_the_period_ends_when_a_night_is_skipped(engine, auto) -> None:  # type: ignore[no-untyped-def]
     # domain.md §4: off the list when the listing period is full. Recorded by a later night (the
     # nights of 12-02 and 12-03 not run), the removal was dated that night, and the days between
