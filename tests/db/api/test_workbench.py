@@ -297,7 +297,8 @@ def test_draws_planned_and_drawn_on_the_workbench(bench: Live) -> None:  # noqa:
     with bench.engine.connect() as c:
         rec = read.full_record(c, "DRAW-20260901-001")
     first, second = rec["inspections"][0], rec["inspections"][1]
-    with bench.engine.begin() as c:
+    with bench.engine.begin() as c:   # a redraw for a closed entity needs the store to say it closed
+        c.execute(sa.text("update registration set status = 'cancelled' where uscc = :u"), {"u": second["uscc"]})
         store.redraw(c, "DRAW-20260901-001", first["uscc"], "inspector_recused", "亲属关系", bench.settings,
                      inspector_id=first["inspectors"][0]["inspector_id"])
         store.redraw(c, "DRAW-20260901-001", second["uscc"], "entity_closed", "注销", bench.settings)
