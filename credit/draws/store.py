@@ -39,7 +39,13 @@ from credit.draws.core import (
     stratum_sizes,
 )
 from credit.draws.derive import apply_event, derive_draw
-from credit.draws.inspectors import Assigner, MatterStaffing, competence_levels, department_match, matter_staffing
+from credit.draws.inspectors import (
+    Assigner,
+    MatterStaffing,
+    competence_levels,
+    department_match,
+    matter_staffing,
+)
 from credit.draws.pools import entity_pool, inspector_pool
 from credit.draws.read import frozen_pools, full_record, is_drawn, load_plan
 from credit.draws.records import (

@@ -25,8 +25,8 @@ from stdnum.cn import uscc as stdnum_uscc
 
 import credit
 from credit.contract.regions import COUNTY_BY_CODE, PROVINCE_CODE
-from credit.draws.inspectors import department_match, department_matches
 from credit.contract.sources import SOURCES
+from credit.draws.inspectors import department_match, department_matches
 from credit.sample import defects_path, drop_column, write_sample
 from credit.sample.inspectors import DIVISIONS
 
