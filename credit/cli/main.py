@@ -7,6 +7,7 @@ anything else is a fault of ours.
 from __future__ import annotations
 
 import os
+import signal
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -31,6 +32,15 @@ def parse_day(text: str, what: str = "date") -> date:
     return output.day_arg(text, what)
 
 
+class _Terminated(BaseException):
+    """SIGTERM received: a BaseException, as KeyboardInterrupt is, so that no ``except Exception``
+    on the way takes it for a fault of the night and goes on."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
 @app.command()
 def nightly(
     date_: DateOpt,
@@ -48,12 +58,16 @@ def nightly(
     as_json: Annotated[bool, typer.Option("--json", help="Print the night's summary as JSON.")] = False,
 ) -> None:
     """Run night D end to end — the same code the Airflow DAG `credit_nightly` runs."""
-    from credit.cli.summary import print_refusal, print_summary
+    from credit.cli.summary import print_interrupted, print_refusal, print_summary
     from credit.night.issues import NightRefused
     from credit.night.steps import run_night
     from credit.settings import get_settings
 
     night = parse_day(date_, "--date")
+    # SIGTERM is how Airflow, systemd or an operator stops a run (a task's timeout): it ends the
+    # run as Ctrl-C does, through the transactions' rollback, and says what became of the night
+    # instead of exiting without a word (an outsider's acceptance pass).
+    previous = signal.signal(signal.SIGTERM, _terminate)
     with console.status(f"night {night}: starting", spinner="dots") as status:
         try:
             summary = run_night(drop, night, get_settings(),
@@ -62,6 +76,13 @@ def nightly(
         except NightRefused as e:
             print_refusal(err, e)
             raise typer.Exit(2) from None
+        except (KeyboardInterrupt, _Terminated) as e:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)   # a second SIGTERM ends the process at once
+            status.stop()
+            print_interrupted(err, night, "SIGTERM" if isinstance(e, _Terminated) else "SIGINT")
+            raise typer.Exit(128 + (signal.SIGTERM if isinstance(e, _Terminated) else signal.SIGINT)) from None
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     if as_json:
         output.emit_json(summary)
     else:

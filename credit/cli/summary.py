@@ -74,9 +74,28 @@ def print_refusal(console: Console, error: NightRefused) -> None:
         console.print(f"  [red]•[/red] {escape(issue.text())}")
 
 
-def print_stored_summary(console: Console, night: date, *, as_json: bool = False) -> bool:
-    """Print the summary stored with a published night (as JSON with ``as_json``); False when the
-    night is not published."""
+def print_interrupted(err: Console, night: date, signal_name: str) -> None:
+    """Say what became of a night whose run was stopped (SIGTERM, Ctrl-C): a night is published in
+    one transaction, so it is either published whole or not at all, and the database says which."""
+    try:
+        published = stored_summary(night) is not None
+    except Exception:   # the database itself may be what is going away: say what is known
+        published = None
+    err.print(f"批次 {night} 的运行被中断（{signal_name}） (the run of night {night} was stopped by {signal_name}).",
+              style="red", markup=False)
+    if published is None:
+        err.print("一个批次只会整体发布或完全不发布 (a night is published whole or not at all): "
+                  f"`credit summary --date {night}` says which; run the same command again.", markup=False)
+    elif published:
+        err.print(f"批次 {night} 已完整发布 (night {night} was published whole before the stop); "
+                  "running the same command again changes nothing.", markup=False)
+    else:
+        err.print(f"批次 {night} 未发布，昨日的状态未变 (nothing of night {night} was published; "
+                  "yesterday's state stays): run the same command again.", markup=False)
+
+
+def stored_summary(night: date) -> NightSummary | None:
+    """The summary stored with published night ``night``; None when it is not published."""
     import sqlalchemy as sa
 
     from credit.db import engine_for
@@ -84,11 +103,18 @@ def print_stored_summary(console: Console, night: date, *, as_json: bool = False
 
     with engine_for(get_settings()).connect() as conn:
         summary = conn.execute(sa.text("select summary from night_runs where night = :n"), {"n": night}).scalar()
+    return cast(NightSummary | None, summary)
+
+
+def print_stored_summary(console: Console, night: date, *, as_json: bool = False) -> bool:
+    """Print the summary stored with a published night (as JSON with ``as_json``); False when the
+    night is not published."""
+    summary = stored_summary(night)
     if summary is None:
         console.print(f"[yellow]night {night} is not published.[/yellow]")
         return False
     if as_json:
         output.emit_json(summary)
     else:
-        print_summary(console, cast(NightSummary, summary))
+        print_summary(console, summary)
     return True

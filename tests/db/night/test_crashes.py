@@ -109,3 +109,31 @@ def test_database_restart_mid_night_then_rerun_equals_an_uninterrupted_night(
             pgexec("pg_ctl", ("-w", "-D", str(server.pgdata), "-m", "fast", "stop"),
                    bin_path=server.bin_path, user=server.system_user, timeout=60)
         server.cleanup()
+
+
+@pytest.mark.parametrize(("point", "published"), [("publish:rosters", False), ("publish:after", True)])
+def test_sigterm_says_what_became_of_the_night(point: str, published: bool, sample_drop: Path,
+                                               clean_state: dict[str, str], pg_dir: Path, tmp_path: Path) -> None:
+    """SIGTERM (a task's timeout in Airflow, ``systemctl stop``) while the night stands inside its
+    publishing transaction, or just after its commit: the run rolls back or keeps its commit, says
+    in one line which (not silence: an outsider's acceptance pass saw exit 143 and nothing printed),
+    exits 128 + 15, and running it again ends as an uninterrupted night does."""
+    settings = Settings(database_url=fresh_database(pg_dir, f"term_{point.replace(':', '_')}"), home=tmp_path / "h")
+    signal_file = tmp_path / "paused"
+    proc = start_nightly(settings, sample_drop, NIGHT, CREDIT_FAULT=f"{point}@pause",
+                         CREDIT_FAULT_SIGNAL=str(signal_file))
+    wait_for(signal_file, proc)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + signal.SIGTERM, (out, err)
+    assert "Traceback" not in err and "SIGTERM" in err
+    assert ("已完整发布" in err) is published and ("未发布，昨日的状态未变" in err) is not published, err
+    engine = sa.create_engine(settings.database_url or "")
+    try:
+        with engine.connect() as c:
+            assert c.execute(sa.text("select count(*) from night_runs")).scalar() == int(published)
+        again = nightly(settings, sample_drop, NIGHT)
+        assert again.returncode == 0, again.stderr
+        assert state(engine) == clean_state
+    finally:
+        engine.dispose()
