@@ -150,7 +150,9 @@ def repair_outlook(env: RosterEnv, entry: Mapping[str, Any], today: date, kind: 
     # its limit under order 107 is unverified (domain.md §5.1), and the public is told only what is
     # settled — for causes 3 and 4, that the decision limit runs from 查实 (68号令 arts. 13–14, §3.3).
     hint = (env.cfg.get("public_removal_hints") or {}).get(roster)
-    needs = (hint.get(cause) if isinstance(hint, dict) else hint) or entry.get("removal_possible_zh") \
+    own = (env.cfg.get("public_removal_hints_by_kind") or {}).get(kind) if roster == "abnormal" else None
+    needs = (own.get(cause) if isinstance(own, dict) else None) \
+        or (hint.get(cause) if isinstance(hint, dict) else hint) or entry.get("removal_possible_zh") \
         or entry.get("removal_possible")
     out: dict[str, Any] = {"needs": needs, "rule": None, "rule_status": None, "decide_within": None,
                            "decide_by_if_applied_today": None, "decide_by_provisional": None,
