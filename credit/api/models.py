@@ -10,7 +10,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from credit.api.validation import normalise_contact
 
 Roster = Literal["abnormal", "abnormal_status", "serious"]
 
@@ -38,7 +40,13 @@ class RepairApplication(BaseModel):
                                  description="document references (e.g. 守信承诺书, proof of filing)")
     contact: str | None = Field(default=None, max_length=200,
                                 description="联系方式 (phone or e-mail), optional: an applicant who gives it has at most one "
-                                            "pending application per entry under it; kept only as a hash")
+                                            "pending application per entry under it; kept only as a hash. A mainland mobile "
+                                            "number (11 digits starting with 1) or an e-mail address")
+
+    @field_validator("contact")
+    @classmethod
+    def _contact(cls, v: str | None) -> str | None:
+        return None if v is None else normalise_contact(v)
 
 
     @model_validator(mode="after")

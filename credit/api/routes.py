@@ -78,7 +78,7 @@ from credit.draws.read import (
 )
 from credit.grading.read import grade_of
 from credit.night.read import latest_run
-from credit.notices.read import department_known, notice_feed
+from credit.notices.read import notice_feed, unknown_department
 from credit.notices.rules import rules_of
 from credit.rosters import certificates, repair, serious
 from credit.rosters.deadlines import deadline_watch
@@ -530,11 +530,9 @@ def notices(conn: Conn, st: St,
     that config/notices.yaml does not name and no notice was ever produced for is refused (422, the
     configured names listed): an empty page would tell a misspelt department it is up to date."""
     if department is not None:
-        rules = rules_of(load_config("notices", st.settings))
-        if rules.department(department) is None and not department_known(conn, department):
-            names = "、".join(d.name for d in rules.departments)
-            raise HTTPException(422, f"没有该许可部门「{department}」，配置的许可部门为：{names} "
-                                     f"(no such licensing department in config/notices.yaml)")
+        refused = unknown_department(conn, rules_of(load_config("notices", st.settings)), department)
+        if refused is not None:
+            raise HTTPException(422, refused)
     return _notice_page(conn, st, after, limit, department)
 
 

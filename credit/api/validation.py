@@ -7,13 +7,42 @@ explains a refusal in words a clerk can act on.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date
+
+from email_validator import EmailNotValidError, validate_email
 
 from credit import clock
 from credit.contract import uscc as uscc_rules
 from credit.settings import Settings
 
 FORBIDDEN = set("IOZSV")
+MOBILE = re.compile(r"(?:\+?86)?(1\d{10})")
+CONTACT_PROBLEM = ("联系方式应为11位手机号码（以1开头）或电子邮箱地址 "
+                   "(contact must be a mainland mobile number of 11 digits starting with 1, or an e-mail address)")
+
+
+def normalise_contact(raw: str) -> str:
+    """The applicant's contact (联系方式) as it identifies them, or ValueError (:data:`CONTACT_PROBLEM`).
+
+    The contact is the applicant's identity for the one-pending-application rule (docs/api.md
+    ``POST /v1/applications``; credit.api.applications.applicant_of), so it must be one: a mainland
+    mobile number — 11 digits starting with 1, full-width digits (NFKC), spaces and hyphens and a
+    +86 prefix dropped: "１３８ ０013-8000" is 13800138000 — or an e-mail address, checked by
+    email-validator (pinned in requirements.lock via FastAPI; syntax only, no DNS look-up: the
+    bureau does not send mail from here). Anything else ("not a phone") is refused (s35: it was
+    accepted and hashed as an identity nobody could give again)."""
+    text = unicodedata.normalize("NFKC", raw).strip()
+    digits = re.sub(r"[\s\-()]", "", text)
+    if (m := MOBILE.fullmatch(digits)) is not None:
+        return m.group(1)
+    if "@" in text:
+        try:
+            return validate_email(text, check_deliverability=False).normalized
+        except EmailNotValidError:
+            pass
+    raise ValueError(CONTACT_PROBLEM)
 
 
 def normalise_uscc(raw: str) -> str:

@@ -125,30 +125,43 @@ def _period_text(n: int, unit: str) -> str:
     return f"{n}" + {"wd": "个工作日", "days": "日", "months": "个月", "years": "年"}[unit]
 
 
-def repair_outlook(env: RosterEnv, entry: Mapping[str, Any], today: date) -> dict[str, Any]:
+def repair_outlook(env: RosterEnv, entry: Mapping[str, Any], today: date, kind: object = None) -> dict[str, Any]:
     """For a listed entry: what repair needs, from when and until when it may be applied for, by
     when the bureau must decide if applied for today, and when the entry ends by itself
     (domain.md §3.3, §4, §5).
 
     Causes 3 and 4 of the abnormal roster (rule ``limit_from: cure``) count the 5 WD from the
     bureau's finding (查实) that the cure happened, not from receipt: while no such finding is on
-    record there is no date, only ``decide_by_note`` saying so."""
+    record there is no date, only ``decide_by_note`` saying so.
+
+    Every text is the entry's own (``kind``: the entity kind, registration.entity_kind): the cure
+    from config/rosters.yaml ``public_removal_hints`` per roster and cause, what 查实 establishes and
+    the legal basis from the removal rule's version in rules.yaml (68号令 arts. 11–14 for the
+    enterprise roster, 69号令 arts. 16–18 for a 个体工商户's marking, 70号令 arts. 13–15 for a
+    farmer co-op; domain.md §3.3, §3.4, §5). The marking of an unreachable 个体工商户 was told to
+    file an annual report, under the enterprise roster's articles (s35)."""
     roster, cause = entry["roster"], entry["cause_code"]
-    rule_id = removal_rule(roster, cause)
+    # The entity kind's own rule: a farmer co-op is removed under 70号令, a 个体工商户 restored under
+    # 69号令 (rules.yaml coop.* / ind.*, domain.md §2, §3.3), as the night decides it.
+    rule_id = env.for_kind(removal_rule(roster, cause), kind)
     cure_based = rule_id in env.rules.rules and env.limit_from(rule_id) == "cure"
     # What repair needs, in Chinese (config/rosters.yaml public_removal_hints; the contract's
     # ``removal_possible`` stays the officers' wording). The acceptance step (受理时限) is not shown:
     # its limit under order 107 is unverified (domain.md §5.1), and the public is told only what is
     # settled — for causes 3 and 4, that the decision limit runs from 查实 (68号令 arts. 13–14, §3.3).
     hint = (env.cfg.get("public_removal_hints") or {}).get(roster)
-    needs = (hint.get(cause) if isinstance(hint, dict) else hint) or entry.get("removal_possible_zh") \
+    own = (env.cfg.get("public_removal_hints_by_kind") or {}).get(kind) if roster == "abnormal" else None
+    needs = (own.get(cause) if isinstance(own, dict) else None) \
+        or (hint.get(cause) if isinstance(hint, dict) else hint) or entry.get("removal_possible_zh") \
         or entry.get("removal_possible")
     out: dict[str, Any] = {"needs": needs, "rule": None, "rule_status": None, "decide_within": None,
                            "decide_by_if_applied_today": None, "decide_by_provisional": None,
                            "decide_by_note": None, "accept_within": None, "accept_note": None}
-    if cure_based:
-        out["accept_note"] = ("决定时限自登记机关查实已更正公示信息或已恢复联系之日起算"
-                              "（《企业经营异常名录管理暂行办法》第十三条、第十四条）")
+    version_now = env.rules.find(rule_id, today) or env.rules.versions(rule_id)[-1] \
+        if rule_id in env.rules.rules else None
+    if cure_based and version_now is not None:
+        out["accept_note"] = (f"决定时限自登记机关查实{version_now.reason or '整改情况'}之日起算"
+                              f"（{version_now.basis}）")
     if roster == "serious":
         out["apply_from"] = entry.get("early_removal_from")
         ends = entry.get("restriction_ends")
@@ -165,8 +178,9 @@ def repair_outlook(env: RosterEnv, entry: Mapping[str, Any], today: date) -> dic
         out["expires_on"] = None
         # No automatic expiry since the 2024 revision deleted the 3-year rule (domain.md §3.3, §3.5);
         # the acceptance limit of order 107 is unverified (domain.md §5.1).
-        out["expires_note"] = ("不会自动恢复：补报年度报告后申请恢复正常记载状态" if roster == "abnormal_status"
-                               else "不会自动移出：完成补正后申请移出")
+        # What ends it instead is the entry's own cure (``needs``, per roster and cause).
+        out["expires_note"] = ("不会自动恢复" if roster == "abnormal_status" else "不会自动移出") + \
+            (f"：{needs}" if needs else "")
     start = max(today, date.fromisoformat(out["apply_from"])) if out["apply_from"] else today
     version = env.rules.find(rule_id, start) if rule_id in env.rules.rules else None
     if version is not None and version.period is not None:
@@ -248,7 +262,7 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
         if later is not None:
             e["removed_since"] = later
         elif e["state"] == "listed":
-            e["repair"] = repair_outlook(env, e, today)
+            e["repair"] = repair_outlook(env, e, today, reg["entity_kind"] if reg else None)
         if role != "bureau":
             for k in BUREAU_ONLY_ENTRY_FIELDS:
                 e.pop(k, None)

@@ -40,7 +40,11 @@ def form_problems(errors: Iterable[Mapping[str, Any]], labels: Mapping[str, str]
     for err in errors:
         loc = [str(x) for x in err.get("loc", ()) if not isinstance(x, int)]
         field = next((names[x] for x in reversed(loc) if x in names), "填写的内容")
-        phrase = field + PROBLEM_LABELS.get(str(err.get("type", "")), "填写有误")
+        msg = str(err.get("msg", "")).removeprefix("Value error, ")
+        # A check that words its refusal in Chinese first (the contact's, credit.api.validation) is
+        # shown as it says what is wrong; pydantic's own English ones are re-said per field.
+        phrase = for_public(msg) if err.get("type") == "value_error" and CJK.match(msg) else \
+            field + PROBLEM_LABELS.get(str(err.get("type", "")), "填写有误")
         if phrase not in out:
             out.append(phrase)
     return "；".join(out) or "填写的内容有误"

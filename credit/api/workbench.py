@@ -79,8 +79,9 @@ from credit.config import load_config
 from credit.draws import read as draws_read
 from credit.draws import store as draws_store
 from credit.draws.core import DrawRefused
-from credit.notices.read import notices_counts
+from credit.notices.read import notices_counts, unknown_department
 from credit.notices.read import notices_page as notices_page_of
+from credit.notices.rules import rules_of
 from credit.rosters import repair
 from credit.rosters.read import latest_night
 
@@ -323,6 +324,12 @@ def notices_page(request: Request, st: St, who: Who, night: str = "", department
                                error=f"日期“{night[:10]}”格式应为 YYYY-MM-DD" if night.strip() else "尚无已发布的批次")
         if not bv.published(conn, d):
             return bureau_page(request, st, who, "bureau_notices.html", 404, p=None, error=bv.unpublished(d))
+        # An unknown department is refused as the feed refuses it (docs/api.md), not shown an empty
+        # page that reads "nothing to notify" (an outsider's acceptance pass, s35).
+        refused = unknown_department(conn, rules_of(load_config("notices", st.settings)), dept) if dept else None
+        if refused is not None:
+            return bureau_page(request, st, who, "bureau_notices.html", 422, p=None, night=d.isoformat(),
+                               department=dept, error=refused)
         counts = notices_counts(conn, d)
         total = counts.get(dept, 0) if dept else sum(counts.values())
         p = bv.paging(total, number, cap=total + 1)

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, RowMapping
 
 from credit import sqlfiles
 from credit.night.read import published_at
+from credit.notices.rules import NoticeRules
 
 EVENT_LABELS = {"registered": "新设登记", "industry_changed": "变更为许可行业"}
 
@@ -70,6 +71,20 @@ def night_published(conn: Connection, night: date) -> bool:
 def department_known(conn: Connection, department: str) -> bool:
     """Whether any notice was ever produced for ``department`` (also one a former configuration named)."""
     return bool(conn.execute(sqlfiles.statement("notices/department_known"), {"department": department}).scalar())
+
+
+def unknown_department(conn: Connection, rules: NoticeRules, department: str) -> str | None:
+    """The refusal of a ``department`` that config/notices.yaml does not name and no notice was ever
+    produced for, in Chinese with the configured names (and the English reason); None when known.
+
+    docs/api.md: an unknown department is refused (422), never answered with an empty page — an
+    empty page would tell a misspelt department it is up to date (domain.md §11). One text for the
+    feed (``GET /v1/bureau/notices``) and the officers' page (``/bureau/notices``)."""
+    if rules.department(department) is not None or department_known(conn, department):
+        return None
+    names = "、".join(d.name for d in rules.departments)
+    return (f"没有该许可部门「{department}」，配置的许可部门为：{names} "
+            "(no such licensing department in config/notices.yaml)")
 
 
 def by_department(notices: list[Notice]) -> dict[str, list[Notice]]:

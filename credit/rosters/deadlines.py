@@ -18,7 +18,14 @@ from credit.calendar import UnknownCalendarYear
 from credit.rosters import serious
 from credit.rosters.env import RosterEnv, effective_due, removal_rule
 from credit.rosters.labels import ACTOR_LABELS, decision_label, roster_label
-from credit.rosters.read import AppliedEntry, application_due, applied_entries_due, entry_label, same_cause
+from credit.rosters.read import (
+    AppliedEntry,
+    application_due,
+    applied_entries_due,
+    cure_wait,
+    entry_label,
+    same_cause,
+)
 from credit.settings import Settings
 
 
@@ -86,12 +93,12 @@ def deadline_watch(conn: Connection, on: date, within_wd: int, settings: Setting
             # Each entry still unanswered by its own limit; the earliest known one is the item's.
             d, p, waiting = _application_due(env, rule, str(roster), _day(start_on), _day(stored_due),
                                              _day(stored_prov), entries)
-            notes.append(CURE_NOTE if waiting and d is None and p is None else waiting)
+            notes.append(cure_note(env, rule) if waiting and d is None and p is None else waiting)
             due_col.append(d)
             prov_col.append(p)
             continue
         if kind == "repair" and rule is not None and env.limit_from(rule) == "cure" and cure is None:
-            notes.append(CURE_NOTE)
+            notes.append(cure_note(env, rule))
         else:
             notes.append(None)
         d, p = _due(env, on, kind, rule, start_on, _day(stored_due), _day(stored_prov), cure)
@@ -233,7 +240,12 @@ def _verification_due(env: RosterEnv, received: date | None, accept_by: date | N
     return None, verify.weekday_estimate(accept), note
 
 
-CURE_NOTE = "待查实整改情况：自查实之日起5个工作日内作出决定（68号令第十三条、第十四条）"
+def cure_note(env: RosterEnv, rule_id: str) -> str:
+    """An application waiting for 查实 of its cure: the rule's own cure, limit and basis (68号令
+    arts. 13–14, 69号令 arts. 17–18, 70号令 arts. 14–15; domain.md §3.3, §3.4) — the note cited the
+    enterprise roster's articles for a 个体工商户 too (s35)."""
+    basis = env.rules.versions(rule_id)[-1].basis
+    return f"待查实整改情况：{cure_wait(env, rule_id)}（{basis}）"
 
 
 def _application_due(env: RosterEnv, rule_id: str, roster: str, received: date | None, due: date | None,

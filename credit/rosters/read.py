@@ -175,6 +175,21 @@ def cure_established_on(conn: Connection, entry_id: int, on: date, known: KnownA
                         {"e": entry_id, "on": on, "kn": night_limit(known)}).scalar()
 
 
+def cure_wait(env: RosterEnv, rule_id: str, on: date | None = None) -> str:
+    """"自查实<the cure>之日起<period>内决定" of a removal rule whose limit runs from 查实 of the cure
+    (``limit_from: cure``), worded from the rule's own version (rules.yaml ``reason`` and
+    ``period``): each cause its own cure — "已更正公示信息" (68号令 art. 13), "已变更登记住所或
+    重新取得联系" (art. 14), "已变更经营场所或重新取得联系" for a 个体工商户 (69号令 art. 18,
+    domain.md §3.3, §3.4) — never one sentence for all (s35: an unreachable business was told of a
+    correction it had nothing to correct)."""
+    versions = env.rules.versions(rule_id)
+    v = (env.rules.find(rule_id, on) if on is not None else None) or versions[-1]
+    cure = v.reason or "整改情况"
+    within = "" if v.period is None else \
+        f"{v.period.n}{'个工作日' if v.period.unit == 'wd' else '日'}"
+    return f"自查实{cure}之日起{within}内决定"
+
+
 def application_due(env: RosterEnv, rule_id: str, received: date, due: date | None, provisional: date | None,
                     cure_on: date | None) -> tuple[date | None, date | None, str | None]:
     """(decide_by, provisional, note) of an application for removal as known now.
@@ -185,7 +200,7 @@ def application_due(env: RosterEnv, rule_id: str, received: date, due: date | No
     """
     if env.limit_from(rule_id) == "cure":
         if cure_on is None:
-            return None, None, "自查实已更正公示信息或已恢复联系之日起5个工作日内决定（查实前不计算）"
+            return None, None, f"{cure_wait(env, rule_id, received)}（查实前不计算）"
         d, p = env.derive_due(rule_id, max(received, cure_on))
         return d, p, None
     d, p = effective_due(env, rule_id, received, due, provisional)
@@ -229,7 +244,7 @@ def applied_entries_due(env: RosterEnv, entries: list[AppliedEntry], received: d
     so a provisional date is recomputed as before; one entry gives exactly :func:`application_due`.
     """
     known: list[tuple[date, date | None, date | None]] = []
-    waiting: list[str] = []
+    waiting: list[str] = []      # "<entry>：自查实<its own cure>之日起…决定" (:func:`cure_wait`)
     only_note: str | None = None
     for e in entries:
         if env.limit_from(e.rule_id) == "cure":
@@ -239,7 +254,7 @@ def applied_entries_due(env: RosterEnv, entries: list[AppliedEntry], received: d
         else:
             d, p = env.derive_due(e.rule_id, received)
         if d is None and p is None and env.limit_from(e.rule_id) == "cure":
-            waiting.append(e.label)
+            waiting.append(f"{e.label}：{cure_wait(env, e.rule_id, received)}")
         elif d is not None:
             known.append((d, d, p))
         elif p is not None:           # a weekday-only estimate (the year's holidays unpublished)
@@ -249,8 +264,7 @@ def applied_entries_due(env: RosterEnv, entries: list[AppliedEntry], received: d
     _, d, p = min(known, key=lambda k: k[0])
     if not waiting:
         return d, p, None
-    return d, p, (f"{'、'.join(waiting)}：自查实已更正公示信息或已恢复联系之日起5个工作日内决定（查实前不计算），"
-                  "不适用上述日期")
+    return d, p, f"{'；'.join(waiting)}（查实前不计算），不适用上述日期"
 
 
 def _iso(d: date | None) -> str | None:

@@ -42,7 +42,7 @@ def test_individual_business_page_speaks_of_marking_and_restoring(live) -> None:
     with live.client() as h:
         page = h.get("/entity", params={"uscc": IND}).text
     assert "被标记为经营异常状态" in page and "处于列入状态" not in page
-    assert "自动恢复日期" in page and "不会自动恢复：补报年度报告后申请恢复正常记载状态" in page
+    assert "自动恢复日期" in page and "不会自动恢复：补报年度报告后，申请恢复正常记载状态" in page
     assert "自动移出日期" not in page and "不会自动移出" not in page
     assert "提交信用修复（恢复正常记载状态）申请" in page and "申请恢复的事项" in page
     assert "申请移出的名录" not in page

@@ -92,3 +92,20 @@ def test_a_licensing_key_reads_its_own_department_s_notices_and_nothing_of_the_b
             except ValueError:
                 continue
             raise AssertionError(f"{role} key with department {dept!r} was created")
+
+
+def test_the_notices_page_refuses_an_unknown_department_as_the_feed_does(live: Any) -> None:  # noqa: F811
+    """docs/api.md: an unknown department is refused, not answered with an empty page; the officers'
+    page said "该批次没有需要推送给许可部门的登记" with 200 to ``?department=nope`` (s35)."""
+    _one_food_notice(live)
+    run_night(live.engine, live.settings, "2026-07-15")
+    with signed_in(live) as h:
+        r = h.get("/bureau/notices", params={"night": "2026-07-15", "department": "nope"})
+        assert r.status_code == 422, r.text
+        assert "没有该许可部门「nope」" in r.text and FOOD_DEPT in r.text
+        assert "没有需要推送" not in r.text
+        feed = h.get("/v1/bureau/notices", params={"department": "nope"})
+        assert feed.status_code == 422 and "没有该许可部门「nope」" in feed.text
+        # a configured department, and one of an earlier configuration, are still shown
+        assert h.get("/bureau/notices", params={"night": "2026-07-15", "department": FOOD_DEPT}).status_code == 200
+        assert h.get("/bureau/notices", params={"night": "2026-07-14", "department": "旧许可部门"}).status_code != 422

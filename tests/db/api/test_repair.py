@@ -276,3 +276,25 @@ def test_two_causes_the_page_shows_the_earliest_known_date_and_names_the_entry_a
         assert st["decide_by"] == "2026-07-13" and st["note"] == app["note"]
         page = h.get(f"/applications/{app['id']}", params={"token": app["receipt_token"]}).text
         assert 'id="decide-by">2026-07-13<' in page and "查实前不计算" in page and "隐瞒真实情况" in page
+
+
+def test_a_contact_that_is_neither_a_phone_nor_an_email_is_refused_on_the_api_and_the_page(live) -> None:  # noqa: F811
+    """联系方式 identifies the applicant (one pending application per entry): "not a phone" got 201
+    and a receipt (s35). Now 422 with the Chinese reason on both; a full-width, spaced number is the
+    same applicant as the plain one."""
+    seed_story(live)
+    live.clock["today"] = D("2026-07-16")
+    with live.client() as anon:
+        r = anon.post("/v1/repair-applications", json={"uscc": C, "roster": "abnormal", "grounds": "申请移出",
+                                                       "contact": "not a phone"})
+        assert r.status_code == 422 and "联系方式应为11位手机号码" in r.text, r.text
+        page = anon.post(f"/entity/{C}/apply", data={"roster": "abnormal", "grounds": "申请移出",
+                                                     "contact": "not a phone", "token": page_token(anon, "/")})
+        assert page.status_code == 422 and "联系方式应为11位手机号码（以1开头）或电子邮箱地址" in page.text
+        assert "contact must be" not in page.text          # the public reads Chinese only
+        mine = anon.post("/v1/repair-applications", json={"uscc": C, "roster": "abnormal", "grounds": "申请移出",
+                                                          "contact": "１３９－０００ ０００００"})
+        assert mine.status_code == 201, mine.text
+        again = anon.post(f"/entity/{C}/apply", data={"roster": "abnormal", "grounds": "再次申请",
+                                                      "contact": "13900000000", "token": page_token(anon, "/")})
+        assert again.status_code == 409 and f"申请编号 {mine.json()['id']}" in again.text

@@ -116,7 +116,7 @@ def test_overview_shows_the_most_urgent_and_links_to_all(bench: Live) -> None:  
         assert "共 58 项" in h.get("/bureau", params={"scope": "all"}).text
         assert h.get("/bureau/deadlines", params={"page": "zz"}).status_code == 422
         # The other long lists: the procedures with their forms, the night's notices, the quarantine.
-        for path in ("/bureau/serious", "/bureau/notices", "/bureau/notices?night=2026-07-15&department=x"):
+        for path in ("/bureau/serious", "/bureau/notices", "/bureau/notices?night=2026-07-15&department=教育局"):
             r = h.get(path)
             assert r.status_code == 200 and "共 0 项" in r.text, path
             _no_repr(r.text)

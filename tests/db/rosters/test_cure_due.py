@@ -22,7 +22,9 @@ from credit.settings import Settings
 from tests.db.rosters.helpers import D, decisions, finding, inspection, night, published, reg, report
 
 A = "91110105MA00000012"
-WAITING = "自查实已更正公示信息或已恢复联系之日起5个工作日内决定（查实前不计算）"
+# Each cause its own cure (rules.yaml ``reason``: 68号令 arts. 13, 14; s35)
+WAITING = "自查实已更正公示信息之日起5个工作日内决定（查实前不计算）"
+WAITING_4 = "自查实已变更登记住所或重新取得联系之日起5个工作日内决定（查实前不计算）"
 
 
 @pytest.fixture(autouse=True)
@@ -112,7 +114,7 @@ def test_one_cause_entities_unchanged(engine: Engine, settings: Settings) -> Non
         assert (a["decide_by"], a["note"]) == ("2026-10-13", None)
         assert a["rule"] and a["entries"] and len(a["entries"]) == 1
         b = apply_for_removal(c, B, "abnormal", D("2026-09-30"), settings=settings)
-        assert (b["decide_by"], b["decide_by_provisional"], b["note"]) == (None, None, WAITING)
+        assert (b["decide_by"], b["decide_by_provisional"], b["note"]) == (None, None, WAITING_4)
         w = deadline_watch(c, D("2026-12-01"), 5, settings).set_index("uscc")
         assert w.loc[A, "due_date"] == D("2026-10-13") and bool(w.loc[A, "overdue"]) and pd.isna(w.loc[A, "note"])
         assert pd.isna(w.loc[B, "due_date"])
@@ -120,4 +122,4 @@ def test_one_cause_entities_unchanged(engine: Engine, settings: Settings) -> Non
         qa, qb = request_of(c, a["id"]), request_of(c, b["id"])
         assert qa is not None and qb is not None
         assert application_decide_by(c, qa, settings) == (D("2026-10-13"), None, None)
-        assert application_decide_by(c, qb, settings) == (None, None, WAITING)
+        assert application_decide_by(c, qb, settings) == (None, None, WAITING_4)
