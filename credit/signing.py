@@ -24,7 +24,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from credit import clock
 from credit.settings import Settings
 
 ALGORITHM = "Ed25519"
@@ -195,7 +196,7 @@ def sidecar_for(data: bytes, name: str, signer: Signer, chain_head: dict[str, An
     (``file_signature``: what ``openssl pkeyutl -verify -rawin`` checks) and the sidecar's own
     signature (binding the head to the file)."""
     doc = {"format": SIDECAR_FORMAT, "file": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data),
-           "signed_at": (signed_at or datetime.now(UTC)).isoformat(timespec="seconds"),
+           "signed_at": (signed_at or clock.now()).isoformat(timespec="seconds"),   # the bureau's clock
            "chain_head": chain_head, "file_signature": signer.sign(data), "key_id": signer.key_id}
     return signer.sign_document(doc)
 

@@ -26,7 +26,7 @@ import json
 import logging
 import os
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.engine import Engine
 
+from credit import clock
 from credit.settings import Settings
 from credit.signing import SigningKeyError, canonical, document_problem, signer_for
 
@@ -152,7 +153,7 @@ def append_missing_anchors(engine: Engine, settings: Settings) -> int:
         for night, seq, row_hash in heads:
             doc = signer.sign_document({"format": FORMAT, "night": night.isoformat(), "seq": int(seq),
                                         "row_hash": str(row_hash), "prev": prev,
-                                        "published_at": datetime.now(UTC).isoformat(timespec="seconds")})
+                                        "published_at": clock.now(settings).isoformat(timespec="seconds")})
             text = canonical(doc).decode("utf-8")
             f.seek(0, 2)
             f.write(text.encode("utf-8") + b"\n")

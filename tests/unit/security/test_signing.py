@@ -7,6 +7,7 @@ import json
 import shutil
 import stat
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,18 @@ def test_an_export_sidecar_verifies_offline_and_catches_a_changed_byte(tmp_path:
     f.write_bytes(f.read_bytes().replace(b"9111", b"9112"))
     bad = verify_file(f, signer.public_key)
     assert not bad.ok and any("SHA-256" in r for r in bad.reasons)
+
+
+def test_a_sidecar_is_stamped_on_the_bureau_clock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One bureau clock everywhere: a file signed at 00:01 in Shanghai on 3 December (16:01 UTC on the
+    2nd) says so, not the machine's UTC date (an outsider's acceptance pass)."""
+    from credit import clock
+
+    monkeypatch.setattr(clock, "utc_now", lambda: datetime(2026, 12, 2, 16, 1, tzinfo=UTC))
+    signer = signer_for(Settings(home=tmp_path / "home"))
+    f = tmp_path / "abnormal.csv"
+    side = write_signed(f, b"uscc\r\n", signer, None)
+    assert json.loads(side.read_text(encoding="utf-8"))["signed_at"] == "2026-12-03T00:01:00+08:00"
 
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl not installed")
