@@ -323,6 +323,32 @@ def day_arg(text: str, option: str) -> date:
     raise typer.Exit(2)
 
 
+def not_future(day: date, option: str) -> date:
+    """``day`` when it is not after today on the bureau's clock, else exit 2 (contracts.md §2).
+
+    For every date an officer's decision, a step or a received document is recorded with
+    (``--received``, ``--on``, ``--consented-on``, a draw's ``--as-of``): such a date becomes a
+    permanent row of the append-only log, and a decision dated ahead would take a 文号 of a year
+    not yet begun (issue 14). The rule and its bilingual words are the API's own
+    (:func:`credit.api.validation.future_date_problem`, which ``not_in_future`` of the routes
+    turns into a 422): one check, two front ends."""
+    from credit.api.validation import bureau_today, future_date_problem
+
+    problem = future_date_problem(day, bureau_today(), option)
+    if problem:
+        refuse(problem)
+    return day
+
+
+def recorded_day(text: str | None, option: str) -> date:
+    """The date a command records something on (``--on D``, ``--received D``): parsed as
+    :func:`day_arg`, today on the bureau's clock when omitted, refused when in the future
+    (:func:`not_future`) — before any database is reached."""
+    from credit.clock import today
+
+    return not_future(today() if text is None else day_arg(text, option), option)
+
+
 def uscc_arg(raw: str) -> str:
     """A USCC argument normalised as the drop normalises it (full-width, spaces, case), unchecked:
     for look-ups, where an unknown code simply finds nothing."""
