@@ -65,7 +65,12 @@ from credit.api.models import (
     TierDoc,
     Verification,
 )
-from credit.api.validation import future_date_problem, normalise_uscc, received_after_data_problem, uscc_problem
+from credit.api.validation import (
+    future_date_problem,
+    normalise_uscc,
+    received_after_data_problem,
+    uscc_problem,
+)
 from credit.config import load_config
 from credit.draws import DrawRefused
 from credit.draws.public import PublishedFile, RecordAltered, plan_file, published_draws, record_file
