@@ -71,9 +71,7 @@ def plan(
                                                            help="the public value that will be the seed")] = None,
 ) -> None:
     """Fix a task: freeze the pools, publish their digests, strata and the seed commitment."""
-    # before the database: a typo costs nothing; a task is fixed on a day that has come, as the
-    # workbench's plan form refuses a later one
-    given = output.not_future(output.day_arg(as_of, "--as-of"), "--as-of") if as_of else None
+    given = output.day_arg(as_of, "--as-of") if as_of else None   # before the database: a typo costs nothing
     settings = get_settings()
     try:
         with get_engine(settings).begin() as conn:

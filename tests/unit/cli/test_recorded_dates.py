@@ -38,8 +38,9 @@ RECORDING = [
       "--consented-on", "2026-12-01", "--document", "杭市监函〔2026〕1号", "--on", "FUT"], "--on"),
     (["serious", "consent", "CASE-1", "--officer", "王五", "--authority", "杭州市市场监督管理局",
       "--consented-on", "FUT", "--document", "杭市监函〔2026〕1号"], "--consented-on"),
-    (["draw", "plan", "--matter", "m", "--as-of", "FUT"], "--as-of"),
 ]
+# ``credit draw plan --as-of`` after today is refused by credit.draws.store.plan_draw itself, for the
+# command line and the workbench alike (tests/db/draws/test_cli.py): one check there, none here.
 
 
 @pytest.fixture(autouse=True)
