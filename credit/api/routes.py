@@ -65,7 +65,12 @@ from credit.api.models import (
     TierDoc,
     Verification,
 )
-from credit.api.validation import future_date_problem, normalise_uscc, uscc_problem
+from credit.api.validation import (
+    future_date_problem,
+    normalise_uscc,
+    received_after_data_problem,
+    uscc_problem,
+)
 from credit.config import load_config
 from credit.draws import DrawRefused
 from credit.draws.public import PublishedFile, RecordAltered, plan_file, published_draws, record_file
@@ -569,15 +574,9 @@ def counter_application(request: Request, st: St, body: CounterRepairApplication
     not_in_future(st, body.received_on, "received_on")
     with st.connect() as conn:
         through = latest_published_night(conn)
-    if through is None or body.received_on > through:
-        after = f"晚于最新已发布批次 {through.isoformat()}" if through else "：尚无已发布的批次"
-        why = (f"after the latest published night {through.isoformat()}" if through
-               else "no night has been published yet")
+    if (why := received_after_data_problem(body.received_on, through, "received_on")) is not None:
         raise HTTPException(422, [{"loc": ["body", "received_on"], "type": "value_error",
-                                   "input": body.received_on.isoformat(),
-                                   "msg": f"收到日期 {body.received_on.isoformat()} {after}，无法核对名录 "
-                                          f"(received_on is {why}: an application cannot arrive in the "
-                                          "future of the data)"}])
+                                   "input": body.received_on.isoformat(), "msg": why}])
     ticket = api_once(request, idempotency_key, body)
     with once_refusals():
         doc = submit_application(st, body, body.received_on, "api", who, recorded_by=f"clerk:{who.name}",

@@ -83,6 +83,19 @@ def future_date_problem(day: date, today: date, field: str) -> str | None:
             f"({field} {day.isoformat()} is in the future: today is {today.isoformat()} on the bureau's clock)")
 
 
+def received_after_data_problem(day: date, through: date | None, field: str) -> str | None:
+    """None when an application received on ``day`` can be checked against the rosters, else why
+    not (Chinese and English): the rosters are known only up to the latest published night
+    ``through`` (None: no night yet), so an application cannot arrive after it. The one wording of
+    ``POST /v1/bureau/repair-applications`` (422) and ``credit repair apply`` (exit 2)."""
+    if through is not None and day <= through:
+        return None
+    after = f"晚于最新已发布批次 {through.isoformat()}" if through else "：尚无已发布的批次"
+    why = f"after the latest published night {through.isoformat()}" if through else "no night has been published yet"
+    return (f"收到日期 {day.isoformat()} {after}，无法核对名录 ({field} is {why}: an application cannot arrive "
+            "in the future of the data)")
+
+
 def bureau_today(settings: Settings | None = None) -> date:
     """Today on the bureau's clock (:func:`credit.clock.today`)."""
     return clock.today(settings)

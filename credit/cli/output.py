@@ -264,11 +264,35 @@ def refuse(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
+#: What ``--out`` takes for standard output, as every Unix tool reads ``-``.
+STDOUT = "-"
+
+
+def is_stdout(path: Path | None) -> bool:
+    """Whether ``--out`` names standard output: omitted, or ``-`` (contracts.md §2)."""
+    return path is None or str(path) == STDOUT
+
+
+def out_or_stdout(path: Path | None, option: str = "--out") -> Path | None:
+    """The file an export goes to, or None for standard output (``--out`` omitted or ``-``, never a
+    file called ``-``): what ``credit roster export`` and ``credit notices`` write to. Standard
+    output carries the export alone, unsigned — a signature sidecar ``<file>.sig.json`` is written
+    beside a file only (README, Signatures). A file is checked as :func:`out_file`."""
+    if path is None or is_stdout(path):
+        return None
+    return out_file(path, option)
+
+
 def out_file(path: Path, option: str = "--out") -> Path:
     """The file a command is about to write (every ``--out F``, one behaviour): missing parent
     folders are created, as ``credit db backup`` always did; a folder given as the file, or a
     parent that cannot be made a folder, is refused (exit 2) in one line, never a traceback.
+    ``-`` (standard output, :func:`out_or_stdout`) is refused here: this command's output is a
+    file (a dump), never a file named ``-`` in the working folder.
     Called before any work, so a wrong ``--out`` costs nothing."""
+    if is_stdout(path):
+        refuse(f"{option} -: 此命令只能写入文件，不能写到标准输出，请给出文件名 "
+               f"(this command writes a file, not standard output: give a file name)")
     if path.is_dir():
         refuse(f"{option} {path}: 这是一个文件夹，请给出文件名 (is a folder; give a file name inside it)")
     try:
@@ -280,7 +304,10 @@ def out_file(path: Path, option: str = "--out") -> Path:
 
 def out_folder(path: Path, option: str = "--out") -> Path:
     """A folder a command is about to write into (``credit sample --out DIR``): created with its
-    parents when missing; an existing file in its place is refused (exit 2) in one line."""
+    parents when missing; an existing file in its place, or ``-`` (standard output: a drop is
+    a folder of files), is refused (exit 2) in one line."""
+    if is_stdout(path):
+        refuse(f"{option} -: 须给出文件夹，不能写到标准输出 (give a folder: a drop cannot go to standard output)")
     if path.exists() and not path.is_dir():
         refuse(f"{option} {path}: 这是一个文件，不是文件夹 (is a file, not a folder)")
     try:
@@ -321,6 +348,32 @@ def day_arg(text: str, option: str) -> date:
         f"[red]{escape(option)}「{escape(visible(text))}」不是有效日期，应写作 YYYY-MM-DD（如 2026-07-15）[/red] "
         f"({escape(option)} is not a date YYYY-MM-DD)")
     raise typer.Exit(2)
+
+
+def not_future(day: date, option: str) -> date:
+    """``day`` when it is not after today on the bureau's clock, else exit 2 (contracts.md §2).
+
+    For every date an officer's decision, a step or a received document is recorded with
+    (``--received``, ``--on``, ``--consented-on``, a draw's ``--as-of``): such a date becomes a
+    permanent row of the append-only log, and a decision dated ahead would take a 文号 of a year
+    not yet begun (issue 14). The rule and its bilingual words are the API's own
+    (:func:`credit.api.validation.future_date_problem`, which ``not_in_future`` of the routes
+    turns into a 422): one check, two front ends."""
+    from credit.api.validation import bureau_today, future_date_problem
+
+    problem = future_date_problem(day, bureau_today(), option)
+    if problem:
+        refuse(problem)
+    return day
+
+
+def recorded_day(text: str | None, option: str) -> date:
+    """The date a command records something on (``--on D``, ``--received D``): parsed as
+    :func:`day_arg`, today on the bureau's clock when omitted, refused when in the future
+    (:func:`not_future`) — before any database is reached."""
+    from credit.clock import today
+
+    return not_future(today() if text is None else day_arg(text, option), option)
 
 
 def uscc_arg(raw: str) -> str:

@@ -373,6 +373,9 @@ def _removals_on_application(conn: Connection, env: RosterEnv, night: date, sc: 
     abn = df["roster"] != "serious"
     cure = pd.to_datetime(df["report_filed_on"].where(df["cause_code"] == "annual_report_missing", df["cured_on"]))
     cured = abn & cure.notna()
+    # The limit runs from receipt, or the cure if later (domain.md §3.3): the rule of
+    # credit.rosters.read.removal_limit_start, vectorised here; an application's decide-by date is
+    # derived from that function, so the two must change together.
     due_start = received.where(~cured, np.maximum(received, cure))
     # Serious list: one full year on the list first (may apply from the day after, 民法典 art. 202).
     included = pd.to_datetime(df["included_on"])

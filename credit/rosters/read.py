@@ -190,18 +190,47 @@ def cure_wait(env: RosterEnv, rule_id: str, on: date | None = None) -> str:
     return f"自查实{cure}之日起{within}内决定"
 
 
+def removal_cured_on(conn: Connection, entry_id: int, on: date, known: KnownAt | None = None) -> date | None:
+    """The day an abnormal-roster entry's cause was cured, as the night's removal reads it: the
+    missing report filed (cause 1), else the cure established (查实, causes 2–4), known by ``on``
+    (rosters/removal_cure.sql). What :func:`removal_limit_start` counts an application from."""
+    return conn.execute(sqlfiles.statement("rosters/removal_cure"),
+                        {"e": entry_id, "on": on, "kn": night_limit(known)}).scalar()
+
+
+def removal_limit_start(env: RosterEnv, rule_id: str, received: date, cure_on: date | None) -> date | None:
+    """The day the limit of a decision on an application for removal runs from (domain.md §3.3;
+    68号令 arts. 11–14): for causes 3 and 4 (``limit_from: cure``) 查实 of the cure, not before
+    receipt, and none before 查实; for the others receipt, or the cure if it came later — cause 2
+    "the later of receipt and publication" (art. 12), cause 1 the filing of the missing report if
+    later (rules.yaml ``trigger``). ``cure_on``: :func:`removal_cured_on` (None on the serious list).
+
+    The night's removal decision counts its due date from exactly this day (``due_start`` in
+    :func:`credit.rosters.decide`, vectorised there): an application received Wed 2026-07-15 on
+    cause 2, published (ordered_disclosure_done) on Thu 07-16, is decided by 07-23, never by the
+    receipt's 07-22 (an outsider's acceptance pass, s35)."""
+    if env.limit_from(rule_id) == "cure":
+        return None if cure_on is None else max(received, cure_on)
+    if cure_on is None or (env.rules.meta.get(rule_id) or {}).get("roster") not in ("abnormal", "abnormal_status"):
+        return received   # the serious list and penalty information count from receipt (no cure)
+    return max(received, cure_on)
+
+
 def application_due(env: RosterEnv, rule_id: str, received: date, due: date | None, provisional: date | None,
                     cure_on: date | None) -> tuple[date | None, date | None, str | None]:
-    """(decide_by, provisional, note) of an application for removal as known now.
+    """(decide_by, provisional, note) of an application for removal as known now, counted from
+    :func:`removal_limit_start`.
 
     Causes 3 and 4 (``limit_from: cure``): 5 WD from 查实 of the cure (not before receipt); while
-    the cure is not established there is no date yet. Otherwise the stored date, a provisional
-    one recomputed when the calendar has learnt its year.
+    the cure is not established there is no date yet. Otherwise from receipt — the stored date, a
+    provisional one recomputed when the calendar has learnt its year — or from the cure when it
+    came after receipt (the rule's period derived from it, as the night derives the decision's).
     """
-    if env.limit_from(rule_id) == "cure":
-        if cure_on is None:
-            return None, None, f"{cure_wait(env, rule_id, received)}（查实前不计算）"
-        d, p = env.derive_due(rule_id, max(received, cure_on))
+    start = removal_limit_start(env, rule_id, received, cure_on)
+    if start is None:
+        return None, None, f"{cure_wait(env, rule_id, received)}（查实前不计算）"
+    if env.limit_from(rule_id) == "cure" or start != received:
+        d, p = env.derive_due(rule_id, start)
         return d, p, None
     d, p = effective_due(env, rule_id, received, due, provisional)
     return d, p, None
@@ -234,8 +263,8 @@ def applied_entries_due(env: RosterEnv, entries: list[AppliedEntry], received: d
     entry of its roster listed on receipt, domain.md §3.3), as known now.
 
     Each entry has its own limit, as the night decides it (credit.rosters.decide): 5 WD from
-    receipt for causes 1 and 2, 5 WD from 查实 of the cure for causes 3 and 4, none before 查实
-    (:func:`application_due`). The application's date is the earliest limit known; the entries
+    receipt for causes 1 and 2 (from the cure when it came later: :func:`removal_limit_start`),
+    5 WD from 查实 of the cure for causes 3 and 4, none before 查实 (:func:`application_due`). The application's date is the earliest limit known; the entries
     still waiting for 查实 are named in the note, so a clerk sees both what is due and what is not
     yet counted. An entity listed for a missing report and for false disclosure that applied on
     Wed 2026-09-30 is due Tue 2026-10-13 for the report (§13 ex. 3) and has no date for the false
@@ -250,9 +279,9 @@ def applied_entries_due(env: RosterEnv, entries: list[AppliedEntry], received: d
         if env.limit_from(e.rule_id) == "cure":
             d, p, only_note = application_due(env, e.rule_id, received, None, None, e.cure_on)
         elif e.rule_id == stored_rule:
-            d, p, _ = application_due(env, e.rule_id, received, due, provisional, None)
+            d, p, _ = application_due(env, e.rule_id, received, due, provisional, e.cure_on)
         else:
-            d, p = env.derive_due(e.rule_id, received)
+            d, p = env.derive_due(e.rule_id, removal_limit_start(env, e.rule_id, received, e.cure_on))
         if d is None and p is None and env.limit_from(e.rule_id) == "cure":
             waiting.append(f"{e.label}：{cure_wait(env, e.rule_id, received)}")
         elif d is not None:
@@ -326,6 +355,9 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
         cure_on = cure_established_on(conn, r["entry_id"], as_of, known) if env.limit_from(rule_id) == "cure" else None
         if r["roster"] != "serious" and env.limit_from(rule_id) == "cure":
             window["cure_established_on"] = _iso(cure_on)
+        # what an application's limit counts from when the cure came after receipt (causes 1, 2)
+        limit_cure = cure_on if env.limit_from(rule_id) == "cure" or r["roster"] == "serious" \
+            else removal_cured_on(conn, r["entry_id"], as_of, known)
         apps = conn.execute(sqlfiles.statement("rosters/entity_applications"), {"u": r["uscc"], "r": r["roster"], "d": as_of, "e": r["entry_id"],
                                  "inc": r["included_on"], "k": seq_limit(known),
                                  "kn": night_limit(known), "kq": request_limit(known)}).mappings().all()
@@ -336,11 +368,11 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
         for p in apps:
             if p["rule_id"] in env.rules.rules:
                 own = p["rule_id"] if same_cause(p["rule_id"], rule_id) else rule_id
-                by, by_prov, note = applied_entries_due(env, [AppliedEntry(own, cure_on, "")], p["received_on"],
+                by, by_prov, note = applied_entries_due(env, [AppliedEntry(own, limit_cure, "")], p["received_on"],
                                                         p["rule_id"], p["due_date"], p["due_provisional"])
             else:
                 by, by_prov, note = application_due(env, p["rule_id"], p["received_on"], p["due_date"],
-                                                    p["due_provisional"], cure_on)
+                                                    p["due_provisional"], limit_cure)
             status = {"remove": "removed", "refuse": "refused"}.get(p["action"] or "", "pending")
             applications.append({
                 "id": p["id"], "received_on": p["received_on"].isoformat(), "status": status,

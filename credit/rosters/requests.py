@@ -21,6 +21,7 @@ from credit.rosters.read import (
     applied_entries_due,
     cure_established_on,
     entry_label,
+    removal_cured_on,
     same_cause,
 )
 from credit.settings import Settings
@@ -122,7 +123,9 @@ def application_decide_by(conn: Connection, q: RequestRecord,
     for x in entries:
         base = removal_rule(q["roster"], x["cause_code"])
         own = rule_id if same_cause(rule_id, base) else base
-        cure_on = cure_established_on(conn, int(x["entry_id"]), date.max) if env.limit_from(own) == "cure" else None
+        # causes 1 and 2 count from the cure too when it came after receipt (removal_limit_start)
+        cure_on = (cure_established_on(conn, int(x["entry_id"]), date.max) if env.limit_from(own) == "cure"
+                   else None if q["roster"] == "serious" else removal_cured_on(conn, int(x["entry_id"]), date.max))
         applied.append(AppliedEntry(own, cure_on, entry_label(x["cause"], x["decision_no"])))
     if not applied:   # nothing listed on receipt any more: the application's own rule, as recorded
         cure_based = env.limit_from(rule_id) == "cure"

@@ -30,7 +30,8 @@ def notices_command(
     department: Annotated[str | None, typer.Option(
         "--department", help="Only this licensing department (its name in config/notices.yaml).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="csv | json | xlsx (default: tables).")] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Write to this file (default: standard output).")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Write to this file, with its signature FILE.sig.json (default, or -: standard output, unsigned).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
 ) -> None:
     """双告知: the registrations night D pushed to licensing departments (new registrations and
@@ -53,11 +54,12 @@ def notices_command(
     if fmt is not None and fmt not in FORMATS:
         _refuse(f"--format {fmt!r} is not one of {', '.join(FORMATS)}")
         return
-    if fmt == "xlsx" and out is None:
+    if fmt == "xlsx" and output.is_stdout(out):
         _refuse("--format xlsx needs --out FILE (a workbook is not printed)")
         return
-    if out is not None:
-        out = output.out_file(out)   # missing folders made, a folder refused: before any work
+    # ``-`` is standard output, as omitted (contracts.md §2); a file: missing folders made, a
+    # folder refused — before any work
+    out = output.out_or_stdout(out)
     settings = get_settings()
     rules = rules_of(load_config("notices", settings))
     with engine_for(settings).connect() as conn:

@@ -57,16 +57,6 @@ def _day(text: str | None, what: str) -> date:
     return output.day_arg(text, what)
 
 
-def _not_future(day: date, what: str) -> None:
-    """Refuse (exit 2) a received date after today on the bureau's clock (issue 14: such a date
-    would become a permanent row of the log)."""
-    from credit.api.validation import bureau_today, future_date_problem
-
-    problem = future_date_problem(day, bureau_today(), what)
-    if problem:
-        raise _refuse(problem)
-
-
 def _today() -> date:
     # The command line may default to today (a clerk's "now", on the bureau's clock: credit.clock);
     # the nightly path never does.
@@ -280,7 +270,8 @@ def roster_export(
         "--as-of", metavar=output.DAY, help="Date YYYY-MM-DD (default: the latest published night).")] = None,
     known_at: Annotated[str | None, typer.Option("--known-at", metavar=output.DAY, help=KNOWN_AT_HELP)] = None,
     fmt: Annotated[str, typer.Option("--format", help="csv | json | parquet | xlsx.")] = "csv",
-    out: Annotated[Path | None, typer.Option("--out", help="File to write (default: standard output).")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="File to write, with its signature FILE.sig.json (default, or -: standard output, unsigned).")] = None,
 ) -> None:
     """The roster as of D: uscc, name, roster, cause_code, cause, basis, included_on, decision_no,
     authority, state, removed_on, removal_reason (CSV in UTF-8 with BOM)."""
@@ -291,10 +282,11 @@ def roster_export(
         raise _refuse(f"--roster {roster!r}: abnormal or serious")
     if fmt not in FORMATS:
         raise _refuse(f"--format {fmt!r}: one of {', '.join(FORMATS)}")
-    if fmt in ("parquet", "xlsx") and out is None:
-        raise _refuse(f"{fmt} needs --out")
-    if out is not None:
-        out = output.out_file(out)   # missing folders made, a folder refused: before any work
+    if fmt in ("parquet", "xlsx") and output.is_stdout(out):
+        raise _refuse(f"{fmt} needs --out FILE (a binary file is not written to standard output)")
+    # ``-`` is standard output, as omitted (contracts.md §2); a file: missing folders made, a
+    # folder refused — before any work
+    out = output.out_or_stdout(out)
     asked = _day(as_of, "--as-of") if as_of is not None else None
     record_night = _day(known_at, "--known-at") if known_at is not None else None
     with _engine().connect() as conn:
@@ -340,6 +332,7 @@ def repair_apply(
 ) -> None:
     """Record an application for removal (or, with --penalty, for repair of penalty information)
     received on D; prints its id and the decide-by date."""
+    from credit.api.validation import received_after_data_problem
     from credit.penalties.repair import apply_for_penalty_repair
     from credit.rosters.repair import Refused, apply_for_removal
 
@@ -348,16 +341,12 @@ def repair_apply(
         raise _refuse("--roster abnormal|serious|abnormal_status, or --penalty CASE_NO")
     if penalty is not None and roster not in (None, "penalty"):
         raise _refuse("--penalty applies to penalty information: leave out --roster (or give --roster penalty)")
-    day = _day(received, "--received")
-    _not_future(day, "--received")
+    day = output.recorded_day(received, "--received")   # the API's rule (received_on), before the database
     try:
         with _engine().begin() as conn:
             through = _data_through(conn)
-            if through is None:
-                raise Refused("no night has been published yet: the rosters cannot be checked")
-            if day > through:
-                raise Refused(f"--received {day.isoformat()} is after the latest published night "
-                              f"{through.isoformat()}: an application cannot arrive in the future of the data")
+            if (why := received_after_data_problem(day, through, "--received")) is not None:
+                raise Refused(why)   # as POST /v1/bureau/repair-applications answers it (422)
             if penalty is not None:
                 res: Any = apply_for_penalty_repair(conn, code, penalty, day, grounds, recorded_by=clerk)
             else:
@@ -389,8 +378,7 @@ def objection_file(
     """Record an objection (异议) to a listing, or a statement/hearing request on a notice (告知)."""
     from credit.rosters.repair import Refused, file_objection
 
-    day = _day(received, "--received")
-    _not_future(day, "--received")
+    day = output.recorded_day(received, "--received")   # the API's rule (received_on), before the database
     try:
         with _engine().begin() as conn:
             res = file_objection(conn, decision, day, grounds, recorded_by=clerk)
@@ -415,7 +403,7 @@ def objection_decide(
     """An officer's answer to an objection; both outcomes are numbered decisions."""
     from credit.rosters.repair import Refused, decide_objection
 
-    day = _day(on, "--on")
+    day = output.recorded_day(on, "--on")   # not after today, as POST …/objections/{id}/decision
     try:
         with _engine().begin() as conn:
             res = decide_objection(conn, objection, outcome, day, officer, note)
@@ -450,7 +438,7 @@ def decision_reject(
 def _decide_draft(draft: int, officer: str, on: str | None, *, approve: bool, note: str | None) -> None:
     from credit.rosters.repair import Refused, decide_draft
 
-    day = _day(on, "--on")
+    day = output.recorded_day(on, "--on")   # not after today, as POST …/drafts/{seq}/decision
     try:
         with _engine().begin() as conn:
             res = decide_draft(conn, draft, officer, day, approve, note)

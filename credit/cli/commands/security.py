@@ -26,14 +26,14 @@ def _group() -> None:
 
 
 @keys_app.command("public")
-def keys_public(out: Annotated[Path | None, typer.Option("--out", help="Also write the PEM to this file.")] = None
+def keys_public(out: Annotated[Path | None, typer.Option(
+        "--out", help="Also write the PEM to this file (-: standard output, where it is printed anyway).")] = None
                 ) -> None:
     """Print the public key that verifies certificates, export sidecars and the anchor file."""
     from credit.settings import get_settings
     from credit.signing import SigningKeyError, signer_for
 
-    if out is not None:
-        out = output.out_file(out)
+    out = output.out_or_stdout(out)   # ``-``: printed once, never a file named ``-``
     try:
         signer = signer_for(get_settings())
     except SigningKeyError as e:

@@ -38,16 +38,6 @@ def _day(text: str | None, what: str) -> date:
     return output.day_arg(text, what)
 
 
-def _not_future(day: date, what: str) -> None:
-    """Refuse (exit 2) a step dated after today on the bureau's clock: an assessment or a consent is
-    a permanent row of the append-only log, and the API refuses such a date too (issue 14)."""
-    from credit.api.validation import bureau_today, future_date_problem
-
-    problem = future_date_problem(day, bureau_today(), what)
-    if problem:
-        raise _refuse(problem)
-
-
 def _engine() -> Engine:
     from credit.db import get_engine
     from credit.settings import get_settings
@@ -108,8 +98,7 @@ def serious_assess(
     """Record the art. 12 assessment (44号令 art. 12); not_list also issues the numbered 不予列入."""
     from credit.rosters.serious import Refused, record_assessment
 
-    day = _day(on, "--on")
-    _not_future(day, "--on")
+    day = output.recorded_day(on, "--on")   # not after today, as POST …/serious/{case}/assessment
     try:
         with _engine().begin() as conn:
             out = record_assessment(conn, ref, officer=officer, on=day, intent=intent, frequency=frequency,
@@ -134,10 +123,8 @@ def serious_consent(
     """Record the next-higher bureau's consent to a listing by a county- or city-level authority."""
     from credit.rosters.serious import Refused, record_consent
 
-    day = _day(on, "--on")
-    given = _day(consented_on, "--consented-on")
-    _not_future(day, "--on")
-    _not_future(given, "--consented-on")
+    day = output.recorded_day(on, "--on")   # both not after today, as POST …/serious/{case}/consent
+    given = output.recorded_day(consented_on, "--consented-on")
     try:
         with _engine().begin() as conn:
             out = record_consent(conn, ref, officer=officer, on=day, consenting_authority=authority,

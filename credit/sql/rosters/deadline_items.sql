@@ -30,9 +30,15 @@ select (select d.authority_name from roster_decisions d where d.uscc = q.uscc an
                                            'decision_no', x.decision_no, 'cure_on', x.cured_on)
                         order by x.entry_id) filter (where not x.answered) as entries
          from (select e.entry_id, e.cause_code, e.cause, e.decision_no,
-                      (select min(f.cured_on) from cure_events f
-                        where f.uscc = e.uscc and f.cause_code = e.cause_code
-                          and f.cured_on >= coalesce(i.trigger_date, i.decision_date) and f.cured_on <= :on) as cured_on,
+                      -- the cure as rosters/removal_cure.sql reads it: the missing report filed
+                      -- (cause 1), else 查实 (causes 2–4)
+                      coalesce((select a.filed_on from annual_reports a
+                                 where e.cause_code = 'annual_report_missing' and a.uscc = e.uscc
+                                   and a.report_year = (i.facts ->> 'report_year')::bigint and a.filed_on <= :on),
+                               (select min(f.cured_on) from cure_events f
+                                 where f.uscc = e.uscc and f.cause_code = e.cause_code
+                                   and f.cured_on >= coalesce(i.trigger_date, i.decision_date)
+                                   and f.cured_on <= :on)) as cured_on,
                       exists (select 1 from roster_decisions x where x.request_id = q.id
                                  and x.entry_id = e.entry_id and x.decision_date <= :on) as answered
                  from roster_entry_detail_of(array[q.uscc], :on) e join roster_decisions i on i.seq = e.entry_id

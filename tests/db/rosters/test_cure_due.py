@@ -123,3 +123,44 @@ def test_one_cause_entities_unchanged(engine: Engine, settings: Settings) -> Non
         assert qa is not None and qb is not None
         assert application_decide_by(c, qa, settings) == (D("2026-10-13"), None, None)
         assert application_decide_by(c, qb, settings) == (None, None, WAITING_4)
+
+
+B = "91110105MA00000025"
+
+
+def test_cause_2_application_is_due_from_publication_when_it_came_after_receipt(  # type: ignore[no-untyped-def]
+        engine: Engine, settings: Settings, cli_env, monkeypatch) -> None:
+    """Cause 2 (instant information not disclosed): the application is decided 5 WD from receipt
+    or publication, whichever is later (68号令 art. 12; domain.md §3.3). Received Wed 2026-07-15,
+    published (ordered_disclosure_done) Thu 07-16: the night's removal is due Thu 07-23 — and so is
+    the application, never the receipt's Wed 07-22 (an outsider's acceptance pass, s35:
+    ``credit status --json`` said 07-22 beside a removal due 07-23)."""
+    monkeypatch.setattr(cmd, "_engine", lambda: engine)
+    with engine.begin() as c:
+        reg(c, B)
+        report(c, B, 2025, "2026-05-01")
+        finding(c, "F1", B, "ordered_disclosure_overdue", "2026-07-06")
+        night(c, settings, "2026-07-06")
+        assert [d["cause_code"] for d in decisions(c, action="include", uscc=B)] == ["instant_info_not_disclosed"]
+        night(c, settings, "2026-07-15")
+        published(c, "2026-07-15")
+    r = CliRunner().invoke(_cli(), ["repair", "apply", B, "--roster", "abnormal", "--received", "2026-07-15"])
+    assert r.exit_code == 0, r.output
+    assert "decide by 2026-07-22" in " ".join(r.output.split())   # on receipt, the publication not yet known
+    app_id = int(r.output.split("application ")[1].split()[0])
+    with engine.begin() as c:
+        finding(c, "F2", B, "ordered_disclosure_done", "2026-07-16")
+        # known before the night decides: the watch and the applicant already count from publication
+        w = deadline_watch(c, D("2026-07-16"), 10, settings)
+        assert w["due_date"].tolist() == [D("2026-07-23")], w
+        night(c, settings, "2026-07-16")
+        published(c, "2026-07-16")
+        removal = [d for d in decisions(c, uscc=B) if d["request_id"] == app_id]
+        assert [d["due_date"] for d in removal] == [D("2026-07-23")], removal
+        q = request_of(c, app_id)
+        assert q is not None and application_decide_by(c, q, settings) == (D("2026-07-23"), None, None)
+        apps = [a for e in entity_rosters(c, B, D("2026-07-16"), settings) for a in e["applications"]]
+        assert [a["decide_by"] for a in apps] == ["2026-07-23"], apps
+    r = CliRunner().invoke(_cli(), ["status", B, "--as-of", "2026-07-16", "--json"])
+    shown = [a["decide_by"] for e in json.loads(r.output)["rosters"] for a in e["applications"]]
+    assert shown == ["2026-07-23"], r.output

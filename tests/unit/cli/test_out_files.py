@@ -101,3 +101,72 @@ def test_credit_home_that_is_a_file_is_a_bad_setting(tmp_path: Path) -> None:
         assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
         assert "CREDIT_HOME" in done.stderr and "is a file, not a folder" in done.stderr
     assert Settings(home=tmp_path / "new" / "home").home == tmp_path / "new" / "home"   # a missing folder is fine
+
+
+# ------------------------------------------------------------------------------------------------
+# ``--out -`` is standard output (contracts.md §2), never a file named ``-`` (s35: an outsider's
+# ``credit roster export … --out -`` printed "wrote - (signature: -.sig.json)" and left ``./-``
+# and ``./-.sig.json`` in the working folder).
+# ------------------------------------------------------------------------------------------------
+def test_dash_is_standard_output_for_every_export(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert output.out_or_stdout(Path("-")) is None and output.out_or_stdout(None) is None
+    assert output.is_stdout(Path("-")) and not output.is_stdout(Path("-.csv"))
+
+
+def test_roster_export_to_dash_writes_standard_output_and_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import credit.rosters.export
+    from credit.cli.commands import rosters
+
+    class _Conn:
+        def __enter__(self) -> _Conn:
+            return self
+
+        def __exit__(self, *_: object) -> None:
+            return None
+
+    class _Engine:
+        def connect(self) -> _Conn:
+            return _Conn()
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(rosters, "_engine", lambda: _Engine())
+    monkeypatch.setattr(rosters, "_data_through", lambda _conn: None)
+    monkeypatch.setattr(credit.rosters.export, "export_roster", lambda *_a, **_k: b"\xef\xbb\xbfuscc,name\n")
+    r = CliRunner().invoke(app, ["roster", "export", "--roster", "abnormal", "--as-of", "2026-07-15", "--out", "-"])
+    assert r.exit_code == 0, (r.output, r.exception)
+    assert "uscc,name" in r.stdout and "wrote" not in r.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [], "no file called - nor -.sig.json"
+
+
+@pytest.mark.parametrize("args", [
+    ["roster", "export", "--roster", "abnormal", "--format", "xlsx", "--out", "-"],
+    ["roster", "export", "--roster", "abnormal", "--format", "parquet", "--out", "-"],
+    ["notices", "--night", "2026-07-13", "--format", "xlsx", "--out", "-"],
+])
+def test_a_binary_export_to_dash_is_refused_as_without_out(args: list[str], tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    said = _refused(args)
+    assert "needs --out FILE" in said
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["db", "backup", "--out", "-"], "this command writes a file, not standard output"),
+    (["sample", "--entities", "3", "--nights", "1", "--out", "-"], "a drop cannot go to standard output"),
+])
+def test_dash_where_a_file_or_folder_is_needed_is_refused(args: list[str], words: str, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    said = " ".join(_refused(args).split())
+    assert words in said and "--out -" in said
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_keys_public_to_dash_prints_the_key_once_and_writes_no_file(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(app, ["keys", "public", "--out", "-"])
+    assert r.exit_code == 0, (r.output, r.exception)
+    assert r.stdout.count("BEGIN PUBLIC KEY") == 1 and "wrote" not in r.output
+    assert not (tmp_path / "-").exists()
