@@ -129,6 +129,30 @@ def test_ordered_disclosure_from_a_spot_check_waits_for_the_order(engine, settin
         assert rows[0]["facts"]["kind"] == "ordered_disclosure_overdue"
 
 
+def test_ordered_period_ending_on_a_rest_day_expires_on_the_next_working_day(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # s35: found_on of ordered_disclosure_overdue is the ordered period's last day (68号令 art. 7); a
+    # rest day rolls to the next working day (民法典 art. 203, domain.md §12), as the annual-report
+    # period's end does. §13 ex. 2: day 10 = Thu 2026-10-01 → the period ends Thu 10-08 → due Wed
+    # 10-21 (main: trigger 10-01, due 10-20). Dragon Boat Fri 2026-06-19 → Mon 06-22 → due 07-06
+    # (main: 07-03). Until the expiry the entity may still disclose: no decision before it.
+    with engine.begin() as c:
+        reg(c, A)
+        reg(c, B)
+        report(c, A, 2025, "2026-04-01")
+        report(c, B, 2025, "2026-04-01")
+        finding(c, "F1", A, "ordered_disclosure_overdue", "2026-06-19")
+        assert night(c, settings, "2026-06-19")["decisions"] == 0
+        night(c, settings, "2026-06-22")
+        [a] = decisions(c)
+        assert a["uscc"] == A and a["trigger_date"] == D("2026-06-22") and a["due_date"] == D("2026-07-06")
+        finding(c, "F2", B, "ordered_disclosure_overdue", "2026-10-01")
+        assert night(c, settings, "2026-10-02")["decisions"] == 0
+        night(c, settings, "2026-10-08")
+        [b] = [r for r in decisions(c) if r["uscc"] == B]
+        assert b["trigger_date"] == D("2026-10-08") and b["due_date"] == D("2026-10-21")
+        assert b["decision_date"] == D("2026-10-08") and b["facts"]["found_on"] == "2026-10-01"
+
+
 def test_unreachable_across_spring_festival_then_cured(engine, settings) -> None:  # type: ignore[no-untyped-def]
     # 68号令 art. 9: 10 WD after 查实 Tue 2026-02-10 — Feb 11–13, Sat 14 (make-up), Feb 24–27, Sat 28,
     # Mon Mar 2 (10). Removal art. 14: 5 WD after 查实 of the cure Wed 2026-04-01 (Qingming 4–6 Apr off).
