@@ -202,6 +202,26 @@ def test_listing_revoked_when_the_report_was_filed_in_time_after_all(engine, set
         assert roster_as_of(c, D("2026-07-03"), "abnormal")["state"].tolist() == ["removed"]
 
 
+def test_revocation_as_wrong_counts_from_the_night_the_in_time_filing_arrived(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # s35: listed on 07-13 on a report stored as filed 07-06 (late); the 07-14 drop corrects it to
+    # 06-30 (in time). The error is established on 07-14, when the store holds the evidence: the
+    # correction is due 5 WD later, 07-21 (domain.md §3.4), not 5 WD after the listing (07-20).
+    with engine.begin() as c:
+        reg(c, A)
+        report(c, A, 2025, "2026-07-06", first_night="2026-07-13")
+        night(c, settings, "2026-07-13")
+        [inc] = decisions(c, action="include")
+        c.execute(sa.text("update annual_reports set filed_on = '2026-06-30', last_night = '2026-07-14' "
+                          "where uscc = :u"), {"u": A})
+        c.execute(sa.text("insert into annual_reports_history (night, change, uscc, report_year, filed_on) "
+                          "values ('2026-07-14', 'changed', :u, 2025, '2026-06-30')"), {"u": A})
+        night(c, settings, "2026-07-14")
+        [rv] = decisions(c, action="revoke")
+        assert rv["entry_id"] == inc["seq"] and rv["decision_date"] == D("2026-07-14")
+        assert rv["trigger_date"] == D("2026-07-14") and rv["due_date"] == D("2026-07-21")
+        assert not rv["late"]
+
+
 def test_objection_periods_and_upheld_objection(engine, settings) -> None:  # type: ignore[no-untyped-def]
     # 68号令 art. 16, domain.md §3.4, §13 ex. 4: published 2026-07-14 → object until Thu 2026-08-13;
     # received Aug 13 → accept by Aug 20.
