@@ -270,10 +270,10 @@ def roster_export(request: Request, conn: Conn, st: St, roster: Literal["abnorma
     df = export_frame(conn, roster, d, known)
     who: Principal = request.state.principal
     if who.view_role == "public" and not df.empty:
-        # Judged on the latest data of the whole record, also when asked as known after K
-        # (views.hidden_from_public): the record of K may predate the repair.
-        latest = certificates.latest_data_date(conn) or d
-        hidden = views.hidden_from_public(conn, None, max(latest, d), st.config)
+        # Judged on the whole record whatever the decisions' dates, also when asked as known after K
+        # (views.hidden_from_public): the record of K may predate the repair, and a revocation may
+        # be dated after the latest night and the date asked (domain.md §3.4, §5.3).
+        hidden = views.hidden_from_public(conn, None, st.config)
         keep = [(u, n) not in hidden for u, n in zip(df["uscc"], df["decision_no"], strict=True)]
         df = df[pd.Series(keep, index=df.index, dtype=bool)]
     note = export_note(conn, roster, d, known, st.settings, len(df)) if format == "xlsx" else None

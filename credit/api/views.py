@@ -22,6 +22,7 @@ from credit.rosters.env import RosterEnv, removal_rule
 from credit.rosters.known import KnownAt
 from credit.rosters.labels import decision_label, state_label
 from credit.rosters.read import (
+    WHOLE_RECORD,
     EntityHead,
     EntryRemoval,
     Registration,
@@ -100,18 +101,19 @@ class ApplicationStatus(TypedDict):
     decisions: list[DecisionOnApplication]
 
 
-def hidden_from_public(conn: Connection, uscc: str | None, on: date, cfg: ConfigDoc) -> set[tuple[str, str]]:
-    """(uscc, 文号) of entries the public no longer sees on ``on``: removed by credit repair (repair
-    means the information stops being published, domain.md §4 early removal, §5.3) or revoked as a
-    wrong listing (domain.md §3.4). Judged on the latest data (``on``: the latest data date, or the
-    date asked when later), not on the date asked about, and on the whole record: never on the
-    record as it stood after a night K (``known_at``). Asked "as known after K" for a K before the
-    repair, the record of K still shows the entry; an answer built on it gave the repaired entry
-    back to the public (an outsider's acceptance pass, s34), which repair forbids."""
+def hidden_from_public(conn: Connection, uscc: str | None, cfg: ConfigDoc) -> set[tuple[str, str]]:
+    """(uscc, 文号) of entries the public never sees: removed by credit repair (repair means the
+    information stops being published, domain.md §4 early removal, §5.3) or revoked as a wrong
+    listing (domain.md §3.4). Judged on the whole record (rosters.read.WHOLE_RECORD): never on the
+    date asked, on the latest night, nor on the record as it stood after a night K (``known_at``).
+    Asked "as known after K" for a K before the repair, the record of K still shows the entry; an
+    answer built on it gave the repaired entry back to the public (an outsider's acceptance pass,
+    s34), which repair forbids. Judged as of the latest night, a revocation decided after it (an
+    officer deciding today) left the entry public for every date (s35)."""
     kinds = hidden_kinds(cfg)
     if not kinds:
         return set()
-    return hidden_entries(conn, uscc, on, kinds)
+    return hidden_entries(conn, uscc, kinds)
 
 
 def hidden_kinds(cfg: ConfigDoc) -> list[str]:
@@ -222,25 +224,26 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
     entries: list[dict[str, Any]] = [dict(e) for e in entity_rosters(conn, uscc, as_of, settings, known,
                                                                      removals=removals, env=env)]
     kinds = {r.decision_no: (r.removal_kind, r.entry_id) for r in removals}
-    # What is hidden outside the bureau is judged on the latest data of the whole record, whatever
-    # ``known`` says (``latest`` is then night K): the latest data date, read only when asked as
-    # known after K (the version's night spares a query when the caller read it).
-    newest = latest if known is None or role == "bureau" else \
-        (certificates.latest_data_date(conn, version) or latest)
+    # What is hidden outside the bureau is judged on the whole record, whatever ``as_of`` and
+    # ``known`` say (domain.md §3.4, §5.3). The entries just read hold it when asked without
+    # ``known`` on or after both the latest data and the entity's latest decision (``head``): a
+    # repair or revocation decided later than the date asked (after the latest night: an officer
+    # deciding today) is not in them.
+    whole = known is None and head is not None and as_of >= max(latest, head.last_decided or latest)
     if role == "bureau":
         penalties = penalties_of(conn, uscc, as_of, known, settings)
     else:
         # Repair means stop publishing and stop sharing (domain.md §5.3): outside the bureau only
-        # penalties inside their window, neither repaired nor withdrawn by the latest data.
-        penalties = public_penalties(conn, uscc, as_of, newest, known, settings)
+        # penalties inside their window, neither repaired nor withdrawn by the whole record.
+        penalties = public_penalties(conn, uscc, as_of, as_of if whole else WHOLE_RECORD, known, settings)
     if role == "public":
-        if known is None and as_of >= latest:
-            # Judged on the date asked, which is the latest data: the entries just read say it
+        if whole:
+            # The entries just read hold every decision of the entity: their removal kinds say it
             # (removal kinds of hidden_entries), no second fold of the entity's log.
             hide = set(hidden_kinds(cfg))
             hidden: set[tuple[str, str | None]] = {(uscc, r.decision_no) for r in removals if r.removal_kind in hide}
         else:
-            hidden = set(hidden_from_public(conn, uscc, max(newest, as_of), cfg))
+            hidden = set(hidden_from_public(conn, uscc, cfg))
         entries = [e for e in entries if (uscc, e["decision_no"]) not in hidden]
     # The repair outlook speaks of today (apply now, decided by …): only for an entry still listed by
     # the answer's latest data. Asked about a past date, an entry listed then but removed, repaired or

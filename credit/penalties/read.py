@@ -113,10 +113,12 @@ def penalties_of(conn: Connection, uscc: str, as_of: date, known: KnownAt | None
 def public_penalties(conn: Connection, uscc: str, as_of: date, latest: date, known: KnownAt | None = None,
                      settings: Settings | None = None) -> list[PenaltyView]:
     """What the public sees of an entity's penalties on ``as_of`` (as known after K when ``known``
-    is given): published ones only, and none that the latest data (``latest``: the latest data
-    date of the whole record, whatever ``known`` says) shows repaired or withdrawn. Repair stops
-    publishing for good (domain.md §5.3): the record of a night K before the repair must not
-    publish the penalty again."""
+    is given): published ones only, and none that the record through ``latest`` shows repaired or
+    withdrawn, whatever ``known`` says. Repair stops publishing for good (domain.md §5.3): the
+    record of a night K before the repair must not publish the penalty again, nor may a repair
+    decided after the latest night (an officer deciding today) leave it public for the dates
+    before the repair; the public read side passes rosters.read.WHOLE_RECORD unless ``as_of``
+    lies on or after every decision of the entity (s35)."""
     on_date = penalties_of(conn, uscc, as_of, known, settings)
     shown = [p for p in on_date if p["state"] == "published"]
     if not shown:

@@ -274,6 +274,7 @@ def _fact_inclusions(conn: Connection, env: RosterEnv, night: date, sc: NightSco
         fx.loc[ordered, "trigger_date"] = pd.Series(end, index=fx.index[ordered]).dt.date.where(~np.isnat(end))
         cured = pd.to_datetime(fx["cured_on"]) <= pd.to_datetime(fx["trigger_date"])
         fx = fx[~(ordered & (cured | fx["trigger_date"].isna()))]
+    fx = _ordered_period_expiry(fx, env, night)
     # Causes 3 and 4 (rules.yaml lapses_on_cure): a cure established (查实) on or after the fact and
     # by tonight leaves no cause to list — its removal would already be due (domain.md §3.3, §3.4).
     # Dropped before the dedupe below, so that a later, uncured fact on the cause still decides.
@@ -294,6 +295,40 @@ def _fact_inclusions(conn: Connection, env: RosterEnv, night: date, sc: NightSco
     fx = fx.sort_values(["uscc", "roster", "cause_code", "trigger_date", "fact_key"])
     fx = fx.drop_duplicates(["uscc", "roster", "cause_code"], keep="first")
     return _inclusions(fx, env, night)
+
+
+def _ordered_period_expiry(fx: pd.DataFrame, env: RosterEnv, night: date) -> pd.DataFrame:
+    """Cause 2 from the finding ``ordered_disclosure_overdue`` (未在责令期限内公示): its ``found_on``
+    is the last day of the ordered period (68号令 art. 7, domain.md §3.2), and the cause arises when
+    the period expires. A last day that is a rest day ends the period on the next working day
+    (民法典 art. 203, domain.md §12; a make-up working day is a working day), by the one rule the
+    annual-report period's end follows (:func:`credit.annual_reports.filing_period_end`:
+    :meth:`credit.calendar.WorkingCalendar.roll_forward`, weekends too unless ``calendar.yaml``
+    says ``roll_over_weekends: false``). The 10 WD of the decision then count from that day: found
+    on 2026-10-01 (National Day) the period ends 10-08 and the decision is due 10-21 (domain.md §13
+    ex. 2), where counting from 10-01 gave 10-20; found on 2026-06-19 (Dragon Boat, then a weekend)
+    the period ends Mon 06-22 and the decision is due 07-06, not 07-03.
+
+    An expiry after ``night`` has not happened yet (the entity may still disclose until it): the
+    finding waits for the night of its expiry (the night's scope brings it back then,
+    night/scope_incremental.sql ``time:ordered_period_expiry``); a disclosure (cure) on or before
+    the expiry leaves no cause. A year the calendar does not know leaves ``found_on`` as it is
+    (never guessed: domain.md §12)."""
+    due = (fx["cause_code"] == "instant_info_not_disclosed") & fx["order_served_on"].isna()
+    if not due.any():
+        return fx
+    rolled = []
+    for d in fx.loc[due, "trigger_date"]:
+        try:
+            rolled.append(env.cal.roll_forward(d))
+        except UnknownCalendarYear:
+            rolled.append(d)
+    fx = fx.copy()
+    fx.loc[due, "trigger_date"] = pd.Series(rolled, index=fx.index[due], dtype=object)
+    trig = pd.to_datetime(fx["trigger_date"])
+    later = due & (trig > pd.Timestamp(night))
+    cured = due & (pd.to_datetime(fx["cured_on"]) <= trig)
+    return fx[~(later | cured)]
 
 
 def _inclusions(part: pd.DataFrame, env: RosterEnv, night: date) -> pd.DataFrame:

@@ -529,13 +529,16 @@ class EntityHead(NamedTuple):
 
     version: DataVersion
     registration: Registration | None
+    last_decided: date | None = None   # the latest decision date of the entity's log (None: none)
 
 
 def entity_head(conn: Connection, uscc: str) -> EntityHead:
     """The data version and the public registration of ``uscc`` (None when the entity store does
-    not know it), in one statement: one round trip fewer for every look-up (issue 11)."""
+    not know it), in one statement: one round trip fewer for every look-up (issue 11). With them
+    the latest decision date of the entity's own log: a look-up asked on or after it reads the
+    whole record in its fold (what the public must not see, :data:`WHOLE_RECORD`)."""
     [r] = sqlfiles.dict_rows(conn, sqlfiles.statement("rosters/entity_head"), {"u": uscc})
-    return EntityHead(version_of(r), None if r["uscc"] is None else _registration(r))
+    return EntityHead(version_of(r), None if r["uscc"] is None else _registration(r), r["last_decided"])
 
 
 def search_registration(conn: Connection, name: str, limit: int) -> list[Registration]:
@@ -546,16 +549,25 @@ def search_registration(conn: Connection, name: str, limit: int) -> list[Registr
              "status": r["status"]} for r in rows]
 
 
-def hidden_entries(conn: Connection, uscc: str | None, on: date, kinds: list[str],
-                   known: KnownAt | None = None) -> set[tuple[str, str]]:
+# The fold "as of" this date reads every decision of the log whatever its date: what the public
+# must not see (repair, revocation as wrong) is judged on the whole record, never as of a date. A
+# revocation or repair decided after the latest night (an officer deciding today, the normal case)
+# or after the date asked hides the entry too (README: "the public never sees an entry repaired or
+# revoked as wrong, whatever as_of and known_at say"; domain.md §3.4, §4, §5.3; s35: judged as of
+# the latest night, an objection upheld on 08-20 left the entry public for every as_of before it).
+WHOLE_RECORD = date.max
+
+
+def hidden_entries(conn: Connection, uscc: str | None, kinds: list[str]) -> set[tuple[str, str]]:
     """(uscc, 文号) of entries removed by credit repair (``repair`` in ``kinds``) or revoked as a wrong
-    listing (``revoked``) as of ``on``: those the public no longer sees (domain.md §3.4, §4, §5.3).
-    Of one entity (``uscc``), through its own decisions, or of every entity (None)."""
+    listing (``revoked``) by any decision of the whole record (:data:`WHOLE_RECORD`, whatever its
+    date): those the public never sees (domain.md §3.4, §4, §5.3). Of one entity (``uscc``),
+    through its own decisions, or of every entity (None)."""
     if uscc is None:
-        rows = conn.execute(fold("rosters/hidden_entries", known), {"d": on, "k": kinds, **params(known)}).all()
+        rows = conn.execute(sqlfiles.statement("rosters/hidden_entries"), {"d": WHOLE_RECORD, "k": kinds}).all()
     else:
-        rows = conn.execute(fold("rosters/hidden_entries_of", known),
-                            {"d": on, "u": uscc, "k": kinds, **params(known)}).all()
+        rows = conn.execute(sqlfiles.statement("rosters/hidden_entries_of"),
+                            {"d": WHOLE_RECORD, "u": uscc, "k": kinds}).all()
     return {(r[0], r[1]) for r in rows}
 
 

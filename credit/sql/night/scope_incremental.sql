@@ -82,6 +82,14 @@ timed as (
             or ((found_on + make_interval(years => :finding_years))::date + 1 > :prev
                 and (found_on + make_interval(years => :finding_years))::date <= :night))
     union all
+    -- cause 2's ordered period whose last day (found_on of `ordered_disclosure_overdue`) was a rest
+    -- day expires on the next working day (credit.rosters.decide._ordered_period_expiry, 民法典 art.
+    -- 203): the finding waits for that night. No holiday block is 15 days long (the longest, Spring
+    -- Festival or National Day, is 8–9 with the weekend): a superset of the nights of expiry.
+    select uscc, 'time:ordered_period_expiry' from findings
+     where kind = 'ordered_disclosure_overdue'
+       and found_on > (cast(:prev as date) - 15) and found_on < :night
+    union all
     select uscc, 'time:inspection_dates' from inspection_results   -- as findings: inspection_results(inspected_on)
      where ((inspected_on > :prev and inspected_on <= :night)
             or inspected_on between (cast(:prev as date) - make_interval(years => :inspection_years))::date - 3

@@ -11,8 +11,11 @@
 -- first night by the primary key (night, uscc, report_year) and the versions after it by the
 -- key's night range: the history has no index led by the entity, and the first night's range
 -- holds every report of the province. A report without history rows starts at its first night.
+-- Never before the listing itself: the error is established when the store holds both the
+-- listing and the in-time filing (domain.md §3.4, 5 WD from then; an outsider's acceptance pass
+-- saw a listing of 07-13 corrected by the 07-14 drop dated 07-13 and due 07-20, not 07-21).
 select e.entry_id, e.uscc, e.roster, e.cause_code, r.region_code,
-       case when a.last_night = a.first_night then a.first_night
+       greatest(e.included_on, case when a.last_night = a.first_night then a.first_night
             else coalesce((
                  select min(v.night)
                    from (select h.night,
@@ -26,7 +29,7 @@ select e.entry_id, e.uscc, e.roster, e.cause_code, r.region_code,
                                   where x.night > a.first_night and x.night <= :n
                                     and x.uscc = a.uscc and x.report_year = a.report_year) as h) as v
                   where v.unbroken), a.first_night)
-       end as trigger_date,
+       end) as trigger_date,
        jsonb_build_object('source', 'annual_reports', 'uscc', a.uscc, 'report_year', a.report_year,
                           'filed_on', a.filed_on, 'first_night', a.first_night)::text as facts
   from roster_entry_detail_as_of(:n) as e

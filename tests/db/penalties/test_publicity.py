@@ -11,10 +11,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from credit.api.views import entity_status
+from credit.config import load_config
 from credit.context import NightContext
 from credit.grading.night import grade_night
 from credit.penalties.read import penalties_of, public_penalties
 from credit.penalties.repair import apply_for_penalty_repair
+from credit.rosters.read import entity_head
 from credit.rosters.repair import Refused, decide_draft
 from credit.settings import Settings, bundled
 from tests.db.rosters.helpers import D, decisions, night, reg, report
@@ -110,6 +113,15 @@ def test_repaired_penalty_disappears_from_the_public_view_and_the_grade(engine, 
         # The bureau still sees it published on a day before the repair; the public never again.
         assert state(c, "R1", "2026-04-01") == "published"
         assert public_penalties(c, A, D("2026-04-01"), D("2026-04-13")) == []
+        # A repair decided after the latest night (s35: latest data 04-10, the repair dated 04-13)
+        # hides the penalty from the public for every date too (domain.md §5.3): judged on the whole
+        # record, not on the latest night.
+        cfg = load_config("api", settings)
+        for as_of, head in ((D("2026-04-01"), entity_head(c, A)), (D("2026-04-10"), entity_head(c, A)),
+                            (D("2026-04-01"), None)):
+            doc = entity_status(c, settings, cfg, A, as_of, role="public", latest=D("2026-04-10"),
+                                today=D("2026-04-14"), head=head)
+            assert doc["penalties"] == [], as_of
         # Nothing left to repair.
         try:
             apply_for_penalty_repair(c, A, "R1", D("2026-04-14"), settings=settings)

@@ -129,6 +129,30 @@ def test_ordered_disclosure_from_a_spot_check_waits_for_the_order(engine, settin
         assert rows[0]["facts"]["kind"] == "ordered_disclosure_overdue"
 
 
+def test_ordered_period_ending_on_a_rest_day_expires_on_the_next_working_day(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # s35: found_on of ordered_disclosure_overdue is the ordered period's last day (68号令 art. 7); a
+    # rest day rolls to the next working day (民法典 art. 203, domain.md §12), as the annual-report
+    # period's end does. §13 ex. 2: day 10 = Thu 2026-10-01 → the period ends Thu 10-08 → due Wed
+    # 10-21 (main: trigger 10-01, due 10-20). Dragon Boat Fri 2026-06-19 → Mon 06-22 → due 07-06
+    # (main: 07-03). Until the expiry the entity may still disclose: no decision before it.
+    with engine.begin() as c:
+        reg(c, A)
+        reg(c, B)
+        report(c, A, 2025, "2026-04-01")
+        report(c, B, 2025, "2026-04-01")
+        finding(c, "F1", A, "ordered_disclosure_overdue", "2026-06-19")
+        assert night(c, settings, "2026-06-19")["decisions"] == 0
+        night(c, settings, "2026-06-22")
+        [a] = decisions(c)
+        assert a["uscc"] == A and a["trigger_date"] == D("2026-06-22") and a["due_date"] == D("2026-07-06")
+        finding(c, "F2", B, "ordered_disclosure_overdue", "2026-10-01")
+        assert night(c, settings, "2026-10-02")["decisions"] == 0
+        night(c, settings, "2026-10-08")
+        [b] = [r for r in decisions(c) if r["uscc"] == B]
+        assert b["trigger_date"] == D("2026-10-08") and b["due_date"] == D("2026-10-21")
+        assert b["decision_date"] == D("2026-10-08") and b["facts"]["found_on"] == "2026-10-01"
+
+
 def test_unreachable_across_spring_festival_then_cured(engine, settings) -> None:  # type: ignore[no-untyped-def]
     # 68号令 art. 9: 10 WD after 查实 Tue 2026-02-10 — Feb 11–13, Sat 14 (make-up), Feb 24–27, Sat 28,
     # Mon Mar 2 (10). Removal art. 14: 5 WD after 查实 of the cure Wed 2026-04-01 (Qingming 4–6 Apr off).
@@ -176,6 +200,26 @@ def test_listing_revoked_when_the_report_was_filed_in_time_after_all(engine, set
         rv = decisions(c, action="revoke")[0]
         assert rv["entry_id"] == decisions(c, action="include")[0]["seq"]
         assert roster_as_of(c, D("2026-07-03"), "abnormal")["state"].tolist() == ["removed"]
+
+
+def test_revocation_as_wrong_counts_from_the_night_the_in_time_filing_arrived(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # s35: listed on 07-13 on a report stored as filed 07-06 (late); the 07-14 drop corrects it to
+    # 06-30 (in time). The error is established on 07-14, when the store holds the evidence: the
+    # correction is due 5 WD later, 07-21 (domain.md §3.4), not 5 WD after the listing (07-20).
+    with engine.begin() as c:
+        reg(c, A)
+        report(c, A, 2025, "2026-07-06", first_night="2026-07-13")
+        night(c, settings, "2026-07-13")
+        [inc] = decisions(c, action="include")
+        c.execute(sa.text("update annual_reports set filed_on = '2026-06-30', last_night = '2026-07-14' "
+                          "where uscc = :u"), {"u": A})
+        c.execute(sa.text("insert into annual_reports_history (night, change, uscc, report_year, filed_on) "
+                          "values ('2026-07-14', 'changed', :u, 2025, '2026-06-30')"), {"u": A})
+        night(c, settings, "2026-07-14")
+        [rv] = decisions(c, action="revoke")
+        assert rv["entry_id"] == inc["seq"] and rv["decision_date"] == D("2026-07-14")
+        assert rv["trigger_date"] == D("2026-07-14") and rv["due_date"] == D("2026-07-21")
+        assert not rv["late"]
 
 
 def test_objection_periods_and_upheld_objection(engine, settings) -> None:  # type: ignore[no-untyped-def]
