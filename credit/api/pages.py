@@ -73,8 +73,8 @@ from credit.draws.public import published_draws
 from credit.night.read import latest_run
 from credit.notices.read import notices_counts, notices_head
 from credit.rosters import certificates, serious
-from credit.rosters.known import before_data_problem, first_night
 from credit.rosters.deadlines import deadline_watch
+from credit.rosters.known import before_data_problem, first_night
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 STATIC = Path(__file__).parent / "static"

@@ -37,7 +37,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from credit import sqlfiles
-from credit.rosters.known import KnownAt, NoNightPublished, before_data_problem, first_night, fold, known_at, params
+from credit.rosters.known import (
+    KnownAt,
+    NoNightPublished,
+    before_data_problem,
+    first_night,
+    fold,
+    known_at,
+    params,
+)
 from credit.signing import Signer
 
 FORMAT = "credit-screening-certificate/1"
