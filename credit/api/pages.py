@@ -74,6 +74,7 @@ from credit.night.read import latest_run
 from credit.notices.read import notices_counts, notices_head
 from credit.rosters import certificates, serious
 from credit.rosters.deadlines import deadline_watch
+from credit.rosters.known import before_data_problem, first_night
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 STATIC = Path(__file__).parent / "static"
@@ -228,6 +229,11 @@ def entity_page(request: Request, st: St, who: Who, uscc: str = "", as_of: str =
             d = date.fromisoformat(as_of) if as_of else default_as_of(conn, st)
         except ValueError:
             return _page(request, "index.html", 422, error=f"日期“{as_of}”格式有误，应为“年-月-日”，例如 2026-07-15", uscc=uscc)
+        # Before the first night the record holds nothing: refused, as GET /v1/entities refuses it
+        # (domain.md §10; credit.api.routes.within_history).
+        first = first_night(conn) if as_of else None
+        if first is not None and (problem := before_data_problem(d, first, "查询日期")):
+            return _page(request, "index.html", 422, error=for_public(problem), uscc=uscc)
         latest = certificates.latest_data_date(conn) or d
         doc = views.entity_status(conn, st.settings, st.config, code, d, role="public", latest=latest,
                                   today=st.today())

@@ -88,7 +88,7 @@ from credit.notices.rules import rules_of
 from credit.rosters import certificates, repair, serious
 from credit.rosters.deadlines import deadline_watch
 from credit.rosters.export import FORMATS, export_frame, export_note, render
-from credit.rosters.known import KnownAt, NoNightPublished
+from credit.rosters.known import KnownAt, NoNightPublished, before_data_problem, first_night
 from credit.rosters.known import known_at as known_record_at
 from credit.rosters.read import decision_feed, entity_head, search_registration
 from credit.rosters.read import latest_night as latest_published_night
@@ -202,6 +202,20 @@ def known_record(conn: Connection, night: date | None) -> KnownAt | None:
         raise HTTPException(422, f"known_at: {e}") from None
 
 
+def within_history(conn: Connection, day: date, latest: date | None = None) -> None:
+    """HTTP 422 when ``as_of`` ``day`` is before the first published night (domain.md §10: an "as
+    of" answer needs our own history, and the rosters before the first night are unknown to the
+    system, not empty). Refused rather than marked like a day after the data (``beyond_data``): a
+    marker can be overlooked, and an empty answer for such a day reads as a clean record. While no
+    night is published at all, the answer's ``data_through`` null and ``beyond_data`` true say it.
+    ``latest``: the latest published night when already read (a day on or after it needs no query)."""
+    if latest is not None and day >= latest:
+        return
+    first = first_night(conn)
+    if first is not None and (problem := before_data_problem(day, first, "as_of")):
+        raise HTTPException(422, problem)
+
+
 # ------------------------------------------------------------------------------------------ public
 @public.get("/healthz", tags=["public"], response_model=Health)
 def healthz(conn: Conn) -> dict[str, Any]:
@@ -236,6 +250,8 @@ def entity_answer(st: ServiceState, code: str, role: str, as_of: date | None, kn
         head = entity_head(conn, code)
         version = head.version
         d = as_of or default_as_of(conn, st, version)
+        if as_of is not None:
+            within_history(conn, as_of, date.fromisoformat(version["night"]) if version["night"] else None)
         known = known_record(conn, known_at)
         latest = certificates.latest_data_date(conn, version) or d
         if known is not None:
@@ -266,6 +282,8 @@ def roster_export(request: Request, conn: Conn, st: St, roster: Literal["abnorma
     ``known_at``: as the record stood after that night."""
     assert format in FORMATS
     d = as_of or default_as_of(conn, st)
+    if as_of is not None:
+        within_history(conn, as_of)
     known = known_record(conn, known_at)
     df = export_frame(conn, roster, d, known)
     who: Principal = request.state.principal
@@ -433,9 +451,6 @@ def screenings(request: Request, st: St, body: ScreeningRequest) -> JSONResponse
     who: Principal = request.state.principal
     with st.begin() as conn:
         latest = certificates.latest_data_date(conn)
-        if latest is not None and body.as_of > latest:
-            raise HTTPException(422, f"as_of {body.as_of} 晚于最新数据日期 {latest}：无法证明尚未发生的情况 "
-                                     f"(as_of is after the latest published data, {latest})")
         if body.known_at is not None and latest is not None and body.known_at > latest:
             raise HTTPException(422, f"known_at {body.known_at} 晚于最新数据日期 {latest} "
                                      f"(known_at is after the latest published night, {latest})")
@@ -445,6 +460,8 @@ def screenings(request: Request, st: St, body: ScreeningRequest) -> JSONResponse
                                      key_id=who.key_id, known_night=body.known_at, signer=signer_for(st.settings))
         except NoNightPublished as e:
             raise HTTPException(422, f"known_at: {e}") from None
+        except certificates.NotCertifiable as e:   # before the first night, after the data (domain.md §10)
+            raise HTTPException(422, str(e)) from None
     return _json(doc)
 
 

@@ -376,17 +376,15 @@ def recorded_day(text: str | None, option: str) -> date:
     return not_future(today() if text is None else day_arg(text, option), option)
 
 
-def uscc_arg(raw: str) -> str:
-    """A USCC argument normalised as the drop normalises it (full-width, spaces, case), unchecked:
-    for look-ups, where an unknown code simply finds nothing."""
-    from credit.contract.uscc import canonical
-
-    return canonical(raw)
-
-
 def checked_uscc(raw: str) -> str:
     """A USCC argument as the drop normalises it (full-width, spaces, case: :func:`credit.contract.uscc.canonical`),
-    or exit 2 saying exactly what is wrong with it (GB 32100-2015)."""
+    or exit 2 saying exactly what is wrong with it (GB 32100-2015, domain.md §1).
+
+    Every command taking a USCC goes through here, and every API route through
+    :func:`credit.api.deps.checked_uscc`: both ask :func:`credit.api.validation.uscc_problem`
+    (python-stdnum's check), so a code one refuses the other refuses with the same words — never
+    "no such entity" or "no grade" for a mistyped check character
+    (tests/unit/cli/test_uscc_args.py, tests/db/api/test_uscc_everywhere.py)."""
     import typer
     from rich.markup import escape
 

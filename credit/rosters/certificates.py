@@ -37,7 +37,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from credit import sqlfiles
-from credit.rosters.known import KnownAt, NoNightPublished, fold, known_at, params
+from credit.rosters.known import (
+    KnownAt,
+    NoNightPublished,
+    before_data_problem,
+    first_night,
+    fold,
+    known_at,
+    params,
+)
 from credit.signing import Signer
 
 FORMAT = "credit-screening-certificate/1"
@@ -143,6 +151,33 @@ def screen(conn: Connection, usccs: Sequence[str], as_of: date, known: KnownAt |
     return out
 
 
+class NotCertifiable(ValueError):
+    """A certificate asked for a day the record does not cover (:func:`uncertifiable`); the API answers 422."""
+
+
+def uncertifiable(as_of: date, first: date | None, latest: date | None, known: KnownAt | None) -> str | None:
+    """None when the record can certify ``as_of``, else why not (Chinese, then English).
+
+    A certificate says what the record held on ``as_of``; it certifies only days the record covers
+    (domain.md §10: an "as of" answer needs our own history):
+
+    - not before the first published night ``first``: the rosters before it are unknown to the
+      system, not empty — a "listed: false" would certify a clean record nobody kept;
+    - not after the latest data ``latest``: what has not happened yet cannot be certified;
+    - with ``known_at``, not after that record's night ``known.night``: the record as it stood
+      after night K does not cover a later day, whatever later nights recorded."""
+    if (problem := before_data_problem(as_of, first, "as_of")) is not None:
+        return problem
+    if latest is not None and as_of > latest:
+        return (f"as_of {as_of} 晚于最新数据日期 {latest}：无法证明尚未发生的情况 "
+                f"(as_of is after the latest published data, {latest})")
+    if known is not None and as_of > known.night:
+        return (f"as_of {as_of} 晚于所依据记录的批次 {known.night}（known_at）：该批次后的记录未覆盖这一天，无法证明 "
+                f"(as_of is after the night {known.night} of the record asked for by known_at: that record does "
+                "not cover it)")
+    return None
+
+
 def issue(conn: Connection, usccs: Sequence[str], as_of: date, *, issuer: str, issued_at: datetime,
           config_version: str, key_id: int | None = None, known_night: date | None = None,
           signer: Signer | None = None) -> dict[str, Any]:
@@ -153,6 +188,9 @@ def issue(conn: Connection, usccs: Sequence[str], as_of: date, *, issuer: str, i
     superseded."""
     version = data_version(conn)
     known = known_at(conn, known_night)
+    problem = uncertifiable(as_of, first_night(conn), latest_data_date(conn, version), known)
+    if problem is not None:
+        raise NotCertifiable(problem)
     query: dict[str, Any] = {"usccs": list(usccs), "as_of": as_of.isoformat()}
     if known is not None:
         query["known_at"] = known.as_dict()

@@ -58,6 +58,36 @@ class NoNightPublished(LookupError):
                          f"(no night published on or before {night.isoformat()})")
 
 
+def first_night(conn: Connection) -> date | None:
+    """The first published night (None while there is none): where the system's own history begins.
+
+    domain.md §10: a status "as of" a date is answered from our own history, and there is none
+    before the first night — the rosters before it are unknown to the system, not empty."""
+    first: date | None = conn.execute(sqlfiles.statement("rosters/first_night")).scalar()
+    return first
+
+
+def before_data_problem(day: date, first: date | None, field: str) -> str | None:
+    """None when ``day`` lies within the system's history (on or after the first night ``first``),
+    else why no answer for it can be given (Chinese, then English).
+
+    Before the first night the record holds nothing, and nothing is not "not listed" (domain.md
+    §10): an empty roster or a "listed: false" would read as a clean record. Every answer dated
+    ``day`` — a certificate, an entity look-up, ``credit status``, a roster export — refuses such a
+    day with this message, as ``known_at`` before the first night is refused (:class:`NoNightPublished`).
+    ``first`` None (no night published yet): every day is before the data. ``field`` names the
+    date asked (``as_of``, or 查询日期 on a page: the English aside then says "the date")."""
+    en = field if field.isascii() else "the date"
+    if first is None:
+        return (f"{field} {day.isoformat()}：尚无已发布的批次，本系统还没有任何名录记录 "
+                f"({en} {day.isoformat()}: no night is published yet, the system holds no roster history)")
+    if day >= first:
+        return None
+    return (f"{field} {day.isoformat()} 早于本系统的第一个批次 {first.isoformat()}：此前的名录本系统没有记录"
+            f"（未知，不等于未列入），无法据以作答 ({en} {day.isoformat()} is before the system's first "
+            f"night, {first.isoformat()}: the rosters before it are unknown here, not empty)")
+
+
 def known_at(conn: Connection, night: date | None) -> KnownAt | None:
     """The log's head at the end of night ``night`` (None when no record date is asked).
 

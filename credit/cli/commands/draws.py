@@ -288,7 +288,7 @@ def redraw(
     """Record a redraw as a new event citing the version it amends (never an overwrite)."""
     if (recuse is None) == (not entity_closed):
         _refuse("give exactly one of --recuse INSPECTOR or --entity-closed")
-    uscc = output.uscc_arg(uscc)
+    uscc = output.checked_uscc(uscc)   # a mistyped code is refused for what it is (domain.md §1)
     settings = get_settings()
     try:
         with get_engine(settings).begin() as conn:

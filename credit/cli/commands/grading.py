@@ -47,21 +47,33 @@ def show(
 ) -> None:
     """Show an entity's credit-risk tier (信用风险分类) with its reasons and how to improve it."""
     from credit.grading.read import grade_of
+    from credit.rosters.read import latest_night
 
     day = output.day_arg(as_of, "--as-of") if as_of else date.max
-    uscc = output.uscc_arg(uscc)   # full-width, spaces, case: as the drop normalises it
+    # Refused (exit 2) as `credit status` and the API refuse it (GB 32100-2015, domain.md §1): a
+    # mistyped code would otherwise read as "no grade" for a real entity.
+    uscc = output.checked_uscc(uscc)
     with _engine().connect() as conn:
         g = grade_of(conn, uscc, day)
+        through = latest_night(conn) if as_of else None
     if g is None:
         _refuse(f"{uscc}: 没有分类结果 (no grade on or before {as_of or 'today'}: not operating, or not graded yet)")
         return
+    # A date after the latest night gets that night's grade, and later nights may change it: said
+    # as `credit status` says it (data_through / beyond_data, and the warning).
+    beyond = as_of is not None and (through is None or day > through)
     if as_json:
-        output.emit_json({"uscc": uscc, **g})
+        extra = {} if as_of is None else {"data_through": through.isoformat() if through else None,
+                                          "beyond_data": beyond}
+        output.emit_json({"uscc": uscc, **g, **extra})
         return
     console.print(f"[bold]{output.esc(uscc)}[/bold]  tier [bold]{output.esc(g['grade'])}[/bold] "
                   f"{output.esc(g['label'])}"
                   + (f"（{output.esc(g['local_label'])}）" if g.get("local_label") not in (None, g["label"]) else "")
                   + f"  score {g['score']:g}  night {g['night']}  config {output.esc(g['config_version'])}")
+    if beyond:
+        console.print(f"[yellow]warning: {day.isoformat()} is after the latest published night; "
+                      "later data may change this answer[/yellow]")
     t = output.table(title="原因 Reasons (most important first)")
     for c in ("code", "原因", "value", "contribution"):
         t.add_column(c)

@@ -116,6 +116,20 @@ def _known(conn: Connection, night: date | None, through: date | None) -> KnownA
         raise _refuse(f"--known-at: {e}") from None
 
 
+def _within_history(conn: Connection, day: date, through: date | None) -> None:
+    """Refuse (exit 2) an ``--as-of`` before the first published night, as the API answers 422
+    (credit.api.routes.within_history): the rosters before it are unknown to the system, not empty,
+    and "not on any roster" or an empty export would read as a clean record (domain.md §10).
+    ``through``: the latest published night (a day on or after it needs no query)."""
+    from credit.rosters.known import before_data_problem, first_night
+
+    if through is not None and day >= through:
+        return
+    first = first_night(conn)
+    if first is not None and (problem := before_data_problem(day, first, "--as-of")):
+        raise _refuse(problem)
+
+
 def _json(obj: Any) -> None:
     sys.stdout.write(output.json_shown(json.dumps(obj, ensure_ascii=False, indent=1, default=str)) + "\n")
 
@@ -142,6 +156,7 @@ def status_command(
         through = _data_through(conn)
         known = _known(conn, record_night, through)
         day = asked or (known.night if known else None) or through or _today()
+        _within_history(conn, day, through)
         reg = registration(conn, code, known)   # as the store held it after night K
         # dropped by a later full snapshot: still named by the last name the store held (contracts.md §2)
         name = reg["name"] if reg else last_known_name(conn, code, known)
@@ -293,6 +308,7 @@ def roster_export(
         through = _data_through(conn)
         known = _known(conn, record_night, through)
         day = asked or (known.night if known else None) or through or _today()
+        _within_history(conn, day, through)
         data = export_roster(conn, roster, day, fmt, None, known, get_settings())
     if out is not None:
         from credit.exports import write_export

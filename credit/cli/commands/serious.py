@@ -65,8 +65,9 @@ def serious_list(
     from credit.rosters.serious import procedures
 
     day = _day(on, "--on")
+    code = output.checked_uscc(uscc) if uscc else None   # refused as the API's ?uscc= is (domain.md §1)
     with _engine().connect() as conn:
-        rows = procedures(conn, day, output.uscc_arg(uscc) if uscc else None, open_only=not show_all)
+        rows = procedures(conn, day, code, open_only=not show_all)
     if as_json:
         _json(rows)
         return

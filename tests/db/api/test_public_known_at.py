@@ -69,7 +69,10 @@ def test_known_at_a_day_between_nights_names_the_night_before_and_before_the_fir
     with live.client("consumer") as h:
         r = h.post("/v1/screenings", json={"usccs": [C], "as_of": "2026-07-16", "known_at": "2026-07-05"})
         assert r.status_code == 422 and "no night published on or before 2026-07-05" in r.text, r.text
-        cert = h.post("/v1/screenings", json={"usccs": [C], "as_of": "2026-07-16", "known_at": "2026-07-18"}).json()
+        # as_of after the record's night (07-15, the night on or before 07-18) is not certified (s35)
+        late = h.post("/v1/screenings", json={"usccs": [C], "as_of": "2026-07-16", "known_at": "2026-07-18"})
+        assert late.status_code == 422 and "晚于所依据记录的批次 2026-07-15" in late.text, late.text
+        cert = h.post("/v1/screenings", json={"usccs": [C], "as_of": "2026-07-15", "known_at": "2026-07-18"}).json()
         assert cert["query"]["known_at"]["night"] == "2026-07-15" and cert["results"][0]["listed"] is True
     with live.client() as h:
         assert h.post("/v1/certificates/verify", json=cert).json()["verdict"] == "valid"

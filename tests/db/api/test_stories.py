@@ -20,8 +20,9 @@ def test_public_status_by_uscc_and_name(live) -> None:  # noqa: F811
         assert e["decision_no"] and e["basis"].startswith("《企业信息公示暂行条例》")
         assert e["repair"]["decide_within"] == "5个工作日"
         assert "tier" not in doc
-        # The day before the night, nothing was listed.
-        assert h.get(f"/v1/entities/{C}", params={"as_of": "2026-07-14"}).json()["listed"] is False
+        # The day before the first night is unknown to the system, not "not listed" (domain.md §10, s35).
+        before = h.get(f"/v1/entities/{C}", params={"as_of": "2026-07-14"})
+        assert before.status_code == 422 and "早于本系统的第一个批次 2026-07-15" in before.text
         assert h.get(f"/v1/entities/{B}").json()["listed"] is False
         found = h.get("/v1/entities", params={"name": "丙餐饮"}).json()["results"]
         assert [x["uscc"] for x in found] == [C]

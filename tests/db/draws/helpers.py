@@ -7,6 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from credit.contract.uscc import calc_check_character
 from credit.draws import core, store
 from credit.settings import Settings
 
@@ -16,7 +17,10 @@ REGIONS = ("341000", "341100", "411402")   # 411402 lies in 商丘 (4114): quiet
 
 
 def uscc(i: int) -> str:
-    return f"91{REGIONS[i % 3]}MA{i:08d}X"
+    """A valid code (GB 32100: the command line refuses any other, domain.md §1), in the order of ``i``
+    within a region."""
+    first17 = f"91{REGIONS[i % 3]}MA{i:07d}"
+    return first17 + calc_check_character(first17)
 
 
 # Inspector j belongs to DIVISIONS[j % len(DIVISIONS)] unless a test gives its own divisions.

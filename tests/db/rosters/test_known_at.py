@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from credit.api.views import entity_status
 from credit.cli.commands import rosters as cmd
 from credit.config import load_config
-from credit.rosters.certificates import issue, screen, verify_certificate
+from credit.rosters.certificates import NotCertifiable, issue, screen, verify_certificate
 from credit.rosters.export import export_frame
 from credit.rosters.known import NoNightPublished, known_at
 from credit.rosters.read import entity_rosters
@@ -77,11 +77,19 @@ def test_a_certificate_as_known_after_a_night_stays_valid(engine, settings) -> N
         finding(c, "F1", A, "unreachable_address", "2026-03-02")
         night(c, settings, "2026-03-02")
         published(c, "2026-03-02")
+        # as_of after the night of the record asked for is not certified (s35: that record does not
+        # cover the day), nor a day before the first night (domain.md §10)
+        for day, night_k in (("2026-03-10", "2026-03-02"), ("2026-03-01", None)):
+            with pytest.raises(NotCertifiable):
+                issue(c, [A], D(day), issuer="测试", issued_at=datetime(2026, 3, 11, tzinfo=UTC),
+                      config_version="t", known_night=D(night_k) if night_k else None)
+        night(c, settings, "2026-03-10")
+        published(c, "2026-03-10")
         known = issue(c, [A], D("2026-03-10"), issuer="测试", issued_at=datetime(2026, 3, 11, tzinfo=UTC),
-                      config_version="t", known_night=D("2026-03-02"))
+                      config_version="t", known_night=D("2026-03-10"))
         plain = issue(c, [A], D("2026-03-10"), issuer="测试", issued_at=datetime(2026, 3, 11, tzinfo=UTC),
                       config_version="t")
-        assert known["query"]["known_at"]["night"] == "2026-03-02" and known["results"][0]["listed"] is True
+        assert known["query"]["known_at"]["night"] == "2026-03-10" and known["results"][0]["listed"] is True
         # the listing is revoked afterwards with an earlier decision date
         listing = decisions(c, action="include")[0]
         obj = file_objection(c, listing["decision_no"], D("2026-03-05"), settings=settings)
@@ -149,3 +157,23 @@ def test_cli_status_and_export_known_at_and_penalty_repair(engine, settings, mon
     assert r.exit_code == 0 and "无需申请信用修复" in r.output
     r = CliRunner().invoke(_cli(), ["repair", "apply", A, "--received", "2026-03-28"])
     assert r.exit_code == 2 and "--penalty" in r.output
+
+
+def test_cli_status_and_export_refuse_a_date_before_the_first_night(engine, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """domain.md §10 (s35, an outsider's pass): before the first night (here 2026-03-02) the rosters
+    are unknown to the system, not empty; "not on any roster" or an empty export would read as a
+    clean record. Refused (exit 2) naming the first night, as the API answers 422."""
+    monkeypatch.setattr(cmd, "_engine", lambda: engine)
+    with engine.begin() as c:
+        unreachable_story(c, settings, A)
+    for day in ("2026-03-01", "2020-01-01", "0001-01-01"):
+        for args in (["status", A, "--as-of", day], ["status", A, "--as-of", day, "--known-at", "2026-03-26"],
+                     ["roster", "export", "--roster", "abnormal", "--as-of", day]):
+            r = CliRunner().invoke(_cli(), args)
+            said = " ".join(r.output.split())
+            assert r.exit_code == 2, (args, said)
+            assert f"--as-of {day} 早于本系统的第一个批次 2026-03-02" in said and "not on any roster" not in said, said
+    r = CliRunner().invoke(_cli(), ["status", A, "--as-of", "2026-03-02", "--json"])
+    assert r.exit_code == 0 and [e["state"] for e in json.loads(r.output)["rosters"]] == ["listed"]
+    r = CliRunner().invoke(_cli(), ["roster", "export", "--roster", "abnormal", "--as-of", "2026-03-02", "--format", "json"])
+    assert r.exit_code == 0 and json.loads(r.output[r.output.index("["):])[0]["state"] == "listed"
