@@ -42,9 +42,11 @@ class Column:
     pattern: str | None = None          # for code: a regex the normalised text must match
     not_after_night: bool = False       # a date (or month) in the future of the night is an error (不得晚于批次日期);
                                         # for an int year column, a year after the night's year
-    # for an int year column: the year must be over before a record of it can exist (an annual
-    # report for year Y is filed from 1 January of Y+1, domain.md §2): the night's own year is held too
-    year_closed: bool = False
+    # for an int year column: the year must be over before a record of it can exist, so the night's
+    # own year is held too, under this rule (its reason says why): an annual report for year Y is
+    # filed from 1 January of Y+1 (domain.md §2); a tax-and-fee credit level assesses a year that is
+    # over (domain.md §11, 纳税缴费信用管理办法: the annual evaluation of the past year)
+    year_closed: str | None = None
     max_length: int | None = None
     non_negative: bool = False          # for int: a count or a number of days cannot be below zero
     optional: bool = False              # older drops lack the column: read as empty (unknown), never refused
@@ -104,7 +106,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
     ), history=True, not_before=(("status_on", "established_on"),)),
     Source("annual_reports", "年报", ("uscc", "report_year"), (
         Column("uscc", "uscc", True),
-        Column("report_year", "int", True, not_after_night=True, year_closed=True),
+        Column("report_year", "int", True, not_after_night=True, year_closed="year_not_closed"),
         Column("filed_on", "date", True, not_after_night=True),
         Column("employees", "int", non_negative=True),
         Column("revenue", "money"),
@@ -112,7 +114,9 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
     ), history=True, after_year_end=(("filed_on", "report_year"),)),
     Source("tax", "纳税", ("uscc", "assessed_year"), (
         Column("uscc", "uscc", True),
-        Column("assessed_year", "int", True, not_after_night=True),
+        # A level of year Y exists once year Y is over (domain.md §11): one for the night's own year
+        # would grade the entity on an assessment that cannot have been made (outsider's pass, s35).
+        Column("assessed_year", "int", True, not_after_night=True, year_closed="assessment_year_not_over"),
         Column("tax_credit_grade", "enum", False, ("A", "B", "M", "C", "D")),
         Column("abnormal_taxpayer_since", "date", not_after_night=True),
         Column("arrears", "money"),

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, text
 from credit import sqlfiles
 from credit.config import load_config
 from credit.grading.score import Improvement, to_improve
+from credit.penalties.read import PenaltyView, penalties_of, repair_available
 
 
 class ReasonShown(TypedDict):
@@ -46,18 +47,61 @@ def _shown(reason: dict[str, Any]) -> ReasonShown:
 
 def grade_of(conn: Connection, uscc: str, as_of: date) -> GradeAnswer | None:
     """The latest grade of ``uscc`` on or before ``as_of``, with reasons and what would improve it."""
-    row = conn.execute(sqlfiles.statement("grading/grade_of"),
-                       {"u": uscc.strip().upper(), "d": as_of}).mappings().first()
+    code = uscc.strip().upper()
+    row = conn.execute(sqlfiles.statement("grading/grade_of"), {"u": code, "d": as_of}).mappings().first()
     if row is None:
         return None
     cfg = row["config"] or load_config("grading").data
     labels = cfg["tiers"][row["grade"]]
+    improve = to_improve(row["grade"], float(row["score"]), row["reasons"], cfg)
+    for i in improve:
+        if i["code"] == HEAVIER_PENALTY:
+            # Per penalty: repair is not open to every heavier penalty (45号令 art. 14 para. 3, domain.md §6).
+            i["change"] = heavier_penalty_advice(conn, code, row["night"]) or i["change"]
     return {
         "grade": row["grade"], "label": labels["label"], "local_label": labels["local_label"],
         "score": float(row["score"]), "night": row["night"].isoformat(), "config_version": row["config_version"],
         "reasons": [_shown(r) for r in row["reasons"]],
-        "to_improve": to_improve(row["grade"], float(row["score"]), row["reasons"], cfg),
+        "to_improve": improve,
     }
+
+
+#: The rule whose advice is given per penalty (grading.yaml ``rules``): a heavier penalty counts
+#: while its publicity runs, and what ends that early depends on the penalty (see below).
+HEAVIER_PENALTY = "HEAVIER_PENALTY"
+
+
+def penalty_advice(p: PenaltyView) -> str:
+    """What would stop one heavier penalty from counting, saying only what is possible for it.
+
+    A published penalty counts until its publicity ends (grading/penalties.sql): when its window
+    runs out, or earlier by credit repair (信用修复) where repair is available. Whether it is, is
+    the penalties module's own rule (:func:`credit.penalties.read.repair_available`): not for the
+    penalties of 45号令 art. 14 para. 3 ("不得提前停止公示": suspension, restriction, practice ban,
+    downgrading, licence revocation; domain.md §5.2, §6), whose publicity only ends with its
+    window (a restriction longer than 3 years: its own end, art. 13 para. 3). An outsider's
+    acceptance pass (s35) found repair offered for every heavier penalty.
+    """
+    case = p["doc_no"] or p["case_no"]
+    until = f"公示期满（{p['publicity_until']}）后" if p["publicity_until"] else "公示期满后"
+    if repair_available(p):
+        return (f"{case}：履行处罚决定、消除影响，自 {p['repair_from']} 起可申请信用修复，信用修复后或{until}"
+                "不再计入（《市场监督管理信用修复管理办法》总局令第107号；总局令第45号第十四条）")
+    note = p["repair_note"] or "该处罚信息不得提前停止公示"
+    return f"{case}：{note}，不适用信用修复，{until}不再计入"
+
+
+def heavier_penalty_advice(conn: Connection, uscc: str, night: date) -> str | None:
+    """The advice for HEAVIER_PENALTY on a grade of ``night``: one sentence per heavier penalty
+    published that night (the ones the grading counted), joined; None when none is found (the
+    configured text then stands)."""
+    cases = {str(r["case_no"]) for r in conn.execute(sqlfiles.statement("grading/heavier_cases"),
+                                                         {"u": uscc}).mappings()}
+    if not cases:
+        return None
+    shown = [penalty_advice(p) for p in penalties_of(conn, uscc, night)
+             if p["case_no"] in cases and p["state"] == "published"]
+    return "；".join(shown) or None
 
 
 def latest_graded_night(conn: Connection) -> date | None:

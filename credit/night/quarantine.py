@@ -50,6 +50,9 @@ REASONS: dict[str, Text] = {
     "year_not_closed": Text("{column}：{year} 年度的年报自 {next} 年 1 月 1 日起报送，批次所在年度尚未结束"
                             "（企业信息公示暂行条例第八条）",
                             "a report for year {year} is filed from 1 January {next}; the year is not over"),
+    "assessment_year_not_over": Text("{column}：纳税缴费信用评价是对已结束年度的年度评价，{year} 年度尚未结束，"
+                                     "不可能已有该年度的纳税缴费信用级别（《纳税缴费信用管理办法》）",
+                                     "a tax-and-fee credit level assesses a year that is over; {year} is not over"),
     "before_year_end": Text("{column} 早于 {year_column} 所指年度结束：年报自次年 1 月 1 日起报送"
                             "（企业信息公示暂行条例第八条）",
                             "{column} is before the end of the {year_column}; a report is filed from 1 January after it"),

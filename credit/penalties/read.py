@@ -82,6 +82,16 @@ def state_on(row: dict[str, Any], on: date) -> str:
     return "published"
 
 
+def repair_available(p: PenaltyView) -> bool:
+    """Whether credit repair can stop the penalty's publicity early: its window has an earliest
+    repair date. :func:`credit.penalties.publicity.window_of` gives none, with the class's
+    ``repair_note`` saying why, to a penalty whose measures forbid an early stop (45号令 art. 14
+    para. 3: suspension, restriction, practice ban, downgrading, licence or business-licence
+    revocation — "不得提前停止公示", domain.md §5.2, §6), to a minor one that stops on its own and to
+    one never published. The one rule for every reader (applications, the grading's advice)."""
+    return p["repair_from"] is not None
+
+
 def penalties_of(conn: Connection, uscc: str, as_of: date, known: KnownAt | None = None,
                  settings: Settings | None = None) -> list[PenaltyView]:
     """Every penalty of the entity decided by ``as_of``, with its state on ``as_of``.

@@ -30,7 +30,7 @@ from credit.calendar import UnknownCalendarYear
 from credit.night import scope as night_scope
 from credit.night.scope import NightScope
 from credit.penalties.publicity import load_publicity_rules, records
-from credit.penalties.read import penalties_of
+from credit.penalties.read import penalties_of, repair_available
 from credit.rosters.env import RosterEnv
 from credit.rosters.log import LOCK_KEY
 from credit.rosters.repair import COUNTER, Due, Refused, record_applicant
@@ -86,9 +86,9 @@ def apply_for_penalty_repair(conn: Connection, uscc: str, case_no: str, received
     version = env.rules.find(RULE, received) or env.rules.versions(RULE)[0]
     due = Due.of(version.main_period(), received, env)
     note = None
-    if p["repair_from"] is None:
+    if not repair_available(p):
         note = p["repair_note"] or "该处罚信息不得提前停止公示"
-    elif received < date.fromisoformat(p["repair_from"]):
+    elif p["repair_from"] is not None and received < date.fromisoformat(p["repair_from"]):
         note = f"未满最短公示期限，{p['repair_from']} 起方可申请信用修复 (too early: from {p['repair_from']})"
     row = conn.execute(sqlfiles.statement("penalties/insert_repair_request"), {
         "u": uscc, "d": received, "g": grounds, "by": recorded_by, "rid": RULE, "rv": version.version,

@@ -131,6 +131,41 @@ def test_history_transitions_relations_and_grade_of(engine: Engine, settings: Se
     assert any(r["code"] == "RELATED_D" for r in grades(engine, date(2026, 7, 17))["K2"][1])
 
 
+def test_heavier_penalty_advice_offers_repair_only_where_the_penalty_allows_it(engine: Engine,
+                                                                              settings: Settings) -> None:
+    # 45号令 art. 14 para. 3 (domain.md §5.2, §6): a penalty restricting business is never stopped
+    # early, so credit repair is not the way out; its publicity ends with its window. A heavier fine
+    # alone (order 107 严重) can be repaired after a year. An outsider's pass (s35) found
+    # "公示期满或信用修复后不再计入" for both.
+    with engine.begin() as c:
+        for u in ("FINED", "RESTRICTED"):
+            reg(c, u)
+            all_filed(c, u)
+        c.execute(sa.text(
+            "insert into penalties (case_no, uscc, decided_on, doc_no, category, measures, fine_amount, heavier, "
+            "fulfilled_on, first_night, last_night) values "
+            "('h1', 'FINED', '2026-03-10', '京市监罚〔2026〕1号', 'other', array['fine'], 200000, true, null, "
+            "'2026-03-20', '2026-07-01'),"
+            "('h2', 'RESTRICTED', '2026-03-10', '京市监罚〔2026〕2号', 'other', array['fine', 'business_restricted'], "
+            "50000, true, null, '2026-03-20', '2026-07-01')"))
+    night(engine, settings)
+    with engine.connect() as c:
+        fined, restricted = grade_of(c, "FINED", NIGHT), grade_of(c, "RESTRICTED", NIGHT)
+    assert fined is not None and restricted is not None
+
+    def advice(g: dict[str, Any]) -> str:
+        return str(next(i["change"] for i in g["to_improve"] if i["code"] == "HEAVIER_PENALTY"))
+
+    # published from the first night (2026-03-20): repair from the day after a year, ends after 3 years
+    assert advice(fined) == ("京市监罚〔2026〕1号：履行处罚决定、消除影响，自 2027-03-21 起可申请信用修复，"
+                             "信用修复后或公示期满（2029-03-20）后不再计入（《市场监督管理信用修复管理办法》总局令第107号；"
+                             "总局令第45号第十四条）")
+    text = advice(restricted)
+    assert text.startswith("京市监罚〔2026〕2号：") and "不得提前停止公示（总局令第45号第十四条第三款）" in text
+    assert text.endswith("不适用信用修复，公示期满（2029-03-20）后不再计入")
+    assert "可申请信用修复" not in text and "信用修复后" not in text
+
+
 def test_distribution_jump_warns_but_does_not_stop_the_night(engine: Engine, settings: Settings) -> None:
     with engine.begin() as c:
         for i in range(10):

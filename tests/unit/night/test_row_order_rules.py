@@ -57,9 +57,8 @@ def test_a_malformed_or_future_date_is_held_for_its_own_reason_only() -> None:
 def test_a_year_the_night_has_not_reached_is_held() -> None:
     tax = {"uscc": USCC, "tax_credit_grade": "A", "abnormal_taxpayer_since": None,
            "arrears": None, "updated_on": "2026-04-01"}
-    rules = _rules("tax", [{**tax, "assessed_year": "2025"}, {**tax, "assessed_year": "2026"},
-                           {**tax, "assessed_year": "2099"}])
-    assert rules == ["", "", "year_not_after_night"]
+    rules = _rules("tax", [{**tax, "assessed_year": "2025"}, {**tax, "assessed_year": "2099"}])
+    assert rules == ["", "year_not_after_night"]
     report = {"uscc": USCC, "filed_on": "2026-05-01", "employees": "3", "revenue": None,
               "total_tax": None}
     assert _rules("annual_reports", [{**report, "report_year": "2025"}, {**report, "report_year": "2027"}]) == [
@@ -68,8 +67,7 @@ def test_a_year_the_night_has_not_reached_is_held() -> None:
 
 def test_an_annual_report_for_the_nights_own_year_is_held() -> None:
     # An annual report for year Y is filed from 1 January of Y+1 (domain.md §2; 企业信息公示暂行条例
-    # art. 8): on a night of 2026 no report for 2026 can exist yet (s28drop gap 4). A tax
-    # assessment year keeps its rule (a year after the night's).
+    # art. 8): on a night of 2026 no report for 2026 can exist yet (s28drop gap 4).
     report = {"uscc": USCC, "filed_on": "2026-05-01", "employees": "3", "revenue": None, "total_tax": None}
     rows = [{**report, "report_year": "2025"}, {**report, "report_year": "2026"}, {**report, "report_year": "2027"}]
     assert _rules("annual_reports", rows) == ["", "year_not_closed", "year_not_after_night"]
@@ -81,6 +79,26 @@ def test_an_annual_report_for_the_nights_own_year_is_held() -> None:
                                bundled("expectations") / "annual_reports.json").found
     reasons, _ = found.joined()
     assert "2027" in str(reasons[0]) and "report_year" in str(reasons[0])
+
+
+def test_a_tax_level_for_the_nights_own_year_is_held() -> None:
+    # A tax-and-fee credit level is the annual assessment of a year that is over (domain.md §11,
+    # 纳税缴费信用管理办法): on a night of 2026 no level of 2026 can exist. An outsider's acceptance
+    # pass (s35) found `…,2026,D,,0.00,2026-07-16` accepted on 2026-07-16 and the entity graded
+    # TAX_GRADE D for 2026. An update dated after the night is held for that (its own rule).
+    tax = {"uscc": USCC, "tax_credit_grade": "D", "abnormal_taxpayer_since": None, "arrears": "0.00"}
+    rows = [{**tax, "assessed_year": "2025", "updated_on": "2026-07-13"},
+            {**tax, "assessed_year": "2026", "updated_on": "2026-07-13"},
+            {**tax, "assessed_year": "2027", "updated_on": "2026-07-13"},
+            {**tax, "assessed_year": "2025", "updated_on": "2026-07-14"}]
+    assert _rules("tax", rows) == ["", "assessment_year_not_over", "year_not_after_night", "date_not_after_night"]
+    # From 1 January 2027 the level of 2026 can exist; one of 2027 cannot.
+    assert _rules("tax", [{**r, "updated_on": "2027-01-01"} for r in rows[:3]], night=date(2027, 1, 1)) == [
+        "", "", "assessment_year_not_over"]
+    frame = pd.DataFrame(rows[1:2], columns=SOURCES["tax"].column_names).astype(quality.ARROW_STRING)
+    reasons, _ = quality.check_rows(frame, SOURCES["tax"], NIGHT, bundled("expectations") / "tax.json").found.joined()
+    assert "assessed_year" in str(reasons[0]) and "2026 年度尚未结束" in str(reasons[0])
+    assert "纳税缴费信用管理办法" in str(reasons[0])
 
 
 def test_an_annual_report_filed_before_its_year_was_over_is_held() -> None:
