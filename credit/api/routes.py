@@ -65,7 +65,13 @@ from credit.api.models import (
     TierDoc,
     Verification,
 )
-from credit.api.validation import future_date_problem, name_search_problem, normalise_uscc, search_text, uscc_problem
+from credit.api.validation import (
+    future_date_problem,
+    name_search_problem,
+    normalise_uscc,
+    search_text,
+    uscc_problem,
+)
 from credit.config import load_config
 from credit.draws import DrawRefused
 from credit.draws.public import PublishedFile, RecordAltered, plan_file, published_draws, record_file
