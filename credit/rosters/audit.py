@@ -19,6 +19,13 @@ database (:mod:`credit.rosters.anchors`, ``<publication>/anchors.jsonl``). A con
 of chain *and* in-database anchors still differs from the published heads, which only the
 bureau's signing key could have written; the anchor file's own links and signatures are checked.
 
+The records are checked before the log is held against them, so that an altered record is named
+and the log not blamed: a file line whose signature fails is no head; a night whose records
+disagree keeps the one the log agrees with (the signed line first) and names the other; and the
+file must still hold every line the publications recorded writing (``night_runs.summary
+.anchor_published``): a deleted, emptied or shortened file fails instead of passing with a
+warning (README "Tamper evidence" says what each check does not catch).
+
 RUNBOOK: a broken link means a decision was altered or removed outside the application (the
 table refuses UPDATE/DELETE, so someone disabled the trigger as superuser). Do not "fix" the
 chain: restore the log from the last backup whose verify passed, and report the incident.
@@ -348,12 +355,13 @@ def _published_lines_problems(conn: Connection, published: AnchorFile, own_file:
                     f"night {night.isoformat()} (its SHA-256 differs from the one the night's summary recorded): the "
                     "file was replaced or rewritten)"]
         return []
+    gone = f"line {line} was" if have + 1 == line else f"lines {have + 1}–{line} were"
     what = (f"锚点文件缺失：已发布 {line} 行（最后一行为 {night.isoformat()} 夜），请从别处保存的副本恢复 "
             f"(anchor file missing: {published.path} does not exist, but {line} line(s) were published, the last for "
             f"night {night.isoformat()} — restore it from a copy kept elsewhere)" if not published.exists else
             f"锚点文件被截短：现有 {have} 行，已发布 {line} 行（最后一行为 {night.isoformat()} 夜） (anchor file "
             f"truncated: {published.path} has {have} line(s), but {line} were published, the last for night "
-            f"{night.isoformat()}: line(s) {have + 1}–{line} were removed)")
+            f"{night.isoformat()}: {gone} removed)")
     if own_file:
         return [what]
     warnings.append(f"the copy {published.path} lacks published lines, only its own lines were checked: {what}")
