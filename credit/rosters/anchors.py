@@ -148,13 +148,33 @@ def publish_anchors(engine: Engine, settings: Settings) -> int:
         return 0
 
 
+def _verified_file(engine: Engine, path: Path, public: Ed25519PublicKey, full: bool, created: bool) -> AnchorFile:
+    """The anchor file at ``path``, read and checked, with the decision log verified against it and
+    every record of the heads (:func:`credit.rosters.audit.verify_chain`); raises
+    :class:`AnchorsRefused` when either fails. ``created``: the file did not exist before the
+    lock's open made it (so a deleted file reads as missing, not as emptied)."""
+    from credit.rosters.audit import verify_chain  # audit reads this module's AnchorFile
+
+    current = read_anchors(path, public)
+    current.exists = current.exists and not created
+    if current.problems:
+        more = f" (and {len(current.problems) - 1} more)" if len(current.problems) > 1 else ""
+        raise AnchorsRefused(f"锚点文件未通过校验，未签署新的锚点 (the anchor file does not verify; nothing was "
+                             f"signed): {current.problems[0]}{more}")
+    with engine.connect() as conn:
+        report = verify_chain(conn, current, from_last_published=not full)
+    if not report.ok:
+        raise AnchorsRefused(f"校验未通过，未签署新的锚点；请先运行 credit audit verify 并按其说明处理 "
+                             f"(verification failed, nothing was signed; see `credit audit verify`): {report.message()}")
+    return current
+
+
 def append_missing_anchors(engine: Engine, settings: Settings, *, full: bool = True) -> int:
     """:func:`publish_anchors` that raises (``credit audit publish``): :class:`AnchorsRefused` when
     the file's lines or the decision log do not verify, and nothing is appended then.
 
     ``full``: walk the whole log (else only the decisions after the file's last head, which a
     previous publication verified; every record of every night's head is compared either way)."""
-    from credit.rosters.audit import verify_chain  # audit reads this module's AnchorFile
 
     path = anchor_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -162,19 +182,15 @@ def append_missing_anchors(engine: Engine, settings: Settings, *, full: bool = T
     key_file = path.parent / PUBLIC_KEY_FILE
     if not key_file.exists() or key_file.read_text(encoding="ascii", errors="replace") != signer.public_pem:
         key_file.write_text(signer.public_pem, encoding="ascii")
+    created = not path.exists()
     with open(path, "a+b") as f:
         fcntl.flock(f.fileno(), fcntl.LOCK_EX)   # one writer at a time (two nights' publications)
-        current = read_anchors(path, signer.public_key)
-        if current.problems:
-            more = f" (and {len(current.problems) - 1} more)" if len(current.problems) > 1 else ""
-            raise AnchorsRefused(f"锚点文件未通过校验，未签署新的锚点 (the anchor file does not verify; nothing was "
-                                 f"signed): {current.problems[0]}{more}")
-        with engine.connect() as conn:
-            report = verify_chain(conn, current, from_last_published=not full)
-        if not report.ok:
-            raise AnchorsRefused(f"决定日志未通过校验，未签署新的锚点；请先运行 credit audit verify 并按其说明处理 "
-                                 f"(the decision log does not verify, nothing was signed; run `credit audit verify`): "
-                                 f"{report.message()}")
+        try:
+            current = _verified_file(engine, path, signer.public_key, full, created)
+        except AnchorsRefused:
+            if created and path.stat().st_size == 0:
+                path.unlink()      # a refused publication leaves a missing file missing
+            raise
         last_night = current.anchors[-1].night if current.anchors else None
         prev = GENESIS
         if current.last is not None:
