@@ -67,8 +67,10 @@ from credit.api.models import (
 )
 from credit.api.validation import (
     future_date_problem,
+    name_search_problem,
     normalise_uscc,
     received_after_data_problem,
+    search_text,
     uscc_problem,
 )
 from credit.config import load_config
@@ -266,9 +268,15 @@ def entity_answer(st: ServiceState, code: str, role: str, as_of: date | None, kn
 @public.get("/v1/entities", response_model=SearchResults)
 def search(conn: Conn, st: St, name: Annotated[str, Query(min_length=2, max_length=100,
                                                            description="part of the registered name")]) -> JSONResponse:
-    """Entities whose registered name contains ``name`` (public registration fields only)."""
+    """Entities whose registered name contains ``name`` (public registration fields only). The
+    minimum of two characters is counted on the text searched, after NFKC and without whitespace
+    (:func:`credit.api.validation.name_search_problem`): the Query's own ``min_length`` counts the
+    raw text, spaces included."""
+    problem = name_search_problem(name)
+    if problem:
+        raise HTTPException(422, [{"loc": ["query", "name"], "msg": problem, "type": "string_too_short"}])
     limit = int((st.config.get("search") or {}).get("max_results", 50))
-    rows = search_registration(conn, name.strip(), limit)
+    rows = search_registration(conn, search_text(name), limit)
     return _json({"name": name, "results": rows, "truncated": len(rows) >= limit})
 
 

@@ -51,6 +51,29 @@ def normalise_uscc(raw: str) -> str:
     return uscc_rules.canonical(raw)
 
 
+NAME_MIN_CHARS = 2
+
+
+def search_text(raw: str) -> str:
+    """The text a name search looks for: ``raw`` without the whitespace around it (any Unicode
+    space: U+3000 from a Chinese input method as well as ASCII). The registered names are stored
+    as filed, so the search keeps the caller's characters (a full-width "（" must still find "（")."""
+    return raw.strip()
+
+
+def name_search_problem(raw: str) -> str | None:
+    """None when a name search has at least two characters to look for, else why not (Chinese and
+    English). Counted after NFKC and without any whitespace or invisible format character
+    (U+200B…): two ideographic spaces, or " 温", would otherwise pass a length check made on the
+    raw text and search on nothing, or on one character, answering 50 arbitrary entities."""
+    text = unicodedata.normalize("NFKC", raw)
+    chars = [c for c in text if not c.isspace() and unicodedata.category(c) != "Cf"]
+    if len(chars) >= NAME_MIN_CHARS:
+        return None
+    return (f"名称至少需要 {NAME_MIN_CHARS} 个字（空格不计），收到 {len(chars)} 个 (the name to search needs at least "
+            f"{NAME_MIN_CHARS} characters, not counting spaces; got {len(chars)})")
+
+
 def uscc_problem(raw: str) -> str | None:
     """None when the code is a valid USCC, else why not (Chinese and English)."""
     code = normalise_uscc(raw)

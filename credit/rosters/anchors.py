@@ -16,6 +16,14 @@ rewrite of the log then shows in ``credit audit verify`` against the published h
 
 A night whose anchor did not reach the file (a crash right after the commit) is appended by the
 next night's publication, or by ``credit audit publish``.
+
+Nothing is signed that does not verify (:func:`append_missing_anchors`): the file's lines must
+carry our signatures and links, and the decision log must verify up to the head about to be signed
+against every record of the nights' heads (:func:`credit.rosters.audit.verify_chain`) — else a
+forged head, once signed, would pass every later check. After appending, each night's summary
+records its line's number and SHA-256 (``night_runs.summary.anchor_published``), so that a deleted,
+emptied or shortened file fails ``credit audit verify`` instead of looking like a file never
+written (README "Tamper evidence" says what this does and does not catch).
 """
 
 from __future__ import annotations
@@ -34,7 +42,7 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.engine import Engine
 
-from credit import clock
+from credit import clock, sqlfiles
 from credit.settings import Settings
 from credit.signing import SigningKeyError, canonical, document_problem, signer_for
 
@@ -62,6 +70,8 @@ class FileAnchor:
     night: date
     seq: int
     row_hash: str
+    digest: str = ""           # SHA-256 of the line as written (what the summary records, the next line's prev)
+    signed: bool = True        # False when the signature was checked and does not verify: not a head to trust
 
 
 @dataclass
@@ -98,11 +108,14 @@ def read_anchors(path: Path, public: Ed25519PublicKey | None) -> AnchorFile:
         if link != prev:
             out.problems.append(f"{path.name} line {no} (night {night}): link broken — prev is not the digest of "
                                 "the line before (a line was altered, removed or inserted)")
+        signed = True
         if public is not None and (problem := document_problem(doc, public)):
             out.problems.append(f"{path.name} line {no} (night {night}): {problem}")
+            signed = False
         if last_night is not None and night <= last_night:
             out.problems.append(f"{path.name} line {no}: night {night} does not come after {last_night}")
-        out.anchors.append(anchor)
+        out.anchors.append(FileAnchor(anchor.line, anchor.night, anchor.seq, anchor.row_hash, line_digest(text),
+                                      signed))
         out.last = doc
         last_night, prev = night, line_digest(text)
     return out
@@ -114,28 +127,70 @@ def latest_published_head(settings: Settings) -> dict[str, Any] | None:
     return read_anchors(anchor_path(settings), None).last
 
 
+class AnchorsRefused(ValueError):
+    """Nothing was signed: the anchor file or the decision log does not verify (the message says
+    what, Chinese and English)."""
+
+
 def publish_anchors(engine: Engine, settings: Settings) -> int:
     """Append to the anchor file every night anchored in the database and not yet in the file
-    (after a night's commit). Returns the lines appended. Never raises for the file or the key: the
-    night is committed already; the failure is logged and the next publication catches up."""
+    (after a night's commit). Returns the lines appended. Never raises for the file, the key or a
+    log that does not verify: the night is committed already; the failure is logged and the next
+    publication (or ``credit audit publish``, which says why it refuses) catches up.
+
+    The log is verified from the last published head on (``full=False``): what that head covers
+    was verified when it was signed, and a walk of the whole log each night would cost seconds at a
+    province's scale; ``credit audit publish`` walks all of it."""
     try:
-        return append_missing_anchors(engine, settings)
-    except (OSError, SigningKeyError) as e:
+        return append_missing_anchors(engine, settings, full=False)
+    except (OSError, SigningKeyError, AnchorsRefused) as e:
         log.error("chain anchors not published outside the database (%s); run `credit audit publish`", e)
         return 0
 
 
-def append_missing_anchors(engine: Engine, settings: Settings) -> int:
-    """:func:`publish_anchors` that raises (``credit audit publish``)."""
+def _verified_file(engine: Engine, path: Path, public: Ed25519PublicKey, full: bool, created: bool) -> AnchorFile:
+    """The anchor file at ``path``, read and checked, with the decision log verified against it and
+    every record of the heads (:func:`credit.rosters.audit.verify_chain`); raises
+    :class:`AnchorsRefused` when either fails. ``created``: the file did not exist before the
+    lock's open made it (so a deleted file reads as missing, not as emptied)."""
+    from credit.rosters.audit import verify_chain  # audit reads this module's AnchorFile
+
+    current = read_anchors(path, public)
+    current.exists = current.exists and not created
+    if current.problems:
+        more = f" (and {len(current.problems) - 1} more)" if len(current.problems) > 1 else ""
+        raise AnchorsRefused(f"锚点文件未通过校验，未签署新的锚点 (the anchor file does not verify; nothing was "
+                             f"signed): {current.problems[0]}{more}")
+    with engine.connect() as conn:
+        report = verify_chain(conn, current, from_last_published=not full)
+    if not report.ok:
+        raise AnchorsRefused(f"校验未通过，未签署新的锚点；请先运行 credit audit verify 并按其说明处理 "
+                             f"(verification failed, nothing was signed; see `credit audit verify`): {report.message()}")
+    return current
+
+
+def append_missing_anchors(engine: Engine, settings: Settings, *, full: bool = True) -> int:
+    """:func:`publish_anchors` that raises (``credit audit publish``): :class:`AnchorsRefused` when
+    the file's lines or the decision log do not verify, and nothing is appended then.
+
+    ``full``: walk the whole log (else only the decisions after the file's last head, which a
+    previous publication verified; every record of every night's head is compared either way)."""
+
     path = anchor_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     signer = signer_for(settings)
     key_file = path.parent / PUBLIC_KEY_FILE
     if not key_file.exists() or key_file.read_text(encoding="ascii", errors="replace") != signer.public_pem:
         key_file.write_text(signer.public_pem, encoding="ascii")
+    created = not path.exists()
     with open(path, "a+b") as f:
         fcntl.flock(f.fileno(), fcntl.LOCK_EX)   # one writer at a time (two nights' publications)
-        current = read_anchors(path, None)
+        try:
+            current = _verified_file(engine, path, signer.public_key, full, created)
+        except AnchorsRefused:
+            if created and path.stat().st_size == 0:
+                path.unlink()      # a refused publication leaves a missing file missing
+            raise
         last_night = current.anchors[-1].night if current.anchors else None
         prev = GENESIS
         if current.last is not None:
@@ -150,6 +205,7 @@ def append_missing_anchors(engine: Engine, settings: Settings) -> int:
                 "where cast(:after as date) is null or night > cast(:after as date) "
                 "order by night, seq desc"), {"after": last_night}).all()
         added = 0
+        written: list[tuple[date, int, str]] = []
         for night, seq, row_hash in heads:
             doc = signer.sign_document({"format": FORMAT, "night": night.isoformat(), "seq": int(seq),
                                         "row_hash": str(row_hash), "prev": prev,
@@ -159,6 +215,13 @@ def append_missing_anchors(engine: Engine, settings: Settings) -> int:
             f.write(text.encode("utf-8") + b"\n")
             prev = line_digest(text)
             added += 1
+            written.append((night, len(current.anchors) + added, prev))
         f.flush()
         os.fsync(f.fileno())
+        if written:
+            # Recorded after the file is on disk: the summary never claims a line the file lacks.
+            with engine.begin() as conn:
+                for night, line, digest in written:
+                    conn.execute(sqlfiles.statement("rosters/record_anchor_line"),
+                                 {"night": night, "line": line, "digest": digest})
     return added

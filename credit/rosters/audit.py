@@ -19,6 +19,13 @@ database (:mod:`credit.rosters.anchors`, ``<publication>/anchors.jsonl``). A con
 of chain *and* in-database anchors still differs from the published heads, which only the
 bureau's signing key could have written; the anchor file's own links and signatures are checked.
 
+The records are checked before the log is held against them, so that an altered record is named
+and the log not blamed: a file line whose signature fails is no head; a night whose records
+disagree keeps the one the log agrees with (the signed line first) and names the other; and the
+file must still hold every line the publications recorded writing (``night_runs.summary
+.anchor_published``): a deleted, emptied or shortened file fails instead of passing with a
+warning (README "Tamper evidence" says what each check does not catch).
+
 RUNBOOK: a broken link means a decision was altered or removed outside the application (the
 table refuses UPDATE/DELETE, so someone disabled the trigger as superuser). Do not "fix" the
 chain: restore the log from the last backup whose verify passed, and report the incident.
@@ -37,7 +44,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from credit import sqlfiles
-from credit.rosters.anchors import AnchorFile
+from credit.rosters.anchors import AnchorFile, FileAnchor
 
 GENESIS = "0" * 64
 
@@ -66,9 +73,13 @@ class ChainReport:
             return (f"decision log intact: {self.checked} decisions, chain verified"
                     f" against {self.anchors} nightly anchors, {self.recorded} heads recorded by the nights"
                     f" and {self.published} signed anchors published outside the database")
-        where = f"decision {self.broken_seq}" if self.broken_seq is not None else "the published anchors"
+        if self.broken_seq is None:
+            # A record of the heads (a file line, an anchor, the file itself), not the log: the log
+            # was walked against the records left to trust and holds.
+            return (f"锚点记录未通过校验 (anchor records BROKEN; the decision log holds against the records left to "
+                    f"trust, {self.checked} decisions walked): {self.problem}")
         night = f" (night {self.broken_night.isoformat()})" if self.broken_night else ""
-        return f"decision log BROKEN at {where}{night}: {self.problem}"
+        return f"decision log BROKEN at decision {self.broken_seq}{night}: {self.problem}"
 
 
 @dataclass(frozen=True)
@@ -114,36 +125,118 @@ _ROWS = f"""
 select {", ".join("d.facts::text as facts" if c == "facts" else "d." + c for c in CANONICAL_COLUMNS)},
        d.content_hash, d.prev_hash, d.row_hash,
        encode(sha256(convert_to(roster_decision_canonical(d), 'UTF8')), 'hex') as db_recomputed
-  from roster_decisions as d order by d.seq
+  from roster_decisions as d where d.seq > :after order by d.seq
 """
 
+_DB = "the database's anchor (roster_chain_anchors)"
+_SUMMARY = "the head recorded in the night's summary (night_runs)"
 
-def verify_chain(conn: Connection, published: AnchorFile | None = None) -> ChainReport:
+
+def _file_label(published: AnchorFile, a: FileAnchor) -> str:
+    return f"the signed anchor published outside the database ({published.path.name} line {a.line})"
+
+
+def _odd_records(conn: Connection, db_anchor: dict[date, tuple[int, str]], recorded: dict[date, tuple[int, str]],
+                 signed: dict[date, tuple[str, int, str]]) -> list[tuple[date, str, int, str, str]]:
+    """The records of a night's head that disagree with the night's other records *and* with the
+    log, where the log agrees with another record of the same night: an altered anchor record, not
+    an altered log (each night keeps up to three records of its head: the database's anchor, the
+    summary's head and the signed file line).
+
+    A valid signed line outranks the database's records: only the bureau's key writes it. Without
+    one, the database's anchor and the summary are compared with the log: the one the log agrees
+    with stands, the other is named — though a superuser who rewrote the log and one of the two
+    records together looks the same (only the signed file tells those apart). Returns (night,
+    label, seq, row_hash, the other records in words) of each odd record; none for a night when
+    the log agrees with none of its records, or not with its signed line (then the walk names the
+    decision: the log was rewritten)."""
+    def records(n: date) -> list[tuple[str, int, str]]:
+        out = [signed[n]] if n in signed else []
+        out += [(_DB, *db_anchor[n])] if n in db_anchor else []
+        return out + ([(_SUMMARY, *recorded[n])] if n in recorded else [])
+
+    nights = sorted(n for n in set(db_anchor) | set(recorded) | set(signed)
+                    if len({(q, h) for _, q, h in records(n)}) > 1)
+    if not nights:
+        return []
+    seqs = sorted({q for n in nights for _, q, _ in records(n)})
+    log = {int(q): str(h) for q, h in conn.execute(sqlfiles.statement("rosters/audit_row_hashes"), {"seqs": seqs})}
+    odd: list[tuple[date, str, int, str, str]] = []
+    for n in nights:
+        rs = records(n)
+        agree = [(q, h) for _, q, h in rs if log.get(q) == h]
+        if not agree or (n in signed and signed[n][1:] not in agree):
+            continue
+        keep = signed[n][1:] if n in signed else agree[0]
+        for label, q, h in rs:
+            if (q, h) != keep:
+                others = "; ".join(f"{lbl}: decision {oq}" for lbl, oq, oh in rs if (oq, oh) == keep)
+                odd.append((n, label, q, h, others))
+    return odd
+
+
+def verify_chain(conn: Connection, published: AnchorFile | None = None, *, own_file: bool = True,
+                 from_last_published: bool = False) -> ChainReport:
     """Walk the chain; ``ok`` only when every link, hash, number and anchor holds — the anchors in
     the database, the heads the nights recorded and, when given, the anchor file ``published``
-    outside the database (read and checked by :func:`credit.rosters.anchors.read_anchors`)."""
+    outside the database (read and checked by :func:`credit.rosters.anchors.read_anchors`).
+
+    Each record of a head is first checked on its own, so that an altered record is named rather
+    than the log (contracts.md §2: the first broken link is named, and only a broken link is one):
+    a file line whose signature does not verify is no head at all, and a night's records that
+    disagree are compared with the log (:func:`_odd_records`).
+
+    ``own_file``: ``published`` is this installation's own file (not a copy kept elsewhere, which
+    may be older): it must hold every line the nights' publications recorded (``night_runs.summary
+    .anchor_published``) — a missing, emptied or shortened file fails. A copy that lacks recorded
+    lines is only warned about.
+
+    ``from_last_published`` (the nightly publication, :func:`credit.rosters.anchors.publish_anchors`):
+    walk only the decisions after the file's last head, starting from that head's hash — what it
+    covers was verified when it was signed; the 文号 runs are not checked then."""
     heads: dict[int, list[_Head]] = defaultdict(list)
     n_anchors = n_recorded = 0
     db_anchor: dict[date, tuple[int, str]] = {}
-    for night, seq, row_hash in conn.execute(sa.text(
-            "select night, seq, row_hash from roster_chain_anchors order by id")):
-        heads[int(seq)].append(_Head("anchored by night", night, row_hash))
-        db_anchor[night] = max(db_anchor.get(night, (0, "")), (int(seq), row_hash))
+    db_rows = [(night, int(seq), str(row_hash)) for night, seq, row_hash in conn.execute(sa.text(
+        "select night, seq, row_hash from roster_chain_anchors order by id"))]
+    for night, seq, row_hash in db_rows:
+        db_anchor[night] = max(db_anchor.get(night, (0, "")), (seq, row_hash))
         n_anchors += 1
+    recorded: dict[date, tuple[int, str]] = {}
     for night, seq, row_hash in conn.execute(sqlfiles.statement("rosters/audit_recorded_heads")):
-        heads[int(seq)].append(_Head("recorded in the summary of night", night, str(row_hash)))
+        recorded[night] = (int(seq), str(row_hash))
         n_recorded += 1
-    problems: list[tuple[int, str, date | None]] = []
-    mismatched: list[tuple[int, str, date | None]] = []   # in-database anchors that differ from the published
+    record_problems: list[str] = []     # what is wrong with the records of the heads, not with the log
     warnings: list[str] = []
     n_published = 0
+    signed: dict[date, tuple[str, int, str]] = {}
     if published is not None:
         n_published = len(published.anchors)
+        signed = {a.night: (_file_label(published, a), a.seq, a.row_hash) for a in published.anchors if a.signed}
+        record_problems += published.problems
+        record_problems += _published_lines_problems(conn, published, own_file, warnings)
+    odd = _odd_records(conn, db_anchor, recorded, signed)
+    for night, label, seq, row_hash, others in odd:
+        record_problems.append(
+            f"{night.isoformat()} 夜的锚点记录被改动，决定日志未被改动 (night {night.isoformat()}: {label} — decision "
+            f"{seq}, hash {row_hash[:12]}… — differs from {others}, which the log agrees with: that record was "
+            "altered, not the log)")
+    skip = {(n, lbl, q, h) for n, lbl, q, h, _ in odd}
+    for night, seq, row_hash in db_rows:
+        if (night, _DB, seq, row_hash) not in skip:
+            heads[seq].append(_Head("anchored by night", night, row_hash))
+    for night, (seq, row_hash) in recorded.items():
+        if (night, _SUMMARY, seq, row_hash) not in skip:
+            heads[seq].append(_Head("recorded in the summary of night", night, row_hash))
+    mismatched: list[tuple[int, str, date | None]] = []   # in-database anchors that differ from the published
+    if published is not None:
         for a in published.anchors:
+            if not a.signed:
+                continue      # not ours (or altered): named among the file's problems, never held against the log
             heads[a.seq].append(_Head(f"published outside the database ({published.path.name} line {a.line}) "
                                       "by night", a.night, a.row_hash))
             mine = db_anchor.get(a.night)
-            if mine is not None and mine != (a.seq, a.row_hash):
+            if mine is not None and mine != (a.seq, a.row_hash) and (a.night, _DB, *mine) not in skip:
                 mismatched.append((min(a.seq, mine[0]), f"the database's anchor of night {a.night.isoformat()} "
                                  f"(decision {mine[0]}) differs from the head published outside the database "
                                  f"(decision {a.seq}, {published.path.name} line {a.line}): the anchors were rewritten",
@@ -154,7 +247,7 @@ def verify_chain(conn: Connection, published: AnchorFile | None = None) -> Chain
         if unpublished:
             warnings.append(f"{len(unpublished)} night(s) anchored in the database are not yet in "
                             f"{published.path} (from {unpublished[0].isoformat()}): run `credit audit publish`")
-        if not published.exists and db_anchor:
+        if not published.exists and db_anchor and not record_problems:
             warnings.append(f"no anchor file at {published.path}: only the anchors inside the database were checked")
 
     def first_night_covering(seq: int) -> date | None:
@@ -164,10 +257,20 @@ def verify_chain(conn: Connection, published: AnchorFile | None = None) -> Chain
 
     checked = 0
     last_seq, last_hash = 0, GENESIS
-    walk_broke = False
     good: tuple[int, date] | None = None     # the last head that still matched: where a rewrite starts after
-    result = conn.execution_options(stream_results=True, yield_per=20000).execute(sa.text(_ROWS))
-    for m in result.mappings():
+    problems: list[tuple[int, str, date | None]] = []
+    start = published.anchors[-1] if from_last_published and published is not None and published.anchors else None
+    if start is not None:
+        last_seq, last_hash, good = start.seq, start.row_hash, (start.seq, start.night)
+        stored: dict[int, str] = dict(conn.execute(sqlfiles.statement("rosters/audit_row_hashes"), {"seqs": [start.seq]}).all())
+        if stored.get(start.seq) != start.row_hash:
+            problems.append((start.seq, f"hash differs from the head {heads[start.seq][-1].source} "
+                                        f"{start.night.isoformat()} (the chain was rewritten, or the decision removed)",
+                             start.night))
+    walk_broke = bool(problems)
+    result = conn.execution_options(stream_results=True, yield_per=20000).execute(sa.text(_ROWS),
+                                                                                  {"after": last_seq})
+    for m in result.mappings() if not walk_broke else ():
         seq = int(m["seq"])
         checked += 1
         found: str | None = None
@@ -213,20 +316,53 @@ def verify_chain(conn: Connection, published: AnchorFile | None = None) -> Chain
             problems.append((last_seq + 1, f"decisions {last_seq + 1}–{top} are missing: the head {source} "
                                            f"{night.isoformat()} is decision {s}, the log ends at {last_seq} "
                                            "(the last decisions were removed)", night))
-    no = conn.execute(sqlfiles.statement("rosters/audit_numbers")).scalar()
-    if no is not None:
-        problems.append((int(no), "gap in the document numbers (文号) of its authority and year", None))
+    if start is None:
+        no = conn.execute(sqlfiles.statement("rosters/audit_numbers")).scalar()
+        if no is not None:
+            problems.append((int(no), "gap in the document numbers (文号) of its authority and year", None))
+
     def report(seq: int | None = None, problem: str | None = None, night: date | None = None) -> ChainReport:
         if night is None and seq is not None:
             night = first_night_covering(seq)
         return ChainReport(problem is None, checked, seq, problem, anchors=n_anchors, broken_night=night,
                            published=n_published, recorded=n_recorded, warnings=tuple(warnings))
 
-    if not problems and not mismatched and published is not None and published.problems:
-        # The published record itself was altered (or is not signed by our key): named by its line.
-        more = f" (and {len(published.problems) - 1} more)" if len(published.problems) > 1 else ""
-        return report(None, published.problems[0] + more)
-    if not problems and not mismatched:
-        return report()
-    # At the same decision, the walk's finding (what was altered, since which head) says more.
-    return report(*min(problems + mismatched, key=lambda p: p[0]))
+    if problems or mismatched:
+        # At the same decision, the walk's finding (what was altered, since which head) says more.
+        return report(*min(problems + mismatched, key=lambda p: p[0]))
+    if record_problems:
+        # The log holds against every record left to trust; a record itself was altered, removed or
+        # is not signed by our key: named, the log not blamed.
+        more = f" (and {len(record_problems) - 1} more)" if len(record_problems) > 1 else ""
+        return report(None, record_problems[0] + more)
+    return report()
+
+
+def _published_lines_problems(conn: Connection, published: AnchorFile, own_file: bool, warnings: list[str]) -> list[str]:
+    """Whether the anchor file still holds every line the nights' publications recorded writing
+    (``night_runs.summary.anchor_published``, :func:`credit.rosters.anchors.append_missing_anchors`):
+    the highest recorded line must be in the file with the same SHA-256. Catches a deleted, emptied
+    or shortened file, or one replaced by another; not a superuser who also removes the records
+    from the summaries (then only a copy of the file kept elsewhere tells: ``--anchors``)."""
+    top = conn.execute(sqlfiles.statement("rosters/audit_published_lines")).first()
+    if top is None:
+        return []      # nothing published yet (a new installation), or published before the records were kept
+    night, line, digest = top[0], int(top[1]), str(top[2])
+    have = len(published.anchors)
+    if have >= line:
+        if published.anchors[line - 1].digest != digest:
+            return [f"锚点文件第 {line} 行与发布时不同 ({published.path.name} line {line} is not the line published for "
+                    f"night {night.isoformat()} (its SHA-256 differs from the one the night's summary recorded): the "
+                    "file was replaced or rewritten)"]
+        return []
+    gone = f"line {line} was" if have + 1 == line else f"lines {have + 1}–{line} were"
+    what = (f"锚点文件缺失：已发布 {line} 行（最后一行为 {night.isoformat()} 夜），请从别处保存的副本恢复 "
+            f"(anchor file missing: {published.path} does not exist, but {line} line(s) were published, the last for "
+            f"night {night.isoformat()} — restore it from a copy kept elsewhere)" if not published.exists else
+            f"锚点文件被截短：现有 {have} 行，已发布 {line} 行（最后一行为 {night.isoformat()} 夜） (anchor file "
+            f"truncated: {published.path} has {have} line(s), but {line} were published, the last for night "
+            f"{night.isoformat()}: {gone} removed)")
+    if own_file:
+        return [what]
+    warnings.append(f"the copy {published.path} lacks published lines, only its own lines were checked: {what}")
+    return []

@@ -538,7 +538,9 @@ def audit_verify(
     if anchors is not None and not published.exists:
         raise _refuse(f"--anchors {anchors}: no such file")
     with _engine().connect() as conn:
-        report = verify_chain(conn, published)
+        # A copy given with --anchors may be older than the installation's own file: lines it lacks
+        # are warned about; the own file must hold every line the nights recorded publishing.
+        report = verify_chain(conn, published, own_file=anchors is None)
     for w in report.warnings:
         err.print(f"warning: {w}", style="yellow", markup=False)
     if report.ok:
@@ -551,14 +553,19 @@ def audit_verify(
 @audit_app.command("publish")
 def audit_publish() -> None:
     """Append to the anchor file the nights anchored in the database and not yet published outside
-    it (each night does this after its commit; this catches up after a crash)."""
-    from credit.rosters.anchors import anchor_path, append_missing_anchors
+    it (each night does this after its commit; this catches up after a crash). Signs nothing that
+    does not verify: the file's lines and the whole decision log are checked first, as `credit
+    audit verify` checks them; exit 1 (contracts.md §2: only an intact log passes) when they fail."""
+    from credit.rosters.anchors import AnchorsRefused, anchor_path, append_missing_anchors
     from credit.settings import get_settings
     from credit.signing import SigningKeyError
 
     settings = get_settings()
     try:
         added = append_missing_anchors(_engine(), settings)
+    except AnchorsRefused as e:
+        err.print(f"未发布锚点 (nothing published): {e}", style="red", markup=False)
+        raise typer.Exit(1) from None
     except (OSError, SigningKeyError) as e:
         raise _refuse(f"cannot publish the anchors: {e}") from None
     console.print(f"{added} anchor(s) appended to {anchor_path(settings)}", markup=False)

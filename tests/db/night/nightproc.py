@@ -86,9 +86,11 @@ def state(engine: Engine) -> dict[str, str]:
 
 
 def _untimed(doc: object) -> object:
-    """A stored summary without its wall-clock timings (``stages``, ``seconds``) and the report's path (per home)."""
+    """A stored summary without its wall-clock timings (``stages``, ``seconds``), the report's path
+    (per home) and the record of its signed anchor line (``anchor_published``: its SHA-256 covers
+    the home's own signing key and the time of publication)."""
     if isinstance(doc, dict):
-        return {k: _untimed(v) for k, v in doc.items() if k not in ("stages", "seconds", "report")}
+        return {k: _untimed(v) for k, v in doc.items() if k not in ("stages", "seconds", "report", "anchor_published")}
     if isinstance(doc, list):
         return [_untimed(v) for v in doc]
     return doc

@@ -22,9 +22,10 @@ from tests.db.rosters.helpers import rehash_chain
 runner = CliRunner()
 
 
-def _published_nights(engine: Engine, settings: Settings) -> None:
+def _published_nights(engine: Engine, settings: Settings, *, publish_last: bool = True) -> None:
     """Three nights, each published as publish_night does: committed, then its head appended outside.
-    07-15 lists 甲 and 丙 (no 2025 annual report); 甲 files and applies; 07-22 removes 甲."""
+    07-15 lists 甲 and 丙 (no 2025 annual report); 甲 files and applies; 07-22 removes 甲.
+    ``publish_last=False``: the last night's process died between its commit and its publication."""
     with engine.begin() as c:
         for u, n in NAMES.items():
             register(c, u, n)
@@ -36,7 +37,8 @@ def _published_nights(engine: Engine, settings: Settings) -> None:
         apply_for_removal(c, A, "abnormal", D("2026-07-21"), settings=settings)
     for day in ("2026-07-21", "2026-07-22"):
         run_night(engine, settings, day)
-        publish_anchors(engine, settings)
+        if publish_last or day != "2026-07-22":
+            assert publish_anchors(engine, settings) == 1
 
 
 def _superuser_rewrites_everything_inside(engine: Engine, seq: int) -> None:
@@ -102,10 +104,8 @@ def test_an_altered_or_foreign_anchor_file_fails_by_its_line(engine: Engine, set
 
 
 def test_a_night_whose_anchor_missed_the_file_is_caught_up(engine: Engine, settings: Settings) -> None:
-    _published_nights(engine, settings)
+    _published_nights(engine, settings, publish_last=False)  # the process died after the third commit
     path = anchor_path(settings)
-    lines = path.read_text().splitlines()
-    path.write_text("\n".join(lines[:2]) + "\n")          # as if the process died after the third commit
     with engine.connect() as c:
         report = verify_chain(c, read_anchors(path, signer_for(settings).public_key))
     assert report.ok and any("not yet in" in w for w in report.warnings)
@@ -143,3 +143,145 @@ def test_a_bank_verifies_a_certificate_offline_with_the_published_key_alone(
     # The signature does not disturb the certificate's own re-check against the log.
     with live.client() as h:
         assert h.post("/v1/certificates/verify", json=cert).json()["verdict"] == "valid"
+
+
+# ------------------------------------------------------------------ an outsider's findings (bbG)
+def _heads(engine: Engine) -> dict[str, int]:
+    with engine.connect() as c:
+        return dict(c.execute(sa.text("select night::text, seq from roster_chain_anchors")).all())
+
+
+def _forge(engine: Engine, seq: int, night: str | None = None) -> None:
+    """What the outsider did as superuser: change decision ``seq`` and recompute its own two hashes
+    (not the later links); with ``night``, make that night's anchor and summary name the forged hash."""
+    with engine.begin() as c:
+        c.exec_driver_sql("alter table roster_decisions disable trigger roster_decisions_append_only")
+        c.exec_driver_sql(f"update roster_decisions set reason = coalesce(reason, '') || '（伪造）' where seq = {seq}")
+        c.exec_driver_sql("update roster_decisions d set content_hash = encode(sha256(convert_to("
+                          f"roster_decision_canonical(d), 'UTF8')), 'hex') where seq = {seq}")
+        c.exec_driver_sql("update roster_decisions set row_hash = encode(sha256(convert_to(prev_hash || content_hash, "
+                          f"'UTF8')), 'hex') where seq = {seq}")
+        c.exec_driver_sql("alter table roster_decisions enable trigger roster_decisions_append_only")
+        if night is not None:
+            c.exec_driver_sql("alter table roster_chain_anchors disable trigger roster_chain_anchors_append_only")
+            c.exec_driver_sql(f"update roster_chain_anchors a set row_hash = d.row_hash from roster_decisions d "
+                              f"where d.seq = a.seq and a.night = '{night}'")
+            c.exec_driver_sql("alter table roster_chain_anchors enable trigger roster_chain_anchors_append_only")
+            c.exec_driver_sql(f"""
+                update night_runs n set summary = jsonb_set(n.summary, '{{rosters,chain_head,hash}}', to_jsonb(d.row_hash))
+                  from roster_decisions d where d.seq = {seq} and n.night = '{night}'""")
+
+
+def test_publish_refuses_to_sign_a_head_that_does_not_verify(engine: Engine, settings: Settings, cli_env: None,
+                                                             tmp_path: Path) -> None:
+    """Finding 1: the anchor file moved away, a forged decision 'anchored' inside the database —
+    publish signed the forged head. It verifies first and exits 1; nothing is written."""
+    _published_nights(engine, settings)
+    heads = _heads(engine)
+    _forge(engine, heads["2026-07-15"], "2026-07-15")
+    path = anchor_path(settings)
+    path.rename(tmp_path / "moved.jsonl")
+    bad = runner.invoke(app, ["audit", "publish"])
+    assert bad.exit_code == 1, bad.output
+    out = " ".join(bad.output.split())
+    assert "nothing published" in out and "BROKEN at decision" in out, out
+    assert not path.exists()
+
+
+def test_the_first_publication_verifies_the_log_too(engine: Engine, settings: Settings, cli_env: None) -> None:
+    """A new installation's first publication (no file, nothing recorded) walks the whole log: a
+    forged decision is refused by the command and by the night's own publication."""
+    with engine.begin() as c:
+        for u, n in NAMES.items():
+            register(c, u, n)
+    run_night(engine, settings, "2026-07-15")
+    first = _heads(engine)["2026-07-15"]
+    assert first >= 2
+    _forge(engine, first - 1)
+    assert publish_anchors(engine, settings) == 0            # logged, the night stays committed
+    bad = runner.invoke(app, ["audit", "publish"])
+    assert bad.exit_code == 1 and f"BROKEN at decision {first}" in " ".join(bad.output.split()), bad.output
+    assert read_anchors(anchor_path(settings), None).anchors == []
+
+
+def test_the_nightly_publication_verifies_the_decisions_after_the_last_published_head(
+        engine: Engine, settings: Settings) -> None:
+    with engine.begin() as c:
+        for u, n in NAMES.items():
+            register(c, u, n)
+        annual_report(c, B, 2025, "2026-03-01")
+    run_night(engine, settings, "2026-07-15")
+    assert publish_anchors(engine, settings) == 1
+    with engine.begin() as c:
+        annual_report(c, A, 2025, "2026-07-20")
+        apply_for_removal(c, A, "abnormal", D("2026-07-21"), settings=settings)
+    run_night(engine, settings, "2026-07-21")             # its process dies before its publication
+    heads = _heads(engine)
+    assert heads["2026-07-21"] > heads["2026-07-15"], heads
+    with engine.begin() as c:
+        c.exec_driver_sql("alter table roster_decisions disable trigger roster_decisions_append_only")
+        c.exec_driver_sql(f"update roster_decisions set reason = 'x' where seq = {heads['2026-07-21']}")
+        c.exec_driver_sql("alter table roster_decisions enable trigger roster_decisions_append_only")
+    assert publish_anchors(engine, settings) == 0             # the next night's publication signs nothing
+    assert len(read_anchors(anchor_path(settings), None).anchors) == 1
+
+
+@pytest.mark.parametrize("how", ["deleted", "emptied", "last line removed"])
+def test_a_missing_emptied_or_shortened_anchor_file_fails_verify(engine: Engine, settings: Settings, cli_env: None,
+                                                                  how: str) -> None:
+    """Finding 2: with the file gone, a rewrite of the whole log passed with a warning. Each
+    night's publication records its line in the night's summary; fewer lines is a failure."""
+    _published_nights(engine, settings)
+    path = anchor_path(settings)
+    lines = path.read_text().splitlines()
+    if how == "deleted":
+        path.unlink()
+    else:
+        path.write_text("" if how == "emptied" else "\n".join(lines[:2]) + "\n")
+    bad = runner.invoke(app, ["audit", "verify"])
+    out = " ".join(bad.output.split())
+    assert bad.exit_code == 1, out
+    assert ("anchor file missing" if how == "deleted" else "anchor file truncated") in out, out
+    assert "3 line(s) were published" in out or "but 3 were published" in out, out
+    assert "2026-07-22" in out and "decision log BROKEN" not in out
+    # Nor does the command sign anything onto what is left.
+    refused = runner.invoke(app, ["audit", "publish"])
+    assert refused.exit_code == 1 and "nothing published" in refused.output, refused.output
+
+
+def test_an_unsigned_edit_of_an_anchor_line_is_named_not_blamed_on_the_log(
+        engine: Engine, settings: Settings, cli_env: None) -> None:
+    """Finding 3a: line 1's seq edited (not re-signed) read as the log broken at that decision."""
+    _published_nights(engine, settings)
+    path = anchor_path(settings)
+    lines = path.read_text().splitlines()
+    doc = json.loads(lines[0])
+    doc["seq"] -= 1
+    path.write_text("\n".join([json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+                               *lines[1:]]) + "\n")
+    bad = runner.invoke(app, ["audit", "verify"])
+    out = " ".join(bad.output.split())
+    assert bad.exit_code == 1 and "decision log BROKEN" not in out, out
+    assert "anchor records BROKEN" in out and "line 1" in out and "签名无效" in out, out
+
+
+def test_an_altered_database_anchor_is_named_not_blamed_on_the_log(engine: Engine, settings: Settings,
+                                                                   cli_env: None) -> None:
+    """Finding 3b: roster_chain_anchors.seq moved one back read as the log rewritten."""
+    _published_nights(engine, settings)
+    first = _heads(engine)["2026-07-15"]
+    with engine.begin() as c:
+        c.exec_driver_sql("alter table roster_chain_anchors disable trigger roster_chain_anchors_append_only")
+        c.exec_driver_sql(f"update roster_chain_anchors set seq = {first - 1} where night = '2026-07-15'")
+        c.exec_driver_sql("alter table roster_chain_anchors enable trigger roster_chain_anchors_append_only")
+    for args in (["audit", "verify"], ["audit", "verify", "--anchors", str(anchor_path(settings))]):
+        bad = runner.invoke(app, args)
+        out = " ".join(bad.output.split())
+        assert bad.exit_code == 1 and "decision log BROKEN" not in out, out
+        assert "night 2026-07-15: the database's anchor (roster_chain_anchors)" in out, out
+        assert f"decision {first - 1}" in out and "that record was altered, not the log" in out, out
+    # Without the file, the night's summary and the log still outvote the altered anchor.
+    anchor_path(settings).unlink()
+    with engine.connect() as c:
+        alone = verify_chain(c)
+    assert not alone.ok and alone.broken_seq is None and "roster_chain_anchors" in (alone.problem or ""), alone
