@@ -347,7 +347,9 @@ def publish_night(manifest: Manifest, outcomes: list[FileOutcome] | None, settin
         write_night_report(engine, settings, manifest.night)   # at the path the night's record names
     else:
         ensure_report(settings, manifest.night)
-    publish_anchors(engine, settings)   # the chain head, signed, outside the database (credit.rosters.anchors)
+    # the chain head, signed, outside the database (credit.rosters.anchors); the rows this process
+    # appended are not walked again, a night committed by an earlier process is
+    publish_anchors(engine, settings, None if summary.get("already_published") else manifest.night)
     for line in summary_lines(summary):  # the night's summary in the log (the DAG's publish task log)
         log.info("%s", line)
     return summary
