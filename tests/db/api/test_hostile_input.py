@@ -132,7 +132,9 @@ def test_a_date_after_the_latest_published_night_carries_a_caveat(live) -> None:
         assert far["listed"] is True and far["data_through"] == "2026-07-15" and far["beyond_data"] is True
         now = h.get(f"/v1/entities/{C}").json()
         assert now["as_of"] == "2026-07-15" and now["beyond_data"] is False
-        assert h.get(f"/v1/entities/{C}", params={"as_of": "2026-07-01"}).json()["beyond_data"] is False
+        # a day before the first night is no day the data covers: refused (domain.md §10), not answered
+        assert h.get(f"/v1/entities/{C}", params={"as_of": "2026-07-01"}).status_code == 422
+        assert h.get(f"/v1/entities/{C}", params={"as_of": "2026-07-15"}).json()["beyond_data"] is False
         # the roster's export keeps the contract's columns; the caveat is in its headers and workbook
         roster = h.get("/v1/rosters/abnormal", params={"as_of": "2030-01-01"})
         assert roster.headers["X-Data-Through"] == "2026-07-15" and roster.headers["X-Beyond-Data"] == "true"

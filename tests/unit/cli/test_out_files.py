@@ -115,6 +115,7 @@ def test_dash_is_standard_output_for_every_export(monkeypatch: pytest.MonkeyPatc
 
 def test_roster_export_to_dash_writes_standard_output_and_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import credit.rosters.export
+    import credit.rosters.known
     from credit.cli.commands import rosters
 
     class _Conn:
@@ -131,6 +132,7 @@ def test_roster_export_to_dash_writes_standard_output_and_no_file(tmp_path: Path
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(rosters, "_engine", lambda: _Engine())
     monkeypatch.setattr(rosters, "_data_through", lambda _conn: None)
+    monkeypatch.setattr(credit.rosters.known, "first_night", lambda _conn: None)
     monkeypatch.setattr(credit.rosters.export, "export_roster", lambda *_a, **_k: b"\xef\xbb\xbfuscc,name\n")
     r = CliRunner().invoke(app, ["roster", "export", "--roster", "abnormal", "--as-of", "2026-07-15", "--out", "-"])
     assert r.exit_code == 0, (r.output, r.exception)
