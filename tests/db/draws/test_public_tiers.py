@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from credit.cli.commands.draws import app
-from credit.draws import published, public, read, records, verify
+from credit.draws import public, published, read, records, verify
 from credit.settings import Settings
 from tests.db.draws.helpers import load_store, plan_and_run, uscc
 
