@@ -31,6 +31,12 @@ def stratum_label(tag: str, matters: Mapping[str, str]) -> str:
     return f"{matter_label(matter, matters)} · {tier_text}"
 
 
+def chinese_part(text: str | None) -> str | None:
+    """The Chinese of a plan's published note (schedule note, staffing warning), written Chinese
+    first with the English after `` (`` (credit.draws.store): the page is in Chinese."""
+    return text.split(" (", 1)[0] if text else None
+
+
 def note_html(note: str | None, matters: Mapping[str, str]) -> Markup:
     """The meaning of a drawn inspection's note in Chinese (:func:`credit.draws.labels.note_parts`),
     its codes kept as ``<code>``."""

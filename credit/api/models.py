@@ -313,6 +313,8 @@ class PublishedDrawRow(BaseModel):
     matter_names: list[str] = Field(description="the matters' names on the 抽查事项清单, as the plan froze them")
     scope: str | None
     as_of: str
+    seed_commitment: str | None = Field(description="SHA-256 of the seed, published with the plan (or null)")
+    public_seed_source: str | None = Field(description="the public value that will be the seed (公开种子来源), or null")
     plan_sha256: str = Field(description="SHA-256 of GET /v1/draws/{draw_id}/plan.json, as announced with the plan")
     drawn: bool
     record_sha256: str | None = Field(description="SHA-256 of GET /v1/draws/{draw_id}/public.json, stored when drawn")

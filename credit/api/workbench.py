@@ -407,8 +407,12 @@ def draw_page(request: Request, st: St, who: Who, draw_id: Annotated[str, PathPa
             rows = [draw_views.inspection_row(r, matters)
                     for r in cur.astype(object).where(cur.notna(), None).to_dict("records")]
     # In Chinese (review item 4): states, matters by name, strata as matter and tier, notes' meaning.
+    # The plan's notes in Chinese: a provisional inspection window (domain.md §12: the CLI printed
+    # it, the page showed the window as final) and the matters no team can be found for (§8).
+    notes = {"schedule": draw_views.chinese_part(plan.get("schedule_note")),
+             "staffing": [draw_views.chinese_part(w) for w in plan.get("staffing_warnings") or []]}
     return bureau_page(request, st, who, "bureau_draw.html", draw_id=draw_id, plan=plan, drawn=drawn,
-                       inspections=rows, matters=matters, levels=draw_views.LEVEL_LABELS,
+                       inspections=rows, matters=matters, levels=draw_views.LEVEL_LABELS, notes=notes,
                        ok=_done(st, done, draw_id, None))
 
 

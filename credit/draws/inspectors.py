@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,31 @@ def competence_levels(rules: Mapping[str, Any]) -> tuple[str, ...]:
     return levels
 
 
+# How an inspector's department (执法检查人员名录库) matches a department a matter names
+# (config/draws.yaml ``department_match``, frozen with each plan):
+# ``exact`` — the same text; ``suffix`` — the same text, or the roster's name ending with the
+# configured division: 杭州市西湖区市场监督管理局食品生产安全监督管理科 matches 食品生产安全监督管理科
+# (a roster names the bureau and its division; a matter names the division in every bureau).
+DEPARTMENT_MATCHES = ("exact", "suffix")
+
+
+def department_match(rules: Mapping[str, Any]) -> str:
+    """The plan's department rule; ``exact`` when the plan predates the setting, so older records
+    re-derive unchanged (domain.md §8: the inspector pool is matched by the frozen rules)."""
+    how = str(rules.get("department_match") or "exact")
+    if how not in DEPARTMENT_MATCHES:
+        raise DrawError(f"department_match {how!r}: one of {', '.join(DEPARTMENT_MATCHES)}")
+    return how
+
+
+def department_matches(department: str, named: Iterable[str], how: str) -> bool:
+    """Whether an inspector of ``department`` is of one of the ``named`` departments (see
+    :data:`DEPARTMENT_MATCHES`); an empty configured name never matches."""
+    if how == "suffix":
+        return any(d and department.endswith(d) for d in named)
+    return department in set(named)
+
+
 def region_prefix(region_code: str) -> str:
     """The part of a GB/T 2260 code that names its area: 411400 → 4114 (a city covers its counties)."""
     p = region_code
@@ -46,7 +71,7 @@ class Assigner:
 
     Rule for one inspection (domain.md §8): the competent inspectors are those active in the
     frozen pool whose area covers the entity's region, of a department of one of the inspection's
-    matters (any when a matter names none), with the entity's GB/T 4754 section among their fields
+    matters (any when a matter names none; matched by the plan's ``department_match``), with the entity's GB/T 4754 section among their fields
     when a matter requires it; minus any with the entity in their conflicts (回避, 行政处罚法
     art. 43), minus the inspectors of the entity's previous inspection, minus those already
     excluded for it (recused). Fewer than needed left → the pool widens to the next level of the
@@ -74,6 +99,7 @@ class Assigner:
         self._code = ins["region_code"].to_numpy(dtype=object)
         self.levels = competence_levels(self.rules)
         self._dept = ins["department"].to_numpy(dtype=object)
+        self.department_match = department_match(self.rules)
         self._fields = [frozenset(f or ()) for f in ins["fields"]]
         self.conflicts: dict[str, set[int]] = {}
         for i, cs in enumerate(ins["conflicts"]):
@@ -98,7 +124,8 @@ class Assigner:
         depts = set()
         if all(s["departments"] for s in specs):
             depts = {d for s in specs for d in s["departments"]}
-            ok &= np.array([d in depts for d in self._dept], dtype=bool)
+            how = self.department_match
+            ok &= np.array([department_matches(str(d), depts, how) for d in self._dept], dtype=bool)
         if any(s["requires_field"] for s in specs):
             ok &= np.array([section in f for f in self._fields], dtype=bool)
         hit = np.flatnonzero(ok)
@@ -151,3 +178,35 @@ class Assigner:
     def release(self, inspector_ids: Iterable[str]) -> None:
         for x in inspector_ids:
             self._load[self.index[x]] -= 1
+
+
+class MatterStaffing(TypedDict):
+    """How far a matter's pool can be staffed at all, published with the plan (domain.md §8)."""
+
+    matter: str
+    entities: int          # entities of the matter's pool
+    inspectors: int        # inspectors competent for at least one of them, at the widest level
+    unstaffable: int       # entities with fewer than inspectors_per_inspection competent even then
+
+
+def matter_staffing(assigner: Assigner, pool: pd.DataFrame) -> list[MatterStaffing]:
+    """Per matter: the competent inspectors of its pool, and the entities that can never get a
+    team (fewer than ``inspectors_per_inspection`` competent at the widest level, before any
+    conflict or workload: 行政处罚法 art. 42, domain.md §8). A plan counts these so that a matter
+    whose departments, areas or fields no inspector has is refused or warned about before the
+    draw, instead of drawing enterprises no one will inspect (an outsider's acceptance pass)."""
+    widest = assigner.levels[-1]
+    out: list[MatterStaffing] = []
+    for matter in sorted(assigner.rules["matters"]):
+        g = pool[pool["matter"] == matter]
+        union: set[int] = set()
+        short = 0
+        # Few distinct (region, section) pairs per matter (districts × sections): one look-up each.
+        for key, n in g.groupby(["region_code", "section"]).size().items():
+            region, section = (str(x) for x in key)
+            pos = assigner.competent(region, section, (matter,), widest)
+            union.update(pos.tolist())
+            if len(pos) < assigner.per:
+                short += int(n)
+        out.append({"matter": matter, "entities": int(len(g)), "inspectors": len(union), "unstaffable": short})
+    return out

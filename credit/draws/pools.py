@@ -54,7 +54,8 @@ def entity_pool(conn: Connection, rules: Mapping[str, Any], as_of: date,
     Left out (domain.md §8: 国办发〔2024〕54号, no repeated checks of the same enterprise; tiers in
     ``exclusion_exempt_tiers`` excepted, domain.md §7): entities with an inspection result within
     ``exclusion_window_days`` before ``as_of``, and entities drawn by an earlier draw that is still
-    live (not cancelled) whose inspection falls after that cutoff — drawn, not yet inspected.
+    live (not cancelled, and not unstaffed: an inspection no team can carry out never happens)
+    whose inspection falls after that cutoff — drawn, not yet inspected (sql/draws/drawn_earlier).
     The latter are returned per earlier draw, for the plan to publish (so anyone holding the
     earlier draws' public records sees why they are missing; ``verify`` checks none is drawn).
     """

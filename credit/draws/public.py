@@ -35,6 +35,11 @@ class PublishedDraw(TypedDict):
     matter_names: list[str]       # as the plan froze them (抽查事项清单)
     scope: str | None
     as_of: str
+    # What fixes the seed before the draw (一公开, domain.md §8): its commitment, or the public
+    # value that will be the seed; shown on the public page (an outsider's acceptance pass found it
+    # only inside plan.json).
+    seed_commitment: str | None
+    public_seed_source: str | None
     plan_sha256: str
     drawn: bool
     record_sha256: str | None
@@ -59,7 +64,10 @@ def published_draws(conn: Connection) -> list[PublishedDraw]:
     return [{"draw_id": r["draw_id"], "matters": list(r["matters"]),
              "matter_names": [str(m.get("name") or m["matter"]) for m in r["public_plan"].get("matters") or []],
              "scope": r["scope"],
-             "as_of": r["as_of"].isoformat(), "plan_sha256": _file("", canonical_json(r["public_plan"])).sha256,
+             "as_of": r["as_of"].isoformat(),
+             "seed_commitment": r["public_plan"].get("seed_commitment"),
+             "public_seed_source": r["public_plan"].get("public_seed_source"),
+             "plan_sha256": _file("", canonical_json(r["public_plan"])).sha256,
              "drawn": r["record_sha256"] is not None, "record_sha256": r["record_sha256"]} for r in rows]
 
 

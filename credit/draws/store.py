@@ -39,7 +39,13 @@ from credit.draws.core import (
     stratum_sizes,
 )
 from credit.draws.derive import apply_event, derive_draw
-from credit.draws.inspectors import competence_levels
+from credit.draws.inspectors import (
+    Assigner,
+    MatterStaffing,
+    competence_levels,
+    department_match,
+    matter_staffing,
+)
 from credit.draws.pools import entity_pool, inspector_pool
 from credit.draws.read import frozen_pools, full_record, is_drawn, load_plan
 from credit.draws.records import (
@@ -141,6 +147,12 @@ def frozen_rules(doc: Mapping[str, Any], matters: Sequence[str]) -> dict[str, An
         competence_levels(out)
     except DrawError as e:
         raise DrawRefused(f"config/draws.yaml {e}") from e
+    # How an inspector's department matches a matter's (config/draws.yaml department_match).
+    out["department_match"] = str(doc.get("department_match") or "exact")
+    try:
+        department_match(out)
+    except DrawError as e:
+        raise DrawRefused(f"config/draws.yaml {e}") from e
     out["quiet_days"] = {str(k): v for k, v in (doc.get("quiet_days") or {}).items()}
     out["matters"] = {m: {"departments": [], "industries": [], "regions": [], "requires_field": False,
                           "quiet_days_apply": True, "min_count": None, "max_count": None,
@@ -214,6 +226,7 @@ def plan_draw(conn: Connection, matter: str | Sequence[str], as_of: date, settin
         raise DrawRefused(f"{f'范围 {scope} 内' if scope else ''}没有可抽取的主体：{as_of} 时没有主体属于所选抽查事项的检查对象名录库 "
                           f"(nothing to draw: no entity of {where} is in the pool of {', '.join(matters)} as of {as_of})")
     inspectors = inspector_pool(conn)
+    staffing, staffing_warnings = check_staffing(rules, entities, inspectors)
     n = conn.execute(sa.text("select count(*) from draw_plans where as_of = :d"), {"d": as_of}).scalar()
     draw_id = f"DRAW-{as_of:%Y%m%d}-{int(n or 0) + 1:03d}"
     strata = plan_strata(rules, stratum_sizes(entities))
@@ -233,8 +246,12 @@ def plan_draw(conn: Connection, matter: str | Sequence[str], as_of: date, settin
         # Entities an earlier live draw drew, left out of this pool (domain.md §8); repeated in
         # the public record, where ``verify`` checks that none of them is drawn.
         "excluded_drawn": excluded,
+        # Per matter: its competent inspectors and the entities no team can be found for, with a
+        # warning when there are such entities (check_staffing, domain.md §8).
+        "staffing": staffing, "staffing_warnings": staffing_warnings,
     }
-    check_public_text({k: public_plan[k] for k in ("matters", "schedule_note", "competence")}, "published plan")
+    check_public_text({k: public_plan[k] for k in ("matters", "schedule_note", "competence", "staffing_warnings")},
+                      "published plan")
     conn.execute(sqlfiles.statement("draws/insert_plan"), {
         "id": draw_id, "matters": matters, "scope": scope, "as_of": as_of, "sc": seed_commitment,
         "ps": public_seed_source, "ed": e_digest, "idg": i_digest, "gn": grades_night,
@@ -247,6 +264,37 @@ def plan_draw(conn: Connection, matter: str | Sequence[str], as_of: date, settin
            for r in inspectors[INSPECTOR_COLUMNS].itertuples(index=False, name=None)))
     _write(draws_dir(settings) / f"{draw_id}.plan.json", public_plan)
     return draw_id
+
+
+def check_staffing(rules: Mapping[str, Any], entities: pd.DataFrame,
+                   inspectors: pd.DataFrame) -> tuple[list[MatterStaffing], list[str]]:
+    """Count each matter's competent inspectors over its pool in scope (at the widest competence
+    level, before conflicts and workloads); refuse a plan in which a matter's entities can none of
+    them get ``inspectors_per_inspection`` inspectors (行政处罚法 art. 42: at least two; domain.md
+    §8: inspectors are drawn from the roster), and warn when some of them cannot. Drawing such
+    entities would only record unstaffed inspections (an outsider's acceptance pass: a matter
+    naming departments no inspector had drew 44 unstaffed inspections after a plan that said
+    "18 名检查人员")."""
+    assigner = Assigner("", "", rules, inspectors)
+    staffing = matter_staffing(assigner, entities)
+    per = assigner.per
+    widest = assigner.levels[-1]
+    warnings: list[str] = []
+    for st in staffing:
+        m, n, k = st["matter"], st["entities"], st["unstaffable"]
+        name = rules["matters"][m].get("name") or m
+        if n and k == n:
+            raise DrawRefused(
+                f"抽查事项“{name}”的 {n} 户检查对象均无法安排检查：符合条件（所属科室、辖区、专业领域）的执法检查人员"
+                f"不足 {per} 名，不能确定任务，请先补充执法检查人员名录库或核对抽查事项清单的科室设置 "
+                f"(matter {m}: none of its {n} entities can be staffed, fewer than {per} competent inspectors "
+                f"(department, area, fields) even at the {widest} level; {st['inspectors']} competent in all: plan refused)")
+        if k:
+            warnings.append(
+                f"抽查事项“{name}”：{n} 户检查对象中有 {k} 户符合条件的执法检查人员不足 {per} 名，抽中后将无法安排检查 "
+                f"(matter {m}: {k} of its {n} entities have fewer than {per} competent inspectors even at the "
+                f"{widest} level; if drawn they stay unstaffed)")
+    return staffing, warnings
 
 
 # -- run -----------------------------------------------------------------------------------------
@@ -303,6 +351,26 @@ def _insert_versions(conn: Connection, draw_id: str, versions: Sequence[Inspecti
 
 
 # -- redraws -------------------------------------------------------------------------------------
+STATUS_LABELS = {"operating": "存续（在营）", "cancelled": "注销", "revoked": "吊销", "moved_out": "迁出"}
+# Registration statuses of an entity that has closed or left the bureau's jurisdiction (市场主体
+# 登记管理条例: 注销 cancelled, 吊销 revoked, 迁出 moved_out; contracts.md §1, the registration source).
+CLOSED_STATUSES = ("cancelled", "revoked", "moved_out")
+
+
+def check_closed(conn: Connection, uscc: str) -> None:
+    """Refuse a redraw on the ground that the entity closed unless the store says so: its
+    registration is cancelled, revoked or moved out, or the store does not know it. The swap of
+    a drawn enterprise for another must rest on the record (domain.md §8: the draw is public and
+    random; an outsider's acceptance pass swapped an operating enterprise out with no trace of
+    why in the public record); exit 2 (contracts.md §2)."""
+    status = conn.execute(sqlfiles.statement("draws/registration_status"), {"uscc": uscc}).scalar()
+    if status is not None and status not in CLOSED_STATUSES:
+        raise DrawRefused(
+            f"{uscc} 的登记状态为“{STATUS_LABELS.get(status, status)}”，不是已注销、已吊销或已迁出，"
+            f"不能以主体已关闭为由重新抽取 (the store registers {uscc} as {status}, not cancelled, revoked "
+            "or moved out: a redraw for a closed entity is refused)")
+
+
 def redraw(conn: Connection, draw_id: str, uscc: str, kind: str, reason: str, settings: Settings,
            inspector_id: str | None = None) -> RedrawResult:
     """Record a redraw (重新抽取) as a new event citing the inspection version it amends.
@@ -317,6 +385,8 @@ def redraw(conn: Connection, draw_id: str, uscc: str, kind: str, reason: str, se
         raise DrawRefused("an inspector recusal names the inspector (--inspector)")
     if not reason.strip():
         raise DrawRefused("a redraw states its reason")
+    if kind == "entity_closed":
+        check_closed(conn, uscc)
     rec = full_record(conn, draw_id)
     plan = load_plan(conn, draw_id)
     ent, ins = frozen_pools(conn, draw_id)

@@ -31,6 +31,15 @@ from credit.sample.words import (
 _SECTIONS: Final = (("A", 1.0), ("C", 3.0), ("E", 1.0), ("F", 3.0), ("G", 1.0), ("H", 2.0),
                     ("I", 1.0), ("K", 0.5), ("L", 1.0), ("M", 1.0), ("O", 1.0), ("P", 0.5),
                     ("Q", 0.5), ("R", 0.5))
+# The divisions (科室) of a county bureau its inspectors belong to. An inspector's department is the
+# bureau's name followed by the division (杭州市西湖区市场监督管理局食品生产安全监督管理科), as a bureau's
+# roster (执法检查人员名录库) writes it: a matter of config/draws.yaml that names a division
+# (``departments``) matches it by that ending (credit.draws.inspectors.department_matches; an
+# outsider's acceptance pass found the bare bureau name matched no configured department, so
+# ``food_production`` and ``advertising`` drew no team, domain.md §8). Assigned in turn by the
+# inspector's place on the roster (no random number: the rest of the sample stays as it was), so
+# each city's inspectors span every division.
+DIVISIONS: Final = ("信用监督管理科", "食品生产安全监督管理科", "广告监督管理科")
 
 
 @dataclass
@@ -50,7 +59,8 @@ class Inspectors:
         return pa.table({
             "inspector_id": pa.array([self.ids[i] for i in s], pa.string()),
             "name": pa.array([self.names[i] for i in s], pa.string()),
-            "department": words_of(COUNTY_BUREAU[self.county[sel]]),
+            "department": joined(words_of(COUNTY_BUREAU[self.county[sel]]),
+                                 pa.array([DIVISIONS[i % len(DIVISIONS)] for i in s], pa.string())),
             "region_code": words_of(COUNTY_CODE_TEXT[self.county[sel]]),
             "fields": pa.array([self.fields[i] for i in s], pa.string()),
             "active": pa.array(np.where(self.active[sel], "true", "false")),

@@ -95,6 +95,13 @@ def plan(
                   markup=False)
     console.print(f"检查期间 inspection window     {p['schedule_window'][0]} … {p['schedule_window'][1]}"
                   + (f"  [yellow]{escape(p['schedule_note'])}[/yellow]" if p["schedule_note"] else ""))
+    for st in p.get("staffing") or []:
+        per = p["inspectors_per_inspection"]
+        console.print(f"符合条件的检查人员 competent inspectors  {st['matter']}: {st['inspectors']} 名；检查对象 "
+                      f"{st['entities']} 户，其中 {st['unstaffable']} 户不足 {per} 名 ({st['inspectors']} inspectors; "
+                      f"{st['entities']} entities, {st['unstaffable']} with fewer than {per})", markup=False)
+    for w in p.get("staffing_warnings") or []:
+        console.print(f"[yellow]警告 warning[/yellow]: {escape(w)}")
     console.print(_strata_table(p["strata"], "分层（公布各层对象数与抽取概率，不公布主体的分类） "
                                              "strata (published: sizes and probabilities, no entity's tier)"))
 

@@ -88,3 +88,19 @@ def test_the_public_page_lists_each_draw_with_its_files_and_digests(live) -> Non
             assert row["matter_names"] == names and all(n and n in page.text for n in names)
         assert f'href="/v1/draws/{drawn}/public.json"' in page.text and listing[drawn]["record_sha256"] in page.text
         assert f'href="/v1/draws/{planned}/public.json"' not in page.text and "尚未抽取" in page.text
+
+
+def test_the_public_page_shows_each_plans_seed_source_or_commitment(live) -> None:  # noqa: F811
+    # 一公开: what fixes the seed before the draw is on the page, not only inside plan.json (an
+    # outsider's acceptance pass: a plan's 公开种子来源 was shown on no page).
+    load_store(live.engine)
+    source = "上证综指 2026-09-04 收盘价"
+    with live.engine.begin() as c:
+        by_source = store.plan_draw(c, "annual_report", AS_OF, live.settings, public_seed_source=source)
+        committed = store.plan_draw(c, "annual_report", AS_OF, live.settings, seed_commitment=core.seed_commitment("x"))
+    with live.client() as h:
+        page = h.get("/draws").text
+        listing = {d["draw_id"]: d for d in h.get("/v1/draws").json()["draws"]}
+    assert "公开种子来源" in page and source in page and core.seed_commitment("x") in page
+    assert listing[by_source]["public_seed_source"] == source and listing[by_source]["seed_commitment"] is None
+    assert listing[committed]["seed_commitment"] == core.seed_commitment("x")

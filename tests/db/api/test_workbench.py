@@ -268,6 +268,31 @@ def test_officers_cli(engine, settings: Settings, monkeypatch: pytest.MonkeyPatc
         get_settings.cache_clear()
 
 
+def test_the_draw_page_shows_the_seed_source_a_provisional_window_and_staffing(bench: Live) -> None:  # noqa: F811
+    # An outsider's acceptance pass: the page showed "随机种子承诺值 —" for a plan fixed by a public
+    # seed source, and a window cut at an unpublished calendar year as final (the CLI said 暂定).
+    from credit.draws import store
+    from tests.db.draws.helpers import AS_OF, load_store
+
+    load_store(bench.engine, divisions=("信用监督管理科", "食品生产安全监督管理科", "广告监督管理科"))
+    source = "上证综指 2026-12-04 收盘价"
+    bench.clock["today"] = D("2026-12-02")
+    with bench.engine.begin() as c:
+        late = store.plan_draw(c, "annual_report", D("2026-12-01"), bench.settings, public_seed_source=source)
+        ad = store.plan_draw(c, "advertising", AS_OF, bench.settings, public_seed_source="x")
+    with officer_session(bench, "zhang.shen") as h:
+        page = h.get(f"/bureau/draws/{late}").text
+        ad_page = h.get(f"/bureau/draws/{ad}").text
+    assert "公开种子来源" in page and source in page and "随机种子承诺值" not in page
+    note = page.split('id="schedule-note"', 1)[1].split("</div>", 1)[0]
+    assert "暂定" in note and "2027" in note and "provisional" not in note   # the page is Chinese
+    assert 'id="schedule-note"' not in ad_page
+    # The matter's competent inspectors, and the entities no team can ever be found for (§8).
+    staffing = ad_page.split('id="staffing"', 1)[1].split("</tr>", 1)[0]
+    assert "广告发布行为检查" in staffing and "3 人" in staffing and "不足 2 人" in staffing
+    assert "无法安排检查" in staffing and "fewer" not in staffing
+
+
 def test_draws_planned_and_drawn_on_the_workbench(bench: Live) -> None:  # noqa: F811
     from credit.draws import core
     from tests.db.draws.helpers import SEED, load_store
@@ -297,7 +322,8 @@ def test_draws_planned_and_drawn_on_the_workbench(bench: Live) -> None:  # noqa:
     with bench.engine.connect() as c:
         rec = read.full_record(c, "DRAW-20260901-001")
     first, second = rec["inspections"][0], rec["inspections"][1]
-    with bench.engine.begin() as c:
+    with bench.engine.begin() as c:   # a redraw for a closed entity needs the store to say it closed
+        c.execute(sa.text("update registration set status = 'cancelled' where uscc = :u"), {"u": second["uscc"]})
         store.redraw(c, "DRAW-20260901-001", first["uscc"], "inspector_recused", "亲属关系", bench.settings,
                      inspector_id=first["inspectors"][0]["inspector_id"])
         store.redraw(c, "DRAW-20260901-001", second["uscc"], "entity_closed", "注销", bench.settings)

@@ -19,7 +19,13 @@ def uscc(i: int) -> str:
     return f"91{REGIONS[i % 3]}MA{i:08d}X"
 
 
-def load_store(engine: Engine, n: int = 240, inspectors: int = 12) -> None:
+# Inspector j belongs to DIVISIONS[j % len(DIVISIONS)] unless a test gives its own divisions.
+DIVISIONS = ("信用监督管理科", "食品生产安全监督管理科")
+
+
+def load_store(engine: Engine, n: int = 240, inspectors: int = 12, divisions: tuple[str, ...] = DIVISIONS,
+               bureau: str = "") -> None:
+    """``n`` entities and ``inspectors`` inspectors, of ``bureau + division`` departments."""
     with engine.begin() as c:
         c.execute(sa.text("""
             insert into registration (uscc, name, entity_kind, region_code, industry_code, established_on,
@@ -33,7 +39,7 @@ def load_store(engine: Engine, n: int = 240, inspectors: int = 12) -> None:
             insert into inspectors (inspector_id, name, department, region_code, fields, active, conflicts,
                                     first_night, last_night)
             values (:i, :n, :d, :r, :f, :a, :c, '2026-08-01', '2026-08-01')"""),
-            [{"i": f"INS{j:03d}", "n": f"检查员{j}", "d": "食品生产安全监督管理科" if j % 2 else "信用监督管理科",
+            [{"i": f"INS{j:03d}", "n": f"检查员{j}", "d": bureau + divisions[j % len(divisions)],
               "r": ("340000", "411400", "341000")[j % 3] if j < inspectors - 2 else "000000",
               "f": ["C", "F"], "a": j != 5, "c": [uscc(1), uscc(3)] if j == 0 else []} for j in range(inspectors)])
 
@@ -44,3 +50,9 @@ def plan_and_run(engine: Engine, settings: Settings, matters: list[str] | str = 
     with engine.begin() as c:
         store.run_draw(c, draw_id, SEED, settings)
     return draw_id
+
+
+def close_entity(engine: Engine, code: str, status: str = "cancelled") -> None:
+    """The store learns that an entity closed (a redraw for a closed entity needs it)."""
+    with engine.begin() as c:
+        c.execute(sa.text("update registration set status = :s where uscc = :u"), {"s": status, "u": code})

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from credit.calendar import working_calendar
 from credit.draws import core, published, read, store, verify
 from credit.settings import Settings
-from tests.db.draws.helpers import AS_OF, SEED, load_store, plan_and_run, uscc
+from tests.db.draws.helpers import AS_OF, SEED, close_entity, load_store, plan_and_run, uscc
 
 
 def test_plan_run_verify_round_trip(engine: Engine, settings: Settings) -> None:
@@ -163,6 +163,7 @@ def test_redraws_are_events_and_verify(engine: Engine, settings: Settings) -> No
     team = [x["inspector_id"] for x in v1["inspectors"]]
     assert gone not in team and len(team) == 2 and v1["version"] == 1
     second = rec["inspections"][1]
+    close_entity(engine, second["uscc"])
     with engine.begin() as c:
         out2 = store.redraw(c, draw_id, second["uscc"], "entity_closed", "注销", settings)
     assert out2["versions"][0]["state"] == "cancelled"
@@ -212,7 +213,8 @@ _INTERNAL = re.compile(r"[\w./-]+\.(?:md|py|ya?ml|sql)\b|domain\.md|§")
 
 
 def test_published_records_cite_the_regulation_not_internal_files(engine: Engine, settings: Settings) -> None:
-    load_store(engine, n=120)
+    # Every matter of the joint task has inspectors of its division (else the plan is refused).
+    load_store(engine, n=120, divisions=("信用监督管理科", "食品生产安全监督管理科", "广告监督管理科"))
     with engine.begin() as c:   # a late plan: its window note is published too
         late = store.plan_draw(c, "annual_report", date(2026, 12, 1), settings, public_seed_source="x")
     draw_id = plan_and_run(engine, settings, ["annual_report", "food_production", "advertising"])
@@ -296,6 +298,7 @@ def test_a_second_draw_leaves_out_entities_an_earlier_live_draw_drew(engine: Eng
     first = plan_and_run(engine, s)
     with engine.connect() as c:
         closed = read.full_record(c, first)["inspections"][0]["uscc"]
+    close_entity(engine, closed)
     with engine.begin() as c:   # a cancelled inspection no longer holds its entity; its replacement does
         store.redraw(c, first, closed, "entity_closed", "注销", s)
     with engine.begin() as c:

@@ -20,11 +20,15 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
+import yaml
 from stdnum.cn import uscc as stdnum_uscc
 
+import credit
 from credit.contract.regions import COUNTY_BY_CODE, PROVINCE_CODE
 from credit.contract.sources import SOURCES
+from credit.draws.inspectors import department_match, department_matches
 from credit.sample import defects_path, drop_column, write_sample
+from credit.sample.inspectors import DIVISIONS
 
 # The contract's columns, copied from contracts.md §1 (not from the generator).
 CONTRACT = {
@@ -349,6 +353,21 @@ def test_clean_drop_follows_the_domain(clean: list[Path]) -> None:
         pair = res["inspector_ids"].split(";")
         assert len(set(pair)) == 2 and set(pair) <= ids
         assert re.fullmatch(r"T2026-\d{4}", res["task_id"])
+
+
+def test_inspectors_belong_to_divisions_the_bundled_draw_matters_name(clean: list[Path]) -> None:
+    """A roster names bureau and division (杭州市西湖区市场监督管理局食品生产安全监督管理科): every
+    matter of the bundled 抽查事项清单 that names a division has at least two active inspectors of
+    it (行政处罚法 art. 42, domain.md §8). The sample used to give the bureau's name alone, which
+    matched no division: food_production and advertising drew only unstaffed inspections."""
+    doc = yaml.safe_load((Path(credit.__file__).parent / "defaults" / "config" / "draws.yaml").read_text("utf-8"))
+    how = department_match(doc)
+    active = [i for i in records(clean[0], "inspectors.csv") if i["active"] == "true"]
+    assert all(i["department"].endswith(DIVISIONS) and "市场监督管理局" in i["department"] for i in active)
+    for matter, spec in doc["matters"].items():
+        if spec.get("departments"):
+            n = sum(department_matches(i["department"], spec["departments"], how) for i in active)
+            assert n >= 2, (matter, n)
 
 
 def test_bank_credit_is_rare_and_mostly_clean(clean: list[Path]) -> None:
