@@ -345,15 +345,21 @@ class DrawPlanFile(Open):
 
 
 class DrawPublicRecordFile(Open):
-    """``DRAW_ID.public.json`` (``credit-draw-public/1``, docs/draws.md): served as its bytes,
-    canonical JSON; the fields an outsider checks first."""
+    """``DRAW_ID.public.json`` (``credit-draw-public/2``, docs/draws.md): served as its bytes,
+    canonical JSON; the fields an outsider checks first. It names no entity's stratum (a
+    credit-risk tier, not public: domain.md §7); records drawn before it
+    (``credit-draw-public/1``) are served as they were published, with ``strata`` instead of
+    ``sample_sizes`` and ``full_record_sha256``."""
 
     format: str
     draw_id: str
     task: str
     seed: str
-    strata: list[dict[str, Any]]
     inspections: list[dict[str, Any]]
+    sample_sizes: dict[str, int] | None = Field(
+        None, description="entities drawn per matter (the sum of the plan's sample sizes); /2 records")
+    full_record_sha256: str | None = Field(
+        None, description="SHA-256 of the bureau's full record (DRAW_ID.full.json); /2 records")
 
 
 class PublishedDraws(BaseModel):

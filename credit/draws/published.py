@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from credit.draws.read import EVENT_KEYS, full_record, public_plan, redraw_events, stored_run
-from credit.draws.records import FULL_FORMAT, PLAN_FORMAT, PUBLIC_FORMAT, canonical_json, first_difference
+from credit.draws.records import FULL_FORMAT, PLAN_FORMAT, PUBLIC_FORMATS, canonical_json, first_difference
 from credit.draws.verify import VerifyResult, public_part_difference, verify_record
 from credit.settings import Settings
 
@@ -32,13 +32,15 @@ def _read_published(path: Path) -> tuple[bytes | None, Any, str | None]:
         return raw, None, f"{path.name}: not UTF-8 JSON ({e})"
 
 
-def _read_record(path: Path, fmt: str, what: str) -> tuple[bytes | None, dict[str, Any], str | None]:
-    """(bytes, document, problem) of a published file that must be a ``what`` of format ``fmt``."""
+def _read_record(path: Path, fmt: str | tuple[str, ...], what: str) -> tuple[bytes | None, dict[str, Any], str | None]:
+    """(bytes, document, problem) of a published file that must be a ``what`` of format ``fmt``
+    (or of one of the formats ``fmt`` lists)."""
     raw, doc, problem = _read_published(path)
     if problem:
         return raw, {}, problem
-    if not isinstance(doc, dict) or doc.get("format") != fmt:
-        return raw, {}, f"{path.name}: not a {what} ({fmt})"
+    formats = (fmt,) if isinstance(fmt, str) else fmt
+    if not isinstance(doc, dict) or doc.get("format") not in formats:
+        return raw, {}, f"{path.name}: not a {what} ({' or '.join(formats)})"
     return raw, doc, None
 
 
@@ -52,10 +54,13 @@ def verify_published(conn: Connection, draw_id: str, settings: Settings) -> tupl
     0. the plan file ``<draw_id>.plan.json`` (published before the draw) equals the database's
        plan; both record files below are bound to it (draw id, the seed against its commitment,
        every published plan field and stratum: :func:`credit.draws.verify.plan_bindings`);
-    1. the public file: well formed, its selections checked (seed, keys, thresholds, counts);
+    1. the public file: well formed, its selections checked (seed, keys, counts per matter; a
+       ``credit-draw-public/1`` file, drawn before the public record left out the strata:
+       thresholds and counts per stratum);
     2. the full file, with the event files as its redraws: well formed and re-derived from its
        frozen pools (digests, strata, every inspection, every redraw outcome);
-    3. the public file is the public part of the full file;
+    3. the public file is the public part of the full file (a /2 file: it binds the full file by
+       its SHA-256, ``full_record_sha256``);
     4. the files equal the database copy (``draw_runs.public_record``; the full record rebuilt
        from the tables; ``draw_events``), and no event file is missing or extra;
     5. each file's SHA-256 equals the digest stored when the draw was run, and so does the
@@ -85,14 +90,15 @@ def verify_published(conn: Connection, draw_id: str, settings: Settings) -> tupl
 
     # 1. the public file
     pub_path = folder / f"{draw_id}.public.json"
-    pub_raw, pub, problem = _read_record(pub_path, PUBLIC_FORMAT, "public draw record")
+    pub_raw, pub, problem = _read_record(pub_path, PUBLIC_FORMATS, "public draw record")
     if problem:
         return differs(problem)
     result = verify_record(pub, plan)
     if not result.ok:
         return differs(f"{pub_path.name}: {result.first_difference}")
-    passed.append(f"{pub_path.name}: bound to the plan (draw id, seed commitment, pool digests, strata), "
-                  "selections checked")
+    passed.append(f"{pub_path.name} ({pub['format']}): bound to the plan (draw id, seed commitment, pool digests, "
+                  + ("sample sizes per matter), selections checked (the stratum checks: with the full file below)"
+                     if result.unchecked else "strata), selections checked"))
 
     # 2. the full file and the event files, re-derived
     full_path = folder / f"{draw_id}.full.json"
@@ -133,7 +139,8 @@ def verify_published(conn: Connection, draw_id: str, settings: Settings) -> tupl
     diff = public_part_difference(pub, full, pub_path.name, full_path.name)
     if diff:
         return differs(diff)
-    passed.append("the public record is the public part of the full record")
+    passed.append("the public record is the public part of the full record"
+                  + (" and binds it by its SHA-256" if "full_record_sha256" in pub else ""))
 
     # 4. the files equal the database copy
     for label, published, stored in (

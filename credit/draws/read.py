@@ -6,17 +6,25 @@ Nothing here writes. The full record is rebuilt from the append-only tables (mig
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, TypedDict
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, RowMapping
 
 from credit import sqlfiles
 from credit.calendar import UnknownCalendarYear, working_calendar
 from credit.config import load_config
-from credit.draws.core import ENTITY_COLUMNS, INSPECTOR_COLUMNS, DrawRefused, PlannedStratum, inspector_key
+from credit.draws.core import (
+    ENTITY_COLUMNS,
+    INSPECTOR_COLUMNS,
+    DrawnStratum,
+    DrawRefused,
+    PlannedStratum,
+    inspector_key,
+)
 from credit.draws.dates import iso
 from credit.draws.records import PublicInspection, full_record_from
 from credit.rosters.rules import Period
@@ -185,9 +193,10 @@ def full_record(conn: Connection, draw_id: str) -> dict[str, Any]:
         raise DrawRefused(f"抽查任务「{draw_id}」已确定，尚未抽取 ({draw_id} has been planned but not drawn yet)")
     ent, ins = frozen_pools(conn, draw_id)
     rows = conn.execute(sqlfiles.statement("draws/first_inspections"), {"id": draw_id}).mappings().all()
-    # The thresholds and the competence levels are published data: take them from the stored
-    # public record, so a changed seed or pool shows as a difference instead of being silently
-    # recomputed (draw_inspections has no column for the level; its note says it in words).
+    # The competence levels are published data: take them from the stored public record, so a
+    # changed seed or pool shows as a difference instead of being silently recomputed
+    # (draw_inspections has no column for the level; its note says it in words). The thresholds
+    # likewise from what the run stored (drawn_strata).
     public = stored_public_record(conn, draw_id) or {}
     levels = {i["uscc"]: i["competence"] for i in public.get("inspections", []) if "competence" in i}
     inspections: list[PublicInspection] = []
@@ -203,8 +212,32 @@ def full_record(conn: Connection, draw_id: str) -> dict[str, Any]:
         inspections.append(item)
     events = [{"seq": e["seq"], "kind": e["kind"], "uscc": e["uscc"], "inspector_id": e["inspector_id"],
                "reason": e["reason"], "outcome": e["outcome"]} for e in redraw_events(conn, draw_id)]
-    return full_record_from(plan["public_plan"], plan["rules"], seed, ent, ins, public["strata"], inspections,
-                            events)
+    return full_record_from(plan["public_plan"], plan["rules"], seed, ent, ins,
+                            _drawn_strata(plan, public, rows), inspections, events)
+
+
+def _drawn_strata(plan: DrawPlan, public: dict[str, Any], first: Sequence[RowMapping]) -> list[DrawnStratum]:
+    """The plan's strata with the thresholds the run fixed.
+
+    A /1 public record published them; a /2 one does not (a threshold names a drawn entity's
+    tier, domain.md §7): the threshold is then the highest key of the stratum's first
+    inspections as the run stored them in ``draw_inspections`` (never recomputed from the seed).
+    """
+    if "strata" in public:
+        return list(public["strata"])
+    highest: dict[str, str] = {}
+    for r in first:
+        for tag in r["strata"]:
+            highest[tag] = max(highest.get(tag, r["entity_key"]), r["entity_key"])
+    return [{**s, "threshold": highest.get(f"{s['matter']}:{s['stratum']}") if s["sample_size"] else None}
+            for s in plan["strata"]]
+
+
+def drawn_strata(conn: Connection, draw_id: str) -> list[DrawnStratum]:
+    """The strata of a drawn plan with their thresholds (bureau only: they name tiers)."""
+    plan = load_plan(conn, draw_id)
+    rows = conn.execute(sqlfiles.statement("draws/first_inspections"), {"id": draw_id}).mappings().all()
+    return _drawn_strata(plan, stored_public_record(conn, draw_id) or {}, rows)
 
 
 def current_inspections(conn: Connection, draw_id: str) -> pd.DataFrame:

@@ -319,11 +319,14 @@ def run_draw(conn: Connection, draw_id: str, seed: str, settings: Settings) -> R
     state = derive_draw(draw_id, seed, plan["rules"], ent, ins, plan["strata"])
     inspections = [public_inspection(i)
                    for i in sorted(state.inspections.values(), key=lambda i: i["entity_key"])]
-    public = public_record_from(plan["public_plan"], seed, state.strata, inspections)
     full = full_record_from(plan["public_plan"], plan["rules"], seed, ent, ins, state.strata, inspections, [])
+    # The public record names no stratum (a tier: domain.md §7, §11) and binds the full record
+    # by its SHA-256 instead (records.public_record_from).
+    public = public_record_from(full)
     out = draws_dir(settings)
-    public_sha = _write(out / f"{draw_id}.public.json", public)
     full_sha = _write(out / f"{draw_id}.full.json", full)
+    public_sha = _write(out / f"{draw_id}.public.json", public)
+    assert public["full_record_sha256"] == full_sha   # both are the SHA-256 of the same canonical JSON
     cv = plan["config_version"]
     conn.execute(sqlfiles.statement("draws/insert_run"), {
         "id": draw_id, "seed": seed, "pr": json.dumps(public, ensure_ascii=False), "ps": public_sha,

@@ -12,6 +12,12 @@ commitment and every field the plan published (draw id, matters, scope, pool dig
 exclusions, …) must be the plan's. A public and a full record held together must be one draw's.
 Without the plan, a self-consistent record of a seed chosen after the fact cannot be told from
 the real one: the CLI says so.
+
+A public record of format ``credit-draw-public/2`` names no stratum (a stratum is a credit-risk
+tier, not public: domain.md §7, §11): it is checked in everything that does not need the strata,
+and :data:`NEEDS_FULL_RECORD` says what is left to the full record, which it binds by SHA-256.
+Public records of format ``credit-draw-public/1`` (with strata and thresholds) are in the field
+and are checked as before.
 """
 
 from __future__ import annotations
@@ -38,17 +44,29 @@ from credit.draws.derive import apply_event, derive_draw
 from credit.draws.inspectors import COMPETENCE_LEVELS
 from credit.draws.records import (
     FULL_FORMAT,
+    FULL_ONLY,
     PLAN_FIELDS,
     PUBLIC_FORMAT,
+    PUBLIC_FORMATS,
     RecordMalformed,
     check_plan_shape,
     check_record_shape,
     first_difference,
+    matter_sample_sizes,
     public_inspection,
+    public_record_from,
 )
 
-# What the full record adds to the public one (records.full_record_from); the rest is public.
-FULL_ONLY = ("rules", "entity_pool", "inspector_pool", "events")
+# What a public /2 record cannot show, for it names no stratum (docs/draws.md, "What the public
+# can and cannot check"): the full record, bound to it by ``full_record_sha256``, shows them.
+NEEDS_FULL_RECORD = (
+    "每个主体在其所属分层中按最小哈希值抽中（阈值） each entity was drawn by the lowest keys of a stratum "
+    "it belongs to (the thresholds)",
+    "各层抽取数量与计划一致 the count drawn per stratum equals the plan's sample size",
+    "名录库摘要与分层数量 the pool digests and the strata sizes against the frozen pools",
+    "检查人员取自名录库、检查日期符合规则 the inspectors are those the inspector pool gives, the dates "
+    "those the date rule gives",
+)
 # The plan's fields a record repeats besides PLAN_FIELDS (absent from plans made before them).
 LATER_PLAN_FIELDS = ("competence", "excluded_drawn")
 PLANNED_STRATUM = ("matter", "stratum", "size", "sample_size", "inclusion_probability")
@@ -57,15 +75,26 @@ PLANNED_STRATUM = ("matter", "stratum", "size", "sample_size", "inclusion_probab
 @dataclass(frozen=True)
 class VerifyResult:
     """``ok``, else the first difference; ``malformed`` when the record could not be read as a
-    draw record at all (a missing or mistyped field: nothing was compared)."""
+    draw record at all (a missing or mistyped field: nothing was compared); ``unchecked`` the
+    checks left to the full record."""
 
     ok: bool
     first_difference: str | None = None
     malformed: bool = False
+    # On a match: the checks this record could not run (a public /2 record: NEEDS_FULL_RECORD).
+    unchecked: tuple[str, ...] = ()
 
 
 def check_selections(record: Mapping[str, Any]) -> str | None:
-    """Checks anyone can run with SHA-256 alone; returns the first difference or None."""
+    """Checks anyone can run with SHA-256 alone; returns the first difference or None.
+
+    Every record: the seed against its commitment, every entity and inspector key, no entity
+    twice, none the plan left out (``excluded_drawn``), at least the minimum of different
+    inspectors. A record that names the strata (the full record, a /1 public record): every key
+    at or below its stratum's threshold, the threshold the highest key drawn, the count per
+    stratum. A public /2 record names none (domain.md §7: tiers are not public): the count per
+    matter against ``sample_sizes``.
+    """
     seed = record.get("seed")
     task = record["task"]
     if not seed:
@@ -76,8 +105,10 @@ def check_selections(record: Mapping[str, Any]) -> str | None:
     if commitment and seed_commitment(seed) != commitment:
         return f"seed: SHA-256 of the seed is {seed_commitment(seed)}, the plan committed to {commitment}"
     held = excluded_drawn(record)
-    thresholds = {f"{s['matter']}:{s['stratum']}": s for s in record["strata"]}
+    staged = record["format"] != PUBLIC_FORMAT
+    thresholds = {f"{s['matter']}:{s['stratum']}": s for s in record["strata"]} if staged else {}
     counts = {t: 0 for t in thresholds}
+    per_matter = {str(m): 0 for m in ({} if staged else record["sample_sizes"])}
     highest: dict[str, str] = {}
     seen: set[str] = set()
     per = int(record["inspectors_per_inspection"])
@@ -91,7 +122,7 @@ def check_selections(record: Mapping[str, Any]) -> str | None:
             return f"{u}: entity key is {key}, the record says {i['entity_key']}"
         if u in held:
             return f"{u}: drawn, but the plan left it out of the pool as drawn by {held[u]} (excluded_drawn)"
-        for tag in i["strata"]:
+        for tag in i["strata"] if staged else ():
             st = thresholds.get(tag)
             if st is None:
                 return f"{u}: drawn in unknown stratum {tag}"
@@ -99,6 +130,13 @@ def check_selections(record: Mapping[str, Any]) -> str | None:
                 return f"{u}: key {key} is above the threshold of stratum {tag} ({st['threshold']})"
             counts[tag] += 1
             highest[tag] = max(highest.get(tag, key), key)
+        if not staged:
+            if len(set(i["matters"])) != len(i["matters"]):
+                return f"{u}: a matter appears twice in its matters {i['matters']}"
+            for m in i["matters"]:
+                if m not in per_matter:
+                    return f"{u}: drawn for matter {m}, which has no sample size in the record (sample_sizes)"
+                per_matter[m] += 1
         ids = [x["inspector_id"] for x in i["inspectors"]]
         level = i.get("competence")
         if level is not None and level not in COMPETENCE_LEVELS:
@@ -111,6 +149,9 @@ def check_selections(record: Mapping[str, Any]) -> str | None:
             k = inspector_key(seed, task, u, x["inspector_id"])
             if x["key"] != k:
                 return f"{u}: inspector {x['inspector_id']} key is {k}, the record says {x['key']}"
+    for m, n in per_matter.items():
+        if n != record["sample_sizes"][m]:
+            return f"matter {m}: {n} entities drawn, the record's sample size is {record['sample_sizes'][m]}"
     for tag, st in thresholds.items():
         if counts[tag] != int(st["sample_size"]):
             return f"stratum {tag}: {counts[tag]} entities drawn, the plan fixed {st['sample_size']}"
@@ -138,7 +179,16 @@ def record_bindings(record: Mapping[str, Any]) -> str | None:
     if not record.get("seed_commitment") and not record.get("public_seed_source"):
         return ("seed: the record names neither a seed commitment nor a public seed source, so nothing "
                 "published before the draw fixed its seed (every plan publishes one of the two)")
-    if record.get("format") != FULL_FORMAT:
+    if record["format"] == PUBLIC_FORMAT:
+        digest = record["full_record_sha256"]
+        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            return f"full_record_sha256: {digest!r} is not a SHA-256 (64 lower-case hex digits)"[:300]
+        if "matters" in record:
+            published = sorted(str(m["matter"]) for m in record["matters"])
+            if published != sorted(record["sample_sizes"]):
+                return (f"sample_sizes: the record gives sample sizes for {', '.join(sorted(record['sample_sizes']))}, "
+                        f"it publishes the matters {', '.join(published)}")
+    if record["format"] != FULL_FORMAT:
         return None
     rules = record["rules"]
     for k in ("inspectors_per_inspection", "competence", "key_encoding"):
@@ -173,8 +223,14 @@ def plan_bindings(record: Mapping[str, Any], plan: Mapping[str, Any]) -> str | N
         diff = first_difference(f"record vs plan: {k}", record.get(k), plan.get(k), "plan")
         if diff:
             return diff
-    planned = [{k: s.get(k) for k in PLANNED_STRATUM} for s in record["strata"]]
-    diff = first_difference("record vs plan: strata", planned, plan["strata"], "plan")
+    if record["format"] == PUBLIC_FORMAT:
+        # No strata in a public /2 record (domain.md §7): its count per matter is the plan's sum.
+        diff = first_difference("record vs plan: sample_sizes (per matter: the sum of the plan's strata)",
+                                record["sample_sizes"], matter_sample_sizes(plan.get("matters") or [], plan["strata"]),
+                                "plan")
+    else:
+        planned = [{k: s.get(k) for k in PLANNED_STRATUM} for s in record["strata"]]
+        diff = first_difference("record vs plan: strata", planned, plan["strata"], "plan")
     if diff:
         return diff
     if record.get("format") == FULL_FORMAT:
@@ -192,11 +248,23 @@ def plan_bindings(record: Mapping[str, Any], plan: Mapping[str, Any]) -> str | N
 
 def public_part_difference(pub: Mapping[str, Any], full: Mapping[str, Any], pub_label: str = "public record",
                            full_label: str = "full record") -> str | None:
-    """The first difference between a public record and the public part of a full record, or None."""
-    # Which draw and which seed first: the plainest difference when the two are of different draws.
-    first = ("draw_id", "task", "seed_commitment", "public_seed_source", "seed")
+    """The first difference between a public record and the public part of a full record, or None.
+
+    A public /2 record binds its full record by SHA-256 (``full_record_sha256``: the digest of
+    ``DRAW_ID.full.json`` as the run wrote it) and must be exactly what the run publishes of it
+    (:func:`credit.draws.records.public_record_from`); a /1 record must equal the full record
+    without the pools, the rules and the events.
+    """
+    if pub["format"] == PUBLIC_FORMAT:
+        full = public_record_from(full)
+    # Which draw and which seed first: the plainest difference when the two are of different draws;
+    # then the digest that binds a /2 record's full record.
+    first = ("draw_id", "task", "seed_commitment", "public_seed_source", "seed", "full_record_sha256")
     rest = sorted((set(pub) | set(full)) - {"format", *FULL_ONLY, *first})
     for k in (*[k for k in first if k in pub or k in full], *rest):
+        if k == "full_record_sha256" and k in pub and k in full and pub[k] != full[k]:
+            return (f"{pub_label} vs {full_label}: full_record_sha256: the public record binds the full record "
+                    f"{pub[k]}, the full record's SHA-256 is {full[k]} (not the full record of the draw the public saw)")
         if (k in pub) != (k in full):
             return f"{pub_label} vs {full_label}: {k}: only in the {'public' if k in pub else 'full'} record"
         diff = first_difference(f"{pub_label} vs {full_label}: {k}", pub[k], full[k], "full record")
@@ -220,9 +288,11 @@ def verify_record(record: Mapping[str, Any], plan: Mapping[str, Any] | None = No
 
     With ``plan`` (the plan published before the draw), the record is first bound to it
     (:func:`plan_bindings`); every record is bound to itself (:func:`record_bindings`). A public
-    record (``credit-draw-public/1``) is checked selection by selection (seed against
-    its commitment, every key recomputed, every key at or below its stratum's threshold, counts
-    equal to the published sample sizes, at least the minimum of inspectors). A full record
+    record is checked selection by selection (seed against its commitment, every key
+    recomputed, no entity twice or left out by the plan, at least the minimum of inspectors; for
+    ``credit-draw-public/2`` the count per matter, the stratum checks being left to the full
+    record and named in ``unchecked``; for ``credit-draw-public/1`` every key at or below its
+    stratum's threshold and the count per stratum). A full record
     (``credit-draw-full/1``) is in addition re-derived from its frozen pools: pool digests, sample
     sizes, thresholds, every inspection and every redraw must come out identical.
     """
@@ -240,8 +310,12 @@ def verify_record(record: Mapping[str, Any], plan: Mapping[str, Any] | None = No
         if diff:
             return VerifyResult(False, diff)
         diff = check_selections(record)
-        if diff or record.get("format") != FULL_FORMAT:
-            return VerifyResult(diff is None, diff)
+        if diff:
+            return VerifyResult(False, diff)
+        if record["format"] == PUBLIC_FORMAT:
+            return VerifyResult(True, None, unchecked=NEEDS_FULL_RECORD)
+        if record["format"] != FULL_FORMAT:
+            return VerifyResult(True, None)
         ent = pool_frame(record["entity_pool"], ENTITY_COLUMNS)
         ins = pool_frame(record["inspector_pool"], INSPECTOR_COLUMNS)
         for label, got, want in (("entity pool digest", entity_pool_digest(ent), record["entity_pool_digest"]),
@@ -291,7 +365,7 @@ def verify_records(records: Sequence[Mapping[str, Any]], plan: Mapping[str, Any]
     """Check records an outsider holds together (say a public and a full record), against ``plan``.
 
     They must all be of one draw; each must verify (:func:`verify_record`); a public record must
-    be the public part of every full record given. A difference names the record (``labels``).
+    be the public part of every full record given (a /2 one binding it by its SHA-256). A difference names the record (``labels``).
     """
     names = list(labels) if labels is not None else [f"record {n + 1}" for n in range(len(records))]
     for n, rec in enumerate(records):
@@ -310,8 +384,12 @@ def verify_records(records: Sequence[Mapping[str, Any]], plan: Mapping[str, Any]
             return VerifyResult(False, f"{names[n]}: {result.first_difference}", result.malformed)
     for a, pub in enumerate(records):
         for b, full in enumerate(records):
-            if pub["format"] == PUBLIC_FORMAT and full["format"] == FULL_FORMAT:
+            if pub["format"] in PUBLIC_FORMATS and full["format"] == FULL_FORMAT:
                 diff = public_part_difference(pub, full, names[a], names[b])
                 if diff:
                     return VerifyResult(False, diff)
-    return VerifyResult(True, None)
+    # A full record given with a public /2 record runs the checks the public one could not.
+    if any(rec["format"] == FULL_FORMAT for rec in records):
+        return VerifyResult(True, None)
+    return VerifyResult(True, None, unchecked=NEEDS_FULL_RECORD if any(
+        rec["format"] == PUBLIC_FORMAT for rec in records) else ())

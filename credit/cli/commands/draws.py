@@ -199,8 +199,8 @@ def verify(
     result = verify_records(docs, plan_doc, [p.name for p in record])
     if result.malformed:
         _refuse(f"not a draw record: {result.first_difference}")
-    kinds = " + ".join("full record (re-derived)" if d["format"] == FULL_FORMAT else "public record (selections checked)"
-                       for d in docs)
+    kinds = " + ".join("full record (re-derived)" if d["format"] == FULL_FORMAT
+                       else f"public record {d['format']} (selections checked)" for d in docs)
     shown = escape(str(docs[0]["draw_id"]))
     if not result.ok:
         console.print(f"[red]differs[/red]: {shown} — {kinds}\nfirst difference: {escape(result.first_difference or '')}",
@@ -209,7 +209,7 @@ def verify(
     if plan_path is None or plan_doc is None:
         console.print(f"[green]match[/green]: {shown} — {kinds}")
         if all(d["format"] != FULL_FORMAT for d in docs):
-            _public_limits(shown)
+            _public_limits(shown, result.unchecked)
         # Self-consistent is all a record alone can show: a record drawn with a seed chosen
         # after the fact checks as well. The plan published before the draw binds it.
         console.print("[yellow]not bound to a plan[/yellow]: no plan file was given or found beside the record, so "
@@ -219,18 +219,27 @@ def verify(
     plan_sha = hashlib.sha256(plan_path.read_bytes()).hexdigest()
     console.print(f"  ok: bound to the plan {escape(str(plan_path))} (SHA-256 {plan_sha}): draw id, "
                   + ("seed against its commitment, " if plan_doc["seed_commitment"] else "")
-                  + "matters, scope, pool digests, strata", highlight=False)
+                  + "matters, scope, pool digests, "
+                  + ("sample sizes per matter" if result.unchecked else "strata"), highlight=False)
     if not plan_doc["seed_commitment"]:
         console.print("[yellow]check by hand[/yellow]: the plan names the public value that is the seed, "
                       f"{escape(str(plan_doc['public_seed_source']))}; the record's seed must be that value: "
                       f"{escape(str(docs[0]['seed']))}", highlight=False)
     console.print(f"[green]match[/green]: {shown} — {kinds}, bound to the plan published before the draw")
     if all(d["format"] != FULL_FORMAT for d in docs):
-        _public_limits(shown)
+        _public_limits(shown, result.unchecked)
 
 
-def _public_limits(shown: str) -> None:
-    """Say what a public record cannot show (docs/draws.md): its pools are published as digests only."""
+def _public_limits(shown: str, unchecked: Sequence[str] = ()) -> None:
+    """Say what a public record cannot show (docs/draws.md): its pools are published as digests
+    only, and a /2 record names no stratum (tiers are not public, domain.md §7), so the stratum
+    checks are the full record's (``unchecked``)."""
+    if unchecked:
+        console.print("[yellow]needs the full record[/yellow] (公开记录不载明分层即信用风险分类，以下各项须以完整记录核验; "
+                      "the public record names no stratum, a credit-risk tier, so these checks need the full "
+                      "record, whose SHA-256 the public record gives as full_record_sha256):", highlight=False)
+        for line in unchecked:
+            console.print(f"  - {escape(line)}", highlight=False)
     console.print("[yellow]not shown by a public record[/yellow]: that no entity of the pool with a lower key was "
                   "left out, that the inspectors named are those the draw picks from the inspector pool, and that "
                   "each date is the one the date rule gives — the pools and quiet days are published as digests "
@@ -246,19 +255,21 @@ def show(draw_id: str, as_json: Annotated[bool, typer.Option("--json")] = False)
         with get_engine(settings).connect() as conn:
             plan_row = read.load_plan(conn, draw_id)
             ran = read.stored_public_record(conn, draw_id)
+            # The thresholds are the bureau's: a /2 public record no longer carries them.
+            strata = read.drawn_strata(conn, draw_id) if ran else None
             cur = read.current_inspections(conn, draw_id) if ran else None
             events = read.redraw_events(conn, draw_id)
     except DrawRefused as e:
         _refuse(str(e))
     p = plan_row["public_plan"]
     if as_json:
-        output.emit_json({"draw_id": draw_id, "plan": plan_row, "strata": ran["strata"] if ran else p["strata"],
+        output.emit_json({"draw_id": draw_id, "plan": plan_row, "strata": strata if strata is not None else p["strata"],
                           "inspections": None if cur is None else cur.to_dict("records"), "redraws": events})
         return
     console.print(f"[bold]{escape(draw_id)}[/bold] 抽查事项 matters {escape(', '.join(plan_row['matters']))}；"
                   f"基准日 as of {p['as_of']}；范围 scope {escape(p['scope'] or '全部 all')}；"
                   f"配置 config {escape(plan_row['config_version'])}")
-    console.print(_strata_table(ran["strata"] if ran else p["strata"], "分层 strata"))
+    console.print(_strata_table(strata if strata is not None else p["strata"], "分层 strata"))
     if cur is None:
         console.print("已制定计划，尚未抽取 (planned, not drawn yet)")
         return

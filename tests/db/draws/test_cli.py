@@ -208,16 +208,20 @@ def test_run_prints_the_thresholds_it_fixed(engine: Engine, cli_env: Settings) -
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["run", "DRAW-20260901-001", "--seed", SEED])
     assert r.exit_code == 0, r.output
-    public = json.loads((cli_env.reports_dir / "draws" / "DRAW-20260901-001.public.json").read_text("utf-8"))
-    for s in public["strata"]:
+    # The thresholds are the bureau's (its terminal, its full record): the public record has none.
+    folder = cli_env.reports_dir / "draws"
+    full = json.loads((folder / "DRAW-20260901-001.full.json").read_text("utf-8"))
+    for s in full["strata"]:
         assert s["threshold"] and s["threshold"][:16] in r.output
+    public = json.loads((folder / "DRAW-20260901-001.public.json").read_text("utf-8"))
+    assert "strata" not in public and "strata" not in public["inspections"][0]
 
 
 # Review item 5: rich turned the stratum tag "annual_report:B" + ":" into an emoji (🅱).
 def test_verify_prints_stratum_tags_not_emoji(engine: Engine, cli_env: Settings) -> None:
     load_store(engine)
     draw_id, folder = _planned_and_run(cli_env)
-    doc = json.loads((folder / f"{draw_id}.public.json").read_text("utf-8"))
+    doc = json.loads((folder / f"{draw_id}.full.json").read_text("utf-8"))   # the tags are the full record's
     doc["inspections"].pop()
     edited = folder / "dropped.json"
     edited.write_text(json.dumps(doc), "utf-8")
@@ -236,9 +240,9 @@ def _forged(doc: dict[str, Any], seed: str) -> dict[str, Any]:
         i["entity_key"] = core.rank_key(seed, out["task"], i["uscc"]).hex()
         for x in i["inspectors"]:
             x["key"] = core.inspector_key(seed, out["task"], i["uscc"], x["inspector_id"])
-        for tag in i["strata"]:
+        for tag in i.get("strata", ()):   # a /1 record's tags
             highest[tag] = max(highest.get(tag, i["entity_key"]), i["entity_key"])
-    for s in out["strata"]:
+    for s in out.get("strata", ()):
         s["threshold"] = highest.get(f"{s['matter']}:{s['stratum']}")
     return out
 
@@ -252,9 +256,12 @@ def test_verify_record_is_bound_to_the_plan_published_before_the_draw(engine: En
     # Honest records: bound to the plan found beside them, or given; alone they match with a warning.
     r = _Out(["verify", "--record", str(public)])
     assert r.exit_code == 0 and "bound to the plan" in r.output and "not bound" not in r.output, r.output
+    # What the public record cannot show, for it names no stratum, is said, in Chinese and English.
+    assert "needs the full record" in r.output and "阈值" in r.output and "threshold" in r.output, r.output
     assert hashlib.sha256(plan.read_bytes()).hexdigest() in r.output
     r = _Out(["verify", "--record", str(public), "--record", str(full)])
     assert r.exit_code == 0 and "full record (re-derived)" in r.output, r.output
+    assert "needs the full record" not in r.output, r.output
     alone = tmp_path / "public.json"
     alone.write_bytes(public.read_bytes())
     r = _Out(["verify", "--record", str(alone)])

@@ -52,14 +52,21 @@ def make_full(plan: dict[str, Any], seed: str = SEED, ent: pd.DataFrame = ENT, i
 
 
 def public_part(full: dict[str, Any]) -> dict[str, Any]:
+    """The public record ``run_draw`` writes (``credit-draw-public/2``)."""
+    return records.public_record_from(full)
+
+
+def public_part_v1(full: dict[str, Any]) -> dict[str, Any]:
+    """A public record as draws before ``credit-draw-public/2`` published it (with the strata)."""
     pub = {k: v for k, v in full.items() if k not in ("entity_pool", "inspector_pool", "rules", "events")}
-    pub["format"] = records.PUBLIC_FORMAT
+    pub["format"] = records.PUBLIC_FORMAT_V1
     return pub
 
 
 PLAN = make_plan()
 FULL = make_full(PLAN)
 PUBLIC = public_part(FULL)
+PUBLIC_V1 = public_part_v1(FULL)
 
 
 def differs(result: verify.VerifyResult, *words: str) -> None:
@@ -69,10 +76,14 @@ def differs(result: verify.VerifyResult, *words: str) -> None:
 
 
 def test_an_honest_record_matches_alone_and_against_its_plan() -> None:
-    for rec in (FULL, PUBLIC):
+    for rec in (FULL, PUBLIC_V1):
         assert verify.verify_record(rec) == verify.VerifyResult(True, None)
         assert verify.verify_record(rec, plan=PLAN) == verify.VerifyResult(True, None)
-    assert verify.verify_records([PUBLIC, FULL], plan=PLAN).ok
+    # A /2 public record matches, and says what only the full record can show.
+    for result in (verify.verify_record(PUBLIC), verify.verify_record(PUBLIC, plan=PLAN)):
+        assert result == verify.VerifyResult(True, None, unchecked=verify.NEEDS_FULL_RECORD)
+    for pub in (PUBLIC, PUBLIC_V1):
+        assert verify.verify_records([pub, FULL], plan=PLAN) == verify.VerifyResult(True, None)
 
 
 @pytest.mark.parametrize("rec", [FULL, PUBLIC], ids=["full", "public"])
@@ -127,7 +138,7 @@ def test_a_plan_with_a_public_seed_source_binds_its_fields_but_not_the_value() -
     (lambda p: p.update(scope="3410"), ("scope",)),
     (lambda p: p.update(as_of="2026-08-31"), ("as_of",)),
     (lambda p: p["matters"][0].update(matter="m2"), ("matters",)),
-    (lambda p: p["strata"][0].update(sample_size=p["strata"][0]["sample_size"] + 1), ("strata[0].sample_size",)),
+    (lambda p: p["strata"][0].update(sample_size=p["strata"][0]["sample_size"] + 1), ("sample_size",)),
     (lambda p: p.update(inspectors_per_inspection=3), ("inspectors_per_inspection",)),
     (lambda p: p.update(excluded_drawn=[{"draw_id": "DRAW-20260801-001", "usccs": ["91341000MA00000000X"]}]),
      ("excluded_drawn",)),
@@ -139,6 +150,7 @@ def test_every_published_plan_field_binds_the_record(edit: Any, words: tuple[str
     differs(verify.verify_record(FULL, plan=plan), *words)
     if words != ("schedule_window",):   # the public record does not repeat the window
         differs(verify.verify_record(PUBLIC, plan=plan), *words)
+        differs(verify.verify_record(PUBLIC_V1, plan=plan), *words)
 
 
 def test_a_record_that_drops_the_plans_exclusions_differs() -> None:
@@ -171,7 +183,7 @@ def test_a_public_record_with_a_repeated_entity_or_a_raised_threshold_differs() 
     rec = copy.deepcopy(PUBLIC)
     rec["inspections"][1] = copy.deepcopy(rec["inspections"][0])
     differs(verify.verify_record(rec), rec["inspections"][0]["uscc"], "twice")
-    rec = copy.deepcopy(PUBLIC)
+    rec = copy.deepcopy(PUBLIC_V1)   # a /2 record has no thresholds: tests/unit/draws/test_public_tiers.py
     st = next(s for s in rec["strata"] if s["sample_size"])
     st["threshold"] = "f" * 64
     differs(verify.verify_record(rec), "threshold", f"{st['matter']}:{st['stratum']}")
