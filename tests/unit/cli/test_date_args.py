@@ -5,7 +5,6 @@ option and showing the value in 「」 (never a Python repr), exit 2 as every re
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,16 +12,7 @@ from typer.testing import CliRunner
 
 from credit.cli.main import app
 
-
-@pytest.fixture(autouse=True)
-def _no_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    from credit.settings import get_settings
-
-    monkeypatch.setenv("CREDIT_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("CREDIT_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+pytestmark = pytest.mark.usefixtures("unreachable_database")
 
 
 @pytest.mark.parametrize(("args", "option", "value"), [

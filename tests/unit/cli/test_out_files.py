@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,18 +18,7 @@ from credit.cli import output
 from credit.cli.main import app
 from credit.settings import Settings
 
-
-@pytest.fixture(autouse=True)
-def _no_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A home of the test's own and a database that cannot be reached: a check that came after
-    the database would fail here, not start an embedded server."""
-    from credit.settings import get_settings
-
-    monkeypatch.setenv("CREDIT_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("CREDIT_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+pytestmark = pytest.mark.usefixtures("unreachable_database")
 
 
 def _refused(args: list[str]) -> str:

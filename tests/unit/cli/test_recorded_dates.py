@@ -9,9 +9,7 @@ authority's 2027 series early, where ``POST …/objections/{id}/decision`` answe
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -44,17 +42,10 @@ RECORDING = [
 
 
 @pytest.fixture(autouse=True)
-def _no_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _bureau_clock(unreachable_database: None, monkeypatch: pytest.MonkeyPatch) -> None:
     """A database that cannot be reached (a command that gets past its checks fails with exit 1,
     never 2), and the bureau's clock at 01:00 on 2 December in Shanghai (17:00 UTC the day before)."""
-    from credit.settings import get_settings
-
-    monkeypatch.setenv("CREDIT_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("CREDIT_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
     monkeypatch.setattr(clock, "utc_now", lambda: datetime(2026, 12, 1, 17, 0, tzinfo=UTC))
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def _run(args: list[str], day: str) -> tuple[int, str]:

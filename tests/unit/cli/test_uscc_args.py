@@ -9,7 +9,6 @@ the code: a mistyped code read as "this entity has no grade"."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,15 +31,7 @@ INVOCATIONS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _no_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    from credit.settings import get_settings
-
-    monkeypatch.setenv("CREDIT_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("CREDIT_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+pytestmark = pytest.mark.usefixtures("unreachable_database")
 
 
 def walk(cmd: Any, path: str = "credit") -> Iterator[tuple[str, Any]]:
