@@ -46,7 +46,8 @@ class RepairApplication(BaseModel):
     @field_validator("contact")
     @classmethod
     def _contact(cls, v: str | None) -> str | None:
-        return None if v is None else normalise_contact(v)
+        # blank is no contact, as the page sends it (not a malformed one)
+        return None if v is None or not v.strip() else normalise_contact(v)
 
 
     @model_validator(mode="after")

@@ -47,6 +47,9 @@ class Column:
     # filed from 1 January of Y+1 (domain.md §2); a tax-and-fee credit level assesses a year that is
     # over (domain.md §11, 纳税缴费信用管理办法: the annual evaluation of the past year)
     year_closed: str | None = None
+    # With year_closed: the column whose value the closed year is about; a row without it is no
+    # claim about that year and passes (a current-year tax row with only a 非正常户 flag).
+    year_closed_of: str | None = None
     max_length: int | None = None
     non_negative: bool = False          # for int: a count or a number of days cannot be below zero
     optional: bool = False              # older drops lack the column: read as empty (unknown), never refused
@@ -116,7 +119,10 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         Column("uscc", "uscc", True),
         # A level of year Y exists once year Y is over (domain.md §11): one for the night's own year
         # would grade the entity on an assessment that cannot have been made (outsider's pass, s35).
-        Column("assessed_year", "int", True, not_after_night=True, year_closed="assessment_year_not_over"),
+        # Only a row that carries a level is held: its 非正常户 flag and arrears are the taxpayer's
+        # state, not the year's assessment, and stay strong grading inputs (an outside review).
+        Column("assessed_year", "int", True, not_after_night=True, year_closed="assessment_year_not_over",
+               year_closed_of="tax_credit_grade"),
         Column("tax_credit_grade", "enum", False, ("A", "B", "M", "C", "D")),
         Column("abnormal_taxpayer_since", "date", not_after_night=True),
         Column("arrears", "money"),

@@ -53,7 +53,9 @@ def department_matches(department: str, named: Iterable[str], how: str) -> bool:
     """Whether an inspector of ``department`` is of one of the ``named`` departments (see
     :data:`DEPARTMENT_MATCHES`); an empty configured name never matches."""
     if how == "suffix":
-        return any(d and department.endswith(d) for d in named)
+        # the division's whole name after the bureau's (…局), never the tail of a longer division's:
+        # 特殊食品生产安全监督管理科 is not 食品生产安全监督管理科 (an outside review)
+        return any(d and (department == d or department.endswith("局" + d)) for d in named)
     return department in set(named)
 
 
@@ -202,7 +204,7 @@ def matter_staffing(assigner: Assigner, pool: pd.DataFrame) -> list[MatterStaffi
         union: set[int] = set()
         short = 0
         # Few distinct (region, section) pairs per matter (districts × sections): one look-up each.
-        for key, n in g.groupby(["region_code", "section"]).size().items():
+        for key, n in g.groupby(["region_code", "section"], dropna=False).size().items():
             region, section = (str(x) for x in key)
             pos = assigner.competent(region, section, (matter,), widest)
             union.update(pos.tolist())

@@ -659,7 +659,11 @@ def check_rows(frame: pd.DataFrame, source: Source, night: date, suite_path: Pat
             found.add(year > night.year, "year_not_after_night",
                       reason("year_not_after_night", column=c.name, year=night.year))
             if c.year_closed:   # the year must be over (domain.md §2 annual reports, §11 tax levels)
-                found.add(year == night.year, c.year_closed,
+                current = year == night.year
+                if c.year_closed_of is not None:   # only a row that claims what the closed year is about
+                    of = frame[c.year_closed_of]
+                    current = current & (of.notna() & (of.astype(str).str.strip() != "")).to_numpy(dtype=bool)
+                found.add(current, c.year_closed,
                           reason(c.year_closed, column=c.name, year=night.year, next=night.year + 1))
         found.add(holding_nul(s), "nul_byte", reason("nul_byte", column=c.name))
     for column, bound in source.not_above:

@@ -349,7 +349,8 @@ def publish_night(manifest: Manifest, outcomes: list[FileOutcome] | None, settin
         ensure_report(settings, manifest.night)
     # the chain head, signed, outside the database (credit.rosters.anchors); the rows this process
     # appended are not walked again, a night committed by an earlier process is
-    publish_anchors(engine, settings, None if summary.get("already_published") else manifest.night)
+    own = None if summary.get("already_published") else (summary.get("rosters") or {}).get("chain_start")
+    publish_anchors(engine, settings, own_rows_after=own)
     for line in summary_lines(summary):  # the night's summary in the log (the DAG's publish task log)
         log.info("%s", line)
     return summary

@@ -132,7 +132,7 @@ class AnchorsRefused(ValueError):
     what, Chinese and English)."""
 
 
-def publish_anchors(engine: Engine, settings: Settings, just_published: date | None = None) -> int:
+def publish_anchors(engine: Engine, settings: Settings, own_rows_after: int | None = None) -> int:
     """Append to the anchor file every night anchored in the database and not yet in the file
     (after a night's commit). Returns the lines appended. Never raises for the file, the key or a
     log that does not verify: the night is committed already; the failure is logged and the next
@@ -140,19 +140,22 @@ def publish_anchors(engine: Engine, settings: Settings, just_published: date | N
 
     The log is verified from the last published head on (``full=False``): what that head covers
     was verified when it was signed, and a walk of the whole log each night would cost seconds at a
-    province's scale; ``credit audit publish`` walks all of it. ``just_published``: the night this
-    process has just committed; the decisions it appended in that transaction are not walked again,
-    only its head compared (a 1 M first night's 181,065 decisions cost 25 s of CPU to walk). A night
-    committed by an earlier process that died before its publication is walked like any other."""
+    province's scale; ``credit audit publish`` walks all of it. ``own_rows_after``: the log's last
+    decision before the night this process has just committed appended its own, as that night's
+    transaction read it under the log's lock (``chain_start`` of its roster summary, held in this
+    process, never read back from the database a forger could edit); the rows after it are not
+    walked again, only the night's head compared (a 1 M first night's 181,065 decisions cost 25 s
+    of CPU to walk). A night committed by an earlier process that died before its publication is
+    walked like any other. A database fault is logged as well: the night is committed already."""
     try:
-        return append_missing_anchors(engine, settings, full=False, just_published=just_published)
-    except (OSError, SigningKeyError, AnchorsRefused) as e:
+        return append_missing_anchors(engine, settings, full=False, own_rows_after=own_rows_after)
+    except (OSError, SigningKeyError, AnchorsRefused, sa.exc.SQLAlchemyError) as e:
         log.error("chain anchors not published outside the database (%s); run `credit audit publish`", e)
         return 0
 
 
 def _verified_file(engine: Engine, path: Path, public: Ed25519PublicKey, full: bool, created: bool,
-                   just_published: date | None = None) -> AnchorFile:
+                   own_rows_after: int | None = None) -> AnchorFile:
     """The anchor file at ``path``, read and checked, with the decision log verified against it and
     every record of the heads (:func:`credit.rosters.audit.verify_chain`); raises
     :class:`AnchorsRefused` when either fails. ``created``: the file did not exist before the
@@ -166,13 +169,7 @@ def _verified_file(engine: Engine, path: Path, public: Ed25519PublicKey, full: b
         raise AnchorsRefused(f"锚点文件未通过校验，未签署新的锚点 (the anchor file does not verify; nothing was "
                              f"signed): {current.problems[0]}{more}")
     with engine.connect() as conn:
-        upto = None
-        if not full and just_published is not None:
-            # the night's own appends start after this (sql/rosters/audit_nights_start.sql)
-            after = current.anchors[-1].seq if current.anchors else 0
-            first = conn.execute(sqlfiles.statement("rosters/audit_nights_start"),
-                                 {"after_seq": after, "night": just_published}).scalar()
-            upto = None if first is None else int(first) - 1
+        upto = own_rows_after if not full else None
         report = verify_chain(conn, current, from_last_published=not full, walk_upto=upto)
     if not report.ok:
         raise AnchorsRefused(f"校验未通过，未签署新的锚点；请先运行 credit audit verify 并按其说明处理 "
@@ -181,7 +178,7 @@ def _verified_file(engine: Engine, path: Path, public: Ed25519PublicKey, full: b
 
 
 def append_missing_anchors(engine: Engine, settings: Settings, *, full: bool = True,
-                           just_published: date | None = None) -> int:
+                           own_rows_after: int | None = None) -> int:
     """:func:`publish_anchors` that raises (``credit audit publish``): :class:`AnchorsRefused` when
     the file's lines or the decision log do not verify, and nothing is appended then.
 
@@ -198,7 +195,7 @@ def append_missing_anchors(engine: Engine, settings: Settings, *, full: bool = T
     with open(path, "a+b") as f:
         fcntl.flock(f.fileno(), fcntl.LOCK_EX)   # one writer at a time (two nights' publications)
         try:
-            current = _verified_file(engine, path, signer.public_key, full, created, just_published)
+            current = _verified_file(engine, path, signer.public_key, full, created, own_rows_after)
         except AnchorsRefused:
             if created and path.stat().st_size == 0:
                 path.unlink()      # a refused publication leaves a missing file missing

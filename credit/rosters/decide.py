@@ -62,6 +62,7 @@ class RosterNightSummary(TypedDict):
     penalty_windows: NotRequired[int]               # penalties whose publicity window changed (credit.penalties)
     warnings: NotRequired[list[str]]                # report years cause 1 waits on: calendar unknown
     chain_head: ChainHead | None
+    chain_start: NotRequired[int]   # the log's last decision before this night's own appends
 
 
 def decide_night(conn: Connection, ctx: NightContext) -> RosterNightSummary:
@@ -162,6 +163,10 @@ def append_night(conn: Connection, ctx: NightContext, env: RosterEnv, chunks: It
         stage.add(rows, night_rank(rows) if not rows.empty else None)
         tally.add(rows)
     conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
+    # The log's last decision before this night's own (under the lock: nothing comes between): the
+    # publication of the anchors that follows the commit in this process does not walk the rows
+    # after it again (credit.rosters.anchors.publish_anchors).
+    before = int(conn.execute(sa.text("select coalesce(max(seq), 0) from roster_decisions")).scalar_one())
     stage.append(NIGHT_ORDER)
     # The serious list's procedure (proposal, notice, listing, publication, revocation): credit.rosters.serious.
     tally.add(serious.advance(conn, env, night, scope=sc))
@@ -179,7 +184,7 @@ def append_night(conn: Connection, ctx: NightContext, env: RosterEnv, chunks: It
             "on conflict (night, seq) do nothing"), {"n": night, "s": head["seq"], "h": head["row_hash"]})
     chain_head = ChainHead(seq=int(head["seq"]), hash=str(head["row_hash"])) if head else None
     summary: RosterNightSummary = {"decisions": tally.decisions, "config_version": env.config_version,
-                                   "chain_head": chain_head}
+                                   "chain_head": chain_head, "chain_start": before}
     if windows_changed:
         summary["penalty_windows"] = windows_changed
     waiting = env.annual_report_period_ends(night)[1]   # never left out silently

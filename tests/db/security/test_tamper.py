@@ -292,13 +292,13 @@ def test_the_publication_after_a_night_compares_its_head_without_walking_its_row
     """The publication that follows a night's commit in the same process does not walk the rows that
     night appended (at 1 M a first night's 181,065 cost 25 s of CPU) but still holds the night's
     head against the stored log: a head altered in the log (not in the anchors) is refused, and the
-    same night published by another process (``just_published`` unset) is walked as before."""
+    same night published by another process (``own_rows_after`` unset) is walked as before."""
     with engine.begin() as c:
         for u, n in NAMES.items():
             register(c, u, n)
     run_night(engine, settings, "2026-07-15")
     head = _heads(engine)["2026-07-15"]
     _forge(engine, head)                               # the head row changed, its anchors not
-    assert publish_anchors(engine, settings, D("2026-07-15")) == 0
+    assert publish_anchors(engine, settings, own_rows_after=0) == 0   # every row is the night's own
     assert publish_anchors(engine, settings) == 0
     assert read_anchors(anchor_path(settings), None).anchors == []

@@ -99,6 +99,10 @@ def test_a_tax_level_for_the_nights_own_year_is_held() -> None:
     reasons, _ = quality.check_rows(frame, SOURCES["tax"], NIGHT, bundled("expectations") / "tax.json").found.joined()
     assert "assessed_year" in str(reasons[0]) and "2026 年度尚未结束" in str(reasons[0])
     assert "纳税缴费信用管理办法" in str(reasons[0])
+    # A row of the year still running without a level is no assessment of it: its 非正常户 flag and
+    # arrears are the taxpayer's state, graded as any other (an outside review of s35).
+    flag = {**tax, "tax_credit_grade": None, "abnormal_taxpayer_since": "2026-05-01", "arrears": "1200.00"}
+    assert _rules("tax", [{**flag, "assessed_year": "2026", "updated_on": "2026-07-13"}]) == [""]
 
 
 def test_an_annual_report_filed_before_its_year_was_over_is_held() -> None:
