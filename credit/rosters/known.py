@@ -59,10 +59,13 @@ class NoNightPublished(LookupError):
 
 
 def first_night(conn: Connection) -> date | None:
-    """The first published night (None while there is none): where the system's own history begins.
+    """Where the system's own history begins: the first published night, or the earliest legacy
+    decision imported before it when that is earlier (None while no night is published).
 
     domain.md §10: a status "as of" a date is answered from our own history, and there is none
-    before the first night — the rosters before it are unknown to the system, not empty."""
+    before it — the rosters before it are unknown to the system, not empty. Legacy listings loaded
+    before the first night (``credit.rosters.repair.import_decision``, domain.md §3.5) are history
+    too: a day they cover is answered (sql/rosters/first_night.sql)."""
     first: date | None = conn.execute(sqlfiles.statement("rosters/first_night")).scalar()
     return first
 

@@ -257,3 +257,16 @@ def test_the_change_feed_names_the_penalty_case_of_serious_list_decisions(live) 
     assert {(d["uscc"], d["action"]) for d in feed} >= {(S1, "include"), (S2, "include")}
     assert any(d["action"] != "include" and d["uscc"] == S1 for d in feed), feed
     assert all(d["case_no"] == f"case-{d['uscc']}" for d in feed), feed
+
+
+def test_legacy_history_imported_before_the_first_night_is_answered(live) -> None:  # noqa: F811
+    """The system's history starts at the earliest imported decision when legacy listings were loaded
+    before the first night (domain.md §3.5, §10): a day between the two is answered from them, and
+    only a day before every record is refused (an outside review: as_of 2025-06-01 was refused
+    though the 2024 listing is on record)."""
+    _serious(live)
+    with live.client() as h:
+        doc = h.get(f"/v1/entities/{S2}", params={"as_of": "2025-06-01"})
+        assert doc.status_code == 200, doc.text
+        assert [e["state"] for e in doc.json()["rosters"]] == ["listed"]
+        assert h.get(f"/v1/entities/{S2}", params={"as_of": "2024-01-09"}).status_code == 422
