@@ -181,6 +181,7 @@ def test_cli_status_and_repair(engine, settings, monkeypatch) -> None:  # type: 
     with engine.begin() as c:
         reg(c, V)                       # the command line checks the code (GB 32100-2015)
         night(c, settings, "2026-07-01")
+        published(c, "2026-07-01")      # the system's history starts there: as_of 07-02 is within it
         published(c, "2026-10-13")
     app = __import__("typer").Typer()
     app.command("status")(cmd.status_command)
