@@ -60,3 +60,15 @@ def close_entity(engine: Engine, code: str, status: str = "cancelled") -> None:
     """The store learns that an entity closed (a redraw for a closed entity needs it)."""
     with engine.begin() as c:
         c.execute(sa.text("update registration set status = :s where uscc = :u"), {"s": status, "u": code})
+
+
+def graded(engine: Engine, grades: dict[str, str], reason: str = "test") -> None:
+    """A graded night 2026-08-31 as the grading writes it: its run and a range per grade (migration
+    0015), each with ``reason`` as its one reason."""
+    with engine.begin() as c:
+        c.execute(sa.text("insert into grading_runs (night, config_version, graded, distribution, warnings) "
+                          "values ('2026-08-31', 'test', :g, '{}', '[]') on conflict (night) do nothing"),
+                  {"g": len(grades)})
+        c.execute(sa.text("insert into grade_ranges (uscc, valid_from, grade, score, config_version, reasons) "
+                          "values (:u, '2026-08-31', :g, 0, 'test', cast(:r as jsonb))"),
+                  [{"u": u, "g": g, "r": f'["{reason}"]'} for u, g in grades.items()])

@@ -21,20 +21,9 @@ from typer.testing import CliRunner
 from credit.cli.commands.draws import app
 from credit.draws import public, published, read, records, verify
 from credit.settings import Settings
-from tests.db.draws.helpers import load_store, plan_and_run, uscc
+from tests.db.draws.helpers import graded, load_store, plan_and_run, uscc
 
 STRATUM_KEYS = {"strata", "stratum", "threshold", "tier", "tiers"}
-
-
-def _grade(engine: Engine, grades: dict[str, str]) -> None:
-    """A graded night 2026-08-31 as the grading writes it (migration 0015)."""
-    with engine.begin() as c:
-        c.execute(sa.text("insert into grading_runs (night, config_version, graded, distribution, warnings) "
-                          "values ('2026-08-31', 'test', :g, '{}', '[]') on conflict (night) do nothing"),
-                  {"g": len(grades)})
-        c.execute(sa.text("insert into grade_ranges (uscc, valid_from, grade, score, config_version, reasons) "
-                          "values (:u, '2026-08-31', :g, 0, 'test', '[\"bank default\"]')"),
-                  [{"u": u, "g": g} for u, g in grades.items()])
 
 
 def _mentions(doc: Any, tags: set[str], path: str = "$") -> list[str]:
@@ -54,7 +43,7 @@ def _mentions(doc: Any, tags: set[str], path: str = "$") -> list[str]:
 def test_the_public_record_names_no_tier_and_binds_the_full_record(engine: Engine, cli_env: Settings) -> None:
     settings = cli_env
     load_store(engine, n=120)
-    _grade(engine, {uscc(i): "D" for i in range(1, 21)} | {uscc(i): "A" for i in range(21, 61)})
+    graded(engine, {uscc(i): "D" for i in range(1, 21)} | {uscc(i): "A" for i in range(21, 61)}, "bank default")
     draw_id = plan_and_run(engine, settings)
     folder = settings.reports_dir / "draws"
     pub_raw = (folder / f"{draw_id}.public.json").read_bytes()

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from credit.calendar import working_calendar
 from credit.draws import core, published, read, store, verify
 from credit.settings import Settings
-from tests.db.draws.helpers import AS_OF, SEED, close_entity, load_store, plan_and_run, uscc
+from tests.db.draws.helpers import AS_OF, SEED, close_entity, graded, load_store, plan_and_run, uscc
 
 
 def test_plan_run_verify_round_trip(engine: Engine, settings: Settings) -> None:
@@ -97,20 +97,9 @@ def test_unknown_calendar_year_is_refused_not_guessed(engine: Engine, settings: 
     assert "provisional" in rules["schedule_note"]
 
 
-def _grades(engine: Engine, grades: dict[str, str]) -> None:
-    """A graded night 2026-08-31 as the grading writes it: its run and a range per grade (migration 0015)."""
-    with engine.begin() as c:
-        c.execute(sa.text("insert into grading_runs (night, config_version, graded, distribution, warnings) "
-                          "values ('2026-08-31', 'test', :g, '{}', '[]') on conflict (night) do nothing"),
-                  {"g": len(grades)})
-        c.execute(sa.text("insert into grade_ranges (uscc, valid_from, grade, score, config_version, reasons) "
-                          "values (:u, '2026-08-31', :g, 0, 'test', '[\"test\"]')"),
-                  [{"u": u, "g": g} for u, g in grades.items()])
-
-
 def test_tiers_strata_and_exclusion_window(engine: Engine, settings: Settings) -> None:
     load_store(engine, n=120)
-    _grades(engine, {uscc(i): "D" for i in range(1, 21)} | {uscc(i): "A" for i in range(21, 61)})
+    graded(engine, {uscc(i): "D" for i in range(1, 21)} | {uscc(i): "A" for i in range(21, 61)})
     with engine.begin() as c:
         # Inspected 100 days ago: a D entity stays in the pool (domain.md §7), a B one does not.
         c.execute(sa.text("""insert into inspection_results (task_id, uscc, inspected_on, result_code, inspector_ids,
@@ -251,7 +240,7 @@ def test_sparse_district_inspectors_are_widened_to_the_city_and_the_level_record
             values (:i, :i, '信用监督管理科', :r, '{C,F}', true, '{}', '2026-08-01', '2026-08-01')"""),
             [{"i": "D1", "r": "341002"}, {"i": "D2", "r": "341021"}, {"i": "D3", "r": "341102"},
              {"i": "D4", "r": "411402"}, {"i": "D5", "r": "411421"}])
-    _grades(engine, {uscc(i): "D" for i in range(1, 240, 3)})   # 滁州 (341100) drawn at 30 %
+    graded(engine, {uscc(i): "D" for i in range(1, 240, 3)})   # 滁州 (341100) drawn at 30 %
     draw_id = plan_and_run(engine, settings)
     with engine.connect() as c:
         rec = read.full_record(c, draw_id)
