@@ -122,4 +122,24 @@ def scheme_of(config: ConfigDoc | Scheme) -> Scheme:
             items.append(Item(code, it["text"], it["indicator"], kind, points, improve=it.get("improve", "")))
         else:
             raise ConfigError(f"item {code}: kind {kind!r} unknown")
+    _check_in_rules(rules, d.get("scorecard", []))
     return Scheme(config.version, d["tiers"], thresholds, tuple(rules), tuple(items), d["no_adverse"], d)
+
+
+def _check_in_rules(rules: list[Rule], scorecard: list[dict[str, Any]]) -> None:
+    """An ``in`` rule on a category indicator must take every value at least as adverse as any it takes.
+
+    The category item's ``order`` (worst last) is the adverseness the monotonicity promise reads:
+    a rule taking level C but not D would grade a worse level better (TAX_LEVEL_D takes [D], the
+    tail of TAX_GRADE's order).
+    """
+    orders = {str(it["indicator"]): [str(x) for x in it.get("order", list(it["points"]))]
+              for it in scorecard if it.get("kind") == "category"}
+    for r in rules:
+        order = orders.get(r.indicator)
+        if r.op != "in" or order is None:
+            continue
+        taken = {str(v) for v in r.value}
+        first = min((order.index(v) for v in taken if v in order), default=len(order))
+        if not set(order[first:]) <= taken:
+            raise ConfigError(f"rule {r.code}: takes {sorted(taken)} but not every worse value of {order}")

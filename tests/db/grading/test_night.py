@@ -90,6 +90,24 @@ def test_indicators_from_every_source(engine: Engine, settings: Settings) -> Non
     assert g["TAX"][0] == "B"
 
 
+def test_tax_level_d_alone_grades_c_from_the_store(engine: Engine, settings: Settings) -> None:
+    # domain.md §11: level D is a strong input to tier C/D; its 25 points alone were B until
+    # grading-2026.6's rule TAX_LEVEL_D (floor C). The latest assessment year is the one read.
+    with engine.begin() as c:
+        for u in ("TAXD", "TAXC"):
+            reg(c, u)
+            all_filed(c, u)
+        c.execute(sa.text(
+            "insert into tax (uscc, assessed_year, tax_credit_grade, abnormal_taxpayer_since, arrears, first_night, last_night) "
+            "values ('TAXD', 2025, 'D', null, 0, '2026-07-01', '2026-07-01'),"
+            "       ('TAXC', 2024, 'D', null, 0, '2026-07-01', '2026-07-01'),"
+            "       ('TAXC', 2025, 'C', null, 0, '2026-07-01', '2026-07-01')"))
+    night(engine, settings)
+    g = grades(engine)
+    assert g["TAXD"][0] == "C" and [r["code"] for r in g["TAXD"][1]] == ["TAX_LEVEL_D", "TAX_GRADE"]
+    assert g["TAXC"][0] == "A" and [r["code"] for r in g["TAXC"][1]] == ["TAX_GRADE"]   # 2024's D is history
+
+
 def test_history_transitions_relations_and_grade_of(engine: Engine, settings: Settings) -> None:
     with engine.begin() as c:
         for u in ("K1", "K2", "K3"):

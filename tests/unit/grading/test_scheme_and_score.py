@@ -51,9 +51,10 @@ GOLDEN = [
     ({"reports_missing": 5, "open_findings": 1}, "D", 60.0, ["REPORTS_MISSING", "OPEN_FINDINGS"]),
     # rule RELATED_SERIOUS floor B; NEW_ENTITY 5 points
     ({"related_serious": 1, "new_entity": True}, "B", 5.0, ["RELATED_SERIOUS", "NEW_ENTITY"]),
-    # TAX_GRADE D 25 + TAX_ARREARS ≥100000 → 12 = 37 → B; rule ABNORMAL_TAXPAYER lifts to C and comes first
+    # TAX_GRADE D 25 + TAX_ARREARS ≥100000 → 12 = 37 → B; rules ABNORMAL_TAXPAYER and (from
+    # grading-2026.6) TAX_LEVEL_D both lift to C and come first, in the file's order
     ({"tax_grade": "D", "tax_arrears": 250000.0, "abnormal_taxpayer": True}, "C", 37.0,
-     ["ABNORMAL_TAXPAYER", "TAX_GRADE", "TAX_ARREARS"]),
+     ["ABNORMAL_TAXPAYER", "TAX_LEVEL_D", "TAX_GRADE", "TAX_ARREARS"]),
 ]
 
 
@@ -100,6 +101,31 @@ def test_marked_individual_business_is_told_its_own_rule() -> None:
                         "value": True, "contribution": None}]
     assert to_improve("C", 0.0, listed_, CONFIG)[0]["change"] == (
         "补报年报、履行公示义务、更正公示信息或恢复联系后申请移出经营异常名录（《企业经营异常名录管理暂行办法》第十条至第十四条）")
+
+
+def test_tax_level_d_alone_is_tier_c() -> None:
+    # domain.md §11: tax-and-fee credit level D is a strong input to tier C/D. Its 25 points alone
+    # are under C's 40 (grading-2026.5 graded this entity B); rule TAX_LEVEL_D sets floor C.
+    out = grade(frame([{"tax_grade": "D"}, {"tax_grade": "C"}]), CONFIG)
+    assert list(out["grade"]) == ["C", "A"] and list(out["score"]) == [25.0, 10.0]
+    rs = reasons(out, 0)
+    assert [r["code"] for r in rs] == ["TAX_LEVEL_D", "TAX_GRADE"]
+    assert rs[0] == {"code": "TAX_LEVEL_D", "text": "纳税缴费信用级别为D级", "kind": "rule", "floor": "C",
+                     "value": "D", "contribution": None}
+    advice = to_improve("C", 25.0, rs, CONFIG)
+    assert [a["code"] for a in advice] == ["TAX_LEVEL_D"] and "《纳税缴费信用管理办法》" in advice[0]["change"]
+    # level D with enough other points is still D by score: the rule only sets a floor
+    assert grade(frame([{"tax_grade": "D", "reports_missing": 3}]), CONFIG)["grade"].iloc[0] == "D"
+
+
+def test_an_in_rule_must_take_every_worse_category_value() -> None:
+    data = json.loads(json.dumps(CONFIG.data))
+    rule = next(r for r in data["rules"] if r["code"] == "TAX_LEVEL_D")
+    rule["value"] = ["C"]   # level C at least tier C but level D not: a worse level would grade better
+    with pytest.raises(ConfigError, match="TAX_LEVEL_D"):
+        scheme_of(ConfigDoc("grading", "bad", data))
+    rule["value"] = ["C", "D"]
+    assert any(r.code == "TAX_LEVEL_D" for r in scheme_of(ConfigDoc("grading", "ok", data)).rules)
 
 
 def test_reasons_graded_under_an_older_config_stay_readable() -> None:
