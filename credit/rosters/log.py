@@ -231,7 +231,9 @@ def finalise(cands: pd.DataFrame, env: RosterEnv, on: date, *, actor: str, night
     # A decision takes effect on its date; one the law makes effective on a day of its own (the
     # automatic end of a listing period, ``effective_on``) is dated that day when the night that
     # records it comes later (a night skipped): the entry is off the list from the day the law
-    # says, in every as-of answer, and the night records when it became known (record time).
+    # says, in every as-of answer, and the night records when it became known (record time);
+    # recorded after its due date it is late (the log's ``late`` reads the later of its date and
+    # its night, migration 0045).
     eff = pd.to_datetime(df["effective_on"], errors="coerce")
     earlier = (eff.notna() & (eff < pd.Timestamp(on))).to_numpy()
     df["decision_date"] = on

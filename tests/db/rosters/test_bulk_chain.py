@@ -91,9 +91,12 @@ def test_bulk_append_continues_the_chain_and_the_numbers_as_the_trigger_does(eng
             _row(6, "remove", entry_id=1, fact_key=None), _row(7, decision_no="京市监信〔2026〕99号"),
             _row(8, "proposal", roster="serious"), _row(9, "decline", refers_to=3, roster="serious"),
             _row(10, due_date=D("2026-07-01")),                         # decided after its due date: late
-            _row(11, due_date=None, due_provisional=D("2026-07-20")), _row(12, authority="310115", on="2025-12-31")]
+            _row(11, due_date=None, due_provisional=D("2026-07-20")), _row(12, authority="310115", on="2025-12-31"),
+            # dated the law's day (an automatic end of a listing), recorded by a later night: late (0045)
+            _row(13, "remove", authority="310115", on="2026-07-10", night=D("2026-07-13"), due_date=D("2026-07-10"), roster="serious"),
+            _row(14, authority="310115", on="2026-08-03", night=None, actor="officer")]     # no night: its own date decides
     frame = pd.DataFrame(rows, columns=INSERT_COLUMNS)
-    rank = pd.Series([3, 3, 1, 2, 3, 0, 3, 1, 1, 3, 3, 3])
+    rank = pd.Series([3, 3, 1, 2, 3, 0, 3, 1, 1, 3, 3, 3, 0, 3])
     with engine.connect() as c, c.begin():
         _seed(c)
         by_trigger, as_set = _both(c, frame, rank)
@@ -106,6 +109,7 @@ def test_bulk_append_continues_the_chain_and_the_numbers_as_the_trigger_does(eng
     assert by_fact["k3"]["decision_no"] is None and by_fact["k3"]["doc_seq"] is None     # a draft: no 文号
     assert by_fact["k7"]["decision_no"] == "京市监信〔2026〕99号" and by_fact["k7"]["doc_seq"] is None
     assert by_fact["k10"]["late"] and not by_fact["k1"]["late"]
+    assert by_fact["k13"]["late"] and by_fact["k14"]["late"]
     assert by_fact["k4"]["entry_id"] == by_fact["k4"]["seq"]
 
 
@@ -216,6 +220,37 @@ def test_the_migration_goes_down_and_up_again(engine) -> None:  # type: ignore[n
         stage = DecisionStage(c)
         stage.add(pd.DataFrame([_row(1)], columns=INSERT_COLUMNS))
         assert stage.append() == 1
+
+
+def test_0045_goes_down_and_up_again(engine) -> None:  # type: ignore[no-untyped-def]
+    """Down to 0044 a decision dated before the night that records it is judged by its date (never
+    late when dated its due day); up again, by the later of its date and its night (late)."""
+    from credit import schema
+    from tests.db.migrations import downgrade
+
+    backdated = _row(1, "remove", on="2026-07-10", night=D("2026-07-13"), due_date=D("2026-07-10"), roster="serious")
+
+    def late(c: Connection) -> tuple[bool, bool]:
+        out = []
+        for path in ("bulk", "trigger"):
+            sp = c.begin_nested()
+            stage = DecisionStage(c)
+            stage.add(pd.DataFrame([backdated], columns=INSERT_COLUMNS))
+            if path == "bulk":
+                stage.append()
+            else:
+                cols = ", ".join(INSERT_COLUMNS)
+                c.exec_driver_sql(f"insert into roster_decisions ({cols}) select {cols} from _roster_new")
+            out.append(c.execute(sa.text("select late from roster_decisions order by seq desc limit 1")).scalar_one())
+            sp.rollback()
+        return out[0], out[1]
+
+    downgrade(engine, "0044_grade_ranges_d")
+    with engine.connect() as c, c.begin():
+        assert late(c) == (False, False)
+    schema.upgrade(engine)
+    with engine.connect() as c, c.begin():
+        assert late(c) == (True, True)
 
 
 # -- migration 0041: The first night's append to an empty decision log builds the log's indexes after the rows (migration 0041): the same rows as the trigger gives, the same indexes after, and a unique index built after the load still refuses a duplicate.

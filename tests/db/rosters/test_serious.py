@@ -214,13 +214,28 @@ def test_automatic_removal_dated_the_day_the_period_ends_when_a_night_is_skipped
         night(c, auto, "2025-12-01")
         night(c, auto, "2028-12-04")
         rm = decisions(c, action="remove")[0]
-        # (``late`` compares the decision's date with its due date: the same day here; that it was
-        # recorded two nights later is the ``night`` column.)
+        # Dated the law's day, recorded two nights after it was due: late (migration 0045; until
+        # then ``late`` compared the backdated date with the due date, the same day, never late).
         assert rm["decision_date"] == D("2028-12-02") and rm["night"] == D("2028-12-04")
+        assert rm["due_date"] == D("2028-12-02") and rm["late"]
         assert roster_as_of(c, D("2028-12-02"), "serious")["state"].tolist() == ["removed"]
         assert roster_as_of(c, D("2028-12-01"), "serious")["state"].tolist() == ["listed"]
         st = entity_rosters(c, A, D("2028-12-03"), auto)[0]
         assert st["state"] == "removed" and st["removed_on"] == "2028-12-02"
+
+
+def test_automatic_removal_recorded_on_its_day_is_not_late(engine, auto) -> None:  # type: ignore[no-untyped-def]
+    # Listed by the night of 2025-12-01, off the list from 2028-12-02 (the case above): the night of
+    # that day records the removal on its due date, not late.
+    with engine.begin() as c:
+        reg(c, A)
+        penalty(c, "P1", A, "2025-11-20")
+        night(c, auto, "2025-11-20")
+        night(c, auto, "2025-12-01")
+        night(c, auto, "2028-12-02")
+        rm = decisions(c, action="remove")[0]
+        assert (rm["decision_date"], rm["night"], rm["due_date"], rm["late"]) == \
+            (D("2028-12-02"), D("2028-12-02"), D("2028-12-02"), False)
 
 
 def test_early_removal_refused_after_a_new_heavier_penalty(engine, auto) -> None:  # type: ignore[no-untyped-def]
