@@ -125,8 +125,11 @@ def test_every_service_reads_the_bureaus_configuration(services: dict[str, dict[
 
 def test_init_seeds_the_configuration_once(services: dict[str, dict[str, Any]]) -> None:
     script = services["airflow-init"]["command"][1]
-    assert 'if [ ! -e /etc/credit/config/schedule.yaml ]' in script  # never over a bureau's edits
-    assert "/etc/credit/config" in script.split("chown", 1)[1]
+    seeding = script.split("if [ ! -e /etc/credit/config/schedule.yaml ]; then", 1)  # never over a bureau's edits
+    assert len(seeding) == 2
+    # owned by Airflow's uid when seeded; a bureau's bind-mounted folder (read-only) is left as it is
+    assert "/etc/credit/config" in seeding[1].split("\n        fi\n", 1)[0].split("chown", 1)[1]
+    assert "/etc/credit/config" not in seeding[1].split("\n        fi\n", 1)[1]
 
 
 def test_the_sample_trial_schedules_only_the_sample_nights(services: dict[str, dict[str, Any]]) -> None:
