@@ -128,8 +128,8 @@ def test_init_seeds_the_configuration_once(services: dict[str, dict[str, Any]]) 
     seeding = script.split("if [ ! -e /etc/credit/config/schedule.yaml ]; then", 1)  # never over a bureau's edits
     assert len(seeding) == 2
     # owned by Airflow's uid when seeded; a bureau's bind-mounted folder (read-only) is left as it is
-    assert "/etc/credit/config" in seeding[1].split("\n        fi\n", 1)[0].split("chown", 1)[1]
-    assert "/etc/credit/config" not in seeding[1].split("\n        fi\n", 1)[1]
+    assert "/etc/credit/config" in seeding[1].split("\nfi\n", 1)[0].split("chown", 1)[1]
+    assert "/etc/credit/config" not in seeding[1].split("\nfi\n", 1)[1]
 
 
 def test_the_sample_trial_schedules_only_the_sample_nights(services: dict[str, dict[str, Any]]) -> None:
