@@ -22,7 +22,7 @@ run's logical date in that timezone; its run starts at `run_at` on D+1 and waits
 creates every night since `start_night` in order, as the night's gap refusal demands: a night
 that is not published makes the following nights refuse with `night_gap` until it is (clear
 the failed run after fixing its drop, then the later ones, oldest first; or, for nights 07-15 .. 07-17,
-`airflow backfill create --dag-id credit_nightly --from-date 2026-07-15T01:00+08:00 --to-date 2026-07-17T01:00+08:00 --reprocess-behavior failed`:
+`airflow backfill create --dag-id credit_nightly --from-date 2026-07-15T01:00+08:00 --to-date 2026-07-17T01:00+08:00 --reprocess-behavior failed --max-active-runs 1`:
 the CLI takes logical dates, `run_at` in the bureau's zone, never a bare night, docs/deploy.md).
 
 **Faults**: database connection losses and lock time-outs are retried with exponential backoff
@@ -195,13 +195,15 @@ def credit_nightly() -> None:
         from credit.settings import get_settings
 
         params = get_current_context()["params"]
-        manifest = steps.manifest_of(Path(opened["drop"]), date.fromisoformat(opened["night"]))
-        if steps.open_night(Path(opened["drop"]), manifest.night, get_settings(),
-                            allow_gap=opened["allow_gap"]).already_published:
-            return []
-        cap = int(params["partitions"]) if params.get("partitions") else None
+        with refusals_fail_at_once():
+            manifest = steps.manifest_of(Path(opened["drop"]), date.fromisoformat(opened["night"]))
+            if steps.open_night(Path(opened["drop"]), manifest.night, get_settings(),
+                                allow_gap=opened["allow_gap"]).already_published:
+                return []
+            cap = int(params["partitions"]) if params.get("partitions") else None
+            planned = steps.plan_night(manifest, get_settings(), cap)
         return [{"night": opened["night"], "drop": opened["drop"], "spec": dict(spec)}
-                for spec in steps.plan_night(manifest, get_settings(), cap)]
+                for spec in planned]
 
     @task
     def partition(item: PartitionTask) -> dict[str, Any] | None:

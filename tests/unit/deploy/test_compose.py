@@ -109,3 +109,33 @@ def test_the_image_installs_the_locked_project_on_the_locked_airflow() -> None:
     for folder in ("credit", "credit_airflow", "dags"):
         assert f"COPY --chown=airflow:0 {folder} ./{folder}" in dockerfile
     assert re.search(r"^apache-airflow-providers-celery==", lock, re.M)
+
+
+@pytest.mark.parametrize("name", AIRFLOW + ["airflow-init", "credit"])
+def test_every_service_reads_the_bureaus_configuration(services: dict[str, dict[str, Any]], name: str) -> None:
+    """The schedule (start_night, catchup), thresholds and authorities are the bureau's: without a
+    configuration folder of its own the image runs the bundled sample schedule."""
+    s = services[name]
+    assert s["environment"]["CREDIT_CONFIG_DIR"] == "/etc/credit/config"
+    mounts = {m.split(":")[1]: m for m in s["volumes"]}
+    assert mounts["/etc/credit/config"].startswith("credit-config:")
+    if name != "airflow-init":
+        assert mounts["/etc/credit/config"].endswith(":ro")
+
+
+def test_init_seeds_the_configuration_once(services: dict[str, dict[str, Any]]) -> None:
+    script = services["airflow-init"]["command"][1]
+    seeding = script.split("if [ ! -e /etc/credit/config/schedule.yaml ]; then", 1)  # never over a bureau's edits
+    assert len(seeding) == 2
+    # owned by Airflow's uid when seeded; a bureau's bind-mounted folder (read-only) is left as it is
+    assert "/etc/credit/config" in seeding[1].split("\nfi\n", 1)[0].split("chown", 1)[1]
+    assert "/etc/credit/config" not in seeding[1].split("\nfi\n", 1)[1]
+
+
+def test_the_sample_trial_schedules_only_the_sample_nights(services: dict[str, dict[str, Any]]) -> None:
+    """Unpausing the DAG after the trial's drop must run 07-13..07-15, not every night to today."""
+    script = services["drop-sample"]["command"][1]
+    sample = re.search(r"credit sample .*--nights (\d+) --start (\S+)", script)
+    assert sample is not None
+    assert "s/^start_night:.*/start_night: 2026-07-13/" in script and sample.group(2) == "2026-07-13"
+    assert "s/^end_night:.*/end_night: 2026-07-15/" in script and sample.group(1) == "3"

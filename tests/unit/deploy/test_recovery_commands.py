@@ -48,3 +48,15 @@ def test_a_documented_date_is_a_runs_logical_date(where: str, value: str) -> Non
     assert parsed == schedule.logical_start(night), (
         f"{where}: {value} is {parsed.isoformat()}, no run's logical date; night {night}'s run has "
         f"{schedule.logical_start(night).isoformat()}")
+
+
+def test_a_documented_backfill_runs_one_night_at_a_time() -> None:
+    """A backfill keeps its own run limit (10 by default in Airflow 3), not the DAG's
+    ``max_active_runs=1``: without ``--max-active-runs 1`` it starts up to ten nights together and
+    every one after the first refuses with ``night_gap``."""
+    backfills = [(path.name, command) for path in DOCS
+                 for command in COMMAND.findall(path.read_text(encoding="utf-8"))
+                 if command.startswith("airflow backfill create")]
+    assert backfills
+    for where, command in backfills:
+        assert re.search(r"--max-active-runs\s+1\b", command), f"{where}: {command}"
