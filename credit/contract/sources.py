@@ -72,6 +72,13 @@ class Source:
     # report for year Y is filed from 1 January of Y+1, domain.md §2: one dated earlier cannot be
     # that year's report, and stored as filed it would count as filed in time)
     after_year_end: tuple[tuple[str, str], ...] = ()
+    # (days column, month column): a number of days counted back from the end of the month may not
+    # reach before 1949-10-01 (credit.night.quality.EARLIEST_DUE): a bank's overdue days
+    # (max_overdue_days) of a loan that fell due before the People's Republic, whose banking
+    # system lends today, cannot be a count of days but a keying error or a sentinel
+    # (99999999999, an outsider's pass, s36), and graded it would read as the worst overdue loan
+    # (contracts.md §1: quarantine what is not unambiguous)
+    days_within_month: tuple[tuple[str, str], ...] = ()
 
     @property
     def column_names(self) -> list[str]:
@@ -190,7 +197,8 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         Column("max_overdue_days", "int", non_negative=True),
         Column("in_default", "bool"),
         Column("updated_on", "date", not_after_night=True),
-    ), history=True, not_above=(("overdue_amount", "loans_outstanding"),)),
+    ), history=True, not_above=(("overdue_amount", "loans_outstanding"),),
+       days_within_month=(("max_overdue_days", "period"),)),
 )}
 
 #: Sources that are a risk signal for grading only: never published, exported, screened or a

@@ -688,8 +688,22 @@ def check_rows(frame: pd.DataFrame, source: Source, night: date, suite_path: Pat
         year = year_numbers(frame[year_column])
         found.add(clean & (day.dt.year.to_numpy(dtype=np.float64, na_value=np.nan) <= year), "before_year_end",
                   reason("before_year_end", column=column, year_column=year_column))
+    # A number of days that reaches back before 1949-10-01 from the end of its month (the bank
+    # credit's max_overdue_days as of its period, Source.days_within_month): not a day count.
+    for column, month_column in source.days_within_month:
+        days = year_numbers(frame[column])
+        month_end = (pd.to_datetime(frame[month_column], format="%Y-%m", errors="coerce")
+                     + pd.offsets.MonthEnd(0))
+        most = (month_end - pd.Timestamp(EARLIEST_DUE)).dt.days.to_numpy(dtype=np.float64, na_value=np.nan)
+        found.add(clean & (days > most), "days_before_1949",
+                  reason("days_before_1949", column=column, month_column=month_column))
     return RowsChecked(found, partials)
 
+
+#: The earliest day a loan of today's banks can have fallen due: the People's Republic's founding.
+#: The loosest bound that needs no configuration (76 years before a 2026 period: 28,031 days to the end of 2026-06):
+#: it holds back only what cannot be a count of days, never a real loan however long overdue.
+EARLIEST_DUE = date(1949, 10, 1)
 
 #: Plain year text (ASCII digits, as many as an int64 holds exactly as a float): read by Arrow's cast.
 _PLAIN_YEAR = r"^[0-9]{1,15}$"

@@ -57,6 +57,9 @@ REASONS: dict[str, Text] = {
                             "（企业信息公示暂行条例第八条）",
                             "{column} is before the end of the {year_column}; a report is filed from 1 January after it"),
     "not_above": Text("{column} 大于 {bound}，两者不可能同时成立", "{column} exceeds {bound} on the same row"),
+    "days_before_1949": Text("{column}：天数超过 {month_column} 月末至 1949-10-01 的天数，"
+                             "不可能是逾期天数（录入错误或占位值）",
+                             "more days than from 1949-10-01 to the end of the {month_column}: not a day count"),
     "nul_byte": Text("{column}：含有空字符（NUL，0x00），无法入库", "a NUL byte in the value"),
     "date_too_early": Text("{column}：日期早于 {earliest}，不可信", "date before {earliest}"),
     "month_too_early": Text("{column}：所属期早于 {earliest}，不可信", "period before {earliest}"),

@@ -7,7 +7,7 @@ idempotent: running it again for the same night inserts nothing.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TypedDict
 
 from sqlalchemy import Connection
@@ -35,7 +35,7 @@ def produce_notices(conn: Connection, ctx: NightContext, *, now: datetime | None
     zone = clock.zone(ctx.settings)   # the bureau's clock (credit.clock)
     produced_at = (now or clock.now(ctx.settings)).astimezone(zone)
     rows = conn.execute(sqlfiles.statement("notices/produce"), {
-        "night": ctx.night, "since": ctx.night - timedelta(days=rules.new_registration_days),
+        "night": ctx.night, "window_days": rules.new_registration_days,
         "departments": departments, "licences": licences, "prefixes": prefixes,
         "produced_at": produced_at, "config_version": config.version,
     }).all()

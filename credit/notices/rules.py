@@ -42,6 +42,9 @@ class NoticeRules:
     """config/notices.yaml, validated."""
 
     version: str
+    #: How long before the store's first load an entity in it must have been established to be
+    #: notified as a new registration; on later nights an entity new to the store is notified
+    #: whatever its established_on (domain.md §11: "at once"; ``sql/notices/produce.sql``).
     new_registration_days: int
     departments: tuple[Department, ...]
 

@@ -1,16 +1,27 @@
 -- 双告知 (dual notification, domain.md §11): tonight's registration events that a licensing
 -- department must hear of, written as notices once each.
 --
--- Parameters: :night; :since (a new registration was established on or after it);
--- :departments, :licences, :prefixes (parallel arrays: one element per configured GB/T 4754
--- code or prefix of a department); :produced_at (the bureau's clock); :config_version.
+-- Parameters: :night; :window_days (config/notices.yaml new_registration_days); :departments,
+-- :licences, :prefixes (parallel arrays: one element per configured GB/T 4754 code or prefix of a
+-- department); :produced_at (the bureau's clock); :config_version.
 --
 -- Events:
---   registered        the entity first reached the store tonight, operating, established
---                     on or after :since, in an industry a department licenses;
---   industry_changed  a known entity's industry_code changed tonight into an industry the
---                     department licenses, from a code that department does not license.
--- Each (department, event_key) is inserted once: a re-run of the night inserts nothing.
+--   registered        an operating entity in an industry a department licenses whose industry
+--                     was never known before tonight: it first reached the store tonight, or it
+--                     reached it earlier with an empty industry_code (contracts.md §1: empty
+--                     means unknown, so tonight's code is the first the store knows, not a
+--                     change). It is a new registration when it reached the store on a later
+--                     night than the store's first load, whatever its established_on: the
+--                     department is told "at once" (domain.md §11), and a registration the drop
+--                     delivers late is still one it never heard of. On the store's first load
+--                     (a full snapshot of every existing entity) it must have been established
+--                     within :window_days before that night, or the first load would notify
+--                     every licensed entity of the province;
+--   industry_changed  an entity's industry_code changed tonight into an industry the department
+--                     licenses, from the last code the store knew for it (an empty code in
+--                     between is unknown, not a change), which that department does not license.
+-- Each (department, event_key) is inserted once: a re-run of the night inserts nothing, and an
+-- entity already notified as registered is not notified again.
 with licensed as (
     select department, licence, prefix
     from unnest(cast(:departments as text[]), cast(:licences as text[]), cast(:prefixes as text[]))
@@ -32,19 +43,28 @@ prefix_lengths as (
     select distinct length(prefix) as len from licensed
 ),
 
+-- The store's first load: the first night of the registration history (its primary key leads
+-- with night, so this is one index probe).
+store as (
+    select min(night) as first_load from registration_history
+),
+
 tonight as (
     select
         h.uscc, h.change, h.name, h.entity_kind, h.region_code, h.industry_code, h.established_on,
         h.address,
-        prev.industry_code       as previous_industry_code,
-        prev.uscc is not null    as known_before
+        prev.previous_industry_code,
+        coalesce(prev.first_night, h.night) as first_night
     from registration_history as h
     left join lateral (
-        select p.uscc, p.industry_code
+        -- the entity's earlier rows: the night it first reached the store, and the last industry
+        -- code the store knew for it (null: never known)
+        select min(p.night) as first_night,
+               (array_agg(p.industry_code order by p.night desc)
+                    filter (where p.industry_code is not null))[1] as previous_industry_code
         from registration_history as p
         where p.uscc = h.uscc and p.night < h.night and p.change <> 'dropped'
-        order by p.night desc
-        limit 1
+        having count(*) > 0
     ) as prev on true
     where h.night = :night
       and h.change in ('new', 'changed')
@@ -58,14 +78,17 @@ events as (
         l.department,
         l.licence,
         l.prefix,
-        case when t.known_before then 'industry_changed' else 'registered' end as event
+        case when t.previous_industry_code is null then 'registered' else 'industry_changed' end as event
     from tonight as t
+    cross join store as s
     cross join prefix_lengths as n
     join licensed as l
       on l.prefix = left(t.industry_code, n.len)
-    where (not t.known_before and t.established_on >= :since)
-       or (t.known_before
-           and t.previous_industry_code is distinct from t.industry_code
+    where (t.previous_industry_code is null
+           and (t.first_night > s.first_load
+                or t.established_on >= t.first_night - cast(:window_days as integer)))
+       or (t.previous_industry_code is not null
+           and t.previous_industry_code <> t.industry_code
            and not exists (select 1 from licensed as o
                            where o.department = l.department
                              and o.prefix = left(t.previous_industry_code, length(o.prefix))))

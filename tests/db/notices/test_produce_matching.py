@@ -26,7 +26,8 @@ CODES = ("Q", "Q84", "Q8411", "C14", "C141", "C1411", "C1419", "C15", "E47", "E4
 
 def _rows(engine: Engine) -> list[tuple[str, str, str, str | None, date]]:
     """Night 1: a known entity per code; night 2: each moves to every other code, and a new
-    entity per code (established in and before the window). Returns night 2's rows."""
+    entity per code (established within 30 days and before: night 2 is not the store's first load, so
+    both are new registrations, domain.md §11). Returns night 2's rows."""
     tonight: list[tuple[str, str, str, str | None, date]] = []
     with engine.begin() as c:
         for i, prev in enumerate(CODES):
@@ -51,12 +52,12 @@ def _rows(engine: Engine) -> list[tuple[str, str, str, str | None, date]]:
 
 def _expected(tonight: list[tuple[str, str, str, str | None, date]]) -> set[tuple[str, str, str, str]]:
     out: set[tuple[str, str, str, str]] = set()
-    for u, change, code, prev, est in tonight:
+    for u, change, code, prev, _ in tonight:
         for d in RULES.departments:
             matched = d.matches(code)
             if matched is None:
                 continue
-            if change == "new" and est >= SINCE:
+            if change == "new":   # new to the store after its first load: whatever its established_on
                 out.add((d.name, u, "registered", matched))
             elif change == "changed" and d.matches(prev) is None:
                 out.add((d.name, u, "industry_changed", matched))
@@ -65,7 +66,7 @@ def _expected(tonight: list[tuple[str, str, str, str | None, date]]) -> set[tupl
 
 def _params() -> dict[str, object]:
     departments, licences, prefixes = RULES.arrays()
-    return {"night": N2, "since": SINCE, "departments": departments, "licences": licences, "prefixes": prefixes,
+    return {"night": N2, "window_days": RULES.new_registration_days, "departments": departments, "licences": licences, "prefixes": prefixes,
             "produced_at": datetime(2026, 7, 15, 2, tzinfo=UTC), "config_version": RULES.version}
 
 
