@@ -78,19 +78,30 @@ def libpq(url: str) -> tuple[list[str], dict[str, str]]:
     return args, env
 
 
-def _run(cmd: list[str], env: dict[str, str]) -> None:
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+def _run(cmd: list[str], env: dict[str, str], umask: int = -1) -> None:
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False, umask=umask)
     if done.returncode != 0:
         raise BackupError(f"{Path(cmd[0]).name} failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
 
 
 def backup(url: str, out: Path, settings: Settings) -> Path:
-    """Dump the database at ``url`` to ``out`` (custom format); written beside, then renamed."""
+    """Dump the database at ``url`` to ``out`` (custom format); written beside, then renamed.
+
+    The dump is readable by its owner only (mode 0600, as the signing key is): it holds the
+    password and API-key hashes, the officers and every row of the record, so it must not be left
+    to the umask (0644 by default: any local user could read it; an outside review, P2). The
+    temporary file is created 0600 before ``pg_dump`` opens it (``pg_dump --file`` truncates an
+    existing file and keeps its mode), ``pg_dump`` runs under umask 077 all the same, and the
+    rename gives ``out`` that mode also when it replaces an older, wider file. ``pg_dump -Fc``
+    writes no side file."""
     args, env = libpq(url)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
-        _run([str(pg_tool("pg_dump", settings)), "--format=custom", "--file", str(tmp), *args], env)
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+        os.chmod(tmp, 0o600)                     # a leftover tmp of the same pid keeps its mode in os.open
+        _run([str(pg_tool("pg_dump", settings)), "--format=custom", "--file", str(tmp), *args], env, umask=0o077)
+        os.chmod(tmp, 0o600)
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)

@@ -12,7 +12,9 @@ or with the API key it was submitted with — and by the bureau (issue 14); anyo
 whether or not the number exists.
 
 Who applied (:func:`applicant_of`) decides the "one pending application per entry" rule: per
-applicant, not per entry, so that nobody can block an entity by applying on its entries.
+applicant, not per entry, so that nobody can block an entity by applying on its entries; and
+only for identities the applicant alone holds (the counter, an API key), since a contact is
+known to strangers (:func:`credit.rosters.repair.proven_applicant`).
 """
 
 from __future__ import annotations
@@ -45,9 +47,11 @@ def new_receipt() -> str:
 
 
 def applicant_of(who: Principal, contact: str | None, receipt_hash: str, channel: str) -> str:
-    """Who applied, as the pending-application rule counts applicants: the counter; else the API key
-    used; else the contact given (hashed: the same phone or e-mail, however spaced or cased); else
-    the receipt itself (an anonymous applicant is nobody else)."""
+    """Who applied, as recorded with the application: the counter; else the API key used; else the
+    contact given (hashed: the same phone or e-mail, however spaced or cased); else the receipt
+    itself (an anonymous applicant is nobody else). The pending-application rule refuses only the
+    counter's and a key's second application (:func:`credit.rosters.repair.proven_applicant`): a
+    contact is recorded, never a reason to refuse or to name another application."""
     if channel == "counter":
         return repair.COUNTER
     if who.key_id is not None:

@@ -334,6 +334,30 @@ async def on_server_error(request: Request, exc: Exception) -> Response:
     return safe_json({"detail": f"{message} (internal server error)"}, 500)
 
 
+#: What a route that writes answers when this server's database role may not write it (503).
+ROLE_CANNOT_WRITE = ("本服务的数据库角色无权记录这项操作：登记机关的决定须由以 credit_writer 角色连接数据库的局内服务"
+                     "（或命令行）记录，请在局内服务上办理")
+
+
+async def on_insufficient_privilege(request: Request, exc: Exception) -> Response:
+    """A write the database refused to this server's role: a server for the public runs as
+    ``credit_api`` (migration 0013, docs/deploy.md §3), which reads and records applications but no
+    bureau decision (serious-list assessments and consents, drafts, answers). That is the
+    deployment's choice, not a fault of the request nor a bug: HTTP 503 with the reason in Chinese
+    and English, never a 500 and never the SQL (an outside review, P4). Any other
+    ``ProgrammingError`` is a bug and stays a 500."""
+    orig = getattr(exc, "orig", exc)
+    if not isinstance(orig, psycopg.errors.InsufficientPrivilege):
+        return await on_server_error(request, exc)
+    log.warning("503 for %s %s: this server's database role may not write: %s", request.method, request.url.path,
+                str(orig).splitlines()[0] if str(orig) else type(orig).__name__)
+    if _accepts(request):
+        return error_page(503, "本服务不能记录这项操作", f"{ROLE_CANNOT_WRITE}。", path=request.url.path)
+    return safe_json({"detail": f"{ROLE_CANNOT_WRITE} (this server's database role may not record this: bureau "
+                                "decisions need a server whose database role is credit_writer; README, "
+                                "docs/deploy.md)"}, 503)
+
+
 def install(app: FastAPI) -> None:
     """The edge: the text check (innermost middleware, inside the body-size limit, so add this
     before :class:`~credit.api.security.SecurityMiddleware`) and the error handlers."""
@@ -342,6 +366,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_invalid_request)
     app.add_exception_handler(sqlalchemy.exc.DataError, on_data_error)
     app.add_exception_handler(psycopg.DataError, on_data_error)
+    app.add_exception_handler(sqlalchemy.exc.ProgrammingError, on_insufficient_privilege)
+    app.add_exception_handler(psycopg.errors.InsufficientPrivilege, on_insufficient_privilege)
     # A str that cannot be encoded (a lone surrogate past the text check) fails in the driver or in
     # the answer's rendering: the request's text, not the server.
     app.add_exception_handler(UnicodeEncodeError, on_data_error)

@@ -256,8 +256,7 @@ def apply_page(request: Request, st: St, who: Who, uscc: str, roster: Annotated[
 
     The form's submission id (``once``, credit.api.once) makes a second post of the same form (a
     double click, a reload that re-posts) answer with the first post's receipt page, in this
-    browser only, instead of recording a second application (or, with a contact given, showing
-    "already pending" to an applicant who has just been given a receipt)."""
+    browser only, instead of recording a second application."""
     # A refused application gives its form back filled in as sent: the applicant corrects, never retypes.
     sent = {"roster": roster, "grounds": grounds, "documents": documents, "case_no": case_no, "contact": contact}
     if not _form_ok(request, token):

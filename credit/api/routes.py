@@ -379,8 +379,9 @@ def apply(request: Request, st: St, body: RepairApplication, idempotency_key: Id
     The answer carries the date by which the bureau must decide (order 107: 7 WD for the serious
     list from 2025-12-25, 15 WD before; 5 WD for the abnormal roster — domain.md §3.3, §4, §5) and
     ``receipt_token``, shown only here: the application is read back with it (or with the same
-    API key). One pending application per entry per applicant (the key, else ``contact``): 409
-    for a second one of the same applicant; other applicants are not blocked.
+    API key). One pending application per entry per API key: 409 for a second one of the same
+    key; other applicants are not blocked, and an application with a ``contact`` (which strangers
+    may know) is always recorded, never answered with another application's id or date.
 
     ``Idempotency-Key``: the same key sent again by the same caller with the same body records
     nothing and answers as the first call did (the same application and receipt token); with

@@ -26,8 +26,8 @@ CONTACT_PROBLEM = ("联系方式应为11位手机号码（以1开头）或电子
 def normalise_contact(raw: str) -> str:
     """The applicant's contact (联系方式) as it identifies them, or ValueError (:data:`CONTACT_PROBLEM`).
 
-    The contact is the applicant's identity for the one-pending-application rule (docs/api.md
-    ``POST /v1/applications``; credit.api.applications.applicant_of), so it must be one: a mainland
+    The contact is recorded (hashed) as the applicant's identity (docs/api.md ``POST
+    /v1/applications``; credit.api.applications.applicant_of), so it must be one: a mainland
     mobile number — 11 digits starting with 1, full-width digits (NFKC), spaces and hyphens and a
     +86 prefix dropped: "１３８ ０013-8000" is 13800138000 — or an e-mail address, checked by
     email-validator (pinned in requirements.lock via FastAPI; syntax only, no DNS look-up: the

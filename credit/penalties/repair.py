@@ -33,7 +33,7 @@ from credit.penalties.publicity import load_publicity_rules, records
 from credit.penalties.read import penalties_of, repair_available
 from credit.rosters.env import RosterEnv
 from credit.rosters.log import LOCK_KEY
-from credit.rosters.repair import COUNTER, Due, Refused, record_applicant
+from credit.rosters.repair import COUNTER, Due, Refused, proven_applicant, record_applicant
 from credit.settings import Settings
 
 RULE = "pen.repair"
@@ -65,7 +65,8 @@ def apply_for_penalty_repair(conn: Connection, uscc: str, case_no: str, received
 
     Refused (:class:`credit.rosters.repair.Refused`) when the penalty is not the applicant's or is
     not published on that day (nothing to repair), or when an application of the same
-    ``applicant`` on it is still pending (another applicant's does not block, issue 14). An application made before the earliest repair date is recorded and refused by the
+    ``applicant`` on it is still pending (another applicant's does not block, issue 14; only an
+    identity the applicant alone holds counts, :func:`credit.rosters.repair.proven_applicant`). An application made before the earliest repair date is recorded and refused by the
     night with that date (the bureau answers every application)."""
     env = RosterEnv.load(settings)
     uscc = uscc.strip().upper()
@@ -79,7 +80,8 @@ def apply_for_penalty_repair(conn: Connection, uscc: str, case_no: str, received
     if p["state"] != "published":
         raise Refused(f"案号 {case_no} 的行政处罚信息在 {received.isoformat()} 不在公示中（{p['state_label']}），"
                       f"无需申请信用修复 (not published on that day: {p['state']})")
-    first = conn.execute(sqlfiles.statement("penalties/pending_on_case"), {"c": case_no, "a": applicant}).mappings().first()
+    first = conn.execute(sqlfiles.statement("penalties/pending_on_case"), {"c": case_no, "a": applicant}).mappings().first() \
+        if proven_applicant(applicant) else None
     if first is not None:
         raise Refused(f"案号 {case_no} 已有尚未决定的信用修复申请（申请编号 {first['id']}，"
                       f"{first['received_on'].isoformat()} 收到），不重复受理 (application {first['id']} is pending)")

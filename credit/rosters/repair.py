@@ -46,6 +46,20 @@ COUNTER = "counter"
 identified in person; one pending counter application per entry."""
 
 
+def proven_applicant(applicant: str) -> bool:
+    """Whether ``applicant`` is an identity only the applicant holds — the counter (identified in
+    person) or an API key — so that the one-pending-application rule may refuse a second
+    application by it, naming the first.
+
+    A contact (``contact:<sha256>``: an enterprise's phone or e-mail, printed on its letterhead) is
+    not: anyone who knows it could learn that an application is pending (its id and date, in the
+    refusal) and, by applying first, have the real applicant refused (an outside review, P3). Issue
+    14 promised that a stranger's application blocks nobody; an application under a contact is
+    therefore always recorded, and the night answers each (the first granted removal ends the
+    entry, the others are moot). A receipt (``receipt:<sha256>``) is new with every application."""
+    return applicant == COUNTER or applicant.startswith("key:")
+
+
 def record_applicant(conn: Connection, request_id: int, applicant: str, receipt_hash: str | None = None) -> None:
     """Who applied (``counter``, ``key:<id>``, ``contact:<sha256>``, ``receipt:<sha256>``) and the
     hash of the receipt token shown to an online applicant (the API's, credit.api.applications)."""
@@ -139,7 +153,9 @@ def apply_for_removal(conn: Connection, uscc: str, roster: str, received: date, 
     A second application *of the same applicant* (``applicant``: :data:`COUNTER` for the counter
     and the command line, else the online applicant's identity, see :func:`record_applicant`)
     arriving while its earlier one on the same entry is still undecided is refused, naming the
-    first (the bureau answers each application once). Another applicant's pending application does
+    first (the bureau answers each application once) — when that identity is one only the
+    applicant holds (:func:`proven_applicant`: the counter, an API key; not a contact anyone may
+    know). Another applicant's pending application does
     not block: an anonymous application on someone else's entry must not shut the entity out
     (issue 14); the night answers each, the first granted removal ends the entry and the others are
     then answered as moot (:func:`credit.rosters.decide.decide_night`).
@@ -157,7 +173,8 @@ def apply_for_removal(conn: Connection, uscc: str, roster: str, received: date, 
     open_ids = [int(e["entry_id"]) for e in entries]
     first = conn.execute(sqlfiles.statement("rosters/pending_application"),
                          {"u": uscc, "r": roster, "d": received, "ids": open_ids, "a": applicant,
-                          "incs": [e["included_on"] for e in entries]}).mappings().first()
+                          "incs": [e["included_on"] for e in entries]}).mappings().first() \
+        if proven_applicant(applicant) else None
     if first is not None:
         raise Refused(f"{uscc} 已有尚未决定的移出申请（申请编号 {first['id']}，{first['received_on'].isoformat()} 收到），"
                       f"不重复受理 (application {first['id']} received {first['received_on'].isoformat()} "

@@ -59,7 +59,7 @@ def test_abnormal_roster_page_still_speaks_of_listing_and_removal(live) -> None:
 
 
 def test_a_refused_application_gives_its_form_back_as_sent(live) -> None:  # noqa: F811
-    """A refused application (too many documents, a stale form, a second one pending) keeps what the
+    """A refused application (too many documents, a stale form) keeps what the
     applicant typed: grounds, documents and contact come back in the form, escaped, never lost."""
     import html
 
@@ -83,5 +83,4 @@ def test_a_refused_application_gives_its_form_back_as_sent(live) -> None:  # noq
         ok = h.post(f"/entity/{C}/apply", data={**sent, "documents": "材料0", "token": token})
         assert ok.status_code == 201, ok.text
         again = h.post(f"/entity/{C}/apply", data={**sent, "grounds": "第二次", "documents": "材料0", "token": token})
-        assert again.status_code == 409
-        assert ">第二次</textarea>" in again.text
+        assert again.status_code == 201, again.text        # a contact refuses nothing (outside review P3)

@@ -104,8 +104,9 @@ def test_application_status_derives_the_decide_by_date_from_the_cure(live) -> No
 
 
 def test_a_second_pending_application_of_the_same_applicant_is_refused_naming_the_first(live) -> None:  # noqa: F811
-    """One pending application per entry per applicant (issue 14): the same key, the same contact or
-    the counter twice is refused; a stranger's application blocks nobody."""
+    """One pending application per entry per applicant (issue 14): the same key or the counter twice
+    is refused; a stranger's application blocks nobody, and a contact (which strangers may know) is
+    no identity to refuse by (outside review P3)."""
     seed_story(live)
     live.clock["today"] = D("2026-07-16")
     with live.client("public") as keyed, live.client() as anon:
@@ -120,10 +121,10 @@ def test_a_second_pending_application_of_the_same_applicant_is_refused_naming_th
         mine = anon.post("/v1/repair-applications", json={"uscc": C, "roster": "abnormal", "grounds": "申请移出",
                                                           "contact": "138 0000 0000"})
         assert mine.status_code == 201, mine.text
-        # …but the same contact (however spaced) is one applicant, also through the page.
+        # …nor by an application under the same contact (however spaced), also through the page.
         page = anon.post(f"/entity/{C}/apply", data={"roster": "abnormal", "grounds": "再次申请",
                                                      "contact": "13800000000", "token": page_token(anon, "/")})
-        assert page.status_code == 409 and "申请未提交" in page.text and f"申请编号 {mine.json()['id']}" in page.text
+        assert page.status_code == 201 and f"申请编号 {mine.json()['id']}" not in page.text, page.text
     run_night(live.engine, live.settings, "2026-07-16")   # all still pending after it
     with live.client("bureau") as h:
         counter = h.post("/v1/bureau/repair-applications", json={
@@ -279,9 +280,9 @@ def test_two_causes_the_page_shows_the_earliest_known_date_and_names_the_entry_a
 
 
 def test_a_contact_that_is_neither_a_phone_nor_an_email_is_refused_on_the_api_and_the_page(live) -> None:  # noqa: F811
-    """联系方式 identifies the applicant (one pending application per entry): "not a phone" got 201
-    and a receipt (s35). Now 422 with the Chinese reason on both; a full-width, spaced number is the
-    same applicant as the plain one."""
+    """联系方式 is recorded as the applicant's identity: "not a phone" got 201 and a receipt (s35).
+    Now 422 with the Chinese reason on both; a full-width, spaced number is accepted, and a second
+    application under it is recorded too (a contact refuses nothing: outside review P3)."""
     seed_story(live)
     live.clock["today"] = D("2026-07-16")
     with live.client() as anon:
@@ -297,4 +298,29 @@ def test_a_contact_that_is_neither_a_phone_nor_an_email_is_refused_on_the_api_an
         assert mine.status_code == 201, mine.text
         again = anon.post(f"/entity/{C}/apply", data={"roster": "abnormal", "grounds": "再次申请",
                                                       "contact": "13900000000", "token": page_token(anon, "/")})
-        assert again.status_code == 409 and f"申请编号 {mine.json()['id']}" in again.text
+        assert again.status_code == 201 and f"申请编号 {mine.json()['id']}" not in again.text
+
+
+def test_a_stranger_who_knows_the_contact_neither_learns_of_nor_blocks_the_application(live) -> None:  # noqa: F811
+    """Outside review P3: an enterprise's phone is printed on its letterhead. Applying under it used
+    to answer 409 "已有尚未决定的移出申请（申请编号 N，YYYY-MM-DD 收到）": the stranger learnt that
+    the application exists, its number and date, and by applying first had the real applicant
+    refused. Issue 14: a stranger's application blocks nobody. Both are recorded; neither answer
+    names the other application."""
+    seed_story(live)
+    live.clock["today"] = D("2026-07-16")
+    with live.client() as stranger, live.client() as applicant:
+        junk = stranger.post("/v1/repair-applications", json={"uscc": C, "roster": "abnormal", "grounds": "捣乱",
+                                                               "contact": "139 0000 0000"})
+        assert junk.status_code == 201, junk.text
+        real = applicant.post("/v1/repair-applications", json={"uscc": C, "roster": "abnormal", "grounds": "申请移出",
+                                                                "contact": "13900000000"})
+        assert real.status_code == 201, real.text
+        assert real.json()["id"] != junk.json()["id"]
+        assert f"申请编号 {junk.json()['id']}" not in real.text and "2026-07-16 收到" not in real.text
+        probe = stranger.post("/v1/repair-applications", json={"uscc": C, "roster": "abnormal", "grounds": "探查",
+                                                                "contact": "139-0000-0000"})
+        assert probe.status_code == 201, probe.text                     # learns nothing, blocks nothing
+        page = stranger.post(f"/entity/{C}/apply", data={"roster": "abnormal", "grounds": "探查",
+                                                         "contact": "13900000000", "token": page_token(stranger, "/")})
+        assert page.status_code == 201 and "尚未决定" not in page.text and f"申请编号 {real.json()['id']}" not in page.text

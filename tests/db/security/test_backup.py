@@ -68,3 +68,23 @@ def test_dump_and_restore_keep_the_chain_and_pass_audit_verify(settings: Setting
         verified = runner.invoke(app, ["audit", "verify"])
     get_settings.cache_clear()
     assert verified.exit_code == 0 and "decision log intact" in verified.output, verified.output
+
+
+def test_the_dump_is_readable_by_its_owner_only(settings: Settings, cli_env: None, tmp_path: Path) -> None:
+    """The dump holds password and API-key hashes and the whole record: mode 0600 like the signing
+    key, whatever the umask, also when it replaces an older file that others could read."""
+    import os
+    import stat
+
+    dump = tmp_path / "backup" / "credit.dump"
+    dump.parent.mkdir()
+    dump.write_bytes(b"an older dump")
+    dump.chmod(0o644)
+    old = os.umask(0o022)
+    try:
+        done = runner.invoke(app, ["db", "backup", "--out", str(dump)])
+    finally:
+        os.umask(old)
+    assert done.exit_code == 0, done.output
+    assert stat.S_IMODE(dump.stat().st_mode) == 0o600
+    assert [p.name for p in dump.parent.iterdir()] == ["credit.dump"]     # no side file left beside it

@@ -168,3 +168,60 @@ def test_the_writer_loads_a_first_night_with_the_indexes_in_place(engine: Engine
         assert (result.new, c.exec_driver_sql("select count(*) from registration_history").scalar_one()) == (1, 1)
         assert c.exec_driver_sql(
             "select indexname from pg_indexes where tablename = 'registration' order by 1").all() == indexes
+
+
+# What a role may write is data (role_table_grants) that credit_grant_roles() turns into GRANT
+# statements, run by whoever migrates (the owner). A role that could write that table could grant
+# itself anything, and a row's text must never reach EXECUTE as SQL (migration 0046).
+INJECTED = "select on night_runs to credit_writer; alter role credit_writer superuser; grant select"
+
+
+@pytest.mark.parametrize("role", ["credit_writer", "credit_api", "credit_auditor"])
+def test_no_runtime_role_writes_what_roles_may_write(engine: Engine, role: str) -> None:
+    assert DENIED in _refused(engine, role, "insert into role_table_grants values ('credit_writer', 'night_runs', 'select')")
+    assert DENIED in _refused(engine, role, "update role_table_grants set privileges = 'insert, update, delete'")
+    assert DENIED in _refused(engine, role, "delete from role_table_grants")
+    assert DENIED in _refused(engine, role, "update alembic_version set version_num = '0001_initial'")
+    with as_role(engine, role) as c:                      # reading stays (what a role may write is no secret)
+        assert c.execute(sa.text("select count(*) from role_table_grants")).scalar()
+
+
+def _superuser(c: Connection) -> bool:
+    return bool(c.execute(sa.text("select rolsuper from pg_roles where rolname = 'credit_writer'")).scalar())
+
+
+def test_a_row_of_role_table_grants_is_refused_unless_it_names_privileges(engine: Engine) -> None:
+    with engine.connect() as c, pytest.raises(sqlalchemy.exc.IntegrityError):
+        c.exec_driver_sql(f"insert into role_table_grants values ('credit_writer', 'night_runs', '{INJECTED}')")
+    with engine.connect() as c, pytest.raises(sqlalchemy.exc.IntegrityError):
+        c.exec_driver_sql("insert into role_table_grants values ('postgres', 'night_runs', 'select')")
+
+
+@pytest.mark.parametrize("row", [
+    ("credit_writer", "night_runs", INJECTED),
+    ("credit_writer", "night_runs", "all"),
+    ("credit_writer", "night_runs", "select with grant option"),
+    ("credit_writer; alter role credit_writer superuser; --", "night_runs", "select"),
+    ("credit_writer", "night_runs; alter role credit_writer superuser", "select"),
+])
+def test_granting_runs_nothing_but_grants_whatever_the_table_holds(engine: Engine, row: tuple[str, str, str]) -> None:
+    """Even a row written past the table's checks (by its owner, here with them dropped) is refused
+    before anything runs: the privileges are keywords from a fixed set, names are quoted."""
+    with engine.connect() as c:
+        try:
+            for check in ("role", "table", "privileges"):
+                c.exec_driver_sql(f"alter table role_table_grants drop constraint if exists role_table_grants_{check}")
+            c.execute(sa.text("insert into role_table_grants values (:r, :t, :p)"),
+                      {"r": row[0], "t": row[1], "p": row[2]})
+            try:
+                with c.begin_nested():
+                    c.exec_driver_sql("select credit_grant_roles()")
+            except sqlalchemy.exc.DBAPIError:
+                pass                                      # refusing the row is the expected outcome
+            assert not _superuser(c)
+            with c.begin_nested():
+                c.exec_driver_sql("set local role credit_writer")
+                assert c.execute(sa.text("select has_table_privilege('night_runs', 'delete')")).scalar()
+                assert not c.execute(sa.text("select has_table_privilege('role_table_grants', 'insert')")).scalar()
+        finally:
+            c.rollback()
