@@ -483,7 +483,9 @@ def change_feed(conn: Conn, st: St, after: Annotated[int, Query(ge=0, le=2**62, 
                 limit: Annotated[int | None, Query(ge=1, le=100_000)] = None) -> JSONResponse:
     """Roster decisions after a cursor, in log order: keep a copy in sync without re-downloading.
 
-    Drafts, their rejection and pre-listing notices are internal working papers and not in the feed.
+    Drafts and unnumbered working papers are not in the feed; the serious list's numbered procedure
+    documents (notice, refusal to list) are, as ``kind: procedure`` with their number only, so the
+    文号 series per authority and year reads gap-free (issue 4; credit.rosters.read.decision_feed).
     ``next_after`` is the cursor for the next call; an empty page means up to date."""
     feed = st.config.get("change_feed") or {}
     n = min(limit or int(feed.get("default_limit", 1000)), int(feed.get("max_limit", 5000)))
