@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from credit.api.auth import ANONYMOUS, Principal, UnknownKey, principal_for
-from credit.api.limits import RateLimiter
+from credit.api.limits import RateLimiter, retry_after
 from credit.api.sessions import (
     CSRF_COOKIE,
     SESSION_COOKIE,
@@ -137,9 +137,9 @@ async def caller(request: Request, header_key: Annotated[str | None, Security(KE
             per_minute = st.limit("unknown_key", 20)
             wait = st.limiter.take(f"unknown:{addr}", per_minute)
             if wait > 0:
-                raise HTTPException(429, f"未知密钥尝试过多，请 {wait:.0f} 秒后重试 (too many unknown keys from "
+                raise HTTPException(429, f"未知密钥尝试过多，请 {retry_after(wait)} 秒后重试 (too many unknown keys from "
                                          f"this address: {per_minute}/min)",
-                                    headers={"Retry-After": str(max(1, round(wait)))}) from None
+                                    headers={"Retry-After": str(retry_after(wait))}) from None
             raise HTTPException(401, "未知或已停用的 API 密钥 (unknown or revoked API key)",
                                 headers={"WWW-Authenticate": "ApiKey"}) from None
     elif session:
@@ -151,8 +151,8 @@ async def caller(request: Request, header_key: Annotated[str | None, Security(KE
     bucket = who.limiter_key or f"addr:{addr}"
     wait = st.limiter.take(bucket, per_minute)
     if wait > 0:
-        raise HTTPException(429, f"请求过于频繁，请 {wait:.0f} 秒后重试 (rate limit of {per_minute}/min exceeded)",
-                            headers={"Retry-After": str(max(1, round(wait)))})
+        raise HTTPException(429, f"请求过于频繁，请 {retry_after(wait)} 秒后重试 (rate limit of {per_minute}/min exceeded)",
+                            headers={"Retry-After": str(retry_after(wait))})
     request.state.principal = who
     return who
 

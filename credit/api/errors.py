@@ -41,7 +41,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from credit.api.wording import for_public, form_problems
+from credit.api.wording import CJK, for_public, form_problems
 
 log = logging.getLogger("credit.api")
 
@@ -305,7 +305,68 @@ async def on_invalid_request(request: Request, exc: Exception) -> Response:
     if _accepts(request):
         return error_page(422, "提交的内容有误", f"{form_problems(exc.errors())}。请核对后重新填写。",
                           path=request.url.path)
-    return safe_json({"detail": exc.errors()}, 422)
+    return safe_json({"detail": [worded(e) for e in exc.errors()]}, 422)
+
+
+# Where a parameter stands (FastAPI's first ``loc`` item), in Chinese.
+PLACES = {"query": "查询参数", "path": "路径参数", "body": "请求体字段", "header": "请求头", "cookie": "Cookie"}
+# Pydantic's error types in Chinese ({…}: the error's ``ctx``). A type not listed reads 取值无效.
+PROBLEMS = {
+    "missing": "缺失（必须填写）", "string_too_short": "至少应有 {min_length} 个字符",
+    "string_too_long": "最多 {max_length} 个字符", "too_short": "至少应有 {min_length} 项",
+    "too_long": "最多 {max_length} 项", "string_type": "应为字符串", "list_type": "应为列表（数组）",
+    "dict_type": "应为 JSON 对象", "model_attributes_type": "应为 JSON 对象", "int_parsing": "应为整数",
+    "int_type": "应为整数", "int_from_float": "应为整数", "float_parsing": "应为数字", "float_type": "应为数字",
+    "bool_parsing": "应为 true 或 false", "bool_type": "应为 true 或 false",
+    "date_parsing": "应为有效日期（年-月-日，例如 2026-07-15）",
+    "date_from_datetime_parsing": "应为有效日期（年-月-日，例如 2026-07-15）",
+    "date_from_datetime_inexact": "应为日期（年-月-日），不含时刻", "date_type": "应为有效日期（年-月-日）",
+    "greater_than_equal": "应不小于 {ge}", "greater_than": "应大于 {gt}", "less_than_equal": "应不大于 {le}",
+    "less_than": "应小于 {lt}", "json_invalid": "不是有效的 JSON", "json_type": "应为 JSON",
+    "extra_forbidden": "不是可接受的字段", "string_pattern_mismatch": "格式不符",
+    "uuid_parsing": "应为 UUID", "url_parsing": "应为网址",
+}
+
+
+def _options(expected: str) -> str:
+    """Pydantic's ``'a', 'b' or 'c'`` as ``a、b、c``."""
+    return "、".join(re.findall(r"'([^']*)'", expected)) or expected
+
+
+def worded(error: dict[str, Any]) -> dict[str, Any]:
+    """A FastAPI/pydantic validation error of the JSON API with its ``msg`` in Chinese, naming where
+    the value stands and what is wrong, pydantic's English kept in brackets: "查询参数 as_of：应为有效日期
+    … (Input should be a valid date …)". The house style of every public answer (docs/api.md
+    "Validation": Chinese for the public, English beside it, as the USCC's refusals); the shape
+    (``type``, ``loc``, ``msg``, ``input``, ``ctx``) stays FastAPI's, so programs reading ``type``
+    and ``loc`` are unchanged."""
+    loc = [str(x) if not isinstance(x, int) else f"[{x}]" for x in error.get("loc", ())]
+    place = PLACES.get(loc[0], "") if loc else ""
+    rest = loc[1:] if place else loc
+    field = "".join(x if x.startswith("[") or i == 0 else "." + x for i, x in enumerate(rest))
+    if place and field:
+        where = f"{place} {field}"          # 查询参数 as_of, 请求体字段 usccs[0]
+    elif place:
+        where = place.removesuffix("字段")  # the body as a whole: 请求体
+    else:
+        where = field or "请求"
+    kind = str(error.get("type", ""))
+    english = str(error.get("msg", ""))
+    ctx = error.get("ctx") or {}
+    if kind == "value_error" and CJK.search(english):
+        # A check of ours that words its refusal in Chinese and English already (the contact's).
+        return {**error, "msg": f"{where}：{english.removeprefix('Value error, ')}"}
+    if kind in ("literal_error", "enum"):
+        problem = f"取值应为 {_options(str(ctx.get('expected', '')))} 之一"
+    elif kind == "json_invalid":
+        problem = "请求体不是有效的 JSON"
+        where = "请求体"
+    else:
+        try:
+            problem = PROBLEMS.get(kind, "取值无效").format(**{k: str(v) for k, v in ctx.items()})
+        except (KeyError, IndexError):
+            problem = "取值无效"
+    return {**error, "msg": f"{where}：{problem} ({english})"}
 
 
 async def on_data_error(request: Request, exc: Exception) -> Response:

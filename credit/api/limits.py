@@ -6,6 +6,7 @@ carries its own. In memory and per process: the figures are per server process (
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -43,3 +44,11 @@ class RateLimiter:
                 b.tokens -= cost
                 return 0.0
             return (cost - b.tokens) / rate if rate > 0 else 60.0
+
+
+def retry_after(wait: float) -> int:
+    """The whole seconds to tell a refused caller, in the 429's ``Retry-After`` and in its message
+    alike: ``wait`` rounded *up* (at least 1). Rounded to nearest, a wait of 0.3 s read "请 0 秒后重试"
+    beside ``Retry-After: 1``, and a caller retrying after round(1.4) = 1 s was refused again
+    (RFC 9110 §10.2.3: delay-seconds is a non-negative integer; a shorter one is no help)."""
+    return max(1, math.ceil(wait))

@@ -286,7 +286,10 @@ class Certificate(Open):
 class DecisionFeed(BaseModel):
     after: int
     next_after: int = Field(description="the cursor for the next call")
-    decisions: list[dict[str, Any]] = Field(description="roster decisions in log order (drafts and notices excluded)")
+    decisions: list[dict[str, Any]] = Field(description="roster decisions in log order (kind decision), and the serious list's "
+                                                     "numbered procedure documents — notice, refusal to list — with "
+                                                     "their number, date and authority only (kind procedure, uscc "
+                                                     "null); drafts and unnumbered working papers excluded")
     more: bool
     data_version: DataVersion
 

@@ -55,6 +55,7 @@ from credit.api import once as once_
 from credit.api.applications import receipt_application, submit_application
 from credit.api.auth import Principal, UnknownKey
 from credit.api.deps import ServiceState, browser_token, caller, client_address, default_as_of, state
+from credit.api.limits import retry_after
 from credit.api.models import RepairApplication, SeriousAssessment, SeriousConsent
 from credit.api.sessions import (
     CSRF_COOKIE,
@@ -553,8 +554,8 @@ def bureau_login(request: Request, st: St, key: Annotated[str, Form(max_length=2
     wait = st.limiter.take(f"login:{addr}", per_minute)
     if wait > 0:
         slow = _page(request, "bureau_login.html", 429,
-                     error=f"登录尝试过于频繁，请 {wait:.0f} 秒后重试")
-        slow.headers["Retry-After"] = str(max(1, round(wait)))
+                     error=f"登录尝试过于频繁，请 {retry_after(wait)} 秒后重试")
+        slow.headers["Retry-After"] = str(retry_after(wait))
         return slow
     if not _form_ok(request, token):
         return _page(request, "bureau_login.html", 403, error=STALE_FORM)

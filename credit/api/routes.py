@@ -90,7 +90,13 @@ from credit.notices.rules import rules_of
 from credit.rosters import certificates, repair, serious
 from credit.rosters.deadlines import deadline_watch
 from credit.rosters.export import FORMATS, export_frame, export_note, render
-from credit.rosters.known import KnownAt, NoNightPublished, before_data_problem, first_night
+from credit.rosters.known import (
+    KnownAt,
+    NoNightPublished,
+    after_latest_problem,
+    before_data_problem,
+    first_night,
+)
 from credit.rosters.known import known_at as known_record_at
 from credit.rosters.read import decision_feed, entity_head, search_registration
 from credit.rosters.read import latest_night as latest_published_night
@@ -195,9 +201,8 @@ def known_record(conn: Connection, night: date | None) -> KnownAt | None:
     if night is None:
         return None
     latest = latest_published_night(conn)
-    if latest is None or night > latest:
-        raise HTTPException(422, f"known_at {night} 晚于最新已发布批次 {latest} "
-                                 f"(known_at is after the latest published night)")
+    if (problem := after_latest_problem(night, latest, "known_at")) is not None:
+        raise HTTPException(422, problem)
     try:
         return known_record_at(conn, night)
     except NoNightPublished as e:
@@ -479,15 +484,24 @@ def change_feed(conn: Conn, st: St, after: Annotated[int, Query(ge=0, le=2**62, 
                 limit: Annotated[int | None, Query(ge=1, le=100_000)] = None) -> JSONResponse:
     """Roster decisions after a cursor, in log order: keep a copy in sync without re-downloading.
 
-    Drafts, their rejection and pre-listing notices are internal working papers and not in the feed.
+    Drafts and unnumbered working papers are not in the feed; the serious list's numbered procedure
+    documents (notice, refusal to list) are, as ``kind: procedure`` with their number only, so the
+    文号 series per authority and year reads gap-free (issue 4; credit.rosters.read.decision_feed).
     ``next_after`` is the cursor for the next call; an empty page means up to date."""
     feed = st.config.get("change_feed") or {}
     n = min(limit or int(feed.get("default_limit", 1000)), int(feed.get("max_limit", 5000)))
+    head = certificates.data_version(conn)
+    if after > head["decision_seq"]:
+        # A cursor beyond the log's head was never handed out: a corrupted or foreign one. Answered
+        # with an empty page it would silently skip every decision up to it once the log grows
+        # there (docs/api.md, change feed): refused, naming the head to resume from.
+        raise HTTPException(409, f"游标 after={after} 超出决定日志的末条（第{head['decision_seq']}条）：该游标不是本系统给出的，"
+                                 f"请从已保存的 next_after 或 0 重新同步 (cursor after={after} is beyond the log's "
+                                 f"head, seq {head['decision_seq']}: resume from a next_after this feed returned, or 0)")
     # One row beyond the page says whether the feed holds more: the log's head alone would say
     # "more" when only working papers (left out of the feed) follow the page.
     items = decision_feed(conn, after, n + 1)
     more, items = len(items) > n, items[:n]
-    head = certificates.data_version(conn)
     return _json({"after": after, "next_after": items[-1]["seq"] if items else after, "decisions": items,
                   "more": more, "data_version": head})
 
@@ -584,6 +598,14 @@ def _notice_page(conn: Connection, st: ServiceState, after: int, limit: int | No
     """One page of the notice feed after the cursor (config/api.yaml ``change_feed`` limits)."""
     feed = st.config.get("change_feed") or {}
     n = min(limit or int(feed.get("default_limit", 1000)), int(feed.get("max_limit", 5000)))
+    head = certificates.data_version(conn)
+    if after > head["decision_seq"]:
+        # A cursor beyond the log's head was never handed out: a corrupted or foreign one. Answered
+        # with an empty page it would silently skip every decision up to it once the log grows
+        # there (docs/api.md, change feed): refused, naming the head to resume from.
+        raise HTTPException(409, f"游标 after={after} 超出决定日志的末条（第{head['decision_seq']}条）：该游标不是本系统给出的，"
+                                 f"请从已保存的 next_after 或 0 重新同步 (cursor after={after} is beyond the log's "
+                                 f"head, seq {head['decision_seq']}: resume from a next_after this feed returned, or 0)")
     items = notice_feed(conn, after, n, department, clock.zone(st.settings))
     return _json({"after": after, "next_after": items[-1]["id"] if items else after, "notices": items,
                   "more": len(items) == n})

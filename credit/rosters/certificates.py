@@ -245,29 +245,71 @@ def _known_of(raw: Any) -> KnownAt | None:
     """The record date a certificate was answered at (``query.known_at``), as it was stated then."""
     if raw is None:
         return None
+    night = _read(raw, ("night",), _day, "query.known_at")
+    seq = _read(raw, ("decision_seq",), int, "query.known_at")
+    request = raw.get("request_id") if isinstance(raw, dict) else None
+    return KnownAt(night, seq, None if request is None else _read(raw, ("request_id",), int, "query.known_at"))
+
+
+def _day(value: Any) -> date:
+    return date.fromisoformat(str(value))
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(value)
+    return value
+
+
+def _items(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise TypeError(value)
+    return list(value)
+
+
+# What each field of a certificate must be, in Chinese and English (unreadable-field refusals).
+_KINDS: dict[Any, tuple[str, str]] = {_day: ("日期（年-月-日）", "a date YYYY-MM-DD"), int: ("整数", "an integer"),
+                                      _text: ("字符串", "a string"), _items: ("列表", "a list"),
+                                      dict: ("对象", "an object")}
+
+
+def _read(doc: Any, path: tuple[str, ...], kind: Any, within: str = "") -> Any:
+    """``doc[path…]`` read as ``kind``, else :class:`MalformedCertificate` naming the field and what
+    it must be — in Chinese and English, never Python's exception text (a consumer reads this
+    refusal; the house style of the public answers, docs/api.md)."""
+    name = ".".join(((within,) if within else ()) + path)
+    value = doc
     try:
-        request = raw.get("request_id")
-        return KnownAt(date.fromisoformat(str(raw["night"])), int(raw["decision_seq"]),
-                       None if request is None else int(request))
-    except (KeyError, TypeError, ValueError) as e:
-        raise MalformedCertificate(f"query.known_at is not readable: {e}") from None
+        for key in path:
+            if not isinstance(value, dict):
+                raise TypeError(value)
+            value = value[key]
+        if kind is dict:
+            if not isinstance(value, dict):
+                raise TypeError(value)
+            return value
+        return kind(value)
+    except (KeyError, TypeError, ValueError):
+        zh, en = _KINDS[kind]
+        missing = isinstance(value, dict) and path and path[-1] not in value
+        raise MalformedCertificate(
+            f"证书缺少字段 {name} ({name} is missing)" if missing else
+            f"证书字段 {name} 无法读取：应为{zh} (certificate field {name} is not readable: it must be {en})") from None
 
 
 def verify_certificate(conn: Connection, doc: Any) -> Verification:
     """Re-check a certificate against the decision log (see the module docstring)."""
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise MalformedCertificate(f"not a screening certificate (format must be {FORMAT!r})")
-    try:
-        as_of = date.fromisoformat(str(doc["as_of"]))
-        usccs = [str(u) for u in doc["query"]["usccs"]]
-        version = doc["data_version"]
-        seq = int(version["decision_seq"])
-        results = list(doc["results"])
-        claimed = str(doc["digest"])
-    except (KeyError, TypeError, ValueError) as e:
-        raise MalformedCertificate(f"certificate lacks a readable field: {e}") from None
+        raise MalformedCertificate(f"不是本系统的筛查证书：format 应为 {FORMAT} "
+                                   f"(not a screening certificate: format must be {FORMAT!r})")
+    as_of = _read(doc, ("as_of",), _day)
+    usccs = [str(u) for u in _read(doc, ("query", "usccs"), _items)]
+    version = _read(doc, ("data_version",), dict)
+    seq = _read(doc, ("data_version", "decision_seq"), int)
+    results = _read(doc, ("results",), _items)
+    claimed = _read(doc, ("digest",), _text)
     if doc.get("certificate_id") != "SC-" + claimed.removeprefix("sha256:")[:24].upper():
-        raise MalformedCertificate("certificate_id does not belong to the digest")
+        raise MalformedCertificate("证书编号 certificate_id 与摘要不对应 (certificate_id does not belong to the digest)")
     reasons: list[str] = []
     digest_ok = digest_of(doc) == claimed
     if not digest_ok:

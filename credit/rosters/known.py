@@ -91,6 +91,20 @@ def before_data_problem(day: date, first: date | None, field: str) -> str | None
             f"night, {first.isoformat()}: the rosters before it are unknown here, not empty)")
 
 
+def after_latest_problem(night: date, latest: date | None, field: str) -> str | None:
+    """None when the record after night ``night`` exists (on or before the latest published night
+    ``latest``), else why not, in Chinese then English: the one wording of the API's ``known_at``
+    (422) and of ``credit status`` / ``credit roster export --known-at`` (exit 2) — the command
+    line speaks Chinese and English as the API does (contracts.md §2)."""
+    if latest is not None and night <= latest:
+        return None
+    if latest is None:
+        return (f"{field} {night.isoformat()}：尚无已发布的批次 "
+                f"({field} {night.isoformat()}: no night is published yet)")
+    return (f"{field} {night.isoformat()} 晚于最新已发布批次 {latest.isoformat()}，该批次后的记录尚不存在 "
+            f"({field} {night.isoformat()} is after the latest published night {latest.isoformat()})")
+
+
 def known_at(conn: Connection, night: date | None) -> KnownAt | None:
     """The log's head at the end of night ``night`` (None when no record date is asked).
 

@@ -468,10 +468,14 @@ class Registration(TypedDict):
 
 
 class FeedDecision(TypedDict):
-    """A roster decision as the change feed publishes it (domain.md §10)."""
+    """A roster decision as the change feed publishes it (domain.md §10), or (``kind``
+    ``procedure``) another numbered document of the log — the serious list's notice, refusal to
+    list, a notice's revocation — with its number, date, authority and label only
+    (sql/rosters/decision_feed.sql: the 文号 series the feed shows is gap-free, issue 4)."""
 
     seq: int
-    uscc: str
+    kind: str             # decision | procedure
+    uscc: str | None      # None on a procedure document
     roster: str
     action: str
     label: str            # the decision made, in Chinese (labels.decision_label: 异议不成立, not 不予移出)
@@ -572,9 +576,10 @@ def hidden_entries(conn: Connection, uscc: str | None, kinds: list[str]) -> set[
 
 
 def decision_feed(conn: Connection, after: int, limit: int) -> list[FeedDecision]:
-    """Roster decisions after the cursor ``after``, in log order, at most ``limit`` (working papers left out)."""
+    """Roster decisions and the other numbered documents after the cursor ``after``, in log order,
+    at most ``limit`` (unnumbered working papers left out)."""
     rows = conn.execute(sqlfiles.statement("rosters/decision_feed"), {"a": after, "n": limit}).mappings().all()
-    return [{"seq": r["seq"], "uscc": r["uscc"], "roster": r["roster"], "action": r["action"],
+    return [{"seq": r["seq"], "kind": r["kind"], "uscc": r["uscc"], "roster": r["roster"], "action": r["action"],
              "label": decision_label(r["action"], r["rule_id"], r["roster"]),
              "entry_id": r["entry_id"], "refers_to": r["refers_to"], "cause_code": r["cause_code"],
              "cause": r["cause"], "basis": r["basis"], "decision_date": r["decision_date"],

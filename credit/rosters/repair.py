@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection
 from credit import sqlfiles
 from credit.calendar import UnknownCalendarYear, add_years
 from credit.rosters.env import RosterEnv, removal_rule
+from credit.rosters.known import before_data_problem, first_night
 from credit.rosters.labels import decision_label
 from credit.rosters.log import LOCK_KEY, finalise, insert_decisions
 from credit.rosters.read import (
@@ -163,10 +164,16 @@ def apply_for_removal(conn: Connection, uscc: str, roster: str, received: date, 
     env = RosterEnv.load(settings)
     uscc = uscc.strip().upper()
     if roster not in ("abnormal", "abnormal_status", "serious"):
-        raise Refused(f"unknown roster {roster!r} (abnormal / abnormal_status / serious)")
+        raise Refused(f"名录 {roster!r} 无效：应为 abnormal、abnormal_status 或 serious "
+                      f"(unknown roster {roster!r}: abnormal / abnormal_status / serious)")
     conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
     entries = _open_entries(conn, uscc, roster, received)
     if not entries:
+        # Before the system's first night the rosters are unknown to it, not empty (domain.md §10):
+        # "not on the roster on that day" would be a claim the record cannot make. Refused naming
+        # the first night, as `credit status --as-of` and the API's as_of refuse such a day.
+        if (unknown := before_data_problem(received, first_night(conn), "收到日期")) is not None:
+            raise Refused(unknown)
         raise Refused(f"{uscc} 在 {received.isoformat()} 不在{_label(roster)}中，无可申请移出的记录 "
                       f"(not on the {roster} roster on that date)")
 

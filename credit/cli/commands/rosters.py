@@ -103,13 +103,12 @@ def _known(conn: Connection, night: date | None, through: date | None) -> KnownA
     empty roster would read as "nothing was listed"). A day that is no published night gives the
     record after the latest night on or before it, and that night is the one printed
     (credit.rosters.known.known_at), as the API's ``known_at`` answers."""
-    from credit.rosters.known import NoNightPublished, known_at
+    from credit.rosters.known import NoNightPublished, after_latest_problem, known_at
 
     if night is None:
         return None
-    if through is None or night > through:
-        raise _refuse(f"--known-at {night.isoformat()} is after the latest published night "
-                      f"{through.isoformat() if through else '(none)'}")
+    if (problem := after_latest_problem(night, through, "--known-at")) is not None:
+        raise _refuse(problem)
     try:
         return known_at(conn, night)
     except NoNightPublished as e:
@@ -294,7 +293,8 @@ def roster_export(
     from credit.settings import get_settings
 
     if roster not in ("abnormal", "serious", "abnormal_status"):
-        raise _refuse(f"--roster {roster!r}: abnormal or serious")
+        raise _refuse(f"--roster {roster!r}：名录应为 abnormal（经营异常名录）、abnormal_status（经营异常状态）"
+                      f"或 serious（严重违法失信名单） (--roster must be abnormal, abnormal_status or serious)")
     if fmt not in FORMATS:
         raise _refuse(f"--format {fmt!r}: one of {', '.join(FORMATS)}")
     if fmt in ("parquet", "xlsx") and output.is_stdout(out):

@@ -1,21 +1,46 @@
--- The change feed (domain.md §10): roster decisions after a cursor, in log order. Drafts, their
--- rejection and the serious-list procedure before the listing (proposal, notice, assessment,
--- consent, refusal to list, revocation of a proposal) and its publication record are internal
--- working papers or change no roster state, and are not in the feed.
+-- The change feed (domain.md §10): roster decisions after a cursor, in log order, and every other
+-- numbered document of the log. Drafts, their rejection and the serious-list procedure's unnumbered
+-- steps (proposal, assessment, consent) and its publication record are internal working papers or
+-- change no roster state, and are not in the feed.
+--
+-- Numbered procedure documents (kind 'procedure'): the serious list's prior notice (告知, domain.md
+-- §4: "prior notice of the listing and its grounds"), its refusal to list (不予列入) and the
+-- revocation of a notice take their 文号 from the same series per authority and year as the roster
+-- decisions (issue 4: "a gap-free sequence per authority and year"). Left out, they made the feed's
+-- series read 1…7, 9…: a consumer checking the series for completeness could not tell a withheld
+-- decision from a notice. They are carried as what they are — the number, date, authority and kind
+-- (label) — and no more: the party and the grounds of a notice are served on the party, not
+-- published, and no roster state follows from one (joint punishment follows a listing, §10), so
+-- uscc, cause, basis, reason, entry and case stay null.
 select
-    seq, uscc, roster, action, entry_id, refers_to, cause_code, cause, basis, decision_date, decision_no,
-    authority as authority_code, authority_name as authority, effective_until, reason, row_hash, rule_id,
+    seq, kind, roster, action, decision_date, decision_no, authority as authority_code,
+    authority_name as authority, row_hash, rule_id,
+    case when kind = 'decision' then uscc end as uscc,
+    case when kind = 'decision' then entry_id end as entry_id,
+    case when kind = 'decision' then refers_to end as refers_to,
+    case when kind = 'decision' then cause_code end as cause_code,
+    case when kind = 'decision' then cause end as cause,
+    case when kind = 'decision' then basis end as basis,
+    case when kind = 'decision' then effective_until end as effective_until,
+    case when kind = 'decision' then reason end as reason,
     -- the penalty case the decision rests on: roster 'penalty' (repair of penalty information), the
     -- case whose publicity stops or not; roster 'serious' (domain.md §4: a listing follows a heavier
     -- penalty, 44号令 art. 2, or a penalty under 企业信息公示暂行条例 art. 18 para. 2), the listing's
     -- case, which a removal or revocation takes from the listing it closes (entry_id). A listing
     -- with no penalty behind it (the historical 3-year escalation, §3.5) has none.
-    case when d.roster = 'penalty' then d.facts ->> 'case_no'
-         when d.roster = 'serious' then coalesce(d.facts ->> 'case_no',
-              (select i.facts ->> 'case_no' from roster_decisions as i where i.seq = d.entry_id))
+    case when kind <> 'decision' then null
+         when roster = 'penalty' then facts ->> 'case_no'
+         when roster = 'serious' then coalesce(facts ->> 'case_no',
+              (select i.facts ->> 'case_no' from roster_decisions as i where i.seq = f.entry_id))
     end as case_no
-from roster_decisions as d
-where seq > :a and action not in ('propose', 'reject', 'notice', 'proposal', 'assess', 'consent', 'decline', 'publish')
-  and not (action = 'revoke' and entry_id is null)
+from (select d.*,
+             case when d.action in ('notice', 'decline') or (d.action = 'revoke' and d.entry_id is null)
+                  then 'procedure' else 'decision' end as kind
+        from roster_decisions as d
+       where d.seq > :a
+         and d.action not in ('propose', 'reject', 'proposal', 'assess', 'consent', 'publish')
+         and (d.decision_no is not null or not (d.action in ('notice', 'decline')
+                                                or (d.action = 'revoke' and d.entry_id is null)))
+       order by d.seq
+       limit :n) as f
 order by seq
-limit :n

@@ -43,3 +43,29 @@ def test_rate_limiter_refills_and_says_how_long_to_wait() -> None:
     assert lim.take("k", 60) == 0 and lim.take("k", 60) > 0
     now[0] += 3600
     assert sum(lim.take("k", 60) == 0 for _ in range(100)) == 60   # never more than a minute's allowance
+
+
+def test_retry_after_rounds_up_and_is_at_least_one_second() -> None:
+    from credit.api.limits import retry_after
+
+    assert [retry_after(w) for w in (0.01, 0.3, 0.5, 1.0, 1.2, 19.6)] == [1, 1, 1, 1, 2, 20]
+
+
+def test_validation_errors_are_worded_in_chinese_with_the_english_kept() -> None:
+    from credit.api.errors import worded
+
+    e = worded({"type": "date_from_datetime_parsing", "loc": ("query", "as_of"), "input": "2026-02-30",
+                "msg": "Input should be a valid date or datetime, day value is outside expected range",
+                "ctx": {"error": "day value is outside expected range"}})
+    assert e["msg"] == ("查询参数 as_of：应为有效日期（年-月-日，例如 2026-07-15） (Input should be a valid date or "
+                        "datetime, day value is outside expected range)") and e["loc"] == ("query", "as_of")
+    e = worded({"type": "literal_error", "loc": ("path", "roster"), "msg": "Input should be 'abnormal' or 'serious'",
+                "ctx": {"expected": "'abnormal' or 'serious'"}})
+    assert e["msg"].startswith("路径参数 roster：取值应为 abnormal、serious 之一 (")
+    e = worded({"type": "too_short", "loc": ("body", "usccs"), "msg": "List should have at least 1 item after validation, not 0",
+                "ctx": {"min_length": 1, "actual_length": 0}})
+    assert e["msg"].startswith("请求体字段 usccs：至少应有 1 项 (")
+    assert worded({"type": "missing", "loc": ("body",), "msg": "Field required"})["msg"] == "请求体：缺失（必须填写） (Field required)"
+    assert worded({"type": "string_type", "loc": ("body", "usccs", 3), "msg": "Input should be a valid string"}
+                  )["msg"].startswith("请求体字段 usccs[3]：应为字符串")
+    assert worded({"type": "something_new", "loc": ("query", "x"), "msg": "Odd"})["msg"] == "查询参数 x：取值无效 (Odd)"
