@@ -385,10 +385,12 @@ def watch_within(st: ServiceState) -> int:
 
 
 def open_procedures(conn: Connection, st: ServiceState, where: bureau_views.Scope) -> list[serious.ProcedureView]:
-    """The open serious-list procedures (domain.md §4) run by an authority in ``where``, the next
-    step's limit soonest first (those without a limit last)."""
+    """The open serious-list procedures (domain.md §4) in which an authority in ``where`` acts (the
+    deciding one, or the next-higher bureau whose consent is owed), by their codes
+    (:func:`credit.rosters.serious.in_district`), the next step's limit soonest first (those without
+    a limit last)."""
     procs = [p for p in serious.procedures(conn, st.today(), open_only=True, settings=st.settings)
-             if bureau_views.in_scope(where, p["authority"])]
+             if serious.in_district(p, where["prefix"])]
     procs.sort(key=lambda p: (not (p["next_by"] or p["next_by_provisional"]),
                               str(p["next_by"] or p["next_by_provisional"] or ""), p["case_no"]))
     return procs

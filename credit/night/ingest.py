@@ -101,6 +101,10 @@ def _ingest(stager: staging.FileStager, df: DropFile, night: date, suite: Path, 
     if rows == 0 and df.mode == "full":
         out.warnings.append(warned(file, "empty_full_snapshot"))
     failures, summary, expectations = tally.verdict()
+    if not tally.chunks:
+        # No row reached the suite: its expectations are recorded over zero rows (the quality view).
+        expectations = tally.unjudged(quality.check_rows(quality.empty_frame(source), source, night, suite,
+                                                         earliest=earliest))
     out.failures += failures
     if org_bad:
         # domain.md §1: pos. 17 is not proven on every real code; log, never reject.

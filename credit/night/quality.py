@@ -460,6 +460,11 @@ def normalise(table: pa.Table, source: Source) -> pd.DataFrame:
     return canonical.to_pandas(types_mapper=arrow_strings)
 
 
+def empty_frame(source: Source) -> pd.DataFrame:
+    """A file's canonical rows when it has none (the columns of ``source``, no row)."""
+    return normalise(pa.table({c: pa.array([], pa.string()) for c in source.column_names}), source)
+
+
 def arrow_strings(t: pa.DataType) -> ExtensionDtype | None:
     """Arrow text stays Arrow text in pandas (no Python objects per cell)."""
     return ARROW_STRING if t == pa.string() else None
@@ -813,6 +818,23 @@ class SuiteTally:
             record["success"], record["observed_value"] = success, proportion
             return success, record, unexpected_rows
         raise ValueError(f"{self.file}: {first.type} judges the whole file and cannot be added up over chunks")
+
+    def unjudged(self, empty: RowsChecked) -> list[ExpectationRecord]:
+        """Every expectation's record for a file no row of which reached the suite (an empty file,
+        or one whose every line was malformed and quarantined as such): ``empty`` is the suite run
+        over zero rows. A row expectation is vacuously true there, as GX says; a whole-file one (the
+        key's non-null share) has nothing to measure: 0 of 0 rows is no share, and the gate judged
+        nothing (:meth:`verdict` refuses nothing without chunks), so it is recorded as held, with no
+        observed value. The records are the quality view's only: a published night whose every
+        row was quarantined shows its files and 0 rows checked rather than no results at all (an
+        outsider's acceptance pass, s36: ``credit quality --night`` exited 1 and the page was 404)."""
+        records: list[ExpectationRecord] = []
+        for part in empty.partials:
+            record = part.record.copy()
+            if part.type not in self.MAP_KINDS:
+                record["success"], record["observed_value"] = True, None
+            records.append(record)
+        return records
 
     def verdict(self) -> tuple[list[Issue], list[ExpectationResult], list[ExpectationRecord]]:
         """The file's critical failures, the expectations that found something, every expectation's record."""

@@ -74,7 +74,7 @@ def deadline_watch(conn: Connection, on: date, within_wd: int, settings: Setting
          "step_note": f"{p['next_step_label']}（{ACTOR_LABELS.get(p['next_actor'] or '', '')}）"
                       + (f"；期限暂定：{p['next_by_note']}" if p["next_by_note"] else "")}
         for p in serious.procedures(conn, on, open_only=True, settings=settings)
-        if district is None or str(p["authority"]).startswith(district)])
+        if serious.in_district(p, district)])
     if not procedure.empty:
         df = procedure if df.empty else pd.concat([df.astype(object), procedure], ignore_index=True)
     if df.empty:

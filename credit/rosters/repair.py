@@ -323,7 +323,10 @@ def decide_objection(conn: Connection, request_id: int, outcome: str, on: date, 
         "facts": json.dumps({"objection": request_id, "received_on": q["received_on"].isoformat(), "note": note},
                             ensure_ascii=False, sort_keys=True),
         "trigger_date": on, "due_start": on if action == "revoke" else q["received_on"],
-        "reason": note,
+        # The reason is the rule's legal wording (rules.yaml any.revoke.objection_upheld, domain.md
+        # §3.4): it is the entry's removal_reason in every export (contracts.md §2: ``cause`` and
+        # ``removal_reason`` are the Chinese legal wording). The officer's note stays in ``facts``.
+        "reason": None,
     }])
     if action == "refuse":
         # Accept within 5 WD of receipt, then verify within 20 WD (68号令 art. 16, domain.md §3.4):

@@ -90,7 +90,8 @@ class ProcedureView(TypedDict):
     name: str | None              # the entity's registered name (企业名称), None when not registered
     family: str | None
     family_label: str | None      # the family's wording of rules.yaml (e.g. 食品安全领域…), None without one
-    authority: str
+    authority: str                # the deciding authority's name, as people read it
+    authority_code: str           # its GB/T 2260 code: what a district filter compares (issue 15)
     state: str                    # pending / listed / removed / declined / revoked
     consent_required: bool
     automatic: bool
@@ -392,7 +393,8 @@ class _Case:
         name = self.get("entity_name")
         return {"case_no": self.case_no, "uscc": str(self.row["uscc"]), "name": str(name) if name else None,
                 "family": self.family, "family_label": _family_wording(self.env).get(self.family or ""),
-                "authority": str(self.get("authority_name") or self.authority), "state": state,
+                "authority": str(self.get("authority_name") or self.authority), "authority_code": self.authority,
+                "state": state,
                 "consent_required": self.needs_consent, "automatic": bool(self.switch["automatic"]),
                 "steps": self.steps(), "next_step": step, "next_step_label": STEP_LABELS.get(step or ""),
                 "next_by": by.isoformat() if by else None,
@@ -452,6 +454,17 @@ def procedures(conn: Connection, on: date, uscc: str | None = None, *, open_only
     env = RosterEnv.load(settings)
     views = [c.view() for c in _cases(conn, env, on, uscc, known)]
     return [v for v in views if v["next_step"] is not None] if open_only else views
+
+
+def in_district(view: ProcedureView, prefix: str | None) -> bool:
+    """Whether ``view`` is run by an authority whose GB/T 2260 code starts with ``prefix`` (None:
+    every district), as the workbench's district filter and the deadline watch ask it. The code
+    is compared, never the name that ``view["authority"]`` holds for people: that comparison
+    matched nothing, and a county's officers did not see their own procedures (an outsider's
+    acceptance pass, s36). The next-higher bureau whose consent is owed (domain.md §4) sees the
+    procedure too: its division (:func:`higher_authority`, a city or province) covers the deciding
+    authority's code by its prefix."""
+    return prefix is None or view["authority_code"].startswith(prefix)
 
 
 def entry_steps(conn: Connection, on: date, uscc: str, settings: Settings | None = None,

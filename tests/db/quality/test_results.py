@@ -82,3 +82,31 @@ def test_a_refused_night_leaves_no_results_and_a_rerun_publishes_them_once(setti
     assert _rows(engine) == 2 * first
     with engine.begin() as c, pytest.raises(sa.exc.DBAPIError, match="append-only"):
         c.execute(sa.text("delete from quality_results"))
+
+
+def test_a_published_night_whose_every_row_was_quarantined_keeps_its_results(settings: Settings, engine: Engine,
+                                                                            tmp_path: Path) -> None:
+    """Both rows of the night's only file have the wrong field count: quarantined before the suite
+    sees them. The night publishes (2 rows are below ``ceiling_min_rows``: only rows are judged),
+    and its results are kept, over zero rows checked (an outsider's acceptance pass, s36)."""
+    from tests.dropkit import csv_bytes
+
+    drop = tmp_path / "drop"
+    write_night(drop, N13, {"registration.csv": csv_file("registration", "full", ROWS)})
+    broken = csv_bytes("registration", [], "utf-8", False) + "X1,名称\nX2,名称\n".encode()
+    write_night(drop, N14, {"registration.csv": ("registration", "delta", broken, "utf-8", 2)})
+    steps.run_night(drop, N13, settings)
+    steps.run_night(drop, N14, settings)
+    with engine.connect() as c:
+        quarantined = c.execute(sa.text("select count(*) from quarantine where night = :n"), {"n": N14}).scalar_one()
+        nights = quality_nights(c)
+        results = night_results(c, N14)
+    assert quarantined == 2
+    suite = contract_expectations(SOURCES["registration"])
+    assert [(n["night"], n["files"], n["expectations"], n["failed"]) for n in nights][0] == (N14, 1, len(suite), 0)
+    assert [r["expectation"] for r in results] == [e["type"] for e in suite]
+    assert all(r["success"] for r in results)
+    rows = [r for r in results if r["element_count"] is not None]
+    assert rows and all((r["element_count"], r["unexpected_count"]) == (0, 0) for r in rows)
+    share = next(r for r in results if r["expectation"].startswith("expect_column_proportion"))
+    assert share["observed_value"] is None and share["trend"][-1]["value"] is None

@@ -18,7 +18,8 @@ from credit.rosters.labels import PROCEDURE_STATE_LABELS
 
 def _view(case_no: str, state: str) -> dict[str, Any]:
     return {"case_no": case_no, "uscc": "91110105MA0000001A", "name": "某公司", "family": "food_safety",
-            "family_label": None, "authority": "北京市朝阳区市场监督管理局", "state": state,
+            "family_label": None, "authority": "北京市朝阳区市场监督管理局", "authority_code": "110105",
+            "state": state,
             "consent_required": False, "automatic": False,
             "steps": [{"step": "proposal", "label": "拟列入", "date": "2026-07-13", "decision_no": None,
                        "actor": "night", "detail": None}],
