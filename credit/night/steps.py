@@ -425,7 +425,7 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
         # Registration first, so that facts of new entities meet their entity in the same night.
         for o in sorted(outcomes, key=lambda o: list(SOURCES).index(o.source)):
             key, source = staging_key(manifest, o.file), SOURCES[o.source]
-            merges.append(staging.merge_file(conn, source, o.mode, key).as_dict())
+            merges.append(staging.merge_file(conn, source, o.mode, key, absent=o.absent).as_dict())
             staging.publish_quarantine(conn, key)
             staging.publish_quality(conn, key)   # the quality view's results (credit.night.quality_results)
             conn.execute(sa.text(

@@ -405,3 +405,54 @@ def test_old_penalty_drops_without_the_optional_columns_keep_working(fmt: str, s
         row = c.execute(sa.text("select category, restricted_until, revoked_on from penalties")).one()
         hist = c.execute(sa.text("select count(*) from penalties_history where revoked_on is not null")).scalar_one()
     assert row == ("false_disclosure", date(2031, 3, 16), date(2026, 7, 10)) and hist == 1
+
+
+@pytest.mark.parametrize(("fmt", "mode"), [("csv", "delta"), ("parquet", "full")])
+def test_an_older_format_redelivery_keeps_the_stored_optional_columns(fmt: str, mode: str, settings: Settings,
+                                                                      engine: Engine, tmp_path: Path) -> None:
+    # contracts.md §1: restricted_until and revoked_on are "optional (older drops lack them)". A
+    # column absent from a file states nothing: a case the older format delivers again keeps the
+    # stored values (outsider's report M1: a revoked penalty came back to life). An empty cell of
+    # a file that has the column still means unknown.
+    drop = tmp_path / "drop"
+    row = {**one_valid_row_per_source()["penalties"], "measures": "fine;business_restricted",
+           "restricted_until": "2031-03-16", "revoked_on": "2026-07-10"}
+    other = {**row, "case_no": "杭西市监罚〔2026〕18号", "doc_no": "杭西市监处罚〔2026〕18号"}
+    write_night(drop, NIGHT, {
+        "registration.csv": csv_file("registration", "full", [registration_row(A)], "utf-8"),
+        "penalties.csv": csv_file("penalties", "full", [row, other], "utf-8")})
+    run_night(drop, NIGHT, settings)
+    old_columns = [c for c in SOURCES["penalties"].column_names if c not in ("restricted_until", "revoked_on")]
+    again = {**row, "fine_amount": "6000"}
+    new = {**row, "case_no": "杭西市监罚〔2026〕19号", "doc_no": "杭西市监处罚〔2026〕19号"}
+    rows = [again, new] + ([other] if mode == "full" else [])
+    if fmt == "csv":
+        content = csv_bytes("penalties", rows, columns=old_columns)
+    else:
+        buf = io.BytesIO()
+        pq.write_table(pa.table({c: pa.array([r[c] for r in rows], pa.string()) for c in old_columns}), buf)
+        content = buf.getvalue()
+    night2 = date(2026, 7, 14)
+    write_night(drop, night2, {f"penalties.{fmt}": ("penalties", mode, content, "utf-8" if fmt == "csv" else None,
+                                                    len(rows))})
+    summary = run_night(drop, night2, settings)
+    assert [f.get("absent_columns") for f in summary["files"]] == [["restricted_until", "revoked_on"]]
+    merged = summary["merges"][0]
+    assert (merged["new"], merged["changed"], merged["dropped"]) == (1, 1, 0)   # `other`: unchanged
+    with engine.connect() as c:
+        stored = c.execute(sa.text("select case_no, fine_amount, restricted_until, revoked_on from penalties "
+                                   "order by case_no")).all()
+        hist = c.execute(sa.text("select revoked_on from penalties_history where night = :n and case_no = :k"),
+                         {"n": night2, "k": row["case_no"]}).scalar_one()
+    assert [(r[0], float(r[1]), r[2], r[3]) for r in stored] == [
+        (row["case_no"], 6000.0, date(2031, 3, 16), date(2026, 7, 10)),
+        (other["case_no"], 5000.0, date(2031, 3, 16), date(2026, 7, 10)),
+        (new["case_no"], 5000.0, None, None)]
+    assert hist == date(2026, 7, 10)
+    # A file that has the columns and leaves them empty says "unknown": that is merged as it says.
+    write_night(drop, date(2026, 7, 15), {"penalties.csv": csv_file(
+        "penalties", "delta", [{**again, "restricted_until": "", "revoked_on": ""}], "utf-8")})
+    run_night(drop, date(2026, 7, 15), settings)
+    with engine.connect() as c:
+        assert c.execute(sa.text("select restricted_until, revoked_on from penalties where case_no = :k"),
+                         {"k": row["case_no"]}).one() == (None, None)
