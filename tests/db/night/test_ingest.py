@@ -264,12 +264,41 @@ def test_history_keeps_every_change_and_full_snapshots_drop_what_they_lack(
 
 def test_a_truncated_full_snapshot_is_refused(settings: Settings, engine: Engine, tmp_path: Path) -> None:
     drop = tmp_path / "drop"
-    rows = [registration_row(code(body=f"MA2B3C{i:02d}")) for i in range(10)]
+    # 60 rows: at least ceiling_min_rows (50), below which a source may shrink (see the next test)
+    rows = [registration_row(code(body=f"MA2B3C{i:02d}")) for i in range(60)]
     write_night(drop, NIGHT, {"registration.csv": csv_file("registration", "full", rows)})
     run_night(drop, NIGHT, settings)
-    write_night(drop, date(2026, 7, 14), {"registration.csv": csv_file("registration", "full", rows[:3])})
+    write_night(drop, date(2026, 7, 14), {"registration.csv": csv_file("registration", "full", rows[:30])})
+    with pytest.raises(NightRefused, match="full_snapshot_shrink") as refused:
+        run_night(drop, date(2026, 7, 14), settings)
+    assert "--accept-shrink registration" in str(refused.value)
+    # The clerk confirms a genuine shrink (outsider's report M4): published, and recorded with the night.
+    summary = run_night(drop, date(2026, 7, 14), settings, accept_shrink=("registration",))
+    assert [i["code"] for i in summary["shrink_accepted"]] == ["full_snapshot_shrink_accepted"]
+    assert summary["merges"][0]["dropped"] == 30
+    with engine.connect() as c:
+        stored = c.execute(sa.text("select summary -> 'shrink_accepted' -> 0 ->> 'file' from night_runs "
+                                   "where night = '2026-07-14'")).scalar_one()
+    assert stored == "registration.csv"
+
+
+def test_a_small_source_may_shrink_but_not_to_nothing(settings: Settings, engine: Engine, tmp_path: Path) -> None:
+    # Fewer stored rows than ceiling_min_rows are too few for a share to mean anything (outsider's
+    # report M4: two penalties becoming one, 50 %, could not be published); an empty full snapshot
+    # is still refused: a header-only file is the truncation the check is for.
+    drop = tmp_path / "drop"
+    base = one_valid_row_per_source()["penalties"]
+    cases = [base, {**base, "case_no": "杭西市监罚〔2026〕18号", "doc_no": "杭西市监处罚〔2026〕18号"}]
+    write_night(drop, NIGHT, {"registration.csv": csv_file("registration", "full", [registration_row(A)]),
+                              "penalties.csv": csv_file("penalties", "full", cases)})
+    run_night(drop, NIGHT, settings)
+    write_night(drop, date(2026, 7, 14), {"penalties.csv": csv_file("penalties", "full", [])})
     with pytest.raises(NightRefused, match="full_snapshot_shrink"):
         run_night(drop, date(2026, 7, 14), settings)
+    other = tmp_path / "other"
+    write_night(other, date(2026, 7, 14), {"penalties.csv": csv_file("penalties", "full", cases[:1])})
+    summary = run_night(other, date(2026, 7, 14), settings)
+    assert summary["merges"][0]["dropped"] == 1 and "shrink_accepted" not in summary
 
 
 def test_nights_are_published_in_order(settings: Settings, tmp_path: Path) -> None:
@@ -279,10 +308,32 @@ def test_nights_are_published_in_order(settings: Settings, tmp_path: Path) -> No
     # On an empty store the earliest night delivered is the first (issue 14): 14 may not jump 13 …
     with pytest.raises(NightRefused, match="night_gap"):
         run_night(drop, date(2026, 7, 14), settings)
-    # … unless an officer confirms it; then 13 is too old.
-    run_night(drop, date(2026, 7, 14), settings, allow_gap=True)
+    # … and --allow-gap does not skip a night the platform delivered (outsider's report M3): it
+    # would be lost for good, refused as out of order once 14 is published.
+    with pytest.raises(NightRefused, match="night_gap_delivered") as refused:
+        run_night(drop, date(2026, 7, 14), settings, allow_gap=True)
+    assert "2026-07-13" in str(refused.value)
+    # A drop folder without 13 (the platform delivered nothing for it): an officer may confirm the
+    # gap; then 13 is too old.
+    other = tmp_path / "other"
+    write_night(other, date(2026, 7, 14), {"registration.csv": csv_file("registration", "full", [registration_row(A)])})
+    run_night(other, date(2026, 7, 14), settings, allow_gap=True)
     with pytest.raises(NightRefused, match="night_out_of_order"):
         run_night(drop, NIGHT, settings)
+
+
+def test_allow_gap_refuses_to_skip_a_night_published_after_the_first(settings: Settings, tmp_path: Path) -> None:
+    # The outsider's case (M3): 22 delivered and valid, 23 run with --allow-gap after 21.
+    drop = tmp_path / "drop"
+    for night in (date(2026, 7, 21), date(2026, 7, 22), date(2026, 7, 23)):
+        write_night(drop, night, {"registration.csv": csv_file("registration", "full", [registration_row(A)])})
+    run_night(drop, date(2026, 7, 21), settings)
+    with pytest.raises(NightRefused) as refused:
+        run_night(drop, date(2026, 7, 23), settings, allow_gap=True)
+    assert [i.code for i in refused.value.issues] == ["night_gap_delivered"]
+    assert "2026-07-22" in refused.value.issues[0].zh and "2026-07-22" in refused.value.issues[0].en
+    run_night(drop, date(2026, 7, 22), settings)
+    run_night(drop, date(2026, 7, 23), settings)
 
 
 def test_cli_nightly_exit_codes(settings: Settings, engine: Engine, tmp_path: Path,
