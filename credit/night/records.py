@@ -116,4 +116,5 @@ class NightSummary(TypedDict):
     notices: NotRequired[NoticesNightSummary]   # 双告知 (nights published before it have none)
     scope: NotRequired[ScopeRecord]   # the entities the night worked on (issue 11; earlier nights: none)
     partitions: NotRequired[PartitionsPart]     # computed in region partitions (issue 12)
+    shrink_accepted: NotRequired[list[IssueDict]]   # full snapshots confirmed to shrink (--accept-shrink)
     unlisted: NotRequired[UnlistedPart]   # files in the folder the manifest does not list (none: absent)
