@@ -87,6 +87,7 @@ _VALUES: dict[tuple[str, str], Callable[[Any], str | None]] = {
     ("quality", "per_source_ceiling"): _shares,
     ("quality", "full_snapshot_min_share"): _share,
     ("quality", "ceiling_min_rows"): _count,
+    ("quality", "full_snapshot_min_rows"): _count,
     ("quality", "earliest_date"): _day,
     ("schedule", "timezone"): _zone,
 }

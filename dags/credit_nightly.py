@@ -31,7 +31,8 @@ the CLI takes logical dates, `run_at` in the bureau's zone, never a bare night, 
 e-mail and/or webhook (`CREDIT_ALERT_EMAIL`, `CREDIT_ALERT_WEBHOOK`; `credit_airflow.alerts`).
 
 Params: `drop` (default `$CREDIT_DROP`), `night` (default: the run's logical date in the
-bureau's clock), `allow_gap`, `full` (re-decide and re-grade every entity, issue 11), `partitions`
+bureau's clock), `allow_gap`, `full` (re-decide and re-grade every entity, issue 11), `accept_shrink`
+(sources whose full snapshot truly shrank: `credit nightly --accept-shrink`), `partitions`
 (the cap on region partitions). Each task calls one step of `credit.night.steps` (`open_night`,
 `ingest_file`, `plan_night`, `run_partition`, `publish_night`); `credit nightly --date D --drop DIR
 --partitions N` runs the same steps in one process.
@@ -142,6 +143,8 @@ alert: Callable[..., None] = NightAlert("failed")
                        description="night YYYY-MM-DD; default: the logical date in the bureau's clock"),
         "allow_gap": Param(False, type="boolean", description="publish although earlier nights are missing"),
         "full": Param(False, type="boolean", description="recompute every entity, not only what changed (issue 11)"),
+        "accept_shrink": Param([], type="array", items={"type": "string"},
+                               description="sources whose full snapshot truly shrank (credit nightly --accept-shrink)"),
         "partitions": Param(None, type=["null", "integer"], minimum=1,
                             description="at most N region partitions; default: config/partitions.yaml"),
     },
@@ -213,7 +216,8 @@ def credit_nightly() -> None:
 
         with refusals_fail_at_once():
             manifest = steps.manifest_of(Path(item["drop"]), date.fromisoformat(item["night"]))
-            done = steps.run_partition(manifest, cast(PartitionSpec, item["spec"]), get_settings())
+            done = steps.run_partition(manifest, cast(PartitionSpec, item["spec"]), get_settings(),
+                                       tuple(get_current_context()["params"].get("accept_shrink") or ()))
         return dict(done) if done is not None else None
 
     @task(trigger_rule=TriggerRule.NONE_FAILED)
@@ -231,7 +235,8 @@ def credit_nightly() -> None:
             # (credit.night.steps logs it line by line).
             plan = [cast(PartitionSpec, t["spec"]) for t in planned] or None
             summary = steps.publish_night(manifest, None, get_settings(), gap_allowed=opened["allow_gap"],
-                                          full=bool(get_current_context()["params"].get("full")), plan=plan)
+                                          full=bool(get_current_context()["params"].get("full")), plan=plan,
+                                          accept_shrink=tuple(get_current_context()["params"].get("accept_shrink") or ()))
         return {"night": summary["night"], "files": len(summary["files"]),
                 "partitions": len(plan or []), "already_published": bool(summary.get("already_published"))}
 

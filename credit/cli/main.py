@@ -55,15 +55,25 @@ def nightly(
         "--partitions", min=1,
         help="Compute the night in at most N region partitions (config/partitions.yaml), one after "
              "another, and publish them at once, as the DAG does; default: in one transaction.")] = None,
+    accept_shrink: Annotated[list[str] | None, typer.Option(
+        "--accept-shrink", metavar="SOURCE",
+        help="确认该来源的全量快照确属实际缩减 (confirm that SOURCE's full snapshot truly shrank: "
+             "publish it although it is below full_snapshot_min_share; recorded with the night). "
+             "Repeat for several sources.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the night's summary as JSON.")] = False,
 ) -> None:
     """Run night D end to end — the same code the Airflow DAG `credit_nightly` runs."""
     from credit.cli.summary import print_interrupted, print_refusal, print_summary
+    from credit.contract.sources import SOURCES
     from credit.night.issues import NightRefused
     from credit.night.steps import run_night
     from credit.settings import get_settings
 
     night = parse_day(date_, "--date")
+    unknown = sorted(set(accept_shrink or ()) - set(SOURCES))
+    if unknown:
+        raise typer.BadParameter(f"未知的来源 {', '.join(unknown)} (unknown source; one of {', '.join(SOURCES)})",
+                                 param_hint="--accept-shrink")
     # SIGTERM is how Airflow, systemd or an operator stops a run (a task's timeout): it ends the
     # run as Ctrl-C does, through the transactions' rollback, and says what became of the night
     # instead of exiting without a word (an outsider's acceptance pass).
@@ -72,7 +82,8 @@ def nightly(
         try:
             summary = run_night(drop, night, get_settings(),
                                 progress=lambda f: status.update(f"night {night}: {f}"),
-                                allow_gap=allow_gap, full=full, max_partitions=partitions)
+                                allow_gap=allow_gap, full=full, max_partitions=partitions,
+                                accept_shrink=tuple(accept_shrink or ()))
         except NightRefused as e:
             print_refusal(err, e)
             raise typer.Exit(2) from None

@@ -367,6 +367,7 @@ class Records:
     lines: np.ndarray                               # int64: the physical line of each row of ``table``
     malformed: tuple[Malformed, ...] = ()
     chunk: int = 0                                  # which chunk of the file (:func:`iter_records`), from 0
+    absent: tuple[str, ...] = ()                    # optional contract columns the file does not carry
 
     @property
     def rows(self) -> int:
@@ -423,7 +424,7 @@ def read_records(df: DropFile) -> Records:
         raise refusal(df.file, "row_count_mismatch", listed=df.rows, actual=rows)
     if lines is None:
         lines = np.arange(table.num_rows, dtype=np.int64) + ROW_OFFSET
-    return Records(_picked(df, table), lines, malformed)
+    return Records(_picked(df, table), lines, malformed, 0, absent_columns(df, table.column_names))
 
 
 def _check_columns(df: DropFile, header: list[str], header_line: int | None) -> None:
@@ -446,10 +447,21 @@ def _check_columns(df: DropFile, header: list[str], header_line: int | None) -> 
         raise refusal(df.file, "duplicate_columns", line=header_line, columns=", ".join(twice))
 
 
+def absent_columns(df: DropFile, header: list[str]) -> tuple[str, ...]:
+    """The optional contract columns a file's header does not carry (contracts.md §1: "optional
+    (older drops lack them)"). A column absent from a file states nothing about its rows: the
+    merge keeps what the store holds for them (:func:`credit.night.merge.merge_into`), unlike an
+    empty cell of a column the file has, which states "unknown" (contracts.md §1: "empty means
+    unknown"). Outsider's report M1: an older-format re-delivery erased a revoked_on."""
+    names = {c.strip().lstrip("\ufeff").strip() for c in header}
+    return tuple(c.name for c in df.source.columns if c.optional and c.name not in names)
+
+
 def _picked(df: DropFile, table: pa.Table) -> pa.Table:
     """The contract's columns of ``table``, in the contract's order."""
     names = [c.strip().lstrip("\ufeff").strip() for c in table.column_names]
-    # An optional column an older drop does not carry is read as empty: unknown, not refused.
+    # An optional column an older drop does not carry is read as empty here (not refused); the
+    # merge keeps the stored value for it (:func:`absent_columns`).
     return pa.Table.from_arrays([table.column(names.index(c)) if c in names else pa.nulls(table.num_rows, pa.string())
                                  for c in df.source.column_names], names=df.source.column_names)
 
@@ -494,7 +506,7 @@ def iter_records(df: DropFile, chunk_rows: int, only: Container[int] | Mapping[i
             _check_columns(df, table.column_names, header_line)
             first = False
         rows += table.num_rows + len(malformed)
-        yield Records(_picked(df, table), lines, malformed, chunk)
+        yield Records(_picked(df, table), lines, malformed, chunk, absent_columns(df, table.column_names))
     actual = _verified(df, digest.hexdigest())
     if read is not None:
         read.sha256 = actual

@@ -53,6 +53,11 @@ class Column:
     max_length: int | None = None
     non_negative: bool = False          # for int: a count or a number of days cannot be below zero
     optional: bool = False              # older drops lack the column: read as empty (unknown), never refused
+    # A text identifier (a key's case_no, finding_id, task_id, inspector_id): full-width digits and
+    # letters are written in ASCII (NFKC), as the items of an id list are (inspector_ids):
+    # contracts.md §1 "Real files also carry full-width digits … normalise what is unambiguous".
+    # Free text (names, addresses, results) keeps its characters (outsider's report M2).
+    identifier: bool = False
 
 
 @dataclass(frozen=True)
@@ -143,7 +148,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         Column("arrears_months", "int", non_negative=True),
     )),
     Source("penalties", "行政处罚", ("case_no",), (
-        Column("case_no", "text", True),
+        Column("case_no", "text", True, identifier=True),
         Column("uscc", "uscc", True),
         Column("decided_on", "date", True, not_after_night=True),
         Column("doc_no", "text"),
@@ -160,7 +165,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
     ), history=True, not_before=(("fulfilled_on", "decided_on"), ("restricted_until", "decided_on"),
                                  ("revoked_on", "decided_on"))),
     Source("findings", "核查结果", ("finding_id",), (
-        Column("finding_id", "text", True),
+        Column("finding_id", "text", True, identifier=True),
         Column("uscc", "uscc", True),
         Column("kind", "enum", True, FINDING_KINDS),
         Column("found_on", "date", True, not_after_night=True),
@@ -168,7 +173,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         Column("department", "text"),
     ), history=True),
     Source("inspection_results", "抽查检查结果", ("task_id", "uscc"), (
-        Column("task_id", "text", True),
+        Column("task_id", "text", True, identifier=True),
         Column("uscc", "uscc", True),
         Column("inspected_on", "date", True, not_after_night=True),
         Column("result_code", "enum", True, RESULT_CODES),
@@ -177,7 +182,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         Column("doc_no", "text"),
     ), history=True),
     Source("inspectors", "执法检查人员", ("inspector_id",), (
-        Column("inspector_id", "text", True),
+        Column("inspector_id", "text", True, identifier=True),
         Column("name", "text", True),
         Column("department", "text"),
         Column("region_code", "code", True, pattern=REGION),

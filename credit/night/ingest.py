@@ -73,6 +73,7 @@ def _ingest(stager: staging.FileStager, df: DropFile, night: date, suite: Path, 
     read = ReadDigest()
     for records in iter_records(df, chunk_rows, read=read):
         rows += records.rows
+        out.absent = list(records.absent)
         table = records.table
         n = table.num_rows
         if n:

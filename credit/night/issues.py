@@ -24,6 +24,11 @@ NIGHT_TEXTS: dict[str, Text] = {
         "上一批次 {missing} 尚未发布；跳过它会永久丢失其中的变更",
         "night {missing} is not published yet; run it first, or confirm with --allow-gap that the "
         "platform delivered nothing for the missing nights"),
+    "night_gap_delivered": Text(
+        "交付目录中已有被跳过的批次 {nights}（含 manifest.json）：--allow-gap 仅用于平台未交付数据的批次，"
+        "请先按顺序运行这些批次",
+        "--allow-gap would skip night(s) {nights_en} that the drop folder holds (with a manifest): it is "
+        "only for nights the platform delivered nothing for; run them first"),
     "night_in_future": Text(
         "批次 {night} 晚于今天 {today}（{zone}）：该日尚未开始，不可能有其数据，请核对日期",
         "night {night} is after today {today} ({zone}): the day has not begun, so no drop can hold it; "
@@ -44,9 +49,15 @@ NIGHT_TEXTS: dict[str, Text] = {
                         "rows in are not accepted plus quarantined"),
     "quarantine_ceiling": Text("隔离比例 {share:.1%} 超过上限 {ceiling:.0%}", "quarantined share above the ceiling"),
     "full_snapshot_shrink": Text(
-        "全量快照仅 {accepted} 行，少于现有 {current} 行的 {min_share:.0%}，疑似截断",
-        "full snapshot much smaller than current state"),
+        "全量快照仅 {accepted} 行，少于现有 {current} 行的 {min_share:.0%}，疑似截断；"
+        "如确属实际缩减，请以 --accept-shrink {source} 确认",
+        "full snapshot much smaller than current state; if the source truly shrank, confirm with "
+        "--accept-shrink {source}"),
     # Warnings: noted with the night, nothing held back.
+    "full_snapshot_shrink_accepted": Text(
+        "全量快照仅 {accepted} 行（现有 {current} 行），经操作员确认（--accept-shrink {source}）按实际缩减发布",
+        "full snapshot smaller than the current state, published as a genuine shrink confirmed with "
+        "--accept-shrink {source}"),
     "empty_full_snapshot": Text("全量文件为空", "a full snapshot with no rows"),
     "organisation_code": Text("{count} 个代码第17位组织机构代码校验不符（仅记录）",
                               "{count} codes fail the organisation-code check of position 17 (logged only)"),

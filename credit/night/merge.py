@@ -11,7 +11,7 @@ the current table, and the drop is kept in the history.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TypedDict
@@ -117,7 +117,7 @@ def merge(conn: Connection, source: Source, frame: pd.DataFrame, mode: str, nigh
 def merge_into(conn: Connection, source: Source, mode: str, night: date, fill: Callable[[str], int],
                scope: tuple[str, dict[str, object]] | None = None,
                rows: tuple[str, dict[str, object]] | None = None,
-               held: dict[str, object] | None = None) -> MergeResult:
+               held: dict[str, object] | None = None, keep: Sequence[str] = ()) -> MergeResult:
     """Merge one file's accepted rows into the store; ``fill(stage)`` puts them into the stage table.
 
     The night's publish fills it from the night's staging (:func:`credit.night.staging.fill_stage`).
@@ -127,7 +127,9 @@ def merge_into(conn: Connection, source: Source, mode: str, night: date, fill: C
     a query (SQL with ``%(name)s`` parameters, and its parameters) that an empty table is loaded
     from directly, without the stage (:func:`credit.night.staging.staged_rows`). ``held``: the
     staging key (``night``, ``digest``, ``file``) of the file's held-back rows, whose keys a ``full``
-    file does not drop (:func:`_held_back_keys`).
+    file does not drop (:func:`_held_back_keys`). ``keep``: the optional columns the file does not
+    carry (:func:`credit.contract.manifest.absent_columns`): a row it delivers for a stored key keeps
+    the stored values of them (:func:`_keep_stored`), a new row has them unknown.
 
     Two ways, the same rows (issue 11): into an **empty** table (a first night) every staged row is
     new, so nothing is compared — the rows and their ``new`` history rows are inserted plainly, with
@@ -143,12 +145,31 @@ def merge_into(conn: Connection, source: Source, mode: str, night: date, fill: C
     conn.exec_driver_sql(f"alter table {stage} alter column first_night drop not null, "
                          f"alter column last_night drop not null")
     staged = fill(stage)
+    if keep:
+        _keep_stored(conn, source, stage, keep)
     if scope is None and bulk.is_empty(conn, name):
         result = _load_empty(conn, source, stage, {}, night)
     else:
         result = _merge_changes(conn, source, mode, night, stage, staged, scope, held)
     conn.exec_driver_sql(f"drop table {stage}")
     return result
+
+
+def _keep_stored(conn: Connection, source: Source, stage: str, keep: Sequence[str]) -> None:
+    """Give the staged rows of stored keys the store's values of the columns ``keep`` (optional
+    columns the file does not carry). contracts.md §1 makes ``restricted_until`` and ``revoked_on``
+    optional because "older drops lack them": a file without the column says nothing about it, so
+    a re-delivered case of the older format must not erase a revocation the store holds (it came
+    back to life, with a serious-list proposal and a notice; outsider's report M1). The merge then
+    sees no change in them, and the history rows carry the kept values. An empty cell of a file
+    that has the column still means unknown (contracts.md §1) and is merged as such."""
+    allowed = {c.name for c in source.columns if c.optional}
+    cols = [c for c in keep if c in allowed]
+    if not cols:
+        return
+    join = " and ".join(f"t.{k} = s.{k}" for k in source.key)
+    conn.exec_driver_sql(f"update {stage} s set {', '.join(f'{c} = t.{c}' for c in cols)} "
+                         f"from {source.name} t where {join}")
 
 
 def _load_empty(conn: Connection, source: Source, stage: str, params: dict[str, object], night: date) -> MergeResult:

@@ -306,7 +306,7 @@ def rehearse(conn: Connection, manifest: Manifest, outcomes: list[FileOutcome], 
         # grade: not rehearsed (rehearsing them whole would make the partitions wait on each other's rows).
         key = StagingKey(manifest.night, manifest.digest, o.file)
         if "uscc" in source.column_names:
-            merge_file(conn, source, o.mode, key, scope)
+            merge_file(conn, source, o.mode, key, scope, absent=o.absent)
         # Tonight's held-back rows too: a quarantined annual report holds its cause-1 decision
         # (view quarantined_annual_reports). All of them (the view reads a normalised USCC), so
         # partitions running side by side wait here for each other's rollback: see docs/scaling.md.

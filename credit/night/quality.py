@@ -371,8 +371,8 @@ def _trimmed_ascii(arr: pa.ChunkedArray[Any]) -> pa.ChunkedArray[Any]:
 
 def canonical_column(arr: pa.ChunkedArray[Any], c: Column) -> pa.ChunkedArray[Any]:
     """One column's canonical text, with pyarrow kernels only (no per-row Python)."""
-    if c.kind == "text":
-        arr = pc.utf8_trim_whitespace(arr)
+    if c.kind == "text" and not c.identifier:
+        arr = pc.utf8_trim_whitespace(arr)   # free text keeps its characters
     elif c.kind == "uscc":
         arr = uscc_rules.canonical_array(arr)   # the one USCC normaliser of every entry point
     else:

@@ -31,6 +31,7 @@ class FileRecord(TypedDict):
     warnings: list[IssueDict]
     expectations: list[ExpectationResult]
     seconds: float
+    absent_columns: NotRequired[list[str]]   # optional columns the file lacks (none: not written)
 
 
 @dataclass
@@ -48,19 +49,27 @@ class FileOutcome:
     warnings: list[Issue] = field(default_factory=list)
     expectations: list[ExpectationResult] = field(default_factory=list)
     seconds: float = 0.0
+    # The optional contract columns the file does not carry (credit.contract.manifest.absent_columns):
+    # the merge keeps the store's values of them for the rows it delivers (contracts.md §1).
+    absent: list[str] = field(default_factory=list)
 
     def as_dict(self) -> FileRecord:
-        return {"file": self.file, "source": self.source, "mode": self.mode, "sha256": self.sha256,
-                "rows_in": self.rows_in, "accepted": self.accepted, "quarantined": self.quarantined,
-                "failures": [i.as_dict() for i in self.failures], "warnings": [i.as_dict() for i in self.warnings],
-                "expectations": list(self.expectations), "seconds": self.seconds}
+        doc: FileRecord = {
+            "file": self.file, "source": self.source, "mode": self.mode, "sha256": self.sha256,
+            "rows_in": self.rows_in, "accepted": self.accepted, "quarantined": self.quarantined,
+            "failures": [i.as_dict() for i in self.failures], "warnings": [i.as_dict() for i in self.warnings],
+            "expectations": list(self.expectations), "seconds": self.seconds}
+        if self.absent:
+            doc["absent_columns"] = list(self.absent)
+        return doc
 
     @classmethod
     def from_dict(cls, doc: FileRecord) -> FileOutcome:
         """Back from :meth:`as_dict` (outcomes are staged as JSON, ``night_staging_files.outcome``)."""
         return cls(doc["file"], doc["source"], doc["mode"], doc["sha256"], doc["rows_in"], doc["accepted"],
                    doc["quarantined"], [Issue.from_dict(i) for i in doc["failures"]],
-                   [Issue.from_dict(i) for i in doc["warnings"]], list(doc["expectations"]), doc["seconds"])
+                   [Issue.from_dict(i) for i in doc["warnings"]], list(doc["expectations"]), doc["seconds"],
+                   list(doc.get("absent_columns", [])))
 
 
 class GradingPart(GradingNightSummary):
@@ -107,4 +116,5 @@ class NightSummary(TypedDict):
     notices: NotRequired[NoticesNightSummary]   # 双告知 (nights published before it have none)
     scope: NotRequired[ScopeRecord]   # the entities the night worked on (issue 11; earlier nights: none)
     partitions: NotRequired[PartitionsPart]     # computed in region partitions (issue 12)
+    shrink_accepted: NotRequired[list[IssueDict]]   # full snapshots confirmed to shrink (--accept-shrink)
     unlisted: NotRequired[UnlistedPart]   # files in the folder the manifest does not list (none: absent)

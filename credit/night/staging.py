@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
@@ -285,13 +286,16 @@ def staged_rows(source: Source, key: StagingKey) -> tuple[str, dict[str, object]
             {"staged_night": key.night, "staged_digest": key.digest, "staged_file": key.file})
 
 
-def merge_file(conn: Connection, source: Source, mode: str, key: StagingKey, scope: RowScope | None = None) -> MergeResult:
+def merge_file(conn: Connection, source: Source, mode: str, key: StagingKey, scope: RowScope | None = None,
+               absent: Sequence[str] = ()) -> MergeResult:
     """Merge one file's staged accepted rows into the store (:func:`credit.night.merge.merge_into`);
     with ``scope``, one region partition's rows only (and a ``full`` file drops only that region's).
-    An empty store table (a first night) is loaded straight from the staging table."""
+    An empty store table (a first night) is loaded straight from the staging table. ``absent``:
+    the optional columns the file does not carry, whose stored values its rows keep."""
     return merge_into(conn, source, mode, key.night, lambda stage: fill_stage(conn, stage, source, key, scope),
                       None if scope is None else (scope.store, scope.params),
-                      rows=staged_rows(source, key) if scope is None else None, held=dict(key.params()))
+                      rows=staged_rows(source, key) if scope is None else None, held=dict(key.params()),
+                      keep=absent)
 
 
 def publish_quarantine(conn: Connection, key: StagingKey) -> int:

@@ -28,7 +28,7 @@ import logging
 import multiprocessing
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import (
     FIRST_COMPLETED,
     Executor,
@@ -57,7 +57,7 @@ from credit.issues import Issue
 from credit.night import ingest, merge, partitions, quality, staging
 from credit.night import scope as night_scope
 from credit.night.faults import fault_point
-from credit.night.issues import NightRefused, refused
+from credit.night.issues import NightRefused, refused, warned
 from credit.night.partitions import PartitionSpec, PartitionSummary
 from credit.night.records import UNLISTED_SHOWN, FileOutcome, GradingPart, NightSummary
 from credit.night.summary_lines import summary_lines
@@ -112,6 +112,18 @@ def _earlier_nights_in_drop(drop: Path, night: date) -> list[date]:
     return sorted(found)
 
 
+def _skipped_but_delivered(drop: Path, night: date, latest: date | None, first: date | None) -> list[date]:
+    """The nights ``--allow-gap`` would skip that the drop folder holds (a folder with a manifest).
+
+    ``--allow-gap`` confirms that "the platform delivered nothing" for the missing nights (the
+    CLI's help, ``night_gap``): a night delivered and skipped is lost for good, as it is refused as
+    out of order once a later night is published (contracts.md §2: nights build on each other;
+    outsider's report M3). Skipped: the nights after the latest published one, or on an empty
+    store those from ``first_night`` on (every earlier one delivered, when it is unset)."""
+    start = latest + timedelta(days=1) if latest is not None else first
+    return [d for d in _earlier_nights_in_drop(drop, night) if start is None or d >= start]
+
+
 def sequence_issues(conn: sa.Connection, manifest: Manifest, settings: Settings, *, allow_gap: bool) -> list[Issue]:
     """The night's place in the sequence: refusals (empty: it may publish after the last one).
 
@@ -128,6 +140,8 @@ def sequence_issues(conn: sa.Connection, manifest: Manifest, settings: Settings,
     an empty store the first night is ``first_night`` of ``quality.yaml`` when set; otherwise the
     earliest night delivered in the drop folder, so that nights 13 and 14 started together on a
     fresh database cannot publish 14 first.
+    ``allow_gap`` skips missing nights only: one the drop folder holds is refused
+    (``night_gap_delivered``, :func:`_skipped_but_delivered`).
     """
     night = manifest.night
     today = clock.today(settings)
@@ -144,6 +158,11 @@ def sequence_issues(conn: sa.Connection, manifest: Manifest, settings: Settings,
     latest = conn.execute(sa.text("select max(night) from night_runs")).scalar()
     if latest is not None and night < latest:
         return [refused("manifest.json", "night_out_of_order", night=night, latest=latest)]
+    if allow_gap and (delivered := _skipped_but_delivered(manifest.folder.parent, night, latest,
+                                                          first_night(settings))):
+        return [refused("manifest.json", "night_gap_delivered",
+                        nights="、".join(d.isoformat() for d in delivered),
+                        nights_en=", ".join(d.isoformat() for d in delivered))]
     if latest is not None and (night - latest).days > 1 and not allow_gap:
         return [refused("manifest.json", "night_gap", missing=latest + timedelta(days=1))]
     if latest is None:
@@ -280,8 +299,9 @@ def staged_outcomes(manifest: Manifest, settings: Settings) -> list[FileOutcome]
     return [staged[f.file].outcome for f in manifest.files if f.file in staged]
 
 
-def gate(outcomes: list[FileOutcome], settings: Settings) -> list[Issue]:
-    """File-level verdicts; returns the failures (empty: the night may publish)."""
+def gate(outcomes: list[FileOutcome], settings: Settings, accept_shrink: Collection[str] = ()) -> list[Issue]:
+    """File-level verdicts; returns the failures (empty: the night may publish). ``accept_shrink``:
+    the sources whose full snapshot may shrink tonight (:func:`shrink_issues`)."""
     cfg = load_config("quality", settings)
     failures: list[Issue] = []
     for o in outcomes:
@@ -293,31 +313,51 @@ def gate(outcomes: list[FileOutcome], settings: Settings) -> list[Issue]:
         if share > ceiling and o.rows_in >= int(cfg.get("ceiling_min_rows", 0)):
             failures.append(refused(o.file, "quarantine_ceiling", share=share, ceiling=ceiling))
     with engine_for(settings).connect() as conn:
-        failures += shrink_failures(conn, [o for o in outcomes if not o.failures], settings)
+        failures += [i for i in shrink_issues(conn, [o for o in outcomes if not o.failures], settings, accept_shrink)
+                     if i.level == "refusal"]
     return failures
 
 
-def shrink_failures(conn: sa.Connection, outcomes: list[FileOutcome], settings: Settings) -> list[Issue]:
-    """Full snapshots that would shrink their source below the gate's share — an empty one included.
+def shrink_issues(conn: sa.Connection, outcomes: list[FileOutcome], settings: Settings,
+                  accept: Collection[str] = ()) -> list[Issue]:
+    """Full snapshots that would shrink their source below the gate's share — an empty one included:
+    a refusal each, or a warning for a source the clerk confirmed (``accept``).
 
     A full file replaces its source's state, so a header-only ``registration.csv`` would drop every
     entity: it is refused like any truncated export (checked again under the publishing lock).
+
+    A source of fewer stored rows than ``full_snapshot_min_rows`` (``quality.yaml``; unset, the
+    ``ceiling_min_rows`` that spares small files the quarantine share) is too small for a share to
+    mean anything, as for the quarantine ceiling: its snapshot may shrink, unless it is empty (a
+    header-only file is the truncation this check is for). Two penalties becoming one are 50 %
+    and were refused with no way to publish them but editing the configuration (outsider's report
+    M4). A genuine shrink of a larger source is confirmed on the command line, ``credit nightly
+    --accept-shrink SOURCE`` (a compatible extension of contracts.md §2, README): it is then
+    recorded with the night (``shrink_accepted`` of its summary) instead of refused.
     """
-    min_share = float(load_config("quality", settings)["full_snapshot_min_share"])
-    failures: list[Issue] = []
+    cfg = load_config("quality", settings)
+    min_share = float(cfg["full_snapshot_min_share"])
+    floor = cfg.get("full_snapshot_min_rows")
+    min_rows = int(cfg.get("ceiling_min_rows", 0) if floor is None else floor)
+    issues: list[Issue] = []
     for o in outcomes:
         if o.mode != "full":
             continue
         current = merge.current_rows(conn, SOURCES[o.source])
-        if current and o.accepted < min_share * current:
-            failures.append(refused(o.file, "full_snapshot_shrink", accepted=o.accepted, current=current,
-                                    min_share=min_share))
-    return failures
+        if not current or o.accepted >= min_share * current or (current < min_rows and o.accepted):
+            continue
+        if o.source in accept:
+            issues.append(warned(o.file, "full_snapshot_shrink_accepted", accepted=o.accepted, current=current,
+                                 source=o.source))
+        else:
+            issues.append(refused(o.file, "full_snapshot_shrink", accepted=o.accepted, current=current,
+                                  min_share=min_share, source=o.source))
+    return issues
 
 
 def publish_night(manifest: Manifest, outcomes: list[FileOutcome] | None, settings: Settings, *,
                   started_at: datetime | None = None, gap_allowed: bool = False, full: bool = False,
-                  plan: list[PartitionSpec] | None = None) -> NightSummary:
+                  plan: list[PartitionSpec] | None = None, accept_shrink: Collection[str] = ()) -> NightSummary:
     """Gate, publish in one transaction, then write the nightly report from what was committed.
 
     ``outcomes`` None: the outcomes staged for this drop (:func:`staged_outcomes`), as ``credit
@@ -331,16 +371,17 @@ def publish_night(manifest: Manifest, outcomes: list[FileOutcome] | None, settin
 
     ``plan``: the night was computed in region partitions (:func:`run_partition`): their staged
     results are applied instead of deciding and grading here (within the night's scope); a
-    partition of the plan not staged refuses the night (``partition_missing``).
+    partition of the plan not staged refuses the night (``partition_missing``). ``accept_shrink``:
+    sources whose full snapshot the clerk confirmed may shrink (:func:`shrink_issues`).
     """
     if outcomes is None:
         outcomes = staged_outcomes(manifest, settings)
-    failures = gate(outcomes, settings)
+    failures = gate(outcomes, settings, accept_shrink)
     if failures:
         raise NightRefused(manifest.night, failures)
     engine = engine_for(settings)
     summary = _publish(engine, manifest, outcomes, settings, started_at or datetime.now(UTC), gap_allowed, full,
-                       plan)
+                       plan, accept_shrink)
     staging.clear_published(engine, manifest.night)
     refresh_statistics(engine)
     if not summary.get("already_published"):
@@ -398,7 +439,7 @@ def ensure_report(settings: Settings, night: date) -> None:
 
 def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], settings: Settings,
              started_at: datetime, gap_allowed: bool, full: bool = False,
-             plan: list[PartitionSpec] | None = None) -> NightSummary:
+             plan: list[PartitionSpec] | None = None, accept_shrink: Collection[str] = ()) -> NightSummary:
     """The night's one transaction: store, quarantine, rosters, grading, notices, the night's record."""
     night = manifest.night
     stages: dict[str, float] = {}
@@ -413,7 +454,8 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
         done = conn.execute(sa.text("select summary from night_runs where night = :n"), {"n": night}).scalar()
         if done is not None:  # published meanwhile by a concurrent run of the same drop: nothing to do
             return cast(NightSummary, dict(done, already_published=True))
-        issues = shrink_failures(conn, outcomes, settings) + _staging_issues(conn, manifest, outcomes)
+        shrinks = shrink_issues(conn, outcomes, settings, accept_shrink)
+        issues = [i for i in shrinks if i.level == "refusal"] + _staging_issues(conn, manifest, outcomes)
         if plan is not None:
             issues += partitions.partition_issues(conn, manifest, plan, config_version(settings))
         if issues:
@@ -425,7 +467,7 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
         # Registration first, so that facts of new entities meet their entity in the same night.
         for o in sorted(outcomes, key=lambda o: list(SOURCES).index(o.source)):
             key, source = staging_key(manifest, o.file), SOURCES[o.source]
-            merges.append(staging.merge_file(conn, source, o.mode, key).as_dict())
+            merges.append(staging.merge_file(conn, source, o.mode, key, absent=o.absent).as_dict())
             staging.publish_quarantine(conn, key)
             staging.publish_quality(conn, key)   # the quality view's results (credit.night.quality_results)
             conn.execute(sa.text(
@@ -471,6 +513,8 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
                        **{f"partition {p['partition'] + 1}": p["seconds"] for p in parts},
                        **{k: round(v, 3) for k, v in stages.items()}},
         }
+        if accepted_shrinks := [i.as_dict() for i in shrinks if i.level != "refusal"]:
+            summary["shrink_accepted"] = accepted_shrinks   # the clerk's --accept-shrink, as the night used it
         if manifest.unlisted:   # not read, named so that the operator learns of them (contracts.md §1)
             summary["unlisted"] = {"count": len(manifest.unlisted), "files": list(manifest.unlisted[:UNLISTED_SHOWN])}
         if plan is not None:
@@ -512,7 +556,8 @@ def plan_night(manifest: Manifest, settings: Settings, max_partitions: int | Non
     return partitions.plan_partitions(engine_for(settings), manifest, settings, max_partitions)
 
 
-def run_partition(manifest: Manifest, spec: PartitionSpec, settings: Settings) -> PartitionSummary | None:
+def run_partition(manifest: Manifest, spec: PartitionSpec, settings: Settings,
+                  accept_shrink: Collection[str] = ()) -> PartitionSummary | None:
     """Compute one region partition's results and stage them (:mod:`credit.night.partitions`): the
     rehearsal in one transaction, the staged rows in a second one, committed last (all or nothing);
     None when the night is published already (nothing to do).
@@ -522,7 +567,7 @@ def run_partition(manifest: Manifest, spec: PartitionSpec, settings: Settings) -
     """
     t0 = time.perf_counter()
     outcomes = staged_outcomes(manifest, settings)
-    failures = gate(outcomes, settings)
+    failures = gate(outcomes, settings, accept_shrink)
     if failures:
         raise NightRefused(manifest.night, failures)
     engine = engine_for(settings)
@@ -550,7 +595,8 @@ def _json(summary: NightSummary) -> str:
 
 # --------------------------------------------------------------------------------------------
 def run_night(drop: Path, night: date, settings: Settings, progress: Callable[[str], object] | None = None, *,
-              allow_gap: bool = False, full: bool = False, max_partitions: int | None = None) -> NightSummary:
+              allow_gap: bool = False, full: bool = False, max_partitions: int | None = None,
+              accept_shrink: Collection[str] = ()) -> NightSummary:
     """The whole night (``credit nightly``); raises :class:`NightRefused` on refusal.
 
     ``max_partitions``: computed in (at most that many) region partitions, one after another,
@@ -572,7 +618,7 @@ def run_night(drop: Path, night: date, settings: Settings, progress: Callable[[s
         for spec in plan:
             if progress:
                 progress(f"partition {spec['index'] + 1}/{spec['count']}")
-            run_partition(opened.manifest, spec, settings)
+            run_partition(opened.manifest, spec, settings, accept_shrink)
     # The outcomes and rows come back from the staging, as in the DAG, where publish runs elsewhere.
     return publish_night(opened.manifest, None, settings, started_at=started_at, gap_allowed=allow_gap,
-                         full=full, plan=plan)
+                         full=full, plan=plan, accept_shrink=accept_shrink)

@@ -264,12 +264,41 @@ def test_history_keeps_every_change_and_full_snapshots_drop_what_they_lack(
 
 def test_a_truncated_full_snapshot_is_refused(settings: Settings, engine: Engine, tmp_path: Path) -> None:
     drop = tmp_path / "drop"
-    rows = [registration_row(code(body=f"MA2B3C{i:02d}")) for i in range(10)]
+    # 60 rows: at least ceiling_min_rows (50), below which a source may shrink (see the next test)
+    rows = [registration_row(code(body=f"MA2B3C{i:02d}")) for i in range(60)]
     write_night(drop, NIGHT, {"registration.csv": csv_file("registration", "full", rows)})
     run_night(drop, NIGHT, settings)
-    write_night(drop, date(2026, 7, 14), {"registration.csv": csv_file("registration", "full", rows[:3])})
+    write_night(drop, date(2026, 7, 14), {"registration.csv": csv_file("registration", "full", rows[:30])})
+    with pytest.raises(NightRefused, match="full_snapshot_shrink") as refused:
+        run_night(drop, date(2026, 7, 14), settings)
+    assert "--accept-shrink registration" in str(refused.value)
+    # The clerk confirms a genuine shrink (outsider's report M4): published, and recorded with the night.
+    summary = run_night(drop, date(2026, 7, 14), settings, accept_shrink=("registration",))
+    assert [i["code"] for i in summary["shrink_accepted"]] == ["full_snapshot_shrink_accepted"]
+    assert summary["merges"][0]["dropped"] == 30
+    with engine.connect() as c:
+        stored = c.execute(sa.text("select summary -> 'shrink_accepted' -> 0 ->> 'file' from night_runs "
+                                   "where night = '2026-07-14'")).scalar_one()
+    assert stored == "registration.csv"
+
+
+def test_a_small_source_may_shrink_but_not_to_nothing(settings: Settings, engine: Engine, tmp_path: Path) -> None:
+    # Fewer stored rows than ceiling_min_rows are too few for a share to mean anything (outsider's
+    # report M4: two penalties becoming one, 50 %, could not be published); an empty full snapshot
+    # is still refused: a header-only file is the truncation the check is for.
+    drop = tmp_path / "drop"
+    base = one_valid_row_per_source()["penalties"]
+    cases = [base, {**base, "case_no": "杭西市监罚〔2026〕18号", "doc_no": "杭西市监处罚〔2026〕18号"}]
+    write_night(drop, NIGHT, {"registration.csv": csv_file("registration", "full", [registration_row(A)]),
+                              "penalties.csv": csv_file("penalties", "full", cases)})
+    run_night(drop, NIGHT, settings)
+    write_night(drop, date(2026, 7, 14), {"penalties.csv": csv_file("penalties", "full", [])})
     with pytest.raises(NightRefused, match="full_snapshot_shrink"):
         run_night(drop, date(2026, 7, 14), settings)
+    other = tmp_path / "other"
+    write_night(other, date(2026, 7, 14), {"penalties.csv": csv_file("penalties", "full", cases[:1])})
+    summary = run_night(other, date(2026, 7, 14), settings)
+    assert summary["merges"][0]["dropped"] == 1 and "shrink_accepted" not in summary
 
 
 def test_nights_are_published_in_order(settings: Settings, tmp_path: Path) -> None:
@@ -279,10 +308,32 @@ def test_nights_are_published_in_order(settings: Settings, tmp_path: Path) -> No
     # On an empty store the earliest night delivered is the first (issue 14): 14 may not jump 13 …
     with pytest.raises(NightRefused, match="night_gap"):
         run_night(drop, date(2026, 7, 14), settings)
-    # … unless an officer confirms it; then 13 is too old.
-    run_night(drop, date(2026, 7, 14), settings, allow_gap=True)
+    # … and --allow-gap does not skip a night the platform delivered (outsider's report M3): it
+    # would be lost for good, refused as out of order once 14 is published.
+    with pytest.raises(NightRefused, match="night_gap_delivered") as refused:
+        run_night(drop, date(2026, 7, 14), settings, allow_gap=True)
+    assert "2026-07-13" in str(refused.value)
+    # A drop folder without 13 (the platform delivered nothing for it): an officer may confirm the
+    # gap; then 13 is too old.
+    other = tmp_path / "other"
+    write_night(other, date(2026, 7, 14), {"registration.csv": csv_file("registration", "full", [registration_row(A)])})
+    run_night(other, date(2026, 7, 14), settings, allow_gap=True)
     with pytest.raises(NightRefused, match="night_out_of_order"):
         run_night(drop, NIGHT, settings)
+
+
+def test_allow_gap_refuses_to_skip_a_night_published_after_the_first(settings: Settings, tmp_path: Path) -> None:
+    # The outsider's case (M3): 22 delivered and valid, 23 run with --allow-gap after 21.
+    drop = tmp_path / "drop"
+    for night in (date(2026, 7, 21), date(2026, 7, 22), date(2026, 7, 23)):
+        write_night(drop, night, {"registration.csv": csv_file("registration", "full", [registration_row(A)])})
+    run_night(drop, date(2026, 7, 21), settings)
+    with pytest.raises(NightRefused) as refused:
+        run_night(drop, date(2026, 7, 23), settings, allow_gap=True)
+    assert [i.code for i in refused.value.issues] == ["night_gap_delivered"]
+    assert "2026-07-22" in refused.value.issues[0].zh and "2026-07-22" in refused.value.issues[0].en
+    run_night(drop, date(2026, 7, 22), settings)
+    run_night(drop, date(2026, 7, 23), settings)
 
 
 def test_cli_nightly_exit_codes(settings: Settings, engine: Engine, tmp_path: Path,
@@ -405,3 +456,54 @@ def test_old_penalty_drops_without_the_optional_columns_keep_working(fmt: str, s
         row = c.execute(sa.text("select category, restricted_until, revoked_on from penalties")).one()
         hist = c.execute(sa.text("select count(*) from penalties_history where revoked_on is not null")).scalar_one()
     assert row == ("false_disclosure", date(2031, 3, 16), date(2026, 7, 10)) and hist == 1
+
+
+@pytest.mark.parametrize(("fmt", "mode"), [("csv", "delta"), ("parquet", "full")])
+def test_an_older_format_redelivery_keeps_the_stored_optional_columns(fmt: str, mode: str, settings: Settings,
+                                                                      engine: Engine, tmp_path: Path) -> None:
+    # contracts.md §1: restricted_until and revoked_on are "optional (older drops lack them)". A
+    # column absent from a file states nothing: a case the older format delivers again keeps the
+    # stored values (outsider's report M1: a revoked penalty came back to life). An empty cell of
+    # a file that has the column still means unknown.
+    drop = tmp_path / "drop"
+    row = {**one_valid_row_per_source()["penalties"], "measures": "fine;business_restricted",
+           "restricted_until": "2031-03-16", "revoked_on": "2026-07-10"}
+    other = {**row, "case_no": "杭西市监罚〔2026〕18号", "doc_no": "杭西市监处罚〔2026〕18号"}
+    write_night(drop, NIGHT, {
+        "registration.csv": csv_file("registration", "full", [registration_row(A)], "utf-8"),
+        "penalties.csv": csv_file("penalties", "full", [row, other], "utf-8")})
+    run_night(drop, NIGHT, settings)
+    old_columns = [c for c in SOURCES["penalties"].column_names if c not in ("restricted_until", "revoked_on")]
+    again = {**row, "fine_amount": "6000"}
+    new = {**row, "case_no": "杭西市监罚〔2026〕19号", "doc_no": "杭西市监处罚〔2026〕19号"}
+    rows = [again, new] + ([other] if mode == "full" else [])
+    if fmt == "csv":
+        content = csv_bytes("penalties", rows, columns=old_columns)
+    else:
+        buf = io.BytesIO()
+        pq.write_table(pa.table({c: pa.array([r[c] for r in rows], pa.string()) for c in old_columns}), buf)
+        content = buf.getvalue()
+    night2 = date(2026, 7, 14)
+    write_night(drop, night2, {f"penalties.{fmt}": ("penalties", mode, content, "utf-8" if fmt == "csv" else None,
+                                                    len(rows))})
+    summary = run_night(drop, night2, settings)
+    assert [f.get("absent_columns") for f in summary["files"]] == [["restricted_until", "revoked_on"]]
+    merged = summary["merges"][0]
+    assert (merged["new"], merged["changed"], merged["dropped"]) == (1, 1, 0)   # `other`: unchanged
+    with engine.connect() as c:
+        stored = c.execute(sa.text("select case_no, fine_amount, restricted_until, revoked_on from penalties "
+                                   "order by case_no")).all()
+        hist = c.execute(sa.text("select revoked_on from penalties_history where night = :n and case_no = :k"),
+                         {"n": night2, "k": row["case_no"]}).scalar_one()
+    assert [(r[0], float(r[1]), r[2], r[3]) for r in stored] == [
+        (row["case_no"], 6000.0, date(2031, 3, 16), date(2026, 7, 10)),
+        (other["case_no"], 5000.0, date(2031, 3, 16), date(2026, 7, 10)),
+        (new["case_no"], 5000.0, None, None)]
+    assert hist == date(2026, 7, 10)
+    # A file that has the columns and leaves them empty says "unknown": that is merged as it says.
+    write_night(drop, date(2026, 7, 15), {"penalties.csv": csv_file(
+        "penalties", "delta", [{**again, "restricted_until": "", "revoked_on": ""}], "utf-8")})
+    run_night(drop, date(2026, 7, 15), settings)
+    with engine.connect() as c:
+        assert c.execute(sa.text("select restricted_until, revoked_on from penalties where case_no = :k"),
+                         {"k": row["case_no"]}).one() == (None, None)

@@ -37,11 +37,16 @@ def _published(engine: Engine) -> list[tuple[date, str]]:
 
 
 # -- shrinking --------------------------------------------------------------------------------
-@pytest.mark.parametrize("rows", [[], ROWS[:2]], ids=["header_only", "two_of_ten"])
-def test_a_full_snapshot_shrinking_the_store_is_refused_even_to_zero(rows: list[dict[str, str]], settings: Settings,
+#: At least ceiling_min_rows (50): a smaller source may shrink (outsider's report M4), unless to nothing.
+SIXTY = [registration_row(code(body=f"MA2B3D{i:02d}")) for i in range(60)]
+
+
+@pytest.mark.parametrize("base, rows", [(ROWS, []), (SIXTY, SIXTY[:12])], ids=["header_only", "twelve_of_sixty"])
+def test_a_full_snapshot_shrinking_the_store_is_refused_even_to_zero(base: list[dict[str, str]],
+                                                                     rows: list[dict[str, str]], settings: Settings,
                                                                      engine: Engine, tmp_path: Path) -> None:
     drop = tmp_path / "drop"
-    write_night(drop, N13, {"registration.csv": csv_file("registration", "full", ROWS)})
+    write_night(drop, N13, {"registration.csv": csv_file("registration", "full", base)})
     run_night(drop, N13, settings)
     write_night(drop, N14, {"registration.csv": csv_file("registration", "full", rows)})
     done = nightly(settings, drop, N14)
@@ -49,8 +54,15 @@ def test_a_full_snapshot_shrinking_the_store_is_refused_even_to_zero(rows: list[
     assert "registration.csv" in done.stderr and "[full_snapshot_shrink]" in done.stderr
     assert "Traceback" not in done.stderr
     with engine.connect() as c:
-        assert c.execute(sa.text("select count(*) from registration")).scalar() == 10
+        assert c.execute(sa.text("select count(*) from registration")).scalar() == len(base)
     assert [n for n, _ in _published(engine)] == [N13]
+    # An unknown source named to --accept-shrink is a usage error; the right one publishes the shrink.
+    wrong = nightly(settings, drop, N14, "--accept-shrink", "registrations")
+    assert wrong.returncode == 2 and "registrations" in wrong.stderr and "Traceback" not in wrong.stderr
+    done = nightly(settings, drop, N14, "--accept-shrink", "registration")
+    assert done.returncode == 0, (done.stdout, done.stderr)
+    with engine.connect() as c:
+        assert c.execute(sa.text("select count(*) from registration")).scalar() == len(rows)
 
 
 def test_a_full_snapshot_whose_rows_are_all_quarantined_is_refused(settings: Settings, engine: Engine,
@@ -154,7 +166,10 @@ def test_the_order_is_checked_again_under_the_publishing_lock(settings: Settings
     write_night(drop, N14, {"registration.csv": csv_file("registration", "full", ROWS)})
     opened = steps.open_night(drop, N13, settings)          # 13 passes its opening checks …
     outcomes = [steps.ingest_file(opened.manifest, f.file, settings) for f in opened.manifest.files]
-    run_night(drop, N14, settings, allow_gap=True)          # … then 14 is published meanwhile
+    # … then 14 is published meanwhile (from a folder without 13: --allow-gap skips no delivered night)
+    alone = tmp_path / "alone"
+    write_night(alone, N14, {"registration.csv": csv_file("registration", "full", ROWS)})
+    run_night(alone, N14, settings, allow_gap=True)
     with pytest.raises(NightRefused) as refused:
         steps.publish_night(opened.manifest, outcomes, settings)
     assert [i.code for i in refused.value.issues] == ["night_out_of_order"]
