@@ -166,11 +166,11 @@ def repair_outlook(env: RosterEnv, entry: Mapping[str, Any], today: date, kind: 
                               f"（{version_now.basis}）")
     if roster == "serious":
         out["apply_from"] = entry.get("early_removal_from")
-        ends = entry.get("restriction_ends")
         # A restriction of the penalty still running on the first anniversary holds early removal
-        # back to its end (domain.md §4): said, with the day, so that nobody applies to be refused.
-        out["apply_note"] = (f"行政处罚决定规定的限制期限至 {ends} 届满，届满前不予提前移出"
-                             + ("" if out["apply_from"] else "；列入期限届满自动移出") if ends else None)
+        # back to its end (domain.md §4): said, with the day (or, when it runs to the automatic
+        # removal, that day), so that nobody applies to be refused; the words are the night's
+        # refusal (credit.rosters.serious.restriction_note).
+        out["apply_note"] = entry.get("restriction_note") or None
         out["apply_until"] = None
         out["expires_on"] = entry.get("automatic_removal_on")
         out["expires_note"] = "列入期限届满自动移出"

@@ -417,10 +417,20 @@ def _removals_on_application(conn: Connection, env: RosterEnv, night: date, sc: 
     # credit.rosters.read.removal_limit_start, vectorised here; an application's decide-by date is
     # derived from that function, so the two must change together.
     due_start = received.where(~cured, np.maximum(received, cure))
-    # Serious list: one full year on the list first (may apply from the day after, 民法典 art. 202).
-    included = pd.to_datetime(df["included_on"])
-    one_year = pd.to_datetime([add_years(d.date(), 1) if pd.notna(d) else None for d in included])
-    old_enough = received > one_year
+    # Serious list: one full year on the list first (may apply from the day after, 民法典 art. 202),
+    # and not while a restriction of the penalty (practice ban, restriction of business…) runs
+    # (domain.md §4; 2021 repair rules art. 7): credit.rosters.serious.early_removal, the rule the
+    # receipt of the application and the status use, so that the night refuses what the receipt
+    # announced, with the same reason and day.
+    ends = pd.to_datetime(df["restriction_ends"]) if "restriction_ends" in df else pd.Series(pd.NaT, index=df.index)
+    until = pd.to_datetime(df["effective_until"]) if "effective_until" in df else pd.Series(pd.NaT, index=df.index)
+    barred = [serious.early_removal_refusal(serious.early_removal(
+                  inc.date(), None if pd.isna(e) else e.date(), None if pd.isna(u) else u.date() + timedelta(days=1)),
+                  rv.date())
+              if roster == "serious" and pd.notna(inc) else None
+              for roster, inc, e, u, rv in zip(df["roster"], pd.to_datetime(df["included_on"]), ends, until, received,
+                                               strict=True)]
+    old_enough = pd.Series([b is None for b in barred], index=df.index)
     penalty_ok = df["penalty_fulfilled_on"].notna() & (pd.to_datetime(df["penalty_fulfilled_on"]) <= pd.Timestamp(night))
     cond_serious = (~abn) & old_enough & ~df["new_heavier_penalty"].astype(bool) & \
         np.where(df["penalty_based"].astype(bool), penalty_ok, ~df["abnormal_still_open"].astype(bool))
@@ -435,12 +445,6 @@ def _removals_on_application(conn: Connection, env: RosterEnv, night: date, sc: 
     cure_based = (df["rule_id"].map(env.limit_from) == "cure").to_numpy()
     expired = expired & ~cure_based
     too_early = (~abn) & ~old_enough
-    # A restriction (practice ban, restriction of business…) still running blocks early removal
-    # until it ends (domain.md §4; 2021 repair rules art. 7): refused with the day it ends.
-    ends = pd.to_datetime(df["restriction_ends"]) if "restriction_ends" in df else pd.Series(pd.NaT, index=df.index)
-    restricted = (~abn) & ends.notna() & (ends >= pd.Timestamp(night))
-    ok = ok & ~restricted.to_numpy()
-    too_early = too_early | restricted
     refuse = ~ok & (expired.to_numpy() | too_early.to_numpy())
     out = df[ok | refuse].copy()
     sel_ok = ok[ok | refuse]
@@ -454,15 +458,13 @@ def _removals_on_application(conn: Connection, env: RosterEnv, night: date, sc: 
                                "refuse:" + rq + ":" + out["entry_id"].astype(str))
     out["request_id"] = out["request_id"].where(out["request_id"].notna(), None)
     out.loc[~sel_ok, "due_date"] = [d for d in np.asarray(limit)[(ok | refuse)][~sel_ok]]
-    early = (too_early & ~restricted)[ok | refuse].to_numpy(dtype=bool)
-    limited = ends[ok | refuse].where(restricted[ok | refuse])
+    early = pd.Series(barred, index=df.index, dtype=object)[ok | refuse]
     unmet = [unmet_conditions(roster, cause, heavier, based, fulfilled, still_open) for roster, cause, heavier, based,
              fulfilled, still_open in zip(out["roster"], out["cause_code"], out["new_heavier_penalty"].astype(bool),
                                           out["penalty_based"].astype(bool), penalty_ok[ok | refuse],
                                           out["abnormal_still_open"].astype(bool), strict=True)]
-    out["reason"] = [None if removed else serious.restriction_refusal(lim.date()) if pd.notna(lim)
-                     else "列入严重违法失信名单未满一年，不予提前移出" if soon else refusal_reason(roster, why)
-                     for removed, soon, lim, roster, why in zip(sel_ok, early, limited, out["roster"], unmet, strict=True)]
+    out["reason"] = [None if removed else soon if soon else refusal_reason(roster, why)
+                     for removed, soon, roster, why in zip(sel_ok, early, out["roster"], unmet, strict=True)]
     out["facts"] = [json.dumps({"request_id": None if pd.isna(r) else int(r), "received_on": str(rv) if pd.notna(rv) else None,
                                 "cure_on": None if pd.isna(c) else str(c.date()),
                                 "penalty_fulfilled_on": None if pd.isna(p) else str(p)},

@@ -22,7 +22,7 @@ from credit.rosters.certificates import DataVersion, removal_kind, version_of
 from credit.rosters.env import RosterEnv, effective_due, removal_rule
 from credit.rosters.known import KnownAt, fold, night_limit, params, request_limit, seq_limit
 from credit.rosters.labels import decision_label
-from credit.rosters.serious import Step, entry_steps
+from credit.rosters.serious import Step, early_removal, entry_steps, restriction_note
 from credit.settings import Settings
 
 # contracts.md §2 fixes the order of the first twelve; ``remedy`` (救济途径, issue 13) is appended last.
@@ -65,6 +65,7 @@ class RepairWindow(TypedDict, total=False):
     early_removal_from: str          # serious list: the day after one full year on it, or after a longer restriction
     restriction_ends: str            # serious list: the last day of the penalty's restriction (domain.md §4)
     automatic_removal_on: str        # serious list: the day after the listing period is full
+    restriction_note: str            # serious list: what that restriction means for early removal, in Chinese
     removal_limit_from: str          # abnormal roster and status: ``receipt`` or ``cure`` (查实)
     apply_until: str                 # abnormal roster: 3 years after inclusion (68号令 art. 10)
     cure_established_on: str | None  # causes 3 and 4: the day the bureau established the cure
@@ -335,15 +336,16 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
             # After one full year on the list, and not while a restriction of the penalty runs
             # (domain.md §4): the day the night would first grant it (credit.rosters.decide refuses
             # before). A restriction running to the automatic removal leaves no early removal.
-            early = add_years(r["included_on"], 1) + timedelta(days=1)
+            # The rule is credit.rosters.serious.early_removal, the one the receipt and the night use.
             ends = conn.execute(sqlfiles.statement("rosters/restriction_ends"),
                                 {"e": r["entry_id"], "current": known is None}).scalar()
-            if ends is not None and ends + timedelta(days=1) > early:   # only a restriction that holds it back
-                early = ends + timedelta(days=1)
-                window["restriction_ends"] = ends.isoformat()
             automatic = r["effective_until"] + timedelta(days=1) if r["effective_until"] else None
-            if automatic is None or early < automatic:
-                window["early_removal_from"] = early.isoformat()
+            early = early_removal(r["included_on"], ends, automatic)
+            if early.restriction_ends is not None:   # only a restriction that holds it back
+                window["restriction_ends"] = early.restriction_ends.isoformat()
+                window["restriction_note"] = restriction_note(early) or ""
+            if early.apply_from is not None:
+                window["early_removal_from"] = early.apply_from.isoformat()
             if automatic is not None:
                 window["automatic_removal_on"] = automatic.isoformat()
         else:

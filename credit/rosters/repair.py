@@ -35,6 +35,12 @@ from credit.rosters.read import (
     entry_label,
 )
 from credit.rosters.rules import Period
+from credit.rosters.serious import (
+    EarlyRemoval,
+    early_removal,
+    early_removal_refusal,
+    early_removal_refusal_en,
+)
 from credit.settings import Settings
 
 
@@ -200,9 +206,18 @@ def apply_for_removal(conn: Connection, uscc: str, roster: str, received: date, 
     due = dues[lead]
     _, _, note = applied_entries_due(env, applied, received, rule_id, due.day, due.provisional)
     if roster == "serious":
-        earliest = add_years(min(e["included_on"] for e in entries), 1) + timedelta(days=1)
-        if received < earliest:
-            note = f"列入未满一年，{earliest.isoformat()} 起方可申请提前移出 (too early: from {earliest.isoformat()})"
+        # What the night will answer, by the same rule and words (credit.rosters.serious.early_removal,
+        # domain.md §4): one full year on the list, and no early removal while a restriction of the
+        # penalty runs — the receipt checked the year alone and the night then refused for the
+        # restriction (an outsider's acceptance pass).
+        barred: list[tuple[str, str]] = []
+        for e in entries:
+            window = serious_early_removal(conn, e)
+            reason = early_removal_refusal(window, received)
+            if reason is not None and reason not in (b[0] for b in barred):
+                barred.append((reason, early_removal_refusal_en(window)))
+        if barred:
+            note = "；".join(b[0] for b in barred) + " (" + "; ".join(b[1] for b in barred) + ")"
     row = conn.execute(sqlfiles.statement("rosters/insert_repair_request"), {"u": uscc, "r": roster, "d": received, "g": grounds, "by": recorded_by, "rid": rule_id,
                            "rv": version.version, "due": due.day, "prov": due.provisional, "note": note,
                            "cv": env.config_version}).scalar_one()
@@ -212,6 +227,16 @@ def apply_for_removal(conn: Connection, uscc: str, roster: str, received: date, 
             "decide_by_provisional": due.provisional.isoformat() if due.provisional else None,
             "rule": version.version, "basis": version.basis, "note": note,
             "entries": [e["decision_no"] for e in entries]}
+
+
+def serious_early_removal(conn: Connection, entry: dict[str, Any]) -> EarlyRemoval:
+    """A serious-list entry's early-removal window (credit.rosters.serious.early_removal) from its
+    row in roster_entry_detail_as_of: its restriction as the night reads it (rosters/restriction_ends)
+    and its automatic removal, the day after its listing period."""
+    ends = conn.execute(sqlfiles.statement("rosters/restriction_ends"),
+                        {"e": int(entry["entry_id"]), "current": True}).scalar()
+    until = entry.get("effective_until")
+    return early_removal(entry["included_on"], ends, until + timedelta(days=1) if until else None)
 
 
 def _entry_due(env: RosterEnv, entry: AppliedEntry, received: date) -> Due:

@@ -227,6 +227,11 @@ def status_command(
                 t.add_row("信用修复 repair", r["removal_possible"] + (f" ({zh})" if zh else ""))
             if r.get("early_removal_from"):
                 t.add_row("申请期 window", f"apply from {r['early_removal_from']}")
+            if r.get("restriction_note"):
+                # The night's own words for a restriction that holds early removal back (domain.md §4).
+                en = (f"apply from {r['early_removal_from']}" if r.get("early_removal_from")
+                      else f"no early removal: removed automatically on {r.get('automatic_removal_on')}")
+                t.add_row("限制期限 restriction", f"{r['restriction_note']} (restriction until {r['restriction_ends']}; {en})")
             if r.get("apply_until"):
                 t.add_row("申请期 window", f"apply until {r['apply_until']} (3 years after inclusion, 68号令 art. 10)")
             if r.get("automatic_removal_on"):

@@ -73,7 +73,37 @@ def test_serious_list_dates_order_107_and_before(live) -> None:  # noqa: F811
     with live.client() as h:
         mine = h.post("/v1/repair-applications", json={"uscc": S1, "roster": "serious", "grounds": "申请提前移出"}).json()
         page = h.get(f"/applications/{mine['id']}", params={"token": mine["receipt_token"]}).text
-    assert "列入未满一年，2026-09-02 起方可申请提前移出" in page and "too early" not in page
+    assert "列入严重违法失信名单未满一年，不予提前移出；可于2026-09-02起申请" in page and "too early" not in page
+
+
+def test_a_restriction_past_the_automatic_removal_the_receipt_page_and_api_say_what_the_night_does(live) -> None:  # noqa: F811
+    # domain.md §4: no early removal while a restriction of the penalty runs, the longer period
+    # governs. S1's listing (2025-09-01) leaves the list by itself on 2028-09-02; a practice ban to
+    # 2029-01-01 leaves no early-removal date. The receipt checked the year alone and the night then
+    # refused "可于<the automatic removal>起申请" (an outsider's acceptance pass).
+    from tests.db.rosters.helpers import penalty
+
+    _serious(live)
+    with live.engine.begin() as c:
+        penalty(c, f"case-{S1}", S1, "2025-08-20", measures=("fine", "practice_ban"), fulfilled_on="2025-09-10",
+                restricted_until="2029-01-01")
+    said = "限制期限届满前不予提前移出严重违法失信名单；列入期限届满将于2028-09-02自动移出，无提前移出日期"
+    live.clock["today"] = D("2026-09-28")
+    with live.client() as h:
+        (e,) = h.get(f"/v1/entities/{S1}").json()["rosters"]
+        assert e["repair"]["apply_from"] is None and said in e["repair"]["apply_note"]
+        assert "起申请" not in e["repair"]["apply_note"]
+        mine = h.post("/v1/repair-applications", json={"uscc": S1, "roster": "serious", "grounds": "申请提前移出"}).json()
+        assert said in (mine["note"] or "")
+        page = h.get(f"/applications/{mine['id']}", params={"token": mine["receipt_token"]}).text
+        assert said in page and "no early removal" not in page
+        entity_page = h.get("/entity", params={"uscc": S1}).text
+        assert said in entity_page
+    run_night(live.engine, live.settings, "2026-09-29")
+    with live.engine.begin() as c:
+        reason = c.execute(sa.text("select reason from roster_decisions where action = 'refuse' and request_id = :i"),
+                           {"i": mine["id"]}).scalar_one()
+    assert said in reason and "起申请" not in reason and reason in mine["note"]
 
 
 def test_published_results_are_public_draws_in_progress_are_not(live) -> None:  # noqa: F811

@@ -142,6 +142,39 @@ def test_early_removal_waits_for_a_restriction_the_status_says_so(engine, auto) 
         assert now_["early_removal_from"] == "2027-02-01" and then["early_removal_from"] == "2026-12-02"
 
 
+def test_the_receipt_gives_the_reason_and_day_the_night_refuses_with(engine, auto) -> None:  # type: ignore[no-untyped-def]
+    # domain.md §4 (one rule, credit.rosters.serious.early_removal): the receipt checked the year on
+    # the list alone, the night then refused for the restriction (an outsider's acceptance pass).
+    # A: restriction to 2027-03-31, past the first anniversary → apply from 2027-04-01.
+    # B: practice ban to 2030-06-30, the listing's automatic removal 2030-07-01 → no early-removal date.
+    # C: restriction to 2026-06-30, before the anniversary → the year governs, apply from 2026-12-02.
+    b, k = "91110105MA0000002Y", "91110105MA0000003W"
+    with engine.begin() as c:
+        for u, until in ((A, "2027-03-31"), (b, "2030-06-30"), (k, "2026-06-30")):
+            reg(c, u)
+            penalty(c, f"P{u[-1]}", u, "2025-11-20", fulfilled_on="2026-01-10", measures=("fine", "practice_ban"),
+                    restricted_until=until)
+        night(c, auto, "2025-11-20")
+        night(c, auto, "2025-12-01")
+        late_a = apply_for_removal(c, A, "serious", D("2026-12-02"), settings=auto)
+        early_b = apply_for_removal(c, b, "serious", D("2026-03-01"), settings=auto)
+        early_k = apply_for_removal(c, k, "serious", D("2026-06-01"), settings=auto)
+        assert "至2027-03-31届满" in late_a["note"] and "可于2027-04-01起申请" in late_a["note"]
+        assert "无提前移出日期" in early_b["note"] and "2030-07-01自动移出" in early_b["note"]
+        assert "起申请" not in early_b["note"] and "removed automatically on 2030-07-01" in early_b["note"]
+        assert "未满一年" in early_k["note"] and "可于2026-12-02起申请" in early_k["note"]
+        night(c, auto, "2026-12-02")
+        refused = {r["request_id"]: r["reason"] for r in decisions(c, action="refuse")}
+        for app in (late_a, early_b, early_k):
+            # the night's reason is the receipt's Chinese, word for word
+            assert refused[app["id"]] == app["note"].split(" (")[0]
+        st = entity_rosters(c, b, D("2026-12-02"), auto)[0]
+        assert st["restriction_note"] == refused[early_b["id"]] and "early_removal_from" not in st
+        # Received on the first day the status gives: granted.
+        ok = apply_for_removal(c, A, "serious", D("2027-04-01"), settings=auto)
+        assert ok["note"] is None or "起申请" not in ok["note"]
+
+
 def test_a_proposal_is_due_the_night_its_penalty_arrives(engine, auto) -> None:  # type: ignore[no-untyped-def]
     # rules.yaml ser.propose: 0 days from the night the penalty reaches the store. Counted from the
     # decision, which a drop brings a night later at the earliest, every proposal was late.
