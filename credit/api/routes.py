@@ -85,7 +85,7 @@ from credit.draws.read import (
 )
 from credit.grading.read import grade_of
 from credit.night.read import latest_run
-from credit.notices.read import notice_feed, unknown_department
+from credit.notices.read import last_notice_id, notice_feed, unknown_department
 from credit.notices.rules import rules_of
 from credit.rosters import certificates, repair, serious
 from credit.rosters.deadlines import deadline_watch
@@ -481,12 +481,16 @@ def screenings(request: Request, st: St, body: ScreeningRequest) -> JSONResponse
 
 @consumer.get("/v1/decisions", response_model=DecisionFeed)
 def change_feed(conn: Conn, st: St, after: Annotated[int, Query(ge=0, le=2**62, description="cursor: last seq seen")] = 0,
-                limit: Annotated[int | None, Query(ge=1, le=100_000)] = None) -> JSONResponse:
+                limit: Annotated[int | None, Query(ge=1, le=100_000)] = None,
+                procedures: Annotated[bool, Query(description="also the serious list's numbered procedure documents "
+                                                              "(kind: procedure, no party)")] = False) -> JSONResponse:
     """Roster decisions after a cursor, in log order: keep a copy in sync without re-downloading.
 
-    Drafts and unnumbered working papers are not in the feed; the serious list's numbered procedure
-    documents (notice, refusal to list) are, as ``kind: procedure`` with their number only, so the
-    文号 series per authority and year reads gap-free (issue 4; credit.rosters.read.decision_feed).
+    Drafts and unnumbered working papers are not in the feed. With ``procedures=true`` the serious
+    list's numbered procedure documents (notice, refusal to list) are, as ``kind: procedure`` with
+    their number only, so the 文号 series per authority and year reads gap-free (issue 4;
+    credit.rosters.read.decision_feed); by default they are left out, as before, so that every entry
+    names an entity and a roster state (a consumer's copy keyed by uscc keeps working).
     ``next_after`` is the cursor for the next call; an empty page means up to date."""
     feed = st.config.get("change_feed") or {}
     n = min(limit or int(feed.get("default_limit", 1000)), int(feed.get("max_limit", 5000)))
@@ -500,7 +504,7 @@ def change_feed(conn: Conn, st: St, after: Annotated[int, Query(ge=0, le=2**62, 
                                  f"head, seq {head['decision_seq']}: resume from a next_after this feed returned, or 0)")
     # One row beyond the page says whether the feed holds more: the log's head alone would say
     # "more" when only working papers (left out of the feed) follow the page.
-    items = decision_feed(conn, after, n + 1)
+    items = decision_feed(conn, after, n + 1, procedures)
     more, items = len(items) > n, items[:n]
     return _json({"after": after, "next_after": items[-1]["seq"] if items else after, "decisions": items,
                   "more": more, "data_version": head})
@@ -598,14 +602,14 @@ def _notice_page(conn: Connection, st: ServiceState, after: int, limit: int | No
     """One page of the notice feed after the cursor (config/api.yaml ``change_feed`` limits)."""
     feed = st.config.get("change_feed") or {}
     n = min(limit or int(feed.get("default_limit", 1000)), int(feed.get("max_limit", 5000)))
-    head = certificates.data_version(conn)
-    if after > head["decision_seq"]:
-        # A cursor beyond the log's head was never handed out: a corrupted or foreign one. Answered
-        # with an empty page it would silently skip every decision up to it once the log grows
-        # there (docs/api.md, change feed): refused, naming the head to resume from.
-        raise HTTPException(409, f"游标 after={after} 超出决定日志的末条（第{head['decision_seq']}条）：该游标不是本系统给出的，"
-                                 f"请从已保存的 next_after 或 0 重新同步 (cursor after={after} is beyond the log's "
-                                 f"head, seq {head['decision_seq']}: resume from a next_after this feed returned, or 0)")
+    last = last_notice_id(conn)
+    if after > last:
+        # The cursor is a notice id, its own sequence (not the decision log's): one beyond the last
+        # notice was never handed out, and answered with an empty page it would silently skip every
+        # notice up to it (as the change feed refuses its own, docs/api.md).
+        raise HTTPException(409, f"游标 after={after} 超出最后一条告知的编号（{last}）：该游标不是本系统给出的，"
+                                 f"请从已保存的 next_after 或 0 重新同步 (cursor after={after} is beyond the last "
+                                 f"notice id, {last}: resume from a next_after this feed returned, or 0)")
     items = notice_feed(conn, after, n, department, clock.zone(st.settings))
     return _json({"after": after, "next_after": items[-1]["id"] if items else after, "notices": items,
                   "more": len(items) == n})

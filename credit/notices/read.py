@@ -62,6 +62,11 @@ def notice_feed(conn: Connection, after: int, limit: int, department: str | None
     return [_notice(r, zone) for r in rows.mappings()]
 
 
+def last_notice_id(conn: Connection) -> int:
+    """The id of the last notice produced (0 before any): the feed's cursor never passes it."""
+    return int(conn.execute(sqlfiles.statement("notices/last_id")).scalar_one())
+
+
 def night_published(conn: Connection, night: date) -> bool:
     """Whether ``night`` is published: only then are its notices all there (they are produced in
     its publishing transaction)."""

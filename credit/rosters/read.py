@@ -577,10 +577,12 @@ def hidden_entries(conn: Connection, uscc: str | None, kinds: list[str]) -> set[
     return {(r[0], r[1]) for r in rows}
 
 
-def decision_feed(conn: Connection, after: int, limit: int) -> list[FeedDecision]:
-    """Roster decisions and the other numbered documents after the cursor ``after``, in log order,
-    at most ``limit`` (unnumbered working papers left out)."""
-    rows = conn.execute(sqlfiles.statement("rosters/decision_feed"), {"a": after, "n": limit}).mappings().all()
+def decision_feed(conn: Connection, after: int, limit: int, procedures: bool = False) -> list[FeedDecision]:
+    """Roster decisions after the cursor ``after``, in log order, at most ``limit`` (unnumbered
+    working papers left out); with ``procedures`` the serious list's numbered procedure documents
+    too (``kind: procedure``), so that the 文号 series reads gap-free (issue 4)."""
+    rows = conn.execute(sqlfiles.statement("rosters/decision_feed"),
+                        {"a": after, "n": limit, "procedures": procedures}).mappings().all()
     return [{"seq": r["seq"], "kind": r["kind"], "uscc": r["uscc"], "roster": r["roster"], "action": r["action"],
              "label": decision_label(r["action"], r["rule_id"], r["roster"]),
              "entry_id": r["entry_id"], "refers_to": r["refers_to"], "cause_code": r["cause_code"],

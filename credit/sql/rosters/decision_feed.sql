@@ -11,7 +11,10 @@
 -- decision from a notice. They are carried as what they are — the number, date, authority and kind
 -- (label) — and no more: the party and the grounds of a notice are served on the party, not
 -- published, and no roster state follows from one (joint punishment follows a listing, §10), so
--- uscc, cause, basis, reason, entry and case stay null.
+-- uscc, cause, basis, reason, entry and case stay null. They come only to a consumer that asks
+-- (:procedures, `?procedures=true`): before them every entry of the feed named an entity and
+-- changed a roster state, and a consumer keeping its copy keyed by uscc must not be handed entries
+-- without one (an API is extended compatibly, contracts.md).
 select
     seq, kind, roster, action, decision_date, decision_no, authority as authority_code,
     authority_name as authority, row_hash, rule_id,
@@ -39,8 +42,8 @@ from (select d.*,
         from roster_decisions as d
        where d.seq > :a
          and d.action not in ('propose', 'reject', 'proposal', 'assess', 'consent', 'publish')
-         and (d.decision_no is not null or not (d.action in ('notice', 'decline')
-                                                or (d.action = 'revoke' and d.entry_id is null)))
+         and (not (d.action in ('notice', 'decline') or (d.action = 'revoke' and d.entry_id is null))
+              or (cast(:procedures as boolean) and d.decision_no is not null))
        order by d.seq
        limit :n) as f
 order by seq
