@@ -58,6 +58,10 @@ NIGHT_TEXTS: dict[str, Text] = {
         "全量快照仅 {accepted} 行（现有 {current} 行），经操作员确认（--accept-shrink {source}）按实际缩减发布",
         "full snapshot smaller than the current state, published as a genuine shrink confirmed with "
         "--accept-shrink {source}"),
+    "full_snapshot_shrink_small": Text(
+        "全量快照仅 {accepted} 行（现有 {current} 行）：来源行数过少，不按比例判断截断，已按实际缩减发布，请核对",
+        "full snapshot smaller than the current state; too small a source to judge by its share, "
+        "published as a shrink: check it"),
     "empty_full_snapshot": Text("全量文件为空", "a full snapshot with no rows"),
     "organisation_code": Text("{count} 个代码第17位组织机构代码校验不符（仅记录）",
                               "{count} codes fail the organisation-code check of position 17 (logged only)"),

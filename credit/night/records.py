@@ -117,4 +117,5 @@ class NightSummary(TypedDict):
     scope: NotRequired[ScopeRecord]   # the entities the night worked on (issue 11; earlier nights: none)
     partitions: NotRequired[PartitionsPart]     # computed in region partitions (issue 12)
     shrink_accepted: NotRequired[list[IssueDict]]   # full snapshots confirmed to shrink (--accept-shrink)
+    shrink_small: NotRequired[list[IssueDict]]      # small sources whose full snapshot shrank (published, noted)
     unlisted: NotRequired[UnlistedPart]   # files in the folder the manifest does not list (none: absent)

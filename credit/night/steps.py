@@ -344,9 +344,13 @@ def shrink_issues(conn: sa.Connection, outcomes: list[FileOutcome], settings: Se
         if o.mode != "full":
             continue
         current = merge.current_rows(conn, SOURCES[o.source])
-        if not current or o.accepted >= min_share * current or (current < min_rows and o.accepted):
+        if not current or o.accepted >= min_share * current:
             continue
-        if o.source in accept:
+        if current < min_rows and o.accepted:
+            # published, but said: a shrink too small to judge by its share is still the clerk's to see
+            issues.append(warned(o.file, "full_snapshot_shrink_small", accepted=o.accepted, current=current,
+                                 source=o.source))
+        elif o.source in accept:
             issues.append(warned(o.file, "full_snapshot_shrink_accepted", accepted=o.accepted, current=current,
                                  source=o.source))
         else:
@@ -513,8 +517,10 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
                        **{f"partition {p['partition'] + 1}": p["seconds"] for p in parts},
                        **{k: round(v, 3) for k, v in stages.items()}},
         }
-        if accepted_shrinks := [i.as_dict() for i in shrinks if i.level != "refusal"]:
+        if accepted_shrinks := [i.as_dict() for i in shrinks if i.code == "full_snapshot_shrink_accepted"]:
             summary["shrink_accepted"] = accepted_shrinks   # the clerk's --accept-shrink, as the night used it
+        if small_shrinks := [i.as_dict() for i in shrinks if i.code == "full_snapshot_shrink_small"]:
+            summary["shrink_small"] = small_shrinks         # a small source's shrink, published and noted
         if manifest.unlisted:   # not read, named so that the operator learns of them (contracts.md §1)
             summary["unlisted"] = {"count": len(manifest.unlisted), "files": list(manifest.unlisted[:UNLISTED_SHOWN])}
         if plan is not None:

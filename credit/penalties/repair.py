@@ -18,6 +18,7 @@ refused with the conditions missing.
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import date
 from typing import TypedDict
 
@@ -70,7 +71,8 @@ def apply_for_penalty_repair(conn: Connection, uscc: str, case_no: str, received
     night with that date (the bureau answers every application)."""
     env = RosterEnv.load(settings)
     uscc = uscc.strip().upper()
-    case_no = case_no.strip()
+    # as the drop's case numbers are stored: NFKC (full-width digits) and trimmed (contracts.md §1)
+    case_no = unicodedata.normalize("NFKC", case_no).strip()
     conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
     mine = {p["case_no"]: p for p in penalties_of(conn, uscc, received, None, settings)}
     p = mine.get(case_no)

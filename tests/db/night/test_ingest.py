@@ -299,6 +299,8 @@ def test_a_small_source_may_shrink_but_not_to_nothing(settings: Settings, engine
     write_night(other, date(2026, 7, 14), {"penalties.csv": csv_file("penalties", "full", cases[:1])})
     summary = run_night(other, date(2026, 7, 14), settings)
     assert summary["merges"][0]["dropped"] == 1 and "shrink_accepted" not in summary
+    # published, and said: the clerk sees the small source's shrink in the night's summary
+    assert [(i["code"], i["file"]) for i in summary["shrink_small"]] == [("full_snapshot_shrink_small", "penalties.csv")]
 
 
 def test_nights_are_published_in_order(settings: Settings, tmp_path: Path) -> None:

@@ -243,3 +243,14 @@ def test_an_individual_business_marked_abnormal_is_on_no_roster_for_penalty_repa
         graded(c, settings, "2026-07-02")
         answer = [d for d in decisions(c, roster="penalty") if d["request_id"] == app["id"]]
         assert [d["action"] for d in answer] == ["remove"], answer
+
+
+def test_a_case_number_typed_full_width_finds_the_stored_case(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    """Case numbers are stored NFKC-normalised (contracts.md §1: full-width digits are unambiguous);
+    an applicant who types them full-width, or with spaces, means the same case."""
+    with engine.begin() as c:
+        entity(c)
+        pen(c, "R1", "2026-01-10", fulfilled_on="2026-02-01")
+        graded(c, settings, "2026-01-12")
+        app = apply_for_penalty_repair(c, A, " Ｒ１ ", D("2026-04-13"), "已履行处罚决定", settings=settings)
+        assert app["case_no"] == "R1", app

@@ -223,5 +223,11 @@ def test_granting_runs_nothing_but_grants_whatever_the_table_holds(engine: Engin
                 c.exec_driver_sql("set local role credit_writer")
                 assert c.execute(sa.text("select has_table_privilege('night_runs', 'delete')")).scalar()
                 assert not c.execute(sa.text("select has_table_privilege('role_table_grants', 'insert')")).scalar()
+                # nothing beyond the grants the catalogue names: no `all` (truncate, trigger,
+                # references) and no grant option
+                for extra in ("truncate", "trigger", "references", "select with grant option",
+                              "delete with grant option"):
+                    assert not c.execute(sa.text("select has_table_privilege('night_runs', :p)"),
+                                         {"p": extra}).scalar(), extra
         finally:
             c.rollback()
