@@ -284,11 +284,6 @@ def scope_of(authority: str | None, ask: str | None) -> Scope:
             "switchable": True}
 
 
-def in_scope(scope: Scope, authority: object) -> bool:
-    """Whether an item of ``authority`` (a code) is in the scope (lists read whole, filtered here)."""
-    return scope["prefix"] is None or str(authority or "").startswith(scope["prefix"])
-
-
 # ----------------------------------------------------------------------------------------- drafts
 class DraftRow(TypedDict):
     """A draft (拟列入/拟移出) waiting for an approver."""
