@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+import typer
 from sqlalchemy.engine import Connection
 
 from credit.context import NightContext
@@ -126,3 +127,15 @@ def serious_cases(c: Connection, last: int) -> None:
             "select 'U' || lpad(i::text, 6, '0'), 'serious', :a, 'heavier_penalty', '拟列入', 'art. 5', 'r', "
             "'t1', jsonb_build_object('case_no', 'C' || i), :a || ':penalties:C' || i, date '2026-03-01', "
             "'110105', '测试局', 't1', 'night' from generate_series(10, :n, 10) as i"), {"n": last, "a": action})
+
+
+def rosters_cli() -> typer.Typer:
+    """The rosters' commands (status, repair, roster) as the command line mounts them, for a test's
+    CliRunner."""
+    from credit.cli.commands import rosters as cmd
+
+    app = typer.Typer()
+    app.command("status")(cmd.status_command)
+    app.add_typer(cmd.repair_app, name="repair")
+    app.add_typer(cmd.roster_app, name="roster")
+    return app

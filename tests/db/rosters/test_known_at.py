@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-import typer
 from typer.testing import CliRunner
 
 from credit.api.views import entity_status
@@ -25,7 +24,17 @@ from credit.rosters.export import export_frame
 from credit.rosters.known import NoNightPublished, known_at
 from credit.rosters.read import entity_rosters
 from credit.rosters.repair import decide_objection, file_objection
-from tests.db.rosters.helpers import D, decisions, finding, night, published, reg, report, unreachable_story
+from tests.db.rosters.helpers import (
+    D,
+    decisions,
+    finding,
+    night,
+    published,
+    reg,
+    report,
+    rosters_cli,
+    unreachable_story,
+)
 
 A = "91110105MA00000012"   # a valid code: the command line checks it (GB 32100)
 
@@ -99,14 +108,6 @@ def test_a_certificate_as_known_after_a_night_stays_valid(engine, settings) -> N
         assert verify_certificate(c, known).verdict == "valid"
 
 
-def _cli() -> typer.Typer:
-    app = typer.Typer()
-    app.command("status")(cmd.status_command)
-    app.add_typer(cmd.repair_app, name="repair")
-    app.add_typer(cmd.roster_app, name="roster")
-    return app
-
-
 def test_cli_status_and_export_known_at_and_penalty_repair(engine, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(cmd, "_engine", lambda: engine)
     with engine.begin() as c:
@@ -117,45 +118,45 @@ def test_cli_status_and_export_known_at_and_penalty_repair(engine, settings, mon
                               '2026-03-27', '2026-03-27')"""), {"u": A})
         night(c, settings, "2026-03-28")
         published(c, "2026-03-28")
-    r = CliRunner().invoke(_cli(), ["status", A, "--as-of", "2026-03-26", "--known-at", "2026-03-26", "--json"])
+    r = CliRunner().invoke(rosters_cli(), ["status", A, "--as-of", "2026-03-26", "--known-at", "2026-03-26", "--json"])
     assert r.exit_code == 0, r.output
     out = json.loads(r.output)
     assert [e["state"] for e in out["rosters"]] == ["listed"] and out["known_at"]["night"] == "2026-03-26"
     assert out["penalties"] == []                              # K-1 was not yet known after that night
     # the data the answer speaks for end with night K, as in the API's answer (review: it said the latest night)
     assert out["data_through"] == "2026-03-26" and out["beyond_data"] is False
-    r = CliRunner().invoke(_cli(), ["status", A, "--as-of", "2026-03-27", "--known-at", "2026-03-26", "--json"])
+    r = CliRunner().invoke(rosters_cli(), ["status", A, "--as-of", "2026-03-27", "--known-at", "2026-03-26", "--json"])
     assert json.loads(r.output)["beyond_data"] is True
-    r = CliRunner().invoke(_cli(), ["status", A, "--as-of", "2026-03-26", "--known-at", "2026-03-26"])
+    r = CliRunner().invoke(rosters_cli(), ["status", A, "--as-of", "2026-03-26", "--known-at", "2026-03-26"])
     assert "data through 2026-03-26" in " ".join(r.output.split()), r.output
-    r = CliRunner().invoke(_cli(), ["status", A, "--as-of", "2026-03-26", "--json"])
+    r = CliRunner().invoke(rosters_cli(), ["status", A, "--as-of", "2026-03-26", "--json"])
     out = json.loads(r.output)
     assert [e["state"] for e in out["rosters"]] == ["removed"] and out["known_at"] is None
     # a date while it was listed: listed then, and said to have been revoked as wrong since
-    r = CliRunner().invoke(_cli(), ["status", A, "--as-of", "2026-03-10", "--json"])
+    r = CliRunner().invoke(rosters_cli(), ["status", A, "--as-of", "2026-03-10", "--json"])
     [e] = json.loads(r.output)["rosters"]
     assert e["state"] == "listed" and e["removed_since"]["removal_kind"] == "revoked"
     assert e["removed_since"]["removal_no"] == out["rosters"][0]["removal_no"]
-    r = CliRunner().invoke(_cli(), ["status", A, "--as-of", "2026-03-10"])
+    r = CliRunner().invoke(rosters_cli(), ["status", A, "--as-of", "2026-03-10"])
     assert "被撤销" in r.output, r.output
-    r = CliRunner().invoke(_cli(), ["status", A, "--as-of", "2026-03-10", "--known-at", "2026-03-26", "--json"])
+    r = CliRunner().invoke(rosters_cli(), ["status", A, "--as-of", "2026-03-10", "--known-at", "2026-03-26", "--json"])
     assert "removed_since" not in json.loads(r.output)["rosters"][0]   # not yet recorded after that night
     # minor (order 107 from 2025-12-25), 3 months from its publication, taken as the 20th WD after
     # the decision (loaded late): 2026-01-23 (make-up Sunday 2026-01-04 counted) → through 2026-04-23
     assert [(p["case_no"], p["state"]) for p in out["penalties"]] == [("K-1", "published")]
-    r = CliRunner().invoke(_cli(), ["status", A, "--as-of", "2026-04-24", "--json"])
+    r = CliRunner().invoke(rosters_cli(), ["status", A, "--as-of", "2026-04-24", "--json"])
     assert [(p["case_no"], p["state"]) for p in json.loads(r.output)["penalties"]] == [("K-1", "ended")]
-    r = CliRunner().invoke(_cli(), ["roster", "export", "--roster", "abnormal", "--as-of", "2026-03-10",
+    r = CliRunner().invoke(rosters_cli(), ["roster", "export", "--roster", "abnormal", "--as-of", "2026-03-10",
                                     "--known-at", "2026-03-26", "--format", "json"])
     assert r.exit_code == 0, r.output
     assert json.loads(r.output[r.output.index("["):])[0]["state"] == "listed"
     assert "as recorded after night 2026-03-26" in " ".join(r.output.split())
-    r = CliRunner().invoke(_cli(), ["status", A, "--known-at", "2026-04-01"])
+    r = CliRunner().invoke(rosters_cli(), ["status", A, "--known-at", "2026-04-01"])
     assert r.exit_code == 2 and "after the latest published night" in r.output
     # K-1 is minor (3 months, then it stops by itself): an application is recorded, and told so
-    r = CliRunner().invoke(_cli(), ["repair", "apply", A, "--penalty", "K-1", "--received", "2026-03-28"])
+    r = CliRunner().invoke(rosters_cli(), ["repair", "apply", A, "--penalty", "K-1", "--received", "2026-03-28"])
     assert r.exit_code == 0 and "无需申请信用修复" in r.output
-    r = CliRunner().invoke(_cli(), ["repair", "apply", A, "--received", "2026-03-28"])
+    r = CliRunner().invoke(rosters_cli(), ["repair", "apply", A, "--received", "2026-03-28"])
     assert r.exit_code == 2 and "--penalty" in r.output
 
 
@@ -169,11 +170,11 @@ def test_cli_status_and_export_refuse_a_date_before_the_first_night(engine, sett
     for day in ("2026-03-01", "2020-01-01", "0001-01-01"):
         for args in (["status", A, "--as-of", day], ["status", A, "--as-of", day, "--known-at", "2026-03-26"],
                      ["roster", "export", "--roster", "abnormal", "--as-of", day]):
-            r = CliRunner().invoke(_cli(), args)
+            r = CliRunner().invoke(rosters_cli(), args)
             said = " ".join(r.output.split())
             assert r.exit_code == 2, (args, said)
             assert f"--as-of {day} 早于本系统的第一个批次 2026-03-02" in said and "not on any roster" not in said, said
-    r = CliRunner().invoke(_cli(), ["status", A, "--as-of", "2026-03-02", "--json"])
+    r = CliRunner().invoke(rosters_cli(), ["status", A, "--as-of", "2026-03-02", "--json"])
     assert r.exit_code == 0 and [e["state"] for e in json.loads(r.output)["rosters"]] == ["listed"]
-    r = CliRunner().invoke(_cli(), ["roster", "export", "--roster", "abnormal", "--as-of", "2026-03-02", "--format", "json"])
+    r = CliRunner().invoke(rosters_cli(), ["roster", "export", "--roster", "abnormal", "--as-of", "2026-03-02", "--format", "json"])
     assert r.exit_code == 0 and json.loads(r.output[r.output.index("["):])[0]["state"] == "listed"
