@@ -182,6 +182,32 @@ def derive_draw(draw_id: str, seed: str, rules: Mapping[str, Any],
 
 
 # -- redraws (重新抽取) ----------------------------------------------------------------------------
+def join_team(state: DrawState, row: Mapping[str, Any], old: Inspection, new: Inspection, matter: str) -> None:
+    """A matter joins a staffed inspection (an entity-closed replacement already drawn for another
+    matter): under ``joint_team: each_matter`` its team gets an inspector competent for the matter
+    when none on it is (domain.md §8: drawn among those competent for the matter), by the
+    :class:`Assigner` rule; none to be had → the inspection is unstaffed, never inspected for a
+    matter by no one competent for it."""
+    team = list(old["inspectors"])
+    exclude = set(team) | set(old.get("recused", [])) | set(row["prev_inspectors"] or ())
+    add = state.assigner.pick(row["uscc"], row["region_code"], row["section"], tuple(sorted(new["matters"])),
+                              exclude, 0, team=team)
+    if add is None:
+        state.assigner.release(team)
+        new["state"], new["inspectors"], new["inspector_keys"], new["scheduled_on"] = "unstaffed", [], [], None
+        new["note"] = f"{new['note']}; no inspector competent for {matter} without conflict"
+        if "competence" in old:
+            new["competence"] = None
+        return
+    reps, level = add
+    if reps:
+        new["inspectors"] = team + [x for x, _ in reps]
+        new["inspector_keys"] = list(old["inspector_keys"]) + [k for _, k in reps]
+        new["note"] = f"{new['note']}; {', '.join(x for x, _ in reps)} drawn for {matter}"
+        if "competence" in old:
+            new["competence"] = state.assigner.wider(old.get("competence"), level)
+
+
 def apply_event(state: DrawState, seed: str, task: str, event: Mapping[str, Any]) -> RedrawOutcome:
     """Apply one redraw to ``state``; returns its outcome (the new inspection versions).
 
@@ -210,7 +236,8 @@ def apply_event(state: DrawState, seed: str, task: str, event: Mapping[str, Any]
         keys = [k for x, k in zip(cur["inspectors"], cur["inspector_keys"], strict=True) if x != who]
         state.assigner.release([who])
         exclude = set(team) | recused | set(row["prev_inspectors"] or ())
-        add = state.assigner.pick(uscc, row["region_code"], row["section"], tuple(cur["matters"]), exclude, 1)
+        add = state.assigner.pick(uscc, row["region_code"], row["section"], tuple(cur["matters"]), exclude, 1,
+                                  team=team)
         new: Inspection = {**cur, "version": cur["version"] + 1, "event_seq": seq, "recused": sorted(recused)}
         if add is None:
             state.assigner.release(team)
@@ -220,8 +247,9 @@ def apply_event(state: DrawState, seed: str, task: str, event: Mapping[str, Any]
             if "competence" in cur:
                 new["competence"] = None
         else:
-            (rep_id, rep_key), level = add[0][0], add[1]
-            new["inspectors"], new["inspector_keys"] = team + [rep_id], keys + [rep_key]
+            reps, level = add
+            rep_id = ", ".join(x for x, _ in reps)
+            new["inspectors"], new["inspector_keys"] = team + [x for x, _ in reps], keys + [k for _, k in reps]
             new["note"] = (f"inspector {who} recused, replaced by {rep_id}"
                            + (f" (drawn at {level} level)" if level != state.assigner.levels[0] else ""))
             if "competence" in cur:
@@ -245,12 +273,14 @@ def apply_event(state: DrawState, seed: str, task: str, event: Mapping[str, Any]
             rep = nxt.iloc[0]   # ent is sorted by key within each stratum
             drawn.append(rep["uscc"])
             old = state.inspections.get(rep["uscc"])
+            r = {str(k): v for k, v in rep.to_dict().items()}
             if old is not None and old["state"] != "cancelled":
                 new = {**old, "version": old["version"] + 1, "event_seq": seq,
                        "matters": old["matters"] + [matter], "strata": old["strata"] + [tag],
                        "note": f"also drawn for {matter} in place of {uscc}"}
+                if old["inspectors"] and state.assigner.joint_team == "each_matter":
+                    join_team(state, r, old, new, matter)
             else:
-                r = {str(k): v for k, v in rep.to_dict().items()}
                 staffed = staff(state, seed, task, r, (matter,), r["prev_inspectors"] or ())
                 new = staffed_inspection(rep["uscc"], 0 if old is None else old["version"] + 1, seq, [matter], [tag],
                                          rep["entity_key"], staffed)

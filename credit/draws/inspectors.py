@@ -59,6 +59,23 @@ def department_matches(department: str, named: Iterable[str], how: str) -> bool:
     return department in set(named)
 
 
+# How the team of a joint inspection (联合抽查: one visit for several matters, 国发〔2019〕5号,
+# domain.md §8) is competent (config/draws.yaml ``joint_team``, frozen with each plan):
+# ``each_matter`` — every matter has at least one inspector competent for it on the team (a food
+# inspection joined to an annual-report check keeps a food officer); ``any`` — every inspector
+# competent for the matters taken together (any department when one matter names none), as plans
+# made before the setting drew, so their records re-derive unchanged.
+JOINT_TEAMS = ("any", "each_matter")
+
+
+def joint_team(rules: Mapping[str, Any]) -> str:
+    """The plan's joint-team rule; ``any`` when the plan predates the setting."""
+    how = str(rules.get("joint_team") or "any")
+    if how not in JOINT_TEAMS:
+        raise DrawError(f"joint_team {how!r}: one of {', '.join(JOINT_TEAMS)}")
+    return how
+
+
 def region_prefix(region_code: str) -> str:
     """The part of a GB/T 2260 code that names its area: 411400 → 4114 (a city covers its counties)."""
     p = region_code
@@ -102,6 +119,7 @@ class Assigner:
         self.levels = competence_levels(self.rules)
         self._dept = ins["department"].to_numpy(dtype=object)
         self.department_match = department_match(self.rules)
+        self.joint_team = joint_team(self.rules)
         self._fields = [frozenset(f or ()) for f in ins["fields"]]
         self.conflicts: dict[str, set[int]] = {}
         for i, cs in enumerate(ins["conflicts"]):
@@ -135,18 +153,53 @@ class Assigner:
         return hit
 
     def pick(self, uscc: str, region_code: str, section: str, matters: tuple[str, ...],
-             exclude: Iterable[str], need: int) -> tuple[list[tuple[str, str]], str] | None:
+             exclude: Iterable[str], need: int,
+             team: Iterable[str] = ()) -> tuple[list[tuple[str, str]], str] | None:
         """``need`` inspectors as (id, key) in drawing order and the competence level they were
-        drawn at (the narrowest with enough), loads updated; None if too few even at the widest."""
+        drawn at (the narrowest with enough), loads updated; None if too few even at the widest.
+
+        Under ``joint_team: each_matter`` a joint inspection's team (``team``, those staying on
+        it, plus those drawn) has an inspector competent for each of its matters: for each
+        matter in turn that no one covers yet, one is drawn among its own competent inspectors,
+        then the rest among those competent for any of the matters (so more than ``need`` may be
+        drawn when the matters' inspectors are disjoint)."""
         # Candidate lists are short (the competent inspectors of one area): plain Python beats
         # numpy's per-call overhead here.
         barred = set(self.conflicts.get(uscc, ()))
         barred.update(self.index[x] for x in exclude if x in self.index)
         for level in self.levels:
+            if self.joint_team == "each_matter" and len(matters) > 1:
+                kept = {self.index[x] for x in team if x in self.index}
+                full = [self.competent(region_code, section, (m,), level).tolist() for m in matters]
+                each = [[i for i in c if i not in barred] for c in full]
+                union = sorted(set().union(*each))
+                # the matters no one staying on the team is competent for (at this level)
+                open_ = [c for c, f in zip(each, full, strict=True) if not kept & set(f)]
+                if len(union) >= need and all(open_):
+                    return self._cover(uscc, open_, union, need), level
+                continue
             cand = [i for i in self.competent(region_code, section, matters, level).tolist() if i not in barred]
             if len(cand) >= need:
                 return self._choose(uscc, cand, need), level
         return None
+
+    def _cover(self, uscc: str, open_: list[list[int]], union: list[int], need: int) -> list[tuple[str, str]]:
+        """Draw one inspector for each matter no one on the team covers (``open_``: their
+        candidates), then up to ``need`` among all of them (feasibility checked by :meth:`pick`:
+        a matter left uncovered always has a candidate not yet drawn, since drawing all of its
+        candidates would cover it)."""
+        chosen: list[tuple[str, str]] = []
+        on: set[int] = set()
+        for cand in open_:
+            if on & set(cand):
+                continue
+            got = self._choose(uscc, [i for i in cand if i not in on], 1)
+            chosen += got
+            on.add(self.index[got[0][0]])
+        rest = need - len(chosen)
+        if rest > 0:
+            chosen += self._choose(uscc, [i for i in union if i not in on], rest)
+        return chosen
 
     def _choose(self, uscc: str, cand: list[int], need: int) -> list[tuple[str, str]]:
         load = self._load

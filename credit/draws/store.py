@@ -44,6 +44,7 @@ from credit.draws.inspectors import (
     MatterStaffing,
     competence_levels,
     department_match,
+    joint_team,
     matter_staffing,
 )
 from credit.draws.pools import entity_pool, inspector_pool
@@ -151,6 +152,12 @@ def frozen_rules(doc: Mapping[str, Any], matters: Sequence[str]) -> dict[str, An
     out["department_match"] = str(doc.get("department_match") or "exact")
     try:
         department_match(out)
+    except DrawError as e:
+        raise DrawRefused(f"config/draws.yaml {e}") from e
+    # How a joint inspection's team is competent (config/draws.yaml joint_team; domain.md §8).
+    out["joint_team"] = str(doc.get("joint_team") or "any")
+    try:
+        joint_team(out)
     except DrawError as e:
         raise DrawRefused(f"config/draws.yaml {e}") from e
     out["quiet_days"] = {str(k): v for k, v in (doc.get("quiet_days") or {}).items()}
