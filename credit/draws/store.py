@@ -47,7 +47,7 @@ from credit.draws.inspectors import (
     joint_team,
     matter_staffing,
 )
-from credit.draws.pools import entity_pool, inspector_pool
+from credit.draws.pools import drawn_since_plan, entity_pool, inspector_pool
 from credit.draws.read import frozen_pools, full_record, is_drawn, load_plan
 from credit.draws.records import (
     Inspection,
@@ -305,6 +305,7 @@ def check_staffing(rules: Mapping[str, Any], entities: pd.DataFrame,
 
 
 # -- run -----------------------------------------------------------------------------------------
+RUN_LOCK = 7262835  # the advisory lock that orders draw runs (apart from the night's and the schema's)
 def run_draw(conn: Connection, draw_id: str, seed: str, settings: Settings) -> RunSummary:
     """Reveal the seed and draw: entities by stratum, then inspectors and dates. Run once.
 
@@ -323,6 +324,17 @@ def run_draw(conn: Connection, draw_id: str, seed: str, settings: Settings) -> R
         raise DrawRefused(f"该种子的 SHA-256 摘要为 {seed_commitment(seed)}，与计划公布的承诺值 "
                           f"{plan['seed_commitment']} 不符，不是承诺的种子 (not the committed seed)")
     ent, ins = frozen_pools(conn, draw_id)
+    # One run at a time, so that each sees the draws run before it (the check below).
+    conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": RUN_LOCK})
+    taken = drawn_since_plan(conn, plan["rules"], date.fromisoformat(str(plan["as_of"])), ent)
+    if taken:
+        names = "、".join(f"{t['draw_id']}（{len(t['usccs'])} 户）" for t in taken)
+        n = sum(len(t["usccs"]) for t in taken)
+        raise DrawRefused(
+            f"本计划制定后，{names} 已抽中本计划检查对象名录库中的 {n} 户企业（如 {taken[0]['usccs'][0]}），"
+            f"同一企业不得重复检查（国办发〔2024〕54号），本计划不能抽取，请重新制定计划 "
+            f"({draw_id}: since it was planned, {', '.join(t['draw_id'] for t in taken)} drew {n} entities of its "
+            "frozen pool; drawing it would inspect them twice: plan again, the new plan leaves them out)")
     state = derive_draw(draw_id, seed, plan["rules"], ent, ins, plan["strata"])
     inspections = [public_inspection(i)
                    for i in sorted(state.inspections.values(), key=lambda i: i["entity_key"])]

@@ -334,3 +334,34 @@ def test_results_limit_in_an_unpublished_year_is_a_provisional_date(engine: Engi
     assert row["publish_by"] is None and row["publish_by_provisional"] is True
     assert row["publish_by_estimate"] == "2027-01-18"
     assert row["status"] == "published"
+
+
+def test_a_plan_whose_entities_another_draw_drew_since_is_refused_at_run(engine: Engine, settings: Settings,
+                                                                         tmp_path: Path) -> None:
+    """Two plans made before either is drawn freeze the same pool: once one is drawn, drawing the
+    other would inspect the same enterprises again (国办发〔2024〕54号, domain.md §8). Its run is
+    refused, naming the draw; a plan made afterwards leaves them out and runs."""
+    load_store(engine, n=40)   # 39 operating entities, all ungraded (tier B)
+    conf = tmp_path / "config"
+    shutil.copytree(settings.config_dir, conf)
+    path = conf / "draws.yaml"
+    path.write_text(path.read_text("utf-8").replace("B: 0.02", "B: 0.5"), "utf-8")
+    s = settings.model_copy(update={"config_dir": conf})
+    with engine.begin() as c:
+        first = store.plan_draw(c, "annual_report", AS_OF, s, seed_commitment=core.seed_commitment(SEED))
+        second = store.plan_draw(c, "annual_report", AS_OF, s, seed_commitment=core.seed_commitment("seed-two"))
+    with engine.begin() as c:
+        store.run_draw(c, first, SEED, s)
+    with engine.begin() as c, pytest.raises(core.DrawRefused, match=first) as refused:
+        store.run_draw(c, second, "seed-two", s)
+    assert "20" in str(refused.value) and "重新制定" in str(refused.value)
+    with engine.connect() as c:
+        assert not read.is_drawn(c, second)
+    with engine.begin() as c:
+        third = store.plan_draw(c, "annual_report", AS_OF, s, seed_commitment=core.seed_commitment("seed-three"))
+    with engine.begin() as c:
+        store.run_draw(c, third, "seed-three", s)
+    with engine.connect() as c:
+        one = {i["uscc"] for i in read.full_record(c, first)["inspections"]}
+        three = {i["uscc"] for i in read.full_record(c, third)["inspections"]}
+    assert three and not one & three
