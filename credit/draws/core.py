@@ -124,6 +124,25 @@ def select_stratum(seed: str, task: str, usccs: Sequence[str], k: int) -> Stratu
     return StratumSelection(sel, ks, ks[-1] if ks else None)
 
 
+def check_ratios(ratios: Any, where: str, tiers: Sequence[str]) -> None:
+    """A sampling ratio for every tier, each a number from 0 to 1 (domain.md §7: low for A, much
+    higher for D); anything else is refused before a plan publishes it (a negative ratio published
+    a sample size of -1; a missing tier ended in a traceback)."""
+    if not isinstance(ratios, Mapping):
+        raise DrawError(f"{where}: a ratio per tier {', '.join(tiers)} (e.g. {{A: 0.01, …}})")
+    missing = [t for t in tiers if t not in ratios]
+    if missing:
+        raise DrawError(f"{where}: no ratio for tier {', '.join(missing)}")
+    for t in tiers:
+        r = ratios[t]
+        try:
+            ok = not isinstance(r, bool) and Decimal(str(r)).is_finite() and 0 <= Decimal(str(r)) <= 1
+        except ArithmeticError:
+            ok = False
+        if not ok:
+            raise DrawError(f"{where}: tier {t}: {r!r} is not a ratio from 0 to 1")
+
+
 def sample_size(ratio: float | str | Decimal, size: int) -> int:
     """ceil(ratio × size) in exact decimal arithmetic (0.01 × 300 is 3, not 4), capped at size."""
     return min(size, math.ceil(Decimal(str(ratio)) * size))

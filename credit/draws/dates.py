@@ -9,19 +9,26 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from credit.draws.core import DrawError
+
 
 def parse_days(spec: str | Sequence[int]) -> frozenset[int]:
-    """Days of month from ``"1-20"``, ``"1-5,25-28"`` or a list of integers."""
-    if not isinstance(spec, str):
-        return frozenset(int(x) for x in spec)
+    """Days of month from ``"1-20"``, ``"1-5,25-28"`` or a list of integers; anything else is a
+    :class:`~credit.draws.core.DrawError` (a plan checks the days are 1–31: store.check_values)."""
     days: set[int] = set()
-    for part in spec.split(","):
-        part = part.strip()
-        if "-" in part:
-            a, b = part.split("-")
-            days.update(range(int(a), int(b) + 1))
-        elif part:
-            days.add(int(part))
+    try:
+        if not isinstance(spec, str):
+            days.update(int(x) for x in spec)
+        else:
+            for part in spec.split(","):
+                part = part.strip()
+                if "-" in part:
+                    a, b = part.split("-")
+                    days.update(range(int(a), int(b) + 1))
+                elif part:
+                    days.add(int(part))
+    except (TypeError, ValueError):
+        raise DrawError(f"days_of_month {spec!r}: days of the month such as \"1-20\" or \"1-5,25-28\"") from None
     return frozenset(days)
 
 

@@ -31,6 +31,7 @@ from credit.draws.core import (
     DrawError,
     DrawnStratum,
     DrawRefused,
+    check_ratios,
     check_token,
     entity_pool_digest,
     inspector_pool_digest,
@@ -38,6 +39,7 @@ from credit.draws.core import (
     seed_commitment,
     stratum_sizes,
 )
+from credit.draws.dates import parse_days
 from credit.draws.derive import apply_event, derive_draw
 from credit.draws.inspectors import (
     Assigner,
@@ -57,6 +59,7 @@ from credit.draws.records import (
     public_inspection,
     public_record_from,
 )
+from credit.grading.scheme import TIERS
 from credit.settings import Settings
 
 
@@ -143,6 +146,7 @@ def frozen_rules(doc: Mapping[str, Any], matters: Sequence[str]) -> dict[str, An
     keep = ("tier_ratios", "ungraded_tier", "exclusion_window_days", "exclusion_exempt_tiers",
             "inspectors_per_inspection", "workload_spread", "schedule", "quiet_days")
     out = {k: doc[k] for k in keep}
+    check_values(doc, matters)
     out["competence"] = list(doc.get("competence") or ["district"])
     try:
         competence_levels(out)
@@ -166,6 +170,42 @@ def frozen_rules(doc: Mapping[str, Any], matters: Sequence[str]) -> dict[str, An
                           **doc["matters"][m]} for m in matters}
     out["key_encoding"] = KEY_ENCODING
     return out
+
+
+def check_values(doc: Mapping[str, Any], matters: Sequence[str]) -> None:
+    """Refuse a config/draws.yaml value a plan would freeze and publish or draw by wrongly: the
+    ratios (domain.md §7), the tiers named, the counts, the window and the quiet days (§9)."""
+    def count(v: Any) -> bool:
+        return v is None or (isinstance(v, int) and not isinstance(v, bool) and v >= 0)
+
+    try:
+        check_ratios(doc["tier_ratios"], "tier_ratios", TIERS)
+        for m in matters:
+            spec = doc["matters"][m]
+            if spec.get("tier_ratios") is not None:
+                check_ratios(spec["tier_ratios"], f"matters.{m}.tier_ratios", TIERS)
+            for k in ("min_count", "max_count"):
+                if not count(spec.get(k)):
+                    raise DrawError(f"matters.{m}.{k} {spec.get(k)!r}: a whole number ≥ 0, or null")
+        if doc["ungraded_tier"] not in TIERS:
+            raise DrawError(f"ungraded_tier {doc['ungraded_tier']!r}: one of {', '.join(TIERS)}")
+        bad = [t for t in doc["exclusion_exempt_tiers"] or () if t not in TIERS]
+        if bad:
+            raise DrawError(f"exclusion_exempt_tiers {bad!r}: tiers among {', '.join(TIERS)}")
+        sched = doc["schedule"]
+        for k, least in (("lead_working_days", 0), ("window_working_days", 1)):
+            v = sched.get(k)
+            if not (isinstance(v, int) and not isinstance(v, bool) and v >= least):
+                raise DrawError(f"schedule.{k} {v!r}: a whole number ≥ {least}")
+        for prefix, q in (doc.get("quiet_days") or {}).items():
+            try:
+                days = parse_days(q["days_of_month"])
+            except (DrawError, KeyError, TypeError) as e:
+                raise DrawError(f"quiet_days {prefix}: {e}") from None
+            if not days or not all(1 <= d <= 31 for d in days):
+                raise DrawError(f"quiet_days {prefix}: days_of_month {q['days_of_month']!r}: days from 1 to 31")
+    except DrawError as e:
+        raise DrawRefused(f"config/draws.yaml {e}") from e
 
 
 # A published record cites the law, never the project's own files (docs, rulebook, config, code).
