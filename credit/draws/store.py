@@ -293,6 +293,10 @@ def plan_draw(conn: Connection, matter: str | Sequence[str], as_of: date, settin
         # Entities an earlier live draw drew, left out of this pool (domain.md §8); repeated in
         # the public record, where ``verify`` checks that none of them is drawn.
         "excluded_drawn": excluded,
+        # The rule behind it, so that anyone recomputes the list from the earlier draws' public
+        # records (docs/draws.md, an outsider's step 3): the window and the exempt tiers.
+        "exclusion_window_days": int(rules["exclusion_window_days"]),
+        "exclusion_exempt_tiers": list(rules["exclusion_exempt_tiers"] or []),
         # Per matter: its competent inspectors and the entities no team can be found for, with a
         # warning when there are such entities (check_staffing, domain.md §8).
         "staffing": staffing, "staffing_warnings": staffing_warnings,

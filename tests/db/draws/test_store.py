@@ -365,3 +365,30 @@ def test_a_plan_whose_entities_another_draw_drew_since_is_refused_at_run(engine:
         one = {i["uscc"] for i in read.full_record(c, first)["inspections"]}
         three = {i["uscc"] for i in read.full_record(c, third)["inspections"]}
     assert three and not one & three
+
+
+def test_an_outsider_recomputes_excluded_drawn_from_published_files_alone(engine: Engine, settings: Settings,
+                                                                          tmp_path: Path) -> None:
+    """docs/draws.md step 3: ``excluded_drawn`` is recomputed from the earlier draws' public
+    records and the plan: entities live in an earlier draw and dated after the plan's date minus
+    the exclusion window — which the plan must therefore publish (domain.md §8)."""
+    load_store(engine, n=40)
+    conf = tmp_path / "config"
+    shutil.copytree(settings.config_dir, conf)
+    path = conf / "draws.yaml"
+    path.write_text(path.read_text("utf-8").replace("B: 0.02", "B: 0.5"), "utf-8")
+    s = settings.model_copy(update={"config_dir": conf})
+    first = plan_and_run(engine, s)
+    with engine.begin() as c:
+        second = store.plan_draw(c, "annual_report", AS_OF, s, seed_commitment=core.seed_commitment("seed-two"))
+    folder = s.reports_dir / "draws"
+    plan1 = json.loads((folder / f"{first}.plan.json").read_text("utf-8"))
+    public1 = json.loads((folder / f"{first}.public.json").read_text("utf-8"))
+    plan2 = json.loads((folder / f"{second}.plan.json").read_text("utf-8"))
+    assert plan2["exclusion_window_days"] == 365
+    cutoff = date.fromisoformat(plan2["as_of"]).toordinal() - plan2["exclusion_window_days"]
+    live = {i["uscc"] for i in public1["inspections"]
+            if i["state"] not in ("cancelled", "unstaffed")
+            and date.fromisoformat(i["scheduled_on"] or plan1["as_of"]).toordinal() > cutoff}
+    listed = {u for d in plan2["excluded_drawn"] for u in d["usccs"]}
+    assert listed and listed <= live and listed == live   # all tier B, operating, in scope
