@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from credit import sqlfiles
 from credit.draws.core import ENTITY_COLUMNS, DrawRefused
+from credit.draws.inspectors import region_prefix
 from credit.grading.scheme import TIERS
 
 
@@ -51,6 +52,9 @@ def entity_pool(conn: Connection, rules: Mapping[str, Any], as_of: date,
                 scope: str | None) -> tuple[pd.DataFrame, PoolStats, date | None, list[ExcludedDraw]]:
     """One row per (matter, entity) in scope, with its stratum (tier), minus recent inspections.
 
+    ``scope`` and a matter's ``regions`` are GB/T 2260 codes or prefixes; a code's trailing ``00``
+    pairs name no area (411400 is 商丘市: it covers 411402), as for the inspectors' areas.
+
     Left out (domain.md §8: 国办发〔2024〕54号, no repeated checks of the same enterprise; tiers in
     ``exclusion_exempt_tiers`` excepted, domain.md §7): entities with an inspection result within
     ``exclusion_window_days`` before ``as_of``, and entities drawn by an earlier draw that is still
@@ -72,7 +76,7 @@ def entity_pool(conn: Connection, rules: Mapping[str, Any], as_of: date,
     drawn = pd.read_sql(sqlfiles.statement("draws/drawn_earlier"), conn, params={"cutoff": cutoff.date()})
     held = live["uscc"].isin(drawn["uscc"]) & ~exempt
     if scope:
-        live = live[live["region_code"].str.startswith(scope)]
+        live = live[live["region_code"].str.startswith(region_prefix(scope))]
         recent, held = recent[live.index], held[live.index]
     left_out = set(live["uscc"][held])
     excluded: list[ExcludedDraw] = [
@@ -88,7 +92,7 @@ def entity_pool(conn: Connection, rules: Mapping[str, Any], as_of: date,
         if spec["industries"]:
             m = m[m["section"].isin(spec["industries"])]
         if spec["regions"]:
-            m = m[m["region_code"].str.startswith(tuple(spec["regions"]))]
+            m = m[m["region_code"].str.startswith(tuple(region_prefix(str(r)) for r in spec["regions"]))]
         parts.append(m.assign(matter=matter))
     pool = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ENTITY_COLUMNS)
     pool["prev_inspectors"] = pool["prev_inspectors"].map(lambda v: sorted(v) if v is not None else [])

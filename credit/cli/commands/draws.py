@@ -64,7 +64,7 @@ def _strata_table(strata: Sequence[Mapping[str, Any]], title: str) -> Table:
 @app.command()
 def plan(
     matter: Annotated[list[str], typer.Option("--matter", help="matter id from config/draws.yaml; repeat for a joint task")],
-    scope: Annotated[str | None, typer.Option(help="GB/T 2260 region code prefix")] = None,
+    scope: Annotated[str | None, typer.Option(help="GB/T 2260 region code or prefix (411400 covers its districts, as 4114 does)")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", metavar=output.DAY, help="plan date (default: latest night)")] = None,
     seed_commitment: Annotated[str | None, typer.Option("--seed-commitment", help="SHA-256 hex of the seed")] = None,
     public_seed_source: Annotated[str | None, typer.Option("--public-seed-source",

@@ -392,3 +392,31 @@ def test_an_outsider_recomputes_excluded_drawn_from_published_files_alone(engine
             and date.fromisoformat(i["scheduled_on"] or plan1["as_of"]).toordinal() > cutoff}
     listed = {u for d in plan2["excluded_drawn"] for u in d["usccs"]}
     assert listed and listed <= live and listed == live   # all tier B, operating, in scope
+
+
+def test_a_scope_or_matter_region_written_as_a_full_code_covers_its_area(engine: Engine, settings: Settings,
+                                                                         tmp_path: Path) -> None:
+    """A city's GB/T 2260 code (411400 商丘市) covers its districts (411402), as it does for the
+    inspectors' areas (docs/draws.md): --scope 411400 and a matter's ``regions: ["411400"]`` draw
+    from the city as 4114 does, not refused as an empty pool."""
+    load_store(engine, n=60)
+    with engine.begin() as c:
+        by_prefix = store.plan_draw(c, "annual_report", AS_OF, settings, scope="4114",
+                                    seed_commitment=core.seed_commitment(SEED))
+        by_code = store.plan_draw(c, "annual_report", AS_OF, settings, scope="411400",
+                                  seed_commitment=core.seed_commitment(SEED))
+    with engine.connect() as c:
+        a, b = read.load_plan(c, by_prefix), read.load_plan(c, by_code)
+    assert a["entity_pool_digest"] == b["entity_pool_digest"] and a["strata"] == b["strata"]
+    conf = tmp_path / "config"
+    shutil.copytree(settings.config_dir, conf)
+    path = conf / "draws.yaml"
+    text = path.read_text("utf-8")
+    path.write_text(text.replace('    industries: []\n    regions: []\n    requires_field: false\n    quiet_days_apply: true\n    min_count: 1\n    max_count: null\n  food_production',
+                                 '    industries: []\n    regions: ["411400"]\n    requires_field: false\n    quiet_days_apply: true\n    min_count: 1\n    max_count: null\n  food_production', 1), "utf-8")
+    assert path.read_text("utf-8") != text
+    s = settings.model_copy(update={"config_dir": conf})
+    with engine.begin() as c:
+        by_matter = store.plan_draw(c, "annual_report", AS_OF, s, seed_commitment=core.seed_commitment(SEED))
+    with engine.connect() as c:
+        assert read.load_plan(c, by_matter)["strata"] == a["strata"]
