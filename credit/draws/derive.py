@@ -62,6 +62,19 @@ class DrawState:
         return self._entities
 
 
+def allowed_days(state: DrawState, region_code: str, matters: Iterable[str]) -> list[str]:
+    """The plan's working days an inspection of ``matters`` in ``region_code`` may be on: minus the
+    region's quiet days (企业宁静日, domain.md §9) unless every matter is exempt from them."""
+    rules = state.assigner.rules
+    applies = any(rules["matters"][m]["quiet_days_apply"] for m in matters)
+    allowed = state.days.get((region_code, applies))
+    if allowed is None:
+        quiet = quiet_rule(rules["quiet_days"], region_code) if applies else frozenset()
+        allowed = state.days[(region_code, applies)] = [
+            d for d in rules["schedule_days"] if int(d[8:10]) not in quiet]
+    return allowed
+
+
 def staff(state: DrawState, seed: str, task: str, row: Mapping[str, Any], matters: tuple[str, ...],
           exclude: Iterable[str]) -> Staffing:
     """Inspectors and a date for one inspection (state, inspectors, keys, scheduled_on, note)."""
@@ -79,14 +92,7 @@ def staff(state: DrawState, seed: str, task: str, row: Mapping[str, Any], matter
             unstaffed["competence"] = None
         return unstaffed
     team, level = got
-    specs = [rules["matters"][m] for m in matters]
-    applies = any(s["quiet_days_apply"] for s in specs)
-    allowed = state.days.get((row["region_code"], applies))
-    if allowed is None:
-        quiet = quiet_rule(rules["quiet_days"], row["region_code"]) if applies else frozenset()
-        allowed = state.days[(row["region_code"], applies)] = [
-            d for d in rules["schedule_days"] if int(d[8:10]) not in quiet]
-    day = schedule_day(row["entity_key"], allowed, frozenset())
+    day = schedule_day(row["entity_key"], allowed_days(state, row["region_code"], matters), frozenset())
     notes = [] if level == state.assigner.levels[0] else [
         f"inspectors drawn at {level} level: fewer than {per} competent inspectors without conflict "
         f"at {state.assigner.levels[state.assigner.levels.index(level) - 1]} level"]
@@ -187,7 +193,8 @@ def join_team(state: DrawState, row: Mapping[str, Any], old: Inspection, new: In
     matter): under ``joint_team: each_matter`` its team gets an inspector competent for the matter
     when none on it is (domain.md §8: drawn among those competent for the matter), by the
     :class:`Assigner` rule; none to be had → the inspection is unstaffed, never inspected for a
-    matter by no one competent for it."""
+    matter by no one competent for it. A visit dated on a quiet day of the region that now binds it
+    (the joining matter is not exempt, domain.md §9) gets the date rule's day among its allowed days."""
     team = list(old["inspectors"])
     exclude = set(team) | set(old.get("recused", [])) | set(row["prev_inspectors"] or ())
     add = state.assigner.pick(row["uscc"], row["region_code"], row["section"], tuple(sorted(new["matters"])),
@@ -200,6 +207,13 @@ def join_team(state: DrawState, row: Mapping[str, Any], old: Inspection, new: In
             new["competence"] = None
         return
     reps, level = add
+    allowed = allowed_days(state, str(row["region_code"]), new["matters"])
+    if new["scheduled_on"] is not None and new["scheduled_on"] not in allowed:
+        # the joining matter's quiet days bind the visit (domain.md §9): the date rule on its days
+        day = schedule_day(str(new["entity_key"]), allowed, frozenset())
+        new["state"], new["scheduled_on"] = ("assigned" if day else "unscheduled"), day
+        new["note"] = f"{new['note']}; rescheduled off the quiet days" + ("" if day else
+                                                                          ": no working day outside them")
     if reps:
         new["inspectors"] = team + [x for x, _ in reps]
         new["inspector_keys"] = list(old["inspector_keys"]) + [k for _, k in reps]

@@ -130,3 +130,29 @@ def test_new_plans_freeze_each_matter_and_a_bad_value_is_refused() -> None:
     assert store.frozen_rules(doc, ["annual_report", "food_production"])["joint_team"] == "each_matter"
     with pytest.raises(core.DrawRefused, match="joint_team"):
         store.frozen_rules({**doc, "joint_team": "whole_team"}, ["annual_report"])
+
+
+@pytest.mark.parametrize("seed", ["s", "t", "u", "v", "w"])
+def test_a_matter_joining_by_redraw_keeps_off_its_quiet_days(seed: str) -> None:
+    """A food inspection (no quiet days: quiet_days_apply false) in 商丘 (4114: days 1–20 quiet,
+    domain.md §9) is joined by an annual-report check after an entity closed: the visit, now also
+    for a matter the quiet days bind, is not on a quiet day."""
+    ent, ins = _world()
+    ent["region_code"] = "411402"
+    ent["uscc"] = ent["uscc"].str.replace("91330106", "91411402")
+    ins["region_code"] = "411402"
+    ent.loc[ent["matter"] == "annual", "stratum"] = "C"   # 4 of 40 for the annual report, all 40 for food
+    r = _rules()
+    r["quiet_days"] = {"4114": {"days_of_month": "1-20"}}
+    sizes = ent.groupby(["matter", "stratum"]).size()
+    alloc = core.plan_strata(r, {(m, s): int(n) for (m, s), n in sizes.items()})
+    state = derive.derive_draw(TASK, seed, r, ent, ins, alloc)
+    u = next(u for u, i in sorted(state.inspections.items()) if "annual" in i["matters"])
+    out = derive.apply_event(state, seed, TASK, {"seq": 1, "kind": "entity_closed", "uscc": u, "reason": "注销"})
+    joined = [v for v in out["versions"] if v["uscc"] != u]
+    assert [sorted(v["matters"]) for v in joined] == [["annual", "food"]]
+    v = joined[0]
+    assert v["state"] == "assigned" and int(v["scheduled_on"][8:10]) > 20, v
+    rec = full_record(seed, r, ent, ins)
+    rec["events"] = state.events
+    assert verify.verify_record(rec).ok
