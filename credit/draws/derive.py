@@ -236,7 +236,7 @@ def apply_event(state: DrawState, seed: str, task: str, event: Mapping[str, Any]
     uscc = event["uscc"]
     cur = state.inspections.get(uscc)
     if cur is None or cur["state"] == "cancelled":
-        raise DrawError(f"{uscc} has no open inspection in this draw")
+        raise DrawError(f"{uscc} 在本次抽查中已没有待进行的检查 ({uscc} has no open inspection in this draw)")
     ent = state.entities
     row = ent.loc[ent["uscc"] == uscc].iloc[0]
     versions: list[Inspection] = []
@@ -244,7 +244,7 @@ def apply_event(state: DrawState, seed: str, task: str, event: Mapping[str, Any]
     if event["kind"] == "inspector_recused":
         who = event["inspector_id"]
         if who not in cur["inspectors"]:
-            raise DrawError(f"inspector {who} is not on the inspection of {uscc}")
+            raise DrawError(f"检查人员 {who} 不在 {uscc} 的检查组中 (inspector {who} is not on the inspection of {uscc})")
         recused = set(cur.get("recused", [])) | {who}
         team = [x for x in cur["inspectors"] if x != who]
         keys = [k for x, k in zip(cur["inspectors"], cur["inspector_keys"], strict=True) if x != who]

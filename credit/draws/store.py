@@ -443,11 +443,11 @@ def redraw(conn: Connection, draw_id: str, uscc: str, kind: str, reason: str, se
     re-derives exactly this outcome. Nothing is overwritten.
     """
     if kind not in ("inspector_recused", "entity_closed"):
-        raise DrawRefused(f"unknown redraw kind {kind!r}")
+        raise DrawRefused(f"重新抽取的类型「{kind}」不明 (unknown redraw kind {kind!r})")
     if kind == "inspector_recused" and not inspector_id:
-        raise DrawRefused("an inspector recusal names the inspector (--inspector)")
+        raise DrawRefused("检查人员回避须写明回避的检查人员 (an inspector recusal names the inspector: --recuse)")
     if not reason.strip():
-        raise DrawRefused("a redraw states its reason")
+        raise DrawRefused("重新抽取须写明理由 (a redraw states its reason)")
     if kind == "entity_closed":
         check_closed(conn, uscc)
     rec = full_record(conn, draw_id)
@@ -458,7 +458,7 @@ def redraw(conn: Connection, draw_id: str, uscc: str, kind: str, reason: str, se
         apply_event(state, rec["seed"], draw_id, ev)
     cur = state.inspections.get(uscc)
     if cur is None:
-        raise DrawRefused(f"{uscc} was not drawn in {draw_id}")
+        raise DrawRefused(f"{uscc} 在 {draw_id} 中未被抽中 ({uscc} was not drawn in {draw_id})")
     seq = len(rec["events"]) + 1
     event = {"seq": seq, "kind": kind, "uscc": uscc, "inspector_id": inspector_id, "reason": reason}
     try:

@@ -298,7 +298,8 @@ def redraw(
 ) -> None:
     """Record a redraw as a new event citing the version it amends (never an overwrite)."""
     if (recuse is None) == (not entity_closed):
-        _refuse("give exactly one of --recuse INSPECTOR or --entity-closed")
+        _refuse("请选择 --recuse（检查人员回避）或 --entity-closed（企业已关闭）其中一项 "
+                "(give exactly one of --recuse INSPECTOR or --entity-closed)")
     uscc = output.checked_uscc(uscc)   # a mistyped code is refused for what it is (domain.md §1)
     settings = get_settings()
     try:

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from credit.cli.commands.draws import app
+from credit.contract.uscc import calc_check_character
 from credit.draws import core, records, store
 from credit.settings import Settings
 from tests.db.draws.helpers import AS_OF, SEED, load_store
@@ -393,3 +394,27 @@ def test_a_result_of_an_unregistered_entity_and_a_plan_after_today(engine: Engin
     r = runner.invoke(app, ["plan", "--matter", "annual_report", "--as-of", date.fromordinal(later).isoformat(),
                             "--seed-commitment", core.seed_commitment(SEED)])
     assert r.exit_code == 2 and "晚于今天" in r.output, r.output
+
+
+def test_redraw_refusals_are_chinese_first(engine: Engine, cli_env: Settings) -> None:
+    """The redraw's refusals read as plan's and run's do: Chinese first, the English after (exit 2)."""
+    load_store(engine)
+    assert runner.invoke(app, ["plan", "--matter", "annual_report", "--as-of", "2026-09-01",
+                               "--seed-commitment", core.seed_commitment(SEED)]).exit_code == 0
+    assert runner.invoke(app, ["run", "DRAW-20260901-001", "--seed", SEED]).exit_code == 0
+    doc = json.loads((cli_env.reports_dir / "draws" / "DRAW-20260901-001.public.json").read_text("utf-8"))
+    drawn = {i["uscc"] for i in doc["inspections"]}
+    first = doc["inspections"][0]["uscc"]
+    other = next(u for u in (f"91341000MA{i:07d}" for i in range(240)) if u not in drawn)
+    other = other + calc_check_character(other)
+    cases = [
+        (["--uscc", first, "--reason", "x"], "回避"),                                   # neither kind
+        (["--uscc", first, "--reason", " ", "--recuse", "INS001"], "理由"),             # no reason
+        (["--uscc", other, "--reason", "x", "--recuse", "INS001"], "未被抽中"),         # not drawn here
+        (["--uscc", first, "--reason", "x", "--recuse", "NOBODY"], "不在"),             # not on the team
+    ]
+    for args, chinese in cases:
+        r = runner.invoke(app, ["redraw", "DRAW-20260901-001", *args])
+        assert r.exit_code == 2, r.output
+        text = r.output.split("refused: ", 1)[-1]
+        assert chinese in text and text.index(chinese) < text.index("("), r.output
