@@ -190,6 +190,47 @@ def allocate(sizes: Mapping[str, int], ratios: Mapping[str, float | str],
     return out
 
 
+def floored(sizes: Mapping[str, int], ratios: Mapping[str, float | str], min_ratio: float | str,
+            min_count: int | None = None, max_count: int | None = None) -> dict[str, int]:
+    """Sample size per stratum for a matter with a floor ratio (企业公示信息抽查办法 art. 4: not below
+    3 %, domain.md §7): each stratum's ceil(ratio × size), then the seats missing to reach
+    max(ceil(min_ratio × pool), min_count) added in proportion to ratio × size (largest remainder,
+    ties by stratum name; never beyond a stratum's size), so no tier falls below its own ratio's
+    share; ``max_count`` then bounds the total as in :func:`allocate`."""
+    base = {s: sample_size(ratios[s], n) for s, n in sizes.items()}
+    total_n = sum(sizes.values())
+    target = max(sample_size(min_ratio, total_n), min(int(min_count or 0), total_n))
+    if max_count is not None and max(target, sum(base.values())) > max_count:
+        return allocate(sizes, ratios, None, max_count)
+    seats = target - sum(base.values())
+    out = dict(base)
+    room = {s: sizes[s] - base[s] for s in sizes}
+    weights = {s: Decimal(str(ratios[s])) * sizes[s] for s in sizes}
+    free = {s for s in sizes if room[s] > 0}
+    if free and not any(weights[s] for s in free):
+        weights = {s: Decimal(room[s]) for s in sizes}
+    free = {s for s in free if weights[s] > 0}
+    while seats > 0 and free:
+        wsum = sum(weights[s] for s in free)
+        quota = {s: seats * weights[s] / wsum for s in free}
+        full = [s for s in free if quota[s] >= room[s]]
+        if full:
+            for s in full:
+                out[s] += room[s]
+                seats -= room[s]
+                room[s] = 0
+                free.discard(s)
+            continue
+        floors = {s: int(quota[s]) for s in free}
+        left = seats - sum(floors.values())
+        for s in free:
+            out[s] += floors[s]
+        for s in sorted(free, key=lambda s: (-(quota[s] - floors[s]), s))[:left]:
+            out[s] += 1
+        seats = 0
+    return out
+
+
 def stratum_sizes(entities: pd.DataFrame) -> dict[tuple[str, str], int]:
     """Entities per (matter, stratum) of an entity pool."""
     out: dict[tuple[str, str], int] = {}
@@ -204,14 +245,18 @@ def plan_strata(rules: Mapping[str, Any], sizes: Mapping[tuple[str, str], int]) 
 
     Strata are the tiers A–D inside each matter's pool; the ratio is the matter's own
     ``tier_ratios`` if it has one, else the file's (domain.md §7); the matter's min/max counts bound
-    the matter's total (:func:`allocate`). Probability = sample size / size, as a decimal string.
+    the matter's total (:func:`allocate`), and its ``min_ratio`` (企业公示信息抽查办法 art. 4: not
+    below 3 %) raises the minimum to ceil(min_ratio × the matter's pool). Probability = sample size / size, as a decimal string.
     """
     out: list[PlannedStratum] = []
     for matter in sorted(rules["matters"]):
         spec = rules["matters"][matter]
         ratios = spec.get("tier_ratios") or rules["tier_ratios"]
         msizes = {s: n for (m, s), n in sizes.items() if m == matter}
-        ks = allocate(msizes, ratios, spec.get("min_count"), spec.get("max_count"))
+        if spec.get("min_ratio") is not None:   # a floor on the matter's total (domain.md §7: art. 4, 3 %)
+            ks = floored(msizes, ratios, spec["min_ratio"], spec.get("min_count"), spec.get("max_count"))
+        else:
+            ks = allocate(msizes, ratios, spec.get("min_count"), spec.get("max_count"))
         for s in sorted(msizes):
             n = msizes[s]
             out.append({"matter": matter, "stratum": s, "size": n, "sample_size": ks[s],

@@ -184,6 +184,8 @@ def check_values(doc: Mapping[str, Any], matters: Sequence[str]) -> None:
             spec = doc["matters"][m]
             if spec.get("tier_ratios") is not None:
                 check_ratios(spec["tier_ratios"], f"matters.{m}.tier_ratios", TIERS)
+            if spec.get("min_ratio") is not None:
+                check_ratios({"all": spec["min_ratio"]}, f"matters.{m}.min_ratio", ["all"])
             for k in ("min_count", "max_count"):
                 if not count(spec.get(k)):
                     raise DrawError(f"matters.{m}.{k} {spec.get(k)!r}: a whole number ≥ 0, or null")

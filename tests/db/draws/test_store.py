@@ -29,7 +29,8 @@ def test_plan_run_verify_round_trip(engine: Engine, settings: Settings) -> None:
     # Cancelled entities are not in the pool; all ungraded entities are drawn as tier B.
     assert [s["stratum"] for s in rec["strata"]] == ["B"]
     assert rec["strata"][0]["size"] == 234
-    assert rec["strata"][0]["sample_size"] == 5   # ceil(2 % × 234)
+    # ceil(3 % × 234): the annual-report check's floor (企业公示信息抽查办法 art. 4); 2 % of tier B gives 5
+    assert rec["strata"][0]["sample_size"] == 8
     assert plan.config_version.startswith("draws-")
     # The files on disk are the same records: the public file checks with SHA-256 alone.
     public = json.loads((settings.reports_dir / "draws" / f"{draw_id}.public.json").read_text("utf-8"))
@@ -412,8 +413,7 @@ def test_a_scope_or_matter_region_written_as_a_full_code_covers_its_area(engine:
     shutil.copytree(settings.config_dir, conf)
     path = conf / "draws.yaml"
     text = path.read_text("utf-8")
-    path.write_text(text.replace('    industries: []\n    regions: []\n    requires_field: false\n    quiet_days_apply: true\n    min_count: 1\n    max_count: null\n  food_production',
-                                 '    industries: []\n    regions: ["411400"]\n    requires_field: false\n    quiet_days_apply: true\n    min_count: 1\n    max_count: null\n  food_production', 1), "utf-8")
+    path.write_text(text.replace("    regions: []", '    regions: ["411400"]', 1), "utf-8")   # annual_report's
     assert path.read_text("utf-8") != text
     s = settings.model_copy(update={"config_dir": conf})
     with engine.begin() as c:
