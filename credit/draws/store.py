@@ -140,13 +140,10 @@ def frozen_rules(doc: Mapping[str, Any], matters: Sequence[str]) -> dict[str, An
     if unknown:
         raise DrawRefused(f"抽查事项 {'、'.join(unknown)} 不在抽查事项清单内 (unknown matter(s) {', '.join(unknown)}: "
                           f"not on the 抽查事项清单; config/draws.yaml lists {', '.join(sorted(doc['matters']))})")
-    per = int(doc["inspectors_per_inspection"])
-    if per < 2:
-        raise DrawRefused("inspectors_per_inspection must be at least 2 (行政处罚法 art. 42)")  # domain.md §8
+    check_values(doc, matters)
     keep = ("tier_ratios", "ungraded_tier", "exclusion_window_days", "exclusion_exempt_tiers",
             "inspectors_per_inspection", "workload_spread", "schedule", "quiet_days")
     out = {k: doc[k] for k in keep}
-    check_values(doc, matters)
     out["competence"] = list(doc.get("competence") or ["district"])
     try:
         competence_levels(out)
@@ -175,8 +172,11 @@ def frozen_rules(doc: Mapping[str, Any], matters: Sequence[str]) -> dict[str, An
 def check_values(doc: Mapping[str, Any], matters: Sequence[str]) -> None:
     """Refuse a config/draws.yaml value a plan would freeze and publish or draw by wrongly: the
     ratios (domain.md §7), the tiers named, the counts, the window and the quiet days (§9)."""
+    def whole(v: Any, least: int) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool) and v >= least
+
     def count(v: Any) -> bool:
-        return v is None or (isinstance(v, int) and not isinstance(v, bool) and v >= 0)
+        return v is None or whole(v, 0)
 
     try:
         check_ratios(doc["tier_ratios"], "tier_ratios", TIERS)
@@ -194,10 +194,14 @@ def check_values(doc: Mapping[str, Any], matters: Sequence[str]) -> None:
         bad = [t for t in doc["exclusion_exempt_tiers"] or () if t not in TIERS]
         if bad:
             raise DrawError(f"exclusion_exempt_tiers {bad!r}: tiers among {', '.join(TIERS)}")
+        for k, least, why in (("inspectors_per_inspection", 2, " (行政处罚法 art. 42)"), ("workload_spread", 1, ""),
+                              ("exclusion_window_days", 0, "")):
+            if not whole(doc.get(k), least):   # spread 0: no one is below "least + 0" (a traceback)
+                raise DrawError(f"{k} {doc.get(k)!r}: a whole number ≥ {least}{why}")
         sched = doc["schedule"]
         for k, least in (("lead_working_days", 0), ("window_working_days", 1)):
             v = sched.get(k)
-            if not (isinstance(v, int) and not isinstance(v, bool) and v >= least):
+            if not whole(v, least):
                 raise DrawError(f"schedule.{k} {v!r}: a whole number ≥ {least}")
         for prefix, q in (doc.get("quiet_days") or {}).items():
             try:

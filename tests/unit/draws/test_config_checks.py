@@ -45,6 +45,10 @@ _DROP = object()
     ("matters.annual_report.min_count", -1, "min_count"),
     ("matters.annual_report.max_count", "many", "max_count"),
     ("schedule.window_working_days", 0, "window_working_days"),
+    ("workload_spread", 0, "workload_spread"),       # no one below "least + 0": a wrong inspector drawn
+    ("workload_spread", "2", "workload_spread"),
+    ("exclusion_window_days", -1, "exclusion_window_days"),
+    ("inspectors_per_inspection", "two", "inspectors_per_inspection"),
     ("schedule.lead_working_days", -2, "lead_working_days"),
     ("quiet_days.4114.days_of_month", "1-x", "4114"),
     ("quiet_days.4114.days_of_month", "0-40", "4114"),
