@@ -1,5 +1,6 @@
 -- Public results of one inspection task (抽查检查结果公示, domain.md §8): the current version of
--- every inspection the draw made, with the result the inspection_results source delivered.
+-- every inspection the draw made, with the result the inspection_results source delivered, and
+-- any result delivered under the task for an enterprise it did not draw.
 
 with
 
@@ -26,4 +27,26 @@ select
 from current_inspection ci
 left join registration r using (uscc)
 left join inspection_results ir on ir.task_id = :task_id and ir.uscc = ci.uscc
-order by ci.uscc
+
+union all
+
+-- ── a result the source delivered under this task for an enterprise the draw did not pick: ─────
+-- published like any delivered result (no matter, no schedule), never left out of the task's
+-- results — an inspection outside the draw shows (domain.md §8)
+select
+    ir.uscc,
+    r.name,
+    'not_drawn'                        as state,
+    '{}'::text[]                       as matters,
+    null::date                         as scheduled_on,
+    ir.inspected_on,
+    ir.result_code,
+    ir.result,
+    ir.doc_no,
+    ir.first_night                     as result_received_on
+from inspection_results ir
+left join registration r using (uscc)
+where ir.task_id = :task_id
+  and not exists (select 1 from current_inspection ci where ci.uscc = ir.uscc)
+
+order by uscc

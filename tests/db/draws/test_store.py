@@ -420,3 +420,27 @@ def test_a_scope_or_matter_region_written_as_a_full_code_covers_its_area(engine:
         by_matter = store.plan_draw(c, "annual_report", AS_OF, s, seed_commitment=core.seed_commitment(SEED))
     with engine.connect() as c:
         assert read.load_plan(c, by_matter)["strata"] == a["strata"]
+
+
+def test_a_result_delivered_for_an_entity_the_task_did_not_draw_is_published(engine: Engine,
+                                                                             settings: Settings) -> None:
+    """The inspection_results source delivers a result under a drawn task for an enterprise the
+    draw did not pick: it is published like any delivered result (domain.md §8: results are
+    published; an unreachable one feeds the abnormal roster), with no matter and no schedule, so
+    an inspection outside the draw shows — it was silently left out of the task's results."""
+    load_store(engine, n=240)
+    draw_id = plan_and_run(engine, settings)
+    with engine.connect() as c:
+        drawn = {i["uscc"] for i in read.full_record(c, draw_id)["inspections"]}
+    stray = next(uscc(i) for i in range(1, 240) if i % 40 and uscc(i) not in drawn)
+    with engine.begin() as c:
+        c.execute(sa.text("""insert into inspection_results (task_id, uscc, inspected_on, result_code, inspector_ids,
+                                 first_night, last_night) values (:t, :u, '2026-09-18', 'unreachable', '{}', :n, :n)"""),
+                  {"t": draw_id, "u": stray, "n": date(2026, 10, 22)})
+    with engine.connect() as c:
+        rows = {r["uscc"]: r for r in read.public_results(c, draw_id, settings, date(2026, 12, 31))}
+        published = {r["uscc"] for r in read.published_results(c, draw_id, settings, date(2026, 12, 31))}
+    assert stray in rows and stray in published
+    assert rows[stray]["status"] == "published" and rows[stray]["matters"] == []
+    assert rows[stray]["scheduled_on"] is None and rows[stray]["publish_by"] == "2026-10-22"
+    assert set(rows) == drawn | {stray}
