@@ -30,6 +30,10 @@ def print_summary(console: Console, summary: NightSummary) -> None:
         files.add_row(f["file"], f["source"], f["mode"], f"{f['rows_in']:,}", f"{f['accepted']:,}",
                       f"{f['quarantined']:,}", Text("pass", style="green") if not f["failures"] else Text("fail", style="red"))
         warnings += [_issue_line(w) for w in f.get("warnings", [])]
+    warnings += [_issue_line(w) for w in summary.get("shrink_accepted", [])]   # --accept-shrink, confirmed
+    if summary.get("gap_allowed"):
+        warnings.append("以 --allow-gap 运行：允许此前缺失的批次不再发布 "
+                        "(run with --allow-gap: the missing nights before it were confirmed as delivering nothing)")
     console.print(files)
     for w in warnings:
         console.print(f"  [yellow]![/yellow] {escape(w)}")
