@@ -115,7 +115,8 @@ def print_stored_summary(console: Console, night: date, *, as_json: bool = False
     night is not published."""
     summary = stored_summary(night)
     if summary is None:
-        console.print(f"[yellow]night {night} is not published.[/yellow]")
+        output.console(stderr=True).print(f"批次 {night} 尚未发布（未运行或被拒绝） (night {night} is not published: "
+                                          "not run yet, or refused)", style="yellow", markup=False)
         return False
     if as_json:
         output.emit_json(summary)
