@@ -293,7 +293,8 @@ def roster_export(
         "--out", help="File to write, with its signature FILE.sig.json (default, or -: standard output, unsigned).")] = None,
 ) -> None:
     """The roster as of D: uscc, name, roster, cause_code, cause, basis, included_on, decision_no,
-    authority, state, removed_on, removal_reason (CSV in UTF-8 with BOM)."""
+    authority, state, removed_on, removal_reason, remedy (and steps on the serious list; CSV in
+    UTF-8 with BOM)."""
     from credit.rosters.export import FORMATS, export_roster
     from credit.settings import get_settings
 
