@@ -35,7 +35,7 @@ the night is refused rather than graded as if nobody were on a roster.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -159,9 +159,11 @@ def chunk_bounds(conn: Connection) -> Bounds:
     return lo, hi
 
 
-def _family(name: str, bounds: Bounds | None, **params: date | int) -> tuple[str, dict[str, object]]:
+def _family(name: str, bounds: Bounds | None, values: Mapping[str, object] | None = None,
+            **params: date | int) -> tuple[str, dict[str, object]]:
     """A family's statement and its values: ``:ranged`` 1 with a chunk's ``bounds`` as ``:lo`` and
-    ``:hi``, values the planner sees; 0 without (``:lo``, ``:hi`` null and never read).
+    ``:hi``, values the planner sees; 0 without (``:lo``, ``:hi`` null and never read). ``values``:
+    further placeholders passed the same way (values of any type, e.g. a list).
 
     Before, the statements read the bounds themselves, ``(select min(uscc) from grading_population)``:
     InitPlans, whose values are not known when the statement is planned, so the planner took a
@@ -170,8 +172,9 @@ def _family(name: str, bounds: Bounds | None, **params: date | int) -> tuple[str
     listed rows expected for 33,716, probed the chunk's index per row: 0.29–0.37 s of the backend's
     CPU against 0.11–0.18 s now (docs/benchmarks.md, "A grading chunk's USCC range")."""
     lo, hi = bounds if bounds is not None else (None, None)
-    return (sqlfiles.rendered(name, bound=("lo", "hi"), ranged=int(bounds is not None), **params),
-            {"lo": lo, "hi": hi})
+    extra = dict(values or {})
+    return (sqlfiles.rendered(name, bound=("lo", "hi", *extra), ranged=int(bounds is not None), **params),
+            {"lo": lo, "hi": hi, **extra})
 
 
 def roster_function_exists(conn: Connection) -> bool:
@@ -312,11 +315,13 @@ def create_night_facts(conn: Connection, night: date, scoped: bool = False) -> N
 
 
 def supervision(conn: Connection, night: date, n: int, windows: dict[str, int], *, facts: bool = False,
-                bounds: Bounds | None = None) -> pd.DataFrame:
+                bounds: Bounds | None = None, heavier_measures: Sequence[str] = ()) -> pd.DataFrame:
     """监管: roster state as of the night, penalties and their weight, open findings, recent
     spot-check problems (domain.md §3, §4, §6, §8). Reads :func:`create_night_facts`'s
     ``grading_listed`` (``facts``: created already for ``night``; otherwise created here;
-    ``bounds``: see :func:`build_indicators`)."""
+    ``bounds``: see :func:`build_indicators`). ``heavier_measures``: the measures that make a
+    penalty heavier whatever the drop's flag says (44号令 art. 2 items 2–3, domain.md §4; rosters.yaml
+    ``heavier_measures``, :meth:`credit.rosters.env.RosterEnv.heavier_measures`)."""
     if not facts:
         create_night_facts(conn, night)
     query, values = _family("grading/rosters", bounds)
@@ -324,7 +329,7 @@ def supervision(conn: Connection, night: date, n: int, windows: dict[str, int], 
                                      "on_serious": pa.bool_()}, values)
     # Only penalties still in use: inside their publicity window, not repaired, not revoked
     # (domain.md §5.1, §5.3, §6; credit.penalties keeps the windows, the night before grading).
-    query, values = _family("grading/penalties", bounds, night=night)
+    query, values = _family("grading/penalties", bounds, {"hm": list(heavier_measures)}, night=night)
     pens = copy_out(conn, query, {"rn": pa.int64(), "penalties": pa.int64(), "heavier_penalties": pa.int64(),
                                   "fines_total": pa.float64(), "penalties_unfulfilled": pa.int64()}, values)
     query, values = _family("grading/findings", bounds, night=night, finding_years=windows["finding_years"])
@@ -412,7 +417,7 @@ def relations(conn: Connection, night: date, n: int, *, facts: bool = False) -> 
 
 def build_indicators(conn: Connection, night: date, config: ConfigDoc, calendar: WorkingCalendar,
                      scoped: bool = False, *, created: bool = False, facts: bool = False,
-                     ranged: bool = False) -> Indicators:
+                     ranged: bool = False, heavier_measures: Sequence[str] = ()) -> Indicators:
     """Every indicator of every operating entity on ``night``, one row per entity in USCC order
     (``scoped``: of the entities of the night's scope, ``night_scope``; ``created``: of the
     population table as it stands, a chunk of it; ``facts``: :func:`create_night_facts` ran
@@ -426,7 +431,8 @@ def build_indicators(conn: Connection, night: date, config: ConfigDoc, calendar:
     chunk's share of the fact tables (:func:`_family`). Off for a single population,
     the whole one or a scoped night's few scattered entities, whose plans stay as they were (the
     ``:ranged = 0 or …`` condition of the SQL folds away when the query is planned). The relations
-    family reads ``grading_flagged`` by legal representative, computed once a night, not by range."""
+    family reads ``grading_flagged`` by legal representative, computed once a night, not by range.
+    ``heavier_measures``: see :func:`supervision`."""
     windows = {k: int(v) for k, v in config["windows"].items()}
     if not facts:
         create_night_facts(conn, night)
@@ -438,7 +444,7 @@ def build_indicators(conn: Connection, night: date, config: ConfigDoc, calendar:
         pop[["uscc", "legal_rep_hash"]],
         basic_attributes(pop, night),
         operations(conn, night, n, deadlines, bounds=bounds),
-        supervision(conn, night, n, windows, facts=True, bounds=bounds),
+        supervision(conn, night, n, windows, facts=True, bounds=bounds, heavier_measures=heavier_measures),
         tax(conn, night, n, bounds=bounds),
         social_security(conn, night, n, windows["insured_trend_months"], bounds=bounds),
         bank_credit(conn, night, n, windows.get("bank_credit_months", 3), bounds=bounds, probe=scoped),

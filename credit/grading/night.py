@@ -39,6 +39,7 @@ from credit.grading.scheme import TIERS, Scheme, scheme_of
 from credit.grading.score import grade
 from credit.logs import quiet_great_expectations
 from credit.night.scope import is_scoped
+from credit.rosters.env import RosterEnv
 
 #: Entities graded at a time when grading.yaml does not say (``database.chunk_entities``).
 CHUNK_ENTITIES = 200_000
@@ -267,6 +268,9 @@ def graded_chunks(conn: Connection, ctx: NightContext) -> Iterator[Graded]:
     scoped = is_scoped(ctx.scope)
     calendar = working_calendar(ctx.settings)
     size = max(1, int((config.get("database") or {}).get("chunk_entities", CHUNK_ENTITIES)))
+    # 较重行政处罚 by measure (domain.md §4): the rosters' own list, so that the grading's HEAVIER_PENALTY
+    # and the serious list's proposals agree on which penalties are heavier.
+    heavier_measures = RosterEnv.load(ctx.settings).heavier_measures()
     n = create_population(conn, scoped, chunk=size)
     create_night_facts(conn, ctx.night, scoped)   # once a night: every chunk reads the same roster state
     for start in range(0, max(n, 1), size):
@@ -275,7 +279,7 @@ def graded_chunks(conn: Connection, ctx: NightContext) -> Iterator[Graded]:
         # Several chunks: each reads only its USCC range of the fact tables (issue 11).
         with scoped_costs(conn, scoped and n <= size):
             ind = build_indicators(conn, ctx.night, config, calendar, scoped, created=True, facts=True,
-                                   ranged=n > size)
+                                   ranged=n > size, heavier_measures=heavier_measures)
         graded = grade(ind.frame, s)
         # grade() keeps the indicator frame's rows and index: the relations it was graded with, row by row.
         graded = graded.assign(related_serious=ind.frame["related_serious"].to_numpy(),

@@ -11,6 +11,7 @@ from credit import sqlfiles
 from credit.config import load_config
 from credit.grading.score import Improvement, to_improve
 from credit.penalties.read import PenaltyView, penalties_of, repair_available
+from credit.rosters.env import RosterEnv
 
 
 class ReasonShown(TypedDict):
@@ -95,8 +96,9 @@ def heavier_penalty_advice(conn: Connection, uscc: str, night: date) -> str | No
     """The advice for HEAVIER_PENALTY on a grade of ``night``: one sentence per heavier penalty
     published that night (the ones the grading counted), joined; None when none is found (the
     configured text then stands)."""
+    hm = RosterEnv.load().heavier_measures()   # 较重 by measure too (domain.md §4), as the grading counts them
     cases = {str(r["case_no"]) for r in conn.execute(sqlfiles.statement("grading/heavier_cases"),
-                                                         {"u": uscc}).mappings()}
+                                                         {"u": uscc, "hm": hm}).mappings()}
     if not cases:
         return None
     shown = [penalty_advice(p) for p in penalties_of(conn, uscc, night)

@@ -217,3 +217,33 @@ def test_report_is_written_self_contained(engine: Engine, settings: Settings) ->
     assert "<svg" in html and "110105" in html and "310101" in html
     assert "<script" not in html.lower() and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
     assert "https://" not in html
+
+
+def test_a_penalty_heavier_by_its_measure_grades_c_without_the_drop_s_flag(engine: Engine, settings: Settings) -> None:
+    # domain.md §4 (44号令 art. 2 items 2–3): a suspension, restriction, closure, practice ban,
+    # downgrading or licence revocation is a heavier penalty whatever the drop's `heavier` flag says
+    # (that flag covers item 1, the 从重 fine): rosters.yaml heavier_measures, read by the serious
+    # list's proposals and the publicity classes. The grading read the flag alone, so a suspended
+    # entity graded A while the serious-list procedure opened for it (outsider's pass bb5).
+    with engine.begin() as c:
+        for u in ("SUSPENDED", "FLAGGED"):
+            reg(c, u)
+            all_filed(c, u)
+        c.execute(sa.text(
+            "insert into penalties (case_no, uscc, decided_on, doc_no, category, measures, fine_amount, heavier, "
+            "fulfilled_on, first_night, last_night) values "
+            "('m1', 'SUSPENDED', '2026-03-10', '京市监罚〔2026〕3号', 'quality_special_equipment', array['suspension'], "
+            "null, false, '2026-03-12', '2026-03-20', '2026-07-01'),"
+            "('m2', 'FLAGGED', '2026-03-10', '京市监罚〔2026〕4号', 'quality_special_equipment', array['suspension'], "
+            "null, true, '2026-03-12', '2026-03-20', '2026-07-01')"))
+    night(engine, settings)
+    g = grades(engine)
+    for u in ("SUSPENDED", "FLAGGED"):
+        assert g[u][0] == "C", u
+        assert (g[u][1][0]["code"], g[u][1][0]["value"]) == ("HEAVIER_PENALTY", 1), u
+    with engine.connect() as c:
+        suspended = grade_of(c, "SUSPENDED", NIGHT)
+    assert suspended is not None
+    advice = next(i["change"] for i in suspended["to_improve"] if i["code"] == "HEAVIER_PENALTY")
+    assert advice.startswith("京市监罚〔2026〕3号：")   # the per-penalty advice names this penalty too
+
