@@ -247,3 +247,19 @@ def test_a_penalty_heavier_by_its_measure_grades_c_without_the_drop_s_flag(engin
     advice = next(i["change"] for i in suspended["to_improve"] if i["code"] == "HEAVIER_PENALTY")
     assert advice.startswith("京市监罚〔2026〕3号：")   # the per-penalty advice names this penalty too
 
+
+def test_a_tax_row_without_a_level_keeps_the_latest_level(engine: Engine, settings: Settings) -> None:
+    # contracts.md §1 / the drop's checks: a row of the night's own year is accepted when it carries
+    # no level (its 非正常户 flag and arrears are the taxpayer's state). The latest level is still
+    # the last year assessed (domain.md §11): 2025's D must not vanish behind 2026's empty level.
+    with engine.begin() as c:
+        reg(c, "TAXLATE")
+        all_filed(c, "TAXLATE")
+        c.execute(sa.text(
+            "insert into tax (uscc, assessed_year, tax_credit_grade, abnormal_taxpayer_since, arrears, first_night, last_night) "
+            "values ('TAXLATE', 2025, 'D', null, 0, '2026-07-01', '2026-07-01'),"
+            "       ('TAXLATE', 2026, null, null, 300, '2026-07-01', '2026-07-01')"))
+    night(engine, settings)
+    g = grades(engine)["TAXLATE"]
+    assert g[0] == "C" and [(r["code"], r["value"]) for r in g[1]] == [
+        ("TAX_LEVEL_D", "D"), ("TAX_GRADE", "D"), ("TAX_ARREARS", 300)]   # arrears: the latest row's
