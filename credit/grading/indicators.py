@@ -46,8 +46,8 @@ import pyarrow.csv as pacsv
 from sqlalchemy import Connection
 
 from credit import sqlfiles
-from credit.annual_reports import filing_period_end
-from credit.calendar import UnknownCalendarYear, WorkingCalendar
+from credit.annual_reports import ended_before
+from credit.calendar import WorkingCalendar
 from credit.config import ConfigDoc
 
 #: An indicator's value where the entity has no fact (None: a text indicator stays NA).
@@ -259,25 +259,17 @@ def basic_attributes(pop: pd.DataFrame, night: date) -> pd.DataFrame:
 
 
 def report_deadlines(night: date, years_back: int, calendar: WorkingCalendar) -> tuple[list[tuple[int, date]], list[str]]:
-    """The report years whose filing deadline has passed by ``night``, with that deadline.
+    """The last ``years_back`` report years whose filing period ended before ``night``, with its end.
 
     The annual report for year Y is filed 1 January – 30 June of Y+1 (domain.md §2, 企业信息公示暂行条例
-    art. 8); a deadline on a rest day rolls to the next working day (民法典 art. 203, domain.md §12):
-    :func:`credit.annual_reports.filing_period_end`, the end the rosters' cause 1 uses too.
-    A year whose calendar is unknown is left out with a warning — its deadline is never guessed.
+    art. 8); a deadline on a rest day rolls to the next working day (民法典 art. 203, domain.md §12).
+    The years and their ends are :func:`credit.annual_reports.ended_before`'s, the rosters' cause 1's:
+    a Monday–Friday 30 June of a year the calendar does not know yet is taken as the end (domain.md
+    §13 ex. 11), a weekend one waits with a warning. Before, the grading left out every year the
+    calendar did not know, so in July 2027 it did not count the missing 2026 report the rosters
+    listed the entity for.
     """
-    years: list[tuple[int, date]] = []
-    warnings: list[str] = []
-    for report_year in range(night.year - 1 - years_back, night.year):
-        if date(report_year + 1, 6, 30) >= night:
-            continue  # not yet due whatever the calendar says: rolling only moves a deadline later
-        try:
-            deadline = filing_period_end(report_year, calendar)
-        except UnknownCalendarYear as e:
-            warnings.append(f"annual_report_deadline_unknown:{report_year}: {e}")
-            continue
-        if deadline < night:
-            years.append((report_year, deadline))
+    years, warnings = ended_before(night, night.year - 1 - years_back, calendar)
     return years[-years_back:], warnings
 
 
