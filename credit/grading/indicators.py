@@ -246,15 +246,22 @@ def basic_attributes(pop: pd.DataFrame, night: date) -> pd.DataFrame:
     attributes the report groups by. Vectorised over the population frame."""
     established = pop["established_on"].to_numpy(dtype="datetime64[D]")
     age_days = (np.datetime64(night, "D") - established).astype(np.int64)
+    # The first year (成立不满一年) as the law counts a year (民法典 arts. 201, 202; domain.md §12):
+    # it ends at 24:00 on the corresponding day of the next year, the last day of the month where
+    # there is none (29 February → 28 February). Before, 365 days: a day short on the
+    # corresponding day itself (and two after a 29 February), where 5 points can move a tier.
+    month = established.astype("datetime64[M]")
+    next_year = month + 12
+    last_day = (next_year + 1).astype("datetime64[D]") - 1
+    first_year_end = np.minimum(next_year.astype("datetime64[D]") + (established - month.astype("datetime64[D]")),
+                                last_day)
     return pd.DataFrame({
         "entity_kind": pop["entity_kind"],
         "region_code": pop["region_code"],
         "industry_code": pop["industry_code"],
         "registered_capital": pop["registered_capital"],
         "age_years": age_days / 365.25,
-        # 民法典 art. 202 would count a full year to the same day; 365 days is the same within a day
-        # and only decides a 5-point item (config: NEW_ENTITY).
-        "new_entity": age_days < 365,
+        "new_entity": np.datetime64(night, "D") <= first_year_end,
     })
 
 
