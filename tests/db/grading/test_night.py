@@ -263,3 +263,31 @@ def test_a_tax_row_without_a_level_keeps_the_latest_level(engine: Engine, settin
     g = grades(engine)["TAXLATE"]
     assert g[0] == "C" and [(r["code"], r["value"]) for r in g[1]] == [
         ("TAX_LEVEL_D", "D"), ("TAX_GRADE", "D"), ("TAX_ARREARS", 300)]   # arrears: the latest row's
+
+
+def test_a_registered_change_of_address_cures_an_unreachable_finding(engine: Engine, settings: Settings) -> None:
+    # domain.md §3.3, §3.4 (68号令 art. 14; 69号令 art. 18): an entity found unreachable is cured by
+    # contact restored *or* a registered change of address (已变更登记住所) — the rosters remove it on
+    # either (view cure_events). The grading knew only the finding, so the moved entity kept
+    # OPEN_FINDINGS (核查发现问题尚未纠正（无法联系…）, 15 points) for three years after its removal.
+    with engine.begin() as c:
+        for u in ("MOVED", "STAYED", "MOVEDBEFORE"):
+            reg(c, u)
+            all_filed(c, u)
+            c.execute(sa.text(
+                "insert into registration_history (night, change, uscc, name, entity_kind, region_code, established_on, "
+                "status, address, updated_at) values ('2026-01-05', 'new', :u, :u, 'enterprise', '110105', "
+                "'2020-03-01', 'operating', '北京市朝阳区旧址路1号', '2026-01-05')"), {"u": u})
+            c.execute(sa.text(
+                "insert into findings (finding_id, uscc, kind, found_on, first_night, last_night) values "
+                "(:f, :u, 'unreachable_address', '2026-03-02', '2026-03-02', '2026-03-02')"), {"f": f"f-{u}", "u": u})
+        for u, on in (("MOVED", "2026-04-10"), ("MOVEDBEFORE", "2026-02-10")):
+            c.execute(sa.text(
+                "insert into registration_history (night, change, uscc, name, entity_kind, region_code, established_on, "
+                "status, address, updated_at) values (cast(:n as date), 'changed', :u, :u, 'enterprise', '110105', "
+                "'2020-03-01', 'operating', '北京市朝阳区新址路9号', cast(:n as date))"), {"n": on, "u": u})
+    night(engine, settings)
+    g = grades(engine)
+    assert g["MOVED"][0] == "A" and [r["code"] for r in g["MOVED"][1]] == ["NO_ADVERSE"]
+    for u in ("STAYED", "MOVEDBEFORE"):   # no change, or one before the finding: still open
+        assert [(r["code"], r["value"]) for r in g[u][1]] == [("OPEN_FINDINGS", 1)], u
