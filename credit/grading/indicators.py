@@ -37,7 +37,7 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -47,7 +47,7 @@ from sqlalchemy import Connection
 
 from credit import sqlfiles
 from credit.annual_reports import ended_before
-from credit.calendar import WorkingCalendar
+from credit.calendar import UnknownCalendarYear, WorkingCalendar
 from credit.config import ConfigDoc
 
 #: An indicator's value where the entity has no fact (None: a text indicator stays NA).
@@ -280,6 +280,29 @@ def report_deadlines(night: date, years_back: int, calendar: WorkingCalendar) ->
     return years[-years_back:], warnings
 
 
+def ordered_periods_running_from(night: date, calendar: WorkingCalendar) -> date:
+    """The earliest last day of an ordered disclosure period (finding ``ordered_disclosure_overdue``)
+    whose period still runs on ``night``: ``night + 1`` when ``night`` is a working day, else the
+    first day of the rest days that end at ``night``.
+
+    A period whose last day is a rest day ends on the next working day (民法典 art. 203, domain.md
+    §3.2, §12; :meth:`credit.calendar.WorkingCalendar.roll_forward`, as the rosters' cause 2 rolls
+    it, credit.rosters.decide), and until then the entity may still disclose: the finding is not
+    overdue yet. A year the calendar does not know is never guessed: nothing is held back then, as
+    the rosters then keep the finding's own date.
+    """
+    start = night + timedelta(days=1)
+    try:
+        for _ in range(31):   # the longest run of rest days is 8–9 days (National Day, Spring Festival)
+            day = start - timedelta(days=1)
+            if calendar.roll_forward(day) <= night:
+                break
+            start = day
+    except UnknownCalendarYear:
+        return night + timedelta(days=1)
+    return start
+
+
 def operations(conn: Connection, night: date, n: int, deadlines: list[tuple[int, date]], *,
                bounds: Bounds | None = None) -> pd.DataFrame:
     """经营: annual reports missing and late over the due years, and the latest report's figures.
@@ -314,13 +337,15 @@ def create_night_facts(conn: Connection, night: date, scoped: bool = False) -> N
 
 
 def supervision(conn: Connection, night: date, n: int, windows: dict[str, int], *, facts: bool = False,
-                bounds: Bounds | None = None, heavier_measures: Sequence[str] = ()) -> pd.DataFrame:
+                bounds: Bounds | None = None, heavier_measures: Sequence[str] = (),
+                calendar: WorkingCalendar) -> pd.DataFrame:
     """监管: roster state as of the night, penalties and their weight, open findings, recent
     spot-check problems (domain.md §3, §4, §6, §8). Reads :func:`create_night_facts`'s
     ``grading_listed`` (``facts``: created already for ``night``; otherwise created here;
     ``bounds``: see :func:`build_indicators`). ``heavier_measures``: the measures that make a
     penalty heavier whatever the drop's flag says (44号令 art. 2 items 2–3, domain.md §4; rosters.yaml
-    ``heavier_measures``, :meth:`credit.rosters.env.RosterEnv.heavier_measures`)."""
+    ``heavier_measures``, :meth:`credit.rosters.env.RosterEnv.heavier_measures`). ``calendar``: the
+    working days an ordered disclosure period rolls over (:func:`ordered_periods_running_from`)."""
     if not facts:
         create_night_facts(conn, night)
     query, values = _family("grading/rosters", bounds)
@@ -331,7 +356,8 @@ def supervision(conn: Connection, night: date, n: int, windows: dict[str, int], 
     query, values = _family("grading/penalties", bounds, {"hm": list(heavier_measures)}, night=night)
     pens = copy_out(conn, query, {"rn": pa.int64(), "penalties": pa.int64(), "heavier_penalties": pa.int64(),
                                   "fines_total": pa.float64(), "penalties_unfulfilled": pa.int64()}, values)
-    query, values = _family("grading/findings", bounds, night=night, finding_years=windows["finding_years"])
+    query, values = _family("grading/findings", bounds, night=night, finding_years=windows["finding_years"],
+                            running_from=ordered_periods_running_from(night, calendar))
     finds = copy_out(conn, query, {"rn": pa.int64(), "open_findings": pa.int64()}, values)
     query, values = _family("grading/inspections", bounds, night=night,
                             inspection_years=windows["inspection_years"])
@@ -443,7 +469,8 @@ def build_indicators(conn: Connection, night: date, config: ConfigDoc, calendar:
         pop[["uscc", "legal_rep_hash"]],
         basic_attributes(pop, night),
         operations(conn, night, n, deadlines, bounds=bounds),
-        supervision(conn, night, n, windows, facts=True, bounds=bounds, heavier_measures=heavier_measures),
+        supervision(conn, night, n, windows, facts=True, bounds=bounds, heavier_measures=heavier_measures,
+                    calendar=calendar),
         tax(conn, night, n, bounds=bounds),
         social_security(conn, night, n, windows["insured_trend_months"], bounds=bounds),
         bank_credit(conn, night, n, windows.get("bank_credit_months", 3), bounds=bounds, probe=scoped),

@@ -15,6 +15,10 @@ join cure_kinds as k on k.finding_kind = f.kind
 join grading_population as p using (uscc)
 where (:ranged = 0 or f.uscc between :lo and :hi)
   and f.found_on > (:night - make_interval(years => :finding_years))::date
+  -- an ordered disclosure period whose last day (found_on) is a rest day runs on to the next working
+  -- day (民法典 art. 203, domain.md §3.2, §12): not overdue before then. :running_from is the first
+  -- such last day still running tonight (credit.grading.indicators.ordered_periods_running_from).
+  and not (f.kind = 'ordered_disclosure_overdue' and f.found_on >= :running_from)
   and not exists (
       select 1
       from findings as c

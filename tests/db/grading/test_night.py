@@ -291,3 +291,25 @@ def test_a_registered_change_of_address_cures_an_unreachable_finding(engine: Eng
     assert g["MOVED"][0] == "A" and [r["code"] for r in g["MOVED"][1]] == ["NO_ADVERSE"]
     for u in ("STAYED", "MOVEDBEFORE"):   # no change, or one before the finding: still open
         assert [(r["code"], r["value"]) for r in g[u][1]] == [("OPEN_FINDINGS", 1)], u
+
+
+def test_an_ordered_period_ending_on_a_rest_day_is_not_overdue_before_it_rolls(engine: Engine,
+                                                                              settings: Settings) -> None:
+    # domain.md §3.2, §12, §13 ex. 2 (民法典 art. 203): `ordered_disclosure_overdue` dates the ordered
+    # period's last day; one on a rest day ends the period on the next working day, and the entity
+    # may disclose until then — the rosters wait for that night (credit.rosters.decide). The grading
+    # counted the finding as 逾期未公示 (OPEN_FINDINGS, 15 points) from the holiday itself.
+    with engine.begin() as c:
+        for u, found in (("HOLIDAY", "2026-10-01"), ("WORKDAY", "2026-09-30")):
+            reg(c, u)
+            all_filed(c, u)
+            c.execute(sa.text(
+                "insert into findings (finding_id, uscc, kind, found_on, first_night, last_night) values "
+                "(:f, :u, 'ordered_disclosure_overdue', :d, '2026-10-01', '2026-10-01')"),
+                {"f": f"o-{u}", "u": u, "d": found})
+    for d in (date(2026, 10, 3), date(2026, 10, 7), date(2026, 10, 8)):
+        night(engine, settings, d)
+    for d, holiday in ((date(2026, 10, 3), []), (date(2026, 10, 7), []), (date(2026, 10, 8), [("OPEN_FINDINGS", 1)])):
+        g = grades(engine, d)
+        assert [(r["code"], r["value"]) for r in g["HOLIDAY"][1] if r["code"] != "NO_ADVERSE"] == holiday, d
+        assert [(r["code"], r["value"]) for r in g["WORKDAY"][1]] == [("OPEN_FINDINGS", 1)], d
