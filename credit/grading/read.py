@@ -47,7 +47,9 @@ def _shown(reason: dict[str, Any]) -> ReasonShown:
 
 
 def grade_of(conn: Connection, uscc: str, as_of: date) -> GradeAnswer | None:
-    """The latest grade of ``uscc`` on or before ``as_of``, with reasons and what would improve it."""
+    """The grade of ``uscc`` on the latest graded night on or before ``as_of``, with reasons and what
+    would improve it; None when that night did not grade it (not operating then: cancelled, revoked,
+    moved out — domain.md §7) or before its first grade."""
     code = uscc.strip().upper()
     row = conn.execute(sqlfiles.statement("grading/grade_of"), {"u": code, "d": as_of}).mappings().first()
     if row is None:

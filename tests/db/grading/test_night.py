@@ -313,3 +313,24 @@ def test_an_ordered_period_ending_on_a_rest_day_is_not_overdue_before_it_rolls(e
         g = grades(engine, d)
         assert [(r["code"], r["value"]) for r in g["HOLIDAY"][1] if r["code"] != "NO_ADVERSE"] == holiday, d
         assert [(r["code"], r["value"]) for r in g["WORKDAY"][1]] == [("OPEN_FINDINGS", 1)], d
+
+
+def test_an_entity_no_longer_graded_has_no_tier_after_it(engine: Engine, settings: Settings) -> None:
+    # issue 5 / domain.md §7: cancelled, revoked and moved-out entities are not graded. grade_of
+    # answered a cancelled entity's last tier for every later date (`credit status --as-of`, `credit
+    # grades show`, the bureau's tier route), as if it were still its tier; `credit grades show`
+    # itself says "no grade …: not operating". Before the cancellation the tier stands.
+    with engine.begin() as c:
+        for u in ("STAYS", "LEAVES"):
+            reg(c, u)
+            all_filed(c, u)
+    night(engine, settings)
+    with engine.begin() as c:
+        c.execute(sa.text("update registration set status = 'cancelled' where uscc = 'LEAVES'"))
+    night(engine, settings, NEXT)
+    with engine.connect() as c:
+        before, after, later = grade_of(c, "LEAVES", NIGHT), grade_of(c, "LEAVES", NEXT), grade_of(c, "LEAVES", date.max)
+        stays = grade_of(c, "STAYS", date(2026, 12, 31))
+    assert before is not None and (before["grade"], before["night"]) == ("A", "2026-07-15")
+    assert after is None and later is None
+    assert stays is not None and (stays["grade"], stays["night"]) == ("A", "2026-07-16")
