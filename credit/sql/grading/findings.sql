@@ -14,7 +14,11 @@ from findings as f
 join cure_kinds as k on k.finding_kind = f.kind
 join grading_population as p using (uscc)
 where (:ranged = 0 or f.uscc between :lo and :hi)
-  and f.found_on > (:night - make_interval(years => :finding_years))::date
+  -- within the look-back: :finding_years from found_on end at 24:00 on the corresponding day
+  -- (民法典 arts. 201, 202, domain.md §12; PostgreSQL gives 28 February for a 29 February, as
+  -- art. 202 does), so the finding counts through that night
+  and f.found_on >= (:night - make_interval(years => :finding_years))::date - 1   -- the same, on the column (a superset)
+  and :night <= (f.found_on + make_interval(years => :finding_years))::date
   -- an ordered disclosure period whose last day (found_on) is a rest day runs on to the next working
   -- day (民法典 art. 203, domain.md §3.2, §12): not overdue before then. :running_from is the first
   -- such last day still running tonight (credit.grading.indicators.ordered_periods_running_from).

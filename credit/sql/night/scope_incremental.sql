@@ -76,8 +76,9 @@ timed as (
        and (established_on + interval '1 year')::date < :night
     union all
     -- findings: effective from their day (causes 2–4, domain.md §3.1), and leaving the grading's
-    -- look-back (grading.yaml finding_years: `found_on > night - years`, which for a 29 February
-    -- turns a day after `found_on + years`, hence the day's margin)
+    -- look-back (grading.yaml finding_years: counted through the night `found_on + years`, 24:00 on
+    -- the corresponding day, domain.md §12; it leaves on the night after, which the exact test's
+    -- `found_on + years` in [prev, night] covers with a day's margin)
     -- The first two lines are a superset of the exact test below them (a year later is the same
     -- day ± 1 for a 29 February: a margin of 3 days), written on found_on itself so that
     -- findings(found_on) finds the rows (migration 0030); the exact test then keeps the right ones.

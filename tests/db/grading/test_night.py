@@ -334,3 +334,23 @@ def test_an_entity_no_longer_graded_has_no_tier_after_it(engine: Engine, setting
     assert before is not None and (before["grade"], before["night"]) == ("A", "2026-07-15")
     assert after is None and later is None
     assert stays is not None and (stays["grade"], stays["night"]) == ("A", "2026-07-16")
+
+
+def test_the_look_backs_end_at_24_00_on_the_corresponding_day(engine: Engine, settings: Settings) -> None:
+    # domain.md §12 (民法典 arts. 201, 202): N years from a day end at 24:00 on the corresponding day
+    # ("满3年" from 2026-07-14 ends at 24:00 on 2029-07-14). A finding of 2023-07-15 is within the
+    # 3-year look-back (grading.yaml finding_years) on 2026-07-15 and leaves it on 07-16; a spot check
+    # of 2024-07-15 within the 2 years (inspection_years) likewise. Both left a day early.
+    with engine.begin() as c:
+        reg(c, "OLD")
+        all_filed(c, "OLD")
+        c.execute(sa.text(
+            "insert into findings (finding_id, uscc, kind, found_on, first_night, last_night) values "
+            "('old-f', 'OLD', 'unreachable_address', '2023-07-15', '2023-07-15', '2023-07-15')"))
+        c.execute(sa.text(
+            "insert into inspection_results (task_id, uscc, inspected_on, result_code, first_night, last_night) values "
+            "('old-t', 'OLD', '2024-07-15', 'not_disclosed', '2024-07-15', '2024-07-15')"))
+    night(engine, settings)
+    night(engine, settings, NEXT)
+    assert [(r["code"], r["value"]) for r in grades(engine)["OLD"][1]] == [("OPEN_FINDINGS", 1), ("INSPECTION_ADVERSE", 1)]
+    assert [r["code"] for r in grades(engine, NEXT)["OLD"][1]] == ["NO_ADVERSE"]
