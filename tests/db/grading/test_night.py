@@ -354,3 +354,30 @@ def test_the_look_backs_end_at_24_00_on_the_corresponding_day(engine: Engine, se
     night(engine, settings, NEXT)
     assert [(r["code"], r["value"]) for r in grades(engine)["OLD"][1]] == [("OPEN_FINDINGS", 1), ("INSPECTION_ADVERSE", 1)]
     assert [r["code"] for r in grades(engine, NEXT)["OLD"][1]] == ["NO_ADVERSE"]
+
+
+def test_the_spot_check_advice_says_when_each_result_stops_counting(engine: Engine, settings: Settings) -> None:
+    # issue 5: for an applicant, the facts whose change would move the grade up. INSPECTION_ADVERSE
+    # counts every adverse result of the look-back (grading.yaml inspection_years: 2), whatever a
+    # later inspection finds; its advice said "整改后在下次抽查中未发现问题" — a normal result in
+    # the next spot check — which changes nothing (t3 below is such a result). The advice names
+    # each result counted and the day it stops counting (24:00 on the corresponding day, §12).
+    with engine.begin() as c:
+        reg(c, "SPOT")
+        all_filed(c, "SPOT")
+        c.execute(sa.text(
+            "insert into inspection_results (task_id, uscc, inspected_on, result_code, first_night, last_night) values "
+            "('t1', 'SPOT', '2026-04-01', 'not_disclosed', '2026-07-01', '2026-07-01'),"
+            "('t2', 'SPOT', '2024-07-20', 'unreachable', '2026-07-01', '2026-07-01'),"
+            "('t3', 'SPOT', '2026-05-01', 'normal', '2026-07-01', '2026-07-01')"))
+        c.execute(sa.text(
+            "insert into tax (uscc, assessed_year, tax_credit_grade, abnormal_taxpayer_since, arrears, first_night, last_night) "
+            "values ('SPOT', 2025, 'C', null, 0, '2026-07-01', '2026-07-01')"))
+    night(engine, settings)
+    with engine.connect() as c:
+        g = grade_of(c, "SPOT", NIGHT)
+    assert g is not None and g["grade"] == "B"
+    assert [(i["code"], i["change"]) for i in g["to_improve"]] == [
+        ("INSPECTION_ADVERSE", "t2（2024-07-20，通过登记的住所（经营场所）无法联系）：自 2026-07-21 起不再计入；"
+                               "t1（2026-04-01，未按规定公示应当公示的信息）：自 2028-04-02 起不再计入"
+                               "（抽查检查发现问题的结果自检查之日起计入2年）")]
