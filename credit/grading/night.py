@@ -104,8 +104,25 @@ def check_distribution(frame: pd.DataFrame, scheme: Scheme, expectations_dir: os
         detail = "; ".join(
             f"{t}: share {frame.loc[frame.tier == t, 'share'].iloc[0]:.4f}, previous "
             f"{frame.loc[frame.tier == t, 'previous_share'].iloc[0]:.4f}" for t in tiers)
-        warnings.append(f"{cfg.type} {json.dumps(cfg.kwargs, default=str)} failed" + (f" for {detail}" if detail else ""))
+        english = f"{cfg.type} {json.dumps(cfg.kwargs, default=str)} failed" + (f" for {detail}" if detail else "")
+        warnings.append(f"{_in_chinese(cfg.type, dict(cfg.kwargs), frame, tiers, params)} [{english}]")
     return warnings
+
+
+def _in_chinese(kind: str, kwargs: dict[str, Any], frame: pd.DataFrame, tiers: list[str],
+                params: dict[str, float]) -> str:
+    """A failed distribution expectation as the bureau reads it on the night's report page (Chinese,
+    as the page is); the expectation itself follows in brackets for the operator."""
+    def row(t: str, column: str) -> float:
+        return float(frame.loc[frame.tier == t, column].iloc[0])
+
+    if kind == "expect_column_values_to_be_between" and kwargs.get("column") == "jump":
+        each = "；".join(f"{t} 今晚 {row(t, 'share'):.2%}，上一批次 {row(t, 'previous_share'):.2%}" for t in tiers)
+        return f"等级占比较上一已分类批次变动超过 {params['max_share_jump']:.0%}：{each}（数据源异常常先在此显现，请先核对各文件的接收与隔离行数）"
+    if kind == "expect_column_pair_values_a_to_be_greater_than_b":
+        each = "；".join(f"{t} 今晚 {row(t, 'share'):.2%}（上限 {row(t, 'max_share'):.2%}）" for t in tiers)
+        return f"等级占比超过配置上限：{each}"
+    return "等级分布检查未通过"
 
 
 def _previous_night(conn: Connection, night: date) -> date | None:

@@ -199,6 +199,12 @@ def test_distribution_jump_warns_but_does_not_stop_the_night(engine: Engine, set
     text = " ".join(second["warnings"])
     assert "expect_column_values_to_be_between" in text and "A:" in text and "C:" in text
     assert "expect_column_pair_values_a_to_be_greater_than_b" in text   # C share 0.6 > max_share C 0.5
+    # The report page shows these to the bureau in Chinese (the page is Chinese throughout), the
+    # expectation in brackets for the operator (outsider's pass bb5: GX's English alone)
+    jump = next(w for w in second["warnings"] if "jump" in w)
+    assert jump.startswith("等级占比较上一已分类批次变动超过 5%：") and "C 今晚 60.00%，上一批次 0.00%" in jump
+    over = next(w for w in second["warnings"] if "greater_than_b" in w)
+    assert over.startswith("等级占比超过配置上限：") and "C 今晚 60.00%（上限 50.00%）" in over
     with engine.connect() as c:
         stored = c.execute(sa.text("select warnings from grading_runs where night = :n"), {"n": NEXT}).scalar()
     assert stored == second["warnings"]
