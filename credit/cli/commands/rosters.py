@@ -268,7 +268,7 @@ def status_command(
             line = f"{reason.get('code') or ''}: {reason.get('text') or ''}"
             console.print(f"  - {line}" + (f" (value {output.cell(value)})" if value is not None else ""), markup=False)
     else:
-        console.print("tier: none (no grade on or before this date)")
+        console.print("tier: none (该日没有分类结果：不在营，或尚未分类; no grade on this date: not operating, or not graded yet)")
 
 
 def _by_text(proc: Any) -> str:
