@@ -33,7 +33,7 @@ demo: install
 test: install
 	$(PY) -m pytest
 
-# The database-free tests: seconds, for the edit-test loop.
+# The database-free tests: a minute or two, for the edit-test loop (one file: seconds).
 test-fast: install
 	$(PY) -m pytest tests/unit
 

@@ -520,7 +520,7 @@ def tier(conn: Conn, uscc: Annotated[str, Path(max_length=64)], as_of: AsOf = No
     known = known_record(conn, known_at)
     g = grade_of(conn, code, min(as_of or date.max, known.night) if known else (as_of or date.max))
     if g is None:
-        raise HTTPException(404, f"{code}：没有分类结果 (no tier on or before that date)")
+        raise HTTPException(404, f"{code}：该日没有分类结果（不在营，或尚未分类） (no tier on that date: not operating, or not graded yet)")
     return _json({"uscc": code, **g})
 
 

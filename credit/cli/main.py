@@ -165,14 +165,21 @@ def quarantine(
     as_json: Annotated[bool, typer.Option("--json", help="JSON: {night, total, shown, rows}.")] = False,
 ) -> None:
     """The rows held back on night D: file, line, rule, reason and the row as it came; says how
-    many rows a --limit left out."""
+    many rows a --limit left out. A night not published (not run yet, or refused) is refused."""
+    from credit.contract.sources import SOURCES
     from credit.db import engine_for
-    from credit.night.read import quarantine_count, quarantined_rows
+    from credit.night.read import published_at, quarantine_count, quarantined_rows
     from credit.settings import get_settings
 
     night = parse_day(date_, "--date")
+    if source is not None and source not in SOURCES:
+        output.refuse(f"--source {source!r}：没有该来源 (no such source; one of {', '.join(SOURCES)})")
     with engine_for(get_settings()).connect() as conn:
         total = quarantine_count(conn, night, source)
+        if not total and published_at(conn, night) is None:
+            # the publishing transaction writes the quarantine: "0 rows" would say nothing was held back
+            output.refuse(f"{night}: 该批次尚未发布（未运行或被拒绝），隔离区中尚无其记录 "
+                          "(night not published — not run yet, or refused: nothing held back is recorded)")
         rows = quarantined_rows(conn, night, source, limit or max(total, 1))
     if as_json:
         output.emit_json({"night": night.isoformat(), "source": source, "total": total, "shown": len(rows),

@@ -30,6 +30,10 @@ def print_summary(console: Console, summary: NightSummary) -> None:
         files.add_row(f["file"], f["source"], f["mode"], f"{f['rows_in']:,}", f"{f['accepted']:,}",
                       f"{f['quarantined']:,}", Text("pass", style="green") if not f["failures"] else Text("fail", style="red"))
         warnings += [_issue_line(w) for w in f.get("warnings", [])]
+    warnings += [_issue_line(w) for w in summary.get("shrink_accepted", [])]   # --accept-shrink, confirmed
+    if summary.get("gap_allowed"):
+        warnings.append("以 --allow-gap 运行：允许此前缺失的批次不再发布 "
+                        "(run with --allow-gap: the missing nights before it were confirmed as delivering nothing)")
     console.print(files)
     for w in warnings:
         console.print(f"  [yellow]![/yellow] {escape(w)}")
@@ -111,7 +115,8 @@ def print_stored_summary(console: Console, night: date, *, as_json: bool = False
     night is not published."""
     summary = stored_summary(night)
     if summary is None:
-        console.print(f"[yellow]night {night} is not published.[/yellow]")
+        output.console(stderr=True).print(f"批次 {night} 尚未发布（未运行或被拒绝） (night {night} is not published: "
+                                          "not run yet, or refused)", style="yellow", markup=False)
         return False
     if as_json:
         output.emit_json(summary)

@@ -84,6 +84,11 @@ class Source:
     # (99999999999, an outsider's pass, s36), and graded it would read as the worst overdue loan
     # (contracts.md §1: quarantine what is not unambiguous)
     days_within_month: tuple[tuple[str, str], ...] = ()
+    # The column stamping when the department last changed a row (contracts.md §1: registration's
+    # updated_at, tax's and bank credit's updated_on): a row delivered again with an older stamp
+    # than the stored row's is stale and is held back, never merged over the newer state
+    # (credit.night.ingest.hold_stale; outsider's report M5).
+    version: str | None = None
 
     @property
     def column_names(self) -> list[str]:
@@ -118,7 +123,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         # A night's drop holds what changed up to the night (contracts.md §1): a record changed on a
         # later day cannot be true yet, as tax/bank_credit updated_on (date part compared; s28drop).
         Column("updated_at", "timestamp", not_after_night=True),
-    ), history=True, not_before=(("status_on", "established_on"),)),
+    ), history=True, not_before=(("status_on", "established_on"),), version="updated_at"),
     Source("annual_reports", "年报", ("uscc", "report_year"), (
         Column("uscc", "uscc", True),
         Column("report_year", "int", True, not_after_night=True, year_closed="year_not_closed"),
@@ -139,7 +144,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         Column("abnormal_taxpayer_since", "date", not_after_night=True),
         Column("arrears", "money"),
         Column("updated_on", "date", not_after_night=True),
-    ), history=True),
+    ), history=True, version="updated_on"),
     Source("social_security", "社保", ("uscc", "period"), (
         Column("uscc", "uscc", True),
         Column("period", "month", True, not_after_night=True),
@@ -203,7 +208,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         Column("in_default", "bool"),
         Column("updated_on", "date", not_after_night=True),
     ), history=True, not_above=(("overdue_amount", "loans_outstanding"),),
-       days_within_month=(("max_overdue_days", "period"),)),
+       days_within_month=(("max_overdue_days", "period"),), version="updated_on"),
 )}
 
 #: Sources that are a risk signal for grading only: never published, exported, screened or a

@@ -35,9 +35,9 @@ the night is refused rather than graded as if nobody were on a roster.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -46,7 +46,7 @@ import pyarrow.csv as pacsv
 from sqlalchemy import Connection
 
 from credit import sqlfiles
-from credit.annual_reports import filing_period_end
+from credit.annual_reports import ended_before
 from credit.calendar import UnknownCalendarYear, WorkingCalendar
 from credit.config import ConfigDoc
 
@@ -159,9 +159,11 @@ def chunk_bounds(conn: Connection) -> Bounds:
     return lo, hi
 
 
-def _family(name: str, bounds: Bounds | None, **params: date | int) -> tuple[str, dict[str, object]]:
+def _family(name: str, bounds: Bounds | None, values: Mapping[str, object] | None = None,
+            **params: date | int) -> tuple[str, dict[str, object]]:
     """A family's statement and its values: ``:ranged`` 1 with a chunk's ``bounds`` as ``:lo`` and
-    ``:hi``, values the planner sees; 0 without (``:lo``, ``:hi`` null and never read).
+    ``:hi``, values the planner sees; 0 without (``:lo``, ``:hi`` null and never read). ``values``:
+    further placeholders passed the same way (values of any type, e.g. a list).
 
     Before, the statements read the bounds themselves, ``(select min(uscc) from grading_population)``:
     InitPlans, whose values are not known when the statement is planned, so the planner took a
@@ -170,8 +172,9 @@ def _family(name: str, bounds: Bounds | None, **params: date | int) -> tuple[str
     listed rows expected for 33,716, probed the chunk's index per row: 0.29–0.37 s of the backend's
     CPU against 0.11–0.18 s now (docs/benchmarks.md, "A grading chunk's USCC range")."""
     lo, hi = bounds if bounds is not None else (None, None)
-    return (sqlfiles.rendered(name, bound=("lo", "hi"), ranged=int(bounds is not None), **params),
-            {"lo": lo, "hi": hi})
+    extra = dict(values or {})
+    return (sqlfiles.rendered(name, bound=("lo", "hi", *extra), ranged=int(bounds is not None), **params),
+            {"lo": lo, "hi": hi, **extra})
 
 
 def roster_function_exists(conn: Connection) -> bool:
@@ -243,39 +246,61 @@ def basic_attributes(pop: pd.DataFrame, night: date) -> pd.DataFrame:
     attributes the report groups by. Vectorised over the population frame."""
     established = pop["established_on"].to_numpy(dtype="datetime64[D]")
     age_days = (np.datetime64(night, "D") - established).astype(np.int64)
+    # The first year (成立不满一年) as the law counts a year (民法典 arts. 201, 202; domain.md §12):
+    # it ends at 24:00 on the corresponding day of the next year, the last day of the month where
+    # there is none (29 February → 28 February). Before, 365 days: a day short on the
+    # corresponding day itself (and two after a 29 February), where 5 points can move a tier.
+    month = established.astype("datetime64[M]")
+    next_year = month + 12
+    last_day = (next_year + 1).astype("datetime64[D]") - 1
+    first_year_end = np.minimum(next_year.astype("datetime64[D]") + (established - month.astype("datetime64[D]")),
+                                last_day)
     return pd.DataFrame({
         "entity_kind": pop["entity_kind"],
         "region_code": pop["region_code"],
         "industry_code": pop["industry_code"],
         "registered_capital": pop["registered_capital"],
         "age_years": age_days / 365.25,
-        # 民法典 art. 202 would count a full year to the same day; 365 days is the same within a day
-        # and only decides a 5-point item (config: NEW_ENTITY).
-        "new_entity": age_days < 365,
+        "new_entity": np.datetime64(night, "D") <= first_year_end,
     })
 
 
 def report_deadlines(night: date, years_back: int, calendar: WorkingCalendar) -> tuple[list[tuple[int, date]], list[str]]:
-    """The report years whose filing deadline has passed by ``night``, with that deadline.
+    """The last ``years_back`` report years whose filing period ended before ``night``, with its end.
 
     The annual report for year Y is filed 1 January – 30 June of Y+1 (domain.md §2, 企业信息公示暂行条例
-    art. 8); a deadline on a rest day rolls to the next working day (民法典 art. 203, domain.md §12):
-    :func:`credit.annual_reports.filing_period_end`, the end the rosters' cause 1 uses too.
-    A year whose calendar is unknown is left out with a warning — its deadline is never guessed.
+    art. 8); a deadline on a rest day rolls to the next working day (民法典 art. 203, domain.md §12).
+    The years and their ends are :func:`credit.annual_reports.ended_before`'s, the rosters' cause 1's:
+    a Monday–Friday 30 June of a year the calendar does not know yet is taken as the end (domain.md
+    §13 ex. 11), a weekend one waits with a warning. Before, the grading left out every year the
+    calendar did not know, so in July 2027 it did not count the missing 2026 report the rosters
+    listed the entity for.
     """
-    years: list[tuple[int, date]] = []
-    warnings: list[str] = []
-    for report_year in range(night.year - 1 - years_back, night.year):
-        if date(report_year + 1, 6, 30) >= night:
-            continue  # not yet due whatever the calendar says: rolling only moves a deadline later
-        try:
-            deadline = filing_period_end(report_year, calendar)
-        except UnknownCalendarYear as e:
-            warnings.append(f"annual_report_deadline_unknown:{report_year}: {e}")
-            continue
-        if deadline < night:
-            years.append((report_year, deadline))
+    years, warnings = ended_before(night, night.year - 1 - years_back, calendar)
     return years[-years_back:], warnings
+
+
+def ordered_periods_running_from(night: date, calendar: WorkingCalendar) -> date:
+    """The earliest last day of an ordered disclosure period (finding ``ordered_disclosure_overdue``)
+    whose period still runs on ``night``: ``night + 1`` when ``night`` is a working day, else the
+    first day of the rest days that end at ``night``.
+
+    A period whose last day is a rest day ends on the next working day (民法典 art. 203, domain.md
+    §3.2, §12; :meth:`credit.calendar.WorkingCalendar.roll_forward`, as the rosters' cause 2 rolls
+    it, credit.rosters.decide), and until then the entity may still disclose: the finding is not
+    overdue yet. A year the calendar does not know is never guessed: nothing is held back then, as
+    the rosters then keep the finding's own date.
+    """
+    start = night + timedelta(days=1)
+    try:
+        for _ in range(31):   # the longest run of rest days is 8–9 days (National Day, Spring Festival)
+            day = start - timedelta(days=1)
+            if calendar.roll_forward(day) <= night:
+                break
+            start = day
+    except UnknownCalendarYear:
+        return night + timedelta(days=1)
+    return start
 
 
 def operations(conn: Connection, night: date, n: int, deadlines: list[tuple[int, date]], *,
@@ -312,11 +337,15 @@ def create_night_facts(conn: Connection, night: date, scoped: bool = False) -> N
 
 
 def supervision(conn: Connection, night: date, n: int, windows: dict[str, int], *, facts: bool = False,
-                bounds: Bounds | None = None) -> pd.DataFrame:
+                bounds: Bounds | None = None, heavier_measures: Sequence[str] = (),
+                calendar: WorkingCalendar) -> pd.DataFrame:
     """监管: roster state as of the night, penalties and their weight, open findings, recent
     spot-check problems (domain.md §3, §4, §6, §8). Reads :func:`create_night_facts`'s
     ``grading_listed`` (``facts``: created already for ``night``; otherwise created here;
-    ``bounds``: see :func:`build_indicators`)."""
+    ``bounds``: see :func:`build_indicators`). ``heavier_measures``: the measures that make a
+    penalty heavier whatever the drop's flag says (44号令 art. 2 items 2–3, domain.md §4; rosters.yaml
+    ``heavier_measures``, :meth:`credit.rosters.env.RosterEnv.heavier_measures`). ``calendar``: the
+    working days an ordered disclosure period rolls over (:func:`ordered_periods_running_from`)."""
     if not facts:
         create_night_facts(conn, night)
     query, values = _family("grading/rosters", bounds)
@@ -324,10 +353,11 @@ def supervision(conn: Connection, night: date, n: int, windows: dict[str, int], 
                                      "on_serious": pa.bool_()}, values)
     # Only penalties still in use: inside their publicity window, not repaired, not revoked
     # (domain.md §5.1, §5.3, §6; credit.penalties keeps the windows, the night before grading).
-    query, values = _family("grading/penalties", bounds, night=night)
+    query, values = _family("grading/penalties", bounds, {"hm": list(heavier_measures)}, night=night)
     pens = copy_out(conn, query, {"rn": pa.int64(), "penalties": pa.int64(), "heavier_penalties": pa.int64(),
                                   "fines_total": pa.float64(), "penalties_unfulfilled": pa.int64()}, values)
-    query, values = _family("grading/findings", bounds, night=night, finding_years=windows["finding_years"])
+    query, values = _family("grading/findings", bounds, night=night, finding_years=windows["finding_years"],
+                            running_from=ordered_periods_running_from(night, calendar))
     finds = copy_out(conn, query, {"rn": pa.int64(), "open_findings": pa.int64()}, values)
     query, values = _family("grading/inspections", bounds, night=night,
                             inspection_years=windows["inspection_years"])
@@ -412,7 +442,7 @@ def relations(conn: Connection, night: date, n: int, *, facts: bool = False) -> 
 
 def build_indicators(conn: Connection, night: date, config: ConfigDoc, calendar: WorkingCalendar,
                      scoped: bool = False, *, created: bool = False, facts: bool = False,
-                     ranged: bool = False) -> Indicators:
+                     ranged: bool = False, heavier_measures: Sequence[str] = ()) -> Indicators:
     """Every indicator of every operating entity on ``night``, one row per entity in USCC order
     (``scoped``: of the entities of the night's scope, ``night_scope``; ``created``: of the
     population table as it stands, a chunk of it; ``facts``: :func:`create_night_facts` ran
@@ -426,7 +456,8 @@ def build_indicators(conn: Connection, night: date, config: ConfigDoc, calendar:
     chunk's share of the fact tables (:func:`_family`). Off for a single population,
     the whole one or a scoped night's few scattered entities, whose plans stay as they were (the
     ``:ranged = 0 or …`` condition of the SQL folds away when the query is planned). The relations
-    family reads ``grading_flagged`` by legal representative, computed once a night, not by range."""
+    family reads ``grading_flagged`` by legal representative, computed once a night, not by range.
+    ``heavier_measures``: see :func:`supervision`."""
     windows = {k: int(v) for k, v in config["windows"].items()}
     if not facts:
         create_night_facts(conn, night)
@@ -438,7 +469,8 @@ def build_indicators(conn: Connection, night: date, config: ConfigDoc, calendar:
         pop[["uscc", "legal_rep_hash"]],
         basic_attributes(pop, night),
         operations(conn, night, n, deadlines, bounds=bounds),
-        supervision(conn, night, n, windows, facts=True, bounds=bounds),
+        supervision(conn, night, n, windows, facts=True, bounds=bounds, heavier_measures=heavier_measures,
+                    calendar=calendar),
         tax(conn, night, n, bounds=bounds),
         social_security(conn, night, n, windows["insured_trend_months"], bounds=bounds),
         bank_credit(conn, night, n, windows.get("bank_credit_months", 3), bounds=bounds, probe=scoped),

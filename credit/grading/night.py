@@ -39,6 +39,7 @@ from credit.grading.scheme import TIERS, Scheme, scheme_of
 from credit.grading.score import grade
 from credit.logs import quiet_great_expectations
 from credit.night.scope import is_scoped
+from credit.rosters.env import RosterEnv
 
 #: Entities graded at a time when grading.yaml does not say (``database.chunk_entities``).
 CHUNK_ENTITIES = 200_000
@@ -103,8 +104,25 @@ def check_distribution(frame: pd.DataFrame, scheme: Scheme, expectations_dir: os
         detail = "; ".join(
             f"{t}: share {frame.loc[frame.tier == t, 'share'].iloc[0]:.4f}, previous "
             f"{frame.loc[frame.tier == t, 'previous_share'].iloc[0]:.4f}" for t in tiers)
-        warnings.append(f"{cfg.type} {json.dumps(cfg.kwargs, default=str)} failed" + (f" for {detail}" if detail else ""))
+        english = f"{cfg.type} {json.dumps(cfg.kwargs, default=str)} failed" + (f" for {detail}" if detail else "")
+        warnings.append(f"{_in_chinese(cfg.type, dict(cfg.kwargs), frame, tiers, params)} [{english}]")
     return warnings
+
+
+def _in_chinese(kind: str, kwargs: dict[str, Any], frame: pd.DataFrame, tiers: list[str],
+                params: dict[str, float]) -> str:
+    """A failed distribution expectation as the bureau reads it on the night's report page (Chinese,
+    as the page is); the expectation itself follows in brackets for the operator."""
+    def row(t: str, column: str) -> float:
+        return float(frame.loc[frame.tier == t, column].iloc[0])
+
+    if kind == "expect_column_values_to_be_between" and kwargs.get("column") == "jump":
+        each = "；".join(f"{t} 今晚 {row(t, 'share'):.2%}，上一批次 {row(t, 'previous_share'):.2%}" for t in tiers)
+        return f"等级占比较上一已分类批次变动超过 {params['max_share_jump']:.0%}：{each}（数据源异常常先在此显现，请先核对各文件的接收与隔离行数）"
+    if kind == "expect_column_pair_values_a_to_be_greater_than_b":
+        each = "；".join(f"{t} 今晚 {row(t, 'share'):.2%}（上限 {row(t, 'max_share'):.2%}）" for t in tiers)
+        return f"等级占比超过配置上限：{each}"
+    return "等级分布检查未通过"
 
 
 def _previous_night(conn: Connection, night: date) -> date | None:
@@ -267,6 +285,9 @@ def graded_chunks(conn: Connection, ctx: NightContext) -> Iterator[Graded]:
     scoped = is_scoped(ctx.scope)
     calendar = working_calendar(ctx.settings)
     size = max(1, int((config.get("database") or {}).get("chunk_entities", CHUNK_ENTITIES)))
+    # 较重行政处罚 by measure (domain.md §4): the rosters' own list, so that the grading's HEAVIER_PENALTY
+    # and the serious list's proposals agree on which penalties are heavier.
+    heavier_measures = RosterEnv.load(ctx.settings).heavier_measures()
     n = create_population(conn, scoped, chunk=size)
     create_night_facts(conn, ctx.night, scoped)   # once a night: every chunk reads the same roster state
     for start in range(0, max(n, 1), size):
@@ -275,7 +296,7 @@ def graded_chunks(conn: Connection, ctx: NightContext) -> Iterator[Graded]:
         # Several chunks: each reads only its USCC range of the fact tables (issue 11).
         with scoped_costs(conn, scoped and n <= size):
             ind = build_indicators(conn, ctx.night, config, calendar, scoped, created=True, facts=True,
-                                   ranged=n > size)
+                                   ranged=n > size, heavier_measures=heavier_measures)
         graded = grade(ind.frame, s)
         # grade() keeps the indicator frame's rows and index: the relations it was graded with, row by row.
         graded = graded.assign(related_serious=ind.frame["related_serious"].to_numpy(),

@@ -9,8 +9,10 @@ from sqlalchemy import Connection, text
 
 from credit import sqlfiles
 from credit.config import load_config
+from credit.draws.read import RESULT_LABELS
 from credit.grading.score import Improvement, to_improve
 from credit.penalties.read import PenaltyView, penalties_of, repair_available
+from credit.rosters.env import RosterEnv
 
 
 class ReasonShown(TypedDict):
@@ -46,7 +48,9 @@ def _shown(reason: dict[str, Any]) -> ReasonShown:
 
 
 def grade_of(conn: Connection, uscc: str, as_of: date) -> GradeAnswer | None:
-    """The latest grade of ``uscc`` on or before ``as_of``, with reasons and what would improve it."""
+    """The grade of ``uscc`` on the latest graded night on or before ``as_of``, with reasons and what
+    would improve it; None when that night did not grade it (not operating then: cancelled, revoked,
+    moved out — domain.md §7) or before its first grade."""
     code = uscc.strip().upper()
     row = conn.execute(sqlfiles.statement("grading/grade_of"), {"u": code, "d": as_of}).mappings().first()
     if row is None:
@@ -58,6 +62,9 @@ def grade_of(conn: Connection, uscc: str, as_of: date) -> GradeAnswer | None:
         if i["code"] == HEAVIER_PENALTY:
             # Per penalty: repair is not open to every heavier penalty (45号令 art. 14 para. 3, domain.md §6).
             i["change"] = heavier_penalty_advice(conn, code, row["night"]) or i["change"]
+        elif i["code"] == INSPECTION_ADVERSE:
+            i["change"] = inspection_advice(conn, code, row["night"], int(cfg["windows"]["inspection_years"])) \
+                or i["change"]
     return {
         "grade": row["grade"], "label": labels["label"], "local_label": labels["local_label"],
         "score": float(row["score"]), "night": row["night"].isoformat(), "config_version": row["config_version"],
@@ -95,13 +102,34 @@ def heavier_penalty_advice(conn: Connection, uscc: str, night: date) -> str | No
     """The advice for HEAVIER_PENALTY on a grade of ``night``: one sentence per heavier penalty
     published that night (the ones the grading counted), joined; None when none is found (the
     configured text then stands)."""
+    hm = RosterEnv.load().heavier_measures()   # 较重 by measure too (domain.md §4), as the grading counts them
     cases = {str(r["case_no"]) for r in conn.execute(sqlfiles.statement("grading/heavier_cases"),
-                                                         {"u": uscc}).mappings()}
+                                                         {"u": uscc, "hm": hm}).mappings()}
     if not cases:
         return None
     shown = [penalty_advice(p) for p in penalties_of(conn, uscc, night)
              if p["case_no"] in cases and p["state"] == "published"]
     return "；".join(shown) or None
+
+
+#: The scorecard item whose advice is given per spot-check result (grading.yaml ``scorecard``).
+INSPECTION_ADVERSE = "INSPECTION_ADVERSE"
+
+
+def inspection_advice(conn: Connection, uscc: str, night: date, years: int) -> str | None:
+    """The advice for INSPECTION_ADVERSE on a grade of ``night``: each adverse result counted, with
+    the day it stops counting; None when none is found (the configured text then stands).
+
+    The item counts every adverse result of the look-back (``grading/inspections.sql``), whatever a
+    later inspection finds: what ends it is the look-back, not the next spot check (an outsider's
+    pass, bb5, found "整改后在下次抽查中未发现问题" offered, which changed nothing)."""
+    rows = conn.execute(sqlfiles.statement("grading/inspections_of"),
+                        {"u": uscc, "night": night, "years": years}).mappings().all()
+    if not rows:
+        return None
+    each = "；".join(f"{r['task_id']}（{r['inspected_on']}，{RESULT_LABELS.get(r['result_code'], r['result_code'])}）："
+                    f"自 {r['stops_on']} 起不再计入" for r in rows)
+    return f"{each}（抽查检查发现问题的结果自检查之日起计入{years}年）"
 
 
 def latest_graded_night(conn: Connection) -> date | None:

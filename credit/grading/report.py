@@ -230,7 +230,7 @@ th{background:#f2f2f2}td.l,th.l{text-align:left}.warn{background:#fff3e0;border-
 <h1>企业信用风险分类日报 — {{ night }}</h1>
 <p class="small">在营主体 {{ total }} 户的信用风险分类 · 配置版本 {{ config_version }} ·
 分类依据国市监信发〔2022〕6号（A 信用风险低 … D 信用风险高）。本页无需任何软件，用浏览器即可打开。</p>
-{% if warnings %}<div class="warn"><b>分布检查警告</b><ul>
+{% if warnings %}<div class="warn"><b>分类警告（等级分布检查、日历）</b><ul>
 {% for w in warnings %}<li>{{ w }}</li>{% endfor %}</ul></div>{% endif %}
 <h2>分类分布</h2>
 <table><tr><th class="l">等级</th><th>主体数（户）</th><th>占比</th></tr>

@@ -33,11 +33,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
 from credit.contract.manifest import DropError, DropFile, ReadDigest, iter_records
 from credit.night import duplicates, quality, quarantine, staging
-from credit.night.issues import refused, warned
+from credit.night.issues import NightRefused, refused, warned
 from credit.night.quality_results import ExpectationRecord
 from credit.night.records import FileOutcome
 
@@ -116,6 +117,41 @@ def _ingest(stager: staging.FileStager, df: DropFile, night: date, suite: Path, 
         out.failures.append(refused(file, "rows_add_up", rows_in=out.rows_in, accepted=out.accepted,
                                     quarantined=out.quarantined))
     return expectations
+
+
+def hold_stale(conn: Connection, key: staging.StagingKey, df: DropFile, chunk_rows: int) -> int:
+    """Hold back the file's staged accepted rows that are older than the store's row of their key
+    (:func:`credit.night.staging.take_stale`; outsider's report M5): quarantined as delivered, at
+    their true line, under ``stale_update``, in the file's staged held-back rows (so that a ``full``
+    file does not drop the entity they stand for either). Run inside the publishing transaction,
+    before the file is merged: whether a row is stale depends on the store it meets, which only
+    publishing knows (an ingest may run before the night before it publishes). The file is read
+    again only when it has such rows, for their lines alone. Returns how many were held back; the
+    caller moves them from the file's accepted rows to its quarantined ones."""
+    stale = staging.take_stale(conn, df.source, key)
+    if not stale:
+        return 0
+    column = df.source.version
+    found = {line: ("stale_update", quarantine.reason("stale_update", column=column, delivered=delivered,
+                                                     stored=stored))
+             for line, (delivered, stored) in stale.items()}
+    wanted = np.fromiter(found, dtype=np.int64, count=len(found))
+    held = 0
+    try:
+        for records in iter_records(df, chunk_rows):
+            mask = np.isin(records.lines, wanted)
+            if mask.any():
+                rules = pd.Series([found[int(n)][0] if m else "" for n, m in zip(records.lines, mask, strict=True)])
+                reasons = pd.Series([found[int(n)][1] if m else "" for n, m in zip(records.lines, mask, strict=True)])
+                rows = quarantine.held_rows(records.table, mask, rules, reasons, lines=records.lines)
+                quarantine.copy_held(conn, key.night, key.file, df.source.name,
+                                     pa.Table.from_pandas(rows, preserve_index=False), digest=key.digest)
+                held += len(rows)
+    except DropError as e:   # the file changed since it was ingested: refused, nothing published
+        raise NightRefused(key.night, [e.issue]) from e
+    if held != len(stale):
+        raise RuntimeError(f"{key.file}: {len(stale)} stale rows, {held} found again in the file")
+    return held
 
 
 def _hold_duplicates(stager: staging.FileStager, df: DropFile, chunk_rows: int,

@@ -71,6 +71,10 @@ REASONS: dict[str, Text] = {
     "duplicate_row": Text("与第 {first_line} 行完全重复", "exact duplicate"),
     "conflicting_duplicate_key": Text("主键 {key} 在文件中多次出现且内容不一致，无法判断以哪行为准",
                                       "duplicated key with conflicting values"),
+    # Decided when the night publishes, against the store (credit.night.ingest.hold_stale).
+    "stale_update": Text("{column} {delivered} 早于库中该记录已有的 {stored}，为过期数据，不覆盖较新的状态",
+                         "{column} {delivered} is older than the stored row's {stored}: "
+                         "a stale update does not replace newer state"),
 }
 
 

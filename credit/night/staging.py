@@ -298,6 +298,34 @@ def merge_file(conn: Connection, source: Source, mode: str, key: StagingKey, sco
                       keep=absent)
 
 
+@cache
+def _stale_statement(source: Source) -> sa.TextClause:
+    """``night/staging_stale.sql`` on one source's staging table, store table, key and stamp."""
+    if source.version is None or not all(c.isidentifier() for c in (source.name, source.version, *source.key)):
+        raise ValueError(f"not a stamped source: {source.name!r}")
+    return sa.text(sqlfiles.text_of("night/staging_stale").format(
+        rows=staging_table(source), store=source.name, version=source.version,
+        key=" and ".join(f"t.{k} = r.{k}" for k in source.key)))
+
+
+def take_stale(conn: Connection, source: Source, key: StagingKey) -> dict[int, tuple[str, str]]:
+    """Remove from one file's staged accepted rows those older than the store's row of their key
+    (``night/staging_stale.sql``; outsider's report M5); by line, their stamp and the stored one.
+    Inside the publishing transaction, so the store compared with is the one the rows merge into.
+    A source without a stamp (:attr:`Source.version`) has none."""
+    if source.version is None:
+        return {}
+    stale = {int(line): (str(delivered), str(stored))
+             for line, delivered, stored in conn.execute(_stale_statement(source), key.params())}
+    if stale:
+        conn.exec_driver_sql("set local plan_cache_mode = force_custom_plan")   # as for duplicates
+        dropped = conn.execute(_rows_sql("night/staging_duplicates_drop", source),
+                               {**key.params(), "lines": list(stale)}).rowcount
+        if dropped != len(stale):
+            raise RuntimeError(f"{key.file}: {len(stale)} stale rows held back, {dropped} staged rows removed")
+    return stale
+
+
 def publish_quarantine(conn: Connection, key: StagingKey) -> int:
     """Move one file's staged held-back rows into ``quarantine`` (inside the night's transaction)."""
     return conn.execute(sqlfiles.statement("night/staging_publish_quarantine"), key.params()).rowcount

@@ -37,7 +37,7 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     wait,
 )
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import cast
@@ -447,6 +447,7 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
     """The night's one transaction: store, quarantine, rosters, grading, notices, the night's record."""
     night = manifest.night
     stages: dict[str, float] = {}
+    outcomes = [replace(o) for o in outcomes]   # their counts move with the stale rows held back (M5)
     with engine.begin() as conn:
         # Durable: a night reported published survives a power cut, whatever the server's default.
         conn.exec_driver_sql("set local synchronous_commit = on")
@@ -471,6 +472,9 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
         # Registration first, so that facts of new entities meet their entity in the same night.
         for o in sorted(outcomes, key=lambda o: list(SOURCES).index(o.source)):
             key, source = staging_key(manifest, o.file), SOURCES[o.source]
+            # Rows older than the store's (M5): held back before the merge, counted as quarantined.
+            if stale := ingest.hold_stale(conn, key, manifest.file(o.file), settings.ingest_chunk_rows):
+                o.accepted, o.quarantined = o.accepted - stale, o.quarantined + stale
             merges.append(staging.merge_file(conn, source, o.mode, key, absent=o.absent).as_dict())
             staging.publish_quarantine(conn, key)
             staging.publish_quality(conn, key)   # the quality view's results (credit.night.quality_results)

@@ -57,7 +57,7 @@ def show(
         g = grade_of(conn, uscc, day)
         through = latest_night(conn) if as_of else None
     if g is None:
-        _refuse(f"{uscc}: 没有分类结果 (no grade on or before {as_of or 'today'}: not operating, or not graded yet)")
+        _refuse(f"{uscc}: 没有分类结果（不在营，或尚未分类） (no grade on {as_of or 'the latest graded night'}: not operating, or not graded yet)")
         return
     # A date after the latest night gets that night's grade, and later nights may change it: said
     # as `credit status` says it (data_through / beyond_data, and the warning).

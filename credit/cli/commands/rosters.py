@@ -172,7 +172,7 @@ def status_command(
         # The tier as graded by the night K at the latest: grades are the nights' own record.
         tier = grade_of(conn, code, min(day, known.night) if known else day)
     if reg is None and not rosters:
-        raise _refuse(f"{code}: no such entity in the store and no roster decision")
+        raise _refuse(f"{code}：未找到该主体，也没有涉及它的名录决定 (no entity with this USCC in the store, and no roster decision)")
     # The data the answer speaks for end with night K when it is asked "as known after K" (as the
     # API's data_through does), else with the latest published night.
     speaks = known.night if known else through
@@ -268,7 +268,7 @@ def status_command(
             line = f"{reason.get('code') or ''}: {reason.get('text') or ''}"
             console.print(f"  - {line}" + (f" (value {output.cell(value)})" if value is not None else ""), markup=False)
     else:
-        console.print("tier: none (no grade on or before this date)")
+        console.print("tier: none (该日没有分类结果：不在营，或尚未分类; no grade on this date: not operating, or not graded yet)")
 
 
 def _by_text(proc: Any) -> str:
@@ -293,7 +293,8 @@ def roster_export(
         "--out", help="File to write, with its signature FILE.sig.json (default, or -: standard output, unsigned).")] = None,
 ) -> None:
     """The roster as of D: uscc, name, roster, cause_code, cause, basis, included_on, decision_no,
-    authority, state, removed_on, removal_reason (CSV in UTF-8 with BOM)."""
+    authority, state, removed_on, removal_reason, remedy (and steps on the serious list; CSV in
+    UTF-8 with BOM)."""
     from credit.rosters.export import FORMATS, export_roster
     from credit.settings import get_settings
 

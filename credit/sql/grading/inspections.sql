@@ -10,5 +10,8 @@ join grading_population as p using (uscc)
 where (:ranged = 0 or i.uscc between :lo and :hi)
   and i.result_code in ('not_disclosed', 'false_disclosure', 'unreachable', 'ordered_to_correct',
                         'not_cooperating', 'pending')
-  and i.inspected_on > (:night - make_interval(years => :inspection_years))::date
+  -- within the look-back: :inspection_years from the inspection end at 24:00 on the corresponding
+  -- day (民法典 arts. 201, 202, domain.md §12), so the result counts through that night
+  and i.inspected_on >= (:night - make_interval(years => :inspection_years))::date - 1   -- the same, on the column (a superset)
+  and :night <= (i.inspected_on + make_interval(years => :inspection_years))::date
 group by p.rn

@@ -3,7 +3,9 @@
 -- counts only while its publicity window as the night computed it (penalty_publicity, the latest
 -- row by the night) covers the night, it was not revoked, and no repair decision (信用修复, roster
 -- 'penalty' of the log) stopped it. Warning-only decisions are never published (45号令 art. 2)
--- and do not count. `heavier` is 较重行政处罚 (domain.md §4).
+-- and do not count. A penalty is 较重行政处罚 (domain.md §4, 44号令 art. 2) when the drop's `heavier`
+-- flag says so (item 1, the 从重 fine) or one of its measures is one of :hm (items 2–3: rosters.yaml
+-- heavier_measures, as the serious list's proposals and the publicity classes read them).
 -- :ranged = 1: the population is one chunk of several, a contiguous USCC range (issue 11); the
 -- fact tables are read between its first and last USCC by their uscc index, :lo and :hi (values
 -- read once per chunk, credit.grading.indicators.chunk_bounds: the planner sees the range). 0: the
@@ -12,7 +14,7 @@
 select
     p.rn,
     count(*)                                          as penalties,
-    count(*) filter (where x.heavier)                 as heavier_penalties,
+    count(*) filter (where x.heavier or x.measures && cast(:hm as text[])) as heavier_penalties,
     coalesce(sum(x.fine_amount), 0)                   as fines_total,
     count(*) filter (where x.fulfilled_on is null)    as penalties_unfulfilled
 from penalties as x

@@ -63,14 +63,22 @@ timed as (
        and not exists (select 1 from roster_decisions as c
                         where c.entry_id = d.seq and c.action in ('remove', 'revoke'))
     union all
-    -- 成立不满一年 ends (grading.yaml NEW_ENTITY; credit.grading.indicators: 365 days): written on
-    -- established_on itself, so that registration(established_on) finds them (migration 0030)
+    -- 成立不满一年 ends (grading.yaml NEW_ENTITY; credit.grading.indicators.basic_attributes): the
+    -- first year ends at 24:00 on the corresponding day (民法典 art. 202; PostgreSQL's `+ 1 year`
+    -- gives 28 February for a 29 February, as the article does), so the entity is new no longer
+    -- from the night after it: that day in [prev, night). The first line is a superset written on
+    -- established_on itself, so that registration(established_on) finds them (migration 0030); the
+    -- exact test then keeps the right ones.
     select uscc, 'time:first_year_over' from registration
-     where established_on > cast(:prev as date) - 365 and established_on <= cast(:night as date) - 365
+     where established_on between (cast(:prev as date) - interval '1 year')::date - 3
+                              and (cast(:night as date) - interval '1 year')::date + 3
+       and (established_on + interval '1 year')::date >= :prev
+       and (established_on + interval '1 year')::date < :night
     union all
     -- findings: effective from their day (causes 2–4, domain.md §3.1), and leaving the grading's
-    -- look-back (grading.yaml finding_years: `found_on > night - years`, which for a 29 February
-    -- turns a day after `found_on + years`, hence the day's margin)
+    -- look-back (grading.yaml finding_years: counted through the night `found_on + years`, 24:00 on
+    -- the corresponding day, domain.md §12; it leaves on the night after, which the exact test's
+    -- `found_on + years` in [prev, night] covers with a day's margin)
     -- The first two lines are a superset of the exact test below them (a year later is the same
     -- day ± 1 for a 29 February: a margin of 3 days), written on found_on itself so that
     -- findings(found_on) finds the rows (migration 0030); the exact test then keeps the right ones.

@@ -1,4 +1,5 @@
--- The rows held back as duplicates (night/staging_duplicates.sql) out of one file's staged accepted
+-- The rows held back as duplicates (night/staging_duplicates.sql), or at publish as stale updates
+-- (night/staging_stale.sql), out of one file's staged accepted
 -- rows, by their lines: one scan of the file's rows, each line looked up in the constant array of
 -- the held lines, which PostgreSQL (14 and later) hashes once for `= any` when the array is a
 -- constant of nine or more: the plan must be a custom one (the caller sets plan_cache_mode), so

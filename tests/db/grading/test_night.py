@@ -199,6 +199,12 @@ def test_distribution_jump_warns_but_does_not_stop_the_night(engine: Engine, set
     text = " ".join(second["warnings"])
     assert "expect_column_values_to_be_between" in text and "A:" in text and "C:" in text
     assert "expect_column_pair_values_a_to_be_greater_than_b" in text   # C share 0.6 > max_share C 0.5
+    # The report page shows these to the bureau in Chinese (the page is Chinese throughout), the
+    # expectation in brackets for the operator (outsider's pass bb5: GX's English alone)
+    jump = next(w for w in second["warnings"] if "jump" in w)
+    assert jump.startswith("等级占比较上一已分类批次变动超过 5%：") and "C 今晚 60.00%，上一批次 0.00%" in jump
+    over = next(w for w in second["warnings"] if "greater_than_b" in w)
+    assert over.startswith("等级占比超过配置上限：") and "C 今晚 60.00%（上限 50.00%）" in over
     with engine.connect() as c:
         stored = c.execute(sa.text("select warnings from grading_runs where night = :n"), {"n": NEXT}).scalar()
     assert stored == second["warnings"]
@@ -217,3 +223,167 @@ def test_report_is_written_self_contained(engine: Engine, settings: Settings) ->
     assert "<svg" in html and "110105" in html and "310101" in html
     assert "<script" not in html.lower() and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
     assert "https://" not in html
+
+
+def test_a_penalty_heavier_by_its_measure_grades_c_without_the_drop_s_flag(engine: Engine, settings: Settings) -> None:
+    # domain.md §4 (44号令 art. 2 items 2–3): a suspension, restriction, closure, practice ban,
+    # downgrading or licence revocation is a heavier penalty whatever the drop's `heavier` flag says
+    # (that flag covers item 1, the 从重 fine): rosters.yaml heavier_measures, read by the serious
+    # list's proposals and the publicity classes. The grading read the flag alone, so a suspended
+    # entity graded A while the serious-list procedure opened for it (outsider's pass bb5).
+    with engine.begin() as c:
+        for u in ("SUSPENDED", "FLAGGED"):
+            reg(c, u)
+            all_filed(c, u)
+        c.execute(sa.text(
+            "insert into penalties (case_no, uscc, decided_on, doc_no, category, measures, fine_amount, heavier, "
+            "fulfilled_on, first_night, last_night) values "
+            "('m1', 'SUSPENDED', '2026-03-10', '京市监罚〔2026〕3号', 'quality_special_equipment', array['suspension'], "
+            "null, false, '2026-03-12', '2026-03-20', '2026-07-01'),"
+            "('m2', 'FLAGGED', '2026-03-10', '京市监罚〔2026〕4号', 'quality_special_equipment', array['suspension'], "
+            "null, true, '2026-03-12', '2026-03-20', '2026-07-01')"))
+    night(engine, settings)
+    g = grades(engine)
+    for u in ("SUSPENDED", "FLAGGED"):
+        assert g[u][0] == "C", u
+        assert (g[u][1][0]["code"], g[u][1][0]["value"]) == ("HEAVIER_PENALTY", 1), u
+    with engine.connect() as c:
+        suspended = grade_of(c, "SUSPENDED", NIGHT)
+    assert suspended is not None
+    advice = next(i["change"] for i in suspended["to_improve"] if i["code"] == "HEAVIER_PENALTY")
+    assert advice.startswith("京市监罚〔2026〕3号：")   # the per-penalty advice names this penalty too
+
+
+def test_a_tax_row_without_a_level_keeps_the_latest_level(engine: Engine, settings: Settings) -> None:
+    # contracts.md §1 / the drop's checks: a row of the night's own year is accepted when it carries
+    # no level (its 非正常户 flag and arrears are the taxpayer's state). The latest level is still
+    # the last year assessed (domain.md §11): 2025's D must not vanish behind 2026's empty level.
+    with engine.begin() as c:
+        reg(c, "TAXLATE")
+        all_filed(c, "TAXLATE")
+        c.execute(sa.text(
+            "insert into tax (uscc, assessed_year, tax_credit_grade, abnormal_taxpayer_since, arrears, first_night, last_night) "
+            "values ('TAXLATE', 2025, 'D', null, 0, '2026-07-01', '2026-07-01'),"
+            "       ('TAXLATE', 2026, null, null, 300, '2026-07-01', '2026-07-01')"))
+    night(engine, settings)
+    g = grades(engine)["TAXLATE"]
+    assert g[0] == "C" and [(r["code"], r["value"]) for r in g[1]] == [
+        ("TAX_LEVEL_D", "D"), ("TAX_GRADE", "D"), ("TAX_ARREARS", 300)]   # arrears: the latest row's
+
+
+def test_a_registered_change_of_address_cures_an_unreachable_finding(engine: Engine, settings: Settings) -> None:
+    # domain.md §3.3, §3.4 (68号令 art. 14; 69号令 art. 18): an entity found unreachable is cured by
+    # contact restored *or* a registered change of address (已变更登记住所) — the rosters remove it on
+    # either (view cure_events). The grading knew only the finding, so the moved entity kept
+    # OPEN_FINDINGS (核查发现问题尚未纠正（无法联系…）, 15 points) for three years after its removal.
+    with engine.begin() as c:
+        for u in ("MOVED", "STAYED", "MOVEDBEFORE"):
+            reg(c, u)
+            all_filed(c, u)
+            c.execute(sa.text(
+                "insert into registration_history (night, change, uscc, name, entity_kind, region_code, established_on, "
+                "status, address, updated_at) values ('2026-01-05', 'new', :u, :u, 'enterprise', '110105', "
+                "'2020-03-01', 'operating', '北京市朝阳区旧址路1号', '2026-01-05')"), {"u": u})
+            c.execute(sa.text(
+                "insert into findings (finding_id, uscc, kind, found_on, first_night, last_night) values "
+                "(:f, :u, 'unreachable_address', '2026-03-02', '2026-03-02', '2026-03-02')"), {"f": f"f-{u}", "u": u})
+        for u, on in (("MOVED", "2026-04-10"), ("MOVEDBEFORE", "2026-02-10")):
+            c.execute(sa.text(
+                "insert into registration_history (night, change, uscc, name, entity_kind, region_code, established_on, "
+                "status, address, updated_at) values (cast(:n as date), 'changed', :u, :u, 'enterprise', '110105', "
+                "'2020-03-01', 'operating', '北京市朝阳区新址路9号', cast(:n as date))"), {"n": on, "u": u})
+    night(engine, settings)
+    g = grades(engine)
+    assert g["MOVED"][0] == "A" and [r["code"] for r in g["MOVED"][1]] == ["NO_ADVERSE"]
+    for u in ("STAYED", "MOVEDBEFORE"):   # no change, or one before the finding: still open
+        assert [(r["code"], r["value"]) for r in g[u][1]] == [("OPEN_FINDINGS", 1)], u
+
+
+def test_an_ordered_period_ending_on_a_rest_day_is_not_overdue_before_it_rolls(engine: Engine,
+                                                                              settings: Settings) -> None:
+    # domain.md §3.2, §12, §13 ex. 2 (民法典 art. 203): `ordered_disclosure_overdue` dates the ordered
+    # period's last day; one on a rest day ends the period on the next working day, and the entity
+    # may disclose until then — the rosters wait for that night (credit.rosters.decide). The grading
+    # counted the finding as 逾期未公示 (OPEN_FINDINGS, 15 points) from the holiday itself.
+    with engine.begin() as c:
+        for u, found in (("HOLIDAY", "2026-10-01"), ("WORKDAY", "2026-09-30")):
+            reg(c, u)
+            all_filed(c, u)
+            c.execute(sa.text(
+                "insert into findings (finding_id, uscc, kind, found_on, first_night, last_night) values "
+                "(:f, :u, 'ordered_disclosure_overdue', :d, '2026-10-01', '2026-10-01')"),
+                {"f": f"o-{u}", "u": u, "d": found})
+    for d in (date(2026, 10, 3), date(2026, 10, 7), date(2026, 10, 8)):
+        night(engine, settings, d)
+    for d, holiday in ((date(2026, 10, 3), []), (date(2026, 10, 7), []), (date(2026, 10, 8), [("OPEN_FINDINGS", 1)])):
+        g = grades(engine, d)
+        assert [(r["code"], r["value"]) for r in g["HOLIDAY"][1] if r["code"] != "NO_ADVERSE"] == holiday, d
+        assert [(r["code"], r["value"]) for r in g["WORKDAY"][1]] == [("OPEN_FINDINGS", 1)], d
+
+
+def test_an_entity_no_longer_graded_has_no_tier_after_it(engine: Engine, settings: Settings) -> None:
+    # issue 5 / domain.md §7: cancelled, revoked and moved-out entities are not graded. grade_of
+    # answered a cancelled entity's last tier for every later date (`credit status --as-of`, `credit
+    # grades show`, the bureau's tier route), as if it were still its tier; `credit grades show`
+    # itself says "no grade …: not operating". Before the cancellation the tier stands.
+    with engine.begin() as c:
+        for u in ("STAYS", "LEAVES"):
+            reg(c, u)
+            all_filed(c, u)
+    night(engine, settings)
+    with engine.begin() as c:
+        c.execute(sa.text("update registration set status = 'cancelled' where uscc = 'LEAVES'"))
+    night(engine, settings, NEXT)
+    with engine.connect() as c:
+        before, after, later = grade_of(c, "LEAVES", NIGHT), grade_of(c, "LEAVES", NEXT), grade_of(c, "LEAVES", date.max)
+        stays = grade_of(c, "STAYS", date(2026, 12, 31))
+    assert before is not None and (before["grade"], before["night"]) == ("A", "2026-07-15")
+    assert after is None and later is None
+    assert stays is not None and (stays["grade"], stays["night"]) == ("A", "2026-07-16")
+
+
+def test_the_look_backs_end_at_24_00_on_the_corresponding_day(engine: Engine, settings: Settings) -> None:
+    # domain.md §12 (民法典 arts. 201, 202): N years from a day end at 24:00 on the corresponding day
+    # ("满3年" from 2026-07-14 ends at 24:00 on 2029-07-14). A finding of 2023-07-15 is within the
+    # 3-year look-back (grading.yaml finding_years) on 2026-07-15 and leaves it on 07-16; a spot check
+    # of 2024-07-15 within the 2 years (inspection_years) likewise. Both left a day early.
+    with engine.begin() as c:
+        reg(c, "OLD")
+        all_filed(c, "OLD")
+        c.execute(sa.text(
+            "insert into findings (finding_id, uscc, kind, found_on, first_night, last_night) values "
+            "('old-f', 'OLD', 'unreachable_address', '2023-07-15', '2023-07-15', '2023-07-15')"))
+        c.execute(sa.text(
+            "insert into inspection_results (task_id, uscc, inspected_on, result_code, first_night, last_night) values "
+            "('old-t', 'OLD', '2024-07-15', 'not_disclosed', '2024-07-15', '2024-07-15')"))
+    night(engine, settings)
+    night(engine, settings, NEXT)
+    assert [(r["code"], r["value"]) for r in grades(engine)["OLD"][1]] == [("OPEN_FINDINGS", 1), ("INSPECTION_ADVERSE", 1)]
+    assert [r["code"] for r in grades(engine, NEXT)["OLD"][1]] == ["NO_ADVERSE"]
+
+
+def test_the_spot_check_advice_says_when_each_result_stops_counting(engine: Engine, settings: Settings) -> None:
+    # issue 5: for an applicant, the facts whose change would move the grade up. INSPECTION_ADVERSE
+    # counts every adverse result of the look-back (grading.yaml inspection_years: 2), whatever a
+    # later inspection finds; its advice said "整改后在下次抽查中未发现问题" — a normal result in
+    # the next spot check — which changes nothing (t3 below is such a result). The advice names
+    # each result counted and the day it stops counting (24:00 on the corresponding day, §12).
+    with engine.begin() as c:
+        reg(c, "SPOT")
+        all_filed(c, "SPOT")
+        c.execute(sa.text(
+            "insert into inspection_results (task_id, uscc, inspected_on, result_code, first_night, last_night) values "
+            "('t1', 'SPOT', '2026-04-01', 'not_disclosed', '2026-07-01', '2026-07-01'),"
+            "('t2', 'SPOT', '2024-07-20', 'unreachable', '2026-07-01', '2026-07-01'),"
+            "('t3', 'SPOT', '2026-05-01', 'normal', '2026-07-01', '2026-07-01')"))
+        c.execute(sa.text(
+            "insert into tax (uscc, assessed_year, tax_credit_grade, abnormal_taxpayer_since, arrears, first_night, last_night) "
+            "values ('SPOT', 2025, 'C', null, 0, '2026-07-01', '2026-07-01')"))
+    night(engine, settings)
+    with engine.connect() as c:
+        g = grade_of(c, "SPOT", NIGHT)
+    assert g is not None and g["grade"] == "B"
+    assert [(i["code"], i["change"]) for i in g["to_improve"]] == [
+        ("INSPECTION_ADVERSE", "t2（2024-07-20，通过登记的住所（经营场所）无法联系）：自 2026-07-21 起不再计入；"
+                               "t1（2026-04-01，未按规定公示应当公示的信息）：自 2028-04-02 起不再计入"
+                               "（抽查检查发现问题的结果自检查之日起计入2年）")]

@@ -46,11 +46,13 @@ def _grade_a_night(c: sa.Connection, d: date, graded: Night) -> None:
 
 
 def _latest_on(history: list[tuple[date, Night]], u: str, d: date) -> tuple[date, str, float] | None:
-    """The per-night table's answer to grade_of: the latest night on or before d that graded u."""
-    found = [(n, g[u]) for n, g in history if n <= d and u in g]
-    if not found:
+    """The answer to grade_of: u's grade on the latest graded night on or before d, None when that
+    night did not grade u (not operating then: no tier, not the last one it had — outsider's pass bb5)."""
+    found = [g for n, g in history if n <= d]
+    if not found or u not in found[-1]:
         return None
-    n, (grade, score, _) = found[-1]
+    n = max(n for n, _ in history if n <= d)
+    grade, score, _ = found[-1][u]
     return n, grade, score
 
 
@@ -141,12 +143,13 @@ def test_the_migration_turns_per_night_rows_into_ranges(pg_dir: Path) -> None:
         with engine.connect() as c:
             ranges = {tuple(r) for r in c.execute(sa.text("select uscc, valid_from, valid_to, grade from grade_ranges"))}
             view = {(n, u): g for n, u, g in c.execute(sa.text("select night, uscc, grade from grades"))}
-            then = grade_of(c, "Y", date(2026, 7, 5))
+            then = grade_of(c, "Y", date(2026, 7, 2))
+            gone = grade_of(c, "Y", date(2026, 7, 5))   # not graded on n3: no tier until n4
         # Y left on n3 and came back on n4 with the grade it had: two ranges, the gap is kept
         assert ranges == {("X", n1, None, "A"), ("Y", n1, n2, "B"), ("Y", n2, n3, "D"), ("Y", n4, None, "D"),
                           ("Z", n1, n4, "C"), ("Z", n4, None, "B")}
         assert view == {(n, u): g for n, graded in per_night.items() for u, g in graded.items()}
-        assert then is not None and (then["grade"], then["night"]) == ("D", "2026-07-02")
+        assert then is not None and (then["grade"], then["night"]) == ("D", "2026-07-02") and gone is None
         # and back: the per-night table again, row for row
         downgrade(engine, "0011_penalty_publicity")
         with engine.connect() as c:

@@ -162,3 +162,13 @@ def test_quarantine_shows_a_held_rows_fields_in_its_files_column_order(  # type:
     assert shown == [*SOURCES["annual_reports"].column_names, "x"]
     r = CliRunner().invoke(app, ["quarantine", "--date", "2026-07-15", "--json"])
     assert list(json.loads(r.output)["rows"][0]["raw"]) == [*SOURCES["annual_reports"].column_names, "x"]
+
+
+def test_an_unknown_entity_is_refused_in_chinese_and_english(engine, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A well-formed USCC the store does not know: refused (exit 2) in the API's words, Chinese first."""
+    monkeypatch.setattr(cmd, "_engine", lambda: engine)
+    with engine.begin() as c:
+        published(c, "2026-07-13")
+    r = CliRunner().invoke(_app(), ["status", V])
+    assert r.exit_code == 2, r.output
+    assert "未找到该主体" in r.output and "no entity with this USCC" in r.output and "Traceback" not in r.output

@@ -66,3 +66,21 @@ def test_an_unknown_year_weekday_is_taken_a_weekend_waits_with_a_warning(tmp_pat
     known = working_calendar(settings)
     assert ended_before(date(2029, 7, 2), 2028, known) == ([], [])    # Monday 07-02 is the last day
     assert ended_before(date(2029, 7, 3), 2028, known) == ([(2028, date(2029, 7, 2))], [])
+
+
+def test_the_grading_takes_the_years_the_rosters_take(tmp_path: Path) -> None:
+    # One end for the grading and the roster's cause 1 (domain.md §2, §12, §13 ex. 11): on a night
+    # of July 2027 (2027's notice not published) the rosters take Wed 2027-06-30 and list for a
+    # missing 2026 report; the grading left 2026 out (only a warning) and looked back at 2023–2025,
+    # so REPORTS_MISSING / REPORTS_LATE did not count the very year the entity was listed for.
+    from credit.grading.indicators import report_deadlines
+
+    cal = working_calendar(_settings(tmp_path))
+    deadlines, warnings = report_deadlines(date(2027, 7, 2), 3, cal)
+    assert deadlines == [(2024, date(2025, 6, 30)), (2025, date(2026, 6, 30)), (2026, date(2027, 6, 30))]
+    assert warnings == []
+    assert report_deadlines(date(2027, 6, 30), 3, cal)[0][-1][0] == 2025   # its last day: not yet ended
+    # a weekend 30 June of an unknown year still waits, with the rosters' warning
+    deadlines, warnings = report_deadlines(date(2029, 7, 10), 3, cal)
+    assert [y for y, _ in deadlines] == [2025, 2026, 2027]
+    assert len(warnings) == 1 and warnings[0].startswith("annual_report_period_end_unknown:2028: ")

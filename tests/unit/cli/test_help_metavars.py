@@ -43,3 +43,13 @@ def test_status_help_reads_the_date_format_and_uscc() -> None:
     text = " ".join(r.output.split())
     assert "{USCC}" in text and "--as-of YYYY-MM-DD" in text and "--known-at YYYY-MM-DD" in text
     assert "{uscc}" not in text
+
+
+def test_roster_export_help_names_the_columns_it_writes_in_order() -> None:
+    """contracts.md §2's columns, then ``remedy`` (and ``steps`` on the serious list): the help is the
+    officer's reference for what the file holds."""
+    from credit.rosters.read import EXPORT_COLUMNS
+
+    cmd = typer.main.get_command(app).commands["roster"].commands["export"]  # type: ignore[attr-defined]
+    text = " ".join((cmd.help or "").split())
+    assert ", ".join(EXPORT_COLUMNS) in text and "steps" in text

@@ -93,3 +93,19 @@ def test_a_cut_listing_says_how_many_rows_it_left_out() -> None:
 def test_a_yes_or_no_reads_in_chinese_not_as_a_python_repr() -> None:
     assert output.cell(True) == "是" and output.cell(False) == "否"
     assert dict(output.flat_items({"in_default": True}))["in_default"] == "是"
+
+
+def test_the_night_summary_shows_what_the_operator_confirmed(capsys) -> None:  # type: ignore[no-untyped-def]
+    """--accept-shrink and --allow-gap are recorded in the summary (README, night-safety.md): the printed
+    summary says so too, else 189 rows dropped from the store show with nothing beside them."""
+    summary: NightSummary = {
+        "night": "2026-07-17", "manifest_digest": "a" * 64, "config_version": "x", "gap_allowed": True,
+        "files": [], "merges": [{"source": "registration", "new": 0, "changed": 0, "dropped": 189}], "stages": {},
+        "shrink_accepted": [{"code": "full_snapshot_shrink_accepted", "level": "warning", "file": "registration.csv",
+                             "line": None, "zh": "全量快照仅 12 行（现有 201 行），经操作员确认按实际缩减发布",
+                             "en": "published as a genuine shrink confirmed with --accept-shrink registration"}],
+    }
+    print_summary(output.console(), summary)
+    text = capsys.readouterr().out
+    assert "registration.csv: 全量快照仅 12 行" in text and "[full_snapshot_shrink_accepted]" in text
+    assert "--allow-gap" in text
