@@ -243,7 +243,7 @@ def serious_refusal(who: Principal, action: str, authority: str | None, *, highe
     or None. The art. 12 assessment is the case authority's own (本局承办人员); the higher bureau's
     consent (``higher_too``) may also be recorded by that higher bureau (domain.md §4)."""
     if higher_too and authority is not None and who.authority is not None:
-        from credit.rosters.serious import higher_authority
+        from credit.rosters.authorities import higher_authority
 
         if who.authority == higher_authority(authority):
             authority = who.authority

@@ -23,7 +23,7 @@
 
 The serious-list forms post to ``/bureau/serious/{case}/assessment|consent``, which call the same
 functions as ``credit serious assess|consent`` and ``/v1/bureau/serious/…``
-(:func:`credit.rosters.serious.record_assessment`, :func:`~credit.rosters.serious.record_consent`)
+(:func:`credit.rosters.serious_officers.record_assessment`, :func:`~credit.rosters.serious_officers.record_consent`)
 on the bureau's calendar day; sent twice with one submission id (``once``), the second post shows
 the first one's result (:func:`recorded_form`). The officer recorded is the signed-in account (``account:<login>``,
 credit.api.officers; with a bureau key ``officer:<key name>``, as the API records it), never a name
@@ -73,7 +73,7 @@ from credit.api.wording import for_public, form_problems
 from credit.draws.public import published_draws
 from credit.night.read import latest_run
 from credit.notices.read import notices_counts, notices_head
-from credit.rosters import certificates, serious
+from credit.rosters import certificates, serious, serious_officers
 from credit.rosters.deadlines import deadline_watch
 from credit.rosters.known import before_data_problem, first_night
 
@@ -486,10 +486,10 @@ def bureau_serious_assessment(request: Request, st: St, who: Who, case: Case, in
         if (why := officers.serious_refusal(who, "draft", bureau_views.serious_authority(conn, case))) is not None:
             raise Refused(403, f"评估未记录：{why}")
         try:
-            serious.record_assessment(conn, case, officer=who.actor, on=body.on, intent=body.intent,
+            serious_officers.record_assessment(conn, case, officer=who.actor, on=body.on, intent=body.intent,
                                       frequency=body.frequency, harm=body.harm, outcome=body.outcome,
                                       note=body.note, settings=st.settings)
-        except serious.Refused as e:
+        except serious_officers.Refused as e:
             raise Refused(409, f"评估未记录：{e}") from None
         return f"/bureau?done=assess&case={quote(case)}#serious"
 
@@ -519,11 +519,11 @@ def bureau_serious_consent(request: Request, st: St, who: Who, case: Case, autho
         if why is not None:
             raise Refused(403, f"意见未记录：{why}")
         try:
-            serious.record_consent(conn, case, officer=who.actor, on=body.on,
+            serious_officers.record_consent(conn, case, officer=who.actor, on=body.on,
                                    consenting_authority=body.authority, consented_on=body.consented_on,
                                    document_no=body.document_no, outcome=body.outcome, note=body.note,
                                    settings=st.settings)
-        except serious.Refused as e:
+        except serious_officers.Refused as e:
             raise Refused(409, f"意见未记录：{e}") from None
         return f"/bureau?done=consent&case={quote(case)}#serious"
 

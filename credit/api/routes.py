@@ -87,7 +87,7 @@ from credit.grading.read import grade_of
 from credit.night.read import latest_run
 from credit.notices.read import last_notice_id, notice_feed, unknown_department
 from credit.notices.rules import rules_of
-from credit.rosters import certificates, repair, serious
+from credit.rosters import certificates, repair, serious, serious_officers
 from credit.rosters.deadlines import deadline_watch
 from credit.rosters.export import FORMATS, export_frame, export_note, render
 from credit.rosters.known import (
@@ -718,10 +718,10 @@ def serious_assessment(request: Request, st: St, case: CaseRef, body: SeriousAss
         if (why := officers.serious_refusal(who, "draft", bureau_views.serious_authority(conn, case))):
             raise HTTPException(403, why)
         try:
-            return serious.record_assessment(conn, case, officer=who.actor, on=body.on, intent=body.intent,
+            return serious_officers.record_assessment(conn, case, officer=who.actor, on=body.on, intent=body.intent,
                                              frequency=body.frequency, harm=body.harm, outcome=body.outcome,
                                              note=body.note, settings=st.settings)
-        except serious.Refused as e:
+        except serious_officers.Refused as e:
             raise refused(e) from None
     return recorded(st, api_once(request, idempotency_key, body), work)
 
@@ -739,10 +739,10 @@ def serious_consent(request: Request, st: St, case: CaseRef, body: SeriousConsen
         if why:
             raise HTTPException(403, why)
         try:
-            return serious.record_consent(conn, case, officer=who.actor, on=body.on,
+            return serious_officers.record_consent(conn, case, officer=who.actor, on=body.on,
                                           consenting_authority=body.authority, consented_on=body.consented_on,
                                           document_no=body.document_no, outcome=body.outcome, note=body.note,
                                           settings=st.settings)
-        except serious.Refused as e:
+        except serious_officers.Refused as e:
             raise refused(e) from None
     return recorded(st, api_once(request, idempotency_key, body), work)

@@ -169,7 +169,7 @@ def repair_outlook(env: RosterEnv, entry: Mapping[str, Any], today: date, kind: 
         # A restriction of the penalty still running on the first anniversary holds early removal
         # back to its end (domain.md §4): said, with the day (or, when it runs to the automatic
         # removal, that day), so that nobody applies to be refused; the words are the night's
-        # refusal (credit.rosters.serious.restriction_note).
+        # refusal (credit.rosters.early_removal.restriction_note).
         out["apply_note"] = entry.get("restriction_note") or None
         out["apply_until"] = None
         out["expires_on"] = entry.get("automatic_removal_on")

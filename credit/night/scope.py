@@ -295,7 +295,7 @@ def records(conn: sa.Connection, name: str, params: Mapping[str, Any], scope: Ni
             key: str = "uscc") -> list[dict[str, Any]]:
     """:func:`frame`'s rows as dicts of the driver's values (NULL as None), without a frame
     (:func:`credit.sqlfiles.dict_rows`): for a caller that goes through the rows one by one
-    (:func:`credit.rosters.serious._cases`)."""
+    (:func:`credit.rosters.serious.read_cases`)."""
     if is_scoped(scope):
         return sqlfiles.dict_rows(conn, sa.text(scoped_sql(sqlfiles.text_of(name), key)),
                                   {**params, SCOPE_PARAM: bound(conn, scope)})

@@ -11,6 +11,9 @@ county → city → province, then to ``rosters.yaml`` ``authority.fallback``; t
 level answered (``resolved``), so a fallback is never silent. ``authority.by_region`` overrides
 any code (the bureau's own spelling of a name or prefix).
 
+An authority's level (province / city / county) and its next-higher bureau, whose consent a
+county- or city-level serious-list listing needs (domain.md §4), come from the same divisions.
+
 The remedy statement (domain.md §3.4; 68号令 art. 17, 69号令 art. 20, 行政复议法 (2023) art. 20: 60
 days, art. 24: since 2024-01-01 the people's government at the same level; 行政诉讼法 art. 46: 6
 months) is rendered from ``rosters.yaml`` ``remedy`` for the authority and the decision date.
@@ -32,6 +35,7 @@ _DATA = "data/location_year_20251201.csv"
 # Placeholder "cities" of GB/T 2260 (municipalities' 市辖区/县 groups, province-governed counties).
 _NO_CITY = ("市辖区", "县", "直辖县", "省直辖县级行政区划", "自治区直辖县级行政区划")
 _MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
+_MUNICIPALITY_CODES = ("11", "12", "31", "50")  # 直辖市: a district's next-higher bureau is the municipality's
 # Actions that affect the party and so state how to challenge them (domain.md §3.4): listings,
 # markings, refusals (of removal, of an objection) and corrections. Removals and revocations
 # grant what the party asked; notices (告知) carry the right to be heard, not yet a remedy.
@@ -108,6 +112,31 @@ def division_of(code: str) -> tuple[Division | None, str]:
         if d is not None:
             return d, d.level
     return None, "fallback"
+
+
+def authority_level(code: str) -> str:
+    """province / city / county from a GB/T 2260 code (xx0000, xxyy00, other)."""
+    code = str(code or "")
+    if len(code) != 6 or not code.isdigit():
+        return "county"
+    if code[2:] == "0000":
+        return "province"
+    if code[4:] == "00":
+        return "city"
+    return "county"
+
+
+def higher_authority(code: str) -> str:
+    """The next-higher bureau's code (domain.md §4): the parent of ``code``'s GB/T 2260 division, the
+    one that names the authorities (:func:`credit.rosters.authorities.divisions`), so a county-level
+    division under a province directly (仙桃 429004, 石河子 659001) answers to the province. A code
+    the dataset lacks is read from its digits: county → city, or the municipality; city → province."""
+    known = divisions().get(code)
+    if known is not None and known.parent:
+        return known.parent
+    if authority_level(code) == "county" and code[:2] not in _MUNICIPALITY_CODES:
+        return code[:4] + "00"
+    return code[:2] + "0000"
 
 
 def _fmt(template: str, values: dict[str, str]) -> str:

@@ -33,7 +33,8 @@ from credit.night import scope as night_scope
 from credit.night.scope import NightScope
 from credit.penalties.repair import repair_candidates as penalty_repair_candidates
 from credit.penalties.store import maintain_windows
-from credit.rosters import serious
+from credit.rosters import serious_night
+from credit.rosters.early_removal import early_removal, early_removal_refusal
 from credit.rosters.env import RosterEnv, decided_statuses, removal_rule
 from credit.rosters.log import LOCK_KEY, NIGHT_ORDER, DecisionStage, finalise, held_fact_keys
 
@@ -71,7 +72,7 @@ def decide_night(conn: Connection, ctx: NightContext) -> RosterNightSummary:
     Order within the night: corrections of wrong listings, removals and refusals on pending
     applications, serious-list expiries, then new inclusions (abnormal roster and individual
     status), escalations (only where the rule in force provides them); then the serious-list
-    procedure's steps (:func:`credit.rosters.serious.advance`). Deterministic: the same store and configuration
+    procedure's steps (:func:`credit.rosters.serious_night.advance`). Deterministic: the same store and configuration
     give the same rows in the same order; no wall-clock time is read.
 
     Three parts, which a partitioned night (:mod:`credit.night.partitions`, issue 12) runs apart:
@@ -168,8 +169,8 @@ def append_night(conn: Connection, ctx: NightContext, env: RosterEnv, chunks: It
     # after it again (credit.rosters.anchors.publish_anchors).
     before = int(conn.execute(sa.text("select coalesce(max(seq), 0) from roster_decisions")).scalar_one())
     stage.append(NIGHT_ORDER)
-    # The serious list's procedure (proposal, notice, listing, publication, revocation): credit.rosters.serious.
-    tally.add(serious.advance(conn, env, night, scope=sc))
+    # The serious list's procedure (proposal, notice, listing, publication, revocation): credit.rosters.serious_night.
+    tally.add(serious_night.advance(conn, env, night, scope=sc))
     head = conn.execute(sa.text(
         "select seq, row_hash from roster_decisions order by seq desc limit 1")).mappings().first()
     if head is not None and anchor:
@@ -419,12 +420,12 @@ def _removals_on_application(conn: Connection, env: RosterEnv, night: date, sc: 
     due_start = received.where(~cured, np.maximum(received, cure))
     # Serious list: one full year on the list first (may apply from the day after, 民法典 art. 202),
     # and not while a restriction of the penalty (practice ban, restriction of business…) runs
-    # (domain.md §4; 2021 repair rules art. 7): credit.rosters.serious.early_removal, the rule the
+    # (domain.md §4; 2021 repair rules art. 7): credit.rosters.early_removal.early_removal, the rule the
     # receipt of the application and the status use, so that the night refuses what the receipt
     # announced, with the same reason and day.
     ends = pd.to_datetime(df["restriction_ends"]) if "restriction_ends" in df else pd.Series(pd.NaT, index=df.index)
     until = pd.to_datetime(df["effective_until"]) if "effective_until" in df else pd.Series(pd.NaT, index=df.index)
-    barred = [serious.early_removal_refusal(serious.early_removal(
+    barred = [early_removal_refusal(early_removal(
                   inc.date(), None if pd.isna(e) else e.date(), None if pd.isna(u) else u.date() + timedelta(days=1)),
                   rv.date())
               if roster == "serious" and pd.notna(inc) else None

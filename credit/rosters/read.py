@@ -19,10 +19,11 @@ from sqlalchemy.engine import Connection
 from credit import sqlfiles
 from credit.calendar import add_years
 from credit.rosters.certificates import DataVersion, removal_kind, version_of
+from credit.rosters.early_removal import early_removal, restriction_note
 from credit.rosters.env import RosterEnv, effective_due, removal_rule
 from credit.rosters.known import KnownAt, fold, night_limit, params, request_limit, seq_limit
 from credit.rosters.labels import decision_label
-from credit.rosters.serious import Step, early_removal, entry_steps, restriction_note
+from credit.rosters.serious import Step, entry_steps
 from credit.settings import Settings
 
 # contracts.md §2 fixes the order of the first twelve; ``remedy`` (救济途径, issue 13) is appended last.
@@ -336,7 +337,7 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
             # After one full year on the list, and not while a restriction of the penalty runs
             # (domain.md §4): the day the night would first grant it (credit.rosters.decide refuses
             # before). A restriction running to the automatic removal leaves no early removal.
-            # The rule is credit.rosters.serious.early_removal, the one the receipt and the night use.
+            # The rule is credit.rosters.early_removal.early_removal, the one the receipt and the night use.
             ends = conn.execute(sqlfiles.statement("rosters/restriction_ends"),
                                 {"e": r["entry_id"], "current": known is None}).scalar()
             automatic = r["effective_until"] + timedelta(days=1) if r["effective_until"] else None

@@ -23,6 +23,12 @@ from sqlalchemy.engine import Connection
 
 from credit import sqlfiles
 from credit.calendar import UnknownCalendarYear, add_years
+from credit.rosters.early_removal import (
+    EarlyRemoval,
+    early_removal,
+    early_removal_refusal,
+    early_removal_refusal_en,
+)
 from credit.rosters.env import RosterEnv, removal_rule
 from credit.rosters.known import before_data_problem, first_night
 from credit.rosters.labels import decision_label
@@ -35,12 +41,6 @@ from credit.rosters.read import (
     entry_label,
 )
 from credit.rosters.rules import Period
-from credit.rosters.serious import (
-    EarlyRemoval,
-    early_removal,
-    early_removal_refusal,
-    early_removal_refusal_en,
-)
 from credit.settings import Settings
 
 
@@ -230,7 +230,7 @@ def apply_for_removal(conn: Connection, uscc: str, roster: str, received: date, 
 
 
 def serious_early_removal(conn: Connection, entry: dict[str, Any]) -> EarlyRemoval:
-    """A serious-list entry's early-removal window (credit.rosters.serious.early_removal) from its
+    """A serious-list entry's early-removal window (credit.rosters.early_removal.early_removal) from its
     row in roster_entry_detail_as_of: its restriction as the night reads it (rosters/restriction_ends)
     and its automatic removal, the day after its listing period."""
     ends = conn.execute(sqlfiles.statement("rosters/restriction_ends"),

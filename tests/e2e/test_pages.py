@@ -180,7 +180,7 @@ def test_a_double_click_on_a_decision_form_records_one_step(live, page) -> None:
 
     import sqlalchemy as sa
 
-    from credit.rosters.serious import LOCK_KEY
+    from credit.rosters.log import LOCK_KEY
     from tests.db.rosters.helpers import decisions
 
     _serious_case_on_the_bureau_page(live, page)

@@ -97,7 +97,7 @@ def serious_assess(
     note: Annotated[str | None, typer.Option("--note")] = None,
 ) -> None:
     """Record the art. 12 assessment (44号令 art. 12); not_list also issues the numbered 不予列入."""
-    from credit.rosters.serious import Refused, record_assessment
+    from credit.rosters.serious_officers import Refused, record_assessment
 
     day = output.recorded_day(on, "--on")   # not after today, as POST …/serious/{case}/assessment
     try:
@@ -122,7 +122,7 @@ def serious_consent(
     note: Annotated[str | None, typer.Option("--note")] = None,
 ) -> None:
     """Record the next-higher bureau's consent to a listing by a county- or city-level authority."""
-    from credit.rosters.serious import Refused, record_consent
+    from credit.rosters.serious_officers import Refused, record_consent
 
     day = output.recorded_day(on, "--on")   # both not after today, as POST …/serious/{case}/consent
     given = output.recorded_day(consented_on, "--consented-on")

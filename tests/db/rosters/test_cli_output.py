@@ -89,7 +89,7 @@ def test_a_due_date_the_calendar_cannot_compute_says_so(engine, settings, monkey
     note — never a blank date with ``provisional: false``, never "by ?" in ``credit status``."""
     import re
 
-    from credit.rosters import serious
+    from credit.rosters import serious_officers
     from tests.db.rosters.helpers import penalty
     from tests.dropkit import code
 
@@ -116,8 +116,8 @@ def test_a_due_date_the_calendar_cannot_compute_says_so(engine, settings, monkey
     assert r.exit_code == 0, r.output
     assert "by ?" not in r.output and "by 2027-01-06 (暂定 provisional: 2027 年" in r.output
     with engine.begin() as c:   # the window is not known to be over: no assessment yet
-        with pytest.raises(serious.Refused, match="陈述申辩期限至 2027-01-06（暂定"):
-            serious.record_assessment(c, "P2", officer="王科长", on=date(2027, 1, 2), intent="intentional",
+        with pytest.raises(serious_officers.Refused, match="陈述申辩期限至 2027-01-06（暂定"):
+            serious_officers.record_assessment(c, "P2", officer="王科长", on=date(2027, 1, 2), intent="intentional",
                                       frequency="首次", harm="无", outcome="list", settings=settings)
 
 

@@ -60,7 +60,7 @@ def _log(engine: Engine) -> None:
 
 def _mine(values: dict[str, Any], usccs: list[str]) -> dict[str, Any]:
     """The parameters a scoped night passes: the serious-list cases of its entities (``:us``,
-    credit.rosters.serious._cases)."""
+    credit.rosters.serious.read_cases)."""
     return {**values, "us": usccs} if "us" in values else values
 
 

@@ -19,7 +19,8 @@ from credit.cli.commands import rosters as cmd
 from credit.rosters.export import export_frame
 from credit.rosters.known import known_at
 from credit.rosters.read import entity_rosters
-from credit.rosters.serious import entry_steps, listing_steps, procedures, record_assessment, record_consent
+from credit.rosters.serious import entry_steps, listing_steps, procedures
+from credit.rosters.serious_officers import record_assessment, record_consent
 from tests.db.api.support import Live, live  # noqa: F401  (the fixture)
 from tests.db.rosters.helpers import D, night, penalty, published, reg, revoke_penalty
 

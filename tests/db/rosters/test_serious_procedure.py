@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from credit.rosters import serious
+from credit.rosters import serious, serious_officers
 from credit.rosters.deadlines import deadline_watch
 from credit.rosters.read import entity_rosters, roster_as_of
 from credit.rosters.repair import apply_for_removal, decide_objection, file_objection
@@ -26,7 +26,7 @@ P = "91110000MA0000009P"        # registered at the province-level bureau (11000
 
 
 def _assess(c, settings, ref: str, on: str, outcome: str = "list", intent: str = "intentional") -> list:  # type: ignore[no-untyped-def, type-arg]
-    return serious.record_assessment(c, ref, officer="王科长", on=D(on), intent=intent, frequency="三年内首次",
+    return serious_officers.record_assessment(c, ref, officer="王科长", on=D(on), intent=intent, frequency="三年内首次",
                                      harm="涉案食品已流入市场，未造成人身伤害", outcome=outcome, settings=settings)
 
 
@@ -58,7 +58,7 @@ def test_item1_heavier_food_penalty_is_a_proposal_waiting_for_assessment_and_con
         watch = deadline_watch(c, D("2026-03-10"), 10, settings)
         assert watch[watch["kind"] == "serious:assess"]["uscc"].tolist() == [A]
         # The assessment cannot come before the window is over.
-        with pytest.raises(serious.Refused, match="陈述申辩期限"):
+        with pytest.raises(serious_officers.Refused, match="陈述申辩期限"):
             _assess(c, settings, "P1", "2026-03-09")
         _assess(c, settings, steps[1]["decision_no"], "2026-03-11")
         night(c, settings, "2026-03-11")
@@ -66,10 +66,10 @@ def test_item1_heavier_food_penalty_is_a_proposal_waiting_for_assessment_and_con
         [p] = serious.procedures(c, D("2026-03-11"), A, settings=settings)
         assert p["next_step"] == "consent"
         # Only the next-higher bureau consents (domain.md §4): another bureau's answer is refused.
-        with pytest.raises(serious.Refused, match="北京市市场监督管理局"):
-            serious.record_consent(c, "P1", officer="王科长", on=D("2026-03-13"), consenting_authority="上级局",
+        with pytest.raises(serious_officers.Refused, match="北京市市场监督管理局"):
+            serious_officers.record_consent(c, "P1", officer="王科长", on=D("2026-03-13"), consenting_authority="上级局",
                                    consented_on=D("2026-03-13"), document_no="某函〔2026〕1号", settings=settings)
-        serious.record_consent(c, "P1", officer="王科长", on=D("2026-03-13"), consenting_authority="北京市市场监督管理局",
+        serious_officers.record_consent(c, "P1", officer="王科长", on=D("2026-03-13"), consenting_authority="北京市市场监督管理局",
                                consented_on=D("2026-03-13"), document_no="京市监信函〔2026〕12号", settings=settings)
         night(c, settings, "2026-03-13")
         inc = decisions(c, action="include")[0]
@@ -92,7 +92,7 @@ def test_art12_no_intent_is_not_listed_and_not_list_is_a_numbered_refusal(engine
         reg(c, A)
         penalty(c, "P1", A, "2026-03-02")
         night(c, settings, "2026-03-02")
-        with pytest.raises(serious.Refused, match="没有主观故意"):
+        with pytest.raises(serious_officers.Refused, match="没有主观故意"):
             _assess(c, settings, "P1", "2026-03-10", outcome="list", intent="no_intent_proven")
         out = _assess(c, settings, "P1", "2026-03-10", outcome="not_list", intent="no_intent_proven")
         assert [o["action"] for o in out] == ["assess", "decline"] and out[1]["decision_no"]
@@ -109,7 +109,7 @@ def test_statement_holds_the_procedure_until_answered(engine, settings) -> None:
         night(c, settings, "2026-03-02")
         notice = decisions(c, action="notice")[0]
         s = file_objection(c, notice["decision_no"], D("2026-03-06"), "申请听证", settings=settings)
-        with pytest.raises(serious.Refused, match="未处理"):
+        with pytest.raises(serious_officers.Refused, match="未处理"):
             _assess(c, settings, "P1", "2026-03-10")
         decide_objection(c, s["id"], "dismissed", D("2026-03-12"), "李处长", "听证后维持", settings=settings)
         _assess(c, settings, "P1", "2026-03-12")
@@ -263,9 +263,9 @@ def test_procedure_steps_keep_their_order(engine, settings, assess_at, consent_a
                             if what == "assess":
                                 _assess(c, settings, "P1", d.isoformat(), outcome=outcome)
                             else:
-                                serious.record_consent(c, "P1", officer="王科长", on=d, consenting_authority="北京市市场监督管理局",
+                                serious_officers.record_consent(c, "P1", officer="王科长", on=d, consenting_authority="北京市市场监督管理局",
                                                        consented_on=d, document_no="京市监信函〔2026〕1号", settings=settings)
-                        except serious.Refused:
+                        except serious_officers.Refused:
                             pass
                 night(c, settings, d)
             procs = serious.procedures(c, start + timedelta(days=15), uscc, settings=settings)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from credit.rosters import serious
+from credit.rosters import serious_officers
 from credit.rosters.read import roster_as_of
 from credit.rosters.repair import apply_for_removal
 from tests.db.rosters.helpers import D, decisions, night, penalty, reg, revoke_penalty
@@ -16,7 +16,7 @@ def _list(c, settings) -> None:  # type: ignore[no-untyped-def]
     reg(c, P, region="110000")
     penalty(c, "P1", P, "2025-03-03", fulfilled_on="2025-03-20")
     night(c, settings, "2025-03-03")
-    serious.record_assessment(c, "P1", officer="王科长", on=D("2025-03-11"), intent="intentional",
+    serious_officers.record_assessment(c, "P1", officer="王科长", on=D("2025-03-11"), intent="intentional",
                               frequency="三年内首次", harm="涉案食品已流入市场", outcome="list", settings=settings)
     night(c, settings, "2025-03-11")
 
@@ -89,11 +89,11 @@ def test_officer_step_cannot_be_dated_before_a_later_step_of_the_case(engine, se
     import pytest
 
     def assess(ref: str, on: str, outcome: str) -> list:  # type: ignore[type-arg]
-        return serious.record_assessment(c, ref, officer="王科长", on=D(on), intent="intentional", frequency="首次",
+        return serious_officers.record_assessment(c, ref, officer="王科长", on=D(on), intent="intentional", frequency="首次",
                                          harm="较大", outcome=outcome, settings=settings)
 
     def consent(on: str, outcome: str, no: str) -> list:  # type: ignore[type-arg]
-        return serious.record_consent(c, "P2", officer="李处长", on=D(on), consenting_authority="北京市市场监督管理局",
+        return serious_officers.record_consent(c, "P2", officer="李处长", on=D(on), consenting_authority="北京市市场监督管理局",
                                       consented_on=D(on), document_no=no, outcome=outcome, settings=settings)
 
     with engine.begin() as c:
@@ -104,11 +104,11 @@ def test_officer_step_cannot_be_dated_before_a_later_step_of_the_case(engine, se
         night(c, settings, "2026-03-02")
         revoke_penalty(c, "P1", "2026-04-30")
         night(c, settings, "2026-05-06")                 # P1's proposal revoked on 2026-05-06
-        with pytest.raises(serious.Refused, match="不能补记更早日期"):
+        with pytest.raises(serious_officers.Refused, match="不能补记更早日期"):
             assess("P1", "2026-03-11", "not_list")
         assess("P2", "2026-03-10", "list")
         consent("2026-03-12", "granted", "京市监信函〔2026〕1号")
-        with pytest.raises(serious.Refused, match="不能补记更早日期"):
+        with pytest.raises(serious_officers.Refused, match="不能补记更早日期"):
             consent("2026-03-11", "refused", "京市监信函〔2026〕2号")
         assert [d["action"] for d in decisions(c) if d["action"] in ("assess", "consent", "decline")] == \
             ["assess", "consent"]

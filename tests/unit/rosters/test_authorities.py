@@ -69,6 +69,6 @@ def test_tier_labels_say_only_what_the_tier_means() -> None:
 def test_the_next_higher_bureau_is_the_divisions_parent(code: str, higher: str) -> None:
     """The bureau whose consent a serious listing needs (domain.md §4) is the division one level up
     in GB/T 2260, the same parent that names the authority (``authorities.divisions``)."""
-    from credit.rosters.serious import higher_authority
+    from credit.rosters.authorities import higher_authority
 
     assert higher_authority(code) == higher
