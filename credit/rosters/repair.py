@@ -206,7 +206,7 @@ def apply_for_removal(conn: Connection, uscc: str, roster: str, received: date, 
     due = dues[lead]
     _, _, note = applied_entries_due(env, applied, received, rule_id, due.day, due.provisional)
     if roster == "serious":
-        # What the night will answer, by the same rule and words (credit.rosters.serious.early_removal,
+        # What the night will answer, by the same rule and words (credit.rosters.early_removal.early_removal,
         # domain.md §4): one full year on the list, and no early removal while a restriction of the
         # penalty runs — the receipt checked the year alone and the night then refused for the
         # restriction (an outsider's acceptance pass).

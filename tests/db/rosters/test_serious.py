@@ -143,7 +143,7 @@ def test_early_removal_waits_for_a_restriction_the_status_says_so(engine, auto) 
 
 
 def test_the_receipt_gives_the_reason_and_day_the_night_refuses_with(engine, auto) -> None:  # type: ignore[no-untyped-def]
-    # domain.md §4 (one rule, credit.rosters.serious.early_removal): the receipt checked the year on
+    # domain.md §4 (one rule, credit.rosters.early_removal.early_removal): the receipt checked the year on
     # the list alone, the night then refused for the restriction (an outsider's acceptance pass).
     # A: restriction to 2027-03-31, past the first anniversary → apply from 2027-04-01.
     # B: practice ban to 2030-06-30, the listing's automatic removal 2030-07-01 → no early-removal date.
