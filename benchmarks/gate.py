@@ -6,7 +6,7 @@ floor is made of).
 
 For every file of the night, chunk by chunk as ``credit nightly`` reads it
 (``credit.contract.manifest.iter_records``, ``ingest_chunk_rows`` rows): the read, the
-normalisation (``credit.night.quality.normalise``, Arrow kernels) and the validation
+normalisation (``credit.night.normalise.normalise``, Arrow kernels) and the validation
 (``credit.night.quality.check_rows``: the Great Expectations suite and the row rules GX cannot
 state). The floor, measured first in the same process: reading each file whole with pyarrow
 (``pyarrow.csv.read_csv`` / ``pyarrow.parquet.read_table``). Prints seconds and ratios to it.
@@ -32,7 +32,7 @@ def main() -> None:
     import pyarrow.parquet as pq
 
     from credit.contract.manifest import iter_records, read_manifest
-    from credit.night import quality
+    from credit.night import normalise, quality, suites
     from credit.settings import Settings
 
     settings = Settings()
@@ -41,7 +41,7 @@ def main() -> None:
     for f in manifest.files:
         pq.read_table(f.path) if f.format == "parquet" else pacsv.read_csv(f.path)
     floor = time.perf_counter() - t
-    quality.batch_definition()   # the import and the context: once a process, not counted
+    suites.batch_definition()   # the import and the context: once a process, not counted
     spent = {"read": 0.0, "normalise": 0.0, "validate": 0.0}
     rows = 0
     for f in manifest.files:
@@ -52,7 +52,7 @@ def main() -> None:
             spent["read"] += read - t
             if records.table.num_rows:
                 rows += records.table.num_rows
-                canonical = quality.normalise(records.table, f.source)
+                canonical = normalise.normalise(records.table, f.source)
                 normalised = time.perf_counter()
                 spent["normalise"] += normalised - read
                 quality.check_rows(canonical, f.source, args.date, suite)

@@ -39,6 +39,7 @@ from sqlalchemy.engine import Engine
 from credit.contract.manifest import DropError, DropFile, ReadDigest, iter_records
 from credit.night import duplicates, quality, quarantine, staging
 from credit.night.issues import NightRefused, refused, warned
+from credit.night.normalise import empty_frame, normalise
 from credit.night.quality_results import ExpectationRecord
 from credit.night.records import FileOutcome
 
@@ -78,7 +79,7 @@ def _ingest(stager: staging.FileStager, df: DropFile, night: date, suite: Path, 
         table = records.table
         n = table.num_rows
         if n:
-            canonical = quality.normalise(table, source)
+            canonical = normalise(table, source)
             checked = quality.check_rows(canonical, source, night, suite, earliest=earliest)
             tally.add(checked)
             reasons, rules = checked.found.joined()
@@ -105,7 +106,7 @@ def _ingest(stager: staging.FileStager, df: DropFile, night: date, suite: Path, 
     failures, summary, expectations = tally.verdict()
     if not tally.chunks:
         # No row reached the suite: its expectations are recorded over zero rows (the quality view).
-        expectations = tally.unjudged(quality.check_rows(quality.empty_frame(source), source, night, suite,
+        expectations = tally.unjudged(quality.check_rows(empty_frame(source), source, night, suite,
                                                          earliest=earliest))
     out.failures += failures
     if org_bad:
@@ -165,7 +166,7 @@ def _hold_duplicates(stager: staging.FileStager, df: DropFile, chunk_rows: int,
     for records in iter_records(df, chunk_rows, only=candidates):   # the candidates' rows alone
         at = np.flatnonzero(np.isin(records.lines, candidates[records.chunk]))
         raw, lines = records.table.take(at), records.lines[at]
-        canonical = quality.normalise(raw, df.source)
+        canonical = normalise(raw, df.source)
         stager.candidates(canonical, lines, records.chunk, quality.organisation_mismatch(canonical))
         if keep:
             kept.append((raw, lines))

@@ -86,7 +86,7 @@ def _pg_array(values: pd.Series) -> pd.Series:
 def copy_frame(conn: Connection, table: str, frame: pd.DataFrame, source: Source) -> int:
     """COPY canonical text rows into ``table``; PostgreSQL parses them into the column types.
 
-    Canonical text (credit.night.quality.normalise) is already ISO dates, plain numbers and
+    Canonical text (credit.night.normalise.normalise) is already ISO dates, plain numbers and
     true/false, so the only conversion left is ';'-lists into array literals.
 
     The rows go in chunks of :data:`COPY_CHUNK_ROWS` through one COPY: the client holds one chunk's

@@ -27,7 +27,7 @@ from credit import sqlfiles
 TREND_NIGHTS = 14
 """How many published nights (up to the one shown) a result's trend covers."""
 
-# What an officer reads for each expectation type of the suites (credit.night.quality).
+# What an officer reads for each expectation type of the suites (credit.night.suites).
 EXPECTATION_LABELS = {
     "expect_column_proportion_of_non_null_values_to_be_between": "非空比例不低于下限",
     "expect_column_values_to_not_be_null": "不得为空",

@@ -115,7 +115,7 @@ def stage_file(engine: Engine, key: StagingKey, source: Source, outcome: FileOut
                expectations: list[ExpectationRecord] | None = None) -> None:
     """Stage one ingested file whole, replacing whatever an earlier run of it staged.
 
-    ``accepted`` is canonical text (:func:`credit.night.quality.normalise`): COPY parses it into
+    ``accepted`` is canonical text (:func:`credit.night.normalise.normalise`): COPY parses it into
     the source's column types here, in the ingest task, straight into the source's staging table
     (without lines: :class:`FileStager` stages a file chunk by chunk with them). ``held`` is :func:`credit.night.quarantine.held_rows`'s frame. A file
     refused before its rows were read stages its outcome only. ``expectations`` are the file's

@@ -54,7 +54,7 @@ from credit.db import engine_for
 from credit.grading.night import grade_night
 from credit.grading.report import page_path, write_night_report
 from credit.issues import Issue
-from credit.night import ingest, merge, partitions, quality, staging
+from credit.night import ingest, merge, partitions, staging, suites
 from credit.night import scope as night_scope
 from credit.night.faults import fault_point
 from credit.night.issues import NightRefused, refused, warned
@@ -195,7 +195,7 @@ def open_night(drop: Path, night: date, settings: Settings, *, allow_gap: bool =
     a skipped night would lose its changes for good. ``allow_gap`` records an officer's word that
     the platform delivered nothing for the missing nights.
     """
-    quality.warm_up()   # Great Expectations is imported meanwhile (checksums, sequence), not by the first file
+    suites.warm_up()   # Great Expectations is imported meanwhile (checksums, sequence), not by the first file
     manifest = manifest_of(drop, night)
     for name in manifest.unlisted:   # not read (contracts.md §1); named in the summary too
         log.warning("「%s」未列入 manifest.json，未读取 (not listed in manifest.json, not read) [unlisted_file]", name)
@@ -222,7 +222,7 @@ def ingest_file(manifest: Manifest, file: str, settings: Settings) -> FileOutcom
     In chunks of ``settings.ingest_chunk_rows`` records (:mod:`credit.night.ingest`, issue 11).
     Staging replaces what an earlier run of the same file and drop staged (a re-run after a crash).
     """
-    quality.warm_up()   # imported meanwhile, while the first chunk is read
+    suites.warm_up()   # imported meanwhile, while the first chunk is read
     df = manifest.file(file)
     return ingest.ingest(engine_for(settings), staging_key(manifest, file), df, manifest.night,
                          settings.expectations_dir / f"{df.source.name}.json",

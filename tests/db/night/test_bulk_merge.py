@@ -24,7 +24,7 @@ REG = SOURCES["registration"]
 
 
 def _frame(rows: list[dict[str, str]]) -> pd.DataFrame:
-    """Canonical text rows (empty cells are unknown, as quality.normalise leaves them)."""
+    """Canonical text rows (empty cells are unknown, as credit.night.normalise leaves them)."""
     return pd.DataFrame([{k: (v or None) for k, v in r.items()} for r in rows], columns=REG.column_names)
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from credit.contract.sources import SOURCES
 from credit.night import steps
-from credit.night.quality import contract_expectations
 from credit.night.quality_results import TrendPoint
+from credit.night.suites import contract_expectations
 from tests.db.api.support import Live, live, signed_in  # noqa: F401
 from tests.dropkit import code, csv_file, registration_row, write_night
 

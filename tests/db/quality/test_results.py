@@ -14,8 +14,8 @@ from credit.contract.manifest import read_manifest
 from credit.contract.sources import SOURCES
 from credit.night import steps
 from credit.night.issues import NightRefused
-from credit.night.quality import contract_expectations
 from credit.night.quality_results import night_results, quality_nights
+from credit.night.suites import contract_expectations
 from credit.settings import Settings
 from tests.dropkit import code, csv_file, registration_row, write_night
 

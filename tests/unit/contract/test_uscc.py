@@ -72,7 +72,7 @@ def test_the_drop_uses_the_same_normaliser() -> None:
     import pyarrow as pa
 
     from credit.contract.sources import SOURCES
-    from credit.night.quality import normalise
+    from credit.night.normalise import normalise
 
     source = SOURCES["findings"]
     table = pa.table({c.name: pa.array([None] * 3, pa.string()) for c in source.columns})

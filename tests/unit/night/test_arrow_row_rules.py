@@ -9,7 +9,8 @@ import pyarrow.compute as pc
 import pytest
 
 from credit.contract.sources import Column
-from credit.night.quality import ARROW_STRING, canonical_column, holding_nul, year_numbers
+from credit.night.normalise import ARROW_STRING, canonical_column
+from credit.night.quality import holding_nul, year_numbers
 
 YEARS = [
     ["2025", "2026", None, "0123", "2027"],                       # plain digits: Arrow's cast

@@ -12,7 +12,7 @@ from datetime import date
 import pandas as pd
 
 from credit.contract.sources import SOURCES
-from credit.night import quality
+from credit.night import normalise, quality
 from credit.night.quarantine import reason
 from credit.settings import bundled
 
@@ -26,7 +26,7 @@ MOST = (date(2026, 6, 30) - quality.EARLIEST_DUE).days
 
 def _checked(lines: list[str]) -> tuple[list[str], list[str]]:
     rows = list(csv.reader(io.StringIO("\n".join(lines))))
-    frame = pd.DataFrame(rows, columns=BANK.column_names).astype(quality.ARROW_STRING)
+    frame = pd.DataFrame(rows, columns=BANK.column_names).astype(normalise.ARROW_STRING)
     checked = quality.check_rows(frame, BANK, NIGHT, bundled("expectations") / "bank_credit.json")
     reasons, rules = checked.found.joined()
     return [str(r) for r in rules], [str(r) for r in reasons]

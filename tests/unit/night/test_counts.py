@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from credit.contract.sources import SOURCES
-from credit.night import quality
+from credit.night import normalise, quality
 from credit.settings import bundled
 from tests.dropkit import code
 
@@ -30,7 +30,7 @@ NEGATIVE = "不能为负数 (must not be negative)"
 
 def _reasons(source: str, column: str, values: list[str]) -> list[str]:
     rows = [{**ROWS[source], column: v} for v in values]
-    frame = pd.DataFrame(rows, columns=SOURCES[source].column_names).astype(quality.ARROW_STRING)
+    frame = pd.DataFrame(rows, columns=SOURCES[source].column_names).astype(normalise.ARROW_STRING)
     checked = quality.check_rows(frame, SOURCES[source], NIGHT, bundled("expectations") / f"{source}.json")
     reasons, _ = checked.found.joined()
     return [str(r) for r in reasons]

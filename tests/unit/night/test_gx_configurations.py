@@ -1,5 +1,5 @@
 """Great Expectations' expectation configurations are built once per expectation object while one
-validation plans and judges it (issue 11: ``credit.night.quality.keep_configurations``), never
+validation plans and judges it (issue 11: ``credit.night.suites.keep_configurations``), never
 outside that scope, and every result stays the one GX's own property gives."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from credit.contract.sources import SOURCES
-from credit.night import quality
+from credit.night import normalise, quality, suites
 from credit.settings import bundled
 
 #: Every column gets each value, so each row expectation sees rows it accepts, rejects and misses.
@@ -20,12 +20,12 @@ VALUES = [None, "x", "2026-07-01", "123", "91350100M000100Y43", "true", "  ", "A
 
 def _frame(source: str) -> pd.DataFrame:
     rows = [{c: v for c in SOURCES[source].column_names} for v in VALUES]
-    return pd.DataFrame(rows).astype(quality.ARROW_STRING)
+    return pd.DataFrame(rows).astype(normalise.ARROW_STRING)
 
 
 def _results(source: str) -> list[dict[str, Any]]:
-    suite = quality.load_suite(str(bundled("expectations") / f"{source}.json"))
-    result = quality.batch_definition().get_batch(batch_parameters={"dataframe": _frame(source)}).validate(
+    suite = suites.load_suite(str(bundled("expectations") / f"{source}.json"))
+    result = suites.batch_definition().get_batch(batch_parameters={"dataframe": _frame(source)}).validate(
         suite, result_format=quality.ROW_RESULTS)
     out = []
     for r in result.to_json_dict()["results"]:
@@ -42,7 +42,7 @@ def _gx_own(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("source", ["registration", "annual_reports", "tax"])
 def test_the_results_are_gx_own(source: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    quality.batch_definition()
+    suites.batch_definition()
     kept = _results(source)
     with monkeypatch.context() as m:
         _gx_own(m)
@@ -55,7 +55,7 @@ def test_the_results_are_gx_own(source: str, monkeypatch: pytest.MonkeyPatch) ->
 def test_a_validation_builds_each_configuration_once_per_object(monkeypatch: pytest.MonkeyPatch) -> None:
     from great_expectations.expectations.expectation import Expectation
 
-    quality.batch_definition()
+    suites.batch_definition()
     builds = {"n": 0}
     dict_of = Expectation.dict
 
@@ -77,8 +77,8 @@ def test_a_validation_builds_each_configuration_once_per_object(monkeypatch: pyt
 def test_outside_a_validation_each_read_builds_a_new_configuration() -> None:
     from great_expectations.expectations.expectation import Expectation
 
-    quality.batch_definition()
-    suite = quality.load_suite(str(bundled("expectations") / "tax.json"))
+    suites.batch_definition()
+    suite = suites.load_suite(str(bundled("expectations") / "tax.json"))
     e = suite.expectations[0]
     assert isinstance(e, Expectation)
     first = e.configuration
@@ -86,29 +86,29 @@ def test_outside_a_validation_each_read_builds_a_new_configuration() -> None:
     first.kwargs["column"] = "changed"   # a caller's change stays in its copy
     assert e.configuration.kwargs["column"] != "changed"
     _results("tax")
-    assert quality._kept.configurations is None   # the scope closed with the validation
+    assert suites._kept.configurations is None   # the scope closed with the validation
 
 
 def test_the_scope_closes_when_a_validation_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     from great_expectations.validator.validator import Validator
 
-    quality.batch_definition()
+    suites.batch_definition()
 
     def broken(*_: Any, **__: Any) -> Any:
-        assert quality._kept.configurations == {}
+        assert suites._kept.configurations == {}
         raise RuntimeError("boom")
 
     monkeypatch.setattr(Validator, "_generate_metric_dependency_subgraphs_for_each_expectation_configuration", broken)
     with pytest.raises(RuntimeError, match="boom"):
         _results("tax")
-    assert quality._kept.configurations is None
+    assert suites._kept.configurations is None
 
 
 def test_wrapping_twice_keeps_one_scope() -> None:
     from great_expectations.expectations.expectation import Expectation
     from great_expectations.validator.validator import Validator
 
-    quality.batch_definition()
+    suites.batch_definition()
     first = Validator.graph_validate, Expectation.__dict__["configuration"]
-    quality.keep_configurations()
+    suites.keep_configurations()
     assert (Validator.graph_validate, Expectation.__dict__["configuration"]) == first

@@ -1,5 +1,5 @@
 """Great Expectations' metric ids are kept by their kwargs' exact content (issue 11:
-``credit.night.quality.memoise_metric_ids``) and stay the ids GX's own method gives."""
+``credit.night.suites.memoise_metric_ids``) and stay the ids GX's own method gives."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ import pandas as pd
 import pytest
 
 from credit.contract.sources import SOURCES
-from credit.night import quality
+from credit.night import normalise, quality, suites
 from credit.settings import bundled
 
 
 def _own() -> Any:
     from great_expectations.core.id_dict import IDDict
 
-    quality.batch_definition()
+    suites.batch_definition()
     cells = [c.cell_contents for c in IDDict.to_id.__closure__ or ()]
     return next(c for c in cells if callable(c) and c.__name__ == "to_id")
 
@@ -39,7 +39,7 @@ def test_every_id_of_a_validation_is_gx_own(source: str, monkeypatch: pytest.Mon
     monkeypatch.setattr(IDDict, "to_id", compared)
     frame = pd.DataFrame([{c: v for c in SOURCES[source].column_names} for v in (None, "x", "2026-07-01")])
     for _ in range(2):   # the second validation reads the ids the first one kept
-        quality.check_rows(frame.astype(quality.ARROW_STRING), SOURCES[source], date(2026, 7, 13),
+        quality.check_rows(frame.astype(normalise.ARROW_STRING), SOURCES[source], date(2026, 7, 13),
                            bundled("expectations") / f"{source}.json")
     assert len(seen) > 500 and any("value_set" in k or "regex" in k for k, _ in seen)
 
@@ -66,13 +66,13 @@ def test_other_values_are_never_kept() -> None:
     from great_expectations.core.id_dict import IDDict
 
     _own()
-    before = len(quality._metric_ids)
+    before = len(suites._metric_ids)
     for d in (IDDict({"a": 0.0, "b": 1}), IDDict({"a": -0.0, "b": 1}), IDDict({"a": np.int64(1), "b": 1}),
               IDDict({"a": IDDict({"x": 1}), "b": 1})):
         d.to_id()
-    assert len(quality._metric_ids) == before
-    with pytest.raises(quality._Unplain):
-        quality._plain_key({"a": 0.5})
+    assert len(suites._metric_ids) == before
+    with pytest.raises(suites._Unplain):
+        suites._plain_key({"a": 0.5})
 
 
 def test_wrapping_twice_keeps_one_cache() -> None:
@@ -80,12 +80,12 @@ def test_wrapping_twice_keeps_one_cache() -> None:
 
     _own()
     first = IDDict.to_id
-    quality.memoise_metric_ids()
+    suites.memoise_metric_ids()
     assert IDDict.to_id is first
 
 
 def test_a_list_of_texts_and_a_list_of_frozen_values_are_other_keys() -> None:
-    texts = quality._plain_key(["a", "b"])
-    assert texts != quality._plain_key([("a",), "b"]) and texts != quality._plain_key(["a", None])
-    assert texts != quality._plain_key(("a", "b"))
-    assert quality._plain_key(["a", 1]) != quality._plain_key(["a", True])
+    texts = suites._plain_key(["a", "b"])
+    assert texts != suites._plain_key([("a",), "b"]) and texts != suites._plain_key(["a", None])
+    assert texts != suites._plain_key(("a", "b"))
+    assert suites._plain_key(["a", 1]) != suites._plain_key(["a", True])

@@ -1,5 +1,5 @@
 """Great Expectations' expectation type names are computed once per class name, not on every
-configuration it builds (issue 11: ``credit.night.quality.memoise_type_names``), and stay the
+configuration it builds (issue 11: ``credit.night.suites.memoise_type_names``), and stay the
 names the uncached function gives (the suites' results name their expectations by them)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 
 from credit.contract.sources import SOURCES
-from credit.night import quality
+from credit.night import normalise, quality, suites
 from credit.settings import bundled
 
 NIGHT = date(2026, 7, 13)
@@ -20,10 +20,10 @@ def test_a_validation_reads_the_type_names_from_the_cache() -> None:
     from great_expectations import util
     from great_expectations.expectations import expectation
 
-    quality.batch_definition()
+    suites.batch_definition()
     cached = expectation.camel_to_snake
     assert hasattr(cached, "cache_info"), "memoise_type_names did not wrap camel_to_snake"
-    frame = pd.DataFrame([{c: None for c in SOURCES["tax"].column_names}]).astype(quality.ARROW_STRING)
+    frame = pd.DataFrame([{c: None for c in SOURCES["tax"].column_names}]).astype(normalise.ARROW_STRING)
     before = cached.cache_info().hits
     checked = quality.check_rows(frame, SOURCES["tax"], NIGHT, bundled("expectations") / "tax.json")
     assert cached.cache_info().hits > before
@@ -37,7 +37,7 @@ def test_a_validation_reads_the_type_names_from_the_cache() -> None:
 def test_wrapping_twice_keeps_one_cache() -> None:
     from great_expectations.expectations import expectation
 
-    quality.memoise_type_names()
+    suites.memoise_type_names()
     first = expectation.camel_to_snake
-    quality.memoise_type_names()
+    suites.memoise_type_names()
     assert expectation.camel_to_snake is first

@@ -9,14 +9,14 @@ import pyarrow as pa
 import pytest
 
 from credit.contract.sources import SOURCES
-from credit.night import quality
+from credit.night import normalise
 
 
 def _canonical(source: str, row: dict[str, str]) -> dict[str, object]:
     names = SOURCES[source].column_names
     raw = pa.Table.from_pylist([{c: row.get(c, "") for c in names}],
                                schema=pa.schema([(c, pa.string()) for c in names]))
-    return dict(quality.normalise(raw, SOURCES[source]).iloc[0])
+    return dict(normalise.normalise(raw, SOURCES[source]).iloc[0])
 
 
 @pytest.mark.parametrize("source, column, value, canonical", [

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pytest
 
 from credit.contract.sources import SOURCES
-from credit.night import quality
+from credit.night import normalise, quality
 from credit.settings import bundled
 from tests.dropkit import code, registration_row
 
@@ -34,7 +34,7 @@ def _report(**over: str) -> dict[str, str]:
 def _checked(source: str, rows: list[dict[str, str]]) -> tuple[pd.DataFrame, list[str], list[str]]:
     """The canonical rows, and each row's rules and reasons (empty: accepted)."""
     raw = pa.Table.from_pylist(rows, schema=pa.schema([(c, pa.string()) for c in SOURCES[source].column_names]))
-    canonical = quality.normalise(raw, SOURCES[source])
+    canonical = normalise.normalise(raw, SOURCES[source])
     checked = quality.check_rows(canonical, SOURCES[source], NIGHT, bundled("expectations") / f"{source}.json")
     reasons, rules = checked.found.joined()
     return canonical, [str(r) for r in rules], [str(r) for r in reasons]

@@ -35,7 +35,7 @@ def test_quarantine_reasons_come_from_one_table_in_the_stored_wording() -> None:
 
 
 def test_the_bundled_suites_are_the_contract_written_out(tmp_path: Path) -> None:
-    from credit.night.quality import write_suite
+    from credit.night.suites import write_suite
     from credit.settings import bundled
 
     for source in SOURCES.values():
@@ -48,7 +48,7 @@ def test_a_chunk_is_validated_without_fingerprinting_it() -> None:
     the night's context is made with the fingerprint off, and a chunk's batch carries none."""
     import pandas as pd
 
-    from credit.night import quality
+    from credit.night import suites
 
-    batch = quality.batch_definition().get_batch(batch_parameters={"dataframe": pd.DataFrame({"a": ["1", "2"]})})
+    batch = suites.batch_definition().get_batch(batch_parameters={"dataframe": pd.DataFrame({"a": ["1", "2"]})})
     assert "pandas_data_fingerprint" not in batch.batch_markers

@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 
 from credit.contract.sources import SOURCES
-from credit.night import quality
+from credit.night import normalise, quality
 from credit.settings import bundled
 from tests.dropkit import code
 
@@ -30,7 +30,7 @@ def _penalty(case: str, **over: str | None) -> dict[str, str | None]:
 
 
 def _rules(source: str, rows: list[dict[str, str | None]], night: date = NIGHT) -> list[str]:
-    frame = pd.DataFrame(rows, columns=SOURCES[source].column_names).astype(quality.ARROW_STRING)
+    frame = pd.DataFrame(rows, columns=SOURCES[source].column_names).astype(normalise.ARROW_STRING)
     checked = quality.check_rows(frame, SOURCES[source], night, bundled("expectations") / f"{source}.json")
     _, rules = checked.found.joined()
     return [str(r) for r in rules]
@@ -74,7 +74,7 @@ def test_an_annual_report_for_the_nights_own_year_is_held() -> None:
     # On 1 January 2027 a 2026 report can exist (filed that day); one of 2027 cannot.
     on_new_year = [{**r, "filed_on": "2027-01-01"} for r in rows]
     assert _rules("annual_reports", on_new_year, night=date(2027, 1, 1)) == ["", "", "year_not_closed"]
-    frame = pd.DataFrame(rows[1:2], columns=SOURCES["annual_reports"].column_names).astype(quality.ARROW_STRING)
+    frame = pd.DataFrame(rows[1:2], columns=SOURCES["annual_reports"].column_names).astype(normalise.ARROW_STRING)
     found = quality.check_rows(frame, SOURCES["annual_reports"], NIGHT,
                                bundled("expectations") / "annual_reports.json").found
     reasons, _ = found.joined()
@@ -95,7 +95,7 @@ def test_a_tax_level_for_the_nights_own_year_is_held() -> None:
     # From 1 January 2027 the level of 2026 can exist; one of 2027 cannot.
     assert _rules("tax", [{**r, "updated_on": "2027-01-01"} for r in rows[:3]], night=date(2027, 1, 1)) == [
         "", "", "assessment_year_not_over"]
-    frame = pd.DataFrame(rows[1:2], columns=SOURCES["tax"].column_names).astype(quality.ARROW_STRING)
+    frame = pd.DataFrame(rows[1:2], columns=SOURCES["tax"].column_names).astype(normalise.ARROW_STRING)
     reasons, _ = quality.check_rows(frame, SOURCES["tax"], NIGHT, bundled("expectations") / "tax.json").found.joined()
     assert "assessed_year" in str(reasons[0]) and "2026 年度尚未结束" in str(reasons[0])
     assert "纳税缴费信用管理办法" in str(reasons[0])
@@ -119,7 +119,7 @@ def test_an_annual_report_filed_before_its_year_was_over_is_held() -> None:
             {**report, "report_year": "2025", "filed_on": "2025/13/01"}]   # malformed: its own reason only
     assert _rules("annual_reports", rows) == ["before_year_end", "before_year_end", "", "before_year_end", "",
                                               "expect_column_values_to_match_regex(filed_on)"]
-    frame = pd.DataFrame(rows[:1], columns=SOURCES["annual_reports"].column_names).astype(quality.ARROW_STRING)
+    frame = pd.DataFrame(rows[:1], columns=SOURCES["annual_reports"].column_names).astype(normalise.ARROW_STRING)
     reasons, _ = quality.check_rows(frame, SOURCES["annual_reports"], NIGHT,
                                     bundled("expectations") / "annual_reports.json").found.joined()
     assert "filed_on" in str(reasons[0]) and "1 月 1 日" in str(reasons[0])
@@ -139,11 +139,11 @@ def test_an_inspectors_fields_are_gbt_4754_sections_in_any_letter_case() -> None
     # reading and is written upper case; anything else ("xyz", a division "C13") is held, where it
     # used to be stored and qualified the inspector for nothing in a draw (credit.draws.inspectors).
     col = SOURCES["inspectors"].column("fields")
-    written = quality.canonical_column(pa.chunked_array([["c; f", "A;t", "xyz;C13", None]]), col)
+    written = normalise.canonical_column(pa.chunked_array([["c; f", "A;t", "xyz;C13", None]]), col)
     assert written.to_pylist() == ["C;F", "A;T", "XYZ;C13", None]
     base = {"inspector_id": "ZF1", "name": "张三", "department": "执法大队", "region_code": "330106",
             "active": "true", "conflicts": None}
     rows = [{**base, "fields": "C;F"}, {**base, "fields": "XYZ;C13"}, {**base, "fields": None}]
     assert _rules("inspectors", rows) == ["", "expect_column_values_to_match_regex(fields)", ""]
-    measures = quality.canonical_column(pa.chunked_array([["Fine; WARNING"]]), SOURCES["penalties"].column("measures"))
+    measures = normalise.canonical_column(pa.chunked_array([["Fine; WARNING"]]), SOURCES["penalties"].column("measures"))
     assert measures.to_pylist() == ["fine;warning"]
