@@ -12,6 +12,7 @@ from prometheus_client import CollectorRegistry
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from credit import clock
+from credit.api.bureau_routes import bureau, licensing
 from credit.api.deps import ServiceState
 from credit.api.docs import docs
 from credit.api.errors import install as install_edge
@@ -19,7 +20,7 @@ from credit.api.limits import RateLimiter
 from credit.api.metrics import ApiMetrics, MetricsMiddleware, metrics_router
 from credit.api.pages import pages
 from credit.api.quality import quality_api, quality_pages
-from credit.api.routes import bureau, consumer, licensing, public
+from credit.api.routes import consumer, public
 from credit.api.security import SecurityMiddleware
 from credit.api.sessions import SessionPolicy, new_secret
 from credit.api.workbench import workbench

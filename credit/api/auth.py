@@ -31,7 +31,7 @@ ROLES = ("public", "consumer", "bureau", "licensing")
 #: The roles as officers read them (the codes stay in --json and the API).
 ROLE_LABELS = {"public": "社会公众", "consumer": "联合惩戒使用单位", "bureau": "本局", "licensing": "许可部门"}
 #: What a role sees of the ranked ones: each everything of those below it. A licensing department
-#: ranks with the public; its own notices are a call of its own (credit.api.routes).
+#: ranks with the public; its own notices are a call of its own (credit.api.bureau_routes).
 RANK = {"public": 0, "licensing": 0, "consumer": 1, "bureau": 2}
 KEY_PREFIX = "crk_"
 

@@ -170,7 +170,7 @@ class Refused(Exception):
 
 def recorded_form(st: ServiceState, ticket: once_.Once | None, work: Callable[[Connection], str]) -> Response:
     """A bureau form's ``work`` in one transaction with its submission id's claim and answer
-    (credit.api.once, as ``credit.api.routes.recorded`` for the API): ``work`` records and returns
+    (credit.api.once, as ``credit.api.answers.recorded`` for the API): ``work`` records and returns
     the address the officer is sent to (303, the confirmation line); with the id already answered,
     the first post's address and nothing recorded — the decisions, objections' answers,
     serious-list steps and draws are refused the second time by their own rules, so a double click
@@ -231,7 +231,7 @@ def entity_page(request: Request, st: St, who: Who, uscc: str = "", as_of: str =
         except ValueError:
             return _page(request, "index.html", 422, error=f"日期“{as_of}”格式有误，应为“年-月-日”，例如 2026-07-15", uscc=uscc)
         # Before the first night the record holds nothing: refused, as GET /v1/entities refuses it
-        # (domain.md §10; credit.api.routes.within_history).
+        # (domain.md §10; credit.api.answers.within_history).
         first = first_night(conn) if as_of else None
         if first is not None and (problem := before_data_problem(d, first, "查询日期")):
             return _page(request, "index.html", 422, error=for_public(problem), uscc=uscc)

@@ -117,7 +117,7 @@ def _known(conn: Connection, night: date | None, through: date | None) -> KnownA
 
 def _within_history(conn: Connection, day: date, through: date | None) -> None:
     """Refuse (exit 2) an ``--as-of`` before the first published night, as the API answers 422
-    (credit.api.routes.within_history): the rosters before it are unknown to the system, not empty,
+    (credit.api.answers.within_history): the rosters before it are unknown to the system, not empty,
     and "not on any roster" or an empty export would read as a clean record (domain.md §10).
     ``through``: the latest published night (a day on or after it needs no query)."""
     from credit.rosters.known import before_data_problem, first_night

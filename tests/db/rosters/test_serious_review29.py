@@ -50,7 +50,7 @@ def test_a_later_heavier_penalty_in_force_still_blocks_early_removal(engine, set
 def test_cli_refuses_officer_steps_dated_after_today(engine, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     # An assessment or a consent is a permanent row of the append-only log (domain.md §4 procedure):
     # dated after the bureau's today it would be a decision not yet taken. The API refuses such a
-    # date (422, routes.not_in_future) and `credit repair apply --received` too; so must the CLI.
+    # date (422, answers.not_in_future) and `credit repair apply --received` too; so must the CLI.
     import typer
     from typer.testing import CliRunner
 
