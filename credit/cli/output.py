@@ -264,6 +264,28 @@ def refuse(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
+def unreadable(path: Path | str, error: Exception) -> str:
+    """Why a file given on the command line could not be read, in Chinese and English, naming it:
+    missing, a folder, not permitted, not UTF-8 or not JSON (with the line and column) — never
+    Python's own words (``[Errno 2] …``, ``Expecting value …``)."""
+    name = str(path)
+    if isinstance(error, FileNotFoundError):
+        return f"{name}：文件不存在 (no such file)"
+    if isinstance(error, IsADirectoryError):
+        return f"{name}：这是一个文件夹，不是文件 (is a folder, not a file)"
+    if isinstance(error, PermissionError):
+        return f"{name}：无权读取该文件 (permission denied)"
+    if isinstance(error, UnicodeDecodeError):
+        return f"{name}：不是 UTF-8 文本，文件可能已损坏 (not UTF-8 text: the file may be damaged)"
+    if isinstance(error, json.JSONDecodeError):
+        return (f"{name}：不是有效的 JSON（第 {error.lineno} 行第 {error.colno} 列处无法解析，文件可能不完整或已损坏） "
+                f"(not valid JSON: it cannot be read at line {error.lineno} column {error.colno}; "
+                "it may be truncated or damaged)")
+    if isinstance(error, OSError):
+        return f"{name}：无法读取 (cannot read: {error.strerror or error})"
+    return f"{name}：无法读取 (cannot read: {error})"
+
+
 #: What ``--out`` takes for standard output, as every Unix tool reads ``-``.
 STDOUT = "-"
 
