@@ -103,11 +103,13 @@ def nightly(
 @app.command()
 def summary(date_: DateOpt,
             as_json: Annotated[bool, typer.Option("--json", help="The stored summary as JSON.")] = False) -> None:
-    """The summary stored with published night D (files, gate, store, rosters, tiers, timings)."""
+    """The summary stored with published night D (files, gate, store, rosters, tiers, timings).
+    A night not published (not run yet, or refused) is refused (exit 2)."""
     from credit.cli.summary import print_stored_summary
 
-    if not print_stored_summary(console, parse_day(date_, "--date"), as_json=as_json):
-        raise typer.Exit(1)
+    night = parse_day(date_, "--date")
+    if not print_stored_summary(console, night, as_json=as_json):
+        output.refuse_unpublished(night, "尚无其摘要", "it has no summary yet")
 
 
 @app.command()
@@ -178,8 +180,7 @@ def quarantine(
         total = quarantine_count(conn, night, source)
         if not total and published_at(conn, night) is None:
             # the publishing transaction writes the quarantine: "0 rows" would say nothing was held back
-            output.refuse(f"{night}: 该批次尚未发布（未运行或被拒绝），隔离区中尚无其记录 "
-                          "(night not published — not run yet, or refused: nothing held back is recorded)")
+            output.refuse_unpublished(night, "隔离区中尚无其记录", "nothing held back is recorded yet")
         rows = quarantined_rows(conn, night, source, limit or max(total, 1))
     if as_json:
         output.emit_json({"night": night.isoformat(), "source": source, "total": total, "shown": len(rows),

@@ -286,6 +286,15 @@ def unreadable(path: Path | str, error: Exception) -> str:
     return f"{name}：无法读取 (cannot read: {error})"
 
 
+def refuse_unpublished(night: date, consequence_zh: str, consequence_en: str) -> NoReturn:
+    """Night D is not published (not run yet, or refused: a refusal writes nothing): every command
+    that reads a night (``summary``, ``quality``, ``quarantine``, ``notices``) refuses it alike —
+    exit 2 (contracts.md §2: refused), one line on standard error in Chinese and English, nothing
+    on standard output that a reader would take for the night's (empty) answer."""
+    refuse(f"{night}：该批次尚未发布（未运行或被拒绝），{consequence_zh} "
+           f"(night {night} is not published — not run yet, or refused: {consequence_en})")
+
+
 #: What ``--out`` takes for standard output, as every Unix tool reads ``-``.
 STDOUT = "-"
 

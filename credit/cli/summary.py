@@ -111,12 +111,10 @@ def stored_summary(night: date) -> NightSummary | None:
 
 
 def print_stored_summary(console: Console, night: date, *, as_json: bool = False) -> bool:
-    """Print the summary stored with a published night (as JSON with ``as_json``); False when the
-    night is not published."""
+    """Print the summary stored with a published night (as JSON with ``as_json``); False, printing
+    nothing, when the night is not published (the command refuses it: :func:`output.refuse_unpublished`)."""
     summary = stored_summary(night)
     if summary is None:
-        output.console(stderr=True).print(f"批次 {night} 尚未发布（未运行或被拒绝） (night {night} is not published: "
-                                          "not run yet, or refused)", style="yellow", markup=False)
         return False
     if as_json:
         output.emit_json(summary)
