@@ -18,8 +18,10 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import math
+import os
 import re
 import sys
 from collections.abc import Iterator, Mapping
@@ -64,6 +66,12 @@ class BureauConsole(Console):
     @size.setter
     def size(self, new_size: tuple[int, int]) -> None:
         self.width, self.height = new_size
+
+    def on_broken_pipe(self) -> None:
+        """Standard output's reader went away (``credit quarantine | head``): raised on as the
+        error it is, as a plain ``print`` raises it, so that the entry point ends every command
+        alike and quietly (:func:`credit.cli.main.main`); rich's own handling exits 1."""
+        raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
 
     def render_str(self, text: str, *, style: str | Style = "", justify: JustifyMethod | None = None,
                    overflow: OverflowMethod | None = None, emoji: bool | None = None, markup: bool | None = None,
