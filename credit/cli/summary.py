@@ -100,13 +100,12 @@ def print_interrupted(err: Console, night: date, signal_name: str) -> None:
 
 def stored_summary(night: date) -> NightSummary | None:
     """The summary stored with published night ``night``; None when it is not published."""
-    import sqlalchemy as sa
-
+    from credit import sqlfiles
     from credit.db import engine_for
     from credit.settings import get_settings
 
     with engine_for(get_settings()).connect() as conn:
-        summary = conn.execute(sa.text("select summary from night_runs where night = :n"), {"n": night}).scalar()
+        summary = conn.execute(sqlfiles.statement("night/stored_summary"), {"n": night}).scalar()
     return cast(NightSummary | None, summary)
 
 
