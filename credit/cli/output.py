@@ -238,6 +238,8 @@ SUMMARY_KEYS = {
     "distribution": "等级分布 distribution", "previous_night": "上一分类批次 previous night",
     "warnings": "警告 warnings", "by_department": "按许可部门 by department", "by_event": "按事由 by event",
     "notices": "告知数 notices", "seq": "序号 seq", "hash": "哈希 hash",
+    "chain_start": "本批次前决定链尾序号 chain start", "produced": "推送数 produced",
+    "report": "分类报告 report",
 }
 
 
@@ -248,6 +250,9 @@ def tier_label(code: object) -> str:
 def summary_key(path: str) -> str:
     """A flattened summary key for a person: known parts in Chinese (with the code kept), a
     ``roster:action`` pair as its two Chinese names."""
+    # imported here: it brings the database layer, which `credit --help` has no need of
+    from credit.notices.read import EVENT_LABELS
+
     out = []
     for part in path.split("."):
         if ":" in part and part.split(":", 1)[0] in ROSTER_LABELS:
@@ -255,6 +260,8 @@ def summary_key(path: str) -> str:
             out.append(f"{roster_label(r)}·{decision_label(a, roster=r)}")
         elif part in TIER_LABELS:
             out.append(tier_label(part))
+        elif part in EVENT_LABELS:   # 双告知 events: new registration, change into a licensed industry
+            out.append(f"{EVENT_LABELS[part]} {part}")
         else:
             out.append(SUMMARY_KEYS.get(part, part))
     return " › ".join(out)
