@@ -163,6 +163,26 @@ def test_the_inline_sql_check_sees_a_one_line_statement(tmp_path: Path) -> None:
     assert len(_inline_statements(tmp_path / "summary.py")) == 1
 
 
+def test_the_browser_tests_keep_their_screenshots_where_they_say_git_ignored() -> None:
+    """A browser test's screenshots go to ``tests/e2e/artifacts/``, the git-ignored folder its
+    docstring and docs/api.md name; none is committed. test_pages.py's docstring named
+    ``tests/artifacts/`` while it wrote to ``tests/e2e/artifacts/``, the workbench test wrote to
+    both, and stale page screenshots sat committed in ``tests/artifacts/``."""
+    import subprocess
+
+    found = []
+    for path in _sources("tests/e2e"):
+        text = path.read_text(encoding="utf-8")
+        found += [f"{path.relative_to(ROOT)} names {m}" for m in re.findall(r"tests/(?:\w+/)*artifacts/", text)
+                  if m != "tests/e2e/artifacts/"]
+        found += [f"{path.relative_to(ROOT)} writes to {m}" for m in re.findall(r"ARTIFACTS = (.+)", text)
+                  if m.strip() != 'Path(__file__).parent / "artifacts"']
+    assert "tests/e2e/artifacts/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    tracked = subprocess.run(["git", "-C", str(ROOT), "ls-files", "tests/*.png"], capture_output=True, text=True,
+                             check=False).stdout.split()
+    assert found + [f"{t} is committed" for t in tracked] == []
+
+
 def _unnamed_modules(root: Path) -> list[str]:
     """The modules of ``credit`` the README's layout table does not name (issue 10: the table
     matches the tree). A module of ``credit/<area>/`` is named in that area's row, in backticks; a
