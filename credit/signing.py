@@ -129,12 +129,12 @@ class Signer:
 def document_problem(doc: Any, public: Ed25519PublicKey) -> str | None:
     """None when ``doc`` carries a valid signature of ``public``; else why not."""
     if not isinstance(doc, dict):
-        return "not a JSON object"
+        return "不是 JSON 对象，不是签名的文件 (not a JSON object: not a signed document)"
     sig = doc.get("signature")
     if not isinstance(sig, dict) or not isinstance(sig.get("value"), str):
         return "没有签名 (the document carries no signature)"
     if sig.get("algorithm") != ALGORITHM:
-        return f"unknown signature algorithm {sig.get('algorithm')!r}"
+        return f"未知的签名算法 (unknown signature algorithm {sig.get('algorithm')!r})"
     if sig.get("key_id") != key_id_of(public):
         return (f"签名密钥不符 (signed by key {sig.get('key_id')}, the public key given is "
                 f"{key_id_of(public)})")
@@ -227,6 +227,13 @@ def _meant_as_json(path: Path, data: bytes) -> bool:
     return path.suffix.lower() == ".json" or data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
 
 
+def _unparsed_at(error: UnicodeDecodeError | json.JSONDecodeError) -> tuple[str, str]:
+    """Where a JSON file could not be read, in Chinese and in English: a line and column, or its encoding."""
+    if isinstance(error, json.JSONDecodeError):
+        return f"第 {error.lineno} 行第 {error.colno} 列处", f"at line {error.lineno} column {error.colno}"
+    return "因不是 UTF-8 文本而", "as UTF-8 text"
+
+
 def verify_file(path: Path, public: Ed25519PublicKey, sidecar: Path | None = None) -> FileCheck:
     """Check a file offline with the public key alone: a file with its sidecar ``<file>.sig.json``,
     or a signed JSON document itself (a screening certificate, the sidecar, an anchor line)."""
@@ -238,21 +245,23 @@ def verify_file(path: Path, public: Ed25519PublicKey, sidecar: Path | None = Non
             doc = json.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
             if _meant_as_json(path, data):   # a certificate (or other signed JSON) cut short or damaged
-                at = f"第 {e.lineno} 行第 {e.colno} 列处" if isinstance(e, json.JSONDecodeError) else "编码"
-                where = (f"line {e.lineno} column {e.colno}" if isinstance(e, json.JSONDecodeError)
-                         else "not UTF-8")
+                at, where = _unparsed_at(e)
                 return FileCheck(False, "document", (
                     f"{path.name} 不是有效的证明文件 JSON（{at}无法解析，文件可能不完整或已损坏），旁边也没有签名文件 "
-                    f"{side.name} ({path.name} is not a valid certificate JSON: it cannot be read at {where},"
+                    f"{side.name} ({path.name} is not a valid certificate JSON: it cannot be read {where},"
                     f" it may be truncated or damaged; and no signature sidecar {side.name} is beside it)",), kid)
             return FileCheck(False, "file", (f"没有签名：文件旁没有 {side.name} (no signature: {side.name} not found "
                                              "beside the file)",), kid)
         problem = document_problem(doc, public)
         return FileCheck(problem is None, "document", (problem,) if problem else (), kid)
-    try:
-        meta = json.loads(side.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        return FileCheck(False, "file", (f"cannot read the sidecar {side}: {e}",), kid)
+    try:   # a sidecar that cannot be opened (OSError) is raised: the check cannot be made at all
+        meta = json.loads(side.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:   # a damaged signature: it does not hold
+        at, where = _unparsed_at(e)
+        return FileCheck(False, "file", (
+            f"签名文件 {side} 不是有效的 JSON（{at}无法解析，文件可能不完整或已损坏） "
+            f"(the signature sidecar {side} is not valid JSON: it cannot be read {where}; "
+            "it may be truncated or damaged)",), kid)
     reasons = []
     problem = document_problem(meta, public)
     if problem:

@@ -1,13 +1,15 @@
 """``credit``: the bureau's command line (contracts.md §2). Every subcommand has ``--help``.
 
-Exit codes: 0 done; 2 refused (a manifest, a quality gate, a rule), with the reason printed;
-anything else is a fault of ours.
+Exit codes: 0 done (also when a reader of standard output stopped early: ``| head``); 2 refused
+(a manifest, a quality gate, a rule, a night not published), with the reason printed; anything
+else is a fault of ours.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -103,11 +105,13 @@ def nightly(
 @app.command()
 def summary(date_: DateOpt,
             as_json: Annotated[bool, typer.Option("--json", help="The stored summary as JSON.")] = False) -> None:
-    """The summary stored with published night D (files, gate, store, rosters, tiers, timings)."""
+    """The summary stored with published night D (files, gate, store, rosters, tiers, timings).
+    A night not published (not run yet, or refused) is refused (exit 2)."""
     from credit.cli.summary import print_stored_summary
 
-    if not print_stored_summary(console, parse_day(date_, "--date"), as_json=as_json):
-        raise typer.Exit(1)
+    night = parse_day(date_, "--date")
+    if not print_stored_summary(console, night, as_json=as_json):
+        output.refuse_unpublished(night, "尚无其摘要", "it has no summary yet")
 
 
 @app.command()
@@ -178,8 +182,7 @@ def quarantine(
         total = quarantine_count(conn, night, source)
         if not total and published_at(conn, night) is None:
             # the publishing transaction writes the quarantine: "0 rows" would say nothing was held back
-            output.refuse(f"{night}: 该批次尚未发布（未运行或被拒绝），隔离区中尚无其记录 "
-                          "(night not published — not run yet, or refused: nothing held back is recorded)")
+            output.refuse_unpublished(night, "隔离区中尚无其记录", "nothing held back is recorded yet")
         rows = quarantined_rows(conn, night, source, limit or max(total, 1))
     if as_json:
         output.emit_json({"night": night.isoformat(), "source": source, "total": total, "shown": len(rows),
@@ -238,8 +241,44 @@ def _wire() -> None:
 _wire()
 
 
+def _reader_gone(code: object) -> bool:
+    """Whether the command stopped because standard output's reader went away (``credit quarantine
+    | head``, ``credit roster export | head``): typer ends a command whose write met the closed
+    pipe (EPIPE) with exit 1, and the kernel reports that pipe as having no reader (POLLERR)."""
+    import select
+
+    if code != 1:
+        return False
+    try:
+        poller = select.poll()
+        poller.register(sys.__stdout__.fileno() if sys.__stdout__ else 1, select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poller.poll(0))
+    except (OSError, ValueError):   # standard output closed or not a file descriptor: nothing to tell
+        return False
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's last flush of what is still
+    buffered for the closed pipe prints no "Exception ignored … BrokenPipeError" at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.__stdout__.fileno() if sys.__stdout__ else 1)
+    os.close(devnull)
+
+
 def main() -> None:
-    """Entry point of the ``credit`` command: database faults become one clear line, not a traceback."""
+    """Entry point of the ``credit`` command: database faults become one clear line, not a
+    traceback; a listing whose reader stopped early (``| head``) ends quietly with exit 0, as
+    ``seq 1000000 | head`` users expect — once here for every command."""
+    try:
+        _main()
+    except SystemExit as e:
+        if _reader_gone(e.code):
+            _quiet_stdout()
+            raise SystemExit(0) from None
+        raise
+
+
+def _main() -> None:
     import sqlalchemy.exc
     from pydantic import ValidationError
 

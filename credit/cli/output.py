@@ -18,8 +18,10 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import math
+import os
 import re
 import sys
 from collections.abc import Iterator, Mapping
@@ -64,6 +66,12 @@ class BureauConsole(Console):
     @size.setter
     def size(self, new_size: tuple[int, int]) -> None:
         self.width, self.height = new_size
+
+    def on_broken_pipe(self) -> None:
+        """Standard output's reader went away (``credit quarantine | head``): raised on as the
+        error it is, as a plain ``print`` raises it, so that the entry point ends every command
+        alike and quietly (:func:`credit.cli.main.main`); rich's own handling exits 1."""
+        raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
 
     def render_str(self, text: str, *, style: str | Style = "", justify: JustifyMethod | None = None,
                    overflow: OverflowMethod | None = None, emoji: bool | None = None, markup: bool | None = None,
@@ -230,6 +238,8 @@ SUMMARY_KEYS = {
     "distribution": "等级分布 distribution", "previous_night": "上一分类批次 previous night",
     "warnings": "警告 warnings", "by_department": "按许可部门 by department", "by_event": "按事由 by event",
     "notices": "告知数 notices", "seq": "序号 seq", "hash": "哈希 hash",
+    "chain_start": "本批次前决定链尾序号 chain start", "produced": "推送数 produced",
+    "report": "分类报告 report",
 }
 
 
@@ -240,6 +250,9 @@ def tier_label(code: object) -> str:
 def summary_key(path: str) -> str:
     """A flattened summary key for a person: known parts in Chinese (with the code kept), a
     ``roster:action`` pair as its two Chinese names."""
+    # imported here: it brings the database layer, which `credit --help` has no need of
+    from credit.notices.read import EVENT_LABELS
+
     out = []
     for part in path.split("."):
         if ":" in part and part.split(":", 1)[0] in ROSTER_LABELS:
@@ -247,6 +260,8 @@ def summary_key(path: str) -> str:
             out.append(f"{roster_label(r)}·{decision_label(a, roster=r)}")
         elif part in TIER_LABELS:
             out.append(tier_label(part))
+        elif part in EVENT_LABELS:   # 双告知 events: new registration, change into a licensed industry
+            out.append(f"{EVENT_LABELS[part]} {part}")
         else:
             out.append(SUMMARY_KEYS.get(part, part))
     return " › ".join(out)
@@ -262,6 +277,37 @@ def refuse(message: str) -> NoReturn:
 
     console(stderr=True).print(f"[red]refused:[/red] {escape(message)}")
     raise typer.Exit(2)
+
+
+def unreadable(path: Path | str, error: Exception) -> str:
+    """Why a file given on the command line could not be read, in Chinese and English, naming it:
+    missing, a folder, not permitted, not UTF-8 or not JSON (with the line and column) — never
+    Python's own words (``[Errno 2] …``, ``Expecting value …``)."""
+    name = str(path)
+    if isinstance(error, FileNotFoundError):
+        return f"{name}：文件不存在 (no such file)"
+    if isinstance(error, IsADirectoryError):
+        return f"{name}：这是一个文件夹，不是文件 (is a folder, not a file)"
+    if isinstance(error, PermissionError):
+        return f"{name}：无权读取该文件 (permission denied)"
+    if isinstance(error, UnicodeDecodeError):
+        return f"{name}：不是 UTF-8 文本，文件可能已损坏 (not UTF-8 text: the file may be damaged)"
+    if isinstance(error, json.JSONDecodeError):
+        return (f"{name}：不是有效的 JSON（第 {error.lineno} 行第 {error.colno} 列处无法解析，文件可能不完整或已损坏） "
+                f"(not valid JSON: it cannot be read at line {error.lineno} column {error.colno}; "
+                "it may be truncated or damaged)")
+    if isinstance(error, OSError):
+        return f"{name}：无法读取 (cannot read: {error.strerror or error})"
+    return f"{name}：无法读取 (cannot read: {error})"
+
+
+def refuse_unpublished(night: date, consequence_zh: str, consequence_en: str) -> NoReturn:
+    """Night D is not published (not run yet, or refused: a refusal writes nothing): every command
+    that reads a night (``summary``, ``quality``, ``quarantine``, ``notices``) refuses it alike —
+    exit 2 (contracts.md §2: refused), one line on standard error in Chinese and English, nothing
+    on standard output that a reader would take for the night's (empty) answer."""
+    refuse(f"{night}：该批次尚未发布（未运行或被拒绝），{consequence_zh} "
+           f"(night {night} is not published — not run yet, or refused: {consequence_en})")
 
 
 #: What ``--out`` takes for standard output, as every Unix tool reads ``-``.

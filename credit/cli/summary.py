@@ -100,23 +100,20 @@ def print_interrupted(err: Console, night: date, signal_name: str) -> None:
 
 def stored_summary(night: date) -> NightSummary | None:
     """The summary stored with published night ``night``; None when it is not published."""
-    import sqlalchemy as sa
-
+    from credit import sqlfiles
     from credit.db import engine_for
     from credit.settings import get_settings
 
     with engine_for(get_settings()).connect() as conn:
-        summary = conn.execute(sa.text("select summary from night_runs where night = :n"), {"n": night}).scalar()
+        summary = conn.execute(sqlfiles.statement("night/stored_summary"), {"n": night}).scalar()
     return cast(NightSummary | None, summary)
 
 
 def print_stored_summary(console: Console, night: date, *, as_json: bool = False) -> bool:
-    """Print the summary stored with a published night (as JSON with ``as_json``); False when the
-    night is not published."""
+    """Print the summary stored with a published night (as JSON with ``as_json``); False, printing
+    nothing, when the night is not published (the command refuses it: :func:`output.refuse_unpublished`)."""
     summary = stored_summary(night)
     if summary is None:
-        output.console(stderr=True).print(f"批次 {night} 尚未发布（未运行或被拒绝） (night {night} is not published: "
-                                          "not run yet, or refused)", style="yellow", markup=False)
         return False
     if as_json:
         output.emit_json(summary)

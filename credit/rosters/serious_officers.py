@@ -18,7 +18,7 @@ from credit import sqlfiles
 from credit.rosters.authorities import higher_authority
 from credit.rosters.env import RosterEnv
 from credit.rosters.log import LOCK_KEY, finalise, insert_decisions
-from credit.rosters.serious import Case, as_date, read_cases, step_row
+from credit.rosters.serious import Case, NextStep, as_date, read_cases, step_row
 from credit.settings import Settings
 
 INTENT = ("intentional", "negligent", "no_intent_proven")
@@ -78,6 +78,24 @@ def _officer_rows(conn: Connection, env: RosterEnv, rows: list[dict[str, Any]], 
             for s, a, n, k in zip(ins["seq"], ins["action"], ins["decision_no"], ins["fact_key"], strict=True)]
 
 
+def not_assessable(case_no: str, owed: NextStep, defence_ends: date | None) -> str:
+    """Why case ``case_no`` cannot be assessed now (its next step is ``owed``), one sentence in
+    Chinese with its punctuation, then in English: the statement-and-defence window still open
+    (until ``defence_ends``, or a provisional end while the year's calendar is unknown), a statement
+    unanswered, the party not yet notified, or no assessment owed at all (domain.md §4)."""
+    if defence_ends is not None:
+        end_zh, end_en = f"{defence_ends} ", str(defence_ends)
+    else:
+        end_zh, end_en = f"{owed.provisional}（暂定：{owed.note}）", f"{owed.provisional} (provisional)"
+    why = {"statement_window": (f"陈述申辩期限至 {end_zh}届满前不得评估",
+                                f"the statement window runs until {end_en}; no assessment before it ends"),
+           "statement": ("尚有陈述申辩或听证申请未处理", "a statement or hearing request is still unanswered"),
+           "notice": ("尚未告知当事人", "the party has not been notified yet")}.get(owed.step or "")
+    zh = f"案件 {case_no} 当前不需要裁量评估" + (f"；{why[0]}" if why else "")
+    en = f"case {case_no} needs no assessment now" + (f": {why[1]}" if why else "") + f"; next step: {owed.step or 'none'}"
+    return f"{zh} ({en})"
+
+
 def record_assessment(conn: Connection, ref: str, *, officer: str, on: date, intent: str, frequency: str,
                       harm: str, outcome: str, note: str | None = None,
                       settings: Settings | None = None) -> list[OfficerStep]:
@@ -102,12 +120,7 @@ def record_assessment(conn: Connection, ref: str, *, officer: str, on: date, int
     owed = case.next_owed()
     step = owed.step
     if step != "assess":
-        window_end = (str(case.defence_ends) if case.defence_ends else
-                      f"{owed.provisional}（暂定：{owed.note}）")
-        why = {"statement_window": f"陈述申辩期限至 {window_end} 届满前不得评估 (the statement window is still open)",
-               "statement": "尚有陈述申辩或听证申请未处理 (a statement or hearing request is still unanswered)",
-               "notice": "尚未告知 (the party has not been notified yet)"}.get(step or "", "")
-        raise Refused(f"案件 {case.case_no} 当前不需要裁量评估 {why} (next step: {step or 'none'})".rstrip())
+        raise Refused(not_assessable(case.case_no, owed, case.defence_ends))
     assessment = {"intent": intent, "frequency": frequency, "harm": harm, "outcome": outcome,
                   "officer": officer, "note": note}
     rows = [step_row(case, "assess", "ser.assess", f"assess:penalties:{case.case_no}", on,

@@ -1,6 +1,6 @@
 """The applicants' page and the bureau page in a real headless Chromium (Debian's /usr/bin/chromium,
 driven by Playwright), against a running server on PostgreSQL. A screenshot of each page is kept
-under tests/artifacts/ (git-ignored). JavaScript is switched off: the pages must work without it."""
+under tests/e2e/artifacts/ (git-ignored). JavaScript is switched off: the pages must work without it."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ Every applicant page — the index, an error, an entity with its repair outlook,
 receipt of an application, a decided application and an unknown one — is walked, and its visible
 text (``inner_text('body')``) must hold no English word: only codes (USCC, receipt token, case
 and document numbers), dates and single letters (tiers A–D, the letters a USCC does not use).
-The entity page and the receipt are also printed (print media, A4 PDF) to tests/artifacts/."""
+The entity page and the receipt are also printed (print media, A4 PDF) to tests/e2e/artifacts/ (git-ignored)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The officers' workbench in a real headless Chromium without JavaScript (issue 15): an officer signs
 in with a password, approves a draft, decides an objection, browses a night's quarantine and
 downloads it, decides a repair application; the decisions record the officer's account.
-Screenshots: tests/artifacts/workbench_*.png and tests/e2e/artifacts/workbench_application.png."""
+Screenshots: tests/e2e/artifacts/workbench_*.png (git-ignored)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from tests.db.api.support import A, D, file_and_apply, run_night, seed_story
 from tests.db.api.workbench_support import PASSWORD, bench, drafts  # noqa: F401
 from tests.e2e.test_pages import page, pytestmark  # noqa: F401
 
-ARTIFACTS = Path(__file__).parents[1] / "artifacts"
+ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
 def test_officer_approves_decides_and_browses_the_quarantine(bench, page) -> None:  # noqa: F811
@@ -79,8 +79,7 @@ def test_officer_approves_decides_and_browses_the_quarantine(bench, page) -> Non
 def test_officer_decides_a_repair_application(bench, page) -> None:  # noqa: F811
     """An entity on the abnormal roster applies for removal; the night drafts the removal; the
     approver signs in with a password and approves it on 修复申请与异议; the applicant's page shows it."""
-    E2E_ARTIFACTS = Path(__file__).parent / "artifacts"
-    E2E_ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(exist_ok=True)
     seed_story(bench)
     with bench.engine.begin() as c:  # 甲's listing (the night of 07-15 drafted it; approved as the CLI does)
         from credit.rosters.repair import decide_draft
@@ -102,7 +101,7 @@ def test_officer_decides_a_repair_application(bench, page) -> None:  # noqa: F81
     text = page.inner_text(row)
     assert "信用修复" in text and A in text and "已于2026-07-20补报2025年度报告并公示" in text
     assert page.inner_text(f"{row} .decide-by").startswith("2026-07-28")
-    page.screenshot(path=str(E2E_ARTIFACTS / "workbench_application.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "workbench_application.png"), full_page=True)
     page.fill(f"#note-requests-{draft}", "已补报年报，准予移出")
     page.click(f"#decide-draft-{draft} button.approve")
     assert f"草稿 {draft} 已批准" in page.inner_text("#ok")

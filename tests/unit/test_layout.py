@@ -129,6 +129,60 @@ def test_sql_statements_of_any_length_live_in_files() -> None:
     assert found == []
 
 
+#: The calls that run a statement given as their first argument.
+RUNS_SQL = {"text", "execute", "exec_driver_sql", "scalar", "scalars"}
+
+
+def _inline_statements(path: Path) -> list[str]:
+    """The SQL statements of any length written in ``path`` as a string literal given to
+    ``sa.text``, ``execute`` and the like."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (isinstance(node, ast.Call) and node.args
+                and (node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")) in RUNS_SQL):
+            arg = node.args[0]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and SQL_START.match(arg.value):
+                where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+                found.append(f"{where}:{node.lineno} {arg.value.strip()[:60]!r}")
+    return found
+
+
+def test_the_command_line_writes_no_sql_of_any_length() -> None:
+    """The rule above lets a one-line look-up stay where it is used, and so it let
+    ``credit/cli/summary.py`` keep ``select summary from night_runs …`` inline, a statement the
+    night's own code writes out twice more. The command line is presentation: it reads through
+    the areas' modules or ``credit/sql`` files (:mod:`credit.sqlfiles`), never a statement of its own."""
+    assert [hit for path in _sources("credit/cli") for hit in _inline_statements(path)] == []
+
+
+def test_the_inline_sql_check_sees_a_one_line_statement(tmp_path: Path) -> None:
+    (tmp_path / "summary.py").write_text(
+        'import sqlalchemy as sa\n\ndef f(conn):\n'
+        '    return conn.execute(sa.text("select summary from night_runs where night = :n")).scalar()\n',
+        encoding="utf-8")
+    assert len(_inline_statements(tmp_path / "summary.py")) == 1
+
+
+def test_the_browser_tests_keep_their_screenshots_where_they_say_git_ignored() -> None:
+    """A browser test's screenshots go to ``tests/e2e/artifacts/``, the git-ignored folder its
+    docstring and docs/api.md name; none is committed. test_pages.py's docstring named
+    ``tests/artifacts/`` while it wrote to ``tests/e2e/artifacts/``, the workbench test wrote to
+    both, and stale page screenshots sat committed in ``tests/artifacts/``."""
+    import subprocess
+
+    found = []
+    for path in _sources("tests/e2e"):
+        text = path.read_text(encoding="utf-8")
+        found += [f"{path.relative_to(ROOT)} names {m}" for m in re.findall(r"tests/(?:\w+/)*artifacts/", text)
+                  if m != "tests/e2e/artifacts/"]
+        found += [f"{path.relative_to(ROOT)} writes to {m}" for m in re.findall(r"ARTIFACTS = (.+)", text)
+                  if m.strip() != 'Path(__file__).parent / "artifacts"']
+    assert "tests/e2e/artifacts/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    tracked = subprocess.run(["git", "-C", str(ROOT), "ls-files", "tests/*.png"], capture_output=True, text=True,
+                             check=False).stdout.split()
+    assert found + [f"{t} is committed" for t in tracked] == []
+
+
 def _unnamed_modules(root: Path) -> list[str]:
     """The modules of ``credit`` the README's layout table does not name (issue 10: the table
     matches the tree). A module of ``credit/<area>/`` is named in that area's row, in backticks; a

@@ -137,15 +137,16 @@ def keys_revoke(key_id: int) -> None:
 
 @certificate_app.command("verify")
 def certificate_verify(file: Annotated[Path, typer.Argument(help="A certificate JSON file as issued.")]) -> None:
-    """Re-check a screening certificate against the decision log; exit 0 only when valid."""
+    """Re-check a screening certificate against the decision log. Exit 0 when valid; 1 when superseded
+    or invalid; 2 when it cannot be checked (the file is missing, unreadable, not JSON or not a certificate)."""
     from credit.db import get_engine
     from credit.rosters.certificates import MalformedCertificate, verify_certificate
     from credit.settings import get_settings
 
     try:
-        doc = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        _refuse(f"cannot read {file}: {e}")
+        doc = json.loads(file.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:   # named, in our words, on standard error
+        output.refuse(output.unreadable(file, e))
     try:
         with get_engine(get_settings()).connect() as conn:
             result = verify_certificate(conn, doc)

@@ -69,9 +69,7 @@ def notices_command(
             _refuse(f"--department {department!r}: 配置中没有该许可部门 (not in config/notices.yaml: {names})")
             return
         if not night_published(conn, day):   # no notice exists yet: "none produced" would be untrue
-            _refuse(f"{day}: 该批次尚未发布，尚无双告知推送 (night not published: no notices yet; "
-                    "run or repair the night first)")
-            return
+            output.refuse_unpublished(day, "尚无双告知推送", "no notices yet; run or repair the night first")
         notices = notices_of_night(conn, day, department, clock.zone(settings))
     if fmt is not None:
         data = render(notices, fmt, notices_note(day, department, notices, settings) if fmt == "xlsx" else None)

@@ -3,8 +3,8 @@
 One row per expectation of each file's suite: the rule, its column and parameters, what it
 observed (unexpected rows and their share, or the measured value), pass or fail, and the same
 rule's values over the last published nights. ``--json`` prints the records the API serves
-(``GET /v1/bureau/quality/{night}``). Exit 1 when the night has no published results, 2 when
-``--night`` is not a date.
+(``GET /v1/bureau/quality/{night}``). Exit 2 when ``--night`` is not a date or the night is not
+published (not run yet, or refused); a published night whose drop held no file says so (exit 0).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from credit.cli import output
 
 # The shared console: uncut tables off a terminal, no emoji codes in data (credit.cli.output).
 console = output.console()
-err = output.console(stderr=True)
 
 
 def _value(v: float | None, percent: bool) -> str:
@@ -34,14 +33,14 @@ def quality_command(
     """Data quality of published night D: every expectation per file, observed value, pass/fail, trend."""
     from credit.db import engine_for
     from credit.night.quality_results import night_results
+    from credit.night.read import published_at
     from credit.settings import get_settings
 
     d = output.day_arg(night, "--night")
     with engine_for(get_settings()).connect() as conn:
         results = night_results(conn, d)
-    if not results:
-        err.print(f"[yellow]{d}: no published quality results (没有已发布的数据质量结果)[/yellow]")
-        raise typer.Exit(1)
+        if not results and published_at(conn, d) is None:
+            output.refuse_unpublished(d, "尚无其数据质量结果", "it has no quality results yet")
     if as_json:
         print(json.dumps({"night": d, "results": results}, ensure_ascii=False, default=str, indent=1))
         return
@@ -61,3 +60,5 @@ def quality_command(
                   Text("通过 pass", style="green") if r["success"] else Text("未通过 fail", style="red"), trend)
     for t in files.values():
         console.print(t)
+    if not results:   # published, but its drop listed no file: nothing was checked
+        console.print(f"{d}: 该批次没有文件，没有数据质量结果 (the night had no file: no quality results)", markup=False)

@@ -52,16 +52,18 @@ def verify_signature_command(
     sidecar: Annotated[Path | None, typer.Option(
         "--sidecar", help="The signature sidecar (default: FILE.sig.json when it exists).")] = None,
 ) -> None:
-    """Check a signature offline with the public key alone (no database, no network); exit 0
-    only when it holds."""
+    """Check a signature offline with the public key alone (no database, no network). Exit 0 when
+    it holds; 1 when it does not (the reason printed: changed, forged, a damaged certificate or
+    sidecar); 2 when it cannot be checked (the file, its sidecar or the public key cannot be read)."""
     from credit.signing import SigningKeyError, load_public_key, verify_file
 
     try:
         key = load_public_key(public_key.read_bytes(), str(public_key))
         check = verify_file(file, key, sidecar)
-    except (OSError, SigningKeyError) as e:
-        err.print(f"[red]refused:[/red] {output.esc(e)}")
-        raise typer.Exit(2) from None
+    except OSError as e:   # missing, a folder, not permitted: named, in our words (never "[Errno 2] …")
+        output.refuse(output.unreadable(e.filename or file, e))
+    except SigningKeyError as e:
+        output.refuse(str(e))
     if check.ok:
         console.print(f"signature valid: {file.name} ({check.kind}) signed by {check.key_id}", markup=False)
         if check.chain_head:

@@ -41,13 +41,32 @@ def test_an_unknown_source_is_refused(cli_env: Settings) -> None:
 
 
 def test_the_summary_of_an_unpublished_night_says_so_in_both_languages_and_no_json(cli_env: Settings) -> None:
-    """``credit summary --date D [--json]``: exit 1, the reason on standard error (in Chinese and English),
-    nothing on standard output that a JSON reader would take for the summary."""
+    """``credit summary --date D [--json]``: exit 2 (refused), the reason on standard error (in Chinese and
+    English), nothing on standard output that a JSON reader would take for the summary."""
     engine = sa.create_engine(str(cli_env.database_url))
     with engine.begin() as c:
         published(c, "2026-07-13")
     engine.dispose()
     assert runner.invoke(app, ["summary", "--date", "2026-07-13", "--json"]).exit_code == 0
     r = runner.invoke(app, ["summary", "--date", "2026-07-14", "--json"])
-    assert r.exit_code == 1, r.output
+    assert r.exit_code == 2, r.output
     assert "尚未发布" in r.stderr and "not published" in r.stderr and r.stdout == ""
+
+
+def test_every_command_reading_a_night_refuses_an_unpublished_one_alike(cli_env: Settings) -> None:
+    """One rule for "night D is not published" (contracts.md §2: 2 is a refusal): ``summary``,
+    ``quality``, ``quarantine`` and ``notices`` all exit 2 with the reason on standard error in
+    Chinese and English, and print nothing on standard output (they used to exit 1 or 2)."""
+    engine = sa.create_engine(str(cli_env.database_url))
+    with engine.begin() as c:
+        published(c, "2026-07-13")
+    engine.dispose()
+    for command in (["summary", "--date"], ["quality", "--night"], ["quarantine", "--date"], ["notices", "--night"]):
+        for extra in ([], ["--json"]):
+            r = runner.invoke(app, [*command, "2026-07-14", *extra])
+            assert r.exit_code == 2, (command, extra, r.output)
+            assert "2026-07-14" in r.stderr and "该批次尚未发布" in r.stderr, (command, r.stderr)
+            assert "is not published" in r.stderr and r.stdout == "", (command, r.output)
+            assert r.stderr.index("尚未发布") < r.stderr.index("not published")
+        ok = runner.invoke(app, [*command, "2026-07-13"])
+        assert ok.exit_code == 0, (command, ok.output)

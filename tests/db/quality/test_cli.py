@@ -35,5 +35,5 @@ def test_quality_prints_each_expectation_and_json(cli_env: Settings, tmp_path: P
     r = runner.invoke(app, ["quality", "--night", "2026-07-13", "--json"])
     doc = json.loads(r.output)
     assert doc["night"] == "2026-07-13" and [x["unexpected_count"] for x in doc["results"] if not x["success"]] == [1]
-    assert runner.invoke(app, ["quality", "--night", "2026-07-14"]).exit_code == 1
+    assert runner.invoke(app, ["quality", "--night", "2026-07-14"]).exit_code == 2   # not published: refused
     assert runner.invoke(app, ["quality", "--night", "tomorrow"]).exit_code == 2

@@ -58,7 +58,9 @@ def test_item1_heavier_food_penalty_is_a_proposal_waiting_for_assessment_and_con
         watch = deadline_watch(c, D("2026-03-10"), 10, settings)
         assert watch[watch["kind"] == "serious:assess"]["uscc"].tolist() == [A]
         # The assessment cannot come before the window is over.
-        with pytest.raises(serious_officers.Refused, match="陈述申辩期限"):
+        with pytest.raises(serious_officers.Refused, match="当前不需要裁量评估；陈述申辩期限至 2026-03-09 届满前不得评估 "
+                                                           r"\(case P1 needs no assessment now: the statement window runs "
+                                                           "until 2026-03-09; no assessment before it ends; next step"):
             _assess(c, settings, "P1", "2026-03-09")
         _assess(c, settings, steps[1]["decision_no"], "2026-03-11")
         night(c, settings, "2026-03-11")

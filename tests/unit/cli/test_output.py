@@ -109,3 +109,22 @@ def test_the_night_summary_shows_what_the_operator_confirmed(capsys) -> None:  #
     text = capsys.readouterr().out
     assert "registration.csv: 全量快照仅 12 行" in text and "[full_snapshot_shrink_accepted]" in text
     assert "--allow-gap" in text
+
+
+def test_every_row_of_the_printed_night_summary_has_a_chinese_name() -> None:
+    """Each key the night stores under rosters, grading and notices (their TypedDicts) is shown with
+    its Chinese name beside the code, as 决定数 decisions is — chain_start, produced and report
+    were printed as bare codes; so were the notices' events (registered, industry_changed)."""
+    from typing import get_type_hints
+
+    from credit.night.records import GradingPart
+    from credit.notices.night import NoticesNightSummary
+    from credit.notices.read import EVENT_LABELS
+    from credit.rosters.decide import RosterNightSummary
+
+    keys = [k for part in (RosterNightSummary, GradingPart, NoticesNightSummary) for k in get_type_hints(part)]
+    keys += ["chain_head.seq", "chain_head.hash", *(f"by_event.{e}" for e in EVENT_LABELS)]
+    for key in keys:
+        shown = output.summary_key(key)
+        for part, code in zip(shown.split(" › "), key.split("."), strict=True):
+            assert any("\u4e00" <= ch <= "\u9fff" for ch in part) and part != code, (key, shown)

@@ -166,3 +166,51 @@ def test_a_public_key_that_is_not_pem_is_refused_in_our_words(tmp_path: Path, mo
     assert "bad.pem" in r.output and "不是 PEM 格式的公钥" in r.output and "not a PEM public key" in r.output
     assert r.output.index("不是 PEM") < r.output.index("not a PEM")
     assert "cryptography.io" not in r.output and "See " not in r.output
+
+
+@pytest.mark.parametrize("content", [None, b"not json\n", b'{"format": "credit-screening-certificate/1"',
+                                     b"\xff\xfe{}", "folder"])
+def test_a_file_that_cannot_be_read_or_parsed_is_named_in_both_languages(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes | str | None) -> None:
+    """``credit verify-signature`` and ``credit certificate verify`` on a missing, non-JSON, cut,
+    non-UTF-8 file or a folder: one line naming the file and what is wrong, Chinese first, never
+    Python's words ("[Errno 2] …", "Expecting value …", "codec can't decode"), never a traceback.
+    Exit 2 when it cannot be checked at all (missing, a folder), 1 when the signature does not hold
+    (a damaged document); ``certificate verify`` refuses everything it cannot read with 2 (docs/api.md)."""
+    _bureau(tmp_path, monkeypatch)
+    f = tmp_path / "cert.json"
+    if content == "folder":
+        f.mkdir()
+    elif isinstance(content, bytes):
+        f.write_bytes(content)
+    cannot_check = content is None or content == "folder"
+    try:
+        for args, expected in ((["verify-signature", str(f), "--public-key", str(tmp_path / "key.pem")],
+                                2 if cannot_check else 1),
+                               (["certificate", "verify", str(f)], 2)):
+            r = runner.invoke(app, args)
+            assert r.exit_code == expected, (args, r.output)
+            assert "cert.json" in r.output and not isinstance(r.exception, Exception), (args, r.output)
+            for python_words in ("Errno", "Expecting", "codec", "Traceback", "decode byte"):
+                assert python_words not in r.output, (args, r.output)
+            zh = next((i for i, ch in enumerate(r.output) if "\u4e00" <= ch <= "\u9fff"), None)
+            assert zh is not None and "(" in r.output[zh:], (args, r.output)   # Chinese, then the English
+    finally:
+        get_settings.cache_clear()
+
+
+def test_a_sidecar_that_is_missing_or_damaged_is_named_in_both_languages(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    _bureau(tmp_path, monkeypatch)
+    (tmp_path / "roster.csv").write_bytes(b"uscc,name\r\n")
+    args = ["verify-signature", str(tmp_path / "roster.csv"), "--public-key", str(tmp_path / "key.pem")]
+    try:
+        missing = runner.invoke(app, [*args, "--sidecar", str(tmp_path / "absent.sig.json")])
+        assert missing.exit_code == 2 and "absent.sig.json" in missing.output and "文件不存在" in missing.output
+        (tmp_path / "roster.csv.sig.json").write_text("{", encoding="utf-8")
+        damaged = runner.invoke(app, args)
+        assert damaged.exit_code == 1, damaged.output
+        assert "roster.csv.sig.json" in damaged.output and "不是有效的 JSON" in damaged.output
+        assert "not valid JSON" in damaged.output and "Expecting" not in damaged.output
+    finally:
+        get_settings.cache_clear()
