@@ -284,9 +284,9 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
     chunks wanted) 4.7-6.1 s whole-chunk → 1.4-1.6 s; ``annual_reports.csv`` (113 MB, all 41)
     2.0 → 0.6 s; what is left is reading, hashing and cutting the whole file.
 
-    A chunk ends at a line end outside quotes: after an even number of quote characters since the
-    start of the file (a ``"`` byte is never part of a multi-byte UTF-8 or GB 18030 character, nor
-    is ``\\n``), so a quoted value spanning lines stays in one chunk. Each chunk after the one
+    A chunk ends at a line end where the whole file's reader is between records (:func:`_chunk_end`:
+    any line end in a stretch without quotes, else where the reader's own reads end), so a quoted
+    value spanning lines stays in one chunk and the chunks' records are the whole file's. Each chunk after the one
     holding the header is split with the header's lines in front of it, and its lines are shifted
     back to the file's. ``encoding`` is ``utf-8`` or ``gb18030``; a byte-order mark is skipped; a
     file with CR-only line ends is read with its CRs as line ends (see the module).
