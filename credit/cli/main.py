@@ -165,13 +165,21 @@ def quarantine(
     as_json: Annotated[bool, typer.Option("--json", help="JSON: {night, total, shown, rows}.")] = False,
 ) -> None:
     """The rows held back on night D: file, line, rule, reason and the row as it came; says how
-    many rows a --limit left out."""
+    many rows a --limit left out. A night not published, or an unknown --source, is refused (exit 2)."""
+    from credit.contract.sources import SOURCES
     from credit.db import engine_for
-    from credit.night.read import quarantine_count, quarantined_rows
+    from credit.night.read import published_at, quarantine_count, quarantined_rows
     from credit.settings import get_settings
 
     night = parse_day(date_, "--date")
+    if source is not None and source not in SOURCES:   # no row would match: an empty listing would mislead
+        output.refuse(f"--source {source!r}：未知的来源，应为 {' / '.join(SOURCES)} "
+                      f"(unknown source; one of {', '.join(SOURCES)})")
     with engine_for(get_settings()).connect() as conn:
+        if published_at(conn, night) is None:   # a night not run or refused keeps no quarantine: not "none held"
+            output.refuse(f"{night}: 该批次未发布（尚未运行或被拒绝），没有隔离记录；被拒绝批次的原因见其运行输出 "
+                          f"(night not published: no rows held back are recorded; a refused night's reasons "
+                          f"are in its run's output)")
         total = quarantine_count(conn, night, source)
         rows = quarantined_rows(conn, night, source, limit or max(total, 1))
     if as_json:
