@@ -214,11 +214,12 @@ class _Read:
         return self.start + 1 if self.kind in ("broken", "swallowed") else self.start + self.used
 
 
-def _reads(lines: list[str], width: int | None) -> Iterator[_Read]:
-    """The reads of ``lines`` by ``csv`` (strict), recovering after a broken record at the next
-    physical line; the first record is the header unless its ``width`` is given (a later chunk)."""
-    i = 0                                   # index of the next physical line to read
-    reader = csv.reader(itertools.islice(lines, 0, None), strict=True)
+def _reads(lines: list[str], width: int | None, start: int = 0) -> Iterator[_Read]:
+    """The reads of ``lines`` from the record starting at line ``start`` by ``csv`` (strict),
+    recovering after a broken record at the next physical line; the first record is the header
+    unless its ``width`` is given (a later chunk)."""
+    i = start                               # index of the next physical line to read
+    reader = csv.reader(itertools.islice(lines, start, None), strict=True)
     while i < len(lines):
         before = reader.line_num
         try:
@@ -519,17 +520,40 @@ def _chunk_end(data: bytes, records: int, header: bytes | None) -> int:
     cut = _record_end(data, records)
     if b'"' not in (data[:cut] if cut else data) or data.count(b"\n") < records:
         return cut
-    lines = _physical_lines(data[:data.rfind(b"\n") + 1].decode("latin-1"))   # whole lines only
+    whole = data[:data.rfind(b"\n") + 1]                 # whole lines only
+    lines = _physical_lines(whole.decode("latin-1"))
     offsets = np.concatenate(([0], np.cumsum([len(line) for line in lines]))).astype(np.int64)
+    quoted = np.unique(np.searchsorted(offsets, np.flatnonzero(np.frombuffer(whole, dtype=np.uint8) == 34),
+                                       side="right") - 1)   # the lines holding a quote
+    holds = np.zeros(len(lines) + 1, dtype=bool)
+    holds[quoted] = True
     width = None if header is None else len(_split(header).header)
+    at = 0 if width is None else int(quoted[0]) if len(quoted) else len(lines)
     reach = 0                     # the furthest line a read took: no cut before it
-    for read in _reads(lines, width):
-        if read.kind == "broken" and "unexpected end of data" in read.error:
-            return 0              # a quoted value open at the end of what was read: read on
-        reach = max(reach, read.start + read.used)
-        if read.next >= records and read.next >= reach:
-            return int(offsets[read.next])
-    return 0
+    while at < len(lines):
+        jumped = False
+        for read in _reads(lines, width, at):
+            if read.kind == "broken" and "unexpected end of data" in read.error:
+                return 0          # a quoted value open at the end of what was read: read on
+            if read.kind == "header":
+                width = len(read.record)
+            reach = max(reach, read.start + read.used)
+            if read.next < reach:
+                continue
+            if read.next >= records:
+                return int(offsets[read.next])
+            # Between records: up to the next line holding a quote, each line is one record (read
+            # alone, a line without a quote is one read), so the reader need not read them.
+            if width is not None and not holds[read.next]:
+                following = quoted[np.searchsorted(quoted, read.next):]
+                ahead = int(following[0]) if len(following) else len(lines)
+                if records <= ahead:
+                    return int(offsets[records]) if records < len(lines) else 0
+                at, jumped = ahead, True
+                break
+        if not jumped:
+            return 0
+    return int(offsets[records]) if records < len(lines) else 0
 
 
 def _record_end(data: bytes, records: int) -> int:
