@@ -169,7 +169,7 @@ def quarantine(
     as_json: Annotated[bool, typer.Option("--json", help="JSON: {night, total, shown, rows}.")] = False,
 ) -> None:
     """The rows held back on night D: file, line, rule, reason and the row as it came; says how
-    many rows a --limit left out. A night not published (not run yet, or refused) is refused."""
+    many rows a --limit left out. A night not published, or an unknown --source, is refused (exit 2)."""
     from credit.contract.sources import SOURCES
     from credit.db import engine_for
     from credit.night.read import published_at, quarantine_count, quarantined_rows

@@ -73,7 +73,7 @@ REFUSALS: dict[str, Text] = {
     "no_header": Text("文件没有表头行（空文件）", "no header line: the file is empty"),
     "duplicate_columns": Text("表头中列 {columns} 出现多次，无法判断以哪列为准", "a contract column appears twice"),
     "column_type": Text("列 {column} 的类型 {type} 无法作为文本读取", "a column of this type cannot be read as text"),
-    "row_count_mismatch": Text("行数不符：清单 {listed}，文件 {actual}", "row count mismatch"),
+    "row_count_mismatch": Text("行数不符：清单 {listed}，文件 {actual}{where}", "row count mismatch{where_en}"),
 }
 
 
@@ -421,7 +421,7 @@ def read_records(df: DropFile) -> Records:
     _check_columns(df, table.column_names, header_line)
     rows = table.num_rows + len(malformed)
     if rows != df.rows:
-        raise refusal(df.file, "row_count_mismatch", listed=df.rows, actual=rows)
+        raise _count_refusal(df, rows, [m.line for m in malformed])
     if lines is None:
         lines = np.arange(table.num_rows, dtype=np.int64) + ROW_OFFSET
     return Records(_picked(df, table), lines, malformed, 0, absent_columns(df, table.column_names))
@@ -495,6 +495,7 @@ def iter_records(df: DropFile, chunk_rows: int, only: Container[int] | Mapping[i
     memory and checked before any chunk. ``read`` receives the hash of what was read.
     """
     rows = 0
+    broken: list[int] = []        # the first lines of records that could not be split, for a refusal
     digest = hashlib.sha256()
     if df.format == "parquet":
         chunks = _parquet_chunks(df, chunk_rows, only, digest.update)
@@ -506,12 +507,27 @@ def iter_records(df: DropFile, chunk_rows: int, only: Container[int] | Mapping[i
             _check_columns(df, table.column_names, header_line)
             first = False
         rows += table.num_rows + len(malformed)
+        broken += [m.line for m in malformed[:_NAMED_LINES + 1 - len(broken)]]
         yield Records(_picked(df, table), lines, malformed, chunk, absent_columns(df, table.column_names))
     actual = _verified(df, digest.hexdigest())
     if read is not None:
         read.sha256 = actual
     if only is None and rows != df.rows:
-        raise refusal(df.file, "row_count_mismatch", listed=df.rows, actual=rows)
+        raise _count_refusal(df, rows, broken)
+
+
+_NAMED_LINES = 5   # lines a row-count refusal names
+
+
+def _count_refusal(df: DropFile, rows: int, broken: list[int]) -> DropError:
+    """``row_count_mismatch``, naming the first lines of the records that could not be split into the
+    header's columns: counted as records (a line of spaces too), they are where a producer's count
+    most often parts from the file's, and a refusal names its lines (hostile pass, bbin)."""
+    shown = "、".join(str(n) for n in broken[:_NAMED_LINES]) + ("…" if len(broken) > _NAMED_LINES else "")
+    return refusal(df.file, "row_count_mismatch", listed=df.rows, actual=rows,
+                   where=f"；其中无法按表头拆分的记录在第 {shown} 行" if broken else "",
+                   where_en=(f": manifest {df.rows}, file {rows}; records that could not be split into the "
+                             f"header's columns at line {shown.replace('、', ', ')}") if broken else "")
 
 
 _Chunk = tuple[pa.Table, np.ndarray, tuple[Malformed, ...], int | None, int]

@@ -160,18 +160,66 @@ def _arrow(body: bytes, header: list[str], longest: int) -> pa.Table | None:
 # --------------------------------------------------------------------------------------------
 def _split_general(data: bytes) -> Split:
     """Record by record with ``csv`` (strict): quoted values may span lines; broken records recover."""
-    text = data.decode("utf-8")
-    physical = text.split("\n")
-    if physical and physical[-1] == "":
-        physical.pop()
-    lines = [p + "\n" for p in physical]
     header: list[str] | None = None
     header_line = 0
     rows: list[list[str]] = []
     row_lines: list[int] = []
     malformed: list[Malformed] = []
-    i = 0                                   # index of the next physical line to read
-    reader = csv.reader(itertools.islice(lines, 0, None), strict=True)
+    lines = _physical_lines(data.decode("utf-8"))
+    for read in _reads(lines, None):
+        opening = lines[read.start].rstrip("\r\n") if read.kind not in ("header", "row", "blank") else ""
+        if read.kind == "header":
+            header, header_line = header_names(read.record), read.start + 1
+        elif read.kind == "row":
+            rows.append(read.record)
+            row_lines.append(read.start + 1)
+        elif read.kind == "broken":
+            rule = "malformed_quote" if "unexpected end of data" in read.error or read.used > 1 else "malformed_record"
+            malformed.append(Malformed(read.start + 1, rule, opening, error=read.error))
+        elif read.kind in ("swallowed", "fields"):
+            # swallowed: a quote opened on this line swallowed the next ones: the opening line alone is broken
+            malformed.append(Malformed(read.start + 1, "malformed_quote" if read.kind == "swallowed"
+                                       else "malformed_field_count", opening, read.width, len(read.record)))
+    if header is None:
+        raise NoHeader
+    table = pa.Table.from_arrays([pa.array([r[j] for r in rows], pa.string()) for j in range(len(header))],
+                                 names=header)
+    malformed.sort(key=lambda m: m.line)
+    return Split(header, header_line, table, np.asarray(row_lines, dtype=np.int64), malformed)
+
+
+def _physical_lines(text: str) -> list[str]:
+    """A text's physical lines, each ending at its LF (the last one given one when it has none)."""
+    physical = text.split("\n")
+    if physical and physical[-1] == "":
+        physical.pop()
+    return [p + "\n" for p in physical]
+
+
+@dataclass(frozen=True)
+class _Read:
+    """One read of the general path's reader: what it took, from which line, and what became of it."""
+
+    kind: str            # blank | header | row | broken (a csv error) | swallowed | fields (too few or many)
+    start: int           # the index of its first physical line
+    used: int            # the physical lines the reader took
+    record: list[str] = field(default_factory=list)
+    error: str = ""
+    width: int = 0       # the header's fields
+
+    @property
+    def next(self) -> int:
+        """The index of the line the reader reads next: a broken record and a swallowing quote are
+        read again from the line after their first one (only that line is broken)."""
+        return self.start + 1 if self.kind in ("broken", "swallowed") else self.start + self.used
+
+
+def _reads(lines: list[str], width: int | None, start: int = 0) -> Iterator[_Read]:
+    """The reads of ``lines`` from the record starting at line ``start`` by ``csv`` (strict),
+    recovering after a broken record at the next physical line; the first record is the header
+    unless its ``width`` is given (a later chunk)."""
+    i = start                               # index of the next physical line to read
+    reader = csv.reader(itertools.islice(lines, start, None), strict=True)
     while i < len(lines):
         before = reader.line_num
         try:
@@ -179,38 +227,22 @@ def _split_general(data: bytes) -> Split:
         except StopIteration:
             break
         except csv.Error as e:
-            used = reader.line_num - before
-            rule = "malformed_quote" if "unexpected end of data" in str(e) or used > 1 else "malformed_record"
-            malformed.append(Malformed(i + 1, rule, _text(lines[i].rstrip("\r\n")), error=str(e)))
-            i += 1
-            reader = csv.reader(itertools.islice(lines, i, None), strict=True)
-            continue
-        used = reader.line_num - before
-        start = i
-        i += used
-        if not record:                       # a blank line: not a record
-            continue
-        if header is None:
-            header, header_line = header_names(record), start + 1
-            continue
-        if len(record) == len(header):
-            rows.append(record)
-            row_lines.append(start + 1)
-        elif used > 1:
-            # A quote opened on this line swallowed the next ones: the opening line alone is broken.
-            malformed.append(Malformed(start + 1, "malformed_quote", _text(lines[start].rstrip("\r\n")),
-                                       len(header), len(record)))
-            i = start + 1
-            reader = csv.reader(itertools.islice(lines, i, None), strict=True)
+            read = _Read("broken", i, reader.line_num - before, error=str(e))
         else:
-            malformed.append(Malformed(start + 1, "malformed_field_count", _text(lines[start].rstrip("\r\n")),
-                                       len(header), len(record)))
-    if header is None:
-        raise NoHeader
-    table = pa.Table.from_arrays([pa.array([r[j] for r in rows], pa.string()) for j in range(len(header))],
-                                 names=header)
-    malformed.sort(key=lambda m: m.line)
-    return Split(header, header_line, table, np.asarray(row_lines, dtype=np.int64), malformed)
+            used = reader.line_num - before
+            if not record:                   # a blank line: not a record
+                read = _Read("blank", i, used)
+            elif width is None:
+                read = _Read("header", i, used, record)
+                width = len(record)
+            elif len(record) == width:
+                read = _Read("row", i, used, record, width=width)
+            else:
+                read = _Read("swallowed" if used > 1 else "fields", i, used, record, width=width)
+        yield read
+        if read.next != i + read.used:
+            reader = csv.reader(itertools.islice(lines, read.next, None), strict=True)
+        i = read.next
 
 
 def _text(raw: bytes | str) -> str:
@@ -253,9 +285,9 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
     chunks wanted) 4.7-6.1 s whole-chunk → 1.4-1.6 s; ``annual_reports.csv`` (113 MB, all 41)
     2.0 → 0.6 s; what is left is reading, hashing and cutting the whole file.
 
-    A chunk ends at a line end outside quotes: after an even number of quote characters since the
-    start of the file (a ``"`` byte is never part of a multi-byte UTF-8 or GB 18030 character, nor
-    is ``\\n``), so a quoted value spanning lines stays in one chunk. Each chunk after the one
+    A chunk ends at a line end where the whole file's reader is between records (:func:`_chunk_end`:
+    any line end in a stretch without quotes, else where the reader's own reads end), so a quoted
+    value spanning lines stays in one chunk and the chunks' records are the whole file's. Each chunk after the one
     holding the header is split with the header's lines in front of it, and its lines are shifted
     back to the file's. ``encoding`` is ``utf-8`` or ``gb18030``; a byte-order mark is skipped; a
     file with CR-only line ends is read with its CRs as line ends (see the module).
@@ -292,7 +324,7 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
         header_lines = 0          # physical lines of ``header``: the file's lines up to the header's end
         chunk = 0                 # the number of the next chunk returned (a chunk before the header is none)
         while pending or not eof:
-            cut = len(pending) if eof else _record_end(pending, chunk_rows)
+            cut = len(pending) if eof else _chunk_end(pending, chunk_rows, header)
             if cut == 0:          # fewer than chunk_rows records end in what was read: read on
                 more = f.read(block)
                 eof = not more
@@ -469,6 +501,59 @@ def _plain_header_end(data: bytes) -> int | None:
             return None if b'"' in line or b"\r" in line or b"\x00" in line else end + 1
         start = end + 1
     return None
+
+
+def _chunk_end(data: bytes, records: int, header: bytes | None) -> int:
+    """Where a chunk of ``data`` (from a record's start; ``header``, UTF-8, the file's header lines
+    when they are not in ``data``) of about ``records`` lines ends (just after a line end where the
+    whole file's reader is between records); 0: not there yet.
+
+    Without a quote, every line end is one. With quotes, their parity alone does not tell (hostile
+    pass, bbin): a quote inside an unquoted value (``5"号``) is a character to the reader, and a
+    broken record is read again from its second line, so parity may put a quoted value's line
+    break outside it and cut the value in two — a valid record read as two broken ones, and the
+    file's record count changed by its chunk size. There the reader itself decides
+    (:func:`_reads`, as :func:`_split_general` reads), over the bytes read as Latin-1: ``,``,
+    ``"``, ``\\r`` and ``\\n`` are never part of a multi-byte UTF-8 or GB 18030 character, so
+    the reads and their lines are the same as over the decoded text.
+    """
+    cut = _record_end(data, records)
+    if b'"' not in (data[:cut] if cut else data) or data.count(b"\n") < records:
+        return cut
+    whole = data[:data.rfind(b"\n") + 1]                 # whole lines only
+    lines = _physical_lines(whole.decode("latin-1"))
+    offsets = np.concatenate(([0], np.cumsum([len(line) for line in lines]))).astype(np.int64)
+    quoted = np.unique(np.searchsorted(offsets, np.flatnonzero(np.frombuffer(whole, dtype=np.uint8) == 34),
+                                       side="right") - 1)   # the lines holding a quote
+    holds = np.zeros(len(lines) + 1, dtype=bool)
+    holds[quoted] = True
+    width = None if header is None else len(_split(header).header)
+    at = 0 if width is None else int(quoted[0]) if len(quoted) else len(lines)
+    reach = 0                     # the furthest line a read took: no cut before it
+    while at < len(lines):
+        jumped = False
+        for read in _reads(lines, width, at):
+            if read.kind == "broken" and "unexpected end of data" in read.error:
+                return 0          # a quoted value open at the end of what was read: read on
+            if read.kind == "header":
+                width = len(read.record)
+            reach = max(reach, read.start + read.used)
+            if read.next < reach:
+                continue
+            if read.next >= records:
+                return int(offsets[read.next])
+            # Between records: up to the next line holding a quote, each line is one record (read
+            # alone, a line without a quote is one read), so the reader need not read them.
+            if width is not None and not holds[read.next]:
+                following = quoted[np.searchsorted(quoted, read.next):]
+                ahead = int(following[0]) if len(following) else len(lines)
+                if records <= ahead:
+                    return int(offsets[records]) if records < len(lines) else 0
+                at, jumped = ahead, True
+                break
+        if not jumped:
+            return 0
+    return int(offsets[records]) if records < len(lines) else 0
 
 
 def _record_end(data: bytes, records: int) -> int:

@@ -57,6 +57,7 @@ def test_quarantine_sent_to_a_file_shows_every_column_and_what_it_left_out(  # t
         engine, database_url, settings, tmp_path, monkeypatch) -> None:
     reason = "第 7 行：统一社会信用代码校验位错误，应为“L”——该行未入库，待报送部门更正后重新报送 (check character)"
     with engine.begin() as c:
+        published(c, "2026-07-15")
         for line in range(2, 9):
             c.execute(sa.text("insert into quarantine values ('2026-07-15', 'annual_reports.csv', :l, 'annual_reports', "
                               "'uscc_check_digit', :r, cast(:raw as jsonb))"),
@@ -152,6 +153,7 @@ def test_quarantine_shows_a_held_rows_fields_in_its_files_column_order(  # type:
     raw = {"uscc": "91110000600037341X", "report_year": "2025", "filed_on": "2026-03-11", "employees": "4",
            "revenue": "285205.09", "total_tax": "12182.50", "x": "extra"}
     with engine.begin() as c:
+        published(c, "2026-07-15")
         c.execute(sa.text("insert into quarantine values ('2026-07-15', 'annual_reports.csv', 2, 'annual_reports', "
                           "'uscc_check_digit', 'uscc', cast(:raw as jsonb))"), {"raw": json.dumps(raw)})
     monkeypatch.setattr("credit.settings.get_settings", lambda: settings)
@@ -172,3 +174,22 @@ def test_an_unknown_entity_is_refused_in_chinese_and_english(engine, settings, m
     r = CliRunner().invoke(_app(), ["status", V])
     assert r.exit_code == 2, r.output
     assert "未找到该主体" in r.output and "no entity with this USCC" in r.output and "Traceback" not in r.output
+
+
+def test_quarantine_of_a_night_not_published_or_an_unknown_source_is_refused(  # type: ignore[no-untyped-def]
+        engine, settings, monkeypatch) -> None:
+    """An empty listing reads as "nothing held back" (hostile pass, bbin): a night not run or refused
+    has no quarantine recorded (a refused night's reasons are its run's output), and a misspelt
+    ``--source`` matches no row. Both are refused with exit 2, as ``credit notices`` refuses a night
+    not published, naming the night or the sources."""
+    from credit.cli.main import app
+
+    monkeypatch.setattr("credit.settings.get_settings", lambda: settings)
+    with engine.begin() as c:
+        published(c, "2026-07-15")
+    r = CliRunner().invoke(app, ["quarantine", "--date", "2026-07-16"])
+    assert r.exit_code == 2 and "2026-07-16" in r.output and "not published" in r.output, r.output
+    r = CliRunner().invoke(app, ["quarantine", "--date", "2026-07-15", "--source", "registraton"])
+    assert r.exit_code == 2 and "registraton" in r.output and "registration" in r.output, r.output
+    r = CliRunner().invoke(app, ["quarantine", "--date", "2026-07-15", "--source", "registration", "--json"])
+    assert r.exit_code == 0 and json.loads(r.output)["total"] == 0, r.output

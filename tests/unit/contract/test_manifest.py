@@ -201,3 +201,31 @@ def test_a_header_missing_columns_says_what_it_holds_instead(tmp_path: Path, hea
     assert "'" not in found.zh, found.text()
     for part in shown:
         assert part in found.text(), found.text()
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_row_count_mismatch_names_the_lines_of_records_that_could_not_be_split(tmp_path: Path,
+                                                                                  chunked: bool) -> None:
+    """A refusal names its line (hostile pass, bbin): a count that disagrees only because of a record
+    the file holds but the producer did not count — here a line of spaces after the last row — named
+    no line, and the officer had to find it by hand. The lines of the records that could not be split
+    (counted as records, contracts.md §1 and docs/night-safety.md) are named; the code stays."""
+    from credit.contract.manifest import iter_records, read_records
+
+    drop = _drop(tmp_path, {"annual_reports.csv": "annual_reports"})
+    folder = tmp_path / NIGHT.isoformat()
+    content = (b"uscc,report_year,filed_on,employees,revenue,total_tax\n"
+               b"91110000600037341X,2025,2026-03-11,4,1.00,1.00\n\n   \n")
+    (folder / "annual_reports.csv").write_bytes(content)
+    doc = json.loads((folder / "manifest.json").read_text())
+    doc["files"]["annual_reports.csv"].update(sha256=hashlib.sha256(content).hexdigest(), rows=1)
+    (folder / "manifest.json").write_text(json.dumps(doc))
+    df = read_manifest(drop, NIGHT).file("annual_reports.csv")
+    with pytest.raises(DropError) as e:
+        if chunked:
+            list(iter_records(df, 1))
+        else:
+            read_records(df)
+    found = e.value.issue
+    assert found.code == "row_count_mismatch", found.text()
+    assert "第 4 行" in found.zh and "line 4" in found.en, found.text()
