@@ -52,6 +52,7 @@ from credit import sqlfiles
 from credit.annual_reports import ended_before
 from credit.calendar import UnknownCalendarYear, WorkingCalendar
 from credit.config import ConfigDoc
+from credit.penalties.performance import COMPLETE_WHEN_DECIDED
 
 #: An indicator's value where the entity has no fact (None: a text indicator stays NA).
 Default = bool | int | float | str | None
@@ -356,7 +357,8 @@ def supervision(conn: Connection, night: date, n: int, windows: dict[str, int], 
                                      "on_serious": pa.bool_()}, values)
     # Only penalties still in use: inside their publicity window, not repaired, not revoked
     # (domain.md §5.1, §5.3, §6; credit.penalties keeps the windows, the night before grading).
-    query, values = _family("grading/penalties", bounds, {"hm": list(heavier_measures)}, night=night)
+    query, values = _family("grading/penalties", bounds,
+                            {"hm": list(heavier_measures), "complete": list(COMPLETE_WHEN_DECIDED)}, night=night)
     pens = copy_out(conn, query, {"rn": pa.int64(), "penalties": pa.int64(), "heavier_penalties": pa.int64(),
                                   "fines_total": pa.float64(), "penalties_unfulfilled": pa.int64()}, values)
     query, values = _family("grading/findings", bounds, night=night, finding_years=windows["finding_years"],
