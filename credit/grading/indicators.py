@@ -27,7 +27,10 @@ relations          related_serious, related_d (同一法定代表人的其他主
 =================  ==========================================================================
 
 Missing facts are neutral: an entity with no tax row has ``tax_grade`` NA and scores nothing
-for it; counts default to 0 and amounts to 0. The rosters are read from the rosters area's SQL
+for it; counts default to 0 and amounts to 0. An empty cell is unknown (contracts.md §1), not
+"none": a fact of the latest period (tax level and arrears, insured headcount and social arrears
+months, bank overdue and default) is, field by field, the latest period's that carries a value,
+so an unknown month never hides what the month before reported. The rosters are read from the rosters area's SQL
 function ``roster_entries_as_of(d)`` (our own history, domain.md trap 5); when it does not exist
 the night is refused rather than graded as if nobody were on a roster.
 """
@@ -49,6 +52,7 @@ from credit import sqlfiles
 from credit.annual_reports import ended_before
 from credit.calendar import UnknownCalendarYear, WorkingCalendar
 from credit.config import ConfigDoc
+from credit.penalties.performance import COMPLETE_WHEN_DECIDED
 
 #: An indicator's value where the entity has no fact (None: a text indicator stays NA).
 Default = bool | int | float | str | None
@@ -353,7 +357,8 @@ def supervision(conn: Connection, night: date, n: int, windows: dict[str, int], 
                                      "on_serious": pa.bool_()}, values)
     # Only penalties still in use: inside their publicity window, not repaired, not revoked
     # (domain.md §5.1, §5.3, §6; credit.penalties keeps the windows, the night before grading).
-    query, values = _family("grading/penalties", bounds, {"hm": list(heavier_measures)}, night=night)
+    query, values = _family("grading/penalties", bounds,
+                            {"hm": list(heavier_measures), "complete": list(COMPLETE_WHEN_DECIDED)}, night=night)
     pens = copy_out(conn, query, {"rn": pa.int64(), "penalties": pa.int64(), "heavier_penalties": pa.int64(),
                                   "fines_total": pa.float64(), "penalties_unfulfilled": pa.int64()}, values)
     query, values = _family("grading/findings", bounds, night=night, finding_years=windows["finding_years"],
@@ -371,8 +376,8 @@ def supervision(conn: Connection, night: date, n: int, windows: dict[str, int], 
 
 
 def tax(conn: Connection, night: date, n: int, *, bounds: Bounds | None = None) -> pd.DataFrame:
-    """纳税: latest tax-and-fee credit grade, 非正常户 status and arrears (domain.md §11).
-    ``bounds``: see :func:`build_indicators`."""
+    """纳税: latest tax-and-fee credit grade and arrears known (each the latest year's that carries
+    one), and the latest year's 非正常户 status (domain.md §11). ``bounds``: see :func:`build_indicators`."""
     query, values = _family("grading/tax", bounds)
     table = copy_out(conn, query, {
         "rn": pa.int64(), "tax_grade": pa.string(), "abnormal_taxpayer": pa.bool_(), "tax_arrears": pa.float64()},
@@ -383,6 +388,9 @@ def tax(conn: Connection, night: date, n: int, *, bounds: Bounds | None = None) 
 def social_security(conn: Connection, night: date, n: int, trend_months: int, *,
                     bounds: Bounds | None = None) -> pd.DataFrame:
     """社保: insured headcount, its drop against ``trend_months`` earlier, arrears months (domain.md §11).
+
+    The headcount and the arrears months are each the latest period's that carries one; the drop
+    compares the latest headcount known with the period ``trend_months`` before that one.
 
     ``insured_drop`` = 1 − latest / earlier when the earlier headcount is positive, floored at 0;
     NA when there is nothing to compare (a new insurer is not a drop). ``bounds``: see
@@ -403,9 +411,9 @@ def social_security(conn: Connection, night: date, n: int, trend_months: int, *,
 
 def bank_credit(conn: Connection, night: date, n: int, months: int, *, bounds: Bounds | None = None,
                 probe: bool = False) -> pd.DataFrame:
-    """银行信用: the longest overdue and default of the latest month reported within ``months``
-    (domain.md §11). No report in the window is neutral (0 days, no default): most entities
-    have no loans at all. ``bounds``: see :func:`build_indicators`.
+    """银行信用: the longest overdue and the default, each of the latest month within ``months``
+    that carries it (domain.md §11; an empty cell is unknown, contracts.md §1). No report in the
+    window is neutral (0 days, no default): most entities have no loans at all. ``bounds``: see :func:`build_indicators`.
 
     ``probe``: the population is a scoped night's, one chunk (``sql/grading/bank_credit_scope.sql``:
     the same rows, by one probe of bank_credit's key per entity). ``bank_credit.sql`` joined the

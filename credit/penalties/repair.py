@@ -30,6 +30,7 @@ from credit import sqlfiles
 from credit.calendar import UnknownCalendarYear
 from credit.night import scope as night_scope
 from credit.night.scope import NightScope
+from credit.penalties.performance import COMPLETE_WHEN_DECIDED
 from credit.penalties.publicity import load_publicity_rules, records
 from credit.penalties.read import penalties_of, repair_available
 from credit.rosters.env import RosterEnv
@@ -130,7 +131,8 @@ def repair_candidates(conn: Connection, env: RosterEnv, night: date, settings: S
                       scope: NightScope | None = None) -> pd.DataFrame:
     """The night's decisions on pending penalty repair applications, as candidates for the log's
     writer (:func:`credit.rosters.log.finalise`); with a ``scope``, of its entities only."""
-    df = night_scope.frame(conn, "penalties/pending_repairs", {"n": night}, scope).sort_values(
+    df = night_scope.frame(conn, "penalties/pending_repairs", {"n": night, "complete": list(COMPLETE_WHEN_DECIDED)},
+                           scope).sort_values(
         "request_id", ignore_index=True)
     if df.empty:
         return df

@@ -31,6 +31,7 @@ from credit.calendar import UnknownCalendarYear, add_years
 from credit.context import NightContext
 from credit.night import scope as night_scope
 from credit.night.scope import NightScope
+from credit.penalties.performance import COMPLETE_WHEN_DECIDED
 from credit.penalties.repair import repair_candidates as penalty_repair_candidates
 from credit.penalties.store import maintain_windows
 from credit.rosters import serious_night
@@ -395,7 +396,7 @@ def _removals_on_application(conn: Connection, env: RosterEnv, night: date, sc: 
     performed, no new heavier penalty (2021 repair rules art. 7; order 107: 7 WD from 2025-12-25).
     """
     df = night_scope.frame(conn, "rosters/removal_candidates",
-                {"n": night, "night": night, "hm": env.heavier_measures()}, sc)
+                {"n": night, "night": night, "hm": env.heavier_measures(), "complete": list(COMPLETE_WHEN_DECIDED)}, sc)
     auto = pd.DataFrame()
     if not bool(env.cfg.get("removal_requires_application", True)):
         auto = _auto_removal_candidates(conn, night, sc)

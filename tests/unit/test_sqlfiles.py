@@ -22,5 +22,5 @@ def test_without_bound_every_placeholder_needs_a_date_or_an_int() -> None:
         sqlfiles.rendered("grading/social", trend_months=12, ranged=1)
     with pytest.raises(TypeError):
         sqlfiles.rendered("grading/tax", ranged=1, lo="x", hi="y")  # type: ignore[arg-type]
-    assert "date '2026-07-13'" in sqlfiles.rendered("grading/penalties", bound=("lo", "hi", "hm"), night=date(2026, 7, 13),
+    assert "date '2026-07-13'" in sqlfiles.rendered("grading/penalties", bound=("lo", "hi", "hm", "complete"), night=date(2026, 7, 13),
                                                      ranged=0)

@@ -6,6 +6,12 @@
 -- and do not count. A penalty is 较重行政处罚 (domain.md §4, 44号令 art. 2) when the drop's `heavier`
 -- flag says so (item 1, the 从重 fine) or one of its measures is one of :hm (items 2–3: rosters.yaml
 -- heavier_measures, as the serious list's proposals and the publicity classes read them).
+-- A penalty is unfulfilled (处罚决定尚未履行完毕) while the party has not performed it: performed on
+-- the drop's fulfilled_on, or on its decision day when every measure is one of :complete (a warning,
+-- a notice of criticism: nothing left to perform; credit.penalties.performance, domain.md §5.2, §6
+-- art. 14 para. 1 item (1)) — the test penalty repair and the serious list's early removal make
+-- (sql/penalties/pending_repairs.sql, sql/rosters/removal_candidates.sql). Before, a criticism with
+-- an empty fulfilled_on counted 10 points for its whole window (outsider's pass).
 -- :ranged = 1: the population is one chunk of several, a contiguous USCC range (issue 11); the
 -- fact tables are read between its first and last USCC by their uscc index, :lo and :hi (values
 -- read once per chunk, credit.grading.indicators.chunk_bounds: the planner sees the range). 0: the
@@ -16,7 +22,10 @@ select
     count(*)                                          as penalties,
     count(*) filter (where x.heavier or x.measures && cast(:hm as text[])) as heavier_penalties,
     coalesce(sum(x.fine_amount), 0)                   as fines_total,
-    count(*) filter (where x.fulfilled_on is null)    as penalties_unfulfilled
+    count(*) filter (where coalesce(x.fulfilled_on,
+                                    case when cardinality(x.measures) > 0
+                                          and x.measures <@ cast(:complete as text[]) then x.decided_on end)
+                           is null)                   as penalties_unfulfilled
 from penalties as x
 join grading_population as p using (uscc)
 -- the case's window as the latest night by :night computed it (primary key (case_no, night)):

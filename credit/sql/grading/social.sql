@@ -1,25 +1,34 @@
--- Social security (社保): the latest period's insured headcount and arrears months, and the
--- headcount :trend_months earlier for the trend (domain.md §11).
+-- Social security (社保): the latest insured headcount and arrears months, and the headcount
+-- :trend_months before the latest headcount for the trend (domain.md §11).
+-- Each field is the latest period's that carries a value (contracts.md §1: empty means unknown):
+-- a period whose insured_count or arrears_months is empty says nothing about them, and must not
+-- hide the headcount and its trend, or the arrears, of the period before (a latest period with an
+-- empty headcount graded a 90% drop as no data; outsider's pass). The trend compares the
+-- latest headcount known with the headcount of the period exactly :trend_months before it (none
+-- there, or an empty one: nothing to compare).
 -- :ranged = 1: the population is one chunk of several, a contiguous USCC range (issue 11); the
 -- fact tables are read between its first and last USCC by their uscc index, :lo and :hi (values,
 -- credit.grading.indicators.chunk_bounds). 0: the condition folds away when planned (whole or
 -- scoped population).
 --
--- One pass over the population's rows: each row learns its entity's latest period (a window by
--- uscc), and the rows of that period and of :trend_months before it are kept and folded into one
--- row per entity (social_security's key is (uscc, period): at most one row of each). Before, the
--- latest rows were found (distinct on, a sort by uscc and period) and then joined to a second
--- pass over social_security for the earlier period. At 1 M, a chunk of 200,000 entities (411,000
--- rows in its range; EXPLAIN ANALYZE, timing off, 3 runs each, interleaved on the shared machine):
--- 1.1–1.8 s against 2.1–2.7 s; a scoped night of 20,000 entities 0.55–0.72 s against 0.95–1.6 s.
+-- One pass over the population's rows: each row learns its entity's latest period with a headcount
+-- and with arrears months (windows by uscc), and the rows are folded into one row per entity
+-- (social_security's key is (uscc, period): at most one row of each period). Before the single
+-- pass, the latest rows were found (distinct on, a sort by uscc and period) and then joined to a
+-- second pass over social_security for the earlier period. At 1 M, a chunk of 200,000 entities
+-- (411,000 rows in its range; EXPLAIN ANALYZE, timing off, 3 runs each, interleaved on the shared
+-- machine): 1.1–1.8 s against 2.1–2.7 s; a scoped night of 20,000 entities 0.55–0.72 s against
+-- 0.95–1.6 s (measured with the latest period of any field, before each field took its own).
 with facts as (
     select
         p.rn,
         s.period,
         s.insured_count,
         s.arrears_months,
-        max(s.period) over w as latest,
-        to_char(to_date(max(s.period) over w, 'YYYY-MM') - make_interval(months => :trend_months), 'YYYY-MM') as earlier
+        max(s.period) filter (where s.insured_count is not null) over w  as counted,
+        max(s.period) filter (where s.arrears_months is not null) over w as owed,
+        to_char(to_date(max(s.period) filter (where s.insured_count is not null) over w, 'YYYY-MM')
+                - make_interval(months => :trend_months), 'YYYY-MM')      as earlier
     from social_security as s
     join grading_population as p using (uscc)
     where (:ranged = 0 or s.uscc between :lo and :hi)
@@ -27,9 +36,9 @@ with facts as (
 )
 select
     rn,
-    max(insured_count) filter (where period = latest)                as insured_count,
-    coalesce(max(arrears_months) filter (where period = latest), 0)  as social_arrears_months,
+    max(insured_count) filter (where period = counted)               as insured_count,
+    coalesce(max(arrears_months) filter (where period = owed), 0)    as social_arrears_months,
     max(insured_count) filter (where period = earlier)               as insured_earlier
 from facts
-where period = latest or period = earlier
+where period = counted or period = owed or period = earlier
 group by rn

@@ -1,10 +1,14 @@
--- Tax (纳税): per entity, the latest tax-and-fee credit level assessed, and the abnormal-taxpayer
--- status (非正常户) and arrears of the latest assessment year (domain.md §11). These raise risk;
--- they never put an entity on a roster (§11 "Pipeline use").
+-- Tax (纳税): per entity, the latest tax-and-fee credit level assessed, the latest arrears known,
+-- and the abnormal-taxpayer status (非正常户) of the latest assessment year (domain.md §11). These
+-- raise risk; they never put an entity on a roster (§11 "Pipeline use").
 -- The level is the latest year's that carries one: a row of a year not yet assessed (the night's
 -- own year, accepted by the drop's checks when it carries no level) states the taxpayer's status
 -- and arrears, not a level, and must not hide the last level assessed (2025's D behind 2026's
 -- empty level graded the entity as if it had no level; outsider's pass bb5).
+-- The arrears likewise are the latest year's that carries an amount (contracts.md §1: empty means
+-- unknown, 0 means none): 2025's ¥300 behind 2026's empty arrears graded as no arrears. The
+-- status is the latest year's row as it stands: abnormal_taxpayer_since empty is how a taxpayer
+-- that is not 非正常户 is delivered, so an empty date there is "not abnormal", not unknown.
 -- :ranged = 1: the population is one chunk of several, a contiguous USCC range (issue 11); the
 -- fact tables are read between its first and last USCC by their uscc index, :lo and :hi (values
 -- read once per chunk, credit.grading.indicators.chunk_bounds: the planner sees the range). 0: the
@@ -14,7 +18,8 @@ select
     (array_agg(t.tax_credit_grade order by t.assessed_year desc)
         filter (where t.tax_credit_grade is not null))[1]                        as tax_grade,
     (array_agg(t.abnormal_taxpayer_since is not null order by t.assessed_year desc))[1] as abnormal_taxpayer,
-    (array_agg(coalesce(t.arrears, 0) order by t.assessed_year desc))[1]        as tax_arrears
+    coalesce((array_agg(t.arrears order by t.assessed_year desc)
+        filter (where t.arrears is not null))[1], 0)                            as tax_arrears
 from tax as t
 join grading_population as p using (uscc)
 where (:ranged = 0 or t.uscc between :lo and :hi)

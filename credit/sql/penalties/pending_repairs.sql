@@ -1,13 +1,20 @@
 -- Applications for repair of penalty information (roster 'penalty') not yet answered, with the
 -- window of the penalty and what the conditions of 45号令 art. 14 para. 1 need (domain.md §5, §6):
 -- the penalty performed, no new penalty of the same kind since, on neither roster on the night.
+-- fulfilled_on: the day the penalty was performed — the drop's fulfilled_on, or its decision day when
+-- every measure is one of :complete (a warning, a notice of criticism leave nothing to perform:
+-- credit.penalties.performance, domain.md §5.2, §6 art. 14 para. 1 item (1)), as grading's
+-- PENALTIES_UNFULFILLED reads it (sql/grading/penalties.sql).
 with w as (
     select distinct on (x.case_no) x.* from penalty_publicity as x
      where x.night <= :n order by x.case_no, x.night desc
 )
 select q.id as request_id, q.uscc, q.case_no, q.received_on, q.rule_id as request_rule,
        w.class, w.published, w.publicity_from, w.publicity_until, w.repair_from, w.repair_note,
-       w.revoked_on, w.withdrawn_on, p.fulfilled_on, p.category, p.decided_on, r.region_code,
+       w.revoked_on, w.withdrawn_on,
+       coalesce(p.fulfilled_on, case when cardinality(p.measures) > 0
+                                      and p.measures <@ cast(:complete as text[]) then p.decided_on end) as fulfilled_on,
+       p.category, p.decided_on, r.region_code,
        exists (select 1 from penalties as n
                 where n.uscc = q.uscc and n.category = p.category and n.case_no <> p.case_no
                   and n.decided_on > p.decided_on and n.decided_on <= :n)                    as new_same_category,

@@ -3,7 +3,8 @@
 -- An application covers every entry of its roster open on the night and included on or before
 -- its receipt (the clerk records the entity and roster, not an entry); one not yet answered by a
 -- decision naming both the application and the entry is pending.
--- Parameters: :night; :hm, the measures that make a penalty heavier (rosters.yaml heavier_measures).
+-- Parameters: :night; :hm, the measures that make a penalty heavier (rosters.yaml heavier_measures);
+-- :complete, the measures that leave nothing to perform (credit.penalties.performance).
 with open_entries as (
     select e.* from roster_entry_detail_as_of(:night) as e where e.state = 'listed'
 ),
@@ -30,8 +31,14 @@ select p.request_id, p.received_on, p.entry_id, p.uscc, p.roster, p.cause_code, 
        (select min(c.cured_on) from cure_events as c
          where c.uscc = p.uscc and c.cause_code = p.cause_code
            and c.cured_on >= coalesce(inc.trigger_date, p.included_on) and c.cured_on <= :night)  as cured_on,
-       -- serious list: the penalty performed, and no new heavier penalty (still in force) since the listing
-       (select pe.fulfilled_on from penalties as pe where pe.case_no = inc.facts ->> 'case_no')  as penalty_fulfilled_on,
+       -- serious list: the penalty performed (domain.md §4 early removal) — on the drop's fulfilled_on,
+       -- or on its decision day when every measure is one of :complete (a warning, a notice of
+       -- criticism: nothing left to perform; as grading's PENALTIES_UNFULFILLED and penalty repair
+       -- read it) — and no new heavier penalty (still in force) since the listing
+       (select coalesce(pe.fulfilled_on,
+                        case when cardinality(pe.measures) > 0
+                              and pe.measures <@ cast(:complete as text[]) then pe.decided_on end)
+          from penalties as pe where pe.case_no = inc.facts ->> 'case_no')                      as penalty_fulfilled_on,
        (inc.facts ->> 'case_no') is not null                                                      as penalty_based,
        exists (select 1 from penalties as pn
                 where pn.uscc = p.uscc and (pn.heavier or pn.measures && cast(:hm as text[]))

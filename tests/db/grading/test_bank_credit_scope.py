@@ -88,3 +88,39 @@ def test_the_probes_give_the_window_s_latest_month(engine: Engine) -> None:
     want_default = [False if k % 3 == 0 or k % 5 == 0 else (k + 7) % 11 == 0 for k in i]
     assert probed["bank_overdue_days"].tolist() == want_days
     assert probed["bank_default"].tolist() == want_default
+
+
+def test_an_empty_month_hides_no_earlier_month_in_any_form(engine: Engine) -> None:
+    # contracts.md §1: empty means unknown. Each field is the latest month in the window that carries
+    # it: July's empty in_default and max_overdue_days say nothing, June's default and 120 days stand
+    # (outsider's pass: the latest row read "no default"). The probes of a scoped night, the whole
+    # population and chunks of it give the same.
+    rows = {
+        "BK1": [("2026-06", 120, True), ("2026-07", None, None)],     # June's figures stand
+        "BK2": [("2026-05", 40, True), ("2026-06", None, None), ("2026-07", 0, None)],   # days July's, default May's
+        "BK3": [("2026-03", 200, True), ("2026-07", None, None)],    # March is outside the window
+        "BK4": [("2026-06", 95, True), ("2026-07", 0, False)],       # July known: cured
+    }
+    with engine.begin() as c:
+        for u, months in rows.items():
+            c.execute(sa.text(
+                "insert into registration (uscc, name, entity_kind, region_code, industry_code, registered_capital, "
+                "established_on, status, first_night, last_night) values (:u, :u, 'enterprise', '110105', 'C13', 1, "
+                "'2020-01-01', 'operating', '2026-07-01', '2026-07-01')"), {"u": u})
+            for period, days, default in months:
+                c.execute(sa.text(
+                    "insert into bank_credit (uscc, period, lenders, max_overdue_days, in_default, first_night, "
+                    "last_night) values (:u, :p, 1, :d, :f, '2026-07-01', '2026-07-01')"),
+                    {"u": u, "p": period, "d": days, "f": default})
+        night_scope.of_entities(c, list(rows))
+        n = indicators.create_population(c, True)
+        probed = indicators.bank_credit(c, NIGHT, n, 3, probe=True)
+        joined = indicators.bank_credit(c, NIGHT, n, 3)
+        parts = []
+        for start in range(0, n, 3):
+            indicators.chunk_population(c, start, 3)
+            parts.append(indicators.bank_credit(c, NIGHT, min(3, n - start), 3, bounds=indicators.chunk_bounds(c)))
+        c.rollback()
+    pd.testing.assert_frame_equal(probed, joined)
+    pd.testing.assert_frame_equal(pd.concat(parts, ignore_index=True), joined)
+    assert probed.to_dict("list") == {"bank_overdue_days": [120, 0, 0, 0], "bank_default": [True, True, False, False]}

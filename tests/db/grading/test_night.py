@@ -387,3 +387,35 @@ def test_the_spot_check_advice_says_when_each_result_stops_counting(engine: Engi
         ("INSPECTION_ADVERSE", "t2（2024-07-20，通过登记的住所（经营场所）无法联系）：自 2026-07-21 起不再计入；"
                                "t1（2026-04-01，未按规定公示应当公示的信息）：自 2028-04-02 起不再计入"
                                "（抽查检查发现问题的结果自检查之日起计入2年）")]
+
+
+def test_an_empty_latest_cell_hides_no_earlier_fact(engine: Engine, settings: Settings) -> None:
+    # contracts.md §1: empty means unknown, not "none". The latest period with an empty cell must not
+    # hide what the period before reported (outsider's pass): each field is the latest period's
+    # that carries it, as the tax level already was (domain.md §11).
+    with engine.begin() as c:
+        for u in ("BANKGAP", "SOCGAP", "TAXGAP"):
+            reg(c, u)
+            all_filed(c, u)
+        c.execute(sa.text(   # June in default, 120 days overdue; July's report leaves both empty
+            "insert into bank_credit (uscc, period, lenders, max_overdue_days, in_default, first_night, last_night) "
+            "values ('BANKGAP', '2026-06', 1, 120, true, '2026-07-01', '2026-07-01'),"
+            "       ('BANKGAP', '2026-07', 1, null, null, '2026-07-01', '2026-07-01')"))
+        c.execute(sa.text(   # 40 insured a year before June's 4, three months owed; July's period empty
+            "insert into social_security (uscc, period, insured_count, arrears, arrears_months, first_night, last_night) "
+            "values ('SOCGAP', '2025-06', 40, 0, 0, '2026-07-01', '2026-07-01'),"
+            "       ('SOCGAP', '2026-06', 4, 900, 3, '2026-07-01', '2026-07-01'),"
+            "       ('SOCGAP', '2026-07', null, null, null, '2026-07-01', '2026-07-01')"))
+        c.execute(sa.text(   # 2025's arrears; 2026's row carries neither a level nor an amount
+            "insert into tax (uscc, assessed_year, tax_credit_grade, abnormal_taxpayer_since, arrears, first_night, last_night) "
+            "values ('TAXGAP', 2025, 'B', null, 300, '2026-07-01', '2026-07-01'),"
+            "       ('TAXGAP', 2026, null, null, null, '2026-07-01', '2026-07-01')"))
+    night(engine, settings)
+    g = grades(engine)
+
+    def pts(u: str) -> dict[str, Any]:
+        return {r["code"]: (r["value"], r["contribution"]) for r in g[u][1]}
+
+    assert pts("BANKGAP") == {"BANK_DEFAULT": (True, 30), "BANK_OVERDUE": (120, 25)} and g["BANKGAP"][0] == "C"
+    assert pts("SOCGAP") == {"SOCIAL_ARREARS": (3, 12), "INSURED_DROP": (0.9, 10)} and g["SOCGAP"][0] == "B"
+    assert pts("TAXGAP") == {"TAX_ARREARS": (300, 5)}   # level B scores nothing

@@ -254,3 +254,25 @@ def test_a_case_number_typed_full_width_finds_the_stored_case(engine, settings) 
         graded(c, settings, "2026-01-12")
         app = apply_for_penalty_repair(c, A, " Ｒ１ ", D("2026-04-13"), "已履行处罚决定", settings=settings)
         assert app["case_no"] == "R1", app
+
+
+def test_a_warning_or_criticism_leaves_nothing_to_perform_for_grading_and_repair(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # credit.penalties.performance: a warning and a notice of criticism are complete when decided
+    # (domain.md §5.2, §6 art. 14 para. 1 item (1) "performed the decision" has nothing to wait
+    # for); a fine is performed when paid. With fulfilled_on empty, C1 counted as 处罚决定尚未履行完毕
+    # and H1's repair was never granted (outsider's pass). Grading and repair read it alike.
+    with engine.begin() as c:
+        entity(c)
+        # (another category than H1's: a later penalty of H1's own category would bar its repair)
+        pen(c, "C1", "2026-02-10", fine=None, measures=("criticism",), category="consumer_rights")   # minor: 3 months
+        pen(c, "C2", "2026-02-10", fine=3000, measures=("criticism", "fine"), category="consumer_rights")   # unpaid
+        pen(c, "H1", "2025-12-26", fine=None, measures=("warning", "criticism"), heavier=True)   # serious: 3 years
+        scores = graded(c, settings, "2026-03-02")
+        assert scores["PENALTIES"] == 3 and scores["PENALTIES_UNFULFILLED"] == 1, scores
+        h1 = next(p for p in penalties_of(c, A, D("2026-03-02")) if p["case_no"] == "H1")
+        assert (h1["penalty_class"], h1["repair_from"]) == ("serious", "2026-12-27")
+        app = apply_for_penalty_repair(c, A, "H1", D("2026-12-28"), "警告、通报批评，无需履行", settings=settings)
+        night(c, settings, "2026-12-28")
+        answer = [d for d in decisions(c, roster="penalty") if d["request_id"] == app["id"]]
+        assert [d["action"] for d in answer] == ["remove"], answer
+        assert answer[0]["facts"]["fulfilled_on"] == "2025-12-26"    # performed on its decision day

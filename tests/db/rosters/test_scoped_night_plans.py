@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from credit import sqlfiles
 from credit.night import scope as night_scope
+from credit.penalties.performance import COMPLETE_WHEN_DECIDED
 from tests.db.rosters.helpers import serious_cases
 
 ENTITIES = 3000
@@ -22,12 +23,12 @@ NIGHT = date(2026, 12, 31)
 QUERIES: dict[str, dict[str, Any]] = {
     "rosters/entry_states": {"n": NIGHT},
     "rosters/fact_withdrawn": {"n": NIGHT},
-    "rosters/removal_candidates": {"night": NIGHT, "hm": ["revoke_licence"]},
+    "rosters/removal_candidates": {"night": NIGHT, "hm": ["revoke_licence"], "complete": list(COMPLETE_WHEN_DECIDED)},
     "rosters/moot_applications": {"n": NIGHT},
     "rosters/auto_removal_candidates": {"n": NIGHT},
     "rosters/serious_expiries": {"n": NIGHT},
     "rosters/escalation_candidates": {"n": NIGHT, "s": ["operating"]},
-    "penalties/pending_repairs": {"n": NIGHT},
+    "penalties/pending_repairs": {"n": NIGHT, "complete": list(COMPLETE_WHEN_DECIDED)},
     "rosters/serious_procedures": {"n": NIGHT, "us": None, "ks": None, "kn": None},
 }
 

@@ -362,3 +362,21 @@ def test_escalation_after_three_years_only_where_the_rule_provides_it(engine, se
         night(c, on, "2025-06-03")
         esc2 = decisions(c, action="escalate")
         assert [d["uscc"] for d in esc2] == [A, "91110105MA0000002B"]
+
+
+def test_early_removal_of_a_listing_on_a_warning_and_criticism_needs_no_fulfilled_on(engine, auto) -> None:  # type: ignore[no-untyped-def]
+    # domain.md §4 early removal: "performed the penalty obligations". A warning and a notice of
+    # criticism leave nothing to perform (credit.penalties.performance, as grading's
+    # PENALTIES_UNFULFILLED and penalty repair read it): an empty fulfilled_on barred the removal for
+    # good, refused at the limit as 行政处罚决定规定的义务尚未履行完毕 (outsider's pass).
+    with engine.begin() as c:
+        reg(c, A)
+        penalty(c, "P1", A, "2025-11-20", measures=("warning", "criticism"))
+        night(c, auto, "2025-11-20")
+        night(c, auto, "2025-12-01")
+        assert decisions(c, action="include")[0]["decision_date"] == D("2025-12-01")
+        app = apply_for_removal(c, A, "serious", D("2026-12-02"), settings=auto)
+        night(c, auto, "2026-12-02")
+        rm = decisions(c, action="remove")
+        assert [d["request_id"] for d in rm] == [app["id"]], decisions(c)
+        assert rm[0]["facts"]["penalty_fulfilled_on"] == "2025-11-20"
