@@ -5,8 +5,6 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from credit.draws import core, store
