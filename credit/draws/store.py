@@ -355,6 +355,11 @@ def check_staffing(rules: Mapping[str, Any], entities: pd.DataFrame,
 
 
 # -- run -----------------------------------------------------------------------------------------
+def _drawn_already(draw_id: str) -> DrawRefused:
+    return DrawRefused(f"{draw_id} 已经抽取，每项抽查只抽取一次（变更须按重新抽取办理） "
+                       f"({draw_id} was drawn already; a draw is run once (use redraw for amendments))")
+
+
 RUN_LOCK = 7262835  # the advisory lock that orders draw runs (apart from the night's and the schema's)
 def run_draw(conn: Connection, draw_id: str, seed: str, settings: Settings) -> RunSummary:
     """Reveal the seed and draw: entities by stratum, then inspectors and dates. Run once.
@@ -364,8 +369,7 @@ def run_draw(conn: Connection, draw_id: str, seed: str, settings: Settings) -> R
     """
     plan = load_plan(conn, draw_id)
     if is_drawn(conn, draw_id):
-        raise DrawRefused(f"{draw_id} 已经抽取，每项抽查只抽取一次（变更须按重新抽取办理） "
-                          f"({draw_id} was drawn already; a draw is run once (use redraw for amendments))")
+        raise _drawn_already(draw_id)
     try:
         check_token(seed, "seed")
     except DrawError as e:
@@ -374,9 +378,14 @@ def run_draw(conn: Connection, draw_id: str, seed: str, settings: Settings) -> R
         raise DrawRefused(f"该种子的 SHA-256 摘要为 {seed_commitment(seed)}，与计划公布的承诺值 "
                           f"{plan['seed_commitment']} 不符，不是承诺的种子 (not the committed seed)")
     ent, ins = frozen_pools(conn, draw_id)
-    # One run at a time, so that each sees the draws run before it (the check below).
+    # One run at a time, so that each sees the draws run before it (the checks below).
     conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": RUN_LOCK})
-    taken = drawn_since_plan(conn, plan["rules"], date.fromisoformat(str(plan["as_of"])), ent)
+    # Again under the lock: a run of this same draw may have committed while this one waited
+    # (the CLI twice, or the workbench and the CLI); it is drawn already, not a stale pool, and an
+    # all-exempt pool (no draw holds its entities) must not reach the inserts a second time.
+    if is_drawn(conn, draw_id):
+        raise _drawn_already(draw_id)
+    taken = drawn_since_plan(conn, draw_id, plan["rules"], date.fromisoformat(str(plan["as_of"])), ent)
     if taken:
         names = "、".join(f"{t['draw_id']}（{len(t['usccs'])} 户）" for t in taken)
         n = sum(len(t["usccs"]) for t in taken)
