@@ -387,3 +387,38 @@ def test_the_spot_check_advice_says_when_each_result_stops_counting(engine: Engi
         ("INSPECTION_ADVERSE", "t2（2024-07-20，通过登记的住所（经营场所）无法联系）：自 2026-07-21 起不再计入；"
                                "t1（2026-04-01，未按规定公示应当公示的信息）：自 2028-04-02 起不再计入"
                                "（抽查检查发现问题的结果自检查之日起计入2年）")]
+
+
+def test_a_tax_level_one_year_before_the_latest_row_is_kept(engine: Engine, settings: Settings) -> None:
+    # The latest row may be a year not yet assessed (no level): the year before it still counts
+    # (domain.md §11: levels are assessed yearly). 2025's D behind 2026's empty row grades D.
+    with engine.begin() as c:
+        reg(c, "TAXKEPT")
+        all_filed(c, "TAXKEPT")
+        c.execute(sa.text(
+            "insert into tax (uscc, assessed_year, tax_credit_grade, abnormal_taxpayer_since, arrears, first_night, last_night) "
+            "values ('TAXKEPT', 2024, 'A', null, 0, '2026-07-01', '2026-07-01'),"
+            "       ('TAXKEPT', 2025, 'D', null, 0, '2026-07-01', '2026-07-01'),"
+            "       ('TAXKEPT', 2026, null, null, 0, '2026-07-01', '2026-07-01')"))
+    night(engine, settings)
+    g = grades(engine)["TAXKEPT"]
+    assert ("TAX_GRADE", "D") in [(r["code"], r["value"]) for r in g[1]]
+
+
+def test_a_tax_level_older_than_the_year_before_the_latest_row_is_not_graded(engine: Engine,
+                                                                             settings: Settings) -> None:
+    # A 2021 D behind 2022–2026 rows that carry no level is no current level: levels are assessed
+    # yearly (domain.md §11), so years 2022–2025 without one mean the bureau has none, not 2021's.
+    with engine.begin() as c:
+        reg(c, "TAXOLD")
+        all_filed(c, "TAXOLD")
+        c.execute(sa.text(
+            "insert into tax (uscc, assessed_year, tax_credit_grade, abnormal_taxpayer_since, arrears, first_night, last_night) "
+            "values ('TAXOLD', 2021, 'D', null, 0, '2026-07-01', '2026-07-01')"))
+        c.execute(sa.text(
+            "insert into tax (uscc, assessed_year, tax_credit_grade, abnormal_taxpayer_since, arrears, first_night, last_night) "
+            "values ('TAXOLD', :y, null, null, 0, '2026-07-01', '2026-07-01')"), [{"y": y} for y in range(2022, 2027)])
+    night(engine, settings)
+    g = grades(engine)["TAXOLD"]
+    codes = [r["code"] for r in g[1]]
+    assert "TAX_GRADE" not in codes and "TAX_LEVEL_D" not in codes, g
