@@ -4,7 +4,9 @@
 -- The level is the latest year's that carries one: a row of a year not yet assessed (the night's
 -- own year, accepted by the drop's checks when it carries no level) states the taxpayer's status
 -- and arrears, not a level, and must not hide the last level assessed (2025's D behind 2026's
--- empty level graded the entity as if it had no level; outsider's pass bb5).
+-- empty level graded the entity as if it had no level; outsider's pass bb5). Only one such year:
+-- levels are assessed yearly (§11), so the level is taken from the latest row's year or the year
+-- before it, never older (a 2021 D behind 2022–2025 rows without a level is no current level).
 -- The arrears likewise are the latest year's that carries an amount (contracts.md §1: empty means
 -- unknown, 0 means none): 2025's ¥300 behind 2026's empty arrears graded as no arrears. The
 -- status is the latest year's row as it stands: abnormal_taxpayer_since empty is how a taxpayer
@@ -15,8 +17,10 @@
 -- condition folds away when planned (whole or scoped population, plans unchanged).
 select
     p.rn,
-    (array_agg(t.tax_credit_grade order by t.assessed_year desc)
-        filter (where t.tax_credit_grade is not null))[1]                        as tax_grade,
+    case when max(t.assessed_year) filter (where t.tax_credit_grade is not null) >= max(t.assessed_year) - 1
+         then (array_agg(t.tax_credit_grade order by t.assessed_year desc)
+                   filter (where t.tax_credit_grade is not null))[1]
+    end                                                                           as tax_grade,
     (array_agg(t.abnormal_taxpayer_since is not null order by t.assessed_year desc))[1] as abnormal_taxpayer,
     coalesce((array_agg(t.arrears order by t.assessed_year desc)
         filter (where t.arrears is not null))[1], 0)                            as tax_arrears
