@@ -321,7 +321,11 @@ def results(
     as_of: Annotated[str | None, typer.Option("--as-of", metavar=output.DAY, help="judge overdue results on this date (default: latest night)")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """The public results of a task, with each one's publication limit (domain.md §8)."""
+    """The public results of a task, each with its publication limit and state.
+
+    Results are published through the publicity system (企业信息公示暂行条例 第十四条第三款, no deadline stated); the limit is 20 working days after the inspection, as SAMR announced it (国务院政策例行吹风会 2018-06-08; "working" unverified).
+    """
+    # The rule and its sources: shared/domain.md §8 (results publicity).
     given = output.day_arg(as_of, "--as-of") if as_of else None
     settings = get_settings()
     try:
