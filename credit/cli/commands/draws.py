@@ -29,7 +29,7 @@ from credit.draws.published import verify_published
 from credit.draws.records import FULL_FORMAT, RecordMalformed, check_plan_shape, check_record_shape
 from credit.draws.verify import verify_records
 from credit.rosters.read import latest_night
-from credit.settings import get_settings
+from credit.settings import Settings, get_settings
 
 app = typer.Typer(no_args_is_help=True, help="双随机、一公开: inspection plans, draws, verification, results.")
 console = output.console()
@@ -114,6 +114,7 @@ def run(draw_id: str, seed: Annotated[str, typer.Option(help="the seed the plan 
         with get_engine(settings).begin() as conn:
             summary = store.run_draw(conn, draw_id, seed, settings)
     except DrawRefused as e:
+        _run_already(settings, draw_id, seed)   # a re-run: answered, not refused, with the same seed
         _refuse(str(e))
     states = "；".join(f"{label(STATE_LABELS, k)} {k}: {v}" for k, v in output.flat_items(summary["states"]))
     console.print(f"已抽取 drew [bold]{escape(draw_id)}[/bold]：{summary['inspections']} 项检查 inspections"
@@ -123,6 +124,29 @@ def run(draw_id: str, seed: Annotated[str, typer.Option(help="the seed the plan 
                   markup=False)
     console.print(f"完整记录 full record   {summary['full_record']} sha256 {summary['full_record_sha256']}",
                   markup=False)
+
+
+def _run_already(settings: Settings, draw_id: str, seed: str) -> None:
+    """A run refused because the draw was run already: with the seed it was run with, a re-run —
+    idempotent, as ``credit nightly`` answers a published night: exit 0, the same records named,
+    nothing written; with another seed, refused (exit 2) naming the seed the draw used (public in
+    its record). Returns when the draw was not run (the refusal stands as given)."""
+    with get_engine(settings).connect() as conn:
+        if not read.is_drawn(conn, draw_id):
+            return
+        run = read.stored_run(conn, draw_id)
+    used = run["public_record"]["seed"]
+    if seed != used:
+        _refuse(f"{draw_id} 已经抽取，所用种子为“{used}”，不是“{seed}”；每项抽查只抽取一次 "
+                f"({draw_id} was drawn already with the seed {used!r}, not {seed!r}; a draw is run once)")
+    folder = store.draws_dir(settings)
+    console.print(f"{escape(draw_id)} 已经抽取（所用种子相同），本次未重新抽取，记录未变 "
+                  f"({escape(draw_id)} was drawn already with this seed; nothing was drawn or written again):")
+    console.print(f"公开记录 public record {folder / f'{draw_id}.public.json'} sha256 {run['public_record_sha256']}",
+                  markup=False)
+    console.print(f"完整记录 full record   {folder / f'{draw_id}.full.json'} sha256 {run['full_record_sha256']}",
+                  markup=False)
+    raise typer.Exit(0)
 
 
 def _read_json(path: Path, what: str) -> Any:

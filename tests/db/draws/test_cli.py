@@ -70,6 +70,27 @@ def _planned_and_run(cli_env: Settings) -> tuple[str, Any]:
     return "DRAW-20260901-001", cli_env.reports_dir / "draws"
 
 
+def test_run_again_with_the_same_seed_is_idempotent(engine: Engine, cli_env: Settings) -> None:
+    """Re-running is idempotent (as `credit nightly` answers a published night): a second `run`
+    with the seed the draw was run with exits 0, says (Chinese and English) it was run already and
+    names the same records; another seed stays refused (exit 2), naming the seed used. Nothing is
+    written again (the records' bytes are unchanged)."""
+    load_store(engine)
+    draw_id, folder = _planned_and_run(cli_env)
+    public, full = folder / f"{draw_id}.public.json", folder / f"{draw_id}.full.json"
+    before = public.read_bytes(), full.read_bytes()
+    r = _Out(["run", draw_id, "--seed", SEED])
+    assert r.exit_code == 0, r.output
+    assert "已经抽取" in r.output and "already" in r.output, r.output
+    for path, raw in zip((public, full), before, strict=True):
+        assert str(path) in r.output and hashlib.sha256(raw).hexdigest() in r.output, r.output
+    assert (public.read_bytes(), full.read_bytes()) == before
+    r = _Out(["run", draw_id, "--seed", "another seed"])
+    assert r.exit_code == 2 and SEED in r.output and "another seed" in r.output, r.output
+    assert "已经抽取" in r.output and "already" in r.output, r.output
+    assert _verify(draw_id).exit_code == 0
+
+
 def _edit(path: Any, change: Any) -> bytes:
     """Apply ``change`` to the JSON in ``path``, written back canonically; returns the original bytes."""
     raw = path.read_bytes()
