@@ -1,7 +1,8 @@
 """Command-line commands of the draws area (wired into `credit` by credit/cli/main.py as `credit draw`).
 
 Exit codes: 0 done (for ``verify``: the record matches), 1 ``verify`` found a difference,
-2 refused with the reason printed (unknown plan, wrong seed, unknown calendar year, …).
+2 refused with the reason printed (unknown plan, wrong seed, unknown calendar year, …; for
+``verify``: a file it cannot read, so the draw cannot be checked).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from credit.draws import read, store
 from credit.draws.core import DrawRefused
 from credit.draws.dates import iso
 from credit.draws.labels import REDRAW_KIND_LABELS, RESULT_STATUS_LABELS, STATE_LABELS, label, note_text
-from credit.draws.published import verify_published
+from credit.draws.published import PublishedUnreadable, verify_published
 from credit.draws.records import FULL_FORMAT, RecordMalformed, check_plan_shape, check_record_shape
 from credit.draws.verify import verify_records
 from credit.rosters.read import latest_night
@@ -149,12 +150,12 @@ def _run_already(settings: Settings, draw_id: str, seed: str) -> None:
     raise typer.Exit(0)
 
 
-def _read_json(path: Path, what: str) -> Any:
+def _read_json(path: Path) -> Any:
     """The parsed JSON of a file given on the command line; refused (exit 2) when unreadable."""
     try:
         return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        _refuse(f"cannot read {what} {path}: {e}")
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:   # named, in our words
+        output.refuse(output.unreadable(path, e))
 
 
 def _plan_beside(paths: Sequence[Path], docs: Sequence[Mapping[str, Any]]) -> Path | None:
@@ -176,7 +177,7 @@ def verify(
     plan: Annotated[Path | None, typer.Option(
         "--plan", help="the plan published before the draw (DRAW_ID.plan.json); default: the one beside the record")] = None,
 ) -> None:
-    """Verify a draw; exit 0 only when everything matches, 1 at the first difference, 2 refused.
+    """Verify a draw; exit 0 only when everything matches, 1 at the first difference, 2 when it cannot be checked (a file missing, unreadable or not JSON, not a draw record, an unknown or undrawn DRAW_ID).
 
     DRAW_ID: the published files <home>/reports/draws/DRAW_ID.plan.json, .public.json and
     .full.json (and the redraw event files) are checked: the records bound to the plan, the public
@@ -198,6 +199,8 @@ def verify(
                 result, passed = verify_published(conn, draw_id, settings)
         except DrawRefused as e:
             _refuse(str(e))
+        except PublishedUnreadable as e:   # cannot check (2), not a difference (1)
+            output.refuse(output.unreadable(e.path, e.error))
         for line in passed:
             console.print(f"  ok: {escape(line)}", highlight=False)
         if result.ok:
@@ -206,7 +209,7 @@ def verify(
         console.print(f"[red]differs[/red]: {escape(draw_id)}\nfirst difference: {escape(result.first_difference or '')}", highlight=False)
         raise typer.Exit(1)
     assert record   # exactly one of DRAW_ID and --record was given (checked above)
-    docs = [_read_json(path, "record") for path in record]
+    docs = [_read_json(path) for path in record]
     for path, doc in zip(record, docs, strict=True):
         try:
             check_record_shape(doc)
@@ -215,7 +218,7 @@ def verify(
     plan_path = plan or _plan_beside(record, docs)
     plan_doc = None
     if plan_path is not None:
-        plan_doc = _read_json(plan_path, "plan")
+        plan_doc = _read_json(plan_path)
         try:
             check_plan_shape(plan_doc)
         except RecordMalformed as e:
