@@ -340,6 +340,9 @@ def redraw(
     for v in out["versions"]:
         console.print(f"  {v['uscc']} v{v['version']} {label(STATE_LABELS, v['state'])} "
                       f"{','.join(x['inspector_id'] for x in v['inspectors'])} {v['scheduled_on'] or ''}", markup=False)
+    if out["skipped"]:
+        console.print(f"  跳过已被其他抽查抽中的企业 skipped, held by other live draws: {', '.join(out['skipped'])}",
+                      markup=False)
 
 
 @app.command()
