@@ -78,13 +78,13 @@ licensing = APIRouter(prefix="/v1/licensing", tags=["licensing"], dependencies=[
 
 # ------------------------------------------------------------------------------------------ bureau
 @bureau.get("/entities/{uscc}/tier", response_model=TierDoc)
-def tier(conn: Conn, uscc: Annotated[str, Path(max_length=64)], as_of: AsOf = None,
+def tier(conn: Conn, st: St, uscc: Annotated[str, Path(max_length=64)], as_of: AsOf = None,
          known_at: KnownAtNight = None) -> JSONResponse:
     """The credit-risk tier (信用风险分类 A–D) with its reasons — internal, bureau only (domain.md §7);
     ``known_at``: as graded by that night at the latest."""
     code = checked_uscc(uscc)
     known = known_record(conn, known_at)
-    g = grade_of(conn, code, min(as_of or date.max, known.night) if known else (as_of or date.max))
+    g = grade_of(conn, code, min(as_of or date.max, known.night) if known else (as_of or date.max), st.settings)
     if g is None:
         raise HTTPException(404, f"{code}：该日没有分类结果（不在营，或尚未分类） (no tier on that date: not operating, or not graded yet)")
     return json_answer({"uscc": code, **g})

@@ -99,17 +99,18 @@ def entity_pool(conn: Connection, rules: Mapping[str, Any], as_of: date,
     return pool[ENTITY_COLUMNS].reset_index(drop=True), stats, grades_night, excluded
 
 
-def drawn_since_plan(conn: Connection, rules: Mapping[str, Any], as_of: date,
+def drawn_since_plan(conn: Connection, draw_id: str, rules: Mapping[str, Any], as_of: date,
                      entities: pd.DataFrame) -> list[ExcludedDraw]:
     """Entities of a plan's frozen pool that another draw, run after the plan was made, now holds
     (the rule :func:`entity_pool` applies at plan time, applied again at the run: two plans made
     before either is drawn freeze the same enterprises, and drawing both would inspect them twice,
     domain.md §8: 国办发〔2024〕54号). Tiers in ``exclusion_exempt_tiers`` are exempt, as at plan
-    time. Those drawn before the plan are not in its pool (left out and published then)."""
+    time. Those drawn before the plan are not in its pool (left out and published then); the draw's
+    own inspections (``draw_id``) are never "another draw"."""
     cutoff = as_of - timedelta(days=int(rules["exclusion_window_days"]))
     drawn = pd.read_sql(sqlfiles.statement("draws/drawn_earlier"), conn, params={"cutoff": cutoff})
     held = entities[~entities["stratum"].isin(rules["exclusion_exempt_tiers"])]["uscc"]
-    hit = drawn[drawn["uscc"].isin(set(held))]
+    hit = drawn[drawn["uscc"].isin(set(held)) & (drawn["draw_id"] != draw_id)]
     return [{"draw_id": str(d), "usccs": sorted(set(g))} for d, g in hit.groupby("draw_id", sort=True)["uscc"]]
 
 

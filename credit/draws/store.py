@@ -48,6 +48,7 @@ from credit.draws.inspectors import (
     department_match,
     joint_team,
     matter_staffing,
+    region_prefix,
 )
 from credit.draws.pools import drawn_since_plan, entity_pool, inspector_pool
 from credit.draws.read import frozen_pools, full_record, is_drawn, load_plan
@@ -145,7 +146,7 @@ def frozen_rules(doc: Mapping[str, Any], matters: Sequence[str]) -> dict[str, An
     check_values(doc, matters)
     keep = ("tier_ratios", "ungraded_tier", "exclusion_window_days", "exclusion_exempt_tiers",
             "inspectors_per_inspection", "workload_spread", "schedule", "quiet_days")
-    out = {k: doc[k] for k in keep}
+    out = {k: doc.get(k) for k in keep}   # all checked above; quiet_days may be left out
     out["competence"] = list(doc.get("competence") or ["district"])
     try:
         competence_levels(out)
@@ -181,6 +182,9 @@ def check_values(doc: Mapping[str, Any], matters: Sequence[str]) -> None:
         return v is None or whole(v, 0)
 
     try:
+        for k in ("tier_ratios", "ungraded_tier", "exclusion_exempt_tiers", "schedule"):
+            if k not in doc:
+                raise DrawError(f"缺少 {k} ({k} is missing)")
         check_ratios(doc["tier_ratios"], "tier_ratios", TIERS)
         for m in matters:
             spec = doc["matters"][m]
@@ -193,7 +197,11 @@ def check_values(doc: Mapping[str, Any], matters: Sequence[str]) -> None:
                     raise DrawError(f"matters.{m}.{k} {spec.get(k)!r}: a whole number ≥ 0, or null")
         if doc["ungraded_tier"] not in TIERS:
             raise DrawError(f"ungraded_tier {doc['ungraded_tier']!r}: one of {', '.join(TIERS)}")
-        bad = [t for t in doc["exclusion_exempt_tiers"] or () if t not in TIERS]
+        exempt = doc["exclusion_exempt_tiers"]
+        if exempt is not None and not isinstance(exempt, list):   # a string "CD" iterates as tiers
+            raise DrawError(f"exclusion_exempt_tiers 应为等级列表，如 [D] "
+                            f"(exclusion_exempt_tiers {exempt!r}: a list of tiers among {', '.join(TIERS)}, e.g. [D])")
+        bad = [t for t in exempt or () if t not in TIERS]
         if bad:
             raise DrawError(f"exclusion_exempt_tiers {bad!r}: tiers among {', '.join(TIERS)}")
         for k, least, why in (("inspectors_per_inspection", 2, " (行政处罚法 art. 42)"), ("workload_spread", 1, ""),
@@ -201,11 +209,18 @@ def check_values(doc: Mapping[str, Any], matters: Sequence[str]) -> None:
             if not whole(doc.get(k), least):   # spread 0: no one is below "least + 0" (a traceback)
                 raise DrawError(f"{k} {doc.get(k)!r}: a whole number ≥ {least}{why}")
         sched = doc["schedule"]
+        if not isinstance(sched, Mapping):
+            raise DrawError(f"schedule 应为含 lead_working_days、window_working_days 的映射 "
+                            f"(schedule {sched!r}: a mapping of lead_working_days and window_working_days)")
         for k, least in (("lead_working_days", 0), ("window_working_days", 1)):
             v = sched.get(k)
             if not whole(v, least):
                 raise DrawError(f"schedule.{k} {v!r}: a whole number ≥ {least}")
-        for prefix, q in (doc.get("quiet_days") or {}).items():
+        quiet = doc.get("quiet_days") or {}
+        if not isinstance(quiet, Mapping):
+            raise DrawError(f"quiet_days 应为以行政区划代码为键的映射 "
+                            f"(quiet_days {quiet!r}: a mapping of GB/T 2260 region prefixes to days_of_month)")
+        for prefix, q in quiet.items():
             try:
                 days = parse_days(q["days_of_month"])
             except (DrawError, KeyError, TypeError) as e:
@@ -213,7 +228,7 @@ def check_values(doc: Mapping[str, Any], matters: Sequence[str]) -> None:
             if not days or not all(1 <= d <= 31 for d in days):
                 raise DrawError(f"quiet_days {prefix}: days_of_month {q['days_of_month']!r}: days from 1 to 31")
     except DrawError as e:
-        raise DrawRefused(f"config/draws.yaml {e}") from e
+        raise DrawRefused(f"抽查配置取值有误 (bad value in config/draws.yaml): {e}") from e
 
 
 # A published record cites the law, never the project's own files (docs, rulebook, config, code).
@@ -253,7 +268,9 @@ def plan_draw(conn: Connection, matter: str | Sequence[str], as_of: date, settin
         if len(seed_commitment) != 64 or any(c not in "0123456789abcdef" for c in seed_commitment):
             raise DrawRefused("随机种子承诺值应为 SHA-256 摘要：64 位十六进制数字 "
                               "(the seed commitment must be a SHA-256 digest: 64 hex digits)")
-    if scope is not None and not scope.isdigit():
+    # Only digits, and some left once the "00" pairs that name no area are cut (region_prefix):
+    # "00" or "000000" is no region, and as an empty prefix it covered the whole province.
+    if scope is not None and not (scope.isdigit() and region_prefix(scope)):
         raise DrawRefused(f"范围“{scope}”不是行政区划代码（GB/T 2260）或其前缀 "
                           f"(scope {scope!r} is not a GB/T 2260 region code (prefix))")
     # The pools are frozen as of the plan's date: a date after today (the bureau's clock) would
@@ -357,6 +374,11 @@ def check_staffing(rules: Mapping[str, Any], entities: pd.DataFrame,
 
 
 # -- run -----------------------------------------------------------------------------------------
+def _drawn_already(draw_id: str) -> DrawRefused:
+    return DrawRefused(f"{draw_id} 已经抽取，每项抽查只抽取一次（变更须按重新抽取办理） "
+                       f"({draw_id} was drawn already; a draw is run once (use redraw for amendments))")
+
+
 RUN_LOCK = 7262835  # the advisory lock that orders draw runs (apart from the night's and the schema's)
 def run_draw(conn: Connection, draw_id: str, seed: str, settings: Settings) -> RunSummary:
     """Reveal the seed and draw: entities by stratum, then inspectors and dates. Run once.
@@ -366,8 +388,7 @@ def run_draw(conn: Connection, draw_id: str, seed: str, settings: Settings) -> R
     """
     plan = load_plan(conn, draw_id)
     if is_drawn(conn, draw_id):
-        raise DrawRefused(f"{draw_id} 已经抽取，每项抽查只抽取一次（变更须按重新抽取办理） "
-                          f"({draw_id} was drawn already; a draw is run once (use redraw for amendments))")
+        raise _drawn_already(draw_id)
     try:
         check_token(seed, "seed")
     except DrawError as e:
@@ -376,9 +397,14 @@ def run_draw(conn: Connection, draw_id: str, seed: str, settings: Settings) -> R
         raise DrawRefused(f"该种子的 SHA-256 摘要为 {seed_commitment(seed)}，与计划公布的承诺值 "
                           f"{plan['seed_commitment']} 不符，不是承诺的种子 (not the committed seed)")
     ent, ins = frozen_pools(conn, draw_id)
-    # One run at a time, so that each sees the draws run before it (the check below).
+    # One run at a time, so that each sees the draws run before it (the checks below).
     conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": RUN_LOCK})
-    taken = drawn_since_plan(conn, plan["rules"], date.fromisoformat(str(plan["as_of"])), ent)
+    # Again under the lock: a run of this same draw may have committed while this one waited
+    # (the CLI twice, or the workbench and the CLI); it is drawn already, not a stale pool, and an
+    # all-exempt pool (no draw holds its entities) must not reach the inserts a second time.
+    if is_drawn(conn, draw_id):
+        raise _drawn_already(draw_id)
+    taken = drawn_since_plan(conn, draw_id, plan["rules"], date.fromisoformat(str(plan["as_of"])), ent)
     if taken:
         names = "、".join(f"{t['draw_id']}（{len(t['usccs'])} 户）" for t in taken)
         n = sum(len(t["usccs"]) for t in taken)
@@ -472,8 +498,8 @@ def redraw(conn: Connection, draw_id: str, uscc: str, kind: str, reason: str, se
     if kind == "entity_closed":
         # The replacement passes over entities another live draw holds now (domain.md §8: no
         # enterprise inspected twice); which, the event records, so that it re-derives from the record.
-        others = drawn_since_plan(conn, plan["rules"], date.fromisoformat(str(plan["as_of"])), ent)
-        event["skipped"] = passed_over(state, uscc, (u for d in others if d["draw_id"] != draw_id for u in d["usccs"]))
+        others = drawn_since_plan(conn, draw_id, plan["rules"], date.fromisoformat(str(plan["as_of"])), ent)
+        event["skipped"] = passed_over(state, uscc, (u for d in others for u in d["usccs"]))
     try:
         outcome = apply_event(state, rec["seed"], draw_id, event)
     except DrawError as e:

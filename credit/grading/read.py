@@ -13,6 +13,7 @@ from credit.draws.read import RESULT_LABELS
 from credit.grading.score import Improvement, to_improve
 from credit.penalties.read import PenaltyView, penalties_of, repair_available
 from credit.rosters.env import RosterEnv
+from credit.settings import Settings
 
 
 class ReasonShown(TypedDict):
@@ -47,21 +48,22 @@ def _shown(reason: dict[str, Any]) -> ReasonShown:
     return shown
 
 
-def grade_of(conn: Connection, uscc: str, as_of: date) -> GradeAnswer | None:
+def grade_of(conn: Connection, uscc: str, as_of: date, settings: Settings) -> GradeAnswer | None:
     """The grade of ``uscc`` on the latest graded night on or before ``as_of``, with reasons and what
     would improve it; None when that night did not grade it (not operating then: cancelled, revoked,
-    moved out — domain.md §7) or before its first grade."""
+    moved out — domain.md §7) or before its first grade. ``settings``: the caller's (the API app's,
+    the command line's), whose configuration the advice reads — not :func:`get_settings`'s."""
     code = uscc.strip().upper()
     row = conn.execute(sqlfiles.statement("grading/grade_of"), {"u": code, "d": as_of}).mappings().first()
     if row is None:
         return None
-    cfg = row["config"] or load_config("grading").data
+    cfg = row["config"] or load_config("grading", settings).data
     labels = cfg["tiers"][row["grade"]]
     improve = to_improve(row["grade"], float(row["score"]), row["reasons"], cfg)
     for i in improve:
         if i["code"] == HEAVIER_PENALTY:
             # Per penalty: repair is not open to every heavier penalty (45号令 art. 14 para. 3, domain.md §6).
-            i["change"] = heavier_penalty_advice(conn, code, row["night"]) or i["change"]
+            i["change"] = heavier_penalty_advice(conn, code, row["night"], settings) or i["change"]
         elif i["code"] == INSPECTION_ADVERSE:
             i["change"] = inspection_advice(conn, code, row["night"], int(cfg["windows"]["inspection_years"])) \
                 or i["change"]
@@ -98,11 +100,16 @@ def penalty_advice(p: PenaltyView) -> str:
     return f"{case}：{note}，不适用信用修复，{until}不再计入"
 
 
-def heavier_penalty_advice(conn: Connection, uscc: str, night: date) -> str | None:
+def heavier_penalty_advice(conn: Connection, uscc: str, night: date, settings: Settings) -> str | None:
     """The advice for HEAVIER_PENALTY on a grade of ``night``: one sentence per heavier penalty
     published that night (the ones the grading counted), joined; None when none is found (the
-    configured text then stands)."""
-    hm = RosterEnv.load().heavier_measures()   # 较重 by measure too (domain.md §4), as the grading counts them
+    configured text then stands).
+
+    The heavier measures are those of ``settings``' rosters.yaml today: the night stores its
+    grading.yaml (grading_runs.config), not the rosters.yaml it graded with, so an edit of
+    heavier_measures since the night is not undone here."""
+    # 较重 by measure too (domain.md §4), as the grading counts them, from the caller's configuration.
+    hm = RosterEnv.load(settings).heavier_measures()
     cases = {str(r["case_no"]) for r in conn.execute(sqlfiles.statement("grading/heavier_cases"),
                                                          {"u": uscc, "hm": hm}).mappings()}
     if not cases:

@@ -48,13 +48,14 @@ def show(
     """Show an entity's credit-risk tier (信用风险分类) with its reasons and how to improve it."""
     from credit.grading.read import grade_of
     from credit.rosters.read import latest_night
+    from credit.settings import get_settings
 
     day = output.day_arg(as_of, "--as-of") if as_of else date.max
     # Refused (exit 2) as `credit status` and the API refuse it (GB 32100-2015, domain.md §1): a
     # mistyped code would otherwise read as "no grade" for a real entity.
     uscc = output.checked_uscc(uscc)
     with _engine().connect() as conn:
-        g = grade_of(conn, uscc, day)
+        g = grade_of(conn, uscc, day, get_settings())
         through = latest_night(conn) if as_of else None
     if g is None:
         _refuse(f"{uscc}: 没有分类结果（不在营，或尚未分类） (no grade on {as_of or 'the latest graded night'}: not operating, or not graded yet)")

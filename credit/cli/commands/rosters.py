@@ -147,6 +147,7 @@ def status_command(
     from credit.penalties.read import penalties_of
     from credit.rosters.read import entity_rosters, last_known_name, registration, removed_since
     from credit.rosters.serious import procedures
+    from credit.settings import get_settings
 
     code = _checked_uscc(uscc)
     asked = _day(as_of, "--as-of") if as_of is not None else None
@@ -170,7 +171,7 @@ def status_command(
         pending = procedures(conn, day, code, open_only=True, known=known)   # serious list: procedures not yet ended
         penalties = penalties_of(conn, code, day, known)
         # The tier as graded by the night K at the latest: grades are the nights' own record.
-        tier = grade_of(conn, code, min(day, known.night) if known else day)
+        tier = grade_of(conn, code, min(day, known.night) if known else day, get_settings())
     if reg is None and not rosters:
         raise _refuse(f"{code}：未找到该主体，也没有涉及它的名录决定 (no entity with this USCC in the store, and no roster decision)")
     # The data the answer speaks for end with night K when it is asked "as known after K" (as the

@@ -456,3 +456,14 @@ def test_redraw_refusals_are_chinese_first(engine: Engine, cli_env: Settings) ->
         assert r.exit_code == 2, r.output
         text = r.output.split("refused: ", 1)[-1]
         assert chinese in text and text.index(chinese) < text.index("("), r.output
+
+
+@pytest.mark.parametrize("scope", ["00", "000000", "0000"])
+def test_a_scope_naming_no_region_is_refused(engine: Engine, cli_env: Settings, scope: str) -> None:
+    # "00" pairs name no area (region_prefix): the scope became "" and the plan covered the whole
+    # province under a scope that reads like a region. Refused, exit 2 (contracts.md §2).
+    load_store(engine, n=60)
+    r = runner.invoke(app, ["plan", "--matter", "annual_report", "--as-of", "2026-09-01", "--scope", scope,
+                            "--seed-commitment", core.seed_commitment(SEED)])
+    assert r.exit_code == 2, r.output
+    assert "scope" in r.output and "范围" in r.output and "DRAW-" not in r.output, r.output

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -135,10 +137,10 @@ def test_history_transitions_relations_and_grade_of(engine: Engine, settings: Se
         # K2 shares K1's legal representative, now on the serious list tonight: RELATED_SERIOUS lifts it to B
         assert moves == {("A", "D"): 1, ("A", "B"): 1, ("A", "-"): 1, ("B", "B"): 1}
         assert first == {("-", "A"): 3, ("-", "B"): 1}
-        now = grade_of(c, "K1", date(2026, 12, 31))
-        then = grade_of(c, "k1 ", NIGHT)
-        assert grade_of(c, "K1", date(2026, 7, 1)) is None
-        assert grade_of(c, "SERIOUS", NEXT) is None
+        now = grade_of(c, "K1", date(2026, 12, 31), settings)
+        then = grade_of(c, "k1 ", NIGHT, settings)
+        assert grade_of(c, "K1", date(2026, 7, 1), settings) is None
+        assert grade_of(c, "SERIOUS", NEXT, settings) is None
     assert now is not None and then is not None
     assert (now["grade"], now["night"], now["label"], now["local_label"]) == ("D", "2026-07-16", "信用风险高", "信用风险高")
     assert now["reasons"][0]["code"] == "SERIOUS_LIST" and now["to_improve"][0]["code"] == "SERIOUS_LIST"
@@ -168,7 +170,7 @@ def test_heavier_penalty_advice_offers_repair_only_where_the_penalty_allows_it(e
             "50000, true, null, '2026-03-20', '2026-07-01')"))
     night(engine, settings)
     with engine.connect() as c:
-        fined, restricted = grade_of(c, "FINED", NIGHT), grade_of(c, "RESTRICTED", NIGHT)
+        fined, restricted = grade_of(c, "FINED", NIGHT, settings), grade_of(c, "RESTRICTED", NIGHT, settings)
     assert fined is not None and restricted is not None
 
     def advice(g: dict[str, Any]) -> str:
@@ -248,7 +250,7 @@ def test_a_penalty_heavier_by_its_measure_grades_c_without_the_drop_s_flag(engin
         assert g[u][0] == "C", u
         assert (g[u][1][0]["code"], g[u][1][0]["value"]) == ("HEAVIER_PENALTY", 1), u
     with engine.connect() as c:
-        suspended = grade_of(c, "SUSPENDED", NIGHT)
+        suspended = grade_of(c, "SUSPENDED", NIGHT, settings)
     assert suspended is not None
     advice = next(i["change"] for i in suspended["to_improve"] if i["code"] == "HEAVIER_PENALTY")
     assert advice.startswith("京市监罚〔2026〕3号：")   # the per-penalty advice names this penalty too
@@ -335,8 +337,8 @@ def test_an_entity_no_longer_graded_has_no_tier_after_it(engine: Engine, setting
         c.execute(sa.text("update registration set status = 'cancelled' where uscc = 'LEAVES'"))
     night(engine, settings, NEXT)
     with engine.connect() as c:
-        before, after, later = grade_of(c, "LEAVES", NIGHT), grade_of(c, "LEAVES", NEXT), grade_of(c, "LEAVES", date.max)
-        stays = grade_of(c, "STAYS", date(2026, 12, 31))
+        before, after, later = grade_of(c, "LEAVES", NIGHT, settings), grade_of(c, "LEAVES", NEXT, settings), grade_of(c, "LEAVES", date.max, settings)
+        stays = grade_of(c, "STAYS", date(2026, 12, 31), settings)
     assert before is not None and (before["grade"], before["night"]) == ("A", "2026-07-15")
     assert after is None and later is None
     assert stays is not None and (stays["grade"], stays["night"]) == ("A", "2026-07-16")
@@ -381,9 +383,74 @@ def test_the_spot_check_advice_says_when_each_result_stops_counting(engine: Engi
             "values ('SPOT', 2025, 'C', null, 0, '2026-07-01', '2026-07-01')"))
     night(engine, settings)
     with engine.connect() as c:
-        g = grade_of(c, "SPOT", NIGHT)
+        g = grade_of(c, "SPOT", NIGHT, settings)
     assert g is not None and g["grade"] == "B"
     assert [(i["code"], i["change"]) for i in g["to_improve"]] == [
         ("INSPECTION_ADVERSE", "t2（2024-07-20，通过登记的住所（经营场所）无法联系）：自 2026-07-21 起不再计入；"
                                "t1（2026-04-01，未按规定公示应当公示的信息）：自 2028-04-02 起不再计入"
                                "（抽查检查发现问题的结果自检查之日起计入2年）")]
+
+
+def test_a_tax_level_one_year_before_the_latest_row_is_kept(engine: Engine, settings: Settings) -> None:
+    # The latest row may be a year not yet assessed (no level): the year before it still counts
+    # (domain.md §11: levels are assessed yearly). 2025's D behind 2026's empty row grades D.
+    with engine.begin() as c:
+        reg(c, "TAXKEPT")
+        all_filed(c, "TAXKEPT")
+        c.execute(sa.text(
+            "insert into tax (uscc, assessed_year, tax_credit_grade, abnormal_taxpayer_since, arrears, first_night, last_night) "
+            "values ('TAXKEPT', 2024, 'A', null, 0, '2026-07-01', '2026-07-01'),"
+            "       ('TAXKEPT', 2025, 'D', null, 0, '2026-07-01', '2026-07-01'),"
+            "       ('TAXKEPT', 2026, null, null, 0, '2026-07-01', '2026-07-01')"))
+    night(engine, settings)
+    g = grades(engine)["TAXKEPT"]
+    assert ("TAX_GRADE", "D") in [(r["code"], r["value"]) for r in g[1]]
+
+
+def test_a_tax_level_older_than_the_year_before_the_latest_row_is_not_graded(engine: Engine,
+                                                                             settings: Settings) -> None:
+    # A 2021 D behind 2022–2026 rows that carry no level is no current level: levels are assessed
+    # yearly (domain.md §11), so years 2022–2025 without one mean the bureau has none, not 2021's.
+    with engine.begin() as c:
+        reg(c, "TAXOLD")
+        all_filed(c, "TAXOLD")
+        c.execute(sa.text(
+            "insert into tax (uscc, assessed_year, tax_credit_grade, abnormal_taxpayer_since, arrears, first_night, last_night) "
+            "values ('TAXOLD', 2021, 'D', null, 0, '2026-07-01', '2026-07-01')"))
+        c.execute(sa.text(
+            "insert into tax (uscc, assessed_year, tax_credit_grade, abnormal_taxpayer_since, arrears, first_night, last_night) "
+            "values ('TAXOLD', :y, null, null, 0, '2026-07-01', '2026-07-01')"), [{"y": y} for y in range(2022, 2027)])
+    night(engine, settings)
+    g = grades(engine)["TAXOLD"]
+    codes = [r["code"] for r in g[1]]
+    assert "TAX_GRADE" not in codes and "TAX_LEVEL_D" not in codes, g
+
+
+def test_the_heavier_penalty_advice_reads_the_caller_s_settings(engine: Engine, settings: Settings,
+                                                                  tmp_path: Path) -> None:
+    # The night grades with the service's settings (here a config folder whose rosters.yaml makes a
+    # confiscation heavier); the advice on that grade must read the same heavier_measures, not those of
+    # get_settings() (the bundled folder), where a confiscation is not heavier and the per-penalty
+    # advice vanished behind the configured generic text.
+    conf = tmp_path / "config"
+    shutil.copytree(settings.config_dir, conf)
+    rosters = conf / "rosters.yaml"
+    text = rosters.read_text("utf-8")
+    assert "heavier_measures: [qualification_downgrade," in text
+    rosters.write_text(text.replace("heavier_measures: [qualification_downgrade,",
+                                    "heavier_measures: [confiscation, qualification_downgrade,"), "utf-8")
+    own = settings.model_copy(update={"config_dir": conf})
+    with engine.begin() as c:
+        reg(c, "WARNED")
+        all_filed(c, "WARNED")
+        c.execute(sa.text(
+            "insert into penalties (case_no, uscc, decided_on, doc_no, category, measures, fine_amount, heavier, "
+            "fulfilled_on, first_night, last_night) values "
+            "('w1', 'WARNED', '2026-03-10', '京市监罚〔2026〕9号', 'other', array['confiscation', 'fine'], "
+            "null, false, '2026-03-12', '2026-03-20', '2026-07-01')"))
+    night(engine, own)
+    with engine.connect() as c:
+        warned = grade_of(c, "WARNED", NIGHT, own)
+    assert warned is not None and warned["reasons"][0]["code"] == "HEAVIER_PENALTY", warned
+    advice = next(i["change"] for i in warned["to_improve"] if i["code"] == "HEAVIER_PENALTY")
+    assert advice.startswith("京市监罚〔2026〕9号："), advice

@@ -63,7 +63,7 @@ a_night = st.tuples(st.integers(1, 3), st.lists(one_entity, min_size=len(USCCS),
 
 @hsettings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(a_night, min_size=1, max_size=6))
-def test_ranges_answer_every_night_as_the_per_night_table(engine: Engine, nights: list[Any]) -> None:
+def test_ranges_answer_every_night_as_the_per_night_table(engine: Engine, settings: Settings, nights: list[Any]) -> None:
     history: list[tuple[date, Night]] = []
     d = date(2026, 12, 28)   # across a year end
     for gap, states in nights:
@@ -92,7 +92,7 @@ def test_ranges_answer_every_night_as_the_per_night_table(engine: Engine, nights
             days = [history[0][0] + timedelta(days=k) for k in range(-1, (history[-1][0] - history[0][0]).days + 2)]
             for u in USCCS:
                 for day in days:
-                    got = grade_of(c, u, day)
+                    got = grade_of(c, u, day, settings)
                     want = _latest_on(history, u, day)
                     assert (None if got is None else (date.fromisoformat(got["night"]), got["grade"], got["score"])) == want
         finally:
@@ -118,7 +118,7 @@ def test_three_nights_where_two_entities_change_add_two_rows_each(engine: Engine
     assert answers[NEXT]["R01"] == "C" and answers[NIGHT]["R01"] == "A"
     with engine.connect() as c:
         for d, graded in answers.items():
-            assert {u: (grade_of(c, u, d) or {}).get("grade") for u in clean} == graded
+            assert {u: (grade_of(c, u, d, settings) or {}).get("grade") for u in clean} == graded
         current = c.execute(sa.text("select count(*) from grade_ranges where valid_to is null")).scalar_one()
         assert current == 30
 
@@ -143,8 +143,8 @@ def test_the_migration_turns_per_night_rows_into_ranges(pg_dir: Path) -> None:
         with engine.connect() as c:
             ranges = {tuple(r) for r in c.execute(sa.text("select uscc, valid_from, valid_to, grade from grade_ranges"))}
             view = {(n, u): g for n, u, g in c.execute(sa.text("select night, uscc, grade from grades"))}
-            then = grade_of(c, "Y", date(2026, 7, 2))
-            gone = grade_of(c, "Y", date(2026, 7, 5))   # not graded on n3: no tier until n4
+            then = grade_of(c, "Y", date(2026, 7, 2), Settings())
+            gone = grade_of(c, "Y", date(2026, 7, 5), Settings())   # not graded on n3: no tier until n4
         # Y left on n3 and came back on n4 with the grade it had: two ranges, the gap is kept
         assert ranges == {("X", n1, None, "A"), ("Y", n1, n2, "B"), ("Y", n2, n3, "D"), ("Y", n4, None, "D"),
                           ("Z", n1, n4, "C"), ("Z", n4, None, "B")}

@@ -59,6 +59,23 @@ def test_a_bad_value_is_refused_naming_it(path: str, value: Any, named: str) -> 
         store.frozen_rules(doc, ["annual_report"])
 
 
+@pytest.mark.parametrize("path,value,named", [
+    ("exclusion_exempt_tiers", "CD", "exclusion_exempt_tiers"),   # a string: "C", "D" passed, isin failed later
+    ("exclusion_exempt_tiers", {"D": True}, "exclusion_exempt_tiers"),
+    ("exclusion_exempt_tiers", _DROP, "exclusion_exempt_tiers"),
+    ("quiet_days", [{"days_of_month": "1-20"}], "quiet_days"),     # a list: .items() AttributeError
+    ("quiet_days", "1-20", "quiet_days"),
+    ("schedule", [5, 40], "schedule"),                             # not a mapping: .get AttributeError
+    ("schedule", "5 40", "schedule"),
+    ("schedule", _DROP, "schedule"),
+])
+def test_a_wrong_shaped_value_is_refused_naming_it_in_chinese_and_english(path: str, value: Any, named: str) -> None:
+    doc = _set(_doc(), path, value)
+    with pytest.raises(core.DrawRefused, match=named) as e:
+        store.frozen_rules(doc, ["annual_report"])
+    assert "配置" in str(e.value), str(e.value)   # Chinese first, English in brackets
+
+
 def test_the_bundled_file_passes_and_a_ratio_of_one_is_allowed() -> None:
     store.frozen_rules(_doc(), ["annual_report", "food_production", "advertising"])
     store.frozen_rules(_set(_doc(), "tier_ratios.D", 1), ["annual_report"])
