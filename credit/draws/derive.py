@@ -222,6 +222,36 @@ def join_team(state: DrawState, row: Mapping[str, Any], old: Inspection, new: In
             new["competence"] = state.assigner.wider(old.get("competence"), level)
 
 
+def _candidates(state: DrawState, matter: str, stratum: str, closing: str) -> pd.DataFrame:
+    """The entities of a (matter, stratum) that could replace ``closing``, in key order: not drawn
+    there yet and not closed."""
+    ent = state.entities
+    pool = ent[(ent["matter"] == matter) & (ent["stratum"] == stratum)]
+    gone = set(state.selected.get((matter, stratum), [])) | state.closed | {closing}
+    return pool[~pool["uscc"].isin(gone)]
+
+
+def passed_over(state: DrawState, uscc: str, held: Iterable[str]) -> list[str]:
+    """The entities an ``entity_closed`` redraw of ``uscc`` skips, in key order: in each (matter,
+    stratum) that drew it, those of ``held`` (entities another live draw holds, domain.md §8:
+    国办发〔2024〕54号 bans inspecting one enterprise twice) that come before the first candidate
+    not held. Recorded on the event, so that :func:`apply_event` re-derives the replacement from
+    the record alone, without the store."""
+    cur = state.inspections.get(uscc)
+    if cur is None:
+        return []
+    held = set(held)
+    out: list[str] = []
+    for tag in cur["strata"]:
+        matter, stratum = tag.split(":", 1)
+        for u in _candidates(state, matter, stratum, uscc)["uscc"]:
+            if u not in held:
+                break
+            if u not in out:
+                out.append(str(u))
+    return out
+
+
 def apply_event(state: DrawState, seed: str, task: str, event: Mapping[str, Any]) -> RedrawOutcome:
     """Apply one redraw to ``state``; returns its outcome (the new inspection versions).
 
@@ -230,8 +260,10 @@ def apply_event(state: DrawState, seed: str, task: str, event: Mapping[str, Any]
       recused from it before, conflicts and the previous inspection's inspectors. No replacement →
       the inspection becomes unstaffed (its remaining inspectors are released).
     * ``entity_closed``: the inspection is cancelled; in each (matter, stratum) that drew it, the
-      next entity by key not yet drawn there and not closed takes its place (the stratum's sample
-      size is kept), staffed and scheduled by the same rules.
+      next entity by key not yet drawn there, not closed and not among the event's ``skipped``
+      (held by another live draw when the redraw was made: :func:`passed_over`; absent from events
+      recorded before that rule, which re-derive as they were) takes its place (the stratum's
+      sample size is kept), staffed and scheduled by the same rules.
     """
     uscc = event["uscc"]
     cur = state.inspections.get(uscc)
@@ -277,11 +309,12 @@ def apply_event(state: DrawState, seed: str, task: str, event: Mapping[str, Any]
                 "inspectors": [], "inspector_keys": [], "scheduled_on": None, "note": "entity closed"}
         state.inspections[uscc] = gone
         versions.append(gone)
+        skipped = set(event.get("skipped") or ())
         for tag in cur["strata"]:
             matter, stratum = tag.split(":", 1)
             drawn = state.selected.setdefault((matter, stratum), [])
-            pool = ent[(ent["matter"] == matter) & (ent["stratum"] == stratum)]
-            nxt = pool[~pool["uscc"].isin(set(drawn) | state.closed)]
+            nxt = _candidates(state, matter, stratum, uscc)
+            nxt = nxt[~nxt["uscc"].isin(skipped)]
             if nxt.empty:
                 continue
             rep = nxt.iloc[0]   # ent is sorted by key within each stratum

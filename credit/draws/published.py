@@ -20,24 +20,29 @@ from credit.draws.verify import VerifyResult, public_part_difference, verify_rec
 from credit.settings import Settings
 
 
-def _read_published(path: Path) -> tuple[bytes | None, Any, str | None]:
-    """(bytes, parsed JSON, problem) of a published record file."""
+class PublishedUnreadable(Exception):
+    """A published file ``verify`` needs cannot be read — missing, not permitted, not UTF-8 or not
+    JSON: the draw cannot be checked (exit 2), which is not a difference found (exit 1)."""
+
+    def __init__(self, path: Path, error: OSError | UnicodeDecodeError | json.JSONDecodeError) -> None:
+        super().__init__(f"{path}: {error}")
+        self.path, self.error = path, error
+
+
+def _read_published(path: Path) -> tuple[bytes, Any]:
+    """(bytes, parsed JSON) of a published record file; :class:`PublishedUnreadable` when it
+    cannot be read."""
     try:
         raw = path.read_bytes()
-    except OSError as e:
-        return None, None, f"{path.name}: cannot read the published file ({e.strerror or e})"
-    try:
-        return raw, json.loads(raw.decode("utf-8")), None
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        return raw, None, f"{path.name}: not UTF-8 JSON ({e})"
+        return raw, json.loads(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise PublishedUnreadable(path, e) from e
 
 
 def _read_record(path: Path, fmt: str | tuple[str, ...], what: str) -> tuple[bytes | None, dict[str, Any], str | None]:
     """(bytes, document, problem) of a published file that must be a ``what`` of format ``fmt``
     (or of one of the formats ``fmt`` lists)."""
-    raw, doc, problem = _read_published(path)
-    if problem:
-        return raw, {}, problem
+    raw, doc = _read_published(path)
     formats = (fmt,) if isinstance(fmt, str) else fmt
     if not isinstance(doc, dict) or doc.get("format") not in formats:
         return raw, {}, f"{path.name}: not a {what} ({' or '.join(formats)})"
@@ -66,7 +71,9 @@ def verify_published(conn: Connection, draw_id: str, settings: Settings) -> tupl
     5. each file's SHA-256 equals the digest stored when the draw was run, and so does the
        database copy's canonical JSON.
 
-    Returns the result and the list of checks passed (for the report).
+    Returns the result and the list of checks passed (for the report). A file that cannot be read
+    (missing, not permitted, not UTF-8, not JSON) is no difference but a draw that cannot be
+    checked: :class:`PublishedUnreadable`.
     """
     db_full = full_record(conn, draw_id)   # DrawRefused when not planned or not drawn
     run = stored_run(conn, draw_id)
@@ -111,9 +118,7 @@ def verify_published(conn: Connection, draw_id: str, settings: Settings) -> tupl
     event_files = sorted(folder.glob(f"{draw_id}.event-*.json"))
     published_events: dict[int, dict[str, Any]] = {}
     for path in event_files:
-        _, ev, problem = _read_published(path)
-        if problem:
-            return differs(problem)
+        _, ev = _read_published(path)
         if not isinstance(ev, dict) or not isinstance(ev.get("seq"), int):
             return differs(f"{path.name}: not a redraw event record (no integer field 'seq')")
         if path.name != f"{draw_id}.event-{ev['seq']:04d}.json" or ev.get("draw_id") != draw_id:

@@ -37,7 +37,8 @@ RESULT_LABELS = {
     "not_operating": "未发现开展本次抽查涉及的经营活动", "pending": "发现问题待后续处理",
 }
 # The fields of a redraw the full record holds (the database also keeps the version it amends).
-EVENT_KEYS = ("seq", "kind", "uscc", "inspector_id", "reason", "outcome")
+# ``skipped`` (migration 0047): absent from events recorded before it, which re-derive as before.
+EVENT_KEYS = ("seq", "kind", "uscc", "inspector_id", "reason", "skipped", "outcome")
 # Only results that exist are public: who is drawn and not yet inspected is a draw in progress.
 PUBLISHED_STATES = ("published", "published_late")
 
@@ -81,6 +82,7 @@ class RedrawEvent(TypedDict):
     reason: str
     amends_version: int
     outcome: dict[str, Any]
+    skipped: list[str] | None   # entity_closed since migration 0047: passed over, held by other live draws
 
 
 class PublicResult(TypedDict):
@@ -182,7 +184,8 @@ def redraw_events(conn: Connection, draw_id: str) -> list[RedrawEvent]:
     """The redraws of a draw in order."""
     rows = conn.execute(sqlfiles.statement("draws/events"), {"id": draw_id}).mappings().all()
     return [{"seq": r["seq"], "kind": r["kind"], "uscc": r["uscc"], "inspector_id": r["inspector_id"],
-             "reason": r["reason"], "amends_version": r["amends_version"], "outcome": r["outcome"]} for r in rows]
+             "reason": r["reason"], "amends_version": r["amends_version"], "outcome": r["outcome"],
+             "skipped": None if r["skipped"] is None else list(r["skipped"])} for r in rows]
 
 
 def full_record(conn: Connection, draw_id: str) -> dict[str, Any]:
@@ -210,8 +213,10 @@ def full_record(conn: Connection, draw_id: str) -> dict[str, Any]:
         if "competence" in public:
             item["competence"] = levels.get(r["uscc"])
         inspections.append(item)
+    # An event recorded before migration 0047 has no ``skipped`` and keeps the fields it had.
     events = [{"seq": e["seq"], "kind": e["kind"], "uscc": e["uscc"], "inspector_id": e["inspector_id"],
-               "reason": e["reason"], "outcome": e["outcome"]} for e in redraw_events(conn, draw_id)]
+               "reason": e["reason"], **({} if e["skipped"] is None else {"skipped": e["skipped"]}),
+               "outcome": e["outcome"]} for e in redraw_events(conn, draw_id)]
     return full_record_from(plan["public_plan"], plan["rules"], seed, ent, ins,
                             _drawn_strata(plan, public, rows), inspections, events)
 

@@ -254,6 +254,9 @@ def check_record_shape(record: Any) -> None:
         _fields(f"events[{n}]", ev, _EVENT_FIELDS)
         if ev["kind"] == "inspector_recused":
             _fields(f"events[{n}]", ev, {"inspector_id": str})
+        skipped = ev.get("skipped")   # absent (or null) before migration 0047
+        if skipped is not None and not (isinstance(skipped, list) and all(isinstance(u, str) for u in skipped)):
+            raise RecordMalformed(f"events[{n}].skipped is not a list of strings")
 
 
 def check_plan_shape(plan: Any) -> None:

@@ -40,7 +40,7 @@ from credit.draws.core import (
     stratum_sizes,
 )
 from credit.draws.dates import parse_days
-from credit.draws.derive import apply_event, derive_draw
+from credit.draws.derive import apply_event, derive_draw, passed_over
 from credit.draws.inspectors import (
     Assigner,
     MatterStaffing,
@@ -80,12 +80,14 @@ class RunSummary(TypedDict):
 
 
 class RedrawResult(TypedDict):
-    """A recorded redraw: its sequence number, the version it amends and the new versions."""
+    """A recorded redraw: its sequence number, the version it amends, the new versions and the
+    entities an entity-closed replacement passed over as held by other live draws."""
 
     draw_id: str
     seq: int
     amends_version: int
     versions: list[PublicInspection]
+    skipped: list[str]
 
 
 def draws_dir(settings: Settings) -> Path:
@@ -492,7 +494,12 @@ def redraw(conn: Connection, draw_id: str, uscc: str, kind: str, reason: str, se
     if cur is None:
         raise DrawRefused(f"{uscc} 在 {draw_id} 中未被抽中 ({uscc} was not drawn in {draw_id})")
     seq = len(rec["events"]) + 1
-    event = {"seq": seq, "kind": kind, "uscc": uscc, "inspector_id": inspector_id, "reason": reason}
+    event: dict[str, Any] = {"seq": seq, "kind": kind, "uscc": uscc, "inspector_id": inspector_id, "reason": reason}
+    if kind == "entity_closed":
+        # The replacement passes over entities another live draw holds now (domain.md §8: no
+        # enterprise inspected twice); which, the event records, so that it re-derives from the record.
+        others = drawn_since_plan(conn, draw_id, plan["rules"], date.fromisoformat(str(plan["as_of"])), ent)
+        event["skipped"] = passed_over(state, uscc, (u for d in others for u in d["usccs"]))
     try:
         outcome = apply_event(state, rec["seed"], draw_id, event)
     except DrawError as e:
@@ -500,9 +507,11 @@ def redraw(conn: Connection, draw_id: str, uscc: str, kind: str, reason: str, se
     cv = plan["config_version"]
     conn.execute(sqlfiles.statement("draws/insert_event"), {
         "id": draw_id, "seq": seq, "kind": kind, "uscc": uscc, "ins": inspector_id, "amends": cur["version"],
-        "reason": reason, "outcome": json.dumps(outcome, ensure_ascii=False), "cv": cv})
+        "reason": reason, "outcome": json.dumps(outcome, ensure_ascii=False), "cv": cv,
+        "skipped": event.get("skipped")})
     versions = [state.inspections[v["uscc"]] for v in outcome["versions"]]
     _insert_versions(conn, draw_id, versions, cv)
     _write(draws_dir(settings) / f"{draw_id}.event-{seq:04d}.json",
            {"draw_id": draw_id, **event, "amends_version": cur["version"], "outcome": outcome})
-    return {"draw_id": draw_id, "seq": seq, "amends_version": cur["version"], **outcome}
+    return {"draw_id": draw_id, "seq": seq, "amends_version": cur["version"], **outcome,
+            "skipped": event.get("skipped") or []}

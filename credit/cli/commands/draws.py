@@ -1,7 +1,8 @@
 """Command-line commands of the draws area (wired into `credit` by credit/cli/main.py as `credit draw`).
 
 Exit codes: 0 done (for ``verify``: the record matches), 1 ``verify`` found a difference,
-2 refused with the reason printed (unknown plan, wrong seed, unknown calendar year, …).
+2 refused with the reason printed (unknown plan, wrong seed, unknown calendar year, …; for
+``verify``: a file it cannot read, so the draw cannot be checked).
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ from credit.draws import read, store
 from credit.draws.core import DrawRefused
 from credit.draws.dates import iso
 from credit.draws.labels import REDRAW_KIND_LABELS, RESULT_STATUS_LABELS, STATE_LABELS, label, note_text
-from credit.draws.published import verify_published
+from credit.draws.published import PublishedUnreadable, verify_published
 from credit.draws.records import FULL_FORMAT, RecordMalformed, check_plan_shape, check_record_shape
 from credit.draws.verify import verify_records
 from credit.rosters.read import latest_night
-from credit.settings import get_settings
+from credit.settings import Settings, get_settings
 
 app = typer.Typer(no_args_is_help=True, help="双随机、一公开: inspection plans, draws, verification, results.")
 console = output.console()
@@ -114,6 +115,7 @@ def run(draw_id: str, seed: Annotated[str, typer.Option(help="the seed the plan 
         with get_engine(settings).begin() as conn:
             summary = store.run_draw(conn, draw_id, seed, settings)
     except DrawRefused as e:
+        _run_already(settings, draw_id, seed)   # a re-run: answered, not refused, with the same seed
         _refuse(str(e))
     states = "；".join(f"{label(STATE_LABELS, k)} {k}: {v}" for k, v in output.flat_items(summary["states"]))
     console.print(f"已抽取 drew [bold]{escape(draw_id)}[/bold]：{summary['inspections']} 项检查 inspections"
@@ -125,12 +127,35 @@ def run(draw_id: str, seed: Annotated[str, typer.Option(help="the seed the plan 
                   markup=False)
 
 
-def _read_json(path: Path, what: str) -> Any:
+def _run_already(settings: Settings, draw_id: str, seed: str) -> None:
+    """A run refused because the draw was run already: with the seed it was run with, a re-run —
+    idempotent, as ``credit nightly`` answers a published night: exit 0, the same records named,
+    nothing written; with another seed, refused (exit 2) naming the seed the draw used (public in
+    its record). Returns when the draw was not run (the refusal stands as given)."""
+    with get_engine(settings).connect() as conn:
+        if not read.is_drawn(conn, draw_id):
+            return
+        run = read.stored_run(conn, draw_id)
+    used = run["public_record"]["seed"]
+    if seed != used:
+        _refuse(f"{draw_id} 已经抽取，所用种子为“{used}”，不是“{seed}”；每项抽查只抽取一次 "
+                f"({draw_id} was drawn already with the seed {used!r}, not {seed!r}; a draw is run once)")
+    folder = store.draws_dir(settings)
+    console.print(f"{escape(draw_id)} 已经抽取（所用种子相同），本次未重新抽取，记录未变 "
+                  f"({escape(draw_id)} was drawn already with this seed; nothing was drawn or written again):")
+    console.print(f"公开记录 public record {folder / f'{draw_id}.public.json'} sha256 {run['public_record_sha256']}",
+                  markup=False)
+    console.print(f"完整记录 full record   {folder / f'{draw_id}.full.json'} sha256 {run['full_record_sha256']}",
+                  markup=False)
+    raise typer.Exit(0)
+
+
+def _read_json(path: Path) -> Any:
     """The parsed JSON of a file given on the command line; refused (exit 2) when unreadable."""
     try:
         return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        _refuse(f"cannot read {what} {path}: {e}")
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:   # named, in our words
+        output.refuse(output.unreadable(path, e))
 
 
 def _plan_beside(paths: Sequence[Path], docs: Sequence[Mapping[str, Any]]) -> Path | None:
@@ -152,7 +177,7 @@ def verify(
     plan: Annotated[Path | None, typer.Option(
         "--plan", help="the plan published before the draw (DRAW_ID.plan.json); default: the one beside the record")] = None,
 ) -> None:
-    """Verify a draw; exit 0 only when everything matches, 1 at the first difference, 2 refused.
+    """Verify a draw; exit 0 only when everything matches, 1 at the first difference, 2 when it cannot be checked (a file missing, unreadable or not JSON, not a draw record, an unknown or undrawn DRAW_ID).
 
     DRAW_ID: the published files <home>/reports/draws/DRAW_ID.plan.json, .public.json and
     .full.json (and the redraw event files) are checked: the records bound to the plan, the public
@@ -174,6 +199,8 @@ def verify(
                 result, passed = verify_published(conn, draw_id, settings)
         except DrawRefused as e:
             _refuse(str(e))
+        except PublishedUnreadable as e:   # cannot check (2), not a difference (1)
+            output.refuse(output.unreadable(e.path, e.error))
         for line in passed:
             console.print(f"  ok: {escape(line)}", highlight=False)
         if result.ok:
@@ -182,7 +209,7 @@ def verify(
         console.print(f"[red]differs[/red]: {escape(draw_id)}\nfirst difference: {escape(result.first_difference or '')}", highlight=False)
         raise typer.Exit(1)
     assert record   # exactly one of DRAW_ID and --record was given (checked above)
-    docs = [_read_json(path, "record") for path in record]
+    docs = [_read_json(path) for path in record]
     for path, doc in zip(record, docs, strict=True):
         try:
             check_record_shape(doc)
@@ -191,7 +218,7 @@ def verify(
     plan_path = plan or _plan_beside(record, docs)
     plan_doc = None
     if plan_path is not None:
-        plan_doc = _read_json(plan_path, "plan")
+        plan_doc = _read_json(plan_path)
         try:
             check_plan_shape(plan_doc)
         except RecordMalformed as e:
@@ -313,6 +340,9 @@ def redraw(
     for v in out["versions"]:
         console.print(f"  {v['uscc']} v{v['version']} {label(STATE_LABELS, v['state'])} "
                       f"{','.join(x['inspector_id'] for x in v['inspectors'])} {v['scheduled_on'] or ''}", markup=False)
+    if out["skipped"]:
+        console.print(f"  跳过已被其他抽查抽中的企业 skipped, held by other live draws: {', '.join(out['skipped'])}",
+                      markup=False)
 
 
 @app.command()
@@ -321,7 +351,11 @@ def results(
     as_of: Annotated[str | None, typer.Option("--as-of", metavar=output.DAY, help="judge overdue results on this date (default: latest night)")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """The public results of a task, with each one's publication limit (domain.md §8)."""
+    """The public results of a task, each with its publication limit and state.
+
+    Results are published through the publicity system (企业信息公示暂行条例 第十四条第三款, no deadline stated); the limit is 20 working days after the inspection, as SAMR announced it (国务院政策例行吹风会 2018-06-08; "working" unverified).
+    """
+    # The rule and its sources: shared/domain.md §8 (results publicity).
     given = output.day_arg(as_of, "--as-of") if as_of else None
     settings = get_settings()
     try:

@@ -70,6 +70,27 @@ def _planned_and_run(cli_env: Settings) -> tuple[str, Any]:
     return "DRAW-20260901-001", cli_env.reports_dir / "draws"
 
 
+def test_run_again_with_the_same_seed_is_idempotent(engine: Engine, cli_env: Settings) -> None:
+    """Re-running is idempotent (as `credit nightly` answers a published night): a second `run`
+    with the seed the draw was run with exits 0, says (Chinese and English) it was run already and
+    names the same records; another seed stays refused (exit 2), naming the seed used. Nothing is
+    written again (the records' bytes are unchanged)."""
+    load_store(engine)
+    draw_id, folder = _planned_and_run(cli_env)
+    public, full = folder / f"{draw_id}.public.json", folder / f"{draw_id}.full.json"
+    before = public.read_bytes(), full.read_bytes()
+    r = _Out(["run", draw_id, "--seed", SEED])
+    assert r.exit_code == 0, r.output
+    assert "已经抽取" in r.output and "already" in r.output, r.output
+    for path, raw in zip((public, full), before, strict=True):
+        assert str(path) in r.output and hashlib.sha256(raw).hexdigest() in r.output, r.output
+    assert (public.read_bytes(), full.read_bytes()) == before
+    r = _Out(["run", draw_id, "--seed", "another seed"])
+    assert r.exit_code == 2 and SEED in r.output and "another seed" in r.output, r.output
+    assert "已经抽取" in r.output and "already" in r.output, r.output
+    assert _verify(draw_id).exit_code == 0
+
+
 def _edit(path: Any, change: Any) -> bytes:
     """Apply ``change`` to the JSON in ``path``, written back canonically; returns the original bytes."""
     raw = path.read_bytes()
@@ -126,11 +147,20 @@ def test_verify_draw_id_checks_the_published_files(engine: Engine, cli_env: Sett
     r = _verify(draw_id)
     assert r.exit_code == 1 and "SHA-256 of the file" in r.output, r.output
     public.write_bytes(raw_public)
-    # A missing file is a difference too.
+    # A missing file cannot be checked: exit 2 (0 holds, 1 does not hold), the file named, in
+    # Chinese and English (credit.cli.output.unreadable), never Python's words.
     full.rename(full.with_suffix(".bak"))
     r = _verify(draw_id)
-    assert r.exit_code == 1 and "cannot read" in r.output, r.output
+    assert r.exit_code == 2 and f"{draw_id}.full.json" in r.output, r.output
+    assert "文件不存在" in r.output and "no such file" in r.output and "Errno" not in r.output, r.output
     full.with_suffix(".bak").rename(full)
+    # Nor can a file that is not JSON (a truncated copy) or not UTF-8.
+    for damaged in (raw_public[:100], b"\xff\xfe" + raw_public):
+        public.write_bytes(damaged)
+        r = _verify(draw_id)
+        assert r.exit_code == 2 and f"{draw_id}.public.json" in r.output, r.output
+        assert ("不是有效的 JSON" in r.output or "不是 UTF-8" in r.output) and "Expecting" not in r.output, r.output
+    public.write_bytes(raw_public)
     assert _verify(draw_id).exit_code == 0
 
 
@@ -173,6 +203,14 @@ def test_verify_record_malformed_names_the_field_and_exits_2(engine: Engine, cli
     for text in ("[1, 2]", "{not json"):
         bad.write_text(text, "utf-8")
         assert runner.invoke(app, ["verify", "--record", str(bad)]).exit_code == 2
+    # A file that cannot be read is named in our words (credit.cli.output.unreadable), as every
+    # other command names it: not JSON, missing — the record or the plan.
+    r = _Out(["verify", "--record", str(bad)])
+    assert "bad.json" in r.output and "不是有效的 JSON" in r.output and "Expecting" not in r.output, r.output
+    r = _Out(["verify", "--record", str(tmp_path / "gone.json")])
+    assert r.exit_code == 2 and "gone.json：文件不存在 (no such file)" in r.output and "Errno" not in r.output, r.output
+    r = _Out(["verify", "--record", str(folder / f"{draw_id}.public.json"), "--plan", str(tmp_path / "gone.json")])
+    assert r.exit_code == 2 and "gone.json：文件不存在 (no such file)" in r.output, r.output
 
 
 # Review item 3: results delivered for a task not drawn here were refused ("no draw plan").
@@ -313,7 +351,7 @@ def test_verify_draw_id_checks_the_published_plan(engine: Engine, cli_env: Setti
     assert r.exit_code == 1 and f"{draw_id}.plan.json vs database" in r.output, r.output
     plan.unlink()
     r = _verify(draw_id)
-    assert r.exit_code == 1 and "cannot read" in r.output, r.output
+    assert r.exit_code == 2 and f"{draw_id}.plan.json" in r.output and "no such file" in r.output, r.output
     plan.write_bytes(raw)
     assert _verify(draw_id).exit_code == 0
 

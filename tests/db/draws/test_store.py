@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from credit.calendar import working_calendar
-from credit.draws import core, published, read, store, verify
+from credit.draws import core, derive, published, read, store, verify
 from credit.settings import Settings
 from tests.db.draws.helpers import AS_OF, SEED, close_entity, graded, load_store, plan_and_run, uscc
 
@@ -444,3 +444,64 @@ def test_a_result_delivered_for_an_entity_the_task_did_not_draw_is_published(eng
     assert rows[stray]["status"] == "published" and rows[stray]["matters"] == []
     assert rows[stray]["scheduled_on"] is None and rows[stray]["publish_by"] == "2026-10-22"
     assert set(rows) == drawn | {stray}
+
+
+def _with_ratio(settings: Settings, tmp_path: Path, name: str, ratio: str) -> Settings:
+    """``settings`` with tier B drawn at ``ratio`` (a config folder of its own)."""
+    conf = tmp_path / name
+    shutil.copytree(settings.config_dir, conf)
+    path = conf / "draws.yaml"
+    path.write_text(path.read_text("utf-8").replace("B: 0.02", f"B: {ratio}"), "utf-8")
+    return settings.model_copy(update={"config_dir": conf})
+
+
+# docs/draws.md "left open": an entity_closed replacement is the next entity of the closed one's
+# stratum in this draw's frozen pool; an entity another live draw drew since the plan could be that
+# next one, and was then inspected twice (国办发〔2024〕54号, domain.md §8).
+def test_an_entity_closed_replacement_skips_entities_another_live_draw_holds(engine: Engine, settings: Settings,
+                                                                            tmp_path: Path) -> None:
+    load_store(engine, n=40)   # 39 operating entities, all ungraded (tier B)
+    first = plan_and_run(engine, _with_ratio(settings, tmp_path, "half", "0.5"))        # 20 of 39
+    s2 = _with_ratio(settings, tmp_path, "most", "0.9")
+    with engine.begin() as c:   # its pool: the 19 the first left; it draws 18 of them
+        second = store.plan_draw(c, "annual_report", AS_OF, s2, seed_commitment=core.seed_commitment("seed-two"))
+    with engine.begin() as c:
+        store.run_draw(c, second, "seed-two", s2)
+    with engine.connect() as c:
+        rec1 = read.full_record(c, first)
+        held = {i["uscc"] for i in read.full_record(c, second)["inspections"]}
+    assert len(held) == 18
+    drawn1 = {i["uscc"] for i in rec1["inspections"]}
+    pool = sorted((core.rank_keys(rec1["seed"], first, [u])[0], u) for u in
+                  {r[rec1["entity_pool"]["columns"].index("uscc")] for r in rec1["entity_pool"]["rows"]} - drawn1)
+    free = [u for _, u in pool if u not in held]
+    assert len(free) == 1 and pool[0][1] in held   # the next by key is held by the second draw
+    closed = rec1["inspections"][0]["uscc"]
+    close_entity(engine, closed)
+    with engine.begin() as c:
+        out = store.redraw(c, first, closed, "entity_closed", "注销", settings)
+    assert [v["uscc"] for v in out["versions"]] == [closed, free[0]]   # the first entity no live draw holds
+    assert out["skipped"] == [u for _, u in pool[:[u for _, u in pool].index(free[0])]]
+    passed_over = [u for _, u in pool[:[u for _, u in pool].index(free[0])]]
+    event_file = settings.reports_dir / "draws" / f"{first}.event-0001.json"
+    assert json.loads(event_file.read_text("utf-8"))["skipped"] == passed_over
+    # The record re-derives with what the event skipped, and only with it.
+    with engine.connect() as c:
+        rec = read.full_record(c, first)
+        assert published.verify_published(c, first, settings)[0].ok
+    assert rec["events"][0]["skipped"] == passed_over and verify.verify_record(rec).ok
+    rec["events"][0]["skipped"] = passed_over[:-1]
+    assert "event 1" in (verify.verify_record(rec).first_difference or "")
+    # A record made before the rule (its event names nothing skipped) re-derives as it was: the
+    # next entity by key replaces the closed one, whoever holds it.
+    old = json.loads(json.dumps(rec))
+    del old["events"][0]["skipped"]
+    assert "event 1" in (verify.verify_record(old).first_difference or "")   # the outcome is not the old rule's
+    ent = core.pool_frame(old["entity_pool"], core.ENTITY_COLUMNS)
+    state = derive.derive_draw(first, old["seed"], old["rules"], ent,
+                               core.pool_frame(old["inspector_pool"], core.INSPECTOR_COLUMNS),
+                               core.plan_strata(old["rules"], core.stratum_sizes(ent)))
+    outcome = derive.apply_event(state, old["seed"], first, old["events"][0])
+    assert [v["uscc"] for v in outcome["versions"]] == [closed, pool[0][1]]
+    old["events"][0]["outcome"] = outcome
+    assert verify.verify_record(old).ok

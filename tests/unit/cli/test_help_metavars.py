@@ -53,3 +53,19 @@ def test_roster_export_help_names_the_columns_it_writes_in_order() -> None:
     cmd = typer.main.get_command(app).commands["roster"].commands["export"]  # type: ignore[attr-defined]
     text = " ".join((cmd.help or "").split())
     assert ", ".join(EXPORT_COLUMNS) in text and "steps" in text
+
+
+def test_no_help_cites_our_internal_rules_document() -> None:
+    """Help is read by officers: it names the legal source itself (a statute and its article),
+    never ``domain.md``, the project's own summary of the rules (``credit draw results`` cited
+    "domain.md §8")."""
+    cited = [path for path, cmd in _commands(typer.main.get_command(app))
+             if "domain.md" in " ".join([cmd.help or "", *(getattr(p, "help", None) or "" for p in cmd.params)])]
+    assert cited == []
+
+
+def test_draw_results_help_names_the_legal_source_of_results_publicity() -> None:
+    r = CliRunner().invoke(app, ["draw", "results", "--help"], env={"COLUMNS": "200"})
+    assert r.exit_code == 0
+    text = " ".join(r.output.split())
+    assert "企业信息公示暂行条例" in text and "domain.md" not in text, text
