@@ -434,7 +434,7 @@ def _check_columns(df: DropFile, header: list[str], header_line: int | None) -> 
     if missing:
         hint = hint_en = ""
         lower = {n.lower(): n for n in names}
-        if len(names) == 1 and any(d in names[0] for d in (";", "\t", "|")):
+        if len(names) == 1 and any(d in names[0] for d in (";", "\t", "|", "，")):
             hint = f"（表头{shown(names[0])}疑似使用了错误的分隔符，应为逗号）"
             hint_en = " (the header seems split by another delimiter than the comma)"
         elif cased := [(lower[m], m) for m in missing if m in lower]:

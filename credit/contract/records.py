@@ -23,9 +23,9 @@ mode, which recovers after a broken record at the next physical line.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
-import itertools
 import sys
 from collections.abc import Callable, Container, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -37,6 +37,7 @@ import pyarrow.csv as pacsv
 
 ROW_OFFSET = 2  # Parquet's row 0 is reported as line 2, as if line 1 were a header
 _MIN_BLOCK = 1 << 20  # Arrow's default: small blocks parse in parallel
+_READ = 1 << 16       # the bytes of a CSV file's first read, and the fewest of a later one
 
 csv.field_size_limit(sys.maxsize)  # a 50 MB value is a record to judge, not a parser failure
 
@@ -219,7 +220,7 @@ def _reads(lines: list[str], width: int | None, start: int = 0) -> Iterator[_Rea
     recovering after a broken record at the next physical line; the first record is the header
     unless its ``width`` is given (a later chunk)."""
     i = start                               # index of the next physical line to read
-    reader = csv.reader(itertools.islice(lines, start, None), strict=True)
+    reader = csv.reader(_from(lines, start), strict=True)
     while i < len(lines):
         before = reader.line_num
         try:
@@ -241,7 +242,7 @@ def _reads(lines: list[str], width: int | None, start: int = 0) -> Iterator[_Rea
                 read = _Read("swallowed" if used > 1 else "fields", i, used, record, width=width)
         yield read
         if read.next != i + read.used:
-            reader = csv.reader(itertools.islice(lines, read.next, None), strict=True)
+            reader = csv.reader(_from(lines, read.next), strict=True)
         i = read.next
 
 
@@ -285,7 +286,7 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
     chunks wanted) 4.7-6.1 s whole-chunk → 1.4-1.6 s; ``annual_reports.csv`` (113 MB, all 41)
     2.0 → 0.6 s; what is left is reading, hashing and cutting the whole file.
 
-    A chunk ends at a line end where the whole file's reader is between records (:func:`_chunk_end`:
+    A chunk ends at a line end where the whole file's reader is between records (:class:`_ChunkEnd`:
     any line end in a stretch without quotes, else where the reader's own reads end), so a quoted
     value spanning lines stays in one chunk and the chunks' records are the whole file's. Each chunk after the one
     holding the header is split with the header's lines in front of it, and its lines are shifted
@@ -304,7 +305,7 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
     chunk_rows = max(1, chunk_rows)
     wanted = only if isinstance(only, Mapping) else None
     with open(path, "rb") as f:
-        pending = f.read(1 << 16)
+        pending = f.read(_READ)
         if read is not None:
             read(pending)
         if pending.startswith(b"\xef\xbb\xbf"):
@@ -317,14 +318,18 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
         if cr_only:
             pending = pending.replace(b"\r", b"\n")
         per_line = len(pending) / max(1, pending.count(b"\n"))
-        block = max(1 << 16, int(per_line * chunk_rows * 1.1))
+        block = max(_READ, int(per_line * chunk_rows * 1.1))
         eof = False
-        before = 0                # physical lines before ``pending``
+        buffer = bytearray(pending)   # read and not yet cut: added to in place (a bytes' += copies it all)
+        ends: _ChunkEnd | None = None  # where the chunk from the buffer's start ends, as read so far
+        before = 0                # physical lines before ``buffer``
         header: bytes | None = None
         header_lines = 0          # physical lines of ``header``: the file's lines up to the header's end
         chunk = 0                 # the number of the next chunk returned (a chunk before the header is none)
-        while pending or not eof:
-            cut = len(pending) if eof else _chunk_end(pending, chunk_rows, header)
+        while buffer or not eof:
+            if ends is None:
+                ends = _ChunkEnd(chunk_rows, header)
+            cut = len(buffer) if eof else ends(buffer)
             if cut == 0:          # fewer than chunk_rows records end in what was read: read on
                 more = f.read(block)
                 eof = not more
@@ -334,9 +339,11 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
                     lf_seen, cr_seen = lf_seen or b"\n" in more, cr_seen or b"\r" in more
                     if eof and cr_only != (cr_seen and not lf_seen):
                         raise FileChanged(str(path))
-                pending += more.replace(b"\r", b"\n") if cr_only else more
+                buffer += more.replace(b"\r", b"\n") if cr_only else more
                 continue
-            data, pending = pending[:cut], pending[cut:]
+            data = bytes(buffer[:cut])
+            del buffer[:cut]
+            ends = None
             if only is not None and (chunk not in only or wanted is not None):
                 body, body_before, known = data, before, header is not None
                 if header is None and (head_end := _plain_header_end(data)) is not None:
@@ -366,7 +373,7 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
                 try:
                     split = _split(data)
                 except NoHeader:
-                    if eof and not pending:
+                    if eof and not buffer:
                         raise
                     before += data.count(b"\n")
                     continue
@@ -503,10 +510,11 @@ def _plain_header_end(data: bytes) -> int | None:
     return None
 
 
-def _chunk_end(data: bytes, records: int, header: bytes | None) -> int:
-    """Where a chunk of ``data`` (from a record's start; ``header``, UTF-8, the file's header lines
-    when they are not in ``data``) of about ``records`` lines ends (just after a line end where the
-    whole file's reader is between records); 0: not there yet.
+class _ChunkEnd:
+    """Where a chunk ends in a file's bytes read so far (from a record's start; ``header``, UTF-8,
+    the file's header lines when they are not in them): just after a line end where the whole
+    file's reader is between records, after about ``records`` lines; 0: not there yet. Called
+    again as more bytes are read (the same bytes, more of them), it reads only what was added.
 
     Without a quote, every line end is one. With quotes, their parity alone does not tell (hostile
     pass, bbin): a quote inside an unquoted value (``5"号``) is a character to the reader, and a
@@ -515,54 +523,122 @@ def _chunk_end(data: bytes, records: int, header: bytes | None) -> int:
     file's record count changed by its chunk size. There the reader itself decides
     (:func:`_reads`, as :func:`_split_general` reads), over the bytes read as Latin-1: ``,``,
     ``"``, ``\\r`` and ``\\n`` are never part of a multi-byte UTF-8 or GB 18030 character, so
-    the reads and their lines are the same as over the decoded text.
+    the reads and their lines are the same as over the decoded text. Between records, up to the
+    next line holding a quote, each line is one record: the reader need not read them.
+
+    A quoted value still open at the end of what was read (a stray ``"`` early in a large file,
+    closed nowhere) is read on from where it was, not from its record's start: the reader is given
+    a stand-in line (the record's fields so far, then an open quote: :func:`_open_fields`), then
+    the lines added. What the reader does from there depends on its state alone, so the record's
+    fields, its end and its error are those of a read from its start. Reading it again from its
+    start each time more was read made the cut cost the square of the file (hostile input).
     """
-    cut = _record_end(data, records)
-    if b'"' not in (data[:cut] if cut else data) or data.count(b"\n") < records:
-        return cut
-    whole = data[:data.rfind(b"\n") + 1]                 # whole lines only
-    lines = _physical_lines(whole.decode("latin-1"))
-    offsets = np.concatenate(([0], np.cumsum([len(line) for line in lines]))).astype(np.int64)
-    quoted = np.unique(np.searchsorted(offsets, np.flatnonzero(np.frombuffer(whole, dtype=np.uint8) == 34),
-                                       side="right") - 1)   # the lines holding a quote
-    holds = np.zeros(len(lines) + 1, dtype=bool)
-    holds[quoted] = True
-    width = None if header is None else len(_split(header).header)
-    at = 0 if width is None else int(quoted[0]) if len(quoted) else len(lines)
-    reach = 0                     # the furthest line a read took: no cut before it
-    while at < len(lines):
-        jumped = False
-        for read in _reads(lines, width, at):
-            if read.kind == "broken" and "unexpected end of data" in read.error:
-                return 0          # a quoted value open at the end of what was read: read on
-            if read.kind == "header":
-                width = len(read.record)
-            reach = max(reach, read.start + read.used)
-            if read.next < reach:
+
+    def __init__(self, records: int, header: bytes | None) -> None:
+        self.records = records
+        self.width = None if header is None else len(_split(header).header)
+        self.seen = 0                        # the bytes of whole lines taken so far
+        self.lines: list[str] = []           # their physical lines (Latin-1), made when a read needs them
+        self.offsets = [0]                   # where each line starts (and where the last one ends)
+        self.quoted: list[int] = []          # the lines holding a quote, ascending
+        self.at = 0                          # the line the reader reads next: a record's start
+        self.reach = 0                       # the furthest line a read took: no cut before it
+        self.open: int | None = None         # the read from ``at`` is open at ``taken``: its fields so far
+        self.taken = 0                       # the lines that open read took
+
+    def __call__(self, data: bytes | bytearray) -> int:
+        stop = data.rfind(b"\n", self.seen) + 1
+        if stop > self.seen:
+            self._take(data[self.seen:stop])
+        return self._cut(data)
+
+    def _take(self, whole: bytes | bytearray) -> None:
+        arr = np.frombuffer(whole, dtype=np.uint8)
+        ends = np.flatnonzero(arr == 10) + 1                 # just after each line end
+        first = len(self.offsets) - 1
+        self.quoted += (np.unique(np.searchsorted(ends, np.flatnonzero(arr == 34), side="right")) + first).tolist()
+        self.offsets += (ends + self.seen).tolist()
+        self.seen += len(whole)
+
+    def _made(self, data: bytes | bytearray) -> list[str]:
+        """The physical lines taken (made as reads need them: a file without quotes has only its
+        header read)."""
+        made = len(self.lines)
+        if made < len(self.offsets) - 1:
+            self.lines += _physical_lines(data[self.offsets[made]:self.seen].decode("latin-1"))
+        return self.lines
+
+    def _cut(self, data: bytes | bytearray) -> int:
+        n = len(self.offsets) - 1
+        if self.open is not None:
+            if self.taken == n:
+                return 0
+            read = self._reopened(data, n)
+            if read is None:
+                return 0          # still open at the end of what was read: read on
+            cut = self._after(read)
+            if cut is not None:
+                return cut
+        while self.at < n:
+            if self.width is not None and self.at >= self.reach and not self._holds(self.at):
+                # between records, up to the next line holding a quote, each line is one record
+                following = bisect.bisect_left(self.quoted, self.at)
+                ahead = self.quoted[following] if following < len(self.quoted) else n
+                if self.records <= ahead:
+                    return self.offsets[self.records] if self.records <= n else 0
+                self.at = ahead
                 continue
-            if read.next >= records:
-                return int(offsets[read.next])
-            # Between records: up to the next line holding a quote, each line is one record (read
-            # alone, a line without a quote is one read), so the reader need not read them.
-            if width is not None and not holds[read.next]:
-                following = quoted[np.searchsorted(quoted, read.next):]
-                ahead = int(following[0]) if len(following) else len(lines)
-                if records <= ahead:
-                    return int(offsets[records]) if records < len(lines) else 0
-                at, jumped = ahead, True
-                break
-        if not jumped:
-            return 0
-    return int(offsets[records]) if records < len(lines) else 0
+            for read in _reads(self._made(data), self.width, self.at):
+                if read.kind == "broken" and "unexpected end of data" in read.error:
+                    self.at, self.taken = read.start, n
+                    self.open = _open_fields(self.lines, read.start)
+                    return 0      # a quoted value open at the end of what was read: read on
+                cut = self._after(read)
+                if cut is not None:
+                    return cut
+                if self.width is not None and self.at >= self.reach and not self._holds(self.at):
+                    break         # lines without a quote ahead: no need to read them
+            else:
+                return 0          # the reads took every line
+        return 0
+
+    def _after(self, read: _Read) -> int | None:
+        """Take a read: the cut when the reader is between records there, after enough lines."""
+        if read.kind == "header":
+            self.width = len(read.record)
+        self.reach = max(self.reach, read.start + read.used)
+        self.at = read.next
+        if read.next >= self.reach and read.next >= self.records:
+            return self.offsets[read.next]
+        return None
+
+    def _reopened(self, data: bytes | bytearray, n: int) -> _Read | None:
+        """The open read, read on over the lines added since (None: open still), as read whole."""
+        assert self.open is not None
+        lines = ["," * self.open + '"\n'] + self._made(data)[self.taken:]
+        read = next(_reads(lines, self.width, 0))
+        if read.kind == "broken" and "unexpected end of data" in read.error:
+            self.open, self.taken = _open_fields(lines, 0), n
+            return None
+        self.open = None
+        return replace(read, start=self.at, used=self.taken - self.at + read.used - 1)
+
+    def _holds(self, line: int) -> bool:
+        """Whether ``line`` holds a quote."""
+        i = bisect.bisect_left(self.quoted, line)
+        return i < len(self.quoted) and self.quoted[i] == line
 
 
-def _record_end(data: bytes, records: int) -> int:
-    """Where the ``records``-th line end outside quotes of ``data`` is (just after it); 0: not there yet."""
-    arr = np.frombuffer(data, dtype=np.uint8)
-    newlines = np.flatnonzero(arr == 10)
-    quotes = np.flatnonzero(arr == 34)
-    outside = newlines[np.searchsorted(quotes, newlines) % 2 == 0] if len(quotes) else newlines
-    return int(outside[records - 1]) + 1 if len(outside) >= records else 0
+def _open_fields(lines: list[str], start: int) -> int:
+    """The fields before the quoted value open at the end of ``lines`` in the record from ``start``
+    (a strict read of it found no error before that end: a lenient one reads it the same way and
+    returns what it read, the open value last)."""
+    return len(next(csv.reader(_from(lines, start), strict=False))) - 1
+
+
+def _from(lines: list[str], start: int) -> Iterator[str]:
+    """``lines`` from ``start`` on, without stepping over the lines before it (``islice`` does)."""
+    return map(lines.__getitem__, range(start, len(lines)))
 
 
 def _decoded(data: bytes, encoding: str, before: int) -> str:

@@ -183,6 +183,8 @@ def test_a_path_refusal_shows_the_name_in_chinese_quotes_not_as_a_python_repr(
 @pytest.mark.parametrize("header, shown", [
     ("USCC,report_year,filed_on,employees,revenue,total_tax", ["uscc", "「USCC」", "大小写", "letter case"]),
     ("uscc;report_year;filed_on;employees;revenue;total_tax", ["「uscc;report_year", "分隔符", "delimiter"]),
+    # the full-width comma of a Chinese input method (，U+FF0C) is another delimiter to the reader
+    ("uscc，report_year，filed_on，employees，revenue，total_tax", ["「uscc，report_year", "分隔符", "delimiter"]),
 ])
 def test_a_header_missing_columns_says_what_it_holds_instead(tmp_path: Path, header: str, shown: list[str]) -> None:
     from credit.contract.manifest import read_records

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -134,6 +136,84 @@ def test_in_chunks_any_text_of_quotes_and_line_breaks_reads_as_the_whole(parts: 
     except NoHeader:
         return
     assert _chunked(data, chunk_rows) == whole
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "1", ",", '"', "\n", "\n", '"\n', "\r\n", ',"', '",', '""']),
+                min_size=5, max_size=80),
+       st.sampled_from([1, 2, 3, 5]), st.integers(1, 12))
+def test_in_chunks_read_a_few_bytes_at_a_time_any_text_reads_as_the_whole(parts: list[str], chunk_rows: int,
+                                                                         read: int) -> None:
+    """As above, the file read ``read`` bytes at a time: where a chunk ends is found again as more of
+    the file is read (a quoted value still open is read on from where it was, not from its start)."""
+    from credit.contract import records
+
+    data = ("h1,h2,h3\n" + "".join(parts)).encode()
+    try:
+        whole = _whole(split_csv(data))
+    except NoHeader:
+        return
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(records, "_READ", read)
+        assert _chunked(data, chunk_rows) == whole
+
+
+class _Work:
+    """Counts the lines handed to every ``csv`` reader (``handed``) and the steps of iterations over
+    a text's physical lines (``stepped``: ``islice`` steps over the lines before where it starts)."""
+
+    def __init__(self, mp: pytest.MonkeyPatch) -> None:
+        from credit.contract import records
+
+        self.handed = self.stepped = 0
+        reader, physical = csv.reader, records._physical_lines   # wrapped, not called
+        work = self
+
+        def counted(lines: Iterable[str], **kwargs: Any) -> Any:
+            def each() -> Iterator[str]:
+                for line in lines:
+                    work.handed += 1
+                    yield line
+            return reader(each(), **kwargs)
+
+        class Stepped(list[str]):
+            def __iter__(self) -> Iterator[str]:
+                for line in super().__iter__():
+                    work.stepped += 1
+                    yield line
+
+        mp.setattr(records.csv, "reader", counted)
+        mp.setattr(records, "_physical_lines", lambda text: Stepped(physical(text)))
+
+
+def test_in_chunks_a_quote_open_to_the_end_of_a_large_file_is_read_in_linear_work() -> None:
+    """A ``"`` opening a value on line 10 of a large file and closed nowhere (hostile input): the
+    chunk's end was looked for again from that record's start each time more of the file was read,
+    the reader given the square of the file's lines (a night stalled for hours on one character).
+    The work is now a few times the file's lines, and the file reads as a whole read reads it:
+    one malformed record at line 10 (the night quarantines it, or refuses the count naming it)."""
+    rows = 30_000
+    body = "".join(f"{i},{'x' * 90},{i % 7}\n" if i != 9 else f'{i},"{"x" * 89},{i % 7}\n' for i in range(1, rows))
+    data = ("a,b,c\n" + body).encode()
+    with pytest.MonkeyPatch.context() as mp:
+        work = _Work(mp)
+        chunked = _chunked(data, 1000)
+    assert work.handed <= 5 * rows, work.handed
+    whole = _whole(split_csv(data))
+    assert chunked == whole
+    assert [(m[0], m[1]) for m in whole[2]] == [(10, "malformed_quote")] and len(whole[0]) == rows - 2
+
+
+def test_a_record_broken_over_two_lines_does_not_make_the_reader_step_over_the_lines_before_it() -> None:
+    """After a record broken over two lines the reader starts again at its second line: ``islice``
+    stepped over every line before it to get there, the square of the file's lines for a file of
+    such records (hostile input)."""
+    rows = 20_000
+    data = ("a,b,c\n" + '1,"x\ny"z,3\n' * rows).encode()
+    with pytest.MonkeyPatch.context() as mp:
+        work = _Work(mp)
+        split = split_csv(data)
+    assert len(split.malformed) == 2 * rows and work.stepped <= 4 * rows, work.stepped
 
 
 def test_in_chunks_an_encoding_error_names_its_line_and_an_empty_file_has_no_header() -> None:
