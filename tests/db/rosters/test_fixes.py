@@ -190,7 +190,7 @@ def test_status_human_output_shows_tier_reasons_as_lines(engine, settings, monke
     monkeypatch.setattr(cmd, "_engine", lambda: engine)
     import credit.grading.read as grading
 
-    monkeypatch.setattr(grading, "grade_of", lambda conn, code, day: {
+    monkeypatch.setattr(grading, "grade_of", lambda conn, code, day, settings: {
         "grade": "C", "label": "较高风险", "reasons": [{"code": "abnormal_roster", "text": "列入经营异常名录",
                                                      "value": 1, "contribution": 30}]})
     with engine.begin() as c:
