@@ -339,7 +339,8 @@ def publish_quality(conn: Connection, key: StagingKey) -> int:
 def clear_published(engine: Engine, night: date) -> list[str]:
     """After a night is published: remove its staging (every drop's) and every earlier night's, in
     one transaction. A source's staging table that holds no later night's rows, and that nothing
-    else holds (nowait: an ingest of another drop under way keeps it as it is), is truncated: its
+    else holds for more than 2 s (``night/staging_lock_briefly.sql``: autovacuum, drawn by a first
+    night's load, gives way; an ingest of another drop under way keeps it as it is), is truncated: its
     pages back at once, and no delete of a first night's millions of rows (1 M: about 2 s) before
     it. Any other is cleared by a delete (``night/staging_clear_rows.sql``), then truncated in a
     transaction of its own if that left it empty and nothing holds it
@@ -370,10 +371,10 @@ def clear_published(engine: Engine, night: date) -> list[str]:
 
 def _truncate_if_only_published(conn: Connection, source: Source, night: date) -> bool:
     """Truncate ``source``'s staging table inside the caller's transaction when, under an exclusive
-    lock taken without waiting, it holds no row of a night after ``night``; whether it did."""
+    lock waited for briefly, it holds no row of a night after ``night``; whether it did."""
     try:
         with conn.begin_nested():
-            conn.execute(_rows_sql("night/staging_lock_nowait", source))
+            conn.execute(_rows_sql("night/staging_lock_briefly", source))
             if conn.execute(_rows_sql("night/staging_later_rows", source), {"night": night}).scalar():
                 return False   # a later night's rows stay; the lock is kept until the delete commits
             conn.execute(_rows_sql("night/staging_truncate", source))
