@@ -562,7 +562,7 @@ def audit_publish() -> None:
     """Append to the anchor file the nights anchored in the database and not yet published outside
     it (each night does this after its commit; this catches up after a crash). Signs nothing that
     does not verify: the file's lines and the whole decision log are checked first, as `credit
-    audit verify` checks them; exit 1 (contracts.md §2: only an intact log passes) when they fail."""
+    audit verify` checks them; exit 1 when they fail (as `credit audit verify`: only an intact log passes)."""
     from credit.rosters.anchors import AnchorsRefused, anchor_path, append_missing_anchors
     from credit.settings import get_settings
     from credit.signing import SigningKeyError

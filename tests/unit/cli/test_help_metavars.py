@@ -57,10 +57,11 @@ def test_roster_export_help_names_the_columns_it_writes_in_order() -> None:
 
 def test_no_help_cites_our_internal_rules_document() -> None:
     """Help is read by officers: it names the legal source itself (a statute and its article),
-    never ``domain.md``, the project's own summary of the rules (``credit draw results`` cited
-    "domain.md §8")."""
+    never ``domain.md`` or ``contracts.md``, the project's own notes outside the repository
+    (``credit draw results`` cited "domain.md §8", ``credit audit publish`` "contracts.md §2")."""
     cited = [path for path, cmd in _commands(typer.main.get_command(app))
-             if "domain.md" in " ".join([cmd.help or "", *(getattr(p, "help", None) or "" for p in cmd.params)])]
+             if any(doc in " ".join([cmd.help or "", *(getattr(p, "help", None) or "" for p in cmd.params)])
+                    for doc in ("domain.md", "contracts.md"))]
     assert cited == []
 
 
