@@ -195,6 +195,14 @@ def check_values(doc: Mapping[str, Any], matters: Sequence[str]) -> None:
             for k in ("min_count", "max_count"):
                 if not count(spec.get(k)):
                     raise DrawError(f"matters.{m}.{k} {spec.get(k)!r}: a whole number ≥ 0, or null")
+            # A matter's regions are GB/T 2260 codes or prefixes, as --scope is: "00" or "000000"
+            # names no area, and as an empty prefix it would cover the whole province.
+            regions = spec.get("regions") or []
+            if not isinstance(regions, list) or not all(
+                    isinstance(r, str | int) and not isinstance(r, bool) and str(r).isdigit()
+                    and region_prefix(str(r)) for r in regions):   # YAML reads 411400 as a number
+                raise DrawError(f"matters.{m}.regions 应为行政区划代码（GB/T 2260）或其前缀的列表 "
+                                f"(matters.{m}.regions {regions!r}: a list of GB/T 2260 region codes or prefixes)")
         if doc["ungraded_tier"] not in TIERS:
             raise DrawError(f"ungraded_tier {doc['ungraded_tier']!r}: one of {', '.join(TIERS)}")
         exempt = doc["exclusion_exempt_tiers"]

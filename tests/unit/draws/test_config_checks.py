@@ -68,6 +68,10 @@ def test_a_bad_value_is_refused_naming_it(path: str, value: Any, named: str) -> 
     ("schedule", [5, 40], "schedule"),                             # not a mapping: .get AttributeError
     ("schedule", "5 40", "schedule"),
     ("schedule", _DROP, "schedule"),
+    ("matters.annual_report.regions", ["000000"], "regions"),      # no area: an empty prefix, the whole province
+    ("matters.annual_report.regions", ["00"], "regions"),
+    ("matters.annual_report.regions", ["4114x"], "regions"),
+    ("matters.annual_report.regions", "4114", "regions"),          # a string iterates as "4", "1", …
 ])
 def test_a_wrong_shaped_value_is_refused_naming_it_in_chinese_and_english(path: str, value: Any, named: str) -> None:
     doc = _set(_doc(), path, value)
@@ -78,5 +82,6 @@ def test_a_wrong_shaped_value_is_refused_naming_it_in_chinese_and_english(path: 
 
 def test_the_bundled_file_passes_and_a_ratio_of_one_is_allowed() -> None:
     store.frozen_rules(_doc(), ["annual_report", "food_production", "advertising"])
+    store.frozen_rules(_set(_doc(), "matters.annual_report.regions", [411400, "4114"]), ["annual_report"])
     store.frozen_rules(_set(_doc(), "tier_ratios.D", 1), ["annual_report"])
     store.frozen_rules(_set(_doc(), "tier_ratios.A", "0.005"), ["annual_report"])
