@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -31,9 +31,8 @@ def _certificates() -> None:
     """Screening certificates: re-check one against the decision log."""
 
 
-def _refuse(reason: str) -> None:
-    console.print(f"[red]refused:[/red] {output.esc(reason)}")
-    raise typer.Exit(2)
+def _refuse(reason: str) -> NoReturn:
+    output.refuse(reason)   # standard error, as every other command's refusal
 
 
 def serve_command(

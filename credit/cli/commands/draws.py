@@ -37,8 +37,7 @@ console = output.console()
 
 
 def _refuse(reason: str) -> NoReturn:
-    console.print(f"[red]refused:[/red] {escape(reason)}", highlight=False)
-    raise typer.Exit(2)
+    output.refuse(reason)   # standard error, as every other command's refusal
 
 
 def _as_of(conn: Connection, as_of: date | None) -> date:

@@ -467,3 +467,13 @@ def test_a_scope_naming_no_region_is_refused(engine: Engine, cli_env: Settings, 
                             "--seed-commitment", core.seed_commitment(SEED)])
     assert r.exit_code == 2, r.output
     assert "scope" in r.output and "范围" in r.output and "DRAW-" not in r.output, r.output
+
+
+def test_a_refusal_goes_to_standard_error_not_to_standard_output(engine: Engine, cli_env: Settings) -> None:
+    """A draw command's refusal is written where every other command's is (credit.cli.output.refuse):
+    standard error, exit 2 — a script reading standard output for a draw id reads nothing."""
+    load_store(engine, n=60)
+    r = runner.invoke(app, ["plan", "--matter", "annual_report", "--as-of", "2026-09-01", "--scope", "00",
+                            "--seed-commitment", core.seed_commitment(SEED)])
+    assert r.exit_code == 2, r.output
+    assert r.stdout == "" and "refused:" in r.stderr and "范围" in r.stderr, (r.stdout, r.stderr)
