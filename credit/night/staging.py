@@ -344,7 +344,8 @@ def clear_published(engine: Engine, night: date) -> list[str]:
     pages back at once, and no delete of a first night's millions of rows (1 M: about 2 s) before
     it. Any other is cleared by a delete (``night/staging_clear_rows.sql``), then truncated in a
     transaction of its own if that left it empty and nothing holds it
-    (``night/staging_truncate_empty.sql``). Returns the sources' staging tables now empty on disk."""
+    (``night/staging_lock_briefly.sql``, then ``night/staging_truncate_empty.sql``). Returns the
+    sources' staging tables now empty on disk."""
     truncated, deleted = [], []
     with engine.begin() as conn:
         for source in SOURCES.values():
@@ -357,6 +358,7 @@ def clear_published(engine: Engine, night: date) -> list[str]:
     for source in deleted:
         try:
             with engine.begin() as conn:
+                conn.execute(_rows_sql("night/staging_lock_briefly", source))
                 conn.execute(_rows_sql("night/staging_truncate_empty", source))
                 emptied = conn.execute(sa.text("select pg_relation_size(cast(:t as regclass)) = 0"),
                                        {"t": staging_table(source)}).scalar()
