@@ -262,13 +262,15 @@ def scoped_costs(conn: Connection, small: bool) -> Iterator[None]:
 @dataclass
 class Graded:
     """One pass of grading: the configuration, the graded frame (with the relation indicators
-    ``related_serious``, ``related_d`` it was computed with), the indicators' warnings and the
-    report's counts of its grades (:func:`credit.grading.counts.chunk_counts`)."""
+    ``related_serious``, ``related_d`` it was computed with), the indicators' warnings, the
+    report's counts of its grades (:func:`credit.grading.counts.chunk_counts`) and the rosters.yaml
+    whose ``heavier_measures`` it read (recorded with the night, :func:`record_grades`)."""
 
     config: ConfigDoc
     frame: pd.DataFrame
     warnings: list[str]
     counts: pd.DataFrame
+    rosters: ConfigDoc
 
 
 def graded_chunks(conn: Connection, ctx: NightContext) -> Iterator[Graded]:
@@ -286,8 +288,10 @@ def graded_chunks(conn: Connection, ctx: NightContext) -> Iterator[Graded]:
     calendar = working_calendar(ctx.settings)
     size = max(1, int((config.get("database") or {}).get("chunk_entities", CHUNK_ENTITIES)))
     # 较重行政处罚 by measure (domain.md §4): the rosters' own list, so that the grading's HEAVIER_PENALTY
-    # and the serious list's proposals agree on which penalties are heavier.
-    heavier_measures = RosterEnv.load(ctx.settings).heavier_measures()
+    # and the serious list's proposals agree on which penalties are heavier. The night records the
+    # rosters.yaml read here (grading_runs.rosters_config): the advice on its grades reads the same.
+    env = RosterEnv.load(ctx.settings)
+    heavier_measures = env.heavier_measures()
     n = create_population(conn, scoped, chunk=size)
     create_night_facts(conn, ctx.night, scoped)   # once a night: every chunk reads the same roster state
     for start in range(0, max(n, 1), size):
@@ -301,7 +305,7 @@ def graded_chunks(conn: Connection, ctx: NightContext) -> Iterator[Graded]:
         # grade() keeps the indicator frame's rows and index: the relations it was graded with, row by row.
         graded = graded.assign(related_serious=ind.frame["related_serious"].to_numpy(),
                                related_d=ind.frame["related_d"].to_numpy())
-        yield Graded(config, graded, list(ind.warnings), chunk_counts(conn, ind.frame, graded["grade"]))
+        yield Graded(config, graded, list(ind.warnings), chunk_counts(conn, ind.frame, graded["grade"]), env.cfg)
 
 
 def compute_grades(conn: Connection, ctx: NightContext) -> Graded:
@@ -312,7 +316,7 @@ def compute_grades(conn: Connection, ctx: NightContext) -> Graded:
     for p in parts:
         warnings += [w for w in p.warnings if w not in warnings]
     return Graded(parts[0].config, pd.concat([p.frame for p in parts], ignore_index=True), warnings,
-                  add_counts([p.counts for p in parts]))
+                  add_counts([p.counts for p in parts]), parts[0].rosters)
 
 
 def grade_night(conn: Connection, ctx: NightContext) -> GradingNightSummary:
@@ -329,24 +333,28 @@ def grade_night(conn: Connection, ctx: NightContext) -> GradingNightSummary:
     open_grades_tonight(conn)
     warnings: list[str] = []
     config: ConfigDoc | None = None
+    rosters: ConfigDoc | None = None
     counts: list[pd.DataFrame] = []
     for g in graded_chunks(conn, ctx):
-        config = g.config
+        config, rosters = g.config, g.rosters
         copy_grades(conn, GRADES_TONIGHT, g.frame, g.config.version)
         warnings += [w for w in g.warnings if w not in warnings]
         counts.append(g.counts)
         del g
     conn.exec_driver_sql("analyze grades_tonight")   # temporary tables are never auto-analyzed
     return record_grades(conn, ctx, config or load_config("grading", ctx.settings), warnings,
-                         counted=add_counts(counts))
+                         counted=add_counts(counts), rosters=rosters or RosterEnv.load(ctx.settings).cfg)
 
 
 def record_grades(conn: Connection, ctx: NightContext, config: ConfigDoc, warnings: list[str],
-                  counted: pd.DataFrame | None = None) -> GradingNightSummary:
+                  counted: pd.DataFrame | None = None, *, rosters: ConfigDoc) -> GradingNightSummary:
     """Store the grades staged in ``grades_tonight`` (ranges, transitions), check the tier
     distribution and record the night's grading run. ``counted``: the report's counts of the
     grades staged, counted while grading (:func:`grade_night`); a full night stores them
-    (:func:`credit.grading.counts.store_counts`) instead of counting every grade on the server."""
+    (:func:`credit.grading.counts.store_counts`) instead of counting every grade on the server.
+    ``rosters``: the rosters.yaml the grades were graded with (its ``heavier_measures``), kept
+    with the night beside ``config`` (grading.yaml; migration 0048), so that a past night's advice
+    reads the night's own (:func:`credit.grading.read.grade_of`)."""
     later = conn.execute(text("select max(night) from grading_runs where night >= :n"), {"n": ctx.night}).scalar()
     if later is not None:
         raise ValueError(f"night {ctx.night}: night {later} is already graded (grades are ranges; nights go in order)")
@@ -370,10 +378,9 @@ def record_grades(conn: Connection, ctx: NightContext, config: ConfigDoc, warnin
         previous = conn.execute(text("select distribution from grading_runs where night = :p"), {"p": prev}).scalar()
     if graded:
         warnings += check_distribution(distribution_frame(dist, previous, s), s, ctx.settings.expectations_dir)
-    conn.execute(text(
-        "insert into grading_runs (night, config_version, graded, distribution, warnings, config) "
-        "values (:n, :v, :g, cast(:d as jsonb), cast(:w as jsonb), cast(:c as jsonb))"),
-        {"n": ctx.night, "v": config.version, "g": graded, "d": json.dumps(dist),
-         "w": json.dumps(warnings, ensure_ascii=False), "c": json.dumps(config.data, ensure_ascii=False, default=str)})
+    conn.execute(sqlfiles.statement("grading/record_run"), {
+        "n": ctx.night, "v": config.version, "g": graded, "d": json.dumps(dist),
+        "w": json.dumps(warnings, ensure_ascii=False), "c": json.dumps(config.data, ensure_ascii=False, default=str),
+        "rv": rosters.version, "rc": json.dumps(rosters.data, ensure_ascii=False, default=str)})
     return {"graded": graded, "config_version": config.version, "distribution": dist,
             "previous_night": prev.isoformat() if prev else None, "warnings": warnings}

@@ -453,4 +453,6 @@ def apply_grades(conn: Connection, ctx: NightContext, manifest: Manifest, plan: 
         copy_grades(conn, GRADES_TONIGHT, again.frame,
                     again.config.version)
     conn.exec_driver_sql("analyze grades_tonight")
-    return record_grades(conn, ctx, load_config("grading", ctx.settings), warnings), len(stale)
+    # The partitions graded with the files in force now (partition_issues: the same configuration version).
+    return record_grades(conn, ctx, load_config("grading", ctx.settings), warnings,
+                         rosters=RosterEnv.load(ctx.settings).cfg), len(stale)

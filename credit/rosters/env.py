@@ -9,10 +9,12 @@ version of the configuration files.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -24,6 +26,14 @@ from credit.rosters.rules import RuleBook, load_rules
 from credit.settings import Settings, get_settings
 
 ROSTERS = ("abnormal", "abnormal_status", "serious")
+
+
+def heavier_measures_of(rosters: Mapping[str, Any]) -> list[str]:
+    """``heavier_measures`` of a rosters.yaml document: the penalty measures that make a penalty
+    较重行政处罚 whatever the drop's flag (domain.md §4). The document is today's file
+    (:meth:`RosterEnv.heavier_measures`) or the one a graded night recorded
+    (``grading_runs.rosters_config``, :func:`credit.grading.read.grade_of`)."""
+    return [str(m) for m in (rosters.get("heavier_measures") or [])]
 
 
 @dataclass(frozen=True)
@@ -108,7 +118,7 @@ class RosterEnv:
 
     def heavier_measures(self) -> list[str]:
         """Penalty measures that make a penalty 较重行政处罚 whatever the drop's flag (config switch)."""
-        return [str(m) for m in (self.cfg.get("heavier_measures") or [])]
+        return heavier_measures_of(self.cfg.data)
 
     def derive_due(self, rule_id: str, start: date | None) -> tuple[date | None, date | None]:
         """(due, provisional) of ``rule_id``'s main period from ``start``, computed now: the version
