@@ -303,6 +303,8 @@ class TierDoc(Open):
     score: float
     night: str
     config_version: str
+    rosters_version: str = Field(description="rosters.yaml (label@digest) whose heavier_measures the advice read: "
+                                             "the night's own; today's for a night graded before migration 0048")
     reasons: list[dict[str, Any]]
     to_improve: list[dict[str, Any]]
 

@@ -12,7 +12,7 @@ from credit.config import load_config
 from credit.draws.read import RESULT_LABELS
 from credit.grading.score import Improvement, to_improve
 from credit.penalties.read import PenaltyView, penalties_of, repair_available
-from credit.rosters.env import RosterEnv
+from credit.rosters.env import heavier_measures_of
 from credit.settings import Settings
 
 
@@ -35,6 +35,7 @@ class GradeAnswer(TypedDict):
     score: float
     night: str
     config_version: str
+    rosters_version: str           # the rosters.yaml the advice read (see grade_of)
     reasons: list[ReasonShown]
     to_improve: list[Improvement]
 
@@ -51,25 +52,36 @@ def _shown(reason: dict[str, Any]) -> ReasonShown:
 def grade_of(conn: Connection, uscc: str, as_of: date, settings: Settings) -> GradeAnswer | None:
     """The grade of ``uscc`` on the latest graded night on or before ``as_of``, with reasons and what
     would improve it; None when that night did not grade it (not operating then: cancelled, revoked,
-    moved out — domain.md §7) or before its first grade. ``settings``: the caller's (the API app's,
-    the command line's), whose configuration the advice reads — not :func:`get_settings`'s."""
+    moved out — domain.md §7) or before its first grade.
+
+    The advice reads the configuration that night graded with (``grading_runs``): its grading.yaml
+    (``config``) and its rosters.yaml (``rosters_config``, migration 0048: which measures make a
+    penalty heavier), so an edit of either file since leaves the advice on a past night as it was.
+    A night graded before migration 0048 kept no rosters.yaml: its advice reads the rosters.yaml of
+    ``settings`` as it is now (what every night's advice read before), and ``rosters_version`` names
+    that file's version; ``night_runs.config_version`` names the one the night ran with. Likewise a
+    night without a stored grading.yaml reads ``settings``' grading.yaml. ``settings``: the
+    caller's (the API app's, the command line's) — not :func:`get_settings`'s."""
     code = uscc.strip().upper()
     row = conn.execute(sqlfiles.statement("grading/grade_of"), {"u": code, "d": as_of}).mappings().first()
     if row is None:
         return None
     cfg = row["config"] or load_config("grading", settings).data
+    rosters, rosters_version = night_rosters(row["rosters_config"], row["rosters_version"], settings)
     labels = cfg["tiers"][row["grade"]]
     improve = to_improve(row["grade"], float(row["score"]), row["reasons"], cfg)
     for i in improve:
         if i["code"] == HEAVIER_PENALTY:
             # Per penalty: repair is not open to every heavier penalty (45号令 art. 14 para. 3, domain.md §6).
-            i["change"] = heavier_penalty_advice(conn, code, row["night"], settings) or i["change"]
+            i["change"] = heavier_penalty_advice(conn, code, row["night"], heavier_measures_of(rosters)) \
+                or i["change"]
         elif i["code"] == INSPECTION_ADVERSE:
             i["change"] = inspection_advice(conn, code, row["night"], int(cfg["windows"]["inspection_years"])) \
                 or i["change"]
     return {
         "grade": row["grade"], "label": labels["label"], "local_label": labels["local_label"],
         "score": float(row["score"]), "night": row["night"].isoformat(), "config_version": row["config_version"],
+        "rosters_version": rosters_version,
         "reasons": [_shown(r) for r in row["reasons"]],
         "to_improve": improve,
     }
@@ -100,18 +112,27 @@ def penalty_advice(p: PenaltyView) -> str:
     return f"{case}：{note}，不适用信用修复，{until}不再计入"
 
 
-def heavier_penalty_advice(conn: Connection, uscc: str, night: date, settings: Settings) -> str | None:
+def night_rosters(stored: dict[str, Any] | None, version: str | None,
+                  settings: Settings) -> tuple[dict[str, Any], str]:
+    """The rosters.yaml a graded night graded with and its version (``grading_runs.rosters_config``,
+    ``rosters_version``); for a night graded before migration 0048 (both NULL), ``settings``'
+    rosters.yaml as it is now, with its version."""
+    if stored is not None:
+        return stored, str(version)
+    today = load_config("rosters", settings)
+    return today.data, today.version
+
+
+def heavier_penalty_advice(conn: Connection, uscc: str, night: date, heavier_measures: list[str]) -> str | None:
     """The advice for HEAVIER_PENALTY on a grade of ``night``: one sentence per heavier penalty
     published that night (the ones the grading counted), joined; None when none is found (the
     configured text then stands).
 
-    The heavier measures are those of ``settings``' rosters.yaml today: the night stores its
-    grading.yaml (grading_runs.config), not the rosters.yaml it graded with, so an edit of
-    heavier_measures since the night is not undone here."""
-    # 较重 by measure too (domain.md §4), as the grading counts them, from the caller's configuration.
-    hm = RosterEnv.load(settings).heavier_measures()
+    ``heavier_measures``: those the night graded with (:func:`night_rosters`), so that the
+    penalties named are the ones the night counted, whatever rosters.yaml says today."""
+    # 较重 by measure too (domain.md §4), as the grading counted them.
     cases = {str(r["case_no"]) for r in conn.execute(sqlfiles.statement("grading/heavier_cases"),
-                                                         {"u": uscc, "hm": hm}).mappings()}
+                                                         {"u": uscc, "hm": heavier_measures}).mappings()}
     if not cases:
         return None
     shown = [penalty_advice(p) for p in penalties_of(conn, uscc, night)

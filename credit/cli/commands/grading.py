@@ -71,7 +71,8 @@ def show(
     console.print(f"[bold]{output.esc(uscc)}[/bold]  tier [bold]{output.esc(g['grade'])}[/bold] "
                   f"{output.esc(g['label'])}"
                   + (f"（{output.esc(g['local_label'])}）" if g.get("local_label") not in (None, g["label"]) else "")
-                  + f"  score {g['score']:g}  night {g['night']}  config {output.esc(g['config_version'])}")
+                  + f"  score {g['score']:g}  night {g['night']}  config {output.esc(g['config_version'])}"
+                  + f"  rosters {output.esc(g['rosters_version'])}")
     if beyond:
         console.print(f"[yellow]warning: {day.isoformat()} is after the latest published night; "
                       "later data may change this answer[/yellow]")

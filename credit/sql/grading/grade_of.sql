@@ -5,7 +5,10 @@
 -- A range that ended by the latest graded night on or before :d (and no later range opened) means
 -- the entity was not graded on that night — cancelled, revoked or moved out (domain.md §7, issue
 -- 5): no tier on :d, rather than the last tier it had (outsider's pass bb5).
-select n.night, g.grade, g.score, g.config_version, g.reasons, r.config
+-- The night's configuration comes along: its grading.yaml (config) and rosters.yaml
+-- (rosters_version, rosters_config; NULL for nights before migration 0048), which the advice reads.
+select n.night, g.grade, g.score, g.config_version, g.reasons, r.config,
+       r.rosters_version, r.rosters_config
   from (select * from grade_ranges where uscc = :u and valid_from <= :d
          order by valid_from desc limit 1) as g
  cross join lateral (select coalesce(max(x.night), g.valid_from) as night

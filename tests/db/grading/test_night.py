@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from credit.config import load_config
 from credit.grading.read import grade_of
 from credit.grading.report import write_night_report
 from credit.settings import Settings
@@ -486,3 +487,77 @@ def test_the_heavier_penalty_advice_reads_the_caller_s_settings(engine: Engine, 
     assert warned is not None and warned["reasons"][0]["code"] == "HEAVIER_PENALTY", warned
     advice = next(i["change"] for i in warned["to_improve"] if i["code"] == "HEAVIER_PENALTY")
     assert advice.startswith("京市监罚〔2026〕9号："), advice
+
+
+def _confiscation_heavier(settings: Settings, folder: Path) -> tuple[Settings, Path]:
+    """``settings`` with a copy of its configuration under ``folder`` whose rosters.yaml makes a
+    confiscation heavier (heavier_measures), and that file's path."""
+    conf = folder / "config"
+    shutil.copytree(settings.config_dir, conf)
+    rosters = conf / "rosters.yaml"
+    text = rosters.read_text("utf-8")
+    assert "heavier_measures: [qualification_downgrade," in text
+    rosters.write_text(text.replace("heavier_measures: [qualification_downgrade,",
+                                    "heavier_measures: [confiscation, qualification_downgrade,"), "utf-8")
+    return settings.model_copy(update={"config_dir": conf}), rosters
+
+
+def _confiscated(engine: Engine) -> None:
+    with engine.begin() as c:
+        reg(c, "WARNED")
+        all_filed(c, "WARNED")
+        c.execute(sa.text(
+            "insert into penalties (case_no, uscc, decided_on, doc_no, category, measures, fine_amount, heavier, "
+            "fulfilled_on, first_night, last_night) values "
+            "('w1', 'WARNED', '2026-03-10', '京市监罚〔2026〕9号', 'other', array['confiscation', 'fine'], "
+            "null, false, '2026-03-12', '2026-03-20', '2026-07-01')"))
+
+
+def test_the_advice_on_a_past_night_reads_the_rosters_yaml_it_graded_with(engine: Engine, settings: Settings,
+                                                                           tmp_path: Path) -> None:
+    # The night graded WARNED C for a confiscation, heavier by that night's rosters.yaml; the bureau
+    # then takes confiscation out of heavier_measures. The grade of that night stands (ranges), and so
+    # must the advice on it: the night counted that penalty (brief: every output records the config
+    # version that produced it). Read with today's rosters.yaml the penalty was no longer found and
+    # the per-penalty advice fell back to the generic text.
+    own, rosters = _confiscation_heavier(settings, tmp_path)
+    _confiscated(engine)
+    night(engine, own)
+    with engine.connect() as c:
+        before = grade_of(c, "WARNED", NIGHT, own)
+        recorded = c.execute(sa.text("select rosters_version, rosters_config -> 'heavier_measures' "
+                                     "from grading_runs where night = :n"), {"n": NIGHT}).one()
+    assert before is not None and before["reasons"][0]["code"] == "HEAVIER_PENALTY", before
+    assert recorded[1][0] == "confiscation" and recorded[0] == before["rosters_version"]
+    assert recorded[0] == load_config("rosters", own).version    # label@digest, as grading.yaml's
+    rosters.write_text(rosters.read_text("utf-8").replace("heavier_measures: [confiscation, ",
+                                                          "heavier_measures: ["), "utf-8")
+    assert load_config("rosters", own).version != recorded[0]
+    with engine.connect() as c:
+        after = grade_of(c, "WARNED", NIGHT, own)
+    assert after == before
+    advice = next(i["change"] for i in after["to_improve"] if i["code"] == "HEAVIER_PENALTY")
+    assert advice.startswith("京市监罚〔2026〕9号："), advice
+
+
+def test_a_night_graded_before_0048_reads_today_s_rosters_yaml(engine: Engine, settings: Settings,
+                                                                tmp_path: Path) -> None:
+    # A night published before migration 0048 has no rosters.yaml stored (both columns NULL): its
+    # advice reads the caller's rosters.yaml now, the only one there is, and says which one it read
+    # (rosters_version) — an answer, never a traceback.
+    own, _ = _confiscation_heavier(settings, tmp_path)
+    _confiscated(engine)
+    night(engine, own)
+    with engine.begin() as c:
+        c.execute(sa.text("update grading_runs set rosters_version = null, rosters_config = null"))
+    with engine.connect() as c:
+        today = grade_of(c, "WARNED", NIGHT, own)
+        bundled = grade_of(c, "WARNED", NIGHT, settings)
+    assert today is not None and bundled is not None
+    assert today["rosters_version"] == load_config("rosters", own).version
+    assert bundled["rosters_version"] == load_config("rosters", settings).version
+    heavier = {g["rosters_version"]: next(i["change"] for i in g["to_improve"] if i["code"] == "HEAVIER_PENALTY")
+               for g in (today, bundled)}
+    assert heavier[today["rosters_version"]].startswith("京市监罚〔2026〕9号：")
+    # The bundled rosters.yaml does not make a confiscation heavier: the configured text stands.
+    assert heavier[bundled["rosters_version"]].startswith("履行处罚决定、消除影响")
