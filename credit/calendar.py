@@ -59,6 +59,26 @@ class WorkingCalendar:
         if d.year not in self.years:
             raise UnknownCalendarYear(d.year)
 
+    def _first_unknown_year(self, year: int) -> int:
+        """The first year from ``year`` on whose schedule is not known."""
+        while year in self.years:
+            year += 1
+        return year
+
+    def _check_span(self, first: date, last: date) -> None:
+        """Refuse a count from ``first`` to ``last`` that needs a year not known, also one hidden
+        between two known years (a later year entered in calendar.yaml before the one in between):
+        such a count would skip that year's days as if it had none (domain.md §12)."""
+        gap = self._first_unknown_year(min(first, last).year)
+        if max(first, last).year >= gap:
+            raise UnknownCalendarYear(gap)
+
+    def known_until(self, d: date) -> date:
+        """The last day of the unbroken run of known years from ``d``'s year (refused when that year
+        is not known): how far a working-day count from ``d`` can go."""
+        self._check(d)
+        return date(self._first_unknown_year(d.year) - 1, 12, 31)
+
     def is_working_day(self, d: date) -> bool:
         self._check(d)
         i = np.searchsorted(self.working, np.datetime64(d, "D"))
@@ -77,7 +97,7 @@ class WorkingCalendar:
         if i >= len(days):
             raise UnknownCalendarYear(date.fromordinal(days[-1] + _EPOCH).year + 1)
         end = date.fromordinal(days[i] + _EPOCH)
-        self._check(end)   # a deadline must not run through an unknown year hidden between known ones
+        self._check_span(start, end)   # never through an unknown year hidden between known ones
         return end
 
     @cached_property
@@ -90,6 +110,7 @@ class WorkingCalendar:
         """Working days in (start, end]: how many of a period's days have run by ``end``."""
         self._check(start)
         self._check(end)
+        self._check_span(start, end)
         s = np.datetime64(start, "D")
         e = np.datetime64(end, "D")
         return int(np.searchsorted(self.working, e, "right") - np.searchsorted(self.working, s, "right"))
@@ -125,10 +146,12 @@ class WorkingCalendar:
             last = self.working[-1].astype(date)
             raise UnknownCalendarYear(last.year + 1)
         out = self.working[pos]
-        # A deadline must not run through an unknown year hidden between known ones.
-        span_years = out.astype("datetime64[Y]").astype(int) + 1970
-        for y in np.unique(span_years):
-            self._check(date(int(y), 1, 1))
+        # A deadline must not run through an unknown year, also one hidden between known ones.
+        end_years = out.astype("datetime64[Y]").astype(int) + 1970
+        for y in np.unique(years):
+            gap = self._first_unknown_year(int(y))
+            if (end_years[years == y] >= gap).any():
+                raise UnknownCalendarYear(gap)
         return out
 
 

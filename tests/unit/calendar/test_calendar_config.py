@@ -108,3 +108,29 @@ def test_one_date_and_many_dates_give_the_same_working_day_limits(tmp_path: Path
             except UnknownCalendarYear as e:
                 one = ("refused", e.year)
             assert one == many, (d, n)
+
+
+def test_a_limit_never_runs_through_an_unknown_year_between_known_ones(tmp_path: Path) -> None:
+    """domain.md §12 ("block WD deadlines for years without an official notice"): with a year entered
+    in calendar.yaml (here a hypothetical 2028, or a typo for 2027) while 2027's notice is not, a
+    working-day count from December 2026 must be refused for 2027 — not skip 2027 as if it had no
+    days at all. It answered 5 WD after Wed 2026-12-30 with 2028-01-07 and counted 6 working days
+    between 2026-12-30 and 2028-01-10."""
+    import numpy as np
+
+    settings = _config(tmp_path)
+    path = Path(settings.config_dir) / "calendar.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("years: {}", (
+        "years:\n  2028:\n    notice: test\n    holidays: [2028-01-03]\n")), encoding="utf-8")
+    cal = working_calendar(settings)
+    with pytest.raises(UnknownCalendarYear, match="2027"):
+        cal.add_working_days(date(2026, 12, 30), 5)
+    with pytest.raises(UnknownCalendarYear, match="2027"):
+        cal.add_working_days_many(np.array([date(2026, 12, 30)], dtype="datetime64[D]"), 5)
+    with pytest.raises(UnknownCalendarYear, match="2027"):
+        cal.working_days_between(date(2026, 12, 30), date(2028, 1, 10))
+    # within a known year, and from the later known year, the answers stand
+    assert cal.add_working_days(date(2026, 12, 29), 2) == date(2026, 12, 31)
+    assert cal.add_working_days(date(2028, 1, 1), 1) == date(2028, 1, 4)   # Mon 3 Jan off in this entry
+    assert cal.add_working_days_many(np.array([date(2026, 6, 30), date(2028, 1, 1)], dtype="datetime64[D]"), 1)[1] \
+        == np.datetime64("2028-01-04")
