@@ -242,7 +242,9 @@ def _build(config_dir: str, stamp: tuple[int, int]) -> WorkingCalendar:
             holidays, workdays = _year_entry(year, overrides[year], str(Path(config_dir) / "calendar.yaml"))
             days = [date(year, 1, 1) + timedelta(days=i) for i in range(366 if _cal.isleap(year) else 365)]
             w = [d for d in days if (d.weekday() < 5 and d not in holidays) or d in workdays]
-            r = set(holidays)
+            # The days the law fixes off are statutory rest days on a weekend too, listed or not
+            # (民法典 art. 203 rolls past them whatever roll_over_weekends says).
+            r = set(holidays) | {date(year, m, n) for m, n in FIXED_DAYS_OFF}
         else:
             w, r = _library_days(year)
         working += w

@@ -161,3 +161,23 @@ def test_a_year_entry_that_cannot_be_the_published_schedule_is_refused(tmp_path:
     with pytest.raises(ConfigError, match=says) as e:
         working_calendar(settings)
     assert "calendar.yaml" in str(e.value) and "2027" in str(e.value)
+
+
+def test_without_weekend_roll_over_a_fixed_holiday_on_a_weekend_of_an_entered_year_still_rolls(tmp_path: Path) -> None:
+    """民法典 art. 203 rolls a period ending on a statutory rest day (domain.md §12). Sat 2 and Sun 3
+    October 2027 are 国庆节 by date (全国年节及纪念日放假办法 art. 2) whether or not the entry lists
+    them: with ``roll_over_weekends: false`` a "10日" period from Wed 2027-09-22 ended on Sat 10-02,
+    inside the holiday, when the entry listed the weekdays off only; the library years roll such a
+    day (Sat 2026-10-03 → 10-08, test above). A hypothetical 2027 entry, not the real notice."""
+    settings = _config(tmp_path)
+    path = Path(settings.config_dir) / "calendar.yaml"
+    text = path.read_text(encoding="utf-8").replace("roll_over_weekends: true", "roll_over_weekends: false")
+    path.write_text(text.replace("years: {}", (
+        "years:\n  2027:\n    notice: test\n"
+        "    holidays: [2027-01-01, 2027-10-01, 2027-10-04, 2027-10-05, 2027-10-06, 2027-10-07]\n"
+        "    workdays: [2027-10-09]\n")), encoding="utf-8")
+    cal = working_calendar(settings)
+    assert cal.end_of_calendar_period(date(2027, 9, 22), 10) == date(2027, 10, 8)
+    # an ordinary Saturday still stays under this switch, and the make-up Saturday is a working day
+    assert cal.end_of_calendar_period(date(2027, 9, 15), 10) == date(2027, 9, 25)
+    assert cal.end_of_calendar_period(date(2027, 9, 29), 10) == date(2027, 10, 9)
