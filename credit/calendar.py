@@ -25,11 +25,18 @@ from pathlib import Path
 import chinese_calendar
 import numpy as np
 
-from credit.config import load_config
+from credit.config import ConfigError, load_config
 from credit.settings import Settings, get_settings
 
 LIBRARY_YEARS = range(2004, 2027)
 _EPOCH = date(1970, 1, 1).toordinal()   # datetime64[D] counts days from it  # chinesecalendar 1.11.0 carries 2004–2026 (stack-notes §4)
+
+
+#: The holidays 全国年节及纪念日放假办法 art. 2 (as revised on 2024-11-10, domain.md §12) fixes by
+#: date: 元旦 1 January, 劳动节 1–2 May, 国庆节 1–3 October. Whatever a year's notice makes of its
+#: lunar holidays and make-up days, these are days off: a provisional count never ends on one (a
+#: count across the year end gave 1 January), and a year entered in calendar.yaml must keep them off.
+FIXED_DAYS_OFF = ((1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3))
 
 
 class UnknownCalendarYear(LookupError):
@@ -59,6 +66,26 @@ class WorkingCalendar:
         if d.year not in self.years:
             raise UnknownCalendarYear(d.year)
 
+    def _first_unknown_year(self, year: int) -> int:
+        """The first year from ``year`` on whose schedule is not known."""
+        while year in self.years:
+            year += 1
+        return year
+
+    def _check_span(self, first: date, last: date) -> None:
+        """Refuse a count from ``first`` to ``last`` that needs a year not known, also one hidden
+        between two known years (a later year entered in calendar.yaml before the one in between):
+        such a count would skip that year's days as if it had none (domain.md §12)."""
+        gap = self._first_unknown_year(min(first, last).year)
+        if max(first, last).year >= gap:
+            raise UnknownCalendarYear(gap)
+
+    def known_until(self, d: date) -> date:
+        """The last day of the unbroken run of known years from ``d``'s year (refused when that year
+        is not known): how far a working-day count from ``d`` can go."""
+        self._check(d)
+        return date(self._first_unknown_year(d.year) - 1, 12, 31)
+
     def is_working_day(self, d: date) -> bool:
         self._check(d)
         i = np.searchsorted(self.working, np.datetime64(d, "D"))
@@ -77,7 +104,7 @@ class WorkingCalendar:
         if i >= len(days):
             raise UnknownCalendarYear(date.fromordinal(days[-1] + _EPOCH).year + 1)
         end = date.fromordinal(days[i] + _EPOCH)
-        self._check(end)   # a deadline must not run through an unknown year hidden between known ones
+        self._check_span(start, end)   # never through an unknown year hidden between known ones
         return end
 
     @cached_property
@@ -90,6 +117,7 @@ class WorkingCalendar:
         """Working days in (start, end]: how many of a period's days have run by ``end``."""
         self._check(start)
         self._check(end)
+        self._check_span(start, end)
         s = np.datetime64(start, "D")
         e = np.datetime64(end, "D")
         return int(np.searchsorted(self.working, e, "right") - np.searchsorted(self.working, s, "right"))
@@ -125,10 +153,12 @@ class WorkingCalendar:
             last = self.working[-1].astype(date)
             raise UnknownCalendarYear(last.year + 1)
         out = self.working[pos]
-        # A deadline must not run through an unknown year hidden between known ones.
-        span_years = out.astype("datetime64[Y]").astype(int) + 1970
-        for y in np.unique(span_years):
-            self._check(date(int(y), 1, 1))
+        # A deadline must not run through an unknown year, also one hidden between known ones.
+        end_years = out.astype("datetime64[Y]").astype(int) + 1970
+        for y in np.unique(years):
+            gap = self._first_unknown_year(int(y))
+            if (end_years[years == y] >= gap).any():
+                raise UnknownCalendarYear(gap)
         return out
 
 
@@ -158,6 +188,48 @@ def _library_days(year: int) -> tuple[list[date], set[date]]:
     return working, holidays
 
 
+def _year_entry(year: int, entry: object, path: str) -> tuple[set[date], set[date]]:
+    """(holidays, make-up working days) of a year entered in calendar.yaml, refused (:class:`ConfigError`)
+    when the entry cannot be the State Council's notice for that year: it names no notice, a day of
+    another year, a make-up working day that is not a Saturday or Sunday, a day both off and on, or a
+    day the law fixes off (:data:`FIXED_DAYS_OFF`) as a working day. Such an entry made the year
+    "known" with its holidays missing (``2027: {}`` read as a year of weekends only), and every
+    working-day deadline in it a hard date where the rule is never to guess (domain.md §12)."""
+    where = f"{path}: years: {year}"
+    if not isinstance(entry, dict) or not str(entry.get("notice") or "").strip():
+        raise ConfigError(f"{where}: 应写明所依据的国务院办公厅节假日安排通知 (notice) "
+                          f"(name the State Council notice the entry copies under 'notice')")
+    out: list[set[date]] = []
+    for key in ("holidays", "workdays"):
+        raw = entry.get(key) or []
+        if not isinstance(raw, list):
+            raise ConfigError(f"{where}: {key} 应为日期列表 ({key} must be a list of dates YYYY-MM-DD)")
+        got: set[date] = set()
+        for x in raw:
+            try:
+                d = x if isinstance(x, date) else date.fromisoformat(str(x))
+            except ValueError:
+                raise ConfigError(f"{where}: {key} 中的 {x!r} 不是日期 (not a date YYYY-MM-DD)") from None
+            if d.year != year:
+                raise ConfigError(f"{where}: {key} 中的 {d.isoformat()} 不属于 {year} 年 "
+                                  f"({d.isoformat()} is not a day of {year})")
+            if key == "workdays" and d.weekday() < 5:
+                raise ConfigError(f"{where}: 调休上班日 {d.isoformat()} 不是周六或周日 "
+                                  f"(a make-up working day is a Saturday or Sunday; {d.isoformat()} is a weekday)")
+            got.add(d)
+        out.append(got)
+    holidays, workdays = out
+    for d in sorted(holidays & workdays):
+        raise ConfigError(f"{where}: {d.isoformat()} 同时列为放假和上班 (listed both as a holiday and as a working day)")
+    for m, n in FIXED_DAYS_OFF:
+        d = date(year, m, n)
+        if d in workdays or (d.weekday() < 5 and d not in holidays):
+            raise ConfigError(f"{where}: {d.isoformat()} 为法定节假日（全国年节及纪念日放假办法第二条），应列为放假日 "
+                              f"({d.isoformat()} is a statutory holiday by date: list it under holidays, "
+                              "never under workdays; domain.md §12)")
+    return holidays, workdays
+
+
 @lru_cache(maxsize=4)
 def _build(config_dir: str, stamp: tuple[int, int]) -> WorkingCalendar:
     doc = load_config("calendar", Settings(config_dir=Path(config_dir)))
@@ -167,12 +239,12 @@ def _build(config_dir: str, stamp: tuple[int, int]) -> WorkingCalendar:
     overrides = {int(y): v for y, v in (doc.get("years") or {}).items()}
     for year in sorted(set(LIBRARY_YEARS) | set(overrides)):
         if year in overrides:
-            entry = overrides[year]
-            holidays = {date.fromisoformat(str(x)) for x in entry.get("holidays", [])}
-            workdays = {date.fromisoformat(str(x)) for x in entry.get("workdays", [])}
+            holidays, workdays = _year_entry(year, overrides[year], str(Path(config_dir) / "calendar.yaml"))
             days = [date(year, 1, 1) + timedelta(days=i) for i in range(366 if _cal.isleap(year) else 365)]
             w = [d for d in days if (d.weekday() < 5 and d not in holidays) or d in workdays]
-            r = set(holidays)
+            # The days the law fixes off are statutory rest days on a weekend too, listed or not
+            # (民法典 art. 203 rolls past them whatever roll_over_weekends says).
+            r = set(holidays) | {date(year, m, n) for m, n in FIXED_DAYS_OFF}
         else:
             w, r = _library_days(year)
         working += w

@@ -184,13 +184,19 @@ def repair_outlook(env: RosterEnv, entry: Mapping[str, Any], today: date, kind: 
         out["expires_note"] = ("不会自动恢复" if roster == "abnormal_status" else "不会自动移出") + \
             (f"：{needs}" if needs else "")
     start = max(today, date.fromisoformat(out["apply_from"])) if out["apply_from"] else today
+    # An early removal applied for today before it can succeed (before the full year on the list, or
+    # none at all while a restriction runs to the automatic removal; domain.md §4) is refused as too
+    # early: it has no decide-by date, and a limit counted from a later day is not one of today's.
+    premature = roster == "serious" and (out["apply_from"] is None or start > today)
     version = env.rules.find(rule_id, start) if rule_id in env.rules.rules else None
     if version is not None and version.period is not None:
         out["rule"] = version.version
         out["rule_status"] = version.status   # verified | text_copy | secondary | unverified (domain.md §0)
         out["basis"] = version.basis
         out["decide_within"] = _period_text(version.period.n, version.period.unit)
-        if cure_based:
+        if premature:
+            pass
+        elif cure_based:
             cure = entry.get("cure_established_on")
             d, p, note = application_due(env, rule_id, start, None, None,
                                          date.fromisoformat(cure) if cure else None)

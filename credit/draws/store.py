@@ -124,10 +124,13 @@ def schedule_days(settings: Settings, as_of: date, lead: int, window: int) -> tu
     except UnknownCalendarYear as e:
         raise DrawRefused(str(e)) from e
     start = int(np.searchsorted(cal.working, np.datetime64(as_of, "D"), "right")) + lead - 1
-    days = cal.working[start:start + window]
+    # Never past the unbroken run of known years: a later year entered before the one in between
+    # would carry the window over that unknown year as if it had no working days.
+    known = int(np.searchsorted(cal.working, np.datetime64(cal.known_until(as_of), "D"), "right"))
+    days = cal.working[start:min(start + window, known)]
     note = None
     if len(days) < window:
-        last = cal.working[-1].astype(date)
+        last = cal.working[known - 1].astype(date)
         # Published in the plan and the public record: Chinese first, English in brackets.
         note = (f"暂定：检查期间截至 {last.isoformat()}，{last.year + 1} 年节假日安排（国务院办公厅通知）尚未公布 "
                 f"(provisional: the window is cut at {last.isoformat()}; the {last.year + 1} holiday "

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from credit import sqlfiles
-from credit.calendar import add_years
+from credit.calendar import UnknownCalendarYear, WorkingCalendar, add_years
 from credit.rosters.certificates import DataVersion, removal_kind, version_of
 from credit.rosters.early_removal import early_removal, restriction_note
 from credit.rosters.env import RosterEnv, effective_due, removal_rule
@@ -68,7 +68,7 @@ class RepairWindow(TypedDict, total=False):
     automatic_removal_on: str        # serious list: the day after the listing period is full
     restriction_note: str            # serious list: what that restriction means for early removal, in Chinese
     removal_limit_from: str          # abnormal roster and status: ``receipt`` or ``cure`` (查实)
-    apply_until: str                 # abnormal roster: 3 years after inclusion (68号令 art. 10)
+    apply_until: str                 # abnormal roster: 3 years after inclusion, past a rest day (68号令 art. 10; 民法典 art. 203)
     cure_established_on: str | None  # causes 3 and 4: the day the bureau established the cure
 
 
@@ -163,6 +163,19 @@ def remedy_of(stored: object, authority: object, decided: date | str | pd.Timest
     if isinstance(stored, str) and stored:
         return stored
     return env.remedy(str(authority), decided if isinstance(decided, date) else pd.Timestamp(decided).date())
+
+
+def application_window_end(included_on: date, cal: WorkingCalendar) -> date:
+    """The last day an enterprise may apply for removal, 3 years after its inclusion (68号令 art. 10,
+    domain.md §3.3): the corresponding day (民法典 art. 202), or, when that is a rest day, the first
+    working day after it (art. 203, domain.md §12: a make-up working day is none). In a year whose
+    holiday schedule is not published the corresponding day itself: the earliest the period can end
+    (the roll-over only moves it later)."""
+    end = add_years(included_on, APPLICATION_WINDOW_YEARS)
+    try:
+        return cal.roll_forward(end)
+    except UnknownCalendarYear:
+        return end
 
 
 def latest_night(conn: Connection) -> date | None:
@@ -352,9 +365,9 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
         else:
             window["removal_limit_from"] = env.limit_from(rule_id)
             if r["roster"] == "abnormal":
-                # 68号令 art. 10: the application is made within 3 years of inclusion (民法典 art. 202;
+                # 68号令 art. 10: the application is made within 3 years of inclusion (民法典 arts. 202–203;
                 # domain.md §3.3, §12).
-                window["apply_until"] = add_years(r["included_on"], APPLICATION_WINDOW_YEARS).isoformat()
+                window["apply_until"] = application_window_end(r["included_on"], env.cal).isoformat()
         cure_on = cure_established_on(conn, r["entry_id"], as_of, known) if env.limit_from(rule_id) == "cure" else None
         if r["roster"] != "serious" and env.limit_from(rule_id) == "cure":
             window["cure_established_on"] = _iso(cure_on)

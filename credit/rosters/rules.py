@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from credit.calendar import UnknownCalendarYear, WorkingCalendar, add_months, add_years
+from credit.calendar import FIXED_DAYS_OFF, UnknownCalendarYear, WorkingCalendar, add_months, add_years
 from credit.config import load_config
 from credit.settings import Settings
 
@@ -85,7 +85,7 @@ class Period:
 
     def weekday_estimate(self, start: date) -> date:
         """Monday–Friday-only count, for display as *provisional* when the year is unknown
-        (domain.md §13 example 11), skipping the days off the law fixes by date (:data:`FIXED_DAYS_OFF`)."""
+        (domain.md §13 example 11), skipping the days off the law fixes by date (:data:`credit.calendar.FIXED_DAYS_OFF`)."""
         if self.unit == "wd":
             return _busday(start, self.n)
         end = start + timedelta(days=self.n) if self.unit == "days" else \
@@ -93,15 +93,8 @@ class Period:
         return _busday(end, 0)
 
 
-#: The holidays 全国年节及纪念日放假办法 art. 2 (as revised on 2024-11-10, domain.md §12) fixes by
-#: date: 元旦 1 January, 劳动节 1–2 May, 国庆节 1–3 October. Whatever a year's notice makes of its
-#: lunar holidays and make-up days, these are days off, so a provisional count never ends on one
-#: (a count across the year end gave 1 January). The lunar holidays are left to the notice.
-FIXED_DAYS_OFF = ((1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3))
-
-
 def _busday(day: date, n: int) -> date:
-    """The ``n``-th Monday–Friday day after ``day`` that is not one of :data:`FIXED_DAYS_OFF`
+    """The ``n``-th Monday–Friday day after ``day`` that is not one of :data:`credit.calendar.FIXED_DAYS_OFF`
     (start day not counted); ``n`` = 0: ``day`` itself, or the first such day after it."""
     at = np.datetime64(day, "D")
     off = [np.datetime64(date(y, m, d), "D") for y in range(day.year, day.year + 2 + n // 200) for m, d in FIXED_DAYS_OFF]

@@ -128,7 +128,7 @@ def test_provisional_due_dates_are_recomputed_when_the_year_is_published(engine,
         assert app["decide_by_provisional"] == "2027-07-27"
         # The 2027 notice is published (test data: one extra rest day, Wed 2027-07-21).
         text = (cfg / "calendar.yaml").read_text(encoding="utf-8").replace(
-            "years: {}", "years:\n  2027:\n    notice: test\n    holidays: [2027-07-21]\n    workdays: []")
+            "years: {}", "years:\n  2027:\n    notice: test\n    holidays: [2027-01-01, 2027-07-21, 2027-10-01]\n    workdays: []")
         (cfg / "calendar.yaml").write_text(text, encoding="utf-8")
         st = entity_rosters(c, A, D("2027-07-20"), s)[0]
         assert st["decision_due"] == "2027-07-14" and st["decided_late"] and st["decision_due_provisional"] is None

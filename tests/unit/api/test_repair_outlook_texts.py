@@ -61,3 +61,26 @@ def test_each_entry_is_told_its_own_cure_end_and_basis(env: RosterEnv, kind: str
         assert cure_note(env, out["rule"].partition("@")[0]).endswith(f"{article}）")
     if order != ORDER_68:      # never the enterprise roster's order for a co-op's or a 个体工商户's entry
         assert ORDER_68 not in notes + out["basis"] + out["expires_note"]
+
+
+def test_no_decide_by_date_for_an_application_today_that_is_too_early(env: RosterEnv) -> None:
+    # domain.md §4: early removal from the serious list only after one full year on it. Listed on
+    # 2025-08-31, the year is full at 24:00 2026-08-31 and an application can succeed from 2026-09-01;
+    # one made today (2026-07-16) is refused as too early. The page said "今日 2026-07-16 申请的，应于
+    # 2026-09-10 前作出决定": a limit counted from 2026-09-01 (7 WD, order 107), for an application
+    # that would be refused — not a limit of any application made today.
+    entry = {"roster": "serious", "cause_code": "heavier_penalty", "included_on": "2025-08-31",
+             "early_removal_from": "2026-09-01", "automatic_removal_on": "2028-09-01"}
+    out = repair_outlook(env, entry, TODAY)
+    assert out["apply_from"] == "2026-09-01"
+    assert out["decide_by_if_applied_today"] is None and out["decide_by_provisional"] is None
+    assert out["decide_within"] == "7个工作日"               # the limit itself is still said
+    # from the first day it can succeed, the limit counts from today: 7 WD after Wed 2026-09-02
+    # are Sep 3, 4, 7, 8, 9, 10, 11
+    out = repair_outlook(env, entry, date(2026, 9, 2))
+    assert out["decide_by_if_applied_today"] == "2026-09-11"
+    # no early removal at all (a restriction runs to the automatic removal): no date either
+    barred = {**entry, "early_removal_from": None, "restriction_note": "限制期限届满前不予提前移出严重违法失信名单"}
+    out = repair_outlook(env, barred, date(2026, 9, 2))
+    assert out["apply_from"] is None and out["decide_by_if_applied_today"] is None
+    assert out["decide_by_provisional"] is None

@@ -62,7 +62,7 @@ def test_an_unknown_year_weekday_is_taken_a_weekend_waits_with_a_warning(tmp_pat
     # Once 2029 is in the calendar (a hypothetical schedule, only to exercise the mechanism):
     path = Path(settings.config_dir) / "calendar.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace(
-        "years: {}", "years:\n  2029:\n    notice: test\n    holidays: [2029-01-01]\n"), encoding="utf-8")
+        "years: {}", "years:\n  2029:\n    notice: test\n    holidays: [2029-01-01, 2029-05-01, 2029-05-02, 2029-10-01, 2029-10-02, 2029-10-03]\n"), encoding="utf-8")
     known = working_calendar(settings)
     assert ended_before(date(2029, 7, 2), 2028, known) == ([], [])    # Monday 07-02 is the last day
     assert ended_before(date(2029, 7, 3), 2028, known) == ([(2028, date(2029, 7, 2))], [])

@@ -32,7 +32,7 @@ def test_publishing_a_year_in_config_takes_effect_without_a_restart(tmp_path: Pa
     path = Path(settings.config_dir) / "calendar.yaml"
     # A hypothetical schedule, only to exercise the mechanism (not the real 2027 notice).
     path.write_text(path.read_text(encoding="utf-8").replace("years: {}", (
-        "years:\n  2027:\n    notice: test\n    holidays: [2027-01-01, 2027-02-10, 2027-02-11]\n"
+        "years:\n  2027:\n    notice: test\n    holidays: [2027-01-01, 2027-02-10, 2027-02-11, 2027-10-01]\n"
         "    workdays: [2027-02-06]\n")), encoding="utf-8")
     cal = working_calendar(settings)
     assert cal.is_working_day(date(2027, 2, 6))          # a make-up Saturday counts
@@ -74,7 +74,7 @@ def test_limits_across_the_year_end_once_the_next_year_is_added(tmp_path: Path) 
     settings = _config(tmp_path)
     path = Path(settings.config_dir) / "calendar.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("years: {}", (
-        "years:\n  2027:\n    notice: test\n    holidays: [2027-01-01, 2027-02-05]\n"
+        "years:\n  2027:\n    notice: test\n    holidays: [2027-01-01, 2027-02-05, 2027-10-01]\n"
         "    workdays: [2027-02-20]\n")), encoding="utf-8")
     cal = working_calendar(settings)
     # 陈述申辩 5 WD from a notice on Sat 2026-12-26: Dec 28, 29, 30, 31, (Jan 1 off, 2–3 weekend), Mon Jan 4.
@@ -108,3 +108,76 @@ def test_one_date_and_many_dates_give_the_same_working_day_limits(tmp_path: Path
             except UnknownCalendarYear as e:
                 one = ("refused", e.year)
             assert one == many, (d, n)
+
+
+def test_a_limit_never_runs_through_an_unknown_year_between_known_ones(tmp_path: Path) -> None:
+    """domain.md §12 ("block WD deadlines for years without an official notice"): with a year entered
+    in calendar.yaml (here a hypothetical 2028, or a typo for 2027) while 2027's notice is not, a
+    working-day count from December 2026 must be refused for 2027 — not skip 2027 as if it had no
+    days at all. It answered 5 WD after Wed 2026-12-30 with 2028-01-07 and counted 6 working days
+    between 2026-12-30 and 2028-01-10."""
+    import numpy as np
+
+    settings = _config(tmp_path)
+    path = Path(settings.config_dir) / "calendar.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("years: {}", (
+        "years:\n  2028:\n    notice: test\n    holidays: [2028-01-03, 2028-05-01, 2028-05-02, 2028-10-02, 2028-10-03]\n")), encoding="utf-8")
+    cal = working_calendar(settings)
+    with pytest.raises(UnknownCalendarYear, match="2027"):
+        cal.add_working_days(date(2026, 12, 30), 5)
+    with pytest.raises(UnknownCalendarYear, match="2027"):
+        cal.add_working_days_many(np.array([date(2026, 12, 30)], dtype="datetime64[D]"), 5)
+    with pytest.raises(UnknownCalendarYear, match="2027"):
+        cal.working_days_between(date(2026, 12, 30), date(2028, 1, 10))
+    # within a known year, and from the later known year, the answers stand
+    assert cal.add_working_days(date(2026, 12, 29), 2) == date(2026, 12, 31)
+    assert cal.add_working_days(date(2028, 1, 1), 1) == date(2028, 1, 4)   # Mon 3 Jan off in this entry
+    assert cal.add_working_days_many(np.array([date(2026, 6, 30), date(2028, 1, 1)], dtype="datetime64[D]"), 1)[1] \
+        == np.datetime64("2028-01-04")
+
+
+@pytest.mark.parametrize(("entry", "says"), [
+    # An entry without its days off would make 2027 a year of weekends only, and every deadline in it a
+    # hard date (domain.md §12: never guessed). 1 January and 1 October 2027 are Fridays, days off by
+    # 全国年节及纪念日放假办法 art. 2 whatever the notice does with the lunar holidays.
+    ("    notice: test\n    holidays: []\n", "2027-01-01"),
+    ("    notice: test\n    holidays: [2027-01-01]\n", "2027-10-01"),
+    # a make-up working day on a fixed day off (a typo for 2027-10-09)
+    ("    notice: test\n    holidays: [2027-01-01, 2027-10-01]\n    workdays: [2027-10-02]\n", "2027-10-02"),
+    # a date of another year under 2027 would be silently dropped
+    ("    notice: test\n    holidays: [2027-01-01, 2027-10-01, 2028-02-10]\n", "2028-02-10"),
+    # a make-up working day is a Saturday or Sunday; a weekday there is a misplaced holiday
+    ("    notice: test\n    holidays: [2027-01-01, 2027-10-01]\n    workdays: [2027-02-10]\n", "2027-02-10"),
+    # the entry names the notice it copies (the runbook of calendar.yaml)
+    ("    holidays: [2027-01-01, 2027-10-01]\n", "notice"),
+])
+def test_a_year_entry_that_cannot_be_the_published_schedule_is_refused(tmp_path: Path, entry: str, says: str) -> None:
+    from credit.config import ConfigError
+
+    settings = _config(tmp_path)
+    path = Path(settings.config_dir) / "calendar.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("years: {}", "years:\n  2027:\n" + entry),
+                    encoding="utf-8")
+    with pytest.raises(ConfigError, match=says) as e:
+        working_calendar(settings)
+    assert "calendar.yaml" in str(e.value) and "2027" in str(e.value)
+
+
+def test_without_weekend_roll_over_a_fixed_holiday_on_a_weekend_of_an_entered_year_still_rolls(tmp_path: Path) -> None:
+    """民法典 art. 203 rolls a period ending on a statutory rest day (domain.md §12). Sat 2 and Sun 3
+    October 2027 are 国庆节 by date (全国年节及纪念日放假办法 art. 2) whether or not the entry lists
+    them: with ``roll_over_weekends: false`` a "10日" period from Wed 2027-09-22 ended on Sat 10-02,
+    inside the holiday, when the entry listed the weekdays off only; the library years roll such a
+    day (Sat 2026-10-03 → 10-08, test above). A hypothetical 2027 entry, not the real notice."""
+    settings = _config(tmp_path)
+    path = Path(settings.config_dir) / "calendar.yaml"
+    text = path.read_text(encoding="utf-8").replace("roll_over_weekends: true", "roll_over_weekends: false")
+    path.write_text(text.replace("years: {}", (
+        "years:\n  2027:\n    notice: test\n"
+        "    holidays: [2027-01-01, 2027-10-01, 2027-10-04, 2027-10-05, 2027-10-06, 2027-10-07]\n"
+        "    workdays: [2027-10-09]\n")), encoding="utf-8")
+    cal = working_calendar(settings)
+    assert cal.end_of_calendar_period(date(2027, 9, 22), 10) == date(2027, 10, 8)
+    # an ordinary Saturday still stays under this switch, and the make-up Saturday is a working day
+    assert cal.end_of_calendar_period(date(2027, 9, 15), 10) == date(2027, 9, 25)
+    assert cal.end_of_calendar_period(date(2027, 9, 29), 10) == date(2027, 10, 9)

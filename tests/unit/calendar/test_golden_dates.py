@@ -123,3 +123,60 @@ def test_without_weekend_roll_over_an_unknown_year_is_still_refused(cal: Working
     # and Sat 2026-08-15 stays (no weekend roll-over)
     assert strict.end_of_calendar_period(D("2026-09-21"), 10) == D("2026-10-08")
     assert strict.end_of_calendar_period(D("2026-07-16"), 30) == D("2026-08-15")
+
+
+# ------------------------------------------------------------------------------------------------
+# Cases §13 does not work through, counted by hand on the 2026 notice (domain.md §12: off 1–3 Jan,
+# work Sun 4 Jan; off 15–23 Feb, work Sat 14 and Sat 28 Feb; off 4–6 Apr; off 1–5 May, work Sat 9
+# May; off 19–21 Jun; off 25–27 Sep; off 1–7 Oct, work Sun 20 Sep and Sat 10 Oct).
+@pytest.mark.parametrize(("n", "unit", "start", "expected"), [
+    # 68号令 art. 11 (5 WD) across New Year: Jan 1–3 off, Sun Jan 4 make-up (1), Jan 5–8 (5)
+    (5, "wd", "2025-12-31", "2026-01-08"),
+    # 68号令 art. 6 (10 WD) from the eve of the Spring Festival: Sat 14 (1), Feb 24–27 (5), Sat 28 (6), Mar 2–5 (10)
+    (10, "wd", "2026-02-13", "2026-03-05"),
+    # a count that starts on a make-up Saturday: the next working day is after the whole block
+    (1, "wd", "2026-02-14", "2026-02-24"),
+    # Qingming (Sat 4 – Mon 6 Apr): Fri 3 (1), Tue 7 (2), Wed 8 (3)
+    (3, "wd", "2026-04-02", "2026-04-08"),
+    # Dragon Boat (Fri 19 – Sun 21 Jun): Mon 22 (1), Tue 23 (2)
+    (2, "wd", "2026-06-18", "2026-06-23"),
+    # 45号令 art. 11 (3 WD) across National Day: Oct 8 (1), 9 (2), Sat 10 make-up (3)
+    (3, "wd", "2026-09-30", "2026-10-10"),
+    # 68号令 art. 16 objection (30 日, calendar): day 30 is Sun 15 Feb, in the holiday → Tue 24 Feb (民法典 art. 203)
+    (30, "days", "2026-01-16", "2026-02-24"),
+    # day 10 is the make-up Saturday 14 Feb, a working day: the period ends on it
+    (10, "days", "2026-02-04", "2026-02-14"),
+    # day 5 is the make-up Sunday 20 Sep: ends on it; day 30 is the make-up Saturday 10 Oct: ends on it
+    (5, "days", "2026-09-15", "2026-09-20"),
+    (30, "days", "2026-09-10", "2026-10-10"),
+    # day 30 an ordinary Saturday (15 Aug): rolled to Monday (calendar.yaml roll_over_weekends: true)
+    (30, "days", "2026-07-16", "2026-08-17"),
+    # months: the corresponding day, or the end month's last day (民法典 art. 202), not rolled
+    (1, "months", "2026-01-31", "2026-02-28"),
+    (1, "months", "2026-03-31", "2026-04-30"),
+    (6, "months", "2026-08-31", "2027-02-28"),    # across 31 December
+    (3, "months", "2027-11-30", "2028-02-29"),    # into 29 February 2028
+    (1, "years", "2028-02-29", "2029-02-28"),
+])
+def test_limits_the_worked_examples_do_not_cover(cal: WorkingCalendar, n: int, unit: str, start: str, expected: str) -> None:
+    assert Period(n, unit).end(D(start), cal) == D(expected)
+
+
+@pytest.mark.parametrize(("decided", "published", "fine", "heavier", "publicity_from", "repair_from", "until"), [
+    # order 107 general tier (domain.md §5.1, §6): 3 months then 1 year, from publication (45号令 art. 13)
+    ("2026-08-28", "2026-08-31", 50000.0, False, "2026-08-31", "2026-12-01", "2027-08-31"),   # 30 Nov has no 31st
+    # published late: the art. 9 limit (20 WD, Spring Festival and both make-up Saturdays) is the start
+    ("2026-02-10", "2026-04-01", 50000.0, False, "2026-03-16", "2026-06-17", "2027-03-16"),
+    # serious tier: repair after 1 year, 3 years in all
+    ("2026-01-30", "2026-01-31", 50000.0, True, "2026-01-31", "2027-02-01", "2029-01-31"),
+    # 45号令 (decided before 2025-12-25): 6 months then 3 years
+    ("2025-08-29", "2025-08-31", 50000.0, False, "2025-08-31", "2026-03-01", "2028-08-31"),
+])
+def test_penalty_publicity_windows_at_month_ends(cal: WorkingCalendar, decided: str, published: str, fine: float,
+                                                 heavier: bool, publicity_from: str, repair_from: str, until: str) -> None:
+    from credit.penalties.publicity import load_publicity_rules, window_of
+
+    w = window_of(load_publicity_rules(), cal, decided_on=D(decided), measures=["fine"], fine=fine, heavier=heavier,
+                  category="other", first_night=D(published))
+    assert w is not None
+    assert (w["publicity_from"], w["repair_from"], w["publicity_until"]) == (D(publicity_from), D(repair_from), D(until))

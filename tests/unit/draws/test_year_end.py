@@ -31,7 +31,19 @@ def test_a_published_next_year_gives_the_whole_window(tmp_path: Path) -> None:
     path = Path(settings.config_dir) / "calendar.yaml"
     # A hypothetical 2027 schedule, only to exercise the mechanism (not the real notice).
     path.write_text(path.read_text(encoding="utf-8").replace("years: {}", (
-        "years:\n  2027:\n    notice: test\n    holidays: [2027-01-01]\n    workdays: []\n")), encoding="utf-8")
+        "years:\n  2027:\n    notice: test\n    holidays: [2027-01-01, 2027-10-01]\n    workdays: []\n")), encoding="utf-8")
     days, note = schedule_days(settings, date(2026, 12, 20), 5, 40)
     assert note is None and len(days) == 40
     assert days[0] == "2026-12-25" and "2027-01-01" not in days and days[5] == "2027-01-04"
+
+
+def test_the_window_is_cut_at_an_unknown_year_between_known_ones(tmp_path: Path) -> None:
+    # domain.md §12: a year entered in calendar.yaml (a hypothetical 2028) while 2027's notice is not
+    # published must not carry the window over 2027 into 2028 as though 2027 had no working days.
+    settings = _config(tmp_path)
+    path = Path(settings.config_dir) / "calendar.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("years: {}", (
+        "years:\n  2028:\n    notice: test\n    holidays: [2028-01-03, 2028-05-01, 2028-05-02, 2028-10-02, 2028-10-03]\n")), encoding="utf-8")
+    days, note = schedule_days(settings, date(2026, 12, 20), 5, 40)
+    assert (days[0], days[-1]) == ("2026-12-25", "2026-12-31")
+    assert note is not None and "2026-12-31" in note and "2027" in note
