@@ -236,9 +236,12 @@ class MalformedCertificate(ValueError):
 
 
 def _comparable(result: dict[str, Any]) -> dict[str, Any]:
-    # The registered name may change after issuance (a rename is not a roster fact); it is covered
-    # by the digest but not re-checked against the log.
-    return {k: v for k, v in result.items() if k != "name"}
+    # The registered name and whether the store knows the entity may change after issuance (a
+    # rename, a registration or a drop delivered by a later night is not a roster fact); both are
+    # covered by the digest but not re-checked against the log. Re-checked, an unregistered code
+    # screened clean made its certificate "invalid" (answers do not match the decision log) on
+    # the night the entity was registered, though no decision had changed.
+    return {k: v for k, v in result.items() if k not in ("name", "registered")}
 
 
 def _known_of(raw: Any) -> KnownAt | None:

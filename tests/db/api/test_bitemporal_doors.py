@@ -46,3 +46,21 @@ def test_known_at_without_as_of_answers_for_night_k_at_every_door(live, monkeypa
         # a legal date asked keeps its own answer
         later = h.get(f"/v1/entities/{A}", params={"known_at": "2026-07-15", "as_of": "2026-07-22"}).json()
         assert (later["as_of"], later["beyond_data"]) == ("2026-07-22", True)
+
+
+def test_a_certificate_stays_valid_when_a_screened_code_is_registered_later(live) -> None:  # noqa: F811
+    """docs/api.md: a certificate re-checks the log's answers; the register is covered by the digest
+    but is no roster fact. A code unknown on issuance, registered by a later night, left every roster
+    answer as it was — the certificate was called invalid ("answers do not match the decision log")."""
+    from tests.db.api.support import make_uscc, register
+
+    _repaired(live)
+    x = make_uscc(9)
+    with live.client("consumer") as h:
+        cert = h.post("/v1/screenings", json={"usccs": [C, x], "as_of": "2026-07-16"}).json()
+        assert [(r["uscc"], r["registered"], r["listed"]) for r in cert["results"]] == [(C, True, True), (x, False, False)]
+        with live.engine.begin() as c:
+            register(c, x, "北京新设科技有限公司")
+        run_night(live.engine, live.settings, "2026-07-23")
+        checked = h.post("/v1/certificates/verify", json=cert).json()
+        assert (checked["verdict"], checked["answers_ok"], checked["differences"]) == ("valid", True, []), checked
