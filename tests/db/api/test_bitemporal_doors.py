@@ -64,3 +64,19 @@ def test_a_certificate_stays_valid_when_a_screened_code_is_registered_later(live
         run_night(live.engine, live.settings, "2026-07-23")
         checked = h.post("/v1/certificates/verify", json=cert).json()
         assert (checked["verdict"], checked["answers_ok"], checked["differences"]) == ("valid", True, []), checked
+
+
+def test_the_workbook_says_the_data_through_night_k_as_the_headers_do(live) -> None:  # noqa: F811
+    """The xlsx 说明 sheet named the latest night as "data through" for a roster asked as known
+    after an earlier night K, while X-Data-Through (and `credit roster export --known-at`) say K."""
+    import io
+
+    from openpyxl import load_workbook
+
+    _repaired(live)
+    with live.client("consumer") as h:
+        r = h.get("/v1/rosters/abnormal", params={"as_of": "2026-07-15", "known_at": "2026-07-15", "format": "xlsx"})
+    assert r.status_code == 200 and r.headers["X-Data-Through"] == "2026-07-15"
+    note = {row[0]: row[1] for row in load_workbook(io.BytesIO(r.content))["说明"].iter_rows(values_only=True)}
+    assert note["数据截至批次 data through"] == "2026-07-15"
+    assert "提示 caveat" not in note   # as of night K itself: within the record asked for
