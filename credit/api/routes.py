@@ -114,10 +114,12 @@ def entity_answer(st: ServiceState, code: str, role: str, as_of: date | None, kn
         # read once, with the registration: the default date, the latest data, the answer's version
         head = entity_head(conn, code)
         version = head.version
-        d = as_of or default_as_of(conn, st, version)
+        known = known_record(conn, known_at)
+        # No date asked: the last night the answer's data speak for — night K with known_at, as
+        # `credit status --known-at K` answers, not a later night that record does not cover.
+        d = as_of or (known.night if known else default_as_of(conn, st, version))
         if as_of is not None:
             within_history(conn, as_of, date.fromisoformat(version["night"]) if version["night"] else None)
-        known = known_record(conn, known_at)
         latest = certificates.latest_data_date(conn, version) or d
         if known is not None:
             latest = min(latest, known.night)
@@ -152,10 +154,11 @@ def roster_export(request: Request, conn: Conn, st: St, roster: Literal["abnorma
     """The roster as of a date in the export columns of contracts.md §2 (CSV is UTF-8 with BOM);
     ``known_at``: as the record stood after that night."""
     assert format in FORMATS
-    d = as_of or default_as_of(conn, st)
+    known = known_record(conn, known_at)
+    # No date asked: night K with known_at (as `credit roster export --known-at K`), else the latest night.
+    d = as_of or (known.night if known else default_as_of(conn, st))
     if as_of is not None:
         within_history(conn, as_of)
-    known = known_record(conn, known_at)
     df = export_frame(conn, roster, d, known)
     who: Principal = request.state.principal
     if who.view_role == "public" and not df.empty:

@@ -141,10 +141,15 @@ def screen(conn: Connection, usccs: Sequence[str], as_of: date, known: KnownAt |
         names = {r["uscc"]: r["name"] for r in conn.execute(sqlfiles.statement("rosters/registration_known"),
                                                             {"u": list(usccs), "kn": known.night}).mappings()}
     entries = entries_as_of(conn, usccs, as_of, known)
+    # Not registered (then): an entity dropped by a later full snapshot is still named by the last
+    # name the store held (contracts.md §1, §2), as the entity look-up and the export name it.
+    unnamed = [u for u in usccs if u not in names]
+    last: dict[str, str] = dict(conn.execute(sqlfiles.statement("rosters/last_names"),
+                                             {"u": unnamed, "kn": known.night if known else None}).all()) if unnamed else {}
     out = []
     for u in usccs:
         es = [{k: e[k] for k in ENTRY_FIELDS} for e in entries.get(u, [])]
-        out.append({"uscc": u, "name": names.get(u), "registered": u in names,
+        out.append({"uscc": u, "name": names.get(u, last.get(u)), "registered": u in names,
                     "listed": any(e["state"] == "listed" for e in es),
                     "rosters_listed": sorted({e["roster"] for e in es if e["state"] == "listed"}),
                     "entries": es})
@@ -236,9 +241,12 @@ class MalformedCertificate(ValueError):
 
 
 def _comparable(result: dict[str, Any]) -> dict[str, Any]:
-    # The registered name may change after issuance (a rename is not a roster fact); it is covered
-    # by the digest but not re-checked against the log.
-    return {k: v for k, v in result.items() if k != "name"}
+    # The registered name and whether the store knows the entity may change after issuance (a
+    # rename, a registration or a drop delivered by a later night is not a roster fact); both are
+    # covered by the digest but not re-checked against the log. Re-checked, an unregistered code
+    # screened clean made its certificate "invalid" (answers do not match the decision log) on
+    # the night the entity was registered, though no decision had changed.
+    return {k: v for k, v in result.items() if k not in ("name", "registered")}
 
 
 def _known_of(raw: Any) -> KnownAt | None:

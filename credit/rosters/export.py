@@ -112,12 +112,14 @@ def export_note(conn: Connection, roster: str, as_of: date, known: KnownAt | Non
     head = conn.execute(sqlfiles.statement("rosters/export_chain_head"),
                         {"k": known.night if known else None}).mappings().first()
     through = latest_night(conn)
+    # The last night the rows speak for: night K when asked as known after K (the API's
+    # X-Data-Through and `credit roster export --known-at` say so too), else the latest night.
+    last = min(through, known.night) if through and known else known.night if known else through
     facts = [("截至日期 as of", as_of.isoformat()),
              ("依据记录 known at", f"第 {known.night.isoformat()} 批次处理后的记录 (as recorded after night "
                                   f"{known.night.isoformat()})" if known else "当前记录 (the record as it stands)"),
-             ("数据截至批次 data through", through.isoformat() if through else "尚无已发布批次 (no night published)"),
+             ("数据截至批次 data through", last.isoformat() if last else "尚无已发布批次 (no night published)"),
              ("决定链头 chain head", f"决定 {head['seq']}，哈希 {head['row_hash']}" if head else "（决定日志为空）")]
-    last = min(through, known.night) if through and known else known.night if known else through
     if last is None or as_of > last:
         facts.append(("提示 caveat", "截至日期晚于数据所及的最近批次，其后批次的决定可能改变本表 (as of is after the "
                                     "last night the data speak for: decisions of later nights may change this roster)"))

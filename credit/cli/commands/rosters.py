@@ -137,7 +137,7 @@ def _json(obj: Any) -> None:
 def status_command(
     uscc: Annotated[str, typer.Argument(metavar=output.USCC, help="Unified social credit code (统一社会信用代码).")],
     as_of: Annotated[str | None, typer.Option(
-        "--as-of", metavar=output.DAY, help="Date YYYY-MM-DD (default: the latest published night).")] = None,
+        "--as-of", metavar=output.DAY, help="Date YYYY-MM-DD (default: the latest published night; with --known-at, that night).")] = None,
     known_at: Annotated[str | None, typer.Option("--known-at", metavar=output.DAY, help=KNOWN_AT_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
 ) -> None:
@@ -287,7 +287,7 @@ def _by_text(proc: Any) -> str:
 def roster_export(
     roster: Annotated[str, typer.Option("--roster", help="abnormal | serious (also abnormal_status: 个体工商户).")],
     as_of: Annotated[str | None, typer.Option(
-        "--as-of", metavar=output.DAY, help="Date YYYY-MM-DD (default: the latest published night).")] = None,
+        "--as-of", metavar=output.DAY, help="Date YYYY-MM-DD (default: the latest published night; with --known-at, that night).")] = None,
     known_at: Annotated[str | None, typer.Option("--known-at", metavar=output.DAY, help=KNOWN_AT_HELP)] = None,
     fmt: Annotated[str, typer.Option("--format", help="csv | json | parquet | xlsx.")] = "csv",
     out: Annotated[Path | None, typer.Option(

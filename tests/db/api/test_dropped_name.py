@@ -37,3 +37,22 @@ def test_a_dropped_entity_keeps_its_last_name_in_every_answer(live: Live, tmp_pa
     with live.client() as h:
         page = h.get("/entity", params={"uscc": U[9]}, headers={"Accept": "text/html"}).text
     assert f"<h1>{NAME}</h1>" in page and "（未登记名称）" not in page
+
+
+def test_a_screening_certificate_names_a_dropped_entity_too(live: Live, tmp_path: Path) -> None:  # noqa: F811
+    """The certificate (POST /v1/screenings) named the dropped, still listed entity null, where the
+    entity look-up and the roster export name it by its last name (contracts.md §2)."""
+    drop = tmp_path / "drop"
+    rows = [registration_row(u, name=f"杭州第{i}贸易有限公司") for i, u in enumerate(U)]
+    write_night(drop, N13, {"registration.csv": csv_file("registration", "full", rows)})
+    run_night(drop, N13, live.settings)
+    write_night(drop, N14, {"registration.csv": csv_file("registration", "full", rows[:9])})
+    run_night(drop, N14, live.settings)
+    with live.client("consumer") as h:
+        exported = {r["uscc"]: r["name"] for r in h.get("/v1/rosters/abnormal", params={"as_of": "2026-07-14"}).json()}
+        for known in (None, "2026-07-14"):
+            cert = h.post("/v1/screenings", json={"usccs": [U[9], U[1]], "as_of": "2026-07-14", "known_at": known}).json()
+            got = {r["uscc"]: (r["name"], r["registered"], r["listed"]) for r in cert["results"]}
+            assert got[U[9]] == (NAME, False, True) and exported[U[9]] == NAME, (known, got)
+            assert got[U[1]] == ("杭州第1贸易有限公司", True, True), (known, got)
+            assert h.post("/v1/certificates/verify", json=cert).json()["verdict"] == "valid"
