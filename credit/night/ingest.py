@@ -27,6 +27,8 @@ the manifest with the file as ingested, not with itself (hostile review D1).
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -36,7 +38,9 @@ import pyarrow as pa
 from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
-from credit.contract.manifest import DropError, DropFile, ReadDigest, iter_records
+from credit.config import ConfigDoc
+from credit.contract.manifest import DropError, DropFile, Manifest, ReadDigest, iter_records
+from credit.issues import Issue
 from credit.night import duplicates, quality, quarantine, staging
 from credit.night.issues import NightRefused, refused, warned
 from credit.night.normalise import empty_frame, normalise
@@ -118,6 +122,31 @@ def _ingest(stager: staging.FileStager, df: DropFile, night: date, suite: Path, 
         out.failures.append(refused(file, "rows_add_up", rows_in=out.rows_in, accepted=out.accepted,
                                     quarantined=out.quarantined))
     return expectations
+
+
+def hold_stale_night(conn: Connection, manifest: Manifest, outcomes: Sequence[FileOutcome], chunk_rows: int,
+                     cfg: ConfigDoc) -> list[FileOutcome]:
+    """Hold back every file's stale rows (:func:`hold_stale`) and judge again the quality gate's
+    quarantined share (``cfg``: ``quality.yaml``, :func:`credit.night.quality.over_ceiling`) of each
+    file that had some, now that they count: a file whose rows are mostly stale is refused as the
+    gate refuses a file of mostly bad rows (:class:`NightRefused`, ``quarantine_ceiling``, every such
+    file named), and the caller's transaction, rolled back, leaves the store and the staging as they
+    were (a re-run refuses the same way; a ceiling configured for the source, as for the gate, lets
+    it publish). Returns copies of the outcomes with the stale rows moved from accepted to
+    quarantined. Inside the publishing transaction (and a partition's rehearsal, which merges too)."""
+    moved: list[FileOutcome] = []
+    over: list[Issue] = []
+    for o in outcomes:
+        key = staging.StagingKey(manifest.night, manifest.digest, o.file)
+        stale = hold_stale(conn, key, manifest.file(o.file), chunk_rows)
+        o = replace(o, accepted=o.accepted - stale, quarantined=o.quarantined + stale)
+        if stale and (issue := quality.over_ceiling(o.file, o.source, o.rows_in, o.quarantined, cfg,
+                                                    stale=stale)) is not None:
+            over.append(issue)
+        moved.append(o)
+    if over:
+        raise NightRefused(manifest.night, over)
+    return moved
 
 
 def hold_stale(conn: Connection, key: staging.StagingKey, df: DropFile, chunk_rows: int) -> int:
