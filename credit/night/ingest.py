@@ -153,7 +153,11 @@ def hold_stale(conn: Connection, key: staging.StagingKey, df: DropFile, chunk_ro
     """Hold back the file's staged accepted rows that are older than the store's row of their key
     (:func:`credit.night.staging.take_stale`; outsider's report M5): quarantined as delivered, at
     their true line, under ``stale_update``, in the file's staged held-back rows (so that a ``full``
-    file does not drop the entity they stand for either). Run inside the publishing transaction,
+    file does not drop the entity they stand for either). A row without a stamp where the stored
+    row has one is held back too, under ``unstamped_update``: contracts.md §1 lets a cell be empty
+    ("empty means unknown"), so whether it is newer than the stored row is unknown, and a row that
+    is not unambiguous is quarantined, never merged over the known state (nor over its stamp, which
+    checks the key's later re-deliveries). Run inside the publishing transaction,
     before the file is merged: whether a row is stale depends on the store it meets, which only
     publishing knows (an ingest may run before the night before it publishes). The file is read
     again only when it has such rows, for their lines alone. Returns how many were held back; the
@@ -163,7 +167,8 @@ def hold_stale(conn: Connection, key: staging.StagingKey, df: DropFile, chunk_ro
         return 0
     column = df.source.version
     found = {line: ("stale_update", quarantine.reason("stale_update", column=column, delivered=delivered,
-                                                     stored=stored))
+                                                     stored=stored)) if delivered is not None else
+             ("unstamped_update", quarantine.reason("unstamped_update", column=column, stored=stored))
              for line, (delivered, stored) in stale.items()}
     wanted = np.fromiter(found, dtype=np.int64, count=len(found))
     held = 0

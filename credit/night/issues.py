@@ -73,10 +73,10 @@ NIGHT_TEXTS: dict[str, Text] = {
 #: The quality gate's refusal again at publish, once the rows older than the store's are known
 #: (credit.night.ingest.hold_stale_night): the same rule, naming the rows the gate did not see.
 CEILING_WITH_STALE = Text(
-    "隔离比例 {share:.1%}（{rows_in} 行中 {quarantined} 行，其中 {stale} 行在发布时因早于库中该记录而隔离）"
+    "隔离比例 {share:.1%}（{rows_in} 行中 {quarantined} 行，其中 {stale} 行在发布时因早于库中该记录或缺少更新时间而隔离）"
     "超过上限 {ceiling:.0%}",
     "quarantined share {share:.1%} ({quarantined} of {rows_in} rows, {stale} of them held back at publish as "
-    "older than the stored row) above the ceiling {ceiling:.0%}")
+    "older than the stored row or without a stamp) above the ceiling {ceiling:.0%}")
 
 
 def ceiling_refused(file: str, *, share: float, ceiling: float, quarantined: int, rows_in: int,

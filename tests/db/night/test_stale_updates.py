@@ -4,7 +4,10 @@ contracts.md §1: registration carries ``updated_at``, tax and bank credit ``upd
 (or ``full``) file that delivers again a key's row with an older stamp than the store's would,
 merged, replace newer state with older state (an entity's later name, status or tax grade
 undone). It is quarantined with its true line and the rule ``stale_update``; the night's counts
-still add up (rows in = accepted + quarantined) and the merge does not count it.
+still add up (rows in = accepted + quarantined) and the merge does not count it. Those rows count
+toward the quality gate's quarantine ceiling like any other: a file they take past it is refused at
+publish (``quarantine_ceiling``). A row whose stamp is empty (contracts.md §1: unknown) over a
+stored row that has one is not known to be newer: quarantined too (``unstamped_update``).
 """
 
 from __future__ import annotations
@@ -185,3 +188,57 @@ def test_a_night_refused_for_its_stale_rows_exits_2_in_chinese_then_english(sett
     assert line.index("registration.csv") < line.index("隔离比例") < line.index("quarantined share")
     _night_two_left_alone(engine)
 
+
+# -- a row without a stamp over a stamped one -------------------------------------------------------
+D, E, F = code(body="MA2B3C4G"), code(body="MA2B3C4H"), code(body="MA2B3C4J")
+
+
+@pytest.mark.parametrize(("mode", "partitions"), [("delta", None), ("full", None), ("delta", 2)])
+def test_a_row_without_a_stamp_does_not_replace_a_stamped_one(mode: str, partitions: int | None, settings: Settings,
+                                                              engine: Engine, tmp_path: Path) -> None:
+    # contracts.md §1: the stamp may be empty ("empty means unknown"). Over a stored row that has one,
+    # whether the delivered row is newer is unknown: not unambiguous, so quarantined, and the stored
+    # row and its stamp stay. Where the stored row has no stamp, nothing is known to be newer: merged.
+    drop = tmp_path / "drop"
+    write_night(drop, N1, {
+        "registration.csv": csv_file("registration", "full", [
+            registration_row(A, name="甲新名称有限公司", updated_at="2026-07-10T09:00:00"),
+            registration_row(D, updated_at=""), registration_row(E, updated_at="")]),
+        "tax.csv": csv_file("tax", "delta", [tax_row(A, "A", "2026-06-01")]),
+    })
+    run_night(drop, N1, settings)
+    write_night(drop, N2, {
+        "registration.csv": csv_file("registration", mode, [
+            # line 2: A's row without its stamp, over the stamped one
+            registration_row(A, name="甲旧名称有限公司", updated_at=""),
+            # the stored rows have no stamp: a stamped row and an unstamped one are merged
+            registration_row(D, status="revoked", status_on="2026-07-12", updated_at="2026-07-12T10:00:00"),
+            registration_row(E, address="杭州市西湖区文三路2号", updated_at=""),
+            # a key the store does not hold: nothing to compare with, merged
+            registration_row(F, updated_at="")]),
+        "tax.csv": csv_file("tax", "delta", [tax_row(A, "D", "")]),
+    })
+    summary = run_night(drop, N2, settings, max_partitions=partitions)
+    files = {f["source"]: (f["rows_in"], f["accepted"], f["quarantined"]) for f in summary["files"]}
+    assert files == {"registration": (4, 3, 1), "tax": (1, 0, 1)}
+    with engine.connect() as c:
+        rows = {u: (n, s, a, t) for u, n, s, a, t in c.execute(sa.text(
+            "select uscc, name, status, address, updated_at from registration"))}
+        grade = c.execute(sa.text("select tax_credit_grade, updated_on from tax where uscc = :u"), {"u": A}).one()
+        held = c.execute(sa.text("select source, line, rule, reason, raw from quarantine where night = :n "
+                                 "order by source"), {"n": N2}).all()
+    assert rows[A][0] == "甲新名称有限公司" and rows[A][3] is not None and rows[A][3].isoformat().startswith("2026-07-10")
+    assert rows[D][1] == "revoked" and rows[D][3] is not None
+    assert rows[E][2] == "杭州市西湖区文三路2号" and rows[E][3] is None
+    assert F in rows
+    assert (grade[0], grade[1].isoformat()) == ("A", "2026-06-01")
+    assert [(s, ln, r) for s, ln, r, _, _ in held] == [
+        ("registration", 2, "unstamped_update"), ("tax", 2, "unstamped_update")]
+    reason = held[0][3]
+    assert "updated_at" in reason and "2026-07-10" in reason and "为空" in reason and "unknown" in reason
+    raw = held[0][4] if isinstance(held[0][4], dict) else json.loads(held[0][4])
+    assert raw["uscc"] == A and raw["updated_at"] == ""   # the row as delivered
+    again = run_night(drop, N2, settings)
+    assert again.get("already_published")
+    with engine.connect() as c:
+        assert c.execute(sa.text("select count(*) from quarantine where night = :n"), {"n": N2}).scalar_one() == 2
