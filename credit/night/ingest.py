@@ -27,6 +27,8 @@ the manifest with the file as ingested, not with itself (hostile review D1).
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -36,7 +38,9 @@ import pyarrow as pa
 from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
-from credit.contract.manifest import DropError, DropFile, ReadDigest, iter_records
+from credit.config import ConfigDoc
+from credit.contract.manifest import DropError, DropFile, Manifest, ReadDigest, iter_records
+from credit.issues import Issue
 from credit.night import duplicates, quality, quarantine, staging
 from credit.night.issues import NightRefused, refused, warned
 from credit.night.normalise import empty_frame, normalise
@@ -120,11 +124,40 @@ def _ingest(stager: staging.FileStager, df: DropFile, night: date, suite: Path, 
     return expectations
 
 
+def hold_stale_night(conn: Connection, manifest: Manifest, outcomes: Sequence[FileOutcome], chunk_rows: int,
+                     cfg: ConfigDoc) -> list[FileOutcome]:
+    """Hold back every file's stale rows (:func:`hold_stale`) and judge again the quality gate's
+    quarantined share (``cfg``: ``quality.yaml``, :func:`credit.night.quality.over_ceiling`) of each
+    file that had some, now that they count: a file whose rows are mostly stale is refused as the
+    gate refuses a file of mostly bad rows (:class:`NightRefused`, ``quarantine_ceiling``, every such
+    file named), and the caller's transaction, rolled back, leaves the store and the staging as they
+    were (a re-run refuses the same way; a ceiling configured for the source, as for the gate, lets
+    it publish). Returns copies of the outcomes with the stale rows moved from accepted to
+    quarantined. Inside the publishing transaction (and a partition's rehearsal, which merges too)."""
+    moved: list[FileOutcome] = []
+    over: list[Issue] = []
+    for o in outcomes:
+        key = staging.StagingKey(manifest.night, manifest.digest, o.file)
+        stale = hold_stale(conn, key, manifest.file(o.file), chunk_rows)
+        o = replace(o, accepted=o.accepted - stale, quarantined=o.quarantined + stale)
+        if stale and (issue := quality.over_ceiling(o.file, o.source, o.rows_in, o.quarantined, cfg,
+                                                    stale=stale)) is not None:
+            over.append(issue)
+        moved.append(o)
+    if over:
+        raise NightRefused(manifest.night, over)
+    return moved
+
+
 def hold_stale(conn: Connection, key: staging.StagingKey, df: DropFile, chunk_rows: int) -> int:
     """Hold back the file's staged accepted rows that are older than the store's row of their key
     (:func:`credit.night.staging.take_stale`; outsider's report M5): quarantined as delivered, at
     their true line, under ``stale_update``, in the file's staged held-back rows (so that a ``full``
-    file does not drop the entity they stand for either). Run inside the publishing transaction,
+    file does not drop the entity they stand for either). A row without a stamp where the stored
+    row has one is held back too, under ``unstamped_update``: contracts.md §1 lets a cell be empty
+    ("empty means unknown"), so whether it is newer than the stored row is unknown, and a row that
+    is not unambiguous is quarantined, never merged over the known state (nor over its stamp, which
+    checks the key's later re-deliveries). Run inside the publishing transaction,
     before the file is merged: whether a row is stale depends on the store it meets, which only
     publishing knows (an ingest may run before the night before it publishes). The file is read
     again only when it has such rows, for their lines alone. Returns how many were held back; the
@@ -134,7 +167,8 @@ def hold_stale(conn: Connection, key: staging.StagingKey, df: DropFile, chunk_ro
         return 0
     column = df.source.version
     found = {line: ("stale_update", quarantine.reason("stale_update", column=column, delivered=delivered,
-                                                     stored=stored))
+                                                     stored=stored)) if delivered is not None else
+             ("unstamped_update", quarantine.reason("unstamped_update", column=column, stored=stored))
              for line, (delivered, stored) in stale.items()}
     wanted = np.fromiter(found, dtype=np.int64, count=len(found))
     held = 0

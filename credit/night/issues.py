@@ -47,7 +47,9 @@ NIGHT_TEXTS: dict[str, Text] = {
     "critical_expectation": Text("{expectation}：{zh}", "{expectation}: {en}"),
     "rows_add_up": Text("行数不守恒 {rows_in} ≠ {accepted} + {quarantined}",
                         "rows in are not accepted plus quarantined"),
-    "quarantine_ceiling": Text("隔离比例 {share:.1%} 超过上限 {ceiling:.0%}", "quarantined share above the ceiling"),
+    "quarantine_ceiling": Text("隔离比例 {share:.1%}（{rows_in} 行中 {quarantined} 行）超过上限 {ceiling:.0%}",
+                               "quarantined share {share:.1%} ({quarantined} of {rows_in} rows) above the "
+                               "ceiling {ceiling:.0%}"),
     "full_snapshot_shrink": Text(
         "全量快照仅 {accepted} 行，少于现有 {current} 行的 {min_share:.0%}，疑似截断；"
         "如确属实际缩减，请以 --accept-shrink {source} 确认",
@@ -66,6 +68,24 @@ NIGHT_TEXTS: dict[str, Text] = {
     "organisation_code": Text("{count} 个代码第17位组织机构代码校验不符（仅记录）",
                               "{count} codes fail the organisation-code check of position 17 (logged only)"),
 }
+
+
+#: The quality gate's refusal again at publish, once the rows older than the store's are known
+#: (credit.night.ingest.hold_stale_night): the same rule, naming the rows the gate did not see.
+CEILING_WITH_STALE = Text(
+    "隔离比例 {share:.1%}（{rows_in} 行中 {quarantined} 行，其中 {stale} 行在发布时因早于库中该记录或缺少更新时间而隔离）"
+    "超过上限 {ceiling:.0%}",
+    "quarantined share {share:.1%} ({quarantined} of {rows_in} rows, {stale} of them held back at publish as "
+    "older than the stored row or without a stamp) above the ceiling {ceiling:.0%}")
+
+
+def ceiling_refused(file: str, *, share: float, ceiling: float, quarantined: int, rows_in: int,
+                    stale: int = 0) -> Issue:
+    """``quarantine_ceiling``: the file's quarantined share passes its ceiling; with ``stale``, the
+    rows of it held back at publish (:data:`CEILING_WITH_STALE`)."""
+    texts = {"quarantine_ceiling": CEILING_WITH_STALE} if stale else NIGHT_TEXTS
+    return issue(texts, "quarantine_ceiling", "refusal", file, line=None, share=share, ceiling=ceiling,
+                 quarantined=quarantined, rows_in=rows_in, stale=stale)
 
 
 def refused(file: str, code: str, **params: object) -> Issue:

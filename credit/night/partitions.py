@@ -78,7 +78,7 @@ from credit.grading.night import (
 )
 from credit.issues import Issue
 from credit.night import scope as night_scope
-from credit.night.ingest import hold_stale
+from credit.night.ingest import hold_stale_night
 from credit.night.issues import refused
 from credit.night.merge import plan_on_tonights_rows
 from credit.night.records import FileOutcome
@@ -301,13 +301,16 @@ def rehearse(conn: Connection, manifest: Manifest, outcomes: list[FileOutcome], 
     staging = PartitionStaging(out, manifest, spec)
     conn.exec_driver_sql("savepoint partition_rehearsal")
     scope = row_scope(spec)
+    # As publish does (M5): the stale rows held back, and a file they take past the quality gate's
+    # ceiling refuses the night here already (NightRefused: nothing of the partition is staged).
+    # A source without a stamp, the inspectors' included, has none.
+    hold_stale_night(conn, manifest, outcomes, settings.ingest_chunk_rows, load_config("quality", settings))
     for o in sorted(outcomes, key=lambda o: list(SOURCES).index(o.source)):
         source = SOURCES[o.source]
         # Sources without a USCC (the inspectors, for the draws) change no entity's decisions or
         # grade: not rehearsed (rehearsing them whole would make the partitions wait on each other's rows).
         key = StagingKey(manifest.night, manifest.digest, o.file)
         if "uscc" in source.column_names:
-            hold_stale(conn, key, manifest.file(o.file), settings.ingest_chunk_rows)   # as publish does (M5)
             merge_file(conn, source, o.mode, key, scope, absent=o.absent)
         # Tonight's held-back rows too: a quarantined annual report holds its cause-1 decision
         # (view quarantined_annual_reports). All of them (the view reads a normalised USCC), so

@@ -23,10 +23,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from credit.config import ConfigDoc
 from credit.contract import uscc as uscc_rules
 from credit.contract.sources import Source
 from credit.issues import Issue, split_text
-from credit.night.issues import refused, warned
+from credit.night.issues import ceiling_refused, refused, warned
 from credit.night.quality_results import ExpectationRecord, records_of
 from credit.night.quarantine import ROW_OFFSET, reason
 from credit.night.suites import PATTERNS, batch_definition, load_suite, wait_for_warm_up
@@ -273,6 +274,23 @@ EARLIEST_DUE = date(1949, 10, 1)
 
 #: Plain year text (ASCII digits, as many as an int64 holds exactly as a float): read by Arrow's cast.
 _PLAIN_YEAR = r"^[0-9]{1,15}$"
+
+
+def over_ceiling(file: str, source: str, rows_in: int, quarantined: int, cfg: ConfigDoc, *,
+                 stale: int = 0) -> Issue | None:
+    """The quality gate's verdict on one file's quarantined share (``quality.yaml``): the refusal
+    ``quarantine_ceiling`` when the share passes the source's ceiling (``per_source_ceiling``, else
+    ``quarantine_ceiling``) in a file of at least ``ceiling_min_rows`` rows, else None. ``stale``:
+    how many of the quarantined rows were held back at publish, against the store
+    (:func:`credit.night.ingest.hold_stale`); the refusal names them, as the gate did not see them."""
+    if rows_in == 0 or rows_in < int(cfg.get("ceiling_min_rows", 0)):
+        return None
+    ceiling = float((cfg.get("per_source_ceiling") or {}).get(source, cfg["quarantine_ceiling"]))
+    share = quarantined / rows_in
+    if share <= ceiling:
+        return None
+    return ceiling_refused(file, share=share, ceiling=ceiling, quarantined=quarantined, rows_in=rows_in,
+                           stale=stale)
 
 
 def year_numbers(values: pd.Series) -> np.ndarray:

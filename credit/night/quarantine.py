@@ -75,6 +75,9 @@ REASONS: dict[str, Text] = {
     "stale_update": Text("{column} {delivered} 早于库中该记录已有的 {stored}，为过期数据，不覆盖较新的状态",
                          "{column} {delivered} is older than the stored row's {stored}: "
                          "a stale update does not replace newer state"),
+    "unstamped_update": Text("{column} 为空（更新时间不明），不能确认晚于库中该记录已有的 {stored}，不覆盖已有状态",
+                             "{column} is empty (unknown): not known to be newer than the stored row's "
+                             "{stored}, so it does not replace it"),
 }
 
 

@@ -308,14 +308,15 @@ def _stale_statement(source: Source) -> sa.TextClause:
         key=" and ".join(f"t.{k} = r.{k}" for k in source.key)))
 
 
-def take_stale(conn: Connection, source: Source, key: StagingKey) -> dict[int, tuple[str, str]]:
-    """Remove from one file's staged accepted rows those older than the store's row of their key
-    (``night/staging_stale.sql``; outsider's report M5); by line, their stamp and the stored one.
+def take_stale(conn: Connection, source: Source, key: StagingKey) -> dict[int, tuple[str | None, str]]:
+    """Remove from one file's staged accepted rows those older than the store's row of their key,
+    or without a stamp where the stored row has one (``night/staging_stale.sql``; outsider's report
+    M5); by line, their stamp (None: empty) and the stored one.
     Inside the publishing transaction, so the store compared with is the one the rows merge into.
     A source without a stamp (:attr:`Source.version`) has none."""
     if source.version is None:
         return {}
-    stale = {int(line): (str(delivered), str(stored))
+    stale = {int(line): (None if delivered is None else str(delivered), str(stored))
              for line, delivered, stored in conn.execute(_stale_statement(source), key.params())}
     if stale:
         conn.exec_driver_sql("set local plan_cache_mode = force_custom_plan")   # as for duplicates

@@ -37,7 +37,7 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     wait,
 )
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import cast
@@ -54,7 +54,7 @@ from credit.db import engine_for
 from credit.grading.night import grade_night
 from credit.grading.report import page_path, write_night_report
 from credit.issues import Issue
-from credit.night import ingest, merge, partitions, staging, suites
+from credit.night import ingest, merge, partitions, quality, staging, suites
 from credit.night import scope as night_scope
 from credit.night.faults import fault_point
 from credit.night.issues import NightRefused, refused, warned
@@ -306,12 +306,10 @@ def gate(outcomes: list[FileOutcome], settings: Settings, accept_shrink: Collect
     failures: list[Issue] = []
     for o in outcomes:
         failures += o.failures
-        if o.failures or o.rows_in == 0:
+        if o.failures:
             continue
-        ceiling = float((cfg.get("per_source_ceiling") or {}).get(o.source, cfg["quarantine_ceiling"]))
-        share = o.quarantined / o.rows_in
-        if share > ceiling and o.rows_in >= int(cfg.get("ceiling_min_rows", 0)):
-            failures.append(refused(o.file, "quarantine_ceiling", share=share, ceiling=ceiling))
+        if (over := quality.over_ceiling(o.file, o.source, o.rows_in, o.quarantined, cfg)) is not None:
+            failures.append(over)
     with engine_for(settings).connect() as conn:
         failures += [i for i in shrink_issues(conn, [o for o in outcomes if not o.failures], settings, accept_shrink)
                      if i.level == "refusal"]
@@ -447,7 +445,6 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
     """The night's one transaction: store, quarantine, rosters, grading, notices, the night's record."""
     night = manifest.night
     stages: dict[str, float] = {}
-    outcomes = [replace(o) for o in outcomes]   # their counts move with the stale rows held back (M5)
     with engine.begin() as conn:
         # Durable: a night reported published survives a power cut, whatever the server's default.
         conn.exec_driver_sql("set local synchronous_commit = on")
@@ -468,13 +465,14 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
         parts = partitions.staged_summaries(conn, manifest, plan) if plan is not None else []
         fault_point("publish:begin")
         t = time.perf_counter()
+        # Rows older than the store's (M5): held back before the merge, counted as quarantined, and
+        # counted by the quality gate's ceiling (refused here, rolled back, when they pass it).
+        outcomes = ingest.hold_stale_night(conn, manifest, outcomes, settings.ingest_chunk_rows,
+                                           load_config("quality", settings))
         merges = []
         # Registration first, so that facts of new entities meet their entity in the same night.
         for o in sorted(outcomes, key=lambda o: list(SOURCES).index(o.source)):
             key, source = staging_key(manifest, o.file), SOURCES[o.source]
-            # Rows older than the store's (M5): held back before the merge, counted as quarantined.
-            if stale := ingest.hold_stale(conn, key, manifest.file(o.file), settings.ingest_chunk_rows):
-                o.accepted, o.quarantined = o.accepted - stale, o.quarantined + stale
             merges.append(staging.merge_file(conn, source, o.mode, key, absent=o.absent).as_dict())
             staging.publish_quarantine(conn, key)
             staging.publish_quality(conn, key)   # the quality view's results (credit.night.quality_results)
