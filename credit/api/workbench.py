@@ -460,7 +460,8 @@ def draw_plan(request: Request, st: St, who: Who, matter: Annotated[list[str] | 
                 raise Refused(422, f"名录日期 {day.isoformat()} 晚于今天（本局时间 {st.today().isoformat()}），不能确定任务")
             draw_id = draws_store.plan_draw(conn, matter, day, st.settings, scope=scope.strip() or None,
                                             seed_commitment=seed_commitment.strip() or None,
-                                            public_seed_source=public_seed_source.strip() or None)
+                                            public_seed_source=public_seed_source.strip() or None,
+                                            today=st.today())
             once_.answer(conn, ticket, {"draw_id": draw_id})
     except once_.StillRunning:
         return _draws(request, st, who, 409, error=still_running("稍候再次点击“确定任务”即显示该任务（不会重复确定）"),

@@ -65,7 +65,10 @@ def _strata_table(strata: Sequence[Mapping[str, Any]], title: str) -> Table:
 def plan(
     matter: Annotated[list[str], typer.Option("--matter", help="matter id from config/draws.yaml; repeat for a joint task")],
     scope: Annotated[str | None, typer.Option(help="GB/T 2260 region code or prefix (411400 covers its districts, as 4114 does)")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", metavar=output.DAY, help="plan date (default: latest night)")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", metavar=output.DAY,
+        help="roster date (名录日期): the pool as the store held it after that night; refused when the "
+             "inspection window would begin before today (default: latest night)")] = None,
     seed_commitment: Annotated[str | None, typer.Option("--seed-commitment", help="SHA-256 hex of the seed")] = None,
     public_seed_source: Annotated[str | None, typer.Option("--public-seed-source",
                                                            help="the public value that will be the seed")] = None,
