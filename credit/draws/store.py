@@ -317,6 +317,10 @@ def plan_draw(conn: Connection, matter: str | Sequence[str], as_of: date, settin
             f"{today.isoformat()} on the bureau's clock: inspections would be scheduled in the past; plan as of "
             "the latest published night)")
     entities, stats, grades_night, excluded = entity_pool(conn, rules, as_of, scope)
+    # The base of a matter's floor ratio, frozen with the rules so that the record re-derives it
+    # (企业公示信息抽查办法 art. 4: a share of the enterprises in the jurisdiction, domain.md §7).
+    for m, count in stats["jurisdiction"].items():
+        rules["matters"][m]["jurisdiction"] = count
     if entities.empty:
         where = f"scope {scope}" if scope else "the store"
         raise DrawRefused(f"{f'范围 {scope} 内' if scope else ''}没有可抽取的主体：{as_of} 时没有主体属于所选抽查事项的检查对象名录库 "
