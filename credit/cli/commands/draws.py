@@ -315,6 +315,9 @@ def show(draw_id: str, as_json: Annotated[bool, typer.Option("--json")] = False)
     for ev in events:
         console.print(f"重新抽取 redraw {ev['seq']}: {label(REDRAW_KIND_LABELS, ev['kind'])} {ev['uscc']} {ev['inspector_id'] or ''} "
                       f"(amends v{ev['amends_version']}): {ev['reason']}", markup=False)
+        if ev["skipped"]:   # an entity_closed replacement's passed-over entities (migration 0047)
+            console.print(f"  跳过已被其他抽查抽中的企业 skipped, held by other live draws: {', '.join(ev['skipped'])}",
+                          markup=False)
 
 
 @app.command()
