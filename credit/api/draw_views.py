@@ -16,7 +16,8 @@ from typing import Any
 from markupsafe import Markup
 
 from credit.api.bureau_views import TIER_LABELS
-from credit.draws.labels import LEVEL_LABELS, STATE_LABELS, matter_label, note_parts
+from credit.draws.labels import LEVEL_LABELS, REDRAW_KIND_LABELS, STATE_LABELS, matter_label, note_parts
+from credit.draws.read import RedrawEvent
 
 
 def code(value: object) -> Markup:
@@ -60,5 +61,25 @@ def inspection_row(r: Mapping[Any, Any], matters: Mapping[str, str]) -> dict[str
     }
 
 
+def redraw_row(ev: RedrawEvent) -> dict[str, Any]:
+    """One redraw (``credit.draws.read.redraw_events``) as the page shows it: its kind in Chinese,
+    and for an ``entity_closed`` replacement the entities it passed over because other live draws
+    hold them (``draw_events.skipped``, migration 0047; docs/draws.md step 4) — ``skipped`` None
+    when the event was recorded before that column (nothing was passed over then)."""
+    kind = str(ev["kind"])
+    skipped = ev["skipped"]
+    return {
+        "seq": int(ev["seq"]), "kind": kind, "kind_label": REDRAW_KIND_LABELS.get(kind, kind),
+        "uscc": str(ev["uscc"]), "amends_version": int(ev["amends_version"]),
+        "inspector_id": str(ev["inspector_id"]) if ev["inspector_id"] else "",
+        "reason": str(ev["reason"]),
+        "skipped": None if skipped is None else [str(u) for u in skipped],
+        "replaces": kind == "entity_closed",
+        # The entity that took the closed one's place (or joined an inspection already drawn).
+        "replacements": [str(v["uscc"]) for v in (ev["outcome"] or {}).get("versions") or []
+                         if v["uscc"] != ev["uscc"] and v["state"] != "cancelled"],
+    }
+
+
 __all__ = ["LEVEL_LABELS", "STATE_LABELS", "code", "inspection_row", "matter_label", "note_html",
-           "stratum_label"]
+           "redraw_row", "stratum_label"]

@@ -409,17 +409,21 @@ def draw_page(request: Request, st: St, who: Who, draw_id: Annotated[str, PathPa
         matters.update({str(m["matter"]): str(m["name"]) for m in plan.get("matters") or [] if m.get("name")})
         drawn = draws_read.is_drawn(conn, draw_id)
         rows: list[dict[str, Any]] = []
+        redraws: list[dict[str, Any]] = []
         if drawn:
             cur = draws_read.current_inspections(conn, draw_id)
             rows = [draw_views.inspection_row(r, matters)
                     for r in cur.astype(object).where(cur.notna(), None).to_dict("records")]
+            # The redraws, with the entities a closed entity's replacement passed over (held by
+            # other live draws, domain.md §8: draw_events.skipped) — the page showed none of them.
+            redraws = [draw_views.redraw_row(ev) for ev in draws_read.redraw_events(conn, draw_id)]
     # In Chinese (review item 4): states, matters by name, strata as matter and tier, notes' meaning.
     # The plan's notes in Chinese: a provisional inspection window (domain.md §12: the CLI printed
     # it, the page showed the window as final) and the matters no team can be found for (§8).
     notes = {"schedule": draw_views.chinese_part(plan.get("schedule_note")),
              "staffing": [draw_views.chinese_part(w) for w in plan.get("staffing_warnings") or []]}
     return bureau_page(request, st, who, "bureau_draw.html", draw_id=draw_id, plan=plan, drawn=drawn,
-                       inspections=rows, matters=matters, levels=draw_views.LEVEL_LABELS, notes=notes,
+                       inspections=rows, redraws=redraws, matters=matters, levels=draw_views.LEVEL_LABELS, notes=notes,
                        ok=_done(st, done, draw_id, None))
 
 
@@ -460,7 +464,8 @@ def draw_plan(request: Request, st: St, who: Who, matter: Annotated[list[str] | 
                 raise Refused(422, f"名录日期 {day.isoformat()} 晚于今天（本局时间 {st.today().isoformat()}），不能确定任务")
             draw_id = draws_store.plan_draw(conn, matter, day, st.settings, scope=scope.strip() or None,
                                             seed_commitment=seed_commitment.strip() or None,
-                                            public_seed_source=public_seed_source.strip() or None)
+                                            public_seed_source=public_seed_source.strip() or None,
+                                            today=st.today())
             once_.answer(conn, ticket, {"draw_id": draw_id})
     except once_.StillRunning:
         return _draws(request, st, who, 409, error=still_running("稍候再次点击“确定任务”即显示该任务（不会重复确定）"),

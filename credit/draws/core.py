@@ -191,15 +191,20 @@ def allocate(sizes: Mapping[str, int], ratios: Mapping[str, float | str],
 
 
 def floored(sizes: Mapping[str, int], ratios: Mapping[str, float | str], min_ratio: float | str,
-            min_count: int | None = None, max_count: int | None = None) -> dict[str, int]:
+            min_count: int | None = None, max_count: int | None = None,
+            jurisdiction: int | None = None) -> dict[str, int]:
     """Sample size per stratum for a matter with a floor ratio (企业公示信息抽查办法 art. 4: not below
-    3 %, domain.md §7): each stratum's ceil(ratio × size), then the seats missing to reach
-    max(ceil(min_ratio × pool), min_count) added in proportion to ratio × size (largest remainder,
-    ties by stratum name; never beyond a stratum's size), so no tier falls below its own ratio's
-    share; ``max_count`` then bounds the total as in :func:`allocate`."""
+    3 % of the enterprises in the jurisdiction, domain.md §7): each stratum's ceil(ratio × size),
+    then the seats missing to reach max(ceil(min_ratio × jurisdiction), min_count) — never more
+    than the pool — added in proportion to ratio × size (largest remainder, ties by stratum name;
+    never beyond a stratum's size), so no tier falls below its own ratio's share; ``max_count``
+    then bounds the total as in :func:`allocate`. ``jurisdiction`` is the number of the matter's
+    entities in the plan's area before the pool's exclusions (None: the pool, as plans made before
+    it was counted)."""
     base = {s: sample_size(ratios[s], n) for s, n in sizes.items()}
     total_n = sum(sizes.values())
-    target = max(sample_size(min_ratio, total_n), min(int(min_count or 0), total_n))
+    whole = total_n if jurisdiction is None else int(jurisdiction)
+    target = min(total_n, max(math.ceil(Decimal(str(min_ratio)) * whole), int(min_count or 0)))
     if max_count is not None and max(target, sum(base.values())) > max_count:
         return allocate(sizes, ratios, None, max_count)
     seats = target - sum(base.values())
@@ -246,7 +251,9 @@ def plan_strata(rules: Mapping[str, Any], sizes: Mapping[tuple[str, str], int]) 
     Strata are the tiers A–D inside each matter's pool; the ratio is the matter's own
     ``tier_ratios`` if it has one, else the file's (domain.md §7); the matter's min/max counts bound
     the matter's total (:func:`allocate`), and its ``min_ratio`` (企业公示信息抽查办法 art. 4: not
-    below 3 %) raises the minimum to ceil(min_ratio × the matter's pool). Probability = sample size / size, as a decimal string.
+    below 3 % of the enterprises in the jurisdiction) raises the minimum to ceil(min_ratio × the
+    matter's ``jurisdiction`` count), frozen with the plan; a plan frozen before it was counted
+    takes the matter's pool. Probability = sample size / size, as a decimal string.
     """
     out: list[PlannedStratum] = []
     for matter in sorted(rules["matters"]):
@@ -254,7 +261,8 @@ def plan_strata(rules: Mapping[str, Any], sizes: Mapping[tuple[str, str], int]) 
         ratios = spec.get("tier_ratios") or rules["tier_ratios"]
         msizes = {s: n for (m, s), n in sizes.items() if m == matter}
         if spec.get("min_ratio") is not None:   # a floor on the matter's total (domain.md §7: art. 4, 3 %)
-            ks = floored(msizes, ratios, spec["min_ratio"], spec.get("min_count"), spec.get("max_count"))
+            ks = floored(msizes, ratios, spec["min_ratio"], spec.get("min_count"), spec.get("max_count"),
+                         spec.get("jurisdiction"))
         else:
             ks = allocate(msizes, ratios, spec.get("min_count"), spec.get("max_count"))
         for s in sorted(msizes):

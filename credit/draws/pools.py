@@ -26,6 +26,10 @@ class PoolStats(TypedDict):
     excluded_recently_inspected: int
     # Entities left out because an earlier, still-live draw drew them (may overlap the above).
     excluded_drawn_earlier: int
+    # Per matter: its entities operating in scope before the two exclusions above, the base of a
+    # matter's ``min_ratio`` (企业公示信息抽查办法 art. 4: 3 % of the enterprises in the jurisdiction,
+    # domain.md §7), not the pool that is left.
+    jurisdiction: dict[str, int]
 
 
 class ExcludedDraw(TypedDict):
@@ -82,18 +86,19 @@ def entity_pool(conn: Connection, rules: Mapping[str, Any], as_of: date,
     excluded: list[ExcludedDraw] = [
         {"draw_id": str(d), "usccs": sorted(g)}
         for d, g in drawn[drawn["uscc"].isin(left_out)].groupby("draw_id", sort=True)["uscc"]]
-    stats: PoolStats = {"live": int(len(live)), "ungraded": int(ungraded[live.index].sum()),
-                        "excluded_recently_inspected": int(recent.sum()),
-                        "excluded_drawn_earlier": len(left_out)}
-    live = live[~(recent | held)]
-    parts = []
+    parts: list[pd.DataFrame] = []
+    jurisdiction: dict[str, int] = {}
     for matter, spec in sorted(rules["matters"].items()):
         m = live
         if spec["industries"]:
             m = m[m["section"].isin(spec["industries"])]
         if spec["regions"]:
             m = m[m["region_code"].str.startswith(tuple(region_prefix(str(r)) for r in spec["regions"]))]
-        parts.append(m.assign(matter=matter))
+        jurisdiction[matter] = int(len(m))
+        parts.append(m[~(recent[m.index] | held[m.index])].assign(matter=matter))
+    stats: PoolStats = {"live": int(len(live)), "ungraded": int(ungraded[live.index].sum()),
+                        "excluded_recently_inspected": int(recent.sum()),
+                        "excluded_drawn_earlier": len(left_out), "jurisdiction": jurisdiction}
     pool = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ENTITY_COLUMNS)
     pool["prev_inspectors"] = pool["prev_inspectors"].map(lambda v: sorted(v) if v is not None else [])
     return pool[ENTITY_COLUMNS].reset_index(drop=True), stats, grades_night, excluded

@@ -266,16 +266,15 @@ def public_results(conn: Connection, task_id: str, settings: Settings, as_of: da
     the same rule (no matters or schedule are known for it). :class:`DrawRefused` when the task is
     neither planned here nor in the source.
     """
-    if is_drawn(conn, task_id):
-        df = pd.read_sql(sqlfiles.statement("draws/results"), conn, params={"task_id": task_id})
-    else:
-        df = pd.read_sql(sqlfiles.statement("draws/delivered_results"), conn, params={"task_id": task_id})
-        if df.empty:
-            try:
-                load_plan(conn, task_id)   # planned here, not drawn yet: no results
-            except DrawRefused:
-                raise DrawRefused(f"no inspection task {task_id}: not drawn here and no result of it "
-                                  "in the inspection_results source") from None
+    # One statement for both: a task not drawn here has no inspections, so all its rows are the
+    # delivered results (state ``not_drawn``), each of which has a result code and is judged by it.
+    df = pd.read_sql(sqlfiles.statement("draws/results"), conn, params={"task_id": task_id})
+    if df.empty and not is_drawn(conn, task_id):
+        try:
+            load_plan(conn, task_id)   # planned here, not drawn yet: no results
+        except DrawRefused:
+            raise DrawRefused(f"no inspection task {task_id}: not drawn here and no result of it "
+                              "in the inspection_results source") from None
     doc = load_config("draws", settings)
     pub = doc["results_publication"]
     cal = working_calendar(settings)

@@ -259,8 +259,11 @@ def check_public_text(doc: Any, what: str) -> None:
 
 def plan_draw(conn: Connection, matter: str | Sequence[str], as_of: date, settings: Settings, *,
               scope: str | None = None, seed_commitment: str | None = None,
-              public_seed_source: str | None = None) -> str:
+              public_seed_source: str | None = None, today: date | None = None) -> str:
     """Fix a task (抽查任务) before its draw; returns the draw id (= the task id).
+
+    ``today`` is the bureau's day (default: :func:`credit.clock.today`; the workbench passes the
+    day its own date checks use, so that one request judges dates by one clock).
 
     ``matter`` may name several matters: a joint task (联合抽查) of their departments, in which an
     entity drawn by several is inspected once. The plan freezes the entity pool (with tiers) and
@@ -287,8 +290,9 @@ def plan_draw(conn: Connection, matter: str | Sequence[str], as_of: date, settin
     # The pools are frozen as of the plan's date: a date after today (the bureau's clock) would
     # freeze today's tiers under a later date. The workbench's form says the same before it calls
     # here; the command line had no check (an outsider's acceptance pass).
-    if as_of > clock.today(settings):
-        raise DrawRefused(f"名录日期 {as_of.isoformat()} 晚于今天（本局时间 {clock.today(settings).isoformat()}），"
+    today = today or clock.today(settings)
+    if as_of > today:
+        raise DrawRefused(f"名录日期 {as_of.isoformat()} 晚于今天（本局时间 {today.isoformat()}），"
                           f"不能确定任务 (the plan date is after today on the bureau's clock)")
     doc = load_config("draws", settings)
     rules = frozen_rules(doc.data, matters)
@@ -303,7 +307,23 @@ def plan_draw(conn: Connection, matter: str | Sequence[str], as_of: date, settin
         raise DrawRefused(f"名录日期 {as_of} 时尚无已发布的数据（最早批次：{first or '无'}），请以已发布批次之日或其后为名录日期 "
                           f"(as of {as_of} the store holds nothing yet (its first night: {first or 'none'}): "
                           "plan as of a published night or later)")
+    # --as-of is the date of the roster the plan draws from (名录日期: the pool as the store held it
+    # after that night, sql/draws/entity_pool), not a way to redo a past task: a plan schedules
+    # inspections from the lead-th working day after it (config/draws.yaml schedule), and a window
+    # already begun would date inspections the draw assigns (domain.md §8) in the past. The latest
+    # published night, the default, is not that old; an old date is refused, not re-planned.
+    if rules["schedule_days"][0] < today.isoformat():
+        raise DrawRefused(
+            f"名录日期 {as_of.isoformat()} 的检查期间自 {rules['schedule_days'][0]} 起，早于今天（本局时间 "
+            f"{today.isoformat()}），抽中的检查将排在过去的日期，不能确定任务；请以最近的已发布批次为名录日期 "
+            f"(as of {as_of.isoformat()} the inspection window starts on {rules['schedule_days'][0]}, before today "
+            f"{today.isoformat()} on the bureau's clock: inspections would be scheduled in the past; plan as of "
+            "the latest published night)")
     entities, stats, grades_night, excluded = entity_pool(conn, rules, as_of, scope)
+    # The base of a matter's floor ratio, frozen with the rules so that the record re-derives it
+    # (企业公示信息抽查办法 art. 4: a share of the enterprises in the jurisdiction, domain.md §7).
+    for m, count in stats["jurisdiction"].items():
+        rules["matters"][m]["jurisdiction"] = count
     if entities.empty:
         where = f"scope {scope}" if scope else "the store"
         raise DrawRefused(f"{f'范围 {scope} 内' if scope else ''}没有可抽取的主体：{as_of} 时没有主体属于所选抽查事项的检查对象名录库 "

@@ -65,7 +65,10 @@ def _strata_table(strata: Sequence[Mapping[str, Any]], title: str) -> Table:
 def plan(
     matter: Annotated[list[str], typer.Option("--matter", help="matter id from config/draws.yaml; repeat for a joint task")],
     scope: Annotated[str | None, typer.Option(help="GB/T 2260 region code or prefix (411400 covers its districts, as 4114 does)")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", metavar=output.DAY, help="plan date (default: latest night)")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", metavar=output.DAY,
+        help="roster date (名录日期): the pool as the store held it after that night; refused when the "
+             "inspection window would begin before today (default: latest night)")] = None,
     seed_commitment: Annotated[str | None, typer.Option("--seed-commitment", help="SHA-256 hex of the seed")] = None,
     public_seed_source: Annotated[str | None, typer.Option("--public-seed-source",
                                                            help="the public value that will be the seed")] = None,
@@ -312,6 +315,9 @@ def show(draw_id: str, as_json: Annotated[bool, typer.Option("--json")] = False)
     for ev in events:
         console.print(f"重新抽取 redraw {ev['seq']}: {label(REDRAW_KIND_LABELS, ev['kind'])} {ev['uscc']} {ev['inspector_id'] or ''} "
                       f"(amends v{ev['amends_version']}): {ev['reason']}", markup=False)
+        if ev["skipped"]:   # an entity_closed replacement's passed-over entities (migration 0047)
+            console.print(f"  跳过已被其他抽查抽中的企业 skipped, held by other live draws: {', '.join(ev['skipped'])}",
+                          markup=False)
 
 
 @app.command()

@@ -1,8 +1,33 @@
--- 检查对象名录库 (entity pool, domain.md §8): live entities as of :as_of with their GB/T 4754
--- section and their most recent inspection (date and inspectors), for a draw plan.
+-- 检查对象名录库 (entity pool, domain.md §8): entities operating as of :as_of, as the store held
+-- them after that night, with their GB/T 4754 section and their most recent inspection (date and
+-- inspectors), for a draw plan.
 -- Tiers come separately from `grades` (credit/draws/store.py), which may not exist yet.
 
 with
+
+-- ── the registrations as the store held them after night :as_of ─────────────────────────────
+-- The pool is the roster on the plan date (its tiers are those graded by then: grades_as_of),
+-- not today's: an entity cancelled on a later night was operating then, one registered on a
+-- later night was not yet known. An entity no night after :as_of changed is its current row
+-- (almost all: one probe of registration_history's primary key (night, uscc) each); one that a
+-- later night changed or dropped is its latest history row up to :as_of (index (uscc, night),
+-- migration 0021), none when that row is a drop or there is none.
+known as (
+    select r.uscc, r.status, r.established_on, r.region_code, r.industry_code
+    from registration as r
+    where r.first_night <= :as_of
+      and not exists (select 1 from registration_history as h where h.night > :as_of and h.uscc = r.uscc)
+    union all
+    select h.uscc, h.status, h.established_on, h.region_code, h.industry_code
+    from (select distinct uscc from registration_history where night > :as_of) as later
+    cross join lateral (
+        select x.uscc, x.status, x.established_on, x.region_code, x.industry_code, x.change
+        from registration_history as x
+        where x.uscc = later.uscc and x.night <= :as_of
+        order by x.night desc
+        limit 1) as h
+    where h.change <> 'dropped'
+),
 
 -- ── live entities ─────────────────────────────────────────────────────────────────────────────
 live as (
@@ -10,7 +35,7 @@ live as (
         uscc,
         region_code,
         coalesce(left(industry_code, 1), '') as section
-    from registration
+    from known
     where status = 'operating'
       and established_on <= :as_of
 ),

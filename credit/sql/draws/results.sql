@@ -1,6 +1,10 @@
 -- Public results of one inspection task (抽查检查结果公示, domain.md §8): the current version of
 -- every inspection the draw made, with the result the inspection_results source delivered, and
--- any result delivered under the task for an enterprise it did not draw.
+-- any result delivered under the task for an enterprise it did not draw. For a task this
+-- installation did not draw (an earlier task, another department's joint task) the source is all
+-- there is (contracts.md §1, keyed by task_id, uscc): it has no inspections here, so every row is
+-- a delivered result of the second part, with no matters and no schedule
+-- (credit.draws.read.public_results judges every row with a result code by that result alone).
 
 with
 

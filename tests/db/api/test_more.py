@@ -119,7 +119,8 @@ def test_published_results_are_public_draws_in_progress_are_not(live) -> None:  
                                     first_night, last_night)
             values (:i, :n, '信用监督管理科', '110105', :f, true, :c, '2026-08-01', '2026-08-01')"""),
             [{"i": f"INS{j:03d}", "n": f"检查员{j}", "f": ["C", "F"], "c": []} for j in range(6)])
-        draw_id = plan_draw(c, "annual_report", D("2026-09-01"), live.settings, seed_commitment=core.seed_commitment(seed))
+        draw_id = plan_draw(c, "annual_report", D("2026-09-01"), live.settings, seed_commitment=core.seed_commitment(seed),
+                             today=D("2026-09-01"))
     with live.engine.begin() as c:
         run_draw(c, draw_id, seed, live.settings)
         drawn = c.execute(sa.text("select distinct uscc from draw_inspections where draw_id = :d order by uscc"),

@@ -25,7 +25,8 @@ def _sha(body: bytes) -> str:
 def test_an_outsider_fetches_a_draw_and_checks_it(live, tmp_path: Path) -> None:  # noqa: F811
     load_store(live.engine)
     with live.engine.begin() as c:
-        draw_id = store.plan_draw(c, "annual_report", AS_OF, live.settings, seed_commitment=core.seed_commitment(SEED))
+        draw_id = store.plan_draw(c, "annual_report", AS_OF, live.settings, seed_commitment=core.seed_commitment(SEED),
+                                  today=AS_OF)
     folder = live.settings.reports_dir / "draws"
     with live.client() as h:   # no key: what anyone may read
         [row] = h.get("/v1/draws").json()["draws"]
@@ -74,7 +75,8 @@ def test_the_public_page_lists_each_draw_with_its_files_and_digests(live) -> Non
     load_store(live.engine)
     drawn = plan_and_run(live.engine, live.settings)
     with live.engine.begin() as c:
-        planned = store.plan_draw(c, "annual_report", AS_OF, live.settings, seed_commitment=core.seed_commitment("x"))
+        planned = store.plan_draw(c, "annual_report", AS_OF, live.settings, seed_commitment=core.seed_commitment("x"),
+                                  today=AS_OF)
     with live.client() as h:
         page = h.get("/draws")
         assert page.status_code == 200 and "抽查公示" in page.text
@@ -96,8 +98,10 @@ def test_the_public_page_shows_each_plans_seed_source_or_commitment(live) -> Non
     load_store(live.engine)
     source = "上证综指 2026-09-04 收盘价"
     with live.engine.begin() as c:
-        by_source = store.plan_draw(c, "annual_report", AS_OF, live.settings, public_seed_source=source)
-        committed = store.plan_draw(c, "annual_report", AS_OF, live.settings, seed_commitment=core.seed_commitment("x"))
+        by_source = store.plan_draw(c, "annual_report", AS_OF, live.settings, public_seed_source=source,
+                                  today=AS_OF)
+        committed = store.plan_draw(c, "annual_report", AS_OF, live.settings, seed_commitment=core.seed_commitment("x"),
+                                  today=AS_OF)
     with live.client() as h:
         page = h.get("/draws").text
         listing = {d["draw_id"]: d for d in h.get("/v1/draws").json()["draws"]}

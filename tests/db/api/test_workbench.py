@@ -278,8 +278,9 @@ def test_the_draw_page_shows_the_seed_source_a_provisional_window_and_staffing(b
     source = "上证综指 2026-12-04 收盘价"
     bench.clock["today"] = D("2026-12-02")
     with bench.engine.begin() as c:
-        late = store.plan_draw(c, "annual_report", D("2026-12-01"), bench.settings, public_seed_source=source)
-        ad = store.plan_draw(c, "advertising", AS_OF, bench.settings, public_seed_source="x")
+        late = store.plan_draw(c, "annual_report", D("2026-12-01"), bench.settings, public_seed_source=source,
+                              today=bench.clock["today"])
+        ad = store.plan_draw(c, "advertising", AS_OF, bench.settings, public_seed_source="x", today=AS_OF)
     with officer_session(bench, "zhang.shen") as h:
         page = h.get(f"/bureau/draws/{late}").text
         ad_page = h.get(f"/bureau/draws/{ad}").text

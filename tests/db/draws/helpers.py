@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from credit import clock
 from credit.contract.uscc import calc_check_character
 from credit.draws import core, store
 from credit.settings import Settings
@@ -14,6 +16,12 @@ from credit.settings import Settings
 AS_OF = date(2026, 9, 1)
 SEED = "2026-09-01 provincial lottery 03 17 22 41"
 REGIONS = ("341000", "341100", "411402")   # 411402 lies in 商丘 (4114): quiet days 1–20
+
+
+def on_bureau_day(monkeypatch: pytest.MonkeyPatch, day: date = AS_OF) -> None:
+    """The bureau's clock on ``day`` (10:00 in Shanghai): a plan of AS_OF schedules from its 5th
+    working day after, and on a later clock its window would have begun (refused, store.plan_draw)."""
+    monkeypatch.setattr(clock, "utc_now", lambda: datetime(day.year, day.month, day.day, 2, tzinfo=UTC))
 
 
 def uscc(i: int) -> str:
@@ -49,8 +57,11 @@ def load_store(engine: Engine, n: int = 240, inspectors: int = 12, divisions: tu
 
 
 def plan_and_run(engine: Engine, settings: Settings, matters: list[str] | str = "annual_report") -> str:
+    """A plan as of AS_OF on that day (the bureau's clock of a test may be later: its window would
+    have begun), drawn with SEED."""
     with engine.begin() as c:
-        draw_id = store.plan_draw(c, matters, AS_OF, settings, seed_commitment=core.seed_commitment(SEED))
+        draw_id = store.plan_draw(c, matters, AS_OF, settings, seed_commitment=core.seed_commitment(SEED),
+                                  today=AS_OF)
     with engine.begin() as c:
         store.run_draw(c, draw_id, SEED, settings)
     return draw_id

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,9 +14,9 @@ from typer.testing import CliRunner
 
 from credit.cli.commands.draws import app
 from credit.contract.uscc import calc_check_character
-from credit.draws import core, records, store
+from credit.draws import core, read, records, store
 from credit.settings import Settings
-from tests.db.draws.helpers import AS_OF, SEED, load_store
+from tests.db.draws.helpers import AS_OF, SEED, close_entity, load_store, plan_and_run
 
 runner = CliRunner()
 
@@ -477,3 +479,33 @@ def test_a_refusal_goes_to_standard_error_not_to_standard_output(engine: Engine,
                             "--seed-commitment", core.seed_commitment(SEED)])
     assert r.exit_code == 2, r.output
     assert r.stdout == "" and "refused:" in r.stderr and "范围" in r.stderr, (r.stdout, r.stderr)
+
+
+def test_show_lists_what_a_redraws_replacement_skipped(engine: Engine, cli_env: Settings, tmp_path: Path) -> None:
+    """`credit draw show` printed each redraw without the entities its replacement passed over as
+    held by other live draws (draw_events.skipped, migration 0047; domain.md §8): only `redraw`
+    itself said so, once."""
+    def with_ratio(name: str, ratio: str) -> Settings:
+        conf = tmp_path / name
+        shutil.copytree(cli_env.config_dir, conf)
+        path = conf / "draws.yaml"
+        path.write_text(path.read_text("utf-8").replace("B: 0.02", f"B: {ratio}"), "utf-8")
+        return cli_env.model_copy(update={"config_dir": conf})
+
+    load_store(engine, n=40)   # 39 operating, tier B: the first draws 20, the second 18 of the 19 left
+    first = plan_and_run(engine, with_ratio("half", "0.5"))
+    s2 = with_ratio("most", "0.9")
+    with engine.begin() as c:
+        second = store.plan_draw(c, "annual_report", AS_OF, s2, seed_commitment=core.seed_commitment("two"))
+    with engine.begin() as c:
+        store.run_draw(c, second, "two", s2)
+    with engine.connect() as c:
+        closed = read.full_record(c, first)["inspections"][0]["uscc"]
+    close_entity(engine, closed)
+    with engine.begin() as c:
+        out = store.redraw(c, first, closed, "entity_closed", "已注销", cli_env)
+    assert out["skipped"]
+    r = runner.invoke(app, ["show", first])
+    assert r.exit_code == 0, r.output
+    line = " ".join(r.output.split()).split("重新抽取 redraw 1:", 1)[1]
+    assert "skipped" in line and all(u in line for u in out["skipped"]), line

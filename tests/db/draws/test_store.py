@@ -90,7 +90,9 @@ def test_unknown_calendar_year_is_refused_not_guessed(engine: Engine, settings: 
     load_store(engine, n=30)
     with pytest.raises(core.DrawRefused, match="2027"), engine.begin() as c:
         store.plan_draw(c, "annual_report", date(2027, 3, 1), settings, public_seed_source="x")
-    # Late in 2026 the window is cut at the last known day and marked provisional.
+    # Late in 2026 the window is cut at the last known day and marked provisional (planned on the
+    # day: in March 2027 its window would have begun, store.plan_draw).
+    monkeypatch.setattr(clock, "utc_now", lambda: datetime(2026, 12, 1, 4, tzinfo=UTC))
     with engine.begin() as c:
         draw_id = store.plan_draw(c, "annual_report", date(2026, 12, 1), settings, public_seed_source="x")
         rules = c.execute(sa.text("select rules from draw_plans where draw_id = :i"), {"i": draw_id}).scalar_one()
@@ -206,7 +208,8 @@ def test_published_records_cite_the_regulation_not_internal_files(engine: Engine
     # Every matter of the joint task has inspectors of its division (else the plan is refused).
     load_store(engine, n=120, divisions=("信用监督管理科", "食品生产安全监督管理科", "广告监督管理科"))
     with engine.begin() as c:   # a late plan: its window note is published too
-        late = store.plan_draw(c, "annual_report", date(2026, 12, 1), settings, public_seed_source="x")
+        late = store.plan_draw(c, "annual_report", date(2026, 12, 1), settings, public_seed_source="x",
+                              today=date(2026, 12, 1))
     draw_id = plan_and_run(engine, settings, ["annual_report", "food_production", "advertising"])
     folder = settings.reports_dir / "draws"
     for name in (f"{draw_id}.plan.json", f"{draw_id}.public.json", f"{late}.plan.json"):
