@@ -118,7 +118,7 @@ def summary(date_: DateOpt,
 def sample(
     entities: Annotated[int, typer.Option("--entities", min=1, help="Number of entities.")],
     nights: Annotated[int, typer.Option("--nights", min=1, help="Number of consecutive nights.")],
-    out: Annotated[Path, typer.Option("--out", help="Drop folder to write.")],
+    out: Annotated[Path, typer.Option("--out", help="Drop folder to write (created with its missing parents).")],
     seed: Annotated[int, typer.Option("--seed", help="Seed: same seed, same bytes.")] = 0,
     start: Annotated[str, typer.Option("--start", metavar=output.DAY, help="First night, YYYY-MM-DD.")] = "2026-07-13",
     defect_rate: Annotated[float, typer.Option("--defect-rate", min=0.0, max=0.5,
