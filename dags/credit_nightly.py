@@ -31,7 +31,8 @@ the CLI takes logical dates, `run_at` in the bureau's zone, never a bare night, 
 e-mail and/or webhook (`CREDIT_ALERT_EMAIL`, `CREDIT_ALERT_WEBHOOK`; `credit_airflow.alerts`).
 
 Params: `drop` (default `$CREDIT_DROP`), `night` (default: the run's logical date in the
-bureau's clock), `allow_gap`, `full` (re-decide and re-grade every entity, issue 11), `accept_shrink`
+bureau's clock), `allow_gap`, `skip_nights` (delivered nights refused for good, given up with
+`allow_gap`: `credit nightly --skip-night`), `full` (re-decide and re-grade every entity, issue 11), `accept_shrink`
 (sources whose full snapshot truly shrank: `credit nightly --accept-shrink`), `partitions`
 (the cap on region partitions). Each task calls one step of `credit.night.steps` (`open_night`,
 `ingest_file`, `plan_night`, `run_partition`, `publish_night`); `credit nightly --date D --drop DIR
@@ -45,7 +46,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any, TypedDict, cast
+from typing import Any, NotRequired, TypedDict, cast
 
 from airflow.sdk import CronDataIntervalTimetable, Param, TriggerRule, dag, get_current_context, task
 from airflow.sdk.definitions.callback import AsyncCallback
@@ -65,6 +66,7 @@ class Opened(TypedDict):
     night: str
     drop: str
     allow_gap: bool
+    skip_nights: NotRequired[list[str]]   # delivered nights given up (credit nightly --skip-night)
     files: list[str]
 
 
@@ -100,6 +102,14 @@ def night_of(params: Mapping[str, Any], dag_run: Any) -> str:
 
 def _night(params: Mapping[str, Any]) -> date:
     return date.fromisoformat(night_of(params, get_current_context()["dag_run"]))
+
+
+def _days(texts: list[str]) -> list[date]:
+    """The ``skip_nights`` param's nights; one that is no date fails the task at once, as a refusal does."""
+    try:
+        return [date.fromisoformat(t) for t in texts]
+    except ValueError:
+        raise AirflowFailException(f"skip_nights {texts!r}: 须为 YYYY-MM-DD 日期 (dates YYYY-MM-DD)") from None
 
 
 @contextmanager
@@ -142,6 +152,9 @@ alert: Callable[..., None] = NightAlert("failed")
         "night": Param(None, type=["null", "string"],
                        description="night YYYY-MM-DD; default: the logical date in the bureau's clock"),
         "allow_gap": Param(False, type="boolean", description="publish although earlier nights are missing"),
+        "skip_nights": Param([], type="array", items={"type": "string"},
+                             description="with allow_gap: delivered nights YYYY-MM-DD refused for good, given up "
+                                         "(credit nightly --skip-night)"),
         "full": Param(False, type="boolean", description="recompute every entity, not only what changed (issue 11)"),
         "accept_shrink": Param([], type="array", items={"type": "string"},
                                description="sources whose full snapshot truly shrank (credit nightly --accept-shrink)"),
@@ -166,10 +179,13 @@ def credit_nightly() -> None:
 
         params = get_current_context()["params"]
         night, allow_gap = _night(params), bool(params.get("allow_gap"))
+        skip = [str(d) for d in params.get("skip_nights") or ()]
         with refusals_fail_at_once():
-            opened = steps.open_night(Path(params["drop"]), night, get_settings(), allow_gap=allow_gap)
+            opened = steps.open_night(Path(params["drop"]), night, get_settings(), allow_gap=allow_gap,
+                                      skip_nights=_days(skip))
         files = [] if opened.already_published else [f.file for f in opened.manifest.files]
-        return {"night": night.isoformat(), "drop": str(params["drop"]), "allow_gap": allow_gap, "files": files}
+        return {"night": night.isoformat(), "drop": str(params["drop"]), "allow_gap": allow_gap,
+                "skip_nights": skip, "files": files}
 
     @task
     def file_tasks(opened: Opened) -> list[FileTask]:
@@ -200,8 +216,8 @@ def credit_nightly() -> None:
         params = get_current_context()["params"]
         with refusals_fail_at_once():
             manifest = steps.manifest_of(Path(opened["drop"]), date.fromisoformat(opened["night"]))
-            if steps.open_night(Path(opened["drop"]), manifest.night, get_settings(),
-                                allow_gap=opened["allow_gap"]).already_published:
+            if steps.open_night(Path(opened["drop"]), manifest.night, get_settings(), allow_gap=opened["allow_gap"],
+                                skip_nights=_days(opened.get("skip_nights", []))).already_published:
                 return []
             cap = int(params["partitions"]) if params.get("partitions") else None
             planned = steps.plan_night(manifest, get_settings(), cap)
@@ -235,6 +251,7 @@ def credit_nightly() -> None:
             # (credit.night.steps logs it line by line).
             plan = [cast(PartitionSpec, t["spec"]) for t in planned] or None
             summary = steps.publish_night(manifest, None, get_settings(), gap_allowed=opened["allow_gap"],
+                                          skip_nights=_days(opened.get("skip_nights", [])),
                                           full=bool(get_current_context()["params"].get("full")), plan=plan,
                                           accept_shrink=tuple(get_current_context()["params"].get("accept_shrink") or ()))
         return {"night": summary["night"], "files": len(summary["files"]),

@@ -49,7 +49,14 @@ def nightly(
     drop: Annotated[Path, typer.Option("--drop", help="The drop folder holding <YYYY-MM-DD>/manifest.json.")],
     allow_gap: Annotated[bool, typer.Option(
         "--allow-gap", help="Publish although the nights since the last published one are missing "
-                            "(only when the platform delivered nothing for them).")] = False,
+                            "(only when the platform delivered nothing for them; a delivered night that "
+                            "cannot be published: --skip-night).")] = False,
+    skip_night: Annotated[list[str] | None, typer.Option(
+        "--skip-night", metavar=output.DAY,
+        help="确认已交付但无法发布的批次（被拒绝且平台无法重新交付）予以放弃 (with --allow-gap: give up "
+             "night DATE, which the drop folder holds but which was refused and cannot be delivered again; "
+             "its changes are lost unless a later full snapshot carries them; recorded with the night). "
+             "Repeat for several nights.")] = None,
     full: Annotated[bool, typer.Option(
         "--full", help="Re-decide and re-grade every entity, not only those whose inputs or dates "
                        "changed tonight (issue 11).")] = False,
@@ -72,6 +79,7 @@ def nightly(
     from credit.settings import get_settings
 
     night = parse_day(date_, "--date")
+    skip_nights = [parse_day(d, "--skip-night") for d in skip_night or ()]
     unknown = sorted(set(accept_shrink or ()) - set(SOURCES))
     if unknown:
         raise typer.BadParameter(f"未知的来源 {', '.join(unknown)} (unknown source; one of {', '.join(SOURCES)})",
@@ -85,7 +93,7 @@ def nightly(
             summary = run_night(drop, night, get_settings(),
                                 progress=lambda f: status.update(f"night {night}: {f}"),
                                 allow_gap=allow_gap, full=full, max_partitions=partitions,
-                                accept_shrink=tuple(accept_shrink or ()))
+                                accept_shrink=tuple(accept_shrink or ()), skip_nights=skip_nights)
         except NightRefused as e:
             print_refusal(err, e)
             raise typer.Exit(2) from None
@@ -118,7 +126,7 @@ def summary(date_: DateOpt,
 def sample(
     entities: Annotated[int, typer.Option("--entities", min=1, help="Number of entities.")],
     nights: Annotated[int, typer.Option("--nights", min=1, help="Number of consecutive nights.")],
-    out: Annotated[Path, typer.Option("--out", help="Drop folder to write.")],
+    out: Annotated[Path, typer.Option("--out", help="Drop folder to write (created with its missing parents).")],
     seed: Annotated[int, typer.Option("--seed", help="Seed: same seed, same bytes.")] = 0,
     start: Annotated[str, typer.Option("--start", metavar=output.DAY, help="First night, YYYY-MM-DD.")] = "2026-07-13",
     defect_rate: Annotated[float, typer.Option("--defect-rate", min=0.0, max=0.5,

@@ -312,6 +312,8 @@ def refuse_unpublished(night: date, consequence_zh: str, consequence_en: str) ->
 
 #: What ``--out`` takes for standard output, as every Unix tool reads ``-``.
 STDOUT = "-"
+#: What every ``--out FILE`` help says of a file in a folder that does not exist (:func:`out_file`).
+OUT_FOLDERS = "Missing folders are created and named on standard error."
 
 
 def is_stdout(path: Path | None) -> bool:
@@ -330,21 +332,25 @@ def out_or_stdout(path: Path | None, option: str = "--out") -> Path | None:
 
 
 def out_file(path: Path, option: str = "--out") -> Path:
-    """The file a command is about to write (every ``--out F``, one behaviour): missing parent
-    folders are created, as ``credit db backup`` always did; a folder given as the file, or a
-    parent that cannot be made a folder, is refused (exit 2) in one line, never a traceback.
-    ``-`` (standard output, :func:`out_or_stdout`) is refused here: this command's output is a
-    file (a dump), never a file named ``-`` in the working folder.
-    Called before any work, so a wrong ``--out`` costs nothing."""
+    """The file a command is about to write (every ``--out F``, one behaviour, documented in each
+    ``--help`` and the README): missing parent folders are created when the file is written
+    (:func:`writing`), and named on standard error, as ``credit db backup`` always made them; a
+    folder given as the file, or a file where a parent folder should be, is refused (exit 2) in
+    one line, never a traceback. ``-`` (standard output, :func:`out_or_stdout`) is refused here:
+    this command's output is a file (a dump), never a file named ``-`` in the working folder.
+    Called before any work and creating nothing, so a wrong ``--out``, or a command refused
+    later (a night not published, a database out of reach), costs nothing and leaves no folder."""
     if is_stdout(path):
         refuse(f"{option} -: 此命令只能写入文件，不能写到标准输出，请给出文件名 "
                f"(this command writes a file, not standard output: give a file name)")
     if path.is_dir():
         refuse(f"{option} {path}: 这是一个文件夹，请给出文件名 (is a folder; give a file name inside it)")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        refuse(f"{option} {path}: 无法创建所在文件夹 (cannot create its folder: {e.strerror or e}: {e.filename or path.parent})")
+    existing = path.parent
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        refuse(f"{option} {path}: 无法创建所在文件夹，{existing} 是文件而不是文件夹 "
+               f"(cannot create its folder: {existing} is a file, not a folder)")
     return path
 
 
@@ -365,10 +371,15 @@ def out_folder(path: Path, option: str = "--out") -> Path:
 
 @contextmanager
 def writing(path: Path, option: str = "--out") -> Iterator[None]:
-    """Around the write of ``path`` (after :func:`out_file`): a failure the system reports
-    (permission denied, disk full, a folder where the signature sidecar goes) is refused (exit 2)
-    in one line naming the file, never a traceback."""
+    """Around the write of ``path`` (after :func:`out_file`): its missing parent folders are
+    created first and named on standard error (standard output may carry an answer); a failure the
+    system reports (permission denied, disk full, a folder where the signature sidecar goes) is
+    refused (exit 2) in one line naming the file, never a traceback."""
     try:
+        if not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            console(stderr=True).print(f"已创建缺少的文件夹 {path.parent} (created the missing folder {path.parent})",
+                                       markup=False, soft_wrap=True)
         yield
     except OSError as e:
         refuse(f"{option} {path}: 写入失败 (cannot write: {e.strerror or e}: {e.filename or path})")

@@ -34,6 +34,11 @@ def print_summary(console: Console, summary: NightSummary) -> None:
     if summary.get("gap_allowed"):
         warnings.append("以 --allow-gap 运行：允许此前缺失的批次不再发布 "
                         "(run with --allow-gap: the missing nights before it were confirmed as delivering nothing)")
+    if skipped := summary.get("skipped_delivered"):
+        days = ", ".join(skipped)
+        warnings.append(f"以 --skip-night 放弃已交付但无法发布的批次 {days}，其变更未载入 "
+                        f"(given up with --skip-night: delivered night(s) {days} could not be published; "
+                        f"their changes were not loaded)")
     console.print(files)
     for w in warnings:
         console.print(f"  [yellow]![/yellow] {escape(w)}")

@@ -26,9 +26,19 @@ NIGHT_TEXTS: dict[str, Text] = {
         "platform delivered nothing for the missing nights"),
     "night_gap_delivered": Text(
         "交付目录中已有被跳过的批次 {nights}（含 manifest.json）：--allow-gap 仅用于平台未交付数据的批次，"
-        "请先按顺序运行这些批次",
+        "请先按顺序运行这些批次；若某批次被拒绝且平台无法重新交付，可加 --skip-night 日期 确认放弃该批次"
+        "（其变更随之丢失，除非后续全量快照包含；记入本批次记录）",
         "--allow-gap would skip night(s) {nights_en} that the drop folder holds (with a manifest): it is "
-        "only for nights the platform delivered nothing for; run them first"),
+        "only for nights the platform delivered nothing for; run them first. A night refused that the "
+        "platform cannot deliver again is given up with --skip-night DATE (its changes are lost unless a "
+        "later full snapshot carries them; recorded with this night)"),
+    "night_skip_needs_gap": Text(
+        "--skip-night {nights} 须与 --allow-gap 同用：放弃已交付的批次即确认此前的缺口",
+        "--skip-night {nights} needs --allow-gap: giving up a delivered night confirms the gap before this one"),
+    "night_skip_not_in_gap": Text(
+        "--skip-night {nights}：不是本批次 {night} 与最新已发布批次 {latest} 之间、交付目录中已有的批次，无可放弃",
+        "--skip-night {nights}: not a night the drop folder holds between the latest published night "
+        "{latest} and night {night}; nothing to give up"),
     "night_in_future": Text(
         "批次 {night} 晚于今天 {today}（{zone}）：该日尚未开始，不可能有其数据，请核对日期",
         "night {night} is after today {today} ({zone}): the day has not begun, so no drop can hold it; "

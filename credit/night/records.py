@@ -118,4 +118,5 @@ class NightSummary(TypedDict):
     partitions: NotRequired[PartitionsPart]     # computed in region partitions (issue 12)
     shrink_accepted: NotRequired[list[IssueDict]]   # full snapshots confirmed to shrink (--accept-shrink)
     shrink_small: NotRequired[list[IssueDict]]      # small sources whose full snapshot shrank (published, noted)
+    skipped_delivered: NotRequired[list[str]]   # delivered nights confirmed unpublishable (--skip-night)
     unlisted: NotRequired[UnlistedPart]   # files in the folder the manifest does not list (none: absent)

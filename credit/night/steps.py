@@ -124,7 +124,12 @@ def _skipped_but_delivered(drop: Path, night: date, latest: date | None, first: 
     return [d for d in _earlier_nights_in_drop(drop, night) if start is None or d >= start]
 
 
-def sequence_issues(conn: sa.Connection, manifest: Manifest, settings: Settings, *, allow_gap: bool) -> list[Issue]:
+def _days(days: Collection[date], sep: str = ", ") -> str:
+    return sep.join(d.isoformat() for d in days)
+
+
+def sequence_issues(conn: sa.Connection, manifest: Manifest, settings: Settings, *, allow_gap: bool,
+                    skip_nights: Collection[date] = ()) -> list[Issue]:
     """The night's place in the sequence: refusals (empty: it may publish after the last one).
 
     A night after today on the bureau's clock (:mod:`credit.clock`) is refused first: its day has
@@ -141,7 +146,11 @@ def sequence_issues(conn: sa.Connection, manifest: Manifest, settings: Settings,
     earliest night delivered in the drop folder, so that nights 13 and 14 started together on a
     fresh database cannot publish 14 first.
     ``allow_gap`` skips missing nights only: one the drop folder holds is refused
-    (``night_gap_delivered``, :func:`_skipped_but_delivered`).
+    (``night_gap_delivered``, :func:`_skipped_but_delivered`) unless ``skip_nights`` names it — an
+    officer's word that the delivered night cannot be published (refused, and the platform cannot
+    deliver it again), without which a night refused for good would block every later night. Each
+    night ``skip_nights`` names must be one the gap skips and the drop folder holds
+    (``night_skip_not_in_gap``), and only with ``allow_gap`` (``night_skip_needs_gap``).
     """
     night = manifest.night
     today = clock.today(settings)
@@ -158,11 +167,16 @@ def sequence_issues(conn: sa.Connection, manifest: Manifest, settings: Settings,
     latest = conn.execute(sa.text("select max(night) from night_runs")).scalar()
     if latest is not None and night < latest:
         return [refused("manifest.json", "night_out_of_order", night=night, latest=latest)]
-    if allow_gap and (delivered := _skipped_but_delivered(manifest.folder.parent, night, latest,
-                                                          first_night(settings))):
-        return [refused("manifest.json", "night_gap_delivered",
-                        nights="、".join(d.isoformat() for d in delivered),
-                        nights_en=", ".join(d.isoformat() for d in delivered))]
+    named = sorted(set(skip_nights))
+    if named and not allow_gap:
+        return [refused("manifest.json", "night_skip_needs_gap", nights=_days(named))]
+    delivered = _skipped_but_delivered(manifest.folder.parent, night, latest, first_night(settings)) if allow_gap else []
+    if stray := [d for d in named if d not in delivered]:
+        return [refused("manifest.json", "night_skip_not_in_gap", nights=_days(stray),
+                        latest=latest.isoformat() if latest is not None else "-", night=night)]
+    if unskipped := [d for d in delivered if d not in named]:
+        return [refused("manifest.json", "night_gap_delivered", nights=_days(unskipped, "、"),
+                        nights_en=_days(unskipped))]
     if latest is not None and (night - latest).days > 1 and not allow_gap:
         return [refused("manifest.json", "night_gap", missing=latest + timedelta(days=1))]
     if latest is None:
@@ -188,7 +202,8 @@ def manifest_of(drop: Path, night: date) -> Manifest:
         raise NightRefused(night, [e.issue]) from e
 
 
-def open_night(drop: Path, night: date, settings: Settings, *, allow_gap: bool = False) -> NightOpened:
+def open_night(drop: Path, night: date, settings: Settings, *, allow_gap: bool = False,
+               skip_nights: Collection[date] = ()) -> NightOpened:
     """Check the manifest and the night's place in the sequence (nothing is written).
 
     Nights are published one calendar day after another: a delta builds on the night before, so
@@ -200,7 +215,7 @@ def open_night(drop: Path, night: date, settings: Settings, *, allow_gap: bool =
     for name in manifest.unlisted:   # not read (contracts.md §1); named in the summary too
         log.warning("「%s」未列入 manifest.json，未读取 (not listed in manifest.json, not read) [unlisted_file]", name)
     with engine_for(settings).connect() as conn:
-        issues = sequence_issues(conn, manifest, settings, allow_gap=allow_gap)
+        issues = sequence_issues(conn, manifest, settings, allow_gap=allow_gap, skip_nights=skip_nights)
         done = conn.execute(sa.text("select summary from night_runs where night = :n"), {"n": night}).scalar()
     if issues:
         raise NightRefused(night, issues)
@@ -359,7 +374,8 @@ def shrink_issues(conn: sa.Connection, outcomes: list[FileOutcome], settings: Se
 
 def publish_night(manifest: Manifest, outcomes: list[FileOutcome] | None, settings: Settings, *,
                   started_at: datetime | None = None, gap_allowed: bool = False, full: bool = False,
-                  plan: list[PartitionSpec] | None = None, accept_shrink: Collection[str] = ()) -> NightSummary:
+                  plan: list[PartitionSpec] | None = None, accept_shrink: Collection[str] = (),
+                  skip_nights: Collection[date] = ()) -> NightSummary:
     """Gate, publish in one transaction, then write the nightly report from what was committed.
 
     ``outcomes`` None: the outcomes staged for this drop (:func:`staged_outcomes`), as ``credit
@@ -383,7 +399,7 @@ def publish_night(manifest: Manifest, outcomes: list[FileOutcome] | None, settin
         raise NightRefused(manifest.night, failures)
     engine = engine_for(settings)
     summary = _publish(engine, manifest, outcomes, settings, started_at or datetime.now(UTC), gap_allowed, full,
-                       plan, accept_shrink)
+                       plan, accept_shrink, skip_nights)
     staging.clear_published(engine, manifest.night)
     refresh_statistics(engine)
     if not summary.get("already_published"):
@@ -441,7 +457,8 @@ def ensure_report(settings: Settings, night: date) -> None:
 
 def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], settings: Settings,
              started_at: datetime, gap_allowed: bool, full: bool = False,
-             plan: list[PartitionSpec] | None = None, accept_shrink: Collection[str] = ()) -> NightSummary:
+             plan: list[PartitionSpec] | None = None, accept_shrink: Collection[str] = (),
+             skip_nights: Collection[date] = ()) -> NightSummary:
     """The night's one transaction: store, quarantine, rosters, grading, notices, the night's record."""
     night = manifest.night
     stages: dict[str, float] = {}
@@ -450,7 +467,7 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
         conn.exec_driver_sql("set local synchronous_commit = on")
         conn.exec_driver_sql(f"select pg_advisory_xact_lock({PUBLISH_LOCK})")
         # Again under the lock: a concurrent run may have published this night or a later one meanwhile.
-        issues = sequence_issues(conn, manifest, settings, allow_gap=gap_allowed)
+        issues = sequence_issues(conn, manifest, settings, allow_gap=gap_allowed, skip_nights=skip_nights)
         if issues:
             raise NightRefused(night, issues)
         done = conn.execute(sa.text("select summary from night_runs where night = :n"), {"n": night}).scalar()
@@ -521,6 +538,8 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
         }
         if accepted_shrinks := [i.as_dict() for i in shrinks if i.code == "full_snapshot_shrink_accepted"]:
             summary["shrink_accepted"] = accepted_shrinks   # the clerk's --accept-shrink, as the night used it
+        if skip_nights:   # delivered nights the officer confirmed cannot be published (--skip-night)
+            summary["skipped_delivered"] = sorted({d.isoformat() for d in skip_nights})
         if small_shrinks := [i.as_dict() for i in shrinks if i.code == "full_snapshot_shrink_small"]:
             summary["shrink_small"] = small_shrinks         # a small source's shrink, published and noted
         if manifest.unlisted:   # not read, named so that the operator learns of them (contracts.md §1)
@@ -604,14 +623,14 @@ def _json(summary: NightSummary) -> str:
 # --------------------------------------------------------------------------------------------
 def run_night(drop: Path, night: date, settings: Settings, progress: Callable[[str], object] | None = None, *,
               allow_gap: bool = False, full: bool = False, max_partitions: int | None = None,
-              accept_shrink: Collection[str] = ()) -> NightSummary:
+              accept_shrink: Collection[str] = (), skip_nights: Collection[date] = ()) -> NightSummary:
     """The whole night (``credit nightly``); raises :class:`NightRefused` on refusal.
 
     ``max_partitions``: computed in (at most that many) region partitions, one after another,
     then published by the same apply code as the DAG's partitioned night (``--partitions N``).
     """
     started_at = datetime.now(UTC)
-    opened = open_night(drop, night, settings, allow_gap=allow_gap)
+    opened = open_night(drop, night, settings, allow_gap=allow_gap, skip_nights=skip_nights)
     if opened.summary is not None:
         # What a run killed after its commit left undone: the page, the staging, the signed anchor.
         ensure_report(settings, night)
@@ -629,4 +648,4 @@ def run_night(drop: Path, night: date, settings: Settings, progress: Callable[[s
             run_partition(opened.manifest, spec, settings, accept_shrink)
     # The outcomes and rows come back from the staging, as in the DAG, where publish runs elsewhere.
     return publish_night(opened.manifest, None, settings, started_at=started_at, gap_allowed=allow_gap,
-                         full=full, plan=plan, accept_shrink=accept_shrink)
+                         full=full, plan=plan, accept_shrink=accept_shrink, skip_nights=skip_nights)

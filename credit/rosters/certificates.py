@@ -37,6 +37,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from credit import sqlfiles
+from credit.rosters.env import shown_reasons
 from credit.rosters.known import (
     KnownAt,
     NoNightPublished,
@@ -120,13 +121,14 @@ def entries_as_of(conn: Connection, usccs: Sequence[str], as_of: date,
     rows = conn.execute(fold("rosters/entries_for_screening", known),
                         {"d": as_of, "u": list(usccs), **params(known)}).mappings().all()
     out: dict[str, list[dict[str, Any]]] = {}
-    for r in rows:  # rows of the asked entities only (≤ a few per entity), not the whole roster
+    reasons = shown_reasons([r["removal_reason"] for r in rows], [r["removal_note_version"] for r in rows])
+    for r, reason in zip(rows, reasons, strict=True):  # the asked entities' rows only (≤ a few each), not the whole roster
         kind = removal_kind(r["removal_action"], r["removal_request"])
         out.setdefault(r["uscc"], []).append({
             "entry_id": int(r["entry_id"]), "roster": r["roster"], "cause_code": r["cause_code"], "cause": r["cause"],
             "basis": r["basis"], "included_on": _iso(r["included_on"]), "decision_no": r["decision_no"],
             "authority": r["authority_name"], "state": r["state"], "removed_on": _iso(r["removed_on"]),
-            "removal_reason": r["removal_reason"], "removal_no": r["removal_no"], "removal_kind": kind,
+            "removal_reason": reason, "removal_no": r["removal_no"], "removal_kind": kind,
             "removal_by_repair": kind == "repair", "effective_until": _iso(r["effective_until"]),
         })
     return out

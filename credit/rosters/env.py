@@ -9,7 +9,7 @@ version of the configuration files.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -163,3 +163,34 @@ def removal_rule(roster: str, cause: str) -> str:
 def decided_statuses(env: RosterEnv) -> list[str]:
     """Registration statuses whose entities the night decides on (config ``statuses_decided``)."""
     return [str(s) for s in env.cfg.get("statuses_decided", ["operating"])]
+
+
+#: The rule whose revocation old rows worded with the officer's note (credit.rosters.repair.decide_objection).
+OBJECTION_UPHELD = "any.revoke.objection_upheld"
+
+
+def shown_reasons(reasons: Sequence[str | None], note_versions: Sequence[str | None],
+                  settings: Settings | None = None) -> list[str | None]:
+    """The reason each decision shows: its stored reason, except where ``note_versions`` names a rule version.
+
+    An upheld objection's revocation (``any.revoke.objection_upheld``) recorded before 133e4b8 took
+    the officer's free-text note as its reason, and the removal_reason of every answer showed it;
+    a decision is never updated, so it is worded when read. The reading SQL sets a row's
+    note version when the stored reason is the decision's own ``facts.note``: the row shows the
+    reason its rule version gives, as rows recorded since do (contracts.md §2: ``removal_reason`` is
+    the Chinese legal wording; domain.md §3.4). A version no longer in rules.yaml is worded by the
+    rule's latest version; the note stays in the decision's facts. The rules are loaded only when a
+    row needs them.
+    """
+    out = list(reasons)
+    if not any(v is not None for v in note_versions):
+        return out
+    rules = RosterEnv.load(settings).rules
+    latest = rules.rules.get(OBJECTION_UPHELD, ())
+    for i, version in enumerate(note_versions):
+        if version is None:
+            continue
+        v = rules.by_version(version) or (latest[-1] if latest else None)
+        if v is not None:
+            out[i] = v.reason or v.wording
+    return out

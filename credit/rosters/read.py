@@ -20,7 +20,7 @@ from credit import sqlfiles
 from credit.calendar import UnknownCalendarYear, WorkingCalendar, add_years
 from credit.rosters.certificates import DataVersion, removal_kind, version_of
 from credit.rosters.early_removal import early_removal, restriction_note
-from credit.rosters.env import RosterEnv, effective_due, removal_rule
+from credit.rosters.env import RosterEnv, effective_due, removal_rule, shown_reasons
 from credit.rosters.known import KnownAt, fold, night_limit, params, request_limit, seq_limit
 from credit.rosters.labels import decision_label
 from credit.rosters.serious import Step, entry_steps
@@ -141,6 +141,7 @@ def roster_as_of(conn: Connection, as_of: date, roster: str | None = None,
     df = pd.DataFrame(res.mappings().all(), columns=list(res.keys()))
     if not df.empty:
         df["remedy"] = remedies(df["remedy"], df["authority_code"], df["included_on"], settings)
+        df["removal_reason"] = shown_reasons(list(df["removal_reason"]), list(df["removal_note_version"]), settings)
     return df.reindex(columns=EXPORT_COLUMNS + ["entity_kind"])
 
 
@@ -411,7 +412,8 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
             "included_on": r["included_on"].isoformat(), "decision_no": r["decision_no"],
             "authority": r["authority_name"], "state": r["state"],
             "removed_on": r["removed_on"].isoformat() if r["removed_on"] else None,
-            "removal_reason": r["removal_reason"], "removal_no": r["removal_no"],
+            "removal_reason": shown_reasons([r["removal_reason"]], [r["removal_note_version"]], settings)[0],
+            "removal_no": r["removal_no"],
             "decision_due": _iso(due), "decision_due_provisional": _iso(prov),
             "decided_late": bool(due is not None and r["included_on"] > due),
             "removal_possible": possible, "removal_possible_zh": possible_zh,
@@ -597,13 +599,14 @@ def decision_feed(conn: Connection, after: int, limit: int, procedures: bool = F
     too (``kind: procedure``), so that the 文号 series reads gap-free (issue 4)."""
     rows = conn.execute(sqlfiles.statement("rosters/decision_feed"),
                         {"a": after, "n": limit, "procedures": procedures}).mappings().all()
+    reasons = shown_reasons([r["reason"] for r in rows], [r["note_version"] for r in rows])
     return [{"seq": r["seq"], "kind": r["kind"], "uscc": r["uscc"], "roster": r["roster"], "action": r["action"],
              "label": decision_label(r["action"], r["rule_id"], r["roster"]),
              "entry_id": r["entry_id"], "refers_to": r["refers_to"], "cause_code": r["cause_code"],
              "cause": r["cause"], "basis": r["basis"], "decision_date": r["decision_date"],
              "decision_no": r["decision_no"], "authority_code": r["authority_code"], "authority": r["authority"],
-             "effective_until": r["effective_until"], "reason": r["reason"], "row_hash": r["row_hash"],
-             "case_no": r["case_no"]} for r in rows]
+             "effective_until": r["effective_until"], "reason": reason, "row_hash": r["row_hash"],
+             "case_no": r["case_no"]} for r, reason in zip(rows, reasons, strict=True)]
 
 
 class OpenDraft(TypedDict):

@@ -14,7 +14,7 @@ from typing import TypedDict
 from sqlalchemy.engine import Connection
 
 from credit import sqlfiles
-from credit.rosters.env import RosterEnv, removal_rule
+from credit.rosters.env import RosterEnv, removal_rule, shown_reasons
 from credit.rosters.read import (
     AppliedEntry,
     application_due,
@@ -76,10 +76,11 @@ def request_of(conn: Connection, request_id: int) -> RequestRecord | None:
 def decisions_on(conn: Connection, request_id: int) -> list[RequestDecision]:
     """The decisions made on a request, in log order (drafts and their rejection left out)."""
     rows = conn.execute(sqlfiles.statement("rosters/application_decisions"), {"i": request_id}).mappings().all()
+    reasons = shown_reasons([d["reason"] for d in rows], [d["note_version"] for d in rows])
     return [{"seq": d["seq"], "action": d["action"], "rule_id": d["rule_id"], "roster": d["roster"],
              "entry_id": d["entry_id"], "decision_date": d["decision_date"],
-             "decision_no": d["decision_no"], "reason": d["reason"], "cause": d["cause"], "basis": d["basis"],
-             "authority_name": d["authority_name"]} for d in rows]
+             "decision_no": d["decision_no"], "reason": reason, "cause": d["cause"], "basis": d["basis"],
+             "authority_name": d["authority_name"]} for d, reason in zip(rows, reasons, strict=True)]
 
 
 def record_submission(conn: Connection, request_id: int, channel: str, documents: Sequence[str],

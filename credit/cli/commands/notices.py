@@ -31,7 +31,8 @@ def notices_command(
         "--department", help="Only this licensing department (its name in config/notices.yaml).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="csv | json | xlsx (default: tables).")] = None,
     out: Annotated[Path | None, typer.Option(
-        "--out", help="Write to this file, with its signature FILE.sig.json (default, or -: standard output, unsigned).")] = None,
+        "--out", help="Write to this file, with its signature FILE.sig.json (default, or -: standard output, unsigned). "
+        + output.OUT_FOLDERS)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
 ) -> None:
     """双告知: the registrations night D pushed to licensing departments (new registrations and
@@ -57,8 +58,8 @@ def notices_command(
     if fmt == "xlsx" and output.is_stdout(out):
         _refuse("--format xlsx needs --out FILE (a workbook is not printed)")
         return
-    # ``-`` is standard output, as omitted (contracts.md §2); a file: missing folders made, a
-    # folder refused — before any work
+    # ``-`` is standard output, as omitted (contracts.md §2); a file: checked before any work (a
+    # folder refused), its missing folders made when it is written
     out = output.out_or_stdout(out)
     settings = get_settings()
     rules = rules_of(load_config("notices", settings))

@@ -291,7 +291,8 @@ def roster_export(
     known_at: Annotated[str | None, typer.Option("--known-at", metavar=output.DAY, help=KNOWN_AT_HELP)] = None,
     fmt: Annotated[str, typer.Option("--format", help="csv | json | parquet | xlsx.")] = "csv",
     out: Annotated[Path | None, typer.Option(
-        "--out", help="File to write, with its signature FILE.sig.json (default, or -: standard output, unsigned).")] = None,
+        "--out", help="File to write, with its signature FILE.sig.json (default, or -: standard output, unsigned). "
+        + output.OUT_FOLDERS)] = None,
 ) -> None:
     """The roster as of D: uscc, name, roster, cause_code, cause, basis, included_on, decision_no,
     authority, state, removed_on, removal_reason, remedy (and steps on the serious list; CSV in
@@ -306,8 +307,8 @@ def roster_export(
         raise _refuse(f"--format {fmt!r}: one of {', '.join(FORMATS)}")
     if fmt in ("parquet", "xlsx") and output.is_stdout(out):
         raise _refuse(f"{fmt} needs --out FILE (a binary file is not written to standard output)")
-    # ``-`` is standard output, as omitted (contracts.md §2); a file: missing folders made, a
-    # folder refused — before any work
+    # ``-`` is standard output, as omitted (contracts.md §2); a file: checked before any work (a
+    # folder refused), its missing folders made when it is written
     out = output.out_or_stdout(out)
     asked = _day(as_of, "--as-of") if as_of is not None else None
     record_night = _day(known_at, "--known-at") if known_at is not None else None

@@ -27,7 +27,8 @@ def _group() -> None:
 
 @keys_app.command("public")
 def keys_public(out: Annotated[Path | None, typer.Option(
-        "--out", help="Also write the PEM to this file (-: standard output, where it is printed anyway).")] = None
+        "--out", help="Also write the PEM to this file (-: standard output, where it is printed anyway). "
+        + output.OUT_FOLDERS)] = None
                 ) -> None:
     """Print the public key that verifies certificates, export sidecars and the anchor file."""
     from credit.settings import get_settings
@@ -77,7 +78,7 @@ def verify_signature_command(
     raise typer.Exit(1)
 
 
-def db_backup(out: Annotated[Path, typer.Option("--out", help="The dump file to write (pg_dump custom format).")]
+def db_backup(out: Annotated[Path, typer.Option("--out", help="The dump file to write (pg_dump custom format). " + output.OUT_FOLDERS)]
               ) -> None:
     """Dump the whole database (store, decision log with its chain, anchors, grants) to one file."""
     from credit.backup import BackupError, backup

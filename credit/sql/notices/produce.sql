@@ -16,7 +16,13 @@
 --                     delivers late is still one it never heard of. On the store's first load
 --                     (a full snapshot of every existing entity) it must have been established
 --                     within :window_days before that night, or the first load would notify
---                     every licensed entity of the province;
+--                     every licensed entity of the province. An entity that moved in is no
+--                     registration (it was registered by another authority, which told its own
+--                     licensing departments; domain.md §11 pushes registrations and changes of
+--                     industry only): its USCC names, in positions 3–8, the area of the authority
+--                     that registered it (domain.md §1), and that area is neither its region nor
+--                     the region's city or province, nor the national 100000. A USCC or region
+--                     whose area cannot be read that way is not taken for a move;
 --   industry_changed  an entity's industry_code changed tonight into an industry the department
 --                     licenses, from the last code the store knew for it (an empty code in
 --                     between is unknown, not a change), which that department does not license.
@@ -54,7 +60,10 @@ tonight as (
         h.uscc, h.change, h.name, h.entity_kind, h.region_code, h.industry_code, h.established_on,
         h.address,
         prev.previous_industry_code,
-        coalesce(prev.first_night, h.night) as first_night
+        coalesce(prev.first_night, h.night) as first_night,
+        (substr(h.uscc, 3, 6) ~ '^[0-9]{6}$' and h.region_code ~ '^[0-9]{6}$'
+         and substr(h.uscc, 3, 6) not in (h.region_code, left(h.region_code, 4) || '00',
+                                          left(h.region_code, 2) || '0000', '100000')) as moved_in
     from registration_history as h
     left join lateral (
         -- the entity's earlier rows: the night it first reached the store, and the last industry
@@ -85,6 +94,7 @@ events as (
     join licensed as l
       on l.prefix = left(t.industry_code, n.len)
     where (t.previous_industry_code is null
+           and not t.moved_in
            and (t.first_night > s.first_load
                 or t.established_on >= t.first_night - cast(:window_days as integer)))
        or (t.previous_industry_code is not null

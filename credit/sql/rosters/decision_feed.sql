@@ -26,6 +26,10 @@ select
     case when kind = 'decision' then basis end as basis,
     case when kind = 'decision' then effective_until end as effective_until,
     case when kind = 'decision' then reason end as reason,
+    -- an upheld objection's revocation recorded with the officer's note as its reason (before
+    -- 133e4b8): the rule version whose wording it shows instead (credit.rosters.env.shown_reasons)
+    case when kind = 'decision' and rule_id = 'any.revoke.objection_upheld' and reason = facts ->> 'note'
+         then rule_version end as note_version,
     -- the penalty case the decision rests on: roster 'penalty' (repair of penalty information), the
     -- case whose publicity stops or not; roster 'serious' (domain.md §4: a listing follows a heavier
     -- penalty, 44号令 art. 2, or a penalty under 企业信息公示暂行条例 art. 18 para. 2), the listing's

@@ -338,6 +338,47 @@ def test_allow_gap_refuses_to_skip_a_night_published_after_the_first(settings: S
     run_night(drop, date(2026, 7, 23), settings)
 
 
+def test_a_delivered_night_refused_for_good_can_be_given_up_by_name(settings: Settings, engine: Engine,
+                                                                     tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """22 is delivered but refused for good (its file disagrees with its checksum, and the platform
+    cannot deliver it again). Before --skip-night, 23 was refused without --allow-gap (night_gap:
+    run 22 first) and with it (night_gap_delivered: run 22 first): every later night was blocked
+    and no message named a way out."""
+    from credit import settings as settings_module
+    from credit.cli.main import app
+
+    drop = tmp_path / "drop"
+    for night in (date(2026, 7, 21), date(2026, 7, 22), date(2026, 7, 23)):
+        write_night(drop, night, {"registration.csv": csv_file("registration", "full", [registration_row(A)])})
+    (drop / "2026-07-22" / "registration.csv").write_bytes(b"damaged")
+    run_night(drop, date(2026, 7, 21), settings)
+    before = checksums(engine)
+    with pytest.raises(NightRefused, match="sha256"):
+        run_night(drop, date(2026, 7, 22), settings)
+    with pytest.raises(NightRefused) as refused:
+        run_night(drop, date(2026, 7, 23), settings, allow_gap=True)
+    [gap] = refused.value.issues
+    assert gap.code == "night_gap_delivered" and "--skip-night" in gap.zh and "--skip-night" in gap.en   # the way out
+    # The officer's word names the night, and only with --allow-gap, and only a night the gap skips.
+    with pytest.raises(NightRefused, match="night_skip_needs_gap"):
+        run_night(drop, date(2026, 7, 23), settings, skip_nights=[date(2026, 7, 22)])
+    with pytest.raises(NightRefused, match="night_skip_not_in_gap"):
+        run_night(drop, date(2026, 7, 23), settings, allow_gap=True, skip_nights=[date(2026, 7, 22), date(2026, 7, 21)])
+    assert checksums(engine) == before   # nothing published by the refusals
+    monkeypatch.setenv("CREDIT_DATABASE_URL", settings.database_url or "")
+    monkeypatch.setenv("CREDIT_HOME", str(settings.home))
+    settings_module.get_settings.cache_clear()
+    try:
+        done = CliRunner().invoke(app, ["nightly", "--date", "2026-07-23", "--drop", str(drop), "--allow-gap",
+                                        "--skip-night", "2026-07-22", "--json"])
+    finally:
+        settings_module.get_settings.cache_clear()
+    assert done.exit_code == 0, done.output
+    with engine.connect() as c:
+        recorded = c.execute(sa.text("select summary from night_runs where night = '2026-07-23'")).scalar_one()
+    assert recorded["gap_allowed"] is True and recorded["skipped_delivered"] == ["2026-07-22"]
+
+
 def test_cli_nightly_exit_codes(settings: Settings, engine: Engine, tmp_path: Path,
                                 monkeypatch: pytest.MonkeyPatch) -> None:
     from credit import settings as settings_module

@@ -85,3 +85,35 @@ def test_a_registration_whose_industry_arrives_late_is_pushed_as_a_registration(
     with engine.connect() as c:
         assert c.execute(sa.text("select count(*) from notices where event = 'industry_changed' "
                                  "and previous_industry_code is null")).scalar_one() == 0
+
+
+def _uscc(area: str, body: str) -> str:
+    """A USCC-shaped code: pos. 3–8 the registering authority's area (domain.md §1); checks not computed."""
+    return f"91{area}MA{body}XX"
+
+
+# (uscc, region_code, night it reaches the store, established_on): every row C14, operating
+MOVES = [
+    (_uscc("330102", "000001"), "330102", N1, N1 - timedelta(days=3)),   # first load, registered here
+    (_uscc("420106", "000002"), "330102", N1, N1 - timedelta(days=3)),   # first load, moved in from Wuhan
+    (_uscc("420106", "000003"), "330102", N2, OLD),                      # moved in from Wuhan on a later night
+    (_uscc("330106", "000004"), "330102", N2, N2 - timedelta(days=2)),   # moved in from a neighbouring district
+    (_uscc("330100", "000005"), "330102", N2, N2 - timedelta(days=45)),  # registered by the city bureau, late
+    (_uscc("330000", "000006"), "330102", N2, N2 - timedelta(days=2)),   # registered by the province bureau
+    (_uscc("100000", "000007"), "330102", N2, N2 - timedelta(days=2)),   # registered by the national bureau
+]
+
+
+def test_an_entity_that_moved_in_is_not_pushed_as_a_new_registration(engine: Engine, settings: Settings) -> None:
+    """Registered by an authority of another area (USCC pos. 3–8 neither its region nor the region's
+    city or province): it moved in; domain.md §11 pushes registrations, and it was registered elsewhere."""
+    with engine.begin() as c:
+        for uscc, region, night, established in MOVES:
+            c.execute(sa.text(
+                "insert into registration_history (night, change, uscc, industry_code, status, established_on, "
+                "name, entity_kind, region_code, address) "
+                "values (:n, 'new', :u, 'C14', 'operating', :e, :u, 'enterprise', :r, 'a')"),
+                {"n": night, "u": uscc, "e": established, "r": region})
+    assert _night(engine, settings, N1) == {(MOVES[0][0], "registered", None)}
+    assert _night(engine, settings, N2) == {(MOVES[4][0], "registered", None), (MOVES[5][0], "registered", None),
+                                            (MOVES[6][0], "registered", None)}

@@ -1,5 +1,5 @@
 """Every command that writes a file behaves one way (contracts.md §2): missing parent folders are
-made; a folder given as the file, a file where a folder is needed, or a write the system refuses
+made when the file is written, named on standard error and promised in ``--help``; a folder given as the file, a file where a folder is needed, or a write the system refuses
 is one line and exit 2 — never a traceback. A ``CREDIT_HOME`` that is a file is a bad setting."""
 
 from __future__ import annotations
@@ -51,19 +51,48 @@ def test_a_file_where_a_parent_folder_should_be_is_refused(tmp_path: Path) -> No
     assert "is a file, not a folder" in said
 
 
-def test_missing_parent_folders_are_made(tmp_path: Path) -> None:
+def test_missing_parent_folders_are_made_when_the_file_is_written(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "nonexist" / "dir" / "x.json"
-    assert output.out_file(target) == target and target.parent.is_dir() and not target.exists()
+    assert output.out_file(target) == target and not (tmp_path / "nonexist").exists()   # checked, nothing made
+    with output.writing(target):
+        target.write_text("{}")
+    assert target.read_text() == "{}"
+    said = capsys.readouterr()
+    assert said.out == "" and said.err.count("\n") == 1
+    assert "已创建缺少的文件夹" in said.err and f"created the missing folder {target.parent}" in said.err
+    with output.writing(target):   # the folder is there now: nothing to say
+        target.write_text("{}")
+    assert capsys.readouterr().err == ""
     folder = tmp_path / "a" / "b"
     assert output.out_folder(folder) == folder and folder.is_dir()
 
 
-def test_keys_public_writes_into_a_missing_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_keys_public_writes_into_a_missing_folder_and_says_it_made_it(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("credit.settings.get_settings", lambda: Settings(home=tmp_path / "home"))
     target = tmp_path / "no" / "such" / "pub.pem"
     r = CliRunner().invoke(app, ["keys", "public", "--out", str(target)])
     assert r.exit_code == 0, r.output
     assert target.read_text(encoding="ascii").startswith("-----BEGIN PUBLIC KEY-----")
+    assert f"created the missing folder {target.parent}" in " ".join(r.stderr.split())
+    assert "created" not in r.stdout   # standard output carries the key alone
+
+
+def test_a_command_refused_after_the_check_leaves_no_folder_behind(tmp_path: Path) -> None:
+    """The database is out of reach: the command stops before writing, and the folder its
+    ``--out`` named is not made (it was, silently, before the write moved it)."""
+    target = tmp_path / "no" / "such" / "abnormal.csv"
+    r = CliRunner().invoke(app, ["roster", "export", "--roster", "abnormal", "--out", str(target)])
+    assert r.exit_code != 0
+    assert not (tmp_path / "no").exists()
+
+
+@pytest.mark.parametrize("args", [["roster", "export"], ["notices"], ["keys", "public"], ["db", "backup"]])
+def test_every_out_file_help_says_missing_folders_are_created(args: list[str]) -> None:
+    r = CliRunner().invoke(app, [*args, "--help"], env={"COLUMNS": "400"})
+    assert r.exit_code == 0, r.output
+    assert output.OUT_FOLDERS in " ".join(r.output.split())
 
 
 def test_a_write_the_system_refuses_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -104,11 +104,14 @@ def test_the_night_summary_shows_what_the_operator_confirmed(capsys) -> None:  #
         "shrink_accepted": [{"code": "full_snapshot_shrink_accepted", "level": "warning", "file": "registration.csv",
                              "line": None, "zh": "全量快照仅 12 行（现有 201 行），经操作员确认按实际缩减发布",
                              "en": "published as a genuine shrink confirmed with --accept-shrink registration"}],
+        "skipped_delivered": ["2026-07-16"],
     }
     print_summary(output.console(), summary)
     text = capsys.readouterr().out
     assert "registration.csv: 全量快照仅 12 行" in text and "[full_snapshot_shrink_accepted]" in text
     assert "--allow-gap" in text
+    flat = " ".join(text.split())
+    assert "--skip-night" in flat and "2026-07-16" in flat   # a delivered night given up, said beside the night
 
 
 def test_every_row_of_the_printed_night_summary_has_a_chinese_name() -> None:
