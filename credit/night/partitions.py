@@ -307,7 +307,8 @@ def rehearse(conn: Connection, manifest: Manifest, outcomes: list[FileOutcome], 
         # grade: not rehearsed (rehearsing them whole would make the partitions wait on each other's rows).
         key = StagingKey(manifest.night, manifest.digest, o.file)
         if "uscc" in source.column_names:
-            hold_stale(conn, key, manifest.file(o.file), settings.ingest_chunk_rows)   # as publish does (M5)
+            hold_stale(conn, key, manifest.file(o.file), settings.ingest_chunk_rows,   # as publish does (M5)
+                       settings.ingest_max_record_lines)
             merge_file(conn, source, o.mode, key, scope, absent=o.absent)
         # Tonight's held-back rows too: a quarantined annual report holds its cause-1 decision
         # (view quarantined_annual_reports). All of them (the view reads a normalised USCC), so

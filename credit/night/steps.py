@@ -226,7 +226,8 @@ def ingest_file(manifest: Manifest, file: str, settings: Settings) -> FileOutcom
     df = manifest.file(file)
     return ingest.ingest(engine_for(settings), staging_key(manifest, file), df, manifest.night,
                          settings.expectations_dir / f"{df.source.name}.json",
-                         chunk_rows=settings.ingest_chunk_rows, earliest=earliest_date(settings))
+                         chunk_rows=settings.ingest_chunk_rows, max_record_lines=settings.ingest_max_record_lines,
+                         earliest=earliest_date(settings))
 
 
 def ingest_files(manifest: Manifest, settings: Settings, progress: Callable[[str], object] | None = None) -> None:
@@ -473,7 +474,8 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
         for o in sorted(outcomes, key=lambda o: list(SOURCES).index(o.source)):
             key, source = staging_key(manifest, o.file), SOURCES[o.source]
             # Rows older than the store's (M5): held back before the merge, counted as quarantined.
-            if stale := ingest.hold_stale(conn, key, manifest.file(o.file), settings.ingest_chunk_rows):
+            if stale := ingest.hold_stale(conn, key, manifest.file(o.file), settings.ingest_chunk_rows,
+                                          settings.ingest_max_record_lines):
                 o.accepted, o.quarantined = o.accepted - stale, o.quarantined + stale
             merges.append(staging.merge_file(conn, source, o.mode, key, absent=o.absent).as_dict())
             staging.publish_quarantine(conn, key)
