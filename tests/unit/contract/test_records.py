@@ -34,6 +34,27 @@ def test_a_broken_record_is_kept_with_its_line_and_the_next_line_is_read() -> No
     assert s.records == 5
 
 
+@pytest.mark.parametrize("chunk_rows", [1, 2, 100])
+@pytest.mark.parametrize("quoted", [False, True])
+def test_a_line_of_only_spaces_or_tabs_is_a_record_an_empty_line_is_not(quoted: bool, chunk_rows: int) -> None:
+    """contracts.md §1 does not define a blank line (its only word on spaces: "Real files also carry
+    ... stray spaces ...: normalise what is unambiguous, quarantine what is not"); docs/night-safety.md
+    makes it precise: "a blank line is not a record" and "a line of spaces is one: it is not blank".
+    That reading is kept, so that the ``rows`` a producer counts do not change silently: an empty
+    line (nothing, or a bare line end) is not a record; a line of spaces or tabs is one, counted and
+    quarantined (too few fields) at its line, by the fast and the general path alike, whole or in
+    chunks, and a row of a one-column file."""
+    data = b"a,b,c\n1,2,3\n\n   \n\r\n\t \t\r\n4,5,6\n" + (b'"7",8,9\n' if quoted else b"7,8,9\n")
+    s = split_csv(data)
+    assert s.lines.tolist() == [2, 7, 8]
+    assert [(m.line, m.rule, m.text, m.found) for m in s.malformed] == [
+        (4, "malformed_field_count", "   ", 1), (6, "malformed_field_count", "\t \t", 1)]
+    assert s.records == 5
+    assert _chunked(data, chunk_rows) == _whole(s)
+    one = split_csv(b"a\n1\n  \n\n2\n")    # a one-column file: a line of spaces is a row, its value spaces
+    assert one.table.column("a").to_pylist() == ["1", "  ", "2"] and one.lines.tolist() == [2, 3, 5]
+
+
 def test_the_fast_and_the_general_path_agree() -> None:
     plain = b"a,b,c\n\n1,2,3\n4,5\n\n6,7,8\n"
     quoted = plain.replace(b"6,", b'"6",')
