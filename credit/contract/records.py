@@ -107,14 +107,16 @@ def split_csv(data: bytes, max_record_lines: int = MAX_RECORD_LINES) -> Split:
     return _split(with_lf_line_ends(data), max_record_lines)
 
 
-def _split(data: bytes, limit: int) -> Split:
+def _split(data: bytes, limit: int, tail: bytes = b"") -> Split:
     """Split UTF-8 ``data`` whose lines end at LF (a chunk of a file, or a whole file after
-    :func:`with_lf_line_ends`) into records of at most ``limit`` physical lines."""
+    :func:`with_lf_line_ends`) into records of at most ``limit`` physical lines. ``tail``: the
+    lines after a chunk (up to ``limit`` - 1 of them, UTF-8), which a record starting in the chunk
+    may read into (a broken record or one too long: see :class:`_ChunkEnd`); no record starts there."""
     if b'"' not in data and data.count(b"\r") == data.count(b"\r\n"):
-        fast = _split_plain(data)
+        fast = _split_plain(data)     # no quote: every record is one line, the tail is not read
         if fast is not None:
             return fast
-    return _split_general(data, limit)
+    return _split_general(data, limit, tail)
 
 
 # --------------------------------------------------------------------------------------------
@@ -170,16 +172,19 @@ def _arrow(body: bytes, header: list[str], longest: int) -> pa.Table | None:
 
 
 # --------------------------------------------------------------------------------------------
-def _split_general(data: bytes, limit: int) -> Split:
+def _split_general(data: bytes, limit: int, tail: bytes = b"") -> Split:
     """Record by record with ``csv`` (strict): quoted values may span up to ``limit`` lines; broken
-    records recover."""
+    records recover. Records start in ``data`` alone; they may read on into ``tail`` (see :func:`_split`)."""
     header: list[str] | None = None
     header_line = 0
     rows: list[list[str]] = []
     row_lines: list[int] = []
     malformed: list[Malformed] = []
     lines = _physical_lines(data.decode("utf-8"))
-    for read in _reads(lines, None, limit):
+    end = len(lines)
+    if tail:
+        lines += _physical_lines(tail.decode("utf-8"))
+    for read in _reads(lines, None, limit, end=end):
         opening = lines[read.start].rstrip("\r\n") if read.kind not in ("header", "row", "blank") else ""
         if read.kind == "header":
             header, header_line = header_names(read.record), read.start + 1
@@ -247,16 +252,17 @@ class _Feed:
         return self.lines[self.at - 1]
 
 
-def _reads(lines: list[str], width: int | None, limit: int, start: int = 0) -> Iterator[_Read]:
+def _reads(lines: list[str], width: int | None, limit: int, start: int = 0,
+           end: int | None = None) -> Iterator[_Read]:
     """The reads of ``lines`` from the record starting at line ``start`` by ``csv`` (strict),
     recovering after a broken record at the next physical line; the first record is the header
     unless its ``width`` is given (a later chunk). A record still open after ``limit`` lines is
     ``long``, whether more lines follow or not (the reader is given no more of it: the verdict
-    needs those lines alone, see the module)."""
+    needs those lines alone, see the module). No read starts at or after ``end`` (default: all)."""
     i = start                               # index of the next physical line to read
     feed = _Feed(lines, start)
     reader = csv.reader(feed, strict=True)
-    while i < len(lines):
+    while i < (len(lines) if end is None else end):
         before = reader.line_num
         feed.stop = min(len(lines), i + limit)
         try:
@@ -329,8 +335,10 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
     A chunk ends at a line end where the whole file's reader is between records (:class:`_ChunkEnd`:
     any line end in a stretch without quotes, else where the reader's own reads end), so a quoted
     value spanning lines stays in one chunk and the chunks' records are the whole file's (with the
-    same ``max_record_lines``: a chunk holds at most that many lines past ``chunk_rows`` and a read
-    block, even when a quote is left open to the end of the file). Each chunk after the one
+    same ``max_record_lines``). A read crossing the cut (a broken record read again from its second
+    line, a record too long) is given the lines after the cut it took, fewer than
+    ``max_record_lines``: a chunk holds at most ``chunk_rows`` records and that many lines more,
+    even when a quote is left open to the end of the file, or every line opens one. Each chunk after the one
     holding the header is split with the header's lines in front of it, and its lines are shifted
     back to the file's. ``encoding`` is ``utf-8`` or ``gb18030``; a byte-order mark is skipped; a
     file with CR-only line ends is read with its CRs as line ends (see the module).
@@ -383,8 +391,10 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
                         raise FileChanged(str(path))
                 buffer += more.replace(b"\r", b"\n") if cr_only else more
                 continue
+            after = 0 if eof else ends.tail - cut   # the lines after the cut its records may read into
             data = bytes(buffer[:cut])
             del buffer[:cut]
+            tail = bytes(buffer[:after])
             ends = None
             if only is not None and (chunk not in only or wanted is not None):
                 body, body_before, known = data, before, header is not None
@@ -410,11 +420,13 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
                 # split whole (and returned only when wanted, its records at the lines wanted)
             if encoding == "utf-8":
                 _decoded(data, "utf-8", before)
+                _decoded(tail, "utf-8", before + data.count(b"\n"))
             else:
+                tail = _decoded(tail, encoding, before + data.count(b"\n")).encode("utf-8")
                 data = _decoded(data, encoding, before).encode("utf-8")
             if header is None:
                 try:
-                    split = _split(data, limit)
+                    split = _split(data, limit, tail)
                 except NoHeader:
                     if eof and not buffer:
                         raise
@@ -428,7 +440,7 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
                 split.header_line += before
                 shift = before
             else:
-                split = _split(header + data, limit)
+                split = _split(header + data, limit, tail)
                 shift = before - header_lines
             if shift:
                 split.lines = split.lines + shift
@@ -575,6 +587,13 @@ class _ChunkEnd:
     the lines added. What the reader does from there depends on its state alone, so the record's
     fields, its end and its error are those of a read from its start. Reading it again from its
     start each time more was read made the cut cost the square of the file (hostile input).
+
+    A read that starts before the cut may take lines after it (a broken record, read again from
+    its second line; a record too long): the chunk is split with the lines after the cut that its
+    reads took (:attr:`tail`, fewer than ``limit``: its records read into them as the whole file's
+    reader does, and none starts there). Cutting only where no read crossed (as before) never cut a
+    file whose every line opens a quote that stays open for ``limit`` lines (each line ``x",`` then
+    three quotes): the whole file was one chunk.
     """
 
     def __init__(self, records: int, header: bytes | None, limit: int) -> None:
@@ -586,7 +605,8 @@ class _ChunkEnd:
         self.offsets = [0]                   # where each line starts (and where the last one ends)
         self.quoted: list[int] = []          # the lines holding a quote, ascending
         self.at = 0                          # the line the reader reads next: a record's start
-        self.reach = 0                       # the furthest line a read took: no cut before it
+        self.reach = 0                       # the furthest line a read took (the tail ends there)
+        self.cut = 0                         # the line the chunk ends before, once found
         self.open: int | None = None         # the read from ``at`` is open at ``taken``: its fields so far
         self.taken = 0                       # the lines that open read took
 
@@ -612,6 +632,12 @@ class _ChunkEnd:
             self.lines += _physical_lines(data[self.offsets[made]:self.seen].decode("latin-1"))
         return self.lines
 
+    @property
+    def tail(self) -> int:
+        """Where the lines after the cut that reads of its chunk took end (their bytes: from the cut
+        to there)."""
+        return self.offsets[max(self.reach, self.cut)]
+
     def _cut(self, data: bytes | bytearray) -> int:
         n = len(self.offsets) - 1
         if self.open is not None:
@@ -624,12 +650,13 @@ class _ChunkEnd:
             if cut is not None:
                 return cut
         while self.at < n:
-            if self.width is not None and self.at >= self.reach and not self._holds(self.at):
+            if self.width is not None and not self._holds(self.at):
                 # between records, up to the next line holding a quote, each line is one record
                 following = bisect.bisect_left(self.quoted, self.at)
                 ahead = self.quoted[following] if following < len(self.quoted) else n
                 if self.records <= ahead:
-                    return self.offsets[self.records] if self.records <= n else 0
+                    self.cut = self.records
+                    return self.offsets[self.cut]
                 self.at = ahead
                 continue
             for read in _reads(self._made(data), self.width, self.limit, self.at):
@@ -640,7 +667,7 @@ class _ChunkEnd:
                 cut = self._after(read)
                 if cut is not None:
                     return cut
-                if self.width is not None and self.at >= self.reach and not self._holds(self.at):
+                if self.width is not None and not self._holds(self.at):
                     break         # lines without a quote ahead: no need to read them
             else:
                 return 0          # the reads took every line
@@ -652,8 +679,9 @@ class _ChunkEnd:
             self.width = len(read.record)
         self.reach = max(self.reach, read.start + read.used)
         self.at = read.next
-        if read.next >= self.reach and read.next >= self.records:
-            return self.offsets[read.next]
+        if read.next >= self.records:
+            self.cut = read.next
+            return self.offsets[self.cut]
         return None
 
     def _reopened(self, data: bytes | bytearray, n: int) -> _Read | None:

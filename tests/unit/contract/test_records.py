@@ -194,9 +194,14 @@ def test_a_record_longer_than_the_bound_is_quarantined_at_its_line_and_the_next_
     """A record still open after ``bound`` lines is malformed (``malformed_too_long``) at its first
     line, whose text it keeps; reading resumes at its second line, as after a broken record. A
     record of ``bound`` lines or fewer is read as before."""
-    data = b'a,b,c\n1,"x\ny\nz",3\n4,"open,6\n7,8,9\n10,11,12\n13,14,15\n16,17,18\n19,20,21\n'
+    data = 'a,b,c\n1,"甲\n乙\nz",3\n4,"open,6\n7,8,9\n10,11,12\n13,14,15\n16,17,18\n19,20,21\n'.encode()
     whole = split_csv(data, bound)
     assert _chunked(data, chunk_rows, max_record_lines=bound) == _whole(whole)
+    gb = data.decode().encode("gb18030")   # a chunk's records read on into lines after it, decoded as it is
+    assert _chunked(gb, chunk_rows, "gb18030", max_record_lines=bound) == _whole(whole)
+    with pytest.raises(WrongEncoding) as e:   # a bad line among those is named, as a whole read names it
+        _chunked(data.replace(b"7,8,9", b"\xff,8,9"), chunk_rows, max_record_lines=bound)
+    assert e.value.line == 6
     too_long = [(m.line, m.text, m.expected) for m in whole.malformed if m.rule == "malformed_too_long"]
     if bound == 7:      # the open quote reaches the end of the file first: an unbalanced quote, as before
         assert [(m.line, m.rule) for m in whole.malformed] == [(5, "malformed_quote")] and too_long == []
@@ -204,21 +209,28 @@ def test_a_record_longer_than_the_bound_is_quarantined_at_its_line_and_the_next_
     elif bound >= 3:    # the three-line record is whole; the open quote is not (six lines to the end: too long too)
         assert whole.lines.tolist() == [2, 6, 7, 8, 9, 10] and too_long == [(5, '4,"open,6', bound)]
     else:
-        assert too_long == [(2, '1,"x', bound), (5, '4,"open,6', bound)]
+        assert too_long == [(2, '1,"甲', bound), (5, '4,"open,6', bound)]
 
 
-def test_a_quote_open_to_the_end_of_a_file_holds_no_more_than_a_chunk_and_the_bound() -> None:
+@pytest.mark.parametrize("every", [False, True])
+def test_a_quote_open_to_the_end_of_a_file_holds_no_more_than_a_chunk_and_the_bound(every: bool) -> None:
     """Memory bound (issue 11: memory follows the chunk): a ``"`` opened on line 3 and closed nowhere
     made the rest of the file one chunk, held whole (the reader read on to the end of the file for
     the record's end). Now that record is too long after ``bound`` lines, and no chunk spans more
     than ``chunk_rows`` + ``bound`` lines; the bytes read and not yet returned when a chunk is
-    returned are that chunk's and a read block or two, not the file."""
+    returned are that chunk's and a read block or two, not the file. ``every``: each line opens a
+    quote that the next lines keep open (``x",`` then three quotes: the reader is in a quoted value
+    at each line end, whether it started there or before), so every record is too long and reads
+    past the line a cut would be at; a chunk was cut only where no read crossed: never."""
     import tempfile
 
     from credit.contract import records
 
     rows, chunk_rows, bound = 20_000, 100, 50
-    lines = ["a,b,c", "1,2,3", '2,"open,3'] + [f"{i},{'x' * 90},{i % 7}" for i in range(3, rows)]
+    if every:
+        lines = ["a,b,c", "1,2,3"] + ['x",' + '"' * 3 + "x" * 92] * (rows - 2)
+    else:
+        lines = ["a,b,c", "1,2,3", '2,"open,3'] + [f"{i},{'x' * 90},{i % 7}" for i in range(3, rows)]
     data = ("\n".join(lines) + "\n").encode()
     starts = [0]
     for line in lines:
@@ -243,7 +255,11 @@ def test_a_quote_open_to_the_end_of_a_file_holds_no_more_than_a_chunk_and_the_bo
     assert max(spans) <= chunk_rows + bound, max(spans)
     assert max(held) <= (chunk_rows + bound) * 100 + 2 * block, max(held)
     malformed = [(m.line, m.rule) for s in splits for m in s.malformed]
-    assert malformed == [(3, "malformed_too_long")]
+    if every:   # the last reads meet the end of the file before the bound: unbalanced quotes
+        assert malformed == [(n, "malformed_too_long" if n + bound - 1 <= rows else "malformed_quote")
+                             for n in range(3, rows + 1)]
+    else:
+        assert malformed == [(3, "malformed_too_long")]
     assert sum(s.records for s in splits) == rows - 1 == split_csv(data, bound).records
 
 
