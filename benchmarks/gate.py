@@ -47,7 +47,7 @@ def main() -> None:
     for f in manifest.files:
         suite = settings.expectations_dir / f"{f.source.name}.json"
         t = time.perf_counter()
-        for records in iter_records(f, settings.ingest_chunk_rows):
+        for records in iter_records(f, settings.ingest_chunk_rows, max_record_lines=settings.ingest_max_record_lines):
             read = time.perf_counter()
             spent["read"] += read - t
             if records.table.num_rows:

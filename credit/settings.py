@@ -56,6 +56,16 @@ class Settings(BaseSettings):
                     "150,000 103.9 s, 48.4 s, 1,247 MB; 200,000 95.9 s, 44.2 s, 1,332 MB, too near the "
                     "1.5 GB bound once a 10 M night's key hashes are added).",
     )
+    ingest_max_record_lines: int = Field(
+        default=1000, ge=1,
+        description="Physical lines a record of a CSV drop file may take (credit.contract.records): a record still "
+                    "open after this many lines (a quoted value whose closing quote is that far away, or nowhere) "
+                    "is quarantined at its first line as `malformed_too_long`, and reading resumes at its second "
+                    "line, as after any broken record. It bounds what a chunk holds past `ingest_chunk_rows` "
+                    "lines when a quote is left open to the end of a file (without it the rest of the file was one "
+                    "record, held whole). No contract column is free text longer than an address; every read of "
+                    "a night's files uses the same value (a second read finds the first read's records).",
+    )
     ingest_processes: int = Field(
         default=2, ge=1,
         description="Worker processes that ingest a drop's files side by side in `credit nightly` (issue 11), "

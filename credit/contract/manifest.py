@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from credit.contract.records import (
+    MAX_RECORD_LINES,
     ROW_OFFSET,
     FileChanged,
     Malformed,
@@ -400,7 +401,7 @@ def _verified(df: DropFile, actual: str) -> str:
     return actual
 
 
-def read_records(df: DropFile) -> Records:
+def read_records(df: DropFile, max_record_lines: int = MAX_RECORD_LINES) -> Records:
     """Read a drop file with every contract column as text, exactly as delivered (normalising comes later).
 
     Raises :class:`DropError` (naming the file, the line where known and the rule) for an
@@ -416,7 +417,7 @@ def read_records(df: DropFile) -> Records:
     if df.format == "parquet":
         table, lines, malformed, header_line = _read_parquet(df), None, (), None
     else:
-        split = _read_csv(df)
+        split = _read_csv(df, max_record_lines)
         table, lines, malformed, header_line = split.table, split.lines, tuple(split.malformed), split.header_line
     _check_columns(df, table.column_names, header_line)
     rows = table.num_rows + len(malformed)
@@ -467,7 +468,7 @@ def _picked(df: DropFile, table: pa.Table) -> pa.Table:
 
 
 def iter_records(df: DropFile, chunk_rows: int, only: Container[int] | Mapping[int, np.ndarray] | None = None, *,
-                 read: ReadDigest | None = None) -> Iterator[Records]:
+                 read: ReadDigest | None = None, max_record_lines: int = MAX_RECORD_LINES) -> Iterator[Records]:
     """Read a drop file in chunks of about ``chunk_rows`` records, each as :func:`read_records`
     reads a whole file: the contract's columns as text, every row with its true physical line,
     the malformed records of the chunk apart (issue 11: memory follows the chunk, not the file).
@@ -493,6 +494,8 @@ def iter_records(df: DropFile, chunk_rows: int, only: Container[int] | Mapping[i
     manifest's (hostile review D1). The check comes after the chunks, so a caller stages them in a
     transaction that such a refusal rolls back, and reads to the end; a Parquet file is read into
     memory and checked before any chunk. ``read`` receives the hash of what was read.
+    ``max_record_lines`` bounds a CSV record's physical lines (``Settings.ingest_max_record_lines``;
+    :mod:`credit.contract.records`): every read of one file must use the same bound.
     """
     rows = 0
     broken: list[int] = []        # the first lines of records that could not be split, for a refusal
@@ -500,7 +503,7 @@ def iter_records(df: DropFile, chunk_rows: int, only: Container[int] | Mapping[i
     if df.format == "parquet":
         chunks = _parquet_chunks(df, chunk_rows, only, digest.update)
     else:
-        chunks = _csv_chunks(df, chunk_rows, only, digest.update)
+        chunks = _csv_chunks(df, chunk_rows, only, digest.update, max_record_lines)
     first = only is None
     for table, lines, malformed, header_line, chunk in chunks:
         if first:
@@ -605,10 +608,10 @@ def _parquet_chunks(df: DropFile, chunk_rows: int, only: Container[int] | Mappin
 
 
 def _csv_chunks(df: DropFile, chunk_rows: int, only: Container[int] | Mapping[int, np.ndarray] | None,
-                read: Callable[[bytes], None]) -> Iterator[_Chunk]:
+                read: Callable[[bytes], None], max_record_lines: int) -> Iterator[_Chunk]:
     encoding = "gb18030" if df.encoding == "gb18030" else "utf-8"
     try:
-        for split in split_csv_chunks(df.path, encoding, chunk_rows, only, read):
+        for split in split_csv_chunks(df.path, encoding, chunk_rows, only, read, max_record_lines):
             yield split.table, split.lines, tuple(split.malformed), split.header_line, split.chunk
     except FileChanged as e:
         raise refusal(df.file, "file_changed") from e
@@ -672,7 +675,7 @@ def _bytes_of(df: DropFile) -> bytes:
         raise refusal(df.file, "unreadable", error=e) from e
 
 
-def _read_csv(df: DropFile) -> Split:
+def _read_csv(df: DropFile, max_record_lines: int) -> Split:
     data = _bytes_of(df)
     _verified(df, hashlib.sha256(data).hexdigest())   # what is split is what the manifest lists (D1)
     if data.startswith(b"\xef\xbb\xbf"):
@@ -689,6 +692,6 @@ def _read_csv(df: DropFile) -> Split:
         line = data.count(b"\n", 0, e.start) + 1
         raise refusal(df.file, "encoding_mismatch", line=line, encoding=encoding) from e
     try:
-        return split_csv(data)
+        return split_csv(data, max_record_lines)
     except NoHeader as e:
         raise refusal(df.file, "no_header", line=1) from e

@@ -7,6 +7,14 @@ value may span several physical lines (one record, counted once). A record that 
 is counted, and it is quarantined with its text, never dropped and never a reason to refuse the
 whole file by itself (the quarantine ceiling judges the share).
 
+How long a record may be: a record still open after ``max_record_lines`` physical lines (a
+quoted value whose closing quote is that far away, or nowhere: a stray ``"`` early in a large
+file) is malformed (``malformed_too_long``), quarantined at its first line with that line as its
+text, and reading resumes at the line after its first, as after any broken record. The bound is a
+setting (``CREDIT_INGEST_MAX_RECORD_LINES``, :data:`MAX_RECORD_LINES` by default): without it a
+quote open to the end of a file made the rest of the file one record, held whole by the chunked
+reader, whose memory is otherwise bounded by its chunk (issue 11).
+
 What ``line`` means: the physical line where a record starts, counting every line of the file
 from 1 — the header, blank lines and the continuation lines of quoted values included. Lines end
 at LF (``\\n``); CRLF is one line end. A file with no LF at all whose lines end at a bare CR
@@ -38,6 +46,9 @@ import pyarrow.csv as pacsv
 ROW_OFFSET = 2  # Parquet's row 0 is reported as line 2, as if line 1 were a header
 _MIN_BLOCK = 1 << 20  # Arrow's default: small blocks parse in parallel
 _READ = 1 << 16       # the bytes of a CSV file's first read, and the fewest of a later one
+# The physical lines a record may take (``Settings.ingest_max_record_lines``): no contract column is
+# free text longer than an address, so a value over a thousand lines is a quote left open.
+MAX_RECORD_LINES = 1000
 
 csv.field_size_limit(sys.maxsize)  # a 50 MB value is a record to judge, not a parser failure
 
@@ -47,9 +58,9 @@ class Malformed:
     """A record that could not be read into the file's columns (quarantined with its text)."""
 
     line: int
-    rule: str                  # malformed_field_count | malformed_quote | malformed_record
+    rule: str                  # malformed_field_count | malformed_quote | malformed_record | malformed_too_long
     text: str
-    expected: int = 0
+    expected: int = 0          # the header's fields (malformed_too_long: the bound, in lines)
     found: int = 0
     error: str = ""
 
@@ -90,20 +101,22 @@ def with_lf_line_ends(data: bytes) -> bytes:
     return data.replace(b"\r", b"\n") if cr_line_ends(data) else data
 
 
-def split_csv(data: bytes) -> Split:
+def split_csv(data: bytes, max_record_lines: int = MAX_RECORD_LINES) -> Split:
     """Split a whole file's UTF-8 ``data`` (no BOM) into records; see the module's definition of
-    rows and lines (CR-only line ends included)."""
-    return _split(with_lf_line_ends(data))
+    rows and lines (CR-only line ends included) and of a record too long."""
+    return _split(with_lf_line_ends(data), max_record_lines)
 
 
-def _split(data: bytes) -> Split:
+def _split(data: bytes, limit: int, tail: bytes = b"") -> Split:
     """Split UTF-8 ``data`` whose lines end at LF (a chunk of a file, or a whole file after
-    :func:`with_lf_line_ends`) into records."""
+    :func:`with_lf_line_ends`) into records of at most ``limit`` physical lines. ``tail``: the
+    lines after a chunk (up to ``limit`` - 1 of them, UTF-8), which a record starting in the chunk
+    may read into (a broken record or one too long: see :class:`_ChunkEnd`); no record starts there."""
     if b'"' not in data and data.count(b"\r") == data.count(b"\r\n"):
-        fast = _split_plain(data)
+        fast = _split_plain(data)     # no quote: every record is one line, the tail is not read
         if fast is not None:
             return fast
-    return _split_general(data)
+    return _split_general(data, limit, tail)
 
 
 # --------------------------------------------------------------------------------------------
@@ -159,15 +172,19 @@ def _arrow(body: bytes, header: list[str], longest: int) -> pa.Table | None:
 
 
 # --------------------------------------------------------------------------------------------
-def _split_general(data: bytes) -> Split:
-    """Record by record with ``csv`` (strict): quoted values may span lines; broken records recover."""
+def _split_general(data: bytes, limit: int, tail: bytes = b"") -> Split:
+    """Record by record with ``csv`` (strict): quoted values may span up to ``limit`` lines; broken
+    records recover. Records start in ``data`` alone; they may read on into ``tail`` (see :func:`_split`)."""
     header: list[str] | None = None
     header_line = 0
     rows: list[list[str]] = []
     row_lines: list[int] = []
     malformed: list[Malformed] = []
     lines = _physical_lines(data.decode("utf-8"))
-    for read in _reads(lines, None):
+    end = len(lines)
+    if tail:
+        lines += _physical_lines(tail.decode("utf-8"))
+    for read in _reads(lines, None, limit, end=end):
         opening = lines[read.start].rstrip("\r\n") if read.kind not in ("header", "row", "blank") else ""
         if read.kind == "header":
             header, header_line = header_names(read.record), read.start + 1
@@ -177,6 +194,8 @@ def _split_general(data: bytes) -> Split:
         elif read.kind == "broken":
             rule = "malformed_quote" if "unexpected end of data" in read.error or read.used > 1 else "malformed_record"
             malformed.append(Malformed(read.start + 1, rule, opening, error=read.error))
+        elif read.kind == "long":
+            malformed.append(Malformed(read.start + 1, "malformed_too_long", opening, limit, read.used, read.error))
         elif read.kind in ("swallowed", "fields"):
             # swallowed: a quote opened on this line swallowed the next ones: the opening line alone is broken
             malformed.append(Malformed(read.start + 1, "malformed_quote" if read.kind == "swallowed"
@@ -202,6 +221,7 @@ class _Read:
     """One read of the general path's reader: what it took, from which line, and what became of it."""
 
     kind: str            # blank | header | row | broken (a csv error) | swallowed | fields (too few or many)
+    #                      | long (still open after the bound's lines)
     start: int           # the index of its first physical line
     used: int            # the physical lines the reader took
     record: list[str] = field(default_factory=list)
@@ -210,25 +230,49 @@ class _Read:
 
     @property
     def next(self) -> int:
-        """The index of the line the reader reads next: a broken record and a swallowing quote are
-        read again from the line after their first one (only that line is broken)."""
-        return self.start + 1 if self.kind in ("broken", "swallowed") else self.start + self.used
+        """The index of the line the reader reads next: a broken record, a swallowing quote and a
+        record too long are read again from the line after their first one (only that line is broken)."""
+        return self.start + 1 if self.kind in ("broken", "swallowed", "long") else self.start + self.used
 
 
-def _reads(lines: list[str], width: int | None, start: int = 0) -> Iterator[_Read]:
+class _Feed:
+    """``lines`` from ``start`` on for a ``csv`` reader, none at or after ``stop`` (moved on before
+    each record: the reader never takes more of a record than the bound allows)."""
+
+    def __init__(self, lines: list[str], start: int) -> None:
+        self.lines, self.at, self.stop = lines, start, len(lines)
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        if self.at >= self.stop:
+            raise StopIteration
+        self.at += 1
+        return self.lines[self.at - 1]
+
+
+def _reads(lines: list[str], width: int | None, limit: int, start: int = 0,
+           end: int | None = None) -> Iterator[_Read]:
     """The reads of ``lines`` from the record starting at line ``start`` by ``csv`` (strict),
     recovering after a broken record at the next physical line; the first record is the header
-    unless its ``width`` is given (a later chunk)."""
+    unless its ``width`` is given (a later chunk). A record still open after ``limit`` lines is
+    ``long``, whether more lines follow or not (the reader is given no more of it: the verdict
+    needs those lines alone, see the module). No read starts at or after ``end`` (default: all)."""
     i = start                               # index of the next physical line to read
-    reader = csv.reader(_from(lines, start), strict=True)
-    while i < len(lines):
+    feed = _Feed(lines, start)
+    reader = csv.reader(feed, strict=True)
+    while i < (len(lines) if end is None else end):
         before = reader.line_num
+        feed.stop = min(len(lines), i + limit)
         try:
             record = next(reader)
         except StopIteration:
             break
         except csv.Error as e:
-            read = _Read("broken", i, reader.line_num - before, error=str(e))
+            used = reader.line_num - before
+            long = used >= limit and "unexpected end of data" in str(e)
+            read = _Read("long" if long else "broken", i, used, error=str(e))
         else:
             used = reader.line_num - before
             if not record:                   # a blank line: not a record
@@ -242,7 +286,8 @@ def _reads(lines: list[str], width: int | None, start: int = 0) -> Iterator[_Rea
                 read = _Read("swallowed" if used > 1 else "fields", i, used, record, width=width)
         yield read
         if read.next != i + read.used:
-            reader = csv.reader(_from(lines, read.next), strict=True)
+            feed = _Feed(lines, read.next)
+            reader = csv.reader(feed, strict=True)
         i = read.next
 
 
@@ -266,7 +311,8 @@ class WrongEncoding(ValueError):
 
 def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
                      only: Container[int] | Mapping[int, np.ndarray] | None = None,
-                     read: Callable[[bytes], None] | None = None) -> Iterator[Split]:
+                     read: Callable[[bytes], None] | None = None,
+                     max_record_lines: int = MAX_RECORD_LINES) -> Iterator[Split]:
     """Split a CSV file into records chunk by chunk (issue 11): ``chunk_rows`` physical lines each
     (the last chunk fewer), every record with its true physical line, as :func:`split_csv` splits
     a whole file. Each split says which chunk it is (``Split.chunk``, from 0).
@@ -288,7 +334,11 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
 
     A chunk ends at a line end where the whole file's reader is between records (:class:`_ChunkEnd`:
     any line end in a stretch without quotes, else where the reader's own reads end), so a quoted
-    value spanning lines stays in one chunk and the chunks' records are the whole file's. Each chunk after the one
+    value spanning lines stays in one chunk and the chunks' records are the whole file's (with the
+    same ``max_record_lines``). A read crossing the cut (a broken record read again from its second
+    line, a record too long) is given the lines after the cut it took, fewer than
+    ``max_record_lines``: a chunk holds at most ``chunk_rows`` records and that many lines more,
+    even when a quote is left open to the end of the file, or every line opens one. Each chunk after the one
     holding the header is split with the header's lines in front of it, and its lines are shifted
     back to the file's. ``encoding`` is ``utf-8`` or ``gb18030``; a byte-order mark is skipped; a
     file with CR-only line ends is read with its CRs as line ends (see the module).
@@ -302,7 +352,7 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
     decided CR-only line ends (made before the chunks, over another read of the file) disagrees
     with the bytes read.
     """
-    chunk_rows = max(1, chunk_rows)
+    chunk_rows, limit = max(1, chunk_rows), max(1, max_record_lines)
     wanted = only if isinstance(only, Mapping) else None
     with open(path, "rb") as f:
         pending = f.read(_READ)
@@ -328,7 +378,7 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
         chunk = 0                 # the number of the next chunk returned (a chunk before the header is none)
         while buffer or not eof:
             if ends is None:
-                ends = _ChunkEnd(chunk_rows, header)
+                ends = _ChunkEnd(chunk_rows, header, limit)
             cut = len(buffer) if eof else ends(buffer)
             if cut == 0:          # fewer than chunk_rows records end in what was read: read on
                 more = f.read(block)
@@ -341,8 +391,10 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
                         raise FileChanged(str(path))
                 buffer += more.replace(b"\r", b"\n") if cr_only else more
                 continue
+            after = 0 if eof else ends.tail - cut   # the lines after the cut its records may read into
             data = bytes(buffer[:cut])
             del buffer[:cut]
+            tail = bytes(buffer[:after])
             ends = None
             if only is not None and (chunk not in only or wanted is not None):
                 body, body_before, known = data, before, header is not None
@@ -353,7 +405,8 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
                     body, body_before = data[head_end:], before + header_lines
                 if header is not None:
                     taken = None if chunk not in only or wanted is None else _wanted_records(
-                        header, header_lines, body, body_before, np.unique(np.asarray(wanted[chunk])), encoding)
+                        header, header_lines, body, body_before, np.unique(np.asarray(wanted[chunk])), encoding,
+                        limit)
                     if chunk not in only or taken is not None:   # skipped (only its lines are counted), or its records taken
                         before = body_before + (body.count(b"\n") if taken is None else taken[1])
                         if taken is not None:
@@ -367,11 +420,13 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
                 # split whole (and returned only when wanted, its records at the lines wanted)
             if encoding == "utf-8":
                 _decoded(data, "utf-8", before)
+                _decoded(tail, "utf-8", before + data.count(b"\n"))
             else:
+                tail = _decoded(tail, encoding, before + data.count(b"\n")).encode("utf-8")
                 data = _decoded(data, encoding, before).encode("utf-8")
             if header is None:
                 try:
-                    split = _split(data)
+                    split = _split(data, limit, tail)
                 except NoHeader:
                     if eof and not buffer:
                         raise
@@ -385,7 +440,7 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
                 split.header_line += before
                 shift = before
             else:
-                split = _split(header + data)
+                split = _split(header + data, limit, tail)
                 shift = before - header_lines
             if shift:
                 split.lines = split.lines + shift
@@ -412,7 +467,7 @@ _FEW_RECORDS = 1000
 
 
 def _wanted_records(header: bytes, header_lines: int, body: bytes, before: int, wanted: np.ndarray,
-                    encoding: str) -> tuple[Split, int] | None:
+                    encoding: str, limit: int) -> tuple[Split, int] | None:
     """The records of a chunk's ``body`` (raw bytes in ``encoding``, ``before`` physical lines of
     the file before it) that start at the physical lines ``wanted`` (ascending), as the chunk's
     whole split (``header`` + ``body`` decoded: ``header``, UTF-8, ends at a line end and spans
@@ -475,7 +530,7 @@ def _wanted_records(header: bytes, header_lines: int, body: bytes, before: int, 
         origin += range(before + i + 1, before + i + 1 + used)
         end = i + used
     data = header + "".join(texts).encode("utf-8")
-    split = _split_plain(data) if plain else _split_general(data)
+    split = _split_plain(data) if plain else _split_general(data, limit)
     if split is None or split.malformed:
         return None
     lines = np.asarray(origin, dtype=np.int64)[split.lines - header_lines - 1]
@@ -532,17 +587,26 @@ class _ChunkEnd:
     the lines added. What the reader does from there depends on its state alone, so the record's
     fields, its end and its error are those of a read from its start. Reading it again from its
     start each time more was read made the cut cost the square of the file (hostile input).
+
+    A read that starts before the cut may take lines after it (a broken record, read again from
+    its second line; a record too long): the chunk is split with the lines after the cut that its
+    reads took (:attr:`tail`, fewer than ``limit``: its records read into them as the whole file's
+    reader does, and none starts there). Cutting only where no read crossed (as before) never cut a
+    file whose every line opens a quote that stays open for ``limit`` lines (each line ``x",`` then
+    three quotes): the whole file was one chunk.
     """
 
-    def __init__(self, records: int, header: bytes | None) -> None:
+    def __init__(self, records: int, header: bytes | None, limit: int) -> None:
         self.records = records
-        self.width = None if header is None else len(_split(header).header)
+        self.limit = limit                   # the lines a record may take (a longer read is ``long``)
+        self.width = None if header is None else len(_split(header, limit).header)
         self.seen = 0                        # the bytes of whole lines taken so far
         self.lines: list[str] = []           # their physical lines (Latin-1), made when a read needs them
         self.offsets = [0]                   # where each line starts (and where the last one ends)
         self.quoted: list[int] = []          # the lines holding a quote, ascending
         self.at = 0                          # the line the reader reads next: a record's start
-        self.reach = 0                       # the furthest line a read took: no cut before it
+        self.reach = 0                       # the furthest line a read took (the tail ends there)
+        self.cut = 0                         # the line the chunk ends before, once found
         self.open: int | None = None         # the read from ``at`` is open at ``taken``: its fields so far
         self.taken = 0                       # the lines that open read took
 
@@ -568,6 +632,12 @@ class _ChunkEnd:
             self.lines += _physical_lines(data[self.offsets[made]:self.seen].decode("latin-1"))
         return self.lines
 
+    @property
+    def tail(self) -> int:
+        """Where the lines after the cut that reads of its chunk took end (their bytes: from the cut
+        to there)."""
+        return self.offsets[max(self.reach, self.cut)]
+
     def _cut(self, data: bytes | bytearray) -> int:
         n = len(self.offsets) - 1
         if self.open is not None:
@@ -580,15 +650,16 @@ class _ChunkEnd:
             if cut is not None:
                 return cut
         while self.at < n:
-            if self.width is not None and self.at >= self.reach and not self._holds(self.at):
+            if self.width is not None and not self._holds(self.at):
                 # between records, up to the next line holding a quote, each line is one record
                 following = bisect.bisect_left(self.quoted, self.at)
                 ahead = self.quoted[following] if following < len(self.quoted) else n
                 if self.records <= ahead:
-                    return self.offsets[self.records] if self.records <= n else 0
+                    self.cut = self.records
+                    return self.offsets[self.cut]
                 self.at = ahead
                 continue
-            for read in _reads(self._made(data), self.width, self.at):
+            for read in _reads(self._made(data), self.width, self.limit, self.at):
                 if read.kind == "broken" and "unexpected end of data" in read.error:
                     self.at, self.taken = read.start, n
                     self.open = _open_fields(self.lines, read.start)
@@ -596,7 +667,7 @@ class _ChunkEnd:
                 cut = self._after(read)
                 if cut is not None:
                     return cut
-                if self.width is not None and self.at >= self.reach and not self._holds(self.at):
+                if self.width is not None and not self._holds(self.at):
                     break         # lines without a quote ahead: no need to read them
             else:
                 return 0          # the reads took every line
@@ -608,15 +679,17 @@ class _ChunkEnd:
             self.width = len(read.record)
         self.reach = max(self.reach, read.start + read.used)
         self.at = read.next
-        if read.next >= self.reach and read.next >= self.records:
-            return self.offsets[read.next]
+        if read.next >= self.records:
+            self.cut = read.next
+            return self.offsets[self.cut]
         return None
 
     def _reopened(self, data: bytes | bytearray, n: int) -> _Read | None:
         """The open read, read on over the lines added since (None: open still), as read whole."""
         assert self.open is not None
         lines = ["," * self.open + '"\n'] + self._made(data)[self.taken:]
-        read = next(_reads(lines, self.width, 0))
+        # the stand-in line is the lines taken: the bound counts them
+        read = next(_reads(lines, self.width, self.limit - (self.taken - self.at) + 1))
         if read.kind == "broken" and "unexpected end of data" in read.error:
             self.open, self.taken = _open_fields(lines, 0), n
             return None

@@ -49,14 +49,15 @@ from credit.night.records import FileOutcome
 
 
 def ingest(engine: Engine, key: staging.StagingKey, df: DropFile, night: date, suite: Path, *,
-           chunk_rows: int, earliest: date | None) -> FileOutcome:
-    """Ingest and stage one file in chunks of ``chunk_rows`` records; its outcome (staged too)."""
+           chunk_rows: int, max_record_lines: int, earliest: date | None) -> FileOutcome:
+    """Ingest and stage one file in chunks of ``chunk_rows`` records of at most ``max_record_lines``
+    physical lines (``Settings.ingest_max_record_lines``); its outcome (staged too)."""
     t0 = time.perf_counter()
     out = FileOutcome(df.file, df.source.name, df.mode, df.sha256, df.rows)
     try:
         with engine.begin() as conn:
             stager = staging.FileStager(conn, key, df.source)
-            expectations = _ingest(stager, df, night, suite, chunk_rows, earliest, out)
+            expectations = _ingest(stager, df, night, suite, chunk_rows, max_record_lines, earliest, out)
             out.seconds = time.perf_counter() - t0
             stager.finish(out, expectations)
     except DropError as e:
@@ -68,8 +69,9 @@ def ingest(engine: Engine, key: staging.StagingKey, df: DropFile, night: date, s
 
 
 def _ingest(stager: staging.FileStager, df: DropFile, night: date, suite: Path, chunk_rows: int,
-            earliest: date | None, out: FileOutcome) -> list[ExpectationRecord]:
-    """Stage the file's chunks and fill ``out``; returns every expectation's record (the quality view)."""
+            max_record_lines: int, earliest: date | None, out: FileOutcome) -> list[ExpectationRecord]:
+    """Stage the file's chunks and fill ``out``; returns every expectation's record (the quality view).
+    Every read of the file takes the same ``chunk_rows`` and ``max_record_lines`` (the same records)."""
     source, file = df.source, df.file
     stager.open()
     tally = quality.SuiteTally(file)
@@ -77,7 +79,7 @@ def _ingest(stager: staging.FileStager, df: DropFile, night: date, suite: Path, 
     chunks = duplicates.ChunkLines()
     rows = accepted = held = org_bad = 0
     read = ReadDigest()
-    for records in iter_records(df, chunk_rows, read=read):
+    for records in iter_records(df, chunk_rows, read=read, max_record_lines=max_record_lines):
         rows += records.rows
         out.absent = list(records.absent)
         table = records.table
@@ -101,7 +103,7 @@ def _ingest(stager: staging.FileStager, df: DropFile, night: date, suite: Path, 
     candidates = chunks.split(stager.candidate_lines() if keys.overflowed else keys.candidates())
     del keys
     if candidates:
-        found, found_org_bad = _hold_duplicates(stager, df, chunk_rows, candidates)
+        found, found_org_bad = _hold_duplicates(stager, df, chunk_rows, max_record_lines, candidates)
         org_bad -= found_org_bad
         accepted -= found
         held += found
@@ -125,7 +127,7 @@ def _ingest(stager: staging.FileStager, df: DropFile, night: date, suite: Path, 
 
 
 def hold_stale_night(conn: Connection, manifest: Manifest, outcomes: Sequence[FileOutcome], chunk_rows: int,
-                     cfg: ConfigDoc) -> list[FileOutcome]:
+                     max_record_lines: int, cfg: ConfigDoc) -> list[FileOutcome]:
     """Hold back every file's stale rows (:func:`hold_stale`) and judge again the quality gate's
     quarantined share (``cfg``: ``quality.yaml``, :func:`credit.night.quality.over_ceiling`) of each
     file that had some, now that they count: a file whose rows are mostly stale is refused as the
@@ -138,7 +140,7 @@ def hold_stale_night(conn: Connection, manifest: Manifest, outcomes: Sequence[Fi
     over: list[Issue] = []
     for o in outcomes:
         key = staging.StagingKey(manifest.night, manifest.digest, o.file)
-        stale = hold_stale(conn, key, manifest.file(o.file), chunk_rows)
+        stale = hold_stale(conn, key, manifest.file(o.file), chunk_rows, max_record_lines)
         o = replace(o, accepted=o.accepted - stale, quarantined=o.quarantined + stale)
         if stale and (issue := quality.over_ceiling(o.file, o.source, o.rows_in, o.quarantined, cfg,
                                                     stale=stale)) is not None:
@@ -149,7 +151,7 @@ def hold_stale_night(conn: Connection, manifest: Manifest, outcomes: Sequence[Fi
     return moved
 
 
-def hold_stale(conn: Connection, key: staging.StagingKey, df: DropFile, chunk_rows: int) -> int:
+def hold_stale(conn: Connection, key: staging.StagingKey, df: DropFile, chunk_rows: int, max_record_lines: int) -> int:
     """Hold back the file's staged accepted rows that are older than the store's row of their key
     (:func:`credit.night.staging.take_stale`; outsider's report M5): quarantined as delivered, at
     their true line, under ``stale_update``, in the file's staged held-back rows (so that a ``full``
@@ -161,7 +163,8 @@ def hold_stale(conn: Connection, key: staging.StagingKey, df: DropFile, chunk_ro
     before the file is merged: whether a row is stale depends on the store it meets, which only
     publishing knows (an ingest may run before the night before it publishes). The file is read
     again only when it has such rows, for their lines alone. Returns how many were held back; the
-    caller moves them from the file's accepted rows to its quarantined ones."""
+    caller moves them from the file's accepted rows to its quarantined ones. ``chunk_rows`` and
+    ``max_record_lines`` are the ingest's: the file is read again as it was read then."""
     stale = staging.take_stale(conn, df.source, key)
     if not stale:
         return 0
@@ -173,7 +176,7 @@ def hold_stale(conn: Connection, key: staging.StagingKey, df: DropFile, chunk_ro
     wanted = np.fromiter(found, dtype=np.int64, count=len(found))
     held = 0
     try:
-        for records in iter_records(df, chunk_rows):
+        for records in iter_records(df, chunk_rows, max_record_lines=max_record_lines):
             mask = np.isin(records.lines, wanted)
             if mask.any():
                 rules = pd.Series([found[int(n)][0] if m else "" for n, m in zip(records.lines, mask, strict=True)])
@@ -189,7 +192,7 @@ def hold_stale(conn: Connection, key: staging.StagingKey, df: DropFile, chunk_ro
     return held
 
 
-def _hold_duplicates(stager: staging.FileStager, df: DropFile, chunk_rows: int,
+def _hold_duplicates(stager: staging.FileStager, df: DropFile, chunk_rows: int, max_record_lines: int,
                      candidates: dict[int, np.ndarray]) -> tuple[int, int]:
     """Decide the candidate duplicates (by chunk, their lines) and quarantine the
     rows held back as delivered, reading again only the chunks that hold them
@@ -197,7 +200,8 @@ def _hold_duplicates(stager: staging.FileStager, df: DropFile, chunk_rows: int,
     the organisation-code check (they were counted as accepted)."""
     keep = sum(len(at) for at in candidates.values()) <= chunk_rows   # the candidates' raw rows: one chunk at most
     kept: list[tuple[pa.Table, np.ndarray]] = []
-    for records in iter_records(df, chunk_rows, only=candidates):   # the candidates' rows alone
+    for records in iter_records(df, chunk_rows, only=candidates,   # the candidates' rows alone
+                                max_record_lines=max_record_lines):
         at = np.flatnonzero(np.isin(records.lines, candidates[records.chunk]))
         raw, lines = records.table.take(at), records.lines[at]
         canonical = normalise(raw, df.source)
@@ -210,7 +214,8 @@ def _hold_duplicates(stager: staging.FileStager, df: DropFile, chunk_rows: int,
     wanted = np.fromiter(found, dtype=np.int64, count=len(found))
     in_chunk = np.fromiter((d.chunk for d in found.values()), dtype=np.int64, count=len(found))
     held_at = {int(c): wanted[in_chunk == c] for c in np.unique(in_chunk)}   # read again: those rows alone
-    chunks = kept if keep else ((r.table, r.lines) for r in iter_records(df, chunk_rows, only=held_at))
+    chunks = kept if keep else ((r.table, r.lines) for r in iter_records(df, chunk_rows, only=held_at,
+                                                                         max_record_lines=max_record_lines))
     for table, lines in chunks:
         mask = np.isin(lines, wanted)
         if not mask.any():

@@ -304,7 +304,8 @@ def rehearse(conn: Connection, manifest: Manifest, outcomes: list[FileOutcome], 
     # As publish does (M5): the stale rows held back, and a file they take past the quality gate's
     # ceiling refuses the night here already (NightRefused: nothing of the partition is staged).
     # A source without a stamp, the inspectors' included, has none.
-    hold_stale_night(conn, manifest, outcomes, settings.ingest_chunk_rows, load_config("quality", settings))
+    hold_stale_night(conn, manifest, outcomes, settings.ingest_chunk_rows, settings.ingest_max_record_lines,
+                     load_config("quality", settings))
     for o in sorted(outcomes, key=lambda o: list(SOURCES).index(o.source)):
         source = SOURCES[o.source]
         # Sources without a USCC (the inspectors, for the draws) change no entity's decisions or

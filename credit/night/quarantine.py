@@ -68,6 +68,10 @@ REASONS: dict[str, Text] = {
                                   "record has {found} fields, the header {expected}"),
     "malformed_quote": Text("引号未闭合，该行无法解析", "unbalanced quote"),
     "malformed_record": Text("该行不符合 CSV 格式，无法解析", "not a CSV record: {error}"),
+    "malformed_too_long": Text("自该行起的记录超过 {expected} 行仍未结束（引号未闭合；单条记录行数上限 "
+                               "CREDIT_INGEST_MAX_RECORD_LINES），该行无法解析，自下一行起继续读取",
+                               "record still open after {expected} lines (an unbalanced quote; the record "
+                               "line limit, CREDIT_INGEST_MAX_RECORD_LINES); read on from the next line"),
     "duplicate_row": Text("与第 {first_line} 行完全重复", "exact duplicate"),
     "conflicting_duplicate_key": Text("主键 {key} 在文件中多次出现且内容不一致，无法判断以哪行为准",
                                       "duplicated key with conflicting values"),

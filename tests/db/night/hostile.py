@@ -180,6 +180,10 @@ CASES: list[Case] = [
     csv_case("truncated_mid_row", f"{HEADER}\n{reg(A)}\n{reg(B)[:40]}", 2,
              Published(1, [(3, "malformed_field_count")])),
     csv_case("truncated_mid_quote", f'{HEADER}\n{reg(A)}\n{B},"杭州', 2, Published(1, [(3, "malformed_quote")])),
+    # A quote still open after CREDIT_INGEST_MAX_RECORD_LINES (1,000) lines: a record too long, quarantined at
+    # its line; the reader resumes at the next line (before, the rest of the file was one record, held whole).
+    csv_case("quote_open_past_the_record_bound", f"{HEADER}\n{reg(A)}\n{UNBALANCED}\n" + "\n" * 1000 + f"{reg(C)}\n",
+             3, Published(2, [(3, "malformed_too_long")])),
     csv_case("garbage_after_quote", f'{HEADER}\n{reg(A)}\n"{B}"x,{reg(B).split(",", 1)[1]}\n', 2,
              Published(1, [(3, "malformed_record")])),
     csv_case("bare_carriage_return", f"{HEADER}\n{reg(A)}\n{reg(B).replace('文三路', '文' + chr(13) + '三路')}\n", 2,

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from credit.contract.records import NoHeader, WrongEncoding, split_csv, split_csv_chunks
+from credit.contract.records import MAX_RECORD_LINES, NoHeader, WrongEncoding, split_csv, split_csv_chunks
 
 HEADER = "a,b,c"
 
@@ -32,6 +32,27 @@ def test_a_broken_record_is_kept_with_its_line_and_the_next_line_is_read() -> No
     assert [(m.line, m.rule) for m in s.malformed] == [
         (2, "malformed_quote"), (4, "malformed_field_count"), (5, "malformed_field_count"), (6, "malformed_record")]
     assert s.records == 5
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 2, 100])
+@pytest.mark.parametrize("quoted", [False, True])
+def test_a_line_of_only_spaces_or_tabs_is_a_record_an_empty_line_is_not(quoted: bool, chunk_rows: int) -> None:
+    """contracts.md §1 does not define a blank line (its only word on spaces: "Real files also carry
+    ... stray spaces ...: normalise what is unambiguous, quarantine what is not"); docs/night-safety.md
+    makes it precise: "a blank line is not a record" and "a line of spaces is one: it is not blank".
+    That reading is kept, so that the ``rows`` a producer counts do not change silently: an empty
+    line (nothing, or a bare line end) is not a record; a line of spaces or tabs is one, counted and
+    quarantined (too few fields) at its line, by the fast and the general path alike, whole or in
+    chunks, and a row of a one-column file."""
+    data = b"a,b,c\n1,2,3\n\n   \n\r\n\t \t\r\n4,5,6\n" + (b'"7",8,9\n' if quoted else b"7,8,9\n")
+    s = split_csv(data)
+    assert s.lines.tolist() == [2, 7, 8]
+    assert [(m.line, m.rule, m.text, m.found) for m in s.malformed] == [
+        (4, "malformed_field_count", "   ", 1), (6, "malformed_field_count", "\t \t", 1)]
+    assert s.records == 5
+    assert _chunked(data, chunk_rows) == _whole(s)
+    one = split_csv(b"a\n1\n  \n\n2\n")    # a one-column file: a line of spaces is a row, its value spaces
+    assert one.table.column("a").to_pylist() == ["1", "  ", "2"] and one.lines.tolist() == [2, 3, 5]
 
 
 def test_the_fast_and_the_general_path_agree() -> None:
@@ -77,7 +98,7 @@ def _whole(s: object) -> tuple[list[tuple[object, ...]], list[int], list[tuple[i
             [(m.line, m.rule, m.text) for m in s.malformed])
 
 
-def _chunked(data: bytes, chunk_rows: int, encoding: str = "utf-8") -> tuple[
+def _chunked(data: bytes, chunk_rows: int, encoding: str = "utf-8", max_record_lines: int = MAX_RECORD_LINES) -> tuple[
         list[tuple[object, ...]], list[int], list[tuple[int, str, str]]]:
     import tempfile
 
@@ -87,7 +108,7 @@ def _chunked(data: bytes, chunk_rows: int, encoding: str = "utf-8") -> tuple[
         rows: list[tuple[object, ...]] = []
         lines: list[int] = []
         malformed: list[tuple[int, str, str]] = []
-        for s in split_csv_chunks(path, encoding, chunk_rows):
+        for s in split_csv_chunks(path, encoding, chunk_rows, max_record_lines=max_record_lines):
             part = _whole(s)
             rows += part[0]
             lines += part[1]
@@ -126,36 +147,120 @@ def test_in_chunks_a_stray_quote_does_not_cut_a_quoted_line_break(data: bytes, c
         assert _chunks(data, chunk_rows, only={c}) == [(c, part) for k, part in _chunks(data, chunk_rows) if k == c]
 
 
+# Parts of a text, and a bound on a record's lines (CREDIT_INGEST_MAX_RECORD_LINES): the small
+# bounds make quoted values over many lines, and quotes open to the end of the file, records too long.
+PARTS = ["a", "1", ",", '"', "\n", "\n", '"\n', "\r\n", ',"', '",']
+BOUNDS = st.sampled_from([1, 2, 3, 4, 7, MAX_RECORD_LINES])
+# a quoted value over many lines, closed or not (a quote open to the end of the file when it comes last)
+LONG = st.integers(2, 12).map(lambda n: '"' + "x\n" * n + '"') | st.integers(2, 12).map(lambda n: ',"' + "y\n" * n)
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(["a", "1", ",", '"', "\n", "\n", '"\n', "\r\n", ',"', '",']), min_size=5, max_size=60),
-       st.sampled_from([1, 2, 3, 5]))
-def test_in_chunks_any_text_of_quotes_and_line_breaks_reads_as_the_whole(parts: list[str], chunk_rows: int) -> None:
+@given(st.lists(st.sampled_from(PARTS) | LONG, min_size=5, max_size=60), st.sampled_from([1, 2, 3, 5]), BOUNDS)
+def test_in_chunks_any_text_of_quotes_and_line_breaks_reads_as_the_whole(parts: list[str], chunk_rows: int,
+                                                                         bound: int) -> None:
     data = ("h1,h2,h3\n" + "".join(parts)).encode()
     try:
-        whole = _whole(split_csv(data))
+        whole = _whole(split_csv(data, bound))
     except NoHeader:
         return
-    assert _chunked(data, chunk_rows) == whole
+    assert _chunked(data, chunk_rows, max_record_lines=bound) == whole
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(["a", "1", ",", '"', "\n", "\n", '"\n', "\r\n", ',"', '",', '""']),
-                min_size=5, max_size=80),
-       st.sampled_from([1, 2, 3, 5]), st.integers(1, 12))
+@given(st.lists(st.sampled_from([*PARTS, '""']) | LONG, min_size=5, max_size=80),
+       st.sampled_from([1, 2, 3, 5]), st.integers(1, 12), BOUNDS)
 def test_in_chunks_read_a_few_bytes_at_a_time_any_text_reads_as_the_whole(parts: list[str], chunk_rows: int,
-                                                                         read: int) -> None:
+                                                                         read: int, bound: int) -> None:
     """As above, the file read ``read`` bytes at a time: where a chunk ends is found again as more of
-    the file is read (a quoted value still open is read on from where it was, not from its start)."""
+    the file is read (a quoted value still open is read on from where it was, not from its start,
+    and is a record too long once it has taken ``bound`` lines)."""
     from credit.contract import records
 
     data = ("h1,h2,h3\n" + "".join(parts)).encode()
     try:
-        whole = _whole(split_csv(data))
+        whole = _whole(split_csv(data, bound))
     except NoHeader:
         return
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(records, "_READ", read)
-        assert _chunked(data, chunk_rows) == whole
+        assert _chunked(data, chunk_rows, max_record_lines=bound) == whole
+
+
+@pytest.mark.parametrize("bound", [1, 2, 3, 6, 7])
+@pytest.mark.parametrize("chunk_rows", [1, 2, 3, 100])
+def test_a_record_longer_than_the_bound_is_quarantined_at_its_line_and_the_next_line_is_read(
+        bound: int, chunk_rows: int) -> None:
+    """A record still open after ``bound`` lines is malformed (``malformed_too_long``) at its first
+    line, whose text it keeps; reading resumes at its second line, as after a broken record. A
+    record of ``bound`` lines or fewer is read as before."""
+    data = 'a,b,c\n1,"甲\n乙\nz",3\n4,"open,6\n7,8,9\n10,11,12\n13,14,15\n16,17,18\n19,20,21\n'.encode()
+    whole = split_csv(data, bound)
+    assert _chunked(data, chunk_rows, max_record_lines=bound) == _whole(whole)
+    gb = data.decode().encode("gb18030")   # a chunk's records read on into lines after it, decoded as it is
+    assert _chunked(gb, chunk_rows, "gb18030", max_record_lines=bound) == _whole(whole)
+    with pytest.raises(WrongEncoding) as e:   # a bad line among those is named, as a whole read names it
+        _chunked(data.replace(b"7,8,9", b"\xff,8,9"), chunk_rows, max_record_lines=bound)
+    assert e.value.line == 6
+    too_long = [(m.line, m.text, m.expected) for m in whole.malformed if m.rule == "malformed_too_long"]
+    if bound == 7:      # the open quote reaches the end of the file first: an unbalanced quote, as before
+        assert [(m.line, m.rule) for m in whole.malformed] == [(5, "malformed_quote")] and too_long == []
+        assert whole.lines.tolist() == [2, 6, 7, 8, 9, 10]
+    elif bound >= 3:    # the three-line record is whole; the open quote is not (six lines to the end: too long too)
+        assert whole.lines.tolist() == [2, 6, 7, 8, 9, 10] and too_long == [(5, '4,"open,6', bound)]
+    else:
+        assert too_long == [(2, '1,"甲', bound), (5, '4,"open,6', bound)]
+
+
+@pytest.mark.parametrize("every", [False, True])
+def test_a_quote_open_to_the_end_of_a_file_holds_no_more_than_a_chunk_and_the_bound(every: bool) -> None:
+    """Memory bound (issue 11: memory follows the chunk): a ``"`` opened on line 3 and closed nowhere
+    made the rest of the file one chunk, held whole (the reader read on to the end of the file for
+    the record's end). Now that record is too long after ``bound`` lines, and no chunk spans more
+    than ``chunk_rows`` + ``bound`` lines; the bytes read and not yet returned when a chunk is
+    returned are that chunk's and a read block or two, not the file. ``every``: each line opens a
+    quote that the next lines keep open (``x",`` then three quotes: the reader is in a quoted value
+    at each line end, whether it started there or before), so every record is too long and reads
+    past the line a cut would be at; a chunk was cut only where no read crossed: never."""
+    import tempfile
+
+    from credit.contract import records
+
+    rows, chunk_rows, bound = 20_000, 100, 50
+    if every:
+        lines = ["a,b,c", "1,2,3"] + ['x",' + '"' * 3 + "x" * 92] * (rows - 2)
+    else:
+        lines = ["a,b,c", "1,2,3", '2,"open,3'] + [f"{i},{'x' * 90},{i % 7}" for i in range(3, rows)]
+    data = ("\n".join(lines) + "\n").encode()
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    read = 0
+
+    def counted(block: bytes) -> None:
+        nonlocal read
+        read += len(block)
+
+    spans, held, splits = [], [], []
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "f.csv"
+        path.write_bytes(data)
+        for s in split_csv_chunks(path, "utf-8", chunk_rows, read=counted, max_record_lines=bound):
+            at = s.lines.tolist() + [m.line for m in s.malformed]
+            first, last = min(at), max(at)
+            spans.append(last - first + 1)
+            held.append(read - starts[first - 1])     # read and not returned before this chunk
+            splits.append(s)
+    block = max(records._READ, 100 * chunk_rows * 2)
+    assert max(spans) <= chunk_rows + bound, max(spans)
+    assert max(held) <= (chunk_rows + bound) * 100 + 2 * block, max(held)
+    malformed = [(m.line, m.rule) for s in splits for m in s.malformed]
+    if every:   # the last reads meet the end of the file before the bound: unbalanced quotes
+        assert malformed == [(n, "malformed_too_long" if n + bound - 1 <= rows else "malformed_quote")
+                             for n in range(3, rows + 1)]
+    else:
+        assert malformed == [(3, "malformed_too_long")]
+    assert sum(s.records for s in splits) == rows - 1 == split_csv(data, bound).records
 
 
 class _Work:
@@ -186,22 +291,24 @@ class _Work:
         mp.setattr(records, "_physical_lines", lambda text: Stepped(physical(text)))
 
 
-def test_in_chunks_a_quote_open_to_the_end_of_a_large_file_is_read_in_linear_work() -> None:
+@pytest.mark.parametrize(("bound", "rule"), [(30_000, "malformed_quote"), (MAX_RECORD_LINES, "malformed_too_long")])
+def test_in_chunks_a_quote_open_to_the_end_of_a_large_file_is_read_in_linear_work(bound: int, rule: str) -> None:
     """A ``"`` opening a value on line 10 of a large file and closed nowhere (hostile input): the
     chunk's end was looked for again from that record's start each time more of the file was read,
     the reader given the square of the file's lines (a night stalled for hours on one character).
     The work is now a few times the file's lines, and the file reads as a whole read reads it:
-    one malformed record at line 10 (the night quarantines it, or refuses the count naming it)."""
+    one malformed record at line 10 (the night quarantines it, or refuses the count naming it) —
+    an unbalanced quote when the record line bound is past the file's end, else a record too long."""
     rows = 30_000
     body = "".join(f"{i},{'x' * 90},{i % 7}\n" if i != 9 else f'{i},"{"x" * 89},{i % 7}\n' for i in range(1, rows))
     data = ("a,b,c\n" + body).encode()
     with pytest.MonkeyPatch.context() as mp:
         work = _Work(mp)
-        chunked = _chunked(data, 1000)
+        chunked = _chunked(data, 1000, max_record_lines=bound)
     assert work.handed <= 5 * rows, work.handed
-    whole = _whole(split_csv(data))
+    whole = _whole(split_csv(data, bound))
     assert chunked == whole
-    assert [(m[0], m[1]) for m in whole[2]] == [(10, "malformed_quote")] and len(whole[0]) == rows - 2
+    assert [(m[0], m[1]) for m in whole[2]] == [(10, rule)] and len(whole[0]) == rows - 2
 
 
 def test_a_record_broken_over_two_lines_does_not_make_the_reader_step_over_the_lines_before_it() -> None:
@@ -363,3 +470,14 @@ def test_the_records_wanted_are_parsed_alone() -> None:
     with pytest.raises(WrongEncoding) as e:   # a line wanted is decoded, strictly
         _wanted(b"a,b,c\n1,2,3\n\xff,8,9\n", 5, "utf-8", {0: [3]})
     assert e.value.line == 3
+
+
+def test_the_record_line_bound_is_a_setting_and_its_reason_names_it() -> None:
+    from credit.night.quarantine import malformed_rows
+    from credit.settings import Settings
+
+    assert Settings.model_fields["ingest_max_record_lines"].default == MAX_RECORD_LINES
+    s = split_csv(b'a,b,c\n1,"x\n\n\n4,5,6\n', 2)
+    assert [(m.line, m.rule) for m in s.malformed] == [(2, "malformed_too_long")] and s.lines.tolist() == [5]
+    reason = malformed_rows(s.malformed).loc[0, "reason"]
+    assert "2 行" in reason and "CREDIT_INGEST_MAX_RECORD_LINES" in reason, reason
