@@ -561,3 +561,57 @@ def test_a_night_graded_before_0048_reads_today_s_rosters_yaml(engine: Engine, s
     assert heavier[today["rosters_version"]].startswith("京市监罚〔2026〕9号：")
     # The bundled rosters.yaml does not make a confiscation heavier: the configured text stands.
     assert heavier[bundled["rosters_version"]].startswith("履行处罚决定、消除影响")
+
+
+def _history(c: sa.Connection, case_no: str, night_on: date, change: str) -> None:
+    """The penalty's history row of ``night_on`` as the night's merge writes it (credit.night.merge):
+    the row as the store holds it after that night."""
+    c.execute(sa.text(
+        "insert into penalties_history (night, change, case_no, uscc, decided_on, doc_no, category, measures, "
+        "fine_amount, heavier, fulfilled_on) select :n, :ch, case_no, uscc, decided_on, doc_no, category, "
+        "measures, fine_amount, heavier, fulfilled_on from penalties where case_no = :k"),
+        {"n": night_on, "ch": change, "k": case_no})
+
+
+def _published(engine: Engine, settings: Settings, d: date) -> None:
+    """Night ``d`` graded and recorded as published (``night_runs``), as ``credit nightly`` ends a night."""
+    night(engine, settings, d)
+    with engine.begin() as c:
+        c.execute(sa.text("insert into night_runs (night, manifest_digest, config_version, started_at, finished_at, "
+                          "summary) values (:n, 'test', 'test', now(), now(), '{}'::jsonb)"), {"n": d})
+
+
+def test_the_advice_on_a_past_night_reads_the_penalty_as_that_night_knew_it(engine: Engine,
+                                                                            settings: Settings) -> None:
+    # The night graded FINED C for a fine the drop flagged heavier (从重, domain.md §4 item 1); the
+    # next night's drop corrects the flag. The grade of the first night stands, and so must the
+    # advice on it: that night counted the penalty (every output re-derives from the input snapshot
+    # that produced it). Read from the penalties table as it is now, the penalty was no longer
+    # heavier and the per-penalty advice fell back to the configured generic text; read with the
+    # publicity window the next night computed, it offered repair from 2026-06-21 and an end in 2027
+    # (a general penalty's year) for a penalty the night counted as heavier (3 years, domain.md §6).
+    with engine.begin() as c:
+        reg(c, "FINED")
+        all_filed(c, "FINED")
+        c.execute(sa.text(
+            "insert into penalties (case_no, uscc, decided_on, doc_no, category, measures, fine_amount, heavier, "
+            "fulfilled_on, first_night, last_night) values "
+            "('h1', 'FINED', '2026-03-10', '京市监罚〔2026〕1号', 'other', array['fine'], 200000, true, null, "
+            "'2026-03-20', '2026-03-20')"))
+        _history(c, "h1", date(2026, 3, 20), "new")
+    _published(engine, settings, NIGHT)
+    with engine.connect() as c:
+        before = grade_of(c, "FINED", NIGHT, settings)
+    assert before is not None and before["reasons"][0]["code"] == "HEAVIER_PENALTY", before
+    with engine.begin() as c:   # the next night's drop: not 从重 after all
+        c.execute(sa.text("update penalties set heavier = false, last_night = :n where case_no = 'h1'"), {"n": NEXT})
+        _history(c, "h1", NEXT, "changed")
+    _published(engine, settings, NEXT)
+    with engine.connect() as c:
+        after = grade_of(c, "FINED", NIGHT, settings)
+        corrected = grade_of(c, "FINED", NEXT, settings)
+    assert corrected is not None and "HEAVIER_PENALTY" not in [r["code"] for r in corrected["reasons"]], corrected
+    assert after == before
+    advice = next(i["change"] for i in after["to_improve"] if i["code"] == "HEAVIER_PENALTY")
+    assert advice.startswith("京市监罚〔2026〕1号：") and "公示期满（2029-03-20）" in advice, advice
+
