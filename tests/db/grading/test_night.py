@@ -615,3 +615,33 @@ def test_the_advice_on_a_past_night_reads_the_penalty_as_that_night_knew_it(engi
     advice = next(i["change"] for i in after["to_improve"] if i["code"] == "HEAVIER_PENALTY")
     assert advice.startswith("京市监罚〔2026〕1号：") and "公示期满（2029-03-20）" in advice, advice
 
+
+def test_the_night_s_page_written_again_reads_the_grading_yaml_it_graded_with(engine: Engine, settings: Settings,
+                                                                             tmp_path: Path) -> None:
+    # A page written again for a past night (ensure_report after a run that died before its page)
+    # must be the page of that night: its tier labels and options from the grading.yaml the night
+    # graded with (grading_runs.config), as the docstring promises "the same page". Read from today's
+    # grading.yaml, a label renamed and the regions shown by name cut to one changed the old page.
+    conf = tmp_path / "config"
+    shutil.copytree(settings.config_dir, conf)
+    own = settings.model_copy(update={"config_dir": conf})
+    with engine.begin() as c:
+        reg(c, "R1", region="110105")
+        reg(c, "R2", region="310101")
+        all_filed(c, "R1")
+    night(engine, own)
+    first = write_night_report(engine, own, NIGHT).read_bytes()
+    grading = conf / "grading.yaml"
+    text = grading.read_text("utf-8")
+    assert "C: {label: 信用风险较高," in text and "top_regions: 20" in text
+    grading.write_text(text.replace("C: {label: 信用风险较高,", "C: {label: 风险偏高,")
+                       .replace("top_regions: 20", "top_regions: 1"), "utf-8")
+    again = write_night_report(engine, own, NIGHT).read_bytes()
+    assert again == first
+    assert "信用风险较高" in again.decode("utf-8") and "风险偏高" not in again.decode("utf-8")
+    # A night graded before grading_runs kept its grading.yaml: the caller's file, as grade_of reads it.
+    with engine.begin() as c:
+        c.execute(sa.text("update grading_runs set config = null where night = :n"), {"n": NIGHT})
+    today = write_night_report(engine, own, NIGHT).read_text("utf-8")
+    assert "风险偏高" in today and "信用风险较高" not in today
+
