@@ -8,13 +8,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from credit.config import load_config
 from credit.grading.read import grade_of
 from credit.grading.report import write_night_report
-from credit.settings import Settings
+from credit.settings import Settings, get_settings
 from tests.db.grading.helpers import NEXT, NIGHT, all_filed, grades, listed, night, reg, reports
 
 
@@ -645,3 +646,35 @@ def test_the_night_s_page_written_again_reads_the_grading_yaml_it_graded_with(en
     today = write_night_report(engine, own, NIGHT).read_text("utf-8")
     assert "风险偏高" in today and "信用风险较高" not in today
 
+
+def test_the_heavier_penalty_advice_reads_the_caller_s_publicity_yaml(engine: Engine, settings: Settings,
+                                                                      tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # The advice reads the penalty's publicity with the caller's settings (the API app's, the
+    # command line's), as the rest of grade_of does: not with get_settings(), whose folder (here
+    # CREDIT_CONFIG_DIR, a publicity.yaml without its version) is not the one the service runs with.
+    # Before, the look-up of a grade with a heavier penalty failed with that folder's ConfigError.
+    broken = tmp_path / "elsewhere"
+    broken.mkdir()
+    text = (settings.config_dir / "publicity.yaml").read_text("utf-8")
+    (broken / "publicity.yaml").write_text(text.replace('version: "publicity-2026.3"', ""), "utf-8")
+    with engine.begin() as c:
+        reg(c, "FINED")
+        all_filed(c, "FINED")
+        c.execute(sa.text(
+            "insert into penalties (case_no, uscc, decided_on, doc_no, category, measures, fine_amount, heavier, "
+            "fulfilled_on, first_night, last_night) values "
+            "('h1', 'FINED', '2026-03-10', '京市监罚〔2026〕1号', 'other', array['fine'], 200000, true, null, "
+            "'2026-03-20', '2026-07-01')"))
+    night(engine, settings)
+    monkeypatch.setenv("CREDIT_CONFIG_DIR", str(broken))
+    get_settings.cache_clear()
+    try:
+        with engine.connect() as c:
+            fined = grade_of(c, "FINED", NIGHT, settings)
+    finally:
+        monkeypatch.delenv("CREDIT_CONFIG_DIR")
+        get_settings.cache_clear()
+    assert fined is not None
+    advice = next(i["change"] for i in fined["to_improve"] if i["code"] == "HEAVIER_PENALTY")
+    assert advice.startswith("京市监罚〔2026〕1号："), advice
