@@ -13,6 +13,7 @@ from credit.draws.read import RESULT_LABELS
 from credit.grading.score import Improvement, to_improve
 from credit.penalties.read import PenaltyView, penalties_of, repair_available
 from credit.rosters.env import heavier_measures_of
+from credit.rosters.known import KnownAt, NoNightPublished, known_at
 from credit.settings import Settings
 
 
@@ -73,7 +74,8 @@ def grade_of(conn: Connection, uscc: str, as_of: date, settings: Settings) -> Gr
     for i in improve:
         if i["code"] == HEAVIER_PENALTY:
             # Per penalty: repair is not open to every heavier penalty (45号令 art. 14 para. 3, domain.md §6).
-            i["change"] = heavier_penalty_advice(conn, code, row["night"], heavier_measures_of(rosters)) \
+            i["change"] = heavier_penalty_advice(conn, code, row["night"], heavier_measures_of(rosters),
+                                               settings) \
                 or i["change"]
         elif i["code"] == INSPECTION_ADVERSE:
             i["change"] = inspection_advice(conn, code, row["night"], int(cfg["windows"]["inspection_years"])) \
@@ -123,19 +125,35 @@ def night_rosters(stored: dict[str, Any] | None, version: str | None,
     return today.data, today.version
 
 
-def heavier_penalty_advice(conn: Connection, uscc: str, night: date, heavier_measures: list[str]) -> str | None:
+def night_record(conn: Connection, night: date) -> KnownAt | None:
+    """The record as it stood after the published night ``night`` (:func:`credit.rosters.known.known_at`),
+    or None when ``night`` is no published night (``night_runs``): the record as it is now is read then."""
+    try:
+        known = known_at(conn, night)
+    except NoNightPublished:
+        return None
+    return known if known is not None and known.night == night else None
+
+
+def heavier_penalty_advice(conn: Connection, uscc: str, night: date, heavier_measures: list[str],
+                           settings: Settings) -> str | None:
     """The advice for HEAVIER_PENALTY on a grade of ``night``: one sentence per heavier penalty
     published that night (the ones the grading counted), joined; None when none is found (the
     configured text then stands).
 
-    ``heavier_measures``: those the night graded with (:func:`night_rosters`), so that the
-    penalties named are the ones the night counted, whatever rosters.yaml says today."""
+    As that night knew them, whatever has changed since: ``heavier_measures`` are those the night
+    graded with (:func:`night_rosters`); each penalty's flag and measures are as the store held them
+    after ``night`` (``grading/heavier_cases.sql`` reads penalties_history); its publicity window,
+    its own columns and its repair are those of the record after ``night`` (:func:`night_record`),
+    so a later drop's correction (a measure that forbids repair, or no longer does) changes the
+    later nights' advice, not this one's. ``settings``: the caller's (its publicity.yaml labels the
+    penalty classes), not :func:`credit.settings.get_settings`'s."""
     # 较重 by measure too (domain.md §4), as the grading counted them.
     cases = {str(r["case_no"]) for r in conn.execute(sqlfiles.statement("grading/heavier_cases"),
-                                                         {"u": uscc, "hm": heavier_measures}).mappings()}
+                                                         {"u": uscc, "hm": heavier_measures, "n": night}).mappings()}
     if not cases:
         return None
-    shown = [penalty_advice(p) for p in penalties_of(conn, uscc, night)
+    shown = [penalty_advice(p) for p in penalties_of(conn, uscc, night, night_record(conn, night), settings)
              if p["case_no"] in cases and p["state"] == "published"]
     return "；".join(shown) or None
 

@@ -335,12 +335,17 @@ def write_night_report(engine: Engine, settings: Settings, night: date) -> Path:
 
     Called after the night's transaction commits, so nothing on the page comes from a night that
     was rolled back. A failure here leaves the night published and only its page missing; calling
-    this again for the same night writes the same page.
+    this again for the same night writes the same page: the tier labels and the page's options
+    (``report``) come from the grading.yaml the night graded with (``grading_runs.config``), not
+    from today's file, which may have changed since (``credit.night.steps.ensure_report`` writes a
+    missing page again on a later day). A night graded before grading_runs kept its grading.yaml
+    reads ``settings``' grading.yaml, as :func:`credit.grading.read.grade_of` does.
     """
-    cfg = load_config("grading", settings)
-    options = cfg.get("report", {}) or {}
-    labels = {t: str(v["label"]) for t, v in (cfg.get("tiers") or {}).items()}
     with engine.connect() as conn:
+        stored = conn.execute(sqlfiles.statement("grading/run_config"), {"n": night}).scalar()
+        cfg = stored if stored is not None else load_config("grading", settings).data
+        options = cfg.get("report", {}) or {}
+        labels = {t: str(v["label"]) for t, v in (cfg.get("tiers") or {}).items()}
         data = collect(conn, night, labels, recent=int(options.get("recent_nights", 14)),
                        top=int(options.get("top_regions", 20)))
     return write(data, settings.reports_dir)

@@ -8,13 +8,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from credit.config import load_config
 from credit.grading.read import grade_of
 from credit.grading.report import write_night_report
-from credit.settings import Settings
+from credit.settings import Settings, get_settings
 from tests.db.grading.helpers import NEXT, NIGHT, all_filed, grades, listed, night, reg, reports
 
 
@@ -561,3 +562,119 @@ def test_a_night_graded_before_0048_reads_today_s_rosters_yaml(engine: Engine, s
     assert heavier[today["rosters_version"]].startswith("京市监罚〔2026〕9号：")
     # The bundled rosters.yaml does not make a confiscation heavier: the configured text stands.
     assert heavier[bundled["rosters_version"]].startswith("履行处罚决定、消除影响")
+
+
+def _history(c: sa.Connection, case_no: str, night_on: date, change: str) -> None:
+    """The penalty's history row of ``night_on`` as the night's merge writes it (credit.night.merge):
+    the row as the store holds it after that night."""
+    c.execute(sa.text(
+        "insert into penalties_history (night, change, case_no, uscc, decided_on, doc_no, category, measures, "
+        "fine_amount, heavier, fulfilled_on) select :n, :ch, case_no, uscc, decided_on, doc_no, category, "
+        "measures, fine_amount, heavier, fulfilled_on from penalties where case_no = :k"),
+        {"n": night_on, "ch": change, "k": case_no})
+
+
+def _published(engine: Engine, settings: Settings, d: date) -> None:
+    """Night ``d`` graded and recorded as published (``night_runs``), as ``credit nightly`` ends a night."""
+    night(engine, settings, d)
+    with engine.begin() as c:
+        c.execute(sa.text("insert into night_runs (night, manifest_digest, config_version, started_at, finished_at, "
+                          "summary) values (:n, 'test', 'test', now(), now(), '{}'::jsonb)"), {"n": d})
+
+
+def test_the_advice_on_a_past_night_reads_the_penalty_as_that_night_knew_it(engine: Engine,
+                                                                            settings: Settings) -> None:
+    # The night graded FINED C for a fine the drop flagged heavier (从重, domain.md §4 item 1); the
+    # next night's drop corrects the flag. The grade of the first night stands, and so must the
+    # advice on it: that night counted the penalty (every output re-derives from the input snapshot
+    # that produced it). Read from the penalties table as it is now, the penalty was no longer
+    # heavier and the per-penalty advice fell back to the configured generic text; read with the
+    # publicity window the next night computed, it offered repair from 2026-06-21 and an end in 2027
+    # (a general penalty's year) for a penalty the night counted as heavier (3 years, domain.md §6).
+    with engine.begin() as c:
+        reg(c, "FINED")
+        all_filed(c, "FINED")
+        c.execute(sa.text(
+            "insert into penalties (case_no, uscc, decided_on, doc_no, category, measures, fine_amount, heavier, "
+            "fulfilled_on, first_night, last_night) values "
+            "('h1', 'FINED', '2026-03-10', '京市监罚〔2026〕1号', 'other', array['fine'], 200000, true, null, "
+            "'2026-03-20', '2026-03-20')"))
+        _history(c, "h1", date(2026, 3, 20), "new")
+    _published(engine, settings, NIGHT)
+    with engine.connect() as c:
+        before = grade_of(c, "FINED", NIGHT, settings)
+    assert before is not None and before["reasons"][0]["code"] == "HEAVIER_PENALTY", before
+    with engine.begin() as c:   # the next night's drop: not 从重 after all
+        c.execute(sa.text("update penalties set heavier = false, last_night = :n where case_no = 'h1'"), {"n": NEXT})
+        _history(c, "h1", NEXT, "changed")
+    _published(engine, settings, NEXT)
+    with engine.connect() as c:
+        after = grade_of(c, "FINED", NIGHT, settings)
+        corrected = grade_of(c, "FINED", NEXT, settings)
+    assert corrected is not None and "HEAVIER_PENALTY" not in [r["code"] for r in corrected["reasons"]], corrected
+    assert after == before
+    advice = next(i["change"] for i in after["to_improve"] if i["code"] == "HEAVIER_PENALTY")
+    assert advice.startswith("京市监罚〔2026〕1号：") and "公示期满（2029-03-20）" in advice, advice
+
+
+def test_the_night_s_page_written_again_reads_the_grading_yaml_it_graded_with(engine: Engine, settings: Settings,
+                                                                             tmp_path: Path) -> None:
+    # A page written again for a past night (ensure_report after a run that died before its page)
+    # must be the page of that night: its tier labels and options from the grading.yaml the night
+    # graded with (grading_runs.config), as the docstring promises "the same page". Read from today's
+    # grading.yaml, a label renamed and the regions shown by name cut to one changed the old page.
+    conf = tmp_path / "config"
+    shutil.copytree(settings.config_dir, conf)
+    own = settings.model_copy(update={"config_dir": conf})
+    with engine.begin() as c:
+        reg(c, "R1", region="110105")
+        reg(c, "R2", region="310101")
+        all_filed(c, "R1")
+    night(engine, own)
+    first = write_night_report(engine, own, NIGHT).read_bytes()
+    grading = conf / "grading.yaml"
+    text = grading.read_text("utf-8")
+    assert "C: {label: 信用风险较高," in text and "top_regions: 20" in text
+    grading.write_text(text.replace("C: {label: 信用风险较高,", "C: {label: 风险偏高,")
+                       .replace("top_regions: 20", "top_regions: 1"), "utf-8")
+    again = write_night_report(engine, own, NIGHT).read_bytes()
+    assert again == first
+    assert "信用风险较高" in again.decode("utf-8") and "风险偏高" not in again.decode("utf-8")
+    # A night graded before grading_runs kept its grading.yaml: the caller's file, as grade_of reads it.
+    with engine.begin() as c:
+        c.execute(sa.text("update grading_runs set config = null where night = :n"), {"n": NIGHT})
+    today = write_night_report(engine, own, NIGHT).read_text("utf-8")
+    assert "风险偏高" in today and "信用风险较高" not in today
+
+
+def test_the_heavier_penalty_advice_reads_the_caller_s_publicity_yaml(engine: Engine, settings: Settings,
+                                                                      tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # The advice reads the penalty's publicity with the caller's settings (the API app's, the
+    # command line's), as the rest of grade_of does: not with get_settings(), whose folder (here
+    # CREDIT_CONFIG_DIR, a publicity.yaml without its version) is not the one the service runs with.
+    # Before, the look-up of a grade with a heavier penalty failed with that folder's ConfigError.
+    broken = tmp_path / "elsewhere"
+    broken.mkdir()
+    text = (settings.config_dir / "publicity.yaml").read_text("utf-8")
+    (broken / "publicity.yaml").write_text(text.replace('version: "publicity-2026.3"', ""), "utf-8")
+    with engine.begin() as c:
+        reg(c, "FINED")
+        all_filed(c, "FINED")
+        c.execute(sa.text(
+            "insert into penalties (case_no, uscc, decided_on, doc_no, category, measures, fine_amount, heavier, "
+            "fulfilled_on, first_night, last_night) values "
+            "('h1', 'FINED', '2026-03-10', '京市监罚〔2026〕1号', 'other', array['fine'], 200000, true, null, "
+            "'2026-03-20', '2026-07-01')"))
+    night(engine, settings)
+    monkeypatch.setenv("CREDIT_CONFIG_DIR", str(broken))
+    get_settings.cache_clear()
+    try:
+        with engine.connect() as c:
+            fined = grade_of(c, "FINED", NIGHT, settings)
+    finally:
+        monkeypatch.delenv("CREDIT_CONFIG_DIR")
+        get_settings.cache_clear()
+    assert fined is not None
+    advice = next(i["change"] for i in fined["to_improve"] if i["code"] == "HEAVIER_PENALTY")
+    assert advice.startswith("京市监罚〔2026〕1号："), advice
