@@ -136,6 +136,9 @@ class RepairOutlook(Open):
     apply_note: str | None = Field(default=None, description="serious list: a restriction of the penalty that holds "
                                    "early removal back (domain.md §4), in Chinese")
     apply_until: str | None = None
+    apply_until_provisional: str | None = Field(
+        default=None, description="abnormal roster: when apply_until's year has no holiday notice yet, the last day "
+        "counted Monday–Friday past a rest day (民法典 art. 203), provisional until the notice (domain.md §12)")
     expires_on: str | None = None
     decide_within: str | None = None
     decide_by_if_applied_today: str | None = None

@@ -172,11 +172,14 @@ def repair_outlook(env: RosterEnv, entry: Mapping[str, Any], today: date, kind: 
         # refusal (credit.rosters.early_removal.restriction_note).
         out["apply_note"] = entry.get("restriction_note") or None
         out["apply_until"] = None
+        out["apply_until_provisional"] = None
         out["expires_on"] = entry.get("automatic_removal_on")
         out["expires_note"] = "列入期限届满自动移出"
     else:
         out["apply_from"] = entry["included_on"]   # once the cause is cured (68号令 art. 10)
         out["apply_until"] = entry.get("apply_until")   # within 3 years of inclusion (68号令 art. 10)
+        # its year's holiday notice not out: the weekday count beside it, provisional (domain.md §12)
+        out["apply_until_provisional"] = entry.get("apply_until_provisional")
         out["expires_on"] = None
         # No automatic expiry since the 2024 revision deleted the 3-year rule (domain.md §3.3, §3.5);
         # the acceptance limit of order 107 is unverified (domain.md §5.1).

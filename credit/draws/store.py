@@ -313,12 +313,21 @@ def plan_draw(conn: Connection, matter: str | Sequence[str], as_of: date, settin
     # already begun would date inspections the draw assigns (domain.md §8) in the past. The latest
     # published night, the default, is not that old; an old date is refused, not re-planned.
     if rules["schedule_days"][0] < today.isoformat():
+        # The way out: a later plan date, or, when this is already the latest published night (the
+        # command line's default), the nights since published — "plan as of the latest night" was
+        # advice the officer had followed.
+        latest = conn.execute(sqlfiles.statement("draws/latest_night")).scalar()
+        if latest is not None and as_of >= latest:
+            advice = (f"最近的已发布批次 {latest.isoformat()} 已过旧，请先发布其后的批次，再以最新批次为名录日期",
+                      f"the latest published night, {latest.isoformat()}, is that old: publish the nights since, "
+                      "then plan as of the latest one")
+        else:
+            advice = ("请以最近的已发布批次为名录日期", "plan as of the latest published night")
         raise DrawRefused(
             f"名录日期 {as_of.isoformat()} 的检查期间自 {rules['schedule_days'][0]} 起，早于今天（本局时间 "
-            f"{today.isoformat()}），抽中的检查将排在过去的日期，不能确定任务；请以最近的已发布批次为名录日期 "
+            f"{today.isoformat()}），抽中的检查将排在过去的日期，不能确定任务；{advice[0]} "
             f"(as of {as_of.isoformat()} the inspection window starts on {rules['schedule_days'][0]}, before today "
-            f"{today.isoformat()} on the bureau's clock: inspections would be scheduled in the past; plan as of "
-            "the latest published night)")
+            f"{today.isoformat()} on the bureau's clock: inspections would be scheduled in the past; {advice[1]})")
     entities, stats, grades_night, excluded = entity_pool(conn, rules, as_of, scope)
     # The base of a matter's floor ratio, frozen with the rules so that the record re-derives it
     # (企业公示信息抽查办法 art. 4: a share of the enterprises in the jurisdiction, domain.md §7).

@@ -115,13 +115,16 @@ def removal_kind(action: str | None, request_id: Any) -> str | None:
 
 
 def entries_as_of(conn: Connection, usccs: Sequence[str], as_of: date,
-                  known: KnownAt | None = None) -> dict[str, list[dict[str, Any]]]:
+                  known: KnownAt | None = None, *, worded: bool = True) -> dict[str, list[dict[str, Any]]]:
     """Every roster entry of the given entities as it stood on ``as_of`` (one query for all), from the
-    log as it stood after night ``known`` when given."""
+    log as it stood after night ``known`` when given. ``worded`` False: each removal_reason as the
+    decision stored it, as answers gave it before old revocations were worded when read
+    (:func:`credit.rosters.env.shown_reasons`), for :func:`verify_certificate` only."""
     rows = conn.execute(fold("rosters/entries_for_screening", known),
                         {"d": as_of, "u": list(usccs), **params(known)}).mappings().all()
     out: dict[str, list[dict[str, Any]]] = {}
-    reasons = shown_reasons([r["removal_reason"] for r in rows], [r["removal_note_version"] for r in rows])
+    stored = [r["removal_reason"] for r in rows]
+    reasons = shown_reasons(stored, [r["removal_note_version"] for r in rows]) if worded else stored
     for r, reason in zip(rows, reasons, strict=True):  # the asked entities' rows only (≤ a few each), not the whole roster
         kind = removal_kind(r["removal_action"], r["removal_request"])
         out.setdefault(r["uscc"], []).append({
@@ -134,15 +137,17 @@ def entries_as_of(conn: Connection, usccs: Sequence[str], as_of: date,
     return out
 
 
-def screen(conn: Connection, usccs: Sequence[str], as_of: date, known: KnownAt | None = None) -> list[dict[str, Any]]:
-    """Per USCC (in the order given): registered name, whether listed on ``as_of`` and every entry."""
+def screen(conn: Connection, usccs: Sequence[str], as_of: date, known: KnownAt | None = None, *,
+           worded: bool = True) -> list[dict[str, Any]]:
+    """Per USCC (in the order given): registered name, whether listed on ``as_of`` and every entry
+    (``worded``: see :func:`entries_as_of`)."""
     if known is None:
         names: dict[str, str] = dict(conn.execute(sqlfiles.statement("rosters/screening_names"),
                                                   {"u": list(usccs)}).all())
     else:   # the register as the store held it after night K (contracts.md §2): a later entity is unknown then
         names = {r["uscc"]: r["name"] for r in conn.execute(sqlfiles.statement("rosters/registration_known"),
                                                             {"u": list(usccs), "kn": known.night}).mappings()}
-    entries = entries_as_of(conn, usccs, as_of, known)
+    entries = entries_as_of(conn, usccs, as_of, known, worded=worded)
     # Not registered (then): an entity dropped by a later full snapshot is still named by the last
     # name the store held (contracts.md §1, §2), as the entity look-up and the export name it.
     unnamed = [u for u in usccs if u not in names]
@@ -353,9 +358,15 @@ def verify_certificate(conn: Connection, doc: Any) -> Verification:
                            "(the log head the certificate names for its known_at night is not the anchored one)")
     current = screen(conn, usccs, as_of, known)
     given = {str(r.get("uscc")): _comparable(r) for r in results if isinstance(r, dict)}
+    # A certificate issued before old revocations were worded when read (an upheld objection's
+    # revocation recorded with the officer's note as its reason, credit.rosters.env.shown_reasons)
+    # carries the stored reason, as the log then answered: no decision changed, so it still matches.
+    unworded = [r["uscc"] for r in current if given.get(r["uscc"]) != _comparable(r)]
+    as_stored = {r["uscc"]: _comparable(r) for r in screen(conn, unworded, as_of, known, worded=False)} \
+        if unworded else {}
     differences = []
     for r in current:
-        if given.get(r["uscc"]) != _comparable(r):
+        if given.get(r["uscc"]) != _comparable(r) and given.get(r["uscc"]) != as_stored.get(r["uscc"]):
             differences.append({"uscc": r["uscc"], "certificate": given.get(r["uscc"]), "log": _comparable(r)})
     if len(given) != len(current) or set(given) != {r["uscc"] for r in current}:
         differences.append({"uscc": None, "certificate": sorted(given), "log": [r["uscc"] for r in current]})

@@ -23,6 +23,7 @@ from credit.rosters.early_removal import early_removal, restriction_note
 from credit.rosters.env import RosterEnv, effective_due, removal_rule, shown_reasons
 from credit.rosters.known import KnownAt, fold, night_limit, params, request_limit, seq_limit
 from credit.rosters.labels import decision_label
+from credit.rosters.rules import Period
 from credit.rosters.serious import Step, entry_steps
 from credit.settings import Settings
 
@@ -69,6 +70,7 @@ class RepairWindow(TypedDict, total=False):
     restriction_note: str            # serious list: what that restriction means for early removal, in Chinese
     removal_limit_from: str          # abnormal roster and status: ``receipt`` or ``cure`` (查实)
     apply_until: str                 # abnormal roster: 3 years after inclusion, past a rest day (68号令 art. 10; 民法典 art. 203)
+    apply_until_provisional: str     # the same, when its year's holiday notice is not out: a weekday count, provisional
     cure_established_on: str | None  # causes 3 and 4: the day the bureau established the cure
 
 
@@ -166,17 +168,19 @@ def remedy_of(stored: object, authority: object, decided: date | str | pd.Timest
     return env.remedy(str(authority), decided if isinstance(decided, date) else pd.Timestamp(decided).date())
 
 
-def application_window_end(included_on: date, cal: WorkingCalendar) -> date:
-    """The last day an enterprise may apply for removal, 3 years after its inclusion (68号令 art. 10,
+def application_window_end(included_on: date, cal: WorkingCalendar) -> tuple[date, date | None]:
+    """(last day, provisional) to apply for removal, 3 years after inclusion (68号令 art. 10,
     domain.md §3.3): the corresponding day (民法典 art. 202), or, when that is a rest day, the first
-    working day after it (art. 203, domain.md §12: a make-up working day is none). In a year whose
-    holiday schedule is not published the corresponding day itself: the earliest the period can end
-    (the roll-over only moves it later)."""
+    working day after it (art. 203, domain.md §12: a make-up working day is none); provisional None.
+    In a year whose holiday schedule is not published: the corresponding day itself, the earliest
+    the period can end (the roll-over only moves it later), and as provisional the weekday count
+    every deadline of such a year is shown by (Monday–Friday, the days fixed off by law skipped;
+    domain.md §13 example 11), which the notice may still move."""
     end = add_years(included_on, APPLICATION_WINDOW_YEARS)
     try:
-        return cal.roll_forward(end)
+        return cal.roll_forward(end), None
     except UnknownCalendarYear:
-        return end
+        return end, Period(APPLICATION_WINDOW_YEARS, "years").weekday_estimate(included_on)
 
 
 def latest_night(conn: Connection) -> date | None:
@@ -368,7 +372,10 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
             if r["roster"] == "abnormal":
                 # 68号令 art. 10: the application is made within 3 years of inclusion (民法典 arts. 202–203;
                 # domain.md §3.3, §12).
-                window["apply_until"] = application_window_end(r["included_on"], env.cal).isoformat()
+                until, until_provisional = application_window_end(r["included_on"], env.cal)
+                window["apply_until"] = until.isoformat()
+                if until_provisional is not None:
+                    window["apply_until_provisional"] = until_provisional.isoformat()
         cure_on = cure_established_on(conn, r["entry_id"], as_of, known) if env.limit_from(rule_id) == "cure" else None
         if r["roster"] != "serious" and env.limit_from(rule_id) == "cure":
             window["cure_established_on"] = _iso(cure_on)

@@ -234,7 +234,10 @@ def status_command(
                       else f"no early removal: removed automatically on {r.get('automatic_removal_on')}")
                 t.add_row("限制期限 restriction", f"{r['restriction_note']} (restriction until {r['restriction_ends']}; {en})")
             if r.get("apply_until"):
-                t.add_row("申请期 window", f"apply until {r['apply_until']} (3 years after inclusion, 68号令 art. 10)")
+                prov = r.get("apply_until_provisional")
+                t.add_row("申请期 window", f"apply until {r['apply_until']} (3 years after inclusion, 68号令 art. 10)"
+                          + (f"; 遇休息日顺延，暂定 {prov} (past a rest day: {prov}, provisional until the year's "
+                             "holiday notice)" if prov and prov != r["apply_until"] else ""))
             if r.get("automatic_removal_on"):
                 t.add_row("期满 expiry", f"automatic removal {r['automatic_removal_on']}")
             for s in r.get("steps", []):

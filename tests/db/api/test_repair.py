@@ -70,6 +70,11 @@ def test_outlook_for_unreachable_waits_for_the_cure_and_shows_the_application_wi
         (e,) = h.get(f"/v1/entities/{C}").json()["rosters"]
         assert e["repair"]["decide_by_if_applied_today"] == "2026-07-23"
         assert e["repair"]["apply_until"] == "2029-07-15" and e["repair"]["decide_by_note"] is None
+        # Sun 2029-07-15, in a year without its holiday notice: the roll-over past the weekend is
+        # given as provisional (民法典 art. 203; domain.md §12), on the applicants' page too
+        assert e["repair"]["apply_until_provisional"] == "2029-07-16"
+        page = h.get("/entity", params={"uscc": C}).text
+        assert "暂定 2029-07-16（当年节假日安排尚未公布）" in page
 
 
 def test_application_status_derives_the_decide_by_date_from_the_cure(live) -> None:  # noqa: F811

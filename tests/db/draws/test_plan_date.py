@@ -69,3 +69,20 @@ def test_a_plan_whose_inspection_window_has_begun_is_refused(engine: Engine, set
     with engine.begin() as c:
         draw_id = store.plan_draw(c, "annual_report", AS_OF, settings, public_seed_source="x")
         assert read.load_plan(c, draw_id)["rules"]["schedule_days"][0] == "2026-09-08"
+
+
+def test_a_refused_plan_as_of_the_latest_night_says_to_publish_the_nights_since(
+        engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line's default date is the latest published night: when even its window has
+    begun, "plan as of the latest published night" is advice already followed; the way out is to
+    publish the nights since (a stale store), and the refusal says so."""
+    load_store(engine, n=30)
+    with engine.begin() as c:
+        c.execute(sa.text("insert into night_runs (night, manifest_digest, config_version, started_at, finished_at, "
+                          "summary) values (:n, 'test', 'test', now(), now(), '{}'::jsonb)"), {"n": AS_OF})
+    on_bureau_day(monkeypatch, date(2026, 9, 9))
+    with pytest.raises(core.DrawRefused) as e, engine.begin() as c:
+        store.plan_draw(c, "annual_report", AS_OF, settings, public_seed_source="x")
+    assert "最近的已发布批次 2026-09-01 已过旧，请先发布其后的批次" in str(e.value)
+    assert "publish the nights since" in str(e.value)
+    assert "plan as of the latest published night)" not in str(e.value)

@@ -33,3 +33,17 @@ def test_the_last_day_to_apply_rolls_past_a_rest_day(engine, settings, included:
         night(c, settings, "2026-01-05")
         (entry,) = [e for e in entity_rosters(c, A, D("2026-01-05"), settings) if e["decision_no"] == "京朝市监异〔2023〕1号"]
         assert entry["apply_until"] == last_day
+
+
+def test_a_last_day_in_a_year_without_its_notice_gives_the_weekday_estimate_as_provisional(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    """3 years from Tue 2024-02-13 end on Sat 2027-02-13, in a year whose holiday notice is not out:
+    ``apply_until`` stays the corresponding day (the earliest the period can end), and the weekday
+    count the README promises for such years is given beside it, marked provisional (domain.md §12,
+    §13 example 11): Mon 2027-02-15, not a Saturday shown as the last day without a word."""
+    with engine.begin() as c:
+        reg(c, A)
+        import_decision(c, uscc=A, roster="abnormal", rule_id="abn.include.unreachable", decided_on=D("2024-02-13"),
+                        decision_no="京朝市监异〔2024〕1号", region_code="110105", settings=settings)
+        night(c, settings, "2026-01-05")
+        (entry,) = [e for e in entity_rosters(c, A, D("2026-01-05"), settings) if e["decision_no"] == "京朝市监异〔2024〕1号"]
+    assert (entry["apply_until"], entry.get("apply_until_provisional")) == ("2027-02-13", "2027-02-15")

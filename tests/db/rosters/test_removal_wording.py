@@ -90,3 +90,33 @@ def test_an_upheld_objection_recorded_with_its_note_as_reason_shows_the_rules_wo
     assert feed[revoke["seq"]]["reason"] == wording.reason
     assert [d["reason"] for d in on_objection if d["action"] == "revoke"] == [wording.reason]
     assert NOTE not in repr((exported, known, status, screened, feed, on_objection))
+
+
+def test_a_certificate_issued_when_the_note_was_shown_stays_valid(engine: Engine, settings: Settings,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A screening certificate issued before the old rows were worded when read carries the note as
+    the removal_reason, as the log then answered. No decision changed since: its verification must
+    not call it invalid ("answers do not match the decision log") because the answer is now worded."""
+    from datetime import UTC, datetime
+
+    from credit.rosters import certificates
+    real_insert = repair.insert_decisions
+
+    def as_before(conn: Connection, rows: pd.DataFrame) -> pd.DataFrame:   # what decide_objection wrote then
+        rows = rows.copy()
+        rows.loc[rows["action"] == "revoke", "reason"] = NOTE
+        return real_insert(conn, rows)
+
+    monkeypatch.setattr(repair, "insert_decisions", as_before)
+    with engine.begin() as c:
+        _upheld(c, settings)
+        monkeypatch.setattr(repair, "insert_decisions", real_insert)
+        published(c, "2026-08-25")
+        # issued by the code of the time, which showed the stored reason as it was recorded
+        monkeypatch.setattr(certificates, "shown_reasons", lambda reasons, versions, settings=None: list(reasons))
+        cert = certificates.issue(c, [A], D("2026-08-25"), issuer="测试", config_version="t",
+                                  issued_at=datetime(2026, 8, 26, tzinfo=UTC))
+        monkeypatch.undo()
+        assert cert["results"][0]["entries"][0]["removal_reason"] == NOTE
+        checked = certificates.verify_certificate(c, cert)
+    assert (checked.verdict, checked.differences) == ("valid", [])
