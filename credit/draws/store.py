@@ -410,16 +410,38 @@ def _drawn_already(draw_id: str) -> DrawRefused:
                        f"({draw_id} was drawn already; a draw is run once (use redraw for amendments))")
 
 
+def check_window_open(draw_id: str, rules: Mapping[str, Any], today: date) -> None:
+    """Refuse to draw a plan whose inspection window began before ``today``, as ``plan_draw``
+    refuses to make one: the frozen window would date the inspections the draw assigns (domain.md
+    §8) in the past. A plan waiting for its public seed value, or left undrawn, is not drawn late;
+    a new plan (its own pools, window and seed) takes its place. The window's first day is still open."""
+    days = rules.get("schedule_days") or []
+    if not days or days[0] >= today.isoformat():
+        return
+    raise DrawRefused(
+        f"{draw_id} 的检查期间为 {days[0]} 至 {days[-1]}，已于 {days[0]} 开始，早于今天（本局时间 {today.isoformat()}），"
+        "现在抽取将把检查排在过去的日期，不能抽取；请重新制定计划（credit draw plan，以最近的已发布批次为名录日期），"
+        "并另定种子（公开种子来源须为新计划公布之后才确定的数值） "
+        f"({draw_id}: its inspection window {days[0]} … {days[-1]} began on {days[0]}, before today "
+        f"{today.isoformat()} on the bureau's clock: drawing it now would schedule inspections in the past; "
+        "plan again (credit draw plan, as of the latest published night) with a new seed; a public seed source "
+        "must be a value fixed after the new plan is published)")
+
+
 RUN_LOCK = 7262835  # the advisory lock that orders draw runs (apart from the night's and the schema's)
-def run_draw(conn: Connection, draw_id: str, seed: str, settings: Settings) -> RunSummary:
+def run_draw(conn: Connection, draw_id: str, seed: str, settings: Settings, *,
+             today: date | None = None) -> RunSummary:
     """Reveal the seed and draw: entities by stratum, then inspectors and dates. Run once.
 
-    Refused when the plan was already drawn, or when SHA-256(seed) differs from the plan's
-    commitment. Writes the public and the full record (JSON files and tables) and returns a summary.
+    Refused when the plan was already drawn, when its inspection window began before ``today``
+    (default: :func:`credit.clock.today`; the workbench passes its own day), or when SHA-256(seed)
+    differs from the plan's commitment. Writes the public and the full record (JSON files and
+    tables) and returns a summary.
     """
     plan = load_plan(conn, draw_id)
     if is_drawn(conn, draw_id):
         raise _drawn_already(draw_id)
+    check_window_open(draw_id, plan["rules"], today or clock.today(settings))
     try:
         check_token(seed, "seed")
     except DrawError as e:
