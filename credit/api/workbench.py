@@ -495,7 +495,7 @@ def draw_run(request: Request, st: St, who: Who, draw_id: Annotated[str, PathPar
         return _draws(request, st, who, 403, error=f"未记录：{why}")
 
     def work(conn: Connection) -> str:
-        draws_store.run_draw(conn, draw_id, seed.strip(), st.settings)
+        draws_store.run_draw(conn, draw_id, seed.strip(), st.settings, today=st.today())
         return f"/bureau/draws/{quote(draw_id)}?done=run"
 
     try:

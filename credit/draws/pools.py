@@ -26,9 +26,10 @@ class PoolStats(TypedDict):
     excluded_recently_inspected: int
     # Entities left out because an earlier, still-live draw drew them (may overlap the above).
     excluded_drawn_earlier: int
-    # Per matter: its entities operating in scope before the two exclusions above, the base of a
-    # matter's ``min_ratio`` (企业公示信息抽查办法 art. 4: 3 % of the enterprises in the jurisdiction,
-    # domain.md §7), not the pool that is left.
+    # Per matter: its entities (of its ``entity_kinds``) operating in scope before the two
+    # exclusions above, the base of a matter's ``min_ratio`` (企业公示信息抽查办法 art. 4: 3 % of the
+    # enterprises in the jurisdiction, domain.md §7; such a matter draws enterprises only), not the
+    # pool that is left.
     jurisdiction: dict[str, int]
 
 
@@ -94,6 +95,8 @@ def entity_pool(conn: Connection, rules: Mapping[str, Any], as_of: date,
             m = m[m["section"].isin(spec["industries"])]
         if spec["regions"]:
             m = m[m["region_code"].str.startswith(tuple(region_prefix(str(r)) for r in spec["regions"]))]
+        if spec["entity_kinds"]:   # empty: every kind
+            m = m[m["entity_kind"].isin(spec["entity_kinds"])]
         jurisdiction[matter] = int(len(m))
         parts.append(m[~(recent[m.index] | held[m.index])].assign(matter=matter))
     stats: PoolStats = {"live": int(len(live)), "ungraded": int(ungraded[live.index].sum()),

@@ -70,6 +70,8 @@ class DrawListing(TypedDict):
     as_of: date
     config_version: str
     drawn: bool
+    # The first day of the plan's inspection window (ISO): undrawn once it is before today.
+    window_start: str | None
 
 
 class RedrawEvent(TypedDict):
@@ -145,7 +147,8 @@ def draw_listing(conn: Connection) -> list[DrawListing]:
     """Every plan, planned and drawn, in draw-id order."""
     rows = conn.execute(sqlfiles.statement("draws/listing")).mappings().all()
     return [{"draw_id": r["draw_id"], "matters": r["matters"], "scope": r["scope"], "as_of": r["as_of"],
-             "config_version": r["config_version"], "drawn": r["drawn"]} for r in rows]
+             "config_version": r["config_version"], "drawn": r["drawn"], "window_start": r["window_start"]}
+            for r in rows]
 
 
 def frozen_pools(conn: Connection, draw_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:

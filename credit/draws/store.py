@@ -168,7 +168,7 @@ def frozen_rules(doc: Mapping[str, Any], matters: Sequence[str]) -> dict[str, An
     except DrawError as e:
         raise DrawRefused(f"config/draws.yaml {e}") from e
     out["quiet_days"] = {str(k): v for k, v in (doc.get("quiet_days") or {}).items()}
-    out["matters"] = {m: {"departments": [], "industries": [], "regions": [], "requires_field": False,
+    out["matters"] = {m: {"departments": [], "industries": [], "regions": [], "entity_kinds": [], "requires_field": False,
                           "quiet_days_apply": True, "min_count": None, "max_count": None,
                           **doc["matters"][m]} for m in matters}
     out["key_encoding"] = KEY_ENCODING
@@ -193,8 +193,19 @@ def check_values(doc: Mapping[str, Any], matters: Sequence[str]) -> None:
             spec = doc["matters"][m]
             if spec.get("tier_ratios") is not None:
                 check_ratios(spec["tier_ratios"], f"matters.{m}.tier_ratios", TIERS)
+            kinds = spec.get("entity_kinds") or []
+            if not isinstance(kinds, list) or any(k not in ENTITY_KINDS for k in kinds):
+                raise DrawError(f"matters.{m}.entity_kinds 应为主体类型列表（{'、'.join(ENTITY_KINDS)}） "
+                                f"(matters.{m}.entity_kinds {kinds!r}: a list among {', '.join(ENTITY_KINDS)})")
             if spec.get("min_ratio") is not None:
                 check_ratios({"all": spec["min_ratio"]}, f"matters.{m}.min_ratio", ["all"])
+                # 企业公示信息抽查办法 art. 4 (domain.md §7): a share of the enterprises in the
+                # jurisdiction, counted and drawn among enterprises; a pool with other kinds would
+                # fill the floor with them (个体工商户 and 农民专业合作社 have their own rules).
+                if kinds != ["enterprise"]:
+                    raise DrawError(f"matters.{m}.min_ratio 为企业的抽查比例，该事项须只抽取企业（entity_kinds: [enterprise]） "
+                                    f"(matters.{m}.min_ratio is a share of the enterprises: the matter needs "
+                                    f"entity_kinds: [enterprise], not {kinds!r})")
             for k in ("min_count", "max_count"):
                 if not count(spec.get(k)):
                     raise DrawError(f"matters.{m}.{k} {spec.get(k)!r}: a whole number ≥ 0, or null")
@@ -240,6 +251,10 @@ def check_values(doc: Mapping[str, Any], matters: Sequence[str]) -> None:
                 raise DrawError(f"quiet_days {prefix}: days_of_month {q['days_of_month']!r}: days from 1 to 31")
     except DrawError as e:
         raise DrawRefused(f"抽查配置取值有误 (bad value in config/draws.yaml): {e}") from e
+
+
+# Registration kinds (contracts.md §1, the registration source's entity_kind).
+ENTITY_KINDS = ("enterprise", "individual", "farmer_coop")
 
 
 # A published record cites the law, never the project's own files (docs, rulebook, config, code).
@@ -348,7 +363,9 @@ def plan_draw(conn: Connection, matter: str | Sequence[str], as_of: date, settin
         "format": "credit-draw-plan/1", "draw_id": draw_id, "task": draw_id, "as_of": as_of.isoformat(),
         "matters": [{"matter": m, "name": rules["matters"][m].get("name"),
                      "legal_basis": rules["matters"][m].get("legal_basis"),
-                     "departments": rules["matters"][m]["departments"]} for m in matters],
+                     "departments": rules["matters"][m]["departments"],
+                     # the kinds of entity it draws ([]: every kind), published with its pool figures
+                     "entity_kinds": rules["matters"][m]["entity_kinds"]} for m in matters],
         "scope": scope, "seed_commitment": seed_commitment, "public_seed_source": public_seed_source,
         "key_encoding": KEY_ENCODING, "entity_pool_digest": e_digest,
         "inspector_pool_digest": i_digest, "inspector_pool_size": int(len(inspectors)),
@@ -419,16 +436,38 @@ def _drawn_already(draw_id: str) -> DrawRefused:
                        f"({draw_id} was drawn already; a draw is run once (use redraw for amendments))")
 
 
+def check_window_open(draw_id: str, rules: Mapping[str, Any], today: date) -> None:
+    """Refuse to draw a plan whose inspection window began before ``today``, as ``plan_draw``
+    refuses to make one: the frozen window would date the inspections the draw assigns (domain.md
+    §8) in the past. A plan waiting for its public seed value, or left undrawn, is not drawn late;
+    a new plan (its own pools, window and seed) takes its place. The window's first day is still open."""
+    days = rules.get("schedule_days") or []
+    if not days or days[0] >= today.isoformat():
+        return
+    raise DrawRefused(
+        f"{draw_id} 的检查期间为 {days[0]} 至 {days[-1]}，已于 {days[0]} 开始，早于今天（本局时间 {today.isoformat()}），"
+        "现在抽取将把检查排在过去的日期，不能抽取；请重新制定计划（credit draw plan，以最近的已发布批次为名录日期），"
+        "并另定种子（公开种子来源须为新计划公布之后才确定的数值） "
+        f"({draw_id}: its inspection window {days[0]} … {days[-1]} began on {days[0]}, before today "
+        f"{today.isoformat()} on the bureau's clock: drawing it now would schedule inspections in the past; "
+        "plan again (credit draw plan, as of the latest published night) with a new seed; a public seed source "
+        "must be a value fixed after the new plan is published)")
+
+
 RUN_LOCK = 7262835  # the advisory lock that orders draw runs (apart from the night's and the schema's)
-def run_draw(conn: Connection, draw_id: str, seed: str, settings: Settings) -> RunSummary:
+def run_draw(conn: Connection, draw_id: str, seed: str, settings: Settings, *,
+             today: date | None = None) -> RunSummary:
     """Reveal the seed and draw: entities by stratum, then inspectors and dates. Run once.
 
-    Refused when the plan was already drawn, or when SHA-256(seed) differs from the plan's
-    commitment. Writes the public and the full record (JSON files and tables) and returns a summary.
+    Refused when the plan was already drawn, when its inspection window began before ``today``
+    (default: :func:`credit.clock.today`; the workbench passes its own day), or when SHA-256(seed)
+    differs from the plan's commitment. Writes the public and the full record (JSON files and
+    tables) and returns a summary.
     """
     plan = load_plan(conn, draw_id)
     if is_drawn(conn, draw_id):
         raise _drawn_already(draw_id)
+    check_window_open(draw_id, plan["rules"], today or clock.today(settings))
     try:
         check_token(seed, "seed")
     except DrawError as e:

@@ -34,7 +34,7 @@ def test_the_draw_page_shows_what_a_replacement_skipped(bench, page, tmp_path: P
         second = store.plan_draw(c, "annual_report", AS_OF, s2, seed_commitment=core.seed_commitment("two"),
                                  today=AS_OF)
     with bench.engine.begin() as c:
-        store.run_draw(c, second, "two", s2)
+        store.run_draw(c, second, "two", s2, today=AS_OF)
     with bench.engine.connect() as c:
         closed = read.full_record(c, first)["inspections"][0]["uscc"]
     close_entity(bench.engine, closed)

@@ -111,7 +111,8 @@ def plan(
 
 @app.command()
 def run(draw_id: str, seed: Annotated[str, typer.Option(help="the seed the plan committed to")]) -> None:
-    """Reveal the seed and draw entities, inspectors and dates; writes the public and full records."""
+    """Reveal the seed and draw entities, inspectors and dates; writes the public and full records.
+    Refused (exit 2) once the plan's inspection window has begun: plan again."""
     settings = get_settings()
     try:
         with get_engine(settings).begin() as conn:

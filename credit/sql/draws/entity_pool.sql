@@ -1,6 +1,7 @@
 -- 检查对象名录库 (entity pool, domain.md §8): entities operating as of :as_of, as the store held
 -- them after that night, with their GB/T 4754 section and their most recent inspection (date and
--- inspectors), for a draw plan.
+-- inspectors), for a draw plan. Its kind (enterprise / individual / farmer_coop, contracts.md §1) puts it
+-- in the matters that draw its kind (config/draws.yaml entity_kinds).
 -- Tiers come separately from `grades` (credit/draws/store.py), which may not exist yet.
 
 with
@@ -13,15 +14,15 @@ with
 -- later night changed or dropped is its latest history row up to :as_of (index (uscc, night),
 -- migration 0021), none when that row is a drop or there is none.
 known as (
-    select r.uscc, r.status, r.established_on, r.region_code, r.industry_code
+    select r.uscc, r.entity_kind, r.status, r.established_on, r.region_code, r.industry_code
     from registration as r
     where r.first_night <= :as_of
       and not exists (select 1 from registration_history as h where h.night > :as_of and h.uscc = r.uscc)
     union all
-    select h.uscc, h.status, h.established_on, h.region_code, h.industry_code
+    select h.uscc, h.entity_kind, h.status, h.established_on, h.region_code, h.industry_code
     from (select distinct uscc from registration_history where night > :as_of) as later
     cross join lateral (
-        select x.uscc, x.status, x.established_on, x.region_code, x.industry_code, x.change
+        select x.uscc, x.entity_kind, x.status, x.established_on, x.region_code, x.industry_code, x.change
         from registration_history as x
         where x.uscc = later.uscc and x.night <= :as_of
         order by x.night desc
@@ -33,6 +34,7 @@ known as (
 live as (
     select
         uscc,
+        entity_kind,
         region_code,
         coalesce(left(industry_code, 1), '') as section
     from known
@@ -53,6 +55,7 @@ last_inspection as (
 
 select
     live.uscc,
+    live.entity_kind,
     live.region_code,
     live.section,
     last_inspection.inspected_on                            as last_inspected_on,

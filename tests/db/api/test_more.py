@@ -122,7 +122,7 @@ def test_published_results_are_public_draws_in_progress_are_not(live) -> None:  
         draw_id = plan_draw(c, "annual_report", D("2026-09-01"), live.settings, seed_commitment=core.seed_commitment(seed),
                              today=D("2026-09-01"))
     with live.engine.begin() as c:
-        run_draw(c, draw_id, seed, live.settings)
+        run_draw(c, draw_id, seed, live.settings, today=D("2026-09-01"))
         drawn = c.execute(sa.text("select distinct uscc from draw_inspections where draw_id = :d order by uscc"),
                           {"d": draw_id}).scalars().all()
         assert len(drawn) >= 2

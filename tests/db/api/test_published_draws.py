@@ -39,7 +39,7 @@ def test_an_outsider_fetches_a_draw_and_checks_it(live, tmp_path: Path) -> None:
         assert before.status_code == 404 and "尚未抽取" in before.text
         assert h.get("/v1/draws/DRAW-19990101-001/plan.json").status_code == 404
     with live.engine.begin() as c:
-        store.run_draw(c, draw_id, SEED, live.settings)
+        store.run_draw(c, draw_id, SEED, live.settings, today=AS_OF)
     with live.client() as h:
         [row] = h.get("/v1/draws").json()["draws"]
         record = h.get(f"/v1/draws/{draw_id}/public.json")

@@ -311,6 +311,15 @@ def test_draws_planned_and_drawn_on_the_workbench(bench: Live) -> None:  # noqa:
         assert "DRAW-20260901-001" in page and "企业年度报告等公示信息抽查" in page and "待抽取" in page
         r = h.post("/bureau/draws/DRAW-20260901-001/run", data={"seed": "wrong", "token": form_token(h, "/bureau/draws")})
         assert r.status_code == 409
+        # Its inspection window (from 2026-09-08) has begun on the bureau's day: refused, as a plan would be.
+        bench.clock["today"] = D("2026-09-09")
+        r = h.post("/bureau/draws/DRAW-20260901-001/run", data={"seed": SEED, "token": form_token(h, "/bureau/draws")})
+        assert r.status_code == 409 and "检查期间为 2026-09-08 至" in r.text and "请重新制定计划" in r.text, r.text[-800:]
+        page = h.get("/bureau/draws").text   # the list offers no draw for it, and says why
+        assert "检查期间已于 2026-09-08 开始，不能抽取，请重新制定计划" in page
+        assert 'action="/bureau/draws/DRAW-20260901-001/run"' not in page
+        bench.clock["today"] = D("2026-09-02")
+        assert 'action="/bureau/draws/DRAW-20260901-001/run"' in h.get("/bureau/draws").text
         r = h.post("/bureau/draws/DRAW-20260901-001/run", data={"seed": SEED, "token": form_token(h, "/bureau/draws")})
         assert r.status_code == 303
         page = h.get("/bureau/draws/DRAW-20260901-001").text

@@ -63,7 +63,7 @@ def plan_and_run(engine: Engine, settings: Settings, matters: list[str] | str = 
         draw_id = store.plan_draw(c, matters, AS_OF, settings, seed_commitment=core.seed_commitment(SEED),
                                   today=AS_OF)
     with engine.begin() as c:
-        store.run_draw(c, draw_id, SEED, settings)
+        store.run_draw(c, draw_id, SEED, settings, today=AS_OF)
     return draw_id
 
 
