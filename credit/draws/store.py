@@ -312,8 +312,17 @@ def plan_draw(conn: Connection, matter: str | Sequence[str], as_of: date, settin
     doc = load_config("draws", settings)
     rules = frozen_rules(doc.data, matters)
     sched = rules["schedule"]
-    rules["schedule_days"], schedule_note = schedule_days(
-        settings, as_of, int(sched["lead_working_days"]), int(sched["window_working_days"]))
+    # --as-of is the date of the roster the plan draws from (名录日期: the pool as the store held it
+    # after that night, sql/draws/entity_pool). The inspections are scheduled from the lead-th
+    # working day after it (config/draws.yaml schedule), or, when that window would already have
+    # begun (a roster date older than the lead: a store not published for a while, a plan as of an
+    # earlier night), from the lead-th working day after today, never in the past: the tasks a
+    # draw assigns (domain.md §8) are for inspectors to carry out, not dates already gone.
+    lead, window = int(sched["lead_working_days"]), int(sched["window_working_days"])
+    rules["schedule_days"], schedule_note = schedule_days(settings, as_of, lead, window)
+    if rules["schedule_days"] and rules["schedule_days"][0] < today.isoformat():
+        rules["schedule_days"], schedule_note = schedule_days(settings, today, lead, window)
+        rules["schedule_from"] = today.isoformat()
     rules["schedule_note"] = schedule_note
     # A plan draws from the store as published: not as of a day before the store's first night
     # (its pool would be today's entities put back in time), and never from an empty pool.
@@ -322,27 +331,6 @@ def plan_draw(conn: Connection, matter: str | Sequence[str], as_of: date, settin
         raise DrawRefused(f"名录日期 {as_of} 时尚无已发布的数据（最早批次：{first or '无'}），请以已发布批次之日或其后为名录日期 "
                           f"(as of {as_of} the store holds nothing yet (its first night: {first or 'none'}): "
                           "plan as of a published night or later)")
-    # --as-of is the date of the roster the plan draws from (名录日期: the pool as the store held it
-    # after that night, sql/draws/entity_pool), not a way to redo a past task: a plan schedules
-    # inspections from the lead-th working day after it (config/draws.yaml schedule), and a window
-    # already begun would date inspections the draw assigns (domain.md §8) in the past. The latest
-    # published night, the default, is not that old; an old date is refused, not re-planned.
-    if rules["schedule_days"][0] < today.isoformat():
-        # The way out: a later plan date, or, when this is already the latest published night (the
-        # command line's default), the nights since published — "plan as of the latest night" was
-        # advice the officer had followed.
-        latest = conn.execute(sqlfiles.statement("draws/latest_night")).scalar()
-        if latest is not None and as_of >= latest:
-            advice = (f"最近的已发布批次 {latest.isoformat()} 已过旧，请先发布其后的批次，再以最新批次为名录日期",
-                      f"the latest published night, {latest.isoformat()}, is that old: publish the nights since, "
-                      "then plan as of the latest one")
-        else:
-            advice = ("请以最近的已发布批次为名录日期", "plan as of the latest published night")
-        raise DrawRefused(
-            f"名录日期 {as_of.isoformat()} 的检查期间自 {rules['schedule_days'][0]} 起，早于今天（本局时间 "
-            f"{today.isoformat()}），抽中的检查将排在过去的日期，不能确定任务；{advice[0]} "
-            f"(as of {as_of.isoformat()} the inspection window starts on {rules['schedule_days'][0]}, before today "
-            f"{today.isoformat()} on the bureau's clock: inspections would be scheduled in the past; {advice[1]})")
     entities, stats, grades_night, excluded = entity_pool(conn, rules, as_of, scope)
     # The base of a matter's floor ratio, frozen with the rules so that the record re-derives it
     # (企业公示信息抽查办法 art. 4: a share of the enterprises in the jurisdiction, domain.md §7).
@@ -437,8 +425,8 @@ def _drawn_already(draw_id: str) -> DrawRefused:
 
 
 def check_window_open(draw_id: str, rules: Mapping[str, Any], today: date) -> None:
-    """Refuse to draw a plan whose inspection window began before ``today``, as ``plan_draw``
-    refuses to make one: the frozen window would date the inspections the draw assigns (domain.md
+    """Refuse to draw a plan whose inspection window began before ``today`` (``plan_draw`` never
+    makes one: it counts the window from today when the roster date's has begun): the frozen window would date the inspections the draw assigns (domain.md
     §8) in the past. A plan waiting for its public seed value, or left undrawn, is not drawn late;
     a new plan (its own pools, window and seed) takes its place. The window's first day is still open."""
     days = rules.get("schedule_days") or []

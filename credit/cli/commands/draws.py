@@ -67,8 +67,9 @@ def plan(
     scope: Annotated[str | None, typer.Option(help="GB/T 2260 region code or prefix (411400 covers its districts, as 4114 does)")] = None,
     as_of: Annotated[str | None, typer.Option(
         "--as-of", metavar=output.DAY,
-        help="roster date (名录日期): the pool as the store held it after that night; refused when the "
-             "inspection window would begin before today (default: latest night)")] = None,
+        help="roster date (名录日期): the pool as the store held it after that night; the inspection "
+             "window starts the lead-th working day after it, or after today when that day is past "
+             "(default: latest night)")] = None,
     seed_commitment: Annotated[str | None, typer.Option("--seed-commitment", help="SHA-256 hex of the seed")] = None,
     public_seed_source: Annotated[str | None, typer.Option("--public-seed-source",
                                                            help="the public value that will be the seed")] = None,

@@ -20,7 +20,7 @@ REGIONS = ("341000", "341100", "411402")   # 411402 lies in 商丘 (4114): quiet
 
 def on_bureau_day(monkeypatch: pytest.MonkeyPatch, day: date = AS_OF) -> None:
     """The bureau's clock on ``day`` (10:00 in Shanghai): a plan of AS_OF schedules from its 5th
-    working day after, and on a later clock its window would have begun (refused, store.plan_draw)."""
+    working day after, and on a later clock from the 5th working day after that clock's day (store.plan_draw)."""
     monkeypatch.setattr(clock, "utc_now", lambda: datetime(day.year, day.month, day.day, 2, tzinfo=UTC))
 
 

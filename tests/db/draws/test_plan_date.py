@@ -7,13 +7,14 @@ in it), beside that date's tiers and inspections.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from credit.draws import core, read, store
+from credit.draws import read, store
 from credit.settings import Settings
 from tests.db.draws.helpers import AS_OF, load_store, on_bureau_day, uscc
 
@@ -54,35 +55,36 @@ def test_the_pool_is_the_registration_as_the_store_held_it_on_the_plan_date(engi
     assert len(pool) == 29 - 1 + 1 - 1   # 29 operating today, +1 cancelled since, -1 registered since
 
 
-def test_a_plan_whose_inspection_window_has_begun_is_refused(engine: Engine, settings: Settings,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_plan_whose_window_would_have_begun_schedules_from_today(engine: Engine, settings: Settings,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """As of 2026-09-01 the window starts on the 5th working day after it, 2026-09-08: planned on
+    2026-09-09, it would date the inspections in the past; the pool stays the roster of 2026-09-01
+    and the window starts on the 5th working day after today instead (never refused: a store not
+    published for a while, or the sample's old nights, can still be drawn from)."""
     load_store(engine, n=30)
-    # As of 2026-09-01 the window starts on the 5th working day after it, 2026-09-08.
     on_bureau_day(monkeypatch, date(2026, 9, 9))
-    with pytest.raises(core.DrawRefused) as e, engine.begin() as c:
-        store.plan_draw(c, "annual_report", AS_OF, settings, public_seed_source="x")
-    assert "检查期间自 2026-09-08 起，早于今天" in str(e.value)
-    assert "inspections would be scheduled in the past" in str(e.value)
-    with engine.connect() as c:
-        assert c.execute(sa.text("select count(*) from draw_plans")).scalar() == 0
-    on_bureau_day(monkeypatch, date(2026, 9, 8))   # the window's first day is today: not past
+    with engine.begin() as c:
+        late = store.plan_draw(c, "annual_report", AS_OF, settings, public_seed_source="x")
+        plan = read.load_plan(c, late)
+    # 2026-09-09 (Wed) + 5 working days: 10, 11, 14, 15, 16 September.
+    assert plan["rules"]["schedule_days"][0] == "2026-09-16"
+    assert plan["rules"]["schedule_from"] == "2026-09-09"
+    assert str(plan["as_of"]) == AS_OF.isoformat()
+    on_bureau_day(monkeypatch, date(2026, 9, 8))   # the window's first day is today: not past, kept
     with engine.begin() as c:
         draw_id = store.plan_draw(c, "annual_report", AS_OF, settings, public_seed_source="x")
-        assert read.load_plan(c, draw_id)["rules"]["schedule_days"][0] == "2026-09-08"
+        rules = read.load_plan(c, draw_id)["rules"]
+    assert rules["schedule_days"][0] == "2026-09-08" and "schedule_from" not in rules
 
 
-def test_a_refused_plan_as_of_the_latest_night_says_to_publish_the_nights_since(
-        engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The command line's default date is the latest published night: when even its window has
-    begun, "plan as of the latest published night" is advice already followed; the way out is to
-    publish the nights since (a stale store), and the refusal says so."""
+def test_a_plan_scheduled_from_today_can_be_run_and_verified(engine: Engine, settings: Settings,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The late plan's window is in the future: `draw run` (refused once a window has begun) draws it."""
     load_store(engine, n=30)
-    with engine.begin() as c:
-        c.execute(sa.text("insert into night_runs (night, manifest_digest, config_version, started_at, finished_at, "
-                          "summary) values (:n, 'test', 'test', now(), now(), '{}'::jsonb)"), {"n": AS_OF})
     on_bureau_day(monkeypatch, date(2026, 9, 9))
-    with pytest.raises(core.DrawRefused) as e, engine.begin() as c:
-        store.plan_draw(c, "annual_report", AS_OF, settings, public_seed_source="x")
-    assert "最近的已发布批次 2026-09-01 已过旧，请先发布其后的批次" in str(e.value)
-    assert "publish the nights since" in str(e.value)
-    assert "plan as of the latest published night)" not in str(e.value)
+    with engine.begin() as c:
+        draw_id = store.plan_draw(c, "annual_report", AS_OF, settings, seed_commitment=hashlib.sha256(b"s").hexdigest())
+    with engine.begin() as c:
+        store.run_draw(c, draw_id, "s", settings)
+        days = read.current_inspections(c, draw_id)["scheduled_on"].dropna().astype(str)
+    assert len(days) > 0 and min(days) >= "2026-09-16"
