@@ -70,6 +70,7 @@ from credit.api.sessions import (
 from credit.api.validation import normalise_uscc, uscc_problem
 from credit.api.views import ApplicationStatus, DecisionOnApplication
 from credit.api.wording import for_public, form_problems
+from credit.clock import calendar_day
 from credit.draws.public import published_draws
 from credit.night.read import latest_run
 from credit.notices.read import notices_counts, notices_head
@@ -635,9 +636,9 @@ def bureau_report(st: St, who: Who, night: str) -> Response:
     if not who.allows("bureau"):
         raise HTTPException(403, "需要监管部门角色 (bureau role needed)")
     try:
-        d = date.fromisoformat(night)
+        d = calendar_day(night)
     except ValueError:
-        raise HTTPException(422, "night is YYYY-MM-DD") from None
+        raise HTTPException(422, "批次日期应写作 YYYY-MM-DD（例如 2026-07-15） (night is a date YYYY-MM-DD)") from None
     path = st.settings.reports_dir / d.isoformat() / "index.html"
     if not path.is_file():
         raise HTTPException(404, f"{d} 没有夜间报告 (no report for that night)")

@@ -84,3 +84,20 @@ def test_a_refused_application_gives_its_form_back_as_sent(live) -> None:  # noq
         assert ok.status_code == 201, ok.text
         again = h.post(f"/entity/{C}/apply", data={**sent, "grounds": "第二次", "documents": "材料0", "token": token})
         assert again.status_code == 201, again.text        # a contact refuses nothing (outside review P3)
+
+
+def test_the_bureau_pages_read_a_night_as_yyyy_mm_dd_only(live) -> None:  # noqa: F811
+    """The bureau's pages that take a night read it as every door does: the basic form and the week
+    date name no night (they were read by date.fromisoformat and answered for 2026-07-15)."""
+    from tests.db.api.support import signed_in
+
+    seed_story(live)
+    with signed_in(live) as h:
+        for night in ("20260715", "2026-W29-3"):
+            assert h.get(f"/bureau/quality/{night}").status_code == 422, night
+            assert h.get(f"/bureau/report/{night}").status_code == 422, night
+            assert h.get(f"/bureau/quality/{night}", headers={"accept": "application/json"}).status_code == 422
+            assert h.get(f"/bureau/nights/{night}/quarantine").status_code == 422, night
+            assert h.get(f"/bureau/nights/{night}/quarantine.csv").status_code == 422, night
+            assert h.get("/bureau/notices", params={"night": night}).status_code == 422, night
+        assert h.get("/bureau/quality/2026-07-15").status_code in (200, 404)
