@@ -67,7 +67,7 @@ from credit.api.sessions import (
     purge_expired,
     start_session,
 )
-from credit.api.validation import normalise_uscc, uscc_problem
+from credit.api.validation import normalise_uscc, typed_day, uscc_problem
 from credit.api.views import ApplicationStatus, DecisionOnApplication
 from credit.api.wording import for_public, form_problems
 from credit.clock import calendar_day
@@ -226,14 +226,17 @@ def entity_page(request: Request, st: St, who: Who, uscc: str = "", as_of: str =
     if problem:
         return _page(request, "index.html", 422, error=for_public(problem), uscc=uscc)
     code = normalise_uscc(uscc)
+    # A Chinese input method types the date in full-width digits and dashes: normalised (NFKC) on
+    # this page for the public, then read as strictly as every other door reads a date.
+    typed = typed_day(as_of)
     with st.connect() as conn:
         try:
-            d = date.fromisoformat(as_of) if as_of else default_as_of(conn, st)
+            d = calendar_day(typed) if typed else default_as_of(conn, st)
         except ValueError:
             return _page(request, "index.html", 422, error=f"日期“{as_of}”格式有误，应为“年-月-日”，例如 2026-07-15", uscc=uscc)
         # Before the first night the record holds nothing: refused, as GET /v1/entities refuses it
         # (domain.md §10; credit.api.answers.within_history).
-        first = first_night(conn) if as_of else None
+        first = first_night(conn) if typed else None
         if first is not None and (problem := before_data_problem(d, first, "查询日期")):
             return _page(request, "index.html", 422, error=for_public(problem), uscc=uscc)
         latest = certificates.latest_data_date(conn) or d

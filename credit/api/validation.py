@@ -98,6 +98,14 @@ def uscc_problem(raw: str) -> str | None:
             f"be {expected!r}, got {code[17]!r})")
 
 
+def typed_day(text: str) -> str:
+    """A date as an applicant typed it on a public page, made ASCII: a Chinese input method gives
+    full-width digits and dashes (``２０２６－０７－１５``), which NFKC turns into ``2026-07-15``; the
+    spaces around it are dropped. What is left is read by :func:`credit.clock.calendar_day` as any
+    other date."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
 def _day_value(value: Any) -> Any:
     """Pydantic's ``date`` before it reads ``value``: a ``YYYY-MM-DD`` string (pydantic then refuses
     a day that does not exist in its usual words) or a ``date`` (a default set by the code);
