@@ -8,11 +8,15 @@ runs (:mod:`credit.schedule`); nothing else in the package reads a time zone or 
 for a "today". Stored instants (``timestamptz``) stay instants; this module decides only what
 day and time they are *for the bureau*.
 
+What day a date typed at a door of the system is (:func:`calendar_day`) is read here as well: a
+calendar date ``YYYY-MM-DD`` and nothing else, never a date-time whose day depends on a zone.
+
 Tests freeze the clock by replacing :func:`utc_now` (``monkeypatch.setattr(clock, "utc_now", …)``).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -57,3 +61,23 @@ def stamp(instant: datetime | None = None, settings: Settings | None = None) -> 
     """An instant for people: ``2026-07-16 08:05:09 (Asia/Shanghai)``, no microseconds."""
     t = local(instant, settings) if instant is not None else now(settings)
     return f"{t:%Y-%m-%d %H:%M:%S} ({zone(settings).key})"
+
+
+# A calendar date as contracts.md writes every date: four, two and two ASCII digits, hyphens.
+DAY_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+DAY_PROBLEM_ZH = "应为日期，写作 YYYY-MM-DD（年-月-日，例如 2026-07-15），不含时刻或时区"
+DAY_PROBLEM_EN = ("must be a calendar date YYYY-MM-DD, e.g. 2026-07-15: a date-time, a time zone, a week or "
+                  "ordinal date, a number or any other form is not one")
+
+
+def calendar_day(text: str) -> date:
+    """``text`` as the date it writes, when it is a calendar date ``YYYY-MM-DD`` (contracts.md), else
+    ValueError. The one reading of a date typed at a door of the system (the command line's options,
+    the API's parameters and bodies through :data:`credit.api.validation.Day`, the pages' fields),
+    here because the command line reads it without loading the API. Stricter than the parsers it
+    replaces: Python 3.11's :meth:`date.fromisoformat` also reads ``20260715`` and the ISO week date
+    ``2026-W29-3``, and pydantic's ``date`` reads ``2026-07-15T00:00:00+09:00`` as 2026-07-15 —
+    an instant that is 2026-07-14 on the bureau's clock — and a Unix time as a date."""
+    if not DAY_FORM.fullmatch(text):
+        raise ValueError(f"{DAY_PROBLEM_ZH} ({DAY_PROBLEM_EN})")
+    return date.fromisoformat(text)   # ValueError for a day that does not exist (2026-02-30)

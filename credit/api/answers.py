@@ -27,6 +27,7 @@ from credit.api.deps import (
     service_state,
 )
 from credit.api.validation import (
+    Day,
     future_date_problem,
 )
 from credit.rosters.known import (
@@ -41,8 +42,8 @@ from credit.rosters.read import latest_night as latest_published_night
 
 Conn = Annotated[Connection, Depends(connection)]
 St = Annotated[ServiceState, Depends(service_state)]   # on the event loop: no worker thread
-AsOf = Annotated[date | None, Query(description="YYYY-MM-DD; default: the latest published night")]
-KnownAtNight = Annotated[date | None, Query(description="YYYY-MM-DD: answer from the record as it stood after that "
+AsOf = Annotated[Day | None, Query(description="YYYY-MM-DD; default: the latest published night")]
+KnownAtNight = Annotated[Day | None, Query(description="YYYY-MM-DD: answer from the record as it stood after that "
                                                         "night (record time beside the legal date as_of)")]
 
 

@@ -42,6 +42,7 @@ from starlette.formparsers import MultiPartException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from credit.api.wording import CJK, for_public, form_problems
+from credit.clock import DAY_PROBLEM_ZH
 
 log = logging.getLogger("credit.api")
 
@@ -321,6 +322,7 @@ PROBLEMS = {
     "date_parsing": "应为有效日期（年-月-日，例如 2026-07-15）",
     "date_from_datetime_parsing": "应为有效日期（年-月-日，例如 2026-07-15）",
     "date_from_datetime_inexact": "应为日期（年-月-日），不含时刻", "date_type": "应为有效日期（年-月-日）",
+    "date_format": DAY_PROBLEM_ZH,   # credit.api.validation.Day's refusal
     "greater_than_equal": "应不小于 {ge}", "greater_than": "应大于 {gt}", "less_than_equal": "应不大于 {le}",
     "less_than": "应小于 {lt}", "json_invalid": "不是有效的 JSON", "json_type": "应为 JSON",
     "extra_forbidden": "不是可接受的字段", "string_pattern_mismatch": "格式不符",
@@ -352,6 +354,8 @@ def worded(error: dict[str, Any]) -> dict[str, Any]:
         where = field or "请求"
     kind = str(error.get("type", ""))
     english = str(error.get("msg", ""))
+    if kind == "date_format" and rest:
+        english = f"{rest[-1]} {english}"   # credit.api.validation.Day: "as_of must be a calendar date …"
     ctx = error.get("ctx") or {}
     if kind == "value_error" and CJK.search(english):
         # A check of ours that words its refusal in Chinese and English already (the contact's).

@@ -7,12 +7,11 @@ open (``extra="allow"``): the model names the fields every answer has."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from credit.api.validation import normalise_contact
+from credit.api.validation import Day, normalise_contact
 
 Roster = Literal["abnormal", "abnormal_status", "serious"]
 
@@ -22,8 +21,8 @@ class ScreeningRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     usccs: list[str] = Field(min_length=1, max_length=10_000, description="统一社会信用代码, 18 characters each")
-    as_of: date = Field(description="the day asked about, e.g. the bid date (投标截止日)")
-    known_at: date | None = Field(default=None, description="answer from the record as it stood after this night")
+    as_of: Day = Field(description="the day asked about, e.g. the bid date (投标截止日)")
+    known_at: Day | None = Field(default=None, description="answer from the record as it stood after this night")
 
 
 class RepairApplication(BaseModel):
@@ -60,27 +59,27 @@ class RepairApplication(BaseModel):
 class CounterRepairApplication(RepairApplication):
     """Recorded by bureau staff: a paper application that reached the bureau on ``received_on``."""
 
-    received_on: date
+    received_on: Day
 
 
 class Objection(BaseModel):
     model_config = ConfigDict(extra="forbid")
     decision: str = Field(min_length=1, max_length=100, description="the decision objected to: seq or 文号")
-    received_on: date
+    received_on: Day
     grounds: str | None = Field(default=None, max_length=2000)
 
 
 class ObjectionDecision(BaseModel):
     model_config = ConfigDict(extra="forbid")
     outcome: Literal["upheld", "dismissed"]
-    on: date = Field(description="date of the decision")
+    on: Day = Field(description="date of the decision")
     note: str | None = Field(default=None, max_length=2000)
 
 
 class DraftDecision(BaseModel):
     model_config = ConfigDict(extra="forbid")
     approve: bool
-    on: date
+    on: Day
     note: str | None = Field(default=None, max_length=2000)
 
 
@@ -88,7 +87,7 @@ class SeriousAssessment(BaseModel):
     """The officer's art. 12 assessment of a serious-list proposal (44号令 art. 12, domain.md §4)."""
 
     model_config = ConfigDict(extra="forbid")
-    on: date = Field(description="date of the assessment")
+    on: Day = Field(description="date of the assessment")
     intent: Literal["intentional", "negligent", "no_intent_proven"]
     frequency: str = Field(min_length=1, max_length=500, description="违法频次")
     harm: str = Field(min_length=1, max_length=2000, description="危害后果")
@@ -100,9 +99,9 @@ class SeriousConsent(BaseModel):
     """The next-higher bureau's answer to a listing by a county- or city-level authority."""
 
     model_config = ConfigDict(extra="forbid")
-    on: date = Field(description="date recorded")
+    on: Day = Field(description="date recorded")
     authority: str = Field(min_length=1, max_length=200, description="the consenting bureau")
-    consented_on: date
+    consented_on: Day
     document_no: str = Field(min_length=1, max_length=200, description="its document number (文号)")
     outcome: Literal["granted", "refused"] = "granted"
     note: str | None = Field(default=None, max_length=2000)

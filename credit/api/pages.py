@@ -67,9 +67,10 @@ from credit.api.sessions import (
     purge_expired,
     start_session,
 )
-from credit.api.validation import normalise_uscc, uscc_problem
+from credit.api.validation import normalise_uscc, typed_day, uscc_problem
 from credit.api.views import ApplicationStatus, DecisionOnApplication
 from credit.api.wording import for_public, form_problems
+from credit.clock import calendar_day
 from credit.draws.public import published_draws
 from credit.night.read import latest_run
 from credit.notices.read import notices_counts, notices_head
@@ -225,14 +226,17 @@ def entity_page(request: Request, st: St, who: Who, uscc: str = "", as_of: str =
     if problem:
         return _page(request, "index.html", 422, error=for_public(problem), uscc=uscc)
     code = normalise_uscc(uscc)
+    # A Chinese input method types the date in full-width digits and dashes: normalised (NFKC) on
+    # this page for the public, then read as strictly as every other door reads a date.
+    typed = typed_day(as_of)
     with st.connect() as conn:
         try:
-            d = date.fromisoformat(as_of) if as_of else default_as_of(conn, st)
+            d = calendar_day(typed) if typed else default_as_of(conn, st)
         except ValueError:
             return _page(request, "index.html", 422, error=f"日期“{as_of}”格式有误，应为“年-月-日”，例如 2026-07-15", uscc=uscc)
         # Before the first night the record holds nothing: refused, as GET /v1/entities refuses it
         # (domain.md §10; credit.api.answers.within_history).
-        first = first_night(conn) if as_of else None
+        first = first_night(conn) if typed else None
         if first is not None and (problem := before_data_problem(d, first, "查询日期")):
             return _page(request, "index.html", 422, error=for_public(problem), uscc=uscc)
         latest = certificates.latest_data_date(conn) or d
@@ -635,9 +639,9 @@ def bureau_report(st: St, who: Who, night: str) -> Response:
     if not who.allows("bureau"):
         raise HTTPException(403, "需要监管部门角色 (bureau role needed)")
     try:
-        d = date.fromisoformat(night)
+        d = calendar_day(night)
     except ValueError:
-        raise HTTPException(422, "night is YYYY-MM-DD") from None
+        raise HTTPException(422, "批次日期应写作 YYYY-MM-DD（例如 2026-07-15） (night is a date YYYY-MM-DD)") from None
     path = st.settings.reports_dir / d.isoformat() / "index.html"
     if not path.is_file():
         raise HTTPException(404, f"{d} 没有夜间报告 (no report for that night)")

@@ -26,6 +26,8 @@ from sqlalchemy.engine import Connection
 from credit.api.auth import Principal
 from credit.api.deps import ServiceState, caller, connection, require, state
 from credit.api.pages import TEMPLATES
+from credit.api.validation import Day
+from credit.clock import calendar_day
 from credit.contract.sources import SOURCES
 from credit.night.quality_results import QualityResult, TrendPoint, night_results, quality_nights
 
@@ -117,7 +119,7 @@ def quality_page(request: Request, st: St, who: Who, night: str) -> Response:
     if not who.allows("bureau"):
         return RedirectResponse("/bureau", status_code=303)
     try:
-        d = date.fromisoformat(night)
+        d = calendar_day(night)
     except ValueError:
         return _render(request, who, None, [], [], status=422, error=f"批次日期“{night[:40]}”格式应为 YYYY-MM-DD")
     with st.connect() as conn:
@@ -189,7 +191,7 @@ def quality_nights_route(conn: Conn, limit: Annotated[int, Query(ge=1, le=366)] 
 
 
 @quality_api.get("/quality/{night}", response_model=QualityOut)
-def quality_night_route(conn: Conn, night: Annotated[date, PathParam(description="YYYY-MM-DD")]) -> JSONResponse:
+def quality_night_route(conn: Conn, night: Annotated[Day, PathParam(description="YYYY-MM-DD")]) -> JSONResponse:
     """Every Great Expectations result of a published night, per file, with its trend."""
     d = night
     results = night_results(conn, d)

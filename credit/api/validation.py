@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
+from typing import Annotated, Any
 
 from email_validator import EmailNotValidError, validate_email
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 
 from credit import clock
 from credit.contract import uscc as uscc_rules
@@ -93,6 +96,31 @@ def uscc_problem(raw: str) -> str | None:
     expected = uscc_rules.calc_check_character(code[:17])
     return (f"校验码错误：第18位应为“{expected}”，收到“{code[17]}” (check character at position 18 should "
             f"be {expected!r}, got {code[17]!r})")
+
+
+def typed_day(text: str) -> str:
+    """A date as an applicant typed it on a public page, made ASCII: a Chinese input method gives
+    full-width digits and dashes (``２０２６－０７－１５``), which NFKC turns into ``2026-07-15``; the
+    spaces around it are dropped. What is left is read by :func:`credit.clock.calendar_day` as any
+    other date."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _day_value(value: Any) -> Any:
+    """Pydantic's ``date`` before it reads ``value``: a ``YYYY-MM-DD`` string (pydantic then refuses
+    a day that does not exist in its usual words) or a ``date`` (a default set by the code);
+    anything else is refused here as ``date_format`` (credit.api.errors.worded words it)."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and clock.DAY_FORM.fullmatch(value):
+        return value
+    raise PydanticCustomError("date_format", clock.DAY_PROBLEM_EN)
+
+
+#: The type of every date the HTTP API reads (query, path and body; the bureau's forms through
+#: their models): a calendar date ``YYYY-MM-DD`` and nothing else (:func:`credit.clock.calendar_day`). Its
+#: OpenAPI schema stays ``{"type": "string", "format": "date"}``.
+Day = Annotated[date, BeforeValidator(_day_value)]
 
 
 def future_date_problem(day: date, today: date, field: str) -> str | None:

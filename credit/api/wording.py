@@ -22,7 +22,7 @@ PROBLEM_LABELS = {"missing": "未填写", "string_too_short": "未填写", "stri
                   "too_long": "项数过多", "literal_error": "取值无效", "value_error": "填写有误",
                   "int_parsing": "应为数字", "date_parsing": "应为有效日期（年-月-日）",
                   "date_from_datetime_parsing": "应为有效日期（年-月-日）", "date_type": "应为有效日期（年-月-日）",
-                  "enum": "取值无效"}
+                  "date_format": "应为日期（年-月-日，例如 2026-07-15）", "enum": "取值无效"}
 
 
 def for_public(message: str, fallback: str = "请求未能处理，请核对填写的内容") -> str:

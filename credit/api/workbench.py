@@ -75,6 +75,7 @@ from credit.api.pages import (
     workbench_who,
 )
 from credit.calendar import UnknownCalendarYear
+from credit.clock import calendar_day
 from credit.config import load_config
 from credit.draws import read as draws_read
 from credit.draws import store as draws_store
@@ -129,7 +130,7 @@ def _done(st: ServiceState, done: str, ref: str, seq: int | None) -> str | None:
 
 def _night(text: str) -> date | None:
     try:
-        return date.fromisoformat(text)
+        return calendar_day(text)
     except ValueError:
         return None
 

@@ -394,11 +394,16 @@ USCC = "USCC"
 def day_arg(text: str, option: str) -> date:
     """A date given on the command line (``--as-of``, ``--date``, ``--night`` …) as ISO
     ``YYYY-MM-DD``, or exit 2 (contracts.md §2) with one line naming the option and the value in
-    「」, Chinese first: ``--as-of「2026-13-01」不是有效日期，应写作 YYYY-MM-DD（如 2026-07-15）(…)``."""
+    「」, Chinese first: ``--as-of「2026-13-01」不是有效日期，应写作 YYYY-MM-DD（如 2026-07-15）(…)``.
+
+    Only that form (:func:`credit.clock.calendar_day`, the API's reading too):
+    ``date.fromisoformat`` alone also took ``20260715`` and the week date ``2026-W29-3``."""
     import typer
 
+    from credit.clock import calendar_day
+
     try:
-        return date.fromisoformat(text)
+        return calendar_day(text)
     except ValueError:
         pass
     console(stderr=True).print(

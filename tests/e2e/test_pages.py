@@ -215,3 +215,22 @@ def test_a_double_click_on_a_decision_form_records_one_step(live, page) -> None:
     assert "已记录：案件 P1 的第十二条裁量评估" in page.inner_text("#ok")
     with live.engine.connect() as c:
         assert len(decisions(c, action="assess")) == 1
+
+
+def test_applicant_types_the_date_with_a_chinese_input_method(live, page) -> None:  # noqa: F811
+    """The date field typed as a Chinese input method gives it (full-width digits and dashes): the page
+    answers for that day, as for 2026-07-15 typed in ASCII; a date-time typed there is refused."""
+    seed_story(live)
+    page.goto(live.url + "/")
+    page.fill("#uscc", C)
+    page.fill("#as_of", "２０２６－０７－１５")
+    page.click("button[type=submit]")
+    assert page.inner_text("#uscc") == C
+    assert "查询日期：2026-07-15" in page.inner_text("main")
+    assert "处于列入状态" in page.inner_text("#status")
+    page.screenshot(path=str(ARTIFACTS / "page_entity_full_width_date.png"), full_page=True)
+    page.goto(live.url + "/")
+    page.fill("#uscc", C)
+    page.fill("#as_of", "20260715")
+    page.click("button[type=submit]")
+    assert "格式有误" in page.inner_text(".error")

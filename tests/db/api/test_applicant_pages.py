@@ -84,3 +84,43 @@ def test_a_refused_application_gives_its_form_back_as_sent(live) -> None:  # noq
         assert ok.status_code == 201, ok.text
         again = h.post(f"/entity/{C}/apply", data={**sent, "grounds": "第二次", "documents": "材料0", "token": token})
         assert again.status_code == 201, again.text        # a contact refuses nothing (outside review P3)
+
+
+def _main(page: str) -> str:
+    """A page's main part without its form tokens (new on every answer)."""
+    return re.sub(r'value="[0-9a-f]{64}"', "", page.split("<main>", 1)[1])
+
+
+def test_a_date_typed_with_a_chinese_input_method_is_read_on_the_entity_page(live) -> None:  # noqa: F811
+    """A Chinese input method types ２０２６－０７－１５ (full-width digits and dashes, perhaps an
+    ideographic space after): the public page normalises it (NFKC) and answers for 2026-07-15, as
+    for the ASCII date; it was refused as 格式有误. What is no calendar date stays refused — a
+    date-time, the basic form, a week date — as on every other door (credit.clock.calendar_day)."""
+    seed_story(live)
+    with live.client() as h:
+        ascii_page = h.get("/entity", params={"uscc": C, "as_of": "2026-07-15"})
+        for typed in ("２０２６－０７－１５", "２０２６-０７-１５\u3000", " 2026－07－15"):
+            r = h.get("/entity", params={"uscc": C, "as_of": typed})
+            assert r.status_code == 200, (typed, r.status_code, r.text[-800:])
+            assert "查询日期：2026-07-15" in r.text and "处于列入状态" in r.text, typed
+            assert _main(r.text) == _main(ascii_page.text), typed
+        for typed in ("2026-07-15T00:00:00+09:00", "20260715", "２０２６０７１５", "2026-W29-3", "2026-07-1５5"):
+            r = h.get("/entity", params={"uscc": C, "as_of": typed})
+            assert r.status_code == 422 and "格式有误" in r.text, (typed, r.status_code)
+
+
+def test_the_bureau_pages_read_a_night_as_yyyy_mm_dd_only(live) -> None:  # noqa: F811
+    """The bureau's pages that take a night read it as every door does: the basic form and the week
+    date name no night (they were read by date.fromisoformat and answered for 2026-07-15)."""
+    from tests.db.api.support import signed_in
+
+    seed_story(live)
+    with signed_in(live) as h:
+        for night in ("20260715", "2026-W29-3"):
+            assert h.get(f"/bureau/quality/{night}").status_code == 422, night
+            assert h.get(f"/bureau/report/{night}").status_code == 422, night
+            assert h.get(f"/bureau/quality/{night}", headers={"accept": "application/json"}).status_code == 422
+            assert h.get(f"/bureau/nights/{night}/quarantine").status_code == 422, night
+            assert h.get(f"/bureau/nights/{night}/quarantine.csv").status_code == 422, night
+            assert h.get("/bureau/notices", params={"night": night}).status_code == 422, night
+        assert h.get("/bureau/quality/2026-07-15").status_code in (200, 404)
