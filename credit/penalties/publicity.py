@@ -198,6 +198,11 @@ def window_of(rules: PublicityRules, cal: WorkingCalendar, *, decided_on: date, 
     if repair_from is not None and restricted_until is not None and restricted_until >= repair_from:
         # No early stop while a statutory restriction still runs (domain.md §4).
         repair_from = restricted_until + timedelta(days=1)
+        if repair_from > until:
+            # The restriction runs to the window's end: publicity stops by itself then, there is
+            # nothing left to stop early (domain.md §4, §5.1, 45号令 art. 14; as for the serious
+            # list, credit.rosters.early_removal).
+            repair_from, out["repair_note"] = None, _RESTRICTED_TO_END_NOTE
     out |= {"publicity_from": start, "publicity_until": until, "repair_from": repair_from}
     if revoked_on is not None:
         try:
@@ -215,6 +220,7 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
 _DAY = "datetime64[D]"
 NAT = np.datetime64("NaT", "D")
 _NOT_PUBLISHED_NOTE = "该处罚信息不予公示，无需信用修复"
+_RESTRICTED_TO_END_NOTE = "行政处罚决定规定的限制期限至公示期满，限制期限届满前不得提前停止公示，公示期满自动停止公示"
 
 
 def add_months_many(days: np.ndarray, months: np.ndarray | int) -> np.ndarray:
@@ -372,6 +378,9 @@ def windows(penalties: pd.DataFrame, rules: PublicityRules, cal: WorkingCalendar
     until[longer] = restricted[longer]                       # 45号令 art. 13 para. 3, domain.md §4, §6
     blocked = ~np.isnat(repair) & ~np.isnat(restricted) & (restricted >= repair)
     repair[blocked] = restricted[blocked] + np.timedelta64(1, "D")   # no early stop while restricted (§4)
+    to_end = blocked & (repair > until)          # restricted to the window's end: nothing to stop early
+    repair[to_end] = NAT
+    note[to_end] = _RESTRICTED_TO_END_NOTE
     withdraw = np.full(m, NAT)
     due = published & ~np.isnat(revoked)
     if due.any():

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from credit.rosters.env import RosterEnv
 from credit.rosters.repair import Refused, apply_for_removal
 from tests.db.rosters.helpers import decisions, finding, inspection, night, penalty, reg, report
 
@@ -77,6 +78,14 @@ def test_daily_nights_keep_the_log_consistent(engine, settings, events) -> None:
             # nights every day: no decision is made after its due date
             assert all(r["due_date"] is None or r["decision_date"] <= r["due_date"] for r in rows), \
                 [(r["action"], r["cause_code"], r["decision_date"], r["due_date"]) for r in rows if r["late"]]
+            # an inclusion is due its rule's period after its trigger (domain.md §3.2: 10 WD after
+            # 30 June, the order period's expiry or 查实; §12 start day not counted)
+            env = RosterEnv.load(settings)
+            for r in rows:
+                if r["action"] == "include" and r["due_date"] is not None:
+                    period = env.rules.at(r["rule_id"], r["trigger_date"]).period
+                    assert period is not None and r["due_date"] == period.end(r["trigger_date"], env.cal), \
+                        (r["rule_id"], r["trigger_date"], r["due_date"])
             # no fact yields two inclusions
             inc = [r["fact_key"] for r in rows if r["action"] in ("include", "escalate")]
             assert len(inc) == len(set(inc))

@@ -113,8 +113,26 @@ def test_restriction_longer_than_the_window_governs() -> None:
     w = win("2026-03-02", ("fine", "practice_ban"), restricted="2031-03-01")
     assert w["publicity_until"] == D("2031-03-01") and w["repair_from"] is None
     # a restriction that is not among art. 14 para. 3's measures: repair only once it has ended
+    w = win("2026-03-02", ("fine",), heavier=True, restricted="2028-03-01")
+    assert w["publicity_until"] == D("2029-03-02") and w["repair_from"] == D("2028-03-02")
+
+
+def test_a_restriction_to_the_window_s_end_leaves_no_repair_date() -> None:
+    # domain.md §4, §5.1 (45号令 art. 14): repair stops publicity early; when the restriction runs to
+    # the window's end, publicity stops by itself that day and there is no repair date (as for the
+    # serious list, credit.rosters.early_removal). The window said "2031-03-02 起可申请" for
+    # information whose publicity ended on 2031-03-01 (found by test_window_properties.py).
     w = win("2026-03-02", ("fine",), heavier=True, restricted="2031-03-01")
-    assert w["publicity_until"] == D("2031-03-01") and w["repair_from"] == D("2031-03-02")
+    assert w["publicity_until"] == D("2031-03-01") and w["repair_from"] is None
+    assert "公示期满自动停止" in (w["repair_note"] or "")
+    # the same when the restriction ends on the class's own last day (order 107 general: 1 year)
+    w = win("2026-01-05", ("fine",), fine=200000, restricted="2027-01-05")
+    assert (w["class"], w["publicity_until"], w["repair_from"]) == ("general", D("2027-01-05"), None)
+    df = pd.DataFrame([{"case_no": "c1", "uscc": "U", "decided_on": D("2026-01-05"), "category": "other",
+                        "measures": ["fine"], "fine_amount": 200000.0, "heavier": False,
+                        "first_night": D("2026-01-05"), "restricted_until": D("2027-01-05")}])
+    out = windows(df, load_publicity_rules(SETTINGS), working_calendar(SETTINGS), [])
+    assert pd.isna(out.iloc[0]["repair_from"]) and out.iloc[0]["repair_note"] == w["repair_note"]
 
 
 def test_45_order_windows_for_history() -> None:
