@@ -168,7 +168,11 @@ def inspection_advice(conn: Connection, uscc: str, night: date, years: int) -> s
 
     The item counts every adverse result of the look-back (``grading/inspections.sql``), whatever a
     later inspection finds: what ends it is the look-back, not the next spot check (an outsider's
-    pass, bb5, found "整改后在下次抽查中未发现问题" offered, which changed nothing)."""
+    pass, bb5, found "整改后在下次抽查中未发现问题" offered, which changed nothing).
+
+    As that night knew them (``grading/inspections_of.sql`` reads inspection_results_history): a
+    later drop that corrects a result or no longer has it changes the later nights' advice, not
+    this one's."""
     rows = conn.execute(sqlfiles.statement("grading/inspections_of"),
                         {"u": uscc, "night": night, "years": years}).mappings().all()
     if not rows:
