@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from credit.config import load_config
 from credit.grading.read import grade_of
-from credit.grading.report import write_night_report
+from credit.grading.report import collect, write_night_report
 from credit.settings import Settings, get_settings
 from tests.db.grading.helpers import NEXT, NIGHT, all_filed, grades, listed, night, reg, reports
 
@@ -729,3 +729,33 @@ def test_the_advice_on_a_past_night_reads_the_spot_checks_as_that_night_knew_the
         corrected = grade_of(c, "SPOT", NEXT, settings)
     assert corrected is not None and "INSPECTION_ADVERSE" not in [r["code"] for r in corrected["reasons"]], corrected
     assert after == before
+
+
+def test_a_past_night_s_page_counts_each_entity_where_it_was_registered_that_night(engine: Engine,
+                                                                                   settings: Settings) -> None:
+    # A night graded before migration 0030 stored no counts: its page, written again on a later day
+    # (ensure_report), counts the night's grades per region and industry (report_counts.sql). With the
+    # registration as it is now, an entity that moved to Shanghai the next night was counted there
+    # on the first night's page, which the night itself would have counted in Chaoyang.
+    with engine.begin() as c:
+        reg(c, "MOVER", region="110105")
+        all_filed(c, "MOVER")
+        c.execute(sa.text(
+            "insert into registration_history (night, change, uscc, name, entity_kind, region_code, industry_code, "
+            "established_on, status) select '2026-07-01', 'new', uscc, name, entity_kind, region_code, industry_code, "
+            "established_on, status from registration where uscc = 'MOVER'"))
+    night(engine, settings)
+    with engine.begin() as c:   # the next night's drop: moved to 310101, industry F
+        c.execute(sa.text("update registration set region_code = '310101', industry_code = 'F51', last_night = :n "
+                          "where uscc = 'MOVER'"), {"n": NEXT})
+        c.execute(sa.text(
+            "insert into registration_history (night, change, uscc, name, entity_kind, region_code, industry_code, "
+            "established_on, status) select :n, 'changed', uscc, name, entity_kind, region_code, industry_code, "
+            "established_on, status from registration where uscc = 'MOVER'"), {"n": NEXT})
+    night(engine, settings, NEXT)
+    with engine.begin() as c:   # the first night as graded before 0030: no stored counts
+        c.execute(sa.text("delete from grade_counts where night = :n"), {"n": NIGHT})
+    with engine.connect() as c:
+        page = collect(c, NIGHT)
+    assert [str(x).split()[0] for x in page.by_region.index] == ["110105"], page.by_region
+    assert list(page.by_industry.index) == ["C"], page.by_industry
