@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, NotRequired, TypedDict
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from credit import sqlfiles
 from credit.config import load_config
@@ -168,7 +168,11 @@ def inspection_advice(conn: Connection, uscc: str, night: date, years: int) -> s
 
     The item counts every adverse result of the look-back (``grading/inspections.sql``), whatever a
     later inspection finds: what ends it is the look-back, not the next spot check (an outsider's
-    pass, bb5, found "整改后在下次抽查中未发现问题" offered, which changed nothing)."""
+    pass, bb5, found "整改后在下次抽查中未发现问题" offered, which changed nothing).
+
+    As that night knew them (``grading/inspections_of.sql`` reads inspection_results_history): a
+    later drop that corrects a result or no longer has it changes the later nights' advice, not
+    this one's."""
     rows = conn.execute(sqlfiles.statement("grading/inspections_of"),
                         {"u": uscc, "night": night, "years": years}).mappings().all()
     if not rows:
@@ -180,13 +184,11 @@ def inspection_advice(conn: Connection, uscc: str, night: date, years: int) -> s
 
 def latest_graded_night(conn: Connection) -> date | None:
     """The latest night that graded (``grading_runs``), or None before the first."""
-    night: date | None = conn.execute(text("select max(night) from grading_runs")).scalar()
+    night: date | None = conn.execute(sqlfiles.statement("grading/latest_graded_night")).scalar()
     return night
 
 
 def transitions(conn: Connection, night: date) -> list[tuple[str, str, int]]:
     """(from tier, to tier, entities) moved on ``night``; '-' is "not graded" on that side."""
-    rows = conn.execute(text(
-        "select from_grade, to_grade, count from grade_transitions where night = :n "
-        "order by from_grade, to_grade"), {"n": night}).all()
+    rows = conn.execute(sqlfiles.statement("grading/transitions_of"), {"n": night}).all()
     return [(str(f), str(t), int(c)) for f, t, c in rows]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import jinja2
 import pandas as pd
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine
 
 from credit import sqlfiles
 from credit.config import load_config
@@ -271,17 +271,13 @@ def render(data: ReportData) -> str:
 def collect(conn: Connection, night: date, labels: dict[str, str] | None = None,
             recent: int = 14, top: int = 20) -> ReportData:
     """Gather the report's aggregates for a committed night: crosstabs and history from the store."""
-    run = conn.execute(text("select config_version, distribution, warnings from grading_runs where night = :n"),
-                       {"n": night}).mappings().one()
-    hist_rows = conn.execute(text(
-        "select night, distribution from grading_runs where night <= :n order by night desc limit :k"),
-        {"n": night, "k": recent}).all()
+    run = conn.execute(sqlfiles.statement("grading/run_summary"), {"n": night}).mappings().one()
+    hist_rows = conn.execute(sqlfiles.statement("grading/run_history"), {"n": night, "k": recent}).all()
     history = pd.DataFrame([{**{t: int(d.get(t, 0)) for t in TIERS}, "night": n} for n, d in reversed(hist_rows)],
                            columns=["night", *TIERS]).set_index("night")
-    trans = pd.DataFrame(conn.execute(text(
-        "select night, from_grade, to_grade, count from grade_transitions "
-        "where night in (select night from grading_runs where night <= :n order by night desc limit :k)"),
-        {"n": night, "k": recent}).all(), columns=["night", "from_grade", "to_grade", "count"])
+    trans = pd.DataFrame(conn.execute(sqlfiles.statement("grading/transitions_recent"),
+                                      {"n": night, "k": recent}).all(),
+                         columns=["night", "from_grade", "to_grade", "count"])
     rank = {t: i for i, t in enumerate(TIERS)}
     fr = trans["from_grade"].map(rank)
     to = trans["to_grade"].map(rank)

@@ -155,6 +155,17 @@ def test_the_command_line_writes_no_sql_of_any_length() -> None:
     assert [hit for path in _sources("credit/cli") for hit in _inline_statements(path)] == []
 
 
+#: Read sides held to the command line's rule: what a past night graded, its page and its advice are
+#: read from ``credit/sql/grading`` files only. ``collect`` kept three statements inline, each a
+#: run of short literals Python joins into one string of less than 200 characters without a line
+#: break: the length rule above sees "a one-line look-up", whatever the lines it spans in the source.
+GRADING_READ_SIDE = ("credit/grading/read.py", "credit/grading/report.py")
+
+
+def test_the_grading_read_side_writes_no_sql_of_any_length() -> None:
+    assert [hit for name in GRADING_READ_SIDE for hit in _inline_statements(ROOT / name)] == []
+
+
 def test_the_inline_sql_check_sees_a_one_line_statement(tmp_path: Path) -> None:
     (tmp_path / "summary.py").write_text(
         'import sqlalchemy as sa\n\ndef f(conn):\n'

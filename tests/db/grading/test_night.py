@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from credit.config import load_config
 from credit.grading.read import grade_of
-from credit.grading.report import write_night_report
+from credit.grading.report import collect, write_night_report
 from credit.settings import Settings, get_settings
 from tests.db.grading.helpers import NEXT, NIGHT, all_filed, grades, listed, night, reg, reports
 
@@ -678,3 +678,84 @@ def test_the_heavier_penalty_advice_reads_the_caller_s_publicity_yaml(engine: En
     assert fined is not None
     advice = next(i["change"] for i in fined["to_improve"] if i["code"] == "HEAVIER_PENALTY")
     assert advice.startswith("京市监罚〔2026〕1号："), advice
+
+
+def _inspection_history(c: sa.Connection, task_id: str, night_on: date, change: str) -> None:
+    """The spot-check result's history row of ``night_on`` as the night's merge writes it
+    (credit.night.merge): the row as the store holds it after that night ('dropped': as it was)."""
+    c.execute(sa.text(
+        "insert into inspection_results_history (night, change, task_id, uscc, inspected_on, result_code, result, "
+        "inspector_ids, doc_no) select :n, :ch, task_id, uscc, inspected_on, result_code, result, inspector_ids, "
+        "doc_no from inspection_results where task_id = :t"),
+        {"n": night_on, "ch": change, "t": task_id})
+
+
+def test_the_advice_on_a_past_night_reads_the_spot_checks_as_that_night_knew_them(engine: Engine,
+                                                                                 settings: Settings) -> None:
+    # The night graded SPOT B for two adverse spot-check results (INSPECTION_ADVERSE, domain.md §8);
+    # the next night's drop corrects t1 to a normal result and no longer has t2 (a full file: dropped).
+    # The first night's grade stands, and so must its advice (every output re-derives from the input
+    # snapshot that produced it). Read from inspection_results as it is now, the advice found no
+    # adverse result and fell back to the configured text ("整改后…"), which names neither.
+    with engine.begin() as c:
+        reg(c, "SPOT")
+        all_filed(c, "SPOT")
+        c.execute(sa.text(
+            "insert into inspection_results (task_id, uscc, inspected_on, result_code, first_night, last_night) values "
+            "('t1', 'SPOT', '2026-04-01', 'not_disclosed', '2026-07-01', '2026-07-01'),"
+            "('t2', 'SPOT', '2024-07-20', 'unreachable', '2026-07-01', '2026-07-01')"))
+        for t in ("t1", "t2"):
+            _inspection_history(c, t, date(2026, 7, 1), "new")
+        c.execute(sa.text(
+            "insert into tax (uscc, assessed_year, tax_credit_grade, abnormal_taxpayer_since, arrears, first_night, last_night) "
+            "values ('SPOT', 2025, 'C', null, 0, '2026-07-01', '2026-07-01')"))
+    night(engine, settings)
+    with engine.connect() as c:
+        before = grade_of(c, "SPOT", NIGHT, settings)
+    assert before is not None and before["grade"] == "B", before
+    counted = ("t2（2024-07-20，通过登记的住所（经营场所）无法联系）：自 2026-07-21 起不再计入；"
+               "t1（2026-04-01，未按规定公示应当公示的信息）：自 2028-04-02 起不再计入"
+               "（抽查检查发现问题的结果自检查之日起计入2年）")
+    assert [(i["code"], i["change"]) for i in before["to_improve"]] == [("INSPECTION_ADVERSE", counted)]
+    with engine.begin() as c:   # the next night's drop: t1 was normal after all, t2 is gone
+        c.execute(sa.text("update inspection_results set result_code = 'normal', last_night = :n where task_id = 't1'"),
+                  {"n": NEXT})
+        _inspection_history(c, "t1", NEXT, "changed")
+        _inspection_history(c, "t2", NEXT, "dropped")
+        c.execute(sa.text("delete from inspection_results where task_id = 't2'"))
+    night(engine, settings, NEXT)
+    with engine.connect() as c:
+        after = grade_of(c, "SPOT", NIGHT, settings)
+        corrected = grade_of(c, "SPOT", NEXT, settings)
+    assert corrected is not None and "INSPECTION_ADVERSE" not in [r["code"] for r in corrected["reasons"]], corrected
+    assert after == before
+
+
+def test_a_past_night_s_page_counts_each_entity_where_it_was_registered_that_night(engine: Engine,
+                                                                                   settings: Settings) -> None:
+    # A night graded before migration 0030 stored no counts: its page, written again on a later day
+    # (ensure_report), counts the night's grades per region and industry (report_counts.sql). With the
+    # registration as it is now, an entity that moved to Shanghai the next night was counted there
+    # on the first night's page, which the night itself would have counted in Chaoyang.
+    with engine.begin() as c:
+        reg(c, "MOVER", region="110105")
+        all_filed(c, "MOVER")
+        c.execute(sa.text(
+            "insert into registration_history (night, change, uscc, name, entity_kind, region_code, industry_code, "
+            "established_on, status) select '2026-07-01', 'new', uscc, name, entity_kind, region_code, industry_code, "
+            "established_on, status from registration where uscc = 'MOVER'"))
+    night(engine, settings)
+    with engine.begin() as c:   # the next night's drop: moved to 310101, industry F
+        c.execute(sa.text("update registration set region_code = '310101', industry_code = 'F51', last_night = :n "
+                          "where uscc = 'MOVER'"), {"n": NEXT})
+        c.execute(sa.text(
+            "insert into registration_history (night, change, uscc, name, entity_kind, region_code, industry_code, "
+            "established_on, status) select :n, 'changed', uscc, name, entity_kind, region_code, industry_code, "
+            "established_on, status from registration where uscc = 'MOVER'"), {"n": NEXT})
+    night(engine, settings, NEXT)
+    with engine.begin() as c:   # the first night as graded before 0030: no stored counts
+        c.execute(sa.text("delete from grade_counts where night = :n"), {"n": NIGHT})
+    with engine.connect() as c:
+        page = collect(c, NIGHT)
+    assert [str(x).split()[0] for x in page.by_region.index] == ["110105"], page.by_region
+    assert list(page.by_industry.index) == ["C"], page.by_industry
