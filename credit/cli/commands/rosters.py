@@ -538,13 +538,21 @@ def audit_verify(
     from credit.signing import SigningKeyError, load_public_key, signer_for
 
     settings = get_settings()
+    # A key or an anchor file that cannot be read cannot be checked against: exit 2, named in our
+    # words (as `credit verify-signature`), never a traceback or an exit 1 that blames the log.
     try:
         key = load_public_key(public_key.read_bytes(), str(public_key)) if public_key else signer_for(settings).public_key
-    except (OSError, SigningKeyError) as e:
+    except OSError as e:
+        output.refuse(output.unreadable(e.filename or public_key or "", e))
+    except SigningKeyError as e:
         raise _refuse(str(e)) from None
-    published = read_anchors(anchors or anchor_path(settings), key)
+    path = anchors or anchor_path(settings)
+    try:
+        published = read_anchors(path, key)
+    except OSError as e:
+        output.refuse(output.unreadable(e.filename or path, e))
     if anchors is not None and not published.exists:
-        raise _refuse(f"--anchors {anchors}: no such file")
+        output.refuse(output.unreadable(anchors, FileNotFoundError()))
     with _engine().connect() as conn:
         # A copy given with --anchors may be older than the installation's own file: lines it lacks
         # are warned about; the own file must hold every line the nights recorded publishing.

@@ -302,3 +302,33 @@ def test_the_publication_after_a_night_compares_its_head_without_walking_its_row
     assert publish_anchors(engine, settings, own_rows_after=0) == 0   # every row is the night's own
     assert publish_anchors(engine, settings) == 0
     assert read_anchors(anchor_path(settings), None).anchors == []
+
+
+def test_an_anchor_file_or_key_that_cannot_be_read_is_refused_in_both_languages(
+        engine: Engine, settings: Settings, cli_env: None, tmp_path: Path) -> None:
+    """`credit audit verify --anchors FOLDER` ended in Python's IsADirectoryError traceback (exit 1,
+    as if the log were broken), and a missing `--anchors` file or `--public-key` was refused in
+    English alone (`[Errno 2] …`): a file that cannot be read is exit 2, named in Chinese then
+    English, as `credit verify-signature` names it (README "Tamper evidence"; common rules: no
+    traceback)."""
+    _published_nights(engine, settings)
+    own = anchor_path(settings)
+    key = tmp_path / "bureau.pem"
+    key.write_text(signer_for(settings).public_pem)
+    cases = {
+        "a folder as the copy": (["--anchors", str(tmp_path)], "这是一个文件夹", "isafolder"),
+        "a missing copy": (["--anchors", str(tmp_path / "gone.jsonl")], "文件不存在", "nosuchfile"),
+        "a missing key": (["--public-key", str(tmp_path / "gone.pem")], "文件不存在", "nosuchfile"),
+        "a folder as the key": (["--public-key", str(tmp_path)], "这是一个文件夹", "isafolder"),
+    }
+    for what, (args, zh, en) in cases.items():
+        r = runner.invoke(app, ["audit", "verify", *args])
+        flat = "".join(r.output.split())
+        assert r.exit_code == 2 and isinstance(r.exception, SystemExit), (what, r.output, r.exception)
+        assert zh in flat and en in flat and "Errno" not in flat and flat.index(zh) < flat.index(en), (what, r.output)
+    # The installation's own file replaced by a folder: cannot be checked, said so (not a traceback).
+    own.rename(tmp_path / "moved.jsonl")
+    own.mkdir()
+    r = runner.invoke(app, ["audit", "verify", "--public-key", str(key)])
+    flat = "".join(r.output.split())
+    assert r.exit_code == 2 and isinstance(r.exception, SystemExit) and "这是一个文件夹" in flat, r.output
