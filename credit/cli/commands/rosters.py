@@ -582,6 +582,8 @@ def audit_publish() -> None:
     except AnchorsRefused as e:
         err.print(f"未发布锚点 (nothing published): {e}", style="red", markup=False)
         raise typer.Exit(1) from None
-    except (OSError, SigningKeyError) as e:
-        raise _refuse(f"cannot publish the anchors: {e}") from None
+    except OSError as e:
+        output.refuse(f"未发布锚点 (cannot publish the anchors): {output.unreadable(e.filename or anchor_path(settings), e)}")
+    except SigningKeyError as e:
+        raise _refuse(f"未发布锚点 (cannot publish the anchors): {e}") from None
     console.print(f"{added} anchor(s) appended to {anchor_path(settings)}", markup=False)

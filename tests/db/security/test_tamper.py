@@ -332,3 +332,7 @@ def test_an_anchor_file_or_key_that_cannot_be_read_is_refused_in_both_languages(
     r = runner.invoke(app, ["audit", "verify", "--public-key", str(key)])
     flat = "".join(r.output.split())
     assert r.exit_code == 2 and isinstance(r.exception, SystemExit) and "这是一个文件夹" in flat, r.output
+    # Nor can anything be appended to it: `credit audit publish` says so in both languages too.
+    r = runner.invoke(app, ["audit", "publish"])
+    flat = "".join(r.output.split())
+    assert r.exit_code == 2 and "这是一个文件夹" in flat and "isafolder" in flat and "Errno" not in flat, r.output
