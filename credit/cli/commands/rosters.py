@@ -532,7 +532,7 @@ def audit_verify(
     """Walk the decision log's hash chain against the anchors in the database, the heads the nights
     recorded and the signed anchors published outside it; exit 0 only when intact, else name the
     first broken decision and night."""
-    from credit.rosters.anchors import anchor_path, read_anchors
+    from credit.rosters.anchors import anchor_path, read_in_snapshot
     from credit.rosters.audit import verify_chain
     from credit.settings import get_settings
     from credit.signing import SigningKeyError, load_public_key, signer_for
@@ -547,13 +547,15 @@ def audit_verify(
     except SigningKeyError as e:
         raise _refuse(str(e)) from None
     path = anchors or anchor_path(settings)
-    try:
-        published = read_anchors(path, key)
-    except OSError as e:
-        output.refuse(output.unreadable(e.filename or path, e))
-    if anchors is not None and not published.exists:
-        output.refuse(output.unreadable(anchors, FileNotFoundError()))
-    with _engine().connect() as conn:
+    # One snapshot of the database, taken with the file read while no publication appends to it:
+    # a night published in between is neither a shortened file nor a cut log.
+    with _engine().connect().execution_options(isolation_level="REPEATABLE READ") as conn:
+        try:
+            published = read_in_snapshot(path, key, conn)
+        except OSError as e:
+            output.refuse(output.unreadable(e.filename or path, e))
+        if anchors is not None and not published.exists:
+            output.refuse(output.unreadable(anchors, FileNotFoundError()))
         # A copy given with --anchors may be older than the installation's own file: lines it lacks
         # are warned about; the own file must hold every line the nights recorded publishing.
         report = verify_chain(conn, published, own_file=anchors is None)

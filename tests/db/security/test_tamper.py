@@ -336,3 +336,39 @@ def test_an_anchor_file_or_key_that_cannot_be_read_is_refused_in_both_languages(
     r = runner.invoke(app, ["audit", "publish"])
     flat = "".join(r.output.split())
     assert r.exit_code == 2 and "这是一个文件夹" in flat and "isafolder" in flat and "Errno" not in flat, r.output
+
+
+def test_a_night_published_while_verify_reads_is_no_truncated_file(engine: Engine, settings: Settings, cli_env: None,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """`credit audit verify` read the anchor file, then the lines the nights recorded publishing: a
+    night's publication landing in between (its line appended and recorded) read as "anchor file
+    truncated … line 3 was removed", exit 1 — a broken record reported for an intact one (a race
+    may not publish a mixture, issue 14). The publication holds the file exclusively while it
+    appends and records; verify now reads the file and takes its database snapshot under a shared
+    hold, so a publication waits (here: cannot start) until both are read."""
+    import fcntl
+
+    import credit.rosters.anchors as anchors_module
+
+    _published_nights(engine, settings, publish_last=False)  # the third night is still to be published
+    original = anchors_module.read_anchors
+    raced: list[bool] = []
+
+    def read_then_publish(path: Path, public: object) -> object:
+        out = original(path, public)  # type: ignore[arg-type]
+        with open(anchor_path(settings), "rb") as f:
+            try:   # what the publication's exclusive lock would find
+                fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raced.append(False)    # held: the publication waits until verify has read everything
+                return out
+        raced.append(True)
+        assert publish_anchors(engine, settings) == 1
+        return out
+
+    monkeypatch.setattr(anchors_module, "read_anchors", read_then_publish)
+    r = runner.invoke(app, ["audit", "verify"])
+    assert raced == [False] and r.exit_code == 0, (raced, r.output)
+    monkeypatch.setattr(anchors_module, "read_anchors", original)
+    assert publish_anchors(engine, settings) == 1
+    assert runner.invoke(app, ["audit", "verify"]).exit_code == 0
