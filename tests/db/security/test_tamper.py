@@ -372,3 +372,25 @@ def test_a_night_published_while_verify_reads_is_no_truncated_file(engine: Engin
     monkeypatch.setattr(anchors_module, "read_anchors", original)
     assert publish_anchors(engine, settings) == 1
     assert runner.invoke(app, ["audit", "verify"]).exit_code == 0
+
+
+def test_a_deleted_record_of_a_published_night_is_named(engine: Engine, settings: Settings, cli_env: None) -> None:
+    """A superuser deleted a published night's run record (night_runs: its summary, its files'
+    digests, the head it recorded) or its anchor in the database; the log untouched. Verify said
+    "intact" (exit 0) — an altered record is named (README "Tamper evidence"), a deleted one was not,
+    though the signed line published outside the database names the night."""
+    _published_nights(engine, settings)
+    with engine.begin() as c:
+        c.exec_driver_sql("alter table night_runs disable trigger user")
+        c.exec_driver_sql("delete from night_runs where night = '2026-07-21'")
+        c.exec_driver_sql("alter table night_runs enable trigger user")
+    r = runner.invoke(app, ["audit", "verify"])
+    flat = "".join(r.output.split())
+    assert r.exit_code == 1 and "2026-07-21" in flat and "night_runs" in flat and "missing" in flat, r.output
+    with engine.begin() as c:
+        c.exec_driver_sql("alter table roster_chain_anchors disable trigger roster_chain_anchors_append_only")
+        c.exec_driver_sql("delete from roster_chain_anchors where night = '2026-07-15'")
+        c.exec_driver_sql("alter table roster_chain_anchors enable trigger roster_chain_anchors_append_only")
+    r = runner.invoke(app, ["audit", "verify"])
+    flat = "".join(r.output.split())
+    assert r.exit_code == 1 and "2026-07-15" in flat and "roster_chain_anchors" in flat, r.output
