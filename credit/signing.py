@@ -221,6 +221,35 @@ class FileCheck:
     chain_head: dict[str, Any] | None = None
 
 
+class RepeatedKey(ValueError):
+    """A JSON object names one key twice: which value was signed then depends on the parser."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+    def reason(self, name: str) -> str:
+        return (f"{name}：同一对象中的键 \"{self.key}\" 重复出现，读者看到的值可能不是签名的值 ({name}: the key "
+                f"\"{self.key}\" appears more than once in one object, so a reader may see another value than the "
+                "one signed)")
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise RepeatedKey(key)
+        out[key] = value
+    return out
+
+
+def parse_document(data: bytes) -> Any:
+    """A signed JSON document's bytes (UTF-8) parsed, refusing a key repeated in any object
+    (:class:`RepeatedKey`): Python keeps a repeat's last value and other readers its first, so the
+    signature of the one would vouch for a file that shows the other."""
+    return json.loads(data.decode("utf-8"), object_pairs_hook=_unique)
+
+
 def _meant_as_json(path: Path, data: bytes) -> bool:
     """Whether a file is meant to be a signed JSON document (a certificate…), not an export: its
     name ends in ``.json`` or its text starts with ``{``."""
@@ -242,7 +271,9 @@ def verify_file(path: Path, public: Ed25519PublicKey, sidecar: Path | None = Non
     side = sidecar or sidecar_path(path)
     if sidecar is None and not side.exists():
         try:
-            doc = json.loads(data.decode("utf-8"))
+            doc = parse_document(data)
+        except RepeatedKey as e:
+            return FileCheck(False, "document", (e.reason(path.name),), kid)
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
             if _meant_as_json(path, data):   # a certificate (or other signed JSON) cut short or damaged
                 at, where = _unparsed_at(e)
@@ -255,7 +286,9 @@ def verify_file(path: Path, public: Ed25519PublicKey, sidecar: Path | None = Non
         problem = document_problem(doc, public)
         return FileCheck(problem is None, "document", (problem,) if problem else (), kid)
     try:   # a sidecar that cannot be opened (OSError) is raised: the check cannot be made at all
-        meta = json.loads(side.read_bytes().decode("utf-8"))
+        meta = parse_document(side.read_bytes())
+    except RepeatedKey as e:
+        return FileCheck(False, "file", (e.reason(side.name),), kid)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:   # a damaged signature: it does not hold
         at, where = _unparsed_at(e)
         return FileCheck(False, "file", (

@@ -40,7 +40,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from credit import clock, sqlfiles
 from credit.settings import Settings
@@ -119,6 +119,25 @@ def read_anchors(path: Path, public: Ed25519PublicKey | None) -> AnchorFile:
         out.last = doc
         last_night, prev = night, line_digest(text)
     return out
+
+
+def read_in_snapshot(path: Path, public: Ed25519PublicKey | None, conn: Connection) -> AnchorFile:
+    """Read the anchor file and take ``conn``'s snapshot (a REPEATABLE READ connection, not yet in a
+    transaction) while no publication can append to it: under a shared hold of the lock each
+    publication (:func:`append_missing_anchors`) takes exclusively while it appends its lines and
+    records them in the nights' summaries. Read one after the other without it, a publication in
+    between made the file look shortened (a line recorded, not in the file read) or the log look
+    cut (a line whose decisions the snapshot lacks). A missing file is read as missing; a file that
+    cannot be opened raises OSError."""
+    try:
+        f = open(path, "rb")
+    except FileNotFoundError:
+        conn.execute(sa.select(sa.literal(1)))
+        return read_anchors(path, public)
+    with f:
+        fcntl.flock(f.fileno(), fcntl.LOCK_SH)
+        conn.execute(sa.select(sa.literal(1)))    # the snapshot every record of the heads is read from
+        return read_anchors(path, public)
 
 
 def latest_published_head(settings: Settings) -> dict[str, Any] | None:

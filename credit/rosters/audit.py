@@ -222,6 +222,7 @@ def verify_chain(conn: Connection, published: AnchorFile | None = None, *, own_f
         signed = {a.night: (_file_label(published, a), a.seq, a.row_hash) for a in published.anchors if a.signed}
         record_problems += published.problems
         record_problems += _published_lines_problems(conn, published, own_file, warnings)
+        record_problems += _deleted_records(conn, published, db_anchor)
     odd = _odd_records(conn, db_anchor, recorded, signed)
     for night, label, seq, row_hash, others in odd:
         record_problems.append(
@@ -358,6 +359,28 @@ def verify_chain(conn: Connection, published: AnchorFile | None = None, *, own_f
         more = f" (and {len(record_problems) - 1} more)" if len(record_problems) > 1 else ""
         return report(None, record_problems[0] + more)
     return report()
+
+
+def _deleted_records(conn: Connection, published: AnchorFile, db_anchor: dict[date, tuple[int, str]]) -> list[str]:
+    """The records inside the database that a night published outside it must have and lacks: its
+    anchor (``roster_chain_anchors``, from which the publication took the signed line) and its run
+    record (``night_runs``, committed with the anchor). Each signed line names a night that had
+    both; one gone was deleted — an altered record is named by the comparison of the heads, a
+    deleted one has nothing to compare."""
+    ran = {n for (n,) in conn.execute(sqlfiles.statement("rosters/audit_nights_run"))}
+    out: list[str] = []
+    for a in published.anchors:
+        if not a.signed:
+            continue
+        where = f"{published.path.name} line {a.line}"
+        if a.night not in db_anchor:
+            out.append(f"{a.night.isoformat()} 夜的数据库锚点缺失 (night {a.night.isoformat()}: {_DB} is missing, "
+                       f"though the signed anchor published outside the database ({where}) names it: the row was deleted)")
+        if a.night not in ran:
+            out.append(f"{a.night.isoformat()} 夜的运行记录缺失 (night {a.night.isoformat()}: its run record (night_runs) is "
+                       f"missing, though the signed anchor published outside the database ({where}) names it: the "
+                       "night's record was deleted)")
+    return out
 
 
 def _published_lines_problems(conn: Connection, published: AnchorFile, own_file: bool, warnings: list[str]) -> list[str]:

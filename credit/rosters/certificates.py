@@ -15,7 +15,8 @@ A procurement or bank officer screens suppliers "as of the bid date" (domain.md 
 
 Anyone can later re-check a certificate (:func:`verify_certificate`, ``POST
 /v1/certificates/verify``, ``credit certificate verify FILE``): the digest must match the
-content, the log must still hold the anchored decision with the same hash, and folding the log
+content and be one this bureau issued (``screening_certificates``: a digest anyone can
+recompute after changing a field proves nothing by itself), the log must still hold the anchored decision with the same hash, and folding the log
 for the same date must give the same answers. If decisions recorded *after* the certificate
 (e.g. a listing revoked as wrong) changed the answer for that date, the certificate is reported
 ``superseded`` — it was a true copy of the log when issued — rather than ``invalid``.
@@ -372,7 +373,9 @@ def verify_certificate(conn: Connection, doc: Any) -> Verification:
         differences.append({"uscc": None, "certificate": sorted(given), "log": [r["uscc"] for r in current]})
     answers_ok = not differences
     superseded = False
-    if differences and digest_ok and anchor_ok:
+    # The digest is plain SHA-256: anyone can change a certificate and recompute it. Only one this
+    # bureau issued (its digest recorded in screening_certificates) can be valid or superseded.
+    if differences and digest_ok and anchor_ok and issued_here:
         diff_usccs = [d["uscc"] for d in differences if d["uscc"]]
         later = conn.execute(sa.text(
             "select seq, uscc, action, decision_date from roster_decisions "
@@ -385,7 +388,7 @@ def verify_certificate(conn: Connection, doc: Any) -> Verification:
         reasons.append("签发后记录的决定改变了该日期的答复 (decisions recorded after issuance change the "
                        "answer for that date)" if superseded else
                        "答复与决定日志不符 (the answers do not match the decision log)")
-    if digest_ok and anchor_ok and answers_ok:
+    if digest_ok and anchor_ok and answers_ok and issued_here:
         verdict = "valid"
     elif superseded:
         verdict = "superseded"

@@ -141,9 +141,12 @@ def certificate_verify(file: Annotated[Path, typer.Argument(help="A certificate 
     from credit.db import get_engine
     from credit.rosters.certificates import MalformedCertificate, verify_certificate
     from credit.settings import get_settings
+    from credit.signing import RepeatedKey, parse_document
 
     try:
-        doc = json.loads(file.read_bytes().decode("utf-8"))
+        doc = parse_document(file.read_bytes())
+    except RepeatedKey as e:   # what it says depends on who reads it: not a certificate to check
+        output.refuse(e.reason(str(file)))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:   # named, in our words, on standard error
         output.refuse(output.unreadable(file, e))
     try:

@@ -535,20 +535,30 @@ def audit_verify(
     """Walk the decision log's hash chain against the anchors in the database, the heads the nights
     recorded and the signed anchors published outside it; exit 0 only when intact, else name the
     first broken decision and night."""
-    from credit.rosters.anchors import anchor_path, read_anchors
+    from credit.rosters.anchors import anchor_path, read_in_snapshot
     from credit.rosters.audit import verify_chain
     from credit.settings import get_settings
     from credit.signing import SigningKeyError, load_public_key, signer_for
 
     settings = get_settings()
+    # A key or an anchor file that cannot be read cannot be checked against: exit 2, named in our
+    # words (as `credit verify-signature`), never a traceback or an exit 1 that blames the log.
     try:
         key = load_public_key(public_key.read_bytes(), str(public_key)) if public_key else signer_for(settings).public_key
-    except (OSError, SigningKeyError) as e:
+    except OSError as e:
+        output.refuse(output.unreadable(e.filename or public_key or "", e))
+    except SigningKeyError as e:
         raise _refuse(str(e)) from None
-    published = read_anchors(anchors or anchor_path(settings), key)
-    if anchors is not None and not published.exists:
-        raise _refuse(f"--anchors {anchors}: no such file")
-    with _engine().connect() as conn:
+    path = anchors or anchor_path(settings)
+    # One snapshot of the database, taken with the file read while no publication appends to it:
+    # a night published in between is neither a shortened file nor a cut log.
+    with _engine().connect().execution_options(isolation_level="REPEATABLE READ") as conn:
+        try:
+            published = read_in_snapshot(path, key, conn)
+        except OSError as e:
+            output.refuse(output.unreadable(e.filename or path, e))
+        if anchors is not None and not published.exists:
+            output.refuse(output.unreadable(anchors, FileNotFoundError()))
         # A copy given with --anchors may be older than the installation's own file: lines it lacks
         # are warned about; the own file must hold every line the nights recorded publishing.
         report = verify_chain(conn, published, own_file=anchors is None)
@@ -577,6 +587,8 @@ def audit_publish() -> None:
     except AnchorsRefused as e:
         err.print(f"未发布锚点 (nothing published): {e}", style="red", markup=False)
         raise typer.Exit(1) from None
-    except (OSError, SigningKeyError) as e:
-        raise _refuse(f"cannot publish the anchors: {e}") from None
+    except OSError as e:
+        output.refuse(f"未发布锚点 (cannot publish the anchors): {output.unreadable(e.filename or anchor_path(settings), e)}")
+    except SigningKeyError as e:
+        raise _refuse(f"未发布锚点 (cannot publish the anchors): {e}") from None
     console.print(f"{added} anchor(s) appended to {anchor_path(settings)}", markup=False)

@@ -62,6 +62,43 @@ def test_certificate_superseded_by_a_later_decision_for_the_same_day(engine, set
         assert f.verdict == "invalid" and not f.anchor_ok and not f.issued_here
 
 
+def _redigested(doc: dict) -> dict:
+    """What anyone can do without the bureau's key: change a certificate and recompute its digest."""
+    doc["digest"] = certificates.digest_of(doc)
+    doc["certificate_id"] = "SC-" + doc["digest"].removeprefix("sha256:")[:24].upper()
+    return doc
+
+
+def test_a_certificate_this_bureau_never_issued_is_never_valid(engine, settings) -> None:
+    """The digest is plain SHA-256, which anyone can recompute: a certificate whose fields outside
+    the re-checked answers were changed (the name, the issue time, an added field) matched its new
+    digest and the log, and was verified ``valid`` with only a remark that no certificate with that
+    digest was issued here (issue 14: nothing forged; docs/api.md "Verification")."""
+    _story(engine, settings)
+    with engine.begin() as c:
+        cert = certificates.issue(c, [A, B, C], date(2026, 7, 15), issuer="test", config_version="t",
+                                  issued_at=datetime(2026, 7, 16, 9, tzinfo=UTC))
+    forgeries = {
+        "name": {**cert, "results": [{**cert["results"][0], "name": "某某清白有限公司"}, *cert["results"][1:]]},
+        "issued_at": {**cert, "issued_at": "2026-07-01T09:00:00+08:00"},
+        "added field": {**cert, "purpose": "政府采购投标资格审查"},
+    }
+    with engine.connect() as c:
+        assert certificates.verify_certificate(c, cert).verdict == "valid"
+        for what, doc in forgeries.items():
+            v = certificates.verify_certificate(c, _redigested(doc))
+            assert v.digest_ok and v.anchor_ok and v.answers_ok and not v.issued_here, what
+            assert v.verdict == "invalid", what
+    # Nor "superseded": only a certificate issued here was a true copy of the log when issued.
+    with engine.begin() as c:
+        seq = c.execute(sa.text("select seq from roster_decisions where uscc = :u"), {"u": C}).scalar_one()
+        obj = repair.file_objection(c, str(seq), date(2026, 7, 15), "已按时报送", settings=settings)
+        repair.decide_objection(c, obj["id"], "upheld", date(2026, 7, 15), "officer", settings=settings)
+    with engine.connect() as c:
+        assert certificates.verify_certificate(c, cert).verdict == "superseded"
+        assert certificates.verify_certificate(c, _redigested(dict(forgeries["issued_at"]))).verdict == "invalid"
+
+
 def test_screening_answers_follow_the_log_for_each_date(engine, settings) -> None:
     _story(engine, settings)
     with engine.connect() as c:

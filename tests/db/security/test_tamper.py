@@ -302,3 +302,95 @@ def test_the_publication_after_a_night_compares_its_head_without_walking_its_row
     assert publish_anchors(engine, settings, own_rows_after=0) == 0   # every row is the night's own
     assert publish_anchors(engine, settings) == 0
     assert read_anchors(anchor_path(settings), None).anchors == []
+
+
+def test_an_anchor_file_or_key_that_cannot_be_read_is_refused_in_both_languages(
+        engine: Engine, settings: Settings, cli_env: None, tmp_path: Path) -> None:
+    """`credit audit verify --anchors FOLDER` ended in Python's IsADirectoryError traceback (exit 1,
+    as if the log were broken), and a missing `--anchors` file or `--public-key` was refused in
+    English alone (`[Errno 2] …`): a file that cannot be read is exit 2, named in Chinese then
+    English, as `credit verify-signature` names it (README "Tamper evidence"; common rules: no
+    traceback)."""
+    _published_nights(engine, settings)
+    own = anchor_path(settings)
+    key = tmp_path / "bureau.pem"
+    key.write_text(signer_for(settings).public_pem)
+    cases = {
+        "a folder as the copy": (["--anchors", str(tmp_path)], "这是一个文件夹", "isafolder"),
+        "a missing copy": (["--anchors", str(tmp_path / "gone.jsonl")], "文件不存在", "nosuchfile"),
+        "a missing key": (["--public-key", str(tmp_path / "gone.pem")], "文件不存在", "nosuchfile"),
+        "a folder as the key": (["--public-key", str(tmp_path)], "这是一个文件夹", "isafolder"),
+    }
+    for what, (args, zh, en) in cases.items():
+        r = runner.invoke(app, ["audit", "verify", *args])
+        flat = "".join(r.output.split())
+        assert r.exit_code == 2 and isinstance(r.exception, SystemExit), (what, r.output, r.exception)
+        assert zh in flat and en in flat and "Errno" not in flat and flat.index(zh) < flat.index(en), (what, r.output)
+    # The installation's own file replaced by a folder: cannot be checked, said so (not a traceback).
+    own.rename(tmp_path / "moved.jsonl")
+    own.mkdir()
+    r = runner.invoke(app, ["audit", "verify", "--public-key", str(key)])
+    flat = "".join(r.output.split())
+    assert r.exit_code == 2 and isinstance(r.exception, SystemExit) and "这是一个文件夹" in flat, r.output
+    # Nor can anything be appended to it: `credit audit publish` says so in both languages too.
+    r = runner.invoke(app, ["audit", "publish"])
+    flat = "".join(r.output.split())
+    assert r.exit_code == 2 and "这是一个文件夹" in flat and "isafolder" in flat and "Errno" not in flat, r.output
+
+
+def test_a_night_published_while_verify_reads_is_no_truncated_file(engine: Engine, settings: Settings, cli_env: None,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """`credit audit verify` read the anchor file, then the lines the nights recorded publishing: a
+    night's publication landing in between (its line appended and recorded) read as "anchor file
+    truncated … line 3 was removed", exit 1 — a broken record reported for an intact one (a race
+    may not publish a mixture, issue 14). The publication holds the file exclusively while it
+    appends and records; verify now reads the file and takes its database snapshot under a shared
+    hold, so a publication waits (here: cannot start) until both are read."""
+    import fcntl
+
+    import credit.rosters.anchors as anchors_module
+
+    _published_nights(engine, settings, publish_last=False)  # the third night is still to be published
+    original = anchors_module.read_anchors
+    raced: list[bool] = []
+
+    def read_then_publish(path: Path, public: object) -> object:
+        out = original(path, public)  # type: ignore[arg-type]
+        with open(anchor_path(settings), "rb") as f:
+            try:   # what the publication's exclusive lock would find
+                fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raced.append(False)    # held: the publication waits until verify has read everything
+                return out
+        raced.append(True)
+        assert publish_anchors(engine, settings) == 1
+        return out
+
+    monkeypatch.setattr(anchors_module, "read_anchors", read_then_publish)
+    r = runner.invoke(app, ["audit", "verify"])
+    assert raced == [False] and r.exit_code == 0, (raced, r.output)
+    monkeypatch.setattr(anchors_module, "read_anchors", original)
+    assert publish_anchors(engine, settings) == 1
+    assert runner.invoke(app, ["audit", "verify"]).exit_code == 0
+
+
+def test_a_deleted_record_of_a_published_night_is_named(engine: Engine, settings: Settings, cli_env: None) -> None:
+    """A superuser deleted a published night's run record (night_runs: its summary, its files'
+    digests, the head it recorded) or its anchor in the database; the log untouched. Verify said
+    "intact" (exit 0) — an altered record is named (README "Tamper evidence"), a deleted one was not,
+    though the signed line published outside the database names the night."""
+    _published_nights(engine, settings)
+    with engine.begin() as c:
+        c.exec_driver_sql("alter table night_runs disable trigger user")
+        c.exec_driver_sql("delete from night_runs where night = '2026-07-21'")
+        c.exec_driver_sql("alter table night_runs enable trigger user")
+    r = runner.invoke(app, ["audit", "verify"])
+    flat = "".join(r.output.split())
+    assert r.exit_code == 1 and "2026-07-21" in flat and "night_runs" in flat and "missing" in flat, r.output
+    with engine.begin() as c:
+        c.exec_driver_sql("alter table roster_chain_anchors disable trigger roster_chain_anchors_append_only")
+        c.exec_driver_sql("delete from roster_chain_anchors where night = '2026-07-15'")
+        c.exec_driver_sql("alter table roster_chain_anchors enable trigger roster_chain_anchors_append_only")
+    r = runner.invoke(app, ["audit", "verify"])
+    flat = "".join(r.output.split())
+    assert r.exit_code == 1 and "2026-07-15" in flat and "roster_chain_anchors" in flat, r.output

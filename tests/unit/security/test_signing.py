@@ -214,3 +214,31 @@ def test_a_sidecar_that_is_missing_or_damaged_is_named_in_both_languages(tmp_pat
         assert "not valid JSON" in damaged.output and "Expecting" not in damaged.output
     finally:
         get_settings.cache_clear()
+
+
+def test_a_certificate_with_a_repeated_key_is_not_a_valid_signature(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A signed certificate with a forged ``"as_of"`` put in front of the signed one: Python's parser
+    keeps the last value, so the signature checked — "signature valid", exit 0 — while a reader of
+    the file, or a parser that keeps the first value, sees the forged date (issue 14: nothing
+    forged). The text a signature vouches for must say one thing: a repeated key does not hold."""
+    text = json.dumps(_bureau(tmp_path, monkeypatch), ensure_ascii=False, indent=2)
+    forged = text.replace("{", '{\n  "as_of": "2026-07-01",', 1)
+    (tmp_path / "dup.json").write_text(forged, encoding="utf-8")
+    assert json.loads(forged)["as_of"] == "2026-07-15"            # what was signed, to Python
+    r = runner.invoke(app, ["verify-signature", str(tmp_path / "dup.json"), "--public-key", str(tmp_path / "key.pem")])
+    get_settings.cache_clear()
+    flat = "".join(r.output.split())
+    assert r.exit_code == 1 and "signature valid" not in r.output, r.output
+    assert "as_of" in flat and "重复" in flat and "morethanonce" in flat, r.output
+    # `credit certificate verify` refuses it the same way, before it reads the database (none here).
+    r = runner.invoke(app, ["certificate", "verify", str(tmp_path / "dup.json")])
+    get_settings.cache_clear()
+    flat = "".join(r.output.split())
+    assert r.exit_code == 2 and "重复" in flat and "morethanonce" in flat, (r.output, r.exception)
+    # The same repeat inside a sidecar (the chain head a reader trusts) does not hold either.
+    signer = signer_for(Settings(home=tmp_path / "bureau"))
+    side = write_signed(tmp_path / "export.csv", b"uscc\r\n", signer, {"night": "2026-07-15", "seq": 7})
+    side.write_text(side.read_text(encoding="utf-8").replace("{", '{\n "chain_head": {"seq": 1},', 1), encoding="utf-8")
+    check = verify_file(tmp_path / "export.csv", signer.public_key)
+    assert not check.ok and any("chain_head" in r for r in check.reasons), check
