@@ -53,8 +53,8 @@ def grades_as_of(conn: Connection, as_of: date) -> tuple[pd.DataFrame, date | No
     return df, night
 
 
-def entity_pool(conn: Connection, rules: Mapping[str, Any], as_of: date,
-                scope: str | None) -> tuple[pd.DataFrame, PoolStats, date | None, list[ExcludedDraw]]:
+def entity_pool(conn: Connection, rules: Mapping[str, Any], as_of: date, scope: str | None,
+                today: date) -> tuple[pd.DataFrame, PoolStats, date | None, list[ExcludedDraw]]:
     """One row per (matter, entity) in scope, with its stratum (tier), minus recent inspections.
 
     ``scope`` and a matter's ``regions`` are GB/T 2260 codes or prefixes; a code's trailing ``00``
@@ -62,13 +62,15 @@ def entity_pool(conn: Connection, rules: Mapping[str, Any], as_of: date,
 
     Left out (domain.md §8: 国办发〔2024〕54号, no repeated checks of the same enterprise; tiers in
     ``exclusion_exempt_tiers`` excepted, domain.md §7): entities with an inspection result within
-    ``exclusion_window_days`` before ``as_of``, and entities drawn by an earlier draw that is still
+    ``exclusion_window_days`` before ``as_of`` or since (any result the store holds dated by
+    ``today``, the day the plan is made: its inspections come after today, and an entity inspected
+    after the roster date is inspected again no sooner), and entities drawn by an earlier draw that is still
     live (not cancelled, and not unstaffed: an inspection no team can carry out never happens)
     whose inspection falls after that cutoff — drawn, not yet inspected (sql/draws/drawn_earlier).
     The latter are returned per earlier draw, for the plan to publish (so anyone holding the
     earlier draws' public records sees why they are missing; ``verify`` checks none is drawn).
     """
-    live = pd.read_sql(sqlfiles.statement("draws/entity_pool"), conn, params={"as_of": as_of})
+    live = pd.read_sql(sqlfiles.statement("draws/entity_pool"), conn, params={"as_of": as_of, "today": max(as_of, today)})
     grades, grades_night = grades_as_of(conn, as_of)
     tier = live["uscc"].map(grades.set_index("uscc")["grade"]) if len(grades) else pd.Series(np.nan, index=live.index)
     # An entity without a grade (or with a grade outside A–D) is drawn as the configured tier (B).

@@ -331,7 +331,7 @@ def plan_draw(conn: Connection, matter: str | Sequence[str], as_of: date, settin
         raise DrawRefused(f"名录日期 {as_of} 时尚无已发布的数据（最早批次：{first or '无'}），请以已发布批次之日或其后为名录日期 "
                           f"(as of {as_of} the store holds nothing yet (its first night: {first or 'none'}): "
                           "plan as of a published night or later)")
-    entities, stats, grades_night, excluded = entity_pool(conn, rules, as_of, scope)
+    entities, stats, grades_night, excluded = entity_pool(conn, rules, as_of, scope, today)
     # The base of a matter's floor ratio, frozen with the rules so that the record re-derives it
     # (企业公示信息抽查办法 art. 4: a share of the enterprises in the jurisdiction, domain.md §7).
     for m, count in stats["jurisdiction"].items():

@@ -43,13 +43,17 @@ live as (
 ),
 
 -- ── the previous inspection of each entity (for the repeat window and "not the same inspectors")
+-- Every result the store holds dated by :today (the day the plan is made), not only those dated by
+-- :as_of: the plan's inspections fall after today (a window counted from today when the roster
+-- date's has begun, credit.draws.store.plan_draw), and an entity inspected since the roster date is
+-- not to be inspected again so soon (domain.md §8: 国办发〔2024〕54号).
 last_inspection as (
     select distinct on (uscc)
         uscc,
         inspected_on,
         coalesce(inspector_ids, '{}'::text[]) as inspector_ids
     from inspection_results
-    where inspected_on <= :as_of
+    where inspected_on <= :today
     order by uscc, inspected_on desc, task_id desc
 )
 

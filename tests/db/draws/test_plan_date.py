@@ -88,3 +88,26 @@ def test_a_plan_scheduled_from_today_can_be_run_and_verified(engine: Engine, set
         store.run_draw(c, draw_id, "s", settings)
         days = read.current_inspections(c, draw_id)["scheduled_on"].dropna().astype(str)
     assert len(days) > 0 and min(days) >= "2026-09-16"
+
+
+def test_a_plan_scheduled_from_today_leaves_out_an_entity_inspected_since_its_roster_date(
+        engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review (review2) of the window counted from today: a plan as of an old roster date is now
+    made, not refused, and its inspections fall after today. An entity inspected after the roster
+    date (a result a later night stored) was still in the pool — only results dated by --as-of
+    held an entity back — so it was drawn to be inspected again days after its last inspection
+    (domain.md §8: 国办发〔2024〕54号, no repeated checks of the same enterprise; config/draws.yaml
+    exclusion_window_days). The results known when the plan is made, dated by today, hold it back."""
+    load_store(engine, n=30)
+    inspected = uscc(5)
+    with engine.begin() as c:
+        c.execute(sa.text("""insert into inspection_results (task_id, uscc, inspected_on, result_code, inspector_ids,
+                                 first_night, last_night) values ('T9', :u, '2026-09-03', 'normal', '{INS001}',
+                                 '2026-09-04', '2026-09-04')"""), {"u": inspected})
+    on_bureau_day(monkeypatch, date(2026, 9, 9))
+    with engine.begin() as c:
+        draw_id = store.plan_draw(c, "annual_report", AS_OF, settings, public_seed_source="x")
+        ent, _ = read.frozen_pools(c, draw_id)
+        stats = read.load_plan(c, draw_id)["public_plan"]["pool_stats"]
+    assert inspected not in set(ent["uscc"])
+    assert stats["excluded_recently_inspected"] == 1
