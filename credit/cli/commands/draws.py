@@ -82,7 +82,8 @@ def plan(
             d = _as_of(conn, given)
             draw_id = store.plan_draw(conn, matter, d, settings, scope=scope, seed_commitment=seed_commitment,
                                       public_seed_source=public_seed_source)
-            p = read.load_plan(conn, draw_id)["public_plan"]
+            plan = read.load_plan(conn, draw_id)
+            p, counted_from = plan["public_plan"], plan["rules"].get("schedule_from")
     except (DrawRefused, UnknownCalendarYear) as e:
         _refuse(str(e))
     console.print(f"已制定抽查计划 planned [bold]{escape(draw_id)}[/bold]，基准日 as of {p['as_of']}")
@@ -97,7 +98,11 @@ def plan(
     console.print(f"随机种子承诺 seed commitment       {p['seed_commitment'] or '-'}；"
                   f"公开种子来源 public seed source: {p['public_seed_source'] or '-'}",
                   markup=False)
+    # Counted from today when the roster date's window had begun (store.plan_draw): said, since the
+    # window then does not start the lead-th working day after the roster date.
     console.print(f"检查期间 inspection window     {p['schedule_window'][0]} … {p['schedule_window'][1]}"
+                  + (f"（名录日期的检查期间已开始，自今日 {counted_from} 起计 counted from today, "
+                     f"the roster date's window having begun）" if counted_from else "")
                   + (f"  [yellow]{escape(p['schedule_note'])}[/yellow]" if p["schedule_note"] else ""))
     for st in p.get("staffing") or []:
         per = p["inspectors_per_inspection"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from credit.cli.commands.draws import app
 from credit.contract.uscc import calc_check_character
 from credit.draws import core, read, records, store
 from credit.settings import Settings
-from tests.db.draws.helpers import AS_OF, SEED, close_entity, load_store, plan_and_run
+from tests.db.draws.helpers import AS_OF, SEED, close_entity, load_store, on_bureau_day, plan_and_run
 
 runner = CliRunner()
 
@@ -509,3 +510,19 @@ def test_show_lists_what_a_redraws_replacement_skipped(engine: Engine, cli_env: 
     assert r.exit_code == 0, r.output
     line = " ".join(r.output.split()).split("重新抽取 redraw 1:", 1)[1]
     assert "skipped" in line and all(u in line for u in out["skipped"]), line
+
+
+def test_plan_says_when_its_window_is_counted_from_today(engine: Engine, cli_env: Settings,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A roster date whose window had begun is scheduled from today (store.plan_draw): the printed
+    window says so, since it no longer starts the lead-th working day after the roster date."""
+    load_store(engine, n=30)
+    args = ["plan", "--matter", "annual_report", "--as-of", "2026-09-01", "--seed-commitment",
+            hashlib.sha256(b"x").hexdigest()]
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0, r.output
+    assert "2026-09-08" in r.output and "起计 counted from today" not in r.output
+    on_bureau_day(monkeypatch, date(2026, 9, 9))
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0, r.output
+    assert "2026-09-16" in r.output and "自今日 2026-09-09 起计 counted from today" in r.output
