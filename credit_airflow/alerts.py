@@ -5,7 +5,9 @@ One Airflow notifier, :class:`NightAlert`, is configured by environment (``credi
 ``AIRFLOW_CONN_SMTP_DEFAULT``) and/or ``CREDIT_ALERT_WEBHOOK`` (a URL that receives a JSON
 POST). With neither, the alert is only written to the log. It is the tasks'
 ``on_failure_callback`` (the refusal's reason is in the message) and the DAG's deadline
-callback (run by the triggerer when a night is not published by ``published_by``).
+callback (run by the triggerer when a night is not published by ``published_by``), and the
+failure callback of the audit DAG ``credit_audit`` (kind ``chain``: a broken decision log, named by
+its first broken decision and night, or a log that could not be checked).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from airflow.sdk import BaseNotifier
 from credit.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
-Kind = Literal["failed", "late"]
+Kind = Literal["failed", "late", "chain"]
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,8 @@ def compose(kind: Kind, context: Mapping[str, Any], published: datetime | None =
     ti = context.get("ti") or context.get("task_instance")
     task = _get(ti, "task_id") or "?"
     error = context.get("exception")
+    if kind == "chain":
+        return _chain(error, run_id, ti)
     reason = str(error) if error is not None else "see the task log"
     url = _get(ti, "log_url") or ""
     subject = f"[credit] 夜间批次 {night} 失败：{task} (night {night} failed at {task})"
@@ -150,6 +154,31 @@ def compose(kind: Kind, context: Mapping[str, Any], published: datetime | None =
             "A refusal names the file and the rule: fix the drop, then clear the run (later nights "
             "refuse with night_gap until this one is published; clear them afterwards, in order).")
     return Alert("failed", night, subject, body)
+
+
+def _chain(error: Any, run_id: str, ti: Any) -> Alert:
+    """The audit DAG's alert: the first broken decision and night of a broken chain
+    (:class:`credit_airflow.audit.ChainBroken`), else that the log could not be checked."""
+    url = _get(ti, "log_url") or ""
+    seq, night = getattr(error, "seq", None), getattr(error, "night", None)
+    if hasattr(error, "seq"):
+        where = (f"决定 {seq}（{night or '?'} 夜）" if seq is not None else "锚点记录")
+        where_en = (f"decision {seq}, night {night or '?'}" if seq is not None else "a record of the heads")
+        subject = f"[credit] 决定日志校验未通过：{where} (decision log BROKEN at {where_en})"
+        body = (f"决定日志哈希链校验未通过，首个问题在{where}。(The decision log's hash chain does not hold; the first "
+                f"problem is at {where_en}.)\n原因 (reason): {error}\n"
+                f"Run {run_id}. {url}\n"
+                "不要“修复”哈希链：从最近一次校验通过的备份恢复决定日志，并报告事件。(Do not \"fix\" the chain: restore "
+                "the log from the last backup whose `credit audit verify` passed, and report the incident; until "
+                "then the API, exports and certificates serve the altered log.)")
+        return Alert("chain", night or "?", subject, body)
+    reason = str(error) if error is not None else "see the task log"
+    subject = "[credit] 决定日志未能校验 (the decision log could not be checked)"
+    body = (f"定时校验决定日志未能完成，日志是否完好未知。(The scheduled audit of the decision log did not "
+            f"complete: whether the log holds is unknown.)\n原因 (reason): {reason}\n"
+            f"Run {run_id}, try {_get(ti, 'try_number') or '?'}. {url}\n"
+            "Run `credit audit verify` once the database answers (exit 0: intact).")
+    return Alert("chain", "?", subject, body)
 
 
 def _recipients(settings: Settings) -> list[str]:

@@ -29,6 +29,8 @@ the CLI takes logical dates, `run_at` in the bureau's zone, never a bare night, 
 (`retries`, `retry_delay_seconds`); a refusal (`NightRefused`) raises `AirflowFailException`.
 **Alerts**: a failed task, and a night not published by `published_by`, reach the operators by
 e-mail and/or webhook (`CREDIT_ALERT_EMAIL`, `CREDIT_ALERT_WEBHOOK`; `credit_airflow.alerts`).
+**Audit**: a successful `publish` updates the asset `credit_night_published`, on which the DAG
+`credit_audit` walks the whole decision log (`credit audit verify`) and alerts on a broken chain.
 
 Params: `drop` (default `$CREDIT_DROP`), `night` (default: the run's logical date in the
 bureau's clock), `allow_gap`, `skip_nights` (delivered nights refused for good, given up with
@@ -55,6 +57,7 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from credit.schedule import load_schedule
 from credit_airflow.alerts import NightAlert
+from credit_airflow.audit import PUBLISHED
 from credit_airflow.sensors import ManifestSensor
 
 SCHEDULE = load_schedule()  # config/schedule.yaml of CREDIT_CONFIG_DIR, read when the DAG is parsed
@@ -236,7 +239,9 @@ def credit_nightly() -> None:
                                        tuple(get_current_context()["params"].get("accept_shrink") or ()))
         return dict(done) if done is not None else None
 
-    @task(trigger_rule=TriggerRule.NONE_FAILED)
+    # Its success updates the asset the audit DAG `credit_audit` is scheduled on: the whole
+    # decision log is walked after each published night, in a DAG run of its own.
+    @task(trigger_rule=TriggerRule.NONE_FAILED, outlets=[PUBLISHED])
     def publish(opened: Opened, planned: list[PartitionTask]) -> dict[str, Any]:
         from credit.night import steps
         from credit.night.partitions import PartitionSpec

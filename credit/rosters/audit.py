@@ -38,13 +38,16 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy.engine import Connection, Engine
 
 from credit import sqlfiles
 from credit.rosters.anchors import AnchorFile, FileAnchor
+from credit.settings import Settings
 
 GENESIS = "0" * 64
 
@@ -411,3 +414,32 @@ def _published_lines_problems(conn: Connection, published: AnchorFile, own_file:
         return [what]
     warnings.append(f"the copy {published.path} lacks published lines, only its own lines were checked: {what}")
     return []
+
+
+def audit_log(engine: Engine, settings: Settings, anchors: Path | None = None,
+              public_key: Ed25519PublicKey | None = None) -> ChainReport:
+    """The whole check ``credit audit verify`` makes, and the scheduled audit after each published
+    night (``dags/credit_audit.py``): the full walk of the decision log (:func:`verify_chain`, not
+    only what follows the last published head) against the anchors in the database, the heads the
+    nights recorded and the signed anchor file — ``anchors`` (a copy kept elsewhere, which may be
+    older; default: this installation's ``<publication>/anchors.jsonl``), verified with
+    ``public_key`` (default: this installation's key).
+
+    Raises OSError when the anchor file cannot be read (a copy given by name must exist),
+    :class:`credit.signing.SigningKeyError` when this installation's key cannot be loaded, and
+    SQLAlchemy's OperationalError when the database cannot be reached: none of them is a broken
+    chain, each means the log could not be checked."""
+    from credit.rosters.anchors import anchor_path, read_in_snapshot
+    from credit.signing import signer_for
+
+    key = public_key if public_key is not None else signer_for(settings).public_key
+    path = anchors or anchor_path(settings)
+    # One snapshot of the database, taken with the file read while no publication appends to it:
+    # a night published in between is neither a shortened file nor a cut log.
+    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
+        published = read_in_snapshot(path, key, conn)
+        if anchors is not None and not published.exists:
+            raise FileNotFoundError(2, "No such file or directory", str(anchors))
+        # A copy given with --anchors may be older than the installation's own file: lines it lacks
+        # are warned about; the own file must hold every line the nights recorded publishing.
+        return verify_chain(conn, published, own_file=anchors is None)

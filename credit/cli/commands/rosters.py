@@ -535,33 +535,21 @@ def audit_verify(
     """Walk the decision log's hash chain against the anchors in the database, the heads the nights
     recorded and the signed anchors published outside it; exit 0 only when intact, else name the
     first broken decision and night."""
-    from credit.rosters.anchors import anchor_path, read_in_snapshot
-    from credit.rosters.audit import verify_chain
+    from credit.rosters.anchors import anchor_path
+    from credit.rosters.audit import audit_log
     from credit.settings import get_settings
-    from credit.signing import SigningKeyError, load_public_key, signer_for
+    from credit.signing import SigningKeyError, load_public_key
 
     settings = get_settings()
     # A key or an anchor file that cannot be read cannot be checked against: exit 2, named in our
     # words (as `credit verify-signature`), never a traceback or an exit 1 that blames the log.
     try:
-        key = load_public_key(public_key.read_bytes(), str(public_key)) if public_key else signer_for(settings).public_key
+        key = load_public_key(public_key.read_bytes(), str(public_key)) if public_key else None
+        report = audit_log(_engine(), settings, anchors, key)
     except OSError as e:
-        output.refuse(output.unreadable(e.filename or public_key or "", e))
+        output.refuse(output.unreadable(e.filename or anchors or anchor_path(settings), e))
     except SigningKeyError as e:
         raise _refuse(str(e)) from None
-    path = anchors or anchor_path(settings)
-    # One snapshot of the database, taken with the file read while no publication appends to it:
-    # a night published in between is neither a shortened file nor a cut log.
-    with _engine().connect().execution_options(isolation_level="REPEATABLE READ") as conn:
-        try:
-            published = read_in_snapshot(path, key, conn)
-        except OSError as e:
-            output.refuse(output.unreadable(e.filename or path, e))
-        if anchors is not None and not published.exists:
-            output.refuse(output.unreadable(anchors, FileNotFoundError()))
-        # A copy given with --anchors may be older than the installation's own file: lines it lacks
-        # are warned about; the own file must hold every line the nights recorded publishing.
-        report = verify_chain(conn, published, own_file=anchors is None)
     for w in report.warnings:
         err.print(f"warning: {w}", style="yellow", markup=False)
     if report.ok:
