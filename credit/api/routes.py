@@ -58,6 +58,7 @@ from credit.api.models import (
 from credit.api.validation import (
     name_search_problem,
     normalise_uscc,
+    repeated_key_problem,
     search_text,
     uscc_problem,
 )
@@ -300,7 +301,15 @@ def signing_key(st: St) -> JSONResponse:
     return json_answer({"algorithm": "Ed25519", "key_id": signer.key_id, "public_key_pem": signer.public_pem})
 
 
-@public.post("/v1/certificates/verify", response_model=Verification)
+async def _keys_once(request: Request) -> None:
+    """Refuse a body naming a key twice (422): the body the route's ``certificate`` was parsed from
+    (read once by FastAPI, kept on the request), checked before the route runs."""
+    problem = repeated_key_problem(await request.body())
+    if problem is not None:
+        raise HTTPException(422, problem)
+
+
+@public.post("/v1/certificates/verify", response_model=Verification, dependencies=[Depends(_keys_once)])
 def verify(conn: Conn, certificate: Annotated[dict[str, Any], Body(description="a screening certificate as issued")]
            ) -> JSONResponse:
     """Re-check a screening certificate against the decision log: valid / superseded / invalid."""

@@ -150,3 +150,23 @@ def received_after_data_problem(day: date, through: date | None, field: str) -> 
 def bureau_today(settings: Settings | None = None) -> date:
     """Today on the bureau's clock (:func:`credit.clock.today`)."""
     return clock.today(settings)
+
+
+def repeated_key_problem(body: bytes) -> list[dict[str, Any]] | None:
+    """A JSON body that names one key twice in an object, as a 422's ``detail``; None otherwise (a
+    body that is no JSON at all is left to FastAPI's own refusal). Python keeps a repeat's last
+    value and other readers its first: a signed document (a screening certificate) read one way
+    would be vouched for by a signature over the other (``credit certificate verify`` refuses such a
+    file too, :func:`credit.signing.parse_document`)."""
+    from credit.signing import RepeatedKey, parse_document
+
+    try:
+        parse_document(body)
+    except RepeatedKey as e:
+        return [{"type": "value_error.repeated_key", "loc": ["body"], "input": e.key,
+                 "msg": f"请求体中同一对象的键 \"{e.key}\" 重复出现，读者看到的值可能不是签名的值，不予核验 "
+                        f"(the key \"{e.key}\" appears more than once in one object of the body, so a reader may see "
+                        "another value than the one signed; not checked)"}]
+    except ValueError:   # not UTF-8 or not JSON: FastAPI refuses it in its own words
+        return None
+    return None

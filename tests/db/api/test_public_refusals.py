@@ -5,6 +5,7 @@ never a Python exception's text."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -86,3 +87,22 @@ def test_the_429_says_the_wait_its_retry_after_header_says(live: Live) -> None: 
         for r in seen:
             wait = re.search(r"请 (\d+) 秒后重试", r.json()["detail"])
             assert wait and wait.group(1) == r.headers["retry-after"] and int(wait.group(1)) >= 1, (r.text, r.headers)
+
+
+def test_the_certificate_verifier_refuses_a_key_named_twice(live: Live) -> None:  # noqa: F811
+    """As ``credit certificate verify`` (exit 2): a body that names a key twice in one object is
+    refused naming the key, not read with its last value (a forged ``as_of`` in front of the signed one)."""
+    seed_story(live)
+    with live.client("consumer") as h:
+        cert = h.post("/v1/screenings", json={"usccs": [A, C], "as_of": "2026-07-15"}).json()
+        body = json.dumps(cert, ensure_ascii=False)
+        twice = '{"as_of": "2020-01-01", ' + body[1:]                        # the signed value last
+        r = h.post("/v1/certificates/verify", content=twice.encode(), headers={"content-type": "application/json"})
+        [e] = chinese_422(r, '"as_of"')
+        assert e["type"] == "value_error.repeated_key" and e["input"] == "as_of", e
+        nested = body.replace('"data_version": {', '"data_version": {"decision_seq": 0, ', 1)
+        r = h.post("/v1/certificates/verify", content=nested.encode(), headers={"content-type": "application/json"})
+        assert chinese_422(r, '"decision_seq"')[0]["input"] == "decision_seq"
+        assert h.post("/v1/certificates/verify", json=cert).json()["verdict"] == "valid"
+        schema = h.get("/openapi.json").json()["paths"]["/v1/certificates/verify"]["post"]
+        assert "requestBody" in schema and schema["requestBody"]["content"]["application/json"]["schema"], schema
