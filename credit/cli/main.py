@@ -305,15 +305,7 @@ def _main() -> None:
     try:
         app()
     except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError) as e:
-        state = str(getattr(e.orig, "sqlstate", None) or "")
-        if state.startswith("53"):   # the server answered: out of disk, memory or connections (class 53)
-            err.print(f"[red]数据库服务器资源不足 (the database server is out of disk space or another resource): "
-                      f"{output.esc(e.orig)}[/red]")
-            err.print("free space on the database's disk (CREDIT_HOME for the embedded one) and run the "
-                      "command again; its transaction was rolled back", markup=False)
-            raise SystemExit(1) from None
-        err.print(f"[red]数据库无法连接 (cannot reach the database): {output.esc(e.orig or e)}[/red]")
-        err.print("check CREDIT_DATABASE_URL, or unset it to use the embedded database")
+        output.database_fault(e)   # out of disk (class 53) or cannot reach the database
         raise SystemExit(1) from None
     except ConfigError as e:
         err.print(f"配置有误 (bad configuration) {e}", style="red", markup=False)

@@ -385,6 +385,38 @@ def writing(path: Path, option: str = "--out") -> Iterator[None]:
         refuse(f"{option} {path}: 写入失败 (cannot write: {e.strerror or e}: {e.filename or path})")
 
 
+def database_fault(error: Exception) -> None:
+    """Tell on standard error why the database did not answer (``error``: SQLAlchemy's
+    OperationalError or InterfaceError): a server out of disk, memory or connections (SQLSTATE class
+    53) in its own words, anything else as "cannot reach the database" with what to check."""
+    err = console(stderr=True)
+    orig = getattr(error, "orig", None)
+    if str(getattr(orig, "sqlstate", None) or "").startswith("53"):
+        err.print(f"[red]数据库服务器资源不足 (the database server is out of disk space or another resource): "
+                  f"{esc(orig)}[/red]")
+        err.print("free space on the database's disk (CREDIT_HOME for the embedded one) and run the "
+                  "command again; its transaction was rolled back", markup=False)
+        return
+    err.print(f"[red]数据库无法连接 (cannot reach the database): {esc(orig or error)}[/red]")
+    err.print("check CREDIT_DATABASE_URL, or unset it to use the embedded database")
+
+
+@contextmanager
+def checked_against_database() -> Iterator[None]:
+    """Around a verify command's reading of the database: a database that does not answer means
+    the check could not be made — exit 2, as a file that cannot be read (contracts.md §2: exit 1 is
+    a check that failed: a broken chain, a difference), never exit 1."""
+    import sqlalchemy.exc
+    import typer
+
+    try:
+        yield
+    except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError) as e:
+        database_fault(e)
+        console(stderr=True).print("未能校验 (nothing was checked)", markup=False)
+        raise typer.Exit(2) from None
+
+
 #: What ``--help`` shows for a date option (``--as-of YYYY-MM-DD``) instead of typer's ``<str>``.
 DAY = "YYYY-MM-DD"
 #: What ``--help`` shows for a USCC argument (统一社会信用代码) instead of its parameter name.

@@ -137,7 +137,8 @@ def keys_revoke(key_id: int) -> None:
 @certificate_app.command("verify")
 def certificate_verify(file: Annotated[Path, typer.Argument(help="A certificate JSON file as issued.")]) -> None:
     """Re-check a screening certificate against the decision log. Exit 0 when valid; 1 when superseded
-    or invalid; 2 when it cannot be checked (the file is missing, unreadable, not JSON or not a certificate)."""
+    or invalid; 2 when it cannot be checked (the file is missing, unreadable, not JSON or not a certificate,
+    or the database cannot be reached)."""
     from credit.db import get_engine
     from credit.rosters.certificates import MalformedCertificate, verify_certificate
     from credit.settings import get_settings
@@ -150,7 +151,7 @@ def certificate_verify(file: Annotated[Path, typer.Argument(help="A certificate 
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:   # named, in our words, on standard error
         output.refuse(output.unreadable(file, e))
     try:
-        with get_engine(get_settings()).connect() as conn:
+        with output.checked_against_database(), get_engine(get_settings()).connect() as conn:
             result = verify_certificate(conn, doc)
     except MalformedCertificate as e:
         _refuse(str(e))

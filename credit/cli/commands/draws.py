@@ -186,7 +186,7 @@ def verify(
     plan: Annotated[Path | None, typer.Option(
         "--plan", help="the plan published before the draw (DRAW_ID.plan.json); default: the one beside the record")] = None,
 ) -> None:
-    """Verify a draw; exit 0 only when everything matches, 1 at the first difference, 2 when it cannot be checked (a file missing, unreadable or not JSON, not a draw record, an unknown or undrawn DRAW_ID).
+    """Verify a draw; exit 0 only when everything matches, 1 at the first difference, 2 when it cannot be checked (a file missing, unreadable or not JSON, not a draw record, an unknown or undrawn DRAW_ID, the database cannot be reached).
 
     DRAW_ID: the published files <home>/reports/draws/DRAW_ID.plan.json, .public.json and
     .full.json (and the redraw event files) are checked: the records bound to the plan, the public
@@ -204,7 +204,7 @@ def verify(
             _refuse("--plan goes with --record FILE; verify DRAW_ID checks the published plan file itself")
         settings = get_settings()
         try:
-            with get_engine(settings).connect() as conn:
+            with output.checked_against_database(), get_engine(settings).connect() as conn:
                 result, passed = verify_published(conn, draw_id, settings)
         except DrawRefused as e:
             _refuse(str(e))

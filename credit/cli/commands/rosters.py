@@ -533,8 +533,9 @@ def audit_verify(
                              "(default: the key of this installation).")] = None,
 ) -> None:
     """Walk the decision log's hash chain against the anchors in the database, the heads the nights
-    recorded and the signed anchors published outside it; exit 0 only when intact, else name the
-    first broken decision and night."""
+    recorded and the signed anchors published outside it. Exit 0 only when intact; 1 when broken (the
+    first broken decision and night named); 2 when it cannot be checked (the database cannot be
+    reached, the anchor file or the public key cannot be read)."""
     from credit.rosters.anchors import anchor_path
     from credit.rosters.audit import audit_log
     from credit.settings import get_settings
@@ -545,7 +546,8 @@ def audit_verify(
     # words (as `credit verify-signature`), never a traceback or an exit 1 that blames the log.
     try:
         key = load_public_key(public_key.read_bytes(), str(public_key)) if public_key else None
-        report = audit_log(_engine(), settings, anchors, key)
+        with output.checked_against_database():
+            report = audit_log(_engine(), settings, anchors, key)
     except OSError as e:
         output.refuse(output.unreadable(e.filename or anchors or anchor_path(settings), e))
     except SigningKeyError as e:
