@@ -51,7 +51,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -137,12 +137,14 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], text_columns
     return buf.getvalue().encode("utf-8-sig")
 
 
-def write_export(out: Path, data: bytes, settings: Settings) -> Path:
-    """Write an export to ``out`` with its signed sidecar; returns the sidecar's path."""
-    from credit.rosters.anchors import latest_published_head
+def write_export(out: Path, data: bytes, settings: Settings, through: date | None = None) -> Path:
+    """Write an export to ``out`` with its signed sidecar; returns the sidecar's path. The sidecar
+    names the decision log's head as last published, or with ``through`` (an export as recorded
+    after night K) as published for night K (:func:`credit.rosters.anchors.published_head`)."""
+    from credit.rosters.anchors import published_head
     from credit.signing import signer_for, write_signed
 
-    return write_signed(out, data, signer_for(settings), latest_published_head(settings))
+    return write_signed(out, data, signer_for(settings), published_head(settings, through))
 
 
 # ------------------------------------------------------------------------------------------------

@@ -83,6 +83,7 @@ class AnchorFile:
     anchors: list[FileAnchor] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     last: dict[str, Any] | None = None     # the last line, as published (signed)
+    lines: list[dict[str, Any]] = field(default_factory=list)   # every readable line, as published, in order
 
 
 def read_anchors(path: Path, public: Ed25519PublicKey | None) -> AnchorFile:
@@ -117,6 +118,7 @@ def read_anchors(path: Path, public: Ed25519PublicKey | None) -> AnchorFile:
         out.anchors.append(FileAnchor(anchor.line, anchor.night, anchor.seq, anchor.row_hash, line_digest(text),
                                       signed))
         out.last = doc
+        out.lines.append(doc)
         last_night, prev = night, line_digest(text)
     return out
 
@@ -140,10 +142,16 @@ def read_in_snapshot(path: Path, public: Ed25519PublicKey | None, conn: Connecti
         return read_anchors(path, public)
 
 
-def latest_published_head(settings: Settings) -> dict[str, Any] | None:
-    """The last line of the anchor file (signed on its own), for an export's sidecar; None before
-    the first published night."""
-    return read_anchors(anchor_path(settings), None).last
+def published_head(settings: Settings, through: date | None = None) -> dict[str, Any] | None:
+    """The anchor line (signed on its own) an export's sidecar names: the file's last line, or with
+    ``through`` the line of the latest night up to it — an export "as recorded after night K"
+    reflects the log as night K left it, not the decisions of the nights after K. None before the
+    first published night (or before ``through``)."""
+    found = read_anchors(anchor_path(settings), None)
+    if through is None:
+        return found.last
+    return next((doc for doc, a in zip(reversed(found.lines), reversed(found.anchors), strict=True)
+                 if a.night <= through), None)
 
 
 class AnchorsRefused(ValueError):

@@ -15,7 +15,7 @@ from credit.rosters.anchors import anchor_path, publish_anchors, read_anchors
 from credit.rosters.audit import verify_chain
 from credit.rosters.repair import apply_for_removal
 from credit.settings import Settings, get_settings
-from credit.signing import signer_for
+from credit.signing import signer_for, verify_file
 from tests.db.api.support import NAMES, A, B, C, D, annual_report, live, register, run_night, seed_story  # noqa: F401
 from tests.db.rosters.helpers import rehash_chain
 
@@ -394,3 +394,24 @@ def test_a_deleted_record_of_a_published_night_is_named(engine: Engine, settings
     r = runner.invoke(app, ["audit", "verify"])
     flat = "".join(r.output.split())
     assert r.exit_code == 1 and "2026-07-15" in flat and "roster_chain_anchors" in flat, r.output
+
+
+def test_an_export_as_recorded_after_night_k_names_night_ks_published_head(
+        engine: Engine, settings: Settings, cli_env: None, tmp_path: Path) -> None:
+    """A roster exported "as recorded after night K" reflects the log as night K left it: its signed
+    sidecar names night K's anchor line, not a later night's head (whose decisions it lacks); an
+    export of the record as it stands names the last line."""
+    _published_nights(engine, settings)
+    lines = read_anchors(anchor_path(settings), None).lines
+    assert [d["night"] for d in lines] == ["2026-07-15", "2026-07-21", "2026-07-22"]
+    heads = {}
+    for known in ("2026-07-15", "2026-07-21", None):
+        out = tmp_path / f"abnormal-{known}.csv"
+        args = ["roster", "export", "--roster", "abnormal", "--out", str(out)]
+        r = runner.invoke(app, args + (["--known-at", known] if known else []))
+        assert r.exit_code == 0, r.output
+        side = json.loads((tmp_path / f"{out.name}.sig.json").read_text(encoding="utf-8"))
+        heads[known] = side["chain_head"]
+        assert verify_file(out, signer_for(settings).public_key, None).ok
+    assert heads["2026-07-15"] == lines[0] and heads["2026-07-21"] == lines[1]
+    assert heads[None] == lines[2]
