@@ -403,16 +403,25 @@ def database_fault(error: Exception) -> None:
 
 @contextmanager
 def checked_against_database() -> Iterator[None]:
-    """Around a verify command's reading of the database: a database that does not answer means
-    the check could not be made — exit 2, as a file that cannot be read (contracts.md §2: exit 1 is
+    """Around a verify command's reading of the database: a database that does not answer (or
+    cannot be set up: a malformed URL, an embedded server that does not start) means the check
+    could not be made — exit 2, as a file that cannot be read (contracts.md §2: exit 1 is
     a check that failed: a broken chain, a difference), never exit 1."""
     import sqlalchemy.exc
     import typer
+
+    from credit.db import EmbeddedDatabaseError
 
     try:
         yield
     except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError) as e:
         database_fault(e)
+        console(stderr=True).print("未能校验 (nothing was checked)", markup=False)
+        raise typer.Exit(2) from None
+    except (sqlalchemy.exc.ArgumentError, EmbeddedDatabaseError) as e:
+        # a malformed CREDIT_DATABASE_URL, or an embedded server that cannot start (CREDIT_HOME not
+        # writable, no space): the same words as every other command, but nothing was checked
+        console(stderr=True).print(f"[red]数据库设置有误 (bad database setting): {esc(e)}[/red]")
         console(stderr=True).print("未能校验 (nothing was checked)", markup=False)
         raise typer.Exit(2) from None
 

@@ -44,6 +44,32 @@ def test_a_verify_command_that_cannot_reach_the_database_exits_2(unreachable: Pa
     assert "Traceback" not in said and "BROKEN" not in said
 
 
+@pytest.mark.parametrize("args", [["audit", "verify"], ["draw", "verify", "DRAW-20260901-001"]])
+@pytest.mark.parametrize("setting", ["embedded", "url"])
+def test_a_verify_command_whose_database_cannot_be_set_up_exits_2(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], setting: str) -> None:
+    """The embedded server cannot start (CREDIT_HOME cannot hold its folder), or the URL is not one:
+    nothing was checked, so exit 2 with "bad database setting", not the exit 1 of a broken chain."""
+    if setting == "embedded":
+        home = tmp_path / "home"
+        home.mkdir()
+        (home / "pg").write_text("a file where the embedded server's folder should be", encoding="utf-8")
+        monkeypatch.delenv("CREDIT_DATABASE_URL", raising=False)
+        monkeypatch.setenv("CREDIT_HOME", str(home))
+    else:
+        monkeypatch.setenv("CREDIT_DATABASE_URL", "postgresql+nosuchdriver://credit@localhost/credit")
+        monkeypatch.setenv("CREDIT_HOME", str(tmp_path / "home"))
+    get_settings.cache_clear()
+    try:
+        r = CliRunner().invoke(cli.app, args)
+    finally:
+        get_settings.cache_clear()
+    said = _said(r)
+    assert r.exit_code == 2, (r.exit_code, said, r.exception)
+    assert "数据库设置有误 (bad database setting)" in said and "未能校验 (nothing was checked)" in said, said
+    assert "Traceback" not in said and "BROKEN" not in said
+
+
 def test_another_command_keeps_exit_1(unreachable: Path, monkeypatch: pytest.MonkeyPatch,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr("sys.argv", ["credit", "api", "keys", "list"])
