@@ -141,10 +141,11 @@ def write_export(out: Path, data: bytes, settings: Settings, through: date | Non
     """Write an export to ``out`` with its signed sidecar; returns the sidecar's path. The sidecar
     names the decision log's head as last published, or with ``through`` (an export as recorded
     after night K) as published for night K (:func:`credit.rosters.anchors.published_head`)."""
+    from credit.keyring import current_signer
     from credit.rosters.anchors import published_head
-    from credit.signing import signer_for, write_signed
+    from credit.signing import write_signed
 
-    return write_signed(out, data, signer_for(settings), published_head(settings, through))
+    return write_signed(out, data, current_signer(settings), published_head(settings, through))
 
 
 # ------------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Signatures (Ed25519, via ``cryptography``): what we publish can be checked offline by anyone.
 
-The bureau holds one signing key. It signs the chain anchors published outside the database
+The bureau signs with one key at a time (its keys over time, each handed over to the next, are
+the keyring of :mod:`credit.keyring`; what signs goes through :func:`credit.keyring.current_signer`). It signs the chain anchors published outside the database
 (:mod:`credit.rosters.anchors`), every export written to a file (a sidecar ``<file>.sig.json``)
 and every screening certificate (:mod:`credit.rosters.certificates`). Its public key is published
 (``credit keys public``, ``GET /v1/keys/signing``, ``<publication>/signing-key.pem``); with it and
@@ -23,6 +24,7 @@ import binascii
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -78,7 +80,7 @@ def load_public_key(pem: bytes | str, where: str = "公钥") -> Ed25519PublicKey
     return key
 
 
-def _private_from_pem(data: bytes, where: str) -> Ed25519PrivateKey:
+def private_key_from_pem(data: bytes, where: str) -> Ed25519PrivateKey:
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError, UnsupportedAlgorithm) as e:
@@ -163,7 +165,7 @@ def _generated_key(path: Path) -> Ed25519PrivateKey:
                 f.flush()
                 os.fsync(f.fileno())
             return key
-    return _private_from_pem(path.read_bytes(), str(path))
+    return private_key_from_pem(path.read_bytes(), str(path))
 
 
 def generated_key_path(settings: Settings) -> Path:
@@ -173,14 +175,14 @@ def generated_key_path(settings: Settings) -> Path:
 def signer_for(settings: Settings) -> Signer:
     """The signing key of these settings (see the module docstring for the order)."""
     if settings.signing_key is not None:
-        return Signer(_private_from_pem(settings.signing_key.get_secret_value().encode("ascii", "replace"),
+        return Signer(private_key_from_pem(settings.signing_key.get_secret_value().encode("ascii", "replace"),
                                         "CREDIT_SIGNING_KEY"))
     if settings.signing_key_file is not None:
         try:
             data = Path(settings.signing_key_file).read_bytes()
         except OSError as e:
             raise SigningKeyError(f"CREDIT_SIGNING_KEY_FILE {settings.signing_key_file}: {e.strerror}") from None
-        return Signer(_private_from_pem(data, str(settings.signing_key_file)))
+        return Signer(private_key_from_pem(data, str(settings.signing_key_file)))
     return Signer(_generated_key(generated_key_path(settings)))
 
 
@@ -263,9 +265,21 @@ def _unparsed_at(error: UnicodeDecodeError | json.JSONDecodeError) -> tuple[str,
     return "因不是 UTF-8 文本而", "as UTF-8 text"
 
 
-def verify_file(path: Path, public: Ed25519PublicKey, sidecar: Path | None = None) -> FileCheck:
+def _signing_key(doc: Any, public: Ed25519PublicKey,
+                 others: Mapping[str, Ed25519PublicKey] | None) -> Ed25519PublicKey:
+    """The key a signed document names, among ``others`` (the bureau's keyring, checked by the
+    caller), else the key given."""
+    sig = doc.get("signature") if isinstance(doc, dict) else None
+    kid = sig.get("key_id") if isinstance(sig, dict) else None
+    return (others or {}).get(str(kid), public)
+
+
+def verify_file(path: Path, public: Ed25519PublicKey, sidecar: Path | None = None,
+                others: Mapping[str, Ed25519PublicKey] | None = None) -> FileCheck:
     """Check a file offline with the public key alone: a file with its sidecar ``<file>.sig.json``,
-    or a signed JSON document itself (a screening certificate, the sidecar, an anchor line)."""
+    or a signed JSON document itself (a screening certificate, the sidecar, an anchor line).
+    ``others``: the keys of the bureau's keyring by id (:mod:`credit.keyring`, already checked to
+    chain to ``public``): a signature by one of them verifies with it (a key since rotated)."""
     kid = key_id_of(public)
     data = path.read_bytes()
     side = sidecar or sidecar_path(path)
@@ -283,8 +297,9 @@ def verify_file(path: Path, public: Ed25519PublicKey, sidecar: Path | None = Non
                     f" it may be truncated or damaged; and no signature sidecar {side.name} is beside it)",), kid)
             return FileCheck(False, "file", (f"没有签名：文件旁没有 {side.name} (no signature: {side.name} not found "
                                              "beside the file)",), kid)
-        problem = document_problem(doc, public)
-        return FileCheck(problem is None, "document", (problem,) if problem else (), kid)
+        key = _signing_key(doc, public, others)
+        problem = document_problem(doc, key)
+        return FileCheck(problem is None, "document", (problem,) if problem else (), key_id_of(key))
     try:   # a sidecar that cannot be opened (OSError) is raised: the check cannot be made at all
         meta = parse_document(side.read_bytes())
     except RepeatedKey as e:
@@ -296,6 +311,8 @@ def verify_file(path: Path, public: Ed25519PublicKey, sidecar: Path | None = Non
             f"(the signature sidecar {side} is not valid JSON: it cannot be read {where}; "
             "it may be truncated or damaged)",), kid)
     reasons = []
+    public = _signing_key(meta, public, others)
+    kid = key_id_of(public)
     problem = document_problem(meta, public)
     if problem:
         reasons.append(f"sidecar: {problem}")

@@ -253,9 +253,14 @@ class SubmittedApplication(ApplicationDoc):
 
 
 class SigningKey(BaseModel):
+    """The key that signs now, and the bureau's keyring: every key it has signed with, each line
+    signed by its key and, after the first, handed over by the key before it (``credit.keyring``;
+    empty before the first anchor is published)."""
+
     algorithm: Literal["Ed25519"]
     key_id: str
     public_key_pem: str
+    keyring: list[dict[str, Any]] = []
 
 
 class Verification(BaseModel):

@@ -68,13 +68,14 @@ from credit.draws.read import (
     published_results,
     tasks_with_published_results,
 )
+from credit.keyring import current_signer, keyring_path, read_keyring
 from credit.rosters import certificates
 from credit.rosters.export import FORMATS, export_frame, export_note, render
 from credit.rosters.known import (
     NoNightPublished,
 )
 from credit.rosters.read import decision_feed, entity_head, search_registration
-from credit.signing import signer_for
+from credit.signing import SigningKeyError, signer_for
 
 public = APIRouter(tags=["public"], dependencies=[Depends(caller)])
 consumer = APIRouter(tags=["consumer"], dependencies=[Depends(require("consumer"))])
@@ -298,7 +299,9 @@ def signing_key(st: St) -> JSONResponse:
     """The bureau's public signing key (Ed25519, PEM): it verifies screening certificates, export
     sidecars and the published chain anchors offline (``credit verify-signature``; README)."""
     signer = signer_for(st.settings)
-    return json_answer({"algorithm": "Ed25519", "key_id": signer.key_id, "public_key_pem": signer.public_pem})
+    ring = read_keyring(keyring_path(st.settings))
+    return json_answer({"algorithm": "Ed25519", "key_id": signer.key_id, "public_key_pem": signer.public_pem,
+                        "keyring": ring.lines})
 
 
 async def _keys_once(request: Request) -> None:
@@ -333,6 +336,10 @@ def screenings(request: Request, st: St, body: ScreeningRequest) -> JSONResponse
         raise HTTPException(422, problems)
     usccs = list(dict.fromkeys(normalise_uscc(u) for u in body.usccs))
     who: Principal = request.state.principal
+    try:   # a key handed over, or changed without a hand-over, signs nothing (credit.keyring)
+        signer = current_signer(st.settings)
+    except SigningKeyError as e:
+        raise HTTPException(503, str(e)) from None
     with st.begin() as conn:
         latest = certificates.latest_data_date(conn)
         if body.known_at is not None and latest is not None and body.known_at > latest:
@@ -341,7 +348,7 @@ def screenings(request: Request, st: St, body: ScreeningRequest) -> JSONResponse
         try:
             doc = certificates.issue(conn, usccs, body.as_of, issuer=str(st.config.get("issuer", "")),
                                      issued_at=clock.now(st.settings), config_version=st.config.version,
-                                     key_id=who.key_id, known_night=body.known_at, signer=signer_for(st.settings))
+                                     key_id=who.key_id, known_night=body.known_at, signer=signer)
         except NoNightPublished as e:
             raise HTTPException(422, f"known_at: {e}") from None
         except certificates.NotCertifiable as e:   # before the first night, after the data (domain.md §10)

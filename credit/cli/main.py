@@ -294,6 +294,7 @@ def _main() -> None:
     from credit.db import EmbeddedDatabaseError
     from credit.logs import configure_logging
     from credit.settings import get_settings
+    from credit.signing import SigningKeyError
 
     try:
         configure_logging(get_settings().log_format)   # CREDIT_LOG_FORMAT=json: JSON lines on standard error
@@ -314,3 +315,6 @@ def _main() -> None:
     except (sqlalchemy.exc.ArgumentError, EmbeddedDatabaseError) as e:
         err.print(f"[red]数据库设置有误 (bad database setting): {output.esc(e)}[/red]")
         raise SystemExit(1) from None
+    except SigningKeyError as e:   # a key that cannot be read, handed over, or not in the keyring
+        err.print(f"签名密钥有误，未签署 (signing key: nothing signed) {e}", style="red", markup=False)
+        raise SystemExit(2) from None

@@ -43,8 +43,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.engine import Connection, Engine
 
 from credit import clock, sqlfiles
+from credit.keyring import Keyring, current_signer, ensure_first_line, keyring_for
 from credit.settings import Settings
-from credit.signing import SigningKeyError, canonical, document_problem, signer_for
+from credit.signing import SigningKeyError, canonical, signer_for
 
 FORMAT = "credit-chain-anchor/1"
 ANCHOR_FILE = "anchors.jsonl"
@@ -86,14 +87,18 @@ class AnchorFile:
     lines: list[dict[str, Any]] = field(default_factory=list)   # every readable line, as published, in order
 
 
-def read_anchors(path: Path, public: Ed25519PublicKey | None) -> AnchorFile:
-    """Read the anchor file; with ``public``, check each line's signature. Links (``prev``) and the
-    order of nights are always checked. A missing file is an empty one (``exists`` False)."""
+def read_anchors(path: Path, public: Ed25519PublicKey | Keyring | None) -> AnchorFile:
+    """Read the anchor file; with ``public`` (a key, or the bureau's keyring, :mod:`credit.keyring`),
+    check each line's signature, and with a keyring that no line is signed by a key after a line of
+    its successor (a key handed over signs nothing more). Links (``prev``) and the order of nights
+    are always checked. A missing file is an empty one (``exists`` False)."""
     out = AnchorFile(path, path.exists())
     if not out.exists:
         return out
+    keys = Keyring.single(public) if isinstance(public, Ed25519PublicKey) else public
     prev = GENESIS
     last_night: date | None = None
+    last_key = -1
     for no, raw in enumerate(path.read_bytes().split(b"\n"), start=1):
         if not raw.strip():
             continue
@@ -110,9 +115,18 @@ def read_anchors(path: Path, public: Ed25519PublicKey | None) -> AnchorFile:
             out.problems.append(f"{path.name} line {no} (night {night}): link broken — prev is not the digest of "
                                 "the line before (a line was altered, removed or inserted)")
         signed = True
-        if public is not None and (problem := document_problem(doc, public)):
+        if keys is not None and (problem := keys.document_problem(doc)):
             out.problems.append(f"{path.name} line {no} (night {night}): {problem}")
             signed = False
+        elif keys is not None:
+            kid = str(doc["signature"]["key_id"])
+            at = keys.position(kid) or 0
+            if at < last_key:
+                out.problems.append(
+                    f"{path.name} line {no} (night {night}): 由已移交的密钥 {kid} 签署，晚于其继任密钥签署的行 "
+                    f"(signed by {kid}, which had been handed over, after a line signed by its successor)")
+                signed = False
+            last_key = max(last_key, at)
         if last_night is not None and night <= last_night:
             out.problems.append(f"{path.name} line {no}: night {night} does not come after {last_night}")
         out.anchors.append(FileAnchor(anchor.line, anchor.night, anchor.seq, anchor.row_hash, line_digest(text),
@@ -123,7 +137,7 @@ def read_anchors(path: Path, public: Ed25519PublicKey | None) -> AnchorFile:
     return out
 
 
-def read_in_snapshot(path: Path, public: Ed25519PublicKey | None, conn: Connection) -> AnchorFile:
+def read_in_snapshot(path: Path, public: Ed25519PublicKey | Keyring | None, conn: Connection) -> AnchorFile:
     """Read the anchor file and take ``conn``'s snapshot (a REPEATABLE READ connection, not yet in a
     transaction) while no publication can append to it: under a shared hold of the lock each
     publication (:func:`append_missing_anchors`) takes exclusively while it appends its lines and
@@ -181,7 +195,7 @@ def publish_anchors(engine: Engine, settings: Settings, own_rows_after: int | No
         return 0
 
 
-def _verified_file(engine: Engine, path: Path, public: Ed25519PublicKey, full: bool, created: bool,
+def _verified_file(engine: Engine, path: Path, public: Keyring, full: bool, created: bool,
                    own_rows_after: int | None = None) -> AnchorFile:
     """The anchor file at ``path``, read and checked, with the decision log verified against it and
     every record of the heads (:func:`credit.rosters.audit.verify_chain`); raises
@@ -214,7 +228,11 @@ def append_missing_anchors(engine: Engine, settings: Settings, *, full: bool = T
 
     path = anchor_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
-    signer = signer_for(settings)
+    # The keyring's first line before the first anchor (credit.keyring); the key that signs must be
+    # the keyring's current one: a key handed over, or changed without a hand-over, signs nothing.
+    ensure_first_line(settings, signer_for(settings))
+    signer = current_signer(settings)
+    keys = keyring_for(settings)
     key_file = path.parent / PUBLIC_KEY_FILE
     if not key_file.exists() or key_file.read_text(encoding="ascii", errors="replace") != signer.public_pem:
         key_file.write_text(signer.public_pem, encoding="ascii")
@@ -222,7 +240,7 @@ def append_missing_anchors(engine: Engine, settings: Settings, *, full: bool = T
     with open(path, "a+b") as f:
         fcntl.flock(f.fileno(), fcntl.LOCK_EX)   # one writer at a time (two nights' publications)
         try:
-            current = _verified_file(engine, path, signer.public_key, full, created, own_rows_after)
+            current = _verified_file(engine, path, keys, full, created, own_rows_after)
         except AnchorsRefused:
             if created and path.stat().st_size == 0:
                 path.unlink()      # a refused publication leaves a missing file missing

@@ -423,21 +423,24 @@ def audit_log(engine: Engine, settings: Settings, anchors: Path | None = None,
     only what follows the last published head) against the anchors in the database, the heads the
     nights recorded and the signed anchor file — ``anchors`` (a copy kept elsewhere, which may be
     older; default: this installation's ``<publication>/anchors.jsonl``), verified with
-    ``public_key`` (default: this installation's key).
+    ``public_key`` (default: this installation's key) and the keys the bureau's keyring chains to it
+    (``<publication>/signing-keys.jsonl``, :mod:`credit.keyring`: lines signed before a rotation
+    verify with the key of their time; a keyring that does not verify is named as the file's problem).
 
     Raises OSError when the anchor file cannot be read (a copy given by name must exist),
     :class:`credit.signing.SigningKeyError` when this installation's key cannot be loaded, and
     SQLAlchemy's OperationalError when the database cannot be reached: none of them is a broken
     chain, each means the log could not be checked."""
+    from credit.keyring import keyring_for
     from credit.rosters.anchors import anchor_path, read_in_snapshot
-    from credit.signing import signer_for
 
-    key = public_key if public_key is not None else signer_for(settings).public_key
+    keys = keyring_for(settings, public_key)
     path = anchors or anchor_path(settings)
     # One snapshot of the database, taken with the file read while no publication appends to it:
     # a night published in between is neither a shortened file nor a cut log.
     with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
-        published = read_in_snapshot(path, key, conn)
+        published = read_in_snapshot(path, keys, conn)
+        published.problems[:0] = keys.problems
         if anchors is not None and not published.exists:
             raise FileNotFoundError(2, "No such file or directory", str(anchors))
         # A copy given with --anchors may be older than the installation's own file: lines it lacks

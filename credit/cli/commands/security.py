@@ -52,21 +52,37 @@ def verify_signature_command(
     public_key: Annotated[Path, typer.Option("--public-key", help="The bureau's published public key (PEM).")],
     sidecar: Annotated[Path | None, typer.Option(
         "--sidecar", help="The signature sidecar (default: FILE.sig.json when it exists).")] = None,
+    keyring: Annotated[Path | None, typer.Option(
+        "--keyring", help="The bureau's published keyring (signing-keys.jsonl): a file signed before a key "
+        "rotation verifies with the key of its time, chained to --public-key.")] = None,
 ) -> None:
     """Check a signature offline with the public key alone (no database, no network). Exit 0 when
     it holds; 1 when it does not (the reason printed: changed, forged, a damaged certificate or
-    sidecar); 2 when it cannot be checked (the file, its sidecar or the public key cannot be read)."""
+    sidecar, a keyring that does not verify); 2 when it cannot be checked (the file, its sidecar,
+    the public key or the keyring cannot be read)."""
+    from credit.keyring import read_keyring
     from credit.signing import SigningKeyError, load_public_key, verify_file
 
+    ring = None
     try:
         key = load_public_key(public_key.read_bytes(), str(public_key))
-        check = verify_file(file, key, sidecar)
+        if keyring is not None:
+            if not keyring.is_file():
+                raise FileNotFoundError(2, "No such file or directory", str(keyring))
+            ring = read_keyring(keyring, key)
+            if ring.problems:
+                err.print(f"keyring INVALID: {keyring}", style="red", markup=False)
+                for r in ring.problems:
+                    err.print(f"  {r}", markup=False)
+                raise typer.Exit(1)
+        check = verify_file(file, key, sidecar, {e.key_id: e.public for e in ring.entries} if ring else None)
     except OSError as e:   # missing, a folder, not permitted: named, in our words (never "[Errno 2] …")
         output.refuse(output.unreadable(e.filename or file, e))
     except SigningKeyError as e:
         output.refuse(str(e))
     if check.ok:
-        console.print(f"signature valid: {file.name} ({check.kind}) signed by {check.key_id}", markup=False)
+        who = ring.describe(check.key_id) if ring is not None else check.key_id
+        console.print(f"signature valid: {file.name} ({check.kind}) signed by {who}", markup=False)
         if check.chain_head:
             h = check.chain_head
             console.print(f"decision-log head published at the time: night {h.get('night')}, decision {h.get('seq')}, "
@@ -75,7 +91,67 @@ def verify_signature_command(
     err.print(f"signature INVALID: {file}", style="red", markup=False)
     for r in check.reasons:
         err.print(f"  {r}", markup=False)
+    if ring is None and any("签名密钥不符" in r for r in check.reasons):
+        err.print("  若本局已轮换签名密钥，请同时给出其公布的密钥清单 --keyring signing-keys.jsonl (if the bureau has "
+                  "rotated its key, give its published keyring too: --keyring signing-keys.jsonl)", markup=False)
     raise typer.Exit(1)
+
+
+@keys_app.command("rotate")
+def keys_rotate(new_key_file: Annotated[Path | None, typer.Option(
+        "--new-key-file", help="The new private key (PEM), when the key in use comes from CREDIT_SIGNING_KEY or "
+        "CREDIT_SIGNING_KEY_FILE; without them a new key is generated.")] = None) -> None:
+    """Hand the signing key over to a new one: the bureau's keyring (signing-keys.jsonl in the
+    publication folder) gets a line for the new key, signed by it and by the key in use, so what
+    the old key signed still verifies. A generated key is replaced at once (the old one kept
+    under keys/retired/); a key from the settings is replaced when the setting names the new key,
+    and until then nothing is signed."""
+    from credit.keyring import keyring_path, rotate
+    from credit.settings import get_settings
+
+    settings = get_settings()
+    try:
+        data = new_key_file.read_bytes() if new_key_file is not None else None
+    except OSError as e:
+        output.refuse(output.unreadable(e.filename or str(new_key_file), e))
+    done = rotate(settings, data)
+    if done.finished:
+        console.print(f"finished the interrupted rotation: {done.old} → {done.new}", markup=False)
+        return
+    console.print(f"signing key handed over: {done.old} → {done.new}, from {done.valid_from.isoformat()} "
+                  f"(keyring: {keyring_path(settings)})", markup=False)
+    if not done.generated:
+        err.print(f"现在请将 CREDIT_SIGNING_KEY_FILE（或 CREDIT_SIGNING_KEY）改为新密钥 {new_key_file}；改之前不签署任何文件 "
+                  f"(now point CREDIT_SIGNING_KEY_FILE or CREDIT_SIGNING_KEY at the new key, {new_key_file}; "
+                  "until then nothing is signed)", markup=False)
+    err.print("publish the new public key (credit keys public) and the keyring beside the anchors", markup=False)
+
+
+@keys_app.command("list")
+def keys_list(json_out: Annotated[bool, typer.Option("--json", help="The keyring's lines as published.")] = False
+              ) -> None:
+    """The bureau's signing keys in the order they came into use, from its keyring, checked
+    (exit 1 when the keyring does not verify)."""
+    import json
+
+    from rich.table import Table
+
+    from credit.keyring import keyring_for
+    from credit.settings import get_settings
+
+    ring = keyring_for(get_settings())
+    if json_out:
+        print(json.dumps(ring.lines, ensure_ascii=False, indent=1))
+    else:
+        table = Table("密钥 key", "启用 in use from", "移交自 handed over by")
+        for e in ring.entries:
+            table.add_row(e.key_id, e.valid_from.isoformat() if e.valid_from else "（尚无密钥清单 no keyring yet）",
+                          e.previous or "—")
+        console.print(table)
+    if ring.problems:
+        for r in ring.problems:
+            err.print(f"keyring INVALID: {r}", style="red", markup=False)
+        raise typer.Exit(1)
 
 
 def db_backup(out: Annotated[Path, typer.Option("--out", help="The dump file to write (pg_dump custom format). " + output.OUT_FOLDERS)]
@@ -111,10 +187,10 @@ def db_restore(
 
     from credit.backup import BackupError, restore
     from credit.db import database_url
+    from credit.keyring import keyring_for
     from credit.rosters.anchors import anchor_path, read_anchors
     from credit.rosters.audit import verify_chain
     from credit.settings import get_settings
-    from credit.signing import signer_for
 
     settings = get_settings()
     if database is not None and target_url is not None:
@@ -135,7 +211,7 @@ def db_restore(
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
-            report = verify_chain(conn, read_anchors(anchor_path(settings), signer_for(settings).public_key))
+            report = verify_chain(conn, read_anchors(anchor_path(settings), keyring_for(settings)))
     finally:
         engine.dispose()
     for w in report.warnings:

@@ -11,11 +11,12 @@ from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from credit.cli.main import app
-from credit.rosters.anchors import anchor_path, publish_anchors, read_anchors
+from credit.keyring import keyring_for
+from credit.rosters.anchors import anchor_path, line_digest, publish_anchors, read_anchors
 from credit.rosters.audit import verify_chain
 from credit.rosters.repair import apply_for_removal
 from credit.settings import Settings, get_settings
-from credit.signing import signer_for, verify_file
+from credit.signing import canonical, signer_for, verify_file
 from tests.db.api.support import NAMES, A, B, C, D, annual_report, live, register, run_night, seed_story  # noqa: F401
 from tests.db.rosters.helpers import rehash_chain
 
@@ -99,6 +100,12 @@ def test_an_altered_or_foreign_anchor_file_fails_by_its_line(engine: Engine, set
     # Someone else's key cannot publish anchors that pass for ours.
     other = tmp_path / "other.pem"
     other.write_text(signer_for(Settings(home=tmp_path / "elsewhere")).public_pem)
+    foreign = runner.invoke(app, ["audit", "verify", "--public-key", str(other)])
+    said = " ".join(foreign.output.split())
+    # named as a key that is not among the bureau's keys (the keyring written with the first anchor)
+    assert foreign.exit_code == 1 and "不在密钥清单中" in said and "is not in the keyring" in said, said
+    # without a keyring (an installation before its first keyring line), every line names the key
+    (settings.publication_folder / "signing-keys.jsonl").unlink()
     foreign = runner.invoke(app, ["audit", "verify", "--public-key", str(other)])
     assert foreign.exit_code == 1 and "密钥不符" in foreign.output
 
@@ -415,3 +422,42 @@ def test_an_export_as_recorded_after_night_k_names_night_ks_published_head(
         assert verify_file(out, signer_for(settings).public_key, None).ok
     assert heads["2026-07-15"] == lines[0] and heads["2026-07-21"] == lines[1]
     assert heads[None] == lines[2]
+
+
+def test_a_rotated_key_keeps_every_anchor_verifiable_and_the_old_key_cannot_sign_after_it(
+        engine: Engine, settings: Settings, cli_env: None, tmp_path: Path) -> None:
+    """`credit keys rotate` between two nights: the anchor file holds lines of both keys and `credit
+    audit verify` passes, with this installation's keys or with the old public key an outsider kept
+    (the keyring chains it to the new one). Before the keyring, any change of key failed every
+    earlier line (README, "The signing key is not rotated"). A line the old key signs after the
+    hand-over (its private key kept by someone) is named."""
+    old = signer_for(settings)
+    (tmp_path / "old.pem").write_text(old.public_pem, encoding="ascii")
+    with engine.begin() as c:
+        for u, n in NAMES.items():
+            register(c, u, n)
+        annual_report(c, B, 2025, "2026-03-01")
+    run_night(engine, settings, "2026-07-15")
+    assert publish_anchors(engine, settings) == 1
+    rotated = runner.invoke(app, ["keys", "rotate"])
+    assert rotated.exit_code == 0, rotated.output
+    new = signer_for(settings)
+    assert new.key_id != old.key_id
+    run_night(engine, settings, "2026-07-21")
+    assert publish_anchors(engine, settings) == 1
+    path = anchor_path(settings)
+    signed_by = [json.loads(x)["signature"]["key_id"] for x in path.read_text(encoding="utf-8").splitlines()]
+    assert signed_by == [old.key_id, new.key_id]
+    for args in ([], ["--public-key", str(tmp_path / "old.pem")]):
+        ok = runner.invoke(app, ["audit", "verify", *args])
+        assert ok.exit_code == 0, ok.output
+    # the old key, still held somewhere, signs a third line after its successor's: named
+    lines = path.read_text(encoding="utf-8").splitlines()
+    last = json.loads(lines[-1])
+    forged = old.sign_document({k: v for k, v in {**last, "night": "2026-07-22",
+                                                   "prev": line_digest(lines[-1])}.items() if k != "signature"})
+    path.write_text("\n".join([*lines, canonical(forged).decode("utf-8")]) + "\n", encoding="utf-8")
+    found = read_anchors(path, keyring_for(settings))
+    assert any("line 3" in p and "handed over" in p for p in found.problems), found.problems
+    bad = runner.invoke(app, ["audit", "verify"])
+    assert bad.exit_code == 1 and "handed over" in " ".join(bad.output.split()), bad.output

@@ -1,0 +1,356 @@
+"""The bureau's signing keys over time: a key is replaced (rotated) by a signed hand-over, so that
+what an earlier key signed still verifies, and whoever trusts one of the keys can trust them all.
+
+The keyring is published beside the anchors, ``<publication>/signing-keys.jsonl``: one canonical
+JSON line per key, in the order the keys came into use::
+
+    {"format": "credit-signing-key/1", "key_id": "ed25519:…", "public_key_pem": "…",
+     "valid_from": "2026-12-02T17:05:00+08:00", "previous": "ed25519:…" | null,
+     "handed_over_by": {"key_id": <previous>, "value": <its signature of the body>},   (not on the first line)
+     "signature": {"algorithm": "Ed25519", "key_id": <this key>, "value": <its signature of the body>}}
+
+The body is the line without ``signature`` and ``handed_over_by``. Every line is signed by its own
+key (whoever wrote it held that key), and every line after the first also by the key it replaces
+(the hand-over). So a reader who trusts the key they were given at any time follows the chain
+forwards (each key vouched for its successor) and backwards (each successor vouched for the key it
+names as its predecessor) and checks what any of the bureau's keys signed.
+
+The first line is written when the bureau first publishes an anchor (or rotates), for the key in
+use then. ``credit keys rotate`` appends a line and puts the new key to work; after it, the old key
+signs nothing more (:func:`current_signer` refuses it), and an anchor line signed by it after a
+line of its successor is named by :func:`credit.rosters.anchors.read_anchors`. A compromised key's
+revocation (signatures made with it after a date not trusted) is not built: a rotation is a planned
+change of key.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from credit import clock
+from credit.settings import Settings
+from credit.signing import (
+    Signer,
+    SigningKeyError,
+    canonical,
+    document_problem,
+    generated_key_path,
+    key_id_of,
+    load_public_key,
+    parse_document,
+    private_key_from_pem,
+    signer_for,
+    verify_bytes,
+)
+
+KEYRING_FILE = "signing-keys.jsonl"
+FORMAT = "credit-signing-key/1"
+#: The lock a rotation holds while it appends and swaps keys (beside the keyring).
+LOCK_FILE = ".signing-keys.lock"
+
+
+@dataclass(frozen=True)
+class KeyEntry:
+    """One key of the keyring: its line, its id, its public key, since when it signs, and the key it
+    replaced."""
+
+    line: int
+    key_id: str
+    public: Ed25519PublicKey
+    valid_from: datetime | None      # None: the one key of an installation without a keyring file
+    previous: str | None
+
+
+@dataclass
+class Keyring:
+    """The keys as read and checked, in the order they came into use, and what is wrong with the file
+    (by line: keys after a broken line are not trusted)."""
+
+    path: Path | None
+    entries: list[KeyEntry] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    lines: list[dict[str, Any]] = field(default_factory=list)    # as published (signed)
+
+    @classmethod
+    def single(cls, public: Ed25519PublicKey) -> Keyring:
+        """One key, trusted as given (an installation before its first key line, or a reader who was
+        given one key and no keyring)."""
+        return cls(None, [KeyEntry(0, key_id_of(public), public, None, None)])
+
+    def position(self, key_id: str) -> int | None:
+        return next((i for i, e in enumerate(self.entries) if e.key_id == key_id), None)
+
+    def successor(self, key_id: str) -> KeyEntry | None:
+        i = self.position(key_id)
+        return self.entries[i + 1] if i is not None and i + 1 < len(self.entries) else None
+
+    @property
+    def current(self) -> KeyEntry | None:
+        return self.entries[-1] if self.entries else None
+
+    def document_problem(self, doc: Any) -> str | None:
+        """None when ``doc`` carries a valid signature of one of the keyring's keys; else why not."""
+        sig = doc.get("signature") if isinstance(doc, dict) else None
+        kid = sig.get("key_id") if isinstance(sig, dict) else None
+        i = self.position(str(kid)) if kid is not None else None
+        if i is None:
+            if len(self.entries) == 1:   # one key given: the words of a plain check
+                return document_problem(doc, self.entries[0].public)
+            named = "、".join(e.key_id for e in self.entries)
+            return (f"签名密钥 {kid} 不在本局的密钥清单中（{named}） (signed by key {kid}, which is not among the "
+                    f"bureau's keys: {', '.join(e.key_id for e in self.entries)})")
+        return document_problem(doc, self.entries[i].public)
+
+    def describe(self, key_id: str) -> str:
+        """When a key signed: "in use since …, handed over to … on …" (for what a check prints)."""
+        i = self.position(key_id)
+        if i is None:
+            return key_id
+        e, nxt = self.entries[i], self.successor(key_id)
+        since = f"in use since {e.valid_from.isoformat()}" if e.valid_from else "the key given"
+        until = f", handed over to {nxt.key_id} on {nxt.valid_from.isoformat()}" if nxt and nxt.valid_from else ""
+        return f"{key_id} ({since}{until})"
+
+
+def keyring_path(settings: Settings) -> Path:
+    return settings.publication_folder / KEYRING_FILE
+
+
+def read_keyring(path: Path, trusted: Ed25519PublicKey | None = None) -> Keyring:
+    """Read and check a keyring file. Each line must be signed by its own key and, after the first,
+    by the key before it, which it names as ``previous``. With ``trusted`` (the key a reader was
+    given), that key must be in the chain. A missing file: a keyring of ``trusted`` alone (or empty)."""
+    if not path.exists():
+        return Keyring.single(trusted) if trusted is not None else Keyring(None)
+    ring = Keyring(path)
+    for no, raw in enumerate(path.read_bytes().split(b"\n"), start=1):
+        if not raw.strip():
+            continue
+        problem = _add_line(ring, no, raw)
+        if problem:
+            ring.problems.append(f"{path.name} line {no}: {problem}")
+            break
+    if trusted is not None and ring.position(key_id_of(trusted)) is None:
+        ring.problems.append(
+            f"{path.name}：给出的公钥 {key_id_of(trusted)} 不在密钥清单中 (the public key given, "
+            f"{key_id_of(trusted)}, is not in the keyring: not the bureau's, or the keyring is not the bureau's)")
+    return ring
+
+
+def _add_line(ring: Keyring, no: int, raw: bytes) -> str | None:
+    """Check one line against the keys before it and add it; else say what is wrong."""
+    try:
+        doc = parse_document(raw)
+        kid, pem, previous = str(doc["key_id"]), str(doc["public_key_pem"]), doc.get("previous")
+        since = datetime.fromisoformat(str(doc["valid_from"]))
+        public = load_public_key(pem, f"key line {no}")
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
+        return f"不可读的密钥行 (unreadable key line: {e})"
+    if doc.get("format") != FORMAT:
+        return f"format is not {FORMAT}"
+    if key_id_of(public) != kid:
+        return f"key_id {kid} is not the id of the line's public key ({key_id_of(public)})"
+    if ring.position(kid) is not None:
+        return f"key {kid} appears twice"
+    body = _body(doc)
+    if (problem := document_problem({**body, "signature": doc.get("signature")}, public)) is not None:
+        return f"自签名无效 (the line's own signature: {problem})"
+    before = ring.current
+    if before is None:
+        if previous is not None:
+            return f"the first key names a previous key ({previous}) the keyring does not hold"
+    else:
+        hand = doc.get("handed_over_by")
+        if previous != before.key_id:
+            return f"previous is {previous}, not the key before it ({before.key_id})"
+        if not isinstance(hand, dict) or hand.get("key_id") != before.key_id \
+                or not verify_bytes(before.public, canonical(body), str(hand.get("value"))):
+            return (f"移交签名无效：上一密钥 {before.key_id} 未签署此移交 (the hand-over is not signed by the key "
+                    f"before it, {before.key_id})")
+        if before.valid_from is not None and since <= before.valid_from:
+            return f"valid_from {since.isoformat()} is not after the previous key's ({before.valid_from.isoformat()})"
+    ring.entries.append(KeyEntry(no, kid, public, since, previous))
+    ring.lines.append(doc)
+    return None
+
+
+def _body(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if k not in ("signature", "handed_over_by")}
+
+
+def keyring_for(settings: Settings, trusted: Ed25519PublicKey | None = None) -> Keyring:
+    """This installation's keyring; without a keyring file yet, its one key (``trusted`` if given,
+    else the key it signs with)."""
+    path = keyring_path(settings)
+    if not path.exists() and trusted is None:
+        return Keyring.single(signer_for(settings).public_key)
+    return read_keyring(path, trusted)
+
+
+def _line(signer: Signer, since: datetime, previous: Signer | None) -> str:
+    body = {"format": FORMAT, "key_id": signer.key_id, "public_key_pem": signer.public_pem,
+            "valid_from": since.isoformat(), "previous": previous.key_id if previous else None}
+    doc = signer.sign_document(body)
+    if previous is not None:
+        doc["handed_over_by"] = {"key_id": previous.key_id, "value": previous.sign(canonical(body))}
+    return canonical(doc).decode("utf-8")
+
+
+def _append(path: Path, text: str) -> None:
+    with open(path, "ab") as f:
+        f.write(text.encode("utf-8") + b"\n")
+        f.flush()
+        os.fsync(f.fileno())
+
+
+@contextmanager
+def _locked(settings: Settings) -> Iterator[None]:
+    folder = settings.publication_folder
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / LOCK_FILE, "a+b") as f:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+        yield
+
+
+def ensure_first_line(settings: Settings, signer: Signer) -> None:
+    """Write the keyring's first line, for ``signer``'s key, when there is no keyring yet (before
+    the first anchor is signed, :func:`credit.rosters.anchors.append_missing_anchors`)."""
+    path = keyring_path(settings)
+    if path.exists():
+        return
+    with _locked(settings):
+        if not path.exists():
+            _append(path, _line(signer, clock.now(settings), None))
+
+
+def current_signer(settings: Settings) -> Signer:
+    """The key that signs now, checked against the keyring: refused (:class:`SigningKeyError`, in
+    Chinese and English) when it was handed over to a successor, or when the keyring exists and
+    does not hold it (a key changed without ``credit keys rotate``): what it signed would not verify
+    with the bureau's published keys."""
+    signer = signer_for(settings)
+    path = keyring_path(settings)
+    if not path.exists():
+        return signer
+    ring = read_keyring(path)
+    if ring.problems:
+        raise SigningKeyError(f"密钥清单 {path} 未通过校验，不予签名 (the keyring does not verify, nothing is "
+                              f"signed): {ring.problems[0]}")
+    nxt = ring.successor(signer.key_id)
+    if nxt is not None:
+        raise SigningKeyError(
+            f"签名密钥 {signer.key_id} 已移交给 {nxt.key_id}，不再签名；请将 CREDIT_SIGNING_KEY / "
+            f"CREDIT_SIGNING_KEY_FILE 改为新密钥 (the signing key {signer.key_id} was handed over to {nxt.key_id} "
+            "and signs nothing more: set CREDIT_SIGNING_KEY or CREDIT_SIGNING_KEY_FILE to the new key)")
+    if ring.position(signer.key_id) is None:
+        raise SigningKeyError(
+            f"签名密钥 {signer.key_id} 不在密钥清单 {path.name} 中：更换密钥须用 credit keys rotate 移交 "
+            f"(the signing key {signer.key_id} is not in {path.name}: a key is changed with `credit keys rotate`, "
+            "which has the old key hand over to the new one; restore the old key and rotate)")
+    return signer
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """What ``credit keys rotate`` did."""
+
+    old: str
+    new: str
+    valid_from: datetime
+    generated: bool          # the installation's generated key was replaced (else: switch the settings)
+    finished: bool = False   # an interrupted rotation was completed, nothing new handed over
+
+
+def rotate(settings: Settings, new_key: bytes | None = None) -> Rotation:
+    """Hand the signing key over to a new one: a keyring line for the new key, signed by it and by
+    the key in use, appended under the keyring's lock (the first line, for the key in use, written
+    before it when missing).
+
+    ``new_key`` (PEM): the new private key, required when the key in use comes from
+    ``CREDIT_SIGNING_KEY`` / ``CREDIT_SIGNING_KEY_FILE`` (the operator then points the setting at
+    it). Without them the installation's generated key is replaced by a new generated one: written
+    beside it first (``signing.pem.new``), then the line, then the files swapped (the old key kept
+    under ``keys/retired/``); a rotation interrupted after its line is finished by running it again."""
+    generated = settings.signing_key is None and settings.signing_key_file is None
+    if not generated and new_key is None:
+        raise SigningKeyError("签名密钥来自 CREDIT_SIGNING_KEY / CREDIT_SIGNING_KEY_FILE：请用 --new-key-file "
+                              "给出新私钥 (the key in use comes from the settings: give the new private key "
+                              "with --new-key-file)")
+    if generated and new_key is not None:
+        raise SigningKeyError("本机签名密钥由系统生成：轮换时不接受 --new-key-file (the installation's key is "
+                              "generated: a rotation generates the next one; --new-key-file is for a key from "
+                              "the settings)")
+    key_file = generated_key_path(settings)
+    pending = key_file.with_name(key_file.name + ".new")
+    with _locked(settings):
+        old = signer_for(settings)
+        path = keyring_path(settings)
+        ring = read_keyring(path)
+        if ring.problems:
+            raise SigningKeyError(f"密钥清单未通过校验，不予轮换 (the keyring does not verify; nothing rotated): "
+                                  f"{ring.problems[0]}")
+        if generated and pending.exists():
+            waiting = Signer(private_key_from_pem(pending.read_bytes(), str(pending)))
+            if ring.successor(old.key_id) is not None and ring.current and ring.current.key_id == waiting.key_id:
+                _swap(key_file, pending, old)
+                return Rotation(old.key_id, waiting.key_id, ring.current.valid_from or clock.now(settings),
+                                True, finished=True)
+            pending.unlink()      # written by a rotation that died before its line: never handed over
+        if ring.successor(old.key_id) is not None:
+            raise SigningKeyError(f"签名密钥 {old.key_id} 已移交，请先改用新密钥 (the key in use, {old.key_id}, "
+                                  "was handed over already: switch the settings to its successor first)")
+        if not ring.entries:
+            _append(path, _line(old, clock.now(settings), None))
+            ring = read_keyring(path)
+        elif ring.position(old.key_id) is None:
+            raise SigningKeyError(f"签名密钥 {old.key_id} 不在密钥清单中，不能由它移交 (the key in use is not in the "
+                                  "keyring, so it cannot hand over)")
+        if generated:
+            key = Ed25519PrivateKey.generate()
+            _write_private(pending, key)
+        else:
+            assert new_key is not None
+            key = private_key_from_pem(new_key, "--new-key-file")
+        new = Signer(key)
+        if ring.position(new.key_id) is not None:
+            raise SigningKeyError(f"新密钥 {new.key_id} 已在密钥清单中 (the new key {new.key_id} is in the keyring "
+                                  "already: a key is never used twice)")
+        since = clock.now(settings)
+        if ring.current and ring.current.valid_from and since <= ring.current.valid_from:
+            raise SigningKeyError("本机时钟早于上一密钥的启用时间，不予轮换 (the clock is before the previous key's "
+                                  "valid_from: nothing rotated)")
+        _append(path, _line(new, since, old))
+        if generated:
+            _swap(key_file, pending, old)
+        return Rotation(old.key_id, new.key_id, since, generated)
+
+
+def _write_private(path: Path, key: Ed25519PrivateKey) -> None:
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(pem)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _swap(key_file: Path, pending: Path, old: Signer) -> None:
+    """Keep the old generated key under ``retired/`` and put the pending one in its place."""
+    retired = key_file.parent / "retired"
+    retired.mkdir(mode=0o700, exist_ok=True)
+    kept = retired / (old.key_id.replace(":", "-") + ".pem")
+    if not kept.exists() and key_file.exists():
+        os.link(key_file, kept)
+    os.replace(pending, key_file)
+

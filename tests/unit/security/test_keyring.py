@@ -1,0 +1,133 @@
+"""The bureau's keyring: a signing key handed over to the next, so that what an earlier key signed
+still verifies and a key changed without a hand-over signs nothing (no database)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from typer.testing import CliRunner
+
+from credit.cli.main import app
+from credit.keyring import current_signer, ensure_first_line, keyring_path, read_keyring, rotate
+from credit.settings import Settings, get_settings
+from credit.signing import Signer, SigningKeyError, signer_for, write_signed
+
+runner = CliRunner()
+
+
+def _pem(key: Ed25519PrivateKey) -> bytes:
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption())
+
+
+def _rotate_twice(s: Settings) -> list[Signer]:
+    """Three generated keys in turn, each signing a file while in use; the signers, oldest first."""
+    used = []
+    for i in range(3):
+        if i:
+            rotate(s)
+        used.append(current_signer(s))
+        write_signed(s.home / f"export-{i}.csv", f"row {i}\r\n".encode(), used[-1], None)
+    return used
+
+
+def test_a_generated_key_is_handed_over_and_every_earlier_signature_still_verifies(tmp_path: Path) -> None:
+    s = Settings(home=tmp_path / "home")
+    first = signer_for(s)
+    ensure_first_line(s, first)
+    used = _rotate_twice(s)
+    assert used[0].key_id == first.key_id and len({u.key_id for u in used}) == 3
+    ring = read_keyring(keyring_path(s))
+    assert not ring.problems and [e.key_id for e in ring.entries] == [u.key_id for u in used]
+    assert [e.previous for e in ring.entries] == [None, used[0].key_id, used[1].key_id]
+    # the old generated keys are kept, the newest signs
+    retired = sorted(p.name for p in (s.home / "keys" / "retired").iterdir())
+    assert retired == sorted(u.key_id.replace(":", "-") + ".pem" for u in used[:2])
+    assert signer_for(s).key_id == used[2].key_id
+    # a reader holding any one of the keys checks every file, with the published keyring
+    for trusted in used:
+        (tmp_path / "given.pem").write_text(trusted.public_pem, encoding="ascii")
+        for i in range(3):
+            r = runner.invoke(app, ["verify-signature", str(s.home / f"export-{i}.csv"), "--public-key",
+                                    str(tmp_path / "given.pem"), "--keyring", str(keyring_path(s))])
+            assert r.exit_code == 0, r.output
+            assert f"signed by {used[i].key_id}" in r.output
+    # without the keyring, a file of an earlier key does not verify with the newest key, and says why
+    (tmp_path / "newest.pem").write_text(used[2].public_pem, encoding="ascii")
+    r = runner.invoke(app, ["verify-signature", str(s.home / "export-0.csv"), "--public-key",
+                            str(tmp_path / "newest.pem")])
+    assert r.exit_code == 1 and "--keyring" in r.output
+
+
+def test_a_key_handed_over_or_changed_without_a_hand_over_signs_nothing(tmp_path: Path) -> None:
+    old, new, other = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    (tmp_path / "old.pem").write_bytes(_pem(old))
+    (tmp_path / "new.pem").write_bytes(_pem(new))
+    (tmp_path / "other.pem").write_bytes(_pem(other))
+    s = Settings(home=tmp_path / "home", signing_key_file=tmp_path / "old.pem")
+    with pytest.raises(SigningKeyError, match="--new-key-file"):
+        rotate(s)
+    done = rotate(s, _pem(new))
+    assert not done.generated and done.new == Signer(new).key_id
+    with pytest.raises(SigningKeyError, match="handed over"):
+        current_signer(s)       # the setting still names the old key
+    switched = Settings(home=tmp_path / "home", signing_key_file=tmp_path / "new.pem")
+    assert current_signer(switched).key_id == Signer(new).key_id
+    changed = Settings(home=tmp_path / "home", signing_key_file=tmp_path / "other.pem")
+    with pytest.raises(SigningKeyError, match="credit keys rotate"):
+        current_signer(changed)   # a key swapped in without a hand-over
+
+
+@pytest.mark.parametrize("edit", ["forged_hand_over", "swapped_key", "removed_line", "reordered"])
+def test_a_keyring_altered_after_publication_is_named_by_its_line(tmp_path: Path, edit: str) -> None:
+    s = Settings(home=tmp_path / "home")
+    ensure_first_line(s, signer_for(s))
+    rotate(s)
+    rotate(s)
+    path = keyring_path(s)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if edit == "forged_hand_over":   # an outsider's key appended, signed by itself only
+        intruder = Signer(Ed25519PrivateKey.generate())
+        doc = intruder.sign_document({"format": "credit-signing-key/1", "key_id": intruder.key_id,
+                                      "public_key_pem": intruder.public_pem, "valid_from": "2030-01-01T00:00:00+08:00",
+                                      "previous": json.loads(lines[-1])["key_id"]})
+        lines.append(json.dumps(doc))
+    elif edit == "swapped_key":      # the middle key's PEM replaced by an outsider's
+        doc = json.loads(lines[1])
+        doc["public_key_pem"] = Signer(Ed25519PrivateKey.generate()).public_pem
+        lines[1] = json.dumps(doc)
+    elif edit == "removed_line":
+        del lines[1]
+    else:
+        lines[1], lines[2] = lines[2], lines[1]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ring = read_keyring(path)
+    assert ring.problems, edit
+    bad = 4 if edit == "forged_hand_over" else 2
+    assert ring.problems[0].startswith(f"signing-keys.jsonl line {bad}:"), ring.problems
+    assert len(ring.entries) == bad - 1      # nothing from the broken line on is trusted
+    with pytest.raises(SigningKeyError):
+        current_signer(s)                    # and nothing is signed while it does not verify
+
+
+def test_keys_rotate_and_keys_list_on_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CREDIT_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("CREDIT_SIGNING_KEY", raising=False)
+    monkeypatch.delenv("CREDIT_SIGNING_KEY_FILE", raising=False)
+    get_settings.cache_clear()
+    try:
+        before = signer_for(get_settings()).key_id
+        r = runner.invoke(app, ["keys", "rotate"])
+        assert r.exit_code == 0, r.output
+        after = signer_for(get_settings()).key_id
+        assert f"{before} → {after}" in r.output and before != after
+        listed = runner.invoke(app, ["keys", "list", "--json"])
+        assert listed.exit_code == 0 and [d["key_id"] for d in json.loads(listed.stdout)] == [before, after]
+        refused = runner.invoke(app, ["keys", "rotate", "--new-key-file", str(tmp_path / "x.pem")])
+        assert refused.exit_code == 2 and "Traceback" not in refused.output
+    finally:
+        get_settings.cache_clear()
