@@ -383,7 +383,7 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
         limit_cure = cure_on if env.limit_from(rule_id) == "cure" or r["roster"] == "serious" \
             else removal_cured_on(conn, r["entry_id"], as_of, known)
         apps = conn.execute(sqlfiles.statement("rosters/entity_applications"), {"u": r["uscc"], "r": r["roster"], "d": as_of, "e": r["entry_id"],
-                                 "inc": r["included_on"], "k": seq_limit(known),
+                                 "inc": r["included_on"], "rm": r["removed_on"], "k": seq_limit(known),
                                  "kn": night_limit(known), "kq": request_limit(known)}).mappings().all()
         applications: list[ApplicationView] = []
         # An application covers every entry listed on receipt and records one rule (the one its stored

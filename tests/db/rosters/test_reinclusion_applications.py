@@ -1,0 +1,37 @@
+"""An entity's applications for removal across a removal and a re-inclusion, and across two entries
+listed at once (domain.md §3.3: an application covers the entries listed when it is received; each
+is decided within its own limit)."""
+
+from __future__ import annotations
+
+from credit.rosters.read import entity_rosters
+from credit.rosters.repair import apply_for_removal
+from tests.db.rosters.helpers import D, finding, night, reg, report
+
+A = "91110105MA0000001A"
+
+
+def test_a_removed_entry_does_not_show_an_application_received_after_its_removal(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # 68号令 art. 10, domain.md §3.3: an application concerns the entries on the roster when it is
+    # received. Listed unreachable 07-01, removed 07-06 on contact restored; listed again on a new
+    # finding 08-03; the application of 08-04 concerns the second entry only — the first, removed
+    # a month before, must not show it as "pending" (it would stay pending forever).
+    with engine.begin() as c:
+        reg(c, A)
+        report(c, A, 2025, "2026-03-01")
+        finding(c, "F1", A, "unreachable_address", "2026-07-01")
+        night(c, settings, "2026-07-01")
+        finding(c, "F2", A, "contact_restored", "2026-07-06")
+        first = apply_for_removal(c, A, "abnormal", D("2026-07-06"), settings=settings)
+        night(c, settings, "2026-07-06")
+        finding(c, "F3", A, "unreachable_address", "2026-08-03")
+        night(c, settings, "2026-08-03")
+        second = apply_for_removal(c, A, "abnormal", D("2026-08-04"), settings=settings)
+        old, new = entity_rosters(c, A, D("2026-08-04"), settings)
+        assert old["state"] == "removed" and old["removed_on"] == "2026-07-06"
+        assert [a["id"] for a in old["applications"]] == [first["id"]]
+        assert old["applications"][0]["status"] == "removed"
+        assert new["state"] == "listed"
+        assert [a["id"] for a in new["applications"]] == [second["id"]]
+        assert [a["id"] for a in new["pending_applications"]] == [second["id"]]
+
