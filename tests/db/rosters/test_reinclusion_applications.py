@@ -35,3 +35,25 @@ def test_a_removed_entry_does_not_show_an_application_received_after_its_removal
         assert [a["id"] for a in new["applications"]] == [second["id"]]
         assert [a["id"] for a in new["pending_applications"]] == [second["id"]]
 
+
+def test_a_refused_application_keeps_the_limit_it_was_decided_by(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # 68号令 art. 11, domain.md §3.3: an application for the missing report received Mon 07-06 is
+    # due 5 WD later, Mon 07-13. Refused (report still missing) and the report filed later, with
+    # a new application on 08-04: the refused application still shows 07-13 — not the 08-11 of the
+    # later cure, which arrived after it was answered.
+    with engine.begin() as c:
+        reg(c, A)
+        night(c, settings, "2026-07-01")
+        first = apply_for_removal(c, A, "abnormal", D("2026-07-06"), settings=settings)
+        assert first["decide_by"] == "2026-07-13"
+        for d in ("2026-07-06", "2026-07-13", "2026-07-14"):
+            night(c, settings, d)
+        report(c, A, 2025, "2026-08-04")
+        second = apply_for_removal(c, A, "abnormal", D("2026-08-04"), settings=settings)
+        night(c, settings, "2026-08-04")
+        (entry,) = entity_rosters(c, A, D("2026-08-04"), settings)
+        refused, removed = entry["applications"]
+        assert refused["id"] == first["id"] and refused["status"] == "refused"
+        assert refused["decision"] is not None and refused["decision"]["decision_date"] <= "2026-07-14"
+        assert refused["decide_by"] == "2026-07-13"
+        assert removed["id"] == second["id"] and removed["status"] == "removed" and removed["decide_by"] == "2026-08-11"
