@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from credit.rosters.read import entity_rosters
 from credit.rosters.repair import apply_for_removal
+from credit.rosters.requests import application_decide_by, request_of
 from tests.db.rosters.helpers import D, finding, night, reg, report
 
 A = "91110105MA0000001A"
@@ -57,3 +58,22 @@ def test_a_refused_application_keeps_the_limit_it_was_decided_by(engine, setting
         assert refused["decision"] is not None and refused["decision"]["decision_date"] <= "2026-07-14"
         assert refused["decide_by"] == "2026-07-13"
         assert removed["id"] == second["id"] and removed["status"] == "removed" and removed["decide_by"] == "2026-08-11"
+
+
+def test_the_applicants_page_keeps_a_refused_applications_limit_too(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    # The same story as the applicant reads it (GET /v1/repair-applications/{id}, docs/api.md:
+    # decide_by derived when read): the refused application was due Mon 07-13, whatever was filed
+    # after its answer (68号令 art. 11, domain.md §3.3).
+    with engine.begin() as c:
+        reg(c, A)
+        night(c, settings, "2026-07-01")
+        first = apply_for_removal(c, A, "abnormal", D("2026-07-06"), settings=settings)
+        for d in ("2026-07-06", "2026-07-13", "2026-07-14"):
+            night(c, settings, d)
+        report(c, A, 2025, "2026-08-04")
+        second = apply_for_removal(c, A, "abnormal", D("2026-08-04"), settings=settings)
+        night(c, settings, "2026-08-04")
+        q1, q2 = request_of(c, first["id"]), request_of(c, second["id"])
+        assert q1 is not None and q2 is not None
+        assert application_decide_by(c, q1, settings) == (D("2026-07-13"), None, None)
+        assert application_decide_by(c, q2, settings) == (D("2026-08-11"), None, None)
