@@ -383,20 +383,24 @@ def entity_rosters(conn: Connection, uscc: str, as_of: date, settings: Settings 
         limit_cure = cure_on if env.limit_from(rule_id) == "cure" or r["roster"] == "serious" \
             else removal_cured_on(conn, r["entry_id"], as_of, known)
         apps = conn.execute(sqlfiles.statement("rosters/entity_applications"), {"u": r["uscc"], "r": r["roster"], "d": as_of, "e": r["entry_id"],
-                                 "inc": r["included_on"], "k": seq_limit(known),
+                                 "inc": r["included_on"], "rm": r["removed_on"], "k": seq_limit(known),
                                  "kn": night_limit(known), "kq": request_limit(known)}).mappings().all()
         applications: list[ApplicationView] = []
         # An application covers every entry listed on receipt and records one rule (the one its stored
         # date was counted by): on this entry it is due by the entry's own rule (s34: a false
         # disclosure waits for 查实 even when the same application's missing report is due from receipt).
         for p in apps:
+            # An answered application was due by the cure known when it was answered: a cure that
+            # came after the answer (a report filed after a refusal) does not move its limit.
+            cure = None if limit_cure is not None and p["action"] is not None \
+                and limit_cure > p["decision_date"] else limit_cure
             if p["rule_id"] in env.rules.rules:
                 own = p["rule_id"] if same_cause(p["rule_id"], rule_id) else rule_id
-                by, by_prov, note = applied_entries_due(env, [AppliedEntry(own, limit_cure, "")], p["received_on"],
+                by, by_prov, note = applied_entries_due(env, [AppliedEntry(own, cure, "")], p["received_on"],
                                                         p["rule_id"], p["due_date"], p["due_provisional"])
             else:
                 by, by_prov, note = application_due(env, p["rule_id"], p["received_on"], p["due_date"],
-                                                    p["due_provisional"], limit_cure)
+                                                    p["due_provisional"], cure)
             status = {"remove": "removed", "refuse": "refused"}.get(p["action"] or "", "pending")
             applications.append({
                 "id": p["id"], "received_on": p["received_on"].isoformat(), "status": status,

@@ -118,15 +118,18 @@ def application_decide_by(conn: Connection, q: RequestRecord,
         return q["due_date"], q["due_provisional"], q["due_note"]
     entries = conn.execute(sqlfiles.statement("rosters/applied_entries"),
                            {"d": q["received_on"], "u": q["uscc"], "r": q["roster"], "e": q["entry_id"]}).mappings().all()
-    answered = {d["entry_id"] for d in decisions_on(conn, q["id"])}
+    answered = {d["entry_id"]: d["decision_date"] for d in decisions_on(conn, q["id"])}
     entries = [x for x in entries if x["entry_id"] not in answered] or entries
     applied: list[AppliedEntry] = []
     for x in entries:
         base = removal_rule(q["roster"], x["cause_code"])
         own = rule_id if same_cause(rule_id, base) else base
-        # causes 1 and 2 count from the cure too when it came after receipt (removal_limit_start)
-        cure_on = (cure_established_on(conn, int(x["entry_id"]), date.max) if env.limit_from(own) == "cure"
-                   else None if q["roster"] == "serious" else removal_cured_on(conn, int(x["entry_id"]), date.max))
+        # causes 1 and 2 count from the cure too when it came after receipt (removal_limit_start);
+        # an answered entry by the cure known when it was answered (a report filed after a refusal
+        # does not move the refused application's limit, domain.md §3.3)
+        cured_by = answered.get(x["entry_id"], date.max)
+        cure_on = (cure_established_on(conn, int(x["entry_id"]), cured_by) if env.limit_from(own) == "cure"
+                   else None if q["roster"] == "serious" else removal_cured_on(conn, int(x["entry_id"]), cured_by))
         applied.append(AppliedEntry(own, cure_on, entry_label(x["cause"], x["decision_no"])))
     if not applied:   # nothing listed on receipt any more: the application's own rule, as recorded
         cure_based = env.limit_from(rule_id) == "cure"
