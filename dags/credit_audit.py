@@ -27,6 +27,7 @@ from airflow.sdk import dag, task
 from credit.schedule import load_schedule
 from credit_airflow.alerts import NightAlert
 from credit_airflow.audit import PUBLISHED, ChainBroken
+from credit_airflow.policy import task_defaults
 
 SCHEDULE = load_schedule()  # config/schedule.yaml of CREDIT_CONFIG_DIR, read when the DAG is parsed
 log = logging.getLogger(__name__)
@@ -40,14 +41,7 @@ log = logging.getLogger(__name__)
     max_active_runs=1,
     doc_md=__doc__,
     tags=["credit"],
-    default_args={
-        "retries": SCHEDULE.retries,
-        "retry_delay": SCHEDULE.retry_delay,
-        "retry_exponential_backoff": 2.0,
-        "max_retry_delay": SCHEDULE.max_retry_delay,
-        "execution_timeout": SCHEDULE.task_timeout,
-        "on_failure_callback": NightAlert("chain"),
-    },
+    default_args=task_defaults(SCHEDULE, NightAlert("chain")),
 )
 def credit_audit() -> None:
     @task

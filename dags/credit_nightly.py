@@ -58,6 +58,7 @@ from airflow.sdk.exceptions import AirflowFailException
 from credit.schedule import load_schedule
 from credit_airflow.alerts import NightAlert
 from credit_airflow.audit import PUBLISHED
+from credit_airflow.policy import task_defaults
 from credit_airflow.sensors import ManifestSensor
 
 SCHEDULE = load_schedule()  # config/schedule.yaml of CREDIT_CONFIG_DIR, read when the DAG is parsed
@@ -138,14 +139,7 @@ alert: Callable[..., None] = NightAlert("failed")
     max_active_runs=1,  # nights are published in order
     doc_md=__doc__,
     tags=["credit"],
-    default_args={
-        "retries": SCHEDULE.retries,
-        "retry_delay": SCHEDULE.retry_delay,
-        "retry_exponential_backoff": 2.0,
-        "max_retry_delay": SCHEDULE.max_retry_delay,
-        "execution_timeout": SCHEDULE.task_timeout,
-        "on_failure_callback": alert,
-    },
+    default_args=task_defaults(SCHEDULE, alert),
     # Night D not published by `published_by` on D+1: the triggerer sends the lateness alert.
     deadline=DeadlineAlert(reference=DeadlineReference.DAGRUN_LOGICAL_DATE, interval=SCHEDULE.lateness,
                            callback=AsyncCallback(NightAlert, kwargs={"kind": "late"})),
