@@ -124,7 +124,8 @@ def refusals_fail_at_once() -> Iterator[None]:
     try:
         yield
     except NightRefused as e:
-        raise AirflowFailException(f"night {e.night} refused: {e}") from e
+        raise AirflowFailException(f"批次 {e.night} 被拒绝，昨日的状态未变 (night {e.night} refused — "
+                                   f"yesterday's state is unchanged): {e}") from e
 
 
 alert: Callable[..., None] = NightAlert("failed")

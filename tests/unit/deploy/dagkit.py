@@ -10,13 +10,18 @@ from typing import Any
 DAGS = Path(__file__).resolve().parents[3] / "dags"
 
 
-def build_dag(dag_id: str) -> Any:
-    """``dags/<dag_id>.py`` executed as a module, and its ``@dag`` function called: the DAG object."""
+def dag_module(dag_id: str) -> Any:
+    """``dags/<dag_id>.py`` executed as a module (a DAG file is no package module)."""
     spec = importlib.util.spec_from_file_location(f"dagfile_{dag_id}", DAGS / f"{dag_id}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return getattr(module, dag_id)()
+    return module
+
+
+def build_dag(dag_id: str) -> Any:
+    """The DAG object of ``dags/<dag_id>.py``: its ``@dag`` function called."""
+    return getattr(dag_module(dag_id), dag_id)()
 
 
 def dag_keyword(dag_id: str, name: str) -> ast.expr:
