@@ -209,12 +209,20 @@ class NightAlert(BaseNotifier):
         alert = self._compose(context)
         log.warning("%s\n%s", alert.subject, alert.body)
         settings = get_settings()
+        failed: list[BaseException] = []
         if settings.alert_webhook:
-            httpx.post(settings.alert_webhook, json=alert.as_json(), timeout=30).raise_for_status()
+            try:
+                httpx.post(settings.alert_webhook, json=alert.as_json(), timeout=30).raise_for_status()
+            except Exception as e:  # noqa: BLE001 - the e-mail goes out all the same
+                failed.append(_channel_failed("webhook", e))
         if to := _recipients(settings):
             from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 
-            SmtpNotifier(to=to, subject=alert.subject, html_content=_html(alert)).notify(context)
+            try:
+                SmtpNotifier(to=to, subject=alert.subject, html_content=_html(alert)).notify(context)
+            except Exception as e:  # noqa: BLE001 - reported with the webhook's below
+                failed.append(_channel_failed("e-mail", e))
+        _raise_first(failed)
 
     async def async_notify(self, context: Any) -> None:
         import asyncio
@@ -222,11 +230,30 @@ class NightAlert(BaseNotifier):
         alert = await asyncio.to_thread(self._compose, context)   # the database read off the event loop
         log.warning("%s\n%s", alert.subject, alert.body)
         settings = get_settings()
+        failed: list[BaseException] = []
         if settings.alert_webhook:
-            async with httpx.AsyncClient(timeout=30) as client:
-                (await client.post(settings.alert_webhook, json=alert.as_json())).raise_for_status()
+            try:
+                async with httpx.AsyncClient(timeout=30) as client:
+                    (await client.post(settings.alert_webhook, json=alert.as_json())).raise_for_status()
+            except Exception as e:  # noqa: BLE001 - the e-mail goes out all the same
+                failed.append(_channel_failed("webhook", e))
         if to := _recipients(settings):
             from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 
-            await SmtpNotifier(to=to, subject=alert.subject, html_content=_html(alert)).async_notify(context)
+            try:
+                await SmtpNotifier(to=to, subject=alert.subject, html_content=_html(alert)).async_notify(context)
+            except Exception as e:  # noqa: BLE001 - reported with the webhook's below
+                failed.append(_channel_failed("e-mail", e))
+        _raise_first(failed)
 
+
+def _channel_failed(channel: str, error: BaseException) -> BaseException:
+    """Log that one channel could not deliver the alert; the others are still tried."""
+    log.error("告警未能通过 %s 发送 (the alert could not be sent by %s): %s", channel, channel, error)
+    return error
+
+
+def _raise_first(failed: list[BaseException]) -> None:
+    """After every channel was tried: a failed one fails the callback, so Airflow's log shows it."""
+    if failed:
+        raise failed[0]
