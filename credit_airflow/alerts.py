@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 import httpx
 from airflow.sdk import BaseNotifier
+from airflow.sdk.exceptions import AirflowSensorTimeout
 
 from credit.settings import Settings, get_settings
 
@@ -145,6 +146,8 @@ def compose(kind: Kind, context: Mapping[str, Any], published: datetime | None =
     if kind == "chain":
         return _chain(error, run_id, ti)
     reason = str(error) if error is not None else "see the task log"
+    if isinstance(error, AirflowSensorTimeout):
+        reason = _drop_missing(context, night, reason)
     url = _get(ti, "log_url") or ""
     subject = f"[credit] 夜间批次 {night} 失败：{task} (night {night} failed at {task})"
     body = (f"夜间批次 {night} 在任务 {task} 失败，未发布，昨日数据保持不变。"
@@ -154,6 +157,20 @@ def compose(kind: Kind, context: Mapping[str, Any], published: datetime | None =
             "A refusal names the file and the rule: fix the drop, then clear the run (later nights "
             "refuse with night_gap until this one is published; clear them afterwards, in order).")
     return Alert("failed", night, subject, body)
+
+
+def _drop_missing(context: Mapping[str, Any], night: str, reason: str) -> str:
+    """The manifest sensor's time-out (Airflow says only "Trigger timeout"): the drop did not arrive."""
+    from credit.schedule import load_schedule
+
+    schedule = load_schedule()
+    hours = f"{schedule.drop_wait.total_seconds() / 3600:g}"
+    drop = (context.get("params") or {}).get("drop") or "<drop>"
+    manifest = f"{drop}/{night}/manifest.json"
+    return (f"运行开始后 {hours} 小时内未收到 {manifest}，数据应于 {schedule.drop_expected_by:%H:%M} 前送达 "
+            f"(the drop's manifest did not arrive within {hours} hours of the run's start; it was due by "
+            f"{schedule.drop_expected_by:%H:%M} {schedule.timezone}). Ask the data-sharing platform; once it is there, "
+            f"clear the run. [{reason}]")
 
 
 def _chain(error: Any, run_id: str, ti: Any) -> Alert:
