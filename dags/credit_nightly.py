@@ -30,7 +30,7 @@ the CLI takes logical dates, `run_at` in the bureau's zone, never a bare night, 
 **Alerts**: a failed task, and a night not published by `published_by`, reach the operators by
 e-mail and/or webhook (`CREDIT_ALERT_EMAIL`, `CREDIT_ALERT_WEBHOOK`; `credit_airflow.alerts`).
 **Audit**: a successful `publish` updates the asset `credit_night_published`, on which the DAG
-`credit_audit` walks the whole decision log (`credit audit verify`) and alerts on a broken chain.
+`credit_audit` walks the whole decision log (`credit audit verify`; also daily at `published_by`) and alerts on a broken chain.
 
 Params: `drop` (default `$CREDIT_DROP`), `night` (default: the run's logical date in the
 bureau's clock), `allow_gap`, `skip_nights` (delivered nights refused for good, given up with
