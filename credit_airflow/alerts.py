@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 import httpx
 from airflow.sdk import BaseNotifier
+from airflow.sdk.exceptions import AirflowSensorTimeout
 
 from credit.settings import Settings, get_settings
 
@@ -145,6 +146,8 @@ def compose(kind: Kind, context: Mapping[str, Any], published: datetime | None =
     if kind == "chain":
         return _chain(error, run_id, ti)
     reason = str(error) if error is not None else "see the task log"
+    if isinstance(error, AirflowSensorTimeout):
+        reason = _drop_missing(context, night, reason)
     url = _get(ti, "log_url") or ""
     subject = f"[credit] 夜间批次 {night} 失败：{task} (night {night} failed at {task})"
     body = (f"夜间批次 {night} 在任务 {task} 失败，未发布，昨日数据保持不变。"
@@ -154,6 +157,20 @@ def compose(kind: Kind, context: Mapping[str, Any], published: datetime | None =
             "A refusal names the file and the rule: fix the drop, then clear the run (later nights "
             "refuse with night_gap until this one is published; clear them afterwards, in order).")
     return Alert("failed", night, subject, body)
+
+
+def _drop_missing(context: Mapping[str, Any], night: str, reason: str) -> str:
+    """The manifest sensor's time-out (Airflow says only "Trigger timeout"): the drop did not arrive."""
+    from credit.schedule import load_schedule
+
+    schedule = load_schedule()
+    hours = f"{schedule.drop_wait.total_seconds() / 3600:g}"
+    drop = (context.get("params") or {}).get("drop") or "<drop>"
+    manifest = f"{drop}/{night}/manifest.json"
+    return (f"运行开始后 {hours} 小时内未收到 {manifest}，数据应于 {schedule.drop_expected_by:%H:%M} 前送达 "
+            f"(the drop's manifest did not arrive within {hours} hours of the run's start; it was due by "
+            f"{schedule.drop_expected_by:%H:%M} {schedule.timezone}). Ask the data-sharing platform; once it is there, "
+            f"clear the run. [{reason}]")
 
 
 def _chain(error: Any, run_id: str, ti: Any) -> Alert:
@@ -209,12 +226,20 @@ class NightAlert(BaseNotifier):
         alert = self._compose(context)
         log.warning("%s\n%s", alert.subject, alert.body)
         settings = get_settings()
+        failed: list[BaseException] = []
         if settings.alert_webhook:
-            httpx.post(settings.alert_webhook, json=alert.as_json(), timeout=30).raise_for_status()
+            try:
+                httpx.post(settings.alert_webhook, json=alert.as_json(), timeout=30).raise_for_status()
+            except Exception as e:  # noqa: BLE001 - the e-mail goes out all the same
+                failed.append(_channel_failed("webhook", e))
         if to := _recipients(settings):
             from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 
-            SmtpNotifier(to=to, subject=alert.subject, html_content=_html(alert)).notify(context)
+            try:
+                SmtpNotifier(to=to, subject=alert.subject, html_content=_html(alert)).notify(context)
+            except Exception as e:  # noqa: BLE001 - reported with the webhook's below
+                failed.append(_channel_failed("e-mail", e))
+        _raise_first(failed)
 
     async def async_notify(self, context: Any) -> None:
         import asyncio
@@ -222,11 +247,30 @@ class NightAlert(BaseNotifier):
         alert = await asyncio.to_thread(self._compose, context)   # the database read off the event loop
         log.warning("%s\n%s", alert.subject, alert.body)
         settings = get_settings()
+        failed: list[BaseException] = []
         if settings.alert_webhook:
-            async with httpx.AsyncClient(timeout=30) as client:
-                (await client.post(settings.alert_webhook, json=alert.as_json())).raise_for_status()
+            try:
+                async with httpx.AsyncClient(timeout=30) as client:
+                    (await client.post(settings.alert_webhook, json=alert.as_json())).raise_for_status()
+            except Exception as e:  # noqa: BLE001 - the e-mail goes out all the same
+                failed.append(_channel_failed("webhook", e))
         if to := _recipients(settings):
             from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 
-            await SmtpNotifier(to=to, subject=alert.subject, html_content=_html(alert)).async_notify(context)
+            try:
+                await SmtpNotifier(to=to, subject=alert.subject, html_content=_html(alert)).async_notify(context)
+            except Exception as e:  # noqa: BLE001 - reported with the webhook's below
+                failed.append(_channel_failed("e-mail", e))
+        _raise_first(failed)
 
+
+def _channel_failed(channel: str, error: BaseException) -> BaseException:
+    """Log that one channel could not deliver the alert; the others are still tried."""
+    log.error("告警未能通过 %s 发送 (the alert could not be sent by %s): %s", channel, channel, error)
+    return error
+
+
+def _raise_first(failed: list[BaseException]) -> None:
+    """After every channel was tried: a failed one fails the callback, so Airflow's log shows it."""
+    if failed:
+        raise failed[0]

@@ -1,5 +1,5 @@
 """
-### credit_audit — the whole decision log walked after each published night
+### credit_audit — the whole decision log walked after each published night, and daily
 
 `credit audit verify`, scheduled: `verify_decision_log` walks the whole hash chain of the decision
 log (`credit.rosters.audit.audit_log`, the step the command runs) against the anchors in the
@@ -9,8 +9,12 @@ certificates never walk the chain: without this DAG a decision edited in the dat
 served, and signed, until someone ran the command.
 
 **When**: after each night's `publish` task of `credit_nightly` succeeds (it updates the asset
-`credit_night_published`); nights published while an audit runs are covered by the next run. A
-DAG of its own: its outcome never fails, delays or blocks a night.
+`credit_night_published`), and every day at `published_by` (07:00 by default) in the bureau's
+timezone, whether a night published or not (`AssetOrTimeSchedule`, `credit_airflow.audit.audit_timetable`):
+an edit to the log while no night publishes (a drop that never came, a refused night, the nightly DAG
+paused) is found within a day. Nights published while an audit runs are covered by the next run;
+unpausing makes one run, not one per day missed. A DAG of its own: its outcome never fails, delays
+or blocks a night.
 
 **Alerts** (`CREDIT_ALERT_EMAIL`, `CREDIT_ALERT_WEBHOOK`; `credit_airflow.alerts`): a broken chain
 fails the task at once (no retry) and the alert names the first broken decision and night; a
@@ -26,7 +30,8 @@ from airflow.sdk import dag, task
 
 from credit.schedule import load_schedule
 from credit_airflow.alerts import NightAlert
-from credit_airflow.audit import PUBLISHED, ChainBroken
+from credit_airflow.audit import ChainBroken, audit_timetable
+from credit_airflow.policy import task_defaults
 
 SCHEDULE = load_schedule()  # config/schedule.yaml of CREDIT_CONFIG_DIR, read when the DAG is parsed
 log = logging.getLogger(__name__)
@@ -34,20 +39,13 @@ log = logging.getLogger(__name__)
 
 @dag(
     dag_id="credit_audit",
-    schedule=[PUBLISHED],
+    schedule=audit_timetable(SCHEDULE),   # after each published night, and daily at published_by
     start_date=SCHEDULE.logical_start(SCHEDULE.start_night),
     catchup=False,
     max_active_runs=1,
     doc_md=__doc__,
     tags=["credit"],
-    default_args={
-        "retries": SCHEDULE.retries,
-        "retry_delay": SCHEDULE.retry_delay,
-        "retry_exponential_backoff": 2.0,
-        "max_retry_delay": SCHEDULE.max_retry_delay,
-        "execution_timeout": SCHEDULE.task_timeout,
-        "on_failure_callback": NightAlert("chain"),
-    },
+    default_args=task_defaults(SCHEDULE, NightAlert("chain")),
 )
 def credit_audit() -> None:
     @task

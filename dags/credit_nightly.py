@@ -30,7 +30,7 @@ the CLI takes logical dates, `run_at` in the bureau's zone, never a bare night, 
 **Alerts**: a failed task, and a night not published by `published_by`, reach the operators by
 e-mail and/or webhook (`CREDIT_ALERT_EMAIL`, `CREDIT_ALERT_WEBHOOK`; `credit_airflow.alerts`).
 **Audit**: a successful `publish` updates the asset `credit_night_published`, on which the DAG
-`credit_audit` walks the whole decision log (`credit audit verify`) and alerts on a broken chain.
+`credit_audit` walks the whole decision log (`credit audit verify`; also daily at `published_by`) and alerts on a broken chain.
 
 Params: `drop` (default `$CREDIT_DROP`), `night` (default: the run's logical date in the
 bureau's clock), `allow_gap`, `skip_nights` (delivered nights refused for good, given up with
@@ -58,6 +58,7 @@ from airflow.sdk.exceptions import AirflowFailException
 from credit.schedule import load_schedule
 from credit_airflow.alerts import NightAlert
 from credit_airflow.audit import PUBLISHED
+from credit_airflow.policy import task_defaults
 from credit_airflow.sensors import ManifestSensor
 
 SCHEDULE = load_schedule()  # config/schedule.yaml of CREDIT_CONFIG_DIR, read when the DAG is parsed
@@ -123,7 +124,8 @@ def refusals_fail_at_once() -> Iterator[None]:
     try:
         yield
     except NightRefused as e:
-        raise AirflowFailException(f"night {e.night} refused: {e}") from e
+        raise AirflowFailException(f"批次 {e.night} 被拒绝，昨日的状态未变 (night {e.night} refused — "
+                                   f"yesterday's state is unchanged): {e}") from e
 
 
 alert: Callable[..., None] = NightAlert("failed")
@@ -138,14 +140,7 @@ alert: Callable[..., None] = NightAlert("failed")
     max_active_runs=1,  # nights are published in order
     doc_md=__doc__,
     tags=["credit"],
-    default_args={
-        "retries": SCHEDULE.retries,
-        "retry_delay": SCHEDULE.retry_delay,
-        "retry_exponential_backoff": 2.0,
-        "max_retry_delay": SCHEDULE.max_retry_delay,
-        "execution_timeout": SCHEDULE.task_timeout,
-        "on_failure_callback": alert,
-    },
+    default_args=task_defaults(SCHEDULE, alert),
     # Night D not published by `published_by` on D+1: the triggerer sends the lateness alert.
     deadline=DeadlineAlert(reference=DeadlineReference.DAGRUN_LOGICAL_DATE, interval=SCHEDULE.lateness,
                            callback=AsyncCallback(NightAlert, kwargs={"kind": "late"})),

@@ -82,7 +82,9 @@ class ChainReport:
             return (f"锚点记录未通过校验 (anchor records BROKEN; the decision log holds against the records left to "
                     f"trust, {self.checked} decisions walked): {self.problem}")
         night = f" (night {self.broken_night.isoformat()})" if self.broken_night else ""
-        return f"decision log BROKEN at decision {self.broken_seq}{night}: {self.problem}"
+        where = f"（{self.broken_night.isoformat()} 夜）" if self.broken_night else ""
+        return (f"决定日志校验未通过：决定 {self.broken_seq}{where} "
+                f"(decision log BROKEN at decision {self.broken_seq}{night}): {self.problem}")
 
 
 @dataclass(frozen=True)
