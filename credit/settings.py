@@ -125,6 +125,16 @@ class Settings(BaseSettings):
                     "Airflow's own.",
     )
 
+    @field_validator("signing_key", "signing_key_file", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """An empty ``CREDIT_SIGNING_KEY`` or ``CREDIT_SIGNING_KEY_FILE`` is unset: what docker
+        compose passes for a variable the bureau's ``.env`` leaves empty (``${CREDIT_SIGNING_KEY:-}``),
+        which must mean "the generated key", not an unreadable one."""
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
     @field_validator("home")
     @classmethod
     def _home_is_a_folder(cls, home: Path) -> Path:

@@ -139,3 +139,24 @@ def test_the_sample_trial_schedules_only_the_sample_nights(services: dict[str, d
     assert sample is not None
     assert "s/^start_night:.*/start_night: 2026-07-13/" in script and sample.group(2) == "2026-07-13"
     assert "s/^end_night:.*/end_night: 2026-07-15/" in script and sample.group(1) == "3"
+
+
+@pytest.mark.parametrize("name", AIRFLOW + ["credit"])
+def test_every_service_that_signs_gets_the_bureaus_signing_key(services: dict[str, dict[str, Any]],
+                                                              name: str) -> None:
+    """The workers publish anchors, `credit serve` signs certificates: each reads the key the bureau
+    set in .env (docs/deploy.md "Signing key"). Without it in the compose file each used the key
+    generated in its volume, not the one the bureau publishes."""
+    env = services[name]["environment"]
+    assert env["CREDIT_SIGNING_KEY"] == "${CREDIT_SIGNING_KEY:-}"
+    assert env["CREDIT_SIGNING_KEY_FILE"] == "${CREDIT_SIGNING_KEY_FILE:-}"
+
+
+def test_an_empty_signing_key_setting_is_unset(tmp_path: Path) -> None:
+    """What compose passes for a key .env leaves empty means the generated key, not a refusal."""
+    from credit.settings import Settings
+    from credit.signing import signer_for
+
+    s = Settings(home=tmp_path / "home", signing_key="", signing_key_file="  ")
+    assert s.signing_key is None and s.signing_key_file is None
+    assert signer_for(s).key_id.startswith("ed25519:")
