@@ -397,7 +397,8 @@ def social_security(conn: Connection, night: date, n: int, trend_months: int, *,
     insurer is not a drop). The grade's reason shows the value to two decimals, so the value graded
     is the value shown: a drop of 89.9 % shown as 0.9 scored the band under 0.9, and an officer who
     put the shown 0.9 through the bands got another contribution (domain.md §7: every grade with its
-    reasons; outsider's pass bbgrade). ``bounds``: see :func:`build_indicators`.
+    reasons; outsider's pass bbgrade). INSURED_DROP's bands are therefore whole percents (a min of
+    0.335 would be reached at 0.34). ``bounds``: see :func:`build_indicators`.
     """
     query, values = _family("grading/social", bounds, trend_months=trend_months)
     table = copy_out(conn, query, {
