@@ -81,13 +81,18 @@ licensing = APIRouter(prefix="/v1/licensing", tags=["licensing"], dependencies=[
 def tier(conn: Conn, st: St, uscc: Annotated[str, Path(max_length=64)], as_of: AsOf = None,
          known_at: KnownAtNight = None) -> JSONResponse:
     """The credit-risk tier (信用风险分类 A–D) with its reasons — internal, bureau only (domain.md §7);
-    ``known_at``: as graded by that night at the latest."""
+    ``known_at``: as graded by that night at the latest. ``data_through``: the last night the answer
+    speaks for (the latest published night; with ``known_at``, that night); ``beyond_data``: ``as_of``
+    lies after it, so the next night may change the tier (as ``credit grades show --as-of`` and
+    ``GET /v1/entities/{uscc}`` say it)."""
     code = checked_uscc(uscc)
     known = known_record(conn, known_at)
     g = grade_of(conn, code, min(as_of or date.max, known.night) if known else (as_of or date.max), st.settings)
     if g is None:
         raise HTTPException(404, f"{code}：该日没有分类结果（不在营，或尚未分类） (no tier on that date: not operating, or not graded yet)")
-    return json_answer({"uscc": code, **g})
+    through = known.night if known else latest_published_night(conn)
+    return json_answer({"uscc": code, **g, "data_through": through.isoformat() if through else None,
+                        "beyond_data": as_of is not None and (through is None or as_of > through)})
 
 
 @bureau.get("/deadlines", response_model=DeadlineWatch)

@@ -314,6 +314,10 @@ class TierDoc(Open):
                                              "the night's own; today's for a night graded before migration 0048")
     reasons: list[dict[str, Any]]
     to_improve: list[dict[str, Any]]
+    data_through: str | None = Field(default=None, description="the last night the answer speaks for: the latest "
+                                     "published night (with known_at: that night)")
+    beyond_data: bool = Field(default=False, description="true when as_of is after data_through: the tier is that "
+                              "night's, and later nights may change it")
 
 
 class DeadlineWatch(BaseModel):

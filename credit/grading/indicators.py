@@ -392,9 +392,13 @@ def social_security(conn: Connection, night: date, n: int, trend_months: int, *,
     The headcount and the arrears months are each the latest period's that carries one; the drop
     compares the latest headcount known with the period ``trend_months`` before that one.
 
-    ``insured_drop`` = 1 − latest / earlier when the earlier headcount is positive, floored at 0;
-    NA when there is nothing to compare (a new insurer is not a drop). ``bounds``: see
-    :func:`build_indicators`.
+    ``insured_drop`` = (earlier − latest) / earlier when the earlier headcount is positive, in whole
+    percent rounded down (0.899 is 0.89), floored at 0; NA when there is nothing to compare (a new
+    insurer is not a drop). The grade's reason shows the value to two decimals, so the value graded
+    is the value shown: a drop of 89.9 % shown as 0.9 scored the band under 0.9, and an officer who
+    put the shown 0.9 through the bands got another contribution (domain.md §7: every grade with its
+    reasons; outsider's pass bbgrade). INSURED_DROP's bands are therefore whole percents (a min of
+    0.335 would be reached at 0.34). ``bounds``: see :func:`build_indicators`.
     """
     query, values = _family("grading/social", bounds, trend_months=trend_months)
     table = copy_out(conn, query, {
@@ -404,7 +408,9 @@ def social_security(conn: Connection, night: date, n: int, trend_months: int, *,
     earlier = out.pop("insured_earlier").to_numpy()
     latest = out["insured_count"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
-        drop = np.where(earlier > 0, np.clip(1.0 - latest / earlier, 0.0, 1.0), np.nan)
+        # headcounts are whole numbers: (earlier − latest) × 100 / earlier is exact where it is whole
+        drop = np.where(earlier > 0, np.clip(np.floor((earlier - latest) * 100.0 / earlier) / 100.0, 0.0, 1.0),
+                        np.nan)
     out["insured_drop"] = drop
     return out
 

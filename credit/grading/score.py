@@ -1,7 +1,8 @@
 """Enterprise credit-risk classification (企业信用风险分类) — domain.md §7, 国市监信发〔2022〕6号.
 
-Every night every operating entity gets a tier A/B/C/D (信用风险低/一般/较高/高; shown locally as
-良好/警示/失信/严重失信) with its ordered reasons. The method, all of it in ``config/grading.yaml``:
+Every night every operating entity gets a tier A/B/C/D (信用风险低/一般/较高/高: the labels say only
+the tier; 失信 / 严重失信 of local notices name roster status, not a tier — config/grading.yaml
+``tiers``, issue 13) with its ordered reasons. The method, all of it in ``config/grading.yaml``:
 
 1. **Rules first** (直接认定): each rule that holds sets a floor — e.g. on the serious list → D,
    on the abnormal roster, or a 个体工商户 marked abnormal (its own rule, §2) → at least C

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(no_args_is_help=True)
 console = output.console()
+err = output.console(stderr=True)
 
 
 def _engine() -> Engine:
@@ -35,7 +36,9 @@ def _engine() -> Engine:
 
 
 def _refuse(message: str) -> None:
-    console.print(message, style="red", markup=False)
+    # on standard error, as every command refuses: standard output is the answer (a --json reader
+    # took the reason for its JSON)
+    err.print(message, style="red", markup=False)
     raise typer.Exit(2)
 
 

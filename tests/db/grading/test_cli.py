@@ -127,3 +127,20 @@ def test_show_warns_for_a_date_after_the_latest_night(engine: Engine, settings: 
         on_time = runner.invoke(app, ["show", u, *args])
         assert on_time.exit_code == 0 and "warning" not in on_time.output, on_time.output
     assert json.loads(runner.invoke(app, ["show", u, "--as-of", "2026-07-15", "--json"]).output)["beyond_data"] is False
+
+
+def test_refusals_go_to_standard_error_not_into_the_answer(engine: Engine, settings: Settings, cli_env: None) -> None:
+    # common rules (contracts.md §2 exit codes): a refusal is exit 2 with its reason on stderr, Chinese
+    # first; standard output stays the answer — a `--json` reader must never get the reason as its JSON.
+    runner = CliRunner()
+    with engine.begin() as c:
+        reg(c, "91110105MA00000012")
+        all_filed(c, "91110105MA00000012")
+        grade_night(c, NightContext(NIGHT, "d", settings))
+    for args in (["show", "91110105MA00000012", "--as-of", "2026-07-14", "--json"],
+                 ["show", "91110105MA00000012", "--as-of", "2026-07-14"],
+                 ["transitions", "--night", "2026-07-10", "--json"]):
+        r = runner.invoke(app, args)
+        assert r.exit_code == 2, (args, r.output)
+        assert r.stdout == "", (args, r.stdout)
+        assert "没有分类结果" in r.stderr.replace("\n", ""), (args, r.stderr)
