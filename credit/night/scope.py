@@ -397,7 +397,11 @@ def global_events(conn: sa.Connection, night: date, prev: date, settings: Settin
             events.append(f"configured_date:{name}")
     before = conn.execute(sa.text("select config_version from night_runs where night = :p"), {"p": prev}).scalar()
     if before != config_version:
-        events.append("config_changed")
+        # the configuration files, or only the code's results revision (an upgrade that derives
+        # results otherwise, credit.night.steps.RESULTS_REVISION)?
+        files = [";".join(p for p in str(v or "").split(";") if not p.startswith("results@"))
+                 for v in (before, config_version)]
+        events.append("config_changed" if files[0] != files[1] else "results_revision")
     from credit.contract.sources import SOURCES
     for m in merges:
         source = SOURCES.get(m["source"])

@@ -82,9 +82,22 @@ class NightOpened:
         return self.summary is not None
 
 
+#: The revision of how this code derives a night's results (decisions, grades and their reasons)
+#: from the same inputs and configuration. Raise it with every change that gives an entity whose
+#: inputs did not change another result — a reason's value computed otherwise, a rule read anew —
+#: so that the first night after the upgrade runs full (``results_revision``, docs/incremental.md)
+#: and no entity outside an incremental night's scope keeps what the new code would not give.
+#: 2026.12.2: INSURED_DROP graded in whole percents, as its reason shows it (bbgrade).
+RESULTS_REVISION = "2026.12.2"
+#: How the revision is named in a night's ``config_version``, after the configuration files.
+RESULTS_PREFIX = "results@"
+
+
 def config_version(settings: Settings) -> str:
-    """Every configuration file in force, for the night's record."""
-    return config_versions(sorted(p.stem for p in Path(settings.config_dir).glob("*.yaml")), settings)
+    """Every configuration file in force, and the code's :data:`RESULTS_REVISION`, for the night's
+    record."""
+    files = config_versions(sorted(p.stem for p in Path(settings.config_dir).glob("*.yaml")), settings)
+    return f"{files};{RESULTS_PREFIX}{RESULTS_REVISION}"
 
 
 def first_night(settings: Settings) -> date | None:
