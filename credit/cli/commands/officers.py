@@ -88,7 +88,7 @@ def disable(login: Annotated[str, typer.Argument()]) -> None:
 
     with get_engine(get_settings()).begin() as conn:
         if not disable_officer(conn, login):
-            raise _refuse(f"no live account {login!r}")
+            raise _refuse(f"没有在用的账号 {login!r} (no live account {login!r})")
     console.print(f"account {login} disabled", markup=False)
 
 

@@ -71,7 +71,7 @@ def verify_signature_command(
                 raise FileNotFoundError(2, "No such file or directory", str(keyring))
             ring = read_keyring(keyring, key)
             if ring.problems:
-                err.print(f"keyring INVALID: {keyring}", style="red", markup=False)
+                err.print(f"密钥清单未通过校验 keyring INVALID: {keyring}", style="red", markup=False)
                 for r in ring.problems:
                     err.print(f"  {r}", markup=False)
                 raise typer.Exit(1)
@@ -88,7 +88,7 @@ def verify_signature_command(
             console.print(f"decision-log head published at the time: night {h.get('night')}, decision {h.get('seq')}, "
                           f"{str(h.get('row_hash'))[:16]}…", markup=False)
         return
-    err.print(f"signature INVALID: {file}", style="red", markup=False)
+    err.print(f"签名无效 signature INVALID: {file}", style="red", markup=False)
     for r in check.reasons:
         err.print(f"  {r}", markup=False)
     if ring is None and any("签名密钥不符" in r for r in check.reasons):
@@ -150,7 +150,7 @@ def keys_list(json_out: Annotated[bool, typer.Option("--json", help="The keyring
         console.print(table)
     if ring.problems:
         for r in ring.problems:
-            err.print(f"keyring INVALID: {r}", style="red", markup=False)
+            err.print(f"密钥清单未通过校验 keyring INVALID: {r}", style="red", markup=False)
         raise typer.Exit(1)
 
 
@@ -194,7 +194,7 @@ def db_restore(
 
     settings = get_settings()
     if database is not None and target_url is not None:
-        err.print("[red]refused:[/red] give --database or --target-url, not both")
+        err.print("[red]refused:[/red] --database 与 --target-url 只能给出其一 (give --database or --target-url, not both)")
         raise typer.Exit(2)
     url = target_url or database_url(settings)
     if database is not None:
