@@ -24,7 +24,7 @@ FORMATS = ("csv", "json", "xlsx")
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("night", "批次日期"), ("department", "许可部门"), ("licence", "许可事项"), ("event_label", "告知事由"),
     ("uscc", "统一社会信用代码"), ("name", "名称"), ("industry_code", "行业代码"),
-    ("previous_industry_code", "原行业代码"), ("established_on", "成立日期"), ("region_code", "登记机关区划"),
+    ("previous_industry_code", "原行业代码"), ("established_on", "成立日期"), ("region_code", "行政区划代码"),
     ("address", "住所"), ("produced_at", "推送时间"), ("id", "编号"),
 )
 

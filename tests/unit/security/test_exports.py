@@ -154,7 +154,7 @@ def test_notices_csv_keeps_codes_as_text_and_writes_the_push_time_as_a_spreadshe
     n.update(uscc="913301007494307318", produced_at="2026-11-30T21:24:33.631204+08:00")
     rows = list(csv.DictReader(io.StringIO(render_notices([n], "csv").decode("utf-8-sig"), newline="")))
     [row] = rows
-    assert row["统一社会信用代码"] == "\t913301007494307318" and row["登记机关区划"] == "\t110105"
+    assert row["统一社会信用代码"] == "\t913301007494307318" and row["行政区划代码"] == "\t110105"
     assert row["行业代码"] == "\t1391" and row["原行业代码"] == ""
     assert row["推送时间"] == "2026-11-30 21:24:33" and row["成立日期"] == "2026-07-13" and row["编号"] == "1"
     assert json.loads(render_notices([n], "json"))[0]["produced_at"] == "2026-11-30T21:24:33.631204+08:00"
