@@ -307,9 +307,10 @@ def roster_export(
         raise _refuse(f"--roster {roster!r}：名录应为 abnormal（经营异常名录）、abnormal_status（经营异常状态）"
                       f"或 serious（严重违法失信名单） (--roster must be abnormal, abnormal_status or serious)")
     if fmt not in FORMATS:
-        raise _refuse(f"--format {fmt!r}: one of {', '.join(FORMATS)}")
+        raise _refuse(f"--format「{fmt}」：格式应为 {'、'.join(FORMATS)} 之一 (--format must be one of {', '.join(FORMATS)})")
     if fmt in ("parquet", "xlsx") and output.is_stdout(out):
-        raise _refuse(f"{fmt} needs --out FILE (a binary file is not written to standard output)")
+        raise _refuse(f"--format {fmt} 须用 --out 指定文件：二进制文件不写到标准输出 "
+                      f"({fmt} needs --out FILE: a binary file is not written to standard output)")
     # ``-`` is standard output, as omitted (contracts.md §2); a file: checked before any work (a
     # folder refused), its missing folders made when it is written
     out = output.out_or_stdout(out)
@@ -365,9 +366,11 @@ def repair_apply(
 
     code = _checked_uscc(uscc)
     if penalty is None and roster in (None, "penalty"):
-        raise _refuse("--roster abnormal|serious|abnormal_status, or --penalty CASE_NO")
+        raise _refuse("请用 --roster 指明名录（abnormal、serious 或 abnormal_status），或用 --penalty 指明处罚案号 "
+                      "(--roster abnormal|serious|abnormal_status, or --penalty CASE_NO)")
     if penalty is not None and roster not in (None, "penalty"):
-        raise _refuse("--penalty applies to penalty information: leave out --roster (or give --roster penalty)")
+        raise _refuse("--penalty 用于行政处罚信息的信用修复：不要同时给出其他 --roster（或写 --roster penalty） "
+                      "(--penalty applies to penalty information: leave out --roster, or give --roster penalty)")
     day = output.recorded_day(received, "--received")   # the API's rule (received_on), before the database
     try:
         with _engine().begin() as conn:
