@@ -198,9 +198,7 @@ def status_command(
                   f"data through {speaks.isoformat() if speaks else '(no night published)'}"
                   + (f"; as recorded after night {known.night.isoformat()}" if known else ""))
     if beyond:
-        console.print(f"[yellow]warning: {day.isoformat()} is after the "
-                      + (f"night {known.night.isoformat()} of the record asked for" if known else "latest published night")
-                      + "; later data may change this answer[/yellow]")
+        console.print(output.beyond_data_warning(day, known.night if known else None), style="yellow", markup=False)
     if not rosters:
         console.print("not on any roster (未列入经营异常名录或严重违法失信名单)")
     else:
@@ -335,9 +333,7 @@ def roster_export(
               f"{speaks.isoformat() if speaks else '(no night published)'}"
               + (f"; as recorded after night {known.night.isoformat()}" if known else ""), markup=False)
     if speaks is None or day > speaks:
-        err.print(f"[yellow]warning: {day.isoformat()} is after the "
-                  + (f"night {known.night.isoformat()} of the record asked for" if known else "latest published night")
-                  + "; later data may change this answer[/yellow]")
+        err.print(output.beyond_data_warning(day, known.night if known else None), style="yellow", markup=False)
     if out is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
