@@ -20,7 +20,7 @@ from credit.api.limits import RateLimiter
 from credit.api.metrics import ApiMetrics, MetricsMiddleware, metrics_router
 from credit.api.pages import pages
 from credit.api.quality import quality_api, quality_pages
-from credit.api.routes import consumer, public
+from credit.api.routes import CERTIFICATE_VERIFY, consumer, public
 from credit.api.security import SecurityMiddleware
 from credit.api.sessions import SessionPolicy, new_secret
 from credit.api.workbench import workbench
@@ -83,7 +83,8 @@ def create_app(settings: Settings, *, today: Callable[[], date] | None = None,
     sec = config.get("security") or {}
     app.add_middleware(SecurityMiddleware, max_body_bytes=int(sec.get("max_body_bytes", 1_048_576)),
                        allowed_origins=[str(o) for o in sec.get("allowed_origins") or []],
-                       hsts_seconds=int(sec.get("hsts_seconds", 31_536_000)))
+                       hsts_seconds=int(sec.get("hsts_seconds", 31_536_000)),
+                       path_limits={CERTIFICATE_VERIFY: int(sec.get("max_certificate_bytes", 33_554_432))})
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)   # outside: refused requests count too
     # Outermost: X-Forwarded-For/-Proto believed only from the configured proxies (none by
     # default; `credit serve` turns uvicorn's own proxy handling off, which trusts 127.0.0.1).

@@ -130,12 +130,14 @@ def draw(conn: Conn, draw_id: Annotated[str, Path(max_length=64)]) -> JSONRespon
 
 
 @bureau.get("/nights/latest", response_model=NightDoc)
-def latest_night(conn: Conn) -> JSONResponse:
-    """The latest published night's summary."""
+def latest_night(conn: Conn, st: St) -> JSONResponse:
+    """The latest published night's summary; ``finished_at`` on the bureau's clock (ISO 8601 with its
+    offset, whole seconds), as every instant the API gives (issue 15: one bureau clock)."""
     run = latest_run(conn)
     if run is None:
         raise HTTPException(404, "尚无已发布的批次 (no night published yet)")
-    return json_answer(run)
+    finished = clock.local(run["finished_at"], st.settings).isoformat(timespec="seconds")
+    return json_answer({**run, "finished_at": finished})
 
 
 @bureau.get("/notices", response_model=NoticeFeed)

@@ -206,6 +206,13 @@ def stylesheet() -> Response:
                         headers={"Cache-Control": "public, max-age=3600"})
 
 
+@pages.get("/favicon.ico", include_in_schema=False)
+def favicon() -> Response:
+    """No icon, said without an error: every browser asks for ``/favicon.ico`` on its first page of
+    a site, and a 404 there is an error in the visitor's console on every applicant page."""
+    return Response(status_code=204, headers={"Cache-Control": "public, max-age=86400"})
+
+
 @pages.get("/", response_class=HTMLResponse)
 def index(request: Request, who: Who) -> HTMLResponse:
     return _page(request, "index.html")

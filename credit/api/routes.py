@@ -79,6 +79,8 @@ from credit.signing import SigningKeyError, signer_for
 
 public = APIRouter(tags=["public"], dependencies=[Depends(caller)])
 consumer = APIRouter(tags=["consumer"], dependencies=[Depends(require("consumer"))])
+#: Where a certificate is sent back whole to be re-checked (its own body limit: credit.api.security).
+CERTIFICATE_VERIFY = "/v1/certificates/verify"
 MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json", "parquet": "application/vnd.apache.parquet",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -312,7 +314,7 @@ async def _keys_once(request: Request) -> None:
         raise HTTPException(422, problem)
 
 
-@public.post("/v1/certificates/verify", response_model=Verification, dependencies=[Depends(_keys_once)])
+@public.post(CERTIFICATE_VERIFY, response_model=Verification, dependencies=[Depends(_keys_once)])
 def verify(conn: Conn, certificate: Annotated[dict[str, Any], Body(description="a screening certificate as issued")]
            ) -> JSONResponse:
     """Re-check a screening certificate against the decision log: valid / superseded / invalid."""

@@ -2,6 +2,9 @@
 
 - **Body size**: a request body over ``security.max_body_bytes`` (config/api.yaml, 1 MB) is
   refused with HTTP 413, by its ``Content-Length`` or, when streamed, as soon as it grows past.
+  ``POST /v1/certificates/verify`` takes up to ``security.max_certificate_bytes`` (32 MB): a
+  certificate of a full bulk screening (10,000 results, about 0.7–1.5 KB each when listed, more
+  when the holder saved it indented) is sent back whole to be re-checked.
 - **Origin**: a state-changing request (POST, PUT, PATCH, DELETE) whose ``Origin`` — or, without
   it, ``Referer`` — names another site than this service (or one of ``security.allowed_origins``)
   is refused with HTTP 403. Browsers send ``Origin`` with every POST; API clients that send
@@ -20,7 +23,7 @@ cannot be forged by a caller.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -64,9 +67,11 @@ class SecurityMiddleware:
     """Body-size limit, Origin check on state-changing requests, security headers (pure ASGI)."""
 
     def __init__(self, app: ASGIApp, *, max_body_bytes: int = 1_048_576, allowed_origins: Iterable[str] = (),
-                 hsts_seconds: int = 31_536_000) -> None:
+                 hsts_seconds: int = 31_536_000, path_limits: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.max_body = int(max_body_bytes)
+        # a larger limit for the paths that must take a larger body (a certificate sent back whole)
+        self.path_limits = {str(k): int(v) for k, v in (path_limits or {}).items()}
         self.allowed = {o.rstrip("/").lower() for o in allowed_origins}
         self.hsts = int(hsts_seconds)
 
@@ -113,12 +118,13 @@ class SecurityMiddleware:
             await send_with_headers({"type": "http.response.body", "body": body})
             answered = True
 
-        too_big = f"请求体过大，上限 {self.max_body} 字节 (request body over {self.max_body} bytes)"
+        limit = self.path_limits.get(path, self.max_body)
+        too_big = f"请求体过大，上限 {limit} 字节 (request body over {limit} bytes)"
         if scope.get("method") in UNSAFE and not self._same_origin(scope):
             await refuse(403, "跨站请求被拒绝 (cross-site request refused: Origin/Referer is not this service)")
             return
         length = _header(scope, b"content-length")
-        if length is not None and (not length.strip().isdigit() or int(length) > self.max_body):
+        if length is not None and (not length.strip().isdigit() or int(length) > limit):
             await refuse(413, too_big)
             return
         seen = 0
@@ -132,7 +138,7 @@ class SecurityMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_body and not started:
+                if seen > limit and not started:
                     await refuse(413, too_big)
                     return {"type": "http.disconnect"}
             return message

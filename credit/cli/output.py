@@ -301,6 +301,17 @@ def unreadable(path: Path | str, error: Exception) -> str:
     return f"{name}：无法读取 (cannot read: {error})"
 
 
+def beyond_data_warning(day: date, known_night: date | None = None) -> str:
+    """The warning of an answer for a day after the data it speaks for (the latest published night,
+    or night K of ``--known-at``): Chinese first, the English in brackets, as the API's pages say it."""
+    if known_night is not None:
+        return (f"注意：{day.isoformat()} 晚于所依据记录的批次 {known_night.isoformat()}（--known-at），其后批次的决定可能改变本结果 "
+                f"(warning: {day.isoformat()} is after the night {known_night.isoformat()} of the record asked for; "
+                "later data may change this answer)")
+    return (f"注意：{day.isoformat()} 晚于最新已发布批次，其后批次的决定可能改变本结果 "
+            f"(warning: {day.isoformat()} is after the latest published night; later data may change this answer)")
+
+
 def refuse_unpublished(night: date, consequence_zh: str, consequence_en: str) -> NoReturn:
     """Night D is not published (not run yet, or refused: a refusal writes nothing): every command
     that reads a night (``summary``, ``quality``, ``quarantine``, ``notices``) refuses it alike —

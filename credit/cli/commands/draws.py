@@ -46,7 +46,7 @@ def _as_of(conn: Connection, as_of: date | None) -> date:
         return as_of
     night = latest_night(conn)
     if night is None:
-        _refuse("尚无已发布的批次，请给出 --as-of D (no night has been published yet: give --as-of D)")
+        _refuse("尚无已发布的批次：请用 --as-of 指明名录日期 (no night has been published yet: give --as-of D)")
     return night
 
 
@@ -198,11 +198,11 @@ def verify(
     (public and full) must be of one draw, the public one the public part of the full one.
     """
     if (draw_id is None) == (not record):
-        _refuse("请给出 DRAW_ID 或 --record FILE 二者之一 (give DRAW_ID or --record FILE, one of them)")
+        _refuse("请给出抽查编号 DRAW_ID 或 --record 文件，二者选一 (give DRAW_ID or --record FILE, one of them)")
     if draw_id is not None:
         if plan is not None:
-            _refuse("--plan 只能与 --record FILE 同用；verify DRAW_ID 自行核对已公布的方案文件 (--plan goes with --record FILE; "
-                    "verify DRAW_ID checks the published plan file itself)")
+            _refuse("--plan 只与 --record 文件同用；按抽查编号核验时直接核对已公布的计划文件 "
+                    "(--plan goes with --record FILE; verify DRAW_ID checks the published plan file itself)")
         settings = get_settings()
         try:
             with output.checked_against_database(), get_engine(settings).connect() as conn:
@@ -224,7 +224,7 @@ def verify(
         try:
             check_record_shape(doc)
         except RecordMalformed as e:
-            _refuse(f"{path} 不是抽查记录 (is not a draw record): {e}")
+            _refuse(f"{path} 不是抽查记录文件 (not a draw record): {e}")
     plan_path = plan or _plan_beside(record, docs)
     plan_doc = None
     if plan_path is not None:
@@ -232,10 +232,10 @@ def verify(
         try:
             check_plan_shape(plan_doc)
         except RecordMalformed as e:
-            _refuse(f"{plan_path} 不是抽查方案 (is not a draw plan): {e}")
+            _refuse(f"{plan_path} 不是抽查计划文件 (not a draw plan): {e}")
     result = verify_records(docs, plan_doc, [p.name for p in record])
     if result.malformed:
-        _refuse(f"不是抽查记录 (not a draw record): {result.first_difference}")
+        _refuse(f"不是抽查记录文件 (not a draw record): {result.first_difference}")
     kinds = " + ".join("full record (re-derived)" if d["format"] == FULL_FORMAT
                        else f"public record {d['format']} (selections checked)" for d in docs)
     shown = escape(str(docs[0]["draw_id"]))

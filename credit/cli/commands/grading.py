@@ -77,8 +77,7 @@ def show(
                   + f"  score {g['score']:g}  night {g['night']}  config {output.esc(g['config_version'])}"
                   + f"  rosters {output.esc(g['rosters_version'])}")
     if beyond:
-        console.print(f"[yellow]warning: {day.isoformat()} is after the latest published night; "
-                      "later data may change this answer[/yellow]")
+        console.print(output.beyond_data_warning(day), style="yellow", markup=False)
     t = output.table(title="原因 Reasons (most important first)")
     for c in ("code", "原因", "value", "contribution"):
         t.add_column(c)

@@ -48,15 +48,15 @@ def notices_command(
     from credit.settings import get_settings
 
     if as_json and fmt not in (None, "json"):
-        _refuse(f"--json 与 --format {fmt} 互相矛盾 (--json and --format {fmt} contradict each other)")
+        _refuse(f"--json 与 --format {fmt} 互相矛盾，只能给一个 (--json and --format {fmt} contradict each other)")
         return
     fmt = "json" if as_json else fmt
     day = output.day_arg(night, "--night")
     if fmt is not None and fmt not in FORMATS:
-        _refuse(f"--format {fmt!r}：不是可用的格式，可用：{'、'.join(FORMATS)} (not one of {', '.join(FORMATS)})")
+        _refuse(f"--format「{fmt}」：格式应为 {'、'.join(FORMATS)} 之一 (--format must be one of {', '.join(FORMATS)})")
         return
     if fmt == "xlsx" and output.is_stdout(out):
-        _refuse("--format xlsx：须用 --out 指定文件，工作簿不输出到终端 (--format xlsx needs --out FILE: a workbook is not printed)")
+        _refuse("--format xlsx 须用 --out 指定文件：工作簿不输出到屏幕 (--format xlsx needs --out FILE: a workbook is not printed)")
         return
     # ``-`` is standard output, as omitted (contracts.md §2); a file: checked before any work (a
     # folder refused), its missing folders made when it is written

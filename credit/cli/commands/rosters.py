@@ -198,9 +198,7 @@ def status_command(
                   f"data through {speaks.isoformat() if speaks else '(no night published)'}"
                   + (f"; as recorded after night {known.night.isoformat()}" if known else ""))
     if beyond:
-        console.print(f"[yellow]warning: {day.isoformat()} is after the "
-                      + (f"night {known.night.isoformat()} of the record asked for" if known else "latest published night")
-                      + "; later data may change this answer[/yellow]")
+        console.print(output.beyond_data_warning(day, known.night if known else None), style="yellow", markup=False)
     if not rosters:
         console.print("not on any roster (未列入经营异常名录或严重违法失信名单)")
     else:
@@ -307,10 +305,10 @@ def roster_export(
         raise _refuse(f"--roster {roster!r}：名录应为 abnormal（经营异常名录）、abnormal_status（经营异常状态）"
                       f"或 serious（严重违法失信名单） (--roster must be abnormal, abnormal_status or serious)")
     if fmt not in FORMATS:
-        raise _refuse(f"--format {fmt!r}：应为 {'、'.join(FORMATS)} 之一 (--format must be one of {', '.join(FORMATS)})")
+        raise _refuse(f"--format「{fmt}」：格式应为 {'、'.join(FORMATS)} 之一 (--format must be one of {', '.join(FORMATS)})")
     if fmt in ("parquet", "xlsx") and output.is_stdout(out):
-        raise _refuse(f"{fmt} 格式须用 --out FILE 写入文件，不输出到标准输出 ({fmt} needs --out FILE: a binary file is not "
-                      "written to standard output)")
+        raise _refuse(f"--format {fmt} 须用 --out 指定文件：二进制文件不写到标准输出 "
+                      f"({fmt} needs --out FILE: a binary file is not written to standard output)")
     # ``-`` is standard output, as omitted (contracts.md §2); a file: checked before any work (a
     # folder refused), its missing folders made when it is written
     out = output.out_or_stdout(out)
@@ -326,8 +324,7 @@ def roster_export(
         from credit.exports import write_export
 
         with output.writing(out):
-            # with its signed sidecar <out>.sig.json, naming the head of night K when asked as known after K
-            write_export(out, data, get_settings(), known.night if known else None)
+            write_export(out, data, get_settings())   # with its signed sidecar <out>.sig.json
     # On standard error, so the export itself keeps exactly the contract's columns.
     # The data the export speaks for end with night K when asked "as known after K", as in
     # `credit status` and the API's X-Data-Through.
@@ -336,9 +333,7 @@ def roster_export(
               f"{speaks.isoformat() if speaks else '(no night published)'}"
               + (f"; as recorded after night {known.night.isoformat()}" if known else ""), markup=False)
     if speaks is None or day > speaks:
-        err.print(f"[yellow]warning: {day.isoformat()} is after the "
-                  + (f"night {known.night.isoformat()} of the record asked for" if known else "latest published night")
-                  + "; later data may change this answer[/yellow]")
+        err.print(output.beyond_data_warning(day, known.night if known else None), style="yellow", markup=False)
     if out is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -367,11 +362,11 @@ def repair_apply(
 
     code = _checked_uscc(uscc)
     if penalty is None and roster in (None, "penalty"):
-        raise _refuse("请给出 --roster abnormal|serious|abnormal_status，或 --penalty 案号 (give --roster "
-                      "abnormal|serious|abnormal_status, or --penalty CASE_NO)")
+        raise _refuse("请用 --roster 指明名录（abnormal、serious 或 abnormal_status），或用 --penalty 指明处罚案号 "
+                      "(--roster abnormal|serious|abnormal_status, or --penalty CASE_NO)")
     if penalty is not None and roster not in (None, "penalty"):
-        raise _refuse("--penalty 用于行政处罚信息的修复：请去掉 --roster（或写 --roster penalty） (--penalty applies to "
-                      "penalty information: leave out --roster, or give --roster penalty)")
+        raise _refuse("--penalty 用于行政处罚信息的信用修复：不要同时给出其他 --roster（或写 --roster penalty） "
+                      "(--penalty applies to penalty information: leave out --roster, or give --roster penalty)")
     day = output.recorded_day(received, "--received")   # the API's rule (received_on), before the database
     try:
         with _engine().begin() as conn:

@@ -113,7 +113,7 @@ def strict_settings(settings: Settings, tmp_path: Path) -> Settings:
     shutil.copytree(bundled("config"), folder)
     doc = yaml.safe_load((folder / "api.yaml").read_text(encoding="utf-8"))
     doc["rate_limits"].update({"login": 2, "unknown_key": 3})
-    doc["security"].update({"max_body_bytes": 2000, "trusted_proxies": ["10.0.0.1"]})
+    doc["security"].update({"max_body_bytes": 2000, "max_certificate_bytes": 3000, "trusted_proxies": ["10.0.0.1"]})
     (folder / "api.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     return settings.model_copy(update={"config_dir": folder})
 
@@ -140,8 +140,13 @@ def test_bodies_over_the_limit_are_413(strict: dict[str, Any]) -> None:
             for _ in range(10):
                 yield b"x" * 500
 
+        r = h.post("/v1/repair-applications", content=chunks(), headers={"Content-Type": "application/json"})
+        assert r.status_code == 413 and "2000" in r.json()["detail"]
+        # a certificate sent back whole has its own limit (max_certificate_bytes), streamed or not
         r = h.post("/v1/certificates/verify", content=chunks(), headers={"Content-Type": "application/json"})
-        assert r.status_code == 413
+        assert r.status_code == 413 and "3000" in r.json()["detail"]
+        r = h.post("/v1/certificates/verify", content=b"{" + b" " * 2500 + b"}", headers={"Content-Type": "application/json"})
+        assert r.status_code != 413
 
 
 def test_sign_in_attempts_and_unknown_keys_are_rate_limited_per_address(strict: dict[str, Any]) -> None:

@@ -1,11 +1,9 @@
-"""Refusals of the command line say why in Chinese first, then in English (the house rule: an
-officer reads Chinese; the English follows for the operator). These were English only (bbgrade's
-pass found `roster export`'s; a sweep of every refusal found the rest). Each is refused before the
-database is reached, so no database is needed."""
+"""Every refusal of the command line reads Chinese first, the English after in brackets (common house
+rule; contracts.md §2: exit 2): the export formats, the repair application's roster or penalty, and
+``draw verify``'s arguments and files said only English ("xlsx needs --out FILE …")."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -13,38 +11,35 @@ import pytest
 from typer.testing import CliRunner
 
 from credit.cli.main import app
+from credit.contract.uscc import calc_check_character
 
-USCC = "91110000600037341L"
+pytestmark = pytest.mark.usefixtures("unreachable_database")
+
+USCC = "91330106MA2B3C4D1" + calc_check_character("91330106MA2B3C4D1")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _cases(tmp: Path) -> list[tuple[list[str], str]]:
-    not_a_record = tmp / "record.json"
-    not_a_record.write_text(json.dumps({"format": "something else"}), encoding="utf-8")
-    return [
-        (["roster", "export", "--roster", "abnormal", "--format", "ods"], "--format must be one of"),
-        (["roster", "export", "--roster", "abnormal", "--format", "xlsx"], "needs --out FILE"),
-        (["repair", "apply", USCC, "--received", "2026-07-15"], "give --roster"),
-        (["repair", "apply", USCC, "--roster", "abnormal", "--penalty", "X", "--received", "2026-07-15"],
-         "--penalty applies to"),
-        (["draw", "verify"], "give DRAW_ID or --record FILE"),
-        (["draw", "verify", "DRAW-20260901-001", "--plan", str(tmp / "plan.json")], "--plan goes with --record"),
-        (["draw", "verify", "--record", str(not_a_record)], "not a draw record"),
-        (["db", "restore", str(tmp / "x.dump"), "--database", "a", "--target-url", "postgresql://x/y"],
-         "not both"),
-    ]
-
-
-@pytest.mark.parametrize("index", range(8))
-def test_a_refusal_says_why_in_chinese_before_english(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                      index: int) -> None:
-    monkeypatch.setenv("CREDIT_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("CREDIT_DATABASE_URL", "postgresql+psycopg://credit@127.0.0.1:1/credit?connect_timeout=3")
-    args, english = _cases(tmp_path)[index]
+@pytest.mark.parametrize("args", [
+    ["notices", "--night", "2026-07-15", "--json", "--format", "csv"],
+    ["notices", "--night", "2026-07-15", "--format", "xls"],
+    ["notices", "--night", "2026-07-15", "--format", "xlsx"],
+    ["roster", "export", "--roster", "abnormal", "--format", "xls"],
+    ["roster", "export", "--roster", "abnormal", "--format", "xlsx"],
+    ["roster", "export", "--roster", "abnormal", "--format", "parquet", "--out", "-"],
+    ["repair", "apply", USCC, "--received", "2026-07-15"],
+    ["repair", "apply", USCC, "--roster", "abnormal", "--penalty", "HZ-1", "--received", "2026-07-15"],
+    ["draw", "verify"],
+    ["draw", "verify", "T1", "--plan", "PLAN"],
+    ["draw", "verify", "--record", "NOT_A_RECORD"],
+    ["db", "restore", "NOT_A_RECORD", "--database", "a", "--target-url", "postgresql://x/y"],
+], ids=lambda a: " ".join(a[:4]))
+def test_a_refusal_reads_chinese_first_then_english(args: list[str], tmp_path: Path) -> None:
+    (tmp_path / "bad.json").write_text("{}", encoding="utf-8")
+    args = [str(tmp_path / "bad.json") if a in ("PLAN", "NOT_A_RECORD") else a for a in args]
     r = CliRunner().invoke(app, args)
-    said = " ".join(r.output.split())
-    assert r.exit_code == 2, (args, r.exit_code, said)
-    assert english in said, said
-    first_chinese = CJK.search(said)
-    assert first_chinese is not None and first_chinese.start() < said.index(english), said
+    assert r.exit_code == 2, (r.exit_code, r.output, r.exception)
+    said = " ".join(r.output.split()).removeprefix("refused:").strip()
+    assert CJK.search(said), f"no Chinese: {said}"
+    # Chinese before the English: the first Chinese character comes before the bracketed English
+    assert "(" in said and CJK.search(said).start() < said.index("("), said   # type: ignore[union-attr]
     assert "Traceback" not in said
