@@ -30,7 +30,7 @@ from credit import clock, sqlfiles
 from credit.config import config_versions
 from credit.exports import ExportNote, csv_frame, workbook
 from credit.rosters.known import KnownAt
-from credit.rosters.labels import roster_label
+from credit.rosters.labels import roster_label, state_label
 from credit.rosters.read import EXPORT_COLUMNS, latest_night, roster_as_of
 from credit.rosters.serious import listing_steps, steps_text
 from credit.settings import Settings
@@ -98,8 +98,17 @@ HEADINGS = {"uscc": "统一社会信用代码", "name": "名称", "roster": "名
 
 
 def _xlsx(df: pd.DataFrame, note: ExportNote | None) -> bytes:
+    """The workbook an officer opens: the contract's columns under Chinese headings, with the roster
+    and the state read as words (经营异常名录, 列入中 / 已移出) — the codes stay in CSV, JSON and
+    Parquet, which programs read (contracts.md §2)."""
     columns = [str(c) for c in df.columns]
-    rows = (list(r) for r in df.itertuples(index=False, name=None))
+    shown = df.copy()
+    if "state" in shown.columns:
+        rosters = shown["roster"] if "roster" in shown.columns else pd.Series([None] * len(shown), index=shown.index)
+        shown["state"] = [state_label(st, r) for st, r in zip(shown["state"], rosters, strict=True)]
+    if "roster" in shown.columns:
+        shown["roster"] = shown["roster"].map(roster_label)
+    rows = (list(r) for r in shown.itertuples(index=False, name=None))
     return workbook([(c, HEADINGS.get(c, c)) for c in columns], rows, sheet="名录", text_columns=TEXT_COLUMNS,
                     date_columns=DATE_COLUMNS, note=note)
 

@@ -169,6 +169,10 @@ def test_cli_export_xlsx_keeps_codes_as_text(engine, settings, tmp_path, monkeyp
     assert "Asia/Shanghai" in note["生成时间 produced at"] and "rules-" in note["配置版本 config version"]
     assert note["统一社会信用代码"] == "uscc" and note["决定书文号"] == "decision_no"
     at = {name: i for i, name in enumerate(EXPORT_COLUMNS)}
+    # the roster and the state as words an officer reads (the CSV keeps the contract's codes)
+    assert {r[at["roster"]].value for r in rows[1:]} == {"经营异常名录"}
+    assert {r[at["state"]].value for r in rows[1:]} == {"列入中"}
+    assert {r[at["roster"]] for r in csv_rows[1:]} == {"abnormal"} and {r[at["state"]] for r in csv_rows[1:]} == {"listed"}
     for row in rows[1:]:
         assert row[at["uscc"]].data_type == "s" and len(str(row[at["uscc"]].value)) == 18
         assert row[at["decision_no"]].data_type == "s"
