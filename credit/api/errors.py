@@ -335,6 +335,10 @@ def _options(expected: str) -> str:
     return "、".join(re.findall(r"'([^']*)'", expected)) or expected
 
 
+#: How many items of a list that is too long a validation error echoes (``input``), with its length.
+ECHOED_ITEMS = 10
+
+
 def worded(error: dict[str, Any]) -> dict[str, Any]:
     """A FastAPI/pydantic validation error of the JSON API with its ``msg`` in Chinese, naming where
     the value stands and what is wrong, pydantic's English kept in brackets: "查询参数 as_of：应为有效日期
@@ -354,6 +358,11 @@ def worded(error: dict[str, Any]) -> dict[str, Any]:
         where = field or "请求"
     kind = str(error.get("type", ""))
     english = str(error.get("msg", ""))
+    given = error.get("input")
+    if kind == "too_long" and isinstance(given, list) and len(given) > ECHOED_ITEMS:
+        # A list over its limit (a screening of 10,001 codes) is not sent back whole: its first
+        # items and its length say what was refused (the whole list was up to 1 MB again).
+        error = {**error, "input": given[:ECHOED_ITEMS], "input_length": len(given)}
     if kind == "date_format" and rest:
         english = f"{rest[-1]} {english}"   # credit.api.validation.Day: "as_of must be a calendar date …"
     ctx = error.get("ctx") or {}

@@ -29,3 +29,17 @@ def test_a_certificate_of_ten_thousand_codes_is_verified(live) -> None:  # noqa:
         big = h.post("/v1/screenings", content=b"{" + b" " * 1_100_000 + b"}",
                      headers={"content-type": "application/json"})
     assert big.status_code == 413
+
+
+def test_a_screening_of_too_many_codes_is_refused_without_echoing_them_all(live) -> None:  # noqa: F811
+    """10,001 codes: 422 naming the limit; the answer carries the first codes and the count, not the
+    whole list back (about 210 KB; up to the body's 1 MB)."""
+    seed_story(live)
+    codes = [make_uscc(i, "330106") for i in range(10_001)]
+    with live.client("consumer") as h:
+        r = h.post("/v1/screenings", json={"usccs": codes, "as_of": "2026-07-15"}, timeout=120)
+    assert r.status_code == 422, r.text[:300]
+    detail = r.json()["detail"][0]
+    assert detail["type"] == "too_long" and detail["loc"][-1] == "usccs"
+    assert detail["input"] == codes[:10] and detail["input_length"] == 10_001
+    assert len(r.content) < 5_000, len(r.content)
