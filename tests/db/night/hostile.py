@@ -226,6 +226,12 @@ CASES: list[Case] = [
              Published(1, [(3, "registered_capital")])),
     csv_case("devanagari_digits_in_a_date", f"{HEADER}\n{reg(A)}\n{reg(B, established_on='२०१५-०३-०२')}\n", 2,
              Published(1, [(3, "established_on")])),
+    # A timestamp's time of day must exist too: hour 25 stopped the night's staging with a database
+    # traceback (bbdrop); 24:00 would be stored as the next day's midnight, after the night.
+    csv_case("timestamp_hour_25", f"{HEADER}\n{reg(A)}\n{reg(B, updated_at='2026-07-01T25:00:00')}\n", 2,
+             Published(1, [(3, "time_exists")])),
+    csv_case("timestamp_24_00_and_minute_60", f"{HEADER}\n{reg(A)}\n{reg(B, updated_at='2026-07-13 24:00')}\n"
+             f"{reg(C, updated_at='2026-07-01T08:60:00')}\n", 3, Published(1, [(3, "time_exists"), (4, "time_exists")])),
     # White space inside a number or a date is not a stray space: held, never deleted (hostile review D4).
     csv_case("line_break_inside_a_quoted_date", f"{HEADER}\n{reg(A)}\n"
              f"{reg(B, established_on='2015-03-0' + chr(13) + chr(10) + '2')}\n", 2,
