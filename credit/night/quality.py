@@ -33,6 +33,10 @@ from credit.night.quarantine import ROW_OFFSET, reason
 from credit.night.suites import PATTERNS, batch_definition, load_suite, wait_for_warm_up
 
 
+# A timestamp's shape (PATTERNS) whose time of day exists: hours 00-23, minutes and seconds 00-59.
+_CLOCK = r"^.{10}(?:[ T](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?)?$"
+
+
 # --------------------------------------------------------------------------------------------
 # Validating
 # --------------------------------------------------------------------------------------------
@@ -203,6 +207,12 @@ def check_rows(frame: pd.DataFrame, source: Source, night: date, suite_path: Pat
             shaped = present & text.str.fullmatch(PATTERNS["date"]).fillna(False).to_numpy(dtype=bool)
             parsed = pd.to_datetime(text.where(shaped, None), format="%Y-%m-%d", errors="coerce")
             found.add(shaped & parsed.isna().to_numpy(), "date_exists", reason("date_exists", column=c.name))
+            if c.kind == "timestamp":
+                # The time of day must exist as well (hour 25 stopped the staging's COPY with a
+                # database error; 24:00 would be stored as the next day, after the night).
+                timed = present & s.str.fullmatch(PATTERNS["timestamp"]).fillna(False).to_numpy(dtype=bool)
+                clock = s.str.fullmatch(_CLOCK).fillna(False).to_numpy(dtype=bool)
+                found.add(timed & ~clock, "time_exists", reason("time_exists", column=c.name))
             if c.not_after_night:
                 future = (parsed > pd.Timestamp(night)).to_numpy(dtype=bool)
                 found.add(future, "date_not_after_night",
