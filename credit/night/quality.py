@@ -32,7 +32,6 @@ from credit.night.quality_results import ExpectationRecord, records_of
 from credit.night.quarantine import ROW_OFFSET, reason
 from credit.night.suites import PATTERNS, batch_definition, load_suite, wait_for_warm_up
 
-
 # A timestamp's shape (PATTERNS) whose time of day exists: hours 00-23, minutes and seconds 00-59.
 _CLOCK = r"^.{10}(?:[ T](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?)?$"
 
