@@ -16,6 +16,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
@@ -260,6 +261,15 @@ CASES: list[Case] = [
     parquet_case("parquet_timestamp_for_a_date", reg_parquet(
         [registration_row(A)], established_on=pa.array([1_400_000_000_000], pa.timestamp("ms"))), 1,
                  Published(0, [(2, "established_on")])),
+    # A Parquet decimal column of a scale above 2 writes every amount with its scale's zeros
+    # ("1000.5000"): the same amount, unambiguous, so it is read as yuan with 2 decimals; a digit
+    # other than 0 past the second decimal is no amount of the contract and stays held (bbdrop).
+    parquet_case("parquet_decimal_of_scale_4_for_an_amount", reg_parquet(
+        [registration_row(A), registration_row(B), registration_row(C)],
+        registered_capital=pa.array([Decimal("1000.5"), Decimal("12"), Decimal("0.125")], pa.decimal128(18, 4))), 3,
+                 Published(2, [(4, "registered_capital")])),
+    csv_case("amount_with_zeros_past_the_second_decimal", f"{HEADER}\n{reg(A, registered_capital='1000.500')}\n"
+             f"{reg(B, registered_capital='1000.505')}\n", 2, Published(1, [(3, "registered_capital")])),
     parquet_case("parquet_duplicated_column", parquet_with_duplicated_column(), 1,
                  Refusal("registration.parquet", "duplicate_columns")),
     parquet_case("parquet_binary_column", reg_parquet([registration_row(A)], name=pa.array([b"\xff\xfe"])), 1,
