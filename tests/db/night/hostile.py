@@ -220,6 +220,13 @@ CASES: list[Case] = [
              Published(1, [(3, "date_not_after_night")])),
     csv_case("status_date_before_1949", f"{HEADER}\n{reg(A, status_on='1948-12-31')}\n", 1,
              Published(0, [(2, "date_too_early")])),
+    # A report or assessment year before the earliest believable date's year (1949) is a keying error
+    # like a date before it: year 0, a negative year and 1948 were stored as annual reports (bbdrop).
+    Case("report_years_before_1949", lambda drop: write_files(drop, {"annual_reports.csv": (
+        ("uscc,report_year,filed_on,employees,revenue,total_tax\n"
+         + "".join(f"{A},{y},2025-03-01,5,100.00,1.00\n" for y in ("2024", "0", "-5", "1948"))).encode(),
+        "annual_reports", "delta", 4, "utf-8")}),
+         Published(1, [(3, "year_too_early"), (4, "year_too_early"), (5, "year_too_early")])),
     # Digits: full-width ones are normalised (NFKC); other Unicode digits, which NFKC keeps and no
     # reader of numbers or dates takes, are held (they passed Python's \d and stopped the staging).
     csv_case("full_width_digits_normalised", f"{HEADER}\n{reg(A, registered_capital='１０００．５０')}\n", 1, Published(1)),
