@@ -234,6 +234,9 @@ def check_rows(frame: pd.DataFrame, source: Source, night: date, suite_path: Pat
             year = year_numbers(s)
             found.add(year > night.year, "year_not_after_night",
                       reason("year_not_after_night", column=c.name, year=night.year))
+            if earliest is not None:   # year 0, a negative year: a keying error, as a date before it
+                found.add(year < earliest.year, "year_too_early",
+                          reason("year_too_early", column=c.name, earliest=earliest.year))
             if c.year_closed:   # the year must be over (domain.md §2 annual reports, §11 tax levels)
                 current = year == night.year
                 if c.year_closed_of is not None:   # only a row that claims what the closed year is about

@@ -64,6 +64,7 @@ REASONS: dict[str, Text] = {
     "nul_byte": Text("{column}：含有空字符（NUL，0x00），无法入库", "a NUL byte in the value"),
     "date_too_early": Text("{column}：日期早于 {earliest}，不可信", "date before {earliest}"),
     "month_too_early": Text("{column}：所属期早于 {earliest}，不可信", "period before {earliest}"),
+    "year_too_early": Text("{column}：年份早于 {earliest} 年，不可信", "year before {earliest}"),
     # Records that could not be split into the header's columns (credit.contract.records).
     "malformed_field_count": Text("该行有 {found} 个字段，表头有 {expected} 个（截断或多出分隔符）",
                                   "record has {found} fields, the header {expected}"),
