@@ -158,6 +158,17 @@ def array_of_files_manifest(drop: Path) -> None:
         {"file": "registration.csv", **manifest_entry(content, "registration", "full", 1, "utf-8")}]})
 
 
+PEN = SOURCES["penalties"].column_names
+# 4,000 CJK characters a seeded generator picks (they do not compress, as a repeated one would).
+LONG_KEY = "".join(chr(0x4E00 + (i * 7919) % 20900) for i in range(4000))
+
+
+def penalty_line(case_no: str) -> str:
+    row = {"case_no": case_no, "uscc": A, "decided_on": "2026-03-01", "doc_no": "杭西市监罚〔2026〕1号",
+           "category": "food_safety", "measures": "fine", "fine_amount": "100", "heavier": "false"}
+    return line_of(row, PEN) + "\n"
+
+
 # -- the corpus --------------------------------------------------------------------------------
 UNBALANCED = reg(B).replace(",杭州", ',"杭州', 1)
 GB_ROW = reg(C, name="杭州乙公司").encode("gb18030")
@@ -227,6 +238,11 @@ CASES: list[Case] = [
          + "".join(f"{A},{y},2025-03-01,5,100.00,1.00\n" for y in ("2024", "0", "-5", "1948"))).encode(),
         "annual_reports", "delta", 4, "utf-8")}),
          Published(1, [(3, "year_too_early"), (4, "year_too_early"), (5, "year_too_early")])),
+    # A key of free text (case_no) too long for the store's index ended the night with a database
+    # traceback when it was merged (4,000 characters: "index row requires 12016 bytes"): held (bbdrop).
+    Case("penalty_case_number_of_4000_characters", lambda drop: write_files(drop, {"penalties.csv": (
+        (",".join(PEN) + "\n" + penalty_line("杭西市监罚〔2026〕1号") + penalty_line(LONG_KEY)).encode(),
+        "penalties", "delta", 2, "utf-8")}), Published(1, [(3, "value_lengths")])),
     # Digits: full-width ones are normalised (NFKC); other Unicode digits, which NFKC keeps and no
     # reader of numbers or dates takes, are held (they passed Python's \d and stopped the staging).
     csv_case("full_width_digits_normalised", f"{HEADER}\n{reg(A, registered_capital='１０００．５０')}\n", 1, Published(1)),
