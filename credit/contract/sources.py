@@ -33,6 +33,12 @@ RESULT_CODES = (
 )
 
 
+# The longest text key (case_no, finding_id, task_id, inspector_id) a row may carry: a 文号 or an id
+# is a few dozen characters, and the store's B-tree index takes no entry over 2,704 bytes (900 CJK
+# characters in UTF-8); a longer key ended the night with a database traceback at the merge.
+KEY_LENGTH = 200
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -153,7 +159,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         Column("arrears_months", "int", non_negative=True),
     )),
     Source("penalties", "行政处罚", ("case_no",), (
-        Column("case_no", "text", True, identifier=True),
+        Column("case_no", "text", True, identifier=True, max_length=KEY_LENGTH),
         Column("uscc", "uscc", True),
         Column("decided_on", "date", True, not_after_night=True),
         Column("doc_no", "text"),
@@ -170,7 +176,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
     ), history=True, not_before=(("fulfilled_on", "decided_on"), ("restricted_until", "decided_on"),
                                  ("revoked_on", "decided_on"))),
     Source("findings", "核查结果", ("finding_id",), (
-        Column("finding_id", "text", True, identifier=True),
+        Column("finding_id", "text", True, identifier=True, max_length=KEY_LENGTH),
         Column("uscc", "uscc", True),
         Column("kind", "enum", True, FINDING_KINDS),
         Column("found_on", "date", True, not_after_night=True),
@@ -178,7 +184,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         Column("department", "text"),
     ), history=True),
     Source("inspection_results", "抽查检查结果", ("task_id", "uscc"), (
-        Column("task_id", "text", True, identifier=True),
+        Column("task_id", "text", True, identifier=True, max_length=KEY_LENGTH),
         Column("uscc", "uscc", True),
         Column("inspected_on", "date", True, not_after_night=True),
         Column("result_code", "enum", True, RESULT_CODES),
@@ -187,7 +193,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         Column("doc_no", "text"),
     ), history=True),
     Source("inspectors", "执法检查人员", ("inspector_id",), (
-        Column("inspector_id", "text", True, identifier=True),
+        Column("inspector_id", "text", True, identifier=True, max_length=KEY_LENGTH),
         Column("name", "text", True),
         Column("department", "text"),
         Column("region_code", "code", True, pattern=REGION),
