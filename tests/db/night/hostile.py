@@ -238,11 +238,13 @@ CASES: list[Case] = [
          + "".join(f"{A},{y},2025-03-01,5,100.00,1.00\n" for y in ("2024", "0", "-5", "1948"))).encode(),
         "annual_reports", "delta", 4, "utf-8")}),
          Published(1, [(3, "year_too_early"), (4, "year_too_early"), (5, "year_too_early")])),
-    # A key of free text (case_no) too long for the store's index ended the night with a database
-    # traceback when it was merged (4,000 characters: "index row requires 12016 bytes"): held (bbdrop).
+    # A key of free text (case_no), or a registration's legal_rep_hash, too long for the store's index
+    # ended the night with a database traceback when merged ("index row requires 12016 bytes"): held (bbdrop).
     Case("penalty_case_number_of_4000_characters", lambda drop: write_files(drop, {"penalties.csv": (
         (",".join(PEN) + "\n" + penalty_line("杭西市监罚〔2026〕1号") + penalty_line(LONG_KEY)).encode(),
         "penalties", "delta", 2, "utf-8")}), Published(1, [(3, "value_lengths")])),
+    csv_case("legal_rep_hash_of_4000_characters", f"{HEADER}\n{reg(A)}\n{reg(B, legal_rep_hash=LONG_KEY)}\n", 2,
+             Published(1, [(3, "value_lengths")])),
     # Digits: full-width ones are normalised (NFKC); other Unicode digits, which NFKC keeps and no
     # reader of numbers or dates takes, are held (they passed Python's \d and stopped the staging).
     csv_case("full_width_digits_normalised", f"{HEADER}\n{reg(A, registered_capital='１０００．５０')}\n", 1, Published(1)),
