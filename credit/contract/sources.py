@@ -33,9 +33,10 @@ RESULT_CODES = (
 )
 
 
-# The longest text key (case_no, finding_id, task_id, inspector_id) a row may carry: a 文号 or an id
-# is a few dozen characters, and the store's B-tree index takes no entry over 2,704 bytes (900 CJK
-# characters in UTF-8); a longer key ended the night with a database traceback at the merge.
+# The longest text key (case_no, finding_id, task_id, inspector_id) or indexed text (legal_rep_hash)
+# a row may carry: a 文号, an id or a hash is a few dozen characters, and the store's B-tree index takes
+# no entry over 2,704 bytes (900 CJK characters in UTF-8); a longer one ended the night with a
+# database traceback at the merge.
 KEY_LENGTH = 200
 
 
@@ -125,7 +126,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         Column("status", "enum", True, ("operating", "revoked", "cancelled", "moved_out")),
         Column("status_on", "date", not_after_night=True),
         Column("address", "text"),
-        Column("legal_rep_hash", "text"),
+        Column("legal_rep_hash", "text", max_length=KEY_LENGTH),   # indexed (a legal representative's entities)
         # A night's drop holds what changed up to the night (contracts.md §1): a record changed on a
         # later day cannot be true yet, as tax/bank_credit updated_on (date part compared; s28drop).
         Column("updated_at", "timestamp", not_after_night=True),
