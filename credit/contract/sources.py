@@ -33,6 +33,13 @@ RESULT_CODES = (
 )
 
 
+# The longest text key (case_no, finding_id, task_id, inspector_id) or indexed text (legal_rep_hash)
+# a row may carry: a 文号, an id or a hash is a few dozen characters, and the store's B-tree index takes
+# no entry over 2,704 bytes (900 CJK characters in UTF-8); a longer one ended the night with a
+# database traceback at the merge.
+KEY_LENGTH = 200
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -119,7 +126,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         Column("status", "enum", True, ("operating", "revoked", "cancelled", "moved_out")),
         Column("status_on", "date", not_after_night=True),
         Column("address", "text"),
-        Column("legal_rep_hash", "text"),
+        Column("legal_rep_hash", "text", max_length=KEY_LENGTH),   # indexed (a legal representative's entities)
         # A night's drop holds what changed up to the night (contracts.md §1): a record changed on a
         # later day cannot be true yet, as tax/bank_credit updated_on (date part compared; s28drop).
         Column("updated_at", "timestamp", not_after_night=True),
@@ -153,7 +160,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         Column("arrears_months", "int", non_negative=True),
     )),
     Source("penalties", "行政处罚", ("case_no",), (
-        Column("case_no", "text", True, identifier=True),
+        Column("case_no", "text", True, identifier=True, max_length=KEY_LENGTH),
         Column("uscc", "uscc", True),
         Column("decided_on", "date", True, not_after_night=True),
         Column("doc_no", "text"),
@@ -170,7 +177,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
     ), history=True, not_before=(("fulfilled_on", "decided_on"), ("restricted_until", "decided_on"),
                                  ("revoked_on", "decided_on"))),
     Source("findings", "核查结果", ("finding_id",), (
-        Column("finding_id", "text", True, identifier=True),
+        Column("finding_id", "text", True, identifier=True, max_length=KEY_LENGTH),
         Column("uscc", "uscc", True),
         Column("kind", "enum", True, FINDING_KINDS),
         Column("found_on", "date", True, not_after_night=True),
@@ -178,7 +185,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         Column("department", "text"),
     ), history=True),
     Source("inspection_results", "抽查检查结果", ("task_id", "uscc"), (
-        Column("task_id", "text", True, identifier=True),
+        Column("task_id", "text", True, identifier=True, max_length=KEY_LENGTH),
         Column("uscc", "uscc", True),
         Column("inspected_on", "date", True, not_after_night=True),
         Column("result_code", "enum", True, RESULT_CODES),
@@ -187,7 +194,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         Column("doc_no", "text"),
     ), history=True),
     Source("inspectors", "执法检查人员", ("inspector_id",), (
-        Column("inspector_id", "text", True, identifier=True),
+        Column("inspector_id", "text", True, identifier=True, max_length=KEY_LENGTH),
         Column("name", "text", True),
         Column("department", "text"),
         Column("region_code", "code", True, pattern=REGION),

@@ -1,9 +1,9 @@
 """Normalising (规范化) a source file's text: what is unambiguous is fixed, nothing is guessed.
 
 Full-width characters to ASCII (NFKC), stray white space around a value, dates written
-``2026/7/3``, a leading ``¥``, the spelling of booleans and the letter case of codes and enums
-(contracts.md §1, README "stray spaces"), with pyarrow kernels only: the canonical text that
-validation sees (:mod:`credit.night.quality`) and the store parses.
+``2026/7/3``, a leading ``¥``, zeros past an amount's second decimal, the spelling of booleans
+and the letter case of codes and enums (contracts.md §1, README "stray spaces"), with pyarrow
+kernels only: the canonical text that validation sees (:mod:`credit.night.quality`) and the store parses.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from credit.contract.sources import Column, Source
 BOOL_TEXT = {"true": "true", "false": "false", "1": "true", "0": "false", "是": "true", "否": "false",
              "t": "true", "f": "false", "yes": "true", "no": "false", "y": "true", "n": "false"}
 ARROW_STRING = pd.StringDtype("pyarrow")
+_ZEROS_PAST_CENTS = r"^([0-9]+\.[0-9]{2})0+$"
 
 
 def _trimmed_ascii(arr: pa.ChunkedArray[Any]) -> pa.ChunkedArray[Any]:
@@ -58,6 +59,10 @@ def canonical_column(arr: pa.ChunkedArray[Any], c: Column) -> pa.ChunkedArray[An
         arr = _rewritten(arr, _off_pattern(arr, r"^\d{4}-\d{2}$"), _month_text)
     elif c.kind == "money":
         arr = _rewritten(arr, pc.starts_with(arr, "¥"), lambda a: pc.replace_substring_regex(a, r"^¥[ \t]*", ""))
+        # Zeros past the second decimal change no amount: a Parquet decimal of scale 4 writes every
+        # value "1000.5000", an export "1000.500". Any other digit there stays, and the check holds it.
+        arr = _rewritten(arr, pc.match_substring_regex(arr, _ZEROS_PAST_CENTS),
+                         lambda a: pc.replace_substring_regex(a, _ZEROS_PAST_CENTS, r"\1"))
     elif c.kind == "bool":
         arr = pc.utf8_lower(arr)
         for raw, canonical in BOOL_TEXT.items():

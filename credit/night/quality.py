@@ -32,6 +32,9 @@ from credit.night.quality_results import ExpectationRecord, records_of
 from credit.night.quarantine import ROW_OFFSET, reason
 from credit.night.suites import PATTERNS, batch_definition, load_suite, wait_for_warm_up
 
+# A timestamp's shape (PATTERNS) whose time of day exists: hours 00-23, minutes and seconds 00-59.
+_CLOCK = r"^.{10}(?:[ T](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?)?$"
+
 
 # --------------------------------------------------------------------------------------------
 # Validating
@@ -203,6 +206,12 @@ def check_rows(frame: pd.DataFrame, source: Source, night: date, suite_path: Pat
             shaped = present & text.str.fullmatch(PATTERNS["date"]).fillna(False).to_numpy(dtype=bool)
             parsed = pd.to_datetime(text.where(shaped, None), format="%Y-%m-%d", errors="coerce")
             found.add(shaped & parsed.isna().to_numpy(), "date_exists", reason("date_exists", column=c.name))
+            if c.kind == "timestamp":
+                # The time of day must exist as well (hour 25 stopped the staging's COPY with a
+                # database error; 24:00 would be stored as the next day, after the night).
+                timed = present & s.str.fullmatch(PATTERNS["timestamp"]).fillna(False).to_numpy(dtype=bool)
+                clock = s.str.fullmatch(_CLOCK).fillna(False).to_numpy(dtype=bool)
+                found.add(timed & ~clock, "time_exists", reason("time_exists", column=c.name))
             if c.not_after_night:
                 future = (parsed > pd.Timestamp(night)).to_numpy(dtype=bool)
                 found.add(future, "date_not_after_night",
@@ -225,6 +234,9 @@ def check_rows(frame: pd.DataFrame, source: Source, night: date, suite_path: Pat
             year = year_numbers(s)
             found.add(year > night.year, "year_not_after_night",
                       reason("year_not_after_night", column=c.name, year=night.year))
+            if earliest is not None:   # year 0, a negative year: a keying error, as a date before it
+                found.add(year < earliest.year, "year_too_early",
+                          reason("year_too_early", column=c.name, earliest=earliest.year))
             if c.year_closed:   # the year must be over (domain.md §2 annual reports, §11 tax levels)
                 current = year == night.year
                 if c.year_closed_of is not None:   # only a row that claims what the closed year is about

@@ -43,6 +43,7 @@ REASONS: dict[str, Text] = {
     # The rules Great Expectations cannot state over one column, applied by credit.night.quality.
     "uscc_check_digit": Text("{column}：统一社会信用代码校验位错误", "GB 32100 check character wrong"),
     "date_exists": Text("{column}：日期不存在", "no such calendar day"),
+    "time_exists": Text("{column}：时刻不存在（时应为 00–23，分、秒应为 00–59）", "no such time of day"),
     "date_not_after_night": Text("{column}：日期晚于批次日期 {night}", "date is in the future of the night"),
     "month_not_after_night": Text("{column}：所属期晚于批次所在月份 {month}", "period is after the night's month"),
     "not_before": Text("{column} 早于 {bound}，两者不可能同时成立", "{column} is before {bound} on the same row"),
@@ -63,6 +64,7 @@ REASONS: dict[str, Text] = {
     "nul_byte": Text("{column}：含有空字符（NUL，0x00），无法入库", "a NUL byte in the value"),
     "date_too_early": Text("{column}：日期早于 {earliest}，不可信", "date before {earliest}"),
     "month_too_early": Text("{column}：所属期早于 {earliest}，不可信", "period before {earliest}"),
+    "year_too_early": Text("{column}：年份早于 {earliest} 年，不可信", "year before {earliest}"),
     # Records that could not be split into the header's columns (credit.contract.records).
     "malformed_field_count": Text("该行有 {found} 个字段，表头有 {expected} 个（截断或多出分隔符）",
                                   "record has {found} fields, the header {expected}"),

@@ -16,6 +16,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
@@ -157,6 +158,17 @@ def array_of_files_manifest(drop: Path) -> None:
         {"file": "registration.csv", **manifest_entry(content, "registration", "full", 1, "utf-8")}]})
 
 
+PEN = SOURCES["penalties"].column_names
+# 4,000 CJK characters a seeded generator picks (they do not compress, as a repeated one would).
+LONG_KEY = "".join(chr(0x4E00 + (i * 7919) % 20900) for i in range(4000))
+
+
+def penalty_line(case_no: str) -> str:
+    row = {"case_no": case_no, "uscc": A, "decided_on": "2026-03-01", "doc_no": "杭西市监罚〔2026〕1号",
+           "category": "food_safety", "measures": "fine", "fine_amount": "100", "heavier": "false"}
+    return line_of(row, PEN) + "\n"
+
+
 # -- the corpus --------------------------------------------------------------------------------
 UNBALANCED = reg(B).replace(",杭州", ',"杭州', 1)
 GB_ROW = reg(C, name="杭州乙公司").encode("gb18030")
@@ -219,6 +231,20 @@ CASES: list[Case] = [
              Published(1, [(3, "date_not_after_night")])),
     csv_case("status_date_before_1949", f"{HEADER}\n{reg(A, status_on='1948-12-31')}\n", 1,
              Published(0, [(2, "date_too_early")])),
+    # A report or assessment year before the earliest believable date's year (1949) is a keying error
+    # like a date before it: year 0, a negative year and 1948 were stored as annual reports (bbdrop).
+    Case("report_years_before_1949", lambda drop: write_files(drop, {"annual_reports.csv": (
+        ("uscc,report_year,filed_on,employees,revenue,total_tax\n"
+         + "".join(f"{A},{y},2025-03-01,5,100.00,1.00\n" for y in ("2024", "0", "-5", "1948"))).encode(),
+        "annual_reports", "delta", 4, "utf-8")}),
+         Published(1, [(3, "year_too_early"), (4, "year_too_early"), (5, "year_too_early")])),
+    # A key of free text (case_no), or a registration's legal_rep_hash, too long for the store's index
+    # ended the night with a database traceback when merged ("index row requires 12016 bytes"): held (bbdrop).
+    Case("penalty_case_number_of_4000_characters", lambda drop: write_files(drop, {"penalties.csv": (
+        (",".join(PEN) + "\n" + penalty_line("杭西市监罚〔2026〕1号") + penalty_line(LONG_KEY)).encode(),
+        "penalties", "delta", 2, "utf-8")}), Published(1, [(3, "value_lengths")])),
+    csv_case("legal_rep_hash_of_4000_characters", f"{HEADER}\n{reg(A)}\n{reg(B, legal_rep_hash=LONG_KEY)}\n", 2,
+             Published(1, [(3, "value_lengths")])),
     # Digits: full-width ones are normalised (NFKC); other Unicode digits, which NFKC keeps and no
     # reader of numbers or dates takes, are held (they passed Python's \d and stopped the staging).
     csv_case("full_width_digits_normalised", f"{HEADER}\n{reg(A, registered_capital='１０００．５０')}\n", 1, Published(1)),
@@ -226,6 +252,12 @@ CASES: list[Case] = [
              Published(1, [(3, "registered_capital")])),
     csv_case("devanagari_digits_in_a_date", f"{HEADER}\n{reg(A)}\n{reg(B, established_on='२०१५-०३-०२')}\n", 2,
              Published(1, [(3, "established_on")])),
+    # A timestamp's time of day must exist too: hour 25 stopped the night's staging with a database
+    # traceback (bbdrop); 24:00 would be stored as the next day's midnight, after the night.
+    csv_case("timestamp_hour_25", f"{HEADER}\n{reg(A)}\n{reg(B, updated_at='2026-07-01T25:00:00')}\n", 2,
+             Published(1, [(3, "time_exists")])),
+    csv_case("timestamp_24_00_and_minute_60", f"{HEADER}\n{reg(A)}\n{reg(B, updated_at='2026-07-13 24:00')}\n"
+             f"{reg(C, updated_at='2026-07-01T08:60:00')}\n", 3, Published(1, [(3, "time_exists"), (4, "time_exists")])),
     # White space inside a number or a date is not a stray space: held, never deleted (hostile review D4).
     csv_case("line_break_inside_a_quoted_date", f"{HEADER}\n{reg(A)}\n"
              f"{reg(B, established_on='2015-03-0' + chr(13) + chr(10) + '2')}\n", 2,
@@ -254,6 +286,15 @@ CASES: list[Case] = [
     parquet_case("parquet_timestamp_for_a_date", reg_parquet(
         [registration_row(A)], established_on=pa.array([1_400_000_000_000], pa.timestamp("ms"))), 1,
                  Published(0, [(2, "established_on")])),
+    # A Parquet decimal column of a scale above 2 writes every amount with its scale's zeros
+    # ("1000.5000"): the same amount, unambiguous, so it is read as yuan with 2 decimals; a digit
+    # other than 0 past the second decimal is no amount of the contract and stays held (bbdrop).
+    parquet_case("parquet_decimal_of_scale_4_for_an_amount", reg_parquet(
+        [registration_row(A), registration_row(B), registration_row(C)],
+        registered_capital=pa.array([Decimal("1000.5"), Decimal("12"), Decimal("0.125")], pa.decimal128(18, 4))), 3,
+                 Published(2, [(4, "registered_capital")])),
+    csv_case("amount_with_zeros_past_the_second_decimal", f"{HEADER}\n{reg(A, registered_capital='1000.500')}\n"
+             f"{reg(B, registered_capital='1000.505')}\n", 2, Published(1, [(3, "registered_capital")])),
     parquet_case("parquet_duplicated_column", parquet_with_duplicated_column(), 1,
                  Refusal("registration.parquet", "duplicate_columns")),
     parquet_case("parquet_binary_column", reg_parquet([registration_row(A)], name=pa.array([b"\xff\xfe"])), 1,
