@@ -9,6 +9,7 @@ kernels only: the canonical text that validation sees (:mod:`credit.night.qualit
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -16,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api.extensions import ExtensionDtype
 
+from credit import clock
 from credit.contract import uscc as uscc_rules
 from credit.contract.sources import Column, Source
 
@@ -23,6 +25,9 @@ BOOL_TEXT = {"true": "true", "false": "false", "1": "true", "0": "false", "是":
              "t": "true", "f": "false", "yes": "true", "no": "false", "y": "true", "n": "false"}
 ARROW_STRING = pd.StringDtype("pyarrow")
 _ZEROS_PAST_CENTS = r"^([0-9]+\.[0-9]{2})0+$"
+#: A timestamp written with its offset from UTC (``…+08:00``, ``…+0800``, ``…Z``): it has one reading
+#: on the bureau's clock, which the store keeps (local time, no zone).
+_WITH_OFFSET = r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})$"
 
 
 def _trimmed_ascii(arr: pa.ChunkedArray[Any]) -> pa.ChunkedArray[Any]:
@@ -55,6 +60,7 @@ def canonical_column(arr: pa.ChunkedArray[Any], c: Column) -> pa.ChunkedArray[An
         arr = _rewritten(arr, _off_pattern(arr, r"^\d{4}-\d{2}-\d{2}$"), lambda a: _date_text(a, c.kind))
     elif c.kind == "timestamp":
         arr = _date_text(arr, c.kind)
+        arr = _rewritten(arr, pc.match_substring_regex(arr, _WITH_OFFSET), _local_time)
     elif c.kind == "month":
         arr = _rewritten(arr, _off_pattern(arr, r"^\d{4}-\d{2}$"), _month_text)
     elif c.kind == "money":
@@ -98,6 +104,23 @@ def _date_text(arr: Any, kind: str) -> Any:   # Arrow text, chunked or not (the 
     if kind == "timestamp":  # spaces or tabs between the date and the time: one space
         arr = pc.replace_substring_regex(arr, r"^(\d{4}-\d{2}-\d{2})[ \t]+(\d)", r"\1 \2")
     return arr
+
+
+def _local_time(arr: Any) -> Any:
+    """Timestamps with an offset from UTC as the bureau's local time (``YYYY-MM-DD HH:MM:SS``): the
+    contract's timestamps carry none, and "normalise what is unambiguous" (contracts.md §1). A value
+    whose time does not exist stays as it is, for the check to hold (``time_exists``). Only the few
+    values written so are rewritten, one by one."""
+    zone = clock.zone()
+    out: list[str | None] = []
+    for text in arr.to_pylist():
+        try:
+            local = datetime.fromisoformat(text).astimezone(zone)
+        except (TypeError, ValueError):
+            out.append(text)
+            continue
+        out.append(local.strftime("%Y-%m-%d %H:%M:%S") + (f".{local.microsecond:06d}" if local.microsecond else ""))
+    return pa.array(out, pa.string())
 
 
 def _month_text(arr: Any) -> Any:

@@ -258,6 +258,10 @@ CASES: list[Case] = [
              Published(1, [(3, "time_exists")])),
     csv_case("timestamp_24_00_and_minute_60", f"{HEADER}\n{reg(A)}\n{reg(B, updated_at='2026-07-13 24:00')}\n"
              f"{reg(C, updated_at='2026-07-01T08:60:00')}\n", 3, Published(1, [(3, "time_exists"), (4, "time_exists")])),
+    # A timestamp with its offset from UTC is read on the bureau's clock (held before as "not ISO");
+    # 20:00 at −08:00 on the night is 12:00 the next day in Shanghai: after the night, held as such.
+    csv_case("timestamp_with_an_offset", f"{HEADER}\n{reg(A, updated_at='2026-07-01T02:00:00Z')}\n"
+             f"{reg(B, updated_at='2026-07-13T20:00:00-08:00')}\n", 2, Published(1, [(3, "date_not_after_night")])),
     # White space inside a number or a date is not a stray space: held, never deleted (hostile review D4).
     csv_case("line_break_inside_a_quoted_date", f"{HEADER}\n{reg(A)}\n"
              f"{reg(B, established_on='2015-03-0' + chr(13) + chr(10) + '2')}\n", 2,

@@ -1,0 +1,29 @@
+"""A timestamp written with its offset from UTC has one reading on the bureau's clock, which the
+store keeps (contracts.md §1: "normalise what is unambiguous"). It was held as "timestamp is not
+ISO", which it is (bbdrop's pass)."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+from credit.contract.sources import SOURCES
+from credit.night.normalise import normalise
+
+UPDATED_AT = next(c for c in SOURCES["registration"].columns if c.name == "updated_at")
+
+
+@pytest.mark.parametrize(("written", "local"), [
+    ("2026-07-01T02:00:00Z", "2026-07-01 10:00:00"),              # UTC
+    ("2026-07-01T10:00:00+08:00", "2026-07-01 10:00:00"),         # the bureau's own offset
+    ("2026-07-01 10:00+0800", "2026-07-01 10:00:00"),             # basic offset, no seconds
+    ("2026-06-30T20:30:00.250-05:00", "2026-07-01 09:30:00.250000"),   # across midnight, fractions
+    ("2026/7/1 02:00:00Z", "2026-07-01 10:00:00"),                 # a /-date as well
+    ("2026-07-01T10:00:00", "2026-07-01T10:00:00"),               # no offset: as it was
+    ("2026-07-01T25:00:00+08:00", "2026-07-01T25:00:00+08:00"),   # no such time: left for the check
+])
+def test_a_timestamp_with_an_offset_is_read_on_the_bureaus_clock(written: str, local: str) -> None:
+    source = SOURCES["registration"]
+    table = pa.table({c: pa.array([written if c == UPDATED_AT.name else None], pa.string())
+                      for c in source.column_names})
+    assert normalise(table, source)[UPDATED_AT.name].iloc[0] == local
