@@ -160,12 +160,23 @@ class ExportNote:
     facts: tuple[tuple[str, str], ...]  # (label, value), in order: as-of, known-at, chain head, produced at, config
 
 
+#: Characters a worksheet cannot hold (XML 1.0: the C0 controls but tab, line feed and carriage
+#: return). A stored name or ground may carry one (a drop's free text keeps its characters).
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: What stands in a cell for such a character: visible, so the officer sees something was there.
+REPLACED = "\ufffd"
+
+
 def _excel_value(value: Any) -> Any:
-    """A cell value openpyxl writes faithfully: missing as empty, pandas timestamps as datetimes."""
+    """A cell value openpyxl writes faithfully: missing as empty, pandas timestamps as datetimes,
+    a control character a worksheet cannot hold as U+FFFD (openpyxl refused the whole workbook
+    with IllegalCharacterError: one name with a BEL broke every roster download)."""
     if value is None or (not isinstance(value, str | list | tuple | dict) and pd.isna(value)):
         return None
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
+    if isinstance(value, str) and _NOT_IN_XML.search(value):
+        return _NOT_IN_XML.sub(REPLACED, value)
     return value
 
 
@@ -221,7 +232,7 @@ def workbook(headings: Sequence[tuple[str, str]], rows: Iterable[Sequence[Any]],
         info.append([note.title])
         info["A1"].font = Font(bold=True, size=13)
         for label, value in note.facts:
-            info.append([label, value])
+            info.append([label, _excel_value(value)])
             _guard_text(info.cell(row=info.max_row, column=2))
         info.append([])
         info.append(["列名", "字段代码（CSV、JSON 导出的列名）"])

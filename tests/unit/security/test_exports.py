@@ -167,3 +167,19 @@ def test_a_csv_timestamp_is_on_the_bureaus_clock() -> None:
 
     assert csv_timestamp("2026-11-30T13:24:33.63+00:00", ZoneInfo("Asia/Shanghai")) == "2026-11-30 21:24:33"
     assert csv_timestamp("2026-11-30T21:24:33.63+08:00") == "2026-11-30 21:24:33"
+
+
+def test_a_control_character_in_a_stored_name_does_not_break_the_workbook() -> None:
+    """A drop's free text keeps its characters, a BEL or a form feed too; openpyxl refused to write
+    them (IllegalCharacterError), so one such name failed every workbook it was in. The cell shows
+    U+FFFD where the character stood; tabs and line breaks stay (a worksheet holds them)."""
+    import io as _io
+
+    from openpyxl import load_workbook
+
+    from credit.exports import workbook
+
+    data = workbook([("name", "名称"), ("address", "住所")],
+                    [["杭州\x07甲\x0c公司", "上城区\t某路\n1号"]], sheet="名录")
+    ws = load_workbook(_io.BytesIO(data))["名录"]
+    assert ws["A2"].value == "杭州\ufffd甲\ufffd公司" and ws["B2"].value == "上城区\t某路\n1号"
