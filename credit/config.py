@@ -81,6 +81,20 @@ def _zone(value: Any) -> str | None:
     return None
 
 
+def _windows(value: Any) -> str | None:
+    """grading.yaml ``windows``: each a whole number, 0 or more, and only the windows the bundled file
+    names (a misspelt ``tax_years`` would quietly grade without the window: domain.md §11)."""
+    known = _bundled_keys("grading", "windows")
+    if not isinstance(value, dict) or any(_count(v) for v in value.values()):
+        return "a mapping of windows to whole numbers, 0 or more, e.g. {tax_years: 2}"
+    unknown = sorted(str(k) for k in value if k not in known)
+    if unknown:
+        near = difflib.get_close_matches(unknown[0], sorted(known), n=1)
+        return (f"only known windows ('{unknown[0]}' is none" + (f": did you mean '{near[0]}'?" if near else "")
+                + f"; known windows: {', '.join(sorted(known))})")
+    return None
+
+
 # The values whose wrong form would quietly disable a safeguard or fail only in the middle of a night.
 _VALUES: dict[tuple[str, str], Callable[[Any], str | None]] = {
     ("quality", "quarantine_ceiling"): _share,
@@ -90,6 +104,7 @@ _VALUES: dict[tuple[str, str], Callable[[Any], str | None]] = {
     ("quality", "full_snapshot_min_rows"): _count,
     ("quality", "earliest_date"): _day,
     ("schedule", "timezone"): _zone,
+    ("grading", "windows"): _windows,
 }
 
 
@@ -99,15 +114,16 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @cache
-def _bundled_keys(name: str) -> frozenset[str]:
+def _bundled_keys(name: str, section: str | None = None) -> frozenset[str]:
     """The top-level keys of the bundled ``<name>.yaml`` (unknown keys of a bureau's file are
-    refused). Parsed with :data:`_LOADER`: with ``yaml.safe_load`` (pure Python) the bundled files
+    refused), or those of its mapping ``section``. Parsed with :data:`_LOADER`: with ``yaml.safe_load`` (pure Python) the bundled files
     cost 0.22 s of CPU per process (rules.yaml alone 114 ms), with libyaml 0.026 s (2026-12-01,
     the same keys for every bundled file)."""
     path = bundled("config", f"{name}.yaml")
     if not path.is_file():
         return frozenset()
-    return frozenset(yaml.load(path.read_bytes(), Loader=_LOADER) or {})
+    data = yaml.load(path.read_bytes(), Loader=_LOADER) or {}
+    return frozenset(data if section is None else data.get(section) or {})
 
 
 def _check(name: str, path: Path, data: dict[str, Any]) -> None:

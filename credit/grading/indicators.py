@@ -30,7 +30,10 @@ Missing facts are neutral: an entity with no tax row has ``tax_grade`` NA and sc
 for it; counts default to 0 and amounts to 0. An empty cell is unknown (contracts.md §1), not
 "none": a fact of the latest period (tax level and arrears, insured headcount and social arrears
 months, bank overdue and default) is, field by field, the latest period's that carries a value,
-so an unknown month never hides what the month before reported. The rosters are read from the rosters area's SQL
+so an unknown month never hides what the month before reported. Tax, social-security and bank facts
+go stale: each is read only within its window of grading.yaml (``tax_years``,
+``social_security_months``, ``bank_credit_months``; a bureau's file without the first two: no
+window). The rosters are read from the rosters area's SQL
 function ``roster_entries_as_of(d)`` (our own history, domain.md trap 5); when it does not exist
 the night is refused rather than graded as if nobody were on a roster.
 """
@@ -375,21 +378,43 @@ def supervision(conn: Connection, night: date, n: int, windows: dict[str, int], 
     ], axis=1)
 
 
-def tax(conn: Connection, night: date, n: int, *, bounds: Bounds | None = None) -> pd.DataFrame:
+def tax_window_start(night: date, years: int | None) -> int:
+    """The first assessment year the grading reads on ``night``: the night's year − ``years``
+    (grading.yaml ``windows.tax_years``, domain.md §11); 0 (every year) when the bureau's file has
+    no such window."""
+    return 0 if years is None else night.year - years
+
+
+def social_window_start(night: date, months: int | None) -> str:
+    """The first period (YYYY-MM) whose headcount or arrears months the grading reads on ``night``:
+    the night's month − ``months`` (grading.yaml ``windows.social_security_months``, domain.md §11;
+    the month of ``night − months``, as bank credit's window); ``'0000-00'`` (every period) when the
+    bureau's file has no such window."""
+    if months is None:
+        return "0000-00"
+    k = night.year * 12 + night.month - 1 - months
+    return f"{k // 12:04d}-{k % 12 + 1:02d}"
+
+
+def tax(conn: Connection, night: date, n: int, years: int | None = None, *,
+        bounds: Bounds | None = None) -> pd.DataFrame:
     """纳税: latest tax-and-fee credit grade and arrears known (each the latest year's that carries
-    one), and the latest year's 非正常户 status (domain.md §11). ``bounds``: see :func:`build_indicators`."""
-    query, values = _family("grading/tax", bounds)
+    one), and the latest year's 非正常户 status (domain.md §11), of the assessment years from the
+    night's year − ``years`` (None: every year, :func:`tax_window_start`). ``bounds``: see
+    :func:`build_indicators`."""
+    query, values = _family("grading/tax", bounds, tax_from_year=tax_window_start(night, years))
     table = copy_out(conn, query, {
         "rn": pa.int64(), "tax_grade": pa.string(), "abnormal_taxpayer": pa.bool_(), "tax_arrears": pa.float64()},
         values)
     return _scatter(n, table, {"tax_grade": None, "abnormal_taxpayer": False, "tax_arrears": 0.0})
 
 
-def social_security(conn: Connection, night: date, n: int, trend_months: int, *,
+def social_security(conn: Connection, night: date, n: int, trend_months: int, months: int | None = None, *,
                     bounds: Bounds | None = None) -> pd.DataFrame:
     """社保: insured headcount, its drop against ``trend_months`` earlier, arrears months (domain.md §11).
 
-    The headcount and the arrears months are each the latest period's that carries one; the drop
+    The headcount and the arrears months are each the latest period's that carries one, within
+    ``months`` before the night (None: any period, :func:`social_window_start`); the drop
     compares the latest headcount known with the period ``trend_months`` before that one.
 
     ``insured_drop`` = (earlier − latest) / earlier when the earlier headcount is positive, in whole
@@ -400,7 +425,8 @@ def social_security(conn: Connection, night: date, n: int, trend_months: int, *,
     reasons; outsider's pass bbgrade). INSURED_DROP's bands are therefore whole percents (a min of
     0.335 would be reached at 0.34). ``bounds``: see :func:`build_indicators`.
     """
-    query, values = _family("grading/social", bounds, trend_months=trend_months)
+    query, values = _family("grading/social", bounds, {"social_since": social_window_start(night, months)},
+                            trend_months=trend_months)
     table = copy_out(conn, query, {
         "rn": pa.int64(), "insured_count": pa.float64(), "social_arrears_months": pa.int64(),
         "insured_earlier": pa.float64()}, values)
@@ -485,8 +511,9 @@ def build_indicators(conn: Connection, night: date, config: ConfigDoc, calendar:
         operations(conn, night, n, deadlines, bounds=bounds),
         supervision(conn, night, n, windows, facts=True, bounds=bounds, heavier_measures=heavier_measures,
                     calendar=calendar),
-        tax(conn, night, n, bounds=bounds),
-        social_security(conn, night, n, windows["insured_trend_months"], bounds=bounds),
+        tax(conn, night, n, windows.get("tax_years"), bounds=bounds),
+        social_security(conn, night, n, windows["insured_trend_months"], windows.get("social_security_months"),
+                        bounds=bounds),
         bank_credit(conn, night, n, windows.get("bank_credit_months", 3), bounds=bounds, probe=scoped),
         relations(conn, night, n, facts=True),
     ], axis=1)

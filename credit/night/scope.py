@@ -415,9 +415,14 @@ def incremental(conn: sa.Connection, night: date, prev: date, settings: Settings
     previous night, what time alone changes tonight (``sql/night/scope_incremental.sql``), then
     the entities related to those through their legal representative (``scope_relatives.sql``)."""
     from credit.config import load_config
+    from credit.grading.indicators import social_window_start, tax_window_start
     from credit.rosters.env import RosterEnv
 
     windows = load_config("grading", settings)["windows"]
+    # tax and social security: the first year and month graded (none without the window: no move)
+    tax_years, social_months = windows.get("tax_years"), windows.get("social_security_months")
+    tax_from = [tax_window_start(d, None if tax_years is None else int(tax_years)) for d in (prev, night)]
+    social_from = [social_window_start(d, None if social_months is None else int(social_months)) for d in (prev, night)]
     env = RosterEnv.load(settings)
     prev_seq = conn.execute(sa.text("select coalesce(max(seq), 0) from roster_chain_anchors where night <= :p"),
                             {"p": prev}).scalar_one()
@@ -427,6 +432,9 @@ def incremental(conn: sa.Connection, night: date, prev: date, settings: Settings
         "night": night, "prev": prev, "prev_seq": int(prev_seq),
         "finding_years": int(windows["finding_years"]), "inspection_years": int(windows["inspection_years"]),
         "bank_window": (night.year, night.month) != (prev.year, prev.month), "escalation": escalation,
+        "tax_window": tax_from[0] != tax_from[1], "tax_from_prev": tax_from[0], "tax_from": tax_from[1],
+        "social_window": social_from[0] != social_from[1], "social_from_prev": social_from[0],
+        "social_from": social_from[1],
     })
     prev_graded = conn.execute(sa.text("select max(night) from grading_runs where night < :n"), {"n": night}).scalar()
     return add_query(conn, scope, "night/scope_relatives", {"prev_graded": prev_graded}, "relatives:legal_rep")

@@ -6,6 +6,12 @@
 -- empty headcount graded a 90% drop as no data; outsider's pass). The trend compares the
 -- latest headcount known with the headcount of the period exactly :trend_months before it (none
 -- there, or an empty one: nothing to compare).
+-- The latest headcount and the latest arrears months count only from a period within grading.yaml's
+-- window (social_security_months, domain.md §11): the night's month − social_security_months or
+-- later, :social_since (YYYY-MM, a value: credit.grading.indicators.social_window_start; '0000-00'
+-- without the key: any period). A period before it is stale: a 2021-01 period with 6
+-- months' arrears no longer grades a night of 2026 (outsider's pass). The earlier headcount of the
+-- trend is read wherever it lies: it is :trend_months before a latest headcount inside the window.
 -- :ranged = 1: the population is one chunk of several, a contiguous USCC range (issue 11); the
 -- fact tables are read between its first and last USCC by their uscc index, :lo and :hi (values,
 -- credit.grading.indicators.chunk_bounds). 0: the condition folds away when planned (whole or
@@ -25,10 +31,10 @@ with facts as (
         s.period,
         s.insured_count,
         s.arrears_months,
-        max(s.period) filter (where s.insured_count is not null) over w  as counted,
-        max(s.period) filter (where s.arrears_months is not null) over w as owed,
-        to_char(to_date(max(s.period) filter (where s.insured_count is not null) over w, 'YYYY-MM')
-                - make_interval(months => :trend_months), 'YYYY-MM')      as earlier
+        max(s.period) filter (where s.insured_count is not null and s.period >= :social_since) over w  as counted,
+        max(s.period) filter (where s.arrears_months is not null and s.period >= :social_since) over w as owed,
+        to_char(to_date(max(s.period) filter (where s.insured_count is not null and s.period >= :social_since) over w,
+                        'YYYY-MM') - make_interval(months => :trend_months), 'YYYY-MM')      as earlier
     from social_security as s
     join grading_population as p using (uscc)
     where (:ranged = 0 or s.uscc between :lo and :hi)

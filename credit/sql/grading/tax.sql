@@ -11,6 +11,10 @@
 -- unknown, 0 means none): 2025's ¥300 behind 2026's empty arrears graded as no arrears. The
 -- status is the latest year's row as it stands: abnormal_taxpayer_since empty is how a taxpayer
 -- that is not 非正常户 is delivered, so an empty date there is "not abnormal", not unknown.
+-- Only the years of grading.yaml's window count (tax_years, domain.md §11): rows assessed before
+-- :tax_from_year (the night's year − tax_years; 0 without the key: every year) are not read, so a
+-- 2020 D, 非正常户 or arrears no longer grades a night of 2026 (outsider's pass). Within the
+-- window the rules above apply as they stand: the latest row is the window's latest.
 -- :ranged = 1: the population is one chunk of several, a contiguous USCC range (issue 11); the
 -- fact tables are read between its first and last USCC by their uscc index, :lo and :hi (values
 -- read once per chunk, credit.grading.indicators.chunk_bounds: the planner sees the range). 0: the
@@ -27,4 +31,5 @@ select
 from tax as t
 join grading_population as p using (uscc)
 where (:ranged = 0 or t.uscc between :lo and :hi)
+  and t.assessed_year >= :tax_from_year
 group by p.rn

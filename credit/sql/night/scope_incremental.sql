@@ -5,7 +5,10 @@
 -- Parameters: :night tonight; :prev the previous published night; :prev_seq the decision log's
 -- head after it; :finding_years, :inspection_years (grading.yaml windows); :bank_window (true when
 -- the month changed: bank credit's window of months moved); :escalation (the 3-year escalation of
--- domain.md §3.5 is in force tonight).
+-- domain.md §3.5 is in force tonight); :tax_window with :tax_from_prev, :tax_from (the first
+-- assessment year graded on the previous night and tonight, credit.grading.indicators
+-- .tax_window_start: true when they differ) and :social_window with :social_from_prev,
+-- :social_from (the first period graded, social_window_start: true when they differ).
 with
 -- 1. inputs changed tonight: the store's history rows of tonight (new, changed, dropped), rows of
 --    sources kept without history that changed tonight, and annual reports held in quarantine
@@ -127,6 +130,21 @@ timed as (
     union all
     -- bank credit: the window of months (grading.yaml bank_credit_months) moved with the month
     select distinct uscc, 'time:bank_credit_month' from bank_credit where cast(:bank_window as boolean)
+    union all
+    -- social security: the window of months (grading.yaml social_security_months) moved with the
+    -- month: the entities with a period that left it tonight (their latest headcount or arrears
+    -- months may be that period's: a stale one no longer grades; domain.md §11). A whole read of
+    -- social_security on the first night of a month only; false on every other night (a one-time
+    -- filter: nothing read).
+    select distinct uscc, 'time:social_security_month' from social_security
+     where cast(:social_window as boolean) and period >= :social_from_prev and period < :social_from
+    union all
+    -- tax: the window of assessment years (grading.yaml tax_years) moved with the year: the
+    -- entities with a year that left it tonight. A new year is a global event today (the night
+    -- runs full, credit.night.scope.global_events), so this brings nobody on an incremental night;
+    -- it keeps the scope right should the year end ever be an incremental night.
+    select distinct uscc, 'time:tax_year' from tax
+     where cast(:tax_window as boolean) and assessed_year >= :tax_from_prev and assessed_year < :tax_from
 )
 select uscc, reason from changed
 union all select uscc, reason from officers

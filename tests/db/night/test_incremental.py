@@ -20,6 +20,7 @@ import shutil
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -35,7 +36,7 @@ from credit.penalties.repair import apply_for_penalty_repair
 from credit.rosters.export import export_frame
 from credit.rosters.repair import Refused, apply_for_removal
 from credit.sample import write_sample
-from credit.settings import Settings
+from credit.settings import Settings, bundled
 from tests.db.night.nightproc import fresh_database, state
 
 START = date(2026, 9, 24)
@@ -106,6 +107,26 @@ def drop(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+#: The social-security window of the nights (grading.yaml social_security_months, domain.md §11): the
+#: drop's periods are 2026-06 to 2026-08, which the bundled 6 months keep through every night run
+#: here. With 2, periods leave the window on the incremental nights that start a month: 2026-07 on
+#: 1 October (every entity whose August cells were emptied then has no current headcount or arrears
+#: months), the rest on 2 November — the time reason `time:social_security_month` must bring them in.
+SOCIAL_MONTHS = 2
+
+
+def _short_social_window(tmp_path: Path) -> Path:
+    """A copy of the bundled configuration whose social-security window is :data:`SOCIAL_MONTHS`."""
+    conf = tmp_path / "config"
+    shutil.copytree(bundled("config"), conf)
+    path = conf / "grading.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "  social_security_months: 6\n" in text
+    path.write_text(text.replace("  social_security_months: 6\n", f"  social_security_months: {SOCIAL_MONTHS}\n"),
+                    encoding="utf-8")
+    return conf
+
+
 def _officers(engine: Engine, settings: Settings, night: date) -> None:
     """Between nights: the counter receives applications for the entries and penalties on file."""
     with engine.begin() as c:
@@ -155,9 +176,11 @@ def _scopes(engine: Engine) -> list[tuple[date, dict[str, object]]]:
 
 def test_incremental_nights_equal_full_nights(drop: Path, pg_dir: Path, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    """Also: the incremental store grades by chunks of 400 entities, the full one in one piece."""
-    inc = Settings(database_url=fresh_database(pg_dir, "incremental_a"), home=tmp_path / "a")
-    full = Settings(database_url=fresh_database(pg_dir, "incremental_b"), home=tmp_path / "b")
+    """Also: the incremental store grades by chunks of 400 entities, the full one in one piece; both
+    with a social-security window short enough to move on the nights (:data:`SOCIAL_MONTHS`)."""
+    conf = _short_social_window(tmp_path)
+    inc = Settings(database_url=fresh_database(pg_dir, "incremental_a"), home=tmp_path / "a", config_dir=conf)
+    full = Settings(database_url=fresh_database(pg_dir, "incremental_b"), home=tmp_path / "b", config_dir=conf)
     ea, eb = sa.create_engine(inc.database_url), sa.create_engine(full.database_url)
     # Run after the last night (a night after the bureau's today is refused): 3 January 2027, 10:00 in Shanghai.
     monkeypatch.setattr(clock, "utc_now", lambda: datetime(2027, 1, 3, 2, 0, tzinfo=UTC))
@@ -188,6 +211,9 @@ def test_incremental_nights_equal_full_nights(drop: Path, pg_dir: Path, tmp_path
         assert modes[0] == "full" and "incremental" in modes
         # The year end is a global event: that night is full.
         assert dict(scopes)[date(2027, 1, 1)]["mode"] == "full"
+        # The social-security window moved on incremental nights and brought entities in.
+        moved = [n for n, s in scopes if s["mode"] == "incremental" and s["reasons"].get("time:social_security_month")]
+        assert date(2026, 10, 1) in moved and date(2026, 11, 2) in moved, moved
         # An incremental night works on a small part of the province.
         small = [s["entities"] for _, s in scopes if s["mode"] == "incremental"]
         assert max(small) < 1500
@@ -264,3 +290,52 @@ def test_credit_nightly_full_records_a_full_scope(drop: Path, settings: Settings
     engine.dispose()
     assert [s["mode"] for s in scopes] == ["full", "full", "incremental"]
     assert list(scopes[1]["reasons"]) == ["forced"]
+
+
+def _stale_signals(c: sa.Connection, on: date) -> dict[str, tuple[object, ...]]:
+    """Per operating entity, its tax and social-security indicators graded on ``on`` with the bundled
+    windows (tax_years 2, social_security_months 6)."""
+    from credit.grading.indicators import create_population, population, social_security, tax
+
+    n = create_population(c)
+    usccs = population(c, on, created=True)["uscc"].tolist()
+    frame = pd.concat([tax(c, on, n, 2), social_security(c, on, n, 12, 6)], axis=1)
+    return {u: tuple(None if pd.isna(v) else v for v in row)
+            for u, row in zip(usccs, frame.itertuples(index=False), strict=True)}
+
+
+def test_an_entity_whose_tax_or_social_signal_ages_out_is_in_the_scope(engine: Engine, settings: Settings) -> None:
+    """A property of the scope, without a night: for pairs of nights (previous, tonight) with no input
+    changed in between, every entity whose tax or social-security indicators differ between the two is
+    in tonight's incremental scope (a missing time reason fails here; domain.md §11, grading.yaml
+    tax_years, social_security_months). The pairs cross a month, several months (skipped nights) and
+    a year; periods and years sit at the windows' edges."""
+    periods = ["2025-12", "2026-01", "2026-03", "2026-04", "2026-05", "2026-06", "2026-09"]
+    with engine.begin() as c:
+        for i, period in enumerate(periods):
+            u = f"9111010{i}MA00000{i:02d}X"
+            c.execute(sa.text(
+                "insert into registration (uscc, name, entity_kind, region_code, industry_code, registered_capital, "
+                "established_on, status, first_night, last_night) values (:u, :u, 'enterprise', '110105', 'C13', "
+                "100000, '2020-03-01', 'operating', '2026-07-01', '2026-07-01')"), {"u": u})
+            c.execute(sa.text(
+                "insert into social_security (uscc, period, insured_count, arrears, arrears_months, first_night, "
+                "last_night) values (:u, :p, 10, 0, 3, '2026-07-01', '2026-07-01')"), {"u": u, "p": period})
+            c.execute(sa.text(
+                "insert into tax (uscc, assessed_year, tax_credit_grade, abnormal_taxpayer_since, arrears, first_night, "
+                "last_night) values (:u, :y, 'D', null, 100, '2026-07-01', '2026-07-01')"), {"u": u, "y": 2023 + i % 3})
+    pairs = [(date(2026, 9, 30), date(2026, 10, 1)), (date(2026, 10, 1), date(2026, 10, 2)),
+             (date(2026, 8, 20), date(2026, 10, 3)), (date(2026, 12, 31), date(2027, 1, 1))]
+    changed_somewhere = 0
+    for prev, night in pairs:
+        with engine.begin() as c:
+            before, after = _stale_signals(c, prev), _stale_signals(c, night)
+            changed = {u for u in after if before[u] != after[u]}
+            scope = night_scope.incremental(c, night, prev, settings)
+            inside = set(c.exec_driver_sql("select uscc from night_scope").scalars())
+            c.rollback()
+        assert changed <= inside, f"{prev} → {night}: {sorted(changed - inside)} left out ({scope.reasons})"
+        changed_somewhere += len(changed)
+        if night == date(2026, 10, 2):   # nothing moved: nobody brought in by time
+            assert not changed and not inside, scope.reasons
+    assert changed_somewhere >= 4   # not vacuous: the windows moved for several entities

@@ -53,6 +53,29 @@ def test_a_value_out_of_range_is_refused(tmp_path: Path, name: str, old: str, ne
         load_config(name, settings)
 
 
+@pytest.mark.parametrize(("old", "new", "why"), [
+    ("  tax_years: 2\n", "  tax_yeras: 2\n", r"'tax_yeras' is none: did you mean 'tax_years'"),
+    ("  social_security_months: 6\n", "  social_security_months: six\n", "whole numbers"),
+    ("  tax_years: 2\n", "  tax_years: -1\n", "whole numbers"),
+])
+def test_a_misspelt_or_malformed_grading_window_is_refused(tmp_path: Path, old: str, new: str, why: str) -> None:
+    # A misspelt window would grade without it (tax and social-security facts never stale, domain.md
+    # §11); a malformed one failed in the middle of the night (int() of the value).
+    settings = _folder(tmp_path, "grading", old, new)
+    with pytest.raises(ConfigError, match=rf"grading\.yaml.*invalid value.*windows.*{why}"):
+        load_config("grading", settings)
+
+
+def test_a_bureau_s_grading_yaml_without_the_new_windows_is_accepted(tmp_path: Path) -> None:
+    # A bureau's file written before grading-2026.8 has no tax_years, social_security_months: it keeps
+    # grading without those windows (credit.grading.indicators.tax_window_start, social_window_start).
+    settings = _folder(tmp_path, "grading", "  tax_years: 2\n", "")
+    path = settings.config_dir / "grading.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  social_security_months: 6\n", ""), encoding="utf-8")
+    windows = load_config("grading", settings)["windows"]
+    assert "tax_years" not in windows and "social_security_months" not in windows
+
+
 def test_broken_yaml_and_a_missing_folder_are_refused(tmp_path: Path) -> None:
     settings = _folder(tmp_path, "quality", "ceiling_min_rows: 50", "ceiling_min_rows: [50")
     with pytest.raises(ConfigError, match="not valid YAML"):
