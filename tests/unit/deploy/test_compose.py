@@ -224,3 +224,13 @@ def test_backups_land_on_a_volume_that_outlives_the_container(services: dict[str
     init = services["airflow-init"]
     assert "credit-backup:/backup" in init["volumes"]   # owned by Airflow's uid, mode 700 (the dumps are 0600)
     assert re.search(r'chown "\$\{AIRFLOW_UID:-50000\}:0" /backup && chmod 700 /backup', init["command"][1])
+
+
+@pytest.mark.parametrize("name", AIRFLOW)
+def test_the_scheduled_retention_connects_as_the_worker_unless_the_bureau_says_otherwise(
+        services: dict[str, dict[str, Any]], name: str) -> None:
+    """credit_retention drops months only as the owner: the owner's URL is the bureau's choice in
+    .env (with `scheduled: apply`), never a default; empty, the task runs as credit_writer (a dry run)."""
+    assert services[name]["environment"]["CREDIT_RETENTION_DATABASE_URL"] == "${CREDIT_RETENTION_DATABASE_URL:-}"
+    assert _env_example()["CREDIT_RETENTION_DATABASE_URL"] == ""
+    assert "CREDIT_RETENTION_DATABASE_URL" not in services["credit"]["environment"]
