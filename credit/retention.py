@@ -12,6 +12,12 @@ configuration cannot reach a legal record either.
 :func:`apply` drops the months :func:`plan` marks ``drop``. The period counts back from the last
 published night, not from the clock: a store restored from a backup, or a night delayed, never
 loses more than it would have on time.
+
+:func:`run` is the step ``credit retention [--apply]`` and the DAG ``credit_retention`` both take,
+in one transaction; :func:`scheduled_apply` reads whether the scheduled run drops or only lists
+(``scheduled:`` in ``retention.yaml``, a dry run unless the bureau writes ``apply``). Dropping a
+month is the owner's privilege (the function is granted to no role): a run asked to drop as
+another role is refused before anything is planned, not only on the day a month falls due.
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ from credit.config import load_config
 from credit.settings import Settings
 
 BOUND = re.compile(r"FROM \('(\d{4}-\d{2}-\d{2})'\) TO \('(\d{4}-\d{2}-\d{2})'\)")
+#: What the scheduled run does (``scheduled:`` in retention.yaml); the first is the default.
+SCHEDULED = ("dry_run", "apply")
 
 
 class RetentionError(ValueError):
@@ -53,6 +61,17 @@ class MonthAction(TypedDict):
     reason: str
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """One retention run: the configuration's version, whether it dropped, every month's action
+    and what was dropped."""
+
+    config_version: str
+    applied: bool
+    months: list[MonthAction]
+    dropped: list[str]
+
+
 def rules(settings: Settings) -> tuple[str, list[Rule]]:
     """The configured periods (``retention.yaml``) and its version; none when the file is missing."""
     if not (Path(settings.config_dir) / "retention.yaml").is_file():
@@ -66,6 +85,30 @@ def rules(settings: Settings) -> tuple[str, list[Rule]]:
                                  f"months ≥ 1, not {months!r}")
         out.append(Rule(str(table), months))
     return doc.version, out
+
+
+def scheduled_apply(settings: Settings) -> bool:
+    """Whether the scheduled run (DAG ``credit_retention``) drops the months due: ``scheduled: apply``
+    in ``retention.yaml``; ``dry_run``, no key or no file: it only lists them."""
+    if not (Path(settings.config_dir) / "retention.yaml").is_file():
+        return False
+    mode = load_config("retention", settings).get("scheduled") or "dry_run"
+    if mode not in SCHEDULED:
+        raise RetentionError(f"retention.yaml: scheduled 须为 dry_run 或 apply (scheduled must be dry_run or apply, "
+                             f"not {mode!r})")
+    return bool(mode == "apply")
+
+
+def run(conn: Connection, settings: Settings, apply_: bool) -> Outcome:
+    """Plan every configured month and, with ``apply_``, drop those due (in the caller's
+    transaction): ``credit retention [--apply]`` and the DAG ``credit_retention``."""
+    version, _ = rules(settings)
+    if apply_ and not conn.execute(sqlfiles.statement("storage/may_drop_partitions")).scalar_one():
+        raise RetentionError("删除过期月份须以数据表所有者的身份连接数据库，未删除任何数据 (dropping months needs the "
+                             "tables' owner; this connection's role may not, nothing dropped): connect as the owner "
+                             "(docs/storage.md \"Retention\"), or leave the scheduled run a dry run")
+    actions = plan(conn, settings)
+    return Outcome(version, apply_, actions, apply(conn, actions) if apply_ else [])
 
 
 def months_before(day: date, months: int) -> date:

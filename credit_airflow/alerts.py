@@ -7,7 +7,8 @@ POST). With neither, the alert is only written to the log. It is the tasks'
 ``on_failure_callback`` (the refusal's reason is in the message) and the DAG's deadline
 callback (run by the triggerer when a night is not published by ``published_by``), and the
 failure callback of the audit DAG ``credit_audit`` (kind ``chain``: a broken decision log, named by
-its first broken decision and night, or a log that could not be checked).
+its first broken decision and night, or a log that could not be checked), and of the retention
+DAG ``credit_retention`` (kind ``retention``: nothing was dropped, no night is affected).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from airflow.sdk.exceptions import AirflowSensorTimeout
 from credit.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
-Kind = Literal["failed", "late", "chain"]
+Kind = Literal["failed", "late", "chain", "retention"]
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,8 @@ def compose(kind: Kind, context: Mapping[str, Any], published: datetime | None =
     error = context.get("exception")
     if kind == "chain":
         return _chain(error, run_id, ti)
+    if kind == "retention":
+        return _retention(error, run_id, ti)
     reason = str(error) if error is not None else "see the task log"
     if isinstance(error, AirflowSensorTimeout):
         reason = _drop_missing(context, night, reason)
@@ -196,6 +199,19 @@ def _chain(error: Any, run_id: str, ti: Any) -> Alert:
             f"Run {run_id}, try {_get(ti, 'try_number') or '?'}. {url}\n"
             "Run `credit audit verify` once the database answers (exit 0: intact).")
     return Alert("chain", "?", subject, body)
+
+
+def _retention(error: Any, run_id: str, ti: Any) -> Alert:
+    """The retention DAG's alert: it runs in one transaction, so a failure dropped nothing, and no
+    night waits on it; never "the night failed"."""
+    reason = str(error) if error is not None else "see the task log"
+    subject = "[credit] 过期运营数据清理未完成 (retention did not complete)"
+    body = (f"定时的数据保留任务未完成，未删除任何数据；夜间批次不受影响。(The scheduled retention did not complete; "
+            f"nothing was dropped and no night is affected.)\n原因 (reason): {reason}\n"
+            f"Run {run_id}, try {_get(ti, 'try_number') or '?'}. {_get(ti, 'log_url') or ''}\n"
+            "Run `credit retention` (a dry run) to see what is due; fix retention.yaml or the role the "
+            "task connects as (CREDIT_RETENTION_DATABASE_URL, docs/deploy.md \"Retention\"), then clear the run.")
+    return Alert("retention", "?", subject, body)
 
 
 def _recipients(settings: Settings) -> list[str]:

@@ -252,7 +252,8 @@ def main() -> int:
             print(f"\nAirflow UI: {cluster.url}   user: {cluster.user}   password: {cluster.password}\n"
                   f"DAG credit_nightly is paused: unpause it to run the nights {args.start_night} .. "
                   f"{args.end_night} in order (catchup), or trigger one with conf {{\"night\": \"YYYY-MM-DD\"}}\n"
-                  f"(and credit_audit, which walks the decision log after each published night and daily).\n"
+                  f"(and credit_audit, which walks the decision log after each published night and daily;\n"
+                  f"credit_retention, which lists the operational months past their period after each night).\n"
                   f"Drop: {drop}; data: CREDIT_HOME={home} (embedded PostgreSQL). Ctrl-C stops everything.",
                   flush=True)
             while all(p.poll() is None for p in cluster.processes.values()):

@@ -244,6 +244,7 @@ def _wire() -> None:
     app.command("retention")(storage.retention_command)
     db_app.command("backup")(security.db_backup)
     db_app.command("restore")(security.db_restore)
+    db_app.command("roles")(security.db_roles)
 
 
 _wire()

@@ -4,6 +4,7 @@
 - ``credit verify-signature FILE --public-key KEY.pem [--sidecar S]``: offline — a signed
   document (screening certificate) or a file with its ``<file>.sig.json``; no database needed.
 - ``credit db backup --out F`` / ``credit db restore F [--database NAME | --target-url URL]``.
+- ``credit db roles [--password-env]``: the least-privilege roles' logins (docs/deploy.md §3).
 """
 
 from __future__ import annotations
@@ -171,6 +172,39 @@ def db_backup(out: Annotated[Path, typer.Option("--out", help="The dump file to 
         err.print(f"[red]backup failed:[/red] {output.esc(e)}")
         raise typer.Exit(1) from None
     console.print(f"wrote {out} ({out.stat().st_size:,} bytes)", markup=False)
+
+
+def db_roles(password_env: Annotated[bool, typer.Option(
+        "--password-env", help="Give LOGIN and a password to each role whose variable is set: CREDIT_WRITER_PASSWORD, "
+        "CREDIT_API_PASSWORD, CREDIT_AUDITOR_PASSWORD (never on the command line). Run as the tables' owner.")] = False
+             ) -> None:
+    """The roles credit_writer, credit_api and credit_auditor and whether each may log in; with
+    --password-env, give them their logins first (exit 2, nothing changed, when refused)."""
+    import os
+
+    import sqlalchemy as sa
+
+    from credit.db import engine_for
+    from credit.roles import ROLE_PASSWORD_ENV, RolesError, give_logins, passwords_from, role_logins
+    from credit.settings import get_settings
+
+    passwords = passwords_from(os.environ) if password_env else {}
+    if password_env and not passwords:
+        output.refuse(f"未设置任何角色口令 (none of {', '.join(ROLE_PASSWORD_ENV.values())} is set): nothing to do")
+    try:
+        with engine_for(get_settings()).begin() as conn:
+            states = {r.role: (r.login, r.password_set) for r in give_logins(conn, passwords)} if passwords else \
+                {role: (login, False) for role, login in role_logins(conn).items()}
+    except RolesError as e:
+        output.refuse(str(e))
+    except sa.exc.DBAPIError as e:
+        output.refuse(f"数据库拒绝修改角色，未做任何改动 (the database refused, nothing changed; run as the tables' "
+                      f"owner with CREATEROLE, or a superuser): {str(e.orig).splitlines()[0]}")
+    t = output.table("角色 role", "可登录 login", "本次设置口令 password set", "口令变量 variable", title="database roles")
+    for role, var in ROLE_PASSWORD_ENV.items():
+        login, set_now = states.get(role, (False, False))
+        t.add_row(role, "是 yes" if login else "否 no", "是 yes" if set_now else "—", var)
+    console.print(t)
 
 
 def db_restore(

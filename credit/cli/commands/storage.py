@@ -2,10 +2,11 @@
 
 A dry run by default: every month of every table ``config/retention.yaml`` names (operational
 tables partitioned by night month, migration 0026), with what retention would do and why.
-``--apply`` drops the months marked drop, in one transaction, as the database owner (the
-function it calls refuses legal records, default partitions, recent months and quarantine
-months that still hold back a decision; docs/storage.md). Exit 2 when the configuration cannot
-be followed.
+``--apply`` drops the months marked drop, in one transaction, as the database owner (any other
+role is refused, exit 2, before anything is planned; the function it calls refuses legal
+records, default partitions, recent months and quarantine months that still hold back a
+decision; docs/storage.md). Exit 2 when the configuration cannot be followed. The DAG
+``credit_retention`` runs the same step (``credit.retention.run``) after each published night.
 """
 
 from __future__ import annotations
@@ -36,10 +37,8 @@ def retention_command(
 
     settings = get_settings()
     try:
-        version, _ = retention.rules(settings)
-        with engine_for(settings).begin() as conn:
-            actions = retention.plan(conn, settings)
-            dropped = retention.apply(conn, actions) if apply_ else []
+        with engine_for(settings).begin() as conn:   # the step the DAG credit_retention runs
+            done = retention.run(conn, settings, apply_)
     except retention.RetentionError as e:
         err.print(str(e), style="red", markup=False)
         raise typer.Exit(2) from None
@@ -47,6 +46,7 @@ def retention_command(
         err.print(f"retention refused by the database, nothing dropped: {str(e.orig).splitlines()[0]}", style="red",
                   markup=False)
         raise typer.Exit(2) from None
+    version, actions, dropped = done.config_version, done.months, done.dropped
     if as_json:
         print(json.dumps({"config_version": version, "applied": apply_, "dropped": dropped, "months": actions},
                          ensure_ascii=False, default=str, indent=1))

@@ -260,6 +260,40 @@ def test_a_wrong_period_is_refused_without_a_traceback(aged_store: Engine, cli_e
         assert "quarantine_2024_03" in _partitions(c)
 
 
+def test_dropping_as_a_role_that_may_not_is_refused_before_anything_is_planned(aged_store: Engine,
+                                                                                 settings: Settings) -> None:
+    """The scheduled retention runs on a worker, as credit_writer in docker compose: it may list the
+    months due, but asked to drop it must say at once that it cannot — not succeed silently until
+    the first month falls due, 24 months later, and fail then."""
+    with aged_store.begin() as c:
+        c.exec_driver_sql("set local role credit_writer")
+        listed = retention.run(c, settings, False)
+        assert not listed.applied and listed.dropped == []
+        assert [m["partition"] for m in listed.months if m["action"] == "drop"] == [
+            "quarantine_2024_03", "quarantine_2024_05", "quarantine_2024_06"]
+        with pytest.raises(retention.RetentionError, match="needs the tables' owner"):
+            retention.run(c, settings, True)
+    with aged_store.begin() as c:       # the owner drops them, through the same step
+        done = retention.run(c, settings, True)
+        assert done.applied and len(done.dropped) == 3 and "quarantine_2024_03" not in _partitions(c)
+
+
+def test_the_scheduled_run_is_a_dry_run_unless_retention_yaml_says_apply(settings: Settings, tmp_path: Path) -> None:
+    assert retention.scheduled_apply(settings) is False          # the bundled file: scheduled: dry_run
+    config = tmp_path / "config"
+    config.mkdir()
+    ours = settings.model_copy(update={"config_dir": config})
+    assert retention.scheduled_apply(ours) is False              # no retention.yaml: nothing to drop
+    for text, expected in (('version: "t"\npartitioned: {}\n', False),          # a bureau's older file
+                           ('version: "t"\nscheduled: dry_run\npartitioned: {}\n', False),
+                           ('version: "t"\nscheduled: apply\npartitioned: {}\n', True)):
+        (config / "retention.yaml").write_text(text)
+        assert retention.scheduled_apply(ours) is expected, text
+    (config / "retention.yaml").write_text('version: "t"\nscheduled: yes\npartitioned: {}\n')
+    with pytest.raises(retention.RetentionError, match="dry_run or apply"):
+        retention.scheduled_apply(ours)
+
+
 def test_months_before_counts_calendar_months() -> None:
     assert retention.months_before(date(2026, 7, 13), 24) == date(2024, 7, 13)
     assert retention.months_before(date(2026, 3, 31), 1) == date(2026, 2, 28)

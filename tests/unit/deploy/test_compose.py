@@ -160,3 +160,77 @@ def test_an_empty_signing_key_setting_is_unset(tmp_path: Path) -> None:
     s = Settings(home=tmp_path / "home", signing_key="", signing_key_file="  ")
     assert s.signing_key is None and s.signing_key_file is None
     assert signer_for(s).key_id.startswith("ed25519:")
+
+
+#: Each service's database role (docs/deploy.md §3): only the init service and the owner's own
+#: service, run by hand, connect as the owner of the tables.
+ROLE_OF = {**{name: "credit_writer" for name in AIRFLOW}, "credit": "credit_api", "credit-auditor": "credit_auditor",
+           "airflow-init": "credit", "credit-owner": "credit"}
+PASSWORD_OF = {"credit_writer": "CREDIT_WRITER_PASSWORD", "credit_api": "CREDIT_API_PASSWORD",
+               "credit_auditor": "CREDIT_AUDITOR_PASSWORD", "credit": "CREDIT_DB_PASSWORD"}
+
+
+def _env_example() -> dict[str, str]:
+    lines = (REPO / "deploy" / "env.example").read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+
+
+@pytest.mark.parametrize("name", sorted(ROLE_OF))
+def test_each_service_connects_as_its_own_role(services: dict[str, dict[str, Any]], name: str) -> None:
+    """The public API as credit_api, the workers as credit_writer, the auditor as credit_auditor,
+    each with its password from .env: a flaw in `credit serve` must not be a flaw of the owner's,
+    who can disable the decision log's triggers."""
+    role = ROLE_OF[name]
+    url = services[name]["environment"]["CREDIT_DATABASE_URL"]
+    m = re.fullmatch(r"postgresql\+psycopg://(\w+):\$\{(\w+)(:-credit|:\?[^}]+)\}@postgres:5432/credit", url)
+    assert m is not None, url
+    assert (m.group(1), m.group(2)) == (role, PASSWORD_OF[role])
+    if role != "credit":          # a role's password is required, never a default baked into the file
+        assert m.group(3).startswith(":?") and PASSWORD_OF[role] in _env_example()
+
+
+def test_init_gives_the_roles_their_logins_after_the_upgrade(services: dict[str, dict[str, Any]]) -> None:
+    init = services["airflow-init"]
+    script = init["command"][1]
+    assert script.index("credit db upgrade") < script.index("credit db roles --password-env")
+    for var in ("CREDIT_WRITER_PASSWORD", "CREDIT_API_PASSWORD", "CREDIT_AUDITOR_PASSWORD"):
+        assert init["environment"][var] == f"${{{var}:?set {var} in .env (docs/deploy.md §3)}}"
+    for name in set(services) - {"airflow-init"}:   # no other service holds the roles' passwords
+        assert not {"CREDIT_WRITER_PASSWORD", "CREDIT_API_PASSWORD", "CREDIT_AUDITOR_PASSWORD"} & set(
+            services[name].get("environment") or {}), name
+
+
+def _documented_runs(service_of_backup: str) -> list[str]:
+    text = (REPO / "docs" / "deploy.md").read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line.startswith("docker compose") and f"run --rm {service_of_backup} db" in line]
+
+
+def test_backups_land_on_a_volume_that_outlives_the_container(services: dict[str, dict[str, Any]]) -> None:
+    """`docker compose run --rm` removes the container: a dump written to its own file system was
+    lost with it. The documented backup writes to /backup in the auditor's service, a named volume
+    (or the bureau's bind mount), and the documented restore reads it in the owner's service."""
+    doc = yaml.safe_load((REPO / "docker-compose.yml").read_text(encoding="utf-8"))
+    (backup,) = _documented_runs("credit-auditor")
+    (restore,) = _documented_runs("credit-owner")
+    assert re.search(r"db backup --out /backup/[^ ]*(\$\(date \+%F\))?[^ ]*\.dump$", backup)
+    assert re.search(r"db restore /backup/\S+\.dump --database \w+", restore)
+    for name, writable in (("credit-auditor", True), ("credit-owner", False)):
+        s = services[name]
+        assert s["entrypoint"] == ["credit"] and s["profiles"] == ["ops"] and "--profile ops" in (backup + restore)
+        (mount,) = [m for m in s["volumes"] if m.split(":")[1] == "/backup"]
+        source = mount.split(":")[0]
+        assert source in doc["volumes"] or source.startswith("/"), mount
+        assert mount.endswith(":ro") != writable
+    init = services["airflow-init"]
+    assert "credit-backup:/backup" in init["volumes"]   # owned by Airflow's uid, mode 700 (the dumps are 0600)
+    assert re.search(r'chown "\$\{AIRFLOW_UID:-50000\}:0" /backup && chmod 700 /backup', init["command"][1])
+
+
+@pytest.mark.parametrize("name", AIRFLOW)
+def test_the_scheduled_retention_connects_as_the_worker_unless_the_bureau_says_otherwise(
+        services: dict[str, dict[str, Any]], name: str) -> None:
+    """credit_retention drops months only as the owner: the owner's URL is the bureau's choice in
+    .env (with `scheduled: apply`), never a default; empty, the task runs as credit_writer (a dry run)."""
+    assert services[name]["environment"]["CREDIT_RETENTION_DATABASE_URL"] == "${CREDIT_RETENTION_DATABASE_URL:-}"
+    assert _env_example()["CREDIT_RETENTION_DATABASE_URL"] == ""
+    assert "CREDIT_RETENTION_DATABASE_URL" not in services["credit"]["environment"]

@@ -1,4 +1,4 @@
-"""Both DAGs take their retry policy from one definition (``credit_airflow.policy.task_defaults``).
+"""Every DAG takes its retry policy from one definition (``credit_airflow.policy.task_defaults``).
 
 The policy (retries, doubling delay, its cap, the task time-out, the alert after the last try) was
 written out twice, in ``dags/credit_nightly.py`` and ``dags/credit_audit.py``; a change to one
@@ -14,7 +14,7 @@ import pytest
 from credit.schedule import load_schedule
 from tests.unit.deploy.dagkit import build_dag, dag_keyword
 
-DAG_IDS = ["credit_nightly", "credit_audit"]
+DAG_IDS = ["credit_nightly", "credit_audit", "credit_retention"]
 
 
 @pytest.mark.parametrize("dag_id", DAG_IDS)
@@ -24,7 +24,8 @@ def test_the_dag_file_takes_its_default_args_from_the_shared_policy(dag_id: str)
     assert value.func.id == "task_defaults", f"dags/{dag_id}.py writes its own default_args"
 
 
-@pytest.mark.parametrize(("dag_id", "kind"), [("credit_nightly", "failed"), ("credit_audit", "chain")])
+@pytest.mark.parametrize(("dag_id", "kind"), [("credit_nightly", "failed"), ("credit_audit", "chain"),
+                                                ("credit_retention", "retention")])
 def test_every_task_gets_the_schedules_retries_and_its_dags_alert(dag_id: str, kind: str) -> None:
     from credit_airflow.policy import task_defaults
 

@@ -1,0 +1,70 @@
+"""Nights run as ``credit_writer``, the role the Airflow workers connect as in production (docs/deploy.md §3,
+docker-compose.yml): the same tables as the owner's nights, and publication never fails on the clean-up
+of the staging tables, which that role may empty by delete but not truncate (migration 0046)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+
+from credit.contract.sources import SOURCES
+from credit.night.staging import staging_table
+from credit.night.steps import run_night
+from credit.sample import write_sample
+from credit.settings import Settings
+
+N1 = date(2026, 7, 13)
+DIGEST = {   # what a night decides and grades, compared between the two roles' databases
+    "roster_decisions": "select md5(string_agg(concat_ws('|', seq, fact_key, decision_no, row_hash), ',' "
+                        "order by seq)) from roster_decisions",
+    "grade_ranges": "select md5(string_agg(concat_ws('|', uscc, grade, valid_from, valid_to), ',' "
+                    "order by uscc, valid_from)) from grade_ranges",
+    "quarantine": "select count(*) from quarantine",
+    "night_runs": "select string_agg(night::text, ',' order by night) from night_runs",
+}
+
+
+@pytest.fixture()
+def writer_login(engine: Engine) -> Iterator[None]:
+    """credit_writer may log in (the embedded server trusts local logins); NOLOGIN again after."""
+    with engine.begin() as c:
+        c.exec_driver_sql("alter role credit_writer login")
+    yield
+    with engine.begin() as c:
+        c.exec_driver_sql("alter role credit_writer nologin")
+
+
+def _digest(url: str) -> dict[str, object]:
+    e = sa.create_engine(url)
+    try:
+        with e.connect() as c:
+            return {name: c.execute(sa.text(sql)).scalar() for name, sql in DIGEST.items()}
+    finally:
+        e.dispose()
+
+
+def test_nights_as_the_writer_publish_and_equal_the_owners(settings: Settings, second_settings: Settings,
+                                                          writer_login: None, tmp_path: Path) -> None:
+    drop = tmp_path / "drop"
+    write_sample(drop, 300, 2, seed=5, start=N1)
+    as_writer = settings.model_copy(update={"database_url": make_url(str(settings.database_url)).set(
+        username="credit_writer").render_as_string(hide_password=False)})
+    for i in range(2):
+        night = N1 + timedelta(days=i)
+        run_night(drop, night, as_writer)           # raised "permission denied" at the staging's truncate
+        run_night(drop, night, second_settings)     # the owner, for comparison
+    e = sa.create_engine(str(settings.database_url))
+    try:
+        with e.connect() as c:
+            assert c.execute(sa.text("select count(*) from night_runs")).scalar() == 2
+            for source in SOURCES.values():         # the staging was cleared all the same (by delete)
+                table = staging_table(source)
+                assert c.execute(sa.text(f'select count(*) from "{table}"')).scalar() == 0, table
+    finally:
+        e.dispose()
+    assert _digest(str(settings.database_url)) == _digest(str(second_settings.database_url))
