@@ -41,8 +41,11 @@ Write-audit-publish, region by region:
    on the whole published store differ from what its partition saw (compared in the database,
    ``night/partition_stale.sql``: only those USCCs reach the client).
 
-A partition only ever sees its own region's changes of tonight; what the night decides and grades
-for an entity depends on the entity's own rows, except the relations, which step 3 fixes up.
+A partition only ever sees its own region's changes of tonight (with, for a source keyed without
+the USCC, a row that replaces a stored row of the region: a finding or penalty corrected to name
+another region's entity changes the entity it named, :class:`credit.night.staging.RowScope`);
+what the night decides and grades for an entity depends on the entity's own rows, except the
+relations, which step 3 fixes up.
 """
 
 from __future__ import annotations
@@ -216,7 +219,7 @@ def region_sql(spec: PartitionSpec, expr: str, param: str) -> str:
 def row_scope(spec: PartitionSpec) -> RowScope:
     """The partition's staged rows (``r``) and store rows (``t``), for the merge."""
     return RowScope(region_sql(spec, "r.uscc", ":{}"), region_sql(spec, "t.uscc", "%({})s"),
-                    {"p_lo": spec["lo"], "p_hi": spec["hi"]})
+                    {"p_lo": spec["lo"], "p_hi": spec["hi"]}, region_sql(spec, "t.uscc", ":{}"))
 
 
 def in_region(spec: PartitionSpec, uscc: pd.Series) -> np.ndarray[Any, np.dtype[np.bool_]]:

@@ -259,18 +259,32 @@ def staged_files(conn: Connection, night: date, digest: str, *, counted: bool = 
 class RowScope:
     """A region partition's rows (:mod:`credit.night.partitions`): ``rows`` is a condition on the
     staged row ``r`` (a row of the source's staging table, ``:name`` parameters), ``store`` the
-    same on the store's row ``t`` (``%(name)s`` parameters), both with ``params``."""
+    same on the store's row ``t`` (``%(name)s`` parameters), ``stored`` the same on ``t`` with
+    ``:name`` parameters, all with ``params``."""
 
     rows: str
     store: str
     params: dict[str, object]
+    stored: str | None = None
+
+
+def _rows_of(source: Source, scope: RowScope) -> str:
+    """The staged rows of ``scope``'s region: those naming one of its entities, and, for a source
+    whose key does not hold the USCC (a finding, a penalty: contracts.md §1), those replacing a
+    stored row that names one. A row re-delivered with another entity's USCC (a correction) changes
+    the entity it named before as well: its partition sees the correction too (the finding no
+    longer counts for it, its listing on the finding is revoked: credit.rosters.decide)."""
+    if scope.stored is None or "uscc" in source.key:
+        return scope.rows
+    key = " and ".join(f"t.{k} = r.{k}" for k in source.key)
+    return f"({scope.rows}) or exists (select 1 from {source.name} as t where {key} and {scope.stored})"
 
 
 def fill_stage(conn: Connection, stage: str, source: Source, key: StagingKey, scope: RowScope | None = None) -> int:
     """Copy one file's staged accepted rows, as they were staged (typed), into the merge's stage
     table; their count (only the rows of ``scope``, when given)."""
     cols = ", ".join(f"r.{c}" for c in source.column_names)
-    where = f" and ({scope.rows})" if scope is not None else ""
+    where = f" and ({_rows_of(source, scope)})" if scope is not None else ""
     return conn.execute(sa.text(
         f"insert into {stage} ({', '.join(source.column_names)}) select {cols} "
         f"from {staging_table(source)} r "

@@ -88,7 +88,9 @@ class NightOpened:
 #: so that the first night after the upgrade runs full (``results_revision``, docs/incremental.md)
 #: and no entity outside an incremental night's scope keeps what the new code would not give.
 #: 2026.12.2: INSURED_DROP graded in whole percents, as its reason shows it (bbgrade).
-RESULTS_REVISION = "2026.12.2"
+#: 2026.12.3: a listing on a finding later corrected to name another entity is revoked as wrong,
+#: and the entity it names now is decided on its own (findfix; domain.md §3.4).
+RESULTS_REVISION = "2026.12.3"
 #: How the revision is named in a night's ``config_version``, after the configuration files.
 RESULTS_PREFIX = "results@"
 

@@ -110,6 +110,7 @@ def candidate_chunks(conn: Connection, ctx: NightContext, env: RosterEnv, *, loc
     steps = [
         _revocations_fact_withdrawn(conn, env, night, sc),
         _revocations_cured_before_listing(conn, env, night, sc),
+        _revocations_finding_reassigned(conn, night, sc),
         _removals_on_application(conn, env, night, sc),
         _moot_applications(conn, night, sc),
         _serious_expiries(conn, env, night, sc),
@@ -298,10 +299,40 @@ def _fact_inclusions(conn: Connection, env: RosterEnv, night: date, sc: NightSco
         covered = m[(m["state"] == "listed") |
                     (pd.to_datetime(m["removed_on"]) >= pd.to_datetime(m["trigger_date"]))]["index"]
         fx = fx[~fx.index.isin(covered)]
+    fx = _own_finding_keys(conn, fx)
     # Several new facts on one cause: the earliest decides, the rest are covered by it.
     fx = fx.sort_values(["uscc", "roster", "cause_code", "trigger_date", "fact_key"])
     fx = fx.drop_duplicates(["uscc", "roster", "cause_code"], keep="first")
     return _inclusions(fx, env, night)
+
+
+def _own_finding_keys(conn: Connection, fx: pd.DataFrame) -> pd.DataFrame:
+    """A finding a later drop corrected to name another entity (the same ``finding_id``, another
+    USCC: contracts.md §1) whose key ``findings:<id>`` the log already holds for the entity it named
+    before: the entity it names now is decided on its own, keyed ``findings:<id>:<uscc>`` (the key
+    is unique in the log, migration 0002, and would otherwise stay with the first entity's
+    listing, which is revoked as wrong: :func:`_revocations_finding_reassigned`, domain.md §3.4).
+    Every other fact keeps its key, so what the log holds and a re-run of any night stay as they
+    were. Asked only for the facts left to decide (after the covered ones are dropped)."""
+    if fx.empty:
+        return fx
+    plain = fx["fact_key"].astype(str)
+    ours = plain.str.startswith("findings:")
+    if not ours.any():
+        return fx
+    held = sqlfiles.frame(conn, "rosters/fact_key_holders", {"k": sorted(set(plain[ours]))})
+    if held.empty:
+        return fx
+    holders: dict[str, set[str]] = {}
+    for k, u in zip(held["fact_key"], held["uscc"], strict=True):
+        holders.setdefault(str(k), set()).add(str(u))
+    moved = pd.Series([bool(o) and bool(holders.get(k, set()) - {str(u)})
+                       for o, k, u in zip(ours, plain, fx["uscc"], strict=True)], index=fx.index, dtype=bool)
+    if not moved.any():
+        return fx
+    fx = fx.copy()
+    fx.loc[moved, "fact_key"] = plain[moved] + ":" + fx.loc[moved, "uscc"].astype(str)
+    return fx
 
 
 def _ordered_period_expiry(fx: pd.DataFrame, env: RosterEnv, night: date) -> pd.DataFrame:
@@ -385,6 +416,14 @@ def _revocations_cured_before_listing(conn: Connection, env: RosterEnv, night: d
     if not rules:
         return pd.DataFrame()
     return _revoked_as_wrong(night_scope.frame(conn, "rosters/cured_before_listing", {"n": night, "rules": rules}, sc))
+
+
+def _revocations_finding_reassigned(conn: Connection, night: date, sc: NightScope | None = None) -> pd.DataFrame:
+    """A listing on causes 2–4 made on a finding that a later drop corrected to name another entity
+    (the same ``finding_id``, another USCC) no longer has its basis: revoked as wrong (撤销,
+    domain.md §3.4, a new decision; the listing stays in the log). The entity the finding names now
+    is decided on its own (:func:`_own_finding_keys`)."""
+    return _revoked_as_wrong(night_scope.frame(conn, "rosters/finding_reassigned", {"n": night}, sc))
 
 
 def _removals_on_application(conn: Connection, env: RosterEnv, night: date, sc: NightScope | None = None) -> pd.DataFrame:

@@ -20,6 +20,20 @@ changed as (
     union all select uscc, 'input:social_security' from social_security where last_night = :night
     union all select uscc, 'input:penalties' from penalties_history where night = :night
     union all select uscc, 'input:findings' from findings_history where night = :night
+    -- a finding corrected tonight to name another entity (same finding_id, another USCC): the
+    -- entity an earlier version named changes too (its listing on the finding is revoked as wrong,
+    -- rosters/finding_reassigned.sql; its grade no longer counts the finding). The versions by the
+    -- history's key: the first one at (first_night, finding_id), the later ones by the night range.
+    union all select p.uscc, 'input:findings_previous'
+      from findings_history as h
+      join findings as f on f.finding_id = h.finding_id
+     cross join lateral (select x.uscc from findings_history as x
+                          where x.night = f.first_night and x.finding_id = h.finding_id
+                         union
+                         select x.uscc from findings_history as x
+                          where x.night > f.first_night and x.night < :night
+                            and x.finding_id = h.finding_id) as p
+     where h.night = :night and h.change = 'changed' and p.uscc is distinct from h.uscc
     union all select uscc, 'input:inspection_results' from inspection_results_history where night = :night
     union all select uscc, 'input:bank_credit' from bank_credit_history where night = :night
     union all select uscc, 'input:quarantined_annual_reports' from quarantined_annual_reports where night = :night

@@ -1,0 +1,30 @@
+-- Listings on causes 2–4 (domain.md §3.1) made on a finding (核查结果) that a later drop corrected to
+-- name another entity: the same finding_id re-delivered with another USCC (contracts.md §1: the
+-- source's key is finding_id, a delta row replaces the stored one). The listed entity's basis is
+-- shown wrong, so its listing is revoked as wrong (撤销, domain.md §3.4, as for an upheld
+-- objection) by a new decision (rules.yaml any.revoke.fact_withdrawn); the listing itself stays in
+-- the log. The entity the finding now names is decided on its own (fact_inclusions.sql, keyed by
+-- finding and entity: credit.rosters.decide._fact_inclusions).
+-- The error is established on the night the store came to hold the finding under another USCC:
+-- the earliest night of the unbroken run of versions not naming the listed entity that ends at
+-- the current one, never before the listing (the correction's 5 WD run from then). The versions
+-- are read by the history's key range (night, finding_id) from the listing's night: the history
+-- has no index led by the finding. Parameters: :n.
+select e.entry_id, e.uscc, e.roster, e.cause_code, r.region_code,
+       greatest(e.included_on, coalesce((
+           select min(h.night) from findings_history as h
+            where h.night > coalesce((select max(x.night) from findings_history as x
+                                       where x.night >= coalesce(d.night, d.decision_date) and x.night <= :n
+                                         and x.finding_id = f.finding_id and x.uscc = e.uscc),
+                                     coalesce(d.night, d.decision_date))
+              and h.night <= :n and h.finding_id = f.finding_id), f.last_night)) as trigger_date,
+       jsonb_build_object('source', 'findings', 'finding_id', f.finding_id, 'kind', f.kind,
+                          'found_on', f.found_on, 'doc_no', f.doc_no, 'listed_uscc', e.uscc,
+                          'now_names', f.uscc, 'included_on', e.included_on,
+                          'finding_reassigned', true)::text as facts
+  from roster_entry_detail_as_of(:n) as e
+  join roster_decisions as d on d.seq = e.entry_id
+  join findings as f on f.finding_id = d.facts ->> 'finding_id'
+  left join registration as r on r.uscc = e.uscc
+ where e.state = 'listed' and e.roster <> 'serious' and d.facts ->> 'source' = 'findings'
+   and f.uscc <> e.uscc
