@@ -142,8 +142,9 @@ def read_keyring(path: Path, trusted: Ed25519PublicKey | None = None) -> Keyring
             break
     if trusted is not None and ring.position(key_id_of(trusted)) is None:
         ring.problems.append(
-            f"{path.name}：给出的公钥 {key_id_of(trusted)} 不在密钥清单中 (the public key given, "
-            f"{key_id_of(trusted)}, is not in the keyring: not the bureau's, or the keyring is not the bureau's)")
+            f"{path.name}：所信任的公钥 {key_id_of(trusted)}（给出的公钥或本机的签名密钥）不在密钥清单中 (the trusted "
+            f"public key {key_id_of(trusted)} — the one given, or this installation's signing key — is not in the "
+            "keyring: the key is not the bureau's, or the keyring is not)")
     return ring
 
 
@@ -189,12 +190,12 @@ def _body(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def keyring_for(settings: Settings, trusted: Ed25519PublicKey | None = None) -> Keyring:
-    """This installation's keyring; without a keyring file yet, its one key (``trusted`` if given,
-    else the key it signs with)."""
-    path = keyring_path(settings)
-    if not path.exists() and trusted is None:
-        return Keyring.single(signer_for(settings).public_key)
-    return read_keyring(path, trusted)
+    """This installation's keyring, held against ``trusted`` (a key given), else the key it signs
+    with: a keyring is trusted only through a key the reader already trusts, never by itself (a
+    chain of an outsider's keys written in the publication folder would otherwise verify). Without
+    a keyring file yet, that one key."""
+    key = trusted if trusted is not None else signer_for(settings).public_key
+    return read_keyring(keyring_path(settings), key)
 
 
 def _line(signer: Signer, since: datetime, previous: Signer | None) -> str:

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner
 
 from credit.cli.main import app
-from credit.keyring import current_signer, ensure_first_line, keyring_path, read_keyring, rotate
+from credit.keyring import current_signer, ensure_first_line, keyring_for, keyring_path, read_keyring, rotate
 from credit.settings import Settings, get_settings
 from credit.signing import Signer, SigningKeyError, signer_for, write_signed
 
@@ -131,3 +131,19 @@ def test_keys_rotate_and_keys_list_on_the_command_line(tmp_path: Path, monkeypat
         assert refused.exit_code == 2 and "Traceback" not in refused.output
     finally:
         get_settings.cache_clear()
+
+
+def test_a_keyring_replaced_by_an_outsiders_chain_is_not_trusted(tmp_path: Path) -> None:
+    """Whoever can write the publication folder but not the key must not make the installation
+    trust their own key by writing a keyring of it: the installation's keyring is held against the
+    key it signs with (audit verify, db restore, keys list read it so)."""
+    s = Settings(home=tmp_path / "home")
+    ensure_first_line(s, signer_for(s))
+    rotate(s)
+    outsider = Signer(Ed25519PrivateKey.generate())
+    doc = outsider.sign_document({"format": "credit-signing-key/1", "key_id": outsider.key_id,
+                                  "public_key_pem": outsider.public_pem,
+                                  "valid_from": "2026-01-01T00:00:00+08:00", "previous": None})
+    keyring_path(s).write_text(json.dumps(doc) + "\n", encoding="utf-8")
+    ring = keyring_for(s)
+    assert ring.problems and signer_for(s).key_id in ring.problems[0], ring.problems
