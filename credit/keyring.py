@@ -158,28 +158,32 @@ def _add_line(ring: Keyring, no: int, raw: bytes) -> str | None:
     except (ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
         return f"不可读的密钥行 (unreadable key line: {e})"
     if doc.get("format") != FORMAT:
-        return f"format is not {FORMAT}"
+        return f"格式不是 {FORMAT} (format is not {FORMAT}: {doc.get('format')!r})"
     if key_id_of(public) != kid:
-        return f"key_id {kid} is not the id of the line's public key ({key_id_of(public)})"
+        return (f"本行的 key_id {kid} 与本行公钥不符（应为 {key_id_of(public)}） (key_id {kid} is not the id of the line's "
+                f"public key, {key_id_of(public)})")
     if ring.position(kid) is not None:
-        return f"key {kid} appears twice"
+        return f"密钥 {kid} 出现两次，一把密钥不得再次启用 (key {kid} appears twice: a key is never used again)"
     body = _body(doc)
     if (problem := document_problem({**body, "signature": doc.get("signature")}, public)) is not None:
         return f"自签名无效 (the line's own signature: {problem})"
     before = ring.current
     if before is None:
         if previous is not None:
-            return f"the first key names a previous key ({previous}) the keyring does not hold"
+            return (f"第一把密钥却写明了上一密钥 {previous}，而清单中没有它 (the first key names a previous key, "
+                    f"{previous}, the keyring does not hold: a line before it was removed)")
     else:
         hand = doc.get("handed_over_by")
         if previous != before.key_id:
-            return f"previous is {previous}, not the key before it ({before.key_id})"
+            return (f"所写上一密钥 previous 为 {previous}，不是它前一行的密钥 {before.key_id} (previous is {previous}, not the key "
+                    f"before it, {before.key_id}: a line was removed, inserted or moved)")
         if not isinstance(hand, dict) or hand.get("key_id") != before.key_id \
                 or not verify_bytes(before.public, canonical(body), str(hand.get("value"))):
             return (f"移交签名无效：上一密钥 {before.key_id} 未签署此移交 (the hand-over is not signed by the key "
                     f"before it, {before.key_id})")
         if before.valid_from is not None and since <= before.valid_from:
-            return f"valid_from {since.isoformat()} is not after the previous key's ({before.valid_from.isoformat()})"
+            return (f"启用时间 {since.isoformat()} 不晚于上一密钥的 {before.valid_from.isoformat()} (valid_from "
+                    f"{since.isoformat()} is not after the previous key's, {before.valid_from.isoformat()})")
     ring.entries.append(KeyEntry(no, kid, public, since, previous))
     ring.lines.append(doc)
     return None

@@ -116,15 +116,16 @@ def keys_rotate(new_key_file: Annotated[Path | None, typer.Option(
         output.refuse(output.unreadable(e.filename or str(new_key_file), e))
     done = rotate(settings, data)
     if done.finished:
-        console.print(f"finished the interrupted rotation: {done.old} → {done.new}", markup=False)
+        console.print(f"已完成上次中断的轮换 (finished the interrupted rotation): {done.old} → {done.new}", markup=False)
         return
-    console.print(f"signing key handed over: {done.old} → {done.new}, from {done.valid_from.isoformat()} "
-                  f"(keyring: {keyring_path(settings)})", markup=False)
+    console.print(f"签名密钥已移交 (signing key handed over): {done.old} → {done.new}, 自 (from) "
+                  f"{done.valid_from.isoformat()}；密钥清单 (keyring): {keyring_path(settings)}", markup=False)
     if not done.generated:
         err.print(f"现在请将 CREDIT_SIGNING_KEY_FILE（或 CREDIT_SIGNING_KEY）改为新密钥 {new_key_file}；改之前不签署任何文件 "
                   f"(now point CREDIT_SIGNING_KEY_FILE or CREDIT_SIGNING_KEY at the new key, {new_key_file}; "
                   "until then nothing is signed)", markup=False)
-    err.print("publish the new public key (credit keys public) and the keyring beside the anchors", markup=False)
+    err.print("请公布新公钥（credit keys public）及锚点旁的密钥清单 (publish the new public key, credit keys public, "
+              "and the keyring beside the anchors)", markup=False)
 
 
 @keys_app.command("list")

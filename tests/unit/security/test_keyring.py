@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from credit.cli.main import app
 from credit.keyring import current_signer, ensure_first_line, keyring_for, keyring_path, read_keyring, rotate
 from credit.settings import Settings, get_settings
-from credit.signing import Signer, SigningKeyError, signer_for, write_signed
+from credit.signing import Signer, SigningKeyError, canonical, signer_for, write_signed
 
 runner = CliRunner()
 
@@ -125,6 +125,7 @@ def test_keys_rotate_and_keys_list_on_the_command_line(tmp_path: Path, monkeypat
         assert r.exit_code == 0, r.output
         after = signer_for(get_settings()).key_id
         assert f"{before} → {after}" in r.output and before != after
+        assert r.output.startswith("签名密钥已移交 (signing key handed over)"), r.output
         listed = runner.invoke(app, ["keys", "list", "--json"])
         assert listed.exit_code == 0 and [d["key_id"] for d in json.loads(listed.stdout)] == [before, after]
         refused = runner.invoke(app, ["keys", "rotate", "--new-key-file", str(tmp_path / "x.pem")])
@@ -147,3 +148,34 @@ def test_a_keyring_replaced_by_an_outsiders_chain_is_not_trusted(tmp_path: Path)
     keyring_path(s).write_text(json.dumps(doc) + "\n", encoding="utf-8")
     ring = keyring_for(s)
     assert ring.problems and signer_for(s).key_id in ring.problems[0], ring.problems
+
+
+def _key_line(key: Signer, since: str, by: Signer | None, **changed: object) -> str:
+    """A keyring line for ``key``, handed over by ``by`` (signed by both), with ``changed`` fields."""
+    body: dict[str, object] = {"format": "credit-signing-key/1", "key_id": key.key_id,
+                               "public_key_pem": key.public_pem, "valid_from": since,
+                               "previous": by.key_id if by else None, **changed}
+    doc = key.sign_document(body)
+    if by is not None:
+        doc["handed_over_by"] = {"key_id": by.key_id, "value": by.sign(canonical(body))}
+    return json.dumps(doc)
+
+
+@pytest.mark.parametrize("case", ["format", "key_id", "twice", "first_previous", "wrong_previous", "earlier"])
+def test_every_keyring_problem_is_said_in_chinese_first(tmp_path: Path, case: str) -> None:
+    a, b, c = (Signer(Ed25519PrivateKey.generate()) for _ in range(3))
+    t1, t2 = "2026-12-01T08:00:00+08:00", "2026-12-02T08:00:00+08:00"
+    lines = {
+        "format": [_key_line(a, t1, None, format="credit-signing-key/2")],
+        "key_id": [_key_line(a, t1, None, key_id=b.key_id)],
+        "twice": [_key_line(a, t1, None), _key_line(b, t2, a), _key_line(a, "2026-12-03T08:00:00+08:00", b)],
+        "first_previous": [_key_line(a, t1, c)],
+        "wrong_previous": [_key_line(a, t1, None), _key_line(b, t2, a, previous=c.key_id)],
+        "earlier": [_key_line(a, t2, None), _key_line(b, t1, a)],
+    }[case]
+    path = tmp_path / "signing-keys.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problems = read_keyring(path).problems
+    assert len(problems) == 1, problems
+    said = problems[0].split(": ", 1)[1]
+    assert "\u4e00" <= said[0] <= "\u9fff" and " (" in said, said     # Chinese, then the English in brackets
