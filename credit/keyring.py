@@ -129,11 +129,17 @@ def keyring_path(settings: Settings) -> Path:
 def read_keyring(path: Path, trusted: Ed25519PublicKey | None = None) -> Keyring:
     """Read and check a keyring file. Each line must be signed by its own key and, after the first,
     by the key before it, which it names as ``previous``. With ``trusted`` (the key a reader was
-    given), that key must be in the chain. A missing file: a keyring of ``trusted`` alone (or empty)."""
+    given), that key must be in the chain. A missing file: a keyring of ``trusted`` alone (or empty);
+    one that cannot be read (a folder, not permitted): :class:`SigningKeyError`."""
     if not path.exists():
         return Keyring.single(trusted) if trusted is not None else Keyring(None)
+    try:
+        data = path.read_bytes()
+    except OSError as e:   # a folder, not permitted: nothing can be checked (or signed) against it
+        raise SigningKeyError(f"密钥清单 {path} 无法读取 (the keyring cannot be read: "
+                              f"{e.strerror or e}): nothing was checked or signed") from None
     ring = Keyring(path)
-    for no, raw in enumerate(path.read_bytes().split(b"\n"), start=1):
+    for no, raw in enumerate(data.split(b"\n"), start=1):
         if not raw.strip():
             continue
         problem = _add_line(ring, no, raw)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner
 
-from credit.cli.main import app
+from credit.cli.main import app, main
 from credit.keyring import current_signer, ensure_first_line, keyring_for, keyring_path, read_keyring, rotate
 from credit.settings import Settings, get_settings
 from credit.signing import Signer, SigningKeyError, canonical, signer_for, write_signed
@@ -179,3 +180,40 @@ def test_every_keyring_problem_is_said_in_chinese_first(tmp_path: Path, case: st
     assert len(problems) == 1, problems
     said = problems[0].split(": ", 1)[1]
     assert "\u4e00" <= said[0] <= "\u9fff" and " (" in said, said     # Chinese, then the English in brackets
+
+
+@pytest.mark.parametrize("damage", ["folder", "unreadable"])
+def test_a_keyring_that_cannot_be_read_is_refused_in_our_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str], damage: str) -> None:
+    """A keyring that is a folder, or that may not be read: nothing can be checked or signed
+    (exit 2, contracts.md §2), said in Chinese and English, never a traceback."""
+    monkeypatch.setenv("CREDIT_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("CREDIT_SIGNING_KEY", raising=False)
+    monkeypatch.delenv("CREDIT_SIGNING_KEY_FILE", raising=False)
+    get_settings.cache_clear()
+    try:
+        s = get_settings()
+        path = keyring_path(s)
+        if damage == "folder":
+            path.mkdir(parents=True)
+        else:
+            ensure_first_line(s, signer_for(s))
+            monkeypatch.setattr(Path, "read_bytes", _denied(path, Path.read_bytes))
+        with pytest.raises(SigningKeyError, match="密钥清单"):
+            current_signer(s)
+        for cmd in (["keys", "list"], ["keys", "rotate"]):
+            monkeypatch.setattr("sys.argv", ["credit", *cmd])
+            with pytest.raises(SystemExit) as caught:
+                main()
+            said = capsys.readouterr().err
+            assert caught.value.code == 2 and "密钥清单" in said and "Traceback" not in said, (cmd, said)
+    finally:
+        get_settings.cache_clear()
+
+
+def _denied(path: Path, read: Any) -> Any:
+    def read_bytes(self: Path) -> bytes:
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return bytes(read(self))
+    return read_bytes
