@@ -311,12 +311,17 @@ def rotate(settings: Settings, new_key: bytes | None = None) -> Rotation:
             raise SigningKeyError(f"密钥清单未通过校验，不予轮换 (the keyring does not verify; nothing rotated): "
                                   f"{ring.problems[0]}")
         if generated and pending.exists():
-            waiting = Signer(private_key_from_pem(pending.read_bytes(), str(pending)))
-            if ring.successor(old.key_id) is not None and ring.current and ring.current.key_id == waiting.key_id:
+            try:
+                waiting: Signer | None = Signer(private_key_from_pem(pending.read_bytes(), str(pending)))
+            except SigningKeyError:   # cut short while written: no line can name it (it follows the fsync)
+                waiting = None
+            if waiting is not None and ring.successor(old.key_id) is not None and ring.current \
+                    and ring.current.key_id == waiting.key_id:
                 _swap(key_file, pending, old)
                 return Rotation(old.key_id, waiting.key_id, ring.current.valid_from or clock.now(settings),
                                 True, finished=True)
-            pending.unlink()      # written by a rotation that died before its line: never handed over
+            if ring.successor(old.key_id) is None:
+                pending.unlink()  # written by a rotation that died before its line: never handed over
         if ring.successor(old.key_id) is not None:
             raise SigningKeyError(f"签名密钥 {old.key_id} 已移交，请先改用新密钥 (the key in use, {old.key_id}, "
                                   "was handed over already: switch the settings to its successor first)")

@@ -217,3 +217,17 @@ def _denied(path: Path, read: Any) -> Any:
             raise PermissionError(13, "Permission denied", str(self))
         return bytes(read(self))
     return read_bytes
+
+
+def test_a_rotation_that_died_while_writing_the_new_key_is_started_again(tmp_path: Path) -> None:
+    """A crash while ``signing.pem.new`` was written leaves a part of a key: no keyring line can
+    name it (the line is written after the key file is complete), so the next rotation discards it
+    and hands over to a fresh key instead of refusing for ever."""
+    s = Settings(home=tmp_path / "home")
+    old = signer_for(s)
+    ensure_first_line(s, old)
+    pending = s.home / "keys" / "signing.pem.new"
+    pending.write_bytes(b"-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2Vw")
+    done = rotate(s)
+    assert done.old == old.key_id and not done.finished and not pending.exists()
+    assert signer_for(s).key_id == done.new and not read_keyring(keyring_path(s)).problems
