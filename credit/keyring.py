@@ -258,6 +258,11 @@ def current_signer(settings: Settings) -> Signer:
         raise SigningKeyError(f"密钥清单 {path} 未通过校验，不予签名 (the keyring does not verify, nothing is "
                               f"signed): {ring.problems[0]}")
     nxt = ring.successor(signer.key_id)
+    if nxt is not None and settings.signing_key is None and settings.signing_key_file is None:
+        raise SigningKeyError(   # the generated key: a rotation died between its line and the swap
+            f"签名密钥 {signer.key_id} 已移交给 {nxt.key_id}，但轮换未完成；请再次运行 credit keys rotate 完成它 "
+            f"(the signing key {signer.key_id} was handed over to {nxt.key_id} but the rotation did not finish: "
+            "run `credit keys rotate` again to finish it)")
     if nxt is not None:
         raise SigningKeyError(
             f"签名密钥 {signer.key_id} 已移交给 {nxt.key_id}，不再签名；请将 CREDIT_SIGNING_KEY / "

@@ -231,3 +231,24 @@ def test_a_rotation_that_died_while_writing_the_new_key_is_started_again(tmp_pat
     done = rotate(s)
     assert done.old == old.key_id and not done.finished and not pending.exists()
     assert signer_for(s).key_id == done.new and not read_keyring(keyring_path(s)).problems
+
+
+def test_a_rotation_that_died_before_the_swap_says_to_run_it_again(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Between the keyring line and the swap of the generated key files, the old key signs nothing
+    and the refusal tells the operator what finishes it (credit keys rotate again), not to change a
+    setting the installation does not use."""
+    s = Settings(home=tmp_path / "home")
+    ensure_first_line(s, signer_for(s))
+
+    def crash(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("credit.keyring._swap", crash)
+    with pytest.raises(KeyboardInterrupt):
+        rotate(s)
+    monkeypatch.undo()
+    with pytest.raises(SigningKeyError, match="credit keys rotate") as refused:
+        current_signer(s)
+    assert "CREDIT_SIGNING_KEY" not in str(refused.value)
+    assert rotate(s).finished and current_signer(s).key_id == read_keyring(keyring_path(s)).entries[-1].key_id
