@@ -225,12 +225,22 @@ def _append(path: Path, text: str) -> None:
 
 
 @contextmanager
-def _locked(settings: Settings) -> Iterator[None]:
+def _locked(settings: Settings, mode: int = fcntl.LOCK_EX) -> Iterator[None]:
     folder = settings.publication_folder
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / LOCK_FILE, "a+b") as f:
-        fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+        fcntl.flock(f.fileno(), mode)
         yield
+
+
+@contextmanager
+def held_signer(settings: Settings) -> Iterator[Signer]:
+    """:func:`current_signer`, held while the caller signs: under a shared hold of the keyring's
+    lock, which a rotation takes exclusively, so no key is handed over between the check and the
+    signature (what it signs is dated before its successor's ``valid_from``). Not to be nested with
+    :func:`ensure_first_line` or :func:`rotate` (they take the lock exclusively)."""
+    with _locked(settings, fcntl.LOCK_SH):
+        yield current_signer(settings)
 
 
 def ensure_first_line(settings: Settings, signer: Signer) -> None:

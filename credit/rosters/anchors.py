@@ -43,7 +43,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.engine import Connection, Engine
 
 from credit import clock, sqlfiles
-from credit.keyring import Keyring, current_signer, ensure_first_line, keyring_for
+from credit.keyring import Keyring, ensure_first_line, held_signer, keyring_for
 from credit.settings import Settings
 from credit.signing import SigningKeyError, canonical, signer_for
 
@@ -230,14 +230,14 @@ def append_missing_anchors(engine: Engine, settings: Settings, *, full: bool = T
     path.parent.mkdir(parents=True, exist_ok=True)
     # The keyring's first line before the first anchor (credit.keyring); the key that signs must be
     # the keyring's current one: a key handed over, or changed without a hand-over, signs nothing.
+    # The key is held (held_signer) until the lines are written: no rotation hands it over meanwhile.
     ensure_first_line(settings, signer_for(settings))
-    signer = current_signer(settings)
-    keys = keyring_for(settings)
-    key_file = path.parent / PUBLIC_KEY_FILE
-    if not key_file.exists() or key_file.read_text(encoding="ascii", errors="replace") != signer.public_pem:
-        key_file.write_text(signer.public_pem, encoding="ascii")
     created = not path.exists()
-    with open(path, "a+b") as f:
+    with held_signer(settings) as signer, open(path, "a+b") as f:
+        keys = keyring_for(settings)
+        key_file = path.parent / PUBLIC_KEY_FILE
+        if not key_file.exists() or key_file.read_text(encoding="ascii", errors="replace") != signer.public_pem:
+            key_file.write_text(signer.public_pem, encoding="ascii")
         fcntl.flock(f.fileno(), fcntl.LOCK_EX)   # one writer at a time (two nights' publications)
         try:
             current = _verified_file(engine, path, keys, full, created, own_rows_after)

@@ -4,6 +4,7 @@ still verifies and a key changed without a hand-over signs nothing (no database)
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner
 
 from credit.cli.main import app, main
+from credit.exports import write_export
 from credit.keyring import current_signer, ensure_first_line, keyring_for, keyring_path, read_keyring, rotate
 from credit.settings import Settings, get_settings
 from credit.signing import Signer, SigningKeyError, canonical, signer_for, write_signed
@@ -252,3 +254,29 @@ def test_a_rotation_that_died_before_the_swap_says_to_run_it_again(tmp_path: Pat
         current_signer(s)
     assert "CREDIT_SIGNING_KEY" not in str(refused.value)
     assert rotate(s).finished and current_signer(s).key_id == read_keyring(keyring_path(s)).entries[-1].key_id
+
+
+def test_a_rotation_waits_for_a_signature_under_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An export signing while ``credit keys rotate`` runs: the key is not handed over between the
+    check that it may sign and its signature (the keyring's lock), so nothing is signed by a key
+    after its hand-over; the rotation follows."""
+    s = Settings(home=tmp_path / "home")
+    old = signer_for(s)
+    ensure_first_line(s, old)
+    seen: list[object] = []
+
+    def signing_while_rotating(out: Path, data: bytes, signer: Signer, head: object) -> Path:
+        rotating = threading.Thread(target=rotate, args=(s,))
+        rotating.start()
+        rotating.join(timeout=0.5)
+        seen.append(read_keyring(keyring_path(s)).successor(signer.key_id))
+        seen.append(rotating)
+        return write_signed(out, data, signer, None)
+
+    monkeypatch.setattr("credit.signing.write_signed", signing_while_rotating)
+    write_export(tmp_path / "x.csv", b"a\r\n", s)
+    successor, rotating = seen
+    assert successor is None, "the key was handed over while it signed"
+    assert isinstance(rotating, threading.Thread)
+    rotating.join(timeout=10)
+    assert signer_for(s).key_id != old.key_id       # and the rotation went ahead after it
