@@ -111,6 +111,24 @@ class Keyring:
                     f"bureau's keys: {', '.join(e.key_id for e in self.entries)})")
         return document_problem(doc, self.entries[i].public)
 
+    def late_signature(self, key_id: str, dated: Any) -> str | None:
+        """Why a signature of ``key_id`` on something dated ``dated`` (its ``published_at``,
+        ``issued_at`` or ``signed_at``, ISO 8601) is not trusted: dated at or after the key was
+        handed over to its successor (a key handed over signs nothing more). None when it is dated
+        before, or the keyring does not say (the newest key, a key not in it, no date)."""
+        nxt = self.successor(key_id)
+        if nxt is None or nxt.valid_from is None or not isinstance(dated, str):
+            return None
+        try:
+            when = datetime.fromisoformat(dated)
+        except ValueError:
+            return None
+        if when.tzinfo is None or when < nxt.valid_from:
+            return None
+        return (f"由已移交的密钥 {key_id} 签署，所署时间 {dated} 不早于其移交给 {nxt.key_id} 的时间 "
+                f"{nxt.valid_from.isoformat()} (signed by {key_id}, dated {dated}, which is not before the key "
+                f"was handed over to {nxt.key_id} on {nxt.valid_from.isoformat()}: a key handed over signs nothing more)")
+
     def describe(self, key_id: str) -> str:
         """When a key signed: "in use since …, handed over to … on …" (for what a check prints)."""
         i = self.position(key_id)

@@ -221,6 +221,7 @@ class FileCheck:
     reasons: tuple[str, ...]
     key_id: str
     chain_head: dict[str, Any] | None = None
+    dated: str | None = None       # when the signed content says it was signed (issued_at, published_at, signed_at)
 
 
 class RepeatedKey(ValueError):
@@ -299,7 +300,8 @@ def verify_file(path: Path, public: Ed25519PublicKey, sidecar: Path | None = Non
                                              "beside the file)",), kid)
         key = _signing_key(doc, public, others)
         problem = document_problem(doc, key)
-        return FileCheck(problem is None, "document", (problem,) if problem else (), key_id_of(key))
+        dated = next((doc[k] for k in ("issued_at", "published_at", "signed_at") if isinstance(doc.get(k), str)), None)
+        return FileCheck(problem is None, "document", (problem,) if problem else (), key_id_of(key), dated=dated)
     try:   # a sidecar that cannot be opened (OSError) is raised: the check cannot be made at all
         meta = parse_document(side.read_bytes())
     except RepeatedKey as e:
@@ -324,4 +326,6 @@ def verify_file(path: Path, public: Ed25519PublicKey, sidecar: Path | None = Non
     if not verify_bytes(public, data, str(meta.get("file_signature"))):
         reasons.append("文件签名无效 (the detached signature of the file's bytes does not verify)")
     head = meta.get("chain_head")
-    return FileCheck(not reasons, "file", tuple(reasons), kid, head if isinstance(head, dict) else None)
+    dated = meta.get("signed_at")
+    return FileCheck(not reasons, "file", tuple(reasons), kid, head if isinstance(head, dict) else None,
+                     dated if isinstance(dated, str) else None)

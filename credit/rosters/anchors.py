@@ -127,6 +127,9 @@ def read_anchors(path: Path, public: Ed25519PublicKey | Keyring | None) -> Ancho
                     f"(signed by {kid}, which had been handed over, after a line signed by its successor)")
                 signed = False
             last_key = max(last_key, at)
+            if signed and (late := keys.late_signature(kid, doc.get("published_at"))):
+                out.problems.append(f"{path.name} line {no} (night {night}): {late}")
+                signed = False
         if last_night is not None and night <= last_night:
             out.problems.append(f"{path.name} line {no}: night {night} does not come after {last_night}")
         out.anchors.append(FileAnchor(anchor.line, anchor.night, anchor.seq, anchor.row_hash, line_digest(text),

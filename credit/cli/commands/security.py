@@ -60,6 +60,8 @@ def verify_signature_command(
     it holds; 1 when it does not (the reason printed: changed, forged, a damaged certificate or
     sidecar, a keyring that does not verify); 2 when it cannot be checked (the file, its sidecar,
     the public key or the keyring cannot be read)."""
+    from dataclasses import replace
+
     from credit.keyring import read_keyring
     from credit.signing import SigningKeyError, load_public_key, verify_file
 
@@ -80,6 +82,9 @@ def verify_signature_command(
         output.refuse(output.unreadable(e.filename or file, e))
     except SigningKeyError as e:
         output.refuse(str(e))
+    late = ring.late_signature(check.key_id, check.dated) if ring is not None and check.ok else None
+    if late:   # a key handed over signs nothing more: what it signed dated after that is not the bureau's
+        check = replace(check, ok=False, reasons=(late,))
     if check.ok:
         who = ring.describe(check.key_id) if ring is not None else check.key_id
         console.print(f"signature valid: {file.name} ({check.kind}) signed by {who}", markup=False)

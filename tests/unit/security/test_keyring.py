@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,14 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner
 
+from credit import clock
 from credit.cli.main import app, main
 from credit.exports import write_export
 from credit.keyring import current_signer, ensure_first_line, keyring_for, keyring_path, read_keyring, rotate
+from credit.rosters.anchors import FORMAT as ANCHOR_FORMAT
+from credit.rosters.anchors import GENESIS, line_digest, read_anchors
 from credit.settings import Settings, get_settings
-from credit.signing import Signer, SigningKeyError, canonical, signer_for, write_signed
+from credit.signing import Signer, SigningKeyError, canonical, sidecar_for, signer_for, write_signed
 
 runner = CliRunner()
 
@@ -280,3 +284,42 @@ def test_a_rotation_waits_for_a_signature_under_way(tmp_path: Path, monkeypatch:
     assert isinstance(rotating, threading.Thread)
     rotating.join(timeout=10)
     assert signer_for(s).key_id != old.key_id       # and the rotation went ahead after it
+
+
+def test_a_retired_key_signing_after_its_hand_over_is_not_trusted(tmp_path: Path) -> None:
+    """Whoever still holds a retired key (its file under keys/retired, a copy) cannot sign a file,
+    a certificate or an anchor line dated after the hand-over that a reader with the keyring takes
+    for the bureau's: a key handed over signs nothing more. What it signed before still verifies."""
+    s = Settings(home=tmp_path / "home")
+    old = signer_for(s)
+    ensure_first_line(s, old)
+    write_signed(tmp_path / "before.csv", b"a\r\n", old, None)
+    cert_before = old.sign_document({"format": "x", "issued_at": clock.now(s).isoformat(timespec="seconds")})
+    rotate(s)
+    new = signer_for(s)
+    later = (clock.now(s) + timedelta(seconds=2)).isoformat(timespec="seconds")
+    (tmp_path / "after.csv").write_bytes(b"b\r\n")
+    (tmp_path / "after.csv.sig.json").write_text(json.dumps(
+        sidecar_for(b"b\r\n", "after.csv", old, None, datetime.fromisoformat(later))), encoding="utf-8")
+    (tmp_path / "cert-before.json").write_text(json.dumps(cert_before), encoding="utf-8")
+    (tmp_path / "cert-after.json").write_text(json.dumps(old.sign_document({"format": "x", "issued_at": later})),
+                                              encoding="utf-8")
+    (tmp_path / "new.pem").write_text(new.public_pem, encoding="ascii")
+    for name, ok in (("before.csv", True), ("cert-before.json", True), ("after.csv", False), ("cert-after.json", False)):
+        r = runner.invoke(app, ["verify-signature", str(tmp_path / name), "--public-key", str(tmp_path / "new.pem"),
+                                "--keyring", str(keyring_path(s))])
+        assert r.exit_code == (0 if ok else 1), (name, r.output)
+        if not ok:
+            assert "已移交的密钥" in r.output, r.output
+    # an anchor line signed by the old key after the hand-over, before any line of the new key
+    lines, prev = [], GENESIS
+    for night, at in (("2026-12-01", cert_before["issued_at"]), ("2026-12-02", later)):
+        text = canonical(old.sign_document({"format": ANCHOR_FORMAT, "night": night, "seq": 1, "row_hash": "ab",
+                                            "prev": prev, "published_at": at})).decode()
+        lines.append(text)
+        prev = line_digest(text)
+    anchors = tmp_path / "anchors.jsonl"
+    anchors.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    read = read_anchors(anchors, keyring_for(s))
+    assert len(read.problems) == 1 and "line 2" in read.problems[0] and "已移交的密钥" in read.problems[0], read.problems
+    assert [a.signed for a in read.anchors] == [True, False]
