@@ -45,7 +45,7 @@ from sqlalchemy.engine import Connection, Engine
 from credit import clock, sqlfiles
 from credit.keyring import Keyring, ensure_first_line, held_signer, keyring_for
 from credit.settings import Settings
-from credit.signing import SigningKeyError, canonical, signer_for
+from credit.signing import RepeatedKey, SigningKeyError, canonical, parse_document, signer_for
 
 FORMAT = "credit-chain-anchor/1"
 ANCHOR_FILE = "anchors.jsonl"
@@ -104,10 +104,13 @@ def read_anchors(path: Path, public: Ed25519PublicKey | Keyring | None) -> Ancho
             continue
         try:
             text = raw.decode("utf-8")
-            doc = json.loads(text)
+            doc = parse_document(raw)      # a key repeated in the line: refused (RepeatedKey)
             night = date.fromisoformat(str(doc["night"]))
             anchor = FileAnchor(no, night, int(doc["seq"]), str(doc["row_hash"]))
             link = str(doc["prev"])
+        except RepeatedKey as e:
+            out.problems.append(e.reason(f"{path.name} line {no}"))
+            break
         except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
             out.problems.append(f"{path.name} line {no}: unreadable anchor ({e})")
             break

@@ -323,3 +323,17 @@ def test_a_retired_key_signing_after_its_hand_over_is_not_trusted(tmp_path: Path
     read = read_anchors(anchors, keyring_for(s))
     assert len(read.problems) == 1 and "line 2" in read.problems[0] and "已移交的密钥" in read.problems[0], read.problems
     assert [a.signed for a in read.anchors] == [True, False]
+
+
+def test_an_anchor_line_naming_a_key_twice_is_not_read(tmp_path: Path) -> None:
+    """An anchor line with a field repeated ("row_hash" twice): Python keeps the last value, which
+    the signature covers, while other readers keep the first, so a signed line would show a head it
+    does not vouch for. Refused as the keyring's and the sidecars' lines are."""
+    key = Signer(Ed25519PrivateKey.generate())
+    text = canonical(key.sign_document({"format": ANCHOR_FORMAT, "night": "2026-12-01", "seq": 1, "row_hash": "ab",
+                                        "prev": GENESIS, "published_at": "2026-12-01T20:00:00+08:00"})).decode()
+    forged = text.replace('"format"', '"row_hash":"ff","format"', 1)
+    anchors = tmp_path / "anchors.jsonl"
+    anchors.write_text(forged + "\n", encoding="utf-8")
+    read = read_anchors(anchors, key.public_key)
+    assert read.problems and "row_hash" in read.problems[0], read.problems
