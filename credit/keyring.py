@@ -261,15 +261,26 @@ def held_signer(settings: Settings) -> Iterator[Signer]:
         yield current_signer(settings)
 
 
-def ensure_first_line(settings: Settings, signer: Signer) -> None:
+def ensure_first_line(settings: Settings, signer: Signer) -> bool:
     """Write the keyring's first line, for ``signer``'s key, when there is no keyring yet (before
-    the first anchor is signed, :func:`credit.rosters.anchors.append_missing_anchors`)."""
+    the first anchor is signed, :func:`credit.rosters.anchors.append_missing_anchors`); whether it
+    wrote it (a publication then refused takes it back, :func:`take_back_first_line`)."""
     path = keyring_path(settings)
     if path.exists():
-        return
+        return False
     with _locked(settings):
         if not path.exists():
             _append(path, _line(signer, clock.now(settings), None))
+            return True
+    return False
+
+
+def take_back_first_line(settings: Settings) -> None:
+    """Remove a keyring :func:`ensure_first_line` has just started for a publication that was then
+    refused (an anchor file signed by other keys: the bureau's keyring was lost, and is restored
+    from its published copy, not replaced by one of the key in use alone)."""
+    with _locked(settings):
+        keyring_path(settings).unlink(missing_ok=True)
 
 
 def current_signer(settings: Settings) -> Signer:
