@@ -156,6 +156,8 @@ def read_keyring(path: Path, trusted: Ed25519PublicKey | None = None) -> Keyring
     except OSError as e:   # a folder, not permitted: nothing can be checked (or signed) against it
         raise SigningKeyError(f"密钥清单 {path} 无法读取 (the keyring cannot be read: "
                               f"{e.strerror or e}): nothing was checked or signed") from None
+    if not data.strip():   # cut short before its first line (a crash): no key yet, as a missing file
+        return Keyring.single(trusted) if trusted is not None else Keyring(None)
     ring = Keyring(path)
     for no, raw in enumerate(data.split(b"\n"), start=1):
         if not raw.strip():
@@ -266,13 +268,22 @@ def ensure_first_line(settings: Settings, signer: Signer) -> bool:
     the first anchor is signed, :func:`credit.rosters.anchors.append_missing_anchors`); whether it
     wrote it (a publication then refused takes it back, :func:`take_back_first_line`)."""
     path = keyring_path(settings)
-    if path.exists():
+    if _started(path):
         return False
     with _locked(settings):
-        if not path.exists():
+        if not _started(path):
             _append(path, _line(signer, clock.now(settings), None))
             return True
     return False
+
+
+def _started(path: Path) -> bool:
+    """Whether the keyring holds a line: a file cut short before its first (a crash between its
+    creation and the line) does not; one that cannot be read is left to :func:`read_keyring`."""
+    try:
+        return path.exists() and (path.is_dir() or bool(path.read_bytes().strip()))
+    except OSError:
+        return True
 
 
 def take_back_first_line(settings: Settings) -> None:
@@ -290,9 +301,9 @@ def current_signer(settings: Settings) -> Signer:
     with the bureau's published keys."""
     signer = signer_for(settings)
     path = keyring_path(settings)
-    if not path.exists():
-        return signer
     ring = read_keyring(path)
+    if not ring.entries and not ring.problems:   # no keyring yet (or cut short before its first line)
+        return signer
     if ring.problems:
         raise SigningKeyError(f"密钥清单 {path} 未通过校验，不予签名 (the keyring does not verify, nothing is "
                               f"signed): {ring.problems[0]}")

@@ -337,3 +337,19 @@ def test_an_anchor_line_naming_a_key_twice_is_not_read(tmp_path: Path) -> None:
     anchors.write_text(forged + "\n", encoding="utf-8")
     read = read_anchors(anchors, key.public_key)
     assert read.problems and "row_hash" in read.problems[0], read.problems
+
+
+def test_a_keyring_cut_short_before_its_first_line_is_a_keyring_not_yet_started(tmp_path: Path) -> None:
+    """A crash after the keyring file was created and before its first line was written leaves an
+    empty file: it holds no key, as a missing file; the key in use still signs and the next
+    publication writes the first line (not "changed without a hand-over" for ever)."""
+    s = Settings(home=tmp_path / "home")
+    path = keyring_path(s)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"")
+    key = signer_for(s)
+    assert not keyring_for(s).problems
+    assert current_signer(s).key_id == key.key_id
+    assert ensure_first_line(s, key)
+    ring = read_keyring(path, key.public_key)
+    assert not ring.problems and [e.key_id for e in ring.entries] == [key.key_id]
