@@ -83,10 +83,11 @@ def load_public_key(pem: bytes | str, where: str = "公钥") -> Ed25519PublicKey
 def private_key_from_pem(data: bytes, where: str) -> Ed25519PrivateKey:
     try:
         key = serialization.load_pem_private_key(data, password=None)
-    except (ValueError, TypeError, UnsupportedAlgorithm) as e:
-        raise SigningKeyError(f"{where}: not an unencrypted PEM private key ({e})") from None
+    except (ValueError, TypeError, UnsupportedAlgorithm):   # in our words, not the library's
+        raise SigningKeyError(f"{where}: 不是未加密的 PEM 私钥（可能是公钥、加密的私钥或已损坏） (not an unencrypted "
+                              "PEM private key: a public key, an encrypted key, or damaged)") from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise SigningKeyError(f"{where}: the signing key must be an Ed25519 key")
+        raise SigningKeyError(f"{where}: 签名密钥须为 Ed25519 私钥 (the signing key must be an Ed25519 key)")
     return key
 
 

@@ -353,3 +353,24 @@ def test_a_keyring_cut_short_before_its_first_line_is_a_keyring_not_yet_started(
     assert ensure_first_line(s, key)
     ring = read_keyring(path, key.public_key)
     assert not ring.problems and [e.key_id for e in ring.entries] == [key.key_id]
+
+
+@pytest.mark.parametrize("given", ["public", "rsa"])
+def test_a_new_key_that_is_not_an_ed25519_private_key_is_refused_in_chinese_first(
+        tmp_path: Path, given: str) -> None:
+    """``--new-key-file`` naming the public key, or another kind of key: refused in our words,
+    Chinese first, without the cryptography library's text."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    s = Settings(home=tmp_path / "home", signing_key_file=str(tmp_path / "old.pem"))
+    (tmp_path / "old.pem").write_bytes(_pem(Ed25519PrivateKey.generate()))
+    if given == "public":
+        data = Signer(Ed25519PrivateKey.generate()).public_pem.encode()
+    else:
+        data = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    with pytest.raises(SigningKeyError) as refused:
+        rotate(s, data)
+    said = str(refused.value)
+    assert said.startswith("--new-key-file: ") and "\u4e00" <= said.split(": ", 1)[1][0] <= "\u9fff", said
+    assert "Are you sure" not in said and "BEGIN/END" not in said, said
