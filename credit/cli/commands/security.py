@@ -69,7 +69,7 @@ def verify_signature_command(
     try:
         key = load_public_key(public_key.read_bytes(), str(public_key))
         if keyring is not None:
-            if not keyring.is_file():
+            if not keyring.exists():   # a missing keyring is not one key alone here: it was named
                 raise FileNotFoundError(2, "No such file or directory", str(keyring))
             ring = read_keyring(keyring, key)
             if ring.problems:

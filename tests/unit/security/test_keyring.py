@@ -374,3 +374,17 @@ def test_a_new_key_that_is_not_an_ed25519_private_key_is_refused_in_chinese_firs
     said = str(refused.value)
     assert said.startswith("--new-key-file: ") and "\u4e00" <= said.split(": ", 1)[1][0] <= "\u9fff", said
     assert "Are you sure" not in said and "BEGIN/END" not in said, said
+
+
+def test_verify_signature_names_a_keyring_that_is_a_folder_as_a_folder(tmp_path: Path) -> None:
+    """``--keyring`` naming a folder cannot be checked (exit 2) and says so, not "no such file"."""
+    key = Signer(Ed25519PrivateKey.generate())
+    write_signed(tmp_path / "x.csv", b"a\r\n", key, None)
+    (tmp_path / "k.pem").write_text(key.public_pem, encoding="ascii")
+    (tmp_path / "ring").mkdir()
+    r = runner.invoke(app, ["verify-signature", str(tmp_path / "x.csv"), "--public-key", str(tmp_path / "k.pem"),
+                            "--keyring", str(tmp_path / "ring")])
+    assert r.exit_code == 2 and "文件不存在" not in r.output and "密钥清单" in r.output, r.output
+    missing = runner.invoke(app, ["verify-signature", str(tmp_path / "x.csv"), "--public-key",
+                                  str(tmp_path / "k.pem"), "--keyring", str(tmp_path / "none.jsonl")])
+    assert missing.exit_code == 2 and "文件不存在" in missing.output, missing.output
