@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -247,8 +247,14 @@ def _append(path: Path, text: str) -> None:
 @contextmanager
 def _locked(settings: Settings, mode: int = fcntl.LOCK_EX) -> Iterator[None]:
     folder = settings.publication_folder
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / LOCK_FILE, "a+b") as f:
+    lock = folder / LOCK_FILE
+    opened: BinaryIO
+    if mode == fcntl.LOCK_SH and lock.is_file():
+        opened = open(lock, "rb")   # a reader that signs (the API) needs no write access to take it
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
+        opened = open(lock, "a+b")
+    with opened as f:
         fcntl.flock(f.fileno(), mode)
         yield
 
