@@ -183,6 +183,9 @@ def _add_line(ring: Keyring, no: int, raw: bytes) -> str | None:
         public = load_public_key(pem, f"key line {no}")
     except (ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
         return f"不可读的密钥行 (unreadable key line: {e})"
+    if since.tzinfo is None:
+        return (f"启用时间 valid_from 没有时区 ({doc['valid_from']}) (valid_from has no timezone: the bureau's "
+                "clock writes one)")
     if doc.get("format") != FORMAT:
         return f"格式不是 {FORMAT} (format is not {FORMAT}: {doc.get('format')!r})"
     if key_id_of(public) != kid:

@@ -388,3 +388,19 @@ def test_verify_signature_names_a_keyring_that_is_a_folder_as_a_folder(tmp_path:
     missing = runner.invoke(app, ["verify-signature", str(tmp_path / "x.csv"), "--public-key",
                                   str(tmp_path / "k.pem"), "--keyring", str(tmp_path / "none.jsonl")])
     assert missing.exit_code == 2 and "文件不存在" in missing.output, missing.output
+
+
+def test_a_keyring_line_without_a_timezone_is_named_not_a_traceback(tmp_path: Path) -> None:
+    """A keyring handed to verify-signature whose lines give valid_from without a timezone (or a
+    date alone): its problem is named (exit 1), not a TypeError comparing it with an aware time."""
+    a, b = Signer(Ed25519PrivateKey.generate()), Signer(Ed25519PrivateKey.generate())
+    path = tmp_path / "signing-keys.jsonl"
+    path.write_text(_key_line(a, "2026-12-01T08:00:00+08:00", None) + "\n" + _key_line(b, "2026-12-02", a) + "\n",
+                    encoding="utf-8")
+    ring = read_keyring(path)
+    assert len(ring.problems) == 1 and "line 2" in ring.problems[0] and len(ring.entries) == 1, ring.problems
+    write_signed(tmp_path / "x.csv", b"a\r\n", a, None)
+    (tmp_path / "a.pem").write_text(a.public_pem, encoding="ascii")
+    r = runner.invoke(app, ["verify-signature", str(tmp_path / "x.csv"), "--public-key", str(tmp_path / "a.pem"),
+                            "--keyring", str(path)])
+    assert r.exit_code == 1 and isinstance(r.exception, SystemExit), (r.output, r.exception)
