@@ -300,7 +300,10 @@ def signing_key(st: St) -> JSONResponse:
     """The bureau's public signing key (Ed25519, PEM): it verifies screening certificates, export
     sidecars and the published chain anchors offline (``credit verify-signature``; README)."""
     signer = signer_for(st.settings)
-    ring = read_keyring(keyring_path(st.settings))
+    try:
+        ring = read_keyring(keyring_path(st.settings))
+    except SigningKeyError as e:   # the keyring cannot be read: refused as a certificate is
+        raise HTTPException(503, str(e)) from None
     return json_answer({"algorithm": "Ed25519", "key_id": signer.key_id, "public_key_pem": signer.public_pem,
                         "keyring": ring.lines})
 

@@ -484,3 +484,13 @@ def test_a_refused_publication_does_not_start_a_keyring_of_its_own(
     run_night(engine, settings, "2026-07-22")
     assert publish_anchors(engine, settings) == 0
     assert not ring.exists()
+
+
+def test_the_published_key_with_an_unreadable_keyring_is_a_refusal_not_a_server_error(
+        live) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """GET /v1/keys/signing when the keyring cannot be read (a folder in its place): 503 with the
+    reason in Chinese and English, as a certificate is refused, not a 500."""
+    keyring_path(live.settings).mkdir(parents=True)
+    with live.client() as h:
+        r = h.get("/v1/keys/signing")
+    assert r.status_code == 503 and "密钥清单" in r.text, (r.status_code, r.text)
