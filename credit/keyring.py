@@ -40,6 +40,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from credit import clock
 from credit.settings import Settings
 from credit.signing import (
+    RepeatedKey,
     Signer,
     SigningKeyError,
     canonical,
@@ -181,6 +182,8 @@ def _add_line(ring: Keyring, no: int, raw: bytes) -> str | None:
         kid, pem, previous = str(doc["key_id"]), str(doc["public_key_pem"]), doc.get("previous")
         since = datetime.fromisoformat(str(doc["valid_from"]))
         public = load_public_key(pem, f"key line {no}")
+    except RepeatedKey as e:
+        return e.reason("密钥行 (key line)")
     except (ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
         return f"不可读的密钥行 (unreadable key line: {e})"
     if since.tzinfo is None:

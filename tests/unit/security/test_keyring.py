@@ -404,3 +404,14 @@ def test_a_keyring_line_without_a_timezone_is_named_not_a_traceback(tmp_path: Pa
     r = runner.invoke(app, ["verify-signature", str(tmp_path / "x.csv"), "--public-key", str(tmp_path / "a.pem"),
                             "--keyring", str(path)])
     assert r.exit_code == 1 and isinstance(r.exception, SystemExit), (r.output, r.exception)
+
+
+def test_a_keyring_line_naming_a_field_twice_says_so(tmp_path: Path) -> None:
+    """valid_from given twice in a line: readers disagree on which one was signed; named as such."""
+    a = Signer(Ed25519PrivateKey.generate())
+    line = _key_line(a, "2026-12-01T08:00:00+08:00", None)
+    path = tmp_path / "signing-keys.jsonl"
+    path.write_text(line.replace('{"format"', '{"valid_from": "2020-01-01T00:00:00+08:00", "format"', 1) + "\n",
+                    encoding="utf-8")
+    problems = read_keyring(path).problems
+    assert len(problems) == 1 and "重复" in problems[0] and "valid_from" in problems[0], problems
