@@ -105,8 +105,9 @@ class Keyring:
         kid = sig.get("key_id") if isinstance(sig, dict) else None
         i = self.position(str(kid)) if kid is not None else None
         if i is None:
-            if len(self.entries) == 1:   # one key given: the words of a plain check
-                return document_problem(doc, self.entries[0].public)
+            if len(self.entries) == 1 or (self.entries and not isinstance(kid, str)):
+                # one key given, or no key named (no signature): the words of a plain check
+                return document_problem(doc, self.entries[-1].public)
             named = "、".join(e.key_id for e in self.entries)
             return (f"签名密钥 {kid} 不在本局的密钥清单中（{named}） (signed by key {kid}, which is not among the "
                     f"bureau's keys: {', '.join(e.key_id for e in self.entries)})")

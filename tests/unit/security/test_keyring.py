@@ -415,3 +415,17 @@ def test_a_keyring_line_naming_a_field_twice_says_so(tmp_path: Path) -> None:
                     encoding="utf-8")
     problems = read_keyring(path).problems
     assert len(problems) == 1 and "重复" in problems[0] and "valid_from" in problems[0], problems
+
+
+def test_an_unsigned_line_checked_against_a_keyring_is_said_to_be_unsigned(tmp_path: Path) -> None:
+    """An anchor line without a signature, against a keyring of two keys: "no signature", not
+    "signed by key None, which is not among the bureau's keys"."""
+    s = Settings(home=tmp_path / "home")
+    ensure_first_line(s, signer_for(s))
+    rotate(s)
+    text = canonical({"format": ANCHOR_FORMAT, "night": "2026-12-01", "seq": 1, "row_hash": "ab", "prev": GENESIS,
+                      "published_at": "2026-12-01T20:00:00+08:00"}).decode()
+    anchors = tmp_path / "anchors.jsonl"
+    anchors.write_text(text + "\n", encoding="utf-8")
+    read = read_anchors(anchors, keyring_for(s))
+    assert len(read.problems) == 1 and "没有签名" in read.problems[0] and "None" not in read.problems[0], read.problems
