@@ -18,7 +18,11 @@ names as its predecessor) and checks what any of the bureau's keys signed.
 The first line is written when the bureau first publishes an anchor (or rotates), for the key in
 use then. ``credit keys rotate`` appends a line and puts the new key to work; after it, the old key
 signs nothing more (:func:`current_signer` refuses it), and an anchor line signed by it after a
-line of its successor is named by :func:`credit.rosters.anchors.read_anchors`. A compromised key's
+line of its successor, or dated at or after the hand-over (:meth:`Keyring.late_signature`), is
+named by :func:`credit.rosters.anchors.read_anchors`. What signs holds the key through
+:func:`held_signer`, so a rotation waits for it. A keyring is trusted only through a key the reader
+already trusts (:func:`read_keyring`'s ``trusted``; the installation's own key by default,
+:func:`keyring_for`), never by itself. A compromised key's
 revocation (signatures made with it after a date not trusted) is not built: a rotation is a planned
 change of key.
 """
