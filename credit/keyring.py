@@ -22,9 +22,8 @@ line of its successor, or dated at or after the hand-over (:meth:`Keyring.late_s
 named by :func:`credit.rosters.anchors.read_anchors`. What signs holds the key through
 :func:`held_signer`, so a rotation waits for it. A keyring is trusted only through a key the reader
 already trusts (:func:`read_keyring`'s ``trusted``; the installation's own key by default,
-:func:`keyring_for`), never by itself. A compromised key's
-revocation (signatures made with it after a date not trusted) is not built: a rotation is a planned
-change of key.
+:func:`keyring_for`), never by itself. Revoking a compromised key is not built: its thief can
+still date what it signs before the hand-over; a rotation is a planned change of key.
 """
 
 from __future__ import annotations
