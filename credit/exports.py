@@ -141,11 +141,13 @@ def write_export(out: Path, data: bytes, settings: Settings, through: date | Non
     """Write an export to ``out`` with its signed sidecar; returns the sidecar's path. The sidecar
     names the decision log's head as last published, or with ``through`` (an export as recorded
     after night K) as published for night K (:func:`credit.rosters.anchors.published_head`)."""
-    from credit.keyring import current_signer
+    from credit.keyring import held_signer
     from credit.rosters.anchors import published_head
     from credit.signing import write_signed
 
-    return write_signed(out, data, current_signer(settings), published_head(settings, through))
+    head = published_head(settings, through)
+    with held_signer(settings) as signer:   # not handed over until the sidecar is signed
+        return write_signed(out, data, signer, head)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -18,9 +18,12 @@ names as its predecessor) and checks what any of the bureau's keys signed.
 The first line is written when the bureau first publishes an anchor (or rotates), for the key in
 use then. ``credit keys rotate`` appends a line and puts the new key to work; after it, the old key
 signs nothing more (:func:`current_signer` refuses it), and an anchor line signed by it after a
-line of its successor is named by :func:`credit.rosters.anchors.read_anchors`. A compromised key's
-revocation (signatures made with it after a date not trusted) is not built: a rotation is a planned
-change of key.
+line of its successor, or dated at or after the hand-over (:meth:`Keyring.late_signature`), is
+named by :func:`credit.rosters.anchors.read_anchors`. What signs holds the key through
+:func:`held_signer`, so a rotation waits for it. A keyring is trusted only through a key the reader
+already trusts (:func:`read_keyring`'s ``trusted``; the installation's own key by default,
+:func:`keyring_for`), never by itself. Revoking a compromised key is not built: its thief can
+still date what it signs before the hand-over; a rotation is a planned change of key.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -40,6 +43,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from credit import clock
 from credit.settings import Settings
 from credit.signing import (
+    RepeatedKey,
     Signer,
     SigningKeyError,
     canonical,
@@ -104,12 +108,31 @@ class Keyring:
         kid = sig.get("key_id") if isinstance(sig, dict) else None
         i = self.position(str(kid)) if kid is not None else None
         if i is None:
-            if len(self.entries) == 1:   # one key given: the words of a plain check
-                return document_problem(doc, self.entries[0].public)
+            if len(self.entries) == 1 or (self.entries and not isinstance(kid, str)):
+                # one key given, or no key named (no signature): the words of a plain check
+                return document_problem(doc, self.entries[-1].public)
             named = "、".join(e.key_id for e in self.entries)
             return (f"签名密钥 {kid} 不在本局的密钥清单中（{named}） (signed by key {kid}, which is not among the "
                     f"bureau's keys: {', '.join(e.key_id for e in self.entries)})")
         return document_problem(doc, self.entries[i].public)
+
+    def late_signature(self, key_id: str, dated: Any) -> str | None:
+        """Why a signature of ``key_id`` on something dated ``dated`` (its ``published_at``,
+        ``issued_at`` or ``signed_at``, ISO 8601) is not trusted: dated at or after the key was
+        handed over to its successor (a key handed over signs nothing more). None when it is dated
+        before, or the keyring does not say (the newest key, a key not in it, no date)."""
+        nxt = self.successor(key_id)
+        if nxt is None or nxt.valid_from is None or not isinstance(dated, str):
+            return None
+        try:
+            when = datetime.fromisoformat(dated)
+        except ValueError:
+            return None
+        if when.tzinfo is None or when < nxt.valid_from:
+            return None
+        return (f"由已移交的密钥 {key_id} 签署，所署时间 {dated} 不早于其移交给 {nxt.key_id} 的时间 "
+                f"{nxt.valid_from.isoformat()} (signed by {key_id}, dated {dated}, which is not before the key "
+                f"was handed over to {nxt.key_id} on {nxt.valid_from.isoformat()}: a key handed over signs nothing more)")
 
     def describe(self, key_id: str) -> str:
         """When a key signed: "in use since …, handed over to … on …" (for what a check prints)."""
@@ -129,11 +152,19 @@ def keyring_path(settings: Settings) -> Path:
 def read_keyring(path: Path, trusted: Ed25519PublicKey | None = None) -> Keyring:
     """Read and check a keyring file. Each line must be signed by its own key and, after the first,
     by the key before it, which it names as ``previous``. With ``trusted`` (the key a reader was
-    given), that key must be in the chain. A missing file: a keyring of ``trusted`` alone (or empty)."""
+    given), that key must be in the chain. A missing file: a keyring of ``trusted`` alone (or empty);
+    one that cannot be read (a folder, not permitted): :class:`SigningKeyError`."""
     if not path.exists():
         return Keyring.single(trusted) if trusted is not None else Keyring(None)
+    try:
+        data = path.read_bytes()
+    except OSError as e:   # a folder, not permitted: nothing can be checked (or signed) against it
+        raise SigningKeyError(f"密钥清单 {path} 无法读取 (the keyring cannot be read: "
+                              f"{e.strerror or e}): nothing was checked or signed") from None
+    if not data.strip():   # cut short before its first line (a crash): no key yet, as a missing file
+        return Keyring.single(trusted) if trusted is not None else Keyring(None)
     ring = Keyring(path)
-    for no, raw in enumerate(path.read_bytes().split(b"\n"), start=1):
+    for no, raw in enumerate(data.split(b"\n"), start=1):
         if not raw.strip():
             continue
         problem = _add_line(ring, no, raw)
@@ -142,8 +173,9 @@ def read_keyring(path: Path, trusted: Ed25519PublicKey | None = None) -> Keyring
             break
     if trusted is not None and ring.position(key_id_of(trusted)) is None:
         ring.problems.append(
-            f"{path.name}：给出的公钥 {key_id_of(trusted)} 不在密钥清单中 (the public key given, "
-            f"{key_id_of(trusted)}, is not in the keyring: not the bureau's, or the keyring is not the bureau's)")
+            f"{path.name}：所信任的公钥 {key_id_of(trusted)}（给出的公钥或本机的签名密钥）不在密钥清单中 (the trusted "
+            f"public key {key_id_of(trusted)} — the one given, or this installation's signing key — is not in the "
+            "keyring: the key is not the bureau's, or the keyring is not)")
     return ring
 
 
@@ -154,31 +186,40 @@ def _add_line(ring: Keyring, no: int, raw: bytes) -> str | None:
         kid, pem, previous = str(doc["key_id"]), str(doc["public_key_pem"]), doc.get("previous")
         since = datetime.fromisoformat(str(doc["valid_from"]))
         public = load_public_key(pem, f"key line {no}")
+    except RepeatedKey as e:
+        return e.reason("密钥行 (key line)")
     except (ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
         return f"不可读的密钥行 (unreadable key line: {e})"
+    if since.tzinfo is None:
+        return (f"启用时间 valid_from 没有时区 ({doc['valid_from']}) (valid_from has no timezone: the bureau's "
+                "clock writes one)")
     if doc.get("format") != FORMAT:
-        return f"format is not {FORMAT}"
+        return f"格式不是 {FORMAT} (format is not {FORMAT}: {doc.get('format')!r})"
     if key_id_of(public) != kid:
-        return f"key_id {kid} is not the id of the line's public key ({key_id_of(public)})"
+        return (f"本行的 key_id {kid} 与本行公钥不符（应为 {key_id_of(public)}） (key_id {kid} is not the id of the line's "
+                f"public key, {key_id_of(public)})")
     if ring.position(kid) is not None:
-        return f"key {kid} appears twice"
+        return f"密钥 {kid} 出现两次，一把密钥不得再次启用 (key {kid} appears twice: a key is never used again)"
     body = _body(doc)
     if (problem := document_problem({**body, "signature": doc.get("signature")}, public)) is not None:
         return f"自签名无效 (the line's own signature: {problem})"
     before = ring.current
     if before is None:
         if previous is not None:
-            return f"the first key names a previous key ({previous}) the keyring does not hold"
+            return (f"第一把密钥却写明了上一密钥 {previous}，而清单中没有它 (the first key names a previous key, "
+                    f"{previous}, the keyring does not hold: a line before it was removed)")
     else:
         hand = doc.get("handed_over_by")
         if previous != before.key_id:
-            return f"previous is {previous}, not the key before it ({before.key_id})"
+            return (f"所写上一密钥 previous 为 {previous}，不是它前一行的密钥 {before.key_id} (previous is {previous}, not the key "
+                    f"before it, {before.key_id}: a line was removed, inserted or moved)")
         if not isinstance(hand, dict) or hand.get("key_id") != before.key_id \
                 or not verify_bytes(before.public, canonical(body), str(hand.get("value"))):
             return (f"移交签名无效：上一密钥 {before.key_id} 未签署此移交 (the hand-over is not signed by the key "
                     f"before it, {before.key_id})")
         if before.valid_from is not None and since <= before.valid_from:
-            return f"valid_from {since.isoformat()} is not after the previous key's ({before.valid_from.isoformat()})"
+            return (f"启用时间 {since.isoformat()} 不晚于上一密钥的 {before.valid_from.isoformat()} (valid_from "
+                    f"{since.isoformat()} is not after the previous key's, {before.valid_from.isoformat()})")
     ring.entries.append(KeyEntry(no, kid, public, since, previous))
     ring.lines.append(doc)
     return None
@@ -189,12 +230,12 @@ def _body(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def keyring_for(settings: Settings, trusted: Ed25519PublicKey | None = None) -> Keyring:
-    """This installation's keyring; without a keyring file yet, its one key (``trusted`` if given,
-    else the key it signs with)."""
-    path = keyring_path(settings)
-    if not path.exists() and trusted is None:
-        return Keyring.single(signer_for(settings).public_key)
-    return read_keyring(path, trusted)
+    """This installation's keyring, held against ``trusted`` (a key given), else the key it signs
+    with: a keyring is trusted only through a key the reader already trusts, never by itself (a
+    chain of an outsider's keys written in the publication folder would otherwise verify). Without
+    a keyring file yet, that one key."""
+    key = trusted if trusted is not None else signer_for(settings).public_key
+    return read_keyring(keyring_path(settings), key)
 
 
 def _line(signer: Signer, since: datetime, previous: Signer | None) -> str:
@@ -214,23 +255,59 @@ def _append(path: Path, text: str) -> None:
 
 
 @contextmanager
-def _locked(settings: Settings) -> Iterator[None]:
+def _locked(settings: Settings, mode: int = fcntl.LOCK_EX) -> Iterator[None]:
     folder = settings.publication_folder
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / LOCK_FILE, "a+b") as f:
-        fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+    lock = folder / LOCK_FILE
+    opened: BinaryIO
+    if mode == fcntl.LOCK_SH and lock.is_file():
+        opened = open(lock, "rb")   # a reader that signs (the API) needs no write access to take it
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
+        opened = open(lock, "a+b")
+    with opened as f:
+        fcntl.flock(f.fileno(), mode)
         yield
 
 
-def ensure_first_line(settings: Settings, signer: Signer) -> None:
+@contextmanager
+def held_signer(settings: Settings) -> Iterator[Signer]:
+    """:func:`current_signer`, held while the caller signs: under a shared hold of the keyring's
+    lock, which a rotation takes exclusively, so no key is handed over between the check and the
+    signature (what it signs is dated before its successor's ``valid_from``). Not to be nested with
+    :func:`ensure_first_line` or :func:`rotate` (they take the lock exclusively)."""
+    with _locked(settings, fcntl.LOCK_SH):
+        yield current_signer(settings)
+
+
+def ensure_first_line(settings: Settings, signer: Signer) -> bool:
     """Write the keyring's first line, for ``signer``'s key, when there is no keyring yet (before
-    the first anchor is signed, :func:`credit.rosters.anchors.append_missing_anchors`)."""
+    the first anchor is signed, :func:`credit.rosters.anchors.append_missing_anchors`); whether it
+    wrote it (a publication then refused takes it back, :func:`take_back_first_line`)."""
     path = keyring_path(settings)
-    if path.exists():
-        return
+    if _started(path):
+        return False
     with _locked(settings):
-        if not path.exists():
+        if not _started(path):
             _append(path, _line(signer, clock.now(settings), None))
+            return True
+    return False
+
+
+def _started(path: Path) -> bool:
+    """Whether the keyring holds a line: a file cut short before its first (a crash between its
+    creation and the line) does not; one that cannot be read is left to :func:`read_keyring`."""
+    try:
+        return path.exists() and (path.is_dir() or bool(path.read_bytes().strip()))
+    except OSError:
+        return True
+
+
+def take_back_first_line(settings: Settings) -> None:
+    """Remove a keyring :func:`ensure_first_line` has just started for a publication that was then
+    refused (an anchor file signed by other keys: the bureau's keyring was lost, and is restored
+    from its published copy, not replaced by one of the key in use alone)."""
+    with _locked(settings):
+        keyring_path(settings).unlink(missing_ok=True)
 
 
 def current_signer(settings: Settings) -> Signer:
@@ -240,13 +317,18 @@ def current_signer(settings: Settings) -> Signer:
     with the bureau's published keys."""
     signer = signer_for(settings)
     path = keyring_path(settings)
-    if not path.exists():
-        return signer
     ring = read_keyring(path)
+    if not ring.entries and not ring.problems:   # no keyring yet (or cut short before its first line)
+        return signer
     if ring.problems:
         raise SigningKeyError(f"密钥清单 {path} 未通过校验，不予签名 (the keyring does not verify, nothing is "
                               f"signed): {ring.problems[0]}")
     nxt = ring.successor(signer.key_id)
+    if nxt is not None and settings.signing_key is None and settings.signing_key_file is None:
+        raise SigningKeyError(   # the generated key: a rotation died between its line and the swap
+            f"签名密钥 {signer.key_id} 已移交给 {nxt.key_id}，但轮换未完成；请再次运行 credit keys rotate 完成它 "
+            f"(the signing key {signer.key_id} was handed over to {nxt.key_id} but the rotation did not finish: "
+            "run `credit keys rotate` again to finish it)")
     if nxt is not None:
         raise SigningKeyError(
             f"签名密钥 {signer.key_id} 已移交给 {nxt.key_id}，不再签名；请将 CREDIT_SIGNING_KEY / "
@@ -300,12 +382,17 @@ def rotate(settings: Settings, new_key: bytes | None = None) -> Rotation:
             raise SigningKeyError(f"密钥清单未通过校验，不予轮换 (the keyring does not verify; nothing rotated): "
                                   f"{ring.problems[0]}")
         if generated and pending.exists():
-            waiting = Signer(private_key_from_pem(pending.read_bytes(), str(pending)))
-            if ring.successor(old.key_id) is not None and ring.current and ring.current.key_id == waiting.key_id:
+            try:
+                waiting: Signer | None = Signer(private_key_from_pem(pending.read_bytes(), str(pending)))
+            except SigningKeyError:   # cut short while written: no line can name it (it follows the fsync)
+                waiting = None
+            if waiting is not None and ring.successor(old.key_id) is not None and ring.current \
+                    and ring.current.key_id == waiting.key_id:
                 _swap(key_file, pending, old)
                 return Rotation(old.key_id, waiting.key_id, ring.current.valid_from or clock.now(settings),
                                 True, finished=True)
-            pending.unlink()      # written by a rotation that died before its line: never handed over
+            if ring.successor(old.key_id) is None:
+                pending.unlink()  # written by a rotation that died before its line: never handed over
         if ring.successor(old.key_id) is not None:
             raise SigningKeyError(f"签名密钥 {old.key_id} 已移交，请先改用新密钥 (the key in use, {old.key_id}, "
                                   "was handed over already: switch the settings to its successor first)")

@@ -83,10 +83,11 @@ def load_public_key(pem: bytes | str, where: str = "公钥") -> Ed25519PublicKey
 def private_key_from_pem(data: bytes, where: str) -> Ed25519PrivateKey:
     try:
         key = serialization.load_pem_private_key(data, password=None)
-    except (ValueError, TypeError, UnsupportedAlgorithm) as e:
-        raise SigningKeyError(f"{where}: not an unencrypted PEM private key ({e})") from None
+    except (ValueError, TypeError, UnsupportedAlgorithm):   # in our words, not the library's
+        raise SigningKeyError(f"{where}: 不是未加密的 PEM 私钥（可能是公钥、加密的私钥或已损坏） (not an unencrypted "
+                              "PEM private key: a public key, an encrypted key, or damaged)") from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise SigningKeyError(f"{where}: the signing key must be an Ed25519 key")
+        raise SigningKeyError(f"{where}: 签名密钥须为 Ed25519 私钥 (the signing key must be an Ed25519 key)")
     return key
 
 
@@ -221,6 +222,7 @@ class FileCheck:
     reasons: tuple[str, ...]
     key_id: str
     chain_head: dict[str, Any] | None = None
+    dated: str | None = None       # when the signed content says it was signed (issued_at, published_at, signed_at)
 
 
 class RepeatedKey(ValueError):
@@ -299,7 +301,8 @@ def verify_file(path: Path, public: Ed25519PublicKey, sidecar: Path | None = Non
                                              "beside the file)",), kid)
         key = _signing_key(doc, public, others)
         problem = document_problem(doc, key)
-        return FileCheck(problem is None, "document", (problem,) if problem else (), key_id_of(key))
+        dated = next((doc[k] for k in ("issued_at", "published_at", "signed_at") if isinstance(doc.get(k), str)), None)
+        return FileCheck(problem is None, "document", (problem,) if problem else (), key_id_of(key), dated=dated)
     try:   # a sidecar that cannot be opened (OSError) is raised: the check cannot be made at all
         meta = parse_document(side.read_bytes())
     except RepeatedKey as e:
@@ -324,4 +327,6 @@ def verify_file(path: Path, public: Ed25519PublicKey, sidecar: Path | None = Non
     if not verify_bytes(public, data, str(meta.get("file_signature"))):
         reasons.append("文件签名无效 (the detached signature of the file's bytes does not verify)")
     head = meta.get("chain_head")
-    return FileCheck(not reasons, "file", tuple(reasons), kid, head if isinstance(head, dict) else None)
+    dated = meta.get("signed_at")
+    return FileCheck(not reasons, "file", tuple(reasons), kid, head if isinstance(head, dict) else None,
+                     dated if isinstance(dated, str) else None)

@@ -4,6 +4,7 @@ credit.api.answers."""
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -68,7 +69,7 @@ from credit.draws.read import (
     published_results,
     tasks_with_published_results,
 )
-from credit.keyring import current_signer, keyring_path, read_keyring
+from credit.keyring import held_signer, keyring_path, read_keyring
 from credit.rosters import certificates
 from credit.rosters.export import FORMATS, export_frame, export_note, render
 from credit.rosters.known import (
@@ -301,7 +302,10 @@ def signing_key(st: St) -> JSONResponse:
     """The bureau's public signing key (Ed25519, PEM): it verifies screening certificates, export
     sidecars and the published chain anchors offline (``credit verify-signature``; README)."""
     signer = signer_for(st.settings)
-    ring = read_keyring(keyring_path(st.settings))
+    try:
+        ring = read_keyring(keyring_path(st.settings))
+    except SigningKeyError as e:   # the keyring cannot be read: refused as a certificate is
+        raise HTTPException(503, str(e)) from None
     return json_answer({"algorithm": "Ed25519", "key_id": signer.key_id, "public_key_pem": signer.public_pem,
                         "keyring": ring.lines})
 
@@ -338,11 +342,12 @@ def screenings(request: Request, st: St, body: ScreeningRequest) -> JSONResponse
         raise HTTPException(422, problems)
     usccs = list(dict.fromkeys(normalise_uscc(u) for u in body.usccs))
     who: Principal = request.state.principal
-    try:   # a key handed over, or changed without a hand-over, signs nothing (credit.keyring)
-        signer = current_signer(st.settings)
+    held = ExitStack()
+    try:   # a key handed over, or changed without a hand-over, signs nothing (credit.keyring); held
+        signer = held.enter_context(held_signer(st.settings))   # until signed: no rotation meanwhile
     except SigningKeyError as e:
         raise HTTPException(503, str(e)) from None
-    with st.begin() as conn:
+    with held, st.begin() as conn:
         latest = certificates.latest_data_date(conn)
         if body.known_at is not None and latest is not None and body.known_at > latest:
             raise HTTPException(422, f"known_at {body.known_at} 晚于最新数据日期 {latest} "

@@ -43,9 +43,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.engine import Connection, Engine
 
 from credit import clock, sqlfiles
-from credit.keyring import Keyring, current_signer, ensure_first_line, keyring_for
+from credit.keyring import Keyring, ensure_first_line, held_signer, keyring_for, take_back_first_line
 from credit.settings import Settings
-from credit.signing import SigningKeyError, canonical, signer_for
+from credit.signing import RepeatedKey, SigningKeyError, canonical, parse_document, signer_for
 
 FORMAT = "credit-chain-anchor/1"
 ANCHOR_FILE = "anchors.jsonl"
@@ -104,10 +104,13 @@ def read_anchors(path: Path, public: Ed25519PublicKey | Keyring | None) -> Ancho
             continue
         try:
             text = raw.decode("utf-8")
-            doc = json.loads(text)
+            doc = parse_document(raw)      # a key repeated in the line: refused (RepeatedKey)
             night = date.fromisoformat(str(doc["night"]))
             anchor = FileAnchor(no, night, int(doc["seq"]), str(doc["row_hash"]))
             link = str(doc["prev"])
+        except RepeatedKey as e:
+            out.problems.append(e.reason(f"{path.name} line {no}"))
+            break
         except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
             out.problems.append(f"{path.name} line {no}: unreadable anchor ({e})")
             break
@@ -127,6 +130,9 @@ def read_anchors(path: Path, public: Ed25519PublicKey | Keyring | None) -> Ancho
                     f"(signed by {kid}, which had been handed over, after a line signed by its successor)")
                 signed = False
             last_key = max(last_key, at)
+            if signed and (late := keys.late_signature(kid, doc.get("published_at"))):
+                out.problems.append(f"{path.name} line {no} (night {night}): {late}")
+                signed = False
         if last_night is not None and night <= last_night:
             out.problems.append(f"{path.name} line {no}: night {night} does not come after {last_night}")
         out.anchors.append(FileAnchor(anchor.line, anchor.night, anchor.seq, anchor.row_hash, line_digest(text),
@@ -230,52 +236,57 @@ def append_missing_anchors(engine: Engine, settings: Settings, *, full: bool = T
     path.parent.mkdir(parents=True, exist_ok=True)
     # The keyring's first line before the first anchor (credit.keyring); the key that signs must be
     # the keyring's current one: a key handed over, or changed without a hand-over, signs nothing.
-    ensure_first_line(settings, signer_for(settings))
-    signer = current_signer(settings)
-    keys = keyring_for(settings)
-    key_file = path.parent / PUBLIC_KEY_FILE
-    if not key_file.exists() or key_file.read_text(encoding="ascii", errors="replace") != signer.public_pem:
-        key_file.write_text(signer.public_pem, encoding="ascii")
+    # The key is held (held_signer) until the lines are written: no rotation hands it over meanwhile.
+    started = ensure_first_line(settings, signer_for(settings))
     created = not path.exists()
-    with open(path, "a+b") as f:
-        fcntl.flock(f.fileno(), fcntl.LOCK_EX)   # one writer at a time (two nights' publications)
-        try:
-            current = _verified_file(engine, path, keys, full, created, own_rows_after)
-        except AnchorsRefused:
-            if created and path.stat().st_size == 0:
-                path.unlink()      # a refused publication leaves a missing file missing
-            raise
-        last_night = current.anchors[-1].night if current.anchors else None
-        prev = GENESIS
-        if current.last is not None:
-            f.seek(0)
-            lines = [x for x in f.read().split(b"\n") if x.strip()]
-            prev = line_digest(lines[-1].decode("utf-8"))
-        with engine.connect() as conn:
-            # The head each night left behind: its last anchor (a night anchors once; a re-decided
-            # test night may anchor twice).
-            heads = conn.execute(sa.text(
-                "select distinct on (night) night, seq, row_hash from roster_chain_anchors "
-                "where cast(:after as date) is null or night > cast(:after as date) "
-                "order by night, seq desc"), {"after": last_night}).all()
-        added = 0
-        written: list[tuple[date, int, str]] = []
-        for night, seq, row_hash in heads:
-            doc = signer.sign_document({"format": FORMAT, "night": night.isoformat(), "seq": int(seq),
-                                        "row_hash": str(row_hash), "prev": prev,
-                                        "published_at": clock.now(settings).isoformat(timespec="seconds")})
-            text = canonical(doc).decode("utf-8")
-            f.seek(0, 2)
-            f.write(text.encode("utf-8") + b"\n")
-            prev = line_digest(text)
-            added += 1
-            written.append((night, len(current.anchors) + added, prev))
-        f.flush()
-        os.fsync(f.fileno())
-        if written:
-            # Recorded after the file is on disk: the summary never claims a line the file lacks.
-            with engine.begin() as conn:
-                for night, line, digest in written:
-                    conn.execute(sqlfiles.statement("rosters/record_anchor_line"),
-                                 {"night": night, "line": line, "digest": digest})
+    try:
+        with held_signer(settings) as signer, open(path, "a+b") as f:
+            keys = keyring_for(settings)
+            key_file = path.parent / PUBLIC_KEY_FILE
+            if not key_file.exists() or key_file.read_text(encoding="ascii", errors="replace") != signer.public_pem:
+                key_file.write_text(signer.public_pem, encoding="ascii")
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX)   # one writer at a time (two nights' publications)
+            try:
+                current = _verified_file(engine, path, keys, full, created, own_rows_after)
+            except AnchorsRefused:
+                if created and path.stat().st_size == 0:
+                    path.unlink()      # a refused publication leaves a missing file missing
+                raise
+            last_night = current.anchors[-1].night if current.anchors else None
+            prev = GENESIS
+            if current.last is not None:
+                f.seek(0)
+                lines = [x for x in f.read().split(b"\n") if x.strip()]
+                prev = line_digest(lines[-1].decode("utf-8"))
+            with engine.connect() as conn:
+                # The head each night left behind: its last anchor (a night anchors once; a re-decided
+                # test night may anchor twice).
+                heads = conn.execute(sa.text(
+                    "select distinct on (night) night, seq, row_hash from roster_chain_anchors "
+                    "where cast(:after as date) is null or night > cast(:after as date) "
+                    "order by night, seq desc"), {"after": last_night}).all()
+            added = 0
+            written: list[tuple[date, int, str]] = []
+            for night, seq, row_hash in heads:
+                doc = signer.sign_document({"format": FORMAT, "night": night.isoformat(), "seq": int(seq),
+                                            "row_hash": str(row_hash), "prev": prev,
+                                            "published_at": clock.now(settings).isoformat(timespec="seconds")})
+                text = canonical(doc).decode("utf-8")
+                f.seek(0, 2)
+                f.write(text.encode("utf-8") + b"\n")
+                prev = line_digest(text)
+                added += 1
+                written.append((night, len(current.anchors) + added, prev))
+            f.flush()
+            os.fsync(f.fileno())
+            if written:
+                # Recorded after the file is on disk: the summary never claims a line the file lacks.
+                with engine.begin() as conn:
+                    for night, line, digest in written:
+                        conn.execute(sqlfiles.statement("rosters/record_anchor_line"),
+                                     {"night": night, "line": line, "digest": digest})
+    except BaseException:
+        if started:   # a publication that failed leaves a missing keyring missing, as its anchor file
+            take_back_first_line(settings)
+        raise
     return added

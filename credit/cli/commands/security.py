@@ -61,6 +61,8 @@ def verify_signature_command(
     it holds; 1 when it does not (the reason printed: changed, forged, a damaged certificate or
     sidecar, a keyring that does not verify); 2 when it cannot be checked (the file, its sidecar,
     the public key or the keyring cannot be read)."""
+    from dataclasses import replace
+
     from credit.keyring import read_keyring
     from credit.signing import SigningKeyError, load_public_key, verify_file
 
@@ -68,7 +70,7 @@ def verify_signature_command(
     try:
         key = load_public_key(public_key.read_bytes(), str(public_key))
         if keyring is not None:
-            if not keyring.is_file():
+            if not keyring.exists():   # a missing keyring is not one key alone here: it was named
                 raise FileNotFoundError(2, "No such file or directory", str(keyring))
             ring = read_keyring(keyring, key)
             if ring.problems:
@@ -81,6 +83,9 @@ def verify_signature_command(
         output.refuse(output.unreadable(e.filename or file, e))
     except SigningKeyError as e:
         output.refuse(str(e))
+    late = ring.late_signature(check.key_id, check.dated) if ring is not None and check.ok else None
+    if late:   # a key handed over signs nothing more: what it signed dated after that is not the bureau's
+        check = replace(check, ok=False, reasons=(late,))
     if check.ok:
         who = ring.describe(check.key_id) if ring is not None else check.key_id
         console.print(f"signature valid: {file.name} ({check.kind}) signed by {who}", markup=False)
@@ -117,15 +122,16 @@ def keys_rotate(new_key_file: Annotated[Path | None, typer.Option(
         output.refuse(output.unreadable(e.filename or str(new_key_file), e))
     done = rotate(settings, data)
     if done.finished:
-        console.print(f"finished the interrupted rotation: {done.old} → {done.new}", markup=False)
+        console.print(f"已完成上次中断的轮换 (finished the interrupted rotation): {done.old} → {done.new}", markup=False)
         return
-    console.print(f"signing key handed over: {done.old} → {done.new}, from {done.valid_from.isoformat()} "
-                  f"(keyring: {keyring_path(settings)})", markup=False)
+    console.print(f"签名密钥已移交 (signing key handed over): {done.old} → {done.new}, 自 (from) "
+                  f"{done.valid_from.isoformat()}；密钥清单 (keyring): {keyring_path(settings)}", markup=False)
     if not done.generated:
         err.print(f"现在请将 CREDIT_SIGNING_KEY_FILE（或 CREDIT_SIGNING_KEY）改为新密钥 {new_key_file}；改之前不签署任何文件 "
                   f"(now point CREDIT_SIGNING_KEY_FILE or CREDIT_SIGNING_KEY at the new key, {new_key_file}; "
                   "until then nothing is signed)", markup=False)
-    err.print("publish the new public key (credit keys public) and the keyring beside the anchors", markup=False)
+    err.print("请公布新公钥（credit keys public）及锚点旁的密钥清单 (publish the new public key, credit keys public, "
+              "and the keyring beside the anchors)", markup=False)
 
 
 @keys_app.command("list")

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from credit.cli.main import app
-from credit.keyring import keyring_for
+from credit.keyring import keyring_for, keyring_path
 from credit.rosters.anchors import anchor_path, line_digest, publish_anchors, read_anchors
 from credit.rosters.audit import verify_chain
 from credit.rosters.repair import apply_for_removal
@@ -461,3 +461,36 @@ def test_a_rotated_key_keeps_every_anchor_verifiable_and_the_old_key_cannot_sign
     assert any("line 3" in p and "handed over" in p for p in found.problems), found.problems
     bad = runner.invoke(app, ["audit", "verify"])
     assert bad.exit_code == 1 and "handed over" in " ".join(bad.output.split()), bad.output
+
+
+def test_a_refused_publication_does_not_start_a_keyring_of_its_own(
+        engine: Engine, settings: Settings, cli_env: None) -> None:
+    """The keyring lost (a publication folder restored without it) after a rotation: the anchor
+    file holds lines of both keys. The publication is refused (the old key's lines do not verify
+    with the new key alone), and it leaves the keyring missing, as it leaves a missing anchor file
+    missing: a keyring of the new key alone, written by it, would stand where the bureau's
+    published chain belongs (restored from its copy)."""
+    with engine.begin() as c:
+        for u, n in NAMES.items():
+            register(c, u, n)
+        annual_report(c, B, 2025, "2026-03-01")
+    run_night(engine, settings, "2026-07-15")
+    assert publish_anchors(engine, settings) == 1
+    assert runner.invoke(app, ["keys", "rotate"]).exit_code == 0
+    run_night(engine, settings, "2026-07-21")
+    assert publish_anchors(engine, settings) == 1
+    ring = keyring_path(settings)
+    ring.unlink()
+    run_night(engine, settings, "2026-07-22")
+    assert publish_anchors(engine, settings) == 0
+    assert not ring.exists()
+
+
+def test_the_published_key_with_an_unreadable_keyring_is_a_refusal_not_a_server_error(
+        live) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """GET /v1/keys/signing when the keyring cannot be read (a folder in its place): 503 with the
+    reason in Chinese and English, as a certificate is refused, not a 500."""
+    keyring_path(live.settings).mkdir(parents=True)
+    with live.client() as h:
+        r = h.get("/v1/keys/signing")
+    assert r.status_code == 503 and "密钥清单" in r.text, (r.status_code, r.text)

@@ -4,17 +4,24 @@ still verifies and a key changed without a hand-over signs nothing (no database)
 from __future__ import annotations
 
 import json
+import threading
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner
 
-from credit.cli.main import app
-from credit.keyring import current_signer, ensure_first_line, keyring_path, read_keyring, rotate
+from credit import clock
+from credit.cli.main import app, main
+from credit.exports import write_export
+from credit.keyring import current_signer, ensure_first_line, keyring_for, keyring_path, read_keyring, rotate
+from credit.rosters.anchors import FORMAT as ANCHOR_FORMAT
+from credit.rosters.anchors import GENESIS, line_digest, read_anchors
 from credit.settings import Settings, get_settings
-from credit.signing import Signer, SigningKeyError, signer_for, write_signed
+from credit.signing import Signer, SigningKeyError, canonical, sidecar_for, signer_for, write_signed
 
 runner = CliRunner()
 
@@ -125,9 +132,300 @@ def test_keys_rotate_and_keys_list_on_the_command_line(tmp_path: Path, monkeypat
         assert r.exit_code == 0, r.output
         after = signer_for(get_settings()).key_id
         assert f"{before} → {after}" in r.output and before != after
+        assert r.output.startswith("签名密钥已移交 (signing key handed over)"), r.output
         listed = runner.invoke(app, ["keys", "list", "--json"])
         assert listed.exit_code == 0 and [d["key_id"] for d in json.loads(listed.stdout)] == [before, after]
         refused = runner.invoke(app, ["keys", "rotate", "--new-key-file", str(tmp_path / "x.pem")])
         assert refused.exit_code == 2 and "Traceback" not in refused.output
     finally:
         get_settings.cache_clear()
+
+
+def test_a_keyring_replaced_by_an_outsiders_chain_is_not_trusted(tmp_path: Path) -> None:
+    """Whoever can write the publication folder but not the key must not make the installation
+    trust their own key by writing a keyring of it: the installation's keyring is held against the
+    key it signs with (audit verify, db restore, keys list read it so)."""
+    s = Settings(home=tmp_path / "home")
+    ensure_first_line(s, signer_for(s))
+    rotate(s)
+    outsider = Signer(Ed25519PrivateKey.generate())
+    doc = outsider.sign_document({"format": "credit-signing-key/1", "key_id": outsider.key_id,
+                                  "public_key_pem": outsider.public_pem,
+                                  "valid_from": "2026-01-01T00:00:00+08:00", "previous": None})
+    keyring_path(s).write_text(json.dumps(doc) + "\n", encoding="utf-8")
+    ring = keyring_for(s)
+    assert ring.problems and signer_for(s).key_id in ring.problems[0], ring.problems
+
+
+def _key_line(key: Signer, since: str, by: Signer | None, **changed: object) -> str:
+    """A keyring line for ``key``, handed over by ``by`` (signed by both), with ``changed`` fields."""
+    body: dict[str, object] = {"format": "credit-signing-key/1", "key_id": key.key_id,
+                               "public_key_pem": key.public_pem, "valid_from": since,
+                               "previous": by.key_id if by else None, **changed}
+    doc = key.sign_document(body)
+    if by is not None:
+        doc["handed_over_by"] = {"key_id": by.key_id, "value": by.sign(canonical(body))}
+    return json.dumps(doc)
+
+
+@pytest.mark.parametrize("case", ["format", "key_id", "twice", "first_previous", "wrong_previous", "earlier"])
+def test_every_keyring_problem_is_said_in_chinese_first(tmp_path: Path, case: str) -> None:
+    a, b, c = (Signer(Ed25519PrivateKey.generate()) for _ in range(3))
+    t1, t2 = "2026-12-01T08:00:00+08:00", "2026-12-02T08:00:00+08:00"
+    lines = {
+        "format": [_key_line(a, t1, None, format="credit-signing-key/2")],
+        "key_id": [_key_line(a, t1, None, key_id=b.key_id)],
+        "twice": [_key_line(a, t1, None), _key_line(b, t2, a), _key_line(a, "2026-12-03T08:00:00+08:00", b)],
+        "first_previous": [_key_line(a, t1, c)],
+        "wrong_previous": [_key_line(a, t1, None), _key_line(b, t2, a, previous=c.key_id)],
+        "earlier": [_key_line(a, t2, None), _key_line(b, t1, a)],
+    }[case]
+    path = tmp_path / "signing-keys.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problems = read_keyring(path).problems
+    assert len(problems) == 1, problems
+    said = problems[0].split(": ", 1)[1]
+    assert "\u4e00" <= said[0] <= "\u9fff" and " (" in said, said     # Chinese, then the English in brackets
+
+
+@pytest.mark.parametrize("damage", ["folder", "unreadable"])
+def test_a_keyring_that_cannot_be_read_is_refused_in_our_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                capsys: pytest.CaptureFixture[str], damage: str) -> None:
+    """A keyring that is a folder, or that may not be read: nothing can be checked or signed
+    (exit 2, contracts.md §2), said in Chinese and English, never a traceback."""
+    monkeypatch.setenv("CREDIT_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("CREDIT_SIGNING_KEY", raising=False)
+    monkeypatch.delenv("CREDIT_SIGNING_KEY_FILE", raising=False)
+    get_settings.cache_clear()
+    try:
+        s = get_settings()
+        path = keyring_path(s)
+        if damage == "folder":
+            path.mkdir(parents=True)
+        else:
+            ensure_first_line(s, signer_for(s))
+            monkeypatch.setattr(Path, "read_bytes", _denied(path, Path.read_bytes))
+        with pytest.raises(SigningKeyError, match="密钥清单"):
+            current_signer(s)
+        for cmd in (["keys", "list"], ["keys", "rotate"]):
+            monkeypatch.setattr("sys.argv", ["credit", *cmd])
+            with pytest.raises(SystemExit) as caught:
+                main()
+            said = capsys.readouterr().err
+            assert caught.value.code == 2 and "密钥清单" in said and "Traceback" not in said, (cmd, said)
+    finally:
+        get_settings.cache_clear()
+
+
+def _denied(path: Path, read: Any) -> Any:
+    def read_bytes(self: Path) -> bytes:
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return bytes(read(self))
+    return read_bytes
+
+
+def test_a_rotation_that_died_while_writing_the_new_key_is_started_again(tmp_path: Path) -> None:
+    """A crash while ``signing.pem.new`` was written leaves a part of a key: no keyring line can
+    name it (the line is written after the key file is complete), so the next rotation discards it
+    and hands over to a fresh key instead of refusing for ever."""
+    s = Settings(home=tmp_path / "home")
+    old = signer_for(s)
+    ensure_first_line(s, old)
+    pending = s.home / "keys" / "signing.pem.new"
+    pending.write_bytes(b"-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2Vw")
+    done = rotate(s)
+    assert done.old == old.key_id and not done.finished and not pending.exists()
+    assert signer_for(s).key_id == done.new and not read_keyring(keyring_path(s)).problems
+
+
+def test_a_rotation_that_died_before_the_swap_says_to_run_it_again(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Between the keyring line and the swap of the generated key files, the old key signs nothing
+    and the refusal tells the operator what finishes it (credit keys rotate again), not to change a
+    setting the installation does not use."""
+    s = Settings(home=tmp_path / "home")
+    ensure_first_line(s, signer_for(s))
+
+    def crash(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("credit.keyring._swap", crash)
+    with pytest.raises(KeyboardInterrupt):
+        rotate(s)
+    monkeypatch.undo()
+    with pytest.raises(SigningKeyError, match="credit keys rotate") as refused:
+        current_signer(s)
+    assert "CREDIT_SIGNING_KEY" not in str(refused.value)
+    assert rotate(s).finished and current_signer(s).key_id == read_keyring(keyring_path(s)).entries[-1].key_id
+
+
+def test_a_rotation_waits_for_a_signature_under_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An export signing while ``credit keys rotate`` runs: the key is not handed over between the
+    check that it may sign and its signature (the keyring's lock), so nothing is signed by a key
+    after its hand-over; the rotation follows."""
+    s = Settings(home=tmp_path / "home")
+    old = signer_for(s)
+    ensure_first_line(s, old)
+    seen: list[object] = []
+
+    def signing_while_rotating(out: Path, data: bytes, signer: Signer, head: object) -> Path:
+        rotating = threading.Thread(target=rotate, args=(s,))
+        rotating.start()
+        rotating.join(timeout=0.5)
+        seen.append(read_keyring(keyring_path(s)).successor(signer.key_id))
+        seen.append(rotating)
+        return write_signed(out, data, signer, None)
+
+    monkeypatch.setattr("credit.signing.write_signed", signing_while_rotating)
+    write_export(tmp_path / "x.csv", b"a\r\n", s)
+    successor, rotating = seen
+    assert successor is None, "the key was handed over while it signed"
+    assert isinstance(rotating, threading.Thread)
+    rotating.join(timeout=10)
+    assert signer_for(s).key_id != old.key_id       # and the rotation went ahead after it
+
+
+def test_a_retired_key_signing_after_its_hand_over_is_not_trusted(tmp_path: Path) -> None:
+    """Whoever still holds a retired key (its file under keys/retired, a copy) cannot sign a file,
+    a certificate or an anchor line dated after the hand-over that a reader with the keyring takes
+    for the bureau's: a key handed over signs nothing more. What it signed before still verifies."""
+    s = Settings(home=tmp_path / "home")
+    old = signer_for(s)
+    ensure_first_line(s, old)
+    write_signed(tmp_path / "before.csv", b"a\r\n", old, None)
+    cert_before = old.sign_document({"format": "x", "issued_at": clock.now(s).isoformat(timespec="seconds")})
+    rotate(s)
+    new = signer_for(s)
+    later = (clock.now(s) + timedelta(seconds=2)).isoformat(timespec="seconds")
+    (tmp_path / "after.csv").write_bytes(b"b\r\n")
+    (tmp_path / "after.csv.sig.json").write_text(json.dumps(
+        sidecar_for(b"b\r\n", "after.csv", old, None, datetime.fromisoformat(later))), encoding="utf-8")
+    (tmp_path / "cert-before.json").write_text(json.dumps(cert_before), encoding="utf-8")
+    (tmp_path / "cert-after.json").write_text(json.dumps(old.sign_document({"format": "x", "issued_at": later})),
+                                              encoding="utf-8")
+    (tmp_path / "new.pem").write_text(new.public_pem, encoding="ascii")
+    for name, ok in (("before.csv", True), ("cert-before.json", True), ("after.csv", False), ("cert-after.json", False)):
+        r = runner.invoke(app, ["verify-signature", str(tmp_path / name), "--public-key", str(tmp_path / "new.pem"),
+                                "--keyring", str(keyring_path(s))])
+        assert r.exit_code == (0 if ok else 1), (name, r.output)
+        if not ok:
+            assert "已移交的密钥" in r.output, r.output
+    # an anchor line signed by the old key after the hand-over, before any line of the new key
+    lines, prev = [], GENESIS
+    for night, at in (("2026-12-01", cert_before["issued_at"]), ("2026-12-02", later)):
+        text = canonical(old.sign_document({"format": ANCHOR_FORMAT, "night": night, "seq": 1, "row_hash": "ab",
+                                            "prev": prev, "published_at": at})).decode()
+        lines.append(text)
+        prev = line_digest(text)
+    anchors = tmp_path / "anchors.jsonl"
+    anchors.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    read = read_anchors(anchors, keyring_for(s))
+    assert len(read.problems) == 1 and "line 2" in read.problems[0] and "已移交的密钥" in read.problems[0], read.problems
+    assert [a.signed for a in read.anchors] == [True, False]
+
+
+def test_an_anchor_line_naming_a_key_twice_is_not_read(tmp_path: Path) -> None:
+    """An anchor line with a field repeated ("row_hash" twice): Python keeps the last value, which
+    the signature covers, while other readers keep the first, so a signed line would show a head it
+    does not vouch for. Refused as the keyring's and the sidecars' lines are."""
+    key = Signer(Ed25519PrivateKey.generate())
+    text = canonical(key.sign_document({"format": ANCHOR_FORMAT, "night": "2026-12-01", "seq": 1, "row_hash": "ab",
+                                        "prev": GENESIS, "published_at": "2026-12-01T20:00:00+08:00"})).decode()
+    forged = text.replace('"format"', '"row_hash":"ff","format"', 1)
+    anchors = tmp_path / "anchors.jsonl"
+    anchors.write_text(forged + "\n", encoding="utf-8")
+    read = read_anchors(anchors, key.public_key)
+    assert read.problems and "row_hash" in read.problems[0], read.problems
+
+
+def test_a_keyring_cut_short_before_its_first_line_is_a_keyring_not_yet_started(tmp_path: Path) -> None:
+    """A crash after the keyring file was created and before its first line was written leaves an
+    empty file: it holds no key, as a missing file; the key in use still signs and the next
+    publication writes the first line (not "changed without a hand-over" for ever)."""
+    s = Settings(home=tmp_path / "home")
+    path = keyring_path(s)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"")
+    key = signer_for(s)
+    assert not keyring_for(s).problems
+    assert current_signer(s).key_id == key.key_id
+    assert ensure_first_line(s, key)
+    ring = read_keyring(path, key.public_key)
+    assert not ring.problems and [e.key_id for e in ring.entries] == [key.key_id]
+
+
+@pytest.mark.parametrize("given", ["public", "rsa"])
+def test_a_new_key_that_is_not_an_ed25519_private_key_is_refused_in_chinese_first(
+        tmp_path: Path, given: str) -> None:
+    """``--new-key-file`` naming the public key, or another kind of key: refused in our words,
+    Chinese first, without the cryptography library's text."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    s = Settings(home=tmp_path / "home", signing_key_file=str(tmp_path / "old.pem"))
+    (tmp_path / "old.pem").write_bytes(_pem(Ed25519PrivateKey.generate()))
+    if given == "public":
+        data = Signer(Ed25519PrivateKey.generate()).public_pem.encode()
+    else:
+        data = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    with pytest.raises(SigningKeyError) as refused:
+        rotate(s, data)
+    said = str(refused.value)
+    assert said.startswith("--new-key-file: ") and "\u4e00" <= said.split(": ", 1)[1][0] <= "\u9fff", said
+    assert "Are you sure" not in said and "BEGIN/END" not in said, said
+
+
+def test_verify_signature_names_a_keyring_that_is_a_folder_as_a_folder(tmp_path: Path) -> None:
+    """``--keyring`` naming a folder cannot be checked (exit 2) and says so, not "no such file"."""
+    key = Signer(Ed25519PrivateKey.generate())
+    write_signed(tmp_path / "x.csv", b"a\r\n", key, None)
+    (tmp_path / "k.pem").write_text(key.public_pem, encoding="ascii")
+    (tmp_path / "ring").mkdir()
+    r = runner.invoke(app, ["verify-signature", str(tmp_path / "x.csv"), "--public-key", str(tmp_path / "k.pem"),
+                            "--keyring", str(tmp_path / "ring")])
+    assert r.exit_code == 2 and "文件不存在" not in r.output and "密钥清单" in r.output, r.output
+    missing = runner.invoke(app, ["verify-signature", str(tmp_path / "x.csv"), "--public-key",
+                                  str(tmp_path / "k.pem"), "--keyring", str(tmp_path / "none.jsonl")])
+    assert missing.exit_code == 2 and "文件不存在" in missing.output, missing.output
+
+
+def test_a_keyring_line_without_a_timezone_is_named_not_a_traceback(tmp_path: Path) -> None:
+    """A keyring handed to verify-signature whose lines give valid_from without a timezone (or a
+    date alone): its problem is named (exit 1), not a TypeError comparing it with an aware time."""
+    a, b = Signer(Ed25519PrivateKey.generate()), Signer(Ed25519PrivateKey.generate())
+    path = tmp_path / "signing-keys.jsonl"
+    path.write_text(_key_line(a, "2026-12-01T08:00:00+08:00", None) + "\n" + _key_line(b, "2026-12-02", a) + "\n",
+                    encoding="utf-8")
+    ring = read_keyring(path)
+    assert len(ring.problems) == 1 and "line 2" in ring.problems[0] and len(ring.entries) == 1, ring.problems
+    write_signed(tmp_path / "x.csv", b"a\r\n", a, None)
+    (tmp_path / "a.pem").write_text(a.public_pem, encoding="ascii")
+    r = runner.invoke(app, ["verify-signature", str(tmp_path / "x.csv"), "--public-key", str(tmp_path / "a.pem"),
+                            "--keyring", str(path)])
+    assert r.exit_code == 1 and isinstance(r.exception, SystemExit), (r.output, r.exception)
+
+
+def test_a_keyring_line_naming_a_field_twice_says_so(tmp_path: Path) -> None:
+    """valid_from given twice in a line: readers disagree on which one was signed; named as such."""
+    a = Signer(Ed25519PrivateKey.generate())
+    line = _key_line(a, "2026-12-01T08:00:00+08:00", None)
+    path = tmp_path / "signing-keys.jsonl"
+    path.write_text(line.replace('{"format"', '{"valid_from": "2020-01-01T00:00:00+08:00", "format"', 1) + "\n",
+                    encoding="utf-8")
+    problems = read_keyring(path).problems
+    assert len(problems) == 1 and "重复" in problems[0] and "valid_from" in problems[0], problems
+
+
+def test_an_unsigned_line_checked_against_a_keyring_is_said_to_be_unsigned(tmp_path: Path) -> None:
+    """An anchor line without a signature, against a keyring of two keys: "no signature", not
+    "signed by key None, which is not among the bureau's keys"."""
+    s = Settings(home=tmp_path / "home")
+    ensure_first_line(s, signer_for(s))
+    rotate(s)
+    text = canonical({"format": ANCHOR_FORMAT, "night": "2026-12-01", "seq": 1, "row_hash": "ab", "prev": GENESIS,
+                      "published_at": "2026-12-01T20:00:00+08:00"}).decode()
+    anchors = tmp_path / "anchors.jsonl"
+    anchors.write_text(text + "\n", encoding="utf-8")
+    read = read_anchors(anchors, keyring_for(s))
+    assert len(read.problems) == 1 and "没有签名" in read.problems[0] and "None" not in read.problems[0], read.problems
