@@ -112,7 +112,7 @@ def read_anchors(path: Path, public: Ed25519PublicKey | Keyring | None) -> Ancho
             out.problems.append(e.reason(f"{path.name} line {no}"))
             break
         except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
-            out.problems.append(f"{path.name} line {no}: unreadable anchor ({e})")
+            out.problems.append(f"{path.name} line {no}: 无法读取的锚点行 (unreadable anchor: {e})")
             break
         if link != prev:
             out.problems.append(f"{path.name} line {no} (night {night}): link broken — prev is not the digest of "

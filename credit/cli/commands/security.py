@@ -88,7 +88,7 @@ def verify_signature_command(
         check = replace(check, ok=False, reasons=(late,))
     if check.ok:
         who = ring.describe(check.key_id) if ring is not None else check.key_id
-        console.print(f"signature valid: {file.name} ({check.kind}) signed by {who}", markup=False)
+        console.print(f"签名有效 signature valid: {file.name} ({check.kind}) signed by {who}", markup=False)
         if check.chain_head:
             h = check.chain_head
             console.print(f"decision-log head published at the time: night {h.get('night')}, decision {h.get('seq')}, "
