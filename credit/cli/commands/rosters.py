@@ -324,7 +324,8 @@ def roster_export(
         from credit.exports import write_export
 
         with output.writing(out):
-            write_export(out, data, get_settings())   # with its signed sidecar <out>.sig.json
+            # with its signed sidecar <out>.sig.json, naming the head of night K when asked as known after K
+            write_export(out, data, get_settings(), known.night if known else None)
     # On standard error, so the export itself keeps exactly the contract's columns.
     # The data the export speaks for end with night K when asked "as known after K", as in
     # `credit status` and the API's X-Data-Through.
