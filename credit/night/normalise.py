@@ -121,7 +121,7 @@ def _local_time(arr: Any) -> Any:
         except (TypeError, ValueError, OverflowError):
             out.append(text)
             continue
-        out.append(local.strftime("%Y-%m-%d %H:%M:%S") + (f".{local.microsecond:06d}" if local.microsecond else ""))
+        out.append(local.replace(tzinfo=None).isoformat(sep=" "))   # four-digit years (strftime's %Y: '999')
     return pa.array(out, pa.string())
 
 
