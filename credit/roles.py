@@ -30,6 +30,9 @@ ROLE_PASSWORD_ENV = {
     "credit_auditor": "CREDIT_AUDITOR_PASSWORD",
 }
 SCRAM_ITERATIONS = 4096   # PostgreSQL's default (scram_iterations)
+#: Characters a password may not hold: docker-compose.yml writes it unescaped into a URL, where '@'
+#: ends it (the rest is read as the host) and '%' starts an escape (``%41`` is read as ``A``).
+URL_MISREAD = ("@", "%")
 
 
 class RolesError(ValueError):
@@ -78,6 +81,12 @@ def give_logins(conn: Connection, passwords: Mapping[str, str]) -> list[RoleLogi
     unknown = sorted(set(passwords) - set(ROLE_PASSWORD_ENV))
     if unknown:
         raise RolesError(f"不是本系统的角色 (not a role of this system): {', '.join(unknown)}")
+    for role, pw in passwords.items():
+        if any(ch in pw for ch in URL_MISREAD):
+            raise RolesError(f"{role} 的口令不得含 {'、'.join(URL_MISREAD)}：各服务的 CREDIT_DATABASE_URL 原样写入口令，"
+                             f"这些字符会改变连接地址的含义，未做任何改动 (the password of {role} must not contain "
+                             f"{' or '.join(URL_MISREAD)}: each service's CREDIT_DATABASE_URL (docker-compose.yml) "
+                             "carries it as written, where '@' ends it and '%' starts an escape; nothing changed)")
     verifiers = {role: scram_verifier(pw) for role, pw in passwords.items()}
     present = role_logins(conn)
     missing = [r for r in ROLE_PASSWORD_ENV if r not in present]

@@ -312,8 +312,10 @@ def signing_key(st: St) -> JSONResponse:
 
 async def _keys_once(request: Request) -> None:
     """Refuse a body naming a key twice (422): the body the route's ``certificate`` was parsed from
-    (read once by FastAPI, kept on the request), checked before the route runs."""
-    problem = repeated_key_problem(await request.body())
+    (read once by FastAPI, kept on the request), checked before the route runs. Parsed on a worker
+    thread: a body may be 32 MB (``security.max_certificate_bytes``), about a second's parse that
+    would stall every other request of the process on the event loop."""
+    problem = await run_in_threadpool(repeated_key_problem, await request.body())
     if problem is not None:
         raise HTTPException(422, problem)
 

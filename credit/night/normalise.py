@@ -109,17 +109,19 @@ def _date_text(arr: Any, kind: str) -> Any:   # Arrow text, chunked or not (the 
 def _local_time(arr: Any) -> Any:
     """Timestamps with an offset from UTC as the bureau's local time (``YYYY-MM-DD HH:MM:SS``): the
     contract's timestamps carry none, and "normalise what is unambiguous" (contracts.md §1). A value
-    whose time does not exist stays as it is, for the check to hold (``time_exists``). Only the few
+    whose time does not exist stays as it is, for the check to hold (``time_exists``), and so does one
+    whose reading leaves the calendar (``9999-12-31T23:59:59Z`` is in year 10000 at +08:00), for the
+    date checks to hold (after the night, too early). Only the few
     values written so are rewritten, one by one."""
     zone = clock.zone()
     out: list[str | None] = []
     for text in arr.to_pylist():
         try:
             local = datetime.fromisoformat(text).astimezone(zone)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             out.append(text)
             continue
-        out.append(local.strftime("%Y-%m-%d %H:%M:%S") + (f".{local.microsecond:06d}" if local.microsecond else ""))
+        out.append(local.replace(tzinfo=None).isoformat(sep=" "))   # four-digit years (strftime's %Y: '999')
     return pa.array(out, pa.string())
 
 

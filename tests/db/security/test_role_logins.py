@@ -95,3 +95,14 @@ def test_only_the_three_roles_can_be_given_a_login() -> None:
 
     with pytest.raises(RolesError, match="not a role of this system"):   # refused before any statement
         give_logins(None, {"postgres": "x"})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("password", ["p@ss", "p%41ss"])
+def test_a_password_the_services_urls_would_misread_is_refused(password: str) -> None:
+    """docker-compose.yml writes each password into its service's CREDIT_DATABASE_URL as it is: an
+    '@' there ends the password (the workers connected to host 'ss@postgres'), a '%41' is read as
+    'A'. Set all the same, the role's login worked nowhere; refused, nothing changed."""
+    from credit.roles import RolesError, give_logins
+
+    with pytest.raises(RolesError, match="CREDIT_DATABASE_URL"):   # refused before any statement
+        give_logins(None, {"credit_writer": password})  # type: ignore[arg-type]
