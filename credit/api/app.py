@@ -84,7 +84,9 @@ def create_app(settings: Settings, *, today: Callable[[], date] | None = None,
     app.add_middleware(SecurityMiddleware, max_body_bytes=int(sec.get("max_body_bytes", 1_048_576)),
                        allowed_origins=[str(o) for o in sec.get("allowed_origins") or []],
                        hsts_seconds=int(sec.get("hsts_seconds", 31_536_000)),
-                       path_limits={CERTIFICATE_VERIFY: int(sec.get("max_certificate_bytes", 33_554_432))})
+                       path_limits={CERTIFICATE_VERIFY: int(sec.get("max_certificate_bytes", 33_554_432))},
+                       large_at_once=int(sec.get("large_bodies_at_once", 2)),
+                       large_read_seconds=float(sec.get("large_body_read_seconds", 30)))
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)   # outside: refused requests count too
     # Outermost: X-Forwarded-For/-Proto believed only from the configured proxies (none by
     # default; `credit serve` turns uvicorn's own proxy handling off, which trusts 127.0.0.1).

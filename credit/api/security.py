@@ -22,6 +22,8 @@ cannot be forged by a caller.
 
 from __future__ import annotations
 
+import asyncio
+
 import json
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
@@ -31,8 +33,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from credit.api.errors import error_page, wants_page
 from credit.api.wording import for_public
 
-REFUSAL_HEADINGS = {403: "无权访问", 413: "提交的内容过大"}
+REFUSAL_HEADINGS = {403: "无权访问", 408: "提交超时", 413: "提交的内容过大"}
 REFUSAL_ADVICE = {403: "请从本站页面重新打开表单后提交。",
+                  408: "请检查网络后重新提交。",
                   413: "请删减填写的内容（例如证明材料只填编号），然后重新提交。"}
 """How the edge's own refusals read on a page (the API keeps its JSON ``detail``)."""
 
@@ -67,11 +70,19 @@ class SecurityMiddleware:
     """Body-size limit, Origin check on state-changing requests, security headers (pure ASGI)."""
 
     def __init__(self, app: ASGIApp, *, max_body_bytes: int = 1_048_576, allowed_origins: Iterable[str] = (),
-                 hsts_seconds: int = 31_536_000, path_limits: Mapping[str, int] | None = None) -> None:
+                 hsts_seconds: int = 31_536_000, path_limits: Mapping[str, int] | None = None,
+                 large_at_once: int = 2, large_read_seconds: float = 30.0) -> None:
         self.app = app
         self.max_body = int(max_body_bytes)
         # a larger limit for the paths that must take a larger body (a certificate sent back whole)
         self.path_limits = {str(k): int(v) for k, v in (path_limits or {}).items()}
+        # A body over the ordinary limit on such a path costs the process about 20 times its size
+        # while parsed (a 32 MB certificate: 0.5–1 GB): at most ``large_at_once`` are read and
+        # handled at a time, the others wait their turn; and each part of such a body must arrive
+        # within ``large_read_seconds``, or the request is refused (408) and its place freed — a
+        # client trickling a body would otherwise hold a place for ever.
+        self.large = asyncio.Semaphore(max(1, int(large_at_once)))
+        self.large_read = float(large_read_seconds)
         self.allowed = {o.rstrip("/").lower() for o in allowed_origins}
         self.hsts = int(hsts_seconds)
 
@@ -128,6 +139,8 @@ class SecurityMiddleware:
             await refuse(413, too_big)
             return
         seen = 0
+        # a body that may exceed the ordinary limit: counted among the large ones (see __init__)
+        large = limit > self.max_body and (length is None or int(length) > self.max_body)
 
         async def counted() -> Message:
             # A streamed body is counted as it arrives; past the limit the refusal goes out at once
@@ -135,7 +148,16 @@ class SecurityMiddleware:
             nonlocal seen
             if answered:
                 return {"type": "http.disconnect"}
-            message = await receive()
+            if large:
+                try:
+                    message = await asyncio.wait_for(receive(), self.large_read)
+                except TimeoutError:
+                    if not started:
+                        await refuse(408, f"请求体传输超时，{self.large_read:g} 秒内未收到后续内容 (request body "
+                                          f"timed out: nothing more arrived within {self.large_read:g} s)")
+                    return {"type": "http.disconnect"}
+            else:
+                message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit and not started:
@@ -143,6 +165,10 @@ class SecurityMiddleware:
                     return {"type": "http.disconnect"}
             return message
 
+        if large:
+            async with self.large:
+                await self.app(scope, counted, send_with_headers)
+            return
         await self.app(scope, counted, send_with_headers)
 
     def _same_origin(self, scope: Scope) -> bool:

@@ -10,17 +10,17 @@ from credit import sqlfiles
 
 
 def test_bound_placeholders_are_left_to_the_driver_and_percent_signs_doubled() -> None:
-    text = sqlfiles.rendered("grading/social", bound=("lo", "hi"), trend_months=12, ranged=1)
+    text = sqlfiles.rendered("grading/social", bound=("lo", "hi", "social_since"), trend_months=12, ranged=1)
     assert "between %(lo)s and %(hi)s" in text
     assert ":lo" not in text and ":hi" not in text
     assert "make_interval(months => 12)" in text and "(1 = 0 or" in text
-    assert "%" not in text.replace("%(lo)s", "").replace("%(hi)s", "").replace("%%", "")
+    assert "%" not in text.replace("%(lo)s", "").replace("%(hi)s", "").replace("%(social_since)s", "").replace("%%", "")
 
 
 def test_without_bound_every_placeholder_needs_a_date_or_an_int() -> None:
     with pytest.raises(KeyError):
         sqlfiles.rendered("grading/social", trend_months=12, ranged=1)
     with pytest.raises(TypeError):
-        sqlfiles.rendered("grading/tax", ranged=1, lo="x", hi="y")  # type: ignore[arg-type]
+        sqlfiles.rendered("grading/tax", ranged=1, tax_from_year=2024, lo="x", hi="y")  # type: ignore[arg-type]
     assert "date '2026-07-13'" in sqlfiles.rendered("grading/penalties", bound=("lo", "hi", "hm", "complete"), night=date(2026, 7, 13),
                                                      ranged=0)

@@ -90,7 +90,7 @@ def test_no_public_or_consumer_answer_carries_bank_credit(live: Any) -> None:  #
             for name in ("plan.json", "public.json"):
                 call(h, "GET", f"/v1/draws/{{draw_id}}/{name}", f"/v1/draws/DRAW-20260701-001/{name}")
             call(h, "GET", "/openapi.json", "/openapi.json")
-            for page in ("/docs", "/docs/oauth2-redirect", "/redoc", "/"):
+            for page in ("/docs", "/docs/oauth2-redirect", "/redoc", "/", "/favicon.ico"):
                 call(h, "GET", page, page)
             call(h, "GET", "/docs/assets/{name}", "/docs/assets/swagger-init.js")
             call(h, "GET", "/entity", "/entity", params={"uscc": C})
