@@ -23,7 +23,6 @@ cannot be forged by a caller.
 from __future__ import annotations
 
 import asyncio
-
 import json
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
