@@ -90,7 +90,9 @@ class NightOpened:
 #: 2026.12.2: INSURED_DROP graded in whole percents, as its reason shows it (bbgrade).
 #: 2026.12.3: a listing on a finding later corrected to name another entity is revoked as wrong,
 #: and the entity it names now is decided on its own (findfix; domain.md §3.4).
-RESULTS_REVISION = "2026.12.3"
+#: 2026.12.4: a listing revoked because its finding now names another entity covers no other fact
+#: on the cause, and a finding corrected back lists the entity it names again (reviewA; §3.4).
+RESULTS_REVISION = "2026.12.4"
 #: How the revision is named in a night's ``config_version``, after the configuration files.
 RESULTS_PREFIX = "results@"
 

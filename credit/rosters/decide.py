@@ -107,14 +107,16 @@ def candidate_chunks(conn: Connection, ctx: NightContext, env: RosterEnv, *, loc
     size = ctx.settings.rosters_chunk_rows   # CREDIT_ROSTERS_CHUNK_ROWS
     if lock:
         conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
+    reassigned = _revocations_finding_reassigned(conn, night, sc)
     steps = [
         _revocations_fact_withdrawn(conn, env, night, sc),
         _revocations_cured_before_listing(conn, env, night, sc),
-        _revocations_finding_reassigned(conn, night, sc),
+        reassigned,
         _removals_on_application(conn, env, night, sc),
         _moot_applications(conn, night, sc),
         _serious_expiries(conn, env, night, sc),
-        _fact_inclusions(conn, env, night, sc),
+        _fact_inclusions(conn, env, night, sc,
+                         revoked=set() if reassigned.empty else set(reassigned["entry_id"].astype(int))),
         _escalations(conn, env, night, sc),
         penalty_repair_candidates(conn, env, night, ctx.settings, scope=sc),
     ]
@@ -265,8 +267,13 @@ def _annual_report_inclusions(conn: Connection, env: RosterEnv, night: date, sc:
         yield _inclusions(part, env, night)
 
 
-def _fact_inclusions(conn: Connection, env: RosterEnv, night: date, sc: NightScope | None = None) -> pd.DataFrame:
-    """Causes 2–4 of domain.md §3.1 (individuals: cause 4 as a marking, §2)."""
+def _fact_inclusions(conn: Connection, env: RosterEnv, night: date, sc: NightScope | None = None,
+                     revoked: set[int] | None = None) -> pd.DataFrame:
+    """Causes 2–4 of domain.md §3.1 (individuals: cause 4 as a marking, §2). ``revoked``: the
+    entries revoked tonight as wrong because their finding now names another entity
+    (:func:`_revocations_finding_reassigned`): like those revoked so on an earlier night
+    (rosters/entry_states.sql) they cover no fact, so the entity's other facts on the cause are
+    decided tonight, as a full recomputation would on any later night (issue 11)."""
     facts_from = date.fromisoformat(str(env.cfg.get("facts_from", "2025-01-01")))
     with night_scope.serial(conn, sc):   # a scoped night: no parallel workers (night_scope.serial)
         fx = night_scope.frame(conn, "rosters/fact_inclusions",
@@ -294,7 +301,10 @@ def _fact_inclusions(conn: Connection, env: RosterEnv, night: date, sc: NightSco
     # Facts on causes 2–4 for an entity already listed (or cured after the fact) on the same
     # cause are covered by that entry: one listing per cause at a time.
     entries = night_scope.frame(conn, "rosters/entry_states", {"n": night}, sc)
+    if revoked and not entries.empty:
+        entries = entries[~entries["entry_id"].astype(int).isin(revoked)]
     if not entries.empty and not fx.empty:
+        entries = entries.drop(columns="entry_id")
         m = fx.reset_index().merge(entries, on=["uscc", "roster", "cause_code"], how="inner")
         covered = m[(m["state"] == "listed") |
                     (pd.to_datetime(m["removed_on"]) >= pd.to_datetime(m["trigger_date"]))]["index"]
@@ -308,30 +318,46 @@ def _fact_inclusions(conn: Connection, env: RosterEnv, night: date, sc: NightSco
 
 def _own_finding_keys(conn: Connection, fx: pd.DataFrame) -> pd.DataFrame:
     """A finding a later drop corrected to name another entity (the same ``finding_id``, another
-    USCC: contracts.md §1) whose key ``findings:<id>`` the log already holds for the entity it named
-    before: the entity it names now is decided on its own, keyed ``findings:<id>:<uscc>`` (the key
-    is unique in the log, migration 0002, and would otherwise stay with the first entity's
-    listing, which is revoked as wrong: :func:`_revocations_finding_reassigned`, domain.md §3.4).
-    Every other fact keeps its key, so what the log holds and a re-run of any night stay as they
-    were. Asked only for the facts left to decide (after the covered ones are dropped)."""
+    USCC: contracts.md §1) whose key ``findings:<id>`` the log already holds: the entity it names
+    now is decided on its own, keyed ``findings:<id>:<uscc>`` (the key is unique in the log,
+    migration 0002, and would otherwise stay with the first listing, which is revoked as wrong:
+    :func:`_revocations_finding_reassigned`, domain.md §3.4), or ``findings:<id>:<uscc>:<k>`` (k = 2,
+    3, …) when that key is held too: a finding corrected back to name an entity it listed before
+    (A → B → A), whose listing was revoked (such an entry covers no fact: rosters/entry_states.sql).
+    Asked only for the facts left to decide (after the covered ones are dropped): a held key here
+    belongs to a listing that no longer stands. Every other fact keeps its key, so what the log
+    holds and a re-run of any night stay as they were."""
     if fx.empty:
         return fx
-    plain = fx["fact_key"].astype(str)
-    ours = plain.str.startswith("findings:")
+    keys = fx["fact_key"].astype(str)
+    ours = keys.str.startswith("findings:")
     if not ours.any():
         return fx
-    held = sqlfiles.frame(conn, "rosters/fact_key_holders", {"k": sorted(set(plain[ours]))})
-    if held.empty:
-        return fx
-    holders: dict[str, set[str]] = {}
-    for k, u in zip(held["fact_key"], held["uscc"], strict=True):
-        holders.setdefault(str(k), set()).add(str(u))
-    moved = pd.Series([bool(o) and bool(holders.get(k, set()) - {str(u)})
-                       for o, k, u in zip(ours, plain, fx["uscc"], strict=True)], index=fx.index, dtype=bool)
-    if not moved.any():
+    base = keys.copy()
+    suffix = 1
+    pending = ours.copy()
+    while pending.any():
+        held = sqlfiles.frame(conn, "rosters/fact_key_holders", {"k": sorted(set(keys[pending]))})
+        if held.empty:
+            break
+        standing = {(str(k), str(u)) for k, u, r in zip(held["fact_key"], held["uscc"], held["reassigned"], strict=True)
+                    if not bool(r)}
+        holders: dict[str, set[str]] = {}
+        for k, u in zip(held["fact_key"], held["uscc"], strict=True):
+            holders.setdefault(str(k), set()).add(str(u))
+        # moved on: a key held for another entity, or for this one's listing revoked as reassigned
+        pending = pending & pd.Series([bool(p) and k in holders and (bool(holders[k] - {u}) or (k, u) not in standing)
+                                       for p, k, u in zip(pending, keys, fx["uscc"].astype(str), strict=True)],
+                                      index=fx.index, dtype=bool)
+        if not pending.any():
+            break
+        suffix += 1
+        own = base[pending] + ":" + fx.loc[pending, "uscc"].astype(str)
+        keys[pending] = own if suffix == 2 else own + f":{suffix - 1}"
+    if keys.equals(fx["fact_key"].astype(str)):
         return fx
     fx = fx.copy()
-    fx.loc[moved, "fact_key"] = plain[moved] + ":" + fx.loc[moved, "uscc"].astype(str)
+    fx["fact_key"] = keys
     return fx
 
 

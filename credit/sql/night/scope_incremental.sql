@@ -34,6 +34,13 @@ changed as (
                           where x.night > f.first_night and x.night < :night
                             and x.finding_id = h.finding_id) as p
      where h.night = :night and h.change = 'changed' and p.uscc is distinct from h.uscc
+    -- a penalty corrected tonight to name another entity (same case_no, another USCC): the entity
+    -- an earlier version named no longer has it counted (domain.md §6, §7). The versions by the
+    -- history's index (case_no, night), migration 0035.
+    union all select distinct p.uscc, 'input:penalties_previous'
+      from penalties_history as h
+      join penalties_history as p on p.case_no = h.case_no and p.night < :night
+     where h.night = :night and h.change = 'changed' and p.uscc is distinct from h.uscc
     union all select uscc, 'input:inspection_results' from inspection_results_history where night = :night
     union all select uscc, 'input:bank_credit' from bank_credit_history where night = :night
     union all select uscc, 'input:quarantined_annual_reports' from quarantined_annual_reports where night = :night

@@ -129,3 +129,82 @@ def test_a_finding_corrected_to_name_another_entity_revokes_the_first_listing_an
     finally:
         engine.dispose()
         other.dispose()
+
+
+# A finding corrected to name another entity and then corrected back (A → B → A; reviewA): F1 listed
+# A on 07-01, named B on 07-03 (A's listing revoked as wrong, B listed under findings:F1:<B>), and
+# names A again on 07-04. B's listing has lost its basis and is revoked as wrong (domain.md §3.4);
+# A is again named by an unreachable finding with no listing standing on the cause: A is listed anew
+# (§3.1 cause 4). A revocation as wrong is no cure (§3.3) that would cover the fact. Corrected to B
+# once more (07-05), B is listed under findings:F1:<B>:2 (its first key held by its revoked listing).
+N4, N5 = date(2026, 7, 4), date(2026, 7, 5)
+
+
+def test_a_finding_corrected_back_lists_the_entity_it_names_again(
+        tmp_path: Path, cli_env: Settings, second_settings: Settings) -> None:
+    drop = tmp_path / "drop"
+    _drops(drop)
+    write_night(drop, N4, {"findings.csv": csv_file("findings", "delta", [_finding("F1", A)])})
+    # and once more to B (07-05): B's key of 07-03 is held by its revoked listing
+    write_night(drop, N5, {"findings.csv": csv_file("findings", "delta", [_finding("F1", B)])})
+    engine: Engine = sa.create_engine(str(cli_env.database_url))
+    other: Engine = sa.create_engine(str(second_settings.database_url))
+    try:
+        for night in (N1, N2, N3, N4):
+            _nightly(night, drop)
+        with engine.connect() as c:
+            revokes = decisions(c, action="revoke")
+            inc_a = decisions(c, action="include", uscc=A)
+        assert sorted(r["uscc"] for r in revokes) == sorted([A, B])
+        assert [(d["decision_date"], d["fact_key"]) for d in inc_a] == [(N1, "findings:F1"), (N4, f"findings:F1:{A}")]
+        assert _states(engine, B, N4) == [("unreachable", "removed")]
+        assert ("unreachable", "listed") in _states(engine, A, N4)
+        _nightly(N5, drop)
+        with engine.connect() as c:
+            inc_b = decisions(c, action="include", uscc=B)
+            total = c.execute(sa.text("select count(*) from roster_decisions")).scalar_one()
+        assert [(d["decision_date"], d["fact_key"]) for d in inc_b] == \
+            [(N3, f"findings:F1:{B}"), (N5, f"findings:F1:{B}:2")]
+        assert _states(engine, A, N5) == [("unreachable", "removed"), ("unreachable", "removed")]
+        # a re-run changes nothing; full nights in two region partitions hold the same log and grades
+        _nightly(N5, drop)
+        with engine.connect() as c:
+            assert c.execute(sa.text("select count(*) from roster_decisions")).scalar_one() == total
+        for night in (N1, N2, N3, N4, N5):
+            run_night(drop, night, second_settings, full=True, max_partitions=2)
+        tables = ("roster_decisions", "roster_chain_anchors", "grade_ranges")
+        mine, theirs = fingerprints(engine), fingerprints(other)
+        assert {t: mine[t] for t in tables} == {t: theirs[t] for t in tables}
+    finally:
+        engine.dispose()
+        other.dispose()
+
+
+def test_another_finding_on_the_cause_lists_the_entity_once_its_listing_is_revoked(
+        tmp_path: Path, cli_env: Settings, second_settings: Settings) -> None:
+    """A is named by two unreachable findings: F1 (listed A on 07-01) and F3 (found 06-30, covered by
+    that listing: one listing per cause). F1 is corrected on 07-03 to name B: A's listing is revoked as
+    wrong, which is no cure (domain.md §3.3, §3.4), and F3 still names A: A is listed on F3 on 07-03,
+    in the incremental night as in full nights (issue 11). Before: F3 stayed covered by the revoked
+    listing for good."""
+    drop = tmp_path / "drop"
+    _drops(drop)
+    write_night(drop, N2, {"findings.csv": csv_file("findings", "delta", [
+        _finding("F2", C, "false_disclosure", "2026-07-02"), _finding("F3", A, found_on="2026-06-30")])})
+    engine: Engine = sa.create_engine(str(cli_env.database_url))
+    other: Engine = sa.create_engine(str(second_settings.database_url))
+    try:
+        for night in (N1, N2, N3):
+            _nightly(night, drop)
+        with engine.connect() as c:
+            inc_a = decisions(c, action="include", uscc=A)
+        assert [(d["decision_date"], d["fact_key"]) for d in inc_a] == [(N1, "findings:F1"), (N3, "findings:F3")]
+        assert ("unreachable", "listed") in _states(engine, A, N3)
+        for night in (N1, N2, N3):
+            run_night(drop, night, second_settings, full=True)
+        tables = ("roster_decisions", "roster_chain_anchors", "grade_ranges")
+        mine, theirs = fingerprints(engine), fingerprints(other)
+        assert {t: mine[t] for t in tables} == {t: theirs[t] for t in tables}
+    finally:
+        engine.dispose()
+        other.dispose()

@@ -132,3 +132,16 @@ def test_the_bundled_keys_are_read_with_libyaml_not_the_pure_python_parser() -> 
             "    load_config(name, Settings(config_dir=bundled('config')))\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_bureau_s_grading_yaml_with_a_retired_window_still_loads(tmp_path: Path) -> None:
+    # Before 2026-11-29 (19dcb06) the bundled file had windows.penalty_years (penalty publicity now
+    # lives in publicity.yaml). A bureau's file written then loaded until the windows were checked
+    # (grading-2026.8), which refused it as an unknown window: every night refused after an
+    # upgrade, for a key the code had stopped reading. A retired window is accepted, and still ignored.
+    settings = _folder(tmp_path, "grading", "  tax_years: 2\n", "  tax_years: 2\n  penalty_years: 3\n")
+    windows = load_config("grading", settings)["windows"]
+    assert windows["penalty_years"] == 3 and windows["tax_years"] == 2
+    bad = _folder(tmp_path / "b", "grading", "  tax_years: 2\n", "  tax_years: 2\n  penalty_yeers: 3\n")
+    with pytest.raises(ConfigError, match="penalty_yeers"):
+        load_config("grading", bad)
