@@ -73,7 +73,8 @@ from credit.api.wording import for_public, form_problems
 from credit.clock import calendar_day
 from credit.draws.public import published_draws
 from credit.night.read import latest_run
-from credit.notices.read import notices_counts, notices_head
+from credit.notices.letters import Letter, letters_of
+from credit.notices.read import notices_counts, notices_head, notices_of_entity
 from credit.rosters import certificates, serious, serious_officers
 from credit.rosters.deadlines import deadline_watch
 from credit.rosters.known import before_data_problem, first_night
@@ -249,9 +250,16 @@ def entity_page(request: Request, st: St, who: Who, uscc: str = "", as_of: str =
         latest = certificates.latest_data_date(conn) or d
         doc = views.entity_status(conn, st.settings, st.config, code, d, role="public", latest=latest,
                                   today=st.today())
+        letters = _letters(conn, st, code, d)
     if not doc["registered"] and not doc["rosters"]:
         return _page(request, "index.html", 404, error=f"未找到统一社会信用代码为 {code} 的主体", uscc=uscc)
-    return _page(request, "entity.html", doc=doc, today=st.today().isoformat(), issuer=_issuer(st))
+    return _page(request, "entity.html", doc=doc, letters=letters, today=st.today().isoformat(), issuer=_issuer(st))
+
+
+def _letters(conn: Connection, st: ServiceState, uscc: str, through: date) -> list[Letter]:
+    """The 双告知 letters of the entity up to the page's date (the applicant's half, domain.md §11):
+    the licences its registration events need, as the departments were told."""
+    return letters_of(notices_of_entity(conn, uscc, through, clock.zone(st.settings)))
 
 
 def _issuer(st: ServiceState) -> str:
@@ -316,7 +324,8 @@ def _entity_with_error(request: Request, st: ServiceState, uscc: str, error: str
         d = default_as_of(conn, st)
         doc = views.entity_status(conn, st.settings, st.config, code, d, role="public",
                                   latest=certificates.latest_data_date(conn) or d, today=st.today())
-    return _page(request, "entity.html", status, doc=doc, error=error, today=st.today().isoformat(),
+        letters = _letters(conn, st, code, d)
+    return _page(request, "entity.html", status, doc=doc, letters=letters, error=error, today=st.today().isoformat(),
                  issuer=_issuer(st), form=form)
 
 

@@ -62,6 +62,13 @@ def notice_feed(conn: Connection, after: int, limit: int, department: str | None
     return [_notice(r, zone) for r in rows.mappings()]
 
 
+def notices_of_entity(conn: Connection, uscc: str, through: date, zone: ZoneInfo | None = None) -> list[Notice]:
+    """The notices ``uscc``'s registration events produced on nights up to ``through``, in production
+    order (one index probe, migration 0051)."""
+    rows = conn.execute(sqlfiles.statement("notices/of_entity"), {"uscc": uscc, "through": through})
+    return [_notice(r, zone) for r in rows.mappings()]
+
+
 def last_notice_id(conn: Connection) -> int:
     """The id of the last notice produced (0 before any): the feed's cursor never passes it."""
     return int(conn.execute(sqlfiles.statement("notices/last_id")).scalar_one())

@@ -2,19 +2,26 @@
 
 ``credit notices --night D [--department X] [--format csv|json|xlsx] [--out F]``: without
 ``--format`` a table per department on the terminal; with it, the notices as a file for the
-department's inbox (CSV is UTF-8 with BOM; xlsx keeps the USCC as text). Exit 2 with the reason
+department's inbox (CSV is UTF-8 with BOM; xlsx keeps the USCC as text). With ``--letters``, the
+applicant's half: one 告知书 per registration event naming every licence it needs
+(:mod:`credit.notices.letters`; with ``--department``, the letters that name that department). Exit 2 with the reason
 when the night is not a date or not published (no notices exist yet), the department is neither in
 config/notices.yaml nor named by any notice, or the format unknown.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from credit.cli import output
+
+if TYPE_CHECKING:
+    from credit.notices.read import Notice
+    from credit.settings import Settings
 
 console = output.console()
 err = output.console(stderr=True)
@@ -34,6 +41,8 @@ def notices_command(
         "--out", help="Write to this file, with its signature FILE.sig.json (default, or -: standard output, unsigned). "
         + output.OUT_FOLDERS)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    letters: Annotated[bool, typer.Option(
+        "--letters", help="The applicants' letters (告知书): one per registration event, every licence it needs.")] = False,
 ) -> None:
     """双告知: the registrations night D pushed to licensing departments (new registrations and
     changes into a licensed industry), per department."""
@@ -71,7 +80,10 @@ def notices_command(
             return
         if not night_published(conn, day):   # no notice exists yet: "none produced" would be untrue
             output.refuse_unpublished(day, "尚无双告知推送", "no notices yet; run or repair the night first")
-        notices = notices_of_night(conn, day, department, clock.zone(settings))
+        notices = notices_of_night(conn, day, None if letters else department, clock.zone(settings))
+    if letters:
+        _letters(day, department, notices, fmt, out, settings)
+        return
     if fmt is not None:
         data = render(notices, fmt, notices_note(day, department, notices, settings) if fmt == "xlsx" else None)
         if out is not None:
@@ -95,3 +107,41 @@ def notices_command(
             t.add_row(n["event_label"], n["uscc"], n["name"], n["industry_code"], n["previous_industry_code"] or "",
                       n["established_on"], output.when(n["produced_at"]))   # as the page and the CSV show it
         console.print(t)
+
+
+def _letters(day: date, department: str | None, notices: list[Notice], fmt: str | None, out: Path | None,
+             settings: Settings) -> None:
+    """``--letters``: the night's 告知书 as a table, or as a file (``--format``)."""
+    import sys
+
+    from credit.exports import ExportNote, write_export
+    from credit.notices.letters import letters_of, render_letters
+
+    found = [x for x in letters_of(notices)
+             if department is None or any(lic["department"] == department for lic in x["licences"])]
+    if fmt is not None:
+        note = None
+        if fmt == "xlsx":
+            note = ExportNote(f"许可告知书（{day.isoformat()}）",
+                              (("告知日期 night", day.isoformat()),
+                               ("许可部门 department", department or "全部 (all departments)"),
+                               ("份数 letters", str(len(found)))))
+        data = render_letters(found, fmt, note)
+        if out is not None:
+            with output.writing(out):
+                write_export(out, data, settings)   # with its signed sidecar <out>.sig.json
+            console.print(f"wrote {len(found)} letters to {out} (signature: {out.name}.sig.json)", markup=False)
+        else:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        return
+    if not found:
+        console.print(f"{day}: 没有许可告知书 (no letters: no notices that night"
+                      + (f" for {department})" if department else ")"), markup=False)
+        return
+    t = output.table("统一社会信用代码", "名称", "告知事由", "行业", "需取得的许可（许可部门）",
+                     title=output.esc(f"{day} 许可告知书（{len(found)} 份）"))
+    for x in found:
+        t.add_row(x["uscc"], x["name"], x["event_label"], x["industry_code"],
+                  "；".join(f"{lic['licence']}（{lic['department']}）" for lic in x["licences"]))
+    console.print(t)
