@@ -175,3 +175,16 @@ def test_the_draws_page_is_chinese_and_its_files_check(live, page) -> None:  # n
         body = httpx.get(live.url + str(href), timeout=30).content
         assert hashlib.sha256(body).hexdigest() == shown, link
     page.screenshot(path=str(ARTIFACTS / "page_draws_zh.png"), full_page=True)
+
+
+def test_the_licence_letter_on_an_entity_page_is_chinese(live, page, tmp_path: Path) -> None:  # noqa: F811
+    """双告知's applicant half (domain.md §11): a food manufacturer registered this month reads, on
+    its own page, which licence it needs and from which department — in Chinese only."""
+    from credit.night.steps import run_night as run_sample_night
+    from tests.db.notices.test_sample_night import FOOD, FOOD_DEPT, N1, sample_drop
+
+    run_sample_night(sample_drop(tmp_path), N1, live.settings)
+    page.goto(f"{live.url}/entity?uscc={FOOD}&as_of={N1.isoformat()}")
+    text = chinese_only(page, "entity with a licence letter")
+    assert "许可办理告知" in text and "食品生产许可证" in text and FOOD_DEPT in text
+    assert page.locator(".letter").count() == 1
