@@ -61,6 +61,9 @@ KEYRING_FILE = "signing-keys.jsonl"
 FORMAT = "credit-signing-key/1"
 #: The lock a rotation holds while it appends and swaps keys (beside the keyring).
 LOCK_FILE = ".signing-keys.lock"
+#: The turnstile every taker of :data:`LOCK_FILE` passes first, so that signers do not starve a
+#: rotation (:func:`_locked`).
+TURNSTILE_FILE = ".signing-keys.turnstile"
 
 
 @dataclass(frozen=True)
@@ -254,19 +257,55 @@ def _append(path: Path, text: str) -> None:
         os.fsync(f.fileno())
 
 
+def _lock_file(settings: Settings, name: str, shared: bool) -> BinaryIO:
+    """The lock file ``name`` beside the keyring, opened: read-only for a caller that only signs
+    when it exists (the API needs no write access to take it), made otherwise."""
+    folder = settings.publication_folder
+    lock = folder / name
+    if shared and lock.is_file():
+        return open(lock, "rb")
+    folder.mkdir(parents=True, exist_ok=True)
+    return open(lock, "a+b")
+
+
+def _turnstile(settings: Settings, shared: bool) -> BinaryIO | None:
+    """:data:`TURNSTILE_FILE`, opened; None for a signer that can neither open nor make it (a
+    publication folder it may not write, from an installation older than the turnstile, where no
+    rotation has made it yet: that signer takes the lock as before)."""
+    try:
+        return _lock_file(settings, TURNSTILE_FILE, shared)
+    except OSError:
+        if shared:
+            return None
+        raise
+
+
 @contextmanager
 def _locked(settings: Settings, mode: int = fcntl.LOCK_EX) -> Iterator[None]:
-    folder = settings.publication_folder
-    lock = folder / LOCK_FILE
-    opened: BinaryIO
-    if mode == fcntl.LOCK_SH and lock.is_file():
-        opened = open(lock, "rb")   # a reader that signs (the API) needs no write access to take it
-    else:
-        folder.mkdir(parents=True, exist_ok=True)
-        opened = open(lock, "a+b")
-    with opened as f:
-        fcntl.flock(f.fileno(), mode)
+    """The keyring's lock: shared by what signs, exclusive for a rotation (and the first line).
+
+    flock alone favours no one: a stream of signatures whose holds overlap (the API's certificates,
+    a night's exports) would keep a rotation waiting for as long as the stream lasts. So every taker
+    first passes a turnstile (:data:`TURNSTILE_FILE`, taken exclusively and only for the instant of
+    taking the lock itself); a rotation keeps the turnstile while it waits for the signatures in
+    progress to end, and signers arriving after it wait behind it instead of overtaking it."""
+    shared = mode == fcntl.LOCK_SH
+    opened = _lock_file(settings, LOCK_FILE, shared)
+    gate = _turnstile(settings, shared)
+    try:
+        if gate is not None:
+            fcntl.flock(gate.fileno(), fcntl.LOCK_EX)
+        try:
+            fcntl.flock(opened.fileno(), mode)
+        finally:
+            if gate is not None and shared:
+                gate.close()          # a signer holds the gate only to take its turn
+                gate = None
         yield
+    finally:
+        opened.close()
+        if gate is not None:
+            gate.close()
 
 
 @contextmanager

@@ -429,3 +429,48 @@ def test_an_unsigned_line_checked_against_a_keyring_is_said_to_be_unsigned(tmp_p
     anchors.write_text(text + "\n", encoding="utf-8")
     read = read_anchors(anchors, keyring_for(s))
     assert len(read.problems) == 1 and "没有签名" in read.problems[0] and "None" not in read.problems[0], read.problems
+
+
+def test_a_signer_arriving_behind_a_waiting_rotation_does_not_overtake_it(tmp_path: Path) -> None:
+    """A rotation waits for a signature under way; a signer arriving while it waits waits behind it
+    (the turnstile) and then signs with the new key. With flock alone the newcomer took the shared
+    lock at once, ahead of the rotation: a stream of overlapping signatures (the API's
+    certificates, a night's exports) kept a rotation waiting for as long as it lasted."""
+    from credit.keyring import held_signer
+
+    s = Settings(home=tmp_path / "home")
+    old = signer_for(s)
+    ensure_first_line(s, old)
+    release_first = threading.Event()
+    first_holds = threading.Event()
+    order: list[str] = []
+
+    def first() -> None:
+        with held_signer(s):
+            first_holds.set()
+            release_first.wait(20)
+
+    def rotation() -> None:
+        rotate(s)
+        order.append("rotated")
+
+    def newcomer() -> None:
+        with held_signer(s) as signer:
+            order.append(f"signed with {'the old' if signer.key_id == old.key_id else 'a new'} key")
+
+    threads = [threading.Thread(target=first, daemon=True)]
+    threads[0].start()
+    assert first_holds.wait(10)
+    threads.append(threading.Thread(target=rotation, daemon=True))
+    threads[1].start()
+    threads[1].join(timeout=1.0)          # the rotation is waiting for the first signature
+    threads.append(threading.Thread(target=newcomer, daemon=True))
+    threads[2].start()
+    threads[2].join(timeout=1.0)
+    overtook = list(order)
+    release_first.set()
+    for t in threads:
+        t.join(timeout=10)
+    assert overtook == [], f"a signer arriving after the rotation went ahead of it: {overtook}"
+    assert order == ["rotated", "signed with a new key"]
+
