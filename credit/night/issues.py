@@ -50,9 +50,13 @@ NIGHT_TEXTS: dict[str, Text] = {
     "staging_missing": Text("本次清单（{digest}）的中间结果不在暂存表中，请重新运行该批次",
                             "the drop's ingested rows are not staged (or no longer: a server crash empties "
                             "the staging): run the night again"),
-    "partition_missing": Text("区域分区 {partition}/{count}（分区方案 {plan}）的结果未暂存或已过期，请重新运行该分区",
-                              "a region partition's results are not staged for this drop and plan (or were "
-                              "staged under another configuration): run the partition again"),
+    "partition_missing": Text("区域分区 {partition}/{count}（分区方案 {plan}）的结果未暂存，请重新运行该分区",
+                              "a region partition's results are not staged for this drop and plan: run the "
+                              "partition again"),
+    "partition_stale": Text("区域分区 {partition}/{count} 的结果是按另一配置或程序版本计算的（暂存时：{staged}；现行：{current}），"
+                            "请重新运行该分区",
+                            "a region partition's results were staged under another configuration or code revision "
+                            "(staged: {staged}; now: {current}): run the partition again"),
     # One file's verdict.
     "critical_expectation": Text("{expectation}：{zh}", "{expectation}: {en}"),
     "rows_add_up": Text("行数不守恒 {rows_in} ≠ {accepted} + {quarantined}",

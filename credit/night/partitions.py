@@ -387,10 +387,22 @@ def partition_issues(conn: Connection, manifest: Manifest, plan: list[PartitionS
     issues = []
     for spec in plan:
         s = staged.get(spec["index"])
-        if s is None or s["spec"] != dict(spec) or s["summary"]["config_version"] != config:
-            issues.append(refused(f"partition {spec['index'] + 1}/{spec['count']}", "partition_missing",
+        where = f"partition {spec['index'] + 1}/{spec['count']}"
+        if s is not None and s["spec"] == dict(spec) and s["summary"]["config_version"] != config:
+            then, now = config_difference(str(s["summary"]["config_version"]), config)
+            issues.append(refused(where, "partition_stale", partition=spec["index"] + 1, count=spec["count"],
+                                  staged=then, current=now))
+        elif s is None or s["spec"] != dict(spec):
+            issues.append(refused(where, "partition_missing",
                                   partition=spec["index"] + 1, count=spec["count"], plan=digest[:12]))
     return issues
+
+
+def config_difference(staged: str, current: str) -> tuple[str, str]:
+    """What differs between two configuration versions (``label@digest;…``, with the code's results
+    revision): the parts only the staged one has, and those only the current one has ("—" for none)."""
+    then, now = staged.split(";"), current.split(";")
+    return ("、".join(x for x in then if x not in now) or "—", "、".join(x for x in now if x not in then) or "—")
 
 
 def staged_summaries(conn: Connection, manifest: Manifest, plan: list[PartitionSpec]) -> list[PartitionSummary]:

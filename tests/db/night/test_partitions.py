@@ -245,3 +245,28 @@ def test_publish_grades_again_exactly_the_entities_whose_relations_differ_from_t
         after = partitions.stale_entities(c, ctx, opened.manifest, plan)
         c.rollback()
     assert after == sorted(before | {x, gone})
+
+
+def test_a_partition_staged_by_the_code_before_an_upgrade_is_named_as_such(
+        drop: Path, settings: Settings, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Partitions staged, then the code upgraded (another results revision) before the publish: the
+    night is refused naming both revisions (``partition_stale``), not as a partition never staged;
+    the partitions run again under the new code publish."""
+    steps.run_night(drop, N1, settings, max_partitions=2)
+    opened = steps.open_night(drop, N2, settings)
+    for f in opened.manifest.files:
+        steps.ingest_file(opened.manifest, f.file, settings)
+    plan = steps.plan_night(opened.manifest, settings, 2)
+    for spec in plan:
+        steps.run_partition(opened.manifest, spec, settings)
+    monkeypatch.setattr(steps, "RESULTS_REVISION", "2099.1.1")
+    with pytest.raises(NightRefused) as refused:
+        steps.publish_night(opened.manifest, None, settings, plan=plan)
+    issues = refused.value.issues
+    assert [i.code for i in issues] == ["partition_stale"] * len(plan)
+    text = issues[0].text()
+    assert "区域分区 1/2 的结果是按另一配置或程序版本计算的" in text and "现行：results@2099.1.1" in text
+    assert "results@" in text.split("暂存时：")[1].split("；")[0] and "2099.1.1" not in text.split("暂存时：")[1].split("；")[0]
+    for spec in plan:
+        steps.run_partition(opened.manifest, spec, settings)
+    assert steps.publish_night(opened.manifest, None, settings, plan=plan)["partitions"]["count"] == len(plan)
