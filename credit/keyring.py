@@ -22,8 +22,23 @@ line of its successor, or dated at or after the hand-over (:meth:`Keyring.late_s
 named by :func:`credit.rosters.anchors.read_anchors`. What signs holds the key through
 :func:`held_signer`, so a rotation waits for it. A keyring is trusted only through a key the reader
 already trusts (:func:`read_keyring`'s ``trusted``; the installation's own key by default,
-:func:`keyring_for`), never by itself. Revoking a compromised key is not built: its thief can
-still date what it signs before the hand-over; a rotation is a planned change of key.
+:func:`keyring_for`), never by itself.
+
+A rotation is a planned change of key. A key believed stolen is also **revoked**
+(``credit keys revoke``, :func:`revoke`): a line of another format in the same file, signed by a
+later key of the chain, naming the key, since when it is taken as compromised and why::
+
+    {"format": "credit-signing-key-revocation/1", "revoked": "ed25519:…",
+     "compromised_since": "…+08:00", "revoked_at": "…+08:00", "reason": "…",
+     "vouched_anchors": ["<sha256 of an anchor line>", …],
+     "signature": {"algorithm": "Ed25519", "key_id": <a later key>, "value": …}}
+
+From then on nothing the revoked key signed dated at or after ``compromised_since`` is trusted
+(:meth:`Keyring.late_signature`), nor anything it signed without a date, but the anchor lines the
+revocation vouches for: the bureau's own lines of that time, which its nights recorded when they
+published them (:func:`credit.rosters.anchors.vouchable_lines`). What the thief dates before
+``compromised_since`` cannot be told from the bureau's own signatures of that time; the anchors
+published to storage the thief cannot rewrite are what shows the bureau's own lines then.
 """
 
 from __future__ import annotations
@@ -59,6 +74,7 @@ from credit.signing import (
 
 KEYRING_FILE = "signing-keys.jsonl"
 FORMAT = "credit-signing-key/1"
+REVOCATION_FORMAT = "credit-signing-key-revocation/1"
 #: The lock a rotation holds while it appends and swaps keys (beside the keyring).
 LOCK_FILE = ".signing-keys.lock"
 #: The turnstile every taker of :data:`LOCK_FILE` passes first, so that signers do not starve a
@@ -78,15 +94,30 @@ class KeyEntry:
     previous: str | None
 
 
+@dataclass(frozen=True)
+class Revocation:
+    """A key revoked as compromised: since when, why, by which later key, and the anchor lines it
+    signed since then that the bureau vouches for (their SHA-256)."""
+
+    line: int
+    key_id: str
+    compromised_since: datetime
+    revoked_at: datetime
+    reason: str
+    revoked_by: str
+    vouched: frozenset[str]
+
+
 @dataclass
 class Keyring:
-    """The keys as read and checked, in the order they came into use, and what is wrong with the file
-    (by line: keys after a broken line are not trusted)."""
+    """The keys as read and checked, in the order they came into use, the keys revoked, and what is
+    wrong with the file (by line: keys after a broken line are not trusted)."""
 
     path: Path | None
     entries: list[KeyEntry] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-    lines: list[dict[str, Any]] = field(default_factory=list)    # as published (signed)
+    lines: list[dict[str, Any]] = field(default_factory=list)    # as published (signed), keys and revocations
+    revocations: dict[str, Revocation] = field(default_factory=dict)
 
     @classmethod
     def single(cls, public: Ed25519PublicKey) -> Keyring:
@@ -119,11 +150,22 @@ class Keyring:
                     f"bureau's keys: {', '.join(e.key_id for e in self.entries)})")
         return document_problem(doc, self.entries[i].public)
 
-    def late_signature(self, key_id: str, dated: Any) -> str | None:
+    def late_signature(self, key_id: str, dated: Any, digest: str | None = None) -> str | None:
         """Why a signature of ``key_id`` on something dated ``dated`` (its ``published_at``,
-        ``issued_at`` or ``signed_at``, ISO 8601) is not trusted: dated at or after the key was
+        ``issued_at`` or ``signed_at``, ISO 8601) is not trusted: the key was revoked as compromised
+        and it is dated at or after ``compromised_since``, or not dated (unless it is an anchor line,
+        of SHA-256 ``digest``, the revocation vouches for); or it is dated at or after the key was
         handed over to its successor (a key handed over signs nothing more). None when it is dated
         before, or the keyring does not say (the newest key, a key not in it, no date)."""
+        rev = self.revocations.get(key_id)
+        if rev is not None and (digest is None or digest not in rev.vouched):
+            when = _aware(dated)
+            if when is None or when >= rev.compromised_since:
+                return (f"由已吊销的密钥 {key_id} 签署：该密钥自 {rev.compromised_since.isoformat()} 起视为泄露"
+                        f"（{rev.reason}），所署时间 {dated if isinstance(dated, str) else '（无）'} 不早于此 (signed by "
+                        f"{key_id}, revoked as compromised since {rev.compromised_since.isoformat()}: {rev.reason}; "
+                        f"dated {dated if isinstance(dated, str) else 'nowhere'}, not before then, and not vouched "
+                        "for by the revocation)")
         nxt = self.successor(key_id)
         if nxt is None or nxt.valid_from is None or not isinstance(dated, str):
             return None
@@ -145,7 +187,20 @@ class Keyring:
         e, nxt = self.entries[i], self.successor(key_id)
         since = f"in use since {e.valid_from.isoformat()}" if e.valid_from else "the key given"
         until = f", handed over to {nxt.key_id} on {nxt.valid_from.isoformat()}" if nxt and nxt.valid_from else ""
-        return f"{key_id} ({since}{until})"
+        rev = self.revocations.get(key_id)
+        revoked = f", revoked as compromised since {rev.compromised_since.isoformat()}" if rev else ""
+        return f"{key_id} ({since}{until}{revoked})"
+
+
+def _aware(dated: Any) -> datetime | None:
+    """``dated`` (ISO 8601) as a time with its offset; None when it is not one."""
+    if not isinstance(dated, str):
+        return None
+    try:
+        when = datetime.fromisoformat(dated)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else None
 
 
 def keyring_path(settings: Settings) -> Path:
@@ -186,6 +241,8 @@ def _add_line(ring: Keyring, no: int, raw: bytes) -> str | None:
     """Check one line against the keys before it and add it; else say what is wrong."""
     try:
         doc = parse_document(raw)
+        if isinstance(doc, dict) and doc.get("format") == REVOCATION_FORMAT:
+            return _add_revocation(ring, no, doc)
         kid, pem, previous = str(doc["key_id"]), str(doc["public_key_pem"]), doc.get("previous")
         since = datetime.fromisoformat(str(doc["valid_from"]))
         public = load_public_key(pem, f"key line {no}")
@@ -224,6 +281,38 @@ def _add_line(ring: Keyring, no: int, raw: bytes) -> str | None:
             return (f"启用时间 {since.isoformat()} 不晚于上一密钥的 {before.valid_from.isoformat()} (valid_from "
                     f"{since.isoformat()} is not after the previous key's, {before.valid_from.isoformat()})")
     ring.entries.append(KeyEntry(no, kid, public, since, previous))
+    ring.lines.append(doc)
+    return None
+
+
+def _add_revocation(ring: Keyring, no: int, doc: dict[str, Any]) -> str | None:
+    """Check a revocation line (signed by a key that came into use after the key it revokes, which
+    it revokes once) and add it; else say what is wrong."""
+    try:
+        kid, reason = str(doc["revoked"]), str(doc["reason"])
+        since = datetime.fromisoformat(str(doc["compromised_since"]))
+        at = datetime.fromisoformat(str(doc["revoked_at"]))
+        vouched = doc.get("vouched_anchors") or []
+        by = str(doc["signature"]["key_id"])
+        if not isinstance(vouched, list) or not all(isinstance(v, str) for v in vouched):
+            raise TypeError("vouched_anchors is not a list of digests")
+    except (ValueError, KeyError, TypeError) as e:
+        return f"不可读的吊销行 (unreadable revocation line: {e})"
+    if since.tzinfo is None or at.tzinfo is None:
+        return "吊销行的时间没有时区 (a time of the revocation line has no timezone: the bureau's clock writes one)"
+    revoked, signer = ring.position(kid), ring.position(by)
+    if revoked is None:
+        return f"所吊销的密钥 {kid} 不在它之前的密钥行中 (the revoked key {kid} is not among the key lines before it)"
+    if signer is None or signer <= revoked:
+        return (f"吊销行须由晚于被吊销密钥启用的密钥签署，而签署者为 {by} (a revocation is signed by a key that came into "
+                f"use after the key it revokes; this one is signed by {by})")
+    if (problem := document_problem(doc, ring.entries[signer].public)) is not None:
+        return f"吊销行签名无效 (the revocation's signature: {problem})"
+    if kid in ring.revocations:
+        return f"密钥 {kid} 已被吊销，不得再次吊销 (key {kid} is revoked twice)"
+    if since > at:
+        return (f"视为泄露的时间 {since.isoformat()} 晚于吊销时间 {at.isoformat()} (compromised_since is after revoked_at)")
+    ring.revocations[kid] = Revocation(no, kid, since, at, reason, by, frozenset(vouched))
     ring.lines.append(doc)
     return None
 
@@ -373,6 +462,9 @@ def current_signer(settings: Settings) -> Signer:
             f"签名密钥 {signer.key_id} 已移交给 {nxt.key_id}，不再签名；请将 CREDIT_SIGNING_KEY / "
             f"CREDIT_SIGNING_KEY_FILE 改为新密钥 (the signing key {signer.key_id} was handed over to {nxt.key_id} "
             "and signs nothing more: set CREDIT_SIGNING_KEY or CREDIT_SIGNING_KEY_FILE to the new key)")
+    if signer.key_id in ring.revocations:
+        raise SigningKeyError(
+            f"签名密钥 {signer.key_id} 已被吊销，不再签名 (the signing key {signer.key_id} is revoked and signs nothing)")
     if ring.position(signer.key_id) is None:
         raise SigningKeyError(
             f"签名密钥 {signer.key_id} 不在密钥清单 {path.name} 中：更换密钥须用 credit keys rotate 移交 "
@@ -459,6 +551,49 @@ def rotate(settings: Settings, new_key: bytes | None = None) -> Rotation:
         if generated:
             _swap(key_file, pending, old)
         return Rotation(old.key_id, new.key_id, since, generated)
+
+
+def revoke(settings: Settings, key_id: str, compromised_since: datetime, reason: str,
+           vouched: list[str]) -> Revocation:
+    """Revoke ``key_id`` as compromised since ``compromised_since``: a revocation line signed by the
+    key in use, which must have come into use after it (rotate first when the key in use is the one
+    stolen), appended under the keyring's lock. ``vouched``: the SHA-256 of the anchor lines the
+    revoked key signed since then that the bureau vouches for (its nights recorded them,
+    :func:`credit.rosters.anchors.vouchable_lines`). Refused (:class:`SigningKeyError`, Chinese
+    first) when the keyring does not verify, the key is not in it or revoked already, the time is
+    after now, or no reason is given."""
+    reason = reason.strip()
+    if not reason:
+        raise SigningKeyError("请说明吊销原因 --reason (give the reason for the revocation: --reason)")
+    if compromised_since.tzinfo is None:
+        raise SigningKeyError("视为泄露的时间须带时区 (compromised_since needs a timezone)")
+    with _locked(settings):
+        signer = current_signer(settings)
+        path = keyring_path(settings)
+        ring = read_keyring(path, signer.public_key)
+        if ring.problems:
+            raise SigningKeyError(f"密钥清单未通过校验，不予吊销 (the keyring does not verify; nothing revoked): "
+                                  f"{ring.problems[0]}")
+        revoked, by = ring.position(key_id), ring.position(signer.key_id)
+        if key_id == signer.key_id:
+            raise SigningKeyError(f"密钥 {key_id} 正在使用：请先用 credit keys rotate 移交给新密钥，再吊销它 (the key "
+                                  f"{key_id} is the one in use: rotate to a new key first, then revoke it)")
+        if revoked is None or by is None:
+            raise SigningKeyError(f"密钥 {key_id} 不在本局的密钥清单中 (key {key_id} is not in the bureau's keyring: "
+                                  "credit keys list names them)")
+        if by <= revoked:
+            raise SigningKeyError(f"正在使用的密钥 {signer.key_id} 早于 {key_id} 启用，不能吊销它 (the key in use came "
+                                  f"into use before {key_id} and cannot revoke it)")
+        if key_id in ring.revocations:
+            raise SigningKeyError(f"密钥 {key_id} 已被吊销 (key {key_id} is revoked already)")
+        now = clock.now(settings)
+        if compromised_since > now:
+            raise SigningKeyError(f"视为泄露的时间 {compromised_since.isoformat()} 晚于现在 (compromised_since is in the "
+                                  "future)")
+        body = {"format": REVOCATION_FORMAT, "revoked": key_id, "compromised_since": compromised_since.isoformat(),
+                "revoked_at": now.isoformat(), "reason": reason, "vouched_anchors": sorted(set(vouched))}
+        _append(path, canonical(signer.sign_document(body)).decode("utf-8"))
+        return Revocation(0, key_id, compromised_since, now, reason, signer.key_id, frozenset(vouched))
 
 
 def _write_private(path: Path, key: Ed25519PrivateKey) -> None:

@@ -34,7 +34,7 @@ import json
 import logging
 import os
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -130,7 +130,7 @@ def read_anchors(path: Path, public: Ed25519PublicKey | Keyring | None) -> Ancho
                     f"(signed by {kid}, which had been handed over, after a line signed by its successor)")
                 signed = False
             last_key = max(last_key, at)
-            if signed and (late := keys.late_signature(kid, doc.get("published_at"))):
+            if signed and (late := keys.late_signature(kid, doc.get("published_at"), line_digest(text))):
                 out.problems.append(f"{path.name} line {no} (night {night}): {late}")
                 signed = False
         if last_night is not None and night <= last_night:
@@ -160,6 +160,40 @@ def read_in_snapshot(path: Path, public: Ed25519PublicKey | Keyring | None, conn
         fcntl.flock(f.fileno(), fcntl.LOCK_SH)
         conn.execute(sa.select(sa.literal(1)))    # the snapshot every record of the heads is read from
         return read_anchors(path, public)
+
+
+@dataclass(frozen=True)
+class Vouching:
+    """The anchor lines a key signed since a time: those the bureau's nights recorded publishing
+    (their SHA-256, to vouch for) and those they did not (named by line and night)."""
+
+    vouched: list[str]
+    unknown: list[str]
+
+
+def vouchable_lines(conn: Connection, settings: Settings, key_id: str, since: datetime) -> Vouching:
+    """The lines of this installation's anchor file signed by ``key_id`` dated at or after ``since``
+    (or not dated), split by whether a published night recorded the line's SHA-256 when it wrote it
+    (``night_runs.summary.anchor_published``): those are the bureau's own, which a revocation of
+    the key vouches for (:func:`credit.keyring.revoke`); any other was not written by a night."""
+    found = read_anchors(anchor_path(settings), None)
+    recorded = {str(r.digest) for r in conn.execute(sqlfiles.statement("rosters/audit_published_lines"))}
+    out = Vouching([], [])
+    for doc, a in zip(found.lines, found.anchors, strict=True):
+        sig = doc.get("signature")
+        if not isinstance(sig, dict) or sig.get("key_id") != key_id:
+            continue
+        try:
+            dated: datetime | None = datetime.fromisoformat(str(doc.get("published_at")))
+        except ValueError:
+            dated = None
+        if dated is not None and dated.tzinfo is not None and dated < since:
+            continue
+        if a.digest in recorded:
+            out.vouched.append(a.digest)
+        else:
+            out.unknown.append(f"anchors.jsonl line {a.line} (night {a.night.isoformat()})")
+    return out
 
 
 def published_head(settings: Settings, through: date | None = None) -> dict[str, Any] | None:

@@ -134,6 +134,54 @@ def keys_rotate(new_key_file: Annotated[Path | None, typer.Option(
               "and the keyring beside the anchors)", markup=False)
 
 
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key revoked (its id, ed25519:…, as credit keys list names it).")],
+    compromised_since: Annotated[str, typer.Option(
+        "--compromised-since", help="Since when the key is taken as stolen: YYYY-MM-DD (the start of that day) or "
+        "YYYY-MM-DDTHH:MM[:SS][±HH:MM], on the bureau's clock when no offset is given.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why, as published with the revocation (e.g. 私钥文件外泄).")],
+) -> None:
+    """Revoke a stolen signing key: the keyring gets a line, signed by the key in use (rotate first
+    when the stolen key is the one in use), after which nothing the revoked key signed dated at or
+    after --compromised-since is trusted, except the anchor lines the bureau's nights recorded
+    publishing in that time, which the revocation vouches for."""
+    from datetime import date, datetime, time
+
+    from credit import clock
+    from credit.db import engine_for
+    from credit.keyring import keyring_path, revoke
+    from credit.rosters.anchors import vouchable_lines
+    from credit.settings import get_settings
+    from credit.signing import SigningKeyError
+
+    settings = get_settings()
+    zone = clock.zone(settings)
+    try:
+        since = (datetime.combine(date.fromisoformat(compromised_since), time(0), zone)
+                 if len(compromised_since.strip()) == 10 else datetime.fromisoformat(compromised_since.strip()))
+    except ValueError:
+        output.refuse(f"--compromised-since「{compromised_since}」不是日期或时间，应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM "
+                      f"(not a date or time: YYYY-MM-DD or YYYY-MM-DDTHH:MM[±HH:MM])")
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=zone)
+    with engine_for(settings).connect() as conn:
+        found = vouchable_lines(conn, settings, key_id, since)
+    try:
+        done = revoke(settings, key_id, since, reason, found.vouched)
+    except SigningKeyError as e:
+        output.refuse(str(e))
+    console.print(f"已吊销 (revoked) {done.key_id}：自 (compromised since) {done.compromised_since.isoformat()} 起签署的"
+                  f"文件不再可信；为其间本局各批次发布的 {len(done.vouched)} 行锚点背书 (vouched for the {len(done.vouched)} "
+                  f"anchor lines the nights published in that time)；密钥清单 (keyring): {keyring_path(settings)}",
+                  markup=False)
+    for line in found.unknown:
+        err.print(f"未背书 (not vouched for): {line} — 没有批次记录发布过该行（伪造或被改动）(no night recorded publishing "
+                  "it: forged or altered)", style="red", markup=False)
+    err.print("请公布更新后的密钥清单，并重新签发该密钥在泄露后签署的导出文件和证书 (publish the keyring again; exports "
+              "and certificates the key signed since then must be issued again)", markup=False)
+
+
 @keys_app.command("list")
 def keys_list(json_out: Annotated[bool, typer.Option("--json", help="The keyring's lines as published.")] = False
               ) -> None:
@@ -150,10 +198,12 @@ def keys_list(json_out: Annotated[bool, typer.Option("--json", help="The keyring
     if json_out:
         print(json.dumps(ring.lines, ensure_ascii=False, indent=1))
     else:
-        table = Table("密钥 key", "启用 in use from", "移交自 handed over by")
+        table = Table("密钥 key", "启用 in use from", "移交自 handed over by", "吊销 revoked")
         for e in ring.entries:
+            rev = ring.revocations.get(e.key_id)
             table.add_row(e.key_id, e.valid_from.isoformat() if e.valid_from else "（尚无密钥清单 no keyring yet）",
-                          e.previous or "—")
+                          e.previous or "—",
+                          f"自 {rev.compromised_since.isoformat()} 起视为泄露：{rev.reason}" if rev else "—")
         console.print(table)
     if ring.problems:
         for r in ring.problems:

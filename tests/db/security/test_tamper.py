@@ -23,7 +23,7 @@ from tests.db.rosters.helpers import rehash_chain
 runner = CliRunner()
 
 
-def _published_nights(engine: Engine, settings: Settings, *, publish_last: bool = True) -> None:
+def published_nights(engine: Engine, settings: Settings, *, publish_last: bool = True) -> None:
     """Three nights, each published as publish_night does: committed, then its head appended outside.
     07-15 lists 甲 and 丙 (no 2025 annual report); 甲 files and applies; 07-22 removes 甲.
     ``publish_last=False``: the last night's process died between its commit and its publication."""
@@ -63,7 +63,7 @@ def _superuser_rewrites_everything_inside(engine: Engine, seq: int) -> None:
 
 def test_a_consistent_rewrite_inside_the_database_is_caught_by_the_anchors_outside_it(
         engine: Engine, settings: Settings, cli_env: None) -> None:
-    _published_nights(engine, settings)
+    published_nights(engine, settings)
     lines = anchor_path(settings).read_text().splitlines()
     assert len(lines) == 3 and [json.loads(x)["night"] for x in lines] == ["2026-07-15", "2026-07-21", "2026-07-22"]
     ok = runner.invoke(app, ["audit", "verify"])
@@ -88,7 +88,7 @@ def test_a_consistent_rewrite_inside_the_database_is_caught_by_the_anchors_outsi
 
 def test_an_altered_or_foreign_anchor_file_fails_by_its_line(engine: Engine, settings: Settings, cli_env: None,
                                                               tmp_path: Path) -> None:
-    _published_nights(engine, settings)
+    published_nights(engine, settings)
     path = anchor_path(settings)
     lines = path.read_text().splitlines()
     doc = json.loads(lines[1])
@@ -111,7 +111,7 @@ def test_an_altered_or_foreign_anchor_file_fails_by_its_line(engine: Engine, set
 
 
 def test_a_night_whose_anchor_missed_the_file_is_caught_up(engine: Engine, settings: Settings) -> None:
-    _published_nights(engine, settings, publish_last=False)  # the process died after the third commit
+    published_nights(engine, settings, publish_last=False)  # the process died after the third commit
     path = anchor_path(settings)
     with engine.connect() as c:
         report = verify_chain(c, read_anchors(path, signer_for(settings).public_key))
@@ -183,7 +183,7 @@ def test_publish_refuses_to_sign_a_head_that_does_not_verify(engine: Engine, set
                                                              tmp_path: Path) -> None:
     """Finding 1: the anchor file moved away, a forged decision 'anchored' inside the database —
     publish signed the forged head. It verifies first and exits 1; nothing is written."""
-    _published_nights(engine, settings)
+    published_nights(engine, settings)
     heads = _heads(engine)
     _forge(engine, heads["2026-07-15"], "2026-07-15")
     path = anchor_path(settings)
@@ -238,7 +238,7 @@ def test_a_missing_emptied_or_shortened_anchor_file_fails_verify(engine: Engine,
                                                                   how: str) -> None:
     """Finding 2: with the file gone, a rewrite of the whole log passed with a warning. Each
     night's publication records its line in the night's summary; fewer lines is a failure."""
-    _published_nights(engine, settings)
+    published_nights(engine, settings)
     path = anchor_path(settings)
     lines = path.read_text().splitlines()
     if how == "deleted":
@@ -259,7 +259,7 @@ def test_a_missing_emptied_or_shortened_anchor_file_fails_verify(engine: Engine,
 def test_an_unsigned_edit_of_an_anchor_line_is_named_not_blamed_on_the_log(
         engine: Engine, settings: Settings, cli_env: None) -> None:
     """Finding 3a: line 1's seq edited (not re-signed) read as the log broken at that decision."""
-    _published_nights(engine, settings)
+    published_nights(engine, settings)
     path = anchor_path(settings)
     lines = path.read_text().splitlines()
     doc = json.loads(lines[0])
@@ -275,7 +275,7 @@ def test_an_unsigned_edit_of_an_anchor_line_is_named_not_blamed_on_the_log(
 def test_an_altered_database_anchor_is_named_not_blamed_on_the_log(engine: Engine, settings: Settings,
                                                                    cli_env: None) -> None:
     """Finding 3b: roster_chain_anchors.seq moved one back read as the log rewritten."""
-    _published_nights(engine, settings)
+    published_nights(engine, settings)
     first = _heads(engine)["2026-07-15"]
     with engine.begin() as c:
         c.exec_driver_sql("alter table roster_chain_anchors disable trigger roster_chain_anchors_append_only")
@@ -318,7 +318,7 @@ def test_an_anchor_file_or_key_that_cannot_be_read_is_refused_in_both_languages(
     English alone (`[Errno 2] …`): a file that cannot be read is exit 2, named in Chinese then
     English, as `credit verify-signature` names it (README "Tamper evidence"; common rules: no
     traceback)."""
-    _published_nights(engine, settings)
+    published_nights(engine, settings)
     own = anchor_path(settings)
     key = tmp_path / "bureau.pem"
     key.write_text(signer_for(settings).public_pem)
@@ -357,7 +357,7 @@ def test_a_night_published_while_verify_reads_is_no_truncated_file(engine: Engin
 
     import credit.rosters.anchors as anchors_module
 
-    _published_nights(engine, settings, publish_last=False)  # the third night is still to be published
+    published_nights(engine, settings, publish_last=False)  # the third night is still to be published
     original = anchors_module.read_anchors
     raced: list[bool] = []
 
@@ -386,7 +386,7 @@ def test_a_deleted_record_of_a_published_night_is_named(engine: Engine, settings
     digests, the head it recorded) or its anchor in the database; the log untouched. Verify said
     "intact" (exit 0) — an altered record is named (README "Tamper evidence"), a deleted one was not,
     though the signed line published outside the database names the night."""
-    _published_nights(engine, settings)
+    published_nights(engine, settings)
     with engine.begin() as c:
         c.exec_driver_sql("alter table night_runs disable trigger user")
         c.exec_driver_sql("delete from night_runs where night = '2026-07-21'")
@@ -408,7 +408,7 @@ def test_an_export_as_recorded_after_night_k_names_night_ks_published_head(
     """A roster exported "as recorded after night K" reflects the log as night K left it: its signed
     sidecar names night K's anchor line, not a later night's head (whose decisions it lacks); an
     export of the record as it stands names the last line."""
-    _published_nights(engine, settings)
+    published_nights(engine, settings)
     lines = read_anchors(anchor_path(settings), None).lines
     assert [d["night"] for d in lines] == ["2026-07-15", "2026-07-21", "2026-07-22"]
     heads = {}

@@ -474,3 +474,87 @@ def test_a_signer_arriving_behind_a_waiting_rotation_does_not_overtake_it(tmp_pa
     assert overtook == [], f"a signer arriving after the rotation went ahead of it: {overtook}"
     assert order == ["rotated", "signed with a new key"]
 
+
+
+def test_a_revoked_key_is_not_trusted_for_what_it_dates_since_its_compromise(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stolen key, revoked (after a rotation) as compromised since T: what it dates before T still
+    verifies, what it dates at or after T or leaves undated does not, unless the revocation vouches
+    for it (an anchor line the bureau's nights recorded); the revocation is listed and published."""
+    from credit.keyring import revoke
+
+    s = Settings(home=tmp_path / "home")
+    stolen = current_signer(s)
+    ensure_first_line(s, stolen)
+    rotate(s)
+    since = clock.now(s) - timedelta(hours=1)
+    revoke(s, stolen.key_id, since, "私钥文件外泄", ["ab" * 32])
+    ring = keyring_for(s)
+    assert ring.problems == [] and set(ring.revocations) == {stolen.key_id}
+    assert ring.late_signature(stolen.key_id, (since - timedelta(minutes=1)).isoformat()) is None
+    for dated in ((since + timedelta(minutes=1)).isoformat(), since.isoformat(), None, "yesterday"):
+        late = ring.late_signature(stolen.key_id, dated)
+        assert late is not None and late.startswith(f"由已吊销的密钥 {stolen.key_id} 签署") and "私钥文件外泄" in late
+    assert ring.late_signature(stolen.key_id, since.isoformat(), "ab" * 32) is None        # vouched for
+    assert ring.late_signature(stolen.key_id, since.isoformat(), "cd" * 32) is not None
+    assert "revoked as compromised since" in ring.describe(stolen.key_id)
+    assert ring.lines[-1]["format"] == "credit-signing-key-revocation/1"
+    monkeypatch.setenv("CREDIT_HOME", str(s.home))
+    monkeypatch.delenv("CREDIT_SIGNING_KEY", raising=False)
+    monkeypatch.delenv("CREDIT_SIGNING_KEY_FILE", raising=False)
+    get_settings.cache_clear()
+    try:
+        listed = runner.invoke(app, ["keys", "list"], env={"COLUMNS": "240"})
+    finally:
+        get_settings.cache_clear()
+    assert listed.exit_code == 0 and "私钥文件外泄" in listed.output, listed.output
+
+
+def test_a_revocation_is_refused_for_the_key_in_use_twice_or_without_a_reason(tmp_path: Path) -> None:
+    from credit.keyring import revoke
+
+    s = Settings(home=tmp_path / "home")
+    first = current_signer(s)
+    ensure_first_line(s, first)
+    now = clock.now(s)
+    with pytest.raises(SigningKeyError, match="^密钥 .* 正在使用：请先用 credit keys rotate"):
+        revoke(s, first.key_id, now, "泄露", [])
+    rotate(s)
+    with pytest.raises(SigningKeyError, match="^请说明吊销原因"):
+        revoke(s, first.key_id, now, "  ", [])
+    with pytest.raises(SigningKeyError, match="^视为泄露的时间 .* 晚于现在"):
+        revoke(s, first.key_id, now + timedelta(days=1), "泄露", [])
+    with pytest.raises(SigningKeyError, match="^密钥 ed25519:nope 不在本局的密钥清单中"):
+        revoke(s, "ed25519:nope", now, "泄露", [])
+    revoke(s, first.key_id, now, "泄露", [])
+    with pytest.raises(SigningKeyError, match="已被吊销"):
+        revoke(s, first.key_id, now, "泄露", [])
+
+
+@pytest.mark.parametrize("edit", ["reason", "signed_by_the_revoked_key", "since"])
+def test_a_revocation_line_altered_or_signed_by_the_stolen_key_is_named(tmp_path: Path, edit: str) -> None:
+    """The thief cannot take back or move a revocation (its line is signed by a later key), nor
+    write one of its own with the stolen key (a revocation is signed by a key after the one it
+    revokes)."""
+    from credit.keyring import revoke
+
+    s = Settings(home=tmp_path / "home")
+    stolen = current_signer(s)
+    ensure_first_line(s, stolen)
+    rotate(s)
+    revoke(s, stolen.key_id, clock.now(s) - timedelta(hours=1), "私钥文件外泄", [])
+    path = keyring_path(s)
+    lines = path.read_text().splitlines()
+    doc = json.loads(lines[-1])
+    if edit == "reason":
+        doc["reason"] = "误报"
+    elif edit == "since":
+        doc["compromised_since"] = clock.now(s).isoformat()
+    else:
+        body = {k: v for k, v in doc.items() if k != "signature"}
+        doc = stolen.sign_document(body)
+    path.write_text("\n".join(lines[:-1] + [canonical(doc).decode()]) + "\n")
+    ring = read_keyring(path)
+    assert ring.problems and "line 3" in ring.problems[0], ring.problems
+    assert ("吊销行签名无效" if edit != "signed_by_the_revoked_key" else "吊销行须由晚于被吊销密钥启用的密钥签署") \
+        in ring.problems[0]
