@@ -207,11 +207,16 @@ def keyring_path(settings: Settings) -> Path:
     return settings.publication_folder / KEYRING_FILE
 
 
-def read_keyring(path: Path, trusted: Ed25519PublicKey | None = None) -> Keyring:
+def read_keyring(path: Path, trusted: Ed25519PublicKey | None = None, *, served: bool = False) -> Keyring:
     """Read and check a keyring file. Each line must be signed by its own key and, after the first,
     by the key before it, which it names as ``previous``. With ``trusted`` (the key a reader was
     given), that key must be in the chain. A missing file: a keyring of ``trusted`` alone (or empty);
-    one that cannot be read (a folder, not permitted): :class:`SigningKeyError`."""
+    one that cannot be read (a folder, not permitted): :class:`SigningKeyError`.
+
+    ``served``: the file may also be the keyring as ``GET /v1/keys/signing`` serves it — that whole
+    answer saved, or its ``keyring`` array — whose items are the lines, checked the same way: an
+    outsider who has only the API checks a certificate signed before a rotation with it
+    (``credit verify-signature --keyring``, README "How a bank verifies a certificate offline")."""
     if not path.exists():
         return Keyring.single(trusted) if trusted is not None else Keyring(None)
     try:
@@ -222,13 +227,22 @@ def read_keyring(path: Path, trusted: Ed25519PublicKey | None = None) -> Keyring
     if not data.strip():   # cut short before its first line (a crash): no key yet, as a missing file
         return Keyring.single(trusted) if trusted is not None else Keyring(None)
     ring = Keyring(path)
-    for no, raw in enumerate(data.split(b"\n"), start=1):
-        if not raw.strip():
-            continue
-        problem = _add_line(ring, no, raw)
-        if problem:
-            ring.problems.append(f"{path.name} line {no}: {problem}")
-            break
+    items = _served_items(data) if served else None
+    if items is not None:
+        for no, item in enumerate(items, start=1):
+            problem = _add_doc(ring, no, item) if isinstance(item, dict) else \
+                f"不是一行密钥记录 (not a key line: {type(item).__name__})"
+            if problem:
+                ring.problems.append(f"{path.name} 第 {no} 项 (item {no}): {problem}")
+                break
+    else:
+        for no, raw in enumerate(data.split(b"\n"), start=1):
+            if not raw.strip():
+                continue
+            problem = _add_line(ring, no, raw)
+            if problem:
+                ring.problems.append(f"{path.name} line {no}: {problem}")
+                break
     if trusted is not None and ring.position(key_id_of(trusted)) is None:
         ring.problems.append(
             f"{path.name}：所信任的公钥 {key_id_of(trusted)}（给出的公钥或本机的签名密钥）不在密钥清单中 (the trusted "
@@ -237,18 +251,42 @@ def read_keyring(path: Path, trusted: Ed25519PublicKey | None = None) -> Keyring
     return ring
 
 
+def _served_items(data: bytes) -> list[Any] | None:
+    """The key lines of a keyring in the form the API serves it (``GET /v1/keys/signing``): the whole
+    answer (an object with a ``keyring`` array) or the array alone, when ``data`` is one JSON
+    document of that form; else None (a keyring file of lines, read line by line)."""
+    try:
+        doc = parse_document(data.removeprefix(b"\xef\xbb\xbf"))
+    except (ValueError, UnicodeDecodeError):   # lines (or a repeat, named when its line is read)
+        return None
+    if isinstance(doc, dict) and isinstance(doc.get("keyring"), list):
+        return list(doc["keyring"])
+    return list(doc) if isinstance(doc, list) else None
+
+
 def _add_line(ring: Keyring, no: int, raw: bytes) -> str | None:
     """Check one line against the keys before it and add it; else say what is wrong."""
     try:
         doc = parse_document(raw)
-        if isinstance(doc, dict) and doc.get("format") == REVOCATION_FORMAT:
-            return _add_revocation(ring, no, doc)
+    except RepeatedKey as e:
+        return e.reason("密钥行 (key line)")
+    except (ValueError, UnicodeDecodeError) as e:
+        return f"不可读的密钥行 (unreadable key line: {e})"
+    if not isinstance(doc, dict):
+        return f"不可读的密钥行 (unreadable key line: not an object but {type(doc).__name__})"
+    return _add_doc(ring, no, doc)
+
+
+def _add_doc(ring: Keyring, no: int, doc: dict[str, Any]) -> str | None:
+    """Check one line of the keyring, parsed (a key or a revocation), against the lines before it and
+    add it; else say what is wrong."""
+    if doc.get("format") == REVOCATION_FORMAT:
+        return _add_revocation(ring, no, doc)
+    try:
         kid, pem, previous = str(doc["key_id"]), str(doc["public_key_pem"]), doc.get("previous")
         since = datetime.fromisoformat(str(doc["valid_from"]))
         public = load_public_key(pem, f"key line {no}")
-    except RepeatedKey as e:
-        return e.reason("密钥行 (key line)")
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
+    except (ValueError, KeyError, TypeError) as e:
         return f"不可读的密钥行 (unreadable key line: {e})"
     if since.tzinfo is None:
         return (f"启用时间 valid_from 没有时区 ({doc['valid_from']}) (valid_from has no timezone: the bureau's "

@@ -54,8 +54,9 @@ def verify_signature_command(
     sidecar: Annotated[Path | None, typer.Option(
         "--sidecar", help="The signature sidecar (default: FILE.sig.json when it exists).")] = None,
     keyring: Annotated[Path | None, typer.Option(
-        "--keyring", help="The bureau's published keyring (signing-keys.jsonl): a file signed before a key "
-        "rotation verifies with the key of its time, chained to --public-key.")] = None,
+        "--keyring", help="The bureau's published keyring (signing-keys.jsonl, or the answer of GET "
+        "/v1/keys/signing saved as it came): a file signed before a key rotation verifies with the key of its "
+        "time, chained to --public-key.")] = None,
 ) -> None:
     """Check a signature offline with the public key alone (no database, no network). Exit 0 when
     it holds; 1 when it does not (the reason printed: changed, forged, a damaged certificate or
@@ -72,7 +73,7 @@ def verify_signature_command(
         if keyring is not None:
             if not keyring.exists():   # a missing keyring is not one key alone here: it was named
                 raise FileNotFoundError(2, "No such file or directory", str(keyring))
-            ring = read_keyring(keyring, key)
+            ring = read_keyring(keyring, key, served=True)
             if ring.problems:
                 err.print(f"密钥清单未通过校验 keyring INVALID: {keyring}", style="red", markup=False)
                 for r in ring.problems:

@@ -558,3 +558,30 @@ def test_a_revocation_line_altered_or_signed_by_the_stolen_key_is_named(tmp_path
     assert ring.problems and "line 3" in ring.problems[0], ring.problems
     assert ("吊销行签名无效" if edit != "signed_by_the_revoked_key" else "吊销行须由晚于被吊销密钥启用的密钥签署") \
         in ring.problems[0]
+
+
+@pytest.mark.parametrize("form", ["answer", "array", "answer_bom"])
+def test_the_keyring_as_the_api_serves_it_verifies_a_file_signed_before_a_rotation(tmp_path: Path, form: str) -> None:
+    """An outsider has the API, not the publication folder: GET /v1/keys/signing serves the keyring as
+    a JSON array (field ``keyring``). Saved as it came (or the array alone, `jq .keyring`), it is
+    the keyring --keyring takes; it used to be read as lines and refused (exit 1, unreadable line)."""
+    s = Settings(home=tmp_path / "home")
+    ensure_first_line(s, signer_for(s))
+    used = _rotate_twice(s)
+    lines = read_keyring(keyring_path(s)).lines
+    answer: Any = {"algorithm": "Ed25519", "key_id": used[2].key_id, "public_key_pem": used[2].public_pem,
+                   "keyring": lines}
+    text = json.dumps(answer if form != "array" else lines, ensure_ascii=False, indent=2)
+    served = tmp_path / "signing.json"
+    served.write_bytes((b"\xef\xbb\xbf" if form == "answer_bom" else b"") + text.encode("utf-8"))
+    (tmp_path / "newest.pem").write_text(used[2].public_pem, encoding="ascii")
+    r = runner.invoke(app, ["verify-signature", str(s.home / "export-0.csv"), "--public-key",
+                            str(tmp_path / "newest.pem"), "--keyring", str(served)])
+    assert r.exit_code == 0, r.output
+    assert f"signed by {used[0].key_id}" in r.output
+    # the served form is checked as the lines are: an item altered is named, and nothing verifies
+    lines[1] = {**lines[1], "valid_from": "2020-01-01T00:00:00+08:00"}
+    served.write_text(json.dumps({**answer, "keyring": lines}, ensure_ascii=False), encoding="utf-8")
+    r = runner.invoke(app, ["verify-signature", str(s.home / "export-0.csv"), "--public-key",
+                            str(tmp_path / "newest.pem"), "--keyring", str(served)])
+    assert r.exit_code == 1 and "keyring INVALID" in r.output and "item 2" in r.output, r.output
