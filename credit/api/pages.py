@@ -305,7 +305,7 @@ def apply_page(request: Request, st: St, who: Who, uscc: str, roster: Annotated[
     with st.connect() as conn:
         doc = readable_application(conn, st, int(out["id"]), who, str(out["receipt_token"]))
     return _page(request, "application.html", 201, app=doc, receipt=out["receipt_token"], issuer=_issuer(st),
-                 today=st.today().isoformat())
+                 today=st.today().isoformat(), unverified=views.limit_unverified(doc, st.settings))
 
 
 @pages.get("/entity/{uscc}/apply")
@@ -337,7 +337,8 @@ def application_page(request: Request, st: St, who: Who, application_id: int, to
             if 0 < application_id < 2**62 else None
     if doc is None:
         return _page(request, "index.html", 404, error=f"没有编号为 {application_id} 的修复申请，或回执码不符")
-    return _page(request, "application.html", app=doc, issuer=_issuer(st), today=st.today().isoformat())
+    return _page(request, "application.html", app=doc, issuer=_issuer(st), today=st.today().isoformat(),
+                 unverified=views.limit_unverified(doc, st.settings))
 
 
 @pages.post("/receipts", response_class=HTMLResponse)
@@ -351,7 +352,8 @@ def receipt_page(request: Request, st: St, who: Who, receipt: Annotated[str, For
         doc = readable_application(conn, st, found, who, receipt) if found else None
     if doc is None:
         return _page(request, "index.html", 404, error="回执码无效")
-    return _page(request, "application.html", app=doc, issuer=_issuer(st), today=st.today().isoformat())
+    return _page(request, "application.html", app=doc, issuer=_issuer(st), today=st.today().isoformat(),
+                 unverified=views.limit_unverified(doc, st.settings))
 
 
 @pages.get("/receipts")

@@ -337,6 +337,14 @@ def application_status(conn: Connection, request_id: int, settings: Settings | N
             "note": note, "status": status, "status_label": _status_label(status, q["roster"], ds), "decisions": ds}
 
 
+def limit_unverified(doc: ApplicationStatus | None, settings: Settings | None = None) -> bool:
+    """Whether an application's decision limit comes from a rule version marked ``unverified``
+    (config/rules.yaml, domain.md §0): the applicant is then promised no date — its receipt says
+    以登记机关受理时告知的期限为准, as the entity page says of the entry (docs/api.md, Pages)."""
+    version = RosterEnv.load(settings).rules.by_version(doc["rule"]) if doc and doc["rule"] else None
+    return version is not None and version.status == "unverified"
+
+
 STATUS_TEXT = {"pending": "审核中", "removed": "已准予移出", "refused": "不予移出", "decided": "已作出决定"}
 REMOVED_TEXT = {"abnormal_status": "已恢复正常记载状态", "penalty": "已准予信用修复，停止公示"}
 

@@ -234,3 +234,32 @@ def test_applicant_types_the_date_with_a_chinese_input_method(live, page) -> Non
     page.fill("#as_of", "20260715")
     page.click("button[type=submit]")
     assert "格式有误" in page.inner_text(".error")
+
+
+def test_a_receipt_promises_no_date_the_entity_page_does_not_promise(live, page) -> None:  # noqa: F811
+    """A 个体工商户's restoration limit (ind.restore.annual_report_missing) is marked unverified in
+    config/rules.yaml: the entity page says 以登记机关受理时告知的期限为准 (docs/api.md, Pages). Its
+    receipt used to promise 应作出决定日期 2026-07-28 from that same unverified 5 WD, whether shown
+    at once or looked up later with the receipt code."""
+    ind = "92110105MA0000006E"
+    with live.engine.begin() as c:
+        from tests.db.api.support import annual_report, register
+
+        register(c, ind, "朝阳区张三小吃店", kind="individual")
+    run_night(live.engine, live.settings, "2026-07-15")
+    with live.engine.begin() as c:
+        annual_report(c, ind, 2025, "2026-07-20")
+    live.clock["today"] = D("2026-07-21")
+    page.goto(live.url + f"/entity?uscc={ind}")
+    assert "以登记机关受理时告知的期限为准" in page.inner_text("#entry-1")
+    page.fill("#grounds", "已于2026年7月20日补报2025年度报告")
+    page.click("#apply button[type=submit]")
+    receipt = page.inner_text("#receipt-token")
+    assert page.inner_text("#decide-by") == "以登记机关受理时告知的期限为准"
+    assert "2026-07-28" not in page.content() and "5个工作日" not in page.content()
+    page.screenshot(path=str(ARTIFACTS / "page_application_unverified_limit.png"), full_page=True)
+    page.goto(live.url + "/")
+    page.fill("#receipt", receipt)
+    page.click("text=查询申请")
+    assert page.inner_text("#decide-by") == "以登记机关受理时告知的期限为准"
+    assert "2026-07-28" not in page.content()
