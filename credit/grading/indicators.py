@@ -19,7 +19,7 @@ supervision        on_abnormal (经营异常名录), marked_abnormal (个体工�
                    heavier_penalties (较重行政处罚), fines_total, penalties_unfulfilled,
                    open_findings (核查问题未纠正), inspections_adverse (抽查发现问题)
 tax                tax_grade (纳税缴费信用级别), abnormal_taxpayer (非正常户), tax_arrears (欠税)
-social_security    insured_count (参保人数), insured_drop (较12个月前下降比例),
+social_security    insured_count (参保人数), insured_drop (较 insured_trend_months 个月前下降比例),
                    social_arrears_months (欠缴月数)
 bank_credit        bank_overdue_days (银行贷款最长逾期天数), bank_default (银行贷款违约或不良);
                    bureau-only signals, never published (domain.md §11, contracts.md §1)
