@@ -309,8 +309,10 @@ def test_an_entity_whose_tax_or_social_signal_ages_out_is_in_the_scope(engine: E
     changed in between, every entity whose tax or social-security indicators differ between the two is
     in tonight's incremental scope (a missing time reason fails here; domain.md §11, grading.yaml
     tax_years, social_security_months). The pairs cross a month, several months (skipped nights) and
-    a year; periods and years sit at the windows' edges."""
-    periods = ["2025-12", "2026-01", "2026-03", "2026-04", "2026-05", "2026-06", "2026-09"]
+    a year; periods and years sit at the windows' edges. Periods after a night's month (2026-09 on 20
+    August, 2026-11 on 31 October, 2027-01 on 31 December) are not graded until their month comes:
+    that month's move brings them in."""
+    periods = ["2025-12", "2026-01", "2026-03", "2026-04", "2026-05", "2026-06", "2026-09", "2026-11", "2027-01"]
     with engine.begin() as c:
         for i, period in enumerate(periods):
             u = f"9111010{i}MA00000{i:02d}X"
@@ -325,7 +327,8 @@ def test_an_entity_whose_tax_or_social_signal_ages_out_is_in_the_scope(engine: E
                 "insert into tax (uscc, assessed_year, tax_credit_grade, abnormal_taxpayer_since, arrears, first_night, "
                 "last_night) values (:u, :y, 'D', null, 100, '2026-07-01', '2026-07-01')"), {"u": u, "y": 2023 + i % 3})
     pairs = [(date(2026, 9, 30), date(2026, 10, 1)), (date(2026, 10, 1), date(2026, 10, 2)),
-             (date(2026, 8, 20), date(2026, 10, 3)), (date(2026, 12, 31), date(2027, 1, 1))]
+             (date(2026, 8, 20), date(2026, 10, 3)), (date(2026, 10, 31), date(2026, 11, 1)),
+             (date(2026, 12, 31), date(2027, 1, 1))]
     changed_somewhere = 0
     for prev, night in pairs:
         with engine.begin() as c:
@@ -338,4 +341,6 @@ def test_an_entity_whose_tax_or_social_signal_ages_out_is_in_the_scope(engine: E
         changed_somewhere += len(changed)
         if night == date(2026, 10, 2):   # nothing moved: nobody brought in by time
             assert not changed and not inside, scope.reasons
+        if night == date(2026, 11, 1):   # November's period counts from November: its entity changes
+            assert "91110107MA0000007X" in changed, changed
     assert changed_somewhere >= 4   # not vacuous: the windows moved for several entities
