@@ -194,9 +194,8 @@ def status_command(
     if as_json:
         _json(out)
         return
-    console.print(f"[bold]{code}[/bold] {output.esc(out['name'] or '')} — as of {day.isoformat()}; "
-                  f"data through {speaks.isoformat() if speaks else '(no night published)'}"
-                  + (f"; as recorded after night {known.night.isoformat()}" if known else ""))
+    console.print(f"[bold]{code}[/bold] {output.esc(out['name'] or '')} — "
+                  + output.esc(output.as_of_line(day, speaks, known.night if known else None)))
     if beyond:
         console.print(output.beyond_data_warning(day, known.night if known else None), style="yellow", markup=False)
     if not rosters:
@@ -330,9 +329,8 @@ def roster_export(
     # The data the export speaks for end with night K when asked "as known after K", as in
     # `credit status` and the API's X-Data-Through.
     speaks = known.night if known else through
-    err.print(f"{roster_label(roster)} {roster} roster as of {day.isoformat()}; data through "
-              f"{speaks.isoformat() if speaks else '(no night published)'}"
-              + (f"; as recorded after night {known.night.isoformat()}" if known else ""), markup=False)
+    err.print(f"{roster_label(roster)} {roster} roster, " + output.as_of_line(day, speaks, known.night if known else None),
+              markup=False)
     if speaks is None or day > speaks:
         err.print(output.beyond_data_warning(day, known.night if known else None), style="yellow", markup=False)
     if out is None:
