@@ -127,6 +127,24 @@ def _short_social_window(tmp_path: Path) -> Path:
     return conf
 
 
+def _future_periods(engine: Engine) -> list[str]:
+    """Social-security periods after the first night's month, put straight into the store (the night's
+    ingest holds such a period; a store loaded before that rule has them): 6 months' arrears from
+    2026-10 for two entities without arrears, from 2026-11 for two more. Grading reads a period from
+    its month on: the incremental nights of 1 October and 2 November must bring them in."""
+    with engine.begin() as c:
+        usccs: list[str] = list(c.execute(sa.text(
+            "select r.uscc from registration as r where r.status = 'operating' and not exists "
+            "(select 1 from social_security as s where s.uscc = r.uscc and s.arrears_months > 0) "
+            "order by r.uscc limit 4")).scalars())
+        for k, u in enumerate(usccs):
+            c.execute(sa.text(
+                "insert into social_security (uscc, period, insured_count, arrears, arrears_months, first_night, "
+                "last_night) values (:u, :p, null, 50000, 6, '2026-09-24', '2026-09-24')"),
+                {"u": u, "p": "2026-10" if k < 2 else "2026-11"})
+    return usccs
+
+
 def _officers(engine: Engine, settings: Settings, night: date) -> None:
     """Between nights: the counter receives applications for the entries and penalties on file."""
     with engine.begin() as c:
@@ -191,6 +209,9 @@ def test_incremental_nights_equal_full_nights(drop: Path, pg_dir: Path, tmp_path
             monkeypatch.setattr(grading_night, "CHUNK_ENTITIES", 10**9)
             run_night(drop, night, full, allow_gap=True, full=True)
             _compare(ea, eb, night)
+            if i == 0:
+                future = _future_periods(ea)
+                assert _future_periods(eb) == future and len(future) == 4
             if i % 3 == 1:
                 _officers(ea, inc, night)
                 _officers(eb, full, night)
@@ -214,6 +235,13 @@ def test_incremental_nights_equal_full_nights(drop: Path, pg_dir: Path, tmp_path
         # The social-security window moved on incremental nights and brought entities in.
         moved = [n for n, s in scopes if s["mode"] == "incremental" and s["reasons"].get("time:social_security_month")]
         assert date(2026, 10, 1) in moved and date(2026, 11, 2) in moved, moved
+        # The periods after the night were graded from their month on, not before (not vacuous).
+        with eb.connect() as c:
+            owed = c.execute(sa.text(
+                "select night, count(*) filter (where reasons::text like '%SOCIAL_ARREARS%') from grades "
+                "where uscc = any(:u) and night in ('2026-09-30', '2026-10-01', '2026-11-02') group by night "
+                "order by night"), {"u": future}).all()
+        assert [n for _, n in owed] == [0, 2, 4], owed
         # An incremental night works on a small part of the province.
         small = [s["entities"] for _, s in scopes if s["mode"] == "incremental"]
         assert max(small) < 1500
