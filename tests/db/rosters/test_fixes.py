@@ -207,7 +207,8 @@ def test_status_human_output_shows_tier_reasons_as_lines(engine, settings, monke
         published(c, "2026-07-01")
     r = CliRunner().invoke(_app(), ["status", A])
     assert r.exit_code == 0, r.output
-    assert "abnormal_roster: 列入经营异常名录 (value 1)" in r.output and "{" not in r.output
+    assert "abnormal_roster: 列入经营异常名录（值 value 1）" in r.output and "{" not in r.output
+    assert "信用风险分类 tier C 较高风险" in r.output and "未列入经营异常名录或严重违法失信名单 (not on any roster)" in r.output
 
 
 @pytest.mark.parametrize("args", [["status", "91110105MA0000001A"],
