@@ -1,7 +1,7 @@
 """An index on ``social_security(period)``: the month's move of the grading window reads one month's rows.
 
 Revision ID: 0050_social_security_period
-Revises: 0048_night_rosters_config
+Revises: 0051_notices_by_entity
 
 On the first night of a month the incremental scope brings the entities whose social-security
 periods left grading.yaml's ``social_security_months`` window or reached the night's month
@@ -16,12 +16,14 @@ values repeat: B-tree deduplication); ``(period, uscc)`` for an index-only scan 
 and no faster (61 ms: the visibility map of a table merged every night is not all-visible).
 
 The nights merge the source by its key; the index costs one entry per new period row.
+
+It follows 0051 (merged before it; 0049 was not yet there when it was written): one head.
 """
 
 from alembic import op
 
 revision = "0050_social_security_period"
-down_revision = "0048_night_rosters_config"
+down_revision = "0051_notices_by_entity"
 branch_labels = None
 depends_on = None
 
