@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import difflib
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -102,6 +103,26 @@ def _windows(value: Any) -> str | None:
     return None
 
 
+def _insured_drop_texts(data: dict[str, Any]) -> str | None:
+    """grading.yaml: INSURED_DROP's wording (the item on ``insured_drop`` and its bands) names the
+    months the headcount is compared over — ``{insured_trend_months}``, or the window's number itself.
+    A bureau's file that says 较12个月前 while ``insured_trend_months`` is 6 would give every officer
+    a reason that is not the comparison made (domain.md §7)."""
+    months = str((data.get("windows") or {}).get("insured_trend_months", ""))
+    for item in data.get("scorecard") or []:
+        if not isinstance(item, dict) or item.get("indicator") != "insured_drop":
+            continue
+        texts = [str(item.get("text", ""))] + [str(b.get("text", "")) for b in item.get("bands") or []
+                                               if isinstance(b, dict)]
+        for text in texts:
+            named = re.findall(r"(\d+)\s*个月", text)
+            if any(n != months for n in named):
+                return (f"{item.get('code')}: 文字所称月数与 windows.insured_trend_months（{months}）不一致 "
+                        f"(the text {text!r} names other months than windows.insured_trend_months, {months}) — "
+                        f"write {{insured_trend_months}}个月 in the text")
+    return None
+
+
 # The values whose wrong form would quietly disable a safeguard or fail only in the middle of a night.
 _VALUES: dict[tuple[str, str], Callable[[Any], str | None]] = {
     ("quality", "quarantine_ceiling"): _share,
@@ -145,6 +166,9 @@ def _check(name: str, path: Path, data: dict[str, Any]) -> None:
             wanted = check(data[key])
             if wanted:
                 raise ConfigError(f"{path}: 配置值无效 (invalid value) {key}: {data[key]!r} — write {wanted}")
+    wrong = _insured_drop_texts(data) if name == "grading" else None
+    if wrong:
+        raise ConfigError(f"{path}: {wrong}")
 
 
 def load_config(name: str, settings: Settings | None = None) -> ConfigDoc:

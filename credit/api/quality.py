@@ -151,7 +151,7 @@ class QualityResultOut(BaseModel):
     source: str
     seq: int = Field(description="the expectation's place in the source's suite")
     expectation: str = Field(description="Great Expectations type")
-    label: str = Field(description="中文说明")
+    label: str = Field(description="中文说明，其后为英文 (Chinese, then English)")
     column: str | None
     kwargs: dict[str, Any]
     critical: bool = Field(description="judges the whole file (a failure refuses the night); else holds back rows")

@@ -301,6 +301,17 @@ def unreadable(path: Path | str, error: Exception) -> str:
     return f"{name}：无法读取 (cannot read: {error})"
 
 
+def as_of_line(day: date, through: date | None, known_night: date | None = None) -> str:
+    """What an answer for ``day`` speaks for: the day, the last night of the data (``through``: the
+    latest published night, or night K of ``--known-at``) and, when asked so, the record after night
+    K — Chinese first, the English after, as the export's 说明 sheet names them."""
+    line = (f"截至 as of {day.isoformat()}；数据截至批次 data through "
+            + (through.isoformat() if through else "尚无已发布批次 (no night published)"))
+    if known_night is not None:
+        line += f"；依据第 {known_night.isoformat()} 批次处理后的记录 as recorded after night {known_night.isoformat()}"
+    return line
+
+
 def beyond_data_warning(day: date, known_night: date | None = None) -> str:
     """The warning of an answer for a day after the data it speaks for (the latest published night,
     or night K of ``--known-at``): Chinese first, the English in brackets, as the API's pages say it."""

@@ -19,7 +19,7 @@ supervision        on_abnormal (经营异常名录), marked_abnormal (个体工�
                    heavier_penalties (较重行政处罚), fines_total, penalties_unfulfilled,
                    open_findings (核查问题未纠正), inspections_adverse (抽查发现问题)
 tax                tax_grade (纳税缴费信用级别), abnormal_taxpayer (非正常户), tax_arrears (欠税)
-social_security    insured_count (参保人数), insured_drop (较12个月前下降比例),
+social_security    insured_count (参保人数), insured_drop (较 insured_trend_months 个月前下降比例),
                    social_arrears_months (欠缴月数)
 bank_credit        bank_overdue_days (银行贷款最长逾期天数), bank_default (银行贷款违约或不良);
                    bureau-only signals, never published (domain.md §11, contracts.md §1)
@@ -396,6 +396,12 @@ def social_window_start(night: date, months: int | None) -> str:
     return f"{k // 12:04d}-{k % 12 + 1:02d}"
 
 
+def social_window_end(night: date) -> str:
+    """The last period (YYYY-MM) whose headcount or arrears months the grading reads on ``night``:
+    the night's own month. A later period waits for its month (``sql/grading/social.sql``)."""
+    return f"{night.year:04d}-{night.month:02d}"
+
+
 def tax(conn: Connection, night: date, n: int, years: int | None = None, *,
         bounds: Bounds | None = None) -> pd.DataFrame:
     """纳税: latest tax-and-fee credit grade and arrears known (each the latest year's that carries
@@ -414,7 +420,8 @@ def social_security(conn: Connection, night: date, n: int, trend_months: int, mo
     """社保: insured headcount, its drop against ``trend_months`` earlier, arrears months (domain.md §11).
 
     The headcount and the arrears months are each the latest period's that carries one, within
-    ``months`` before the night (None: any period, :func:`social_window_start`); the drop
+    ``months`` before the night (None: any period, :func:`social_window_start`) and not after the
+    night's month (:func:`social_window_end`); the drop
     compares the latest headcount known with the period ``trend_months`` before that one.
 
     ``insured_drop`` = (earlier − latest) / earlier when the earlier headcount is positive, in whole
@@ -425,7 +432,8 @@ def social_security(conn: Connection, night: date, n: int, trend_months: int, mo
     reasons; outsider's pass bbgrade). INSURED_DROP's bands are therefore whole percents (a min of
     0.335 would be reached at 0.34). ``bounds``: see :func:`build_indicators`.
     """
-    query, values = _family("grading/social", bounds, {"social_since": social_window_start(night, months)},
+    query, values = _family("grading/social", bounds, {"social_since": social_window_start(night, months),
+                                                       "social_until": social_window_end(night)},
                             trend_months=trend_months)
     table = copy_out(conn, query, {
         "rn": pa.int64(), "insured_count": pa.float64(), "social_arrears_months": pa.int64(),

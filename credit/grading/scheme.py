@@ -78,11 +78,22 @@ class Scheme:
         return list(seen)
 
 
+def windowed(text: str, windows: dict[str, Any]) -> str:
+    """A reason's wording with the grading.yaml windows it names filled in: ``{insured_trend_months}``
+    is the number of months the headcount is compared over, as configured (INSURED_DROP's reason said
+    较12个月前 whatever the window was; domain.md §7: every grade with its reasons, true ones)."""
+    for key, value in windows.items():
+        text = text.replace("{" + str(key) + "}", str(value))
+    return text
+
+
 def scheme_of(config: ConfigDoc | Scheme) -> Scheme:
-    """Validate a grading config and turn it into a :class:`Scheme` (a Scheme passes through)."""
+    """Validate a grading config and turn it into a :class:`Scheme` (a Scheme passes through).
+    Texts name the windows they depend on as ``{window}`` (:func:`windowed`)."""
     if isinstance(config, Scheme):
         return config
     d = config.data
+    windows = dict(d.get("windows") or {})
     th = d["thresholds"]
     thresholds = (float(th["B"]), float(th["C"]), float(th["D"]))
     if not thresholds[0] <= thresholds[1] <= thresholds[2]:
@@ -94,32 +105,34 @@ def scheme_of(config: ConfigDoc | Scheme) -> Scheme:
             raise ConfigError(f"rule {r['code']}: op {op!r} is not one of true, >=, in")
         if r["floor"] not in TIER_RANK:
             raise ConfigError(f"rule {r['code']}: floor {r['floor']!r} is not a tier")
-        rules.append(Rule(r["code"], r["text"], r["indicator"], op, r["floor"], r.get("value"), r.get("improve", "")))
+        rules.append(Rule(r["code"], windowed(r["text"], windows), r["indicator"], op, r["floor"], r.get("value"),
+                          windowed(r.get("improve", ""), windows)))
     items: list[Item] = []
     for it in d.get("scorecard", []):
         kind = it["kind"]
         code = it["code"]
+        text, improve = windowed(it["text"], windows), windowed(it.get("improve", ""), windows)
         if kind in ("flag", "per_unit"):
             if float(it["points"]) < 0:
                 raise ConfigError(f"item {code}: negative points would let an adverse fact improve a tier")
-            items.append(Item(code, it["text"], it["indicator"], kind, float(it["points"]),
-                              float(it.get("cap", math.inf)), improve=it.get("improve", "")))
+            items.append(Item(code, text, it["indicator"], kind, float(it["points"]),
+                              float(it.get("cap", math.inf)), improve=improve))
         elif kind == "bands":
-            ordered = sorted((float(b["min"]), float(b["points"]), str(b.get("text", ""))) for b in it["bands"])
+            ordered = sorted((float(b["min"]), float(b["points"]), windowed(str(b.get("text", "")), windows))
+                             for b in it["bands"])
             bands = tuple((lo, p) for lo, p, _ in ordered)
             pts = [p for _, p in bands]
             if any(p < 0 for p in pts) or pts != sorted(pts):
                 raise ConfigError(f"item {code}: band points must not fall as the value rises")
             texts = tuple(t for _, _, t in ordered) if any(t for _, _, t in ordered) else ()
-            items.append(Item(code, it["text"], it["indicator"], kind, bands=bands, improve=it.get("improve", ""),
-                              band_texts=texts))
+            items.append(Item(code, text, it["indicator"], kind, bands=bands, improve=improve, band_texts=texts))
         elif kind == "category":
             points = {str(k): float(v) for k, v in it["points"].items()}
             order = [str(x) for x in it.get("order", list(points))]
             seq = [points.get(k, 0.0) for k in order]
             if any(p < 0 for p in seq) or seq != sorted(seq):
                 raise ConfigError(f"item {code}: points must not fall along the adverseness order {order}")
-            items.append(Item(code, it["text"], it["indicator"], kind, points, improve=it.get("improve", "")))
+            items.append(Item(code, text, it["indicator"], kind, points, improve=improve))
         else:
             raise ConfigError(f"item {code}: kind {kind!r} unknown")
     _check_in_rules(rules, d.get("scorecard", []))

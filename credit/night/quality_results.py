@@ -27,15 +27,28 @@ from credit import sqlfiles
 TREND_NIGHTS = 14
 """How many published nights (up to the one shown) a result's trend covers."""
 
-# What an officer reads for each expectation type of the suites (credit.night.suites).
+#: The rule of each Great Expectations type as officers read it: Chinese first, the English after, as
+#: every officer-facing line (the quality page and ``credit quality``; the GX type stays in
+#: ``expectation``). A type without an entry is named by :func:`expectation_label`.
 EXPECTATION_LABELS = {
-    "expect_column_proportion_of_non_null_values_to_be_between": "非空比例不低于下限",
-    "expect_column_values_to_not_be_null": "不得为空",
-    "expect_column_values_to_match_regex": "符合格式",
-    "expect_column_values_to_not_match_regex": "不符合所列格式",
-    "expect_column_values_to_be_in_set": "取值在允许范围内",
-    "expect_column_value_lengths_to_be_between": "长度在范围内",
+    "expect_column_proportion_of_non_null_values_to_be_between": "非空比例不低于下限 (share of non-empty values at least the minimum)",
+    "expect_column_values_to_not_be_null": "不得为空 (must not be empty)",
+    "expect_column_values_to_be_null": "应为空 (must be empty)",
+    "expect_column_values_to_match_regex": "符合格式 (matches the format)",
+    "expect_column_values_to_not_match_regex": "不符合所列格式 (matches none of the listed formats)",
+    "expect_column_values_to_be_in_set": "取值在允许范围内 (one of the allowed values)",
+    "expect_column_values_to_not_be_in_set": "取值不在所列值中 (none of the listed values)",
+    "expect_column_value_lengths_to_be_between": "长度在范围内 (length within the range)",
+    "expect_column_values_to_be_between": "数值在范围内 (value within the range)",
 }
+
+
+def expectation_label(expectation: str) -> str:
+    """The officers' name of a Great Expectations type (:data:`EXPECTATION_LABELS`); a type the
+    bureau's suite adds without one is said as 其他规则 with its GX name, never the bare English."""
+    return EXPECTATION_LABELS.get(expectation, f"其他规则 (other rule: {expectation})")
+
+
 KWARG_LABELS = {"regex": "格式", "value_set": "允许值", "min_value": "下限", "max_value": "上限", "mostly": "至少"}
 
 
@@ -173,7 +186,7 @@ def night_results(conn: Connection, night: date, trend_nights: int = TREND_NIGHT
         kwargs = dict(r["kwargs"])
         out.append({
             "file": r["file"], "source": r["source"], "seq": int(r["seq"]), "expectation": r["expectation"],
-            "label": EXPECTATION_LABELS.get(r["expectation"], r["expectation"]), "column": r["column_name"],
+            "label": expectation_label(r["expectation"]), "column": r["column_name"],
             "kwargs": kwargs, "parameters": parameters(kwargs), "critical": bool(r["critical"]),
             "success": bool(r["success"]), "element_count": r["element_count"],
             "unexpected_count": r["unexpected_count"], "unexpected_percent": r["unexpected_percent"],

@@ -415,7 +415,7 @@ def incremental(conn: sa.Connection, night: date, prev: date, settings: Settings
     previous night, what time alone changes tonight (``sql/night/scope_incremental.sql``), then
     the entities related to those through their legal representative (``scope_relatives.sql``)."""
     from credit.config import load_config
-    from credit.grading.indicators import social_window_start, tax_window_start
+    from credit.grading.indicators import social_window_end, social_window_start, tax_window_start
     from credit.rosters.env import RosterEnv
 
     windows = load_config("grading", settings)["windows"]
@@ -433,8 +433,8 @@ def incremental(conn: sa.Connection, night: date, prev: date, settings: Settings
         "finding_years": int(windows["finding_years"]), "inspection_years": int(windows["inspection_years"]),
         "bank_window": (night.year, night.month) != (prev.year, prev.month), "escalation": escalation,
         "tax_window": tax_from[0] != tax_from[1], "tax_from_prev": tax_from[0], "tax_from": tax_from[1],
-        "social_window": social_from[0] != social_from[1], "social_from_prev": social_from[0],
-        "social_from": social_from[1],
+        "social_from_prev": social_from[0], "social_from": social_from[1],
+        "month_prev": social_window_end(prev), "month": social_window_end(night),
     })
     prev_graded = conn.execute(sa.text("select max(night) from grading_runs where night < :n"), {"n": night}).scalar()
     return add_query(conn, scope, "night/scope_relatives", {"prev_graded": prev_graded}, "relatives:legal_rep")

@@ -92,7 +92,9 @@ class NightOpened:
 #: and the entity it names now is decided on its own (findfix; domain.md §3.4).
 #: 2026.12.4: a listing revoked because its finding now names another entity covers no other fact
 #: on the cause, and a finding corrected back lists the entity it names again (reviewA; §3.4).
-RESULTS_REVISION = "2026.12.4"
+#: 2026.12.5: a social-security period after the night's month is not graded until its month comes (grade3;
+#: domain.md §11).
+RESULTS_REVISION = "2026.12.5"
 #: How the revision is named in a night's ``config_version``, after the configuration files.
 RESULTS_PREFIX = "results@"
 

@@ -10,11 +10,12 @@ from credit import sqlfiles
 
 
 def test_bound_placeholders_are_left_to_the_driver_and_percent_signs_doubled() -> None:
-    text = sqlfiles.rendered("grading/social", bound=("lo", "hi", "social_since"), trend_months=12, ranged=1)
+    text = sqlfiles.rendered("grading/social", bound=("lo", "hi", "social_since", "social_until"), trend_months=12, ranged=1)
     assert "between %(lo)s and %(hi)s" in text
     assert ":lo" not in text and ":hi" not in text
     assert "make_interval(months => 12)" in text and "(1 = 0 or" in text
-    assert "%" not in text.replace("%(lo)s", "").replace("%(hi)s", "").replace("%(social_since)s", "").replace("%%", "")
+    assert "%" not in (text.replace("%(lo)s", "").replace("%(hi)s", "").replace("%(social_since)s", "")
+                       .replace("%(social_until)s", "").replace("%%", ""))
 
 
 def test_without_bound_every_placeholder_needs_a_date_or_an_int() -> None:

@@ -194,13 +194,12 @@ def status_command(
     if as_json:
         _json(out)
         return
-    console.print(f"[bold]{code}[/bold] {output.esc(out['name'] or '')} — as of {day.isoformat()}; "
-                  f"data through {speaks.isoformat() if speaks else '(no night published)'}"
-                  + (f"; as recorded after night {known.night.isoformat()}" if known else ""))
+    console.print(f"[bold]{code}[/bold] {output.esc(out['name'] or '')} — "
+                  + output.esc(output.as_of_line(day, speaks, known.night if known else None)))
     if beyond:
         console.print(output.beyond_data_warning(day, known.night if known else None), style="yellow", markup=False)
     if not rosters:
-        console.print("not on any roster (未列入经营异常名录或严重违法失信名单)")
+        console.print("未列入经营异常名录或严重违法失信名单 (not on any roster)")
     else:
         # One block per entry, field by field: legal wording is long and must stay readable in a
         # terminal of any width.
@@ -264,13 +263,14 @@ def status_command(
         console.print(f"penalty {pen['case_no']} {pen['doc_no'] or ''} decided {pen['decided_on']}: "
                       f"{pen['class_label']} {window} — {pen['state_label']}{repair}", markup=False)
     if tier is not None:
-        console.print(f"tier [bold]{output.esc(tier.get('grade'))}[/bold] {output.esc(tier.get('label') or '')}")
+        console.print(f"信用风险分类 tier [bold]{output.esc(tier.get('grade'))}[/bold] {output.esc(tier.get('label') or '')}")
         for reason in tier["reasons"]:
             value = reason.get("value")
             line = f"{reason.get('code') or ''}: {reason.get('text') or ''}"
-            console.print(f"  - {line}" + (f" (value {output.cell(value)})" if value is not None else ""), markup=False)
+            console.print(f"  - {line}" + (f"（值 value {output.cell(value)}）" if value is not None else ""), markup=False)
     else:
-        console.print("tier: none (该日没有分类结果：不在营，或尚未分类; no grade on this date: not operating, or not graded yet)")
+        console.print("信用风险分类 tier：无（该日没有分类结果：不在营，或尚未分类） (none: no grade on this date: not operating, "
+                      "or not graded yet)")
 
 
 def _by_text(proc: Any) -> str:
@@ -330,9 +330,8 @@ def roster_export(
     # The data the export speaks for end with night K when asked "as known after K", as in
     # `credit status` and the API's X-Data-Through.
     speaks = known.night if known else through
-    err.print(f"{roster_label(roster)} {roster} roster as of {day.isoformat()}; data through "
-              f"{speaks.isoformat() if speaks else '(no night published)'}"
-              + (f"; as recorded after night {known.night.isoformat()}" if known else ""), markup=False)
+    err.print(f"{roster_label(roster)} {roster} roster, " + output.as_of_line(day, speaks, known.night if known else None),
+              markup=False)
     if speaks is None or day > speaks:
         err.print(output.beyond_data_warning(day, known.night if known else None), style="yellow", markup=False)
     if out is None:

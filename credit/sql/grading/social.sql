@@ -12,6 +12,13 @@
 -- without the key: any period). A period before it is stale: a 2021-01 period with 6
 -- months' arrears no longer grades a night of 2026 (outsider's pass). The earlier headcount of the
 -- trend is read wherever it lies: it is :trend_months before a latest headcount inside the window.
+-- A period after the night's month, :social_until (YYYY-MM, credit.grading.indicators.social_window_end),
+-- is not read until its month comes: a contribution month that has not begun cannot describe the
+-- entity yet, and the latest headcount was that future period's (the ingest holds such a period,
+-- contracts.md §1, credit/contract/sources.py month not_after_night; a store loaded before that
+-- rule, or a night re-graded after later ones were loaded, still has them). The month's move
+-- brings the entities with such a period into an incremental night (its time reason, social
+-- security month: sql/night/scope_incremental.sql).
 -- :ranged = 1: the population is one chunk of several, a contiguous USCC range (issue 11); the
 -- fact tables are read between its first and last USCC by their uscc index, :lo and :hi (values,
 -- credit.grading.indicators.chunk_bounds). 0: the condition folds away when planned (whole or
@@ -38,6 +45,7 @@ with facts as (
     from social_security as s
     join grading_population as p using (uscc)
     where (:ranged = 0 or s.uscc between :lo and :hi)
+      and s.period <= :social_until
     window w as (partition by s.uscc)
 )
 select

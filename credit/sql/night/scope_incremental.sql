@@ -7,8 +7,10 @@
 -- the month changed: bank credit's window of months moved); :escalation (the 3-year escalation of
 -- domain.md §3.5 is in force tonight); :tax_window with :tax_from_prev, :tax_from (the first
 -- assessment year graded on the previous night and tonight, credit.grading.indicators
--- .tax_window_start: true when they differ) and :social_window with :social_from_prev,
--- :social_from (the first period graded, social_window_start: true when they differ).
+-- .tax_window_start: true when they differ), :social_from_prev and :social_from (the first
+-- period graded on each, social_window_start: equal unless the window moved tonight), and
+-- :month_prev, :month (the last period graded on the previous night and tonight, social_window_end:
+-- the night's month).
 with
 -- 1. inputs changed tonight: the store's history rows of tonight (new, changed, dropped), rows of
 --    sources kept without history that changed tonight, and annual reports held in quarantine
@@ -152,13 +154,16 @@ timed as (
     -- bank credit: the window of months (grading.yaml bank_credit_months) moved with the month
     select distinct uscc, 'time:bank_credit_month' from bank_credit where cast(:bank_window as boolean)
     union all
-    -- social security: the window of months (grading.yaml social_security_months) moved with the
-    -- month: the entities with a period that left it tonight (their latest headcount or arrears
-    -- months may be that period's: a stale one no longer grades; domain.md §11). A whole read of
-    -- social_security on the first night of a month only; false on every other night (a one-time
-    -- filter: nothing read).
+    -- social security: the window of months moved with the month: the entities with a period that
+    -- left it tonight (grading.yaml social_security_months; their latest headcount or arrears
+    -- months may be that period's: a stale one no longer grades; domain.md §11), and those with a
+    -- period that reached the night's month tonight (a later period waits for its month,
+    -- grading/social.sql). By social_security(period), migration 0050: one or two months' rows on
+    -- the first night of a month (the whole table was read before); nothing on other nights
+    -- (both ranges empty: :social_from_prev = :social_from, :month_prev = :month).
     select distinct uscc, 'time:social_security_month' from social_security
-     where cast(:social_window as boolean) and period >= :social_from_prev and period < :social_from
+     where (period >= :social_from_prev and period < :social_from)
+        or (period > :month_prev and period <= :month)
     union all
     -- tax: the window of assessment years (grading.yaml tax_years) moved with the year: the
     -- entities with a year that left it tonight. A new year is a global event today (the night

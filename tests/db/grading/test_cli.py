@@ -104,7 +104,7 @@ def test_the_tables_show_values_as_an_officer_reads_them(engine: Engine, setting
     status.command("unused")(lambda: None)
     said = CliRunner().invoke(status, ["status", "91110105MA0000000Y"])
     assert said.exit_code == 0, said.output
-    assert "列入经营异常名录 (value 是)" in said.output and "True" not in said.output
+    assert "列入经营异常名录（值 value 是）" in said.output and "True" not in said.output
 
 
 def test_show_warns_for_a_date_after_the_latest_night(engine: Engine, settings: Settings, cli_env: None) -> None:

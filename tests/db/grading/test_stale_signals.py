@@ -139,3 +139,22 @@ def test_a_stale_period_is_not_read_behind_an_empty_current_one(engine: Engine) 
         s = social_security(c, NIGHT, n, 12, 6)
         c.rollback()
     assert (int(s["insured_count"][0]), int(s["social_arrears_months"][0]), float(s["insured_drop"][0])) == (4, 0, 0.9)
+
+
+def test_a_period_after_the_night_s_month_waits_for_its_month(engine: Engine) -> None:
+    # A period later than the night's month counted as the latest headcount and arrears (no upper
+    # bound): a store holding 2026-08 (loaded before the ingest held such a period, contracts.md §1)
+    # graded a night of July on August's 1 insured and 6 months' arrears. It counts from 1 August.
+    with engine.begin() as c:
+        reg(c, "F1")
+        _social(c, "F1", "2025-07", 10, 0)
+        _social(c, "F1", "2025-08", 10, 0)
+        _social(c, "F1", "2026-07", 10, 0)
+        _social(c, "F1", "2026-08", 1, 6)
+        n = create_population(c)
+        july = social_security(c, date(2026, 7, 31), n, 12, 6)
+        august = social_security(c, date(2026, 8, 1), n, 12, 6)
+        c.rollback()
+    shown = [(int(s["insured_count"][0]), int(s["social_arrears_months"][0]), float(s["insured_drop"][0]))
+             for s in (july, august)]
+    assert shown == [(10, 0, 0.0), (1, 6, 0.9)], shown

@@ -127,6 +127,24 @@ def _short_social_window(tmp_path: Path) -> Path:
     return conf
 
 
+def _future_periods(engine: Engine) -> list[str]:
+    """Social-security periods after the first night's month, put straight into the store (the night's
+    ingest holds such a period; a store loaded before that rule has them): 6 months' arrears from
+    2026-10 for two entities without arrears, from 2026-11 for two more. Grading reads a period from
+    its month on: the incremental nights of 1 October and 2 November must bring them in."""
+    with engine.begin() as c:
+        usccs: list[str] = list(c.execute(sa.text(
+            "select r.uscc from registration as r where r.status = 'operating' and not exists "
+            "(select 1 from social_security as s where s.uscc = r.uscc and s.arrears_months > 0) "
+            "order by r.uscc limit 4")).scalars())
+        for k, u in enumerate(usccs):
+            c.execute(sa.text(
+                "insert into social_security (uscc, period, insured_count, arrears, arrears_months, first_night, "
+                "last_night) values (:u, :p, null, 50000, 6, '2026-09-24', '2026-09-24')"),
+                {"u": u, "p": "2026-10" if k < 2 else "2026-11"})
+    return usccs
+
+
 def _officers(engine: Engine, settings: Settings, night: date) -> None:
     """Between nights: the counter receives applications for the entries and penalties on file."""
     with engine.begin() as c:
@@ -191,6 +209,9 @@ def test_incremental_nights_equal_full_nights(drop: Path, pg_dir: Path, tmp_path
             monkeypatch.setattr(grading_night, "CHUNK_ENTITIES", 10**9)
             run_night(drop, night, full, allow_gap=True, full=True)
             _compare(ea, eb, night)
+            if i == 0:
+                future = _future_periods(ea)
+                assert _future_periods(eb) == future and len(future) == 4
             if i % 3 == 1:
                 _officers(ea, inc, night)
                 _officers(eb, full, night)
@@ -214,6 +235,13 @@ def test_incremental_nights_equal_full_nights(drop: Path, pg_dir: Path, tmp_path
         # The social-security window moved on incremental nights and brought entities in.
         moved = [n for n, s in scopes if s["mode"] == "incremental" and s["reasons"].get("time:social_security_month")]
         assert date(2026, 10, 1) in moved and date(2026, 11, 2) in moved, moved
+        # The periods after the night were graded from their month on, not before (not vacuous).
+        with eb.connect() as c:
+            owed = c.execute(sa.text(
+                "select night, count(*) filter (where reasons::text like '%SOCIAL_ARREARS%') from grades "
+                "where uscc = any(:u) and night in ('2026-09-30', '2026-10-01', '2026-11-02') group by night "
+                "order by night"), {"u": future}).all()
+        assert [n for _, n in owed] == [0, 2, 4], owed
         # An incremental night works on a small part of the province.
         small = [s["entities"] for _, s in scopes if s["mode"] == "incremental"]
         assert max(small) < 1500
@@ -309,8 +337,10 @@ def test_an_entity_whose_tax_or_social_signal_ages_out_is_in_the_scope(engine: E
     changed in between, every entity whose tax or social-security indicators differ between the two is
     in tonight's incremental scope (a missing time reason fails here; domain.md §11, grading.yaml
     tax_years, social_security_months). The pairs cross a month, several months (skipped nights) and
-    a year; periods and years sit at the windows' edges."""
-    periods = ["2025-12", "2026-01", "2026-03", "2026-04", "2026-05", "2026-06", "2026-09"]
+    a year; periods and years sit at the windows' edges. Periods after a night's month (2026-09 on 20
+    August, 2026-11 on 31 October, 2027-01 on 31 December) are not graded until their month comes:
+    that month's move brings them in."""
+    periods = ["2025-12", "2026-01", "2026-03", "2026-04", "2026-05", "2026-06", "2026-09", "2026-11", "2027-01"]
     with engine.begin() as c:
         for i, period in enumerate(periods):
             u = f"9111010{i}MA00000{i:02d}X"
@@ -325,7 +355,8 @@ def test_an_entity_whose_tax_or_social_signal_ages_out_is_in_the_scope(engine: E
                 "insert into tax (uscc, assessed_year, tax_credit_grade, abnormal_taxpayer_since, arrears, first_night, "
                 "last_night) values (:u, :y, 'D', null, 100, '2026-07-01', '2026-07-01')"), {"u": u, "y": 2023 + i % 3})
     pairs = [(date(2026, 9, 30), date(2026, 10, 1)), (date(2026, 10, 1), date(2026, 10, 2)),
-             (date(2026, 8, 20), date(2026, 10, 3)), (date(2026, 12, 31), date(2027, 1, 1))]
+             (date(2026, 8, 20), date(2026, 10, 3)), (date(2026, 10, 31), date(2026, 11, 1)),
+             (date(2026, 12, 31), date(2027, 1, 1))]
     changed_somewhere = 0
     for prev, night in pairs:
         with engine.begin() as c:
@@ -338,4 +369,6 @@ def test_an_entity_whose_tax_or_social_signal_ages_out_is_in_the_scope(engine: E
         changed_somewhere += len(changed)
         if night == date(2026, 10, 2):   # nothing moved: nobody brought in by time
             assert not changed and not inside, scope.reasons
+        if night == date(2026, 11, 1):   # November's period counts from November: its entity changes
+            assert "91110107MA0000007X" in changed, changed
     assert changed_somewhere >= 4   # not vacuous: the windows moved for several entities

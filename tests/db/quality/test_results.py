@@ -47,7 +47,7 @@ def test_every_expectation_of_a_published_night_is_kept_with_its_counts(settings
     regex = next(r for r in results if r["column"] == "uscc" and r["expectation"].endswith("match_regex"))
     assert (regex["success"], regex["element_count"], regex["unexpected_count"]) == (False, 11, 1)
     assert regex["unexpected_percent"] == pytest.approx(100 / 11)
-    assert "格式：" in regex["parameters"] and regex["label"] == "符合格式"
+    assert "格式：" in regex["parameters"] and regex["label"] == "符合格式 (matches the format)"
     share = next(r for r in results if r["expectation"].startswith("expect_column_proportion"))
     assert share["critical"] and share["success"] and share["observed_value"] == pytest.approx(1.0)
     assert share["kwargs"] == {"column": "uscc", "min_value": 0.9}    # no GX batch id

@@ -184,9 +184,12 @@ def test_status_json_always_has_tier_and_data_through(engine, settings, monkeypa
     # the warning reads Chinese first, the English in brackets (house rule), in status and in the export
     said = " ".join(r.output.split())
     assert "注意：2026-08-01 晚于最新已发布批次" in said and said.index("晚于最新已发布批次") < said.index("(warning"), said
+    # … and so does the line of what the answer speaks for (it was English only: as of …; data through …)
+    assert "截至 as of 2026-08-01；数据截至批次 data through 2026-07-01" in said, said
     r = CliRunner().invoke(_app(), ["roster", "export", "--roster", "abnormal", "--format", "json", "--as-of", "2026-08-01"])
     said = " ".join(r.output.split())
     assert r.exit_code == 0 and "注意：2026-08-01 晚于最新已发布批次" in said and "(warning" in said, said
+    assert "截至 as of 2026-08-01；数据截至批次 data through 2026-07-01" in said, said
     r = CliRunner().invoke(_app(), ["roster", "export", "--roster", "abnormal", "--format", "json"])
     assert r.exit_code == 0 and "data through 2026-07-01" in r.output and json.loads(
         r.output[r.output.index("["):])[0]["uscc"] == A
@@ -204,7 +207,8 @@ def test_status_human_output_shows_tier_reasons_as_lines(engine, settings, monke
         published(c, "2026-07-01")
     r = CliRunner().invoke(_app(), ["status", A])
     assert r.exit_code == 0, r.output
-    assert "abnormal_roster: 列入经营异常名录 (value 1)" in r.output and "{" not in r.output
+    assert "abnormal_roster: 列入经营异常名录（值 value 1）" in r.output and "{" not in r.output
+    assert "信用风险分类 tier C 较高风险" in r.output and "未列入经营异常名录或严重违法失信名单 (not on any roster)" in r.output
 
 
 @pytest.mark.parametrize("args", [["status", "91110105MA0000001A"],

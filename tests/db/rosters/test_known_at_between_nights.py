@@ -54,12 +54,12 @@ def test_cli_known_at_between_nights_names_that_night_and_before_the_first_refus
     assert out["as_of"] == "2026-03-02" and [e["state"] for e in out["rosters"]] == ["listed"]
     r = CliRunner().invoke(_cli(), ["status", A, "--known-at", "2026-03-20"])
     said = " ".join(r.output.split())
-    assert "data through 2026-03-02; as recorded after night 2026-03-02" in said, r.output
+    assert "数据截至批次 data through 2026-03-02；依据第 2026-03-02 批次处理后的记录 as recorded after night 2026-03-02" in said, r.output
     r = CliRunner().invoke(_cli(), ["roster", "export", "--roster", "abnormal", "--known-at", "2026-03-20",
                                     "--format", "json"])
     assert r.exit_code == 0, r.output
     said = " ".join(r.output.split())
-    assert "data through 2026-03-02; as recorded after night 2026-03-02" in said, r.output
+    assert "数据截至批次 data through 2026-03-02；依据第 2026-03-02 批次处理后的记录 as recorded after night 2026-03-02" in said, r.output
     for args in (["status", A], ["roster", "export", "--roster", "abnormal", "--format", "json"]):
         r = CliRunner().invoke(_cli(), [*args, "--known-at", "2026-03-01"])
         assert r.exit_code == 2, r.output

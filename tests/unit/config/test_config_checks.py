@@ -145,3 +145,20 @@ def test_a_bureau_s_grading_yaml_with_a_retired_window_still_loads(tmp_path: Pat
     bad = _folder(tmp_path / "b", "grading", "  tax_years: 2\n", "  tax_years: 2\n  penalty_yeers: 3\n")
     with pytest.raises(ConfigError, match="penalty_yeers"):
         load_config("grading", bad)
+
+
+def test_insured_drop_s_wording_must_name_the_months_compared(tmp_path: Path) -> None:
+    # A bureau's file of grading-2026.8 said 较12个月前 in INSURED_DROP's text: with insured_trend_months
+    # 6 every reason named a comparison that was not made (domain.md §7). Refused, naming the fix; the
+    # same file still loads while the window is 12, and the bundled wording follows any window.
+    old = "    text: 参保人数较{insured_trend_months}个月前下降比例\n"
+    months = ("  insured_trend_months: 12", "  insured_trend_months: 6")
+    settings = _folder(tmp_path, "grading", old, "    text: 参保人数较12个月前下降比例\n")
+    assert load_config("grading", settings)["windows"]["insured_trend_months"] == 12
+    path = settings.config_dir / "grading.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(*months), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"grading\.yaml: INSURED_DROP.*insured_trend_months.*6.*"
+                                          r"write \{insured_trend_months\}个月"):
+        load_config("grading", settings)
+    bundled_six = _folder(tmp_path / "six", "grading", *months)
+    assert load_config("grading", bundled_six)["windows"]["insured_trend_months"] == 6

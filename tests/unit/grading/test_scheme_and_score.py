@@ -289,3 +289,19 @@ def test_texts_shown_to_applicants_cite_regulations_not_our_files() -> None:
     assert [s for s in shown if "domain.md" in s or "§" in s] == []
     assert any("国市监信发〔2022〕6号" in s for s in shown)
     assert doc["version"] != "grading-2026.1"     # the texts changed: a new version label
+
+
+def test_insured_drop_s_reason_names_the_months_compared_and_the_band() -> None:
+    # The reason said 较12个月前 whatever windows.insured_trend_months was (the drop compared 6 months
+    # with a bureau's 6): it names the months of the file, and the band's minimum reached, as
+    # BANK_OVERDUE's bands do (domain.md §7: every grade with its reasons).
+    six = ConfigDoc("grading", CONFIG.version, {**CONFIG.data, "windows": {**CONFIG["windows"], "insured_trend_months": 6}})
+    drops = frame([{"insured_drop": 0.55}, {"insured_drop": 0.95}, {"insured_drop": 0.3}])
+    for config, months in ((six, 6), (CONFIG, 12)):
+        out = grade(drops, config)
+        shown = [[(r["text"], r["value"], r["contribution"]) for r in reasons(out, i) if r["code"] == "INSURED_DROP"]
+                 for i in range(3)]
+        assert shown == [[(f"参保人数较{months}个月前下降比例达50%", 0.55, 5)],
+                         [(f"参保人数较{months}个月前下降比例达90%", 0.95, 10)], []], shown
+    assert scheme_of(six).items[[i.code for i in scheme_of(six).items].index("INSURED_DROP")].text == \
+        "参保人数较6个月前下降比例"
