@@ -359,10 +359,10 @@ def clear_published(engine: Engine, night: date) -> list[str]:
     pages back at once, and no delete of a first night's millions of rows (1 M: about 2 s) before
     it. Any other is cleared by a delete (``night/staging_clear_rows.sql``), then truncated in a
     transaction of its own if that left it empty and nothing holds it
-    (``night/staging_lock_briefly.sql``, then ``night/staging_truncate_empty.sql``). A role that may
-    not truncate (``credit_writer``, the nights' role in production) clears every table by the
-    delete, and autovacuum returns the space: a night never fails for a clean-up after its
-    publication. Returns the sources' staging tables now empty on disk."""
+    (``night/staging_lock_briefly.sql``, then ``night/staging_truncate_empty.sql``). The owner and
+    ``credit_writer`` (the nights' role in production; migration 0049) may truncate; a role that may
+    not clears every table by the delete, and autovacuum returns the space: a night never fails for
+    a clean-up after its publication. Returns the sources' staging tables now empty on disk."""
     truncated, deleted = [], []
     with engine.begin() as conn:
         may_truncate = {source.name: bool(conn.execute(sqlfiles.statement("night/staging_may_truncate"),
