@@ -69,14 +69,14 @@ from credit.draws.read import (
     published_results,
     tasks_with_published_results,
 )
-from credit.keyring import held_signer, keyring_path, read_keyring
+from credit.keyring import held_signer, keyring_path, published_key, read_keyring
 from credit.rosters import certificates
 from credit.rosters.export import FORMATS, export_frame, export_note, render
 from credit.rosters.known import (
     NoNightPublished,
 )
 from credit.rosters.read import decision_feed, entity_head, search_registration
-from credit.signing import SigningKeyError, signer_for
+from credit.signing import SigningKeyError
 
 public = APIRouter(tags=["public"], dependencies=[Depends(caller)])
 consumer = APIRouter(tags=["consumer"], dependencies=[Depends(require("consumer"))])
@@ -300,13 +300,16 @@ def application_by_receipt(request: Request, conn: Conn, st: St,
 @public.get("/v1/keys/signing", response_model=SigningKey)
 def signing_key(st: St) -> JSONResponse:
     """The bureau's public signing key (Ed25519, PEM): it verifies screening certificates, export
-    sidecars and the published chain anchors offline (``credit verify-signature``; README)."""
-    signer = signer_for(st.settings)
+    sidecars and the published chain anchors offline (``credit verify-signature``; README). Between
+    ``credit keys rotate --new-key-file`` and the switch of the setting, the key handed over to,
+    which will sign, with ``signs_now`` false and the key it replaces (``credit.keyring.published_key``)."""
     try:
         ring = read_keyring(keyring_path(st.settings))
+        key = published_key(st.settings)
     except SigningKeyError as e:   # the keyring cannot be read: refused as a certificate is
         raise HTTPException(503, str(e)) from None
-    return json_answer({"algorithm": "Ed25519", "key_id": signer.key_id, "public_key_pem": signer.public_pem,
+    return json_answer({"algorithm": "Ed25519", "key_id": key.key_id, "public_key_pem": key.public_pem,
+                        "signs_now": key.signs_now, "handed_over_from": key.handed_over_from,
                         "keyring": ring.lines})
 
 
