@@ -4,6 +4,8 @@ credit.api.answers."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Coroutine
 from contextlib import ExitStack
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -12,6 +14,7 @@ import pandas as pd
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from credit import clock
@@ -313,6 +316,33 @@ def signing_key(st: St) -> JSONResponse:
                         "keyring": ring.lines})
 
 
+class OffLoopJSONRequest(Request):
+    """A request whose JSON body is parsed on a worker thread. FastAPI reads a route's JSON body
+    with ``await request.json()`` before anything of the route runs, and Starlette parses it there,
+    on the event loop: a certificate of 32 MB (``security.max_certificate_bytes``) took about a
+    second, every other request of the process waiting. Parsed by the same ``json.loads``, once
+    (kept as Starlette keeps it), so FastAPI validates the route's body and refuses a body that is
+    not JSON exactly as before."""
+
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            self._json = await run_in_threadpool(json.loads, await self.body())
+        return self._json
+
+
+class OffLoopJSONRoute(APIRoute):
+    """A route whose handler gets :class:`OffLoopJSONRequest` (FastAPI's way of a custom request:
+    its "Custom Request and APIRoute class")."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def parsed_off_loop(request: Request) -> Response:
+            return await handler(OffLoopJSONRequest(request.scope, request.receive))
+
+        return parsed_off_loop
+
+
 async def _keys_once(request: Request) -> None:
     """Refuse a body naming a key twice (422): the body the route's ``certificate`` was parsed from
     (read once by FastAPI, kept on the request), checked before the route runs. Parsed on a worker
@@ -323,7 +353,6 @@ async def _keys_once(request: Request) -> None:
         raise HTTPException(422, problem)
 
 
-@public.post(CERTIFICATE_VERIFY, response_model=Verification, dependencies=[Depends(_keys_once)])
 def verify(conn: Conn, certificate: Annotated[dict[str, Any], Body(description="a screening certificate as issued")]
            ) -> JSONResponse:
     """Re-check a screening certificate against the decision log: valid / superseded / invalid."""
@@ -332,6 +361,11 @@ def verify(conn: Conn, certificate: Annotated[dict[str, Any], Body(description="
     except certificates.MalformedCertificate as e:
         raise HTTPException(422, str(e)) from None
     return json_answer(result.as_dict())
+
+
+# Its body (up to 32 MB) parsed off the event loop, its validation FastAPI's as for any route.
+public.add_api_route(CERTIFICATE_VERIFY, verify, methods=["POST"], response_model=Verification,
+                     dependencies=[Depends(_keys_once)], route_class_override=OffLoopJSONRoute)
 
 
 # ---------------------------------------------------------------------------------------- consumer
