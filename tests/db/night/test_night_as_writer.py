@@ -13,11 +13,13 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
+from credit import schema
 from credit.contract.sources import SOURCES
 from credit.night.staging import clear_published, staging_table
 from credit.night.steps import run_night
 from credit.sample import write_sample
 from credit.settings import Settings
+from tests.db.migrations import downgrade
 
 N1 = date(2026, 7, 13)
 DIGEST = {   # what a night decides and grades, compared between the two roles' databases
@@ -87,6 +89,22 @@ def test_the_writer_may_truncate_the_staging_tables_and_nothing_else(engine: Eng
     assert {staging_table(s) for s in SOURCES.values()} | {"night_staging_files", "night_staging_quarantine"} <= staging
     assert {t for t, ok in may.items() if ok} == staging
     assert not may["roster_decisions"] and not may["role_table_grants"] and not may["quarantine"]
+
+
+def _writer_truncates(engine: Engine) -> set[str]:
+    with engine.connect() as c:
+        return set(c.execute(sa.text(
+            "select c.relname from pg_class c where c.relnamespace = cast(current_schema() as regnamespace) "
+            "and c.relkind in ('r', 'p') and has_table_privilege('credit_writer', c.oid, 'truncate')")).scalars())
+
+
+def test_an_upgraded_database_grants_what_a_fresh_one_does_and_the_downgrade_takes_it_back(engine: Engine) -> None:
+    fresh = _writer_truncates(engine)
+    assert fresh
+    downgrade(engine, "0048_night_rosters_config")
+    assert _writer_truncates(engine) == set()
+    schema.upgrade(engine)
+    assert _writer_truncates(engine) == fresh
 
 
 def test_publication_as_the_writer_truncates_the_staging_tables(settings: Settings, writer_login: None) -> None:
