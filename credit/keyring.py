@@ -68,6 +68,7 @@ from credit.signing import (
     load_public_key,
     parse_document,
     private_key_from_pem,
+    public_pem,
     signer_for,
     verify_bytes,
 )
@@ -509,6 +510,36 @@ def current_signer(settings: Settings) -> Signer:
             f"(the signing key {signer.key_id} is not in {path.name}: a key is changed with `credit keys rotate`, "
             "which has the old key hand over to the new one; restore the old key and rotate)")
     return signer
+
+
+@dataclass(frozen=True)
+class PublishedKey:
+    """The key ``GET /v1/keys/signing`` names: the one that signs now, or, between ``credit keys
+    rotate --new-key-file`` and the switch of ``CREDIT_SIGNING_KEY`` / ``CREDIT_SIGNING_KEY_FILE``
+    (a key from the settings handed over, the settings still naming it), the key it was handed over
+    to, which signs once the settings name it. ``signs_now``: whether the key named signs at this
+    moment (False while such a hand-over waits for the settings, or when the key in use is refused
+    by the keyring: :func:`current_signer`); ``handed_over_from``: the key in the settings, which
+    signs nothing more, while a hand-over waits."""
+
+    key_id: str
+    public_pem: str
+    signs_now: bool
+    handed_over_from: str | None = None
+
+
+def published_key(settings: Settings) -> PublishedKey:
+    """The key to publish as the bureau's (:class:`PublishedKey`), read from the keyring held
+    against the key in use (:func:`keyring_for`); :class:`SigningKeyError` when the keyring cannot
+    be read."""
+    signer = signer_for(settings)
+    ring = keyring_for(settings)
+    if ring.problems:
+        return PublishedKey(signer.key_id, signer.public_pem, False)
+    current = ring.current
+    if current is not None and current.key_id != signer.key_id and ring.successor(signer.key_id) is not None:
+        return PublishedKey(current.key_id, public_pem(current.public), False, signer.key_id)
+    return PublishedKey(signer.key_id, signer.public_pem, True)
 
 
 @dataclass(frozen=True)

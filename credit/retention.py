@@ -18,6 +18,10 @@ in one transaction; :func:`scheduled_apply` reads whether the scheduled run drop
 (``scheduled:`` in ``retention.yaml``, a dry run unless the bureau writes ``apply``). Dropping a
 month is the owner's privilege (the function is granted to no role): a run asked to drop as
 another role is refused before anything is planned, not only on the day a month falls due.
+A run that drops waits for a table's lock at most ``lock_timeout_seconds`` (``retention.yaml``,
+:data:`LOCK_TIMEOUT_SECONDS` by default): a night's publishing transaction holds the quarantine
+for as long as it runs, and a drop waiting behind it would queue every reader of the table behind
+itself. It then gives up (:class:`RetentionBusy`), nothing dropped; the next run retries.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from datetime import date
 from pathlib import Path
 from typing import Literal, TypedDict
 
+import psycopg
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from credit import sqlfiles
@@ -38,10 +44,17 @@ from credit.settings import Settings
 BOUND = re.compile(r"FROM \('(\d{4}-\d{2}-\d{2})'\) TO \('(\d{4}-\d{2}-\d{2})'\)")
 #: What the scheduled run does (``scheduled:`` in retention.yaml); the first is the default.
 SCHEDULED = ("dry_run", "apply")
+#: How long a run that drops waits for a table's lock when retention.yaml does not say (seconds).
+LOCK_TIMEOUT_SECONDS = 30
 
 
 class RetentionError(ValueError):
     """The retention configuration cannot be followed (a clear message, never a traceback)."""
+
+
+class RetentionBusy(RetentionError):
+    """A month's table stayed locked by another transaction past the lock timeout: nothing was
+    dropped, and a later run may succeed (the DAG's task is retried; the CLI says so)."""
 
 
 @dataclass(frozen=True)
@@ -99,16 +112,44 @@ def scheduled_apply(settings: Settings) -> bool:
     return bool(mode == "apply")
 
 
+def lock_timeout(settings: Settings) -> float:
+    """How long a run that drops waits for a table's lock, in seconds: ``lock_timeout_seconds`` in
+    ``retention.yaml``; :data:`LOCK_TIMEOUT_SECONDS` without the key or the file."""
+    if not (Path(settings.config_dir) / "retention.yaml").is_file():
+        return LOCK_TIMEOUT_SECONDS
+    seconds = load_config("retention", settings).get("lock_timeout_seconds", LOCK_TIMEOUT_SECONDS)
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 < seconds <= 3600:
+        raise RetentionError(f"retention.yaml: lock_timeout_seconds 须为 0 到 3600 之间的秒数 (lock_timeout_seconds "
+                             f"must be a number of seconds above 0 and at most 3600, not {seconds!r})")
+    return float(seconds)
+
+
 def run(conn: Connection, settings: Settings, apply_: bool) -> Outcome:
     """Plan every configured month and, with ``apply_``, drop those due (in the caller's
-    transaction): ``credit retention [--apply]`` and the DAG ``credit_retention``."""
+    transaction): ``credit retention [--apply]`` and the DAG ``credit_retention``. Dropping waits
+    for a table's lock at most :func:`lock_timeout`, then raises :class:`RetentionBusy` (the
+    caller's transaction is then to be rolled back: nothing dropped)."""
     version, _ = rules(settings)
     if apply_ and not conn.execute(sqlfiles.statement("storage/may_drop_partitions")).scalar_one():
         raise RetentionError("删除过期月份须以数据表所有者的身份连接数据库，未删除任何数据 (dropping months needs the "
                              "tables' owner; this connection's role may not, nothing dropped): connect as the owner "
                              "(docs/storage.md \"Retention\"), or leave the scheduled run a dry run")
+    if not apply_:
+        return Outcome(version, False, plan(conn, settings), [])
+    timeout = lock_timeout(settings)
     actions = plan(conn, settings)
-    return Outcome(version, apply_, actions, apply(conn, actions) if apply_ else [])
+    conn.execute(sqlfiles.statement("storage/retention_lock_timeout"), {"timeout": f"{round(timeout * 1000)}ms"})
+    try:
+        dropped = apply(conn, actions)
+    except sa.exc.OperationalError as e:
+        if not isinstance(e.orig, psycopg.errors.LockNotAvailable):
+            raise
+        raise RetentionBusy(
+            f"过期月份的数据表被另一事务（如正在发布的夜间任务）占用，等待 {timeout:g} 秒仍未取得表锁，已放弃，未删除任何数据；"
+            f"下次运行将重试 (a table of the months due stayed locked by another transaction, such as a night being "
+            f"published, for {timeout:g} s (lock_timeout_seconds in retention.yaml): gave up, nothing dropped; the next "
+            "run retries)") from None
+    return Outcome(version, True, actions, dropped)
 
 
 def months_before(day: date, months: int) -> date:

@@ -29,6 +29,10 @@ ROLE_PASSWORD_ENV = {
     "credit_api": "CREDIT_API_PASSWORD",
     "credit_auditor": "CREDIT_AUDITOR_PASSWORD",
 }
+#: Airflow's own login in docker compose: owns Airflow's metadata database, nothing of the project's
+#: (``credit db airflow-role``); its password's variable (deploy/env.example).
+AIRFLOW_ROLE = "airflow"
+AIRFLOW_PASSWORD_ENV = "AIRFLOW_DB_PASSWORD"
 SCRAM_ITERATIONS = 4096   # PostgreSQL's default (scram_iterations)
 #: Characters a password may not hold: docker-compose.yml writes it unescaped into a URL, where '@'
 #: ends it (the rest is read as the host) and '%' starts an escape (``%41`` is read as ``A``).
@@ -82,11 +86,7 @@ def give_logins(conn: Connection, passwords: Mapping[str, str]) -> list[RoleLogi
     if unknown:
         raise RolesError(f"不是本系统的角色 (not a role of this system): {', '.join(unknown)}")
     for role, pw in passwords.items():
-        if any(ch in pw for ch in URL_MISREAD):
-            raise RolesError(f"{role} 的口令不得含 {'、'.join(URL_MISREAD)}：各服务的 CREDIT_DATABASE_URL 原样写入口令，"
-                             f"这些字符会改变连接地址的含义，未做任何改动 (the password of {role} must not contain "
-                             f"{' or '.join(URL_MISREAD)}: each service's CREDIT_DATABASE_URL (docker-compose.yml) "
-                             "carries it as written, where '@' ends it and '%' starts an escape; nothing changed)")
+        _usable_in_url(role, pw)
     verifiers = {role: scram_verifier(pw) for role, pw in passwords.items()}
     present = role_logins(conn)
     missing = [r for r in ROLE_PASSWORD_ENV if r not in present]
@@ -98,3 +98,30 @@ def give_logins(conn: Connection, passwords: Mapping[str, str]) -> list[RoleLogi
         conn.execute(sqlfiles.statement("roles/role_login"))
     after = role_logins(conn)
     return [RoleLogin(r, after[r], r in verifiers) for r in ROLE_PASSWORD_ENV]
+
+
+def _usable_in_url(role: str, pw: str, url: str = "CREDIT_DATABASE_URL") -> None:
+    """Refuse a password that ``url`` (the setting docker-compose.yml writes it into) would misread."""
+    if any(ch in pw for ch in URL_MISREAD):
+        raise RolesError(f"{role} 的口令不得含 {'、'.join(URL_MISREAD)}：各服务的 {url} 原样写入口令，"
+                         f"这些字符会改变连接地址的含义，未做任何改动 (the password of {role} must not contain "
+                         f"{' or '.join(URL_MISREAD)}: each service's {url} (docker-compose.yml) "
+                         "carries it as written, where '@' ends it and '%' starts an escape; nothing changed)")
+
+
+def give_airflow_login(conn: Connection, database: str, password: str) -> None:
+    """Airflow's own login (``credit db airflow-role``, docs/deploy.md §3), in the caller's
+    transaction on the server, as a superuser: the role :data:`AIRFLOW_ROLE` (created when missing)
+    with LOGIN and ``password`` (sent as its SCRAM verifier, :func:`scram_verifier`), made the
+    owner of ``database``, Airflow's metadata database. :func:`hand_over_airflow_objects` then
+    gives it the tables an earlier deployment created there as the owner."""
+    _usable_in_url(AIRFLOW_ROLE, password, "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
+    conn.execute(sqlfiles.statement("roles/airflow_database"),
+                 {"verifier": scram_verifier(password), "database": database})
+    conn.execute(sqlfiles.statement("roles/airflow_login"))
+
+
+def hand_over_airflow_objects(conn: Connection) -> None:
+    """On Airflow's metadata database (the caller's transaction): what this connection's role owns
+    in its schema public, handed to :data:`AIRFLOW_ROLE` (``roles/airflow_objects.sql``)."""
+    conn.execute(sqlfiles.statement("roles/airflow_objects"))

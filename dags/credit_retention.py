@@ -21,9 +21,14 @@ blocks a night. Unpause it with `credit_nightly` (DAGs are created paused).
 (`credit_writer` in docker compose), which may plan but not drop: with `scheduled: apply` set the
 owner's URL there (docs/deploy.md "Retention"), or the task fails at once, nothing dropped.
 
+**Locks**: dropping a month locks the whole table, which a night being published holds; the drop
+waits at most `lock_timeout_seconds` (retention.yaml, 30 by default), then gives up, nothing
+dropped, and the task is retried like any lock time-out (the next published night's run tries
+again too).
+
 **Alerts** (`credit_airflow.alerts`, kind `retention`): a configuration that cannot be followed, or
-a role that may not drop, fails at once without retries; a database that cannot be reached is
-retried, then alerted.
+a role that may not drop, fails at once without retries; a database that cannot be reached, or a
+table that stays locked, is retried, then alerted.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ import logging
 from typing import Any
 
 from airflow.sdk import dag, task
-from airflow.sdk.exceptions import AirflowFailException
+from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
 from credit.schedule import load_schedule
 from credit_airflow.alerts import NightAlert
@@ -66,6 +71,8 @@ def credit_retention() -> None:
             apply_ = steps.scheduled_apply(settings)
             with engine_for(connect).begin() as conn:
                 done = steps.run(conn, settings, apply_)
+        except steps.RetentionBusy as e:
+            raise AirflowException(str(e)) from None   # a lock time-out: retried, then alerted
         except steps.RetentionError as e:
             raise AirflowFailException(str(e)) from None
         for m in done.months:

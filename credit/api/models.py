@@ -253,13 +253,19 @@ class SubmittedApplication(ApplicationDoc):
 
 
 class SigningKey(BaseModel):
-    """The key that signs now, and the bureau's keyring: every key it has signed with, each line
+    """The key that signs, and the bureau's keyring: every key it has signed with, each line
     signed by its key and, after the first, handed over by the key before it (``credit.keyring``;
-    empty before the first anchor is published)."""
+    empty before the first anchor is published). While a hand-over waits for the bureau to switch
+    its key setting, the key named is the one handed over to, which signs once switched:
+    ``signs_now`` false, ``handed_over_from`` the key that signs nothing more."""
 
     algorithm: Literal["Ed25519"]
     key_id: str
     public_key_pem: str
+    signs_now: bool = Field(True, description="whether key_id signs at this moment (false while a hand-over "
+                                              "waits for the key setting to be switched)")
+    handed_over_from: str | None = Field(None, description="the key in the settings, handed over to key_id and "
+                                                           "signing nothing more, while the switch waits")
     keyring: list[dict[str, Any]] = []
 
 

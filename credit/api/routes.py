@@ -4,6 +4,8 @@ credit.api.answers."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Coroutine
 from contextlib import ExitStack
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -12,6 +14,7 @@ import pandas as pd
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from credit import clock
@@ -69,14 +72,14 @@ from credit.draws.read import (
     published_results,
     tasks_with_published_results,
 )
-from credit.keyring import held_signer, keyring_path, read_keyring
+from credit.keyring import held_signer, keyring_path, published_key, read_keyring
 from credit.rosters import certificates
 from credit.rosters.export import FORMATS, export_frame, export_note, render
 from credit.rosters.known import (
     NoNightPublished,
 )
 from credit.rosters.read import decision_feed, entity_head, search_registration
-from credit.signing import SigningKeyError, signer_for
+from credit.signing import SigningKeyError
 
 public = APIRouter(tags=["public"], dependencies=[Depends(caller)])
 consumer = APIRouter(tags=["consumer"], dependencies=[Depends(require("consumer"))])
@@ -300,14 +303,44 @@ def application_by_receipt(request: Request, conn: Conn, st: St,
 @public.get("/v1/keys/signing", response_model=SigningKey)
 def signing_key(st: St) -> JSONResponse:
     """The bureau's public signing key (Ed25519, PEM): it verifies screening certificates, export
-    sidecars and the published chain anchors offline (``credit verify-signature``; README)."""
-    signer = signer_for(st.settings)
+    sidecars and the published chain anchors offline (``credit verify-signature``; README). Between
+    ``credit keys rotate --new-key-file`` and the switch of the setting, the key handed over to,
+    which will sign, with ``signs_now`` false and the key it replaces (``credit.keyring.published_key``)."""
     try:
         ring = read_keyring(keyring_path(st.settings))
+        key = published_key(st.settings)
     except SigningKeyError as e:   # the keyring cannot be read: refused as a certificate is
         raise HTTPException(503, str(e)) from None
-    return json_answer({"algorithm": "Ed25519", "key_id": signer.key_id, "public_key_pem": signer.public_pem,
+    return json_answer({"algorithm": "Ed25519", "key_id": key.key_id, "public_key_pem": key.public_pem,
+                        "signs_now": key.signs_now, "handed_over_from": key.handed_over_from,
                         "keyring": ring.lines})
+
+
+class OffLoopJSONRequest(Request):
+    """A request whose JSON body is parsed on a worker thread. FastAPI reads a route's JSON body
+    with ``await request.json()`` before anything of the route runs, and Starlette parses it there,
+    on the event loop: a certificate of 32 MB (``security.max_certificate_bytes``) took about a
+    second, every other request of the process waiting. Parsed by the same ``json.loads``, once
+    (kept as Starlette keeps it), so FastAPI validates the route's body and refuses a body that is
+    not JSON exactly as before."""
+
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            self._json = await run_in_threadpool(json.loads, await self.body())
+        return self._json
+
+
+class OffLoopJSONRoute(APIRoute):
+    """A route whose handler gets :class:`OffLoopJSONRequest` (FastAPI's way of a custom request:
+    its "Custom Request and APIRoute class")."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def parsed_off_loop(request: Request) -> Response:
+            return await handler(OffLoopJSONRequest(request.scope, request.receive))
+
+        return parsed_off_loop
 
 
 async def _keys_once(request: Request) -> None:
@@ -320,7 +353,6 @@ async def _keys_once(request: Request) -> None:
         raise HTTPException(422, problem)
 
 
-@public.post(CERTIFICATE_VERIFY, response_model=Verification, dependencies=[Depends(_keys_once)])
 def verify(conn: Conn, certificate: Annotated[dict[str, Any], Body(description="a screening certificate as issued")]
            ) -> JSONResponse:
     """Re-check a screening certificate against the decision log: valid / superseded / invalid."""
@@ -329,6 +361,11 @@ def verify(conn: Conn, certificate: Annotated[dict[str, Any], Body(description="
     except certificates.MalformedCertificate as e:
         raise HTTPException(422, str(e)) from None
     return json_answer(result.as_dict())
+
+
+# Its body (up to 32 MB) parsed off the event loop, its validation FastAPI's as for any route.
+public.add_api_route(CERTIFICATE_VERIFY, verify, methods=["POST"], response_model=Verification,
+                     dependencies=[Depends(_keys_once)], route_class_override=OffLoopJSONRoute)
 
 
 # ---------------------------------------------------------------------------------------- consumer

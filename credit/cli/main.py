@@ -245,6 +245,7 @@ def _wire() -> None:
     db_app.command("backup")(security.db_backup)
     db_app.command("restore")(security.db_restore)
     db_app.command("roles")(security.db_roles)
+    db_app.command("airflow-role")(security.db_airflow_role)
 
 
 _wire()

@@ -105,8 +105,7 @@ class StagedFile:
 
 def lock_file(conn: Connection, key: StagingKey, *, shared: bool = False) -> None:
     """Hold the file's staging lock to the end of the transaction: exclusive to stage it, shared to publish it."""
-    fn = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-    conn.execute(sa.text(f"select {fn}(:cls, hashtext(:k))"),
+    conn.execute(sqlfiles.statement("night/staging_lock_file_shared" if shared else "night/staging_lock_file"),
                  {"cls": STAGING_LOCK, "k": f"{key.night.isoformat()}/{key.digest}/{key.file}"})
 
 
@@ -176,7 +175,7 @@ class FileStager:
         if not self._candidates:
             self.conn.execute(sqlfiles.statement("night/staging_candidates"))
             self._candidates = True
-        table = pa.table({
+        table = pa.table({   # in the order of night/staging_candidates_copy.sql
             "line": pa.array(np.asarray(lines, dtype=np.int64)),
             "chunk": pa.array(np.full(len(canonical), chunk, dtype=np.int64)),
             "dup_key": dups.key_text(canonical, self.source),
@@ -187,8 +186,7 @@ class FileStager:
         pacsv.write_csv(table, buf, pacsv.WriteOptions(include_header=False))
         raw = self.conn.connection.driver_connection
         assert raw is not None  # a live connection inside the file's transaction
-        with raw.cursor() as cur, cur.copy(
-                f"copy night_duplicate_candidates ({', '.join(table.column_names)}) from stdin (format csv)") as cp:
+        with raw.cursor() as cur, cur.copy(sqlfiles.text_of("night/staging_candidates_copy")) as cp:
             cp.write(buf.getbuffer())
         return table.num_rows
 
@@ -268,6 +266,12 @@ class RowScope:
     stored: str | None = None
 
 
+@cache
+def _condition(name: str) -> str:
+    """``credit/sql/<name>.sql``, a condition to be formatted into a statement: without its comment lines."""
+    return "\n".join(line for line in sqlfiles.text_of(name).splitlines() if not line.lstrip().startswith("--"))
+
+
 def _rows_of(source: Source, scope: RowScope) -> str:
     """The staged rows of ``scope``'s region: those naming one of its entities, and, for a source
     whose key does not hold the USCC (a finding, a penalty: contracts.md §1), those replacing a
@@ -276,27 +280,26 @@ def _rows_of(source: Source, scope: RowScope) -> str:
     longer counts for it, its listing on the finding is revoked: credit.rosters.decide)."""
     if scope.stored is None or "uscc" in source.key:
         return scope.rows
-    key = " and ".join(f"t.{k} = r.{k}" for k in source.key)
-    return f"({scope.rows}) or exists (select 1 from {source.name} as t where {key} and {scope.stored})"
+    return _condition("night/staging_scope_rows").format(
+        scoped=scope.rows, store=source.name, key=" and ".join(f"t.{k} = r.{k}" for k in source.key),
+        stored=scope.stored)
 
 
 def fill_stage(conn: Connection, stage: str, source: Source, key: StagingKey, scope: RowScope | None = None) -> int:
     """Copy one file's staged accepted rows, as they were staged (typed), into the merge's stage
     table; their count (only the rows of ``scope``, when given)."""
-    cols = ", ".join(f"r.{c}" for c in source.column_names)
-    where = f" and ({_rows_of(source, scope)})" if scope is not None else ""
-    return conn.execute(sa.text(
-        f"insert into {stage} ({', '.join(source.column_names)}) select {cols} "
-        f"from {staging_table(source)} r "
-        f"where r.night = :night and r.digest = :digest and r.file = :file{where}"),
+    return conn.execute(sa.text(sqlfiles.text_of("night/staging_fill_stage").format(
+        stage=stage, columns=", ".join(source.column_names),
+        selected=", ".join(f"r.{c}" for c in source.column_names), rows=staging_table(source),
+        scope=f" and ({_rows_of(source, scope)})" if scope is not None else "")),
         {**key.params(), **(scope.params if scope is not None else {})}).rowcount
 
 
 def staged_rows(source: Source, key: StagingKey) -> tuple[str, dict[str, object]]:
     """One file's staged accepted rows as a query on its source's staging table (``%(name)s``
     parameters, and the parameters): what an empty store table is loaded from directly."""
-    return (f"select {', '.join(source.column_names)} from {staging_table(source)} "
-            f"where night = %(staged_night)s and digest = %(staged_digest)s and file = %(staged_file)s",
+    return (sqlfiles.text_of("night/staging_file_rows").format(columns=", ".join(source.column_names),
+                                                                rows=staging_table(source)),
             {"staged_night": key.night, "staged_digest": key.digest, "staged_file": key.file})
 
 
@@ -359,10 +362,10 @@ def clear_published(engine: Engine, night: date) -> list[str]:
     pages back at once, and no delete of a first night's millions of rows (1 M: about 2 s) before
     it. Any other is cleared by a delete (``night/staging_clear_rows.sql``), then truncated in a
     transaction of its own if that left it empty and nothing holds it
-    (``night/staging_lock_briefly.sql``, then ``night/staging_truncate_empty.sql``). A role that may
-    not truncate (``credit_writer``, the nights' role in production) clears every table by the
-    delete, and autovacuum returns the space: a night never fails for a clean-up after its
-    publication. Returns the sources' staging tables now empty on disk."""
+    (``night/staging_lock_briefly.sql``, then ``night/staging_truncate_empty.sql``). The owner and
+    ``credit_writer`` (the nights' role in production; migration 0049) may truncate; a role that may
+    not clears every table by the delete, and autovacuum returns the space: a night never fails for
+    a clean-up after its publication. Returns the sources' staging tables now empty on disk."""
     truncated, deleted = [], []
     with engine.begin() as conn:
         may_truncate = {source.name: bool(conn.execute(sqlfiles.statement("night/staging_may_truncate"),
@@ -382,7 +385,7 @@ def clear_published(engine: Engine, night: date) -> list[str]:
             with engine.begin() as conn:
                 conn.execute(_rows_sql("night/staging_lock_briefly", source))
                 conn.execute(_rows_sql("night/staging_truncate_empty", source))
-                emptied = conn.execute(sa.text("select pg_relation_size(cast(:t as regclass)) = 0"),
+                emptied = conn.execute(sqlfiles.statement("night/staging_emptied"),
                                        {"t": staging_table(source)}).scalar()
         except sa.exc.OperationalError as e:
             if isinstance(e.orig, psycopg.errors.LockNotAvailable):

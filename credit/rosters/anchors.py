@@ -293,12 +293,8 @@ def append_missing_anchors(engine: Engine, settings: Settings, *, full: bool = T
                 lines = [x for x in f.read().split(b"\n") if x.strip()]
                 prev = line_digest(lines[-1].decode("utf-8"))
             with engine.connect() as conn:
-                # The head each night left behind: its last anchor (a night anchors once; a re-decided
-                # test night may anchor twice).
-                heads = conn.execute(sa.text(
-                    "select distinct on (night) night, seq, row_hash from roster_chain_anchors "
-                    "where cast(:after as date) is null or night > cast(:after as date) "
-                    "order by night, seq desc"), {"after": last_night}).all()
+                # The head each night left behind: its last anchor (rosters/night_heads.sql).
+                heads = conn.execute(sqlfiles.statement("rosters/night_heads"), {"after": last_night}).all()
             added = 0
             written: list[tuple[date, int, str]] = []
             for night, seq, row_hash in heads:

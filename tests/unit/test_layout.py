@@ -166,6 +166,51 @@ def test_the_grading_read_side_writes_no_sql_of_any_length() -> None:
     assert [hit for name in GRADING_READ_SIDE for hit in _inline_statements(ROOT / name)] == []
 
 
+#: Modules that write no statement of their own, not even one built by an f-string: the night's
+#: staging kept its advisory lock, its copies, its emptiness check and the statements that fill
+#: the merge from the staging tables inline, and the anchors' publication its heads query, each
+#: short enough for the length rule above or built with f-strings, which it does not count (ops3).
+#: Their statements live in ``credit/sql/night/staging_*.sql`` and ``credit/sql/rosters/night_heads.sql``,
+#: the ones with table or column names formatted in by Python as templates.
+NO_INLINE_SQL = ("credit/night/staging.py", "credit/rosters/anchors.py")
+#: A statement's opening, or a clause with a subquery, anywhere in a literal (a condition too).
+SQL_WORD = re.compile(r"^\s*(select|insert|update|delete|with|create|alter|copy|truncate|lock|do)\s"
+                      r"|\b(select|insert|delete|copy)\s.*\b(from|into|stdin)\b", re.IGNORECASE | re.DOTALL)
+
+
+def _sql_literals(path: Path) -> list[str]:
+    """Every string literal or f-string of ``path`` (docstrings aside; an f-string's formatted
+    values read as ``{}``) that holds a statement or a condition with a subquery."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skipped = {id(n.body[0].value) for n in ast.walk(tree)
+               if isinstance(n, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+               and n.body and isinstance(n.body[0], ast.Expr)}
+    skipped |= {id(part) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for part in n.values}
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        text = node.value if isinstance(node, ast.Constant) else (
+            "".join(p.value if isinstance(p, ast.Constant) else "{}" for p in node.values)
+            if isinstance(node, ast.JoinedStr) else None)
+        if isinstance(text, str) and SQL_WORD.search(text):
+            found.append(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}:{node.lineno} {text[:60]!r}")
+    return found
+
+
+def test_the_staging_and_the_anchors_write_no_sql_of_their_own() -> None:
+    assert [hit for name in NO_INLINE_SQL for hit in _sql_literals(ROOT / name)] == []
+
+
+def test_the_sql_literal_check_sees_f_strings_and_short_statements(tmp_path: Path) -> None:
+    (tmp_path / "staging.py").write_text(
+        'import sqlalchemy as sa\n\ndef f(conn, fn, t):\n'
+        '    conn.execute(sa.text(f"select {fn}(:cls, hashtext(:k))"))\n'
+        '    conn.execute(sa.text("select pg_relation_size(cast(:t as regclass)) = 0"), {"t": t})\n'
+        '    return (f"({t}) or exists (select 1 from {t})", f"copy x ({t}) from stdin")\n', encoding="utf-8")
+    assert len(_sql_literals(tmp_path / "staging.py")) == 4
+
+
 def test_the_inline_sql_check_sees_a_one_line_statement(tmp_path: Path) -> None:
     (tmp_path / "summary.py").write_text(
         'import sqlalchemy as sa\n\ndef f(conn):\n'

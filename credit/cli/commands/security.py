@@ -264,6 +264,52 @@ def db_roles(password_env: Annotated[bool, typer.Option(
     console.print(t)
 
 
+def db_airflow_role(database: Annotated[str, typer.Option(
+        "--database", help="Airflow's metadata database on the same server.")] = "airflow_meta") -> None:
+    """Airflow's own login (docker compose, docs/deploy.md §3): the role airflow with the password of
+    AIRFLOW_DB_PASSWORD, owner of Airflow's metadata database and of what an earlier deployment
+    created there as the owner. Run as a superuser before Airflow migrates, at every start (running
+    it again changes nothing); exit 2 when refused."""
+    import os
+
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    from credit.db import database_url
+    from credit.roles import (
+        AIRFLOW_PASSWORD_ENV,
+        AIRFLOW_ROLE,
+        RolesError,
+        give_airflow_login,
+        hand_over_airflow_objects,
+    )
+    from credit.settings import get_settings
+
+    password = os.environ.get(AIRFLOW_PASSWORD_ENV, "")
+    if not password:
+        output.refuse(f"未设置 {AIRFLOW_PASSWORD_ENV} ({AIRFLOW_PASSWORD_ENV} is not set): nothing to do")
+    url = database_url(get_settings())
+    try:
+        owner = sa.create_engine(url)
+        try:
+            with owner.begin() as conn:
+                give_airflow_login(conn, database, password)
+        finally:
+            owner.dispose()
+        meta = sa.create_engine(make_url(url).set(database=database))
+        try:
+            with meta.begin() as conn:
+                hand_over_airflow_objects(conn)
+        finally:
+            meta.dispose()
+    except RolesError as e:
+        output.refuse(str(e))
+    except sa.exc.DBAPIError as e:
+        output.refuse(f"数据库拒绝修改角色或数据库，请以超级用户身份重新运行 (the database refused; run it again as a "
+                      f"superuser): {str(e.orig).splitlines()[0]}")
+    console.print(f"{AIRFLOW_ROLE}: login, password set, owner of {database}", markup=False)
+
+
 def db_restore(
     dump: Annotated[Path, typer.Argument(help="A dump written by `credit db backup`.")],
     database: Annotated[str | None, typer.Option(

@@ -1,7 +1,7 @@
 """An index on ``social_security(period)``: the month's move of the grading window reads one month's rows.
 
 Revision ID: 0050_social_security_period
-Revises: 0051_notices_by_entity
+Revises: 0049_writer_truncates_staging
 
 On the first night of a month the incremental scope brings the entities whose social-security
 periods left grading.yaml's ``social_security_months`` window or reached the night's month
@@ -23,7 +23,7 @@ It follows 0051 (merged before it; 0049 was not yet there when it was written): 
 from alembic import op
 
 revision = "0050_social_security_period"
-down_revision = "0051_notices_by_entity"
+down_revision = "0049_writer_truncates_staging"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """An entity's 双告知 notices read by its USCC.
 
 Revision ID: 0051_notices_by_entity
-Revises: 0048_night_rosters_config
+Revises: 0050_social_security_period
 
 The public page of an entity now tells the applicant which licences its registration needs (the
 applicant's half of 双告知, domain.md §11; :mod:`credit.notices.letters`), from the notices its
@@ -13,7 +13,7 @@ probe (issue 11: a look-up touches one entity's rows through an index).
 from alembic import op
 
 revision = "0051_notices_by_entity"
-down_revision = "0048_night_rosters_config"
+down_revision = "0050_social_security_period"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,7 @@
 """Nights run as ``credit_writer``, the role the Airflow workers connect as in production (docs/deploy.md §3,
-docker-compose.yml): the same tables as the owner's nights, and publication never fails on the clean-up
-of the staging tables, which that role may empty by delete but not truncate (migration 0046)."""
+docker-compose.yml): the same tables as the owner's nights, and publication empties the staging tables
+by truncation, which that role may do on them since migration 0049 (until then it deleted their rows
+and left their pages to autovacuum)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
+from credit import schema
 from credit.contract.sources import SOURCES
-from credit.night.staging import staging_table
+from credit.night.staging import clear_published, staging_table
 from credit.night.steps import run_night
 from credit.sample import write_sample
 from credit.settings import Settings
+from tests.db.migrations import downgrade
 
 N1 = date(2026, 7, 13)
 DIGEST = {   # what a night decides and grades, compared between the two roles' databases
@@ -62,9 +65,52 @@ def test_nights_as_the_writer_publish_and_equal_the_owners(settings: Settings, s
     try:
         with e.connect() as c:
             assert c.execute(sa.text("select count(*) from night_runs")).scalar() == 2
-            for source in SOURCES.values():         # the staging was cleared all the same (by delete)
+            for source in SOURCES.values():         # the staging was truncated: no row, no page left
                 table = staging_table(source)
                 assert c.execute(sa.text(f'select count(*) from "{table}"')).scalar() == 0, table
+                assert c.execute(sa.text("select pg_relation_size(cast(:t as regclass))"), {"t": table}).scalar() == 0
     finally:
         e.dispose()
     assert _digest(str(settings.database_url)) == _digest(str(second_settings.database_url))
+
+
+def _as_writer(url: str) -> str:
+    return make_url(url).set(username="credit_writer").render_as_string(hide_password=False)
+
+
+def test_the_writer_may_truncate_the_staging_tables_and_nothing_else(engine: Engine) -> None:
+    """Migration 0049: TRUNCATE on the night's UNLOGGED staging tables only; legal records and the
+    control tables keep what migration 0046 gave (no truncate)."""
+    with engine.connect() as c:
+        may = dict(c.execute(sa.text(
+            "select c.relname, has_table_privilege('credit_writer', c.oid, 'truncate') from pg_class c "
+            "where c.relnamespace = cast(current_schema() as regnamespace) and c.relkind in ('r', 'p')")).all())
+    staging = {t for t in may if t.startswith("night_staging_")}
+    assert {staging_table(s) for s in SOURCES.values()} | {"night_staging_files", "night_staging_quarantine"} <= staging
+    assert {t for t, ok in may.items() if ok} == staging
+    assert not may["roster_decisions"] and not may["role_table_grants"] and not may["quarantine"]
+
+
+def _writer_truncates(engine: Engine) -> set[str]:
+    with engine.connect() as c:
+        return set(c.execute(sa.text(
+            "select c.relname from pg_class c where c.relnamespace = cast(current_schema() as regnamespace) "
+            "and c.relkind in ('r', 'p') and has_table_privilege('credit_writer', c.oid, 'truncate')")).scalars())
+
+
+def test_an_upgraded_database_grants_what_a_fresh_one_does_and_the_downgrade_takes_it_back(engine: Engine) -> None:
+    fresh = _writer_truncates(engine)
+    assert fresh
+    downgrade(engine, "0048_night_rosters_config")
+    assert _writer_truncates(engine) == set()
+    schema.upgrade(engine)
+    assert _writer_truncates(engine) == fresh
+
+
+def test_publication_as_the_writer_truncates_the_staging_tables(settings: Settings, writer_login: None) -> None:
+    e = sa.create_engine(_as_writer(str(settings.database_url)))
+    try:
+        truncated = clear_published(e, N1)   # until migration 0049: [] (every table cleared by delete)
+    finally:
+        e.dispose()
+    assert sorted(truncated) == sorted(staging_table(s) for s in SOURCES.values())

@@ -304,3 +304,40 @@ def _app(fn: Callable[..., None]) -> typer.Typer:
     app = typer.Typer()
     app.command()(fn)          # one command: typer runs it with the options at the top level
     return app
+
+
+def _config_with(settings: Settings, tmp_path: Path, extra: str) -> Settings:
+    config = tmp_path / "config"
+    config.mkdir(exist_ok=True)
+    for p in Path(settings.config_dir).glob("*.yaml"):
+        (config / p.name).write_bytes(p.read_bytes())
+    text = (config / "retention.yaml").read_text(encoding="utf-8")
+    (config / "retention.yaml").write_text(text.replace("lock_timeout_seconds: 30\n", extra), encoding="utf-8")
+    return settings.model_copy(update={"config_dir": config})
+
+
+def test_a_drop_behind_a_publishing_transaction_gives_up_after_its_lock_timeout(
+        aged_store: Engine, settings: Settings, tmp_path: Path) -> None:
+    """A night being published holds the quarantine (it writes its held-back rows): a drop waits at
+    most retention.yaml's lock_timeout_seconds, then gives up, Chinese first, nothing dropped."""
+    ours = _config_with(settings, tmp_path, "lock_timeout_seconds: 0.5\n")
+    with aged_store.connect() as publishing:
+        publishing.exec_driver_sql("begin")
+        publishing.exec_driver_sql("lock table quarantine in row exclusive mode")   # as a night's inserts do
+        try:
+            with pytest.raises(retention.RetentionBusy, match="^过期月份的数据表被另一事务.*gave up, nothing dropped"):
+                with aged_store.begin() as c:
+                    c.exec_driver_sql("set local statement_timeout = '20s'")   # without a lock timeout: waits
+                    retention.run(c, settings=ours, apply_=True)
+        finally:
+            publishing.exec_driver_sql("rollback")
+    with aged_store.begin() as c:
+        assert "quarantine_2024_03" in _partitions(c)                  # nothing dropped
+        assert len(retention.run(c, ours, True).dropped) == 3          # the next run, the table free, drops them
+
+
+def test_a_wrong_lock_timeout_is_refused(settings: Settings, tmp_path: Path) -> None:
+    assert retention.lock_timeout(settings) == 30
+    for bad in ("lock_timeout_seconds: 0\n", "lock_timeout_seconds: soon\n", "lock_timeout_seconds: true\n"):
+        with pytest.raises(retention.RetentionError, match="lock_timeout_seconds"):
+            retention.lock_timeout(_config_with(settings, tmp_path, bad))

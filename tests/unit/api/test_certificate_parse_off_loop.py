@@ -42,3 +42,58 @@ def test_the_repeated_key_check_of_a_certificate_runs_off_the_event_loop(monkeyp
     with TestClient(app) as client:
         assert client.post("/check", json={"results": []}).status_code == 200
     assert on_loop == [False]
+
+
+def test_a_small_request_is_answered_while_a_large_certificate_body_is_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """FastAPI parses a route's JSON body itself, before the route's dependencies: on the event loop
+    unless the route reads it through OffLoopJSONRequest. The parse of a large body is held here
+    until a small request to another route of the process has been answered: on the loop, that
+    request could not be (it waited for the parse, which waited for it)."""
+    import json
+    import threading
+
+    import httpx
+
+    from tests.db.api.support import ServerThread
+
+    verify = next(r for r in routes.public.routes if getattr(r, "path", None) == routes.CERTIFICATE_VERIFY)
+    assert isinstance(verify, routes.OffLoopJSONRoute)
+    started, answered = threading.Event(), threading.Event()
+    loads = json.loads
+
+    def held(s: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(s, bytes | bytearray) and len(s) > 1_000_000:   # the large body only
+            started.set()
+            answered.wait(10)
+        return loads(s, *args, **kwargs)
+
+    monkeypatch.setattr(json, "loads", held)
+    app = FastAPI()
+
+    @app.get("/small")
+    def small() -> dict[str, bool]:
+        return {"ok": True}
+
+    def check(body: dict[str, Any]) -> dict[str, int]:
+        return {"results": len(body["results"])}
+
+    app.router.add_api_route("/check", check, methods=["POST"], route_class_override=routes.OffLoopJSONRoute)
+    big = json.dumps({"results": [{"uscc": "9" * 18, "listed": False}] * 40_000}).encode()
+    assert len(big) > 1_000_000
+    out: dict[str, Any] = {}
+    with ServerThread(app) as srv:
+        def post() -> None:
+            with httpx.Client(base_url=srv.url, timeout=30) as h:
+                r = h.post("/check", content=big, headers={"content-type": "application/json"})
+                out["large"] = (r.status_code, r.json())
+
+        sender = threading.Thread(target=post)
+        sender.start()
+        try:
+            assert started.wait(20), "the large body was never parsed"
+            with httpx.Client(base_url=srv.url, timeout=3) as h:
+                assert h.get("/small").json() == {"ok": True}    # answered while the parse is held
+        finally:
+            answered.set()
+            sender.join(30)
+    assert out["large"] == (200, {"results": 40_000})

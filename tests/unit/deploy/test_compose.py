@@ -234,3 +234,24 @@ def test_the_scheduled_retention_connects_as_the_worker_unless_the_bureau_says_o
     assert services[name]["environment"]["CREDIT_RETENTION_DATABASE_URL"] == "${CREDIT_RETENTION_DATABASE_URL:-}"
     assert _env_example()["CREDIT_RETENTION_DATABASE_URL"] == ""
     assert "CREDIT_RETENTION_DATABASE_URL" not in services["credit"]["environment"]
+
+
+@pytest.mark.parametrize("name", AIRFLOW + ["airflow-init"])
+def test_airflows_metadata_is_its_own_roles_not_the_owners(services: dict[str, dict[str, Any]], name: str) -> None:
+    """Airflow's metadata connection and Celery's result backend log in as `airflow`, owner of
+    airflow_meta only: no Airflow container but the init service holds the owner's password (it
+    did, in both URLs, until `credit db airflow-role`)."""
+    env = services[name]["environment"]
+    required = "${AIRFLOW_DB_PASSWORD:?set AIRFLOW_DB_PASSWORD in .env (docs/deploy.md §3)}"
+    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == f"postgresql+psycopg2://airflow:{required}@postgres:5432/airflow_meta"
+    assert env["AIRFLOW__CELERY__RESULT_BACKEND"] == f"db+postgresql://airflow:{required}@postgres:5432/airflow_meta"
+    if name != "airflow-init":
+        assert "CREDIT_DB_PASSWORD" not in str(env), name
+    assert "AIRFLOW_DB_PASSWORD" in _env_example()
+
+
+def test_init_gives_airflow_its_login_before_airflow_migrates(services: dict[str, dict[str, Any]]) -> None:
+    init = services["airflow-init"]
+    script = init["command"][1]
+    assert script.index("credit db airflow-role --database airflow_meta") < script.index("/entrypoint airflow version")
+    assert init["environment"]["AIRFLOW_DB_PASSWORD"].startswith("${AIRFLOW_DB_PASSWORD:?")
