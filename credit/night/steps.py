@@ -92,7 +92,10 @@ class NightOpened:
 #: and the entity it names now is decided on its own (findfix; domain.md §3.4).
 #: 2026.12.4: a listing revoked because its finding now names another entity covers no other fact
 #: on the cause, and a finding corrected back lists the entity it names again (reviewA; §3.4).
-RESULTS_REVISION = "2026.12.4"
+#: 2026.12.5: a penalty corrected to name another entity revokes the serious-list procedure (listing
+#: or pending proposal) of the entity it named, and the entity it names now is proposed on its own
+#: (corr; domain.md §4, §6 art. 11).
+RESULTS_REVISION = "2026.12.5"
 #: How the revision is named in a night's ``config_version``, after the configuration files.
 RESULTS_PREFIX = "results@"
 
