@@ -95,7 +95,9 @@ class NightOpened:
 #: 2026.12.5: a penalty corrected to name another entity revokes the serious-list procedure (listing
 #: or pending proposal) of the entity it named, and the entity it names now is proposed on its own
 #: (corr; domain.md §4, §6 art. 11).
-RESULTS_REVISION = "2026.12.5"
+#: 2026.12.6: a listing on a finding corrected to another kind (another cause) is revoked as wrong,
+#: and the cause it names now is decided on its own the same night (corr; domain.md §3.1, §3.4).
+RESULTS_REVISION = "2026.12.6"
 #: How the revision is named in a night's ``config_version``, after the configuration files.
 RESULTS_PREFIX = "results@"
 
