@@ -97,7 +97,9 @@ class NightOpened:
 #: (corr; domain.md §4, §6 art. 11).
 #: 2026.12.6: a listing on a finding corrected to another kind (another cause) is revoked as wrong,
 #: and the cause it names now is decided on its own the same night (corr; domain.md §3.1, §3.4).
-RESULTS_REVISION = "2026.12.6"
+#: 2026.12.7: a listing on a finding a full snapshot no longer holds is revoked as wrong (corr;
+#: contracts.md §1, domain.md §3.4).
+RESULTS_REVISION = "2026.12.7"
 #: How the revision is named in a night's ``config_version``, after the configuration files.
 RESULTS_PREFIX = "results@"
 

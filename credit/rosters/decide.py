@@ -451,7 +451,7 @@ def _revocations_cured_before_listing(conn: Connection, env: RosterEnv, night: d
 def _revocations_finding_reassigned(conn: Connection, night: date, sc: NightScope | None = None) -> pd.DataFrame:
     """A listing on causes 2–4 made on a finding that a later drop corrected to name another entity
     (the same ``finding_id``, another USCC) or to another kind (the same entity, another cause or
-    a cure's kind) no longer has its basis: revoked as wrong (撤销,
+    a cure's kind), or that a full snapshot no longer holds, no longer has its basis: revoked as wrong (撤销,
     domain.md §3.4, a new decision; the listing stays in the log). The entity the finding names now
     is decided on its own (:func:`_own_finding_keys`)."""
     return _revoked_as_wrong(night_scope.frame(conn, "rosters/finding_reassigned", {"n": night}, sc))
