@@ -99,7 +99,9 @@ class NightOpened:
 #: and the cause it names now is decided on its own the same night (corr; domain.md §3.1, §3.4).
 #: 2026.12.7: a listing on a finding a full snapshot no longer holds is revoked as wrong (corr;
 #: contracts.md §1, domain.md §3.4).
-RESULTS_REVISION = "2026.12.7"
+#: 2026.12.8: a penalty corrected back to an entity whose procedure on it was revoked so proposes
+#: that entity anew (corr; domain.md §4).
+RESULTS_REVISION = "2026.12.8"
 #: How the revision is named in a night's ``config_version``, after the configuration files.
 RESULTS_PREFIX = "results@"
 

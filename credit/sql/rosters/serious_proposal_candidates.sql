@@ -11,7 +11,8 @@
 -- number, or '<case_no>:<uscc>' when a procedure of another entity holds the case number — the
 -- penalty was corrected to name this entity (the same case_no, another USCC: contracts.md §1);
 -- that entity's procedure is revoked (serious_procedures.sql penalty_reassigned_on) and this one
--- is decided on its own. Every existing key stays as it was.
+-- is decided on its own; '<case_no>:<uscc>:<k>' (k = 2, 3, …) when that key's procedure was itself
+-- revoked so (corrected back and forth). Every existing key stays as it was.
 -- ``due_start``: the night the stored penalty came to qualify (rules.yaml ser.propose: proposed the
 -- night it arrives, 0 days): counted from its decision, which a drop brings a night later at the
 -- earliest, every proposal was late (an outsider's acceptance pass). Not its first night either: a
@@ -50,11 +51,25 @@ select p.case_no, k.case_key, p.uscc, p.decided_on as trigger_date, coalesce(q.s
          where v.unbroken
        ) as q on true
   cross join lateral (
-        select case when exists (select 1 from roster_decisions as d
-                                  where d.fact_key = 'proposal:penalties:' || p.case_no and d.uscc <> p.uscc)
-                      or exists (select 1 from roster_decisions as d
-                                  where d.fact_key = 'notice:penalties:' || p.case_no and d.uscc <> p.uscc)
-                    then p.case_no || ':' || p.uscc else p.case_no end as case_key
+        -- the first of case_no, case_no:uscc, case_no:uscc:2, … that no other entity's procedure
+        -- holds and that is not this entity's own procedure revoked because the penalty had been
+        -- corrected to name another (corrected back: A → B → A); evaluated in order, most cases
+        -- stop at the first
+        select g.case_key
+          from (select s.i, case s.i when 0 then p.case_no when 1 then p.case_no || ':' || p.uscc
+                                 else p.case_no || ':' || p.uscc || ':' || s.i end as case_key
+                  from generate_series(0, 20) as s(i)) as g
+         where not exists (select 1 from roster_decisions as d
+                            where d.fact_key = 'proposal:penalties:' || g.case_key and d.uscc <> p.uscc)
+           and not exists (select 1 from roster_decisions as d
+                            where d.fact_key = 'notice:penalties:' || g.case_key and d.uscc <> p.uscc)
+           and not exists (select 1 from roster_decisions as v
+                            where v.fact_key = 'revoke:penalties:' || g.case_key and v.facts ? 'penalty_reassigned_on')
+           and not exists (select 1 from roster_decisions as i
+                             join roster_decisions as v on v.fact_key = 'close:' || i.seq
+                            where i.fact_key = 'include:serious:penalties:' || g.case_key
+                              and v.facts ? 'penalty_reassigned_on')
+         order by g.i limit 1
        ) as k
  where (p.heavier or p.measures && cast(:hm as text[]))
    and (p.category = any(cast(:f as text[])) or p.category = 'false_disclosure')

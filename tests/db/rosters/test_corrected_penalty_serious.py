@@ -152,3 +152,45 @@ def test_a_penalty_corrected_to_name_another_entity_revokes_the_first_entitys_se
     finally:
         engine.dispose()
         other.dispose()
+
+
+def test_a_penalty_corrected_back_and_forth_proposes_each_entity_again_under_a_key_of_its_own(
+        tmp_path: Path, cli_env: Settings, second_settings: Settings) -> None:
+    """Case Q names A (07-01), B (07-02), A again (07-03), B again (07-06). Each correction revokes
+    the procedure of the entity named before (its basis is gone, 45号令 art. 11) and proposes the
+    entity named now: a revoked procedure is no bar (A → B → A), so A is proposed anew under
+    ``Q:<A>`` (its first key ``Q`` held by its revoked procedure) and B under ``Q:<B>:2``."""
+    drop = tmp_path / "drop"
+    n1, n2, n3, n4 = date(2026, 7, 1), date(2026, 7, 2), date(2026, 7, 3), date(2026, 7, 6)
+    regs = [registration_row(u, name=f"示例第{i}食品有限公司", legal_rep_hash=f"{i}d" * 32) for i, u in enumerate((A, B))]
+    write_night(drop, n1, {"registration.csv": csv_file("registration", "full", regs),
+                           "penalties.csv": csv_file("penalties", "delta", [_penalty(Q, A, "2026-06-30")])})
+    for night, uscc in ((n2, B), (n3, A), (n4, B)):
+        write_night(drop, night, {"penalties.csv": csv_file("penalties", "delta", [_penalty(Q, uscc, "2026-06-30")])})
+    engine = sa.create_engine(str(cli_env.database_url))
+    other = sa.create_engine(str(second_settings.database_url))
+    try:
+        for night in (n1, n2, n3, n4):
+            _nightly(night, drop)
+        with engine.connect() as c:
+            got = [(d["decision_date"], d["uscc"], d["action"], d["fact_key"]) for d in decisions(c)
+                   if d["action"] in ("proposal", "revoke")]
+            total = len(decisions(c))
+        assert got == [(n1, A, "proposal", f"proposal:penalties:{Q}"),
+                       (n2, A, "revoke", f"revoke:penalties:{Q}"),
+                       (n2, B, "proposal", f"proposal:penalties:{Q}:{B}"),
+                       (n3, B, "revoke", f"revoke:penalties:{Q}:{B}"),
+                       (n3, A, "proposal", f"proposal:penalties:{Q}:{A}"),
+                       (n4, A, "revoke", f"revoke:penalties:{Q}:{A}"),
+                       (n4, B, "proposal", f"proposal:penalties:{Q}:{B}:2")]
+        _nightly(n4, drop)
+        with engine.connect() as c:
+            assert len(decisions(c)) == total
+        for night in (n1, n2, n3, n4):
+            run_night(drop, night, second_settings, allow_gap=True, full=True, max_partitions=2)
+        tables = ("roster_decisions", "roster_chain_anchors", "grade_ranges")
+        ours, theirs = fingerprints(engine), fingerprints(other)
+        assert {t: ours[t] for t in tables} == {t: theirs[t] for t in tables}
+    finally:
+        engine.dispose()
+        other.dispose()
