@@ -92,9 +92,17 @@ class NightOpened:
 #: and the entity it names now is decided on its own (findfix; domain.md §3.4).
 #: 2026.12.4: a listing revoked because its finding now names another entity covers no other fact
 #: on the cause, and a finding corrected back lists the entity it names again (reviewA; §3.4).
-#: 2026.12.5: a social-security period after the night's month is not graded until its month comes (grade3;
-#: domain.md §11).
-RESULTS_REVISION = "2026.12.5"
+#: 2026.12.5 (grade3): a social-security period after the night's month is not graded until its month
+#: comes (domain.md §11).
+#: 2026.12.5–2026.12.8 (corr, on its branch; 2026.12.9 once merged with grade3's 2026.12.5):
+#: a penalty corrected to name another entity revokes the serious-list procedure (listing or
+#: pending proposal) of the entity it named, and the entity it names now is proposed on its own
+#: (domain.md §4, §6 art. 11); a listing on a finding corrected to another kind (another cause) is
+#: revoked as wrong, and the cause it names now is decided on its own the same night (domain.md §3.1,
+#: §3.4); a listing on a finding a full snapshot no longer holds is revoked as wrong (contracts.md §1,
+#: domain.md §3.4); a penalty corrected back to an entity whose procedure on it was revoked so
+#: proposes that entity anew (domain.md §4).
+RESULTS_REVISION = "2026.12.9"
 #: How the revision is named in a night's ``config_version``, after the configuration files.
 RESULTS_PREFIX = "results@"
 

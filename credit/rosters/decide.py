@@ -309,14 +309,14 @@ def _fact_inclusions(conn: Connection, env: RosterEnv, night: date, sc: NightSco
         covered = m[(m["state"] == "listed") |
                     (pd.to_datetime(m["removed_on"]) >= pd.to_datetime(m["trigger_date"]))]["index"]
         fx = fx[~fx.index.isin(covered)]
-    fx = _own_finding_keys(conn, fx)
+    fx = _own_finding_keys(conn, fx, revoked or set())
     # Several new facts on one cause: the earliest decides, the rest are covered by it.
     fx = fx.sort_values(["uscc", "roster", "cause_code", "trigger_date", "fact_key"])
     fx = fx.drop_duplicates(["uscc", "roster", "cause_code"], keep="first")
     return _inclusions(fx, env, night)
 
 
-def _own_finding_keys(conn: Connection, fx: pd.DataFrame) -> pd.DataFrame:
+def _own_finding_keys(conn: Connection, fx: pd.DataFrame, revoked: set[int]) -> pd.DataFrame:
     """A finding a later drop corrected to name another entity (the same ``finding_id``, another
     USCC: contracts.md §1) whose key ``findings:<id>`` the log already holds: the entity it names
     now is decided on its own, keyed ``findings:<id>:<uscc>`` (the key is unique in the log,
@@ -324,6 +324,9 @@ def _own_finding_keys(conn: Connection, fx: pd.DataFrame) -> pd.DataFrame:
     :func:`_revocations_finding_reassigned`, domain.md §3.4), or ``findings:<id>:<uscc>:<k>`` (k = 2,
     3, …) when that key is held too: a finding corrected back to name an entity it listed before
     (A → B → A), whose listing was revoked (such an entry covers no fact: rosters/entry_states.sql).
+    The same when the finding was corrected to another kind (the same entity, another cause: its
+    listing on the old cause is revoked as wrong, tonight or before; ``revoked``: the entries
+    revoked so tonight, whose closing decisions the log does not hold yet).
     Asked only for the facts left to decide (after the covered ones are dropped): a held key here
     belongs to a listing that no longer stands. Every other fact keeps its key, so what the log
     holds and a re-run of any night stay as they were."""
@@ -340,8 +343,9 @@ def _own_finding_keys(conn: Connection, fx: pd.DataFrame) -> pd.DataFrame:
         held = sqlfiles.frame(conn, "rosters/fact_key_holders", {"k": sorted(set(keys[pending]))})
         if held.empty:
             break
-        standing = {(str(k), str(u)) for k, u, r in zip(held["fact_key"], held["uscc"], held["reassigned"], strict=True)
-                    if not bool(r)}
+        standing = {(str(k), str(u))
+                    for q, k, u, r in zip(held["seq"], held["fact_key"], held["uscc"], held["reassigned"], strict=True)
+                    if not bool(r) and int(q) not in revoked}
         holders: dict[str, set[str]] = {}
         for k, u in zip(held["fact_key"], held["uscc"], strict=True):
             holders.setdefault(str(k), set()).add(str(u))
@@ -446,7 +450,8 @@ def _revocations_cured_before_listing(conn: Connection, env: RosterEnv, night: d
 
 def _revocations_finding_reassigned(conn: Connection, night: date, sc: NightScope | None = None) -> pd.DataFrame:
     """A listing on causes 2–4 made on a finding that a later drop corrected to name another entity
-    (the same ``finding_id``, another USCC) no longer has its basis: revoked as wrong (撤销,
+    (the same ``finding_id``, another USCC) or to another kind (the same entity, another cause or
+    a cure's kind), or that a full snapshot no longer holds, no longer has its basis: revoked as wrong (撤销,
     domain.md §3.4, a new decision; the listing stays in the log). The entity the finding names now
     is decided on its own (:func:`_own_finding_keys`)."""
     return _revoked_as_wrong(night_scope.frame(conn, "rosters/finding_reassigned", {"n": night}, sc))

@@ -208,6 +208,12 @@ class Case:
         return str(self.row["case_no"])
 
     @property
+    def penalty_case_no(self) -> str:
+        """The penalty's own case number (``case_no`` is the procedure's key, which for an entity a
+        corrected penalty names after another entity's procedure is ``<case_no>:<uscc>``)."""
+        return str(self.get("penalty_case_no") or self.case_no)
+
+    @property
     def family(self) -> str | None:
         f = self.get("family")
         return str(f) if f else None
@@ -256,6 +262,18 @@ class Case:
         r = as_date(self.get("penalty_revoked_on"))
         return r if r is not None and r <= self.on else None
 
+    def penalty_reassigned(self) -> date | None:
+        """The night the store came to hold the penalty naming another entity than the case's (a
+        later drop corrected it: the same ``case_no``, another USCC, contracts.md §1), when by
+        ``on``: the case's steps lost their basis as a revoked penalty's do (45号令 art. 11)."""
+        r = as_date(self.get("penalty_reassigned_on"))
+        return r if r is not None and r <= self.on else None
+
+    def basis_gone(self) -> date | None:
+        """The day the case's basis is gone for its entity: the penalty revoked (``revoked_on``), or
+        else corrected to name another entity (:meth:`penalty_reassigned`); None while it stands."""
+        return self.penalty_revoked() or self.penalty_reassigned()
+
     def prerequisites_met_on(self) -> date | None:
         """The day the listing became due (the last prerequisite), None while one is missing."""
         ends = self.defence_ends
@@ -284,9 +302,10 @@ class Case:
         know the limit's year, a provisional Monday–Friday estimate and why (domain.md §12)."""
         env = self.env
         state = self.closed()
-        if self.penalty_revoked() and state not in ("revoked", "declined", "removed"):
-            v = env.rules.find("ser.revoke.penalty_revoked", self.penalty_revoked() or self.on)
-            return _owed("revoke", v.main_period() if v else None, self.penalty_revoked(), env, "night")
+        gone = self.basis_gone()
+        if gone and state not in ("revoked", "declined", "removed"):
+            v = env.rules.find("ser.revoke.penalty_revoked", gone)
+            return _owed("revoke", v.main_period() if v else None, gone, env, "night")
         if state is not None:
             return NextStep(None, None, None)
         if self.get("notice_seq") is None:
@@ -371,7 +390,7 @@ class Case:
 
 def step_row(case: Case, action: str, rule_id: str, fact_key: str, trigger: date | None, **extra: Any) -> dict[str, Any]:
     base = as_dict(case.get("facts"))
-    facts = {"case_no": case.case_no, "source": "penalties", "listing_switch": case.switch}
+    facts = {"case_no": case.penalty_case_no, "source": "penalties", "listing_switch": case.switch}
     if action in ("notice", "include"):
         facts = {**base, **facts}
     facts.update(extra.pop("facts", {}))

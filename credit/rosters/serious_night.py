@@ -63,7 +63,8 @@ def _proposals(conn: Connection, env: RosterEnv, night: date, scope: NightScope 
     df["action"] = "proposal"
     df["rule_id"] = "ser.propose"
     df["cause_code"] = ["false_disclosure_serious" if s else "heavier_penalty" for s in statutory[df.index]]
-    df["fact_key"] = "proposal:penalties:" + df["case_no"]
+    df["fact_key"] = "proposal:penalties:" + df["case_key"]
+    df = df.drop(columns="case_key")
     return df
 
 
@@ -76,16 +77,19 @@ def _time_driven(conn: Connection, env: RosterEnv, night: date, scope: NightScop
         step, _by, _who = case.next_step()
         key = case.case_no
         if step == "revoke":
-            revoked = case.penalty_revoked()
+            # The penalty revoked, or corrected to name another entity (that entity's procedure is
+            # its own: serious_proposal_candidates.sql): the basis is gone (45号令 art. 11).
+            gone = case.basis_gone()
+            why: dict[str, Any] = {"penalty_revoked_on": str(gone)} if case.penalty_revoked() else \
+                {"penalty_reassigned_on": str(gone), "penalty_now_names": case.get("penalty_uscc")}
             if case.get("include_seq") is not None:
                 rows.append(step_row(case, "revoke", "ser.revoke.penalty_revoked", f"close:{int(case.row['entry_id'])}",
-                                      revoked, entry_id=int(case.row["entry_id"]), refers_to=int(case.row["include_seq"]),
-                                      due_start=revoked, facts={"penalty_revoked_on": str(revoked)}))
+                                      gone, entry_id=int(case.row["entry_id"]), refers_to=int(case.row["include_seq"]),
+                                      due_start=gone, facts=why))
             else:
                 target = case.get("proposal_seq") or case.get("notice_seq")
                 rows.append(step_row(case, "revoke", "ser.revoke.penalty_revoked", f"revoke:penalties:{key}",
-                                      revoked, refers_to=int(target), due_start=revoked,
-                                      facts={"penalty_revoked_on": str(revoked)}))
+                                      gone, refers_to=int(target), due_start=gone, facts=why))
         elif step == "notice":
             rows.append(step_row(case, "notice", "ser.notice", f"notice:penalties:{key}",
                                   as_date(case.get("proposed_on")), refers_to=int(case.row["proposal_seq"])))

@@ -8,6 +8,13 @@
 -- head after that night (decisions of higher seq were not recorded yet); :kn the night itself —
 -- a statement received after it cannot have been on record then, nor a penalty's revocation
 -- that reached the store on a later night (penalties_history).
+-- A case's key is what follows ':penalties:' in its fact keys: the penalty's case number, or
+-- '<case_no>:<uscc>' for the procedure of an entity a corrected penalty names after another
+-- entity's procedure took the plain key (serious_proposal_candidates.sql); ``penalty_case_no`` is
+-- the penalty's own number (from the first step's facts). ``penalty_reassigned_on``: the penalty
+-- (as known then) names another entity than the case's: the night the store came to hold it so —
+-- the earliest night of the versions after the last one naming the case's entity — never before
+-- the case's first step (the basis is gone from then: 45号令 art. 11, domain.md §4, §6).
 with cases as (
     select split_part(d.fact_key, ':penalties:', 2) as case_no, min(d.seq) as first_seq
       from roster_decisions as d
@@ -28,7 +35,7 @@ request as not materialized (
      where q.kind = 'objection' and q.received_on <= :n
        and (cast(:kn as date) is null or q.received_on <= :kn)
 )
-select c.case_no, f.uscc, f.entity_name, f.facts::text as facts, f.authority, f.authority_name,
+select c.case_no, f.penalty_case_no, f.uscc, f.entity_name, f.facts::text as facts, f.authority, f.authority_name,
        f.region_code, f.family,
        pr.seq as proposal_seq, pr.decision_date as proposed_on, pr.facts::text as proposal_facts,
        nt.seq as notice_seq, nt.decision_date as noticed_on, nt.decision_no as notice_no,
@@ -48,9 +55,19 @@ select c.case_no, f.uscc, f.entity_name, f.facts::text as facts, f.authority, f.
        pub.decision_date as published_on,
        rvp.decision_date as proposal_revoked_on, rvp.decision_no as proposal_revoke_no,
        clo.decision_date as closed_on, clo.action as closed_by, clo.decision_no as close_no,
-       pen.revoked_on as penalty_revoked_on, pen.restricted_until, pen.decided_on as penalty_decided_on
+       pen.revoked_on as penalty_revoked_on, pen.restricted_until, pen.decided_on as penalty_decided_on,
+       pen.uscc as penalty_uscc,
+       case when pen.uscc <> f.uscc then greatest(f.first_on, coalesce((
+           select min(h.night) from penalties_history as h
+            where h.case_no = f.penalty_case_no and h.night <= coalesce(cast(:kn as date), :n)
+              and h.night > coalesce((select max(x.night) from penalties_history as x
+                                       where x.case_no = f.penalty_case_no and x.uscc = f.uscc
+                                         and x.night <= coalesce(cast(:kn as date), :n)), f.first_on)),
+           pen.last_night)) end as penalty_reassigned_on
   from cases as c
   join lateral (select d.uscc, r.name as entity_name, d.facts, d.authority, d.authority_name,
+                       coalesce(d.facts ->> 'case_no', c.case_no) as penalty_case_no,
+                       coalesce(d.night, d.decision_date) as first_on,
                        d.facts ->> 'category' as family,
                        coalesce(r.region_code, d.authority) as region_code
                   from roster_decisions as d left join registration as r on r.uscc = d.uscc
@@ -70,18 +87,18 @@ select c.case_no, f.uscc, f.entity_name, f.facts::text as facts, f.authority, f.
   -- (case_no, night), migration 0035): a revocation delivered on a later night was not on record,
   -- whatever its date; a case without history rows by its current row, its revocation dated by then
   left join lateral (
-        select p.revoked_on, p.restricted_until, p.decided_on
+        select p.revoked_on, p.restricted_until, p.decided_on, p.uscc, p.last_night
           from penalties as p
-         where p.case_no = c.case_no
+         where p.case_no = f.penalty_case_no
            and (cast(:kn as date) is null
-                or not exists (select 1 from penalties_history as x where x.case_no = c.case_no))
+                or not exists (select 1 from penalties_history as x where x.case_no = f.penalty_case_no))
         union all
-        select h.revoked_on, h.restricted_until, h.decided_on
+        select h.revoked_on, h.restricted_until, h.decided_on, h.uscc, h.night
           from (select x.* from penalties_history as x
-                 where cast(:kn as date) is not null and x.case_no = c.case_no and x.night <= :kn
+                 where cast(:kn as date) is not null and x.case_no = f.penalty_case_no and x.night <= :kn
                  order by x.night desc limit 1) as h
        ) as pen0 on true
-  left join lateral (select pen0.restricted_until, pen0.decided_on,
+  left join lateral (select pen0.restricted_until, pen0.decided_on, pen0.uscc, pen0.last_night,
                             case when cast(:kn as date) is null or pen0.revoked_on <= :kn
                                  then pen0.revoked_on end as revoked_on) as pen on true
  order by c.first_seq

@@ -7,6 +7,12 @@
 -- A penalty already revoked (revoked_on) proposes nothing; a case already in the log (a proposal,
 -- or a notice of the time before the procedure) is not proposed again.
 -- Parameters: :f families, :hm heavier measures, :ff facts from, :n the night.
+-- ``case_key``, the procedure's key (its steps' fact keys end ':penalties:<case_key>'): the case
+-- number, or '<case_no>:<uscc>' when a procedure of another entity holds the case number — the
+-- penalty was corrected to name this entity (the same case_no, another USCC: contracts.md §1);
+-- that entity's procedure is revoked (serious_procedures.sql penalty_reassigned_on) and this one
+-- is decided on its own; '<case_no>:<uscc>:<k>' (k = 2, 3, …) when that key's procedure was itself
+-- revoked so (corrected back and forth). Every existing key stays as it was.
 -- ``due_start``: the night the stored penalty came to qualify (rules.yaml ser.propose: proposed the
 -- night it arrives, 0 days): counted from its decision, which a drop brings a night later at the
 -- earliest, every proposal was late (an outsider's acceptance pass). Not its first night either: a
@@ -19,7 +25,7 @@
 -- scan of the case's history rows (ix_penalties_history_case_night, migration 0035) per candidate; a
 -- case without history rows (a store filled before its history) starts at its first night, as
 -- does one that qualified from its arrival (its run begins with its 'new' row).
-select p.case_no, p.uscc, p.decided_on as trigger_date, coalesce(q.since, p.first_night) as due_start, p.category as family,
+select p.case_no, k.case_key, p.uscc, p.decided_on as trigger_date, coalesce(q.since, p.first_night) as due_start, p.category as family,
        coalesce(r.region_code, substr(p.uscc, 3, 6)) as region_code,
        jsonb_build_object('source', 'penalties', 'case_no', p.case_no, 'uscc', p.uscc,
                           'decided_on', p.decided_on, 'doc_no', p.doc_no, 'category', p.category,
@@ -34,6 +40,7 @@ select p.case_no, p.uscc, p.decided_on as trigger_date, coalesce(q.since, p.firs
                        -- every version from tonight's back to this one qualified: the where clause
                        -- below, for the version as the store held it on its night
                        bool_and(x.change <> 'dropped'
+                                and x.uscc = p.uscc
                                 and coalesce((x.heavier or x.measures && cast(:hm as text[]))
                                              and (x.category = any(cast(:f as text[])) or x.category = 'false_disclosure')
                                              and x.decided_on >= :ff and x.decided_on <= x.night
@@ -43,11 +50,32 @@ select p.case_no, p.uscc, p.decided_on as trigger_date, coalesce(q.since, p.firs
                  where x.case_no = p.case_no and x.night <= :n) as v
          where v.unbroken
        ) as q on true
+  cross join lateral (
+        -- the first of case_no, case_no:uscc, case_no:uscc:2, … that no other entity's procedure
+        -- holds and that is not this entity's own procedure revoked because the penalty had been
+        -- corrected to name another (corrected back: A → B → A); evaluated in order, most cases
+        -- stop at the first
+        select g.case_key
+          from (select s.i, case s.i when 0 then p.case_no when 1 then p.case_no || ':' || p.uscc
+                                 else p.case_no || ':' || p.uscc || ':' || s.i end as case_key
+                  from generate_series(0, 20) as s(i)) as g
+         where not exists (select 1 from roster_decisions as d
+                            where d.fact_key = 'proposal:penalties:' || g.case_key and d.uscc <> p.uscc)
+           and not exists (select 1 from roster_decisions as d
+                            where d.fact_key = 'notice:penalties:' || g.case_key and d.uscc <> p.uscc)
+           and not exists (select 1 from roster_decisions as v
+                            where v.fact_key = 'revoke:penalties:' || g.case_key and v.facts ? 'penalty_reassigned_on')
+           and not exists (select 1 from roster_decisions as i
+                             join roster_decisions as v on v.fact_key = 'close:' || i.seq
+                            where i.fact_key = 'include:serious:penalties:' || g.case_key
+                              and v.facts ? 'penalty_reassigned_on')
+         order by g.i limit 1
+       ) as k
  where (p.heavier or p.measures && cast(:hm as text[]))
    and (p.category = any(cast(:f as text[])) or p.category = 'false_disclosure')
    and p.decided_on >= :ff and p.decided_on <= :n
    and (p.revoked_on is null or p.revoked_on > :n)
    -- two equality probes, not one `in (…)`: that one was a nested loop over the whole log per penalty
-   and not exists (select 1 from roster_decisions as d where d.fact_key = 'proposal:penalties:' || p.case_no)
-   and not exists (select 1 from roster_decisions as d where d.fact_key = 'notice:penalties:' || p.case_no)
+   and not exists (select 1 from roster_decisions as d where d.fact_key = 'proposal:penalties:' || k.case_key)
+   and not exists (select 1 from roster_decisions as d where d.fact_key = 'notice:penalties:' || k.case_key)
  order by p.case_no

@@ -208,3 +208,92 @@ def test_another_finding_on_the_cause_lists_the_entity_once_its_listing_is_revok
     finally:
         engine.dispose()
         other.dispose()
+
+
+def test_a_finding_corrected_to_another_cause_revokes_the_listing_and_decides_the_new_cause(
+        tmp_path: Path, cli_env: Settings, second_settings: Settings) -> None:
+    """F1 found A unreachable (cause 4, listed 07-01 on findings:F1); the 07-03 drop re-delivers F1
+    for the same entity as false disclosure (cause 3, domain.md §3.1) — the same finding_id, so a
+    correction (contracts.md §1; an outsider's list, case 2). The unreachable listing no longer
+    has its basis: revoked as wrong by a new numbered decision, 5 WD from the night the store held
+    the correction (domain.md §3.4); the false-disclosure cause is decided on its own, under the
+    key findings:F1:<A> (findings:F1 stays with the first listing). Before: A stayed listed as
+    unreachable and the new cause was never decided (its key held by that listing)."""
+    drop = tmp_path / "drop"
+    _drops(drop)
+    write_night(drop, N3, {"findings.csv": csv_file("findings", "delta", [_finding("F1", A, "false_disclosure")])})
+    engine: Engine = sa.create_engine(str(cli_env.database_url))
+    other: Engine = sa.create_engine(str(second_settings.database_url))
+    try:
+        for night in (N1, N2, N3):
+            _nightly(night, drop)
+        with engine.connect() as c:
+            scope = c.execute(sa.text("select summary -> 'scope' from night_runs where night = :n"), {"n": N3}).scalar_one()
+            (inc_a, *more) = decisions(c, action="include", uscc=A)
+            (rv,) = decisions(c, action="revoke")
+            total = c.execute(sa.text("select count(*) from roster_decisions")).scalar_one()
+        assert scope["mode"] == "incremental"
+        assert (inc_a["cause_code"], inc_a["fact_key"], inc_a["decision_date"]) == ("unreachable", "findings:F1", N1)
+        assert (rv["uscc"], rv["entry_id"], rv["rule_id"]) == (A, inc_a["seq"], "any.revoke.fact_withdrawn")
+        assert rv["decision_no"] and (rv["decision_date"], rv["trigger_date"], rv["due_date"]) == (N3, N3, date(2026, 7, 10))
+        assert rv["facts"]["kind"] == "false_disclosure"
+        assert [(d["cause_code"], d["fact_key"], d["trigger_date"], d["decision_date"]) for d in more] == \
+            [("false_disclosure", f"findings:F1:{A}", date(2026, 6, 29), N3)]
+        assert _states(engine, A, N2) == [("unreachable", "listed")]
+        assert sorted(_states(engine, A, N3)) == [("false_disclosure", "listed"), ("unreachable", "removed")]
+        assert _states(engine, A, N3, known=N2) == [("unreachable", "listed")]
+        # a re-run changes nothing; full nights in two region partitions hold the same log and grades
+        _nightly(N3, drop)
+        with engine.connect() as c:
+            assert c.execute(sa.text("select count(*) from roster_decisions")).scalar_one() == total
+        for night in (N1, N2, N3):
+            run_night(drop, night, second_settings, full=True, max_partitions=2)
+        tables = ("roster_decisions", "roster_chain_anchors", "grade_ranges")
+        mine, theirs = fingerprints(engine), fingerprints(other)
+        assert {t: mine[t] for t in tables} == {t: theirs[t] for t in tables}
+    finally:
+        engine.dispose()
+        other.dispose()
+
+
+def test_a_finding_dropped_from_a_full_snapshot_revokes_its_listing(
+        tmp_path: Path, cli_env: Settings, second_settings: Settings) -> None:
+    """F1 listed A on 07-01 (unreachable); on 07-03 the platform delivers findings in full mode
+    without F1 (contracts.md §1: a full file is a complete snapshot that replaces the source's
+    state; an outsider's list, case 3): the store no longer holds the finding the listing stands on.
+    The listing is revoked as wrong by a new numbered decision, 5 WD from the night of the snapshot
+    (domain.md §3.4); C's listing on F2, still delivered, stands. Before: A stayed listed on a
+    finding the store had dropped."""
+    drop = tmp_path / "drop"
+    _drops(drop)
+    write_night(drop, N3, {"findings.csv": csv_file("findings", "full",
+                                                    [_finding("F2", C, "false_disclosure", "2026-07-02")])})
+    engine: Engine = sa.create_engine(str(cli_env.database_url))
+    other: Engine = sa.create_engine(str(second_settings.database_url))
+    try:
+        for night in (N1, N2, N3):
+            _nightly(night, drop)
+        with engine.connect() as c:
+            scope = c.execute(sa.text("select summary -> 'scope' from night_runs where night = :n"), {"n": N3}).scalar_one()
+            (inc_a,) = decisions(c, action="include", uscc=A)
+            (rv,) = decisions(c, action="revoke")
+            total = c.execute(sa.text("select count(*) from roster_decisions")).scalar_one()
+        assert scope["mode"] == "incremental"
+        assert (rv["uscc"], rv["entry_id"], rv["rule_id"]) == (A, inc_a["seq"], "any.revoke.fact_withdrawn")
+        assert rv["decision_no"] and (rv["decision_date"], rv["trigger_date"], rv["due_date"]) == (N3, N3, date(2026, 7, 10))
+        assert rv["facts"]["finding_id"] == "F1" and rv["facts"]["finding_dropped"] is True
+        assert _states(engine, A, N2) == [("unreachable", "listed")]
+        assert _states(engine, A, N3) == [("unreachable", "removed")]
+        assert _states(engine, A, N3, known=N2) == [("unreachable", "listed")]
+        assert _states(engine, C, N3) == [("false_disclosure", "listed")]
+        _nightly(N3, drop)
+        with engine.connect() as c:
+            assert c.execute(sa.text("select count(*) from roster_decisions")).scalar_one() == total
+        for night in (N1, N2, N3):
+            run_night(drop, night, second_settings, full=True, max_partitions=2)
+        tables = ("roster_decisions", "roster_chain_anchors", "grade_ranges")
+        mine, theirs = fingerprints(engine), fingerprints(other)
+        assert {t: mine[t] for t in tables} == {t: theirs[t] for t in tables}
+    finally:
+        engine.dispose()
+        other.dispose()
