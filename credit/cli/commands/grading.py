@@ -71,23 +71,23 @@ def show(
                                           "beyond_data": beyond}
         output.emit_json({"uscc": uscc, **g, **extra})
         return
-    console.print(f"[bold]{output.esc(uscc)}[/bold]  tier [bold]{output.esc(g['grade'])}[/bold] "
+    console.print(f"[bold]{output.esc(uscc)}[/bold]  等级 tier [bold]{output.esc(g['grade'])}[/bold] "
                   f"{output.esc(g['label'])}"
                   + (f"（{output.esc(g['local_label'])}）" if g.get("local_label") not in (None, g["label"]) else "")
-                  + f"  score {g['score']:g}  night {g['night']}  config {output.esc(g['config_version'])}"
-                  + f"  rosters {output.esc(g['rosters_version'])}")
+                  + f"  分数 score {g['score']:g}  批次 night {g['night']}  配置 config {output.esc(g['config_version'])}"
+                  + f"  名录配置 rosters {output.esc(g['rosters_version'])}")
     if beyond:
         console.print(output.beyond_data_warning(day), style="yellow", markup=False)
     t = output.table(title="原因 Reasons (most important first)")
-    for c in ("code", "原因", "value", "contribution"):
+    for c in ("代码 code", "原因", "值 value", "分值 contribution"):
         t.add_column(c)
     for r in g["reasons"]:
-        contrib = f"tier ≥ {r['floor']}" if r.get("floor") else str(r["contribution"])
+        contrib = f"等级不低于 {r['floor']} (tier ≥ {r['floor']})" if r.get("floor") else str(r["contribution"])
         t.add_row(r["code"], r["text"], output.cell(r["value"]), contrib)
     console.print(t)
     if g["to_improve"]:
         t2 = output.table(title="提升一级需改变 What would move the tier up one level")
-        for c in ("code", "事实", "value", "how"):
+        for c in ("代码 code", "事实", "值 value", "如何 how"):
             t2.add_column(c)
         for i in g["to_improve"]:
             t2.add_row(i["code"], i["text"], output.cell(i["value"]), i["change"])

@@ -224,7 +224,7 @@ def status_command(
                 zh = r.get("removal_possible_zh")
                 t.add_row("信用修复 repair", r["removal_possible"] + (f" ({zh})" if zh else ""))
             if r.get("early_removal_from"):
-                t.add_row("申请期 window", f"apply from {r['early_removal_from']}")
+                t.add_row("申请期 window", f"自 {r['early_removal_from']} 起可申请 (apply from {r['early_removal_from']})")
             if r.get("restriction_note"):
                 # The night's own words for a restriction that holds early removal back (domain.md §4).
                 en = (f"apply from {r['early_removal_from']}" if r.get("early_removal_from")
@@ -232,35 +232,39 @@ def status_command(
                 t.add_row("限制期限 restriction", f"{r['restriction_note']} (restriction until {r['restriction_ends']}; {en})")
             if r.get("apply_until"):
                 prov = r.get("apply_until_provisional")
-                t.add_row("申请期 window", f"apply until {r['apply_until']} (3 years after inclusion, 68号令 art. 10)"
+                t.add_row("申请期 window", f"截至 {r['apply_until']} 可申请，列入之日起3年内（68号令第十条）"
+                          f"(apply until {r['apply_until']}: 3 years after inclusion, 68号令 art. 10)"
                           + (f"; 遇休息日顺延，暂定 {prov} (past a rest day: {prov}, provisional until the year's "
                              "holiday notice)" if prov and prov != r["apply_until"] else ""))
             if r.get("automatic_removal_on"):
-                t.add_row("期满 expiry", f"automatic removal {r['automatic_removal_on']}")
+                t.add_row("期满 expiry", f"{r['automatic_removal_on']} 自动移出 (automatic removal {r['automatic_removal_on']})")
             for s in r.get("steps", []):
                 t.add_row("程序步骤 step", f"{s['date']} {s['label']} {s['decision_no'] or ''}".rstrip())
             for p in r.get("applications", []):
-                line = f"received {p['received_on']}: {p['status']}"
+                line = f"{p['received_on']} 收到 (received {p['received_on']}): {p['status']}"
                 if p["decision"]:
                     d = p["decision"]
                     line += f" {d['decision_date']} {d['decision_no'] or ''} {d['reason'] or ''}".rstrip()
                     if d.get("remedy"):
                         line += f" — {d['remedy']}"
                 elif p["decide_by"] or p["decide_by_provisional"]:
-                    line += f", decide by {p['decide_by'] or str(p['decide_by_provisional']) + ' provisional'}"
+                    by = p['decide_by'] or p['decide_by_provisional']
+                    line += (f"，应于 {by} 前决定{'（暂定）' if not p['decide_by'] else ''} (decide by {by}"
+                             f"{'' if p['decide_by'] else ' provisional'})")
                 elif p.get("decide_by_note"):
                     line += f", {p['decide_by_note']}"
                 t.add_row(f"申请 application {p['id']}", line)
             console.print(t)
     for proc in pending:
         steps = "; ".join(f"{s['label']} {s['date']}" for s in proc["steps"])
-        console.print(f"serious list procedure, case {proc['case_no']}: {steps}; next: {proc['next_step_label']}"
+        console.print(f"严重违法失信名单列入程序 serious list procedure, 案号 case {proc['case_no']}: {steps}; "
+                      f"下一步 next: {proc['next_step_label']}"
                       f"{_by_text(proc)} ({ACTOR_LABELS.get(proc['next_actor'] or '', proc['next_actor'])})",
                       markup=False)
     for pen in penalties:
         window = f"{pen['publicity_from'] or ''} → {pen['publicity_until'] or ''}" if pen["published"] else ""
-        repair = f"; repair from {pen['repair_from']}" if pen["repair_from"] else ""
-        console.print(f"penalty {pen['case_no']} {pen['doc_no'] or ''} decided {pen['decided_on']}: "
+        repair = f"；自 {pen['repair_from']} 起可申请修复 (repair from {pen['repair_from']})" if pen["repair_from"] else ""
+        console.print(f"行政处罚 penalty {pen['case_no']} {pen['doc_no'] or ''} 决定日期 decided {pen['decided_on']}: "
                       f"{pen['class_label']} {window} — {pen['state_label']}{repair}", markup=False)
     if tier is not None:
         console.print(f"信用风险分类 tier [bold]{output.esc(tier.get('grade'))}[/bold] {output.esc(tier.get('label') or '')}")
