@@ -26,7 +26,8 @@ already trusts (:func:`read_keyring`'s ``trusted``; the installation's own key b
 
 A rotation is a planned change of key. A key believed stolen is also **revoked**
 (``credit keys revoke``, :func:`revoke`): a line of another format in the same file, signed by a
-later key of the chain, naming the key, since when it is taken as compromised and why::
+later key of the chain, the one in use where the line stands (never a key handed over, such as the
+stolen one), naming the key, since when it is taken as compromised and why::
 
     {"format": "credit-signing-key-revocation/1", "revoked": "ed25519:…",
      "compromised_since": "…+08:00", "revoked_at": "…+08:00", "reason": "…",
@@ -287,7 +288,10 @@ def _add_line(ring: Keyring, no: int, raw: bytes) -> str | None:
 
 def _add_revocation(ring: Keyring, no: int, doc: dict[str, Any]) -> str | None:
     """Check a revocation line (signed by a key that came into use after the key it revokes, which
-    it revokes once) and add it; else say what is wrong."""
+    it revokes once) and add it; else say what is wrong. It is signed by the key in use where it
+    stands (the last key line before it) and dated after that key came into use, as
+    :func:`revoke` writes it: a line signed by a key handed over (its thief appending one with
+    the stolen key) is not the bureau's."""
     try:
         kid, reason = str(doc["revoked"]), str(doc["reason"])
         since = datetime.fromisoformat(str(doc["compromised_since"]))
@@ -308,6 +312,14 @@ def _add_revocation(ring: Keyring, no: int, doc: dict[str, Any]) -> str | None:
                 f"use after the key it revokes; this one is signed by {by})")
     if (problem := document_problem(doc, ring.entries[signer].public)) is not None:
         return f"吊销行签名无效 (the revocation's signature: {problem})"
+    in_use = ring.entries[-1]
+    if signer != len(ring.entries) - 1:   # credit keys revoke signs with the key in use, under the lock
+        return (f"吊销行须由写入时正在使用的密钥（它之前最后一个密钥行的 {in_use.key_id}）签署，而签署者 {by} "
+                f"此前已移交 (a revocation is signed by the key in use where it stands, {in_use.key_id}, the last key "
+                f"line before it; {by} had been handed over: the bureau did not write it)")
+    if in_use.valid_from is not None and at < in_use.valid_from:
+        return (f"吊销时间 {at.isoformat()} 早于签署它的密钥 {by} 的启用时间 {in_use.valid_from.isoformat()} (revoked_at "
+                f"is before its signer {by} came into use: the bureau did not write it then)")
     if kid in ring.revocations:
         return f"密钥 {kid} 已被吊销，不得再次吊销 (key {kid} is revoked twice)"
     if since > at:

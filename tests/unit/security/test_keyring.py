@@ -558,3 +558,53 @@ def test_a_revocation_line_altered_or_signed_by_the_stolen_key_is_named(tmp_path
     assert ring.problems and "line 3" in ring.problems[0], ring.problems
     assert ("吊销行签名无效" if edit != "signed_by_the_revoked_key" else "吊销行须由晚于被吊销密钥启用的密钥签署") \
         in ring.problems[0]
+
+
+def test_a_thief_of_a_handed_over_key_cannot_append_a_revocation_of_an_earlier_key(tmp_path: Path) -> None:
+    """Keys K0 → K1 → K2; K1 stolen and revoked. Its thief, who can also write the published keyring,
+    signs a revocation of K0 with K1 and appends it. The bureau only ever writes a revocation with
+    the key in use (the last key line before it): a line signed by a key already handed over is
+    not the bureau's. Before, it was accepted: it distrusted K0's signatures at will, and the
+    bureau's own revocation of K0 was then refused as "revoked already"."""
+    from credit.keyring import REVOCATION_FORMAT, revoke
+
+    s = Settings(home=tmp_path / "home")
+    k0 = current_signer(s)
+    ensure_first_line(s, k0)
+    rotate(s)
+    k1 = current_signer(s)
+    rotate(s)
+    now = clock.now(s)
+    revoke(s, k1.key_id, now - timedelta(hours=1), "私钥文件外泄", [])
+    path = keyring_path(s)
+    assert read_keyring(path).problems == []
+    forged = k1.sign_document({"format": REVOCATION_FORMAT, "revoked": k0.key_id,
+                               "compromised_since": now.isoformat(), "revoked_at": now.isoformat(),
+                               "reason": "伪造", "vouched_anchors": []})
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(canonical(forged).decode("utf-8") + "\n")
+    ring = read_keyring(path)
+    assert ring.problems and "line 5" in ring.problems[0], ring.problems
+    assert "吊销行须由写入时正在使用的密钥" in ring.problems[0], ring.problems
+    assert k0.key_id not in ring.revocations
+
+
+def test_a_revocation_dated_before_its_signer_came_into_use_is_named(tmp_path: Path) -> None:
+    """A revocation line is written by the key in use, after it came into use: one whose revoked_at
+    is before its signer's valid_from was not written then (or not by the bureau)."""
+    from credit.keyring import revoke
+
+    s = Settings(home=tmp_path / "home")
+    k0 = current_signer(s)
+    ensure_first_line(s, k0)
+    rotate(s)
+    k1 = current_signer(s)
+    revoke(s, k0.key_id, clock.now(s) - timedelta(days=3), "私钥文件外泄", [])
+    path = keyring_path(s)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    doc = {k: v for k, v in json.loads(lines[-1]).items() if k != "signature"}
+    doc["revoked_at"] = (clock.now(s) - timedelta(days=2)).isoformat()
+    path.write_text("\n".join(lines[:-1] + [canonical(k1.sign_document(doc)).decode("utf-8")]) + "\n",
+                    encoding="utf-8")
+    ring = read_keyring(path)
+    assert ring.problems and "line 3" in ring.problems[0] and "早于签署它的密钥" in ring.problems[0], ring.problems
