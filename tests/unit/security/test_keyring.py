@@ -608,3 +608,29 @@ def test_a_revocation_dated_before_its_signer_came_into_use_is_named(tmp_path: P
                     encoding="utf-8")
     ring = read_keyring(path)
     assert ring.problems and "line 3" in ring.problems[0] and "早于签署它的密钥" in ring.problems[0], ring.problems
+
+
+def test_verify_signature_trusts_an_anchor_line_the_revocation_vouches_for(tmp_path: Path) -> None:
+    """An anchor line the bureau published with a key later revoked, and which the revocation vouches
+    for, is trusted by credit audit verify; verify-signature --keyring on that line (an anchor line
+    is a signed document it checks) must say the same. Before, it refused it (exit 1) as signed by
+    a revoked key: the vouching was ignored. Another line of that time stays refused."""
+    from credit.keyring import revoke
+
+    s = Settings(home=tmp_path / "home")
+    stolen = current_signer(s)
+    ensure_first_line(s, stolen)
+    since = clock.now(s) - timedelta(hours=1)
+    texts = [canonical(stolen.sign_document({"format": ANCHOR_FORMAT, "night": night, "seq": 1, "row_hash": "ab",
+                                             "prev": GENESIS, "published_at": clock.now(s).isoformat()})).decode()
+             for night in ("2026-12-01", "2026-12-02")]
+    (tmp_path / "vouched.json").write_text(texts[0] + "\n", encoding="utf-8")
+    (tmp_path / "forged.json").write_text(texts[1] + "\n", encoding="utf-8")
+    rotate(s)
+    revoke(s, stolen.key_id, since, "私钥文件外泄", [line_digest(texts[0])])
+    (tmp_path / "new.pem").write_text(signer_for(s).public_pem, encoding="ascii")
+    for name, code in (("vouched.json", 0), ("forged.json", 1)):
+        r = runner.invoke(app, ["verify-signature", str(tmp_path / name), "--public-key", str(tmp_path / "new.pem"),
+                                "--keyring", str(keyring_path(s))])
+        assert r.exit_code == code, (name, r.output)
+    assert "由已吊销的密钥" in r.output, r.output
