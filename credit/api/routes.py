@@ -303,9 +303,12 @@ def signing_key(st: St) -> JSONResponse:
     sidecars and the published chain anchors offline (``credit verify-signature``; README)."""
     signer = signer_for(st.settings)
     try:
-        ring = read_keyring(keyring_path(st.settings))
+        ring = read_keyring(keyring_path(st.settings), signer.public_key)   # held against our own key
     except SigningKeyError as e:   # the keyring cannot be read: refused as a certificate is
         raise HTTPException(503, str(e)) from None
+    if ring.problems:   # its lines up to a broken one are not the keyring (a revocation after it would be lost)
+        raise HTTPException(503, f"密钥清单未通过校验，不予公布 (the keyring does not verify, not published): "
+                                 f"{ring.problems[0]}")
     return json_answer({"algorithm": "Ed25519", "key_id": signer.key_id, "public_key_pem": signer.public_pem,
                         "keyring": ring.lines})
 
