@@ -46,8 +46,9 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -409,14 +410,26 @@ def _locked(settings: Settings, mode: int = fcntl.LOCK_EX) -> Iterator[None]:
             gate.close()
 
 
+#: The keyring holds :func:`held_signer` has taken in this thread, by publication folder.
+_holds = threading.local()
+
+
 @contextmanager
 def held_signer(settings: Settings) -> Iterator[Signer]:
     """:func:`current_signer`, held while the caller signs: under a shared hold of the keyring's
     lock, which a rotation takes exclusively, so no key is handed over between the check and the
     signature (what it signs is dated before its successor's ``valid_from``). Not to be nested with
-    :func:`ensure_first_line` or :func:`rotate` (they take the lock exclusively)."""
-    with _locked(settings, fcntl.LOCK_SH):
-        yield current_signer(settings)
+    :func:`ensure_first_line` or :func:`rotate` (they take the lock exclusively). Nested in itself
+    (the same thread), the inner hold is the outer one's: taking the lock again would wait at the
+    turnstile behind a rotation that waits for the outer hold, for ever."""
+    holds: dict[str, int] = _holds.__dict__.setdefault("folders", {})
+    folder = str(settings.publication_folder.resolve())
+    with nullcontext() if holds.get(folder) else _locked(settings, fcntl.LOCK_SH):
+        holds[folder] = holds.get(folder, 0) + 1
+        try:
+            yield current_signer(settings)
+        finally:
+            holds[folder] -= 1
 
 
 def ensure_first_line(settings: Settings, signer: Signer) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -634,3 +635,33 @@ def test_verify_signature_trusts_an_anchor_line_the_revocation_vouches_for(tmp_p
                                 "--keyring", str(keyring_path(s))])
         assert r.exit_code == code, (name, r.output)
     assert "由已吊销的密钥" in r.output, r.output
+
+
+def test_a_signer_nested_in_a_signer_does_not_deadlock_behind_a_waiting_rotation(tmp_path: Path) -> None:
+    """A signer holding the key that signs again inside its hold (an export written while an anchor
+    is held, say) while a rotation waits: behind the turnstile the inner hold waited for the
+    rotation, which waited for the outer hold — neither ever ended (flock alone granted the inner
+    shared hold at once). The inner hold is the outer one's: it signs, then the rotation runs."""
+    from credit.keyring import held_signer
+
+    s = Settings(home=tmp_path / "home")
+    old = signer_for(s)
+    ensure_first_line(s, old)
+    outer_holds = threading.Event()
+    order: list[str] = []
+
+    def outer() -> None:
+        with held_signer(s) as signer:
+            outer_holds.set()
+            time.sleep(0.5)                     # the rotation is waiting by now
+            with held_signer(s) as inner:
+                order.append(f"inner signed with {'the old' if inner.key_id == signer.key_id == old.key_id else 'a new'} key")
+
+    threads = [threading.Thread(target=outer, daemon=True)]
+    threads[0].start()
+    assert outer_holds.wait(10)
+    threads.append(threading.Thread(target=lambda: (rotate(s), order.append("rotated")), daemon=True))
+    threads[1].start()
+    for t in threads:
+        t.join(timeout=5)
+    assert order == ["inner signed with the old key", "rotated"], order
