@@ -196,8 +196,6 @@ def keys_list(json_out: Annotated[bool, typer.Option("--json", help="The keyring
     (exit 1 when the keyring does not verify)."""
     import json
 
-    from rich.table import Table
-
     from credit.keyring import keyring_for
     from credit.settings import get_settings
 
@@ -205,7 +203,7 @@ def keys_list(json_out: Annotated[bool, typer.Option("--json", help="The keyring
     if json_out:
         print(json.dumps(ring.lines, ensure_ascii=False, indent=1))
     else:
-        table = Table("密钥 key", "启用 in use from", "移交自 handed over by", "吊销 revoked")
+        table = output.table("密钥 key", "启用 in use from", "移交自 handed over by", "吊销 revoked")   # cells as written
         for e in ring.entries:
             rev = ring.revocations.get(e.key_id)
             table.add_row(e.key_id, e.valid_from.isoformat() if e.valid_from else "（尚无密钥清单 no keyring yet）",

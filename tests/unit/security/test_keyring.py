@@ -665,3 +665,27 @@ def test_a_signer_nested_in_a_signer_does_not_deadlock_behind_a_waiting_rotation
     for t in threads:
         t.join(timeout=5)
     assert order == ["inner signed with the old key", "rotated"], order
+
+
+@pytest.mark.parametrize("reason", ["私钥文件 [/etc/credit/signing.pem] 外泄", "工单 [ticket 42] 私钥外泄"])
+def test_keys_list_shows_a_revocations_reason_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         reason: str) -> None:
+    """The reason of a revocation is the operator's text: in credit keys list's table it was read as
+    rich markup, so a path in brackets ended the command in a traceback (MarkupError) and a word
+    in brackets vanished from the reason shown."""
+    from credit.keyring import revoke
+
+    s = Settings(home=tmp_path / "home")
+    stolen = current_signer(s)
+    ensure_first_line(s, stolen)
+    rotate(s)
+    revoke(s, stolen.key_id, clock.now(s) - timedelta(hours=1), reason, [])
+    monkeypatch.setenv("CREDIT_HOME", str(s.home))
+    monkeypatch.delenv("CREDIT_SIGNING_KEY", raising=False)
+    monkeypatch.delenv("CREDIT_SIGNING_KEY_FILE", raising=False)
+    get_settings.cache_clear()
+    try:
+        listed = runner.invoke(app, ["keys", "list"], env={"COLUMNS": "400"})
+    finally:
+        get_settings.cache_clear()
+    assert listed.exit_code == 0 and reason in listed.output, (listed.exception, listed.output)
