@@ -26,7 +26,8 @@ already trusts (:func:`read_keyring`'s ``trusted``; the installation's own key b
 
 A rotation is a planned change of key. A key believed stolen is also **revoked**
 (``credit keys revoke``, :func:`revoke`): a line of another format in the same file, signed by a
-later key of the chain, naming the key, since when it is taken as compromised and why::
+later key of the chain, the one in use where the line stands (never a key handed over, such as the
+stolen one), naming the key, since when it is taken as compromised and why::
 
     {"format": "credit-signing-key-revocation/1", "revoked": "ed25519:…",
      "compromised_since": "…+08:00", "revoked_at": "…+08:00", "reason": "…",
@@ -45,8 +46,9 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -326,7 +328,10 @@ def _add_doc(ring: Keyring, no: int, doc: dict[str, Any]) -> str | None:
 
 def _add_revocation(ring: Keyring, no: int, doc: dict[str, Any]) -> str | None:
     """Check a revocation line (signed by a key that came into use after the key it revokes, which
-    it revokes once) and add it; else say what is wrong."""
+    it revokes once) and add it; else say what is wrong. It is signed by the key in use where it
+    stands (the last key line before it) and dated after that key came into use, as
+    :func:`revoke` writes it: a line signed by a key handed over (its thief appending one with
+    the stolen key) is not the bureau's."""
     try:
         kid, reason = str(doc["revoked"]), str(doc["reason"])
         since = datetime.fromisoformat(str(doc["compromised_since"]))
@@ -347,6 +352,14 @@ def _add_revocation(ring: Keyring, no: int, doc: dict[str, Any]) -> str | None:
                 f"use after the key it revokes; this one is signed by {by})")
     if (problem := document_problem(doc, ring.entries[signer].public)) is not None:
         return f"吊销行签名无效 (the revocation's signature: {problem})"
+    in_use = ring.entries[-1]
+    if signer != len(ring.entries) - 1:   # credit keys revoke signs with the key in use, under the lock
+        return (f"吊销行须由写入时正在使用的密钥（它之前最后一个密钥行的 {in_use.key_id}）签署，而签署者 {by} "
+                f"此前已移交 (a revocation is signed by the key in use where it stands, {in_use.key_id}, the last key "
+                f"line before it; {by} had been handed over: the bureau did not write it)")
+    if in_use.valid_from is not None and at < in_use.valid_from:
+        return (f"吊销时间 {at.isoformat()} 早于签署它的密钥 {by} 的启用时间 {in_use.valid_from.isoformat()} (revoked_at "
+                f"is before its signer {by} came into use: the bureau did not write it then)")
     if kid in ring.revocations:
         return f"密钥 {kid} 已被吊销，不得再次吊销 (key {kid} is revoked twice)"
     if since > at:
@@ -436,14 +449,26 @@ def _locked(settings: Settings, mode: int = fcntl.LOCK_EX) -> Iterator[None]:
             gate.close()
 
 
+#: The keyring holds :func:`held_signer` has taken in this thread, by publication folder.
+_holds = threading.local()
+
+
 @contextmanager
 def held_signer(settings: Settings) -> Iterator[Signer]:
     """:func:`current_signer`, held while the caller signs: under a shared hold of the keyring's
     lock, which a rotation takes exclusively, so no key is handed over between the check and the
     signature (what it signs is dated before its successor's ``valid_from``). Not to be nested with
-    :func:`ensure_first_line` or :func:`rotate` (they take the lock exclusively)."""
-    with _locked(settings, fcntl.LOCK_SH):
-        yield current_signer(settings)
+    :func:`ensure_first_line` or :func:`rotate` (they take the lock exclusively). Nested in itself
+    (the same thread), the inner hold is the outer one's: taking the lock again would wait at the
+    turnstile behind a rotation that waits for the outer hold, for ever."""
+    holds: dict[str, int] = _holds.__dict__.setdefault("folders", {})
+    folder = str(settings.publication_folder.resolve())
+    with nullcontext() if holds.get(folder) else _locked(settings, fcntl.LOCK_SH):
+        holds[folder] = holds.get(folder, 0) + 1
+        try:
+            yield current_signer(settings)
+        finally:
+            holds[folder] -= 1
 
 
 def ensure_first_line(settings: Settings, signer: Signer) -> bool:

@@ -79,7 +79,7 @@ from credit.rosters.known import (
     NoNightPublished,
 )
 from credit.rosters.read import decision_feed, entity_head, search_registration
-from credit.signing import SigningKeyError
+from credit.signing import SigningKeyError, signer_for
 
 public = APIRouter(tags=["public"], dependencies=[Depends(caller)])
 consumer = APIRouter(tags=["consumer"], dependencies=[Depends(require("consumer"))])
@@ -307,10 +307,13 @@ def signing_key(st: St) -> JSONResponse:
     ``credit keys rotate --new-key-file`` and the switch of the setting, the key handed over to,
     which will sign, with ``signs_now`` false and the key it replaces (``credit.keyring.published_key``)."""
     try:
-        ring = read_keyring(keyring_path(st.settings))
+        ring = read_keyring(keyring_path(st.settings), signer_for(st.settings).public_key)   # held against ours
         key = published_key(st.settings)
     except SigningKeyError as e:   # the keyring cannot be read: refused as a certificate is
         raise HTTPException(503, str(e)) from None
+    if ring.problems:   # its lines up to a broken one are not the keyring (a revocation after it would be lost)
+        raise HTTPException(503, f"密钥清单未通过校验，不予公布 (the keyring does not verify, not published): "
+                                 f"{ring.problems[0]}")
     return json_answer({"algorithm": "Ed25519", "key_id": key.key_id, "public_key_pem": key.public_pem,
                         "signs_now": key.signs_now, "handed_over_from": key.handed_over_from,
                         "keyring": ring.lines})

@@ -375,9 +375,9 @@ def stage(out: Connection, manifest: Manifest, spec: PartitionSpec, r: Rehearsal
 # --------------------------------------------------------------------------------------------
 # Publish: check, then apply
 def partition_issues(conn: Connection, manifest: Manifest, plan: list[PartitionSpec], config: str) -> list[Issue]:
-    """Partitions of the plan not staged for this drop, or staged under another configuration than
-    ``config`` (``partition_missing``). Their staging is held (shared lock) until the night
-    commits, so a partition re-run cannot replace it meanwhile."""
+    """Partitions of the plan not staged for this drop (``partition_missing``), or staged under
+    another configuration than ``config`` (``partition_stale``, naming what differs). Their staging
+    is held (shared lock) until the night commits, so a partition re-run cannot replace it meanwhile."""
     digest = check_plan(plan)
     key = StagingKey(manifest.night, manifest.digest, "")
     for spec in plan:

@@ -6,7 +6,7 @@ department's inbox (CSV is UTF-8 with BOM; xlsx keeps the USCC as text). With ``
 applicant's half: one 告知书 per registration event naming every licence it needs
 (:mod:`credit.notices.letters`; with ``--department``, the letters that name that department). Exit 2 with the reason
 when the night is not a date or not published (no notices exist yet), the department is neither in
-config/notices.yaml nor named by any notice, or the format unknown.
+config/notices.yaml nor named by any notice, the format unknown, or ``--out`` given without ``--format``.
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ def notices_command(
         "--department", help="Only this licensing department (its name in config/notices.yaml).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="csv | json | xlsx (default: tables).")] = None,
     out: Annotated[Path | None, typer.Option(
-        "--out", help="Write to this file, with its signature FILE.sig.json (default, or -: standard output, unsigned). "
+        "--out", help="Write to this file (with --format), with its signature FILE.sig.json (default, or -: standard "
+        "output, unsigned). "
         + output.OUT_FOLDERS)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
     letters: Annotated[bool, typer.Option(
@@ -63,6 +64,10 @@ def notices_command(
     day = output.day_arg(night, "--night")
     if fmt is not None and fmt not in FORMATS:
         _refuse(f"--format「{fmt}」：格式应为 {'、'.join(FORMATS)} 之一 (--format must be one of {', '.join(FORMATS)})")
+        return
+    if fmt is None and out is not None and not output.is_stdout(out):   # a table is not a file: nothing written
+        _refuse(f"--out {out} 须同时给出 --format csv|json|xlsx：不给格式时只在屏幕上显示表格，不写文件 (--out needs "
+                "--format csv|json|xlsx: without it the tables are shown on screen and no file is written)")
         return
     if fmt == "xlsx" and output.is_stdout(out):
         _refuse("--format xlsx 须用 --out 指定文件：工作簿不输出到屏幕 (--format xlsx needs --out FILE: a workbook is not printed)")

@@ -84,7 +84,14 @@ def verify_signature_command(
         output.refuse(output.unreadable(e.filename or file, e))
     except SigningKeyError as e:
         output.refuse(str(e))
-    late = ring.late_signature(check.key_id, check.dated) if ring is not None and check.ok else None
+    # a signed document alone may be an anchor line a revocation vouches for (by the SHA-256 of the
+    # line as published, credit.rosters.anchors.line_digest): trusted then, as credit audit verify does
+    digest = None
+    if ring is not None and check.ok and check.kind == "document":
+        from credit.rosters.anchors import line_digest
+
+        digest = line_digest(file.read_bytes().decode("utf-8").strip())
+    late = ring.late_signature(check.key_id, check.dated, digest) if ring is not None and check.ok else None
     if late:   # a key handed over signs nothing more: what it signed dated after that is not the bureau's
         check = replace(check, ok=False, reasons=(late,))
     if check.ok:
@@ -190,8 +197,6 @@ def keys_list(json_out: Annotated[bool, typer.Option("--json", help="The keyring
     (exit 1 when the keyring does not verify)."""
     import json
 
-    from rich.table import Table
-
     from credit.keyring import keyring_for
     from credit.settings import get_settings
 
@@ -199,7 +204,7 @@ def keys_list(json_out: Annotated[bool, typer.Option("--json", help="The keyring
     if json_out:
         print(json.dumps(ring.lines, ensure_ascii=False, indent=1))
     else:
-        table = Table("密钥 key", "启用 in use from", "移交自 handed over by", "吊销 revoked")
+        table = output.table("密钥 key", "启用 in use from", "移交自 handed over by", "吊销 revoked")   # cells as written
         for e in ring.entries:
             rev = ring.revocations.get(e.key_id)
             table.add_row(e.key_id, e.valid_from.isoformat() if e.valid_from else "（尚无密钥清单 no keyring yet）",

@@ -63,3 +63,14 @@ def test_an_entitys_notices_are_read_by_index(engine: Engine, settings: Settings
         plan = "\n".join(r[0] for r in c.execute(sa.text(
             "explain select * from notices where uscc = '91330106MA7FD0010X' and night <= date '2026-07-13'")))
     assert "ix_notices_uscc_night" in plan, plan
+
+
+def test_out_without_a_format_is_refused_not_ignored(
+        tmp_path: Path, engine: Engine, settings: Settings, cli_env: None) -> None:
+    """``--out F`` without ``--format`` printed the table, wrote nothing and exited 0: the counter
+    believed the letters were in F. Refused (exit 2, Chinese first) before anything is read."""
+    run_night(sample_drop(tmp_path), N1, settings)
+    for extra in (["--letters"], []):
+        res = runner.invoke(app, ["notices", "--night", N1.isoformat(), *extra, "--out", str(tmp_path / "x.csv")])
+        assert res.exit_code == 2 and "须同时给出 --format" in res.output, (extra, res.output)
+        assert not (tmp_path / "x.csv").exists()

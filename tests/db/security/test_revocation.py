@@ -12,9 +12,10 @@ from typer.testing import CliRunner
 
 from credit import clock
 from credit.cli.main import app
-from credit.keyring import current_signer, keyring_for, revoke, rotate
+from credit.keyring import current_signer, ensure_first_line, keyring_for, keyring_path, revoke, rotate
 from credit.rosters.anchors import anchor_path, read_anchors
 from credit.settings import Settings
+from tests.db.api.support import live  # noqa: F401
 from tests.db.security.test_tamper import published_nights
 
 runner = CliRunner()
@@ -52,3 +53,23 @@ def test_a_revocation_that_vouches_for_nothing_leaves_the_lines_of_that_time_unt
 def test_keys_revoke_refuses_a_time_it_cannot_read(settings: Settings, cli_env: None, since: str) -> None:
     res = runner.invoke(app, ["keys", "revoke", "ed25519:x", "--compromised-since", since, "--reason", "r"])
     assert res.exit_code == 2 and "不是日期或时间" in res.output
+
+
+def test_the_api_does_not_publish_a_keyring_cut_short_before_its_revocation(
+        live) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """GET /v1/keys/signing published the keyring's lines up to its first broken line as the whole
+    keyring: a line damaged or slipped in before a revocation (by whoever can write the publication
+    folder) made the API serve the keyring without it, a stolen key trusted again by every reader
+    who takes the keyring from the API. A keyring that does not verify is refused (503, Chinese
+    first), as a certificate then is."""
+    s = live.settings
+    stolen = current_signer(s)
+    ensure_first_line(s, stolen)
+    rotate(s)
+    revoke(s, stolen.key_id, clock.now(s) - timedelta(hours=1), "私钥文件外泄", [])
+    path = keyring_path(s)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(lines[:-1] + ['{"format": "x"}'] + lines[-1:]) + "\n", encoding="utf-8")
+    with live.client() as h:
+        r = h.get("/v1/keys/signing")
+    assert r.status_code == 503 and "密钥清单未通过校验" in r.text, (r.status_code, r.text)

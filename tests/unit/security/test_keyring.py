@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -585,3 +586,133 @@ def test_the_keyring_as_the_api_serves_it_verifies_a_file_signed_before_a_rotati
     r = runner.invoke(app, ["verify-signature", str(s.home / "export-0.csv"), "--public-key",
                             str(tmp_path / "newest.pem"), "--keyring", str(served)])
     assert r.exit_code == 1 and "keyring INVALID" in r.output and "item 2" in r.output, r.output
+
+
+def test_a_thief_of_a_handed_over_key_cannot_append_a_revocation_of_an_earlier_key(tmp_path: Path) -> None:
+    """Keys K0 → K1 → K2; K1 stolen and revoked. Its thief, who can also write the published keyring,
+    signs a revocation of K0 with K1 and appends it. The bureau only ever writes a revocation with
+    the key in use (the last key line before it): a line signed by a key already handed over is
+    not the bureau's. Before, it was accepted: it distrusted K0's signatures at will, and the
+    bureau's own revocation of K0 was then refused as "revoked already"."""
+    from credit.keyring import REVOCATION_FORMAT, revoke
+
+    s = Settings(home=tmp_path / "home")
+    k0 = current_signer(s)
+    ensure_first_line(s, k0)
+    rotate(s)
+    k1 = current_signer(s)
+    rotate(s)
+    now = clock.now(s)
+    revoke(s, k1.key_id, now - timedelta(hours=1), "私钥文件外泄", [])
+    path = keyring_path(s)
+    assert read_keyring(path).problems == []
+    forged = k1.sign_document({"format": REVOCATION_FORMAT, "revoked": k0.key_id,
+                               "compromised_since": now.isoformat(), "revoked_at": now.isoformat(),
+                               "reason": "伪造", "vouched_anchors": []})
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(canonical(forged).decode("utf-8") + "\n")
+    ring = read_keyring(path)
+    assert ring.problems and "line 5" in ring.problems[0], ring.problems
+    assert "吊销行须由写入时正在使用的密钥" in ring.problems[0], ring.problems
+    assert k0.key_id not in ring.revocations
+
+
+def test_a_revocation_dated_before_its_signer_came_into_use_is_named(tmp_path: Path) -> None:
+    """A revocation line is written by the key in use, after it came into use: one whose revoked_at
+    is before its signer's valid_from was not written then (or not by the bureau)."""
+    from credit.keyring import revoke
+
+    s = Settings(home=tmp_path / "home")
+    k0 = current_signer(s)
+    ensure_first_line(s, k0)
+    rotate(s)
+    k1 = current_signer(s)
+    revoke(s, k0.key_id, clock.now(s) - timedelta(days=3), "私钥文件外泄", [])
+    path = keyring_path(s)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    doc = {k: v for k, v in json.loads(lines[-1]).items() if k != "signature"}
+    doc["revoked_at"] = (clock.now(s) - timedelta(days=2)).isoformat()
+    path.write_text("\n".join(lines[:-1] + [canonical(k1.sign_document(doc)).decode("utf-8")]) + "\n",
+                    encoding="utf-8")
+    ring = read_keyring(path)
+    assert ring.problems and "line 3" in ring.problems[0] and "早于签署它的密钥" in ring.problems[0], ring.problems
+
+
+def test_verify_signature_trusts_an_anchor_line_the_revocation_vouches_for(tmp_path: Path) -> None:
+    """An anchor line the bureau published with a key later revoked, and which the revocation vouches
+    for, is trusted by credit audit verify; verify-signature --keyring on that line (an anchor line
+    is a signed document it checks) must say the same. Before, it refused it (exit 1) as signed by
+    a revoked key: the vouching was ignored. Another line of that time stays refused."""
+    from credit.keyring import revoke
+
+    s = Settings(home=tmp_path / "home")
+    stolen = current_signer(s)
+    ensure_first_line(s, stolen)
+    since = clock.now(s) - timedelta(hours=1)
+    texts = [canonical(stolen.sign_document({"format": ANCHOR_FORMAT, "night": night, "seq": 1, "row_hash": "ab",
+                                             "prev": GENESIS, "published_at": clock.now(s).isoformat()})).decode()
+             for night in ("2026-12-01", "2026-12-02")]
+    (tmp_path / "vouched.json").write_text(texts[0] + "\n", encoding="utf-8")
+    (tmp_path / "forged.json").write_text(texts[1] + "\n", encoding="utf-8")
+    rotate(s)
+    revoke(s, stolen.key_id, since, "私钥文件外泄", [line_digest(texts[0])])
+    (tmp_path / "new.pem").write_text(signer_for(s).public_pem, encoding="ascii")
+    for name, code in (("vouched.json", 0), ("forged.json", 1)):
+        r = runner.invoke(app, ["verify-signature", str(tmp_path / name), "--public-key", str(tmp_path / "new.pem"),
+                                "--keyring", str(keyring_path(s))])
+        assert r.exit_code == code, (name, r.output)
+    assert "由已吊销的密钥" in r.output, r.output
+
+
+def test_a_signer_nested_in_a_signer_does_not_deadlock_behind_a_waiting_rotation(tmp_path: Path) -> None:
+    """A signer holding the key that signs again inside its hold (an export written while an anchor
+    is held, say) while a rotation waits: behind the turnstile the inner hold waited for the
+    rotation, which waited for the outer hold — neither ever ended (flock alone granted the inner
+    shared hold at once). The inner hold is the outer one's: it signs, then the rotation runs."""
+    from credit.keyring import held_signer
+
+    s = Settings(home=tmp_path / "home")
+    old = signer_for(s)
+    ensure_first_line(s, old)
+    outer_holds = threading.Event()
+    order: list[str] = []
+
+    def outer() -> None:
+        with held_signer(s) as signer:
+            outer_holds.set()
+            time.sleep(0.5)                     # the rotation is waiting by now
+            with held_signer(s) as inner:
+                order.append(f"inner signed with {'the old' if inner.key_id == signer.key_id == old.key_id else 'a new'} key")
+
+    threads = [threading.Thread(target=outer, daemon=True)]
+    threads[0].start()
+    assert outer_holds.wait(10)
+    threads.append(threading.Thread(target=lambda: (rotate(s), order.append("rotated")), daemon=True))
+    threads[1].start()
+    for t in threads:
+        t.join(timeout=5)
+    assert order == ["inner signed with the old key", "rotated"], order
+
+
+@pytest.mark.parametrize("reason", ["私钥文件 [/etc/credit/signing.pem] 外泄", "工单 [ticket 42] 私钥外泄"])
+def test_keys_list_shows_a_revocations_reason_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         reason: str) -> None:
+    """The reason of a revocation is the operator's text: in credit keys list's table it was read as
+    rich markup, so a path in brackets ended the command in a traceback (MarkupError) and a word
+    in brackets vanished from the reason shown."""
+    from credit.keyring import revoke
+
+    s = Settings(home=tmp_path / "home")
+    stolen = current_signer(s)
+    ensure_first_line(s, stolen)
+    rotate(s)
+    revoke(s, stolen.key_id, clock.now(s) - timedelta(hours=1), reason, [])
+    monkeypatch.setenv("CREDIT_HOME", str(s.home))
+    monkeypatch.delenv("CREDIT_SIGNING_KEY", raising=False)
+    monkeypatch.delenv("CREDIT_SIGNING_KEY_FILE", raising=False)
+    get_settings.cache_clear()
+    try:
+        listed = runner.invoke(app, ["keys", "list"], env={"COLUMNS": "400"})
+    finally:
+        get_settings.cache_clear()
+    assert listed.exit_code == 0 and reason in listed.output, (listed.exception, listed.output)
