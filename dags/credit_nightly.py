@@ -9,8 +9,8 @@ run on different worker hosts), then `plan_partitions` splits the night into reg
 `max_partitions`; param `partitions` overrides the cap) and one mapped `partition` task per region
 computes its store merge, roster decisions and grades and stages them in PostgreSQL
 (`credit.night.partitions`, write-audit-publish: nothing of it is visible yet). Then `publish` passes
-the quality gate, checks every partition is staged (`partition_missing` otherwise), and in one
-transaction merges the store and applies the partitions' results (decisions numbered and chained
+the quality gate, checks every partition is staged (`partition_missing` otherwise; `partition_stale`
+when staged under another configuration or code revision), and in one transaction merges the store and applies the partitions' results (decisions numbered and chained
 in the night's own order, grades, relations across regions graded again), so the whole night
 becomes visible at once, and writes the nightly report from what was committed. A refused night fails the task
 that refused it at once (no retry; the reason is in the task log and in the alert) and leaves
@@ -247,7 +247,8 @@ def credit_nightly() -> None:
             # The drop's outcomes come from the staging of its digest, whichever worker staged them
             # (the ingest tasks only run before this one): a file of the drop not staged whole is
             # refused under the publishing lock (`staging_missing`); so is a partition of the plan
-            # not staged (`partition_missing`), whatever the partition tasks returned. The night's summary goes to this task's log
+            # not staged (`partition_missing`) or staged by other code or configuration
+            # (`partition_stale`), whatever the partition tasks returned. The night's summary goes to this task's log
             # (credit.night.steps logs it line by line).
             plan = [cast(PartitionSpec, t["spec"]) for t in planned] or None
             summary = steps.publish_night(manifest, None, get_settings(), gap_allowed=opened["allow_gap"],

@@ -2,8 +2,9 @@
 which licences it needs before it operates, and which department issues each.
 
 The department's half is the notice (:mod:`credit.notices.read`): one row per department and
-registration event. An applicant gets one letter (告知书) per event, naming every licence its
-industry needs: the notices of one entity and one event, on one night, read together. The letter
+registration event. An applicant gets one letter (告知书) per event, naming every licence the event
+calls for (a change of industry: the licences the new industry needs that the old one did not, as
+the departments were told): the notices of one entity and one event, on one night, read together. The letter
 is derived from the notices and nothing else, so it says exactly what the departments were told;
 it is never stored apart (a night's letters are the same whenever they are asked for).
 
@@ -36,7 +37,8 @@ class Licence(TypedDict):
 class Letter(TypedDict):
     """One 告知书: an entity told, after one registration event, which licences it needs."""
 
-    night: str                        # the night whose notices it summarises (告知日期)
+    night: str                        # the night whose notices it summarises (批次日期)
+    produced_on: str                  # the day, on the bureau's clock, the notices were produced (告知日期)
     uscc: str
     name: str
     event: str
@@ -74,7 +76,7 @@ def letters_of(notices: list[Notice]) -> list[Letter]:
             if one not in licences:
                 licences.append(one)
         out.append({
-            "night": first["night"], "uscc": first["uscc"], "name": first["name"], "event": first["event"],
+            "night": first["night"], "produced_on": first["produced_at"][:10], "uscc": first["uscc"], "name": first["name"], "event": first["event"],
             "event_label": first["event_label"], "industry_code": first["industry_code"],
             "previous_industry_code": first["previous_industry_code"], "established_on": first["established_on"],
             "address": first["address"], "licences": licences,
@@ -85,7 +87,7 @@ def letters_of(notices: list[Notice]) -> list[Letter]:
 
 #: Columns of the letters' CSV and xlsx, in this order, with the heading a clerk reads.
 COLUMNS: tuple[tuple[str, str], ...] = (
-    ("night", "告知日期"), ("uscc", "统一社会信用代码"), ("name", "名称"), ("event_label", "告知事由"),
+    ("night", "批次日期"), ("produced_on", "告知日期"), ("uscc", "统一社会信用代码"), ("name", "名称"), ("event_label", "告知事由"),
     ("industry_code", "行业代码"), ("previous_industry_code", "原行业代码"), ("licences", "需取得的许可"),
     ("departments", "许可部门"), ("address", "住所"), ("text", "告知书内容"),
 )
@@ -112,7 +114,7 @@ def render_letters(letters: list[Letter], fmt: str, note: ExportNote | None = No
                          [codes.index(c) for c in TEXT_COLUMNS])
     if fmt == "xlsx":
         for r in rows:
-            r[0] = date.fromisoformat(str(r[0]))
-        return workbook(COLUMNS, rows, sheet="许可告知书", text_columns=TEXT_COLUMNS, date_columns=("night",),
-                        note=note)
+            r[0], r[1] = date.fromisoformat(str(r[0])), date.fromisoformat(str(r[1]))
+        return workbook(COLUMNS, rows, sheet="许可告知书", text_columns=TEXT_COLUMNS,
+                        date_columns=("night", "produced_on"), note=note)
     raise ValueError(f"format {fmt!r} is not one of csv, json, xlsx")

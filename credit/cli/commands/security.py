@@ -149,6 +149,10 @@ def keys_revoke(
         "--compromised-since", help="Since when the key is taken as stolen: YYYY-MM-DD (the start of that day) or "
         "YYYY-MM-DDTHH:MM[:SS][±HH:MM], on the bureau's clock when no offset is given.")],
     reason: Annotated[str, typer.Option("--reason", help="Why, as published with the revocation (e.g. 私钥文件外泄).")],
+    accept_unvouched: Annotated[bool, typer.Option(
+        "--accept-unvouched", help="Revoke although some anchor lines the key signed since then were not recorded by "
+        "any night (forged, altered, or older than the nights' records): they will fail credit audit verify for good.")
+    ] = False,
 ) -> None:
     """Revoke a stolen signing key: the keyring gets a line, signed by the key in use (rotate first
     when the stolen key is the one in use), after which nothing the revoked key signed dated at or
@@ -166,8 +170,9 @@ def keys_revoke(
     settings = get_settings()
     zone = clock.zone(settings)
     try:
-        since = (datetime.combine(date.fromisoformat(compromised_since), time(0), zone)
-                 if len(compromised_since.strip()) == 10 else datetime.fromisoformat(compromised_since.strip()))
+        typed = compromised_since.strip()
+        since = (datetime.combine(date.fromisoformat(typed), time(0), zone)
+                 if len(typed) == 10 else datetime.fromisoformat(typed))
     except ValueError:
         output.refuse(f"--compromised-since「{compromised_since}」不是日期或时间，应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM "
                       f"(not a date or time: YYYY-MM-DD or YYYY-MM-DDTHH:MM[±HH:MM])")
@@ -175,6 +180,14 @@ def keys_revoke(
         since = since.replace(tzinfo=zone)
     with engine_for(settings).connect() as conn:
         found = vouchable_lines(conn, settings, key_id, since)
+    if found.unknown and not accept_unvouched:
+        # A revocation cannot be taken back: lines it does not vouch for fail every audit from then on.
+        output.refuse(f"该密钥自 {since.isoformat()} 起签署的锚点行中，有 {len(found.unknown)} 行没有任何批次记录发布过"
+                      f"（{'；'.join(found.unknown)}）：核实后如仍吊销，请加 --accept-unvouched，这些行此后将无法通过 "
+                      f"credit audit verify (anchor lines the key signed since then that no night recorded publishing: "
+                      f"{'; '.join(found.unknown)}; a revocation cannot be taken back and these lines would fail every "
+                      "audit from then on: check them, then give --accept-unvouched to revoke anyway); 未吊销 (nothing "
+                      "revoked)")
     try:
         done = revoke(settings, key_id, since, reason, found.vouched)
     except SigningKeyError as e:

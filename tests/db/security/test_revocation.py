@@ -73,3 +73,31 @@ def test_the_api_does_not_publish_a_keyring_cut_short_before_its_revocation(
     with live.client() as h:
         r = h.get("/v1/keys/signing")
     assert r.status_code == 503 and "密钥清单未通过校验" in r.text, (r.status_code, r.text)
+
+
+def test_keys_revoke_refuses_while_a_line_of_that_time_is_not_the_nights_own(
+        engine: Engine, settings: Settings, cli_env: None) -> None:
+    """A revocation cannot be taken back, and a line it does not vouch for fails every audit from
+    then on: an anchor line no night recorded publishing (here one altered in the file) makes
+    `keys revoke` refuse (exit 2, nothing revoked) until the officer, having checked, says
+    --accept-unvouched."""
+    import json
+
+    published_nights(engine, settings)
+    stolen = current_signer(settings)
+    rotate(settings)
+    path = anchor_path(settings)
+    lines = path.read_text().splitlines()
+    doc = json.loads(lines[1])
+    doc["seq"] = int(doc["seq"]) + 1
+    lines[1] = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    path.write_text("\n".join(lines) + "\n")
+    since = (clock.now(settings) - timedelta(days=1)).date().isoformat()
+    args = ["keys", "revoke", stolen.key_id, "--compromised-since", f" {since} ", "--reason", "私钥文件外泄"]
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 2 and "--accept-unvouched" in refused.output and "line 2" in refused.output, \
+        refused.output
+    assert keyring_for(settings).revocations == {}
+    done = runner.invoke(app, [*args, "--accept-unvouched"])
+    assert done.exit_code == 0 and "not vouched for" in " ".join(done.output.split()), done.output
+    assert set(keyring_for(settings).revocations) == {stolen.key_id}

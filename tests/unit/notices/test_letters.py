@@ -60,5 +60,14 @@ def test_letters_export_for_a_spreadsheet_and_as_json() -> None:
     ws = load_workbook(io.BytesIO(render_letters(letters, "xlsx"))).active
     assert ws is not None
     header = [c.value for c in ws[1]]
-    assert header[:2] == ["告知日期", "统一社会信用代码"]
-    assert ws.cell(row=2, column=2).data_type == "s"
+    assert header[:3] == ["批次日期", "告知日期", "统一社会信用代码"]
+    assert ws.cell(row=2, column=3).data_type == "s" and ws.cell(row=2, column=2).is_date
+
+
+def test_a_letter_is_dated_the_day_its_notices_were_produced() -> None:
+    """告知日期 is when the applicant was told (the notices' production, on the bureau's clock, the
+    morning after the night), the night beside it."""
+    letter = letters_of([notice(1, FOOD, "市场监督管理局（食品生产许可）", "食品生产许可证")])[0]
+    assert (letter["night"], letter["produced_on"]) == ("2026-07-13", "2026-07-14")
+    rows = list(csv.DictReader(io.StringIO(render_letters([letter], "csv").decode("utf-8-sig"))))
+    assert (rows[0]["批次日期"], rows[0]["告知日期"]) == ("2026-07-13", "2026-07-14")
