@@ -45,6 +45,7 @@ published to storage the thief cannot rewrite are what shows the bureau's own li
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import threading
 from collections.abc import Iterator
@@ -152,6 +153,14 @@ class Keyring:
             return (f"签名密钥 {kid} 不在本局的密钥清单中（{named}） (signed by key {kid}, which is not among the "
                     f"bureau's keys: {', '.join(e.key_id for e in self.entries)})")
         return document_problem(doc, self.entries[i].public)
+
+    def prefix_digest(self, n: int) -> str | None:
+        """The SHA-256 of the keyring's first ``n`` lines (keys and revocations, each in its canonical
+        form, joined by line feeds), as an anchor line records it (``keyring``,
+        :func:`credit.rosters.anchors.append_missing_anchors`); None when it holds fewer lines."""
+        if n < 1 or n > len(self.lines):
+            return None
+        return hashlib.sha256(b"\n".join(canonical(doc) for doc in self.lines[:n])).hexdigest()
 
     def late_signature(self, key_id: str, dated: Any, digest: str | None = None) -> str | None:
         """Why a signature of ``key_id`` on something dated ``dated`` (its ``published_at``,

@@ -133,6 +133,8 @@ def read_anchors(path: Path, public: Ed25519PublicKey | Keyring | None) -> Ancho
             if signed and (late := keys.late_signature(kid, doc.get("published_at"), line_digest(text))):
                 out.problems.append(f"{path.name} line {no} (night {night}): {late}")
                 signed = False
+            if signed and (cut := _keyring_cut(keys, doc.get("keyring"))):
+                out.problems.append(f"{path.name} line {no} (night {night}): {cut}")
         if last_night is not None and night <= last_night:
             out.problems.append(f"{path.name} line {no}: night {night} does not come after {last_night}")
         out.anchors.append(FileAnchor(anchor.line, anchor.night, anchor.seq, anchor.row_hash, line_digest(text),
@@ -141,6 +143,22 @@ def read_anchors(path: Path, public: Ed25519PublicKey | Keyring | None) -> Ancho
         out.lines.append(doc)
         last_night, prev = night, line_digest(text)
     return out
+
+
+def _keyring_cut(keys: Keyring, recorded: Any) -> str | None:
+    """Why the keyring read is not an extension of the one an anchor line recorded (its first
+    ``lines`` lines' SHA-256); None when it is, or when there is nothing to compare (no record, a
+    reader given one key and no keyring)."""
+    if not isinstance(recorded, dict) or keys.path is None:
+        return None
+    n, digest = recorded.get("lines"), recorded.get("sha256")
+    if not isinstance(n, int) or keys.prefix_digest(n) == digest:
+        return None
+    held = len(keys.lines)
+    now = f"现在只有 {held} 行" if held < n else f"现在的前 {n} 行与之不符"
+    return (f"密钥清单已被删改：该行发布时清单有 {n} 行，{now}（可能删除或改动了吊销行、密钥行） (the keyring was "
+            f"cut or altered since this line was published: it then held {n} lines, which the keyring read does "
+            "not begin with — a revocation or key line removed or changed)")
 
 
 def read_in_snapshot(path: Path, public: Ed25519PublicKey | Keyring | None, conn: Connection) -> AnchorFile:
@@ -297,10 +315,17 @@ def append_missing_anchors(engine: Engine, settings: Settings, *, full: bool = T
                 heads = conn.execute(sqlfiles.statement("rosters/night_heads"), {"after": last_night}).all()
             added = 0
             written: list[tuple[date, int, str]] = []
+            # The keyring as it stands, in every line: a keyring line removed later (a revocation taken
+            # back, a key hidden) no longer matches what the anchors published outside recorded.
+            ring_state = ({"lines": len(keys.lines), "sha256": keys.prefix_digest(len(keys.lines))}
+                          if keys.path is not None and keys.lines else None)
             for night, seq, row_hash in heads:
-                doc = signer.sign_document({"format": FORMAT, "night": night.isoformat(), "seq": int(seq),
-                                            "row_hash": str(row_hash), "prev": prev,
-                                            "published_at": clock.now(settings).isoformat(timespec="seconds")})
+                body: dict[str, Any] = {"format": FORMAT, "night": night.isoformat(), "seq": int(seq),
+                                        "row_hash": str(row_hash), "prev": prev,
+                                        "published_at": clock.now(settings).isoformat(timespec="seconds")}
+                if ring_state is not None:
+                    body["keyring"] = ring_state
+                doc = signer.sign_document(body)
                 text = canonical(doc).decode("utf-8")
                 f.seek(0, 2)
                 f.write(text.encode("utf-8") + b"\n")

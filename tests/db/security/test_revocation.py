@@ -4,6 +4,7 @@ only those."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -101,3 +102,29 @@ def test_keys_revoke_refuses_while_a_line_of_that_time_is_not_the_nights_own(
     done = runner.invoke(app, [*args, "--accept-unvouched"])
     assert done.exit_code == 0 and "not vouched for" in " ".join(done.output.split()), done.output
     assert set(keyring_for(settings).revocations) == {stolen.key_id}
+
+
+def test_a_revocation_removed_from_the_keyring_is_named_by_the_next_anchor(
+        engine: Engine, settings: Settings, cli_env: None) -> None:
+    """Every anchor line records the keyring as it stood (its line count and their SHA-256): a
+    revocation (or any keyring line) removed after a night published an anchor no longer matches
+    what the anchors outside recorded, and `credit audit verify` names it."""
+    from credit.rosters.anchors import publish_anchors
+    from tests.db.api.support import run_night
+
+    published_nights(engine, settings)
+    stolen = current_signer(settings)
+    rotate(settings)
+    since = (clock.now(settings) - timedelta(days=1)).date().isoformat()
+    assert runner.invoke(app, ["keys", "revoke", stolen.key_id, "--compromised-since", since,
+                               "--reason", "私钥文件外泄"]).exit_code == 0
+    run_night(engine, settings, "2026-07-23")
+    assert publish_anchors(engine, settings) == 1
+    assert runner.invoke(app, ["audit", "verify"]).exit_code == 0
+    path = keyring_path(settings)
+    lines = path.read_text().splitlines()
+    assert json.loads(lines[-1])["format"] == "credit-signing-key-revocation/1"
+    path.write_text("\n".join(lines[:-1]) + "\n")          # the stolen key's thief takes the revocation back
+    bad = runner.invoke(app, ["audit", "verify"])
+    out = " ".join(bad.output.split())
+    assert bad.exit_code == 1 and "密钥清单已被删改：该行发布时清单有 3 行，现在只有 2 行" in out, out
