@@ -222,6 +222,11 @@ CASES: list[Case] = [
     csv_case("duplicated_extra_column", f"{HEADER},note,note\n{reg(A)},x,y\n", 1, Published(1)),
     csv_case("nul_byte_in_field", f"{HEADER}\n{reg(A)}\n{reg(B, name='杭州' + chr(0) + '公司')}\n", 2,
              Published(1, [(3, "nul_byte")])),
+    # Control characters and noncharacters in free text (a BEL, a vertical tab that trimming would
+    # drop, a C1 control, U+FFFF): held at their line, never stored or silently removed (drops3).
+    csv_case("control_characters_in_free_text", f"{HEADER}\n{reg(A, name='甲' + chr(9) + '公司')}\n"
+             f"{reg(B, name='乙' + chr(7) + '公司')}\n{reg(C, address=chr(11) + '杭州市' + chr(0x9B))}\n", 3,
+             Published(1, [(3, "control_character"), (4, "control_character")])),
     csv_case("nul_byte_in_malformed_record", f"{HEADER}\n{reg(A)}\n{B},\x00\n", 2,
              Published(1, [(3, "malformed_field_count")])),
     # Dates that must be past: not before 1949, not after the night.
@@ -309,6 +314,9 @@ CASES: list[Case] = [
                  Refusal("registration.parquet", "column_type")),
     parquet_case("parquet_nul_byte", reg_parquet([registration_row(A, name="甲\x00乙"), registration_row(B)]), 2,
                  Published(1, [(2, "nul_byte")])),
+    parquet_case("parquet_control_character", reg_parquet([registration_row(A, name="甲\u2028乙"),
+                                                           registration_row(B, address="杭州\uffff")]), 2,
+                 Published(1, [(3, "control_character")])),
     Case("parquet_list_penalty_measures", lambda drop: write_files(drop, {"penalties.parquet": (
         penalties_parquet_with_list_measures(), "penalties", "delta", 1, None)}),
          Refusal("penalties.parquet", "column_type")),
