@@ -25,9 +25,11 @@ from credit.contract.records import (
     MAX_RECORD_LINES,
     ROW_OFFSET,
     FileChanged,
+    LooksUtf8,
     Malformed,
     NoHeader,
     Split,
+    Utf8LookAlike,
     WrongEncoding,
     split_csv,
     split_csv_chunks,
@@ -69,6 +71,11 @@ REFUSALS: dict[str, Text] = {
     "file_changed": Text("文件在读取过程中被改动，请待文件传送完毕后重新运行该批次",
                          "the file changed while it was read"),
     "encoding_mismatch": Text("文件不是清单声明的 {encoding} 编码", "not valid {encoding}"),
+    "encoding_looks_utf8": Text("清单声明为 gb18030 编码，但文件是 UTF-8 编码的中文（自本行起有多字节字符）；"
+                                "按 gb18030 读取会把名称、地址等读成乱码，请平台以 encoding utf-8 重新交付",
+                                "declared gb18030, but the bytes are UTF-8 Chinese text (multi-byte characters "
+                                "from this line): read as gb18030 every name and address would be garbled; "
+                                "deliver it again declared utf-8"),
     "unreadable": Text("文件无法解析", "unreadable: {error}"),
     "missing_columns": Text("缺少合同规定的列 {columns}{hint}", "missing columns {columns}{hint_en}"),
     "no_header": Text("文件没有表头行（空文件）", "no header line: the file is empty"),
@@ -621,6 +628,8 @@ def _csv_chunks(df: DropFile, chunk_rows: int, only: Container[int] | Mapping[in
         raise refusal(df.file, "unreadable", error=e) from e
     except WrongEncoding as e:
         raise refusal(df.file, "encoding_mismatch", line=e.line, encoding=encoding) from e
+    except LooksUtf8 as e:
+        raise refusal(df.file, "encoding_looks_utf8", line=e.line) from e
     except NoHeader as e:
         raise refusal(df.file, "no_header", line=1) from e
 
@@ -687,10 +696,15 @@ def _read_csv(df: DropFile, max_record_lines: int) -> Split:
         if encoding == "utf-8":
             data.decode("utf-8")
         else:
+            look = Utf8LookAlike()
+            look.see(data, 0)
             data = data.decode(encoding).encode("utf-8")
+            look.verdict()
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
         raise refusal(df.file, "encoding_mismatch", line=line, encoding=encoding) from e
+    except LooksUtf8 as e:
+        raise refusal(df.file, "encoding_looks_utf8", line=e.line) from e
     try:
         return split_csv(data, max_record_lines)
     except NoHeader as e:

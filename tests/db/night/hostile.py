@@ -210,6 +210,11 @@ CASES: list[Case] = [
     # Encodings, delimiters, headers.
     csv_case("mixed_encodings", (f"{HEADER}\n{reg(A)}\n").encode() + GB_ROW + b"\n", 2,
              Refusal("registration.csv", "encoding_mismatch", 3)),
+    # UTF-8 Chinese declared gb18030: GB 18030 decodes these bytes too, into mojibake (中国 → 涓浗) that
+    # would be stored as the legal name; refused at the first line holding such characters (drops3).
+    csv_case("utf8_declared_gb18030", f"{HEADER}\n{reg(A, name='Hangzhou A', address='', legal_form='')}\n"
+             f"{reg(B, name='中国有限公司', address='杭州', legal_form='有限公司')}\n".encode(),
+             2, Refusal("registration.csv", "encoding_looks_utf8", 3), mode="delta", encoding="gb18030"),
     csv_case("bom_mid_file", f"{HEADER}\n{reg(A)}\n\ufeff{reg(B)}\n", 2, Published(1, [(3, "uscc")])),
     csv_case("bom_mid_file_repeated_header", f"\ufeff{HEADER}\n{reg(A)}\n\ufeff{HEADER}\n{reg(B)}\n", 3,
              Published(2, [(3, "uscc")])),

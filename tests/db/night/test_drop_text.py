@@ -4,6 +4,7 @@ and a UTF-8 file declared gb18030 is refused rather than stored garbled (contrac
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -16,9 +17,13 @@ from tests.dropkit import code
 
 
 def nightly(drop: Path) -> tuple[int, str]:
+    return nightly_on(drop, NIGHT.isoformat())
+
+
+def nightly_on(drop: Path, night: str) -> tuple[int, str]:
     from credit.cli.main import app
 
-    result = CliRunner().invoke(app, ["nightly", "--date", NIGHT.isoformat(), "--drop", str(drop)])
+    result = CliRunner().invoke(app, ["nightly", "--date", night, "--drop", str(drop)])
     assert "Traceback" not in result.output
     return result.exit_code, result.output
 
@@ -65,3 +70,50 @@ def test_control_characters_in_free_text_are_held_at_their_line(cli_env: Setting
     assert "address：含有控制字符或非字符 U+000B" in held[1].reason
     assert "U+0085" in held[2].reason and "U+FFFE" in held[3].reason
     assert held[0].raw["name"] == "杭州\x07乙公司" and held[1].raw["address"] == "杭州市西湖区\x0b"
+
+
+def test_a_utf8_file_declared_gb18030_is_refused_not_stored_garbled(cli_env: Settings, engine: Engine,
+                                                                      tmp_path: Path) -> None:
+    # UTF-8 bytes that GB 18030 also decodes: declared gb18030, they read as mojibake (中国 → 涓浗)
+    # that would be stored as the legal name. Refused, naming the first line with such characters.
+    content = f"{HEADER}\n{reg(A, name='中国', address='杭州', legal_form='有限公司')}\n".encode()
+    assert "中国".encode().decode("gb18030") != "中国"       # the declared reading does not fail
+    content.decode("gb18030")
+    code_, output = nightly(registration_drop(tmp_path, content, 1, encoding="gb18030"))
+    assert code_ == 2, output
+    flat = " ".join(output.split())
+    assert "registration.csv: 第 2 行：清单声明为 gb18030 编码，但文件是 UTF-8 编码的中文" in flat
+    assert "[encoding_looks_utf8]" in flat
+    with engine.connect() as c:
+        assert c.execute(sa.text("select count(*) from registration")).scalar() == 0
+        assert c.execute(sa.text("select count(*) from night_runs")).scalar() == 0
+
+
+def test_real_gb18030_drops_are_not_taken_for_utf8(cli_env: Settings, engine: Engine, tmp_path: Path) -> None:
+    # The false positives measured: the sample generator's GB 18030 files publish, and no file, line
+    # or field of them reads as UTF-8 Chinese text (each line and field alone, the worst case: a
+    # one-row delta).
+    from credit.cli.main import app
+    from credit.contract.records import LooksUtf8, Utf8LookAlike
+
+    out = tmp_path / "sample"
+    made = CliRunner().invoke(app, ["sample", "--entities", "200", "--nights", "1", "--out", str(out), "--seed", "3"])
+    assert made.exit_code == 0, made.output
+    night = min(p for p in out.iterdir() if p.is_dir() and (p / "manifest.json").exists())
+    doc = json.loads((night / "manifest.json").read_text(encoding="utf-8"))
+    gb = [night / name for name, e in doc["files"].items() if e.get("encoding") == "gb18030"]
+    assert gb
+    pieces = 0
+    for path in gb:
+        data = path.read_bytes()
+        for piece in [data, *data.split(b"\n"), *(f for line in data.split(b"\n") for f in line.split(b","))]:
+            look = Utf8LookAlike()
+            look.see(piece, 0)
+            try:
+                look.verdict()
+            except LooksUtf8:
+                raise AssertionError(f"{path.name}: {piece.decode('gb18030')} reads as UTF-8") from None
+            pieces += not piece.isascii()
+    assert pieces > 500
+    code_, output = nightly_on(out, night.name)
+    assert code_ == 0, output
