@@ -66,8 +66,8 @@ def test_control_characters_in_free_text_are_held_at_their_line(cli_env: Setting
     assert names == ["杭州\t甲公司"]
     assert [(line, rule) for line, rule, _, _ in held] == [
         (4, "control_character"), (5, "control_character"), (6, "control_character"), (7, "control_character")]
-    assert "name：含有控制字符或非字符 U+0007" in held[0].reason
-    assert "address：含有控制字符或非字符 U+000B" in held[1].reason
+    assert "name：含有控制字符、非字符或字节顺序标记 U+0007" in held[0].reason
+    assert "address：含有控制字符、非字符或字节顺序标记 U+000B" in held[1].reason
     assert "U+0085" in held[2].reason and "U+FFFE" in held[3].reason
     assert held[0].raw["name"] == "杭州\x07乙公司" and held[1].raw["address"] == "杭州市西湖区\x0b"
 
@@ -117,3 +117,23 @@ def test_real_gb18030_drops_are_not_taken_for_utf8(cli_env: Settings, engine: En
     assert pieces > 500
     code_, output = nightly_on(out, night.name)
     assert code_ == 0, output
+
+
+def test_a_parquet_text_column_not_utf8_is_refused_not_a_traceback(cli_env: Settings, engine: Engine,
+                                                                    tmp_path: Path) -> None:
+    # GB 18030 bytes (中国) written into a Parquet string column by a writer that does not check
+    # them: Arrow read them as they were and its first text kernel raised out of the night.
+    import pyarrow as pa
+
+    from tests.db.night.hostile import reg_parquet, registration_row
+
+    name = pa.array([b"ok", b"\xd6\xd0\xb9\xfa"], pa.binary()).view(pa.string())
+    drop = tmp_path / "drop"
+    write_files(drop, {"registration.parquet": (reg_parquet([registration_row(A), registration_row(B)], name=name),
+                                                "registration", "delta", 2, None)})
+    code_, output = nightly(drop)
+    assert code_ == 2, output
+    flat = " ".join(output.split())
+    assert "registration.parquet: 第 3 行：列 name 的文本不是有效的 UTF-8" in flat and "[parquet_not_utf8]" in flat
+    with engine.connect() as c:
+        assert c.execute(sa.text("select count(*) from night_runs")).scalar() == 0
