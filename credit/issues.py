@@ -4,7 +4,9 @@ Every issue has a stable ``code`` (the rule's name: what tests, logs and officer
 file and, where known, the line it concerns, and one sentence in Chinese for the clerk with its
 English rendering for the log. The texts live in one table per area (code → :class:`Text`), so a
 reason is written once and rendered the same everywhere: on the terminal as
-``file: line N: 中文 (English) [code]``, in JSON as an object.
+``file: 第 N 行：中文 (line N: English) [code]`` (Chinese first: the officer reads the Chinese, the
+English follows for the log), in JSON as an object whose fields (``file``, ``line``, ``code``) are
+the machine's.
 """
 
 from __future__ import annotations
@@ -48,9 +50,8 @@ class Issue:
     en: str
 
     def text(self) -> str:
-        """``file: line N: 中文 (English) [code]``, one line for the terminal."""
-        where = f"{self.file}: " + (f"line {self.line}: " if self.line is not None else "")
-        return f"{where}{self.zh} ({self.en}) [{self.code}]"
+        """``file: 第 N 行：中文 (line N: English) [code]``, one line for the terminal."""
+        return rendered(self.file, self.line, self.zh, self.en, self.code)
 
     def __str__(self) -> str:
         return self.text()
@@ -64,6 +65,15 @@ class Issue:
         line = doc.get("line")
         return cls(code=str(doc["code"]), level=cast(Level, doc["level"]), file=str(doc["file"]),
                    line=int(line) if isinstance(line, int) else None, zh=str(doc["zh"]), en=str(doc["en"]))
+
+
+def rendered(file: object, line: int | None, zh: object, en: object, code: object) -> str:
+    """An issue as one line: ``file: 第 N 行：中文 (line N: English) [code]``, or without a line
+    ``file: 中文 (English) [code]``. The line is said in Chinese with the Chinese sentence and in
+    English inside the English part, so each language reads whole (the file's name is neither)."""
+    if line is None:
+        return f"{file}: {zh} ({en}) [{code}]"
+    return f"{file}: 第 {line} 行：{zh} (line {line}: {en}) [{code}]"
 
 
 def issue(texts: Mapping[str, Text], code: str, level: Level, file: str, *, line: int | None = None,

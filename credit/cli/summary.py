@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from credit.cli import output
+from credit.issues import rendered
 from credit.night.issues import NightRefused
 from credit.night.records import NightSummary
 from credit.night.summary_lines import unlisted_lines
@@ -70,8 +71,9 @@ def print_summary(console: Console, summary: NightSummary) -> None:
 def _issue_line(stored: object) -> str:
     """A stored issue as one line; nights published before issues were records stored the sentence."""
     if isinstance(stored, Mapping):
-        where = f"{stored.get('file')}: " + (f"line {stored['line']}: " if stored.get("line") is not None else "")
-        return f"{where}{stored.get('zh')} ({stored.get('en')}) [{stored.get('code')}]"
+        line = stored.get("line")
+        return rendered(stored.get("file"), line if isinstance(line, int) else None, stored.get("zh"),
+                        stored.get("en"), stored.get("code"))
     return str(stored)
 
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 import bisect
 import csv
 import io
+import re
 import sys
 from collections.abc import Callable, Container, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -309,6 +310,60 @@ class WrongEncoding(ValueError):
         self.line = line
 
 
+class LooksUtf8(ValueError):
+    """A file declared gb18030 whose bytes read as UTF-8 Chinese text: ``line`` is the first line
+    holding a multi-byte UTF-8 character (see :class:`Utf8LookAlike`)."""
+
+    def __init__(self, line: int):
+        super().__init__(f"line {line}")
+        self.line = line
+
+
+#: What the non-ASCII text of a Chinese drop is made of: CJK ideographs (the extensions too), CJK
+#: symbols and punctuation, full-width forms, general punctuation, the yen sign, the middle dot of
+#: transliterated names, the multiplication sign and a byte-order mark. GB 18030 Chinese text read as
+#: UTF-8, in the rare case it reads at all, reads mostly as Latin, Greek, Cyrillic or Arabic letters.
+_CHINESE_TEXT = ("\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\u2000-\u206f"
+                 "\u00a5\u00b7\u00d7\ufeff\U00020000-\U0003134f")
+_NOT_CHINESE_TEXT = re.compile(f"[^\\x00-\\x7f{_CHINESE_TEXT}]")
+_NOT_ASCII = re.compile(b"[\\x80-\\xff]")
+
+
+class Utf8LookAlike:
+    """Whether a file declared gb18030 is UTF-8 in fact (drops3): every byte valid UTF-8, some of
+    them multi-byte, and every character that UTF-8 reading gives Chinese text (:data:`_CHINESE_TEXT`).
+
+    Such bytes are often valid GB 18030 as well (GB 18030 maps nearly every byte pair), so the
+    declared reading does not fail: it yields garbled names (``涓浗`` for 中国) that would be stored as
+    the legal names. Real GB 18030 text is almost never valid UTF-8 beyond a character or two, and
+    then not as Chinese: over the sample drops' GB 18030 files no file, line or field is
+    (docs/night-safety.md, tests/db/night/test_drop_text.py). Fed the file's chunks in order, each cut at a line end (a UTF-8 sequence holds no
+    LF), with the physical lines before it.
+    """
+
+    def __init__(self) -> None:
+        self.possible = True
+        self.line: int | None = None    # the first line holding a multi-byte character
+
+    def see(self, data: bytes, before: int) -> None:
+        if not self.possible or data.isascii():
+            return
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            self.possible = False
+            return
+        if _NOT_CHINESE_TEXT.search(text):
+            self.possible = False
+        elif self.line is None and (first := _NOT_ASCII.search(data)) is not None:
+            self.line = before + data.count(b"\n", 0, first.start()) + 1
+
+    def verdict(self) -> None:
+        """Raises :class:`LooksUtf8` when the whole file was such UTF-8."""
+        if self.possible and self.line is not None:
+            raise LooksUtf8(self.line)
+
+
 def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
                      only: Container[int] | Mapping[int, np.ndarray] | None = None,
                      read: Callable[[bytes], None] | None = None,
@@ -375,6 +430,7 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
         before = 0                # physical lines before ``buffer``
         header: bytes | None = None
         header_lines = 0          # physical lines of ``header``: the file's lines up to the header's end
+        look = Utf8LookAlike()    # a whole read of a file declared gb18030: is it UTF-8 in fact?
         chunk = 0                 # the number of the next chunk returned (a chunk before the header is none)
         while buffer or not eof:
             if ends is None:
@@ -422,6 +478,8 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
                 _decoded(data, "utf-8", before)
                 _decoded(tail, "utf-8", before + data.count(b"\n"))
             else:
+                if only is None:
+                    look.see(data, before)
                 tail = _decoded(tail, encoding, before + data.count(b"\n")).encode("utf-8")
                 data = _decoded(data, encoding, before).encode("utf-8")
             if header is None:
@@ -457,6 +515,8 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
                 yield split
         if header is None:
             raise NoHeader
+        if encoding != "utf-8" and only is None:
+            look.verdict()
 
 
 # Up to this many records of a chunk, or a quarter of its lines, are read alone (_wanted_records).

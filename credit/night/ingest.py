@@ -86,7 +86,8 @@ def _ingest(stager: staging.FileStager, df: DropFile, night: date, suite: Path, 
         n = table.num_rows
         if n:
             canonical = normalise(table, source)
-            checked = quality.check_rows(canonical, source, night, suite, earliest=earliest)
+            checked = quality.check_rows(canonical, source, night, suite, earliest=earliest,
+                                         delivered=table)
             tally.add(checked)
             reasons, rules = checked.found.joined()
             bad = (reasons != "").to_numpy()

@@ -13,6 +13,7 @@ Normalising is :mod:`credit.night.normalise`; the suites and the Great Expectati
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -168,10 +169,14 @@ ROW_RESULTS: dict[str, Any] = {"result_format": "COMPLETE", "return_unexpected_i
 
 
 def check_rows(frame: pd.DataFrame, source: Source, night: date, suite_path: Path, *,
-               earliest: date | None = None) -> RowsChecked:
+               earliest: date | None = None, delivered: pa.Table | None = None) -> RowsChecked:
     """The row rules over one chunk of a file's canonical rows: the GX suite (its row expectations
     hold rows back; every expectation's result is kept for :class:`SuiteTally`), then the rules GX
-    cannot state over one row. Duplicated keys are a rule over the whole file: not here."""
+    cannot state over one row. Duplicated keys are a rule over the whole file: not here.
+
+    ``delivered`` is the chunk as read (the contract's columns as text, before normalising): the
+    control characters are looked for there, since trimming white space would drop some of them
+    (VT, FF, U+001C–U+001F, NEL) from a value's ends before the canonical text is checked."""
     wait_for_warm_up()   # one Great Expectations context, made by the warm-up when it ran
     result = batch_definition().get_batch(batch_parameters={"dataframe": frame}).validate(
         load_suite(str(suite_path)), result_format=ROW_RESULTS)
@@ -245,6 +250,10 @@ def check_rows(frame: pd.DataFrame, source: Source, night: date, suite_path: Pat
                 found.add(current, c.year_closed,
                           reason(c.year_closed, column=c.name, year=night.year, next=night.year + 1))
         found.add(holding_nul(s), "nul_byte", reason("nul_byte", column=c.name))
+        as_delivered = delivered.column(c.name) if delivered is not None else s
+        control = holding_control(as_delivered)
+        if control.any():
+            found.add(control, "control_character", _control_reasons(as_delivered, control, frame.index, c.name))
     for column, bound in source.not_above:
         # Malformed amounts are already held back by their own expectation; here they compare as
         # unknown — a negative one too, which pd.to_numeric alone would read as a number.
@@ -327,6 +336,38 @@ def holding_nul(values: pd.Series) -> np.ndarray:
     found: Any = pc.match_substring(_arrow_text(values), "\x00")
     found = pc.fill_null(found, False)
     return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+#: The characters no text of the contract holds (contracts.md §1: quarantine what is not unambiguous):
+#: C0 controls but NUL (its own rule, ``nul_byte``), tab, LF and CR (the CSV dialect's: a quoted
+#: value may hold a line break, a tab is white space), DEL and the C1 controls, and Unicode's
+#: noncharacters (U+FDD0–U+FDEF and the last two code points of every plane, U+FFFE and U+FFFF
+#: among them), and a byte-order mark inside a value (U+FEFF, an invisible leftover of files put
+#: together: a name with it is another name to every search, and looks the same). Stored, a BEL or an NEL in a legal name is a name no one can read or print as
+#: delivered; removed, it is a legal name altered without anyone knowing: held instead (drops3).
+_CONTROL_RANGES = ([(0x01, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F), (0xFDD0, 0xFDEF), (0xFEFF, 0xFEFF)]
+                   + [(p << 16 | 0xFFFE, p << 16 | 0xFFFF) for p in range(17)])
+#: The class in RE2's syntax (Arrow's kernels), and the same class for Python's ``re``.
+CONTROL_CLASS = "[" + "".join(f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in _CONTROL_RANGES) + "]"
+_CONTROL = re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in _CONTROL_RANGES) + "]")
+
+
+def holding_control(values: pd.Series | pa.ChunkedArray[Any]) -> np.ndarray:
+    """Per row: its text holds a control character or a noncharacter (:data:`CONTROL_CLASS`; False
+    when missing). One Arrow kernel over the column."""
+    arr: pa.ChunkedArray[Any] = values if isinstance(values, pa.ChunkedArray) else _arrow_text(values)
+    found: Any = pc.match_substring_regex(arr, CONTROL_CLASS)
+    found = pc.fill_null(found, False)
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _control_reasons(values: pd.Series | pa.ChunkedArray[Any], mask: np.ndarray, index: pd.Index,
+                     column: str) -> pd.Series:
+    """The reason of each row of ``mask``, naming the first such character it holds (``U+0007``)."""
+    held = values.filter(pa.array(mask)) if isinstance(values, pa.ChunkedArray) else values[mask]
+    texts = held.to_pylist() if isinstance(held, pa.ChunkedArray) else held.tolist()
+    chars = [f"U+{ord(m.group()):04X}" if (m := _CONTROL.search(str(t or ""))) else "" for t in texts]
+    return pd.Series([reason("control_character", column=column, char=ch) for ch in chars], index=index[mask])
 
 
 def _arrow_text(values: pd.Series) -> pa.ChunkedArray[Any]:

@@ -62,6 +62,10 @@ REASONS: dict[str, Text] = {
                              "不可能是逾期天数（录入错误或占位值）",
                              "more days than from 1949-10-01 to the end of the {month_column}: not a day count"),
     "nul_byte": Text("{column}：含有空字符（NUL，0x00），无法入库", "a NUL byte in the value"),
+    "control_character": Text("{column}：含有控制字符、非字符或字节顺序标记 {char}（交付的原文如此，"
+                              "不能确认其本意，不予改动也不入库）",
+                              "a control character, noncharacter or byte-order mark {char} in the value "
+                              "as delivered"),
     "date_too_early": Text("{column}：日期早于 {earliest}，不可信", "date before {earliest}"),
     "month_too_early": Text("{column}：所属期早于 {earliest}，不可信", "period before {earliest}"),
     "year_too_early": Text("{column}：年份早于 {earliest} 年，不可信", "year before {earliest}"),

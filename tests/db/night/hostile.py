@@ -210,6 +210,11 @@ CASES: list[Case] = [
     # Encodings, delimiters, headers.
     csv_case("mixed_encodings", (f"{HEADER}\n{reg(A)}\n").encode() + GB_ROW + b"\n", 2,
              Refusal("registration.csv", "encoding_mismatch", 3)),
+    # UTF-8 Chinese declared gb18030: GB 18030 decodes these bytes too, into mojibake (中国 → 涓浗) that
+    # would be stored as the legal name; refused at the first line holding such characters (drops3).
+    csv_case("utf8_declared_gb18030", f"{HEADER}\n{reg(A, name='Hangzhou A', address='', legal_form='')}\n"
+             f"{reg(B, name='中国有限公司', address='杭州', legal_form='有限公司')}\n".encode(),
+             2, Refusal("registration.csv", "encoding_looks_utf8", 3), mode="delta", encoding="gb18030"),
     csv_case("bom_mid_file", f"{HEADER}\n{reg(A)}\n\ufeff{reg(B)}\n", 2, Published(1, [(3, "uscc")])),
     csv_case("bom_mid_file_repeated_header", f"\ufeff{HEADER}\n{reg(A)}\n\ufeff{HEADER}\n{reg(B)}\n", 3,
              Published(2, [(3, "uscc")])),
@@ -222,6 +227,13 @@ CASES: list[Case] = [
     csv_case("duplicated_extra_column", f"{HEADER},note,note\n{reg(A)},x,y\n", 1, Published(1)),
     csv_case("nul_byte_in_field", f"{HEADER}\n{reg(A)}\n{reg(B, name='杭州' + chr(0) + '公司')}\n", 2,
              Published(1, [(3, "nul_byte")])),
+    # Control characters and noncharacters in free text (a BEL, a vertical tab that trimming would
+    # drop, a C1 control, U+FFFF): held at their line, never stored or silently removed (drops3).
+    csv_case("control_characters_in_free_text", f"{HEADER}\n{reg(A, name='甲' + chr(9) + '公司')}\n"
+             f"{reg(B, name='乙' + chr(7) + '公司')}\n{reg(C, address=chr(11) + '杭州市' + chr(0x9B))}\n", 3,
+             Published(1, [(3, "control_character"), (4, "control_character")])),
+    csv_case("bom_in_free_text", f"{HEADER}\n{reg(A)}\n{reg(B, address='杭州' + chr(0xFEFF))}\n", 2,
+             Published(1, [(3, "control_character")])),
     csv_case("nul_byte_in_malformed_record", f"{HEADER}\n{reg(A)}\n{B},\x00\n", 2,
              Published(1, [(3, "malformed_field_count")])),
     # Dates that must be past: not before 1949, not after the night.
@@ -309,6 +321,20 @@ CASES: list[Case] = [
                  Refusal("registration.parquet", "column_type")),
     parquet_case("parquet_nul_byte", reg_parquet([registration_row(A, name="甲\x00乙"), registration_row(B)]), 2,
                  Published(1, [(2, "nul_byte")])),
+    parquet_case("parquet_control_character", reg_parquet([registration_row(A, name="甲\u2028乙"),
+                                                           registration_row(B, address="杭州\uffff")]), 2,
+                 Published(1, [(3, "control_character")])),
+    # Text bytes that are not UTF-8 in a Parquet string column (a writer that does not check them):
+    # Arrow's first text kernel raised, a traceback out of the night; refused at the row's line (drops3).
+    parquet_case("parquet_text_not_utf8", reg_parquet(
+        [registration_row(A), registration_row(B)],
+        name=pa.array([b"ok", b"\xd6\xd0\xb9\xfa"], pa.binary()).view(pa.string())), 2,
+                 Refusal("registration.parquet", "parquet_not_utf8", 3)),
+    parquet_case("parquet_fixed_size_binary_column", reg_parquet(
+        [registration_row(A)], name=pa.array([b"abcd"], pa.binary(4))), 1, Refusal("registration.parquet", "column_type")),
+    # A byte-order mark inside a value (files put together): invisible, and another name to every search.
+    parquet_case("parquet_bom_in_a_name", reg_parquet([registration_row(A, name="\ufeff甲公司"), registration_row(B)]), 2,
+                 Published(1, [(2, "control_character")])),
     Case("parquet_list_penalty_measures", lambda drop: write_files(drop, {"penalties.parquet": (
         penalties_parquet_with_list_measures(), "penalties", "delta", 1, None)}),
          Refusal("penalties.parquet", "column_type")),

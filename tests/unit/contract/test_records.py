@@ -481,3 +481,21 @@ def test_the_record_line_bound_is_a_setting_and_its_reason_names_it() -> None:
     assert [(m.line, m.rule) for m in s.malformed] == [(2, "malformed_too_long")] and s.lines.tolist() == [5]
     reason = malformed_rows(s.malformed).loc[0, "reason"]
     assert "2 行" in reason and "CREDIT_INGEST_MAX_RECORD_LINES" in reason, reason
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 2, 50])
+def test_a_file_declared_gb18030_that_is_utf8_chinese_is_told_at_its_first_such_line(
+        tmp_path: Path, chunk_rows: int) -> None:
+    from credit.contract.records import LooksUtf8
+
+    rows = ["uscc,name", "A1,plain", "A2,ascii", "A3,中国", "A4,中国·有限公司"]   # UTF-8 that GB 18030 decodes
+    path = tmp_path / "r.csv"
+    path.write_bytes(("\n".join(rows) + "\n").encode("utf-8"))
+    with pytest.raises(LooksUtf8) as found:
+        list(split_csv_chunks(path, "gb18030", chunk_rows))
+    assert found.value.line == 4
+    # The same rows in GB 18030, and UTF-8 that is not Chinese text (é): read as declared.
+    path.write_bytes(("\n".join(rows) + "\n").encode("gb18030"))
+    assert sum(s.records for s in split_csv_chunks(path, "gb18030", chunk_rows)) == 4
+    path.write_bytes("uscc,name\nA1,Café\n".encode())
+    assert sum(s.records for s in split_csv_chunks(path, "gb18030", chunk_rows)) == 1

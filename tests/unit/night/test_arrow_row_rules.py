@@ -65,3 +65,14 @@ def test_only_the_rows_off_their_shape_are_rewritten(kind: str) -> None:
     expected = [None if v in (None, "") else v for v in whole.to_pylist()]
     assert got == expected
     assert got != [None if v in (None, "") else v for v in values]   # something was rewritten
+
+
+@pytest.mark.parametrize("dtype", [ARROW_STRING, object])
+def test_holding_control_is_the_rows_with_a_control_character_or_noncharacter(dtype: object) -> None:
+    from credit.night.quality import holding_control
+
+    held = ["甲\x07", "\x0b甲", "\x85x", "\x9f", "\x7f", "\x1f", "\ufffe", "\U0010ffff", "\ufdd5", "\ufeff甲"]
+    kept = ["a\tb", "a\nb", "a\r\nb", "正常 名称", "\u3000甲", "", "\x00"]   # NUL: its own rule (nul_byte)
+    s = pd.Series([*held, *kept, None], dtype=dtype)
+    assert holding_control(s).tolist() == [True] * len(held) + [False] * (len(kept) + 1)
+    assert holding_control(pa.chunked_array([pa.array([*held, *kept, None])])).tolist() == holding_control(s).tolist()

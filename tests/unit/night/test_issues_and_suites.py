@@ -14,7 +14,7 @@ def test_an_issue_renders_file_line_texts_and_rule_and_travels_as_json() -> None
 
     found = Issue(code="encoding_mismatch", level="refusal", file="tax.csv", line=7, zh="不是 utf-8 编码",
                   en="not valid utf-8")
-    assert found.text() == "tax.csv: line 7: 不是 utf-8 编码 (not valid utf-8) [encoding_mismatch]"
+    assert found.text() == "tax.csv: 第 7 行：不是 utf-8 编码 (line 7: not valid utf-8) [encoding_mismatch]"
     assert str(Issue(code="c", level="warning", file="f.csv", zh="甲", en="a")) == "f.csv: 甲 (a) [c]"
     outcome = FileOutcome("tax.csv", "tax", "full", "0" * 64, 3, 2, 1, failures=[found], seconds=0.5)
     doc = json.loads(json.dumps(outcome.as_dict()))
