@@ -47,7 +47,6 @@ def notices_command(
 ) -> None:
     """双告知: the registrations night D pushed to licensing departments (new registrations and
     changes into a licensed industry), per department."""
-    import sys
 
     from credit import clock
     from credit.config import load_config
@@ -91,15 +90,7 @@ def notices_command(
         return
     if fmt is not None:
         data = render(notices, fmt, notices_note(day, department, notices, settings) if fmt == "xlsx" else None)
-        if out is not None:
-            from credit.exports import write_export
-
-            with output.writing(out):
-                write_export(out, data, settings)   # with its signed sidecar <out>.sig.json
-            console.print(f"wrote {len(notices)} notices to {out} (signature: {out.name}.sig.json)", markup=False)
-        else:
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
+        _deliver(data, out, f"{len(notices)} notices", settings)
         return
     if not notices:
         console.print(f"{day}: 没有双告知推送 (no notices produced that night"
@@ -117,9 +108,7 @@ def notices_command(
 def _letters(day: date, department: str | None, notices: list[Notice], fmt: str | None, out: Path | None,
              settings: Settings) -> None:
     """``--letters``: the night's 告知书 as a table, or as a file (``--format``)."""
-    import sys
-
-    from credit.exports import ExportNote, write_export
+    from credit.exports import ExportNote
     from credit.notices.letters import letters_of, render_letters
 
     found = [x for x in letters_of(notices)
@@ -128,17 +117,10 @@ def _letters(day: date, department: str | None, notices: list[Notice], fmt: str 
         note = None
         if fmt == "xlsx":
             note = ExportNote(f"许可告知书（{day.isoformat()}）",
-                              (("告知日期 night", day.isoformat()),
+                              (("批次日期 night", day.isoformat()),
                                ("许可部门 department", department or "全部 (all departments)"),
                                ("份数 letters", str(len(found)))))
-        data = render_letters(found, fmt, note)
-        if out is not None:
-            with output.writing(out):
-                write_export(out, data, settings)   # with its signed sidecar <out>.sig.json
-            console.print(f"wrote {len(found)} letters to {out} (signature: {out.name}.sig.json)", markup=False)
-        else:
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
+        _deliver(render_letters(found, fmt, note), out, f"{len(found)} letters", settings)
         return
     if not found:
         console.print(f"{day}: 没有许可告知书 (no letters: no notices that night"
@@ -150,3 +132,18 @@ def _letters(day: date, department: str | None, notices: list[Notice], fmt: str 
         t.add_row(x["uscc"], x["name"], x["event_label"], x["industry_code"],
                   "；".join(f"{lic['licence']}（{lic['department']}）" for lic in x["licences"]))
     console.print(t)
+
+
+def _deliver(data: bytes, out: Path | None, what: str, settings: Settings) -> None:
+    """An export's bytes to ``out`` with its signed sidecar ``<out>.sig.json``, or to standard output."""
+    import sys
+
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    from credit.exports import write_export
+
+    with output.writing(out):
+        write_export(out, data, settings)
+    console.print(f"wrote {what} to {out} (signature: {out.name}.sig.json)", markup=False)
