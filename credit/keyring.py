@@ -179,13 +179,8 @@ class Keyring:
                         f"dated {dated if isinstance(dated, str) else 'nowhere'}, not before then, and not vouched "
                         "for by the revocation)")
         nxt = self.successor(key_id)
-        if nxt is None or nxt.valid_from is None or not isinstance(dated, str):
-            return None
-        try:
-            when = datetime.fromisoformat(dated)
-        except ValueError:
-            return None
-        if when.tzinfo is None or when < nxt.valid_from:
+        signed_on = _aware(dated)
+        if nxt is None or nxt.valid_from is None or signed_on is None or signed_on < nxt.valid_from:
             return None
         return (f"由已移交的密钥 {key_id} 签署，所署时间 {dated} 不早于其移交给 {nxt.key_id} 的时间 "
                 f"{nxt.valid_from.isoformat()} (signed by {key_id}, dated {dated}, which is not before the key "
