@@ -171,7 +171,7 @@ class Keyring:
         before, or the keyring does not say (the newest key, a key not in it, no date)."""
         rev = self.revocations.get(key_id)
         if rev is not None and (digest is None or digest not in rev.vouched):
-            when = _aware(dated)
+            when = signed_time(dated)
             if when is None or when >= rev.compromised_since:
                 return (f"由已吊销的密钥 {key_id} 签署：该密钥自 {rev.compromised_since.isoformat()} 起视为泄露"
                         f"（{rev.reason}），所署时间 {dated if isinstance(dated, str) else '（无）'} 不早于此 (signed by "
@@ -179,7 +179,7 @@ class Keyring:
                         f"dated {dated if isinstance(dated, str) else 'nowhere'}, not before then, and not vouched "
                         "for by the revocation)")
         nxt = self.successor(key_id)
-        signed_on = _aware(dated)
+        signed_on = signed_time(dated)
         if nxt is None or nxt.valid_from is None or signed_on is None or signed_on < nxt.valid_from:
             return None
         return (f"由已移交的密钥 {key_id} 签署，所署时间 {dated} 不早于其移交给 {nxt.key_id} 的时间 "
@@ -199,7 +199,7 @@ class Keyring:
         return f"{key_id} ({since}{until}{revoked})"
 
 
-def _aware(dated: Any) -> datetime | None:
+def signed_time(dated: Any) -> datetime | None:
     """``dated`` (ISO 8601) as a time with its offset; None when it is not one."""
     if not isinstance(dated, str):
         return None

@@ -43,7 +43,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.engine import Connection, Engine
 
 from credit import clock, sqlfiles
-from credit.keyring import Keyring, ensure_first_line, held_signer, keyring_for, take_back_first_line
+from credit.keyring import (
+    Keyring,
+    ensure_first_line,
+    held_signer,
+    keyring_for,
+    signed_time,
+    take_back_first_line,
+)
 from credit.settings import Settings
 from credit.signing import RepeatedKey, SigningKeyError, canonical, parse_document, signer_for
 
@@ -201,11 +208,8 @@ def vouchable_lines(conn: Connection, settings: Settings, key_id: str, since: da
         sig = doc.get("signature")
         if not isinstance(sig, dict) or sig.get("key_id") != key_id:
             continue
-        try:
-            dated: datetime | None = datetime.fromisoformat(str(doc.get("published_at")))
-        except ValueError:
-            dated = None
-        if dated is not None and dated.tzinfo is not None and dated < since:
+        dated = signed_time(doc.get("published_at"))
+        if dated is not None and dated < since:
             continue
         if a.digest in recorded:
             out.vouched.append(a.digest)
