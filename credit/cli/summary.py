@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from credit.cli import output
+from credit.contract.sources import SOURCES
 from credit.issues import rendered
 from credit.night.issues import NightRefused
 from credit.night.records import NightSummary
@@ -24,12 +25,15 @@ def print_summary(console: Console, summary: NightSummary) -> None:
     if summary.get("already_published"):
         console.print(f"[yellow]批次 {night} 此前已发布，本次未作任何改动 "
                       f"(night {night} was already published; nothing changed.)[/yellow]")
-    files = output.table("file", "source", "mode", "rows in", "accepted", "quarantined", "gate",
-                         title=f"night {night} — input snapshot {escape(str(summary.get('manifest_digest', ''))[:12])}")
+    files = output.table("文件 file", "数据源 source", "方式 mode", "读入 rows in", "接收 accepted",
+                         "隔离 quarantined", "质量关口 gate",
+                         title=f"批次 night {night} — 输入快照 input snapshot "
+                               f"{escape(str(summary.get('manifest_digest', ''))[:12])}")
     warnings: list[str] = []
     for f in summary.get("files", []):
-        files.add_row(f["file"], f["source"], f["mode"], f"{f['rows_in']:,}", f"{f['accepted']:,}",
-                      f"{f['quarantined']:,}", Text("pass", style="green") if not f["failures"] else Text("fail", style="red"))
+        files.add_row(f["file"], _source(f["source"]), f"{MODES.get(f['mode'], '')} {f['mode']}".strip(),
+                      f"{f['rows_in']:,}", f"{f['accepted']:,}", f"{f['quarantined']:,}",
+                      Text("通过 pass", style="green") if not f["failures"] else Text("未通过 fail", style="red"))
         warnings += [_issue_line(w) for w in f.get("warnings", [])]
     warnings += [_issue_line(w) for w in summary.get("shrink_accepted", [])]   # --accept-shrink, confirmed
     if summary.get("gap_allowed"):
@@ -45,14 +49,15 @@ def print_summary(console: Console, summary: NightSummary) -> None:
         console.print(f"  [yellow]![/yellow] {escape(w)}")
     for line in unlisted_lines(summary):   # files the manifest does not list were not read (contracts.md §1)
         console.print(f"[yellow]{escape(line)}[/yellow]")
-    merges = output.table("source", "new", "changed", "dropped", title="entity store")
+    merges = output.table("数据源 source", "新增 new", "变更 changed", "删除 dropped", title="主体库 entity store")
     for m in summary.get("merges", []):
-        merges.add_row(m["source"], f"{m['new']:,}", f"{m['changed']:,}", f"{m['dropped']:,}")
+        merges.add_row(_source(m["source"]), f"{m['new']:,}", f"{m['changed']:,}", f"{m['dropped']:,}")
     console.print(merges)
     scope = summary.get("scope")
     if scope:   # issue 11: which entities the night re-decided and re-graded, and why
         reasons = ", ".join(f"{k} {v:,}" for k, v in sorted(scope["reasons"].items()))
-        console.print(f"scope {scope['mode']}: {scope['entities']:,} entities ({escape(reasons)})")
+        console.print(f"处理范围 scope：{SCOPES.get(scope['mode'], '')} {scope['mode']}，"
+                      f"{scope['entities']:,} 个主体 entities（原因 reasons: {escape(reasons)}）")
     for area, title in (("rosters", "名录决定 rosters"), ("grading", "信用风险分类 grading"),
                         ("notices", "双告知 notices")):
         part = summary.get(area)
@@ -61,11 +66,31 @@ def print_summary(console: Console, summary: NightSummary) -> None:
             for key, text in output.flat_items(part):
                 t.add_row(output.summary_key(key), text)
             console.print(t)
-    stages = output.table("stage", "seconds", title="timings")
+    stages = output.table("阶段 stage", "秒 seconds", title="用时 timings")
     for k, v in summary.get("stages", {}).items():
-        stages.add_row(k, f"{v:.2f}")
+        stages.add_row(_stage(k), f"{v:.2f}")
     console.print(stages)
-    console.print(f"config {summary.get('config_version')}", markup=False)
+    console.print(f"配置版本 config {summary.get('config_version')}", markup=False)
+
+
+MODES = {"full": "全量", "delta": "增量"}                  # a file's mode (contracts.md §1)
+SCOPES = {"full": "全量", "incremental": "增量"}           # a night's scope (docs/incremental.md)
+#: The night's stages by the names an officer reads in the summary (credit.night.steps times them).
+STAGES = {"scope": "处理范围", "store": "主体库", "rosters": "名录决定", "grading": "信用风险分类",
+          "notices": "双告知", "ingest": "读入", "partition": "分区"}
+
+
+def _source(code: str) -> str:
+    """A drop source by its Chinese name with the code kept (登记 registration)."""
+    found = SOURCES.get(code)
+    return f"{found.label} {code}" if found is not None else code
+
+
+def _stage(stage: str) -> str:
+    """A timed stage in Chinese with its code kept: ``ingest tax.parquet`` → ``读入 ingest tax.parquet``,
+    ``partition 2`` → ``分区 partition 2``; a stage the table does not know stays as it is."""
+    head = stage.split(" ", 1)[0]
+    return f"{STAGES[head]} {stage}" if head in STAGES else stage
 
 
 def _issue_line(stored: object) -> str:

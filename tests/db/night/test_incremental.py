@@ -309,7 +309,7 @@ def test_credit_nightly_full_records_a_full_scope(drop: Path, settings: Settings
         for night, extra in ((NIGHTS[0], []), (NIGHTS[1], ["--full"]), (NIGHTS[2], [])):
             r = runner.invoke(app, ["nightly", "--date", night.isoformat(), "--drop", str(drop), *extra])
             assert r.exit_code == 0, r.output
-        assert "scope incremental:" in r.output
+        assert "处理范围 scope：增量 incremental，" in r.output
     finally:
         get_settings.cache_clear()
     engine = sa.create_engine(str(settings.database_url))

@@ -131,3 +131,23 @@ def test_every_row_of_the_printed_night_summary_has_a_chinese_name() -> None:
         shown = output.summary_key(key)
         for part, code in zip(shown.split(" › "), key.split("."), strict=True):
             assert any("\u4e00" <= ch <= "\u9fff" for ch in part) and part != code, (key, shown)
+
+
+def test_the_night_summary_names_its_tables_rows_and_stages_in_chinese_first(capsys) -> None:  # type: ignore[no-untyped-def]
+    """The officer on duty reads the files, the store's merge, the scope and the timings as the other
+    tables read: Chinese first with the code kept ("file", "entity store", "timings" and
+    "ingest tax.parquet" were English only)."""
+    summary: NightSummary = {
+        "night": "2026-07-15", "manifest_digest": "e" * 64, "config_version": "x", "gap_allowed": False,
+        "files": [{"file": "tax.parquet", "source": "tax", "mode": "delta", "rows_in": 3, "accepted": 2,
+                   "quarantined": 1, "failures": [], "warnings": []}],
+        "merges": [{"source": "registration", "new": 1, "changed": 0, "dropped": 0}],
+        "scope": {"mode": "incremental", "entities": 12, "reasons": {"input:tax": 2}},
+        "stages": {"ingest tax.parquet": 0.5, "partition 2": 0.25, "grading": 1.0},
+    }
+    print_summary(output.console(), summary)
+    text = " ".join(capsys.readouterr().out.split())
+    for words in ("文件 file", "质量关口 gate", "主体库 entity store", "用时 timings", "阶段 stage",
+                  "纳税 tax", "增量 delta", "通过 pass", "处理范围 scope：增量 incremental，12 个主体",
+                  "读入 ingest tax.parquet", "分区 partition 2", "信用风险分类 grading", "配置版本 config x"):
+        assert words in text, words
