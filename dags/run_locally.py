@@ -59,9 +59,15 @@ def without_deadlines(dag: Any) -> Any:
     return dag
 
 
-def main() -> int:
-    for noise in ("GitWildMatchPattern", "Using `httpx` with", "XDG_RUNTIME_DIR"):  # library deprecation chatter
+def quieten() -> None:
+    """Leave libraries' deprecation chatter out of the officer's output. Called again after Airflow
+    is imported: its start-up puts its own warning filters first, and the chatter came back."""
+    for noise in ("GitWildMatchPattern", "Using `httpx` with", "XDG_RUNTIME_DIR"):
         warnings.filterwarnings("ignore", message=f".*{noise}.*")
+
+
+def main() -> int:
+    quieten()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--drop", type=Path, required=True)
     parser.add_argument("nights", nargs="+", type=date.fromisoformat)
@@ -69,6 +75,7 @@ def main() -> int:
     prepare_airflow()
     from airflow.models import DagBag
 
+    quieten()
     from credit.cli.output import console as bureau_console
     from credit.cli.summary import print_stored_summary
 
