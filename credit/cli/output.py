@@ -270,12 +270,17 @@ def summary_key(path: str) -> str:
 # ------------------------------------------------------------------------------------------------
 # Arguments
 # ------------------------------------------------------------------------------------------------
+#: How every refusal on the command line begins (standard error, exit 2, contracts.md §2): Chinese
+#: first, as the message after it.
+REFUSED = "[red]拒绝 refused:[/red]"
+
+
 def refuse(message: str) -> NoReturn:
     """The CLI's usual refusal: one line on standard error, exit 2 (contracts.md §2)."""
     import typer
     from rich.markup import escape
 
-    console(stderr=True).print(f"[red]refused:[/red] {escape(message)}")
+    console(stderr=True).print(f"{REFUSED} {escape(message)}")
     raise typer.Exit(2)
 
 
@@ -518,5 +523,5 @@ def checked_uscc(raw: str) -> str:
     problem = uscc_problem(raw)
     if problem is None:
         return normalise_uscc(raw)
-    console(stderr=True).print(f"[red]refused:[/red] USCC {escape(repr(raw))}: {escape(problem)}")
+    console(stderr=True).print(f"{REFUSED} USCC {escape(repr(raw))}: {escape(problem)}")
     raise typer.Exit(2)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
@@ -29,10 +29,6 @@ certificate_app = typer.Typer(no_args_is_help=True, help="Screening certificates
 @certificate_app.callback()
 def _certificates() -> None:
     """Screening certificates: re-check one against the decision log."""
-
-
-def _refuse(reason: str) -> NoReturn:
-    output.refuse(reason)   # standard error, as every other command's refusal
 
 
 def serve_command(
@@ -80,21 +76,21 @@ def keys_create(
     from credit.settings import get_settings
 
     if role not in ROLES:
-        _refuse(f"--role 须为 {' / '.join(ROLES)} 之一 (--role must be one of {', '.join(ROLES)})")
+        output.refuse(f"--role 须为 {' / '.join(ROLES)} 之一 (--role must be one of {', '.join(ROLES)})")
     settings = get_settings()
     if role == "licensing":
         rules = rules_of(load_config("notices", settings))
         if department is None or rules.department(department) is None:
             names = "、".join(d.name for d in rules.departments)
-            _refuse(f"--role licensing 须用 --department 指明配置的许可部门之一：{names} "
+            output.refuse(f"--role licensing 须用 --department 指明配置的许可部门之一：{names} "
                     f"(a licensing key needs --department, one of config/notices.yaml's departments)")
     elif department is not None:
-        _refuse("只有 --role licensing 的密钥可以指明 --department (only a licensing key names a department)")
+        output.refuse("只有 --role licensing 的密钥可以指明 --department (only a licensing key names a department)")
     try:
         with get_engine(settings).begin() as conn:
             key_id, key = create_key(conn, role, name, load_config("api", settings).version, rate, department)
     except ValueError as e:
-        _refuse(str(e))
+        output.refuse(str(e))
     whose = f"，{output.esc(department)}" if department else ""
     console.print(f"已为 [bold]{output.esc(name)}[/bold] 创建密钥 {key_id}（角色 {ROLE_LABELS[role]} {role}{whose}）；"
                   "密钥只显示这一次，请妥善保管 (key shown only now, keep it safe):")
@@ -130,7 +126,7 @@ def keys_revoke(key_id: int) -> None:
 
     with get_engine(get_settings()).begin() as conn:
         if not revoke_key(conn, key_id):
-            _refuse(f"没有有效的密钥 {key_id} (no active key {key_id})")
+            output.refuse(f"没有有效的密钥 {key_id} (no active key {key_id})")
     console.print(f"密钥 {key_id} 已吊销 (key {key_id} revoked)")
 
 
@@ -154,7 +150,7 @@ def certificate_verify(file: Annotated[Path, typer.Argument(help="A certificate 
         with output.checked_against_database(), get_engine(get_settings()).connect() as conn:
             result = verify_certificate(conn, doc)
     except MalformedCertificate as e:
-        _refuse(str(e))
+        output.refuse(str(e))
     colour = {"valid": "green", "superseded": "yellow"}.get(result.verdict, "red")
     console.print(f"[{colour}]{result.verdict}[/{colour}]: {output.esc(doc.get('certificate_id'))} "
                   f"as of {output.esc(doc.get('as_of'))}, "

@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -36,17 +36,13 @@ app = typer.Typer(no_args_is_help=True, help="双随机、一公开: inspection 
 console = output.console()
 
 
-def _refuse(reason: str) -> NoReturn:
-    output.refuse(reason)   # standard error, as every other command's refusal
-
-
 def _as_of(conn: Connection, as_of: date | None) -> date:
     """The plan date: --as-of, else the latest published night (never the wall clock)."""
     if as_of is not None:
         return as_of
     night = latest_night(conn)
     if night is None:
-        _refuse("尚无已发布的批次：请用 --as-of 指明名录日期 (no night has been published yet: give --as-of D)")
+        output.refuse("尚无已发布的批次：请用 --as-of 指明名录日期 (no night has been published yet: give --as-of D)")
     return night
 
 
@@ -85,7 +81,7 @@ def plan(
             plan = read.load_plan(conn, draw_id)
             p, counted_from = plan["public_plan"], plan["rules"].get("schedule_from")
     except (DrawRefused, UnknownCalendarYear) as e:
-        _refuse(str(e))
+        output.refuse(str(e))
     console.print(f"已制定抽查计划 planned [bold]{escape(draw_id)}[/bold]，基准日 as of {p['as_of']}")
     # Published before the draw: its SHA-256, announced with it, is what `verify --plan` binds a record to.
     plan_file = store.draws_dir(settings) / f"{draw_id}.plan.json"
@@ -125,7 +121,7 @@ def run(draw_id: str, seed: Annotated[str, typer.Option(help="the seed the plan 
             summary = store.run_draw(conn, draw_id, seed, settings)
     except DrawRefused as e:
         _run_already(settings, draw_id, seed)   # a re-run: answered, not refused, with the same seed
-        _refuse(str(e))
+        output.refuse(str(e))
     states = "；".join(f"{label(STATE_LABELS, k)} {k}: {v}" for k, v in output.flat_items(summary["states"]))
     console.print(f"已抽取 drew [bold]{escape(draw_id)}[/bold]：{summary['inspections']} 项检查 inspections"
                   f"（{escape(states)}）")
@@ -147,7 +143,7 @@ def _run_already(settings: Settings, draw_id: str, seed: str) -> None:
         run = read.stored_run(conn, draw_id)
     used = run["public_record"]["seed"]
     if seed != used:
-        _refuse(f"{draw_id} 已经抽取，所用种子为“{used}”，不是“{seed}”；每项抽查只抽取一次 "
+        output.refuse(f"{draw_id} 已经抽取，所用种子为“{used}”，不是“{seed}”；每项抽查只抽取一次 "
                 f"({draw_id} was drawn already with the seed {used!r}, not {seed!r}; a draw is run once)")
     folder = store.draws_dir(settings)
     console.print(f"{escape(draw_id)} 已经抽取（所用种子相同），本次未重新抽取，记录未变 "
@@ -198,17 +194,17 @@ def verify(
     (public and full) must be of one draw, the public one the public part of the full one.
     """
     if (draw_id is None) == (not record):
-        _refuse("请给出抽查编号 DRAW_ID 或 --record 文件，二者选一 (give DRAW_ID or --record FILE, one of them)")
+        output.refuse("请给出抽查编号 DRAW_ID 或 --record 文件，二者选一 (give DRAW_ID or --record FILE, one of them)")
     if draw_id is not None:
         if plan is not None:
-            _refuse("--plan 只与 --record 文件同用；按抽查编号核验时直接核对已公布的计划文件 "
+            output.refuse("--plan 只与 --record 文件同用；按抽查编号核验时直接核对已公布的计划文件 "
                     "(--plan goes with --record FILE; verify DRAW_ID checks the published plan file itself)")
         settings = get_settings()
         try:
             with output.checked_against_database(), get_engine(settings).connect() as conn:
                 result, passed = verify_published(conn, draw_id, settings)
         except DrawRefused as e:
-            _refuse(str(e))
+            output.refuse(str(e))
         except PublishedUnreadable as e:   # cannot check (2), not a difference (1)
             output.refuse(output.unreadable(e.path, e.error))
         for line in passed:
@@ -224,7 +220,7 @@ def verify(
         try:
             check_record_shape(doc)
         except RecordMalformed as e:
-            _refuse(f"{path} 不是抽查记录文件 (not a draw record): {e}")
+            output.refuse(f"{path} 不是抽查记录文件 (not a draw record): {e}")
     plan_path = plan or _plan_beside(record, docs)
     plan_doc = None
     if plan_path is not None:
@@ -232,10 +228,10 @@ def verify(
         try:
             check_plan_shape(plan_doc)
         except RecordMalformed as e:
-            _refuse(f"{plan_path} 不是抽查计划文件 (not a draw plan): {e}")
+            output.refuse(f"{plan_path} 不是抽查计划文件 (not a draw plan): {e}")
     result = verify_records(docs, plan_doc, [p.name for p in record])
     if result.malformed:
-        _refuse(f"不是抽查记录文件 (not a draw record): {result.first_difference}")
+        output.refuse(f"不是抽查记录文件 (not a draw record): {result.first_difference}")
     kinds = " + ".join("full record (re-derived)" if d["format"] == FULL_FORMAT
                        else f"public record {d['format']} (selections checked)" for d in docs)
     shown = escape(str(docs[0]["draw_id"]))
@@ -297,7 +293,7 @@ def show(draw_id: str, as_json: Annotated[bool, typer.Option("--json")] = False)
             cur = read.current_inspections(conn, draw_id) if ran else None
             events = read.redraw_events(conn, draw_id)
     except DrawRefused as e:
-        _refuse(str(e))
+        output.refuse(str(e))
     p = plan_row["public_plan"]
     if as_json:
         output.emit_json({"draw_id": draw_id, "plan": plan_row, "strata": strata if strata is not None else p["strata"],
@@ -338,7 +334,7 @@ def redraw(
 ) -> None:
     """Record a redraw as a new event citing the version it amends (never an overwrite)."""
     if (recuse is None) == (not entity_closed):
-        _refuse("请选择 --recuse（检查人员回避）或 --entity-closed（企业已关闭）其中一项 "
+        output.refuse("请选择 --recuse（检查人员回避）或 --entity-closed（企业已关闭）其中一项 "
                 "(give exactly one of --recuse INSPECTOR or --entity-closed)")
     uscc = output.checked_uscc(uscc)   # a mistyped code is refused for what it is (domain.md §1)
     settings = get_settings()
@@ -347,7 +343,7 @@ def redraw(
             out = store.redraw(conn, draw_id, uscc, "inspector_recused" if recuse else "entity_closed", reason,
                                settings, inspector_id=recuse)
     except DrawRefused as e:
-        _refuse(str(e))
+        output.refuse(str(e))
     console.print(f"重新抽取第 {out['seq']} 次，更正 {uscc} 的第 {out['amends_version']} 版 (redraw {out['seq']} of "
                   f"{draw_id} amends version {out['amends_version']} of {uscc}):", markup=False)
     for v in out["versions"]:
@@ -376,7 +372,7 @@ def results(
             d = _as_of(conn, given)
             rows = read.public_results(conn, task_id, settings, d)
     except DrawRefused as e:
-        _refuse(str(e))
+        output.refuse(str(e))
     if as_json:
         typer.echo(output.json_shown(json.dumps(rows, ensure_ascii=False, indent=1)))
         return

@@ -35,13 +35,6 @@ def _engine() -> Engine:
     return get_engine(get_settings())
 
 
-def _refuse(message: str) -> None:
-    # on standard error, as every command refuses: standard output is the answer (a --json reader
-    # took the reason for its JSON)
-    err.print(message, style="red", markup=False)
-    raise typer.Exit(2)
-
-
 @app.command("show")
 def show(
     uscc: Annotated[str, typer.Argument(metavar=output.USCC, help="统一社会信用代码 of the entity")],
@@ -61,8 +54,7 @@ def show(
         g = grade_of(conn, uscc, day, get_settings())
         through = latest_night(conn) if as_of else None
     if g is None:
-        _refuse(f"{uscc}: 没有分类结果（不在营，或尚未分类） (no grade on {as_of or 'the latest graded night'}: not operating, or not graded yet)")
-        return
+        output.refuse(f"{uscc}: 没有分类结果（不在营，或尚未分类） (no grade on {as_of or 'the latest graded night'}: not operating, or not graded yet)")
     # A date after the latest night gets that night's grade, and later nights may change it: said
     # as `credit status` says it (data_through / beyond_data, and the warning).
     beyond = as_of is not None and (through is None or day > through)
@@ -105,12 +97,10 @@ def transitions(
         if day is None:
             day = latest_graded_night(conn)
             if day is None:
-                _refuse("没有已分类的批次 (no graded night yet)")
-                return
+                output.refuse("没有已分类的批次 (no graded night yet)")
         rows = transitions_on(conn, day)
     if not rows:
-        _refuse(f"{day}: 该批次没有分类结果 (night not graded)")
-        return
+        output.refuse(f"{day}: 该批次没有分类结果 (night not graded)")
     if as_json:
         typer.echo(json.dumps({"night": str(day), "transitions": [
             {"from": f, "to": t, "count": int(c)} for f, t, c in rows]}, ensure_ascii=False))

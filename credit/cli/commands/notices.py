@@ -27,11 +27,6 @@ console = output.console()
 err = output.console(stderr=True)
 
 
-def _refuse(message: str) -> None:
-    err.print(message, style="red", markup=False)
-    raise typer.Exit(2)
-
-
 def notices_command(
     night: Annotated[str, typer.Option("--night", metavar=output.DAY, help="The night, YYYY-MM-DD.")],
     department: Annotated[str | None, typer.Option(
@@ -57,20 +52,16 @@ def notices_command(
     from credit.settings import get_settings
 
     if as_json and fmt not in (None, "json"):
-        _refuse(f"--json 与 --format {fmt} 互相矛盾，只能给一个 (--json and --format {fmt} contradict each other)")
-        return
+        output.refuse(f"--json 与 --format {fmt} 互相矛盾，只能给一个 (--json and --format {fmt} contradict each other)")
     fmt = "json" if as_json else fmt
     day = output.day_arg(night, "--night")
     if fmt is not None and fmt not in FORMATS:
-        _refuse(f"--format「{fmt}」：格式应为 {'、'.join(FORMATS)} 之一 (--format must be one of {', '.join(FORMATS)})")
-        return
+        output.refuse(f"--format「{fmt}」：格式应为 {'、'.join(FORMATS)} 之一 (--format must be one of {', '.join(FORMATS)})")
     if fmt is None and out is not None and not output.is_stdout(out):   # a table is not a file: nothing written
-        _refuse(f"--out {out} 须同时给出 --format csv|json|xlsx：不给格式时只在屏幕上显示表格，不写文件 (--out needs "
+        output.refuse(f"--out {out} 须同时给出 --format csv|json|xlsx：不给格式时只在屏幕上显示表格，不写文件 (--out needs "
                 "--format csv|json|xlsx: without it the tables are shown on screen and no file is written)")
-        return
     if fmt == "xlsx" and output.is_stdout(out):
-        _refuse("--format xlsx 须用 --out 指定文件：工作簿不输出到屏幕 (--format xlsx needs --out FILE: a workbook is not printed)")
-        return
+        output.refuse("--format xlsx 须用 --out 指定文件：工作簿不输出到屏幕 (--format xlsx needs --out FILE: a workbook is not printed)")
     # ``-`` is standard output, as omitted (contracts.md §2); a file: checked before any work (a
     # folder refused), its missing folders made when it is written
     out = output.out_or_stdout(out)
@@ -80,8 +71,7 @@ def notices_command(
         # a department an earlier configuration named keeps the notices it was sent
         if department is not None and rules.department(department) is None and not department_known(conn, department):
             names = "、".join(d.name for d in rules.departments)
-            _refuse(f"--department {department!r}: 配置中没有该许可部门 (not in config/notices.yaml: {names})")
-            return
+            output.refuse(f"--department {department!r}: 配置中没有该许可部门 (not in config/notices.yaml: {names})")
         if not night_published(conn, day):   # no notice exists yet: "none produced" would be untrue
             output.refuse_unpublished(day, "尚无双告知推送", "no notices yet; run or repair the night first")
         notices = notices_of_night(conn, day, None if letters else department, clock.zone(settings))

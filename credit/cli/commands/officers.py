@@ -21,11 +21,6 @@ err = output.console(stderr=True)
 StdinOpt = Annotated[bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin.")]
 
 
-def _refuse(reason: str) -> typer.Exit:
-    err.print(f"[red]refused:[/red] {output.esc(reason)}")
-    return typer.Exit(2)
-
-
 def _password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -51,7 +46,7 @@ def add(
         with get_engine(get_settings()).begin() as conn:
             acc = add_officer(conn, login, name, role, authority, password)
     except Refused as e:
-        raise _refuse(str(e)) from None
+        output.refuse(str(e))
     console.print(f"account {acc['id']} {acc['login']} ({acc['display_name']}, {acc['role_label']}) "
                   f"for {authority_of(acc['authority'], {}).name}", markup=False)
 
@@ -88,7 +83,7 @@ def disable(login: Annotated[str, typer.Argument()]) -> None:
 
     with get_engine(get_settings()).begin() as conn:
         if not disable_officer(conn, login):
-            raise _refuse(f"没有在用的账号 {login!r} (no live account {login!r})")
+            output.refuse(f"没有在用的账号 {login!r} (no live account {login!r})")
     console.print(f"account {login} disabled", markup=False)
 
 
@@ -105,5 +100,5 @@ def password(login: Annotated[str, typer.Argument()], password_stdin: StdinOpt =
             if not set_password(conn, login, new):
                 raise Refused(f"no live account {login!r}")
     except Refused as e:
-        raise _refuse(str(e)) from None
+        output.refuse(str(e))
     console.print(f"password of {login} changed", markup=False)

@@ -77,11 +77,6 @@ def _cell(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _refuse(message: str) -> typer.Exit:
-    err.print(f"[red]refused:[/red] {output.esc(message)}")
-    return typer.Exit(2)
-
-
 def _checked_uscc(raw: str) -> str:
     """The USCC normalised as the drop normalises it, or exit 2 with what exactly is wrong."""
     return output.checked_uscc(raw)
@@ -108,11 +103,11 @@ def _known(conn: Connection, night: date | None, through: date | None) -> KnownA
     if night is None:
         return None
     if (problem := after_latest_problem(night, through, "--known-at")) is not None:
-        raise _refuse(problem)
+        output.refuse(problem)
     try:
         return known_at(conn, night)
     except NoNightPublished as e:
-        raise _refuse(f"--known-at: {e}") from None
+        output.refuse(f"--known-at: {e}")
 
 
 def _within_history(conn: Connection, day: date, through: date | None) -> None:
@@ -126,7 +121,7 @@ def _within_history(conn: Connection, day: date, through: date | None) -> None:
         return
     first = first_night(conn)
     if first is not None and (problem := before_data_problem(day, first, "--as-of")):
-        raise _refuse(problem)
+        output.refuse(problem)
 
 
 def _json(obj: Any) -> None:
@@ -173,7 +168,7 @@ def status_command(
         # The tier as graded by the night K at the latest: grades are the nights' own record.
         tier = grade_of(conn, code, min(day, known.night) if known else day, get_settings())
     if reg is None and not rosters:
-        raise _refuse(f"{code}：未找到该主体，也没有涉及它的名录决定 (no entity with this USCC in the store, and no roster decision)")
+        output.refuse(f"{code}：未找到该主体，也没有涉及它的名录决定 (no entity with this USCC in the store, and no roster decision)")
     # The data the answer speaks for end with night K when it is asked "as known after K" (as the
     # API's data_through does), else with the latest published night.
     speaks = known.night if known else through
@@ -306,12 +301,12 @@ def roster_export(
     from credit.settings import get_settings
 
     if roster not in ("abnormal", "serious", "abnormal_status"):
-        raise _refuse(f"--roster {roster!r}：名录应为 abnormal（经营异常名录）、abnormal_status（经营异常状态）"
+        output.refuse(f"--roster {roster!r}：名录应为 abnormal（经营异常名录）、abnormal_status（经营异常状态）"
                       f"或 serious（严重违法失信名单） (--roster must be abnormal, abnormal_status or serious)")
     if fmt not in FORMATS:
-        raise _refuse(f"--format「{fmt}」：格式应为 {'、'.join(FORMATS)} 之一 (--format must be one of {', '.join(FORMATS)})")
+        output.refuse(f"--format「{fmt}」：格式应为 {'、'.join(FORMATS)} 之一 (--format must be one of {', '.join(FORMATS)})")
     if fmt in ("parquet", "xlsx") and output.is_stdout(out):
-        raise _refuse(f"--format {fmt} 须用 --out 指定文件：二进制文件不写到标准输出 "
+        output.refuse(f"--format {fmt} 须用 --out 指定文件：二进制文件不写到标准输出 "
                       f"({fmt} needs --out FILE: a binary file is not written to standard output)")
     # ``-`` is standard output, as omitted (contracts.md §2); a file: checked before any work (a
     # folder refused), its missing folders made when it is written
@@ -366,10 +361,10 @@ def repair_apply(
 
     code = _checked_uscc(uscc)
     if penalty is None and roster in (None, "penalty"):
-        raise _refuse("请用 --roster 指明名录（abnormal、serious 或 abnormal_status），或用 --penalty 指明处罚案号 "
+        output.refuse("请用 --roster 指明名录（abnormal、serious 或 abnormal_status），或用 --penalty 指明处罚案号 "
                       "(--roster abnormal|serious|abnormal_status, or --penalty CASE_NO)")
     if penalty is not None and roster not in (None, "penalty"):
-        raise _refuse("--penalty 用于行政处罚信息的信用修复：不要同时给出其他 --roster（或写 --roster penalty） "
+        output.refuse("--penalty 用于行政处罚信息的信用修复：不要同时给出其他 --roster（或写 --roster penalty） "
                       "(--penalty applies to penalty information: leave out --roster, or give --roster penalty)")
     day = output.recorded_day(received, "--received")   # the API's rule (received_on), before the database
     try:
@@ -383,7 +378,7 @@ def repair_apply(
                 assert roster is not None
                 res = apply_for_removal(conn, code, roster, day, grounds, recorded_by=clerk)
     except Refused as e:
-        raise _refuse(str(e)) from None
+        output.refuse(str(e))
     if as_json:
         _json(res)
         return
@@ -413,7 +408,7 @@ def objection_file(
         with _engine().begin() as conn:
             res = file_objection(conn, decision, day, grounds, recorded_by=clerk)
     except Refused as e:
-        raise _refuse(str(e)) from None
+        output.refuse(str(e))
     if as_json:
         _json(res)
         return
@@ -438,7 +433,7 @@ def objection_decide(
         with _engine().begin() as conn:
             res = decide_objection(conn, objection, outcome, day, officer, note)
     except Refused as e:
-        raise _refuse(str(e)) from None
+        output.refuse(str(e))
     console.print(f"decision {res['seq']} ({res['label']} {res['action']}) "
                   f"{res['decision_no']}", markup=False)
 
@@ -473,7 +468,7 @@ def _decide_draft(draft: int, officer: str, on: str | None, *, approve: bool, no
         with _engine().begin() as conn:
             res = decide_draft(conn, draft, officer, day, approve, note)
     except Refused as e:
-        raise _refuse(str(e)) from None
+        output.refuse(str(e))
     console.print(f"decision {res['seq']} ({res['label']} {res['action']}) "
                   f"{res['decision_no'] or ''}", markup=False)
 
@@ -554,7 +549,7 @@ def audit_verify(
     except OSError as e:
         output.refuse(output.unreadable(e.filename or anchors or anchor_path(settings), e))
     except SigningKeyError as e:
-        raise _refuse(str(e)) from None
+        output.refuse(str(e))
     for w in report.warnings:
         err.print(f"warning: {w}", style="yellow", markup=False)
     if report.ok:
@@ -583,5 +578,5 @@ def audit_publish() -> None:
     except OSError as e:
         output.refuse(f"未发布锚点 (cannot publish the anchors): {output.unreadable(e.filename or anchor_path(settings), e)}")
     except SigningKeyError as e:
-        raise _refuse(f"未发布锚点 (cannot publish the anchors): {e}") from None
+        output.refuse(f"未发布锚点 (cannot publish the anchors): {e}")
     console.print(f"{added} anchor(s) appended to {anchor_path(settings)}", markup=False)

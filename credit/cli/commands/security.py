@@ -39,7 +39,7 @@ def keys_public(out: Annotated[Path | None, typer.Option(
     try:
         signer = signer_for(get_settings())
     except SigningKeyError as e:
-        err.print(f"[red]refused:[/red] {output.esc(e)}")
+        err.print(f"{output.REFUSED} {output.esc(e)}")
         raise typer.Exit(2) from None
     if out is not None:
         with output.writing(out):
@@ -349,7 +349,7 @@ def db_restore(
 
     settings = get_settings()
     if database is not None and target_url is not None:
-        err.print("[red]refused:[/red] --database 与 --target-url 只能给出其一 (give --database or --target-url, not both)")
+        err.print(f"{output.REFUSED} --database 与 --target-url 只能给出其一 (give --database or --target-url, not both)")
         raise typer.Exit(2)
     url = target_url or database_url(settings)
     if database is not None:

@@ -45,11 +45,6 @@ def _engine() -> Engine:
     return get_engine(get_settings())
 
 
-def _refuse(message: str) -> typer.Exit:
-    err.print(f"[red]refused:[/red] {output.esc(message)}")
-    return typer.Exit(2)
-
-
 def _json(obj: Any) -> None:
     sys.stdout.write(output.json_shown(json.dumps(obj, ensure_ascii=False, indent=1, default=str)) + "\n")
 
@@ -105,7 +100,7 @@ def serious_assess(
             out = record_assessment(conn, ref, officer=officer, on=day, intent=intent, frequency=frequency,
                                     harm=harm, outcome=outcome, note=note)
     except Refused as e:
-        raise _refuse(str(e)) from None
+        output.refuse(str(e))
     for s in out:
         console.print(f"decision {s['seq']} ({s['action']}) {s['decision_no'] or ''} case {s['case_no']}", markup=False)
 
@@ -131,6 +126,6 @@ def serious_consent(
             out = record_consent(conn, ref, officer=officer, on=day, consenting_authority=authority,
                                  consented_on=given, document_no=document, outcome=outcome, note=note)
     except Refused as e:
-        raise _refuse(str(e)) from None
+        output.refuse(str(e))
     for s in out:
         console.print(f"decision {s['seq']} ({s['action']}) {s['decision_no'] or ''} case {s['case_no']}", markup=False)

@@ -43,8 +43,8 @@ def test_table_cells_are_data_not_markup() -> None:
 
 
 def test_messages_escape_data_and_keep_our_markup() -> None:
-    shown = _printed(f"[red]refused:[/red] {output.esc('[/] name')}")
-    assert "[/] name" in shown and "\x1b[31mrefused:" in shown
+    shown = _printed(f"{output.REFUSED} {output.esc('[/] name')}")
+    assert "[/] name" in shown and "\x1b[31m拒绝 refused:" in shown
     raw = _printed("plain \x1b[2J message \x9b", markup=False)
     assert r"plain \x1b[2J message \u009b" in raw and "\x1b[2J" not in raw
 

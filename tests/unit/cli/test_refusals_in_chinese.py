@@ -38,7 +38,9 @@ def test_a_refusal_reads_chinese_first_then_english(args: list[str], tmp_path: P
     args = [str(tmp_path / "bad.json") if a in ("PLAN", "NOT_A_RECORD") else a for a in args]
     r = CliRunner().invoke(app, args)
     assert r.exit_code == 2, (r.exit_code, r.output, r.exception)
-    said = " ".join(r.output.split()).removeprefix("refused:").strip()
+    said = " ".join(r.output.split())
+    assert said.startswith("拒绝 refused:"), said
+    said = said.removeprefix("拒绝 refused:").strip()
     assert CJK.search(said), f"no Chinese: {said}"
     # Chinese before the English: the first Chinese character comes before the bracketed English
     assert "(" in said and CJK.search(said).start() < said.index("("), said   # type: ignore[union-attr]
