@@ -80,6 +80,14 @@ from credit.rosters.deadlines import deadline_watch
 from credit.rosters.known import before_data_problem, first_night
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def count(value: object) -> object:
+    """A count as officers read large numbers, in groups of three digits (1,000,000); anything else as given."""
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+TEMPLATES.env.filters["count"] = count
 STATIC = Path(__file__).parent / "static"
 pages = APIRouter(include_in_schema=False)
 St = Annotated[ServiceState, Depends(state)]

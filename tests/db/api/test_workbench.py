@@ -212,6 +212,8 @@ def test_nights_as_tables_and_the_quarantine_paged_and_downloaded(bench: Live) -
         assert not re.search(r"\d\d:\d\d:\d\d\.\d", page) and "{'" not in page and "/srv/" not in page
         for text in ("经营异常名录", "列入", "拟作决定（草稿）", "信用风险低", "63.8%", "registration.csv"):
             assert text in page, text
+        # counts read in groups of three digits, as a province's millions must be read
+        assert '<td class="num">1,000</td>' in page and "1,000 / 940 / 60 行" in page
         q = h.get("/bureau/nights/2026-07-15/quarantine").text
         assert "共隔离 60 行" in q and "第 1–50 行" in q and q.count('<td class="raw">') == 50
         q2 = h.get("/bureau/nights/2026-07-15/quarantine", params={"page": 2}).text
