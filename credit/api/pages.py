@@ -82,12 +82,12 @@ from credit.rosters.known import before_data_problem, first_night
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 
-def count(value: object) -> object:
+def grouped(value: object) -> object:
     """A count as officers read large numbers, in groups of three digits (1,000,000); anything else as given."""
     return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-TEMPLATES.env.filters["count"] = count
+TEMPLATES.env.filters["grouped"] = grouped   # not "count": Jinja's own name for length
 STATIC = Path(__file__).parent / "static"
 pages = APIRouter(include_in_schema=False)
 St = Annotated[ServiceState, Depends(state)]
