@@ -85,11 +85,11 @@ def test_the_api_says_what_it_checked_the_keyring_against_and_not_through_a_revo
     after = settings.model_copy(update={"signing_key_file": tmp_path / "new.pem"})
     rotate(before, _pem(new))
     revoke(after, Signer(old).key_id, clock.now(after) - timedelta(hours=1), "私钥文件外泄", [])
+    r = _get(before)
+    assert r.status_code == 503, r.text
+    assert f"所信任的公钥 {Signer(old).key_id} 已被吊销" in r.json()["detail"], r.text
     r = _get(after)
     assert r.status_code == 200, r.text
     ring = keyring_for(after)
     assert r.json()["verified_against"] == {"key_id": Signer(new).key_id, "lines": 3,
                                             "sha256": ring.prefix_digest(3), "anchored_lines": 0}
-    r = _get(before)
-    assert r.status_code == 503, r.text
-    assert f"所信任的公钥 {Signer(old).key_id} 已被吊销" in r.json()["detail"], r.text

@@ -157,13 +157,17 @@ def test_a_keyring_forged_with_a_revoked_key_is_refused_against_the_pinned_cut(t
     thief = Signer(Ed25519PrivateKey.generate())
     first = keyring_path(s).read_text(encoding="utf-8").splitlines()[0]
     body = {"format": FORMAT, "key_id": thief.key_id, "public_key_pem": thief.public_pem,
-            "valid_from": (clock.now(s) - timedelta(days=30)).isoformat(), "previous": k0.key_id}
+            "valid_from": clock.now(s).isoformat(), "previous": k0.key_id,
+            "keyring_before": {"lines": 1, "sha256": hashlib.sha256(canonical(json.loads(first))).hexdigest()}}
     doc = thief.sign_document(body)
     doc["handed_over_by"] = {"key_id": k0.key_id, "value": k0.sign(canonical(body))}
     forged = tmp_path / "forged-keys.jsonl"
     forged.write_text(first + "\n" + canonical(doc).decode("utf-8") + "\n", encoding="utf-8")
     write_signed(tmp_path / "forged.csv", b"fake\r\n", thief, None)
 
+    # against K0 alone the forged keyring cannot be told from the bureau's: said, with what to pin
+    code, out = _verify(tmp_path / "forged.csv", k0, forged, tmp_path)
+    assert code == 0 and f"{k0.key_id} 之后的密钥仅凭它的移交签名可信" in out and "--keyring-pin" in out, out
     code, out = _verify(tmp_path / "forged.csv", k0, forged, tmp_path, "--keyring-pin", pin)
     assert code == 1 and "与所钉住的密钥清单不符" in out and "keyring INVALID" in out, out
     code, out = _verify(s.home / "honest.csv", k0, keyring_path(s), tmp_path, "--keyring-pin", pin)
