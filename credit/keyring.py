@@ -6,10 +6,16 @@ JSON line per key, in the order the keys came into use::
 
     {"format": "credit-signing-key/1", "key_id": "ed25519:…", "public_key_pem": "…",
      "valid_from": "2026-12-02T17:05:00+08:00", "previous": "ed25519:…" | null,
+     "keyring_before": {"lines": 2, "sha256": "…"},
      "handed_over_by": {"key_id": <previous>, "value": <its signature of the body>},   (not on the first line)
      "signature": {"algorithm": "Ed25519", "key_id": <this key>, "value": <its signature of the body>}}
 
-The body is the line without ``signature`` and ``handed_over_by``. Every line is signed by its own
+The body is the line without ``signature`` and ``handed_over_by``. ``keyring_before`` (every line
+since it was introduced, revocations too) records the lines before it — their count and the
+SHA-256 of their canonical forms joined by line feeds (:meth:`Keyring.cut`), as an anchor line
+records the keyring — so a line inserted before a line its inserter cannot sign again is named
+(:func:`_link_problem`); lines of older keyrings, without it, are read as before and pinned by the
+first line that has it. Every line is signed by its own
 key (whoever wrote it held that key), and every line after the first also by the key it replaces
 (the hand-over). So a reader who trusts the key they were given at any time follows the chain
 forwards (each key vouched for its successor) and backwards (each successor vouched for the key it
@@ -22,7 +28,9 @@ line of its successor, or dated at or after the hand-over (:meth:`Keyring.late_s
 named by :func:`credit.rosters.anchors.read_anchors`. What signs holds the key through
 :func:`held_signer`, so a rotation waits for it. A keyring is trusted only through a key the reader
 already trusts (:func:`read_keyring`'s ``trusted``; the installation's own key by default,
-:func:`keyring_for`), never by itself.
+:func:`keyring_for`), never by itself, and never through a key revoked (its thief can sign a
+keyring of their own): then only a ``pin`` of the keyring the bureau published (an anchor line's
+``keyring`` record) holding a later key is trusted.
 
 A rotation is a planned change of key. A key believed stolen is also **revoked**
 (``credit keys revoke``, :func:`revoke`): a line of another format in the same file, signed by a
@@ -31,7 +39,7 @@ stolen one), naming the key, since when it is taken as compromised and why::
 
     {"format": "credit-signing-key-revocation/1", "revoked": "ed25519:…",
      "compromised_since": "…+08:00", "revoked_at": "…+08:00", "reason": "…",
-     "vouched_anchors": ["<sha256 of an anchor line>", …],
+     "vouched_anchors": ["<sha256 of an anchor line>", …], "keyring_before": {…},
      "signature": {"algorithm": "Ed25519", "key_id": <a later key>, "value": …}}
 
 From then on nothing the revoked key signed dated at or after ``compromised_since`` is trusted
