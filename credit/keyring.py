@@ -131,7 +131,6 @@ class Keyring:
     lines: list[dict[str, Any]] = field(default_factory=list)    # as published (signed), keys and revocations
     revocations: dict[str, Revocation] = field(default_factory=dict)
     numbers: list[int] = field(default_factory=list)   # the line (or served item) number of each of ``lines``
-    linked: bool = False       # a line recording the keyring before it (``keyring_before``) was read
     root: str | None = None    # the trusted key it was held against (:func:`read_keyring`), not revoked
     pinned: int = 0            # the lines a reader pinned (``pin``) and the keyring begins with
 
@@ -433,17 +432,12 @@ def _link_problem(ring: Keyring, doc: dict[str, Any]) -> str | None:
     it (``keyring_before``: line count and SHA-256, as :meth:`Keyring.cut` gives it) and the lines
     read before it are not those — one was inserted, removed or altered before it, which only this
     record shows when the line slipped in is signed by a key that was in use there (a thief of a
-    key handed over since); or it records nothing while a line before it did (the bureau's software
-    records it in every line since it first did). Lines of a keyring older than the record, before
-    the first that carries it, are read as before: that first line pins them."""
+    key handed over since). A line without the record (written by a version older than it) is read
+    as before: the next line that has it pins it with the lines before it. A line slipped in
+    without the record is named all the same, by the next line, which the thief cannot sign again."""
     recorded = doc.get("keyring_before")
     if recorded is None:
-        if ring.linked:
-            return ("本行没有记录其前的密钥清单（keyring_before），而它之前的行有：不是本局写入的行（插入或附加） (the line "
-                    "does not record the keyring before it, keyring_before, though a line before it does: the "
-                    "bureau's software did not write it — inserted or appended)")
         return None
-    ring.linked = True
     held = ring.cut()
     if not isinstance(recorded, dict) or recorded.get("lines") != held["lines"] \
             or recorded.get("sha256") != held["sha256"]:
