@@ -60,6 +60,10 @@ def test_keyring_lines_after_the_last_anchor_are_named_until_the_next_nights_anc
     assert code == 0 and "密钥清单 3 行均已被锚点记录" in out, out
     code, out = _said("audit", "verify")
     assert code == 0 and "尚未被任何锚点记录" not in out, out
+    # an audit held against the revoked key alone is refused: its thief could have signed any keyring
+    (settings.home / "stolen.pem").write_text(stolen.public_pem, encoding="ascii")
+    code, out = _said("audit", "verify", "--public-key", str(settings.home / "stolen.pem"))
+    assert code == 1 and f"所信任的公钥 {stolen.key_id} 已被吊销" in out and "Traceback" not in out, out
 
 
 def _pem(key: Ed25519PrivateKey) -> bytes:
