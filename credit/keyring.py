@@ -6,10 +6,16 @@ JSON line per key, in the order the keys came into use::
 
     {"format": "credit-signing-key/1", "key_id": "ed25519:…", "public_key_pem": "…",
      "valid_from": "2026-12-02T17:05:00+08:00", "previous": "ed25519:…" | null,
+     "keyring_before": {"lines": 2, "sha256": "…"},
      "handed_over_by": {"key_id": <previous>, "value": <its signature of the body>},   (not on the first line)
      "signature": {"algorithm": "Ed25519", "key_id": <this key>, "value": <its signature of the body>}}
 
-The body is the line without ``signature`` and ``handed_over_by``. Every line is signed by its own
+The body is the line without ``signature`` and ``handed_over_by``. ``keyring_before`` (every line
+since it was introduced, revocations too) records the lines before it — their count and the
+SHA-256 of their canonical forms joined by line feeds (:meth:`Keyring.cut`), as an anchor line
+records the keyring — so a line inserted before a line its inserter cannot sign again is named
+(:func:`_link_problem`); lines of older keyrings, without it, are read as before and pinned by the
+first line that has it. Every line is signed by its own
 key (whoever wrote it held that key), and every line after the first also by the key it replaces
 (the hand-over). So a reader who trusts the key they were given at any time follows the chain
 forwards (each key vouched for its successor) and backwards (each successor vouched for the key it
@@ -22,7 +28,9 @@ line of its successor, or dated at or after the hand-over (:meth:`Keyring.late_s
 named by :func:`credit.rosters.anchors.read_anchors`. What signs holds the key through
 :func:`held_signer`, so a rotation waits for it. A keyring is trusted only through a key the reader
 already trusts (:func:`read_keyring`'s ``trusted``; the installation's own key by default,
-:func:`keyring_for`), never by itself.
+:func:`keyring_for`), never by itself, and never through a key revoked (its thief can sign a
+keyring of their own): then only a ``pin`` of the keyring the bureau published (an anchor line's
+``keyring`` record) holding a later key is trusted.
 
 A rotation is a planned change of key. A key believed stolen is also **revoked**
 (``credit keys revoke``, :func:`revoke`): a line of another format in the same file, signed by a
@@ -31,7 +39,7 @@ stolen one), naming the key, since when it is taken as compromised and why::
 
     {"format": "credit-signing-key-revocation/1", "revoked": "ed25519:…",
      "compromised_since": "…+08:00", "revoked_at": "…+08:00", "reason": "…",
-     "vouched_anchors": ["<sha256 of an anchor line>", …],
+     "vouched_anchors": ["<sha256 of an anchor line>", …], "keyring_before": {…},
      "signature": {"algorithm": "Ed25519", "key_id": <a later key>, "value": …}}
 
 From then on nothing the revoked key signed dated at or after ``compromised_since`` is trusted
@@ -122,6 +130,9 @@ class Keyring:
     problems: list[str] = field(default_factory=list)
     lines: list[dict[str, Any]] = field(default_factory=list)    # as published (signed), keys and revocations
     revocations: dict[str, Revocation] = field(default_factory=dict)
+    numbers: list[int] = field(default_factory=list)   # the line (or served item) number of each of ``lines``
+    root: str | None = None    # the trusted key it was held against (:func:`read_keyring`), not revoked
+    pinned: int = 0            # the lines a reader pinned (``pin``) and the keyring begins with
 
     @classmethod
     def single(cls, public: Ed25519PublicKey) -> Keyring:
@@ -160,7 +171,45 @@ class Keyring:
         :func:`credit.rosters.anchors.append_missing_anchors`); None when it holds fewer lines."""
         if n < 1 or n > len(self.lines):
             return None
-        return hashlib.sha256(b"\n".join(canonical(doc) for doc in self.lines[:n])).hexdigest()
+        return cut_digest(self.lines[:n])
+
+    def cut(self) -> dict[str, Any]:
+        """The keyring as read so far, as a line written after it records it (``keyring_before``)
+        and an anchor line (``keyring``): its line count and their SHA-256."""
+        return {"lines": len(self.lines), "sha256": cut_digest(self.lines)}
+
+    def basis(self, given: str) -> str:
+        """What a check was made against (``credit verify-signature``, ``GET /v1/keys/signing``): the
+        trusted key (``given``: where the reader got it), the lines pinned, and the keyring read —
+        its lines and their SHA-256, to compare with the cut the bureau published (an anchor line's
+        ``keyring``) — and, for a trusted key older than the newest, what rests on it alone."""
+        cut = self.cut()
+        pinned = (f"；其前 {self.pinned} 行与所钉住的相符 (its first {self.pinned} lines match the pin)"
+                  if self.pinned else "")
+        out = (f"核对依据 verified against: {self.root} ({given}){pinned}；密钥清单 keyring "
+               f"{self.path.name if self.path else '—'}：{cut['lines']} 行 (lines), SHA-256 {cut['sha256']}")
+        at = self.position(self.root) if self.root else None
+        newest = self.current
+        if at is not None and newest is not None and newest.key_id != self.root and not self.pinned:
+            out += (f"；{self.root} 之后的密钥仅凭它的移交签名可信：如它曾泄露，可用 --keyring-pin 行数:SHA-256 钉住本局公布的"
+                    f"密钥清单 (the keys after {self.root} are trusted on its hand-overs alone: if it was ever "
+                    "compromised, pin the keyring the bureau published with --keyring-pin LINES:SHA256)")
+        return out
+
+    def unanchored(self, anchored: int) -> str | None:
+        """Which lines no anchor line records yet (``anchored``: the lines the last anchor recorded,
+        :func:`credit.rosters.anchors.anchored_lines`), named by line and what they say; None when
+        every line is recorded (or there is no keyring file)."""
+        if self.path is None or anchored >= len(self.lines):
+            return None
+        named = []
+        for no, doc in zip(self.numbers[anchored:], self.lines[anchored:], strict=True):
+            what = (f"吊销 revocation of {doc.get('revoked')}" if doc.get("format") == REVOCATION_FORMAT
+                    else f"密钥 key {doc.get('key_id')}")
+            named.append(f"line {no} ({what})")
+        return (f"密钥清单 {self.path.name} 有 {len(named)} 行尚未被任何锚点记录（{'；'.join(named)}）：下一夜发布的锚点将记录它们"
+                f" (not yet anchored: {'; '.join(named)} — no anchor line published outside records them yet; the "
+                "next night's anchor will, until then a removal or change of them shows nowhere else)")
 
     def late_signature(self, key_id: str, dated: Any, digest: str | None = None) -> str | None:
         """Why a signature of ``key_id`` on something dated ``dated`` (its ``published_at``,
@@ -199,6 +248,11 @@ class Keyring:
         return f"{key_id} ({since}{until}{revoked})"
 
 
+def cut_digest(docs: list[dict[str, Any]]) -> str:
+    """The SHA-256 of keyring lines, each in its canonical form, joined by line feeds."""
+    return hashlib.sha256(b"\n".join(canonical(doc) for doc in docs)).hexdigest()
+
+
 def signed_time(dated: Any) -> datetime | None:
     """``dated`` (ISO 8601) as a time with its offset; None when it is not one."""
     if not isinstance(dated, str):
@@ -214,7 +268,8 @@ def keyring_path(settings: Settings) -> Path:
     return settings.publication_folder / KEYRING_FILE
 
 
-def read_keyring(path: Path, trusted: Ed25519PublicKey | None = None, *, served: bool = False) -> Keyring:
+def read_keyring(path: Path, trusted: Ed25519PublicKey | None = None, *, served: bool = False,
+                 pin: tuple[int, str] | None = None) -> Keyring:
     """Read and check a keyring file. Each line must be signed by its own key and, after the first,
     by the key before it, which it names as ``previous``. With ``trusted`` (the key a reader was
     given), that key must be in the chain. A missing file: a keyring of ``trusted`` alone (or empty);
@@ -223,7 +278,14 @@ def read_keyring(path: Path, trusted: Ed25519PublicKey | None = None, *, served:
     ``served``: the file may also be the keyring as ``GET /v1/keys/signing`` serves it — that whole
     answer saved, or its ``keyring`` array — whose items are the lines, checked the same way: an
     outsider who has only the API checks a certificate signed before a rotation with it
-    (``credit verify-signature --keyring``, README "How a bank verifies a certificate offline")."""
+    (``credit verify-signature --keyring``, README "How a bank verifies a certificate offline").
+
+    A key revoked as compromised vouches for no keyring: whoever holds it can sign a whole keyring
+    of their own (its line, then keys of theirs handed over by it, no revocation). So the trusted
+    key must not be revoked in the keyring read, unless ``pin`` — the keyring as the bureau
+    published it, its first lines' count and SHA-256 (an anchor line's ``keyring`` record, from a
+    copy no thief can write) — fixes lines holding a later key that is not: the keyring must begin
+    with those lines, and its newest key then is the root trusted (``Keyring.root``)."""
     if not path.exists():
         return Keyring.single(trusted) if trusted is not None else Keyring(None)
     try:
@@ -255,7 +317,39 @@ def read_keyring(path: Path, trusted: Ed25519PublicKey | None = None, *, served:
             f"{path.name}：所信任的公钥 {key_id_of(trusted)}（给出的公钥或本机的签名密钥）不在密钥清单中 (the trusted "
             f"public key {key_id_of(trusted)} — the one given, or this installation's signing key — is not in the "
             "keyring: the key is not the bureau's, or the keyring is not)")
+    elif trusted is not None:
+        _hold_against(ring, path, key_id_of(trusted), pin)
     return ring
+
+
+def _hold_against(ring: Keyring, path: Path, trusted: str, pin: tuple[int, str] | None) -> None:
+    """Check the keyring's root of trust (:func:`read_keyring`): the lines pinned, then a root that
+    is not revoked — the newest key of the pinned lines, else the trusted key."""
+    roots = [trusted]
+    if pin is not None:
+        n, digest = pin
+        if ring.prefix_digest(n) != digest:
+            ring.problems.append(
+                f"{path.name}：与所钉住的密钥清单不符——本局公布的清单前 {n} 行的 SHA-256 为 {digest}，此清单"
+                f"{'不足 ' + str(n) + ' 行' if n > len(ring.lines) else '的前 ' + str(n) + ' 行与之不同'}，不是本局的密钥清单 "
+                f"(the keyring does not match the pinned one: the bureau's first {n} lines have SHA-256 {digest}, "
+                "which this keyring does not begin with; it is not the bureau's keyring)")
+            return
+        ring.pinned = n
+        last = ring.numbers[n - 1]
+        pinned_keys = [e.key_id for e in ring.entries if e.line <= last]
+        roots = pinned_keys[-1:] + roots
+    ring.root = next((k for k in roots if k not in ring.revocations), None)
+    if ring.root is None:
+        rev = ring.revocations[trusted]
+        ring.problems.append(
+            f"{path.name}：所信任的公钥 {trusted} 已被吊销（自 {rev.compromised_since.isoformat()} 起视为泄露：{rev.reason}）。"
+            "持有它的人可以自行签出整份密钥清单，凭它核实不了任何密钥清单；请向本局取得其现用公钥（本局网站、"
+            "GET /v1/keys/signing）作为所信任的公钥，或以 --keyring-pin 行数:SHA-256 钉住本局公布的密钥清单（锚点行的 keyring 记录） "
+            f"(the trusted key {trusted} is revoked as compromised since {rev.compromised_since.isoformat()}: whoever "
+            "holds it can sign a whole keyring of their own, so it vouches for no keyring; trust the bureau's current "
+            "key instead — from its website or GET /v1/keys/signing — or pin the keyring the bureau published with "
+            "--keyring-pin LINES:SHA256, an anchor line's keyring record)")
 
 
 def _served_items(data: bytes) -> list[Any] | None:
@@ -325,8 +419,32 @@ def _add_doc(ring: Keyring, no: int, doc: dict[str, Any]) -> str | None:
         if before.valid_from is not None and since <= before.valid_from:
             return (f"启用时间 {since.isoformat()} 不晚于上一密钥的 {before.valid_from.isoformat()} (valid_from "
                     f"{since.isoformat()} is not after the previous key's, {before.valid_from.isoformat()})")
+    if (problem := _link_problem(ring, doc)) is not None:
+        return problem
     ring.entries.append(KeyEntry(no, kid, public, since, previous))
     ring.lines.append(doc)
+    ring.numbers.append(no)
+    return None
+
+
+def _link_problem(ring: Keyring, doc: dict[str, Any]) -> str | None:
+    """Why a line (its signatures checked) does not stand where it is: it records the keyring before
+    it (``keyring_before``: line count and SHA-256, as :meth:`Keyring.cut` gives it) and the lines
+    read before it are not those — one was inserted, removed or altered before it, which only this
+    record shows when the line slipped in is signed by a key that was in use there (a thief of a
+    key handed over since). A line without the record (written by a version older than it) is read
+    as before: the next line that has it pins it with the lines before it. A line slipped in
+    without the record is named all the same, by the next line, which the thief cannot sign again."""
+    recorded = doc.get("keyring_before")
+    if recorded is None:
+        return None
+    held = ring.cut()
+    if not isinstance(recorded, dict) or recorded.get("lines") != held["lines"] \
+            or recorded.get("sha256") != held["sha256"]:
+        n = recorded.get("lines") if isinstance(recorded, dict) else None
+        return (f"本行写入时其前有 {n} 行（keyring_before），而现在其前有 {held['lines']} 行或其内容不同：其前被插入、删除或改动了行 "
+                f"(the line was written after {n} lines, keyring_before, which the {held['lines']} lines before it "
+                "now are not: a line was inserted, removed or altered before it)")
     return None
 
 
@@ -368,8 +486,11 @@ def _add_revocation(ring: Keyring, no: int, doc: dict[str, Any]) -> str | None:
         return f"密钥 {kid} 已被吊销，不得再次吊销 (key {kid} is revoked twice)"
     if since > at:
         return (f"视为泄露的时间 {since.isoformat()} 晚于吊销时间 {at.isoformat()} (compromised_since is after revoked_at)")
+    if (problem := _link_problem(ring, doc)) is not None:
+        return problem
     ring.revocations[kid] = Revocation(no, kid, since, at, reason, by, frozenset(vouched))
     ring.lines.append(doc)
+    ring.numbers.append(no)
     return None
 
 
@@ -386,9 +507,10 @@ def keyring_for(settings: Settings, trusted: Ed25519PublicKey | None = None) -> 
     return read_keyring(keyring_path(settings), key)
 
 
-def _line(signer: Signer, since: datetime, previous: Signer | None) -> str:
+def _line(signer: Signer, since: datetime, previous: Signer | None, before: Keyring) -> str:
     body = {"format": FORMAT, "key_id": signer.key_id, "public_key_pem": signer.public_pem,
-            "valid_from": since.isoformat(), "previous": previous.key_id if previous else None}
+            "valid_from": since.isoformat(), "previous": previous.key_id if previous else None,
+            "keyring_before": before.cut()}
     doc = signer.sign_document(body)
     if previous is not None:
         doc["handed_over_by"] = {"key_id": previous.key_id, "value": previous.sign(canonical(body))}
@@ -484,7 +606,7 @@ def ensure_first_line(settings: Settings, signer: Signer) -> bool:
         return False
     with _locked(settings):
         if not _started(path):
-            _append(path, _line(signer, clock.now(settings), None))
+            _append(path, _line(signer, clock.now(settings), None, Keyring(path)))
             return True
     return False
 
@@ -626,7 +748,7 @@ def rotate(settings: Settings, new_key: bytes | None = None) -> Rotation:
             raise SigningKeyError(f"签名密钥 {old.key_id} 已移交，请先改用新密钥 (the key in use, {old.key_id}, "
                                   "was handed over already: switch the settings to its successor first)")
         if not ring.entries:
-            _append(path, _line(old, clock.now(settings), None))
+            _append(path, _line(old, clock.now(settings), None, ring))
             ring = read_keyring(path)
         elif ring.position(old.key_id) is None:
             raise SigningKeyError(f"签名密钥 {old.key_id} 不在密钥清单中，不能由它移交 (the key in use is not in the "
@@ -645,7 +767,7 @@ def rotate(settings: Settings, new_key: bytes | None = None) -> Rotation:
         if ring.current and ring.current.valid_from and since <= ring.current.valid_from:
             raise SigningKeyError("本机时钟早于上一密钥的启用时间，不予轮换 (the clock is before the previous key's "
                                   "valid_from: nothing rotated)")
-        _append(path, _line(new, since, old))
+        _append(path, _line(new, since, old, ring))
         if generated:
             _swap(key_file, pending, old)
         return Rotation(old.key_id, new.key_id, since, generated)
@@ -689,7 +811,8 @@ def revoke(settings: Settings, key_id: str, compromised_since: datetime, reason:
             raise SigningKeyError(f"视为泄露的时间 {compromised_since.isoformat()} 晚于现在 (compromised_since is in the "
                                   "future)")
         body = {"format": REVOCATION_FORMAT, "revoked": key_id, "compromised_since": compromised_since.isoformat(),
-                "revoked_at": now.isoformat(), "reason": reason, "vouched_anchors": sorted(set(vouched))}
+                "revoked_at": now.isoformat(), "reason": reason, "vouched_anchors": sorted(set(vouched)),
+                "keyring_before": ring.cut()}
         _append(path, canonical(signer.sign_document(body)).decode("utf-8"))
         return Revocation(0, key_id, compromised_since, now, reason, signer.key_id, frozenset(vouched))
 

@@ -252,6 +252,19 @@ class SubmittedApplication(ApplicationDoc):
     receipt_token: str = Field(description="rct_…: read the application back with it; shown only here")
 
 
+class KeyringBasis(BaseModel):
+    """What ``GET /v1/keys/signing`` checked its keyring against: the trusted key (the installation's
+    own, refused with 503 when revoked), the keyring's lines and their SHA-256 — compare them with
+    an anchor line's ``keyring`` record from a copy kept elsewhere, or give them to ``credit
+    verify-signature --keyring-pin`` — and how many of its first lines the last anchor records
+    (the lines after them are not yet anchored)."""
+
+    key_id: str | None
+    lines: int
+    sha256: str
+    anchored_lines: int
+
+
 class SigningKey(BaseModel):
     """The key that signs, and the bureau's keyring: every key it has signed with, each line
     signed by its key and, after the first, handed over by the key before it (``credit.keyring``;
@@ -267,6 +280,9 @@ class SigningKey(BaseModel):
     handed_over_from: str | None = Field(None, description="the key in the settings, handed over to key_id and "
                                                            "signing nothing more, while the switch waits")
     keyring: list[dict[str, Any]] = []
+    verified_against: KeyringBasis | None = Field(
+        None, description="what the keyring was checked against before it was served (null before the keyring "
+                          "file exists)")
 
 
 class Verification(BaseModel):

@@ -168,6 +168,28 @@ def _keyring_cut(keys: Keyring, recorded: Any) -> str | None:
             "not begin with — a revocation or key line removed or changed)")
 
 
+def anchored_lines(found: AnchorFile, keys: Keyring) -> int:
+    """How many of the keyring's first lines an anchor line records (its ``keyring``, written by
+    :func:`append_missing_anchors` as the keyring stood): the record of the last anchor line that is
+    signed by one of the keyring's keys, trusted at its date and matches the keyring read. The lines
+    after them are not yet anchored: nothing published outside would show them removed or changed
+    (:meth:`credit.keyring.Keyring.unanchored` names them); the next night's anchor records them.
+    ``found`` may be read without keys (its signatures are checked here, from the last line back)."""
+    if keys.path is None:
+        return 0
+    for doc, a in zip(reversed(found.lines), reversed(found.anchors), strict=True):
+        recorded = doc.get("keyring")
+        if not a.signed or not isinstance(recorded, dict) or not isinstance(recorded.get("lines"), int):
+            continue
+        if keys.document_problem(doc) is not None:
+            continue
+        if keys.late_signature(str(doc["signature"]["key_id"]), doc.get("published_at"), a.digest):
+            continue
+        if keys.prefix_digest(recorded["lines"]) == recorded.get("sha256"):
+            return int(recorded["lines"])
+    return 0
+
+
 def read_in_snapshot(path: Path, public: Ed25519PublicKey | Keyring | None, conn: Connection) -> AnchorFile:
     """Read the anchor file and take ``conn``'s snapshot (a REPEATABLE READ connection, not yet in a
     transaction) while no publication can append to it: under a shared hold of the lock each

@@ -36,7 +36,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -434,7 +434,7 @@ def audit_log(engine: Engine, settings: Settings, anchors: Path | None = None,
     SQLAlchemy's OperationalError when the database cannot be reached: none of them is a broken
     chain, each means the log could not be checked."""
     from credit.keyring import keyring_for
-    from credit.rosters.anchors import anchor_path, read_in_snapshot
+    from credit.rosters.anchors import anchor_path, anchored_lines, read_in_snapshot
 
     keys = keyring_for(settings, public_key)
     path = anchors or anchor_path(settings)
@@ -447,4 +447,7 @@ def audit_log(engine: Engine, settings: Settings, anchors: Path | None = None,
             raise FileNotFoundError(2, "No such file or directory", str(anchors))
         # A copy given with --anchors may be older than the installation's own file: lines it lacks
         # are warned about; the own file must hold every line the nights recorded publishing.
-        return verify_chain(conn, published, own_file=anchors is None)
+        report = verify_chain(conn, published, own_file=anchors is None)
+    # Keyring lines added since the last anchor: nothing outside the folder records them yet.
+    note = keys.unanchored(anchored_lines(published, keys)) if not keys.problems else None
+    return replace(report, warnings=(*report.warnings, note)) if note else report

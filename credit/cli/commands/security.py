@@ -57,6 +57,11 @@ def verify_signature_command(
         "--keyring", help="The bureau's published keyring (signing-keys.jsonl, or the answer of GET "
         "/v1/keys/signing saved as it came): a file signed before a key rotation verifies with the key of its "
         "time, chained to --public-key.")] = None,
+    keyring_pin: Annotated[str | None, typer.Option(
+        "--keyring-pin", help="LINES:SHA256 — the keyring as the bureau published it, from a source no thief can "
+        "write (an anchor line's keyring record, lines and sha256, from a copy of anchors.jsonl, or the bureau's "
+        "notice): the keyring given must begin with those lines, and the newest key among them is trusted. Needed "
+        "when the key you trust is revoked (its thief can sign a keyring of their own).")] = None,
 ) -> None:
     """Check a signature offline with the public key alone (no database, no network). Exit 0 when
     it holds; 1 when it does not (the reason printed: changed, forged, a damaged certificate or
@@ -68,12 +73,16 @@ def verify_signature_command(
     from credit.signing import SigningKeyError, load_public_key, verify_file
 
     ring = None
+    pin = _pin(keyring_pin) if keyring_pin is not None else None
+    if pin is not None and keyring is None:
+        output.refuse("--keyring-pin 须与 --keyring 一起给出 (--keyring-pin pins the keyring given with --keyring: give "
+                      "both)")
     try:
         key = load_public_key(public_key.read_bytes(), str(public_key))
         if keyring is not None:
             if not keyring.exists():   # a missing keyring is not one key alone here: it was named
                 raise FileNotFoundError(2, "No such file or directory", str(keyring))
-            ring = read_keyring(keyring, key, served=True)
+            ring = read_keyring(keyring, key, served=True, pin=pin)
             if ring.problems:
                 err.print(f"密钥清单未通过校验 keyring INVALID: {keyring}", style="red", markup=False)
                 for r in ring.problems:
@@ -94,6 +103,8 @@ def verify_signature_command(
     late = ring.late_signature(check.key_id, check.dated, digest) if ring is not None and check.ok else None
     if late:   # a key handed over signs nothing more: what it signed dated after that is not the bureau's
         check = replace(check, ok=False, reasons=(late,))
+    if ring is not None:   # what the keyring was held against, in every answer (README "A stolen key")
+        (console if check.ok else err).print(ring.basis(f"--public-key {public_key.name}"), markup=False)
     if check.ok:
         who = ring.describe(check.key_id) if ring is not None else check.key_id
         console.print(f"签名有效 signature valid: {file.name} ({check.kind}) signed by {who}", markup=False)
@@ -109,6 +120,17 @@ def verify_signature_command(
         err.print("  若本局已轮换签名密钥，请同时给出其公布的密钥清单 --keyring signing-keys.jsonl (if the bureau has "
                   "rotated its key, give its published keyring too: --keyring signing-keys.jsonl)", markup=False)
     raise typer.Exit(1)
+
+
+def _pin(given: str) -> tuple[int, str]:
+    """``--keyring-pin LINES:SHA256`` read; exit 2 naming the option when it is not of that form."""
+    lines, _, digest = given.strip().partition(":")
+    digest = digest.strip().lower()
+    if not lines.strip().isdigit() or int(lines) < 1 or len(digest) != 64 \
+            or any(c not in "0123456789abcdef" for c in digest):
+        output.refuse(f"--keyring-pin「{given}」应为 行数:SHA-256，如 3:9f2c…（64 位十六进制） (--keyring-pin is "
+                      "LINES:SHA256, e.g. 3:9f2c… with 64 hex digits, as an anchor line's keyring record gives them)")
+    return int(lines), digest
 
 
 @keys_app.command("rotate")
@@ -207,13 +229,15 @@ def keys_revoke(
 def keys_list(json_out: Annotated[bool, typer.Option("--json", help="The keyring's lines as published.")] = False
               ) -> None:
     """The bureau's signing keys in the order they came into use, from its keyring, checked
-    (exit 1 when the keyring does not verify)."""
+    (exit 1 when the keyring does not verify), and which of its lines no anchor records yet."""
     import json
 
     from credit.keyring import keyring_for
+    from credit.rosters.anchors import anchor_path, anchored_lines, read_anchors
     from credit.settings import get_settings
 
-    ring = keyring_for(get_settings())
+    settings = get_settings()
+    ring = keyring_for(settings)
     if json_out:
         print(json.dumps(ring.lines, ensure_ascii=False, indent=1))
     else:
@@ -224,6 +248,17 @@ def keys_list(json_out: Annotated[bool, typer.Option("--json", help="The keyring
                           e.previous or "—",
                           f"自 {rev.compromised_since.isoformat()} 起视为泄露：{rev.reason}" if rev else "—")
         console.print(table)
+    if ring.path is not None and not ring.problems:
+        try:
+            anchored = anchored_lines(read_anchors(anchor_path(settings), None), ring)
+        except OSError as e:   # the anchor file cannot be read: said, the keys are listed all the same
+            err.print(f"无法判断哪些行已锚定 (cannot tell which lines are anchored): "
+                      f"{output.unreadable(e.filename or anchor_path(settings), e)}", markup=False)
+        else:
+            note = ring.unanchored(anchored)
+            (err if json_out else console).print(
+                note or f"密钥清单 {len(ring.lines)} 行均已被锚点记录 (all {len(ring.lines)} keyring lines are anchored: "
+                        "an anchor line published outside records them)", markup=False)
     if ring.problems:
         for r in ring.problems:
             err.print(f"密钥清单未通过校验 keyring INVALID: {r}", style="red", markup=False)
