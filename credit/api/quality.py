@@ -25,8 +25,8 @@ from sqlalchemy.engine import Connection
 
 from credit.api.auth import Principal
 from credit.api.deps import ServiceState, caller, connection, require, state
-from credit.api.pages import TEMPLATES
 from credit.api.validation import Day
+from credit.api.workbench import bureau_page
 from credit.clock import calendar_day
 from credit.contract.sources import SOURCES
 from credit.night.quality_results import QualityResult, TrendPoint, night_results, quality_nights
@@ -110,7 +110,7 @@ def quality_latest(request: Request, st: St, who: Who) -> Response:
     with st.connect() as conn:
         nights = quality_nights(conn, limit=1)
     if not nights:
-        return _render(request, who, None, [], [], status=404, error="尚无已发布批次的数据质量结果。")
+        return _render(request, st, who, None, [], [], status=404, error="尚无已发布批次的数据质量结果。")
     return RedirectResponse(f"/bureau/quality/{nights[0]['night'].isoformat()}", status_code=303)
 
 
@@ -121,22 +121,19 @@ def quality_page(request: Request, st: St, who: Who, night: str) -> Response:
     try:
         d = calendar_day(night)
     except ValueError:
-        return _render(request, who, None, [], [], status=422, error=f"批次日期“{night[:40]}”格式应为 YYYY-MM-DD")
+        return _render(request, st, who, None, [], [], status=422, error=f"批次日期“{night[:40]}”格式应为 YYYY-MM-DD")
     with st.connect() as conn:
         nights = quality_nights(conn)
         results = night_results(conn, d)
     if not results:
-        return _render(request, who, d, nights, [], status=404, error=f"{d} 没有已发布的数据质量结果。")
-    return _render(request, who, d, nights, _files(results))
+        return _render(request, st, who, d, nights, [], status=404, error=f"{d} 没有已发布的数据质量结果。")
+    return _render(request, st, who, d, nights, _files(results))
 
 
-def _render(request: Request, who: Principal, night: date | None, nights: list[Any], files: list[dict[str, Any]],
+def _render(request: Request, st: ServiceState, who: Principal, night: date | None, nights: list[Any], files: list[dict[str, Any]],
             status: int = 200, error: str | None = None) -> HTMLResponse:
-    resp = TEMPLATES.TemplateResponse(request, "quality.html",
-                                      {"who": who, "night": night, "nights": nights, "files": files, "error": error},
-                                      status_code=status)
-    resp.headers["Cache-Control"] = "no-store"
-    return resp
+    """The page inside the workbench: its navigation, the signed-in officer and the bureau's today."""
+    return bureau_page(request, st, who, "quality.html", status, night=night, nights=nights, files=files, error=error)
 
 
 # ---------------------------------------------------------------------------------------- JSON

@@ -60,6 +60,8 @@ def test_page_shows_each_expectation_its_observation_verdict_and_trend(live: Liv
     assert page.count("<svg") == len(contract_expectations(SOURCES["registration"]))   # a trend per expectation
     assert "style=" not in page                    # the Content-Security-Policy forbids inline styles
     assert "07-13 9.09%" in page                   # the trend's values, as text too
+    # a page of the workbench like the others: its navigation, the officer, the bureau's today, sign-out
+    assert 'class="bureau-nav"' in page and "今天：" in page and 'action="/bureau/logout"' in page
 
 
 def test_sparkline_scale_starts_at_zero_and_marks_failures() -> None:
