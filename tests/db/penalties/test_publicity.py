@@ -314,3 +314,35 @@ def test_a_pending_repair_on_a_penalty_no_longer_the_applicants_ends(engine, set
         # re-run: nothing new
         night(c, settings, "2026-04-13")
         assert len(decisions(c, roster="penalty")) == 1
+
+
+def test_a_penalty_corrected_to_name_another_entity_is_that_entitys_from_the_correction(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    """R1 named A (published, repairable from 2026-04-11); on 04-13 the store holds it naming B (a
+    correction: keyed by case_no, contracts.md §1). From that night R1 is B's: A's penalties, its
+    public view and its repair application no longer have it (before, the window kept naming A —
+    the entity was not compared — so B's penalty stayed published under A and A could still apply
+    to repair it). As recorded after night 01-12 it was still A's."""
+    from credit.rosters.known import known_at
+    from tests.db.rosters.helpers import published
+
+    b = "91110105MA0000002Y"
+    with engine.begin() as c:
+        entity(c)
+        reg(c, b)
+        pen(c, "R1", "2026-01-10", fulfilled_on="2026-02-01")
+        graded(c, settings, "2026-01-12")
+        published(c, "2026-01-12")
+        c.execute(sa.text("update penalties set uscc = :b, last_night = :n where case_no = 'R1'"),
+                  {"b": b, "n": D("2026-04-13")})
+        night(c, settings, "2026-04-13")
+        assert [p["case_no"] for p in penalties_of(c, A, D("2026-04-13"))] == []
+        assert public_penalties(c, A, D("2026-04-13"), D("2026-04-13")) == []
+        assert [(p["case_no"], p["state"]) for p in penalties_of(c, b, D("2026-04-13"))] == [("R1", "published")]
+        assert [p["case_no"] for p in penalties_of(c, A, D("2026-04-13"), known_at(c, D("2026-01-12")))] == ["R1"]
+        with pytest.raises(Refused, match="没有案号为 R1 的行政处罚信息"):
+            apply_for_penalty_repair(c, A, "R1", D("2026-04-14"), "已履行处罚决定", settings=settings)
+        assert apply_for_penalty_repair(c, b, "R1", D("2026-04-14"), "已履行处罚决定", settings=settings)["id"]
+        # the window changed its entity only: one new row, naming B; a re-run adds none
+        night(c, settings, "2026-04-13")
+        rows = c.execute(sa.text("select night, uscc from penalty_publicity where case_no = 'R1' order by night")).all()
+        assert [tuple(r) for r in rows] == [(D("2026-01-12"), A), (D("2026-04-13"), b)]
