@@ -264,6 +264,16 @@ def draft_decision(request: Request, st: St, seq: Annotated[int, Path(ge=1, le=2
 CaseRef = Annotated[str, Path(min_length=1, max_length=200, description="the penalty's case number, or a step's seq/文号")]
 
 
+def _serious_key(conn: Connection, st: ServiceState, case: str, on: date, uscc: str | None) -> str:
+    """The key of the procedure ``case`` (with ``uscc``) names, whose authority decides who may act
+    (a corrected penalty's procedures are each entity's own, run by its own authority); refused as
+    the step itself would be (a case number naming several entities' procedures, none)."""
+    try:
+        return serious_officers.case_key(conn, case, on, uscc, st.settings)
+    except serious_officers.Refused as e:
+        raise refused(e) from None
+
+
 @bureau.get("/serious/procedures", response_model=SeriousProcedures)
 def serious_procedures(conn: Conn, st: St, on: AsOf = None,
                        uscc: Annotated[str | None, Query(max_length=64)] = None,
@@ -287,13 +297,16 @@ def serious_assessment(request: Request, st: St, case: CaseRef, body: SeriousAss
     who: Principal = request.state.principal
     not_in_future(st, body.on, "on")
 
+    uscc = checked_uscc(body.uscc, "body") if body.uscc else None
+
     def work(conn: Connection) -> Any:
-        if (why := officers.serious_refusal(who, "draft", bureau_views.serious_authority(conn, case))):
+        key = _serious_key(conn, st, case, body.on, uscc)
+        if (why := officers.serious_refusal(who, "draft", bureau_views.serious_authority(conn, key))):
             raise HTTPException(403, why)
         try:
             return serious_officers.record_assessment(conn, case, officer=who.actor, on=body.on, intent=body.intent,
                                              frequency=body.frequency, harm=body.harm, outcome=body.outcome,
-                                             note=body.note, settings=st.settings)
+                                             note=body.note, uscc=uscc, settings=st.settings)
         except serious_officers.Refused as e:
             raise refused(e) from None
     return recorded(st, api_once(request, idempotency_key, body), work)
@@ -307,15 +320,18 @@ def serious_consent(request: Request, st: St, case: CaseRef, body: SeriousConsen
     not_in_future(st, body.on, "on")
     not_in_future(st, body.consented_on, "consented_on")
 
+    uscc = checked_uscc(body.uscc, "body") if body.uscc else None
+
     def work(conn: Connection) -> Any:
-        why = officers.serious_refusal(who, "approve", bureau_views.serious_authority(conn, case), higher_too=True)
+        key = _serious_key(conn, st, case, body.on, uscc)
+        why = officers.serious_refusal(who, "approve", bureau_views.serious_authority(conn, key), higher_too=True)
         if why:
             raise HTTPException(403, why)
         try:
             return serious_officers.record_consent(conn, case, officer=who.actor, on=body.on,
                                           consenting_authority=body.authority, consented_on=body.consented_on,
                                           document_no=body.document_no, outcome=body.outcome, note=body.note,
-                                          settings=st.settings)
+                                          uscc=uscc, settings=st.settings)
         except serious_officers.Refused as e:
             raise refused(e) from None
     return recorded(st, api_once(request, idempotency_key, body), work)

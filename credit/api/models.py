@@ -83,6 +83,10 @@ class DraftDecision(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
 
 
+SERIOUS_USCC = ("the entity whose procedure on the case is meant: a penalty corrected to name another entity "
+                "has one per entity (domain.md §4); a case number alone naming several is refused")
+
+
 class SeriousAssessment(BaseModel):
     """The officer's art. 12 assessment of a serious-list proposal (44号令 art. 12, domain.md §4)."""
 
@@ -93,6 +97,7 @@ class SeriousAssessment(BaseModel):
     harm: str = Field(min_length=1, max_length=2000, description="危害后果")
     outcome: Literal["list", "not_list"]
     note: str | None = Field(default=None, max_length=2000)
+    uscc: str | None = Field(default=None, max_length=64, description=SERIOUS_USCC)
 
 
 class SeriousConsent(BaseModel):
@@ -105,6 +110,7 @@ class SeriousConsent(BaseModel):
     document_no: str = Field(min_length=1, max_length=200, description="its document number (文号)")
     outcome: Literal["granted", "refused"] = "granted"
     note: str | None = Field(default=None, max_length=2000)
+    uscc: str | None = Field(default=None, max_length=64, description=SERIOUS_USCC)
 
 
 # ------------------------------------------------------------------------------------- responses

@@ -513,7 +513,8 @@ def bureau_serious_assessment(request: Request, st: St, who: Who, case: Case, in
         return _bureau(request, st, who, 422, error=f"评估未记录：{_invalid(e, ASSESSMENT_FIELDS)}", form=sent)
 
     def work(conn: Connection) -> str:
-        if (why := officers.serious_refusal(who, "draft", bureau_views.serious_authority(conn, case))) is not None:
+        key = _serious_key(conn, st, case, body.on, "评估未记录")
+        if (why := officers.serious_refusal(who, "draft", bureau_views.serious_authority(conn, key))) is not None:
             raise Refused(403, f"评估未记录：{why}")
         try:
             serious_officers.record_assessment(conn, case, officer=who.actor, on=body.on, intent=body.intent,
@@ -545,7 +546,8 @@ def bureau_serious_consent(request: Request, st: St, who: Who, case: Case, autho
         return _bureau(request, st, who, 422, error=f"意见未记录：{_invalid(e, CONSENT_FIELDS)}", form=sent)
 
     def work(conn: Connection) -> str:
-        why = officers.serious_refusal(who, "approve", bureau_views.serious_authority(conn, case), higher_too=True)
+        key = _serious_key(conn, st, case, body.on, "意见未记录")
+        why = officers.serious_refusal(who, "approve", bureau_views.serious_authority(conn, key), higher_too=True)
         if why is not None:
             raise Refused(403, f"意见未记录：{why}")
         try:
@@ -558,6 +560,16 @@ def bureau_serious_consent(request: Request, st: St, who: Who, case: Case, autho
         return f"/bureau?done=consent&case={quote(case)}#serious"
 
     return _serious_form(request, st, who, f"/bureau/serious/{case}/consent", sent, once, work, "记录意见")
+
+
+def _serious_key(conn: Connection, st: ServiceState, case: str, on: date, head: str) -> str:
+    """The key of the procedure ``case`` names, whose authority decides who may act (each entity's
+    procedure on a corrected penalty is run by its own); refused (409, after ``head``) as the step
+    would be, e.g. a case number alone naming several entities' procedures."""
+    try:
+        return serious_officers.case_key(conn, case, on, None, st.settings)
+    except serious_officers.Refused as e:
+        raise Refused(409, f"{head}：{e}") from None
 
 
 def _serious_form(request: Request, st: ServiceState, who: Principal, route: str, sent: dict[str, str], once: str,

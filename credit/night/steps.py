@@ -102,7 +102,13 @@ class NightOpened:
 #: §3.4); a listing on a finding a full snapshot no longer holds is revoked as wrong (contracts.md §1,
 #: domain.md §3.4); a penalty corrected back to an entity whose procedure on it was revoked so
 #: proposes that entity anew (domain.md §4).
-RESULTS_REVISION = "2026.12.9"
+#: 2026.12.10 (corr2): a penalty a full snapshot no longer holds revokes the serious-list procedure it
+#: started (ser.revoke.penalty_dropped); a revocation for a penalty corrected to name another entity
+#: is worded as such (ser.revoke.penalty_reassigned), not as a revoked decision; a pending repair
+#: application on a penalty no longer the applicant's ends (pen.end.repair) (domain.md §3.4, §4, §5.1);
+#: a penalty's publicity window follows the entity it names (a correction appends a window naming
+#: the new one: penalties.store.COMPARED), so it is that entity's penalty from then on (§5, §6).
+RESULTS_REVISION = "2026.12.10"
 #: How the revision is named in a night's ``config_version``, after the configuration files.
 RESULTS_PREFIX = "results@"
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from datetime import date
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import pandas as pd
 import sqlalchemy as sa
@@ -40,6 +40,17 @@ from credit.settings import Settings
 
 RULE = "pen.repair"
 REFUSE_RULE = "pen.refuse.repair"
+END_RULE = "pen.end.repair"
+#: Why an application ends without a repair decision: the penalty is no longer the applicant's.
+#: Said to the applicant in Chinese (the decision's reason); the facts say it to officers in both.
+NOT_APPLICANTS = {
+    "reassigned": ("该行政处罚信息经处罚机关更正，当事人为其他市场主体，已不是申请人的行政处罚信息，本申请终止，无需信用修复",
+                   "the penalty was corrected to name another entity: it is no longer the applicant's, "
+                   "the application ends"),
+    "dropped": ("该行政处罚信息已不在处罚机关的处罚记录中，已不是申请人的行政处罚信息，本申请终止，无需信用修复",
+                "the penalty is no longer in the authority's record (a full snapshot left it out): "
+                "the application ends"),
+}
 CAUSE = "penalty_publicity"
 
 
@@ -143,6 +154,13 @@ def repair_candidates(conn: Connection, env: RosterEnv, night: date, settings: S
         reason: str | None = None
         grant = False
         until = r["publicity_until"]
+        # Decided on what the record says tonight: a penalty corrected to name another entity, or
+        # left out by a full snapshot, is no longer the applicant's (contracts.md §1) — the
+        # application ends; it is not judged as if the applicant were still the party.
+        gone = "dropped" if r["penalty_dropped"] else "reassigned" if r["penalty_uscc"] != r["uscc"] else None
+        if gone is not None and not r["repaired"]:
+            out.append(_ended(r, gone, env))
+            continue
         if r["repaired"]:
             reason = "该行政处罚信息已信用修复，停止公示"
         elif not r["published"] or (r["withdrawn_on"] is not None and r["withdrawn_on"] <= night) or \
@@ -179,3 +197,20 @@ def repair_candidates(conn: Connection, env: RosterEnv, night: date, settings: S
             "reason": None if grant else reason,
         })
     return pd.DataFrame(out)
+
+
+def _ended(r: dict[str, Any], why: str, env: RosterEnv) -> dict[str, Any]:
+    """The answer to an application on a penalty that is no longer the applicant's (``why``:
+    ``reassigned`` or ``dropped``, :data:`NOT_APPLICANTS`): it ends, numbered, under
+    rules.yaml ``pen.end.repair`` (the bureau answers every application, domain.md §5.1)."""
+    zh, en = NOT_APPLICANTS[why]
+    received: date = r["received_on"]
+    facts: dict[str, Any] = {"case_no": r["case_no"], "request_id": int(r["request_id"]),
+                             "received_on": received.isoformat(), "ended": why, "note": f"{zh} ({en})"}
+    if why == "reassigned":
+        facts["penalty_now_names"] = r["penalty_uscc"]
+    return {"uscc": r["uscc"], "roster": "penalty", "action": "refuse", "rule_id": END_RULE, "cause_code": CAUSE,
+            "request_id": r["request_id"], "region_code": r["region_code"], "trigger_date": received,
+            "due_start": received, "due_date": _limit(env, received),
+            "fact_key": f"refuse:{r['request_id']}:penalty",
+            "facts": json.dumps(facts, ensure_ascii=False, sort_keys=True), "reason": zh}

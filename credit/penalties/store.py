@@ -24,7 +24,9 @@ from credit.penalties.publicity import NAT, WINDOW_COLUMNS, day_array, load_publ
 from credit.rosters.env import RosterEnv
 from credit.settings import Settings, get_settings
 
-COMPARED = [c for c in WINDOW_COLUMNS if c not in ("case_no", "uscc", "decided_on")] + ["withdrawn_on"]
+#: The columns whose change appends a window row: the entity too — a penalty corrected to name another
+#: entity (the same case_no, contracts.md §1) is that entity's from the night the store holds it so.
+COMPARED = [c for c in WINDOW_COLUMNS if c not in ("case_no", "decided_on")] + ["withdrawn_on"]
 #: The columns of dates: compared and written as days (a Timestamp as its date, NaT/NaN/None as None).
 DATES = ("decided_on", "publicity_from", "publicity_until", "repair_from", "revoked_on", "withdraw_due", "withdrawn_on")
 

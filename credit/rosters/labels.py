@@ -57,8 +57,11 @@ RULE_LABELS = {
     ("any.revoke.objection_upheld", "revoke"): "异议成立，撤销原决定",
     ("pen.repair", "remove"): "信用修复，停止公示",
     ("pen.refuse.repair", "refuse"): "不予信用修复",
+    ("pen.end.repair", "refuse"): "申请终止（处罚信息已不是申请人的）",
     ("ser.remove.early", "remove"): "提前移出",
     ("ser.remove.expiry", "remove"): "期满移出",
+    ("ser.revoke.penalty_reassigned", "revoke"): "处罚决定经更正，当事人为其他主体，撤销列入",
+    ("ser.revoke.penalty_dropped", "revoke"): "处罚信息已不在处罚记录中，撤销列入",
 }
 """Decisions named by (rule, action) where the action code is shared by decisions of different
 kinds (rules.yaml): ``refuse`` answers a repair application (不予移出) or an objection (异议不成立,

@@ -26,7 +26,10 @@ A bureau may switch a family to automatic listing (``rosters.yaml`` ``serious_pr
 versioned by from-date): the night then lists when the window ran out without an open statement,
 and every decision the night makes for the case records the switch in its facts
 (``listing_switch``). A penalty later revoked or annulled (``revoked_on``) revokes (撤销) the
-pending proposal or the listing that rested on it within 3 WD (45号令 art. 11, domain.md §6).
+pending proposal or the listing that rested on it within 3 WD (45号令 art. 11, domain.md §6); so
+does one corrected to name another entity, and one a full snapshot no longer holds (no longer in
+the authority's record, as a dropped finding, §3.4) — each revocation worded by its own cause
+(:data:`REVOKE_RULES`).
 
 This module holds the procedure as known on a date: its steps, the step still owed and its limit
 (:class:`Case`, :func:`procedures`), the public steps, and the configuration it reads. The night's
@@ -61,6 +64,11 @@ STEP_LABELS = {
     "include": "列入决定", "publish": "公示", "decline": "不予列入决定", "revoke": "撤销",
 }
 """The Chinese name of every step, as the public and the officers read it."""
+
+REVOKE_RULES = {"revoked": "ser.revoke.penalty_revoked", "reassigned": "ser.revoke.penalty_reassigned",
+                "dropped": "ser.revoke.penalty_dropped"}
+"""The rule (rules.yaml) of the revocation a case owes when its basis is gone, by cause: before
+2026-12 every cause was recorded under ``penalty_revoked`` (those decisions keep their words)."""
 
 
 
@@ -269,10 +277,26 @@ class Case:
         r = as_date(self.get("penalty_reassigned_on"))
         return r if r is not None and r <= self.on else None
 
+    def penalty_dropped(self) -> date | None:
+        """The night a full penalties snapshot left the case's penalty out (the store no longer
+        holds it, contracts.md §1), when by ``on``: the penalty is no longer in the authority's
+        record, so the case lost its basis as a dropped finding's listing does (domain.md §3.4, §4)."""
+        r = as_date(self.get("penalty_dropped_on"))
+        return r if r is not None and r <= self.on else None
+
     def basis_gone(self) -> date | None:
-        """The day the case's basis is gone for its entity: the penalty revoked (``revoked_on``), or
-        else corrected to name another entity (:meth:`penalty_reassigned`); None while it stands."""
-        return self.penalty_revoked() or self.penalty_reassigned()
+        """The day the case's basis is gone for its entity: the penalty revoked (``revoked_on``),
+        corrected to name another entity (:meth:`penalty_reassigned`) or no longer in the
+        authority's record (:meth:`penalty_dropped`), in that order; None while it stands."""
+        return self.penalty_revoked() or self.penalty_reassigned() or self.penalty_dropped()
+
+    def revocation_rule(self) -> str:
+        """The rule of the revocation :meth:`basis_gone` owes: each cause in its own truthful words
+        (rules.yaml): revoked, changed or held void (45号令 art. 11), corrected to name another entity
+        (not revoked), or no longer in the authority's record."""
+        if self.penalty_revoked():
+            return REVOKE_RULES["revoked"]
+        return REVOKE_RULES["reassigned" if self.penalty_reassigned() else "dropped"]
 
     def prerequisites_met_on(self) -> date | None:
         """The day the listing became due (the last prerequisite), None while one is missing."""
@@ -304,7 +328,7 @@ class Case:
         state = self.closed()
         gone = self.basis_gone()
         if gone and state not in ("revoked", "declined", "removed"):
-            v = env.rules.find("ser.revoke.penalty_revoked", gone)
+            v = env.rules.find(self.revocation_rule(), gone)
             return _owed("revoke", v.main_period() if v else None, gone, env, "night")
         if state is not None:
             return NextStep(None, None, None)

@@ -1,7 +1,7 @@
 """The night's steps of the serious-list procedures (domain.md §4, §3.6, §6): it proposes a heavier
 penalty's listing (44号令 art. 2), serves the notice, lists when the prerequisites are met (or the
-window ran out under automatic listing), publishes, and revokes what rested on a revoked penalty
-(45号令 art. 11). The procedure itself, its state and its limits, is :mod:`credit.rosters.serious`.
+window ran out under automatic listing), publishes, and revokes what rested on a penalty revoked
+(45号令 art. 11), corrected to name another entity, or no longer in the authority's record. The procedure itself, its state and its limits, is :mod:`credit.rosters.serious`.
 """
 
 from __future__ import annotations
@@ -77,18 +77,21 @@ def _time_driven(conn: Connection, env: RosterEnv, night: date, scope: NightScop
         step, _by, _who = case.next_step()
         key = case.case_no
         if step == "revoke":
-            # The penalty revoked, or corrected to name another entity (that entity's procedure is
-            # its own: serious_proposal_candidates.sql): the basis is gone (45号令 art. 11).
+            # The penalty revoked, corrected to name another entity (that entity's procedure is its
+            # own: serious_proposal_candidates.sql) or dropped from the authority's record: the
+            # basis is gone (45号令 art. 11; domain.md §3.4, §4), each cause worded as it is.
             gone = case.basis_gone()
+            rule = case.revocation_rule()
             why: dict[str, Any] = {"penalty_revoked_on": str(gone)} if case.penalty_revoked() else \
-                {"penalty_reassigned_on": str(gone), "penalty_now_names": case.get("penalty_uscc")}
+                {"penalty_reassigned_on": str(gone), "penalty_now_names": case.get("penalty_uscc")} \
+                if case.penalty_reassigned() else {"penalty_dropped_on": str(gone)}
             if case.get("include_seq") is not None:
-                rows.append(step_row(case, "revoke", "ser.revoke.penalty_revoked", f"close:{int(case.row['entry_id'])}",
+                rows.append(step_row(case, "revoke", rule, f"close:{int(case.row['entry_id'])}",
                                       gone, entry_id=int(case.row["entry_id"]), refers_to=int(case.row["include_seq"]),
                                       due_start=gone, facts=why))
             else:
                 target = case.get("proposal_seq") or case.get("notice_seq")
-                rows.append(step_row(case, "revoke", "ser.revoke.penalty_revoked", f"revoke:penalties:{key}",
+                rows.append(step_row(case, "revoke", rule, f"revoke:penalties:{key}",
                                       gone, refers_to=int(target), due_start=gone, facts=why))
         elif step == "notice":
             rows.append(step_row(case, "notice", "ser.notice", f"notice:penalties:{key}",

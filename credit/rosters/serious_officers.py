@@ -15,8 +15,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from credit import sqlfiles
+from credit.contract.uscc import canonical, is_valid
 from credit.rosters.authorities import higher_authority
 from credit.rosters.env import RosterEnv
+from credit.rosters.labels import procedure_state_label
 from credit.rosters.log import LOCK_KEY, finalise, insert_decisions
 from credit.rosters.serious import Case, NextStep, as_date, read_cases, step_row
 from credit.settings import Settings
@@ -40,20 +42,72 @@ class OfficerStep(TypedDict):
     case_no: str
 
 
-def _case_for(conn: Connection, env: RosterEnv, ref: str, on: date) -> Case:
-    """The procedure a reference names: the penalty's case number, or the seq/文号 of one of its steps."""
-    ref = ref.strip()
-    by = "seq = :r" if ref.isdigit() else "decision_no = :r"
-    row = conn.execute(sa.text(f"select fact_key from roster_decisions where roster = 'serious' and {by}"),
-                       {"r": int(ref) if ref.isdigit() else ref}).mappings().first()
-    case_no = ref
-    if row is not None and row["fact_key"] and ":penalties:" in row["fact_key"]:
-        case_no = str(row["fact_key"]).split(":penalties:", 1)[1]
-    for c in read_cases(conn, env, on):
-        if c.case_no == case_no:
-            _not_before_latest(conn, c, on)
-            return c
-    raise Refused(f"{ref} 不是严重违法失信名单列入程序中的案件 (no serious-list procedure for {ref!r} on {on.isoformat()})")
+def case_key(conn: Connection, ref: str, on: date, uscc: str | None = None,
+             settings: Settings | None = None) -> str:
+    """The key of the procedure an officer names (:func:`_case_for`), e.g. to check who may act on it
+    before acting; refused (:class:`Refused`) as :func:`_case_for` refuses."""
+    return _find_case(conn, RosterEnv.load(settings), ref, on, uscc).case_no
+
+
+def _split_ref(ref: str, uscc: str | None) -> tuple[str, str | None]:
+    """The case number and the entity an officer typed: ``ref`` as typed (full-width characters as
+    ASCII: a colon typed ``：`` is ``:``), the entity given apart (``--uscc``) or after the case
+    number, as ``<case_no>:<uscc>`` (the procedure's key, kept) or ``<case_no> <uscc>``."""
+    ref = unicodedata.normalize("NFKC", ref).strip()
+    head, sep, tail = ref.rpartition(" ")
+    if sep and head.strip() and is_valid(canonical(tail)):
+        ref, typed = head.strip(), canonical(tail)
+        if uscc is not None and canonical(uscc) != typed:
+            raise Refused(f"案号后的统一社会信用代码 {typed} 与 --uscc {canonical(uscc)} 不一致 "
+                          f"(the USCC after the case number, {typed}, is not --uscc {canonical(uscc)})")
+        uscc = typed
+    else:
+        # the key as typed: its USCC part canonical (a lower-case code names the same procedure)
+        parts = ref.split(":")
+        if len(parts) >= 2 and is_valid(canonical(parts[1])):
+            ref = ":".join([parts[0], canonical(parts[1]), *parts[2:]])
+    return ref, canonical(uscc) if uscc else None
+
+
+def _case_for(conn: Connection, env: RosterEnv, ref: str, on: date, uscc: str | None = None) -> Case:
+    """The procedure an officer acts on (:func:`_find_case`), refused when the log already holds a
+    later decision of it (:func:`_not_before_latest`)."""
+    case = _find_case(conn, env, ref, on, uscc)
+    _not_before_latest(conn, case, on)
+    return case
+
+
+def _find_case(conn: Connection, env: RosterEnv, ref: str, on: date, uscc: str | None = None) -> Case:
+    """The procedure a reference names: the seq/文号 of one of its steps; its key (the penalty's case
+    number, or ``<case_no>:<uscc>[:k]`` for the entity a corrected penalty names); or the penalty's
+    case number with the entity (``uscc``, or typed after the number: :func:`_split_ref`) — its
+    latest procedure on the case, the only one that can still owe a step. A case number alone that
+    more than one entity's procedure shares (the penalty was corrected to name another entity) is
+    refused, naming each procedure and how to name it: the officer must say which entity's."""
+    ref, uscc = _split_ref(ref, uscc)
+    step = conn.execute(sqlfiles.statement("rosters/serious_step_ref"),
+                        {"s": int(ref) if ref.isdigit() else None, "r": ref}).scalar()
+    key = str(step).split(":penalties:", 1)[1] if step and ":penalties:" in str(step) else None
+    # the key itself, or every procedure on the penalty's case number (of ``uscc`` only, if given)
+    found = [c for c in read_cases(conn, env, on, uscc=uscc) if (key or ref) in (c.case_no, c.penalty_case_no)]
+    if key is not None:
+        found = [c for c in found if c.case_no == key]
+    entities = sorted({str(c.row["uscc"]) for c in found})
+    if len(entities) > 1:
+        zh = "；".join(f"{c.case_no}（{c.row['uscc']}，{procedure_state_label(c.closed() or 'pending')}）" for c in found)
+        en = ", ".join(f"{c.case_no} ({c.row['uscc']})" for c in found)
+        raise Refused(f"案号 {ref} 有 {len(entities)} 个当事人的列入程序（处罚决定经更正）：{zh}。请同时写明统一社会信用代码"
+                      f"（--uscc，或“{ref}:统一社会信用代码”） (case {ref} has serious-list procedures of "
+                      f"{len(entities)} entities, the penalty having been corrected: {en}; name the entity with "
+                      f"--uscc or as {ref}:<uscc>)")
+    # one entity's procedures on the case (corrected back and forth): read_cases is in the order of
+    # their first steps, and only the latest can still owe a step
+    found = found[-1:]
+    if not found:
+        who = f"（统一社会信用代码 {uscc}）" if uscc else ""
+        raise Refused(f"{ref}{who} 不是严重违法失信名单列入程序中的案件 (no serious-list procedure for "
+                      f"{ref!r}{f' and {uscc}' if uscc else ''} on {on.isoformat()})")
+    return found[0]
 
 
 def _not_before_latest(conn: Connection, case: Case, on: date) -> None:
@@ -97,13 +151,14 @@ def not_assessable(case_no: str, owed: NextStep, defence_ends: date | None) -> s
 
 
 def record_assessment(conn: Connection, ref: str, *, officer: str, on: date, intent: str, frequency: str,
-                      harm: str, outcome: str, note: str | None = None,
+                      harm: str, outcome: str, note: str | None = None, uscc: str | None = None,
                       settings: Settings | None = None) -> list[OfficerStep]:
     """Record the officer's art. 12 assessment (44号令 art. 12, domain.md §4) of a proposal.
 
     Only after the statement-and-defence window ran out and every statement was answered. A party
     that proves it had no intent is not listed: ``no_intent_proven`` with outcome ``list`` is
-    refused. Outcome ``not_list`` also appends the numbered 不予列入 decision.
+    refused. Outcome ``not_list`` also appends the numbered 不予列入 decision. ``ref`` and ``uscc``
+    name the procedure as :func:`_case_for` reads them.
     """
     env = RosterEnv.load(settings)
     if intent not in INTENT:
@@ -116,7 +171,7 @@ def record_assessment(conn: Connection, ref: str, *, officer: str, on: date, int
         raise Refused("当事人能够证明没有主观故意的，不列入严重违法失信名单（第十二条）"
                       "(a party that proves it had no intent is not listed, 44号令 art. 12)")
     conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
-    case = _case_for(conn, env, ref, on)
+    case = _case_for(conn, env, ref, on, uscc)
     owed = case.next_owed()
     step = owed.step
     if step != "assess":
@@ -135,7 +190,7 @@ def record_assessment(conn: Connection, ref: str, *, officer: str, on: date, int
 
 def record_consent(conn: Connection, ref: str, *, officer: str, on: date, consenting_authority: str,
                    consented_on: date, document_no: str, outcome: str = "granted", note: str | None = None,
-                   settings: Settings | None = None) -> list[OfficerStep]:
+                   uscc: str | None = None, settings: Settings | None = None) -> list[OfficerStep]:
     """Record the next-higher bureau's answer (同意 / 不同意) to a listing assessed for a county- or
     city-level authority: who, when, the document number. ``refused`` ends with 不予列入."""
     env = RosterEnv.load(settings)
@@ -146,7 +201,7 @@ def record_consent(conn: Connection, ref: str, *, officer: str, on: date, consen
     if consented_on > on:
         raise Refused("同意日期不得晚于记录日期 (consent cannot be dated after it is recorded)")
     conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
-    case = _case_for(conn, env, ref, on)
+    case = _case_for(conn, env, ref, on, uscc)
     step, _by, _who = case.next_step()
     if step != "consent":
         why = "（无需上一级部门同意）" if not case.needs_consent else ""

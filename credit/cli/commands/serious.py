@@ -2,10 +2,15 @@
 
 - ``credit serious list [--on D] [--uscc U] [--all] [--json]``  → the procedures with their steps,
   next step and limit (open ones unless ``--all``)
-- ``credit serious assess REF --officer O --intent … --frequency … --harm … --outcome list|not_list``
-  → the officer's art. 12 assessment (REF: the penalty's case number, or the seq/文号 of a step)
-- ``credit serious consent REF --officer O --authority A --consented-on D --document NO``
+- ``credit serious assess REF [--uscc U] --officer O --intent … --frequency … --harm … --outcome list|not_list``
+  → the officer's art. 12 assessment
+- ``credit serious consent REF [--uscc U] --officer O --authority A --consented-on D --document NO``
   → the next-higher bureau's consent (or ``--outcome refused``)
+
+REF: the penalty's case number, or the seq/文号 of a step. A penalty corrected to name another
+entity has a procedure per entity (domain.md §4): name the entity with ``--uscc U`` (or type
+``CASE_NO:U``, the procedure's key as ``serious list`` shows it); a case number alone that names
+procedures of several entities is refused with each of them.
 
 Exit 2 = refused, with the reason printed (contracts.md §2).
 """
@@ -28,6 +33,10 @@ app = typer.Typer(no_args_is_help=True,
                   help="The serious-list procedure (拟列入 → 告知 → 陈述申辩 → 裁量评估 → 上级同意 → 列入 → 公示).")
 console = output.console()
 err = output.console(stderr=True)
+
+
+USCC_HELP = ("The entity whose procedure on the case is meant (a penalty corrected to name another entity "
+             "has one per entity); or type REF as CASE_NO:USCC.")
 
 
 def _day(text: str | None, what: str) -> date:
@@ -90,15 +99,17 @@ def serious_assess(
     outcome: Annotated[str, typer.Option("--outcome", help="list | not_list.")],
     on: Annotated[str | None, typer.Option("--on", metavar=output.DAY, help="Date of the assessment (default today).")] = None,
     note: Annotated[str | None, typer.Option("--note")] = None,
+    uscc: Annotated[str | None, typer.Option("--uscc", help=USCC_HELP)] = None,
 ) -> None:
     """Record the art. 12 assessment (44号令 art. 12); not_list also issues the numbered 不予列入."""
     from credit.rosters.serious_officers import Refused, record_assessment
 
     day = output.recorded_day(on, "--on")   # not after today, as POST …/serious/{case}/assessment
+    code = output.checked_uscc(uscc) if uscc else None
     try:
         with _engine().begin() as conn:
             out = record_assessment(conn, ref, officer=officer, on=day, intent=intent, frequency=frequency,
-                                    harm=harm, outcome=outcome, note=note)
+                                    harm=harm, outcome=outcome, note=note, uscc=code)
     except Refused as e:
         output.refuse(str(e))
     for s in out:
@@ -115,16 +126,18 @@ def serious_consent(
     outcome: Annotated[str, typer.Option("--outcome", help="granted | refused.")] = "granted",
     on: Annotated[str | None, typer.Option("--on", metavar=output.DAY, help="Date recorded (default today).")] = None,
     note: Annotated[str | None, typer.Option("--note")] = None,
+    uscc: Annotated[str | None, typer.Option("--uscc", help=USCC_HELP)] = None,
 ) -> None:
     """Record the next-higher bureau's consent to a listing by a county- or city-level authority."""
     from credit.rosters.serious_officers import Refused, record_consent
 
     day = output.recorded_day(on, "--on")   # both not after today, as POST …/serious/{case}/consent
     given = output.recorded_day(consented_on, "--consented-on")
+    code = output.checked_uscc(uscc) if uscc else None
     try:
         with _engine().begin() as conn:
             out = record_consent(conn, ref, officer=officer, on=day, consenting_authority=authority,
-                                 consented_on=given, document_no=document, outcome=outcome, note=note)
+                                 consented_on=given, document_no=document, outcome=outcome, note=note, uscc=code)
     except Refused as e:
         output.refuse(str(e))
     for s in out:

@@ -1,11 +1,20 @@
 -- Penalties of the entity :u with their publicity window as known after night
 -- :k (and the penalty's own columns as held then) and the repair decision (信用修复) of the log up to seq :s, decided by :d (domain.md §5, §6).
+-- A case is the entity's while its latest window (as known after :k) names it: a penalty corrected to
+-- name another entity (the same case_no, contracts.md §1) appends a window naming that one
+-- (credit.penalties.store.COMPARED), and from that night on it is no longer this entity's penalty —
+-- not shown, published or open to its repair application (domain.md §5, §6). A probe of the
+-- primary key (case_no, night) per case.
 with w as (
-    select distinct on (x.case_no) x.*
-      from penalty_publicity as x
-     where (cast(:k as date) is null or x.night <= :k)
-       and x.uscc = :u
-     order by x.case_no, x.night desc
+    select m.* from (
+        select distinct on (x.case_no) x.*
+          from penalty_publicity as x
+         where (cast(:k as date) is null or x.night <= :k)
+           and x.uscc = :u
+         order by x.case_no, x.night desc) as m
+     where not exists (select 1 from penalty_publicity as y
+                        where y.case_no = m.case_no and y.night > m.night
+                          and (cast(:k as date) is null or y.night <= :k) and y.uscc <> m.uscc)
 ), rep as (
     select distinct on (d.facts ->> 'case_no') d.facts ->> 'case_no' as case_no, d.decision_date, d.decision_no
       from roster_decisions as d

@@ -5,6 +5,10 @@
 -- every measure is one of :complete (a warning, a notice of criticism leave nothing to perform:
 -- credit.penalties.performance, domain.md §5.2, §6 art. 14 para. 1 item (1)), as grading's
 -- PENALTIES_UNFULFILLED reads it (sql/grading/penalties.sql).
+-- penalty_uscc: the entity the stored penalty names tonight — another than the applicant's when a
+-- later drop corrected the case to name another entity (contracts.md §1: keyed by case_no), null
+-- when a full snapshot dropped it (penalty_dropped): the application is decided on what the
+-- record says now (credit.penalties.repair: it ends, the penalty is no longer the applicant's).
 with w as (
     select distinct on (x.case_no) x.* from penalty_publicity as x
      where x.night <= :n order by x.case_no, x.night desc
@@ -14,7 +18,7 @@ select q.id as request_id, q.uscc, q.case_no, q.received_on, q.rule_id as reques
        w.revoked_on, w.withdrawn_on,
        coalesce(p.fulfilled_on, case when cardinality(p.measures) > 0
                                       and p.measures <@ cast(:complete as text[]) then p.decided_on end) as fulfilled_on,
-       p.category, p.decided_on, r.region_code,
+       p.category, p.decided_on, r.region_code, p.uscc as penalty_uscc, p.case_no is null as penalty_dropped,
        exists (select 1 from penalties as n
                 where n.uscc = q.uscc and n.category = p.category and n.case_no <> p.case_no
                   and n.decided_on > p.decided_on and n.decided_on <= :n)                    as new_same_category,

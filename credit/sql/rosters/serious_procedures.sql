@@ -15,6 +15,12 @@
 -- (as known then) names another entity than the case's: the night the store came to hold it so —
 -- the earliest night of the versions after the last one naming the case's entity — never before
 -- the case's first step (the basis is gone from then: 45号令 art. 11, domain.md §4, §6).
+-- ``penalty_dropped_on``: the store no longer holds the penalty (as known then): a full penalties
+-- snapshot left it out (contracts.md §1: a full file replaces the source's state; the merge wrote
+-- its 'dropped' history row) — the night of that row, never before the case's first step. As for
+-- a dropped finding (finding_reassigned.sql, finding_dropped): the listing's basis is no longer in
+-- the authority's record. A case whose penalty the store never held (an imported decision) has
+-- no such row and is left as it is.
 with cases as (
     select split_part(d.fact_key, ':penalties:', 2) as case_no, min(d.seq) as first_seq
       from roster_decisions as d
@@ -63,7 +69,12 @@ select c.case_no, f.penalty_case_no, f.uscc, f.entity_name, f.facts::text as fac
               and h.night > coalesce((select max(x.night) from penalties_history as x
                                        where x.case_no = f.penalty_case_no and x.uscc = f.uscc
                                          and x.night <= coalesce(cast(:kn as date), :n)), f.first_on)),
-           pen.last_night)) end as penalty_reassigned_on
+           pen.last_night)) end as penalty_reassigned_on,
+       case when coalesce(pen0.dropped, true) then (
+           select greatest(f.first_on, max(h.night)) from penalties_history as h
+            where h.case_no = f.penalty_case_no and h.change = 'dropped'
+              and h.night <= coalesce(cast(:kn as date), :n)
+           having count(*) > 0) end as penalty_dropped_on
   from cases as c
   join lateral (select d.uscc, r.name as entity_name, d.facts, d.authority, d.authority_name,
                        coalesce(d.facts ->> 'case_no', c.case_no) as penalty_case_no,
@@ -87,13 +98,13 @@ select c.case_no, f.penalty_case_no, f.uscc, f.entity_name, f.facts::text as fac
   -- (case_no, night), migration 0035): a revocation delivered on a later night was not on record,
   -- whatever its date; a case without history rows by its current row, its revocation dated by then
   left join lateral (
-        select p.revoked_on, p.restricted_until, p.decided_on, p.uscc, p.last_night
+        select p.revoked_on, p.restricted_until, p.decided_on, p.uscc, p.last_night, false as dropped
           from penalties as p
          where p.case_no = f.penalty_case_no
            and (cast(:kn as date) is null
                 or not exists (select 1 from penalties_history as x where x.case_no = f.penalty_case_no))
         union all
-        select h.revoked_on, h.restricted_until, h.decided_on, h.uscc, h.night
+        select h.revoked_on, h.restricted_until, h.decided_on, h.uscc, h.night, h.change = 'dropped'
           from (select x.* from penalties_history as x
                  where cast(:kn as date) is not null and x.case_no = f.penalty_case_no and x.night <= :kn
                  order by x.night desc limit 1) as h

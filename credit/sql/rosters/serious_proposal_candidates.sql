@@ -12,7 +12,8 @@
 -- penalty was corrected to name this entity (the same case_no, another USCC: contracts.md §1);
 -- that entity's procedure is revoked (serious_procedures.sql penalty_reassigned_on) and this one
 -- is decided on its own; '<case_no>:<uscc>:<k>' (k = 2, 3, …) when that key's procedure was itself
--- revoked so (corrected back and forth). Every existing key stays as it was.
+-- revoked so (corrected back and forth), or because a full snapshot had dropped the penalty and a
+-- later one delivers it again (penalty_dropped_on). Every existing key stays as it was.
 -- ``due_start``: the night the stored penalty came to qualify (rules.yaml ser.propose: proposed the
 -- night it arrives, 0 days): counted from its decision, which a drop brings a night later at the
 -- earliest, every proposal was late (an outsider's acceptance pass). Not its first night either: a
@@ -64,11 +65,11 @@ select p.case_no, k.case_key, p.uscc, p.decided_on as trigger_date, coalesce(q.s
            and not exists (select 1 from roster_decisions as d
                             where d.fact_key = 'notice:penalties:' || g.case_key and d.uscc <> p.uscc)
            and not exists (select 1 from roster_decisions as v
-                            where v.fact_key = 'revoke:penalties:' || g.case_key and v.facts ? 'penalty_reassigned_on')
+                            where v.fact_key = 'revoke:penalties:' || g.case_key and v.facts ?| array['penalty_reassigned_on', 'penalty_dropped_on'])
            and not exists (select 1 from roster_decisions as i
                              join roster_decisions as v on v.fact_key = 'close:' || i.seq
                             where i.fact_key = 'include:serious:penalties:' || g.case_key
-                              and v.facts ? 'penalty_reassigned_on')
+                              and v.facts ?| array['penalty_reassigned_on', 'penalty_dropped_on'])
          order by g.i limit 1
        ) as k
  where (p.heavier or p.measures && cast(:hm as text[]))

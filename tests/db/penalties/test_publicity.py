@@ -8,10 +8,11 @@ import shutil
 from datetime import date
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from credit.api.views import entity_status
+from credit.api.views import application_status, entity_status
 from credit.config import load_config
 from credit.context import NightContext
 from credit.grading.night import grade_night
@@ -276,3 +277,72 @@ def test_a_warning_or_criticism_leaves_nothing_to_perform_for_grading_and_repair
         answer = [d for d in decisions(c, roster="penalty") if d["request_id"] == app["id"]]
         assert [d["action"] for d in answer] == ["remove"], answer
         assert answer[0]["facts"]["fulfilled_on"] == "2025-12-26"    # performed on its decision day
+
+
+@pytest.mark.parametrize("change", ["reassigned", "dropped"])
+def test_a_pending_repair_on_a_penalty_no_longer_the_applicants_ends(engine, settings, change) -> None:  # type: ignore[no-untyped-def]
+    """A applied to repair R1 (performed, repairable from 2026-04-11); before the night decided it,
+    the store came to hold R1 naming B (a later drop corrected it: keyed by case_no, contracts.md
+    §1), or a full snapshot left it out. The application is decided on what the record says now: it
+    ends, numbered (pen.end.repair), told to the applicant in Chinese — not granted as if R1 were
+    still A's (before the fix: a removal for A on another entity's penalty)."""
+    b = "91110105MA0000002Y"
+    with engine.begin() as c:
+        entity(c)
+        reg(c, b)
+        pen(c, "R1", "2026-01-10", fulfilled_on="2026-02-01")
+        graded(c, settings, "2026-01-12")
+        app = apply_for_penalty_repair(c, A, "R1", D("2026-04-13"), "已履行处罚决定", settings=settings)
+        if change == "reassigned":
+            c.execute(sa.text("update penalties set uscc = :b, last_night = :n where case_no = 'R1'"),
+                      {"b": b, "n": D("2026-04-13")})
+        else:
+            c.execute(sa.text("delete from penalties where case_no = 'R1'"))
+        night(c, settings, "2026-04-13")
+        assert decisions(c, roster="penalty", action="remove") == []
+        (end,) = decisions(c, roster="penalty", action="refuse")
+        assert (end["request_id"], end["uscc"], end["rule_id"]) == (app["id"], A, "pen.end.repair")
+        assert end["decision_no"] and end["decision_date"] == D("2026-04-13")
+        words = {"reassigned": "经处罚机关更正，当事人为其他市场主体", "dropped": "已不在处罚机关的处罚记录中"}[change]
+        assert words in end["reason"] and "本申请终止" in end["reason"]
+        assert all(ord(ch) > 127 or not ch.isalpha() for ch in end["reason"])     # the applicant reads Chinese
+        assert end["facts"]["ended"] == change and "(the penalty" in end["facts"]["note"]   # officers: both
+        assert end["facts"].get("penalty_now_names") == (b if change == "reassigned" else None)
+        status = application_status(c, app["id"], settings)
+        assert status is not None and status["status"] == "refused"
+        assert status["decisions"][0]["label"] == "申请终止（处罚信息已不是申请人的）"
+        # re-run: nothing new
+        night(c, settings, "2026-04-13")
+        assert len(decisions(c, roster="penalty")) == 1
+
+
+def test_a_penalty_corrected_to_name_another_entity_is_that_entitys_from_the_correction(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    """R1 named A (published, repairable from 2026-04-11); on 04-13 the store holds it naming B (a
+    correction: keyed by case_no, contracts.md §1). From that night R1 is B's: A's penalties, its
+    public view and its repair application no longer have it (before, the window kept naming A —
+    the entity was not compared — so B's penalty stayed published under A and A could still apply
+    to repair it). As recorded after night 01-12 it was still A's."""
+    from credit.rosters.known import known_at
+    from tests.db.rosters.helpers import published
+
+    b = "91110105MA0000002Y"
+    with engine.begin() as c:
+        entity(c)
+        reg(c, b)
+        pen(c, "R1", "2026-01-10", fulfilled_on="2026-02-01")
+        graded(c, settings, "2026-01-12")
+        published(c, "2026-01-12")
+        c.execute(sa.text("update penalties set uscc = :b, last_night = :n where case_no = 'R1'"),
+                  {"b": b, "n": D("2026-04-13")})
+        night(c, settings, "2026-04-13")
+        assert [p["case_no"] for p in penalties_of(c, A, D("2026-04-13"))] == []
+        assert public_penalties(c, A, D("2026-04-13"), D("2026-04-13")) == []
+        assert [(p["case_no"], p["state"]) for p in penalties_of(c, b, D("2026-04-13"))] == [("R1", "published")]
+        assert [p["case_no"] for p in penalties_of(c, A, D("2026-04-13"), known_at(c, D("2026-01-12")))] == ["R1"]
+        with pytest.raises(Refused, match="没有案号为 R1 的行政处罚信息"):
+            apply_for_penalty_repair(c, A, "R1", D("2026-04-14"), "已履行处罚决定", settings=settings)
+        assert apply_for_penalty_repair(c, b, "R1", D("2026-04-14"), "已履行处罚决定", settings=settings)["id"]
+        # the window changed its entity only: one new row, naming B; a re-run adds none
+        night(c, settings, "2026-04-13")
+        rows = c.execute(sa.text("select night, uscc from penalty_publicity where case_no = 'R1' order by night")).all()
+        assert [tuple(r) for r in rows] == [(D("2026-01-12"), A), (D("2026-04-13"), b)]

@@ -115,10 +115,14 @@ def test_a_penalty_corrected_to_name_another_entity_revokes_the_first_entitys_se
         assert sorted((d["uscc"], d["fact_key"], d["entry_id"], d["refers_to"]) for d in rv) == sorted([
             (A, f"close:{inc_a['seq']}", inc_a["seq"], inc_a["seq"]),
             (A, f"revoke:penalties:{Q}", None, prop_q["seq"])])
+        # Each in the words of what happened: the penalty was corrected to name B, not revoked
+        # (rules.yaml ser.revoke.penalty_reassigned; before, "行政处罚决定已被撤销").
         for d in rv:
-            assert d["decision_no"] and d["rule_id"] == "ser.revoke.penalty_revoked"
+            assert d["decision_no"] and d["rule_id"] == "ser.revoke.penalty_reassigned"
             assert (d["decision_date"], d["trigger_date"], d["due_date"]) == (N3, N3, date(2026, 7, 15))
             assert d["facts"]["penalty_now_names"] == B
+            assert d["reason"] == "行政处罚决定经更正，当事人为其他主体，撤销列入"
+            assert "经更正" in d["cause"] and "已被撤销" not in d["cause"] + d["reason"]
         # B: decided on its own, a proposal and a notice for each case under keys of its own.
         mine = sorted((d["action"], d["fact_key"]) for d in new if d["uscc"] == B)
         assert mine == sorted([("proposal", f"proposal:penalties:{P}:{B}"), ("notice", f"notice:penalties:{P}:{B}"),
@@ -136,6 +140,9 @@ def test_a_penalty_corrected_to_name_another_entity_revokes_the_first_entitys_se
         assert again == inc_a
         assert _serious(engine, A, N2) == ["listed"]
         assert _serious(engine, A, N3) == ["removed"]
+        with engine.connect() as c:
+            (entry,) = [e for e in entity_rosters(c, A, N3) if e["roster"] == "serious"]
+        assert entry["removal_reason"] == "行政处罚决定经更正，当事人为其他主体，撤销列入"
         assert _serious(engine, A, N3, known=N2) == ["listed"]
         assert _serious(engine, B, N3) == []
         # Re-running the night changes nothing.
@@ -188,6 +195,79 @@ def test_a_penalty_corrected_back_and_forth_proposes_each_entity_again_under_a_k
             assert len(decisions(c)) == total
         for night in (n1, n2, n3, n4):
             run_night(drop, night, second_settings, allow_gap=True, full=True, max_partitions=2)
+        tables = ("roster_decisions", "roster_chain_anchors", "grade_ranges")
+        ours, theirs = fingerprints(engine), fingerprints(other)
+        assert {t: ours[t] for t in tables} == {t: theirs[t] for t in tables}
+    finally:
+        engine.dispose()
+        other.dispose()
+
+
+def test_a_penalty_a_full_snapshot_no_longer_holds_revokes_the_procedure_it_started(
+        tmp_path: Path, cli_env: Settings, second_settings: Settings, auto: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Penalties delivered as full snapshots (contracts.md §1: a full file replaces the source's
+    state). P named A on 07-01 and A was listed on 07-09 (automatic listing); Q named A on 07-09,
+    proposed. The 07-10 snapshot holds Q only: P is no longer in the authority's record, so the
+    listing on it has no basis (as a listing on a dropped finding, domain.md §3.4, §4) and ends by a
+    numbered revocation in words of its own (rules.yaml ser.revoke.penalty_dropped, 3 WD) — not
+    "revoked" (nothing says the decision was), nor left standing. The 07-13 snapshot brings P back
+    and leaves Q out: A is proposed on P anew (under P:<A>), and Q's pending proposal is revoked.
+    Before the fix A stayed listed on P, and Q's proposal stood."""
+    monkeypatch.setenv("CREDIT_CONFIG_DIR", str(auto))
+    n4 = date(2026, 7, 13)
+    drop = tmp_path / "drop"
+    regs = [registration_row(u, name=f"示例第{i}食品有限公司", legal_rep_hash=f"{i}d" * 32) for i, u in enumerate((A, B))]
+    p, q = _penalty(P, A, "2026-06-30"), _penalty(Q, A, "2026-07-08")
+    write_night(drop, N1, {"registration.csv": csv_file("registration", "full", regs),
+                           "penalties.csv": csv_file("penalties", "full", [p])})
+    write_night(drop, N2, {"penalties.csv": csv_file("penalties", "full", [p, q])})
+    write_night(drop, N3, {"penalties.csv": csv_file("penalties", "full", [q])})
+    write_night(drop, n4, {"penalties.csv": csv_file("penalties", "full", [p])})
+    engine = sa.create_engine(str(cli_env.database_url))
+    other = sa.create_engine(str(second_settings.database_url))
+    try:
+        _nightly(N1, drop)
+        _nightly(N2, drop)
+        with engine.connect() as c:
+            (inc_a,) = decisions(c, action="include", roster="serious")
+            (prop_q,) = [d for d in decisions(c, action="proposal") if d["fact_key"] == f"proposal:penalties:{Q}"]
+            before = len(decisions(c))
+        assert (inc_a["uscc"], inc_a["fact_key"]) == (A, f"include:serious:penalties:{P}")
+        _nightly(N3, drop)
+        with engine.connect() as c:
+            new = decisions(c)[before:]
+            before = len(decisions(c))
+        rv = [d for d in new if d["action"] == "revoke"]
+        assert [(d["uscc"], d["fact_key"], d["entry_id"], d["refers_to"]) for d in rv] == [
+            (A, f"close:{inc_a['seq']}", inc_a["seq"], inc_a["seq"])]
+        (d,) = rv
+        assert d["decision_no"] and d["rule_id"] == "ser.revoke.penalty_dropped"
+        assert (d["decision_date"], d["trigger_date"], d["due_date"]) == (N3, N3, date(2026, 7, 15))
+        assert d["facts"]["penalty_dropped_on"] == N3.isoformat() and d["facts"]["case_no"] == P
+        assert d["reason"] == "行政处罚信息已不在处罚记录中，列入依据不成立，撤销列入"
+        assert _serious(engine, A, N2) == ["listed"]
+        assert _serious(engine, A, N3) == ["removed"]
+        assert _serious(engine, A, N3, known=N2) == ["listed"]
+        _nightly(N3, drop)
+        with engine.connect() as c:
+            assert len(decisions(c)) == before
+        _nightly(n4, drop)
+        with engine.connect() as c:
+            new = decisions(c)[before:]
+            total = len(decisions(c))
+        got = sorted((d["uscc"], d["action"], d["fact_key"], d["rule_id"]) for d in new
+                     if d["action"] in ("proposal", "revoke"))
+        assert got == sorted([(A, "proposal", f"proposal:penalties:{P}:{A}", "ser.propose"),
+                              (A, "revoke", f"revoke:penalties:{Q}", "ser.revoke.penalty_dropped")])
+        (rq,) = [d for d in new if d["action"] == "revoke"]
+        assert rq["refers_to"] == prop_q["seq"] and rq["facts"]["penalty_dropped_on"] == n4.isoformat()
+        _nightly(n4, drop)
+        with engine.connect() as c:
+            assert len(decisions(c)) == total
+        full = Settings(database_url=second_settings.database_url, home=second_settings.home, config_dir=auto)
+        for night in (N1, N2, N3, n4):
+            run_night(drop, night, full, allow_gap=True, full=True, max_partitions=2)
         tables = ("roster_decisions", "roster_chain_anchors", "grade_ranges")
         ours, theirs = fingerprints(engine), fingerprints(other)
         assert {t: ours[t] for t in tables} == {t: theirs[t] for t in tables}

@@ -28,6 +28,10 @@ INVOCATIONS = {
     "credit grades show": ["grades", "show", "U"],
     "credit serious list": ["serious", "list", "--uscc", "U"],
     "credit draw redraw": ["draw", "redraw", "T1", "--uscc", "U", "--reason", "closed", "--entity-closed"],
+    "credit serious assess": ["serious", "assess", "P1", "--uscc", "U", "--officer", "王科长", "--intent", "negligent",
+                              "--frequency", "首次", "--harm", "轻微", "--outcome", "list", "--on", "2026-03-10"],
+    "credit serious consent": ["serious", "consent", "P1", "--uscc", "U", "--officer", "王科长", "--authority", "北京市",
+                               "--consented-on", "2026-03-10", "--document", "京函1号", "--on", "2026-03-10"],
 }
 
 
