@@ -214,6 +214,24 @@ def repair_outlook(env: RosterEnv, entry: Mapping[str, Any], today: date, kind: 
     return out
 
 
+#: What the public is told instead of a decision limit whose rule version is marked unverified
+#: (config/rules.yaml ``status``), as the entity page and the receipt say it (docs/api.md, Pages).
+UNVERIFIED_LIMIT = "以登记机关受理时告知的期限为准"
+# The outlook's fields that state the limit or a date counted with it.
+_LIMIT_FIELDS = ("decide_within", "decide_by_if_applied_today", "decide_by_provisional", "decide_by_note",
+                 "accept_note")
+
+
+def limit_as_published(outlook: dict[str, Any]) -> dict[str, Any]:
+    """A repair outlook as anyone but the bureau reads it: a decision limit from a rule version
+    marked ``unverified`` is a hypothesis, not a deadline to code or promise (domain.md §0; e.g. 69号令
+    art. 13's 10 WD, §3.1) — neither it nor a date counted with it is published; ``decide_within_note``
+    says what holds instead. The bureau keeps them (its deadline watch works with the configured limit)."""
+    if outlook.get("rule_status") != "unverified":
+        return outlook
+    return {**outlook, **dict.fromkeys(_LIMIT_FIELDS), "decide_within_note": UNVERIFIED_LIMIT}
+
+
 def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: str, as_of: date, *,
                   role: str, latest: date, today: date, known: KnownAt | None = None,
                   version: DataVersion | None = None, head: EntityHead | None = None) -> EntityStatus:
@@ -275,6 +293,8 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
             e["removed_since"] = later
         elif e["state"] == "listed":
             e["repair"] = repair_outlook(env, e, today, reg["entity_kind"] if reg else None)
+            if role != "bureau":
+                e["repair"] = limit_as_published(e["repair"])
         if role != "bureau":
             for k in BUREAU_ONLY_ENTRY_FIELDS:
                 e.pop(k, None)

@@ -25,6 +25,29 @@ def test_individual_business_page_shows_no_unverified_limit(live) -> None:  # no
     assert "待核实" not in page and "受理时限" not in page
 
 
+def test_public_json_publishes_no_unverified_limit(live) -> None:  # noqa: F811
+    """The page said 以登记机关受理时告知的期限为准 while GET /v1/entities gave the public and consumers
+    decide_within "5个工作日" and the decide-by date counted with it, as fact: a limit whose legal text
+    is unverified is a hypothesis (domain.md §0). Outside the bureau it is left out, with a note;
+    the bureau still sees it."""
+    with live.engine.begin() as c:
+        register(c, IND, "朝阳区张三小吃店", kind="individual")
+    run_night(live.engine, live.settings, "2026-07-15")
+    for role in (None, "consumer"):
+        with live.client(role) as h:
+            r = h.get(f"/v1/entities/{IND}")
+        [entry] = r.json()["rosters"]
+        repair = entry["repair"]
+        assert repair["rule_status"] == "unverified" and repair["decide_within"] is None
+        assert repair["decide_by_if_applied_today"] is None and repair["decide_by_provisional"] is None
+        assert repair["decide_within_note"] == "以登记机关受理时告知的期限为准"
+        assert "个工作日" not in r.text
+    with live.client("bureau") as h:
+        [entry] = h.get(f"/v1/entities/{IND}").json()["rosters"]
+    assert entry["repair"]["decide_within"] == "5个工作日" and entry["repair"]["decide_by_if_applied_today"]
+    assert "decide_within_note" not in entry["repair"]
+
+
 def test_abnormal_roster_page_keeps_its_settled_limit(live) -> None:  # noqa: F811
     seed_story(live)
     with live.client() as h:
