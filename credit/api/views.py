@@ -31,6 +31,7 @@ from credit.rosters.read import (
     entity_rosters,
     hidden_entries,
     last_known_name,
+    registered_on,
     registration,
     removed_since,
 )
@@ -306,7 +307,8 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
     # the last name the store held (up to night K), as `credit status` and the roster export name it
     # (contracts.md §2). Only read when the store no longer registers it.
     name = reg["name"] if reg else last_known_name(conn, uscc, known)
-    return {"uscc": uscc, "name": name, "registered": reg is not None,
+    # Registered on the day asked: not before its establishment (成立日期), whatever the store holds now.
+    return {"uscc": uscc, "name": name, "registered": registered_on(reg, as_of),
             "registration": reg, "as_of": as_of.isoformat(),
             "listed": any(e["state"] == "listed" for e in entries), "rosters": entries,
             "penalties": penalties, "known_at": known.as_dict() if known else None,
