@@ -367,6 +367,15 @@ def limit_unverified(doc: ApplicationStatus | None, settings: Settings | None = 
     return version is not None and version.status == "unverified"
 
 
+def application_as_published(doc: ApplicationStatus, settings: Settings | None = None) -> ApplicationStatus:
+    """An application as its applicant reads it (anyone but the bureau): decided under a rule version
+    marked ``unverified``, its decide-by date is a hypothesis (domain.md §0), so neither it nor its
+    provisional date is given; ``note`` says 以登记机关受理时告知的期限为准, as the receipt page does."""
+    if not limit_unverified(doc, settings):
+        return doc
+    return {**doc, "decide_by": None, "decide_by_provisional": None, "note": UNVERIFIED_LIMIT}
+
+
 STATUS_TEXT = {"pending": "审核中", "removed": "已准予移出", "refused": "不予移出", "decided": "已作出决定"}
 REMOVED_TEXT = {"abnormal_status": "已恢复正常记载状态", "penalty": "已准予信用修复，停止公示"}
 
