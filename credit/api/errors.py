@@ -222,6 +222,10 @@ class TextInputMiddleware:
         await self.app(scope, replay, send)
 
 
+#: Set in the scope of a HEAD request passed on as a GET: a refusal names the method asked.
+HEAD_ASKED = "credit.head"
+
+
 class HeadAsGet:
     """Answers ``HEAD`` at every address that answers ``GET`` (RFC 9110 §9.3.2: a HEAD is the GET
     without its content): the request goes on as a GET, and the answer's status and headers
@@ -242,7 +246,7 @@ class HeadAsGet:
                 message = {**message, "body": b""}
             await send(message)
 
-        await self.app({**scope, "method": "GET"}, receive, headers_only)
+        await self.app({**scope, "method": "GET", HEAD_ASKED: True}, receive, headers_only)
 
 
 def _body_kind(scope: Scope) -> str | None:
@@ -346,14 +350,15 @@ def api_detail(request: Request, exc: StarletteHTTPException) -> Any:
     if exc.detail != phrase or reason is None:
         return exc.detail
     allow = ", ".join(_allowed(exc))
-    return f"{reason.format(method=request.method, allow=allow or '—')} ({phrase})"
+    method = "HEAD" if request.scope.get(HEAD_ASKED) else request.method
+    return f"{reason.format(method=method, allow=allow or '—')} ({phrase})"
 
 
 def allowed_methods(request: Request) -> list[str] | None:
     """Every method the request's address takes, over all its routes (HEAD wherever GET: see
     :class:`HeadAsGet`); None when no route has that address. Starlette's 405 names only the
-    first route's methods: ``DELETE /v1/repair-applications`` answered ``Allow: GET`` though the
-    address takes POST too (its routes are two)."""
+    first route's methods: ``PUT /receipts`` answered ``Allow: POST`` though the address takes GET
+    too (its routes are two, as ``/entity/{uscc}/apply`` and ``/bureau/login``)."""
     methods: set[str] = set()
     for route in request.app.router.routes:
         if isinstance(route, Route) and route.methods and route.matches(request.scope)[0] != Match.NONE:

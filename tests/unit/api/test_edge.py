@@ -14,6 +14,7 @@ from fastapi import FastAPI, Form, HTTPException
 from fastapi.responses import HTMLResponse
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from credit.api import errors
 from credit.api.security import SecurityMiddleware
@@ -63,6 +64,12 @@ def _app() -> tuple[FastAPI, list[Any]]:
     @app.get("/v1/missing")
     def missing() -> None:
         raise HTTPException(404, "没有这个 (no such thing)")
+
+    @app.post("/twice")
+    def twice_post() -> None: ...
+
+    @app.get("/twice")
+    def twice_get() -> None: ...
 
     @app.get("/page", response_class=HTMLResponse)
     def page() -> str:
@@ -222,7 +229,27 @@ def test_head_is_answered_wherever_get_is(client: Any) -> None:
     assert r.headers["content-length"] == got.headers["content-length"] != "0"
     page = h.head("/page", headers={"accept": "text/html"})
     assert page.status_code == 200 and page.content == b"" and page.headers["content-type"].startswith("text/html")
-    assert h.head("/v1/nothing").status_code == 404 and h.head("/form").status_code == 405
+    assert h.head("/v1/nothing").status_code == 404
+    r = h.head("/form", headers={"accept": "application/json"})
+    assert r.status_code == 405 and r.headers["allow"] == "POST" and r.content == b""
+    assert errors.api_detail(_Asked({"method": "GET", errors.HEAD_ASKED: True}), StarletteHTTPException(
+        405, "Method Not Allowed", {"Allow": "POST"})) == "该地址不接受 HEAD 请求，可用的请求方法：POST (Method Not Allowed)"
+
+
+class _Asked:
+    """What :func:`errors.api_detail` reads of a request."""
+
+    def __init__(self, scope: dict[str, Any]) -> None:
+        self.scope = scope
+        self.method = scope["method"]
+
+
+def test_a_405_names_every_method_of_its_address(client: Any) -> None:
+    """Starlette's Allow named the first route's methods only: an address served by two routes
+    (``/receipts``: GET redirects to the form, POST looks the receipt up) answered Allow: POST."""
+    h, _ = client
+    r = h.put("/twice", headers={"accept": "application/json"})
+    assert r.status_code == 405 and r.headers["allow"] == "GET, HEAD, POST"
 
 
 def test_a_body_over_the_limit_is_still_refused_outside_the_text_check(client: Any) -> None:
