@@ -420,6 +420,8 @@ def _options(expected: str) -> str:
 
 #: How many items of a list that is too long a validation error echoes (``input``), with its length.
 ECHOED_ITEMS = 10
+#: How many characters of a refused string a validation error echoes (``input``), with its length.
+ECHOED_CHARS = 200
 
 
 def worded(error: dict[str, Any]) -> dict[str, Any]:
@@ -446,6 +448,9 @@ def worded(error: dict[str, Any]) -> dict[str, Any]:
         # A list over its limit (a screening of 10,001 codes) is not sent back whole: its first
         # items and its length say what was refused (the whole list was up to 1 MB again).
         error = {**error, "input": given[:ECHOED_ITEMS], "input_length": len(given)}
+    elif isinstance(given, str) and len(given) > ECHOED_CHARS:
+        # Nor a string: a name of 100,000 characters, an as_of of 5,000, a 1 MB grounds came back whole.
+        error = {**error, "input": given[:ECHOED_CHARS], "input_length": len(given)}
     if kind == "date_format" and rest:
         english = f"{rest[-1]} {english}"   # credit.api.validation.Day: "as_of must be a calendar date …"
     ctx = error.get("ctx") or {}
