@@ -32,7 +32,7 @@ from credit.api.auth import Principal
 from credit.api.deps import ServiceState, checked_uscc
 from credit.api.models import RepairApplication
 from credit.api.sessions import digest
-from credit.api.views import ApplicationStatus, application_status
+from credit.api.views import ApplicationStatus, application_as_published, application_status
 from credit.penalties.repair import apply_for_penalty_repair
 from credit.rosters import repair
 from credit.rosters.requests import record_submission
@@ -81,10 +81,10 @@ def readable_application(conn: Connection, st: ServiceState, application_id: int
     if who.allows("bureau"):
         return doc
     if token and receipt_application(conn, token) == application_id:
-        return doc
+        return application_as_published(doc, st.settings)
     row = conn.execute(statement("api/application_applicant"), {"i": application_id}).first()
     if row is not None and who.key_id is not None and row[0] == f"key:{who.key_id}":
-        return doc
+        return application_as_published(doc, st.settings)
     return None
 
 
@@ -134,6 +134,8 @@ def submit_application(st: ServiceState, body: RepairApplication, received: date
         record_submission(conn, out["id"], channel, docs, who.key_id, st.config.version)
         status = application_status(conn, out["id"], st.settings)
         assert status is not None   # recorded just above, in the same transaction
+        if not who.allows("bureau"):
+            status = application_as_published(status, st.settings)
         doc = {**status, "basis": out.get("basis"), "entries": out.get("entries"), "receipt_token": receipt}
         once_.answer(conn, once, doc)
     return doc

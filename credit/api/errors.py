@@ -11,7 +11,10 @@
   "type", …}]}`` for a 422; the applicants' and the bureau's pages answer a browser with a page in
   Chinese (``error.html``): 页面不存在 for an unknown address, an explanation for a form address
   opened without its form (HTTP 405), the refusal's Chinese wording otherwise — never English
-  JSON, never a traceback.
+  JSON, never a traceback. The API's own 404 and 405 (Starlette's bare "Not Found", "Method Not
+  Allowed") are worded as its other refusals, Chinese first (:func:`api_detail`), and a 405's
+  ``Allow`` names every method of the address (:func:`allowed_methods`).
+- **HEAD** (:class:`HeadAsGet`): answered wherever GET is, without the body.
 - **The last resort** (:func:`install`): a value PostgreSQL still refuses (``DataError``: NUL,
   a date or number out of range, a string too long for its column) or a string that cannot be
   encoded (``UnicodeEncodeError``) is a 422 of the same two kinds, not a 500; the refusal is
@@ -20,6 +23,7 @@
 
 from __future__ import annotations
 
+import http
 import json
 import logging
 import re
@@ -39,6 +43,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import Headers, QueryParams
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
+from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from credit.api.wording import CJK, for_public, form_problems
@@ -217,6 +222,33 @@ class TextInputMiddleware:
         await self.app(scope, replay, send)
 
 
+#: Set in the scope of a HEAD request passed on as a GET: a refusal names the method asked.
+HEAD_ASKED = "credit.head"
+
+
+class HeadAsGet:
+    """Answers ``HEAD`` at every address that answers ``GET`` (RFC 9110 §9.3.2: a HEAD is the GET
+    without its content): the request goes on as a GET, and the answer's status and headers
+    (``Content-Length`` included) go back without the body. FastAPI routes a GET route's HEAD
+    nowhere: a monitor's ``HEAD /healthz`` was a 405, and ``HEAD /entity`` a page saying the
+    address only takes a form (pure ASGI)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET", HEAD_ASKED: True}, receive, headers_only)
+
+
 def _body_kind(scope: Scope) -> str | None:
     """``form`` or ``json`` for a state-changing request whose body the routes decode, else None."""
     if scope.get("method") not in UNSAFE:
@@ -259,7 +291,15 @@ MESSAGES = {404: "您要访问的页面不存在，请检查地址，或返回�
             405: "这个地址只用于提交表单，不能直接打开或刷新。请从下面的链接返回，重新开始。"}
 
 
+# A 405 at an address a browser opens (its Allow names GET: a page asked with PUT, DELETE, OPTIONS …)
+# is not a form's address opened without its form: it says so, not "只用于提交表单".
+NOT_THIS_WAY = ("请求方式有误", "这个页面只能在浏览器中直接打开，不接受这种请求方式。请从下面的链接返回首页，重新开始。")
+
+
 def _page_for_http(request: Request, exc: StarletteHTTPException) -> HTMLResponse:
+    if exc.status_code == 405 and "GET" in _allowed(exc):
+        return error_page(405, NOT_THIS_WAY[0], NOT_THIS_WAY[1], path=request.url.path,
+                          headers=dict(exc.headers) if exc.headers else None)
     default = MESSAGES.get(exc.status_code, "请求未能处理，请返回首页重新开始。")
     detail = exc.detail if isinstance(exc.detail, str) else ""
     # Starlette's own details ("Not Found", "Method Not Allowed") are English only: for_public drops them.
@@ -289,14 +329,57 @@ def _accepts(request: Request) -> bool:
     return wants_page(request.url.path, request.headers.get("accept"))
 
 
+# Starlette's own refusals (an unknown address, a method the address does not take) carry its
+# English reason phrase alone; an API client reads them as every other refusal: Chinese, then the
+# English in brackets (docs/api.md "Errors"), in the same ``{"detail": "…"}`` shape.
+API_REASONS = {404: "未找到该地址：请核对请求路径（接口清单见 /docs）",
+               405: "该地址不接受 {method} 请求，可用的请求方法：{allow}"}
+
+
+def _allowed(exc: StarletteHTTPException) -> list[str]:
+    """The methods a 405's ``Allow`` header names."""
+    return [m.strip() for m in (exc.headers or {}).get("Allow", "").split(",") if m.strip()]
+
+
+def api_detail(request: Request, exc: StarletteHTTPException) -> Any:
+    """``exc.detail`` for the JSON API: Starlette's bare English reason phrase (``Not Found``,
+    ``Method Not Allowed``) worded in Chinese first, the English kept after it; a route's own
+    detail (already bilingual) as it is."""
+    reason = API_REASONS.get(exc.status_code)
+    phrase = http.HTTPStatus(exc.status_code).phrase if reason is not None else None
+    if exc.detail != phrase or reason is None:
+        return exc.detail
+    allow = ", ".join(_allowed(exc))
+    method = "HEAD" if request.scope.get(HEAD_ASKED) else request.method
+    return f"{reason.format(method=method, allow=allow or '—')} ({phrase})"
+
+
+def allowed_methods(request: Request) -> list[str] | None:
+    """Every method the request's address takes, over all its routes (HEAD wherever GET: see
+    :class:`HeadAsGet`); None when no route has that address. Starlette's 405 names only the
+    first route's methods: ``PUT /receipts`` answered ``Allow: POST`` though the address takes GET
+    too (its routes are two, as ``/entity/{uscc}/apply`` and ``/bureau/login``)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.methods and route.matches(request.scope)[0] != Match.NONE:
+            methods |= route.methods
+    if "GET" in methods:
+        methods.add("HEAD")
+    order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    return sorted(methods, key=lambda m: (order.index(m) if m in order else len(order), m)) or None
+
+
 async def on_http_error(request: Request, exc: Exception) -> Response:
     """An HTTP error (404 of an unknown address, 405, or one a route raised)."""
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 405 and (methods := allowed_methods(request)):
+        exc = StarletteHTTPException(405, exc.detail, {**(exc.headers or {}), "Allow": ", ".join(methods)})
     if _accepts(request):
         return _page_for_http(request, exc)
-    if isinstance(exc.detail, str) and not bad_char(exc.detail):
-        return await http_exception_handler(request, exc)
-    return safe_json({"detail": exc.detail}, exc.status_code, dict(exc.headers) if exc.headers else None)
+    detail = api_detail(request, exc)
+    if isinstance(detail, str) and not bad_char(detail):
+        return await http_exception_handler(request, StarletteHTTPException(exc.status_code, detail, exc.headers))
+    return safe_json({"detail": detail}, exc.status_code, dict(exc.headers) if exc.headers else None)
 
 
 async def on_invalid_request(request: Request, exc: Exception) -> Response:
@@ -337,6 +420,8 @@ def _options(expected: str) -> str:
 
 #: How many items of a list that is too long a validation error echoes (``input``), with its length.
 ECHOED_ITEMS = 10
+#: How many characters of a refused string a validation error echoes (``input``), with its length.
+ECHOED_CHARS = 200
 
 
 def worded(error: dict[str, Any]) -> dict[str, Any]:
@@ -363,6 +448,9 @@ def worded(error: dict[str, Any]) -> dict[str, Any]:
         # A list over its limit (a screening of 10,001 codes) is not sent back whole: its first
         # items and its length say what was refused (the whole list was up to 1 MB again).
         error = {**error, "input": given[:ECHOED_ITEMS], "input_length": len(given)}
+    elif isinstance(given, str) and len(given) > ECHOED_CHARS:
+        # Nor a string: a name of 100,000 characters, an as_of of 5,000, a 1 MB grounds came back whole.
+        error = {**error, "input": given[:ECHOED_CHARS], "input_length": len(given)}
     if kind == "date_format" and rest:
         english = f"{rest[-1]} {english}"   # credit.api.validation.Day: "as_of must be a calendar date …"
     ctx = error.get("ctx") or {}
@@ -435,6 +523,7 @@ async def on_insufficient_privilege(request: Request, exc: Exception) -> Respons
 def install(app: FastAPI) -> None:
     """The edge: the text check (innermost middleware, inside the body-size limit, so add this
     before :class:`~credit.api.security.SecurityMiddleware`) and the error handlers."""
+    app.add_middleware(HeadAsGet)
     app.add_middleware(TextInputMiddleware)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_invalid_request)

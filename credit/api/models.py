@@ -145,7 +145,10 @@ class RepairOutlook(Open):
         default=None, description="abnormal roster: when apply_until's year has no holiday notice yet, the last day "
         "counted Monday–Friday past a rest day (民法典 art. 203), provisional until the notice (domain.md §12)")
     expires_on: str | None = None
-    decide_within: str | None = None
+    decide_within: str | None = Field(default=None, description="the decision limit (e.g. 5个工作日); outside the bureau "
+                                      "null when the rule's legal text is unverified (rule_status), with decide_within_note")
+    decide_within_note: str | None = Field(default=None, description="outside the bureau, for a limit whose rule is marked "
+                                           "unverified: 以登记机关受理时告知的期限为准 (no limit nor date counted with it is published)")
     decide_by_if_applied_today: str | None = None
     decide_by_provisional: str | None = None
     decide_by_note: str | None = None

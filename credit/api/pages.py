@@ -259,7 +259,7 @@ def entity_page(request: Request, st: St, who: Who, uscc: str = "", as_of: str =
         doc = views.entity_status(conn, st.settings, st.config, code, d, role="public", latest=latest,
                                   today=st.today())
         letters = _letters(conn, st, code, d)
-    if not doc["registered"] and not doc["rosters"]:
+    if doc["registration"] is None and not doc["rosters"]:
         return _page(request, "index.html", 404, error=f"未找到统一社会信用代码为 {code} 的主体", uscc=uscc)
     return _page(request, "entity.html", doc=doc, letters=letters, today=st.today().isoformat(), issuer=_issuer(st))
 

@@ -134,7 +134,8 @@ def entity_answer(st: ServiceState, code: str, role: str, as_of: date | None, kn
             latest = min(latest, known.night)
         doc = views.entity_status(conn, st.settings, st.config, code, d, role=role, latest=latest,
                                   today=st.today(), known=known, head=head)
-    if not doc["registered"] and not doc["rosters"]:
+    # Unknown to the store: 404. Known, but established after the day asked: answered, registered false.
+    if doc["registration"] is None and not doc["rosters"]:
         raise HTTPException(404, f"{code}：未找到该主体 (no entity with this USCC in the store)")
     return json_answer(doc)
 

@@ -31,6 +31,7 @@ from credit.rosters.read import (
     entity_rosters,
     hidden_entries,
     last_known_name,
+    registered_on,
     registration,
     removed_since,
 )
@@ -214,6 +215,24 @@ def repair_outlook(env: RosterEnv, entry: Mapping[str, Any], today: date, kind: 
     return out
 
 
+#: What the public is told instead of a decision limit whose rule version is marked unverified
+#: (config/rules.yaml ``status``), as the entity page and the receipt say it (docs/api.md, Pages).
+UNVERIFIED_LIMIT = "以登记机关受理时告知的期限为准"
+# The outlook's fields that state the limit or a date counted with it.
+_LIMIT_FIELDS = ("decide_within", "decide_by_if_applied_today", "decide_by_provisional", "decide_by_note",
+                 "accept_note")
+
+
+def limit_as_published(outlook: dict[str, Any]) -> dict[str, Any]:
+    """A repair outlook as anyone but the bureau reads it: a decision limit from a rule version
+    marked ``unverified`` is a hypothesis, not a deadline to code or promise (domain.md §0; e.g. 69号令
+    art. 13's 10 WD, §3.1) — neither it nor a date counted with it is published; ``decide_within_note``
+    says what holds instead. The bureau keeps them (its deadline watch works with the configured limit)."""
+    if outlook.get("rule_status") != "unverified":
+        return outlook
+    return {**outlook, **dict.fromkeys(_LIMIT_FIELDS), "decide_within_note": UNVERIFIED_LIMIT}
+
+
 def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: str, as_of: date, *,
                   role: str, latest: date, today: date, known: KnownAt | None = None,
                   version: DataVersion | None = None, head: EntityHead | None = None) -> EntityStatus:
@@ -275,6 +294,8 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
             e["removed_since"] = later
         elif e["state"] == "listed":
             e["repair"] = repair_outlook(env, e, today, reg["entity_kind"] if reg else None)
+            if role != "bureau":
+                e["repair"] = limit_as_published(e["repair"])
         if role != "bureau":
             for k in BUREAU_ONLY_ENTRY_FIELDS:
                 e.pop(k, None)
@@ -286,7 +307,8 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
     # the last name the store held (up to night K), as `credit status` and the roster export name it
     # (contracts.md §2). Only read when the store no longer registers it.
     name = reg["name"] if reg else last_known_name(conn, uscc, known)
-    return {"uscc": uscc, "name": name, "registered": reg is not None,
+    # Registered on the day asked: not before its establishment (成立日期), whatever the store holds now.
+    return {"uscc": uscc, "name": name, "registered": registered_on(reg, as_of),
             "registration": reg, "as_of": as_of.isoformat(),
             "listed": any(e["state"] == "listed" for e in entries), "rosters": entries,
             "penalties": penalties, "known_at": known.as_dict() if known else None,
@@ -343,6 +365,15 @@ def limit_unverified(doc: ApplicationStatus | None, settings: Settings | None = 
     以登记机关受理时告知的期限为准, as the entity page says of the entry (docs/api.md, Pages)."""
     version = RosterEnv.load(settings).rules.by_version(doc["rule"]) if doc and doc["rule"] else None
     return version is not None and version.status == "unverified"
+
+
+def application_as_published(doc: ApplicationStatus, settings: Settings | None = None) -> ApplicationStatus:
+    """An application as its applicant reads it (anyone but the bureau): decided under a rule version
+    marked ``unverified``, its decide-by date is a hypothesis (domain.md §0), so neither it nor its
+    provisional date is given; ``note`` says 以登记机关受理时告知的期限为准, as the receipt page does."""
+    if not limit_unverified(doc, settings):
+        return doc
+    return {**doc, "decide_by": None, "decide_by_provisional": None, "note": UNVERIFIED_LIMIT}
 
 
 STATUS_TEXT = {"pending": "审核中", "removed": "已准予移出", "refused": "不予移出", "decided": "已作出决定"}

@@ -140,14 +140,18 @@ def entries_as_of(conn: Connection, usccs: Sequence[str], as_of: date,
 
 def screen(conn: Connection, usccs: Sequence[str], as_of: date, known: KnownAt | None = None, *,
            worded: bool = True) -> list[dict[str, Any]]:
-    """Per USCC (in the order given): registered name, whether listed on ``as_of`` and every entry
-    (``worded``: see :func:`entries_as_of`)."""
+    """Per USCC (in the order given): registered name, whether registered and whether listed on
+    ``as_of`` and every entry (``worded``: see :func:`entries_as_of`). ``registered`` is of the day
+    asked: false before the entity's establishment (成立日期, ``established_on``), though the
+    store knows it now — a screening as of a bid date before the company existed said it was
+    registered then."""
     if known is None:
-        names: dict[str, str] = dict(conn.execute(sqlfiles.statement("rosters/screening_names"),
-                                                  {"u": list(usccs)}).all())
+        rows = conn.execute(sqlfiles.statement("rosters/screening_names"), {"u": list(usccs)}).mappings().all()
     else:   # the register as the store held it after night K (contracts.md §2): a later entity is unknown then
-        names = {r["uscc"]: r["name"] for r in conn.execute(sqlfiles.statement("rosters/registration_known"),
-                                                            {"u": list(usccs), "kn": known.night}).mappings()}
+        rows = conn.execute(sqlfiles.statement("rosters/registration_known"),
+                            {"u": list(usccs), "kn": known.night}).mappings().all()
+    names: dict[str, str] = {r["uscc"]: r["name"] for r in rows}
+    since: dict[str, date | None] = {r["uscc"]: r["established_on"] for r in rows}
     entries = entries_as_of(conn, usccs, as_of, known, worded=worded)
     # Not registered (then): an entity dropped by a later full snapshot is still named by the last
     # name the store held (contracts.md §1, §2), as the entity look-up and the export name it.
@@ -157,7 +161,10 @@ def screen(conn: Connection, usccs: Sequence[str], as_of: date, known: KnownAt |
     out = []
     for u in usccs:
         es = [{k: e[k] for k in ENTRY_FIELDS} for e in entries.get(u, [])]
-        out.append({"uscc": u, "name": names.get(u, last.get(u)), "registered": u in names,
+        established = since.get(u)
+        out.append({"uscc": u, "name": names.get(u, last.get(u)),
+                    "registered": u in names and (established is None or established <= as_of),
+                    "established_on": _iso(established),
                     "listed": any(e["state"] == "listed" for e in es),
                     "rosters_listed": sorted({e["roster"] for e in es if e["state"] == "listed"}),
                     "entries": es})
@@ -249,12 +256,13 @@ class MalformedCertificate(ValueError):
 
 
 def _comparable(result: dict[str, Any]) -> dict[str, Any]:
-    # The registered name and whether the store knows the entity may change after issuance (a
+    # The registered name, its establishment date and whether the store knows the entity may change
+    # after issuance (a
     # rename, a registration or a drop delivered by a later night is not a roster fact); both are
     # covered by the digest but not re-checked against the log. Re-checked, an unregistered code
     # screened clean made its certificate "invalid" (answers do not match the decision log) on
     # the night the entity was registered, though no decision had changed.
-    return {k: v for k, v in result.items() if k not in ("name", "registered")}
+    return {k: v for k, v in result.items() if k not in ("name", "registered", "established_on")}
 
 
 def _known_of(raw: Any) -> KnownAt | None:

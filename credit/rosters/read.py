@@ -494,6 +494,14 @@ class Registration(TypedDict):
     entity_kind: str
     region_code: str
     status: str
+    established_on: str | None   # 成立日期 (YYYY-MM-DD): before it the entity was not registered
+
+
+def registered_on(reg: Registration | None, day: date) -> bool:
+    """Whether the entity of ``reg`` was registered on ``day``: the store knows it, and ``day`` is not
+    before its establishment (成立日期). A certificate "as of" a day before the entity existed
+    said ``registered: true``."""
+    return reg is not None and (reg["established_on"] is None or date.fromisoformat(reg["established_on"]) <= day)
 
 
 class FeedDecision(TypedDict):
@@ -523,7 +531,7 @@ class FeedDecision(TypedDict):
     case_no: str | None   # the penalty case behind a "penalty" repair or a serious-list decision (else None)
 
 
-_REGISTRATION = sa.text("select uscc, name, entity_kind, region_code, status from registration where uscc = :u")
+_REGISTRATION = sa.text("select uscc, name, entity_kind, region_code, status, established_on from registration where uscc = :u")
 
 
 def registration(conn: Connection, uscc: str, known: KnownAt | None = None) -> Registration | None:
@@ -553,8 +561,9 @@ def registrations_known(conn: Connection, usccs: list[str], known: KnownAt) -> d
 
 
 def _registration(r: Mapping[Any, Any]) -> Registration:
+    established = r["established_on"]
     return {"uscc": r["uscc"], "name": r["name"], "entity_kind": r["entity_kind"], "region_code": r["region_code"],
-            "status": r["status"]}
+            "status": r["status"], "established_on": established.isoformat() if established else None}
 
 
 class EntityHead(NamedTuple):
@@ -578,8 +587,7 @@ def search_registration(conn: Connection, name: str, limit: int) -> list[Registr
     """Registered entities whose name contains ``name`` (public fields only), by name, at most ``limit``."""
     pattern = "%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     rows = conn.execute(sqlfiles.statement("rosters/search_registration"), {"p": pattern, "l": limit}).mappings().all()
-    return [{"uscc": r["uscc"], "name": r["name"], "entity_kind": r["entity_kind"], "region_code": r["region_code"],
-             "status": r["status"]} for r in rows]
+    return [_registration(r) for r in rows]
 
 
 # The fold "as of" this date reads every decision of the log whatever its date: what the public

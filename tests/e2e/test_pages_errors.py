@@ -4,8 +4,10 @@ form, a date after the latest published night — every page Chinese only (no En
 
 from __future__ import annotations
 
-from tests.db.api.support import C, D, live, seed_story  # noqa: F401
+from tests.db.api.support import C, D, live, make_uscc, register, seed_story  # noqa: F401
 from tests.e2e.test_pages_chinese import chinese_only, page  # noqa: F401
+
+NEW = make_uscc(40)
 
 
 def test_error_pages_and_the_far_future_caveat_are_chinese(live, page) -> None:  # noqa: F811
@@ -56,3 +58,17 @@ def test_a_refused_application_keeps_what_was_typed(live, page) -> None:  # noqa
     page.fill("#documents", "材料1\n材料2")
     page.click("#apply button[type=submit]")
     assert "回执码" in chinese_only(page, "the receipt after the correction")
+
+
+def test_a_day_before_the_entity_was_established_says_so(live, page) -> None:  # noqa: F811
+    """An entity established after the day asked was not registered on it: the page says so, in
+    Chinese, where it used to show the entity as on any other day (the certificate said registered)."""
+    seed_story(live)    # the night of 2026-07-15
+    with live.engine.begin() as c:
+        register(c, NEW, "北京新设科技有限公司", established="2026-07-16")
+    page.goto(f"{live.url}/entity?uscc={NEW}&as_of=2026-07-15")
+    text = chinese_only(page, "a day before establishment")
+    assert page.inner_text("#not-yet-registered") == "查询日期 2026-07-15 早于该主体的成立日期 2026-07-16：该日该主体尚未登记成立。"
+    assert "北京新设科技有限公司" in text
+    page.goto(f"{live.url}/entity?uscc={C}&as_of=2026-07-15")
+    assert page.locator("#not-yet-registered").count() == 0

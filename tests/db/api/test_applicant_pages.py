@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.db.api.support import C, live, page_token, register, run_night, seed_story  # noqa: F401
+from tests.db.api.support import C, D, live, page_token, register, run_night, seed_story  # noqa: F401
 
 IND = "92110105MA0000006E"   # a 个体工商户: abnormal status (经营异常状态), 69号令
 
@@ -23,6 +23,51 @@ def test_individual_business_page_shows_no_unverified_limit(live) -> None:  # no
     # ind.restore.annual_report_missing: 5 WD is not in any text read (config/rules.yaml) → not promised.
     assert "以登记机关受理时告知的期限为准" in page and "5个工作日" not in page
     assert "待核实" not in page and "受理时限" not in page
+
+
+def test_public_json_publishes_no_unverified_limit(live) -> None:  # noqa: F811
+    """The page said 以登记机关受理时告知的期限为准 while GET /v1/entities gave the public and consumers
+    decide_within "5个工作日" and the decide-by date counted with it, as fact: a limit whose legal text
+    is unverified is a hypothesis (domain.md §0). Outside the bureau it is left out, with a note;
+    the bureau still sees it."""
+    with live.engine.begin() as c:
+        register(c, IND, "朝阳区张三小吃店", kind="individual")
+    run_night(live.engine, live.settings, "2026-07-15")
+    for role in (None, "consumer"):
+        with live.client(role) as h:
+            r = h.get(f"/v1/entities/{IND}")
+        [entry] = r.json()["rosters"]
+        repair = entry["repair"]
+        assert repair["rule_status"] == "unverified" and repair["decide_within"] is None
+        assert repair["decide_by_if_applied_today"] is None and repair["decide_by_provisional"] is None
+        assert repair["decide_within_note"] == "以登记机关受理时告知的期限为准"
+        assert "个工作日" not in r.text
+    with live.client("bureau") as h:
+        [entry] = h.get(f"/v1/entities/{IND}").json()["rosters"]
+    assert entry["repair"]["decide_within"] == "5个工作日" and entry["repair"]["decide_by_if_applied_today"]
+    assert "decide_within_note" not in entry["repair"]
+
+
+def test_an_application_under_an_unverified_limit_is_promised_no_date(live) -> None:  # noqa: F811
+    """Its receipt page said 以登记机关受理时告知的期限为准, while the JSON answers to the applicant (the
+    submission's 201, the receipt token's look-up, the application by id) gave decide_by 2026-07-23
+    — 5 WD of a rule whose text is unverified (domain.md §0) — as fact. The bureau still sees it."""
+    with live.engine.begin() as c:
+        register(c, IND, "朝阳区张三小吃店", kind="individual")
+    run_night(live.engine, live.settings, "2026-07-15")
+    live.clock["today"] = D("2026-07-16")
+    with live.client() as h:
+        r = h.post("/v1/repair-applications", json={"uscc": IND, "roster": "abnormal_status", "grounds": "已补报年度报告"})
+        assert r.status_code == 201, r.text
+        token = r.json()["receipt_token"]
+        answers = [r.json(), h.get(f"/v1/receipts/{token}").json(),
+                   h.get(f"/v1/repair-applications/{r.json()['id']}", headers={"X-Receipt-Token": token}).json()]
+    for doc in answers:
+        assert doc["rule"].startswith("ind.restore.") and doc["decide_by"] is None
+        assert doc["decide_by_provisional"] is None and doc["note"] == "以登记机关受理时告知的期限为准"
+    with live.client("bureau") as h:
+        doc = h.get(f"/v1/repair-applications/{answers[0]['id']}").json()
+    assert doc["decide_by"] == "2026-07-23" and doc["note"] is None
 
 
 def test_abnormal_roster_page_keeps_its_settled_limit(live) -> None:  # noqa: F811

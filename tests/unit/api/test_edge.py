@@ -10,9 +10,11 @@ from typing import Annotated, Any
 import psycopg
 import pytest
 import sqlalchemy.exc
-from fastapi import FastAPI, Form
+from fastapi import FastAPI, Form, HTTPException
+from fastapi.responses import HTMLResponse
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from credit.api import errors
 from credit.api.security import SecurityMiddleware
@@ -58,6 +60,20 @@ def _app() -> tuple[FastAPI, list[Any]]:
     @app.get("/v1/encode")
     def encode() -> None:
         "x\ud800".encode("utf-8")
+
+    @app.get("/v1/missing")
+    def missing() -> None:
+        raise HTTPException(404, "没有这个 (no such thing)")
+
+    @app.post("/twice")
+    def twice_post() -> None: ...
+
+    @app.get("/twice")
+    def twice_get() -> None: ...
+
+    @app.get("/page", response_class=HTMLResponse)
+    def page() -> str:
+        return "<html><body><main>查询</main></body></html>"
 
     errors.install(app)
     app.add_middleware(SecurityMiddleware, max_body_bytes=200)
@@ -167,9 +183,73 @@ def test_page_addresses_answer_404_and_405_in_chinese_and_the_api_keeps_json(cli
     r = h.get("/form", headers={"accept": "text/html"})
     assert "只用于提交表单" in _chinese_page(r, 405) and r.headers["allow"] == "POST"
     assert h.get("/bureau/nothing", headers={"accept": "text/html"}).text.count('href="/bureau"') >= 1
-    assert h.get("/receipt", headers={"accept": "application/json"}).json() == {"detail": "Not Found"}
-    assert h.get("/v1/nothing", headers={"accept": "text/html"}).json() == {"detail": "Not Found"}
-    assert h.delete("/v1/things").json() == {"detail": "Method Not Allowed"}
+    # The API keeps its JSON shape, {"detail": "…"}, worded as its other refusals: Chinese, then English.
+    assert h.get("/receipt", headers={"accept": "application/json"}).json() == {"detail": NOT_FOUND}
+    assert h.get("/v1/nothing", headers={"accept": "text/html"}).json() == {"detail": NOT_FOUND}
+    r = h.delete("/v1/things")
+    assert r.json() == {"detail": "该地址不接受 DELETE 请求，可用的请求方法：GET, HEAD, POST (Method Not Allowed)"}
+    assert r.status_code == 405 and r.headers["allow"] == "GET, HEAD, POST"
+
+
+NOT_FOUND = "未找到该地址：请核对请求路径（接口清单见 /docs） (Not Found)"
+
+
+def test_the_api_answers_404_and_405_in_chinese_first(client: Any) -> None:
+    """A consumer's program reads a refusal's ``detail``: for an unknown address or a method the
+    address does not take it was Starlette's English alone ("Not Found"), unlike every other
+    refusal of the API ("中文 (English)", docs/api.md). A route's own detail is left as it is."""
+    h, _ = client
+    for r in (h.get("/v1/nothing"), h.post("/v1/nothing", json={}), h.put("/v1/things", json={}),
+              h.get("/healthz/x"), h.get("/form", headers={"accept": "application/json"})):
+        assert r.status_code in (404, 405) and r.headers["content-type"] == "application/json"
+        detail = r.json()["detail"]
+        assert set(r.json()) == {"detail"} and errors.CJK.match(detail), detail
+        assert detail.endswith(("(Not Found)", "(Method Not Allowed)"))
+    assert h.get("/v1/missing").json() == {"detail": "没有这个 (no such thing)"}
+
+
+def test_a_page_asked_with_a_method_it_does_not_take_is_not_called_a_form(client: Any) -> None:
+    """``DELETE /entity`` (a page's address) answered "这个地址只用于提交表单" — it is not a form's."""
+    h, _ = client
+    r = h.request("OPTIONS", "/page", headers={"accept": "text/html"})
+    page = _chinese_page(r, 405)
+    assert "只用于提交表单" not in page and "不接受这种请求方式" in page
+    assert r.headers["allow"] == "GET, HEAD"
+    assert "只用于提交表单" in _chinese_page(h.get("/form", headers={"accept": "text/html"}), 405)
+
+
+def test_head_is_answered_wherever_get_is(client: Any) -> None:
+    """RFC 9110 §9.3.2: HEAD is GET without the content. A monitor's ``HEAD /healthz`` and a
+    browser's ``HEAD /entity`` were a 405 (FastAPI routes no HEAD), the page saying the address
+    only takes a form."""
+    h, seen = client
+    got = h.get("/v1/things", params={"name": "甲"})
+    r = h.head("/v1/things", params={"name": "甲"})
+    assert r.status_code == 200 and r.content == b"" and seen == ["甲", "甲"]
+    assert r.headers["content-length"] == got.headers["content-length"] != "0"
+    page = h.head("/page", headers={"accept": "text/html"})
+    assert page.status_code == 200 and page.content == b"" and page.headers["content-type"].startswith("text/html")
+    assert h.head("/v1/nothing").status_code == 404
+    r = h.head("/form", headers={"accept": "application/json"})
+    assert r.status_code == 405 and r.headers["allow"] == "POST" and r.content == b""
+    assert errors.api_detail(_Asked({"method": "GET", errors.HEAD_ASKED: True}), StarletteHTTPException(
+        405, "Method Not Allowed", {"Allow": "POST"})) == "该地址不接受 HEAD 请求，可用的请求方法：POST (Method Not Allowed)"
+
+
+class _Asked:
+    """What :func:`errors.api_detail` reads of a request."""
+
+    def __init__(self, scope: dict[str, Any]) -> None:
+        self.scope = scope
+        self.method = scope["method"]
+
+
+def test_a_405_names_every_method_of_its_address(client: Any) -> None:
+    """Starlette's Allow named the first route's methods only: an address served by two routes
+    (``/receipts``: GET redirects to the form, POST looks the receipt up) answered Allow: POST."""
+    h, _ = client
+    r = h.put("/twice", headers={"accept": "application/json"})
+    assert r.status_code == 405 and r.headers["allow"] == "GET, HEAD, POST"
 
 
 def test_a_body_over_the_limit_is_still_refused_outside_the_text_check(client: Any) -> None:

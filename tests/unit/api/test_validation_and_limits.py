@@ -51,6 +51,18 @@ def test_retry_after_rounds_up_and_is_at_least_one_second() -> None:
     assert [retry_after(w) for w in (0.01, 0.3, 0.5, 1.0, 1.2, 19.6)] == [1, 1, 1, 1, 2, 20]
 
 
+def test_a_long_refused_string_is_not_echoed_whole() -> None:
+    """A refused string came back whole in ``input``: an as_of of 5,000 characters was a 5 KB answer,
+    a 1 MB ``grounds`` a 1 MB one. Its first 200 characters and its length, as a list's first 10 items."""
+    from credit.api.errors import worded
+
+    e = worded({"type": "string_too_long", "loc": ("body", "grounds"), "input": "理" * 50_000,
+                "msg": "String should have at most 2000 characters", "ctx": {"max_length": 2000}})
+    assert e["input"] == "理" * 200 and e["input_length"] == 50_000
+    short = worded({"type": "date_format", "loc": ("query", "as_of"), "input": "2026/07/15", "msg": "m"})
+    assert short["input"] == "2026/07/15" and "input_length" not in short
+
+
 def test_validation_errors_are_worded_in_chinese_with_the_english_kept() -> None:
     from credit.api.errors import worded
 
