@@ -35,12 +35,14 @@ class Refusal:
     file: str
     code: str
     line: int | None = None
+    says: tuple[str, ...] = ()      # words the refusal's text must hold (a column, a type)
 
 
 @dataclass(frozen=True)
 class Published:
     accepted: int
     held: list[tuple[int, str]] = field(default_factory=list)   # (line, rule contained in the stored rule)
+    says: tuple[str, ...] = ()      # words the stored reasons must hold, between them (a column, a code point)
 
 
 Expected = Refusal | Published
@@ -172,6 +174,14 @@ def penalty_line(case_no: str) -> str:
 # -- the corpus --------------------------------------------------------------------------------
 UNBALANCED = reg(B).replace(",杭州", ',"杭州', 1)
 GB_ROW = reg(C, name="杭州乙公司").encode("gb18030")
+D = code(body="MA2B3C4G")
+INS = SOURCES["inspection_results"].column_names
+
+
+def inspection_row(uscc: str, **over: str) -> dict[str, str]:
+    row = {"task_id": "T2026-01", "uscc": uscc, "inspected_on": "2026-06-01", "result_code": "normal",
+           "result": "未发现问题", "inspector_ids": "I1;I2", "doc_no": "杭西市监检〔2026〕1号"}
+    return row | over
 
 CASES: list[Case] = [
     # Lines: blank lines, CRLF and quoted newlines all count; a record's line is where it starts.
@@ -179,8 +189,22 @@ CASES: list[Case] = [
              Published(1, [(6, "date_exists")])),
     csv_case("crlf_blank_lines", f"{HEADER}\r\n\r\n{reg(A)}\r\n{reg(B, status='dormant')}\r\n", 2,
              Published(1, [(4, "status")])),
+    # A line break inside a quoted name or address is an export defect (drops4): held at the record's
+    # first line, and the record after it keeps its true line (4: the break took line 3).
     csv_case("quoted_newline", f"{HEADER}\n{reg(A, address='杭州市' + chr(10) + '西湖区')}\n"
-             f"{reg(B, established_on='2026-08-01')}\n", 2, Published(1, [(4, "date_not_after_night")])),
+             f"{reg(B, established_on='2026-08-01')}\n", 2,
+             Published(0, [(2, "line_break"), (4, "date_not_after_night")], says=("address", "U+000A"))),
+    csv_case("line_breaks_in_names_and_addresses", f"{HEADER}\n{reg(A, name='杭州甲' + chr(10) + '公司')}\n"
+             f"{reg(B, address='杭州市' + chr(13) + chr(10) + '西湖区')}\n{reg(C, established_on='2026-08-01')}\n"
+             f"{reg(D)}\n", 4,
+             Published(1, [(2, "line_break"), (4, "line_break"), (6, "date_not_after_night")],
+                       says=("name", "address", "U+000D"))),
+    # An inspection's result is the one free text of the contract that may run over lines: kept; a
+    # document number over two lines is not (drops4).
+    Case("line_breaks_in_inspection_results", lambda drop: write_files(drop, {"inspection_results.csv": (
+        (",".join(INS) + "\n" + line_of(inspection_row(A, result="经营场所正常。" + chr(10) + "公示信息一致。"), INS)
+         + "\n" + line_of(inspection_row(B, doc_no="杭西市监检" + chr(10) + "〔2026〕2号"), INS) + "\n").encode(),
+        "inspection_results", "delta", 2, "utf-8")}), Published(1, [(4, "line_break")], says=("doc_no",))),
     csv_case("quoted_newline_counted_by_lines", f"{HEADER}\n{reg(A, address='a' + chr(10) + 'b')}\n", 2,
              Refusal("registration.csv", "row_count_mismatch")),
     # Malformed records: quarantined at their line, the night goes on.
@@ -232,6 +256,19 @@ CASES: list[Case] = [
     csv_case("control_characters_in_free_text", f"{HEADER}\n{reg(A, name='甲' + chr(9) + '公司')}\n"
              f"{reg(B, name='乙' + chr(7) + '公司')}\n{reg(C, address=chr(11) + '杭州市' + chr(0x9B))}\n", 3,
              Published(1, [(3, "control_character"), (4, "control_character")])),
+    # Zero-width characters (U+200B–U+200D, U+2060) anywhere in a value: invisible, they make a
+    # look-alike name, code or case number; held naming the column and the code point (drops4).
+    csv_case("zero_width_characters", f"{HEADER}\n{reg(A, name='杭州' + chr(0x200B) + '甲公司')}\n"
+             f"{reg(B[:10] + chr(0x2060) + B[10:])}\n{reg(C, address='杭州市' + chr(0x200D))}\n{reg(D)}\n", 4,
+             Published(1, [(2, "invisible_character"), (3, "invisible_character"), (4, "invisible_character")],
+                       says=("name", "U+200B", "uscc", "U+2060", "address", "U+200D"))),
+    Case("zero_width_non_joiner_in_a_case_number", lambda drop: write_files(drop, {"penalties.csv": (
+        (",".join(PEN) + "\n" + penalty_line("杭西市监罚〔2026〕1号") + penalty_line("杭西市监罚〔2026〕" + chr(0x200C) + "1号"))
+        .encode(), "penalties", "delta", 2, "utf-8")}),
+         Published(1, [(3, "invisible_character")], says=("case_no", "U+200C"))),
+    parquet_case("parquet_zero_width_space_in_a_name", reg_parquet(
+        [registration_row(A), registration_row(B, name="杭州" + chr(0x200B) + "甲公司")]), 2,
+                 Published(1, [(3, "invisible_character")], says=("name", "U+200B"))),
     csv_case("bom_in_free_text", f"{HEADER}\n{reg(A)}\n{reg(B, address='杭州' + chr(0xFEFF))}\n", 2,
              Published(1, [(3, "control_character")])),
     csv_case("nul_byte_in_malformed_record", f"{HEADER}\n{reg(A)}\n{B},\x00\n", 2,
@@ -321,9 +358,10 @@ CASES: list[Case] = [
                  Refusal("registration.parquet", "column_type")),
     parquet_case("parquet_nul_byte", reg_parquet([registration_row(A, name="甲\x00乙"), registration_row(B)]), 2,
                  Published(1, [(2, "nul_byte")])),
+    # U+2028 is Unicode's line separator: a line break inside a name (drops4; it was stored before).
     parquet_case("parquet_control_character", reg_parquet([registration_row(A, name="甲\u2028乙"),
                                                            registration_row(B, address="杭州\uffff")]), 2,
-                 Published(1, [(3, "control_character")])),
+                 Published(0, [(2, "line_break"), (3, "control_character")], says=("U+2028", "U+FFFF"))),
     # Text bytes that are not UTF-8 in a Parquet string column (a writer that does not check them):
     # Arrow's first text kernel raised, a traceback out of the night; refused at the row's line (drops3).
     parquet_case("parquet_text_not_utf8", reg_parquet(

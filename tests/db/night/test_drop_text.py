@@ -51,21 +51,25 @@ def test_control_characters_in_free_text_are_held_at_their_line(cli_env: Setting
                                                                   tmp_path: Path) -> None:
     # A BEL inside a legal name, a vertical tab at the end of an address (white space trimming
     # would have dropped it unseen), a C1 NEL and U+FFFE: each row held at its physical line with
-    # the character named, stored as delivered; a tab and a quoted line break stay the dialect's.
-    rows = [reg(A, name="杭州\t甲公司", address="杭州市\n西湖区"),
+    # the character named, stored as delivered; a tab stays the dialect's. A quoted line break
+    # inside an address is an export defect (drops4): held too, as line_break.
+    rows = [reg(A, name="杭州\t甲公司"),
             reg(B, name="杭州\x07乙公司"),
             reg(code(body="MA2B3C4F"), address="杭州市西湖区\x0b"),
             reg(code(body="MA2B3C4G"), name="\x85丁公司"),
-            reg(code(body="MA2B3C4H"), address="文三路\ufffe")]
+            reg(code(body="MA2B3C4H"), address="文三路\ufffe"),
+            reg(code(body="MA2B3C4J"), address="杭州市\n西湖区")]
     content = (HEADER + "\n" + "\n".join(rows) + "\n").encode()
-    code_, output = nightly(registration_drop(tmp_path, content, 5))
+    code_, output = nightly(registration_drop(tmp_path, content, 6))
     assert code_ == 0, output
     with engine.connect() as c:
         held = c.execute(sa.text("select line, rule, reason, raw from quarantine order by line")).all()
         names = c.execute(sa.text("select name from registration")).scalars().all()
     assert names == ["杭州\t甲公司"]
     assert [(line, rule) for line, rule, _, _ in held] == [
-        (4, "control_character"), (5, "control_character"), (6, "control_character"), (7, "control_character")]
+        (3, "control_character"), (4, "control_character"), (5, "control_character"), (6, "control_character"),
+        (7, "line_break")]
+    assert "address：值中含有换行符 U+000A" in held[4].reason and held[4].raw["address"] == "杭州市\n西湖区"
     assert "name：含有控制字符、非字符或字节顺序标记 U+0007" in held[0].reason
     assert "address：含有控制字符、非字符或字节顺序标记 U+000B" in held[1].reason
     assert "U+0085" in held[2].reason and "U+FFFE" in held[3].reason
