@@ -27,6 +27,7 @@ from credit.contract.records import (
     FileChanged,
     LooksUtf8,
     Malformed,
+    MixedUtf8,
     NoHeader,
     Split,
     Utf8LookAlike,
@@ -78,6 +79,11 @@ REFUSALS: dict[str, Text] = {
                                 "declared gb18030, but the bytes are UTF-8 Chinese text (multi-byte characters "
                                 "from this line): read as gb18030 every name and address would be garbled; "
                                 "deliver it again declared utf-8"),
+    "encoding_mixed": Text("清单声明为 gb18030 编码，但本行是 UTF-8 编码的中文，文件其余部分不是（两种编码混在一个文件中）；"
+                           "按 gb18030 读取会把本行的名称、地址等读成乱码，请平台统一为一种编码后重新交付",
+                           "declared gb18030, but this line is UTF-8 Chinese text and the rest of the file is "
+                           "not (two encodings in one file): read as gb18030 its names and addresses would be "
+                           "garbled; deliver the file again in one encoding"),
     "unreadable": Text("文件无法解析", "unreadable: {error}"),
     "missing_columns": Text("缺少合同规定的列 {columns}{hint}", "missing columns {columns}{hint_en}"),
     "no_header": Text("文件没有表头行（空文件）", "no header line: the file is empty"),
@@ -635,6 +641,8 @@ def _csv_chunks(df: DropFile, chunk_rows: int, only: Container[int] | Mapping[in
         raise refusal(df.file, "encoding_mismatch", line=e.line, encoding=encoding) from e
     except LooksUtf8 as e:
         raise refusal(df.file, "encoding_looks_utf8", line=e.line) from e
+    except MixedUtf8 as e:
+        raise refusal(df.file, "encoding_mixed", line=e.line) from e
     except NoHeader as e:
         raise refusal(df.file, "no_header", line=1) from e
 
@@ -736,6 +744,8 @@ def _read_csv(df: DropFile, max_record_lines: int) -> Split:
         raise refusal(df.file, "encoding_mismatch", line=line, encoding=encoding) from e
     except LooksUtf8 as e:
         raise refusal(df.file, "encoding_looks_utf8", line=e.line) from e
+    except MixedUtf8 as e:
+        raise refusal(df.file, "encoding_mixed", line=e.line) from e
     try:
         return split_csv(data, max_record_lines)
     except NoHeader as e:

@@ -174,6 +174,8 @@ def penalty_line(case_no: str) -> str:
 # -- the corpus --------------------------------------------------------------------------------
 UNBALANCED = reg(B).replace(",杭州", ',"杭州', 1)
 GB_ROW = reg(C, name="杭州乙公司").encode("gb18030")
+# UTF-8 Chinese text that GB 18030 also decodes without an error (中国 → 涓浗)
+UTF8_ROW = f"{reg(B, name='中国有限公司', address='杭州', legal_form='有限公司')}\n".encode()
 D = code(body="MA2B3C4G")
 INS = SOURCES["inspection_results"].column_names
 
@@ -234,6 +236,15 @@ CASES: list[Case] = [
     # Encodings, delimiters, headers.
     csv_case("mixed_encodings", (f"{HEADER}\n{reg(A)}\n").encode() + GB_ROW + b"\n", 2,
              Refusal("registration.csv", "encoding_mismatch", 3)),
+    csv_case("gb18030_then_utf8_declared_utf8", f"{HEADER}\n".encode() + GB_ROW + f"\n{reg(A)}\n".encode(), 2,
+             Refusal("registration.csv", "encoding_mismatch", 2)),
+    # Half GB 18030, half UTF-8 Chinese, declared gb18030: the UTF-8 half decodes as GB 18030 without an
+    # error, into mojibake stored as legal names; the whole-file look-alike check saw the GB half and
+    # let it pass. Refused at the first line of UTF-8 Chinese text, in either order (drops4).
+    csv_case("gb18030_then_utf8_declared_gb18030", f"{HEADER}\n".encode() + GB_ROW + b"\n" + UTF8_ROW, 2,
+             Refusal("registration.csv", "encoding_mixed", 3), mode="delta", encoding="gb18030"),
+    csv_case("utf8_then_gb18030_declared_gb18030", f"{HEADER}\n".encode() + UTF8_ROW + GB_ROW + b"\n", 2,
+             Refusal("registration.csv", "encoding_mixed", 2), mode="delta", encoding="gb18030"),
     # UTF-8 Chinese declared gb18030: GB 18030 decodes these bytes too, into mojibake (中国 → 涓浗) that
     # would be stored as the legal name; refused at the first line holding such characters (drops3).
     csv_case("utf8_declared_gb18030", f"{HEADER}\n{reg(A, name='Hangzhou A', address='', legal_form='')}\n"
