@@ -88,7 +88,7 @@ REFUSALS: dict[str, Text] = {
     "missing_columns": Text("缺少合同规定的列 {columns}{hint}", "missing columns {columns}{hint_en}"),
     "no_header": Text("文件没有表头行（空文件）", "no header line: the file is empty"),
     "duplicate_columns": Text("表头中列 {columns} 出现多次，无法判断以哪列为准", "a contract column appears twice"),
-    "column_type": Text("列 {column} 的类型 {type} 无法作为文本读取", "a column of this type cannot be read as text"),
+    "column_type": Text("列 {column} 的类型 {type} {why}", "column {column}: type {type} {why_en}"),
     "row_count_mismatch": Text("行数不符：清单 {listed}，文件 {actual}{where}", "row count mismatch{where_en}"),
 }
 
@@ -662,6 +662,14 @@ def _read_parquet(df: DropFile) -> pa.Table:
     return _parquet_text(df, table, schema, picked, np.arange(table.num_rows, dtype=np.int64) + ROW_OFFSET)
 
 
+# Why a Parquet column's type refuses its file (``column_type``).
+_NOT_TEXT = Text("无法作为文本读取", "cannot be read as text")
+_SPAN_OF_TIME = Text("是一段时长，而合同中没有任何列是时长（金额以元计，日期以日计，天数、人数为整数）；"
+                     "按数值读取，时长的单位丢失，会被当作金额或计数",
+                     "is a span of time, and no contract column is one (amounts are yuan, dates days, counts "
+                     "whole numbers); read as a number it loses its unit and is taken for an amount or a count")
+
+
 def _parquet_columns(df: DropFile, schema: pa.Schema) -> list[tuple[str, str]]:
     """The contract's columns of a Parquet file: (name in the file, contract name)."""
     wanted = set(df.source.column_names)
@@ -674,7 +682,12 @@ def _parquet_columns(df: DropFile, schema: pa.Schema) -> list[tuple[str, str]]:
         t = schema.field(original).type
         if pa.types.is_nested(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t) \
                 or pa.types.is_fixed_size_binary(t):
-            raise refusal(df.file, "column_type", column=name, type=str(t))
+            raise refusal(df.file, "column_type", column=name, type=str(t), why=_NOT_TEXT.zh, why_en=_NOT_TEXT.en)
+        # A duration casts to its bare count of units (duration[s] 1000 → "1000"), which an amount or
+        # a count column then took for yuan or days (drops4): the unit is lost, and no contract
+        # column is a span of time. An interval does not cast at all (refused above by the cast).
+        if pa.types.is_duration(t) or pa.types.is_interval(t):
+            raise refusal(df.file, "column_type", column=name, type=str(t), why=_SPAN_OF_TIME.zh, why_en=_SPAN_OF_TIME.en)
     return picked
 
 
@@ -691,7 +704,8 @@ def _parquet_text(df: DropFile, table: pa.Table, schema: pa.Schema, picked: list
         try:
             text = table.column(original).cast(pa.string())
         except (pa.ArrowException, ValueError) as e:
-            raise refusal(df.file, "column_type", column=name, type=str(schema.field(original).type)) from e
+            raise refusal(df.file, "column_type", column=name, type=str(schema.field(original).type),
+                          why=_NOT_TEXT.zh, why_en=_NOT_TEXT.en) from e
         try:
             text.validate(full=True)
         except pa.ArrowInvalid as e:

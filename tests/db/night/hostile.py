@@ -363,6 +363,11 @@ CASES: list[Case] = [
                  Published(2, [(4, "registered_capital")])),
     csv_case("amount_with_zeros_past_the_second_decimal", f"{HEADER}\n{reg(A, registered_capital='1000.500')}\n"
              f"{reg(B, registered_capital='1000.505')}\n", 2, Published(1, [(3, "registered_capital")])),
+    # A duration where an amount is expected was read as a number (duration[s] 1000 → "1000" yuan):
+    # no contract column is a span of time; refused naming the column and the type (drops4).
+    parquet_case("parquet_duration_for_an_amount", reg_parquet(
+        [registration_row(A)], registered_capital=pa.array([1000], pa.duration("s"))), 1,
+                 Refusal("registration.parquet", "column_type", says=("registered_capital", "duration[s]"))),
     parquet_case("parquet_duplicated_column", parquet_with_duplicated_column(), 1,
                  Refusal("registration.parquet", "duplicate_columns")),
     parquet_case("parquet_binary_column", reg_parquet([registration_row(A)], name=pa.array([b"\xff\xfe"])), 1,
