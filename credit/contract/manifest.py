@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import tempfile
+import unicodedata
 from collections.abc import Callable, Container, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -456,11 +457,27 @@ def _check_columns(df: DropFile, header: list[str], header_line: int | None) -> 
         elif cased := [(lower[m], m) for m in missing if m in lower]:
             hint = "（表头中" + "、".join(f"{shown(n)}与 {m}" for n, m in cased) + " 仅大小写不同，列名须为小写）"
             hint_en = " (the header has them in other letter case; column names are lower case)"
+        elif hidden := [(n, m) for m in missing for n in names if n != m and _visible_ascii(n) == m]:
+            # A column name with a zero-width space, a control character or full-width letters in it
+            # reads as the contract's name on screen: the refusal says what differs (drops4).
+            hint = ("（表头中" + "、".join(f"{shown(n)}与 {m}" for n, m in hidden)
+                    + " 只差不可见字符、控制字符或全角字母，列名须为 ASCII 字母、数字和下划线）")
+            hint_en = (" (the header has " + ", ".join(f"{shown(n)} for {m}" for n, m in hidden)
+                       + ": they differ by invisible or control characters or full-width letters; a column "
+                       "name is ASCII letters, digits and underscores)")
         raise refusal(df.file, "missing_columns", line=header_line, columns=", ".join(missing), hint=hint,
                       hint_en=hint_en)
     twice = [c for c in df.source.column_names if names.count(c) > 1]
     if twice:
         raise refusal(df.file, "duplicate_columns", line=header_line, columns=", ".join(twice))
+
+
+def _visible_ascii(name: str) -> str:
+    """A header's column name as it looks: full-width letters as ASCII (NFKC), without the control
+    and format characters that show as nothing (Unicode categories Cc and Cf), without white space
+    around it."""
+    folded = unicodedata.normalize("NFKC", name)
+    return "".join(ch for ch in folded if unicodedata.category(ch) not in ("Cc", "Cf")).strip()
 
 
 def absent_columns(df: DropFile, header: list[str]) -> tuple[str, ...]:

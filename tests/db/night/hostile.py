@@ -257,6 +257,12 @@ CASES: list[Case] = [
              Refusal("registration.csv", "missing_columns", 1)),
     csv_case("tab_delimiter", "\t".join(REG) + "\n" + line_of(registration_row(A), sep="\t") + "\n", 1,
              Refusal("registration.csv", "missing_columns", 1)),
+    # A column name that looks like the contract's and is not (a zero-width space, a NUL, full-width
+    # letters): refused as missing, as before, and the refusal now says what differs (drops4).
+    csv_case("header_name_with_a_zero_width_space", HEADER.replace(",name,", ",name" + chr(0x200B) + ",") + "\n"
+             + reg(A) + "\n", 1, Refusal("registration.csv", "missing_columns", 1, says=("「name\\u200b」",))),
+    csv_case("header_name_in_full_width_letters", HEADER.replace(",name,", ",ｎａｍｅ,") + "\n" + reg(A) + "\n", 1,
+             Refusal("registration.csv", "missing_columns", 1, says=("「ｎａｍｅ」与 name",))),
     csv_case("duplicated_contract_column", f"{HEADER},name\n{reg(A)},别名\n", 1,
              Refusal("registration.csv", "duplicate_columns", 1)),
     csv_case("duplicated_extra_column", f"{HEADER},note,note\n{reg(A)},x,y\n", 1, Published(1)),
