@@ -351,9 +351,9 @@ def holding_nul(values: pd.Series) -> np.ndarray:
 
 #: The characters no text of the contract holds (contracts.md §1: quarantine what is not unambiguous):
 #: C0 controls but NUL (its own rule, ``nul_byte``), tab, LF and CR (the CSV dialect's: a quoted
-#: value may hold a line break, a tab is white space), DEL and the C1 controls, and Unicode's
-#: noncharacters (U+FDD0–U+FDEF and the last two code points of every plane, U+FFFE and U+FFFF
-#: among them), and a byte-order mark inside a value (U+FEFF, an invisible leftover of files put
+#: value may hold a line break, judged by its column, :data:`_LINE_BREAK_RANGES`; a tab is white
+#: space), DEL and the C1 controls, and Unicode's noncharacters (U+FDD0–U+FDEF and the last two
+#: code points of every plane, U+FFFE and U+FFFF among them), and a byte-order mark inside a value (U+FEFF, an invisible leftover of files put
 #: together: a name with it is another name to every search, and looks the same). Stored, a BEL or an NEL in a legal name is a name no one can read or print as
 #: delivered; removed, it is a legal name altered without anyone knowing: held instead (drops3).
 _CONTROL_RANGES = ([(0x01, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F), (0xFDD0, 0xFDEF), (0xFEFF, 0xFEFF)]
