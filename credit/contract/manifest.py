@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import tempfile
+import unicodedata
 from collections.abc import Callable, Container, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,6 +28,7 @@ from credit.contract.records import (
     FileChanged,
     LooksUtf8,
     Malformed,
+    MixedUtf8,
     NoHeader,
     Split,
     Utf8LookAlike,
@@ -78,11 +80,16 @@ REFUSALS: dict[str, Text] = {
                                 "declared gb18030, but the bytes are UTF-8 Chinese text (multi-byte characters "
                                 "from this line): read as gb18030 every name and address would be garbled; "
                                 "deliver it again declared utf-8"),
+    "encoding_mixed": Text("清单声明为 gb18030 编码，但本行是 UTF-8 编码的中文，文件其余部分不是（两种编码混在一个文件中）；"
+                           "按 gb18030 读取会把本行的名称、地址等读成乱码，请平台统一为一种编码后重新交付",
+                           "declared gb18030, but this line is UTF-8 Chinese text and the rest of the file is "
+                           "not (two encodings in one file): read as gb18030 its names and addresses would be "
+                           "garbled; deliver the file again in one encoding"),
     "unreadable": Text("文件无法解析", "unreadable: {error}"),
     "missing_columns": Text("缺少合同规定的列 {columns}{hint}", "missing columns {columns}{hint_en}"),
     "no_header": Text("文件没有表头行（空文件）", "no header line: the file is empty"),
     "duplicate_columns": Text("表头中列 {columns} 出现多次，无法判断以哪列为准", "a contract column appears twice"),
-    "column_type": Text("列 {column} 的类型 {type} 无法作为文本读取", "a column of this type cannot be read as text"),
+    "column_type": Text("列 {column} 的类型 {type} {why}", "column {column}: type {type} {why_en}"),
     "row_count_mismatch": Text("行数不符：清单 {listed}，文件 {actual}{where}", "row count mismatch{where_en}"),
 }
 
@@ -450,11 +457,27 @@ def _check_columns(df: DropFile, header: list[str], header_line: int | None) -> 
         elif cased := [(lower[m], m) for m in missing if m in lower]:
             hint = "（表头中" + "、".join(f"{shown(n)}与 {m}" for n, m in cased) + " 仅大小写不同，列名须为小写）"
             hint_en = " (the header has them in other letter case; column names are lower case)"
+        elif hidden := [(n, m) for m in missing for n in names if n != m and _visible_ascii(n) == m]:
+            # A column name with a zero-width space, a control character or full-width letters in it
+            # reads as the contract's name on screen: the refusal says what differs (drops4).
+            hint = ("（表头中" + "、".join(f"{shown(n)}与 {m}" for n, m in hidden)
+                    + " 只差不可见字符、控制字符或全角字母，列名须为 ASCII 字母、数字和下划线）")
+            hint_en = (" (the header has " + ", ".join(f"{shown(n)} for {m}" for n, m in hidden)
+                       + ": they differ by invisible or control characters or full-width letters; a column "
+                       "name is ASCII letters, digits and underscores)")
         raise refusal(df.file, "missing_columns", line=header_line, columns=", ".join(missing), hint=hint,
                       hint_en=hint_en)
     twice = [c for c in df.source.column_names if names.count(c) > 1]
     if twice:
         raise refusal(df.file, "duplicate_columns", line=header_line, columns=", ".join(twice))
+
+
+def _visible_ascii(name: str) -> str:
+    """A header's column name as it looks: full-width letters as ASCII (NFKC), without the control
+    and format characters that show as nothing (Unicode categories Cc and Cf), without white space
+    around it."""
+    folded = unicodedata.normalize("NFKC", name)
+    return "".join(ch for ch in folded if unicodedata.category(ch) not in ("Cc", "Cf")).strip()
 
 
 def absent_columns(df: DropFile, header: list[str]) -> tuple[str, ...]:
@@ -635,6 +658,8 @@ def _csv_chunks(df: DropFile, chunk_rows: int, only: Container[int] | Mapping[in
         raise refusal(df.file, "encoding_mismatch", line=e.line, encoding=encoding) from e
     except LooksUtf8 as e:
         raise refusal(df.file, "encoding_looks_utf8", line=e.line) from e
+    except MixedUtf8 as e:
+        raise refusal(df.file, "encoding_mixed", line=e.line) from e
     except NoHeader as e:
         raise refusal(df.file, "no_header", line=1) from e
 
@@ -654,6 +679,14 @@ def _read_parquet(df: DropFile) -> pa.Table:
     return _parquet_text(df, table, schema, picked, np.arange(table.num_rows, dtype=np.int64) + ROW_OFFSET)
 
 
+# Why a Parquet column's type refuses its file (``column_type``).
+_NOT_TEXT = Text("无法作为文本读取", "cannot be read as text")
+_SPAN_OF_TIME = Text("是一段时长，而合同中没有任何列是时长（金额以元计，日期以日计，天数、人数为整数）；"
+                     "按数值读取，时长的单位丢失，会被当作金额或计数",
+                     "is a span of time, and no contract column is one (amounts are yuan, dates days, counts "
+                     "whole numbers); read as a number it loses its unit and is taken for an amount or a count")
+
+
 def _parquet_columns(df: DropFile, schema: pa.Schema) -> list[tuple[str, str]]:
     """The contract's columns of a Parquet file: (name in the file, contract name)."""
     wanted = set(df.source.column_names)
@@ -666,7 +699,12 @@ def _parquet_columns(df: DropFile, schema: pa.Schema) -> list[tuple[str, str]]:
         t = schema.field(original).type
         if pa.types.is_nested(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t) \
                 or pa.types.is_fixed_size_binary(t):
-            raise refusal(df.file, "column_type", column=name, type=str(t))
+            raise refusal(df.file, "column_type", column=name, type=str(t), why=_NOT_TEXT.zh, why_en=_NOT_TEXT.en)
+        # A duration casts to its bare count of units (duration[s] 1000 → "1000"), which an amount or
+        # a count column then took for yuan or days (drops4): the unit is lost, and no contract
+        # column is a span of time. An interval does not cast at all (refused above by the cast).
+        if pa.types.is_duration(t) or pa.types.is_interval(t):
+            raise refusal(df.file, "column_type", column=name, type=str(t), why=_SPAN_OF_TIME.zh, why_en=_SPAN_OF_TIME.en)
     return picked
 
 
@@ -683,7 +721,8 @@ def _parquet_text(df: DropFile, table: pa.Table, schema: pa.Schema, picked: list
         try:
             text = table.column(original).cast(pa.string())
         except (pa.ArrowException, ValueError) as e:
-            raise refusal(df.file, "column_type", column=name, type=str(schema.field(original).type)) from e
+            raise refusal(df.file, "column_type", column=name, type=str(schema.field(original).type),
+                          why=_NOT_TEXT.zh, why_en=_NOT_TEXT.en) from e
         try:
             text.validate(full=True)
         except pa.ArrowInvalid as e:
@@ -736,6 +775,8 @@ def _read_csv(df: DropFile, max_record_lines: int) -> Split:
         raise refusal(df.file, "encoding_mismatch", line=line, encoding=encoding) from e
     except LooksUtf8 as e:
         raise refusal(df.file, "encoding_looks_utf8", line=e.line) from e
+    except MixedUtf8 as e:
+        raise refusal(df.file, "encoding_mixed", line=e.line) from e
     try:
         return split_csv(data, max_record_lines)
     except NoHeader as e:

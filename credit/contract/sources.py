@@ -65,6 +65,11 @@ class Column:
     # contracts.md §1 "Real files also carry full-width digits … normalise what is unambiguous".
     # Free text (names, addresses, results) keeps its characters (outsider's report M2).
     identifier: bool = False
+    # A text whose value may run over several lines (a quoted CSV value holding line breaks, RFC 4180).
+    # Only an inspection's written result is such a text; in any other column (a name, an address, a
+    # document number, an id) a line break inside the value is an export defect, not part of it,
+    # and the row is held (credit.night.quality, rule line_break; drops4).
+    multiline: bool = False
 
 
 @dataclass(frozen=True)
@@ -189,7 +194,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
         Column("uscc", "uscc", True),
         Column("inspected_on", "date", True, not_after_night=True),
         Column("result_code", "enum", True, RESULT_CODES),
-        Column("result", "text"),
+        Column("result", "text", multiline=True),
         Column("inspector_ids", "list"),
         Column("doc_no", "text"),
     ), history=True),

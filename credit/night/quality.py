@@ -251,9 +251,20 @@ def check_rows(frame: pd.DataFrame, source: Source, night: date, suite_path: Pat
                           reason(c.year_closed, column=c.name, year=night.year, next=night.year + 1))
         found.add(holding_nul(s), "nul_byte", reason("nul_byte", column=c.name))
         as_delivered = delivered.column(c.name) if delivered is not None else s
-        control = holding_control(as_delivered)
+        control, invisible = holding_unseen(as_delivered)
         if control.any():
-            found.add(control, "control_character", _control_reasons(as_delivered, control, frame.index, c.name))
+            found.add(control, "control_character",
+                      _first_char_reasons(as_delivered, control, frame.index, c.name, _CONTROL, "control_character"))
+        if invisible.any():
+            found.add(invisible, "invisible_character",
+                      _first_char_reasons(as_delivered, invisible, frame.index, c.name, _INVISIBLE,
+                                          "invisible_character"))
+        if c.kind == "text" and not c.multiline:
+            # Inside the value: a line break at its ends is white space around it, trimmed (stray).
+            broken = holding_line_break(s)
+            if broken.any():
+                found.add(broken, "line_break",
+                          _first_char_reasons(s, broken, frame.index, c.name, _LINE_BREAK, "line_break"))
     for column, bound in source.not_above:
         # Malformed amounts are already held back by their own expectation; here they compare as
         # unknown — a negative one too, which pd.to_numeric alone would read as a number.
@@ -340,34 +351,77 @@ def holding_nul(values: pd.Series) -> np.ndarray:
 
 #: The characters no text of the contract holds (contracts.md §1: quarantine what is not unambiguous):
 #: C0 controls but NUL (its own rule, ``nul_byte``), tab, LF and CR (the CSV dialect's: a quoted
-#: value may hold a line break, a tab is white space), DEL and the C1 controls, and Unicode's
-#: noncharacters (U+FDD0–U+FDEF and the last two code points of every plane, U+FFFE and U+FFFF
-#: among them), and a byte-order mark inside a value (U+FEFF, an invisible leftover of files put
+#: value may hold a line break, judged by its column, :data:`_LINE_BREAK_RANGES`; a tab is white
+#: space), DEL and the C1 controls, and Unicode's noncharacters (U+FDD0–U+FDEF and the last two
+#: code points of every plane, U+FFFE and U+FFFF among them), and a byte-order mark inside a value (U+FEFF, an invisible leftover of files put
 #: together: a name with it is another name to every search, and looks the same). Stored, a BEL or an NEL in a legal name is a name no one can read or print as
 #: delivered; removed, it is a legal name altered without anyone knowing: held instead (drops3).
 _CONTROL_RANGES = ([(0x01, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F), (0xFDD0, 0xFDEF), (0xFEFF, 0xFEFF)]
                    + [(p << 16 | 0xFFFE, p << 16 | 0xFFFF) for p in range(17)])
-#: The class in RE2's syntax (Arrow's kernels), and the same class for Python's ``re``.
-CONTROL_CLASS = "[" + "".join(f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in _CONTROL_RANGES) + "]"
-_CONTROL = re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in _CONTROL_RANGES) + "]")
+#: Unicode's format characters (general category Cf, Unicode 14; U+FEFF is a control above): the
+#: soft hyphen, the zero-width space, non-joiner and joiner (U+200B–U+200D), the direction marks and
+#: embeddings (U+200E–U+200F, U+202A–U+202E, U+2066–U+2069), the word joiner and invisible operators
+#: (U+2060–U+2064), the Mongolian vowel separator, the tag characters. None shows; each makes a
+#: name, a USCC or a case number that looks like another and is not the same to any search or key:
+#: ``杭州\u200b甲公司`` would be a second entity beside 杭州甲公司 (a look-alike). NFKC keeps
+#: them and trimming does not see them, so they are looked for as delivered, and held (drops4).
+_INVISIBLE_RANGES = [(0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C), (0x06DD, 0x06DD), (0x070F, 0x070F),
+                     (0x0890, 0x0891), (0x08E2, 0x08E2), (0x180E, 0x180E), (0x200B, 0x200F), (0x202A, 0x202E),
+                     (0x2060, 0x2064), (0x2066, 0x206F), (0xFFF9, 0xFFFB), (0x110BD, 0x110BD), (0x110CD, 0x110CD),
+                     (0x13430, 0x13438), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001),
+                     (0xE0020, 0xE007F)]
+#: What breaks a line inside a one-line value (a name, an address, a document number): LF, CR, and
+#: Unicode's line and paragraph separators (NEL, VT and FF are controls above).
+_LINE_BREAK_RANGES = [(0x0A, 0x0A), (0x0D, 0x0D), (0x2028, 0x2029)]
 
 
-def holding_control(values: pd.Series | pa.ChunkedArray[Any]) -> np.ndarray:
-    """Per row: its text holds a control character or a noncharacter (:data:`CONTROL_CLASS`; False
-    when missing). One Arrow kernel over the column."""
+def _re2_class(ranges: list[tuple[int, int]]) -> str:
+    """A character class of ``ranges`` in RE2's syntax (Arrow's kernels)."""
+    return "[" + "".join(f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in ranges) + "]"
+
+
+def _py_class(ranges: list[tuple[int, int]]) -> re.Pattern[str]:
+    """The same class for Python's ``re``."""
+    return re.compile("[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges) + "]")
+
+
+#: Control and format characters together: one Arrow kernel over a column finds both (the few rows
+#: found are told apart in Python).
+_UNSEEN_CLASS = _re2_class(_CONTROL_RANGES + _INVISIBLE_RANGES)
+_LINE_BREAK_CLASS = _re2_class(_LINE_BREAK_RANGES)
+_CONTROL, _INVISIBLE, _LINE_BREAK = _py_class(_CONTROL_RANGES), _py_class(_INVISIBLE_RANGES), _py_class(_LINE_BREAK_RANGES)
+
+
+def holding_unseen(values: pd.Series | pa.ChunkedArray[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: its text holds a control character or a noncharacter (:data:`_CONTROL_RANGES`), and
+    per row: it holds an invisible format character (:data:`_INVISIBLE_RANGES`); False when missing.
+    One Arrow kernel over the column; the rows it finds (none in a real drop) are told apart one by one."""
     arr: pa.ChunkedArray[Any] = values if isinstance(values, pa.ChunkedArray) else _arrow_text(values)
-    found: Any = pc.match_substring_regex(arr, CONTROL_CLASS)
+    found: Any = pc.match_substring_regex(arr, _UNSEEN_CLASS)
+    found = pc.fill_null(found, False)
+    either = np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+    control, invisible = np.zeros_like(either), np.zeros_like(either)
+    if either.any():
+        texts = [str(t) for t in arr.filter(pa.array(either)).to_pylist()]
+        control[either] = [_CONTROL.search(t) is not None for t in texts]
+        invisible[either] = [_INVISIBLE.search(t) is not None for t in texts]
+    return control, invisible
+
+
+def holding_line_break(values: pd.Series) -> np.ndarray:
+    """Per row: its text holds a line break (:data:`_LINE_BREAK_RANGES`; False when missing)."""
+    found: Any = pc.match_substring_regex(_arrow_text(values), _LINE_BREAK_CLASS)
     found = pc.fill_null(found, False)
     return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _control_reasons(values: pd.Series | pa.ChunkedArray[Any], mask: np.ndarray, index: pd.Index,
-                     column: str) -> pd.Series:
-    """The reason of each row of ``mask``, naming the first such character it holds (``U+0007``)."""
+def _first_char_reasons(values: pd.Series | pa.ChunkedArray[Any], mask: np.ndarray, index: pd.Index, column: str,
+                        chars: re.Pattern[str], rule: str) -> pd.Series:
+    """The reason ``rule`` of each row of ``mask``, naming the first of ``chars`` it holds (``U+0007``)."""
     held = values.filter(pa.array(mask)) if isinstance(values, pa.ChunkedArray) else values[mask]
     texts = held.to_pylist() if isinstance(held, pa.ChunkedArray) else held.tolist()
-    chars = [f"U+{ord(m.group()):04X}" if (m := _CONTROL.search(str(t or ""))) else "" for t in texts]
-    return pd.Series([reason("control_character", column=column, char=ch) for ch in chars], index=index[mask])
+    found = [f"U+{ord(m.group()):04X}" if (m := chars.search(str(t or ""))) else "" for t in texts]
+    return pd.Series([reason(rule, column=column, char=ch) for ch in found], index=index[mask])
 
 
 def _arrow_text(values: pd.Series) -> pa.ChunkedArray[Any]:

@@ -66,6 +66,15 @@ REASONS: dict[str, Text] = {
                               "不能确认其本意，不予改动也不入库）",
                               "a control character, noncharacter or byte-order mark {char} in the value "
                               "as delivered"),
+    "invisible_character": Text("{column}：含有不可见的格式字符 {char}（零宽空格、零宽连接符、字词连接符、"
+                                "书写方向控制符等：看不出来，却使名称、代码或文号成为另一个；不能确认其本意，"
+                                "不予改动也不入库）",
+                                "an invisible format character {char} in the value (a zero-width space or joiner, "
+                                "a word joiner, a direction control: it shows as nothing, yet makes another name, "
+                                "code or number)"),
+    "line_break": Text("{column}：值中含有换行符 {char}（该列为单行文本，值中换行多为导出错误，"
+                       "不能确认其本意，不予改动也不入库）",
+                       "a line break {char} inside a one-line value (most likely an export defect)"),
     "date_too_early": Text("{column}：日期早于 {earliest}，不可信", "date before {earliest}"),
     "month_too_early": Text("{column}：所属期早于 {earliest}，不可信", "period before {earliest}"),
     "year_too_early": Text("{column}：年份早于 {earliest} 年，不可信", "year before {earliest}"),

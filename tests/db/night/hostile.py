@@ -35,12 +35,14 @@ class Refusal:
     file: str
     code: str
     line: int | None = None
+    says: tuple[str, ...] = ()      # words the refusal's text must hold (a column, a type)
 
 
 @dataclass(frozen=True)
 class Published:
     accepted: int
     held: list[tuple[int, str]] = field(default_factory=list)   # (line, rule contained in the stored rule)
+    says: tuple[str, ...] = ()      # words the stored reasons must hold, between them (a column, a code point)
 
 
 Expected = Refusal | Published
@@ -172,6 +174,16 @@ def penalty_line(case_no: str) -> str:
 # -- the corpus --------------------------------------------------------------------------------
 UNBALANCED = reg(B).replace(",杭州", ',"杭州', 1)
 GB_ROW = reg(C, name="杭州乙公司").encode("gb18030")
+# UTF-8 Chinese text that GB 18030 also decodes without an error (中国 → 涓浗)
+UTF8_ROW = f"{reg(B, name='中国有限公司', address='杭州', legal_form='有限公司')}\n".encode()
+D = code(body="MA2B3C4G")
+INS = SOURCES["inspection_results"].column_names
+
+
+def inspection_row(uscc: str, **over: str) -> dict[str, str]:
+    row = {"task_id": "T2026-01", "uscc": uscc, "inspected_on": "2026-06-01", "result_code": "normal",
+           "result": "未发现问题", "inspector_ids": "I1;I2", "doc_no": "杭西市监检〔2026〕1号"}
+    return row | over
 
 CASES: list[Case] = [
     # Lines: blank lines, CRLF and quoted newlines all count; a record's line is where it starts.
@@ -179,8 +191,22 @@ CASES: list[Case] = [
              Published(1, [(6, "date_exists")])),
     csv_case("crlf_blank_lines", f"{HEADER}\r\n\r\n{reg(A)}\r\n{reg(B, status='dormant')}\r\n", 2,
              Published(1, [(4, "status")])),
+    # A line break inside a quoted name or address is an export defect (drops4): held at the record's
+    # first line, and the record after it keeps its true line (4: the break took line 3).
     csv_case("quoted_newline", f"{HEADER}\n{reg(A, address='杭州市' + chr(10) + '西湖区')}\n"
-             f"{reg(B, established_on='2026-08-01')}\n", 2, Published(1, [(4, "date_not_after_night")])),
+             f"{reg(B, established_on='2026-08-01')}\n", 2,
+             Published(0, [(2, "line_break"), (4, "date_not_after_night")], says=("address", "U+000A"))),
+    csv_case("line_breaks_in_names_and_addresses", f"{HEADER}\n{reg(A, name='杭州甲' + chr(10) + '公司')}\n"
+             f"{reg(B, address='杭州市' + chr(13) + chr(10) + '西湖区')}\n{reg(C, established_on='2026-08-01')}\n"
+             f"{reg(D)}\n", 4,
+             Published(1, [(2, "line_break"), (4, "line_break"), (6, "date_not_after_night")],
+                       says=("name", "address", "U+000D"))),
+    # An inspection's result is the one free text of the contract that may run over lines: kept; a
+    # document number over two lines is not (drops4).
+    Case("line_breaks_in_inspection_results", lambda drop: write_files(drop, {"inspection_results.csv": (
+        (",".join(INS) + "\n" + line_of(inspection_row(A, result="经营场所正常。" + chr(10) + "公示信息一致。"), INS)
+         + "\n" + line_of(inspection_row(B, doc_no="杭西市监检" + chr(10) + "〔2026〕2号"), INS) + "\n").encode(),
+        "inspection_results", "delta", 2, "utf-8")}), Published(1, [(4, "line_break")], says=("doc_no",))),
     csv_case("quoted_newline_counted_by_lines", f"{HEADER}\n{reg(A, address='a' + chr(10) + 'b')}\n", 2,
              Refusal("registration.csv", "row_count_mismatch")),
     # Malformed records: quarantined at their line, the night goes on.
@@ -210,6 +236,15 @@ CASES: list[Case] = [
     # Encodings, delimiters, headers.
     csv_case("mixed_encodings", (f"{HEADER}\n{reg(A)}\n").encode() + GB_ROW + b"\n", 2,
              Refusal("registration.csv", "encoding_mismatch", 3)),
+    csv_case("gb18030_then_utf8_declared_utf8", f"{HEADER}\n".encode() + GB_ROW + f"\n{reg(A)}\n".encode(), 2,
+             Refusal("registration.csv", "encoding_mismatch", 2)),
+    # Half GB 18030, half UTF-8 Chinese, declared gb18030: the UTF-8 half decodes as GB 18030 without an
+    # error, into mojibake stored as legal names; the whole-file look-alike check saw the GB half and
+    # let it pass. Refused at the first line of UTF-8 Chinese text, in either order (drops4).
+    csv_case("gb18030_then_utf8_declared_gb18030", f"{HEADER}\n".encode() + GB_ROW + b"\n" + UTF8_ROW, 2,
+             Refusal("registration.csv", "encoding_mixed", 3), mode="delta", encoding="gb18030"),
+    csv_case("utf8_then_gb18030_declared_gb18030", f"{HEADER}\n".encode() + UTF8_ROW + GB_ROW + b"\n", 2,
+             Refusal("registration.csv", "encoding_mixed", 2), mode="delta", encoding="gb18030"),
     # UTF-8 Chinese declared gb18030: GB 18030 decodes these bytes too, into mojibake (中国 → 涓浗) that
     # would be stored as the legal name; refused at the first line holding such characters (drops3).
     csv_case("utf8_declared_gb18030", f"{HEADER}\n{reg(A, name='Hangzhou A', address='', legal_form='')}\n"
@@ -222,6 +257,12 @@ CASES: list[Case] = [
              Refusal("registration.csv", "missing_columns", 1)),
     csv_case("tab_delimiter", "\t".join(REG) + "\n" + line_of(registration_row(A), sep="\t") + "\n", 1,
              Refusal("registration.csv", "missing_columns", 1)),
+    # A column name that looks like the contract's and is not (a zero-width space, a NUL, full-width
+    # letters): refused as missing, as before, and the refusal now says what differs (drops4).
+    csv_case("header_name_with_a_zero_width_space", HEADER.replace(",name,", ",name" + chr(0x200B) + ",") + "\n"
+             + reg(A) + "\n", 1, Refusal("registration.csv", "missing_columns", 1, says=("「name\\u200b」",))),
+    csv_case("header_name_in_full_width_letters", HEADER.replace(",name,", ",ｎａｍｅ,") + "\n" + reg(A) + "\n", 1,
+             Refusal("registration.csv", "missing_columns", 1, says=("「ｎａｍｅ」与 name",))),
     csv_case("duplicated_contract_column", f"{HEADER},name\n{reg(A)},别名\n", 1,
              Refusal("registration.csv", "duplicate_columns", 1)),
     csv_case("duplicated_extra_column", f"{HEADER},note,note\n{reg(A)},x,y\n", 1, Published(1)),
@@ -232,6 +273,19 @@ CASES: list[Case] = [
     csv_case("control_characters_in_free_text", f"{HEADER}\n{reg(A, name='甲' + chr(9) + '公司')}\n"
              f"{reg(B, name='乙' + chr(7) + '公司')}\n{reg(C, address=chr(11) + '杭州市' + chr(0x9B))}\n", 3,
              Published(1, [(3, "control_character"), (4, "control_character")])),
+    # Zero-width characters (U+200B–U+200D, U+2060) anywhere in a value: invisible, they make a
+    # look-alike name, code or case number; held naming the column and the code point (drops4).
+    csv_case("zero_width_characters", f"{HEADER}\n{reg(A, name='杭州' + chr(0x200B) + '甲公司')}\n"
+             f"{reg(B[:10] + chr(0x2060) + B[10:])}\n{reg(C, address='杭州市' + chr(0x200D))}\n{reg(D)}\n", 4,
+             Published(1, [(2, "invisible_character"), (3, "invisible_character"), (4, "invisible_character")],
+                       says=("name", "U+200B", "uscc", "U+2060", "address", "U+200D"))),
+    Case("zero_width_non_joiner_in_a_case_number", lambda drop: write_files(drop, {"penalties.csv": (
+        (",".join(PEN) + "\n" + penalty_line("杭西市监罚〔2026〕1号") + penalty_line("杭西市监罚〔2026〕" + chr(0x200C) + "1号"))
+        .encode(), "penalties", "delta", 2, "utf-8")}),
+         Published(1, [(3, "invisible_character")], says=("case_no", "U+200C"))),
+    parquet_case("parquet_zero_width_space_in_a_name", reg_parquet(
+        [registration_row(A), registration_row(B, name="杭州" + chr(0x200B) + "甲公司")]), 2,
+                 Published(1, [(3, "invisible_character")], says=("name", "U+200B"))),
     csv_case("bom_in_free_text", f"{HEADER}\n{reg(A)}\n{reg(B, address='杭州' + chr(0xFEFF))}\n", 2,
              Published(1, [(3, "control_character")])),
     csv_case("nul_byte_in_malformed_record", f"{HEADER}\n{reg(A)}\n{B},\x00\n", 2,
@@ -315,15 +369,21 @@ CASES: list[Case] = [
                  Published(2, [(4, "registered_capital")])),
     csv_case("amount_with_zeros_past_the_second_decimal", f"{HEADER}\n{reg(A, registered_capital='1000.500')}\n"
              f"{reg(B, registered_capital='1000.505')}\n", 2, Published(1, [(3, "registered_capital")])),
+    # A duration where an amount is expected was read as a number (duration[s] 1000 → "1000" yuan):
+    # no contract column is a span of time; refused naming the column and the type (drops4).
+    parquet_case("parquet_duration_for_an_amount", reg_parquet(
+        [registration_row(A)], registered_capital=pa.array([1000], pa.duration("s"))), 1,
+                 Refusal("registration.parquet", "column_type", says=("registered_capital", "duration[s]"))),
     parquet_case("parquet_duplicated_column", parquet_with_duplicated_column(), 1,
                  Refusal("registration.parquet", "duplicate_columns")),
     parquet_case("parquet_binary_column", reg_parquet([registration_row(A)], name=pa.array([b"\xff\xfe"])), 1,
                  Refusal("registration.parquet", "column_type")),
     parquet_case("parquet_nul_byte", reg_parquet([registration_row(A, name="甲\x00乙"), registration_row(B)]), 2,
                  Published(1, [(2, "nul_byte")])),
+    # U+2028 is Unicode's line separator: a line break inside a name (drops4; it was stored before).
     parquet_case("parquet_control_character", reg_parquet([registration_row(A, name="甲\u2028乙"),
                                                            registration_row(B, address="杭州\uffff")]), 2,
-                 Published(1, [(3, "control_character")])),
+                 Published(0, [(2, "line_break"), (3, "control_character")], says=("U+2028", "U+FFFF"))),
     # Text bytes that are not UTF-8 in a Parquet string column (a writer that does not check them):
     # Arrow's first text kernel raised, a traceback out of the night; refused at the row's line (drops3).
     parquet_case("parquet_text_not_utf8", reg_parquet(

@@ -35,6 +35,7 @@ def run_case(case: Case, settings: Settings, engine: Engine, tmp_path: Path) -> 
         assert all(i.level == "refusal" and i.zh and i.en for i in issues)
         if expected.line is not None:
             assert hits[0].line == expected.line, hits[0].text()
+        assert all(word in hits[0].text() for word in expected.says), hits[0].text()
         with engine.connect() as c:
             assert c.execute(sa.text("select count(*) from night_runs")).scalar() == 0
             assert c.execute(sa.text("select count(*) from quarantine")).scalar() == 0
@@ -56,6 +57,8 @@ def run_case(case: Case, settings: Settings, engine: Engine, tmp_path: Path) -> 
         assert line == want_line and want_rule in rule, (line, rule, reason)
         assert reason and isinstance(raw, dict) and raw
         assert "\x00" not in json.dumps(raw, ensure_ascii=False)
+    reasons = " ".join(reason for _, _, reason, _ in held)
+    assert all(word in reasons for word in expected.says), reasons
 
 
 @pytest.mark.parametrize("case", CASES, ids=case_ids(CASES))

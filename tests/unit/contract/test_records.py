@@ -499,3 +499,49 @@ def test_a_file_declared_gb18030_that_is_utf8_chinese_is_told_at_its_first_such_
     assert sum(s.records for s in split_csv_chunks(path, "gb18030", chunk_rows)) == 4
     path.write_bytes("uscc,name\nA1,Café\n".encode())
     assert sum(s.records for s in split_csv_chunks(path, "gb18030", chunk_rows)) == 1
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 2, 3, 50])
+def test_a_file_declared_gb18030_half_utf8_is_told_at_its_first_utf8_line(tmp_path: Path, chunk_rows: int) -> None:
+    # Two exports put together, one GB 18030 and one UTF-8: the file as a whole is not UTF-8, and the
+    # UTF-8 lines read as GB 18030 without an error, garbled (中国有限公司 → 涓浗鏈夐檺鍏徃; drops4).
+    from credit.contract.records import MixedUtf8
+
+    gb = ["A1,杭州乙公司", "A2,杭州市西湖区文三路"]
+    utf8 = ["A3,中国有限公司", "A4,杭州"]
+    path = tmp_path / "r.csv"
+    for parts, line in (([gb, utf8], 4), ([utf8, gb], 2)):
+        first, second = parts
+        data = b"uscc,name\n" + "\n".join(first).encode("gb18030" if first is gb else "utf-8") + b"\n" \
+            + "\n".join(second).encode("gb18030" if second is gb else "utf-8") + b"\n"
+        data.decode("gb18030")   # the declared reading does not fail
+        path.write_bytes(data)
+        with pytest.raises(MixedUtf8) as found:
+            list(split_csv_chunks(path, "gb18030", chunk_rows))
+        assert found.value.line == line
+    # One UTF-8 character of three bytes in a GB 18030 line is not enough to tell; GB 18030 alone reads.
+    path.write_bytes("uscc,name\nA1,杭州乙公司\n".encode("gb18030") + "A2,中x\n".encode())
+    assert sum(s.records for s in split_csv_chunks(path, "gb18030", chunk_rows)) == 2
+
+
+@given(st.lists(st.tuples(st.sampled_from(["ascii", "utf8", "gb18030", "bytes"]),
+                          st.text(alphabet="A1,中国杭州有限公司西湖区·¥（）é〔〕号", max_size=12),
+                          st.binary(max_size=6)), max_size=12))
+def test_the_lines_that_may_be_utf8_are_every_valid_utf8_line(lines: list[tuple[str, str, bytes]]) -> None:
+    # The vectorised pre-filter of the mixed-encoding check (drops4) must never pass over a line
+    # that is valid UTF-8 beyond ASCII, whatever the lines before and after it end with.
+    from credit.contract.records import line_bounds, maybe_utf8_lines
+
+    raw = [b.replace(b"\n", b"") if kind == "bytes" else
+           text.encode("gb18030" if kind == "gb18030" else "utf-8") if kind != "ascii" else text.encode("ascii", "ignore")
+           for kind, text, b in lines]
+    data = b"\n".join(raw)
+    starts, _ = line_bounds(data)
+    maybe = set(maybe_utf8_lines(data, starts).tolist())
+    for i, line in enumerate(data.split(b"\n")[:len(starts)]):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if not line.isascii():
+            assert i in maybe, (i, line)

@@ -68,11 +68,24 @@ def test_only_the_rows_off_their_shape_are_rewritten(kind: str) -> None:
 
 
 @pytest.mark.parametrize("dtype", [ARROW_STRING, object])
-def test_holding_control_is_the_rows_with_a_control_character_or_noncharacter(dtype: object) -> None:
-    from credit.night.quality import holding_control
+def test_holding_unseen_is_the_rows_with_a_control_or_an_invisible_character(dtype: object) -> None:
+    from credit.night.quality import holding_unseen
 
-    held = ["甲\x07", "\x0b甲", "\x85x", "\x9f", "\x7f", "\x1f", "\ufffe", "\U0010ffff", "\ufdd5", "\ufeff甲"]
-    kept = ["a\tb", "a\nb", "a\r\nb", "正常 名称", "\u3000甲", "", "\x00"]   # NUL: its own rule (nul_byte)
-    s = pd.Series([*held, *kept, None], dtype=dtype)
-    assert holding_control(s).tolist() == [True] * len(held) + [False] * (len(kept) + 1)
-    assert holding_control(pa.chunked_array([pa.array([*held, *kept, None])])).tolist() == holding_control(s).tolist()
+    control = ["甲\x07", "\x0b甲", "\x85x", "\x9f", "\x7f", "\x1f", "\ufffe", "\U0010ffff", "\ufdd5", "\ufeff甲"]
+    # zero-width space, non-joiner, joiner, word joiner, a direction override, a soft hyphen, a tag (drops4)
+    invisible = ["杭州\u200b甲", "\u200c1号", "甲\u200d", "\u2060", "\u202e甲", "a\u00adb", "甲\U000e0041"]
+    kept = ["a\tb", "a\nb", "a\r\nb", "正常 名称", "\u3000甲", "", "\x00", "甲\u2028乙"]   # NUL: its own rule (nul_byte)
+    s = pd.Series([*control, *invisible, "\x07\u200b", *kept, None], dtype=dtype)
+    got_control, got_invisible = holding_unseen(s)
+    assert got_control.tolist() == [True] * len(control) + [False] * len(invisible) + [True] + [False] * (len(kept) + 1)
+    assert got_invisible.tolist() == [False] * len(control) + [True] * len(invisible) + [True] + [False] * (len(kept) + 1)
+    arrow = holding_unseen(pa.chunked_array([pa.array([*control, *invisible, "\x07\u200b", *kept, None])]))
+    assert [m.tolist() for m in arrow] == [got_control.tolist(), got_invisible.tolist()]
+
+
+@pytest.mark.parametrize("dtype", [ARROW_STRING, object])
+def test_holding_line_break_is_the_rows_with_a_line_break_inside(dtype: object) -> None:
+    from credit.night.quality import holding_line_break
+
+    s = pd.Series(["a\nb", "a\r\nb", "a\rb", "甲\u2028乙", "甲\u2029乙", "a\tb", "正常 名称", "", None], dtype=dtype)
+    assert holding_line_break(s).tolist() == [True] * 5 + [False] * 4
