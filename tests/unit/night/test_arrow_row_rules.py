@@ -7,6 +7,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from credit.contract.sources import Column
 from credit.night.normalise import ARROW_STRING, canonical_column
@@ -76,3 +78,43 @@ def test_holding_control_is_the_rows_with_a_control_character_or_noncharacter(dt
     s = pd.Series([*held, *kept, None], dtype=dtype)
     assert holding_control(s).tolist() == [True] * len(held) + [False] * (len(kept) + 1)
     assert holding_control(pa.chunked_array([pa.array([*held, *kept, None])])).tolist() == holding_control(s).tolist()
+
+
+# The bytes' pre-check (issue 11 stop 41): the rows found are the kernel's over every value.
+_EDGES = ["\x00", "\x01", "\x08", "\t", "\n", "\x0b", "\x0c", "\r", "\x0e", "\x1f", " ", "~", "\x7f", "\x80",
+          "\x9f", "\xa0", "·", "é", "\ufdcf", "\ufdd0", "\ufdef", "\ufdf0", "\ufefe", "\ufeff", "\uff08",
+          "\ufffd", "\ufffe", "\uffff", "\U0001fffd", "\U0001fffe", "\U0010ffff", "😀", "甲", "a"]
+
+
+def _reference(arr: pa.ChunkedArray, pattern: str, regex: bool) -> list[bool]:
+    found = pc.match_substring_regex(arr, pattern) if regex else pc.match_substring(arr, pattern)
+    return [bool(v) for v in pc.fill_null(found, False).to_pylist()]
+
+
+@given(st.lists(st.one_of(st.none(), st.lists(st.sampled_from(_EDGES), max_size=4).map("".join),
+                          st.text(max_size=6)), max_size=12),
+       st.integers(0, 3), st.booleans())
+def test_the_bytes_precheck_finds_what_the_kernel_finds(values: list[str | None], cut: int, large: bool) -> None:
+    from credit.night.quality import CONTROL_CLASS, holding_control
+
+    kind = pa.large_string() if large else pa.string()
+    whole = pa.array(["甲\x07", *values, "\ufeff"], kind)   # sliced: bytes outside the slice stay in its buffer
+    arr = pa.chunked_array([whole.slice(1, len(values) // 2 + cut), whole.slice(1 + len(values) // 2 + cut)], kind)
+    assert holding_control(arr).tolist() == _reference(arr, CONTROL_CLASS, True)
+    s = pd.Series(arr.to_pylist(), dtype=ARROW_STRING)
+    assert holding_control(s).tolist() == _reference(arr, CONTROL_CLASS, True)
+    assert holding_nul(s).tolist() == _reference(arr, "\x00", False)
+
+
+def test_text_without_any_control_byte_is_not_read_by_the_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
+    from credit.night import quality
+
+    def unused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the kernel read a column whose bytes hold no control character")
+
+    monkeypatch.setattr(quality.pc, "match_substring_regex", unused)
+    monkeypatch.setattr(quality.pc, "match_substring", unused)
+    plain = pd.Series(["福州市鼓楼区（东街）", "é·", "\ufb01", None, "a\tb\r\n", "\uff08"], dtype=ARROW_STRING)
+    assert quality.holding_control(plain).tolist() == [False] * 6
+    assert quality.holding_nul(plain).tolist() == [False] * 6
+    assert quality.holding_control(pa.chunked_array([pa.array([None, None], pa.string())])).tolist() == [False] * 2
