@@ -7,6 +7,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from credit.contract.sources import Column
 from credit.night.normalise import ARROW_STRING, canonical_column
@@ -89,3 +91,68 @@ def test_holding_line_break_is_the_rows_with_a_line_break_inside(dtype: object) 
 
     s = pd.Series(["a\nb", "a\r\nb", "a\rb", "甲\u2028乙", "甲\u2029乙", "a\tb", "正常 名称", "", None], dtype=dtype)
     assert holding_line_break(s).tolist() == [True] * 5 + [False] * 4
+
+# The bytes' pre-checks (issue 11 stop 41): the rows found are the kernels' over every value.
+_EDGES = ["\x00", "\x01", "\x08", "\t", "\n", "\x0b", "\x0c", "\r", "\x0e", "\x1f", " ", "~", "\x7f", "\x80",
+          "\x9f", "\xa0", "\xac", "\xad", "\xae", "·", "é", "\u0600", "\u0605", "\u0606", "\u061c", "\u06dd",
+          "\u070f", "\u0890", "\u08e2", "\u180e", "\u200a", "\u200b", "\u200f", "\u2010", "“", "—", "…",
+          "\u2028", "\u2029", "\u202a", "\u202e", "\u202f", "\u205f", "\u2060", "\u2064", "\u2065", "\u2066",
+          "\u206f", "\u2070", "\ufdcf", "\ufdd0", "\ufdef", "\ufdf0", "\ufefe", "\ufeff", "\uff08", "\ufff9",
+          "\ufffb", "\ufffd", "\ufffe", "\uffff", "\U0001fffd", "\U0001fffe", "\U000e0001", "\U000e0020",
+          "\U0010ffff", "😀", "甲", "a"]
+
+
+def _reference(arr: pa.ChunkedArray, pattern: str, regex: bool) -> list[bool]:
+    found = pc.match_substring_regex(arr, pattern) if regex else pc.match_substring(arr, pattern)
+    return [bool(v) for v in pc.fill_null(found, False).to_pylist()]
+
+
+@given(st.lists(st.one_of(st.none(), st.lists(st.sampled_from(_EDGES), max_size=4).map("".join),
+                          st.text(max_size=6)), max_size=4),
+       st.integers(0, 3), st.booleans())
+def test_the_bytes_precheck_finds_what_the_kernel_finds(values: list[str | None], cut: int, large: bool) -> None:
+    from credit.night.quality import LINE_BREAK_CLASS, UNSEEN_CLASS, holding_line_break, holding_unseen
+
+    kind = pa.large_string() if large else pa.string()
+    # sliced: the bytes outside a slice stay in its buffer (a held character there may make the
+    # pre-check True, never False: plain text around, else no example would test the pre-check)
+    whole = pa.array(["甲", *values, "乙"], kind)
+    arr = pa.chunked_array([whole.slice(1, len(values) // 2 + cut), whole.slice(1 + len(values) // 2 + cut)], kind)
+    control, invisible = holding_unseen(arr)
+    assert (control | invisible).tolist() == _reference(arr, UNSEEN_CLASS, True)
+    s = pd.Series(arr.to_pylist(), dtype=ARROW_STRING)
+    control, invisible = holding_unseen(s)
+    assert (control | invisible).tolist() == _reference(arr, UNSEEN_CLASS, True)
+    assert holding_nul(s).tolist() == _reference(arr, "\x00", False)
+    assert holding_line_break(s).tolist() == _reference(arr, LINE_BREAK_CLASS, True)
+
+
+@pytest.mark.parametrize("edge", _EDGES, ids=[f"U+{ord(e[0]):04X}" for e in _EDGES])
+def test_each_edge_character_alone_is_found_as_the_kernel_finds_it(edge: str) -> None:
+    """One value, alone in its buffer, around plain text: the pre-check is all that decides (the
+    property test above mixes values, and one held value anywhere in a buffer sends it to the kernel)."""
+    from credit.night.quality import LINE_BREAK_CLASS, UNSEEN_CLASS, holding_line_break, holding_unseen
+
+    for text in (edge, f"甲{edge}", f"{edge}乙", f"a{edge}b"):
+        arr = pa.chunked_array([pa.array([text])])
+        control, invisible = holding_unseen(arr)
+        assert (control | invisible).tolist() == _reference(arr, UNSEEN_CLASS, True), text
+        s = pd.Series([text], dtype=ARROW_STRING)
+        assert holding_line_break(s).tolist() == _reference(arr, LINE_BREAK_CLASS, True), text
+        assert holding_nul(s).tolist() == _reference(arr, "\x00", False), text
+
+
+def test_text_without_any_such_byte_is_not_read_by_the_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
+    from credit.night import quality
+
+    def unused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the kernel read a column whose bytes hold none of what it looks for")
+
+    monkeypatch.setattr(quality.pc, "match_substring_regex", unused)
+    monkeypatch.setattr(quality.pc, "match_substring", unused)
+    plain = pd.Series(["福州市鼓楼区（东街）", "é·", "\ufb01", None, "a\tb", "\uff08", "“引号”—…"], dtype=ARROW_STRING)
+    assert [m.tolist() for m in quality.holding_unseen(plain)] == [[False] * 7] * 2
+    assert quality.holding_nul(plain).tolist() == [False] * 7
+    assert quality.holding_line_break(plain).tolist() == [False] * 7
+    empty = pa.chunked_array([pa.array([None, None], pa.string())])
+    assert [m.tolist() for m in quality.holding_unseen(empty)] == [[False] * 2] * 2
