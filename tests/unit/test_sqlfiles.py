@@ -25,3 +25,10 @@ def test_without_bound_every_placeholder_needs_a_date_or_an_int() -> None:
         sqlfiles.rendered("grading/tax", ranged=1, tax_from_year=2024, lo="x", hi="y")  # type: ignore[arg-type]
     assert "date '2026-07-13'" in sqlfiles.rendered("grading/penalties", bound=("lo", "hi", "hm", "complete"), night=date(2026, 7, 13),
                                                      ranged=0)
+
+
+def test_a_fragment_leaves_out_its_comment_lines_which_would_swallow_the_rest_of_a_line() -> None:
+    assert sqlfiles.text_of("night/merge_gone_held").lstrip().startswith("--")
+    clause = sqlfiles.fragment("night/merge_gone_held").format(kept="held", column="uscc")
+    assert clause == "not exists (select 1 from held h where h.k is null or h.k = t.uscc::text)"
+    assert f"t.a = 1 and {clause} and t.b = 2".count("--") == 0
