@@ -27,6 +27,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from credit import sqlfiles
 from credit.db import create_database_if_missing
 from credit.settings import Settings
 
@@ -123,26 +124,18 @@ def restore(dump: Path, url: str, settings: Settings) -> Restored:
     engine = sa.create_engine(url)
     try:
         with engine.begin() as conn:
-            tables = conn.execute(sa.text(
-                "select count(*) from pg_tables where schemaname not in ('pg_catalog', 'information_schema')")).scalar()
+            tables = conn.execute(sqlfiles.statement("server/restore_tables")).scalar()
             if tables:
                 raise BackupError(f"the target database {make_url(url).database} is not empty ({tables} tables): "
                                   "restore into a new database")
             for role in ROLES:
-                conn.exec_driver_sql(f"""
-                do $$ begin
-                    if not exists (select 1 from pg_roles where rolname = '{role}') then
-                        create role {role} nologin;
-                    end if;
-                exception when duplicate_object or unique_violation then null;
-                end $$;""")
+                conn.exec_driver_sql(sqlfiles.text_of("server/restore_role").format(role=role))
         args, env = libpq(url)
         _run([str(pg_tool("pg_restore", settings)), "--no-owner", "--single-transaction", "--exit-on-error",
               *args, str(dump)], env)
         with engine.connect() as conn:
-            n_tables = int(conn.execute(sa.text(
-                "select count(*) from pg_tables where schemaname = current_schema()")).scalar() or 0)
-            decisions = int(conn.execute(sa.text("select count(*) from roster_decisions")).scalar() or 0)
+            n_tables = int(conn.execute(sqlfiles.statement("server/restored_tables")).scalar() or 0)
+            decisions = int(conn.execute(sqlfiles.statement("server/restored_decisions")).scalar() or 0)
     finally:
         engine.dispose()
     return Restored(url, n_tables, decisions)

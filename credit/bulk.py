@@ -17,7 +17,7 @@ from credit import sqlfiles
 
 def is_empty(conn: Connection, table: str) -> bool:
     """Whether ``table`` (a name the search path resolves) has no row visible to this transaction."""
-    return not conn.exec_driver_sql(f"select exists (select from {table})").scalar_one()
+    return not conn.exec_driver_sql(sqlfiles.text_of("storage/has_rows").format(table=table)).scalar_one()
 
 
 @contextmanager
@@ -37,18 +37,19 @@ def load_then_index(conn: Connection, table: str, empty: bool) -> Iterator[None]
     # minimal (the embedded one, credit.db.EMBEDDED_TUNING) its load and index builds then skip the
     # write-ahead log, the files being synced at commit instead (PostgreSQL's "Populating a
     # Database"). Under the lock, the table is checked empty again: nothing is ever truncated away.
-    conn.exec_driver_sql(f"lock table {table} in access exclusive mode")
+    conn.exec_driver_sql(sqlfiles.text_of("storage/bulk_lock").format(table=table))
     if all(i.may_truncate for i in indexes) and is_empty(conn, table):
-        conn.exec_driver_sql(f"truncate {table}")
+        conn.exec_driver_sql(sqlfiles.text_of("storage/bulk_truncate").format(table=table))
     for i in indexes:
         if i.constraint_name is not None:
-            conn.exec_driver_sql(f'alter table {table} drop constraint "{i.constraint_name}"')
+            conn.exec_driver_sql(sqlfiles.text_of("storage/bulk_drop_constraint").format(
+                table=table, constraint=i.constraint_name))
         else:
-            conn.exec_driver_sql(f"drop index {i.index_name}")
+            conn.exec_driver_sql(sqlfiles.text_of("storage/bulk_drop_index").format(index=i.index_name))
     yield
     for i in indexes:
         conn.exec_driver_sql(i.definition)
         if i.constraint_name is not None:
-            kind = "primary key" if i.constraint_kind == "p" else "unique"
-            conn.exec_driver_sql(f'alter table {table} add constraint "{i.constraint_name}" {kind} using index '
-                                 f"{i.index_name}")
+            name = "storage/bulk_add_primary_key" if i.constraint_kind == "p" else "storage/bulk_add_unique"
+            conn.exec_driver_sql(sqlfiles.text_of(name).format(
+                table=table, constraint=i.constraint_name, index=i.index_name))

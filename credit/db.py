@@ -28,6 +28,7 @@ import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
+from credit import sqlfiles
 from credit.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -147,7 +148,7 @@ def embedded_url(data_dir: Path, database: str = EMBEDDED_DATABASE) -> str:
 # about half the time (1 M registration rows: an index on uscc 1.14 s → 0.58 s; issue 11). Its
 # character classes stay Unicode, which pg_trgm needs to cut Chinese names into trigrams.
 # A bureau's server creates its own database: docs/deploy.md recommends the same.
-CODE_POINT_LOCALE = " template template0 encoding 'UTF8' locale_provider builtin builtin_locale 'C.UTF-8'"
+CODE_POINT_LOCALE = " " + sqlfiles.fragment("server/code_point_locale")
 
 
 def create_database_if_missing(url: str) -> None:
@@ -157,11 +158,11 @@ def create_database_if_missing(url: str) -> None:
     admin = sa.create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as c:
-            exists = c.execute(sa.text("select 1 from pg_database where datname = :d"), {"d": u.database}).scalar()
+            exists = c.execute(sqlfiles.statement("server/database_exists"), {"d": u.database}).scalar()
             if not exists:
-                version = int(c.exec_driver_sql("show server_version_num").scalar_one())
+                version = int(c.exec_driver_sql(sqlfiles.text_of("server/version_num")).scalar_one())
                 locale = CODE_POINT_LOCALE if version >= 170000 else ""
-                c.execute(sa.text(f'create database "{u.database}"{locale}'))
+                c.execute(sa.text(sqlfiles.text_of("server/create_database").format(name=u.database, locale=locale)))
     finally:
         admin.dispose()
 
@@ -192,13 +193,12 @@ def tune_embedded(url: str) -> None:
     engine = sa.create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as c:
-            current: dict[str, str] = dict(c.execute(sa.text(
-                "select name, setting from pg_file_settings where sourcefile like '%postgresql.auto.conf'")).all())
+            current: dict[str, str] = dict(c.execute(sqlfiles.statement("server/auto_settings")).all())
             missing = {k: v for k, v in EMBEDDED_TUNING.items() if current.get(k) != v}
             for name, value in missing.items():
-                c.exec_driver_sql(f"alter system set {name} = '{value}'")
+                c.exec_driver_sql(sqlfiles.text_of("server/alter_system").format(name=name, value=value))
             if missing:
-                c.exec_driver_sql("select pg_reload_conf()")
+                c.exec_driver_sql(sqlfiles.text_of("server/reload_conf"))
     finally:
         engine.dispose()
 
@@ -277,12 +277,12 @@ def local_setting(conn: sa.Connection, name: str, value: str, when: bool = True)
     if not when:
         yield
         return
-    before = conn.execute(sa.text("select current_setting(:n)"), {"n": name}).scalar_one()
-    conn.execute(sa.text("select set_config(:n, :v, true)"), {"n": name, "v": value})
+    before = conn.execute(sqlfiles.statement("server/setting_now"), {"n": name}).scalar_one()
+    conn.execute(sqlfiles.statement("server/setting_local"), {"n": name, "v": value})
     try:
         yield
     finally:
         driver = conn.connection.driver_connection
         if not (isinstance(driver, psycopg.Connection)
                 and driver.info.transaction_status == psycopg.pq.TransactionStatus.INERROR):
-            conn.execute(sa.text("select set_config(:n, :v, true)"), {"n": name, "v": before})
+            conn.execute(sqlfiles.statement("server/setting_local"), {"n": name, "v": before})

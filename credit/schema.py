@@ -16,8 +16,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+
+from credit import sqlfiles
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -63,9 +64,9 @@ def head_revision() -> str:
 def current_revision(engine: Engine) -> str | None:
     """The database's revision (``alembic_version``), None before the first upgrade."""
     with engine.connect() as conn:
-        if conn.execute(sa.text("select to_regclass('alembic_version')")).scalar() is None:
+        if conn.execute(sqlfiles.statement("server/schema_versioned")).scalar() is None:
             return None
-        rows = conn.execute(sa.text("select version_num from alembic_version")).scalars().all()
+        rows = conn.execute(sqlfiles.statement("server/schema_versions")).scalars().all()
     if len(rows) > 1:
         raise RuntimeError(f"the database records several schema heads {sorted(rows)}: run `credit db upgrade`")
     return rows[0] if rows else None
@@ -78,7 +79,7 @@ def upgrade(engine: Engine, revision: str = "head") -> str:
     cfg = _config()
     with engine.begin() as conn:
         # One upgrade at a time, even when two nights start together.
-        conn.exec_driver_sql("select pg_advisory_xact_lock(7262831)")
+        conn.exec_driver_sql(sqlfiles.text_of("server/schema_upgrade_lock"))
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
     rev = current_revision(engine)

@@ -2,7 +2,7 @@
 
 Statements longer than a couple of lines live in files, staged and commented like any other
 source, and are read through here: as bind-parameter text for SQLAlchemy (:func:`statement`), as
-plain text (:func:`text_of`), run into a frame (:func:`frame`), run into dicts by psycopg itself
+plain text (:func:`text_of`), as a clause Python formats into a statement (:func:`fragment`), run into a frame (:func:`frame`), run into dicts by psycopg itself
 (:func:`dict_rows`, a look-up's hot statements), or with ``:name`` placeholders rendered as typed
 literals for ``COPY``, which cannot take bind parameters (:func:`rendered`).
 """
@@ -32,6 +32,13 @@ def text_of(name: str) -> str:
     area, _, stem = name.rpartition("/")
     folder = resources.files("credit").joinpath("sql", *area.split("/")) if area else resources.files("credit") / "sql"
     return folder.joinpath(f"{stem}.sql").read_text(encoding="utf-8")
+
+
+@cache
+def fragment(name: str) -> str:
+    """``credit/sql/<name>.sql`` without its comment lines and outer whitespace: a condition or a
+    clause that Python formats into a statement, where a comment would swallow the rest of its line."""
+    return "\n".join(line for line in text_of(name).splitlines() if not line.lstrip().startswith("--")).strip()
 
 
 @cache

@@ -9,7 +9,6 @@ from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from credit import sqlfiles
@@ -42,14 +41,13 @@ class ExcludedDraw(TypedDict):
 
 def grades_as_of(conn: Connection, as_of: date) -> tuple[pd.DataFrame, date | None]:
     """Tiers from the grading engine's ``grades`` table as of ``as_of`` (empty if none yet)."""
-    if conn.execute(sa.text("select to_regclass('grades')")).scalar() is None:
+    if conn.execute(sqlfiles.statement("draws/grades_kept")).scalar() is None:
         return pd.DataFrame({"uscc": [], "grade": []}), None
     # The latest graded night (grades are validity ranges, migration 0015; grading_runs lists the nights).
-    night: date | None = conn.execute(sa.text("select max(night) from grading_runs where night <= :d and graded > 0"),
-                                      {"d": as_of}).scalar()
+    night: date | None = conn.execute(sqlfiles.statement("draws/graded_by"), {"d": as_of}).scalar()
     if night is None:
         return pd.DataFrame({"uscc": [], "grade": []}), None
-    df = pd.read_sql(sa.text("select uscc, grade from grades where night = :n"), conn, params={"n": night})
+    df = pd.read_sql(sqlfiles.statement("draws/grades_of_night"), conn, params={"n": night})
     return df, night
 
 

@@ -138,7 +138,7 @@ def load_plan(conn: Connection, draw_id: str) -> DrawPlan:
 
 def public_plan(conn: Connection, draw_id: str) -> dict[str, Any] | None:
     """The plan as published (``<draw_id>.plan.json``), or None when there is no such plan."""
-    plan: dict[str, Any] | None = conn.execute(sa.text("select public_plan from draw_plans where draw_id = :i"),
+    plan: dict[str, Any] | None = conn.execute(sqlfiles.statement("draws/public_plan"),
                                                {"i": draw_id}).scalar()
     return plan
 
@@ -153,30 +153,29 @@ def draw_listing(conn: Connection) -> list[DrawListing]:
 
 def frozen_pools(conn: Connection, draw_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The entity and the inspector pool the plan froze, in the order their digests hash them."""
-    ent = pd.read_sql(sa.text(f"select {', '.join(ENTITY_COLUMNS)} from draw_pool_entities "
-                              "where draw_id = :id order by matter, uscc"), conn, params={"id": draw_id})
-    ins = pd.read_sql(sa.text(f"select {', '.join(INSPECTOR_COLUMNS)} from draw_pool_inspectors "
-                              "where draw_id = :id order by inspector_id"), conn, params={"id": draw_id})
+    ent = pd.read_sql(sa.text(sqlfiles.text_of("draws/frozen_entities").format(columns=", ".join(ENTITY_COLUMNS))),
+                      conn, params={"id": draw_id})
+    ins = pd.read_sql(sa.text(sqlfiles.text_of("draws/frozen_inspectors").format(columns=", ".join(INSPECTOR_COLUMNS))),
+                      conn, params={"id": draw_id})
     return ent, ins
 
 
 # -- runs and records ------------------------------------------------------------------------------
 def is_drawn(conn: Connection, draw_id: str) -> bool:
     """Whether the plan has been run (a draw is run once)."""
-    return conn.execute(sa.text("select 1 from draw_runs where draw_id = :id"), {"id": draw_id}).first() is not None
+    return conn.execute(sqlfiles.statement("draws/is_drawn"), {"id": draw_id}).first() is not None
 
 
 def stored_public_record(conn: Connection, draw_id: str) -> dict[str, Any] | None:
     """The public record the run stored (``draw_runs.public_record``), or None when not drawn."""
-    rec: dict[str, Any] | None = conn.execute(sa.text("select public_record from draw_runs where draw_id = :i"),
+    rec: dict[str, Any] | None = conn.execute(sqlfiles.statement("draws/stored_public_record"),
                                               {"i": draw_id}).scalar()
     return rec
 
 
 def stored_run(conn: Connection, draw_id: str) -> StoredRun:
     """The stored public record and the record digests of a run; :class:`DrawRefused` when not drawn."""
-    row = conn.execute(sa.text("select public_record, public_record_sha256, full_record_sha256 from draw_runs "
-                               "where draw_id = :id"), {"id": draw_id}).mappings().first()
+    row = conn.execute(sqlfiles.statement("draws/stored_run"), {"id": draw_id}).mappings().first()
     if row is None:
         raise DrawRefused(f"抽查任务「{draw_id}」已确定，尚未抽取 ({draw_id} has been planned but not drawn yet)")
     return {"public_record": row["public_record"], "public_record_sha256": row["public_record_sha256"],
@@ -194,7 +193,7 @@ def redraw_events(conn: Connection, draw_id: str) -> list[RedrawEvent]:
 def full_record(conn: Connection, draw_id: str) -> dict[str, Any]:
     """The full record of a drawn plan, rebuilt from the tables (what ``verify DRAW_ID`` checks)."""
     plan = load_plan(conn, draw_id)
-    seed = conn.execute(sa.text("select seed from draw_runs where draw_id = :id"), {"id": draw_id}).scalar()
+    seed = conn.execute(sqlfiles.statement("draws/run_seed"), {"id": draw_id}).scalar()
     if seed is None:
         raise DrawRefused(f"抽查任务「{draw_id}」已确定，尚未抽取 ({draw_id} has been planned but not drawn yet)")
     ent, ins = frozen_pools(conn, draw_id)
@@ -329,7 +328,7 @@ def published_results(conn: Connection, task_id: str, settings: Settings, as_of:
 
 def tasks_with_published_results(conn: Connection, settings: Settings, as_of: date | None = None) -> list[TaskResults]:
     """Inspection tasks (抽查任务) that have published results, with their number."""
-    tasks = conn.execute(sa.text("select draw_id from draw_runs order by draw_id")).scalars().all()
+    tasks = conn.execute(sqlfiles.statement("draws/drawn_tasks")).scalars().all()
     out: list[TaskResults] = []
     for t in tasks:  # tasks are few (tens a year): one look-up each
         n = len(published_results(conn, t, settings, as_of))

@@ -18,7 +18,6 @@ from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from credit import clock, sqlfiles
@@ -106,7 +105,7 @@ def _write(path: Path, doc: Any) -> str:
 def _copy(conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     raw = conn.connection.driver_connection
     assert raw is not None   # an open connection always has its driver connection
-    with raw.cursor() as cur, cur.copy(f"copy {table} ({', '.join(columns)}) from stdin") as cp:
+    with raw.cursor() as cur, cur.copy(sqlfiles.text_of("draws/copy_rows").format(table=table, columns=", ".join(columns))) as cp:
         for r in rows:
             cp.write_row(r)
 
@@ -342,7 +341,7 @@ def plan_draw(conn: Connection, matter: str | Sequence[str], as_of: date, settin
                           f"(nothing to draw: no entity of {where} is in the pool of {', '.join(matters)} as of {as_of})")
     inspectors = inspector_pool(conn)
     staffing, staffing_warnings = check_staffing(rules, entities, inspectors)
-    n = conn.execute(sa.text("select count(*) from draw_plans where as_of = :d"), {"d": as_of}).scalar()
+    n = conn.execute(sqlfiles.statement("draws/plans_on"), {"d": as_of}).scalar()
     draw_id = f"DRAW-{as_of:%Y%m%d}-{int(n or 0) + 1:03d}"
     strata = plan_strata(rules, stratum_sizes(entities))
     e_digest = entity_pool_digest(entities)
@@ -465,7 +464,7 @@ def run_draw(conn: Connection, draw_id: str, seed: str, settings: Settings, *,
                           f"{plan['seed_commitment']} 不符，不是承诺的种子 (not the committed seed)")
     ent, ins = frozen_pools(conn, draw_id)
     # One run at a time, so that each sees the draws run before it (the checks below).
-    conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": RUN_LOCK})
+    conn.execute(sqlfiles.statement("storage/advisory_xact_lock"), {"k": RUN_LOCK})
     # Again under the lock: a run of this same draw may have committed while this one waited
     # (the CLI twice, or the workbench and the CLI); it is drawn already, not a stale pool, and an
     # all-exempt pool (no draw holds its entities) must not reach the inserts a second time.

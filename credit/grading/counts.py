@@ -30,7 +30,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from credit import sqlfiles
 from credit.grading.scheme import TIERS
@@ -41,11 +41,11 @@ RECOUNTED = "grade_counts_recounted"
 
 def previous_counted(conn: Connection, night: date) -> date | None:
     """The previous graded night, if its counts are stored (None: count every grade tonight)."""
-    prev: date | None = conn.execute(text("select max(night) from grading_runs where night < :n"),
+    prev: date | None = conn.execute(sqlfiles.statement("grading/graded_before"),
                                      {"n": night}).scalar()
     if prev is None:
         return None
-    stored = conn.execute(text("select exists (select from grade_counts where night = :p)"), {"p": prev}).scalar()
+    stored = conn.execute(sqlfiles.statement("grading/counts_stored"), {"p": prev}).scalar()
     return prev if stored else None
 
 
@@ -70,9 +70,7 @@ def chunk_counts(conn: Connection, frame: pd.DataFrame, grades: pd.Series) -> pd
     region = frame["region_code"].astype("string").reset_index(drop=True)
     section = frame["industry_code"].astype("string").str.slice(0, 1).reset_index(drop=True)
     if bool(region.isna().any() or section.isna().any()):
-        empty = pd.DataFrame(conn.execute(text(
-            "select rn, region_code = '' as region_empty, industry_code = '' as industry_empty "
-            "from grading_population where region_code = '' or industry_code = ''")).all(),
+        empty = pd.DataFrame(conn.execute(sqlfiles.statement("grading/counts_empty_codes")).all(),
             columns=["rn", "region_empty", "industry_empty"])
         region.iloc[empty.loc[empty["region_empty"].fillna(False).astype(bool), "rn"].to_numpy(dtype="int64")] = ""
         section.iloc[empty.loc[empty["industry_empty"].fillna(False).astype(bool), "rn"].to_numpy(dtype="int64")] = ""
@@ -99,7 +97,7 @@ def store_counts(conn: Connection, night: date, distribution: dict[str, int], in
     (:func:`add_counts` of every chunk's :func:`chunk_counts`): the open ranges after a full night
     are tonight's grades, so they are the cells ``counts_full.sql`` would count; stored when they
     add up to ``distribution`` per tier, counted by the server otherwise."""
-    conn.execute(text("delete from grade_counts where night = :n"), {"n": night})
+    conn.execute(sqlfiles.statement("grading/counts_clear"), {"n": night})
     if not incremental and counted is not None:
         per_tier = {str(g): int(n) for g, n in counted.groupby("grade")["n"].sum().items()}
         if all(per_tier.get(t, 0) == int(distribution.get(t, 0)) for t in TIERS) and set(per_tier) <= set(TIERS):
@@ -110,13 +108,11 @@ def store_counts(conn: Connection, night: date, distribution: dict[str, int], in
     prev = previous_counted(conn, night) if incremental else None
     if prev is not None:
         conn.exec_driver_sql(sqlfiles.rendered("grading/counts_delta", night=night, prev=prev))
-        totals: dict[str, int] = {str(g): int(n) for g, n in conn.execute(text(
-            "select grade, sum(n) from grade_counts_tonight group by grade")).all()}
-        negative = conn.execute(text("select exists (select from grade_counts_tonight where n < 0)")).scalar()
+        totals: dict[str, int] = {str(g): int(n) for g, n in conn.execute(
+            sqlfiles.statement("grading/counts_delta_tiers")).all()}
+        negative = conn.execute(sqlfiles.statement("grading/counts_delta_negative")).scalar()
         if not negative and all(totals.get(t, 0) == int(distribution.get(t, 0)) for t in TIERS):
-            conn.execute(text(
-                "insert into grade_counts (night, region_code, section, grade, n) "
-                "select :n, region_code, section, grade, n from grade_counts_tonight where n > 0"), {"n": night})
+            conn.execute(sqlfiles.statement("grading/counts_delta_store"), {"n": night})
             return []
     conn.execute(sqlfiles.statement("grading/counts_full"), {"night": night})
     return [RECOUNTED] if prev is not None else []

@@ -113,8 +113,8 @@ def copy_out(conn: Connection, query: str, types: dict[str, pa.DataType],
     raw = conn.connection.driver_connection
     assert raw is not None  # a live connection inside the night's transaction
     buf = io.BytesIO()
-    with raw.cursor() as cur, cur.copy(f"copy ({query.strip().rstrip(';')}) to stdout with (format csv, header true)",
-                                       params) as cp:
+    with raw.cursor() as cur, cur.copy(
+            sqlfiles.text_of("grading/copy_out").format(query=query.strip().rstrip(";")), params) as cp:
         for chunk in cp:
             buf.write(chunk)
     buf.seek(0)
@@ -162,7 +162,7 @@ Bounds = tuple[str | None, str | None]
 def chunk_bounds(conn: Connection) -> Bounds:
     """The first and last USCC of the population graded next, a chunk of the whole
     (:func:`chunk_population`), read once per chunk: two probes of its USCC index."""
-    lo, hi = conn.exec_driver_sql("select min(uscc), max(uscc) from grading_population").one()
+    lo, hi = conn.exec_driver_sql(sqlfiles.text_of("grading/population_bounds")).one()
     return lo, hi
 
 
@@ -185,7 +185,7 @@ def _family(name: str, bounds: Bounds | None, values: Mapping[str, object] | Non
 
 
 def roster_function_exists(conn: Connection) -> bool:
-    return bool(conn.exec_driver_sql("select to_regprocedure('roster_entries_as_of(date)') is not null").scalar())
+    return bool(conn.exec_driver_sql(sqlfiles.text_of("grading/roster_function_exists")).scalar())
 
 
 # -- the population and the families -------------------------------------------------------------
@@ -202,7 +202,7 @@ def create_population(conn: Connection, scoped: bool = False, *, chunk: int | No
     by ``rn``. At 1 M entities (899,008 graded) the two builds took 2.0–7.1 s of the server's time
     on the shared 2-core machine (uscc 0.7–2.3 s, legal_rep_hash 1.3–5.3 s), for indexes no statement read."""
     conn.exec_driver_sql(sqlfiles.rendered("grading/population_scope" if scoped else "grading/population"))
-    n = int(conn.exec_driver_sql("select count(*) from grading_population").scalar_one())
+    n = int(conn.exec_driver_sql(sqlfiles.text_of("storage/count_rows").format(table="grading_population")).scalar_one())
     if chunk is None or n <= chunk:
         conn.exec_driver_sql(sqlfiles.rendered("grading/population_index"))
     return n
@@ -217,9 +217,9 @@ def chunk_population(conn: Connection, start: int, size: int) -> None:
     operating system for every chunk). At 1 M entities: the index built in 0.5–1.3 s once; a chunk
     of 200,000 read in 57–80 ms instead of 0.6–1.3 s (EXPLAIN ANALYZE, docs/benchmarks.md)."""
     if start == 0:
-        conn.exec_driver_sql("drop table if exists grading_everyone")
-        conn.exec_driver_sql("alter table grading_population rename to grading_everyone")
-        conn.exec_driver_sql("create index on grading_everyone (rn)")
+        conn.exec_driver_sql(sqlfiles.text_of("storage/drop_table_if_exists").format(table="grading_everyone"))
+        conn.exec_driver_sql(sqlfiles.text_of("grading/population_whole"))
+        conn.exec_driver_sql(sqlfiles.text_of("grading/population_whole_index"))
     conn.exec_driver_sql(sqlfiles.rendered("grading/population_chunk", a=start, b=start + size))
 
 
@@ -234,8 +234,7 @@ def population(conn: Connection, night: date, scoped: bool = False, *, created: 
         create_population(conn, scoped)
     table = copy_out(
         conn,
-        "select uscc, entity_kind, region_code, industry_code, registered_capital, established_on, "
-        "legal_rep_hash from grading_population order by rn",
+        sqlfiles.text_of("grading/population_rows"),
         {"uscc": pa.string(), "entity_kind": pa.string(), "region_code": pa.string(),
          "industry_code": pa.string(), "registered_capital": pa.float64(), "established_on": pa.date32(),
          "legal_rep_hash": pa.string()},
@@ -314,12 +313,12 @@ def operations(conn: Connection, night: date, n: int, deadlines: list[tuple[int,
                bounds: Bounds | None = None) -> pd.DataFrame:
     """经营: annual reports missing and late over the due years, and the latest report's figures.
     ``bounds``: see :func:`build_indicators`."""
-    conn.exec_driver_sql("drop table if exists grading_report_years")
-    conn.exec_driver_sql("create temporary table grading_report_years (report_year int, deadline date) on commit drop")
+    conn.exec_driver_sql(sqlfiles.text_of("storage/drop_table_if_exists").format(table="grading_report_years"))
+    conn.exec_driver_sql(sqlfiles.text_of("grading/report_years_create"))
     if deadlines:
-        values = ", ".join(f"({y}, date '{d.isoformat()}')" for y, d in deadlines)
-        conn.exec_driver_sql(f"insert into grading_report_years values {values}")
-    conn.exec_driver_sql("analyze grading_report_years")  # 3 rows, not the planner's default guess of 2,260
+        values = ", ".join(f"({int(y)}, date '{d.isoformat()}')" for y, d in deadlines)
+        conn.exec_driver_sql(sqlfiles.text_of("grading/report_years_insert").format(values=values))
+    conn.exec_driver_sql(sqlfiles.text_of("storage/analyze_table").format(table="grading_report_years"))  # 3 rows, not the planner's default guess of 2,260
     query, bound = _family("grading/operations", bounds)
     table = copy_out(conn, query, {
         "rn": pa.int64(), "reports_missing": pa.int64(), "reports_late": pa.int64(),

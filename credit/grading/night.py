@@ -126,7 +126,7 @@ def _in_chinese(kind: str, kwargs: dict[str, Any], frame: pd.DataFrame, tiers: l
 
 
 def _previous_night(conn: Connection, night: date) -> date | None:
-    return conn.execute(text("select max(night) from grading_runs where night < :n"), {"n": night}).scalar()
+    return conn.execute(sqlfiles.statement("grading/graded_before"), {"n": night}).scalar()
 
 
 #: ``grades_tonight`` with its columns, for :func:`copy_grades`.
@@ -135,10 +135,8 @@ GRADES_TONIGHT = "grades_tonight (uscc, grade, score, config_version, reasons)"
 
 def open_grades_tonight(conn: Connection) -> None:
     """The (empty) temporary ``grades_tonight`` the night's grades are COPYed into, dropped at commit."""
-    conn.exec_driver_sql("drop table if exists grades_tonight")
-    conn.exec_driver_sql(
-        "create temporary table grades_tonight (uscc text not null, grade char(1) not null, score numeric not null, "
-        "config_version text not null, reasons jsonb not null) on commit drop")
+    conn.exec_driver_sql(sqlfiles.text_of("storage/drop_table_if_exists").format(table="grades_tonight"))
+    conn.exec_driver_sql(sqlfiles.text_of("grading/grades_tonight_open"))
 
 
 def stage_grades(conn: Connection, night: date, version: str, graded: pd.DataFrame) -> None:
@@ -146,7 +144,7 @@ def stage_grades(conn: Connection, night: date, version: str, graded: pd.DataFra
     only what changed reaches ``grade_ranges``."""
     open_grades_tonight(conn)
     copy_grades(conn, GRADES_TONIGHT, graded, version)
-    conn.exec_driver_sql("analyze grades_tonight")   # temporary tables are never auto-analyzed
+    conn.exec_driver_sql(sqlfiles.text_of("storage/analyze_table").format(table="grades_tonight"))   # temporary tables are never auto-analyzed
 
 
 def copy_grades(conn: Connection, target: str, graded: pd.DataFrame, version: str,
@@ -166,7 +164,7 @@ def copy_grades(conn: Connection, target: str, graded: pd.DataFrame, version: st
     })
     raw = conn.connection.driver_connection
     assert raw is not None  # a live connection inside the night's transaction
-    with raw.cursor() as cur, cur.copy(f"copy {target} from stdin with (format csv)") as cp:
+    with raw.cursor() as cur, cur.copy(sqlfiles.text_of("grading/copy_grades").format(target=target)) as cp:
         for batch in table.to_batches(max_chunksize=500_000):
             buf = io.BytesIO()
             pacsv.write_csv(pa.Table.from_batches([batch]), buf, pacsv.WriteOptions(include_header=False))
@@ -199,7 +197,7 @@ def store_grades(conn: Connection, night: date, scoped: bool = False) -> None:
     else:
         outside = _outside_scope(conn, night)
         conn.execute(sqlfiles.statement("grading/transitions_scope"), {"n": night, "outside": json.dumps(outside)})
-    inside = " and g.uscc = any(array(select s.uscc from night_scope as s))" if scoped else ""
+    inside = " " + sqlfiles.fragment("grading/close_ranges_scope") if scoped else ""
     conn.execute(text(sqlfiles.text_of("grading/close_ranges").rstrip() + inside), {"n": night})
     # A first night opens a range for every entity: into the empty table, indexes built after.
     with bulk.load_then_index(conn, "grade_ranges", not scoped and bulk.is_empty(conn, "grade_ranges")):
@@ -214,7 +212,7 @@ def _outside_scope(conn: Connection, night: date) -> dict[str, int]:
     prev = _previous_night(conn, night)
     before: dict[str, int] | None = None
     if prev is not None:
-        before = conn.execute(text("select distribution from grading_runs where night = :p"), {"p": prev}).scalar()
+        before = conn.execute(sqlfiles.statement("grading/distribution_of"), {"p": prev}).scalar()
     if before is not None:
         inside = {str(g): int(n) for g, n in conn.execute(sqlfiles.statement("grading/transitions_scope_open")).all()}
         outside = {t: int(before.get(t, 0)) - inside.get(t, 0) for t in TIERS}
@@ -227,9 +225,8 @@ def tonight_distribution(conn: Connection, night: date) -> dict[str, int]:
     """Entities per tier tonight from tonight's transitions (every entity's move, its grade tonight
     in ``to_grade``; ``-``: not graded tonight): the open ranges after :func:`store_grades`,
     without reading them (issue 11)."""
-    rows: dict[str, int] = {str(g): int(n) for g, n in conn.execute(text(
-        "select to_grade, sum(count) from grade_transitions where night = :n and to_grade <> '-' "
-        "group by to_grade"), {"n": night}).all()}
+    rows: dict[str, int] = {str(g): int(n) for g, n in conn.execute(
+        sqlfiles.statement("grading/tonight_distribution"), {"n": night}).all()}
     return {t: rows.get(t, 0) for t in TIERS}
 
 
@@ -283,7 +280,7 @@ def graded_chunks(conn: Connection, ctx: NightContext) -> Iterator[Graded]:
     # Sort/hash memory for the indicator joins, for this transaction only (the default 4 MB spills
     # to disk at millions of entities). Operators tune it in config/grading.yaml.
     work_mem = str((config.get("database") or {}).get("work_mem", "256MB"))
-    conn.execute(text("select set_config('work_mem', :m, true)"), {"m": work_mem})
+    conn.execute(sqlfiles.statement("grading/work_mem"), {"m": work_mem})
     scoped = is_scoped(ctx.scope)
     calendar = working_calendar(ctx.settings)
     size = max(1, int((config.get("database") or {}).get("chunk_entities", CHUNK_ENTITIES)))
@@ -327,7 +324,7 @@ def grade_night(conn: Connection, ctx: NightContext) -> GradingNightSummary:
     the config version), ``grade_transitions`` (from the previous graded night), ``grading_runs``; returns a JSON-able summary
     with the distribution and the distribution-check warnings. Uses no wall-clock time.
     """
-    later = conn.execute(text("select max(night) from grading_runs where night >= :n"), {"n": ctx.night}).scalar()
+    later = conn.execute(sqlfiles.statement("grading/graded_since"), {"n": ctx.night}).scalar()
     if later is not None:
         raise ValueError(f"night {ctx.night}: night {later} is already graded (grades are ranges; nights go in order)")
     open_grades_tonight(conn)
@@ -341,7 +338,7 @@ def grade_night(conn: Connection, ctx: NightContext) -> GradingNightSummary:
         warnings += [w for w in g.warnings if w not in warnings]
         counts.append(g.counts)
         del g
-    conn.exec_driver_sql("analyze grades_tonight")   # temporary tables are never auto-analyzed
+    conn.exec_driver_sql(sqlfiles.text_of("storage/analyze_table").format(table="grades_tonight"))   # temporary tables are never auto-analyzed
     return record_grades(conn, ctx, config or load_config("grading", ctx.settings), warnings,
                          counted=add_counts(counts), rosters=rosters or RosterEnv.load(ctx.settings).cfg)
 
@@ -355,7 +352,7 @@ def record_grades(conn: Connection, ctx: NightContext, config: ConfigDoc, warnin
     ``rosters``: the rosters.yaml the grades were graded with (its ``heavier_measures``), kept
     with the night beside ``config`` (grading.yaml; migration 0048), so that a past night's advice
     reads the night's own (:func:`credit.grading.read.grade_of`)."""
-    later = conn.execute(text("select max(night) from grading_runs where night >= :n"), {"n": ctx.night}).scalar()
+    later = conn.execute(sqlfiles.statement("grading/graded_since"), {"n": ctx.night}).scalar()
     if later is not None:
         raise ValueError(f"night {ctx.night}: night {later} is already graded (grades are ranges; nights go in order)")
     scoped = is_scoped(ctx.scope)
@@ -366,8 +363,7 @@ def record_grades(conn: Connection, ctx: NightContext, config: ConfigDoc, warnin
     if scoped:
         dist = tonight_distribution(conn, ctx.night)
     else:
-        counts: dict[str, int] = dict(conn.execute(text(
-            "select grade, count(*) from grades_tonight group by grade")).tuples().all())
+        counts: dict[str, int] = dict(conn.execute(sqlfiles.statement("grading/grades_tonight_tiers")).tuples().all())
         dist = {t: int(counts.get(t, 0)) for t in TIERS}
     graded = sum(dist.values())
     # The report's counts by region and industry section, kept per night (issue 11).
@@ -375,7 +371,7 @@ def record_grades(conn: Connection, ctx: NightContext, config: ConfigDoc, warnin
                                              counted=None if scoped else counted)
     previous: dict[str, int] | None = None
     if prev is not None:
-        previous = conn.execute(text("select distribution from grading_runs where night = :p"), {"p": prev}).scalar()
+        previous = conn.execute(sqlfiles.statement("grading/distribution_of"), {"p": prev}).scalar()
     if graded:
         warnings += check_distribution(distribution_frame(dist, previous, s), s, ctx.settings.expectations_dir)
     conn.execute(sqlfiles.statement("grading/record_run"), {

@@ -94,7 +94,8 @@ def copy_frame(conn: Connection, table: str, frame: pd.DataFrame, source: Source
     """
     raw = conn.connection.driver_connection
     assert raw is not None  # a live connection inside the night's transaction
-    with raw.cursor() as cur, cur.copy(f"copy {table} ({', '.join(source.column_names)}) from stdin (format csv)") as cp:
+    with raw.cursor() as cur, cur.copy(sqlfiles.text_of("night/merge_copy_stage").format(
+            table=table, columns=", ".join(source.column_names))) as cp:
         for start in range(0, len(frame), COPY_CHUNK_ROWS):
             part = frame.iloc[start:start + COPY_CHUNK_ROWS]
             columns = {}
@@ -141,9 +142,8 @@ def merge_into(conn: Connection, source: Source, mode: str, night: date, fill: C
     if scope is None and rows is not None and bulk.is_empty(conn, name):
         return _load_empty(conn, source, f"({rows[0]}) as s", rows[1], night)
     stage = f"stage_{name}"
-    conn.exec_driver_sql(f"create temporary table {stage} (like {name} including defaults) on commit drop")
-    conn.exec_driver_sql(f"alter table {stage} alter column first_night drop not null, "
-                         f"alter column last_night drop not null")
+    conn.exec_driver_sql(sqlfiles.text_of("night/merge_stage_create").format(stage=stage, name=name))
+    conn.exec_driver_sql(sqlfiles.text_of("night/merge_stage_nights").format(stage=stage))
     staged = fill(stage)
     if keep:
         _keep_stored(conn, source, stage, keep)
@@ -151,7 +151,7 @@ def merge_into(conn: Connection, source: Source, mode: str, night: date, fill: C
         result = _load_empty(conn, source, stage, {}, night)
     else:
         result = _merge_changes(conn, source, mode, night, stage, staged, scope, held)
-    conn.exec_driver_sql(f"drop table {stage}")
+    conn.exec_driver_sql(sqlfiles.text_of("storage/drop_table").format(table=stage))
     return result
 
 
@@ -168,8 +168,8 @@ def _keep_stored(conn: Connection, source: Source, stage: str, keep: Sequence[st
     if not cols:
         return
     join = " and ".join(f"t.{k} = s.{k}" for k in source.key)
-    conn.exec_driver_sql(f"update {stage} s set {', '.join(f'{c} = t.{c}' for c in cols)} "
-                         f"from {source.name} t where {join}")
+    conn.exec_driver_sql(sqlfiles.text_of("night/merge_keep_stored").format(
+        stage=stage, assignments=", ".join(f"{c} = t.{c}" for c in cols), name=source.name, join=join))
 
 
 def _load_empty(conn: Connection, source: Source, stage: str, params: dict[str, object], night: date) -> MergeResult:
@@ -192,8 +192,8 @@ def _load_empty(conn: Connection, source: Source, stage: str, params: dict[str, 
     key = ", ".join(source.key)
     with bulk.load_then_index(conn, name, True):
         staged = conn.exec_driver_sql(
-            f"insert into {name} ({cols}, first_night, last_night) "
-            f"select {cols}, %(night)s, %(night)s from {stage} order by {key}", {**params, "night": night}).rowcount
+            sqlfiles.text_of("night/merge_load_empty").format(name=name, columns=cols, stage=stage, key=key),
+            {**params, "night": night}).rowcount
     if source.history and staged:
         # The history's new rows from the table just loaded, every row of which is tonight's: the
         # stage (a wide staging table, or a query) is read and sorted once, not twice. The table
@@ -202,15 +202,15 @@ def _load_empty(conn: Connection, source: Source, stage: str, params: dict[str, 
         history_was_empty = bulk.is_empty(conn, history)
         with bulk.load_then_index(conn, history, history_was_empty):
             conn.exec_driver_sql(
-                f"insert into {history} (night, change, {cols}) select %(night)s, 'new', {cols} from {name}",
+                sqlfiles.text_of("night/merge_load_empty_history").format(history=history, columns=cols, name=name),
                 {"night": night})
         if history_was_empty and name in HISTORY_READ_TONIGHT:
-            conn.exec_driver_sql(f"analyze {history}")
+            conn.exec_driver_sql(sqlfiles.text_of("storage/analyze_table").format(table=history))
     if staged:
         # The rest of the night (rosters, grading) plans its joins on this table: with the
         # statistics of the rows just loaded, not those of an empty table. ANALYZE inside the
         # transaction samples the transaction's own rows.
-        conn.exec_driver_sql(f"analyze {name}")
+        conn.exec_driver_sql(sqlfiles.text_of("storage/analyze_table").format(table=name))
     return MergeResult(name, staged, staged, 0, 0)
 
 
@@ -226,46 +226,42 @@ def _merge_changes(conn: Connection, source: Source, mode: str, night: date, sta
     non_key = [c for c in cols if c not in source.key]
     changes = f"{stage}_changes"
     # A temporary table has no statistics: without them the planner joins a million rows by nested loop.
-    conn.exec_driver_sql(f"analyze {stage}")
+    conn.exec_driver_sql(sqlfiles.text_of("storage/analyze_table").format(table=stage))
     join = " and ".join(f"t.{k} = s.{k}" for k in source.key)
-    differs = f"({', '.join('s.' + c for c in non_key)}) is distinct from ({', '.join('t.' + c for c in non_key)})"
     # The staged rows that are new or differ from the store, found once for the counts, the
     # history and the upsert.
-    conn.exec_driver_sql(
-        f"create temporary table {changes} on commit drop as "
-        f"select {', '.join('s.' + c for c in cols)}, t.{source.key[0]} is null as is_new "
-        f"from {stage} s left join {name} t on {join} where t.{source.key[0]} is null or {differs}")
-    counts = conn.exec_driver_sql(
-        f"select count(*) filter (where is_new), count(*) filter (where not is_new) from {changes}").one()
+    conn.exec_driver_sql(sqlfiles.text_of("night/merge_changes").format(
+        changes=changes, staged=", ".join("s." + c for c in cols), first_key=source.key[0], stage=stage, name=name,
+        join=join, staged_rest=", ".join("s." + c for c in non_key), stored_rest=", ".join("t." + c for c in non_key)))
+    counts = conn.exec_driver_sql(sqlfiles.text_of("night/merge_change_counts").format(changes=changes)).one()
     new, changed = int(counts[0]), int(counts[1])
     if source.history:
         conn.exec_driver_sql(
-            f"insert into {name}_history (night, change, {col_list}) "
-            f"select %(night)s, case when is_new then 'new' else 'changed' end, {col_list} "
-            f"from {changes} order by {key}",
+            sqlfiles.text_of("night/merge_changes_history").format(name=name, columns=col_list, changes=changes, key=key),
             {"night": night})
     dropped = 0
     if mode == "full":
-        gone = f"not exists (select 1 from {stage} s where {join})"
+        gone = sqlfiles.fragment("night/merge_gone").format(stage=stage, join=join)
         scope_params: dict[str, object] = {}
         if scope is not None:
             gone, scope_params = f"{gone} and ({scope[0]})", scope[1]
         if held is not None and (kept := _held_back_keys(conn, source, stage, held)) is not None:
-            gone = f"{gone} and not exists (select 1 from {kept} h where h.k is null or h.k = t.{kept_on(source)}::text)"
+            gone = f"{gone} and " + sqlfiles.fragment("night/merge_gone_held").format(kept=kept, column=kept_on(source))
         if source.history:
             conn.exec_driver_sql(
-                f"insert into {name}_history (night, change, {col_list}) "
-                f"select %(night)s, 'dropped', {', '.join('t.' + c for c in cols)} from {name} t where {gone}",
+                sqlfiles.text_of("night/merge_dropped_history").format(
+                    name=name, columns=col_list, stored=", ".join("t." + c for c in cols), gone=gone),
                 {"night": night, **scope_params})
-        dropped = conn.exec_driver_sql(f"delete from {name} t where {gone}", scope_params).rowcount
-    updates = ", ".join(f"{c} = excluded.{c}" for c in non_key)
-    where = f"({', '.join(name + '.' + c for c in non_key)}) is distinct from ({', '.join('excluded.' + c for c in non_key)})"
+        dropped = conn.exec_driver_sql(sqlfiles.text_of("night/merge_drop").format(name=name, gone=gone),
+                                       scope_params).rowcount
     conn.exec_driver_sql(
-        f"insert into {name} ({col_list}, first_night, last_night) "
-        f"select {col_list}, %(night)s, %(night)s from {changes} order by {key} "
-        f"on conflict ({key}) do update set {updates}, last_night = excluded.last_night where {where}",
+        sqlfiles.text_of("night/merge_upsert").format(
+            name=name, columns=col_list, changes=changes, key=key,
+            updates=", ".join(f"{c} = excluded.{c}" for c in non_key),
+            stored_rest=", ".join(name + "." + c for c in non_key),
+            excluded_rest=", ".join("excluded." + c for c in non_key)),
         {"night": night})
-    conn.exec_driver_sql(f"drop table {changes}")
+    conn.exec_driver_sql(sqlfiles.text_of("storage/drop_table").format(table=changes))
     # A region partition's rehearsal of a first night merges a province's region into empty tables
     # (the bulk load is for the whole night's publish): the rosters and grading after it must not
     # plan on "empty" (measured at 200 k, 4 partitions: a roster query ran for minutes).
@@ -291,12 +287,12 @@ def _held_back_keys(conn: Connection, source: Source, stage: str, held: dict[str
     source (``k`` NULL): it could stand for any of them."""
     table = f"{stage}_held"
     key = kept_on(source)
-    conn.execute(sa.text(f"create temporary table {table} on commit drop as " + sqlfiles.text_of("night/held_back_keys")),
-                 {**held, "key": key, "by_uscc": key == "uscc"})
-    if not conn.exec_driver_sql(f"select exists (select from {table})").scalar():
-        conn.exec_driver_sql(f"drop table {table}")
+    conn.execute(sa.text(sqlfiles.text_of("storage/temporary_table_as").format(
+        table=table, query=sqlfiles.text_of("night/held_back_keys"))), {**held, "key": key, "by_uscc": key == "uscc"})
+    if not conn.exec_driver_sql(sqlfiles.text_of("storage/has_rows").format(table=table)).scalar():
+        conn.exec_driver_sql(sqlfiles.text_of("storage/drop_table").format(table=table))
         return None
-    conn.exec_driver_sql(f"analyze {table}")
+    conn.exec_driver_sql(sqlfiles.text_of("storage/analyze_table").format(table=table))
     return table
 
 
@@ -309,9 +305,9 @@ def plan_on_tonights_rows(conn: Connection, table: str, added: int) -> bool:
     known = conn.execute(sqlfiles.statement("night/table_rows_estimate"), {"t": table}).scalar()
     if known is None or added <= max(1000, 0.1 * float(known)):
         return False
-    conn.exec_driver_sql(f"analyze {table}")
+    conn.exec_driver_sql(sqlfiles.text_of("storage/analyze_table").format(table=table))
     return True
 
 
 def current_rows(conn: Connection, source: Source) -> int:
-    return int(conn.exec_driver_sql(f"select count(*) from {source.name}").scalar_one())
+    return int(conn.exec_driver_sql(sqlfiles.text_of("storage/count_rows").format(table=source.name)).scalar_one())

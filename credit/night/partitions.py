@@ -60,7 +60,6 @@ from typing import Any, TypedDict
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import sqlalchemy as sa
 from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
@@ -237,8 +236,7 @@ def in_region(spec: PartitionSpec, uscc: pd.Series) -> np.ndarray[Any, np.dtype[
 
 def lock_partition(conn: Connection, night_key: StagingKey, spec: PartitionSpec, *, shared: bool = False) -> None:
     """Hold the partition's staging lock to the end of the transaction (exclusive to stage it, shared to publish)."""
-    fn = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-    conn.execute(sa.text(f"select {fn}(:cls, hashtext(:k))"),
+    conn.execute(sqlfiles.statement("night/partition_lock_shared" if shared else "night/partition_lock"),
                  {"cls": PARTITION_LOCK,
                   "k": f"{night_key.night.isoformat()}/{night_key.digest}/{spec['plan']}/{spec['index']}"})
 
@@ -271,8 +269,7 @@ class PartitionStaging:
         m, s = self.manifest, self.spec
         raw = self.out.connection.driver_connection
         assert raw is not None  # a live connection inside the staging transaction
-        with raw.cursor() as cur, cur.copy(
-                "copy night_partition_decisions (night, digest, plan, partition, ord, row) from stdin") as cp:
+        with raw.cursor() as cur, cur.copy(sqlfiles.text_of("night/partition_decisions_copy")) as cp:
             for i, rec in enumerate(df.to_dict("records"), start=self.decisions):
                 cp.write_row((m.night, m.digest, s["plan"], s["index"], i,
                               json.dumps(rec, ensure_ascii=False, default=str)))
@@ -302,7 +299,7 @@ def rehearse(conn: Connection, manifest: Manifest, outcomes: list[FileOutcome], 
     store. The results go, a chunk at a time as they are made, to the staging tables through
     ``out`` (:class:`PartitionStaging`), which the rollback does not touch."""
     staging = PartitionStaging(out, manifest, spec)
-    conn.exec_driver_sql("savepoint partition_rehearsal")
+    conn.exec_driver_sql(sqlfiles.text_of("night/partition_rehearsal_begin"))
     scope = row_scope(spec)
     # As publish does (M5): the stale rows held back, and a file they take past the quality gate's
     # ceiling refuses the night here already (NightRefused: nothing of the partition is staged).
@@ -351,8 +348,8 @@ def rehearse(conn: Connection, manifest: Manifest, outcomes: list[FileOutcome], 
         staging.add_grades(g.frame[in_region(spec, g.frame["uscc"])], version)
         warnings += [w for w in g.warnings if w not in warnings]
         del g
-    conn.exec_driver_sql("rollback to savepoint partition_rehearsal")
-    conn.exec_driver_sql("release savepoint partition_rehearsal")
+    conn.exec_driver_sql(sqlfiles.text_of("night/partition_rehearsal_undo"))
+    conn.exec_driver_sql(sqlfiles.text_of("night/partition_rehearsal_end"))
     return Rehearsal(staging.decisions, staging.graded, version, warnings)
 
 
@@ -365,9 +362,7 @@ def stage(out: Connection, manifest: Manifest, spec: PartitionSpec, r: Rehearsal
     params = _key_params(manifest, spec["plan"], spec["index"])
     summary = PartitionSummary(partition=spec["index"], decisions=r.decisions, graded=r.graded,
                                config_version=config, warnings=r.warnings, seconds=round(seconds, 3))
-    out.execute(sa.text(
-        "insert into night_partitions (night, digest, plan, partition, spec, summary) "
-        "values (:night, :digest, :plan, :partition, cast(:spec as jsonb), cast(:summary as jsonb))"),
+    out.execute(sqlfiles.statement("night/partition_record"),
         {**params, "spec": json.dumps(spec), "summary": json.dumps(summary, ensure_ascii=False)})
     return summary
 
@@ -415,7 +410,7 @@ def apply_rosters(conn: Connection, ctx: NightContext, manifest: Manifest, plan:
     and chained here, in the night's order), then the serious-list procedure; all within the
     night's scope (``ctx.scope``, issue 11: the partitions decided every entity of their region)."""
     env = RosterEnv.load(ctx.settings)
-    conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
+    conn.execute(sqlfiles.statement("storage/advisory_xact_lock"), {"k": LOCK_KEY})
     windows = maintain_windows(conn, ctx.night, ctx.settings, scope=ctx.scope)
     return append_night(conn, ctx, env, _staged_decisions(conn, ctx, manifest, plan), windows)
 
@@ -439,9 +434,9 @@ def stale_entities(conn: Connection, ctx: NightContext, manifest: Manifest, plan
     scoped = night_scope.is_scoped(ctx.scope)
     create_population(conn, scoped)
     create_night_facts(conn, ctx.night)
-    conn.exec_driver_sql("drop table if exists grading_relations")
-    conn.exec_driver_sql("create temporary table grading_relations on commit drop as\n"
-                         + sqlfiles.text_of("grading/relations"))
+    conn.exec_driver_sql(sqlfiles.text_of("storage/drop_table_if_exists").format(table="grading_relations"))
+    conn.exec_driver_sql(sqlfiles.text_of("storage/temporary_table_as").format(
+        table="grading_relations", query=sqlfiles.text_of("grading/relations")))
     return [str(u) for u in conn.execute(sqlfiles.statement("night/partition_stale"),
                                          {**_key_params(manifest, check_plan(plan)), "scoped": scoped}).scalars()]
 
@@ -458,20 +453,20 @@ def apply_grades(conn: Connection, ctx: NightContext, manifest: Manifest, plan: 
     open_grades_tonight(conn)
     conn.execute(sqlfiles.statement("night/partition_grades_tonight"), params)
     if scoped:   # an incremental night (issue 11): tonight's grades are those of its scope only
-        conn.exec_driver_sql("delete from grades_tonight as t where t.uscc not in (select s.uscc from night_scope as s)")
+        conn.exec_driver_sql(sqlfiles.text_of("night/partition_grades_scope"))
     stale = stale_entities(conn, ctx, manifest, plan)
     if stale:
         # Graded again through a scope of just these entities, then the night's scope is restored.
-        inside = conn.exec_driver_sql("select uscc from night_scope").scalars().all() if scoped else []
+        inside = conn.exec_driver_sql(sqlfiles.text_of("night/scope_all")).scalars().all() if scoped else []
         again = compute_grades(conn, replace(ctx, scope=night_scope.of_entities(conn, stale)))
         if scoped:
             night_scope.of_entities(conn, inside)
         else:
             night_scope.everything(conn)
-        conn.execute(sa.text("delete from grades_tonight where uscc = any(:u)"), {"u": stale})
+        conn.execute(sqlfiles.statement("night/partition_grades_drop"), {"u": stale})
         copy_grades(conn, GRADES_TONIGHT, again.frame,
                     again.config.version)
-    conn.exec_driver_sql("analyze grades_tonight")
+    conn.exec_driver_sql(sqlfiles.text_of("storage/analyze_table").format(table="grades_tonight"))
     # The partitions graded with the files in force now (partition_issues: the same configuration version).
     return record_grades(conn, ctx, load_config("grading", ctx.settings), warnings,
                          rosters=RosterEnv.load(ctx.settings).cfg), len(stale)

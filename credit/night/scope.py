@@ -84,20 +84,20 @@ def is_scoped(scope: NightScope | None) -> bool:
 
 def _create(conn: sa.Connection) -> None:
     conn.info.pop(_USCCS, None)
-    conn.exec_driver_sql(f"drop table if exists {TABLE}")
-    conn.exec_driver_sql(f"create temporary table {TABLE} (uscc text primary key) on commit drop")
+    conn.exec_driver_sql(sqlfiles.text_of("storage/drop_table_if_exists").format(table=TABLE))
+    conn.exec_driver_sql(sqlfiles.text_of("night/scope_create"))
 
 
 def _count(conn: sa.Connection) -> int:
     conn.info.pop(_USCCS, None)   # the table changed: the USCCs are read again (usccs)
-    conn.exec_driver_sql(f"analyze {TABLE}")   # temporary tables are never auto-analyzed
-    return int(conn.exec_driver_sql(f"select count(*) from {TABLE}").scalar_one())
+    conn.exec_driver_sql(sqlfiles.text_of("storage/analyze_table").format(table=TABLE))   # temporary tables are never auto-analyzed
+    return int(conn.exec_driver_sql(sqlfiles.text_of("night/scope_count")).scalar_one())
 
 
 def everything(conn: sa.Connection) -> NightScope:
     """A full night: every entity. ``night_scope`` exists (empty) so that scoped SQL still parses."""
     _create(conn)
-    n = int(conn.exec_driver_sql("select count(*) from registration").scalar_one())
+    n = int(conn.exec_driver_sql(sqlfiles.text_of("night/scope_registered")).scalar_one())
     return NightScope("full", True, n, {"full": n})
 
 
@@ -107,8 +107,7 @@ def of_entities(conn: sa.Connection, usccs: Iterable[str], mode: Mode = "increme
     _create(conn)
     values = sorted({str(u) for u in usccs})
     if values:
-        conn.execute(sa.text(f"insert into {TABLE} select unnest(cast(:u as text[])) on conflict do nothing"),
-                     {"u": values})
+        conn.execute(sqlfiles.statement("night/scope_add_given"), {"u": values})
     n = _count(conn)
     return NightScope(mode, False, n, dict(reasons or {"given": n}))
 
@@ -117,13 +116,11 @@ def of_query(conn: sa.Connection, name: str, params: Mapping[str, Any], mode: Mo
     """A scope from ``sql/<name>.sql``, which returns rows ``(uscc, reason)``: the entities (distinct)
     and, per reason, how many entities it brought."""
     _create(conn)
-    conn.execute(sa.text(f"create temporary table night_scope_reasons on commit drop as "
-                         f"{sqlfiles.text_of(name).rstrip().rstrip(';')}\n"), dict(params))
-    conn.exec_driver_sql(f"insert into {TABLE} select distinct uscc from night_scope_reasons "
-                         f"where uscc is not null on conflict do nothing")
-    rows = conn.exec_driver_sql("select reason, count(distinct uscc) from night_scope_reasons "
-                                "where uscc is not null group by reason order by reason").all()
-    conn.exec_driver_sql("drop table night_scope_reasons")
+    conn.execute(sa.text(sqlfiles.text_of("storage/temporary_table_as").format(
+        table="night_scope_reasons", query=sqlfiles.text_of(name).rstrip().rstrip(";"))), dict(params))
+    conn.exec_driver_sql(sqlfiles.text_of("night/scope_reasons_fill"))
+    rows = conn.exec_driver_sql(sqlfiles.text_of("night/scope_reasons_counts")).all()
+    conn.exec_driver_sql(sqlfiles.text_of("storage/drop_table").format(table="night_scope_reasons"))
     return NightScope(mode, False, _count(conn), {str(r): int(n) for r, n in rows})
 
 
@@ -132,9 +129,8 @@ def add_query(conn: sa.Connection, scope: NightScope, name: str, params: Mapping
     if scope.everything:
         return scope
     before = scope.entities
-    conn.execute(sa.text(f"insert into {TABLE} select distinct q.uscc from (\n"
-                         f"{sqlfiles.text_of(name).rstrip().rstrip(';')}\n) as q "
-                         f"where q.uscc is not null on conflict do nothing"), dict(params))
+    conn.execute(sa.text(sqlfiles.text_of("night/scope_add_query").format(
+        query=sqlfiles.text_of(name).rstrip().rstrip(";"))), dict(params))
     n = _count(conn)
     return replace(scope, entities=n, reasons={**scope.reasons, reason: n - before})
 
@@ -153,7 +149,7 @@ def restrict_to_region(conn: sa.Connection, scope: NightScope, prefix: str) -> N
         _create(conn)
         conn.execute(sqlfiles.statement("night/scope_region_all"), params)
     else:
-        conn.execute(sa.text(f"delete from {TABLE} where substr(uscc, 3, :k) <> :p"), params)
+        conn.execute(sqlfiles.statement("night/scope_region_keep"), params)
     n = _count(conn)
     return NightScope(scope.mode if not scope.everything else "region", False, n,
                       scope.reasons if not scope.everything else {}, prefix)
@@ -187,7 +183,7 @@ def scoped_sql(sql: str, key: str = "uscc") -> str:
     body = "\n".join(lines).rstrip().rstrip(";")
     usccs = f"cast(:{SCOPE_PARAM} as text[])"
     body = _FOLD.sub(rf"roster_entry_detail_of({usccs}, \1)", body)
-    return f"select * from (\n{body}\n) as scoped where scoped.{key} = any({usccs})"
+    return sqlfiles.fragment("night/scope_wrapped").format(body=body, key=key, usccs=usccs)
 
 
 class ScopeArray(tuple[str, ...]):
@@ -233,7 +229,7 @@ def _scope_array(conn: sa.Connection, scope: NightScope) -> ScopeArray:
     if cached is not None and cached[0] is scope:
         array: ScopeArray = cached[1]
     else:
-        array = ScopeArray(str(u) for u in conn.execute(sa.text(f"select uscc from {TABLE} order by uscc")).scalars())
+        array = ScopeArray(str(u) for u in conn.execute(sqlfiles.statement("night/scope_usccs")).scalars())
         conn.info[_USCCS] = (scope, array)
     return array
 
@@ -314,8 +310,8 @@ def frames(conn: sa.Connection, name: str, params: Mapping[str, Any], scope: Nig
         stmt, values = sa.text(scoped_sql(sqlfiles.text_of(name), key)), {**params, SCOPE_PARAM: bound(conn, scope)}
     else:
         stmt, values = sqlfiles.statement(name), dict(params)
-    before = conn.exec_driver_sql("select current_setting('cursor_tuple_fraction')").scalar_one()
-    conn.exec_driver_sql("select set_config('cursor_tuple_fraction', '1', true)")
+    before = conn.exec_driver_sql(sqlfiles.text_of("night/cursor_fraction")).scalar_one()
+    conn.exec_driver_sql(sqlfiles.text_of("night/cursor_fraction_whole"))
     res = conn.execute(stmt, values, execution_options={"stream_results": True, "max_row_buffer": rows})
     try:
         columns = list(res.keys())
@@ -323,7 +319,7 @@ def frames(conn: sa.Connection, name: str, params: Mapping[str, Any], scope: Nig
             yield pd.DataFrame([tuple(r) for r in part], columns=columns)
     finally:
         res.close()
-        conn.execute(sa.text("select set_config('cursor_tuple_fraction', :v, true)"), {"v": before})
+        conn.execute(sqlfiles.statement("night/cursor_fraction_set"), {"v": before})
 
 
 # -- the scope of a night ------------------------------------------------------------------------------
@@ -339,7 +335,7 @@ def keep(df: pd.DataFrame, conn: sa.Connection, scope: NightScope | None, key: s
     partitions' staged results, :mod:`credit.night.partitions`)."""
     if not is_scoped(scope) or df.empty:
         return df
-    inside = set(conn.execute(sa.text(f"select uscc from {TABLE} where uscc = any(:u)"),
+    inside = set(conn.execute(sqlfiles.statement("night/scope_among"),
                               {"u": sorted(set(df[key].dropna().astype(str)))}).scalars())
     return df[df[key].isin(inside)]
 
@@ -395,7 +391,7 @@ def global_events(conn: sa.Connection, night: date, prev: date, settings: Settin
         doc = load_config(name, settings)
         if any(prev < d <= night for d in dates_in(doc.data)):
             events.append(f"configured_date:{name}")
-    before = conn.execute(sa.text("select config_version from night_runs where night = :p"), {"p": prev}).scalar()
+    before = conn.execute(sqlfiles.statement("night/config_version_of"), {"p": prev}).scalar()
     if before != config_version:
         # the configuration files, or only the code's results revision (an upgrade that derives
         # results otherwise, credit.night.steps.RESULTS_REVISION)?
@@ -424,7 +420,7 @@ def incremental(conn: sa.Connection, night: date, prev: date, settings: Settings
     tax_from = [tax_window_start(d, None if tax_years is None else int(tax_years)) for d in (prev, night)]
     social_from = [social_window_start(d, None if social_months is None else int(social_months)) for d in (prev, night)]
     env = RosterEnv.load(settings)
-    prev_seq = conn.execute(sa.text("select coalesce(max(seq), 0) from roster_chain_anchors where night <= :p"),
+    prev_seq = conn.execute(sqlfiles.statement("night/anchor_seq_by"),
                             {"p": prev}).scalar_one()
     escalation = "ser.escalate.abnormal_3_years" in env.rules.rules and \
         env.rules.enabled("ser.escalate.abnormal_3_years", night)
@@ -436,7 +432,7 @@ def incremental(conn: sa.Connection, night: date, prev: date, settings: Settings
         "social_from_prev": social_from[0], "social_from": social_from[1],
         "month_prev": social_window_end(prev), "month": social_window_end(night),
     })
-    prev_graded = conn.execute(sa.text("select max(night) from grading_runs where night < :n"), {"n": night}).scalar()
+    prev_graded = conn.execute(sqlfiles.statement("grading/graded_before"), {"n": night}).scalar()
     return add_query(conn, scope, "night/scope_relatives", {"prev_graded": prev_graded}, "relatives:legal_rep")
 
 
@@ -448,7 +444,7 @@ def for_night(conn: sa.Connection, night: date, settings: Settings, *, merges: l
     with a global event (:func:`global_events`); otherwise :func:`incremental`. The reasons of a
     full night say why it is full.
     """
-    prev = conn.execute(sa.text("select max(night) from night_runs where night < :n"), {"n": night}).scalar()
+    prev = conn.execute(sqlfiles.statement("night/published_before"), {"n": night}).scalar()
     why = ["forced"] if full else ["first_night"] if prev is None else \
         global_events(conn, night, prev, settings, config_version, merges)
     if why:

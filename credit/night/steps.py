@@ -189,15 +189,14 @@ def sequence_issues(conn: sa.Connection, manifest: Manifest, settings: Settings,
     today = clock.today(settings)
     if night > today:   # a mistyped date published would refuse every real night after it as out of order
         return [refused("manifest.json", "night_in_future", night=night, today=today, zone=clock.zone(settings).key)]
-    row = conn.execute(sa.text("select manifest_digest, summary ->> 'manifest_content' from night_runs "
-                               "where night = :n"), {"n": night}).first()
+    row = conn.execute(sqlfiles.statement("night/published_manifest"), {"n": night}).first()
     done, content = (None, None) if row is None else row
     if done is not None:
         if done != manifest.digest and content != manifest.content_digest:
             return [refused("manifest.json", "night_already_published", night=night,
                             published=str(done)[:12], digest=manifest.digest[:12])]
         return []
-    latest = conn.execute(sa.text("select max(night) from night_runs")).scalar()
+    latest = conn.execute(sqlfiles.statement("storage/last_night")).scalar()
     if latest is not None and night < latest:
         return [refused("manifest.json", "night_out_of_order", night=night, latest=latest)]
     named = sorted(set(skip_nights))
@@ -249,7 +248,7 @@ def open_night(drop: Path, night: date, settings: Settings, *, allow_gap: bool =
         log.warning("「%s」未列入 manifest.json，未读取 (not listed in manifest.json, not read) [unlisted_file]", name)
     with engine_for(settings).connect() as conn:
         issues = sequence_issues(conn, manifest, settings, allow_gap=allow_gap, skip_nights=skip_nights)
-        done = conn.execute(sa.text("select summary from night_runs where night = :n"), {"n": night}).scalar()
+        done = conn.execute(sqlfiles.statement("night/stored_summary"), {"n": night}).scalar()
     if issues:
         raise NightRefused(night, issues)
     fault_point("open:after")
@@ -468,7 +467,7 @@ def refresh_statistics(engine: Engine) -> list[str]:
     is committed; a failure is logged and autovacuum catches up."""
     def analyze(name: str) -> None:
         with engine.connect() as conn:
-            conn.exec_driver_sql(f"analyze {name}")
+            conn.exec_driver_sql(sqlfiles.text_of("storage/analyze_table").format(table=name))
             conn.commit()
 
     try:
@@ -498,13 +497,13 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
     stages: dict[str, float] = {}
     with engine.begin() as conn:
         # Durable: a night reported published survives a power cut, whatever the server's default.
-        conn.exec_driver_sql("set local synchronous_commit = on")
-        conn.exec_driver_sql(f"select pg_advisory_xact_lock({PUBLISH_LOCK})")
+        conn.exec_driver_sql(sqlfiles.text_of("night/publish_durable"))
+        conn.exec_driver_sql(sqlfiles.rendered("night/publish_lock", lock=PUBLISH_LOCK))
         # Again under the lock: a concurrent run may have published this night or a later one meanwhile.
         issues = sequence_issues(conn, manifest, settings, allow_gap=gap_allowed, skip_nights=skip_nights)
         if issues:
             raise NightRefused(night, issues)
-        done = conn.execute(sa.text("select summary from night_runs where night = :n"), {"n": night}).scalar()
+        done = conn.execute(sqlfiles.statement("night/stored_summary"), {"n": night}).scalar()
         if done is not None:  # published meanwhile by a concurrent run of the same drop: nothing to do
             return cast(NightSummary, dict(done, already_published=True))
         shrinks = shrink_issues(conn, outcomes, settings, accept_shrink)
@@ -527,8 +526,7 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
             merges.append(staging.merge_file(conn, source, o.mode, key, absent=o.absent).as_dict())
             staging.publish_quarantine(conn, key)
             staging.publish_quality(conn, key)   # the quality view's results (credit.night.quality_results)
-            conn.execute(sa.text(
-                "insert into file_loads values (:night, :file, :source, :mode, :sha, :rows, :acc, :q)"),
+            conn.execute(sqlfiles.statement("night/record_file_load"),
                 {"night": night, "file": o.file, "source": o.source, "mode": o.mode, "sha": o.sha256,
                  "rows": o.rows_in, "acc": o.accepted, "q": o.quarantined})
         stages["store"] = time.perf_counter() - t
@@ -582,8 +580,7 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
             summary["partitions"] = {"plan": plan[0]["plan"], "count": len(plan), "digits": plan[0]["digits"],
                                      "decisions": sum(p["decisions"] for p in parts),
                                      "graded": sum(p["graded"] for p in parts), "regraded": regraded}
-        conn.execute(sa.text(
-            "insert into night_runs values (:night, :digest, :cfg, :started, now(), cast(:summary as jsonb))"),
+        conn.execute(sqlfiles.statement("night/record_night"),
             {"night": night, "digest": manifest.digest, "cfg": summary["config_version"],
              "started": started_at, "summary": _json(summary)})
         fault_point("publish:inside")
@@ -634,8 +631,7 @@ def run_partition(manifest: Manifest, spec: PartitionSpec, settings: Settings,
     engine = engine_for(settings)
     with engine.begin() as conn:
         partitions.lock_partition(conn, staging_key(manifest, ""), spec)
-        done = conn.execute(sa.text("select manifest_digest from night_runs where night = :n"),
-                            {"n": manifest.night}).scalar()
+        done = conn.execute(sqlfiles.statement("night/published_digest"), {"n": manifest.night}).scalar()
         if done is not None:
             return None
         issues = _staging_issues(conn, manifest, outcomes)

@@ -1,0 +1,2 @@
+-- How many roster decisions a restore brought back (credit.backup.restore).
+select count(*) from roster_decisions
