@@ -146,6 +146,28 @@ def bad_in_url(scope: Scope) -> BadText | None:
     return _first_bad(item for k, v in query.multi_items() for item in ((("query", k), k), (("query", k), v)))
 
 
+def repeated_in_query(scope: Scope) -> tuple[str, list[str]] | None:
+    """A query parameter given more than once (``?as_of=2026-07-01&as_of=2026-07-15``), with its
+    values. No route takes a list in its query: Starlette keeps the last value and the answer was
+    for a date, a USCC or a page the caller may not have meant."""
+    seen: dict[str, list[str]] = {}
+    for k, v in QueryParams(scope.get("query_string", b"")).multi_items():
+        seen.setdefault(k, []).append(v)
+    return next(((k, vs) for k, vs in seen.items() if len(vs) > 1), None)
+
+
+def repeated_refusal(scope: Scope, name: str, values: list[str]) -> Response:
+    """The 422 for a repeated query parameter: a Chinese page for a page address, the API's shape otherwise."""
+    shown = printable(name[:60])
+    zh = f"查询参数 {shown} 出现了 {len(values)} 次，只能给一次"
+    if wants_page(str(scope.get("path", "")), Headers(scope=scope).get("accept")):
+        return error_page(422, "提交的内容有误", f"{zh}。请核对地址后重试。", path=str(scope.get("path", "")))
+    return safe_json({"detail": [{"type": "value_error.repeated", "loc": ["query", name[:200]],
+                                  "input": [printable(v[:200]) for v in values[:10]],
+                                  "msg": f"{zh} (query parameter {shown} given {len(values)} times: give it once)"}]},
+                     422)
+
+
 def bad_in_json(body: bytes) -> BadText | None:
     """A forbidden character in a JSON body's strings. Raw control characters and broken UTF-8 make
     the body invalid JSON, which FastAPI refuses itself: only escapes (``\\u0000``, ``\\ud800``)
@@ -179,7 +201,7 @@ async def bad_in_form(scope: Scope, body: bytes) -> BadText | None:
 
 class TextInputMiddleware:
     """Refuses (HTTP 422) a request carrying a forbidden character in its path, query, form or JSON
-    body (pure ASGI). A body is read whole — within ``security.max_body_bytes``, which
+    body, or a query parameter given twice (pure ASGI). A body is read whole — within ``security.max_body_bytes``, which
     :class:`credit.api.security.SecurityMiddleware` enforces outside this one — and handed on as it came."""
 
     def __init__(self, app: ASGIApp) -> None:
@@ -192,6 +214,9 @@ class TextInputMiddleware:
         bad = bad_in_url(scope)
         if bad is not None:
             await refusal(scope, bad)(scope, receive, send)
+            return
+        if (repeated := repeated_in_query(scope)) is not None:
+            await repeated_refusal(scope, *repeated)(scope, receive, send)
             return
         kind = _body_kind(scope)
         if kind is None:

@@ -263,3 +263,19 @@ def test_wants_page() -> None:
     assert not errors.wants_page("/receipt", "application/json")
     for path in ("/v1/entities", "/healthz", "/metrics", "/openapi.json", "/docs"):
         assert not errors.wants_page(path, "text/html")
+
+
+def test_a_query_parameter_given_twice_is_refused_not_read_as_its_last_value(client: Any) -> None:
+    """``?as_of=2026-07-01&as_of=2026-07-15`` answered as of the 15th, the caller perhaps meaning the
+    1st: no route takes a list in its query, so a repeated parameter is a 422 naming it, on /v1 in
+    the API's shape (Chinese first), on a page as a Chinese page; once is as before."""
+    h, seen = client
+    r = h.get("/v1/things?name=a&name=b")
+    assert r.status_code == 422 and r.headers["content-type"].startswith("application/json"), r.text
+    [err] = r.json()["detail"]
+    assert err["loc"] == ["query", "name"] and err["input"] == ["a", "b"] and err["type"] == "value_error.repeated"
+    assert err["msg"].startswith("查询参数 name 出现了 2 次，只能给一次") and "given 2 times" in err["msg"]
+    assert seen == []
+    page = _chinese_page(h.get("/page?as_of=2026-07-01&as_of=2026-07-15", headers={"accept": "text/html"}), 422)
+    assert "查询参数 as_of 出现了 2 次" in page
+    assert h.get("/v1/things?name=a&other=b").json() == {"name": "a"} and seen == ["a"]
