@@ -126,9 +126,11 @@ def _pin(given: str) -> tuple[int, str]:
     """``--keyring-pin LINES:SHA256`` read; exit 2 naming the option when it is not of that form."""
     lines, _, digest = given.strip().partition(":")
     digest = digest.strip().lower()
-    if not lines.strip().isdigit() or int(lines) < 1 or len(digest) != 64 \
+    lines = lines.strip()
+    # isdigit alone also takes ² and ①, which int() refuses (a traceback): only the digits 0–9
+    if not lines.isascii() or not lines.isdigit() or int(lines) < 1 or len(digest) != 64 \
             or any(c not in "0123456789abcdef" for c in digest):
-        output.refuse(f"--keyring-pin「{given}」应为 行数:SHA-256，如 3:9f2c…（64 位十六进制） (--keyring-pin is "
+        output.refuse(f"--keyring-pin「{output.visible(given)}」应为 行数:SHA-256，如 3:9f2c…（64 位十六进制） (--keyring-pin is "
                       "LINES:SHA256, e.g. 3:9f2c… with 64 hex digits, as an anchor line's keyring record gives them)")
     return int(lines), digest
 

@@ -178,3 +178,16 @@ def test_verify_signature_says_what_it_verified_against(tmp_path: Path) -> None:
     assert f"核对依据 verified against: {k2.key_id}" in out and f"3 行 (lines), SHA-256 {ring.prefix_digest(3)}" in out
     code, out = _verify(s.home / "export-2.csv", k0, keyring_path(s), tmp_path)
     assert code == 0 and "--keyring-pin" in out, out
+
+
+def test_a_malformed_keyring_pin_is_refused_never_a_traceback(tmp_path: Path) -> None:
+    """``--keyring-pin`` is read before anything else: a count that ``str.isdigit`` takes but
+    ``int`` does not (², ①: a mistyped or pasted pin) ended in a ValueError traceback; every form
+    but LINES:SHA256 is refused, exit 2, naming the option, Chinese first."""
+    k0 = Signer(Ed25519PrivateKey.generate())
+    write_signed(tmp_path / "f.csv", b"row\r\n", k0, None)
+    (tmp_path / "keys.jsonl").write_text("", encoding="utf-8")
+    for pin in ("²:" + "a" * 64, "①:" + "a" * 64, "0:" + "a" * 64, "3:" + "g" * 64, "3:" + "a" * 63, "3", ":"):
+        code, out = _verify(tmp_path / "f.csv", k0, tmp_path / "keys.jsonl", tmp_path, "--keyring-pin", pin)
+        assert code == 2 and out.startswith("拒绝 refused: --keyring-pin「"), (pin, code, out)
+        assert "Traceback" not in out, out
