@@ -281,7 +281,7 @@ def db_backup(out: Annotated[Path, typer.Option("--out", help="The dump file to 
         with output.writing(out):
             backup(url, out, settings)
     except BackupError as e:
-        err.print(f"[red]backup failed:[/red] {output.esc(e)}")
+        err.print(f"[red]备份失败 backup failed:[/red] {output.esc(e)}")
         raise typer.Exit(1) from None
     console.print(f"wrote {out} ({out.stat().st_size:,} bytes)", markup=False)
 
@@ -374,15 +374,17 @@ def db_restore(
         "--target-url", help="Restore into the (empty) database at this URL.")] = None,
 ) -> None:
     """Restore a dump into an empty database, then verify the decision log's chain against the
-    anchors published outside the database; exit 1 when the restore or the verification fails."""
+    anchors published outside the database, as `credit audit verify` does (the keyring's own
+    problems and its lines no anchor records yet included); exit 1 when the restore or the
+    verification fails, or when the anchors or the keyring cannot be read to verify it."""
     from sqlalchemy.engine import make_url
 
     from credit.backup import BackupError, restore
     from credit.db import database_url
-    from credit.keyring import keyring_for
-    from credit.rosters.anchors import anchor_path, read_anchors
-    from credit.rosters.audit import verify_chain
+    from credit.rosters.anchors import anchor_path
+    from credit.rosters.audit import audit_log
     from credit.settings import get_settings
+    from credit.signing import SigningKeyError
 
     settings = get_settings()
     if database is not None and target_url is not None:
@@ -394,16 +396,22 @@ def db_restore(
     try:
         done = restore(dump, url, settings)
     except BackupError as e:
-        err.print(f"[red]restore failed:[/red] {output.esc(e)}")
+        err.print(f"[red]恢复失败 restore failed:[/red] {output.esc(e)}")
         raise typer.Exit(1) from None
     console.print(f"restored {done.tables} tables, {done.decisions} decisions into "
                   f"{make_url(url).database}", markup=False)
     import sqlalchemy as sa
 
     engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            report = verify_chain(conn, read_anchors(anchor_path(settings), keyring_for(settings)))
+    try:   # the same check as `credit audit verify`: the keyring read with its problems, not only its keys
+        report = audit_log(engine, settings)
+    except OSError as e:
+        err.print(f"已恢复，但未能校验 (restored, but not verified): "
+                  f"{output.unreadable(e.filename or anchor_path(settings), e)}", style="red", markup=False)
+        raise typer.Exit(1) from None
+    except SigningKeyError as e:
+        err.print(f"已恢复，但未能校验 (restored, but not verified): {e}", style="red", markup=False)
+        raise typer.Exit(1) from None
     finally:
         engine.dispose()
     for w in report.warnings:
