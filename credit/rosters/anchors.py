@@ -168,6 +168,20 @@ def _keyring_cut(keys: Keyring, recorded: Any) -> str | None:
             "not begin with — a revocation or key line removed or changed)")
 
 
+def keyring_cut_since(found: AnchorFile, keys: Keyring) -> str | None:
+    """The last anchor line, signed by one of the keyring's keys, whose ``keyring`` record the
+    keyring read does not begin with (a line taken out or changed since that anchor was published),
+    named as :func:`read_anchors` names it; None when there is none. For a reader of ``found``
+    without keys (``credit keys list``): :func:`anchored_lines` passes over such a line to the last
+    one that matches, which says nothing of the cut."""
+    if keys.path is None:
+        return None
+    for doc, a in zip(reversed(found.lines), reversed(found.anchors), strict=True):
+        if keys.document_problem(doc) is None and (cut := _keyring_cut(keys, doc.get("keyring"))):
+            return f"{found.path.name} line {a.line} (night {a.night}): {cut}"
+    return None
+
+
 def anchored_lines(found: AnchorFile, keys: Keyring) -> int:
     """How many of the keyring's first lines an anchor line records (its ``keyring``, written by
     :func:`append_missing_anchors` as the keyring stood): the record of the last anchor line that is

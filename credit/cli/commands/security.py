@@ -231,15 +231,17 @@ def keys_revoke(
 def keys_list(json_out: Annotated[bool, typer.Option("--json", help="The keyring's lines as published.")] = False
               ) -> None:
     """The bureau's signing keys in the order they came into use, from its keyring, checked
-    (exit 1 when the keyring does not verify), and which of its lines no anchor records yet."""
+    (exit 1 when the keyring does not verify, or an anchor line recorded lines it no longer begins
+    with), and which of its lines no anchor records yet."""
     import json
 
     from credit.keyring import keyring_for
-    from credit.rosters.anchors import anchor_path, anchored_lines, read_anchors
+    from credit.rosters.anchors import anchor_path, anchored_lines, keyring_cut_since, read_anchors
     from credit.settings import get_settings
 
     settings = get_settings()
     ring = keyring_for(settings)
+    cut = None
     if json_out:
         print(json.dumps(ring.lines, ensure_ascii=False, indent=1))
     else:
@@ -252,18 +254,21 @@ def keys_list(json_out: Annotated[bool, typer.Option("--json", help="The keyring
         console.print(table)
     if ring.path is not None and not ring.problems:
         try:
-            anchored = anchored_lines(read_anchors(anchor_path(settings), None), ring)
+            found = read_anchors(anchor_path(settings), None)
         except OSError as e:   # the anchor file cannot be read: said, the keys are listed all the same
             err.print(f"无法判断哪些行已锚定 (cannot tell which lines are anchored): "
                       f"{output.unreadable(e.filename or anchor_path(settings), e)}", markup=False)
         else:
-            note = ring.unanchored(anchored)
-            (err if json_out else console).print(
-                note or f"密钥清单 {len(ring.lines)} 行均已被锚点记录 (all {len(ring.lines)} keyring lines are anchored: "
-                        "an anchor line published outside records them)", markup=False)
-    if ring.problems:
-        for r in ring.problems:
-            err.print(f"密钥清单未通过校验 keyring INVALID: {r}", style="red", markup=False)
+            # a line an anchor recorded, taken out since (a revocation hidden): named, never "all anchored"
+            cut = keyring_cut_since(found, ring)
+            note = ring.unanchored(anchored_lines(found, ring))
+            if cut is None:
+                (err if json_out else console).print(
+                    note or f"密钥清单 {len(ring.lines)} 行均已被锚点记录 (all {len(ring.lines)} keyring lines are "
+                            "anchored: an anchor line published outside records them)", markup=False)
+    for r in [*ring.problems, *([cut] if cut else [])]:
+        err.print(f"密钥清单未通过校验 keyring INVALID: {r}", style="red", markup=False)
+    if ring.problems or cut:
         raise typer.Exit(1)
 
 

@@ -191,3 +191,50 @@ def test_a_malformed_keyring_pin_is_refused_never_a_traceback(tmp_path: Path) ->
         code, out = _verify(tmp_path / "f.csv", k0, tmp_path / "keys.jsonl", tmp_path, "--keyring-pin", pin)
         assert code == 2 and out.startswith("拒绝 refused: --keyring-pin「"), (pin, code, out)
         assert "Traceback" not in out, out
+
+
+def _anchor(s: Settings, signer: Signer, night: str, prev: str) -> str:
+    """An anchor line as a night's publication writes it, recording the keyring as it stands."""
+    from credit.rosters.anchors import FORMAT as ANCHOR_FORMAT
+    from credit.rosters.anchors import anchor_path, line_digest
+
+    ring = read_keyring(keyring_path(s))
+    body = {"format": ANCHOR_FORMAT, "night": night, "seq": 1, "row_hash": "a" * 64, "prev": prev,
+            "published_at": clock.now(s).isoformat(timespec="seconds"), "keyring": ring.cut()}
+    text = canonical(signer.sign_document(body)).decode("utf-8")
+    with open(anchor_path(s), "a", encoding="utf-8") as f:
+        f.write(text + "\n")
+    return line_digest(text)
+
+
+def test_keys_list_names_a_revocation_removed_after_an_anchor_recorded_it(tmp_path: Path, monkeypatch) -> None:
+    """Whoever can write the publication folder deletes the keyring's last line, a revocation that
+    a night's anchor line has recorded since (``keyring``: 3 lines). ``credit keys list`` looked for
+    the last anchor whose record the keyring still begins with, found the one before the
+    revocation, and said every line anchored, exit 0: the operator's own listing vouched for the
+    keyring the revocation was taken out of. It now names the anchor line the keyring no longer
+    matches, exit 1, as ``credit audit verify`` does."""
+    from credit.settings import get_settings
+
+    s = Settings(home=tmp_path / "home")
+    monkeypatch.setenv("CREDIT_HOME", str(s.home))
+    get_settings.cache_clear()
+    try:
+        k0 = current_signer(s)
+        ensure_first_line(s, k0)
+        prev = _anchor(s, k0, "2026-07-13", "0" * 64)
+        rotate(s)
+        k1 = current_signer(s)
+        prev = _anchor(s, k1, "2026-07-14", prev)
+        revoke(s, k0.key_id, clock.now(s) - timedelta(hours=1), "私钥文件外泄", [])
+        _anchor(s, k1, "2026-07-15", prev)
+        r = runner.invoke(app, ["keys", "list"])
+        assert r.exit_code == 0 and "3 行均已被锚点记录" in r.output, r.output
+        path = keyring_path(s)
+        path.write_text("\n".join(path.read_text(encoding="utf-8").splitlines()[:2]) + "\n", encoding="utf-8")
+        r = runner.invoke(app, ["keys", "list"])
+        said = " ".join(r.output.split())
+    finally:
+        get_settings.cache_clear()
+    assert r.exit_code == 1 and "均已被锚点记录" not in said, said
+    assert "anchors.jsonl line 3" in said and "密钥清单已被删改" in said, said
