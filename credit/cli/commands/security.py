@@ -288,7 +288,7 @@ def db_backup(out: Annotated[Path, typer.Option("--out", help="The dump file to 
     except BackupError as e:
         err.print(f"[red]备份失败 backup failed:[/red] {output.esc(e)}")
         raise typer.Exit(1) from None
-    console.print(f"wrote {out} ({out.stat().st_size:,} bytes)", markup=False)
+    console.print(f"已写入 {out}（{out.stat().st_size:,} 字节） (wrote {out}, {out.stat().st_size:,} bytes)", markup=False)
 
 
 def db_roles(password_env: Annotated[bool, typer.Option(
@@ -403,8 +403,9 @@ def db_restore(
     except BackupError as e:
         err.print(f"[red]恢复失败 restore failed:[/red] {output.esc(e)}")
         raise typer.Exit(1) from None
-    console.print(f"restored {done.tables} tables, {done.decisions} decisions into "
-                  f"{make_url(url).database}", markup=False)
+    console.print(f"已恢复 {done.tables} 张表、{done.decisions} 项决定到数据库 {make_url(url).database} "
+                  f"(restored {done.tables} tables, {done.decisions} decisions into {make_url(url).database})",
+                  markup=False)
     import sqlalchemy as sa
 
     engine = sa.create_engine(url)

@@ -104,10 +104,12 @@ def test_restore_names_the_keyrings_own_problems_as_audit_verify_does(settings: 
     first, second = path.read_text(encoding="utf-8").splitlines()
     path.write_text(first + "\n" + second.replace('"valid_from":"', '"valid_from":"1') + "\n", encoding="utf-8")
     dump = tmp_path / "backup" / "credit.dump"
-    assert runner.invoke(app, ["db", "backup", "--out", str(dump)]).exit_code == 0
+    done = runner.invoke(app, ["db", "backup", "--out", str(dump)])
+    assert done.exit_code == 0 and f"\n已写入 {dump}（" in done.output, done.output
     base = make_url(str(settings.database_url)).database
     back = runner.invoke(app, ["db", "restore", str(dump), "--database", f"restored_{base}"])
     said = " ".join(back.output.split())
+    assert said.startswith("已恢复 "), said   # Chinese first, as every line an officer reads
     assert back.exit_code == 1 and "signing-keys.jsonl line 2" in said and "intact" not in said, said
     path.unlink()
     path.mkdir()
