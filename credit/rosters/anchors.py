@@ -44,6 +44,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from credit import clock, sqlfiles
 from credit.keyring import (
+    KEYRING_FILE,
     Keyring,
     ensure_first_line,
     held_signer,
@@ -173,11 +174,17 @@ def keyring_cut_since(found: AnchorFile, keys: Keyring) -> str | None:
     keyring read does not begin with (a line taken out or changed since that anchor was published),
     named as :func:`read_anchors` names it; None when there is none. For a reader of ``found``
     without keys (``credit keys list``): :func:`anchored_lines` passes over such a line to the last
-    one that matches, which says nothing of the cut."""
-    if keys.path is None:
-        return None
+    one that matches, which says nothing of the cut. A keyring file that is missing (``keys`` the
+    key in use alone) while such a line records one: that line, named the same way."""
     for doc, a in zip(reversed(found.lines), reversed(found.anchors), strict=True):
-        if keys.document_problem(doc) is None and (cut := _keyring_cut(keys, doc.get("keyring"))):
+        if keys.document_problem(doc) is not None:
+            continue
+        recorded = doc.get("keyring")
+        if keys.path is None and isinstance(recorded, dict) and isinstance(recorded.get("lines"), int):
+            return (f"{found.path.name} line {a.line} (night {a.night}): 密钥清单 {KEYRING_FILE} 不存在，而该行发布时它有 "
+                    f"{recorded['lines']} 行（可能被删除） (the keyring file is missing, and it held {recorded['lines']} "
+                    "lines when this line was published: deleted, with its revocations)")
+        if keys.path is not None and (cut := _keyring_cut(keys, recorded)):
             return f"{found.path.name} line {a.line} (night {a.night}): {cut}"
     return None
 

@@ -252,17 +252,18 @@ def keys_list(json_out: Annotated[bool, typer.Option("--json", help="The keyring
                           e.previous or "—",
                           f"自 {rev.compromised_since.isoformat()} 起视为泄露：{rev.reason}" if rev else "—")
         console.print(table)
-    if ring.path is not None and not ring.problems:
+    if not ring.problems:
         try:
             found = read_anchors(anchor_path(settings), None)
         except OSError as e:   # the anchor file cannot be read: said, the keys are listed all the same
             err.print(f"无法判断哪些行已锚定 (cannot tell which lines are anchored): "
                       f"{output.unreadable(e.filename or anchor_path(settings), e)}", markup=False)
         else:
-            # a line an anchor recorded, taken out since (a revocation hidden): named, never "all anchored"
+            # a line an anchor recorded, taken out since (a revocation hidden, the file deleted): named,
+            # never "all anchored" nor "no keyring yet" alone
             cut = keyring_cut_since(found, ring)
             note = ring.unanchored(anchored_lines(found, ring))
-            if cut is None:
+            if cut is None and ring.path is not None:
                 (err if json_out else console).print(
                     note or f"密钥清单 {len(ring.lines)} 行均已被锚点记录 (all {len(ring.lines)} keyring lines are "
                             "anchored: an anchor line published outside records them)", markup=False)

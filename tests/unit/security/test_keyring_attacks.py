@@ -234,7 +234,11 @@ def test_keys_list_names_a_revocation_removed_after_an_anchor_recorded_it(tmp_pa
         path.write_text("\n".join(path.read_text(encoding="utf-8").splitlines()[:2]) + "\n", encoding="utf-8")
         r = runner.invoke(app, ["keys", "list"])
         said = " ".join(r.output.split())
+        assert r.exit_code == 1 and "均已被锚点记录" not in said, said
+        assert "anchors.jsonl line 3" in said and "密钥清单已被删改" in said, said
+        path.unlink()   # the whole file deleted: "no keyring yet", exit 0, it said
+        r = runner.invoke(app, ["keys", "list"])
+        said = " ".join(r.output.split())
     finally:
         get_settings.cache_clear()
-    assert r.exit_code == 1 and "均已被锚点记录" not in said, said
-    assert "anchors.jsonl line 3" in said and "密钥清单已被删改" in said, said
+    assert r.exit_code == 1 and "anchors.jsonl line 3" in said and "不存在，而该行发布时它有 3 行" in said, said
