@@ -422,7 +422,7 @@ def db_restore(
     finally:
         engine.dispose()
     for w in report.warnings:
-        err.print(f"warning: {w}", style="yellow", markup=False)
+        err.print(f"注意 warning: {w}", style="yellow", markup=False)
     if not report.ok:
         err.print(report.message(), style="red", markup=False)
         raise typer.Exit(1)
