@@ -242,3 +242,19 @@ def test_keys_list_names_a_revocation_removed_after_an_anchor_recorded_it(tmp_pa
     finally:
         get_settings.cache_clear()
     assert r.exit_code == 1 and "anchors.jsonl line 3" in said and "不存在，而该行发布时它有 3 行" in said, said
+
+
+def test_keys_after_an_older_pin_are_said_to_rest_on_hand_overs(tmp_path: Path) -> None:
+    """A pin fixes only the lines it covers: pinned to the keyring's first two lines (K0, K1) the
+    root is K1, and K2 after them is trusted on K1's hand-over alone — which a thief of K1 can
+    sign. With a pin the answer no longer said so (it said it only without one)."""
+    s = Settings(home=tmp_path / "home")
+    k0, k1, _ = _three_keys(s)
+    ring = read_keyring(keyring_path(s))
+    pin = f"2:{ring.prefix_digest(2)}"
+    code, out = _verify(s.home / "export-2.csv", k0, keyring_path(s), tmp_path, "--keyring-pin", pin)
+    assert code == 0 and "其前 2 行与所钉住的相符" in out, out
+    assert f"{k1.key_id} 之后的密钥仅凭它的移交签名可信" in out and "--keyring-pin" in out, out
+    code, out = _verify(s.home / "export-2.csv", k0, keyring_path(s), tmp_path, "--keyring-pin",
+                        f"3:{ring.prefix_digest(3)}")
+    assert code == 0 and "仅凭它的移交签名可信" not in out, out   # pinned to the newest: nothing rests on a hand-over
