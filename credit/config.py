@@ -178,9 +178,9 @@ def load_config(name: str, settings: Settings | None = None) -> ConfigDoc:
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise ConfigError(f"{path}: 无法读取配置文件 (cannot read the configuration file: {e.strerror}) — "
-                          f"CREDIT_CONFIG_DIR must name a folder holding every file of the bundled "
-                          f"configuration ({bundled('config')})") from None
+        raise ConfigError(f"{path}: 无法读取配置文件，CREDIT_CONFIG_DIR 须指向包含自带配置全部文件的文件夹（{bundled('config')}） "
+                          f"(cannot read the configuration file: {e.strerror} — CREDIT_CONFIG_DIR must name a folder "
+                          f"holding every file of the bundled configuration)") from None
     version, data = _checked(name, str(path), raw)
     return ConfigDoc(name, version, copy.deepcopy(data))   # the caller's own copy: the parse is shared
 

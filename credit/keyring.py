@@ -190,7 +190,8 @@ class Keyring:
                f"{self.path.name if self.path else '—'}：{cut['lines']} 行 (lines), SHA-256 {cut['sha256']}")
         at = self.position(self.root) if self.root else None
         newest = self.current
-        if at is not None and newest is not None and newest.key_id != self.root and not self.pinned:
+        # pinned or not: the keys after the root (after the pinned lines) rest on its hand-overs alone
+        if at is not None and newest is not None and newest.key_id != self.root:
             out += (f"；{self.root} 之后的密钥仅凭它的移交签名可信：如它曾泄露，可用 --keyring-pin 行数:SHA-256 钉住本局公布的"
                     f"密钥清单 (the keys after {self.root} are trusted on its hand-overs alone: if it was ever "
                     "compromised, pin the keyring the bureau published with --keyring-pin LINES:SHA256)")

@@ -94,8 +94,8 @@ def rules(settings: Settings) -> tuple[str, list[Rule]]:
     for table, spec in (doc.get("partitioned") or {}).items():
         months = spec.get("keep_months") if isinstance(spec, dict) else None
         if not isinstance(months, int) or isinstance(months, bool) or months < 1:
-            raise RetentionError(f"retention.yaml: partitioned.{table}.keep_months must be a whole number of "
-                                 f"months ≥ 1, not {months!r}")
+            raise RetentionError(f"retention.yaml: partitioned.{table}.keep_months 须为不小于 1 的整月数，而非 {months!r} "
+                                 f"(partitioned.{table}.keep_months must be a whole number of months ≥ 1, not {months!r})")
         out.append(Rule(str(table), months))
     return doc.version, out
 
@@ -167,8 +167,9 @@ def plan(conn: Connection, settings: Settings) -> list[MonthAction]:
     for rule in configured:
         parts = conn.execute(sqlfiles.statement("storage/night_partitions"), {"t": rule.table}).mappings().all()
         if not parts:
-            raise RetentionError(f"retention.yaml names {rule.table}, which is not partitioned by night "
-                                 "(migration 0026): only such tables have a retention period")
+            raise RetentionError(f"retention.yaml 列出的 {rule.table} 不是按批次分区的表，只有这样的表才有保存期限 "
+                                 f"(retention.yaml names {rule.table}, which is not partitioned by night "
+                                 "(migration 0026): only such tables have a retention period)")
         cutoff = months_before(last, rule.keep_months) if last is not None else None
         for p in parts:
             m = BOUND.search(str(p["bound"]))

@@ -74,7 +74,7 @@ from credit.draws.read import (
 )
 from credit.keyring import held_signer, keyring_path, published_key, read_keyring
 from credit.rosters import certificates
-from credit.rosters.anchors import anchor_path, anchored_lines, read_anchors
+from credit.rosters.anchors import anchor_path, anchored_lines, keyring_cut_since, read_anchors
 from credit.rosters.export import FORMATS, export_frame, export_note, render
 from credit.rosters.known import (
     NoNightPublished,
@@ -316,12 +316,18 @@ def signing_key(st: St) -> JSONResponse:
     if ring.problems:   # its lines up to a broken one are not the keyring (a revocation after it would be lost)
         raise HTTPException(503, f"密钥清单未通过校验，不予公布 (the keyring does not verify, not published): "
                                  f"{ring.problems[0]}")
+    try:
+        found = read_anchors(anchor_path(st.settings), None)
+    except OSError:         # an anchor file that cannot be read records nothing known
+        found = None
+    # lines an anchor recorded and gone since (a revocation deleted, the file removed): not served as
+    # the bureau's keyring, as one that does not verify is not
+    if found is not None and (cut := keyring_cut_since(found, ring)) is not None:
+        raise HTTPException(503, f"密钥清单与已公布的锚点不符，不予公布 (the keyring is not the one the anchors "
+                                 f"recorded, not published): {cut}")
     basis = None
     if ring.path is not None:   # what it was held against, and how much of it the anchors record
-        try:
-            anchored = anchored_lines(read_anchors(anchor_path(st.settings), None), ring)
-        except OSError:         # an anchor file that cannot be read records nothing known
-            anchored = 0
+        anchored = anchored_lines(found, ring) if found is not None else 0
         basis = {"key_id": ring.root, **ring.cut(), "anchored_lines": anchored}
     return json_answer({"algorithm": "Ed25519", "key_id": key.key_id, "public_key_pem": key.public_pem,
                         "signs_now": key.signs_now, "handed_over_from": key.handed_over_from,

@@ -141,10 +141,10 @@ def received_after_data_problem(day: date, through: date | None, field: str) -> 
     ``POST /v1/bureau/repair-applications`` (422) and ``credit repair apply`` (exit 2)."""
     if through is not None and day <= through:
         return None
-    after = f"晚于最新已发布批次 {through.isoformat()}" if through else "：尚无已发布的批次"
-    why = f"after the latest published night {through.isoformat()}" if through else "no night has been published yet"
-    return (f"收到日期 {day.isoformat()} {after}，无法核对名录 ({field} is {why}: an application cannot arrive "
-            "in the future of the data)")
+    after = f" 晚于最新已发布批次 {through.isoformat()}" if through else "：尚无已发布的批次"
+    why = f" is after the latest published night {through.isoformat()}" if through else ": no night has been published yet"
+    return (f"收到日期 {day.isoformat()}{after}，无法核对名录 ({field} {day.isoformat()}{why}: an application cannot "
+            "arrive in the future of the data)")
 
 
 def bureau_today(settings: Settings | None = None) -> date:

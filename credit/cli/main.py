@@ -303,7 +303,7 @@ def _main() -> None:
     except ValidationError as e:
         first = e.errors()[0]
         name = "CREDIT_" + "_".join(str(p) for p in first["loc"]).upper()
-        err.print(f"设置有误 (bad setting) {name}: {first['msg']}", style="red", markup=False)
+        err.print(f"{output.REFUSED} 设置有误 (bad setting) {output.esc(name)}: {output.esc(first['msg'])}")
         raise SystemExit(2) from None
     try:
         app()
@@ -311,12 +311,13 @@ def _main() -> None:
         output.database_fault(e)   # out of disk (class 53) or cannot reach the database
         raise SystemExit(1) from None
     except ConfigError as e:
-        err.print(f"配置有误 (bad configuration) {e}", style="red", markup=False)
-        err.print("fix that file (or unset CREDIT_CONFIG_DIR for the bundled one) and run the command again", markup=False)
+        err.print(f"{output.REFUSED} 配置有误 (bad configuration) {output.esc(e)}")
+        err.print("请改正该文件（或取消 CREDIT_CONFIG_DIR，使用自带的配置）后重新运行 (fix that file, or unset "
+                  "CREDIT_CONFIG_DIR for the bundled one, and run the command again)", markup=False)
         raise SystemExit(2) from None
     except (sqlalchemy.exc.ArgumentError, EmbeddedDatabaseError) as e:
         err.print(f"[red]数据库设置有误 (bad database setting): {output.esc(e)}[/red]")
         raise SystemExit(1) from None
     except SigningKeyError as e:   # a key that cannot be read, handed over, or not in the keyring
-        err.print(f"签名密钥有误，未签署 (signing key: nothing signed) {e}", style="red", markup=False)
+        err.print(f"{output.REFUSED} 签名密钥有误，未签署 (signing key: nothing signed) {output.esc(e)}")
         raise SystemExit(2) from None

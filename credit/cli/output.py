@@ -462,22 +462,18 @@ USCC = "USCC"
 def day_arg(text: str, option: str) -> date:
     """A date given on the command line (``--as-of``, ``--date``, ``--night`` …) as ISO
     ``YYYY-MM-DD``, or exit 2 (contracts.md §2) with one line naming the option and the value in
-    「」, Chinese first: ``--as-of「2026-13-01」不是有效日期，应写作 YYYY-MM-DD（如 2026-07-15）(…)``.
+    「」, Chinese first, as every refusal (:func:`refuse`): ``拒绝 refused: --as-of「2026-13-01」不是有效日期，
+    应写作 YYYY-MM-DD（如 2026-07-15）(…)``.
 
     Only that form (:func:`credit.clock.calendar_day`, the API's reading too):
     ``date.fromisoformat`` alone also took ``20260715`` and the week date ``2026-W29-3``."""
-    import typer
-
     from credit.clock import calendar_day
 
     try:
         return calendar_day(text)
     except ValueError:
         pass
-    console(stderr=True).print(
-        f"[red]{escape(option)}「{escape(visible(text))}」不是有效日期，应写作 YYYY-MM-DD（如 2026-07-15）[/red] "
-        f"({escape(option)} is not a date YYYY-MM-DD)")
-    raise typer.Exit(2)
+    refuse(f"{option}「{visible(text)}」不是有效日期，应写作 YYYY-MM-DD（如 2026-07-15） ({option} is not a date YYYY-MM-DD)")
 
 
 def not_future(day: date, option: str) -> date:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import cast
+from typing import Any, cast
 
 from rich.console import Console
 from rich.markup import escape
@@ -63,11 +63,11 @@ def print_summary(console: Console, summary: NightSummary) -> None:
         part = summary.get(area)
         if isinstance(part, Mapping) and part:
             t = output.table("项目 item", "值 value", title=title)
-            for key, text in output.flat_items(part):
+            for key, text in output.flat_items(_in_order(part)):
                 t.add_row(output.summary_key(key), text)
             console.print(t)
     stages = output.table("阶段 stage", "秒 seconds", title="用时 timings")
-    for k, v in summary.get("stages", {}).items():
+    for k, v in _stages_in_run_order(summary):
         stages.add_row(_stage(k), f"{v:.2f}")
     console.print(stages)
     console.print(f"配置版本 config {summary.get('config_version')}", markup=False)
@@ -78,6 +78,34 @@ SCOPES = {"full": "全量", "incremental": "增量"}           # a night's scope
 #: The night's stages by the names an officer reads in the summary (credit.night.steps times them).
 STAGES = {"scope": "处理范围", "store": "主体库", "rosters": "名录决定", "grading": "信用风险分类",
           "notices": "双告知", "ingest": "读入", "partition": "分区"}
+
+
+#: The order the night runs its stages in (credit.night.steps): ingest, partitions, then the rest.
+RUN_ORDER = ("ingest", "partition", "store", "scope", "rosters", "grading", "notices")
+
+
+def _stages_in_run_order(summary: NightSummary) -> list[tuple[str, float]]:
+    """The timed stages in the order the night ran them, the files in the manifest's order. The
+    summary a published night stored comes back from PostgreSQL's jsonb with its keys sorted by
+    length (``scope`` and ``store`` before every ``ingest …``): printed as read, an already
+    published night (``credit nightly`` run again, ``credit summary``) listed them out of order."""
+    files = [str(f.get("file")) for f in summary.get("files", [])]
+
+    def rank(item: tuple[str, float]) -> tuple[int, int, str]:
+        head, _, rest = item[0].partition(" ")
+        at = RUN_ORDER.index(head) if head in RUN_ORDER else len(RUN_ORDER)
+        within = files.index(rest) if head == "ingest" and rest in files else int(rest) if rest.isdigit() else 0
+        return at, within, item[0]
+
+    return sorted(summary.get("stages", {}).items(), key=rank)
+
+
+def _in_order(part: Mapping[str, Any]) -> dict[str, Any]:
+    """A part of the summary (rosters, grading, notices) with its items in one order, the labels'
+    (:data:`output.SUMMARY_KEYS`), whether it was just computed or read back from jsonb, which
+    sorts keys by length; keys without a label keep their place after them."""
+    known = list(output.SUMMARY_KEYS)
+    return dict(sorted(part.items(), key=lambda kv: known.index(kv[0]) if kv[0] in known else len(known)))
 
 
 def _source(code: str) -> str:

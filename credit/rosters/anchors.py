@@ -44,6 +44,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from credit import clock, sqlfiles
 from credit.keyring import (
+    KEYRING_FILE,
     Keyring,
     ensure_first_line,
     held_signer,
@@ -166,6 +167,26 @@ def _keyring_cut(keys: Keyring, recorded: Any) -> str | None:
     return (f"密钥清单已被删改：该行发布时清单有 {n} 行，{now}（可能删除或改动了吊销行、密钥行） (the keyring was "
             f"cut or altered since this line was published: it then held {n} lines, which the keyring read does "
             "not begin with — a revocation or key line removed or changed)")
+
+
+def keyring_cut_since(found: AnchorFile, keys: Keyring) -> str | None:
+    """The last anchor line, signed by one of the keyring's keys, whose ``keyring`` record the
+    keyring read does not begin with (a line taken out or changed since that anchor was published),
+    named as :func:`read_anchors` names it; None when there is none. For a reader of ``found``
+    without keys (``credit keys list``): :func:`anchored_lines` passes over such a line to the last
+    one that matches, which says nothing of the cut. A keyring file that is missing (``keys`` the
+    key in use alone) while such a line records one: that line, named the same way."""
+    for doc, a in zip(reversed(found.lines), reversed(found.anchors), strict=True):
+        if keys.document_problem(doc) is not None:
+            continue
+        recorded = doc.get("keyring")
+        if keys.path is None and isinstance(recorded, dict) and isinstance(recorded.get("lines"), int):
+            return (f"{found.path.name} line {a.line} (night {a.night}): 密钥清单 {KEYRING_FILE} 不存在，而该行发布时它有 "
+                    f"{recorded['lines']} 行（可能被删除） (the keyring file is missing, and it held {recorded['lines']} "
+                    "lines when this line was published: deleted, with its revocations)")
+        if keys.path is not None and (cut := _keyring_cut(keys, recorded)):
+            return f"{found.path.name} line {a.line} (night {a.night}): {cut}"
+    return None
 
 
 def anchored_lines(found: AnchorFile, keys: Keyring) -> int:

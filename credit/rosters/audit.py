@@ -73,9 +73,11 @@ class ChainReport:
 
     def message(self) -> str:
         if self.ok:
-            return (f"decision log intact: {self.checked} decisions, chain verified"
+            return (f"决定日志完整：已核对 {self.checked} 项决定，与库内 {self.anchors} 个夜间锚点、各批次记录的 "
+                    f"{self.recorded} 个链头及库外公布的 {self.published} 个签名锚点相符 "
+                    f"(decision log intact: {self.checked} decisions, chain verified"
                     f" against {self.anchors} nightly anchors, {self.recorded} heads recorded by the nights"
-                    f" and {self.published} signed anchors published outside the database")
+                    f" and {self.published} signed anchors published outside the database)")
         if self.broken_seq is None:
             # A record of the heads (a file line, an anchor, the file itself), not the log: the log
             # was walked against the records left to trust and holds.

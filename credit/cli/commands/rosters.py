@@ -551,7 +551,7 @@ def audit_verify(
     except SigningKeyError as e:
         output.refuse(str(e))
     for w in report.warnings:
-        err.print(f"warning: {w}", style="yellow", markup=False)
+        err.print(f"注意 warning: {w}", style="yellow", markup=False)
     if report.ok:
         console.print(report.message(), markup=False)
         return

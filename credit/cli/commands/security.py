@@ -126,9 +126,11 @@ def _pin(given: str) -> tuple[int, str]:
     """``--keyring-pin LINES:SHA256`` read; exit 2 naming the option when it is not of that form."""
     lines, _, digest = given.strip().partition(":")
     digest = digest.strip().lower()
-    if not lines.strip().isdigit() or int(lines) < 1 or len(digest) != 64 \
+    lines = lines.strip()
+    # isdigit alone also takes ² and ①, which int() refuses (a traceback): only the digits 0–9
+    if not lines.isascii() or not lines.isdigit() or int(lines) < 1 or len(digest) != 64 \
             or any(c not in "0123456789abcdef" for c in digest):
-        output.refuse(f"--keyring-pin「{given}」应为 行数:SHA-256，如 3:9f2c…（64 位十六进制） (--keyring-pin is "
+        output.refuse(f"--keyring-pin「{output.visible(given)}」应为 行数:SHA-256，如 3:9f2c…（64 位十六进制） (--keyring-pin is "
                       "LINES:SHA256, e.g. 3:9f2c… with 64 hex digits, as an anchor line's keyring record gives them)")
     return int(lines), digest
 
@@ -229,15 +231,17 @@ def keys_revoke(
 def keys_list(json_out: Annotated[bool, typer.Option("--json", help="The keyring's lines as published.")] = False
               ) -> None:
     """The bureau's signing keys in the order they came into use, from its keyring, checked
-    (exit 1 when the keyring does not verify), and which of its lines no anchor records yet."""
+    (exit 1 when the keyring does not verify, or an anchor line recorded lines it no longer begins
+    with), and which of its lines no anchor records yet."""
     import json
 
     from credit.keyring import keyring_for
-    from credit.rosters.anchors import anchor_path, anchored_lines, read_anchors
+    from credit.rosters.anchors import anchor_path, anchored_lines, keyring_cut_since, read_anchors
     from credit.settings import get_settings
 
     settings = get_settings()
     ring = keyring_for(settings)
+    cut = None
     if json_out:
         print(json.dumps(ring.lines, ensure_ascii=False, indent=1))
     else:
@@ -248,20 +252,24 @@ def keys_list(json_out: Annotated[bool, typer.Option("--json", help="The keyring
                           e.previous or "—",
                           f"自 {rev.compromised_since.isoformat()} 起视为泄露：{rev.reason}" if rev else "—")
         console.print(table)
-    if ring.path is not None and not ring.problems:
+    if not ring.problems:
         try:
-            anchored = anchored_lines(read_anchors(anchor_path(settings), None), ring)
+            found = read_anchors(anchor_path(settings), None)
         except OSError as e:   # the anchor file cannot be read: said, the keys are listed all the same
             err.print(f"无法判断哪些行已锚定 (cannot tell which lines are anchored): "
                       f"{output.unreadable(e.filename or anchor_path(settings), e)}", markup=False)
         else:
-            note = ring.unanchored(anchored)
-            (err if json_out else console).print(
-                note or f"密钥清单 {len(ring.lines)} 行均已被锚点记录 (all {len(ring.lines)} keyring lines are anchored: "
-                        "an anchor line published outside records them)", markup=False)
-    if ring.problems:
-        for r in ring.problems:
-            err.print(f"密钥清单未通过校验 keyring INVALID: {r}", style="red", markup=False)
+            # a line an anchor recorded, taken out since (a revocation hidden, the file deleted): named,
+            # never "all anchored" nor "no keyring yet" alone
+            cut = keyring_cut_since(found, ring)
+            note = ring.unanchored(anchored_lines(found, ring))
+            if cut is None and ring.path is not None:
+                (err if json_out else console).print(
+                    note or f"密钥清单 {len(ring.lines)} 行均已被锚点记录 (all {len(ring.lines)} keyring lines are "
+                            "anchored: an anchor line published outside records them)", markup=False)
+    for r in [*ring.problems, *([cut] if cut else [])]:
+        err.print(f"密钥清单未通过校验 keyring INVALID: {r}", style="red", markup=False)
+    if ring.problems or cut:
         raise typer.Exit(1)
 
 
@@ -279,9 +287,9 @@ def db_backup(out: Annotated[Path, typer.Option("--out", help="The dump file to 
         with output.writing(out):
             backup(url, out, settings)
     except BackupError as e:
-        err.print(f"[red]backup failed:[/red] {output.esc(e)}")
+        err.print(f"[red]备份失败 backup failed:[/red] {output.esc(e)}")
         raise typer.Exit(1) from None
-    console.print(f"wrote {out} ({out.stat().st_size:,} bytes)", markup=False)
+    console.print(f"已写入 {out}（{out.stat().st_size:,} 字节） (wrote {out}, {out.stat().st_size:,} bytes)", markup=False)
 
 
 def db_roles(password_env: Annotated[bool, typer.Option(
@@ -372,15 +380,17 @@ def db_restore(
         "--target-url", help="Restore into the (empty) database at this URL.")] = None,
 ) -> None:
     """Restore a dump into an empty database, then verify the decision log's chain against the
-    anchors published outside the database; exit 1 when the restore or the verification fails."""
+    anchors published outside the database, as `credit audit verify` does (the keyring's own
+    problems and its lines no anchor records yet included); exit 1 when the restore or the
+    verification fails, or when the anchors or the keyring cannot be read to verify it."""
     from sqlalchemy.engine import make_url
 
     from credit.backup import BackupError, restore
     from credit.db import database_url
-    from credit.keyring import keyring_for
-    from credit.rosters.anchors import anchor_path, read_anchors
-    from credit.rosters.audit import verify_chain
+    from credit.rosters.anchors import anchor_path
+    from credit.rosters.audit import audit_log
     from credit.settings import get_settings
+    from credit.signing import SigningKeyError
 
     settings = get_settings()
     if database is not None and target_url is not None:
@@ -392,20 +402,27 @@ def db_restore(
     try:
         done = restore(dump, url, settings)
     except BackupError as e:
-        err.print(f"[red]restore failed:[/red] {output.esc(e)}")
+        err.print(f"[red]恢复失败 restore failed:[/red] {output.esc(e)}")
         raise typer.Exit(1) from None
-    console.print(f"restored {done.tables} tables, {done.decisions} decisions into "
-                  f"{make_url(url).database}", markup=False)
+    console.print(f"已恢复 {done.tables} 张表、{done.decisions} 项决定到数据库 {make_url(url).database} "
+                  f"(restored {done.tables} tables, {done.decisions} decisions into {make_url(url).database})",
+                  markup=False)
     import sqlalchemy as sa
 
     engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            report = verify_chain(conn, read_anchors(anchor_path(settings), keyring_for(settings)))
+    try:   # the same check as `credit audit verify`: the keyring read with its problems, not only its keys
+        report = audit_log(engine, settings)
+    except OSError as e:
+        err.print(f"已恢复，但未能校验 (restored, but not verified): "
+                  f"{output.unreadable(e.filename or anchor_path(settings), e)}", style="red", markup=False)
+        raise typer.Exit(1) from None
+    except SigningKeyError as e:
+        err.print(f"已恢复，但未能校验 (restored, but not verified): {e}", style="red", markup=False)
+        raise typer.Exit(1) from None
     finally:
         engine.dispose()
     for w in report.warnings:
-        err.print(f"warning: {w}", style="yellow", markup=False)
+        err.print(f"注意 warning: {w}", style="yellow", markup=False)
     if not report.ok:
         err.print(report.message(), style="red", markup=False)
         raise typer.Exit(1)

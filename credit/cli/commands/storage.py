@@ -40,12 +40,10 @@ def retention_command(
         with engine_for(settings).begin() as conn:   # the step the DAG credit_retention runs
             done = retention.run(conn, settings, apply_)
     except retention.RetentionError as e:
-        err.print(str(e), style="red", markup=False)
-        raise typer.Exit(2) from None
+        output.refuse(str(e))
     except sa.exc.DBAPIError as e:
-        err.print(f"retention refused by the database, nothing dropped: {str(e.orig).splitlines()[0]}", style="red",
-                  markup=False)
-        raise typer.Exit(2) from None
+        output.refuse(f"数据库拒绝了保存期限的处理，未删除任何数据 (retention refused by the database, nothing dropped): "
+                      f"{str(e.orig).splitlines()[0]}")
     version, actions, dropped = done.config_version, done.months, done.dropped
     if as_json:
         print(json.dumps({"config_version": version, "applied": apply_, "dropped": dropped, "months": actions},

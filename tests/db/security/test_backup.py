@@ -88,3 +88,32 @@ def test_the_dump_is_readable_by_its_owner_only(settings: Settings, cli_env: Non
     assert done.exit_code == 0, done.output
     assert stat.S_IMODE(dump.stat().st_mode) == 0o600
     assert [p.name for p in dump.parent.iterdir()] == ["credit.dump"]     # no side file left beside it
+
+
+def test_restore_names_the_keyrings_own_problems_as_audit_verify_does(settings: Settings, cli_env: None,
+                                                                     tmp_path: Path) -> None:
+    """``credit db restore`` verified the restored log with the keyring's keys alone: a keyring that
+    does not verify (a line altered after it was signed) was not named and the restore said the log
+    intact, exit 0, where ``credit audit verify`` fails; a keyring that cannot be read at all (a
+    folder) ended in a SigningKeyError traceback. Both now fail the verification, exit 1, named."""
+    from credit.keyring import current_signer, ensure_first_line, keyring_path, rotate
+
+    ensure_first_line(settings, current_signer(settings))
+    rotate(settings)
+    path = keyring_path(settings)
+    first, second = path.read_text(encoding="utf-8").splitlines()
+    path.write_text(first + "\n" + second.replace('"valid_from":"', '"valid_from":"1') + "\n", encoding="utf-8")
+    dump = tmp_path / "backup" / "credit.dump"
+    done = runner.invoke(app, ["db", "backup", "--out", str(dump)])
+    assert done.exit_code == 0 and f"\n已写入 {dump}（" in done.output, done.output
+    base = make_url(str(settings.database_url)).database
+    back = runner.invoke(app, ["db", "restore", str(dump), "--database", f"restored_{base}"])
+    said = " ".join(back.output.split())
+    assert said.startswith("已恢复 "), said   # Chinese first, as every line an officer reads
+    assert back.exit_code == 1 and "signing-keys.jsonl line 2" in said and "intact" not in said, said
+    path.unlink()
+    path.mkdir()
+    back = runner.invoke(app, ["db", "restore", str(dump), "--database", f"restored2_{base}"])
+    said = " ".join(back.output.split())
+    assert back.exit_code == 1 and "已恢复，但未能校验 (restored, but not verified)" in said, (said, back.exception)
+    assert "密钥清单" in said and "Traceback" not in said and not isinstance(back.exception, ValueError), said

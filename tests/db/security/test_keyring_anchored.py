@@ -48,7 +48,7 @@ def test_keyring_lines_after_the_last_anchor_are_named_until_the_next_nights_anc
     assert code == 0 and "有 2 行尚未被任何锚点记录" in out, out
     assert f"line 2 (密钥 key {new.key_id})" in out and f"line 3 (吊销 revocation of {stolen.key_id})" in out, out
     code, out = _said("audit", "verify")
-    assert code == 0 and "warning: 密钥清单 signing-keys.jsonl 有 2 行尚未被任何锚点记录" in out, out
+    assert code == 0 and "注意 warning: 密钥清单 signing-keys.jsonl 有 2 行尚未被任何锚点记录" in out, out
     # the next night's anchor records them
     run_night(engine, settings, "2026-07-23")
     assert publish_anchors(engine, settings) == 1

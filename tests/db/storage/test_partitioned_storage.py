@@ -253,9 +253,12 @@ def test_a_wrong_period_is_refused_without_a_traceback(aged_store: Engine, cli_e
     get_settings.cache_clear()
     r = CliRunner().invoke(_app(retention_command), [])
     assert r.exit_code == 2 and "keep_months" in r.output and "Traceback" not in r.output
+    # refused as every command refuses (contracts.md §2): 拒绝 refused:, Chinese first, then English
+    assert r.output.startswith("拒绝 refused: retention.yaml: partitioned.quarantine.keep_months 须为"), r.output
     (config / "retention.yaml").write_text('version: "t"\npartitioned:\n  roster_decisions: {keep_months: 1}\n')
     r = CliRunner().invoke(_app(retention_command), [])
     assert r.exit_code == 2 and "not partitioned by night" in r.output
+    assert r.output.startswith("拒绝 refused: retention.yaml 列出的 roster_decisions 不是按批次分区的表"), r.output
     with aged_store.connect() as c:
         assert "quarantine_2024_03" in _partitions(c)
 

@@ -38,3 +38,20 @@ def test_every_removal_the_rules_know_has_a_chinese_hint_for_the_public() -> Non
     assert removable and all(cause in hints[roster] for roster, cause in removable), removable
     texts = [t for v in hints.values() for t in (v.values() if isinstance(v, dict) else [v])]
     assert all(not any(c.isascii() and c.isalpha() for c in t) for t in texts)
+
+
+def test_a_received_date_after_the_data_reads_as_a_sentence_in_both_languages() -> None:
+    """``credit repair apply`` and ``POST /v1/bureau/repair-applications`` said, with no night
+    published, ``收到日期 2026-07-15 ：尚无…`` (a stray space) and ``(--received is no night has been
+    published yet: …)``: the option, then a sentence about nights that does not follow from it."""
+    from datetime import date
+
+    from credit.api.validation import received_after_data_problem
+
+    none_yet = received_after_data_problem(date(2026, 7, 15), None, "--received")
+    assert none_yet is not None and none_yet.startswith("收到日期 2026-07-15：尚无已发布的批次，无法核对名录"), none_yet
+    assert "(--received 2026-07-15: no night has been published yet: " in none_yet, none_yet
+    after = received_after_data_problem(date(2026, 7, 15), date(2026, 7, 14), "received_on")
+    assert after is not None and after.startswith("收到日期 2026-07-15 晚于最新已发布批次 2026-07-14，"), after
+    assert "(received_on 2026-07-15 is after the latest published night 2026-07-14: " in after, after
+    assert received_after_data_problem(date(2026, 7, 14), date(2026, 7, 14), "received_on") is None

@@ -41,7 +41,7 @@ def test_a_bad_date_is_refused_in_chinese_naming_the_option(args: list[str], opt
     r = CliRunner().invoke(app, [*args, value])
     assert r.exit_code == 2, (r.exit_code, r.output, r.exception)
     said = " ".join(r.output.split())
-    assert f"{option}「{value}」不是有效日期" in said
+    assert said.startswith(f"拒绝 refused: {option}「{value}」不是有效日期"), said   # as every refusal (output.refuse)
     assert said.index("不是有效日期") < said.index(f"({option} is not a date YYYY-MM-DD)")
     assert repr(value) not in said and "Traceback" not in said
 
@@ -105,5 +105,5 @@ def test_only_yyyy_mm_dd_is_a_date_on_any_option(path: tuple[str, ...], cmd: Any
     r = CliRunner().invoke(app, _call(path, cmd, option, value, tmp_path))
     assert r.exit_code == 2, (path, option, r.exit_code, r.output, r.exception)
     said = " ".join(r.output.split())
-    assert f"{option}「{value}」不是有效日期，应写作 YYYY-MM-DD" in said, said
+    assert said.startswith(f"拒绝 refused: {option}「{value}」不是有效日期，应写作 YYYY-MM-DD"), said
     assert f"({option} is not a date YYYY-MM-DD)" in said, said

@@ -151,3 +151,31 @@ def test_the_night_summary_names_its_tables_rows_and_stages_in_chinese_first(cap
                   "纳税 tax", "增量 delta", "通过 pass", "处理范围 scope：增量 incremental，12 个主体",
                   "读入 ingest tax.parquet", "分区 partition 2", "信用风险分类 grading", "配置版本 config x"):
         assert words in text, words
+
+
+def test_a_stored_summary_prints_in_the_order_the_night_ran(capsys) -> None:  # type: ignore[no-untyped-def]
+    """A published night's summary comes back from jsonb with its keys sorted by length: ``credit
+    summary --date D`` and ``credit nightly`` run again listed 处理范围 scope and 主体库 store before
+    every file's 读入 ingest, and the rosters' items in another order than the night printed them.
+    Both print in one order: the stages as the night ran them, the items as their labels stand."""
+    ran: NightSummary = {
+        "night": "2026-07-13", "manifest_digest": "a" * 64, "config_version": "x",
+        "files": [{"file": f, "source": "tax", "mode": "full", "rows_in": 1, "accepted": 1, "quarantined": 0,
+                   "failures": [], "warnings": []} for f in ("registration.csv", "tax.parquet")],
+        "merges": [], "stages": {"ingest registration.csv": 1.0, "ingest tax.parquet": 2.0, "partition 2": 0.5,
+                                 "partition 10": 0.5, "store": 3.0, "scope": 4.0, "rosters": 5.0},
+        "rosters": {"decisions": 12, "config_version": "r", "late": 3},
+    }
+    as_stored = {**ran, "stages": dict(sorted(ran["stages"].items(), key=lambda kv: (len(kv[0]), kv[0]))),
+                 "rosters": {"late": 3, "decisions": 12, "config_version": "r"}}
+    printed = []
+    for summary in (ran, as_stored):
+        print_summary(output.console(), summary)   # type: ignore[arg-type]
+        printed.append(capsys.readouterr().out)
+    assert printed[0] == printed[1], printed[1]
+    text = printed[1][printed[1].index("用时 timings"):]
+    order = ["读入 ingest registration.csv", "读入 ingest tax.parquet", "分区 partition 2", "分区 partition 10",
+             "主体库 store", "处理范围 scope", "名录决定 rosters"]
+    assert [text.index(s) for s in order] == sorted(text.index(s) for s in order), text
+    text = printed[1]
+    assert text.index("决定数 decisions") < text.index("超期决定 decided late") < text.index("配置版本 config version")

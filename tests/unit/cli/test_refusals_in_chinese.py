@@ -45,3 +45,35 @@ def test_a_refusal_reads_chinese_first_then_english(args: list[str], tmp_path: P
     # Chinese before the English: the first Chinese character comes before the bracketed English
     assert "(" in said and CJK.search(said).start() < said.index("("), said   # type: ignore[union-attr]
     assert "Traceback" not in said
+
+
+def test_a_bad_setting_or_configuration_is_refused_like_every_command(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The entry point's own refusals (exit 2): a CREDIT_ setting out of range, a configuration file
+    that cannot be read. They printed no 拒绝 refused: and the configuration's said, in English only,
+    "fix that file (or unset CREDIT_CONFIG_DIR …)" and "CREDIT_CONFIG_DIR must name a folder …"."""
+    import sys
+
+    from credit.cli.main import main
+    from credit.settings import get_settings
+
+    def run(*args: str) -> str:
+        monkeypatch.setattr(sys, "argv", ["credit", *args])
+        get_settings.cache_clear()
+        with pytest.raises(SystemExit) as ended:
+            main()
+        get_settings.cache_clear()
+        assert ended.value.code == 2
+        said = capsys.readouterr()
+        assert said.out == "" and "Traceback" not in said.err, said
+        return said.err
+
+    monkeypatch.setenv("CREDIT_CONFIG_DIR", str(tmp_path))   # an empty folder: no notices.yaml
+    said = run("api", "keys", "create", "--name", "x", "--role", "licensing")
+    assert said.startswith("拒绝 refused: 配置有误 (bad configuration)"), said
+    for line in said.splitlines():   # every line Chinese first
+        assert CJK.search(line) and CJK.search(line).start() < line.index("("), line   # type: ignore[union-attr]
+    monkeypatch.delenv("CREDIT_CONFIG_DIR")
+    monkeypatch.setenv("CREDIT_LOG_FORMAT", "xml")
+    said = run("keys", "public")
+    assert said.startswith("拒绝 refused: 设置有误 (bad setting) CREDIT_LOG_FORMAT"), said

@@ -27,3 +27,11 @@ def test_a_broken_log_is_named_in_chinese_first_with_its_decision_and_night() ->
 def test_a_broken_log_without_a_known_night_is_named_too() -> None:
     message = ChainReport(ok=False, checked=1, broken_seq=1, problem="x").message()
     assert CJK.match(message) and "(decision log BROKEN at decision 1): x" in message, message
+
+
+def test_an_intact_log_is_said_in_chinese_first_too() -> None:
+    """``credit audit verify``, ``credit db restore`` and the audit DAG's task print this line to the
+    operator on every good night: it read ``decision log intact: 12 decisions, …``, English only."""
+    message = ChainReport(ok=True, checked=12, anchors=1, published=1, recorded=1).message()
+    assert CJK.match(message), message
+    assert "已核对 12 项决定" in message and "(decision log intact: 12 decisions" in message, message

@@ -178,3 +178,83 @@ def test_verify_signature_says_what_it_verified_against(tmp_path: Path) -> None:
     assert f"核对依据 verified against: {k2.key_id}" in out and f"3 行 (lines), SHA-256 {ring.prefix_digest(3)}" in out
     code, out = _verify(s.home / "export-2.csv", k0, keyring_path(s), tmp_path)
     assert code == 0 and "--keyring-pin" in out, out
+
+
+def test_a_malformed_keyring_pin_is_refused_never_a_traceback(tmp_path: Path) -> None:
+    """``--keyring-pin`` is read before anything else: a count that ``str.isdigit`` takes but
+    ``int`` does not (², ①: a mistyped or pasted pin) ended in a ValueError traceback; every form
+    but LINES:SHA256 is refused, exit 2, naming the option, Chinese first."""
+    k0 = Signer(Ed25519PrivateKey.generate())
+    write_signed(tmp_path / "f.csv", b"row\r\n", k0, None)
+    (tmp_path / "keys.jsonl").write_text("", encoding="utf-8")
+    for pin in ("²:" + "a" * 64, "①:" + "a" * 64, "0:" + "a" * 64, "3:" + "g" * 64, "3:" + "a" * 63, "3", ":"):
+        code, out = _verify(tmp_path / "f.csv", k0, tmp_path / "keys.jsonl", tmp_path, "--keyring-pin", pin)
+        assert code == 2 and out.startswith("拒绝 refused: --keyring-pin「"), (pin, code, out)
+        assert "Traceback" not in out, out
+
+
+def _anchor(s: Settings, signer: Signer, night: str, prev: str) -> str:
+    """An anchor line as a night's publication writes it, recording the keyring as it stands."""
+    from credit.rosters.anchors import FORMAT as ANCHOR_FORMAT
+    from credit.rosters.anchors import anchor_path, line_digest
+
+    ring = read_keyring(keyring_path(s))
+    body = {"format": ANCHOR_FORMAT, "night": night, "seq": 1, "row_hash": "a" * 64, "prev": prev,
+            "published_at": clock.now(s).isoformat(timespec="seconds"), "keyring": ring.cut()}
+    text = canonical(signer.sign_document(body)).decode("utf-8")
+    with open(anchor_path(s), "a", encoding="utf-8") as f:
+        f.write(text + "\n")
+    return line_digest(text)
+
+
+def test_keys_list_names_a_revocation_removed_after_an_anchor_recorded_it(tmp_path: Path, monkeypatch) -> None:
+    """Whoever can write the publication folder deletes the keyring's last line, a revocation that
+    a night's anchor line has recorded since (``keyring``: 3 lines). ``credit keys list`` looked for
+    the last anchor whose record the keyring still begins with, found the one before the
+    revocation, and said every line anchored, exit 0: the operator's own listing vouched for the
+    keyring the revocation was taken out of. It now names the anchor line the keyring no longer
+    matches, exit 1, as ``credit audit verify`` does."""
+    from credit.settings import get_settings
+
+    s = Settings(home=tmp_path / "home")
+    monkeypatch.setenv("CREDIT_HOME", str(s.home))
+    get_settings.cache_clear()
+    try:
+        k0 = current_signer(s)
+        ensure_first_line(s, k0)
+        prev = _anchor(s, k0, "2026-07-13", "0" * 64)
+        rotate(s)
+        k1 = current_signer(s)
+        prev = _anchor(s, k1, "2026-07-14", prev)
+        revoke(s, k0.key_id, clock.now(s) - timedelta(hours=1), "私钥文件外泄", [])
+        _anchor(s, k1, "2026-07-15", prev)
+        r = runner.invoke(app, ["keys", "list"])
+        assert r.exit_code == 0 and "3 行均已被锚点记录" in r.output, r.output
+        path = keyring_path(s)
+        path.write_text("\n".join(path.read_text(encoding="utf-8").splitlines()[:2]) + "\n", encoding="utf-8")
+        r = runner.invoke(app, ["keys", "list"])
+        said = " ".join(r.output.split())
+        assert r.exit_code == 1 and "均已被锚点记录" not in said, said
+        assert "anchors.jsonl line 3" in said and "密钥清单已被删改" in said, said
+        path.unlink()   # the whole file deleted: "no keyring yet", exit 0, it said
+        r = runner.invoke(app, ["keys", "list"])
+        said = " ".join(r.output.split())
+    finally:
+        get_settings.cache_clear()
+    assert r.exit_code == 1 and "anchors.jsonl line 3" in said and "不存在，而该行发布时它有 3 行" in said, said
+
+
+def test_keys_after_an_older_pin_are_said_to_rest_on_hand_overs(tmp_path: Path) -> None:
+    """A pin fixes only the lines it covers: pinned to the keyring's first two lines (K0, K1) the
+    root is K1, and K2 after them is trusted on K1's hand-over alone — which a thief of K1 can
+    sign. With a pin the answer no longer said so (it said it only without one)."""
+    s = Settings(home=tmp_path / "home")
+    k0, k1, _ = _three_keys(s)
+    ring = read_keyring(keyring_path(s))
+    pin = f"2:{ring.prefix_digest(2)}"
+    code, out = _verify(s.home / "export-2.csv", k0, keyring_path(s), tmp_path, "--keyring-pin", pin)
+    assert code == 0 and "其前 2 行与所钉住的相符" in out, out
+    assert f"{k1.key_id} 之后的密钥仅凭它的移交签名可信" in out and "--keyring-pin" in out, out
+    code, out = _verify(s.home / "export-2.csv", k0, keyring_path(s), tmp_path, "--keyring-pin",
+                        f"3:{ring.prefix_digest(3)}")
+    assert code == 0 and "仅凭它的移交签名可信" not in out, out   # pinned to the newest: nothing rests on a hand-over
