@@ -149,7 +149,7 @@ def sample(
         folders = write_sample(out, entities, nights, seed=seed, start=parse_day(start, "--start"),
                                defect_rate=defect_rate, progress=progress)
     for f in folders:
-        console.print(f"wrote {f}", markup=False)
+        console.print(f"已写入 wrote {f}", markup=False)
 
 
 @db_app.command("upgrade")

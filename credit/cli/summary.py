@@ -64,7 +64,7 @@ def print_summary(console: Console, summary: NightSummary) -> None:
         if isinstance(part, Mapping) and part:
             t = output.table("项目 item", "值 value", title=title)
             for key, text in output.flat_items(_in_order(part)):
-                t.add_row(output.summary_key(key), text)
+                t.add_row(output.summary_key(key), text or "（无）")   # a first night has no previous night
             console.print(t)
     stages = output.table("阶段 stage", "秒 seconds", title="用时 timings")
     for k, v in _stages_in_run_order(summary):

@@ -136,4 +136,4 @@ def _deliver(data: bytes, out: Path | None, what: str, settings: Settings) -> No
 
     with output.writing(out):
         write_export(out, data, settings)
-    console.print(f"wrote {what} to {out} (signature: {out.name}.sig.json)", markup=False)
+    console.print(f"已写入 {out}，签名 {out.name}.sig.json (wrote {what} to {out}; signature: {out.name}.sig.json)", markup=False)

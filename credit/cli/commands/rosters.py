@@ -337,7 +337,7 @@ def roster_export(
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
-        err.print(f"wrote {out} (signature: {out.name}.sig.json)", markup=False)
+        err.print(f"已写入 {out}，签名 {out.name}.sig.json (wrote {out}; signature: {out.name}.sig.json)", markup=False)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -579,4 +579,4 @@ def audit_publish() -> None:
         output.refuse(f"未发布锚点 (cannot publish the anchors): {output.unreadable(e.filename or anchor_path(settings), e)}")
     except SigningKeyError as e:
         output.refuse(f"未发布锚点 (cannot publish the anchors): {e}")
-    console.print(f"{added} anchor(s) appended to {anchor_path(settings)}", markup=False)
+    console.print(f"已追加 {added} 个锚点至 {anchor_path(settings)} ({added} anchor(s) appended)", markup=False)

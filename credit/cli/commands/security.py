@@ -44,7 +44,7 @@ def keys_public(out: Annotated[Path | None, typer.Option(
     if out is not None:
         with output.writing(out):
             out.write_text(signer.public_pem, encoding="ascii")
-        err.print(f"wrote {out} ({signer.key_id})", markup=False)
+        err.print(f"已写入 wrote {out} ({signer.key_id})", markup=False)
     print(signer.public_pem, end="")
 
 

@@ -3,6 +3,7 @@ records never print as Python dicts, a limit that cuts says so."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -82,6 +83,8 @@ def test_the_night_summary_prints_no_python_dicts(capsys) -> None:  # type: igno
     assert "{'" not in text and "'seq'" not in text
     assert "决定链头 chain head › 序号 seq" in text and "855" in text and "9c0ffee" in text
     assert "经营异常名录·列入" in text and "市卫生健康委员会" in text
+    # a first night's previous night is said to be none, not an empty cell
+    assert re.search(r"上一分类批次 previous night\s*│\s*（无）", text), text
 
 
 def test_a_cut_listing_says_how_many_rows_it_left_out() -> None:
