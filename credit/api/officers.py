@@ -86,9 +86,9 @@ _DUMMY = hash_password("not-a-password-of-anyone")
 def password_problem(password: str) -> str | None:
     """Why a new password is not acceptable, or None."""
     if len(password) < MIN_PASSWORD:
-        return f"the password needs at least {MIN_PASSWORD} characters"
+        return f"密码至少应有 {MIN_PASSWORD} 个字符 (the password needs at least {MIN_PASSWORD} characters)"
     if password.strip() != password:
-        return "the password must not start or end with a space"
+        return "密码的首尾不能是空格 (the password must not start or end with a space)"
     return None
 
 
@@ -137,19 +137,19 @@ def add_officer(conn: Connection, login: str, display_name: str, role: str, auth
 
     login = normal_login(login)
     if role not in ROLES:
-        raise Refused(f"role {role!r} is not one of {', '.join(ROLES)}")
+        raise Refused(f"角色 {role!r} 无效，应为 {'、'.join(ROLES)} 之一 (role {role!r} is not one of {', '.join(ROLES)})")
     if not display_name.strip():
-        raise Refused("an account needs the officer's display name")
+        raise Refused("账号须有办案人员的姓名 (an account needs the officer's display name)")
     if not (authority.isdigit() and len(authority) == 6):
-        raise Refused(f"authority {authority!r} is not a 6-digit GB/T 2260 code")
+        raise Refused(f"机关代码 {authority!r} 应为 6 位 GB/T 2260 行政区划代码 (authority {authority!r} is not a 6-digit GB/T 2260 code)")
     if authority_of(authority, {}).resolved == "fallback":
-        raise Refused(f"authority {authority!r} is not a known division (GB/T 2260)")
+        raise Refused(f"机关代码 {authority!r} 不是已知的行政区划 (authority {authority!r} is not a known division, GB/T 2260)")
     if (problem := password_problem(password)) is not None:
         raise Refused(problem)
     if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{1,63}", login):
-        raise Refused("a login is 2-64 of a-z 0-9 . _ - (starting with a letter or digit)")
+        raise Refused("登录名应为 2–64 个 a-z、0-9、.、_、- 字符，以字母或数字开头 (a login is 2-64 of a-z 0-9 . _ -, starting with a letter or digit)")
     if conn.execute(sqlfiles.statement("api/officer_by_login"), {"l": login}).first() is not None:
-        raise Refused(f"login {login!r} is taken (accounts are disabled, never deleted or reused)")
+        raise Refused(f"登录名 {login!r} 已被使用（账号只停用，不删除、不重用） (login {login!r} is taken: accounts are disabled, never deleted or reused)")
     row = conn.execute(sqlfiles.statement("api/insert_officer"),
                        {"l": login, "n": display_name.strip(), "r": role, "a": authority,
                         "h": hash_password(password)}).mappings().one()

@@ -305,8 +305,18 @@ def _main() -> None:
         name = "CREDIT_" + "_".join(str(p) for p in first["loc"]).upper()
         err.print(f"{output.REFUSED} 设置有误 (bad setting) {output.esc(name)}: {output.esc(first['msg'])}")
         raise SystemExit(2) from None
+    from typer.exceptions import TyperException
+
     try:
-        app()
+        # Not standalone: the parser's refusals come here to be said in Chinese first (standalone,
+        # Typer prints them in English in a box); a command's end is 0, an Exit its own code.
+        code = app(standalone_mode=False)
+    except TyperException as e:   # click's ClickException and its usage errors, as Typer keeps them
+        err.print(f"{output.REFUSED} {output.esc(output.usage_problem(e))}")
+        raise SystemExit(getattr(e, "exit_code", 2)) from None
+    except typer.Abort:
+        err.print("已中止 (Aborted!)", markup=False)
+        raise SystemExit(1) from None
     except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError) as e:
         output.database_fault(e)   # out of disk (class 53) or cannot reach the database
         raise SystemExit(1) from None
@@ -321,3 +331,4 @@ def _main() -> None:
     except SigningKeyError as e:   # a key that cannot be read, handed over, or not in the keyring
         err.print(f"{output.REFUSED} 签名密钥有误，未签署 (signing key: nothing signed) {output.esc(e)}")
         raise SystemExit(2) from None
+    raise SystemExit(code if type(code) is int else 0)

@@ -275,6 +275,37 @@ def summary_key(path: str) -> str:
 REFUSED = "[red]拒绝 refused:[/red]"
 
 
+def usage_problem(error: Exception) -> str:
+    """A command line the parser refused (Typer's click: an option or argument missing or unknown,
+    a value it cannot take, an extra argument, no such command), Chinese first, the parser's own
+    words after. Told apart by the classes' names: Typer keeps its click inside (``typer._click``)."""
+    english = str(getattr(error, "format_message", lambda: str(error))())
+    kind = type(error).__name__
+    param = getattr(error, "param", None)
+    opts = " / ".join(getattr(param, "opts", None) or ())
+    if kind == "MissingParameter":   # "Missing argument 'USCC'", "Missing option '--name'"
+        named = re.search(r"'([^']+)'", english)
+        what = "参数" if english.startswith("Missing argument") else "选项"
+        zh = f"缺少{what} {named.group(1) if named else opts}"
+    elif kind == "NoSuchOption":
+        close = list(getattr(error, "possibilities", None) or ())
+        zh = f"没有选项 {getattr(error, 'option_name', '')}" + (f"（是否想用 {' 或 '.join(close)}？）" if close else "")
+    elif kind == "BadParameter":
+        name = opts or str(getattr(error, "param_hint", "") or "")
+        zh = f"{name} 的取值无效" if name else "取值无效"
+    elif kind == "BadOptionUsage":
+        zh = f"选项 {getattr(error, 'option_name', '')} 的用法有误"
+    elif english.startswith("No such command"):
+        zh = "没有这个命令"
+    elif english.startswith("Got unexpected extra argument"):
+        zh = "多给了参数"
+    else:
+        zh = "命令行有误"
+    ctx = getattr(error, "ctx", None)
+    where = getattr(ctx, "command_path", None) or "credit"
+    return f"{zh.strip()} ({english.rstrip('.')})；用法见 {where} --help (see {where} --help)"
+
+
 def refuse(message: str) -> NoReturn:
     """The CLI's usual refusal: one line on standard error, exit 2 (contracts.md §2)."""
     import typer
