@@ -47,7 +47,7 @@ class _DiskFull(Exception):
 
 def test_a_full_database_disk_is_not_called_unreachable(monkeypatch: pytest.MonkeyPatch,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
-    def app() -> None:
+    def app(**kwargs: object) -> None:   # called as the entry point calls it (standalone_mode=False)
         raise sqlalchemy.exc.OperationalError("insert …", {}, _DiskFull('could not extend file "base/1/2": '
                                                                       "No space left on device"))
 
