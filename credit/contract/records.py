@@ -7,6 +7,11 @@ value may span several physical lines (one record, counted once). A record that 
 is counted, and it is quarantined with its text, never dropped and never a reason to refuse the
 whole file by itself (the quarantine ceiling judges the share).
 
+How many bytes a line may hold: a physical line of more than ``max_record_bytes`` bytes
+(``CREDIT_INGEST_MAX_RECORD_BYTES``, :data:`MAX_RECORD_BYTES` by default) is no record but a broken
+export (a line end missing, a quote left open inside a huge line): it refuses the file
+(:class:`LineTooLong`), found as the bytes are read, never after the line is held (:class:`LineBound`).
+
 How long a record may be: a record still open after ``max_record_lines`` physical lines (a
 quoted value whose closing quote is that far away, or nowhere: a stray ``"`` early in a large
 file) is malformed (``malformed_too_long``), quarantined at its first line with that line as its
@@ -55,7 +60,7 @@ MAX_RECORD_LINES = 1000
 # line of a mebibyte is a broken export (a missing line end, a quote left open inside a huge line).
 MAX_RECORD_BYTES = 1 << 20
 
-csv.field_size_limit(sys.maxsize)  # a 50 MB value is a record to judge, not a parser failure
+csv.field_size_limit(sys.maxsize)  # a value's size is judged by the byte bound (LineBound), not the parser
 
 
 @dataclass(frozen=True)
