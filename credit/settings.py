@@ -66,6 +66,17 @@ class Settings(BaseSettings):
                     "record, held whole). No contract column is free text longer than an address; every read of "
                     "a night's files uses the same value (a second read finds the first read's records).",
     )
+    ingest_max_record_bytes: int = Field(
+        default=1 << 20, ge=1,
+        description="Bytes a physical line of a CSV drop file may hold (its line end not counted), and a row or a "
+                    "value of a Parquet one: over it the FILE is refused (`record_too_large`; Parquet: "
+                    "`row_group_too_large` from a row group's metadata before it is read, `value_too_large`), "
+                    "naming the line, yesterday's state untouched: a record that large is a broken export (a "
+                    "missing line end, a quote left open inside a huge line), not a row to quarantine. Checked as "
+                    "the bytes are read, in reads of at most 16 times this: a file of one 2 GB line is refused "
+                    "with a few MB of it read, where it was held whole. Default 1 MiB: the widest contract column "
+                    "is a name or an address of a few hundred characters, a key at most 200.",
+    )
     ingest_processes: int = Field(
         default=2, ge=1,
         description="Worker processes that ingest a drop's files side by side in `credit nightly` (issue 11), "

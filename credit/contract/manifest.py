@@ -16,16 +16,19 @@ from collections.abc import Callable, Container, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import IO, Any, Literal, TypedDict
+from typing import IO, Any, Literal, TypedDict, cast
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from credit.contract.records import (
+    MAX_RECORD_BYTES,
     MAX_RECORD_LINES,
     ROW_OFFSET,
     FileChanged,
+    LineTooLong,
     LooksUtf8,
     Malformed,
     MixedUtf8,
@@ -86,6 +89,22 @@ REFUSALS: dict[str, Text] = {
                            "not (two encodings in one file): read as gb18030 its names and addresses would be "
                            "garbled; deliver the file again in one encoding"),
     "unreadable": Text("文件无法解析", "unreadable: {error}"),
+    "record_too_large": Text("本行超过 {limit} 字节（一条记录的上限，见 CREDIT_INGEST_MAX_RECORD_BYTES）：这不是可以隔离的一行，"
+                             "而是损坏的导出（缺少换行符，或引号未闭合），整个文件不予读取，请平台重新交付",
+                             "this line holds more than {limit} bytes, the bound of a record "
+                             "(CREDIT_INGEST_MAX_RECORD_BYTES): a broken export (a missing line end, or an open quote), "
+                             "not a row to quarantine; the file is not read, deliver it again"),
+    "row_group_too_large": Text("自本行起的行组（第 {group} 个）未压缩 {size} 字节、{rows} 行，平均每行超过一条记录的上限 "
+                                "{limit} 字节（CREDIT_INGEST_MAX_RECORD_BYTES）：至少有一行不是合理的记录，"
+                                "整个文件不予读取，请平台重新交付",
+                                "the row group from this line (number {group}) holds {size} bytes uncompressed for "
+                                "{rows} rows, more than the bound of a record ({limit} bytes, "
+                                "CREDIT_INGEST_MAX_RECORD_BYTES) a row: some row is no sound record; the file is "
+                                "not read, deliver it again"),
+    "value_too_large": Text("列 {column} 的值超过 {limit} 字节（一条记录的上限，见 CREDIT_INGEST_MAX_RECORD_BYTES）："
+                            "这不是合理的取值，整个文件不予读取，请平台重新交付",
+                            "column {column}: a value of more than {limit} bytes, the bound of a record "
+                            "(CREDIT_INGEST_MAX_RECORD_BYTES); the file is not read, deliver it again"),
     "missing_columns": Text("缺少合同规定的列 {columns}{hint}", "missing columns {columns}{hint_en}"),
     "no_header": Text("文件没有表头行（空文件）", "no header line: the file is empty"),
     "duplicate_columns": Text("表头中列 {columns} 出现多次，无法判断以哪列为准", "a contract column appears twice"),
@@ -417,7 +436,8 @@ def _verified(df: DropFile, actual: str) -> str:
     return actual
 
 
-def read_records(df: DropFile, max_record_lines: int = MAX_RECORD_LINES) -> Records:
+def read_records(df: DropFile, max_record_lines: int = MAX_RECORD_LINES,
+                 max_record_bytes: int = MAX_RECORD_BYTES) -> Records:
     """Read a drop file with every contract column as text, exactly as delivered (normalising comes later).
 
     Raises :class:`DropError` (naming the file, the line where known and the rule) for an
@@ -426,14 +446,16 @@ def read_records(df: DropFile, max_record_lines: int = MAX_RECORD_LINES) -> Reco
     A record that cannot be split into the header's columns is not a refusal: it comes back in
     ``malformed``, to be quarantined with its line. The bytes read must hash to the manifest's
     SHA-256 (``sha256_mismatch`` otherwise: the file changed after the manifest was read).
+    A CSV line, a Parquet row group's rows on average, or a Parquet value over ``max_record_bytes``
+    bytes refuses the file (``record_too_large``, ``row_group_too_large``, ``value_too_large``).
     """
     lines: np.ndarray | None
     malformed: tuple[Malformed, ...]
     header_line: int | None
     if df.format == "parquet":
-        table, lines, malformed, header_line = _read_parquet(df), None, (), None
+        table, lines, malformed, header_line = _read_parquet(df, max_record_bytes), None, (), None
     else:
-        split = _read_csv(df, max_record_lines)
+        split = _read_csv(df, max_record_lines, max_record_bytes)
         table, lines, malformed, header_line = split.table, split.lines, tuple(split.malformed), split.header_line
     _check_columns(df, table.column_names, header_line)
     rows = table.num_rows + len(malformed)
@@ -500,7 +522,8 @@ def _picked(df: DropFile, table: pa.Table) -> pa.Table:
 
 
 def iter_records(df: DropFile, chunk_rows: int, only: Container[int] | Mapping[int, np.ndarray] | None = None, *,
-                 read: ReadDigest | None = None, max_record_lines: int = MAX_RECORD_LINES) -> Iterator[Records]:
+                 read: ReadDigest | None = None, max_record_lines: int = MAX_RECORD_LINES,
+                 max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Records]:
     """Read a drop file in chunks of about ``chunk_rows`` records, each as :func:`read_records`
     reads a whole file: the contract's columns as text, every row with its true physical line,
     the malformed records of the chunk apart (issue 11: memory follows the chunk, not the file).
@@ -528,14 +551,18 @@ def iter_records(df: DropFile, chunk_rows: int, only: Container[int] | Mapping[i
     memory and checked before any chunk. ``read`` receives the hash of what was read.
     ``max_record_lines`` bounds a CSV record's physical lines (``Settings.ingest_max_record_lines``;
     :mod:`credit.contract.records`): every read of one file must use the same bound.
+    ``max_record_bytes`` (``Settings.ingest_max_record_bytes``) bounds a CSV physical line's bytes,
+    checked as the bytes are read, never after a whole line is held (``record_too_large``), and a
+    Parquet file's row groups (their rows' average, from the metadata, before a group is read:
+    ``row_group_too_large``) and values (``value_too_large``): over it the file is refused.
     """
     rows = 0
     broken: list[int] = []        # the first lines of records that could not be split, for a refusal
     digest = hashlib.sha256()
     if df.format == "parquet":
-        chunks = _parquet_chunks(df, chunk_rows, only, digest.update)
+        chunks = _parquet_chunks(df, chunk_rows, only, digest.update, max_record_bytes)
     else:
-        chunks = _csv_chunks(df, chunk_rows, only, digest.update, max_record_lines)
+        chunks = _csv_chunks(df, chunk_rows, only, digest.update, max_record_lines, max_record_bytes)
     first = only is None
     for table, lines, malformed, header_line, chunk in chunks:
         if first:
@@ -571,7 +598,7 @@ _Chunk = tuple[pa.Table, np.ndarray, tuple[Malformed, ...], int | None, int]
 _COPY_BLOCK = 1 << 20
 
 
-def _open_parquet(df: DropFile, read: Callable[[bytes], None] | None = None,
+def _open_parquet(df: DropFile, limit: int, read: Callable[[bytes], None] | None = None,
                   ) -> tuple[pq.ParquetFile, pa.Schema, list[tuple[str, str]], IO[bytes]]:
     """The file, its Arrow schema, its contract columns and the private copy it is read from (the
     caller closes it, which deletes it); an unreadable file is refused.
@@ -582,6 +609,10 @@ def _open_parquet(df: DropFile, read: Callable[[bytes], None] | None = None,
     changed meanwhile would mix two files (hostile review D1). A copy on the task's own disk rather
     than the bytes in memory: a province's tax file (140 MB at 10 M entities) would otherwise sit in
     the client whole, against the memory bound (issue 11). Nothing passes to another task by it.
+
+    A row group is read whole, whatever the batch size: one whose contract columns take more than
+    ``limit`` bytes a row uncompressed (its metadata says, before it is read) is refused here
+    (:func:`_row_groups_bounded`).
     """
     h = hashlib.sha256()
     copy = tempfile.TemporaryFile(prefix="credit-parquet-")
@@ -603,18 +634,37 @@ def _open_parquet(df: DropFile, read: Callable[[bytes], None] | None = None,
         copy.seek(0)
         pf = pq.ParquetFile(pa.PythonFile(copy, mode="r"))
         schema = pf.schema_arrow
+        picked = _parquet_columns(df, schema)
+        _row_groups_bounded(df, pf, picked, limit)
     except DropError:
         copy.close()
         raise
     except (pa.ArrowException, OSError, ValueError) as e:
         copy.close()
         raise refusal(df.file, "unreadable", error=e) from e
-    return pf, schema, _parquet_columns(df, schema), copy
+    return pf, schema, picked, copy
+
+
+def _row_groups_bounded(df: DropFile, pf: pq.ParquetFile, picked: list[tuple[str, str]], limit: int) -> None:
+    """Refuse a row group whose contract columns hold, uncompressed, more than ``limit`` bytes a
+    row (``row_group_too_large``): some row of it is over the bound of a record. From the file's
+    metadata alone, before the group is read (pyarrow reads a row group's column chunks whole)."""
+    meta = pf.metadata
+    wanted = {original for original, _ in picked}
+    start = 0
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        size = sum(group.column(c).total_uncompressed_size for c in range(group.num_columns)
+                   if group.column(c).path_in_schema in wanted)
+        if size > limit * max(1, group.num_rows):
+            raise refusal(df.file, "row_group_too_large", line=start + ROW_OFFSET, group=g + 1, size=size,
+                          rows=group.num_rows, limit=limit)
+        start += group.num_rows
 
 
 def _parquet_chunks(df: DropFile, chunk_rows: int, only: Container[int] | Mapping[int, np.ndarray] | None,
-                    read: Callable[[bytes], None]) -> Iterator[_Chunk]:
-    pf, schema, picked, copy = _open_parquet(df, read)
+                    read: Callable[[bytes], None], limit: int) -> Iterator[_Chunk]:
+    pf, schema, picked, copy = _open_parquet(df, limit, read)
     start = 0
     try:
         batches = pf.iter_batches(batch_size=max(1, chunk_rows), columns=[original for original, _ in picked])
@@ -625,16 +675,16 @@ def _parquet_chunks(df: DropFile, chunk_rows: int, only: Container[int] | Mappin
                 at = np.unique(np.asarray(only[chunk], dtype=np.int64)) - ROW_OFFSET - start
                 at = at[(at >= 0) & (at < batch.num_rows)]
                 table = _parquet_text(df, pa.Table.from_batches([batch]).take(at), schema, picked,
-                                      at + start + ROW_OFFSET)
+                                      at + start + ROW_OFFSET, limit)
                 yield table, at + start + ROW_OFFSET, (), None, chunk
             elif only is None or chunk in only:
                 lines = np.arange(start, start + batch.num_rows, dtype=np.int64) + ROW_OFFSET
-                table = _parquet_text(df, pa.Table.from_batches([batch]), schema, picked, lines)
+                table = _parquet_text(df, pa.Table.from_batches([batch]), schema, picked, lines, limit)
                 yield table, lines, (), None, chunk
             start += batch.num_rows
         if empty and (only is None or 0 in only):   # a file without rows still has its columns (checked against the contract)
             table = _parquet_text(df, schema.empty_table().select([o for o, _ in picked]), schema, picked,
-                                  np.zeros(0, dtype=np.int64))
+                                  np.zeros(0, dtype=np.int64), limit)
             yield table, np.zeros(0, dtype=np.int64), (), None, 0
     except (pa.ArrowException, OSError, ValueError) as e:
         raise refusal(df.file, "unreadable", error=e) from e
@@ -643,10 +693,11 @@ def _parquet_chunks(df: DropFile, chunk_rows: int, only: Container[int] | Mappin
 
 
 def _csv_chunks(df: DropFile, chunk_rows: int, only: Container[int] | Mapping[int, np.ndarray] | None,
-                read: Callable[[bytes], None], max_record_lines: int) -> Iterator[_Chunk]:
+                read: Callable[[bytes], None], max_record_lines: int, max_record_bytes: int) -> Iterator[_Chunk]:
     encoding = "gb18030" if df.encoding == "gb18030" else "utf-8"
     try:
-        for split in split_csv_chunks(df.path, encoding, chunk_rows, only, read, max_record_lines):
+        for split in split_csv_chunks(df.path, encoding, chunk_rows, only, read, max_record_lines,
+                                      max_record_bytes):
             yield split.table, split.lines, tuple(split.malformed), split.header_line, split.chunk
     except FileChanged as e:
         raise refusal(df.file, "file_changed") from e
@@ -662,21 +713,23 @@ def _csv_chunks(df: DropFile, chunk_rows: int, only: Container[int] | Mapping[in
         raise refusal(df.file, "encoding_mixed", line=e.line) from e
     except NoHeader as e:
         raise refusal(df.file, "no_header", line=1) from e
+    except LineTooLong as e:
+        raise refusal(df.file, "record_too_large", line=e.line, limit=e.limit) from e
 
 
-def _read_parquet(df: DropFile) -> pa.Table:
+def _read_parquet(df: DropFile, limit: int) -> pa.Table:
     """A Parquet file's contract columns as text (extra columns are not read, whatever their type).
 
     A contract column listed twice, or of a nested (list, struct, map) or binary type, refuses the file.
     """
-    pf, schema, picked, copy = _open_parquet(df)
+    pf, schema, picked, copy = _open_parquet(df, limit)
     try:
         table = pf.read(columns=[original for original, _ in picked])
     except (pa.ArrowException, OSError, ValueError) as e:
         raise refusal(df.file, "unreadable", error=e) from e
     finally:
         copy.close()
-    return _parquet_text(df, table, schema, picked, np.arange(table.num_rows, dtype=np.int64) + ROW_OFFSET)
+    return _parquet_text(df, table, schema, picked, np.arange(table.num_rows, dtype=np.int64) + ROW_OFFSET, limit)
 
 
 # Why a Parquet column's type refuses its file (``column_type``).
@@ -709,13 +762,15 @@ def _parquet_columns(df: DropFile, schema: pa.Schema) -> list[tuple[str, str]]:
 
 
 def _parquet_text(df: DropFile, table: pa.Table, schema: pa.Schema, picked: list[tuple[str, str]],
-                  lines: np.ndarray) -> pa.Table:
+                  lines: np.ndarray, limit: int) -> pa.Table:
     """The contract columns of ``table`` as text; ``lines``: each row's line (row *n*: line *n + 2*).
 
     A text column's bytes are checked as UTF-8: Parquet's writers do not all check them, Arrow
     reads them as they are, and the first text kernel over them raised (``Invalid UTF8 sequence``,
     a traceback out of the night: drops3). Refused like a CSV file not in its encoding, naming the
-    column and the first row's line."""
+    column and the first row's line. A value of more than ``limit`` bytes refuses the file too
+    (``value_too_large``): a row group's average (:func:`_row_groups_bounded`) does not show one
+    huge value among many small ones."""
     out: list[pa.ChunkedArray[Any]] = []
     for original, name in picked:
         try:
@@ -729,6 +784,10 @@ def _parquet_text(df: DropFile, table: pa.Table, schema: pa.Schema, picked: list
             row = _first_not_utf8(text)
             raise refusal(df.file, "parquet_not_utf8", line=int(lines[row]) if row is not None else None,
                           column=name) from e
+        over = np.flatnonzero(np.asarray(pc.binary_length(cast(Any, text)).to_numpy(zero_copy_only=False)) > limit)
+        if len(over):   # a null's length reads as NaN here: never over
+            row = int(over[0])
+            raise refusal(df.file, "value_too_large", line=int(lines[row]), column=name, limit=limit)
         out.append(text)
     return pa.Table.from_arrays(out, names=[name for _, name in picked])
 
@@ -754,7 +813,7 @@ def _bytes_of(df: DropFile) -> bytes:
         raise refusal(df.file, "unreadable", error=e) from e
 
 
-def _read_csv(df: DropFile, max_record_lines: int) -> Split:
+def _read_csv(df: DropFile, max_record_lines: int, max_record_bytes: int) -> Split:
     data = _bytes_of(df)
     _verified(df, hashlib.sha256(data).hexdigest())   # what is split is what the manifest lists (D1)
     if data.startswith(b"\xef\xbb\xbf"):
@@ -778,6 +837,8 @@ def _read_csv(df: DropFile, max_record_lines: int) -> Split:
     except MixedUtf8 as e:
         raise refusal(df.file, "encoding_mixed", line=e.line) from e
     try:
-        return split_csv(data, max_record_lines)
+        return split_csv(data, max_record_lines, max_record_bytes)
     except NoHeader as e:
         raise refusal(df.file, "no_header", line=1) from e
+    except LineTooLong as e:
+        raise refusal(df.file, "record_too_large", line=e.line, limit=e.limit) from e

@@ -7,6 +7,11 @@ value may span several physical lines (one record, counted once). A record that 
 is counted, and it is quarantined with its text, never dropped and never a reason to refuse the
 whole file by itself (the quarantine ceiling judges the share).
 
+How many bytes a line may hold: a physical line of more than ``max_record_bytes`` bytes
+(``CREDIT_INGEST_MAX_RECORD_BYTES``, :data:`MAX_RECORD_BYTES` by default) is no record but a broken
+export (a line end missing, a quote left open inside a huge line): it refuses the file
+(:class:`LineTooLong`), found as the bytes are read, never after the line is held (:class:`LineBound`).
+
 How long a record may be: a record still open after ``max_record_lines`` physical lines (a
 quoted value whose closing quote is that far away, or nowhere: a stray ``"`` early in a large
 file) is malformed (``malformed_too_long``), quarantined at its first line with that line as its
@@ -50,8 +55,12 @@ _READ = 1 << 16       # the bytes of a CSV file's first read, and the fewest of 
 # The physical lines a record may take (``Settings.ingest_max_record_lines``): no contract column is
 # free text longer than an address, so a value over a thousand lines is a quote left open.
 MAX_RECORD_LINES = 1000
+# The bytes a physical line may hold (``Settings.ingest_max_record_bytes``): the widest contract
+# column is a name or an address of a few hundred characters (a key at most 200: KEY_LENGTH), so a
+# line of a mebibyte is a broken export (a missing line end, a quote left open inside a huge line).
+MAX_RECORD_BYTES = 1 << 20
 
-csv.field_size_limit(sys.maxsize)  # a 50 MB value is a record to judge, not a parser failure
+csv.field_size_limit(sys.maxsize)  # a value's size is judged by the byte bound (LineBound), not the parser
 
 
 @dataclass(frozen=True)
@@ -102,10 +111,14 @@ def with_lf_line_ends(data: bytes) -> bytes:
     return data.replace(b"\r", b"\n") if cr_line_ends(data) else data
 
 
-def split_csv(data: bytes, max_record_lines: int = MAX_RECORD_LINES) -> Split:
+def split_csv(data: bytes, max_record_lines: int = MAX_RECORD_LINES,
+              max_record_bytes: int = MAX_RECORD_BYTES) -> Split:
     """Split a whole file's UTF-8 ``data`` (no BOM) into records; see the module's definition of
-    rows and lines (CR-only line ends included) and of a record too long."""
-    return _split(with_lf_line_ends(data), max_record_lines)
+    rows and lines (CR-only line ends included) and of a record too long. Raises
+    :class:`LineTooLong` for a physical line of more than ``max_record_bytes`` bytes."""
+    data = with_lf_line_ends(data)
+    LineBound(max_record_bytes).see(data)
+    return _split(data, max_record_lines)
 
 
 def _split(data: bytes, limit: int, tail: bytes = b"") -> Split:
@@ -302,6 +315,59 @@ class FileChanged(ValueError):
     than the read that split it (see :func:`split_csv_chunks`)."""
 
 
+class LineTooLong(ValueError):
+    """A physical line of more than ``limit`` bytes (as delivered, its line end not counted) starts
+    at ``line``: the file is refused, not the record quarantined (see :class:`LineBound`)."""
+
+    def __init__(self, line: int, limit: int):
+        super().__init__(f"line {line}: more than {limit} bytes")
+        self.line, self.limit = line, limit
+
+
+class LineBound:
+    """Refuses a physical line longer than ``limit`` bytes as a file's bytes pass, piece by piece,
+    before they are held (:class:`LineTooLong`, naming the line where it starts).
+
+    The chunked reader holds a chunk's lines and, of a line not yet ended, every byte read so far:
+    a file of one 2 GB line (no line end, or a quote left open inside it) was read whole into the
+    client before anything was judged, against the memory bound of issue 11. Fed each piece as it
+    is read (line ends as LF), it remembers only the bytes of the line not yet ended and the line
+    ends counted; the reader reads pieces of at most a few times ``limit`` (:func:`piece_size`), so
+    a file is refused with at most that much of the line read.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.open = 0        # the bytes of the line not yet ended
+        self.lines = 0       # the line ends seen
+
+    def see(self, piece: bytes | bytearray) -> None:
+        if b"\n" not in piece:     # no scan array: a piece of one huge line costs no more than itself
+            self.open += len(piece)
+            if self.open > self.limit:
+                raise LineTooLong(self.lines + 1, self.limit)
+            return
+        ends = np.flatnonzero(np.frombuffer(piece, dtype=np.uint8) == 10)
+        if self.open + int(ends[0]) > self.limit:
+            raise LineTooLong(self.lines + 1, self.limit)
+        if len(ends) > 1:
+            gaps = np.diff(ends) - 1
+            over = np.flatnonzero(gaps > self.limit)
+            if len(over):
+                raise LineTooLong(self.lines + int(over[0]) + 2, self.limit)
+        self.lines += len(ends)
+        self.open = len(piece) - int(ends[-1]) - 1
+        if self.open > self.limit:
+            raise LineTooLong(self.lines + 1, self.limit)
+
+
+def piece_size(limit: int) -> int:
+    """The most bytes a chunked read takes at once under a line bound of ``limit`` bytes: a line
+    longer than the bound is seen within two such reads (the reads of a normal chunk are cut in
+    pieces of this size, and a chunk of 50,000 registration lines is about 13 MB)."""
+    return max(_READ, 16 * limit)
+
+
 class WrongEncoding(ValueError):
     """The file is not valid in its declared encoding; ``line`` is the first line that is not."""
 
@@ -451,7 +517,8 @@ def _reads_as_utf8_chinese(line: bytes) -> bool:
 def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
                      only: Container[int] | Mapping[int, np.ndarray] | None = None,
                      read: Callable[[bytes], None] | None = None,
-                     max_record_lines: int = MAX_RECORD_LINES) -> Iterator[Split]:
+                     max_record_lines: int = MAX_RECORD_LINES,
+                     max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Split]:
     """Split a CSV file into records chunk by chunk (issue 11): ``chunk_rows`` physical lines each
     (the last chunk fewer), every record with its true physical line, as :func:`split_csv` splits
     a whole file. Each split says which chunk it is (``Split.chunk``, from 0).
@@ -484,6 +551,10 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
     Raises :class:`NoHeader` and :class:`WrongEncoding` (strict: a wrongly encoded file is refused
     whole, naming its first bad line, even after earlier chunks were returned).
 
+    A physical line of more than ``max_record_bytes`` bytes raises :class:`LineTooLong` as soon as
+    the bytes read show it (:class:`LineBound`): no read takes more than :func:`piece_size` bytes,
+    so the memory of a read stays its chunk's even when a file is one huge line.
+
     ``read`` is given every block of the file's bytes as it is read, once each, in order and before
     anything is done to them (a skipped chunk's too, and the bytes after the last chunk wanted: the
     whole file is always read): the caller hashes what was split (hostile review D1, see
@@ -493,6 +564,8 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
     """
     chunk_rows, limit = max(1, chunk_rows), max(1, max_record_lines)
     wanted = only if isinstance(only, Mapping) else None
+    bound = LineBound(max(1, max_record_bytes))
+    most = piece_size(bound.limit)
     with open(path, "rb") as f:
         pending = f.read(_READ)
         if read is not None:
@@ -502,12 +575,14 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
         # CR-only line ends are a property of the whole file (a CR and no LF anywhere): looked for
         # past the first block only when that block has no LF.
         scanned = b"\n" not in pending
-        cr_only = scanned and _cr_only(path)
+        cr_only = scanned and _cr_only(path, bound.limit)
         lf_seen, cr_seen = not scanned, b"\r" in pending
         if cr_only:
             pending = pending.replace(b"\r", b"\n")
+        bound.see(pending)
         per_line = len(pending) / max(1, pending.count(b"\n"))
-        block = max(_READ, int(per_line * chunk_rows * 1.1))
+        # at most ``most`` bytes a read: a line over the byte bound is refused before much of it is held
+        block = min(most, max(_READ, int(per_line * chunk_rows * 1.1)))
         eof = False
         buffer = bytearray(pending)   # read and not yet cut: added to in place (a bytes' += copies it all)
         ends: _ChunkEnd | None = None  # where the chunk from the buffer's start ends, as read so far
@@ -529,7 +604,10 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
                     lf_seen, cr_seen = lf_seen or b"\n" in more, cr_seen or b"\r" in more
                     if eof and cr_only != (cr_seen and not lf_seen):
                         raise FileChanged(str(path))
-                buffer += more.replace(b"\r", b"\n") if cr_only else more
+                if cr_only:
+                    more = more.replace(b"\r", b"\n")
+                bound.see(more)
+                buffer += more
                 continue
             after = 0 if eof else ends.tail - cut   # the lines after the cut its records may read into
             data = bytes(buffer[:cut])
@@ -685,14 +763,20 @@ def _wanted_records(header: bytes, header_lines: int, body: bytes, before: int, 
     return split, line_ends
 
 
-def _cr_only(path: Path) -> bool:
-    """:func:`cr_line_ends` of a whole file, read block by block."""
+def _cr_only(path: Path, limit: int) -> bool:
+    """:func:`cr_line_ends` of a whole file, read block by block. A file whose first ``limit`` + 1
+    bytes hold neither LF nor CR has a first line over the byte bound whatever ends its lines:
+    :class:`LineTooLong` at once, rather than a scan of a file that may be one huge line."""
     cr = False
+    seen = 0
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             if b"\n" in block:
                 return False
             cr = cr or b"\r" in block
+            seen += len(block)
+            if not cr and seen > limit + 3:     # a byte-order mark does not count
+                raise LineTooLong(1, limit)
     return cr
 
 

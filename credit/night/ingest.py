@@ -40,6 +40,7 @@ from sqlalchemy.engine import Engine
 
 from credit.config import ConfigDoc
 from credit.contract.manifest import DropError, DropFile, Manifest, ReadDigest, iter_records
+from credit.contract.records import MAX_RECORD_BYTES
 from credit.issues import Issue
 from credit.night import duplicates, quality, quarantine, staging
 from credit.night.issues import NightRefused, refused, warned
@@ -49,15 +50,18 @@ from credit.night.records import FileOutcome
 
 
 def ingest(engine: Engine, key: staging.StagingKey, df: DropFile, night: date, suite: Path, *,
-           chunk_rows: int, max_record_lines: int, earliest: date | None) -> FileOutcome:
+           chunk_rows: int, max_record_lines: int, earliest: date | None,
+           max_record_bytes: int = MAX_RECORD_BYTES) -> FileOutcome:
     """Ingest and stage one file in chunks of ``chunk_rows`` records of at most ``max_record_lines``
-    physical lines (``Settings.ingest_max_record_lines``); its outcome (staged too)."""
+    physical lines (``Settings.ingest_max_record_lines``) of at most ``max_record_bytes`` bytes
+    (``Settings.ingest_max_record_bytes``); its outcome (staged too)."""
     t0 = time.perf_counter()
     out = FileOutcome(df.file, df.source.name, df.mode, df.sha256, df.rows)
     try:
         with engine.begin() as conn:
             stager = staging.FileStager(conn, key, df.source)
-            expectations = _ingest(stager, df, night, suite, chunk_rows, max_record_lines, earliest, out)
+            expectations = _ingest(stager, df, night, suite, chunk_rows, (max_record_lines, max_record_bytes),
+                                   earliest, out)
             out.seconds = time.perf_counter() - t0
             stager.finish(out, expectations)
     except DropError as e:
@@ -69,9 +73,11 @@ def ingest(engine: Engine, key: staging.StagingKey, df: DropFile, night: date, s
 
 
 def _ingest(stager: staging.FileStager, df: DropFile, night: date, suite: Path, chunk_rows: int,
-            max_record_lines: int, earliest: date | None, out: FileOutcome) -> list[ExpectationRecord]:
+            bounds: tuple[int, int], earliest: date | None, out: FileOutcome) -> list[ExpectationRecord]:
     """Stage the file's chunks and fill ``out``; returns every expectation's record (the quality view).
-    Every read of the file takes the same ``chunk_rows`` and ``max_record_lines`` (the same records)."""
+    Every read of the file takes the same ``chunk_rows`` and ``bounds`` (a record's lines and bytes:
+    the same records)."""
+    max_record_lines, max_record_bytes = bounds
     source, file = df.source, df.file
     stager.open()
     tally = quality.SuiteTally(file)
@@ -79,7 +85,8 @@ def _ingest(stager: staging.FileStager, df: DropFile, night: date, suite: Path, 
     chunks = duplicates.ChunkLines()
     rows = accepted = held = org_bad = 0
     read = ReadDigest()
-    for records in iter_records(df, chunk_rows, read=read, max_record_lines=max_record_lines):
+    for records in iter_records(df, chunk_rows, read=read, max_record_lines=max_record_lines,
+                                max_record_bytes=max_record_bytes):
         rows += records.rows
         out.absent = list(records.absent)
         table = records.table
@@ -104,7 +111,7 @@ def _ingest(stager: staging.FileStager, df: DropFile, night: date, suite: Path, 
     candidates = chunks.split(stager.candidate_lines() if keys.overflowed else keys.candidates())
     del keys
     if candidates:
-        found, found_org_bad = _hold_duplicates(stager, df, chunk_rows, max_record_lines, candidates)
+        found, found_org_bad = _hold_duplicates(stager, df, chunk_rows, bounds, candidates)
         org_bad -= found_org_bad
         accepted -= found
         held += found
@@ -128,7 +135,8 @@ def _ingest(stager: staging.FileStager, df: DropFile, night: date, suite: Path, 
 
 
 def hold_stale_night(conn: Connection, manifest: Manifest, outcomes: Sequence[FileOutcome], chunk_rows: int,
-                     max_record_lines: int, cfg: ConfigDoc) -> list[FileOutcome]:
+                     max_record_lines: int, cfg: ConfigDoc, max_record_bytes: int = MAX_RECORD_BYTES,
+                     ) -> list[FileOutcome]:
     """Hold back every file's stale rows (:func:`hold_stale`) and judge again the quality gate's
     quarantined share (``cfg``: ``quality.yaml``, :func:`credit.night.quality.over_ceiling`) of each
     file that had some, now that they count: a file whose rows are mostly stale is refused as the
@@ -141,7 +149,7 @@ def hold_stale_night(conn: Connection, manifest: Manifest, outcomes: Sequence[Fi
     over: list[Issue] = []
     for o in outcomes:
         key = staging.StagingKey(manifest.night, manifest.digest, o.file)
-        stale = hold_stale(conn, key, manifest.file(o.file), chunk_rows, max_record_lines)
+        stale = hold_stale(conn, key, manifest.file(o.file), chunk_rows, max_record_lines, max_record_bytes)
         o = replace(o, accepted=o.accepted - stale, quarantined=o.quarantined + stale)
         if stale and (issue := quality.over_ceiling(o.file, o.source, o.rows_in, o.quarantined, cfg,
                                                     stale=stale)) is not None:
@@ -152,7 +160,8 @@ def hold_stale_night(conn: Connection, manifest: Manifest, outcomes: Sequence[Fi
     return moved
 
 
-def hold_stale(conn: Connection, key: staging.StagingKey, df: DropFile, chunk_rows: int, max_record_lines: int) -> int:
+def hold_stale(conn: Connection, key: staging.StagingKey, df: DropFile, chunk_rows: int, max_record_lines: int,
+               max_record_bytes: int = MAX_RECORD_BYTES) -> int:
     """Hold back the file's staged accepted rows that are older than the store's row of their key
     (:func:`credit.night.staging.take_stale`; outsider's report M5): quarantined as delivered, at
     their true line, under ``stale_update``, in the file's staged held-back rows (so that a ``full``
@@ -165,7 +174,8 @@ def hold_stale(conn: Connection, key: staging.StagingKey, df: DropFile, chunk_ro
     publishing knows (an ingest may run before the night before it publishes). The file is read
     again only when it has such rows, for their lines alone. Returns how many were held back; the
     caller moves them from the file's accepted rows to its quarantined ones. ``chunk_rows`` and
-    ``max_record_lines`` are the ingest's: the file is read again as it was read then."""
+    ``max_record_lines`` and ``max_record_bytes`` are the ingest's: the file is read again as it was
+    read then."""
     stale = staging.take_stale(conn, df.source, key)
     if not stale:
         return 0
@@ -177,7 +187,8 @@ def hold_stale(conn: Connection, key: staging.StagingKey, df: DropFile, chunk_ro
     wanted = np.fromiter(found, dtype=np.int64, count=len(found))
     held = 0
     try:
-        for records in iter_records(df, chunk_rows, max_record_lines=max_record_lines):
+        for records in iter_records(df, chunk_rows, max_record_lines=max_record_lines,
+                                    max_record_bytes=max_record_bytes):
             mask = np.isin(records.lines, wanted)
             if mask.any():
                 rules = pd.Series([found[int(n)][0] if m else "" for n, m in zip(records.lines, mask, strict=True)])
@@ -193,16 +204,17 @@ def hold_stale(conn: Connection, key: staging.StagingKey, df: DropFile, chunk_ro
     return held
 
 
-def _hold_duplicates(stager: staging.FileStager, df: DropFile, chunk_rows: int, max_record_lines: int,
+def _hold_duplicates(stager: staging.FileStager, df: DropFile, chunk_rows: int, bounds: tuple[int, int],
                      candidates: dict[int, np.ndarray]) -> tuple[int, int]:
     """Decide the candidate duplicates (by chunk, their lines) and quarantine the
     rows held back as delivered, reading again only the chunks that hold them
     (:mod:`credit.night.duplicates`); returns how many were held back and how many of them failed
     the organisation-code check (they were counted as accepted)."""
+    max_record_lines, max_record_bytes = bounds
     keep = sum(len(at) for at in candidates.values()) <= chunk_rows   # the candidates' raw rows: one chunk at most
     kept: list[tuple[pa.Table, np.ndarray]] = []
     for records in iter_records(df, chunk_rows, only=candidates,   # the candidates' rows alone
-                                max_record_lines=max_record_lines):
+                                max_record_lines=max_record_lines, max_record_bytes=max_record_bytes):
         at = np.flatnonzero(np.isin(records.lines, candidates[records.chunk]))
         raw, lines = records.table.take(at), records.lines[at]
         canonical = normalise(raw, df.source)
@@ -216,7 +228,8 @@ def _hold_duplicates(stager: staging.FileStager, df: DropFile, chunk_rows: int, 
     in_chunk = np.fromiter((d.chunk for d in found.values()), dtype=np.int64, count=len(found))
     held_at = {int(c): wanted[in_chunk == c] for c in np.unique(in_chunk)}   # read again: those rows alone
     chunks = kept if keep else ((r.table, r.lines) for r in iter_records(df, chunk_rows, only=held_at,
-                                                                         max_record_lines=max_record_lines))
+                                                                         max_record_lines=max_record_lines,
+                                                                         max_record_bytes=max_record_bytes))
     for table, lines in chunks:
         mask = np.isin(lines, wanted)
         if not mask.any():

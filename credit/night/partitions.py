@@ -305,7 +305,7 @@ def rehearse(conn: Connection, manifest: Manifest, outcomes: list[FileOutcome], 
     # ceiling refuses the night here already (NightRefused: nothing of the partition is staged).
     # A source without a stamp, the inspectors' included, has none.
     hold_stale_night(conn, manifest, outcomes, settings.ingest_chunk_rows, settings.ingest_max_record_lines,
-                     load_config("quality", settings))
+                     load_config("quality", settings), settings.ingest_max_record_bytes)
     for o in sorted(outcomes, key=lambda o: list(SOURCES).index(o.source)):
         source = SOURCES[o.source]
         # Sources without a USCC (the inspectors, for the draws) change no entity's decisions or

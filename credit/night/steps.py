@@ -274,7 +274,7 @@ def ingest_file(manifest: Manifest, file: str, settings: Settings) -> FileOutcom
     return ingest.ingest(engine_for(settings), staging_key(manifest, file), df, manifest.night,
                          settings.expectations_dir / f"{df.source.name}.json",
                          chunk_rows=settings.ingest_chunk_rows, max_record_lines=settings.ingest_max_record_lines,
-                         earliest=earliest_date(settings))
+                         earliest=earliest_date(settings), max_record_bytes=settings.ingest_max_record_bytes)
 
 
 def ingest_files(manifest: Manifest, settings: Settings, progress: Callable[[str], object] | None = None) -> None:
@@ -518,7 +518,8 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
         # Rows older than the store's (M5): held back before the merge, counted as quarantined, and
         # counted by the quality gate's ceiling (refused here, rolled back, when they pass it).
         outcomes = ingest.hold_stale_night(conn, manifest, outcomes, settings.ingest_chunk_rows,
-                                           settings.ingest_max_record_lines, load_config("quality", settings))
+                                           settings.ingest_max_record_lines, load_config("quality", settings),
+                                           settings.ingest_max_record_bytes)
         merges = []
         # Registration first, so that facts of new entities meet their entity in the same night.
         for o in sorted(outcomes, key=lambda o: list(SOURCES).index(o.source)):

@@ -395,6 +395,21 @@ CASES: list[Case] = [
     # A byte-order mark inside a value (files put together): invisible, and another name to every search.
     parquet_case("parquet_bom_in_a_name", reg_parquet([registration_row(A, name="\ufeff甲公司"), registration_row(B)]), 2,
                  Published(1, [(2, "control_character")])),
+    # A record over CREDIT_INGEST_MAX_RECORD_BYTES (1 MiB): a broken export, not a row to quarantine. The
+    # reader held a whole physical line (a 2 GB line without a line end took GBs); now the file is
+    # refused at the line, found as the bytes are read (docs/night-safety.md).
+    csv_case("line_over_the_record_byte_bound", f"{HEADER}\n{reg(A)}\n{reg(B, address='杭' * 400_000)}\n{reg(C)}\n",
+             3, Refusal("registration.csv", "record_too_large", 3, says=("1048576",))),
+    csv_case("line_over_the_record_byte_bound_without_line_end", f"{HEADER}\n{reg(A)}\n" + "x" * 1_200_000, 2,
+             Refusal("registration.csv", "record_too_large", 3)),
+    csv_case("quote_open_in_a_line_over_the_record_byte_bound", f'{HEADER}\n{reg(A)}\n"{"y" * 1_200_000}\n{reg(C)}\n',
+             3, Refusal("registration.csv", "record_too_large", 3)),
+    parquet_case("parquet_row_group_over_the_record_byte_bound_a_row",
+                 reg_parquet([registration_row(A, name="甲" * 400_000)]), 1,
+                 Refusal("registration.parquet", "row_group_too_large", 2)),
+    parquet_case("parquet_value_over_the_record_byte_bound",
+                 reg_parquet([registration_row(A), registration_row(B, name="甲" * 400_000)]), 2,
+                 Refusal("registration.parquet", "value_too_large", 3, says=("name",))),
     Case("parquet_list_penalty_measures", lambda drop: write_files(drop, {"penalties.parquet": (
         penalties_parquet_with_list_measures(), "penalties", "delta", 1, None)}),
          Refusal("penalties.parquet", "column_type")),
@@ -426,15 +441,17 @@ CASES.append(csv_case("malformed_share_below_ceiling", HEADER + "\n" + "\n".join
 
 
 def big_cases() -> list[Case]:
-    """The large cases (slow): a 50 MB line, as a value too long and as a malformed record."""
+    """The large cases (slow): a 50 MB line, as a value, a quoted value and a malformed record. Each
+    was read whole and quarantined; it is over CREDIT_INGEST_MAX_RECORD_BYTES (1 MiB), a broken
+    export: the file is refused at the line, with a few MB of it read."""
     big = "甲" * (50 * 1024 * 1024 // 3)
     return [
         csv_case("line_of_50_mb_value", f"{HEADER}\n{reg(A)}\n{reg(B, name=big)}\n{reg(C)}\n", 3,
-                 Published(2, [(3, "value_lengths")])),
+                 Refusal("registration.csv", "record_too_large", 3)),
         csv_case("line_of_50_mb_quoted_value", f"{HEADER}\n{reg(A)}\n{reg(B, name=big + ',')}\n{reg(C)}\n", 3,
-                 Published(2, [(3, "value_lengths")])),
+                 Refusal("registration.csv", "record_too_large", 3)),
         csv_case("line_of_50_mb_malformed", f"{HEADER}\n{reg(A)}\n{big}\n{reg(C)}\n", 3,
-                 Published(2, [(3, "malformed_field_count")])),
+                 Refusal("registration.csv", "record_too_large", 3)),
     ]
 
 

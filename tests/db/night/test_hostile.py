@@ -64,3 +64,36 @@ def run_case(case: Case, settings: Settings, engine: Engine, tmp_path: Path) -> 
 @pytest.mark.parametrize("case", CASES, ids=case_ids(CASES))
 def test_hostile_input(case: Case, settings: Settings, engine: Engine, tmp_path: Path) -> None:
     run_case(case, settings, engine, tmp_path)
+
+
+def test_the_record_byte_bound_is_the_setting_the_night_reads(cli_env: Settings, engine: Engine, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """``CREDIT_INGEST_MAX_RECORD_BYTES`` reaches every read of a night (ingest, and the second reads
+    for duplicates and stale rows): under a bound set below a 3,000-byte line, `credit nightly`
+    refuses the file with exit 2, the line and the rule on stderr in Chinese then English, no
+    traceback, nothing published; with the default the same drop publishes."""
+    from typer.testing import CliRunner
+
+    from credit.cli.main import app
+    from credit.settings import get_settings
+    from tests.db.night.hostile import HEADER, A, B, csv_case, reg
+
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    csv_case("wide", f"{HEADER}\n{reg(A)}\n{reg(B, address='杭' * 1000)}\n", 2, Published(2)).build(drop)
+    args = ["nightly", "--date", NIGHT.isoformat(), "--drop", str(drop)]
+    monkeypatch.setenv("CREDIT_INGEST_MAX_RECORD_BYTES", "2000")
+    get_settings.cache_clear()
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 2, r.output
+    err = r.stderr
+    assert "Traceback" not in r.output and "record_too_large" in err, err
+    assert "registration.csv" in err and err.index("第 3 行") < err.index("line 3") and "2000 字节" in err, err
+    with engine.connect() as c:
+        assert c.execute(sa.text("select count(*) from night_runs")).scalar() == 0
+    monkeypatch.delenv("CREDIT_INGEST_MAX_RECORD_BYTES")
+    get_settings.cache_clear()
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 0, r.output
+    with engine.connect() as c:
+        assert c.execute(sa.text("select count(*) from registration")).scalar() == 2

@@ -144,7 +144,7 @@ def test_a_cr_only_file_whose_line_ends_change_during_the_read_is_refused(tmp_pa
     write_night(tmp_path, NIGHT, {"annual_reports.csv": ("annual_reports", "full", content, "utf-8", len(ROWS))})
     df = read_manifest(tmp_path, NIGHT).file("annual_reports.csv")
     assert sum(r.rows for r in iter_records(df, 7)) == len(ROWS)
-    monkeypatch.setattr("credit.contract.records._cr_only", lambda path: False)   # the scan saw an LF
+    monkeypatch.setattr("credit.contract.records._cr_only", lambda path, limit: False)   # the scan saw an LF
     with pytest.raises(DropError) as e:
         list(iter_records(df, 7))
     assert (e.value.issue.file, e.value.issue.code) == (df.file, "file_changed")
