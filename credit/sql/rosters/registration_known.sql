@@ -1,7 +1,9 @@
 -- The public registration fields of each entity :u (an array) as the store held them after night
 -- :kn (contracts.md §2 --known-at): the entity's latest registration_history row up to that night
 -- (index (uscc, night), migration 0021), none when that row is a drop; an entity without any
--- history row (loaded before its history was kept) by its current row if it arrived by then.
+-- history row (loaded before its history was kept) by its current row if it arrived by then; whether
+-- it has none is probed per code (offset 0 keeps the probe a subplan: as an anti-join over 10,000
+-- codes the planner read the whole history sequentially).
 -- established_on: the day the entity was established (成立日期) as that row gives it; a history row
 -- without one, the night of the entity's first history row (its first registration record).
 -- status_nights, statuses, status_ons: the status changes of the history rows up to :kn (as
@@ -31,4 +33,4 @@ select g.uscc, g.name, g.entity_kind, g.region_code, g.status, g.established_on,
        null, null, null
   from registration as g
  where g.uscc = any(cast(:u as text[])) and g.first_night <= :kn
-   and not exists (select 1 from registration_history as h where h.uscc = g.uscc)
+   and not exists (select 1 from registration_history as h where h.uscc = g.uscc offset 0)

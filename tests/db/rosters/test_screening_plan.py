@@ -98,6 +98,10 @@ def test_screening_10000_usccs_reads_the_big_tables_through_their_indexes(engine
             assert not scanned and indexed == {"roster_decisions"}, (k, scanned, indexed)
         scanned, indexed = _access(c, sqlfiles.statement("rosters/screening_names"), {"u": asked})
         assert not scanned and indexed == {"registration", "registration_history"}, (scanned, indexed)
+        # as known after a night: the history's rows up to it, per code, with their status changes
+        scanned, indexed = _access(c, sqlfiles.statement("rosters/registration_known"),
+                                   {"u": asked, "kn": date(2026, 7, 14)})
+        assert "registration_history" not in scanned and "registration_history" in indexed, (scanned, indexed)
 
 
 def test_the_indexed_screening_answers_as_the_filtered_one(engine: Engine) -> None:
