@@ -192,6 +192,12 @@ class EntityStatusDoc(BaseModel):
     name: str | None
     registered: bool
     registration: dict[str, Any] | None
+    registration_status: Literal["operating", "revoked", "cancelled", "moved_out"] | None = Field(
+        default=None, description="the registration status on as_of (with known_at: as recorded up to night K), "
+        "not today's; null when not registered on as_of")
+    registration_status_label: str | None = Field(default=None, description="存续 / 吊销 / 注销 / 迁出")
+    registration_status_on: str | None = Field(default=None, description="the day that status took effect "
+                                               "(status_on); null for 存续 since establishment or a date not delivered")
     as_of: str
     listed: bool
     rosters: list[RosterEntry]

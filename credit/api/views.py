@@ -57,6 +57,11 @@ class EntityStatus(TypedDict):
     name: str | None
     registered: bool
     registration: Registration | None
+    # the registration status on as_of (存续 / 吊销 / 注销 / 迁出, since when), as recorded up to night K
+    # with known_at; None when not registered then
+    registration_status: str | None
+    registration_status_label: str | None
+    registration_status_on: str | None
     as_of: str
     listed: bool
     rosters: list[dict[str, Any]]
@@ -241,11 +246,12 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
     ``version``: the data version the caller read before (else it is read here, last); ``head``:
     the data version and registration the caller read together (:func:`entity_head`)."""
     if head is not None:
-        version, reg = head.version, head.registration
+        version, record = head.version, head.registration
     else:
-        reg = registration(conn, uscc)
+        record = registration(conn, uscc)
     if known is not None:
-        reg = registration(conn, uscc, known)   # as the store held it after night K (contracts.md §2)
+        record = registration(conn, uscc, known)   # as the store held it after night K (contracts.md §2)
+    reg = record.registration if record else None
     env = RosterEnv.load(settings)   # once per answer: the entries and their repair outlook
     # A view per role: entries gain labels and the repair outlook, and lose the bureau's fields.
     removals: list[EntryRemoval] = []   # how each entry left its roster, from the same fold
@@ -308,8 +314,14 @@ def entity_status(conn: Connection, settings: Settings, cfg: ConfigDoc, uscc: st
     # (contracts.md §2). Only read when the store no longer registers it.
     name = reg["name"] if reg else last_known_name(conn, uscc, known)
     # Registered on the day asked: not before its establishment (成立日期), whatever the store holds now.
+    # Its status on that day too (revoked, cancelled or moved out before it: not 存续 then), from the
+    # history as recorded (up to night K): a status_on after the day does not count on it.
+    status = record.status_on(as_of) if record else None
     return {"uscc": uscc, "name": name, "registered": registered_on(reg, as_of),
-            "registration": reg, "as_of": as_of.isoformat(),
+            "registration": reg, "registration_status": status["registration_status"] if status else None,
+            "registration_status_label": status["registration_status_label"] if status else None,
+            "registration_status_on": status["registration_status_on"] if status else None,
+            "as_of": as_of.isoformat(),
             "listed": any(e["state"] == "listed" for e in entries), "rosters": entries,
             "penalties": penalties, "known_at": known.as_dict() if known else None,
             "data_version": version, "data_through": through.isoformat() if through else None,

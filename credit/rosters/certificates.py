@@ -48,9 +48,14 @@ from credit.rosters.known import (
     known_at,
     params,
 )
+from credit.rosters.registration import status_as_of, status_changes
 from credit.signing import Signer
 
 FORMAT = "credit-screening-certificate/1"
+# A result's registration data (not roster facts): signed, not re-checked against the log; a
+# certificate issued before a field was added lacks it and still verifies.
+REGISTRATION_FIELDS = ("name", "registered", "established_on", "registration_status", "registration_status_label",
+                       "registration_status_on")
 ENTRY_FIELDS = ("roster", "cause_code", "cause", "basis", "included_on", "decision_no", "authority", "state",
                 "removed_on", "removal_reason", "removal_no", "removal_kind", "removal_by_repair")
 
@@ -152,6 +157,7 @@ def screen(conn: Connection, usccs: Sequence[str], as_of: date, known: KnownAt |
                             {"u": list(usccs), "kn": known.night}).mappings().all()
     names: dict[str, str] = {r["uscc"]: r["name"] for r in rows}
     since: dict[str, date | None] = {r["uscc"]: r["established_on"] for r in rows}
+    changes = {r["uscc"]: status_changes(r) for r in rows}
     entries = entries_as_of(conn, usccs, as_of, known, worded=worded)
     # Not registered (then): an entity dropped by a later full snapshot is still named by the last
     # name the store held (contracts.md §1, §2), as the entity look-up and the export name it.
@@ -162,9 +168,15 @@ def screen(conn: Connection, usccs: Sequence[str], as_of: date, known: KnownAt |
     for u in usccs:
         es = [{k: e[k] for k in ENTRY_FIELDS} for e in entries.get(u, [])]
         established = since.get(u)
+        registered = u in names and (established is None or established <= as_of)
+        # the registration status on as_of (revoked, cancelled, moved out before it), None when not registered
+        status = status_as_of(changes[u], as_of) if registered else None
         out.append({"uscc": u, "name": names.get(u, last.get(u)),
-                    "registered": u in names and (established is None or established <= as_of),
+                    "registered": registered,
                     "established_on": _iso(established),
+                    "registration_status": status["registration_status"] if status else None,
+                    "registration_status_label": status["registration_status_label"] if status else None,
+                    "registration_status_on": status["registration_status_on"] if status else None,
                     "listed": any(e["state"] == "listed" for e in es),
                     "rosters_listed": sorted({e["roster"] for e in es if e["state"] == "listed"}),
                     "entries": es})
@@ -256,13 +268,13 @@ class MalformedCertificate(ValueError):
 
 
 def _comparable(result: dict[str, Any]) -> dict[str, Any]:
-    # The registered name, its establishment date and whether the store knows the entity may change
-    # after issuance (a
-    # rename, a registration or a drop delivered by a later night is not a roster fact); both are
+    # The registered name, its establishment date, its registration status and whether the store
+    # knows the entity may change after issuance (a rename, a registration, a status or its
+    # correction, or a drop delivered by a later night is not a roster fact); they are
     # covered by the digest but not re-checked against the log. Re-checked, an unregistered code
     # screened clean made its certificate "invalid" (answers do not match the decision log) on
     # the night the entity was registered, though no decision had changed.
-    return {k: v for k, v in result.items() if k not in ("name", "registered", "established_on")}
+    return {k: v for k, v in result.items() if k not in REGISTRATION_FIELDS}
 
 
 def _known_of(raw: Any) -> KnownAt | None:

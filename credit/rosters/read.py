@@ -23,6 +23,7 @@ from credit.rosters.early_removal import early_removal, restriction_note
 from credit.rosters.env import RosterEnv, effective_due, removal_rule, shown_reasons
 from credit.rosters.known import KnownAt, fold, night_limit, params, request_limit, seq_limit
 from credit.rosters.labels import decision_label
+from credit.rosters.registration import StatusAsOf, StatusChange, status_as_of, status_changes
 from credit.rosters.rules import Period
 from credit.rosters.serious import Step, entry_steps
 from credit.settings import Settings
@@ -504,6 +505,19 @@ def registered_on(reg: Registration | None, day: date) -> bool:
     return reg is not None and (reg["established_on"] is None or date.fromisoformat(reg["established_on"]) <= day)
 
 
+class RegistrationRecord(NamedTuple):
+    """An entity's public registration with its status changes as the store held them (up to night K)."""
+
+    registration: Registration
+    changes: tuple[StatusChange, ...]
+
+    def status_on(self, day: date) -> StatusAsOf | None:
+        """The registration status on ``day`` (None when not registered then: before 成立日期)."""
+        if not registered_on(self.registration, day):
+            return None
+        return status_as_of(self.changes, day)
+
+
 class FeedDecision(TypedDict):
     """A roster decision as the change feed publishes it (domain.md §10), or (``kind``
     ``procedure``) another numbered document of the log — the serious list's notice, refusal to
@@ -531,16 +545,13 @@ class FeedDecision(TypedDict):
     case_no: str | None   # the penalty case behind a "penalty" repair or a serious-list decision (else None)
 
 
-_REGISTRATION = sa.text("select uscc, name, entity_kind, region_code, status, established_on from registration where uscc = :u")
-
-
-def registration(conn: Connection, uscc: str, known: KnownAt | None = None) -> Registration | None:
-    """The public registration of ``uscc``, or None when the entity store does not know it;
-    ``known``: as the store held it after that night (record time, contracts.md §2)."""
+def registration(conn: Connection, uscc: str, known: KnownAt | None = None) -> RegistrationRecord | None:
+    """The public registration of ``uscc`` with its status changes, or None when the entity store
+    does not know it; ``known``: as the store held it after that night (record time, contracts.md §2)."""
     if known is not None:
         return registrations_known(conn, [uscc], known).get(uscc)
-    r = conn.execute(_REGISTRATION, {"u": uscc}).mappings().first()
-    return None if r is None else _registration(r)
+    r = conn.execute(sqlfiles.statement("rosters/registration_of"), {"u": uscc}).mappings().first()
+    return None if r is None else _record(r)
 
 
 def last_known_name(conn: Connection, uscc: str, known: KnownAt | None = None) -> str | None:
@@ -552,12 +563,17 @@ def last_known_name(conn: Connection, uscc: str, known: KnownAt | None = None) -
     return None if name is None else str(name)
 
 
-def registrations_known(conn: Connection, usccs: list[str], known: KnownAt) -> dict[str, Registration]:
+def registrations_known(conn: Connection, usccs: list[str], known: KnownAt) -> dict[str, RegistrationRecord]:
     """The public registrations of ``usccs`` as the store held them after night ``known``: an
-    entity registered, renamed or dropped on a later night shows as it stood then."""
+    entity registered, renamed or dropped on a later night shows as it stood then, and its status
+    changes are those recorded by then."""
     rows = conn.execute(sqlfiles.statement("rosters/registration_known"),
                         {"u": list(usccs), "kn": known.night}).mappings().all()
-    return {r["uscc"]: _registration(r) for r in rows}
+    return {r["uscc"]: _record(r) for r in rows}
+
+
+def _record(r: Mapping[Any, Any]) -> RegistrationRecord:
+    return RegistrationRecord(_registration(r), status_changes(r))
 
 
 def _registration(r: Mapping[Any, Any]) -> Registration:
@@ -570,7 +586,7 @@ class EntityHead(NamedTuple):
     """What a look-up reads first (:func:`entity_head`)."""
 
     version: DataVersion
-    registration: Registration | None
+    registration: RegistrationRecord | None
     last_decided: date | None = None   # the latest decision date of the entity's log (None: none)
 
 
@@ -580,7 +596,7 @@ def entity_head(conn: Connection, uscc: str) -> EntityHead:
     the latest decision date of the entity's own log: a look-up asked on or after it reads the
     whole record in its fold (what the public must not see, :data:`WHOLE_RECORD`)."""
     [r] = sqlfiles.dict_rows(conn, sqlfiles.statement("rosters/entity_head"), {"u": uscc})
-    return EntityHead(version_of(r), None if r["uscc"] is None else _registration(r), r["last_decided"])
+    return EntityHead(version_of(r), None if r["uscc"] is None else _record(r), r["last_decided"])
 
 
 def search_registration(conn: Connection, name: str, limit: int) -> list[Registration]:

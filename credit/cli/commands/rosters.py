@@ -152,7 +152,8 @@ def status_command(
         known = _known(conn, record_night, through)
         day = asked or (known.night if known else None) or through or _today()
         _within_history(conn, day, through)
-        reg = registration(conn, code, known)   # as the store held it after night K
+        record = registration(conn, code, known)   # as the store held it after night K
+        reg = record.registration if record else None
         # dropped by a later full snapshot: still named by the last name the store held (contracts.md §2)
         name = reg["name"] if reg else last_known_name(conn, code, known)
         rosters: list[dict[str, Any]] = [dict(r) for r in entity_rosters(conn, code, day, known=known)]
@@ -173,10 +174,14 @@ def status_command(
     # API's data_through does), else with the latest published night.
     speaks = known.night if known else through
     beyond = speaks is None or day > speaks
+    status = record.status_on(day) if record else None
     out: dict[str, Any] = {"uscc": code, "name": name, "as_of": day.isoformat(),
                            "data_through": speaks.isoformat() if speaks else None, "beyond_data": beyond,
                            "entity_kind": reg["entity_kind"] if reg else None,
-                           "registration_status": reg["status"] if reg else None,
+                           # the status on the day asked (not today's): revoked, cancelled or moved
+                           # out before it, as recorded up to night K; null when not registered then
+                           **(status or dict.fromkeys(("registration_status", "registration_status_label",
+                                                       "registration_status_on"))),
                            "known_at": known.as_dict() if known else None,
                            "rosters": rosters,
                            "serious_procedures": pending,
@@ -193,6 +198,10 @@ def status_command(
                   + output.esc(output.as_of_line(day, speaks, known.night if known else None)))
     if beyond:
         console.print(output.beyond_data_warning(day, known.night if known else None), style="yellow", markup=False)
+    if out["registration_status"] is not None:
+        since = out["registration_status_on"]
+        console.print(f"登记状态 registration status ({day.isoformat()}): {out['registration_status_label']} "
+                      f"{out['registration_status']}" + (f"，自 {since} (since {since})" if since else ""), markup=False)
     if not rosters:
         console.print("未列入经营异常名录或严重违法失信名单 (not on any roster)")
     else:

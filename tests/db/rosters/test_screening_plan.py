@@ -22,7 +22,7 @@ from credit.rosters.known import KnownAt, fold, params
 ENTITIES = 120_000
 LISTED_EVERY = 4      # a quarter of the register has an entry
 ASKED = 10_000
-BIG = {"roster_decisions", "registration"}
+BIG = {"roster_decisions", "registration", "registration_history"}
 
 
 def _province(engine: Engine) -> list[str]:
@@ -49,7 +49,18 @@ def _province(engine: Engine) -> list[str]:
             "select :base + d.seq, d.uscc, d.roster, 'remove', d.seq, d.cause_code, d.cause, 'art. 9', 'r', 't1', "
             "'{}'::jsonb, d.decision_date + 40, '330106', '测试局', 't1', 'night', 'x', 'x', 'x' "
             "from roster_decisions as d where d.seq % 3 = 0"), {"base": ENTITIES})
+        # the registration history (its status changes are read per code): a row per entity, and a
+        # second for every tenth, cancelled a night later
+        c.execute(sa.text(
+            "insert into registration_history (night, change, uscc, name, entity_kind, region_code, established_on, "
+            "status, status_on) select date '2026-07-13', 'new', uscc, name, entity_kind, region_code, established_on, "
+            "status, status_on from registration"))
+        c.execute(sa.text(
+            "insert into registration_history (night, change, uscc, name, entity_kind, region_code, established_on, "
+            "status, status_on) select date '2026-07-14', 'changed', uscc, name, entity_kind, region_code, "
+            "established_on, 'cancelled', date '2026-07-14' from registration where right(uscc, 1) = '0'"))
         c.exec_driver_sql("analyze registration")
+        c.exec_driver_sql("analyze registration_history")
         c.exec_driver_sql("analyze roster_decisions")
     return [f"U{i:07d}" for i in range(1, ENTITIES + 1)]
 
@@ -86,7 +97,11 @@ def test_screening_10000_usccs_reads_the_big_tables_through_their_indexes(engine
                                        {"u": asked, "d": date(2026, 7, 15), **params(k)})
             assert not scanned and indexed == {"roster_decisions"}, (k, scanned, indexed)
         scanned, indexed = _access(c, sqlfiles.statement("rosters/screening_names"), {"u": asked})
-        assert not scanned and indexed == {"registration"}, (scanned, indexed)
+        assert not scanned and indexed == {"registration", "registration_history"}, (scanned, indexed)
+        # as known after a night: the history's rows up to it, per code, with their status changes
+        scanned, indexed = _access(c, sqlfiles.statement("rosters/registration_known"),
+                                   {"u": asked, "kn": date(2026, 7, 14)})
+        assert "registration_history" not in scanned and "registration_history" in indexed, (scanned, indexed)
 
 
 def test_the_indexed_screening_answers_as_the_filtered_one(engine: Engine) -> None:
@@ -104,3 +119,7 @@ def test_the_indexed_screening_answers_as_the_filtered_one(engine: Engine) -> No
     assert [r["uscc"] for r in rows] == list(dict.fromkeys(asked))
     assert [r["registered"] for r in rows] == [True, True, True, False, True]
     assert [len(r["entries"]) for r in rows] == [1, 1, 0, 0, 1]
+    # U0000120 was cancelled on 07-14 (its second history row): not on a day before it
+    assert [r["registration_status"] for r in rows] == ["active", "active", "active", None, "cancelled"]
+    with engine.connect() as c:
+        assert screen(c, ["U0000120"], date(2026, 7, 13))[0]["registration_status"] == "active"
