@@ -125,6 +125,15 @@ def _calls(live) -> dict[str, Any]:  # noqa: F811
                                                              json={**application, "received_on": "2026-07-16"}),
         "GET /v1/bureau/serious/procedures": lambda: keyed("bureau", "GET", "/v1/bureau/serious/procedures",
                                                            params={"uscc": BAD}),
+        # the case's entity named beside the case number (corr2): checked before the case is looked up
+        "POST /v1/bureau/serious/{case}/assessment": lambda: keyed(
+            "bureau", "POST", "/v1/bureau/serious/P1/assessment",
+            json={"on": "2026-07-16", "intent": "intentional", "frequency": "1次", "harm": "危害", "outcome": "list",
+                  "uscc": BAD}),
+        "POST /v1/bureau/serious/{case}/consent": lambda: keyed(
+            "bureau", "POST", "/v1/bureau/serious/P1/consent",
+            json={"on": "2026-07-16", "authority": "某市市场监督管理局", "consented_on": "2026-07-16",
+                  "document_no": "某市监〔2026〕1号", "uscc": BAD}),
         "GET /entity": lambda: anon("GET", "/entity", params={"uscc": BAD}),
         "POST /entity/{uscc}/apply": page_apply,
         "GET /entity/{uscc}/apply": lambda: anon("GET", f"/entity/{BAD}/apply"),
