@@ -48,7 +48,7 @@ from credit.rosters.known import (
     known_at,
     params,
 )
-from credit.rosters.registration import status_as_of, status_changes
+from credit.rosters.registration import status_as_of, status_changes, status_statement
 from credit.signing import Signer
 
 FORMAT = "credit-screening-certificate/1"
@@ -151,9 +151,9 @@ def screen(conn: Connection, usccs: Sequence[str], as_of: date, known: KnownAt |
     store knows it now — a screening as of a bid date before the company existed said it was
     registered then."""
     if known is None:
-        rows = conn.execute(sqlfiles.statement("rosters/screening_names"), {"u": list(usccs)}).mappings().all()
+        rows = conn.execute(status_statement("rosters/screening_names"), {"u": list(usccs)}).mappings().all()
     else:   # the register as the store held it after night K (contracts.md §2): a later entity is unknown then
-        rows = conn.execute(sqlfiles.statement("rosters/registration_known"),
+        rows = conn.execute(status_statement("rosters/registration_known"),
                             {"u": list(usccs), "kn": known.night}).mappings().all()
     names: dict[str, str] = {r["uscc"]: r["name"] for r in rows}
     since: dict[str, date | None] = {r["uscc"]: r["established_on"] for r in rows}

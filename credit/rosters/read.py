@@ -23,7 +23,13 @@ from credit.rosters.early_removal import early_removal, restriction_note
 from credit.rosters.env import RosterEnv, effective_due, removal_rule, shown_reasons
 from credit.rosters.known import KnownAt, fold, night_limit, params, request_limit, seq_limit
 from credit.rosters.labels import decision_label
-from credit.rosters.registration import StatusAsOf, StatusChange, status_as_of, status_changes
+from credit.rosters.registration import (
+    StatusAsOf,
+    StatusChange,
+    status_as_of,
+    status_changes,
+    status_statement,
+)
 from credit.rosters.rules import Period
 from credit.rosters.serious import Step, entry_steps
 from credit.settings import Settings
@@ -550,7 +556,7 @@ def registration(conn: Connection, uscc: str, known: KnownAt | None = None) -> R
     does not know it; ``known``: as the store held it after that night (record time, contracts.md §2)."""
     if known is not None:
         return registrations_known(conn, [uscc], known).get(uscc)
-    r = conn.execute(sqlfiles.statement("rosters/registration_of"), {"u": uscc}).mappings().first()
+    r = conn.execute(status_statement("rosters/registration_of"), {"u": uscc}).mappings().first()
     return None if r is None else _record(r)
 
 
@@ -567,7 +573,7 @@ def registrations_known(conn: Connection, usccs: list[str], known: KnownAt) -> d
     """The public registrations of ``usccs`` as the store held them after night ``known``: an
     entity registered, renamed or dropped on a later night shows as it stood then, and its status
     changes are those recorded by then."""
-    rows = conn.execute(sqlfiles.statement("rosters/registration_known"),
+    rows = conn.execute(status_statement("rosters/registration_known"),
                         {"u": list(usccs), "kn": known.night}).mappings().all()
     return {r["uscc"]: _record(r) for r in rows}
 
@@ -595,7 +601,7 @@ def entity_head(conn: Connection, uscc: str) -> EntityHead:
     not know it), in one statement: one round trip fewer for every look-up (issue 11). With them
     the latest decision date of the entity's own log: a look-up asked on or after it reads the
     whole record in its fold (what the public must not see, :data:`WHOLE_RECORD`)."""
-    [r] = sqlfiles.dict_rows(conn, sqlfiles.statement("rosters/entity_head"), {"u": uscc})
+    [r] = sqlfiles.dict_rows(conn, status_statement("rosters/entity_head"), {"u": uscc})
     return EntityHead(version_of(r), None if r["uscc"] is None else _record(r), r["last_decided"])
 
 

@@ -13,11 +13,31 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from functools import cache
 from typing import Any, NamedTuple, TypedDict
+
+import sqlalchemy as sa
+
+from credit import sqlfiles
 
 #: 登记状态 as the as-of answers state it (contracts.md §1 registration.status).
 REGISTRATION_STATUS_LABELS = {"operating": "存续", "revoked": "吊销", "cancelled": "注销", "moved_out": "迁出"}
 OPERATING = "operating"
+
+
+#: The statements that join in an entity's status changes (rosters/status_changes), each with the
+#: expression of the entity's code there and the bound on the night it reads up to (with known_at).
+_JOINED = {"rosters/entity_head": (":u", ""), "rosters/registration_of": ("r.uscc", ""),
+           "rosters/screening_names": ("r.uscc", ""), "rosters/registration_known": ("asked.uscc", " and h.night <= :kn")}
+
+
+@cache
+def status_statement(name: str) -> sa.TextClause:
+    """``credit/sql/<name>.sql`` (one of :data:`_JOINED`) with the entity's registration status
+    changes joined in: one template, rosters/status_changes, for the four statements that read them."""
+    uscc, up_to = _JOINED[name]
+    changes = sqlfiles.fragment("rosters/status_changes").format(uscc=uscc, up_to=up_to)
+    return sa.text(sqlfiles.text_of(name).format(status_changes=changes))
 
 
 class StatusChange(NamedTuple):

@@ -14,12 +14,4 @@ select h.seq, h.row_hash, (select max(n.night) from night_runs as n) as night,
   from (select 1) as one
   left join lateral (select d.seq, d.row_hash from roster_decisions as d order by d.seq desc limit 1) as h on true
   left join registration as r on r.uscc = :u
-  left join lateral (
-       select array_agg(c.night order by c.night) as status_nights,
-              array_agg(c.status order by c.night) as statuses,
-              array_agg(c.status_on order by c.night) as status_ons
-         from (select h.night, h.status, h.status_on,
-                      lag(h.status) over (order by h.night) as was, lag(h.status_on) over (order by h.night) as was_on
-                 from registration_history as h
-                where h.uscc = :u and h.change <> 'dropped') as c
-        where c.was is distinct from c.status or c.was_on is distinct from c.status_on) as s on true
+  {status_changes}

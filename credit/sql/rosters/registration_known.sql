@@ -18,15 +18,7 @@ select r.uscc, r.name, r.entity_kind, r.region_code, r.status,
          from registration_history as h
         where h.uscc = asked.uscc and h.night <= :kn
         order by h.night desc limit 1) as r
-  left join lateral (
-       select array_agg(c.night order by c.night) as status_nights,
-              array_agg(c.status order by c.night) as statuses,
-              array_agg(c.status_on order by c.night) as status_ons
-         from (select h.night, h.status, h.status_on,
-                      lag(h.status) over (order by h.night) as was, lag(h.status_on) over (order by h.night) as was_on
-                 from registration_history as h
-                where h.uscc = asked.uscc and h.change <> 'dropped' and h.night <= :kn) as c
-        where c.was is distinct from c.status or c.was_on is distinct from c.status_on) as s on true
+  {status_changes}
  where r.change <> 'dropped'
 union all
 select g.uscc, g.name, g.entity_kind, g.region_code, g.status, g.established_on, g.status_on, g.first_night,

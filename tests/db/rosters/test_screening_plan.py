@@ -15,9 +15,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from credit import sqlfiles
 from credit.rosters.certificates import screen
 from credit.rosters.known import KnownAt, fold, params
+from credit.rosters.registration import status_statement
 
 ENTITIES = 120_000
 LISTED_EVERY = 4      # a quarter of the register has an entry
@@ -96,10 +96,10 @@ def test_screening_10000_usccs_reads_the_big_tables_through_their_indexes(engine
             scanned, indexed = _access(c, fold("rosters/entries_for_screening", k),
                                        {"u": asked, "d": date(2026, 7, 15), **params(k)})
             assert not scanned and indexed == {"roster_decisions"}, (k, scanned, indexed)
-        scanned, indexed = _access(c, sqlfiles.statement("rosters/screening_names"), {"u": asked})
+        scanned, indexed = _access(c, status_statement("rosters/screening_names"), {"u": asked})
         assert not scanned and indexed == {"registration", "registration_history"}, (scanned, indexed)
         # as known after a night: the history's rows up to it, per code, with their status changes
-        scanned, indexed = _access(c, sqlfiles.statement("rosters/registration_known"),
+        scanned, indexed = _access(c, status_statement("rosters/registration_known"),
                                    {"u": asked, "kn": date(2026, 7, 14)})
         assert "registration_history" not in scanned and "registration_history" in indexed, (scanned, indexed)
 
