@@ -78,8 +78,8 @@ def test_registration_and_an_address_change_delivered_later(engine, settings) ->
         assert _cure(c, settings, "2026-07-16") is None
         assert _cure(c, settings, "2026-07-17") == "2026-07-16"
         reg16, reg17 = registration(c, A, k16), registration(c, A, k17)
-        assert reg16 is not None and reg16["name"] == "北京旧名科技有限公司"
-        assert reg17 is not None and reg17["name"] == "北京新名科技有限公司"
+        assert reg16 is not None and reg16.registration["name"] == "北京旧名科技有限公司"
+        assert reg17 is not None and reg17.registration["name"] == "北京新名科技有限公司"
         assert registration(c, B, k16) is None and registration(c, B, k17) is not None
         assert list(export_frame(c, "abnormal", D("2026-07-16"), k16)["name"]) == ["北京旧名科技有限公司"]
         assert list(export_frame(c, "abnormal", D("2026-07-16"), None)["name"]) == ["北京新名科技有限公司"]
