@@ -23,6 +23,7 @@ from __future__ import annotations
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -86,6 +87,16 @@ def _serious(engine: Engine, uscc: str, as_of: date, known: date | None = None) 
                 if e["roster"] == "serious"]
 
 
+def _listed_on_p_and_proposed_on_q(engine: Engine, drop: Path) -> tuple[dict[str, Any], dict[str, Any], int]:
+    """Nights N1 and N2: A listed on P, Q proposed for A; with the log's length after them."""
+    _nightly(N1, drop)
+    _nightly(N2, drop)
+    with engine.connect() as c:
+        (inc_a,) = decisions(c, action="include", roster="serious")
+        (prop_q,) = [d for d in decisions(c, action="proposal") if d["fact_key"] == f"proposal:penalties:{Q}"]
+        return inc_a, prop_q, len(decisions(c))
+
+
 def test_a_penalty_corrected_to_name_another_entity_revokes_the_first_entitys_serious_list_decisions(
         tmp_path: Path, cli_env: Settings, second_settings: Settings, auto: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -95,12 +106,7 @@ def test_a_penalty_corrected_to_name_another_entity_revokes_the_first_entitys_se
     engine = sa.create_engine(str(cli_env.database_url))
     other = sa.create_engine(str(second_settings.database_url))
     try:
-        _nightly(N1, drop)
-        _nightly(N2, drop)
-        with engine.connect() as c:
-            (inc_a,) = decisions(c, action="include", roster="serious")
-            (prop_q,) = [d for d in decisions(c, action="proposal") if d["fact_key"] == f"proposal:penalties:{Q}"]
-            before = len(decisions(c))
+        inc_a, prop_q, before = _listed_on_p_and_proposed_on_q(engine, drop)
         assert (inc_a["uscc"], inc_a["fact_key"], inc_a["decision_date"]) == (A, f"include:serious:penalties:{P}", N2)
         assert prop_q["uscc"] == A
         _nightly(N3, drop)
@@ -227,12 +233,7 @@ def test_a_penalty_a_full_snapshot_no_longer_holds_revokes_the_procedure_it_star
     engine = sa.create_engine(str(cli_env.database_url))
     other = sa.create_engine(str(second_settings.database_url))
     try:
-        _nightly(N1, drop)
-        _nightly(N2, drop)
-        with engine.connect() as c:
-            (inc_a,) = decisions(c, action="include", roster="serious")
-            (prop_q,) = [d for d in decisions(c, action="proposal") if d["fact_key"] == f"proposal:penalties:{Q}"]
-            before = len(decisions(c))
+        inc_a, prop_q, before = _listed_on_p_and_proposed_on_q(engine, drop)
         assert (inc_a["uscc"], inc_a["fact_key"]) == (A, f"include:serious:penalties:{P}")
         _nightly(N3, drop)
         with engine.connect() as c:
