@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import pytest
 import typer
 from typer._click.core import Context
 
@@ -48,3 +49,49 @@ def test_every_command_option_and_argument_has_help_in_chinese_first() -> None:
     assert len(texts) > 200   # the walk reached every sub-app
     wrong = [f"{where}: {text!r}" for where, text in texts if not chinese_first(text)]
     assert wrong == [], "\n".join(wrong)
+
+
+def _paths(cmd: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    yield path, cmd
+    for name, sub in getattr(cmd, "commands", {}).items():
+        yield from _paths(sub, (*path, name))
+
+
+def test_every_help_page_keeps_its_chinese_whole_in_80_columns() -> None:
+    """``COLUMNS=80 credit … --help``: every line fits the terminal (a Chinese character takes two
+    cells) and every text's Chinese is there whole — rich's boxes measured a Chinese sentence as one
+    word and cut it with "…" (``credit nightly --help`` lost most of --skip-night's)."""
+    from rich.cells import cell_len
+    from typer.testing import CliRunner
+
+    runner = CliRunner()
+    pages = 0
+    for path, cmd in _paths(typer.main.get_command(app)):
+        r = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "80"})
+        assert r.exit_code == 0, (path, r.output)
+        assert max(cell_len(line) for line in r.output.splitlines()) <= 80, path
+        page = "".join(r.output.split())
+        texts = [cmd.help, *(p.help for p in cmd.get_params(Context(cmd)))]
+        texts += [(sub.help or "").split("\n\n")[0] for sub in getattr(cmd, "commands", {}).values()]
+        for text in texts:
+            chinese = (text or "").split(" — ")[0]
+            assert "".join(chinese.split()) in page, (path, chinese)
+        pages += 1
+    assert pages > 60
+
+
+@pytest.mark.parametrize("text, width", [
+    ("确认已交付但无法发布的批次（被拒绝且平台无法重新交付）予以放弃，其变更随之丢失。", 21),
+    ("交付目录，内含 <YYYY-MM-DD>/manifest.json — The drop folder holding it.", 30),
+    ("a/very/long/path/that/is/wider/than/any/line/of/the/page 与中文", 16),
+])
+def test_wrap_breaks_beside_chinese_characters_never_inside_one(text: str, width: int) -> None:
+    from rich.cells import cell_len
+
+    from credit.cli.help import wrap
+
+    lines = wrap(text, width)
+    assert all(cell_len(line) <= width for line in lines), lines
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")    # nothing lost, nothing cut
+    assert not any(line[0] in "，。；：）" for line in lines), lines     # no line opens with a closing mark
+    assert any(cell_len(line) > width - 3 for line in lines[:-1]), lines   # lines filled, not one run a line
