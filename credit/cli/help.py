@@ -44,7 +44,8 @@ class HelpConsole(Console):
 #: Chinese (and Japanese, Korean) characters and full-width punctuation: a line may break before
 #: or after any of them, as Chinese is set, where an English line breaks only at a space.
 _WIDE = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
-_UNIT = re.compile(rf"\s+|[{_WIDE}]|[^\s{_WIDE}]+")
+#: A short bracketed note ("[必填 required]", "[默认 default: 50]") is kept on one line.
+_UNIT = re.compile(rf"\[[^\[\]\n]{{1,40}}\]|\s+|[{_WIDE}]|[^\s{_WIDE}]+")
 #: Never at the start of a line (they close what is before them) / never at its end.
 _NO_START = frozenset("，。、；：？！）」』》〉】…,.;:?!)")
 _NO_END = frozenset("（「『《〈【(")

@@ -95,3 +95,10 @@ def test_wrap_breaks_beside_chinese_characters_never_inside_one(text: str, width
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")    # nothing lost, nothing cut
     assert not any(line[0] in "，。；：）" for line in lines), lines     # no line opens with a closing mark
     assert any(cell_len(line) > width - 3 for line in lines[:-1]), lines   # lines filled, not one run a line
+
+
+def test_wrap_keeps_a_bracketed_note_on_one_line() -> None:
+    from credit.cli.help import wrap
+
+    lines = wrap("统一社会信用代码 — Unified social credit code (统一社会信用代码). [必填 required]", 64)
+    assert lines[-1] == "[必填 required]", lines
