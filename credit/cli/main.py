@@ -223,7 +223,7 @@ def _wire() -> None:
         storage,
     )
 
-    app.add_typer(draws.app, name="draw", help="双随机抽查 — Double-random inspection draws (双随机抽查).")
+    app.add_typer(draws.app, name="draw", help="双随机、一公开抽查 — Double-random inspection draws (双随机抽查).")
     app.add_typer(grading.app, name="grades", help="信用风险分类 A–D 及其理由 — Credit-risk tiers A–D with reasons.")
     for name in ("status_command", "deadlines_command"):
         fn = getattr(rosters, name, None)
