@@ -229,8 +229,10 @@ def _wire() -> None:
         fn = getattr(rosters, name, None)
         if fn is not None:
             app.command(name.removesuffix("_command"))(fn)
-    for name, help_text in (("roster", "某日的名录（经营异常名录、严重违法失信名单） — The rosters as of a date."), ("repair", "信用修复 — Credit repair (信用修复)."),
-                            ("objection", "异议 — Objections (异议)."), ("decision", "执法人员对决定草案的审批 — Officers' decisions on drafts."),
+    for name, help_text in (("roster", "某日的名录（经营异常名录、严重违法失信名单） — The rosters as of a date."),
+                            ("repair", "信用修复 — Credit repair (信用修复)."),
+                            ("objection", "异议 — Objections (异议)."),
+                            ("decision", "执法人员对决定草案的审批 — Officers' decisions on drafts."),
                             ("audit", "决定日志的哈希链 — The decision log's hash chain.")):
         sub = getattr(rosters, f"{name}_app", None)
         if sub is not None:
