@@ -17,17 +17,18 @@ from typing import Annotated
 import typer
 
 from credit.cli import output
+from credit.cli.help import BureauTyper
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
-app = typer.Typer(no_args_is_help=True, add_completion=False,
-                  help="Credit-supervision pipeline of a market-supervision bureau (市场监督管理局).")
-db_app = typer.Typer(no_args_is_help=True, help="The database schema.")
+app = BureauTyper(no_args_is_help=True, add_completion=False,
+                  help="市场监督管理局的信用监管流水线 — Credit-supervision pipeline of a market-supervision bureau (市场监督管理局).")
+db_app = BureauTyper(no_args_is_help=True, help="数据库结构 — The database schema.")
 app.add_typer(db_app, name="db")
 console = output.console()
 err = output.console(stderr=True)
 
-DateOpt = Annotated[str, typer.Option("--date", metavar=output.DAY, help="The night, YYYY-MM-DD.")]
+DateOpt = Annotated[str, typer.Option("--date", metavar=output.DAY, help="批次日期，YYYY-MM-DD — The night, YYYY-MM-DD.")]
 
 
 def parse_day(text: str, what: str = "date") -> date:
@@ -46,32 +47,34 @@ def _terminate(signum: int, frame: object) -> None:
 @app.command()
 def nightly(
     date_: DateOpt,
-    drop: Annotated[Path, typer.Option("--drop", help="The drop folder holding <YYYY-MM-DD>/manifest.json.")],
+    drop: Annotated[Path, typer.Option("--drop", help="交付目录，内含 <YYYY-MM-DD>/manifest.json — The drop folder holding <YYYY-MM-DD>/manifest.json.")],
     allow_gap: Annotated[bool, typer.Option(
-        "--allow-gap", help="Publish although the nights since the last published one are missing "
+        "--allow-gap", help="上次发布之后的批次缺失时仍予发布（仅限平台对这些批次未作任何交付；已交付但无法发布的批次用 --skip-night） — Publish although the nights since the last published one are missing "
                             "(only when the platform delivered nothing for them; a delivered night that "
                             "cannot be published: --skip-night).")] = False,
     skip_night: Annotated[list[str] | None, typer.Option(
         "--skip-night", metavar=output.DAY,
-        help="确认已交付但无法发布的批次（被拒绝且平台无法重新交付）予以放弃 (with --allow-gap: give up "
+        help="与 --allow-gap 同用：放弃已交付但无法发布的批次 DATE（被拒绝且平台无法重新交付）；其变更随之丢失，"
+             "除非以后的全量快照带有这些变更；与本批次一并记录。多个批次重复给出 — With --allow-gap: give up "
              "night DATE, which the drop folder holds but which was refused and cannot be delivered again; "
-             "its changes are lost unless a later full snapshot carries them; recorded with the night). "
+             "its changes are lost unless a later full snapshot carries them; recorded with the night. "
              "Repeat for several nights.")] = None,
     full: Annotated[bool, typer.Option(
-        "--full", help="Re-decide and re-grade every entity, not only those whose inputs or dates "
+        "--full", help="对全部主体重新作出决定、重新分类，而不仅是今夜输入或日期有变化的主体（issue 11） — Re-decide and re-grade every entity, not only those whose inputs or dates "
                        "changed tonight (issue 11).")] = False,
     partitions: Annotated[int | None, typer.Option(
         "--partitions", min=1,
-        help="Compute the night in at most N region partitions (config/partitions.yaml), one after "
+        help="将本批次按至多 N 个区域分区（config/partitions.yaml）依次计算，再一并发布，与 DAG 相同；默认在一个事务中完成 — Compute the night in at most N region partitions (config/partitions.yaml), one after "
              "another, and publish them at once, as the DAG does; default: in one transaction.")] = None,
     accept_shrink: Annotated[list[str] | None, typer.Option(
         "--accept-shrink", metavar="SOURCE",
-        help="确认该来源的全量快照确属实际缩减 (confirm that SOURCE's full snapshot truly shrank: "
-             "publish it although it is below full_snapshot_min_share; recorded with the night). "
+        help="确认该来源的全量快照确属实际缩减：虽低于 full_snapshot_min_share 仍予发布；与本批次一并记录。"
+             "多个来源重复给出 — Confirm that SOURCE's full snapshot truly shrank: "
+             "publish it although it is below full_snapshot_min_share; recorded with the night. "
              "Repeat for several sources.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the night's summary as JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出本批次摘要 — Print the night's summary as JSON.")] = False,
 ) -> None:
-    """Run night D end to end — the same code the Airflow DAG `credit_nightly` runs."""
+    """完整运行第 D 夜批次（与 Airflow DAG `credit_nightly` 运行的代码相同） — Run night D end to end — the same code the Airflow DAG `credit_nightly` runs."""
     from credit.cli.summary import print_interrupted, print_refusal, print_summary
     from credit.contract.sources import SOURCES
     from credit.night.issues import NightRefused
@@ -112,8 +115,8 @@ def nightly(
 
 @app.command()
 def summary(date_: DateOpt,
-            as_json: Annotated[bool, typer.Option("--json", help="The stored summary as JSON.")] = False) -> None:
-    """The summary stored with published night D (files, gate, store, rosters, tiers, timings).
+            as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出所存摘要 — The stored summary as JSON.")] = False) -> None:
+    """已发布批次 D 所存的摘要（文件、质量关口、存储、名录、分类等级、耗时）。未发布的批次（尚未运行或被拒绝）予以拒绝（退出码 2） — The summary stored with published night D (files, gate, store, rosters, tiers, timings).
     A night not published (not run yet, or refused) is refused (exit 2)."""
     from credit.cli.summary import print_stored_summary
 
@@ -124,15 +127,15 @@ def summary(date_: DateOpt,
 
 @app.command()
 def sample(
-    entities: Annotated[int, typer.Option("--entities", min=1, help="Number of entities.")],
-    nights: Annotated[int, typer.Option("--nights", min=1, help="Number of consecutive nights.")],
-    out: Annotated[Path, typer.Option("--out", help="Drop folder to write (created with its missing parents).")],
-    seed: Annotated[int, typer.Option("--seed", help="Seed: same seed, same bytes.")] = 0,
-    start: Annotated[str, typer.Option("--start", metavar=output.DAY, help="First night, YYYY-MM-DD.")] = "2026-07-13",
+    entities: Annotated[int, typer.Option("--entities", min=1, help="主体数量 — Number of entities.")],
+    nights: Annotated[int, typer.Option("--nights", min=1, help="连续批次数 — Number of consecutive nights.")],
+    out: Annotated[Path, typer.Option("--out", help="要写入的交付目录（缺失的上级目录一并创建） — Drop folder to write (created with its missing parents).")],
+    seed: Annotated[int, typer.Option("--seed", help="随机种子：种子相同，字节相同 — Seed: same seed, same bytes.")] = 0,
+    start: Annotated[str, typer.Option("--start", metavar=output.DAY, help="第一个批次日期，YYYY-MM-DD — First night, YYYY-MM-DD.")] = "2026-07-13",
     defect_rate: Annotated[float, typer.Option("--defect-rate", min=0.0, max=0.5,
-                                               help="Share of rows given a realistic defect.")] = 0.01,
+                                               help="带有逼真缺陷的行所占比例 — Share of rows given a realistic defect.")] = 0.01,
 ) -> None:
-    """Write K realistic nightly drops for N entities, deterministic for a seed."""
+    """为 N 个主体写出 K 个逼真的夜间交付批次，同一种子结果确定 — Write K realistic nightly drops for N entities, deterministic for a seed."""
     from rich.progress import Progress, TaskID
 
     from credit.sample import write_sample
@@ -154,7 +157,7 @@ def sample(
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Create or migrate the schema of the database in CREDIT_DATABASE_URL (or the embedded one)."""
+    """在 CREDIT_DATABASE_URL 所指（或内嵌）的数据库中创建或迁移数据库结构 — Create or migrate the schema of the database in CREDIT_DATABASE_URL (or the embedded one)."""
     from credit import schema
     from credit.db import get_engine
 
@@ -163,7 +166,7 @@ def db_upgrade() -> None:
 
 @db_app.command("url")
 def db_url() -> None:
-    """Print the database URL in use (starting the embedded server if needed)."""
+    """显示正在使用的数据库地址（需要时启动内嵌服务器） — Print the database URL in use (starting the embedded server if needed)."""
     from credit.db import database_url
 
     console.print(database_url(), markup=False)
@@ -172,11 +175,11 @@ def db_url() -> None:
 @app.command()
 def quarantine(
     date_: DateOpt,
-    source: Annotated[str | None, typer.Option("--source", help="Only this source.")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=0, help="At most this many rows (0: all).")] = 50,
-    as_json: Annotated[bool, typer.Option("--json", help="JSON: {night, total, shown, rows}.")] = False,
+    source: Annotated[str | None, typer.Option("--source", help="仅限此来源 — Only this source.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="最多显示的行数（0：全部） — At most this many rows (0: all).")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出：{night, total, shown, rows} — JSON: {night, total, shown, rows}.")] = False,
 ) -> None:
-    """The rows held back on night D: file, line, rule, reason and the row as it came; says how
+    """批次 D 被隔离的行：文件、行号、规则、原因及原始内容；并说明 --limit 省略了多少行。未发布的批次或未知的 --source 予以拒绝（退出码 2） — The rows held back on night D: file, line, rule, reason and the row as it came; says how
     many rows a --limit left out. A night not published, or an unknown --source, is refused (exit 2)."""
     from credit.contract.sources import SOURCES
     from credit.db import engine_for
@@ -220,26 +223,28 @@ def _wire() -> None:
         storage,
     )
 
-    app.add_typer(draws.app, name="draw", help="Double-random inspection draws (双随机抽查).")
-    app.add_typer(grading.app, name="grades", help="Credit-risk tiers A–D with reasons.")
+    app.add_typer(draws.app, name="draw", help="双随机、一公开抽查 — Double-random inspection draws (双随机抽查).")
+    app.add_typer(grading.app, name="grades", help="信用风险分类 A–D 及其理由 — Credit-risk tiers A–D with reasons.")
     for name in ("status_command", "deadlines_command"):
         fn = getattr(rosters, name, None)
         if fn is not None:
             app.command(name.removesuffix("_command"))(fn)
-    for name, help_text in (("roster", "The rosters as of a date."), ("repair", "Credit repair (信用修复)."),
-                            ("objection", "Objections (异议)."), ("decision", "Officers' decisions on drafts."),
-                            ("audit", "The decision log's hash chain.")):
+    for name, help_text in (("roster", "某日的名录（经营异常名录、严重违法失信名单） — The rosters as of a date."),
+                            ("repair", "信用修复 — Credit repair (信用修复)."),
+                            ("objection", "异议 — Objections (异议)."),
+                            ("decision", "执法人员对决定草案的审批 — Officers' decisions on drafts."),
+                            ("audit", "决定日志的哈希链 — The decision log's hash chain.")):
         sub = getattr(rosters, f"{name}_app", None)
         if sub is not None:
             app.add_typer(sub, name=name, help=help_text)
     app.command("notices")(notices.notices_command)
     app.command("quality")(quality.quality_command)
-    app.add_typer(serious.app, name="serious", help="The serious-list procedure (严重违法失信名单: 评估、上级同意).")
+    app.add_typer(serious.app, name="serious", help="严重违法失信名单程序（裁量评估、上级同意） — The serious-list procedure (严重违法失信名单: 评估、上级同意).")
     app.command("serve")(api.serve_command)
-    app.add_typer(api.api_app, name="api", help="API keys of consumers and bureau staff.")
-    app.add_typer(officers.app, name="officers", help="Officers' accounts of the bureau workbench.")
-    app.add_typer(api.certificate_app, name="certificate", help="Screening certificates (筛查证明).")
-    app.add_typer(security.keys_app, name="keys", help="The bureau's signing key (Ed25519).")
+    app.add_typer(api.api_app, name="api", help="数据使用方和本局人员的 API 密钥 — API keys of consumers and bureau staff.")
+    app.add_typer(officers.app, name="officers", help="本局工作台的执法人员账户 — Officers' accounts of the bureau workbench.")
+    app.add_typer(api.certificate_app, name="certificate", help="筛查证明 — Screening certificates (筛查证明).")
+    app.add_typer(security.keys_app, name="keys", help="本局的签名密钥（Ed25519） — The bureau's signing key (Ed25519).")
     app.command("verify-signature")(security.verify_signature_command)
     app.command("retention")(storage.retention_command)
     db_app.command("backup")(security.db_backup)

@@ -295,6 +295,8 @@ def usage_problem(error: Exception) -> str:
         zh = f"{name} 的取值无效" if name else "取值无效"
     elif kind == "BadOptionUsage":
         zh = f"选项 {getattr(error, 'option_name', '')} 的用法有误"
+    elif kind == "NoArgsIsHelpError":   # `credit roster`: its help page is printed; its text is not the error's
+        zh, english = "缺少命令", "Missing command"
     elif english.startswith("No such command"):
         zh = "没有这个命令"
     elif english.startswith("Got unexpected extra argument"):

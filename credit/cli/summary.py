@@ -131,8 +131,9 @@ def _issue_line(stored: object) -> str:
 
 
 def print_refusal(console: Console, error: NightRefused) -> None:
-    """One line per issue, each naming its file, line where known, and rule."""
-    console.print(f"[bold red]批次 {error.night} 被拒绝，昨日的状态未变 "
+    """The refusal's headline, begun as every refusal of the command line (``拒绝 refused:``,
+    contracts.md §2), then one line per issue, each naming its file, line where known, and rule."""
+    console.print(f"{output.REFUSED} [bold red]批次 {error.night} 被拒绝，昨日的状态未变 "
                   f"(night {error.night} refused — yesterday's state is unchanged.)[/bold red]")
     for issue in error.issues:
         console.print(f"  [red]•[/red] {escape(issue.text())}")

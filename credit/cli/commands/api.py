@@ -18,24 +18,25 @@ from typing import Annotated
 import typer
 
 from credit.cli import output
+from credit.cli.help import BureauTyper
 
 console = output.console()
-api_app = typer.Typer(no_args_is_help=True, help="The HTTP API: keys and roles.")
-keys_app = typer.Typer(no_args_is_help=True, help="API keys (stored hashed; shown once).")
+api_app = BureauTyper(no_args_is_help=True, help="数据接口（HTTP API）：密钥与角色 — The HTTP API: keys and roles.")
+keys_app = BureauTyper(no_args_is_help=True, help="数据接口密钥（以哈希存储，只显示一次） — API keys (stored hashed; shown once).")
 api_app.add_typer(keys_app, name="keys")
-certificate_app = typer.Typer(no_args_is_help=True, help="Screening certificates (联合惩戒核查凭证).")
+certificate_app = BureauTyper(no_args_is_help=True, help="联合惩戒核查凭证 — Screening certificates (联合惩戒核查凭证).")
 
 
 @certificate_app.callback()
 def _certificates() -> None:
-    """Screening certificates: re-check one against the decision log."""
+    """筛查证明：依决定日志复核 — Screening certificates: re-check one against the decision log."""
 
 
 def serve_command(
-    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option("--host", help="监听地址 — Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="监听端口 — Port to listen on.")] = 8000,
 ) -> None:
-    """Serve the HTTP API (OpenAPI at /docs) and the applicants' page on PostgreSQL."""
+    """提供 HTTP API（OpenAPI 见 /docs）和申请人页面，数据在 PostgreSQL 中 — Serve the HTTP API (OpenAPI at /docs) and the applicants' page on PostgreSQL."""
     import signal
     import sys
 
@@ -61,14 +62,14 @@ def serve_command(
 
 @keys_app.command("create")
 def keys_create(
-    role: Annotated[str, typer.Option("--role", help="public | consumer | bureau | licensing")],
-    name: Annotated[str, typer.Option("--name", help="Who holds the key (department, bank, officer).")],
-    rate: Annotated[int | None, typer.Option("--rate", min=1, help="Requests per minute (default: the role's).")] = None,
+    role: Annotated[str, typer.Option("--role", help="角色：公众 public | 数据使用方 consumer | 本局 bureau | 许可部门 licensing — public | consumer | bureau | licensing")],
+    name: Annotated[str, typer.Option("--name", help="密钥持有者（部门、银行、执法人员） — Who holds the key (department, bank, officer).")],
+    rate: Annotated[int | None, typer.Option("--rate", min=1, help="每分钟请求数（默认：该角色的限额） — Requests per minute (default: the role's).")] = None,
     department: Annotated[str | None, typer.Option(
-        "--department", help="With --role licensing: the licensing department (config/notices.yaml) whose "
+        "--department", help="与 --role licensing 同用：该密钥只能读取此许可部门（config/notices.yaml）的双告知信息 — With --role licensing: the licensing department (config/notices.yaml) whose "
                              "双告知 notices the key reads, and no other.")] = None,
 ) -> None:
-    """Create a key and print it once."""
+    """创建密钥并只显示一次 — Create a key and print it once."""
     from credit.api.auth import ROLE_LABELS, ROLES, create_key
     from credit.config import load_config
     from credit.db import get_engine
@@ -98,8 +99,8 @@ def keys_create(
 
 
 @keys_app.command("list")
-def keys_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Keys with their roles (never the keys themselves); times on the bureau's clock."""
+def keys_list(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出 — JSON output.")] = False) -> None:
+    """各密钥及其角色（从不显示密钥本身）；时间按本局时钟 — Keys with their roles (never the keys themselves); times on the bureau's clock."""
     from credit.api.auth import ROLE_LABELS, list_keys
     from credit.db import get_engine
     from credit.settings import get_settings
@@ -118,8 +119,8 @@ def keys_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 
 
 @keys_app.command("revoke")
-def keys_revoke(key_id: int) -> None:
-    """Revoke a key: calls with it are refused from now on."""
+def keys_revoke(key_id: Annotated[int, typer.Argument(help="密钥编号（见 credit api keys list） — The key's id (as credit api keys list shows it).")]) -> None:
+    """吊销密钥：此后用它的调用一律拒绝 — Revoke a key: calls with it are refused from now on."""
     from credit.api.auth import revoke_key
     from credit.db import get_engine
     from credit.settings import get_settings
@@ -131,8 +132,8 @@ def keys_revoke(key_id: int) -> None:
 
 
 @certificate_app.command("verify")
-def certificate_verify(file: Annotated[Path, typer.Argument(help="A certificate JSON file as issued.")]) -> None:
-    """Re-check a screening certificate against the decision log. Exit 0 when valid; 1 when superseded
+def certificate_verify(file: Annotated[Path, typer.Argument(help="签发时的证明 JSON 文件 — A certificate JSON file as issued.")]) -> None:
+    """依决定日志复核筛查证明。有效时退出码 0；已被取代或无效时 1；无法核对时 2（文件缺失、不可读、不是 JSON 或不是证明，或数据库无法连接） — Re-check a screening certificate against the decision log. Exit 0 when valid; 1 when superseded
     or invalid; 2 when it cannot be checked (the file is missing, unreadable, not JSON or not a certificate,
     or the database cannot be reached)."""
     from credit.db import get_engine

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 
 from credit.calendar import UnknownCalendarYear
 from credit.cli import output
+from credit.cli.help import BureauTyper
 from credit.db import get_engine
 from credit.draws import read, store
 from credit.draws.core import DrawRefused
@@ -32,8 +33,9 @@ from credit.draws.verify import verify_records
 from credit.rosters.read import latest_night
 from credit.settings import Settings, get_settings
 
-app = typer.Typer(no_args_is_help=True, help="双随机、一公开: inspection plans, draws, verification, results.")
+app = BureauTyper(no_args_is_help=True, help="双随机、一公开：抽查计划、抽取、核验、结果 — 双随机、一公开: inspection plans, draws, verification, results.")
 console = output.console()
+DrawArg = Annotated[str, typer.Argument(help="抽取编号（计划时给出） — The draw's id (given by plan).")]
 
 
 def _as_of(conn: Connection, as_of: date | None) -> date:
@@ -59,18 +61,18 @@ def _strata_table(strata: Sequence[Mapping[str, Any]], title: str) -> Table:
 
 @app.command()
 def plan(
-    matter: Annotated[list[str], typer.Option("--matter", help="matter id from config/draws.yaml; repeat for a joint task")],
-    scope: Annotated[str | None, typer.Option(help="GB/T 2260 region code or prefix (411400 covers its districts, as 4114 does)")] = None,
+    matter: Annotated[list[str], typer.Option("--matter", help="抽查事项编号（config/draws.yaml）；联合抽查时重复给出 — matter id from config/draws.yaml; repeat for a joint task")],
+    scope: Annotated[str | None, typer.Option(help="行政区划代码（GB/T 2260）或其前缀（411400 包括其下各区县，4114 亦同） — GB/T 2260 region code or prefix (411400 covers its districts, as 4114 does)")] = None,
     as_of: Annotated[str | None, typer.Option(
         "--as-of", metavar=output.DAY,
-        help="roster date (名录日期): the pool as the store held it after that night; the inspection "
+        help="名录日期：名录库取该批次之后存储中的状态；检查期自其后第 lead 个工作日开始，该日已过则自今天之后起算（默认：最近的批次） — roster date (名录日期): the pool as the store held it after that night; the inspection "
              "window starts the lead-th working day after it, or after today when that day is past "
              "(default: latest night)")] = None,
-    seed_commitment: Annotated[str | None, typer.Option("--seed-commitment", help="SHA-256 hex of the seed")] = None,
+    seed_commitment: Annotated[str | None, typer.Option("--seed-commitment", help="种子的 SHA-256 十六进制值 — SHA-256 hex of the seed")] = None,
     public_seed_source: Annotated[str | None, typer.Option("--public-seed-source",
-                                                           help="the public value that will be the seed")] = None,
+                                                           help="将作为种子的公开数值 — the public value that will be the seed")] = None,
 ) -> None:
-    """Fix a task: freeze the pools, publish their digests, strata and the seed commitment."""
+    """确定抽查任务：冻结检查对象名录库和执法检查人员名录库，公布其摘要、分层和种子承诺 — Fix a task: freeze the pools, publish their digests, strata and the seed commitment."""
     given = output.day_arg(as_of, "--as-of") if as_of else None   # before the database: a typo costs nothing
     settings = get_settings()
     try:
@@ -112,8 +114,8 @@ def plan(
 
 
 @app.command()
-def run(draw_id: str, seed: Annotated[str, typer.Option(help="the seed the plan committed to")]) -> None:
-    """Reveal the seed and draw entities, inspectors and dates; writes the public and full records.
+def run(draw_id: DrawArg, seed: Annotated[str, typer.Option(help="计划所承诺的种子 — the seed the plan committed to")]) -> None:
+    """公开种子并抽取检查对象、执法检查人员和日期；写出公开记录和完整记录。计划的检查期开始后予以拒绝（退出码 2）：须重新制定计划 — Reveal the seed and draw entities, inspectors and dates; writes the public and full records.
     Refused (exit 2) once the plan's inspection window has begun: plan again."""
     settings = get_settings()
     try:
@@ -176,13 +178,13 @@ def _plan_beside(paths: Sequence[Path], docs: Sequence[Mapping[str, Any]]) -> Pa
 
 @app.command()
 def verify(
-    draw_id: Annotated[str | None, typer.Argument(help="draw to re-derive from the database")] = None,
+    draw_id: Annotated[str | None, typer.Argument(help="依数据库重新推导的抽取 — draw to re-derive from the database")] = None,
     record: Annotated[list[Path] | None, typer.Option(
-        "--record", help="a public or full record JSON file; repeat to give both records of one draw")] = None,
+        "--record", help="公开记录或完整记录的 JSON 文件；同一抽取的两份记录可重复给出 — a public or full record JSON file; repeat to give both records of one draw")] = None,
     plan: Annotated[Path | None, typer.Option(
-        "--plan", help="the plan published before the draw (DRAW_ID.plan.json); default: the one beside the record")] = None,
+        "--plan", help="抽取前公布的计划（DRAW_ID.plan.json）；默认：记录旁的那一份 — the plan published before the draw (DRAW_ID.plan.json); default: the one beside the record")] = None,
 ) -> None:
-    """Verify a draw; exit 0 only when everything matches, 1 at the first difference, 2 when it cannot be checked (a file missing, unreadable or not JSON, not a draw record, an unknown or undrawn DRAW_ID, the database cannot be reached).
+    """核验一次抽取；全部一致时退出码 0，发现第一处不同时 1，无法核验时 2（文件缺失、不可读或不是 JSON，不是抽取记录，DRAW_ID 未知或尚未抽取，数据库无法连接） — Verify a draw; exit 0 only when everything matches, 1 at the first difference, 2 when it cannot be checked (a file missing, unreadable or not JSON, not a draw record, an unknown or undrawn DRAW_ID, the database cannot be reached).
 
     DRAW_ID: the published files <home>/reports/draws/DRAW_ID.plan.json, .public.json and
     .full.json (and the redraw event files) are checked: the records bound to the plan, the public
@@ -281,8 +283,8 @@ def _public_limits(shown: str, unchecked: Sequence[str] = ()) -> None:
 
 
 @app.command()
-def show(draw_id: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """A draw as the bureau sees it: plan, strata, current inspections (with tiers), redraws."""
+def show(draw_id: DrawArg, as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出 — JSON output.")] = False) -> None:
+    """本局所见的抽取：计划、分层、当前检查（含信用风险分类等级）、重新抽取 — A draw as the bureau sees it: plan, strata, current inspections (with tiers), redraws."""
     settings = get_settings()
     try:
         with get_engine(settings).connect() as conn:
@@ -326,13 +328,13 @@ def show(draw_id: str, as_json: Annotated[bool, typer.Option("--json")] = False)
 
 @app.command()
 def redraw(
-    draw_id: str,
-    uscc: Annotated[str, typer.Option(help="the entity whose inspection is amended")],
-    reason: Annotated[str, typer.Option(help="why (recorded and published)")],
-    recuse: Annotated[str | None, typer.Option("--recuse", help="inspector id who withdraws (回避)")] = None,
-    entity_closed: Annotated[bool, typer.Option("--entity-closed", help="the entity closed: draw the next one")] = False,
+    draw_id: DrawArg,
+    uscc: Annotated[str, typer.Option(help="被修正检查的主体 — the entity whose inspection is amended")],
+    reason: Annotated[str, typer.Option(help="原因（予以记录并公布） — why (recorded and published)")],
+    recuse: Annotated[str | None, typer.Option("--recuse", help="回避的执法检查人员编号 — inspector id who withdraws (回避)")] = None,
+    entity_closed: Annotated[bool, typer.Option("--entity-closed", help="该主体已歇业或注销：抽取下一个 — the entity closed: draw the next one")] = False,
 ) -> None:
-    """Record a redraw as a new event citing the version it amends (never an overwrite)."""
+    """将重新抽取登记为新事件，注明其所修正的版本（从不覆盖） — Record a redraw as a new event citing the version it amends (never an overwrite)."""
     if (recuse is None) == (not entity_closed):
         output.refuse("请选择 --recuse（检查人员回避）或 --entity-closed（企业已关闭）其中一项 "
                 "(give exactly one of --recuse INSPECTOR or --entity-closed)")
@@ -356,11 +358,11 @@ def redraw(
 
 @app.command()
 def results(
-    task_id: str,
-    as_of: Annotated[str | None, typer.Option("--as-of", metavar=output.DAY, help="judge overdue results on this date (default: latest night)")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    task_id: Annotated[str, typer.Argument(help="抽查任务编号 — The task's id.")],
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar=output.DAY, help="按此日判断结果是否超期（默认：最近的批次） — judge overdue results on this date (default: latest night)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出 — JSON output.")] = False,
 ) -> None:
-    """The public results of a task, each with its publication limit and state.
+    """抽查任务的公开结果，各附公示期限和状态。结果通过国家企业信用信息公示系统公示（企业信息公示暂行条例第十四条第三款，未规定期限）；期限为检查后 20 个工作日，依市场监管总局的公布（国务院政策例行吹风会 2018-06-08；“工作日”未经核实） — The public results of a task, each with its publication limit and state.
 
     Results are published through the publicity system (企业信息公示暂行条例 第十四条第三款, no deadline stated); the limit is 20 working days after the inspection, as SAMR announced it (国务院政策例行吹风会 2018-06-08; "working" unverified).
     """

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from credit.cli import output
+from credit.cli.help import BureauTyper
 from credit.grading.read import latest_graded_night
 from credit.grading.read import transitions as transitions_on
 from credit.grading.scheme import TIERS
@@ -23,7 +24,7 @@ from credit.grading.scheme import TIERS
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-app = typer.Typer(no_args_is_help=True)
+app = BureauTyper(no_args_is_help=True)
 console = output.console()
 err = output.console(stderr=True)
 
@@ -37,11 +38,11 @@ def _engine() -> Engine:
 
 @app.command("show")
 def show(
-    uscc: Annotated[str, typer.Argument(metavar=output.USCC, help="统一社会信用代码 of the entity")],
-    as_of: Annotated[str | None, typer.Option("--as-of", metavar=output.DAY, help="YYYY-MM-DD; default: the latest graded night")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of tables")] = False,
+    uscc: Annotated[str, typer.Argument(metavar=output.USCC, help="主体的统一社会信用代码 — The entity's unified social credit code.")],
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar=output.DAY, help="日期 YYYY-MM-DD；默认：最近一次分类的批次 — YYYY-MM-DD; default: the latest graded night")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 代替表格输出 — print JSON instead of tables")] = False,
 ) -> None:
-    """Show an entity's credit-risk tier (信用风险分类) with its reasons and how to improve it."""
+    """显示主体的信用风险分类等级及其理由和改进办法 — Show an entity's credit-risk tier (信用风险分类) with its reasons and how to improve it."""
     from credit.grading.read import grade_of
     from credit.rosters.read import latest_night
     from credit.settings import get_settings
@@ -88,10 +89,10 @@ def show(
 
 @app.command("transitions")
 def transitions(
-    night: Annotated[str | None, typer.Option("--night", metavar=output.DAY, help="YYYY-MM-DD; default: the latest graded night")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
+    night: Annotated[str | None, typer.Option("--night", metavar=output.DAY, help="日期 YYYY-MM-DD；默认：最近一次分类的批次 — YYYY-MM-DD; default: the latest graded night")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 代替表格输出 — print JSON instead of a table")] = False,
 ) -> None:
-    """Show how many entities moved between tiers on a graded night (A→C and so on)."""
+    """显示某一分类批次中在各等级之间变动的主体数（A→C 等） — Show how many entities moved between tiers on a graded night (A→C and so on)."""
     day: date | None = output.day_arg(night, "--night") if night else None
     with _engine().connect() as conn:
         if day is None:

@@ -28,19 +28,19 @@ err = output.console(stderr=True)
 
 
 def notices_command(
-    night: Annotated[str, typer.Option("--night", metavar=output.DAY, help="The night, YYYY-MM-DD.")],
+    night: Annotated[str, typer.Option("--night", metavar=output.DAY, help="批次日期，YYYY-MM-DD — The night, YYYY-MM-DD.")],
     department: Annotated[str | None, typer.Option(
-        "--department", help="Only this licensing department (its name in config/notices.yaml).")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="csv | json | xlsx (default: tables).")] = None,
+        "--department", help="仅限此许可部门（其在 config/notices.yaml 中的名称） — Only this licensing department (its name in config/notices.yaml).")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="输出格式（默认：表格） — csv | json | xlsx (default: tables).")] = None,
     out: Annotated[Path | None, typer.Option(
-        "--out", help="Write to this file (with --format), with its signature FILE.sig.json (default, or -: standard "
+        "--out", help="写入此文件（与 --format 同用），连同其签名文件 FILE.sig.json（默认或 -：标准输出，不签名）。缺失的目录会被创建，并在标准错误上列出 — Write to this file (with --format), with its signature FILE.sig.json (default, or -: standard "
         "output, unsigned). "
         + output.OUT_FOLDERS)] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="同 --format json — Same as --format json.")] = False,
     letters: Annotated[bool, typer.Option(
-        "--letters", help="The applicants' letters (告知书): one per registration event, every licence it needs.")] = False,
+        "--letters", help="给申请人的告知书：每个登记事项一份，列出所需的全部许可 — The applicants' letters (告知书): one per registration event, every licence it needs.")] = False,
 ) -> None:
-    """双告知: the registrations night D pushed to licensing departments (new registrations and
+    """双告知：批次 D 推送给各许可部门的登记信息（新设登记和变更为许可行业），按部门列出 — 双告知: the registrations night D pushed to licensing departments (new registrations and
     changes into a licensed industry), per department."""
 
     from credit import clock

@@ -13,12 +13,13 @@ from typing import Annotated
 import typer
 
 from credit.cli import output
+from credit.cli.help import BureauTyper
 
-app = typer.Typer(no_args_is_help=True, help="Officers' accounts of the bureau workbench (role, authority, password).")
+app = BureauTyper(no_args_is_help=True, help="本局工作台的执法人员账户（角色、所属机关、密码） — Officers' accounts of the bureau workbench (role, authority, password).")
 # The shared console: uncut tables off a terminal, no emoji codes in data (credit.cli.output).
 console = output.console()
 err = output.console(stderr=True)
-StdinOpt = Annotated[bool, typer.Option("--password-stdin", help="Read the password from the first line of stdin.")]
+StdinOpt = Annotated[bool, typer.Option("--password-stdin", help="从标准输入的第一行读取密码 — Read the password from the first line of stdin.")]
 
 
 def _password(from_stdin: bool) -> str:
@@ -29,13 +30,13 @@ def _password(from_stdin: bool) -> str:
 
 @app.command("add")
 def add(
-    login: Annotated[str, typer.Argument(help="Login name (a-z 0-9 . _ -), never reused.")],
-    name: Annotated[str, typer.Option("--name", help="Display name (the officer's name).")],
-    role: Annotated[str, typer.Option("--role", help="officer (办案人员) | approver (审核人员) | admin (管理员)")],
-    authority: Annotated[str, typer.Option("--authority", help="GB/T 2260 code of the issuing authority, e.g. 110105.")],
+    login: Annotated[str, typer.Argument(help="登录名（a-z 0-9 . _ -），不得重复使用 — Login name (a-z 0-9 . _ -), never reused.")],
+    name: Annotated[str, typer.Option("--name", help="显示名称（执法人员姓名） — Display name (the officer's name).")],
+    role: Annotated[str, typer.Option("--role", help="角色：办案人员 officer | 审核人员 approver | 管理员 admin — officer (办案人员) | approver (审核人员) | admin (管理员)")],
+    authority: Annotated[str, typer.Option("--authority", help="作出决定机关的 GB/T 2260 行政区划代码，如 110105 — GB/T 2260 code of the issuing authority, e.g. 110105.")],
     password_stdin: StdinOpt = False,
 ) -> None:
-    """Create an officer's account."""
+    """创建执法人员账户 — Create an officer's account."""
     from credit.api.officers import Refused, add_officer
     from credit.db import get_engine
     from credit.rosters.authorities import authority_of
@@ -52,8 +53,8 @@ def add(
 
 
 @app.command("list")
-def list_(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Every account (never a password hash)."""
+def list_(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出 — JSON output.")] = False) -> None:
+    """全部账户（从不显示密码哈希） — Every account (never a password hash)."""
     import json
 
     from credit.api.officers import list_officers
@@ -75,8 +76,8 @@ def list_(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 
 
 @app.command("disable")
-def disable(login: Annotated[str, typer.Argument()]) -> None:
-    """Disable an account: it can no longer sign in, and its sessions end now."""
+def disable(login: Annotated[str, typer.Argument(help="登录名 — Login name.")]) -> None:
+    """停用账户：不能再登录，其会话立即结束 — Disable an account: it can no longer sign in, and its sessions end now."""
     from credit.api.officers import disable_officer
     from credit.db import get_engine
     from credit.settings import get_settings
@@ -88,8 +89,8 @@ def disable(login: Annotated[str, typer.Argument()]) -> None:
 
 
 @app.command("password")
-def password(login: Annotated[str, typer.Argument()], password_stdin: StdinOpt = False) -> None:
-    """Set a new password (the account's sessions end)."""
+def password(login: Annotated[str, typer.Argument(help="登录名 — Login name.")], password_stdin: StdinOpt = False) -> None:
+    """设置新密码（该账户的会话随即结束） — Set a new password (the account's sessions end)."""
     from credit.api.officers import Refused, set_password
     from credit.db import get_engine
     from credit.settings import get_settings

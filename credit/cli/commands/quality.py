@@ -27,10 +27,10 @@ def _value(v: float | None, percent: bool) -> str:
 
 
 def quality_command(
-    night: Annotated[str, typer.Option("--night", metavar=output.DAY, help="The night, YYYY-MM-DD.")],
-    as_json: Annotated[bool, typer.Option("--json", help="The results as JSON.")] = False,
+    night: Annotated[str, typer.Option("--night", metavar=output.DAY, help="批次日期，YYYY-MM-DD — The night, YYYY-MM-DD.")],
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果 — The results as JSON.")] = False,
 ) -> None:
-    """Data quality of published night D: every expectation per file, observed value, pass/fail, trend."""
+    """已发布批次 D 的数据质量：每个文件的每项期望、观测值、通过/未通过及趋势 — Data quality of published night D: every expectation per file, observed value, pass/fail, trend."""
     from credit.db import engine_for
     from credit.night.quality_results import night_results
     from credit.night.read import published_at

@@ -25,6 +25,7 @@ import typer
 from rich.text import Text
 
 from credit.cli import output
+from credit.cli.help import BureauTyper
 from credit.rosters.labels import ACTOR_LABELS, decision_label, roster_label, state_label
 
 if TYPE_CHECKING:
@@ -32,12 +33,12 @@ if TYPE_CHECKING:
 
     from credit.rosters.known import KnownAt
 
-app = typer.Typer(no_args_is_help=True)
-roster_app = typer.Typer(no_args_is_help=True, help="The rosters as of a date (经营异常名录 / 严重违法失信名单).")
-repair_app = typer.Typer(no_args_is_help=True, help="Applications for removal (信用修复).")
-objection_app = typer.Typer(no_args_is_help=True, help="Objections (异议) and statements on notices (陈述申辩).")
-decision_app = typer.Typer(no_args_is_help=True, help="Officers' approval of the night's drafts (拟列入/拟移出).")
-audit_app = typer.Typer(no_args_is_help=True, help="The decision log's hash chain.")
+app = BureauTyper(no_args_is_help=True)
+roster_app = BureauTyper(no_args_is_help=True, help="某日的经营异常名录 / 严重违法失信名单 — The rosters as of a date (经营异常名录 / 严重违法失信名单).")
+repair_app = BureauTyper(no_args_is_help=True, help="移出申请（信用修复） — Applications for removal (信用修复).")
+objection_app = BureauTyper(no_args_is_help=True, help="异议，以及对告知的陈述申辩 — Objections (异议) and statements on notices (陈述申辩).")
+decision_app = BureauTyper(no_args_is_help=True, help="执法人员审批本批次的决定草案（拟列入/拟移出） — Officers' approval of the night's drafts (拟列入/拟移出).")
+audit_app = BureauTyper(no_args_is_help=True, help="决定日志的哈希链 — The decision log's hash chain.")
 
 console = output.console()
 err = output.console(stderr=True)
@@ -88,7 +89,8 @@ def _data_through(conn: Connection) -> date | None:
     return latest_night(conn)
 
 
-KNOWN_AT_HELP = ("Night YYYY-MM-DD: answer from the record as it stood after that night "
+KNOWN_AT_HELP = ("批次 YYYY-MM-DD：按该批次之后记录所载的情况作答（记录时间，与法律日期 --as-of 并列） — "
+                 "Night YYYY-MM-DD: answer from the record as it stood after that night "
                  "(record time, beside the legal date --as-of).")
 
 
@@ -130,13 +132,13 @@ def _json(obj: Any) -> None:
 
 # ------------------------------------------------------------------------------------------------
 def status_command(
-    uscc: Annotated[str, typer.Argument(metavar=output.USCC, help="Unified social credit code (统一社会信用代码).")],
+    uscc: Annotated[str, typer.Argument(metavar=output.USCC, help="统一社会信用代码 — Unified social credit code (统一社会信用代码).")],
     as_of: Annotated[str | None, typer.Option(
-        "--as-of", metavar=output.DAY, help="Date YYYY-MM-DD (default: the latest published night; with --known-at, that night).")] = None,
+        "--as-of", metavar=output.DAY, help="日期 YYYY-MM-DD（默认：最近发布的批次；与 --known-at 同用时为该批次） — Date YYYY-MM-DD (default: the latest published night; with --known-at, that night).")] = None,
     known_at: Annotated[str | None, typer.Option("--known-at", metavar=output.DAY, help=KNOWN_AT_HELP)] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出 — JSON output.")] = False,
 ) -> None:
-    """One entity: rosters with causes, bases, dates and 文号; penalties with their publicity window;
+    """单个主体：所在名录及其事由、依据、日期和文号；行政处罚信息及其公示期；能否信用修复；信用风险分类等级及理由 — One entity: rosters with causes, bases, dates and 文号; penalties with their publicity window;
     repair eligibility; tier with reasons."""
     from credit.grading.read import grade_of
     from credit.penalties.read import penalties_of
@@ -294,16 +296,16 @@ def _by_text(proc: Any) -> str:
 # ------------------------------------------------------------------------------------------------
 @roster_app.command("export")
 def roster_export(
-    roster: Annotated[str, typer.Option("--roster", help="abnormal | serious (also abnormal_status: 个体工商户).")],
+    roster: Annotated[str, typer.Option("--roster", help="经营异常名录 abnormal | 严重违法失信名单 serious（个体工商户另有 abnormal_status） — abnormal | serious (also abnormal_status: 个体工商户).")],
     as_of: Annotated[str | None, typer.Option(
-        "--as-of", metavar=output.DAY, help="Date YYYY-MM-DD (default: the latest published night; with --known-at, that night).")] = None,
+        "--as-of", metavar=output.DAY, help="日期 YYYY-MM-DD（默认：最近发布的批次；与 --known-at 同用时为该批次） — Date YYYY-MM-DD (default: the latest published night; with --known-at, that night).")] = None,
     known_at: Annotated[str | None, typer.Option("--known-at", metavar=output.DAY, help=KNOWN_AT_HELP)] = None,
-    fmt: Annotated[str, typer.Option("--format", help="csv | json | parquet | xlsx.")] = "csv",
+    fmt: Annotated[str, typer.Option("--format", help="输出格式 — csv | json | parquet | xlsx.")] = "csv",
     out: Annotated[Path | None, typer.Option(
-        "--out", help="File to write, with its signature FILE.sig.json (default, or -: standard output, unsigned). "
+        "--out", help="要写入的文件，连同其签名文件 FILE.sig.json（默认或 -：标准输出，不签名）。缺失的目录会被创建，并在标准错误上列出 — File to write, with its signature FILE.sig.json (default, or -: standard output, unsigned). "
         + output.OUT_FOLDERS)] = None,
 ) -> None:
-    """The roster as of D: uscc, name, roster, cause_code, cause, basis, included_on, decision_no,
+    """某日（D）的名录：各列依次为 uscc、name、roster、cause_code、cause、basis、included_on、decision_no、authority、state、removed_on、removal_reason、remedy（严重违法失信名单另有 steps；CSV 为带 BOM 的 UTF-8） — The roster as of D: uscc, name, roster, cause_code, cause, basis, included_on, decision_no,
     authority, state, removed_on, removal_reason, remedy (and steps on the serious list; CSV in
     UTF-8 with BOM)."""
     from credit.rosters.export import FORMATS, export_roster
@@ -352,17 +354,17 @@ def roster_export(
 # ------------------------------------------------------------------------------------------------
 @repair_app.command("apply")
 def repair_apply(
-    uscc: Annotated[str, typer.Argument(metavar=output.USCC, help="The applicant's USCC.")],
-    received: Annotated[str, typer.Option("--received", metavar=output.DAY, help="Day the application reached the bureau.")],
+    uscc: Annotated[str, typer.Argument(metavar=output.USCC, help="申请人的统一社会信用代码 — The applicant's USCC.")],
+    received: Annotated[str, typer.Option("--received", metavar=output.DAY, help="申请送达本局的日期 — Day the application reached the bureau.")],
     roster: Annotated[str | None, typer.Option(
-        "--roster", help="abnormal | serious (abnormal_status for 个体工商户); penalty with --penalty.")] = None,
+        "--roster", help="经营异常名录 abnormal | 严重违法失信名单 serious（个体工商户为 abnormal_status）；与 --penalty 同用时为 penalty — abnormal | serious (abnormal_status for 个体工商户); penalty with --penalty.")] = None,
     penalty: Annotated[str | None, typer.Option(
-        "--penalty", help="Case number (案号) of a penalty whose publicity the applicant asks to repair.")] = None,
-    grounds: Annotated[str | None, typer.Option("--grounds", help="What the applicant states.")] = None,
-    clerk: Annotated[str, typer.Option("--clerk", help="Who recorded it.")] = "clerk",
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+        "--penalty", help="申请人请求修复其公示信息的行政处罚的案号 — Case number (案号) of a penalty whose publicity the applicant asks to repair.")] = None,
+    grounds: Annotated[str | None, typer.Option("--grounds", help="申请人陈述的理由 — What the applicant states.")] = None,
+    clerk: Annotated[str, typer.Option("--clerk", help="登记人 — Who recorded it.")] = "clerk",
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出 — JSON output.")] = False,
 ) -> None:
-    """Record an application for removal (or, with --penalty, for repair of penalty information)
+    """登记 D 日收到的移出申请（或与 --penalty 同用：行政处罚信息的信用修复申请）；输出其编号和办结期限 — Record an application for removal (or, with --penalty, for repair of penalty information)
     received on D; prints its id and the decide-by date."""
     from credit.api.validation import received_after_data_problem
     from credit.penalties.repair import apply_for_penalty_repair
@@ -403,13 +405,13 @@ def repair_apply(
 # ------------------------------------------------------------------------------------------------
 @objection_app.command("file")
 def objection_file(
-    decision: Annotated[str, typer.Argument(help="The decision objected to: its 文号 or seq.")],
-    received: Annotated[str, typer.Option("--received", metavar=output.DAY, help="Day the objection reached the bureau.")],
-    grounds: Annotated[str | None, typer.Option("--grounds")] = None,
-    clerk: Annotated[str, typer.Option("--clerk")] = "clerk",
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    decision: Annotated[str, typer.Argument(help="被提出异议的决定：其文号或序号 — The decision objected to: its 文号 or seq.")],
+    received: Annotated[str, typer.Option("--received", metavar=output.DAY, help="异议送达本局的日期 — Day the objection reached the bureau.")],
+    grounds: Annotated[str | None, typer.Option("--grounds", help="提出异议的理由 — The grounds stated.")] = None,
+    clerk: Annotated[str, typer.Option("--clerk", help="登记人 — Who recorded it.")] = "clerk",
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出 — JSON output.")] = False,
 ) -> None:
-    """Record an objection (异议) to a listing, or a statement/hearing request on a notice (告知)."""
+    """登记对列入的异议，或对告知的陈述申辩、听证申请 — Record an objection (异议) to a listing, or a statement/hearing request on a notice (告知)."""
     from credit.rosters.repair import Refused, file_objection
 
     day = output.recorded_day(received, "--received")   # the API's rule (received_on), before the database
@@ -428,13 +430,13 @@ def objection_file(
 
 @objection_app.command("decide")
 def objection_decide(
-    objection: Annotated[int, typer.Argument(help="Objection id.")],
-    outcome: Annotated[str, typer.Option("--outcome", help="upheld (revoke the listing/notice) | dismissed.")],
-    officer: Annotated[str, typer.Option("--officer")],
-    on: Annotated[str | None, typer.Option("--on", metavar=output.DAY, help="Decision date (default today).")] = None,
-    note: Annotated[str | None, typer.Option("--note")] = None,
+    objection: Annotated[int, typer.Argument(help="异议编号 — Objection id.")],
+    outcome: Annotated[str, typer.Option("--outcome", help="异议成立 upheld（撤销列入/告知）| 不成立 dismissed — upheld (revoke the listing/notice) | dismissed.")],
+    officer: Annotated[str, typer.Option("--officer", help="作出决定的执法人员（予以记录） — The officer who decides (recorded).")],
+    on: Annotated[str | None, typer.Option("--on", metavar=output.DAY, help="决定日期（默认今天） — Decision date (default today).")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="备注（予以记录） — A note (recorded).")] = None,
 ) -> None:
-    """An officer's answer to an objection; both outcomes are numbered decisions."""
+    """执法人员对异议的答复；两种结果都是有文号的决定 — An officer's answer to an objection; both outcomes are numbered decisions."""
     from credit.rosters.repair import Refused, decide_objection
 
     day = output.recorded_day(on, "--on")   # not after today, as POST …/objections/{id}/decision
@@ -450,22 +452,22 @@ def objection_decide(
 # ------------------------------------------------------------------------------------------------
 @decision_app.command("approve")
 def decision_approve(
-    draft: Annotated[int, typer.Argument(help="The draft's seq (see `credit decision drafts`).")],
-    officer: Annotated[str, typer.Option("--officer")],
-    on: Annotated[str | None, typer.Option("--on", metavar=output.DAY, help="Approval date (default today).")] = None,
+    draft: Annotated[int, typer.Argument(help="决定草案的序号（见 `credit decision drafts`） — The draft's seq (see `credit decision drafts`).")],
+    officer: Annotated[str, typer.Option("--officer", help="作出决定的执法人员（予以记录） — The officer who decides (recorded).")],
+    on: Annotated[str | None, typer.Option("--on", metavar=output.DAY, help="批准日期（默认今天） — Approval date (default today).")] = None,
 ) -> None:
-    """Approve a draft: the decision is issued on that date, with its 文号."""
+    """批准决定草案：决定于当日作出，并编文号 — Approve a draft: the decision is issued on that date, with its 文号."""
     _decide_draft(draft, officer, on, approve=True, note=None)
 
 
 @decision_app.command("reject")
 def decision_reject(
-    draft: Annotated[int, typer.Argument()],
-    officer: Annotated[str, typer.Option("--officer")],
-    on: Annotated[str | None, typer.Option("--on", metavar=output.DAY)] = None,
-    note: Annotated[str | None, typer.Option("--note")] = None,
+    draft: Annotated[int, typer.Argument(help="决定草案的序号（见 `credit decision drafts`） — The draft's seq (see `credit decision drafts`).")],
+    officer: Annotated[str, typer.Option("--officer", help="作出决定的执法人员（予以记录） — The officer who decides (recorded).")],
+    on: Annotated[str | None, typer.Option("--on", metavar=output.DAY, help="驳回日期（默认今天） — Rejection date (default today).")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="备注（予以记录） — A note (recorded).")] = None,
 ) -> None:
-    """Reject a draft (recorded, no 文号)."""
+    """驳回决定草案（予以记录，不编文号） — Reject a draft (recorded, no 文号)."""
     _decide_draft(draft, officer, on, approve=False, note=note)
 
 
@@ -483,8 +485,8 @@ def _decide_draft(draft: int, officer: str, on: str | None, *, approve: bool, no
 
 
 @decision_app.command("drafts")
-def decision_drafts(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Drafts waiting for an officer."""
+def decision_drafts(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出 — JSON output.")] = False) -> None:
+    """待执法人员审批的决定草案 — Drafts waiting for an officer."""
     from credit.rosters.read import open_drafts
 
     with _engine().connect() as conn:
@@ -503,11 +505,11 @@ def decision_drafts(as_json: Annotated[bool, typer.Option("--json")] = False) ->
 
 # ------------------------------------------------------------------------------------------------
 def deadlines_command(
-    on: Annotated[str | None, typer.Option("--on", metavar=output.DAY, help="Date YYYY-MM-DD (default: today on the bureau's clock).")] = None,
-    within: Annotated[int, typer.Option("--within", min=0, help="Working days ahead.")] = 5,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    on: Annotated[str | None, typer.Option("--on", metavar=output.DAY, help="日期 YYYY-MM-DD（默认：本局时钟的今天） — Date YYYY-MM-DD (default: today on the bureau's clock).")] = None,
+    within: Annotated[int, typer.Option("--within", min=0, help="向后看的工作日数 — Working days ahead.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出 — JSON output.")] = False,
 ) -> None:
-    """Decisions due within the next N working days and any overdue, per authority."""
+    """今后 N 个工作日内到期及已超期的决定，按机关列出 — Decisions due within the next N working days and any overdue, per authority."""
     from credit.rosters.deadlines import deadline_watch, watch_records
 
     day = _day(on, "--on")
@@ -533,13 +535,13 @@ def deadlines_command(
 @audit_app.command("verify")
 def audit_verify(
     anchors: Annotated[Path | None, typer.Option(
-        "--anchors", help="The anchor file published outside the database (default: "
+        "--anchors", help="在数据库之外发布的锚点文件（默认：<publication>/anchors.jsonl）；可给出另处保存的副本以与之核对 — The anchor file published outside the database (default: "
                           "<publication>/anchors.jsonl); give a copy kept elsewhere to check against it.")] = None,
     public_key: Annotated[Path | None, typer.Option(
-        "--public-key", help="The bureau's published public key (PEM) that signed the anchors "
+        "--public-key", help="签署锚点的本局已公布公钥（PEM）（默认：本安装的密钥） — The bureau's published public key (PEM) that signed the anchors "
                              "(default: the key of this installation).")] = None,
 ) -> None:
-    """Walk the decision log's hash chain against the anchors in the database, the heads the nights
+    """沿决定日志的哈希链逐条核对数据库中的锚点、各批次记录的链头以及在数据库之外发布的已签名锚点。完好时退出码 0；断裂时 1（指出第一个断裂的决定和批次）；无法核对时 2（数据库无法连接，锚点文件或公钥无法读取） — Walk the decision log's hash chain against the anchors in the database, the heads the nights
     recorded and the signed anchors published outside it. Exit 0 only when intact; 1 when broken (the
     first broken decision and night named); 2 when it cannot be checked (the database cannot be
     reached, the anchor file or the public key cannot be read)."""
@@ -570,7 +572,7 @@ def audit_verify(
 
 @audit_app.command("publish")
 def audit_publish() -> None:
-    """Append to the anchor file the nights anchored in the database and not yet published outside
+    """将数据库中已锚定但尚未在外部发布的批次追加到锚点文件（每个批次提交后都会这样做；本命令用于崩溃后补发）。不签署任何核对不通过的内容：先像 `credit audit verify` 那样核对文件各行和整个决定日志；不通过时退出码 1（与 `credit audit verify` 一样，只有完好的日志才能通过） — Append to the anchor file the nights anchored in the database and not yet published outside
     it (each night does this after its commit; this catches up after a crash). Signs nothing that
     does not verify: the file's lines and the whole decision log are checked first, as `credit
     audit verify` checks them; exit 1 when they fail (as `credit audit verify`: only an intact log passes)."""

@@ -15,10 +15,11 @@ from typing import Annotated
 import typer
 
 from credit.cli import output
+from credit.cli.help import BureauTyper
 
 console = output.console()
 err = output.console(stderr=True)
-keys_app = typer.Typer(no_args_is_help=True, help="The bureau's signing key (Ed25519).")
+keys_app = BureauTyper(no_args_is_help=True, help="本局的签名密钥（Ed25519） — The bureau's signing key (Ed25519).")
 
 
 @keys_app.callback()
@@ -28,10 +29,10 @@ def _group() -> None:
 
 @keys_app.command("public")
 def keys_public(out: Annotated[Path | None, typer.Option(
-        "--out", help="Also write the PEM to this file (-: standard output, where it is printed anyway). "
+        "--out", help="同时将 PEM 写入此文件（-：标准输出，本来也会显示在那里）。缺失的目录会被创建，并在标准错误上列出 — Also write the PEM to this file (-: standard output, where it is printed anyway). "
         + output.OUT_FOLDERS)] = None
                 ) -> None:
-    """Print the public key that verifies certificates, export sidecars and the anchor file."""
+    """显示用于核验证明、导出签名文件和锚点文件的公钥 — Print the public key that verifies certificates, export sidecars and the anchor file."""
     from credit.settings import get_settings
     from credit.signing import SigningKeyError, signer_for
 
@@ -49,21 +50,21 @@ def keys_public(out: Annotated[Path | None, typer.Option(
 
 
 def verify_signature_command(
-    file: Annotated[Path, typer.Argument(help="A signed certificate (JSON), or an export with its .sig.json.")],
-    public_key: Annotated[Path, typer.Option("--public-key", help="The bureau's published public key (PEM).")],
+    file: Annotated[Path, typer.Argument(help="已签名的证明（JSON），或带 .sig.json 签名文件的导出文件 — A signed certificate (JSON), or an export with its .sig.json.")],
+    public_key: Annotated[Path, typer.Option("--public-key", help="本局已公布的公钥（PEM） — The bureau's published public key (PEM).")],
     sidecar: Annotated[Path | None, typer.Option(
-        "--sidecar", help="The signature sidecar (default: FILE.sig.json when it exists).")] = None,
+        "--sidecar", help="签名文件（默认：存在时为 FILE.sig.json） — The signature sidecar (default: FILE.sig.json when it exists).")] = None,
     keyring: Annotated[Path | None, typer.Option(
-        "--keyring", help="The bureau's published keyring (signing-keys.jsonl, or the answer of GET "
+        "--keyring", help="本局已公布的密钥环（signing-keys.jsonl，或原样保存的 GET /v1/keys/signing 答复）：密钥轮换前签署的文件用其当时的密钥核验，该密钥经链条连到 --public-key — The bureau's published keyring (signing-keys.jsonl, or the answer of GET "
         "/v1/keys/signing saved as it came): a file signed before a key rotation verifies with the key of its "
         "time, chained to --public-key.")] = None,
     keyring_pin: Annotated[str | None, typer.Option(
-        "--keyring-pin", help="LINES:SHA256 — the keyring as the bureau published it, from a source no thief can "
+        "--keyring-pin", help="行数:哈希（LINES:SHA256）：本局所公布的密钥环，取自窃密者无法写入的来源（anchors.jsonl 副本中某锚点行的密钥环记录，或本局的公告）；所给密钥环须以这些行开头，其中最新的密钥受信任。所信任的密钥已被吊销时须提供 — LINES:SHA256 — the keyring as the bureau published it, from a source no thief can "
         "write (an anchor line's keyring record, lines and sha256, from a copy of anchors.jsonl, or the bureau's "
         "notice): the keyring given must begin with those lines, and the newest key among them is trusted. Needed "
         "when the key you trust is revoked (its thief can sign a keyring of their own).")] = None,
 ) -> None:
-    """Check a signature offline with the public key alone (no database, no network). Exit 0 when
+    """仅凭公钥离线核验签名（不需数据库，不需网络）。签名成立时退出码 0；不成立时 1（并说明原因：被改动、伪造、证明或签名文件损坏、密钥环核验不通过）；无法核验时 2（文件、签名文件、公钥或密钥环无法读取） — Check a signature offline with the public key alone (no database, no network). Exit 0 when
     it holds; 1 when it does not (the reason printed: changed, forged, a damaged certificate or
     sidecar, a keyring that does not verify); 2 when it cannot be checked (the file, its sidecar,
     the public key or the keyring cannot be read)."""
@@ -137,9 +138,9 @@ def _pin(given: str) -> tuple[int, str]:
 
 @keys_app.command("rotate")
 def keys_rotate(new_key_file: Annotated[Path | None, typer.Option(
-        "--new-key-file", help="The new private key (PEM), when the key in use comes from CREDIT_SIGNING_KEY or "
+        "--new-key-file", help="新私钥（PEM），在用密钥来自 CREDIT_SIGNING_KEY 或 CREDIT_SIGNING_KEY_FILE 时使用；没有这些设置时自动生成新密钥 — The new private key (PEM), when the key in use comes from CREDIT_SIGNING_KEY or "
         "CREDIT_SIGNING_KEY_FILE; without them a new key is generated.")] = None) -> None:
-    """Hand the signing key over to a new one: the bureau's keyring (signing-keys.jsonl in the
+    """将签名密钥交接给新密钥：本局密钥环（发布目录中的 signing-keys.jsonl）为新密钥增加一行，由新密钥和在用密钥共同签署，使旧密钥签署的内容仍可核验。自动生成的密钥立即替换（旧密钥存于 keys/retired/）；来自设置的密钥在设置指向新密钥时替换 — Hand the signing key over to a new one: the bureau's keyring (signing-keys.jsonl in the
     publication folder) gets a line for the new key, signed by it and by the key in use, so what
     the old key signed still verifies. A generated key is replaced at once (the old one kept
     under keys/retired/); a key from the settings is replaced when the setting names the new key,
@@ -168,17 +169,17 @@ def keys_rotate(new_key_file: Annotated[Path | None, typer.Option(
 
 @keys_app.command("revoke")
 def keys_revoke(
-    key_id: Annotated[str, typer.Argument(help="The key revoked (its id, ed25519:…, as credit keys list names it).")],
+    key_id: Annotated[str, typer.Argument(help="被吊销的密钥（其标识 ed25519:…，与 credit keys list 所列相同） — The key revoked (its id, ed25519:…, as credit keys list names it).")],
     compromised_since: Annotated[str, typer.Option(
-        "--compromised-since", help="Since when the key is taken as stolen: YYYY-MM-DD (the start of that day) or "
+        "--compromised-since", help="视为被盗的起始时间：YYYY-MM-DD（当日零时）或 YYYY-MM-DDTHH:MM[:SS][±HH:MM]，未给时差时按本局时钟 — Since when the key is taken as stolen: YYYY-MM-DD (the start of that day) or "
         "YYYY-MM-DDTHH:MM[:SS][±HH:MM], on the bureau's clock when no offset is given.")],
-    reason: Annotated[str, typer.Option("--reason", help="Why, as published with the revocation (e.g. 私钥文件外泄).")],
+    reason: Annotated[str, typer.Option("--reason", help="原因，随吊销一并公布（如 私钥文件外泄） — Why, as published with the revocation (e.g. 私钥文件外泄).")],
     accept_unvouched: Annotated[bool, typer.Option(
-        "--accept-unvouched", help="Revoke although some anchor lines the key signed since then were not recorded by "
+        "--accept-unvouched", help="即使该密钥此后签署的部分锚点行没有任何批次的记录（伪造、被改动，或早于批次记录）也予吊销：这些行将永远无法通过 credit audit verify — Revoke although some anchor lines the key signed since then were not recorded by "
         "any night (forged, altered, or older than the nights' records): they will fail credit audit verify for good.")
     ] = False,
 ) -> None:
-    """Revoke a stolen signing key: the keyring gets a line, signed by the key in use (rotate first
+    """吊销被盗的签名密钥：密钥环增加一行，由在用密钥签署（被盗的正是在用密钥时先轮换）；此后被吊销密钥所签、日期在 --compromised-since 当时或之后的内容一律不受信任，但本局各批次记录了在此期间发布的锚点行除外，吊销为其作保 — Revoke a stolen signing key: the keyring gets a line, signed by the key in use (rotate first
     when the stolen key is the one in use), after which nothing the revoked key signed dated at or
     after --compromised-since is trusted, except the anchor lines the bureau's nights recorded
     publishing in that time, which the revocation vouches for."""
@@ -228,9 +229,9 @@ def keys_revoke(
 
 
 @keys_app.command("list")
-def keys_list(json_out: Annotated[bool, typer.Option("--json", help="The keyring's lines as published.")] = False
+def keys_list(json_out: Annotated[bool, typer.Option("--json", help="原样输出密钥环各行 — The keyring's lines as published.")] = False
               ) -> None:
-    """The bureau's signing keys in the order they came into use, from its keyring, checked
+    """本局的签名密钥，按启用先后排列，取自其密钥环并经核验（密钥环核验不通过，或某锚点行所记录的行已不在其开头时退出码 1），并列出尚无锚点记录的行 — The bureau's signing keys in the order they came into use, from its keyring, checked
     (exit 1 when the keyring does not verify, or an anchor line recorded lines it no longer begins
     with), and which of its lines no anchor records yet."""
     import json
@@ -273,9 +274,9 @@ def keys_list(json_out: Annotated[bool, typer.Option("--json", help="The keyring
         raise typer.Exit(1)
 
 
-def db_backup(out: Annotated[Path, typer.Option("--out", help="The dump file to write (pg_dump custom format). " + output.OUT_FOLDERS)]
+def db_backup(out: Annotated[Path, typer.Option("--out", help="要写入的转储文件（pg_dump custom 格式）。缺失的目录会被创建，并在标准错误上列出 — The dump file to write (pg_dump custom format). " + output.OUT_FOLDERS)]
               ) -> None:
-    """Dump the whole database (store, decision log with its chain, anchors, grants) to one file."""
+    """将整个数据库（存储、决定日志及其哈希链、锚点、授权）转储到一个文件 — Dump the whole database (store, decision log with its chain, anchors, grants) to one file."""
     from credit.backup import BackupError, backup
     from credit.db import database_url
     from credit.settings import get_settings
@@ -293,10 +294,10 @@ def db_backup(out: Annotated[Path, typer.Option("--out", help="The dump file to 
 
 
 def db_roles(password_env: Annotated[bool, typer.Option(
-        "--password-env", help="Give LOGIN and a password to each role whose variable is set: CREDIT_WRITER_PASSWORD, "
+        "--password-env", help="为设置了相应环境变量的角色赋予登录权和密码：CREDIT_WRITER_PASSWORD、CREDIT_API_PASSWORD、CREDIT_AUDITOR_PASSWORD（密码从不出现在命令行上）。须以数据表所有者身份运行 — Give LOGIN and a password to each role whose variable is set: CREDIT_WRITER_PASSWORD, "
         "CREDIT_API_PASSWORD, CREDIT_AUDITOR_PASSWORD (never on the command line). Run as the tables' owner.")] = False
              ) -> None:
-    """The roles credit_writer, credit_api and credit_auditor and whether each may log in; with
+    """角色 credit_writer、credit_api、credit_auditor 及其能否登录；与 --password-env 同用时先为它们设置登录（被拒绝时退出码 2，不作任何改动） — The roles credit_writer, credit_api and credit_auditor and whether each may log in; with
     --password-env, give them their logins first (exit 2, nothing changed, when refused)."""
     import os
 
@@ -326,8 +327,8 @@ def db_roles(password_env: Annotated[bool, typer.Option(
 
 
 def db_airflow_role(database: Annotated[str, typer.Option(
-        "--database", help="Airflow's metadata database on the same server.")] = "airflow_meta") -> None:
-    """Airflow's own login (docker compose, docs/deploy.md §3): the role airflow with the password of
+        "--database", help="同一服务器上 Airflow 的元数据库 — Airflow's metadata database on the same server.")] = "airflow_meta") -> None:
+    """供 Airflow 使用的登录（docker compose，docs/deploy.md §3）：角色 airflow，密码取自 AIRFLOW_DB_PASSWORD，为 Airflow 元数据库及其中以往部署以所有者身份所建对象的所有者。须在 Airflow 迁移之前、每次启动时以超级用户身份运行（重复运行不改变任何内容）；被拒绝时退出码 2 — Airflow's own login (docker compose, docs/deploy.md §3): the role airflow with the password of
     AIRFLOW_DB_PASSWORD, owner of Airflow's metadata database and of what an earlier deployment
     created there as the owner. Run as a superuser before Airflow migrates, at every start (running
     it again changes nothing); exit 2 when refused."""
@@ -372,14 +373,14 @@ def db_airflow_role(database: Annotated[str, typer.Option(
 
 
 def db_restore(
-    dump: Annotated[Path, typer.Argument(help="A dump written by `credit db backup`.")],
+    dump: Annotated[Path, typer.Argument(help="由 `credit db backup` 写出的转储文件 — A dump written by `credit db backup`.")],
     database: Annotated[str | None, typer.Option(
-        "--database", help="Restore into this new database on the same server (then point "
+        "--database", help="恢复到同一服务器上的这个新数据库（之后将 CREDIT_DATABASE_URL 指向它） — Restore into this new database on the same server (then point "
                            "CREDIT_DATABASE_URL at it).")] = None,
     target_url: Annotated[str | None, typer.Option(
-        "--target-url", help="Restore into the (empty) database at this URL.")] = None,
+        "--target-url", help="恢复到此地址的（空）数据库 — Restore into the (empty) database at this URL.")] = None,
 ) -> None:
-    """Restore a dump into an empty database, then verify the decision log's chain against the
+    """将转储恢复到空数据库，然后像 `credit audit verify` 那样依在数据库之外发布的锚点核对决定日志的哈希链（包括密钥环本身的问题及尚无锚点记录的行）；恢复或核对失败，或锚点、密钥环无法读取时退出码 1 — Restore a dump into an empty database, then verify the decision log's chain against the
     anchors published outside the database, as `credit audit verify` does (the keyring's own
     problems and its lines no anchor records yet included); exit 1 when the restore or the
     verification fails, or when the anchors or the keyring cannot be read to verify it."""

@@ -25,17 +25,19 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from credit.cli import output
+from credit.cli.help import BureauTyper
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-app = typer.Typer(no_args_is_help=True,
-                  help="The serious-list procedure (拟列入 → 告知 → 陈述申辩 → 裁量评估 → 上级同意 → 列入 → 公示).")
+app = BureauTyper(no_args_is_help=True,
+                  help="严重违法失信名单程序：拟列入 → 告知 → 陈述申辩 → 裁量评估 → 上级同意 → 列入 → 公示 — The serious-list procedure (拟列入 → 告知 → 陈述申辩 → 裁量评估 → 上级同意 → 列入 → 公示).")
 console = output.console()
 err = output.console(stderr=True)
 
 
-USCC_HELP = ("The entity whose procedure on the case is meant (a penalty corrected to name another entity "
+USCC_HELP = ("所指的是该案中哪一主体的程序（案件更正为另一主体后，每个主体各有一个程序）；或将 REF 写作 CASE_NO:USCC — "
+             "The entity whose procedure on the case is meant (a penalty corrected to name another entity "
              "has one per entity); or type REF as CASE_NO:USCC.")
 
 
@@ -60,12 +62,12 @@ def _json(obj: Any) -> None:
 
 @app.command("list")
 def serious_list(
-    on: Annotated[str | None, typer.Option("--on", metavar=output.DAY, help="Date YYYY-MM-DD (default today).")] = None,
-    uscc: Annotated[str | None, typer.Option("--uscc", help="One entity only.")] = None,
-    show_all: Annotated[bool, typer.Option("--all", help="Closed procedures too.")] = False,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    on: Annotated[str | None, typer.Option("--on", metavar=output.DAY, help="日期 YYYY-MM-DD（默认今天） — Date YYYY-MM-DD (default today).")] = None,
+    uscc: Annotated[str | None, typer.Option("--uscc", help="仅限此主体 — One entity only.")] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="包括已结束的程序 — Closed procedures too.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出 — JSON output.")] = False,
 ) -> None:
-    """Serious-list procedures with their steps, the next step, who acts and by when."""
+    """严重违法失信名单程序：各步骤、下一步、由谁办理及期限 — Serious-list procedures with their steps, the next step, who acts and by when."""
     from credit.rosters.serious import procedures
 
     day = _day(on, "--on")
@@ -91,17 +93,17 @@ def serious_list(
 
 @app.command("assess")
 def serious_assess(
-    ref: Annotated[str, typer.Argument(help="The penalty's case number, or the seq or 文号 of a step (the notice).")],
-    officer: Annotated[str, typer.Option("--officer", help="Who assessed (recorded).")],
-    intent: Annotated[str, typer.Option("--intent", help="intentional | negligent | no_intent_proven.")],
-    frequency: Annotated[str, typer.Option("--frequency", help="违法频次, e.g. '三年内第二次'.")],
-    harm: Annotated[str, typer.Option("--harm", help="危害后果 (harm to health, loss, social effect).")],
-    outcome: Annotated[str, typer.Option("--outcome", help="list | not_list.")],
-    on: Annotated[str | None, typer.Option("--on", metavar=output.DAY, help="Date of the assessment (default today).")] = None,
-    note: Annotated[str | None, typer.Option("--note")] = None,
+    ref: Annotated[str, typer.Argument(help="行政处罚的案号，或某一步骤（告知）的序号或文号 — The penalty's case number, or the seq or 文号 of a step (the notice).")],
+    officer: Annotated[str, typer.Option("--officer", help="评估人（予以记录） — Who assessed (recorded).")],
+    intent: Annotated[str, typer.Option("--intent", help="主观过错：故意 intentional | 过失 negligent | 未证明有过错 no_intent_proven — intentional | negligent | no_intent_proven.")],
+    frequency: Annotated[str, typer.Option("--frequency", help="违法频次，如“三年内第二次” — How often, e.g. '三年内第二次'.")],
+    harm: Annotated[str, typer.Option("--harm", help="危害后果（对健康的危害、损失、社会影响） — Harm (to health, loss, social effect).")],
+    outcome: Annotated[str, typer.Option("--outcome", help="结果：列入 list | 不予列入 not_list — list | not_list.")],
+    on: Annotated[str | None, typer.Option("--on", metavar=output.DAY, help="评估日期（默认今天） — Date of the assessment (default today).")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="备注（予以记录） — A note (recorded).")] = None,
     uscc: Annotated[str | None, typer.Option("--uscc", help=USCC_HELP)] = None,
 ) -> None:
-    """Record the art. 12 assessment (44号令 art. 12); not_list also issues the numbered 不予列入."""
+    """登记第十二条裁量评估（44号令第十二条）；not_list 同时作出有文号的不予列入决定 — Record the art. 12 assessment (44号令 art. 12); not_list also issues the numbered 不予列入."""
     from credit.rosters.serious_officers import Refused, record_assessment
 
     day = output.recorded_day(on, "--on")   # not after today, as POST …/serious/{case}/assessment
@@ -118,17 +120,17 @@ def serious_assess(
 
 @app.command("consent")
 def serious_consent(
-    ref: Annotated[str, typer.Argument(help="The penalty's case number, or the seq or 文号 of a step.")],
-    officer: Annotated[str, typer.Option("--officer", help="Who records it.")],
-    authority: Annotated[str, typer.Option("--authority", help="The consenting next-higher bureau.")],
-    consented_on: Annotated[str, typer.Option("--consented-on", metavar=output.DAY, help="Date of the bureau's answer.")],
-    document: Annotated[str, typer.Option("--document", help="Its document number (文号).")],
-    outcome: Annotated[str, typer.Option("--outcome", help="granted | refused.")] = "granted",
-    on: Annotated[str | None, typer.Option("--on", metavar=output.DAY, help="Date recorded (default today).")] = None,
-    note: Annotated[str | None, typer.Option("--note")] = None,
+    ref: Annotated[str, typer.Argument(help="行政处罚的案号，或某一步骤的序号或文号 — The penalty's case number, or the seq or 文号 of a step.")],
+    officer: Annotated[str, typer.Option("--officer", help="登记人 — Who records it.")],
+    authority: Annotated[str, typer.Option("--authority", help="作出同意的上一级部门 — The consenting next-higher bureau.")],
+    consented_on: Annotated[str, typer.Option("--consented-on", metavar=output.DAY, help="上一级部门答复的日期 — Date of the bureau's answer.")],
+    document: Annotated[str, typer.Option("--document", help="其文号 — Its document number (文号).")],
+    outcome: Annotated[str, typer.Option("--outcome", help="结果：同意 granted | 不同意 refused — granted | refused.")] = "granted",
+    on: Annotated[str | None, typer.Option("--on", metavar=output.DAY, help="登记日期（默认今天） — Date recorded (default today).")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="备注（予以记录） — A note (recorded).")] = None,
     uscc: Annotated[str | None, typer.Option("--uscc", help=USCC_HELP)] = None,
 ) -> None:
-    """Record the next-higher bureau's consent to a listing by a county- or city-level authority."""
+    """登记上一级部门对县级、设区的市级机关列入决定的同意 — Record the next-higher bureau's consent to a listing by a county- or city-level authority."""
     from credit.rosters.serious_officers import Refused, record_consent
 
     day = output.recorded_day(on, "--on")   # both not after today, as POST …/serious/{case}/consent

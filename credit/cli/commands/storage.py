@@ -25,10 +25,10 @@ err = output.console(stderr=True)
 
 
 def retention_command(
-    apply_: Annotated[bool, typer.Option("--apply", help="Drop the months marked drop (default: a dry run).")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="The months and actions as JSON.")] = False,
+    apply_: Annotated[bool, typer.Option("--apply", help="删除标为 drop 的月份（默认：只演练） — Drop the months marked drop (default: a dry run).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出各月份及处理方式 — The months and actions as JSON.")] = False,
 ) -> None:
-    """Retention of operational data (staging, quarantine…): dry run by default; legal records are never deleted."""
+    """运行数据（暂存、隔离区等）的保存期限：默认只演练不删除；法律记录从不删除 — Retention of operational data (staging, quarantine…): dry run by default; legal records are never deleted."""
     import sqlalchemy as sa
 
     from credit import retention

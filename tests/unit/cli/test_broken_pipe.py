@@ -30,6 +30,9 @@ def _into_closed_pipe(args: list[str], home: Path) -> subprocess.CompletedProces
 @pytest.mark.parametrize("args", [
     ["keys", "public"],                                                   # a plain print
     ["sample", "--entities", "1", "--nights", "1", "--out", "{tmp}/drop"],  # a rich console's lines
+    ["--help"],                                                           # help pages: `credit --help | head -1`
+    ["nightly", "--help"],
+    ["roster", "export", "--help"],
 ])
 def test_a_closed_pipe_ends_the_command_quietly_with_exit_0(tmp_path: Path, args: list[str]) -> None:
     r = _into_closed_pipe([a.replace("{tmp}", str(tmp_path)) for a in args], tmp_path / "home")

@@ -85,7 +85,7 @@ def test_a_refused_night_is_announced_in_chinese_with_english_in_brackets() -> N
     found = Issue(code="sha256_mismatch", level="refusal", file="registration.csv", zh="校验和不符", en="checksum mismatch")
     print_refusal(con, NightRefused(date(2026, 7, 15), [found]))
     first, second = con.file.getvalue().splitlines()  # type: ignore[attr-defined]  # the StringIO given above
-    assert first.startswith("批次 2026-07-15 被拒绝，昨日的状态未变 (night 2026-07-15 refused"), first
+    assert first.startswith("拒绝 refused: 批次 2026-07-15 被拒绝，昨日的状态未变 (night 2026-07-15 refused"), first
     assert "registration.csv: 校验和不符 (checksum mismatch) [sha256_mismatch]" in second
 
 

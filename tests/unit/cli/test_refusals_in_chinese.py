@@ -47,6 +47,17 @@ def test_a_refusal_reads_chinese_first_then_english(args: list[str], tmp_path: P
     assert "Traceback" not in said
 
 
+def test_a_refused_night_begins_its_refusal_like_every_command(tmp_path: Path) -> None:
+    """``credit nightly`` refused (here: no manifest): the first line on standard error carries the
+    ``拒绝 refused:`` of every other refusal (it began "批次 … 被拒绝", which a reader or a script
+    looking for the tag missed), then the night's own headline and its issues; exit 2."""
+    r = CliRunner().invoke(app, ["nightly", "--date", "2026-07-15", "--drop", str(tmp_path / "no-drop")])
+    assert r.exit_code == 2, (r.exit_code, r.output, r.exception)
+    first, *issues = r.stderr.splitlines()
+    assert first.startswith("拒绝 refused: 批次 2026-07-15 被拒绝，昨日的状态未变 (night 2026-07-15 refused"), first
+    assert issues and "[manifest_missing]" in issues[0], issues
+
+
 def test_a_bad_setting_or_configuration_is_refused_like_every_command(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """The entry point's own refusals (exit 2): a CREDIT_ setting out of range, a configuration file

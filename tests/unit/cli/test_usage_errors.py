@@ -42,3 +42,14 @@ def test_help_and_an_ordinary_end_still_exit_0(tmp_path: Path) -> None:
     r = _credit(["--help"], tmp_path)
     assert r.returncode == 0 and "Usage" in r.stdout, r.stderr
     assert _credit(["keys", "--help"], tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize("args", [[], ["roster"], ["api", "keys"]], ids=["credit", "credit roster", "credit api keys"])
+def test_a_group_given_no_command_shows_its_help_and_says_what_is_missing(tmp_path: Path, args: list[str]) -> None:
+    """``credit roster`` alone: its help page, then the refusal names what is missing — it read
+    "命令行有误 ()", an empty reason (the parser's error carries the help page as its text)."""
+    r = _credit(args, tmp_path)
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    where = " ".join(["credit", *args])
+    assert r.stdout.startswith(f"用法 Usage: {where} [OPTIONS] COMMAND"), r.stdout
+    assert r.stderr.strip() == f"拒绝 refused: 缺少命令 (Missing command)；用法见 {where} --help (see {where} --help)"

@@ -1,0 +1,174 @@
+"""The help pages of the command line (contracts.md §2: ``--help`` on every subcommand).
+
+- **Chinese first, the English kept beside it**, as every refusal and summary of the command line
+  (officers read Chinese; docs quote the English): each text reads "中文 — English".
+- **A plain layout, no boxes**: each option on its own line, its text on the lines below,
+  indented and wrapped by terminal cells. Rich's boxed tables of Typer measure a Chinese sentence
+  as one word and cut it with "…" at 80 columns; here a line breaks between two characters,
+  never inside one, whatever the width.
+- **Printed by the command line's own console** (:func:`credit.cli.output.console`): a reader of
+  standard output that stops early (``credit --help | head -1``) ends the command quietly with
+  its usual exit, as every listing does (:func:`credit.cli.main.main`).
+"""
+
+from __future__ import annotations
+
+import errno
+import inspect
+import os
+import re
+from collections.abc import Callable
+from typing import Any
+
+import typer
+from rich.cells import cell_len
+from rich.console import Console
+from rich.text import Text
+from typer.core import TyperCommand, TyperGroup
+from typer.models import CommandFunctionType
+
+HELP_OPTION = "显示本帮助并退出 — Show this message and exit."
+#: Click's notes after an option's text ("[default: 50]", "[required]"), Chinese first as well.
+_EXTRAS = ((re.compile(r"([\[;] ?)required\]"), r"\1必填 required]"), (re.compile(r"\[default: "), "[默认 default: "))
+
+
+class HelpConsole(Console):
+    """The console of a help page: the terminal's width (COLUMNS, else 80 when piped), no colour
+    when piped; standard output's reader gone is raised as the error it is, as the listings'
+    console does (:meth:`credit.cli.output.BureauConsole.on_broken_pipe`), not rich's exit 1."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+
+#: Chinese (and Japanese, Korean) characters and full-width punctuation: a line may break before
+#: or after any of them, as Chinese is set, where an English line breaks only at a space.
+_WIDE = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+#: A short bracketed note ("[必填 required]", "[默认 default: 50]") is kept on one line.
+_UNIT = re.compile(rf"\[[^\[\]\n]{{1,40}}\]|\s+|[{_WIDE}]|[^\s{_WIDE}]+")
+#: Never at the start of a line (they close what is before them) / never at its end.
+_NO_START = frozenset("，。、；：？！）」』》〉】…,.;:?!)")
+_NO_END = frozenset("（「『《〈【(")
+
+
+def _units(text: str) -> list[str]:
+    """``text`` cut where a line may break: a space, each Chinese character, each English word;
+    a closing mark kept with what it closes, an opening one with what it opens."""
+    units: list[str] = []
+    glued = False
+    for piece in _UNIT.findall(text):
+        if units and not piece.isspace() and not units[-1].isspace() and (glued or piece[0] in _NO_START):
+            units[-1] += piece
+        else:
+            units.append(piece)
+        glued = not piece.isspace() and piece[-1] in _NO_END
+    return units
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` terminal cells (a Chinese character takes two): broken
+    at a space or beside a Chinese character, never inside a character or an English word — unless
+    a word alone is wider than a line, which is then cut between two characters."""
+    lines: list[str] = []
+    line = ""
+    for unit in _units(text):
+        if unit.isspace():
+            line += " " if line else ""
+            continue
+        if line.strip() and cell_len(line + unit) > width:
+            lines.append(line.rstrip())
+            line = ""
+        while cell_len(unit) > width:   # a path or URL longer than the line
+            cut = next(i for i in range(len(unit), 0, -1) if cell_len(unit[:i]) <= width - cell_len(line))
+            lines.append(line + unit[:cut])
+            line, unit = "", unit[cut:]
+        line += unit
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+def _print_indented(con: Console, text: str, left: int, style: str = "") -> None:
+    """``text`` wrapped to the console's width (:func:`wrap`) after ``left`` spaces."""
+    for line in wrap(text, max(con.width - left, 20)):
+        con.print(Text(" " * left + line, style=style), soft_wrap=True)
+
+
+def _params_help(command: Any, ctx: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The (name, text) lines of a command's arguments and of its options, ``--help`` last."""
+    arguments: list[tuple[str, str]] = []
+    options: list[tuple[str, str]] = []
+    for param in command.get_params(ctx):
+        record = param.get_help_record(ctx)
+        if record is None or getattr(param, "hidden", False):
+            continue
+        name, text = record
+        for pattern, zh in _EXTRAS:
+            text = pattern.sub(zh, text)
+        (arguments if param.param_type_name == "argument" else options).append((name, text))
+    return arguments, options
+
+
+def print_help(command: Any, ctx: Any) -> None:
+    """The help page of ``command``: usage, its text, arguments, options, sub-commands."""
+    con = HelpConsole(highlight=False, emoji=False, markup=False)
+    con.print(Text(f"用法 Usage: {command.get_usage(ctx).removeprefix('Usage: ')}", style="bold"))
+    body = inspect.cleandoc(command.help or "").partition("\f")[0]
+    for paragraph in body.split("\n\n"):
+        if paragraph.strip():
+            con.print()
+            _print_indented(con, " ".join(paragraph.split("\n")), 2)
+    arguments, options = _params_help(command, ctx)
+    subcommands: list[tuple[str, str]] = []
+    for name in getattr(command, "list_commands", lambda _: [])(ctx):
+        sub = command.get_command(ctx, name)
+        if sub is not None and not sub.hidden:
+            first = inspect.cleandoc(sub.help or "").split("\n\n")[0]
+            subcommands.append((name, " ".join(first.split("\n"))))
+    for title, rows in (("参数 Arguments", arguments), ("选项 Options", options), ("命令 Commands", subcommands)):
+        if not rows:
+            continue
+        con.print()
+        con.print(Text(f"{title}:", style="bold"))
+        for name, text in rows:
+            _print_indented(con, name, 2, "cyan")
+            if text:
+                _print_indented(con, text, 6)
+
+
+class BureauCommand(TyperCommand):
+    """A command whose ``--help`` is :func:`print_help`."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        print_help(self, ctx)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP_OPTION
+        return option
+
+
+class BureauGroup(TyperGroup):
+    """A group of commands whose ``--help`` is :func:`print_help`."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        print_help(self, ctx)
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP_OPTION
+        return option
+
+
+class BureauTyper(typer.Typer):
+    """``typer.Typer`` whose groups and commands print the bureau's help pages."""
+
+    def __init__(self, **options: Any) -> None:
+        options.setdefault("cls", BureauGroup)
+        super().__init__(**options)
+
+    def command(self, *args: Any, **options: Any) -> Callable[[CommandFunctionType], CommandFunctionType]:
+        options.setdefault("cls", BureauCommand)
+        return super().command(*args, **options)
