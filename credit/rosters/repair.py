@@ -260,7 +260,8 @@ def _decision(conn: Connection, ref: str) -> dict[str, Any]:
     else:
         row = conn.execute(sa.text("select * from roster_decisions where decision_no = :n"), {"n": ref}).mappings().first()
     if row is None:
-        raise Refused(f"no decision {ref!r} in the log")
+        zh = f"第 {ref} 条决定" if ref.isdigit() else f"文号为 {ref} 的决定"
+        raise Refused(f"决定日志中没有{zh} (no decision {ref!r} in the log)")
     return dict(row)
 
 

@@ -27,6 +27,9 @@ INTENT = ("intentional", "negligent", "no_intent_proven")
 """The art. 12 finding on intent; ``no_intent_proven`` (当事人能够证明没有主观故意) excludes listing."""
 OUTCOMES = ("list", "not_list")
 CONSENT_OUTCOMES = ("granted", "refused")
+#: The largest seq the log can hold (``roster_decisions.seq`` is a bigint): a longer number typed as
+#: a reference is a case number (行政处罚案件编号 are often 20 digits), never a step's seq.
+MAX_SEQ = 2**63 - 1
 
 
 class Refused(Exception):
@@ -85,11 +88,28 @@ def _find_case(conn: Connection, env: RosterEnv, ref: str, on: date, uscc: str |
     more than one entity's procedure shares (the penalty was corrected to name another entity) is
     refused, naming each procedure and how to name it: the officer must say which entity's."""
     ref, uscc = _split_ref(ref, uscc)
-    step = conn.execute(sqlfiles.statement("rosters/serious_step_ref"),
-                        {"s": int(ref) if ref.isdigit() else None, "r": ref}).scalar()
+    # A number is a step's seq only where the log's seq can be that number: a case number of all
+    # digits beyond a bigint (the usual 20-digit 案件编号) failed the cast in the statement, a
+    # traceback for `credit serious assess`, a 500 for the workbench.
+    seq = int(ref) if ref.isdigit() and int(ref) <= MAX_SEQ else None
+    step = conn.execute(sqlfiles.statement("rosters/serious_step_ref"), {"s": seq, "r": ref}).scalar()
     key = str(step).split(":penalties:", 1)[1] if step and ":penalties:" in str(step) else None
+    cases = read_cases(conn, env, on, uscc=uscc)
+    if key is not None and seq is not None:
+        # a case number of digits that is also the seq of another procedure's step: with the entity
+        # named (--uscc), a step of another entity's procedure is not what the officer means; without
+        # it, which one is meant cannot be told, and a step recorded on the wrong case is a wrong
+        # decision
+        other = sorted({c.case_no for c in cases if ref in (c.case_no, c.penalty_case_no) and c.case_no != key})
+        if uscc is not None and key not in {c.case_no for c in cases}:
+            key = None
+        elif other:
+            raise Refused(f"{ref} 既是第{ref}条决定（案件 {key} 的程序步骤），又是案件 {'、'.join(other)} 的案号，"
+                          f"无法确定所指；请写该步骤的文号，或同时写明当事人的统一社会信用代码（--uscc） ({ref} is both "
+                          f"the seq of a step of case {key} and the case number of {', '.join(other)}: name the step "
+                          "by its 文号, or the entity with --uscc)")
     # the key itself, or every procedure on the penalty's case number (of ``uscc`` only, if given)
-    found = [c for c in read_cases(conn, env, on, uscc=uscc) if (key or ref) in (c.case_no, c.penalty_case_no)]
+    found = [c for c in cases if (key or ref) in (c.case_no, c.penalty_case_no)]
     if key is not None:
         found = [c for c in found if c.case_no == key]
     entities = sorted({str(c.row["uscc"]) for c in found})

@@ -73,3 +73,16 @@ def test_status_tells_a_marking_as_a_marking(engine, settings, monkeypatch) -> N
     listed = " ".join(CliRunner().invoke(app, ["status", ENT, "--as-of", "2026-07-02"]).output.split())
     assert "经营异常名录 · 列入中" in listed and "列入日期 included on 2026-07-01" in listed
     assert "补报年度报告后申请移出" in listed
+
+
+def test_an_objection_to_a_decision_not_in_the_log_is_refused_in_chinese_first(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    """Refusals are Chinese first, then English (house rule): a seq or 文号 the log does not hold,
+    a 20-digit case number typed where a decision is meant among them."""
+    import pytest
+
+    from credit.rosters.repair import Refused
+
+    with engine.begin() as c:
+        for ref in ("33060420269109333592", "京市监信〔2026〕404号"):
+            with pytest.raises(Refused, match=r"^决定日志中没有.* \(no decision .* in the log\)$"):
+                file_objection(c, ref, D("2026-07-20"), settings=settings)

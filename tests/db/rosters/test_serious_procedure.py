@@ -289,3 +289,28 @@ def test_procedure_steps_keep_their_order(engine, settings, assess_at, consent_a
             assert serious.procedures(c, start + timedelta(days=15), uscc, settings=settings)[0] == p
         finally:
             tx.rollback()
+
+
+def test_a_case_number_of_digits_names_its_procedure_not_a_seq(engine, settings) -> None:  # type: ignore[no-untyped-def]
+    """Case numbers are often all digits (20-digit 案件编号, as `credit sample` writes them). Such a
+    number beyond a bigint is a case number, not a step's seq (the cast failed: a traceback for
+    `credit serious assess`); one that is also the seq of another procedure's step is refused as
+    ambiguous unless the entity is named, never recorded on the other case (domain.md §4)."""
+    long_case, q = "33060420269109333592", "91110000MA0000008Q"
+    with engine.begin() as c:
+        reg(c, P, region="110000")
+        reg(c, q, region="110000")
+        penalty(c, long_case, q, "2026-03-02")
+        night(c, settings, "2026-03-02")
+        first = decisions(c)[0]
+        assert first["seq"] == 1 and first["facts"]["case_no"] == long_case
+        penalty(c, "1", P, "2026-03-02")          # case "1": the seq of q's proposal
+        night(c, settings, "2026-03-03")
+        out = _assess(c, settings, long_case, "2026-03-12")
+        assert [(o["action"], o["case_no"]) for o in out] == [("assess", long_case)]
+        with pytest.raises(serious_officers.Refused, match="无法确定所指"):
+            _assess(c, settings, "1", "2026-03-12")
+        out = serious_officers.record_assessment(c, "1", officer="王科长", on=D("2026-03-12"), intent="intentional",
+                                                 frequency="三年内首次", harm="无", outcome="list", uscc=P,
+                                                 settings=settings)
+        assert [(o["action"], o["case_no"]) for o in out] == [("assess", "1")]
