@@ -606,9 +606,11 @@ def entity_head(conn: Connection, uscc: str) -> EntityHead:
 
 
 def search_registration(conn: Connection, name: str, limit: int) -> list[Registration]:
-    """Registered entities whose name contains ``name`` (public fields only), by name, at most ``limit``."""
+    """Registered entities whose name contains ``name`` (public fields only), by name, at most
+    ``limit``: the names holding its every character from an index (migration 0052), then ilike."""
     pattern = "%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    rows = conn.execute(sqlfiles.statement("rosters/search_registration"), {"p": pattern, "l": limit}).mappings().all()
+    rows = conn.execute(sqlfiles.statement("rosters/search_registration"),
+                        {"q": name, "p": pattern, "l": limit}).mappings().all()
     return [_registration(r) for r in rows]
 
 
