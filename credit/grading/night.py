@@ -132,6 +132,9 @@ def _previous_night(conn: Connection, night: date) -> date | None:
 #: ``grades_tonight`` with its columns, for :func:`copy_grades`.
 GRADES_TONIGHT = "grades_tonight (uscc, grade, score, config_version, reasons)"
 
+#: ``grade_ranges`` with the columns a first night loads its grades into (:func:`grade_night`).
+FIRST_RANGES = "grade_ranges (uscc, grade, score, config_version, reasons, valid_from)"
+
 
 def open_grades_tonight(conn: Connection) -> None:
     """The (empty) temporary ``grades_tonight`` the night's grades are COPYed into, dropped at commit."""
@@ -323,47 +326,70 @@ def grade_night(conn: Connection, ctx: NightContext) -> GradingNightSummary:
     Writes ``grade_ranges`` (only the grades that changed since the previous graded night, with
     the config version), ``grade_transitions`` (from the previous graded night), ``grading_runs``; returns a JSON-able summary
     with the distribution and the distribution-check warnings. Uses no wall-clock time.
+
+    A first night (a full night on an empty ``grade_ranges``) COPYs its grades straight into
+    ``grade_ranges`` as tonight's open ranges, its indexes built after the load
+    (:func:`credit.bulk.load_then_index`), instead of staging them in ``grades_tonight``, analyzing
+    them and inserting them again: every graded entity opens a range and none closes, so the ranges
+    and transitions are those of :func:`store_grades` (issue 11, docs/benchmarks.md stop 42).
     """
     later = conn.execute(sqlfiles.statement("grading/graded_since"), {"n": ctx.night}).scalar()
     if later is not None:
         raise ValueError(f"night {ctx.night}: night {later} is already graded (grades are ranges; nights go in order)")
-    open_grades_tonight(conn)
+    first = not is_scoped(ctx.scope) and bulk.is_empty(conn, "grade_ranges")
+    if not first:
+        open_grades_tonight(conn)
     warnings: list[str] = []
     config: ConfigDoc | None = None
     rosters: ConfigDoc | None = None
     counts: list[pd.DataFrame] = []
-    for g in graded_chunks(conn, ctx):
-        config, rosters = g.config, g.rosters
-        copy_grades(conn, GRADES_TONIGHT, g.frame, g.config.version)
-        warnings += [w for w in g.warnings if w not in warnings]
-        counts.append(g.counts)
-        del g
-    conn.exec_driver_sql(sqlfiles.text_of("storage/analyze_table").format(table="grades_tonight"))   # temporary tables are never auto-analyzed
+    with bulk.load_then_index(conn, "grade_ranges", first):
+        for g in graded_chunks(conn, ctx):
+            config, rosters = g.config, g.rosters
+            if first:
+                copy_grades(conn, FIRST_RANGES, g.frame, g.config.version,
+                            {"valid_from": pa.repeat(pa.scalar(ctx.night, pa.date32()), len(g.frame))})
+            else:
+                copy_grades(conn, GRADES_TONIGHT, g.frame, g.config.version)
+            warnings += [w for w in g.warnings if w not in warnings]
+            counts.append(g.counts)
+            del g
+    if not first:
+        conn.exec_driver_sql(sqlfiles.text_of("storage/analyze_table").format(table="grades_tonight"))   # temporary tables are never auto-analyzed
     return record_grades(conn, ctx, config or load_config("grading", ctx.settings), warnings,
-                         counted=add_counts(counts), rosters=rosters or RosterEnv.load(ctx.settings).cfg)
+                         counted=add_counts(counts), rosters=rosters or RosterEnv.load(ctx.settings).cfg,
+                         loaded=first)
 
 
 def record_grades(conn: Connection, ctx: NightContext, config: ConfigDoc, warnings: list[str],
-                  counted: pd.DataFrame | None = None, *, rosters: ConfigDoc) -> GradingNightSummary:
+                  counted: pd.DataFrame | None = None, *, rosters: ConfigDoc,
+                  loaded: bool = False) -> GradingNightSummary:
     """Store the grades staged in ``grades_tonight`` (ranges, transitions), check the tier
     distribution and record the night's grading run. ``counted``: the report's counts of the
     grades staged, counted while grading (:func:`grade_night`); a full night stores them
     (:func:`credit.grading.counts.store_counts`) instead of counting every grade on the server.
     ``rosters``: the rosters.yaml the grades were graded with (its ``heavier_measures``), kept
     with the night beside ``config`` (grading.yaml; migration 0048), so that a past night's advice
-    reads the night's own (:func:`credit.grading.read.grade_of`)."""
+    reads the night's own (:func:`credit.grading.read.grade_of`). ``loaded``: a first night whose
+    grades :func:`grade_night` loaded straight into ``grade_ranges`` (nothing staged, no range
+    closes): only tonight's transitions are stored."""
     later = conn.execute(sqlfiles.statement("grading/graded_since"), {"n": ctx.night}).scalar()
     if later is not None:
         raise ValueError(f"night {ctx.night}: night {later} is already graded (grades are ranges; nights go in order)")
     scoped = is_scoped(ctx.scope)
-    store_grades(conn, ctx.night, scoped)
+    if loaded:
+        conn.execute(sqlfiles.statement("grading/transitions_first"), {"n": ctx.night})
+    else:
+        store_grades(conn, ctx.night, scoped)
     s = scheme_of(config)
     prev = _previous_night(conn, ctx.night)
     # A scoped night graded only its scope: the night's figures are those of every entity.
     if scoped:
         dist = tonight_distribution(conn, ctx.night)
     else:
-        counts: dict[str, int] = dict(conn.execute(sqlfiles.statement("grading/grades_tonight_tiers")).tuples().all())
+        counts: dict[str, int] = dict(conn.execute(
+            sqlfiles.statement("grading/ranges_tonight_tiers"), {"n": ctx.night}).tuples().all() if loaded
+            else conn.execute(sqlfiles.statement("grading/grades_tonight_tiers")).tuples().all())
         dist = {t: int(counts.get(t, 0)) for t in TIERS}
     graded = sum(dist.values())
     # The report's counts by region and industry section, kept per night (issue 11).
