@@ -14,7 +14,8 @@ then for each night, in fresh child processes:
 After the nights it runs ``credit serve`` in a subprocess and measures ``GET /v1/entities/{uscc}``
 over loopback with 8 concurrent keep-alive connections for a few seconds (an asyncio client in a
 process of its own, :func:`lookups`): requests per second, p50, p99 and the server's CPU per
-look-up (``/proc``: unlike latency, it does not depend on what else the machine runs).
+look-up (``/proc``: unlike latency, it does not depend on what else the machine runs); then name
+search, ``GET /v1/entities?name=…``, one request at a time (:func:`name_searches`).
 ``--lookups-only --work DIR`` measures the look-ups again on the database an earlier run left in
 ``DIR`` (before/after a change to the server, on the same data). Prints date, machine and versions. The PostgreSQL
 server runs in its own processes and is not counted in the client's memory.
@@ -262,6 +263,29 @@ def child_lookups(base: str, key: str, usccs_file: str, clients: int, seconds: f
     return {"rps": len(lat) / wall, "p50": statistics.median(lat), "p99": q[98], "n": len(lat), "errors": errors}
 
 
+def name_searches(base: str, key: str, names: list[str], seed: int, count: int = 400) -> dict[str, float]:
+    """``GET /v1/entities?name=…`` one after another: for ``count`` names drawn from ``names``, a
+    piece of two characters and one of four after the first two (a brand, a brand and its trade:
+    what a consumer types; the first two are the city every name begins with). p50, p99, max (ms)."""
+    import httpx
+
+    rng = random.Random(seed)
+    texts = [t for n in rng.sample(names, min(count // 2, len(names))) for t in (n[2:4], n[2:6]) if len(t) >= 2]
+    lat: list[float] = []
+    errors = 0
+    with httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=60) as h:
+        for t in texts:
+            started = time.perf_counter()
+            r = h.get("/v1/entities", params={"name": t})
+            lat.append((time.perf_counter() - started) * 1000)
+            errors += r.status_code != 200
+    if len(lat) < 2:
+        return {"n": len(lat), "p50": lat[0] if lat else float("nan"), "p99": float("nan"), "max": float("nan"),
+                "errors": errors}
+    return {"n": len(lat), "p50": statistics.median(lat), "p99": statistics.quantiles(lat, n=100)[98],
+            "max": max(lat), "errors": errors}
+
+
 def _cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of a process (Linux ``/proc``; 0 elsewhere): the server's cost per
     look-up, which unlike latency does not depend on what else the machine runs."""
@@ -356,6 +380,7 @@ def main() -> None:
         with engine.begin() as c:
             key = create_key(c, "consumer", "benchmark", "bench", rate_per_minute=10_000_000)[1]
             usccs = list(c.execute(sa.text("select uscc from registration")).scalars())
+            names = list(c.execute(sa.text("select name from registration order by uscc limit 5000")).scalars())
             c.exec_driver_sql("analyze")
         engine.dispose()
         proc, base = _serve(url, home)
@@ -373,6 +398,10 @@ def main() -> None:
               f"server CPU {1000 * cpu / n:.2f} ms per look-up (PostgreSQL {1000 * pg_cpu / n:.2f} ms)"
               + (f", errors {lk['errors']}" if lk["errors"] else "")
               + f"   load average {os.getloadavg()[0]:.2f}")
+        ns = name_searches(base, key, names, args.seed)
+        print(f"name search GET /v1/entities?name=…  one client, {ns['n']} texts of 2 and 4 characters from "
+              f"registered names: p50 {ns['p50']:.1f} ms, p99 {ns['p99']:.1f} ms, max {ns['max']:.1f} ms"
+              + (f", errors {ns['errors']}" if ns["errors"] else ""))
     except ChildFailed as e:
         print(e, file=sys.stderr)
         raise SystemExit(1) from None
