@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from credit.contract.records import (
+    MAX_CHUNK_BYTES,
     MAX_RECORD_BYTES,
     MAX_RECORD_LINES,
     ROW_OFFSET,
@@ -523,7 +524,8 @@ def _picked(df: DropFile, table: pa.Table) -> pa.Table:
 
 def iter_records(df: DropFile, chunk_rows: int, only: Container[int] | Mapping[int, np.ndarray] | None = None, *,
                  read: ReadDigest | None = None, max_record_lines: int = MAX_RECORD_LINES,
-                 max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Records]:
+                 max_record_bytes: int = MAX_RECORD_BYTES, max_chunk_bytes: int = MAX_CHUNK_BYTES,
+                 ) -> Iterator[Records]:
     """Read a drop file in chunks of about ``chunk_rows`` records, each as :func:`read_records`
     reads a whole file: the contract's columns as text, every row with its true physical line,
     the malformed records of the chunk apart (issue 11: memory follows the chunk, not the file).
@@ -555,14 +557,17 @@ def iter_records(df: DropFile, chunk_rows: int, only: Container[int] | Mapping[i
     checked as the bytes are read, never after a whole line is held (``record_too_large``), and a
     Parquet file's row groups (their rows' average, from the metadata, before a group is read:
     ``row_group_too_large``) and values (``value_too_large``): over it the file is refused.
+    ``max_chunk_bytes`` bounds a chunk's bytes as well as its rows (a chunk ends at whichever comes
+    first): a CSV chunk's bytes as read, a Parquet chunk's text as decoded (:func:`_parquet_chunks`).
     """
     rows = 0
     broken: list[int] = []        # the first lines of records that could not be split, for a refusal
     digest = hashlib.sha256()
     if df.format == "parquet":
-        chunks = _parquet_chunks(df, chunk_rows, only, digest.update, max_record_bytes)
+        chunks = _parquet_chunks(df, chunk_rows, only, digest.update, (max_record_bytes, max_chunk_bytes))
     else:
-        chunks = _csv_chunks(df, chunk_rows, only, digest.update, max_record_lines, max_record_bytes)
+        chunks = _csv_chunks(df, chunk_rows, only, digest.update, max_record_lines,
+                             (max_record_bytes, max_chunk_bytes))
     first = only is None
     for table, lines, malformed, header_line, chunk in chunks:
         if first:
@@ -636,6 +641,13 @@ def _open_parquet(df: DropFile, limit: int, read: Callable[[bytes], None] | None
         schema = pf.schema_arrow
         picked = _parquet_columns(df, schema)
         _row_groups_bounded(df, pf, picked, limit)
+        # Text columns read as dictionaries where the file stores them so: a dictionary's value is
+        # not copied into every row that refers to it before its rows' widths are known (drops5).
+        text = [o for o, _ in picked if pa.types.is_string(t := schema.field(o).type)
+                or pa.types.is_large_string(t) or pa.types.is_dictionary(t)]
+        if text:
+            copy.seek(0)
+            pf = pq.ParquetFile(pa.PythonFile(copy, mode="r"), read_dictionary=text)
     except DropError:
         copy.close()
         raise
@@ -662,27 +674,106 @@ def _row_groups_bounded(df: DropFile, pf: pq.ParquetFile, picked: list[tuple[str
         start += group.num_rows
 
 
+def _group_batches(pf: pq.ParquetFile, picked: list[tuple[str, str]], chunk_rows: int,
+                   budget: int) -> Iterator[pa.RecordBatch]:
+    """A Parquet file's batches of at most ``chunk_rows`` rows, fewer in a row group whose contract
+    columns hold, uncompressed, more than ``budget`` bytes for that many rows (its metadata says):
+    there a batch takes about ``budget`` bytes of it (values spread evenly: many distinct values
+    each just under the bound of a record). A file without such a group is read as before, its
+    batches across its row groups."""
+    columns = [original for original, _ in picked]
+    meta = pf.metadata
+    sizes = [(meta.row_group(g).num_rows,
+              sum(meta.row_group(g).column(c).total_uncompressed_size for c in range(meta.row_group(g).num_columns)
+                  if meta.row_group(g).column(c).path_in_schema in columns)) for g in range(meta.num_row_groups)]
+    per_group = [max(1, min(chunk_rows, budget * rows // size)) if size else chunk_rows for rows, size in sizes]
+    if all(b == chunk_rows for b in per_group):
+        yield from pf.iter_batches(batch_size=chunk_rows, columns=columns)
+        return
+    for g, batch_rows in enumerate(per_group):
+        yield from pf.iter_batches(batch_size=batch_rows, row_groups=[g], columns=columns)
+
+
+def _text_widths(batch: pa.RecordBatch) -> list[np.ndarray]:
+    """Each text column's bytes in each row of ``batch`` once decoded (a dictionary's value counted
+    in every row that refers to it), from the lengths alone: nothing is decoded. Other columns: none
+    (their text is a few bytes a row, bounded by the rows)."""
+    def lengths(text: Any) -> np.ndarray:
+        return np.asarray(pc.binary_length(text).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+    widths: list[np.ndarray] = []
+    for column in batch.columns:
+        t = column.type
+        if not _is_text(t):
+            continue
+        if pa.types.is_dictionary(t):
+            values, indices = cast(Any, column).dictionary, cast(Any, column).indices
+            of_value = lengths(values)
+            at = np.asarray(indices.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+            w = of_value[at] if len(of_value) else np.zeros(len(at), dtype=np.int64)
+            if column.null_count:
+                w[np.asarray(column.is_null().to_numpy(zero_copy_only=False))] = 0
+            widths.append(w)
+        else:
+            widths.append(lengths(column))
+    return widths
+
+
+def _byte_slices(widths: list[np.ndarray], rows: int, budget: int) -> list[tuple[int, int]]:
+    """``rows`` rows cut into runs (start, end) of at most ``budget`` decoded bytes each (a row over it
+    alone), one run when they all fit."""
+    if not widths or rows == 0:
+        return [(0, rows)]
+    total = np.cumsum(np.sum(widths, axis=0))
+    if int(total[-1]) <= budget:
+        return [(0, rows)]
+    runs: list[tuple[int, int]] = []
+    start = 0
+    while start < rows:
+        before = int(total[start - 1]) if start else 0
+        end = max(start + 1, int(np.searchsorted(total, before + budget, side="right")))
+        runs.append((start, end))
+        start = end
+    return runs
+
+
 def _parquet_chunks(df: DropFile, chunk_rows: int, only: Container[int] | Mapping[int, np.ndarray] | None,
-                    read: Callable[[bytes], None], limit: int) -> Iterator[_Chunk]:
+                    read: Callable[[bytes], None], bounds: tuple[int, int]) -> Iterator[_Chunk]:
+    """A Parquet file's chunks: at most ``chunk_rows`` rows and, decoded, ``bounds[1]`` bytes of text
+    (a row alone may take more, up to its values' bound ``bounds[0]`` each). Text is read as the file
+    stores it, a dictionary's rows as indices (:func:`_open_parquet`); each batch's rows' decoded widths
+    are known from the lengths (:func:`_text_widths`) before anything is decoded: a value over the
+    bound refuses the file there (``value_too_large``), and a batch wider than the budget is cut into
+    chunks that are not (a 1,455-byte file of 3,000 rows holding one 1 MiB dictionary value decoded
+    3 GB in one chunk, and 150 GB at 150,000 rows: drops5)."""
+    limit, budget = bounds
     pf, schema, picked, copy = _open_parquet(df, limit, read)
     start = 0
     try:
-        batches = pf.iter_batches(batch_size=max(1, chunk_rows), columns=[original for original, _ in picked])
-        empty = True
-        for chunk, batch in enumerate(batches):
-            empty = False
-            if isinstance(only, Mapping) and chunk in only:   # the rows wanted, by position (row n: line n + 2)
-                at = np.unique(np.asarray(only[chunk], dtype=np.int64)) - ROW_OFFSET - start
-                at = at[(at >= 0) & (at < batch.num_rows)]
-                table = _parquet_text(df, pa.Table.from_batches([batch]).take(at), schema, picked,
-                                      at + start + ROW_OFFSET, limit)
-                yield table, at + start + ROW_OFFSET, (), None, chunk
-            elif only is None or chunk in only:
-                lines = np.arange(start, start + batch.num_rows, dtype=np.int64) + ROW_OFFSET
-                table = _parquet_text(df, pa.Table.from_batches([batch]), schema, picked, lines, limit)
-                yield table, lines, (), None, chunk
-            start += batch.num_rows
-        if empty and (only is None or 0 in only):   # a file without rows still has its columns (checked against the contract)
+        chunk = 0
+        for batch in _group_batches(pf, picked, max(1, chunk_rows), budget):
+            widths = _text_widths(batch)
+            names = [name for (_, name), c in zip(picked, batch.columns, strict=True) if _is_text(c.type)]
+            for w, name in zip(widths, names, strict=True):
+                over = np.flatnonzero(w > limit)
+                if len(over):
+                    raise refusal(df.file, "value_too_large", line=start + int(over[0]) + ROW_OFFSET, column=name,
+                                  limit=limit)
+            for lo, hi in _byte_slices(widths, batch.num_rows, budget):
+                piece = batch.slice(lo, hi - lo)
+                if isinstance(only, Mapping) and chunk in only:   # the rows wanted, by position (row n: line n + 2)
+                    at = np.unique(np.asarray(only[chunk], dtype=np.int64)) - ROW_OFFSET - start
+                    at = at[(at >= 0) & (at < piece.num_rows)]
+                    table = _parquet_text(df, pa.Table.from_batches([piece]).take(at), schema, picked,
+                                          at + start + ROW_OFFSET, limit)
+                    yield table, at + start + ROW_OFFSET, (), None, chunk
+                elif only is None or chunk in only:
+                    lines = np.arange(start, start + piece.num_rows, dtype=np.int64) + ROW_OFFSET
+                    table = _parquet_text(df, pa.Table.from_batches([piece]), schema, picked, lines, limit)
+                    yield table, lines, (), None, chunk
+                start += piece.num_rows
+                chunk += 1
+        if chunk == 0 and (only is None or 0 in only):   # a file without rows still has its columns (checked against the contract)
             table = _parquet_text(df, schema.empty_table().select([o for o, _ in picked]), schema, picked,
                                   np.zeros(0, dtype=np.int64), limit)
             yield table, np.zeros(0, dtype=np.int64), (), None, 0
@@ -692,12 +783,20 @@ def _parquet_chunks(df: DropFile, chunk_rows: int, only: Container[int] | Mappin
         copy.close()
 
 
+def _is_text(t: pa.DataType) -> bool:
+    """Whether a column read from Parquet is text, or a dictionary of text (:func:`_text_widths`)."""
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    return bool(pa.types.is_string(t) or pa.types.is_large_string(t))
+
+
 def _csv_chunks(df: DropFile, chunk_rows: int, only: Container[int] | Mapping[int, np.ndarray] | None,
-                read: Callable[[bytes], None], max_record_lines: int, max_record_bytes: int) -> Iterator[_Chunk]:
+                read: Callable[[bytes], None], max_record_lines: int, bounds: tuple[int, int]) -> Iterator[_Chunk]:
     encoding = "gb18030" if df.encoding == "gb18030" else "utf-8"
+    max_record_bytes, max_chunk_bytes = bounds
     try:
         for split in split_csv_chunks(df.path, encoding, chunk_rows, only, read, max_record_lines,
-                                      max_record_bytes):
+                                      max_record_bytes, max_chunk_bytes):
             yield split.table, split.lines, tuple(split.malformed), split.header_line, split.chunk
     except FileChanged as e:
         raise refusal(df.file, "file_changed") from e

@@ -59,6 +59,11 @@ MAX_RECORD_LINES = 1000
 # column is a name or an address of a few hundred characters (a key at most 200: KEY_LENGTH), so a
 # line of a mebibyte is a broken export (a missing line end, a quote left open inside a huge line).
 MAX_RECORD_BYTES = 1 << 20
+# The decoded bytes a chunk may hold (its text, as read, before it is normalised): a chunk is
+# ``Settings.ingest_chunk_rows`` rows or this many bytes, whichever comes first. A normal chunk is
+# far under it (150,000 registration lines: about 35 MB); 150,000 values each just under
+# MAX_RECORD_BYTES, or one such value repeated by a Parquet dictionary, were 150 GB in one chunk.
+MAX_CHUNK_BYTES = 64 << 20
 
 csv.field_size_limit(sys.maxsize)  # a value's size is judged by the byte bound (LineBound), not the parser
 
@@ -518,7 +523,8 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
                      only: Container[int] | Mapping[int, np.ndarray] | None = None,
                      read: Callable[[bytes], None] | None = None,
                      max_record_lines: int = MAX_RECORD_LINES,
-                     max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Split]:
+                     max_record_bytes: int = MAX_RECORD_BYTES,
+                     max_chunk_bytes: int = MAX_CHUNK_BYTES) -> Iterator[Split]:
     """Split a CSV file into records chunk by chunk (issue 11): ``chunk_rows`` physical lines each
     (the last chunk fewer), every record with its true physical line, as :func:`split_csv` splits
     a whole file. Each split says which chunk it is (``Split.chunk``, from 0).
@@ -554,6 +560,10 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
     A physical line of more than ``max_record_bytes`` bytes raises :class:`LineTooLong` as soon as
     the bytes read show it (:class:`LineBound`): no read takes more than :func:`piece_size` bytes,
     so the memory of a read stays its chunk's even when a file is one huge line.
+
+    A chunk ends after ``chunk_rows`` lines or at the first place between records past
+    ``max_chunk_bytes`` bytes, whichever comes first (:class:`_ChunkEnd`): 150,000 lines each just
+    under the byte bound of a line were 150 GB in one chunk (drops5).
 
     ``read`` is given every block of the file's bytes as it is read, once each, in order and before
     anything is done to them (a skipped chunk's too, and the bytes after the last chunk wanted: the
@@ -593,7 +603,7 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
         chunk = 0                 # the number of the next chunk returned (a chunk before the header is none)
         while buffer or not eof:
             if ends is None:
-                ends = _ChunkEnd(chunk_rows, header, limit)
+                ends = _ChunkEnd(chunk_rows, header, limit, max(1, max_chunk_bytes))
             cut = len(buffer) if eof else ends(buffer)
             if cut == 0:          # fewer than chunk_rows records end in what was read: read on
                 more = f.read(block)
@@ -824,8 +834,9 @@ class _ChunkEnd:
     three quotes): the whole file was one chunk.
     """
 
-    def __init__(self, records: int, header: bytes | None, limit: int) -> None:
+    def __init__(self, records: int, header: bytes | None, limit: int, most: int = MAX_CHUNK_BYTES) -> None:
         self.records = records
+        self.most = most                     # the bytes after which the chunk ends at the next record's start
         self.limit = limit                   # the lines a record may take (a longer read is ``long``)
         self.width = None if header is None else len(_split(header, limit).header)
         self.seen = 0                        # the bytes of whole lines taken so far
@@ -882,8 +893,9 @@ class _ChunkEnd:
                 # between records, up to the next line holding a quote, each line is one record
                 following = bisect.bisect_left(self.quoted, self.at)
                 ahead = self.quoted[following] if following < len(self.quoted) else n
-                if self.records <= ahead:
-                    self.cut = self.records
+                end = min(self.records, self._full(self.at))
+                if end <= ahead:
+                    self.cut = end
                     return self.offsets[self.cut]
                 self.at = ahead
                 continue
@@ -901,13 +913,18 @@ class _ChunkEnd:
                 return 0          # the reads took every line
         return 0
 
+    def _full(self, at: int) -> int:
+        """The first line after ``at`` that starts at or past the chunk's bytes (:attr:`most`); past
+        the lines taken when none does yet."""
+        return max(at + 1, bisect.bisect_left(self.offsets, self.most))
+
     def _after(self, read: _Read) -> int | None:
         """Take a read: the cut when the reader is between records there, after enough lines."""
         if read.kind == "header":
             self.width = len(read.record)
         self.reach = max(self.reach, read.start + read.used)
         self.at = read.next
-        if read.next >= self.records:
+        if read.next >= self.records or self.offsets[read.next] >= self.most:
             self.cut = read.next
             return self.offsets[self.cut]
         return None
