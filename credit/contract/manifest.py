@@ -719,22 +719,40 @@ def _text_widths(batch: pa.RecordBatch) -> list[np.ndarray]:
     return widths
 
 
-def _byte_slices(widths: list[np.ndarray], rows: int, budget: int) -> list[tuple[int, int]]:
-    """``rows`` rows cut into runs (start, end) of at most ``budget`` decoded bytes each (a row over it
-    alone), one run when they all fit."""
-    if not widths or rows == 0:
-        return [(0, rows)]
-    total = np.cumsum(np.sum(widths, axis=0))
-    if int(total[-1]) <= budget:
-        return [(0, rows)]
-    runs: list[tuple[int, int]] = []
-    start = 0
-    while start < rows:
-        before = int(total[start - 1]) if start else 0
-        end = max(start + 1, int(np.searchsorted(total, before + budget, side="right")))
-        runs.append((start, end))
-        start = end
-    return runs
+def _chunks_of(batches: Iterator[pa.RecordBatch], chunk_rows: int, budget: int,
+               check: Callable[[pa.RecordBatch, list[np.ndarray], int], None]) -> Iterator[pa.Table]:
+    """The batches' rows regrouped into chunks of ``chunk_rows`` rows, or fewer when more would take
+    over ``budget`` bytes of text decoded (a row over it alone): each batch's rows' widths are known
+    from the lengths (:func:`_text_widths`), given to ``check`` with the batch and the rows before it, before
+    any of its text is decoded. A chunk may span batches (row groups too), as the reader's batches
+    did before text was read as dictionaries (those end at a row group's end)."""
+    pending: list[pa.RecordBatch] = []
+    rows = size = seen = 0
+    for batch in batches:
+        widths = _text_widths(batch)
+        check(batch, widths, seen)
+        seen += batch.num_rows
+        total = np.cumsum(np.sum(widths, axis=0)) if widths else np.zeros(batch.num_rows, dtype=np.int64)
+        at, n = 0, batch.num_rows
+        while at < n:
+            before = int(total[at - 1]) if at else 0
+            fit = int(np.searchsorted(total, before + budget - size, side="right")) - at
+            take = min(chunk_rows - rows, n - at, fit)
+            if take <= 0:
+                if rows:
+                    yield pa.Table.from_batches(pending)
+                    pending, rows, size = [], 0, 0
+                    continue
+                take = 1          # a row wider than the budget: a chunk alone
+            pending.append(batch.slice(at, take))
+            rows += take
+            size += int(total[at + take - 1]) - before
+            at += take
+            if rows >= chunk_rows:
+                yield pa.Table.from_batches(pending)
+                pending, rows, size = [], 0, 0
+    if pending:
+        yield pa.Table.from_batches(pending)
 
 
 def _parquet_chunks(df: DropFile, chunk_rows: int, only: Container[int] | Mapping[int, np.ndarray] | None,
@@ -743,36 +761,36 @@ def _parquet_chunks(df: DropFile, chunk_rows: int, only: Container[int] | Mappin
     (a row alone may take more, up to its values' bound ``bounds[0]`` each). Text is read as the file
     stores it, a dictionary's rows as indices (:func:`_open_parquet`); each batch's rows' decoded widths
     are known from the lengths (:func:`_text_widths`) before anything is decoded: a value over the
-    bound refuses the file there (``value_too_large``), and a batch wider than the budget is cut into
-    chunks that are not (a 1,455-byte file of 3,000 rows holding one 1 MiB dictionary value decoded
-    3 GB in one chunk, and 150 GB at 150,000 rows: drops5)."""
+    bound refuses the file there (``value_too_large``), and the rows are cut into chunks within the
+    budget (:func:`_chunks_of`; a 1,455-byte file of 3,000 rows holding one 1 MiB dictionary value
+    decoded 3 GB in one chunk, and 150 GB at 150,000 rows: drops5)."""
     limit, budget = bounds
     pf, schema, picked, copy = _open_parquet(df, limit, read)
-    start = 0
+
+    contract = dict(picked)
+
+    def check(batch: pa.RecordBatch, widths: list[np.ndarray], start: int) -> None:
+        names = [contract[f.name] for f in batch.schema if _is_text(f.type)]
+        for w, name in zip(widths, names, strict=True):
+            over = np.flatnonzero(w > limit)
+            if len(over):
+                raise refusal(df.file, "value_too_large", line=start + int(over[0]) + ROW_OFFSET, column=name,
+                              limit=limit)
+
+    start = chunk = 0
     try:
-        chunk = 0
-        for batch in _group_batches(pf, picked, max(1, chunk_rows), budget):
-            widths = _text_widths(batch)
-            names = [name for (_, name), c in zip(picked, batch.columns, strict=True) if _is_text(c.type)]
-            for w, name in zip(widths, names, strict=True):
-                over = np.flatnonzero(w > limit)
-                if len(over):
-                    raise refusal(df.file, "value_too_large", line=start + int(over[0]) + ROW_OFFSET, column=name,
-                                  limit=limit)
-            for lo, hi in _byte_slices(widths, batch.num_rows, budget):
-                piece = batch.slice(lo, hi - lo)
-                if isinstance(only, Mapping) and chunk in only:   # the rows wanted, by position (row n: line n + 2)
-                    at = np.unique(np.asarray(only[chunk], dtype=np.int64)) - ROW_OFFSET - start
-                    at = at[(at >= 0) & (at < piece.num_rows)]
-                    table = _parquet_text(df, pa.Table.from_batches([piece]).take(at), schema, picked,
-                                          at + start + ROW_OFFSET, limit)
-                    yield table, at + start + ROW_OFFSET, (), None, chunk
-                elif only is None or chunk in only:
-                    lines = np.arange(start, start + piece.num_rows, dtype=np.int64) + ROW_OFFSET
-                    table = _parquet_text(df, pa.Table.from_batches([piece]), schema, picked, lines, limit)
-                    yield table, lines, (), None, chunk
-                start += piece.num_rows
-                chunk += 1
+        for piece in _chunks_of(_group_batches(pf, picked, max(1, chunk_rows), budget), max(1, chunk_rows),
+                                budget, check):
+            if isinstance(only, Mapping) and chunk in only:   # the rows wanted, by position (row n: line n + 2)
+                at = np.unique(np.asarray(only[chunk], dtype=np.int64)) - ROW_OFFSET - start
+                at = at[(at >= 0) & (at < piece.num_rows)]
+                table = _parquet_text(df, piece.take(at), schema, picked, at + start + ROW_OFFSET, limit)
+                yield table, at + start + ROW_OFFSET, (), None, chunk
+            elif only is None or chunk in only:
+                lines = np.arange(start, start + piece.num_rows, dtype=np.int64) + ROW_OFFSET
+                yield _parquet_text(df, piece, schema, picked, lines, limit), lines, (), None, chunk
+            start += piece.num_rows
+            chunk += 1
         if chunk == 0 and (only is None or 0 in only):   # a file without rows still has its columns (checked against the contract)
             table = _parquet_text(df, schema.empty_table().select([o for o, _ in picked]), schema, picked,
                                   np.zeros(0, dtype=np.int64), limit)

@@ -1,0 +1,140 @@
+"""A chunk is bounded by its decoded bytes as well as its rows (drops5, issue 11: memory follows the
+chunk, not the file): wide values make smaller chunks, never a chunk of rows × the bound of a record."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from credit.contract.manifest import DropError, DropFile, iter_records
+from credit.contract.records import split_csv, split_csv_chunks
+from credit.contract.sources import SOURCES
+from tests.dropkit import code, registration_row
+
+COLS = SOURCES["registration"].column_names
+
+
+def _drop_file(path: Path, rows: int) -> DropFile:
+    return DropFile(path.name, SOURCES["registration"], "full", rows, hashlib.sha256(path.read_bytes()).hexdigest(),
+                    "utf-8" if path.suffix == ".csv" else None, path)
+
+
+def _parquet(path: Path, names: pa.Array, **write: object) -> None:
+    rows = len(names)
+    base = registration_row(code(body="MA2B3C4D"))
+    table = pa.table({c: names if c == "name" else pa.array([base[c]] * rows, pa.string()) for c in COLS})
+    pq.write_table(table, path, store_schema=False, **write)  # type: ignore[arg-type]
+
+
+def _text_bytes(table: pa.Table) -> int:
+    return sum(len(v.encode()) for c in table.columns for v in c.to_pylist() if v is not None)
+
+
+def test_one_wide_dictionary_value_in_every_row_is_read_in_chunks_of_the_byte_budget(tmp_path: Path) -> None:
+    """A dictionary-encoded column whose one value is 4,000 bytes, in 300 rows: a few KB on disk,
+    1.2 MB decoded. Chunks of 1,000 rows were one chunk of it all; now each chunk is the budget's."""
+    path = tmp_path / "registration.parquet"
+    _parquet(path, pa.DictionaryArray.from_arrays(pa.array(np.zeros(300, dtype=np.int32)), pa.array(["名" * 1333])))
+    assert path.stat().st_size < 20_000
+    chunks = list(iter_records(_drop_file(path, 300), 1000, max_record_bytes=10_000, max_chunk_bytes=50_000))
+    assert sum(c.rows for c in chunks) == 300
+    assert np.array_equal(np.concatenate([c.lines for c in chunks]), np.arange(300) + 2)
+    assert [c.chunk for c in chunks] == list(range(len(chunks)))
+    row = _text_bytes(chunks[0].table.slice(0, 1))
+    assert all(_text_bytes(c.table) <= 50_000 for c in chunks), [_text_bytes(c.table) for c in chunks]
+    assert len(chunks) >= 300 * row // 50_000
+    assert chunks[0].table.column("name")[0].as_py() == "名" * 1333
+
+
+def test_a_dictionary_value_over_the_bound_is_refused_before_its_rows_are_decoded(tmp_path: Path) -> None:
+    path = tmp_path / "registration.parquet"
+    _parquet(path, pa.DictionaryArray.from_arrays(pa.array([0, 0, 1, 0], pa.int32()), pa.array(["甲公司", "乙" * 2000])))
+    with pytest.raises(DropError) as e:
+        list(iter_records(_drop_file(path, 4), 1000, max_record_bytes=4000))
+    assert (e.value.issue.code, e.value.issue.line) == ("value_too_large", 4)
+
+
+def test_many_distinct_wide_values_in_one_row_group_are_read_in_smaller_batches(tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Distinct 4,000-byte values in one row group of 300 rows, each within the bound: the group's
+    metadata tells its bytes, and it is read in batches of about the budget, not of 1,000 rows."""
+    path = tmp_path / "registration.parquet"
+    _parquet(path, pa.array([f"{i:04d}" + "x" * 3996 for i in range(300)]), compression="zstd", use_dictionary=False)
+    sizes: list[object] = []
+    real = pq.ParquetFile.iter_batches
+
+    def spied(self: pq.ParquetFile, *args: object, **kwargs: object) -> object:
+        sizes.append(kwargs.get("batch_size"))
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pq.ParquetFile, "iter_batches", spied)
+    chunks = list(iter_records(_drop_file(path, 300), 1000, max_record_bytes=10_000, max_chunk_bytes=50_000))
+    assert sum(c.rows for c in chunks) == 300
+    assert all(isinstance(s, int) and s < 20 for s in sizes), sizes
+    assert all(_text_bytes(c.table) <= 50_000 for c in chunks)
+    assert np.array_equal(np.concatenate([c.lines for c in chunks]), np.arange(300) + 2)
+
+
+def test_a_normal_parquet_file_is_chunked_by_rows_as_before(tmp_path: Path) -> None:
+    path = tmp_path / "registration.parquet"
+    _parquet(path, pa.array([f"公司{i}" for i in range(2500)]), row_group_size=700)
+    chunks = list(iter_records(_drop_file(path, 2500), 1000))
+    assert [c.rows for c in chunks] == [1000, 1000, 500]
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_csv_chunks_end_past_the_byte_budget_between_records(tmp_path: Path, quoted: bool) -> None:
+    """300 lines of about 1,000 bytes in chunks of 10,000 lines were one chunk of 300 KB; with a
+    budget of 50,000 bytes each chunk ends at the first record start past it (quoted values over
+    two lines too: a cut never falls inside a record), and the records are the whole file's."""
+    value = '"' + "y" * 500 + "\n" + "z" * 480 + '"' if quoted else "y" * 990
+    data = ("a,b,c\n" + "".join(f"{i},{value},{i}\n" for i in range(300))).encode()
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+    splits = list(split_csv_chunks(path, "utf-8", 10_000, max_chunk_bytes=50_000))
+    assert len(splits) > 5
+    assert all(_text_bytes(s.table) <= 50_000 + 1000 for s in splits)
+    whole = split_csv(data)
+    assert sum(s.records for s in splits) == whole.records == 300
+    assert np.array_equal(np.concatenate([s.lines for s in splits]), whole.lines)
+    assert not any(s.malformed for s in splits)
+
+
+def test_one_mebibyte_dictionary_value_in_1500_rows_stays_within_bounded_memory(tmp_path: Path) -> None:
+    """The hostile file at the default bounds, read as the night reads it, in a child process capped
+    at 3 GB of address space: 1,500 rows of one value just under 1 MiB, a few KB on disk, decoded
+    1.5 GB in one chunk (its peak resident memory over 1.5 GB). Now: chunks of 64 MiB."""
+    path = tmp_path / "registration.parquet"
+    _parquet(path, pa.DictionaryArray.from_arrays(pa.array(np.zeros(1500, dtype=np.int32)),
+                                                  pa.array(["名" * ((1 << 20) // 3 - 20)])), compression="zstd")
+    assert path.stat().st_size < 100_000
+    child = f"""
+import resource, json, hashlib
+from pathlib import Path
+resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+from credit.contract.manifest import DropFile, iter_records
+from credit.contract.sources import SOURCES
+path = Path({str(path)!r})
+df = DropFile(path.name, SOURCES["registration"], "full", 1500, hashlib.sha256(path.read_bytes()).hexdigest(), None, path)
+rows = chunks = 0
+for r in iter_records(df, 150_000):
+    rows += r.rows
+    chunks += 1
+peak = [int(x.split()[1]) for x in Path("/proc/self/status").read_text().splitlines() if x.startswith("VmHWM")][0]
+print(json.dumps({{"rows": rows, "chunks": chunks, "peak_mb": peak / 1024}}))
+"""
+    out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "GX_ANALYTICS_ENABLED": "False"})
+    assert out.returncode == 0, out.stderr[-2000:]
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    assert found["rows"] == 1500 and found["chunks"] >= 20, found
+    assert found["peak_mb"] < 700, found
