@@ -34,6 +34,7 @@ from credit.contract.records import (
     Malformed,
     MixedUtf8,
     NoHeader,
+    RecordTooLarge,
     Split,
     Utf8LookAlike,
     WrongEncoding,
@@ -95,6 +96,13 @@ REFUSALS: dict[str, Text] = {
                              "this line holds more than {limit} bytes, the bound of a record "
                              "(CREDIT_INGEST_MAX_RECORD_BYTES): a broken export (a missing line end, or an open quote), "
                              "not a row to quarantine; the file is not read, deliver it again"),
+    "record_lines_too_large": Text("自本行起的一条记录跨多行，合计超过 {limit} 字节（一条记录的上限，见 "
+                                   "CREDIT_INGEST_MAX_RECORD_BYTES）：每行都在上限内，但引号内的值延续到后面许多行，"
+                                   "这不是可以隔离的一行，而是损坏的导出，整个文件不予读取，请平台重新交付",
+                                   "the record from this line spans lines holding together more than {limit} bytes, "
+                                   "the bound of a record (CREDIT_INGEST_MAX_RECORD_BYTES): each line is within it, "
+                                   "a quoted value runs on over many of them; a broken export, not a row to "
+                                   "quarantine; the file is not read, deliver it again"),
     "row_group_too_large": Text("自本行起的行组（第 {group} 个）未压缩 {size} 字节、{rows} 行，平均每行超过一条记录的上限 "
                                 "{limit} 字节（CREDIT_INGEST_MAX_RECORD_BYTES）：至少有一行不是合理的记录，"
                                 "整个文件不予读取，请平台重新交付",
@@ -830,6 +838,8 @@ def _csv_chunks(df: DropFile, chunk_rows: int, only: Container[int] | Mapping[in
         raise refusal(df.file, "encoding_mixed", line=e.line) from e
     except NoHeader as e:
         raise refusal(df.file, "no_header", line=1) from e
+    except RecordTooLarge as e:
+        raise refusal(df.file, "record_lines_too_large", line=e.line, limit=e.limit) from e
     except LineTooLong as e:
         raise refusal(df.file, "record_too_large", line=e.line, limit=e.limit) from e
 

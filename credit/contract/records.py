@@ -329,6 +329,12 @@ class LineTooLong(ValueError):
         self.line, self.limit = line, limit
 
 
+class RecordTooLarge(LineTooLong):
+    """A record (or a broken one, as the reader takes it) spanning physical lines whose bytes, from its
+    first byte to its last line's end, are more than ``limit``: each line within the bound, the record
+    not (a quoted value over many wide lines). Refuses the file as a line over the bound does."""
+
+
 class LineBound:
     """Refuses a physical line longer than ``limit`` bytes as a file's bytes pass, piece by piece,
     before they are held (:class:`LineTooLong`, naming the line where it starts).
@@ -603,8 +609,11 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
         chunk = 0                 # the number of the next chunk returned (a chunk before the header is none)
         while buffer or not eof:
             if ends is None:
-                ends = _ChunkEnd(chunk_rows, header, limit, max(1, max_chunk_bytes))
-            cut = len(buffer) if eof else ends(buffer)
+                ends = _ChunkEnd(chunk_rows, header, limit, max(1, max_chunk_bytes), bound.limit)
+            try:
+                cut = len(buffer) if eof else ends(buffer)
+            except RecordTooLarge as e:
+                raise RecordTooLarge(before + e.line, e.limit) from None
             if cut == 0:          # fewer than chunk_rows records end in what was read: read on
                 more = f.read(block)
                 eof = not more
@@ -834,8 +843,10 @@ class _ChunkEnd:
     three quotes): the whole file was one chunk.
     """
 
-    def __init__(self, records: int, header: bytes | None, limit: int, most: int = MAX_CHUNK_BYTES) -> None:
+    def __init__(self, records: int, header: bytes | None, limit: int, most: int = MAX_CHUNK_BYTES,
+                 record_bytes: int = MAX_RECORD_BYTES) -> None:
         self.records = records
+        self.record_bytes = record_bytes     # the bytes a read over lines may take (:class:`RecordTooLarge`)
         self.most = most                     # the bytes after which the chunk ends at the next record's start
         self.limit = limit                   # the lines a record may take (a longer read is ``long``)
         self.width = None if header is None else len(_split(header, limit).header)
@@ -884,6 +895,7 @@ class _ChunkEnd:
                 return 0
             read = self._reopened(data, n)
             if read is None:
+                self._within(self.at, n)
                 return 0          # still open at the end of what was read: read on
             cut = self._after(read)
             if cut is not None:
@@ -902,6 +914,7 @@ class _ChunkEnd:
             for read in _reads(self._made(data), self.width, self.limit, self.at):
                 if read.kind == "broken" and "unexpected end of data" in read.error:
                     self.at, self.taken = read.start, n
+                    self._within(self.at, n)
                     self.open = _open_fields(self.lines, read.start)
                     return 0      # a quoted value open at the end of what was read: read on
                 cut = self._after(read)
@@ -918,8 +931,19 @@ class _ChunkEnd:
         the lines taken when none does yet."""
         return max(at + 1, bisect.bisect_left(self.offsets, self.most))
 
+    def _within(self, start: int, end: int) -> None:
+        """Refuse a read over lines ``start`` to ``end`` (its last) holding more than
+        :attr:`record_bytes` bytes, its last line end not counted (:class:`RecordTooLarge`, at its first
+        line of the chunk, from 1). A read open at the end of what was read is judged so too: it can
+        only grow, so the bytes read so far are its least (the reader never holds more than the
+        bound and a read of the file, where it held up to ``limit`` lines of the bound each)."""
+        if self.offsets[end] - self.offsets[start] - 1 > self.record_bytes:
+            raise RecordTooLarge(start + 1, self.record_bytes)
+
     def _after(self, read: _Read) -> int | None:
         """Take a read: the cut when the reader is between records there, after enough lines."""
+        if read.used > 1:
+            self._within(read.start, read.start + read.used)
         if read.kind == "header":
             self.width = len(read.record)
         self.reach = max(self.reach, read.start + read.used)

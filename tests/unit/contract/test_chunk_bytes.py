@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from credit.contract.manifest import DropError, DropFile, iter_records
-from credit.contract.records import split_csv, split_csv_chunks
+from credit.contract.records import RecordTooLarge, split_csv, split_csv_chunks
 from credit.contract.sources import SOURCES
 from tests.dropkit import code, registration_row
 
@@ -138,3 +139,63 @@ print(json.dumps({{"rows": rows, "chunks": chunks, "peak_mb": peak / 1024}}))
     found = json.loads(out.stdout.strip().splitlines()[-1])
     assert found["rows"] == 1500 and found["chunks"] >= 20, found
     assert found["peak_mb"] < 700, found
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 2, 1000])
+@pytest.mark.parametrize(("data", "line"), [
+    (b"a,b,c\n1,2,3\n4,\"" + b"y" * 20 + b"\n" + b"z" * 25 + b"\n" + b"w" * 25 + b"\",6\n7,8,9\n", 3),   # a record
+    (b"a,b,c\n1,2,3\n4,5,6\n7,\"" + b"q\n" * 20 + b"\n" * 40 + b"8,9\n", 4),         # a quote left open: a long read
+    (b"a,b,c\n1,2,3\n4,\"" + b"v" * 30 + b"\n" + b"u" * 30 + b"\"x,6\n1,2,3\n", 3),   # a broken one, over lines
+])
+def test_a_read_over_lines_holding_more_than_the_byte_bound_is_refused_at_its_first_line(
+        tmp_path: Path, data: bytes, line: int, chunk_rows: int) -> None:
+    """Each line within the bound, the record spanning them not: a record took up to
+    CREDIT_INGEST_MAX_RECORD_LINES × the bound (1 GB by default), held several times over."""
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+    with pytest.raises(RecordTooLarge) as e:
+        list(split_csv_chunks(path, "utf-8", chunk_rows, max_record_lines=30, max_record_bytes=40))
+    assert (e.value.line, e.value.limit) == (line, 40)
+    whole = split_csv(data, 30)
+    assert sum(s.records for s in split_csv_chunks(path, "utf-8", chunk_rows, max_record_lines=30,
+                                                   max_record_bytes=len(data))) == whole.records
+
+
+def test_a_record_over_lines_is_refused_naming_file_line_and_rule(tmp_path: Path) -> None:
+    cols = SOURCES["registration"].column_names
+    row = registration_row(code(body="MA2B3C4D"))
+    name = '"' + "\n".join(["甲" * 100] * 20) + '"'
+    lines = [",".join(cols), ",".join(name if c == "name" else row[c] for c in cols)]
+    path = tmp_path / "registration.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    df = _drop_file(path, 1)
+    assert sum(r.rows for r in iter_records(df, 10, max_record_bytes=10_000)) == 1
+    with pytest.raises(DropError) as e:
+        list(iter_records(df, 10, max_record_bytes=4000))
+    found = e.value.issue
+    assert (found.file, found.line, found.code, found.level) == ("registration.csv", 2, "record_lines_too_large",
+                                                                 "refusal")
+    text = found.text()
+    assert text.index("4000 字节") < text.index("4000 bytes") and "CREDIT_INGEST_MAX_RECORD_BYTES" in text
+
+
+def test_reading_a_record_over_many_wide_lines_holds_a_few_reads_of_the_bound_not_the_record(tmp_path: Path) -> None:
+    """Memory: a quoted value over 200 lines of 64 KB (12.8 MB) under a 64 KB bound was read whole,
+    the reader holding it several times over (traced peak about nine times the record; 1,000 lines of
+    1 MiB: GBs). Now the read is refused once the bytes read show it over the bound."""
+    limit = 64 * 1024
+    path = tmp_path / "f.csv"
+    with open(path, "wb") as f:
+        f.write(b"a,b,c\n1,2,3\n4,\"")
+        for _ in range(200):
+            f.write(b"x" * (limit - 10) + b"\n")
+        f.write(b"\",6\n7,8,9\n")
+    tracemalloc.start()
+    try:
+        with pytest.raises(RecordTooLarge) as e:
+            list(split_csv_chunks(path, "utf-8", 150_000, max_record_bytes=limit))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert e.value.line == 3
+    assert peak < 30 * (1 << 20), peak
