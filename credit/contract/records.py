@@ -932,11 +932,12 @@ class _ChunkEnd:
         return max(at + 1, bisect.bisect_left(self.offsets, self.most))
 
     def _within(self, start: int, end: int) -> None:
-        """Refuse a read over lines ``start`` to ``end`` (its last) holding more than
+        """Refuse a read over the lines from ``start`` up to ``end`` (not included) holding more than
         :attr:`record_bytes` bytes, its last line end not counted (:class:`RecordTooLarge`, at its first
         line of the chunk, from 1). A read open at the end of what was read is judged so too: it can
-        only grow, so the bytes read so far are its least (the reader never holds more than the
-        bound and a read of the file, where it held up to ``limit`` lines of the bound each)."""
+        only grow, so the bytes read so far are its least, and the file is refused with the bound and
+        one read of the file held (:func:`piece_size`), where up to ``limit`` lines of the bound each
+        were held, several times over."""
         if self.offsets[end] - self.offsets[start] - 1 > self.record_bytes:
             raise RecordTooLarge(start + 1, self.record_bytes)
 
