@@ -199,3 +199,56 @@ def test_reading_a_record_over_many_wide_lines_holds_a_few_reads_of_the_bound_no
         tracemalloc.stop()
     assert e.value.line == 3
     assert peak < 30 * (1 << 20), peak
+
+
+def test_700_distinct_mebibyte_values_in_one_row_group_stay_within_bounded_memory(tmp_path: Path) -> None:
+    """700 distinct names of just under 1 MiB in one row group, a page each (54 KB on disk): read as
+    one chunk of 150,000 rows they were decoded whole (peak 1.3 GB at 700 rows, 150 GB at 150,000);
+    read as a dictionary, the reader gathered them all into one (3.4 GB). Now: decoded batches of
+    about 64 MiB, from the row group's metadata. Written and read in children capped at 6 GB."""
+    path = tmp_path / "registration.parquet"
+    writer = f"""
+import resource
+resource.setrlimit(resource.RLIMIT_AS, (6 << 30, 6 << 30))
+import pyarrow as pa, pyarrow.parquet as pq
+from credit.contract.sources import SOURCES
+from tests.dropkit import code, registration_row
+cols = SOURCES["registration"].column_names
+base = registration_row(code(body="MA2B3C4D"))
+w = pq.ParquetWriter({str(path)!r}, pa.schema([(c, pa.string()) for c in cols]), compression="zstd",
+                     use_dictionary=False, store_schema=False, write_batch_size=1, data_page_size=1 << 20)
+w.write_table(pa.table({{c: pa.array([f"{{i:08d}}" + "x" * ((1 << 20) - 2100) for i in range(700)])
+                         if c == "name" else pa.array([base[c]] * 700) for c in cols}}), row_group_size=700)
+w.close()
+"""
+    made = subprocess.run([sys.executable, "-c", writer], capture_output=True, text=True, timeout=300)
+    assert made.returncode == 0, made.stderr[-2000:]
+    assert path.stat().st_size < 200_000
+    found = _read_in_a_capped_child(path, 700)
+    assert found["rows"] == 700 and found["chunks"] >= 10, found
+    assert found["peak_mb"] < 900, found
+
+
+def _read_in_a_capped_child(path: Path, rows: int) -> dict[str, float]:
+    """Read a registration drop file as the night does, in a child capped at 6 GB of address space:
+    its rows, its chunks and its peak resident memory."""
+    child = f"""
+import resource, json, hashlib
+from pathlib import Path
+resource.setrlimit(resource.RLIMIT_AS, (6 << 30, 6 << 30))
+from credit.contract.manifest import DropFile, iter_records
+from credit.contract.sources import SOURCES
+path = Path({str(path)!r})
+df = DropFile(path.name, SOURCES["registration"], "full", {rows}, hashlib.sha256(path.read_bytes()).hexdigest(), None, path)
+rows = chunks = 0
+for r in iter_records(df, 150_000):
+    rows += r.rows
+    chunks += 1
+peak = [int(x.split()[1]) for x in Path("/proc/self/status").read_text().splitlines() if x.startswith("VmHWM")][0]
+print(json.dumps({{"rows": rows, "chunks": chunks, "peak_mb": peak / 1024}}))
+"""
+    out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "GX_ANALYTICS_ENABLED": "False"})
+    assert out.returncode == 0, out.stderr[-2000:]
+    found: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return found
