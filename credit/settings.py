@@ -54,7 +54,8 @@ class Settings(BaseSettings):
                     "fewer, larger chunks cost less (measured, ingest of a 1 M first night alone, two streams, "
                     "same session: 100,000 rows 109.8 s wall, 52.6 s of the parent's CPU, peak 1,146 MB; "
                     "150,000 103.9 s, 48.4 s, 1,247 MB; 200,000 95.9 s, 44.2 s, 1,332 MB, too near the "
-                    "1.5 GB bound once a 10 M night's key hashes are added).",
+                    "1.5 GB bound once a 10 M night's key hashes are added). A chunk also ends at 64 MiB of text "
+                    "(`credit.contract.records.MAX_CHUNK_BYTES`), which a chunk of normal rows never reaches.",
     )
     ingest_max_record_lines: int = Field(
         default=1000, ge=1,
@@ -68,7 +69,8 @@ class Settings(BaseSettings):
     )
     ingest_max_record_bytes: int = Field(
         default=1 << 20, ge=1,
-        description="Bytes a physical line of a CSV drop file may hold (its line end not counted), and a row or a "
+        description="Bytes a physical line of a CSV drop file may hold (its line end not counted), a record over "
+                    "several lines too (`record_lines_too_large`), and a row or a "
                     "value of a Parquet one: over it the FILE is refused (`record_too_large`; Parquet: "
                     "`row_group_too_large` from a row group's metadata before it is read, `value_too_large`), "
                     "naming the line, yesterday's state untouched: a record that large is a broken export (a "

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from credit.contract.records import (
+    MAX_CHUNK_BYTES,
     MAX_RECORD_BYTES,
     MAX_RECORD_LINES,
     ROW_OFFSET,
@@ -33,6 +34,7 @@ from credit.contract.records import (
     Malformed,
     MixedUtf8,
     NoHeader,
+    RecordTooLarge,
     Split,
     Utf8LookAlike,
     WrongEncoding,
@@ -94,6 +96,13 @@ REFUSALS: dict[str, Text] = {
                              "this line holds more than {limit} bytes, the bound of a record "
                              "(CREDIT_INGEST_MAX_RECORD_BYTES): a broken export (a missing line end, or an open quote), "
                              "not a row to quarantine; the file is not read, deliver it again"),
+    "record_lines_too_large": Text("自本行起的一条记录跨多行，合计超过 {limit} 字节（一条记录的上限，见 "
+                                   "CREDIT_INGEST_MAX_RECORD_BYTES）：每行都在上限内，但引号内的值延续到后面许多行，"
+                                   "这不是可以隔离的一行，而是损坏的导出，整个文件不予读取，请平台重新交付",
+                                   "the record from this line spans lines holding together more than {limit} bytes, "
+                                   "the bound of a record (CREDIT_INGEST_MAX_RECORD_BYTES): each line is within it, "
+                                   "a quoted value runs on over many of them; a broken export, not a row to "
+                                   "quarantine; the file is not read, deliver it again"),
     "row_group_too_large": Text("自本行起的行组（第 {group} 个）未压缩 {size} 字节、{rows} 行，平均每行超过一条记录的上限 "
                                 "{limit} 字节（CREDIT_INGEST_MAX_RECORD_BYTES）：至少有一行不是合理的记录，"
                                 "整个文件不予读取，请平台重新交付",
@@ -523,7 +532,8 @@ def _picked(df: DropFile, table: pa.Table) -> pa.Table:
 
 def iter_records(df: DropFile, chunk_rows: int, only: Container[int] | Mapping[int, np.ndarray] | None = None, *,
                  read: ReadDigest | None = None, max_record_lines: int = MAX_RECORD_LINES,
-                 max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Records]:
+                 max_record_bytes: int = MAX_RECORD_BYTES, max_chunk_bytes: int = MAX_CHUNK_BYTES,
+                 ) -> Iterator[Records]:
     """Read a drop file in chunks of about ``chunk_rows`` records, each as :func:`read_records`
     reads a whole file: the contract's columns as text, every row with its true physical line,
     the malformed records of the chunk apart (issue 11: memory follows the chunk, not the file).
@@ -555,14 +565,17 @@ def iter_records(df: DropFile, chunk_rows: int, only: Container[int] | Mapping[i
     checked as the bytes are read, never after a whole line is held (``record_too_large``), and a
     Parquet file's row groups (their rows' average, from the metadata, before a group is read:
     ``row_group_too_large``) and values (``value_too_large``): over it the file is refused.
+    ``max_chunk_bytes`` bounds a chunk's bytes as well as its rows (a chunk ends at whichever comes
+    first): a CSV chunk's bytes as read, a Parquet chunk's text as decoded (:func:`_parquet_chunks`).
     """
     rows = 0
     broken: list[int] = []        # the first lines of records that could not be split, for a refusal
     digest = hashlib.sha256()
     if df.format == "parquet":
-        chunks = _parquet_chunks(df, chunk_rows, only, digest.update, max_record_bytes)
+        chunks = _parquet_chunks(df, chunk_rows, only, digest.update, (max_record_bytes, max_chunk_bytes))
     else:
-        chunks = _csv_chunks(df, chunk_rows, only, digest.update, max_record_lines, max_record_bytes)
+        chunks = _csv_chunks(df, chunk_rows, only, digest.update, max_record_lines,
+                             (max_record_bytes, max_chunk_bytes))
     first = only is None
     for table, lines, malformed, header_line, chunk in chunks:
         if first:
@@ -636,6 +649,10 @@ def _open_parquet(df: DropFile, limit: int, read: Callable[[bytes], None] | None
         schema = pf.schema_arrow
         picked = _parquet_columns(df, schema)
         _row_groups_bounded(df, pf, picked, limit)
+        text = _dictionary_text(pf, schema, picked)
+        if text:
+            copy.seek(0)
+            pf = pq.ParquetFile(pa.PythonFile(copy, mode="r"), read_dictionary=text)
     except DropError:
         copy.close()
         raise
@@ -643,6 +660,22 @@ def _open_parquet(df: DropFile, limit: int, read: Callable[[bytes], None] | None
         copy.close()
         raise refusal(df.file, "unreadable", error=e) from e
     return pf, schema, picked, copy
+
+
+def _dictionary_text(pf: pq.ParquetFile, schema: pa.Schema, picked: list[tuple[str, str]]) -> list[str]:
+    """The text columns read as dictionaries (drops5): those the file stores with a dictionary in
+    every row group, whose value is then not copied into every row that refers to it before the rows'
+    widths are known (:func:`_text_widths`). A column without one is read decoded: read as a
+    dictionary, the reader gathers every distinct value of a row group into one dictionary across
+    its batches (700 distinct values of 1 MiB read 64 rows at a time: 3.1 GB, where decoded batches
+    hold 64 MiB), and its decoded bytes are what the metadata says (:func:`_group_batches`)."""
+    meta = pf.metadata
+    text = {o for o, _ in picked if pa.types.is_string(t := schema.field(o).type)
+            or pa.types.is_large_string(t) or pa.types.is_dictionary(t)}
+    stored = {c for c in text if all(
+        meta.row_group(g).column(i).has_dictionary_page for g in range(meta.num_row_groups)
+        for i in range(meta.row_group(g).num_columns) if meta.row_group(g).column(i).path_in_schema == c)}
+    return [o for o, _ in picked if o in stored]
 
 
 def _row_groups_bounded(df: DropFile, pf: pq.ParquetFile, picked: list[tuple[str, str]], limit: int) -> None:
@@ -662,27 +695,124 @@ def _row_groups_bounded(df: DropFile, pf: pq.ParquetFile, picked: list[tuple[str
         start += group.num_rows
 
 
+def _group_batches(pf: pq.ParquetFile, picked: list[tuple[str, str]], chunk_rows: int,
+                   budget: int) -> Iterator[pa.RecordBatch]:
+    """A Parquet file's batches of at most ``chunk_rows`` rows, fewer in a row group whose contract
+    columns hold, uncompressed, more than ``budget`` bytes for that many rows (its metadata says):
+    there a batch takes about ``budget`` bytes of it (values spread evenly: many distinct values
+    each just under the bound of a record). A file without such a group is read as before, its
+    batches across its row groups."""
+    columns = [original for original, _ in picked]
+    meta = pf.metadata
+    sizes = [(meta.row_group(g).num_rows,
+              sum(meta.row_group(g).column(c).total_uncompressed_size for c in range(meta.row_group(g).num_columns)
+                  if meta.row_group(g).column(c).path_in_schema in columns)) for g in range(meta.num_row_groups)]
+    per_group = [max(1, min(chunk_rows, budget * rows // size)) if size else chunk_rows for rows, size in sizes]
+    if all(b == chunk_rows for b in per_group):
+        yield from pf.iter_batches(batch_size=chunk_rows, columns=columns)
+        return
+    for g, batch_rows in enumerate(per_group):
+        yield from pf.iter_batches(batch_size=batch_rows, row_groups=[g], columns=columns)
+
+
+def _text_widths(batch: pa.RecordBatch) -> list[np.ndarray]:
+    """Each text column's bytes in each row of ``batch`` once decoded (a dictionary's value counted
+    in every row that refers to it), from the lengths alone: nothing is decoded. Other columns: none
+    (their text is a few bytes a row, bounded by the rows)."""
+    def lengths(text: Any) -> np.ndarray:
+        return np.asarray(pc.binary_length(text).fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+    widths: list[np.ndarray] = []
+    for column in batch.columns:
+        t = column.type
+        if not _is_text(t):
+            continue
+        if pa.types.is_dictionary(t):
+            values, indices = cast(Any, column).dictionary, cast(Any, column).indices
+            of_value = lengths(values)
+            at = np.asarray(indices.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+            w = of_value[at] if len(of_value) else np.zeros(len(at), dtype=np.int64)
+            if column.null_count:
+                w[np.asarray(column.is_null().to_numpy(zero_copy_only=False))] = 0
+            widths.append(w)
+        else:
+            widths.append(lengths(column))
+    return widths
+
+
+def _chunks_of(batches: Iterator[pa.RecordBatch], chunk_rows: int, budget: int,
+               check: Callable[[pa.RecordBatch, list[np.ndarray], int], None]) -> Iterator[pa.Table]:
+    """The batches' rows regrouped into chunks of ``chunk_rows`` rows, or fewer when more would take
+    over ``budget`` bytes of text decoded (a row over it alone): each batch's rows' widths are known
+    from the lengths (:func:`_text_widths`), given to ``check`` with the batch and the rows before it, before
+    any of its text is decoded. A chunk may span batches (row groups too), as the reader's batches
+    did before text was read as dictionaries (those end at a row group's end)."""
+    pending: list[pa.RecordBatch] = []
+    rows = size = seen = 0
+    for batch in batches:
+        widths = _text_widths(batch)
+        check(batch, widths, seen)
+        seen += batch.num_rows
+        total = np.cumsum(np.sum(widths, axis=0)) if widths else np.zeros(batch.num_rows, dtype=np.int64)
+        at, n = 0, batch.num_rows
+        while at < n:
+            before = int(total[at - 1]) if at else 0
+            fit = int(np.searchsorted(total, before + budget - size, side="right")) - at
+            take = min(chunk_rows - rows, n - at, fit)
+            if take <= 0:
+                if rows:
+                    yield pa.Table.from_batches(pending)
+                    pending, rows, size = [], 0, 0
+                    continue
+                take = 1          # a row wider than the budget: a chunk alone
+            pending.append(batch.slice(at, take))
+            rows += take
+            size += int(total[at + take - 1]) - before
+            at += take
+            if rows >= chunk_rows:
+                yield pa.Table.from_batches(pending)
+                pending, rows, size = [], 0, 0
+    if pending:
+        yield pa.Table.from_batches(pending)
+
+
 def _parquet_chunks(df: DropFile, chunk_rows: int, only: Container[int] | Mapping[int, np.ndarray] | None,
-                    read: Callable[[bytes], None], limit: int) -> Iterator[_Chunk]:
+                    read: Callable[[bytes], None], bounds: tuple[int, int]) -> Iterator[_Chunk]:
+    """A Parquet file's chunks: at most ``chunk_rows`` rows and, decoded, ``bounds[1]`` bytes of text
+    (a row alone may take more, up to its values' bound ``bounds[0]`` each). Text is read as the file
+    stores it, a dictionary's rows as indices (:func:`_open_parquet`); each batch's rows' decoded widths
+    are known from the lengths (:func:`_text_widths`) before anything is decoded: a value over the
+    bound refuses the file there (``value_too_large``), and the rows are cut into chunks within the
+    budget (:func:`_chunks_of`; a 1,455-byte file of 3,000 rows holding one 1 MiB dictionary value
+    decoded 3 GB in one chunk, and 150 GB at 150,000 rows: drops5)."""
+    limit, budget = bounds
     pf, schema, picked, copy = _open_parquet(df, limit, read)
-    start = 0
+
+    contract = dict(picked)
+
+    def check(batch: pa.RecordBatch, widths: list[np.ndarray], start: int) -> None:
+        names = [contract[f.name] for f in batch.schema if _is_text(f.type)]
+        for w, name in zip(widths, names, strict=True):
+            over = np.flatnonzero(w > limit)
+            if len(over):
+                raise refusal(df.file, "value_too_large", line=start + int(over[0]) + ROW_OFFSET, column=name,
+                              limit=limit)
+
+    start = chunk = 0
     try:
-        batches = pf.iter_batches(batch_size=max(1, chunk_rows), columns=[original for original, _ in picked])
-        empty = True
-        for chunk, batch in enumerate(batches):
-            empty = False
+        for piece in _chunks_of(_group_batches(pf, picked, max(1, chunk_rows), budget), max(1, chunk_rows),
+                                budget, check):
             if isinstance(only, Mapping) and chunk in only:   # the rows wanted, by position (row n: line n + 2)
                 at = np.unique(np.asarray(only[chunk], dtype=np.int64)) - ROW_OFFSET - start
-                at = at[(at >= 0) & (at < batch.num_rows)]
-                table = _parquet_text(df, pa.Table.from_batches([batch]).take(at), schema, picked,
-                                      at + start + ROW_OFFSET, limit)
+                at = at[(at >= 0) & (at < piece.num_rows)]
+                table = _parquet_text(df, piece.take(at), schema, picked, at + start + ROW_OFFSET, limit)
                 yield table, at + start + ROW_OFFSET, (), None, chunk
             elif only is None or chunk in only:
-                lines = np.arange(start, start + batch.num_rows, dtype=np.int64) + ROW_OFFSET
-                table = _parquet_text(df, pa.Table.from_batches([batch]), schema, picked, lines, limit)
-                yield table, lines, (), None, chunk
-            start += batch.num_rows
-        if empty and (only is None or 0 in only):   # a file without rows still has its columns (checked against the contract)
+                lines = np.arange(start, start + piece.num_rows, dtype=np.int64) + ROW_OFFSET
+                yield _parquet_text(df, piece, schema, picked, lines, limit), lines, (), None, chunk
+            start += piece.num_rows
+            chunk += 1
+        if chunk == 0 and (only is None or 0 in only):   # a file without rows still has its columns (checked against the contract)
             table = _parquet_text(df, schema.empty_table().select([o for o, _ in picked]), schema, picked,
                                   np.zeros(0, dtype=np.int64), limit)
             yield table, np.zeros(0, dtype=np.int64), (), None, 0
@@ -692,12 +822,20 @@ def _parquet_chunks(df: DropFile, chunk_rows: int, only: Container[int] | Mappin
         copy.close()
 
 
+def _is_text(t: pa.DataType) -> bool:
+    """Whether a column read from Parquet is text, or a dictionary of text (:func:`_text_widths`)."""
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    return bool(pa.types.is_string(t) or pa.types.is_large_string(t))
+
+
 def _csv_chunks(df: DropFile, chunk_rows: int, only: Container[int] | Mapping[int, np.ndarray] | None,
-                read: Callable[[bytes], None], max_record_lines: int, max_record_bytes: int) -> Iterator[_Chunk]:
+                read: Callable[[bytes], None], max_record_lines: int, bounds: tuple[int, int]) -> Iterator[_Chunk]:
     encoding = "gb18030" if df.encoding == "gb18030" else "utf-8"
+    max_record_bytes, max_chunk_bytes = bounds
     try:
         for split in split_csv_chunks(df.path, encoding, chunk_rows, only, read, max_record_lines,
-                                      max_record_bytes):
+                                      max_record_bytes, max_chunk_bytes):
             yield split.table, split.lines, tuple(split.malformed), split.header_line, split.chunk
     except FileChanged as e:
         raise refusal(df.file, "file_changed") from e
@@ -713,6 +851,8 @@ def _csv_chunks(df: DropFile, chunk_rows: int, only: Container[int] | Mapping[in
         raise refusal(df.file, "encoding_mixed", line=e.line) from e
     except NoHeader as e:
         raise refusal(df.file, "no_header", line=1) from e
+    except RecordTooLarge as e:
+        raise refusal(df.file, "record_lines_too_large", line=e.line, limit=e.limit) from e
     except LineTooLong as e:
         raise refusal(df.file, "record_too_large", line=e.line, limit=e.limit) from e
 

@@ -59,6 +59,11 @@ MAX_RECORD_LINES = 1000
 # column is a name or an address of a few hundred characters (a key at most 200: KEY_LENGTH), so a
 # line of a mebibyte is a broken export (a missing line end, a quote left open inside a huge line).
 MAX_RECORD_BYTES = 1 << 20
+# The decoded bytes a chunk may hold (its text, as read, before it is normalised): a chunk is
+# ``Settings.ingest_chunk_rows`` rows or this many bytes, whichever comes first. A normal chunk is
+# far under it (150,000 registration lines: about 35 MB); 150,000 values each just under
+# MAX_RECORD_BYTES, or one such value repeated by a Parquet dictionary, were 150 GB in one chunk.
+MAX_CHUNK_BYTES = 64 << 20
 
 csv.field_size_limit(sys.maxsize)  # a value's size is judged by the byte bound (LineBound), not the parser
 
@@ -324,6 +329,12 @@ class LineTooLong(ValueError):
         self.line, self.limit = line, limit
 
 
+class RecordTooLarge(LineTooLong):
+    """A record (or a broken one, as the reader takes it) spanning physical lines whose bytes, from its
+    first byte to its last line's end, are more than ``limit``: each line within the bound, the record
+    not (a quoted value over many wide lines). Refuses the file as a line over the bound does."""
+
+
 class LineBound:
     """Refuses a physical line longer than ``limit`` bytes as a file's bytes pass, piece by piece,
     before they are held (:class:`LineTooLong`, naming the line where it starts).
@@ -518,7 +529,8 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
                      only: Container[int] | Mapping[int, np.ndarray] | None = None,
                      read: Callable[[bytes], None] | None = None,
                      max_record_lines: int = MAX_RECORD_LINES,
-                     max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Split]:
+                     max_record_bytes: int = MAX_RECORD_BYTES,
+                     max_chunk_bytes: int = MAX_CHUNK_BYTES) -> Iterator[Split]:
     """Split a CSV file into records chunk by chunk (issue 11): ``chunk_rows`` physical lines each
     (the last chunk fewer), every record with its true physical line, as :func:`split_csv` splits
     a whole file. Each split says which chunk it is (``Split.chunk``, from 0).
@@ -554,6 +566,10 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
     A physical line of more than ``max_record_bytes`` bytes raises :class:`LineTooLong` as soon as
     the bytes read show it (:class:`LineBound`): no read takes more than :func:`piece_size` bytes,
     so the memory of a read stays its chunk's even when a file is one huge line.
+
+    A chunk ends after ``chunk_rows`` lines or at the first place between records past
+    ``max_chunk_bytes`` bytes, whichever comes first (:class:`_ChunkEnd`): 150,000 lines each just
+    under the byte bound of a line were 150 GB in one chunk (drops5).
 
     ``read`` is given every block of the file's bytes as it is read, once each, in order and before
     anything is done to them (a skipped chunk's too, and the bytes after the last chunk wanted: the
@@ -593,8 +609,11 @@ def split_csv_chunks(path: Path, encoding: str, chunk_rows: int,
         chunk = 0                 # the number of the next chunk returned (a chunk before the header is none)
         while buffer or not eof:
             if ends is None:
-                ends = _ChunkEnd(chunk_rows, header, limit)
-            cut = len(buffer) if eof else ends(buffer)
+                ends = _ChunkEnd(chunk_rows, header, limit, max(1, max_chunk_bytes), bound.limit)
+            try:
+                cut = len(buffer) if eof else ends(buffer)
+            except RecordTooLarge as e:
+                raise RecordTooLarge(before + e.line, e.limit) from None
             if cut == 0:          # fewer than chunk_rows records end in what was read: read on
                 more = f.read(block)
                 eof = not more
@@ -824,8 +843,11 @@ class _ChunkEnd:
     three quotes): the whole file was one chunk.
     """
 
-    def __init__(self, records: int, header: bytes | None, limit: int) -> None:
+    def __init__(self, records: int, header: bytes | None, limit: int, most: int = MAX_CHUNK_BYTES,
+                 record_bytes: int = MAX_RECORD_BYTES) -> None:
         self.records = records
+        self.record_bytes = record_bytes     # the bytes a read over lines may take (:class:`RecordTooLarge`)
+        self.most = most                     # the bytes after which the chunk ends at the next record's start
         self.limit = limit                   # the lines a record may take (a longer read is ``long``)
         self.width = None if header is None else len(_split(header, limit).header)
         self.seen = 0                        # the bytes of whole lines taken so far
@@ -873,6 +895,7 @@ class _ChunkEnd:
                 return 0
             read = self._reopened(data, n)
             if read is None:
+                self._within(self.at, n)
                 return 0          # still open at the end of what was read: read on
             cut = self._after(read)
             if cut is not None:
@@ -882,14 +905,16 @@ class _ChunkEnd:
                 # between records, up to the next line holding a quote, each line is one record
                 following = bisect.bisect_left(self.quoted, self.at)
                 ahead = self.quoted[following] if following < len(self.quoted) else n
-                if self.records <= ahead:
-                    self.cut = self.records
+                end = min(self.records, self._full(self.at))
+                if end <= ahead:
+                    self.cut = end
                     return self.offsets[self.cut]
                 self.at = ahead
                 continue
             for read in _reads(self._made(data), self.width, self.limit, self.at):
                 if read.kind == "broken" and "unexpected end of data" in read.error:
                     self.at, self.taken = read.start, n
+                    self._within(self.at, n)
                     self.open = _open_fields(self.lines, read.start)
                     return 0      # a quoted value open at the end of what was read: read on
                 cut = self._after(read)
@@ -901,13 +926,30 @@ class _ChunkEnd:
                 return 0          # the reads took every line
         return 0
 
+    def _full(self, at: int) -> int:
+        """The first line after ``at`` that starts at or past the chunk's bytes (:attr:`most`); past
+        the lines taken when none does yet."""
+        return max(at + 1, bisect.bisect_left(self.offsets, self.most))
+
+    def _within(self, start: int, end: int) -> None:
+        """Refuse a read over the lines from ``start`` up to ``end`` (not included) holding more than
+        :attr:`record_bytes` bytes, its last line end not counted (:class:`RecordTooLarge`, at its first
+        line of the chunk, from 1). A read open at the end of what was read is judged so too: it can
+        only grow, so the bytes read so far are its least, and the file is refused with the bound and
+        one read of the file held (:func:`piece_size`), where up to ``limit`` lines of the bound each
+        were held, several times over."""
+        if self.offsets[end] - self.offsets[start] - 1 > self.record_bytes:
+            raise RecordTooLarge(start + 1, self.record_bytes)
+
     def _after(self, read: _Read) -> int | None:
         """Take a read: the cut when the reader is between records there, after enough lines."""
+        if read.used > 1:
+            self._within(read.start, read.start + read.used)
         if read.kind == "header":
             self.width = len(read.record)
         self.reach = max(self.reach, read.start + read.used)
         self.at = read.next
-        if read.next >= self.records:
+        if read.next >= self.records or self.offsets[read.next] >= self.most:
             self.cut = read.next
             return self.offsets[self.cut]
         return None

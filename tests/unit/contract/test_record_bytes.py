@@ -56,8 +56,9 @@ def test_a_line_over_the_byte_bound_is_refused_at_its_line(tmp_path: Path, data:
 
 @pytest.mark.parametrize("chunk_rows", [1, 3, 1000])
 def test_lines_up_to_the_bound_are_read_as_before(tmp_path: Path, chunk_rows: int) -> None:
-    """A line of exactly the bound (its LF not counted, the CR of a CRLF counted) is a line like any other."""
-    data = HEAD + b"1,2," + b"x" * 24 + b"\r\n" + b'4,"5\n' + b"y" * 25 + b'",6\n' + b"7,8,9"
+    """A line of exactly the bound (its LF not counted, the CR of a CRLF counted) is a line like any
+    other; a record over two lines within it too (its bytes together: 4 + 1 + 23)."""
+    data = HEAD + b"1,2," + b"x" * 24 + b"\r\n" + b'4,"\n' + b"y" * 20 + b'",6\n' + b"7,8,9"
     path = tmp_path / "f.csv"
     path.write_bytes(data)
     assert _chunks(path, chunk_rows, 29) == split_csv(data).records == 3

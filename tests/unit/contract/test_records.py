@@ -98,7 +98,8 @@ def _whole(s: object) -> tuple[list[tuple[object, ...]], list[int], list[tuple[i
             [(m.line, m.rule, m.text) for m in s.malformed])
 
 
-def _chunked(data: bytes, chunk_rows: int, encoding: str = "utf-8", max_record_lines: int = MAX_RECORD_LINES) -> tuple[
+def _chunked(data: bytes, chunk_rows: int, encoding: str = "utf-8", max_record_lines: int = MAX_RECORD_LINES,
+             max_record_bytes: int = 1 << 20) -> tuple[
         list[tuple[object, ...]], list[int], list[tuple[int, str, str]]]:
     import tempfile
 
@@ -108,7 +109,8 @@ def _chunked(data: bytes, chunk_rows: int, encoding: str = "utf-8", max_record_l
         rows: list[tuple[object, ...]] = []
         lines: list[int] = []
         malformed: list[tuple[int, str, str]] = []
-        for s in split_csv_chunks(path, encoding, chunk_rows, max_record_lines=max_record_lines):
+        for s in split_csv_chunks(path, encoding, chunk_rows, max_record_lines=max_record_lines,
+                                  max_record_bytes=max_record_bytes):
             part = _whole(s)
             rows += part[0]
             lines += part[1]
@@ -298,13 +300,15 @@ def test_in_chunks_a_quote_open_to_the_end_of_a_large_file_is_read_in_linear_wor
     the reader given the square of the file's lines (a night stalled for hours on one character).
     The work is now a few times the file's lines, and the file reads as a whole read reads it:
     one malformed record at line 10 (the night quarantines it, or refuses the count naming it) —
-    an unbalanced quote when the record line bound is past the file's end, else a record too long."""
+    an unbalanced quote when the record line bound is past the file's end, else a record too long.
+    The record's byte bound is past the file's size too (the quote open over 30,000 lines is 2.9 MB:
+    over the default 1 MiB the file is refused, ``record_lines_too_large``, test_chunk_bytes.py)."""
     rows = 30_000
     body = "".join(f"{i},{'x' * 90},{i % 7}\n" if i != 9 else f'{i},"{"x" * 89},{i % 7}\n' for i in range(1, rows))
     data = ("a,b,c\n" + body).encode()
     with pytest.MonkeyPatch.context() as mp:
         work = _Work(mp)
-        chunked = _chunked(data, 1000, max_record_lines=bound)
+        chunked = _chunked(data, 1000, max_record_lines=bound, max_record_bytes=len(data))
     assert work.handed <= 5 * rows, work.handed
     whole = _whole(split_csv(data, bound))
     assert chunked == whole
