@@ -332,7 +332,7 @@ def redraw(
     uscc: Annotated[str, typer.Option(help="被修正检查的主体 — the entity whose inspection is amended")],
     reason: Annotated[str, typer.Option(help="原因（予以记录并公布） — why (recorded and published)")],
     recuse: Annotated[str | None, typer.Option("--recuse", help="回避的执法检查人员编号 — inspector id who withdraws (回避)")] = None,
-    entity_closed: Annotated[bool, typer.Option("--entity-closed", help="该主体已歇业或注销：抽取下一个 — the entity closed: draw the next one")] = False,
+    entity_closed: Annotated[bool, typer.Option("--entity-closed", help="该主体已关闭：抽取下一个 — the entity closed: draw the next one")] = False,
 ) -> None:
     """将重新抽取登记为新事件，注明其所修正的版本（从不覆盖） — Record a redraw as a new event citing the version it amends (never an overwrite)."""
     if (recuse is None) == (not entity_closed):

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from credit.api.pages import INTENT_LABELS
 from credit.cli.main import app
+from credit.draws.labels import REDRAW_KIND_LABELS
 
 
 def _help(*command: str) -> str:
@@ -28,3 +29,9 @@ def test_each_intent_choice_reads_in_chinese_as_the_decision_pages_and_the_refus
         assert f"{label} {value}" in page, (value, label)
     assert "未证明有过错" not in page
 
+
+def test_a_redraw_for_a_closed_entity_is_not_offered_for_a_suspended_one() -> None:
+    """歇业 is a suspension the entity returns from, still a market entity that files its annual
+    report (domain.md §2, 实施细则 art. 63): not 'the entity closed' (--entity-closed, 主体已关闭)."""
+    page = _help("draw", "redraw")
+    assert REDRAW_KIND_LABELS["entity_closed"] in page and "歇业" not in page
