@@ -8,13 +8,25 @@ who had not proven intent was told to pick the value that forbids listing."""
 
 from __future__ import annotations
 
+import inspect
 import re
+from collections.abc import Iterator
+from typing import Any
 
+import typer
 from typer.testing import CliRunner
 
 from credit.api.pages import INTENT_LABELS
 from credit.cli.main import app
 from credit.draws.labels import REDRAW_KIND_LABELS
+from tests.unit.cli.test_help_in_chinese import chinese_first
+
+
+def _command_texts(cmd: Any, path: str = "credit") -> Iterator[tuple[str, str]]:
+    """(command, its help text) of ``cmd`` and of every command under it."""
+    yield path, cmd.help or ""
+    for name, sub in getattr(cmd, "commands", {}).items():
+        yield from _command_texts(sub, f"{path} {name}")
 
 
 def _help(*command: str) -> str:
@@ -35,3 +47,19 @@ def test_a_redraw_for_a_closed_entity_is_not_offered_for_a_suspended_one() -> No
     report (domain.md §2, 实施细则 art. 63): not 'the entity closed' (--entity-closed, 主体已关闭)."""
     page = _help("draw", "redraw")
     assert REDRAW_KIND_LABELS["entity_closed"] in page and "歇业" not in page
+
+
+def test_every_paragraph_of_a_command_text_reads_chinese_first_with_the_english_beside_it() -> None:
+    """A command's help page prints each paragraph of its text; `credit draw verify` explained what
+    it checks, and `credit draw results` the legal basis of its limit, in English alone below the
+    first paragraph (the results' Chinese said it in the first paragraph instead, so that the
+    listing of `credit draw --help` gave it in Chinese and not in English)."""
+    wrong = []
+    for where, text in _command_texts(typer.main.get_command(app)):
+        for paragraph in inspect.cleandoc(text).partition("\f")[0].split("\n\n"):
+            if paragraph.strip() and not (chinese_first(paragraph) and " — " in " ".join(paragraph.split())):
+                wrong.append(f"{where}: {paragraph[:60]!r}")
+    assert wrong == [], "\n".join(wrong)
+    listing = _help("draw")
+    results = listing[listing.index(" results "):]
+    assert "第十四条第三款" not in results.partition(" — ")[0]
