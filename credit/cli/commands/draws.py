@@ -186,6 +186,7 @@ def verify(
 ) -> None:
     """核验一次抽取；全部一致时退出码 0，发现第一处不同时 1，无法核验时 2（文件缺失、不可读或不是 JSON，不是抽取记录，DRAW_ID 未知或尚未抽取，数据库无法连接） — Verify a draw; exit 0 only when everything matches, 1 at the first difference, 2 when it cannot be checked (a file missing, unreadable or not JSON, not a draw record, an unknown or undrawn DRAW_ID, the database cannot be reached).
 
+    按 DRAW_ID 核验：核对已公布的文件 <home>/reports/draws/DRAW_ID.plan.json、.public.json 和 .full.json（以及重新抽取的事件文件）：各记录与计划相符，公开记录的抽取结果，完整记录重新推导，文件与数据库中的副本一致，每个记录文件的 SHA-256 与运行时记录的摘要一致。按 --record FILE 核验：公开记录（核对抽取结果）或完整记录（重新推导），须与抽取前公布的计划相符（--plan FILE，否则为记录旁的 DRAW_ID.plan.json）：抽取编号相同，公开的种子与计划的种子承诺相符，计划公布的每个字段都相符。两个 --record 文件（公开记录和完整记录）须属于同一次抽取，公开记录须是完整记录的公开部分 —
     DRAW_ID: the published files <home>/reports/draws/DRAW_ID.plan.json, .public.json and
     .full.json (and the redraw event files) are checked: the records bound to the plan, the public
     record's selections, the full record re-derived, the files against the database copy, and
@@ -332,7 +333,7 @@ def redraw(
     uscc: Annotated[str, typer.Option(help="被修正检查的主体 — the entity whose inspection is amended")],
     reason: Annotated[str, typer.Option(help="原因（予以记录并公布） — why (recorded and published)")],
     recuse: Annotated[str | None, typer.Option("--recuse", help="回避的执法检查人员编号 — inspector id who withdraws (回避)")] = None,
-    entity_closed: Annotated[bool, typer.Option("--entity-closed", help="该主体已歇业或注销：抽取下一个 — the entity closed: draw the next one")] = False,
+    entity_closed: Annotated[bool, typer.Option("--entity-closed", help="该主体已关闭：抽取下一个 — the entity closed: draw the next one")] = False,
 ) -> None:
     """将重新抽取登记为新事件，注明其所修正的版本（从不覆盖） — Record a redraw as a new event citing the version it amends (never an overwrite)."""
     if (recuse is None) == (not entity_closed):
@@ -362,8 +363,9 @@ def results(
     as_of: Annotated[str | None, typer.Option("--as-of", metavar=output.DAY, help="按此日判断结果是否超期（默认：最近的批次） — judge overdue results on this date (default: latest night)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出 — JSON output.")] = False,
 ) -> None:
-    """抽查任务的公开结果，各附公示期限和状态。结果通过国家企业信用信息公示系统公示（企业信息公示暂行条例第十四条第三款，未规定期限）；期限为检查后 20 个工作日，依市场监管总局的公布（国务院政策例行吹风会 2018-06-08；“工作日”未经核实） — The public results of a task, each with its publication limit and state.
+    """抽查任务的公开结果，各附公示期限和状态 — The public results of a task, each with its publication limit and state.
 
+    结果通过国家企业信用信息公示系统公示（企业信息公示暂行条例第十四条第三款，未规定期限）；期限为检查后 20 个工作日，依市场监管总局的公布（国务院政策例行吹风会 2018-06-08；“工作日”未经核实） —
     Results are published through the publicity system (企业信息公示暂行条例 第十四条第三款, no deadline stated); the limit is 20 working days after the inspection, as SAMR announced it (国务院政策例行吹风会 2018-06-08; "working" unverified).
     """
     # The rule and its sources: shared/domain.md §8 (results publicity).

@@ -95,7 +95,7 @@ def serious_list(
 def serious_assess(
     ref: Annotated[str, typer.Argument(help="行政处罚的案号，或某一步骤（告知）的序号或文号 — The penalty's case number, or the seq or 文号 of a step (the notice).")],
     officer: Annotated[str, typer.Option("--officer", help="评估人（予以记录） — Who assessed (recorded).")],
-    intent: Annotated[str, typer.Option("--intent", help="主观过错：故意 intentional | 过失 negligent | 未证明有过错 no_intent_proven — intentional | negligent | no_intent_proven.")],
+    intent: Annotated[str, typer.Option("--intent", help="主观过错（第十二条）：故意 intentional | 过失 negligent | 当事人能够证明没有主观故意 no_intent_proven（不予列入） — intentional | negligent | no_intent_proven (the party proved it had no intent: not listed).")],
     frequency: Annotated[str, typer.Option("--frequency", help="违法频次，如“三年内第二次” — How often, e.g. '三年内第二次'.")],
     harm: Annotated[str, typer.Option("--harm", help="危害后果（对健康的危害、损失、社会影响） — Harm (to health, loss, social effect).")],
     outcome: Annotated[str, typer.Option("--outcome", help="结果：列入 list | 不予列入 not_list — list | not_list.")],
