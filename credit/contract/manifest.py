@@ -542,7 +542,9 @@ def iter_records(df: DropFile, chunk_rows: int, only: Container[int] | Mapping[i
     The same refusals as :func:`read_records`, raised when the chunk that shows them is read:
     the header's at the first chunk, the row count after the last one, an encoding error at the
     chunk holding it (so a caller stages a file's chunks in one transaction and drops them on a
-    refusal). Every chunk but the last is cut where a record ends (see
+    refusal); and one a whole read does not make, since it holds the file anyway: a CSV record
+    read over lines past ``max_record_bytes`` (``record_lines_too_large``, judged as the bytes are
+    read, so that such a record is never held whole). Every chunk but the last is cut where a record ends (see
     :func:`credit.contract.records.split_csv_chunks`).
 
     With ``only``, the chunks of those numbers alone, the others skipped without being parsed: a
