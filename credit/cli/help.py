@@ -136,6 +136,13 @@ def print_help(command: Any, ctx: Any) -> None:
                 _print_indented(con, text, 6)
 
 
+def _in_chinese(option: Any) -> Any:
+    """Click's ``--help`` option (None when a command has none) with its text in Chinese first."""
+    if option is not None:
+        option.help = HELP_OPTION
+    return option
+
+
 class BureauCommand(TyperCommand):
     """A command whose ``--help`` is :func:`print_help`."""
 
@@ -143,10 +150,7 @@ class BureauCommand(TyperCommand):
         print_help(self, ctx)
 
     def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = HELP_OPTION
-        return option
+        return _in_chinese(super().get_help_option(ctx))
 
 
 class BureauGroup(TyperGroup):
@@ -156,10 +160,7 @@ class BureauGroup(TyperGroup):
         print_help(self, ctx)
 
     def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = HELP_OPTION
-        return option
+        return _in_chinese(super().get_help_option(ctx))
 
 
 class BureauTyper(typer.Typer):
