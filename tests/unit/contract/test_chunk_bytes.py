@@ -118,25 +118,7 @@ def test_one_mebibyte_dictionary_value_in_1500_rows_stays_within_bounded_memory(
     _parquet(path, pa.DictionaryArray.from_arrays(pa.array(np.zeros(1500, dtype=np.int32)),
                                                   pa.array(["名" * ((1 << 20) // 3 - 20)])), compression="zstd")
     assert path.stat().st_size < 100_000
-    child = f"""
-import resource, json, hashlib
-from pathlib import Path
-resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
-from credit.contract.manifest import DropFile, iter_records
-from credit.contract.sources import SOURCES
-path = Path({str(path)!r})
-df = DropFile(path.name, SOURCES["registration"], "full", 1500, hashlib.sha256(path.read_bytes()).hexdigest(), None, path)
-rows = chunks = 0
-for r in iter_records(df, 150_000):
-    rows += r.rows
-    chunks += 1
-peak = [int(x.split()[1]) for x in Path("/proc/self/status").read_text().splitlines() if x.startswith("VmHWM")][0]
-print(json.dumps({{"rows": rows, "chunks": chunks, "peak_mb": peak / 1024}}))
-"""
-    out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=300,
-                         env={**os.environ, "GX_ANALYTICS_ENABLED": "False"})
-    assert out.returncode == 0, out.stderr[-2000:]
-    found = json.loads(out.stdout.strip().splitlines()[-1])
+    found = _read_in_a_capped_child(path, 1500, cap_gb=3)
     assert found["rows"] == 1500 and found["chunks"] >= 20, found
     assert found["peak_mb"] < 700, found
 
@@ -229,13 +211,13 @@ w.close()
     assert found["peak_mb"] < 900, found
 
 
-def _read_in_a_capped_child(path: Path, rows: int) -> dict[str, float]:
-    """Read a registration drop file as the night does, in a child capped at 6 GB of address space:
-    its rows, its chunks and its peak resident memory."""
+def _read_in_a_capped_child(path: Path, rows: int, cap_gb: int = 6) -> dict[str, float]:
+    """Read a registration drop file as the night does, in a child capped at ``cap_gb`` GB of address
+    space: its rows, its chunks and its peak resident memory."""
     child = f"""
 import resource, json, hashlib
 from pathlib import Path
-resource.setrlimit(resource.RLIMIT_AS, (6 << 30, 6 << 30))
+resource.setrlimit(resource.RLIMIT_AS, ({cap_gb} << 30, {cap_gb} << 30))
 from credit.contract.manifest import DropFile, iter_records
 from credit.contract.sources import SOURCES
 path = Path({str(path)!r})
