@@ -4,15 +4,15 @@ outside that scope, and every result stays the one GX's own property gives."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pandas as pd
 import pytest
 
 from credit.contract.sources import SOURCES
-from credit.night import normalise, quality, suites
+from credit.night import normalise, suites
 from credit.settings import bundled
+from tests.unit.night.gx_results import suite_results
 
 #: Every column gets each value, so each row expectation sees rows it accepts, rejects and misses.
 VALUES = [None, "x", "2026-07-01", "123", "91350100M000100Y43", "true", "  ", "A" * 300]
@@ -24,14 +24,7 @@ def _frame(source: str) -> pd.DataFrame:
 
 
 def _results(source: str) -> list[dict[str, Any]]:
-    suite = suites.load_suite(str(bundled("expectations") / f"{source}.json"))
-    result = suites.batch_definition().get_batch(batch_parameters={"dataframe": _frame(source)}).validate(
-        suite, result_format=quality.ROW_RESULTS)
-    out = []
-    for r in result.to_json_dict()["results"]:
-        r["expectation_config"].pop("id", None)
-        out.append(json.loads(json.dumps(r, sort_keys=True, default=str)))
-    return out
+    return suite_results(source, _frame(source))
 
 
 def _gx_own(monkeypatch: pytest.MonkeyPatch) -> None:
