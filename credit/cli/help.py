@@ -25,6 +25,7 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 from typer.core import TyperCommand, TyperGroup
+from typer.exceptions import TyperException
 from typer.models import CommandFunctionType
 
 HELP_OPTION = "显示本帮助并退出 — Show this message and exit."
@@ -143,8 +144,26 @@ def _in_chinese(option: Any) -> Any:
     return option
 
 
+def _name_the_command(error: TyperException, ctx: Any) -> None:
+    """Give a usage error of the parser the context of the command whose arguments it was reading.
+
+    Click's parser raises "Option '--drop' requires an argument" and "Option '--json' does not
+    take a value" without a context, so the refusal (:func:`credit.cli.output.usage_problem`)
+    could not tell whose option it was and sent the officer to ``credit --help``."""
+    usage: Any = error
+    if getattr(usage, "ctx", False) is None:
+        usage.ctx, usage.cmd = ctx, ctx.command
+
+
 class BureauCommand(TyperCommand):
     """A command whose ``--help`` is :func:`print_help`."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except TyperException as e:
+            _name_the_command(e, ctx)
+            raise
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         print_help(self, ctx)
@@ -155,6 +174,13 @@ class BureauCommand(TyperCommand):
 
 class BureauGroup(TyperGroup):
     """A group of commands whose ``--help`` is :func:`print_help`."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except TyperException as e:
+            _name_the_command(e, ctx)
+            raise
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         print_help(self, ctx)

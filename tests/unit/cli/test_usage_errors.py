@@ -6,12 +6,18 @@ a database URL nothing listens on: none of these reaches the database."""
 
 from __future__ import annotations
 
+import enum
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Annotated
 
 import pytest
+import typer
+
+from credit.cli.help import BureauTyper
+from credit.cli.output import usage_problem
 
 CREDIT = Path(sys.executable).with_name("credit")
 
@@ -29,7 +35,8 @@ def _credit(args: list[str], home: Path) -> subprocess.CompletedProcess[str]:
     (["officers", "add", "li", "--nmae", "x"], "没有选项 --nmae（是否想用 --name？）"),
     (["nosuch"], "没有这个命令 (No such command 'nosuch')；用法见 credit --help"),
     (["keys", "public", "extra"], "多给了参数 (Got unexpected extra argument(s) (extra))"),
-], ids=["missing option", "missing argument", "misspelt option", "no such command", "extra argument"])
+    (["nightly", "--drop"], "(Option '--drop' requires an argument)；用法见 credit nightly --help"),
+], ids=["missing option", "missing argument", "misspelt option", "no such command", "extra argument", "missing value"])
 def test_a_command_line_the_parser_refuses_reads_chinese_first(tmp_path: Path, args: list[str], said: str) -> None:
     r = _credit(args, tmp_path)
     assert r.returncode == 2, (r.returncode, r.stderr)
@@ -53,3 +60,81 @@ def test_a_group_given_no_command_shows_its_help_and_says_what_is_missing(tmp_pa
     where = " ".join(["credit", *args])
     assert r.stdout.startswith(f"用法 Usage: {where} [OPTIONS] COMMAND"), r.stdout
     assert r.stderr.strip() == f"拒绝 refused: 缺少命令 (Missing command)；用法见 {where} --help (see {where} --help)"
+
+
+def _refusal(args: list[str], application: typer.Typer | None = None) -> str:
+    """What the entry point says of ``credit ARGS`` the parser refuses (:func:`credit.cli.main.main`
+    does this with the error): run in-process, so that a table of every kind at every depth is fast."""
+    from typer.exceptions import TyperException
+
+    from credit.cli.main import app
+
+    try:
+        (application or app)(args=args, prog_name="credit", standalone_mode=False)
+    except TyperException as e:
+        return usage_problem(e)
+    raise AssertionError(f"credit {' '.join(args)} was not refused")
+
+
+U = "91350100M000100Y3A"
+#: (arguments, the command whose help the refusal names): each kind of refusal at each depth.
+EVERY_KIND_AT_EVERY_DEPTH = [
+    (["--bogus"], "credit"),                                          # no such option
+    (["nosuch"], "credit"),                                           # no such command
+    (["nightly", "--drop"], "credit nightly"),                        # missing value
+    (["status", U, "--json=1"], "credit status"),                     # a value given to a flag
+    (["sample", "--entities", "x", "--nights", "1", "--out", "d"], "credit sample"),   # bad type
+    (["nightly", "--date", "2026-07-15"], "credit nightly"),          # missing option
+    (["status", U, "extra"], "credit status"),                        # extra argument
+    (["status"], "credit status"),                                    # missing argument
+    (["nightly", "--bogus"], "credit nightly"),                       # no such option
+    (["roster", "nosuch"], "credit roster"),                          # no such command
+    (["draw", "verify", "--record"], "credit draw verify"),           # missing value
+    (["grades", "show", U, "--json=1"], "credit grades show"),        # a value given to a flag
+    (["objection", "decide", "x"], "credit objection decide"),        # bad type
+    (["draw", "run", "D1"], "credit draw run"),                       # missing option
+    (["draw", "run", "D1", "D2", "--seed", "s"], "credit draw run"),  # extra argument
+    (["draw", "run"], "credit draw run"),                             # missing argument
+    (["draw", "run", "--bogus"], "credit draw run"),                  # no such option
+    (["api", "keys", "nosuch"], "credit api keys"),                   # no such command
+    (["api", "keys", "create", "--role"], "credit api keys create"),  # missing value
+    (["api", "keys", "list", "--json=1"], "credit api keys list"),    # a value given to a flag
+    (["api", "keys", "revoke", "x"], "credit api keys revoke"),       # bad type
+    (["api", "keys", "create", "--name", "n"], "credit api keys create"),   # missing option
+    (["api", "keys", "revoke", "1", "2"], "credit api keys revoke"),  # extra argument
+    (["api", "keys", "revoke"], "credit api keys revoke"),            # missing argument
+    (["api", "keys", "list", "--bogus"], "credit api keys list"),     # no such option
+]
+
+
+@pytest.mark.parametrize("args, where", EVERY_KIND_AT_EVERY_DEPTH, ids=[" ".join(a) for a, _ in EVERY_KIND_AT_EVERY_DEPTH])
+def test_every_refusal_of_the_parser_names_the_help_of_the_command_it_was_reading(args: list[str], where: str) -> None:
+    """``credit nightly --drop`` (an option without its value) sent the officer to ``credit --help``
+    while ``credit nightly --bogus`` named ``credit nightly --help``: click's parser raises "requires
+    an argument" and "does not take a value" without saying whose option it was."""
+    said = _refusal(args)
+    assert said.endswith(f"；用法见 {where} --help (see {where} --help)"), said
+
+
+class Kind(enum.StrEnum):
+    abnormal = "abnormal"
+    serious = "serious"
+
+
+def test_a_bad_choice_names_the_command_whose_option_it_is() -> None:
+    """No option of ``credit`` is a typer choice today (the commands check --roster, --role and
+    --format themselves, naming the values allowed); one added later is refused as the others."""
+    outer, inner = BureauTyper(), BureauTyper()
+    outer.add_typer(inner, name="roster")
+
+    @inner.command("export")
+    def export(roster: Annotated[Kind, typer.Option("--roster", help="名录 — Roster.")]) -> None:
+        raise AssertionError(roster)
+
+    @inner.command("other")
+    def other() -> None:
+        raise AssertionError("not this one")
+
+    said = _refusal(["roster", "export", "--roster", "nosuch"], outer)
+    assert said.startswith("--roster 的取值无效") and said.endswith("用法见 credit roster export --help (see credit roster export --help)"), said
+
