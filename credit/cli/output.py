@@ -293,8 +293,10 @@ def usage_problem(error: Exception) -> str:
     elif kind == "BadParameter":
         name = opts or str(getattr(error, "param_hint", "") or "")
         zh = f"{name} 的取值无效" if name else "取值无效"
-    elif kind == "BadOptionUsage":
-        zh = f"选项 {getattr(error, 'option_name', '')} 的用法有误"
+    elif kind == "BadOptionUsage":   # "Option '--drop' requires an argument", "Option '--json' does not take a value"
+        option = getattr(error, "option_name", "")
+        zh = (f"选项 {option} 缺少取值" if " requires " in english else
+              f"选项 {option} 不带取值" if "does not take a value" in english else f"选项 {option} 的用法有误")
     elif kind == "NoArgsIsHelpError":   # `credit roster`: its help page is printed; its text is not the error's
         zh, english = "缺少命令", "Missing command"
     elif english.startswith("No such command"):

@@ -35,7 +35,7 @@ def _credit(args: list[str], home: Path) -> subprocess.CompletedProcess[str]:
     (["officers", "add", "li", "--nmae", "x"], "没有选项 --nmae（是否想用 --name？）"),
     (["nosuch"], "没有这个命令 (No such command 'nosuch')；用法见 credit --help"),
     (["keys", "public", "extra"], "多给了参数 (Got unexpected extra argument(s) (extra))"),
-    (["nightly", "--drop"], "(Option '--drop' requires an argument)；用法见 credit nightly --help"),
+    (["nightly", "--drop"], "选项 --drop 缺少取值 (Option '--drop' requires an argument)；用法见 credit nightly --help"),
 ], ids=["missing option", "missing argument", "misspelt option", "no such command", "extra argument", "missing value"])
 def test_a_command_line_the_parser_refuses_reads_chinese_first(tmp_path: Path, args: list[str], said: str) -> None:
     r = _credit(args, tmp_path)
@@ -138,3 +138,11 @@ def test_a_bad_choice_names_the_command_whose_option_it_is() -> None:
     said = _refusal(["roster", "export", "--roster", "nosuch"], outer)
     assert said.startswith("--roster 的取值无效") and said.endswith("用法见 credit roster export --help (see credit roster export --help)"), said
 
+
+@pytest.mark.parametrize("args, said", [
+    (["nightly", "--drop"], "选项 --drop 缺少取值 (Option '--drop' requires an argument)"),
+    (["status", U, "--json=1"], "选项 --json 不带取值 (Option '--json' does not take a value)"),
+])
+def test_an_option_without_its_value_or_a_flag_with_one_is_said_so(args: list[str], said: str) -> None:
+    """Both read 选项 … 的用法有误 ("the option's usage is wrong"): true, and no help to the officer."""
+    assert _refusal(args).startswith(said), _refusal(args)
