@@ -6,6 +6,10 @@
   indented and wrapped by terminal cells. Rich's boxed tables of Typer measure a Chinese sentence
   as one word and cut it with "…" at 80 columns; here a line breaks between two characters,
   never inside one, whatever the width.
+- **Placeholders Chinese first too** (:data:`PLACEHOLDERS`): the usage line reads
+  ``用法 Usage: credit draw run [选项 OPTIONS] {抽取编号 DRAW_ID}`` and an option's value
+  ``--as-of <日期 YYYY-MM-DD>``, ``--seed <文本 str>``; the codes stay as contracts.md §2 and the
+  parser's own English name them (an argument in capitals, as ``DRAW_ID`` and ``USCC``).
 - **Printed by the command line's own console** (:func:`credit.cli.output.console`): a reader of
   standard output that stops early (``credit --help | head -1``) ends the command quietly with
   its usual exit, as every listing does (:func:`credit.cli.main.main`).
@@ -29,6 +33,20 @@ from typer.exceptions import TyperException
 from typer.models import CommandFunctionType
 
 HELP_OPTION = "显示本帮助并退出 — Show this message and exit."
+#: The Chinese of each placeholder a help page shows, by the code shown after it: the parts of a
+#: usage line, the types typer names a value by, the metavars of ours (:data:`credit.cli.output.DAY`,
+#: ``SOURCE``) and each argument's name in capitals. A placeholder missing here is shown in English
+#: alone, and tests/unit/cli/test_help_metavars.py, which walks every page, names it.
+PLACEHOLDERS = {
+    "OPTIONS": "选项", "COMMAND": "命令", "ARGS": "参数",
+    "str": "文本", "int": "整数", "float": "数值", "path": "路径", "file": "文件", "dir": "文件夹",
+    "int range": "限定范围的整数", "float range": "限定范围的数值",
+    "list[str]": "可重复的文本", "list[Path]": "可重复的路径",
+    "YYYY-MM-DD": "日期", "SOURCE": "来源",
+    "USCC": "统一社会信用代码", "DRAW_ID": "抽取编号", "TASK_ID": "抽查任务编号", "DECISION": "决定文号或序号",
+    "OBJECTION": "异议编号", "DRAFT": "决定草案序号", "REF": "案号或步骤", "KEY_ID": "密钥标识",
+    "LOGIN": "登录名", "FILE": "文件", "DUMP": "转储文件",
+}
 #: Click's notes after an option's text ("[default: 50]", "[required]"), Chinese first as well.
 _EXTRAS = ((re.compile(r"([\[;] ?)required\]"), r"\1必填 required]"), (re.compile(r"\[default: "), "[默认 default: "))
 
@@ -95,6 +113,63 @@ def _print_indented(con: Console, text: str, left: int, style: str = "") -> None
         con.print(Text(" " * left + line, style=style), soft_wrap=True)
 
 
+def placeholder(code: str) -> str:
+    """A placeholder Chinese first (:data:`PLACEHOLDERS`): ``文本 str``, ``抽取编号 DRAW_ID``; the
+    values of a choice (``a|b``) as 可选值; a code unknown as it is."""
+    zh = PLACEHOLDERS.get(code) or ("可选值" if "|" in code else None)
+    return f"{zh} {code}" if zh else code
+
+
+def argument_code(param: Any) -> str:
+    """What an argument is called on the help page and in the parser's refusals: its metavar
+    (``USCC``), else its name in capitals (``DRAW_ID``), as contracts.md §2 writes them."""
+    return str(param.metavar or param.name.upper())
+
+
+def _value_shown(param: Any, ctx: Any, code: str | None = None) -> str:
+    """How the value of ``param`` is written on its help line: ``<日期 YYYY-MM-DD>``, ``<文本 str>``."""
+    code = code or param.metavar or param.display_type(ctx).strip("<>")
+    return f"<{placeholder(code)}>" + ("..." if param.nargs != 1 else "")
+
+
+def _param_name(param: Any, ctx: Any, record_name: str) -> str:
+    """The name line of a parameter on its help page: ``--as-of <日期 YYYY-MM-DD>``, a flag's names
+    alone, an argument as ``抽取编号 DRAW_ID <文本 str>``."""
+    if not hasattr(param, "display_type"):   # a parameter typer did not make: as click names it
+        return record_name
+    if param.param_type_name == "argument":
+        return f"{placeholder(argument_code(param))} {_value_shown(param, ctx, param.display_type(ctx).strip('<>'))}"
+    names = " / ".join([*param.opts, *param.secondary_opts])
+    return names if param.is_flag or param.count else f"{names} {_value_shown(param, ctx)}"
+
+
+def _usage_pieces(command: Any, ctx: Any) -> list[str]:
+    """What follows the command's path on its usage line, each placeholder Chinese first:
+    ``[选项 OPTIONS]``, then each argument, ``{…}`` when required and ``[…]`` when not."""
+    pieces = [f"[{placeholder('OPTIONS')}]"] if command.options_metavar else []
+    for param in command.get_params(ctx):
+        if param.param_type_name != "argument":
+            pieces += param.get_usage_pieces(ctx)
+            continue
+        shown = placeholder(argument_code(param))
+        pieces.append(("{" + shown + "}" if param.required else f"[{shown}]") + ("..." if param.nargs != 1 else ""))
+    return pieces
+
+
+def _print_usage(con: Console, command: Any, ctx: Any) -> None:
+    """The usage line, wrapped between its pieces (a placeholder is never cut), the lines after
+    the first indented under the command's path."""
+    words = ["用法", "Usage:", *ctx.command_path.split(), *command.collect_usage_pieces(ctx)]
+    hang = " " * cell_len("用法 Usage: ")
+    line = ""
+    for word in words:
+        if line.strip() and cell_len(f"{line} {word}") > con.width:
+            con.print(Text(line, style="bold"), soft_wrap=True)
+            line = hang
+        line = f"{line} {word}" if line.strip() else line + word
+    con.print(Text(line, style="bold"), soft_wrap=True)
+
+
 def _params_help(command: Any, ctx: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """The (name, text) lines of a command's arguments and of its options, ``--help`` last."""
     arguments: list[tuple[str, str]] = []
@@ -103,7 +178,7 @@ def _params_help(command: Any, ctx: Any) -> tuple[list[tuple[str, str]], list[tu
         record = param.get_help_record(ctx)
         if record is None or getattr(param, "hidden", False):
             continue
-        name, text = record
+        name, text = _param_name(param, ctx, record[0]), record[1]
         for pattern, zh in _EXTRAS:
             text = pattern.sub(zh, text)
         (arguments if param.param_type_name == "argument" else options).append((name, text))
@@ -113,7 +188,7 @@ def _params_help(command: Any, ctx: Any) -> tuple[list[tuple[str, str]], list[tu
 def print_help(command: Any, ctx: Any) -> None:
     """The help page of ``command``: usage, its text, arguments, options, sub-commands."""
     con = HelpConsole(highlight=False, emoji=False, markup=False)
-    con.print(Text(f"用法 Usage: {command.get_usage(ctx).removeprefix('Usage: ')}", style="bold"))
+    _print_usage(con, command, ctx)
     body = inspect.cleandoc(command.help or "").partition("\f")[0]
     for paragraph in body.split("\n\n"):
         if paragraph.strip():
@@ -158,6 +233,15 @@ def _name_the_command(error: TyperException, ctx: Any) -> None:
 class BureauCommand(TyperCommand):
     """A command whose ``--help`` is :func:`print_help`."""
 
+    def __init__(self, *args: Any, **options: Any) -> None:
+        super().__init__(*args, **options)
+        for param in self.params:   # the parser's refusals name it as the help page does: DRAW_ID
+            if param.param_type_name == "argument" and param.metavar is None:
+                param.metavar = argument_code(param)
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        return _usage_pieces(self, ctx)
+
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         try:
             return super().parse_args(ctx, args)
@@ -174,6 +258,9 @@ class BureauCommand(TyperCommand):
 
 class BureauGroup(TyperGroup):
     """A group of commands whose ``--help`` is :func:`print_help`."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        return [*_usage_pieces(self, ctx), f"{placeholder('COMMAND')} [{placeholder('ARGS')}]..."]
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         try:

@@ -43,6 +43,7 @@ from rich.style import Style
 from rich.table import Column, Table
 from rich.text import Text
 
+from credit.cli.help import argument_code, placeholder
 from credit.rosters.labels import ROSTER_LABELS, decision_label, roster_label
 
 #: Width given to rich when the output is not a terminal: wide enough that no table is ever cut
@@ -283,10 +284,12 @@ def usage_problem(error: Exception) -> str:
     kind = type(error).__name__
     param = getattr(error, "param", None)
     opts = " / ".join(getattr(param, "opts", None) or ())
+    if getattr(param, "param_type_name", None) == "argument":   # as its help page names it: 异议编号 OBJECTION
+        opts = placeholder(argument_code(param))
     if kind == "MissingParameter":   # "Missing argument 'USCC'", "Missing option '--name'"
         named = re.search(r"'([^']+)'", english)
-        what = "参数" if english.startswith("Missing argument") else "选项"
-        zh = f"缺少{what} {named.group(1) if named else opts}"
+        name = named.group(1) if named else opts
+        zh = f"缺少参数 {placeholder(name)}" if english.startswith("Missing argument") else f"缺少选项 {name}"
     elif kind == "NoSuchOption":
         close = list(getattr(error, "possibilities", None) or ())
         zh = f"没有选项 {getattr(error, 'option_name', '')}" + (f"（是否想用 {' 或 '.join(close)}？）" if close else "")

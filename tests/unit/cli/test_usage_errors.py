@@ -31,7 +31,7 @@ def _credit(args: list[str], home: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("args, said", [
     (["officers", "add", "li"], "缺少选项 --name (Missing option '--name')；用法见 credit officers add --help"),
-    (["status"], "缺少参数 USCC (Missing argument 'USCC')；用法见 credit status --help"),
+    (["status"], "缺少参数 统一社会信用代码 USCC (Missing argument 'USCC')；用法见 credit status --help"),
     (["officers", "add", "li", "--nmae", "x"], "没有选项 --nmae（是否想用 --name？）"),
     (["nosuch"], "没有这个命令 (No such command 'nosuch')；用法见 credit --help"),
     (["keys", "public", "extra"], "多给了参数 (Got unexpected extra argument(s) (extra))"),
@@ -58,7 +58,7 @@ def test_a_group_given_no_command_shows_its_help_and_says_what_is_missing(tmp_pa
     r = _credit(args, tmp_path)
     assert r.returncode == 2, (r.returncode, r.stderr)
     where = " ".join(["credit", *args])
-    assert r.stdout.startswith(f"用法 Usage: {where} [OPTIONS] COMMAND"), r.stdout
+    assert " ".join(r.stdout.split()).startswith(f"用法 Usage: {where} [选项 OPTIONS] 命令 COMMAND"), r.stdout
     assert r.stderr.strip() == f"拒绝 refused: 缺少命令 (Missing command)；用法见 {where} --help (see {where} --help)"
 
 
@@ -145,4 +145,14 @@ def test_a_bad_choice_names_the_command_whose_option_it_is() -> None:
 ])
 def test_an_option_without_its_value_or_a_flag_with_one_is_said_so(args: list[str], said: str) -> None:
     """Both read 选项 … 的用法有误 ("the option's usage is wrong"): true, and no help to the officer."""
+    assert _refusal(args).startswith(said), _refusal(args)
+
+
+@pytest.mark.parametrize("args, said", [
+    (["draw", "run"], "缺少参数 抽取编号 DRAW_ID (Missing argument 'DRAW_ID')"),
+    (["objection", "decide", "x"], "异议编号 OBJECTION 的取值无效 (Invalid value for 'OBJECTION'"),
+])
+def test_a_refusal_names_an_argument_as_its_help_page_does(args: list[str], said: str) -> None:
+    """They read 缺少参数 draw_id (Missing argument 'draw_id') and objection 的取值无效: the
+    parameter's name, where the usage line reads {抽取编号 DRAW_ID} (contracts.md §2: DRAW_ID)."""
     assert _refusal(args).startswith(said), _refusal(args)
