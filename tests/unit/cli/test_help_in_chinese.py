@@ -57,19 +57,21 @@ def _paths(cmd: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ..
         yield from _paths(sub, (*path, name))
 
 
-def test_every_help_page_keeps_its_chinese_whole_in_80_columns() -> None:
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_every_help_page_keeps_its_chinese_whole_at_each_width(width: int) -> None:
     """``COLUMNS=80 credit … --help``: every line fits the terminal (a Chinese character takes two
     cells) and every text's Chinese is there whole — rich's boxes measured a Chinese sentence as one
-    word and cut it with "…" (``credit nightly --help`` lost most of --skip-night's)."""
+    word and cut it with "…" (``credit nightly --help`` lost most of --skip-night's); so at 60 and
+    120 columns too, the usage line and the placeholders Chinese first as well."""
     from rich.cells import cell_len
     from typer.testing import CliRunner
 
     runner = CliRunner()
     pages = 0
     for path, cmd in _paths(typer.main.get_command(app)):
-        r = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "80"})
+        r = runner.invoke(app, [*path, "--help"], env={"COLUMNS": str(width)})
         assert r.exit_code == 0, (path, r.output)
-        assert max(cell_len(line) for line in r.output.splitlines()) <= 80, path
+        assert max(cell_len(line) for line in r.output.splitlines()) <= width, path
         page = "".join(r.output.split())
         texts = [cmd.help, *(p.help for p in cmd.get_params(Context(cmd)))]
         texts += [(sub.help or "").split("\n\n")[0] for sub in getattr(cmd, "commands", {}).values()]
