@@ -107,6 +107,31 @@ def database_url(home: Path, database: str | None = None) -> str:
     return other
 
 
+def server_settings(url: str) -> dict[str, Any]:
+    """The settings a measurement ran under that the embedded server's tuning changes only from its
+    next start (``credit.db.EMBEDDED_TUNING``: ``wal_level``, ``shared_buffers``), and the names of
+    any still waiting for that start (``pg_settings.pending_restart``)."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.connect() as c:
+        wal = c.exec_driver_sql("show wal_level").scalar_one()
+        buffers = c.exec_driver_sql("show shared_buffers").scalar_one()
+        pending = list(c.exec_driver_sql("select name from pg_settings where pending_restart order by name").scalars())
+    engine.dispose()
+    return {"wal_level": wal, "shared_buffers": buffers, "pending_restart": pending}
+
+
+def child_prepare(home: Path) -> dict[str, Any]:
+    """A fresh ``home``: the embedded server created, migrated and tuned, and the floor's database.
+    Part of the tuning (``wal_level`` minimal, ``shared_buffers``) takes effect from the server's
+    next start; the server stops when this child ends (no other process holds it), so every floor
+    and night child after it starts a tuned server. Without it the first night's floor ran on the
+    freshly created server with the defaults (``wal_level`` replica: its COPYs wrote the WAL; 128 MB
+    of buffers), and only the night after it on the tuned one."""
+    return server_settings(database_url(home, "floor"))
+
+
 def _size(url: str) -> int:
     import sqlalchemy as sa
 
@@ -167,6 +192,7 @@ def child_floor(drop: Path, night: date, home: Path) -> dict[str, Any]:
     from credit.contract.manifest import read_manifest
 
     url = database_url(home, "floor")
+    server = server_settings(url)
     engine = sa.create_engine(url)
     manifest = read_manifest(drop, night)
     rows = 0
@@ -197,7 +223,7 @@ def child_floor(drop: Path, night: date, home: Path) -> dict[str, Any]:
         for k in range(len(manifest.files)):
             conn.exec_driver_sql(f"drop table floor_{night:%Y%m%d}_{k}")
     engine.dispose()
-    return {"seconds": seconds, "rows": rows, "peak_mb": _peak_mb(), "cpu": spent}
+    return {"seconds": seconds, "rows": rows, "peak_mb": _peak_mb(), "cpu": spent, "server": server}
 
 
 def child_night(drop: Path, night: date, home: Path) -> dict[str, Any]:
@@ -211,6 +237,7 @@ def child_night(drop: Path, night: date, home: Path) -> dict[str, Any]:
 
     settings = Settings(home=home)
     url = database_url(home)
+    server = server_settings(url)
     before = _size(url)
     peak = TreePeak()
     cpu = CpuMeter(home, exclude=peak.cpu_seconds)
@@ -227,11 +254,26 @@ def child_night(drop: Path, night: date, home: Path) -> dict[str, Any]:
     publish = cpu.phase()
     return {"seconds": seconds, "grown": _size(url) - before, "size": _size(url), "peak_mb": peak.stop_mb(),
             "rows": sum(f["rows_in"] for f in summary["files"]), "stages": summary["stages"],
-            "cpu": {"ingest": ingest, "publish": publish}}
+            "cpu": {"ingest": ingest, "publish": publish}, "server": server}
 
 
 class ChildFailed(RuntimeError):
     """A floor or night child process that did not finish; carries the end of what it wrote."""
+
+
+def fresh_home(home: Path, drop: Path, night: date) -> None:
+    """Remove ``home`` and prepare it in a child of its own (:func:`child_prepare`), so that the
+    first floor is measured on the server as tuned as the nights'."""
+    shutil.rmtree(home, ignore_errors=True)
+    run_child("prepare", str(drop), night.isoformat(), str(home))
+
+
+def measured_tuned(kind: str, night: date, result: dict[str, Any]) -> dict[str, Any]:
+    """``result``, refused if its child measured a server whose settings still waited for a restart."""
+    if pending := result["server"]["pending_restart"]:
+        raise ChildFailed(f"the {kind} of {night} was measured on a server not yet restarted with its tuning "
+                          f"(pending: {', '.join(pending)}): its figures are not comparable")
+    return result
 
 
 def run_child(*args: str) -> dict[str, Any]:
@@ -405,7 +447,8 @@ def main() -> None:
         return
     if args.child:
         kind, drop, night, home = args.child[0], Path(args.child[1]), date.fromisoformat(args.child[2]), Path(args.child[3])
-        result = (child_floor if kind == "floor" else child_night)(drop, night, home)
+        result = (child_prepare(home) if kind == "prepare"
+                  else (child_floor if kind == "floor" else child_night)(drop, night, home))
         print(json.dumps(result, default=str))
         return
 
@@ -431,14 +474,14 @@ def main() -> None:
             if not (drop / nights[-1].isoformat() / "manifest.json").exists():
                 write_sample(drop, args.entities, len(nights), seed=args.seed, start=START)
             generated = time.perf_counter() - t
-            shutil.rmtree(home, ignore_errors=True)
+            fresh_home(home, drop, nights[0])
             print(f"entities    {args.entities:,}   three nights from {START}   (sample generated in {generated:.1f} s)")
             print(f"{'night':<12}{'rows':>10}{'wall s':>9}{'floor s':>9}{'ratio':>8}{'peak MB':>9}"
                   f"{'grown MB':>10}{'db MB':>8}")
             walls: list[float] = []
             for n in nights:
-                floor = run_child("floor", str(drop), n.isoformat(), str(home))
-                res = run_child("night", str(drop), n.isoformat(), str(home))
+                floor = measured_tuned("floor", n, run_child("floor", str(drop), n.isoformat(), str(home)))
+                res = measured_tuned("night", n, run_child("night", str(drop), n.isoformat(), str(home)))
                 print(f"{n.isoformat():<12}{res['rows']:>10,}{res['seconds']:9.2f}{floor['seconds']:9.2f}"
                       f"{res['seconds'] / floor['seconds']:8.1f}{res['peak_mb']:9.0f}{res['grown'] / 1e6:10.1f}"
                       f"{res['size'] / 1e6:8.0f}")
