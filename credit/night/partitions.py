@@ -82,7 +82,6 @@ from credit.issues import Issue
 from credit.night import scope as night_scope
 from credit.night.ingest import hold_stale_night
 from credit.night.issues import refused
-from credit.night.merge import plan_on_tonights_rows
 from credit.night.records import FileOutcome
 from credit.night.staging import RowScope, StagingKey, merge_file, publish_quarantine
 from credit.penalties.store import maintain_windows
@@ -340,8 +339,7 @@ def rehearse(conn: Connection, manifest: Manifest, outcomes: list[FileOutcome], 
             staging.add_decisions(rows)
             yield rows
 
-    appended = append_night(conn, ctx, env, region_chunks(), windows, anchor=False)
-    plan_on_tonights_rows(conn, "roster_decisions", int(appended["decisions"]))   # as publish does
+    append_night(conn, ctx, env, region_chunks(), windows, anchor=False)
     version, warnings = "", []
     for g in graded_chunks(conn, ctx):
         version = g.config.version

@@ -545,7 +545,6 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
         else:   # the partitions' staged decisions, numbered and chained here in the night's order
             rosters = partitions.apply_rosters(conn, ctx, manifest, plan)
         stages["rosters"] = time.perf_counter() - t
-        merge.plan_on_tonights_rows(conn, "roster_decisions", int(rosters["decisions"]))
         fault_point("publish:rosters")
         t = time.perf_counter()
         regraded = 0

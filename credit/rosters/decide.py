@@ -30,6 +30,7 @@ from credit import sqlfiles
 from credit.calendar import UnknownCalendarYear, add_years
 from credit.context import NightContext
 from credit.night import scope as night_scope
+from credit.night.merge import plan_on_tonights_rows
 from credit.night.scope import NightScope
 from credit.penalties.performance import COMPLETE_WHEN_DECIDED
 from credit.penalties.repair import repair_candidates as penalty_repair_candidates
@@ -173,6 +174,12 @@ def append_night(conn: Connection, ctx: NightContext, env: RosterEnv, chunks: It
     # after it again (credit.rosters.anchors.publish_anchors).
     before = int(conn.execute(sa.text("select coalesce(max(seq), 0) from roster_decisions")).scalar_one())
     stage.append(NIGHT_ORDER)
+    # Statistics of the log as it now stands, before the serious list's statements probe it (a first
+    # night has just appended a province's decisions in this transaction, which autovacuum cannot
+    # see): without them the planner took each fact key for 0.5 % of the log and, at 10 M, hashed
+    # the whole log inside serious_proposal_candidates.sql's per-penalty probes (issue 11: the 10 M
+    # first night ran that one statement for over 45 minutes). Tonight's grades plan on them too.
+    plan_on_tonights_rows(conn, "roster_decisions", tally.decisions)
     # The serious list's procedure (proposal, notice, listing, publication, revocation): credit.rosters.serious_night.
     tally.add(serious_night.advance(conn, env, night, scope=sc))
     head = conn.execute(sa.text(

@@ -4,9 +4,14 @@ the statements that read it back (the re-run of a first night that failed after 
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+import pytest
 from sqlalchemy import Connection, Engine, text
 
 from credit.night.merge import plan_on_tonights_rows
+from credit.settings import Settings
 
 
 def _estimate(conn: Connection, table: str) -> float:
@@ -122,3 +127,63 @@ def test_a_history_bulk_loaded_tonight_is_analyzed_inside_the_night(engine: Engi
         merge(conn, source, frame, "full", date(2026, 7, 13))
         assert night_values(conn) == "{2026-07-13}"
         tx.rollback()
+
+
+
+def test_a_fact_key_of_a_log_without_statistics_is_taken_for_half_a_percent_of_it(engine: Engine) -> None:
+    """What a 10 M first night met: ``serious_proposal_candidates.sql`` probes the log once per
+    penalty and case key; the log had just been appended in the night's transaction, without
+    statistics, so each probe was taken for 0.5 % of 1.76 M decisions (8,800 rows), and the planner
+    hashed the whole log in parallel inside the per-penalty probes: the statement ran for over 45
+    minutes. Analyzed, a fact key is one decision."""
+    from credit import sqlfiles
+
+    values = {"f": ["food_safety"], "hm": ["closure"], "ff": "2025-01-01", "n": "2026-07-13"}
+    with engine.connect() as conn, conn.begin() as tx:
+        conn.exec_driver_sql(
+            "insert into roster_decisions (uscc, roster, action, cause_code, cause, basis, rule_id, rule_version, "
+            "facts, decision_date, authority, authority_name, config_version, actor, fact_key) "
+            "select '91110000' || lpad(i::text, 10, '0'), 'abnormal', 'include', 'no_report', '未报', 'art. 8', 'r', "
+            "'t1', '{}'::jsonb, date '2026-07-13', '110105', '测试局', 't1', 'night', 'report:' || i "
+            "from generate_series(1, 4000) as i")
+        conn.exec_driver_sql("delete from pg_statistic where starelid = 'roster_decisions'::regclass")
+
+        def probes() -> set[str]:
+            plan = [r[0] for r in conn.execute(
+                text("explain " + sqlfiles.text_of("rosters/serious_proposal_candidates")), values)]
+            return {int(line.split("rows=")[1].split()[0]) for k, line in enumerate(plan)
+                    if "on roster_decisions" in line and "fact_key" in plan[k + 1]}
+
+        assert max(probes()) >= 10           # a guess of 0.5 % of the log's estimated rows
+        assert plan_on_tonights_rows(conn, "roster_decisions", 4000)
+        assert probes() == {1}
+        tx.rollback()
+
+
+def test_the_night_analyzes_its_decisions_before_the_serious_list_s_steps(
+        settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The order in ``append_night``: the night's main pass appended, the log's statistics (when it
+    grew by a tenth: :func:`plan_on_tonights_rows` decides), then the serious list's procedure. It
+    was after the whole rosters stage, where grading alone benefited."""
+    from datetime import date
+
+    from credit.night.steps import run_night
+    from credit.rosters import decide, serious_night
+    from credit.sample import write_sample
+
+    calls: list[str] = []
+    plan, advance = decide.plan_on_tonights_rows, serious_night.advance
+
+    def planned(conn: Connection, table: str, added: int) -> bool:
+        calls.append(f"statistics {table}")
+        return plan(conn, table, added)
+
+    def advanced(*args: Any, **kwargs: Any) -> Any:
+        calls.append("serious list")
+        return advance(*args, **kwargs)
+
+    monkeypatch.setattr(decide, "plan_on_tonights_rows", planned)
+    monkeypatch.setattr(serious_night, "advance", advanced)
+    write_sample(tmp_path / "drop", 300, 1, seed=5, start=date(2026, 7, 13))
+    run_night(tmp_path / "drop", date(2026, 7, 13), settings)
+    assert calls == ["statistics roster_decisions", "serious list"]
