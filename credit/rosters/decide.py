@@ -178,7 +178,8 @@ def append_night(conn: Connection, ctx: NightContext, env: RosterEnv, chunks: It
     # night has just appended a province's decisions in this transaction, which autovacuum cannot
     # see): without them the planner took each fact key for 0.5 % of the log and, at 10 M, hashed
     # the whole log inside serious_proposal_candidates.sql's per-penalty probes (issue 11: the 10 M
-    # first night ran that one statement for over 45 minutes). Tonight's grades plan on them too.
+    # first night ran that one statement for 39 minutes, unfinished when stopped). Tonight's grades
+    # plan on them too.
     plan_on_tonights_rows(conn, "roster_decisions", tally.decisions)
     # The serious list's procedure (proposal, notice, listing, publication, revocation): credit.rosters.serious_night.
     tally.add(serious_night.advance(conn, env, night, scope=sc))

@@ -134,8 +134,8 @@ def test_a_fact_key_of_a_log_without_statistics_is_taken_for_half_a_percent_of_i
     """What a 10 M first night met: ``serious_proposal_candidates.sql`` probes the log once per
     penalty and case key; the log had just been appended in the night's transaction, without
     statistics, so each probe was taken for 0.5 % of 1.76 M decisions (8,800 rows), and the planner
-    hashed the whole log in parallel inside the per-penalty probes: the statement ran for over 45
-    minutes. Analyzed, a fact key is one decision."""
+    hashed the whole log in parallel inside the per-penalty probes: the statement ran for 39
+    minutes and had not finished when it was stopped. Analyzed, a fact key is one decision."""
     from credit import sqlfiles
 
     values = {"f": ["food_safety"], "hm": ["closure"], "ff": "2025-01-01", "n": "2026-07-13"}
