@@ -230,7 +230,24 @@ def _name_the_command(error: TyperException, ctx: Any) -> None:
         usage.ctx, usage.cmd = ctx, ctx.command
 
 
-class BureauCommand(TyperCommand):
+class _BureauParsing:
+    """What a bureau command and a bureau group add alike to typer's: the help option in Chinese,
+    and parser errors that name the command being parsed (each prints :func:`print_help` itself).
+    A mixin, first among the bases: typer's command classes derive from its own copy of click's,
+    so no public base is shared to derive it from."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)  # type: ignore[misc, no-any-return]
+        except TyperException as e:
+            _name_the_command(e, ctx)
+            raise
+
+    def get_help_option(self, ctx: Any) -> Any:
+        return _in_chinese(super().get_help_option(ctx))  # type: ignore[misc]
+
+
+class BureauCommand(_BureauParsing, TyperCommand):
     """A command whose ``--help`` is :func:`print_help`."""
 
     def __init__(self, *args: Any, **options: Any) -> None:
@@ -242,38 +259,18 @@ class BureauCommand(TyperCommand):
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         return _usage_pieces(self, ctx)
 
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        try:
-            return super().parse_args(ctx, args)
-        except TyperException as e:
-            _name_the_command(e, ctx)
-            raise
-
     def format_help(self, ctx: Any, formatter: Any) -> None:
         print_help(self, ctx)
 
-    def get_help_option(self, ctx: Any) -> Any:
-        return _in_chinese(super().get_help_option(ctx))
 
-
-class BureauGroup(TyperGroup):
+class BureauGroup(_BureauParsing, TyperGroup):
     """A group of commands whose ``--help`` is :func:`print_help`."""
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
         return [*_usage_pieces(self, ctx), f"{placeholder('COMMAND')} [{placeholder('ARGS')}]..."]
 
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        try:
-            return super().parse_args(ctx, args)
-        except TyperException as e:
-            _name_the_command(e, ctx)
-            raise
-
     def format_help(self, ctx: Any, formatter: Any) -> None:
         print_help(self, ctx)
-
-    def get_help_option(self, ctx: Any) -> Any:
-        return _in_chinese(super().get_help_option(ctx))
 
 
 class BureauTyper(typer.Typer):
