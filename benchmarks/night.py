@@ -226,15 +226,33 @@ def child_floor(drop: Path, night: date, home: Path) -> dict[str, Any]:
     return {"seconds": seconds, "rows": rows, "peak_mb": _peak_mb(), "cpu": spent, "server": server}
 
 
+def _timed(fn: Callable[..., Any], label: str, into: dict[str, float]) -> Callable[..., Any]:
+    """``fn``, its wall time added to ``into[label]`` at each call."""
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            into[label] = into.get(label, 0.0) + time.perf_counter() - t
+    return timed
+
+
 def child_night(drop: Path, night: date, home: Path) -> dict[str, Any]:
     """The night as ``run_night`` runs it (open, ingest, publish), timed as one, with the CPU of
     its two phases measured apart (:class:`CpuMeter`)."""
     from datetime import UTC, datetime
 
     from credit.db import engine_for
+    from credit.night import steps
     from credit.night.steps import ingest_files, open_night, publish_night
     from credit.settings import Settings
 
+    # The night's work after its commit has no stage of its own in the summary (which is recorded
+    # before it): timed here around the two functions, and shown with the stages.
+    after_commit: dict[str, float] = {}
+    for name, label in (("refresh_statistics", "statistics after the commit"),
+                        ("vacuum_changed_tables", "vacuum after the commit")):
+        setattr(steps, name, _timed(getattr(steps, name), label, after_commit))
     settings = Settings(home=home)
     url = database_url(home)
     server = server_settings(url)
@@ -253,7 +271,7 @@ def child_night(drop: Path, night: date, home: Path) -> dict[str, Any]:
     engine_for(settings).dispose()   # the night's backends end, and the postmaster counts what they spent
     publish = cpu.phase()
     return {"seconds": seconds, "grown": _size(url) - before, "size": _size(url), "peak_mb": peak.stop_mb(),
-            "rows": sum(f["rows_in"] for f in summary["files"]), "stages": summary["stages"],
+            "rows": sum(f["rows_in"] for f in summary["files"]), "stages": {**summary["stages"], **after_commit},
             "cpu": {"ingest": ingest, "publish": publish}, "server": server}
 
 

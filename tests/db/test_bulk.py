@@ -178,3 +178,36 @@ def test_after_a_night_the_tables_it_changed_by_a_tenth_are_analyzed_two_at_a_ti
     finally:
         with engine.begin() as c:
             c.exec_driver_sql("drop table " + ", ".join(tables))
+
+
+def test_the_tables_a_night_changed_by_a_tenth_are_left_vacuumed(engine: Engine) -> None:
+    """After the statistics, the same tables are vacuumed: every page marked all-visible (the
+    visibility map an index-only scan needs) by the night, not by the next night's first reader.
+    Autovacuum is off for these tables, so only the night's own VACUUM can mark them."""
+    from credit.night.steps import refresh_statistics, vacuum_changed_tables
+
+    tables = ("vac_a", "vac_b", "vac_c")
+
+    def all_visible() -> dict[str, tuple[int, int]]:
+        with engine.connect() as c:
+            return {r.relname: (r.relallvisible, r.relpages) for r in c.execute(sa.text(
+                "select relname, relallvisible, relpages from pg_class where relname = any(:t)"), {"t": list(tables)})}
+
+    with engine.begin() as c:
+        for t in tables:
+            c.exec_driver_sql(f"create table {t} (k int, v text) with (autovacuum_enabled = false)")
+    try:
+        with engine.begin() as c:
+            for t in tables:
+                c.exec_driver_sql(f"insert into {t} select g, repeat('x', 50) from generate_series(1, 20000) as g")
+            c.exec_driver_sql("select pg_stat_force_next_flush()")
+        _counted(engine, tables)
+        names = refresh_statistics(engine)
+        assert set(tables) <= {n.split(".")[-1] for n in names}
+        assert all(visible == 0 < pages for visible, pages in all_visible().values())   # analyzed, not vacuumed
+        vacuum_changed_tables(engine, names)
+        assert all(visible == pages > 0 for visible, pages in all_visible().values())
+    finally:
+        with engine.begin() as c:
+            c.exec_driver_sql("drop table " + ", ".join(tables))
+

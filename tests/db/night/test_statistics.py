@@ -187,3 +187,28 @@ def test_the_night_analyzes_its_decisions_before_the_serious_list_s_steps(
     write_sample(tmp_path / "drop", 300, 1, seed=5, start=date(2026, 7, 13))
     run_night(tmp_path / "drop", date(2026, 7, 13), settings)
     assert calls == ["statistics roster_decisions", "serious list"]
+
+
+def test_a_first_night_leaves_the_tables_it_loaded_vacuumed(settings: Settings, tmp_path: Path) -> None:
+    """The night itself vacuums what it loaded (``vacuum_changed_tables``, after its page and
+    anchors): a manual VACUUM of the store, the log and the grade ranges, counted apart from
+    autovacuum's, and their pages all-visible."""
+    from datetime import date
+
+    from credit.db import engine_for
+    from credit.night.steps import run_night
+    from credit.sample import write_sample
+
+    write_sample(tmp_path / "drop", 1500, 1, seed=5, start=date(2026, 7, 13))
+    run_night(tmp_path / "drop", date(2026, 7, 13), settings)
+    tables = ["registration", "registration_history", "annual_reports", "grade_ranges"]
+    with engine_for(settings).connect() as conn:
+        rows = conn.execute(text(
+            "select s.relname, s.vacuum_count, c.relallvisible, c.relpages from pg_stat_user_tables as s "
+            "join pg_class as c on c.oid = s.relid where s.relname = any(:t) and s.schemaname = current_schema()"),
+            {"t": tables}).all()
+    assert sorted(r.relname for r in rows) == sorted(tables)
+    for r in rows:
+        assert r.vacuum_count >= 1, r.relname
+        assert r.relallvisible == r.relpages > 0, r.relname
+
