@@ -114,3 +114,61 @@ def test_publication_as_the_writer_truncates_the_staging_tables(settings: Settin
     finally:
         e.dispose()
     assert sorted(truncated) == sorted(staging_table(s) for s in SOURCES.values())
+
+
+def _writer_maintains(engine: Engine) -> set[str]:
+    with engine.connect() as c:
+        return set(c.execute(sa.text(
+            "select c.relname from pg_class c where c.relnamespace = cast(current_schema() as regnamespace) "
+            "and c.relkind in ('r', 'p', 'm') and has_table_privilege('credit_writer', c.oid, 'maintain')")).scalars())
+
+
+def _server_17(engine: Engine) -> bool:
+    with engine.connect() as c:
+        return int(c.exec_driver_sql("show server_version_num").scalar_one()) >= 170000
+
+
+def test_the_writer_may_maintain_every_table_but_the_control_tables(engine: Engine) -> None:
+    """Migration 0053: MAINTAIN (PostgreSQL 17+) on the store, the log, the grade ranges and the
+    staging; not on the owner's control tables."""
+    if not _server_17(engine):
+        pytest.skip("MAINTAIN exists from PostgreSQL 17")
+    maintained = _writer_maintains(engine)
+    assert {"registration", "registration_history", "roster_decisions", "grade_ranges",
+            "night_staging_registration"} <= maintained
+    assert not {"role_table_grants", "alembic_version"} & maintained
+
+
+def test_the_night_s_statistics_and_vacuum_take_effect_as_the_writer(settings: Settings, writer_login: None) -> None:
+    """The statements a night runs as ``credit_writer`` on the log and the store: until migration
+    0053 each was skipped with the server's warning 'permission denied to analyze'."""
+    e = sa.create_engine(_as_writer(str(settings.database_url)))
+    if not _server_17(e):
+        e.dispose()
+        pytest.skip("MAINTAIN exists from PostgreSQL 17")
+    warnings: list[str] = []
+    try:
+        with e.connect() as c:
+            c.connection.driver_connection.add_notice_handler(   # type: ignore[union-attr]
+                lambda d: warnings.append(f"{d.severity}: {d.message_primary}"))
+            c.exec_driver_sql("analyze roster_decisions")
+            c.commit()
+        with e.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.connection.driver_connection.add_notice_handler(   # type: ignore[union-attr]
+                lambda d: warnings.append(f"{d.severity}: {d.message_primary}"))
+            c.exec_driver_sql("vacuum registration")
+    finally:
+        e.dispose()
+    assert warnings == []
+
+
+def test_an_upgraded_database_grants_maintain_as_a_fresh_one_does_and_the_downgrade_takes_it_back(
+        engine: Engine) -> None:
+    if not _server_17(engine):
+        pytest.skip("MAINTAIN exists from PostgreSQL 17")
+    fresh = _writer_maintains(engine)
+    assert fresh
+    downgrade(engine, "0052_name_search_by_characters")
+    assert _writer_maintains(engine) == set()
+    schema.upgrade(engine)
+    assert _writer_maintains(engine) == fresh
