@@ -91,11 +91,17 @@ def test_the_writer_may_truncate_the_staging_tables_and_nothing_else(engine: Eng
     assert not may["roster_decisions"] and not may["role_table_grants"] and not may["quarantine"]
 
 
-def _writer_truncates(engine: Engine) -> set[str]:
+def _writer_may(engine: Engine, privilege: str) -> set[str]:
+    """The tables, partitions and materialized views of the schema on which credit_writer holds ``privilege``."""
     with engine.connect() as c:
         return set(c.execute(sa.text(
             "select c.relname from pg_class c where c.relnamespace = cast(current_schema() as regnamespace) "
-            "and c.relkind in ('r', 'p') and has_table_privilege('credit_writer', c.oid, 'truncate')")).scalars())
+            "and c.relkind in ('r', 'p', 'm') and has_table_privilege('credit_writer', c.oid, :privilege)"),
+            {"privilege": privilege}).scalars())
+
+
+def _writer_truncates(engine: Engine) -> set[str]:
+    return _writer_may(engine, "truncate")
 
 
 def test_an_upgraded_database_grants_what_a_fresh_one_does_and_the_downgrade_takes_it_back(engine: Engine) -> None:
@@ -117,10 +123,7 @@ def test_publication_as_the_writer_truncates_the_staging_tables(settings: Settin
 
 
 def _writer_maintains(engine: Engine) -> set[str]:
-    with engine.connect() as c:
-        return set(c.execute(sa.text(
-            "select c.relname from pg_class c where c.relnamespace = cast(current_schema() as regnamespace) "
-            "and c.relkind in ('r', 'p', 'm') and has_table_privilege('credit_writer', c.oid, 'maintain')")).scalars())
+    return _writer_may(engine, "maintain")
 
 
 def _server_17(engine: Engine) -> bool:
