@@ -532,8 +532,8 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
     with engine.begin() as conn:
         # Durable: a night reported published survives a power cut, whatever the server's default.
         conn.exec_driver_sql(sqlfiles.text_of("night/publish_durable"))
-        conn.exec_driver_sql(sqlfiles.text_of("night/publish_stats_flush"))   # for refresh_statistics
         conn.exec_driver_sql(sqlfiles.rendered("night/publish_lock", lock=PUBLISH_LOCK))
+        conn.exec_driver_sql(sqlfiles.text_of("night/publish_stats_flush"))   # for refresh_statistics
         # Again under the lock: a concurrent run may have published this night or a later one meanwhile.
         issues = sequence_issues(conn, manifest, settings, allow_gap=gap_allowed, skip_nights=skip_nights)
         if issues:
