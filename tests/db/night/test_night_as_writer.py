@@ -100,17 +100,18 @@ def _writer_may(engine: Engine, privilege: str) -> set[str]:
             {"privilege": privilege}).scalars())
 
 
-def _writer_truncates(engine: Engine) -> set[str]:
-    return _writer_may(engine, "truncate")
+def _round_trip(engine: Engine, privilege: str, before: str) -> None:
+    """Downgraded to ``before``, the writer holds ``privilege`` nowhere; upgraded again, where a fresh database gives it."""
+    fresh = _writer_may(engine, privilege)
+    assert fresh
+    downgrade(engine, before)
+    assert _writer_may(engine, privilege) == set()
+    schema.upgrade(engine)
+    assert _writer_may(engine, privilege) == fresh
 
 
 def test_an_upgraded_database_grants_what_a_fresh_one_does_and_the_downgrade_takes_it_back(engine: Engine) -> None:
-    fresh = _writer_truncates(engine)
-    assert fresh
-    downgrade(engine, "0048_night_rosters_config")
-    assert _writer_truncates(engine) == set()
-    schema.upgrade(engine)
-    assert _writer_truncates(engine) == fresh
+    _round_trip(engine, "truncate", "0048_night_rosters_config")
 
 
 def test_publication_as_the_writer_truncates_the_staging_tables(settings: Settings, writer_login: None) -> None:
@@ -169,9 +170,4 @@ def test_an_upgraded_database_grants_maintain_as_a_fresh_one_does_and_the_downgr
         engine: Engine) -> None:
     if not _server_17(engine):
         pytest.skip("MAINTAIN exists from PostgreSQL 17")
-    fresh = _writer_maintains(engine)
-    assert fresh
-    downgrade(engine, "0052_name_search_by_characters")
-    assert _writer_maintains(engine) == set()
-    schema.upgrade(engine)
-    assert _writer_maintains(engine) == fresh
+    _round_trip(engine, "maintain", "0052_name_search_by_characters")
