@@ -46,7 +46,11 @@ START = date(2026, 7, 13)
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # KiB on Linux
+    """This process's own peak resident set since it started (``VmHWM``, MB). Not ``getrusage``'s
+    ``ru_maxrss``: on Linux a child's starts from its parent's high-water mark (kept across fork and
+    exec), and the benchmark process, which generates the drop, is the parent of every night."""
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:")) / 1024   # KiB
 
 
 def _tree_rss_kb(pid: int) -> int:
