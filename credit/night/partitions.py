@@ -53,9 +53,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -117,6 +117,7 @@ class PartitionSummary(TypedDict):
     config_version: str      # every configuration in force (credit.night.steps.config_version)
     warnings: list[str]
     seconds: float
+    roster_warnings: NotRequired[list[str]]   # facts waiting for the calendar (staged before stop 46: absent)
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ class Rehearsal:
     graded: int               # graded rows of the region, with related_serious, related_d
     config_version: str       # grading.yaml's version they were graded with
     warnings: list[str]       # the indicators' warnings
+    roster_warnings: list[str] = field(default_factory=list)   # the rosters' (credit.rosters.decide.candidate_chunks)
 
 
 # --------------------------------------------------------------------------------------------
@@ -325,6 +327,7 @@ def rehearse(conn: Connection, manifest: Manifest, outcomes: list[FileOutcome], 
     ctx = NightContext(manifest.night, manifest.digest, settings, region)
     env = RosterEnv.load(settings)
     windows = maintain_windows(conn, ctx.night, settings, scope=region)
+    waiting: list[str] = []   # facts waiting for the calendar, for the night's summary
 
     def region_chunks() -> Iterator[pd.DataFrame]:
         # The region's candidates, a chunk at a time: staged, and appended (so that tonight's
@@ -332,7 +335,7 @@ def rehearse(conn: Connection, manifest: Manifest, outcomes: list[FileOutcome], 
         # all in its stage): the partitions compute theirs side by side; from the append to the
         # rollback the log's lock orders the rehearsals (seq is "previous + 1", one writer at a
         # time), released by ROLLBACK TO SAVEPOINT.
-        for rows in candidate_chunks(conn, ctx, env, lock=False):
+        for rows in candidate_chunks(conn, ctx, env, lock=False, waiting=waiting):
             if rows.empty:
                 continue
             rows = rows[in_region(spec, rows["uscc"])].reset_index(drop=True)
@@ -348,7 +351,7 @@ def rehearse(conn: Connection, manifest: Manifest, outcomes: list[FileOutcome], 
         del g
     conn.exec_driver_sql(sqlfiles.text_of("night/partition_rehearsal_undo"))
     conn.exec_driver_sql(sqlfiles.text_of("night/partition_rehearsal_end"))
-    return Rehearsal(staging.decisions, staging.graded, version, warnings)
+    return Rehearsal(staging.decisions, staging.graded, version, warnings, waiting)
 
 
 def stage(out: Connection, manifest: Manifest, spec: PartitionSpec, r: Rehearsal, seconds: float,
@@ -359,7 +362,8 @@ def stage(out: Connection, manifest: Manifest, spec: PartitionSpec, r: Rehearsal
     then staged whole, replacing what an earlier run of it staged."""
     params = _key_params(manifest, spec["plan"], spec["index"])
     summary = PartitionSummary(partition=spec["index"], decisions=r.decisions, graded=r.graded,
-                               config_version=config, warnings=r.warnings, seconds=round(seconds, 3))
+                               config_version=config, warnings=r.warnings, seconds=round(seconds, 3),
+                               roster_warnings=r.roster_warnings)
     out.execute(sqlfiles.statement("night/partition_record"),
         {**params, "spec": json.dumps(spec), "summary": json.dumps(summary, ensure_ascii=False)})
     return summary

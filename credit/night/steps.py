@@ -63,7 +63,7 @@ from credit.night.records import UNLISTED_SHOWN, FileOutcome, GradingPart, Night
 from credit.night.summary_lines import summary_lines
 from credit.notices.night import produce_notices
 from credit.rosters.anchors import publish_anchors
-from credit.rosters.decide import decide_night
+from credit.rosters.decide import decide_night, with_warnings
 from credit.settings import Settings
 
 PUBLISH_LOCK = 7262832  # one night is published at a time, whatever starts them
@@ -108,7 +108,10 @@ class NightOpened:
 #: application on a penalty no longer the applicant's ends (pen.end.repair) (domain.md §3.4, §4, §5.1);
 #: a penalty's publicity window follows the entity it names (a correction appends a window naming
 #: the new one: penalties.store.COMPARED), so it is that entity's penalty from then on (§5, §6).
-RESULTS_REVISION = "2026.12.10"
+#: 2026.12.11 (stop 46): an ordered period (finding ``ordered_disclosure_overdue``) whose last day is in
+#: a year the calendar does not know waits for the year's notice instead of ending on that day
+#: (民法典 art. 203, domain.md §12).
+RESULTS_REVISION = "2026.12.11"
 #: How the revision is named in a night's ``config_version``, after the configuration files.
 RESULTS_PREFIX = "results@"
 
@@ -585,7 +588,8 @@ def _publish(engine: Engine, manifest: Manifest, outcomes: list[FileOutcome], se
         if plan is None:
             rosters = decide_night(conn, ctx)
         else:   # the partitions' staged decisions, numbered and chained here in the night's order
-            rosters = partitions.apply_rosters(conn, ctx, manifest, plan)
+            rosters = with_warnings(partitions.apply_rosters(conn, ctx, manifest, plan),
+                                    [w for p in parts for w in p.get("roster_warnings", [])])
         stages["rosters"] = time.perf_counter() - t
         fault_point("publish:rosters")
         t = time.perf_counter()

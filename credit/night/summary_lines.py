@@ -36,6 +36,7 @@ def summary_lines(summary: NightSummary) -> list[str]:
         by = rosters.get("by_roster_action") or {}
         detail = ", ".join(f"{k} {v}" for k, v in sorted(by.items()))
         lines.append(f"decisions: {rosters.get('decisions', 0)}" + (f" ({detail})" if detail else ""))
+        lines += [f"  roster warning: {w}" for w in rosters.get("warnings") or []]
     grading = summary.get("grading")
     if isinstance(grading, Mapping):
         dist = grading.get("distribution") or {}

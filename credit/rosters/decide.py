@@ -87,16 +87,30 @@ def decide_night(conn: Connection, ctx: NightContext) -> RosterNightSummary:
     conn.execute(sa.text("select pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
     # Penalty publicity windows first: the repair decisions below read tonight's windows.
     windows_changed = maintain_windows(conn, ctx.night, ctx.settings, scope=ctx.scope)
-    return append_night(conn, ctx, env, candidate_chunks(conn, ctx, env), windows_changed)
+    waiting: list[str] = []
+    summary = append_night(conn, ctx, env, candidate_chunks(conn, ctx, env, waiting=waiting), windows_changed)
+    return with_warnings(summary, waiting)
 
 
-def candidate_chunks(conn: Connection, ctx: NightContext, env: RosterEnv, *, lock: bool = True) -> Iterator[pd.DataFrame]:
+def with_warnings(summary: RosterNightSummary, warnings: Iterable[str]) -> RosterNightSummary:
+    """``summary`` with ``warnings`` added to its own, each once, in order (a partitioned night
+    adds its partitions' warnings, which name the same year once per region)."""
+    merged = list(dict.fromkeys([*summary.get("warnings", []), *warnings]))
+    if merged:
+        summary["warnings"] = merged
+    return summary
+
+
+def candidate_chunks(conn: Connection, ctx: NightContext, env: RosterEnv, *, lock: bool = True,
+                     waiting: list[str] | None = None) -> Iterator[pd.DataFrame]:
     """The night's main pass: finalised log rows (:data:`credit.rosters.log.INSERT_COLUMNS`) not yet
     in the log, a chunk at a time, in no particular order (the log's writer sorts them,
     :data:`credit.rosters.log.NIGHT_ORDER`). Reads tonight's penalty windows
     (:func:`credit.penalties.store.maintain_windows` runs first). Appends nothing. ``lock`` false:
     without the log's lock (a region partition's rehearsal, which only reads here, so that
     partitions compute their candidates side by side; publish appends under the lock).
+    ``waiting``: given, it gets a warning for each year whose calendar a fact waits for
+    (:func:`_ordered_period_expiry`), never left out silently.
 
     Cause 1 (one row per entity and report year owed: most of a first night) is read from a
     server-side cursor, a chunk at a time; the other steps are bounded by what is pending, and
@@ -117,7 +131,8 @@ def candidate_chunks(conn: Connection, ctx: NightContext, env: RosterEnv, *, loc
         _moot_applications(conn, night, sc),
         _serious_expiries(conn, env, night, sc),
         _fact_inclusions(conn, env, night, sc,
-                         revoked=set() if reassigned.empty else set(reassigned["entry_id"].astype(int))),
+                         revoked=set() if reassigned.empty else set(reassigned["entry_id"].astype(int)),
+                         waiting=waiting),
         _escalations(conn, env, night, sc),
         penalty_repair_candidates(conn, env, night, ctx.settings, scope=sc),
     ]
@@ -276,7 +291,7 @@ def _annual_report_inclusions(conn: Connection, env: RosterEnv, night: date, sc:
 
 
 def _fact_inclusions(conn: Connection, env: RosterEnv, night: date, sc: NightScope | None = None,
-                     revoked: set[int] | None = None) -> pd.DataFrame:
+                     revoked: set[int] | None = None, waiting: list[str] | None = None) -> pd.DataFrame:
     """Causes 2–4 of domain.md §3.1 (individuals: cause 4 as a marking, §2). ``revoked``: the
     entries revoked tonight as wrong because their finding now names another entity
     (:func:`_revocations_finding_reassigned`): like those revoked so on an earlier night
@@ -295,9 +310,16 @@ def _fact_inclusions(conn: Connection, env: RosterEnv, night: date, sc: NightSco
         served = fx.loc[ordered, "order_served_on"].to_numpy(dtype="datetime64[D]")
         end, _ = period.end_many(served, env.cal)  # NaT when the calendar cannot say: wait
         fx.loc[ordered, "trigger_date"] = pd.Series(end, index=fx.index[ordered]).dt.date.where(~np.isnat(end))
+        if waiting is not None:
+            # the period may have ended by tonight (its end is at least n days on): say what it waits for
+            for d in sorted({x for x in served[np.isnat(end)].astype(date) if x + timedelta(days=period.n) <= night}):
+                try:
+                    period.end(d, env.cal)
+                except UnknownCalendarYear as e:
+                    _note_unknown_year(waiting, e)
         cured = pd.to_datetime(fx["cured_on"]) <= pd.to_datetime(fx["trigger_date"])
         fx = fx[~(ordered & (cured | fx["trigger_date"].isna()))]
-    fx = _ordered_period_expiry(fx, env, night)
+    fx = _ordered_period_expiry(fx, env, night, waiting)
     # Causes 3 and 4 (rules.yaml lapses_on_cure): a cure established (查实) on or after the fact and
     # by tonight leaves no cause to list — its removal would already be due (domain.md §3.3, §3.4).
     # Dropped before the dedupe below, so that a later, uncured fact on the cause still decides.
@@ -373,7 +395,15 @@ def _own_finding_keys(conn: Connection, fx: pd.DataFrame, revoked: set[int]) -> 
     return fx
 
 
-def _ordered_period_expiry(fx: pd.DataFrame, env: RosterEnv, night: date) -> pd.DataFrame:
+def _note_unknown_year(waiting: list[str], e: UnknownCalendarYear) -> None:
+    """Add to ``waiting`` that an ordered period's end waits for year ``e.year`` (once a year)."""
+    note = f"ordered_period_end_unknown:{e.year}: {e}"
+    if note not in waiting:
+        waiting.append(note)
+
+
+def _ordered_period_expiry(fx: pd.DataFrame, env: RosterEnv, night: date,
+                           waiting: list[str] | None = None) -> pd.DataFrame:
     """Cause 2 from the finding ``ordered_disclosure_overdue`` (未在责令期限内公示): its ``found_on``
     is the last day of the ordered period (68号令 art. 7, domain.md §3.2), and the cause arises when
     the period expires. A last day that is a rest day ends the period on the next working day
@@ -388,23 +418,33 @@ def _ordered_period_expiry(fx: pd.DataFrame, env: RosterEnv, night: date) -> pd.
     An expiry after ``night`` has not happened yet (the entity may still disclose until it): the
     finding waits for the night of its expiry (the night's scope brings it back then,
     night/scope_incremental.sql ``time:ordered_period_expiry``); a disclosure (cure) on or before
-    the expiry leaves no cause. A year the calendar does not know leaves ``found_on`` as it is
-    (never guessed: domain.md §12)."""
+    the expiry leaves no cause. A last day in a year the calendar does not know (its State Council
+    notice not entered in ``calendar.yaml``) may be a rest day that moves the end: any day of it
+    may be a holiday or a make-up working day, only the days the law fixes off (1 January, …) are
+    certain. So the finding waits, never guessed (domain.md §12 "Pipeline rule"), with a warning
+    ``ordered_period_end_unknown:<year>`` in the night's summary (given ``waiting``), until the
+    notice is entered: that configuration change makes the night full
+    (:func:`credit.night.scope.global_events`), which decides it then. Taking the last day as it
+    was listed an entity on 2 January 2027 for a period that ran, by law, at least to 4 January."""
     due = (fx["cause_code"] == "instant_info_not_disclosed") & fx["order_served_on"].isna()
     if not due.any():
         return fx
-    rolled = []
+    rolled: list[date | None] = []
     for d in fx.loc[due, "trigger_date"]:
         try:
             rolled.append(env.cal.roll_forward(d))
-        except UnknownCalendarYear:
-            rolled.append(d)
+        except UnknownCalendarYear as e:
+            rolled.append(None)   # waits for the year's notice
+            if waiting is not None and d <= night:   # a later last day waits anyway
+                _note_unknown_year(waiting, e)
     fx = fx.copy()
     fx.loc[due, "trigger_date"] = pd.Series(rolled, index=fx.index[due], dtype=object)
     trig = pd.to_datetime(fx["trigger_date"])
+    unknown = due & trig.isna()
     later = due & (trig > pd.Timestamp(night))
     cured = due & (pd.to_datetime(fx["cured_on"]) <= trig)
-    return fx[~(later | cured)]
+    return fx[~(unknown | later | cured)]
+
 
 
 def _inclusions(part: pd.DataFrame, env: RosterEnv, night: date) -> pd.DataFrame:

@@ -153,6 +153,35 @@ def test_ordered_period_ending_on_a_rest_day_expires_on_the_next_working_day(eng
         assert b["decision_date"] == D("2026-10-08") and b["facts"]["found_on"] == "2026-10-01"
 
 
+def test_an_ordered_period_ending_in_a_year_without_its_notice_waits_for_the_calendar(engine, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Outside review, stop 46: found_on Fri 2027-01-01 (元旦, a day off by law) is the ordered
+    # period's last day; 2027's notice is not in the calendar, so the day the period ends (民法典 art.
+    # 203: the next working day, at least Mon 01-04) cannot be known. The code took 01-01 as the end
+    # and listed the entity, final and numbered, on the night of Sat 01-02. Now the finding waits,
+    # the night says for which year, and once the notice is entered the period ends on the next
+    # working day it gives.
+    with engine.begin() as c:
+        reg(c, A)
+        report(c, A, 2025, "2026-04-01")
+        finding(c, "F1", A, "ordered_disclosure_overdue", "2027-01-01")
+        summary = night(c, settings, "2027-01-02")
+        assert summary["decisions"] == 0 and decisions(c) == []
+        assert [w.split(":")[:2] for w in summary["warnings"]] == [["ordered_period_end_unknown", "2027"]]
+        assert night(c, settings, "2027-01-05")["decisions"] == 0   # still unknown: it still waits
+        cfg = tmp_path / "config"
+        shutil.copytree(bundled("config"), cfg)
+        text = (cfg / "calendar.yaml").read_text(encoding="utf-8")
+        assert "years: {}" in text
+        (cfg / "calendar.yaml").write_text(text.replace("years: {}", (
+            "years:\n  2027:\n    notice: test\n    holidays: [2027-01-01, 2027-10-01]\n    workdays: []\n")), encoding="utf-8")
+        known = Settings(database_url=settings.database_url, home=settings.home, config_dir=cfg)
+        summary = night(c, known, "2027-01-06")
+        assert "warnings" not in summary
+        [d] = decisions(c)
+        assert d["uscc"] == A and d["trigger_date"] == D("2027-01-04") and d["facts"]["found_on"] == "2027-01-01"
+        assert d["due_date"] == D("2027-01-18") and not d["late"]
+
+
 def test_unreachable_across_spring_festival_then_cured(engine, settings) -> None:  # type: ignore[no-untyped-def]
     # 68号令 art. 9: 10 WD after 查实 Tue 2026-02-10 — Feb 11–13, Sat 14 (make-up), Feb 24–27, Sat 28,
     # Mon Mar 2 (10). Removal art. 14: 5 WD after 查实 of the cure Wed 2026-04-01 (Qingming 4–6 Apr off).
