@@ -55,7 +55,7 @@ from credit.api.models import (
     TierDoc,
 )
 from credit.api.validation import (
-    received_after_data_problem,
+    received_without_data_problem,
 )
 from credit.config import load_config
 from credit.draws import DrawRefused
@@ -193,13 +193,15 @@ def counter_application(request: Request, st: St, body: CounterRepairApplication
                         idempotency_key: IdempotencyKey = None) -> JSONResponse:
     """Record a paper application that reached the bureau on ``received_on``.
 
-    ``received_on`` after the latest published night is refused (422): the rosters are known only
-    up to that night, so an application cannot be checked against them (as ``credit repair apply``)."""
+    ``received_on`` in the future on the bureau's clock, or before any night is published, is
+    refused (422); a day after the latest published night is checked against the rosters as that
+    night left them (the counter's applications of the morning after a night: as
+    ``credit repair apply``)."""
     who: Principal = request.state.principal
     not_in_future(st, body.received_on, "received_on")
     with st.connect() as conn:
         through = latest_published_night(conn)
-    if (why := received_after_data_problem(body.received_on, through, "received_on")) is not None:
+    if (why := received_without_data_problem(body.received_on, through, "received_on")) is not None:
         raise HTTPException(422, [{"loc": ["body", "received_on"], "type": "value_error",
                                    "input": body.received_on.isoformat(), "msg": why}])
     ticket = api_once(request, idempotency_key, body)

@@ -134,17 +134,20 @@ def future_date_problem(day: date, today: date, field: str) -> str | None:
             f"({field} {day.isoformat()} is in the future: today is {today.isoformat()} on the bureau's clock)")
 
 
-def received_after_data_problem(day: date, through: date | None, field: str) -> str | None:
+def received_without_data_problem(day: date, through: date | None, field: str) -> str | None:
     """None when an application received on ``day`` can be checked against the rosters, else why
-    not (Chinese and English): the rosters are known only up to the latest published night
-    ``through`` (None: no night yet), so an application cannot arrive after it. The one wording of
-    ``POST /v1/bureau/repair-applications`` (422) and ``credit repair apply`` (exit 2)."""
-    if through is not None and day <= through:
+    not (Chinese and English): no night has been published yet (``through`` None), so there is no
+    roster to check it against. A day after the latest published night ``through`` is checked
+    against the rosters as that night left them, as an application made online is checked on the
+    day it arrives: night D runs on the morning of D + 1 (config/schedule.yaml), so the counter's
+    applications of D + 1 always arrive after the latest night, and refusing them made the clerk
+    come back or backdate the receipt in the append-only log (outside review, stop 46). A day in
+    the future is refused before this (:func:`future_date_problem`). The one wording of ``POST
+    /v1/bureau/repair-applications`` (422) and ``credit repair apply`` (exit 2)."""
+    if through is not None:
         return None
-    after = f" 晚于最新已发布批次 {through.isoformat()}" if through else "：尚无已发布的批次"
-    why = f" is after the latest published night {through.isoformat()}" if through else ": no night has been published yet"
-    return (f"收到日期 {day.isoformat()}{after}，无法核对名录 ({field} {day.isoformat()}{why}: an application cannot "
-            "arrive in the future of the data)")
+    return (f"收到日期 {day.isoformat()}：尚无已发布的批次，无法核对名录 ({field} {day.isoformat()}: no night has "
+            "been published yet: there is no roster to check the application against)")
 
 
 def bureau_today(settings: Settings | None = None) -> date:

@@ -185,7 +185,7 @@ def apply_for_removal(conn: Connection, uscc: str, roster: str, received: date, 
 
     open_ids = [int(e["entry_id"]) for e in entries]
     first = conn.execute(sqlfiles.statement("rosters/pending_application"),
-                         {"u": uscc, "r": roster, "d": received, "ids": open_ids, "a": applicant,
+                         {"u": uscc, "r": roster, "ids": open_ids, "a": applicant,
                           "incs": [e["included_on"] for e in entries]}).mappings().first() \
         if proven_applicant(applicant) else None
     if first is not None:

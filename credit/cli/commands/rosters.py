@@ -366,7 +366,7 @@ def repair_apply(
 ) -> None:
     """登记 D 日收到的移出申请（或与 --penalty 同用：行政处罚信息的信用修复申请）；输出其编号和办结期限 — Record an application for removal (or, with --penalty, for repair of penalty information)
     received on D; prints its id and the decide-by date."""
-    from credit.api.validation import received_after_data_problem
+    from credit.api.validation import received_without_data_problem
     from credit.penalties.repair import apply_for_penalty_repair
     from credit.rosters.repair import Refused, apply_for_removal
 
@@ -381,7 +381,7 @@ def repair_apply(
     try:
         with _engine().begin() as conn:
             through = _data_through(conn)
-            if (why := received_after_data_problem(day, through, "--received")) is not None:
+            if (why := received_without_data_problem(day, through, "--received")) is not None:
                 raise Refused(why)   # as POST /v1/bureau/repair-applications answers it (422)
             if penalty is not None:
                 res: Any = apply_for_penalty_repair(conn, code, penalty, day, grounds, recorded_by=clerk)
@@ -398,6 +398,10 @@ def repair_apply(
         console.print(f"application {res['id']} recorded; the bureau must decide by {by}", markup=False)
     else:
         console.print(f"application {res['id']} recorded; decide-by date not yet set")
+    if through is not None and day > through:   # the counter's morning after a night (received_without_data_problem)
+        console.print(f"名录按最新已发布批次 {through.isoformat()} 核对，自 {day.isoformat()} 的批次起处理 "
+                      f"(checked against the rosters of the latest published night {through.isoformat()}; "
+                      f"the nights from {day.isoformat()} on answer it)", markup=False)
     if res.get("note"):
         console.print(str(res["note"]), style="yellow", markup=False)
 

@@ -56,18 +56,26 @@ def test_serious_list_dates_order_107_and_before(live) -> None:  # noqa: F811
     run_night(live.engine, live.settings, "2026-09-29")   # counter receipts reach at most the latest night
     live.clock["today"] = D("2026-09-29")                 # and never a day after today (issue 14)
     with live.client("bureau") as h:
+        too_early = h.post("/v1/bureau/repair-applications", json={
+            "uscc": S1, "roster": "serious", "grounds": "x", "received_on": "2026-01-05"}).json()
+        assert "未满一年" in (too_early["note"] or "")
+        old = h.post("/v1/bureau/repair-applications", json={
+            "uscc": S2, "roster": "serious", "grounds": "申请提前移出", "received_on": "2025-03-03"}).json()
+        # Before order 107: 15 WD under the 2021 rules.
+        assert old["decide_by"] == "2025-03-24" and old["rule"].startswith("ser.remove.early@2021-09-01")
+        # The counter's second application on S1's entry while the first is pending is refused,
+        # whichever date it carries (one application, one answer)…
+        again = h.post("/v1/bureau/repair-applications", json={
+            "uscc": S1, "roster": "serious", "grounds": "y", "received_on": "2026-09-29"})
+        assert again.status_code >= 400 and str(too_early["id"]) in again.text
+    run_night(live.engine, live.settings, "2026-09-30")   # … until the night answers the first
+    live.clock["today"] = D("2026-09-30")
+    with live.client("bureau") as h:
         new = h.post("/v1/bureau/repair-applications", json={
             "uscc": S1, "roster": "serious", "grounds": "已履行处罚决定，消除不良影响", "received_on": "2026-09-29",
             "documents": ["守信承诺书"]}).json()
         # Order 107 (from 2025-12-25): 7 WD → Wed 2026-10-14 across the National Day block (§13 ex. 9).
         assert new["decide_by"] == "2026-10-14"
-        old = h.post("/v1/bureau/repair-applications", json={
-            "uscc": S2, "roster": "serious", "grounds": "申请提前移出", "received_on": "2025-03-03"}).json()
-        # Before order 107: 15 WD under the 2021 rules.
-        assert old["decide_by"] == "2025-03-24" and old["rule"].startswith("ser.remove.early@2021-09-01")
-        too_early = h.post("/v1/bureau/repair-applications", json={
-            "uscc": S1, "roster": "serious", "grounds": "x", "received_on": "2026-01-05"}).json()
-        assert "未满一年" in (too_early["note"] or "")
     # The applicant's own page says it in Chinese alone (the note's English aside stays with the API).
     live.clock["today"] = D("2026-01-05")
     with live.client() as h:

@@ -171,7 +171,7 @@ def test_bureau_deadlines_draws_and_objection_decisions(live) -> None:  # noqa: 
     seed_story(live)
     live.clock["today"] = D("2026-07-16")
     with live.client("bureau") as h:
-        # Received on the latest published night (a later date is refused: 422).
+        # Received on the latest published night.
         app = h.post("/v1/bureau/repair-applications", json={"uscc": C, "roster": "abnormal", "grounds": "柜台收件",
                                                              "received_on": "2026-07-15"})
         assert app.status_code == 201, app.text

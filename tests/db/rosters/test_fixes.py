@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 import typer
 from typer.testing import CliRunner
 
@@ -227,14 +228,19 @@ def test_repair_apply_refuses_future_dates_and_a_second_pending_application(engi
         night(c, settings, "2026-07-01")
         published(c, "2026-07-01")
         published(c, "2026-07-20")
-    r = CliRunner().invoke(_app(), ["repair", "apply", A, "--roster", "abnormal", "--received", "2026-07-21"])
-    assert r.exit_code == 2 and "latest published night 2026-07-20" in r.output
+    r = CliRunner().invoke(_app(), ["repair", "apply", A, "--roster", "abnormal", "--received", "2099-01-04"])
+    assert r.exit_code == 2 and "in the future" in r.output
     r = CliRunner().invoke(_app(), ["repair", "apply", A, "--roster", "abnormal", "--received", "2026-07-02", "--json"])
     first = json.loads(r.output)["id"]
     r = CliRunner().invoke(_app(), ["repair", "apply", A, "--roster", "abnormal", "--received", "2026-07-03"])
     assert r.exit_code == 2 and f"application {first}" in r.output
     with engine.begin() as c, pytest.raises(Refused, match=str(first)):
         apply_for_removal(c, A, "abnormal", D("2026-07-06"), settings=settings)
+    # Entered again with an earlier date (a clerk correcting the receipt): the same applicant's
+    # application on the same entry is still pending, whichever was received first (outside review,
+    # stop 46: it was recorded, and the night then refused it formally, with its own 文号).
+    r = CliRunner().invoke(_app(), ["repair", "apply", A, "--roster", "abnormal", "--received", "2026-07-01"])
+    assert r.exit_code == 2 and f"application {first}" in r.output
     with engine.begin() as c:
         night(c, settings, "2026-07-09")                        # 5 WD ran out uncured: refused
     r = CliRunner().invoke(_app(), ["status", A, "--json"])
@@ -242,6 +248,26 @@ def test_repair_apply_refuses_future_dates_and_a_second_pending_application(engi
     assert a["id"] == first and a["status"] == "refused" and a["decision"]["reason"] == "不符合移出条件，不予移出：办理期限届满时仍未补报年度报告"
     r = CliRunner().invoke(_app(), ["status", A])
     assert f"application {first}" in r.output and "refused" in r.output and "不予移出" in r.output
+
+
+def test_repair_apply_on_the_morning_after_a_night_is_recorded_against_that_night_s_rosters(engine, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Outside review, stop 46: night D runs at 01:00 on D + 1 (config/schedule.yaml), so all day
+    # D + 1 the latest published night is D; the counter refused an application received that day
+    # ("after the latest published night"), and the clerk could only send the applicant away or
+    # backdate the receipt in the append-only log (an earlier decide-by date). Recorded now, checked
+    # against night D's rosters, as an application made online is on the day it arrives.
+    monkeypatch.setattr(cmd, "_engine", lambda: engine)
+    with engine.begin() as c:
+        reg(c, A)
+        night(c, settings, "2026-07-01")
+        published(c, "2026-07-01")
+    r = CliRunner().invoke(_app(), ["repair", "apply", A, "--roster", "abnormal", "--received", "2026-07-02"])
+    assert r.exit_code == 0, r.output
+    assert "the bureau must decide by 2026-07-09" in r.output       # 5 WD from 07-02, not from a backdated 07-01
+    assert "checked against the rosters of the latest published night 2026-07-01" in r.output
+    with engine.begin() as c:
+        (q,) = c.execute(sa.text("select received_on from roster_requests where uscc = :u"), {"u": A}).scalars()
+    assert q == D("2026-07-02")
 
 
 def test_text_for_outsiders_cites_no_internal_file(engine, settings) -> None:  # type: ignore[no-untyped-def]
